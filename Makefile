@@ -1,0 +1,64 @@
+# cxkit: `make report` and `make test` do all set-up (see README.md). `make help` lists targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+# Compile bytecode at install time: without .pyc files every kernel start re-parses pandas,
+# statsmodels and seaborn (4-6 s instead of about 2 s; see ../shared/TOOLCHAIN.md).
+export UV_COMPILE_BYTECODE := 1
+export UV_LINK_MODE := copy
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+MONTH ?=
+# Hermetic runs: tests and reports never write to the user's ~/.ipython, ~/.jupyter or caches.
+RUNTIME_HOME := $(CURDIR)/.cache/home
+HERMETIC := HOME=$(RUNTIME_HOME) IPYTHONDIR=$(RUNTIME_HOME)/.ipython MPLCONFIGDIR=$(RUNTIME_HOME)/.mpl \
+            JUPYTER_PLATFORM_DIRS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
+
+.DEFAULT_GOAL := help
+.PHONY: help report test validate sample system-deps lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cxkit needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): $(VENV)/bin/python
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
+	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+$(VENV)/.test: requirements-test.lock pyproject.toml $(VENV)/.runtime
+	$(UV) pip install --quiet --python $(PY) -r requirements-test.lock
+	@touch $@
+
+report: $(VENV)/.runtime  ## set up .venv and build the monthly pack on the bundled sample data
+	@mkdir -p $(RUNTIME_HOME)
+	$(HERMETIC) $(VENV)/bin/cxkit validate --catalog data/cxkit.yaml --out reports/_validation
+
+test: $(VENV)/.test  ## set up .venv with test tools and run the whole suite
+	@mkdir -p $(RUNTIME_HOME)
+	$(HERMETIC) $(PY) -m pytest -n 2 --dist loadfile
+
+validate: $(VENV)/.runtime  ## validate every source of the catalog and print the data-quality summary
+	@mkdir -p $(RUNTIME_HOME)
+	$(HERMETIC) $(VENV)/bin/cxkit validate --catalog data/cxkit.yaml --out reports/_validation
+
+sample: $(VENV)/.runtime  ## regenerate data/sample/ from its seed
+	$(VENV)/bin/cxkit sample --seed 20261 --out data/sample
+
+system-deps:  ## install Debian packages the tests use (PostgreSQL); needs root, skipped otherwise
+	@bash .ci/system-deps.sh
+
+lock: $(UV)  ## re-pin requirements*.lock from pyproject.toml
+	$(UV) pip compile pyproject.toml --universal --python-version 3.11 -q -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra test --universal --python-version 3.11 -q -o requirements-test.lock
+
+clean:  ## remove the virtual environment and caches
+	rm -rf $(VENV) .cache .pytest_cache

@@ -1,0 +1,241 @@
+"""The data catalog: one YAML file that configures the readers for every source.
+
+A catalog names each source once, with where it is and how to read it; notebooks and the
+``cxkit`` command load sources by name, so a monthly run never hard-codes a path.
+
+.. code-block:: yaml
+
+    version: 1
+    defaults:            # options every source gets unless it sets its own
+      max_rejected: 0.05
+    sources:
+      feedback:          # a name of your choosing
+        table: feedback  # canonical table: feedback, reviews, customers or journey
+        path: sample/feedback.csv        # relative to this file's folder
+        drivers: [support, price]
+        columns: {nps: Q1_NPS}           # canonical name -> source column
+        values: {churned: {"Yes": true, "No": false}}
+      warehouse_customers:
+        table: customers
+        sql: {url: "postgresql+psycopg://cx:${CX_PG_PASSWORD}@db:5432/cx", table: customers}
+    settings: {}         # free-form settings for the analyses (themes, thresholds, ...)
+
+``${NAME}`` anywhere in a string is replaced by the environment variable ``NAME``, so
+secrets stay out of the file.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
+>>> sorted(catalog)[:2]
+['customers', 'feedback']
+>>> catalog["customers"].report.table
+'customers'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import CatalogError, CxkitError
+from .io import Loaded, load
+from .schema import TABLES
+
+__all__ = ["Catalog", "load_catalog"]
+
+_LOAD_OPTIONS = {
+    "columns", "values", "drivers", "na_codes", "units", "date_format", "dayfirst", "generate_ids",
+    "stage_from", "stage_default", "driver_range", "max_rejected", "format",
+}
+_READER_OPTIONS = {
+    "sep", "decimal", "encoding", "quoting", "header", "names", "skip_rows", "sheet", "header_row",
+    "unfinished", "value_labels", "read_columns",
+}
+_ENTRY_KEYS = {"table", "path", "sql", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
+_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand_env(value, where: str, *, strict: bool):
+    if isinstance(value, str):
+        def sub(m):
+            name = m.group(1)
+            if name in os.environ:
+                return os.environ[name]
+            if strict:
+                raise CatalogError(f"{where}: environment variable {name} is not set. Export it "
+                                   f"(export {name}=...) before running, or remove ${{{name}}} from the catalog.")
+            return m.group(0)
+        return _ENV.sub(sub, value)
+    if isinstance(value, Mapping):
+        return {k: _expand_env(v, where, strict=strict) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, where, strict=strict) for v in value]
+    return value
+
+
+class Catalog(Mapping):
+    """Sources configured by a catalog file; ``catalog[name]`` loads (once) and returns
+    :class:`~cxkit.io.Loaded`.
+
+    Attributes
+    ----------
+    path : Path
+        The catalog file.
+    entries : dict
+        Each source's options as written (environment variables not yet expanded).
+    settings : dict
+        The free-form ``settings`` section.
+    data_dirs : list of Path
+        Folders holding the catalog's files (the catalog's folder, the folders of its file
+        sources, and any listed under ``data_dirs``).
+    """
+
+    def __init__(self, path: str | Path, entries: dict, *, defaults: dict, settings: dict, data_dirs: list):
+        self.path = Path(path)
+        self.entries = entries
+        self.defaults = defaults
+        self.settings = settings
+        self._cache: dict[str, Loaded] = {}
+        base = self.path.parent
+        dirs = [base] + [(base / d).resolve() for d in data_dirs]
+        for entry in entries.values():
+            if "path" in entry:
+                dirs.append(self.resolve(entry["path"]).parent)
+        self.data_dirs = list(dict.fromkeys(p.resolve() for p in dirs))
+
+    def __getitem__(self, name: str) -> Loaded:
+        if name not in self.entries:
+            raise KeyError(f"{self.path}: no source named {name!r}; the catalog has {', '.join(self.entries)}.")
+        if name not in self._cache:
+            self._cache[name] = load(**self.options(name))
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def resolve(self, path: str) -> Path:
+        """A catalog path, relative to the catalog file's folder."""
+        p = Path(os.path.expanduser(str(path)))
+        return p if p.is_absolute() else Path(os.path.normpath(self.path.parent / p))
+
+    def options(self, name: str) -> dict:
+        """The keyword arguments :func:`cxkit.io.load` receives for source ``name``."""
+        where = f"{self.path}: source {name!r}"
+        entry = {**self.defaults, **_expand_env(self.entries[name], where, strict=True)}
+        table = entry.pop("table")
+        entry.pop("description", None)
+        if "path" in entry:
+            source = str(self.resolve(entry.pop("path")))
+        else:
+            sql = dict(entry.pop("sql"))
+            url = sql.pop("url", None)
+            if url and url.startswith(("duckdb:///", "sqlite:///")) and not url.startswith(("duckdb:////", "sqlite:////")):
+                prefix, rel = url.split(":///", 1)
+                if rel and rel != ":memory:":
+                    url = f"{prefix}:///{self.resolve(rel)}"
+            source = {"url": url, **sql}
+        return {"table": table, "source": source, **entry}
+
+    def table_of(self, name: str) -> str:
+        return self.entries[name]["table"]
+
+    def validate(self, *, out: str | Path | None = None) -> pd.DataFrame:
+        """Load every source; one row per source: read, accepted, rejected, usable, reasons.
+
+        With ``out``, each source's rejected rows (PII masked) go to ``out/<name>.rejected.csv``.
+        A source that raises is listed as not usable with the error message.
+        """
+        rows = []
+        if out is not None:
+            Path(out).mkdir(parents=True, exist_ok=True)
+        for name in self.entries:
+            row = {"source": name, "table": self.table_of(name), "read": None, "accepted": None,
+                   "rejected": None, "excluded": None, "usable": False, "top_reasons": "", "error": ""}
+            loaded = None
+            try:
+                loaded = self[name]
+                row["usable"] = True
+            except CxkitError as exc:
+                row["error"] = str(exc)
+                loaded = getattr(exc, "loaded", None)
+            if loaded is not None:
+                r = loaded.report
+                row.update(read=r.read, accepted=r.accepted, rejected=r.rejected, excluded=r.excluded,
+                           top_reasons="; ".join(f"{n:,} x {k}" for k, n in
+                                                 sorted(r.reasons.items(), key=lambda kv: -kv[1])[:3]))
+                if out is not None and len(loaded.rejected):
+                    loaded.rejected_masked().to_csv(Path(out) / f"{name}.rejected.csv", index=False)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None = None) -> Catalog:
+    """Read a catalog file (see the module docs for its form). Sources load on first use.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    only : list of str, optional
+        Keep only these sources.
+
+    Raises
+    ------
+    CatalogError
+        The file is missing, not YAML, or an entry is malformed (the message names the entry
+        and the key).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CatalogError(f"{path}: no such catalog file. Pass --catalog PATH, or copy data/cxkit.yaml and edit it.")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("sources"), Mapping) or not doc["sources"]:
+        raise CatalogError(f"{path}: expected a mapping with a non-empty 'sources:' section (see data/cxkit.yaml).")
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        raise CatalogError(f"{path}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}.")
+    defaults = dict(doc.get("defaults") or {})
+    bad_defaults = set(defaults) - _LOAD_OPTIONS - _READER_OPTIONS
+    if bad_defaults:
+        raise CatalogError(f"{path}: defaults has unknown option(s) {sorted(bad_defaults)}.")
+    entries = {}
+    for name, entry in doc["sources"].items():
+        where = f"{path}: source {name!r}"
+        if not isinstance(entry, Mapping):
+            raise CatalogError(f"{where}: expected a mapping of options, got {type(entry).__name__}.")
+        entry = dict(entry)
+        entry.setdefault("table", name if name in TABLES else None)
+        if entry["table"] not in TABLES:
+            raise CatalogError(f"{where}: table must be one of {sorted(TABLES)}, not {entry['table']!r}.")
+        unknown = set(entry) - _ENTRY_KEYS
+        if unknown:
+            import difflib
+
+            hints = [f"{k!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, _ENTRY_KEYS, 1)) else "")
+                     for k in sorted(unknown)]
+            raise CatalogError(f"{where}: unknown option(s) {', '.join(hints)}.")
+        if ("path" in entry) == ("sql" in entry):
+            raise CatalogError(f"{where}: give exactly one of path: (a file) or sql: (url plus table or query).")
+        if "sql" in entry and (not isinstance(entry["sql"], Mapping) or "url" not in entry["sql"]):
+            raise CatalogError(f"{where}: sql: needs a mapping with url: and table: or query:.")
+        entries[str(name)] = entry
+    if only:
+        missing = [n for n in only if n not in entries]
+        if missing:
+            raise CatalogError(f"{path}: no source(s) named {missing}; the catalog has {sorted(entries)}.")
+        entries = {n: entries[n] for n in only}
+    return Catalog(path, entries, defaults=defaults, settings=dict(doc.get("settings") or {}),
+                   data_dirs=list(doc.get("data_dirs") or []))

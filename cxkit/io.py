@@ -1,0 +1,800 @@
+"""Readers: any source -> a canonical table, the rejected rows, and a report.
+
+``load_feedback``, ``load_reviews``, ``load_customers`` and ``load_journey`` read a file
+(CSV/TSV, Excel, Parquet, SPSS, JSON, a Qualtrics or SurveyMonkey export) or a SQL source,
+map its columns onto a canonical table (:mod:`cxkit.schema`), parse every value, and split
+the rows into ``frame`` (data) and ``rejected`` (not data, each with its source line and a
+reason). Nothing is lost: ``len(frame) + len(rejected) == report.read`` always holds.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS)
+>>> fb.report.read == len(fb.frame) + len(fb.rejected)
+True
+>>> fb.frame["journey_stage"].dtype
+CategoricalDtype(categories=['awareness', 'consideration', 'decision', 'retention',
+                  'advocacy'],
+, ordered=True, categories_dtype=str)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import formats
+from .errors import DataQualityError, SchemaError, SourceError
+from .privacy import mask_frame, mask_pii
+from .schema import STAGE_DTYPE, STAGES, TABLES, ColumnSpec, TableSpec, clean_category, normalize_stage
+
+__all__ = [
+    "Loaded",
+    "LoadReport",
+    "load",
+    "load_feedback",
+    "load_reviews",
+    "load_customers",
+    "load_journey",
+    "MISSING_TOKENS",
+]
+
+#: Cell values read as missing in typed columns (scores, numbers, dates, booleans, ids).
+MISSING_TOKENS = frozenset(
+    {"", "na", "n/a", "nan", "null", "none", "#n/a", "-", "--", ".", "missing", "(blank)"}
+)
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0", "ja", "j", "sant", "sand", "x"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0", "nej", "nei", "falsk", "usant"})
+
+_UNITS = {
+    "tenure_months": {"months": 1.0, "days": 12 / 365.25, "weeks": 12 / 52.1775, "years": 12.0},
+    "duration_s": {"s": 1.0, "seconds": 1.0, "ms": 0.001, "min": 60.0, "minutes": 60.0},
+    "monthly_revenue": {"monthly": 1.0, "yearly": 1 / 12, "annual": 1 / 12},
+}
+_DATE_FORMATS = ("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y", "%d.%m.%Y %H:%M",
+                 "%d.%m.%Y %H:%M:%S", "%d.%m.%y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S")
+_SCORE_LABEL = re.compile(r"^\s*(-?\d+)\s*(?:[-–—=:]|\(|$)")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class LoadReport:
+    """What a reader did: counts, rejection reasons, and notes.
+
+    ``read`` counts every record in the source; ``accepted + rejected == read``.
+    ``excluded`` is the part of ``rejected`` that the source itself marks as not being
+    responses (survey previews, tests, spam, empty rows); ``invalid`` the rest.
+    """
+
+    source: str
+    table: str
+    format: str
+    read: int
+    accepted: int
+    rejected: int
+    excluded: int
+    reasons: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def invalid(self) -> int:
+        return self.rejected - self.excluded
+
+    @property
+    def rejected_share(self) -> float:
+        return self.invalid / self.read if self.read else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source, "table": self.table, "format": self.format, "read": self.read,
+            "accepted": self.accepted, "rejected": self.rejected, "excluded": self.excluded,
+            "invalid": self.invalid, "reasons": dict(self.reasons), "notes": list(self.notes),
+            "missing": dict(self.missing), "columns": dict(self.columns),
+        }
+
+    def summary(self) -> str:
+        """One paragraph for logs and the command line."""
+        lines = [f"{self.source} ({self.format} -> {self.table}): read {self.read:,}, "
+                 f"accepted {self.accepted:,}, rejected {self.rejected:,}"
+                 + (f" ({self.excluded:,} excluded by the source's own rules)" if self.excluded else "")]
+        for reason, n in sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
+            lines.append(f"  {n:>7,}  {reason}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{escape(r)}</td><td>{n:,}</td></tr>" for r, n in self.reasons.items())
+        return (f"<p><b>{escape(self.table)}</b> from <code>{escape(self.source)}</code>: read {self.read:,}, "
+                f"accepted {self.accepted:,}, rejected {self.rejected:,}</p>"
+                + (f"<table><tr><th>reason</th><th>rows</th></tr>{rows}</table>" if rows else ""))
+
+
+@dataclass
+class Loaded:
+    """A canonical table, the rows that were not data, and the :class:`LoadReport`.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Accepted rows in canonical columns (then drivers, then the source's other columns).
+    rejected : DataFrame
+        One row per rejected record: ``line`` (where it starts in the source), ``reason``,
+        ``kind`` (``invalid`` or ``excluded``), then the record's source cells as read.
+        Contains PII as read; use :meth:`rejected_masked` before writing it anywhere.
+    report : LoadReport
+    """
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    report: LoadReport
+
+    def __iter__(self):  # so that `frame, rejected, report = cx.load_...(...)` works
+        return iter((self.frame, self.rejected, self.report))
+
+    def rejected_masked(self) -> pd.DataFrame:
+        """The rejected rows with emails, phone numbers and PII columns masked."""
+        return mask_frame(self.rejected, keep=("line", "reason", "kind"))
+
+    def _repr_html_(self) -> str:
+        return self.report._repr_html_()
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+
+class _Problems:
+    """Collects the first reason each row is rejected for."""
+
+    def __init__(self, n: int):
+        self.reason = np.full(n, None, dtype=object)
+        self.key = np.full(n, None, dtype=object)  # the reason without the cell value, for counts
+
+    def add(self, mask: np.ndarray, reason: str, values=None, *, key: str | None = None) -> None:
+        """Mark rows; ``reason`` may hold ``{v}``, filled from ``values`` for marked rows only."""
+        mask = np.asarray(mask, dtype=bool) & pd.isna(self.reason)
+        if not mask.any():
+            return
+        if values is None:
+            self.reason[mask] = reason
+        else:
+            picked = np.asarray(values, dtype=object)[mask]
+            self.reason[mask] = [reason.format(v=v) for v in picked]
+        if key is None:
+            key = re.sub(r"'?\{v(:[^}]*)?\}'?", "…", reason.split(";")[0]).replace("{{", "{").replace("}}", "}")
+        self.key[mask] = key
+
+    @property
+    def bad(self) -> np.ndarray:
+        return ~pd.isna(self.reason)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Strings for parsing: NFC, stripped; typed missing values become ''."""
+    def one(v):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return unicodedata.normalize("NFC", str(v)).strip()
+    return series.map(one).astype(object)
+
+
+def _is_missing_token(text: pd.Series) -> np.ndarray:
+    return text.str.lower().isin(MISSING_TOKENS).to_numpy()
+
+
+def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """Parse numbers written with a decimal comma or dot and space/NBSP/dot/comma thousands."""
+    s = text.str.replace("\u00a0", "", regex=False).str.replace("\u202f", "", regex=False)
+    s = s.str.replace(" ", "", regex=False)
+    if decimal == ",":
+        s = s.where(~s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?"), s.str.replace(".", "", regex=False))
+        s = s.str.replace(",", ".", regex=False)
+    else:
+        s = s.where(~s.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?"), s.str.replace(",", "", regex=False))
+    s = s.str.replace(r"^\+", "", regex=True).str.replace("−", "-", regex=False)
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
+    """Parse dates; naive values are taken as UTC, aware ones converted to UTC."""
+    if date_format:
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    todo = out.isna() & (text != "")
+    if todo.any():
+        sub = text[todo]
+        slash = sub[sub.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?")]
+        if len(slash) and dayfirst is None:
+            first = slash.str.extract(r"^(\d{1,2})/(\d{1,2})/")[0].astype(int)
+            second = slash.str.extract(r"^(\d{1,2})/(\d{1,2})/")[1].astype(int)
+            dayfirst = bool((first > 12).any() or not (second > 12).any())
+        fmts = list(_DATE_FORMATS)
+        fmts += (["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%y"] if dayfirst is not False
+                 else ["%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%y"])
+        for fmt in fmts:
+            if not todo.any():
+                break
+            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
+            out.loc[parsed.index[parsed.notna()]] = parsed[parsed.notna()]
+            todo = out.isna() & (text != "")
+    return out.dt.tz_convert(None).astype("datetime64[ns]")
+
+
+def _closest(name: str, options) -> str:
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def _fold_name(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKD", str(name)).casefold())
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+class _Coercer:
+    """Turns one source column into one canonical column, noting rows it cannot read."""
+
+    def __init__(self, raw: formats.RawTable, problems: _Problems, options: dict):
+        self.raw = raw
+        self.problems = problems
+        self.decimal = raw.dialect.get("decimal", ".")
+        self.options = options
+        self.missing: dict[str, int] = {}
+        self.notes: list[str] = []
+
+    def __call__(self, spec: ColumnSpec, series: pd.Series, label: str) -> pd.Series:
+        kind = spec.kind
+        label = label.replace("{", "{{").replace("}", "}}")  # it becomes part of a format string
+        if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(series):
+            out = series.dt.tz_convert(None) if getattr(series.dt, "tz", None) else series
+            return self._done(spec, out.astype("datetime64[ns]"), label)
+        text = _as_text(series)
+        missing = _is_missing_token(text)
+        if kind == "text":
+            out = series.map(lambda v: unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v)
+            # Empty text and export artefacts ("None", "NaN", "#N/A") are no text at all.
+            out = out.where(out.map(lambda v: isinstance(v, str) and v.lower() not in MISSING_TOKENS), pd.NA)
+            out = out.astype("string")
+            return self._done(spec, out, label)
+        if kind in ("id", "category"):
+            out = text.map(clean_category)
+            out = out.where(~missing, pd.NA).astype("string")
+            return self._done(spec, out, label)
+        if kind == "stage":
+            out = text.map(normalize_stage)
+            unknown = out.map(lambda v: v is None).to_numpy() & ~missing
+            self.problems.add(unknown, f"{label}: '{{v}}' is not one of the stages {', '.join(STAGES)}; "
+                                      f"map it with values={{{{'{spec.name}': {{{{'{{v}}': '<stage>'}}}}}}}}", text)
+            out = out.where(~unknown & ~missing, None)
+            return self._done(spec, pd.Series(pd.Categorical(out.where(out.notna(), None), dtype=STAGE_DTYPE),
+                                              index=series.index), label)
+        if kind == "bool":
+            lower = text.str.lower()
+            out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+            out[lower.isin(_TRUE).to_numpy()] = True
+            out[lower.isin(_FALSE).to_numpy()] = False
+            bad = out.isna().to_numpy() & ~missing
+            self.problems.add(bad, f"{label}: '{{v}}' is not yes/no; map it with "
+                                  f"values={{{{'{spec.name}': {{{{'{{v}}': True}}}}}}}}", text)
+            return self._done(spec, out, label)
+        if kind == "datetime":
+            out = _parse_dates(text.where(~missing, ""), date_format=self.options.get("date_format"),
+                               dayfirst=self.options.get("dayfirst"))
+            bad = out.isna().to_numpy() & ~missing
+            self.problems.add(bad, f"{label}: '{{v}}' is not a date (expected e.g. 2026-03-14); "
+                                  "set date_format if the source uses another form", text)
+            return self._done(spec, out, label)
+        if kind in ("score", "number", "driver"):
+            if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+                numbers = pd.to_numeric(series, errors="coerce").astype("float64")
+            else:
+                if kind == "score":  # "10 - Extremely likely", "0 = Not at all"
+                    labelled = text.str.extract(_SCORE_LABEL)[0]
+                    text = text.where(labelled.isna() | text.str.fullmatch(r"-?\d+([.,]\d+)?"), labelled)
+                numbers = _parse_numbers(text.where(~missing, ""), self.decimal).astype("float64")
+            bad = np.isnan(numbers.to_numpy()) & ~missing
+            self.problems.add(bad, f"{label}: '{{v}}' is not a number", text)
+            numbers = numbers.where(~bad & ~missing)
+            numbers = self._na_codes(spec.name, numbers)
+            unit = (self.options.get("units") or {}).get(spec.name)
+            if unit:
+                numbers = numbers * _UNITS[spec.name][unit]
+                self.notes.append(f"{spec.name} converted from {unit}")
+            if kind == "score":
+                frac = numbers.notna().to_numpy() & (numbers.round() != numbers).to_numpy()
+                self.problems.add(frac, f"{label}: {{v:g}} is not a whole number", numbers)
+                numbers = numbers.where(~frac)
+                return self._done(spec, numbers.round().astype("Int64"), label)
+            return self._done(spec, numbers.astype("Float64"), label)
+        raise AssertionError(f"unknown column kind {kind!r}")  # a bug in schema.TABLES, not in data
+
+    def _na_codes(self, name: str, numbers: pd.Series) -> pd.Series:
+        codes = (self.options.get("na_codes") or {}).get(name)
+        if codes is None:
+            return numbers
+        codes = [float(c) for c in (codes if isinstance(codes, (list, tuple, set)) else [codes])]
+        hit = numbers.isin(codes)
+        if hit.any():
+            self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable codes {codes} read as missing")
+        return numbers.where(~hit)
+
+    def _done(self, spec: ColumnSpec, out: pd.Series, label: str) -> pd.Series:
+        n_missing = int(out.isna().sum())
+        if n_missing:
+            self.missing[spec.name] = n_missing
+        return out
+
+
+def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None]:
+    """Type an extra (non-canonical) text column: numbers, booleans, or cleaned categories."""
+    text = _as_text(series)
+    missing = _is_missing_token(text)
+    present = text[~missing]
+    if len(present) == 0:
+        return series, None
+    lower = present.str.lower()
+    if lower.isin(_TRUE | _FALSE).all() and lower.nunique() <= 2 and not lower.str.fullmatch(r"[01](\.0)?").all():
+        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        out[text.str.lower().isin(_TRUE).to_numpy()] = True
+        out[text.str.lower().isin(_FALSE).to_numpy()] = False
+        return out, None
+    numbers = _parse_numbers(text.where(~missing, ""), decimal)
+    if numbers[~missing].notna().all():
+        blanks = int(missing.sum())
+        note = (f"{series.name}: {blanks:,} blank or NA value(s) read as missing" if blanks else None)
+        as_float = numbers.astype("float64")
+        if (as_float.dropna() == as_float.dropna().round()).all() and as_float.abs().max() < 2**53:
+            return as_float.round().astype("Int64"), note
+        return as_float.astype("Float64"), note
+    # Text: categories (few distinct values) are normalised like canonical categories.
+    distinct = present.nunique()
+    if distinct <= max(50, 0.05 * len(present)):
+        return text.map(clean_category).astype("string"), None
+    return series.map(lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v).astype("string"), None
+
+
+# --------------------------------------------------------------------------- source
+
+
+def _read_source(source, *, format: str | None, reader_options: dict) -> formats.RawTable:
+    if isinstance(source, Mapping):
+        spec = dict(source)
+        if "url" in spec or "sql" in spec:
+            from . import sql
+
+            url = spec.pop("url", None) or spec.pop("sql")
+            return sql.read_sql(url, **spec, **reader_options)
+        if "path" in spec:
+            return formats.read_file(spec.pop("path"), format=spec.pop("format", format), **spec, **reader_options)
+        raise SourceError(f"source {source!r}: give a file path, or a mapping with 'path' or 'url' (SQL).")
+    if isinstance(source, pd.DataFrame):
+        frame = source.reset_index(drop=True).copy()
+        frame.columns = [str(c) for c in frame.columns]
+        return formats.RawTable(frame=frame, lines=np.arange(len(frame), dtype=np.int64) + 1,
+                                source="<DataFrame>", format="dataframe", typed=True,
+                                notes=["line numbers are row numbers"])
+    if isinstance(source, str) and re.match(r"^[a-z][a-z0-9+]*://", source) and not source.startswith("file://"):
+        from . import sql
+
+        table = reader_options.pop("table", None)
+        query = reader_options.pop("query", None)
+        return sql.read_sql(source, table=table, query=query, **reader_options)
+    return formats.read_file(source, format=format, **reader_options)
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def load(
+    table: str,
+    source,
+    *,
+    columns: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping] | None = None,
+    drivers: list[str] | Mapping[str, str] | None = None,
+    na_codes: Mapping[str, Any] | None = None,
+    units: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    generate_ids: bool = False,
+    stage_from: list | None = None,
+    stage_default: str = "awareness",
+    driver_range: tuple[float, float] | None = None,
+    max_rejected: float = 0.05,
+    format: str | None = None,
+    **reader_options,
+) -> Loaded:
+    """Read ``source`` into the canonical ``table`` (``feedback``, ``reviews``,
+    ``customers`` or ``journey``).
+
+    Parameters
+    ----------
+    table : str
+        Which canonical table (see :data:`cxkit.schema.TABLES`).
+    source : path, mapping or DataFrame
+        A file path (csv, tsv, txt, xlsx, parquet, sav, json, jsonl, a Qualtrics or
+        SurveyMonkey export), a SQLAlchemy URL with ``table=`` or ``query=``, a mapping
+        ``{"url": ..., "table"|"query": ...}``, or a DataFrame.
+    columns : mapping, optional
+        Canonical name -> source column. Canonical names already in the source (also
+        ignoring case and punctuation, so ``customerID`` is ``customer_id``) map themselves.
+    values : mapping, optional
+        Per-column recodes applied before parsing, keyed by canonical or source column:
+        ``{"churned": {"Yes": True, "No": False}}``.
+    drivers : list or mapping, optional
+        Driver-rating columns (feedback): source names, or driver name -> source column.
+    na_codes : mapping, optional
+        Codes meaning "not applicable", per column: ``{"support": [0]}``; read as missing.
+    units : mapping, optional
+        Units of ``tenure_months`` (days, weeks, months, years), ``duration_s`` (s, ms, min)
+        or ``monthly_revenue`` (monthly, yearly); converted.
+    date_format, dayfirst : optional
+        How dates are written when not ISO 8601 and not detectable.
+    generate_ids : bool
+        When the source has no id column, number the rows ``<source stem>-<line>``.
+    stage_from : list of [column, stage], optional
+        Journey exports with one row per session and a column per page type: the row's stage
+        is the latest stage whose column is positive or true; ``stage_default`` otherwise.
+    driver_range : (low, high), optional
+        Reject driver ratings outside this range.
+    max_rejected : float
+        Largest share of invalid rows (excluding survey previews/tests/spam) accepted before
+        :class:`~cxkit.errors.DataQualityError` is raised. Default 0.05.
+    format : str, optional
+        Force a reader: csv, xlsx, parquet, sav, json, jsonl, qualtrics, surveymonkey.
+    **reader_options
+        Passed to the reader: ``sep``, ``decimal``, ``encoding``, ``quoting`` ("none" for
+        files with stray quotes), ``header``, ``names``, ``skip_rows``, ``sheet``,
+        ``unfinished`` (Qualtrics: "keep" or "exclude"), ``table``/``query`` for SQL.
+
+    Returns
+    -------
+    Loaded
+        ``frame``, ``rejected`` and ``report``.
+
+    Raises
+    ------
+    SourceError
+        The source is missing, empty or unreadable.
+    SchemaError
+        A required column is absent, or an option names a column the source lacks.
+    DataQualityError
+        More than ``max_rejected`` of the rows are invalid.
+    """
+    if table not in TABLES:
+        raise ValueError(f"table must be one of {sorted(TABLES)}, not {table!r}.")
+    spec = TABLES[table]
+    raw = _read_source(source, format=format, reader_options=dict(reader_options))
+    name = raw.source
+    src = raw.frame
+    n_read = raw.n_read
+    if n_read == 0:
+        raise SourceError(f"{name}: the source has no rows. Check the export or the query.")
+    options = {"na_codes": na_codes, "units": units, "date_format": date_format, "dayfirst": dayfirst}
+    _check_units(units, name)
+
+    mapping = _map_columns(spec, src, columns or {}, name, raw.notes)
+    driver_map = _driver_map(drivers, src, name, table)
+    if values:
+        src = _recode(src, values, mapping, driver_map, name)
+
+    problems = _Problems(len(src))
+    coerce = _Coercer(raw, problems, options)
+    out: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.name in mapping:
+            out[col.name] = coerce(col, src[mapping[col.name]], label=_label(col.name, mapping[col.name]))
+    if table == "journey" and stage_from:
+        out["journey_stage"] = _stage_from(src, stage_from, stage_default, name)
+        mapping["journey_stage"] = "<stage_from>"
+    if spec.id_column and spec.id_column not in out and generate_ids:
+        stem = Path(name).stem if not name.startswith("<") else table
+        out[spec.id_column] = pd.Series([f"{stem}-{ln}" for ln in raw.lines], dtype="string")
+        raw.notes.append(f"{spec.id_column} generated from line numbers")
+    missing_required = [c.name for c in spec.columns if c.required and c.name not in out]
+    if missing_required:
+        raise SchemaError(_missing_columns_message(missing_required, spec, src, name))
+
+    driver_spec = ColumnSpec("driver", "driver",
+                             low=driver_range[0] if driver_range else None,
+                             high=driver_range[1] if driver_range else None)
+    for driver, source_col in driver_map.items():
+        out[driver] = coerce(ColumnSpec(driver, "number", low=driver_spec.low, high=driver_spec.high),
+                             src[source_col], label=_label(driver, source_col))
+
+    # Nullability, ranges and uniqueness are checked by pandera on the parsed columns.
+    frame = pd.DataFrame(out, index=src.index)
+    _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name)
+
+    # Extra source columns are kept, typed, never silently dropped.
+    used = set(mapping.values()) | set(driver_map.values())
+    extras = {}
+    for col in src.columns:
+        if col in used or col in frame.columns:
+            continue
+        if raw.typed:
+            extras[col] = src[col]
+        else:
+            extras[col], note = _infer_extra(src[col], coerce.decimal)
+            if note:
+                raw.notes.append(note)
+    frame = pd.concat([frame, pd.DataFrame(extras, index=src.index)], axis=1) if extras else frame
+
+    # Optional canonical columns absent from the source are added empty, so downstream code
+    # can rely on the table's shape; the report says which.
+    absent = [c for c in spec.columns if c.name not in frame.columns]
+    for col in absent:
+        frame[col.name] = _empty(col, len(frame))
+    if absent:
+        raw.notes.append("absent in source (added empty): " + ", ".join(c.name for c in absent))
+    ordered = [c.name for c in spec.columns] + list(driver_map) + list(extras)
+    frame = frame[ordered]
+
+    bad = problems.bad
+    accepted = frame.loc[~bad].reset_index(drop=True)
+    rejected_rows = src.loc[bad].copy()
+    rejected_rows.insert(0, "reason_key", problems.key[bad])
+    rejected_rows.insert(0, "kind", "invalid")
+    rejected_rows.insert(0, "reason", problems.reason[bad])
+    rejected_rows.insert(0, "line", raw.lines[bad])
+    excluded = raw.excluded.copy()
+    if len(excluded):
+        excluded.insert(2 if "reason" in excluded.columns else 0, "kind", "excluded")
+    rejected = pd.concat([excluded, rejected_rows], ignore_index=True) if len(excluded) else rejected_rows
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    lead = ["line", "reason", "kind"]
+    rejected = rejected[lead + [c for c in rejected.columns if c not in lead]]
+    if len(accepted) + len(rejected) != n_read:  # an invariant of this function, not a data check
+        raise RuntimeError(f"cxkit bug: {len(accepted)} + {len(rejected)} != {n_read} rows read from {name}")
+
+    if "reason_key" not in rejected.columns:
+        rejected["reason_key"] = None
+    rejected["reason_key"] = rejected["reason_key"].where(rejected["reason_key"].notna(), rejected["reason"])
+    reasons = Counter(rejected.pop("reason_key"))
+    report = LoadReport(
+        source=name, table=table, format=raw.format, read=n_read, accepted=len(accepted),
+        rejected=len(rejected), excluded=len(excluded), reasons=dict(reasons),
+        notes=list(dict.fromkeys(raw.notes + coerce.notes)), missing=coerce.missing,
+        columns={k: v for k, v in mapping.items()} | {k: v for k, v in driver_map.items()},
+    )
+    accepted.attrs = {"table": table, "source": name, "drivers": list(driver_map)}
+    loaded = Loaded(accepted, rejected, report)
+    if report.rejected_share > max_rejected:
+        raise DataQualityError(_too_many_rejected_message(loaded, max_rejected), loaded)
+    if len(accepted) == 0:
+        raise DataQualityError(f"{name}: no row could be accepted. " + _top_reasons(loaded), loaded)
+    return loaded
+
+
+def _label(canonical: str, source_col: str) -> str:
+    return canonical if canonical == source_col else f"{canonical} (column {source_col!r})"
+
+
+def _check_units(units, name):
+    for col, unit in (units or {}).items():
+        if col not in _UNITS or unit not in _UNITS[col]:
+            known = "; ".join(f"{c}: {', '.join(u)}" for c, u in _UNITS.items())
+            raise SchemaError(f"{name}: units {{{col!r}: {unit!r}}} is not supported. Known units: {known}.")
+
+
+def _map_columns(spec: TableSpec, src: pd.DataFrame, columns: Mapping[str, str], name: str, notes: list) -> dict:
+    mapping: dict[str, str] = {}
+    for canonical, source_col in columns.items():
+        if spec.column(canonical) is None:
+            raise SchemaError(
+                f"{name}: columns maps {canonical!r}, which is not a column of the {spec.name} table "
+                f"({', '.join(spec.names)}).{_closest(canonical, spec.names)} Extra source columns are "
+                "kept as they are; list driver ratings with drivers=[...]."
+            )
+        if source_col not in src.columns:
+            raise SchemaError(
+                f"{name}: columns maps {canonical!r} to {source_col!r}, but the source has no such column."
+                f"{_closest(source_col, src.columns)} Source columns: {', '.join(map(str, src.columns[:40]))}."
+            )
+        mapping[canonical] = source_col
+    taken = set(mapping.values())
+    folded = {}
+    for col in src.columns:
+        folded.setdefault(_fold_name(col), []).append(col)
+    for col in spec.columns:
+        if col.name in mapping:
+            continue
+        if col.name in src.columns and col.name not in taken:
+            mapping[col.name] = col.name
+            continue
+        candidates = [c for c in folded.get(_fold_name(col.name), []) if c not in taken]
+        if len(candidates) == 1:
+            mapping[col.name] = candidates[0]
+            notes.append(f"column {candidates[0]!r} read as {col.name}")
+    return mapping
+
+
+def _driver_map(drivers, src: pd.DataFrame, name: str, table: str) -> dict:
+    if not drivers:
+        return {}
+    if table != "feedback":
+        raise SchemaError(f"{name}: drivers apply to feedback, not to {table}.")
+    pairs = drivers.items() if isinstance(drivers, Mapping) else ((d, d) for d in drivers)
+    out = {}
+    for driver, source_col in pairs:
+        if source_col not in src.columns:
+            raise SchemaError(
+                f"{name}: driver column {source_col!r} is not in the source.{_closest(source_col, src.columns)} "
+                f"Source columns: {', '.join(map(str, src.columns[:40]))}."
+            )
+        if driver in TABLES[table].names:
+            raise SchemaError(f"{name}: driver {driver!r} clashes with a canonical column; rename it.")
+        out[str(driver)] = source_col
+    return out
+
+
+def _recode(src: pd.DataFrame, values: Mapping, mapping: dict, driver_map: dict, name: str) -> pd.DataFrame:
+    src = src.copy()
+    for key, recode in values.items():
+        col = mapping.get(key) or driver_map.get(key) or (key if key in src.columns else None)
+        if col is None:
+            raise SchemaError(f"{name}: values names column {key!r}, which is neither a mapped canonical "
+                              f"column nor a source column.{_closest(key, list(mapping) + list(src.columns))}")
+        lookup = {}
+        for k, v in recode.items():
+            lookup[k] = v
+            lookup[str(k).strip()] = v
+            lookup[str(k).strip().casefold()] = v
+
+        def one(v, lookup=lookup):
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                return v
+            for probe in (v, str(v).strip(), str(v).strip().casefold(),
+                          str(int(v)) if isinstance(v, float) and v.is_integer() else None):
+                if probe is not None and probe in lookup:
+                    return lookup[probe]
+            return v
+        src[col] = src[col].map(one).astype(object)
+    return src
+
+
+def _stage_from(src: pd.DataFrame, rules: list, default: str, name: str) -> pd.Series:
+    stage = pd.Series(normalize_stage(default), index=src.index, dtype=object)
+    rank = {s: i for i, s in enumerate(STAGES)}
+    best = pd.Series(rank[stage.iloc[0]] if len(stage) else 0, index=src.index)
+    for rule in rules:
+        col, target = (rule["column"], rule["stage"]) if isinstance(rule, Mapping) else rule
+        if col not in src.columns:
+            raise SchemaError(f"{name}: stage_from names column {col!r}, which is not in the source."
+                              f"{_closest(col, src.columns)}")
+        target_stage = normalize_stage(target)
+        if not target_stage or target_stage is pd.NA:
+            raise SchemaError(f"{name}: stage_from maps {col!r} to {target!r}, which is not a stage ({', '.join(STAGES)}).")
+        text = _as_text(src[col]).str.lower()
+        numbers = pd.to_numeric(text, errors="coerce")
+        hit = (numbers > 0) | text.isin(_TRUE - {"1", "1.0"})
+        later = hit & (best < rank[target_stage])
+        stage[later] = target_stage
+        best[later] = rank[target_stage]
+    return pd.Series(pd.Categorical(stage, dtype=STAGE_DTYPE), index=src.index)
+
+
+def _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name):
+    import pandera.pandas as pa
+
+    cols = {}
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        checks = []
+        if col.kind in ("score", "number") and (col.low is not None or col.high is not None):
+            if col.low is not None and col.high is not None:
+                checks.append(pa.Check.in_range(col.low, col.high, error=f"outside {col.low:g}–{col.high:g}"))
+            else:
+                checks.append(pa.Check.ge(col.low, error=f"below {col.low:g}"))
+        cols[col.name] = pa.Column(
+            nullable=not col.nonnull, checks=checks, unique=col.unique,
+            report_duplicates="exclude_first", coerce=False, required=False,
+        )
+    if driver_range:
+        for driver in driver_map:
+            cols[driver] = pa.Column(nullable=True, checks=[pa.Check.in_range(*driver_range,
+                                                                               error=f"outside {driver_range[0]:g}–{driver_range[1]:g}")])
+    schema = pa.DataFrameSchema(cols, strict=False)
+    # Rows already rejected while parsing are left out, so each row gets its first reason.
+    candidates = frame.loc[~problems.bad]
+    try:
+        schema.validate(candidates, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    positions = {idx: pos for pos, idx in enumerate(frame.index)}
+    first_seen = {}
+    for col in spec.columns:
+        if col.unique and col.name in frame.columns:
+            ids = candidates[col.name]
+            first_seen[col.name] = ids[~ids.duplicated() & ids.notna()]
+    for row in failures.itertuples(index=False):
+        if row.index is None or pd.isna(row.index):
+            continue
+        check = str(row.check)
+        column = row.column
+        value = row.failure_case
+        if check == "not_nullable":
+            reason = key = f"{column}: missing (required)"
+        elif check == "field_uniqueness":
+            reason = f"{column}: duplicate '{value}' (the first occurrence is kept)"
+            key = f"{column}: duplicate id"
+        else:
+            value = f"{value:g}" if isinstance(value, float) else value
+            reason, key = f"{column}: {value} {check}", f"{column}: {check}"
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[positions[row.index]] = True
+        problems.add(mask, reason, key=key)
+
+
+def _empty(col: ColumnSpec, n: int) -> pd.Series:
+    dtype = {"id": "string", "category": "string", "text": "string", "datetime": "datetime64[ns]",
+             "score": "Int64", "number": "Float64", "bool": "boolean", "stage": STAGE_DTYPE}[col.kind]
+    return pd.Series(pd.array([None] * n, dtype=dtype) if col.kind != "datetime" else pd.NaT, index=range(n), dtype=dtype)
+
+
+def _missing_columns_message(missing, spec, src, name) -> str:
+    parts = []
+    for col in missing:
+        hint = _closest(col, src.columns)
+        parts.append(f"{col!r}{hint and ' (' + hint.strip() + ')'}")
+    id_hint = (" or pass generate_ids=True to number the rows" if spec.id_column in missing else "")
+    return (f"{name}: the {spec.name} table needs column(s) {', '.join(parts)}, which the source lacks. "
+            f"Map them with columns={{'{missing[0]}': '<source column>'}}{id_hint}. "
+            f"Source columns: {', '.join(map(str, src.columns[:40]))}.")
+
+
+def _top_reasons(loaded: Loaded, k: int = 3) -> str:
+    invalid = loaded.rejected[loaded.rejected["kind"] == "invalid"]
+    parts = []
+    for key, n in sorted(loaded.report.reasons.items(), key=lambda kv: -kv[1])[:k]:
+        example = invalid.loc[invalid["reason"].map(lambda r, key=key: r == key or _key_matches(r, key))]
+        where = f" (e.g. line {int(example['line'].iloc[0])}: {mask_pii(example['reason'].iloc[0])})" if len(example) else ""
+        parts.append(f"{n:,} x {key}{where}")
+    return "Top reasons: " + "; ".join(parts) + "." if parts else ""
+
+
+def _key_matches(reason: str, key: str) -> bool:
+    pattern = "^" + ".*".join(re.escape(part) for part in key.split("…")) + ""
+    return re.match(pattern, str(reason)) is not None
+
+
+def _too_many_rejected_message(loaded: Loaded, threshold: float) -> str:
+    r = loaded.report
+    return (f"{r.source}: {r.invalid:,} of {r.read:,} rows ({r.rejected_share:.1%}) are not valid {r.table} data, "
+            f"more than the {threshold:.0%} allowed. {_top_reasons(loaded)} Fix the source or the column mapping "
+            "(columns=, values=, na_codes=), or raise max_rejected if these rows are expected. "
+            "The rejected rows are on the error's .loaded.rejected.")
+
+
+def _bind(table: str):
+    def reader(source, **options) -> Loaded:
+        return load(table, source, **options)
+
+    reader.__name__ = f"load_{table}"
+    reader.__qualname__ = reader.__name__
+    reader.__doc__ = (f"Read a source into the canonical **{table}** table ({TABLES[table].description}).\n\n"
+                      f"Same options as :func:`cxkit.io.load`; returns :class:`Loaded`.\n\n"
+                      f"Columns: {', '.join(TABLES[table].names)}.")
+    return reader
+
+
+load_feedback = _bind("feedback")
+load_reviews = _bind("reviews")
+load_customers = _bind("customers")
+load_journey = _bind("journey")

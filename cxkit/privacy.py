@@ -1,0 +1,87 @@
+"""PII masking for everything cxkit prints, writes or publishes.
+
+Emails and phone numbers are replaced by placeholders wherever text leaves the analyst's
+session: error messages, rejected-row files, reports. Columns whose *name* says they hold
+personal data (name, email, phone, address, IP address) are redacted whole.
+
+Examples
+--------
+>>> mask_pii("Call me on +47 912 34 567 or mail ola.nordmann@example.no, order 2026-03-14")
+'Call me on [phone] or mail [email], order 2026-03-14'
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+__all__ = ["mask_pii", "mask_frame", "is_pii_column", "PII_COLUMN_PATTERN"]
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# A phone number: 8-15 digits, optionally led by + or 00, grouped by spaces, dots, dashes or
+# brackets. Dates and decimal numbers are excluded below, so "2026-03-14" stays.
+_PHONE = re.compile(r"(?<![\w@.])(?:\+|00)?\(?\d[\d \u00a0\-().]{6,20}\d(?![\w@])")
+_DATE_LIKE = re.compile(
+    r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d+[.,]\d+$"
+    r"|^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$"
+)
+
+#: Column names that hold personal data; their values are redacted whole when published.
+PII_COLUMN_PATTERN = re.compile(
+    r"(^|_|\b)(e-?mail|mail|phone|mobile|tel|telephone|first_?name|last_?name|full_?name|name|"
+    r"surname|address|ip_?address|ipaddress|recipient\w*)($|_|\b)",
+    re.IGNORECASE,
+)
+
+
+def _phone_sub(match: re.Match) -> str:
+    text = match.group(0)
+    digits = sum(ch.isdigit() for ch in text)
+    if not 8 <= digits <= 15 or _DATE_LIKE.match(text.strip()):
+        return text
+    return "[phone]"
+
+
+def mask_pii(text: object) -> object:
+    """Replace emails by ``[email]`` and phone numbers by ``[phone]``; non-strings pass through.
+
+    >>> mask_pii("ring 22 33 44 55")
+    'ring [phone]'
+    >>> mask_pii("NPS 9 of 10, 1 234,50 kr, id 42")
+    'NPS 9 of 10, 1 234,50 kr, id 42'
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    text = _EMAIL.sub("[email]", text)
+    if sum(ch.isdigit() for ch in text) >= 8:
+        text = _PHONE.sub(_phone_sub, text)
+    return text
+
+
+def is_pii_column(name: str) -> bool:
+    """True when a column's name says it holds personal data.
+
+    >>> is_pii_column("Email Address"), is_pii_column("RecipientLastName"), is_pii_column("segment")
+    (True, True, False)
+    """
+    normalised = re.sub(r"[\s\-]+", "_", str(name).strip())
+    normalised = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", normalised)
+    return bool(PII_COLUMN_PATTERN.search(normalised))
+
+
+def mask_frame(df: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy of ``df`` safe to write out: PII columns redacted, emails and phones masked.
+
+    Columns named in ``keep`` are left as they are (for example a reason column).
+    """
+    out = df.copy()
+    for col in out.columns:
+        if col in keep:
+            continue
+        series = out[col]
+        if is_pii_column(col):
+            out[col] = series.where(series.isna(), "[redacted]")
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(mask_pii)
+    return out

@@ -1,0 +1,42 @@
+"""Shared fixtures: the project's folders, the shared public datasets, hermetic plotting."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = PROJECT.parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session")
+def project_dir() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def shared_datasets() -> Path:
+    """../shared/datasets beside the checkout; CI always has it, a user's clone may not."""
+    if not SHARED_DATASETS.is_dir():
+        pytest.skip(f"shared datasets not found at {SHARED_DATASETS} (CI has them; a plain clone does not)")
+    return SHARED_DATASETS
+
+
+@pytest.fixture(scope="session")
+def public_catalog(shared_datasets):
+    import cxkit as cx
+
+    return cx.load_catalog(PROJECT / "data" / "public.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

@@ -1,0 +1,64 @@
+"""The environment files agree: pyproject.toml pins == environment.yml == the lock files."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import PROJECT
+
+
+def _pyproject_pins() -> dict[str, str]:
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra]
+    pins = {}
+    for dep in deps:
+        m = re.fullmatch(r"([A-Za-z0-9_.\-]+)(\[[^\]]+\])?==([^;\s]+)", dep)
+        assert m, f"pyproject.toml dependency {dep!r} is not pinned with =="
+        pins[m.group(1).lower()] = m.group(3)
+    return pins
+
+
+def _environment_pins() -> dict[str, str]:
+    env = yaml.safe_load((PROJECT / "environment.yml").read_text())
+    pins = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):  # a pip: section would list the same form
+            for sub in dep.get("pip", []):
+                name, version = sub.split("==")
+                pins[re.sub(r"\[.*\]", "", name).lower()] = version
+            continue
+        name, _, version = re.split(r"(==|>=|=)", dep, maxsplit=1)
+        if name.strip() != "python":
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def test_environment_yml_matches_pyproject():
+    py, env = _pyproject_pins(), _environment_pins()
+    assert set(py) == set(env), f"only in pyproject: {set(py) - set(env)}; only in environment.yml: {set(env) - set(py)}"
+    drift = {k: (py[k], env[k]) for k in py if py[k] != env[k]}
+    assert not drift, f"versions differ (pyproject, environment.yml): {drift}"
+
+
+def test_required_packages_are_pinned():
+    pins = _pyproject_pins()
+    for name in ["jupyterlab", "pandas", "seaborn", "statsmodels", "papermill", "nbval", "nbconvert"]:
+        assert name in pins, f"{name} is required by the project charter"
+
+
+def test_lock_files_pin_the_same_versions():
+    pins = _pyproject_pins()
+    for lock, extra in [("requirements.lock", False), ("requirements-test.lock", True)]:
+        locked = {}
+        for line in (PROJECT / lock).read_text().splitlines():
+            m = re.match(r"^([A-Za-z0-9_.\-]+)(\[[^\]]+\])?==([^\s;]+)", line)
+            if m:
+                locked[m.group(1).lower().replace("_", "-")] = m.group(3)
+        test_only = {"pytest", "nbval", "pytest-xdist"}
+        for name, version in pins.items():
+            if name in test_only and not extra:
+                continue
+            assert locked.get(name) == version, f"{lock} pins {name}=={locked.get(name)}, pyproject says {version}; run make lock"
