@@ -88,6 +88,7 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
     missing: dict[str, int] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)
+    examples: dict[str, tuple[int, str]] = field(default_factory=dict)  # reason -> (line, first case)
 
     @property
     def invalid(self) -> int:
@@ -103,6 +104,7 @@ class LoadReport:
             "accepted": self.accepted, "rejected": self.rejected, "excluded": self.excluded,
             "invalid": self.invalid, "reasons": dict(self.reasons), "notes": list(self.notes),
             "missing": dict(self.missing), "columns": dict(self.columns),
+            "examples": {k: {"line": v[0], "reason": v[1]} for k, v in self.examples.items()},
         }
 
     def summary(self) -> str:
@@ -275,8 +277,8 @@ class _Coercer:
             out = out.where(~missing, pd.NA).astype("string")
             return self._done(spec, out, label)
         if kind == "stage":
-            out = text.map(normalize_stage)
-            unknown = out.map(lambda v: v is None).to_numpy() & ~missing
+            out = pd.Series([normalize_stage(v) for v in text], index=series.index, dtype=object)
+            unknown = np.array([v is None for v in out], dtype=bool) & ~missing
             self.problems.add(unknown, f"{label}: '{{v}}' is not one of the stages {', '.join(STAGES)}; "
                                       f"map it with values={{{{'{spec.name}': {{{{'{{v}}': '<stage>'}}}}}}}}", text)
             out = out.where(~unknown & ~missing, None)
@@ -414,6 +416,7 @@ def load(
     stage_from: list | None = None,
     stage_default: str = "awareness",
     driver_range: tuple[float, float] | None = None,
+    categorical: list[str] | None = None,
     max_rejected: float = 0.05,
     format: str | None = None,
     **reader_options,
@@ -451,6 +454,9 @@ def load(
         is the latest stage whose column is positive or true; ``stage_default`` otherwise.
     driver_range : (low, high), optional
         Reject driver ratings outside this range.
+    categorical : list of str, optional
+        Extra source columns holding codes, not quantities (``Region`` = 1..9): kept as
+        normalised text categories instead of being read as numbers.
     max_rejected : float
         Largest share of invalid rows (excluding survey previews/tests/spam) accepted before
         :class:`~cxkit.errors.DataQualityError` is raised. Default 0.05.
@@ -522,11 +528,17 @@ def load(
 
     # Extra source columns are kept, typed, never silently dropped.
     used = set(mapping.values()) | set(driver_map.values())
+    categorical_set = set(categorical or [])
+    unknown = categorical_set - set(src.columns)
+    if unknown:
+        raise SchemaError(f"{name}: categorical names column(s) {sorted(unknown)} not in the source.")
     extras = {}
     for col in src.columns:
         if col in used or col in frame.columns:
             continue
-        if raw.typed:
+        if col in categorical_set:
+            extras[col] = _as_text(src[col]).map(clean_category).astype("string")
+        elif raw.typed:
             extras[col] = src[col]
         else:
             extras[col], note = _infer_extra(src[col], coerce.decimal)
@@ -564,12 +576,17 @@ def load(
     if "reason_key" not in rejected.columns:
         rejected["reason_key"] = None
     rejected["reason_key"] = rejected["reason_key"].where(rejected["reason_key"].notna(), rejected["reason"])
-    reasons = Counter(rejected.pop("reason_key"))
+    keys = rejected.pop("reason_key")
+    reasons = Counter(keys)
+    examples = {}
+    for key, line, reason in zip(keys, rejected["line"], rejected["reason"]):
+        examples.setdefault(key, (int(line), mask_pii(str(reason))))
     report = LoadReport(
         source=name, table=table, format=raw.format, read=n_read, accepted=len(accepted),
         rejected=len(rejected), excluded=len(excluded), reasons=dict(reasons),
         notes=list(dict.fromkeys(raw.notes + coerce.notes)), missing=coerce.missing,
         columns={k: v for k, v in mapping.items()} | {k: v for k, v in driver_map.items()},
+        examples=examples,
     )
     accepted.attrs = {"table": table, "source": name, "drivers": list(driver_map)}
     loaded = Loaded(accepted, rejected, report)
@@ -760,18 +777,12 @@ def _missing_columns_message(missing, spec, src, name) -> str:
 
 
 def _top_reasons(loaded: Loaded, k: int = 3) -> str:
-    invalid = loaded.rejected[loaded.rejected["kind"] == "invalid"]
+    report = loaded.report
     parts = []
-    for key, n in sorted(loaded.report.reasons.items(), key=lambda kv: -kv[1])[:k]:
-        example = invalid.loc[invalid["reason"].map(lambda r, key=key: r == key or _key_matches(r, key))]
-        where = f" (e.g. line {int(example['line'].iloc[0])}: {mask_pii(example['reason'].iloc[0])})" if len(example) else ""
-        parts.append(f"{n:,} x {key}{where}")
+    for key, n in sorted(report.reasons.items(), key=lambda kv: -kv[1])[:k]:
+        line, reason = report.examples.get(key, (None, ""))
+        parts.append(f"{n:,} x {key}" + (f" (e.g. line {line}: {reason})" if line is not None else ""))
     return "Top reasons: " + "; ".join(parts) + "." if parts else ""
-
-
-def _key_matches(reason: str, key: str) -> bool:
-    pattern = "^" + ".*".join(re.escape(part) for part in key.split("…")) + ""
-    return re.match(pattern, str(reason)) is not None
 
 
 def _too_many_rejected_message(loaded: Loaded, threshold: float) -> str:

@@ -1,0 +1,81 @@
+"""The data catalog: YAML -> configured readers, with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import cxkit as cx
+from cxkit.errors import CatalogError
+
+
+def _catalog(tmp_path, text, name="cat.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+CSV = "response_id,responded_at,nps,q_support\nr1,2026-01-01,9,8\nr2,2026-01-02,3,2\nr3,2026-01-03,11,5\n"
+
+
+def test_catalog_configures_the_readers_relative_to_its_folder(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "fb.csv").write_text(CSV)
+    path = _catalog(tmp_path, """
+version: 1
+defaults: {max_rejected: 0.5}
+sources:
+  feedback:
+    path: data/fb.csv
+    drivers: {support: q_support}
+settings: {themes: {price: [expensive]}}
+""")
+    catalog = cx.load_catalog(path)
+    loaded = catalog["feedback"]
+    assert loaded.frame["support"].tolist() == [8, 2]
+    assert loaded.rejected["line"].tolist() == [4]
+    assert catalog.settings["themes"]["price"] == ["expensive"]
+    assert (tmp_path / "data").resolve() in catalog.data_dirs
+    summary = catalog.validate(out=tmp_path / "out")
+    assert summary.loc[0, ["read", "accepted", "rejected"]].tolist() == [3, 2, 1]
+    assert (tmp_path / "out" / "feedback.rejected.csv").exists()
+
+
+def test_unusable_source_is_reported_not_raised_by_validate(tmp_path):
+    (tmp_path / "fb.csv").write_text(CSV)
+    catalog = cx.load_catalog(_catalog(tmp_path, "sources:\n  feedback: {path: fb.csv}\n"))
+    summary = catalog.validate()
+    assert not summary.loc[0, "usable"] and "more than the 5% allowed" in summary.loc[0, "error"]
+    assert summary.loc[0, "rejected"] == 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[1, 2]", "non-empty 'sources:' section"),
+    ("sources: {}", "non-empty 'sources:' section"),
+    ("sources:\n  fb: {path: x.csv}\n", "table must be one of"),
+    ("sources:\n  feedback: {path: x.csv, drivres: [a]}\n", "unknown option\\(s\\) 'drivres' \\(did you mean 'drivers'\\?\\)"),
+    ("sources:\n  feedback: {path: x.csv, sql: {url: 'duckdb:///x'}}\n", "exactly one of path"),
+    ("sources:\n  feedback: {sql: {table: x}}\n", "sql: needs a mapping with url"),
+    ("sorces:\n  a: 1\nsources:\n  feedback: {path: x}\n", "unknown top-level key"),
+    ("sources: [\n", "not valid YAML"),
+])
+def test_malformed_catalogs_name_the_problem(tmp_path, text, message):
+    with pytest.raises(CatalogError, match=message):
+        cx.load_catalog(_catalog(tmp_path, text))
+
+
+def test_missing_catalog_and_missing_env_var(tmp_path, monkeypatch):
+    with pytest.raises(CatalogError, match="no such catalog file"):
+        cx.load_catalog(tmp_path / "nope.yaml")
+    monkeypatch.delenv("CXKIT_TEST_PW", raising=False)
+    catalog = cx.load_catalog(_catalog(tmp_path, "sources:\n  customers: {sql: {url: 'postgresql://u:${CXKIT_TEST_PW}@h/db', table: c}}\n"))
+    with pytest.raises(CatalogError, match="environment variable CXKIT_TEST_PW is not set"):
+        catalog["customers"]
+
+
+def test_unknown_source_name(tmp_path):
+    (tmp_path / "fb.csv").write_text(CSV)
+    catalog = cx.load_catalog(_catalog(tmp_path, "sources:\n  feedback: {path: fb.csv}\n"))
+    with pytest.raises(KeyError, match="no source named 'reviews'"):
+        catalog["reviews"]
+    with pytest.raises(CatalogError, match=r"no source\(s\) named \['x'\]"):
+        cx.load_catalog(catalog.path, only=["x"])

@@ -1,0 +1,226 @@
+"""Loaders: mapping, parsing, every kind of bad input, and row conservation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import cxkit as cx
+from cxkit.errors import DataQualityError, SchemaError, SourceError
+
+HEADER = "response_id,customer_id,responded_at,channel,journey_stage,nps,csat,ces,support,price,comment\n"
+GOOD = [
+    "r1,c1,2026-03-01T10:00:00,Web,Awareness,9,5,2,8,7,Great service",
+    "r2,c2,2026-03-02,App ,Övervägande,6,3,5,4,5,Slow delivery",
+    "r3,c3,2026-03-03 08:15,Phone,Kjøp,10,4,1,9,8,",
+    "r4,c4,14.03.2026,Web,loyalty,7,4,3,7,6,ok",
+]
+
+
+def _csv(tmp_path, rows, header=HEADER, name="fb.csv"):
+    path = tmp_path / name
+    path.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _load(path, **kw):
+    kw.setdefault("drivers", ["support", "price"])
+    kw.setdefault("max_rejected", 1.0)
+    return cx.load_feedback(path, **kw)
+
+
+def _conserved(loaded):
+    assert len(loaded.frame) + len(loaded.rejected) == loaded.report.read
+    assert loaded.report.accepted + loaded.report.rejected == loaded.report.read
+
+
+def test_good_rows_are_parsed_into_canonical_types(tmp_path):
+    loaded = _load(_csv(tmp_path, GOOD))
+    f = loaded.frame
+    _conserved(loaded)
+    assert len(f) == 4 and loaded.rejected.empty
+    assert f["responded_at"].tolist() == [pd.Timestamp("2026-03-01 10:00"), pd.Timestamp("2026-03-02"),
+                                          pd.Timestamp("2026-03-03 08:15"), pd.Timestamp("2026-03-14")]
+    assert f["journey_stage"].astype(str).tolist() == ["awareness", "consideration", "decision", "retention"]
+    assert f["channel"].tolist() == ["Web", "App", "Phone", "Web"]
+    assert f["nps"].dtype == "Int64" and f["support"].dtype == "Float64"
+    assert pd.isna(f["comment"][2])
+    assert list(f.columns[:12]) == [c.name for c in cx.TABLES["feedback"].columns]
+    assert list(f.columns[12:]) == ["support", "price"]
+
+
+@pytest.mark.parametrize("row, column, reason", [
+    ("r9,c9,2026-03-05,Web,Awareness,11,5,2,8,7,x", "nps", "nps: 11 outside 0–10"),
+    ("r9,c9,2026-03-05,Web,Awareness,9,0,2,8,7,x", "csat", "csat: 0 outside 1–5"),
+    ("r9,c9,2026-03-05,Web,Awareness,9,5,8,8,7,x", "ces", "ces: 8 outside 1–7"),
+    ("r9,c9,2026-03-05,Web,Awareness,9.5,5,2,8,7,x", "nps", "nps: 9.5 is not a whole number"),
+    ("r9,c9,2026-03-05,Web,Awareness,ten,5,2,8,7,x", "nps", "nps: 'ten' is not a number"),
+    ("r9,c9,31/02/2026,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: '31/02/2026' is not a date"),
+    ("r9,c9,yesterday,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: 'yesterday' is not a date"),
+    ("r9,c9,,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: missing (required)"),
+    (",c9,2026-03-05,Web,Awareness,9,5,2,8,7,x", "response_id", "response_id: missing (required)"),
+    ("r1,c9,2026-03-05,Web,Awareness,9,5,2,8,7,x", "response_id", "response_id: duplicate 'r1'"),
+    ("r9,c9,2026-03-05,Web,Checkout,9,5,2,8,7,x", "journey_stage", "journey_stage: 'Checkout' is not one of the stages"),
+    ("r9,c9,2026-03-05,Web,Awareness,9,5,2,eight,7,x", "support", "support: 'eight' is not a number"),
+])
+def test_each_bad_value_is_rejected_with_line_and_reason(tmp_path, row, column, reason):
+    loaded = _load(_csv(tmp_path, GOOD + [row]))
+    _conserved(loaded)
+    assert len(loaded.frame) == 4 and len(loaded.rejected) == 1
+    rejected = loaded.rejected.iloc[0]
+    assert rejected["line"] == 6  # header is line 1, the bad row is the fifth record
+    assert rejected["reason"].startswith(reason), rejected["reason"]
+    assert rejected["kind"] == "invalid"
+    assert rejected["response_id"] == row.split(",")[0]  # the source cells travel with the reason
+
+
+def test_duplicate_keeps_the_first_and_names_it(tmp_path):
+    loaded = _load(_csv(tmp_path, GOOD + [GOOD[1], GOOD[1]]))
+    _conserved(loaded)
+    assert loaded.frame["response_id"].tolist() == ["r1", "r2", "r3", "r4"]
+    assert loaded.rejected["line"].tolist() == [6, 7]
+    assert loaded.report.reasons == {"response_id: duplicate id": 2}
+
+
+def test_missing_tokens_are_missing_not_rejected(tmp_path):
+    loaded = _load(_csv(tmp_path, GOOD + ["r9,c9,2026-03-05,Web,,N/A,-,,8,7,x"]))
+    assert loaded.rejected.empty
+    row = loaded.frame.iloc[-1]
+    assert pd.isna(row["nps"]) and pd.isna(row["csat"]) and pd.isna(row["journey_stage"])
+
+
+def test_too_many_rejected_rows_raise_with_file_column_and_fix(tmp_path):
+    bad = [f"r{i},c,2026-03-05,Web,Awareness,12,5,2,8,7,x" for i in range(10, 13)]
+    path = _csv(tmp_path, GOOD + bad)
+    with pytest.raises(DataQualityError) as info:
+        cx.load_feedback(path, drivers=["support", "price"])
+    message = str(info.value)
+    assert str(path) in message and "3 of 7 rows (42.9%)" in message and "5% allowed" in message
+    assert "nps: outside 0–10" in message and "line 6" in message and "max_rejected" in message
+    assert len(info.value.loaded.rejected) == 3
+    cx.load_feedback(path, drivers=["support", "price"], max_rejected=0.5)  # the fix works
+
+
+def test_missing_required_column_names_file_column_and_fix(tmp_path):
+    path = _csv(tmp_path, ["1,2026-01-01,9"], header="id,responded_at,nps\n")
+    with pytest.raises(SchemaError) as info:
+        cx.load_feedback(path)
+    message = str(info.value)
+    assert str(path) in message and "'response_id'" in message
+    assert "columns={'response_id': '<source column>'}" in message and "generate_ids=True" in message
+    assert "Source columns: id, responded_at, nps" in message
+    assert cx.load_feedback(path, columns={"response_id": "id"}).frame["response_id"][0] == "1"
+
+
+def test_mapping_to_a_column_that_does_not_exist_suggests_the_closest(tmp_path):
+    path = _csv(tmp_path, GOOD)
+    with pytest.raises(SchemaError, match=r"no such column\. Did you mean 'support'\?"):
+        cx.load_feedback(path, columns={"csat": "suport"})
+    with pytest.raises(SchemaError, match=r"not a column of the feedback table.*Did you mean 'nps'\?"):
+        cx.load_feedback(path, columns={"npss": "support"})
+    with pytest.raises(SchemaError, match=r"driver column 'speed' is not in the source"):
+        cx.load_feedback(path, drivers=["speed"])
+
+
+def test_values_recode_labels_and_scores(tmp_path):
+    path = _csv(tmp_path, ["a,2026-01-01,10 - Extremely likely,Ja", "b,2026-01-02,0 - Not at all likely,Nei",
+                           "c,2026-01-03,Don't know,Nei"],
+                header="response_id,responded_at,nps,recommend_yes\n")
+    loaded = cx.load_feedback(path, values={"nps": {"Don't know": None}})
+    assert loaded.frame["nps"].tolist()[:2] == [10, 0] and pd.isna(loaded.frame["nps"][2])
+    assert loaded.frame["recommend_yes"].tolist() == [True, False, False]
+
+
+def test_na_codes_turn_not_applicable_into_missing(tmp_path):
+    path = _csv(tmp_path, ["a,2026-01-01,9,0,5", "b,2026-01-02,7,6,0"], header="response_id,responded_at,nps,support,price\n")
+    loaded = cx.load_feedback(path, drivers=["support", "price"], na_codes={"support": [0]})
+    assert pd.isna(loaded.frame["support"][0]) and loaded.frame["price"].tolist() == [5, 0]
+    assert any("support: 1 not-applicable" in n for n in loaded.report.notes)
+
+
+def test_customers_yes_no_units_and_blank_numbers(tmp_path):
+    path = _csv(tmp_path, ["A,Yes,2,50.5, ", "B,No,0,20, 100.25", "C,maybe,1,10,3"],
+                header="customerID,Churn,Tenure,MonthlyCharges,TotalCharges\n", name="c.csv")
+    loaded = cx.load_customers(path, columns={"churned": "Churn", "tenure_months": "Tenure",
+                                              "monthly_revenue": "MonthlyCharges"},
+                               units={"tenure_months": "years"}, max_rejected=0.5)
+    f = loaded.frame
+    assert f["customer_id"].tolist() == ["A", "B"]  # customerID found by folded name
+    assert f["churned"].tolist() == [True, False]
+    assert f["tenure_months"].tolist() == [24.0, 0.0]
+    assert pd.isna(f["TotalCharges"][0]) and f["TotalCharges"][1] == 100.25
+    assert "churned (column 'Churn'): 'maybe' is not yes/no" in loaded.rejected["reason"][0]
+    assert "TotalCharges: 1 blank or NA value(s) read as missing" in loaded.report.notes
+
+
+def test_negative_revenue_is_rejected(tmp_path):
+    path = _csv(tmp_path, ["A,true,-5", "B,false,5"], header="customer_id,churned,monthly_revenue\n", name="c.csv")
+    loaded = cx.load_customers(path, max_rejected=1)
+    assert loaded.rejected["reason"].tolist() == ["monthly_revenue: -5 below 0"]
+
+
+def test_category_columns_are_normalised(tmp_path):
+    path = _csv(tmp_path, ["a,2026-01-01,Caf\u0065\u0301 ,Black\u00a0 Dot\u200b", "b,2026-01-02,Café,Black Dot"],
+                header="response_id,responded_at,touchpoint,variation\n")
+    f = cx.load_feedback(path).frame
+    assert f["touchpoint"].nunique() == 1 and f["touchpoint"][0] == "Café"
+    assert f["variation"].nunique() == 1 and f["variation"][0] == "Black Dot"
+
+
+def test_pii_never_in_messages_or_masked_rejected_rows(tmp_path):
+    rows = [f"r{i},c,2026-03-05,Web,Awareness,9,5,2,8,7,mail me at ola{i}@example.no or +47 912 34 56{i}" for i in range(3)]
+    rows.append("r9,c,2026-03-05,Web,Awareness,9,5,2,8,7,jane.doe@example.com +45 12 34 56 78")
+    rows += [f"x{i},c,2026-03-05,Web,Awareness,{'42'},5,2,8,7,ring 22 33 44 5{i} or me@example.com" for i in range(3)]
+    path = _csv(tmp_path, GOOD + rows)
+    with pytest.raises(DataQualityError) as info:
+        cx.load_feedback(path, drivers=["support", "price"])
+    masked = info.value.loaded.rejected_masked()
+    text = str(info.value) + masked.to_csv()
+    assert "@example" not in text and "22 33 44" not in text
+    assert "[email]" in masked["comment"].iloc[0] and "[phone]" in masked["comment"].iloc[0]
+
+
+def test_stage_from_wide_session_columns(tmp_path):
+    path = _csv(tmp_path, ["3,0,0,FALSE", "0,5,0,FALSE", "1,4,2,FALSE", "0,3,1,TRUE", "0,0,0,FALSE"],
+                header="Informational,ProductRelated,Administrative,Revenue\n", name="s.csv")
+    loaded = cx.load_journey(path, generate_ids=True,
+                             stage_from=[["Informational", "awareness"], ["ProductRelated", "consideration"],
+                                         ["Administrative", "decision"], ["Revenue", "decision"]])
+    assert loaded.frame["journey_stage"].astype(str).tolist() == [
+        "awareness", "consideration", "decision", "decision", "awareness"]
+    assert loaded.frame["event_id"].tolist() == ["s-2", "s-3", "s-4", "s-5", "s-6"]
+
+
+def test_dataframe_source_and_unpacking():
+    df = pd.DataFrame({"review_id": ["a", "b"], "text": ["Fin", None], "rating": [5, 7]})
+    frame, rejected, report = cx.load_reviews(df, max_rejected=1)
+    assert frame["review_id"].tolist() == ["a"] and rejected["reason"].tolist() == ["rating: 7 outside 1–5"]
+    assert report.read == 2 and report.format == "dataframe"
+    assert df["rating"].tolist() == [5, 7]  # the input is never mutated
+
+
+def test_unknown_table_and_units_are_errors(tmp_path):
+    with pytest.raises(ValueError, match="table must be one of"):
+        cx.load("surveys", pd.DataFrame({"a": [1]}))
+    with pytest.raises(SchemaError, match="units .* is not supported"):
+        cx.load_customers(pd.DataFrame({"customer_id": ["a"], "churned": [True]}), units={"tenure_months": "decades"})
+
+
+def test_ambiguous_slash_dates_follow_the_day_first_evidence(tmp_path):
+    path = _csv(tmp_path, ["a,03/04/2026", "b,25/04/2026"], header="response_id,responded_at\n")
+    assert cx.load_feedback(path).frame["responded_at"].dt.month.tolist() == [4, 4]
+    path = _csv(tmp_path, ["a,03/04/2026", "b,04/25/2026"], header="response_id,responded_at\n", name="us.csv")
+    assert cx.load_feedback(path).frame["responded_at"].dt.month.tolist() == [3, 4]
+
+
+def test_timezones_are_converted_to_utc(tmp_path):
+    path = _csv(tmp_path, ["a,2026-03-01T10:00:00+01:00", "b,2026-03-01T10:00:00Z"], header="response_id,responded_at\n")
+    assert cx.load_feedback(path).frame["responded_at"].dt.hour.tolist() == [9, 10]
+
+
+def test_report_summary_and_dict(tmp_path):
+    loaded = _load(_csv(tmp_path, GOOD + ["r9,c9,2026-03-05,Web,Awareness,11,5,2,8,7,x"]))
+    d = loaded.report.to_dict()
+    assert (d["read"], d["accepted"], d["rejected"], d["invalid"]) == (5, 4, 1, 1)
+    assert "read 5, accepted 4, rejected 1" in loaded.report.summary()
+    assert "<b>feedback</b>" in loaded._repr_html_()

@@ -1,0 +1,44 @@
+"""PII masking: emails and phone numbers, never dates, amounts or ids."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cxkit.privacy import is_pii_column, mask_frame, mask_pii
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mail ola.nordmann@example.no now", "mail [email] now"),
+    ("First.Last+tag@sub.example.co.uk", "[email]"),
+    ("ring +47 912 34 567", "ring [phone]"),
+    ("call 0045 12 34 56 78!", "call [phone]!"),
+    ("tel. (555) 123-4567", "tel. [phone]"),
+    ("070-123 45 67 (mobil)", "[phone] (mobil)"),
+    ("22334455", "[phone]"),
+])
+def test_masks_emails_and_phones(text, expected):
+    assert mask_pii(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "ordered 2026-03-14, delivered 14.03.2026", "paid 1 234,50 kr", "NPS 9/10", "order 1234567",
+    "2026-03-14T09:31:00", "version 3.11.7", "R0000001",
+])
+def test_leaves_dates_amounts_and_short_numbers(text):
+    assert mask_pii(text) == text
+
+
+def test_non_strings_pass_through():
+    assert mask_pii(None) is None and mask_pii(5) == 5 and mask_pii(pd.NA) is pd.NA
+
+
+def test_pii_columns_and_frames():
+    assert is_pii_column("email") and is_pii_column("Email Address") and is_pii_column("IPAddress")
+    assert is_pii_column("RecipientFirstName") and is_pii_column("phone_number") and is_pii_column("Surname")
+    assert not is_pii_column("segment") and not is_pii_column("customer_id") and not is_pii_column("variation")
+    df = pd.DataFrame({"name": ["Ola", None], "comment": ["x@example.com", "fine"], "reason": ["a@b.cc", "y"]})
+    out = mask_frame(df, keep=("reason",))
+    assert out["name"].tolist()[0] == "[redacted]" and pd.isna(out["name"][1])
+    assert out["comment"].tolist() == ["[email]", "fine"] and out["reason"][0] == "a@b.cc"
+    assert df["name"][0] == "Ola"  # the input is not mutated
