@@ -182,15 +182,35 @@ class _Problems:
         return ~pd.isna(self.reason)
 
 
+def _map_unique(series: pd.Series, fn) -> pd.Series:
+    """``series.map(fn)`` computed once per distinct value (columns repeat values a lot)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = fn(None)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _text_of(v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    return unicodedata.normalize("NFC", str(v)).strip()
+
+
 def _as_text(series: pd.Series) -> pd.Series:
     """Strings for parsing: NFC, stripped; typed missing values become ''."""
-    def one(v):
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return ""
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        return unicodedata.normalize("NFC", str(v)).strip()
-    return series.map(one).astype(object)
+    return _map_unique(series, _text_of)
+
+
+def _clean_text(v):
+    if not isinstance(v, str):
+        return pd.NA
+    v = unicodedata.normalize("NFC", v).strip()
+    return pd.NA if v.lower() in MISSING_TOKENS else v
 
 
 def _is_missing_token(text: pd.Series) -> np.ndarray:
@@ -199,6 +219,9 @@ def _is_missing_token(text: pd.Series) -> np.ndarray:
 
 def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
     """Parse numbers written with a decimal comma or dot and space/NBSP/dot/comma thousands."""
+    plain = pd.to_numeric(text.where(text != "", None), errors="coerce") if decimal == "." else None
+    if plain is not None and (plain.notna() | (text == "")).all():
+        return plain  # the common case: plain numbers, parsed in C
     s = text.str.replace("\u00a0", "", regex=False).str.replace("\u202f", "", regex=False)
     s = s.str.replace(" ", "", regex=False)
     if decimal == ",":
@@ -267,17 +290,15 @@ class _Coercer:
         text = _as_text(series)
         missing = _is_missing_token(text)
         if kind == "text":
-            out = series.map(lambda v: unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v)
             # Empty text and export artefacts ("None", "NaN", "#N/A") are no text at all.
-            out = out.where(out.map(lambda v: isinstance(v, str) and v.lower() not in MISSING_TOKENS), pd.NA)
-            out = out.astype("string")
+            out = _map_unique(series, _clean_text).astype("string")
             return self._done(spec, out, label)
         if kind in ("id", "category"):
-            out = text.map(clean_category)
+            out = _map_unique(text, clean_category)
             out = out.where(~missing, pd.NA).astype("string")
             return self._done(spec, out, label)
         if kind == "stage":
-            out = pd.Series([normalize_stage(v) for v in text], index=series.index, dtype=object)
+            out = _map_unique(text, lambda v: normalize_stage(v) if v is not None else pd.NA)
             unknown = np.array([v is None for v in out], dtype=bool) & ~missing
             self.problems.add(unknown, f"{label}: '{{v}}' is not one of the stages {', '.join(STAGES)}; "
                                       f"map it with values={{{{'{spec.name}': {{{{'{{v}}': '<stage>'}}}}}}}}", text)
@@ -304,10 +325,11 @@ class _Coercer:
             if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
                 numbers = pd.to_numeric(series, errors="coerce").astype("float64")
             else:
-                if kind == "score":  # "10 - Extremely likely", "0 = Not at all"
-                    labelled = text.str.extract(_SCORE_LABEL)[0]
-                    text = text.where(labelled.isna() | text.str.fullmatch(r"-?\d+([.,]\d+)?"), labelled)
                 numbers = _parse_numbers(text.where(~missing, ""), self.decimal).astype("float64")
+                unread = numbers.isna().to_numpy() & ~missing
+                if kind == "score" and unread.any():  # "10 - Extremely likely", "0 = Not at all"
+                    labelled = text[unread].str.extract(_SCORE_LABEL)[0]
+                    numbers[unread] = pd.to_numeric(labelled, errors="coerce").to_numpy()
             bad = np.isnan(numbers.to_numpy()) & ~missing
             self.problems.add(bad, f"{label}: '{{v}}' is not a number", text)
             numbers = numbers.where(~bad & ~missing)
@@ -365,8 +387,8 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
     # Text: categories (few distinct values) are normalised like canonical categories.
     distinct = present.nunique()
     if distinct <= max(50, 0.05 * len(present)):
-        return text.map(clean_category).astype("string"), None
-    return series.map(lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v).astype("string"), None
+        return _map_unique(text, clean_category).astype("string"), None
+    return _map_unique(series, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else pd.NA).astype("string"), None
 
 
 # --------------------------------------------------------------------------- source
@@ -537,7 +559,7 @@ def load(
         if col in used or col in frame.columns:
             continue
         if col in categorical_set:
-            extras[col] = _as_text(src[col]).map(clean_category).astype("string")
+            extras[col] = _map_unique(_as_text(src[col]), clean_category).astype("string")
         elif raw.typed:
             extras[col] = src[col]
         else:
