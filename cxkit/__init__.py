@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, load_catalog, rejection_reasons
 from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError
 from .io import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
 from .privacy import mask_pii
@@ -29,5 +29,5 @@ __all__ = [
     "Catalog", "CatalogError", "CxkitError", "DataQualityError", "DEFAULT_CATALOG", "Loaded",
     "LoadReport", "PROJECT_DIR", "SAMPLE_DIR", "SAMPLE_DRIVERS", "STAGES", "SchemaError",
     "SourceError", "TABLES", "load", "load_catalog", "load_customers", "load_feedback",
-    "load_journey", "load_reviews", "mask_pii", "normalize_stage", "__version__",
+    "load_journey", "load_reviews", "mask_pii", "normalize_stage", "rejection_reasons", "__version__",
 ]

@@ -47,7 +47,7 @@ from .errors import CatalogError, CxkitError
 from .io import Loaded, load
 from .schema import TABLES
 
-__all__ = ["Catalog", "load_catalog"]
+__all__ = ["Catalog", "load_catalog", "rejection_reasons"]
 
 _LOAD_OPTIONS = {
     "columns", "values", "drivers", "na_codes", "units", "date_format", "dayfirst", "generate_ids",
@@ -177,6 +177,29 @@ class Catalog(Mapping):
                     loaded.rejected_masked().to_csv(Path(out) / f"{name}.rejected.csv", index=False)
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
+    """Tidy table of why rows were rejected: one row per source and reason.
+
+    Columns: ``source``, ``table``, ``reason``, ``rows``, ``share`` (of rows read),
+    ``example_line`` and ``example`` (the first case, PII masked). Sources that failed to
+    load are skipped here; :meth:`Catalog.validate` lists them.
+    """
+    rows = []
+    for name in catalog:
+        try:
+            report = catalog[name].report
+        except CxkitError as exc:
+            loaded = getattr(exc, "loaded", None)
+            if loaded is None:
+                continue
+            report = loaded.report
+        for reason, n in sorted(report.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            line, example = report.examples.get(reason, (None, ""))
+            rows.append({"source": name, "table": report.table, "reason": reason, "rows": n,
+                         "share": n / report.read, "example_line": line, "example": example})
+    return pd.DataFrame(rows, columns=["source", "table", "reason", "rows", "share", "example_line", "example"])
 
 
 def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None = None) -> Catalog:

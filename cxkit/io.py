@@ -597,7 +597,9 @@ def load(
 
     if "reason_key" not in rejected.columns:
         rejected["reason_key"] = None
-    rejected["reason_key"] = rejected["reason_key"].where(rejected["reason_key"].notna(), rejected["reason"])
+    # Excluded rows are counted by their reason without the per-row detail in brackets.
+    rejected["reason_key"] = rejected["reason_key"].where(
+        rejected["reason_key"].notna(), rejected["reason"].astype(str).str.replace(r"\s*\(.*\)$", "", regex=True))
     keys = rejected.pop("reason_key")
     reasons = Counter(keys)
     examples = {}
