@@ -12,10 +12,9 @@ Examples
 >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS)
 >>> fb.report.read == len(fb.frame) + len(fb.rejected)
 True
->>> fb.frame["journey_stage"].dtype
-CategoricalDtype(categories=['awareness', 'consideration', 'decision', 'retention',
-                  'advocacy'],
-, ordered=True, categories_dtype=str)
+>>> list(fb.frame["journey_stage"].cat.categories)
+['awareness', 'consideration', 'decision', 'retention', 'advocacy']
+>>> fb.rejected[["line", "reason"]].head(2)  # doctest: +SKIP
 """
 
 from __future__ import annotations
