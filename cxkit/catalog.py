@@ -51,7 +51,7 @@ __all__ = ["Catalog", "load_catalog", "rejection_reasons"]
 
 _LOAD_OPTIONS = {
     "columns", "values", "drivers", "na_codes", "units", "date_format", "dayfirst", "generate_ids",
-    "stage_from", "stage_default", "driver_range", "categorical", "max_rejected", "format",
+    "stage_from", "stage_default", "driver_range", "categorical", "unescape_html", "max_rejected", "format",
 }
 _READER_OPTIONS = {
     "sep", "decimal", "encoding", "quoting", "header", "names", "skip_rows", "sheet", "header_row",

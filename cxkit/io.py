@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -61,6 +62,11 @@ _UNITS = {
 }
 _DATE_FORMATS = ("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y", "%d.%m.%Y %H:%M",
                  "%d.%m.%Y %H:%M:%S", "%d.%m.%y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S")
+# Survey tools name their standard columns the same way in every export.
+_TOOL_COLUMNS = {
+    "qualtrics": {"response_id": "ResponseId", "responded_at": "RecordedDate", "language": "UserLanguage"},
+    "surveymonkey": {"response_id": "Respondent ID", "responded_at": "End Date"},
+}
 _SCORE_LABEL = re.compile(r"^\s*(-?\d+)\s*(?:[-–—=:]|\(|$)")
 
 
@@ -146,7 +152,7 @@ class Loaded:
 
     def rejected_masked(self) -> pd.DataFrame:
         """The rejected rows with emails, phone numbers and PII columns masked."""
-        return mask_frame(self.rejected, keep=("line", "reason", "kind"))
+        return mask_frame(self.rejected, keep=("line", "kind"))
 
     def _repr_html_(self) -> str:
         return self.report._repr_html_()
@@ -240,14 +246,15 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
     todo = out.isna() & (text != "")
     if todo.any():
         sub = text[todo]
-        slash = sub[sub.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?")]
+        slash = sub[sub.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?")]
         if len(slash) and dayfirst is None:
             first = slash.str.extract(r"^(\d{1,2})/(\d{1,2})/")[0].astype(int)
             second = slash.str.extract(r"^(\d{1,2})/(\d{1,2})/")[1].astype(int)
             dayfirst = bool((first > 12).any() or not (second > 12).any())
         fmts = list(_DATE_FORMATS)
-        fmts += (["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%y"] if dayfirst is not False
-                 else ["%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%y"])
+        order = "%d/%m" if dayfirst is not False else "%m/%d"
+        fmts += [f"{order}/%Y", f"{order}/%Y %H:%M", f"{order}/%Y %H:%M:%S", f"{order}/%y",
+                 f"{order}/%Y %I:%M:%S %p", f"{order}/%Y %I:%M %p"]
         for fmt in fmts:
             if not todo.any():
                 break
@@ -290,7 +297,15 @@ class _Coercer:
         missing = _is_missing_token(text)
         if kind == "text":
             # Empty text and export artefacts ("None", "NaN", "#N/A") are no text at all.
-            out = _map_unique(series, _clean_text).astype("string")
+            out = _map_unique(series, _clean_text)
+            if self.options.get("unescape_html"):
+                decoded = _map_unique(out, lambda v: html_unescape(v) if isinstance(v, str) else v)
+                present = out.notna()
+                changed = int((decoded[present] != out[present]).sum())
+                if changed:
+                    self.notes.append(f"{spec.name}: HTML entities decoded in {changed:,} row(s)")
+                out = decoded
+            out = out.astype("string")
             return self._done(spec, out, label)
         if kind in ("id", "category"):
             out = _map_unique(text, clean_category)
@@ -438,6 +453,7 @@ def load(
     stage_default: str = "awareness",
     driver_range: tuple[float, float] | None = None,
     categorical: list[str] | None = None,
+    unescape_html: bool = False,
     max_rejected: float = 0.05,
     format: str | None = None,
     **reader_options,
@@ -475,6 +491,9 @@ def load(
         is the latest stage whose column is positive or true; ``stage_default`` otherwise.
     driver_range : (low, high), optional
         Reject driver ratings outside this range.
+    unescape_html : bool
+        Decode HTML entities (``&#34;``, ``&amp;``) in text columns, for scraped reviews. The
+        text is still untrusted: reports always render it as text.
     categorical : list of str, optional
         Extra source columns holding codes, not quantities (``Region`` = 1..9): kept as
         normalised text categories instead of being read as numbers.
@@ -511,10 +530,15 @@ def load(
     n_read = raw.n_read
     if n_read == 0:
         raise SourceError(f"{name}: the source has no rows. Check the export or the query.")
-    options = {"na_codes": na_codes, "units": units, "date_format": date_format, "dayfirst": dayfirst}
+    options = {"na_codes": na_codes, "units": units, "date_format": date_format, "dayfirst": dayfirst,
+               "unescape_html": unescape_html}
     _check_units(units, name)
 
-    mapping = _map_columns(spec, src, columns or {}, name, raw.notes)
+    columns = dict(columns or {})
+    for canonical, tool_col in _TOOL_COLUMNS.get(raw.format, {}).items():
+        if canonical not in columns and tool_col in src.columns and spec.column(canonical) is not None:
+            columns[canonical] = tool_col
+    mapping = _map_columns(spec, src, columns, name, raw.notes)
     driver_map = _driver_map(drivers, src, name, table)
     if values:
         src = _recode(src, values, mapping, driver_map, name)

@@ -224,3 +224,21 @@ def test_report_summary_and_dict(tmp_path):
     assert (d["read"], d["accepted"], d["rejected"], d["invalid"]) == (5, 4, 1, 1)
     assert "read 5, accepted 4, rejected 1" in loaded.report.summary()
     assert "<b>feedback</b>" in loaded._repr_html_()
+
+
+def test_survey_exports_load_with_their_standard_columns(project_dir):
+    data = project_dir / "tests" / "data" / "surveys"
+    qualtrics = cx.load_feedback(data / "qualtrics_nps.csv", columns={"nps": "Q1"})
+    assert qualtrics.report.format == "qualtrics"
+    assert qualtrics.report.columns["response_id"] == "ResponseId"
+    assert qualtrics.report.columns["responded_at"] == "RecordedDate"
+    assert qualtrics.report.excluded == 4 and qualtrics.report.read == 20
+    assert qualtrics.frame["nps"].dropna().between(0, 10).all() and qualtrics.frame["nps"].notna().sum() == 15
+    assert set(qualtrics.rejected["kind"]) == {"excluded"}
+    strict = cx.load_feedback(data / "qualtrics_nps.csv", columns={"nps": "Q1"}, unfinished="exclude")
+    assert strict.report.excluded == 6 and len(strict.frame) == 14
+    for name in ("surveymonkey_nps.csv", "surveymonkey_nps.xlsx"):
+        monkey = cx.load_feedback(data / name)
+        assert monkey.report.format == "surveymonkey"
+        assert monkey.report.columns["response_id"] == "Respondent ID"
+        assert len(monkey.frame) + len(monkey.rejected) == monkey.report.read

@@ -51,6 +51,9 @@ def test_alexa_bom_crlf_dates_and_empty_reviews(public_catalog):
     assert int(f["text"].isna().sum()) == 80  # 79 single spaces + 1 "None": ratings with no text
     assert "Charcoal Fabric" in set(f["variation"]) and "Black Dot" in set(f["variation"])
     assert f["variation"].nunique() == 16
+    assert not f["text"].str.contains("&#34;", regex=False).any()
+    # 76 rows hold &#34; (SOURCE.md), two more &quot; or &nbsp; (grep -cE "&#34;|&quot;|&nbsp;" gives 78)
+    assert "text: HTML entities decoded in 78 row(s)" in alexa.report.notes
 
 
 @pytest.mark.parametrize("name", ["uci_amazon", "uci_imdb", "uci_yelp"])
