@@ -15,6 +15,15 @@ if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null || echo "system-deps: apt-get update failed; trying the install anyway"
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
-  && echo "system-deps: installed ${need[*]}" \
-  || { echo "system-deps: could not install ${need[*]}"; exit 1; }
+# Quiet on success; on failure show apt's own reason (a bare "could not install" says nothing).
+if ! log=$(apt-get install -y -qq --no-install-recommends "${need[@]}" 2>&1); then
+  echo "system-deps: could not install ${need[*]}; apt-get said:"
+  tail -n 20 <<<"$log"
+  exit 1
+fi
+# The tests look for the server under this path (tests/pgserver.py); check it is really there.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  echo "system-deps: installed ${need[*]} but found no /usr/lib/postgresql/*/bin/initdb"
+  exit 1
+fi
+echo "system-deps: installed ${need[*]}"

@@ -62,7 +62,9 @@ _TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _expand_env(value, where: str, *, strict: bool):
+def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
+    if isinstance(value, str) and value == skip:
+        return value
     if isinstance(value, str):
         def sub(m):
             name = m.group(1)
@@ -74,9 +76,9 @@ def _expand_env(value, where: str, *, strict: bool):
             return m.group(0)
         return _ENV.sub(sub, value)
     if isinstance(value, Mapping):
-        return {k: _expand_env(v, where, strict=strict) for k, v in value.items()}
+        return {k: _expand_env(v, where, strict=strict, skip=skip) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_env(v, where, strict=strict) for v in value]
+        return [_expand_env(v, where, strict=strict, skip=skip) for v in value]
     return value
 
 
@@ -131,7 +133,10 @@ class Catalog(Mapping):
     def options(self, name: str) -> dict:
         """The keyword arguments :func:`cxkit.io.load` receives for source ``name``."""
         where = f"{self.path}: source {name!r}"
-        entry = {**self.defaults, **_expand_env(self.entries[name], where, strict=True)}
+        raw_entry = dict(self.entries[name])
+        # A SQL URL is expanded by cxkit.sql, which percent-encodes the password and masks it.
+        sql_url = raw_entry["sql"].get("url") if "sql" in raw_entry else None
+        entry = {**self.defaults, **_expand_env(raw_entry, where, strict=True, skip=sql_url)}
         table = entry.pop("table")
         entry.pop("description", None)
         if "path" in entry:

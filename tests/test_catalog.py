@@ -68,8 +68,14 @@ def test_missing_catalog_and_missing_env_var(tmp_path, monkeypatch):
         cx.load_catalog(tmp_path / "nope.yaml")
     monkeypatch.delenv("CXKIT_TEST_PW", raising=False)
     catalog = cx.load_catalog(_catalog(tmp_path, "sources:\n  customers: {sql: {url: 'postgresql://u:${CXKIT_TEST_PW}@h/db', table: c}}\n"))
-    with pytest.raises(CatalogError, match="environment variable CXKIT_TEST_PW is not set"):
+    with pytest.raises(cx.CxkitError, match="CXKIT_TEST_PW") as info:
         catalog["customers"]
+    assert "u:" not in str(info.value) or "***" in str(info.value)
+    monkeypatch.setenv("CXKIT_TEST_PW", "s3cret")
+    (tmp_path / "fb.csv").write_text(CSV)
+    path = _catalog(tmp_path, "sources:\n  feedback: {path: '${CXKIT_TEST_DIR}/fb.csv', max_rejected: 1}\n", "env.yaml")
+    monkeypatch.setenv("CXKIT_TEST_DIR", str(tmp_path))
+    assert cx.load_catalog(path)["feedback"].report.read == 3
 
 
 def test_unknown_source_name(tmp_path):
@@ -79,3 +85,16 @@ def test_unknown_source_name(tmp_path):
         catalog["reviews"]
     with pytest.raises(CatalogError, match=r"no source\(s\) named \['x'\]"):
         cx.load_catalog(catalog.path, only=["x"])
+
+
+def test_sql_source_in_a_catalog_with_a_relative_duckdb_path(tmp_path):
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "cx.duckdb"))
+    con.execute("CREATE TABLE customers (customer_id VARCHAR PRIMARY KEY, churned BOOLEAN, tenure_months DOUBLE)")
+    con.execute("INSERT INTO customers VALUES ('a', true, 3.5), ('b', false, 12), ('c', NULL, 1)")
+    con.close()
+    path = _catalog(tmp_path, "sources:\n  customers: {sql: {url: 'duckdb:///cx.duckdb', table: customers}, max_rejected: 0.5}\n")
+    loaded = cx.load_catalog(path)["customers"]
+    assert loaded.frame["customer_id"].tolist() == ["a", "b"] and loaded.report.format == "sql"
+    assert loaded.rejected["reason"].tolist() == ["churned: missing (required)"]
