@@ -12,7 +12,10 @@ from pathlib import Path
 from .catalog import Catalog, load_catalog, rejection_reasons
 from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError
 from .io import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
+from .display import figure, findings, table
+from .periods import last_complete_month, parse_month, resolve_month
 from .privacy import mask_pii
+from .results import save_results
 from .schema import STAGES, TABLES, normalize_stage
 
 __version__ = "0.1.0"
@@ -30,4 +33,5 @@ __all__ = [
     "LoadReport", "PROJECT_DIR", "SAMPLE_DIR", "SAMPLE_DRIVERS", "STAGES", "SchemaError",
     "SourceError", "TABLES", "load", "load_catalog", "load_customers", "load_feedback",
     "load_journey", "load_reviews", "mask_pii", "normalize_stage", "rejection_reasons", "__version__",
+    "figure", "findings", "table", "last_complete_month", "parse_month", "resolve_month", "save_results",
 ]

@@ -18,7 +18,7 @@ Delimited text (``.csv``, ``.tsv``, ``.txt``) is sniffed:
 Examples
 --------
 >>> raw = read_delimited_text("id;score;comment\\r\\n1;8,5;\\"two\\nlines\\"\\r\\n2;1\\u00a0234,0;ok\\r\\n")
->>> raw.dialect["sep"], raw.dialect["decimal"], list(raw.lines)
+>>> raw.dialect["sep"], raw.dialect["decimal"], raw.lines.tolist()
 (';', ',', [2, 4])
 >>> raw.frame["comment"].tolist()
 ['two\\nlines', 'ok']
