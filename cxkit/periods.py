@@ -5,7 +5,7 @@ Examples
 >>> parse_month("2026-10")
 Period('2026-10', 'M')
 >>> import pandas as pd
->>> dates = pd.Series(pd.to_datetime(["2026-09-03", "2026-10-31 23:00", "2026-11-02"]))
+>>> dates = pd.Series(pd.to_datetime(["2026-09-03", "2026-10-31 23:00", "2026-11-02"], format="ISO8601"))
 >>> last_complete_month(dates)
 Period('2026-10', 'M')
 """
