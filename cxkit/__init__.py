@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .catalog import Catalog, load_catalog, rejection_reasons
+from .catalog import Catalog, data_quality_finding, load_catalog, rejection_reasons
 from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError
 from .io import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
 from .display import figure, findings, table
@@ -33,5 +33,5 @@ __all__ = [
     "LoadReport", "PROJECT_DIR", "SAMPLE_DIR", "SAMPLE_DRIVERS", "STAGES", "SchemaError",
     "SourceError", "TABLES", "load", "load_catalog", "load_customers", "load_feedback",
     "load_journey", "load_reviews", "mask_pii", "normalize_stage", "rejection_reasons", "__version__",
-    "figure", "findings", "table", "last_complete_month", "parse_month", "resolve_month", "save_results",
+    "data_quality_finding", "figure", "findings", "table", "last_complete_month", "parse_month", "resolve_month", "save_results",
 ]

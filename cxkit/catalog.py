@@ -47,7 +47,7 @@ from .errors import CatalogError, CxkitError
 from .io import Loaded, load
 from .schema import TABLES
 
-__all__ = ["Catalog", "load_catalog", "rejection_reasons"]
+__all__ = ["Catalog", "load_catalog", "rejection_reasons", "data_quality_finding"]
 
 _LOAD_OPTIONS = {
     "columns", "values", "drivers", "na_codes", "units", "date_format", "dayfirst", "generate_ids",
@@ -205,6 +205,25 @@ def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
             rows.append({"source": name, "table": report.table, "reason": reason, "rows": n,
                          "share": n / report.read, "example_line": line, "example": example})
     return pd.DataFrame(rows, columns=["source", "table", "reason", "rows", "share", "example_line", "example"])
+
+
+def data_quality_finding(summary: pd.DataFrame) -> str:
+    """One sentence on a :meth:`Catalog.validate` summary, for reports.
+
+    >>> data_quality_finding(pd.DataFrame({"source": ["a", "b"], "read": [100, 50], "rejected": [3, 0],
+    ...                                    "excluded": [1, 0], "usable": [True, True]}))
+    '3 of 150 rows (2.0%) were rejected (1 of them survey previews, tests, spam or empty rows); all 2 sources are usable.'
+    """
+    read = int(summary["read"].fillna(0).sum())
+    rejected = int(summary["rejected"].fillna(0).sum())
+    excluded = int(summary["excluded"].fillna(0).sum())
+    unusable = summary.loc[~summary["usable"].astype(bool), "source"].tolist()
+    text = f"{rejected:,} of {read:,} rows ({rejected / read:.1%}) were rejected" if read else "No rows were read"
+    if excluded:
+        text += f" ({excluded:,} of them survey previews, tests, spam or empty rows)"
+    if unusable:
+        return text + f"; NOT usable: {', '.join(unusable)}."
+    return text + f"; all {len(summary)} sources are usable."
 
 
 def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None = None) -> Catalog:

@@ -1,7 +1,8 @@
 """The ``cxkit`` command line.
 
-``cxkit validate`` checks every source of a catalog; ``cxkit sample`` writes the synthetic
-sample data. Exit codes: 0 success, 1 a source is not usable, 2 bad command-line usage.
+``cxkit report`` builds the monthly pack (exit codes in :data:`cxkit.report.EXIT_CODES`);
+``cxkit validate`` checks every source of a catalog (exit 0 only when all are usable, else 1);
+``cxkit sample`` writes the synthetic sample data. Bad command-line usage exits 2.
 """
 
 from __future__ import annotations
@@ -53,6 +54,23 @@ def _cmd_sample(args) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args) -> int:
+    import logging
+
+    from .report import EXIT_CODES, PackError, build_pack
+
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernels' TCP warnings are noise here
+    try:
+        path = build_pack(args.month, catalog=args.catalog, out=args.out, only=args.only, timeout=args.timeout,
+                          jobs=args.jobs, quiet=args.quiet)
+    except PackError as exc:
+        print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if not args.quiet:
+        print(path / "index.html")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cxkit", description="Customer-experience analytics toolkit.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports/_validation", help="folder for rejected rows (default: reports/_validation)")
     p.add_argument("--only", nargs="*", metavar="NAME", help="validate only these sources")
     p.set_defaults(func=_cmd_validate)
+
+    from .report import EXIT_CODES
+
+    codes = "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+    p = sub.add_parser("report", help="build the monthly pack of HTML reports",
+                       description="Run every pack notebook in notebooks/ for one month with papermill (in "
+                                   "parallel, each cell with a timeout), export self-contained HTML, and write "
+                                   "reports/YYYY-MM/ with index.html, one HTML per analysis, results.json and "
+                                   "manifest.json. The folder appears only when every notebook succeeded; a "
+                                   "failed run leaves the previous pack untouched and keeps the failed notebook "
+                                   f"under reports/_failed/<run-id>/. Exit codes: {codes}.")
+    p.add_argument("--month", help="month to report, YYYY-MM (default: the last complete month in the data)")
+    p.add_argument("--catalog", default=None, help="catalog file (default: data/cxkit.yaml)")
+    p.add_argument("--out", default="reports", help="folder for packs (default: reports)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. nps_drivers)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("sample", help="write the synthetic sample data with its planted truth",
                        description="Write feedback, reviews, customers and journey CSVs plus TRUTH.md and "

@@ -1,0 +1,582 @@
+"""The monthly pack: run every pack notebook with papermill, export safe HTML, write the index,
+``results.json`` and ``manifest.json``, and move the pack into place only when all succeeded.
+
+The recipe (:func:`build_pack`):
+
+1. check the parameters (month ``YYYY-MM``, paths inside the project or the catalog's data);
+2. take the month's lock, so two runs never write the same month at once;
+3. validate every catalog source (invalid data stops the run before any kernel starts);
+4. execute the pack notebooks in parallel, in-process, each cell with a timeout;
+5. export each executed notebook to self-contained HTML (no code, no scripts, no remote
+   requests; untrusted output sanitised);
+6. merge the notebooks' result parts into ``results.json``, write ``manifest.json`` and
+   ``index.html``;
+7. rename the finished folder into ``reports/YYYY-MM``. On any failure the previous pack is
+   untouched and the failed notebook (executed, with its error) and its HTML are kept under
+   ``reports/_failed/<run-id>/``.
+
+Exit codes of ``cxkit report`` (see :data:`EXIT_CODES`): 0 success, 2 bad parameters,
+3 invalid data, 4 a notebook raised an error (or stopped early), 5 a cell timed out,
+6 a kernel died, 7 another run holds the month's lock.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import nbformat
+
+from .errors import CxkitError
+
+__all__ = [
+    "build_pack", "PackError", "PackNotebook", "discover_notebooks", "export_html", "EXIT_CODES",
+    "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied", "PackLocked",
+]
+
+log = logging.getLogger("cxkit.report")
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class PackError(CxkitError):
+    """The pack could not be built; ``exit_code`` is what ``cxkit report`` exits with."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, notebook: str | None = None, failed_dir: Path | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.failed_dir = failed_dir
+
+
+class ParameterError(PackError):
+    exit_code = 2
+
+
+class InvalidDataError(PackError):
+    exit_code = 3
+
+
+class NotebookError(PackError):
+    exit_code = 4
+
+
+class NotebookTimeout(PackError):
+    exit_code = 5
+
+
+class KernelDied(PackError):
+    exit_code = 6
+
+
+class PackLocked(PackError):
+    exit_code = 7
+
+
+EXIT_CODES = {0: "success", 2: "bad parameters", 3: "invalid data", 4: "notebook error",
+              5: "cell timeout", 6: "kernel died", 7: "another run holds the month's lock"}
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@dataclass(frozen=True)
+class PackNotebook:
+    """A notebook that belongs to the pack (``metadata.cxkit.pack`` is true)."""
+
+    name: str
+    path: Path
+    title: str
+    order: int
+    parameters: dict
+
+
+def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
+    """Pack notebooks in ``folder``, in their declared order. A notebook joins the pack by
+    setting ``{"cxkit": {"pack": true, "title": ..., "order": N}}`` in its metadata."""
+    import papermill
+
+    found = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        meta = nb.metadata.get("cxkit", {})
+        if not meta.get("pack"):
+            continue
+        params = papermill.inspect_notebook(str(path))
+        found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params))
+    return sorted(found, key=lambda n: (n.order, n.name))
+
+
+_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+
+
+def _check_parameters(notebook: PackNotebook, values: dict, allowed_dirs: list[Path]) -> dict:
+    """Only declared parameters, with their declared types; paths must stay inside allowed dirs."""
+    declared = notebook.parameters
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ParameterError(f"{notebook.path.name}: unknown parameter(s) {unknown}; it declares "
+                             f"{sorted(declared)} in its parameters cell.", notebook=notebook.name)
+    for name, value in values.items():
+        type_name = (declared[name].get("inferred_type_name") or "").split("[")[0].strip()
+        expected = _TYPES.get(type_name)
+        if expected is not None and not (isinstance(value, expected) and not (expected is int and isinstance(value, bool))):
+            raise ParameterError(f"{notebook.path.name}: parameter {name!r} must be {type_name}, "
+                                 f"got {type(value).__name__} {value!r}.", notebook=notebook.name)
+        if name.endswith(("_path", "catalog")) and isinstance(value, str) and value:
+            resolved = Path(value).resolve()
+            if not any(resolved == d or d in resolved.parents for d in allowed_dirs):
+                raise ParameterError(f"{notebook.path.name}: parameter {name!r} = {value!r} is outside the "
+                                     "project and the catalog's data folders.", notebook=notebook.name)
+    return values
+
+
+# --------------------------------------------------------------------------- html
+
+
+def _sanitize_html(html: str) -> str:
+    """Output HTML from a notebook, reduced to inert markup (tables, text, data: images)."""
+    import bleach
+    from bleach.css_sanitizer import CSSSanitizer
+
+    tags = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl",
+            "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "small",
+            "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"}
+    attrs = {"*": ["class", "title", "colspan", "rowspan", "style"], "img": ["src", "alt", "width", "height"],
+             "a": ["href"]}
+    clean = bleach.clean(html, tags=tags, attributes=attrs, protocols={"data", "https", "http"}, strip=True,
+                         strip_comments=True, css_sanitizer=CSSSanitizer())
+    # Images may only be embedded data; links may only point inside the pack.
+    import re
+
+    clean = re.sub(r'<img([^>]*?)src="(?!data:image/(png|jpeg|gif);base64,)[^"]*"', r'<img\1src=""', clean)
+    clean = re.sub(r'href="(?!#|[\w\-]+\.html)[^"]*"', 'href="#"', clean)
+    return clean
+
+
+def _sanitize_notebook(nb):
+    """Drop code-only output types and sanitise HTML: no display path can inject markup."""
+    from .privacy import mask_pii
+
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                if output.get("name") == "stderr":
+                    continue  # warnings and logs belong in the run log, not in the report
+                output["text"] = mask_pii(output.get("text", ""))
+                kept.append(output)
+                continue
+            data = output.get("data")
+            if data is not None:
+                for mime in ("application/javascript", "text/latex", "application/vnd.jupyter.widget-view+json",
+                             "image/svg+xml", "text/markdown"):
+                    if mime in data:
+                        text = data.pop(mime)
+                        if mime == "text/markdown" and "text/plain" not in data:
+                            data["text/plain"] = text  # untrusted Markdown is shown as text
+                if "text/html" in data:
+                    data["text/html"] = _sanitize_html(data["text/html"])
+                if "text/plain" in data and not any(k in data for k in ("text/html", "image/png", "image/jpeg")):
+                    data["text/plain"] = mask_pii(data["text/plain"])
+                if not data:
+                    continue
+            kept.append(output)
+        cell["outputs"] = kept
+    return nb
+
+
+_CSS = (Path(__file__).resolve().parent / "templates" / "cxkit.css")
+
+
+def export_html(nb, path: Path, *, title: str, month: str, footer: str, show_code: bool = False) -> None:
+    """Write ``nb`` as one self-contained HTML file with the house template."""
+    from nbconvert import HTMLExporter
+
+    nb = _sanitize_notebook(nbformat.from_dict(json.loads(json.dumps(nb))))
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(template_name="cxkit_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
+                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True)
+    resources = {"cxkit_css": _CSS.read_text(), "cxkit_month": month, "cxkit_footer": footer,
+                 "metadata": {"name": title}}
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
+    path.write_text(html, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class _Run:
+    run_id: str
+    month: str
+    out: Path
+    catalog_path: Path
+    started: dt.datetime
+    notebooks: list[PackNotebook]
+    timeout: int
+    jobs: int
+    quiet: bool
+    tmp: Path = field(init=False)
+    log_path: Path = field(init=False)
+    outcomes: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.tmp = self.out / f".{self.month}.tmp-{self.run_id}"
+        self.log_path = self.out / "_logs" / f"{self.month}-{self.run_id}.log"
+
+    def progress(self, message: str) -> None:
+        log.info(message)
+        if not self.quiet:
+            print(f"[cxkit report {self.month}] {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _month_lock(out: Path, month: str):
+    out.mkdir(parents=True, exist_ok=True)
+    lock_path = out / f".{month}.lock"
+    handle = open(lock_path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another run"
+        handle.close()
+        raise PackLocked(f"{out / month} is being built by {holder}; wait for it to finish, then run again.") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["cxkit", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
+             "nbconvert", "nbclient", "ipykernel", "pandera", "pyarrow"]
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _validate_inputs(catalog) -> tuple[dict, dict, list]:
+    """Load every source: data-quality summary, input provenance, and all dates (for the month)."""
+    import pandas as pd
+
+    quality, inputs, dates = {}, {}, []
+    problems = []
+    for name in catalog:
+        options = catalog.options(name)
+        source = options["source"]
+        entry = {"table": options["table"]}
+        if isinstance(source, str):
+            path = Path(source)
+            entry.update(path=str(path.relative_to(PROJECT_DIR)) if PROJECT_DIR in path.resolve().parents else str(path))
+            if path.exists():
+                entry.update(sha256=_sha256(path), bytes=path.stat().st_size)
+        else:
+            from .sql import mask_url
+
+            entry.update(sql=mask_url(source.get("url", "")), table_or_query=source.get("table") or "query")
+        try:
+            loaded = catalog[name]
+        except CxkitError as exc:
+            problems.append(f"{name}: {exc}")
+            loaded = getattr(exc, "loaded", None)
+        if loaded is not None:
+            r = loaded.report
+            quality[name] = {"read": r.read, "accepted": r.accepted, "rejected": r.rejected, "excluded": r.excluded,
+                             "reasons": dict(sorted(r.reasons.items(), key=lambda kv: -kv[1])[:5])}
+            entry.update(rows_read=r.read, rows_accepted=r.accepted)
+            for col in ("responded_at", "published_at", "occurred_at"):
+                if col in loaded.frame and loaded.frame[col].notna().any():
+                    dates.append(loaded.frame[col].dropna())
+        inputs[name] = entry
+    if problems:
+        raise InvalidDataError("invalid data, no notebook was run:\n  " + "\n  ".join(problems))
+    all_dates = pd.concat(dates, ignore_index=True) if dates else pd.Series(dtype="datetime64[ns]")
+    return quality, inputs, all_dates
+
+
+def _classify(exc: BaseException) -> type[PackError]:
+    name = type(exc).__name__
+    if name == "CellTimeoutError" or isinstance(exc, TimeoutError):
+        return NotebookTimeout
+    if name == "DeadKernelError":
+        return KernelDied
+    return NotebookError
+
+
+def _ipc_kernel_manager():
+    """Kernels talk to the runner over local IPC sockets, not TCP ports on localhost."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
+def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
+    import papermill
+
+    output = run.tmp / f"{notebook.name}.ipynb"
+    started = time.perf_counter()
+    run.progress(f"{notebook.name}: running")
+    outcome = {"notebook": notebook.name, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    try:
+        papermill.execute_notebook(
+            str(notebook.path), str(output), parameters=params, kernel_name="python3", progress_bar=False,
+            log_output=False, execution_timeout=run.timeout, cwd=str(notebook.path.parent),
+            start_timeout=120, request_save_on_cell_execute=False,
+            kernel_manager_class=_ipc_kernel_manager(),
+        )
+    except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
+        outcome.update(outcome=_classify(exc).__name__, error=str(exc).strip().splitlines()[-1][:500] if str(exc).strip() else type(exc).__name__,
+                       seconds=round(time.perf_counter() - started, 3))
+        outcome["exception"] = exc
+        return outcome
+    nb = nbformat.read(output, as_version=4)
+    skipped = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
+    errors = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    if skipped or errors:
+        # papermill can report success for a kernel that ran sys.exit(): cells after it never ran.
+        where = errors[0] if errors else skipped[0]
+        outcome.update(outcome="NotebookError", error=f"the notebook stopped early at cell {where} "
+                       f"({len(skipped)} cell(s) never ran); a cell called sys.exit() or raised",
+                       seconds=round(time.perf_counter() - started, 3))
+        return outcome
+    outcome.update(outcome="ok", seconds=round(time.perf_counter() - started, 3))
+    run.progress(f"{notebook.name}: done in {outcome['seconds']:.1f} s")
+    return outcome
+
+
+def build_pack(
+    month: str | None = None,
+    *,
+    catalog: str | Path | None = None,
+    out: str | Path = "reports",
+    only: list[str] | None = None,
+    timeout: int = 600,
+    jobs: int | None = None,
+    quiet: bool = False,
+    notebooks_dir: str | Path | None = None,
+) -> Path:
+    """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure."""
+    from . import DEFAULT_CATALOG
+    from .catalog import load_catalog
+    from .periods import parse_month, resolve_month
+
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    out = Path(out).resolve()
+    catalog_path = Path(catalog or DEFAULT_CATALOG).resolve()
+    notebooks = discover_notebooks(Path(notebooks_dir or NOTEBOOKS_DIR))
+    if only:
+        unknown = sorted(set(only) - {n.name for n in notebooks})
+        if unknown:
+            raise ParameterError(f"--only names unknown notebook(s) {unknown}; the pack has {[n.name for n in notebooks]}.")
+        notebooks = [n for n in notebooks if n.name in only]
+    if not notebooks:
+        raise ParameterError(f"no pack notebooks found in {notebooks_dir or NOTEBOOKS_DIR}.")
+    if month:
+        try:
+            parse_month(month)
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
+    if timeout <= 0:
+        raise ParameterError("--timeout must be a positive number of seconds.")
+    try:
+        cat = load_catalog(catalog_path)
+    except CxkitError as exc:
+        raise ParameterError(str(exc)) from None
+
+    quality, inputs, dates = _validate_inputs(cat)
+    try:
+        month_period = resolve_month(month, dates)
+    except ValueError as exc:
+        raise InvalidDataError(str(exc)) from None
+    month = str(month_period)
+    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    run = _Run(run_id, month, out, catalog_path, started, notebooks, timeout,
+               jobs or min(len(notebooks), os.cpu_count() or 1), quiet)
+    allowed = [PROJECT_DIR.resolve()] + [d.resolve() for d in cat.data_dirs] + [out]
+    with _month_lock(out, month):
+        run.log_path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(run.log_path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        try:
+            return _build(run, cat, quality, inputs, allowed, t0)
+        finally:
+            log.removeHandler(handler)
+            handler.close()
+
+
+def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float) -> Path:
+    from .results import merge_results
+
+    run.tmp.mkdir(parents=True)
+    parts_dir = run.tmp / "_parts"
+    parts_dir.mkdir()
+    run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}")
+    params = {}
+    try:
+        for nb in run.notebooks:
+            values = {"month": run.month, "catalog": str(run.catalog_path),
+                      "results_path": str(parts_dir / f"{nb.name}.json")}
+            params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, allowed)
+        with futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
+            results = list(pool.map(lambda nb: _execute(run, nb, params[nb.name]), run.notebooks))
+        failures = [r for r in results if r["outcome"] != "ok"]
+        for r in results:
+            run.outcomes[r["notebook"]] = {k: v for k, v in r.items() if k != "exception"}
+        footer = _footer(run)
+        titles = {nb.name: nb.title for nb in run.notebooks}
+        if failures:
+            _keep_failed(run, failures, titles, footer)
+        for nb in run.notebooks:
+            executed = nbformat.read(run.tmp / f"{nb.name}.ipynb", as_version=4)
+            export_html(executed, run.tmp / f"{nb.name}.html", title=nb.title, month=run.month, footer=footer)
+        parts = []
+        for nb in run.notebooks:
+            part = parts_dir / f"{nb.name}.json"
+            if part.exists():
+                parts.append(json.loads(part.read_text()))
+        results_json = {"month": run.month, **merge_results(parts), "data_quality": quality}
+        results_json = {k: results_json[k] for k in sorted(results_json, key=_key_order)}
+        (run.tmp / "results.json").write_text(json.dumps(results_json, indent=2, ensure_ascii=False, allow_nan=False))
+        from .index import write_index
+
+        write_index(run.tmp / "index.html", results_json, notebooks=run.notebooks, footer=footer)
+        manifest = _manifest(run, inputs, t0)
+        (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        shutil.rmtree(parts_dir)
+        for executed in run.tmp.glob("*.ipynb"):
+            executed.unlink()  # the pack is for reading; executed notebooks stay only for failures
+        final = _publish(run)
+        run.progress(f"pack written to {final} in {time.perf_counter() - t0:.1f} s")
+        return final
+    except BaseException:
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise
+
+
+def _key_order(key: str) -> tuple:
+    order = ["month", "nps", "csat", "ces", "drivers", "sentiment", "churn", "journey", "data_quality"]
+    return (order.index(key) if key in order else len(order), key)
+
+
+def _footer(run: _Run) -> str:
+    commit = _git_commit()
+    return (f"cxkit {_versions()['cxkit']} · run {run.run_id} · month {run.month} · built "
+            f"{run.started:%Y-%m-%d %H:%M} UTC" + (f" · commit {commit[:10]}" if commit else "")
+            + " · inputs and versions in manifest.json")
+
+
+def _keep_failed(run: _Run, failures: list, titles: dict, footer: str) -> None:
+    failed_dir = run.out / "_failed" / run.run_id
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    for failure in failures:
+        name = failure["notebook"]
+        executed = run.tmp / f"{name}.ipynb"
+        if executed.exists():
+            shutil.copy2(executed, failed_dir / f"{name}.ipynb")
+            with contextlib.suppress(Exception):  # the HTML is a courtesy; the notebook is the evidence
+                export_html(nbformat.read(executed, as_version=4), failed_dir / f"{name}.html",
+                            title=f"FAILED: {titles[name]}", month=run.month, footer=footer, show_code=True)
+    (failed_dir / "outcomes.json").write_text(json.dumps(run.outcomes, indent=2))
+    first = failures[0]
+    cls = {"NotebookTimeout": NotebookTimeout, "KernelDied": KernelDied}.get(first["outcome"], NotebookError)
+    names = ", ".join(f"{f['notebook']} ({f['error']})" for f in failures)
+    raise cls(f"{len(failures)} notebook(s) failed: {names}. The previous pack is untouched; the executed "
+              f"notebook(s) are in {failed_dir}.", notebook=first["notebook"], failed_dir=failed_dir)
+
+
+def _manifest(run: _Run, inputs: dict, t0: float) -> dict:
+    from .catalog import load_catalog  # noqa: F401  (the catalog path is recorded, not its secrets)
+
+    return {
+        "run_id": run.run_id,
+        "month": run.month,
+        "parameters": {"month": run.month, "catalog": str(run.catalog_path), "timeout": run.timeout,
+                       "jobs": run.jobs, "notebooks": [n.name for n in run.notebooks]},
+        "started_utc": run.started.isoformat(timespec="seconds"),
+        "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "inputs": inputs,
+        "notebooks": run.outcomes,
+        "versions": _versions(),
+        "git_commit": _git_commit(),
+        "platform": {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()},
+    }
+
+
+def _publish(run: _Run) -> Path:
+    """Rename the finished folder into place; the previous pack survives until then."""
+    final = run.out / run.month
+    old = run.out / f".{run.month}.old-{run.run_id}"
+    if final.exists():
+        final.rename(old)
+    try:
+        run.tmp.rename(final)
+    except BaseException:
+        if old.exists() and not final.exists():
+            old.rename(final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return final
