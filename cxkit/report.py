@@ -110,11 +110,13 @@ class PackNotebook:
     title: str
     order: int
     parameters: dict
+    section: str | None = None  # the results.json key whose "finding" the index shows
 
 
 def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
     """Pack notebooks in ``folder``, in their declared order. A notebook joins the pack by
-    setting ``{"cxkit": {"pack": true, "title": ..., "order": N}}`` in its metadata."""
+    setting ``{"cxkit": {"pack": true, "title": ..., "order": N, "section": KEY}}`` in its
+    metadata; ``section`` names its part of ``results.json`` (for the index's finding)."""
     import papermill
 
     found = []
@@ -124,7 +126,8 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
         if not meta.get("pack"):
             continue
         params = papermill.inspect_notebook(str(path))
-        found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params))
+        found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params,
+                                  meta.get("section")))
     return sorted(found, key=lambda n: (n.order, n.name))
 
 
@@ -357,13 +360,26 @@ def _classify(exc: BaseException) -> type[PackError]:
     return NotebookError
 
 
-def _ipc_kernel_manager():
-    """Kernels talk to the runner over local IPC sockets, not TCP ports on localhost."""
+def _ipc_kernel_manager(stderr_path: Path | None = None):
+    """Kernels talk to the runner over local IPC sockets, not TCP ports on localhost; their
+    own stderr (start-up warnings, shutdown noise, crash messages) goes to the run's log."""
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
+        async def _async_start_kernel(self, **kw):
+            if stderr_path is not None:
+                kw.setdefault("stderr", open(stderr_path, "ab"))  # noqa: SIM115 (the kernel owns it)
+            return await super()._async_start_kernel(**kw)
+
+        start_kernel = _async_start_kernel
+
         def __init__(self, **kwargs):
+            import tempfile
+
             kwargs.setdefault("transport", "ipc")
+            # Each kernel needs its own socket path prefix: kernels started side by side from one
+            # folder would otherwise share "kernel-ipc-N" files and reject each other's messages.
+            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"cxkit-kernel-{uuid.uuid4().hex[:12]}"))
             super().__init__(**kwargs)
 
     return IPCKernelManager
@@ -380,12 +396,20 @@ def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         papermill.execute_notebook(
             str(notebook.path), str(output), parameters=params, kernel_name="python3", progress_bar=False,
             log_output=False, execution_timeout=run.timeout, cwd=str(notebook.path.parent),
-            start_timeout=120, request_save_on_cell_execute=False,
-            kernel_manager_class=_ipc_kernel_manager(),
+            # Saved after every cell, so a timeout or a dead kernel still leaves the evidence.
+            start_timeout=120, request_save_on_cell_execute=True,
+            kernel_manager_class=_ipc_kernel_manager(run.log_path),
         )
     except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
-        outcome.update(outcome=_classify(exc).__name__, error=str(exc).strip().splitlines()[-1][:500] if str(exc).strip() else type(exc).__name__,
-                       seconds=round(time.perf_counter() - started, 3))
+        if hasattr(exc, "ename"):  # PapermillExecutionError: the failing cell's own error
+            error = f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"
+        else:
+            lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
+            error = f"{type(exc).__name__}: {lines[0] if lines else ''}"
+        outcome.update(outcome=_classify(exc).__name__, error=error[:500], seconds=round(time.perf_counter() - started, 3))
+        evidence = nbformat.read(output, as_version=4) if output.exists() else nbformat.read(notebook.path, as_version=4)
+        evidence.cells.insert(0, nbformat.v4.new_markdown_cell(f"**cxkit: this notebook failed**: {error}"))
+        nbformat.write(evidence, output)
         outcome["exception"] = exc
         return outcome
     nb = nbformat.read(output, as_version=4)
@@ -455,6 +479,7 @@ def build_pack(
                jobs or min(len(notebooks), os.cpu_count() or 1), quiet)
     allowed = [PROJECT_DIR.resolve()] + [d.resolve() for d in cat.data_dirs] + [out]
     with _month_lock(out, month):
+        _recover(out, month)
         run.log_path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(run.log_path, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -540,6 +565,8 @@ def _keep_failed(run: _Run, failures: list, titles: dict, footer: str) -> None:
                 export_html(nbformat.read(executed, as_version=4), failed_dir / f"{name}.html",
                             title=f"FAILED: {titles[name]}", month=run.month, footer=footer, show_code=True)
     (failed_dir / "outcomes.json").write_text(json.dumps(run.outcomes, indent=2))
+    for failure in failures:
+        log.error("%s failed: %s (%s)", failure["notebook"], failure["outcome"], failure["error"])
     first = failures[0]
     cls = {"NotebookTimeout": NotebookTimeout, "KernelDied": KernelDied}.get(first["outcome"], NotebookError)
     names = ", ".join(f"{f['notebook']} ({f['error']})" for f in failures)
@@ -566,17 +593,41 @@ def _manifest(run: _Run, inputs: dict, t0: float) -> dict:
     }
 
 
-def _publish(run: _Run) -> Path:
-    """Rename the finished folder into place; the previous pack survives until then."""
-    final = run.out / run.month
-    old = run.out / f".{run.month}.old-{run.run_id}"
-    if final.exists():
-        final.rename(old)
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
+    import ctypes
+
     try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _publish(run: _Run) -> Path:
+    """Put the finished folder in place. With an existing pack the two folders are swapped in
+    one atomic step, so at every instant ``reports/YYYY-MM`` is either the old or the new pack."""
+    final = run.out / run.month
+    if not final.exists():
         run.tmp.rename(final)
-    except BaseException:
-        if old.exists() and not final.exists():
-            old.rename(final)
-        raise
+        return final
+    if _exchange(run.tmp, final):
+        shutil.rmtree(run.tmp, ignore_errors=True)  # now holds the previous pack
+        return final
+    old = run.out / f".{run.month}.old-{run.run_id}"  # fallback: two renames, recovered at next start
+    final.rename(old)
+    run.tmp.rename(final)
     shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def _recover(out: Path, month: str) -> None:
+    """Clean what a killed run left behind (we hold the month's lock, so no run is active)."""
+    final = out / month
+    olds = sorted(out.glob(f".{month}.old-*"))
+    if not final.exists() and olds:
+        olds[-1].rename(final)  # killed between the two fallback renames: restore the previous pack
+    for leftover in list(out.glob(f".{month}.tmp-*")) + list(out.glob(f".{month}.old-*")):
+        shutil.rmtree(leftover, ignore_errors=True)

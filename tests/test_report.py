@@ -1,0 +1,185 @@
+"""The monthly pack runner: success, every kind of failure, locking, atomicity, safe HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cxkit import report
+from cxkit.report import PackNotebook, build_pack
+
+pytestmark = pytest.mark.slow
+
+PARAMS = ('month: str = ""  # YYYY-MM\n'
+          'catalog: str = ""  # catalog file\n'
+          'results_path: str = ""  # where to write results')
+
+
+def _notebook(folder: Path, name: str, cells: list[str], *, order: int = 10, section: str | None = None) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(PARAMS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"), params] + [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["cxkit"] = {"pack": True, "title": name.title(), "order": order, "section": section}
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+GOOD = ["import cxkit as cx\nfb = cx.load_catalog(catalog)['feedback'].frame",
+        "secret_code_marker = 1\ncx.table(fb[['response_id', 'comment']], caption='Comments')",
+        "cx.save_results(results_path, nps={'value': float(fb['nps'].mean()), 'n': int(len(fb)), "
+        "'finding': 'Mean score ' + str(round(float(fb['nps'].mean()), 2))})"]
+
+
+@pytest.fixture
+def project(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = ["response_id,responded_at,nps,comment"]
+    for i in range(40):
+        month = "2026-09" if i < 20 else "2026-10"
+        comment = "<script>alert(1)</script> mail me@example.com" if i == 3 else f"ok {i}"
+        rows.append(f"r{i},{month}-{1 + i % 28:02d},{i % 11},\"{comment}\"")
+    rows.append("r40,2026-10-31,5,last day")
+    (data / "fb.csv").write_text("\n".join(rows) + "\n")
+    (data / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n")
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    _notebook(nbs, "alpha", GOOD, section="nps")
+    return tmp_path
+
+
+def _build(project, **kw):
+    return build_pack(catalog=project / "data" / "cat.yaml", out=project / "reports",
+                      notebooks_dir=project / "notebooks", quiet=True, **kw)
+
+
+def _cli(project, *args, **kw):
+    cmd = [sys.executable, "-m", "cxkit", "report", "--catalog", str(project / "data" / "cat.yaml"),
+           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks"), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
+
+
+def _snapshot(folder: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_pack_is_built_with_index_results_manifest_and_safe_html(project):
+    pack = _build(project)
+    assert pack == (project / "reports" / "2026-10").resolve()  # the last complete month
+    assert sorted(p.name for p in pack.iterdir()) == ["alpha.html", "index.html", "manifest.json", "results.json"]
+    results = json.loads((pack / "results.json").read_text())
+    assert results["month"] == "2026-10" and results["nps"]["n"] == 41
+    assert results["data_quality"]["feedback"] == {"read": 41, "accepted": 41, "rejected": 0, "excluded": 0, "reasons": {}}
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["inputs"]["feedback"]["sha256"] == report._sha256(project / "data" / "fb.csv")
+    assert manifest["inputs"]["feedback"]["rows_read"] == 41
+    assert manifest["notebooks"]["alpha"]["outcome"] == "ok" and manifest["versions"]["pandas"]
+    assert manifest["started_utc"] <= manifest["finished_utc"]
+    html = (pack / "alpha.html").read_text()
+    assert "<script" not in html and "Content-Security-Policy" in html
+    assert "secret_code_marker" not in html  # no code in reports
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "me@example.com" not in html
+    index = (pack / "index.html").read_text()
+    assert 'href="alpha.html"' in index and "Mean score" in index and "<script" not in index
+    assert not list((project / "reports").glob(".2026-10.tmp-*"))
+
+
+def test_same_inputs_give_the_same_results(project):
+    first = (_build(project) / "results.json").read_text()
+    second = (_build(project) / "results.json").read_text()
+    assert first == second
+
+
+@pytest.mark.parametrize("cell, code, kind", [
+    ("1/0", 4, "ZeroDivisionError"),
+    ("import sys\nsys.exit(0)", 4, "stopped early"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", 6, "Kernel"),
+    ("import time\ntime.sleep(30)", 5, "timed out"),
+])
+def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, code, kind):
+    previous = _snapshot(_build(project))
+    _notebook(project / "notebooks", "beta", [GOOD[0], cell, "print('after')"], order=20)
+    result = _cli(project, "--timeout", "3", "--month", "2026-10")
+    assert result.returncode == code, result.stderr
+    assert kind.lower() in result.stderr.lower()
+    assert _snapshot(project / "reports" / "2026-10") == previous
+    failed = list((project / "reports" / "_failed").iterdir())
+    assert len(failed) == 1 and (failed[0] / "beta.ipynb").exists()
+    if code == 4 and "Zero" in kind:
+        assert "ZeroDivisionError" in (failed[0] / "beta.html").read_text()
+    assert not list((project / "reports").glob(".2026-10.tmp-*"))
+
+
+def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(project):
+    previous = _snapshot(_build(project))
+    _notebook(project / "notebooks", "slow", [GOOD[0], "import time\ntime.sleep(60)"], order=20)
+    cmd = [sys.executable, "-m", "cxkit", "report", "--catalog", str(project / "data" / "cat.yaml"),
+           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks")]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    for line in proc.stderr:  # wait until the slow notebook is executing
+        if "alpha: done" in line:
+            break
+    time.sleep(1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _snapshot(project / "reports" / "2026-10") == previous
+    (project / "notebooks" / "slow.ipynb").unlink()
+    _build(project)
+    assert not list((project / "reports").glob(".2026-10.*-*"))
+
+
+def test_a_second_run_for_the_same_month_is_refused(project):
+    _notebook(project / "notebooks", "slow", [GOOD[0], "import time\ntime.sleep(8)"], order=20)
+    cmd = [sys.executable, "-m", "cxkit", "report", "--catalog", str(project / "data" / "cat.yaml"),
+           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks"), "--quiet"]
+    first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (project / "reports" / ".2026-10.lock").exists():
+        time.sleep(0.1)
+    time.sleep(0.5)
+    second = _cli(project, "--quiet")
+    assert second.returncode == 7 and "is being built by pid" in second.stderr
+    assert first.wait(timeout=120) == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--month", "2026-13"], "YYYY-MM"),
+    (["--month", "Oct 2026"], "YYYY-MM"),
+    (["--only", "nope"], "unknown notebook"),
+    (["--timeout", "0"], "positive"),
+])
+def test_bad_parameters_exit_2_before_any_kernel(project, args, message):
+    result = _cli(project, *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert not (project / "reports" / "_logs").exists()
+
+
+def test_invalid_data_exits_3(project):
+    with open(project / "data" / "fb.csv", "a") as f:
+        f.write("".join(f"x{i},2026-10-02,42,bad\n" for i in range(10)))
+    result = _cli(project)
+    assert result.returncode == 3 and "5% allowed" in result.stderr and "no notebook was run" in result.stderr
+
+
+def test_parameters_are_checked_against_the_parameters_cell(project, tmp_path):
+    nb = PackNotebook("alpha", project / "notebooks" / "alpha.ipynb", "Alpha", 10,
+                      {"month": {"inferred_type_name": "str"}, "catalog": {"inferred_type_name": "str"}})
+    allowed = [project.resolve()]
+    assert report._check_parameters(nb, {"month": "2026-10"}, allowed) == {"month": "2026-10"}
+    with pytest.raises(report.ParameterError, match="unknown parameter"):
+        report._check_parameters(nb, {"mnth": "2026-10"}, allowed)
+    with pytest.raises(report.ParameterError, match="must be str"):
+        report._check_parameters(nb, {"month": 202610}, allowed)
+    with pytest.raises(report.ParameterError, match="outside the project"):
+        report._check_parameters(nb, {"catalog": "/etc/passwd"}, allowed)
