@@ -18,6 +18,17 @@ from .privacy import mask_pii
 from .results import save_results
 from .schema import STAGES, TABLES, normalize_stage
 
+# The analyses: each module lists its public names in __all__. The star imports come last so
+# that a function named like its module (cx.nps, cx.sentiment) is what the package exposes.
+from .nps import *  # noqa: E402,F401,F403
+from .drivers import *  # noqa: E402,F401,F403
+from .sentiment import *  # noqa: E402,F401,F403
+from .churn import *  # noqa: E402,F401,F403
+from .journey import *  # noqa: E402,F401,F403
+import importlib as _importlib  # noqa: E402
+
+_ANALYSES = [_importlib.import_module(f"cxkit.{name}") for name in ("nps", "drivers", "sentiment", "churn", "journey")]
+
 __version__ = "0.1.0"
 
 #: The project's folders, for the bundled sample data and catalog.
