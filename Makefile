@@ -42,7 +42,14 @@ report: $(VENV)/.runtime  ## set up .venv and build the monthly pack on the bund
 	@mkdir -p $(RUNTIME_HOME)
 	$(HERMETIC) $(VENV)/bin/cxkit validate --catalog data/cxkit.yaml --out reports/_validation
 
-test: $(VENV)/.test  ## set up .venv with test tools and run the whole suite
+# axe-core for the accessibility checks, pinned by tests/browser/package-lock.json. Without npm
+# the browser tests skip and say why (make system-deps installs npm).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent; \
+	else echo "npm not found: browser tests will skip (run make system-deps)"; fi
+
+test: $(VENV)/.test $(AXE)  ## set up .venv with test tools and run the whole suite
 	@mkdir -p $(RUNTIME_HOME)
 	$(HERMETIC) $(PY) -m pytest -n 2 --dist loadfile
 

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Debian packages the test suite uses: a PostgreSQL server for the SQL reader tests.
+# Debian packages the test suite uses: a PostgreSQL server for the SQL reader tests, Chromium
+# and npm for the browser tests of the report pack.
 # Installs only what is missing; without root or apt-get it says what it skipped (the tests
 # that need the package then skip with that reason).
 set -uo pipefail
 need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+# The report browser tests: Debian's Chromium driven by Playwright, axe-core from npm.
+command -v chromium >/dev/null || need+=(chromium)
+command -v npm >/dev/null || need+=(npm)
+# Chromium needs fonts to lay out text; without any, pages render blank.
+compgen -G "/usr/share/fonts/truetype/dejavu/*.ttf" >/dev/null || need+=(fonts-dejavu-core)
 if ((${#need[@]} == 0)); then
   echo "system-deps: all present"
   exit 0

@@ -73,7 +73,7 @@ def render_index(results: dict, *, notebooks, footer: str) -> str:
         cards.append(_kpi_card(label, kpi if isinstance(kpi, dict) else None, fmt, higher))
     links = []
     for nb in notebooks:
-        section = dict(_SECTIONS).get(nb.name)
+        section = getattr(nb, "section", None) or dict(_SECTIONS).get(nb.name)
         finding = ""
         if section and isinstance(results.get(section), dict):
             finding = results[section].get("finding") or ""
@@ -90,7 +90,7 @@ def render_index(results: dict, *, notebooks, footer: str) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Customer experience pack {escape(month)}</title>

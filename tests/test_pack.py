@@ -1,0 +1,163 @@
+"""The pack in a real browser: headless Debian Chromium driven by Playwright.
+
+Two packs are built once per session: the bundled sample, and a hostile copy of it with
+XSS payloads in every text field and in column names (tests/xss.py). Every page must load
+with no console error, no failed or external request, every image decoded, nothing executed,
+each payload visible as text, and no serious or critical axe-core violation.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from xss import COLUMN_PAYLOAD, PAYLOADS, write_hostile_sample
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not found at /usr/bin/chromium; run `make system-deps` (Debian package chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: make test installs it")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def sample_pack(tmp_path_factory):
+    from cxkit.report import build_pack
+
+    out = tmp_path_factory.mktemp("sample_reports")
+    return build_pack(out=out, quiet=True)
+
+
+@pytest.fixture(scope="session")
+def hostile_pack(tmp_path_factory):
+    from cxkit.report import build_pack
+
+    folder = tmp_path_factory.mktemp("hostile")
+    catalog = write_hostile_sample(folder / "data")
+    return build_pack(catalog=catalog, out=folder / "reports", quiet=True)
+
+
+def _pages(pack: Path) -> list[Path]:
+    pages = sorted(pack.glob("*.html"))
+    assert (pack / "index.html") in pages and len(pages) >= 2
+    return pages
+
+
+def _visit(browser, page_path: Path, *, bypass_csp: bool = False) -> dict:
+    context = browser.new_context(bypass_csp=bypass_csp, java_script_enabled=True)
+    page = context.new_page()
+    seen = {"console": [], "requests": [], "failed": [], "dialogs": []}
+    page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: seen["console"].append(f"pageerror: {e}"))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+
+    def on_dialog(dialog):
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(page_path.as_uri(), wait_until="load")
+    page.wait_for_timeout(300)  # let anything that would fire (onload, autofocus, meta refresh) fire
+    seen["url"] = page.url
+    seen["text"] = page.inner_text("body")
+    seen["images"] = page.evaluate(
+        "Array.from(document.images).map(i => ({ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || ''}))")
+    seen["scripts"] = page.evaluate("document.scripts.length")
+    seen["handlers"] = page.evaluate(
+        "Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes)"
+        ".filter(a => /^on/i.test(a.name)).map(a => e.tagName + ' ' + a.name))")
+    seen["dangerous"] = page.evaluate(
+        "Array.from(document.querySelectorAll('iframe,object,embed,form,base,link[href^=http],meta[http-equiv=refresh],"
+        "body style,main style')).map(e => e.outerHTML.slice(0, 80))")
+    seen["js_links"] = page.evaluate(
+        "Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')).filter(h => /^\\s*javascript:/i.test(h))")
+    if bypass_csp and AXE.exists():
+        page.evaluate(AXE.read_text())
+        seen["axe"] = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => "
+            "({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0].target})))")
+    context.close()
+    return seen
+
+
+def _check_clean(seen: dict, name: str) -> None:
+    assert not seen["dialogs"], f"{name}: a dialog opened: {seen['dialogs']}"
+    assert not seen["console"], f"{name}: console errors: {seen['console'][:5]}"
+    external = [u for u in seen["requests"] if not u.startswith(("file://", "data:"))]
+    assert not external, f"{name}: requests to other hosts: {external[:5]}"
+    assert not seen["failed"], f"{name}: failed requests: {seen['failed'][:5]}"
+    assert all(img["ok"] for img in seen["images"]), f"{name}: an image did not decode"
+    assert all(img["alt"].strip() for img in seen["images"]), f"{name}: an image has no alt text"
+    assert seen["scripts"] == 0, f"{name}: {seen['scripts']} script element(s) in the page"
+    assert not seen["handlers"], f"{name}: event-handler attributes: {seen['handlers'][:5]}"
+    assert not seen["dangerous"], f"{name}: active elements: {seen['dangerous'][:3]}"
+    assert not seen["js_links"], f"{name}: javascript: links: {seen['js_links'][:3]}"
+    assert seen["url"].endswith(".html"), f"{name}: navigated away to {seen['url']}"
+
+
+def test_sample_pack_pages_load_cleanly_with_figures(browser, sample_pack):
+    for page in _pages(sample_pack):
+        _check_clean(_visit(browser, page), page.name)
+    images = sum(len(_visit(browser, p)["images"]) for p in _pages(sample_pack) if p.name != "index.html")
+    assert images >= 1, "the analysis reports should embed their figures"
+
+
+def test_hostile_pack_executes_nothing_and_shows_every_payload_as_text(browser, hostile_pack):
+    text = ""
+    for page in _pages(hostile_pack):
+        for bypass in (False, True):  # with the CSP, and without it: the markup itself must be inert
+            seen = _visit(browser, page, bypass_csp=bypass)
+            _check_clean(seen, f"{page.name} (bypass_csp={bypass})")
+        text += seen["text"]
+    flat = re.sub(r"\s+", " ", text)
+    missing = [p for p in PAYLOADS + [COLUMN_PAYLOAD] if re.sub(r"\s+", " ", p) not in flat]
+    assert not missing, f"payloads not shown as text anywhere in the pack: {missing}"
+
+
+def test_every_page_passes_axe_with_no_serious_or_critical_violation(browser, sample_pack):
+    if not AXE.exists():
+        pytest.skip(f"axe-core not installed at {AXE}; `make test` installs it with npm (make system-deps installs npm)")
+    problems = {}
+    for page in _pages(sample_pack):
+        seen = _visit(browser, page, bypass_csp=True)  # axe is injected as a script, which the CSP forbids
+        serious = [v for v in seen["axe"] if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[page.name] = serious
+    assert not problems, problems
+
+
+def test_sample_pack_contents(sample_pack):
+    import json
+
+    results = json.loads((sample_pack / "results.json").read_text())
+    manifest = json.loads((sample_pack / "manifest.json").read_text())
+    assert sample_pack.name == "2026-10" and results["month"] == "2026-10"  # the sample's last complete month
+    assert set(results) >= {"month", "data_quality"}
+    assert results["data_quality"]["feedback"]["rejected"] == 20 and results["data_quality"]["reviews"]["rejected"] == 6
+    assert set(manifest["inputs"]) == {"feedback", "reviews", "customers", "journey"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"].values())
+    assert all(o["outcome"] == "ok" for o in manifest["notebooks"].values())
+    names = {p.stem for p in sample_pack.glob("*.html")} - {"index"}
+    assert names == set(manifest["notebooks"])
+    index = (sample_pack / "index.html").read_text()
+    for name in names:
+        assert f'href="{name}.html"' in index
+    for page in sample_pack.glob("*.html"):
+        html = page.read_text()
+        assert "<script" not in html and "cdn." not in html and "import cxkit" not in html
