@@ -38,9 +38,9 @@ $(VENV)/.test: requirements-test.lock pyproject.toml $(VENV)/.runtime
 	$(UV) pip install --quiet --python $(PY) -r requirements-test.lock
 	@touch $@
 
-report: $(VENV)/.runtime  ## set up .venv and build the monthly pack on the bundled sample data
+report: $(VENV)/.runtime  ## set up .venv and build the monthly pack on the bundled sample (MONTH=YYYY-MM to choose)
 	@mkdir -p $(RUNTIME_HOME)
-	$(HERMETIC) $(VENV)/bin/cxkit validate --catalog data/cxkit.yaml --out reports/_validation
+	$(HERMETIC) $(VENV)/bin/cxkit report --catalog data/cxkit.yaml --out reports $(if $(MONTH),--month $(MONTH))
 
 # axe-core for the accessibility checks, pinned by tests/browser/package-lock.json. Without npm
 # the browser tests skip and say why (make system-deps installs npm).
