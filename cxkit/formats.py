@@ -163,12 +163,8 @@ def _sniff_sep(text: str, quoting: int, hint: str | None) -> str:
         score = (consistent, counts[0])
         if score > best_score:
             best, best_score = sep, score
-    if best is None:
-        return hint or ","
-    if hint and best_score[0] == len(counts or [0]) and hint in _CANDIDATE_SEPS:
-        # the extension's delimiter wins a tie, so "a.tsv" with one column still reads as TSV
-        pass
-    return best
+    # A file whose records have a single field splits on nothing: the extension decides (.tsv).
+    return best if best is not None else (hint or ",")
 
 
 def _sniff_decimal(frame: pd.DataFrame, sep: str) -> str:

@@ -183,3 +183,14 @@ def test_parameters_are_checked_against_the_parameters_cell(project, tmp_path):
         report._check_parameters(nb, {"month": 202610}, allowed)
     with pytest.raises(report.ParameterError, match="outside the project"):
         report._check_parameters(nb, {"catalog": "/etc/passwd"}, allowed)
+
+
+def test_no_secret_reaches_messages_logs_or_manifest(project):
+    (project / "data" / "cat.yaml").write_text(
+        "sources:\n  feedback: {path: fb.csv}\n"
+        "  customers: {sql: {url: 'postgresql+psycopg://cx:hunter2secret@127.0.0.1:1/cx', table: customers}}\n")
+    result = _cli(project)
+    assert result.returncode == 3 and "***" in result.stderr
+    leaked = [str(p) for p in project.rglob("*") if p.is_file() and b"hunter2secret" in p.read_bytes()
+              and p.name != "cat.yaml"]
+    assert "hunter2secret" not in result.stderr + result.stdout and not leaked
