@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -57,7 +58,7 @@ _READER_OPTIONS = {
     "sep", "decimal", "encoding", "quoting", "header", "names", "skip_rows", "sheet", "header_row",
     "unfinished", "value_labels", "read_columns",
 }
-_ENTRY_KEYS = {"table", "path", "sql", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
+_ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
 _TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -116,7 +117,11 @@ class Catalog(Mapping):
         if name not in self.entries:
             raise KeyError(f"{self.path}: no source named {name!r}; the catalog has {', '.join(self.entries)}.")
         if name not in self._cache:
-            self._cache[name] = load(**self.options(name))
+            entry = self.entries[name]
+            if "snapshot" in entry:
+                self._cache[name] = _read_snapshot(self.resolve(entry["snapshot"]))
+            else:
+                self._cache[name] = load(**self.options(name))
         return self._cache[name]
 
     def __iter__(self):
@@ -134,6 +139,8 @@ class Catalog(Mapping):
         """The keyword arguments :func:`cxkit.io.load` receives for source ``name``."""
         where = f"{self.path}: source {name!r}"
         raw_entry = dict(self.entries[name])
+        if "snapshot" in raw_entry:
+            raise CatalogError(f"{where}: is a snapshot of validated data; it has no reader options.")
         # A SQL URL is expanded by cxkit.sql, which percent-encodes the password and masks it.
         sql_url = raw_entry["sql"].get("url") if "sql" in raw_entry else None
         entry = {**self.defaults, **_expand_env(raw_entry, where, strict=True, skip=sql_url)}
@@ -150,6 +157,40 @@ class Catalog(Mapping):
                     url = f"{prefix}:///{self.resolve(rel)}"
             source = {"url": url, **sql}
         return {"table": table, "source": source, **entry}
+
+    def snapshot(self, folder: str | Path) -> Path:
+        """Load every source once and write it, already validated, to ``folder``: one Parquet
+        file per table and per set of rejected rows, the load report as JSON, and a catalog
+        (``folder/cxkit.yaml``) that reads them back as :class:`~cxkit.io.Loaded` unchanged.
+
+        The pack runner gives its notebooks this catalog, so every notebook sees exactly the
+        same rows and no notebook parses the raw exports again. Raises the loading error of
+        the first unusable source.
+        """
+        import yaml
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        entries = {}
+        for name in self.entries:
+            loaded = self[name]
+            stem = folder / name
+            loaded.frame.to_parquet(stem.with_suffix(".parquet"), index=False)
+            rejected = loaded.rejected.copy()
+            for col in rejected.columns:
+                if rejected[col].dtype == object or str(rejected[col].dtype) == "category":
+                    rejected[col] = rejected[col].astype("string")
+            rejected.columns = [str(c) for c in rejected.columns]
+            rejected.to_parquet(stem.with_name(f"{name}.rejected.parquet"), index=False)
+            stem.with_name(f"{name}.report.json").write_text(json.dumps(
+                {**loaded.report.to_dict(), "attrs": loaded.frame.attrs}, default=str))
+            entries[name] = {"table": self.table_of(name), "snapshot": name,
+                             "description": f"snapshot of {name!r} from {self.path}"}
+        doc = {"version": 1, "sources": entries, "settings": self.settings,
+               "data_dirs": [str(d) for d in self.data_dirs]}
+        path = folder / "cxkit.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+        return path
 
     def table_of(self, name: str) -> str:
         return self.entries[name]["table"]
@@ -182,6 +223,19 @@ class Catalog(Mapping):
                     loaded.rejected_masked().to_csv(Path(out) / f"{name}.rejected.csv", index=False)
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _read_snapshot(stem: Path) -> Loaded:
+    from .io import LoadReport
+
+    frame = pd.read_parquet(stem.with_suffix(".parquet"))
+    rejected = pd.read_parquet(stem.with_name(f"{stem.name}.rejected.parquet"))
+    info = json.loads(stem.with_name(f"{stem.name}.report.json").read_text())
+    frame.attrs = info.pop("attrs", {})
+    for key in ("invalid",):
+        info.pop(key, None)
+    info["examples"] = {k: (v["line"], v["reason"]) for k, v in info.get("examples", {}).items()}
+    return Loaded(frame, rejected, LoadReport(**info))
 
 
 def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
@@ -274,7 +328,7 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
             hints = [f"{k!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, _ENTRY_KEYS, 1)) else "")
                      for k in sorted(unknown)]
             raise CatalogError(f"{where}: unknown option(s) {', '.join(hints)}.")
-        if ("path" in entry) == ("sql" in entry):
+        if sum(k in entry for k in ("path", "sql", "snapshot")) != 1:
             raise CatalogError(f"{where}: give exactly one of path: (a file) or sql: (url plus table or query).")
         if "sql" in entry and (not isinstance(entry["sql"], Mapping) or "url" not in entry["sql"]):
             raise CatalogError(f"{where}: sql: needs a mapping with url: and table: or query:.")

@@ -501,8 +501,11 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
     run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}")
     params = {}
     try:
+        # The notebooks read the sources as validated here, from Parquet: each notebook sees
+        # exactly the same rows, and none parses the raw exports again.
+        snapshot = cat.snapshot(run.tmp / "_inputs")
         for nb in run.notebooks:
-            values = {"month": run.month, "catalog": str(run.catalog_path),
+            values = {"month": run.month, "catalog": str(snapshot),
                       "results_path": str(parts_dir / f"{nb.name}.json")}
             params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, allowed)
         with futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
@@ -531,6 +534,7 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
         manifest = _manifest(run, inputs, t0)
         (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         shutil.rmtree(parts_dir)
+        shutil.rmtree(run.tmp / "_inputs")
         for executed in run.tmp.glob("*.ipynb"):
             executed.unlink()  # the pack is for reading; executed notebooks stay only for failures
         final = _publish(run)

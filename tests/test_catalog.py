@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import cxkit as cx
@@ -98,3 +99,18 @@ def test_sql_source_in_a_catalog_with_a_relative_duckdb_path(tmp_path):
     loaded = cx.load_catalog(path)["customers"]
     assert loaded.frame["customer_id"].tolist() == ["a", "b"] and loaded.report.format == "sql"
     assert loaded.rejected["reason"].tolist() == ["churned: missing (required)"]
+
+
+def test_snapshot_reads_back_the_same_tables_rejections_and_reports(tmp_path):
+    (tmp_path / "fb.csv").write_text(CSV + "r4,2026-01-04,7,x\n")
+    (tmp_path / "cu.csv").write_text("customer_id,churned,segment,tenure_months\na,Yes,SMB,3\nb,No,<b>Ent</b>,\n")
+    catalog = cx.load_catalog(_catalog(tmp_path, "sources:\n  feedback: {path: fb.csv, drivers: {support: q_support}, max_rejected: 0.5}\n"
+                                                "  customers: {path: cu.csv}\nsettings: {themes: {a: [b]}}\n"))
+    snap = cx.load_catalog(catalog.snapshot(tmp_path / "snap"))
+    assert snap.settings == {"themes": {"a": ["b"]}}
+    for name in ("feedback", "customers"):
+        original, copy = catalog[name], snap[name]
+        pd.testing.assert_frame_equal(original.frame, copy.frame)
+        assert original.rejected.astype(str).equals(copy.rejected.astype(str))
+        assert original.report == copy.report and copy.frame.attrs == original.frame.attrs
+    assert snap.validate()["rejected"].tolist() == catalog.validate()["rejected"].tolist()

@@ -1,0 +1,182 @@
+"""The monthly pack: wall time and peak memory, against two peers measured in the same run.
+
+- **cxkit**: ``cxkit report`` on the bundled sample (notebooks in parallel, in-process papermill
+  and nbconvert);
+- **naive**: a loop of the ``papermill`` and ``jupyter nbconvert --to html --no-input`` command
+  lines over the same notebooks, one after the other;
+- **floor**: the same ``cxkit report`` pipeline running notebooks that only import cxkit and
+  read their parameters (what no pack can avoid: kernels, imports, validation, export).
+
+Targets (issue #8): cxkit <= 0.5 x naive and <= 1.5 x floor. With ``--scales 10 100`` the pack
+also runs on ``cxkit sample --scale`` data. Each figure is the median of ``--repeat`` runs;
+peak memory is the largest sum of resident memory over the run's whole process tree (runner
+and kernels), sampled every 50 ms from /proc.
+
+    .venv/bin/python benchmarks/pack.py [--repeat 3] [--scales 10] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ppid, pages = int(fields[1]), int(fields[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total
+
+
+def _measure(cmd: list[str] | list[list[str]], env: dict) -> tuple[float, int]:
+    """Wall seconds and peak tree RSS of one command, or of several run one after another."""
+    cmds = cmd if isinstance(cmd[0], list) else [cmd]
+    peak = 0
+    start = time.perf_counter()
+    for c in cmds:
+        proc = subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stop = threading.Event()
+
+        def sample():
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, _tree_rss(proc.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, err = proc.communicate()
+        stop.set()
+        sampler.join()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(c[:4])} failed ({proc.returncode}): {err[-2000:]}")
+    return time.perf_counter() - start, peak
+
+
+def _pack_notebooks() -> list[Path]:
+    return [p for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+            if nbformat.read(p, as_version=4).metadata.get("cxkit", {}).get("pack")]
+
+
+def _floor_notebooks(folder: Path) -> Path:
+    """Copies of the pack notebooks that keep only the title, the parameters cell and an import."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in _pack_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        nb.cells = nb.cells[:1] + params + [nbformat.v4.new_code_cell("import cxkit as cx")]
+        nbformat.write(nb, folder / path.name)
+    return folder
+
+
+def _naive_commands(catalog: Path, month: str, work: Path) -> list[list[str]]:
+    cmds = []
+    for path in _pack_notebooks():
+        out = work / path.name
+        params = nbformat.read(path, as_version=4)
+        declared = "".join(c.source for c in params.cells if "parameters" in c.metadata.get("tags", []))
+        args = [str(VENV_BIN / "papermill"), str(path), str(out), "--cwd", str(path.parent), "--no-progress-bar"]
+        for name, value in (("month", month), ("catalog", str(catalog))):
+            if f"{name}:" in declared or f"{name} =" in declared:
+                args += ["-r", name, value]
+        cmds.append(args)
+        cmds.append([str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out),
+                     "--output-dir", str(work)])
+    return cmds
+
+
+def run(repeat: int, scales: list[float], quick: bool) -> dict:
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    home = Path(tempfile.mkdtemp(prefix="cxkit-bench-home-"))
+    env.update(HOME=str(home), IPYTHONDIR=str(home / ".ipython"), MPLCONFIGDIR=str(home / ".mpl"))
+    work = Path(tempfile.mkdtemp(prefix="cxkit-bench-"))
+    results = {"repeat": repeat, "cpus": os.cpu_count(), "notebooks": [p.stem for p in _pack_notebooks()], "runs": {}}
+    month = "2026-10"
+    catalog = ROOT / "data" / "cxkit.yaml"
+    cx = str(VENV_BIN / "cxkit")
+    floor_dir = _floor_notebooks(work / "floor_notebooks")
+    configs = {
+        "cxkit": lambda i: [cx, "report", "--month", month, "--catalog", str(catalog), "--out", str(work / f"r{i}"), "--quiet"],
+        "floor": lambda i: [cx, "report", "--month", month, "--catalog", str(catalog), "--out", str(work / f"f{i}"),
+                            "--notebooks", str(floor_dir), "--quiet"],
+        "naive": lambda i: _naive_commands(catalog, month, (work / f"n{i}").resolve()),
+    }
+    for i in range(repeat):
+        for name, make in configs.items():  # interleaved, so drift in machine load hits all three
+            if name == "naive":
+                (work / f"n{i}").mkdir()
+            seconds, peak = _measure(make(i), env)
+            results["runs"].setdefault(name, []).append({"seconds": seconds, "peak_bytes": peak})
+            print(f"  run {i + 1}/{repeat} {name:6s} {seconds:7.1f} s  peak {peak / 2**20:7.0f} MiB", flush=True)
+    summary = {name: {"seconds": statistics.median(r["seconds"] for r in runs),
+                      "peak_mib": statistics.median(r["peak_bytes"] for r in runs) / 2**20}
+               for name, runs in results["runs"].items()}
+    summary["ratio_vs_naive"] = summary["cxkit"]["seconds"] / summary["naive"]["seconds"]
+    summary["ratio_vs_floor"] = summary["cxkit"]["seconds"] / summary["floor"]["seconds"]
+    for scale in scales:
+        data = work / f"scale{scale:g}"
+        subprocess.run([cx, "sample", "--scale", str(scale), "--out", str(data / "sample")], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        shutil.copy(catalog, data / "cxkit.yaml")
+        seconds, peak = _measure([cx, "report", "--month", month, "--catalog", str(data / "cxkit.yaml"),
+                                  "--out", str(work / f"s{scale:g}"), "--quiet"], env)
+        summary[f"scale_{scale:g}"] = {"seconds": seconds, "peak_mib": peak / 2**20}
+        print(f"  scale {scale:g}: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
+    results["summary"] = summary
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
+    return results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scales", type=float, nargs="*", default=[10])
+    parser.add_argument("--quick", action="store_true", help="one repeat, no scaled runs")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat, args.scales = 1, []
+    results = run(args.repeat, args.scales, args.quick)
+    s = results["summary"]
+    print(f"\n{'pack':10s}{'median s':>10s}{'peak MiB':>10s}")
+    for name in ("cxkit", "naive", "floor"):
+        print(f"{name:10s}{s[name]['seconds']:10.1f}{s[name]['peak_mib']:10.0f}")
+    print(f"cxkit / naive = {s['ratio_vs_naive']:.2f} (target <= 0.5); cxkit / floor = {s['ratio_vs_floor']:.2f} (target <= 1.5)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "pack.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
