@@ -19,13 +19,17 @@ import pandas as pd
 __all__ = ["mask_pii", "mask_frame", "is_pii_column", "PII_COLUMN_PATTERN"]
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-# A phone number: 8-15 digits, optionally led by + or 00, grouped by spaces, dots, dashes or
-# brackets. Dates and decimal numbers are excluded below, so "2026-03-14" stays.
-_PHONE = re.compile(r"(?<![\w@.])(?:\+|00)?\(?\d[\d \u00a0\-().]{6,20}\d(?![\w@])")
-_DATE_LIKE = re.compile(
-    r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|^\d+[.,]\d+$"
-    r"|^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$"
+# A phone number: an optional country code (+47, 0047), an optional area code in brackets, then
+# groups of 2-4 digits joined by single spaces, dots or dashes (or one run of 8-15 digits), 8-15
+# digits in all. Dates, years, decimals and thousands-separated amounts are left alone below.
+_PHONE = re.compile(
+    r"(?<![\w@.+\-])(?:(?:\+|00)\d{1,3}[ \u00a0.\-]?)?(?:\(\d{1,4}\)[ \u00a0.\-]?)?"
+    r"(?:\d{2,4}(?:[ \u00a0.\-]\d{2,4}){1,5}|\d{8,15})(?![\w@]|[.,]\d)"
 )
+_DATE_LIKE = re.compile(
+    r"^(19|20)\d{2}[-./ ]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./](19|20)?\d{2}$|^\d+[.,]\d+$"
+)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[ \u00a0.]\d{3})+$")
 
 #: Column names that hold personal data; their values are redacted whole when published.
 PII_COLUMN_PATTERN = re.compile(
@@ -38,8 +42,11 @@ PII_COLUMN_PATTERN = re.compile(
 def _phone_sub(match: re.Match) -> str:
     text = match.group(0)
     digits = sum(ch.isdigit() for ch in text)
-    if not 8 <= digits <= 15 or _DATE_LIKE.match(text.strip()):
+    international = text.startswith(("+", "00"))
+    if not 8 <= digits <= 15 or _DATE_LIKE.match(text):
         return text
+    if _THOUSANDS.match(text) and not international:
+        return text  # 12 345 678: an amount written with thousands separators
     return "[phone]"
 
 

@@ -16,6 +16,9 @@ from cxkit.privacy import is_pii_column, mask_frame, mask_pii
     ("tel. (555) 123-4567", "tel. [phone]"),
     ("070-123 45 67 (mobil)", "[phone] (mobil)"),
     ("22334455", "[phone]"),
+    ("+46 70 123 45 67", "[phone]"),
+    ("ring 555-123-4567 nu", "ring [phone] nu"),
+    ("22.33.44.55", "[phone]"),
 ])
 def test_masks_emails_and_phones(text, expected):
     assert mask_pii(text) == expected
@@ -23,7 +26,9 @@ def test_masks_emails_and_phones(text, expected):
 
 @pytest.mark.parametrize("text", [
     "ordered 2026-03-14, delivered 14.03.2026", "paid 1 234,50 kr", "NPS 9/10", "order 1234567",
-    "2026-03-14T09:31:00", "version 3.11.7", "R0000001",
+    "2026-03-14T09:31:00", "version 3.11.7", "R0000001", "NPS fell in 2026-08 (-13.4 points)",
+    "from 21.9 to 8.5 (2026-08)", "12.5 (95% CI 9.1-15.9)", "n = 1 986 in 2026", "revenue 12 345 678 kr",
+    "2026-08-01 12:30", "between 2025-11 and 2026-10",
 ])
 def test_leaves_dates_amounts_and_short_numbers(text):
     assert mask_pii(text) == text
