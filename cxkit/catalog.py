@@ -272,7 +272,9 @@ def data_quality_finding(summary: pd.DataFrame) -> str:
     rejected = int(summary["rejected"].fillna(0).sum())
     excluded = int(summary["excluded"].fillna(0).sum())
     unusable = summary.loc[~summary["usable"].astype(bool), "source"].tolist()
-    text = f"{rejected:,} of {read:,} rows ({rejected / read:.1%}) were rejected" if read else "No rows were read"
+    share = rejected / read if read else 0.0
+    share_text = f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
+    text = f"{rejected:,} of {read:,} rows ({share_text}) were rejected" if read else "No rows were read"
     if excluded:
         text += f" ({excluded:,} of them survey previews, tests, spam or empty rows)"
     if unusable:

@@ -120,7 +120,13 @@ def _quality_finding(quality: dict) -> str:
     rejected = sum(q.get("rejected", 0) for q in quality.values() if isinstance(q, dict))
     if not read:
         return ""
-    return f"{rejected:,} of {read:,} rows ({rejected / read:.1%}) across {len(quality)} sources were rejected; every source was usable."
+    return (f"{rejected:,} of {read:,} rows ({_share(rejected / read)}) across {len(quality)} sources were "
+            "rejected; every source was usable.")
+
+
+def _share(share: float) -> str:
+    """A share with enough decimals to not read as zero: 0.02%, 1.5%."""
+    return f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
 
 
 def write_index(path: Path, results: dict, *, notebooks, footer: str) -> None:
