@@ -1,0 +1,919 @@
+"""Time to churn: Kaplan–Meier curves, log-rank tests, Cox regression, restricted mean survival.
+
+statsmodels does the estimation (``SurvfuncRight``, ``survdiff``, ``PHReg``); this module turns
+its output into tidy DataFrames with stable snake_case columns, adds the confidence intervals
+and the proportional-hazards check statsmodels does not provide, and draws the figures.
+
+- :func:`kaplan_meier` – survival curve per group with pointwise confidence intervals
+  (Greenwood variance, ``log`` transform: R ``survfit``'s default ``conf.type``).
+- :func:`logrank` – log-rank test of equal survival across groups (R ``survdiff``), with the
+  observed and expected number of events per group.
+- :func:`cox_model` – Cox proportional-hazards regression (Efron ties, like R ``coxph``) with
+  hazard ratios, confidence intervals, adjusted p-values and a proportional-hazards check.
+- :func:`proportional_hazards_test` – Grambsch & Therneau (1994) test: the correlation of the
+  scaled Schoenfeld residuals with a transform of time, per covariate and globally (the test of
+  R ``survival`` before 3.0 ``cox.zph``, and of lifelines' ``proportional_hazard_test``).
+- :func:`restricted_mean_survival` – expected months as a customer within a horizon (the area
+  under the survival curve), optionally discounted, with its standard error.
+
+Durations are in months (``tenure_months``) and the event is ``churned`` by default. The
+shared helpers for turning customer tables into model data (dtype conversion, reference
+levels, formula columns, aliased columns, term labels, p-value adjustment, the forest plot)
+live here too and are used by :mod:`cxkit.churn`.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+>>> km = kaplan_meier(customers, by="contract", times=[12])
+>>> km[["contract", "time", "survival"]].round(2).values.tolist()
+[['annual', 12.0, 0.92], ['monthly', 12.0, 0.89], ['two_year', 12.0, 0.95]]
+>>> logrank(customers, by="contract")["p"].iloc[0] < 0.001
+np.True_
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .display import findings, table
+
+__all__ = [
+    "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test",
+    "restricted_mean_survival", "plot_km", "plot_forest",
+]
+
+#: Column names that hold personal data or identifiers and are never model covariates.
+_NOT_COVARIATES = {
+    "customer_id", "name", "first_name", "last_name", "surname", "full_name", "email", "e_mail",
+    "phone", "phone_number", "mobile", "address", "street", "zip", "postcode", "ip", "ip_address",
+}
+_DAYS_PER_MONTH = 30.4375
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _require(df: pd.DataFrame, columns, *, argument: str = "column") -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a DataFrame of customers, got {type(df).__name__}.")
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        shown = ", ".join(map(str, list(df.columns)[:25]))
+        raise ValueError(
+            f"column {missing[0]!r} ({argument}) is not in the data. Pass {argument}=<your column>, "
+            f"or map it in the catalog (columns: {{{missing[0]}: <source column>}}). Columns present: {shown}.")
+
+
+def _as_float(series: pd.Series) -> np.ndarray:
+    """Numbers and booleans (nullable or not) as float64 with NaN for missing."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    return pd.to_numeric(series, errors="raise").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _event_values(series: pd.Series, name: str) -> np.ndarray:
+    """The event column as 1.0/0.0 (NaN when missing); booleans or 0/1 numbers only."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        values = _as_float(series)
+        bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
+        if bad.any():
+            raise ValueError(f"column {name!r} must be 0/1 or true/false; found {values[bad][0]!r}. "
+                             f"Recode it in the catalog (values: {{{name}: {{...: true}}}}).")
+        return values
+    sample = series.dropna().astype(str).unique()[:3].tolist()
+    raise ValueError(f"column {name!r} must be boolean or 0/1, not text ({sample}). Recode it in the catalog, "
+                     f"e.g. values: {{{name}: {{\"Yes\": true, \"No\": false}}}}.")
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)) and not isinstance(
+        series.dtype, pd.CategoricalDtype)
+
+
+def _model_data(df: pd.DataFrame, columns, *, event: str | None = None, levels: dict | None = None,
+                categorical: dict | None = None) -> pd.DataFrame:
+    """A copy of ``columns`` that patsy reads the way an analyst expects.
+
+    Numbers and booleans become float64 (NaN for missing, booleans 1/0); text becomes a pandas
+    Categorical of its observed levels, sorted (so patsy's default reference is unchanged);
+    Categoricals keep their order; the event becomes 1.0/0.0. ``categorical`` maps columns to
+    a reference level: they become Categoricals with that level first (patsy's reference),
+    numbers included. ``levels`` fixes the categories of categorical columns (those of a fitted
+    model, so that new data is coded the same way; unseen values become missing).
+    """
+    out = {}
+    levels = levels or {}
+    categorical = categorical or {}
+    for col in dict.fromkeys(columns):
+        s = df[col]
+        if col == event:
+            out[col] = _event_values(s, col)
+        elif col in levels:
+            values = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
+            if not _is_numeric(s):
+                values = values.astype("string").astype(object).where(values.notna(), None)
+            values = values.astype(object).where(values.isin(levels[col]), None)  # unseen levels: missing
+            out[col] = pd.Categorical(values, categories=levels[col])
+        elif col in categorical:
+            cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(
+                s.astype(object).where(s.notna(), None) if _is_numeric(s) else
+                s.astype("string").astype(object).where(s.notna(), None))
+            cat = cat.remove_unused_categories()
+            ref = categorical[col]
+            match = [c for c in cat.categories if str(c) == str(ref)]
+            if not match:
+                raise ValueError(f"reference level {ref!r} of {col!r} does not occur; levels: "
+                                 f"{[str(c) for c in cat.categories][:20]}.")
+            first = list(cat.categories).index(match[0])
+            out[col] = cat.reorder_categories([cat.categories[first]] + [c for i, c in enumerate(cat.categories)
+                                                                         if i != first])
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            out[col] = s.array.remove_unused_categories()
+        elif _is_numeric(s):
+            out[col] = _as_float(s)
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            raise ValueError(f"column {col!r} is a date; use a number derived from it (e.g. months since signup) "
+                             "as a covariate instead.")
+        else:
+            out[col] = pd.Categorical(s.astype("string").astype(object).where(s.notna(), None))
+    return pd.DataFrame(out, index=df.index)
+
+
+def _references(data: pd.DataFrame) -> dict:
+    """Reference (first) level of every categorical column of model data."""
+    return {c: data[c].cat.categories[0] for c in data.columns
+            if isinstance(data[c].dtype, pd.CategoricalDtype) and len(data[c].cat.categories)}
+
+
+def _reference_level(series: pd.Series):
+    """The reference level of a categorical covariate.
+
+    A pandas Categorical uses its first category (the analyst chose the order); text uses the
+    most frequent level (ties: the alphabetically first), so every other level is compared
+    with the bulk of the customers and its odds ratio is estimated as precisely as possible.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = set(series.dropna().unique())
+        return next(c for c in series.cat.categories if c in present)
+    counts = series.dropna().astype(str).value_counts()
+    if counts.empty:
+        raise ValueError(f"column {series.name!r} has no values.")
+    top = counts.max()
+    return sorted(counts.index[counts == top])[0]
+
+
+def _quote_name(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f"Q({name!r})"
+
+
+def _rhs(df: pd.DataFrame, covariates, reference: dict | None) -> tuple[str, dict]:
+    """Formula right-hand side for ``covariates`` and the reference level of each categorical one.
+
+    Numbers and booleans enter as they are; text (and any column named in ``reference``) as a
+    category whose reference is :func:`_reference_level` or ``reference[col]``. The terms are
+    bare column names: :func:`_model_data` with ``categorical=`` puts the reference first, which
+    patsy uses as the reference (and codes fast, unlike ``C(col, Treatment(...))``).
+    """
+    reference = dict(reference or {})
+    unknown = set(reference) - set(covariates)
+    if unknown:
+        raise ValueError(f"reference names {sorted(unknown)} which are not covariates of the model.")
+    terms, refs = [], {}
+    for col in covariates:
+        s = df[col]
+        terms.append(_quote_name(col))
+        if _is_numeric(s) and col not in reference:
+            continue
+        refs[col] = reference[col] if col in reference else _reference_level(s)
+    if not terms:
+        raise ValueError("no covariates: pass covariates=[...] or a formula.")
+    return " + ".join(terms), refs
+
+
+LEAKAGE_R2 = 0.95
+
+
+def _tenure_price_leaks(data: pd.DataFrame, columns, *, tenure: str, revenue: str) -> list[str]:
+    """Numeric columns explained by tenure, price and tenure x price with R² >= 0.95 (a
+    total-charges column); an empty list when tenure or price is missing."""
+    if tenure not in data.columns or revenue not in data.columns:
+        return []
+    t = _as_float(data[tenure])
+    r = _as_float(data[revenue])
+    found = []
+    for col in columns:
+        s = data[col]
+        if col in (tenure, revenue) or not _is_numeric(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        x = _as_float(s)
+        ok = ~(np.isnan(t) | np.isnan(r) | np.isnan(x))
+        if ok.sum() < 10 or np.std(x[ok]) == 0:
+            continue
+        A = np.column_stack([np.ones(ok.sum()), t[ok], r[ok], t[ok] * r[ok]])
+        coef, *_ = np.linalg.lstsq(A, x[ok], rcond=None)
+        r2 = 1 - np.sum((x[ok] - A @ coef) ** 2) / np.sum((x[ok] - x[ok].mean()) ** 2)
+        if r2 >= LEAKAGE_R2:
+            found.append(f"{col} is almost exactly a function of {tenure} x {revenue} (R² = {r2:.3f}), like a "
+                         f"total-charges column. Try dropping {col}.")
+    return found
+
+
+class _Names(ast.NodeVisitor):
+    def __init__(self):
+        self.names: list[str] = []
+
+    def visit_Name(self, node):
+        self.names.append(node.id)
+
+    def visit_Call(self, node):
+        if isinstance(node.func, ast.Name) and node.func.id == "Q" and node.args and isinstance(node.args[0], ast.Constant):
+            self.names.append(str(node.args[0].value))
+        self.generic_visit(node)
+
+
+def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
+    """The data columns a formula uses: (left-hand side, right-hand side)."""
+    from patsy import ModelDesc
+
+    try:
+        desc = ModelDesc.from_formula(formula)
+    except Exception as exc:  # patsy's own message says where the formula is malformed
+        raise ValueError(f"could not read the formula {formula!r}: {exc}") from None
+    known = set(map(str, columns))
+
+    def cols(terms):
+        found = []
+        for term in terms:
+            for factor in term.factors:
+                visitor = _Names()
+                try:
+                    visitor.visit(ast.parse(factor.code, mode="eval"))
+                except SyntaxError:
+                    continue
+                found += [n for n in visitor.names if n in known]
+        return list(dict.fromkeys(found))
+
+    return cols(desc.lhs_termlist), cols(desc.rhs_termlist)
+
+
+def _aliased(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
+             ) -> list[tuple[str, list[str]]]:
+    """Design columns that are exact linear combinations of earlier ones (R ``glm``'s NA
+    coefficients), each with the columns it is a combination of."""
+    if gram is None:
+        X = np.asarray(X, dtype=float)
+        gram = X.T @ X
+    kept: list[int] = []
+    found = []
+    for j in range(X.shape[1]):
+        diag = gram[j, j]
+        if diag <= 0:
+            found.append((names[j], []))
+            continue
+        if kept:
+            g_kk = gram[np.ix_(kept, kept)]
+            g_kj = gram[kept, j]
+            coef = np.linalg.solve(g_kk, g_kj)
+            residual = diag - g_kj @ coef
+            if residual <= tol * diag:
+                parts = [names[k] for k, c in zip(kept, coef) if abs(c) > 1e-6 and names[k] != "Intercept"]
+                found.append((names[j], parts))
+                continue
+        kept.append(j)
+    return found
+
+
+_TERM = re.compile(r"^C\((?P<var>Q\('.+?'\)|[^,()]+)"  # C(var or C(Q('v a r')
+                   r"(?:,\s*(?:Treatment\((?:reference=)?(?P<ref>'[^']*'|\"[^\"]*\"|[^)]*)\)|[^)]*))?"  # , Treatment('ref')
+                   r"\)\[T\.(?P<level>.+)\]$")  # )[T.level]
+_BARE = re.compile(r"^(?P<var>Q\('.+?'\)|[A-Za-z_][A-Za-z0-9_]*)\[T\.(?P<level>.+)\]$")
+
+
+def _term_label(term: str, references: dict | None = None) -> str:
+    """A readable label for a statsmodels parameter name.
+
+    >>> _term_label("C(segment, Treatment('Consumer'))[T.SMB]")
+    'segment: SMB vs Consumer'
+    >>> _term_label("segment[T.SMB]", {"segment": "Consumer"})
+    'segment: SMB vs Consumer'
+    >>> _term_label("I(tenure_months / 12)")
+    'tenure_months / 12'
+    """
+    references = references or {}
+    m = _TERM.match(term) or _BARE.match(term)
+    if m:
+        var = m.group("var").strip()
+        var = var[3:-2] if var.startswith("Q(") else var
+        ref = m.groupdict().get("ref")
+        ref = ref.strip("'\"") if ref else references.get(var)
+        return f"{var}: {m.group('level')}" + (f" vs {ref}" if ref is not None else "")
+    if term.startswith("I(") and term.endswith(")"):
+        return term[2:-1]
+    if term.startswith("Q('") and term.endswith("')"):
+        return term[3:-2]
+    return term
+
+
+def _padjust(p: np.ndarray, method: str) -> np.ndarray:
+    """Adjusted p-values (``holm``, ``bonferroni``, ``fdr_bh`` or ``none``); NaN stays NaN."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    if method in (None, "none"):
+        out[ok] = p[ok]
+    elif ok.any():
+        if method not in ("holm", "bonferroni", "fdr_bh", "sidak", "hommel", "fdr_by"):
+            raise ValueError(f"padjust={method!r} is not supported; use 'holm', 'bonferroni', 'fdr_bh' or 'none'.")
+        out[ok] = multipletests(p[ok], method=method)[1]
+    return out
+
+
+def _wilson(k, n, alpha: float = 0.05):
+    """Wilson score interval for k successes in n (vectorised); NaN where n == 0."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def _survival_frame(df, duration, event, entry=None, by=None):
+    """Durations, events, entry times and groups as clean arrays; rows with a missing value
+    in any of them are left out and counted."""
+    _require(df, [duration], argument="duration")
+    _require(df, [event], argument="event")
+    if entry is not None and isinstance(entry, str):
+        _require(df, [entry], argument="entry")
+    if by is not None:
+        _require(df, [by], argument="by")
+    time = _as_float(df[duration])
+    status = _event_values(df[event], event)
+    start = np.zeros_like(time) if entry is None else (
+        _as_float(df[entry]) if isinstance(entry, str) else np.asarray(entry, dtype=float))
+    ok = ~np.isnan(time) & ~np.isnan(status) & ~np.isnan(start)
+    groups = None
+    if by is not None:
+        groups = df[by].astype("string").to_numpy(dtype=object, na_value=None)
+        ok &= np.array([g is not None for g in groups])
+    if (time[ok] < 0).any():
+        raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
+    if (start[ok] > time[ok]).any():
+        raise ValueError(f"entry times after the end of follow-up in {duration!r}: entry must be <= duration.")
+    return time, status, start, groups, ok
+
+
+def _km_curve(time, status, entry=None):
+    """Kaplan–Meier at each distinct event time: times, at risk, events, survival, Greenwood sum."""
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    sf = SurvfuncRight(time, status, entry=None if entry is None or not np.any(entry) else entry)
+    times = np.asarray(sf.surv_times, dtype=float)
+    surv = np.asarray(sf.surv_prob, dtype=float)
+    n_risk = np.asarray(sf.n_risk, dtype=float)
+    n_events = np.asarray(sf.n_events, dtype=float)
+    keep = n_events > 0
+    times, surv, n_risk, n_events = times[keep], surv[keep], n_risk[keep], n_events[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        green = np.cumsum(n_events / (n_risk * (n_risk - n_events)))
+    return times, n_risk, n_events, surv, green
+
+
+def _ci(surv, green, alpha, conf_type):
+    z = stats.norm.ppf(1 - alpha / 2)
+    sd = np.sqrt(green)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "log":
+            low, high = surv * np.exp(-z * sd), surv * np.exp(z * sd)
+        elif conf_type == "log-log":
+            theta = z * sd / np.log(surv)
+            low, high = surv ** np.exp(-theta), surv ** np.exp(theta)
+        elif conf_type == "plain":
+            low, high = surv - z * sd * surv, surv + z * sd * surv
+        else:
+            raise ValueError(f"conf_type={conf_type!r}; use 'log' (R's default), 'log-log' or 'plain'.")
+    low = np.where(surv > 0, np.clip(low, 0, 1), np.nan)
+    high = np.where(surv > 0, np.clip(high, 0, 1), np.nan)
+    return low, high
+
+
+# --------------------------------------------------------------------------- Kaplan–Meier
+
+
+def kaplan_meier(df: pd.DataFrame, *, by: str | None = None, duration: str = "tenure_months",
+                 event: str = "churned", entry: str | None = None, times=None, alpha: float = 0.05,
+                 conf_type: str = "log") -> pd.DataFrame:
+    """Kaplan–Meier survival (share of customers still active) with confidence intervals.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Customers, one row each.
+    by : str, optional
+        Column whose groups get a curve each (e.g. ``"segment"``); rows without a group are left out.
+    duration, event : str
+        Months of follow-up and whether the customer churned (boolean or 0/1).
+    entry : str, optional
+        Months at which a customer entered observation (left truncation: customers who had
+        already left before the data starts are not in it).
+    times : list of float, optional
+        Report the curve at these months instead of at every churn time.
+    alpha : float
+        1 - confidence level of the pointwise intervals.
+    conf_type : {"log", "log-log", "plain"}
+        Interval transform; ``"log"`` is R ``survfit``'s default.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` (when given), ``time``, ``at_risk``, ``events`` (churns at that time; with
+        ``times``: up to that time), ``survival``, ``se`` (Greenwood), ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> km = cx.kaplan_meier(customers, by="segment")
+    >>> list(km.columns)
+    ['segment', 'time', 'at_risk', 'events', 'survival', 'se', 'ci_low', 'ci_high']
+    """
+    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    labels = [None] if by is None else sorted(set(groups[ok]))
+    parts = []
+    for label in labels:
+        rows = ok if label is None else ok & (groups == label)
+        t, n, d, s, g = _km_curve(time[rows], status[rows], start[rows] if entry is not None else None)
+        if times is not None:
+            at = np.asarray(times, dtype=float)
+            idx = np.searchsorted(t, at, side="right") - 1
+            s_at = np.where(idx >= 0, s[np.clip(idx, 0, None)] if len(s) else 1.0, 1.0)
+            g_at = np.where(idx >= 0, g[np.clip(idx, 0, None)] if len(g) else 0.0, 0.0)
+            d_at = np.array([d[: i + 1].sum() if i >= 0 else 0.0 for i in idx])
+            n_at = np.array([np.sum((time[rows] >= x) & (start[rows] < x)) if x > 0 else rows.sum() for x in at])
+            t, n, d, s, g = at, n_at.astype(float), d_at, s_at, g_at
+        low, high = _ci(s, g, alpha, conf_type)
+        with np.errstate(invalid="ignore"):  # after the last customer left, S = 0 and the SE is undefined
+            se = np.where(s > 0, s * np.sqrt(g), np.nan)
+        part = pd.DataFrame({"time": t, "at_risk": n.astype(int), "events": d.astype(int), "survival": s,
+                             "se": se, "ci_low": low, "ci_high": high})
+        if by is not None:
+            part.insert(0, by, label)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return out
+
+
+# --------------------------------------------------------------------------- log-rank
+
+
+def _observed_expected(time, status, start, groups, labels):
+    """Observed and expected events per group under equal hazards (at each event time the
+    events are shared in proportion to the customers at risk in each group)."""
+    event_times, deaths = np.unique(time[status == 1], return_counts=True)
+
+    def at_risk(mask):
+        t_sorted = np.sort(time[mask])
+        s_sorted = np.sort(start[mask])
+        # at risk at u: entered before u (start < u) and still followed at u (time >= u)
+        return (np.searchsorted(s_sorted, event_times, side="left")
+                - np.searchsorted(t_sorted, event_times, side="left"))
+
+    total = at_risk(np.ones_like(time, dtype=bool))
+    observed, expected = [], []
+    for label in labels:
+        mask = groups == label
+        observed.append(status[mask].sum())
+        expected.append(np.sum(deaths * at_risk(mask) / total))
+    return np.array(observed), np.array(expected)
+
+
+def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event: str = "churned",
+            entry: str | None = None, weight_type: str | None = None) -> pd.DataFrame:
+    """Log-rank test that churn happens at the same rate over tenure in every group.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Customers.
+    by : str
+        Grouping column (e.g. ``"segment"``).
+    duration, event, entry : str
+        As in :func:`kaplan_meier`.
+    weight_type : {None, "gb", "tw", "fh"}
+        None is the log-rank test (R ``survdiff`` with ``rho = 0``); ``"gb"`` Gehan–Breslow,
+        ``"tw"`` Tarone–Ware, ``"fh"`` Fleming–Harrington (statsmodels ``survdiff``).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``by``, ``n``, ``observed`` (churners), ``expected`` (under equal
+        hazards), and the test of all groups, repeated on every row: ``chi2``, ``dof``, ``p``.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> cx.logrank(customers, by="segment")[["segment", "n", "observed"]].values.tolist()
+    [['Consumer', 6241, 1425], ['Enterprise', 985, 132], ['SMB', 2774, 518]]
+    """
+    from statsmodels.duration.survfunc import survdiff
+
+    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    time, status, start, groups = time[ok], status[ok], start[ok], groups[ok]
+    labels = sorted(set(groups))
+    if len(labels) < 2:
+        raise ValueError(f"the log-rank test needs at least two groups in {by!r}; found {labels}.")
+    codes = np.searchsorted(np.array(labels, dtype=object), groups)
+    kwargs = {"entry": start} if entry is not None else {}
+    chi2, p = survdiff(time, status.astype(int), codes, weight_type=weight_type, **kwargs)
+    observed, expected = _observed_expected(time, status, start, groups, labels)
+    n = [int(np.sum(groups == g)) for g in labels]
+    return pd.DataFrame({by: labels, "n": n, "observed": observed.astype(int), "expected": expected,
+                         "chi2": float(chi2), "dof": len(labels) - 1, "p": float(p)})
+
+
+# --------------------------------------------------------------------------- Cox
+
+
+def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
+    """Grambsch–Therneau test of proportional hazards for a fitted statsmodels ``PHReg``.
+
+    For each covariate, the scaled Schoenfeld residuals (an estimate of how its log hazard
+    ratio moves over time) are correlated with a transform of the churn times; a slope that
+    differs from zero means the hazard ratio is not constant (proportional hazards fails).
+    This is the test of R ``survival`` < 3.0 ``cox.zph`` and of lifelines'
+    ``proportional_hazard_test``; the global row tests all covariates at once.
+
+    Parameters
+    ----------
+    result : PHRegResults
+        A fitted ``statsmodels`` Cox model.
+    transform : {"km", "rank", "identity", "log"}
+        Time transform; ``"km"`` (R's default) is 1 minus the left-continuous Kaplan–Meier
+        estimate at each churn time, robust to a few very long tenures.
+
+    Returns
+    -------
+    DataFrame
+        ``term``, ``rho`` (correlation of the scaled residuals with transformed time),
+        ``chi2``, ``dof``, ``p``; the last row is ``GLOBAL``.
+    """
+    model = result.model
+    names = list(model.exog_names)
+    status = np.asarray(model.status, dtype=bool)
+    time = np.asarray(model.endog, dtype=float)
+    resid = np.asarray(result.schoenfeld_residuals)[status]
+    t = time[status]
+    keep = ~np.isnan(resid).any(axis=1)
+    resid, t = resid[keep], t[keep]
+    order = np.argsort(t, kind="stable")
+    resid, t = resid[order], t[order]
+    if transform == "km":
+        # 1 - S(t-), S the Kaplan–Meier estimate of all customers (R: km transform)
+        entry = getattr(model, "entry", None)  # delayed entry: the curve of the same risk sets
+        times_km, _, _, surv, _ = _km_curve(time, status.astype(float), entry)
+        idx = np.searchsorted(times_km, t, side="left") - 1
+        g = 1.0 - np.where(idx >= 0, surv[np.clip(idx, 0, None)], 1.0)
+    elif transform == "rank":
+        g = stats.rankdata(t)
+    elif transform == "identity":
+        g = t
+    elif transform == "log":
+        g = np.log(t)
+    else:
+        raise ValueError(f"transform={transform!r}; use 'km', 'rank', 'identity' or 'log'.")
+    d = len(t)
+    var = np.asarray(result.cov_params())
+    xx = g - g.mean()
+    sxx = float(np.sum(xx ** 2))
+    scaled = resid @ var * d
+    test = xx @ scaled
+    chi2 = test ** 2 / (np.diag(var) * d * sxx)
+    params = np.asarray(result.params)
+    rho = np.array([np.corrcoef(xx, scaled[:, j] + params[j])[0, 1] if sxx > 0 else np.nan
+                    for j in range(len(names))])
+    z = xx @ resid
+    global_chi2 = float(z @ var @ z * d / sxx)
+    out = pd.DataFrame({"term": names, "rho": rho, "chi2": chi2, "dof": 1, "p": stats.chi2.sf(chi2, 1)})
+    glob = pd.DataFrame({"term": ["GLOBAL"], "rho": [np.nan], "chi2": [global_chi2], "dof": [len(names)],
+                         "p": [stats.chi2.sf(global_chi2, len(names))]})
+    return pd.concat([out, glob], ignore_index=True)
+
+
+@dataclass(repr=False)
+class CoxModel:
+    """A fitted Cox proportional-hazards model of time to churn (see :func:`cox_model`).
+
+    Attributes
+    ----------
+    summary : DataFrame
+        ``term``, ``label``, ``coef``, ``se``, ``z``, ``hazard_ratio``, ``ci_low``, ``ci_high``,
+        ``p``, ``p_adjusted``.
+    ph_test : DataFrame
+        Proportional-hazards check (:func:`proportional_hazards_test`).
+    result : PHRegResults
+        The statsmodels result, for everything else.
+    formula, n, events, dropped, alpha, warnings
+        The model, customers used and churners among them, rows left out for missing
+        values, the confidence level's complement, and plain-language warnings.
+    """
+
+    formula: str
+    summary: pd.DataFrame
+    ph_test: pd.DataFrame
+    result: object
+    n: int
+    events: int
+    dropped: int
+    alpha: float
+    warnings: list = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"CoxModel({self.formula!r}, n={self.n}, events={self.events})\n"
+                + self.summary.to_string(index=False))
+
+    def _repr_html_(self) -> str:
+        facts = pd.DataFrame({"": ["model", "formula", "customers", "churned", "left out (missing values)"],
+                              "value": ["Cox proportional hazards (Efron ties)", self.formula, f"{self.n:,}",
+                                        f"{self.events:,}", f"{self.dropped:,}"]})
+        parts = [table(facts, caption="Time to churn").html,
+                 table(self.summary.drop(columns=["term"]), digits=3,
+                       caption=f"Hazard ratios with {1 - self.alpha:.0%} confidence intervals").html,
+                 table(self.ph_test, digits=3, caption="Proportional-hazards check (Grambsch–Therneau)").html]
+        if self.warnings:
+            parts.append(findings(self.warnings, title="Warnings").html)
+        return "".join(parts)
+
+    def plot_forest(self, *, ax=None):
+        """Forest plot of the hazard ratios (see :func:`plot_forest`)."""
+        return plot_forest(self.summary, ax=ax)
+
+
+def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, duration: str = "tenure_months",
+              event: str = "churned", entry: str | None = None, reference: dict | None = None,
+              ties: str = "efron", alpha: float = 0.05, padjust: str = "holm", transform: str = "km",
+              revenue: str = "monthly_revenue") -> CoxModel:
+    """Cox regression of time to churn: which customers leave sooner, at equal tenure.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Customers, one row each.
+    formula : str, optional
+        Right-hand side such as ``"~ monthly_revenue + C(segment)"`` (a left-hand side, if
+        given, must be ``duration``). A formula is used exactly as written.
+    covariates : list of str, optional
+        Instead of a formula: columns to adjust for. Text columns get the most frequent level
+        as reference (a pandas Categorical its first category); ``reference`` overrides it.
+        With neither, every usable column, chosen by the rules of :func:`cxkit.churn_model`.
+    duration, event, entry : str
+        Months of follow-up, churn (boolean or 0/1), and (optional) months at which the
+        customer entered observation (delayed entry).
+    ties : {"efron", "breslow"}
+        Handling of tied churn times; Efron is R ``coxph``'s default.
+    alpha : float
+        1 - confidence level.
+    padjust : str
+        p-value adjustment across the terms (``holm``, ``bonferroni``, ``fdr_bh``, ``none``).
+    transform : str
+        Time transform of the proportional-hazards check.
+    revenue : str
+        Monthly price column for the leakage check (a covariate that is nearly a function of
+        duration x price, like total charges, is flagged).
+
+    Returns
+    -------
+    CoxModel
+        ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels).
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> cox = cx.cox_model(customers, covariates=["segment", "support_tickets"])
+    >>> cox.summary[["label", "hazard_ratio"]].round(2).values.tolist()
+    [['segment: Enterprise vs Consumer', 0.42], ['segment: SMB vs Consumer', 0.72], ['support_tickets', 1.24]]
+    """
+    import statsmodels.api as sm
+
+    _require(df, [duration], argument="duration")
+    _require(df, [event], argument="event")
+    if formula is not None and covariates is not None:
+        raise ValueError("pass either formula or covariates, not both.")
+    notes = []
+    if formula is None:
+        if covariates is None:
+            from .churn import _default_covariates  # the same rules as churn_model
+
+            covariates, _ = _default_covariates(df.drop(columns=[c for c in (duration, entry) if c]), event,
+                                                      max_levels=50, max_missing=0.2, survival=True)
+        covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+        _require(df, covariates, argument="covariates")
+        rhs, refs = _rhs(df, covariates, reference)
+    else:
+        refs = {}
+        lhs, _, rhs = formula.rpartition("~")
+        if lhs.strip() and lhs.strip() != duration:
+            raise ValueError(f"the formula's left-hand side {lhs.strip()!r} must be the duration ({duration!r}) "
+                             "or empty: write '~ x + y'.")
+    full = f"{_quote_name(duration)} ~ {rhs.strip()}"
+    _, used = _formula_columns(full, df.columns)
+    columns = [duration, event] + used + ([entry] if entry else [])
+    data = _model_data(df, columns, event=event, categorical=refs)
+    references = _references(data)
+    complete = data.notna().all(axis=1)
+    data = data[complete]
+    dropped = int((~complete).sum())
+    if data.empty:
+        raise ValueError("no customer has every column of the model filled in.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PHReg's formula-intercept SpecificationWarning is handled by patsy
+        model = sm.PHReg.from_formula(full, data, status=data[event].to_numpy(),
+                                      entry=data[entry].to_numpy() if entry else None, ties=ties)
+    # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too
+    ones = np.ones((model.exog.shape[0], 1))
+    aliased = _aliased(np.hstack([ones, model.exog]), ["Intercept"] + list(model.exog_names))
+    if aliased:
+        label = lambda term: _term_label(term, references)  # noqa: E731
+        notes.append(f"{len(aliased)} design column(s) are exact combinations of others and were left out of the fit: "
+                     + "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
+                                 for name, parts in aliased) + ". Try dropping these redundant columns.")
+        names = [n for n in model.exog_names if n not in {a for a, _ in aliased}]
+        exog = pd.DataFrame(model.exog, columns=model.exog_names)[names]
+        model = sm.PHReg(np.asarray(model.endog), exog, status=model.status,
+                         entry=data[entry].to_numpy() if entry else None, ties=ties)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = model.fit()
+    for w in caught:
+        notes.append(f"statsmodels: {w.message}")
+    params = np.asarray(result.params)
+    se = np.asarray(result.bse)
+    z = params / se
+    crit = stats.norm.ppf(1 - alpha / 2)
+    p = 2 * stats.norm.sf(np.abs(z))
+    names = list(model.exog_names)
+    summary = pd.DataFrame({
+        "term": names, "label": [_term_label(n, references) for n in names], "coef": params, "se": se, "z": z,
+        "hazard_ratio": np.exp(params), "ci_low": np.exp(params - crit * se), "ci_high": np.exp(params + crit * se),
+        "p": p, "p_adjusted": _padjust(p, padjust)})
+    events = int(data[event].sum())
+    if events < 10 * len(names):
+        notes.append(f"only {events} churners for {len(names)} parameters (fewer than 10 per parameter): "
+                     "hazard ratios may be biased away from 1; use fewer covariates.")
+    if revenue in df.columns:
+        for msg in _tenure_price_leaks(df.loc[data.index], [c for c in used if c not in (duration, revenue)],
+                                       tenure=duration, revenue=revenue):
+            notes.append(msg + " In a model of time to churn this is leakage: the column grows with the "
+                         "duration itself.")
+    ph = proportional_hazards_test(result, transform=transform)
+    for row in ph.itertuples():
+        if row.term != "GLOBAL" and row.p < alpha:
+            notes.append(f"the hazard ratio of {_term_label(row.term, references)} changes with tenure "
+                         f"(proportional-hazards test p = {row.p:.2g}); read it as an average over tenure.")
+    return CoxModel(formula=full, summary=summary, ph_test=ph, result=result, n=len(data), events=events,
+                    dropped=dropped, alpha=alpha, warnings=notes)
+
+
+# --------------------------------------------------------------------------- RMST
+
+
+def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None = None,
+                             duration: str = "tenure_months", event: str = "churned", entry: str | None = None,
+                             annual_discount: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
+    """Expected months as a customer within ``horizon`` months: the area under the survival curve.
+
+    With ``annual_discount`` r, month u counts (1 + r)^(-u / 12), so the result is the
+    discounted number of paying months (multiply by monthly revenue for a lifetime value).
+    The standard error is the Kaplan–Meier (Greenwood-type) variance of the area,
+    sum over churn times t_j <= horizon of A_j^2 d_j / (n_j (n_j - d_j)), with A_j the
+    (discounted) area under the curve from t_j to the horizon (Klein & Moeschberger 2003, 4.5).
+
+    Returns
+    -------
+    DataFrame
+        ``by`` (when given), ``customers``, ``churned``, ``horizon``, ``rmst``, ``se``,
+        ``ci_low``, ``ci_high``, ``followed_to_horizon`` (False when the group's longest
+        follow-up ends before the horizon: the curve is then carried flat, an extrapolation).
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> rm = cx.restricted_mean_survival(customers, horizon=24)
+    >>> round(float(rm["rmst"].iloc[0]), 1)
+    21.8
+    """
+    if horizon is None or not horizon > 0:
+        raise ValueError("horizon must be a positive number of months, e.g. horizon=60.")
+    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    labels = [None] if by is None else sorted(set(groups[ok]))
+    rate = math.log1p(annual_discount) / 12.0
+
+    def area(a, b):  # integral of the discount weight from a to b
+        if rate == 0:
+            return b - a
+        return (np.exp(-rate * a) - np.exp(-rate * b)) / rate
+
+    z = stats.norm.ppf(1 - alpha / 2)
+    rows = []
+    for label in labels:
+        mask = ok if label is None else ok & (groups == label)
+        t, n, d, s, _ = _km_curve(time[mask], status[mask], start[mask] if entry is not None else None)
+        within = t <= horizon
+        t, n, d, s = t[within], n[within], d[within], s[within]
+        knots = np.r_[0.0, t, horizon]
+        levels = np.r_[1.0, s]
+        pieces = levels * area(knots[:-1], knots[1:])
+        total = float(pieces.sum())
+        tail = np.cumsum(pieces[::-1])[::-1][1:]  # A_j: area from t_j to the horizon
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(n > d, tail ** 2 * d / (n * (n - d)), 0.0)
+        se = float(np.sqrt(terms.sum()))
+        row = {"customers": int(mask.sum()), "churned": int(status[mask].sum()), "horizon": float(horizon),
+               "rmst": total, "se": se, "ci_low": total - z * se, "ci_high": total + z * se,
+               "followed_to_horizon": bool(time[mask].max() >= horizon)}
+        if by is not None:
+            row = {by: label, **row}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plot_km(km: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True, title: str | None = None):
+    """Kaplan–Meier curves from :func:`kaplan_meier` (steps, with shaded confidence bands).
+
+    ``by`` is the grouping column of ``km`` (found automatically when it is the first column).
+    """
+    from .plots import PALETTE, label, new_axes
+
+    ax = new_axes(ax=ax, figsize=(8, 4.5))
+    if by is None and len(km.columns) and km.columns[0] not in ("time",):
+        by = km.columns[0]
+    groups = [(None, km)] if by is None else list(km.groupby(by, sort=True))
+    for i, (name, part) in enumerate(groups):
+        colour = PALETTE[i % len(PALETTE)]
+        t = np.r_[0.0, part["time"].to_numpy()]
+        s = np.r_[1.0, part["survival"].to_numpy()]
+        ax.step(t, s, where="post", color=colour, label=label(name) if name is not None else "all customers")
+        if ci:
+            lo = np.r_[1.0, part["ci_low"].to_numpy()]
+            hi = np.r_[1.0, part["ci_high"].to_numpy()]
+            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("months as a customer")
+    ax.set_ylabel("share still a customer")
+    ax.set_title(title or "Customers still active by tenure (Kaplan–Meier, 95% CI)")
+    if by is not None:
+        ax.legend(title=label(by))
+    return ax
+
+
+def plot_forest(summary: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None,
+                alpha: float = 0.05):
+    """Forest plot: one row per term, the effect (odds or hazard ratio) with its confidence
+    interval on a log axis; terms whose interval excludes 1 are highlighted."""
+    from .plots import NEUTRAL, SIGNIFICANT, label, new_axes
+
+    effect = effect or next((c for c in ("odds_ratio", "hazard_ratio") if c in summary.columns), None)
+    if effect is None:
+        raise ValueError("summary needs an 'odds_ratio' or 'hazard_ratio' column.")
+    rows = summary[summary["term"] != "Intercept"].iloc[::-1]
+    ax = new_axes(ax=ax, figsize=(8, max(2.5, 0.38 * len(rows) + 1.2)))
+    y = np.arange(len(rows))
+    sig = (rows["ci_low"] > 1) | (rows["ci_high"] < 1)
+    colours = np.where(sig, SIGNIFICANT, NEUTRAL)
+    ax.hlines(y, rows["ci_low"], rows["ci_high"], color=colours, linewidth=2)
+    ax.scatter(rows[effect], y, color=colours, zorder=3, s=30)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    # plain numbers on the log axis (mathtext is off in the house style, so no 10^x labels)
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+    low = float(np.nanmin(rows["ci_low"].clip(lower=1e-6))) if len(rows) else 0.5
+    high = float(np.nanmax(rows["ci_high"].clip(upper=1e6))) if len(rows) else 2.0
+    ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+             if low / 1.5 <= t <= high * 1.5] or [1]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    labels = rows["label"] if "label" in rows.columns else rows["term"]
+    ax.set_yticks(y, [label(t, max_chars=45) for t in labels])
+    ax.set_xlabel(f"{effect.replace('_', ' ')} (log scale, {1 - alpha:.0%} CI)")
+    ax.set_title(title or ("Effects on churn" if effect == "odds_ratio" else "Effects on time to churn"))
+    return ax
