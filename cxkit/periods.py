@@ -5,8 +5,8 @@ Examples
 >>> parse_month("2026-10")
 Period('2026-10', 'M')
 >>> import pandas as pd
->>> dates = pd.Series(pd.to_datetime(["2026-09-03", "2026-10-31 23:00", "2026-11-02"], format="ISO8601"))
->>> last_complete_month(dates)
+>>> dates = pd.Series(pd.to_datetime(["2026-09-03", "2026-10-30 23:00"], format="ISO8601"))
+>>> last_complete_month(dates, today="2026-11-23")
 Period('2026-10', 'M')
 """
 
@@ -35,21 +35,30 @@ def month_of(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.to_period("M")
 
 
-def last_complete_month(dates: pd.Series) -> pd.Period:
-    """The last calendar month present in ``dates`` that the data covers to its end.
+def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = None,
+                        grace_days: int = 3) -> pd.Period:
+    """The last calendar month in ``dates`` that the data covers to its end.
 
-    The month of the latest timestamp counts as complete only when that timestamp falls on the
-    month's last day; otherwise the month before it is the last complete one.
+    A month is complete when it is over by ``today`` (default: now, UTC) and either later data
+    exists or the data reaches into its last ``grace_days`` days (an export taken on the 20th
+    has an incomplete month; sparse data whose last event is on the 29th does not).
+
+    >>> import pandas as pd
+    >>> dates = pd.Series(pd.to_datetime(["2026-08-03", "2026-09-29", "2026-10-20"]))
+    >>> last_complete_month(dates, today="2026-11-23")
+    Period('2026-09', 'M')
     """
     dates = pd.to_datetime(pd.Series(dates)).dropna()
     if dates.empty:
         raise ValueError("no dates in the data, so there is no month to report on.")
+    now = pd.Timestamp(today) if today is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
     latest = dates.max()
     month = latest.to_period("M")
-    if latest.normalize() < month.end_time.normalize():
-        month = month - 1
+    if month >= now.to_period("M") or latest < month.end_time.normalize() - pd.Timedelta(days=grace_days - 1):
+        month -= 1
     present = set(dates.dt.to_period("M"))
-    while month not in present and month >= min(present):
+    earliest = min(present)
+    while month not in present and month >= earliest:
         month -= 1
     if month not in present:
         raise ValueError(f"the data ends on {latest:%Y-%m-%d}, before any month is complete.")
