@@ -17,7 +17,7 @@ HERMETIC := HOME=$(RUNTIME_HOME) IPYTHONDIR=$(RUNTIME_HOME)/.ipython MPLCONFIGDI
             JUPYTER_PLATFORM_DIRS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
 
 .DEFAULT_GOAL := help
-.PHONY: help report test validate sample system-deps lock clean
+.PHONY: help report test bench validate sample system-deps lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,10 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 test: $(VENV)/.test $(AXE)  ## set up .venv with test tools and run the whole suite
 	@mkdir -p $(RUNTIME_HOME)
 	$(HERMETIC) $(PY) -m pytest -n 2 --dist loadfile
+
+bench: $(VENV)/.test  ## run benchmarks/ (QUICK=1 for a smoke run); results in benchmarks/results/
+	@mkdir -p $(RUNTIME_HOME)
+	$(HERMETIC) $(PY) benchmarks/run.py $(if $(QUICK),--quick)
 
 validate: $(VENV)/.runtime  ## validate every source of the catalog and print the data-quality summary
 	@mkdir -p $(RUNTIME_HOME)
