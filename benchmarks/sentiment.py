@@ -1,0 +1,262 @@
+"""Review sentiment: accuracy against peers, language identification, and speed.
+
+Run: ``.venv/bin/python benchmarks/sentiment.py [--quick]`` (needs ../shared/datasets and the
+test extra: asent, spacy). Prints tables and writes ``benchmarks/results/sentiment.json``.
+
+1. Accuracy, every tool on the same rows in one run (rules in ``cxkit/_sentiment_eval.py``):
+   UCI sentences and Alexa reviews (binary accuracy) against VADER; NoReC dev sentences
+   (3-class macro-F1) against asent's Norwegian pipeline.
+2. Language identification accuracy: sample reviews (language column), NoReC dev sentences and
+   paragraphs (all Norwegian), and cxkit's own labelled sentences.
+3. Speed per core on the same English review texts (UCI + Alexa), cxkit against VADER; each
+   figure the median of several runs.
+4. 1,000,000 review-length texts (two real review sentences each, in the four languages,
+   language detected) on 2 worker processes: wall time and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import cxkit as cx  # noqa: E402
+from cxkit._sentiment_eval import (  # noqa: E402
+    LANGID_SENTENCES,
+    accuracy_table,
+    alexa_frame,
+    norec_frame,
+    uci_frame,
+    vader_compound,
+)
+
+
+def timed(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def langid_table(catalog) -> pd.DataFrame:
+    rows = []
+    sample = cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame
+    pred = cx.detect_language(sample["text"])["language"]
+    rows.append({"data": "sample reviews (en/da/nb/sv)", "n": len(sample),
+                 "accuracy": float((pred == sample["language"]).mean()), "note": "generated from templates"})
+    own = pd.DataFrame(LANGID_SENTENCES, columns=["language", "text"])
+    pred = cx.detect_language(own["text"])["language"]
+    norw = {"nb": "no", "nn": "no"}
+    rows.append({"data": "cxkit labelled sentences (en/da/nb/nn/sv)", "n": len(own),
+                 "accuracy": float((pred == own["language"]).mean()),
+                 "note": "nb/nn told apart; used during development"})
+    rows.append({"data": "cxkit labelled sentences, Norwegian as one", "n": len(own),
+                 "accuracy": float((pred.replace(norw) == own["language"].replace(norw)).mean()), "note": ""})
+    dev = norec_frame(catalog, "dev")
+    pred = cx.detect_language(dev["text"])["language"]
+    rows.append({"data": "NoReC dev sentences (Norwegian)", "n": len(dev),
+                 "accuracy": float(pred.isin(["nb", "nn"]).mean()), "note": "titles and English quotes included"})
+    paragraphs = dev.assign(paragraph=dev["review_id"].str.rsplit("-", n=1).str[0]).groupby("paragraph")["text"].agg(" ".join)
+    pred = cx.detect_language(paragraphs)["language"]
+    rows.append({"data": "NoReC dev paragraphs (Norwegian, review-length)", "n": len(paragraphs),
+                 "accuracy": float(pred.isin(["nb", "nn"]).mean()), "note": ""})
+    return pd.DataFrame(rows)
+
+
+def speed_per_core(catalog, repeats: int) -> dict:
+    texts = pd.concat([uci_frame(catalog)["text"], alexa_frame(catalog)["text"]]).tolist()
+    cx.sentiment(texts[:50], "en")  # build the lexicons once, as a long-running process would
+    cx.sentiment(texts[:50])
+    ours_en = timed(lambda: cx.sentiment(texts, "en"), repeats)
+    ours_detect = timed(lambda: cx.sentiment(texts), repeats)
+    vader = timed(lambda: vader_compound(texts), repeats)
+    n = len(texts)
+    return {
+        "texts": n,
+        "mean_chars": float(np.mean([len(t) for t in texts])),
+        "cxkit_en_per_s": n / statistics.median(ours_en),
+        "cxkit_detect_per_s": n / statistics.median(ours_detect),
+        "vader_per_s": n / statistics.median(vader),
+        "ratio_cxkit_en_to_vader": statistics.median(vader) / statistics.median(ours_en),
+        "ratio_cxkit_detect_to_vader": statistics.median(vader) / statistics.median(ours_detect),
+        "repeats": repeats,
+    }
+
+
+def million_in_fresh_process(n_texts: int) -> dict:
+    """Run :func:`million` in a new Python process, so its memory is cxkit's alone."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, __file__, "--million-only", str(n_texts)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class MemorySampler:
+    """Peak of the summed proportional set size (PSS) of this process and its children.
+
+    PSS splits each shared page among the processes that map it, so the sum is the memory the
+    run really occupies (forked workers share the parent's pages; their RSS alone counts them
+    again). Linux only; elsewhere the peak stays 0.
+    """
+
+    def __init__(self, interval: float = 0.5):
+        import threading
+
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _pss_kb(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        out = []
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                out += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return out
+
+    def _run(self):
+        import os
+
+        me = os.getpid()
+        while not self._stop.is_set():
+            total = self._pss_kb(me) + sum(self._pss_kb(c) for c in self._children(me))
+            self.peak_mb = max(self.peak_mb, total / 1024)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def million(catalog, n_texts: int, seed: int = 0) -> dict:
+    pool = pd.concat([
+        uci_frame(catalog)["text"], alexa_frame(catalog)["text"],
+        norec_frame(catalog, "train")["text"], norec_frame(catalog, "dev")["text"],
+        cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame["text"],
+    ]).astype(str).str.strip()
+    pool = pool[pool.str.len() > 0].to_numpy(dtype=object)
+    rng = np.random.default_rng(seed)
+    a = pool[rng.integers(0, len(pool), n_texts)]
+    b = pool[rng.integers(0, len(pool), n_texts)]
+    texts = [x + " " + y for x, y in zip(a.tolist(), b.tolist())]
+    distinct = len(set(texts))
+    import os
+
+    load_before = os.getloadavg()[0]
+    with MemorySampler() as memory:
+        start = time.perf_counter()
+        out = cx.sentiment(texts, n_jobs=2)
+        wall = time.perf_counter() - start
+    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "texts": n_texts,
+        "distinct_texts": distinct,
+        "mean_chars": float(np.mean([len(t) for t in texts[:100000]])),
+        "wall_s": wall,
+        "texts_per_s": n_texts / wall,
+        "peak_rss_parent_mb": parent,
+        "peak_rss_largest_worker_mb": child,
+        # forked workers share the parent's pages, so this sum over-counts
+        "peak_rss_upper_bound_mb": parent + 2 * child,
+        "peak_pss_total_mb": memory.peak_mb,
+        # other processes on the 2 cores slow the run: the 1-minute load average before and after
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg()[0],
+        "languages": out["language"].value_counts(dropna=False).to_dict(),
+        "scored_share": float(out["scored"].mean()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and 100,000 texts instead of 1,000,000")
+    parser.add_argument("--million-only", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.million_only:
+        result = million(cx.load_catalog(ROOT / "data" / "public.yaml"), args.million_only)
+        print(json.dumps(cx.results.to_jsonable(result)))
+        return
+    repeats = 3 if args.quick else 5
+    n_million = 100_000 if args.quick else 1_000_000
+    catalog = cx.load_catalog(ROOT / "data" / "public.yaml")
+    pd.set_option("display.width", 200)
+
+    acc = accuracy_table(catalog)
+    print("\n== Accuracy, measured side by side in one run ==")
+    print(acc.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    comparisons = []
+    for (dataset, metric), group in acc.groupby(["dataset", "metric"], sort=False):
+        values = dict(zip(group["tool"], group["value"]))
+        peer = "asent (nb)" if "norec" in dataset else "vader"
+        for tool in [t for t in values if t.startswith("cxkit")]:
+            comparisons.append({"dataset": dataset, "metric": metric, "tool": tool, "peer": peer,
+                                "value": values[tool], "peer_value": values[peer],
+                                "points_above_peer": 100 * (values[tool] - values[peer])})
+    comp = pd.DataFrame(comparisons)
+    print("\n== Points above the peer ==")
+    print(comp.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+    lang = langid_table(catalog)
+    print("\n== Language identification ==")
+    print(lang.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+    speed = speed_per_core(catalog, repeats)
+    print("\n== Speed per core, same English review texts (median of %d runs) ==" % repeats)
+    for k, v in speed.items():
+        print(f"  {k:32s} {v:,.2f}" if isinstance(v, float) else f"  {k:32s} {v}")
+
+    big = million_in_fresh_process(n_million)
+    print(f"\n== {n_million:,} review-length texts, language detected, 2 worker processes ==")
+    for k, v in big.items():
+        print(f"  {k:32s} {v:,.2f}" if isinstance(v, float) else f"  {k:32s} {v}")
+
+    out = {
+        "machine": {"python": platform.python_version(), "cores": __import__("os").cpu_count(),
+                    "load_average_at_start": __import__("os").getloadavg()[0]},
+        "accuracy": acc.to_dict(orient="records"),
+        "comparisons": comp.to_dict(orient="records"),
+        "language_identification": lang.to_dict(orient="records"),
+        "speed_per_core": speed,
+        "million": big,
+        "quick": args.quick,
+    }
+    target = ROOT / "benchmarks" / "results" / "sentiment.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(cx.results.to_jsonable(out), indent=2, sort_keys=True))
+    print(f"\nwritten {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Accuracy of cxkit's sentiment against its peers on the public datasets (tests and benchmark).
+
+The datasets come from ``data/public.yaml`` (``../shared/datasets``). Rules, fixed before
+measuring and the same for every tool:
+
+- binary accuracy (UCI sentences, Alexa reviews): a text is predicted positive when its compound
+  is > 0 (the sign rule: a text without sentiment evidence is not called positive); the table
+  also shows the ">= 0" rule (no evidence counts as positive). Alexa: rating >= 4 positive,
+  <= 2 negative, 3 left out, reviews without text left out (the same rows for every tool).
+- 3-class macro-F1 (NoReC sentences, dev split): each tool's own labels; asent and VADER label
+  with compound >= 0.05 positive, <= -0.05 negative (their published thresholds).
+
+Peers: VADER (vaderSentiment), asent's Norwegian pipeline (``spacy.blank("nb")`` +
+sentencizer + ``asent_no_v1``), and cxkit's calibration on the dataset's own ratings
+(5-fold out-of-fold predictions) where the dataset has star ratings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .calibration import macro_f1
+
+CLASSES = ["negative", "neutral", "positive"]
+
+
+def uci_frame(catalog) -> pd.DataFrame:
+    parts = []
+    for name in ("uci_amazon", "uci_imdb", "uci_yelp"):
+        f = catalog[name].frame[["text", "label"]].copy()
+        f["file"] = name
+        parts.append(f)
+    out = pd.concat(parts, ignore_index=True)
+    out["positive"] = out["label"].astype(int) == 1
+    return out
+
+
+def alexa_frame(catalog) -> pd.DataFrame:
+    f = catalog["alexa"].frame
+    f = f[f["text"].fillna("").str.strip() != ""]
+    out = f[["text", "rating"]].copy()
+    out["positive"] = out["rating"] >= 4
+    out["rated_polar"] = out["rating"] != 3
+    return out.reset_index(drop=True)
+
+
+def norec_frame(catalog, split: str = "dev") -> pd.DataFrame:
+    f = catalog[f"norec_{split}"].frame[["review_id", "text", "label"]].copy()
+    f["label"] = f["label"].str.lower()
+    f["document"] = f["review_id"].str.split("-").str[0]
+    return f.reset_index(drop=True)
+
+
+def vader_compound(texts) -> np.ndarray:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    return np.array([analyzer.polarity_scores(t)["compound"] for t in texts])
+
+
+def asent_compound(texts, language: str = "nb") -> np.ndarray:
+    import asent  # noqa: F401  (registers the components)
+    import spacy
+
+    nlp = spacy.blank(language)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe({"nb": "asent_no_v1", "da": "asent_da_v1", "sv": "asent_sv_v1", "en": "asent_en_v1"}[language])
+    return np.array([doc._.polarity.compound for doc in nlp.pipe(list(texts))])
+
+
+def label_from_compound(compound: np.ndarray) -> np.ndarray:
+    return np.where(compound >= 0.05, "positive", np.where(compound <= -0.05, "negative", "neutral"))
+
+
+def binary_accuracy(compound: np.ndarray, positive: np.ndarray, rule: str = ">0") -> float:
+    compound = np.nan_to_num(np.asarray(compound, dtype=float))
+    pred = compound > 0 if rule == ">0" else compound >= 0
+    return float(np.mean(pred == np.asarray(positive, dtype=bool)))
+
+
+def accuracy_table(
+    catalog, *, peers: tuple[str, ...] = ("vader", "asent"), calibrate: bool = True, seed: int = 0
+) -> pd.DataFrame:
+    """One row per dataset, metric and tool: ``dataset``, ``metric``, ``tool``, ``value``, ``n``."""
+    from .sentiment import calibrate_sentiment, sentiment
+
+    rows = []
+    uci = uci_frame(catalog)
+    alexa = alexa_frame(catalog)
+    polar = alexa[alexa["rated_polar"]]
+    for name, frame in (("uci_sentiment_labelled_sentences", uci), ("amazon_alexa_reviews", polar)):
+        ours = sentiment(frame["text"], "en")["compound"].to_numpy()
+        scores = {"cxkit": ours}
+        if "vader" in peers:
+            scores["vader"] = vader_compound(frame["text"])
+        for tool, comp in scores.items():
+            for rule in (">0", ">=0"):
+                rows.append({"dataset": name, "metric": f"binary accuracy ({rule})", "tool": tool,
+                             "value": binary_accuracy(comp, frame["positive"], rule), "n": len(frame)})
+    if calibrate:
+        model = calibrate_sentiment(alexa.assign(language="en"), seed=seed)
+        oof = model.oof_.loc[polar.index, "compound"].to_numpy()
+        for rule in (">0", ">=0"):
+            rows.append({"dataset": "amazon_alexa_reviews", "metric": f"binary accuracy ({rule})",
+                         "tool": "cxkit calibrated (5-fold out-of-fold)",
+                         "value": binary_accuracy(oof, polar["positive"], rule), "n": len(polar)})
+    dev = norec_frame(catalog, "dev")
+    y = dev["label"].to_numpy()
+    labels = {"cxkit": sentiment(dev["text"], "nb")["label"].fillna("neutral").to_numpy()}
+    if "asent" in peers:
+        labels["asent (nb)"] = label_from_compound(asent_compound(dev["text"], "nb"))
+    if "vader" in peers:
+        labels["vader"] = label_from_compound(vader_compound(dev["text"]))
+    for tool, lab in labels.items():
+        rows.append({"dataset": "norec_sentence_no_dev (dev)", "metric": "3-class macro-F1", "tool": tool,
+                     "value": macro_f1(y, lab, CLASSES), "n": len(dev)})
+    return pd.DataFrame(rows)
+
+
+# Review-like sentences written for cxkit's language-identification test (not from the sample
+# templates): (language, text). Nordic pairs are deliberately close in wording.
+LANGID_SENTENCES = [
+    ("da", "Jeg bestilte en ny støvsuger i sidste uge, og den kom allerede dagen efter."),
+    ("da", "Kundeservice var meget venlige, men de kunne ikke finde ud af, hvad der var galt."),
+    ("da", "Det var svært at finde knappen til at opsige abonnementet på hjemmesiden."),
+    ("da", "Maden var kold, og tjeneren glemte vores bestilling to gange."),
+    ("da", "Jeg har haft telefonen i et halvt år, og batteriet holder stadig hele dagen."),
+    ("da", "Pakken blev afleveret hos naboen uden at jeg fik besked."),
+    ("da", "Prisen er lidt høj, men kvaliteten er noget bedre end hos konkurrenterne."),
+    ("da", "Hvorfor skal man ringe tre gange for at få svar på et simpelt spørgsmål?"),
+    ("da", "Appen logger mig ud hver gang jeg skifter mellem wifi og mobildata."),
+    ("da", "Personalet i butikken gav sig god tid til at forklare forskellen på modellerne."),
+    ("da", "Vi fik pengene tilbage efter fjorten dage, og det var jeg egentlig tilfreds med."),
+    ("da", "Sengen var hård, og der lugtede af røg på værelset."),
+    ("nb", "Jeg bestilte en ny støvsuger i forrige uke, og den kom allerede dagen etter."),
+    ("nb", "Kundeservice var veldig hyggelige, men de klarte ikke å finne ut hva som var galt."),
+    ("nb", "Det var vanskelig å finne knappen for å si opp abonnementet på nettsiden."),
+    ("nb", "Maten var kald, og servitøren glemte bestillingen vår to ganger."),
+    ("nb", "Jeg har hatt telefonen i et halvt år, og batteriet varer fortsatt hele dagen."),
+    ("nb", "Pakken ble levert hos naboen uten at jeg fikk beskjed."),
+    ("nb", "Prisen er litt høy, men kvaliteten er noe bedre enn hos konkurrentene."),
+    ("nb", "Hvorfor må man ringe tre ganger for å få svar på et enkelt spørsmål?"),
+    ("nb", "Appen logger meg ut hver gang jeg bytter mellom wifi og mobildata."),
+    ("nb", "De ansatte i butikken tok seg god tid til å forklare forskjellen på modellene."),
+    ("nb", "Vi fikk pengene tilbake etter fjorten dager, og det var jeg egentlig fornøyd med."),
+    ("nb", "Sengen var hard, og det luktet røyk på rommet."),
+    ("nn", "Eg bestilte ein ny støvsugar førre veke, og han kom alt dagen etter."),
+    ("nn", "Kundeservice var veldig hyggelege, men dei klarte ikkje å finne ut kva som var gale."),
+    ("nn", "Det var vanskeleg å finne knappen for å seie opp abonnementet på nettsida."),
+    ("nn", "Maten var kald, og kelnaren gløymde bestillinga vår to gonger."),
+    ("nn", "Eg har hatt telefonen i eit halvt år, og batteriet varer framleis heile dagen."),
+    ("nn", "Pakken vart levert hjå naboen utan at eg fekk beskjed."),
+    ("nn", "Prisen er litt høg, men kvaliteten er noko betre enn hjå konkurrentane."),
+    ("nn", "Kvifor må ein ringje tre gonger for å få svar på eit enkelt spørsmål?"),
+    ("nn", "Appen loggar meg ut kvar gong eg byter mellom wifi og mobildata."),
+    ("nn", "Dei tilsette i butikken tok seg god tid til å forklare skilnaden på modellane."),
+    ("nn", "Vi fekk pengane tilbake etter fjorten dagar, og det var eg eigentleg nøgd med."),
+    ("nn", "Senga var hard, og det lukta røyk på rommet."),
+    ("sv", "Jag beställde en ny dammsugare förra veckan och den kom redan dagen efter."),
+    ("sv", "Kundtjänst var väldigt trevliga, men de kunde inte lista ut vad som var fel."),
+    ("sv", "Det var svårt att hitta knappen för att säga upp abonnemanget på hemsidan."),
+    ("sv", "Maten var kall och servitören glömde vår beställning två gånger."),
+    ("sv", "Jag har haft telefonen i ett halvår och batteriet räcker fortfarande hela dagen."),
+    ("sv", "Paketet lämnades hos grannen utan att jag fick besked."),
+    ("sv", "Priset är lite högt, men kvaliteten är något bättre än hos konkurrenterna."),
+    ("sv", "Varför måste man ringa tre gånger för att få svar på en enkel fråga?"),
+    ("sv", "Appen loggar ut mig varje gång jag byter mellan wifi och mobildata."),
+    ("sv", "Personalen i butiken tog sig god tid att förklara skillnaden mellan modellerna."),
+    ("sv", "Vi fick pengarna tillbaka efter fjorton dagar, och det var jag faktiskt nöjd med."),
+    ("sv", "Sängen var hård och det luktade rök i rummet."),
+    ("en", "I ordered a new vacuum cleaner last week and it arrived the very next day."),
+    ("en", "Customer service were very kind, but they could not work out what was wrong."),
+    ("en", "It was hard to find the button to cancel the subscription on the website."),
+    ("en", "The food was cold and the waiter forgot our order twice."),
+    ("en", "I have had the phone for six months and the battery still lasts all day."),
+    ("en", "The parcel was left with the neighbour without any notice."),
+    ("en", "The price is a bit high, but the quality is somewhat better than the competition."),
+    ("en", "Why do you have to call three times to get an answer to a simple question?"),
+    ("en", "The app logs me out every time I switch between wifi and mobile data."),
+    ("en", "The shop staff took their time to explain the difference between the models."),
+    ("en", "We got our money back after a fortnight, which I was actually happy with."),
+    ("en", "The bed was hard and the room smelled of smoke."),
+]
