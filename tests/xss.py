@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from cxkit.sample import generate
 
 #: Each payload is a different way markup could get in: tags, event handlers, URLs, CSS,
@@ -44,28 +42,42 @@ COLUMN_PAYLOAD = "<img src=x onerror=alert('col25')>"
 
 
 def write_hostile_sample(folder: Path, *, scale: float = 0.15, seed: int = 7) -> Path:
-    """Write the hostile sample and its catalog into ``folder``; return the catalog path."""
+    """Write the hostile sample and its catalog into ``folder``; return the catalog path.
+
+    Every payload is placed where some report lists it as text (not only inside a figure):
+    segment names (churn tables), touchpoint names (journey tables), driver names (the
+    key-driver table), journey channel names (omnichannel table) and review texts of the
+    report month (example reviews). Comments and review titles carry them all as well.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     data = generate(seed=seed, scale=scale)
     n = len(PAYLOADS)
 
+    segments = {s: PAYLOADS[i] for i, s in enumerate(sorted(data["customers"]["segment"].dropna().unique()))}
+    tp_map = {t: f"{PAYLOADS[3 + i]} tp{i}" for i, t in enumerate(sorted(data["feedback"]["touchpoint"].dropna().unique()))}
+    driver_names = ["support", "price", "product_quality", "delivery", "ease_of_use", "billing", "app_experience", "staff"]
+    driver_map = dict(zip(driver_names, [f"{p} d{i}" for i, p in enumerate(PAYLOADS[11:18])] + [COLUMN_PAYLOAD]))
+    channel_map = {c: f"{PAYLOADS[18 + i]} ch{i}" for i, c in enumerate(sorted(data["journey"]["channel"].dropna().unique()))}
+    assert len(segments) == 3 and len(tp_map) == 8 and len(channel_map) == 5, "the sample's categories changed"
+
     fb = data["feedback"].copy()
     fb.loc[fb.index[: 3 * n], "comment"] = PAYLOADS * 3
     fb.loc[fb.index[: 3 * n], "language"] = "en"
-    segments = {s: PAYLOADS[i] for i, s in enumerate(sorted(fb["segment"].dropna().unique()))}
     fb["segment"] = fb["segment"].map(lambda s: segments.get(s, s))
-    touchpoints = sorted(fb["touchpoint"].dropna().unique())
-    tp_map = {t: PAYLOADS[(i + 3) % n] + f" tp{i}" for i, t in enumerate(touchpoints)}
     fb["touchpoint"] = fb["touchpoint"].map(lambda t: tp_map.get(t, t))
-    fb = fb.rename(columns={"staff": COLUMN_PAYLOAD})
+    fb = fb.rename(columns=driver_map)
     fb["source_note " + PAYLOADS[7]] = "x"
     fb.to_csv(folder / "feedback.csv", index=False)
 
     rv = data["reviews"].copy()
-    rv.loc[rv.index[: 4 * n], "text"] = [f"Terrible service, waste of money. {p}" for p in PAYLOADS] * 2 + \
-                                         [f"Great product, love it! {p}" for p in PAYLOADS] * 2
-    rv.loc[rv.index[: 4 * n], "title"] = PAYLOADS * 4
-    rv.loc[rv.index[: 4 * n], "language"] = "en"
+    rv.loc[rv.index[:n], "title"] = PAYLOADS
+    last_month = rv.index[rv["published_at"].astype(str).str.startswith("2026-10")][:3]
+    # The three most negative reviews of the month are shown as examples; two payloads each.
+    rv.loc[last_month, "text"] = [f"Stopped working, really poor quality, not good. Terrible, awful, horrible, "
+                                  f"useless, worst ever, waste of money!!! {PAYLOADS[18 + 2 * i]} {PAYLOADS[19 + 2 * i]}"
+                                  for i in range(3)]
+    rv.loc[last_month, "rating"] = 1
+    rv.loc[last_month, "language"] = "en"
     rv.to_csv(folder / "reviews.csv", index=False)
 
     cu = data["customers"].copy()
@@ -74,19 +86,16 @@ def write_hostile_sample(folder: Path, *, scale: float = 0.15, seed: int = 7) ->
 
     jo = data["journey"].copy()
     jo["touchpoint"] = jo["touchpoint"].map(lambda t: tp_map.get(t, t))
+    jo["channel"] = jo["channel"].map(lambda c: channel_map.get(c, c))
     if "segment" in jo:
         jo["segment"] = jo["segment"].map(lambda s: segments.get(s, s))
-    jo["channel"] = jo["channel"].astype(str) + pd.Series([" " + PAYLOADS[i % n] if i % 7 == 0 else ""
-                                                           for i in range(len(jo))], index=jo.index)
     jo.to_csv(folder / "journey.csv", index=False)
 
-    drivers = ["support", "price", "product_quality", "delivery", "ease_of_use", "billing", "app_experience",
-               COLUMN_PAYLOAD]
     catalog = {
         "version": 1,
         "defaults": {"max_rejected": 0.05},
         "sources": {
-            "feedback": {"table": "feedback", "path": "feedback.csv", "drivers": drivers},
+            "feedback": {"table": "feedback", "path": "feedback.csv", "drivers": list(driver_map.values())},
             "reviews": {"table": "reviews", "path": "reviews.csv"},
             "customers": {"table": "customers", "path": "customers.csv"},
             "journey": {"table": "journey", "path": "journey.csv"},
