@@ -59,41 +59,7 @@ _PADJUST = ("holm", "bh", "bonferroni", "none")
 
 # --------------------------------------------------------------------------- multiple testing
 
-def adjust_p(p, method: str = "holm") -> np.ndarray:
-    """Adjust p-values for multiple testing; NaN p-values are left out and stay NaN.
-
-    ``method``: ``holm`` (family-wise error, default), ``bh`` (Benjamini-Hochberg false
-    discovery rate), ``bonferroni`` or ``none``.
-
-    >>> adjust_p([0.01, 0.04, 0.03, float("nan")]).round(3).tolist()
-    [0.03, 0.06, 0.06, nan]
-    >>> adjust_p([0.01, 0.04, 0.03], method="bh").round(3).tolist()
-    [0.03, 0.04, 0.04]
-    """
-    if method not in _PADJUST:
-        raise ValueError(f"padjust must be one of {_PADJUST}, not {method!r}.")
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    m = q.size
-    if m == 0:
-        return out
-    if method == "none":
-        adj = q
-    elif method == "bonferroni":
-        adj = np.minimum(q * m, 1.0)
-    else:
-        order = np.argsort(q, kind="mergesort")
-        ranked = q[order]
-        if method == "holm":
-            steps = np.maximum.accumulate((m - np.arange(m)) * ranked)
-        else:
-            steps = np.minimum.accumulate((m / np.arange(m, 0, -1)) * ranked[::-1])[::-1]
-        adj = np.empty(m)
-        adj[order] = np.minimum(steps, 1.0)
-    out[ok] = adj
-    return out
+from ._stats import adjust_p  # noqa: E402  (one implementation, shared with the journey analyses)
 
 
 def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: float = 0.05) -> list:

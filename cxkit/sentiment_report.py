@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._stats import adjust_p, wilson_interval
 from .periods import month_of, resolve_month
 from .themes import tag_themes, theme_dictionary
 
@@ -79,20 +80,6 @@ def _two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
     return float(2 * stats.norm.sf(abs(z)))
 
 
-def _holm(p: np.ndarray) -> np.ndarray:
-    p = np.asarray(p, dtype=float)
-    out = np.full(len(p), np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
-    order = np.argsort(q)
-    m = len(q)
-    adj = np.maximum.accumulate((m - np.arange(m)) * q[order])
-    res = np.empty(m)
-    res[order] = np.minimum(adj, 1.0)
-    out[ok] = res
-    return out
-
-
 def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "published_at",
                   rating: str = "rating", alpha: float = 0.05) -> pd.DataFrame:
     """Per theme this month: volume, share negative, mean sentiment, change, rating association.
@@ -147,7 +134,7 @@ def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "pu
     if out.empty:
         return out
     out["rating_diff"] = out["rating_with"] - out["rating_without"]
-    out["change_p_holm"] = _holm(out["change_p"].to_numpy())
+    out["change_p_holm"] = adjust_p(out["change_p"].to_numpy(), "holm")
     out["emerging"] = (out["change"] > 0) & (out["change_p_holm"] < alpha)
     cols = ["theme", "n", "share_of_reviews", "share_negative", "mean_compound", "ci_low", "ci_high",
             "negative_rate", "previous_rate", "change", "change_p", "change_p_holm", "emerging",
@@ -186,10 +173,8 @@ def rating_agreement(df: pd.DataFrame, *, rating: str = "rating", compound: str 
     def wilson(k, m):
         if m == 0:
             return float("nan"), float("nan"), float("nan")
-        p = k / m
-        centre = (p + _Z**2 / (2 * m)) / (1 + _Z**2 / m)
-        half = _Z * np.sqrt(p * (1 - p) / m + _Z**2 / (4 * m * m)) / (1 + _Z**2 / m)
-        return p, centre - half, centre + half
+        low, high = wilson_interval(k, m)
+        return k / m, float(low), float(high)
 
     acc = wilson(int((truth == pred).sum()), n)
     rows.append(("accuracy", *acc, n))

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
+
 from .schema import STAGES
 
 __all__ = [
@@ -45,12 +47,6 @@ __all__ = [
 ]
 
 #: p-value adjustments accepted by ``padjust`` (R's names too) -> statsmodels' names.
-PADJUST = {
-    "holm": "holm", "bonferroni": "bonferroni", "bonf": "bonferroni", "sidak": "sidak",
-    "holm-sidak": "holm-sidak", "hochberg": "simes-hochberg", "simes-hochberg": "simes-hochberg",
-    "hommel": "hommel", "fdr_bh": "fdr_bh", "bh": "fdr_bh", "fdr": "fdr_bh", "fdr_by": "fdr_by",
-    "by": "fdr_by", "none": "none",
-}
 
 #: Metrics where a lower score is the better experience (customer effort).
 LOWER_IS_BETTER = {"ces"}
@@ -78,14 +74,6 @@ def _check_column(df: pd.DataFrame, column: str, role: str, func: str) -> None:
 def _check_alpha(alpha: float) -> None:
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
         raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
-
-
-def _padjust_method(padjust: str) -> str:
-    key = str(padjust).lower()
-    if key not in PADJUST:
-        raise ValueError(f"padjust={padjust!r} is not a p-value adjustment; use one of "
-                         f"{', '.join(sorted(set(PADJUST)))}.")
-    return PADJUST[key]
 
 
 def _numeric(series: pd.Series, column: str, func: str) -> np.ndarray:
@@ -148,63 +136,6 @@ def t_interval(mean, se, n, alpha: float):
     with np.errstate(invalid="ignore"):
         q = stats.t.ppf(1 - alpha / 2, np.where(n > 1, n - 1, np.nan))
     return mean - q * se, mean + q * se
-
-
-def wilson_interval(successes, n, alpha: float = 0.05):
-    """Wilson score interval of a proportion (NaN where ``n`` is 0).
-
-    >>> low, high = wilson_interval(81, 263)  # Newcombe (1998), example 1: 0.2553-0.3662
-    >>> round(float(low), 4), round(float(high), 4)
-    (0.2553, 0.3662)
-    """
-    x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
-
-
-def adjust_p(p, method: str) -> np.ndarray:
-    """Adjust p-values for multiple comparisons (``padjust`` names; NaN kept).
-
-    Holm, Bonferroni and Benjamini-Hochberg are computed here (statsmodels' ``multipletests``
-    runs a garbage collection on every call, 0.1 s each); the others go to statsmodels.
-
-    >>> adjust_p([0.01, 0.04, 0.03], "holm").round(2).tolist()
-    [0.03, 0.06, 0.06]
-    >>> adjust_p([0.01, 0.04, 0.03], "fdr_bh").round(2).tolist()
-    [0.03, 0.04, 0.04]
-    """
-    p = np.asarray(p, dtype=float)
-    method = _padjust_method(method)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    if method == "none" or not ok.any():
-        out[ok] = p[ok]
-        return out
-    q = p[ok]
-    m = q.size
-    if method == "bonferroni":
-        adjusted = np.minimum(1.0, q * m)
-    elif method == "holm":
-        order = np.argsort(q, kind="stable")
-        steps = np.maximum.accumulate(q[order] * (m - np.arange(m)))
-        adjusted = np.empty(m)
-        adjusted[order] = np.minimum(1.0, steps)
-    elif method == "fdr_bh":
-        order = np.argsort(q, kind="stable")[::-1]
-        steps = np.minimum.accumulate(q[order] * m / (m - np.arange(m)))
-        adjusted = np.empty(m)
-        adjusted[order] = np.minimum(1.0, steps)
-    else:
-        from statsmodels.stats.multitest import multipletests
-
-        adjusted = multipletests(q, method=method)[1]
-    out[ok] = adjusted
-    return out
 
 
 def _welch_t(mean_a, var_a, n_a, mean_b, var_b, n_b):

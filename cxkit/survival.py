@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._stats import wilson_interval as _wilson  # noqa: F401 (used by cxkit.churn)
+
 from .display import findings, table
 
 __all__ = [
@@ -337,18 +339,6 @@ def _padjust(p: np.ndarray, method: str) -> np.ndarray:
             raise ValueError(f"padjust={method!r} is not supported; use 'holm', 'bonferroni', 'fdr_bh' or 'none'.")
         out[ok] = multipletests(p[ok], method=method)[1]
     return out
-
-
-def _wilson(k, n, alpha: float = 0.05):
-    """Wilson score interval for k successes in n (vectorised); NaN where n == 0."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
 
 
 def _survival_frame(df, duration, event, entry=None, by=None):
