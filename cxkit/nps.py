@@ -54,7 +54,6 @@ __all__ = [
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 _RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
-_PADJUST = ("holm", "bh", "bonferroni", "none")
 
 
 # --------------------------------------------------------------------------- multiple testing
