@@ -508,8 +508,14 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
             values = {"month": run.month, "catalog": str(snapshot),
                       "results_path": str(parts_dir / f"{nb.name}.json")}
             params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, allowed)
+        # Longest first (by the last pack's timings): with fewer cores than notebooks, the
+        # slowest notebook then never starts last and holds up the whole pack.
+        previous = _previous_durations(run.out)
+        order = sorted(run.notebooks, key=lambda nb: -previous.get(nb.name, float("inf")))
         with futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
-            results = list(pool.map(lambda nb: _execute(run, nb, params[nb.name]), run.notebooks))
+            done = dict(zip([nb.name for nb in order],
+                            pool.map(lambda nb: _execute(run, nb, params[nb.name]), order)))
+        results = [done[nb.name] for nb in run.notebooks]
         failures = [r for r in results if r["outcome"] != "ok"]
         for r in results:
             run.outcomes[r["notebook"]] = {k: v for k, v in r.items() if k != "exception"}
@@ -543,6 +549,16 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
     except BaseException:
         shutil.rmtree(run.tmp, ignore_errors=True)
         raise
+
+
+def _previous_durations(out: Path) -> dict[str, float]:
+    """Each notebook's duration in the most recent successful pack under ``out``."""
+    manifests = sorted(out.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json"), key=lambda p: p.stat().st_mtime)
+    for manifest in reversed(manifests):
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            notebooks = json.loads(manifest.read_text())["notebooks"]
+            return {name: float(info["seconds"]) for name, info in notebooks.items()}
+    return {}
 
 
 def _key_order(key: str) -> tuple:
