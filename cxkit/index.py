@@ -47,6 +47,9 @@ def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool) ->
     change = ""
     if kpi.get("change") is not None and kpi.get("previous") is not None:
         delta_fmt = fmt.replace("{:", "{:+") if "+" not in fmt else fmt
+        if fmt.endswith("%}"):  # a change of a rate is in percentage points, not percent
+            delta_fmt = "{:+.1f} pp"
+            kpi = {**kpi, "change": kpi["change"] * 100}
         p = kpi.get("change_p")
         if kpi.get("significant"):
             better = (kpi["change"] > 0) == higher_is_better
