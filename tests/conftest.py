@@ -33,6 +33,22 @@ def public_catalog(shared_datasets):
     return cx.load_catalog(PROJECT / "data" / "public.yaml")
 
 
+@pytest.fixture(scope="session")
+def feedback():
+    """The bundled sample's feedback table (read once per test session; never mutated)."""
+    import cxkit as cx
+
+    return cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+
+
+@pytest.fixture(scope="session")
+def truth() -> dict:
+    """The sample's planted truth (data/sample/truth.json)."""
+    import json
+
+    return json.loads((PROJECT / "data" / "sample" / "truth.json").read_text())
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

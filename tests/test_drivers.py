@@ -14,7 +14,6 @@ Both data sets are copied below as literals (47 and 32 rows), as R prints them.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import warnings
 
@@ -122,15 +121,6 @@ def mtcars() -> pd.DataFrame:
     return pd.DataFrame(MTCARS_ROWS, columns=["model", "mpg", "cyl", "disp", "hp", "drat", "wt", "qsec", "vs", "am",
                                               "gear", "carb"])
 
-
-@pytest.fixture(scope="module")
-def feedback():
-    return cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
-
-
-@pytest.fixture(scope="module")
-def truth():
-    return json.loads((cx.SAMPLE_DIR / "truth.json").read_text())
 
 
 # 47 cantons for 5 drivers is below the 10-per-driver rule of thumb: that warning is expected here

@@ -25,15 +25,6 @@ import cxkit as cx
 from cxkit.privacy import mask_pii
 
 
-@pytest.fixture(scope="module")
-def feedback():
-    return cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
-
-
-@pytest.fixture(scope="module")
-def truth():
-    return json.loads((cx.SAMPLE_DIR / "truth.json").read_text())
-
 
 def _scores(promoters: int, passives: int, detractors: int, **extra) -> pd.DataFrame:
     return pd.DataFrame({"nps": [10] * promoters + [8] * passives + [2] * detractors, **extra})
