@@ -50,9 +50,15 @@ class Lexicon:
     use_stems: bool = True
     _stemmer: object = None
     _cache: dict = field(default_factory=dict)
+    _stem_cache: dict = field(default_factory=dict)
 
     def stem(self, word: str) -> str:
-        return self._stemmer.stemWord(word)
+        # Snowball stemming is pure Python and the same words recur in every text and every
+        # cross-validation fold: stem each distinct word once.
+        hit = self._stem_cache.get(word)
+        if hit is None:
+            hit = self._stem_cache[word] = self._stemmer.stemWord(word)
+        return hit
 
     def _stem_valence(self, word: str) -> float:
         stem = self.stem(word)
