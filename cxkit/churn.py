@@ -1177,9 +1177,9 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
     >>> risk["segment"].tolist()
     ['Consumer', 'Enterprise', 'SMB', 'all']
     """
-    if revenue not in customers.columns or customers[revenue].notna().sum() == 0:
-        raise ValueError(f"no monthly revenue: column {revenue!r} is missing or empty. Map one in the catalog "
-                         f"(columns: {{{revenue}: <source column>}}) or pass revenue=<column>.")
+    if _no_revenue(customers, revenue):
+        return _without_revenue(revenue, [by or "group", "customers", "monthly_revenue", "churn_probability",
+                                          "revenue_at_risk", "ci_low", "ci_high", "share_of_revenue"])
     rows = customers
     if active_only and model._event in customers.columns:
         churned = _model_data(customers, [model._event], event=model._event)[model._event]
@@ -1212,6 +1212,22 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
     return frame
 
 
+def _no_revenue(customers: pd.DataFrame, revenue: str) -> bool:
+    return revenue not in customers.columns or customers[revenue].notna().sum() == 0
+
+
+def _without_revenue(revenue: str, columns: list[str]) -> pd.DataFrame:
+    """An empty result that says why: data without revenue (e.g. the bank churn data) still gets
+    every other churn number, and the report says what it could not compute."""
+    note = (f"Revenue at risk and lifetime value were not computed: the data has no monthly revenue "
+            f"(column {revenue!r} is missing or empty). Map one in the catalog (columns: "
+            f"{{{revenue}: <source column>}}) or pass revenue=<column>.")
+    warnings.warn(note, ChurnWarning, stacklevel=3)
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs["note"] = note
+    return frame
+
+
 def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segment", horizon_months: float = 60,
                             annual_discount: float = 0.0, revenue: str = "monthly_revenue",
                             duration: str = "tenure_months", event: str = "churned",
@@ -1237,9 +1253,9 @@ def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segmen
     >>> clv["segment"].tolist()
     ['Consumer', 'Enterprise', 'SMB']
     """
-    if revenue not in customers.columns or customers[revenue].notna().sum() == 0:
-        raise ValueError(f"no monthly revenue: column {revenue!r} is missing or empty. Map one in the catalog "
-                         f"(columns: {{{revenue}: <source column>}}) or pass revenue=<column>.")
+    if _no_revenue(customers, revenue):
+        return _without_revenue(revenue, [by or "group", "customers", "expected_months", "monthly_revenue", "clv",
+                                          "ci_low", "ci_high", "horizon_months", "followed_to_horizon"])
     rm = restricted_mean_survival(customers, horizon=horizon_months, by=by, duration=duration, event=event,
                                   annual_discount=annual_discount, alpha=alpha)
     money = pd.to_numeric(customers[revenue], errors="coerce").astype(float)
@@ -1408,6 +1424,8 @@ def churn_findings(*, headline: dict | None = None, model: ChurnModel | None = N
                            f"(odds ratio {o.estimate:.2f}, 95% CI {o.ci_low:.2f} to {o.ci_high:.2f}).")
         else:
             out.append("There are no survey answers from both detractors and promoters to link to churn.")
+    if revenue is not None and not len(revenue) and revenue.attrs.get("note"):
+        out.append(revenue.attrs["note"].split(" Map one")[0])
     if revenue is not None and len(revenue):
         key = revenue.columns[0]
         total = revenue[revenue[key] == "all"]
@@ -1612,6 +1630,12 @@ def plot_revenue_at_risk(risk: pd.DataFrame, *, ax=None, title: str | None = Non
     key = risk.columns[0]
     parts = risk[risk[key] != "all"]
     ax = new_axes(ax=ax, figsize=(7, 4))
+    if parts.empty:
+        ax.text(0.5, 0.5, "No monthly revenue in the data:\nrevenue at risk not computed", ha="center",
+                va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        ax.set_title(title or "Revenue at risk")
+        return ax
     y = np.arange(len(parts))
     ax.barh(y, parts["revenue_at_risk"], color=PALETTE[1])
     xerr = np.vstack([parts["revenue_at_risk"] - parts["ci_low"], parts["ci_high"] - parts["revenue_at_risk"]])

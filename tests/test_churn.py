@@ -106,8 +106,6 @@ def test_bank_works_through_its_catalog_entry(public_catalog):
     for identifier in ("Surname", "RowNumber", "customer_id"):
         assert identifier not in model.formula
     assert any("RowNumber" in note for note in model.notes)
-    with pytest.raises(ValueError, match="monthly_revenue"):
-        cx.customer_lifetime_value(bank)
 
 
 # --------------------------------------------------------------------------- the model
@@ -470,3 +468,29 @@ def test_report_tables_never_show_customer_ids(joined, sample):
         text = t.to_csv(index=False)
         assert "customer_id" not in t.columns and not pattern.search(text)
     assert not pattern.search(model._repr_html_() + " ".join(cx.churn_findings(model=model)))
+
+
+def test_data_without_revenue_gets_every_other_number(public_catalog):
+    # the bank churn data has no monthly revenue: revenue at risk and CLV say so instead of failing
+    bank = public_catalog["bank"].frame
+    model = cx.churn_model(bank, covariates=["tenure_months", "segment", "Age"], cv=0)
+    with pytest.warns(churn.ChurnWarning, match="no monthly revenue"):
+        risk = cx.revenue_at_risk(model, bank)
+    assert risk.empty and "monthly_revenue" in risk.attrs["note"]
+    with pytest.warns(churn.ChurnWarning):
+        assert cx.customer_lifetime_value(bank).empty
+    assert cx.churn_findings(revenue=risk)[0].startswith("Revenue at risk and lifetime value were not computed")
+    assert cx.plot_revenue_at_risk(risk).get_title(loc="left") == "Revenue at risk"
+
+
+@pytest.mark.slow
+def test_churn_notebook_runs_on_the_bank_data(shared_datasets, project_dir, tmp_path):
+    import papermill
+
+    out = tmp_path / "bank.ipynb"
+    papermill.execute_notebook(str(project_dir / "notebooks" / "churn_regression.ipynb"), str(out),
+                               parameters={"catalog": str(project_dir / "data" / "public.yaml"),
+                                           "customers_source": "bank"},
+                               progress_bar=False, cwd=str(project_dir / "notebooks"), kernel_name="python3")
+    text = out.read_text()
+    assert "Revenue at risk and lifetime value were not computed" in text
