@@ -51,7 +51,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 test: $(VENV)/.test $(AXE)  ## set up .venv with test tools and run the whole suite
 	@mkdir -p $(RUNTIME_HOME)
-	$(HERMETIC) $(PY) -m pytest -n 2 --dist loadfile
+	$(HERMETIC) $(PY) -m pytest -n 2
 
 bench: $(VENV)/.test  ## run benchmarks/ (QUICK=1 for a smoke run); results in benchmarks/results/
 	@mkdir -p $(RUNTIME_HOME)
