@@ -13,11 +13,19 @@ Sources (see ``cxkit/lexicons/README.md`` for licences):
 
 Inflected forms are found through a Snowball stemmer (snowballstemmer package, BSD): a word not
 in the lexicon is looked up by its stem among the lexicon's stems.
+
+Stemming every lexicon word is most of the cost of assembling a lexicon (pure-Python Snowball),
+so the stems of the lexicon words ship precomputed in ``lexicons/stems_<algorithm>.tsv``, like a
+lock file: a table is used only when it was written by the installed snowballstemmer version,
+and a word it lacks is stemmed as before, so scores never depend on the tables, only start-up
+time does. ``python cxkit/lexicons/build.py stems`` rewrites them; a test fails when they are out
+of date.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import importlib.util
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +39,38 @@ _STEMMERS = {"en": "english", "da": "danish", "nb": "norwegian", "nn": "norwegia
 # AFINN and asent's Norwegian list use -5..5; VADER's scale is -4..4.
 _AFINN_SCALE = 0.75
 _DEGREE_ENDINGS = ("este", "aste", "ere", "are", "ste", "est", "ast", "st")
+
+
+def _snowball_version() -> str:
+    try:
+        return importlib.metadata.version("snowballstemmer")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
+        return "unknown"
+
+
+def stem_table_path(algorithm: str) -> Path:
+    return LEXICON_DIR / f"stems_{algorithm}.tsv"
+
+
+@lru_cache(maxsize=None)
+def stem_table(algorithm: str) -> dict[str, str]:
+    """The shipped word -> stem table of a Snowball ``algorithm``; empty when it is missing or
+    was written by another snowballstemmer version (its first line names the version)."""
+    path = stem_table_path(algorithm)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline().strip()
+            if first != f"# snowballstemmer {_snowball_version()}":
+                return {}
+            handle.readline()  # header
+            return dict(line.rstrip("\n").split("\t", 1) for line in handle)
+    except (OSError, ValueError):
+        return {}
+
+
+def words_to_stem(words: dict[str, float]) -> list[str]:
+    """The lexicon words whose stems the lexicon needs (alphabetic, 3+ letters, non-zero)."""
+    return [w for w, v in words.items() if w.isalpha() and len(w) >= 3 and v]
 
 
 @dataclass
@@ -219,11 +259,14 @@ def lexicon(language: str, extra: tuple[tuple[str, float], ...] = ()) -> Lexicon
             phrases[toks] = value
         # other entries (emoticons such as "=q" that our tokeniser splits) cannot match
     stemmer = snowballstemmer.stemmer(_STEMMERS[language])
+    shipped = stem_table(_STEMMERS[language])
+    # words a stale table lacks are stemmed here; the cache serves the scorer and calibration
+    stem_cache = {w: shipped.get(w) or stemmer.stemWord(w) for w in words_to_stem(words)}
     by_stem: dict[str, list[float]] = {}
     stem_min_len: dict[str, int] = {}
     for w, v in words.items():
         if w.isalpha() and len(w) >= 3 and v:
-            st = stemmer.stemWord(w)
+            st = stem_cache[w]
             by_stem.setdefault(st, []).append(v)
             stem_min_len[st] = min(stem_min_len.get(st, 99), len(w))
     stems = {}
@@ -246,4 +289,5 @@ def lexicon(language: str, extra: tuple[tuple[str, float], ...] = ()) -> Lexicon
         # words of opposite tone ("wonder"/"wonderful"); stems serve the Nordic languages.
         use_stems=language != "en",
         _stemmer=stemmer,
+        _stem_cache=stem_cache,
     )

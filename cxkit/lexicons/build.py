@@ -87,7 +87,31 @@ def build_norec_model() -> None:
     print(model.summary.to_string())
 
 
+def build_stems() -> None:
+    """Snowball stems of every lexicon word, one table per stemming algorithm (a lock file)."""
+    import snowballstemmer
+
+    sys.path.insert(0, str(HERE.parents[1]))
+    from cxkit import _lexicon
+
+    needed: dict[str, set[str]] = {}
+    for lang in _lexicon.LANGUAGES:
+        lex = _lexicon.lexicon(lang)
+        needed.setdefault(_lexicon._STEMMERS[lang], set()).update(_lexicon.words_to_stem(lex.words))
+    for algorithm, words in sorted(needed.items()):
+        stemmer = snowballstemmer.stemmer(algorithm)
+        with open(_lexicon.stem_table_path(algorithm), "w", encoding="utf-8", newline="") as out:
+            out.write(f"# snowballstemmer {_lexicon._snowball_version()}\n")
+            out.write("word\tstem\n")
+            for word in sorted(words):
+                out.write(f"{word}\t{stemmer.stemWord(word)}\n")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["stems"]:
+        build_stems()
+        sys.exit()
     build_asent()
     build_langid()
     build_norec_model()
+    build_stems()
