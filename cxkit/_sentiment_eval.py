@@ -7,6 +7,10 @@ measuring and the same for every tool:
   is > 0 (the sign rule: a text without sentiment evidence is not called positive); the table
   also shows the ">= 0" rule (no evidence counts as positive). Alexa: rating >= 4 positive,
   <= 2 negative, 3 left out, reviews without text left out (the same rows for every tool).
+- each binary figure is given on the whole dataset and on its two halves (:func:`split_of`):
+  ``dev``, the half whose errors may be looked at when choosing rules and lexicon entries, and
+  ``heldout``, the half that is only measured. Rules written before the split existed saw both
+  halves, so ``heldout`` is clean only with respect to the changes made after it.
 - 3-class macro-F1 (NoReC sentences, dev split): each tool's own labels; asent and VADER label
   with compound >= 0.05 positive, <= -0.05 negative (their published thresholds).
 
@@ -17,12 +21,29 @@ sentencizer + ``asent_no_v1``), and cxkit's calibration on the dataset's own rat
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 
 from .calibration import macro_f1
 
 CLASSES = ["negative", "neutral", "positive"]
+
+# Held-out split (fixed before any further tuning): a text belongs to the held-out half when the
+# first 8 hex digits of SHA-256("cxkit-sentiment-split-v1:" + text) are odd. Hashing the text,
+# not the row, keeps repeated texts ("Love it!") in one half, so no held-out text is also seen
+# during development. Rules and lexicon entries are chosen by looking at errors on "dev" only.
+SPLIT_SALT = "cxkit-sentiment-split-v1:"
+
+
+def split_of(texts) -> np.ndarray:
+    """``"dev"`` or ``"heldout"`` per text (see ``SPLIT_SALT``); deterministic, about 50/50."""
+    out = []
+    for text in texts:
+        digest = hashlib.sha256((SPLIT_SALT + str(text)).encode("utf-8")).hexdigest()
+        out.append("heldout" if int(digest[:8], 16) % 2 else "dev")
+    return np.array(out, dtype=object)
 
 
 def uci_frame(catalog) -> pd.DataFrame:
@@ -33,6 +54,7 @@ def uci_frame(catalog) -> pd.DataFrame:
         parts.append(f)
     out = pd.concat(parts, ignore_index=True)
     out["positive"] = out["label"].astype(int) == 1
+    out["split"] = split_of(out["text"])
     return out
 
 
@@ -42,6 +64,7 @@ def alexa_frame(catalog) -> pd.DataFrame:
     out = f[["text", "rating"]].copy()
     out["positive"] = out["rating"] >= 4
     out["rated_polar"] = out["rating"] != 3
+    out["split"] = split_of(out["text"])
     return out.reset_index(drop=True)
 
 
@@ -79,32 +102,38 @@ def binary_accuracy(compound: np.ndarray, positive: np.ndarray, rule: str = ">0"
     return float(np.mean(pred == np.asarray(positive, dtype=bool)))
 
 
+SPLITS = ("all", "dev", "heldout")
+
+
 def accuracy_table(
     catalog, *, peers: tuple[str, ...] = ("vader", "asent"), calibrate: bool = True, seed: int = 0
 ) -> pd.DataFrame:
-    """One row per dataset, metric and tool: ``dataset``, ``metric``, ``tool``, ``value``, ``n``."""
+    """One row per dataset, split, metric and tool: ``dataset``, ``split`` (``all``, ``dev``,
+    ``heldout``: see :func:`split_of`; NoReC's dev split is one part), ``metric``, ``tool``,
+    ``value``, ``n``."""
     from .sentiment import calibrate_sentiment, sentiment
 
     rows = []
     uci = uci_frame(catalog)
     alexa = alexa_frame(catalog)
     polar = alexa[alexa["rated_polar"]]
-    for name, frame in (("uci_sentiment_labelled_sentences", uci), ("amazon_alexa_reviews", polar)):
-        ours = sentiment(frame["text"], "en")["compound"].to_numpy()
-        scores = {"cxkit": ours}
-        if "vader" in peers:
-            scores["vader"] = vader_compound(frame["text"])
-        for tool, comp in scores.items():
+
+    def binary_rows(name, frame, tool, comp):
+        for part in SPLITS:
+            keep = np.ones(len(frame), dtype=bool) if part == "all" else (frame["split"] == part).to_numpy()
             for rule in (">0", ">=0"):
-                rows.append({"dataset": name, "metric": f"binary accuracy ({rule})", "tool": tool,
-                             "value": binary_accuracy(comp, frame["positive"], rule), "n": len(frame)})
+                rows.append({"dataset": name, "split": part, "metric": f"binary accuracy ({rule})", "tool": tool,
+                             "value": binary_accuracy(comp[keep], frame["positive"].to_numpy()[keep], rule),
+                             "n": int(keep.sum())})
+
+    for name, frame in (("uci_sentiment_labelled_sentences", uci), ("amazon_alexa_reviews", polar)):
+        binary_rows(name, frame, "cxkit", sentiment(frame["text"], "en")["compound"].to_numpy())
+        if "vader" in peers:
+            binary_rows(name, frame, "vader", vader_compound(frame["text"]))
     if calibrate:
         model = calibrate_sentiment(alexa.assign(language="en"), seed=seed)
         oof = model.oof_.loc[polar.index, "compound"].to_numpy()
-        for rule in (">0", ">=0"):
-            rows.append({"dataset": "amazon_alexa_reviews", "metric": f"binary accuracy ({rule})",
-                         "tool": "cxkit calibrated (5-fold out-of-fold)",
-                         "value": binary_accuracy(oof, polar["positive"], rule), "n": len(polar)})
+        binary_rows("amazon_alexa_reviews", polar, "cxkit calibrated (5-fold out-of-fold)", oof)
     dev = norec_frame(catalog, "dev")
     y = dev["label"].to_numpy()
     labels = {"cxkit": sentiment(dev["text"], "nb")["label"].fillna("neutral").to_numpy()}
@@ -113,8 +142,8 @@ def accuracy_table(
     if "vader" in peers:
         labels["vader"] = label_from_compound(vader_compound(dev["text"]))
     for tool, lab in labels.items():
-        rows.append({"dataset": "norec_sentence_no_dev (dev)", "metric": "3-class macro-F1", "tool": tool,
-                     "value": macro_f1(y, lab, CLASSES), "n": len(dev)})
+        rows.append({"dataset": "norec_sentence_no_dev (dev)", "split": "all", "metric": "3-class macro-F1",
+                     "tool": tool, "value": macro_f1(y, lab, CLASSES), "n": len(dev)})
     return pd.DataFrame(rows)
 
 

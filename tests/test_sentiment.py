@@ -316,7 +316,8 @@ def accuracy(public_catalog):
     from cxkit._sentiment_eval import accuracy_table
 
     table = accuracy_table(public_catalog)
-    return {(r.dataset, r.metric, r.tool): r.value for r in table.itertuples()}
+    # the floors hold on the whole dataset (the figure); "dev"/"heldout" halves are reported
+    return {(r.dataset, r.metric, r.tool): r.value for r in table.itertuples() if r.split == "all"}
 
 
 @pytest.mark.slow
