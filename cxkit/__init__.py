@@ -25,6 +25,7 @@ from .drivers import *  # noqa: E402,F401,F403
 from .sentiment import *  # noqa: E402,F401,F403
 from .churn import *  # noqa: E402,F401,F403
 from .journey import *  # noqa: E402,F401,F403
+from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 
 _ANALYSES = [_importlib.import_module(f"cxkit.{name}") for name in ("nps", "drivers", "sentiment", "churn", "journey")]

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from . import distributed as _cluster
 from .nps import adjust_p
 from .nps_plots import plot_importance, plot_quadrant
 from .periods import resolve_month
@@ -374,18 +375,37 @@ def _importance(data: _Data, method: str, weights: np.ndarray | None = None) -> 
     return _lmg(corr) if method == "shapley" else _relative_weights(corr)
 
 
-def _fit(data: _Data, methods: list[str], *, bootstrap: int, seed: int) -> dict:
-    """Point estimates and bootstrap draws (B x p) of the importance for each method."""
-    out = {m: _importance(data, m) for m in methods}
-    draws = {m: np.full((bootstrap, len(data.drivers)), np.nan) for m in methods}
-    rng = np.random.default_rng(seed)
+#: Resamples per task when the bootstrap runs on a Dask cluster. Only the scheduling depends
+#: on it: every resample draws from its own stream, so the draws never do.
+_BLOCK = 10
+
+
+def _resample_block(streams: list, data: _Data, methods: list[str]) -> dict:
+    """Importance (len(streams) x p per method) of the resamples drawn from ``streams``."""
+    draws = {m: np.full((len(streams), len(data.drivers)), np.nan) for m in methods}
     n = len(data.y)
-    for b in range(bootstrap):
-        weights = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
+    for b, stream in enumerate(streams):
+        weights = np.bincount(np.random.default_rng(stream).integers(0, n, n), minlength=n).astype(float)
         if data.logistic and weights @ data.y in (0.0, weights.sum()):
             continue  # a resample with one class only has no model
         for m in methods:
             draws[m][b] = _importance(data, m, weights)[0]
+    return draws
+
+
+def _fit(data: _Data, methods: list[str], *, bootstrap: int, seed: int) -> dict:
+    """Point estimates and bootstrap draws (B x p) of the importance for each method.
+
+    Resample b draws its rows from the b-th stream spawned from ``seed`` (numpy's
+    ``SeedSequence``), so the draws are the same in-process and on a Dask cluster
+    (:func:`cxkit.connect`), whatever the blocks and workers.
+    """
+    out = {m: _importance(data, m) for m in methods}
+    streams = np.random.SeedSequence(seed).spawn(bootstrap)
+    blocks = [streams[i : i + _BLOCK] for i in range(0, bootstrap, _BLOCK)]
+    parts = _cluster.map_chunks(_resample_block, blocks, data, methods)
+    p = len(data.drivers)
+    draws = {m: np.concatenate([part[m] for part in parts]) if parts else np.full((0, p), np.nan) for m in methods}
     return {"point": out, "draws": draws}
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _lexicon
+from . import distributed as _cluster
 from ._scorer import score_batch
 from ._text import Batch, as_text_list, encode
 from .calibration import CLASSES, SentimentModel, _softmax, fit_multinomial, macro_f1, rating_to_class, token_features
@@ -237,7 +238,8 @@ def sentiment(
         ``"lexicon"``: the lexicon scorer for every language. A model from
         :func:`calibrate_sentiment`: that model for every text.
     n_jobs : int, keyword-only
-        Worker processes for large inputs (-1: all cores). Results do not depend on it.
+        Worker processes for large inputs (-1: all cores). Results do not depend on it. When a
+        Dask cluster is connected (:func:`cxkit.connect`), the chunks run there instead.
 
     Returns
     -------
@@ -318,7 +320,9 @@ def sentiment(
     def chunk_args(part, part_given):
         return (part, part_given, explain, extra_all, model)
 
-    if workers > 1 and len(jobs) > 1:
+    if _cluster.current() is not None and jobs:
+        results = _cluster.map_chunks(_run_chunk, [chunk_args(p, g) for _, p, g in jobs])
+    elif workers > 1 and len(jobs) > 1:
         results = _run_parallel([chunk_args(p, g) for _, p, g in jobs], workers, extra_all)
     else:
         results = [_run_chunk(chunk_args(p, g)) for _, p, g in jobs]
