@@ -98,7 +98,12 @@ def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarra
     phrase_val = np.zeros(n)
     if not lex.phrases or n == 0:
         return starts_at, phrase_val, covered, []
-    ids = {w.replace("’", "'"): i for i, w in enumerate(batch.lowers)}
+    # one id per spelling up to the apostrophe: "couldn't" and "couldn’t" can both be in a batch,
+    # and a phrase must match either, whatever else the batch holds
+    ids: dict[str, int] = {}
+    canonical = np.fromiter((ids.setdefault(w.replace("’", "'"), i) for i, w in enumerate(batch.lowers)),
+                            dtype=np.int64, count=len(batch.lowers))
+    lower = canonical[lower]
     present = []
     for words, value in lex.phrases.items():
         seq = [ids.get(w) for w in words]

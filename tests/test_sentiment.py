@@ -168,6 +168,15 @@ def test_parallel_equals_serial(monkeypatch):
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+def test_a_text_scores_the_same_whatever_else_is_in_the_batch():
+    # both apostrophes in one batch used to hide one spelling from the phrase matcher
+    texts = ["I couldn’t be happier.", "I couldn't be happier.", "It doesn’t work.", "It doesn't work."]
+    together = cx.sentiment(texts, "en")["compound"].to_numpy()
+    alone = np.array([cx.sentiment([t], "en").loc[0, "compound"] for t in texts])
+    np.testing.assert_allclose(together, alone)
+    assert together[0] == together[1] > 0.5 and together[2] == together[3] < -0.3
+
+
 def test_duplicates_are_scored_once_and_identically():
     out = cx.sentiment(["Great!", "Great!", "Bra", "Great!"], ["en", "en", "sv", "en"])
     assert out["compound"].iloc[0] == out["compound"].iloc[1] == out["compound"].iloc[3]
