@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from .schema import STAGES
+from .distributed import compute, is_dask_frame
 from .stages import (
     _check_alpha, _check_column, _check_frame, _codes, _padjust_method, adjust_p, group_order, wilson_interval,
 )
@@ -60,17 +61,55 @@ def _stage_order(series: pd.Series, stages, notes: list) -> list:
     return order[: last + 1]
 
 
-def _journeys(df: pd.DataFrame, customer: str | None, func: str, notes: list) -> np.ndarray:
-    """Integer journey ids: the customer, or each row when there are no customer ids."""
+def _journeys(df: pd.DataFrame, customer: str | None, func: str, notes: list,
+              weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integer journey ids: the customer, or each row when there are no customer ids; and
+    how many journeys each id stands for (None: one each). ``weights`` counts the events
+    each row stands for (a table reduced on a Dask cluster; None: one each)."""
     if customer is None or customer not in df.columns or df[customer].isna().all():
         notes.append(f"no {customer or 'customer'} ids: each row counts as its own journey")
-        return np.arange(len(df), dtype=np.int64)
+        return np.arange(len(df), dtype=np.int64), None if weights is None else weights.astype(np.int64)
     codes, _ = pd.factorize(df[customer])
-    missing = int((codes < 0).sum())
+    missing = int((codes < 0).sum()) if weights is None else int(weights[codes < 0].sum())
     if missing:
         warnings.warn(f"{func}: {missing:,} row(s) have no {customer} and are left out.", UserWarning, stacklevel=3)
         notes.append(f"{missing:,} row(s) without {customer} left out")
-    return codes.astype(np.int64)
+    return codes.astype(np.int64), None
+
+
+def _journey_cells(df, keys: list, time: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """A pandas table as it is; a Dask DataFrame of events reduced on the cluster to one row
+    per distinct ``keys`` (missing values included) with its first ``time`` and, as weights,
+    its number of events. The funnels depend on the events only through these."""
+    if not is_dask_frame(df):
+        return df, None
+    keys = [k for k in dict.fromkeys(keys) if k is not None and k in df.columns]
+    grouped = df.groupby(keys, dropna=False, observed=True)
+    parts = [grouped.size()]
+    timed = time is not None and time in df.columns
+    if timed:
+        stamps = df[time]
+        if not pd.api.types.is_datetime64_any_dtype(stamps.dtype):
+            stamps = stamps.map_partitions(pd.to_datetime, errors="coerce", meta=(time, "datetime64[ns]"))
+        parts.append(df.assign(**{time: stamps}).groupby(keys, dropna=False, observed=True)[time].min())
+    computed = compute(*parts)
+    size = computed[0][computed[0].to_numpy() > 0]
+    cells = size.index.to_frame(index=False)
+    if timed:
+        cells[time] = computed[1].reindex(size.index).to_numpy()
+    return cells, size.to_numpy(dtype=np.int64)
+
+
+def _month_labels(times: pd.Series) -> pd.Series:
+    """The calendar month (``YYYY-MM``) of each timestamp, missing for missing times."""
+    # straight from datetime64 (Period objects cost seconds on millions of rows)
+    stamps = pd.to_datetime(times, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    month_int = stamps.astype("datetime64[M]").astype(np.int64)
+    month_int[np.isnat(stamps)] = np.iinfo(np.int64).min
+    uniq, inverse = np.unique(month_int, return_inverse=True)
+    names = np.array([np.datetime_as_string(np.datetime64(int(u), "M")) if u != np.iinfo(np.int64).min
+                      else pd.NA for u in uniq], dtype=object)
+    return pd.Series(names[inverse], index=times.index, dtype="string", name="month")
 
 
 def _times(df: pd.DataFrame, time: str | None) -> np.ndarray | None:
@@ -89,9 +128,10 @@ def _furthest(groups: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarra
     return furthest
 
 
-def _reached(furthest: np.ndarray, k: int) -> np.ndarray:
-    """Journeys whose furthest stage is at least each stage."""
-    counts = np.bincount(furthest[furthest >= 0], minlength=k)
+def _reached(furthest: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Journeys whose furthest stage is at least each stage (each counted ``weights`` times)."""
+    counts = np.bincount(furthest[furthest >= 0], weights=None if weights is None else weights[furthest >= 0],
+                         minlength=k).astype(np.int64)
     return np.cumsum(counts[::-1])[::-1]
 
 
@@ -108,8 +148,10 @@ def funnel(
 
     Parameters
     ----------
-    df : DataFrame
-        Journey events (the canonical journey table): one row per touchpoint event.
+    df : DataFrame or Dask DataFrame
+        Journey events (the canonical journey table): one row per touchpoint event. A Dask
+        DataFrame is reduced on the connected cluster to one row per customer and stage
+        (events and first time), from which the funnel is computed as from the events.
     stage : str, default "journey_stage"
     customer : str, default "customer_id"
         Whose journey an event belongs to. When the column is absent or empty, each row is
@@ -146,10 +188,11 @@ def funnel(
     _check_column(df, stage, "stage", func)
     _check_alpha(alpha)
     notes: list[str] = []
+    df, weights = _journey_cells(df, [customer, stage], time)
     order = _stage_order(df[stage], stages, notes)
     k = len(order)
     codes = _codes(df[stage], order)
-    journeys = _journeys(df, customer, func, notes)
+    journeys, journey_weights = _journeys(df, customer, func, notes, weights)
     times = _times(df, time)
     keep = (codes >= 0) & (journeys >= 0)
     if not keep.any():
@@ -157,7 +200,7 @@ def funnel(
     codes, journeys = codes[keep], journeys[keep]
     n_journeys = int(journeys.max()) + 1
     furthest = _furthest(journeys, codes, n_journeys)
-    reached = _reached(furthest, k)
+    reached = _reached(furthest, k, None if journey_weights is None else journey_weights[:n_journeys])
 
     previous = np.concatenate([[np.nan], reached[:-1]]).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -227,8 +270,9 @@ def funnel_by_month(
 
     Parameters
     ----------
-    df : DataFrame
-        Journey events.
+    df : DataFrame or Dask DataFrame
+        Journey events (a Dask DataFrame is reduced on the connected cluster to one row per
+        month, customer and stage).
     stage, customer, time : str
         As in :func:`funnel`; ``time`` gives the calendar month.
     period : str, optional
@@ -264,23 +308,20 @@ def funnel_by_month(
     notes: list[str] = []
     if period is not None:
         _check_column(df, period, "period", func)
-        labels = df[period].astype("string")
-    else:
-        if time is None or time not in df.columns:
-            raise ValueError(f"funnel_by_month needs event times: column {time!r} is not in the data. "
-                             f"Pass time='<column>', or period='<column>' holding the month.")
-        # calendar months straight from datetime64 (Period objects cost seconds on millions of rows)
-        stamps = pd.to_datetime(df[time], errors="coerce").to_numpy(dtype="datetime64[ns]")
-        month_int = stamps.astype("datetime64[M]").astype(np.int64)
-        month_int[np.isnat(stamps)] = np.iinfo(np.int64).min
-        uniq, inverse = np.unique(month_int, return_inverse=True)
-        names = np.array([np.datetime_as_string(np.datetime64(int(u), "M")) if u != np.iinfo(np.int64).min
-                          else pd.NA for u in uniq], dtype=object)
-        labels = pd.Series(names[inverse], index=df.index, dtype="string")
+    elif time is None or time not in df.columns:
+        raise ValueError(f"funnel_by_month needs event times: column {time!r} is not in the data. "
+                         f"Pass time='<column>', or period='<column>' holding the month.")
+    weights = None
+    if is_dask_frame(df):
+        if period is None:
+            period = "__month"
+            df = df.assign(**{period: df[time].map_partitions(_month_labels, meta=(period, "string"))})
+        df, weights = _journey_cells(df, [period, customer, stage], None)
+    labels = df[period].astype("string") if period is not None else _month_labels(df[time])
     order = _stage_order(df[stage], stages, notes)
     k = len(order)
     codes = _codes(df[stage], order)
-    journeys = _journeys(df, customer, func, notes)
+    journeys, journey_weights = _journeys(df, customer, func, notes, weights)
     month_codes, months = pd.factorize(labels)
     keep = (codes >= 0) & (journeys >= 0) & (month_codes >= 0)
     if not keep.any():
@@ -290,8 +331,12 @@ def funnel_by_month(
     furthest = _furthest(pair, codes, int(pair.max()) + 1)
     pair_month = np.zeros(int(pair.max()) + 1, dtype=np.int64)
     pair_month[pair] = month_codes
+    # a journey per (month, customer); without customer ids each row is one, standing for its events
+    pair_weight = np.ones(int(pair.max()) + 1, dtype=np.int64)
+    if journey_weights is not None:
+        pair_weight[pair] = journey_weights[journeys]
     counts = np.zeros((len(months), k), dtype=np.int64)
-    np.add.at(counts, (pair_month, furthest), 1)
+    np.add.at(counts, (pair_month, furthest), pair_weight)
     reached = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
 
     month_names = [str(m) for m in months]

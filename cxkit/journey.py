@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .distributed import compute, is_dask_frame
 from .funnel import *  # noqa: F401,F403
 from .funnel import __all__ as _funnel_all
 from .periods import parse_month, resolve_month
@@ -49,8 +50,10 @@ def month_events(df: pd.DataFrame, month: str | pd.Period = "", *, time: str | N
 
     Parameters
     ----------
-    df : DataFrame
-        Any table with a timestamp column.
+    df : DataFrame or Dask DataFrame
+        Any table with a timestamp column. A Dask DataFrame gives a Dask DataFrame (filtered
+        lazily; the last complete month is found on the connected cluster), for the journey
+        analyses to reduce on the cluster.
     month : str or Period
         ``YYYY-MM``; ``""`` means the last complete month in the data.
     time : str, optional
@@ -71,8 +74,9 @@ def month_events(df: pd.DataFrame, month: str | pd.Period = "", *, time: str | N
     >>> month_events(events).attrs["month"]  # the last complete month
     '2026-10'
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"month_events needs a pandas DataFrame, not {type(df).__name__}.")
+    dask = is_dask_frame(df)
+    if not isinstance(df, pd.DataFrame) and not dask:
+        raise TypeError(f"month_events needs a pandas DataFrame (or a Dask DataFrame), not {type(df).__name__}.")
     if time is None:
         time = next((c for c in _TIME_COLUMNS if c in df.columns), None)
         if time is None:
@@ -80,12 +84,36 @@ def month_events(df: pd.DataFrame, month: str | pd.Period = "", *, time: str | N
                              f"pass time='<column>'.")
     elif time not in df.columns:
         raise ValueError(f"month_events: column {time!r} (time) is not in the data; pass time='<column>'.")
+    if dask:
+        return _dask_month_events(df, month, time, through)
     dates = pd.to_datetime(df[time], errors="coerce")
     period = parse_month(month) if isinstance(month, pd.Period) else resolve_month(month, dates)
     months = dates.dt.to_period("M")
     keep = (months <= period) if through else (months == period)
     out = df.loc[keep.fillna(False).to_numpy()].copy()
     out.attrs["month"] = str(period)
+    return out
+
+
+def _month_starts(dates: pd.Series) -> pd.Series:
+    """The first day of each calendar month present (one row per month)."""
+    return pd.Series(pd.unique(dates.dropna().dt.to_period("M").dt.start_time), dtype="datetime64[ns]")
+
+
+def _dask_month_events(df, month, time: str, through: bool):
+    dates = df[time]
+    if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        dates = dates.map_partitions(pd.to_datetime, errors="coerce", meta=(time, "datetime64[ns]"))
+    if isinstance(month, pd.Period) or month:
+        period = parse_month(month)
+    else:
+        # the months present and the latest date decide the last complete month
+        starts, latest = compute(dates.map_partitions(_month_starts, meta=(time, "datetime64[ns]")), dates.max())
+        period = resolve_month(month, pd.Series([*starts, latest], dtype="datetime64[ns]"))
+    start, end = period.start_time, (period + 1).start_time
+    keep = (dates < end) if through else ((dates >= start) & (dates < end))
+    out = df[keep]
+    out.attrs = {"month": str(period)}
     return out
 
 

@@ -58,8 +58,11 @@ _MAX_ORDINAL_LEVELS = 11
 
 
 def _check_frame(df, func: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{func} needs a pandas DataFrame as its first argument, not {type(df).__name__}.")
+    from .distributed import is_dask_frame
+
+    if not isinstance(df, pd.DataFrame) and not (is_dask_frame(df) and hasattr(df, "columns")):
+        raise TypeError(f"{func} needs a pandas DataFrame (or a Dask DataFrame) as its first argument, "
+                        f"not {type(df).__name__}.")
 
 
 def _check_column(df: pd.DataFrame, column: str, role: str, func: str) -> None:
@@ -127,6 +130,28 @@ def _codes(series: pd.Series, order: list) -> np.ndarray:
     return pd.Categorical(series.astype(object), categories=order).codes.astype(np.int64)
 
 
+def _reduce(df, columns: list) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The table an analysis works on, and how many rows each of its rows stands for.
+
+    A pandas table is used as it is (``None``: one row each). A Dask DataFrame is reduced on
+    the cluster (:func:`cxkit.connect`) to the distinct combinations of ``columns``, missing
+    values included, with their counts: integer counts combine exactly, and the analyses
+    depend on the rows only through them, so the results are those of the pandas table.
+    """
+    from .distributed import compute, is_dask_frame
+
+    if not is_dask_frame(df):
+        return df, None
+    columns = list(dict.fromkeys(columns))
+    (counts,) = compute(df[columns].groupby(columns, dropna=False, observed=True).size())
+    counts = counts[counts.to_numpy() > 0]
+    return counts.index.to_frame(index=False), counts.to_numpy(dtype=float)
+
+
+def _kept(weights: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
+    return None if weights is None else weights[keep]
+
+
 # --------------------------------------------------------------------------- statistics
 
 
@@ -166,17 +191,45 @@ def _hedges_g(mean_a, var_a, n_a, mean_b, var_b, n_b):
     return d * (1 - 3 / (4 * (n_a + n_b) - 9))
 
 
-def _cliffs_delta(sorted_a, sorted_b) -> float:
-    """P(A > B) - P(A < B) (the rank-biserial correlation), from sorted samples."""
-    ua, ca = np.unique(sorted_a, return_counts=True)
-    below = np.searchsorted(sorted_b, ua, side="left")
-    above = sorted_b.size - np.searchsorted(sorted_b, ua, side="right")
-    return float(np.dot(ca, below - above) / (sorted_a.size * sorted_b.size))
+def _cliffs_delta(a: tuple, b: tuple) -> float:
+    """P(A > B) - P(A < B) (the rank-biserial correlation), from each sample's distinct
+    values and their counts (:func:`_distribution`)."""
+    ua, ca = a
+    ub, cb = b
+    below_or_at = np.concatenate([[0.0], np.cumsum(cb)])
+    below = below_or_at[np.searchsorted(ub, ua, side="left")]
+    above = below_or_at[-1] - below_or_at[np.searchsorted(ub, ua, side="right")]
+    return float(np.dot(ca, below - above) / (ca.sum() * cb.sum()))
 
 
-def _ranks(values: np.ndarray):
-    """Average ranks (ties share the mean rank) and the tie term sum(t^3 - t)."""
-    uniq, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+def _distribution(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and how many rows hold each (``weights`` counts rows)."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=weights, minlength=uniq.size)
+
+
+def _order_statistic(uniq: np.ndarray, counts: np.ndarray, rank) -> float:
+    """The ``rank``-th smallest value (1-based) of a sample given as distinct values and counts."""
+    return float(uniq[np.searchsorted(np.cumsum(counts), rank, side="left")])
+
+
+def _median(uniq: np.ndarray, counts: np.ndarray) -> float:
+    """The median of a sample given as distinct values and counts (mean of the two middle
+    values when the count is even, as numpy and pandas do)."""
+    n = int(round(float(counts.sum())))
+    if n == 0:
+        return np.nan
+    if n % 2:
+        return _order_statistic(uniq, counts, (n + 1) // 2)
+    a, b = _order_statistic(uniq, counts, n // 2), _order_statistic(uniq, counts, n // 2 + 1)
+    return float((a + b) / 2)
+
+
+def _ranks(values: np.ndarray, weights: np.ndarray):
+    """Average ranks (ties share the mean rank) and the tie term sum(t^3 - t); each value
+    stands for ``weights`` rows."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    counts = np.bincount(inverse, weights=weights, minlength=uniq.size)
     upper = np.cumsum(counts)
     mean_rank = upper - (counts - 1) / 2.0
     ties = float(np.sum(counts.astype(float) ** 3 - counts))
@@ -185,7 +238,13 @@ def _ranks(values: np.ndarray):
 
 @dataclass
 class _Groups:
-    """Per-group summaries shared by every test."""
+    """Per-group summaries shared by every test.
+
+    ``values[i]`` (in group ``codes[i]``) stands for ``weights[i]`` rows: 1 for a pandas
+    table, the count of a distinct (group, value) cell for a table reduced on a Dask cluster.
+    Every statistic depends on the rows only through these counts, so both give the same
+    results.
+    """
 
     names: list
     values: np.ndarray
@@ -194,17 +253,27 @@ class _Groups:
     mean: np.ndarray
     var: np.ndarray
     ss: np.ndarray
+    weights: np.ndarray
 
     @classmethod
-    def from_arrays(cls, names, values, codes):
+    def from_arrays(cls, names, values, codes, weights=None):
         k = len(names)
-        n = np.bincount(codes, minlength=k).astype(float)
-        mean = np.bincount(codes, weights=values, minlength=k) / n
+        w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
+        n = np.bincount(codes, weights=w, minlength=k)
+        mean = np.bincount(codes, weights=values * w, minlength=k) / n
         dev = values - mean[codes]
-        ss = np.bincount(codes, weights=dev * dev, minlength=k)
+        ss = np.bincount(codes, weights=w * (dev * dev), minlength=k)
         with np.errstate(invalid="ignore", divide="ignore"):
             var = ss / (n - 1)
-        return cls(list(names), values, codes, n, mean, var, ss)
+        return cls(list(names), values, codes, n, mean, var, ss, w)
+
+    def grand_mean(self) -> float:
+        return float(np.sum(self.weights * self.values) / self.total)
+
+    def distribution(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Group ``i``'s distinct values and counts."""
+        rows = self.codes == i
+        return _distribution(self.values[rows], self.weights[rows])
 
     @property
     def k(self) -> int:
@@ -216,7 +285,7 @@ class _Groups:
 
 
 def _anova(g: _Groups) -> dict:
-    grand = g.values.mean()
+    grand = g.grand_mean()
     ss_between = float(np.sum(g.n * (g.mean - grand) ** 2))
     ss_within = float(g.ss.sum())
     df1, df2 = g.k - 1, g.total - g.k
@@ -247,7 +316,7 @@ def _welch_anova(g: _Groups) -> dict:
 
 def _kruskal(g: _Groups, ranks: np.ndarray, ties: float) -> tuple[dict, np.ndarray]:
     big_n = g.total
-    rank_sum = np.bincount(g.codes, weights=ranks, minlength=g.k)
+    rank_sum = np.bincount(g.codes, weights=ranks * g.weights, minlength=g.k)
     h = 12.0 / (big_n * (big_n + 1)) * np.sum(rank_sum**2 / g.n) - 3 * (big_n + 1)
     correction = 1 - ties / (big_n**3 - big_n)
     h = h / correction if correction > 0 else np.nan
@@ -277,7 +346,7 @@ def _studentized_crit(alpha, k, df) -> float:
 def _pairwise(g: _Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str) -> pd.DataFrame:
     k, big_n = g.k, g.total
     pairs = list(combinations(range(k), 2))
-    ordered = [np.sort(g.values[g.codes == i]) for i in range(k)]
+    ordered = [g.distribution(i) for i in range(k)]
     mse = float(g.ss.sum() / (big_n - k))
     tukey_crit = _studentized_crit(alpha, k, big_n - k)
     rank_var = big_n * (big_n + 1) / 12 - ties / (12 * (big_n - 1))
@@ -387,7 +456,7 @@ def _ordinal_model(g: _Groups, alpha: float):
 
     levels, level_code = np.unique(g.values, return_inverse=True)
     cells = g.codes * levels.size + level_code
-    counts = np.bincount(cells, minlength=g.k * levels.size)
+    counts = np.bincount(cells, weights=g.weights, minlength=g.k * levels.size)
     keep = np.flatnonzero(counts)
     cell_group, cell_level = keep // levels.size, keep % levels.size
     exog = pd.DataFrame({name: (cell_group == i).astype(float) for i, name in enumerate(g.names) if i > 0})
@@ -409,7 +478,7 @@ def _ordinal_model(g: _Groups, alpha: float):
         })
     table["significant"] = table["p"] < alpha
     # the thresholds-only model reproduces the overall score distribution exactly
-    level_counts = np.bincount(level_code, minlength=levels.size).astype(float)
+    level_counts = np.bincount(level_code, weights=g.weights, minlength=levels.size)
     level_counts = level_counts[level_counts > 0]
     llnull = float(np.sum(level_counts * np.log(level_counts / level_counts.sum())))
     lr = 2 * (float(result.llf) - llnull)
@@ -571,8 +640,10 @@ def compare_stages(
 
     Parameters
     ----------
-    df : DataFrame
-        One row per response or event (a canonical feedback or journey table).
+    df : DataFrame or Dask DataFrame
+        One row per response or event (a canonical feedback or journey table). A Dask
+        DataFrame is reduced to counts per (stage, score) on the connected cluster
+        (:func:`cxkit.connect`); the results are the same.
     metric : str, default "csat"
         The numeric score column (booleans count as 0/1). Rows where it is missing are left out.
     stage : str, default "journey_stage"
@@ -624,14 +695,17 @@ def compare_stages(
     _check_column(df, stage, "stage", func)
     _check_alpha(alpha)
     _padjust_method(padjust)
+    df, weights = _reduce(df, [stage, metric])
     values = _numeric(df[metric], metric, func)
     order = group_order(df[stage], stages)
     codes = _codes(df[stage], order)
     keep = (codes >= 0) & ~np.isnan(values)
-    values, codes = values[keep], codes[keep]
+    values, codes, weights = values[keep], codes[keep], _kept(weights, keep)
+    if weights is None:
+        weights = np.ones(len(values))
     notes: list[str] = []
 
-    counts = np.bincount(codes, minlength=len(order))
+    counts = np.bincount(codes, weights=weights, minlength=len(order))
     tiny = [order[i] for i in range(len(order)) if counts[i] < 2]
     if tiny:
         warnings.warn(f"compare_stages: {stage} {tiny} have fewer than two {metric} scores and are left out.",
@@ -641,19 +715,19 @@ def compare_stages(
         remap = np.full(len(order), -1)
         remap[kept] = np.arange(len(kept))
         codes = remap[codes]
-        values, codes = values[codes >= 0], codes[codes >= 0]
+        values, codes, weights = values[codes >= 0], codes[codes >= 0], weights[codes >= 0]
         order = [order[i] for i in kept]
     if len(order) < 2:
         raise ValueError(f"compare_stages needs at least two {stage} values with two or more {metric} "
                          f"scores each; found {len(order)}. Check the filter or pass another stage column.")
-    small = [order[i] for i, c in enumerate(np.bincount(codes, minlength=len(order))) if c < 30]
+    small = [order[i] for i, c in enumerate(np.bincount(codes, weights=weights, minlength=len(order))) if c < 30]
     if small:
         warnings.warn(f"compare_stages: {stage} {small} have fewer than 30 {metric} scores; their "
                       f"confidence intervals are wide.", UserWarning, stacklevel=2)
         notes.append(f"fewer than 30 scores: {', '.join(map(str, small))}")
 
-    g = _Groups.from_arrays(order, values, codes)
-    ranks, ties, n_levels = _ranks(values)
+    g = _Groups.from_arrays(order, values, codes, weights)
+    ranks, ties, n_levels = _ranks(values, weights)
     kruskal_row, mean_rank = _kruskal(g, ranks, ties)
     rows = [_anova(g), _welch_anova(g), kruskal_row]
     pairwise = _pairwise(g, mean_rank, ties, alpha, padjust)
@@ -675,7 +749,7 @@ def compare_stages(
 
     se = np.sqrt(g.var / g.n)
     ci_low, ci_high = t_interval(g.mean, se, g.n, alpha)
-    medians = pd.Series(values).groupby(codes).median().reindex(range(g.k)).to_numpy()
+    medians = np.array([_median(*g.distribution(i)) for i in range(g.k)])
     gh = pairwise[pairwise["method"] == "games-howell"]
     letters = compact_letters(order, g.mean, {(a, b) for a, b, s in zip(gh["a"], gh["b"], gh["significant"]) if s})
     stage_table = pd.DataFrame({

@@ -29,8 +29,9 @@ import pandas as pd
 from scipy import stats
 
 from .stages import (
-    LOWER_IS_BETTER, _check_alpha, _check_column, _check_frame, _codes, _Groups, _numeric, _padjust_method,
-    _welch_anova, _welch_t, adjust_p, group_order, t_interval, wilson_interval,
+    LOWER_IS_BETTER, _check_alpha, _check_column, _check_frame, _codes, _distribution, _Groups, _kept, _median,
+    _numeric, _order_statistic, _padjust_method, _reduce, _welch_anova, _welch_t, adjust_p, group_order, t_interval,
+    wilson_interval,
 )
 
 __all__ = ["pain_points", "touchpoint_performance", "channel_consistency", "plot_pain_points", "POOR_SCORE"]
@@ -64,8 +65,9 @@ def pain_points(
 
     Parameters
     ----------
-    df : DataFrame
-        Journey events or survey responses with a touchpoint and a score.
+    df : DataFrame or Dask DataFrame
+        Journey events or survey responses with a touchpoint and a score (a Dask DataFrame
+        is reduced to counts per touchpoint and score on the connected cluster).
     metric : str, default "csat"
     by : str, default "touchpoint"
         The grouping column (``"channel"``, ``"segment"``, ... work too).
@@ -110,18 +112,21 @@ def pain_points(
             raise ValueError(f"pain_points: say which {metric!r} scores are poor experiences, e.g. "
                              f"poor=2 (scores at or below 2; at or above when higher_is_better=False).")
         poor = POOR_SCORE[metric.lower()]
+    df, weights = _reduce(df, [by, metric])
     order = group_order(df[by])
     codes = _codes(df[by], order)
     values = _numeric(df[metric], metric, func)
     k = len(order)
     if k == 0:
         raise ValueError(f"pain_points: column {by!r} has no values.")
-    volume = np.bincount(codes[codes >= 0], minlength=k)
+    if weights is None:
+        weights = np.ones(len(values))
+    volume = np.bincount(codes[codes >= 0], weights=weights[codes >= 0], minlength=k)
     scored = (codes >= 0) & ~np.isnan(values)
-    g = _Groups.from_arrays(order, values[scored], codes[scored])
+    g = _Groups.from_arrays(order, values[scored], codes[scored], weights[scored])
     is_poor = (g.values <= poor) if higher else (g.values >= poor)
-    poor_n = np.bincount(g.codes, weights=is_poor.astype(float), minlength=k)
-    overall = float(is_poor.mean()) if is_poor.size else np.nan
+    poor_n = np.bincount(g.codes, weights=is_poor * g.weights, minlength=k)
+    overall = float(np.sum(is_poor * g.weights) / g.total) if is_poor.size else np.nan
 
     se = np.sqrt(g.var / g.n)
     ci_low, ci_high = t_interval(g.mean, se, g.n, alpha)
@@ -130,8 +135,8 @@ def pain_points(
     poor_low, poor_high = wilson_interval(poor_n, g.n, alpha)
 
     # each touchpoint against all the others (Welch), from the totals
-    total_n, total_sum = g.n.sum(), float(np.sum(g.values))
-    total_sq = float(np.sum(g.values**2))
+    total_n, total_sum = g.n.sum(), float(np.sum(g.weights * g.values))
+    total_sq = float(np.sum(g.weights * g.values**2))
     sums = g.mean * g.n
     squares = g.ss + g.n * g.mean**2
     rest_n = total_n - g.n
@@ -167,16 +172,17 @@ def pain_points(
     return out.reset_index(drop=True)
 
 
-def _median_ci(sorted_values: np.ndarray, alpha: float) -> tuple[float, float]:
+def _median_ci(uniq: np.ndarray, counts: np.ndarray, alpha: float) -> tuple[float, float]:
     """Distribution-free CI of a median from order statistics (normal approximation to the
-    binomial; Conover 1999): ranks n/2 -+ z sqrt(n)/2."""
-    n = sorted_values.size
+    binomial; Conover 1999): ranks n/2 -+ z sqrt(n)/2. The sample is given as its distinct
+    values and their counts."""
+    n = int(round(float(counts.sum())))
     if n == 0:
         return np.nan, np.nan
     z = stats.norm.ppf(1 - alpha / 2)
     lo = int(np.floor(n / 2 - z * np.sqrt(n) / 2))
     hi = int(np.ceil(1 + n / 2 + z * np.sqrt(n) / 2))
-    return float(sorted_values[max(lo, 1) - 1]), float(sorted_values[min(hi, n) - 1])
+    return _order_statistic(uniq, counts, max(lo, 1)), _order_statistic(uniq, counts, min(hi, n))
 
 
 def touchpoint_performance(
@@ -193,8 +199,9 @@ def touchpoint_performance(
 
     Parameters
     ----------
-    df : DataFrame
-        Journey events.
+    df : DataFrame or Dask DataFrame
+        Journey events (a Dask DataFrame is reduced to counts per touchpoint and outcome and
+        per touchpoint and duration on the connected cluster).
     by : str, default "touchpoint"
     success : str, default "success"
         Boolean task outcome; skipped (with a note) when the column is absent or empty.
@@ -226,21 +233,30 @@ def touchpoint_performance(
     _check_frame(df, func)
     _check_column(df, by, "by", func)
     _check_alpha(alpha)
-    order = group_order(df[by])
-    codes = _codes(df[by], order)
+    outcome_columns = [c for c in (success, duration) if c is not None and c in df.columns]
+    # the outcome and the duration are counted apart: durations have many distinct values
+    tables = [_reduce(df, [by, c]) for c in outcome_columns] or [_reduce(df, [by])]
+    frames = {c: table for c, table in zip(outcome_columns, tables)}
+    first, first_weights = tables[0]
+    order = group_order(first[by])
+    codes = _codes(first[by], order)
     k = len(order)
-    out = pd.DataFrame({by: order, "events": np.bincount(codes[codes >= 0], minlength=k).astype(np.int64)})
+    events = np.bincount(codes[codes >= 0], weights=_kept(first_weights, codes >= 0), minlength=k)
+    out = pd.DataFrame({by: order, "events": events.astype(np.int64)})
     notes = []
-    has_success = success is not None and success in df.columns and df[success].notna().any()
-    has_duration = duration is not None and duration in df.columns and df[duration].notna().any()
+    has_success = success in frames and frames[success][0][success].notna().any()
+    has_duration = duration in frames and frames[duration][0][duration].notna().any()
     if not has_success and not has_duration:
         raise ValueError(f"touchpoint_performance needs a task outcome or a duration: neither {success!r} nor "
                          f"{duration!r} holds data. Pass success='<column>' or duration='<column>'.")
     if has_success:
-        ok = _numeric(df[success], success, func)
+        data, weights = frames[success]
+        codes = _codes(data[by], order)
+        ok = _numeric(data[success], success, func)
         rows = (codes >= 0) & ~np.isnan(ok)
-        n = np.bincount(codes[rows], minlength=k).astype(float)
-        x = np.bincount(codes[rows], weights=ok[rows], minlength=k)
+        w = np.ones(int(rows.sum())) if weights is None else weights[rows]
+        n = np.bincount(codes[rows], weights=w, minlength=k)
+        x = np.bincount(codes[rows], weights=ok[rows] * w, minlength=k)
         low, high = wilson_interval(x, n, alpha)
         rest_n, rest_x = n.sum() - n, x.sum() - x
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -261,14 +277,17 @@ def touchpoint_performance(
     else:
         notes.append(f"no {success!r} outcomes: success rate not computed")
     if has_duration:
-        secs = _numeric(df[duration], duration, func)
+        data, weights = frames[duration]
+        codes = _codes(data[by], order)
+        secs = _numeric(data[duration], duration, func)
         rows = (codes >= 0) & ~np.isnan(secs)
+        w = np.ones(len(secs)) if weights is None else weights
         med, lo, hi, cnt = (np.full(k, np.nan) for _ in range(4))
-        grouped = pd.Series(secs[rows]).groupby(codes[rows])
-        for code, part in grouped:
-            values = np.sort(part.to_numpy())
-            cnt[code], med[code] = values.size, float(np.median(values))
-            lo[code], hi[code] = _median_ci(values, alpha)
+        for code in np.unique(codes[rows]):
+            part = rows & (codes == code)
+            uniq, counts = _distribution(secs[part], w[part])
+            cnt[code], med[code] = counts.sum(), _median(uniq, counts)
+            lo[code], hi[code] = _median_ci(uniq, counts, alpha)
         out["duration_n"] = pd.array(np.nan_to_num(cnt).astype(np.int64))
         out["median_duration_s"], out["duration_ci_low"], out["duration_ci_high"] = med, lo, hi
     else:
@@ -291,8 +310,10 @@ def channel_consistency(
 
     Parameters
     ----------
-    df : DataFrame
-        Journey events or survey responses with touchpoint, channel and a score.
+    df : DataFrame or Dask DataFrame
+        Journey events or survey responses with touchpoint, channel and a score (a Dask
+        DataFrame is reduced to counts per touchpoint, channel and score on the connected
+        cluster).
     metric : str, default "csat"
         Any numeric score; ``"success"`` compares task success rates.
     by : str, default "touchpoint"
@@ -326,14 +347,17 @@ def channel_consistency(
         _check_column(df, col, role, func)
     _check_alpha(alpha)
     _padjust_method(padjust)
+    df, weights = _reduce(df, [by, channel, metric])
     values = _numeric(df[metric], metric, func)
+    if weights is None:
+        weights = np.ones(len(values))
     touch_order, chan_order = group_order(df[by]), group_order(df[channel])
     t_codes, c_codes = _codes(df[by], touch_order), _codes(df[channel], chan_order)
     ok = (t_codes >= 0) & (c_codes >= 0) & ~np.isnan(values)
     frames, p_values = [], []
     for ti, touch in enumerate(touch_order):
         rows = ok & (t_codes == ti)
-        counts = np.bincount(c_codes[rows], minlength=len(chan_order))
+        counts = np.bincount(c_codes[rows], weights=weights[rows], minlength=len(chan_order))
         kept = [ci for ci in range(len(chan_order)) if counts[ci] >= min_n and counts[ci] >= 2]
         if not kept:
             continue
@@ -341,10 +365,11 @@ def channel_consistency(
         remap[kept] = np.arange(len(kept))
         sub_codes = remap[c_codes[rows]]
         sel = sub_codes >= 0
-        g = _Groups.from_arrays([chan_order[ci] for ci in kept], values[rows][sel], sub_codes[sel])
+        g = _Groups.from_arrays([chan_order[ci] for ci in kept], values[rows][sel], sub_codes[sel],
+                                weights[rows][sel])
         se = np.sqrt(g.var / g.n)
         low, high = t_interval(g.mean, se, g.n, alpha)
-        centre = float(g.values.mean())
+        centre = g.grand_mean()
         welch_p = _welch_anova(g)["p"] if g.k >= 2 else np.nan
         p_values.append(welch_p)
         frames.append(pd.DataFrame({

@@ -1,0 +1,280 @@
+"""The heavy steps give the same numbers in-process and on a Dask cluster (cxkit/distributed.py).
+
+One LocalCluster (two worker processes, so every task and its data really are pickled) serves
+the whole file. Each comparison also checks that the work did run on the workers (the
+scheduler's task stream), so a dispatch that silently stays in-process fails.
+"""
+
+from __future__ import annotations
+
+import importlib
+import socket
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxkit as cx
+
+drivers_module = importlib.import_module("cxkit.drivers")
+sentiment_module = importlib.import_module("cxkit.sentiment")  # cx.sentiment is the function
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    started = time.perf_counter()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        local.startup_seconds = time.perf_counter() - started
+        yield local
+
+
+@pytest.fixture()
+def on_cluster(cluster):
+    with cx.use_cluster(cluster.scheduler_address) as client:
+        yield client
+    assert cx.current_cluster() is None
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return cx.load_catalog(cx.DEFAULT_CATALOG)
+
+
+def _tasks_run(client, func):
+    """func()'s result and the number of tasks the workers ran meanwhile."""
+    with distributed.get_task_stream(client) as stream:
+        result = func()
+    return result, len(stream.data)
+
+
+# --------------------------------------------------------------------------- connecting
+
+
+def test_empty_address_is_in_process(cluster):
+    assert cx.connect("") is None and cx.connect(None) is None
+    assert cx.current_cluster() is None
+    with cx.use_cluster(cluster.scheduler_address) as client:
+        assert cx.current_cluster() is client
+        with cx.use_cluster("") as inner:
+            assert inner is None and cx.current_cluster() is None
+        assert cx.current_cluster() is client  # the outer cluster comes back
+    assert cx.current_cluster() is None
+    assert cx.distributed.map_chunks(pow, [2, 3], 2) == [4, 9]
+
+
+def test_unreachable_scheduler_is_a_clear_error_and_quick():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    started = time.perf_counter()
+    with pytest.raises(cx.ClusterError, match=rf"Dask scheduler at '{address}'.*dask scheduler") as err:
+        cx.connect(address, timeout=1)
+    assert time.perf_counter() - started < 10
+    assert isinstance(err.value, cx.CxkitError)
+    assert cx.current_cluster() is None
+    with pytest.raises(TypeError, match="scheduler address"):
+        cx.connect(8786)
+
+
+def test_connect_checks_the_workers_and_maps_in_order(cluster):
+    client = cx.connect(cluster.scheduler_address, timeout=5)
+    try:
+        assert cx.current_cluster() is client
+        assert len(client.scheduler_info()["workers"]) == 2
+        out, tasks = _tasks_run(client, lambda: cx.distributed.map_chunks(pow, list(range(30)), 3))
+        assert out == [i**3 for i in range(30)] and tasks == 30
+    finally:
+        cx.connect("")
+    assert cx.current_cluster() is None
+
+
+# --------------------------------------------------------------------------- sentiment
+
+
+def test_sentiment_is_the_same_on_the_cluster(catalog, on_cluster, monkeypatch):
+    reviews = catalog["reviews"].frame
+    # a few hundred texts in every language, the language given for some and detected for others
+    sample = pd.concat([part.head(60) for _, part in reviews.groupby("language", dropna=False)])
+    texts = pd.concat([sample["text"], pd.Series(["", None, "Das ist sehr gut.", "Great!", "Great!"])],
+                      ignore_index=True)
+    languages = [*sample["language"].where(np.arange(len(sample)) % 3 > 0, None), None, None, None, "en", None]
+    assert len(texts) >= 200 and len(set(sample["language"].dropna())) >= 4
+    with cx.use_cluster(""):
+        whole = cx.sentiment(texts, languages)
+    monkeypatch.setattr(sentiment_module, "_CHUNK", 37)  # several chunks, spread over both workers
+    with cx.use_cluster(""):
+        chunked = cx.sentiment(texts, languages)
+    remote, tasks = _tasks_run(on_cluster, lambda: cx.sentiment(texts, languages))
+    assert tasks >= 2
+    pd.testing.assert_frame_equal(chunked, whole)
+    pd.testing.assert_frame_equal(remote, whole)
+    assert remote["scored"].sum() > 150
+
+
+# --------------------------------------------------------------------------- bootstrap
+
+
+@pytest.fixture(scope="module")
+def october(catalog):
+    fb = catalog["feedback"].frame
+    return fb[(fb.responded_at >= "2026-10-01") & (fb.responded_at < "2026-11-01")]
+
+
+def test_key_driver_bootstrap_is_the_same_on_the_cluster(october, on_cluster):
+    with cx.use_cluster(""):
+        here = cx.key_drivers(october, "nps", cx.SAMPLE_DRIVERS, method="both", bootstrap=40, seed=7)
+    there, tasks = _tasks_run(on_cluster, lambda: cx.key_drivers(
+        october, "nps", cx.SAMPLE_DRIVERS, method="both", bootstrap=40, seed=7))
+    assert tasks == 4  # 40 resamples in blocks of 10
+    pd.testing.assert_frame_equal(there, here, check_exact=True)
+    assert there.attrs == here.attrs
+    assert here["ci_low"].notna().all() and (here["ci_low"] < here["ci_high"]).all()
+
+
+def test_driver_change_is_the_same_on_the_cluster(catalog, on_cluster):
+    fb = catalog["feedback"].frame
+    with cx.use_cluster(""):
+        here = cx.driver_change(fb, "nps", month="2026-10", bootstrap=20, seed=3)
+    there = cx.driver_change(fb, "nps", month="2026-10", bootstrap=20, seed=3)
+    pd.testing.assert_frame_equal(there, here, check_exact=True)
+
+
+def test_bootstrap_draws_do_not_depend_on_blocks_and_follow_the_seed(october, monkeypatch):
+    data = drivers_module._Data(october, "nps", cx.SAMPLE_DRIVERS, missing="listwise", model="auto")
+    methods = ["shapley", "relative_weights"]
+    reference = drivers_module._fit(data, methods, bootstrap=23, seed=11)["draws"]
+    for block in (1, 4, 23, 1000):
+        monkeypatch.setattr(drivers_module, "_BLOCK", block)
+        draws = drivers_module._fit(data, methods, bootstrap=23, seed=11)["draws"]
+        for m in methods:
+            np.testing.assert_array_equal(draws[m], reference[m])
+    # resample b draws its rows from the b-th stream spawned from the seed, nothing else
+    stream = np.random.SeedSequence(11).spawn(23)[17]
+    n = len(data.y)
+    weights = np.bincount(np.random.default_rng(stream).integers(0, n, n), minlength=n).astype(float)
+    np.testing.assert_array_equal(reference["shapley"][17], drivers_module._importance(data, "shapley", weights)[0])
+    # more resamples extend the draws: the first 23 stay what they were
+    longer = drivers_module._fit(data, methods, bootstrap=30, seed=11)["draws"]
+    np.testing.assert_array_equal(longer["shapley"][:23], reference["shapley"])
+    other = drivers_module._fit(data, methods, bootstrap=23, seed=12)["draws"]
+    assert not np.allclose(other["shapley"], reference["shapley"])
+
+
+# --------------------------------------------------------------------------- journey
+
+
+def _assert_same(remote: pd.DataFrame, local: pd.DataFrame) -> None:
+    """Same table; numbers equal to 1e-9 (sums over counts instead of rows)."""
+    pd.testing.assert_frame_equal(remote, local, check_exact=False, rtol=1e-9, atol=1e-9)
+    assert remote.attrs == local.attrs
+
+
+def _assert_close(remote, local, where="results") -> None:
+    """Nested dicts equal, numbers to 1e-9."""
+    if isinstance(local, dict):
+        assert isinstance(remote, dict) and remote.keys() == local.keys(), where
+        for key in local:
+            _assert_close(remote[key], local[key], f"{where}[{key!r}]")
+    elif isinstance(local, float) and not isinstance(remote, bool):
+        assert remote == pytest.approx(local, rel=1e-9, abs=1e-9, nan_ok=True), where
+    else:
+        assert remote == local, where
+
+
+@pytest.fixture(scope="module")
+def event_files(catalog, tmp_path_factory):
+    """The sample journey as Parquet files, one per quarter, as a warehouse export would be."""
+    journey = catalog["journey"].frame
+    folder = tmp_path_factory.mktemp("events")
+    quarter = journey["occurred_at"].dt.to_period("Q").astype(str)
+    for name, part in journey.groupby(quarter):
+        part.to_parquet(folder / f"events-{name}.parquet", index=False)
+    return journey, sorted(folder.glob("*.parquet"))
+
+
+def test_journey_analyses_are_the_same_on_the_cluster(event_files, catalog, on_cluster):
+    journey, files = event_files
+    assert len(files) >= 3
+    events_dd = dd.read_parquet([str(f) for f in files])
+    with cx.use_cluster(""), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        events = cx.month_events(journey, "")
+        history = cx.month_events(journey, events.attrs["month"], through=True)
+        local = {
+            "stages": cx.compare_stages(events, metric="csat"),
+            "pain": cx.pain_points(events, metric="csat", min_n=30),
+            "performance": cx.touchpoint_performance(events),
+            "consistency": cx.channel_consistency(events, metric="csat", min_n=30),
+            "funnel": cx.funnel(history),
+            "months": cx.funnel_by_month(history),
+        }
+
+    def remote_run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            month = cx.month_events(events_dd, "")
+            assert month.attrs["month"] == events.attrs["month"]
+            upto = cx.month_events(events_dd, month.attrs["month"], through=True)
+            return {
+                "stages": cx.compare_stages(month, metric="csat"),
+                "pain": cx.pain_points(month, metric="csat", min_n=30),
+                "performance": cx.touchpoint_performance(month),
+                "consistency": cx.channel_consistency(month, metric="csat", min_n=30),
+                "funnel": cx.funnel(upto),
+                "months": cx.funnel_by_month(upto),
+            }
+
+    remote, tasks = _tasks_run(on_cluster, remote_run)
+    assert tasks >= 10
+    for part in ("stages", "omnibus", "pairwise", "ordinal"):
+        _assert_same(getattr(remote["stages"], part), getattr(local["stages"], part))
+    assert remote["stages"].finding() == local["stages"].finding()
+    for name in ("pain", "performance", "consistency", "funnel", "months"):
+        _assert_same(remote[name], local[name])
+    results = [cx.journey_results(res["stages"], pain=res["pain"], funnel=res["funnel"], months=res["months"],
+                                  performance=res["performance"]) for res in (remote, local)]
+    _assert_close(results[0], results[1])
+
+
+def test_journey_reduction_keeps_missing_values_and_journeys_without_ids():
+    """Edge cases of the reduction to counts (Dask's own scheduler, no cluster needed)."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    events = pd.DataFrame({
+        "customer_id": pd.array(rng.choice([f"c{i}" for i in range(400)] + [None], n), dtype="string"),
+        "occurred_at": pd.to_datetime("2026-01-01") + pd.to_timedelta(rng.integers(0, 200 * 86400, n), unit="s"),
+        "journey_stage": rng.choice(["awareness", "consideration", "decision", "retention", None], n),
+        "touchpoint": rng.choice(["web", "app", "billing", None], n),
+        "channel": rng.choice(["web", "app"], n),
+        "csat": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1, 6, n)), dtype="Int64"),
+        "success": pd.array(np.where(rng.random(n) < 0.2, None, rng.random(n) < 0.7), dtype="boolean"),
+        "duration_s": np.where(rng.random(n) < 0.1, np.nan, rng.gamma(2.0, 30.0, n).round(1)),
+    })
+    events.loc[::97, "occurred_at"] = pd.NaT
+    lazy = dd.from_pandas(events, npartitions=5)
+    no_ids = events.drop(columns="customer_id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        pairs = [
+            (cx.compare_stages(lazy, metric="duration_s").pairwise, cx.compare_stages(events, metric="duration_s").pairwise),
+            (cx.pain_points(lazy), cx.pain_points(events)),
+            (cx.touchpoint_performance(lazy), cx.touchpoint_performance(events)),
+            (cx.channel_consistency(lazy, min_n=5), cx.channel_consistency(events, min_n=5)),
+            (cx.funnel(lazy), cx.funnel(events)),
+            (cx.funnel_by_month(lazy), cx.funnel_by_month(events)),
+            (cx.funnel(dd.from_pandas(no_ids, npartitions=3)), cx.funnel(no_ids)),
+            (cx.funnel_by_month(dd.from_pandas(no_ids, npartitions=3)), cx.funnel_by_month(no_ids)),
+        ]
+    for remote, local in pairs:
+        _assert_same(remote, local)
+    assert "left out" in " ".join(pairs[4][0].attrs["notes"])
+    monthly = cx.month_events(lazy, "2026-03")
+    # Dask stores Python strings as its own string dtype: the values are compared
+    pd.testing.assert_frame_equal(monthly.compute(), cx.month_events(events, "2026-03"), check_dtype=False)
