@@ -12,6 +12,8 @@ the rules then run as numpy operations over all tokens at once:
    clause; in Danish, Norwegian and Swedish, where the negation follows the verb ("anbefaler
    den ikke"), a negator with no valenced word after it flips the nearest one up to 2 words
    before it;
+   a reviewer's own score ("9/10", "4 out of 5", "2 stars"; ``_text.RATING_RE``) adds
+   +2.5 at the top score, 0 at 3 of 5, -2.5 at 1 of 5 and below, and is never negated;
 4. in a sentence with a contrast word ("but", "men"), words before it count x0.5 and after x1.5;
 5. the sum per text gains 0.292 per "!" (at most 4) in its own direction, and is normalised to
    [-1, 1] like VADER: ``compound = s / sqrt(s^2 + 15)``.
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._lexicon import Lexicon
-from ._text import CLAUSE_END, SENTENCE_END, Batch
+from ._text import CLAUSE_END, SENTENCE_END, Batch, rating_value
 
 NEGATION_FACTOR = -0.74
 CAPS_BOOST = 0.733
@@ -32,6 +34,9 @@ EXCLAMATION_BOOST = 0.292
 CONTRAST_BEFORE, CONTRAST_AFTER = 0.5, 1.5
 NORMALISATION_ALPHA = 15.0
 NEGATIVE_WEIGHT = 1.5
+# a rating token: share of the top score 1 -> +2.5 (VADER's "great" is 3.1), 0.6 (3 of 5) -> 0,
+# 0.2 (1 of 5) and below -> -2.5, linear between
+RATING_VALENCE, RATING_NEUTRAL = 2.5, 0.6
 _NORDIC = frozenset({"da", "nb", "nn", "sv"})
 _BOOSTER_DECAY = (1.0, 0.95, 0.9)
 
@@ -59,8 +64,14 @@ def _form_features(batch: Batch, lex: Lexicon):
     clause_end = np.zeros(m, dtype=bool)
     excl = np.zeros(m, dtype=bool)
     irrealis = np.zeros(m, dtype=bool)
+    rating = np.zeros(m)
     negators, boosters, contrasts, irrealis_words = lex.negators, lex.boosters, lex.contrast, lex.irrealis
     for i, w in enumerate(lowers):
+        if w[:1].isdigit():
+            share = rating_value(w)
+            if share is not None:
+                rating[i] = RATING_VALENCE * min(max((share - RATING_NEUTRAL) / (1 - RATING_NEUTRAL), -1.0), 1.0)
+            continue
         if w in SENTENCE_END:
             sent_end[i] = True
             excl[i] = w == "!"
@@ -87,7 +98,7 @@ def _form_features(batch: Batch, lex: Lexicon):
     forms = batch.forms
     caps = np.fromiter((len(f) > 1 and f.isupper() for f in forms), dtype=bool, count=len(forms))
     has_lower = np.fromiter((f != f.upper() for f in forms), dtype=bool, count=len(forms))
-    return val, neg, boost, contrast, sent_end, clause_end, excl, caps, has_lower, irrealis
+    return val, neg, boost, contrast, sent_end, clause_end, excl, caps, has_lower, irrealis, rating
 
 
 def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarray):
@@ -152,7 +163,7 @@ def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3):
         empty = np.zeros(0)
         return Scores(zeros, zeros, np.zeros(n_docs, dtype=np.int64), [""] * n_docs if explain else None,
                       empty, np.zeros(0, dtype=object), np.zeros(0, dtype=bool))
-    fval, fneg, fboost, fcontrast, fsent, fclause, fexcl, fcaps, fhas_lower, firrealis = _form_features(batch, lex)
+    fval, fneg, fboost, fcontrast, fsent, fclause, fexcl, fcaps, fhas_lower, firrealis, frating = _form_features(batch, lex)
     val = fval[lower].copy()
     neg = fneg[lower].copy()
     boost = fboost[lower].copy()
@@ -227,6 +238,9 @@ def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3):
         good[good] &= (lonely[good] - back[good] <= 2) & (clause[back[good]] == clause[lonely[good]])
         np.add.at(flips, back[good], 1)
     val = val * np.power(NEGATION_FACTOR, flips)
+    # a reviewer's score ("9/10", "4 stars") says what it says: "I didn't give it 5 stars" is
+    # still a 4-star review, so no negation, booster or capitals reach it
+    val = val + frating[lower]
 
     # contrast: within a sentence, before the contrast word x0.5, after it x1.5
     if contrast.any():

@@ -13,15 +13,36 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-# Words (letters, with inner apostrophes: don't, it's), emoticons, emoji, and the punctuation
-# that ends a sentence or a clause. Digits are skipped: amounts and product names carry no tone.
+# A reviewer's own score, one token: "9/10", "4.5 out of 5", "5 stars", "4 stjerner", "2 stjärnor"
+# (out of 5, 6 - the Norwegian die - or 10; not part of a date or a longer number).
+_RATING = (
+    r"(?<![\d/.,])({score}\d{{1,2}}(?:[.,]5)?)\s*(?:(?:/|out\s+of)\s*({top}5|6|10)(?![\d/]|[.,]\d|\s+of\b)"
+    r"|(?:stars?|stjerner?|stjärnor|stjärna)\b)"
+)
+RATING_RE = re.compile(_RATING.format(score="", top=""), re.IGNORECASE)
+
+# Words (letters, with inner apostrophes: don't, it's), ratings, emoticons, emoji, and the
+# punctuation that ends a sentence or a clause. Other digits are skipped: amounts and product
+# names carry no tone.
 TOKEN_RE = re.compile(
+    _RATING.format(score="?:", top="?:") + "|"
     r"[^\W\d_]+(?:['’][^\W\d_]+)*"
     r"|(?<![^\s(])[:;=8][\-o*'^]?[)\](\[dDpP/\\|@3](?=\s|$|[.,!?])"
     r"|<3"
     r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]"
-    r"|[!?.,;:]"
+    r"|[!?.,;:]",
+    re.IGNORECASE,
 )
+
+
+def rating_value(token: str) -> float | None:
+    """A rating token's share of the top score (0..1): "9/10" -> 0.9, "4 stars" -> 0.8; else None."""
+    match = RATING_RE.fullmatch(token)
+    if match is None:
+        return None
+    score = float(match.group(1).replace(",", "."))
+    top = float(match.group(2)) if match.group(2) else 5.0
+    return score / top if score <= top else None
 
 SENTENCE_END = frozenset({".", "!", "?", ";"})
 CLAUSE_END = frozenset({",", ":"})
