@@ -45,10 +45,20 @@ def _cmd_validate(args) -> int:
     return EXIT_OK if summary["usable"].all() else EXIT_INVALID_DATA
 
 
+def _rows_arg(text: str) -> tuple[str, int]:
+    table, sep, n = text.partition("=")
+    tables = ("customers", "feedback", "reviews", "journey")
+    if not sep or table not in tables or not n.replace("_", "").isdigit() or int(n) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write TABLE=N with TABLE one of {', '.join(tables)} and N a positive whole "
+            "number, e.g. --rows reviews=1000000")
+    return table, int(n)
+
+
 def _cmd_sample(args) -> int:
     from .sample import write_sample
 
-    paths = write_sample(args.out, seed=args.seed, scale=args.scale)
+    paths = write_sample(args.out, seed=args.seed, scale=args.scale, rows=dict(args.rows) or None)
     for name, path in paths.items():
         print(f"{name}: {path}")
     return EXIT_OK
@@ -110,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=20261, help="random seed (default: 20261, the bundled sample)")
     p.add_argument("--out", default="data/sample", help="output folder (default: data/sample)")
     p.add_argument("--scale", type=float, default=1.0, help="multiply row counts (default: 1)")
+    p.add_argument("--rows", action="append", default=[], metavar="TABLE=N", type=_rows_arg,
+                   help="about N rows in TABLE (customers, feedback, reviews or journey), overriding "
+                        "--scale for it; repeat for several tables")
     p.set_defaults(func=_cmd_sample)
     return parser
 

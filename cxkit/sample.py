@@ -567,7 +567,8 @@ _ASCII = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ä": "a", "ö": "o", 
 # ======================================================================================
 
 
-def generate(*, seed: int = DEFAULT_SEED, scale: float = 1.0) -> dict[str, pd.DataFrame]:
+def generate(*, seed: int = DEFAULT_SEED, scale: float = 1.0,
+             rows: dict[str, int] | None = None) -> dict[str, pd.DataFrame]:
     """Generate the sample tables in memory.
 
     The frames hold exactly what :func:`write_sample` writes: timestamps are ISO 8601
@@ -582,6 +583,12 @@ def generate(*, seed: int = DEFAULT_SEED, scale: float = 1.0) -> dict[str, pd.Da
         Multiplies every row count (customers ~10,000, feedback ~24,000, reviews ~12,000 and
         journey events ~60,000 at scale 1). Planted bad rows and special comments scale too,
         with at least one of each kind.
+    rows : dict of str to int, optional
+        About how many rows one table should have, overriding ``scale`` for it: keys
+        ``customers``, ``feedback``, ``reviews``, ``journey`` (e.g. the big-input benchmark's
+        ``{"reviews": 1_000_000, "journey": 2_000_000}``). The counts are approximate: rows
+        are drawn per month and customer, as at any scale, and journey events come from at most
+        the customers there are (raise ``customers`` too for many events per customer).
 
     Returns
     -------
@@ -597,11 +604,11 @@ def generate(*, seed: int = DEFAULT_SEED, scale: float = 1.0) -> dict[str, pd.Da
     >>> sorted(tables["reviews"]["language"].unique())
     ['da', 'en', 'nb', 'sv']
     """
-    return dict(_build(seed, scale).tables)
+    return dict(_build(seed, scale, rows).tables)
 
 
-def write_sample(out_dir, *, seed: int = DEFAULT_SEED, scale: float = 1.0
-                 ) -> dict[str, Path]:
+def write_sample(out_dir, *, seed: int = DEFAULT_SEED, scale: float = 1.0,
+                 rows: dict[str, int] | None = None) -> dict[str, Path]:
     """Write the sample tables, ``truth.json`` and ``TRUTH.md`` into ``out_dir``.
 
     Writes ``feedback.csv``, ``reviews.csv``, ``customers.csv``, ``journey.csv`` (UTF-8,
@@ -616,6 +623,8 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, scale: float = 1.0
     seed : int, default 20261
         See :func:`generate`.
     scale : float, default 1.0
+        See :func:`generate`.
+    rows : dict of str to int, optional
         See :func:`generate`.
 
     Returns
@@ -634,7 +643,7 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, scale: float = 1.0
     """
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
-    sample = _build(seed, scale)
+    sample = _build(seed, scale, rows)
     files = _file_bytes(sample)
     facts = _truth_from_sample(sample, files)
     files["truth.json"] = _truth_json_bytes(facts)
@@ -711,7 +720,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--out", default="data/sample", help="output folder")
     args = parser.parse_args(argv)
-    paths = write_sample(args.out, seed=args.seed, scale=args.scale)
+    paths = write_sample(args.out, seed=args.seed, scale=args.scale)  # --rows: see `cxkit sample`
     for path in paths.values():
         print(path)
     return 0
@@ -733,36 +742,53 @@ _FILE_NAMES = {
 class _Sample:
     """The tables plus the hidden facts the truth is computed from."""
 
-    def __init__(self, seed, scale):
+    def __init__(self, seed, scale, scales=None):
         self.seed = seed
         self.scale = scale
+        self.scales = scales or {}
         self.tables: dict[str, pd.DataFrame] = {}
         self.facts: dict = {}
 
 
-def _build(seed: int, scale: float) -> _Sample:
-    """Draw every table; each table has its own random stream so they stay independent."""
+# Rows of each table at scale 1 (approximately), to turn a row target into a table's scale.
+_BASE_ROWS = {"customers": 10_000, "feedback": 24_000, "reviews": 12_000, "journey": 60_000}
+
+
+def _table_scales(scale: float, rows: dict | None) -> dict[str, float]:
     if not (isinstance(scale, numbers.Real) and math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a positive number, got {scale!r}")
+    scales = {table: float(scale) for table in _BASE_ROWS}
+    for table, n in (rows or {}).items():
+        if table not in _BASE_ROWS:
+            raise ValueError(f"rows: unknown table {table!r}; use one of {', '.join(_BASE_ROWS)}")
+        if not (isinstance(n, numbers.Integral) and n > 0):
+            raise ValueError(f"rows[{table!r}] must be a positive whole number, got {n!r}")
+        scales[table] = int(n) / _BASE_ROWS[table]
+    return scales
+
+
+def _build(seed: int, scale: float, rows: dict | None = None) -> _Sample:
+    """Draw every table; each table has its own random stream so they stay independent."""
+    scales = _table_scales(scale, rows)
     seed = int(seed)
     rngs = np.random.default_rng(seed).spawn(6)
     rng_customers, rng_survey, rng_churn, rng_people, rng_reviews, rng_journey = rngs
-    sample = _Sample(seed, float(scale))
+    sample = _Sample(seed, float(scale), {t: s for t, s in scales.items() if s != scale})
 
-    customers = _customer_covariates(rng_customers, _count(10_000, scale))
-    responses = _survey_responses(rng_survey, customers, scale)
+    customers = _customer_covariates(rng_customers, _count(10_000, scales["customers"]))
+    responses = _survey_responses(rng_survey, customers, scales["feedback"])
     _churn(rng_churn, customers, responses)
     responses = _drop_after_churn(customers, responses)
     _identities(rng_people, customers)
     sample.tables["customers"] = _customers_frame(customers)
-    feedback, facts = _feedback_frame(rng_survey, customers, responses, scale)
+    feedback, facts = _feedback_frame(rng_survey, customers, responses, scales["feedback"])
     sample.tables["feedback"] = feedback
     sample.facts.update(facts)
-    reviews, mapping, facts = _reviews_frame(rng_reviews, scale)
+    reviews, mapping, facts = _reviews_frame(rng_reviews, scales["reviews"])
     sample.tables["reviews"] = reviews
     sample.tables["review_templates"] = mapping
     sample.facts.update(facts)
-    sample.tables["journey"] = _journey_frame(rng_journey, customers, scale)
+    sample.tables["journey"] = _journey_frame(rng_journey, customers, scales["journey"])
     sample.facts["detractor_customers"] = int(customers["detractor"].sum())
     return sample
 
@@ -1498,8 +1524,11 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
     return {
         "seed": sample.seed,
         "scale": sample.scale,
-        "regenerate": REGENERATE_COMMAND if (sample.seed, sample.scale) == (DEFAULT_SEED, 1.0)
-        else f"cxkit sample --seed {sample.seed} --scale {sample.scale} --out <folder>",
+        **({"rows": {t: _BASE_ROWS[t] * s for t, s in sample.scales.items()}} if sample.scales else {}),
+        "regenerate": REGENERATE_COMMAND if (sample.seed, sample.scale, sample.scales) == (DEFAULT_SEED, 1.0, {})
+        else f"cxkit sample --seed {sample.seed} --scale {sample.scale}"
+             + "".join(f" --rows {t}={round(_BASE_ROWS[t] * s)}" for t, s in sample.scales.items())
+             + " --out <folder>",
         "months": list(MONTHS),
         "observation_window": {
             "start": "2025-11-01T00:00:00", "end": "2026-11-01T00:00:00",

@@ -281,6 +281,20 @@ def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
             "significant": bool(p < alpha) if p == p else False}
 
 
+def _calibration_sample(data: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
+    """At most ``limit`` rated reviews, a seeded sample stratified by star rating."""
+    rated = data[pd.to_numeric(data["rating"], errors="coerce").notna()]
+    if len(rated) <= limit:
+        return data
+    rng = np.random.default_rng(seed)
+    share = limit / len(rated)
+    keep = []
+    for _, idx in rated.groupby(pd.to_numeric(rated["rating"], errors="coerce"), sort=True).indices.items():
+        k = max(1, int(round(len(idx) * share)))
+        keep.append(rng.choice(idx, size=min(k, len(idx)), replace=False))
+    return rated.iloc[np.sort(np.concatenate(keep))]
+
+
 def sentiment_report(
     reviews: pd.DataFrame,
     *,
@@ -292,6 +306,7 @@ def sentiment_report(
     examples: int = 3,
     max_chars: int = 220,
     seed: int = 0,
+    calibrate_max: int = 20_000,
 ) -> SentimentReport:
     """Score, calibrate, tag and summarise reviews for one month.
 
@@ -313,6 +328,12 @@ def sentiment_report(
         calibrated model (or the lexicon), summarised for the month.
     alpha : float, keyword-only
         Significance level.
+    calibrate_max : int, keyword-only
+        Most rated reviews the calibration learns from (default 20,000). With more, a seeded
+        sample stratified by star rating is used; its cross-validated accuracy is reported,
+        the sampled reviews get their out-of-fold scores and the others are scored by the
+        fitted model (out of sample, so still honest). Fitting on a million reviews would
+        take many minutes and learn little more vocabulary.
 
     Returns
     -------
@@ -346,11 +367,13 @@ def sentiment_report(
 
     model = None
     calibration_rows = []
-    used = False
+    used = sampled = False
     has_ratings = "rating" in data.columns and pd.to_numeric(data["rating"], errors="coerce").notna().sum() >= 100
     if calibrate is not False and has_ratings:
+        training = _calibration_sample(data, calibrate_max, seed)
+        sampled = training is not data
         try:
-            model = calibrate_sentiment(data, seed=seed)
+            model = calibrate_sentiment(training, seed=seed)
         except ValueError as err:  # too few rated reviews of a class: say so, keep the lexicon
             calibration_rows.append({"n": 0, "note": str(err)})
             model = None
@@ -359,11 +382,17 @@ def sentiment_report(
             calibration_rows.append({
                 "n": model.n_, "cv_accuracy": model.cv_accuracy_, "cv_macro_f1": model.cv_macro_f1_,
                 "lexicon_accuracy": model.lexicon_accuracy_, "used": used,
+                "rated": int(pd.to_numeric(data["rating"], errors="coerce").notna().sum()),
             })
             if used:
                 oof = model.oof_
                 data.loc[oof.index, "compound"] = oof["compound"]
                 data.loc[oof.index, "label"] = oof["label"]
+                rest = data.index.difference(oof.index)
+                if len(rest):
+                    predicted = sentiment(data.loc[rest, "text"], data.loc[rest, "language"], model=model)
+                    data.loc[rest, "compound"] = predicted["compound"].to_numpy()
+                    data.loc[rest, "label"] = predicted["label"].to_numpy()
     calibration = pd.DataFrame(calibration_rows)
 
     dictionary = theme_dictionary(settings)
@@ -437,7 +466,9 @@ def sentiment_report(
         "top_emerging_negative_theme": top,
         "emerging_negative_themes": [str(t) for t in emerging["theme"]] if len(emerging) else [],
         "calibration": (calibration.iloc[0].to_dict() if len(calibration) else None),
-        "scores_from": "calibrated (out-of-fold)" if used else "lexicon",
+        "scores_from": ("lexicon" if not used else "calibrated (out-of-fold)" if not sampled
+                        else f"calibrated (out-of-fold for the {model.n_:,} sampled rated reviews, "
+                             "predicted for the others)"),
         "rating_agreement": ({r["metric"]: r["value"] for _, r in agreement.iterrows()} if len(agreement) else {}),
         "comments": comment_summary,
     }

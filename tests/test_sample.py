@@ -495,3 +495,27 @@ def test_generate_matches_the_files(sample_dir):
 def test_scale_must_be_positive():
     with pytest.raises(ValueError, match="scale"):
         generate(scale=0)
+
+
+def test_rows_set_one_table_size_and_leave_the_others_at_scale():
+    base = sample.generate(scale=0.05)
+    tables = sample.generate(scale=0.05, rows={"reviews": 3000})
+    assert abs(len(tables["reviews"]) - 3000) / 3000 < 0.02
+    for name in ("customers", "feedback", "journey"):
+        pd.testing.assert_frame_equal(tables[name], base[name])
+    with pytest.raises(ValueError, match="unknown table 'review'"):
+        sample.generate(rows={"review": 10})
+    with pytest.raises(ValueError, match="positive whole number"):
+        sample.generate(rows={"reviews": 0})
+
+
+def test_rows_on_the_command_line(tmp_path, capsys):
+    from cxkit.cli import main
+
+    assert main(["sample", "--scale", "0.05", "--rows", "journey=2000", "--out", str(tmp_path)]) == 0
+    facts = json.loads((tmp_path / "truth.json").read_text())
+    assert abs(facts["row_counts"]["journey"]["rows"] - 2000) / 2000 < 0.05
+    assert "--rows journey=2000" in facts["regenerate"]
+    with pytest.raises(SystemExit):
+        main(["sample", "--rows", "journey=lots", "--out", str(tmp_path)])
+    assert "TABLE=N" in capsys.readouterr().err
