@@ -10,6 +10,9 @@ test extra: asent, spacy). Prints tables and writes ``benchmarks/results/sentime
    dev sentences (3-class macro-F1) against asent's Norwegian pipeline.
 2. Language identification accuracy: sample reviews (language column), NoReC dev sentences and
    paragraphs (all Norwegian), and cxkit's own labelled sentences.
+   The floors table shows each floor of the issue on the whole set and on each half.
+   Then the time to assemble each lexicon in a fresh process, with and without the shipped
+   stem tables (``cxkit/lexicons/stems_*.tsv``).
 3. Speed per core on the same English review texts (UCI + Alexa), cxkit against VADER; each
    figure the median of several runs.
 4. 1,000,000 review-length texts (two real review sentences each, in the four languages,
@@ -36,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 import cxkit as cx  # noqa: E402
 from cxkit._sentiment_eval import (  # noqa: E402
     LANGID_SENTENCES,
+    SPLIT_SALT,
     accuracy_table,
     alexa_frame,
     norec_frame,
@@ -75,6 +79,53 @@ def langid_table(catalog) -> pd.DataFrame:
     pred = cx.detect_language(paragraphs)["language"]
     rows.append({"data": "NoReC dev paragraphs (Norwegian, review-length)", "n": len(paragraphs),
                  "accuracy": float(pred.isin(["nb", "nn"]).mean()), "note": ""})
+    return pd.DataFrame(rows)
+
+
+FLOORS = {"uci_sentiment_labelled_sentences": 3.0, "amazon_alexa_reviews": 3.0, "norec_sentence_no_dev (dev)": 5.0}
+
+
+def floor_table(comp: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset and split: the lexicon scorer, its peer, the points between, the floor, met."""
+    keep = (comp["tool"] == "cxkit") & comp["metric"].isin(["binary accuracy (>0)", "3-class macro-F1"])
+    out = comp.loc[keep, ["dataset", "split", "metric", "value", "peer", "peer_value", "points_above_peer"]].copy()
+    out["floor_points"] = out["dataset"].map(FLOORS)
+    out["met"] = out["points_above_peer"] >= out["floor_points"]
+    return out.reset_index(drop=True)
+
+
+_STARTUP = """
+import json, statistics, sys, time
+sys.path.insert(0, {root!r})
+from cxkit import _lexicon
+if {without}:
+    _lexicon.stem_table = lambda algorithm: {{}}
+out = {{}}
+for lang in _lexicon.LANGUAGES:
+    start = time.perf_counter()
+    _lexicon.lexicon(lang)
+    out[lang] = time.perf_counter() - start
+print(json.dumps(out))
+"""
+
+
+def lexicon_startup(repeats: int = 3) -> pd.DataFrame:
+    """Seconds to assemble each lexicon in a new process, with the shipped stem tables and without
+    them (every lexicon word stemmed at start, as before the tables existed)."""
+    import subprocess
+
+    rows = []
+    for without in (True, False):
+        runs = []
+        for _ in range(repeats):
+            code = _STARTUP.format(root=str(ROOT), without=without)
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        for lang in runs[0]:
+            rows.append({"stem_tables": not without, "language": lang,
+                         "seconds": statistics.median(r[lang] for r in runs)})
+        rows.append({"stem_tables": not without, "language": "all five",
+                     "seconds": statistics.median(sum(r.values()) for r in runs)})
     return pd.DataFrame(rows)
 
 
@@ -229,10 +280,17 @@ def main() -> None:
     comp = pd.DataFrame(comparisons)
     print("\n== Points above the peer ==")
     print(comp.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    floors = floor_table(comp)
+    print("\n== The issue's floors: cxkit's lexicon scorer against the peer, whole set and held-out half ==")
+    print(floors.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     lang = langid_table(catalog)
     print("\n== Language identification ==")
     print(lang.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+    startup = lexicon_startup()
+    print("\n== Assembling the lexicons in a fresh process (s, median of 3) ==")
+    print(startup.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     speed = speed_per_core(catalog, repeats)
     print("\n== Speed per core, same English review texts (median of %d runs) ==" % repeats)
@@ -249,6 +307,10 @@ def main() -> None:
                     "load_average_at_start": __import__("os").getloadavg()[0]},
         "accuracy": acc.to_dict(orient="records"),
         "comparisons": comp.to_dict(orient="records"),
+        "floors": floors.to_dict(orient="records"),
+        "split": {"rule": "heldout when int(sha256(salt + text)[:8], 16) is odd, else dev",
+                  "salt": SPLIT_SALT},
+        "lexicon_startup_s": startup.to_dict(orient="records"),
         "language_identification": lang.to_dict(orient="records"),
         "speed_per_core": speed,
         "million": big,
