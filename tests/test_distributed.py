@@ -8,6 +8,7 @@ scheduler's task stream), so a dispatch that silently stays in-process fails.
 from __future__ import annotations
 
 import importlib
+import re
 import socket
 import time
 import warnings
@@ -90,6 +91,15 @@ def test_connect_checks_the_workers_and_maps_in_order(cluster):
         assert out == [i**3 for i in range(30)] and tasks == 30
     finally:
         cx.connect("")
+    assert cx.current_cluster() is None
+
+
+def test_workers_with_another_cxkit_are_refused(cluster, monkeypatch):
+    installed = cx.__version__
+    monkeypatch.setattr(cx, "__version__", "0.0.test")  # this client now differs from its workers
+    expected = rf"runs other versions \(cxkit 0\.0\.test here, {re.escape(installed)} there\).*same requirements"
+    with pytest.raises(cx.ClusterError, match=expected):
+        cx.connect(cluster.scheduler_address, timeout=5)
     assert cx.current_cluster() is None
 
 
