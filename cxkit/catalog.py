@@ -83,6 +83,9 @@ def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
     return value
 
 
+_ROW_GROUP = 100_000
+
+
 class Catalog(Mapping):
     """Sources configured by a catalog file; ``catalog[name]`` loads (once) and returns
     :class:`~cxkit.io.Loaded`.
@@ -164,28 +167,45 @@ class Catalog(Mapping):
         (``folder/cxkit.yaml``) that reads them back as :class:`~cxkit.io.Loaded` unchanged.
 
         The pack runner gives its notebooks this catalog, so every notebook sees exactly the
-        same rows and no notebook parses the raw exports again. Raises the loading error of
-        the first unusable source.
+        same rows and no notebook parses the raw exports again. Sources are written one at a
+        time and released, so only one is in memory at once. Raises the loading error of the
+        first unusable source.
         """
+        folder = Path(folder)
+        for name in self.entries:
+            self.snapshot_source(name, folder)
+        return self.write_snapshot_catalog(folder)
+
+    def snapshot_source(self, name: str, folder: str | Path, *, release: bool = True) -> Loaded:
+        """Write one source's validated rows to ``folder`` (see :meth:`snapshot`).
+
+        Parquet row groups of 100,000 rows let readers skip the months they do not need. With
+        ``release`` the loaded table is dropped from this catalog's cache afterwards.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        loaded = self[name]
+        stem = folder / name
+        loaded.frame.to_parquet(stem.with_suffix(".parquet"), index=False, row_group_size=_ROW_GROUP)
+        rejected = loaded.rejected.copy()
+        for col in rejected.columns:
+            if rejected[col].dtype == object or str(rejected[col].dtype) == "category":
+                rejected[col] = rejected[col].astype("string")
+        rejected.columns = [str(c) for c in rejected.columns]
+        rejected.to_parquet(stem.with_name(f"{name}.rejected.parquet"), index=False)
+        stem.with_name(f"{name}.report.json").write_text(json.dumps(
+            {**loaded.report.to_dict(), "attrs": loaded.frame.attrs}, default=str))
+        if release:
+            self._cache.pop(name, None)
+        return loaded
+
+    def write_snapshot_catalog(self, folder: str | Path) -> Path:
+        """The catalog file (``folder/cxkit.yaml``) of a snapshot written source by source."""
         import yaml
 
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        entries = {}
-        for name in self.entries:
-            loaded = self[name]
-            stem = folder / name
-            loaded.frame.to_parquet(stem.with_suffix(".parquet"), index=False)
-            rejected = loaded.rejected.copy()
-            for col in rejected.columns:
-                if rejected[col].dtype == object or str(rejected[col].dtype) == "category":
-                    rejected[col] = rejected[col].astype("string")
-            rejected.columns = [str(c) for c in rejected.columns]
-            rejected.to_parquet(stem.with_name(f"{name}.rejected.parquet"), index=False)
-            stem.with_name(f"{name}.report.json").write_text(json.dumps(
-                {**loaded.report.to_dict(), "attrs": loaded.frame.attrs}, default=str))
-            entries[name] = {"table": self.table_of(name), "snapshot": name,
-                             "description": f"snapshot of {name!r} from {self.path}"}
+        entries = {name: {"table": self.table_of(name), "snapshot": name,
+                          "description": f"snapshot of {name!r} from {self.path}"} for name in self.entries}
         doc = {"version": 1, "sources": entries, "settings": self.settings,
                "data_dirs": [str(d) for d in self.data_dirs]}
         path = folder / "cxkit.yaml"

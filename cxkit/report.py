@@ -34,6 +34,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -312,8 +313,13 @@ def _versions() -> dict:
     return out
 
 
-def _validate_inputs(catalog) -> tuple[dict, dict, list]:
-    """Load every source: data-quality summary, input provenance, and all dates (for the month)."""
+def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, list]:
+    """Load every source: data-quality summary, input provenance, and all dates (for the month).
+
+    With ``folder``, each usable source is written there as a validated Parquet snapshot
+    (:meth:`~cxkit.catalog.Catalog.snapshot_source`) and released, so the runner holds one
+    source in memory at a time.
+    """
     import pandas as pd
 
     quality, inputs, dates = {}, {}, []
@@ -344,6 +350,8 @@ def _validate_inputs(catalog) -> tuple[dict, dict, list]:
             for col in ("responded_at", "published_at", "occurred_at"):
                 if col in loaded.frame and loaded.frame[col].notna().any():
                     dates.append(loaded.frame[col].dropna())
+            if folder is not None and not problems:
+                catalog.snapshot_source(name, folder)
         inputs[name] = entry
     if problems:
         raise InvalidDataError("invalid data, no notebook was run:\n  " + "\n  ".join(problems))
@@ -468,11 +476,40 @@ def build_pack(
     except CxkitError as exc:
         raise ParameterError(str(exc)) from None
 
-    quality, inputs, dates = _validate_inputs(cat)
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_orphaned_inputs(out)
+    inputs_dir = Path(tempfile.mkdtemp(prefix=f".inputs-{os.getpid()}-", dir=out))
     try:
-        month_period = resolve_month(month, dates)
-    except ValueError as exc:
-        raise InvalidDataError(str(exc)) from None
+        quality, inputs, dates = _validate_inputs(cat, inputs_dir)
+        cat.write_snapshot_catalog(inputs_dir)
+        try:
+            month_period = resolve_month(month, dates)
+        except ValueError as exc:
+            raise InvalidDataError(str(exc)) from None
+        del dates
+        return _locked_build(cat, catalog_path, out, month_period, started, notebooks, timeout, jobs, quiet,
+                             quality, inputs, inputs_dir, t0)
+    finally:
+        shutil.rmtree(inputs_dir, ignore_errors=True)
+
+
+def _remove_orphaned_inputs(out: Path) -> None:
+    """Snapshots left by runs that were killed (their process is gone)."""
+    for folder in out.glob(".inputs-*-*"):
+        try:
+            pid = int(folder.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _locked_build(cat, catalog_path, out, month_period, started, notebooks, timeout, jobs, quiet,
+                  quality, inputs, inputs_dir, t0):
     month = str(month_period)
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     run = _Run(run_id, month, out, catalog_path, started, notebooks, timeout,
@@ -486,16 +523,17 @@ def build_pack(
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         try:
-            return _build(run, cat, quality, inputs, allowed, t0)
+            return _build(run, cat, quality, inputs, allowed, t0, inputs_dir)
         finally:
             log.removeHandler(handler)
             handler.close()
 
 
-def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float) -> Path:
+def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float, inputs_dir: Path) -> Path:
     from .results import merge_results
 
     run.tmp.mkdir(parents=True)
+    inputs_dir.rename(run.tmp / "_inputs")
     parts_dir = run.tmp / "_parts"
     parts_dir.mkdir()
     run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}")
@@ -503,7 +541,7 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
     try:
         # The notebooks read the sources as validated here, from Parquet: each notebook sees
         # exactly the same rows, and none parses the raw exports again.
-        snapshot = cat.snapshot(run.tmp / "_inputs")
+        snapshot = run.tmp / "_inputs" / "cxkit.yaml"
         for nb in run.notebooks:
             values = {"month": run.month, "catalog": str(snapshot),
                       "results_path": str(parts_dir / f"{nb.name}.json")}

@@ -194,3 +194,15 @@ def test_no_secret_reaches_messages_logs_or_manifest(project):
     leaked = [str(p) for p in project.rglob("*") if p.is_file() and b"hunter2secret" in p.read_bytes()
               and p.name != "cat.yaml"]
     assert "hunter2secret" not in result.stderr + result.stdout and not leaked
+
+
+def test_snapshots_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
+    from cxkit.report import _remove_orphaned_inputs
+
+    dead = tmp_path / ".inputs-999999999-abc"  # no such process
+    live = tmp_path / f".inputs-{os.getpid()}-def"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "reviews.parquet").write_bytes(b"x")
+    _remove_orphaned_inputs(tmp_path)
+    assert not dead.exists() and live.exists()
