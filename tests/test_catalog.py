@@ -114,3 +114,73 @@ def test_snapshot_reads_back_the_same_tables_rejections_and_reports(tmp_path):
         assert original.rejected.astype(str).equals(copy.rejected.astype(str))
         assert original.report == copy.report and copy.frame.attrs == original.frame.attrs
     assert snap.validate()["rejected"].tolist() == catalog.validate()["rejected"].tolist()
+
+
+@pytest.fixture(scope="module")
+def sample_and_snapshot(tmp_path_factory):
+    catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
+    snap = cx.load_catalog(catalog.snapshot(tmp_path_factory.mktemp("snap")))
+    return catalog, snap
+
+
+@pytest.mark.parametrize("name,columns,month,through", [
+    ("feedback", ["comment", "responded_at", "language"], "2026-10", False),
+    ("reviews", None, "2026-02", False),
+    ("journey", ["customer_id", "journey_stage", "occurred_at"], "2026-09", True),
+    ("customers", ["customer_id", "churned"], None, False),
+])
+def test_read_pushes_columns_and_months_down_to_the_snapshot(sample_and_snapshot, name, columns, month, through):
+    catalog, snap = sample_and_snapshot
+    pushed = snap.read(name, columns=columns, month=month, through=through)
+    assert pushed.attrs["pushdown"] is True and pushed.attrs["table"] == name
+    # Independent reference: the whole validated table, filtered in pandas.
+    full = catalog[name].frame
+    if month:
+        time = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}[name]
+        period = pd.Period(month, "M")
+        keep = full[time] < (period + 1).start_time
+        if not through:
+            keep &= full[time] >= period.start_time
+        full = full[keep]
+    expected = (full[columns] if columns else full).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pushed, expected)
+    in_memory = catalog.read(name, columns=columns, month=month, through=through)
+    assert in_memory.attrs["pushdown"] is False
+    pd.testing.assert_frame_equal(in_memory, expected)
+
+
+def test_read_skips_row_groups_outside_the_month(sample_and_snapshot, monkeypatch):
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    _, snap = sample_and_snapshot
+    path = snap.resolve(snap.entries["journey"]["snapshot"]).with_suffix(".parquet")
+    # A snapshot sorted by time in small row groups: a month lies in a few of them.
+    sorted_path = path.with_name("journey_sorted.parquet")
+    pq.write_table(pq.read_table(path).sort_by("occurred_at"), sorted_path, row_group_size=5_000)
+    seen = {}
+    real = pd.read_parquet
+
+    def spy(p, **kwargs):
+        seen.update(kwargs)
+        return real(sorted_path, **kwargs)
+
+    monkeypatch.setattr(pd, "read_parquet", spy)
+    october = cx.load_catalog(snap.path).read("journey", columns=["occurred_at"], month="2026-10")
+    assert october["occurred_at"].between("2026-10-01", "2026-10-31 23:59:59.999").all()
+    assert seen["columns"] == ["occurred_at"] and seen["filters"]
+    # The filter handed to the reader prunes whole row groups by their statistics.
+    fragment = next(iter(ds.dataset(sorted_path).get_fragments()))
+    expression = (ds.field("occurred_at") < pd.Timestamp("2026-11-01")) & (ds.field("occurred_at") >= pd.Timestamp("2026-10-01"))
+    kept = fragment.split_by_row_group(expression)
+    assert 0 < len(kept) < pq.ParquetFile(sorted_path).num_row_groups / 4
+
+
+def test_read_errors_name_the_fix(sample_and_snapshot):
+    catalog, snap = sample_and_snapshot
+    with pytest.raises(ValueError, match="no event time; read it without month="):
+        snap.read("customers", month="2026-10")
+    with pytest.raises(KeyError, match=r"no column\(s\) \['nope'\]; it has"):
+        snap.read("feedback", columns=["nope"])
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        catalog.read("feedback", month="October")
