@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -86,6 +87,22 @@ def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
 
 _ROW_GROUP = 100_000
 _EVENT_TIME = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
+
+
+def _workers_are_local() -> bool:
+    """True when every worker of the connected Dask cluster runs on this machine."""
+    import socket
+
+    from .distributed import current_cluster
+
+    client = current_cluster()
+    if client is None:
+        return True
+    hosts = {"127.0.0.1", "localhost", "::1", socket.gethostname()}
+    with contextlib.suppress(OSError):
+        hosts.update(socket.gethostbyname_ex(socket.gethostname())[2])
+    workers = client.scheduler_info().get("workers", {})
+    return bool(workers) and all(w.split("://")[-1].rsplit(":", 1)[0].strip("[]") in hosts for w in workers)
 
 
 def _check_columns(columns, available, path, name) -> list[str]:
@@ -301,16 +318,24 @@ class Catalog(Mapping):
         frame.attrs = dict(info.get("attrs", {}))
         return frame
 
-    def dask(self, name: str, *, columns: list[str] | None = None):
-        """A snapshot source as a Dask DataFrame (one partition per Parquet row group), for the
-        steps that run on a Dask cluster (:func:`cxkit.connect`). Other sources are loaded
-        and split into partitions of 100,000 rows."""
+    def dask(self, name: str, *, columns: list[str] | None = None, files: bool | None = None):
+        """One source as a Dask DataFrame, for the steps that run on a Dask cluster
+        (:func:`cxkit.connect`).
+
+        With ``files`` the workers read the Parquet snapshot themselves (one partition per
+        row group), which needs them to see this machine's paths: by default that is assumed
+        when every worker of the connected cluster runs on this machine, or when the catalog
+        says ``settings: {shared_storage: true}``. Otherwise the validated table is split
+        into partitions of 100,000 rows and sent to the workers.
+        """
         import dask.dataframe as dd
 
-        entry = self.entries.get(name)
-        if entry is None:
+        if name not in self.entries:
             self[name]
-        if "snapshot" in entry and name not in self._cache:
+        entry = self.entries[name]
+        if files is None:
+            files = bool(self.settings.get("shared_storage")) or _workers_are_local()
+        if files and "snapshot" in entry and name not in self._cache:
             import pyarrow.parquet as pq
 
             path = self.resolve(entry["snapshot"]).with_suffix(".parquet")

@@ -72,7 +72,7 @@ def _cmd_report(args) -> int:
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernels' TCP warnings are noise here
     try:
         path = build_pack(args.month, catalog=args.catalog, out=args.out, only=args.only, timeout=args.timeout,
-                          jobs=args.jobs, quiet=args.quiet, notebooks_dir=args.notebooks)
+                          jobs=args.jobs, quiet=args.quiet, notebooks_dir=args.notebooks, scheduler=args.scheduler)
     except PackError as exc:
         print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
     p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
     p.add_argument("--notebooks", default=None, metavar="DIR", help="folder of pack notebooks (default: notebooks/)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler (tcp://host:8786) for the heavy steps: sentiment scoring, journey "
+                        "aggregation, bootstrap resamples (default: the catalog's settings.scheduler, else in-process)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("sample", help="write the synthetic sample data with its planted truth",

@@ -245,6 +245,7 @@ class _Run:
     timeout: int
     jobs: int
     quiet: bool
+    scheduler: str = ""
     tmp: Path = field(init=False)
     log_path: Path = field(init=False)
     outcomes: dict = field(default_factory=dict)
@@ -446,8 +447,14 @@ def build_pack(
     jobs: int | None = None,
     quiet: bool = False,
     notebooks_dir: str | Path | None = None,
+    scheduler: str | None = None,
 ) -> Path:
-    """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure."""
+    """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure.
+
+    ``scheduler`` (or the catalog's ``settings: {scheduler: ADDRESS}``) is a Dask scheduler
+    address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
+    (see :mod:`cxkit.distributed`). It is checked before any notebook starts.
+    """
     from . import DEFAULT_CATALOG
     from .catalog import load_catalog
     from .periods import parse_month, resolve_month
@@ -475,6 +482,9 @@ def build_pack(
         cat = load_catalog(catalog_path)
     except CxkitError as exc:
         raise ParameterError(str(exc)) from None
+    scheduler = scheduler or str(cat.settings.get("scheduler") or "")
+    if scheduler:
+        _check_scheduler(scheduler)
 
     out.mkdir(parents=True, exist_ok=True)
     _remove_orphaned_inputs(out)
@@ -488,7 +498,7 @@ def build_pack(
             raise InvalidDataError(str(exc)) from None
         del dates
         return _locked_build(cat, catalog_path, out, month_period, started, notebooks, timeout, jobs, quiet,
-                             quality, inputs, inputs_dir, t0)
+                             quality, inputs, inputs_dir, t0, scheduler)
     finally:
         shutil.rmtree(inputs_dir, ignore_errors=True)
 
@@ -508,12 +518,23 @@ def _remove_orphaned_inputs(out: Path) -> None:
             pass
 
 
+def _check_scheduler(address: str) -> None:
+    from .distributed import ClusterError, connect
+
+    try:
+        connect(address)
+    except ClusterError as exc:
+        raise ParameterError(f"--scheduler: {exc}") from None
+    finally:
+        connect(None)
+
+
 def _locked_build(cat, catalog_path, out, month_period, started, notebooks, timeout, jobs, quiet,
-                  quality, inputs, inputs_dir, t0):
+                  quality, inputs, inputs_dir, t0, scheduler=""):
     month = str(month_period)
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     run = _Run(run_id, month, out, catalog_path, started, notebooks, timeout,
-               jobs or min(len(notebooks), os.cpu_count() or 1), quiet)
+               jobs or min(len(notebooks), os.cpu_count() or 1), quiet, scheduler)
     allowed = [PROJECT_DIR.resolve()] + [d.resolve() for d in cat.data_dirs] + [out]
     with _month_lock(out, month):
         _recover(out, month)
@@ -536,7 +557,8 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
     inputs_dir.rename(run.tmp / "_inputs")
     parts_dir = run.tmp / "_parts"
     parts_dir.mkdir()
-    run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}")
+    run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}"
+                 + (f", heavy steps on the Dask scheduler {run.scheduler}" if run.scheduler else ""))
     params = {}
     try:
         # The notebooks read the sources as validated here, from Parquet: each notebook sees
@@ -544,7 +566,7 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
         snapshot = run.tmp / "_inputs" / "cxkit.yaml"
         for nb in run.notebooks:
             values = {"month": run.month, "catalog": str(snapshot),
-                      "results_path": str(parts_dir / f"{nb.name}.json")}
+                      "results_path": str(parts_dir / f"{nb.name}.json"), "scheduler": run.scheduler}
             params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, allowed)
         # Longest first (by the last pack's timings): with fewer cores than notebooks, the
         # slowest notebook then never starts last and holds up the whole pack.

@@ -286,3 +286,54 @@ def test_journey_reduction_keeps_missing_values_and_journeys_without_ids():
     monthly = cx.month_events(lazy, "2026-03")
     # Dask stores Python strings as its own string dtype: the values are compared
     pd.testing.assert_frame_equal(monthly.compute(), cx.month_events(events, "2026-03"), check_dtype=False)
+
+
+# --------------------------------------------------------------------------- the monthly pack
+
+
+def test_pack_with_a_scheduler_gives_the_same_results_and_uses_the_cluster(cluster, tmp_path):
+    """`cxkit report --scheduler`: the notebooks' heavy steps run on the workers, same numbers."""
+    import json
+
+    from cxkit.report import build_pack
+
+    only = ["nps_drivers", "review_sentiment", "journey_stages"]
+    local = build_pack("2026-10", out=tmp_path / "local", only=only, quiet=True)
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    before = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.transition_log))
+    remote = build_pack("2026-10", out=tmp_path / "remote", only=only, quiet=True, scheduler=cluster.scheduler_address)
+    keys = client.run_on_scheduler(lambda dask_scheduler: [str(t[0]) for t in list(dask_scheduler.transition_log)])[before:]
+    client.close()
+    ran = " ".join(keys)
+    for task in ("_run_chunk", "_resample_block", "read_parquet"):  # sentiment, bootstrap, journey events
+        assert task in ran, f"no {task} task reached the cluster"
+    a = json.loads((local / "results.json").read_text())
+    b = json.loads((remote / "results.json").read_text())
+    assert set(a) == set(b) and {"drivers", "sentiment", "journey"} <= set(a)
+
+    def same(x, y, path):
+        if isinstance(x, dict):
+            assert set(x) == set(y), path
+            for k in x:
+                same(x[k], y[k], f"{path}/{k}")
+        elif isinstance(x, list):
+            assert len(x) == len(y), path
+            for i, (u, v) in enumerate(zip(x, y)):
+                same(u, v, f"{path}[{i}]")
+        elif isinstance(x, float) and isinstance(y, float):
+            assert x == pytest.approx(y, rel=1e-9, abs=1e-12, nan_ok=True), path
+        else:
+            assert x == y, path
+
+    same(a, b, "results")
+
+
+def test_pack_refuses_an_unreachable_scheduler_before_running(tmp_path):
+    from cxkit.report import ParameterError, build_pack
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ParameterError, match=f"--scheduler: .*127.0.0.1:{port}"):
+        build_pack("2026-10", out=tmp_path, only=["data_quality"], quiet=True, scheduler=f"tcp://127.0.0.1:{port}")
+    assert not (tmp_path / "2026-10").exists()
