@@ -314,8 +314,7 @@ class Catalog(Mapping):
         if bounds is not None:
             filters = [(time, "<", bounds[1])] + ([(time, ">=", bounds[0])] if bounds[0] is not None else [])
         frame = pd.read_parquet(path, columns=wanted, filters=filters)
-        info = json.loads(stem.with_name(f"{stem.name}.report.json").read_text())
-        frame.attrs = dict(info.get("attrs", {}))
+        frame.attrs = dict(_snapshot_report(stem)[1])
         return frame
 
     def dask(self, name: str, *, columns: list[str] | None = None, files: bool | None = None):
@@ -345,6 +344,15 @@ class Catalog(Mapping):
         frame = frame[_check_columns(columns, frame.columns, self.path, name)] if columns else frame
         return dd.from_pandas(frame, chunksize=_ROW_GROUP, sort=False)
 
+    def _report_only(self, name: str) -> Loaded:
+        """``self[name]``, except that a snapshot not yet loaded gives its load report alone
+        (with empty frames): the data-quality summary needs no rows."""
+        entry = self.entries[name]
+        if "snapshot" not in entry or name in self._cache:
+            return self[name]
+        report, _ = _snapshot_report(self.resolve(entry["snapshot"]))
+        return Loaded(pd.DataFrame(), pd.DataFrame(), report)
+
     def table_of(self, name: str) -> str:
         return self.entries[name]["table"]
 
@@ -362,7 +370,7 @@ class Catalog(Mapping):
                    "rejected": None, "excluded": None, "usable": False, "top_reasons": "", "error": ""}
             loaded = None
             try:
-                loaded = self[name]
+                loaded = self._report_only(name) if out is None else self[name]
                 row["usable"] = True
             except CxkitError as exc:
                 row["error"] = str(exc)
@@ -378,17 +386,22 @@ class Catalog(Mapping):
         return pd.DataFrame(rows)
 
 
-def _read_snapshot(stem: Path) -> Loaded:
+def _snapshot_report(stem: Path):
+    """The load report written beside a snapshot, and the table's ``attrs``."""
     from .io import LoadReport
 
+    info = json.loads(stem.with_name(f"{stem.name}.report.json").read_text())
+    attrs = info.pop("attrs", {})
+    info.pop("invalid", None)
+    info["examples"] = {k: (v["line"], v["reason"]) for k, v in info.get("examples", {}).items()}
+    return LoadReport(**info), attrs
+
+
+def _read_snapshot(stem: Path) -> Loaded:
     frame = pd.read_parquet(stem.with_suffix(".parquet"))
     rejected = pd.read_parquet(stem.with_name(f"{stem.name}.rejected.parquet"))
-    info = json.loads(stem.with_name(f"{stem.name}.report.json").read_text())
-    frame.attrs = info.pop("attrs", {})
-    for key in ("invalid",):
-        info.pop(key, None)
-    info["examples"] = {k: (v["line"], v["reason"]) for k, v in info.get("examples", {}).items()}
-    return Loaded(frame, rejected, LoadReport(**info))
+    report, frame.attrs = _snapshot_report(stem)
+    return Loaded(frame, rejected, report)
 
 
 def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
@@ -401,7 +414,7 @@ def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
     rows = []
     for name in catalog:
         try:
-            report = catalog[name].report
+            report = catalog._report_only(name).report
         except CxkitError as exc:
             loaded = getattr(exc, "loaded", None)
             if loaded is None:
