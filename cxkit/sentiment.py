@@ -459,23 +459,40 @@ def calibrate_sentiment(
         fold = np.empty(len(data), dtype=np.int64)
         fold[rng.permutation(len(data))] = np.arange(len(data)) % folds
 
+    # Every text is featurised once, with one vocabulary of all stems; each fold then keeps
+    # the stems frequent enough in its own training texts (so nothing leaks from the test
+    # fold) and reads the test texts through that fold's vocabulary. The same features as
+    # featurising each fold's texts anew, without tokenising and scoring them eleven times.
+    all_vocab: dict[str, int] = {}
+    f_rows, f_cols, f_total, f_lex, _ = _featurise(items, langs, all_vocab, True)
+    all_names = np.array(list(all_vocab), dtype=object)
+    n_vocab = len(all_vocab)
+    by_row = np.argsort(f_rows, kind="stable")
+    f_rows, f_cols = f_rows[by_row], f_cols[by_row]
+    row_start = np.searchsorted(f_rows, np.arange(len(items) + 1))
+
+    def entries(idx):
+        """Positions (within idx) and global stem ids of the features of the texts idx."""
+        counts = row_start[idx + 1] - row_start[idx]
+        take = np.concatenate([np.arange(row_start[i], row_start[i + 1]) for i in idx]) if len(idx) else \
+            np.zeros(0, dtype=np.int64)
+        return np.repeat(np.arange(len(idx)), counts), f_cols[take]
+
     def fit(idx):
-        vocab: dict[str, int] = {}
-        sub_langs = None if langs is None else [langs[i] for i in idx]
-        rows, cols, total, _, _ = _featurise([items[i] for i in idx], sub_langs, vocab, True)
+        rows, cols = entries(idx)
         # document frequency: a stem repeated in one text counts once
-        pairs = np.unique(rows * (len(vocab) + 1) + cols)
-        doc_freq = np.bincount(pairs % (len(vocab) + 1), minlength=len(vocab))[: len(vocab)]
+        pairs = np.unique(rows * (n_vocab + 1) + cols)
+        doc_freq = np.bincount(pairs % (n_vocab + 1), minlength=n_vocab)[:n_vocab]
         keep_ids = np.flatnonzero(doc_freq >= min_count)
-        names = list(vocab)
-        vocab_kept = {names[i]: j for j, i in enumerate(keep_ids)}
-        remap = np.full(len(vocab), -1)
+        vocab_kept = {all_names[i]: j for j, i in enumerate(keep_ids)}
+        remap = np.full(n_vocab, -1)
         remap[keep_ids] = np.arange(len(keep_ids))
         c2 = remap[cols]
         good = c2 >= 0
         k = len(classes)
         model = SentimentModel(vocab_kept, np.zeros((len(vocab_kept) + 2, k)), np.zeros(k), classes, C)
-        X = model._matrix(len(idx), rows[good], c2[good], total)
+        model._remap = remap
+        X = model._matrix(len(idx), rows[good], c2[good], f_total[idx])
         yy = y[idx]
         freq = np.bincount(yy, minlength=len(classes)).astype(float)
         weight = (len(yy) / (len(classes) * np.maximum(freq, 1)))[yy]
@@ -484,11 +501,12 @@ def calibrate_sentiment(
         return model
 
     def predict(model, idx):
-        sub_langs = None if langs is None else [langs[i] for i in idx]
-        rows, cols, total, lex_c, _ = _featurise([items[i] for i in idx], sub_langs, model.vocabulary, False)
-        X = model._matrix(len(idx), rows, cols, total)
+        rows, cols = entries(idx)
+        c2 = model._remap[cols]
+        good = c2 >= 0
+        X = model._matrix(len(idx), rows[good], c2[good], f_total[idx])
         P = _softmax(X @ model.coef + model.intercept)
-        return P, lex_c
+        return P, f_lex[idx]
 
     records = []
     oof_compound = np.full(len(data), np.nan)
@@ -515,6 +533,7 @@ def calibrate_sentiment(
         })
     cv = pd.DataFrame(records)
     final = fit(np.arange(len(items)))
+    del final._remap
     final.cv_ = cv
     final.oof_ = pd.DataFrame({"compound": oof_compound, "label": oof_label}, index=data.index)
     final.n_ = len(data)

@@ -43,3 +43,38 @@ def test_report_with_a_capped_calibration_scores_every_review_out_of_sample():
     # With a cap above the rated rows nothing changes from the uncapped report.
     uncapped = cx.sentiment_report(reviews, month="2026-10", calibrate=True, seed=0)
     assert uncapped.results["scores_from"] == "calibrated (out-of-fold)"
+
+
+def test_calibration_folds_equal_featurising_each_fold_anew():
+    """The texts are featurised once; a fold must still see only its training texts' stems.
+
+    Reference: fold 1 refitted by hand, featurising its training texts with a fresh
+    vocabulary (stems in >= min_count training texts) and its test texts through it.
+    """
+    from cxkit.calibration import SentimentModel, fit_multinomial, rating_to_class
+    from cxkit.sentiment import CLASSES, _featurise, _softmax
+
+    data = _reviews().dropna(subset=["rating"]).head(1500)
+    model = cx.calibrate_sentiment(data, seed=3, folds=5)
+    y_names = rating_to_class(data["rating"].to_numpy())
+    classes = tuple(c for c in CLASSES if (y_names == c).any())
+    y = np.array([classes.index(c) for c in y_names])
+    fold = np.empty(len(data), dtype=np.int64)
+    fold[np.random.default_rng(3).permutation(len(data))] = np.arange(len(data)) % 5
+    train, test = np.flatnonzero(fold != 0), np.flatnonzero(fold == 0)
+    texts, langs = data["text"].tolist(), data["language"].tolist()
+    vocab: dict[str, int] = {}
+    rows, cols, total, _, _ = _featurise([texts[i] for i in train], [langs[i] for i in train], vocab, True)
+    df = np.bincount(np.unique(rows * (len(vocab) + 1) + cols) % (len(vocab) + 1), minlength=len(vocab))[: len(vocab)]
+    kept = {name: j for j, name in enumerate(n for n, i in vocab.items() if df[i] >= 2)}
+    remap = np.array([kept.get(n, -1) for n in vocab])
+    ref = SentimentModel(kept, np.zeros((len(kept) + 2, len(classes))), np.zeros(len(classes)), classes, 0.1)
+    ok = remap[cols] >= 0
+    X = ref._matrix(len(train), rows[ok], remap[cols][ok], total)
+    freq = np.bincount(y[train], minlength=len(classes)).astype(float)
+    ref.coef, ref.intercept = fit_multinomial(X, y[train], len(classes), C=0.1,
+                                              sample_weight=(len(train) / (len(classes) * freq))[y[train]])
+    rows, cols, total, _, _ = _featurise([texts[i] for i in test], [langs[i] for i in test], kept, False)
+    P = _softmax(ref._matrix(len(test), rows, cols, total) @ ref.coef + ref.intercept)
+    expected = P[:, classes.index("positive")] - P[:, classes.index("negative")]
+    assert np.allclose(model.oof_["compound"].to_numpy()[test], expected, atol=1e-6)
