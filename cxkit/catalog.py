@@ -262,9 +262,12 @@ class Catalog(Mapping):
         -------
         pandas.DataFrame
             With ``attrs`` as :attr:`Loaded.frame` (``table``, ``source``, ``drivers``) plus
-            ``month`` and ``pushdown`` (True when the file reader skipped the other columns
-            and row groups: the pack's snapshots; other sources are loaded whole once and
-            filtered in memory).
+            ``month`` and ``pushdown``: True when the reader or the database skipped the other
+            rows. The pack's Parquet snapshots skip columns and row groups (pyarrow filters);
+            a Parquet file or a SQL table whose event time is a real timestamp or date reads
+            only the month's rows (pyarrow filters, or ``WHERE`` in the database), which are
+            then validated (its load report counts those rows); other sources (CSV, Excel,
+            queries, text timestamps) are loaded whole once, cached and filtered in memory.
 
         Examples
         --------
@@ -288,7 +291,8 @@ class Catalog(Mapping):
             frame = self._read_snapshot_columns(name, columns, time, bounds)
             pushdown = True
         else:
-            full = self[name].frame
+            pushed = self._load_period(name, time, bounds) if bounds is not None and name not in self._cache else None
+            full = pushed.frame if pushed is not None else self[name].frame
             keep = full
             if bounds is not None:
                 t = full[time]
@@ -299,9 +303,25 @@ class Catalog(Mapping):
             frame = keep[_check_columns(columns, full.columns, self.path, name)] if columns else keep.copy()
             frame = frame.reset_index(drop=True)
             frame.attrs = dict(full.attrs)
-            pushdown = False
+            pushdown = pushed is not None and any("pushed down" in n for n in pushed.report.notes)
         frame.attrs.update(month=str(month) if month else None, pushdown=pushdown)
         return frame
+
+    def _load_period(self, name, time, bounds) -> Loaded | None:
+        """Load only the rows of ``bounds`` from a Parquet file or a SQL table (the reader or
+        the database filters); None for other sources, which are loaded whole and cached."""
+        options = self.options(name)
+        source = options["source"]
+        column = (options.get("columns") or {}).get(time, time)
+        period = {"column": column, "start": bounds[0], "end": bounds[1]}
+        if isinstance(source, dict) and source.get("table"):
+            options["source"] = {**source, "period": period}
+        elif isinstance(source, str) and (options.get("format") == "parquet"
+                                          or Path(source).suffix.lower() in (".parquet", ".pq")):
+            options["period"] = period
+        else:
+            return None
+        return load(**options)
 
     def _read_snapshot_columns(self, name, columns, time, bounds) -> pd.DataFrame:
         import pyarrow.parquet as pq

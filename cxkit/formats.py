@@ -323,12 +323,46 @@ def _read_xlsx(path: Path, options: dict) -> RawTable:
 
 def _read_parquet(path: Path, options: dict) -> RawTable:
     columns = options.pop("read_columns", None)
+    period = options.pop("period", None)
     _reject_unknown(path, "parquet", options)
-    frame = pd.read_parquet(path, columns=columns)
+    filters, notes = None, ["line numbers are row numbers"]
+    if period:
+        filters, note = _parquet_period_filter(path, period)
+        notes.append(note)
+    frame = pd.read_parquet(path, columns=columns, filters=filters)
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
     return RawTable(frame=frame, lines=np.arange(len(frame), dtype=np.int64) + 1, source=str(path),
-                    format="parquet", notes=["line numbers are row numbers"], typed=True)
+                    format="parquet", notes=notes, typed=True)
+
+
+def _parquet_period_filter(path: Path, period: dict):
+    """pyarrow filters keeping ``period["start"] <= column < period["end"]`` when the column
+    holds timestamps or dates (row groups outside are skipped); None for a text column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    matches = [n for n in schema.names if n.casefold() == str(period["column"]).casefold()]
+    if len(matches) != 1:
+        return None, f"month filter not pushed down: no single column {period['column']!r}"
+    name = matches[0]
+    kind = schema.field(name).type
+    if not (pa.types.is_timestamp(kind) or pa.types.is_date(kind)):
+        return None, f"month filter applied after reading ({name} is {kind}, not a timestamp)"
+    tz = getattr(kind, "tz", None)
+
+    def bound(value):
+        value = pd.Timestamp(value)
+        if pa.types.is_date(kind):
+            return value.date()
+        return value.tz_localize("UTC").tz_convert(tz) if tz else value
+
+    filters = [(name, "<", bound(period["end"]))]
+    if period.get("start") is not None:
+        filters.append((name, ">=", bound(period["start"])))
+    shown = f"{period.get('start') or 'the start'} to {period['end']}"
+    return filters, f"rows read: {name} from {shown} (pushed down to the Parquet reader)"
 
 
 def _read_sav(path: Path, options: dict) -> RawTable:

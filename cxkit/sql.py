@@ -426,7 +426,7 @@ def _primary_key(conn: sa.Connection, inspector: sa.Inspector, name: str, schema
 
 def _plan_table_read(
     conn: sa.Connection, masked: str, table: str, schema: str | None, columns: list[str] | None, where: str,
-    scrub: _Scrubber,
+    scrub: _Scrubber, period: dict | None = None,
 ) -> tuple[str, sa.Select, list[str]]:
     """The SELECT for a table: names matched to the database's, columns pushed down, key order."""
     inspector = sa.inspect(conn)
@@ -445,7 +445,29 @@ def _plan_table_read(
         notes.append("rows in the database's order (the table has no primary key that cxkit could read)")
     if columns:
         notes.append("columns read (pushed down to the database): " + ", ".join(selected))
+    if period:
+        statement = _period_where(inspector, relation, statement, available, period, source, notes)
     return source, statement, notes
+
+
+def _period_where(inspector, relation, statement, available, period, source, notes):
+    """WHERE start <= column < end, when the column is a date or timestamp in the database."""
+    name = _resolve_columns([str(period["column"])], available, source)[0]
+    column = relation.c[name]
+    # The column's type, from a value: reflection is not available on every dialect
+    # (duckdb-engine), and comparing text with a timestamp fails on PostgreSQL.
+    probe = inspector.bind.execute(sa.select(column).where(column.isnot(None)).limit(1)).scalar()
+    if not isinstance(probe, (dt.date, dt.datetime)):
+        notes.append(f"month filter applied after reading ({name} holds {type(probe).__name__}, "
+                     "not dates or timestamps)")
+        return statement
+    end = pd.Timestamp(period["end"]).to_pydatetime()
+    statement = statement.where(column < end)
+    if period.get("start") is not None:
+        statement = statement.where(column >= pd.Timestamp(period["start"]).to_pydatetime())
+    notes.append(f"rows read: {name} from {period.get('start') or 'the start'} to {period['end']} "
+                 "(pushed down to the database)")
+    return statement
 
 
 def _plan_query_read(
@@ -470,6 +492,7 @@ def read_sql(
     params: dict | None = None,
     schema: str | None = None,
     columns: list[str] | None = None,
+    period: dict | None = None,
 ) -> RawTable:
     """Read a table or the result of a query into a typed :class:`~cxkit.formats.RawTable`.
 
@@ -491,6 +514,12 @@ def read_sql(
         Schema of ``table`` (default: the database's default schema, ``public`` or ``main``).
     columns : list of str, optional
         Read only these columns; the database does the selection (pushdown).
+    period : dict, optional
+        ``{"column": name, "start": timestamp or None, "end": timestamp}``: with ``table``,
+        only rows with ``start <= column < end`` are read, the database doing the filtering,
+        when the column is a date or timestamp (a text column is read whole; the note says
+        so). Used by :meth:`cxkit.catalog.Catalog.read` to read one month. Not for
+        ``query``: filter inside the query with ``params``.
 
     Returns
     -------
@@ -517,6 +546,8 @@ def read_sql(
     {'id': 'int64', 'nps': 'Int64'}
     """
     _check_arguments(table, query, params, schema, columns)
+    if period and query is not None:
+        raise SourceError("read_sql: `period` applies to `table` only; filter inside the query with :name params.")
     params = dict(params or {})
     expanded, env_names = _expand_environment(url)
     masked = mask_url(expanded)
@@ -538,7 +569,8 @@ def read_sql(
     try:
         with _connect(engine, masked, scrub) as conn:
             if table is not None:
-                source, statement, planned = _plan_table_read(conn, masked, table, schema, columns, where, scrub)
+                source, statement, planned = _plan_table_read(conn, masked, table, schema, columns, where, scrub,
+                                                              period)
             else:
                 source, statement, planned = _plan_query_read(conn, masked, query, params, columns, scrub)
             frame = _fetch(conn, statement, params, source, scrub)

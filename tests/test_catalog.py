@@ -187,3 +187,49 @@ def test_read_errors_name_the_fix(sample_and_snapshot):
         snap.read("feedback", columns=["nope"])
     with pytest.raises(ValueError, match="YYYY-MM"):
         catalog.read("feedback", month="October")
+
+
+def _feedback_rows(n=600):
+    """Survey responses over three months, with the event time as a real timestamp."""
+    times = pd.date_range("2026-08-01", periods=n, freq="4h")  # 2026-08-01 .. 2026-11-09
+    return pd.DataFrame({"response_id": [f"r{i}" for i in range(n)], "Responded": times,
+                         "nps": [i % 11 for i in range(n)], "comment": [f"c{i}" for i in range(n)]})
+
+
+@pytest.mark.parametrize("kind", ["parquet", "parquet-text", "duckdb", "duckdb-text"])
+def test_read_pushes_the_month_down_to_parquet_files_and_sql_tables(tmp_path, kind):
+    import duckdb
+
+    rows = _feedback_rows()
+    if kind.endswith("-text"):
+        rows["Responded"] = rows["Responded"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if kind.startswith("parquet"):
+        rows.to_parquet(tmp_path / "fb.parquet", index=False, row_group_size=50)
+        source = "path: fb.parquet"
+    else:
+        con = duckdb.connect(str(tmp_path / "cx.duckdb"))
+        con.register("rows", rows)
+        con.execute("CREATE TABLE feedback AS SELECT * FROM rows")
+        con.close()
+        source = "sql: {url: 'duckdb:///cx.duckdb', table: feedback}"
+    catalog = cx.load_catalog(_catalog(tmp_path, f"sources:\n  feedback: {{{source}, columns: {{responded_at: Responded}}}}\n"))
+    september = catalog.read("feedback", columns=["response_id", "responded_at", "nps"], month="2026-09")
+    # Independent reference: the rows of September, chosen in pandas from the generating frame.
+    times = pd.to_datetime(rows["Responded"])
+    expected = rows.loc[(times >= "2026-09-01") & (times < "2026-10-01"), "response_id"].tolist()
+    assert september["response_id"].tolist() == expected and len(expected) == 180
+    assert list(september.columns) == ["response_id", "responded_at", "nps"]
+    assert september.attrs["pushdown"] is (not kind.endswith("-text"))
+    assert "feedback" not in catalog._cache  # the whole table was never loaded
+    through = catalog.read("feedback", month="2026-09", through=True)
+    assert len(through) == int((times < "2026-10-01").sum())
+    with pytest.raises(KeyError, match="no source named 'customers'"):
+        catalog.read("customers")
+
+
+def test_sql_period_is_for_tables_not_queries():
+    from cxkit.errors import SourceError
+    from cxkit.sql import read_sql
+
+    with pytest.raises(SourceError, match="`period` applies to `table` only"):
+        read_sql("duckdb:///:memory:", query="SELECT 1 AS a", period={"column": "a", "start": None, "end": "2026-01-01"})

@@ -424,3 +424,14 @@ def test_password_never_leaks(pg_url, monkeypatch):
     for text in seen + shown_on_success:
         assert password not in text
         assert "wr@ng/pa:ss" not in text and "wr%40ng" not in text
+
+
+def test_period_reads_only_the_months_asked_for(db):
+    january = read_sql(db, table="feedback", period={"column": "Responded_At", "start": "2026-01-01", "end": "2026-02-01"})
+    assert january.frame["response_id"].tolist() == [1, 2]  # NULL time and February left in the database
+    assert any("pushed down to the database" in n for n in january.notes)
+    upto = read_sql(db, table="feedback", period={"column": "responded_at", "start": None, "end": "2026-03-01"})
+    assert upto.frame["response_id"].tolist() == [1, 2, 4]
+    # A text column is not compared with timestamps in the database (PostgreSQL refuses): read whole.
+    text = read_sql(db, table="late_ids", period={"column": "label", "start": None, "end": "2026-03-01"})
+    assert len(text.frame) == 2 and any("applied after reading" in n for n in text.notes)
