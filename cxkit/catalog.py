@@ -42,6 +42,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -87,6 +88,147 @@ def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
 
 _ROW_GROUP = 100_000
 _EVENT_TIME = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
+
+
+class MonthlyReader:
+    """One table, read a month at a time.
+
+    Built from a DataFrame (``MonthlyReader(frame, time="published_at")``) or by
+    :meth:`Catalog.monthly` from a Parquet snapshot, whose months are then read with pyarrow
+    filters so that only one month's rows (and their text) are in memory at once.
+
+    :meth:`index` lists every row with months in calendar order, then rows without a time;
+    :meth:`read` gives a run of months in the table's own order (rows without a time last).
+    Rows keep their index labels from the frame (row numbers for a snapshot), and a frame and
+    its snapshot give the same rows in the same order.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"published_at": pd.to_datetime(["2026-02-03", "2026-01-09", None]),
+    ...                       "text": ["b", "a", "c"]})
+    >>> reader = MonthlyReader(frame, time="published_at")
+    >>> [str(m) for m in reader.months()], reader.month(reader.months()[0])["text"].tolist()
+    (['2026-01', '2026-02', 'NaT'], ['a'])
+    >>> reader.index(["text"])["text"].tolist()
+    ['a', 'b', 'c']
+    >>> [[str(m) for m in run] for run in reader.batches(max_rows=1)]
+    [['2026-01'], ['2026-02'], ['NaT']]
+    >>> reader.read(reader.batches()[0])["text"].tolist()  # within a run, the table's order
+    ['b', 'a']
+    """
+
+    def __init__(self, frame: pd.DataFrame | None = None, *, time: str, path: Path | None = None,
+                 attrs: dict | None = None):
+        if (frame is None) == (path is None):
+            raise ValueError("MonthlyReader needs a frame or a Parquet path")
+        self.frame, self.path, self.time = frame, path, time
+        self.attrs = dict(frame.attrs if frame is not None else attrs or {})
+        if frame is not None:
+            self.columns = [str(c) for c in frame.columns]
+        else:
+            import pyarrow.parquet as pq
+
+            self.columns = pq.read_schema(path).names
+        if time not in self.columns:
+            raise KeyError(f"MonthlyReader: no time column {time!r}; columns are {self.columns}")
+        self._months = None
+
+    def _time_months(self) -> pd.Series:
+        from .periods import month_of
+
+        if self.frame is not None:
+            return month_of(self.frame[self.time])
+        times = pd.read_parquet(self.path, columns=[self.time])[self.time]
+        return month_of(times)
+
+    def months(self) -> list:
+        """The months present (``pandas.Period``), in order; ``NaT`` last for rows without a time."""
+        if self._months is None:
+            months = self._time_months()
+            present = sorted(months.dropna().unique())
+            self._months = present + ([pd.NaT] if months.isna().any() else [])
+        return list(self._months)
+
+    def month(self, month, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of one month (``NaT``: the rows without a time), all or some columns."""
+        return self.read([month], columns)
+
+    def read(self, months: list, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of some consecutive months (in the reader's order), all or some columns."""
+        wanted = _check_columns(columns, self.columns, "MonthlyReader", self.time) if columns else None
+        dated = [m for m in months if not pd.isna(m)]
+        undated = len(dated) < len(months)
+        if dated and [m.ordinal for m in dated] != list(range(dated[0].ordinal, dated[-1].ordinal + 1)):
+            raise ValueError("MonthlyReader.read: give consecutive months, e.g. from batches()")
+        start = dated[0].start_time if dated else None
+        end = (dated[-1] + 1).start_time if dated else None
+        if self.frame is not None:
+            times = self.frame[self.time]
+            masks = ([((times >= start) & (times < end)).to_numpy()] if dated else []) + \
+                ([times.isna().to_numpy()] if undated else [])
+            rows = pd.concat([self.frame.loc[m] for m in masks]) if len(masks) > 1 else self.frame.loc[masks[0]]
+            return (rows[wanted] if wanted else rows).copy()
+        import pyarrow.dataset as ds
+
+        field = ds.field(self.time)
+        parts = []
+        if dated:
+            parts.append(((field >= start) & (field < end), (self._codes() >= dated[0].ordinal)
+                          & (self._codes() <= dated[-1].ordinal)))
+        if undated:
+            parts.append((field.is_null(), self._codes() == np.iinfo(np.int64).max))
+        frames = []
+        for expression, selected in parts:
+            rows = pd.read_parquet(self.path, columns=(wanted or self.columns), filters=expression)
+            # Row numbers of the snapshot, so rows keep the same labels however they are read.
+            rows.index = pd.Index(np.flatnonzero(selected))
+            frames.append(rows)
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+    def _codes(self) -> np.ndarray:
+        """Month ordinal of every row of the snapshot (rows without a time: int64 max)."""
+        if not hasattr(self, "_month_codes"):
+            from .periods import month_of
+
+            months = month_of(pd.read_parquet(self.path, columns=[self.time])[self.time])
+            codes = months.array.asi8.copy()
+            codes[months.isna().to_numpy()] = np.iinfo(np.int64).max
+            self._month_codes = codes
+        return self._month_codes
+
+    def batches(self, max_rows: int = 100_000) -> list[list]:
+        """The months in runs of consecutive months of at most ``max_rows`` rows together (a
+        month with more rows is a run of its own; rows without a time come last, alone), so
+        a loop over them holds at most ``max(max_rows, one month)`` rows at once."""
+        months = self.months()
+        index = self.index([self.time])
+        from .periods import month_of
+
+        sizes = month_of(index[self.time]).value_counts(dropna=False)
+        runs, current, total = [], [], 0
+        for m in months:
+            n = int(sizes.get(m, 0)) if not pd.isna(m) else int(index[self.time].isna().sum())
+            contiguous = not current or (not pd.isna(m) and current[-1].ordinal + 1 == m.ordinal)
+            if current and (total + n > max_rows or not contiguous):
+                runs.append(current)
+                current, total = [], 0
+            current.append(m)
+            total += n
+        if current:
+            runs.append(current)
+        return runs
+
+    def index(self, columns: list[str]) -> pd.DataFrame:
+        """Some (small) columns of every row, in the reader's order: months, then no time."""
+        from .periods import month_of
+
+        wanted = _check_columns(columns, self.columns, "MonthlyReader", self.time)
+        read = list(dict.fromkeys(wanted + [self.time]))
+        rows = self.frame[read] if self.frame is not None else pd.read_parquet(self.path, columns=read)
+        months = month_of(rows[self.time])
+        key = months.array.asi8.copy()
+        key[months.isna().to_numpy()] = np.iinfo(np.int64).max  # rows without a time last
+        return rows.iloc[np.argsort(key, kind="stable")][wanted].copy()
 
 
 def _workers_are_local() -> bool:
@@ -336,6 +478,20 @@ class Catalog(Mapping):
         frame = pd.read_parquet(path, columns=wanted, filters=filters)
         frame.attrs = dict(_snapshot_report(stem)[1])
         return frame
+
+    def monthly(self, name: str) -> "MonthlyReader":
+        """A reader that gives one source a month at a time (see :class:`MonthlyReader`): for
+        analyses whose trend needs only per-month aggregates of a big text table. A snapshot
+        is read month by month from its Parquet file; other sources are loaded once."""
+        table = self.table_of(name) if name in self.entries else self[name]
+        time = _EVENT_TIME.get(table)
+        if time is None:
+            raise ValueError(f"{self.path}: source {name!r} ({table}) has no event time to read it by month.")
+        entry = self.entries[name]
+        if "snapshot" in entry and name not in self._cache:
+            return MonthlyReader(time=time, path=self.resolve(entry["snapshot"]).with_suffix(".parquet"),
+                                 attrs=_snapshot_report(self.resolve(entry["snapshot"]))[1])
+        return MonthlyReader(self[name].frame, time=time)
 
     def dask(self, name: str, *, columns: list[str] | None = None, files: bool | None = None):
         """One source as a Dask DataFrame, for the steps that run on a Dask cluster

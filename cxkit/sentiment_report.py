@@ -281,6 +281,33 @@ def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
             "significant": bool(p < alpha) if p == p else False}
 
 
+def _predict_the_rest(data: pd.DataFrame, learnt, model, reader, frame_given, chunk_rows) -> None:
+    """Scores of the calibrated model for the reviews it did not learn from (unrated, or
+    outside its sample), read again a month at a time when the texts were not kept."""
+    from .sentiment import sentiment
+
+    rest = data.index.difference(learnt)
+    if not len(rest):
+        return
+    if frame_given is not None:
+        runs = [None]
+    else:
+        runs = reader.batches(chunk_rows)
+    for run in runs:
+        if run is None:
+            ids = rest
+            texts = frame_given.loc[ids, "text"]
+        else:
+            texts = reader.read(run, ["text"])["text"]
+            ids = texts.index.intersection(rest)
+            texts = texts.loc[ids]
+        if not len(ids):
+            continue
+        predicted = sentiment(texts, data.loc[ids, "language"], model=model)
+        data.loc[ids, "compound"] = predicted["compound"].to_numpy()
+        data.loc[ids, "label"] = predicted["label"].to_numpy()
+
+
 def _calibration_sample(data: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
     """At most ``limit`` rated reviews, a seeded sample stratified by star rating."""
     rated = data[pd.to_numeric(data["rating"], errors="coerce").notna()]
@@ -307,14 +334,16 @@ def sentiment_report(
     max_chars: int = 220,
     seed: int = 0,
     calibrate_max: int = 20_000,
+    chunk_rows: int = 100_000,
 ) -> SentimentReport:
     """Score, calibrate, tag and summarise reviews for one month.
 
     Parameters
     ----------
-    reviews : pandas.DataFrame
+    reviews : pandas.DataFrame or MonthlyReader
         The canonical reviews table (``text``, ``published_at``, ``source``, ``rating``,
-        ``language``).
+        ``language``), or ``catalog.monthly("reviews")`` to read a big table a run of months
+        at a time (see ``chunk_rows``); both give the same numbers.
     month : str, keyword-only
         ``YYYY-MM``; empty or None: the last complete month in the data.
     settings : dict, keyword-only
@@ -335,6 +364,13 @@ def sentiment_report(
         fitted model (out of sample, so still honest). Fitting on a million reviews would
         take many minutes and learn little more vocabulary.
 
+    chunk_rows : int, keyword-only
+        Reviews are scored in runs of whole consecutive months of at most this many rows
+        (a bigger month is a run of its own). With a :class:`~cxkit.catalog.MonthlyReader`
+        (``catalog.monthly("reviews")``), only one run's texts are in memory at a time; the
+        trend keeps scores, not texts, and only the report month's texts are kept (for the
+        examples). Scores do not depend on the runs.
+
     Returns
     -------
     SentimentReport
@@ -350,56 +386,76 @@ def sentiment_report(
     """
     from .sentiment import calibrate_sentiment, sentiment
 
+    from .catalog import MonthlyReader
+
     required = ["text", "published_at"]
-    missing = [c for c in required if c not in reviews.columns]
+    columns = reviews.columns if isinstance(reviews, MonthlyReader) else list(reviews.columns)
+    missing = [c for c in required if c not in columns]
     if missing:
         raise ValueError(f"sentiment_report: reviews need column(s) {missing}; load them with cx.load_reviews")
-    data = reviews.copy()
+    if isinstance(reviews, MonthlyReader):
+        reader, frame_given = reviews, None
+    else:
+        frame_given = reviews if reviews.index.is_unique else reviews.reset_index(drop=True)
+        reader = MonthlyReader(frame_given, time="published_at")
+    has_rating = "rating" in columns
+    index = reader.index(["published_at"] + (["rating"] if has_rating else []))
+    report_month = resolve_month(month or None, index["published_at"])
+    rated = int(pd.to_numeric(index["rating"], errors="coerce").notna().sum()) if has_rating else 0
+    calibrating = calibrate is not False and rated >= 100
+    training_ids, sampled = None, False
+    if calibrating:
+        rated_rows = index[pd.to_numeric(index["rating"], errors="coerce").notna()]
+        sample = _calibration_sample(rated_rows, calibrate_max, seed)
+        sampled = len(sample) < len(rated_rows)
+        training_ids = sample.index
+
+    # One month at a time: score and tag its texts, keep the scores and drop the text (except
+    # the report month's, for the examples, and the calibration's training sample).
+    dictionary = theme_dictionary(settings)
+    names = list(dictionary)
+    parts, training_parts = [], []
+    for run in reader.batches(chunk_rows):
+        chunk = reader.read(run)
+        lex = sentiment(chunk["text"], chunk["language"] if "language" in chunk.columns else None)
+        for col in ("language", "scored", "compound", "label", "words"):
+            chunk[col] = lex[col].to_numpy()
+        tags = tag_themes(chunk["text"], themes=dictionary)
+        for name in names:
+            chunk[name] = tags[name].to_numpy()
+        if training_ids is not None:
+            training_parts.append(chunk.loc[chunk.index.intersection(training_ids)])
+        if frame_given is None and report_month not in run:
+            chunk = chunk.drop(columns=[c for c in ("text", "title") if c in chunk.columns])
+        parts.append(chunk)
+    data = pd.concat(parts) if parts else pd.DataFrame(columns=list(columns) + ["_month", "compound", "label"])
     data["_month"] = month_of(data["published_at"])
-    report_month = resolve_month(month or None, data["published_at"])
-    language = data["language"] if "language" in data.columns else None
-    lex = sentiment(data["text"], language)
-    data["language"] = lex["language"]
-    data["scored"] = lex["scored"]
-    data["compound"] = lex["compound"]
-    data["label"] = lex["label"]
-    data["words"] = lex["words"]
 
     model = None
     calibration_rows = []
-    used = sampled = False
-    has_ratings = "rating" in data.columns and pd.to_numeric(data["rating"], errors="coerce").notna().sum() >= 100
-    if calibrate is not False and has_ratings:
-        training = _calibration_sample(data, calibrate_max, seed)
-        sampled = training is not data
+    used = False
+    if calibrating:
+        training = pd.concat(training_parts)
         try:
             model = calibrate_sentiment(training, seed=seed)
         except ValueError as err:  # too few rated reviews of a class: say so, keep the lexicon
             calibration_rows.append({"n": 0, "note": str(err)})
             model = None
+        del training, training_parts
         if model is not None:
             used = bool(calibrate is True or model.recommended_)
             calibration_rows.append({
                 "n": model.n_, "cv_accuracy": model.cv_accuracy_, "cv_macro_f1": model.cv_macro_f1_,
-                "lexicon_accuracy": model.lexicon_accuracy_, "used": used,
-                "rated": int(pd.to_numeric(data["rating"], errors="coerce").notna().sum()),
+                "lexicon_accuracy": model.lexicon_accuracy_, "used": used, "rated": rated,
             })
             if used:
                 oof = model.oof_
                 data.loc[oof.index, "compound"] = oof["compound"]
                 data.loc[oof.index, "label"] = oof["label"]
-                rest = data.index.difference(oof.index)
-                if len(rest):
-                    predicted = sentiment(data.loc[rest, "text"], data.loc[rest, "language"], model=model)
-                    data.loc[rest, "compound"] = predicted["compound"].to_numpy()
-                    data.loc[rest, "label"] = predicted["label"].to_numpy()
+                _predict_the_rest(data, oof.index, model, reader, frame_given, chunk_rows)
     calibration = pd.DataFrame(calibration_rows)
-
-    dictionary = theme_dictionary(settings)
-    names = list(dictionary)
-    tags = tag_themes(data["text"], themes=dictionary)
-    for name in names:
-        data[name] = tags[name].to_numpy()
+    if frame_given is not None:
+        data = data.loc[frame_given.index]  # the caller's row order
 
     scored = data[data["compound"].notna()]
     cur = scored[scored["_month"] == report_month]

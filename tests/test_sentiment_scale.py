@@ -78,3 +78,37 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     P = _softmax(ref._matrix(len(test), rows, cols, total) @ ref.coef + ref.intercept)
     expected = P[:, classes.index("positive")] - P[:, classes.index("negative")]
     assert np.allclose(model.oof_["compound"].to_numpy()[test], expected, atol=1e-6)
+
+
+def test_reading_month_by_month_gives_the_same_report_and_holds_one_run_of_text(tmp_path, monkeypatch):
+    from cxkit.catalog import MonthlyReader
+
+    catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
+    reviews = catalog["reviews"].frame
+    snap = cx.load_catalog(catalog.snapshot(tmp_path))
+    whole = cx.sentiment_report(reviews, month="2026-10", seed=0, calibrate_max=2500)
+    sizes = []
+    real = MonthlyReader.read
+
+    def spy(self, months, columns=None):
+        rows = real(self, months, columns)
+        if "text" in rows.columns:
+            sizes.append((len(months), len(rows)))
+        return rows
+
+    monkeypatch.setattr(MonthlyReader, "read", spy)
+    monthly = cx.sentiment_report(snap.monthly("reviews"), month="2026-10", seed=0, calibrate_max=2500,
+                                  chunk_rows=1500)
+    largest_month = reviews["published_at"].dt.to_period("M").value_counts().max()
+    assert sizes and max(n for _, n in sizes) <= max(1500, largest_month)
+    assert len(sizes) >= 2 * 12  # scored a run at a time, then read again for the model's predictions
+    assert monthly.results == whole.results
+    for name in ("headline", "trend", "by_source", "by_language", "agreement", "themes", "emerging", "examples"):
+        pd.testing.assert_frame_equal(getattr(monthly, name).reset_index(drop=True),
+                                      getattr(whole, name).reset_index(drop=True), check_dtype=False)
+    # Scores of every review agree; only the report month keeps its text.
+    a = whole.scored.reset_index(drop=True)
+    b = monthly.scored.sort_index().reset_index(drop=True)
+    assert np.allclose(a["compound"].astype(float), b["compound"].astype(float), equal_nan=True)
+    kept = b.loc[b["text"].notna(), "_month"].astype(str).unique().tolist()
+    assert kept == ["2026-10"]
