@@ -251,6 +251,7 @@ class _Run:
     outcomes: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        self.footer = _footer(self)
         self.tmp = self.out / f".{self.month}.tmp-{self.run_id}"
         self.log_path = self.out / "_logs" / f"{self.month}-{self.run_id}.log"
 
@@ -434,6 +435,8 @@ def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         return outcome
     outcome.update(outcome="ok", seconds=round(time.perf_counter() - started, 3))
     run.progress(f"{notebook.name}: done in {outcome['seconds']:.1f} s")
+    # Exported here, while the other notebooks still run.
+    export_html(nb, run.tmp / f"{notebook.name}.html", title=notebook.title, month=run.month, footer=run.footer)
     return outcome
 
 
@@ -579,13 +582,14 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
         failures = [r for r in results if r["outcome"] != "ok"]
         for r in results:
             run.outcomes[r["notebook"]] = {k: v for k, v in r.items() if k != "exception"}
-        footer = _footer(run)
+        footer = run.footer
         titles = {nb.name: nb.title for nb in run.notebooks}
         if failures:
             _keep_failed(run, failures, titles, footer)
         for nb in run.notebooks:
-            executed = nbformat.read(run.tmp / f"{nb.name}.ipynb", as_version=4)
-            export_html(executed, run.tmp / f"{nb.name}.html", title=nb.title, month=run.month, footer=footer)
+            if not (run.tmp / f"{nb.name}.html").exists():  # notebooks that ran are exported as they finish
+                executed = nbformat.read(run.tmp / f"{nb.name}.ipynb", as_version=4)
+                export_html(executed, run.tmp / f"{nb.name}.html", title=nb.title, month=run.month, footer=footer)
         parts = []
         for nb in run.notebooks:
             part = parts_dir / f"{nb.name}.json"
