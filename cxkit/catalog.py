@@ -87,6 +87,8 @@ def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
 
 
 _ROW_GROUP = 100_000
+#: Tables with at least this many rows are reduced partition by partition (Catalog.scan).
+BIG_TABLE_ROWS = 500_000
 _EVENT_TIME = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
 
 
@@ -478,6 +480,25 @@ class Catalog(Mapping):
         frame = pd.read_parquet(path, columns=wanted, filters=filters)
         frame.attrs = dict(_snapshot_report(stem)[1])
         return frame
+
+    def rows(self, name: str) -> int:
+        """Validated rows of a source (from a snapshot's load report, without reading it)."""
+        return int(self._report_only(name).report.accepted)
+
+    def scan(self, name: str, *, columns: list[str] | None = None, big: int = BIG_TABLE_ROWS):
+        """The table for analyses that accept pandas or Dask (the journey analyses).
+
+        A pandas DataFrame for a table of fewer than ``big`` rows; a Dask DataFrame
+        (:meth:`dask`) for a bigger one, or whenever a Dask cluster is connected: the
+        analyses then reduce it partition by partition (on the cluster's workers, or on
+        this machine's threads), and only the counts reach pandas.
+        """
+        from .distributed import current_cluster
+
+        if current_cluster() is not None or self.rows(name) >= big:
+            return self.dask(name, columns=columns)
+        frame = self[name].frame
+        return frame[_check_columns(columns, frame.columns, self.path, name)] if columns else frame
 
     def monthly(self, name: str) -> "MonthlyReader":
         """A reader that gives one source a month at a time (see :class:`MonthlyReader`): for

@@ -233,3 +233,18 @@ def test_sql_period_is_for_tables_not_queries():
 
     with pytest.raises(SourceError, match="`period` applies to `table` only"):
         read_sql("duckdb:///:memory:", query="SELECT 1 AS a", period={"column": "a", "start": None, "end": "2026-01-01"})
+
+
+def test_scan_gives_big_tables_as_dask_and_small_ones_as_pandas(sample_and_snapshot):
+    import dask.dataframe as dd
+
+    catalog, snap = sample_and_snapshot
+    fresh = cx.load_catalog(snap.path)
+    n = len(catalog["journey"].frame)
+    assert fresh.rows("journey") == n and fresh._cache == {}  # counted from the load report
+    small = fresh.scan("journey")
+    assert isinstance(small, pd.DataFrame) and len(small) == n
+    big = fresh.scan("journey", big=n, columns=["customer_id", "occurred_at"])
+    assert isinstance(big, dd.DataFrame) and list(big.columns) == ["customer_id", "occurred_at"]
+    pd.testing.assert_frame_equal(big.compute().reset_index(drop=True),
+                                  catalog["journey"].frame[["customer_id", "occurred_at"]], check_dtype=False)
