@@ -300,11 +300,11 @@ def test_pack_with_a_scheduler_gives_the_same_results_and_uses_the_cluster(clust
     only = ["nps_drivers", "review_sentiment", "journey_stages"]
     local = build_pack("2026-10", out=tmp_path / "local", only=only, quiet=True)
     client = distributed.Client(cluster.scheduler_address, set_as_default=False)
-    before = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.transition_log))
-    remote = build_pack("2026-10", out=tmp_path / "remote", only=only, quiet=True, scheduler=cluster.scheduler_address)
-    keys = client.run_on_scheduler(lambda dask_scheduler: [str(t[0]) for t in list(dask_scheduler.transition_log)])[before:]
+    with distributed.get_task_stream(client) as stream:  # every task the workers run meanwhile
+        remote = build_pack("2026-10", out=tmp_path / "remote", only=only, quiet=True,
+                            scheduler=cluster.scheduler_address)
     client.close()
-    ran = " ".join(keys)
+    ran = " ".join(str(task["key"]) for task in stream.data)
     for task in ("_run_chunk", "_resample_block", "read_parquet"):  # sentiment, bootstrap, journey events
         assert task in ran, f"no {task} task reached the cluster"
     a = json.loads((local / "results.json").read_text())

@@ -119,6 +119,8 @@ def test_notebook_follows_the_pack_conventions(project_dir):
         'month: str = ""  # YYYY-MM reported on; "" means the last complete month in the data',
         'catalog: str = ""  # data catalog file; "" means the bundled data/cxkit.yaml',
         'results_path: str = ""  # where this notebook writes its part of results.json; "" means nowhere',
+        'scheduler: str = ""  # Dask scheduler (tcp://host:8786) running the heavy steps; "" means the catalog\'s '
+        'settings.scheduler, else in-process',
     ]
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "def " not in code and "class " not in code and "for " not in code
