@@ -957,6 +957,16 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
     entry = _entry_months(answered, duration)
     if enough and duration in answered.columns:
         data = answered.assign(_entry=entry) if entry is not None else answered
+        if entry is not None:
+            # Answered when follow-up ended (e.g. on the day of churning): no time at risk after
+            # the answer, so no contribution to the hazard ratio (R's coxph refuses such rows).
+            tenure = pd.to_numeric(answered[duration], errors="coerce").astype(float).to_numpy()
+            no_time = entry >= tenure
+            if no_time.any():
+                warnings.warn(f"{int(no_time.sum()):,} customer(s) answered the survey when their follow-up ended, "
+                              "with no time at risk after the answer; they are left out of the hazard ratio "
+                              "(the odds ratio keeps them).", ChurnWarning, stacklevel=2)
+                data = data[~no_time]
         cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
                         entry="_entry" if entry is not None else None, alpha=alpha)
         row = cox.summary.set_index("label").loc["nps_category: detractor vs promoter"]

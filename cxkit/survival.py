@@ -729,6 +729,13 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     dropped = int((~complete).sum())
     if data.empty:
         raise ValueError("no customer has every column of the model filled in.")
+    if entry:
+        no_time = (data[entry].astype(float) >= data[duration].astype(float)).to_numpy()
+        if no_time.any():
+            raise ValueError(
+                f"{int(no_time.sum()):,} row(s) have {entry!r} >= {duration!r}: they enter observation when it "
+                f"ends, with no time at risk (R's coxph refuses them too). Leave those rows out, e.g. "
+                f"df[df[{entry!r}] < df[{duration!r}]].")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PHReg's formula-intercept SpecificationWarning is handled by patsy
         model = sm.PHReg.from_formula(full, data, status=data[event].to_numpy(),

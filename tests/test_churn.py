@@ -494,3 +494,28 @@ def test_churn_notebook_runs_on_the_bank_data(shared_datasets, project_dir, tmp_
                                progress_bar=False, cwd=str(project_dir / "notebooks"), kernel_name="python3")
     text = out.read_text()
     assert "Revenue at risk and lifetime value were not computed" in text
+
+
+def test_answers_given_when_follow_up_ended_leave_the_hazard_ratio_with_a_warning(joined):
+    # Found at 100x the sample: a customer whose answer falls at the end of follow-up has no
+    # time at risk after it; PHReg (and R's coxph) refuse such delayed-entry rows.
+    data = joined.copy()
+    answered = data.index[(data["nps_category"] == "detractor") & data["churned"].astype(bool)][:3]
+    end = pd.to_datetime(data.loc[answered, "signup_at"]) + pd.to_timedelta(
+        data.loc[answered, "tenure_months"].astype(float) * 30.4375, unit="D")
+    data.loc[answered, "nps_responded_at"] = end.to_numpy()
+    with pytest.warns(churn.ChurnWarning, match="3 customer\\(s\\) answered the survey when their follow-up ended"):
+        effect = cx.detractor_effect(data).set_index("measure")
+    # Reference: the same Cox model fitted by hand without those customers.
+    kept = data.drop(index=answered)
+    kept = kept[kept["nps_category"].astype(str) != "no response"].copy()
+    kept["nps_category"] = kept["nps_category"].astype(pd.CategoricalDtype(["promoter", "passive", "detractor"]))
+    kept["_entry"] = churn._entry_months(kept, "tenure_months")
+    reference = cx.cox_model(kept, covariates=["nps_category", "segment"], entry="_entry")
+    row = reference.summary.set_index("label").loc["nps_category: detractor vs promoter"]
+    assert effect.loc["hazard ratio", "estimate"] == pytest.approx(row["hazard_ratio"], rel=1e-9)
+    assert effect.loc["odds ratio", "n"] == (data["nps_category"] != "no response").sum()  # kept there
+    with pytest.raises(ValueError, match=r"3 row\(s\) have '_entry' >= 'tenure_months'.*Leave those rows out"):
+        bad = data[data["nps_category"].astype(str) != "no response"].copy()
+        bad["_entry"] = churn._entry_months(bad, "tenure_months")
+        cx.cox_model(bad, covariates=["segment"], entry="_entry")
