@@ -116,6 +116,10 @@ def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, 
     assert _snapshot(project / "reports" / "2026-10") == previous
     failed = list((project / "reports" / "_failed").iterdir())
     assert len(failed) == 1 and (failed[0] / "beta.ipynb").exists()
+    # The evidence is the notebook as far as it ran (saved once, in papermill's `finally`).
+    kept = nbformat.read(failed[0] / "beta.ipynb", as_version=4)
+    ran = [c.source for c in kept.cells if c.cell_type == "code" and c.get("execution_count")]
+    assert GOOD[0] in ran and "print('after')" not in ran
     if code == 4 and "Zero" in kind:
         assert "ZeroDivisionError" in (failed[0] / "beta.html").read_text()
     assert not list((project / "reports").glob(".2026-10.tmp-*"))
