@@ -89,6 +89,7 @@ def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
 _ROW_GROUP = 100_000
 #: Tables with at least this many rows are reduced partition by partition (Catalog.scan).
 BIG_TABLE_ROWS = 500_000
+_UNDATED = np.iinfo(np.int64).max  # month code of rows without a time (MonthlyReader)
 _EVENT_TIME = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
 
 
@@ -135,20 +136,11 @@ class MonthlyReader:
             raise KeyError(f"MonthlyReader: no time column {time!r}; columns are {self.columns}")
         self._months = None
 
-    def _time_months(self) -> pd.Series:
-        from .periods import month_of
-
-        if self.frame is not None:
-            return month_of(self.frame[self.time])
-        times = pd.read_parquet(self.path, columns=[self.time])[self.time]
-        return month_of(times)
-
     def months(self) -> list:
         """The months present (``pandas.Period``), in order; ``NaT`` last for rows without a time."""
         if self._months is None:
-            months = self._time_months()
-            present = sorted(months.dropna().unique())
-            self._months = present + ([pd.NaT] if months.isna().any() else [])
+            present = np.unique(self._codes())
+            self._months = [pd.NaT if c == _UNDATED else pd.Period(ordinal=int(c), freq="M") for c in present]
         return list(self._months)
 
     def month(self, month, columns: list[str] | None = None) -> pd.DataFrame:
@@ -178,7 +170,7 @@ class MonthlyReader:
             parts.append(((field >= start) & (field < end), (self._codes() >= dated[0].ordinal)
                           & (self._codes() <= dated[-1].ordinal)))
         if undated:
-            parts.append((field.is_null(), self._codes() == np.iinfo(np.int64).max))
+            parts.append((field.is_null(), self._codes() == _UNDATED))
         frames = []
         for expression, selected in parts:
             rows = pd.read_parquet(self.path, columns=(wanted or self.columns), filters=expression)
@@ -188,13 +180,15 @@ class MonthlyReader:
         return pd.concat(frames) if len(frames) > 1 else frames[0]
 
     def _codes(self) -> np.ndarray:
-        """Month ordinal of every row of the snapshot (rows without a time: int64 max)."""
-        if not hasattr(self, "_month_codes"):
+        """Month ordinal of every row, in the table's order (rows without a time: int64 max)."""
+        if getattr(self, "_month_codes", None) is None:
             from .periods import month_of
 
-            months = month_of(pd.read_parquet(self.path, columns=[self.time])[self.time])
+            times = self.frame[self.time] if self.frame is not None else \
+                pd.read_parquet(self.path, columns=[self.time])[self.time]
+            months = month_of(times)
             codes = months.array.asi8.copy()
-            codes[months.isna().to_numpy()] = np.iinfo(np.int64).max
+            codes[months.isna().to_numpy()] = _UNDATED
             self._month_codes = codes
         return self._month_codes
 
@@ -202,14 +196,9 @@ class MonthlyReader:
         """The months in runs of consecutive months of at most ``max_rows`` rows together (a
         month with more rows is a run of its own; rows without a time come last, alone), so
         a loop over them holds at most ``max(max_rows, one month)`` rows at once."""
-        months = self.months()
-        index = self.index([self.time])
-        from .periods import month_of
-
-        sizes = month_of(index[self.time]).value_counts(dropna=False)
+        codes, counts = np.unique(self._codes(), return_counts=True)
         runs, current, total = [], [], 0
-        for m in months:
-            n = int(sizes.get(m, 0)) if not pd.isna(m) else int(index[self.time].isna().sum())
+        for m, n in zip(self.months(), counts.tolist()):
             contiguous = not current or (not pd.isna(m) and current[-1].ordinal + 1 == m.ordinal)
             if current and (total + n > max_rows or not contiguous):
                 runs.append(current)
@@ -222,15 +211,9 @@ class MonthlyReader:
 
     def index(self, columns: list[str]) -> pd.DataFrame:
         """Some (small) columns of every row, in the reader's order: months, then no time."""
-        from .periods import month_of
-
         wanted = _check_columns(columns, self.columns, "MonthlyReader", self.time)
-        read = list(dict.fromkeys(wanted + [self.time]))
-        rows = self.frame[read] if self.frame is not None else pd.read_parquet(self.path, columns=read)
-        months = month_of(rows[self.time])
-        key = months.array.asi8.copy()
-        key[months.isna().to_numpy()] = np.iinfo(np.int64).max  # rows without a time last
-        return rows.iloc[np.argsort(key, kind="stable")][wanted].copy()
+        rows = self.frame[wanted] if self.frame is not None else pd.read_parquet(self.path, columns=wanted)
+        return rows.iloc[np.argsort(self._codes(), kind="stable")].copy()
 
 
 def _workers_are_local() -> bool:
