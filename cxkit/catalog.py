@@ -450,18 +450,20 @@ class Catalog(Mapping):
             return None
         return load(**options)
 
-    def _read_snapshot_columns(self, name, columns, time, bounds) -> pd.DataFrame:
+    def _snapshot_file(self, name, columns) -> tuple[Path, list[str] | None]:
+        """A snapshot's Parquet file and the columns to read from it (checked; None: all)."""
         import pyarrow.parquet as pq
 
-        stem = self.resolve(self.entries[name]["snapshot"])
-        path = stem.with_suffix(".parquet")
-        available = pq.read_schema(path).names
-        wanted = _check_columns(columns, available, self.path, name) if columns else None
+        path = self.resolve(self.entries[name]["snapshot"]).with_suffix(".parquet")
+        return path, (_check_columns(columns, pq.read_schema(path).names, self.path, name) if columns else None)
+
+    def _read_snapshot_columns(self, name, columns, time, bounds) -> pd.DataFrame:
+        path, wanted = self._snapshot_file(name, columns)
         filters = None
         if bounds is not None:
             filters = [(time, "<", bounds[1])] + ([(time, ">=", bounds[0])] if bounds[0] is not None else [])
         frame = pd.read_parquet(path, columns=wanted, filters=filters)
-        frame.attrs = dict(_snapshot_report(stem)[1])
+        frame.attrs = dict(_snapshot_report(path.with_suffix(""))[1])
         return frame
 
     def rows(self, name: str) -> int:
@@ -515,10 +517,7 @@ class Catalog(Mapping):
         if files is None:
             files = bool(self.settings.get("shared_storage")) or _workers_are_local()
         if files and "snapshot" in entry and name not in self._cache:
-            import pyarrow.parquet as pq
-
-            path = self.resolve(entry["snapshot"]).with_suffix(".parquet")
-            wanted = _check_columns(columns, pq.read_schema(path).names, self.path, name) if columns else None
+            path, wanted = self._snapshot_file(name, columns)
             return dd.read_parquet(str(path), columns=wanted, split_row_groups=True)
         frame = self[name].frame
         frame = frame[_check_columns(columns, frame.columns, self.path, name)] if columns else frame

@@ -207,6 +207,18 @@ def event_files(catalog, tmp_path_factory):
     return journey, sorted(folder.glob("*.parquet"))
 
 
+def _journey_tables(events, history) -> dict:
+    """The journey notebook's analyses of one month's events and the history up to it."""
+    return {
+        "stages": cx.compare_stages(events, metric="csat"),
+        "pain": cx.pain_points(events, metric="csat", min_n=30),
+        "performance": cx.touchpoint_performance(events),
+        "consistency": cx.channel_consistency(events, metric="csat", min_n=30),
+        "funnel": cx.funnel(history),
+        "months": cx.funnel_by_month(history),
+    }
+
+
 def test_journey_analyses_are_the_same_on_the_cluster(event_files, catalog, on_cluster):
     journey, files = event_files
     assert len(files) >= 3
@@ -214,30 +226,14 @@ def test_journey_analyses_are_the_same_on_the_cluster(event_files, catalog, on_c
     with cx.use_cluster(""), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         events = cx.month_events(journey, "")
-        history = cx.month_events(journey, events.attrs["month"], through=True)
-        local = {
-            "stages": cx.compare_stages(events, metric="csat"),
-            "pain": cx.pain_points(events, metric="csat", min_n=30),
-            "performance": cx.touchpoint_performance(events),
-            "consistency": cx.channel_consistency(events, metric="csat", min_n=30),
-            "funnel": cx.funnel(history),
-            "months": cx.funnel_by_month(history),
-        }
+        local = _journey_tables(events, cx.month_events(journey, events.attrs["month"], through=True))
 
     def remote_run():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             month = cx.month_events(events_dd, "")
             assert month.attrs["month"] == events.attrs["month"]
-            upto = cx.month_events(events_dd, month.attrs["month"], through=True)
-            return {
-                "stages": cx.compare_stages(month, metric="csat"),
-                "pain": cx.pain_points(month, metric="csat", min_n=30),
-                "performance": cx.touchpoint_performance(month),
-                "consistency": cx.channel_consistency(month, metric="csat", min_n=30),
-                "funnel": cx.funnel(upto),
-                "months": cx.funnel_by_month(upto),
-            }
+            return _journey_tables(month, cx.month_events(events_dd, month.attrs["month"], through=True))
 
     remote, tasks = _tasks_run(on_cluster, remote_run)
     assert tasks >= 10
