@@ -238,9 +238,10 @@ class SentimentModel:
                 else:
                     names.append(row[0])
                     rows.append(values)
-        lex_rows = [rows[names.index(f)] for f in _LEX_FEATURES]
+        position = {nm: i for i, nm in enumerate(names)}
+        lex_rows = [rows[position[f]] for f in _LEX_FEATURES]
         vocab_names = [nm for nm in names if nm not in _LEX_FEATURES]
-        coef = np.array([rows[names.index(nm)] for nm in vocab_names] + lex_rows).reshape(-1, len(classes))
+        coef = np.array([rows[position[nm]] for nm in vocab_names] + lex_rows).reshape(-1, len(classes))
         return cls(
             vocabulary={nm: i for i, nm in enumerate(vocab_names)},
             coef=coef,

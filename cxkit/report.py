@@ -370,15 +370,32 @@ def _classify(exc: BaseException) -> type[PackError]:
     return NotebookError
 
 
-def _ipc_kernel_manager(stderr_path: Path | None = None):
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _kernel_threads(jobs: int) -> int:
+    """Threads each kernel's numerical libraries may use: the cores shared out among the
+    kernels that run at once. OpenBLAS otherwise starts one busy-waiting thread per core in
+    every kernel, and two kernels on two cores then spend ~10% of the pack's CPU spinning."""
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = None):
     """Kernels talk to the runner over local IPC sockets, not TCP ports on localhost; their
-    own stderr (start-up warnings, shutdown noise, crash messages) goes to the run's log."""
+    own stderr (start-up warnings, shutdown noise, crash messages) goes to the run's log.
+    ``threads`` caps the BLAS/OpenMP threads of each kernel (a value the user set in the
+    environment wins)."""
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         async def _async_start_kernel(self, **kw):
             if stderr_path is not None:
                 kw.setdefault("stderr", open(stderr_path, "ab"))  # noqa: SIM115 (the kernel owns it)
+            if threads:
+                env = dict(kw.get("env") or os.environ)
+                for name in THREAD_VARIABLES:
+                    env.setdefault(name, str(threads))
+                kw["env"] = env
             return await super()._async_start_kernel(**kw)
 
         start_kernel = _async_start_kernel
@@ -410,7 +427,7 @@ def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
             # the cells that ran (papermill does not save them otherwise: tests/test_report.py).
             # It costs 1.5-3 s of wall time in a 20 s pack; kept for the evidence.
             start_timeout=120, request_save_on_cell_execute=True,
-            kernel_manager_class=_ipc_kernel_manager(run.log_path),
+            kernel_manager_class=_ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs)),
         )
     except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
         if hasattr(exc, "ename"):  # PapermillExecutionError: the failing cell's own error

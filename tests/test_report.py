@@ -125,6 +125,23 @@ def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, 
     assert not list((project / "reports").glob(".2026-10.tmp-*"))
 
 
+def test_kernels_share_the_cores_for_blas_threads(project, monkeypatch):
+    # Two kernels at once on N cores: each may use N // 2 BLAS/OpenMP threads (OpenBLAS would
+    # otherwise spin one thread per core in every kernel); a value the user set wins.
+    seen = project / "threads.txt"
+    probe = ("import os\nopen(%r, 'a').write(' '.join(os.environ.get(v, '-') for v in "
+             "('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) + '\\n')" % str(seen))
+    _notebook(project / "notebooks", "beta", [probe], order=20)
+    _notebook(project / "notebooks", "gamma", [probe], order=30)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    _build(project, jobs=2)
+    share = str(max(1, (os.cpu_count() or 1) // 2))
+    assert seen.read_text().splitlines() == [f"7 {share} {share}"] * 2
+    assert "OPENBLAS_NUM_THREADS" not in os.environ  # the runner's own environment is untouched
+
+
 def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(project):
     previous = _snapshot(_build(project))
     _notebook(project / "notebooks", "slow", [GOOD[0], "import time\ntime.sleep(60)"], order=20)
