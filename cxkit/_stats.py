@@ -1,5 +1,6 @@
-"""Small statistics shared by the analyses: multiple-testing adjustment and the Wilson
-interval of a proportion (one implementation each, checked against references in the tests).
+"""Small statistics shared by the analyses: multiple-testing adjustment, the Wilson interval
+of a proportion and the studentized range distribution (one implementation each, checked
+against references in the tests).
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["PADJUST", "adjust_p", "wilson_interval"]
+__all__ = ["PADJUST", "adjust_p", "studentized_range_isf", "studentized_range_sf", "wilson_interval"]
 
 #: Names accepted for ``padjust`` (R's names and statsmodels' both work).
 PADJUST = {
@@ -81,3 +82,113 @@ def adjust_p(p, method: str = "holm") -> np.ndarray:
         adjusted = multipletests(q, method=method)[1]
     out[ok] = adjusted
     return out
+
+
+# --------------------------------------------------------------------------- studentized range
+
+
+def _gauss_panels(lo: float, hi: float, panels: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre nodes and weights on [lo, hi]."""
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    edges = np.linspace(lo, hi, panels + 1)
+    half = np.diff(edges)[:, None] / 2
+    mid = (edges[:-1] + edges[1:])[:, None] / 2
+    return (mid + half * x).ravel(), (half * w).ravel()
+
+
+# Grids of the two integrals (chosen against scipy's adaptive values: tests/test_stats.py)
+_Z_NODES, _Z_WEIGHTS = _gauss_panels(-7.0, 9.0, 12, 12)  # the largest of k normals
+_X_PANEL, _X_NODES = 1.2, 16  # log of the chi-distributed scale: panel width, nodes per panel
+
+
+def _range_sf(w: np.ndarray, k: int) -> np.ndarray:
+    """P(range of k independent standard normals > w), for an array ``w`` >= 0.
+
+    k * integral of phi(z) [Phi(z)^(k-1) - (Phi(z) - Phi(z - w))^(k-1)] dz over the largest
+    value z, the difference written with expm1/log1p so that small tail areas keep their digits."""
+    from scipy.special import log_ndtr
+
+    z = _Z_NODES
+    log_a = log_ndtr(z)  # log Phi(z)
+    shape = np.shape(w)
+    w = np.asarray(w, dtype=float).reshape(-1, 1)
+    ratio = np.exp(log_ndtr(z - w) - log_a)  # Phi(z - w) / Phi(z), in [0, 1]
+    with np.errstate(divide="ignore"):
+        inner = -np.expm1((k - 1) * np.log1p(-ratio))  # 1 - (1 - ratio)^(k-1)
+    dens = k * np.exp(-z * z / 2 - 0.5 * np.log(2 * np.pi) + (k - 1) * log_a)  # density of the largest of k
+    return np.clip(inner @ (dens * _Z_WEIGHTS), 0.0, 1.0).reshape(shape)
+
+
+def studentized_range_sf(q, k: int, df) -> np.ndarray:
+    """Upper tail P(Q > q) of the studentized range of ``k`` means with ``df`` degrees of
+    freedom, vectorised over ``q`` and ``df`` (``df`` may be fractional, as Welch's is).
+
+    The double integral of ``scipy.stats.studentized_range`` and R's ``ptukey`` on fixed
+    composite Gauss-Legendre grids instead of adaptive quadrature: the outer integral runs
+    over log s, s the chi-distributed scale, between its 1e-15 and 1 - 1e-15 quantiles; the
+    inner over the largest of k normals. With k = 2 it is the t test's two-sided p exactly.
+    Within 1e-12 of scipy's values for df below 1e4 and 1e-9 above (where scipy's own
+    adaptive integral is the less accurate one; tests/test_stats.py), at about 1 ms per value
+    instead of scipy's 5-20 ms.
+
+    >>> round(float(studentized_range_sf(3.5, 3, 12)), 8)  # scipy: 0.06999549
+    0.06999549
+    """
+    q, df = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(df, dtype=float))
+    out = np.full(q.shape, np.nan)
+    flat_q, flat_df, flat_out = q.ravel(), df.ravel(), out.reshape(-1)
+    if k < 2:
+        return out[()] if out.ndim == 0 else out
+    ok = ~np.isnan(flat_q) & (flat_df > 0)
+    flat_out[ok & (flat_q <= 0)] = 1.0
+    todo = np.flatnonzero(ok & (flat_q > 0))
+    if k == 2:  # the range of two means is |difference|: Q = sqrt(2) |t|
+        flat_out[todo] = 2 * stats.t.sf(flat_q[todo] / np.sqrt(2), flat_df[todo])
+        return out[()] if out.ndim == 0 else out
+    for i in todo:
+        qi, nu = flat_q[i], flat_df[i]
+        if not np.isfinite(qi):
+            flat_out[i] = 0.0
+            continue
+        if not np.isfinite(nu) or nu > 1e7:  # the scale is 1 (to 1e-7)
+            flat_out[i] = _range_sf(np.array([qi]), k)[0]
+            continue
+        lo, hi = np.log(stats.chi2.ppf([1e-15, 1 - 1e-15], nu) / nu) / 2
+        x, wx = _gauss_panels(lo, hi, max(8, int(np.ceil((hi - lo) / _X_PANEL))), _X_NODES)
+        # density of x = log s, s = sqrt(chi2_nu / nu), i.e. f_s(s) * s, up to its constant:
+        # normalised on the grid (its mass outside is 2e-15), since the constant's log is a
+        # difference of numbers ~nu log nu that loses digits when df is large
+        log_f = nu * x - nu * np.exp(2 * x) / 2
+        dens = np.exp(log_f - log_f.max()) * wx
+        flat_out[i] = float(np.clip(dens @ _range_sf(qi * np.exp(x), k) / dens.sum(), 0.0, 1.0))
+    return out[()] if out.ndim == 0 else out
+
+
+def studentized_range_isf(alpha: float, k: int, df: float) -> float:
+    """The q with ``studentized_range_sf(q, k, df) == alpha`` (Tukey's and Games-Howell's
+    critical value), to 1e-10: the secant method from Gleason's (1999) approximation
+    (statsmodels' ``qsturng``, off by up to 1.4e-3 relative), about five evaluations; Brent's
+    method on a widening bracket when that fails.
+
+    >>> round(studentized_range_isf(0.05, 3, 12), 3)  # tables: q(0.95; 3, 12) = 3.77
+    3.773
+    """
+    from scipy.optimize import brentq, root_scalar
+
+    if not (0 < alpha < 1) or k < 2 or not df > 0:
+        return float("nan")
+    f = lambda q: float(studentized_range_sf(q, k, df)) - alpha  # noqa: E731 (decreasing in q)
+    guess = 3.0
+    if 0.001 <= alpha <= 0.9 and df >= 1 and k <= 200:
+        from statsmodels.stats.libqsturng import qsturng
+
+        guess = float(qsturng(1 - alpha, k, min(df, 1e38)))
+        found = root_scalar(f, x0=guess, x1=guess * 1.001, method="secant", xtol=1e-11 * guess, rtol=1e-14)
+        if found.converged and 0.5 * guess < found.root < 2 * guess and abs(f(found.root)) <= 1e-12:
+            return float(found.root)
+    lo, hi = guess / 1.5, guess * 1.5
+    while f(lo) < 0 and lo > 1e-8:
+        lo /= 1.5
+    while f(hi) > 0 and hi < 1e8:
+        hi *= 1.5
+    return float(brentq(f, lo, hi, xtol=1e-12, rtol=1e-12))

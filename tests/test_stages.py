@@ -130,7 +130,7 @@ def test_tukey_hsd_matches_r(plant_result, plants):
         row = _pair(plant_result, "tukey", a, b)
         assert row["diff"] == pytest.approx(diff, abs=1e-12)
         assert row["p_adj"] == pytest.approx(p, abs=1e-6)
-        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-3)  # qsturng quantile
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-6)  # R's qtukey quantile
     assert _pair(plant_result, "tukey", "trt1", "trt2")["significant"]
     # brute force: scipy's own Tukey HSD
     ref = stats.tukey_hsd(*PLANT_GROWTH.values())
@@ -152,7 +152,8 @@ def test_games_howell_equals_brute_force(plant_result):
         assert row["statistic"] == pytest.approx(t, rel=1e-12)
         assert row["df"] == pytest.approx(df, rel=1e-12)
         assert row["p_adj"] == pytest.approx(p, abs=1e-9)
-        assert row["ci_low"] == pytest.approx(x.mean() - y.mean() - half, abs=2e-3)
+        assert row["ci_low"] == pytest.approx(x.mean() - y.mean() - half, abs=1e-9)
+        assert row["ci_high"] == pytest.approx(x.mean() - y.mean() + half, abs=1e-9)
         assert row["p_unc"] == pytest.approx(stats.ttest_ind(x, y, equal_var=False).pvalue, rel=1e-9)
     # only trt1 vs trt2 differs at 0.05, as with Tukey
     assert plant_result.pairs("games-howell", significant_only=True)[["a", "b"]].values.tolist() == [["trt1", "trt2"]]
