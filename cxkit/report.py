@@ -113,6 +113,7 @@ class PackNotebook:
     order: int
     parameters: dict
     section: str | None = None  # the results.json key whose "finding" the index shows
+    code_cells: int = 0
 
 
 def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
@@ -129,7 +130,7 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
             continue
         params = papermill.inspect_notebook(str(path))
         found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params,
-                                  meta.get("section")))
+                                  meta.get("section"), sum(c.cell_type == "code" for c in nb.cells)))
     return sorted(found, key=lambda n: (n.order, n.name))
 
 
@@ -262,6 +263,7 @@ class _Run:
     tmp: Path = field(init=False)
     log_path: Path = field(init=False)
     outcomes: dict = field(default_factory=dict)
+    export_pool: futures.Executor | None = None
 
     def __post_init__(self):
         self.footer = _footer(self)
@@ -467,8 +469,9 @@ def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         return outcome
     outcome.update(outcome="ok", seconds=round(time.perf_counter() - started, 3))
     run.progress(f"{notebook.name}: done in {outcome['seconds']:.1f} s")
-    # Exported here, while the other notebooks still run.
-    export_html(nb, run.tmp / f"{notebook.name}.html", title=notebook.title, month=run.month, footer=run.footer)
+    # Exported on the export thread while this one starts the next notebook's kernel.
+    outcome["export"] = run.export_pool.submit(export_html, nb, run.tmp / f"{notebook.name}.html",
+                                               title=notebook.title, month=run.month, footer=run.footer)
     return outcome
 
 
@@ -603,13 +606,14 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
             values = {"month": run.month, "catalog": str(snapshot),
                       "results_path": str(parts_dir / f"{nb.name}.json"), "scheduler": run.scheduler}
             params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, allowed)
-        # Longest first (by the last pack's timings): with fewer cores than notebooks, the
-        # slowest notebook then never starts last and holds up the whole pack.
-        previous = _previous_durations(run.out)
-        order = sorted(run.notebooks, key=lambda nb: -previous.get(nb.name, float("inf")))
-        with futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
+        order = _run_order(run.notebooks, _previous_durations(run.out))
+        with futures.ThreadPoolExecutor(max_workers=1) as run.export_pool, \
+                futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
             done = dict(zip([nb.name for nb in order],
                             pool.map(lambda nb: _execute(run, nb, params[nb.name]), order)))
+        for r in done.values():
+            if "export" in r:
+                r.pop("export").result()  # an export error is the run's error
         results = [done[nb.name] for nb in run.notebooks]
         failures = [r for r in results if r["outcome"] != "ok"]
         for r in results:
@@ -645,6 +649,15 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
     except BaseException:
         shutil.rmtree(run.tmp, ignore_errors=True)
         raise
+
+
+def _run_order(notebooks: list[PackNotebook], previous: dict[str, float]) -> list[PackNotebook]:
+    """Longest first: with fewer cores than notebooks, the slowest notebook then never starts
+    last and holds up the whole pack. Durations come from the last pack in the same folder;
+    when a notebook has none (a first run, a new notebook), more code cells go first."""
+    if all(nb.name in previous for nb in notebooks):
+        return sorted(notebooks, key=lambda nb: -previous[nb.name])
+    return sorted(notebooks, key=lambda nb: -nb.code_cells)
 
 
 def _previous_durations(out: Path) -> dict[str, float]:

@@ -142,6 +142,16 @@ def test_kernels_share_the_cores_for_blas_threads(project, monkeypatch):
     assert "OPENBLAS_NUM_THREADS" not in os.environ  # the runner's own environment is untouched
 
 
+def test_longest_notebooks_start_first():
+    nbs = [PackNotebook(name, Path(f"{name}.ipynb"), name, i, {}, code_cells=cells)
+           for i, (name, cells) in enumerate([("a", 3), ("b", 20), ("c", 9)])]
+    # first run: no timings, so the notebooks with more code go first
+    assert [nb.name for nb in report._run_order(nbs, {})] == ["b", "c", "a"]
+    assert [nb.name for nb in report._run_order(nbs, {"a": 1.0, "b": 2.0})] == ["b", "c", "a"]
+    # later runs: the last pack's durations
+    assert [nb.name for nb in report._run_order(nbs, {"a": 9.0, "b": 2.0, "c": 5.0})] == ["a", "c", "b"]
+
+
 def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(project):
     previous = _snapshot(_build(project))
     _notebook(project / "notebooks", "slow", [GOOD[0], "import time\ntime.sleep(60)"], order=20)
