@@ -5,6 +5,8 @@ against references in the tests).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import stats
 
@@ -87,9 +89,14 @@ def adjust_p(p, method: str = "holm") -> np.ndarray:
 # --------------------------------------------------------------------------- studentized range
 
 
+@lru_cache(maxsize=8)
+def _legendre(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(nodes)
+
+
 def _gauss_panels(lo: float, hi: float, panels: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
     """Composite Gauss-Legendre nodes and weights on [lo, hi]."""
-    x, w = np.polynomial.legendre.leggauss(nodes)
+    x, w = _legendre(nodes)
     edges = np.linspace(lo, hi, panels + 1)
     half = np.diff(edges)[:, None] / 2
     mid = (edges[:-1] + edges[1:])[:, None] / 2
