@@ -339,12 +339,13 @@ def _studentized_crit(alpha, k, df) -> float:
     return studentized_range_isf(alpha, k, df) if np.isfinite(df) else np.nan
 
 
-def _pairwise(g: _Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str) -> pd.DataFrame:
+def _pairwise(g: _Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str, *,
+              intervals: bool = True) -> pd.DataFrame:
     k, big_n = g.k, g.total
     pairs = list(combinations(range(k), 2))
     ordered = [g.distribution(i) for i in range(k)]
     mse = float(g.ss.sum() / (big_n - k))
-    tukey_crit = _studentized_crit(alpha, k, big_n - k)
+    tukey_crit = _studentized_crit(alpha, k, big_n - k) if intervals else np.nan
     rank_var = big_n * (big_n + 1) / 12 - ties / (12 * (big_n - 1))
     rows, dunn_p = [], []
     gh_crit: dict[float, float] = {}
@@ -355,7 +356,7 @@ def _pairwise(g: _Groups, mean_rank: np.ndarray, ties: float, alpha: float, padj
         g_eff = _hedges_g(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
         # Games-Howell: Welch's t and df, studentized range p (family-wise by construction)
         t, df, se = _welch_t(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
-        if np.isfinite(df) and df not in gh_crit:
+        if intervals and np.isfinite(df) and df not in gh_crit:
             gh_crit[df] = _studentized_crit(alpha, k, df)
         half = gh_crit.get(df, np.nan) / np.sqrt(2) * se
         rows.append({**base, "method": "games-howell", "diff": diff, "se": se, "statistic": t, "df": df,
@@ -685,6 +686,13 @@ def compare_stages(
     >>> round(float(res.ordinal.set_index("stage").loc["decision", "odds_ratio"]), 2)
     0.33
     """
+    return _compare_stages(df, metric=metric, stage=stage, alpha=alpha, padjust=padjust, ordinal=ordinal,
+                           stages=stages)
+
+
+def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, intervals: bool = True) -> StageComparison:
+    """:func:`compare_stages`; ``intervals=False`` leaves the pairwise confidence intervals
+    out (NaN), for callers that use only the tests (the scorecard)."""
     func = "compare_stages"
     _check_frame(df, func)
     _check_column(df, metric, "metric", func)
@@ -726,7 +734,7 @@ def compare_stages(
     ranks, ties, n_levels = _ranks(values, weights)
     kruskal_row, mean_rank = _kruskal(g, ranks, ties)
     rows = [_anova(g), _welch_anova(g), kruskal_row]
-    pairwise = _pairwise(g, mean_rank, ties, alpha, padjust)
+    pairwise = _pairwise(g, mean_rank, ties, alpha, padjust, intervals=intervals)
 
     if ordinal is None:
         ordinal = bool(n_levels <= _MAX_ORDINAL_LEVELS and n_levels > 2 and np.all(values == np.round(values)))
@@ -826,7 +834,10 @@ def stage_scorecard(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             try:
-                res = compare_stages(data, metric=column, stage=stage, alpha=alpha, ordinal=False)
+                # only the tests and the stages' own intervals are used: the pairs' intervals
+                # (a studentized-range quantile each) are left out
+                res = _compare_stages(data, metric=column, stage=stage, alpha=alpha, padjust="holm",
+                                      ordinal=False, stages=None, intervals=False)
             except ValueError as err:
                 notes.append(f"{metric}: {err}")
                 continue
