@@ -1355,10 +1355,12 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
     comments = comments.assign(_churned=comments["customer_id"].astype(str).map(status)).dropna(subset=["_churned"])
     churned = comments["_churned"].to_numpy() == 1
     n1, n0 = int(churned.sum()), int((~churned).sum())
-    texts = comments[text].astype(str)
+    # each distinct comment is searched once ("Too expensive" comes back again and again)
+    codes, distinct = pd.factorize(comments[text].astype(str).to_numpy(dtype=object))
+    distinct = pd.Series(distinct, dtype=object)
     rows = []
     for name, pattern in matcher.items():
-        hit = texts.str.contains(pattern).to_numpy()
+        hit = distinct.str.contains(pattern).to_numpy(dtype=bool)[codes]
         k1, k0 = int((hit & churned).sum()), int((hit & ~churned).sum())
         p = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]])[1] if n1 and n0 else np.nan
         rows.append({"theme": name, "churned_mentions": k1, "churned_comments": n1,

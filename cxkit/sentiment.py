@@ -463,8 +463,23 @@ def calibrate_sentiment(
     # the stems frequent enough in its own training texts (so nothing leaks from the test
     # fold) and reads the test texts through that fold's vocabulary. The same features as
     # featurising each fold's texts anew, without tokenising and scoring them eleven times.
+    # Identical texts in one language have identical features: each is featurised once and
+    # its features repeated for every row that holds it (review streams repeat themselves).
     all_vocab: dict[str, int] = {}
-    f_rows, f_cols, f_total, f_lex, _ = _featurise(items, langs, all_vocab, True)
+    key = np.array([f"{lang or ''}\x1f{t}" for t, lang in zip(items, langs or [None] * len(items))], dtype=object)
+    codes, _ = pd.factorize(key)
+    first = np.unique(codes, return_index=True)[1]
+    u_rows, u_cols, u_total, u_lex, _ = _featurise([items[i] for i in first],
+                                                   None if langs is None else [langs[i] for i in first],
+                                                   all_vocab, True)
+    by_unique = np.argsort(u_rows, kind="stable")
+    u_rows, u_cols = u_rows[by_unique], u_cols[by_unique]
+    u_start = np.searchsorted(u_rows, np.arange(len(first) + 1))
+    counts = np.diff(u_start)[codes]
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    f_rows = np.repeat(np.arange(len(items)), counts)
+    f_cols = u_cols[np.repeat(u_start[codes] - starts[:-1], counts) + np.arange(starts[-1])]
+    f_total, f_lex = u_total[codes], u_lex[codes]
     all_names = np.array(list(all_vocab), dtype=object)
     n_vocab = len(all_vocab)
     by_row = np.argsort(f_rows, kind="stable")
