@@ -210,9 +210,19 @@ def _base_words(language: str) -> dict[str, float]:
     raise ValueError(f"no lexicon for language {language!r}; supported: {', '.join(LANGUAGES)}")
 
 
-@lru_cache(maxsize=None)
 def lexicon(language: str, extra: tuple[tuple[str, float], ...] = ()) -> Lexicon:
     """The assembled lexicon of ``language`` (cached); ``extra`` adds (word or phrase, valence)."""
+    # one cache key however it is called: lexicon("en") and lexicon("en", ()) are the same
+    return _build_lexicon(language, tuple(extra))
+
+
+lexicon.cache_clear = lambda: _build_lexicon.cache_clear()  # type: ignore[attr-defined]
+lexicon.cache_info = lambda: _build_lexicon.cache_info()  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=None)
+def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexicon:
+    """:func:`lexicon`, built (``lexicon.cache_clear()`` empties the cache)."""
     import snowballstemmer
 
     entries = _base_words(language)

@@ -64,3 +64,11 @@ def test_words_missing_from_a_table_are_stemmed(fresh_lexicons, monkeypatch):
     monkeypatch.setattr(_lexicon, "stem_table", lambda algorithm: partial)
     lex = _lexicon.lexicon("da")
     assert lex._stem_cache == real
+
+
+def test_a_lexicon_is_built_once_however_it_is_asked_for():
+    # lexicon("en") and lexicon("en", ()) were two cache entries: every language was built
+    # twice in a report (the scorer passes the extra entries, the calibration does not)
+    _lexicon.lexicon.cache_clear()
+    assert _lexicon.lexicon("da") is _lexicon.lexicon("da", ()) is _lexicon.lexicon("da", extra=())
+    assert _lexicon.lexicon.cache_info().misses == 1
