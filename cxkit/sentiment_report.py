@@ -410,7 +410,7 @@ def sentiment_report(
         sampled = len(sample) < len(rated_rows)
         training_ids = sample.index
 
-    # One month at a time: score and tag its texts, keep the scores and drop the text (except
+    # A run of whole months at a time: score and tag its texts, keep the scores and drop the text (except
     # the report month's, for the examples, and the calibration's training sample).
     dictionary = theme_dictionary(settings)
     names = list(dictionary)
