@@ -41,6 +41,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -598,6 +599,7 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     return pd.concat([out, glob], ignore_index=True)
 
 
+@lru_cache(maxsize=1)
 def _ph_model_class():
     """statsmodels' ``PHReg`` with the Efron and Breslow partial likelihood, score and Hessian
     computed without a Python loop over the distinct churn times.
@@ -609,9 +611,6 @@ def _ph_model_class():
     errors, residuals, results) is statsmodels' own; ``tests/test_survival.py`` checks the
     values against the loop on data with ties, strata, delayed entry and offsets.
     """
-    global _PH_CLASS
-    if _PH_CLASS is not None:
-        return _PH_CLASS
     from scipy import sparse
     from statsmodels.duration.hazard_regression import PHReg
 
@@ -698,11 +697,7 @@ def _ph_model_class():
 
         breslow_loglike, breslow_gradient, breslow_hessian = efron_loglike, efron_gradient, efron_hessian
 
-    _PH_CLASS = _PHReg
-    return _PH_CLASS
-
-
-_PH_CLASS = None
+    return _PHReg
 
 
 @dataclass(repr=False)
