@@ -376,12 +376,16 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
     return quality, inputs, all_dates
 
 
-def _classify(exc: BaseException) -> type[PackError]:
+def _classify(exc: BaseException, *, kernel_died: bool = False) -> type[PackError]:
+    """The exit class of a failed notebook. ``kernel_died``: the kernel process had already
+    exited when the runner began to shut it down. A kernel killed mid-cell (SIGKILL, the
+    out-of-memory killer) is then reported as dead even when the cell's timeout fired before
+    nbclient noticed the death (a race that a loaded machine loses)."""
     name = type(exc).__name__
+    if name == "DeadKernelError" or kernel_died:
+        return KernelDied
     if name == "CellTimeoutError" or isinstance(exc, TimeoutError):
         return NotebookTimeout
-    if name == "DeadKernelError":
-        return KernelDied
     return NotebookError
 
 
@@ -403,6 +407,18 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
+        #: Exit codes of this class's kernels that had already exited when shutdown began.
+        died: list = []  # noqa: RUF012 (one list per class: _ipc_kernel_manager makes a class per run)
+
+        async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
+            process = getattr(self.provisioner, "process", None)
+            code = process.poll() if process is not None else None
+            if code is not None:
+                type(self).died.append(code)
+            return await super()._async_shutdown_kernel(now=now, restart=restart)
+
+        shutdown_kernel = _async_shutdown_kernel
+
         async def _async_start_kernel(self, **kw):
             if stderr_path is not None:
                 kw.setdefault("stderr", open(stderr_path, "ab"))  # noqa: SIM115 (the kernel owns it)
@@ -434,6 +450,7 @@ def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
     started = time.perf_counter()
     run.progress(f"{notebook.name}: running")
     outcome = {"notebook": notebook.name, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    manager = _ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs))
     try:
         papermill.execute_notebook(
             str(notebook.path), str(output), parameters=params, kernel_name="python3", progress_bar=False,
@@ -442,7 +459,7 @@ def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
             # the cells that ran (papermill does not save them otherwise: tests/test_report.py).
             # It costs 1.5-3 s of wall time in a 20 s pack; kept for the evidence.
             start_timeout=120, request_save_on_cell_execute=True,
-            kernel_manager_class=_ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs)),
+            kernel_manager_class=manager,
         )
     except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
         if hasattr(exc, "ename"):  # PapermillExecutionError: the failing cell's own error
@@ -450,7 +467,10 @@ def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         else:
             lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
             error = f"{type(exc).__name__}: {lines[0] if lines else ''}"
-        outcome.update(outcome=_classify(exc).__name__, error=error[:500], seconds=round(time.perf_counter() - started, 3))
+        kernel_died = bool(manager.died)
+        if kernel_died and type(exc).__name__ != "DeadKernelError":
+            error = f"the kernel died (exit code {manager.died[0]}) while a cell ran; {error}"
+        outcome.update(outcome=_classify(exc, kernel_died=kernel_died).__name__, error=error[:500], seconds=round(time.perf_counter() - started, 3))
         evidence = nbformat.read(output, as_version=4) if output.exists() else nbformat.read(notebook.path, as_version=4)
         evidence.cells.insert(0, nbformat.v4.new_markdown_cell(f"**cxkit: this notebook failed**: {error}"))
         nbformat.write(evidence, output)

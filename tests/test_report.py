@@ -125,6 +125,27 @@ def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, 
     assert not list((project / "reports").glob(".2026-10.tmp-*"))
 
 
+def test_a_kernel_killed_before_its_timeout_is_noticed_is_reported_as_dead(tmp_path):
+    # Under load nbclient's cell timeout can fire before it sees that the kernel died; the
+    # kernel manager notes a kernel already gone when shutdown begins, and that wins (exit 6).
+    import asyncio
+
+    manager_class = report._ipc_kernel_manager(tmp_path / "kernel.log")
+
+    async def kill_then_shut_down():
+        km = manager_class(kernel_name="python3")
+        await km.start_kernel()
+        km.provisioner.process.kill()
+        km.provisioner.process.wait(timeout=30)
+        await km.shutdown_kernel()
+
+    asyncio.run(kill_then_shut_down())
+    assert manager_class.died == [-signal.SIGKILL]
+    timeout = type("CellTimeoutError", (Exception,), {})()
+    assert report._classify(timeout, kernel_died=True) is report.KernelDied
+    assert report._classify(timeout) is report.NotebookTimeout
+
+
 def test_kernels_share_the_cores_for_blas_threads(project, monkeypatch):
     # Two kernels at once on N cores: each may use N // 2 BLAS/OpenMP threads (OpenBLAS would
     # otherwise spin one thread per core in every kernel); a value the user set wins.
