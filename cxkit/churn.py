@@ -62,7 +62,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from .display import findings, table
+from .display import SafeDisplay, findings, table
 from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
     _DAYS_PER_MONTH, _NOT_COVARIATES, LEAKAGE_R2, CoxModel, _aliased, _formula_columns, _is_numeric,
     _model_data, _padjust, _quote_name, _references, _require, _rhs, _tenure_price_leaks, _term_label,
@@ -118,7 +118,7 @@ class CollinearityWarning(ChurnWarning):
 
 
 @dataclass(repr=False)
-class ChurnModel:
+class ChurnModel(SafeDisplay):
     """A fitted churn model (see :func:`churn_model`); renders itself in notebooks.
 
     Attributes

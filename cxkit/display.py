@@ -28,11 +28,21 @@ import pandas as pd
 
 from .privacy import mask_pii
 
-__all__ = ["table", "findings", "figure", "SafeHTML", "safe_text"]
+__all__ = ["table", "findings", "figure", "SafeHTML", "SafeDisplay", "safe_text"]
+
+
+#: Output metadata that marks HTML built here from escaped parts. The report keeps the HTML of
+#: marked outputs only; any other HTML output (a DataFrame's own repr, a library's widget, an
+#: ``IPython.display.HTML`` built from data) is shown as its plain-text form instead. Data
+#: cannot set output metadata, so this is the one path by which markup reaches a page.
+SAFE_MARK = {"cxkit": "escaped"}
 
 
 class SafeHTML:
-    """HTML that cxkit built itself from escaped parts; displays in notebooks and reports."""
+    """HTML that cxkit built itself from escaped parts; displays in notebooks and reports.
+
+    Build it only from :func:`safe_text` parts and literal markup; the report trusts it.
+    """
 
     def __init__(self, html: str, text: str = ""):
         self.html = html
@@ -41,8 +51,24 @@ class SafeHTML:
     def _repr_html_(self) -> str:
         return self.html
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self.html, "text/plain": self.text or self.html}
+        return data, {"text/html": dict(SAFE_MARK)}
+
     def __repr__(self) -> str:
         return self.text or self.html
+
+
+class SafeDisplay:
+    """Mixin for result objects whose ``_repr_html_`` is built only from :func:`table`,
+    :func:`findings`, :func:`figure` or :func:`safe_text` parts: their HTML carries
+    :data:`SAFE_MARK`, so the report keeps it as markup."""
+
+    def _repr_html_(self) -> str:  # pragma: no cover - each class defines its own
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return SafeHTML(self._repr_html_(), text=repr(self))._repr_mimebundle_(include, exclude)
 
 
 def safe_text(value: object, *, max_chars: int | None = None) -> str:

@@ -1,7 +1,8 @@
 """The pack's ``index.html``: headline KPIs with uncertainty, findings, links, data quality.
 
 Built from ``results.json`` alone, so it always agrees with the machine-readable numbers.
-Every string is escaped; the page has no script and requests nothing from any other host.
+Text from results (findings, source names, reasons) goes through
+:func:`cxkit.display.safe_text` like every other page's; cxkit's own labels are escaped; the page has no script and requests nothing from any other host.
 
 A KPI is a mapping with ``value``, ``ci_low``, ``ci_high``, ``n`` and, when there is a previous
 period, ``previous``, ``change``, ``change_p`` and ``significant`` (the change is flagged only
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+
+from .display import safe_text
 
 __all__ = ["write_index", "render_index"]
 
@@ -33,7 +36,7 @@ def _fmt(fmt: str, value) -> str:
     try:
         return fmt.format(value)
     except (TypeError, ValueError):
-        return escape(str(value))
+        return safe_text(value)
 
 
 def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool) -> str:
@@ -83,10 +86,10 @@ def render_index(results: dict, *, notebooks, footer: str) -> str:
         if nb.name == "data_quality":
             finding = finding or _quality_finding(results.get("data_quality", {}))
         links.append(f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
-                     + (f'<p class="cx-finding">{escape(finding)}</p>' if finding else "") + "</li>")
+                     + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "") + "</li>")
     quality_rows = "".join(
-        f"<tr><td>{escape(name)}</td><td class=\"num\">{q.get('read', 0):,}</td><td class=\"num\">{q.get('accepted', 0):,}</td>"
-        f"<td class=\"num\">{q.get('rejected', 0):,}</td><td>{escape('; '.join(f'{n:,} × {r}' for r, n in (q.get('reasons') or {}).items()))}</td></tr>"
+        f"<tr><td>{safe_text(name)}</td><td class=\"num\">{q.get('read', 0):,}</td><td class=\"num\">{q.get('accepted', 0):,}</td>"
+        f"<td class=\"num\">{q.get('rejected', 0):,}</td><td>{safe_text('; '.join(f'{n:,} × {r}' for r, n in (q.get('reasons') or {}).items()))}</td></tr>"
         for name, q in (results.get("data_quality") or {}).items() if isinstance(q, dict))
     css = (Path(__file__).resolve().parent / "templates" / "cxkit.css").read_text()
     return f"""<!DOCTYPE html>

@@ -24,7 +24,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from html import escape
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, Mapping
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import formats
+from .display import SafeHTML, safe_text
 from .errors import DataQualityError, SchemaError, SourceError
 from .privacy import mask_frame, mask_pii
 from .schema import STAGE_DTYPE, STAGES, TABLES, ColumnSpec, TableSpec, clean_category, normalize_stage
@@ -122,10 +122,13 @@ class LoadReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{escape(r)}</td><td>{n:,}</td></tr>" for r, n in self.reasons.items())
-        return (f"<p><b>{escape(self.table)}</b> from <code>{escape(self.source)}</code>: read {self.read:,}, "
+        rows = "".join(f"<tr><td>{safe_text(r)}</td><td>{n:,}</td></tr>" for r, n in self.reasons.items())
+        return (f"<p><b>{safe_text(self.table)}</b> from <code>{safe_text(self.source)}</code>: read {self.read:,}, "
                 f"accepted {self.accepted:,}, rejected {self.rejected:,}</p>"
                 + (f"<table><tr><th>reason</th><th>rows</th></tr>{rows}</table>" if rows else ""))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return SafeHTML(self._repr_html_(), text=self.summary())._repr_mimebundle_(include, exclude)
 
 
 @dataclass
@@ -156,6 +159,9 @@ class Loaded:
 
     def _repr_html_(self) -> str:
         return self.report._repr_html_()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.report._repr_mimebundle_(include, exclude)
 
 
 # --------------------------------------------------------------------------- parsing helpers

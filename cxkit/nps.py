@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from .nps_plots import plot_nps_by_segment, plot_nps_trend
+from .display import SafeDisplay
 from .periods import resolve_month
 
 __all__ = [
@@ -609,7 +610,7 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
 # --------------------------------------------------------------------------- the report
 
 @dataclass
-class NpsReport:
+class NpsReport(SafeDisplay):
     """Everything the NPS-and-drivers report shows, with one family of significance flags.
 
     Attributes: ``month``; ``headline`` (one row per KPI metric for the month); ``trend``

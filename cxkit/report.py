@@ -39,11 +39,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from html import escape
+from html import unescape as html_unescape
 from pathlib import Path
 
 import nbformat
 
+from .display import SAFE_MARK
 from .errors import CxkitError
 
 __all__ = [
@@ -181,6 +182,13 @@ def _sanitize_html(html: str) -> str:
     return clean
 
 
+def _html_to_text(html: str) -> str:
+    """The visible text of an HTML fragment (for HTML outputs that carry no text form)."""
+    import bleach
+
+    return html_unescape(bleach.clean(html, tags=set(), strip=True, strip_comments=True))
+
+
 def _sanitize_notebook(nb):
     """Drop code-only output types and sanitise HTML: no display path can inject markup."""
     from .privacy import mask_pii
@@ -205,7 +213,12 @@ def _sanitize_notebook(nb):
                         if mime == "text/markdown" and "text/plain" not in data:
                             data["text/plain"] = text  # untrusted Markdown is shown as text
                 if "text/html" in data:
-                    data["text/html"] = _sanitize_html(data["text/html"])
+                    marked = (output.get("metadata") or {}).get("text/html", {}).get("cxkit") == SAFE_MARK["cxkit"]
+                    if marked:  # built by cxkit.display from escaped parts; sanitised again all the same
+                        data["text/html"] = _sanitize_html(data["text/html"])
+                    else:  # HTML from anywhere else is shown as its text form, never as markup
+                        html = data.pop("text/html")
+                        data.setdefault("text/plain", _html_to_text(html))
                 if "text/plain" in data and not any(k in data for k in ("text/html", "image/png", "image/jpeg")):
                     data["text/plain"] = mask_pii(data["text/plain"])
                 if not data:

@@ -41,6 +41,7 @@ from scipy import stats
 from ._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
 from ._stats import studentized_range_isf, studentized_range_sf
 
+from .display import SafeDisplay
 from .schema import STAGES
 
 __all__ = [
@@ -489,7 +490,7 @@ def _ordinal_model(g: _Groups, alpha: float):
 
 
 @dataclass
-class StageComparison:
+class StageComparison(SafeDisplay):
     """The result of :func:`compare_stages`: four tidy tables and a few helpers.
 
     Attributes

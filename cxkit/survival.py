@@ -50,7 +50,7 @@ from scipy import stats
 from ._stats import adjust_p
 from ._stats import wilson_interval as _wilson  # noqa: F401 (used by cxkit.churn)
 
-from .display import findings, table
+from .display import SafeDisplay, findings, table
 
 __all__ = [
     "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test",
@@ -701,7 +701,7 @@ def _ph_model_class():
 
 
 @dataclass(repr=False)
-class CoxModel:
+class CoxModel(SafeDisplay):
     """A fitted Cox proportional-hazards model of time to churn (see :func:`cox_model`).
 
     Attributes
