@@ -51,6 +51,8 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 test: $(VENV)/.test $(AXE)  ## set up .venv with test tools and run the whole suite
 	@mkdir -p $(RUNTIME_HOME)
+	@command -v chromium >/dev/null || { echo; echo "*** Chromium is missing: the browser tests of the pack (XSS, accessibility) will SKIP."; \
+	  echo "*** Run 'sudo make system-deps' (Debian package chromium) to run them."; echo; }
 	$(HERMETIC) $(PY) -m pytest -n 2
 
 bench: $(VENV)/.test  ## run benchmarks/ (QUICK=1 for a smoke run); results in benchmarks/results/

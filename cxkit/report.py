@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -175,11 +176,13 @@ def _sanitize_html(html: str) -> str:
     clean = bleach.clean(html, tags=tags, attributes=attrs, protocols={"data", "https", "http"}, strip=True,
                          strip_comments=True, css_sanitizer=CSSSanitizer())
     # Images may only be embedded data; links may only point inside the pack.
-    import re
-
     clean = re.sub(r'<img([^>]*?)src="(?!data:image/(png|jpeg|gif);base64,)[^"]*"', r'<img\1src=""', clean)
     clean = re.sub(r'href="(?!#|[\w\-]+\.html)[^"]*"', 'href="#"', clean)
     return clean
+
+
+#: Python's default repr ("<IPython.core.display.HTML object>", "<pandas...Styler at 0x7f...>").
+_DEFAULT_REPR = re.compile(r"<[\w.]+ (object|object at 0x[0-9a-f]+)>")
 
 
 def _html_to_text(html: str) -> str:
@@ -218,7 +221,9 @@ def _sanitize_notebook(nb):
                         data["text/html"] = _sanitize_html(data["text/html"])
                     else:  # HTML from anywhere else is shown as its text form, never as markup
                         html = data.pop("text/html")
-                        data.setdefault("text/plain", _html_to_text(html))
+                        plain = data.get("text/plain", "")
+                        if not plain or _DEFAULT_REPR.fullmatch(plain.strip()):  # "<...HTML object>" says nothing
+                            data["text/plain"] = _html_to_text(html)
                 if "text/plain" in data and not any(k in data for k in ("text/html", "image/png", "image/jpeg")):
                     data["text/plain"] = mask_pii(data["text/plain"])
                 if not data:

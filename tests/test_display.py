@@ -38,3 +38,34 @@ def test_figure_needs_alt_text_and_keeps_it():
     ax.bar(["$a", "b$"], [1, 2])
     image = cx.figure(ax.figure, alt="Support is the largest driver; mail x@y.com")
     assert image.data[:4] == b"\x89PNG" and image.metadata["alt"] == "Support is the largest driver; mail [email]"
+
+
+def _outputs_of(*values):
+    """Code-cell outputs as a kernel would store them for ``display(value)``."""
+    import nbformat
+    from IPython.core.formatters import DisplayFormatter
+
+    formatter = DisplayFormatter()
+    outputs = []
+    for value in values:
+        data, metadata = formatter.format(value)
+        outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata))
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=outputs)])
+
+
+def test_report_keeps_html_only_from_outputs_cxkit_built():
+    from IPython.display import HTML
+
+    from cxkit.report import _sanitize_notebook
+
+    hostile = '<b class="xss">bold</b> <a href="index.html">link</a>'
+    df = pd.DataFrame({"segment": [hostile]})
+    nb = _sanitize_notebook(_outputs_of(
+        cx.table(df),                       # cxkit's own table: kept as HTML, the cell escaped
+        HTML(hostile),                      # raw HTML from anywhere else: shown as text
+        df.style,                           # a Styler does not escape cells: shown as text
+    ))
+    table, raw, styler = (o["data"] for o in nb.cells[0].outputs)
+    assert "<table" in table["text/html"] and "&lt;b class=" in table["text/html"]
+    assert "text/html" not in raw and "bold" in raw["text/plain"] and "<b" not in raw.get("text/html", "")
+    assert "text/html" not in styler

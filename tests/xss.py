@@ -35,29 +35,53 @@ PAYLOADS = [
     "<marquee onstart=alert('xss22')>xss22</marquee>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert('xss23')>",
     "javascript:alert('xss24')",
+    # Markup an allow-list sanitiser would keep: each must still be text, never an element.
+    "<b class=\"xss26\">xss26 bold</b>",
+    "<span title=\"xss27\" style=\"color:red\">xss27</span>",
+    "<a href=\"index.html\" class=\"xss28\">xss28 link</a>",
+    "<p class=\"xss29\">xss29</p><u class=\"xss29\">u</u>",
+    "</td></tr></table><h1 class=\"xss30\">xss30</h1>",
+    "<img src=\"data:image/png;base64,iVBORw0KGgo=\" class=\"xss31\" alt=\"xss31\">",
+    "</textarea></title></style><!-- xss32 --><i class=\"xss32\">xss32</i>",
+    "&lt;b class=xss33&gt;entity&amp;lt;",
+    "| xss34 | table |\n|---|---|\n| a | b |",
 ]
 
 #: A payload used as a column name (a driver rating's name, and an extra column).
 COLUMN_PAYLOAD = "<img src=x onerror=alert('col25')>"
 
 
+def _two(offset: int, i: int) -> str:
+    """Two payloads side by side, the ``i``-th pair of a family that starts at ``offset``."""
+    n = len(PAYLOADS)
+    return f"{PAYLOADS[(offset + 2 * i) % n]} {PAYLOADS[(offset + 2 * i + 1) % n]}"
+
+
 def write_hostile_sample(folder: Path, *, scale: float = 0.15, seed: int = 7) -> Path:
     """Write the hostile sample and its catalog into ``folder``; return the catalog path.
 
-    Every payload is placed where some report lists it as text (not only inside a figure):
-    segment names (churn tables), touchpoint names (journey tables), driver names (the
-    key-driver table), journey channel names (omnichannel table) and review texts of the
-    report month (example reviews). Comments and review titles carry them all as well.
+    Every text field and category name the reports can show carries payloads, two to a name,
+    and each family of names starts at a different payload so that every payload lands in
+    more than one kind of place: segment names (churn and NPS tables), touchpoint names (journey
+    tables), feedback and journey channel names, driver names (key-driver tables), review
+    sources, the month's most negative reviews (example table), review titles and comments, and
+    values that the readers reject (the data-quality page quotes a rejected row's value).
     """
     folder.mkdir(parents=True, exist_ok=True)
     data = generate(seed=seed, scale=scale)
     n = len(PAYLOADS)
 
-    segments = {s: PAYLOADS[i] for i, s in enumerate(sorted(data["customers"]["segment"].dropna().unique()))}
-    tp_map = {t: f"{PAYLOADS[3 + i]} tp{i}" for i, t in enumerate(sorted(data["feedback"]["touchpoint"].dropna().unique()))}
+    def family(values, offset: int, tag: str) -> dict:
+        return {v: f"{_two(offset, i)} {tag}{i}" for i, v in enumerate(sorted(values.dropna().unique()))}
+
+    segments = family(data["customers"]["segment"], 0, "sg")
+    tp_map = family(data["feedback"]["touchpoint"], 6, "tp")
+    channel_map = family(data["journey"]["channel"], 22, "ch")
+    fb_channels = family(data["feedback"]["channel"], 3, "fc")
+    sources = family(data["reviews"]["source"], 24, "rs")
     driver_names = ["support", "price", "product_quality", "delivery", "ease_of_use", "billing", "app_experience", "staff"]
-    driver_map = dict(zip(driver_names, [f"{p} d{i}" for i, p in enumerate(PAYLOADS[11:18])] + [COLUMN_PAYLOAD]))
-    channel_map = {c: f"{PAYLOADS[18 + i]} ch{i}" for i, c in enumerate(sorted(data["journey"]["channel"].dropna().unique()))}
+    driver_map = {d: f"{_two(32, i)} d{i}" for i, d in enumerate(driver_names[:-1])}
+    driver_map[driver_names[-1]] = COLUMN_PAYLOAD
     assert len(segments) == 3 and len(tp_map) == 8 and len(channel_map) == 5, "the sample's categories changed"
 
     fb = data["feedback"].copy()
@@ -65,17 +89,20 @@ def write_hostile_sample(folder: Path, *, scale: float = 0.15, seed: int = 7) ->
     fb.loc[fb.index[: 3 * n], "language"] = "en"
     fb["segment"] = fb["segment"].map(lambda s: segments.get(s, s))
     fb["touchpoint"] = fb["touchpoint"].map(lambda t: tp_map.get(t, t))
+    fb["channel"] = fb["channel"].map(lambda c: fb_channels.get(c, c))
     fb = fb.rename(columns=driver_map)
     fb["source_note " + PAYLOADS[7]] = "x"
+    # Rejected rows quote the value they were rejected for: one payload per row, in a score.
+    fb["nps"] = fb["nps"].astype(object)
+    fb.loc[fb.index[-n:], "nps"] = PAYLOADS
     fb.to_csv(folder / "feedback.csv", index=False)
 
     rv = data["reviews"].copy()
     rv.loc[rv.index[:n], "title"] = PAYLOADS
+    rv["source"] = rv["source"].map(lambda s: sources.get(s, s))
     last_month = rv.index[rv["published_at"].astype(str).str.startswith("2026-10")][:3]
     # The three most negative reviews of the month are shown as examples; two payloads each.
-    rv.loc[last_month, "text"] = [f"Stopped working, really poor quality, not good. Terrible, awful, horrible, "
-                                  f"useless, worst ever, waste of money!!! {PAYLOADS[18 + 2 * i]} {PAYLOADS[19 + 2 * i]}"
-                                  for i in range(3)]
+    rv.loc[last_month, "text"] = [f"Terrible, awful, useless, worst ever!!! {_two(13, i)}" for i in range(3)]
     rv.loc[last_month, "rating"] = 1
     rv.loc[last_month, "language"] = "en"
     rv.to_csv(folder / "reviews.csv", index=False)
