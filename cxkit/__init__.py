@@ -12,7 +12,7 @@ from pathlib import Path
 from .catalog import Catalog, data_quality_finding, load_catalog, rejection_reasons
 from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError
 from .io import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
-from .display import figure, findings, table
+from .display import figure, findings, format_p, presentable, table
 from .periods import last_complete_month, parse_month, resolve_month
 from .privacy import mask_pii
 from .results import save_results

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import io
+import re
 from html import escape
 
 import numpy as np
@@ -28,7 +29,8 @@ import pandas as pd
 
 from .privacy import mask_pii
 
-__all__ = ["table", "findings", "figure", "SafeHTML", "SafeDisplay", "safe_text"]
+__all__ = ["table", "presentable", "format_p", "findings", "figure", "SafeHTML", "SafeDisplay",
+           "safe_text", "COLUMN_LABELS"]
 
 
 #: Output metadata that marks HTML built here from escaped parts. The report keeps the HTML of
@@ -85,31 +87,228 @@ def safe_text(value: object, *, max_chars: int | None = None) -> str:
     return escape(text, quote=True)
 
 
-def _format_cell(value, digits: int) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+#: Business-language headers for the canonical column names of cxkit's result tables. A column
+#: not listed here is shown with underscores as spaces.
+COLUMN_LABELS = {
+    "n": "n", "k": "groups", "se": "std. error", "sd": "std. deviation", "z": "z", "t": "t",
+    "coef": "coefficient", "p": "p", "p_adj": "p (adjusted)", "p_adjusted": "p (adjusted)",
+    "p_holm": "p (Holm-adjusted)", "change_p": "p of change", "change_p_adj": "p of change (adjusted)",
+    "change_p_holm": "p of change (adjusted)", "welch_p": "p (Welch)", "p_first": "chance ranked first",
+    "chi2": "χ²", "dof": "df", "df1": "df (between groups)", "df2": "df (within groups)",
+    "rho": "correlation with time", "stat": "statistic name", "effect": "effect-size measure",
+    "omega2": "ω²", "epsilon2": "ε²", "mcfadden_r2": "McFadden's R²", "r2": "R²",
+    "log_odds": "log-odds", "odds_ratio": "odds ratio", "hazard_ratio": "hazard ratio",
+    "nps": "NPS", "csat": "CSAT", "ces": "CES", "vif": "overlap (VIF)", "diff": "difference",
+    "a": "group A", "b": "group B", "clv": "lifetime value",
+}
+
+#: Cell values that are statistical jargon, in words (only in these columns).
+VALUE_LABELS = {
+    "effect": {"omega2": "ω² (share of variance)", "epsilon2": "ε² (rank-based share of variance)",
+               "mcfadden_r2": "McFadden's R²", "hedges_g": "Hedges' g", "cliffs_delta": "Cliff's delta"},
+    "stat": {"LR chi2": "likelihood-ratio χ²"},
+}
+
+#: Decimals that a kind of number always has, whatever a table's ``digits`` say (a mapping
+#: passed as ``digits`` still wins): ratios read the same on every page.
+FIXED_DIGITS = {"odds_ratio": 2, "hazard_ratio": 2, "ratio": 2, "vif": 2, "nps": 1, "rho": 3}
+
+#: Names of p-value columns: two significant digits, and "< 0.001" below that.
+_P_COLUMN = re.compile(r"^(p|p_value|p_adj|p_adjusted|p_holm|p_bh)$|_p(_adj|_adjusted|_holm|_bh)?$|^change_p")
+_TERM = re.compile(r"^(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.+)\]$")
+
+
+def _label(column: object) -> str:
+    name = str(column)
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    if not name.isidentifier():
+        return name  # a name from the data (a driver or a category) is shown as it is
+    return name.replace("_", " ")
+
+
+def format_p(p: float) -> str:
+    """A p-value as a reader sees it: two significant digits, ``< 0.001`` below that, never ``0.0``.
+
+    >>> [format_p(x) for x in (0.0341, 0.49166, 0.00012, 1.0, 0.05, 0.00999)]
+    ['0.034', '0.49', '< 0.001', '1', '0.05', '0.01']
+    """
+    if p is None or not np.isfinite(p):
+        return ""
+    if p < 0.001:
+        return "< 0.001"
+    return f"{float(f'{p:.2g}'):.6f}".rstrip("0").rstrip(".")
+
+
+def _number(value: float, digits: int, kind: str = "plain") -> str:
+    """One number in one of :func:`presentable`'s formats; ``-0.0`` is shown as ``0.0``."""
+    scale = 100 if kind in ("percent", "pp") else 1
+    text = f"{scale * value:,.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        text = text.lstrip("-")
+        if kind == "percent":
+            text = "0"
+    elif kind in ("pp", "signed") and not text.startswith("-"):
+        text = "+" + text
+    if kind == "percent" and float(text.replace(",", "")) == 100 and abs(value - 1) < 1e-12:
+        text = "100"
+    return text + {"percent": "%", "pp": " pp"}.get(kind, "")
+
+
+def _format_cell(value, digits: int, kind: str = "plain") -> str:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if isinstance(value, (float, np.floating)):
-        return f"{value:,.{digits}f}"
-    if isinstance(value, (int, np.integer)):
-        return f"{value:,}"
+    if isinstance(value, (int, np.integer, float, np.floating)):
+        value = float(value) if isinstance(value, (float, np.floating)) or kind != "plain" else int(value)
+        if isinstance(value, int):
+            return f"{value:,}"
+        if kind == "p":
+            return format_p(value)
+        if not np.isfinite(value):
+            return "∞" if value > 0 else "−∞"
+        return _number(value, digits, kind)
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+def _pretty_term(value: object) -> object:
+    """A model term as a reader says it: ``segment[T.SMB]`` -> ``segment: SMB``."""
+    if not isinstance(value, str):
+        return value
+    if value == "Intercept":
+        return "baseline (intercept)"
+    match = _TERM.match(value)
+    return f"{match.group(1) or match.group(2)}: {match.group(3)}" if match else value
+
+
+def _layout(columns: list, ci_level: float | None) -> list[tuple]:
+    """Output columns as (source column, its upper CI column or None), CI pairs joined."""
+    out, taken = [], set()
+    for column in columns:
+        if column in taken:
+            continue
+        name = str(column)
+        high = name[: -len("ci_low")] + "ci_high" if name.endswith("ci_low") else None
+        if ci_level is not None and high in columns:
+            taken.add(high)
+            out.append((column, high))
+        else:
+            out.append((column, None))
+    return out
+
+
+def presentable(
+    df: pd.DataFrame,
+    *,
+    digits: int | dict = 1,
+    percent: list[str] | tuple[str, ...] = (),
+    pp: list[str] | tuple[str, ...] = (),
+    signed: list[str] | tuple[str, ...] = (),
+    ci_level: float | None = 0.95,
+    labels: dict | None = None,
+) -> pd.DataFrame:
+    """A result table as text, the way a report shows it (the numbers themselves are not changed).
+
+    One format per kind of number, so every page reads the same:
+
+    - p-values (columns named ``p``, ``p_adj``, ``*_p``, ``change_p*``): two significant
+      digits, ``< 0.001`` below that (never ``0.0``);
+    - ``percent`` columns (shares in 0..1): ``26.5%`` (``0%`` and ``100%`` when exact);
+    - ``pp`` columns (differences of shares): ``+0.7 pp``; both with one decimal unless a
+      ``digits`` mapping names the column; ``signed`` columns: ``+6.6``;
+    - other numbers: ``digits`` decimals (an int, or a mapping column -> decimals) with
+      thousands separators, except the kinds in :data:`FIXED_DIGITS` (odds and hazard ratios
+      always two decimals); integers as integers; ``-0.0`` never appears;
+    - ``ci_low`` / ``ci_high`` (and ``X_ci_low`` / ``X_ci_high``) become one column ``95% CI``
+      (``X 95% CI``) reading ``24.1% to 28.3%``, in the format of the estimate in the column
+      before them unless the limits are given a format of their own;
+    - model terms (column ``term``) in words (``segment: SMB``), jargon in ``effect`` and
+      ``stat`` columns explained, headers in business language (:data:`COLUMN_LABELS`,
+      overridden by ``labels``; names from the data are kept as they are).
+
+    Returns a DataFrame of strings; :func:`table` escapes and shows it.
+
+    >>> df = pd.DataFrame({"driver": ["price"], "share": [0.26503], "ci_low": [0.24072], "ci_high": [0.28347],
+    ...                    "change": [-0.0001], "p_adj": [0.0341]})
+    >>> presentable(df, percent=["share"], pp=["change"]).iloc[0].to_dict()
+    {'driver': 'price', 'share': '26.5%', '95% CI': '24.1% to 28.3%', 'change': '0.0 pp', 'p (adjusted)': '0.034'}
+    """
+    percent, pp, signed, labels = set(percent), set(pp), set(signed), dict(labels or {})
+    explicit = digits if isinstance(digits, dict) else {}
+    columns = list(df.columns)
+
+    def kind_of(column) -> str:
+        if column in percent:
+            return "percent"
+        if column in pp:
+            return "pp"
+        if column in signed:
+            return "signed"
+        return "p" if isinstance(column, str) and _P_COLUMN.search(column) else "plain"
+
+    def places_of(column, kind: str) -> int:
+        if column in explicit:
+            return explicit[column]
+        if kind in ("percent", "pp"):
+            return 1  # shares read as 26.5% and changes of shares as +0.7 pp on every page
+        if column in FIXED_DIGITS:
+            return FIXED_DIGITS[column]
+        return 1 if isinstance(digits, dict) else digits
+
+    def cells(column, like=None) -> list[str]:
+        """``like``: the estimate a CI limit belongs to, whose format it takes unless it has its own."""
+        values = df[column]
+        if column == "term":
+            values = values.map(_pretty_term)
+        elif column in VALUE_LABELS:
+            values = values.map(lambda v: VALUE_LABELS[column].get(v, v) if isinstance(v, str) else v)
+        own = column in percent or column in pp or column in signed or column in explicit
+        source = like if (like is not None and not own) else column
+        kind = kind_of(source)
+        if kind == "signed" and source != column:
+            kind = "plain"  # a limit of a change is not itself a change: no "+" before it
+        return [_format_cell(v, places_of(source, kind), kind) for v in values]
+
+    out: dict[str, list[str]] = {}
+    for column, high in _layout(columns, ci_level):
+        if high is None:
+            header = labels.get(column) or _label(column)
+            values = cells(column)
+        else:
+            stem = str(column)[: -len("ci_low")].rstrip("_")
+            position = columns.index(column)
+            estimate = columns[position - 1] if position > 0 else None
+            header = labels.get(column) or ((_label(stem) + " ") if stem else "") + f"{ci_level:.0%} CI"
+            values = [f"{lo} to {hi}" if lo and hi else ""
+                      for lo, hi in zip(cells(column, like=estimate), cells(high, like=estimate))]
+        while header in out:
+            header += " "
+        out[header] = values
+    return pd.DataFrame(out, index=df.index, dtype=object)
 
 
 def table(
     df: pd.DataFrame,
     *,
     caption: str | None = None,
-    digits: int = 1,
+    digits: int | dict = 1,
     max_rows: int = 50,
     max_chars: int = 300,
     index: bool = False,
     percent: list[str] | tuple[str, ...] = (),
+    pp: list[str] | tuple[str, ...] = (),
+    signed: list[str] | tuple[str, ...] = (),
+    ci_level: float | None = 0.95,
+    labels: dict | None = None,
 ) -> SafeHTML:
     """Render a DataFrame as an escaped HTML table for notebooks and reports.
+
+    Numbers are formatted for reading by :func:`presentable` (the DataFrame itself is not
+    changed): one format per kind of number, confidence limits joined into one column, headers
+    in business language. Wide tables scroll sideways on screen and wrap when printed.
 
     Parameters
     ----------
@@ -117,38 +316,40 @@ def table(
         Any table; cell text and column names are treated as untrusted.
     caption : str, optional
         Shown above the table (escaped too).
-    digits : int
-        Decimals shown for floats (display only).
+    digits : int or dict
+        Decimals shown for floats (display only); a mapping sets them per column.
     max_rows : int
         Rows shown; the caption says how many were left out.
     max_chars : int
         Longer cell texts are truncated with an ellipsis.
     index : bool
         Show the index as the first column.
-    percent : list of str
-        Columns holding shares in 0..1, shown as percentages.
+    percent, pp, signed : list of str
+        Columns holding shares in 0..1 (shown as ``26.5%``), differences of shares (``+0.7 pp``)
+        and signed changes (``+6.6``).
+    ci_level : float or None
+        The level named in the joined interval column's header (``95% CI``); None keeps
+        ``ci_low`` and ``ci_high`` apart.
+    labels : dict, optional
+        Header overrides, column -> label.
     """
     shown = df.reset_index() if index else df
     omitted = max(len(shown) - max_rows, 0)
     shown = shown.head(max_rows)
-    head = "".join(f"<th>{safe_text(c, max_chars=max_chars)}</th>" for c in shown.columns)
+    text = presentable(shown, digits=digits, percent=percent, pp=pp, signed=signed, ci_level=ci_level, labels=labels)
+    numeric = [pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column])
+               for column, _ in _layout(list(shown.columns), ci_level)]
+    head = "".join(f'<th scope="col">{safe_text(c, max_chars=max_chars)}</th>' for c in text.columns)
     body = []
-    for row in shown.itertuples(index=False):
-        cells = []
-        for col, value in zip(shown.columns, row):
-            if col in percent and isinstance(value, (float, np.floating)) and not np.isnan(value):
-                text = f"{100 * value:.{digits}f}%"
-            else:
-                text = _format_cell(value, digits)
-            numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-            cls = ' class="num"' if numeric else ""
-            cells.append(f"<td{cls}>{safe_text(text, max_chars=max_chars)}</td>")
+    for row in text.itertuples(index=False):
+        cells = [(f'<td class="num">' if num else "<td>") + f"{safe_text(value, max_chars=max_chars)}</td>"
+                 for value, num in zip(row, numeric)]
         body.append("<tr>" + "".join(cells) + "</tr>")
     note = f" ({omitted:,} more rows not shown)" if omitted else ""
     cap = f"<caption>{safe_text(caption or '')}{escape(note)}</caption>" if (caption or note) else ""
-    html = (f'<table class="cx-table">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
-    return SafeHTML(html, text=shown.to_string(index=False, max_colwidth=60))
+    html = (f'<div class="cx-table-wrap"><table class="cx-table">{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
+    return SafeHTML(html, text=text.to_string(index=False, max_colwidth=60))
 
 
 def findings(items: list[str] | str, *, title: str | None = None) -> SafeHTML:

@@ -233,6 +233,24 @@ def _sanitize_notebook(nb):
     return nb
 
 
+def _drop_empty_sections(nb):
+    """Leave out a section (a Markdown cell and the code cells after it) whose code shows
+    nothing, such as the cell that only saves results: a reader never meets an empty heading.
+    The first section (the title) and sections without code are kept."""
+    sections: list[list] = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" or not sections:
+            sections.append([])
+        sections[-1].append(cell)
+
+    def shown(section) -> bool:
+        code = [c for c in section if c.cell_type == "code"]
+        return not code or any(c.get("outputs") for c in code)
+
+    nb.cells = [cell for i, section in enumerate(sections) if i == 0 or shown(section) for cell in section]
+    return nb
+
+
 _CSS = (Path(__file__).resolve().parent / "templates" / "cxkit.css")
 
 
@@ -255,6 +273,8 @@ def _exporter(show_code: bool):
 def export_html(nb, path: Path, *, title: str, month: str, footer: str, show_code: bool = False) -> None:
     """Write ``nb`` as one self-contained HTML file with the house template."""
     nb = _sanitize_notebook(nbformat.from_dict(json.loads(json.dumps(nb))))
+    if not show_code:
+        nb = _drop_empty_sections(nb)
     nb.metadata["title"] = title
     exporter = _exporter(show_code)
     resources = {"cxkit_css": _CSS.read_text(), "cxkit_month": month, "cxkit_footer": footer,

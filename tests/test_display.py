@@ -69,3 +69,73 @@ def test_report_keeps_html_only_from_outputs_cxkit_built():
     assert "<table" in table["text/html"] and "&lt;b class=" in table["text/html"]
     assert "text/html" not in raw and "bold" in raw["text/plain"] and "<b" not in raw.get("text/html", "")
     assert "text/html" not in styler
+
+
+# ---------------------------------------------------------------------- one format per kind
+
+
+def test_p_values_have_two_significant_digits_and_never_read_zero():
+    df = pd.DataFrame({"p": [0.0, 0.00049, 0.0344, 0.0496, 0.4916, 1.0, float("nan")],
+                       "p_adj": [1e-12, 0.001, 0.01049, 0.05, 0.951, 0.999, 0.5],
+                       "change_p_holm": [0.2] * 7, "welch_p": [0.031] * 7})
+    out = cx.presentable(df)
+    assert list(out["p"]) == ["< 0.001", "< 0.001", "0.034", "0.05", "0.49", "1", ""]
+    assert list(out["p (adjusted)"]) == ["< 0.001", "0.001", "0.01", "0.05", "0.95", "1", "0.5"]
+    assert set(out["p of change (adjusted)"]) == {"0.2"} and set(out["p (Welch)"]) == {"0.031"}
+
+
+def test_shares_changes_and_zero_never_show_a_minus_or_three_decimals():
+    df = pd.DataFrame({"share": [1.0, 0.26503, 0.0, -0.00001], "change": [0.0071, -0.0001, -0.012, 0.0],
+                       "nps_change": [6.56, -0.04, -13.4, 0.0], "value": [-0.0004, 3.5, 12.0, 2.0]})
+    out = cx.presentable(df, percent=["share"], pp=["change"], signed=["nps_change"])
+    assert list(out["share"]) == ["100%", "26.5%", "0%", "0%"]
+    assert list(out["change"]) == ["+0.7 pp", "0.0 pp", "-1.2 pp", "0.0 pp"]
+    assert list(out["nps change"]) == ["+6.6", "0.0", "-13.4", "0.0"]
+    assert list(out["value"]) == ["0.0", "3.5", "12.0", "2.0"]
+
+
+def test_confidence_limits_join_into_one_column_in_the_estimates_format():
+    df = pd.DataFrame({"driver": ["price"], "share": [0.265], "ci_low": [0.2407], "ci_high": [0.2836],
+                       "change": [0.0071], "change_ci_low": [-0.0211], "change_ci_high": [0.039],
+                       "odds_ratio": [2.4631], "or_ci_low": [2.188], "or_ci_high": [2.772]})
+    out = cx.presentable(df, percent=["share"], pp=["change"], digits=3)
+    assert list(out.columns) == ["driver", "share", "95% CI", "change", "change 95% CI", "odds ratio", "or 95% CI"]
+    row = out.iloc[0]
+    assert row["95% CI"] == "24.1% to 28.4%" and row["change 95% CI"] == "-2.1 pp to +3.9 pp"
+    assert row["odds ratio"] == "2.46" and row["or 95% CI"] == "2.19 to 2.77"  # ratios: two decimals everywhere
+    assert list(cx.presentable(df, ci_level=None).columns)[2:4] == ["ci low", "ci high"]
+
+
+def test_headers_and_jargon_in_words_but_names_from_data_untouched():
+    df = pd.DataFrame({"term": ["Intercept", "segment[T.Enterprise]", "C(region)[T.Norway]", "tenure_months"],
+                       "effect": ["omega2", "epsilon2", "mcfadden_r2", "other"],
+                       "df1": [4.0] * 4, "product_quality": [1] * 4, "Ved ikke <b>": [1] * 4})
+    out = cx.presentable(df)
+    assert list(out["term"]) == ["baseline (intercept)", "segment: Enterprise", "region: Norway", "tenure_months"]
+    assert out["effect-size measure"].iloc[0] == "ω² (share of variance)" and out["effect-size measure"].iloc[3] == "other"
+    assert "df (between groups)" in out and "product quality" in out and "Ved ikke <b>" in out
+
+
+def test_table_wraps_wide_tables_and_marks_numbers():
+    df = pd.DataFrame({"segment": ["a"], "n": [1200], "value": [0.5], "ci_low": [0.4], "ci_high": [0.6]})
+    html = cx.table(df).html
+    assert html.startswith('<div class="cx-table-wrap"><table class="cx-table">')
+    assert '<td class="num">1,200</td>' in html and '<td class="num">0.4 to 0.6</td>' in html
+    assert '<th scope="col">95% CI</th>' in html and "<td>a</td>" in html
+
+
+def test_report_pages_leave_out_sections_that_show_nothing():
+    import nbformat
+
+    from cxkit.report import _drop_empty_sections
+
+    v4 = nbformat.v4
+    shown = v4.new_output("display_data", data={"text/plain": "1"})
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Title"), v4.new_code_cell("setup()"),                   # kept: the title
+        v4.new_markdown_cell("## 1. Table"), v4.new_code_cell("t", outputs=[shown]),    # kept: shows a table
+        v4.new_markdown_cell("## 2. Note only"),                                        # kept: no code at all
+        v4.new_markdown_cell("## 3. Results for the pack"), v4.new_code_cell("save()"),  # dropped: shows nothing
+    ])
+    kept = [c.source for c in _drop_empty_sections(nb).cells]
+    assert kept == ["# Title", "setup()", "## 1. Table", "t", "## 2. Note only"]
