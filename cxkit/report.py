@@ -435,11 +435,15 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
         async def _async_start_kernel(self, **kw):
             if stderr_path is not None:
                 kw.setdefault("stderr", open(stderr_path, "ab"))  # noqa: SIM115 (the kernel owns it)
+            env = dict(kw.get("env") or os.environ)
+            # Figures are rendered off-screen, whatever backend the user's environment names
+            # (a desktop backend would open windows from a cron job); cxkit itself never
+            # switches backends, so analysts' kernels keep their inline figures.
+            env["MPLBACKEND"] = "Agg"
             if threads:
-                env = dict(kw.get("env") or os.environ)
                 for name in THREAD_VARIABLES:
                     env.setdefault(name, str(threads))
-                kw["env"] = env
+            kw["env"] = env
             return await super()._async_start_kernel(**kw)
 
         start_kernel = _async_start_kernel
