@@ -8,6 +8,8 @@ A KPI is a mapping with ``value``, ``ci_low``, ``ci_high``, ``n`` and, when ther
 period, ``previous``, ``change``, ``change_p`` and ``significant`` (the change is flagged only
 when significant). The index reads ``nps``, ``csat`` and ``ces`` directly, and the ``headline``
 of ``sentiment`` and ``churn``; each section's ``finding`` is its one-sentence finding.
+Analyses listed under ``skipped`` (their sources are not in the catalog, or have no rows in
+the month) are shown as not built, with the reason, and their KPIs say so.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ _KPIS = [
 ]
 _SECTIONS = [("nps_drivers", "nps"), ("review_sentiment", "sentiment"), ("churn_regression", "churn"),
              ("journey_stages", "journey"), ("data_quality", "data_quality")]
+# The notebook that writes each KPI, to say why a KPI is missing when it was not built.
+_KPI_NOTEBOOK = {"nps": "nps_drivers", "csat": "nps_drivers", "ces": "nps_drivers", "sentiment": "review_sentiment",
+                 "churn": "churn_regression"}
 
 
 def _fmt(fmt: str, value) -> str:
@@ -39,10 +44,15 @@ def _fmt(fmt: str, value) -> str:
         return safe_text(value)
 
 
-def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool) -> str:
+def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, skipped: dict | None = None) -> str:
     if not kpi or kpi.get("value") is None:
+        why = "not available this month"
+        if skipped:
+            absent = skipped.get("absent") or []
+            why = (f"not built: no {_and(absent)} source" if absent
+                   else f"not built: no {_and(skipped.get('no_rows') or [])} data this month")
         return (f'<div class="cx-kpi cx-kpi-missing"><div class="cx-kpi-label">{escape(label)}</div>'
-                f'<div class="cx-kpi-value">–</div><div class="cx-kpi-note">not available this month</div></div>')
+                f'<div class="cx-kpi-value">–</div><div class="cx-kpi-note">{safe_text(why)}</div></div>')
     ci = ""
     if kpi.get("ci_low") is not None and kpi.get("ci_high") is not None:
         ci = f"95% CI {_fmt(fmt, kpi['ci_low'])} to {_fmt(fmt, kpi['ci_high'])}"
@@ -69,14 +79,22 @@ def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool) ->
             f'<div class="cx-kpi-note">{escape(ci)}{" · " if ci and n else ""}{escape(n)}</div>{change}</div>')
 
 
-def render_index(results: dict, *, notebooks, footer: str) -> str:
-    """The index page as a string (see module docs)."""
+def _and(names: list) -> str:
+    names = [str(n) for n in names]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | None = None) -> str:
+    """The index page as a string (see module docs). ``notes``: sentences shown under the
+    title (e.g. why the month is not last calendar month)."""
     month = str(results.get("month", ""))
+    skipped = results.get("skipped") if isinstance(results.get("skipped"), dict) else {}
     cards = []
     for key, sub, label, fmt, higher in _KPIS:
         section = results.get(key)
         kpi = section.get(sub) if (sub and isinstance(section, dict)) else section
-        cards.append(_kpi_card(label, kpi if isinstance(kpi, dict) else None, fmt, higher))
+        cards.append(_kpi_card(label, kpi if isinstance(kpi, dict) else None, fmt, higher,
+                               skipped.get(_KPI_NOTEBOOK.get(key, ""))))
     links = []
     for nb in notebooks:
         section = getattr(nb, "section", None) or dict(_SECTIONS).get(nb.name)
@@ -87,6 +105,11 @@ def render_index(results: dict, *, notebooks, footer: str) -> str:
             finding = finding or _quality_finding(results.get("data_quality", {}))
         links.append(f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
                      + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "") + "</li>")
+    for why in skipped.values():
+        if isinstance(why, dict):
+            links.append(f'<li class="cx-skipped"><span>{safe_text(why.get("title", ""))}</span>'
+                         f'<p class="cx-finding">Not built: {safe_text(why.get("reason", ""))}.</p></li>')
+    lede_notes = "".join(f'<p class="cx-note">{safe_text(note)}</p>' for note in notes or [])
     quality_rows = "".join(
         f"<tr><td>{safe_text(name)}</td><td class=\"num\">{q.get('read', 0):,}</td><td class=\"num\">{q.get('accepted', 0):,}</td>"
         f"<td class=\"num\">{q.get('rejected', 0):,}</td><td>{safe_text('; '.join(f'{n:,} × {r}' for r, n in (q.get('reasons') or {}).items()))}</td></tr>"
@@ -106,6 +129,7 @@ def render_index(results: dict, *, notebooks, footer: str) -> str:
 <main>
 <h1>Customer experience, {escape(month)}</h1>
 <p class="cx-lede">Headline numbers for the month with their 95% confidence intervals. A change from the previous month is flagged only when it is statistically significant.</p>
+{lede_notes}
 <section aria-labelledby="kpis"><h2 id="kpis">Headline KPIs</h2>
 <div class="cx-kpis">{''.join(cards)}</div></section>
 <section aria-labelledby="reports"><h2 id="reports">Reports and findings</h2>
@@ -126,7 +150,7 @@ def _quality_finding(quality: dict) -> str:
     rejected = sum(q.get("rejected", 0) for q in quality.values() if isinstance(q, dict))
     if not read:
         return ""
-    return (f"{rejected:,} of {read:,} rows ({_share(rejected / read)}) across {len(quality)} sources were "
+    return (f"{rejected:,} of {read:,} rows ({_share(rejected / read)}) across {len(quality)} source{'s' if len(quality) != 1 else ''} were "
             "rejected; every source was usable.")
 
 
@@ -135,5 +159,5 @@ def _share(share: float) -> str:
     return f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
 
 
-def write_index(path: Path, results: dict, *, notebooks, footer: str) -> None:
-    Path(path).write_text(render_index(results, notebooks=notebooks, footer=footer), encoding="utf-8")
+def write_index(path: Path, results: dict, *, notebooks, footer: str, notes: list[str] | None = None) -> None:
+    Path(path).write_text(render_index(results, notebooks=notebooks, footer=footer, notes=notes), encoding="utf-8")

@@ -252,15 +252,17 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
     todo = out.isna() & (text != "")
     if todo.any():
         sub = text[todo]
-        slash = sub[sub.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?")]
-        if len(slash) and dayfirst is None:
-            first = slash.str.extract(r"^(\d{1,2})/(\d{1,2})/")[0].astype(int)
-            second = slash.str.extract(r"^(\d{1,2})/(\d{1,2})/")[1].astype(int)
-            dayfirst = bool((first > 12).any() or not (second > 12).any())
+        # 31/10/2026 and 31-10-2026 14:05 (Nordic Excel): day or month first, decided from
+        # the data when dayfirst is not given (a first number above 12 is a day).
+        numeric = sub[sub.str.fullmatch(r"\d{1,2}([/-])\d{1,2}\1\d{2,4}( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?")]
+        if len(numeric) and dayfirst is None:
+            parts = numeric.str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]").astype(int)
+            dayfirst = bool((parts[0] > 12).any() or not (parts[1] > 12).any())
         fmts = list(_DATE_FORMATS)
-        order = "%d/%m" if dayfirst is not False else "%m/%d"
-        fmts += [f"{order}/%Y", f"{order}/%Y %H:%M", f"{order}/%Y %H:%M:%S", f"{order}/%y",
-                 f"{order}/%Y %I:%M:%S %p", f"{order}/%Y %I:%M %p"]
+        for sep in "/-":
+            order = f"%d{sep}%m" if dayfirst is not False else f"%m{sep}%d"
+            fmts += [f"{order}{sep}%Y", f"{order}{sep}%Y %H:%M", f"{order}{sep}%Y %H:%M:%S", f"{order}{sep}%y",
+                     f"{order}{sep}%y %H:%M", f"{order}{sep}%Y %I:%M:%S %p", f"{order}{sep}%Y %I:%M %p"]
         for fmt in fmts:
             if not todo.any():
                 break
@@ -301,9 +303,15 @@ class _Coercer:
             return self._done(spec, out.astype("datetime64[ns]"), label)
         text = _as_text(series)
         missing = _is_missing_token(text)
+        not_applicable = self._text_codes(spec.name, text)
+        if not_applicable is not None:
+            missing = missing | not_applicable
+            text = text.where(~not_applicable, "")
         if kind == "text":
             # Empty text and export artefacts ("None", "NaN", "#N/A") are no text at all.
             out = _map_unique(series, _clean_text)
+            if not_applicable is not None:
+                out = out.where(~not_applicable, pd.NA)
             if self.options.get("unescape_html"):
                 decoded = _map_unique(out, lambda v: html_unescape(v) if isinstance(v, str) else v)
                 present = out.notna()
@@ -342,7 +350,8 @@ class _Coercer:
                                   "set date_format if the source uses another form", text)
             return self._done(spec, out, label)
         if kind in ("score", "number", "driver"):
-            if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            if (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+                    and not_applicable is None):
                 numbers = pd.to_numeric(series, errors="coerce").astype("float64")
             else:
                 numbers = _parse_numbers(text.where(~missing, ""), self.decimal).astype("float64")
@@ -351,7 +360,8 @@ class _Coercer:
                     labelled = text[unread].str.extract(_SCORE_LABEL)[0]
                     numbers[unread] = pd.to_numeric(labelled, errors="coerce").to_numpy()
             bad = np.isnan(numbers.to_numpy()) & ~missing
-            self.problems.add(bad, f"{label}: '{{v}}' is not a number", text)
+            self.problems.add(bad, f"{label}: '{{v}}' is not a number; if it means \"not applicable\", "
+                                  f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})", text)
             numbers = numbers.where(~bad & ~missing)
             numbers = self._na_codes(spec.name, numbers)
             unit = (self.options.get("units") or {}).get(spec.name)
@@ -366,14 +376,24 @@ class _Coercer:
             return self._done(spec, numbers.astype("Float64"), label)
         raise AssertionError(f"unknown column kind {kind!r}")  # a bug in schema.TABLES, not in data
 
+    def _text_codes(self, name: str, text: pd.Series) -> np.ndarray | None:
+        """Cells holding one of the column's text codes ("Ved ikke"), compared ignoring case;
+        None when the column has no text codes."""
+        codes = (self.options.get("na_codes") or {}).get(name)
+        if not codes or not codes[1]:
+            return None
+        hit = text.str.casefold().isin(codes[1]).to_numpy()
+        if hit.any():
+            self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable code(s) {sorted(codes[1])} read as missing")
+        return hit
+
     def _na_codes(self, name: str, numbers: pd.Series) -> pd.Series:
         codes = (self.options.get("na_codes") or {}).get(name)
-        if codes is None:
+        if not codes or not codes[0]:
             return numbers
-        codes = [float(c) for c in (codes if isinstance(codes, (list, tuple, set)) else [codes])]
-        hit = numbers.isin(codes)
+        hit = numbers.isin(codes[0])
         if hit.any():
-            self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable codes {codes} read as missing")
+            self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable codes {codes[0]} read as missing")
         return numbers.where(~hit)
 
     def _done(self, spec: ColumnSpec, out: pd.Series, label: str) -> pd.Series:
@@ -484,7 +504,9 @@ def load(
     drivers : list or mapping, optional
         Driver-rating columns (feedback): source names, or driver name -> source column.
     na_codes : mapping, optional
-        Codes meaning "not applicable", per column: ``{"support": [0]}``; read as missing.
+        Codes meaning "not applicable", per column (canonical, driver or source column name):
+        ``{"support": [0, "Ved ikke"]}``; read as missing. Numbers are compared as numbers,
+        texts ignoring case.
     units : mapping, optional
         Units of ``tenure_months`` (days, weeks, months, years), ``duration_s`` (s, ms, min)
         or ``monthly_revenue`` (monthly, yearly); converted.
@@ -548,6 +570,7 @@ def load(
     driver_map = _driver_map(drivers, src, name, table)
     if values:
         src = _recode(src, values, mapping, driver_map, name)
+    options["na_codes"] = _na_code_map(na_codes, spec, mapping, driver_map, src, name)
 
     problems = _Problems(len(src))
     coerce = _Coercer(raw, problems, options)
@@ -589,10 +612,13 @@ def load(
             continue
         if col in categorical_set:
             extras[col] = _map_unique(_as_text(src[col]), clean_category).astype("string")
-        elif raw.typed:
+        elif raw.typed and col not in options["na_codes"]:
             extras[col] = src[col]
         else:
-            extras[col], note = _infer_extra(src[col], coerce.decimal)
+            column = src[col]
+            if col in options["na_codes"]:
+                column = _blank_na_codes(column, options["na_codes"][col], raw.notes)
+            extras[col], note = _infer_extra(column, coerce.decimal)
             if note:
                 raw.notes.append(note)
     frame = pd.concat([frame, pd.DataFrame(extras, index=src.index)], axis=1) if extras else frame
@@ -648,6 +674,51 @@ def load(
     if len(accepted) == 0:
         raise DataQualityError(f"{name}: no row could be accepted. " + _top_reasons(loaded), loaded)
     return loaded
+
+
+def _na_code_map(na_codes, spec: TableSpec, mapping: dict, driver_map: dict, src: pd.DataFrame,
+                 name: str) -> dict[str, tuple[list[float], set[str]]]:
+    """``na_codes`` keyed by canonical, driver or extra source column, each split into numeric
+    codes (0, 99: compared as numbers, so "0,0" is 0) and text codes ("Ved ikke": compared
+    ignoring case). A key may also be the source column of a mapped canonical column."""
+    if not na_codes:
+        return {}
+    if not isinstance(na_codes, Mapping):
+        raise SchemaError(f"{name}: na_codes must map a column to its not-applicable code(s), e.g. "
+                          f"{{'support': ['Ved ikke', 0]}}; got {type(na_codes).__name__}.")
+    by_source = {v: k for k, v in {**mapping, **driver_map}.items()}
+    out: dict[str, tuple[list[float], set[str]]] = {}
+    for key, codes in na_codes.items():
+        column = key if (key in mapping or key in driver_map) else by_source.get(key, key)
+        if column not in mapping and column not in driver_map and column not in src.columns:
+            known = list(mapping) + list(driver_map) + [str(c) for c in src.columns]
+            raise SchemaError(f"{name}: na_codes names column {key!r}, which is neither a column of the {spec.name} "
+                              f"table read from this source, a driver, nor a source column.{_closest(str(key), known)} "
+                              f"Source columns: {', '.join(map(str, src.columns[:40]))}.")
+        listed = codes if isinstance(codes, (list, tuple, set)) else [codes]
+        numbers, texts = [], set()
+        for code in listed:
+            if isinstance(code, bool) or not isinstance(code, (str, int, float)):
+                raise SchemaError(f"{name}: na_codes for column {key!r} must be numbers or texts "
+                                  f"(e.g. ['Ved ikke', 0]), not {code!r}.")
+            number = _parse_numbers(pd.Series([str(code).strip()]), ".").iloc[0] if isinstance(code, str) else float(code)
+            if pd.isna(number):
+                texts.add(unicodedata.normalize("NFC", code).strip().casefold())
+            else:
+                numbers.append(float(number))
+        old_numbers, old_texts = out.get(column, ([], set()))
+        out[column] = (old_numbers + numbers, old_texts | texts)
+    return out
+
+
+def _blank_na_codes(series: pd.Series, codes: tuple[list[float], set[str]], notes: list) -> pd.Series:
+    """An extra column with its not-applicable codes blanked, before its type is inferred."""
+    text = _as_text(series)
+    hit = text.str.casefold().isin(codes[1]) | (pd.to_numeric(text, errors="coerce").isin(codes[0]) if codes[0] else False)
+    hit = np.asarray(hit, dtype=bool)
+    if hit.any():
+        notes.append(f"{series.name}: {int(hit.sum()):,} not-applicable code(s) read as missing")
+    return series.where(~hit, None)
 
 
 def _label(canonical: str, source_col: str) -> str:

@@ -16,7 +16,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["parse_month", "last_complete_month", "resolve_month", "month_of"]
+__all__ = ["parse_month", "last_complete_month", "resolve_month", "month_of", "default_month_note"]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -68,3 +68,31 @@ def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = 
 def resolve_month(month: str | None, dates: pd.Series) -> pd.Period:
     """The report month: ``month`` when given (YYYY-MM), else the last complete one in ``dates``."""
     return parse_month(month) if month else last_complete_month(dates)
+
+
+def default_month_note(dates: pd.Series, month: pd.Period, *, today: pd.Timestamp | str | None = None) -> str | None:
+    """Why ``month``, the last complete month in ``dates``, is not last calendar month.
+
+    A scheduled run on the 2nd of December expects November; when the data end earlier the
+    run builds an older month, and says so. None when ``month`` is last calendar month.
+
+    >>> import pandas as pd
+    >>> dates = pd.Series(pd.to_datetime(["2026-09-03", "2026-10-20"]))
+    >>> default_month_note(dates, last_complete_month(dates, today="2026-11-02"), today="2026-11-02")
+    'built 2026-09, the last complete month in the data, not 2026-10: the data end on 2026-10-20, before 2026-10 was complete.'
+    >>> default_month_note(dates, pd.Period("2026-10", "M"), today="2026-11-02") is None
+    True
+    """
+    now = pd.Timestamp(today) if today is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
+    expected = now.to_period("M") - 1
+    month = parse_month(month)
+    if month >= expected:
+        return None
+    latest = pd.to_datetime(pd.Series(dates)).dropna().max()
+    if latest < expected.start_time:
+        why = f"the data end on {latest:%Y-%m-%d}, before {expected} began"
+    elif latest.to_period("M") == expected:
+        why = f"the data end on {latest:%Y-%m-%d}, before {expected} was complete"
+    else:  # later data exist, but the months between have none
+        why = f"the data have no rows in {expected}"
+    return f"built {month}, the last complete month in the data, not {expected}: {why}."

@@ -14,12 +14,12 @@ Examples
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+# The backend is the user's: JupyterLab's inline backend, a desktop window, or Agg where there
+# is no display (matplotlib falls back to it). The pack runner renders off-screen by starting
+# its kernels with MPLBACKEND=Agg; a library that switched backends here would make every
+# later inline figure of an analyst's kernel vanish.
+import matplotlib.pyplot as plt
+import seaborn as sns
 
 __all__ = ["house_style", "new_axes", "label", "PALETTE", "SIGNIFICANT", "NEUTRAL", "POSITIVE", "NEGATIVE"]
 

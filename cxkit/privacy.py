@@ -8,6 +8,8 @@ Examples
 --------
 >>> mask_pii("Call me on +47 912 34 567 or mail ola.nordmann@example.no, order 2026-03-14")
 'Call me on [phone] or mail [email], order 2026-03-14'
+>>> mask_pii("'31-10-2026 14:05' is not a date; ring 22 33 44 55 kl. 14.05 31.10.2026")
+"'31-10-2026 14:05' is not a date; ring [phone] kl. 14.05 31.10.2026"
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # A phone number: an optional country code (+47, 0047), an optional area code in brackets, then
 # groups of 2-4 digits joined by single spaces, dots or dashes (or one run of 8-15 digits), 8-15
 # digits in all. Dates, years, decimals and thousands-separated amounts are left alone below.
+# A number next to a colon and a digit is part of a clock time (14:05), never of a phone number.
 _PHONE = re.compile(
-    r"(?<![\w@.+\-])(?:(?:\+|00)\d{1,3}[ \u00a0.\-]?)?(?:\(\d{1,4}\)[ \u00a0.\-]?)?"
-    r"(?:\d{2,4}(?:[ \u00a0.\-]\d{2,4}){1,5}|\d{8,15})(?![\w@]|[.,]\d)"
+    r"(?<![\w@.+\-])(?<!\d:)(?:(?:\+|00)\d{1,3}[ \u00a0.\-]?)?(?:\(\d{1,4}\)[ \u00a0.\-]?)?"
+    r"(?:\d{2,4}(?:[ \u00a0.\-]\d{2,4}){1,5}|\d{8,15})(?![\w@]|[.,:]\d)"
 )
+# Dates, with a time before or after them (31.10.2026 14.05, 14.05 31-10-2026), and decimals.
+_TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"
 _DATE_LIKE = re.compile(
-    r"^(19|20)\d{2}[-./ ]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./](19|20)?\d{2}$|^\d+[.,]\d+$"
+    r"^(19|20)\d{2}[-./ ]\d{1,2}|^\d+[.,]\d+$"
+    rf"|^(?:{_TIME}[ T])?\d{{1,2}}[-./]\d{{1,2}}[-./](19|20)?\d{{2}}(?:[ T]\d{{1,2}}(?:[:.]\d{{2}}){{0,2}})?$"
 )
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[ \u00a0.]\d{3})+$")
 

@@ -17,7 +17,13 @@ The recipe (:func:`build_pack`):
 
 Exit codes of ``cxkit report`` (see :data:`EXIT_CODES`): 0 success, 2 bad parameters,
 3 invalid data, 4 a notebook raised an error (or stopped early), 5 a cell timed out,
-6 a kernel died, 7 another run holds the month's lock.
+6 a kernel died, 7 another run holds the month's lock, 8 no source has data in the month.
+
+A catalog need not have every source: each notebook's sources are declared in
+:data:`NOTEBOOK_SOURCES`, and a notebook whose sources are absent from the catalog, or have no
+rows in the report month, is not built. ``results.json`` and ``manifest.json`` list it under
+``skipped`` with the reason, and the index shows it ("Not built: ... needs the customers
+source").
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from .errors import CxkitError
 __all__ = [
     "build_pack", "PackError", "PackNotebook", "discover_notebooks", "export_html", "EXIT_CODES",
     "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied", "PackLocked",
+    "NoDataError", "NOTEBOOK_SOURCES",
 ]
 
 log = logging.getLogger("cxkit.report")
@@ -98,8 +105,27 @@ class PackLocked(PackError):
     exit_code = 7
 
 
+class NoDataError(PackError):
+    """No source has a row in the report month (or the data have no dates to choose one)."""
+
+    exit_code = 8
+
+
 EXIT_CODES = {0: "success", 2: "bad parameters", 3: "invalid data", 4: "notebook error",
-              5: "cell timeout", 6: "kernel died", 7: "another run holds the month's lock"}
+              5: "cell timeout", 6: "kernel died", 7: "another run holds the month's lock",
+              8: "no data for the month"}
+
+#: The catalog sources each pack notebook reads, by the names the notebooks use. A notebook
+#: is built only when the catalog has all of them and each has rows in the report month
+#: (customer records: the month is within their churn history). Other notebooks may declare
+#: theirs in their metadata: ``{"cxkit": {"needs": ["feedback"]}}``.
+NOTEBOOK_SOURCES: dict[str, tuple[str, ...]] = {
+    "nps_drivers": ("feedback",),
+    "review_sentiment": ("reviews",),
+    "churn_regression": ("customers",),
+    "journey_stages": ("journey", "feedback"),
+    "data_quality": (),  # reads whatever the catalog has
+}
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -116,12 +142,14 @@ class PackNotebook:
     parameters: dict
     section: str | None = None  # the results.json key whose "finding" the index shows
     code_cells: int = 0
+    needs: tuple[str, ...] = ()  # catalog sources it reads (see NOTEBOOK_SOURCES)
 
 
 def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
     """Pack notebooks in ``folder``, in their declared order. A notebook joins the pack by
     setting ``{"cxkit": {"pack": true, "title": ..., "order": N, "section": KEY}}`` in its
-    metadata; ``section`` names its part of ``results.json`` (for the index's finding)."""
+    metadata; ``section`` names its part of ``results.json`` (for the index's finding), and
+    ``needs`` the catalog sources it reads (default: :data:`NOTEBOOK_SOURCES`)."""
     import papermill
 
     found = []
@@ -131,8 +159,9 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
         if not meta.get("pack"):
             continue
         params = papermill.inspect_notebook(str(path))
+        needs = tuple(meta.get("needs", NOTEBOOK_SOURCES.get(path.stem, ())))
         found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params,
-                                  meta.get("section"), sum(c.cell_type == "code" for c in nb.cells)))
+                                  meta.get("section"), sum(c.cell_type == "code" for c in nb.cells), needs))
     return sorted(found, key=lambda n: (n.order, n.name))
 
 
@@ -298,6 +327,8 @@ class _Run:
     jobs: int
     quiet: bool
     scheduler: str = ""
+    skipped: dict = field(default_factory=dict)  # notebook -> why it was not built
+    month_note: str | None = None  # why the month is not last calendar month (no --month)
     tmp: Path = field(init=False)
     log_path: Path = field(init=False)
     outcomes: dict = field(default_factory=dict)
@@ -312,6 +343,11 @@ class _Run:
         log.info(message)
         if not self.quiet:
             print(f"[cxkit report {self.month}] {message}", file=sys.stderr, flush=True)
+
+    def notice(self, message: str) -> None:
+        """Something the person who scheduled the run must see: printed even with --quiet."""
+        log.warning(message)
+        print(f"cxkit report {self.month}: {message}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
@@ -368,8 +404,9 @@ def _versions() -> dict:
     return out
 
 
-def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, list]:
-    """Load every source: data-quality summary, input provenance, and all dates (for the month).
+def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, list, dict]:
+    """Load every source: data-quality summary, input provenance, all event dates (for the
+    month) and each source's months (:func:`_coverage`).
 
     With ``folder``, each usable source is written there as a validated Parquet snapshot
     (:meth:`~cxkit.catalog.Catalog.snapshot_source`) and released, so the runner holds one
@@ -377,7 +414,8 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
     """
     import pandas as pd
 
-    quality, inputs, dates = {}, {}, []
+    quality, inputs, dates, coverage = {}, {}, [], {}
+    customer_dates = []
     problems = []
     for name in catalog:
         options = catalog.options(name)
@@ -405,13 +443,111 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
             for col in ("responded_at", "published_at", "occurred_at"):
                 if col in loaded.frame and loaded.frame[col].notna().any():
                     dates.append(loaded.frame[col].dropna())
+            coverage[name] = _coverage(loaded.frame, options["table"])
+            if options["table"] == "customers" and coverage[name] is not None:
+                customer_dates.append(coverage[name].pop("dates"))
             if folder is not None and not problems:
                 catalog.snapshot_source(name, folder)
         inputs[name] = entry
     if problems:
         raise InvalidDataError("invalid data, no notebook was run:\n  " + "\n  ".join(problems))
+    # Customer records date the month only when no source has event times (a churn-only catalog).
+    dates = dates or customer_dates
     all_dates = pd.concat(dates, ignore_index=True) if dates else pd.Series(dtype="datetime64[ns]")
-    return quality, inputs, all_dates
+    return quality, inputs, all_dates, coverage
+
+
+_EVENT_TIMES = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
+
+
+def _coverage(frame, table: str) -> dict | None:
+    """The months a source can report on: ``{"months": {Period: rows}, "first", "last"}``,
+    or None when it has no dates (any month will do, e.g. customers without churn dates).
+
+    Event tables cover the months they have rows in. Customer records cover the months of
+    their churn history, as :func:`cxkit.churn_rate_by_month` counts them: from the first
+    recorded churn to the last complete month of signup and churn dates.
+    """
+    import pandas as pd
+
+    from .periods import last_complete_month
+
+    if table in _EVENT_TIMES:
+        times = frame[_EVENT_TIMES[table]].dropna() if _EVENT_TIMES[table] in frame else None
+        if times is None or times.empty:
+            return None
+        counts = times.dt.to_period("M").value_counts()
+        return {"months": {m: int(n) for m, n in counts.items()}, "first": times.min(), "last": times.max()}
+    if table != "customers" or "churned_at" not in frame or frame["churned_at"].notna().sum() == 0:
+        return None
+    dates = pd.concat([frame[c].dropna() for c in ("signup_at", "churned_at") if c in frame], ignore_index=True)
+    try:
+        last = last_complete_month(dates)
+    except ValueError:
+        last = None
+    first = frame["churned_at"].min().to_period("M")
+    months = {m: 0 for m in pd.period_range(first, last, freq="M")} if last is not None and last >= first else {}
+    return {"months": months, "first": first.start_time, "last": dates.max(), "dates": dates}
+
+
+def _plan(notebooks: list[PackNotebook], catalog, coverage: dict, month) -> tuple[list[PackNotebook], dict]:
+    """The notebooks to run for ``month``, and why each of the others is not built."""
+    run, skipped = [], {}
+    for nb in notebooks:
+        absent = [s for s in nb.needs if s not in catalog]
+        no_rows = [s for s in nb.needs if s in catalog and coverage.get(s) is not None
+                   and month not in coverage[s]["months"]]
+        if not absent and not no_rows:
+            run.append(nb)
+            continue
+        reasons = []
+        if absent:
+            reasons.append(f"needs the {_and(absent)} source{'s' if len(absent) > 1 else ''} in the catalog "
+                           f"({catalog.path.name} has {_and(list(catalog))})")
+        for source in no_rows:
+            reasons.append(f"the {source} source has no rows in {month} ({_span(coverage[source])})")
+        skipped[nb.name] = {"title": nb.title, "needs": list(nb.needs), "absent": absent, "no_rows": no_rows,
+                            "reason": "; ".join(reasons)}
+    return run, skipped
+
+
+def _and(names: list[str]) -> str:
+    names = [str(n) for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _span(cov: dict) -> str:
+    months = sorted(cov["months"])
+    if not months:
+        return f"its data end on {cov['last']:%Y-%m-%d}, before a month is complete"
+    return f"its data cover {months[0]} to {months[-1]}"
+
+
+def _report_month(month: str | None, dates, coverage: dict):
+    """The report month and, when none was given and it is not last calendar month, why.
+    Raises :class:`NoDataError` when no dated source has a row in the month."""
+    from .periods import default_month_note, parse_month, resolve_month
+
+    try:
+        period = resolve_month(month, dates)
+    except ValueError as exc:
+        raise NoDataError(f"{exc} Pass --month YYYY-MM to choose one.") from None
+    dated = {name: cov for name, cov in coverage.items() if cov is not None}
+    if dated and not any(period in cov["months"] for cov in dated.values()):
+        spans = {name: _span(cov).removeprefix("its data ") for name, cov in dated.items()}
+        if len(set(spans.values())) == 1 and len(spans) > 1:
+            where = f"the data of every source ({_and(list(spans))}) {next(iter(spans.values()))}"
+        else:
+            where = "; ".join(f"the {name} data {span}" for name, span in spans.items())
+        try:
+            hint = f" ({resolve_month(None, dates)})"
+        except ValueError:
+            hint = ""
+        raise NoDataError(f"no source has a row in {period}: {where}. Choose a month the data cover with --month "
+                          f"YYYY-MM, or leave --month out to build the last complete month in the data{hint}.")
+    note = None if month else default_month_note(dates, parse_month(str(period)))
+    return period, note
+
 
 
 def _classify(exc: BaseException, *, kernel_died: bool = False) -> type[PackError]:
@@ -460,11 +596,15 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
         async def _async_start_kernel(self, **kw):
             if stderr_path is not None:
                 kw.setdefault("stderr", open(stderr_path, "ab"))  # noqa: SIM115 (the kernel owns it)
+            env = dict(kw.get("env") or os.environ)
+            # Figures are rendered off-screen, whatever backend the user's environment names
+            # (a desktop backend would open windows from a cron job); cxkit itself never
+            # switches backends, so analysts' kernels keep their inline figures.
+            env["MPLBACKEND"] = "Agg"
             if threads:
-                env = dict(kw.get("env") or os.environ)
                 for name in THREAD_VARIABLES:
                     env.setdefault(name, str(threads))
-                kw["env"] = env
+            kw["env"] = env
             return await super()._async_start_kernel(**kw)
 
         start_kernel = _async_start_kernel
@@ -553,7 +693,7 @@ def build_pack(
     """
     from . import DEFAULT_CATALOG
     from .catalog import load_catalog
-    from .periods import parse_month, resolve_month
+    from .periods import parse_month
 
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
@@ -586,15 +726,17 @@ def build_pack(
     _remove_orphaned_inputs(out)
     inputs_dir = Path(tempfile.mkdtemp(prefix=f".inputs-{os.getpid()}-", dir=out))
     try:
-        quality, inputs, dates = _validate_inputs(cat, inputs_dir)
+        quality, inputs, dates, coverage = _validate_inputs(cat, inputs_dir)
         cat.write_snapshot_catalog(inputs_dir)
-        try:
-            month_period = resolve_month(month, dates)
-        except ValueError as exc:
-            raise InvalidDataError(str(exc)) from None
+        month_period, note = _report_month(month, dates, coverage)
         del dates
-        return _locked_build(cat, catalog_path, out, month_period, started, notebooks, timeout, jobs, quiet,
-                             quality, inputs, inputs_dir, t0, scheduler)
+        runnable, skipped = _plan(notebooks, cat, coverage, month_period)
+        if not runnable:
+            reasons = "; ".join(f"{name}: {s['reason']}" for name, s in skipped.items())
+            kind = NoDataError if all(not s["absent"] for s in skipped.values()) else ParameterError
+            raise kind(f"no notebook can be built for {month_period}: {reasons}.")
+        return _locked_build(cat, catalog_path, out, month_period, started, runnable, timeout, jobs, quiet,
+                             quality, inputs, inputs_dir, t0, scheduler, skipped=skipped, month_note=note)
     finally:
         shutil.rmtree(inputs_dir, ignore_errors=True)
 
@@ -626,11 +768,11 @@ def _check_scheduler(address: str) -> None:
 
 
 def _locked_build(cat, catalog_path, out, month_period, started, notebooks, timeout, jobs, quiet,
-                  quality, inputs, inputs_dir, t0, scheduler=""):
+                  quality, inputs, inputs_dir, t0, scheduler="", *, skipped=None, month_note=None):
     month = str(month_period)
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     run = _Run(run_id, month, out, catalog_path, started, notebooks, timeout,
-               jobs or min(len(notebooks), os.cpu_count() or 1), quiet, scheduler)
+               jobs or min(len(notebooks), os.cpu_count() or 1), quiet, scheduler, dict(skipped or {}), month_note)
     allowed = [PROJECT_DIR.resolve()] + [d.resolve() for d in cat.data_dirs] + [out]
     with _month_lock(out, month):
         _recover(out, month)
@@ -655,6 +797,12 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
     parts_dir.mkdir()
     run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}"
                  + (f", heavy steps on the Dask scheduler {run.scheduler}" if run.scheduler else ""))
+    if run.month_note:
+        run.notice(f"no --month given: {run.month_note}")
+    for name, why in run.skipped.items():
+        # A source missing from the catalog is by design (say so as progress); a source that
+        # has no rows this month is news for whoever scheduled the run.
+        (run.notice if why["no_rows"] else run.progress)(f"{name}: not built: {why['reason']}")
     params = {}
     try:
         # The notebooks read the sources as validated here, from Parquet: each notebook sees
@@ -689,12 +837,15 @@ def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float
             part = parts_dir / f"{nb.name}.json"
             if part.exists():
                 parts.append(json.loads(part.read_text()))
-        results_json = {"month": run.month, **merge_results(parts), "data_quality": quality}
+        results_json = {"month": run.month, **merge_results(parts), "data_quality": quality, "skipped": run.skipped}
+        for key in _STABLE_KEYS:  # an analysis that was not built leaves its keys null
+            results_json.setdefault(key, None)
         results_json = {k: results_json[k] for k in sorted(results_json, key=_key_order)}
         (run.tmp / "results.json").write_text(json.dumps(results_json, indent=2, ensure_ascii=False, allow_nan=False))
         from .index import write_index
 
-        write_index(run.tmp / "index.html", results_json, notebooks=run.notebooks, footer=footer)
+        write_index(run.tmp / "index.html", results_json, notebooks=run.notebooks, footer=footer,
+                    notes=[run.month_note[:1].upper() + run.month_note[1:]] if run.month_note else None)
         manifest = _manifest(run, inputs, t0)
         (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         shutil.rmtree(parts_dir)
@@ -728,9 +879,11 @@ def _previous_durations(out: Path) -> dict[str, float]:
     return {}
 
 
+_STABLE_KEYS = ["month", "nps", "csat", "ces", "drivers", "sentiment", "churn", "journey", "data_quality", "skipped"]
+
+
 def _key_order(key: str) -> tuple:
-    order = ["month", "nps", "csat", "ces", "drivers", "sentiment", "churn", "journey", "data_quality"]
-    return (order.index(key) if key in order else len(order), key)
+    return (_STABLE_KEYS.index(key) if key in _STABLE_KEYS else len(_STABLE_KEYS), key)
 
 
 def _footer(run: _Run) -> str:
@@ -769,6 +922,8 @@ def _manifest(run: _Run, inputs: dict, t0: float) -> dict:
         "month": run.month,
         "parameters": {"month": run.month, "catalog": str(run.catalog_path), "timeout": run.timeout,
                        "jobs": run.jobs, "notebooks": [n.name for n in run.notebooks]},
+        "month_note": run.month_note,
+        "skipped": run.skipped,
         "started_utc": run.started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - t0, 3),

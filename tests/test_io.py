@@ -242,3 +242,109 @@ def test_survey_exports_load_with_their_standard_columns(project_dir):
         assert monkey.report.format == "surveymonkey"
         assert monkey.report.columns["response_id"] == "Respondent ID"
         assert len(monkey.frame) + len(monkey.rejected) == monkey.report.read
+
+
+# --------------------------------------------------------------------------- Nordic Excel exports (issue 15)
+
+NORDIC = ("Svar-ID;Kunde;Dato;Anbefaling;Service;Pris;Kommentar\r\n"
+          "S1;K1;31-10-2026 14:05;9;8;Ved ikke;Fin service\r\n"
+          "S2;K2;01-10-2026 09:30;3;VED IKKE ;4,5;Ring 22 33 44 55\r\n"
+          "S3;K3;15-09-2026 23:59;10;9;7;\r\n")
+NORDIC_COLUMNS = {"response_id": "Svar-ID", "customer_id": "Kunde", "responded_at": "Dato", "nps": "Anbefaling",
+                  "comment": "Kommentar"}
+
+
+def _nordic(tmp_path, **kw):
+    path = tmp_path / "eksport.csv"
+    path.write_bytes(NORDIC.encode("cp1252"))
+    kw.setdefault("columns", NORDIC_COLUMNS)
+    kw.setdefault("drivers", {"support": "Service", "price": "Pris"})
+    return path, cx.load_feedback(path, **kw)
+
+
+@pytest.mark.parametrize("dayfirst", [True, None])
+def test_nordic_dd_mm_yyyy_hh_mm_dates(tmp_path, dayfirst):
+    # dd-mm-yyyy HH:MM, Danish Excel's default; 31-10 can only be day first, so the reader
+    # also detects the order when dayfirst is not given.
+    _, loaded = _nordic(tmp_path, dayfirst=dayfirst, na_codes={"support": ["Ved ikke"], "price": ["Ved ikke"]})
+    assert loaded.frame["responded_at"].tolist() == [pd.Timestamp("2026-10-31 14:05"), pd.Timestamp("2026-10-01 09:30"),
+                                                     pd.Timestamp("2026-09-15 23:59")]
+    _conserved(loaded)
+
+
+def test_ambiguous_dash_dates_follow_dayfirst(tmp_path):
+    path = _csv(tmp_path, ["a,01-02-2026 10:00,9", "b,03-04-2026,7"], header="response_id,responded_at,nps\n")
+    assert cx.load_feedback(path, dayfirst=True).frame["responded_at"].dt.month.tolist() == [2, 4]
+    assert cx.load_feedback(path, dayfirst=False).frame["responded_at"].dt.month.tolist() == [1, 3]
+
+
+def test_text_not_applicable_codes_read_as_missing(tmp_path):
+    _, loaded = _nordic(tmp_path, dayfirst=True, na_codes={"support": ["Ved ikke"], "Pris": "ved ikke"})
+    f = loaded.frame
+    # Compared ignoring case and surrounding spaces; the key may be the source column (Pris).
+    assert pd.isna(f["support"][1]) and pd.isna(f["price"][0])
+    assert f["support"].tolist()[::2] == [8, 9] and f["price"].tolist()[1:] == [4.5, 7.0]  # decimal comma
+    assert len(loaded.rejected) == 0
+    assert any("support: 1 not-applicable" in n for n in loaded.report.notes)
+
+
+def test_text_code_without_na_codes_is_rejected_with_the_fix(tmp_path):
+    path, loaded = _nordic(tmp_path, dayfirst=True, max_rejected=1.0)
+    reasons = loaded.rejected["reason"].tolist()
+    assert reasons == ["price (column 'Pris'): 'Ved ikke' is not a number; if it means \"not applicable\", "
+                       "list it in na_codes (na_codes: {price: ['Ved ikke']})",
+                       "support (column 'Service'): 'VED IKKE' is not a number; if it means \"not applicable\", "
+                       "list it in na_codes (na_codes: {support: ['VED IKKE']})"]
+    with pytest.raises(DataQualityError, match=rf"{path.name}.*support \(column 'Service'\).*na_codes"):
+        _nordic(tmp_path, dayfirst=True)
+
+
+@pytest.mark.parametrize("na_codes, message", [
+    ({"Prise": ["Ved ikke"]}, "na_codes names column 'Prise'.*Did you mean 'Pris'"),
+    ({"support": [{"a": 1}]}, "na_codes for column 'support' must be numbers or texts"),
+    (["Ved ikke"], "na_codes must map a column"),
+])
+def test_bad_na_codes_name_the_file_and_column(tmp_path, na_codes, message):
+    with pytest.raises(SchemaError, match=message) as info:
+        _nordic(tmp_path, dayfirst=True, na_codes=na_codes)
+    assert "eksport.csv" in str(info.value)
+
+
+def test_na_codes_on_an_extra_column_before_its_type_is_inferred(tmp_path):
+    path = _csv(tmp_path, ["a,2026-01-01,9,3", "b,2026-01-02,7,Vet ikke", "c,2026-01-03,8,5"],
+                header="response_id,responded_at,nps,Levering\n")
+    plain = cx.load_feedback(path).frame["Levering"]
+    assert plain.dtype == "string"  # one word makes the column text
+    coded = cx.load_feedback(path, na_codes={"Levering": ["Vet ikke"]}).frame["Levering"]
+    assert coded.dtype == "Int64" and coded.tolist()[::2] == [3, 5] and pd.isna(coded[1])
+
+
+def test_nordic_excel_workbook(tmp_path):
+    # The same export saved as .xlsx: numbers are numbers, "Ved ikke" is text in a number
+    # column, the time stamp is text in one row and a real Excel date in another.
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Svar-ID", "Kunde", "Dato", "Anbefaling", "Service", "Pris", "Kommentar"])
+    sheet.append(["S1", "K1", "31-10-2026 14:05", 9, 8, "Ved ikke", "Fin service"])
+    sheet.append(["S2", "K2", dt.datetime(2026, 10, 1, 9, 30), 3, "Ved ikke", 4.5, "Ring 22 33 44 55"])
+    sheet.append(["S3", "K3", "15-09-2026 23:59", 10, 9, 7, None])
+    path = tmp_path / "eksport.xlsx"
+    book.save(path)
+    loaded = cx.load_feedback(path, columns=NORDIC_COLUMNS, drivers={"support": "Service", "price": "Pris"},
+                              dayfirst=True, na_codes={"support": ["Ved ikke"], "price": ["Ved ikke"]})
+    f = loaded.frame
+    assert f["responded_at"].tolist() == [pd.Timestamp("2026-10-31 14:05"), pd.Timestamp("2026-10-01 09:30"),
+                                          pd.Timestamp("2026-09-15 23:59")]
+    assert pd.isna(f["price"][0]) and pd.isna(f["support"][1]) and f["price"].tolist()[1:] == [4.5, 7.0]
+    assert f["nps"].tolist() == [9, 3, 10] and len(loaded.rejected) == 0
+
+
+def test_rejected_timestamp_is_not_masked_as_a_phone_number(tmp_path):
+    path = _csv(tmp_path, ["a,31-13-2026 14:05,9", "b,01-10-2026 09:30,7"], header="response_id,responded_at,nps\n")
+    loaded = cx.load_feedback(path, dayfirst=True, max_rejected=1.0)
+    reason = loaded.report.examples["responded_at: … is not a date (expected e.g. 2026-03-14)"][1]
+    assert "'31-13-2026 14:05'" in reason and "[phone]" not in reason
+    assert "31-13-2026 14:05" in loaded.rejected_masked()["reason"][0]

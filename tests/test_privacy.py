@@ -47,3 +47,20 @@ def test_pii_columns_and_frames():
     assert out["name"].tolist()[0] == "[redacted]" and pd.isna(out["name"][1])
     assert out["comment"].tolist() == ["[email]", "fine"] and out["reason"][0] == "a@b.cc"
     assert df["name"][0] == "Ola"  # the input is not mutated
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Issue 15: a Nordic Excel timestamp in a rejection message was masked as "[phone]:05".
+    ("responded_at: '31-10-2026 14:05' is not a date", "responded_at: '31-10-2026 14:05' is not a date"),
+    ("31.10.2026 14.05", "31.10.2026 14.05"),
+    ("14:05 31-10-2026", "14:05 31-10-2026"),
+    ("31/10/2026 14:05:59", "31/10/2026 14:05:59"),
+    ("kl. 14.05 den 31.10.2026", "kl. 14.05 den 31.10.2026"),
+    # ... while a phone number beside a date or a time is still masked
+    ("01-10-2026 09:30 ring 22 33 44 55", "01-10-2026 09:30 ring [phone]"),
+    ("01-10-2026 09:30 22 33 44 55", "01-10-2026 09:30 [phone]"),
+    ("ring 22 33 44 55 kl 14:05", "ring [phone] kl 14:05"),
+    ("tlf:22334455", "tlf:[phone]"),
+])
+def test_times_beside_dates_are_not_phone_numbers(text, expected):
+    assert mask_pii(text) == expected

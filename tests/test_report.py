@@ -258,3 +258,103 @@ def test_snapshots_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
         (folder / "reviews.parquet").write_bytes(b"x")
     _remove_orphaned_inputs(tmp_path)
     assert not dead.exists() and live.exists()
+
+
+# --------------------------------------------------------------------------- the user's own data (issue 15)
+
+
+def _needs(folder: Path, name: str, needs: list[str], cells: list[str], order: int = 20) -> None:
+    path = _notebook(folder, name, cells, order=order)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["cxkit"]["needs"] = needs
+    nbformat.write(nb, path)
+
+
+def test_analyses_whose_sources_are_not_in_the_catalog_are_skipped_and_listed(project):
+    # "gamma" would fail if it ran; the catalog has no customers source, so it must not run.
+    _needs(project / "notebooks", "gamma", ["customers"], ["1/0"])
+    _needs(project / "notebooks", "delta", ["customers", "reviews"], ["1/0"], order=30)
+    result = _cli(project, "--month", "2026-10")
+    assert result.returncode == 0, result.stderr
+    pack = project / "reports" / "2026-10"
+    assert sorted(p.name for p in pack.glob("*.html")) == ["alpha.html", "index.html"]
+    results = json.loads((pack / "results.json").read_text())
+    assert results["skipped"]["gamma"] == {
+        "title": "Gamma", "needs": ["customers"], "absent": ["customers"], "no_rows": [],
+        "reason": "needs the customers source in the catalog (cat.yaml has feedback)"}
+    assert results["skipped"]["delta"]["reason"] == "needs the customers and reviews sources in the catalog (cat.yaml has feedback)"
+    assert results["churn"] is None and results["nps"]["n"] == 41  # stable keys stay, null when not built
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert set(manifest["notebooks"]) == {"alpha"} and set(manifest["skipped"]) == {"gamma", "delta"}
+    index = (pack / "index.html").read_text()
+    assert "Not built: needs the customers source in the catalog (cat.yaml has feedback)." in index
+    assert 'href="gamma.html"' not in index
+    assert "gamma: not built" in result.stderr  # progress, not a warning: the catalog is as designed
+
+
+def test_the_pack_notebooks_declare_their_sources():
+    # Every pack notebook's sources are declared, and each declared source is read by name.
+    notebooks = report.discover_notebooks()
+    assert {nb.name for nb in notebooks} == set(report.NOTEBOOK_SOURCES)
+    for nb in notebooks:
+        code = "\n".join(c.source for c in nbformat.read(nb.path, as_version=4).cells if c.cell_type == "code")
+        for source in nb.needs:
+            assert f'"{source}"' in code, (nb.name, source)
+
+
+def test_a_month_without_data_is_exit_8_and_one_message(project):
+    result = _cli(project, "--month", "2027-03", "--quiet")
+    assert result.returncode == 8
+    assert result.stderr.strip().splitlines() == [
+        "cxkit report: no data for the month: no source has a row in 2027-03: the feedback data cover 2026-09 to 2026-10. "
+        "Choose a month the data cover with --month YYYY-MM, or leave --month out to build the last complete month "
+        "in the data (2026-10)."]
+    assert not (project / "reports" / "_failed").exists() and not (project / "reports" / "_logs").exists()
+
+
+def test_a_source_without_rows_in_the_month_skips_its_analyses_and_says_so_under_quiet(project):
+    (project / "data" / "rv.csv").write_text("review_id,published_at,rating,text\nv1,2026-09-03,4,fine\n")
+    (project / "data" / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n  reviews: {path: rv.csv}\n")
+    _needs(project / "notebooks", "gamma", ["reviews"], ["1/0"])
+    result = _cli(project, "--month", "2026-10", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert ("gamma: not built: the reviews source has no rows in 2026-10 (its data cover 2026-09 to 2026-09)"
+            in result.stderr)
+    skipped = json.loads((project / "reports" / "2026-10" / "results.json").read_text())["skipped"]
+    assert skipped["gamma"]["no_rows"] == ["reviews"] and skipped["gamma"]["absent"] == []
+    # --only of analyses that cannot be built: no pack, a clear error
+    result = _cli(project, "--only", "gamma", "--month", "2026-10")
+    assert result.returncode == 8 and "no notebook can be built for 2026-10: gamma: the reviews source" in result.stderr
+    (project / "data" / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n")
+    result = _cli(project, "--only", "gamma", "--month", "2026-10")
+    assert result.returncode == 2 and "gamma: needs the reviews source in the catalog" in result.stderr
+
+
+def _dated_catalog(folder: Path, last: "pd.Timestamp") -> None:
+    import pandas as pd
+
+    days = pd.date_range(last - pd.Timedelta(days=75), last, freq="D")
+    rows = [f"r{i},{day:%Y-%m-%d} 12:00,{i % 11}" for i, day in enumerate(days)]
+    (folder / "fb.csv").write_text("response_id,responded_at,nps\n" + "\n".join(rows) + "\n")
+
+
+def test_the_month_built_when_the_data_end_early_is_said_even_under_quiet(project):
+    # The note depends on today's date, so the data are dated relative to it.
+    import pandas as pd
+
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+    last_month = today.to_period("M") - 1
+    _dated_catalog(project / "data", (last_month - 2).end_time.normalize())  # data end three months ago
+    result = _cli(project, "--quiet")
+    assert result.returncode == 0, result.stderr
+    built = last_month - 2
+    note = (f"built {built}, the last complete month in the data, not {last_month}: the data end on "
+            f"{built.end_time:%Y-%m-%d}, before {last_month} began.")
+    assert result.stderr.strip() == f"cxkit report {built}: no --month given: {note}"
+    pack = project / "reports" / str(built)
+    assert json.loads((pack / "manifest.json").read_text())["month_note"] == note
+    assert note[0].upper() + note[1:] in (pack / "index.html").read_text()
+    # Data up to the end of last month: that month is built and --quiet is silent.
+    _dated_catalog(project / "data", last_month.end_time.normalize())
+    result = _cli(project, "--quiet")
+    assert result.returncode == 0 and result.stderr == "" and (project / "reports" / str(last_month)).is_dir()

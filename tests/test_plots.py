@@ -1,0 +1,62 @@
+"""The house style, and the analyst's kernel: cxkit never switches matplotlib's backend."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from cxkit import plots
+
+
+def test_importing_and_plotting_keep_the_users_backend():
+    # A fresh interpreter whose user chose a backend (here "svg", standing in for JupyterLab's
+    # inline one): importing cxkit and drawing a cxkit figure must leave it chosen.
+    code = ("import matplotlib; matplotlib.use('svg')\n"
+            "import cxkit as cx\n"
+            "from cxkit.plots import new_axes\n"
+            "new_axes().plot([1, 2])\n"
+            "print(matplotlib.get_backend())")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "svg"
+
+
+def test_labels_from_data_are_plain_text():
+    ax = plots.new_axes()
+    ax.set_title("Price: $x^{2$ off")  # with mathtext on, drawing this raises a parse error
+    ax.figure.canvas.draw()
+    assert ax.get_title(loc="left") == "Price: $x^{2$ off"
+    assert plots.label("x" * 50, max_chars=10) == "x" * 9 + "…"
+
+
+@pytest.mark.slow
+def test_notebook_shows_cxkit_and_plain_matplotlib_figures_inline(tmp_path, monkeypatch):
+    """Issue 15: after the first cxkit plot, inline figures vanished for the rest of the kernel
+    (plots.py called matplotlib.use("Agg")). A notebook executed by nbconvert, as JupyterLab
+    runs it (the kernel picks its inline backend: MPLBACKEND unset), must show an image for
+    the cxkit plot and for every plain matplotlib plot after it."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    import cxkit as cx
+
+    cells = [
+        "import cxkit as cx\n"
+        f"customers = cx.load_customers({str(cx.SAMPLE_DIR / 'customers.csv')!r}).frame\n"
+        "cx.plot_km(cx.kaplan_meier(customers, by='segment'))",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2]);",
+        "import seaborn as sns\nsns.barplot(x=['a', 'b'], y=[1, 2]);",
+        "import matplotlib\nprint(matplotlib.get_backend())",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel chooses, as in JupyterLab
+    ExecutePreprocessor(timeout=300, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    images = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in nb.cells]
+    assert images[:3] == [1, 1, 1], images
+    backend = "".join(o.get("text", "") for o in nb.cells[3].outputs).strip()
+    assert "inline" in backend, backend
