@@ -206,6 +206,70 @@ def test_input_errors_name_the_fix():
         cx.sentiment(["a", "b"], ["en"])
 
 
+_COMMENTS = pd.DataFrame({"comment": ["Elendig service, aldrig igen.", "Super god oplevelse!"],
+                          "language": ["da", "da"], "nps": [2, 10]})
+
+
+@pytest.mark.parametrize(
+    "texts, message",
+    [
+        # issue 15: a one-column DataFrame used to be iterated over its column names and come
+        # back as one neutral English row
+        (_COMMENTS[["comment"]], r"DataFrame \(columns \['comment'\]\).*cx\.sentiment\(df\['comment'\]\)"),
+        (_COMMENTS, r"DataFrame.*pass one column: cx\.sentiment\(df\['comment'\]\)"),
+        (_COMMENTS[["comment"]].to_numpy(), r"2-D array of shape \(2, 1\)"),
+        (_COMMENTS[["comment"]].to_numpy().tolist(), r"texts\[0\] is a list, not a text"),
+        (_COMMENTS["nps"], r"column of int64 values, not texts"),
+        ([3, 4.5], r"holds no text \(texts\[0\] is an int: 3\)"),
+        ({"r1": "Fin service"}, r"is a dict.*pd\.Series\(mapping\)"),
+        (b"bytes", r"not one string; wrap it"),
+        ([b"Fin service"], r"texts\[0\] is bytes; decode it"),
+        (42, r"must be a sequence of texts.*got an int"),
+        (None, r"must be a sequence of texts.*got a NoneType"),
+    ],
+)
+def test_wrong_texts_raise_a_clear_error_naming_the_fix(texts, message):
+    for function in (cx.sentiment, cx.detect_language, cx.tag_themes):
+        with pytest.raises(cx.errors.CxkitError, match=message.replace("sentiment", function.__name__)) as info:
+            function(texts)
+        # one class answers both habits: except ValueError (bad input) and except TypeError
+        assert isinstance(info.value, ValueError) and isinstance(info.value, TypeError)
+
+
+def test_texts_that_are_fine():
+    comments = _COMMENTS["comment"]
+    by_series = cx.sentiment(comments, "da")
+    # a generator, a tuple, a 1-D array and a pandas string column give the same scores
+    for texts in ((t for t in comments), tuple(comments), comments.to_numpy(), comments.astype("string")):
+        np.testing.assert_array_equal(cx.sentiment(texts, "da")["compound"], by_series["compound"])
+    assert by_series["label"].tolist() == ["negative", "positive"]
+    # a number among texts (a spreadsheet cell "10") is read as text; missing stays unscored
+    mixed = cx.sentiment(["Great product", 10, None, float("nan")], "en")
+    assert mixed["scored"].tolist() == [True, False, False, False]
+    # an empty or all-missing column (read as float NaN) is not an error: nothing to score
+    assert len(cx.sentiment(pd.Series([], dtype=float))) == 0
+    assert not cx.sentiment(pd.Series([np.nan, np.nan]))["scored"].any()
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"language": _COMMENTS}, r"language is a DataFrame.*df\['language'\]"),
+        ({"language": 5}, r"language must be a code"),
+        ({"model": "vader"}, r"model must be None, 'lexicon' or a SentimentModel"),
+        ({"explain": -1}, r"explain must be a whole number >= 0"),
+        ({"n_jobs": 0}, r"n_jobs must be a positive whole number or -1"),
+        ({"lexicon": {"elendig": -3}}, r"lexicon has languages \['elendig'\].*e\.g\. lexicon=\{'da'"),
+        ({"lexicon": {"da": -3}}, r"lexicon\['da'\] must be a dict"),
+        ({"lexicon": {"da": {"elendig": "very bad"}}}, r"lexicon\['da'\]\['elendig'\] = 'very bad'"),
+        ({"lexicon": {"da": {"elendig": float("nan")}}}, r"finite number"),
+    ],
+)
+def test_wrong_options_raise_a_clear_error(options, message):
+    with pytest.raises(ValueError, match=message):
+        cx.sentiment(_COMMENTS["comment"], **options)
+
+
 def test_parallel_equals_serial(monkeypatch):
     reviews = cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame.head(3000)
     serial = cx.sentiment(reviews["text"])
