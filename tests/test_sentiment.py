@@ -123,6 +123,72 @@ def test_inflected_forms_are_found():
     assert out["label"].tolist() == expected
 
 
+def _valence(language: str, word: str) -> float:
+    from cxkit import _lexicon
+
+    return _lexicon.lexicon(language).valence(word)
+
+
+def test_danish_and_swedish_word_formation():
+    from cxkit import _lexicon
+
+    # a negating prefix on a positive word the lexicon knows: exactly the base's valence negated
+    # (rules.tsv: "da negprefix u -1.0", "sv negprefix o -1.0"; "mis"/"miss" likewise)
+    for language, word, base in [("da", "uvenlig", "venlig"), ("da", "uhjælpsomme", "hjælpsomme"),
+                                 ("sv", "ohjälpsam", "hjälpsam")]:
+        lex = _lexicon.lexicon(language)
+        assert word not in lex.words and lex.words[base] > 0
+        assert _valence(language, word) == pytest.approx(-lex.words[base]), word
+    # "mis-" on a base given as an extra lexicon entry (neither word is in AFINN-da)
+    extra = cx.sentiment(["misfornøjet", "fornøjet"], "da", lexicon={"da": {"fornøjet": 2.0}}, model="lexicon")
+    assert extra.loc[0, "compound"] == pytest.approx(vader_norm(-2.0 * 1.5))  # negative words weigh 1.5
+    assert extra.loc[1, "compound"] == pytest.approx(vader_norm(2.0))
+    # ... but not on a negative or unknown base, where "u" is as often no negation ("udover")
+    assert _valence("da", "udover") == 0 and _valence("da", "ulv") == 0
+    # a privative suffix turns its head (x -0.74, the negation factor): problem -1.2 -> +0.888
+    assert _valence("da", "problemfri") == pytest.approx(-1.2 * -0.74)
+    assert _valence("da", "fejlfrit") == pytest.approx(_valence("da", "fejl") * -0.74)
+    assert _valence("sv", "problemfria") == pytest.approx(_valence("sv", "problem") * -0.74)
+    # Danish participles in -ede read as their -et form: "skuffede" = "skuffet" (rules.tsv -2.2)
+    assert _valence("da", "skuffede") == _valence("da", "skuffet") == -2.2
+    assert _valence("da", "beskadigede") == _valence("da", "beskadiget") < 0
+    # Norwegian and English lexicons are unchanged by these rules (NoReC's model was fitted on them)
+    assert _lexicon.lexicon("nb").negation_prefixes == {} == _lexicon.lexicon("en").suffixes
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("Medarbejderne var uvenlige og uhjælpsomme.", "negative"),
+        ("Bestillingen gik helt problemfrit.", "positive"),
+        ("Vi var meget skuffede over hotellet.", "negative"),
+        ("Stolen gik i stykker efter en uge.", "negative"),
+        ("Firmaet svarede ikke på min klage.", "negative"),
+        ("Telefonen lever ikke op til beskrivelsen.", "negative"),
+        ("Telefonen lever fuldt op til beskrivelsen.", "neutral"),  # "fuldt" breaks the phrase: no word left
+        ("Sikke en dejlig dag i parken.", "positive"),
+        ("Skidegodt og kanon hurtigt!", "positive"),
+        ("Personalen var otrevliga och ohjälpsamma.", "negative"),
+        ("Skärmen gick sönder efter två dagar.", "negative"),
+        ("De svarade inte på mejlet.", "negative"),
+    ],
+)
+def test_danish_and_swedish_review_language(text, label):
+    # written examples of each rule, not a measure of accuracy: no labelled Danish or Swedish
+    # text exists here (cxkit/_sentiment_eval.py, NO_LABELLED_DATA)
+    language = "sv" if any(w in text for w in ("och", "Skärmen", "svarade")) else "da"
+    assert cx.sentiment([text], language)["label"].iloc[0] == label
+
+
+def test_danish_diminisher_and_booster_strength():
+    out = cx.sentiment(["god", "ret god", "sindssygt god", "kanongod"], "da", model="lexicon")["compound"].to_numpy()
+    god = 1.9  # rules.tsv
+    assert out[0] == pytest.approx(vader_norm(god))
+    assert out[1] == pytest.approx(vader_norm(god - 0.15))  # "ret": a diminisher
+    assert out[2] == pytest.approx(vader_norm(god + 0.293))  # VADER's B_INCR
+    assert out[3] == pytest.approx(vader_norm(god * 1.3))  # compound intensifier "kanon-"
+
+
 @pytest.mark.parametrize(
     "text, language, phrase",
     [
