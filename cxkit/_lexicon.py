@@ -12,7 +12,10 @@ Sources (see ``cxkit/lexicons/README.md`` for licences):
   contrast words, compound prefixes) and ``lexicons/emoji.tsv``, which take precedence.
 
 Inflected forms are found through a Snowball stemmer (snowballstemmer package, BSD): a word not
-in the lexicon is looked up by its stem among the lexicon's stems.
+in the lexicon is looked up by its stem among the lexicon's stems. Danish and Swedish words the
+lexicon knows in no form also get a valence from word formation (``Lexicon._morphology``): a
+negating prefix on a positive word ("uvenlig", "ohjälpsam") or a privative suffix
+("problemfri"), and Danish -ede participles read as their -et form ("skuffede").
 
 Stemming every lexicon word is most of the cost of assembling a lexicon (pure-Python Snowball),
 so the stems of the lexicon words ship precomputed in ``lexicons/stems_<algorithm>.tsv``, like a
@@ -39,6 +42,9 @@ _STEMMERS = {"en": "english", "da": "danish", "nb": "norwegian", "nn": "norwegia
 # AFINN and asent's Norwegian list use -5..5; VADER's scale is -4..4.
 _AFINN_SCALE = 0.75
 _DEGREE_ENDINGS = ("este", "aste", "ere", "are", "ste", "est", "ast", "st")
+# Danish past participles used as adjectives take -ede in the plural and definite form
+# ("skuffet" -> "skuffede", "forsinket" -> "forsinkede"), which Snowball stems apart.
+_ALTERNATE_ENDINGS = {"da": (("ede", "et"),)}
 
 
 def _snowball_version() -> str:
@@ -85,6 +91,9 @@ class Lexicon:
     contrast: frozenset[str]
     prefixes: dict[str, float]
     irrealis: frozenset[str] = frozenset()
+    negation_prefixes: dict[str, float] = field(default_factory=dict)
+    suffixes: dict[str, float] = field(default_factory=dict)
+    alternate_endings: tuple[tuple[str, str], ...] = ()
     stems: dict[str, float] = field(default_factory=dict)
     stem_min_len: dict[str, int] = field(default_factory=dict)
     use_stems: bool = True
@@ -108,8 +117,58 @@ class Lexicon:
             return self.stems.get(stem, 0.0)
         return 0.0
 
+    def _simple_valence(self, word: str) -> float:
+        """Valence of a word as written, of its stem, or of its comparative's base; 0 if unknown."""
+        value = self.words.get(word)
+        if value is not None:
+            return value
+        if not (self.use_stems and len(word) >= 4 and word.isalpha()):
+            return 0.0
+        value = self._stem_valence(word)
+        if not value:
+            # comparative and superlative forms: dårligste, billigere, trevligaste
+            for ending in _DEGREE_ENDINGS:
+                if word.endswith(ending) and len(word) - len(ending) >= 3:
+                    base = word[: -len(ending)]
+                    value = self.words.get(base) or self._stem_valence(base)
+                    if value:
+                        break
+        if not value:
+            for ending, replacement in self.alternate_endings:
+                if word.endswith(ending) and len(word) - len(ending) >= 3:
+                    value = self.words.get(word[: -len(ending)] + replacement, 0.0)
+                    if value:
+                        break
+        return value
+
+    def _morphology(self, word: str) -> float:
+        """Valence from word formation, for words the lexicon does not know in any form: a
+        negating prefix on a positive word ("uvenlig", "ohjälpsam": the negative of the base)
+        or a privative suffix ("problemfri": the base's sign turned).
+
+        Not the head of a compound: taking the valence of the longest known word a word ends
+        with ("leveringsproblemer" as "problemer") also read "engelske" as "elske", "mardrömmar"
+        as "drömmar" and "kontroll" as "troll" among the 12,000 most frequent Danish and Swedish
+        words, so it was left out."""
+        for prefix, factor in self.negation_prefixes.items():
+            rest = word[len(prefix) :].lstrip("-")
+            # a positive base only: "u" + a negative word is as often no negation at all
+            # ("udover", "uventet") as the positive it would make ("uskyldig")
+            if word.startswith(prefix) and len(rest) >= 4:
+                base = self._simple_valence(rest)
+                if base > 0:
+                    return base * factor
+        for suffix, factor in self.suffixes.items():
+            head = word[: -len(suffix)].rstrip("-")
+            if word.endswith(suffix) and len(head) >= 3:
+                base = self._simple_valence(head) or (self._simple_valence(head[:-1]) if head[-1] in "se" else 0.0)
+                if base:
+                    return base * factor
+        return 0.0
+
     def valence(self, word: str) -> float:
-        """Valence of a lower-cased word: exact, then compound prefix, then stem; 0 if unknown."""
+        """Valence of a lower-cased word: exact, then compound prefix, then stem, then word
+        formation (:meth:`_morphology`); 0 if unknown."""
         hit = self._cache.get(word)
         if hit is not None:
             return hit
@@ -125,16 +184,10 @@ class Lexicon:
                     if base:
                         value = base * factor
                         break
-            if not value and self.use_stems and len(word) >= 4 and word.isalpha():
-                value = self._stem_valence(word)
-                if not value:
-                    # comparative and superlative forms: dårligste, billigere, trevligaste
-                    for ending in _DEGREE_ENDINGS:
-                        if word.endswith(ending) and len(word) - len(ending) >= 3:
-                            base = word[: -len(ending)]
-                            value = self.words.get(base) or self._stem_valence(base)
-                            if value:
-                                break
+            if not value:
+                value = self._simple_valence(word)
+            if not value and word.isalpha():
+                value = self._morphology(word)
         if len(self._cache) < 1_000_000:
             self._cache[word] = value
         return value
@@ -232,6 +285,8 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
     contrast: set[str] = set()
     prefixes: dict[str, float] = {}
     irrealis: set[str] = set()
+    negation_prefixes: dict[str, float] = {}
+    suffixes: dict[str, float] = {}
     # Nynorsk shares Bokmål's rules and adds its own forms
     applies = {"*", language} | ({"nb"} if language == "nn" else set())
     own: dict[str, float] = {}
@@ -250,6 +305,10 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
             prefixes[entry] = value
         elif kind == "irrealis":
             irrealis.add(entry)
+        elif kind == "negprefix":
+            negation_prefixes[entry] = value
+        elif kind == "suffix":
+            suffixes[entry] = value
     if language == "en":
         from vaderSentiment import vaderSentiment as vader
 
@@ -293,6 +352,9 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
         contrast=frozenset(contrast),
         prefixes=dict(sorted(prefixes.items(), key=lambda kv: -len(kv[0]))),
         irrealis=frozenset(irrealis),
+        negation_prefixes=dict(sorted(negation_prefixes.items(), key=lambda kv: -len(kv[0]))),
+        suffixes=dict(sorted(suffixes.items(), key=lambda kv: -len(kv[0]))),
+        alternate_endings=_ALTERNATE_ENDINGS.get(language, ()),
         stems=stems,
         stem_min_len=stem_min_len,
         # VADER's English lexicon lists inflected forms itself, and English stems conflate

@@ -13,6 +13,8 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from .errors import CxkitError
+
 # A reviewer's own score, one token: "9/10", "4.5 out of 5", "5 stars", "4 stjerner", "2 stjärnor"
 # (out of 5, 6 - the Norwegian die - or 10; not part of a date or a longer number).
 _RATING = (
@@ -65,17 +67,107 @@ class Batch:
         return self.lower_of_form[self.code]
 
 
-def as_text_list(texts) -> list[str]:
-    """Any sequence of texts as a list of str; missing values become ""."""
-    if isinstance(texts, str):
-        raise TypeError("texts must be a sequence of texts (a Series or list), not one string; wrap it: [text]")
-    out = []
-    for value in texts:
-        if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-            out.append("")
-        else:
-            out.append(str(value))
-    return out
+class TextsError(CxkitError, TypeError, ValueError):
+    """``texts`` is not a flat sequence of texts (a DataFrame, one string, a 2-D array, numbers).
+
+    A TypeError for callers that catch wrong types, a ValueError (and a cxkit error) for those
+    that catch bad input."""
+
+
+_NESTED = (list, tuple, set, frozenset, dict, np.ndarray, pd.Series, pd.DataFrame)
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _describe(value) -> str:
+    name = "pandas DataFrame" if isinstance(value, pd.DataFrame) else type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def check_texts(texts, *, function: str = "sentiment", argument: str = "texts"):
+    """``texts`` as a flat sequence, or a :class:`TextsError` that names the argument and the fix.
+
+    Wrong containers fail here rather than being iterated: a DataFrame iterates over its column
+    names, a string over its characters and a 2-D array over its rows, and each of those would
+    be scored as if it were a review (one neutral English "text" per column name).
+    """
+    call = f"cx.{function}"
+    if isinstance(texts, pd.DataFrame):
+        columns = [str(c) for c in texts.columns]
+        col = columns[0] if len(columns) == 1 else ("comment" if "comment" in columns else
+                                                    "text" if "text" in columns else "comment")
+        raise TextsError(
+            f"{call}: {argument} is a DataFrame (columns {columns}), not a column of texts; pass one "
+            f"column: {call}(df[{col!r}]) with single brackets, not df[[{col!r}]]"
+        )
+    if isinstance(texts, (str, bytes)):
+        raise TextsError(
+            f"{call}: {argument} must be a sequence of texts (a Series or list), not one string; "
+            f"wrap it: {call}([text])"
+        )
+    if isinstance(texts, dict):
+        raise TextsError(
+            f"{call}: {argument} is a dict, whose iteration gives its keys; pass the texts: "
+            f"{call}(pd.Series(mapping)) keeps the keys as the index"
+        )
+    if isinstance(texts, np.ndarray) and texts.ndim != 1:
+        raise TextsError(
+            f"{call}: {argument} is a {texts.ndim}-D array of shape {texts.shape}; pass one column of "
+            f"texts, e.g. {call}(df['comment']) or {call}(array[:, 0])"
+        )
+    if not isinstance(texts, (pd.Series, pd.Index, np.ndarray, list, tuple)):
+        if not hasattr(texts, "__iter__"):
+            raise TextsError(
+                f"{call}: {argument} must be a sequence of texts (a Series or a list of str), got "
+                f"{_describe(texts)}"
+            )
+        texts = list(texts)  # a generator or other iterable: read it once
+    if isinstance(texts, pd.Series) and (pd.api.types.is_numeric_dtype(texts.dtype)
+                                         or pd.api.types.is_datetime64_any_dtype(texts.dtype)) \
+            and texts.notna().any():
+        raise TextsError(
+            f"{call}: {argument} is a column of {texts.dtype} values, not texts; pass the column that "
+            f"holds the review or comment texts"
+        )
+    values = texts.tolist() if isinstance(texts, (pd.Series, pd.Index, np.ndarray)) else texts
+    has_text = False
+    first_other = None
+    for position, value in enumerate(values):
+        if isinstance(value, str):
+            has_text = True
+        elif isinstance(value, _NESTED):
+            raise TextsError(
+                f"{call}: {argument}[{position}] is {_describe(value)}, not a text; pass a flat sequence "
+                f"of texts, e.g. df['comment'] rather than df[['comment']].values"
+            )
+        elif isinstance(value, bytes):
+            raise TextsError(f"{call}: {argument}[{position}] is bytes; decode it first: value.decode('utf-8')")
+        elif first_other is None and not _is_missing(value):
+            first_other = (position, value)
+    if first_other is not None and not has_text:
+        position, value = first_other
+        raise TextsError(
+            f"{call}: {argument} holds no text ({argument}[{position}] is {_describe(value)}: {value!r}); "
+            f"pass the column that holds the review or comment texts"
+        )
+    return texts
+
+
+def texts_and_index(texts, *, function: str = "sentiment", argument: str = "texts") -> tuple[list[str], pd.Index]:
+    """``texts`` as a list of str (missing values become "") and the index results keep (a
+    Series' own, else 0..n-1). Numbers among texts (a spreadsheet cell "10" read as a number)
+    are written as text; wrong containers raise :class:`TextsError` (see :func:`check_texts`)."""
+    texts = check_texts(texts, function=function, argument=argument)
+    index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
+    values = texts.tolist() if isinstance(texts, (pd.Series, pd.Index, np.ndarray)) else texts
+    return ["" if _is_missing(value) else str(value) for value in values], index
+
+
+def as_text_list(texts, *, function: str = "sentiment", argument: str = "texts") -> list[str]:
+    """:func:`texts_and_index` without the index."""
+    return texts_and_index(texts, function=function, argument=argument)[0]
 
 
 def encode(texts: list[str]) -> Batch:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._text import Batch, as_text_list, encode
+from ._text import Batch, encode, texts_and_index
 
 __all__ = ["detect_language", "SUPPORTED_LANGUAGES"]
 
@@ -245,8 +245,7 @@ def detect_language(texts, *, chunk_size: int = 50_000) -> pd.DataFrame:
     ...                     "Delivery took 4 days."])["language"].tolist()
     ['nb', 'da', 'sv', 'nn', 'en']
     """
-    index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
-    items = as_text_list(texts)
+    items, index = texts_and_index(texts, function="detect_language")
     codes = np.empty(len(items), dtype=object)
     confidence = np.empty(len(items))
     for start in range(0, len(items), chunk_size):

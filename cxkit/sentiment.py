@@ -21,7 +21,7 @@ import pandas as pd
 from . import _lexicon
 from . import distributed as _cluster
 from ._scorer import score_batch
-from ._text import Batch, as_text_list, encode
+from ._text import Batch, as_text_list, encode, texts_and_index
 from .calibration import CLASSES, SentimentModel, _softmax, fit_multinomial, macro_f1, rating_to_class, token_features
 from .langdetect import SUPPORTED_LANGUAGES, _detect_batch, detect_language
 from .themes import THEMES, tag_themes, theme_dictionary
@@ -207,6 +207,34 @@ def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
     return results
 
 
+def _check_options(*, explain, lexicon, model, n_jobs) -> None:
+    """Clear errors for wrong keyword options, before any text is scored."""
+    if isinstance(explain, bool) or not isinstance(explain, (int, np.integer)) or explain < 0:
+        raise ValueError(f"sentiment: explain must be a whole number >= 0 (words listed per text); got {explain!r}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or (n_jobs < 1 and n_jobs != -1):
+        raise ValueError(f"sentiment: n_jobs must be a positive whole number or -1 (all cores); got {n_jobs!r}")
+    if not (model is None or (isinstance(model, str) and model == "lexicon") or isinstance(model, SentimentModel)):
+        raise ValueError(
+            f"sentiment: model must be None, 'lexicon' or a SentimentModel from cx.calibrate_sentiment; got {model!r}"
+        )
+    if lexicon:
+        example = "lexicon={'da': {'elendig': -3.0, 'ikke værd': -2.0}}"
+        if not isinstance(lexicon, dict):
+            raise ValueError(f"sentiment: lexicon must be a dict of language -> {{word: valence}}, e.g. {example}")
+        unknown = set(lexicon) - set(SUPPORTED_LANGUAGES)
+        if unknown:
+            raise ValueError(f"sentiment: lexicon has languages {sorted(map(str, unknown))}; supported: "
+                             f"{', '.join(SUPPORTED_LANGUAGES)}; e.g. {example}")
+        for lang, entries in lexicon.items():
+            if not isinstance(entries, dict):
+                raise ValueError(f"sentiment: lexicon[{lang!r}] must be a dict of word -> valence, e.g. {example}")
+            for word, value in entries.items():
+                if not isinstance(word, str) or isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                        or not np.isfinite(value):
+                    raise ValueError(f"sentiment: lexicon[{lang!r}][{word!r}] = {value!r}; entries are text -> a "
+                                     "finite number on VADER's -4..4 scale")
+
+
 def sentiment(
     texts,
     language=None,
@@ -278,22 +306,26 @@ def sentiment(
     >>> out.loc[0, "words"]
     'waste of money (-4.5), too expensive (-2.7)'
     """
-    index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
-    items = as_text_list(texts)
+    items, index = texts_and_index(texts, function="sentiment")
     n = len(items)
+    _check_options(explain=explain, lexicon=lexicon, model=model, n_jobs=n_jobs)
     if isinstance(language, str) or language is None:
         given = [_normalise_language(language)] * n if language is not None else None
     else:
+        if isinstance(language, pd.DataFrame):
+            raise ValueError(
+                f"sentiment: language is a DataFrame (columns {[str(c) for c in language.columns]}); pass "
+                "one code for every text ('da'), or one column: cx.sentiment(df['comment'], df['language'])"
+            )
+        if not hasattr(language, "__iter__"):
+            raise ValueError(f"sentiment: language must be a code such as 'da', a sequence of codes, or None; "
+                             f"got {type(language).__name__}")
         values = list(language)
         if len(values) != n:
             raise ValueError(
                 f"language has {len(values)} values for {n} texts; give one code per text, one code, or None"
             )
         given = [_normalise_language(v) for v in values]
-    if lexicon:
-        unknown = set(lexicon) - set(SUPPORTED_LANGUAGES)
-        if unknown:
-            raise ValueError(f"lexicon has languages {sorted(unknown)}; supported: {', '.join(SUPPORTED_LANGUAGES)}")
     # score each distinct (text, language) once: reviews repeat ("Great!", "Love it")
     if given is None or len(set(given)) <= 1:
         codes, uniques = pd.factorize(np.array(items, dtype=object))

@@ -22,6 +22,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ._text import texts_and_index
+
 __all__ = ["THEMES", "theme_dictionary", "tag_themes"]
 
 THEMES: dict[str, dict[str, list[str]]] = {
@@ -170,8 +172,8 @@ def tag_themes(texts, *, themes: dict | None = None) -> pd.DataFrame:
     1  False     False    False    False      False    False   True  False
     """
     themes = THEMES if themes is None else themes
-    series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
-    text = series.astype("string").fillna("")
+    items, index = texts_and_index(texts, function="tag_themes")
+    text = pd.Series(items, dtype="string")
     # distinct texts only: review streams repeat themselves
     codes, uniques = pd.factorize(text)
     uniq = pd.Series(uniques, dtype="string")
@@ -180,4 +182,4 @@ def tag_themes(texts, *, themes: dict | None = None) -> pd.DataFrame:
         terms = [t for lang_terms in by_lang.values() for t in lang_terms]
         hit = uniq.str.contains(_pattern(terms), regex=True).to_numpy(dtype=bool)
         out[theme] = hit[codes] if len(codes) else np.zeros(0, dtype=bool)
-    return pd.DataFrame(out, index=series.index)
+    return pd.DataFrame(out, index=index)

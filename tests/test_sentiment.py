@@ -123,6 +123,72 @@ def test_inflected_forms_are_found():
     assert out["label"].tolist() == expected
 
 
+def _valence(language: str, word: str) -> float:
+    from cxkit import _lexicon
+
+    return _lexicon.lexicon(language).valence(word)
+
+
+def test_danish_and_swedish_word_formation():
+    from cxkit import _lexicon
+
+    # a negating prefix on a positive word the lexicon knows: exactly the base's valence negated
+    # (rules.tsv: "da negprefix u -1.0", "sv negprefix o -1.0"; "mis"/"miss" likewise)
+    for language, word, base in [("da", "uvenlig", "venlig"), ("da", "uhjælpsomme", "hjælpsomme"),
+                                 ("sv", "ohjälpsam", "hjälpsam")]:
+        lex = _lexicon.lexicon(language)
+        assert word not in lex.words and lex.words[base] > 0
+        assert _valence(language, word) == pytest.approx(-lex.words[base]), word
+    # "mis-" on a base given as an extra lexicon entry (neither word is in AFINN-da)
+    extra = cx.sentiment(["misfornøjet", "fornøjet"], "da", lexicon={"da": {"fornøjet": 2.0}}, model="lexicon")
+    assert extra.loc[0, "compound"] == pytest.approx(vader_norm(-2.0 * 1.5))  # negative words weigh 1.5
+    assert extra.loc[1, "compound"] == pytest.approx(vader_norm(2.0))
+    # ... but not on a negative or unknown base, where "u" is as often no negation ("udover")
+    assert _valence("da", "udover") == 0 and _valence("da", "ulv") == 0
+    # a privative suffix turns its head (x -0.74, the negation factor): problem -1.2 -> +0.888
+    assert _valence("da", "problemfri") == pytest.approx(-1.2 * -0.74)
+    assert _valence("da", "fejlfrit") == pytest.approx(_valence("da", "fejl") * -0.74)
+    assert _valence("sv", "problemfria") == pytest.approx(_valence("sv", "problem") * -0.74)
+    # Danish participles in -ede read as their -et form: "skuffede" = "skuffet" (rules.tsv -2.2)
+    assert _valence("da", "skuffede") == _valence("da", "skuffet") == -2.2
+    assert _valence("da", "beskadigede") == _valence("da", "beskadiget") < 0
+    # Norwegian and English lexicons are unchanged by these rules (NoReC's model was fitted on them)
+    assert _lexicon.lexicon("nb").negation_prefixes == {} == _lexicon.lexicon("en").suffixes
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("Medarbejderne var uvenlige og uhjælpsomme.", "negative"),
+        ("Bestillingen gik helt problemfrit.", "positive"),
+        ("Vi var meget skuffede over hotellet.", "negative"),
+        ("Stolen gik i stykker efter en uge.", "negative"),
+        ("Firmaet svarede ikke på min klage.", "negative"),
+        ("Telefonen lever ikke op til beskrivelsen.", "negative"),
+        ("Telefonen lever fuldt op til beskrivelsen.", "neutral"),  # "fuldt" breaks the phrase: no word left
+        ("Sikke en dejlig dag i parken.", "positive"),
+        ("Skidegodt og kanon hurtigt!", "positive"),
+        ("Personalen var otrevliga och ohjälpsamma.", "negative"),
+        ("Skärmen gick sönder efter två dagar.", "negative"),
+        ("De svarade inte på mejlet.", "negative"),
+    ],
+)
+def test_danish_and_swedish_review_language(text, label):
+    # written examples of each rule, not a measure of accuracy: no labelled Danish or Swedish
+    # text exists here (cxkit/_sentiment_eval.py, NO_LABELLED_DATA)
+    language = "sv" if any(w in text for w in ("och", "Skärmen", "svarade")) else "da"
+    assert cx.sentiment([text], language)["label"].iloc[0] == label
+
+
+def test_danish_diminisher_and_booster_strength():
+    out = cx.sentiment(["god", "ret god", "sindssygt god", "kanongod"], "da", model="lexicon")["compound"].to_numpy()
+    god = 1.9  # rules.tsv
+    assert out[0] == pytest.approx(vader_norm(god))
+    assert out[1] == pytest.approx(vader_norm(god - 0.15))  # "ret": a diminisher
+    assert out[2] == pytest.approx(vader_norm(god + 0.293))  # VADER's B_INCR
+    assert out[3] == pytest.approx(vader_norm(god * 1.3))  # compound intensifier "kanon-"
+
+
 @pytest.mark.parametrize(
     "text, language, phrase",
     [
@@ -204,6 +270,70 @@ def test_input_errors_name_the_fix():
         cx.sentiment("one text")
     with pytest.raises(ValueError, match="one code per text"):
         cx.sentiment(["a", "b"], ["en"])
+
+
+_COMMENTS = pd.DataFrame({"comment": ["Elendig service, aldrig igen.", "Super god oplevelse!"],
+                          "language": ["da", "da"], "nps": [2, 10]})
+
+
+@pytest.mark.parametrize(
+    "texts, message",
+    [
+        # issue 15: a one-column DataFrame used to be iterated over its column names and come
+        # back as one neutral English row
+        (_COMMENTS[["comment"]], r"DataFrame \(columns \['comment'\]\).*cx\.sentiment\(df\['comment'\]\)"),
+        (_COMMENTS, r"DataFrame.*pass one column: cx\.sentiment\(df\['comment'\]\)"),
+        (_COMMENTS[["comment"]].to_numpy(), r"2-D array of shape \(2, 1\)"),
+        (_COMMENTS[["comment"]].to_numpy().tolist(), r"texts\[0\] is a list, not a text"),
+        (_COMMENTS["nps"], r"column of int64 values, not texts"),
+        ([3, 4.5], r"holds no text \(texts\[0\] is an int: 3\)"),
+        ({"r1": "Fin service"}, r"is a dict.*pd\.Series\(mapping\)"),
+        (b"bytes", r"not one string; wrap it"),
+        ([b"Fin service"], r"texts\[0\] is bytes; decode it"),
+        (42, r"must be a sequence of texts.*got an int"),
+        (None, r"must be a sequence of texts.*got a NoneType"),
+    ],
+)
+def test_wrong_texts_raise_a_clear_error_naming_the_fix(texts, message):
+    for function in (cx.sentiment, cx.detect_language, cx.tag_themes):
+        with pytest.raises(cx.errors.CxkitError, match=message.replace("sentiment", function.__name__)) as info:
+            function(texts)
+        # one class answers both habits: except ValueError (bad input) and except TypeError
+        assert isinstance(info.value, ValueError) and isinstance(info.value, TypeError)
+
+
+def test_texts_that_are_fine():
+    comments = _COMMENTS["comment"]
+    by_series = cx.sentiment(comments, "da")
+    # a generator, a tuple, a 1-D array and a pandas string column give the same scores
+    for texts in ((t for t in comments), tuple(comments), comments.to_numpy(), comments.astype("string")):
+        np.testing.assert_array_equal(cx.sentiment(texts, "da")["compound"], by_series["compound"])
+    assert by_series["label"].tolist() == ["negative", "positive"]
+    # a number among texts (a spreadsheet cell "10") is read as text; missing stays unscored
+    mixed = cx.sentiment(["Great product", 10, None, float("nan")], "en")
+    assert mixed["scored"].tolist() == [True, False, False, False]
+    # an empty or all-missing column (read as float NaN) is not an error: nothing to score
+    assert len(cx.sentiment(pd.Series([], dtype=float))) == 0
+    assert not cx.sentiment(pd.Series([np.nan, np.nan]))["scored"].any()
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"language": _COMMENTS}, r"language is a DataFrame.*df\['language'\]"),
+        ({"language": 5}, r"language must be a code"),
+        ({"model": "vader"}, r"model must be None, 'lexicon' or a SentimentModel"),
+        ({"explain": -1}, r"explain must be a whole number >= 0"),
+        ({"n_jobs": 0}, r"n_jobs must be a positive whole number or -1"),
+        ({"lexicon": {"elendig": -3}}, r"lexicon has languages \['elendig'\].*e\.g\. lexicon=\{'da'"),
+        ({"lexicon": {"da": -3}}, r"lexicon\['da'\] must be a dict"),
+        ({"lexicon": {"da": {"elendig": "very bad"}}}, r"lexicon\['da'\]\['elendig'\] = 'very bad'"),
+        ({"lexicon": {"da": {"elendig": float("nan")}}}, r"finite number"),
+    ],
+)
+def test_wrong_options_raise_a_clear_error(options, message):
+    with pytest.raises(ValueError, match=message):
+        cx.sentiment(_COMMENTS["comment"], **options)
 
 
 def test_parallel_equals_serial(monkeypatch):

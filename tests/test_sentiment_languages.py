@@ -1,0 +1,96 @@
+"""Per-language sentiment accuracy (issue 14 section 2): the table, its bootstrap, its honesty."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxkit._sentiment_eval import (
+    NO_LABELLED_DATA,
+    PEERS,
+    language_summary,
+    language_table,
+    macro_f1_resampled,
+    paired_bootstrap_difference,
+    split_of,
+)
+from cxkit.calibration import macro_f1
+
+CLASSES = ["negative", "neutral", "positive"]
+
+
+def test_resampled_macro_f1_equals_macro_f1_of_each_resample():
+    # reference: calibration.macro_f1 (counted by hand in test_sentiment.py) on each resample
+    rng = np.random.default_rng(3)
+    truth = rng.choice(CLASSES, 200).astype(object)
+    pred = rng.choice(CLASSES + [None], 200).astype(object)
+    index = rng.integers(0, 200, size=(25, 200))
+    got = macro_f1_resampled(truth, pred, CLASSES, index)
+    want = [macro_f1(truth[row], pred[row], CLASSES) for row in index]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_paired_bootstrap_brackets_the_difference_and_is_seeded():
+    rng = np.random.default_rng(4)
+    truth = rng.choice(CLASSES, 600).astype(object)
+    better = np.where(rng.random(600) < 0.7, truth, rng.choice(CLASSES, 600)).astype(object)
+    worse = np.where(rng.random(600) < 0.5, truth, rng.choice(CLASSES, 600)).astype(object)
+    low, high = paired_bootstrap_difference(truth, better, worse, CLASSES, n_boot=500, seed=1)
+    point = macro_f1(truth, better, CLASSES) - macro_f1(truth, worse, CLASSES)
+    assert 0 < low < point < high
+    assert (low, high) == paired_bootstrap_difference(truth, better, worse, CLASSES, n_boot=500, seed=1)
+    # the same tool twice: every resample's difference is exactly 0
+    assert paired_bootstrap_difference(truth, better, better, CLASSES, n_boot=50) == (0.0, 0.0)
+
+
+def test_split_is_fixed_by_the_text():
+    # the split that decides what may be tuned on must not move: these are its values for
+    # SPLIT_SALT "cxkit-sentiment-split-v1:" (SHA-256 of salt + text, first 8 hex digits odd -> heldout)
+    import hashlib
+
+    texts = ["Great product!", "Elendig service.", "Inte värt pengarna."]
+    want = ["heldout" if int(hashlib.sha256(("cxkit-sentiment-split-v1:" + t).encode()).hexdigest()[:8], 16) % 2
+            else "dev" for t in texts]
+    assert split_of(texts).tolist() == want
+
+
+@pytest.fixture(scope="module")
+def languages(public_catalog):
+    return language_table(public_catalog)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_cxkit_is_ahead_of_the_peer_on_every_held_out_set_it_can_measure(languages):
+    table, labels = languages
+    summary = language_summary(table, labels).set_index(["language", "dataset"])
+    measured = summary[summary["status"] == "measured"]
+    # the sets in ../shared/datasets: English (VADER) and Norwegian Bokmål (asent)
+    assert set(measured.index.get_level_values("language")) == {"en", "nb"}
+    assert measured["peer"].tolist() == [PEERS[lang] for lang in measured.index.get_level_values("language")]
+    # ahead on each held-out half, and the 95% paired-bootstrap interval of the gap excludes 0
+    assert measured["ahead"].all() and measured["ahead_ci"].all(), measured
+    # the numbers behind those flags are the table's own
+    held = table[(table["split"] == "heldout") & (table["status"] == "measured")]
+    for (lang, dataset), row in measured.iterrows():
+        values = held[(held["language"] == lang) & (held["dataset"] == dataset)].set_index("tool")["macro_f1"]
+        assert row["points_above_peer"] == pytest.approx(100 * (values["cxkit"] - values[row["peer"]]))
+        truth, ours, _, classes = labels[(lang, dataset)]
+        assert values["cxkit"] == pytest.approx(macro_f1(truth, ours, classes))
+    # each set is split about half and half, the same rows for both tools
+    counts = table[table["status"] == "measured"].groupby(["dataset", "split"])["n"].agg(["min", "max"])
+    assert (counts["min"] == counts["max"]).all()
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_languages_without_labelled_data_say_so_instead_of_a_number(languages):
+    table, labels = languages
+    missing = table[table["status"] != "measured"]
+    assert set(missing["language"]) == set(NO_LABELLED_DATA) == {"da", "sv"}
+    assert missing["macro_f1"].isna().all() and (missing["n"] == 0).all()
+    assert missing["note"].str.contains("Searched").all()
+    summary = language_summary(table, labels)
+    assert summary.loc[summary["language"].isin(["da", "sv"]), "ahead"].isna().all()
+    assert pd.isna(summary.loc[summary["language"] == "da", "points_above_peer"]).all()
