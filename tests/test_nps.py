@@ -446,3 +446,14 @@ def test_segment_plot_highlights_significant_group():
     ax = cx.plot_nps_by_segment(table)
     assert any("vs rest" in t.get_text() for t in ax.texts)
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["seg: A", "seg: B", "seg: C"]
+
+
+def test_plots_show_small_samples_as_such():
+    df = pd.concat([_scores(80, 10, 10, seg="A"), _scores(30, 30, 40, seg="B"), _scores(5, 0, 0, seg="C")],
+                   ignore_index=True)
+    table = cx.compare_nps(df, by="seg")
+    assert table.set_index("group").loc["C", "small_n"]
+    ax = cx.plot_nps_by_segment(table)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(text.startswith("small sample") for text in legend)
+    assert not any("C" in t.get_text() and "vs rest" in t.get_text() for t in ax.texts)  # never labelled as a difference
