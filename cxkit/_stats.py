@@ -1,6 +1,7 @@
 """Small statistics shared by the analyses: multiple-testing adjustment, the Wilson interval
-of a proportion and the studentized range distribution (one implementation each, checked
-against references in the tests).
+of a proportion, Tango's score interval of a net score (NPS), the bootstrap percentile interval
+kept around its estimate, the nearest correlation matrix and the studentized range
+distribution (one implementation each, checked against references in the tests).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
-__all__ = ["PADJUST", "adjust_p", "studentized_range_isf", "studentized_range_sf", "wilson_interval"]
+__all__ = ["PADJUST", "adjust_p", "net_score_interval", "percentile_interval", "nearest_correlation",
+           "studentized_range_isf", "studentized_range_sf", "wilson_interval"]
 
 #: Names accepted for ``padjust`` (R's names and statsmodels' both work).
 PADJUST = {
@@ -44,6 +46,113 @@ def wilson_interval(successes, n, alpha: float = 0.05):
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def net_score_interval(positive, negative, n, alpha: float = 0.05):
+    """Tango's (1998) score interval of a net score ``(positive - negative) / n``, on -1..1.
+
+    A net score is the difference of two shares of one trinomial sample (NPS: promoters minus
+    detractors, passives the rest): the same structure as the difference of paired
+    proportions, whose discordant cells play the promoters and detractors. Tango's interval
+    is every difference ``D`` the score test does not reject: ``|x - y - n D| <= z sqrt(n (2 q + D (1 - D)))``,
+    ``q`` the maximum-likelihood share of negatives given ``D`` (a closed-form root of a
+    quadratic). It contains the estimate by construction (the statistic is 0 there), stays in
+    -1..1, and keeps close to nominal coverage at small n (Tango 1998; Newcombe 1998, Stat
+    Med 17:2635; Fagerland, Lydersen & Laake 2014). Counts may be fractional (weighted data
+    with Kish's effective n). NaN where ``n`` is 0. Solved by bisection to 1e-12.
+
+    >>> low, high = net_score_interval(6, 16, 161)  # Fagerland et al.: -0.1240 to -0.0054
+    >>> round(float(low), 4), round(float(high), 4)
+    (-0.124, -0.0054)
+    """
+    x, y, n = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (positive, negative, n)))
+    z = stats.norm.ppf(1 - alpha / 2)
+    ok = n > 0
+    safe_n = np.where(ok, n, 1.0)
+    est = np.where(ok, (x - y) / safe_n, 0.0)
+
+    def statistic(delta):
+        a = 2 * safe_n
+        b = -x - y + (2 * safe_n - x + y) * delta
+        c = -y * delta * (1 - delta)
+        q = (np.sqrt(np.clip(b * b - 4 * a * c, 0.0, None)) - b) / (2 * a)
+        var = safe_n * (2 * q + delta * (1 - delta))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(var > 0, (x - y - safe_n * delta) / np.sqrt(np.clip(var, 0.0, None)),
+                            np.sign(x - y - safe_n * delta) * np.inf)
+
+    def limit(outside, inside, target, sign):
+        # bisection between a difference the test rejects and one it keeps (the estimate)
+        for _ in range(52):
+            mid = (outside + inside) / 2
+            rejected = sign * statistic(mid) > target
+            outside, inside = np.where(rejected, mid, outside), np.where(rejected, inside, mid)
+        return inside
+
+    # lower limit: statistic(D) = z on [-1, estimate]; upper: statistic(D) = -z on [estimate, 1]
+    low = np.where(est <= -1, -1.0, limit(np.full_like(est, -1.0), est.copy(), z, 1.0))
+    high = np.where(est >= 1, 1.0, limit(np.ones_like(est), est.copy(), z, -1.0))
+    low, high = np.minimum(low, est), np.maximum(high, est)
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
+
+
+def percentile_interval(estimate, draws, alpha: float = 0.05):
+    """Bootstrap percentile interval kept around its estimate.
+
+    Returns ``(low, high, extended)`` per column of ``draws`` (resamples x quantities; rows
+    with NaN are left out): the ``alpha/2`` and ``1 - alpha/2`` quantiles of the resampled
+    values, with the interval stretched to the estimate where the estimate lies outside
+    (``extended`` says where). Why stretch rather than trust the quantiles: next to a bound
+    (a share of explained variance near 0) every resample sits on the biased side of the
+    estimate, so the quantiles alone can exclude the very value reported; stretching keeps
+    the reported number inside its interval and can only raise the coverage, which the
+    coverage simulation in ``benchmarks/coverage.py`` measures. NaN without valid resamples.
+
+    >>> low, high, moved = percentile_interval([0.05], [[0.06], [0.07], [0.08], [0.09]])
+    >>> float(low[0]), bool(moved[0])
+    (0.05, True)
+    """
+    estimate = np.atleast_1d(np.asarray(estimate, dtype=float))
+    draws = np.asarray(draws, dtype=float).reshape(-1, estimate.size)
+    draws = draws[~np.isnan(draws).any(axis=1)]
+    if not len(draws):
+        nan = np.full(estimate.size, np.nan)
+        return nan, nan.copy(), np.zeros(estimate.size, dtype=bool)
+    low, high = np.percentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+    extended = (estimate < low) | (estimate > high)
+    return np.minimum(low, estimate), np.maximum(high, estimate), extended
+
+
+def nearest_correlation(corr, *, tol: float = 1e-10, max_iter: int = 200) -> np.ndarray:
+    """The nearest correlation matrix (unit diagonal, positive semi-definite) in Frobenius norm.
+
+    Higham's (2002) alternating projections with Dykstra's correction: project onto the
+    positive semi-definite matrices (negative eigenvalues set to 0) and onto the unit-diagonal
+    matrices in turn until the iterates stop moving. A matrix that already is a correlation
+    matrix comes back unchanged.
+
+    >>> c = nearest_correlation([[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]])
+    >>> bool(np.linalg.eigvalsh(c).min() > -1e-9), np.diag(c).round(6).tolist()
+    (True, [1.0, 1.0, 1.0])
+    """
+    y = np.array(corr, dtype=float)
+    y = (y + y.T) / 2
+    if np.linalg.eigvalsh(y).min() >= 0 and np.allclose(np.diag(y), 1.0):
+        return y
+    correction = np.zeros_like(y)
+    for _ in range(max_iter):
+        r = y - correction
+        evals, evecs = np.linalg.eigh(r)
+        x = (evecs * np.clip(evals, 0.0, None)) @ evecs.T
+        correction = x - r
+        previous, y = y, x.copy()
+        np.fill_diagonal(y, 1.0)
+        if np.linalg.norm(y - previous, "fro") <= tol * max(1.0, np.linalg.norm(y, "fro")):
+            break
+    evals, evecs = np.linalg.eigh((y + y.T) / 2)  # clean rounding below zero, keep the unit diagonal
+    y = (evecs * np.clip(evals, 0.0, None)) @ evecs.T
+    d = np.sqrt(np.diag(y))
+    return y / np.outer(d, d)
 
 
 def adjust_p(p, method: str = "holm") -> np.ndarray:

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import warnings
 
 import numpy as np
@@ -47,7 +48,7 @@ def _stage_order(series: pd.Series, stages, notes: list) -> list:
     """The funnel's stages: given, or the journey stages up to the furthest one present (later
     stages no journey reached are not observed, e.g. retention in single web sessions)."""
     if stages is not None:
-        return list(stages)
+        return _check_stages(series, stages)
     if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
         order = list(series.cat.categories)
     elif set(pd.unique(series.dropna())) <= set(STAGES):
@@ -59,6 +60,39 @@ def _stage_order(series: pd.Series, stages, notes: list) -> list:
     if last < len(order) - 1:
         notes.append(f"no journey reached {', '.join(map(str, order[last + 1:]))}: left out of the funnel")
     return order[: last + 1]
+
+
+def _check_stages(series: pd.Series, stages) -> list:
+    """The given stages, refused when one is not a stage of the data.
+
+    A stage no event has is fine when it is a journey stage and the data use the journey
+    stages (nobody reached retention yet: 0 is the answer). Any other absent stage is a typo or
+    a different label (``"Decision"`` for ``"decision"``), and counting it would report
+    "0 reached" for customers who did reach it.
+    """
+    if isinstance(stages, str) or not hasattr(stages, "__iter__"):
+        raise ValueError(f"stages must be a list of stage names in funnel order, not {stages!r}.")
+    stages = list(stages)
+    dup = sorted({str(s) for s in stages if stages.count(s) > 1})
+    if dup:
+        raise ValueError(f"stages lists {dup} more than once; name each stage once, in funnel order.")
+    present = list(pd.unique(series.dropna()))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = [c for c in series.cat.categories if c in set(present)]
+    canonical_data = all(isinstance(v, str) and v in STAGES for v in present)
+    unknown = [s for s in stages if s not in set(present) and not (canonical_data and s in STAGES)]
+    if unknown:
+        valid = [str(v) for v in group_order(series)] + ([s for s in STAGES if s not in set(present)] if canonical_data else [])
+        hints = []
+        for s in unknown:
+            match = difflib.get_close_matches(str(s).lower(), [v.lower() for v in valid], n=1, cutoff=0.6)
+            if match:
+                hints.append(f"{s!r} -> {valid[[v.lower() for v in valid].index(match[0])]!r}")
+        hint = f" Did you mean {', '.join(hints)}?" if hints else ""
+        raise ValueError(f"stage(s) {unknown} in stages= are not stages of the data, so the funnel would report 0 "
+                         f"reached for them.{hint} Valid stages: {', '.join(valid)}. Pass stages= with these "
+                         "names (in funnel order), or leave it out to use the journey stages.")
+    return stages
 
 
 def _journeys(df: pd.DataFrame, customer: str | None, func: str, notes: list,
@@ -161,7 +195,9 @@ def funnel(
     alpha : float, default 0.05
         ``1 - alpha`` Wilson intervals of the conversions.
     stages : list, optional
-        The funnel's stages in order (default: the five journey stages).
+        The funnel's stages in order (default: the five journey stages). A name that is not a
+        stage of the data is refused with the valid stages (a journey stage nobody reached
+        yet is allowed: it is reached by 0).
 
     Returns
     -------
@@ -282,6 +318,7 @@ def funnel_by_month(
     padjust : str, default "holm"
         Adjustment of the change p-values over the steps of each month.
     stages : list, optional
+        As in :func:`funnel` (a name that is not a stage of the data is refused).
 
     Returns
     -------

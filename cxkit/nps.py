@@ -2,14 +2,24 @@
 
 **NPS** (Net Promoter Score, -100 to 100): scores 9-10 are promoters, 7-8 passives, 0-6
 detractors; NPS = 100 x (promoter share - detractor share). Its plain (Wald) standard error is
-``100 * sqrt((p + d - (p - d)^2) / n)``; the interval is the **adjusted Wald** interval (add 3 to
-n and 3/4 to the promoter and detractor counts, then use the Wald formula; Rocks 2016, Sauro &
-Lewis 2016), which keeps close to 95% coverage in small samples and never collapses to zero
-width. Reference: n = 500, 40% promoters, 30% detractors gives NPS 10, Wald SE 3.72 and a 95%
-Wald interval of 2.7 to 17.3.
+``100 * sqrt((p + d - (p - d)^2) / n)``. The interval is **Tango's score interval** (``ci="score"``,
+the default): NPS is the difference of two shares of one trinomial sample, the structure of
+paired proportions, and Tango's (1998) interval inverts the score test of that difference. It
+always contains the reported NPS, stays within -100..100 and keeps close to 95% coverage from
+small samples up (``benchmarks/coverage.py``). The adjusted Wald interval (``ci="adjusted-wald"``:
+add 3 to n and 3/4 to the promoter and detractor counts; Rocks 2016, Sauro & Lewis 2016) is
+centred on a shrunken NPS, so at small n it can miss the reported value (one promoter: -48.5 to
+98.5 around 100); when it does, it is stretched to the estimate. Reference: n = 500, 40%
+promoters, 30% detractors gives NPS 10, Wald SE 3.72 and a 95% Wald interval of 2.7 to 17.3.
 
-**CSAT** (1-5) is reported as its mean (t interval) and top-2-box share (scores 4-5,
-Agresti-Coull interval); **CES** (1-7, low = easy) as its mean and low-effort share (scores 1-3).
+**CSAT** (1-5) is reported as its mean (t interval, kept within the scale) and top-2-box share
+(scores 4-5, Agresti-Coull interval); **CES** (1-7, low = easy) as its mean and low-effort share
+(scores 1-3). Every interval contains its estimate.
+
+**Small samples**: every table has ``small_n``, true where a group has fewer than ``min_n``
+responses (default :data:`MIN_N` = 30; effective n with weights). Below 30 responses a 95% NPS
+interval is typically 50 to 70 points wide, so such a value is shown as a small sample, never
+stated as a finding (the report's findings skip it).
 
 **Differences** (:func:`compare_nps`, :func:`compare_csat`, :func:`compare_ces`,
 :func:`kpi_trend`): month over month, each segment against the rest, or any two groups. NPS
@@ -28,7 +38,7 @@ Examples
 >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
 >>> t = cx.nps(fb, by="segment")
 >>> t.columns.tolist()
-['segment', 'n', 'promoters', 'passives', 'detractors', 'nps', 'se', 'ci_low', 'ci_high']
+['segment', 'n', 'promoters', 'passives', 'detractors', 'nps', 'se', 'ci_low', 'ci_high', 'small_n']
 >>> bool((t["ci_low"] < t["nps"]).all() and (t["nps"] < t["ci_high"]).all())
 True
 """
@@ -42,19 +52,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._stats import net_score_interval
 from .nps_plots import plot_nps_by_segment, plot_nps_trend
 from .display import SafeDisplay
 from .periods import resolve_month
 
 __all__ = [
     "nps", "csat", "ces", "compare_nps", "compare_csat", "compare_ces", "kpi_trend", "kpi_headline",
-    "adjust_p", "adjust_flags", "nps_report", "NpsReport", "plot_nps_trend", "plot_nps_by_segment",
+    "adjust_p", "adjust_flags", "nps_report", "NpsReport", "plot_nps_trend", "plot_nps_by_segment", "MIN_N",
 ]
 
 #: Score bands of the NPS question (0-10).
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
+#: Fewer responses than this (effective n with weights) mark a result ``small_n``: shown, not a finding.
+MIN_N = 30
 _RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+_SCALES = {"nps": "0-10 recommendation question", "csat": "1-5 satisfaction scale", "ces": "1-7 effort scale"}
+#: A 0-10 NPS column with at least this many answers and none of 0, 8, 9 or 10 is another scale.
+_SCALE_CHECK_N = 30
 
 
 # --------------------------------------------------------------------------- multiple testing
@@ -99,9 +115,17 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
 
 # --------------------------------------------------------------------------- sufficient statistics
 
-def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None) -> np.ndarray:
+def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scale: bool = True) -> np.ndarray:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a DataFrame, not {type(df).__name__}.")
+    if not isinstance(score, str):
+        raise ValueError(f"score must be the name of the score column, not {score!r}.")
+    if kind in _RANGES and score != kind and (score in _RANGES or score in (df.attrs.get("drivers") or [])):
+        what = (f"the {score.upper()} column ({_SCALES[score]})" if score in _RANGES else "a driver rating")
+        other = f" For {score.upper()} use cx.{score}(df)." if score in _RANGES else ""
+        raise ValueError(f"score={score!r} is {what}, not the {_SCALES[kind]} that {kind.upper()} needs "
+                         f"(cx.{kind}(df, {score!r}) reads its second argument as score=).{other} For "
+                         f"{kind.upper()}, pass score= with the {_SCALES[kind]} column (default {kind!r}).")
     if score not in df.columns:
         raise ValueError(f"score column {score!r} not found (columns: {list(df.columns)}); pass score= with the "
                          "column that holds the ratings.")
@@ -117,6 +141,15 @@ def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None) -> np.ndar
             raise ValueError(f"{score!r} has {int(bad.sum())} value(s) outside {low}-{high} (e.g. {x[bad][0]:g}) for "
                              f"{kind.upper()}; the readers reject such rows, so load the data with cx.load_feedback, "
                              "or pass the right score= column.")
+    if kind == "nps" and check_scale:
+        seen = x[~np.isnan(x)]
+        if seen.size >= _SCALE_CHECK_N and seen.min() >= 1 and seen.max() <= 7:
+            raise ValueError(
+                f"score column {score!r} has {seen.size:,} answers, all between {seen.min():g} and {seen.max():g} (no 0 "
+                "and nothing above 7): that is a 1-5 or 1-7 scale (CSAT, CES, a star rating), not the 0-10 "
+                "recommendation question, and NPS would count every answer as a detractor. Pass score= with the "
+                "0-10 column (cx.csat / cx.ces summarise those scales), or check_scale=False if this really is "
+                "a 0-10 question nobody answered with 0 or 8-10.")
     return x
 
 
@@ -172,8 +205,26 @@ def _n_eff(s: dict) -> np.ndarray:
         return np.where(s["w2"] > 0, s["w"] ** 2 / s["w2"], 0.0)
 
 
-def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "adjusted-wald") -> dict:
-    """Estimate, SE, interval and the adjusted quantities used by the tests, per group."""
+_NPS_CI = ("score", "adjusted-wald", "wald")
+
+
+def _check_min_n(min_n) -> None:
+    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
+        raise ValueError(f"min_n must be a whole number >= 0 (responses below which a result is flagged "
+                         f"small_n), not {min_n!r}.")
+
+
+def _check_alpha(alpha) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
+
+
+def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: tuple | None = None) -> dict:
+    """Estimate, SE, interval and the adjusted quantities used by the tests, per group.
+
+    Every interval contains its estimate (NaN where there is none: no responses, or one for a
+    mean). ``bounds`` keeps a mean's interval on its scale.
+    """
     z = stats.norm.ppf(1 - alpha / 2)
     n = _n_eff(s)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -184,20 +235,26 @@ def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "adjusted-wald") 
             pa, da = (p * n + 0.75) / (n + 3), (d * n + 0.75) / (n + 3)
             adj = 100 * (pa - da)
             adj_se = 100 * np.sqrt((pa + da - (pa - da) ** 2) / (n + 3))
-            if ci == "wald":
+            if ci == "score":
+                lo, hi = (100 * v for v in net_score_interval(p * n, d * n, n, alpha))
+            elif ci == "wald":
                 lo, hi = value - z * se, value + z * se
             elif ci == "adjusted-wald":
-                lo, hi = adj - z * adj_se, adj + z * adj_se
+                # centred on the shrunken NPS: at small n it can miss the estimate, so stretch it there
+                lo, hi = np.fmin(adj - z * adj_se, value), np.fmax(adj + z * adj_se, value)
             else:
-                raise ValueError(f"ci must be 'adjusted-wald' or 'wald', not {ci!r}.")
+                raise ValueError(f"ci must be one of {', '.join(map(repr, _NPS_CI))}, not {ci!r}.")
             lo, hi = np.clip(lo, -100, 100), np.clip(hi, -100, 100)
             extra = {"promoters": p, "passives": 1 - p - d, "detractors": d}
         elif metric == "mean":
             value = s["wx"] / s["w"]
             var = np.clip(s["wx2"] / s["w"] - value ** 2, 0, None) * n / (n - 1)
+            var = np.where(n > 1, var, np.nan)  # one response has no spread to speak of
             se = np.sqrt(var / n)
             t = stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1))
             lo, hi = value - t * se, value + t * se
+            if bounds is not None:  # the mean lies on the scale, and so can its interval
+                lo, hi = np.clip(lo, *bounds), np.clip(hi, *bounds)
             adj, adj_se = value, se
             extra = {"sd": np.sqrt(var)}
         else:  # a share of the responses (top-2 box, low effort)
@@ -207,6 +264,7 @@ def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "adjusted-wald") 
             centre = (value * n + z ** 2 / 2) / n_ac
             half = z * np.sqrt(centre * (1 - centre) / n_ac)
             lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+            lo, hi = np.fmin(lo, value), np.fmax(hi, value)  # holds already (it contains Wilson's); kept exact
             adj = (value * n + 1) / (n + 2)  # Agresti-Caffo, used in comparisons
             adj_se = np.sqrt(adj * (1 - adj) / (n + 2))
             extra = {}
@@ -243,7 +301,9 @@ def nps(
     by: str | list[str] | None = None,
     weights: str | None = None,
     alpha: float = 0.05,
-    ci: str = "adjusted-wald",
+    ci: str = "score",
+    min_n: int = MIN_N,
+    check_scale: bool = True,
 ) -> pd.DataFrame:
     """Net Promoter Score with its confidence interval, overall or per group.
 
@@ -252,22 +312,32 @@ def nps(
     df : DataFrame
         One row per response.
     score : str
-        The 0-10 recommendation column. Missing scores are left out.
+        The 0-10 recommendation column. Missing scores are left out. A canonical column of
+        another scale (``"csat"``, ``"ces"``) or a driver rating is refused with a message, and
+        so is a column of at least 30 answers that holds only 1-7 (another scale read as 0-10
+        would make everyone a detractor).
     by : str or list of str, optional
         Group columns (one row per group, sorted; a missing group value is its own group).
     weights : str, optional
         Column of survey weights (see module notes).
     alpha : float
         1 - confidence level.
-    ci : {"adjusted-wald", "wald"}
-        Interval method; the adjusted Wald interval is the default.
+    ci : {"score", "adjusted-wald", "wald"}
+        Interval method: Tango's score interval (default; see the module notes), the adjusted
+        Wald interval (stretched to the estimate where it misses it) or the plain Wald one.
+    min_n : int
+        Groups with fewer responses (effective n with weights) are flagged ``small_n``.
+    check_scale : bool
+        Refuse a column that holds only 1-7 (see ``score``); False skips that check.
 
     Returns
     -------
     DataFrame
         The ``by`` columns, then ``n`` (responses), ``promoters``, ``passives``, ``detractors``
         (shares 0-1), ``nps`` (-100 to 100), ``se`` (plain Wald standard error, points),
-        ``ci_low``, ``ci_high``; with ``weights`` also ``n_eff``.
+        ``ci_low``, ``ci_high`` (always containing ``nps``; NaN without responses),
+        ``small_n`` (fewer than ``min_n`` responses: not a finding); with ``weights`` also
+        ``n_eff``.
 
     Examples
     --------
@@ -275,8 +345,12 @@ def nps(
     >>> scores = pd.DataFrame({"nps": [10] * 200 + [7] * 150 + [3] * 150})   # 40% / 30% / 30%
     >>> nps(scores, ci="wald").round(1)[["n", "nps", "se", "ci_low", "ci_high"]].values.tolist()
     [[500.0, 10.0, 3.7, 2.7, 17.3]]
+    >>> nps(pd.DataFrame({"nps": [10]})).round(1)[["nps", "ci_low", "ci_high", "small_n"]].values.tolist()
+    [[100.0, -58.7, 100.0, True]]
     """
-    x = _scores(df, score, kind="nps")
+    _check_alpha(alpha)
+    _check_min_n(min_n)
+    x = _scores(df, score, kind="nps", check_scale=check_scale)
     w = _weights(df, weights)
     codes, keys, _ = _group_codes(df, by)
     est = _estimate("nps", _sums(x, w, codes, len(keys), _flags("nps", None, x)), alpha=alpha, ci=ci)
@@ -285,22 +359,31 @@ def nps(
     for col in ("promoters", "passives", "detractors"):
         out[col] = est[col]
     out["nps"], out["se"], out["ci_low"], out["ci_high"] = est["value"], est["se"], est["ci_low"], est["ci_high"]
+    out["small_n"] = _small(est, weights, min_n)
     if weights is not None:
         out["n_eff"] = est["n_eff"]
     return out.reset_index(drop=True)
 
 
-def _kpi_table(df, kpi, score, *, by, weights, alpha, options) -> pd.DataFrame:
+def _small(est: dict, weights, min_n: int) -> np.ndarray:
+    """Groups below ``min_n`` responses (Kish's effective n when weighted)."""
+    return np.asarray(est["n"] if weights is None else est["n_eff"], dtype=float) < min_n
+
+
+def _kpi_table(df, kpi, score, *, by, weights, alpha, min_n, options) -> pd.DataFrame:
+    _check_alpha(alpha)
+    _check_min_n(min_n)
     x = _scores(df, score, kind=kpi)
     w = _weights(df, weights)
     codes, keys, _ = _group_codes(df, by)
     frames = []
     for name, kind, values in _metrics(kpi, **options):
-        est = _estimate(kind, _sums(x, w, codes, len(keys), _flags(kind, values, x)), alpha=alpha)
+        est = _estimate(kind, _sums(x, w, codes, len(keys), _flags(kind, values, x)), alpha=alpha, bounds=_RANGES[kpi])
         part = keys.copy()
         part["metric"] = name
         part["n"] = est["n"].astype(int)
         part["value"], part["se"], part["ci_low"], part["ci_high"] = est["value"], est["se"], est["ci_low"], est["ci_high"]
+        part["small_n"] = _small(est, weights, min_n)
         if weights is not None:
             part["n_eff"] = est["n_eff"]
         frames.append(part)
@@ -308,34 +391,38 @@ def _kpi_table(df, kpi, score, *, by, weights, alpha, options) -> pd.DataFrame:
 
 
 def csat(df: pd.DataFrame, score: str = "csat", *, by=None, weights: str | None = None,
-         top_box: tuple = (4, 5), alpha: float = 0.05) -> pd.DataFrame:
+         top_box: tuple = (4, 5), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """CSAT (1-5): mean and top-2-box share, each with its confidence interval.
 
     Returns one row per group and ``metric`` (``mean``, then ``top2_box``): the ``by`` columns,
-    ``metric``, ``n``, ``value`` (mean, or share 0-1), ``se``, ``ci_low``, ``ci_high``. The
-    mean has a t interval, the share an Agresti-Coull interval. ``top_box`` lists the scores
-    counted as satisfied.
+    ``metric``, ``n``, ``value`` (mean, or share 0-1), ``se``, ``ci_low``, ``ci_high``,
+    ``small_n`` (fewer than ``min_n`` responses). The mean has a t interval kept within 1-5
+    (NaN for a single response: it has no spread), the share an Agresti-Coull interval; both
+    contain the estimate. ``top_box`` lists the scores counted as satisfied.
 
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> cx.csat(fb)[["metric", "value"]].round(2).values.tolist()
     [['mean', 3.51], ['top2_box', 0.52]]
     """
-    return _kpi_table(df, "csat", score, by=by, weights=weights, alpha=alpha, options={"top_box": top_box})
+    return _kpi_table(df, "csat", score, by=by, weights=weights, alpha=alpha, min_n=min_n,
+                      options={"top_box": top_box})
 
 
 def ces(df: pd.DataFrame, score: str = "ces", *, by=None, weights: str | None = None,
-        low_effort: tuple = (1, 2, 3), alpha: float = 0.05) -> pd.DataFrame:
+        low_effort: tuple = (1, 2, 3), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """CES (1-7, low = easy): mean and low-effort share (scores in ``low_effort``), with intervals.
 
-    Same columns as :func:`csat`, with ``metric`` ``mean`` and ``low_effort``.
+    Same columns as :func:`csat`, with ``metric`` ``mean`` and ``low_effort``; the mean's
+    interval is kept within 1-7.
 
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> cx.ces(fb)["metric"].tolist()
     ['mean', 'low_effort']
     """
-    return _kpi_table(df, "ces", score, by=by, weights=weights, alpha=alpha, options={"low_effort": low_effort})
+    return _kpi_table(df, "ces", score, by=by, weights=weights, alpha=alpha, min_n=min_n,
+                      options={"low_effort": low_effort})
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -356,13 +443,19 @@ def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
             p = 2 * stats.norm.sf(np.abs(statistic))
             crit = stats.norm.ppf(1 - alpha / 2)
             test = "z, adjusted Wald" if kind == "nps" else "z, Agresti-Caffo"
+        # The interval is centred on the adjusted difference the test uses, which is shrunk
+        # towards 0; where the shrinkage moves it past the observed difference it is stretched
+        # to it. That only moves the end away from 0, so interval and test still agree.
+        low, high = np.fmin(est - crit * se, diff), np.fmax(est + crit * se, diff)
     return {"diff": diff, "se": se, "statistic": statistic, "p": p,
-            "diff_ci_low": est - crit * se, "diff_ci_high": est + crit * se, "test": test}
+            "diff_ci_low": low, "diff_ci_high": high, "test": test}
 
 
-def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, options) -> pd.DataFrame:
+def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min_n, options) -> pd.DataFrame:
     if by is None or not isinstance(by, str):
         raise ValueError("by= must name one group column to compare (e.g. by='segment').")
+    _check_alpha(alpha)
+    _check_min_n(min_n)
     x = _scores(df, score, kind=kpi)
     w = _weights(df, weights)
     codes, keys, _ = _group_codes(df, by)
@@ -389,8 +482,9 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, opt
     rows = []
     for name, kind, values in _metrics(kpi, **options):
         sums = _sums(x, w, codes, size, _flags(kind, values, x))
-        est = _estimate(kind, sums, alpha=alpha)
-        rest = _estimate(kind, _complement(sums), alpha=alpha)
+        est = _estimate(kind, sums, alpha=alpha, bounds=_RANGES[kpi])
+        rest = _estimate(kind, _complement(sums), alpha=alpha, bounds=_RANGES[kpi])
+        small_est, small_rest = _small(est, weights, min_n), _small(rest, weights, min_n)
         for i, j in plan:
             a = _take(est, i)
             b = _take(rest, i) if j is None else _take(est, j)
@@ -399,6 +493,7 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, opt
                 "by": by, "group": labels[i], "reference": "rest" if j is None else labels[j], "metric": name,
                 "n": int(a["n"]), "value": a["value"], "ci_low": a["ci_low"], "ci_high": a["ci_high"],
                 "n_reference": int(b["n"]), "value_reference": b["value"], **test,
+                "small_n": bool(small_est[i] or (small_rest[i] if j is None else small_est[j])),
             })
     out = pd.DataFrame(rows)
     if out.empty:
@@ -407,7 +502,7 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, opt
     out["significant"] = out["p_adj"] < alpha
     cols = ["by", "group", "reference", "metric", "n", "value", "ci_low", "ci_high", "n_reference",
             "value_reference", "diff", "diff_ci_low", "diff_ci_high", "se", "statistic", "test", "p", "p_adj",
-            "significant"]
+            "significant", "small_n"]
     return out[cols]
 
 
@@ -430,6 +525,8 @@ _COMPARE_DOC = """
         Adjustment across the rows of this table; use :func:`adjust_flags` to adjust across
         several tables of one report.
     alpha : float
+    min_n : int
+        Fewer responses than this on either side flag the row ``small_n`` (default 30).
 
     Returns
     -------
@@ -437,13 +534,16 @@ _COMPARE_DOC = """
         One row per comparison (and metric): ``by``, ``group``, ``reference``, ``metric``, ``n``,
         ``value`` with ``ci_low``/``ci_high`` (the group's own interval), ``n_reference``,
         ``value_reference``, ``diff`` (group - reference, observed), ``diff_ci_low``,
-        ``diff_ci_high``, ``se`` (of the difference), ``statistic``, ``test``, ``p``, ``p_adj``,
-        ``significant``.
+        ``diff_ci_high`` (the test's interval, on the adjusted difference, stretched to contain
+        ``diff`` where the adjustment moved it past), ``se`` (of the difference), ``statistic``,
+        ``test``, ``p``, ``p_adj``, ``significant``, ``small_n`` (either side has fewer than
+        ``min_n`` responses: show it, do not state it as a finding).
 """
 
 
 def compare_nps(df: pd.DataFrame, score: str = "nps", *, by: str, against: str = "rest", pairs=None,
-                weights: str | None = None, padjust: str = "holm", alpha: float = 0.05) -> pd.DataFrame:
+                weights: str | None = None, padjust: str = "holm", alpha: float = 0.05,
+                min_n: int = MIN_N) -> pd.DataFrame:
     """Compare NPS between groups: z = diff / sqrt(SE1^2 + SE2^2) on adjusted-Wald estimates.
     {doc}
     Examples
@@ -454,12 +554,12 @@ def compare_nps(df: pd.DataFrame, score: str = "nps", *, by: str, against: str =
     [['Consumer', 'rest'], ['Enterprise', 'rest'], ['SMB', 'rest']]
     """
     return _compare(df, "nps", score, by=by, against=against, pairs=pairs, weights=weights,
-                    padjust=padjust, alpha=alpha, options={})
+                    padjust=padjust, alpha=alpha, min_n=min_n, options={})
 
 
 def compare_csat(df: pd.DataFrame, score: str = "csat", *, by: str, against: str = "rest", pairs=None,
                  weights: str | None = None, top_box: tuple = (4, 5), padjust: str = "holm",
-                 alpha: float = 0.05) -> pd.DataFrame:
+                 alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Compare CSAT mean (Welch t) and top-2-box share (Agresti-Caffo z) between groups.
     {doc}
     >>> import cxkit as cx
@@ -468,12 +568,12 @@ def compare_csat(df: pd.DataFrame, score: str = "csat", *, by: str, against: str
     {{'mean': 4, 'top2_box': 4}}
     """
     return _compare(df, "csat", score, by=by, against=against, pairs=pairs, weights=weights,
-                    padjust=padjust, alpha=alpha, options={"top_box": top_box})
+                    padjust=padjust, alpha=alpha, min_n=min_n, options={"top_box": top_box})
 
 
 def compare_ces(df: pd.DataFrame, score: str = "ces", *, by: str, against: str = "rest", pairs=None,
                 weights: str | None = None, low_effort: tuple = (1, 2, 3), padjust: str = "holm",
-                alpha: float = 0.05) -> pd.DataFrame:
+                alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Compare CES mean (Welch t) and low-effort share (Agresti-Caffo z) between groups.
     {doc}
     >>> import cxkit as cx
@@ -482,7 +582,7 @@ def compare_ces(df: pd.DataFrame, score: str = "ces", *, by: str, against: str =
     2
     """
     return _compare(df, "ces", score, by=by, against=against, pairs=pairs, weights=weights,
-                    padjust=padjust, alpha=alpha, options={"low_effort": low_effort})
+                    padjust=padjust, alpha=alpha, min_n=min_n, options={"low_effort": low_effort})
 
 
 for _f in (compare_nps, compare_csat, compare_ces):
@@ -504,6 +604,7 @@ def kpi_trend(
     alpha: float = 0.05,
     top_box: tuple = (4, 5),
     low_effort: tuple = (1, 2, 3),
+    min_n: int = MIN_N,
 ) -> pd.DataFrame:
     """A KPI per calendar month with its interval and the test of each month-over-month change.
 
@@ -525,7 +626,9 @@ def kpi_trend(
         One row per month and metric: ``period`` (``YYYY-MM``), ``metric``, ``n``, ``value``,
         ``ci_low``, ``ci_high``, ``previous_period``, ``previous``, ``change``,
         ``change_ci_low``, ``change_ci_high``, ``statistic``, ``p``, ``p_adj``, ``significant``
-        (the change against the previous month shown; empty for the first month).
+        (the change against the previous month shown; empty for the first month), ``small_n``
+        (the month, or the month it is compared with, has fewer than ``min_n`` responses: its
+        value and change are shown, not stated as findings).
 
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
@@ -536,6 +639,8 @@ def kpi_trend(
     options = {"top_box": top_box, "low_effort": low_effort}
     score = score or kpi
     _metrics(kpi)
+    _check_alpha(alpha)
+    _check_min_n(min_n)
     if date not in df.columns:
         raise ValueError(f"date column {date!r} not found; pass date= with the response timestamp column.")
     if not isinstance(periods, (int, np.integer)) or periods < 1:
@@ -553,13 +658,15 @@ def kpi_trend(
     labels = keys["period"].tolist()
     frames = []
     for name, kind, values in _metrics(kpi, **options):
-        est = _estimate(kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha)
+        est = _estimate(kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha,
+                        bounds=_RANGES[kpi])
+        small = _small(est, weights, min_n)
         rows = []
         for i, label in enumerate(labels):
             row = {"period": label, "metric": name, "n": int(est["n"][i]), "value": est["value"][i],
                    "ci_low": est["ci_low"][i], "ci_high": est["ci_high"][i], "previous_period": None,
                    "previous": np.nan, "change": np.nan, "change_ci_low": np.nan, "change_ci_high": np.nan,
-                   "statistic": np.nan, "p": np.nan}
+                   "statistic": np.nan, "p": np.nan, "small_n": bool(small[i] or (i > 0 and small[i - 1]))}
             if i > 0:
                 test = _test(kind, _take(est, i), _take(est, i - 1), alpha=alpha)
                 row.update({"previous_period": labels[i - 1], "previous": est["value"][i - 1], "change": test["diff"],
@@ -570,7 +677,8 @@ def kpi_trend(
     out = pd.concat(frames, ignore_index=True)
     out["p_adj"] = adjust_p(out["p"], method=padjust)
     out["significant"] = out["p_adj"] < alpha
-    out.attrs = {"kpi": kpi, "score": score, "month": str(end)}
+    out = out[[c for c in out.columns if c != "small_n"] + ["small_n"]]
+    out.attrs = {"kpi": kpi, "score": score, "month": str(end), "min_n": min_n}
     return out
 
 
@@ -578,8 +686,9 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
     """The KPI dict of ``results.json`` for one month of a :func:`kpi_trend` table.
 
     Returns ``{value, ci_low, ci_high, n, previous, change, change_p, significant, month,
-    previous_month, change_p_raw}``: ``change_p`` is the *adjusted* p-value that decides
-    ``significant`` (``change_p_raw`` the unadjusted one). Default month: the last in the table;
+    previous_month, change_p_raw, small_n, min_n}``: ``change_p`` is the *adjusted* p-value that
+    decides ``significant`` (``change_p_raw`` the unadjusted one); ``small_n`` says the month
+    (or the month before) has fewer than ``min_n`` responses, so the value is not a finding. Default month: the last in the table;
     default metric: the table's first.
 
     >>> import cxkit as cx
@@ -604,6 +713,8 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
         "change_p": float(r["p_adj"]) if has_prev else None, "change_p_raw": float(r["p"]) if has_prev else None,
         "significant": bool(r["significant"]) if has_prev else False, "month": month,
         "previous_month": r["previous_period"] if has_prev else None,
+        "small_n": bool(r["small_n"]) if "small_n" in r.index else False,
+        "min_n": trend.attrs.get("min_n", MIN_N),
     }
 
 
@@ -671,12 +782,15 @@ def nps_report(
     seed: int = 0,
     padjust: str = "holm",
     alpha: float = 0.05,
+    min_n: int = MIN_N,
 ) -> NpsReport:
     """Build the monthly NPS-and-drivers report: every number, flag and finding in one call.
 
     The flags of the report form one family adjusted with ``padjust``: the month-over-month
     NPS changes of the trend, the segment/channel comparisons against the rest, the changes of
-    CSAT and CES (mean and share) and the changes of each driver's share.
+    CSAT and CES (mean and share) and the changes of each driver's share. Months and groups
+    with fewer than ``min_n`` responses stay in the tables (``small_n``) but the findings
+    present them as small samples, never as results.
 
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
@@ -694,10 +808,10 @@ def nps_report(
     if this_month.empty:
         raise ValueError(f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}).")
     trend = kpi_trend(df, "nps", date=date, month=str(end),
-                      periods=periods, padjust=padjust, alpha=alpha)
-    others = {k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha)
+                      periods=periods, padjust=padjust, alpha=alpha, min_n=min_n)
+    others = {k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n)
               for k in ("csat", "ces") if k in df.columns}
-    seg_tables = [compare_nps(this_month, "nps", by=c, against="rest", padjust=padjust, alpha=alpha)
+    seg_tables = [compare_nps(this_month, "nps", by=c, against="rest", padjust=padjust, alpha=alpha, min_n=min_n)
                   for c in segments if c in df.columns and this_month[c].nunique() > 1]
     seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
     with warnings.catch_warnings():
@@ -753,7 +867,13 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
     k = kpis["nps"]
     method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
     out = [f"NPS in {k['month']} is {k['value']:.0f} (95% CI {k['ci_low']:.0f} to {k['ci_high']:.0f}, n = {k['n']:,})."]
-    if k["change"] is not None:
+    if k.get("small_n") and k["n"] < k["min_n"]:
+        out[0] = (f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
+                  f"{k['ci_high']:.0f}) from {k['n']:,} responses, fewer than {k['min_n']}; shown, not a finding, and "
+                  "its change is not assessed.")
+    elif k.get("small_n"):
+        out.append(f"{k['previous_month']} had fewer than {k['min_n']} responses, so the change from it is not assessed.")
+    elif k["change"] is not None:
         if k["significant"]:
             word = "rose" if k["change"] > 0 else "fell"
             out.append(f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.0f} in {k['previous_month']}; "
@@ -761,7 +881,7 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
         else:
             out.append(f"The change of {k['change']:+.1f} points from {k['previous_month']} is not statistically "
                        f"significant (adjusted {_p(k['change_p'])}).")
-    earlier = trend[trend["significant"] & (trend["period"] != k["month"])]
+    earlier = trend[trend["significant"] & (trend["period"] != k["month"]) & ~_small_rows(trend)]
     if len(earlier):
         out.append("Earlier significant month-over-month changes: " + "; ".join(
             f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adj)}"
@@ -769,6 +889,11 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
     else:
         out.append(f"No other month-over-month change in the {trend['period'].nunique()} months shown is significant.")
     if seg is not None and len(seg):
+        small = _small_rows(seg)
+        if small.any():
+            out.append(f"Small groups (fewer than {k['min_n']} responses) are shown but not compared: "
+                       + ", ".join(f"{r.by} {r.group} (n = {r.n:,})" for r in seg[small].itertuples()) + ".")
+        seg = seg[~small]
         sig = seg[seg["significant"]]
         if len(sig):
             for r in sig.itertuples():
@@ -784,20 +909,31 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
         moved = [(label, kk, fmt) for label, kk, fmt in (
             (f"{name} mean", kpis[key], "{:.2f}"),
             (f"{name} {share} share", kpis[key]["top2_box" if key == "csat" else "low_effort"], "{:.1%}"))
-            if kk["significant"]]
+            if kk["significant"] and not kk.get("small_n")]
         if moved:
             out.extend(f"{label} {'rose' if kk['change'] > 0 else 'fell'} from {fmt.format(kk['previous'])} in "
                        f"{kk['previous_month']} to {fmt.format(kk['value'])}"
                        + (f" ({'more' if kk['change'] > 0 else 'less'} effort)" if label == "CES mean" else "")
                        + f", adjusted {_p(kk['change_p'])}." for label, kk, fmt in moved)
+        elif kpis[key].get("small_n"):
+            out.append(f"{name} ({kpis[key]['value']:.2f}) comes from a small sample (n = {kpis[key]['n']:,}); its change "
+                       "is not assessed.")
         elif kpis[key]["change"] is not None:
             out.append(f"{name} ({kpis[key]['value']:.2f}) did not change significantly from {kpis[key]['previous_month']}.")
     return out
 
 
+def _small_rows(table: pd.DataFrame) -> pd.Series:
+    return table["small_n"].fillna(False).astype(bool) if "small_n" in table else pd.Series(False, index=table.index)
+
+
 def _one_sentence(k: dict, top, meta: dict) -> str:
     head = f"NPS {k['value']:.0f} in {k['month']}, 95% CI {k['ci_low']:.0f} to {k['ci_high']:.0f}"
-    if k["change"] is None:
+    if k.get("small_n"):
+        if k["n"] < k["min_n"]:
+            head = f"NPS {k['value']:.0f} in {k['month']} from a small sample (n = {k['n']:,}; not a finding)"
+        change = ""
+    elif k["change"] is None:
         change = ""
     elif k["significant"]:
         change = f", {'up' if k['change'] > 0 else 'down'} {abs(k['change']):.1f} points from {k['previous_month']} (significant)"

@@ -33,6 +33,8 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax=None, metric: str | None = None, t
 
     A ringed point marks a month whose change from the month before is significant after the
     table's multiple-testing adjustment (its ``significant`` column), labelled with the change.
+    Months flagged ``small_n`` (too few responses to be a finding) are drawn hollow and never
+    ringed.
     """
     plots = _style()
     ax = plots.new_axes(ax=ax, figsize=(9, 4.5))
@@ -44,6 +46,11 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax=None, metric: str | None = None, t
                     linewidth=0, label="95% confidence interval")
     ax.plot(x, rows["value"].astype(float), marker="o", color=colour, linewidth=2, label=metric.upper() if metric == "nps" else metric)
     sig = rows["significant"].fillna(False).to_numpy(dtype=bool) if "significant" in rows else np.zeros(len(rows), bool)
+    small = _small(rows)
+    sig = sig & ~small
+    if small.any():
+        ax.scatter(x[small], rows.loc[small, "value"], s=60, facecolors="white", edgecolors=colour, linewidths=1.8,
+                   zorder=6, label="small sample (fewer than the minimum responses): not a finding")
     if sig.any():
         ax.scatter(x[sig], rows.loc[sig, "value"], s=220, facecolors="none", edgecolors=plots.SIGNIFICANT,
                    linewidths=2.2, zorder=5, label="significant change from previous month (adjusted p)")
@@ -74,15 +81,19 @@ def plot_nps_by_segment(table: pd.DataFrame, *, ax=None, title: str | None = Non
     rows = table.reset_index(drop=True)
     ax = plots.new_axes(ax=ax, figsize=(8, 0.45 * len(rows) + 1.6))
     y = np.arange(len(rows))[::-1]
-    sig = rows["significant"].to_numpy(dtype=bool)
-    for flag, colour, name in ((False, plots.NEUTRAL, "not significantly different from the rest"),
-                               (True, plots.SIGNIFICANT, "significantly different from the rest (adjusted p)")):
-        pick = sig == flag
+    small = _small(rows)
+    sig = rows["significant"].to_numpy(dtype=bool) & ~small
+    status = np.where(small, 2, sig.astype(int))
+    for flag, colour, name in ((0, plots.NEUTRAL, "not significantly different from the rest"),
+                               (1, plots.SIGNIFICANT, "significantly different from the rest (adjusted p)"),
+                               (2, plots.NEUTRAL, "small sample (fewer than the minimum responses): not compared")):
+        pick = status == flag
         if not pick.any():
             continue
         v = rows.loc[pick, "value"].to_numpy(float)
         ax.errorbar(v, y[pick], xerr=[v - rows.loc[pick, "ci_low"].to_numpy(float), rows.loc[pick, "ci_high"].to_numpy(float) - v],
-                    fmt="o", color=colour, ecolor=colour, capsize=3, markersize=7, linewidth=1.6, label=name)
+                    fmt="o", color=colour, ecolor=colour, capsize=3, markersize=7, linewidth=1.6, label=name,
+                    mfc="white" if flag == 2 else colour, linestyle="none", alpha=0.6 if flag == 2 else 1.0)
     for i in np.flatnonzero(sig):
         ax.annotate(f"{rows.loc[i, 'diff']:+.0f} vs rest", (rows.loc[i, "ci_high"], y[i]), xytext=(6, 0),
                     textcoords="offset points", va="center", color=plots.SIGNIFICANT, fontsize=9)
@@ -100,6 +111,13 @@ def plot_nps_by_segment(table: pd.DataFrame, *, ax=None, title: str | None = Non
     ax.set_title(title or "NPS by group this month")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 6 else -0.2), ncol=1, fontsize=8)
     return ax
+
+
+def _small(rows: pd.DataFrame) -> np.ndarray:
+    """The rows a table flags as small samples (none when it has no ``small_n`` column)."""
+    if "small_n" not in rows:
+        return np.zeros(len(rows), dtype=bool)
+    return rows["small_n"].fillna(False).to_numpy(dtype=bool).copy()
 
 
 def _method_rows(result: pd.DataFrame, method: str | None) -> pd.DataFrame:

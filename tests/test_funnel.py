@@ -136,3 +136,24 @@ def test_shoppers_sessions_make_a_funnel(public_catalog):
     assert months.groupby("month", sort=False)["entered"].first().sum() == 12330
     nov = months[(months["month"] == "Nov") & (months["step"] == "consideration->decision")].iloc[0]
     assert nov["converted"] == int(((shoppers["Month"] == "Nov") & shoppers["success"]).sum())
+
+
+def test_a_misspelled_stage_is_refused_with_the_valid_stages(journey):
+    # Issue 15: stages=[..., "decison"] reported "0 reached" for a stage customers did reach.
+    with pytest.raises(ValueError, match=r"\['decison'\] in stages= are not stages of the data.*"
+                                         r"Did you mean 'decison' -> 'decision'\?.*Valid stages: awareness, "
+                                         r"consideration, decision, retention, advocacy\. Pass stages="):
+        cx.funnel(journey, stages=["awareness", "consideration", "decison"])
+    with pytest.raises(ValueError, match=r"\['Decision'\].*'Decision' -> 'decision'"):
+        cx.funnel_by_month(journey, stages=["awareness", "Decision"])
+    with pytest.raises(ValueError, match="more than once"):
+        cx.funnel(journey, stages=["awareness", "awareness"])
+    # a journey stage nobody reached yet is a real 0, not a typo
+    events = pd.DataFrame({"customer_id": ["a", "b"], "journey_stage": ["awareness", "consideration"]})
+    f = cx.funnel(events, time=None, stages=["awareness", "consideration", "decision"])
+    assert f["reached"].tolist() == [2, 1, 0]
+    # custom stage labels: only the labels in the data are stages
+    pages = pd.DataFrame({"customer_id": ["a", "a", "b"], "journey_stage": ["home", "product", "home"]})
+    assert cx.funnel(pages, time=None, stages=["home", "product"])["reached"].tolist() == [2, 1]
+    with pytest.raises(ValueError, match=r"\['checkout'\].*Valid stages: home, product"):
+        cx.funnel(pages, time=None, stages=["home", "product", "checkout"])

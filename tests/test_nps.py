@@ -6,6 +6,11 @@ References:
   score", The American Statistician 70(4); Sauro & Lewis (2016), Quantifying the User
   Experience, ch. 5. Issue #4 reference: n = 500, 40% promoters, 30% detractors -> NPS 10,
   95% Wald CI (2.7, 17.3).
+- Tango's score interval of a paired difference (the NPS default): Tango (1998), Stat Med 17:891;
+  Fagerland, Lydersen & Laake (2014), Stat Med 33:2850, and their R package contingencytables
+  (tests/testthat/test-ch8.R): Cavo et al. (2012) table [[59, 6], [16, 80]] -> estimate -0.0621,
+  95% CI -0.1240 to -0.0054. Also checked against a brute-force inversion of the score test with
+  a numerically maximised restricted likelihood (no closed form shared with the code).
 - Agresti-Coull interval: statsmodels ``proportion_confint(method="agresti_coull")``.
 - Welch t test: scipy ``ttest_ind(equal_var=False)``.
 - Holm / Benjamini-Hochberg: statsmodels ``multipletests``.
@@ -47,7 +52,7 @@ def test_nps_reference_n500():
 def test_nps_adjusted_wald_interval_by_hand():
     # n' = 503, p' = 200.75 / 503, d' = 150.75 / 503; NPS' +- 1.959964 * sqrt((p' + d' - (p' - d')^2) / n')
     # = 9.9404 +- 7.2535 -> (2.686811, 17.193905), computed by hand from Rocks (2016) eq. for the adjusted Wald.
-    out = cx.nps(_scores(200, 150, 150)).iloc[0]
+    out = cx.nps(_scores(200, 150, 150), ci="adjusted-wald").iloc[0]
     assert out["nps"] == pytest.approx(10.0)  # the estimate itself is not adjusted
     assert out["ci_low"] == pytest.approx(2.686811, abs=1e-6)
     assert out["ci_high"] == pytest.approx(17.193905, abs=1e-6)
@@ -62,15 +67,16 @@ def test_nps_bands():
     assert out["promoters"] == pytest.approx(2 / 11)
 
 
+@pytest.mark.parametrize("ci", ["score", "adjusted-wald"])
 @pytest.mark.parametrize("n, p, d", [(30, 0.5, 0.2), (80, 0.3, 0.3), (400, 0.45, 0.25)])
-def test_adjusted_wald_coverage_by_simulation(n, p, d):
+def test_nps_interval_coverage_by_simulation(n, p, d, ci):
     # Brute force: 4,000 simulated surveys per case; a 95% interval should cover the true NPS in
     # about 95% of them (Monte Carlo SE 0.34 points). Rocks (2016) reports 94-96% for these sizes.
     rng = np.random.default_rng(7)
     sims = 4000
     kind = rng.choice([10, 8, 2], size=(sims, n), p=[p, 1 - p - d, d])
     df = pd.DataFrame({"sim": np.repeat(np.arange(sims), n), "nps": kind.ravel()})
-    out = cx.nps(df, by="sim")
+    out = cx.nps(df, by="sim", ci=ci)
     truth = 100 * (p - d)
     coverage = ((out["ci_low"] <= truth) & (truth <= out["ci_high"])).mean()
     assert 0.935 <= coverage <= 0.965
@@ -106,6 +112,138 @@ def test_nps_errors_name_the_column_and_fix():
         cx.nps(pd.DataFrame({"nps": ["ten"]}))
     with pytest.raises(ValueError, match="ci must be"):
         cx.nps(pd.DataFrame({"nps": [1]}), ci="exact")
+
+
+# --------------------------------------------------------------------------- small n (issue 16 §6)
+
+def test_score_interval_matches_published_reference():
+    # Fagerland, Lydersen & Laake (2014) / R contingencytables: Cavo et al. (2012), 6 and 16
+    # discordant pairs of 161 -> Tango 95% CI -0.1240 to -0.0054. As NPS: 6 promoters, 16
+    # detractors, 139 passives -> NPS -6.21, CI -12.40 to -0.54.
+    out = cx.nps(_scores(6, 139, 16)).iloc[0]
+    assert out["nps"] == pytest.approx(-1000 / 161)
+    assert round(out["ci_low"], 2) == -12.40 and round(out["ci_high"], 2) == -0.54
+
+
+def _score_interval_brute_force(b: int, c: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Invert the score test on a fine grid: for each difference D the restricted MLE of the
+    detractor share is found by maximising the trinomial likelihood numerically (no closed form)."""
+    from scipy.optimize import brentq, minimize_scalar
+
+    m = n - b - c
+    z = stats.norm.ppf(1 - alpha / 2)
+
+    def score(delta):
+        lo, hi = max(0.0, -delta), (1 - delta) / 2  # detractor share q with p = q + delta, passives 1 - 2q - delta
+        if hi - lo < 1e-13:
+            q = lo
+        else:
+            def nll(q):
+                parts = [(b, q + delta), (c, q), (m, 1 - 2 * q - delta)]
+                return -sum(k * math.log(max(pr, 1e-300)) for k, pr in parts if k)
+            q = minimize_scalar(nll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}).x
+        var = 2 * q + delta - delta ** 2
+        gap = b - c - n * delta
+        if abs(gap) < 1e-12:
+            return 0.0  # at the estimate itself
+        return gap / math.sqrt(n * var) if var > 0 else math.copysign(math.inf, gap)
+
+    est = (b - c) / n
+    low = -1.0 if est <= -1 else brentq(lambda t: score(t) - z, -1 + 1e-12, est, xtol=1e-12)
+    high = 1.0 if est >= 1 else brentq(lambda t: score(t) + z, est, 1 - 1e-12, xtol=1e-12)
+    return 100 * low, 100 * high
+
+
+@pytest.mark.parametrize("b, m, c", [(1, 0, 0), (0, 0, 1), (0, 3, 0), (2, 1, 1), (5, 3, 12), (40, 20, 140), (6, 139, 16)])
+def test_score_interval_equals_brute_force_inversion(b, m, c):
+    out = cx.nps(_scores(b, m, c), min_n=0).iloc[0]
+    low, high = _score_interval_brute_force(b, c, b + m + c)
+    assert (out["ci_low"], out["ci_high"]) == pytest.approx((low, high), abs=2e-4)
+
+
+def test_one_response_has_an_interval_around_its_own_nps():
+    # Issue 16 §6: one promoter gave (-48.5, 98.5) around 100 with the adjusted Wald interval.
+    # The score interval of 1 of 1 (brute force above: -58.69 to 100) contains it, and the
+    # adjusted Wald one is stretched to it; both are flagged as a small sample.
+    one = pd.DataFrame({"nps": [10]})
+    score = cx.nps(one).iloc[0]
+    assert score["nps"] == 100 and score["ci_high"] == 100 and score["ci_low"] == pytest.approx(-58.690137, abs=1e-5)
+    assert score["small_n"]
+    wald = cx.nps(one, ci="adjusted-wald").iloc[0]
+    assert wald["ci_low"] == pytest.approx(-48.498649, abs=1e-5)  # 25 - 1.959964 * 37.5, as reported
+    assert wald["ci_high"] == 100  # stretched from 98.5 to the estimate
+    assert not cx.nps(_scores(20, 5, 5)).iloc[0]["small_n"]  # 30 responses reach the default min_n
+    assert cx.nps(_scores(20, 5, 5), min_n=31).iloc[0]["small_n"]
+
+
+@pytest.mark.parametrize("ci", ["score", "adjusted-wald", "wald"])
+def test_every_small_sample_interval_contains_its_estimate(ci):
+    # Exhaustive: every trinomial outcome with 1 to 12 responses, as one grouped call.
+    rows = [(g, b, m, n - b - m) for n in range(1, 13) for b in range(n + 1) for m in range(n + 1 - b)
+            for g in [f"{n}-{b}-{m}"]]
+    df = pd.concat([_scores(b, m, c, g=g) for g, b, m, c in rows], ignore_index=True)
+    out = cx.nps(df, by="g", ci=ci)
+    assert len(out) == len(rows)
+    assert ((out["ci_low"] <= out["nps"] + 1e-9) & (out["nps"] <= out["ci_high"] + 1e-9)).all()
+    assert out["ci_low"].between(-100, 100).all() and out["ci_high"].between(-100, 100).all()
+    assert out["small_n"].all()
+
+
+def test_csat_and_ces_intervals_at_small_n_stay_on_the_scale():
+    one = cx.csat(pd.DataFrame({"csat": [5]})).set_index("metric")
+    assert np.isnan(one.loc["mean", "ci_low"]) and one.loc["mean", "value"] == 5  # one answer: no spread
+    assert one.loc["top2_box", "ci_low"] <= 1 <= one.loc["top2_box", "ci_high"] == 1
+    two = cx.ces(pd.DataFrame({"ces": [1, 7]})).set_index("metric")
+    # t interval 4 +- 12.706 * 3 would be -34 to 42; the mean of a 1-7 scale lies in 1-7
+    assert (two.loc["mean", "ci_low"], two.loc["mean", "ci_high"]) == (1, 7)
+    assert two["small_n"].all()
+
+
+def test_difference_interval_contains_the_observed_difference():
+    # 3 promoters of 3 against 100 mixed answers: the adjusted-Wald difference is shrunk to
+    # 100 * (3.75/6 - 0.75/6) - adj(b) while the observed one is 100 - NPS(b); the interval
+    # must contain the observed difference, and the flag says the group is small.
+    df = pd.concat([_scores(3, 0, 0, g="a"), _scores(30, 40, 30, g="b")], ignore_index=True)
+    out = cx.compare_nps(df, by="g", against="b").iloc[0]
+    assert out["diff"] == pytest.approx(100.0)
+    assert out["diff_ci_low"] <= out["diff"] <= out["diff_ci_high"]
+    assert out["small_n"]
+    shares = cx.compare_csat(pd.DataFrame({"csat": [5, 5] + [1, 2, 3, 4, 5] * 20, "g": ["a"] * 2 + ["b"] * 100}),
+                             by="g", against="b")
+    assert ((shares["diff_ci_low"] <= shares["diff"]) & (shares["diff"] <= shares["diff_ci_high"])).all()
+
+
+def test_small_groups_are_shown_but_not_findings(feedback):
+    month = feedback[feedback["responded_at"].dt.strftime("%Y-%m") == "2026-10"]
+    tiny = pd.concat([month, month.head(8).assign(segment="Pilot", nps=10)], ignore_index=True)
+    seg = cx.compare_nps(tiny, by="segment")
+    pilot = seg.set_index("group").loc["Pilot"]
+    assert pilot["small_n"] and pilot["n"] == 8
+    from cxkit.nps import _nps_findings
+
+    kpis = {"nps": {**cx.kpi_headline(cx.kpi_trend(feedback, "nps", month="2026-10")), "min_n": 30}}
+    text = " ".join(_nps_findings(kpis, cx.kpi_trend(feedback, "nps", month="2026-10"), seg, family=1, padjust="holm"))
+    assert "segment Pilot (n = 8)" in text and "Pilot: NPS" not in text
+
+
+# --------------------------------------------------------------------------- the wrong scale (issue 15)
+
+def test_nps_of_a_csat_column_is_refused_with_the_fix(feedback):
+    # Issue 15: cx.nps(df, "csat") returned -100 (every 1-5 answer counted as a detractor).
+    with pytest.raises(ValueError, match=r"score='csat' is the CSAT column \(1-5 satisfaction scale\).*cx.csat\(df\)"):
+        cx.nps(feedback, "csat")
+    with pytest.raises(ValueError, match="score='ces' is the CES column"):
+        cx.compare_nps(feedback, "ces", by="segment")
+    with pytest.raises(ValueError, match="score='support' is a driver rating"):
+        cx.nps(feedback, "support")
+    with pytest.raises(ValueError, match="score='nps' is the NPS column"):
+        cx.ces(feedback, "nps")
+    # the same scale under another name: 40 answers all within 1-5 are not 0-10 answers
+    rated = pd.DataFrame({"q7": [1, 2, 3, 4, 5] * 8})
+    with pytest.raises(ValueError, match="'q7' has 40 answers, all between 1 and 5.*check_scale=False"):
+        cx.nps(rated, "q7")
+    assert cx.nps(rated, "q7", check_scale=False).iloc[0]["nps"] == -100  # the user says it is 0-10
+    assert cx.nps(rated.head(10), "q7").iloc[0]["small_n"]  # too few answers to judge the scale: small n instead
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -308,3 +446,14 @@ def test_segment_plot_highlights_significant_group():
     ax = cx.plot_nps_by_segment(table)
     assert any("vs rest" in t.get_text() for t in ax.texts)
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["seg: A", "seg: B", "seg: C"]
+
+
+def test_plots_show_small_samples_as_such():
+    df = pd.concat([_scores(80, 10, 10, seg="A"), _scores(30, 30, 40, seg="B"), _scores(5, 0, 0, seg="C")],
+                   ignore_index=True)
+    table = cx.compare_nps(df, by="seg")
+    assert table.set_index("group").loc["C", "small_n"]
+    ax = cx.plot_nps_by_segment(table)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(text.startswith("small sample") for text in legend)
+    assert not any("C" in t.get_text() and "vs rest" in t.get_text() for t in ax.texts)  # never labelled as a difference
