@@ -14,7 +14,8 @@ cumulative sums instead of its loop over churn times (same values to 1e-12, ~100
   hazard ratios, confidence intervals, adjusted p-values and a proportional-hazards check.
 - :func:`proportional_hazards_test` – Grambsch & Therneau (1994) test: the correlation of the
   scaled Schoenfeld residuals with a transform of time, per covariate and globally (the test of
-  R ``survival`` before 3.0 ``cox.zph``, and of lifelines' ``proportional_hazard_test``).
+  R ``survival`` before 3.0 ``cox.zph``, and of lifelines' ``proportional_hazard_test``), with
+  the residuals of the model's own tie handling (Efron's, like R and lifelines).
 - :func:`restricted_mean_survival` – expected months as a customer within a horizon (the area
   under the survival curve), optionally discounted, with its standard error.
 
@@ -543,6 +544,17 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     This is the test of R ``survival`` < 3.0 ``cox.zph`` and of lifelines'
     ``proportional_hazard_test``; the global row tests all covariates at once.
 
+    Tied churn times use the residuals of the model's tie handling: with Efron's (the
+    default), the expected covariates at a time with ``d`` tied churners are averaged over
+    Efron's ``d`` partial risk sets, as R and lifelines do (statsmodels' own
+    ``schoenfeld_residuals`` are Breslow's). On lifelines' bundled data sets (waltons, rossi,
+    lung, gbsg2, kidney_transplant, larynx) the chi-squares agree with lifelines 0.30 to 2e-6
+    or better, on all four transforms given the same transform (``tests/test_survival.py``).
+    ``"identity"`` and ``"log"`` are lifelines' transforms too; ``"km"`` and ``"rank"`` are R's:
+    lifelines' ``km`` uses the Kaplan–Meier estimate at the churn time instead of just before it,
+    and its ``rank`` numbers tied churn times 1, 2, ... in row order instead of sharing their
+    average rank, so its values for those two differ on tied data.
+
     Parameters
     ----------
     result : PHRegResults
@@ -561,7 +573,7 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     names = list(model.exog_names)
     status = np.asarray(model.status, dtype=bool)
     time = np.asarray(model.endog, dtype=float)
-    resid = np.asarray(result.schoenfeld_residuals)[status]
+    resid = _schoenfeld_residuals(model, np.asarray(result.params, dtype=float))[status]
     t = time[status]
     keep = ~np.isnan(resid).any(axis=1)
     resid, t = resid[keep], t[keep]
@@ -597,6 +609,65 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     glob = pd.DataFrame({"term": ["GLOBAL"], "rho": [np.nan], "chi2": [global_chi2], "dof": [len(names)],
                          "p": [stats.chi2.sf(global_chi2, len(names))]})
     return pd.concat([out, glob], ignore_index=True)
+
+
+def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
+    """Schoenfeld residuals of a statsmodels ``PHReg`` under its own tie handling.
+
+    A churner's residual is their covariates minus the expected covariates of whoever churns
+    at that time. With ``d`` churners tied at a time, Efron's partial likelihood removes
+    ``l/d`` of the tied customers' risk from the l-th of its ``d`` terms, so the expected value
+    is the average over ``l = 0 .. d-1`` of ``(S1 - l/d D1) / (S0 - l/d D0)`` (``S`` sums over
+    the risk set, ``D`` over the tied churners; R ``survival``'s ``coxscho`` and lifelines'
+    ``_compute_schoenfeld_within_strata``). statsmodels' ``schoenfeld_residuals`` uses the
+    plain risk-set mean ``S1 / S0`` whatever ``ties`` is, which is Breslow's: with Efron ties
+    that made the proportional-hazards test disagree with R and lifelines on any data with tied
+    churn times (waltons: chi2 20.06 instead of 22.32). Without ties both are the same.
+
+    Rows that are not churners, or that statsmodels left out of every risk set, are NaN.
+    """
+    surv = model.surv
+    out = np.full(np.shape(model.exog), np.nan)
+    efron = str(getattr(model, "ties", "breslow")).lower() == "efron"
+    for stx in range(surv.nstrat):
+        X = surv.exog_s[stx]
+        time, status, entry = surv.time_s[stx], surv.status_s[stx], surv.entry_s[stx]
+        uft = surv.ufailt[stx]
+        k, p = len(uft), X.shape[1]
+        lp = X @ params
+        if surv.offset_s is not None:
+            lp = lp + surv.offset_s[stx]
+        r = np.exp(lp - lp.max())
+        values = np.column_stack([r, r[:, None] * X])  # [r, r x] per row
+        # row i is at risk at the k-th churn time when entry_i <= t_k <= time_i (statsmodels'
+        # convention), i.e. for k in [lo_i, hi_i): the risk-set sums are differences of
+        # cumulative sums of what enters at lo and leaves at hi
+        lo = np.searchsorted(uft, entry, side="left")
+        hi = np.searchsorted(uft, time, side="right")
+        def per_time(codes, weights, size):  # column sums of ``weights`` rows grouped by ``codes``
+            return np.column_stack([np.bincount(codes, weights=w, minlength=size) for w in weights.T])
+
+        at_risk = np.cumsum(per_time(lo, values, k + 1) - per_time(hi, values, k + 1), axis=0)[:k]
+        failed = np.flatnonzero(status == 1)
+        kf = np.searchsorted(uft, time[failed])
+        d = np.bincount(kf, minlength=k).astype(float)
+        tied = per_time(kf, values[failed], k)
+        if efron:
+            # the l-th of the d tied churners, l = 0 .. d-1 (which churner gets which l does
+            # not matter: only the average over l is used)
+            order = np.argsort(kf, kind="stable")
+            start = np.concatenate([[0], np.cumsum(d)[:-1]]).astype(int)
+            ell = np.empty(len(kf))
+            ell[order] = np.arange(len(kf)) - start[kf[order]]
+            share = ell / d[kf]
+        else:
+            share = np.zeros(len(kf))
+        den = at_risk[kf, 0] - share * tied[kf, 0]
+        num = at_risk[kf, 1:] - share[:, None] * tied[kf, 1:]
+        with np.errstate(invalid="ignore", divide="ignore"):  # times with no churner are never used
+            expected = per_time(kf, num / den[:, None], k) / d[:, None]
+        out[surv.stratum_rows[stx][failed]] = X[failed] - expected[kf]
+    return out
 
 
 @lru_cache(maxsize=1)
