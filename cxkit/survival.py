@@ -234,21 +234,64 @@ def _tenure_price_leaks(data: pd.DataFrame, columns, *, tenure: str, revenue: st
     return found
 
 
+#: What a formula may use besides the data's columns: patsy's own functions (C, I, Q,
+#: Treatment, center, ...) and these. Formulas are evaluated against the data's columns and
+#: this namespace only, never against the variables of the function that fits them (which
+#: would turn a typo such as ``tenure`` for ``tenure_months`` into an argument's value).
+FORMULA_NAMESPACE = {"np": np, "log": np.log, "log1p": np.log1p, "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs}
+
+
+def _formula_functions() -> set[str]:
+    import patsy.builtins
+
+    return set(patsy.builtins.__all__) | set(FORMULA_NAMESPACE)
+
+
 class _Names(ast.NodeVisitor):
     def __init__(self):
-        self.names: list[str] = []
+        self.names: list[str] = []  # bare names (columns or functions)
+        self.quoted: list[str] = []  # Q('column name')
+        self.private: list[str] = []  # attributes such as x.__class__, never needed in a formula
 
     def visit_Name(self, node):
         self.names.append(node.id)
 
+    def visit_Attribute(self, node):
+        if node.attr.startswith("_"):
+            self.private.append(node.attr)
+        self.generic_visit(node)
+
     def visit_Call(self, node):
         if isinstance(node.func, ast.Name) and node.func.id == "Q" and node.args and isinstance(node.args[0], ast.Constant):
-            self.names.append(str(node.args[0].value))
+            self.quoted.append(str(node.args[0].value))
         self.generic_visit(node)
 
 
+def _close_columns(name: str, columns) -> list[str]:
+    """Columns a mistyped ``name`` may have meant: similar spellings, and columns that contain it
+    (``tenure`` -> ``tenure_months``) or that it contains."""
+    import difflib
+
+    columns = [str(c) for c in columns]
+    low = name.lower()
+
+    def similarity(column):  # difflib's ratio depends on the order of its arguments: take the better
+        return max(difflib.SequenceMatcher(None, low, column.lower()).ratio(),
+                   difflib.SequenceMatcher(None, column.lower(), low).ratio())
+
+    scored = sorted(((similarity(c), c) for c in columns), key=lambda sc: -sc[0])
+    close = [c for score, c in scored[:3] if score >= 0.6]
+    close += [c for c in columns if low and (low in c.lower() or (len(c) > 2 and c.lower() in low))]
+    return list(dict.fromkeys(close))[:5]
+
+
 def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
-    """The data columns a formula uses: (left-hand side, right-hand side)."""
+    """The data columns a formula uses: (left-hand side, right-hand side).
+
+    Every name in the formula must be a column of the data or one of the functions a formula
+    may call (:data:`FORMULA_NAMESPACE` and patsy's own); anything else is an error that names
+    the unknown term, the closest columns and the fix.
+    """
     from patsy import ModelDesc
 
     try:
@@ -256,6 +299,7 @@ def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
     except Exception as exc:  # patsy's own message says where the formula is malformed
         raise ValueError(f"could not read the formula {formula!r}: {exc}") from None
     known = set(map(str, columns))
+    functions = _formula_functions()
 
     def cols(terms):
         found = []
@@ -266,7 +310,18 @@ def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
                     visitor.visit(ast.parse(factor.code, mode="eval"))
                 except SyntaxError:
                     continue
-                found += [n for n in visitor.names if n in known]
+                if visitor.private:
+                    raise ValueError(f"the formula {formula!r} uses the attribute {visitor.private[0]!r}; a formula "
+                                     "can use the data's columns and functions such as C(), I(), np.log() only.")
+                for name in [n for n in visitor.names if n not in known and n not in functions] + [
+                        q for q in visitor.quoted if q not in known]:
+                    close = _close_columns(name, known)
+                    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+                    raise ValueError(
+                        f"the formula {formula!r} uses {name!r}, which is not a column of the data.{hint} Write "
+                        f"the column's exact name (Q('my column') for a name with spaces or dots); besides columns "
+                        f"a formula can use C(), I(), Q(), np.<function>, log, exp and sqrt.")
+                found += [n for n in visitor.names + visitor.quoted if n in known]
         return list(dict.fromkeys(found))
 
     return cols(desc.lhs_termlist), cols(desc.rhs_termlist)
@@ -907,7 +962,8 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PHReg's formula-intercept SpecificationWarning is handled by patsy
         model = PHReg.from_formula(full, data, status=data[event].to_numpy(),
-                                      entry=data[entry].to_numpy() if entry else None, ties=ties)
+                                      entry=data[entry].to_numpy() if entry else None, ties=ties,
+                                      eval_env=dict(FORMULA_NAMESPACE))
     # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too
     ones = np.ones((model.exog.shape[0], 1))
     aliased = _aliased(np.hstack([ones, model.exog]), ["Intercept"] + list(model.exog_names))

@@ -208,6 +208,15 @@ def test_cox_formula_and_covariates_give_the_same_fit():
         cx.cox_model(AML, "status ~ x", **AML_KW)
 
 
+def test_cox_formula_typo_names_the_term_and_never_reads_the_functions_variables():
+    df = AML.rename(columns={"x": "maintenance"})
+    with pytest.raises(ValueError, match="uses 'maintained', which is not a column.*Did you mean 'maintenance'"):
+        cx.cox_model(df, "~ maintained", **AML_KW)
+    for name in ("ties", "alpha", "duration", "event", "transform"):  # cox_model's own arguments
+        with pytest.raises(ValueError, match=f"uses '{name}', which is not a column"):
+            cx.cox_model(df, f"~ maintenance + {name}", **AML_KW)
+
+
 def _schoenfeld_brute(time, status, x, beta):
     """Schoenfeld residuals of a one-covariate Cox model (no tied times): x_i minus the
     risk-weighted mean of x over everyone still followed at t_i."""
