@@ -327,6 +327,43 @@ def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
     return cols(desc.lhs_termlist), cols(desc.rhs_termlist)
 
 
+def _unbounded_coordinates(A_ub, objective: np.ndarray, coordinates, *, bounds=None, tol: float = 1e-7,
+                           budget: int = 200) -> np.ndarray:
+    """Which of ``coordinates`` can move in a direction ``x`` with ``A_ub @ x <= 0`` that gains
+    ``objective @ x > 0``: the coefficients without a finite maximum-likelihood estimate.
+
+    A model's likelihood has no finite maximum exactly when some direction improves it
+    without limit (separation in a logistic or ordinal model, a monotone likelihood in a Cox
+    model: Albert & Anderson 1984; Bryson & Johnson 1981). ``A_ub @ x <= 0`` says no
+    observation's likelihood falls along ``x``, ``objective @ x`` sums the ones that rise. The
+    estimates run off to infinity along a direction inside that cone, so a coefficient is not
+    estimable when *any* improving direction moves it: the first linear program finds one
+    improving direction (Konis 2007), and each coefficient it leaves at zero gets its own
+    maximum and minimum (at most ``budget`` more programs; beyond that the first direction's
+    coefficients are reported). ``bounds`` default to [-1, 1] for every variable.
+    """
+    from scipy.optimize import linprog
+
+    coordinates = list(coordinates)
+    flagged = np.zeros(len(coordinates), dtype=bool)
+    n = len(objective)
+    bounds = bounds or [(-1.0, 1.0)] * n
+    b_ub = np.zeros(A_ub.shape[0])
+    found = linprog(-objective, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if found.status != 0 or -found.fun <= tol:
+        return flagged
+    flagged[:] = np.abs(found.x[coordinates]) > tol
+    for i in np.flatnonzero(~flagged)[: budget // 2]:
+        for sign in (1.0, -1.0):
+            c = np.zeros(n)
+            c[coordinates[i]] = -sign
+            move = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+            if move.status == 0 and -move.fun > tol:
+                flagged[i] = True
+                break
+    return flagged
+
+
 def _aliased(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
              ) -> list[tuple[str, list[str]]]:
     """Design columns that are exact linear combinations of earlier ones (R ``glm``'s NA
