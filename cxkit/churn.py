@@ -64,7 +64,7 @@ from scipy.special import expit
 
 from .display import SafeDisplay, findings, table
 from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
-    _DAYS_PER_MONTH, _NOT_COVARIATES, LEAKAGE_R2, CoxModel, _aliased, _formula_columns, _is_numeric,
+    _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns, _is_numeric,
     _model_data, _padjust, _quote_name, _references, _require, _rhs, _tenure_price_leaks, _term_label,
     _wilson, cox_model, kaplan_meier, logrank, plot_forest, plot_km, proportional_hazards_test,
     restricted_mean_survival,
@@ -570,7 +570,7 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
 
     try:
         # the rank check is ours (_aliased, which also says which columns are redundant)
-        model = smf.logit(formula, data, check_rank=False)
+        model = smf.logit(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
     except Exception as exc:  # patsy names the failing factor; add what to do
         raise ValueError(f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
                          ) from None

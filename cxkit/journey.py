@@ -310,9 +310,14 @@ def journey_findings(
     if consistency is not None and len(consistency):
         name, channel = consistency.columns[0], consistency.columns[1]
         multi = consistency[consistency["channels"] >= 2]
-        touches = multi.drop_duplicates(name)
+        tested = multi.drop_duplicates(name)
+        untested = tested[tested["consistent"].isna()]
+        touches = tested[tested["consistent"].notna()]
         differing = touches[touches["consistent"].eq(False).fillna(False).astype(bool)]
-        if touches.empty:
+        if len(untested):
+            out.append(f"{', '.join(map(str, untested[name]))}: the {channel}s could not be compared (a {channel}'s "
+                       f"scores do not vary, so Welch's test is undefined).")
+        if touches.empty and untested.empty:
             out.append(f"No {name} is served by two or more {channel}s with enough scores to compare.")
         elif differing.empty and len(touches) == 1:
             out.append(f"The experience is consistent across {channel}s: {touches.iloc[0][name]}, the only {name} "

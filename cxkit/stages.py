@@ -93,7 +93,12 @@ def _numeric(series: pd.Series, column: str, func: str) -> np.ndarray:
             raise ValueError(f"{func}: column {column!r} holds text such as {str(example)[:40]!r}, not "
                              f"scores. Recode it to numbers first (load it with values={{...}}).")
         series = converted
-    return pd.Series(series).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    values = pd.Series(series).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise ValueError(f"{func}: column {column!r} holds {int(infinite.sum()):,} infinite value(s); scores must be "
+                         f"finite numbers. Replace them with a missing value (NaN) or fix them at the source.")
+    return values
 
 
 def group_order(series: pd.Series, given=None) -> list:
@@ -165,6 +170,19 @@ def t_interval(mean, se, n, alpha: float):
     return mean - q * se, mean + q * se
 
 
+def mean_interval(g: "_Groups", alpha: float, *, binary: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence interval of each group's mean: Wilson's for a boolean metric (the mean is then
+    a proportion, and a t interval can leave [0, 1] or shrink to a point at 0% or 100%), the t
+    interval otherwise."""
+    if binary:
+        return wilson_interval(g.n * g.mean, g.n, alpha)
+    return t_interval(g.mean, np.sqrt(g.var / g.n), g.n, alpha)
+
+
+def _is_boolean(series: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(series.dtype)
+
+
 def _welch_t(mean_a, var_a, n_a, mean_b, var_b, n_b):
     """Welch's t, its degrees of freedom and standard error."""
     va, vb = var_a / n_a, var_b / n_b
@@ -187,10 +205,11 @@ def _omega2_from_f(f, df1, n_total):
 
 
 def _hedges_g(mean_a, var_a, n_a, mean_b, var_b, n_b):
+    """Hedges' g; NaN when neither group varies (a difference in units of a zero SD is not a size)."""
     pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
     with np.errstate(invalid="ignore", divide="ignore"):
-        d = (mean_a - mean_b) / pooled
-    return d * (1 - 3 / (4 * (n_a + n_b) - 9))
+        d = np.where(pooled > 0, (mean_a - mean_b) / pooled, np.nan)
+    return float(d * (1 - 3 / (4 * (n_a + n_b) - 9)))
 
 
 def _cliffs_delta(a: tuple, b: tuple) -> float:
@@ -463,10 +482,13 @@ def _ordinal_model(g: _Groups, alpha: float):
         warnings.simplefilter("ignore")
         result = model.fit(method="bfgs", disp=False, maxiter=500)
     names = list(exog.columns)
-    params = np.asarray(result.params)[: len(names)]
-    bse = np.asarray(result.bse)[: len(names)]
+    params = np.asarray(result.params)[: len(names)].copy()
+    bse = np.asarray(result.bse)[: len(names)].copy()
+    separated = _ordinal_separation(cell_group, cell_level, g.k, levels.size)
+    # a separated stage's log-odds has no finite maximum: the optimiser stops somewhere on the
+    # way to infinity (e.g. odds ratio 3e-10, CI 0 to inf, p 0.99), which is not a result
+    params[separated], bse[separated] = np.nan, np.nan
     z = stats.norm.ppf(1 - alpha / 2)
-    # separated data give huge log-odds: infinite odds ratios are the honest answer
     with np.errstate(invalid="ignore", over="ignore"):
         zstat = params / bse
         table = pd.DataFrame({
@@ -475,6 +497,8 @@ def _ordinal_model(g: _Groups, alpha: float):
             "ci_low": np.exp(params - z * bse), "ci_high": np.exp(params + z * bse),
         })
     table["significant"] = table["p"] < alpha
+    table["estimable"] = ~separated
+    table["note"] = np.where(separated, "separated: not estimable", "")
     # the thresholds-only model reproduces the overall score distribution exactly
     level_counts = np.bincount(level_code, weights=g.weights, minlength=levels.size)
     level_counts = level_counts[level_counts > 0]
@@ -483,7 +507,82 @@ def _ordinal_model(g: _Groups, alpha: float):
     row = {"test": "Proportional odds", "stat": "LR chi2", "statistic": lr, "df1": float(len(names)),
            "df2": np.nan, "p": float(stats.chi2.sf(lr, len(names))), "effect": "mcfadden_r2",
            "effect_size": 1 - float(result.llf) / llnull if llnull < 0 else np.nan}
-    return table, row, result
+    note = None
+    if separated.any():
+        # the likelihood's supremum is still finite, so the likelihood-ratio test stands
+        note = _separation_note([g.names[0]] + names, separated, cell_group, cell_level, levels)
+    return table, row, result, note
+
+
+def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups: int, k_levels: int) -> np.ndarray:
+    """Which stages' log-odds (against the first stage) have no finite maximum likelihood.
+
+    The proportional-odds model with the stage as its only covariate, P(Y <= k | stage g) =
+    F(theta_k - beta_g), has a finite maximum exactly when no direction (d_theta, d_beta) with
+    d_theta non-decreasing raises the likelihood without limit: each observed (stage, level)
+    cell must keep ``d_theta_k - d_beta_g >= 0`` (k below the top level) and ``d_beta_g -
+    d_theta_{k-1} >= 0`` (k above the bottom level), and separation means one of these can be
+    positive (Albert & Anderson 1984, extended to ordinal models). A stage whose scores all sit
+    at the top (bottom) level, or stages whose scores meet the reference's at one level at
+    most, are such directions. The linear programs run on the observed cells only, so they are
+    instant. Returns a boolean per non-reference stage.
+    """
+    from scipy import sparse
+
+    from .survival import _unbounded_coordinates
+
+    n_theta, n_beta = k_levels - 1, k_groups - 1
+    if n_theta < 1 or n_beta < 1:
+        return np.zeros(max(n_beta, 0), dtype=bool)
+    rows, objective = [], np.zeros(n_theta + n_beta)
+
+    def slack(plus: int | None, minus: int | None):  # x[plus] - x[minus] >= 0 (None: a zero)
+        row = np.zeros(n_theta + n_beta)
+        if plus is not None:
+            row[plus] += 1.0
+        if minus is not None:
+            row[minus] -= 1.0
+        rows.append(-row)  # linprog's form: -(x[plus] - x[minus]) <= 0
+        objective[:] += row
+
+    for grp, lev in sorted(set(zip(cell_group.tolist(), cell_level.tolist()))):
+        beta = None if grp == 0 else n_theta + grp - 1
+        if lev < n_theta:
+            slack(lev, beta)
+        if lev > 0:
+            slack(beta, lev - 1)
+    for k in range(n_theta - 1):  # thresholds stay ordered
+        row = np.zeros(n_theta + n_beta)
+        row[k], row[k + 1] = 1.0, -1.0
+        rows.append(row)
+    return _unbounded_coordinates(sparse.csr_matrix(np.array(rows)), objective, range(n_theta, n_theta + n_beta),
+                                  tol=1e-9)
+
+
+def _separation_note(names: list, separated: np.ndarray, cell_group, cell_level, levels) -> str:
+    """Which stages are separated and how (all scores at one end, or no overlap), in words."""
+    reasons = []
+    flagged = set((np.flatnonzero(separated) + 1).tolist())
+    rest = cell_level[~np.isin(cell_group, list(flagged))]
+    for i in sorted(flagged):
+        seen = np.unique(cell_level[cell_group == i])
+        span = f"{levels[seen.min()]:g}" + (f" to {levels[seen.max()]:g}" if len(seen) > 1 else "")
+        if len(seen) == 1 and seen[0] in (0, len(levels) - 1):
+            end = "highest" if seen[0] == len(levels) - 1 else "lowest"
+            reasons.append(f"every {names[i]} score is the {end} one ({span})")
+        elif rest.size and seen.min() >= rest.max():
+            reasons.append(f"every {names[i]} score ({span}) is at or above the highest score of the other stages "
+                           f"({levels[rest.max()]:g})")
+        elif rest.size and seen.max() <= rest.min():
+            reasons.append(f"every {names[i]} score ({span}) is at or below the lowest score of the other stages "
+                           f"({levels[rest.min()]:g})")
+        else:
+            reasons.append(f"the {names[i]} scores ({span}) and the other stages' are split by a cut of the scale")
+    stages = ", ".join(str(names[i + 1]) for i in np.flatnonzero(separated))
+    return (f"proportional-odds model: {stages} separated ({'; '.join(reasons)}), so the odds ratio against "
+            f"{names[0]} is not estimable (it is infinite or zero; the fit stops at an arbitrary value). It is "
+            f"shown as not estimable; the likelihood-ratio test still holds. Merge the stage with a similar one, "
+            f"or compare it with the rank tests (Kruskal-Wallis, Dunn).")
 
 
 # --------------------------------------------------------------------------- the result
@@ -513,8 +612,11 @@ class StageComparison(SafeDisplay):
         (Dunn).
     ordinal : DataFrame or None
         Proportional-odds model: ``stage, reference, log_odds, se, z, p, odds_ratio, ci_low,
-        ci_high, significant`` (odds of a higher score than at the reference stage); None
-        when the metric is not a Likert score.
+        ci_high, significant, estimable, note`` (odds of a higher score than at the reference
+        stage); None when the metric is not a Likert score. A stage separated from the
+        reference (e.g. every score at the top of the scale) has no finite odds ratio:
+        ``estimable`` is False, ``note`` says "separated: not estimable" and the numbers are
+        NaN (a warning and ``notes`` say why).
     ordinal_result : statsmodels results or None
         The fitted ``OrderedModel`` (thresholds, log-likelihood, ...).
     """
@@ -732,6 +834,13 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
         notes.append(f"fewer than 30 scores: {', '.join(map(str, small))}")
 
     g = _Groups.from_arrays(order, values, codes, weights)
+    if not np.any(g.ss > 0):
+        shown = ", ".join(f"{name}: {mean:g}" for name, mean in list(zip(order, g.mean))[:10])
+        raise ValueError(
+            f"compare_stages: the {metric} scores do not vary within any {stage} (each has a single value: "
+            f"{shown}), so the tests, which weigh the differences between {stage}s against the variation "
+            f"within them, are undefined. Check that {metric!r} holds one score per response and not a "
+            f"value per {stage}; to report the values themselves, use df.groupby({stage!r})[{metric!r}].first().")
     ranks, ties, n_levels = _ranks(values, weights)
     kruskal_row, mean_rank = _kruskal(g, ranks, ties)
     rows = [_anova(g), _welch_anova(g), kruskal_row]
@@ -744,8 +853,11 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
         if n_levels < 2:
             notes.append("proportional-odds model skipped: the metric has one value")
         else:
-            ordinal_table, ordinal_row, ordinal_result = _ordinal_model(g, alpha)
+            ordinal_table, ordinal_row, ordinal_result, separation = _ordinal_model(g, alpha)
             rows.append(ordinal_row)
+            if separation:
+                warnings.warn(f"compare_stages: {separation}", UserWarning, stacklevel=2)
+                notes.append(separation)
     omnibus = pd.DataFrame(rows)
     omnibus["significant"] = omnibus["p"] < alpha
     omnibus = omnibus[["test", "stat", "statistic", "df1", "df2", "p", "significant", "effect", "effect_size"]]
@@ -753,7 +865,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
         notes.append("Welch ANOVA undefined: a stage has no variance")
 
     se = np.sqrt(g.var / g.n)
-    ci_low, ci_high = t_interval(g.mean, se, g.n, alpha)
+    ci_low, ci_high = mean_interval(g, alpha, binary=_is_boolean(df[metric]))
     medians = np.array([_median(*g.distribution(i)) for i in range(g.k)])
     gh = pairwise[pairwise["method"] == "games-howell"]
     letters = compact_letters(order, g.mean, {(a, b) for a, b, s in zip(gh["a"], gh["b"], gh["significant"]) if s})
@@ -853,6 +965,8 @@ def stage_scorecard(
         part["welch_p"] = res.test("Welch ANOVA")["p"]
         frames.append(part)
     if not frames:
+        if notes:
+            raise ValueError("stage_scorecard has no metric to show: " + "; ".join(notes))
         raise ValueError(f"stage_scorecard found none of the metrics {requested} in the data; "
                          f"columns: {', '.join(map(str, df.columns[:30]))}.")
     out = pd.concat(frames, ignore_index=True)

@@ -30,7 +30,8 @@ from scipy import stats
 
 from .stages import (
     LOWER_IS_BETTER, _check_alpha, _check_column, _check_frame, _codes, _distribution, _Groups, _kept, _median,
-    _numeric, _order_statistic, _padjust_method, _reduce, _welch_anova, _welch_t, adjust_p, group_order, t_interval,
+    _is_boolean, _numeric, _order_statistic, _padjust_method, _reduce, _welch_anova, _welch_t, adjust_p, group_order,
+    mean_interval,
     wilson_interval,
 )
 
@@ -128,8 +129,7 @@ def pain_points(
     poor_n = np.bincount(g.codes, weights=is_poor * g.weights, minlength=k)
     overall = float(np.sum(is_poor * g.weights) / g.total) if is_poor.size else np.nan
 
-    se = np.sqrt(g.var / g.n)
-    ci_low, ci_high = t_interval(g.mean, se, g.n, alpha)
+    ci_low, ci_high = mean_interval(g, alpha, binary=_is_boolean(df[metric]))
     with np.errstate(invalid="ignore", divide="ignore"):
         poor_share = poor_n / g.n
     poor_low, poor_high = wilson_interval(poor_n, g.n, alpha)
@@ -331,7 +331,9 @@ def channel_consistency(
         n, mean, ci_low, ci_high, diff`` (from the touchpoint's mean over its channels), then
         the touchpoint's ``channels, spread`` (highest minus lowest channel mean), ``welch_p``,
         ``p_adj`` and ``consistent`` (False when the channels differ significantly; missing
-        for a touchpoint served by one channel).
+        for a touchpoint served by one channel, and when Welch's test is undefined because a
+        channel's scores do not vary). Confidence intervals of 0/1 metrics such as
+        ``"success"`` are Wilson intervals.
 
     Examples
     --------
@@ -367,8 +369,7 @@ def channel_consistency(
         sel = sub_codes >= 0
         g = _Groups.from_arrays([chan_order[ci] for ci in kept], values[rows][sel], sub_codes[sel],
                                 weights[rows][sel])
-        se = np.sqrt(g.var / g.n)
-        low, high = t_interval(g.mean, se, g.n, alpha)
+        low, high = mean_interval(g, alpha, binary=_is_boolean(df[metric]))
         centre = g.grand_mean()
         welch_p = _welch_anova(g)["p"] if g.k >= 2 else np.nan
         p_values.append(welch_p)
@@ -384,7 +385,8 @@ def channel_consistency(
     adjusted = adjust_p(p_values, padjust)
     out["p_adj"] = adjusted[out["_touch"].to_numpy()]
     consistent = pd.array(~(out["p_adj"] < alpha), dtype="boolean")
-    consistent[out["channels"].to_numpy() < 2] = pd.NA
+    # one channel, or a test that is undefined (channels without any variation): no verdict
+    consistent[(out["channels"].to_numpy() < 2) | out["p_adj"].isna().to_numpy()] = pd.NA
     out["consistent"] = consistent
     return out.drop(columns="_touch")
 

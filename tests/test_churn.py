@@ -316,6 +316,37 @@ def test_errors_name_the_column_and_the_fix(sample):
                        covariates=["segment"])
 
 
+def test_formula_typo_names_the_term_and_the_closest_columns(sample):
+    # Issue 15: "churned ~ tenure" (the column is tenure_months) used to be evaluated against
+    # churn_model's own arguments, where `tenure` is the string "tenure_months": patsy then
+    # failed with "Number of rows mismatch between data argument and tenure (10000 versus 1)".
+    customers, _ = sample
+    with pytest.raises(ValueError, match=r"uses 'tenure', which is not a column.*Did you mean 'tenure_months'"):
+        cx.churn_model(customers, "churned ~ tenure", cv=0)
+    # every argument and local of churn_model is out of the formula's reach
+    for name in ("cv", "seed", "alpha", "revenue", "event", "formula", "data", "model", "smf"):
+        with pytest.raises(ValueError, match=f"uses '{name}', which is not a column"):
+            cx.churn_model(customers, f"churned ~ segment + {name}", cv=0)
+    with pytest.raises(ValueError, match="uses 'segmnt'.*Did you mean 'segment'"):
+        cx.churn_model(customers, "churned ~ C(segmnt)", cv=0)
+    with pytest.raises(ValueError, match="'support tickets'.*Did you mean 'support_tickets'"):
+        cx.churn_model(customers, "churned ~ Q('support tickets')", cv=0)
+    with pytest.raises(ValueError, match="attribute '__class__'"):
+        cx.churn_model(customers, "churned ~ segment.__class__", cv=0)
+
+
+def test_formula_functions_still_work(sample):
+    customers, _ = sample
+    model = _quiet(cx.churn_model, customers, "churned ~ np.log1p(support_tickets) + log(tenure_months + 1) "
+                   "+ C(segment, Treatment('SMB')) + I(monthly_revenue / 10)", cv=0)
+    assert len(model.summary) == 6
+    direct = smf.logit("churned ~ np.log1p(support_tickets) + np.log(tenure_months + 1) "
+                       "+ C(segment, Treatment('SMB')) + I(monthly_revenue / 10)",
+                       customers.assign(churned=customers["churned"].astype(float))).fit(disp=0)
+    np.testing.assert_allclose(model.summary["coef"], direct.params.to_numpy(), rtol=1e-6)
+    assert model.predict(customers.head(3)).notna().all()
+
+
 # --------------------------------------------------------------------------- churn rate, cohorts
 
 

@@ -215,6 +215,140 @@ def test_counted_ordered_model_equals_row_level_statsmodels(sample_journey):
     assert res.ordinal_result.model.nobs == len(rows)
 
 
+def _penalised_ordinal_fit(counts: np.ndarray, ridge: float) -> np.ndarray:
+    """Cumulative-logit model written out, fitted with a ridge penalty on the stage effects:
+    P(Y <= k | stage g) = expit(theta_k - beta_g), beta_0 = 0, from a (stage x level) table of
+    counts. Where the unpenalised maximum is finite, the fit converges to it as the ridge
+    vanishes; where a stage is separated, its beta grows like log(1 / ridge)."""
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    groups, levels = counts.shape
+
+    def unpack(x):
+        theta = x[0] + np.concatenate([[0.0], np.cumsum(np.exp(x[1:levels - 1]))])  # ordered
+        return theta, np.concatenate([[0.0], x[levels - 1:]])
+
+    def loss(x):
+        theta, beta = unpack(x)
+        cdf = expit(theta[None, :] - beta[:, None])
+        upper = np.column_stack([cdf, np.ones(groups)])
+        lower = np.column_stack([np.zeros(groups), cdf])
+        prob = np.clip(upper - lower, 1e-300, None)
+        return -np.sum(counts * np.log(prob)) + ridge * np.sum(beta ** 2)
+
+    x0 = np.zeros(levels - 1 + groups - 1)
+    found = minimize(loss, x0, method="BFGS", options={"gtol": 1e-10, "maxiter": 10_000})
+    return unpack(found.x)[1][1:]
+
+
+def test_ordinal_separation_matches_a_brute_force_penalised_fit():
+    # Issue 16 §4: a separated stage got odds ratio 3e-10, CI (0, inf), p 0.99 as a result.
+    # Independent reference: the stage effects of a written-out cumulative-logit model fitted
+    # with a vanishing ridge penalty; a stage is separated exactly when its effect runs off
+    # (moves by more than 1 between ridge 1e-2 and 1e-9) instead of converging.
+    from cxkit.stages import _ordinal_separation
+
+    rng = np.random.default_rng(16)
+    stages = ["awareness", "consideration", "decision"]
+    seen, checked_end_to_end = {True: 0, False: 0}, {True: False, False: False}
+    while sum(seen.values()) < 30:
+        counts = rng.integers(0, 4, size=(3, 4)) * (rng.random((3, 4)) < 0.6)
+        counts[:, 0] += (counts.sum(axis=1) < 2) * 2  # two scores at least per stage
+        counts = counts[:, counts.sum(axis=0) > 0]  # the model's levels are the scores seen
+        if all((counts[i] > 0).sum() == 1 for i in range(3)):
+            continue  # no stage varies: compare_stages refuses the data (tested below)
+        loose, tight = (_penalised_ordinal_fit(counts, r) for r in (1e-2, 1e-9))
+        running_off = np.abs(tight - loose) > 1.0
+        group, level = np.nonzero(counts)
+        flagged = _ordinal_separation(group, level, 3, counts.shape[1])
+        np.testing.assert_array_equal(flagged, running_off, err_msg=str(counts))
+        kind = bool(running_off.any())
+        seen[kind] += 1
+        if not checked_end_to_end[kind]:  # the whole path once for each kind of data
+            checked_end_to_end[kind] = True
+            rows = pd.DataFrame([(stages[g], k + 1) for g in range(3) for k in range(counts.shape[1])
+                                 for _ in range(counts[g, k])], columns=["journey_stage", "csat"])
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                res = cx.compare_stages(rows, metric="csat", ordinal=True)
+            table = res.ordinal.set_index("stage").loc[stages[1:]]
+            np.testing.assert_array_equal(~table["estimable"].to_numpy(), running_off)
+            assert table.loc[~table["estimable"], ["odds_ratio", "ci_low", "ci_high", "p"]].isna().all().all()
+            assert (table.loc[~table["estimable"], "note"] == "separated: not estimable").all()
+            assert kind == any("separated" in str(w.message) for w in caught)
+            if not kind:  # the maximum, to the brute force's precision
+                np.testing.assert_allclose(table["log_odds"], tight, atol=1e-3)
+    assert seen[True] >= 5 and seen[False] >= 5, seen  # both kinds of data were met
+
+
+def test_a_stage_with_every_score_at_the_bottom_is_reported_as_separated():
+    # The case of the issue: statsmodels' row-level fit of the same data returns an odds ratio of
+    # ~1e-7 with a CI from 0 to infinity and p ~ 1; compare_stages says the stage is separated.
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    df = pd.DataFrame({"journey_stage": ["awareness"] * 30 + ["decision"] * 30 + ["advocacy"] * 30,
+                       "csat": [2, 3, 4, 5, 3, 4] * 5 + [1] * 30 + [1, 2, 3, 4, 5, 4] * 5})
+    exog = pd.get_dummies(df["journey_stage"], dtype=float)[["decision", "advocacy"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = OrderedModel(df["csat"].to_numpy(), exog, distr="logit").fit(method="bfgs", disp=False, maxiter=500)
+    assert np.exp(raw.params["decision"]) < 1e-4 and raw.pvalues["decision"] > 0.9  # the confident wrong number
+    with pytest.warns(UserWarning, match=r"decision separated \(every decision score is the lowest one \(1\)\)"):
+        res = cx.compare_stages(df, metric="csat")
+    table = res.ordinal.set_index("stage")
+    assert not table.loc["decision", "estimable"] and np.isnan(table.loc["decision", "odds_ratio"])
+    # advocacy overlaps awareness: estimable, and equal to the row-level fit
+    assert table.loc["advocacy", "estimable"]
+    assert table.loc["advocacy", "log_odds"] == pytest.approx(raw.params["advocacy"], abs=1e-4)
+    assert any("separated" in note for note in res.notes)
+    html = res._repr_html_()
+    assert "separated: not estimable" in html
+
+
+def test_stages_without_any_variation_are_a_clear_error_not_a_zero_division():
+    # Issue 16 §5: two constant groups raised ZeroDivisionError from the ANOVA.
+    df = pd.DataFrame({"journey_stage": ["awareness", "decision"] * 6, "csat": [3, 4] * 6})
+    with pytest.raises(ValueError, match=r"do not vary within any journey_stage.*awareness: 3, decision: 4.*"
+                                         r"one score per response"):
+        cx.compare_stages(df, metric="csat")
+    with pytest.raises(ValueError, match="stage_scorecard has no metric to show: csat: .*do not vary"):
+        cx.stage_scorecard(df, metrics=["csat"])
+
+
+def test_hedges_g_is_undefined_for_two_constant_groups_beside_a_varying_one():
+    df = pd.DataFrame({"journey_stage": ["awareness"] * 5 + ["decision"] * 5 + ["advocacy"] * 5,
+                       "csat": [3] * 5 + [4] * 5 + [1, 2, 3, 4, 5]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        res = cx.compare_stages(df, metric="csat", ordinal=False)
+    pair = _pair(res, "games-howell", "awareness", "decision")
+    assert np.isnan(pair["effect_size"]) and np.isnan(pair["p_adj"])  # no within-stage variation at all
+    # with advocacy's variance the pooled SD is positive: Hedges' g by hand (pooled SD, J correction)
+    pair = _pair(res, "tukey", "awareness", "advocacy")
+    pooled = np.sqrt((0 + 4 * np.var([1, 2, 3, 4, 5], ddof=1)) / 8)
+    assert pair["effect_size"] == pytest.approx((3 - 3) / pooled * (1 - 3 / 31), abs=1e-12)
+
+
+def test_infinite_scores_and_boolean_metrics():
+    df = pd.DataFrame({"journey_stage": ["awareness", "decision"] * 10, "csat": [1.0, 2.0, np.inf, 4.0, 5.0] * 4})
+    with pytest.raises(ValueError, match=r"'csat' holds 4 infinite value\(s\); scores must be finite"):
+        cx.compare_stages(df, metric="csat")
+    # a boolean metric's mean is a proportion: Wilson intervals (statsmodels proportion_confint
+    # method="wilson"), never outside [0, 1] and not a point at 0%
+    from statsmodels.stats.proportion import proportion_confint
+
+    flags = pd.DataFrame({"journey_stage": ["awareness"] * 12 + ["decision"] * 12,
+                          "success": [False] * 12 + [True] * 3 + [False] * 9})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        res = cx.compare_stages(flags, metric="success")
+    low, high = proportion_confint([0, 3], [12, 12], method="wilson")
+    np.testing.assert_allclose(res.stages["ci_low"], low, atol=1e-12)
+    np.testing.assert_allclose(res.stages["ci_high"], high, atol=1e-12)
+    assert res.stages["ci_high"].iloc[0] > 0
+
+
 def test_ordinal_only_for_likert_scores(plant_result):
     assert plant_result.ordinal is None  # weights are not a Likert score
     assert "Proportional odds" not in set(plant_result.omnibus["test"])

@@ -208,6 +208,15 @@ def test_cox_formula_and_covariates_give_the_same_fit():
         cx.cox_model(AML, "status ~ x", **AML_KW)
 
 
+def test_cox_formula_typo_names_the_term_and_never_reads_the_functions_variables():
+    df = AML.rename(columns={"x": "maintenance"})
+    with pytest.raises(ValueError, match="uses 'maintained', which is not a column.*Did you mean 'maintenance'"):
+        cx.cox_model(df, "~ maintained", **AML_KW)
+    for name in ("ties", "alpha", "duration", "event", "transform"):  # cox_model's own arguments
+        with pytest.raises(ValueError, match=f"uses '{name}', which is not a column"):
+            cx.cox_model(df, f"~ maintenance + {name}", **AML_KW)
+
+
 def _schoenfeld_brute(time, status, x, beta):
     """Schoenfeld residuals of a one-covariate Cox model (no tied times): x_i minus the
     risk-weighted mean of x over everyone still followed at t_i."""
@@ -242,6 +251,117 @@ def test_proportional_hazards_test_matches_brute_force_grambsch_therneau():
     assert row["rho"] == pytest.approx(rho, rel=1e-6)
     assert cox.ph_test["term"].iloc[-1] == "GLOBAL"
     assert cox.ph_test["chi2"].iloc[-1] == pytest.approx(chi2, rel=1e-6)  # one covariate: global = it
+
+
+# Tied churn times (whole months, as in every real churn file): 60 customers, 39 churners at 13
+# distinct tenures. Generated once with numpy's default_rng(2026) (exponential churn times,
+# ceil'd to months, uniform censoring) and written out here so the reference values below do
+# not depend on numpy's random streams.
+TIED = pd.DataFrame({
+    "tenure": [7, 7, 1, 13, 7, 4, 7, 19, 17, 8, 22, 7, 5, 11, 15, 13, 10, 9, 10, 19, 6, 17, 3, 8, 7, 21, 4, 3, 2, 18,
+               8, 2, 26, 2, 12, 14, 2, 24, 12, 8, 6, 10, 26, 1, 13, 1, 7, 2, 3, 7, 15, 10, 3, 1, 10, 3, 11, 10, 12, 18],
+    "churned": [1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1,
+                1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 1],
+    "plan": [1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1,
+             1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0],
+    "tickets": [5, 1, 5, 5, 5, 4, 3, 3, 1, 2, 2, 5, 4, 3, 3, 2, 2, 5, 0, 1, 2, 4, 2, 1, 0, 1, 0, 4, 2, 1,
+                3, 2, 2, 3, 3, 1, 0, 4, 5, 3, 2, 3, 0, 2, 2, 2, 4, 2, 5, 2, 0, 4, 4, 3, 5, 2, 4, 0, 0, 4],
+    "spend": [52, 36, 50, 17, 82, 89, 15, 39, 68, 35, 55, 43, 72, 87, 81, 60, 23, 86, 12, 34, 33, 64, 49, 17, 11,
+              58, 49, 58, 55, 81, 83, 25, 85, 73, 61, 63, 54, 83, 29, 58, 75, 21, 59, 42, 71, 15, 59, 79, 60, 36,
+              62, 37, 63, 20, 32, 13, 17, 54, 29, 51],
+})
+
+# lifelines 0.30.0 (pandas 2.3.3, in a separate venv: lifelines needs pandas < 3):
+#   cph = CoxPHFitter().fit(df, T, E, fit_options={"precision": 1e-13, "r_precision": 0.0})
+#   proportional_hazard_test(cph, df, time_transform=...).test_statistic
+# "identity" and "log" are lifelines' own transforms. For "km" and "rank" cxkit uses R's
+# (survival < 3.0 cox.zph: 1 - the left-continuous Kaplan-Meier, and rank(times), where tied
+# times share their average rank); lifelines' built-in ones differ (right-continuous KM, and
+# ranks 1..d that split ties by row order), so R's definitions were passed to lifelines as
+# callables: km = 1 - S(t-) from KaplanMeierFitter, rank = pandas rank(method="average") of the
+# churn times.
+LIFELINES_PH = {
+    "tied": {  # ~ plan + tickets + spend
+        "identity": [0.02317241506483324, 1.2298643414422958, 0.6842265567421166],
+        "log": [0.16619414985048442, 0.8506081858709539, 0.21492017718328035],
+        "km": [0.07880420279793739, 1.2865687593282094, 0.6030717697346977],
+        "rank": [0.1006878787883591, 1.1482322250279038, 0.5988040774924842],
+    },
+    "aml": {  # ~ x (Nonmaintained = 1)
+        "identity": [0.17423848742809553], "log": [0.008848057048599678],
+        "km": [0.006909093041021959], "rank": [0.0010462253753162722],
+    },
+}
+
+
+@pytest.mark.parametrize("transform", ["identity", "log", "km", "rank"])
+def test_proportional_hazards_test_with_tied_times_matches_lifelines(transform):
+    # Issue 16 §1: with Efron ties the residuals were Breslow's, and the chi-squares were off
+    # (lifelines' waltons data: 20.06 instead of 22.32); untied data agreed already.
+    cox = cx.cox_model(TIED, "~ plan + tickets + spend", duration="tenure", event="churned", transform=transform)
+    # lifelines: the coefficients -0.26669883807373335, 0.14767788955944247, -0.011145081920384043
+    np.testing.assert_allclose(cox.summary["coef"], [-0.26669883807373335, 0.14767788955944247,
+                                                     -0.011145081920384043], rtol=1e-9)
+    terms = cox.ph_test[cox.ph_test["term"] != "GLOBAL"]
+    np.testing.assert_allclose(terms["chi2"], LIFELINES_PH["tied"][transform], rtol=1e-6)
+    aml = cx.cox_model(AML.assign(x=(AML["x"] == "Nonmaintained").astype(float)), "~ x", transform=transform, **AML_KW)
+    np.testing.assert_allclose(aml.ph_test["chi2"].iloc[:1], LIFELINES_PH["aml"][transform], rtol=1e-6)
+
+
+def _efron_schoenfeld_brute(time, status, X, beta, entry, strata):
+    """Efron Schoenfeld residuals written out: at a churn time with d tied churners D and risk
+    set R (entry <= t <= time, within the stratum), the expected covariates are the mean over
+    l = 0..d-1 of sum_{R - l/d D} r x / sum_{R - l/d D} r, r = exp(x beta)."""
+    r = np.exp(X @ beta)
+    out = np.full(X.shape, np.nan)
+    for s in np.unique(strata):
+        mine = strata == s
+        for t in np.unique(time[mine & (status == 1)]):
+            dead = mine & (time == t) & (status == 1)
+            risk = mine & (entry <= t) & (time >= t)
+            d = dead.sum()
+            expected = np.zeros(X.shape[1])
+            for ell in range(d):
+                w = r * (risk - ell / d * dead)
+                expected += (w @ X) / w.sum() / d
+            out[dead] = X[dead] - expected
+    return out
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_schoenfeld_residuals_with_ties_entry_and_strata_match_brute_force(ties):
+    from statsmodels.duration.hazard_regression import PHReg
+
+    rng = np.random.default_rng(8)
+    n = 120
+    X = np.column_stack([rng.normal(size=n), rng.integers(0, 2, n)])
+    time = np.ceil(rng.exponential(6, n))  # whole months: many ties
+    status = (rng.random(n) < 0.7).astype(float)
+    entry = np.where(rng.random(n) < 0.3, np.minimum(time - 1, rng.integers(0, 4, n)), 0.0)
+    strata = rng.integers(0, 2, n)
+    result = PHReg(time, X, status=status, entry=entry, strata=strata, ties=ties).fit()
+    beta = np.asarray(result.params)
+    got = survival._schoenfeld_residuals(result.model, beta)
+    expected = _efron_schoenfeld_brute(time, status, X, beta, entry, strata) if ties == "efron" else np.asarray(
+        result.schoenfeld_residuals)  # statsmodels' own residuals are Breslow's
+    np.testing.assert_allclose(got[status == 1], expected[status == 1], rtol=1e-10, atol=1e-12)
+    assert np.isnan(got[status == 0]).all()
+    # Schoenfeld residuals sum to the score, which is zero at the maximum
+    np.testing.assert_allclose(np.nansum(got, axis=0), 0, atol=1e-8)
+
+
+def test_tied_global_test_is_grambsch_therneau_written_out():
+    # R survival < 3.0 cox.zph, global row: (g' r) V (g' r) d / sum(g^2), r the (unscaled,
+    # Efron) Schoenfeld residuals, g the centred transformed churn times, V the covariance
+    cox = cx.cox_model(TIED, "~ plan + tickets + spend", duration="tenure", event="churned", transform="identity")
+    X = TIED[["plan", "tickets", "spend"]].to_numpy(float)
+    time, status = TIED["tenure"].to_numpy(float), TIED["churned"].to_numpy(float)
+    beta = cox.summary["coef"].to_numpy()
+    resid = _efron_schoenfeld_brute(time, status, X, beta, np.zeros(len(time)), np.zeros(len(time)))[status == 1]
+    g = time[status == 1] - time[status == 1].mean()
+    V = np.asarray(cox.result.cov_params())
+    z = g @ resid
+    assert cox.ph_test["chi2"].iloc[-1] == pytest.approx(z @ V @ z * len(g) / np.sum(g ** 2), rel=1e-10)
 
 
 def test_proportional_hazards_test_flags_crossing_hazards_only():

@@ -123,6 +123,38 @@ def test_success_can_be_compared_across_channels(journey):
     assert cc["mean"].between(0, 1).all() and (cc["n"] >= 100).all()
 
 
+def test_channels_without_variation_get_no_verdict():
+    # Welch's test is undefined when a channel's scores do not vary: "consistent" used to be
+    # True (not p < alpha) for two constant channels 3 vs 4; now it is missing, and the
+    # findings say the channels could not be compared instead of calling them consistent.
+    events = pd.DataFrame({"touchpoint": ["billing"] * 8 + ["web"] * 8,
+                           "channel": ["app", "email"] * 8,
+                           "csat": [3, 4] * 4 + [1, 2, 3, 4, 5, 4, 3, 2]})
+    cc = cx.channel_consistency(events, min_n=2)
+    billing = cc[cc["touchpoint"] == "billing"]
+    assert billing["welch_p"].isna().all() and billing["consistent"].isna().all()
+    assert cc.loc[cc["touchpoint"] == "web", "consistent"].notna().all()
+    with pytest.warns(UserWarning):
+        stages = cx.compare_stages(events.assign(journey_stage=["awareness", "decision"] * 8), metric="csat")
+    found = cx.journey_findings(stages, consistency=cc)
+    assert "billing: the channels could not be compared" in " ".join(found)
+    assert not any("none of the" in f for f in found)
+
+
+def test_boolean_outcomes_get_wilson_intervals_inside_0_and_1():
+    from statsmodels.stats.proportion import proportion_confint
+
+    events = pd.DataFrame({"touchpoint": ["billing"] * 10, "channel": ["app"] * 5 + ["web"] * 5,
+                           "success": [True] * 5 + [True, False, False, False, False]})
+    cc = cx.channel_consistency(events, metric="success", min_n=5)
+    low, high = proportion_confint([5, 1], [5, 5], method="wilson")  # statsmodels' Wilson interval
+    np.testing.assert_allclose(cc["ci_low"], low, atol=1e-12)
+    np.testing.assert_allclose(cc["ci_high"], high, atol=1e-12)
+    assert cc["ci_high"].iloc[0] == 1.0 and cc["ci_low"].iloc[0] < 1.0  # 5 of 5 is not certainty
+    with pytest.raises(ValueError, match="'csat' holds 1 infinite value"):
+        cx.pain_points(pd.DataFrame({"touchpoint": ["a", "b"], "csat": [1.0, np.inf]}))
+
+
 @pytest.mark.shared
 def test_shoppers_purchase_rate_by_visitor_type(public_catalog):
     shoppers = public_catalog["shoppers"].frame
