@@ -250,6 +250,9 @@ def sentiment(
     ----------
     texts : sequence of str
         Review texts or comments (a Series keeps its index). Missing values count as empty.
+        One column, not a DataFrame: ``cx.sentiment(df["comment"])``. A DataFrame, one string,
+        a dict, a 2-D array, nested rows or a column of numbers raise ``TextsError`` (a
+        :class:`cxkit.errors.CxkitError`, ``TypeError`` and ``ValueError``) naming the fix.
     language : None, str, or sequence of str
         None detects each text's language (:func:`detect_language`); one code scores every text
         in that language; a sequence (e.g. the reviews' ``language`` column) gives one code per
