@@ -347,7 +347,10 @@ def table(
         body.append("<tr>" + "".join(cells) + "</tr>")
     note = f" ({omitted:,} more rows not shown)" if omitted else ""
     cap = f"<caption>{safe_text(caption or '')}{escape(note)}</caption>" if (caption or note) else ""
-    html = (f'<div class="cx-table-wrap"><table class="cx-table">{cap}<thead><tr>{head}</tr></thead>'
+    # A region that scrolls must be reachable by keyboard (tabindex) and named for screen readers.
+    name = safe_text(caption or "table", max_chars=120)
+    html = (f'<div class="cx-table-wrap" tabindex="0" role="region" aria-label="{name}">'
+            f'<table class="cx-table">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>")
     return SafeHTML(html, text=text.to_string(index=False, max_colwidth=60))
 

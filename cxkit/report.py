@@ -201,7 +201,8 @@ def _sanitize_html(html: str) -> str:
             "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "small",
             "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"}
     attrs = {"*": ["class", "title", "colspan", "rowspan", "style"], "img": ["src", "alt", "width", "height"],
-             "a": ["href"]}
+             "a": ["href"], "div": ["class", "title", "style", "tabindex", "role", "aria-label"],
+             "th": ["class", "title", "colspan", "rowspan", "style", "scope"]}
     clean = bleach.clean(html, tags=tags, attributes=attrs, protocols={"data", "https", "http"}, strip=True,
                          strip_comments=True, css_sanitizer=CSSSanitizer())
     # Images may only be embedded data; links may only point inside the pack.

@@ -119,7 +119,7 @@ def test_headers_and_jargon_in_words_but_names_from_data_untouched():
 def test_table_wraps_wide_tables_and_marks_numbers():
     df = pd.DataFrame({"segment": ["a"], "n": [1200], "value": [0.5], "ci_low": [0.4], "ci_high": [0.6]})
     html = cx.table(df).html
-    assert html.startswith('<div class="cx-table-wrap"><table class="cx-table">')
+    assert html.startswith('<div class="cx-table-wrap" tabindex="0" role="region" aria-label="table"><table class="cx-table">')
     assert '<td class="num">1,200</td>' in html and '<td class="num">0.4 to 0.6</td>' in html
     assert '<th scope="col">95% CI</th>' in html and "<td>a</td>" in html
 

@@ -105,12 +105,13 @@ def test_same_inputs_give_the_same_results(project):
     ("1/0", 4, "ZeroDivisionError"),
     ("import sys\nsys.exit(0)", 4, "stopped early"),
     ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", 6, "Kernel"),
-    ("import time\ntime.sleep(30)", 5, "timed out"),
+    ("import time\ntime.sleep(120)", 5, "timed out"),
 ])
 def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, code, kind):
     previous = _snapshot(_build(project))
     _notebook(project / "notebooks", "beta", [GOOD[0], cell, "print('after')"], order=20)
-    result = _cli(project, "--timeout", "3", "--month", "2026-10")
+    # 15 s per cell: enough for the import cell on a loaded machine, short for the sleeping one.
+    result = _cli(project, "--timeout", "15", "--month", "2026-10")
     assert result.returncode == code, result.stderr
     assert kind.lower() in result.stderr.lower()
     assert _snapshot(project / "reports" / "2026-10") == previous
@@ -192,17 +193,25 @@ def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(proje
 
 
 def test_a_second_run_for_the_same_month_is_refused(project):
-    _notebook(project / "notebooks", "slow", [GOOD[0], "import time\ntime.sleep(8)"], order=20)
+    # The first run's notebook holds until the test releases it, so the second run meets the
+    # first one building however slowly the machine starts kernels (no race on a fixed sleep).
+    release = project / "release"
+    _notebook(project / "notebooks", "slow", [GOOD[0], "import pathlib, time\n"
+              f"for _ in range(3000):  # at most 300 s\n    if pathlib.Path({str(release)!r}).exists():\n"
+              "        break\n    time.sleep(0.1)"], order=20)
     cmd = [sys.executable, "-m", "cxkit", "report", "--catalog", str(project / "data" / "cat.yaml"),
-           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks"), "--quiet"]
+           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks"), "--quiet", "--timeout", "600"]
     first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline and not (project / "reports" / ".2026-10.lock").exists():
-        time.sleep(0.1)
-    time.sleep(0.5)
-    second = _cli(project, "--quiet")
-    assert second.returncode == 7 and "is being built by pid" in second.stderr
-    assert first.wait(timeout=120) == 0
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not (project / "reports" / ".2026-10.lock").exists():
+            time.sleep(0.1)
+        assert (project / "reports" / ".2026-10.lock").exists(), "the first run never took the month's lock"
+        second = _cli(project, "--quiet")
+        assert second.returncode == 7 and "is being built by pid" in second.stderr
+    finally:
+        release.touch()
+    assert first.wait(timeout=300) == 0
 
 
 @pytest.mark.parametrize("args, message", [
