@@ -503,8 +503,12 @@ def _plan(notebooks: list[PackNotebook], catalog, coverage: dict, month) -> tupl
             continue
         reasons = []
         if absent:
+            # A source of the right table under another name is the likely slip in a new catalog.
+            renames = [f"rename {other!r} to {source!r}" for source in absent for other in catalog
+                       if catalog.table_of(other) == source and other not in nb.needs]
             reasons.append(f"needs the {_and(absent)} source{'s' if len(absent) > 1 else ''} in the catalog "
-                           f"({catalog.path.name} has {_and(list(catalog))})")
+                           f"({catalog.path.name} has {_and(list(catalog))}"
+                           + (f"; the analyses find sources by name: {_and(renames)}" if renames else "") + ")")
         for source in no_rows:
             reasons.append(f"the {source} source has no rows in {month} ({_span(coverage[source])})")
         skipped[nb.name] = {"title": nb.title, "needs": list(nb.needs), "absent": absent, "no_rows": no_rows,

@@ -42,3 +42,19 @@ def test_console_script_help():
     assert result.returncode == 0 and "validate" in result.stdout and "sample" in result.stdout
     result = subprocess.run([sys.executable, "-m", "cxkit", "frobnicate"], capture_output=True, text=True)
     assert result.returncode == 2
+
+
+def test_report_exit_codes_are_documented_in_the_readme_and_help():
+    import re
+    from pathlib import Path
+
+    from cxkit.report import EXIT_CODES, NoDataError
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| exit code | meaning |"):]
+    table = table[:table.index("\n\n")]
+    documented = {int(m.group(1)) for m in re.finditer(r"^\| (\d+) \|", table, flags=re.M)}
+    assert documented == set(EXIT_CODES) and NoDataError.exit_code == 8
+    assert "| 8 | no data for the month" in table
+    result = subprocess.run([sys.executable, "-m", "cxkit", "report", "--help"], capture_output=True, text=True)
+    assert "8 no data for the month" in " ".join(result.stdout.split())

@@ -40,3 +40,24 @@ def test_parse_month_rejects_other_forms(bad):
 def test_resolve_month_prefers_the_given_month():
     assert str(resolve_month("2026-08", _dates("2026-10-31"))) == "2026-08"
     assert str(resolve_month("", _dates("2026-09-30"))) == "2026-09"
+
+
+@pytest.mark.parametrize("dates, today, month, expected", [
+    # data current: last calendar month is built, nothing to say
+    (("2026-09-03", "2026-10-30 23:00"), "2026-11-02", "2026-10", None),
+    (("2026-10-03", "2026-11-01 08:00"), "2026-11-02", "2026-10", None),
+    # the export ends before last calendar month began
+    (("2026-08-03", "2026-09-30"), "2026-12-02", "2026-09",
+     "built 2026-09, the last complete month in the data, not 2026-11: the data end on 2026-09-30, before 2026-11 began."),
+    # last calendar month is in the data but not complete (export taken on the 20th)
+    (("2026-09-03", "2026-11-20"), "2026-12-02", "2026-09",
+     "built 2026-09, the last complete month in the data, not 2026-11: the data end on 2026-11-20, before 2026-11 was complete."),
+    # later data exist, but none in last calendar month
+    (("2026-09-03", "2026-10-31", "2026-12-01"), "2026-12-02", "2026-10",
+     "built 2026-10, the last complete month in the data, not 2026-11: the data have no rows in 2026-11."),
+])
+def test_default_month_note_says_why_an_older_month_is_built(dates, today, month, expected):
+    from cxkit.periods import default_month_note
+
+    assert str(last_complete_month(_dates(*dates), today=today)) == month
+    assert default_month_note(_dates(*dates), parse_month(month), today=today) == expected

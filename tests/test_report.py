@@ -367,3 +367,17 @@ def test_the_month_built_when_the_data_end_early_is_said_even_under_quiet(projec
     _dated_catalog(project / "data", last_month.end_time.normalize())
     result = _cli(project, "--quiet")
     assert result.returncode == 0 and result.stderr == "" and (project / "reports" / str(last_month)).is_dir()
+
+
+def test_a_source_of_the_right_table_under_another_name_gets_a_rename_hint(tmp_path):
+    import cxkit as cx
+
+    (tmp_path / "cat.yaml").write_text("sources:\n  survey: {table: feedback, path: fb.csv}\n"
+                                       "  crm: {table: customers, path: c.csv}\n")
+    catalog = cx.load_catalog(tmp_path / "cat.yaml")
+    nbs = [PackNotebook("nps_drivers", Path("nps_drivers.ipynb"), "NPS", 10, {}, needs=("feedback",)),
+           PackNotebook("data_quality", Path("data_quality.ipynb"), "Data quality", 90, {}, needs=())]
+    run, skipped = report._plan(nbs, catalog, {}, None)
+    assert [nb.name for nb in run] == ["data_quality"]
+    assert skipped["nps_drivers"]["reason"] == ("needs the feedback source in the catalog (cat.yaml has survey and crm; "
+                                                "the analyses find sources by name: rename 'survey' to 'feedback')")
