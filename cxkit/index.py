@@ -5,8 +5,9 @@ Text from results (findings, source names, reasons) goes through
 :func:`cxkit.display.safe_text` like every other page's; cxkit's own labels are escaped; the page has no script and requests nothing from any other host.
 
 A KPI is a mapping with ``value``, ``ci_low``, ``ci_high``, ``n`` and, when there is a previous
-period, ``previous``, ``change``, ``change_p`` and ``significant`` (the change is flagged only
-when significant). The index reads ``nps``, ``csat`` and ``ces`` directly, and the ``headline``
+period, ``previous``, ``change``, ``change_p`` (adjusted for the month's headline family,
+:data:`cxkit.results.HEADLINE_POLICY`) and ``significant`` (the change is flagged only when
+significant). The index reads ``nps``, ``csat`` and ``ces`` directly, and the ``headline``
 of ``sentiment`` and ``churn``; each section's ``finding`` is its one-sentence finding.
 Analyses listed under ``skipped`` (their sources are not in the catalog, or have no rows in
 the month) are shown as not built, with the reason, and their KPIs say so.
@@ -17,7 +18,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .display import safe_text
+from .display import format_p, safe_text
+from .results import HEADLINE_POLICY
 
 __all__ = ["write_index", "render_index"]
 
@@ -33,6 +35,12 @@ _SECTIONS = [("nps_drivers", "nps"), ("review_sentiment", "sentiment"), ("churn_
 # The notebook that writes each KPI, to say why a KPI is missing when it was not built.
 _KPI_NOTEBOOK = {"nps": "nps_drivers", "csat": "nps_drivers", "ces": "nps_drivers", "sentiment": "review_sentiment",
                  "churn": "churn_regression"}
+
+
+def _p_text(p: float) -> str:
+    """The adjusted p-value of a headline change, in the pack's one p-value format."""
+    text = format_p(p)
+    return f"adjusted p {text}" if text.startswith("<") else f"adjusted p = {text}"
 
 
 def _fmt(fmt: str, value) -> str:
@@ -69,9 +77,9 @@ def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, sk
             cls = "cx-up" if better else "cx-down"
             word = "better" if better else "worse"
             change = (f'<div class="cx-change {cls}"><strong>{_fmt(delta_fmt, kpi["change"])}</strong> vs previous '
-                      f'month ({_fmt(fmt, kpi["previous"])}), significant ({word}; p = {p:.3g})</div>')
+                      f'month ({_fmt(fmt, kpi["previous"])}), significant ({word}; {_p_text(p)})</div>')
         else:
-            ptext = f"p = {p:.2g}" if isinstance(p, (int, float)) else "not tested"
+            ptext = _p_text(p) if isinstance(p, (int, float)) else "not tested"
             change = (f'<div class="cx-change cx-flat">{_fmt(delta_fmt, kpi["change"])} vs previous month '
                       f'({_fmt(fmt, kpi["previous"])}); not a significant change ({ptext})</div>')
     return (f'<div class="cx-kpi"><div class="cx-kpi-label">{escape(label)}</div>'
@@ -128,7 +136,7 @@ def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | No
 <body class="cx-index">
 <main>
 <h1>Customer experience, {escape(month)}</h1>
-<p class="cx-lede">Headline numbers for the month with their 95% confidence intervals. A change from the previous month is flagged only when it is statistically significant.</p>
+<p class="cx-lede">Headline numbers for the month with their 95% confidence intervals. {escape(HEADLINE_POLICY)}</p>
 {lede_notes}
 <section aria-labelledby="kpis"><h2 id="kpis">Headline KPIs</h2>
 <div class="cx-kpis">{''.join(cards)}</div></section>

@@ -3,8 +3,9 @@
 :func:`sentiment_report` scores every review (:func:`cxkit.sentiment`), calibrates on the star
 ratings when that helps (:func:`cxkit.calibrate_sentiment`), tags themes
 (:func:`cxkit.tag_themes`) and computes the tables the notebook shows. Every mean comes with a
-95% confidence interval; a change is called significant only when its p-value (Holm-adjusted
-across the themes for the emerging-theme test) is below ``alpha``.
+95% confidence interval. The month's change of mean sentiment is one test of the pack's
+headline family (Bonferroni-adjusted, :data:`cxkit.results.HEADLINE_POLICY`); the
+emerging-theme tests are Holm-adjusted across the themes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import pandas as pd
 from scipy import stats
 
 from ._stats import adjust_p, wilson_interval
+from .display import format_p
 from .periods import month_of, resolve_month
+from .results import headline_change
 from .themes import tag_themes, theme_dictionary
 
 __all__ = ["sentiment_report", "SentimentReport", "sentiment_trend", "theme_summary", "rating_agreement"]
@@ -276,9 +279,11 @@ def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
         p = float(stats.ttest_ind(cur.dropna(), prev.dropna(), equal_var=False).pvalue)
     else:
         p = float("nan")
+    # The month's change is one test of the pack's headline family (cxkit.results.HEADLINE_POLICY).
+    verdict = headline_change(p if p == p else None, alpha=alpha)
     return {"value": mean, "ci_low": lo, "ci_high": hi, "n": n, "previous": pmean,
-            "change": mean - pmean if pn else float("nan"), "change_p": p,
-            "significant": bool(p < alpha) if p == p else False}
+            "change": mean - pmean if pn else float("nan"), "change_p_raw": verdict["change_p_raw"],
+            "change_p": verdict["change_p"], "significant": verdict["significant"]}
 
 
 def _predict_the_rest(data: pd.DataFrame, learnt, model, reader, frame_given, chunk_rows) -> None:
@@ -462,7 +467,9 @@ def sentiment_report(
     prev = scored[scored["_month"] == report_month - 1]
     upto = scored[scored["_month"] <= report_month]
     kpi = _kpi(cur["compound"], prev["compound"], alpha)
-    headline = pd.DataFrame([{"month": str(report_month), **kpi}])
+    headline = pd.DataFrame([{"month": str(report_month), **{k: v for k, v in kpi.items() if not k.startswith("change_p")},
+                              "p": kpi["change_p_raw"], "p_adj": kpi["change_p"]}])[
+        ["month", "value", "ci_low", "ci_high", "n", "previous", "change", "p", "p_adj", "significant"]]
 
     trend = sentiment_trend(upto)
     by_source = sentiment_trend(upto, by="source") if "source" in upto else pd.DataFrame()
@@ -546,7 +553,8 @@ def sentiment_report(
 
 
 def _fmt_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    text = format_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _findings(month, kpi, share_pos, share_neg, top, themes, agreement, calibration, by_language,
@@ -554,12 +562,14 @@ def _findings(month, kpi, share_pos, share_neg, top, themes, agreement, calibrat
     out = []
     head = (f"Mean review sentiment in {month} was {kpi['value']:+.2f} on a -1 to 1 scale "
             f"(95% CI {kpi['ci_low']:+.2f} to {kpi['ci_high']:+.2f}, n = {kpi['n']:,})")
-    if kpi["change_p"] == kpi["change_p"]:
+    if kpi["change_p"] is not None:
         if kpi["significant"]:
             direction = "up" if kpi["change"] > 0 else "down"
-            head += f", {direction} {abs(kpi['change']):.2f} from {month - 1} ({_fmt_p(kpi['change_p'])})."
+            head += (f", {direction} {abs(kpi['change']):.2f} from {month - 1} "
+                     f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs).")
         else:
-            head += f", not significantly different from {month - 1} ({_fmt_p(kpi['change_p'])})."
+            head += (f"; the change of {kpi['change']:+.2f} from {month - 1} is not significant "
+                     f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs).")
     else:
         head += "."
     out.append(head)

@@ -449,7 +449,8 @@ def test_sample_planted_sentiment_recovered(sample_report, templates, project_di
 def test_report_results_and_emerging_theme(sample_report, project_dir):
     truth = json.loads((project_dir / "data" / "sample" / "truth.json").read_text())
     res = sample_report.results
-    assert set(res["headline"]) == {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "significant"}
+    assert set(res["headline"]) == {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "change_p_raw",
+                                    "significant"}
     assert res["top_emerging_negative_theme"]["theme"] == truth["emerging_negative_theme"]["theme"] == "delivery"
     assert res["emerging_negative_themes"] == ["delivery"]
     assert res["calibration"]["used"] is True
@@ -475,7 +476,11 @@ def test_report_headline_matches_welch_test(sample_report):
     assert head["value"] == pytest.approx(cur.mean())
     lo, hi = stats.t.interval(0.95, len(cur) - 1, loc=cur.mean(), scale=stats.sem(cur))
     assert (head["ci_low"], head["ci_high"]) == pytest.approx((lo, hi))
-    assert head["change_p"] == pytest.approx(stats.ttest_ind(cur, prev, equal_var=False).pvalue)
+    raw = stats.ttest_ind(cur, prev, equal_var=False).pvalue
+    assert head["change_p_raw"] == pytest.approx(raw)
+    # one test of the month's headline family of 7 KPIs, Bonferroni-adjusted (cxkit.results)
+    assert head["change_p"] == pytest.approx(min(1.0, 7 * raw))
+    assert head["significant"] == (min(1.0, 7 * raw) < 0.05)
 
 
 def test_rating_agreement_against_scipy():
