@@ -28,6 +28,7 @@ from .themes import THEMES, tag_themes, theme_dictionary
 
 __all__ = [
     "sentiment",
+    "comment_sentiment",
     "calibrate_sentiment",
     "SentimentModel",
     "detect_language",
@@ -380,6 +381,36 @@ def sentiment(
         },
         index=index,
     )
+
+
+def comment_sentiment(
+    df: pd.DataFrame,
+    *,
+    text: str = "comment",
+    language: str = "language",
+    model=None,
+) -> pd.Series:
+    """The sentiment (``compound``, -1 to 1) of each row's comment, for per-response tables.
+
+    A row without a scored comment (none, no words, another language) gets a missing value,
+    never a made-up neutral 0; a table without a ``text`` column gives all missing values, so
+    summaries such as :func:`cxkit.stage_scorecard` leave sentiment out and say why.
+    ``language``: the column of language codes, used when present (else each text's language
+    is detected). Same index as ``df``.
+
+    >>> import pandas as pd, cxkit as cx
+    >>> fb = pd.DataFrame({"comment": ["Great service, thank you!", None, "Terrible wait."], "language": "en"})
+    >>> cx.comment_sentiment(fb).round(2).tolist()
+    [0.78, nan, -0.74]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"comment_sentiment: df must be a DataFrame with a {text!r} column, "
+                        f"got {type(df).__name__}; for a column of texts use cx.sentiment(texts).")
+    if text not in df.columns:
+        return pd.Series(np.nan, index=df.index, name="sentiment", dtype=float)
+    codes = df[language] if language in df.columns else None
+    scores = sentiment(df[text], codes, explain=0, model=model)
+    return scores["compound"].where(scores["scored"].astype(bool)).astype(float).rename("sentiment")
 
 
 def calibrate_sentiment(

@@ -534,3 +534,16 @@ def test_alexa_floors(accuracy):
 def test_norec_floor_five_points_above_asent(accuracy):
     key = ("norec_sentence_no_dev (dev)", "3-class macro-F1")
     assert accuracy[key + ("cxkit",)] >= accuracy[key + ("asent (nb)",)] + 0.05
+
+
+def test_comment_sentiment_scores_comments_and_leaves_the_rest_missing():
+    fb = pd.DataFrame({"comment": ["Great service, thank you!", None, "", "Das ist sehr gut und ich bin zufrieden.", "Terrible wait."],
+                       "language": ["en", "en", "en", None, "en"]}, index=[10, 11, 12, 13, 14])
+    out = cx.comment_sentiment(fb)
+    direct = cx.sentiment(fb["comment"], fb["language"])
+    assert out.index.tolist() == fb.index.tolist() and out.name == "sentiment"
+    assert out[[10, 14]].tolist() == direct.loc[[10, 14], "compound"].tolist()
+    assert out[[11, 12, 13]].isna().all()  # no comment, no words, another language: missing, not 0
+    assert cx.comment_sentiment(fb.drop(columns=["comment"])).isna().all()
+    with pytest.raises(TypeError, match="cx.sentiment"):
+        cx.comment_sentiment(fb["comment"])
