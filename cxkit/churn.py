@@ -598,6 +598,9 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
         raise ValueError(f"the formula's left-hand side must be one churn column of the data, e.g. '{event} ~ ...'.")
     event = lhs_cols[0]
     data = _model_data(customers, [event] + [c for c in rhs_cols if c != event], event=event, categorical=refs)
+    if not data.notna().all(axis=1).any():
+        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
+                         f"{len(customers):,} rows): drop the covariates that are mostly missing, or fill them in.")
     levels = {c: list(data[c].cat.categories) for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)}
     references = _references(data)
 
