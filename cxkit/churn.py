@@ -447,6 +447,25 @@ def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> li
     return found
 
 
+def _fit_logit_singular(model, start: np.ndarray):
+    """A statsmodels ``Logit`` result where its own fit fails inverting a singular information
+    matrix (fitted probabilities of exactly 0 or 1 under separation): the estimates where BFGS
+    stops, with the pseudo-inverse of the information as covariance. Only the estimable terms
+    are shown (the caller checks for separation)."""
+    from scipy.optimize import minimize
+    from statsmodels.base.model import LikelihoodModelResults
+    from statsmodels.discrete.discrete_model import BinaryResultsWrapper, LogitResults
+
+    with np.errstate(all="ignore"):
+        if not np.all(np.isfinite(start)):
+            start = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
+                             method="BFGS", options={"gtol": 1e-9, "maxiter": 2000}).x
+        cov = np.linalg.pinv(-np.asarray(model.hessian(start), dtype=float))
+    fit = LikelihoodModelResults(model, start, normalized_cov_params=cov, scale=1.0)
+    fit.mle_retvals, fit.mle_settings = {"converged": False}, {"optimizer": "bfgs"}
+    return BinaryResultsWrapper(LogitResults(model, fit))
+
+
 def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Which coefficients of a logistic regression have no finite maximum-likelihood estimate.
 
@@ -651,8 +670,11 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
         model = sm.Logit(pd.Series(y, index=index, name=event), X, check_rank=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = model.fit(method="newton", maxiter=100, disp=0,
-                           start_params=start if np.all(np.isfinite(start)) else None)
+        try:
+            result = model.fit(method="newton", maxiter=100, disp=0,
+                               start_params=start if np.all(np.isfinite(start)) else None)
+        except np.linalg.LinAlgError:  # a singular information matrix: separation, or n below p
+            result, newton_converged = _fit_logit_singular(model, start), False
 
     # -- separation -------------------------------------------------------------------------
     # Under separation the estimates run off to infinity and the fit stops at an arbitrary
@@ -670,6 +692,16 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     se = result.bse.to_numpy().copy()
     ci = np.asarray(result.conf_int(alpha=alpha)).copy()
     p = result.pvalues.to_numpy().copy()
+    if separated.any() and not separated.all():
+        # the estimable terms converge while the separated ones run off: their covariance is
+        # the information's inverse on its directions of real curvature
+        from .survival import _covariance_beside_separation
+
+        with np.errstate(all="ignore"):
+            se = np.sqrt(np.diag(_covariance_beside_separation(model.hessian(result.params.to_numpy()))))
+        crit = stats.norm.ppf(1 - alpha / 2)
+        ci = np.column_stack([params - crit * se, params + crit * se])
+        p = 2 * stats.norm.sf(np.abs(params / se))
     params[separated], se[separated], p[separated], ci[separated] = np.nan, np.nan, np.nan, np.nan
     is_intercept = np.array([k == "Intercept" for k in kept])
     p_adj = np.full_like(p, np.nan)

@@ -364,6 +364,21 @@ def _unbounded_coordinates(A_ub, objective: np.ndarray, coordinates, *, bounds=N
     return flagged
 
 
+def _covariance_beside_separation(hessian: np.ndarray) -> np.ndarray:
+    """Covariance of the estimable coefficients of a fit that ran off along a separated (or
+    monotone) direction: the inverse of the information on its directions of real curvature.
+
+    Far along the separated direction the information there vanishes (its eigenvalues fall
+    below 1e-8 of the largest), and the plain inverse is dominated by it, or fails. The
+    pseudo-inverse on the remaining eigenvectors gives the estimable coefficients the
+    covariance of the model fitted to the data without the separated customers (tested).
+    """
+    info = -(np.asarray(hessian, dtype=float) + np.asarray(hessian, dtype=float).T) / 2
+    values, vectors = np.linalg.eigh(info)
+    keep = values > 1e-8 * max(values.max(), 0.0)
+    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+
+
 def _aliased(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
              ) -> list[tuple[str, list[str]]]:
     """Design columns that are exact linear combinations of earlier ones (R ``glm``'s NA
@@ -1199,12 +1214,10 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
         if not monotone.any():
             notes.append(f"statsmodels: {w.message}")
     if monotone.any() and not monotone.all():
-        # the other coefficients converge while the flagged ones run off; their standard errors
-        # come from their own block of the information (the cross terms vanish out there)
-        keep = ~monotone
+        # the other coefficients converge while the flagged ones run off
         with np.errstate(all="ignore"):
-            info = -np.asarray(model.hessian(params), dtype=float)[np.ix_(keep, keep)]
-            se[keep] = np.sqrt(np.diag(np.linalg.pinv(info)))
+            cov = _covariance_beside_separation(model.hessian(params))
+        se[~monotone] = np.sqrt(np.diag(cov))[~monotone]
     params[monotone], se[monotone] = np.nan, np.nan
     crit = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", over="ignore"):

@@ -225,6 +225,25 @@ def test_separation_warnings_name_the_level():
     assert not model.summary["estimable"].any() and model.summary["odds_ratio"].isna().all()
 
 
+def test_a_level_without_churners_leaves_the_other_odds_ratios_as_without_it(sample):
+    # quasi-complete separation by one level: its odds ratio is not estimable, and the other
+    # terms converge to the fit on the customers outside that level (estimates and SEs)
+    customers, _ = sample
+    customers = customers.assign(segment=customers["segment"].astype(str))
+    pilot = customers.index[~customers["churned"].astype(bool)][:15]
+    customers.loc[pilot, "segment"] = "Pilot"
+    formula = "churned ~ C(segment, Treatment('Consumer')) + support_tickets + tenure_months"
+    model = _quiet(cx.churn_model, customers, formula, cv=0)
+    rows = model.summary.set_index("term")
+    pilot_term = "C(segment, Treatment('Consumer'))[T.Pilot]"
+    assert not rows.loc[pilot_term, "estimable"] and rows.loc[pilot_term, "note"] == "separated: not estimable"
+    without = _quiet(cx.churn_model, customers.drop(pilot), formula, cv=0).summary.set_index("term")
+    kept = rows.drop(pilot_term)
+    np.testing.assert_allclose(kept["coef"], without.loc[kept.index, "coef"], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(kept["se"], without.loc[kept.index, "se"], rtol=1e-4)
+    assert "separated: not estimable" in model._repr_html_()
+
+
 def _diverging_coefficients(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Brute force, without linear programming: the directions d along which a logistic
     likelihood never falls satisfy s_i x_i d >= 0 for every row (s = +1 churner, -1 stayer),

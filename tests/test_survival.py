@@ -563,7 +563,13 @@ def test_a_level_that_never_churns_is_not_estimable_in_the_cox_model():
     cox = cx.cox_model(customers, covariates=["segment", "support_tickets"])
     row = cox.summary.set_index("label").loc["segment: Pilot vs Consumer"]
     assert not row["estimable"] and np.isnan(row["hazard_ratio"]) and row["note"] == "not estimable: monotone likelihood"
-    assert cox.summary.set_index("label").drop("segment: Pilot vs Consumer")["estimable"].all()
+    kept = cox.summary.set_index("label").drop("segment: Pilot vs Consumer")
+    assert kept["estimable"].all()
+    # customers who never churn and whose hazard ratio runs off to 0 drop out of every risk set:
+    # the other estimates and standard errors are those of the data without them
+    without = cx.cox_model(customers.drop(pilot), covariates=["segment", "support_tickets"]).summary.set_index("label")
+    np.testing.assert_allclose(kept["coef"], without.loc[kept.index, "coef"], rtol=1e-5)
+    np.testing.assert_allclose(kept["se"], without.loc[kept.index, "se"], rtol=1e-4)
     assert np.isnan(cox.ph_test.set_index("term").loc["GLOBAL", "chi2"])
     assert "not estimable: monotone likelihood" in cox._repr_html_()
 
