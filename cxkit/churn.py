@@ -458,8 +458,11 @@ def _fit_logit_singular(model, start: np.ndarray):
 
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(start)):
+            from .survival import _far_bounds
+
             start = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
-                             method="BFGS", options={"gtol": 1e-9, "maxiter": 2000}).x
+                             method="L-BFGS-B", bounds=_far_bounds(model.exog),
+                             options={"gtol": 1e-9, "maxiter": 2000}).x
         cov = np.linalg.pinv(-np.asarray(model.hessian(start), dtype=float))
     fit = LikelihoodModelResults(model, start, normalized_cov_params=cov, scale=1.0)
     fit.mle_retvals, fit.mle_settings = {"converged": False}, {"optimizer": "bfgs"}

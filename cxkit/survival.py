@@ -623,7 +623,7 @@ def _observed_expected(time, status, start, groups, labels):
 
 
 def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event: str = "churned",
-            entry: str | None = None, weight_type: str | None = None) -> pd.DataFrame:
+            entry: str | None = None, weight_type: str | None = None, fh_p: float = 1.0) -> pd.DataFrame:
     """Log-rank test that churn happens at the same rate over tenure in every group.
 
     Parameters
@@ -636,13 +636,16 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
         As in :func:`kaplan_meier`.
     weight_type : {None, "gb", "tw", "fh"}
         None is the log-rank test (R ``survdiff`` with ``rho = 0``); ``"gb"`` Gehan–Breslow,
-        ``"tw"`` Tarone–Ware, ``"fh"`` Fleming–Harrington (statsmodels ``survdiff``).
+        ``"tw"`` Tarone–Ware, ``"fh"`` Fleming–Harrington with weights S(t-)^``fh_p``
+        (statsmodels ``survdiff``).
 
     Returns
     -------
     DataFrame
         One row per group: ``by``, ``n``, ``observed`` (churners), ``expected`` (under equal
         hazards), and the test of all groups, repeated on every row: ``chi2``, ``dof``, ``p``.
+        ``dof`` is the number of groups minus one, fewer when a group is never at risk at a
+        churn time (R ``survdiff``'s generalized inverse).
 
     Examples
     --------
@@ -651,7 +654,7 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
     >>> cx.logrank(customers, by="segment")[["segment", "n", "observed"]].values.tolist()
     [['Consumer', 6241, 1425], ['Enterprise', 985, 132], ['SMB', 2774, 518]]
     """
-    from statsmodels.duration.survfunc import survdiff
+    from statsmodels.duration.survfunc import _survdiff
 
     time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
     time, status, start, groups = time[ok], status[ok], start[ok], groups[ok]
@@ -661,15 +664,32 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
                          "grouping column, or check the filter.")
     if not status.any():
         raise _no_events_error(event, len(time), "the log-rank test")
+    if weight_type not in (None, "gb", "tw", "fh"):
+        raise ValueError(f"weight_type={weight_type!r}; use None (log-rank), 'gb', 'tw' or 'fh'.")
     codes = np.searchsorted(np.array(labels, dtype=object), groups)
-    kwargs = {"entry": start} if entry is not None else {}
-    chi2, p = survdiff(time, status.astype(int), codes, weight_type=weight_type, **kwargs)
+    kwargs = {"fh_p": fh_p} if weight_type == "fh" else {}
+    # statsmodels' survdiff solves V x = O - E, which fails when V is singular (a group never at
+    # risk when someone churns); R's survdiff uses a generalized inverse with df = rank(V)
+    with np.errstate(divide="ignore", invalid="ignore"):  # undefined weights are reported below
+        diff, var = _survdiff(time, status.astype(int), codes, weight_type, np.arange(len(labels)),
+                              start if entry is not None else None, **kwargs)
+    var = np.atleast_2d(var)
+    if not (np.all(np.isfinite(var)) and np.all(np.isfinite(diff))):
+        raise ValueError(f"the weighted log-rank test (weight_type={weight_type!r}) is undefined for these data "
+                         "(statsmodels' weights divide by an empty risk set); use weight_type=None, 'gb' or 'tw'.")
+    rank = int(np.linalg.matrix_rank(var)) if var.size else 0
+    if rank == 0:
+        raise ValueError(f"the log-rank test has nothing to compare: at no churn time are customers of two {by!r} "
+                         "groups at risk together (one group's customers all left before, or joined after, every "
+                         "churn). Compare groups with overlapping follow-up, or report the churn counts.")
+    chi2 = float(np.atleast_1d(diff) @ np.linalg.pinv(var) @ np.atleast_1d(diff))
+    p = float(stats.chi2.sf(chi2, rank))
     # without delayed entry everyone is at risk from time 0 on, churn at time 0 included
     observed, expected = _observed_expected(time, status, start if entry is not None else np.full_like(time, -np.inf),
                                             groups, labels)
     n = [int(np.sum(groups == g)) for g in labels]
     return pd.DataFrame({by: labels, "n": n, "observed": observed.astype(int), "expected": expected,
-                         "chi2": float(chi2), "dof": len(labels) - 1, "p": float(p)})
+                         "chi2": chi2, "dof": rank, "p": p})
 
 
 # --------------------------------------------------------------------------- Cox
@@ -810,6 +830,15 @@ def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
     return out
 
 
+def _far_bounds(exog) -> list[tuple[float, float]]:
+    """Box for a fallback optimiser: coefficients moving the linear predictor by up to 40 across
+    a covariate's largest value, far beyond any real effect (e^40) but short of the overflow
+    where a runaway (separated) fit ends in NaN."""
+    reach = np.abs(np.asarray(exog, dtype=float)).max(axis=0)
+    reach[reach == 0] = 1.0
+    return [(-40.0 / r, 40.0 / r) for r in reach]
+
+
 def _fit_cox(model):
     """statsmodels' fit of a ``PHReg``, made robust: its Newton steps have no step-halving and
     can overshoot to NaN on small data, and its covariance fails when a coefficient runs off
@@ -826,9 +855,8 @@ def _fit_cox(model):
                 return result
         except np.linalg.LinAlgError:
             pass
-        p = model.exog.shape[1]
-        found = minimize(lambda b: -model.loglike(b), np.zeros(p), jac=lambda b: -model.score(b), method="BFGS",
-                         options={"gtol": 1e-9, "maxiter": 2000})
+        found = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
+                         method="L-BFGS-B", bounds=_far_bounds(model.exog), options={"gtol": 1e-9, "maxiter": 2000})
         try:
             polished = model.fit(start_params=found.x)
             if np.all(np.isfinite(np.asarray(polished.params, dtype=float))):

@@ -131,6 +131,45 @@ def test_logrank_matches_r_survdiff_on_aml():
     assert lr["chi2"].iloc[0] == pytest.approx(brute, rel=1e-10)
 
 
+@pytest.mark.parametrize("weight_type", [None, "gb", "tw", "fh"])
+def test_logrank_equals_statsmodels_survdiff_with_weights_and_entry(weight_type):
+    from statsmodels.duration.survfunc import survdiff
+
+    rng = np.random.default_rng(12)
+    n = 120
+    df = pd.DataFrame({"t": np.ceil(rng.exponential(8, n)), "e": rng.random(n) < 0.7,
+                       "g": rng.choice(["a", "b", "c"], n)})
+    df["start"] = np.minimum(df["t"] - 1, rng.integers(0, 3, n)).clip(lower=0)
+    for entry in (None, "start"):
+        if weight_type == "fh" and entry:
+            # statsmodels' Fleming-Harrington weights divide by empty risk sets at entry times
+            with pytest.raises(ValueError, match="weighted log-rank test .* is undefined"):
+                cx.logrank(df, by="g", duration="t", event="e", entry=entry, weight_type=weight_type)
+            continue
+        lr = cx.logrank(df, by="g", duration="t", event="e", entry=entry, weight_type=weight_type)
+        kw = {"entry": df["start"].to_numpy(float)} if entry else {}
+        if weight_type == "fh":
+            kw["fh_p"] = 1.0
+        chi2, p = survdiff(df["t"].to_numpy(float), df["e"].to_numpy(int), df["g"].to_numpy(),
+                           weight_type=weight_type, **kw)
+        assert lr["chi2"].iloc[0] == pytest.approx(chi2, rel=1e-10) and lr["p"].iloc[0] == pytest.approx(p, rel=1e-9)
+        assert lr["dof"].iloc[0] == 2
+
+
+def test_logrank_with_a_group_never_at_risk_uses_the_generalized_inverse():
+    # statsmodels' survdiff raised LinAlgError "Singular matrix": the "late" group's customers all
+    # leave before the first churn. R's survdiff uses a generalized inverse (df = rank): the
+    # test is then that of the other two groups.
+    late = pd.DataFrame({"time": [1, 2, 3], "status": [False] * 3, "x": "Early leavers"})
+    df = pd.concat([AML.assign(time=AML["time"] + 3), late], ignore_index=True)
+    lr = cx.logrank(df, by="x", **AML_KW)
+    two = cx.logrank(AML.assign(time=AML["time"] + 3), by="x", **AML_KW)
+    assert lr["dof"].iloc[0] == 1 and lr["chi2"].iloc[0] == pytest.approx(two["chi2"].iloc[0], rel=1e-12)
+    with pytest.raises(ValueError, match="at no churn time are customers of two 'x' groups at risk together"):
+        cx.logrank(pd.DataFrame({"time": [6.0, 5, 2], "status": [True, False, False], "x": ["a", "b", "b"]}),
+                   by="x", **AML_KW)
+
+
 def test_logrank_needs_two_groups():
     with pytest.raises(ValueError, match="at least two groups"):
         cx.logrank(AML[AML["x"] == "Maintained"], by="x", **AML_KW)
