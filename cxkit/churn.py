@@ -970,10 +970,10 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     out["churn_rate"] = out["churned"] / out["customers"]
     out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["customers"], alpha)
     answered = out[out[by].astype(str) != "no response"]
-    if len(answered) >= 2:
-        table_ = np.column_stack([answered["churned"], answered["customers"] - answered["churned"]])
+    table_ = np.column_stack([answered["churned"], answered["customers"] - answered["churned"]])
+    if len(answered) >= 2 and (table_.sum(axis=0) > 0).all():
         chi2, p, dof, _ = stats.chi2_contingency(table_, correction=False)
-    else:
+    else:  # fewer than two categories, or no churner (or no stayer) among them: nothing to test
         chi2, p, dof = np.nan, np.nan, 0
     out["chi2"], out["dof"], out["p"] = chi2, dof, p
     out[by] = out[by].astype(str)
@@ -1030,14 +1030,18 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
     term = "detractor vs promoter"
     rows = []
     empty = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
-    counts = answered["nps_category"].value_counts()
-    enough = counts.get("promoter", 0) > 0 and counts.get("detractor", 0) > 0
     covariates = ["nps_category"] + [c for c in adjust if c != "nps_category"]
+    # promoters and detractors with the churn flag and every adjustment known (the model's rows)
+    complete = answered[[event] + covariates].notna().all(axis=1)
+    counts = answered.loc[complete, "nps_category"].value_counts()
+    enough = counts.get("promoter", 0) > 0 and counts.get("detractor", 0) > 0
     if enough:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ChurnWarning)
             logit = churn_model(answered, covariates=covariates, cv=0, event=event)
-        row = logit.summary.set_index("label").loc["nps_category: detractor vs promoter"]
+        found = logit.summary.set_index("label")
+        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
+            {"odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})  # aliased away
         rows.append({"measure": "odds ratio", "comparison": term, "estimate": row["odds_ratio"],
                      "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": logit.n,
                      "churned": logit.events, "adjusted_for": ", ".join(adjust), "delayed_entry": False})
@@ -1060,7 +1064,9 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
                 data = data[~no_time]
         cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
                         entry="_entry" if entry is not None else None, alpha=alpha)
-        row = cox.summary.set_index("label").loc["nps_category: detractor vs promoter"]
+        found = cox.summary.set_index("label")
+        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
+            {"hazard_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
         rows.append({"measure": "hazard ratio", "comparison": term, "estimate": row["hazard_ratio"],
                      "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": cox.n,
                      "churned": cox.events,

@@ -29,8 +29,9 @@ from hypothesis import strategies as st  # noqa: E402
 import cxkit as cx  # noqa: E402
 
 CXKIT = Path(cx.__file__).resolve().parent
-SETTINGS = settings(deadline=None, derandomize=True, max_examples=40, database=None,
+SETTINGS = settings(deadline=None, derandomize=True, max_examples=60, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
+MORE = settings(SETTINGS, max_examples=150)  # fast tests whose data are valid less often
 TOL = 1e-9
 
 
@@ -41,10 +42,10 @@ TOL = 1e-9
 def customers(draw):
     """Customers with tenure, churn and covariates: few rows, tied months, constant, collinear or
     mostly missing columns, one to three segments."""
-    n = draw(st.integers(0, 30))
-    kind = draw(st.sampled_from(["plain", "constant", "collinear", "missing", "no churn", "all churn"]))
-    missing = draw(st.sampled_from([0.0, 0.1, 0.6]))
-    groups = draw(st.integers(1, 3))
+    n = draw(st.one_of(st.integers(0, 6), st.integers(7, 40)))  # degenerate half the time
+    kind = draw(st.sampled_from(["plain", "plain", "constant", "collinear", "missing", "no churn", "all churn"]))
+    missing = draw(st.sampled_from([0.0, 0.0, 0.1, 0.6]))
+    groups = draw(st.sampled_from([1, 2, 3, 3]))
     whole_months = draw(st.booleans())
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     tenure = rng.integers(0, 8, n).astype(float) if whole_months else rng.exponential(10, n).round(2)
@@ -62,6 +63,8 @@ def customers(draw):
     })
     if kind == "constant":
         df["x"] = 1.0
+    df["nps_category"] = pd.Categorical(rng.choice(["promoter", "passive", "detractor", "no response"], n),
+                                        categories=["promoter", "passive", "detractor", "no response"])
     if missing:
         for col in ("tenure_months", "churned", "x", "segment"):
             gone = rng.random(n) < (0.7 if kind == "missing" else missing)
@@ -73,10 +76,11 @@ def customers(draw):
 def responses(draw):
     """Survey responses or journey events: a score, a stage, a touchpoint, a channel, a task
     outcome and a duration; constant stages, separated stages, missing-heavy scores."""
-    n = draw(st.integers(0, 40))
-    kind = draw(st.sampled_from(["plain", "constant stages", "separated", "two levels", "missing", "one stage"]))
+    n = draw(st.one_of(st.integers(0, 6), st.integers(7, 60)))  # degenerate half the time
+    kind = draw(st.sampled_from(["plain", "plain", "constant stages", "separated", "two levels", "missing",
+                                 "one stage"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    stages = ["awareness", "consideration", "decision"][: draw(st.integers(1, 3))]
+    stages = ["awareness", "consideration", "decision"][: draw(st.sampled_from([1, 2, 3, 3]))]
     stage = rng.choice(stages if kind != "one stage" else stages[:1], n)
     score = rng.integers(1, 6, n).astype(float)
     if kind == "constant stages":
@@ -122,8 +126,9 @@ def _probability(values, what):
 def _contains(low, est, high, what):
     low, est, high = (np.asarray(a, dtype=float) for a in (low, est, high))
     ok = ~(np.isnan(low) | np.isnan(est) | np.isnan(high))
-    assert (low[ok] <= est[ok] * (1 + 1e-9) + TOL).all() and (est[ok] <= high[ok] * (1 + 1e-9) + TOL).all(), \
-        f"{what}: interval does not contain the estimate"
+    slack = 1e-9 * np.maximum(1.0, np.abs(est[ok]))
+    assert (low[ok] <= est[ok] + slack).all() and (est[ok] <= high[ok] + slack).all(), \
+        f"{what}: interval does not contain the estimate: {np.column_stack([low, est, high])[ok]}"
 
 
 def _ratios(summary, effect):
@@ -154,6 +159,10 @@ def test_kaplan_meier_and_rmst(df):
             assert (km["at_risk"] >= km["events"]).all() and (km["events"] >= 0).all()
             for _, part in (km.groupby(by) if by else [(None, km)]):
                 assert (np.diff(part["survival"].to_numpy()) <= TOL).all(), "survival rises"
+        at = _run(cx.kaplan_meier, df, by=by, times=[0, 3, 12])
+        if at is not None:
+            _probability(at["survival"], "survival at given months")
+            _contains(at["ci_low"], at["survival"], at["ci_high"], "survival at given months")
         rm = _run(cx.restricted_mean_survival, df, horizon=6, by=by)
         if rm is not None:
             assert ((rm["rmst"] >= 0) & (rm["rmst"] <= 6 + TOL)).all()
@@ -161,7 +170,7 @@ def test_kaplan_meier_and_rmst(df):
             _contains(rm["ci_low"], rm["rmst"], rm["ci_high"], "rmst")
 
 
-@SETTINGS
+@MORE
 @given(customers())
 def test_logrank(df):
     lr = _run(cx.logrank, df, by="segment")
@@ -185,7 +194,7 @@ def test_cox_model_and_its_proportional_hazards_test(df, formula):
 # --------------------------------------------------------------------------- churn
 
 
-@SETTINGS
+@MORE
 @given(customers(), st.sampled_from(["churned ~ x + tickets", "churned ~ x + x2", "churned ~ C(segment) + x"]),
        st.sampled_from([0, 2]))
 def test_churn_model(df, formula, cv):
@@ -195,6 +204,23 @@ def test_churn_model(df, formula, cv):
         _probability([model.auc], "AUC")
         _probability(model.oof.dropna(), "out-of-fold probability")
         assert 0 <= model.events <= model.n
+
+
+@SETTINGS
+@given(customers())
+def test_churn_by_nps_and_detractor_effect(df):
+    table = _run(cx.churn_by_nps, df)
+    if table is not None:
+        for col in ("churn_rate", "ci_low", "ci_high", "p"):
+            _probability(table[col], col)
+        _contains(table["ci_low"], table["churn_rate"], table["ci_high"], "churn rate")
+    effect = _run(cx.detractor_effect, df, adjust=["tickets"])
+    if effect is not None:
+        est = effect.dropna(subset=["estimate"])
+        assert (np.isfinite(est[["estimate", "ci_low", "ci_high"]].to_numpy()).all()
+                and (est[["estimate", "ci_low"]].to_numpy() > 0).all()), effect
+        _contains(est["ci_low"], est["estimate"], est["ci_high"], "detractor effect")
+        _probability(effect["p"], "detractor p")
 
 
 # --------------------------------------------------------------------------- stages and touchpoints
@@ -225,6 +251,17 @@ def test_compare_stages(df):
     low = res.lowest()
     assert low["stage"] in set(s["stage"])
     assert isinstance(res.finding(), str)
+
+
+@SETTINGS
+@given(responses())
+def test_stage_scorecard(df):
+    card = _run(cx.stage_scorecard, df.assign(nps=df["csat"] * 2), metrics=["nps", "csat"])
+    if card is not None:
+        _contains(card["ci_low"], card["value"], card["ci_high"], "scorecard value")
+        _probability(card["p_max"], "p_max")
+        _probability(card["welch_p"], "Welch p")
+        assert (card.groupby("metric")["worst"].sum() == 1).all()
 
 
 @SETTINGS
