@@ -799,13 +799,14 @@ def compare_stages(
     Raises
     ------
     ValueError
-        A column is missing or not numeric, ``alpha``/``padjust`` is invalid, or fewer than
-        two stages have at least two scores.
+        A column is missing, not numeric or infinite, ``alpha``/``padjust`` is invalid, fewer
+        than two stages have at least two scores, or the scores vary within no stage.
 
     Warns
     -----
     UserWarning
-        A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI.
+        A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI;
+        a stage separated in the proportional-odds model (its odds ratio is not estimable).
 
     Examples
     --------

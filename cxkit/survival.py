@@ -731,6 +731,11 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     """
     model = result.model
     names = list(model.exog_names)
+    if transform not in ("km", "rank", "identity", "log"):
+        raise ValueError(f"transform={transform!r}; use 'km', 'rank', 'identity' or 'log'.")
+    if not np.all(np.isfinite(np.asarray(result.params, dtype=float))):  # a failed fit has no residuals
+        return pd.DataFrame({"term": names + ["GLOBAL"], "rho": np.nan, "chi2": np.nan,
+                             "dof": [1] * len(names) + [len(names)], "p": np.nan})
     status = np.asarray(model.status, dtype=bool)
     time = np.asarray(model.endog, dtype=float)
     resid = _schoenfeld_residuals(model, np.asarray(result.params, dtype=float))[status]
@@ -1134,6 +1139,15 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     -------
     CoxModel
         ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels).
+        A term with a monotone likelihood (e.g. a level whose customers never churn) has no
+        finite hazard ratio: it is shown as not estimable (NaN, ``estimable`` False) with a
+        warning in ``.warnings``, found exactly by a linear program.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, not numeric or infinite; no customer has every column; nobody
+        churned; or no covariate varies among the customers at risk.
 
     Examples
     --------
@@ -1265,14 +1279,10 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
                                        tenure=duration, revenue=revenue):
             notes.append(msg + " In a model of time to churn this is leakage: the column grows with the "
                          "duration itself.")
-    if np.all(np.isfinite(np.asarray(result.params, dtype=float))):
-        ph = proportional_hazards_test(result, transform=transform)
-        # a term without a finite estimate has no slope over time either, and taints the global test
-        ph.loc[ph["term"].isin([n for n, m in zip(names, monotone) if m]) | ((ph["term"] == "GLOBAL") & monotone.any()),
-               ["rho", "chi2", "p"]] = np.nan
-    else:
-        ph = pd.DataFrame({"term": names + ["GLOBAL"], "rho": np.nan, "chi2": np.nan,
-                           "dof": [1] * len(names) + [len(names)], "p": np.nan})
+    ph = proportional_hazards_test(result, transform=transform)
+    # a term without a finite estimate has no slope over time either, and taints the global test
+    ph.loc[ph["term"].isin([n for n, m in zip(names, monotone) if m]) | ((ph["term"] == "GLOBAL") & monotone.any()),
+           ["rho", "chi2", "p"]] = np.nan
     for row in ph.itertuples():
         if row.term != "GLOBAL" and row.p < alpha:
             notes.append(f"the hazard ratio of {_term_label(row.term, references)} changes with tenure "
