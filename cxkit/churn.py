@@ -86,6 +86,9 @@ __all__ = [
 LEAKAGE_AUC = 0.95
 MIN_EVENTS_PER_PARAMETER = 10
 MAX_VIF = 10.0
+#: A fitted log-odds beyond this (a probability within 3e-7 of 0 or 1) makes churn_model check
+#: the data for separation (the fit's convergence problems do too).
+SEPARATION_LOGIT = 15.0
 _SCREEN_ROWS = 200_000
 NPS_CATEGORIES = ["promoter", "passive", "detractor", "no response"]
 # Columns join_cx adds that are measured after (or because of) the customer's history, or that
@@ -125,7 +128,10 @@ class ChurnModel(SafeDisplay):
     ----------
     summary : DataFrame
         One row per term: ``term`` (statsmodels' name), ``label``, ``coef``, ``se``, ``z``,
-        ``odds_ratio``, ``ci_low``, ``ci_high``, ``p``, ``p_adjusted``.
+        ``odds_ratio``, ``ci_low``, ``ci_high``, ``p``, ``p_adjusted``, ``estimable`` and
+        ``note``. A term without a finite estimate (separation: e.g. a level with no
+        churners) has ``estimable`` False, ``note`` "separated: not estimable" and NaN numbers
+        (the statsmodels result keeps the values where its fit stopped).
     result : LogitResults
         The statsmodels result (``.result.summary()`` for the classic table).
     auc, auc_sd : float
@@ -211,13 +217,16 @@ class ChurnModel(SafeDisplay):
     def __repr__(self) -> str:
         text = "\n".join(f"{k}: {v}" for k, v in self.facts().itertuples(index=False))
         cols = ["label", "odds_ratio", "ci_low", "ci_high", "p_adjusted"]
+        if not self.summary["estimable"].all():
+            cols.append("note")
         text += "\n" + self.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3g}")
         if self.warnings:
             text += "\nWarnings:\n" + "\n".join(f"- {w}" for w in self.warnings)
         return text
 
     def _repr_html_(self) -> str:
-        shown = self.summary[["label", "odds_ratio", "ci_low", "ci_high", "p", "p_adjusted"]]
+        shown = self.summary[["label", "odds_ratio", "ci_low", "ci_high", "p", "p_adjusted"]
+                             + ([] if self.summary["estimable"].all() else ["note"])]
         parts = [table(self.facts(), caption="Churn model").html,
                  table(shown, digits=3, caption=f"Odds ratios with {1 - self.alpha:.0%} confidence intervals "
                        "(p adjusted across terms)").html]
@@ -426,12 +435,58 @@ def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> li
         ok = codes >= 0
         sizes = np.bincount(codes[ok], minlength=len(names))
         churners = np.bincount(codes[ok], weights=y[ok], minlength=len(names))
+        reference = names[0] if isinstance(s.dtype, pd.CategoricalDtype) else None
         for level, size, k in zip(names, sizes, churners):
             if size and (k == 0 or k == size):
                 what = "no churners" if k == 0 else "only churners"
+                hint = (f" It is the reference level, so every {col} odds ratio is compared with it: pass "
+                        f"reference={{{col!r}: <another level>}} (or merge it)." if level == reference else
+                        " Merge it with a similar level or drop it.")
                 found.append(f"{col} = {level} has {what} ({size} customers): quasi-complete separation, the odds "
-                             "ratios involving this level are not estimable. Merge it with a similar level or drop it.")
+                             f"ratios involving this level are not estimable.{hint}")
     return found
+
+
+def _fit_logit_singular(model, start: np.ndarray):
+    """A statsmodels ``Logit`` result where its own fit fails inverting a singular information
+    matrix (fitted probabilities of exactly 0 or 1 under separation): the estimates where BFGS
+    stops, with the pseudo-inverse of the information as covariance. Only the estimable terms
+    are shown (the caller checks for separation)."""
+    from scipy.optimize import minimize
+    from statsmodels.base.model import LikelihoodModelResults
+    from statsmodels.discrete.discrete_model import BinaryResultsWrapper, LogitResults
+
+    with np.errstate(all="ignore"):
+        if not np.all(np.isfinite(start)):
+            from .survival import _far_bounds
+
+            start = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
+                             method="L-BFGS-B", bounds=_far_bounds(model.exog),
+                             options={"gtol": 1e-9, "maxiter": 2000}).x
+        cov = np.linalg.pinv(-np.asarray(model.hessian(start), dtype=float))
+    fit = LikelihoodModelResults(model, start, normalized_cov_params=cov, scale=1.0)
+    fit.mle_retvals, fit.mle_settings = {"converged": False}, {"optimizer": "bfgs"}
+    return BinaryResultsWrapper(LogitResults(model, fit))
+
+
+def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Which coefficients of a logistic regression have no finite maximum-likelihood estimate.
+
+    The estimates are finite exactly when no direction ``b`` has ``x_i b >= 0`` for every
+    churner and ``x_i b <= 0`` for every stayer with one of them strict (complete or
+    quasi-complete separation; Albert & Anderson 1984), which a linear program decides
+    (Konis 2007, R's ``detectseparation``). Columns are scaled to a largest value of 1 and
+    repeated rows are one constraint, so designs of categories stay small.
+    """
+    from scipy import sparse
+
+    from .survival import _unbounded_coordinates
+
+    scale = np.abs(X).max(axis=0)
+    scale[scale == 0] = 1.0
+    signed = np.where(y > 0.5, 1.0, -1.0)[:, None] * (X / scale)
+    return _unbounded_coordinates(sparse.csr_matrix(-np.unique(signed, axis=0)), signed.sum(axis=0),
+                                  range(X.shape[1]))
 
 
 def _vif(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) -> pd.DataFrame:
@@ -565,6 +620,9 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
         raise ValueError(f"the formula's left-hand side must be one churn column of the data, e.g. '{event} ~ ...'.")
     event = lhs_cols[0]
     data = _model_data(customers, [event] + [c for c in rhs_cols if c != event], event=event, categorical=refs)
+    if not data.notna().all(axis=1).any():
+        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
+                         f"{len(customers):,} rows): drop the covariates that are mostly missing, or fill them in.")
     levels = {c: list(data[c].cat.categories) for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)}
     references = _references(data)
 
@@ -608,38 +666,71 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     # Newton-Raphson in numpy first (fast on large data); statsmodels then starts at that
     # optimum, confirms it in one step and computes its covariance and tests as usual.
     buffer = np.empty(Xa.shape, dtype=np.float32)
-    start, _ = _newton_logit(Xa, y, buffer=buffer)
+    start, newton_converged = _newton_logit(Xa, y, buffer=buffer)
     if aliased:
         import statsmodels.api as sm
 
         model = sm.Logit(pd.Series(y, index=index, name=event), X, check_rank=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = model.fit(method="newton", maxiter=100, disp=0,
-                           start_params=start if np.all(np.isfinite(start)) else None)
+        try:
+            result = model.fit(method="newton", maxiter=100, disp=0,
+                               start_params=start if np.all(np.isfinite(start)) else None)
+        except np.linalg.LinAlgError:  # a singular information matrix: separation, or n below p
+            result, newton_converged = _fit_logit_singular(model, start), False
+
+    # -- separation -------------------------------------------------------------------------
+    # Under separation the estimates run off to infinity and the fit stops at an arbitrary
+    # point (odds ratio 1e-22, CI 0 to inf, p 1.0): such terms are found exactly (a linear
+    # program, run only when the fit shows the signs of it) and shown as not estimable.
+    params = result.params.to_numpy().copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = float(np.max(np.abs(Xa @ params))) if np.all(np.isfinite(params)) else np.inf
+    suspicious = (not newton_converged or reach > SEPARATION_LOGIT
+                  or any("separation" in str(w.message).lower() or "converge" in str(w.message).lower()
+                         for w in caught))
+    separated = _logit_separation(Xa, y) if suspicious else np.zeros(len(kept), dtype=bool)
 
     # -- summary --------------------------------------------------------------------------
-    params = result.params.to_numpy()
-    se = result.bse.to_numpy()
-    ci = np.asarray(result.conf_int(alpha=alpha))
-    p = result.pvalues.to_numpy()
+    se = result.bse.to_numpy().copy()
+    ci = np.asarray(result.conf_int(alpha=alpha)).copy()
+    p = result.pvalues.to_numpy().copy()
+    if separated.any() and not separated.all():
+        # the estimable terms converge while the separated ones run off: their covariance is
+        # the information's inverse on its directions of real curvature
+        from .survival import _covariance_beside_separation
+
+        with np.errstate(all="ignore"):
+            se = np.sqrt(np.diag(_covariance_beside_separation(model.hessian(result.params.to_numpy()))))
+        crit = stats.norm.ppf(1 - alpha / 2)
+        ci = np.column_stack([params - crit * se, params + crit * se])
+        p = 2 * stats.norm.sf(np.abs(params / se))
+    params[separated], se[separated], p[separated], ci[separated] = np.nan, np.nan, np.nan, np.nan
     is_intercept = np.array([k == "Intercept" for k in kept])
     p_adj = np.full_like(p, np.nan)
     p_adj[~is_intercept] = _padjust(p[~is_intercept], padjust)
-    with np.errstate(over="ignore"):  # a separated term's odds ratio is infinite, and is flagged below
+    with np.errstate(over="ignore"):
         odds, low, high = np.exp(params), np.exp(ci[:, 0]), np.exp(ci[:, 1])
     summary = pd.DataFrame({
         "term": kept, "label": [label(k) for k in kept], "coef": params, "se": se, "z": params / se,
         "odds_ratio": odds, "ci_low": low, "ci_high": high, "p": p,
-        "p_adjusted": p_adj})
+        "p_adjusted": p_adj, "estimable": ~separated,
+        "note": np.where(separated, "separated: not estimable", "")})
 
     # -- checks ---------------------------------------------------------------------------
     used = data.loc[index]
-    for msg in _separation_checks(used, y, caught, [c for c in rhs_cols if c != event]):
+    if separated.any():
+        terms = [label(k) for k, s in zip(kept, separated) if s]
+        model_warnings.append((SeparationWarning, (
+            f"separation: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite estimate (some covariate "
+            "pattern predicts churn, or staying, without error, so the estimate runs off to infinity and its "
+            "confidence interval and p-value mean nothing); shown as not estimable. Merge rare levels, drop the "
+            "covariate, or use penalized (Firth) regression.")))
+    for msg in _separation_checks(used, y, [] if suspicious else caught, [c for c in rhs_cols if c != event]):
         model_warnings.append((SeparationWarning, msg))
-    if any("converge" in str(w.message).lower() for w in caught):
-        model_warnings.append((SeparationWarning, "the fit did not converge (often a sign of separation); "
-                               "coefficients with very large standard errors are not trustworthy."))
+    if not separated.any() and any("converge" in str(w.message).lower() for w in caught):
+        model_warnings.append((SeparationWarning, "the fit did not converge; coefficients with very large standard "
+                               "errors are not trustworthy."))
     k = int((~is_intercept).sum())
     rarer = min(events, n - events)
     if k and rarer / k < MIN_EVENTS_PER_PARAMETER:
@@ -879,10 +970,10 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     out["churn_rate"] = out["churned"] / out["customers"]
     out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["customers"], alpha)
     answered = out[out[by].astype(str) != "no response"]
-    if len(answered) >= 2:
-        table_ = np.column_stack([answered["churned"], answered["customers"] - answered["churned"]])
+    table_ = np.column_stack([answered["churned"], answered["customers"] - answered["churned"]])
+    if len(answered) >= 2 and (table_.sum(axis=0) > 0).all():
         chi2, p, dof, _ = stats.chi2_contingency(table_, correction=False)
-    else:
+    else:  # fewer than two categories, or no churner (or no stayer) among them: nothing to test
         chi2, p, dof = np.nan, np.nan, 0
     out["chi2"], out["dof"], out["p"] = chi2, dof, p
     out[by] = out[by].astype(str)
@@ -939,14 +1030,18 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
     term = "detractor vs promoter"
     rows = []
     empty = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
-    counts = answered["nps_category"].value_counts()
-    enough = counts.get("promoter", 0) > 0 and counts.get("detractor", 0) > 0
     covariates = ["nps_category"] + [c for c in adjust if c != "nps_category"]
+    # promoters and detractors with the churn flag and every adjustment known (the model's rows)
+    complete = answered[[event] + covariates].notna().all(axis=1)
+    counts = answered.loc[complete, "nps_category"].value_counts()
+    enough = counts.get("promoter", 0) > 0 and counts.get("detractor", 0) > 0
     if enough:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ChurnWarning)
             logit = churn_model(answered, covariates=covariates, cv=0, event=event)
-        row = logit.summary.set_index("label").loc["nps_category: detractor vs promoter"]
+        found = logit.summary.set_index("label")
+        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
+            {"odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})  # aliased away
         rows.append({"measure": "odds ratio", "comparison": term, "estimate": row["odds_ratio"],
                      "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": logit.n,
                      "churned": logit.events, "adjusted_for": ", ".join(adjust), "delayed_entry": False})
@@ -969,7 +1064,9 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
                 data = data[~no_time]
         cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
                         entry="_entry" if entry is not None else None, alpha=alpha)
-        row = cox.summary.set_index("label").loc["nps_category: detractor vs promoter"]
+        found = cox.summary.set_index("label")
+        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
+            {"hazard_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
         rows.append({"measure": "hazard ratio", "comparison": term, "estimate": row["hazard_ratio"],
                      "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": cox.n,
                      "churned": cox.events,
@@ -1531,7 +1628,7 @@ def churn_results(*, headline: dict, model: ChurnModel | None = None, detractor:
     ``n``, ``previous``, ``change``, ``change_p``, ``significant``, ``month``), ``finding``
     (one sentence), ``auc``, ``auc_sd``, ``brier``, ``brier_baseline``, ``customers``,
     ``churned``, ``formula``, ``odds_ratios`` (label -> ``odds_ratio``, ``ci_low``, ``ci_high``,
-    ``p_adjusted``), ``warnings``, ``detractor_odds_ratio`` and ``detractor_hazard_ratio``
+    ``p_adjusted``, ``estimable``; the numbers are null when not estimable), ``warnings``, ``detractor_odds_ratio`` and ``detractor_hazard_ratio``
     (``estimate``, ``ci_low``, ``ci_high``, ``p``), ``churn_by_nps`` (category -> ``rate``,
     ``ci_low``, ``ci_high``, ``n``), ``revenue_at_risk`` (``total``, ``ci_low``, ``ci_high``,
     ``share``, ``by_segment``), ``logrank`` (``by``, ``chi2``, ``p``). Keys whose input was not
@@ -1543,7 +1640,8 @@ def churn_results(*, headline: dict, model: ChurnModel | None = None, detractor:
         out.update(auc=model.auc, auc_sd=model.auc_sd, brier=model.brier, brier_baseline=model.brier_baseline,
                    customers=model.n, churned=model.events, formula=model.formula, warnings=list(model.warnings),
                    odds_ratios={r.label: {"odds_ratio": r.odds_ratio, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                                          "p_adjusted": r.p_adjusted} for r in rows.itertuples()})
+                                          "p_adjusted": r.p_adjusted, "estimable": bool(r.estimable)}
+                                for r in rows.itertuples()})
     else:
         out.update(auc=None, auc_sd=None, brier=None, brier_baseline=None, customers=None, churned=None,
                    formula=None, warnings=[], odds_ratios=None)

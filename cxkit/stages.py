@@ -465,6 +465,25 @@ def _ordinal_model(g: _Groups, alpha: float):
         def loglike(self, params):
             return float(np.sum(self.counts * self.loglikeobs(params)))
 
+        def score(self, params):
+            """The gradient of :meth:`loglike`, written out (statsmodels differentiates numerically,
+            k + 1 likelihood evaluations per step, which made fits that run far, as under
+            separation, take a second)."""
+            params = np.asarray(params, dtype=float)
+            low, upp = self._bounds(params)
+            weight = self.counts / (self.prob(low, upp) + 1e-20)  # loglikeobs' own guard
+            f_low, f_upp = weight * self.pdf(low), weight * self.pdf(upp)
+            grad_beta = -(np.asarray(self.exog) * (f_upp - f_low)[:, None]).sum(axis=0)
+            cuts = self.k_levels - 1
+            # d/d threshold m: +pdf(upper) where m is the level's upper cut, -pdf(lower) where lower
+            d_cut = (np.bincount(self.endog, weights=f_upp, minlength=cuts + 1)[:cuts]
+                     - np.bincount(np.maximum(self.endog - 1, 0), weights=np.where(self.endog > 0, f_low, 0.0),
+                                   minlength=cuts)[:cuts])
+            # thresholds are t_0 + sum_{j <= m} exp(t_j): the chain rule sums the cuts above j
+            tail = np.cumsum(d_cut[::-1])[::-1]
+            raw = params[-cuts:]
+            return np.concatenate([grad_beta, tail[:1], np.exp(raw[1:]) * tail[1:]])
+
         @property
         def start_params(self):
             freq = np.bincount(self.endog, weights=self.counts) / self.counts.sum()
@@ -487,6 +506,17 @@ def _ordinal_model(g: _Groups, alpha: float):
     separated = _ordinal_separation(cell_group, cell_level, g.k, levels.size)
     # a separated stage's log-odds has no finite maximum: the optimiser stops somewhere on the
     # way to infinity (e.g. odds ratio 3e-10, CI 0 to inf, p 0.99), which is not a result
+    if separated.any() and not separated.all():
+        # the other stages' estimates converge; statsmodels' numerical covariance out there is
+        # unreliable (often NaN): the information from the written-out score instead
+        from statsmodels.tools.numdiff import approx_fprime
+
+        from .survival import _covariance_beside_separation
+
+        best = np.asarray(result.params, dtype=float)
+        with np.errstate(all="ignore"):
+            cov = _covariance_beside_separation(approx_fprime(best, model.score, centered=True))
+        bse = np.sqrt(np.diag(cov))[: len(names)]
     params[separated], bse[separated] = np.nan, np.nan
     z = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -769,13 +799,14 @@ def compare_stages(
     Raises
     ------
     ValueError
-        A column is missing or not numeric, ``alpha``/``padjust`` is invalid, or fewer than
-        two stages have at least two scores.
+        A column is missing, not numeric or infinite, ``alpha``/``padjust`` is invalid, fewer
+        than two stages have at least two scores, or the scores vary within no stage.
 
     Warns
     -----
     UserWarning
-        A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI.
+        A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI;
+        a stage separated in the proportional-odds model (its odds ratio is not estimable).
 
     Examples
     --------

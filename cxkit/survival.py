@@ -173,7 +173,7 @@ def _reference_level(series: pd.Series):
         return next(c for c in series.cat.categories if c in present)
     counts = series.dropna().astype(str).value_counts()
     if counts.empty:
-        raise ValueError(f"column {series.name!r} has no values.")
+        raise ValueError(f"column {series.name!r} has no values: leave it out of the covariates, or check the filter.")
     top = counts.max()
     return sorted(counts.index[counts == top])[0]
 
@@ -364,6 +364,21 @@ def _unbounded_coordinates(A_ub, objective: np.ndarray, coordinates, *, bounds=N
     return flagged
 
 
+def _covariance_beside_separation(hessian: np.ndarray) -> np.ndarray:
+    """Covariance of the estimable coefficients of a fit that ran off along a separated (or
+    monotone) direction: the inverse of the information on its directions of real curvature.
+
+    Far along the separated direction the information there vanishes (its eigenvalues fall
+    below 1e-8 of the largest), and the plain inverse is dominated by it, or fails. The
+    pseudo-inverse on the remaining eigenvectors gives the estimable coefficients the
+    covariance of the model fitted to the data without the separated customers (tested).
+    """
+    info = -(np.asarray(hessian, dtype=float) + np.asarray(hessian, dtype=float).T) / 2
+    values, vectors = np.linalg.eigh(info)
+    keep = values > 1e-8 * max(values.max(), 0.0)
+    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+
+
 def _aliased(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
              ) -> list[tuple[str, list[str]]]:
     """Design columns that are exact linear combinations of earlier ones (R ``glm``'s NA
@@ -439,20 +454,46 @@ def _survival_frame(df, duration, event, entry=None, by=None):
         _require(df, [entry], argument="entry")
     if by is not None:
         _require(df, [by], argument="by")
-    time = _as_float(df[duration])
+    time = _months(df[duration], duration, "duration")
     status = _event_values(df[event], event)
     start = np.zeros_like(time) if entry is None else (
-        _as_float(df[entry]) if isinstance(entry, str) else np.asarray(entry, dtype=float))
+        _months(df[entry], entry, "entry") if isinstance(entry, str) else np.asarray(entry, dtype=float))
     ok = ~np.isnan(time) & ~np.isnan(status) & ~np.isnan(start)
     groups = None
     if by is not None:
         groups = df[by].astype("string").to_numpy(dtype=object, na_value=None)
-        ok &= np.array([g is not None for g in groups])
+        ok &= np.array([g is not None for g in groups], dtype=bool)
+    if not ok.any():
+        what = f"{duration!r}, {event!r}" + (f" and {by!r}" if by is not None else "")
+        raise ValueError(f"no customer has {what} all filled in ({len(df):,} rows): there is nothing to estimate. "
+                         "Check the column mapping and the filter that made the table.")
     if (time[ok] < 0).any():
         raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
     if (start[ok] > time[ok]).any():
         raise ValueError(f"entry times after the end of follow-up in {duration!r}: entry must be <= duration.")
     return time, status, start, groups, ok
+
+
+def _months(series: pd.Series, name: str, role: str) -> np.ndarray:
+    """A duration or entry column as float months (NaN for missing); text or infinite values are
+    an error that names the column."""
+    try:
+        values = _as_float(series)
+    except (ValueError, TypeError):
+        sample = series.dropna().astype(str).head(3).tolist()
+        raise ValueError(f"column {name!r} ({role}) must hold numbers of months, not {sample}. Convert it first, e.g. "
+                         f"pd.to_numeric(df[{name!r}], errors='coerce').") from None
+    if np.isinf(values).any():
+        raise ValueError(f"column {name!r} ({role}) holds {int(np.isinf(values).sum()):,} infinite value(s); a "
+                         "customer still active has their months so far and churned = false, not infinity.")
+    return values
+
+
+def _no_events_error(events_column: str, n: int, what: str) -> ValueError:
+    return ValueError(
+        f"no customer churned: {events_column!r} is false (or 0) for all {n:,} customers with the data {what} "
+        f"needs, so there is nothing to estimate. Check the event coding (values: {{{events_column}: {{...: true}}}}) "
+        "and the filter; with no churners yet, report the number of customers followed instead.")
 
 
 def _km_curve(time, status, entry=None):
@@ -530,6 +571,8 @@ def kaplan_meier(df: pd.DataFrame, *, by: str | None = None, duration: str = "te
     ['segment', 'time', 'at_risk', 'events', 'survival', 'se', 'ci_low', 'ci_high']
     """
     time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    if times is None and not status[ok].any():
+        raise _no_events_error(event, int(ok.sum()), "a survival curve")
     labels = [None] if by is None else sorted(set(groups[ok]))
     parts = []
     for label in labels:
@@ -580,7 +623,7 @@ def _observed_expected(time, status, start, groups, labels):
 
 
 def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event: str = "churned",
-            entry: str | None = None, weight_type: str | None = None) -> pd.DataFrame:
+            entry: str | None = None, weight_type: str | None = None, fh_p: float = 1.0) -> pd.DataFrame:
     """Log-rank test that churn happens at the same rate over tenure in every group.
 
     Parameters
@@ -593,13 +636,16 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
         As in :func:`kaplan_meier`.
     weight_type : {None, "gb", "tw", "fh"}
         None is the log-rank test (R ``survdiff`` with ``rho = 0``); ``"gb"`` Gehan–Breslow,
-        ``"tw"`` Tarone–Ware, ``"fh"`` Fleming–Harrington (statsmodels ``survdiff``).
+        ``"tw"`` Tarone–Ware, ``"fh"`` Fleming–Harrington with weights S(t-)^``fh_p``
+        (statsmodels ``survdiff``).
 
     Returns
     -------
     DataFrame
         One row per group: ``by``, ``n``, ``observed`` (churners), ``expected`` (under equal
         hazards), and the test of all groups, repeated on every row: ``chi2``, ``dof``, ``p``.
+        ``dof`` is the number of groups minus one, fewer when a group is never at risk at a
+        churn time (R ``survdiff``'s generalized inverse).
 
     Examples
     --------
@@ -608,20 +654,42 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
     >>> cx.logrank(customers, by="segment")[["segment", "n", "observed"]].values.tolist()
     [['Consumer', 6241, 1425], ['Enterprise', 985, 132], ['SMB', 2774, 518]]
     """
-    from statsmodels.duration.survfunc import survdiff
+    from statsmodels.duration.survfunc import _survdiff
 
     time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
     time, status, start, groups = time[ok], status[ok], start[ok], groups[ok]
     labels = sorted(set(groups))
     if len(labels) < 2:
-        raise ValueError(f"the log-rank test needs at least two groups in {by!r}; found {labels}.")
+        raise ValueError(f"the log-rank test needs at least two groups in {by!r}; found {labels}. Pass another "
+                         "grouping column, or check the filter.")
+    if not status.any():
+        raise _no_events_error(event, len(time), "the log-rank test")
+    if weight_type not in (None, "gb", "tw", "fh"):
+        raise ValueError(f"weight_type={weight_type!r}; use None (log-rank), 'gb', 'tw' or 'fh'.")
     codes = np.searchsorted(np.array(labels, dtype=object), groups)
-    kwargs = {"entry": start} if entry is not None else {}
-    chi2, p = survdiff(time, status.astype(int), codes, weight_type=weight_type, **kwargs)
-    observed, expected = _observed_expected(time, status, start, groups, labels)
+    kwargs = {"fh_p": fh_p} if weight_type == "fh" else {}
+    # statsmodels' survdiff solves V x = O - E, which fails when V is singular (a group never at
+    # risk when someone churns); R's survdiff uses a generalized inverse with df = rank(V)
+    with np.errstate(divide="ignore", invalid="ignore"):  # undefined weights are reported below
+        diff, var = _survdiff(time, status.astype(int), codes, weight_type, np.arange(len(labels)),
+                              start if entry is not None else None, **kwargs)
+    var = np.atleast_2d(var)
+    if not (np.all(np.isfinite(var)) and np.all(np.isfinite(diff))):
+        raise ValueError(f"the weighted log-rank test (weight_type={weight_type!r}) is undefined for these data "
+                         "(statsmodels' weights divide by an empty risk set); use weight_type=None, 'gb' or 'tw'.")
+    rank = int(np.linalg.matrix_rank(var)) if var.size else 0
+    if rank == 0:
+        raise ValueError(f"the log-rank test has nothing to compare: at no churn time are customers of two {by!r} "
+                         "groups at risk together (one group's customers all left before, or joined after, every "
+                         "churn). Compare groups with overlapping follow-up, or report the churn counts.")
+    chi2 = float(np.atleast_1d(diff) @ np.linalg.pinv(var) @ np.atleast_1d(diff))
+    p = float(stats.chi2.sf(chi2, rank))
+    # without delayed entry everyone is at risk from time 0 on, churn at time 0 included
+    observed, expected = _observed_expected(time, status, start if entry is not None else np.full_like(time, -np.inf),
+                                            groups, labels)
     n = [int(np.sum(groups == g)) for g in labels]
     return pd.DataFrame({by: labels, "n": n, "observed": observed.astype(int), "expected": expected,
-                         "chi2": float(chi2), "dof": len(labels) - 1, "p": float(p)})
+                         "chi2": chi2, "dof": rank, "p": p})
 
 
 # --------------------------------------------------------------------------- Cox
@@ -663,6 +731,11 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     """
     model = result.model
     names = list(model.exog_names)
+    if transform not in ("km", "rank", "identity", "log"):
+        raise ValueError(f"transform={transform!r}; use 'km', 'rank', 'identity' or 'log'.")
+    if not np.all(np.isfinite(np.asarray(result.params, dtype=float))):  # a failed fit has no residuals
+        return pd.DataFrame({"term": names + ["GLOBAL"], "rho": np.nan, "chi2": np.nan,
+                             "dof": [1] * len(names) + [len(names)], "p": np.nan})
     status = np.asarray(model.status, dtype=bool)
     time = np.asarray(model.endog, dtype=float)
     resid = _schoenfeld_residuals(model, np.asarray(result.params, dtype=float))[status]
@@ -760,6 +833,121 @@ def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
             expected = per_time(kf, num / den[:, None], k) / d[:, None]
         out[surv.stratum_rows[stx][failed]] = X[failed] - expected[kf]
     return out
+
+
+def _far_bounds(exog) -> list[tuple[float, float]]:
+    """Box for a fallback optimiser: coefficients moving the linear predictor by up to 40 across
+    a covariate's largest value, far beyond any real effect (e^40) but short of the overflow
+    where a runaway (separated) fit ends in NaN."""
+    reach = np.abs(np.asarray(exog, dtype=float)).max(axis=0)
+    reach[reach == 0] = 1.0
+    return [(-40.0 / r, 40.0 / r) for r in reach]
+
+
+def _fit_cox(model):
+    """statsmodels' fit of a ``PHReg``, made robust: its Newton steps have no step-halving and
+    can overshoot to NaN on small data, and its covariance fails when a coefficient runs off
+    (a monotone likelihood). Then BFGS finds the maximum (or goes far along the rising
+    direction), Newton polishes a finite maximum, and failing that the covariance is the
+    pseudo-inverse of the information."""
+    from scipy.optimize import minimize
+    from statsmodels.duration.hazard_regression import PHRegResults
+
+    with np.errstate(all="ignore"):  # a diverging fit is diagnosed by the caller, not by numpy's warnings
+        try:
+            result = model.fit()
+            if np.all(np.isfinite(np.asarray(result.params, dtype=float))):
+                return result
+        except np.linalg.LinAlgError:
+            pass
+        found = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
+                         method="L-BFGS-B", bounds=_far_bounds(model.exog), options={"gtol": 1e-9, "maxiter": 2000})
+        try:
+            polished = model.fit(start_params=found.x)
+            if np.all(np.isfinite(np.asarray(polished.params, dtype=float))):
+                return polished
+        except np.linalg.LinAlgError:
+            pass
+        return PHRegResults(model, found.x, np.linalg.pinv(-np.asarray(model.hessian(found.x), dtype=float)))
+
+
+#: A coefficient that moves the log hazard by more than this across its covariate's observed
+#: range (a hazard ratio of 5e8) makes cox_model check for a monotone likelihood.
+SEPARATION_LOG_HAZARD = 20.0
+_MAX_RISK_PAIRS = 3_000_000
+
+
+def _cox_monotone(model) -> np.ndarray:
+    """Which coefficients of a statsmodels ``PHReg`` have no finite maximum partial likelihood.
+
+    The partial likelihood keeps rising along a direction ``b`` exactly when at every churn
+    time each churner's ``x b`` is at least that of everyone at risk (Bryson & Johnson 1981's
+    monotone likelihood; Efron's and Breslow's tie handling alike), with one strict. With
+    ``m_k`` the largest ``x b`` in the k-th risk set this is a linear program with one row per
+    customer: risk sets shrink over time (without delayed entry), so ``x_j b <= m_k`` for the
+    last churn time k at which j is at risk and ``m`` non-increasing give all the pairs. With
+    delayed entry every (customer, churn time at risk) pair is a row, up to 3,000,000; beyond
+    that the coefficients that ran off (more than 20 on the log-hazard scale across their
+    covariate's range) are reported instead.
+    """
+    from scipy import sparse
+
+    surv = model.surv
+    p = model.exog.shape[1]
+    scale = np.abs(np.asarray(model.exog, dtype=float)).max(axis=0)
+    scale[scale == 0] = 1.0
+    blocks, objective = [], np.zeros(p)
+    offset, n_rows, pairs = p, 0, 0  # each stratum's m variables follow the p coefficients
+
+    def block(X_rows, m_index, m_sign):
+        """Constraint rows ``sign_x * x b + m_sign * m_k <= 0`` as COO triplets."""
+        nonlocal n_rows
+        r = n_rows + np.arange(len(m_index))
+        n_rows += len(m_index)
+        rr = np.concatenate([np.repeat(r, p), r])
+        cc = np.concatenate([np.tile(np.arange(p), len(r)), m_index])
+        vv = np.concatenate([X_rows.ravel(), np.full(len(r), m_sign)])
+        blocks.append((rr, cc, vv))
+
+    for stx in range(surv.nstrat):
+        X = surv.exog_s[stx] / scale
+        time, status, entry, uft = surv.time_s[stx], surv.status_s[stx], surv.entry_s[stx], surv.ufailt[stx]
+        k = len(uft)
+        lo = np.searchsorted(uft, entry, side="left")
+        hi = np.searchsorted(uft, time, side="right")  # at risk at churn times lo <= k < hi
+        delayed = bool(np.any(lo > 0))
+        pairs += int(np.sum(np.maximum(hi - lo, 0))) if delayed else len(time)
+        if pairs > _MAX_RISK_PAIRS:
+            with np.errstate(invalid="ignore"):
+                params = np.asarray(model.fit().params, dtype=float)
+                return ~(np.abs(params) * np.ptp(np.asarray(model.exog, dtype=float), axis=0) <= SEPARATION_LOG_HAZARD)
+        # objective: the sum over churners i and customers j then at risk of (x_i - x_j) b
+        count = np.cumsum(np.bincount(lo, minlength=k + 1) - np.bincount(hi, minlength=k + 1))[:k]
+        total = np.cumsum(np.stack([np.bincount(lo, weights=X[:, c], minlength=k + 1)
+                                    - np.bincount(hi, weights=X[:, c], minlength=k + 1) for c in range(p)], axis=1),
+                          axis=0)[:k]
+        failed = np.flatnonzero(status == 1)
+        kf = np.searchsorted(uft, time[failed])
+        objective += (count[kf, None] * X[failed] - total[kf]).sum(axis=0)
+        at_risk = np.flatnonzero(hi > lo)
+        if delayed:  # x_j b - m_k <= 0 for every churn time k at which j is at risk
+            span = hi[at_risk] - lo[at_risk]
+            j = np.repeat(at_risk, span)
+            kk = np.repeat(lo[at_risk], span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+            block(X[j], offset + kk, -1.0)
+        else:  # ... for its last one, with m non-increasing: m_{k+1} - m_k <= 0
+            block(X[at_risk], offset + hi[at_risk] - 1, -1.0)
+            if k > 1:
+                r = n_rows + np.arange(k - 1)
+                n_rows += k - 1
+                blocks.append((np.concatenate([r, r]), np.concatenate([offset + np.arange(1, k), offset + np.arange(k - 1)]),
+                               np.concatenate([np.ones(k - 1), -np.ones(k - 1)])))
+        block(-X[failed], offset + kf, 1.0)  # m_k - x_i b <= 0 for each churner
+        offset += k
+    rr, cc, vv = (np.concatenate(part) for part in zip(*blocks))
+    A = sparse.csr_matrix((vv, (rr, cc)), shape=(n_rows, offset))
+    bounds = [(-1.0, 1.0)] * p + [(-p - 1.0, p + 1.0)] * (offset - p)
+    return _unbounded_coordinates(A, np.concatenate([objective, np.zeros(offset - p)]), range(p), bounds=bounds)
 
 
 @lru_cache(maxsize=1)
@@ -871,7 +1059,9 @@ class CoxModel(SafeDisplay):
     ----------
     summary : DataFrame
         ``term``, ``label``, ``coef``, ``se``, ``z``, ``hazard_ratio``, ``ci_low``, ``ci_high``,
-        ``p``, ``p_adjusted``.
+        ``p``, ``p_adjusted``, ``estimable``, ``note``. A term without a finite estimate (a
+        monotone likelihood, e.g. a level whose customers never churn) has ``estimable`` False,
+        ``note`` "not estimable: monotone likelihood" and NaN numbers.
     ph_test : DataFrame
         Proportional-hazards check (:func:`proportional_hazards_test`).
     result : PHRegResults
@@ -899,8 +1089,9 @@ class CoxModel(SafeDisplay):
         facts = pd.DataFrame({"": ["model", "formula", "customers", "churned", "left out (missing values)"],
                               "value": ["Cox proportional hazards (Efron ties)", self.formula, f"{self.n:,}",
                                         f"{self.events:,}", f"{self.dropped:,}"]})
+        shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
         parts = [table(facts, caption="Time to churn").html,
-                 table(self.summary.drop(columns=["term"]), digits=3,
+                 table(shown, digits=3,
                        caption=f"Hazard ratios with {1 - self.alpha:.0%} confidence intervals").html,
                  table(self.ph_test, digits=3, caption="Proportional-hazards check (Grambsch–Therneau)").html]
         if self.warnings:
@@ -948,6 +1139,15 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     -------
     CoxModel
         ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels).
+        A term with a monotone likelihood (e.g. a level whose customers never churn) has no
+        finite hazard ratio: it is shown as not estimable (NaN, ``estimable`` False) with a
+        warning in ``.warnings``, found exactly by a linear program.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, not numeric or infinite; no customer has every column; nobody
+        churned; or no covariate varies among the customers at risk.
 
     Examples
     --------
@@ -982,13 +1182,21 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     full = f"{_quote_name(duration)} ~ {rhs.strip()}"
     _, used = _formula_columns(full, df.columns)
     columns = [duration, event] + used + ([entry] if entry else [])
+    for col, role in ((duration, "duration"), (entry, "entry")):
+        if col:
+            _months(df[col], col, role)  # numbers, finite
     data = _model_data(df, columns, event=event, categorical=refs)
     references = _references(data)
     complete = data.notna().all(axis=1)
     data = data[complete]
     dropped = int((~complete).sum())
     if data.empty:
-        raise ValueError("no customer has every column of the model filled in.")
+        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, columns))}; "
+                         f"{len(df):,} rows): drop the covariates that are mostly missing, or fill them in.")
+    if (data[duration] < 0).any():
+        raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
+    if not data[event].any():
+        raise _no_events_error(event, len(data), "a Cox model")
     if entry:
         no_time = (data[entry].astype(float) >= data[duration].astype(float)).to_numpy()
         if no_time.any():
@@ -1001,9 +1209,17 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
         model = PHReg.from_formula(full, data, status=data[event].to_numpy(),
                                       entry=data[entry].to_numpy() if entry else None, ties=ties,
                                       eval_env=dict(FORMULA_NAMESPACE))
-    # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too
-    ones = np.ones((model.exog.shape[0], 1))
-    aliased = _aliased(np.hstack([ones, model.exog]), ["Intercept"] + list(model.exog_names))
+    # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too;
+    # only the customers in some risk set count (statsmodels leaves out those who leave
+    # before the first churn): a covariate that varies only among the others has no information
+    at_risk = np.concatenate(model.surv.stratum_rows) if model.surv.nstrat else np.arange(0)
+    design = np.asarray(model.exog, dtype=float)[at_risk]
+    aliased = _aliased(np.hstack([np.ones((len(design), 1)), design]), ["Intercept"] + list(model.exog_names))
+    if len(aliased) == model.exog.shape[1]:
+        raise ValueError(
+            f"no covariate varies among the {len(at_risk):,} customers at risk when someone churns "
+            f"({', '.join(used) or 'none'}: each is constant there, or has a single level): there is no hazard ratio "
+            "to estimate. Check the filter, or choose covariates that differ between customers.")
     if aliased:
         label = lambda term: _term_label(term, references)  # noqa: E731
         notes.append(f"{len(aliased)} design column(s) are exact combinations of others and were left out of the fit: "
@@ -1015,19 +1231,45 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
                          entry=data[entry].to_numpy() if entry else None, ties=ties)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = model.fit()
-    for w in caught:
-        notes.append(f"statsmodels: {w.message}")
-    params = np.asarray(result.params)
-    se = np.asarray(result.bse)
-    z = params / se
-    crit = stats.norm.ppf(1 - alpha / 2)
-    p = 2 * stats.norm.sf(np.abs(z))
+        result = _fit_cox(model)
+    params = np.asarray(result.params, dtype=float).copy()
+    se = np.asarray(result.bse, dtype=float).copy()
     names = list(model.exog_names)
-    summary = pd.DataFrame({
-        "term": names, "label": [_term_label(n, references) for n in names], "coef": params, "se": se, "z": z,
-        "hazard_ratio": np.exp(params), "ci_low": np.exp(params - crit * se), "ci_high": np.exp(params + crit * se),
-        "p": p, "p_adjusted": _padjust(p, padjust)})
+    # A monotone likelihood (a covariate pattern whose customers never churn, or always churn
+    # first) has no finite maximum: the fit stops at an arbitrary hazard ratio such as 1e-9 with
+    # CI 0 to inf, or at NaN. Checked exactly (a linear program) when the fit shows its signs.
+    spread = np.ptp(np.asarray(model.exog, dtype=float), axis=0)
+    with np.errstate(invalid="ignore"):
+        suspicious = bool(caught) or not (np.all(np.isfinite(params)) and np.all(np.isfinite(se))
+                                          and np.all(np.abs(params) * spread <= SEPARATION_LOG_HAZARD))
+    monotone = _cox_monotone(model) if suspicious else np.zeros(len(names), dtype=bool)
+    if monotone.any():
+        terms = [_term_label(n, references) for n, m in zip(names, monotone) if m]
+        notes.append(f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard "
+                     "ratio (a covariate pattern whose customers never churn, or always churn before the others, so "
+                     "the estimate runs off to 0 or infinity and its interval and p-value mean nothing); shown as not "
+                     "estimable. Merge rare levels, drop the covariate, or use penalized (Firth) Cox regression.")
+    elif not np.all(np.isfinite(params)):
+        notes.append("the fit failed (statsmodels returned no estimates): check for covariates with extreme values "
+                     "and rescale them.")
+    for w in caught:
+        if not monotone.any():
+            notes.append(f"statsmodels: {w.message}")
+    if monotone.any() and not monotone.all():
+        # the other coefficients converge while the flagged ones run off
+        with np.errstate(all="ignore"):
+            cov = _covariance_beside_separation(model.hessian(params))
+        se[~monotone] = np.sqrt(np.diag(cov))[~monotone]
+    params[monotone], se[monotone] = np.nan, np.nan
+    crit = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(invalid="ignore", over="ignore"):
+        z = params / se
+        p = 2 * stats.norm.sf(np.abs(z))
+        summary = pd.DataFrame({
+            "term": names, "label": [_term_label(n, references) for n in names], "coef": params, "se": se, "z": z,
+            "hazard_ratio": np.exp(params), "ci_low": np.exp(params - crit * se),
+            "ci_high": np.exp(params + crit * se), "p": p, "p_adjusted": _padjust(p, padjust),
+            "estimable": ~monotone, "note": np.where(monotone, "not estimable: monotone likelihood", "")})
     events = int(data[event].sum())
     if events < 10 * len(names):
         notes.append(f"only {events} churners for {len(names)} parameters (fewer than 10 per parameter): "
@@ -1038,6 +1280,9 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
             notes.append(msg + " In a model of time to churn this is leakage: the column grows with the "
                          "duration itself.")
     ph = proportional_hazards_test(result, transform=transform)
+    # a term without a finite estimate has no slope over time either, and taints the global test
+    ph.loc[ph["term"].isin([n for n, m in zip(names, monotone) if m]) | ((ph["term"] == "GLOBAL") & monotone.any()),
+           ["rho", "chi2", "p"]] = np.nan
     for row in ph.itertuples():
         if row.term != "GLOBAL" and row.p < alpha:
             notes.append(f"the hazard ratio of {_term_label(row.term, references)} changes with tenure "
@@ -1064,7 +1309,8 @@ def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None
     -------
     DataFrame
         ``by`` (when given), ``customers``, ``churned``, ``horizon``, ``rmst``, ``se``,
-        ``ci_low``, ``ci_high``, ``followed_to_horizon`` (False when the group's longest
+        ``ci_low``, ``ci_high`` (normal interval cut to the possible range, 0 to the horizon),
+        ``followed_to_horizon`` (False when the group's longest
         follow-up ends before the horizon: the curve is then carried flat, an extrapolation).
 
     Examples
@@ -1102,7 +1348,9 @@ def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None
             terms = np.where(n > d, tail ** 2 * d / (n * (n - d)), 0.0)
         se = float(np.sqrt(terms.sum()))
         row = {"customers": int(mask.sum()), "churned": int(status[mask].sum()), "horizon": float(horizon),
-               "rmst": total, "se": se, "ci_low": total - z * se, "ci_high": total + z * se,
+               # the normal interval, kept within what is possible: 0 to the whole (discounted) horizon
+               "rmst": total, "se": se, "ci_low": max(total - z * se, 0.0),
+               "ci_high": min(total + z * se, float(area(0.0, horizon))),
                "followed_to_horizon": bool(time[mask].max() >= horizon)}
         if by is not None:
             row = {by: label, **row}

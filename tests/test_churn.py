@@ -209,13 +209,84 @@ def test_separation_warnings_name_the_level():
         cx.churn_model(df, covariates=["plan", "x"], cv=0)
     messages = [str(w.message) for w in caught if issubclass(w.category, churn.SeparationWarning)]
     assert any("plan = gold has no churners" in m for m in messages)
+    # gold, the most frequent level, is the reference: everything compared with it is separated
+    assert any(re.search(r"separation: Intercept, plan: basic vs gold, plan: plus vs gold have no finite estimate", m)
+               for m in messages)
+    assert any("It is the reference level" in m and "reference={'plan': <another level>}" in m for m in messages)
+    model = _quiet(cx.churn_model, df, covariates=["plan", "x"], cv=0, reference={"plan": "basic"})
+    assert model.summary.set_index("label")["estimable"].to_dict() == {
+        "Intercept": True, "plan: gold vs basic": False, "plan: plus vs basic": True, "x": True}
     perfect = pd.DataFrame({"x": np.arange(40.0), "churned": np.arange(40) >= 20})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = cx.churn_model(perfect, covariates=["x"], cv=0)
-    assert any(issubclass(w.category, churn.SeparationWarning) and "perfect separation" in str(w.message)
-               for w in caught)
-    assert any("perfect separation" in m for m in model.warnings)
+    assert any(issubclass(w.category, churn.SeparationWarning) and "separation: Intercept, x have no finite estimate"
+               in str(w.message) for w in caught)
+    assert not model.summary["estimable"].any() and model.summary["odds_ratio"].isna().all()
+
+
+def test_a_level_without_churners_leaves_the_other_odds_ratios_as_without_it(sample):
+    # quasi-complete separation by one level: its odds ratio is not estimable, and the other
+    # terms converge to the fit on the customers outside that level (estimates and SEs)
+    customers, _ = sample
+    customers = customers.assign(segment=customers["segment"].astype(str))
+    pilot = customers.index[~customers["churned"].astype(bool)][:15]
+    customers.loc[pilot, "segment"] = "Pilot"
+    formula = "churned ~ C(segment, Treatment('Consumer')) + support_tickets + tenure_months"
+    model = _quiet(cx.churn_model, customers, formula, cv=0)
+    rows = model.summary.set_index("term")
+    pilot_term = "C(segment, Treatment('Consumer'))[T.Pilot]"
+    assert not rows.loc[pilot_term, "estimable"] and rows.loc[pilot_term, "note"] == "separated: not estimable"
+    without = _quiet(cx.churn_model, customers.drop(pilot), formula, cv=0).summary.set_index("term")
+    kept = rows.drop(pilot_term)
+    np.testing.assert_allclose(kept["coef"], without.loc[kept.index, "coef"], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(kept["se"], without.loc[kept.index, "se"], rtol=1e-4)
+    assert "separated: not estimable" in model._repr_html_()
+
+
+def _diverging_coefficients(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Brute force, without linear programming: the directions d along which a logistic
+    likelihood never falls satisfy s_i x_i d >= 0 for every row (s = +1 churner, -1 stayer),
+    a pointed cone when X has full rank. Its extreme rays each make p - 1 independent rows
+    active: every (p - 1)-subset of rows is tried, its null vector kept when the cone holds it.
+    A coefficient has no finite estimate exactly when some ray moves it (Albert & Anderson
+    1984: the likelihood then keeps rising along that ray)."""
+    from itertools import combinations
+
+    rows = np.unique(np.where(y > 0.5, 1.0, -1.0)[:, None] * X, axis=0)
+    p = X.shape[1]
+    subsets = np.array(list(combinations(range(len(rows)), p - 1)))
+    _, sv, vt = np.linalg.svd(rows[subsets])  # all subsets at once
+    rays = vt[:, -1][sv[:, -1] > 1e-9]  # null vectors of p - 1 independent rows
+    rays = np.concatenate([rays, -rays])
+    inside = np.all(rays @ rows.T >= -1e-9, axis=1)
+    return (np.abs(rays[inside]) > 1e-9).any(axis=0)
+
+
+def test_separation_matches_brute_force_ray_enumeration():
+    # Issue 16 §4 (churn_model "the same way"): which odds ratios are not estimable, against a
+    # brute-force enumeration of the directions along which the likelihood keeps rising.
+    # Small data with a rare binary covariate and a 3-level one separate often.
+    rng = np.random.default_rng(42)
+    seen = {True: 0, False: 0}
+    while sum(seen.values()) < 30:
+        n = int(rng.integers(14, 23))
+        df = pd.DataFrame({"x": rng.normal(size=n).round(1), "flag": (rng.random(n) < 0.3).astype(float),
+                           "plan": rng.choice(["a", "b", "c"], n, p=[0.4, 0.35, 0.25])})
+        df["churned"] = rng.random(n) < 1 / (1 + np.exp(-(0.5 * df["x"] + 0.5 * df["flag"])))
+        if df["churned"].nunique() < 2 or df["plan"].nunique() < 3 or df["flag"].nunique() < 2:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = cx.churn_model(df, "churned ~ x + flag + C(plan)", cv=0)
+        X = np.asarray(model.result.model.exog, dtype=float)
+        moving = _diverging_coefficients(X, df["churned"].to_numpy(float))
+        np.testing.assert_array_equal(~model.summary["estimable"].to_numpy(), moving, err_msg=df.to_string())
+        assert model.summary.loc[moving, ["odds_ratio", "ci_low", "ci_high", "p"]].isna().all().all()
+        if not moving.any():  # then the numbers are statsmodels' maximum-likelihood fit
+            assert np.isfinite(model.summary["odds_ratio"]).all()
+        seen[bool(moving.any())] += 1
+    assert seen[True] >= 5 and seen[False] >= 5, seen
 
 
 def test_events_per_parameter_warning():

@@ -301,6 +301,11 @@ def test_a_stage_with_every_score_at_the_bottom_is_reported_as_separated():
     # advocacy overlaps awareness: estimable, and equal to the row-level fit
     assert table.loc["advocacy", "estimable"]
     assert table.loc["advocacy", "log_odds"] == pytest.approx(raw.params["advocacy"], abs=1e-4)
+    # the separated stage only pushes its own odds to zero: the others' estimates and standard
+    # errors are those of the data without it
+    without = cx.compare_stages(df[df["journey_stage"] != "decision"], metric="csat").ordinal.set_index("stage")
+    assert table.loc["advocacy", "log_odds"] == pytest.approx(without.loc["advocacy", "log_odds"], abs=1e-4)
+    assert table.loc["advocacy", "se"] == pytest.approx(without.loc["advocacy", "se"], rel=1e-4)
     assert any("separated" in note for note in res.notes)
     html = res._repr_html_()
     assert "separated: not estimable" in html
@@ -347,6 +352,18 @@ def test_infinite_scores_and_boolean_metrics():
     np.testing.assert_allclose(res.stages["ci_low"], low, atol=1e-12)
     np.testing.assert_allclose(res.stages["ci_high"], high, atol=1e-12)
     assert res.stages["ci_high"].iloc[0] > 0
+
+
+def test_counted_ordered_model_gradient_is_the_numerical_derivative(sample_journey):
+    # the written-out score of the counted model against statsmodels' central differences of
+    # its log-likelihood, at the maximum and away from it
+    from statsmodels.tools.numdiff import approx_fprime
+
+    res = cx.compare_stages(sample_journey.dropna(subset=["csat"]).head(2000), metric="csat")
+    model, best = res.ordinal_result.model, np.asarray(res.ordinal_result.params)
+    for params in (best, best + np.random.default_rng(3).normal(scale=0.3, size=best.size)):
+        numeric = approx_fprime(params, model.loglike, centered=True)
+        np.testing.assert_allclose(model.score(params), numeric, rtol=1e-6, atol=1e-4)
 
 
 def test_ordinal_only_for_likert_scores(plant_result):

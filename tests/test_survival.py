@@ -14,6 +14,8 @@ Everything else is checked against a brute-force computation written out in the 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,6 +129,45 @@ def test_logrank_matches_r_survdiff_on_aml():
     brute = _logrank_brute(AML["time"].to_numpy(float), AML["status"].to_numpy(int),
                            (AML["x"] == "Nonmaintained").to_numpy(int))
     assert lr["chi2"].iloc[0] == pytest.approx(brute, rel=1e-10)
+
+
+@pytest.mark.parametrize("weight_type", [None, "gb", "tw", "fh"])
+def test_logrank_equals_statsmodels_survdiff_with_weights_and_entry(weight_type):
+    from statsmodels.duration.survfunc import survdiff
+
+    rng = np.random.default_rng(12)
+    n = 120
+    df = pd.DataFrame({"t": np.ceil(rng.exponential(8, n)), "e": rng.random(n) < 0.7,
+                       "g": rng.choice(["a", "b", "c"], n)})
+    df["start"] = np.minimum(df["t"] - 1, rng.integers(0, 3, n)).clip(lower=0)
+    for entry in (None, "start"):
+        if weight_type == "fh" and entry:
+            # statsmodels' Fleming-Harrington weights divide by empty risk sets at entry times
+            with pytest.raises(ValueError, match="weighted log-rank test .* is undefined"):
+                cx.logrank(df, by="g", duration="t", event="e", entry=entry, weight_type=weight_type)
+            continue
+        lr = cx.logrank(df, by="g", duration="t", event="e", entry=entry, weight_type=weight_type)
+        kw = {"entry": df["start"].to_numpy(float)} if entry else {}
+        if weight_type == "fh":
+            kw["fh_p"] = 1.0
+        chi2, p = survdiff(df["t"].to_numpy(float), df["e"].to_numpy(int), df["g"].to_numpy(),
+                           weight_type=weight_type, **kw)
+        assert lr["chi2"].iloc[0] == pytest.approx(chi2, rel=1e-10) and lr["p"].iloc[0] == pytest.approx(p, rel=1e-9)
+        assert lr["dof"].iloc[0] == 2
+
+
+def test_logrank_with_a_group_never_at_risk_uses_the_generalized_inverse():
+    # statsmodels' survdiff raised LinAlgError "Singular matrix": the "late" group's customers all
+    # leave before the first churn. R's survdiff uses a generalized inverse (df = rank): the
+    # test is then that of the other two groups.
+    late = pd.DataFrame({"time": [1, 2, 3], "status": [False] * 3, "x": "Early leavers"})
+    df = pd.concat([AML.assign(time=AML["time"] + 3), late], ignore_index=True)
+    lr = cx.logrank(df, by="x", **AML_KW)
+    two = cx.logrank(AML.assign(time=AML["time"] + 3), by="x", **AML_KW)
+    assert lr["dof"].iloc[0] == 1 and lr["chi2"].iloc[0] == pytest.approx(two["chi2"].iloc[0], rel=1e-12)
+    with pytest.raises(ValueError, match="at no churn time are customers of two 'x' groups at risk together"):
+        cx.logrank(pd.DataFrame({"time": [6.0, 5, 2], "status": [True, False, False], "x": ["a", "b", "b"]}),
+                   by="x", **AML_KW)
 
 
 def test_logrank_needs_two_groups():
@@ -432,6 +473,144 @@ def test_missing_columns_and_bad_values_name_the_column():
         cx.kaplan_meier(AML.assign(time=-AML["time"]), **AML_KW)
     with pytest.raises(ValueError, match="'x'.*boolean or 0/1"):
         cx.kaplan_meier(AML, duration="time", event="x")
+
+
+def test_no_churners_is_a_clear_error_not_a_singular_matrix():
+    # Issue 16 §5: log-rank and Cox with no events raised numpy's LinAlgError "Singular matrix".
+    none = AML.assign(status=False)
+    for call in (lambda: cx.logrank(none, by="x", **AML_KW), lambda: cx.cox_model(none, covariates=["x"], **AML_KW),
+                 lambda: cx.kaplan_meier(none, **AML_KW)):
+        with pytest.raises(ValueError, match=r"no customer churned: 'status' is false \(or 0\) for all 23 customers"
+                                             r".*Check the event coding"):
+            call()
+    # at given months the curve of customers who never churn is 1 (with its at-risk counts)
+    km = cx.kaplan_meier(none, times=[10, 20], **AML_KW)
+    assert km["survival"].tolist() == [1.0, 1.0]
+    assert km["at_risk"].tolist() == [18, 13]  # by hand: 18 of the 23 times are >= 10 weeks, 13 are >= 20
+
+
+@pytest.mark.parametrize("case, match", [
+    ("one group", "needs at least two groups in 'x'"),
+    ("constant covariate", "no covariate varies among the 23 customers"),
+    ("all missing", "no customer has 'time', 'status' and 'x' all filled in"),
+    ("single row", "no covariate varies among the 1 customers"),
+    ("infinite duration", r"'time' \(duration\) holds 1 infinite value"),
+    ("text duration", r"'time' \(duration\) must hold numbers of months"),
+])
+def test_degenerate_data_gets_a_clear_error(case, match):
+    df = {"one group": AML.assign(x="Maintained"), "constant covariate": AML.assign(x="Maintained"),
+          "all missing": AML.assign(time=np.nan), "single row": AML.iloc[:1],
+          "infinite duration": AML.assign(time=AML["time"].replace(161, np.inf)),
+          "text duration": AML.assign(time=AML["time"].astype(str).replace("161", "n/a"))}[case]
+    calls = {"one group": lambda: cx.logrank(df, by="x", **AML_KW),
+             "constant covariate": lambda: cx.cox_model(df, covariates=["x"], **AML_KW),
+             "all missing": lambda: cx.logrank(df, by="x", **AML_KW),
+             "single row": lambda: cx.cox_model(df, covariates=["x"], **AML_KW)}
+    with pytest.raises(ValueError, match=match):
+        calls.get(case, lambda: cx.kaplan_meier(df, by="x", **AML_KW))()
+    if case in ("infinite duration", "text duration", "all missing"):
+        with pytest.raises(ValueError, match=match.replace(" and 'x'", "")):
+            cx.restricted_mean_survival(df, horizon=12, **AML_KW)
+
+
+def test_logrank_counts_churn_at_month_zero():
+    # customers who churn in their first month (tenure 0) are at risk at time 0: the expected
+    # counts used to be NaN (nobody "entered before" 0)
+    df = AML.assign(time=np.where(np.arange(23) % 5 == 0, 0, AML["time"]))
+    lr = cx.logrank(df, by="x", **AML_KW)
+    assert np.isfinite(lr["expected"]).all() and lr["expected"].sum() == pytest.approx(lr["observed"].sum())
+    brute = _logrank_brute(df["time"].to_numpy(float), df["status"].to_numpy(int),
+                           (df["x"] == "Nonmaintained").to_numpy(int))
+    assert lr["chi2"].iloc[0] == pytest.approx(brute, rel=1e-10)
+
+
+def test_rmst_interval_stays_within_zero_and_the_horizon():
+    # everyone churns in month 0 or 1: the normal interval (rmst -+ 1.96 se) would go below 0
+    df = pd.DataFrame({"t": [0.0, 0, 0, 0, 0, 1], "e": [True] * 6})
+    rm = cx.restricted_mean_survival(df, horizon=3, duration="t", event="e").iloc[0]
+    assert rm["rmst"] == pytest.approx(1 / 6)  # S = 1/6 on [0, 1), 0 after
+    assert rm["rmst"] - 1.96 * rm["se"] < 0 and rm["ci_low"] == 0.0 and rm["ci_high"] <= 3
+
+
+def _cox_diverging_coefficients(time, status, X) -> np.ndarray:
+    """Brute force, without linear programming: the partial likelihood never falls along d when
+    (x_i - x_j) d >= 0 for every churner i and everyone j at risk at i's time (j != i), a
+    pointed cone when the differences have full rank. Its extreme rays make p - 1 independent
+    rows active: every (p - 1)-subset of rows is tried. A coefficient has no finite estimate
+    exactly when some ray moves it (Bryson & Johnson 1981, monotone likelihood)."""
+    from itertools import combinations
+
+    rows = np.unique(np.array([X[i] - X[j] for i in np.flatnonzero(status == 1)
+                               for j in np.flatnonzero(time >= time[i]) if j != i]), axis=0)
+    p = X.shape[1]
+    if p == 1:
+        rays = np.array([[1.0], [-1.0]])
+    else:
+        _, sv, vt = np.linalg.svd(rows[np.array(list(combinations(range(len(rows)), p - 1)))])
+        rays = vt[:, -1][sv[:, -1] > 1e-9]
+        rays = np.concatenate([rays, -rays])
+    inside = np.all(rays @ rows.T >= -1e-9, axis=1)
+    return (np.abs(rays[inside]) > 1e-9).any(axis=0)
+
+
+def test_monotone_likelihood_matches_brute_force_ray_enumeration():
+    # Issue 16: "hazard ratios > 0 and finite or explicitly flagged". A Cox coefficient whose
+    # partial likelihood keeps rising (a level whose customers never churn, a covariate that
+    # orders the churn times exactly) used to come out as e.g. hazard ratio 1e-9 with CI 0 to
+    # inf, or NaN with numpy's warnings; now it is flagged, against a brute-force reference.
+    rng = np.random.default_rng(7)
+    seen = {True: 0, False: 0}
+    while sum(seen.values()) < 30:
+        n = int(rng.integers(6, 13))
+        df = pd.DataFrame({"x": rng.normal(size=n).round(1), "flag": (rng.random(n) < 0.3).astype(float)})
+        df["t"] = np.ceil(rng.exponential(np.exp(-0.8 * df["x"] - 0.8 * df["flag"]) * 6))
+        df["e"] = rng.random(n) < 0.7
+        followed = df[df["t"] >= df.loc[df["e"], "t"].min()]  # in some risk set
+        if df["e"].sum() < 2 or followed["flag"].nunique() < 2:
+            continue  # flag would carry no information (tested apart below)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cox = cx.cox_model(df, "~ x + flag", duration="t", event="e")
+        moving = _cox_diverging_coefficients(df["t"].to_numpy(float), df["e"].to_numpy(int),
+                                             df[["x", "flag"]].to_numpy(float))
+        np.testing.assert_array_equal(~cox.summary["estimable"].to_numpy(), moving, err_msg=df.to_string())
+        assert cox.summary.loc[moving, ["hazard_ratio", "ci_low", "ci_high", "p"]].isna().all().all()
+        assert np.isfinite(cox.summary.loc[~moving, ["hazard_ratio", "ci_low", "ci_high", "p"]]).all().all()
+        assert moving.any() == any("monotone likelihood" in w for w in cox.warnings)
+        seen[bool(moving.any())] += 1
+    assert seen[True] >= 5 and seen[False] >= 5, seen
+
+
+def test_a_covariate_that_varies_only_outside_the_risk_sets_is_left_out():
+    # the only customer with flag = 1 leaves (censored) before anyone churns: no risk set sees
+    # the flag, so it has no information at all; it is dropped like an aliased column
+    df = pd.DataFrame({"x": [-0.5, -0.5, 0.1, 0.0, -0.6, -0.4], "flag": [1.0, 0, 0, 0, 0, 0],
+                       "t": [4.0, 24, 4, 15, 12, 5], "e": [False, True, False, True, True, True]})
+    cox = cx.cox_model(df, "~ x + flag", duration="t", event="e")
+    assert cox.summary["term"].tolist() == ["x"]
+    assert any("flag" in w and "left out of the fit" in w for w in cox.warnings)
+    # at risk at the first churn (month 5): the four customers followed 5 months or more
+    with pytest.raises(ValueError, match="no covariate varies among the 4 customers at risk when someone churns"):
+        cx.cox_model(df, "~ flag", duration="t", event="e")
+
+
+def test_a_level_that_never_churns_is_not_estimable_in_the_cox_model():
+    customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    pilot = customers.index[~customers["churned"].astype(bool)][:15]
+    customers = customers.assign(segment=customers["segment"].astype(str))
+    customers.loc[pilot, "segment"] = "Pilot"
+    cox = cx.cox_model(customers, covariates=["segment", "support_tickets"])
+    row = cox.summary.set_index("label").loc["segment: Pilot vs Consumer"]
+    assert not row["estimable"] and np.isnan(row["hazard_ratio"]) and row["note"] == "not estimable: monotone likelihood"
+    kept = cox.summary.set_index("label").drop("segment: Pilot vs Consumer")
+    assert kept["estimable"].all()
+    # customers who never churn and whose hazard ratio runs off to 0 drop out of every risk set:
+    # the other estimates and standard errors are those of the data without them
+    without = cx.cox_model(customers.drop(pilot), covariates=["segment", "support_tickets"]).summary.set_index("label")
+    np.testing.assert_allclose(kept["coef"], without.loc[kept.index, "coef"], rtol=1e-5)
+    np.testing.assert_allclose(kept["se"], without.loc[kept.index, "se"], rtol=1e-4)
+    assert np.isnan(cox.ph_test.set_index("term").loc["GLOBAL", "chi2"])
+    assert "not estimable: monotone likelihood" in cox._repr_html_()
 
 
 def test_term_labels():
