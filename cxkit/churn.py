@@ -63,8 +63,10 @@ from scipy import stats
 from scipy.special import expit
 
 from .display import SafeDisplay, findings, table
+from .results import headline_change
 from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
-    _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns, _is_numeric,
+    _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
+    _formula_in_words, _is_numeric,
     _model_data, _padjust, _quote_name, _references, _require, _rhs, _tenure_price_leaks, _term_label,
     _wilson, cox_model, kaplan_meier, logrank, plot_forest, plot_km, proportional_hazards_test,
     restricted_mean_survival,
@@ -207,7 +209,8 @@ class ChurnModel(SafeDisplay):
         k = len(self.cv)
         auc = f"{self.auc:.3f} ± {self.auc_sd:.3f} (SD over {k} folds)" if k else "not cross-validated"
         refs = ", ".join(f"{k} = {v}" for k, v in self.references.items()) or "none"
-        rows = [("model", "logistic regression (statsmodels Logit)"), ("formula", self.formula),
+        rows = [("model", "logistic regression (statsmodels Logit)"),
+                ("churn explained by", _formula_in_words(self.formula)),
                 ("reference levels", refs),
                 ("customers", f"{self.n:,}"), ("churned", f"{self.events:,} ({self.events / self.n:.1%})"),
                 ("left out (missing values)", f"{self.dropped:,}"), ("cross-validated AUC", auc),
@@ -1138,10 +1141,11 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
                    churned_at: str = "churned_at", alpha: float = 0.05) -> dict:
     """The month's churn rate as a headline KPI for the pack's index.
 
-    ``{value, ci_low, ci_high, n, previous, change, change_p, significant, month}``: the rate
-    of :func:`churn_rate_by_month` with its Wilson interval, the previous month's rate and a
-    two-proportion z-test of the change (approximate: the two months share most customers, but
-    a customer churns in at most one of them). Without churn dates (e.g. the Telco data), the
+    ``{value, ci_low, ci_high, n, previous, change, change_p, change_p_raw, significant, month}``:
+    the rate of :func:`churn_rate_by_month` with its Wilson interval, the previous month's rate
+    and a two-proportion z-test of the change (approximate: the two months share most customers,
+    but a customer churns in at most one of them), ``change_p`` adjusted as one test of the
+    month's headline family (:data:`cxkit.results.HEADLINE_POLICY`). Without churn dates (e.g. the Telco data), the
     share of all customers who churned, with no previous month.
 
     Examples
@@ -1150,7 +1154,7 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
     >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
     >>> kpi = cx.churn_headline(customers, month="2026-10")
     >>> sorted(kpi)
-    ['change', 'change_p', 'ci_high', 'ci_low', 'month', 'n', 'previous', 'significant', 'value']
+    ['change', 'change_p', 'change_p_raw', 'ci_high', 'ci_low', 'month', 'n', 'previous', 'significant', 'value']
     """
     from .periods import parse_month
 
@@ -1160,7 +1164,8 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
         y = _model_data(customers, [event], event=event)[event].dropna()
         low, high = _wilson(y.sum(), len(y), alpha)
         return {"value": float(y.mean()), "ci_low": float(low), "ci_high": float(high), "n": int(len(y)),
-                "previous": None, "change": None, "change_p": None, "significant": False, "month": None}
+                "previous": None, "change": None, "change_p": None, "change_p_raw": None, "significant": False,
+                "month": None}
     wanted = str(parse_month(month)) if month else trend["month"].iloc[-1]
     if wanted not in set(trend["month"]):
         raise ValueError(f"month {wanted} is not in the churn data ({trend['month'].iloc[0]} to {trend['month'].iloc[-1]}).")
@@ -1168,7 +1173,7 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
     now = trend.iloc[i]
     kpi = {"value": float(now["churn_rate"]), "ci_low": float(now["ci_low"]), "ci_high": float(now["ci_high"]),
            "n": int(now["active_at_start"]), "previous": None, "change": None, "change_p": None,
-           "significant": False, "month": wanted}
+           "change_p_raw": None, "significant": False, "month": wanted}
     if i > 0:
         before = trend.iloc[i - 1]
         k1, n1, k0, n0 = now["churned"], now["active_at_start"], before["churned"], before["active_at_start"]
@@ -1176,8 +1181,10 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
         z = (k1 / n1 - k0 / n0) / se if se > 0 else 0.0
         p = float(2 * stats.norm.sf(abs(z)))
-        kpi.update(previous=float(before["churn_rate"]), change=float(k1 / n1 - k0 / n0), change_p=p,
-                   significant=bool(p < alpha))
+        # One test of the month's headline family (cxkit.results.HEADLINE_POLICY).
+        kpi.update(previous=float(before["churn_rate"]), change=float(k1 / n1 - k0 / n0),
+                   **headline_change(p, alpha=alpha))
+        kpi.pop("family_size")
     return kpi
 
 
@@ -1248,7 +1255,8 @@ def cohort_retention(customers: pd.DataFrame, *, signup: str = "signup_at", chur
 
 
 def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | None = "segment",
-                    revenue: str = "monthly_revenue", active_only: bool = True, alpha: float = 0.05) -> pd.DataFrame:
+                    revenue: str = "monthly_revenue", active_only: bool = True, currency: str = "",
+                    churned_at: str = "churned_at", alpha: float = 0.05) -> pd.DataFrame:
     """Expected monthly revenue lost to churn: predicted churn probability x monthly revenue.
 
     The probability is the model's: the chance of churning over the period the model was fitted
@@ -1268,12 +1276,21 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
         Monthly revenue per customer.
     active_only : bool
         Only customers who have not churned (the revenue that can still be lost).
+    currency : str
+        The revenue's currency (e.g. ``"EUR"``), kept in ``attrs`` for captions and findings;
+        the pack passes the catalog's ``settings.currency``.
+    churned_at : str
+        Churn dates, whose span is the model's observation window (the horizon of its
+        probabilities).
 
     Returns
     -------
     DataFrame
         ``by``, ``customers``, ``monthly_revenue``, ``churn_probability`` (mean),
-        ``revenue_at_risk``, ``ci_low``, ``ci_high``, ``share_of_revenue``.
+        ``revenue_at_risk``, ``ci_low``, ``ci_high``, ``share_of_revenue``. ``attrs``:
+        ``currency``, ``caption`` (for the table) and ``horizon_months`` (the whole months the churn dates span, None
+        without them): the probabilities, and so the revenue at risk, are of churning within
+        about that many months.
 
     Examples
     --------
@@ -1316,7 +1333,26 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
                     "ci_low": risk - z * se, "ci_high": risk + z * se})
     frame = pd.DataFrame(out)
     frame["share_of_revenue"] = frame["revenue_at_risk"] / frame["monthly_revenue"]
+    horizon = _churn_window_months(customers, churned_at)
+    frame.attrs.update(currency=currency, horizon_months=horizon, caption=(
+        f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part expected to be "
+        f"lost to churn{f' within {horizon} months' if horizon else ''}"))
     return frame
+
+
+def _churn_window_months(customers: pd.DataFrame, churned_at: str) -> int | None:
+    """Whole calendar months from the first churn date to the last (None without dates)."""
+    if churned_at not in customers.columns:
+        return None
+    dates = pd.to_datetime(customers[churned_at], errors="coerce").dropna()
+    if dates.empty:
+        return None
+    first, last = dates.min().to_period("M"), dates.max().to_period("M")
+    return int((last - first).n + 1)
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{currency} {value:,.0f}" if currency else f"{value:,.0f}"
 
 
 def _no_revenue(customers: pd.DataFrame, revenue: str) -> bool:
@@ -1331,13 +1367,14 @@ def _without_revenue(revenue: str, columns: list[str]) -> pd.DataFrame:
             f"{{{revenue}: <source column>}}) or pass revenue=<column>.")
     warnings.warn(note, ChurnWarning, stacklevel=3)
     frame = pd.DataFrame(columns=columns)
-    frame.attrs["note"] = note
+    frame.attrs.update(note=note, caption="Not computed: the data has no monthly revenue", currency="",
+                       horizon_months=None)
     return frame
 
 
 def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segment", horizon_months: float = 60,
                             annual_discount: float = 0.0, revenue: str = "monthly_revenue",
-                            duration: str = "tenure_months", event: str = "churned",
+                            duration: str = "tenure_months", event: str = "churned", currency: str = "",
                             alpha: float = 0.05) -> pd.DataFrame:
     """Customer lifetime value: expected paying months within a horizon x mean monthly revenue.
 
@@ -1350,7 +1387,8 @@ def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segmen
     -------
     DataFrame
         ``by``, ``customers``, ``expected_months``, ``monthly_revenue`` (mean per customer),
-        ``clv``, ``ci_low``, ``ci_high``, ``horizon_months``, ``followed_to_horizon``.
+        ``clv``, ``ci_low``, ``ci_high``, ``horizon_months``, ``followed_to_horizon``;
+        ``attrs``: ``currency`` and a ``caption`` naming the horizon and currency.
 
     Examples
     --------
@@ -1378,6 +1416,9 @@ def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segmen
     out["ci_high"] = rm["ci_high"] * out["monthly_revenue"]
     out["horizon_months"] = float(horizon_months)
     out["followed_to_horizon"] = rm["followed_to_horizon"]
+    years = f"{horizon_months / 12:g}-year" if horizon_months % 12 == 0 else f"{horizon_months:g}-month"
+    out.attrs.update(currency=currency, caption=f"{years.capitalize()} customer lifetime value"
+                     f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue")
     return out
 
 
@@ -1512,7 +1553,10 @@ def churn_findings(*, headline: dict | None = None, model: ChurnModel | None = N
             out.append(f"The churn model separates churners from stayers {quality} out of sample "
                        f"(cross-validated AUC {model.auc:.3f} ± {model.auc_sd:.3f}); its Brier score is "
                        f"{model.brier:.3f} against {model.brier_baseline:.3f} for a flat guess.")
-        out.append(effects_finding(model.summary, alpha=alpha, max_effects=max_effects))
+        # The detractor comparison below is the one figure for detractors against promoters; the
+        # model's own NPS-category terms (adjusted for every covariate) are not cited beside it.
+        out.append(effects_finding(model.summary, alpha=alpha, max_effects=max_effects,
+                                   exclude=("nps_category",) if detractor is not None and len(detractor) else ()))
         if not model.calibration.empty:
             out.append(model.calibration_finding())
         for w in model.warnings:
@@ -1540,9 +1584,11 @@ def churn_findings(*, headline: dict | None = None, model: ChurnModel | None = N
         total = revenue[revenue[key] == "all"]
         if len(total):
             t = total.iloc[0]
-            text = (f"Active customers expected to churn bring {t['revenue_at_risk']:,.0f} of monthly revenue "
-                    f"(95% CI {t['ci_low']:,.0f} to {t['ci_high']:,.0f}), {_pct(t['share_of_revenue'])} of all active "
-                    "customers' monthly revenue")
+            currency, horizon = revenue.attrs.get("currency", ""), revenue.attrs.get("horizon_months")
+            within = f" within about {horizon} months" if horizon else ""
+            text = (f"Active customers expected to churn{within} bring {_money(t['revenue_at_risk'], currency)} of "
+                    f"monthly revenue (95% CI {_money(t['ci_low'], currency)} to {_money(t['ci_high'], currency)}), "
+                    f"{_pct(t['share_of_revenue'])} of all active customers' monthly revenue")
             parts = revenue[revenue[key] != "all"]
             if len(parts) > 1:
                 top = parts.sort_values("revenue_at_risk", ascending=False).iloc[0]
@@ -1570,12 +1616,16 @@ def churn_findings(*, headline: dict | None = None, model: ChurnModel | None = N
     return out
 
 
-def effects_finding(summary: pd.DataFrame, *, alpha: float = 0.05, max_effects: int = 3) -> str:
+def effects_finding(summary: pd.DataFrame, *, alpha: float = 0.05, max_effects: int = 3,
+                    exclude: tuple = ()) -> str:
     """One sentence naming the strongest significant effects (adjusted p < alpha) of a
-    :func:`churn_model` or :func:`cox_model` summary, or saying there are none."""
+    :func:`churn_model` or :func:`cox_model` summary, or saying there are none. ``exclude``:
+    covariates whose terms are reported elsewhere (e.g. ``("nps_category",)``)."""
     effect = "odds_ratio" if "odds_ratio" in summary.columns else "hazard_ratio"
     noun = "odds ratio" if effect == "odds_ratio" else "hazard ratio"
     rows = summary[(summary["term"] != "Intercept") & (summary["p_adjusted"] < alpha)]
+    if exclude:
+        rows = rows[~rows["term"].astype(str).str.match("|".join(rf"(C\()?{c}\b" for c in exclude))]
     if rows.empty:
         return "No covariate has a significant effect on churn after adjusting for multiple comparisons."
     rows = rows.reindex(rows["coef"].abs().sort_values(ascending=False).index).head(max_effects)
@@ -1610,7 +1660,7 @@ def _finding_sentence(headline, detractor, model, alpha) -> str:
     if detractor is not None and len(detractor):
         o = detractor.set_index("measure").loc["odds ratio"]
         if not np.isnan(o["estimate"]) and o["p"] < alpha:
-            parts.append(f"detractors churn with {o['estimate']:.1f} times the odds of promoters")
+            parts.append(f"detractors churn with {o['estimate']:.2f} times the odds of promoters")
     if len(parts) < 2 and model is not None:
         eff = model.summary[(model.summary["term"] != "Intercept") & (model.summary["p_adjusted"] < alpha)]
         if len(eff):
@@ -1754,7 +1804,9 @@ def plot_revenue_at_risk(risk: pd.DataFrame, *, ax=None, title: str | None = Non
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel("expected monthly revenue lost to churn (95% CI)")
+    currency, horizon = risk.attrs.get("currency", ""), risk.attrs.get("horizon_months")
+    ax.set_xlabel(f"monthly revenue{f' ({currency})' if currency else ''} of customers expected to churn"
+                  f"{f' within {horizon} months' if horizon else ''} (95% CI)")
     ax.set_title(title or f"Revenue at risk by {key}")
     return ax
 

@@ -291,7 +291,7 @@ def journey_findings(
                 out.append(f"In the survey, {label} differs between stages (Welch {_p_text(row.welch_p)}); it is "
                            f"{word} at {row.stage}, but not significantly against every other stage.")
         if any(note.startswith("sentiment") for note in scorecard.attrs.get("notes", [])):
-            out.append("Sentiment by stage is not shown: the responses carry no sentiment score yet.")
+            out.append("Sentiment by stage: this month's survey responses have no comments that could be scored.")
     if funnel is not None and len(funnel):
         out.append(funnel_finding(funnel))
     if months is not None and len(months):

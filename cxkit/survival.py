@@ -285,6 +285,39 @@ def _close_columns(name: str, columns) -> list[str]:
     return list(dict.fromkeys(close))[:5]
 
 
+def _formula_in_words(formula: str) -> str:
+    """What a model formula explains by, as a reader says it (the formula itself stays on the
+    result for analysts): ``churned ~ tenure_months + C(segment)`` -> ``tenure months, segment``.
+
+    >>> _formula_in_words("churned ~ tenure_months + C(segment, Treatment('SMB')) + np.log(monthly_revenue)")
+    'tenure months, segment, log of monthly revenue'
+    """
+    import re
+
+    from patsy import ModelDesc
+
+    try:
+        terms = ModelDesc.from_formula(formula).rhs_termlist
+    except Exception:  # an unreadable formula is shown as it is
+        return formula
+    words = []
+    for term in terms:
+        names = []
+        for factor in term.factors:
+            code = factor.name()
+            match = re.fullmatch(r"C\(\s*([^,)]+?)\s*(,.*)?\)", code)
+            func = re.fullmatch(r"(?:np\.)?(log|exp|sqrt)\((.+)\)", code)
+            if match:
+                code = match.group(1)
+            elif func:
+                code = f"{func.group(1)} of {func.group(2)}"
+            code = re.sub(r"""Q\((['"])(.+?)\1\)""", r"\2", code)  # a quoted column name
+            names.append(code.replace("_", " "))
+        if names:
+            words.append(" × ".join(names))
+    return ", ".join(words) or "nothing (intercept only)"
+
+
 def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
     """The data columns a formula uses: (left-hand side, right-hand side).
 
@@ -1086,8 +1119,9 @@ class CoxModel(SafeDisplay):
                 + self.summary.to_string(index=False))
 
     def _repr_html_(self) -> str:
-        facts = pd.DataFrame({"": ["model", "formula", "customers", "churned", "left out (missing values)"],
-                              "value": ["Cox proportional hazards (Efron ties)", self.formula, f"{self.n:,}",
+        facts = pd.DataFrame({"": ["model", "time to churn explained by", "customers", "churned",
+                                   "left out (missing values)"],
+                              "value": ["Cox proportional hazards (Efron ties)", _formula_in_words(self.formula), f"{self.n:,}",
                                         f"{self.events:,}", f"{self.dropped:,}"]})
         shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
         parts = [table(facts, caption="Time to churn").html,

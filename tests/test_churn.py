@@ -444,7 +444,9 @@ def test_churn_rate_by_month_brute_force():
 
     _, p = proportions_ztest([1, 1], [3, 1])
     assert kpi["value"] == pytest.approx(1 / 3) and kpi["previous"] == 1.0
-    assert kpi["change_p"] == pytest.approx(p)
+    assert kpi["change_p_raw"] == pytest.approx(p)
+    # one test of the month's headline family of 7 KPIs, Bonferroni-adjusted (cxkit.results)
+    assert kpi["change_p"] == pytest.approx(min(1.0, 7 * p)) and kpi["significant"] == (min(1.0, 7 * p) < 0.05)
     assert set(kpi) >= {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "significant"}
 
 

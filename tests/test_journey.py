@@ -79,7 +79,7 @@ def test_findings_state_what_is_significant(october):
     assert found[0].startswith("CSAT is lowest at decision (3.29, 95% CI 3.19–3.39, n = 293), significantly below")
     assert "In the survey, CSAT is significantly lowest at decision" in " ".join(found)
     assert "In the survey, CES is significantly highest (more effort) at decision" in " ".join(found)
-    assert "Sentiment by stage is not shown: the responses carry no sentiment score yet." in found
+    assert "Sentiment by stage: this month's survey responses have no comments that could be scored." in found
     assert any(f.startswith("No step of the funnel converted significantly differently in 2026-10") for f in found)
     assert any(f.startswith("The biggest pain point is billing") and "significantly worse" in f for f in found)
     assert any(f.startswith("Task success is significantly lowest at live chat") for f in found)
