@@ -856,7 +856,7 @@ def _headline_table(kpis: dict) -> pd.DataFrame:
         k = kpis[key][sub] if sub else kpis[key]
         rows.append({"kpi": label, "month": k["month"], "value": k["value"], "ci_low": k["ci_low"],
                      "ci_high": k["ci_high"], "n": k["n"], "previous": k["previous"], "change": k["change"],
-                     "p_adj": k["change_p"], "significant": k["significant"]})
+                     "p_adj": k["change_p"], "significant": k["significant"], "small_n": k.get("small_n", False)})
     return pd.DataFrame(rows)
 
 
