@@ -425,6 +425,7 @@ def _ratings(seed: int, n: int = 150, missing: float = 0.05) -> pd.DataFrame:
     return df.mask(rng.random(df.shape) < missing)
 
 
+@pytest.mark.filterwarnings("ignore:.*of rows were dropped for missing values:UserWarning")
 def test_intervals_contain_their_estimate_near_zero():
     # Seed 3: with plain percentile intervals driver e's share 0.0006 had interval 0.0022-0.0879
     # (issue 14 §3 reproduced: every resampled share of a near-zero driver lies above it).
@@ -440,6 +441,7 @@ def test_intervals_contain_their_estimate_near_zero():
     assert kd.loc["a", "ci_note"] == "" and kd.loc["a", "ci_low"] > 0
 
 
+@pytest.mark.filterwarnings("ignore:.*of rows were dropped for missing values:UserWarning")
 def test_estimate_and_intervals_come_from_the_same_rows():
     # Listwise deletion happens once: the resamples draw from exactly the rows of the estimate,
     # so the result on data with holes equals the result on its complete rows, intervals included.
@@ -501,6 +503,7 @@ def _contradictory_pairs() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@pytest.mark.filterwarnings("ignore:.*of rows were dropped for missing values:UserWarning")
 def test_pairwise_matrix_not_psd_falls_back_to_complete_rows():
     from cxkit.drivers import _Data
 
@@ -523,6 +526,7 @@ def test_pairwise_matrix_not_psd_falls_back_to_complete_rows():
         cx.key_drivers(df.iloc[:800], "y", ["a", "b", "c"], bootstrap=0, missing="pairwise")
 
 
+@pytest.mark.filterwarnings("ignore:the methods disagree:UserWarning")
 def test_exactly_collinear_drivers_have_infinite_vif_and_are_named():
     # d = a + b: the issue saw VIF -2e15 and diagnostics "ok".
     from statsmodels.stats.outliers_influence import variance_inflation_factor
