@@ -25,12 +25,24 @@ so it is exact up to :data:`MAX_EXACT_LOGISTIC` drivers.
 
 Missing values are dropped listwise by default (the share of rows dropped is reported);
 ``missing="pairwise"`` builds the correlation matrix from pairwise-complete rows instead (linear
-models only). Not-applicable codes (e.g. 0 = "did not use support") are turned into missing
+models only). Pairwise correlations need not fit together: when their matrix is not positive
+semi-definite (R^2 above 1, negative importances), the complete rows are used instead, with a
+warning. Not-applicable codes (e.g. 0 = "did not use support") are turned into missing
 values by the reader (``na_codes=`` in :func:`cxkit.load_feedback` or the catalog), not here.
 
+**Intervals.** The estimate and its bootstrap use the same rows: each resample draws, with
+replacement, from exactly the rows the estimate used. A share's interval is the percentile
+interval of its resampled shares, stretched to the estimate where the estimate falls outside
+(near 0 every resampled share can exceed it), with lower limit 0 where the driver has no
+significant association of its own with the target (a zero importance cannot be excluded, and
+the bootstrap cannot reach 0). ``ci_note`` says where either applied. The coverage of these
+intervals against planted importances is measured in ``benchmarks/coverage.py``.
+
 Every result carries its diagnostics: VIF per driver, rows dropped, and warnings when there are
-fewer than 10 responses per driver, when drivers overlap strongly (VIF > 5), or when the two
-methods disagree on the top driver (see :func:`driver_diagnostics`).
+fewer than 10 responses per driver, when drivers overlap strongly (VIF > 5) or are exactly
+collinear (VIF infinite, the drivers named), or when the two methods disagree on the top
+driver (see :func:`driver_diagnostics`). A binary target whose classes the drivers separate
+is refused: its logistic model has no estimate.
 
 Examples
 --------
@@ -53,6 +65,7 @@ import pandas as pd
 from scipy import special, stats
 
 from . import distributed as _cluster
+from ._stats import nearest_correlation, percentile_interval
 from .nps import adjust_p
 from .nps_plots import plot_importance, plot_quadrant
 from .periods import resolve_month
@@ -142,13 +155,54 @@ def _std_beta(corr: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(corr[:-1, :-1], corr[:-1, -1], rcond=None)[0]
 
 
-def _vif(corr: np.ndarray) -> np.ndarray:
+#: An eigenvalue of the drivers' correlation matrix below this is an exact linear dependence.
+_ALIAS_TOL = 1e-10
+
+
+def _aliased(corr: np.ndarray) -> list[list[int]]:
+    """Groups of drivers that are exact linear combinations of each other (d = a + b).
+
+    Each eigenvector of the drivers' correlation matrix with a (numerically) zero eigenvalue
+    is one dependence; the drivers with weight in it are aliased. Dependences that share a
+    driver are merged into one group.
+    """
     rxx = corr[:-1, :-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        try:
-            return np.diag(np.linalg.inv(rxx)).copy()
-        except np.linalg.LinAlgError:
-            return np.full(rxx.shape[0], np.inf)
+    p = rxx.shape[0]
+    evals, evecs = np.linalg.eigh(rxx)
+    groups: list[set] = []
+    for k in np.flatnonzero(evals < _ALIAS_TOL * max(p, 1)):
+        vec = evecs[:, k]
+        members = set(np.flatnonzero(np.abs(vec) > 1e-6 * np.abs(vec).max()).tolist())
+        for g in [g for g in groups if g & members]:
+            members |= g
+            groups.remove(g)
+        groups.append(members)
+    return [sorted(g) for g in groups]
+
+
+def _vif(corr: np.ndarray) -> np.ndarray:
+    """1 / (1 - R^2 of each driver on the others); infinite for an exactly aliased driver.
+
+    Each R^2 comes from a least-squares solve on the other drivers' correlations, so a
+    singular matrix (aliased drivers elsewhere) still gives the other drivers a finite VIF
+    instead of the huge or negative numbers of a numerical inverse.
+    """
+    rxx = corr[:-1, :-1]
+    p = rxx.shape[0]
+    out = np.ones(p)
+    aliased = {i for g in _aliased(corr) for i in g}
+    for j in range(p):
+        if j in aliased:
+            out[j] = np.inf
+            continue
+        others = [k for k in range(p) if k != j]
+        if not others:
+            continue
+        r = rxx[others, j]
+        coef = np.linalg.lstsq(rxx[np.ix_(others, others)], r, rcond=None)[0]
+        r2 = float(np.clip(r @ coef, 0.0, 1.0))
+        out[j] = np.inf if 1 - r2 < _ALIAS_TOL else 1.0 / (1.0 - r2)
+    return out
 
 
 # --------------------------------------------------------------------------- correlation matrices
@@ -207,13 +261,25 @@ def _logistic_fits(x: np.ndarray, y: np.ndarray, w: np.ndarray, subsets: np.ndar
         grad = np.einsum("bnk,bn->bk", design, w * (y - mu))
         hess = np.einsum("bnk,bn,bnl->bkl", design, w * mu * (1 - mu), design)
         hess += 1e-10 * np.eye(k + 1)
-        step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        try:
+            step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:  # a resample of few distinct rows: no model to fit
+            return np.full(batch, np.nan), np.full_like(coef, np.nan)
         coef += step
         if np.max(np.abs(step)) < 1e-10:
             break
     eta = np.clip(np.einsum("bnk,bk->bn", design, coef), -30, 30)
     loglik = (w * (y * eta - np.logaddexp(0.0, eta))).sum(axis=1)
+    # Newton steps that still move the coefficients after max_iter mean they run off to
+    # infinity, as with separated classes: such a model has no maximum-likelihood estimate
+    diverged = ~_converged(step, coef)
+    loglik[diverged], coef[diverged] = np.nan, np.nan
     return loglik, coef
+
+
+def _converged(step: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Per model (rows): the last Newton step is negligible against the coefficients."""
+    return np.max(np.abs(step), axis=-1) <= 1e-6 * np.maximum(1.0, np.max(np.abs(coef), axis=-1))
 
 
 def _logistic_subset_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, max_iter: int = 30) -> np.ndarray:
@@ -245,10 +311,15 @@ def _logistic_subset_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, max_iter
         grad = ((y - mu) * w) @ design * active
         hess = ((mu * (1 - mu)) * w) @ outer
         hess = hess.reshape(size, p + 1, p + 1) * pair + inactive_eye
-        step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        try:
+            step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:  # a resample of few distinct rows: no model to fit
+            return np.full(size, np.nan)
         coef += step
         if np.max(np.abs(step)) < 1e-9:
             break
+    if not _converged(step, coef).all():
+        return np.full(size, np.nan)  # (quasi-)separated classes: no estimate for some subset
     eta = np.clip(coef @ design.T, -30, 30)
     loglik = (y * eta - np.logaddexp(0.0, eta)) @ w
     return 1.0 - loglik / loglik[0]
@@ -339,11 +410,96 @@ class _Data:
             raise ValueError(f"target {target!r} does not vary in the rows used; there is nothing to explain.")
         self.values = np.column_stack([x, y])
         self.centered = self.values - np.nanmean(self.values, axis=0)
+        present = ~np.isnan(self.values)
+        #: rows with each driver and the target both present (all rows when listwise)
+        self.pair_n = (present[:, :-1] & present[:, -1:]).sum(axis=0)
+        self.notes: list[str] = []  # what was done instead of what was asked, for the warnings
+        self.requested = missing
 
     def corr(self, weights: np.ndarray | None = None) -> np.ndarray:
         if self.missing == "pairwise":
             return _corr_pairwise(self.values, weights)
         return _corr(self.centered, weights)
+
+
+def _checked_pairwise(data: _Data, df: pd.DataFrame, model: str) -> _Data:
+    """The pairwise data when their correlation matrix is a correlation matrix; else the
+    complete rows (listwise deletion), with a note saying why.
+
+    Correlations from different subsets of rows need not fit together: the matrix can have
+    negative eigenvalues, and then R^2 exceeds 1, importances turn negative and shares pass
+    100%. The nearest positive semi-definite matrix would hide that the correlations
+    contradict each other; the complete rows are a real sample, and the estimate and its
+    bootstrap both use them.
+    """
+    corr = data.corr()
+    finite = bool(np.isfinite(corr).all())
+    low = float(np.linalg.eigvalsh(corr).min()) if finite else float("nan")
+    if finite and low >= _PSD_TOL:
+        return data
+    why = (f"is not positive semi-definite (smallest eigenvalue {low:.3g})" if finite else
+           "has undefined entries (a pair of columns shares fewer than two rows with varying values)")
+    p = len(data.drivers)
+    if data.n_complete < p + 2:
+        raise ValueError(f"the pairwise correlation matrix of {data.target!r} and the drivers {why}, so it gives R^2 "
+                         f"outside [0, 1] and negative importances; the fallback, the complete rows, has only "
+                         f"{data.n_complete} rows for {p} drivers. Use fewer drivers or drivers answered together.")
+    listwise = _Data(df, data.target, data.drivers, missing="listwise", model=model)
+    listwise.requested = "pairwise"
+    listwise.notes.append(
+        f"missing='pairwise' was not used: the pairwise correlation matrix {why}, which would give R^2 outside "
+        f"[0, 1] and negative importances. The model uses the {listwise.n:,} complete rows (listwise deletion) "
+        "instead, for the estimate and its bootstrap.")
+    return listwise
+
+
+def _check_logistic(data: _Data) -> None:
+    """A logistic model needs drivers that are not exact combinations of each other (their
+    coefficients would not be identified, and Newton's method cannot invert its Hessian) and
+    classes the drivers do not separate."""
+    aliased = _aliased(_corr(data.centered))
+    if aliased:
+        groups = "; ".join(", ".join(data.drivers[i] for i in g) for g in aliased)
+        raise ValueError(f"drivers {groups} are exactly collinear (one is a linear combination of the others, e.g. a "
+                         "total of its parts), so a logistic model of the binary target cannot separate their "
+                         "effects. Drop one of them from drivers= or combine them into one scale.")
+    _check_separation(data)
+
+
+def _check_separation(data: _Data) -> None:
+    """Refuse a logistic model whose classes a combination of the drivers separates.
+
+    With (quasi-)complete separation the likelihood has no maximum: the coefficients run off
+    to infinity and McFadden's R^2 creeps to 1, numbers that look precise and mean nothing.
+    The linear program of Konis (2007, R package ``detectseparation``) finds a direction b
+    with (2y - 1) x'b >= 0 for every row and > 0 for some; there is one exactly when the
+    classes are separated.
+    """
+    from scipy.optimize import linprog
+
+    sd = data.x.std(axis=0)
+    design = np.column_stack([np.ones(data.n), (data.x - data.x.mean(axis=0)) / sd])
+    signed = (2 * data.y - 1)[:, None] * design
+    res = linprog(-signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(data.n), bounds=[(-1, 1)] * design.shape[1],
+                  method="highs")
+    if res.status != 0 or -res.fun <= 1e-7 * data.n:
+        return
+    direction = res.x[1:]
+    alone = [d for j, d in enumerate(data.drivers) if _separates(data.x[:, j], data.y)]
+    together = [d for j, d in enumerate(data.drivers) if abs(direction[j]) > 0.01 * np.abs(direction).max()]
+    who = (f"{', '.join(map(repr, alone))} on {'its' if len(alone) == 1 else 'their'} own" if alone
+           else f"the combination of {', '.join(map(repr, together))}")
+    raise ValueError(
+        f"the classes of {data.target!r} are separated by {who}: some driver values occur with only one class, so "
+        "the logistic model has no estimate (its coefficients grow without bound and its pseudo-R^2 tends to 1). "
+        "Use the score itself as a linear target (e.g. target='nps' instead of a promoter flag), drop or merge the "
+        "separating driver, or collect more responses.")
+
+
+def _separates(x: np.ndarray, y: np.ndarray) -> bool:
+    """One rating separates the classes: every 1 is at or above every 0, or the reverse."""
+    ones, zeros = x[y == 1], x[y == 0]
+    return bool(ones.min() >= zeros.max() or ones.max() <= zeros.min())
 
 
 def _as_float(col: pd.Series, name: str) -> np.ndarray:
@@ -362,17 +518,41 @@ def _is_binary(col: pd.Series, y: np.ndarray) -> bool:
     return seen.size == 2 and set(seen.tolist()) == {0.0, 1.0}
 
 
-def _importance(data: _Data, method: str, weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+#: A pairwise correlation matrix with an eigenvalue below this is not positive semi-definite.
+_PSD_TOL = -1e-8
+
+
+def _importance(data: _Data, method: str, weights: np.ndarray | None = None,
+                corr: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     if data.logistic:
         w = np.ones(len(data.y)) if weights is None else weights
         if method == "shapley":
             r2 = _logistic_subset_r2(data.x, data.y, w)
-            return _shapley(r2), float(r2[-1])
-        return _logistic_relative_weights(data.x, data.y, w)
-    corr = data.corr(weights)
+            return _bounded(_shapley(r2), float(r2[-1]))
+        return _bounded(*_logistic_relative_weights(data.x, data.y, w))
+    corr = data.corr(weights) if corr is None else corr
     if not np.isfinite(corr).all():
         return np.full(len(data.drivers), np.nan), np.nan
-    return _lmg(corr) if method == "shapley" else _relative_weights(corr)
+    return _bounded(*(_lmg(corr) if method == "shapley" else _relative_weights(corr)))
+
+
+def _bounded(imp: np.ndarray, r2: float) -> tuple[np.ndarray, float]:
+    """Importances >= 0 and R^2 in [0, 1], as they are in exact arithmetic for a positive
+    semi-definite matrix; only rounding (|error| < 1e-9) is cleared, anything larger is kept
+    for the caller to see."""
+    imp = np.where((imp < 0) & (imp > -1e-9), 0.0, imp)
+    if -1e-9 < r2 < 0 or 1 < r2 < 1 + 1e-9:
+        r2 = float(np.clip(r2, 0.0, 1.0))
+    return imp, r2
+
+
+def _resample_corr(data: _Data, weights: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A resample's correlation matrix; pairwise matrices that are not positive semi-definite
+    (a resample can break one that was fine) become the nearest correlation matrix."""
+    corr = data.corr(weights)
+    if data.missing != "pairwise" or not np.isfinite(corr).all() or np.linalg.eigvalsh(corr).min() >= _PSD_TOL:
+        return corr, False
+    return nearest_correlation(corr), True
 
 
 #: Resamples per task when the bootstrap runs on a Dask cluster. Only the scheduling depends
@@ -383,14 +563,19 @@ _BLOCK = 10
 def _resample_block(streams: list, data: _Data, methods: list[str]) -> dict:
     """Importance (len(streams) x p per method) of the resamples drawn from ``streams``."""
     draws = {m: np.full((len(streams), len(data.drivers)), np.nan) for m in methods}
+    repaired = 0
     n = len(data.y)
     for b, stream in enumerate(streams):
         weights = np.bincount(np.random.default_rng(stream).integers(0, n, n), minlength=n).astype(float)
         if data.logistic and weights @ data.y in (0.0, weights.sum()):
             continue  # a resample with one class only has no model
+        corr = None
+        if not data.logistic:
+            corr, fixed = _resample_corr(data, weights)
+            repaired += fixed
         for m in methods:
-            draws[m][b] = _importance(data, m, weights)[0]
-    return draws
+            draws[m][b] = _importance(data, m, weights, corr)[0]
+    return {**draws, "_repaired": repaired}
 
 
 def _fit(data: _Data, methods: list[str], *, bootstrap: int, seed: int) -> dict:
@@ -406,7 +591,7 @@ def _fit(data: _Data, methods: list[str], *, bootstrap: int, seed: int) -> dict:
     parts = _cluster.map_chunks(_resample_block, blocks, data, methods)
     p = len(data.drivers)
     draws = {m: np.concatenate([part[m] for part in parts]) if parts else np.full((0, p), np.nan) for m in methods}
-    return {"point": out, "draws": draws}
+    return {"point": out, "draws": draws, "repaired": int(sum(part.get("_repaired", 0) for part in parts))}
 
 
 # --------------------------------------------------------------------------- public API
@@ -442,9 +627,12 @@ def key_drivers(
     seed : int
         Seed of the resampling, so the same data give the same intervals.
     alpha : float
-        1 - confidence level of the percentile intervals.
+        1 - confidence level of the intervals (and the level of the association test that
+        sets a lower limit to 0).
     missing : {"listwise", "pairwise"}
-        Drop rows with any missing value (default), or correlate pairwise-complete rows.
+        Drop rows with any missing value (default), or correlate pairwise-complete rows
+        (falling back to listwise, with a warning, when that matrix is not positive
+        semi-definite).
     model : {"auto", "linear", "logistic"}
         ``auto`` picks logistic for a binary target, linear otherwise.
 
@@ -456,7 +644,9 @@ def key_drivers(
         - ``driver``, ``method``
         - ``importance``: the driver's part of R^2 (or pseudo-R^2); the parts add up to ``r2``
         - ``share``: importance / r2 (0-1), with ``ci_low`` / ``ci_high``, its bootstrap
-          percentile interval
+          interval (percentile, always containing ``share``; see the module notes) and
+          ``ci_note``: "" or what was done at an edge ("stretched to the estimate", "lower
+          limit 0: no significant association of its own with the target")
         - ``rank`` (1 = most important) and ``p_first``: the share of resamples in which the
           driver ranks first
         - ``performance``: mean rating in the rows used, with ``performance_ci_low`` /
@@ -464,14 +654,25 @@ def key_drivers(
         - ``quadrant``: importance-performance quadrant against the medians of the drivers
           ("fix first": above-median importance, below-median performance; "keep up";
           "low priority"; "maintain")
-        - ``beta``: standardised coefficient in the full model (the direction of the effect)
-        - ``vif``: variance inflation factor of the driver
+        - ``beta``: standardised coefficient in the full model (the direction of the effect;
+          NaN for exactly collinear drivers, whose coefficients are not identified)
+        - ``vif``: variance inflation factor of the driver (``inf`` when exactly collinear)
         - ``r2`` and ``n``: the model's R^2 (McFadden pseudo-R^2 for a logistic model, squared
           correlation of outcome and prediction for logistic relative weights) and rows used
 
         ``attrs`` holds ``target``, ``model``, ``r2_kind``, ``r2``, ``n``, ``n_read``,
-        ``n_dropped``, ``share_dropped``, ``missing``, ``bootstrap`` (valid resamples),
-        ``top_agree`` and ``warnings`` (the messages also issued as ``UserWarning``).
+        ``n_dropped``, ``share_dropped``, ``missing`` (the deletion used) and
+        ``missing_requested``, ``bootstrap`` (valid resamples) and ``bootstrap_requested``,
+        ``ci_method``, ``aliased`` (groups of exactly collinear drivers), ``top_agree`` and
+        ``warnings`` (the messages also issued as ``UserWarning``).
+
+    Raises
+    ------
+    ValueError
+        Bad columns or options, too few usable rows, drivers or target without variation,
+        more drivers than exact Shapley handles, a pairwise matrix that is not a correlation
+        matrix with too few complete rows to fall back on, or a binary target whose classes
+        the drivers separate (the message names the drivers).
 
     Examples
     --------
@@ -487,7 +688,11 @@ def key_drivers(
     drivers = _drivers(df, drivers)
     _check_options(bootstrap=bootstrap, alpha=alpha)
     data = _Data(df, target, drivers, missing=missing, model=model)
+    if data.missing == "pairwise":
+        data = _checked_pairwise(data, df, model)
     _check_size(data, methods)
+    if data.logistic:
+        _check_logistic(data)
     fit = _fit(data, methods, bootstrap=bootstrap, seed=seed)
     table, meta = _summarise(data, fit, methods, alpha=alpha)
     for message in meta["warnings"]:
@@ -541,35 +746,88 @@ def _check_size(data: _Data, methods: list[str]) -> None:
                              "group related drivers into fewer scales.")
 
 
+def _association_p(data: _Data) -> np.ndarray:
+    """p-value of each driver's own association with the target (no other driver in the model).
+
+    A driver whose importance is 0 adds nothing in any subset of drivers, the empty one
+    included, so it has no association of its own with the target: this test rejects a zero
+    importance at level alpha (exactly so for Shapley/LMG and linear relative weights). Linear:
+    the t test of the correlation on the rows where both are present; logistic: the
+    likelihood-ratio test of the one-driver model.
+    """
+    if data.logistic:
+        p = len(data.drivers)
+        w = np.ones(data.n)
+        null, _ = _logistic_fits(data.x, data.y, w, np.zeros((1, 0), dtype=np.intp))
+        single, _ = _logistic_fits(data.x, data.y, w, np.arange(p)[:, None])
+        return stats.chi2.sf(np.clip(2 * (single - null[0]), 0.0, None), 1)
+    r = data.corr()[:-1, -1]
+    df = np.maximum(data.pair_n - 2, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = r * np.sqrt(df / np.clip(1 - r ** 2, 0.0, None))
+    return np.where(data.pair_n > 2, 2 * stats.t.sf(np.abs(t), df), 1.0)
+
+
+def _share_interval(share: np.ndarray, share_draws: np.ndarray, assoc_p: np.ndarray,
+                    *, alpha: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The bootstrap interval of each share, kept honest at the edges.
+
+    1. Percentile interval of the resampled shares (the resamples are drawn from exactly the
+       rows of the estimate).
+    2. Stretched to the estimate where the estimate lies outside it: next to 0 the resampled
+       shares are biased upwards, all of them can exceed the estimate, and an interval that
+       excludes the number it belongs to contradicts it (see ``percentile_interval``).
+    3. Lower limit 0 where the driver's own association with the target is not significant
+       at ``alpha``: then a zero importance cannot be ruled out, and no bootstrap interval
+       can say so (every resampled share is above 0; the bootstrap fails at the boundary of
+       the parameter space, Andrews 2000). With a true share of exactly 0 this covers 0 in
+       1 - alpha of samples.
+    ``benchmarks/coverage.py`` measures the coverage of the result.
+    """
+    lo, hi, stretched = percentile_interval(share, share_draws, alpha)
+    at_zero = (assoc_p >= alpha) & ~np.isnan(lo)
+    lo = np.where(at_zero, 0.0, lo)
+    notes = ["; ".join(n for n, flag in (("stretched to the estimate", s), ("lower limit 0: no significant "
+                                          "association of its own with the target", z)) if flag)
+             for s, z in zip(stretched, at_zero)]
+    return lo, hi, notes
+
+
 def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> tuple[pd.DataFrame, dict]:
     drivers = data.drivers
     corr_full = data.corr() if not data.logistic else _corr(data.centered)
+    aliased = _aliased(corr_full)
     vif = _vif(corr_full)
     beta = _std_beta(corr_full) if not data.logistic else _logistic_beta(data)
+    beta = np.where(np.isinf(vif), np.nan, beta)  # an aliased driver's own coefficient is not identified
     perf = data.x
     with np.errstate(invalid="ignore"):
         n_perf = (~np.isnan(perf)).sum(axis=0)
         mean = np.nanmean(perf, axis=0)
         se = np.nanstd(perf, axis=0, ddof=1) / np.sqrt(n_perf)
     tcrit = stats.t.ppf(1 - alpha / 2, np.maximum(n_perf - 1, 1))
+    assoc_p = _association_p(data) if any(len(fit["draws"][m]) for m in methods) else np.ones(len(drivers))
     frames = []
     r2_of = {}
+    n_valid = 0
     for m in methods:
         imp, r2 = fit["point"][m]
         r2_of[m] = r2
         draws = fit["draws"][m]
-        valid = ~np.isnan(draws).any(axis=1)
-        draws = draws[valid]
-        share_draws = draws / draws.sum(axis=1, keepdims=True) if len(draws) else draws
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share_draws = draws / draws.sum(axis=1, keepdims=True)
+        valid = ~np.isnan(share_draws).any(axis=1)
+        draws, share_draws = draws[valid], share_draws[valid]
+        share = imp / r2 if r2 > 0 else np.full(len(drivers), np.nan)
         if len(draws):
-            lo, hi = np.percentile(share_draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+            lo, hi, notes = _share_interval(share, share_draws, assoc_p, alpha=alpha)
             first = np.bincount(np.argmax(draws, axis=1), minlength=len(drivers)) / len(draws)
         else:
             lo = hi = first = np.full(len(drivers), np.nan)
-        share = imp / r2 if r2 else np.full(len(drivers), np.nan)
+            notes = [""] * len(drivers)
         frame = pd.DataFrame({
             "driver": drivers, "method": m, "importance": imp, "share": share, "ci_low": lo, "ci_high": hi,
-            "rank": 0, "p_first": first, "performance": mean,
+            "ci_note": notes, "rank": 0, "p_first": first, "performance": mean,
             "performance_ci_low": mean - tcrit * se, "performance_ci_high": mean + tcrit * se,
             "quadrant": _quadrants(imp, mean), "beta": beta, "vif": vif, "r2": r2, "n": data.n,
         })
@@ -585,11 +843,17 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
         if len(drivers) <= MAX_EXACT_DRIVERS or other == "relative_weights":
             tops[other] = drivers[int(np.nanargmax(_importance(data, other)[0]))]
     agree = len(set(tops.values())) == 1
-    messages = []
+    messages = list(data.notes)
     if data.n < 10 * len(drivers):
         messages.append(f"only {data.n:,} responses for {len(drivers)} drivers (fewer than 10 per driver): "
                         "importances are unstable; collect more responses or use fewer drivers.")
-    high = [f"{d} ({v:.1f})" for d, v in zip(drivers, vif) if v > VIF_WARN]
+    for group in aliased:
+        names = ", ".join(drivers[i] for i in group)
+        messages.append(f"drivers {names} are exactly collinear (one is a linear combination of the others, e.g. "
+                        "a total of its parts): their VIF is infinite, their coefficients are not identified and "
+                        "their split of the explained variance is arbitrary. Drop one of them or combine them into "
+                        "one scale.")
+    high = [f"{d} ({v:.1f})" for d, v in zip(drivers, vif) if VIF_WARN < v < np.inf]
     if high:
         messages.append(f"drivers overlap strongly (VIF > {VIF_WARN:g}: {', '.join(high)}): their split of the "
                         "explained variance is uncertain; consider combining them into one scale.")
@@ -599,12 +863,24 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
     if data.share_dropped > 0.2:
         messages.append(f"{data.share_dropped:.0%} of rows were dropped for missing values; check whether "
                         "missingness is related to the target (e.g. not-applicable answers).")
+    requested = sum(len(fit["draws"][m]) for m in methods[:1])
+    if requested and n_valid < requested:
+        why = ("separated the classes or held one class only" if data.logistic else "had a driver or the target "
+               "without variation")
+        messages.append(f"{requested - n_valid} of {requested} bootstrap resamples {why} and have no estimate; the "
+                        f"intervals use the other {n_valid} and may be too narrow. Collect more responses.")
+    if fit.get("repaired"):
+        messages.append(f"{fit['repaired']} of {requested} bootstrap resamples gave a pairwise correlation matrix that "
+                        "is not positive semi-definite and used the nearest correlation matrix (Higham 2002).")
     r2_kind = ("McFadden pseudo-R^2" if methods == ["shapley"] else "pseudo-R^2 (McFadden for Shapley; squared "
                "outcome-prediction correlation for relative weights)") if data.logistic else "R^2"
     meta = {
         "target": data.target, "model": "logistic" if data.logistic else "linear", "r2_kind": r2_kind,
         "r2": float(r2_of[methods[0]]), "n": data.n, "n_read": data.n_read, "n_dropped": data.n_dropped,
-        "share_dropped": float(data.share_dropped), "missing": data.missing, "bootstrap": n_valid,
+        "share_dropped": float(data.share_dropped), "missing": data.missing, "missing_requested": data.requested,
+        "bootstrap": n_valid, "bootstrap_requested": requested,
+        "ci_method": "percentile, stretched to the estimate; lower limit 0 without a significant own association",
+        "aliased": [[drivers[i] for i in g] for g in aliased],
         "methods": list(methods), "top_driver": {m: d for m, d in tops.items()}, "top_agree": agree,
         "drivers": list(drivers), "warnings": messages,
     }
@@ -643,16 +919,26 @@ def driver_diagnostics(result: pd.DataFrame) -> pd.DataFrame:
     p = len(first)
     top_vif = first.loc[first["vif"].idxmax()]
     tops = meta["top_driver"]
+    aliased = meta.get("aliased") or []
+    requested = meta.get("missing_requested", meta["missing"])
+    deletion = (f"{meta['missing']} deletion of missing values" if requested == meta["missing"] else
+                f"{meta['missing']} deletion: the pairwise correlation matrix was not a valid correlation matrix")
+    boot_note = ("no intervals" if not meta["bootstrap"] else
+                 "percentile intervals, stretched to the estimate; lower limit 0 without a significant own association")
+    if meta["bootstrap"] < meta.get("bootstrap_requested", meta["bootstrap"]):
+        boot_note = f"{meta['bootstrap_requested'] - meta['bootstrap']} resamples had no estimate; " + boot_note
     rows = [
         ("rows used", f"{meta['n']:,} of {meta['n_read']:,}",
-         meta["share_dropped"] <= 0.2, f"{meta['share_dropped']:.1%} dropped ({meta['missing']} deletion of missing values)"),
+         meta["share_dropped"] <= 0.2 and requested == meta["missing"], f"{meta['share_dropped']:.1%} dropped ({deletion})"),
         ("responses per driver", f"{meta['n'] / p:,.0f}", meta["n"] >= 10 * p, "at least 10 per driver wanted"),
-        ("largest VIF", f"{top_vif['vif']:.2f} ({top_vif['driver']})", top_vif["vif"] <= VIF_WARN,
-         f"above {VIF_WARN:g} means drivers overlap strongly"),
+        ("largest VIF", f"{top_vif['vif']:.2f} ({top_vif['driver']})", bool(top_vif["vif"] <= VIF_WARN),
+         "infinite: " + "; ".join(", ".join(g) for g in aliased) + " are exactly collinear" if aliased
+         else f"above {VIF_WARN:g} means drivers overlap strongly"),
         ("top driver by method", ", ".join(f"{m.replace('_', ' ')}: {d}" for m, d in tops.items()),
          meta["top_agree"], "methods agree" if meta["top_agree"] else "methods disagree: treat the leaders as tied"),
-        ("model fit", f"{meta['r2']:.3f}", True, meta["r2_kind"]),
-        ("bootstrap resamples", f"{meta['bootstrap']:,}", True, "percentile intervals" if meta["bootstrap"] else "no intervals"),
+        ("model fit", f"{meta['r2']:.3f}", bool(0 <= meta["r2"] <= 1), meta["r2_kind"]),
+        ("bootstrap resamples", f"{meta['bootstrap']:,}",
+         meta["bootstrap"] >= meta.get("bootstrap_requested", meta["bootstrap"]), boot_note),
     ]
     return pd.DataFrame([{"check": c, "value": v, "status": "ok" if ok else "warning", "note": n}
                          for c, v, ok, n in rows])
@@ -738,7 +1024,8 @@ def driver_change(
     -------
     DataFrame
         One row per driver: ``driver``, ``period``, ``previous_period``, ``share``,
-        ``share_previous``, ``change``, ``ci_low``, ``ci_high`` (percentile interval of the change),
+        ``share_previous``, ``change``, ``ci_low``, ``ci_high`` (percentile interval of the change,
+        stretched to contain ``change`` where it falls outside),
         ``se``, ``z``, ``p``, ``p_adj``, ``significant``, ``n``, ``n_previous``.
 
     >>> import cxkit as cx
@@ -770,6 +1057,8 @@ def driver_change(
             raise ValueError(f"no responses in {_label(span)}; driver_change needs data in both periods.")
         data = _Data(part, target, drivers, missing="listwise", model=model)
         _check_size(data, methods)
+        if data.logistic:
+            _check_logistic(data)
         fits.append((data, _fit(data, methods, bootstrap=bootstrap, seed=seed + idx)))
     (d_now, f_now), (d_before, f_before) = fits
     m = methods[0]
@@ -784,7 +1073,7 @@ def driver_change(
     with np.errstate(divide="ignore", invalid="ignore"):
         z = change / se
     p = 2 * stats.norm.sf(np.abs(z))
-    lo, hi = np.percentile(diff, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+    lo, hi, _ = percentile_interval(change, diff, alpha)
     p_adj = adjust_p(p, method=padjust)
     return pd.DataFrame({
         "driver": drivers, "period": label_now, "previous_period": label_before, "share": share_now,

@@ -17,9 +17,10 @@ promoters, 30% detractors gives NPS 10, Wald SE 3.72 and a 95% Wald interval of 
 (scores 1-3). Every interval contains its estimate.
 
 **Small samples**: every table has ``small_n``, true where a group has fewer than ``min_n``
-responses (default :data:`MIN_N` = 30; effective n with weights). Below 30 responses a 95% NPS
-interval is typically 50 to 70 points wide, so such a value is shown as a small sample, never
-stated as a finding (the report's findings skip it).
+responses (default :data:`MIN_N` = 30; effective n with weights). With 29 responses a 95% NPS
+interval is about 45 to 60 points wide for common splits (10 promoters, 9 passives and 10
+detractors: -29 to 29), so such a value is shown as a small sample, never stated as a finding
+(the report's findings skip it, the figures draw it hollow).
 
 **Differences** (:func:`compare_nps`, :func:`compare_csat`, :func:`compare_ces`,
 :func:`kpi_trend`): month over month, each segment against the rest, or any two groups. NPS
@@ -855,7 +856,7 @@ def _headline_table(kpis: dict) -> pd.DataFrame:
         k = kpis[key][sub] if sub else kpis[key]
         rows.append({"kpi": label, "month": k["month"], "value": k["value"], "ci_low": k["ci_low"],
                      "ci_high": k["ci_high"], "n": k["n"], "previous": k["previous"], "change": k["change"],
-                     "p_adj": k["change_p"], "significant": k["significant"]})
+                     "p_adj": k["change_p"], "significant": k["significant"], "small_n": k.get("small_n", False)})
     return pd.DataFrame(rows)
 
 

@@ -411,3 +411,160 @@ def test_importance_and_quadrant_plots(swiss):
     labels = {t.get_text() for t in ax.texts}
     assert {"fix first", "keep up", "low priority", "maintain", "Education"} <= labels
     assert len(ax.lines) >= 2  # the median lines
+
+
+# --------------------------------------------------------------------------- honest intervals (issue 14 §3)
+
+def _ratings(seed: int, n: int = 150, missing: float = 0.05) -> pd.DataFrame:
+    """Five 1-5 aspect ratings and a 0-10 score, two of the aspects nearly irrelevant, with
+    scattered missing values: the shape of the issue's review set."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, (n, 5)).astype(float)
+    y = np.clip(np.rint(x @ [1, 0.6, 0.3, 0.05, 0] + rng.normal(0, 2, n)), 0, 10)
+    df = pd.DataFrame(x, columns=list("abcde")).assign(y=y)
+    return df.mask(rng.random(df.shape) < missing)
+
+
+@pytest.mark.filterwarnings("ignore:.*of rows were dropped for missing values:UserWarning")
+def test_intervals_contain_their_estimate_near_zero():
+    # Seed 3: with plain percentile intervals driver e's share 0.0006 had interval 0.0022-0.0879
+    # (issue 14 §3 reproduced: every resampled share of a near-zero driver lies above it).
+    for method in ("shapley", "relative_weights"):
+        for seed in range(6):
+            kd = cx.key_drivers(_ratings(seed), "y", list("abcde"), method=method, bootstrap=50, seed=1)
+            assert ((kd["ci_low"] <= kd["share"]) & (kd["share"] <= kd["ci_high"])).all(), (method, seed)
+    kd = cx.key_drivers(_ratings(3), "y", list("abcde"), bootstrap=50, seed=1).set_index("driver")
+    assert "stretched to the estimate" in kd.loc["e", "ci_note"]
+    # e has no association of its own with y (scipy.stats.pearsonr on the 110 complete rows:
+    # r = -0.014, p = 0.88): a zero share cannot be ruled out
+    assert kd.loc["e", "ci_low"] == 0 and "lower limit 0" in kd.loc["e", "ci_note"]
+    assert kd.loc["a", "ci_note"] == "" and kd.loc["a", "ci_low"] > 0
+
+
+@pytest.mark.filterwarnings("ignore:.*of rows were dropped for missing values:UserWarning")
+def test_estimate_and_intervals_come_from_the_same_rows():
+    # Listwise deletion happens once: the resamples draw from exactly the rows of the estimate,
+    # so the result on data with holes equals the result on its complete rows, intervals included.
+    holes = _ratings(8, n=300, missing=0.04)
+    with_holes = cx.key_drivers(holes, "y", list("abcde"), bootstrap=40, seed=5)
+    complete = cx.key_drivers(holes.dropna().reset_index(drop=True), "y", list("abcde"), bootstrap=40, seed=5)
+    cols = ["driver", "importance", "share", "ci_low", "ci_high", "p_first"]
+    pd.testing.assert_frame_equal(with_holes[cols], complete[cols])
+    assert with_holes.attrs["n"] == len(holes.dropna()) < len(holes)
+
+
+def test_lower_limit_zero_only_without_an_own_association(swiss):
+    # Every swiss driver is correlated with Fertility (|r| >= 0.35, n = 47, p < 0.02): none is
+    # sent to 0. A pure-noise column (seed 1: scipy.stats.pearsonr with Fertility r = -0.019,
+    # p = 0.90) is.
+    noisy = swiss.assign(noise=np.random.default_rng(1).standard_normal(len(swiss)))
+    kd = cx.key_drivers(noisy, "Fertility", [*SWISS_DRIVERS, "noise"], bootstrap=100, seed=2).set_index("driver")
+    r = noisy[[*SWISS_DRIVERS, "noise"]].corrwith(noisy["Fertility"])
+    assert (r[SWISS_DRIVERS].abs() > 0.35).all()
+    assert (kd.loc[SWISS_DRIVERS, "ci_low"] > 0).all()
+    assert kd.loc["noise", "ci_low"] == 0 and kd.loc["noise", "ci_high"] >= kd.loc["noise", "share"]
+
+
+def test_interval_coverage_with_planted_importances():
+    # A fast version of benchmarks/coverage.py (which runs 1,000 replications per case): 60
+    # samples of 400 from a population whose LMG shares are known exactly (computed from its
+    # correlation matrix), 60 resamples each. With so few replications only a gross failure
+    # can be detected: the pooled coverage of the 4 drivers' 95% intervals must exceed 0.85
+    # (plain percentile intervals of a share whose estimate is biased would fall far below).
+    from cxkit.drivers import _lmg
+
+    beta = np.array([0.5, 0.35, 0.2, 0.1])
+    sigma = np.full((4, 4), 0.3) + 0.7 * np.eye(4)
+    cov = np.block([[sigma, (sigma @ beta)[:, None]], [(sigma @ beta)[None, :], beta @ sigma @ beta + 1.0]])
+    sd = np.sqrt(np.diag(cov))
+    imp, r2 = _lmg(cov / np.outer(sd, sd))
+    truth = imp / r2
+    rng = np.random.default_rng(2026)
+    hits = []
+    for rep in range(60):
+        x = rng.multivariate_normal(np.zeros(4), sigma, 400)
+        df = pd.DataFrame(x, columns=list("abcd")).assign(y=x @ beta + rng.standard_normal(400))
+        kd = cx.key_drivers(df, "y", list("abcd"), bootstrap=60, seed=rep).set_index("driver").loc[list("abcd")]
+        hits.append(((kd["ci_low"] <= truth) & (truth <= kd["ci_high"])).to_numpy())
+    assert np.mean(hits) > 0.85
+
+
+# --------------------------------------------------------------------------- edges (issue 16 §2 §3 §4)
+
+def _contradictory_pairs() -> pd.DataFrame:
+    """Pairwise-complete blocks that cannot come from one population: a ~ y, b ~ y but
+    a ~ -b, plus 40 complete rows of independent noise."""
+    rng = np.random.default_rng(5)
+    m = 200
+    z, u = rng.standard_normal(m), rng.standard_normal(m)
+    blocks = [{"a": z, "y": z + 0.1 * u}, {"b": z, "y": z + 0.1 * u}, {"a": z, "b": -z + 0.1 * u}, {"c": u, "y": u}]
+    frames = [pd.DataFrame({c: block.get(c, np.full(m, np.nan)) for c in ["a", "b", "c", "y"]}) for block in blocks]
+    frames.append(pd.DataFrame(rng.standard_normal((40, 4)), columns=["a", "b", "c", "y"]))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.filterwarnings("ignore:.*of rows were dropped for missing values:UserWarning")
+def test_pairwise_matrix_not_psd_falls_back_to_complete_rows():
+    from cxkit.drivers import _Data
+
+    df = _contradictory_pairs()
+    pairwise = _Data(df, "y", ["a", "b", "c"], missing="pairwise", model="auto").corr()
+    assert np.linalg.eigvalsh(pairwise).min() < -0.4  # numpy's eigenvalues of the pairwise matrix
+    imp, r2 = _lmg(pairwise)
+    assert r2 > 1 or (imp < 0).any()  # what the pairwise matrix gives: the failure of issue 16 §2
+    with pytest.warns(UserWarning, match=r"missing='pairwise' was not used: .*smallest eigenvalue -0\.4.*40 complete rows"):
+        kd = cx.key_drivers(df, "y", ["a", "b", "c"], bootstrap=30, seed=1, missing="pairwise")
+    assert kd.attrs["missing"] == "listwise" and kd.attrs["missing_requested"] == "pairwise"
+    assert 0 <= kd.attrs["r2"] <= 1 and (kd["importance"] >= 0).all() and kd["share"].sum() == pytest.approx(1)
+    # independent reference: the same model asked for on the complete rows
+    listwise = cx.key_drivers(df.dropna(), "y", ["a", "b", "c"], bootstrap=30, seed=1)
+    pd.testing.assert_frame_equal(kd[["driver", "importance", "ci_low", "ci_high"]],
+                                  listwise[["driver", "importance", "ci_low", "ci_high"]])
+    diag = cx.driver_diagnostics(kd).set_index("check")
+    assert diag.loc["rows used", "status"] == "warning" and "not a valid correlation matrix" in diag.loc["rows used", "note"]
+    with pytest.raises(ValueError, match="pairwise correlation matrix .* only 0 rows"):
+        cx.key_drivers(df.iloc[:800], "y", ["a", "b", "c"], bootstrap=0, missing="pairwise")
+
+
+@pytest.mark.filterwarnings("ignore:the methods disagree:UserWarning")
+def test_exactly_collinear_drivers_have_infinite_vif_and_are_named():
+    # d = a + b: the issue saw VIF -2e15 and diagnostics "ok".
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+    rng = np.random.default_rng(2)
+    a, b, c = rng.standard_normal((3, 300))
+    df = pd.DataFrame({"a": a, "b": b, "c": c, "d": a + b, "y": a + 0.5 * b + 0.3 * c + rng.standard_normal(300)})
+    with pytest.warns(UserWarning, match="drivers a, b, d are exactly collinear.*Drop one of them"):
+        kd = cx.key_drivers(df, "y", ["a", "b", "c", "d"], bootstrap=20)
+    vif = kd.set_index("driver")["vif"]
+    assert np.isinf(vif[["a", "b", "d"]]).all()
+    # c's VIF is its VIF among a, b, c (d adds nothing to their span): statsmodels on a, b, c
+    design = np.column_stack([np.ones(300), a, b, c])
+    assert vif["c"] == pytest.approx(variance_inflation_factor(design, 3), rel=1e-9)
+    assert kd.set_index("driver").loc[["a", "b", "d"], "beta"].isna().all()
+    assert kd.attrs["aliased"] == [["a", "b", "d"]]
+    diag = cx.driver_diagnostics(kd).set_index("check")
+    assert diag.loc["largest VIF", "status"] == "warning" and "a, b, d are exactly collinear" in diag.loc["largest VIF", "note"]
+    # the R^2 of the span is still exact: a, b, c explain what a, b, c, d explain
+    assert kd.attrs["r2"] == pytest.approx(cx.key_drivers(df, "y", ["a", "b", "c"], bootstrap=0).attrs["r2"], abs=1e-12)
+    with pytest.raises(ValueError, match="drivers a, b, d are exactly collinear.*logistic"):
+        cx.key_drivers(df.assign(flag=df["y"] > 0), "flag", ["a", "b", "c", "d"], bootstrap=0)
+
+
+def test_separated_classes_are_refused_not_printed():
+    # Issue 16 §4: a promoter flag that one rating separates gave pseudo-R^2 0.99999999 and beta 3512.
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame(rng.integers(1, 11, (300, 3)).astype(float), columns=["support", "price", "app"])
+    with pytest.raises(ValueError, match="separated by 'support' on its own.*no estimate.*target='nps'"):
+        cx.key_drivers(df.assign(promoter=df["support"] >= 7), "promoter", ["support", "price", "app"], bootstrap=0)
+    with pytest.raises(ValueError, match="separated by the combination of 'support', 'price'"):
+        cx.key_drivers(df.assign(promoter=df["support"] + df["price"] >= 12), "promoter",
+                       ["support", "price", "app"], bootstrap=0)
+    # quasi-complete: both classes at support == 7 only
+    quasi = (df["support"] > 7) | ((df["support"] == 7) & (rng.random(300) < 0.5))
+    with pytest.raises(ValueError, match="separated by 'support'"):
+        cx.key_drivers(df.assign(promoter=quasi), "promoter", ["support", "price", "app"], bootstrap=0)
+    # overlapping classes: a model, with pseudo-R^2 below 1 and finite coefficients
+    noisy = df.assign(promoter=df["support"] + rng.normal(0, 2, 300) >= 7)
+    kd = cx.key_drivers(noisy, "promoter", ["support", "price", "app"], bootstrap=30)
+    assert 0 < kd.attrs["r2"] < 0.9 and np.isfinite(kd["beta"]).all()

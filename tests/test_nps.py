@@ -19,6 +19,7 @@ References:
 from __future__ import annotations
 
 import json
+import warnings
 import math
 
 import numpy as np
@@ -457,3 +458,18 @@ def test_plots_show_small_samples_as_such():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(text.startswith("small sample") for text in legend)
     assert not any("C" in t.get_text() and "vs rest" in t.get_text() for t in ax.texts)  # never labelled as a difference
+
+
+def test_report_of_a_small_month_says_so(feedback):
+    # Keep 20 responses of 2026-10: the month's NPS and its change are shown, never claimed.
+    month = feedback["responded_at"].dt.strftime("%Y-%m")
+    few = pd.concat([feedback[month != "2026-10"], feedback[month == "2026-10"].head(20)], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        rep = cx.nps_report(few, month="2026-10", bootstrap=20)
+    k = rep.kpis["nps"]
+    assert k["small_n"] and k["n"] == 20 and k["min_n"] == 30
+    assert "comes from a small sample" in rep.findings[0] and "not a finding" in rep.findings[0]
+    assert "small sample" in rep.finding and "significant" not in rep.finding.split(";")[0]
+    assert rep.headline.set_index("kpi").loc["NPS", "small_n"]
+    assert k["ci_low"] <= k["value"] <= k["ci_high"]
