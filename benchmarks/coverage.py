@@ -307,7 +307,7 @@ def main(argv=None) -> int:
                              reps=reps(400), bootstrap=1000, missing=0.05, seed=7),
         lambda: drivers_case("key_drivers, linear, n = 200", beta5, sigma5, n=200, reps=reps(500), bootstrap=200,
                              seed=2),
-        lambda: drivers_case("key_drivers, linear, boundary (true share 0 and 0.01)", boundary_beta, boundary_sigma,
+        lambda: drivers_case("key_drivers, linear, boundary (x5 true share exactly 0)", boundary_beta, boundary_sigma,
                              n=500, reps=reps(1000), bootstrap=200, method="shapley", seed=3),
         lambda: logistic_case("key_drivers, logistic (promoter flag), n = 600", np.array([1.0, 0.6, 0.25]), -0.4,
                               _exchangeable(3, 0.3), n=600, reps=reps(300), bootstrap=200, seed=4),
