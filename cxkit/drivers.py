@@ -3,9 +3,9 @@
 A driver's *importance* is its share of the model's explained variance, split fairly between
 correlated drivers, with bootstrap uncertainty:
 
-- **Shapley / LMG** (``method="shapley"``): the R^2 gain of adding the driver, averaged over
+- **Shapley / LMG** (``method="shapley"``): the R² gain of adding the driver, averaged over
   every order of entry (Lindeman, Merenda & Gold 1980; Grömping 2006, R package ``relaimpo``).
-  It is computed *exactly* from the correlation matrix: the R^2 of all 2^p driver subsets comes
+  It is computed *exactly* from the correlation matrix: the R² of all 2^p driver subsets comes
   from one sweep per subset along a binary tree (each subset extends its parent by one driver),
   so 20 drivers (1,048,576 subsets) take well under a second. Up to
   :data:`MAX_EXACT_DRIVERS` drivers are exact; more are refused with a message (use
@@ -17,7 +17,7 @@ correlated drivers, with bootstrap uncertainty:
 
 Targets: any numeric score (NPS 0-10, CSAT 1-5, ...) uses ordinary least squares. A binary
 target (a boolean column, or one whose values are only 0 and 1, e.g. a promoter flag) uses
-logistic regression: Shapley then splits **McFadden's pseudo-R^2** (1 - logL(model) / logL(null)),
+logistic regression: Shapley then splits **McFadden's pseudo-R²** (1 - logL(model) / logL(null)),
 the measure Azen & Traxel (2009) recommend for dominance analysis because it never decreases when
 a driver is added; relative weights follow Tonidandel & LeBreton (2010) and split the squared
 correlation between the outcome and the predicted probability. Logistic Shapley fits 2^p models,
@@ -26,7 +26,7 @@ so it is exact up to :data:`MAX_EXACT_LOGISTIC` drivers.
 Missing values are dropped listwise by default (the share of rows dropped is reported);
 ``missing="pairwise"`` builds the correlation matrix from pairwise-complete rows instead (linear
 models only). Pairwise correlations need not fit together: when their matrix is not positive
-semi-definite (R^2 above 1, negative importances), the complete rows are used instead, with a
+semi-definite (R² above 1, negative importances), the complete rows are used instead, with a
 warning. Not-applicable codes (e.g. 0 = "did not use support") are turned into missing
 values by the reader (``na_codes=`` in :func:`cxkit.load_feedback` or the catalog), not here.
 
@@ -51,7 +51,7 @@ Examples
 >>> kd = cx.key_drivers(fb[fb.responded_at >= "2026-10-01"], "nps", cx.SAMPLE_DRIVERS, bootstrap=50)
 >>> kd.loc[0, "driver"], int(kd.loc[0, "rank"])
 ('product_quality', 1)
->>> bool(abs(kd["importance"].sum() - kd.attrs["r2"]) < 1e-12)  # the parts add up to R^2
+>>> bool(abs(kd["importance"].sum() - kd.attrs["r2"]) < 1e-12)  # the parts add up to R²
 True
 """
 
@@ -88,12 +88,12 @@ _PIVOT_TOL = 1e-12
 # --------------------------------------------------------------------------- exact LMG / Shapley
 
 def _subset_r2(corr: np.ndarray) -> np.ndarray:
-    """R^2 of the last variable on every subset of the others, indexed by bitmask.
+    """R² of the last variable on every subset of the others, indexed by bitmask.
 
     ``corr`` is a (p+1) x (p+1) correlation matrix with the target last. Subsets are grown along
     a binary tree: a subset whose largest driver is ``m`` keeps the residual correlation matrix
     of the drivers after ``m`` (and the target) given the subset; adding driver ``j > m`` is one
-    sweep on pivot ``j``. Element ``k`` of the result is the R^2 of the subset whose bits are
+    sweep on pivot ``j``. Element ``k`` of the result is the R² of the subset whose bits are
     set in ``k`` (bit i = driver i). A driver that is a linear combination of the subset (pivot
     ~ 0) adds nothing.
     """
@@ -181,9 +181,9 @@ def _aliased(corr: np.ndarray) -> list[list[int]]:
 
 
 def _vif(corr: np.ndarray) -> np.ndarray:
-    """1 / (1 - R^2 of each driver on the others); infinite for an exactly aliased driver.
+    """1 / (1 - R² of each driver on the others); infinite for an exactly aliased driver.
 
-    Each R^2 comes from a least-squares solve on the other drivers' correlations, so a
+    Each R² comes from a least-squares solve on the other drivers' correlations, so a
     singular matrix (aliased drivers elsewhere) still gives the other drivers a finite VIF
     instead of the huge or negative numbers of a numerical inverse.
     """
@@ -283,7 +283,7 @@ def _converged(step: np.ndarray, coef: np.ndarray) -> np.ndarray:
 
 
 def _logistic_subset_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, max_iter: int = 30) -> np.ndarray:
-    """McFadden's pseudo-R^2 of every driver subset (bitmask order), all models fitted together.
+    """McFadden's pseudo-R² of every driver subset (bitmask order), all models fitted together.
 
     Every subset's model uses the full design with the coefficients of absent drivers held at
     zero, so each Newton step is a few matrix products over all 2^p models at once: the
@@ -427,7 +427,7 @@ def _checked_pairwise(data: _Data, df: pd.DataFrame, model: str) -> _Data:
     complete rows (listwise deletion), with a note saying why.
 
     Correlations from different subsets of rows need not fit together: the matrix can have
-    negative eigenvalues, and then R^2 exceeds 1, importances turn negative and shares pass
+    negative eigenvalues, and then R² exceeds 1, importances turn negative and shares pass
     100%. The nearest positive semi-definite matrix would hide that the correlations
     contradict each other; the complete rows are a real sample, and the estimate and its
     bootstrap both use them.
@@ -441,13 +441,13 @@ def _checked_pairwise(data: _Data, df: pd.DataFrame, model: str) -> _Data:
            "has undefined entries (a pair of columns shares fewer than two rows with varying values)")
     p = len(data.drivers)
     if data.n_complete < p + 2:
-        raise ValueError(f"the pairwise correlation matrix of {data.target!r} and the drivers {why}, so it gives R^2 "
+        raise ValueError(f"the pairwise correlation matrix of {data.target!r} and the drivers {why}, so it gives R² "
                          f"outside [0, 1] and negative importances; the fallback, the complete rows, has only "
                          f"{data.n_complete} rows for {p} drivers. Use fewer drivers or drivers answered together.")
     listwise = _Data(df, data.target, data.drivers, missing="listwise", model=model)
     listwise.requested = "pairwise"
     listwise.notes.append(
-        f"missing='pairwise' was not used: the pairwise correlation matrix {why}, which would give R^2 outside "
+        f"missing='pairwise' was not used: the pairwise correlation matrix {why}, which would give R² outside "
         f"[0, 1] and negative importances. The model uses the {listwise.n:,} complete rows (listwise deletion) "
         "instead, for the estimate and its bootstrap.")
     return listwise
@@ -470,7 +470,7 @@ def _check_separation(data: _Data) -> None:
     """Refuse a logistic model whose classes a combination of the drivers separates.
 
     With (quasi-)complete separation the likelihood has no maximum: the coefficients run off
-    to infinity and McFadden's R^2 creeps to 1, numbers that look precise and mean nothing.
+    to infinity and McFadden's R² creeps to 1, numbers that look precise and mean nothing.
     The linear program of Konis (2007, R package ``detectseparation``) finds a direction b
     with (2y - 1) x'b >= 0 for every row and > 0 for some; there is one exactly when the
     classes are separated.
@@ -491,7 +491,7 @@ def _check_separation(data: _Data) -> None:
            else f"the combination of {', '.join(map(repr, together))}")
     raise ValueError(
         f"the classes of {data.target!r} are separated by {who}: some driver values occur with only one class, so "
-        "the logistic model has no estimate (its coefficients grow without bound and its pseudo-R^2 tends to 1). "
+        "the logistic model has no estimate (its coefficients grow without bound and its pseudo-R² tends to 1). "
         "Use the score itself as a linear target (e.g. target='nps' instead of a promoter flag), drop or merge the "
         "separating driver, or collect more responses.")
 
@@ -537,7 +537,7 @@ def _importance(data: _Data, method: str, weights: np.ndarray | None = None,
 
 
 def _bounded(imp: np.ndarray, r2: float) -> tuple[np.ndarray, float]:
-    """Importances >= 0 and R^2 in [0, 1], as they are in exact arithmetic for a positive
+    """Importances >= 0 and R² in [0, 1], as they are in exact arithmetic for a positive
     semi-definite matrix; only rounding (|error| < 1e-9) is cleared, anything larger is kept
     for the caller to see."""
     imp = np.where((imp < 0) & (imp > -1e-9), 0.0, imp)
@@ -620,7 +620,7 @@ def key_drivers(
     drivers : list of str, optional
         Driver-rating columns. Default: the drivers the reader recorded (``df.attrs["drivers"]``).
     method : {"shapley", "relative_weights", "both"}
-        Exact Shapley/LMG decomposition of R^2, Johnson's relative weights, or both.
+        Exact Shapley/LMG decomposition of R², Johnson's relative weights, or both.
     bootstrap : int
         Resamples (rows drawn with replacement) for the confidence intervals and ``p_first``;
         0 skips them.
@@ -642,7 +642,7 @@ def key_drivers(
         One row per driver (and method), sorted by rank:
 
         - ``driver``, ``method``
-        - ``importance``: the driver's part of R^2 (or pseudo-R^2); the parts add up to ``r2``
+        - ``importance``: the driver's part of R² (or pseudo-R²); the parts add up to ``r2``
         - ``share``: importance / r2 (0-1), with ``ci_low`` / ``ci_high``, its bootstrap
           interval (percentile, always containing ``share``; see the module notes) and
           ``ci_note``: "" or what was done at an edge ("stretched to the estimate", "lower
@@ -657,7 +657,7 @@ def key_drivers(
         - ``beta``: standardised coefficient in the full model (the direction of the effect;
           NaN for exactly collinear drivers, whose coefficients are not identified)
         - ``vif``: variance inflation factor of the driver (``inf`` when exactly collinear)
-        - ``r2`` and ``n``: the model's R^2 (McFadden pseudo-R^2 for a logistic model, squared
+        - ``r2`` and ``n``: the model's R² (McFadden pseudo-R² for a logistic model, squared
           correlation of outcome and prediction for logistic relative weights) and rows used
 
         ``attrs`` holds ``target``, ``model``, ``r2_kind``, ``r2``, ``n``, ``n_read``,
@@ -872,8 +872,8 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
     if fit.get("repaired"):
         messages.append(f"{fit['repaired']} of {requested} bootstrap resamples gave a pairwise correlation matrix that "
                         "is not positive semi-definite and used the nearest correlation matrix (Higham 2002).")
-    r2_kind = ("McFadden pseudo-R^2" if methods == ["shapley"] else "pseudo-R^2 (McFadden for Shapley; squared "
-               "outcome-prediction correlation for relative weights)") if data.logistic else "R^2"
+    r2_kind = ("McFadden pseudo-R²" if methods == ["shapley"] else "pseudo-R² (McFadden for Shapley; squared "
+               "outcome-prediction correlation for relative weights)") if data.logistic else "R²"
     meta = {
         "target": data.target, "model": "logistic" if data.logistic else "linear", "r2_kind": r2_kind,
         "r2": float(r2_of[methods[0]]), "n": data.n, "n_read": data.n_read, "n_dropped": data.n_dropped,
@@ -1117,7 +1117,7 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
     meta = result.attrs
     main = result[result["method"] == result["method"].iloc[0]].sort_values("rank")
     top = main.iloc[0]
-    what = "explained variance" if meta.get("model") == "linear" else "explained pseudo-R^2"
+    what = "explained variance" if meta.get("model") == "linear" else "explained pseudo-R²"
     ci = (f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else "")
     target = _TARGET_NAMES.get(meta["target"], meta["target"])
     out = []

@@ -55,12 +55,14 @@ from scipy import stats
 
 from ._stats import net_score_interval
 from .nps_plots import plot_nps_by_segment, plot_nps_trend
-from .display import SafeDisplay
+from .display import SafeDisplay, format_p
 from .periods import resolve_month
+from .results import headline_change
 
 __all__ = [
     "nps", "csat", "ces", "compare_nps", "compare_csat", "compare_ces", "kpi_trend", "kpi_headline",
-    "adjust_p", "adjust_flags", "nps_report", "NpsReport", "plot_nps_trend", "plot_nps_by_segment", "MIN_N",
+    "adjust_p", "adjust_flags", "headline_flags", "headline_view", "nps_report", "NpsReport", "plot_nps_trend",
+    "plot_nps_by_segment", "MIN_N",
 ]
 
 #: Score bands of the NPS question (0-10).
@@ -111,6 +113,24 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
         t["significant"] = part < alpha
         t.attrs = {**t.attrs, "padjust": padjust, "family_size": int((~np.isnan(adjusted)).sum())}
         out.append(t)
+    return out
+
+
+def headline_flags(table: pd.DataFrame | None, *, alpha: float = 0.05) -> pd.DataFrame | None:
+    """``p_adj`` and ``significant`` of month-over-month KPI changes under the pack's headline
+    policy (:func:`cxkit.results.headline_change`: Bonferroni over the month's headline KPIs).
+
+    >>> import pandas as pd
+    >>> headline_flags(pd.DataFrame({"p": [0.016, 0.0004, None]}))[["p_adj", "significant"]].values.tolist()
+    [[0.112, False], [0.0028, True], [nan, False]]
+    """
+    if table is None:
+        return None
+    out = table.copy()
+    verdicts = [headline_change(p if pd.notna(p) else None, alpha=alpha) for p in out["p"]]
+    out["p_adj"] = [np.nan if v["change_p"] is None else v["change_p"] for v in verdicts]
+    out["significant"] = [v["significant"] for v in verdicts]
+    out.attrs = {**out.attrs, "padjust": "headline", "family_size": verdicts[0]["family_size"] if verdicts else 0}
     return out
 
 
@@ -823,9 +843,12 @@ def nps_report(
                                    bootstrap=max(bootstrap, 2), seed=seed, padjust=padjust, alpha=alpha)
         except ValueError:
             change = None  # no previous month: nothing to compare
-    trend, csat_t, ces_t, seg, change = adjust_flags(trend, others.get("csat"), others.get("ces"), seg, change,
-                                                     padjust=padjust, alpha=alpha)
-    family = trend.attrs["family_size"]
+    # Month-over-month changes of the headline KPIs (NPS in every month shown, CSAT and CES) are
+    # judged by the pack's one headline policy; the segment and driver-change tests of this page
+    # form their own family.
+    trend, csat_t, ces_t = (headline_flags(t, alpha=alpha) for t in (trend, others.get("csat"), others.get("ces")))
+    seg, change = adjust_flags(seg, change, padjust=padjust, alpha=alpha)
+    family = (seg if seg is not None else change).attrs["family_size"] if (seg is not None or change is not None) else 0
     kpis = {"nps": kpi_headline(trend, month=str(end))}
     if csat_t is not None:
         kpis["csat"] = {**kpi_headline(csat_t, metric="mean"), "top2_box": kpi_headline(csat_t, metric="top2_box")}
@@ -856,18 +879,56 @@ def _headline_table(kpis: dict) -> pd.DataFrame:
         k = kpis[key][sub] if sub else kpis[key]
         rows.append({"kpi": label, "month": k["month"], "value": k["value"], "ci_low": k["ci_low"],
                      "ci_high": k["ci_high"], "n": k["n"], "previous": k["previous"], "change": k["change"],
-                     "p_adj": k["change_p"], "significant": k["significant"], "small_n": k.get("small_n", False)})
+                     "p": k.get("change_p_raw"), "p_adj": k["change_p"], "significant": k["significant"],
+                     "small_n": k.get("small_n", False)})
+    return pd.DataFrame(rows)
+
+
+def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline table as a reader sees it: each KPI in its own format (NPS one decimal and
+    changes in points, means two decimals, shares as % and their changes in percentage points),
+    the interval beside the value, p-values in the pack's one format. Text only; the numbers
+    stay in ``headline``.
+
+    >>> h = pd.DataFrame({"kpi": ["NPS", "CSAT top-2-box share"], "month": "2026-10", "value": [19.436, 0.5232],
+    ...     "ci_low": [15.67, 0.501], "ci_high": [23.15, 0.545], "n": [1986, 1986], "previous": [12.88, 0.491],
+    ...     "change": [6.56, 0.0322], "p": [0.016, 0.03], "p_adj": [0.112, 0.21], "significant": [False, False],
+    ...     "small_n": [False, False]})
+    >>> headline_view(h).iloc[:, 1:5].values.tolist()
+    [['19.4', '15.7 to 23.1', '12.9', '+6.6 points'], ['52.3%', '50.1% to 54.5%', '49.1%', '+3.2 pp']]
+    """
+    def fmt(kpi: str):
+        if "share" in kpi:
+            return (lambda v: f"{100 * v:.1f}%"), (lambda d: f"{100 * d:+.1f} pp")
+        if kpi == "NPS":
+            return (lambda v: f"{v:.1f}"), (lambda d: f"{d:+.1f} points")
+        return (lambda v: f"{v:.2f}"), (lambda d: f"{d:+.2f}")
+
+    rows = []
+    for r in headline.itertuples(index=False):
+        value, delta = fmt(r.kpi)
+        known = r.previous is not None and pd.notna(r.previous)
+        rows.append({
+            "KPI": r.kpi, f"{r.month}": value(r.value) + (" (small sample)" if r.small_n else ""),
+            "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}", "previous month": value(r.previous) if known else "",
+            "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0") if known else "",
+            "n": f"{r.n:,}",
+            "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
+            "p (adjusted)": format_p(r.p_adj) if known and pd.notna(r.p_adj) else "",
+            "significant": ("yes" if r.significant else "no") if known else "",
+        })
     return pd.DataFrame(rows)
 
 
 def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+    text = format_p(p)  # the pack's one p-value format
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, family: int, padjust: str) -> list[str]:
     k = kpis["nps"]
     method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
-    out = [f"NPS in {k['month']} is {k['value']:.0f} (95% CI {k['ci_low']:.0f} to {k['ci_high']:.0f}, n = {k['n']:,})."]
+    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, n = {k['n']:,})."]
     if k.get("small_n") and k["n"] < k["min_n"]:
         out[0] = (f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
                   f"{k['ci_high']:.0f}) from {k['n']:,} responses, fewer than {k['min_n']}; shown, not a finding, and "
@@ -877,11 +938,11 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
     elif k["change"] is not None:
         if k["significant"]:
             word = "rose" if k["change"] > 0 else "fell"
-            out.append(f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.0f} in {k['previous_month']}; "
-                       f"significant after adjusting for the {family} tests in this report ({method}, adjusted {_p(k['change_p'])}).")
+            out.append(f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.1f} in {k['previous_month']}; "
+                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
         else:
             out.append(f"The change of {k['change']:+.1f} points from {k['previous_month']} is not statistically "
-                       f"significant (adjusted {_p(k['change_p'])}).")
+                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
     earlier = trend[trend["significant"] & (trend["period"] != k["month"]) & ~_small_rows(trend)]
     if len(earlier):
         out.append("Earlier significant month-over-month changes: " + "; ".join(
@@ -899,8 +960,9 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
         if len(sig):
             for r in sig.itertuples():
                 word = "higher" if r.diff > 0 else "lower"
-                out.append(f"{r.by.capitalize()} {r.group}: NPS {r.value:.0f}, {abs(r.diff):.0f} points {word} than the "
-                           f"rest ({r.value_reference:.0f}; adjusted {_p(r.p_adj)}).")
+                out.append(f"{r.by.capitalize()} {r.group}: NPS {r.value:.1f}, {abs(r.diff):.1f} points {word} than the "
+                           f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adj)} across the {family} segment and "
+                           f"driver tests, {method}).")
         else:
             out.append(f"No {' or '.join(seg['by'].unique())} differs significantly from the rest this month.")
     for key, name in (("csat", "CSAT"), ("ces", "CES")):
@@ -929,10 +991,10 @@ def _small_rows(table: pd.DataFrame) -> pd.Series:
 
 
 def _one_sentence(k: dict, top, meta: dict) -> str:
-    head = f"NPS {k['value']:.0f} in {k['month']}, 95% CI {k['ci_low']:.0f} to {k['ci_high']:.0f}"
+    head = f"NPS {k['value']:.1f} in {k['month']}, 95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}"
     if k.get("small_n"):
         if k["n"] < k["min_n"]:
-            head = f"NPS {k['value']:.0f} in {k['month']} from a small sample (n = {k['n']:,}; not a finding)"
+            head = f"NPS {k['value']:.1f} in {k['month']} from a small sample (n = {k['n']:,}; not a finding)"
         change = ""
     elif k["change"] is None:
         change = ""
@@ -942,10 +1004,10 @@ def _one_sentence(k: dict, top, meta: dict) -> str:
         change = f", no significant change from {k['previous_month']}"
     name = _pretty(top["driver"])
     if pd.notna(top["p_first"]) and top["p_first"] >= 0.95:
-        driver = f"{name} is the largest driver ({100 * top['share']:.0f}% of explained variance"
-        driver += f", 95% CI {100 * top['ci_low']:.0f}–{100 * top['ci_high']:.0f}%)" if pd.notna(top["ci_low"]) else ")"
+        driver = f"{name} is the largest driver ({100 * top['share']:.1f}% of explained variance"
+        driver += f", 95% CI {100 * top['ci_low']:.1f}% to {100 * top['ci_high']:.1f}%)" if pd.notna(top["ci_low"]) else ")"
     else:
-        driver = f"{name} leads the drivers ({100 * top['share']:.0f}% of explained variance; order uncertain)"
+        driver = f"{name} leads the drivers ({100 * top['share']:.1f}% of explained variance; order uncertain)"
     return f"{head}{change}; {driver}."
 
 
@@ -960,7 +1022,7 @@ def _alt_texts(rep: NpsReport) -> dict:
                       for r in sig.itertuples())
     k = rep.kpis["nps"]
     alt = {"trend": f"NPS by month from {trend['period'].iloc[0]} to {trend['period'].iloc[-1]} with 95% confidence "
-                    f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.0f}."}
+                    f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.1f}."}
     if len(rep.segments):
         s = rep.segments[rep.segments["significant"]]
         alt["segments"] = ("NPS by segment and channel with 95% intervals; "

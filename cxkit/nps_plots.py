@@ -152,11 +152,11 @@ def plot_importance(result: pd.DataFrame, *, ax=None, method: str | None = None,
         for yi, s, e in zip(y, share, ends):
             ax.annotate(f"{s:.0f}%", (e, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(y0, [plots.label(d.replace("_", " ")) for d in order])
-    kind = result.attrs.get("r2_kind", "R^2")
+    kind = result.attrs.get("r2_kind", "R²")
     ax.set_xlabel(f"share of explained variance (% of {kind}), 95% bootstrap CI")
     target = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(result.attrs.get("target"), result.attrs.get("target", "the target"))
     r2 = result.attrs.get("r2")
-    ax.set_title(title or (f"Key drivers of {target}" + (f" (R^2 = {r2:.2f}, n = {result.attrs['n']:,})" if r2 is not None else "")))
+    ax.set_title(title or (f"Key drivers of {target}" + (f" (R² = {r2:.2f}, n = {result.attrs['n']:,})" if r2 is not None else "")))
     if len(methods) > 1:
         ax.legend(loc="lower right", fontsize=8)
     ax.set_xlim(0, ax.get_xlim()[1] * 1.08)

@@ -390,15 +390,25 @@ def test_report_recovers_planted_drop(report_aug, truth):
     assert "down 13.4 points" in report_aug.finding
 
 
-def test_report_flags_are_one_family(report_oct):
-    # NPS trend (11 changes) + CSAT and CES (2 metrics each) + 3 segments + 5 channels + 8 drivers
-    assert report_oct.family_size == 11 + 4 + 3 + 5 + 8
+def test_report_headline_changes_follow_the_headline_policy(report_oct, report_aug):
+    # The page's own family: 3 segments + 5 channels + 8 driver changes (Holm)
+    assert report_oct.family_size == 3 + 5 + 8
     k = report_oct.kpis["nps"]
-    # +6.6 points, raw p = 0.016: not significant once adjusted for the 31 tests of the report
+    # +6.6 points, raw p = 0.016: one test of the month's 7 headline KPIs, Bonferroni -> 0.112
     assert k["change"] == pytest.approx(19.44 - 12.88, abs=0.01)
-    assert k["change_p_raw"] < 0.05 and not k["significant"]
+    assert k["change_p"] == pytest.approx(min(1, 7 * k["change_p_raw"])) and not k["significant"]
+    # every month of the trend, and CSAT and CES, by the same rule (the index and the other pages agree)
+    for table in (report_oct.trend,):
+        tested = table["p"].notna()
+        assert np.allclose(table.loc[tested, "p_adj"], np.minimum(1, 7 * table.loc[tested, "p"]))
+        assert (table.loc[tested, "significant"] == (table.loc[tested, "p_adj"] < 0.05)).all()
+    for key, sub in (("csat", None), ("csat", "top2_box"), ("ces", None), ("ces", "low_effort")):
+        kk = report_oct.kpis[key][sub] if sub else report_oct.kpis[key]
+        assert kk["change_p"] == pytest.approx(min(1, 7 * kk["change_p_raw"]))
+    # the planted August drop stays significant under the policy (raw p < 1e-6)
+    assert report_aug.kpis["nps"]["significant"]
     text = " ".join(report_oct.findings)
-    assert "not statistically significant" in text
+    assert "not statistically significant" in text and "headline KPIs" in text
     assert "rose" not in text.split("Product quality")[0]
 
 
