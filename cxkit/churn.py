@@ -62,7 +62,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from .display import SafeDisplay, findings, table
+from .display import SafeDisplay, findings, p_phrase, table
 from .results import headline_change
 from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
     _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
@@ -228,10 +228,13 @@ class ChurnModel(SafeDisplay):
         return text
 
     def _repr_html_(self) -> str:
-        shown = self.summary[["label", "odds_ratio", "ci_low", "ci_high", "p", "p_adjusted"]
-                             + ([] if self.summary["estimable"].all() else ["note"])]
+        # The intercept (the baseline odds) is not an effect a reader acts on; .summary keeps it.
+        effects = self.summary[self.summary["term"] != "Intercept"]
+        shown = effects[["label", "odds_ratio", "ci_low", "ci_high", "p", "p_adjusted"]
+                        + ([] if self.summary["estimable"].all() else ["note"])]
         parts = [table(self.facts(), caption="Churn model").html,
-                 table(shown, digits=3, caption=f"Odds ratios with {1 - self.alpha:.0%} confidence intervals "
+                 table(shown, digits=3, labels={"label": "effect"},
+                       caption=f"Odds ratios with {1 - self.alpha:.0%} confidence intervals "
                        "(p adjusted across terms)").html]
         if self.warnings:
             parts.append(findings(self.warnings, title="Warnings").html)
@@ -1520,7 +1523,7 @@ def _pct(x) -> str:
 
 
 def _p(p) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+    return p_phrase(p)  # the pack's one p-value format
 
 
 def churn_findings(*, headline: dict | None = None, model: ChurnModel | None = None,

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .privacy import mask_pii
 
-__all__ = ["table", "presentable", "format_p", "findings", "figure", "SafeHTML", "SafeDisplay",
+__all__ = ["table", "presentable", "format_p", "p_phrase", "findings", "figure", "SafeHTML", "SafeDisplay",
            "safe_text", "COLUMN_LABELS"]
 
 
@@ -138,6 +138,16 @@ def format_p(p: float) -> str:
     if p < 0.001:
         return "< 0.001"
     return f"{float(f'{p:.2g}'):.6f}".rstrip("0").rstrip(".")
+
+
+def p_phrase(p: float) -> str:
+    """A p-value inside a sentence, in the one format: ``p = 0.034``, ``p < 0.001``.
+
+    >>> p_phrase(0.0341), p_phrase(2e-7), p_phrase(float("nan"))
+    ('p = 0.034', 'p < 0.001', 'p = n/a')
+    """
+    text = format_p(p)
+    return "p = n/a" if not text else f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _number(value: float, digits: int, kind: str = "plain") -> str:

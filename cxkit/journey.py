@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .display import p_phrase
 from .distributed import compute, is_dask_frame
 from .funnel import *  # noqa: F401,F403
 from .funnel import __all__ as _funnel_all
@@ -125,7 +126,7 @@ def _pct(x: float) -> str:
 
 
 def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return p_phrase(p)  # the pack's one p-value format
 
 
 def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dict | None:

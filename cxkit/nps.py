@@ -55,7 +55,7 @@ from scipy import stats
 
 from ._stats import net_score_interval
 from .nps_plots import plot_nps_by_segment, plot_nps_trend
-from .display import SafeDisplay, format_p
+from .display import SafeDisplay, format_p, p_phrase
 from .periods import resolve_month
 from .results import headline_change
 
@@ -921,8 +921,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
 
 
 def _p(p: float) -> str:
-    text = format_p(p)  # the pack's one p-value format
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
+    return p_phrase(p)  # the pack's one p-value format
 
 
 def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, family: int, padjust: str) -> list[str]:

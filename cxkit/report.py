@@ -263,6 +263,17 @@ def _sanitize_notebook(nb):
     return nb
 
 
+def _findings_first(nb):
+    """Move the cells tagged ``findings`` (a notebook's "Findings" heading and the cell that
+    shows them) to just after the title: a reader meets the findings first, while the notebook
+    itself computes them last, from the sections above."""
+    tagged = [c for c in nb.cells if "findings" in (c.get("metadata", {}).get("tags") or [])]
+    if tagged and nb.cells and nb.cells[0] not in tagged:
+        rest = [c for c in nb.cells if c not in tagged]
+        nb.cells = rest[:1] + tagged + rest[1:]
+    return nb
+
+
 def _drop_empty_sections(nb):
     """Leave out a section (a Markdown cell and the code cells after it) whose code shows
     nothing, such as the cell that only saves results: a reader never meets an empty heading.
@@ -304,7 +315,7 @@ def export_html(nb, path: Path, *, title: str, month: str, footer: str, show_cod
     """Write ``nb`` as one self-contained HTML file with the house template."""
     nb = _sanitize_notebook(nbformat.from_dict(json.loads(json.dumps(nb))))
     if not show_code:
-        nb = _drop_empty_sections(nb)
+        nb = _findings_first(_drop_empty_sections(nb))
     nb.metadata["title"] = title
     exporter = _exporter(show_code)
     resources = {"cxkit_css": _CSS.read_text(), "cxkit_month": month, "cxkit_footer": footer,

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from ._stats import adjust_p, wilson_interval
-from .display import format_p
+from .display import p_phrase
 from .periods import month_of, resolve_month
 from .results import headline_change
 from .themes import tag_themes, theme_dictionary
@@ -553,8 +553,7 @@ def sentiment_report(
 
 
 def _fmt_p(p: float) -> str:
-    text = format_p(p)
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
+    return p_phrase(p)  # the pack's one p-value format
 
 
 def _findings(month, kpi, share_pos, share_neg, top, themes, agreement, calibration, by_language,

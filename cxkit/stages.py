@@ -41,7 +41,7 @@ from scipy import stats
 from ._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
 from ._stats import studentized_range_isf, studentized_range_sf
 
-from .display import SafeDisplay
+from .display import SafeDisplay, p_phrase
 from .schema import STAGES
 
 __all__ = [
@@ -741,9 +741,8 @@ def _fmt(x: float) -> str:
 
 
 def _p(p: float) -> str:
-    if not np.isfinite(p):
-        return "= n/a"
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+    """The part after "p" (``= 0.034``, ``< 0.001``), in the pack's one p-value format."""
+    return p_phrase(p)[2:]
 
 
 def _test_text(row: dict) -> str:

@@ -1125,7 +1125,7 @@ class CoxModel(SafeDisplay):
                                         f"{self.events:,}", f"{self.dropped:,}"]})
         shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
         parts = [table(facts, caption="Time to churn").html,
-                 table(shown, digits=3,
+                 table(shown, digits=3, labels={"label": "effect"},
                        caption=f"Hazard ratios with {1 - self.alpha:.0%} confidence intervals").html,
                  table(self.ph_test, digits=3, caption="Proportional-hazards check (Grambsch–Therneau)").html]
         if self.warnings:

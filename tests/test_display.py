@@ -139,3 +139,17 @@ def test_report_pages_leave_out_sections_that_show_nothing():
     ])
     kept = [c.source for c in _drop_empty_sections(nb).cells]
     assert kept == ["# Title", "setup()", "## 1. Table", "t", "## 2. Note only"]
+
+
+def test_report_pages_show_tagged_findings_first():
+    import nbformat
+
+    from cxkit.report import _findings_first
+
+    v4 = nbformat.v4
+    heading = v4.new_markdown_cell("## Findings", metadata={"tags": ["findings"]})
+    shown = v4.new_code_cell("cx.findings(found)", metadata={"tags": ["findings"]})
+    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# Churn"), v4.new_markdown_cell("## 1. Rate"),
+                                v4.new_code_cell("rate"), heading, shown, v4.new_code_cell("save()")])
+    order = [c.source for c in _findings_first(nb).cells]
+    assert order == ["# Churn", "## Findings", "cx.findings(found)", "## 1. Rate", "rate", "save()"]

@@ -258,3 +258,35 @@ def test_sample_pack_contents(sample_pack):
     for page in sample_pack.glob("*.html"):
         html = page.read_text()
         assert "<script" not in html and "cdn." not in html and "import cxkit" not in html
+
+
+def test_sample_pack_reads_as_one_report(sample_pack):
+    """What a reviewer meets: findings first, one significance policy on every page and the
+    index, one p-value format, no empty heading, no code words for column names."""
+    import json
+
+    from cxkit.display import format_p
+    from cxkit.results import HEADLINE_POLICY
+
+    results = json.loads((sample_pack / "results.json").read_text())
+    pages = {p.stem: p.read_text() for p in sample_pack.glob("*.html")}
+    for key, kpi in (("nps", results["nps"]), ("csat", results["csat"]), ("ces", results["ces"]),
+                     ("sentiment", results["sentiment"]["headline"]), ("churn", results["churn"]["headline"])):
+        # one policy: Bonferroni over the month's 7 headline KPIs, decided the same way everywhere
+        assert kpi["change_p"] == min(1.0, 7 * kpi["change_p_raw"]), key
+        assert kpi["significant"] == (kpi["change_p"] < 0.05), key
+        assert format_p(kpi["change_p"]) in pages["index"], key
+    from html import unescape
+
+    for name in ("index", "nps_drivers", "review_sentiment", "churn_regression"):
+        assert HEADLINE_POLICY in unescape(pages[name]), name
+    nps_adjusted = format_p(results["nps"]["change_p"])
+    assert f"adjusted p = {nps_adjusted}" in pages["nps_drivers"] or f"adjusted p {nps_adjusted}" in pages["nps_drivers"]
+    for name, html in pages.items():
+        headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html, flags=re.S)
+        if name != "index":
+            assert "Finding" in headings[0] or "Finding" in headings[1], (name, headings[:2])
+            assert not any("Results for the pack" in h for h in headings), name
+        for word in ("ci_low", "ci_high", "p_adj", "omega2", "df1", "[T.", "Intercept", "p = 0.000", "-0.0%", "100.000%"):
+            visible = re.sub(r'<style.*?</style>|src="data:[^"]*"', "", html, flags=re.S)
+            assert word not in visible, (name, word)

@@ -48,8 +48,9 @@ def test_no_false_match_inside_words():
 
 def test_dictionary_extends_from_catalog_settings(tmp_path, project_dir):
     text = (project_dir / "data" / "cxkit.yaml").read_text().replace(
-        "settings: {}", "settings:\n  themes:\n    delivery: {en: [dhl]}\n    sustainability: {en: [recycl*], sv: [återvinn*]}"
+        "\nsettings:\n", "\nsettings:\n  themes:\n    delivery: {en: [dhl]}\n    sustainability: {en: [recycl*], sv: [återvinn*]}\n"
     )
+    assert "recycl*" in text
     text = text.replace("path: sample/", f"path: {project_dir / 'data' / 'sample'}/")
     path = tmp_path / "cxkit.yaml"
     path.write_text(text)
