@@ -101,21 +101,29 @@ def drivers_case(name, beta, sigma, *, n, reps, bootstrap, missing=0.0, method="
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             kd = cx.key_drivers(df, "y", names, method=method, bootstrap=bootstrap, seed=rep)
-        for m in methods:
-            part = kd[kd["method"] == m].set_index("driver").loc[names]
-            lo, hi, share = (part[c].to_numpy(float) for c in ("ci_low", "ci_high", "share"))
-            hits[m].append((lo <= truth[m]) & (truth[m] <= hi))
-            contains[m].append((lo <= share) & (share <= hi))
-            width[m].append(hi - lo)
-    seconds = time.perf_counter() - started
+        _tally(kd, methods, names, truth, hits, contains, width)
+    return _driver_rows(name, methods, names, truth, hits, contains, width, n=n, bootstrap=bootstrap,
+                        missing=missing, seconds=time.perf_counter() - started)
+
+
+def _tally(kd, methods, names, truth, hits, contains, width) -> None:
+    """One replication's intervals: do they cover the truth, and contain their own estimate?"""
+    for m in methods:
+        part = kd[kd["method"] == m].set_index("driver").loc[names]
+        lo, hi, share = (part[c].to_numpy(float) for c in ("ci_low", "ci_high", "share"))
+        hits[m].append((lo <= truth[m]) & (truth[m] <= hi))
+        contains[m].append((lo <= share) & (share <= hi))
+        width[m].append(hi - lo)
+
+
+def _driver_rows(name, methods, names, truth, hits, contains, width, **extra) -> list[dict]:
+    """Coverage per driver and pooled over the drivers, one row each."""
     rows = []
     for m in methods:
         h, c, w = np.array(hits[m]), np.array(contains[m]), np.array(width[m])
         for j, d in enumerate(names):
-            rows.append(_row(name, f"{m} share {d} (true {truth[m][j]:.3f})", h[:, j], c[:, j], w[:, j],
-                             n=n, bootstrap=bootstrap, missing=missing, seconds=seconds))
-        rows.append(_row(name, f"{m} share, all drivers pooled", h.ravel(), c.ravel(), w.ravel(), n=n,
-                         bootstrap=bootstrap, missing=missing, seconds=seconds))
+            rows.append(_row(name, f"{m} share {d} (true {truth[m][j]:.3f})", h[:, j], c[:, j], w[:, j], **extra))
+        rows.append(_row(name, f"{m} share, all drivers pooled", h.ravel(), c.ravel(), w.ravel(), **extra))
     return rows
 
 
@@ -142,22 +150,9 @@ def logistic_case(name, beta, intercept, sigma, *, n, reps, bootstrap, seed=0) -
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             kd = cx.key_drivers(df, "y", names, method="both", bootstrap=bootstrap, seed=rep)
-        for m in truth:
-            part = kd[kd["method"] == m].set_index("driver").loc[names]
-            lo, hi, share = (part[c].to_numpy(float) for c in ("ci_low", "ci_high", "share"))
-            hits[m].append((lo <= truth[m]) & (truth[m] <= hi))
-            contains[m].append((lo <= share) & (share <= hi))
-            width[m].append(hi - lo)
-    seconds = time.perf_counter() - started
-    rows = []
-    for m in truth:
-        h, c, w = np.array(hits[m]), np.array(contains[m]), np.array(width[m])
-        for j, d in enumerate(names):
-            rows.append(_row(name, f"{m} share {d} (true {truth[m][j]:.3f})", h[:, j], c[:, j], w[:, j], n=n,
-                             bootstrap=bootstrap, seconds=seconds))
-        rows.append(_row(name, f"{m} share, all drivers pooled", h.ravel(), c.ravel(), w.ravel(), n=n,
-                         bootstrap=bootstrap, seconds=seconds))
-    return rows
+        _tally(kd, list(truth), names, truth, hits, contains, width)
+    return _driver_rows(name, list(truth), names, truth, hits, contains, width, n=n, bootstrap=bootstrap,
+                        seconds=time.perf_counter() - started)
 
 
 def change_case(name, beta_before, beta_now, sigma, *, n, reps, bootstrap, seed=0) -> list[dict]:

@@ -19,6 +19,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 import cxkit as cx
+from brute import coordinates_moved_by_cone
 from cxkit import churn
 from cxkit.results import to_jsonable
 
@@ -251,16 +252,7 @@ def _diverging_coefficients(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     active: every (p - 1)-subset of rows is tried, its null vector kept when the cone holds it.
     A coefficient has no finite estimate exactly when some ray moves it (Albert & Anderson
     1984: the likelihood then keeps rising along that ray)."""
-    from itertools import combinations
-
-    rows = np.unique(np.where(y > 0.5, 1.0, -1.0)[:, None] * X, axis=0)
-    p = X.shape[1]
-    subsets = np.array(list(combinations(range(len(rows)), p - 1)))
-    _, sv, vt = np.linalg.svd(rows[subsets])  # all subsets at once
-    rays = vt[:, -1][sv[:, -1] > 1e-9]  # null vectors of p - 1 independent rows
-    rays = np.concatenate([rays, -rays])
-    inside = np.all(rays @ rows.T >= -1e-9, axis=1)
-    return (np.abs(rays[inside]) > 1e-9).any(axis=0)
+    return coordinates_moved_by_cone(np.unique(np.where(y > 0.5, 1.0, -1.0)[:, None] * X, axis=0))
 
 
 def test_separation_matches_brute_force_ray_enumeration():

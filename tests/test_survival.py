@@ -22,6 +22,7 @@ import pytest
 
 import cxkit as cx
 from cxkit import survival
+from brute import coordinates_moved_by_cone
 
 # R survival: aml (time in weeks, status 1 = relapse, x = maintenance chemotherapy)
 AML = pd.DataFrame({
@@ -538,19 +539,9 @@ def _cox_diverging_coefficients(time, status, X) -> np.ndarray:
     pointed cone when the differences have full rank. Its extreme rays make p - 1 independent
     rows active: every (p - 1)-subset of rows is tried. A coefficient has no finite estimate
     exactly when some ray moves it (Bryson & Johnson 1981, monotone likelihood)."""
-    from itertools import combinations
-
     rows = np.unique(np.array([X[i] - X[j] for i in np.flatnonzero(status == 1)
                                for j in np.flatnonzero(time >= time[i]) if j != i]), axis=0)
-    p = X.shape[1]
-    if p == 1:
-        rays = np.array([[1.0], [-1.0]])
-    else:
-        _, sv, vt = np.linalg.svd(rows[np.array(list(combinations(range(len(rows)), p - 1)))])
-        rays = vt[:, -1][sv[:, -1] > 1e-9]
-        rays = np.concatenate([rays, -rays])
-    inside = np.all(rays @ rows.T >= -1e-9, axis=1)
-    return (np.abs(rays[inside]) > 1e-9).any(axis=0)
+    return coordinates_moved_by_cone(rows)
 
 
 def test_monotone_likelihood_matches_brute_force_ray_enumeration():
