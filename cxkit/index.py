@@ -24,7 +24,7 @@ from .results import HEADLINE_POLICY
 __all__ = ["write_index", "render_index"]
 
 _KPIS = [
-    ("nps", None, "NPS", "{:+.0f}", True),
+    ("nps", None, "NPS", "{:+.1f}", True),
     ("csat", None, "CSAT (mean, 1–5)", "{:.2f}", True),
     ("ces", None, "CES (mean, 1–7, lower is easier)", "{:.2f}", False),
     ("sentiment", "headline", "Review sentiment (mean compound, −1 to 1)", "{:+.2f}", True),
