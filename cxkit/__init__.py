@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .catalog import Catalog, data_quality_finding, load_catalog, rejection_reasons
-from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError
+from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError, TextsError
 from .io import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
 from .display import figure, findings, format_p, presentable, table
 from .periods import last_complete_month, parse_month, resolve_month
@@ -43,7 +43,7 @@ SAMPLE_DRIVERS = ["support", "price", "product_quality", "delivery", "ease_of_us
 __all__ = [
     "Catalog", "CatalogError", "CxkitError", "DataQualityError", "DEFAULT_CATALOG", "Loaded",
     "LoadReport", "PROJECT_DIR", "SAMPLE_DIR", "SAMPLE_DRIVERS", "STAGES", "SchemaError",
-    "SourceError", "TABLES", "load", "load_catalog", "load_customers", "load_feedback",
+    "SourceError", "TABLES", "TextsError", "load", "load_catalog", "load_customers", "load_feedback",
     "load_journey", "load_reviews", "mask_pii", "normalize_stage", "rejection_reasons", "__version__",
     "data_quality_finding", "figure", "findings", "table", "last_complete_month", "parse_month", "resolve_month", "save_results",
 ]

@@ -13,7 +13,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from .errors import CxkitError
+from .errors import TextsError
 
 # A reviewer's own score, one token: "9/10", "4.5 out of 5", "5 stars", "4 stjerner", "2 stjärnor"
 # (out of 5, 6 - the Norwegian die - or 10; not part of a date or a longer number).
@@ -65,13 +65,6 @@ class Batch:
     @property
     def lower(self) -> np.ndarray:
         return self.lower_of_form[self.code]
-
-
-class TextsError(CxkitError, TypeError, ValueError):
-    """``texts`` is not a flat sequence of texts (a DataFrame, one string, a 2-D array, numbers).
-
-    A TypeError for callers that catch wrong types, a ValueError (and a cxkit error) for those
-    that catch bad input."""
 
 
 _NESTED = (list, tuple, set, frozenset, dict, np.ndarray, pd.Series, pd.DataFrame)

@@ -5,7 +5,7 @@ Every error says which file (or SQL source), which column or row, and how to fix
 
 from __future__ import annotations
 
-__all__ = ["CxkitError", "SourceError", "SchemaError", "DataQualityError", "CatalogError"]
+__all__ = ["CxkitError", "SourceError", "SchemaError", "DataQualityError", "CatalogError", "TextsError"]
 
 
 class CxkitError(Exception):
@@ -31,3 +31,10 @@ class DataQualityError(CxkitError, ValueError):
 
 class CatalogError(CxkitError, ValueError):
     """The data catalog (cxkit.yaml) is malformed."""
+
+
+class TextsError(CxkitError, TypeError, ValueError):
+    """``texts`` is not a flat sequence of texts (a DataFrame, one string, a 2-D array, numbers).
+
+    A TypeError for callers that catch wrong types, a ValueError (and a cxkit error) for those
+    that catch bad input."""
