@@ -1,7 +1,8 @@
 """Small statistics shared by the analyses: multiple-testing adjustment, the Wilson interval
 of a proportion, Tango's score interval of a net score (NPS), the bootstrap percentile interval
-kept around its estimate, the nearest correlation matrix and the studentized range
-distribution (one implementation each, checked against references in the tests).
+kept around its estimate, the nearest correlation matrix, the studentized range
+distribution, and the separation check and covariance that the logit, ordinal and Cox models
+share (one implementation each, checked against references in the tests).
 """
 
 from __future__ import annotations
@@ -308,3 +309,58 @@ def studentized_range_isf(alpha: float, k: int, df: float) -> float:
     while f(hi) > 0 and hi < 1e8:
         hi *= 1.5
     return float(brentq(f, lo, hi, xtol=1e-12, rtol=1e-12))
+
+
+# --------------------------------------------------------------------------- separation (logit, ordinal, Cox)
+
+
+def unbounded_coordinates(A_ub, objective: np.ndarray, coordinates, *, bounds=None, tol: float = 1e-7,
+                           budget: int = 200) -> np.ndarray:
+    """Which of ``coordinates`` can move in a direction ``x`` with ``A_ub @ x <= 0`` that gains
+    ``objective @ x > 0``: the coefficients without a finite maximum-likelihood estimate.
+
+    A model's likelihood has no finite maximum exactly when some direction improves it
+    without limit (separation in a logistic or ordinal model, a monotone likelihood in a Cox
+    model: Albert & Anderson 1984; Bryson & Johnson 1981). ``A_ub @ x <= 0`` says no
+    observation's likelihood falls along ``x``, ``objective @ x`` sums the ones that rise. The
+    estimates run off to infinity along a direction inside that cone, so a coefficient is not
+    estimable when *any* improving direction moves it: the first linear program finds one
+    improving direction (Konis 2007), and each coefficient it leaves at zero gets its own
+    maximum and minimum (at most ``budget`` more programs; beyond that the first direction's
+    coefficients are reported). ``bounds`` default to [-1, 1] for every variable.
+    """
+    from scipy.optimize import linprog
+
+    coordinates = list(coordinates)
+    flagged = np.zeros(len(coordinates), dtype=bool)
+    n = len(objective)
+    bounds = bounds or [(-1.0, 1.0)] * n
+    b_ub = np.zeros(A_ub.shape[0])
+    found = linprog(-objective, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if found.status != 0 or -found.fun <= tol:
+        return flagged
+    flagged[:] = np.abs(found.x[coordinates]) > tol
+    for i in np.flatnonzero(~flagged)[: budget // 2]:
+        for sign in (1.0, -1.0):
+            c = np.zeros(n)
+            c[coordinates[i]] = -sign
+            move = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+            if move.status == 0 and -move.fun > tol:
+                flagged[i] = True
+                break
+    return flagged
+
+
+def covariance_beside_separation(hessian: np.ndarray) -> np.ndarray:
+    """Covariance of the estimable coefficients of a fit that ran off along a separated (or
+    monotone) direction: the inverse of the information on its directions of real curvature.
+
+    Far along the separated direction the information there vanishes (its eigenvalues fall
+    below 1e-8 of the largest), and the plain inverse is dominated by it, or fails. The
+    pseudo-inverse on the remaining eigenvectors gives the estimable coefficients the
+    covariance of the model fitted to the data without the separated customers (tested).
+    """
+    info = -(np.asarray(hessian, dtype=float) + np.asarray(hessian, dtype=float).T) / 2
+    values, vectors = np.linalg.eigh(info)
+    keep = values > 1e-8 * max(values.max(), 0.0)
+    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T

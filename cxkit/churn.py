@@ -63,6 +63,7 @@ from scipy import stats
 from scipy.special import expit
 
 from .display import SafeDisplay, findings, p_phrase, table
+from ._stats import covariance_beside_separation, unbounded_coordinates
 from .results import headline_change
 from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
     _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
@@ -486,12 +487,11 @@ def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     from scipy import sparse
 
-    from .survival import _unbounded_coordinates
 
     scale = np.abs(X).max(axis=0)
     scale[scale == 0] = 1.0
     signed = np.where(y > 0.5, 1.0, -1.0)[:, None] * (X / scale)
-    return _unbounded_coordinates(sparse.csr_matrix(-np.unique(signed, axis=0)), signed.sum(axis=0),
+    return unbounded_coordinates(sparse.csr_matrix(-np.unique(signed, axis=0)), signed.sum(axis=0),
                                   range(X.shape[1]))
 
 
@@ -704,10 +704,8 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     if separated.any() and not separated.all():
         # the estimable terms converge while the separated ones run off: their covariance is
         # the information's inverse on its directions of real curvature
-        from .survival import _covariance_beside_separation
-
         with np.errstate(all="ignore"):
-            se = np.sqrt(np.diag(_covariance_beside_separation(model.hessian(result.params.to_numpy()))))
+            se = np.sqrt(np.diag(covariance_beside_separation(model.hessian(result.params.to_numpy()))))
         crit = stats.norm.ppf(1 - alpha / 2)
         ci = np.column_stack([params - crit * se, params + crit * se])
         p = 2 * stats.norm.sf(np.abs(params / se))

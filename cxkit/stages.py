@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from ._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
-from ._stats import studentized_range_isf, studentized_range_sf
+from ._stats import covariance_beside_separation, studentized_range_isf, studentized_range_sf, unbounded_coordinates
 
 from .display import SafeDisplay, p_phrase
 from .schema import STAGES
@@ -511,11 +511,9 @@ def _ordinal_model(g: _Groups, alpha: float):
         # unreliable (often NaN): the information from the written-out score instead
         from statsmodels.tools.numdiff import approx_fprime
 
-        from .survival import _covariance_beside_separation
-
         best = np.asarray(result.params, dtype=float)
         with np.errstate(all="ignore"):
-            cov = _covariance_beside_separation(approx_fprime(best, model.score, centered=True))
+            cov = covariance_beside_separation(approx_fprime(best, model.score, centered=True))
         bse = np.sqrt(np.diag(cov))[: len(names)]
     params[separated], bse[separated] = np.nan, np.nan
     z = stats.norm.ppf(1 - alpha / 2)
@@ -559,7 +557,6 @@ def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups
     """
     from scipy import sparse
 
-    from .survival import _unbounded_coordinates
 
     n_theta, n_beta = k_levels - 1, k_groups - 1
     if n_theta < 1 or n_beta < 1:
@@ -585,7 +582,7 @@ def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups
         row = np.zeros(n_theta + n_beta)
         row[k], row[k + 1] = 1.0, -1.0
         rows.append(row)
-    return _unbounded_coordinates(sparse.csr_matrix(np.array(rows)), objective, range(n_theta, n_theta + n_beta),
+    return unbounded_coordinates(sparse.csr_matrix(np.array(rows)), objective, range(n_theta, n_theta + n_beta),
                                   tol=1e-9)
 
 

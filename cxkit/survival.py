@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._stats import adjust_p
+from ._stats import adjust_p, covariance_beside_separation, unbounded_coordinates
 from ._stats import wilson_interval as _wilson  # noqa: F401 (used by cxkit.churn)
 
 from .display import SafeDisplay, findings, table
@@ -358,58 +358,6 @@ def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
         return list(dict.fromkeys(found))
 
     return cols(desc.lhs_termlist), cols(desc.rhs_termlist)
-
-
-def _unbounded_coordinates(A_ub, objective: np.ndarray, coordinates, *, bounds=None, tol: float = 1e-7,
-                           budget: int = 200) -> np.ndarray:
-    """Which of ``coordinates`` can move in a direction ``x`` with ``A_ub @ x <= 0`` that gains
-    ``objective @ x > 0``: the coefficients without a finite maximum-likelihood estimate.
-
-    A model's likelihood has no finite maximum exactly when some direction improves it
-    without limit (separation in a logistic or ordinal model, a monotone likelihood in a Cox
-    model: Albert & Anderson 1984; Bryson & Johnson 1981). ``A_ub @ x <= 0`` says no
-    observation's likelihood falls along ``x``, ``objective @ x`` sums the ones that rise. The
-    estimates run off to infinity along a direction inside that cone, so a coefficient is not
-    estimable when *any* improving direction moves it: the first linear program finds one
-    improving direction (Konis 2007), and each coefficient it leaves at zero gets its own
-    maximum and minimum (at most ``budget`` more programs; beyond that the first direction's
-    coefficients are reported). ``bounds`` default to [-1, 1] for every variable.
-    """
-    from scipy.optimize import linprog
-
-    coordinates = list(coordinates)
-    flagged = np.zeros(len(coordinates), dtype=bool)
-    n = len(objective)
-    bounds = bounds or [(-1.0, 1.0)] * n
-    b_ub = np.zeros(A_ub.shape[0])
-    found = linprog(-objective, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
-    if found.status != 0 or -found.fun <= tol:
-        return flagged
-    flagged[:] = np.abs(found.x[coordinates]) > tol
-    for i in np.flatnonzero(~flagged)[: budget // 2]:
-        for sign in (1.0, -1.0):
-            c = np.zeros(n)
-            c[coordinates[i]] = -sign
-            move = linprog(c, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
-            if move.status == 0 and -move.fun > tol:
-                flagged[i] = True
-                break
-    return flagged
-
-
-def _covariance_beside_separation(hessian: np.ndarray) -> np.ndarray:
-    """Covariance of the estimable coefficients of a fit that ran off along a separated (or
-    monotone) direction: the inverse of the information on its directions of real curvature.
-
-    Far along the separated direction the information there vanishes (its eigenvalues fall
-    below 1e-8 of the largest), and the plain inverse is dominated by it, or fails. The
-    pseudo-inverse on the remaining eigenvectors gives the estimable coefficients the
-    covariance of the model fitted to the data without the separated customers (tested).
-    """
-    info = -(np.asarray(hessian, dtype=float) + np.asarray(hessian, dtype=float).T) / 2
-    values, vectors = np.linalg.eigh(info)
-    keep = values > 1e-8 * max(values.max(), 0.0)
-    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
 
 
 def _aliased(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
@@ -980,7 +928,7 @@ def _cox_monotone(model) -> np.ndarray:
     rr, cc, vv = (np.concatenate(part) for part in zip(*blocks))
     A = sparse.csr_matrix((vv, (rr, cc)), shape=(n_rows, offset))
     bounds = [(-1.0, 1.0)] * p + [(-p - 1.0, p + 1.0)] * (offset - p)
-    return _unbounded_coordinates(A, np.concatenate([objective, np.zeros(offset - p)]), range(p), bounds=bounds)
+    return unbounded_coordinates(A, np.concatenate([objective, np.zeros(offset - p)]), range(p), bounds=bounds)
 
 
 @lru_cache(maxsize=1)
@@ -1292,7 +1240,7 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     if monotone.any() and not monotone.all():
         # the other coefficients converge while the flagged ones run off
         with np.errstate(all="ignore"):
-            cov = _covariance_beside_separation(model.hessian(params))
+            cov = covariance_beside_separation(model.hessian(params))
         se[~monotone] = np.sqrt(np.diag(cov))[~monotone]
     params[monotone], se[monotone] = np.nan, np.nan
     crit = stats.norm.ppf(1 - alpha / 2)
