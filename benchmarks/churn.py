@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import cxkit as cx  # noqa: E402
-from cxkit.churn import ChurnWarning  # noqa: E402
+from cxkit.analysis.churn import ChurnWarning  # noqa: E402
 
 
 def make_data(n: int, seed: int = 0) -> pd.DataFrame:
@@ -83,7 +83,7 @@ def run_peer(df: pd.DataFrame, formula: str) -> float:
     """One plain statsmodels fit of the same formula on the same prepared columns."""
     import statsmodels.formula.api as smf
 
-    from cxkit.survival import _model_data
+    from cxkit.analysis.survival import _model_data
 
     columns = [c for c in df.columns if c != "customer_id"]
     refs = {c: df[c].value_counts().idxmax() for c in columns if df[c].dtype == object or str(df[c].dtype) == "str"}

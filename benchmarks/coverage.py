@@ -46,8 +46,8 @@ sys.path.insert(0, str(ROOT))
 
 import cxkit as cx  # noqa: E402
 from cxkit._stats import wilson_interval  # noqa: E402  (the interval funnel() reports)
-from cxkit.drivers import _lmg, _logistic_relative_weights, _logistic_subset_r2, _relative_weights, _shapley  # noqa: E402
-from cxkit.nps import _estimate  # noqa: E402  (the estimator nps/csat/ces call, fed every possible sample)
+from cxkit.analysis.drivers import _lmg, _logistic_relative_weights, _logistic_subset_r2, _relative_weights, _shapley  # noqa: E402
+from cxkit.analysis.nps import _estimate  # noqa: E402  (the estimator nps/csat/ces call, fed every possible sample)
 
 BAND = (0.93, 0.97)
 LEVEL = 0.95

@@ -5,9 +5,9 @@
 
 Goal (issue #7, on this 2-core machine): 2,000,000 journey events compared and funnelled in at
 most 20 s, i.e. :func:`cxkit.compare_stages` (per-stage CIs, ANOVA, Welch ANOVA, Kruskal-Wallis,
-Games-Howell, Tukey, Dunn, proportional-odds model) + :func:`cxkit.funnel` +
+Games-Howell, Tukey, Dunn, proportional-odds model) + :func:`cxkit.analysis.funnel` +
 :func:`cxkit.funnel_by_month`. The events are the sample generator's journey table
-(``cxkit.sample.generate(scale=...)``, the first N rows) in the canonical dtypes; making them is
+(``cxkit.data.sample.generate(scale=...)``, the first N rows) in the canonical dtypes; making them is
 not timed. The touchpoint analyses are timed too, outside the goal.
 
 Peers, on the same events in the same process (ratio = peer median / cxkit median):
@@ -44,8 +44,8 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # a checkout without `pip install -e .`
 
 import cxkit as cx  # noqa: E402
-from cxkit.sample import generate  # noqa: E402
-from cxkit.schema import STAGE_DTYPE  # noqa: E402
+from cxkit.data.sample import generate  # noqa: E402
+from cxkit.data.schema import STAGE_DTYPE  # noqa: E402
 
 LIMIT_S = 20.0
 ORDINAL_ROWS = {"full": 100_000, "quick": 20_000}

@@ -7,14 +7,14 @@ Run: ``.venv/bin/python benchmarks/sentiment.py [--quick | --languages]`` (needs
 
 0. Per language (issue 14): macro-F1 on each labelled set's held-out half, cxkit against VADER
    (en) and asent (da, nb, sv) in the same run, with a 95% paired-bootstrap interval of the
-   difference (``cxkit/_sentiment_eval.py``, ``language_table``). Sets and provenance: English,
+   difference (``cxkit/analysis/_sentiment_eval.py``, ``language_table``). Sets and provenance: English,
    Amazon Alexa reviews (3-class from stars) and UCI sentences (2-class), and Norwegian, NoReC
    sentences (3-class, dev split; cxkit's model was fitted on the train split), all from
    ``../shared/datasets`` (see each SOURCE.md). Danish and Swedish: no labelled text exists in
    the shared datasets or in any package installable here; the table says so and lists what was
    searched (``NO_LABELLED_DATA``) instead of a number.
 
-1. Accuracy, every tool on the same rows in one run (rules in ``cxkit/_sentiment_eval.py``):
+1. Accuracy, every tool on the same rows in one run (rules in ``cxkit/analysis/_sentiment_eval.py``):
    UCI sentences and Alexa reviews (binary accuracy) against VADER, on the whole dataset and
    on its ``dev`` and ``heldout`` halves (a fixed hash of the text, ``split_of``: rules are
    chosen looking at ``dev`` errors only, ``heldout`` shows whether a gain generalises); NoReC
@@ -23,7 +23,7 @@ Run: ``.venv/bin/python benchmarks/sentiment.py [--quick | --languages]`` (needs
    paragraphs (all Norwegian), and cxkit's own labelled sentences.
    The floors table shows each floor of the issue on the whole set and on each half.
    Then the time to assemble each lexicon in a fresh process, with and without the shipped
-   stem tables (``cxkit/lexicons/stems_*.tsv``).
+   stem tables (``cxkit/analysis/lexicons/stems_*.tsv``).
 3. Speed per core on the same English review texts (UCI + Alexa), cxkit against VADER; each
    figure the median of several runs.
 4. 1,000,000 review-length texts (two real review sentences each, in the four languages,
@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import cxkit as cx  # noqa: E402
-from cxkit._sentiment_eval import (  # noqa: E402
+from cxkit.analysis._sentiment_eval import (  # noqa: E402
     LANGID_SENTENCES,
     SPLIT_SALT,
     accuracy_table,
@@ -110,7 +110,7 @@ def floor_table(comp: pd.DataFrame) -> pd.DataFrame:
 _STARTUP = """
 import json, statistics, sys, time
 sys.path.insert(0, {root!r})
-from cxkit import _lexicon
+from cxkit.analysis import _lexicon
 if {without}:
     _lexicon.stem_table = lambda algorithm: {{}}
 out = {{}}
@@ -293,7 +293,7 @@ def languages(catalog) -> dict:
     }
     target = ROOT / "benchmarks" / "results" / "sentiment_languages.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(cx.results.to_jsonable(out), indent=2, sort_keys=True))
+    target.write_text(json.dumps(cx.pack.results.to_jsonable(out), indent=2, sort_keys=True))
     print(f"\nwritten {target.relative_to(ROOT)}")
     return out
 
@@ -310,7 +310,7 @@ def main() -> None:
         return
     if args.million_only:
         result = million(cx.load_catalog(ROOT / "data" / "public.yaml"), args.million_only)
-        print(json.dumps(cx.results.to_jsonable(result)))
+        print(json.dumps(cx.pack.results.to_jsonable(result)))
         return
     repeats = 3 if args.quick else 5
     n_million = 100_000 if args.quick else 1_000_000
@@ -370,7 +370,7 @@ def main() -> None:
     }
     target = ROOT / "benchmarks" / "results" / "sentiment.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(cx.results.to_jsonable(out), indent=2, sort_keys=True))
+    target.write_text(json.dumps(cx.pack.results.to_jsonable(out), indent=2, sort_keys=True))
     print(f"\nwritten {target.relative_to(ROOT)}")
 
 

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .catalog import Catalog, data_quality_finding, load_catalog, rejection_reasons
+from .data.catalog import Catalog, data_quality_finding, load_catalog, rejection_reasons
 from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError, TextsError
-from .io import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
+from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
 from .display import figure, findings, format_p, presentable, table
 from .periods import last_complete_month, parse_month, resolve_month
 from .privacy import mask_pii
-from .results import save_results
-from .schema import STAGES, TABLES, normalize_stage
+from .pack.results import save_results
+from .data.schema import STAGES, TABLES, normalize_stage
 
 # The analyses: each module lists its public names in __all__. The star imports come last so
 # that a function named like its module (cx.nps, cx.sentiment) is what the package exposes.
-from .nps import *  # noqa: E402,F401,F403
-from .drivers import *  # noqa: E402,F401,F403
-from .sentiment import *  # noqa: E402,F401,F403
-from .churn import *  # noqa: E402,F401,F403
-from .journey import *  # noqa: E402,F401,F403
+from .analysis.nps import *  # noqa: E402,F401,F403
+from .analysis.drivers import *  # noqa: E402,F401,F403
+from .analysis.sentiment import *  # noqa: E402,F401,F403
+from .analysis.churn import *  # noqa: E402,F401,F403
+from .analysis.journey import *  # noqa: E402,F401,F403
 from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 
-_ANALYSES = [_importlib.import_module(f"cxkit.{name}") for name in ("nps", "drivers", "sentiment", "churn", "journey")]
+_ANALYSES = [_importlib.import_module(f"cxkit.analysis.{name}") for name in ("nps", "drivers", "sentiment", "churn", "journey")]
 
 __version__ = "0.1.0"
 

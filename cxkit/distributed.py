@@ -10,7 +10,7 @@ order, so the numbers are the same as in-process:
   blocks on the workers (every resample has its own seeded random stream, so where and in
   which blocks they run does not change a single draw);
 - the journey analyses (:func:`cxkit.compare_stages`, :func:`cxkit.pain_points`,
-  :func:`cxkit.channel_consistency`, :func:`cxkit.touchpoint_performance`, :func:`cxkit.funnel`,
+  :func:`cxkit.channel_consistency`, :func:`cxkit.touchpoint_performance`, :func:`cxkit.analysis.funnel`,
   :func:`cxkit.funnel_by_month`, :func:`cxkit.month_events`) accept a Dask DataFrame of events
   (e.g. ``dask.dataframe.read_parquet("events/*.parquet")``): the workers reduce the events to
   exact counts and per-customer summaries, and the statistics are computed from those.

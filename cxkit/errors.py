@@ -25,7 +25,7 @@ class DataQualityError(CxkitError, ValueError):
 
     def __init__(self, message: str, loaded=None):
         super().__init__(message)
-        #: the :class:`cxkit.io.Loaded` result, so callers can inspect the rejected rows
+        #: the :class:`cxkit.data.readers.Loaded` result, so callers can inspect the rejected rows
         self.loaded = loaded
 
 

@@ -1,4 +1,4 @@
-"""Churn regression, the CX link, revenue and retention (cxkit/churn.py).
+"""Churn regression, the CX link, revenue and retention (cxkit/analysis/churn.py).
 
 References: the Telco churn data (IBM sample; logistic regression on all columns reaches a
 5-fold cross-validated AUC of about 0.845, the issue's reference), the bundled sample's planted
@@ -20,8 +20,8 @@ import statsmodels.formula.api as smf
 
 import cxkit as cx
 from brute import coordinates_moved_by_cone
-from cxkit import churn
-from cxkit.results import to_jsonable
+from cxkit.analysis import churn
+from cxkit.pack.results import to_jsonable
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def joined(sample):
 
 @pytest.fixture(scope="module")
 def truth():
-    return cx.sample.truth() if hasattr(cx, "sample") else json.loads(
+    return cx.data.sample.truth() if hasattr(cx, "sample") else json.loads(
         (cx.SAMPLE_DIR / "truth.json").read_text())
 
 
@@ -437,7 +437,7 @@ def test_churn_rate_by_month_brute_force():
     _, p = proportions_ztest([1, 1], [3, 1])
     assert kpi["value"] == pytest.approx(1 / 3) and kpi["previous"] == 1.0
     assert kpi["change_p_raw"] == pytest.approx(p)
-    # one test of the month's headline family of 7 KPIs, Bonferroni-adjusted (cxkit.results)
+    # one test of the month's headline family of 7 KPIs, Bonferroni-adjusted (cxkit.pack.results)
     assert kpi["change_p"] == pytest.approx(min(1.0, 7 * p)) and kpi["significant"] == (min(1.0, 7 * p) < 0.05)
     assert set(kpi) >= {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "significant"}
 

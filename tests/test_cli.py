@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from cxkit.cli import main
+from cxkit.pack.cli import main
 
 CSV = "response_id,responded_at,nps\nr1,2026-01-01,9\nr2,2026-01-02,3\nr3,2026-01-03,11\n"
 
@@ -48,7 +48,7 @@ def test_report_exit_codes_are_documented_in_the_readme_and_help():
     import re
     from pathlib import Path
 
-    from cxkit.report import EXIT_CODES, NoDataError
+    from cxkit.pack.runner import EXIT_CODES, NoDataError
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("| exit code | meaning |"):]

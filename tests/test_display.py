@@ -56,7 +56,7 @@ def _outputs_of(*values):
 def test_report_keeps_html_only_from_outputs_cxkit_built():
     from IPython.display import HTML
 
-    from cxkit.report import _sanitize_notebook
+    from cxkit.pack.runner import _sanitize_notebook
 
     hostile = '<b class="xss">bold</b> <a href="index.html">link</a>'
     df = pd.DataFrame({"segment": [hostile]})
@@ -127,7 +127,7 @@ def test_table_wraps_wide_tables_and_marks_numbers():
 def test_report_pages_leave_out_sections_that_show_nothing():
     import nbformat
 
-    from cxkit.report import _drop_empty_sections
+    from cxkit.pack.runner import _drop_empty_sections
 
     v4 = nbformat.v4
     shown = v4.new_output("display_data", data={"text/plain": "1"})
@@ -144,7 +144,7 @@ def test_report_pages_leave_out_sections_that_show_nothing():
 def test_report_pages_show_tagged_findings_first():
     import nbformat
 
-    from cxkit.report import _findings_first
+    from cxkit.pack.runner import _findings_first
 
     v4 = nbformat.v4
     heading = v4.new_markdown_cell("## Findings", metadata={"tags": ["findings"]})

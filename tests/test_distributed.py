@@ -21,8 +21,8 @@ import pytest
 
 import cxkit as cx
 
-drivers_module = importlib.import_module("cxkit.drivers")
-sentiment_module = importlib.import_module("cxkit.sentiment")  # cx.sentiment is the function
+drivers_module = importlib.import_module("cxkit.analysis.drivers")
+sentiment_module = importlib.import_module("cxkit.analysis.sentiment")  # cx.sentiment is the function
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +291,7 @@ def test_pack_with_a_scheduler_gives_the_same_results_and_uses_the_cluster(clust
     """`cxkit report --scheduler`: the notebooks' heavy steps run on the workers, same numbers."""
     import json
 
-    from cxkit.report import build_pack
+    from cxkit.pack.runner import build_pack
 
     only = ["nps_drivers", "review_sentiment", "journey_stages"]
     local = build_pack("2026-10", out=tmp_path / "local", only=only, quiet=True)
@@ -325,7 +325,7 @@ def test_pack_with_a_scheduler_gives_the_same_results_and_uses_the_cluster(clust
 
 
 def test_pack_refuses_an_unreachable_scheduler_before_running(tmp_path):
-    from cxkit.report import ParameterError, build_pack
+    from cxkit.pack.runner import ParameterError, build_pack
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

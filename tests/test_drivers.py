@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.drivers import _lmg, _relative_weights, _subset_r2
+from cxkit.analysis.drivers import _lmg, _relative_weights, _subset_r2
 
 SWISS_ROWS = [  # canton, Fertility, Agriculture, Examination, Education, Catholic, Infant.Mortality
     ('Courtelary', 80.2, 17, 15, 12, 9.96, 22.2),
@@ -471,7 +471,7 @@ def test_interval_coverage_with_planted_importances():
     # correlation matrix), 60 resamples each. With so few replications only a gross failure
     # can be detected: the pooled coverage of the 4 drivers' 95% intervals must exceed 0.85
     # (plain percentile intervals of a share whose estimate is biased would fall far below).
-    from cxkit.drivers import _lmg
+    from cxkit.analysis.drivers import _lmg
 
     beta = np.array([0.5, 0.35, 0.2, 0.1])
     sigma = np.full((4, 4), 0.3) + 0.7 * np.eye(4)
@@ -505,7 +505,7 @@ def _contradictory_pairs() -> pd.DataFrame:
 
 @pytest.mark.filterwarnings("ignore:.*of rows were dropped for missing values:UserWarning")
 def test_pairwise_matrix_not_psd_falls_back_to_complete_rows():
-    from cxkit.drivers import _Data
+    from cxkit.analysis.drivers import _Data
 
     df = _contradictory_pairs()
     pairwise = _Data(df, "y", ["a", "b", "c"], missing="pairwise", model="auto").corr()

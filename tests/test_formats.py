@@ -10,7 +10,7 @@ import pytest
 
 import cxkit as cx
 from cxkit.errors import SourceError
-from cxkit.formats import decode_bytes, read_file
+from cxkit.data.formats import decode_bytes, read_file
 
 NORDIC = "response_id;responded_at;nps;amount;comment\r\n1;2026-03-01;9;1\u00a0234,50;Blåbærsyltetøy er godt\r\n2;2026-03-02;3;12,5;Inte värt pengarna\r\n"
 

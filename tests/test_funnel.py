@@ -1,4 +1,4 @@
-"""cxkit.funnel: customers reaching each stage, conversions, time between stages, month over month."""
+"""cxkit.analysis.funnel: customers reaching each stage, conversions, time between stages, month over month."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.sample import truth as sample_truth
+from cxkit.data.sample import truth as sample_truth
 
 
 @pytest.fixture(scope="module")

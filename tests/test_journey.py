@@ -1,4 +1,4 @@
-"""cxkit.journey: the report month, findings, results.json, the notebook, the shoppers catalog entry."""
+"""cxkit.analysis.journey: the report month, findings, results.json, the notebook, the shoppers catalog entry."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.sample import truth as sample_truth
+from cxkit.data.sample import truth as sample_truth
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit._sentiment_eval import LANGID_SENTENCES, norec_frame
+from cxkit.analysis._sentiment_eval import LANGID_SENTENCES, norec_frame
 
 
 def test_own_labelled_sentences():

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.report import NOTEBOOK_SOURCES
+from cxkit.pack.runner import NOTEBOOK_SOURCES
 
 PROJECT = Path(__file__).resolve().parents[1]
 EXPORT = PROJECT / "data" / "examples" / "kundetilfredshed_eksport.csv"
@@ -140,7 +140,7 @@ def test_the_readme_walkthrough_from_a_nordic_export_to_a_pack(tmp_path):
 def test_a_catalog_without_feedback_builds_reviews_churn_and_data_quality(tmp_path):
     """The complement of the walk-through's feedback-only catalog: every pack notebook then
     has run on a catalog holding only its own sources."""
-    from cxkit.report import build_pack
+    from cxkit.pack.runner import build_pack
 
     data = tmp_path / "data"
     data.mkdir()

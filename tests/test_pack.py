@@ -49,7 +49,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def sample_pack(tmp_path_factory):
-    from cxkit.report import build_pack
+    from cxkit.pack.runner import build_pack
 
     out = tmp_path_factory.mktemp("sample_reports")
     return build_pack(out=out, quiet=True)
@@ -57,7 +57,7 @@ def sample_pack(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def hostile_pack(tmp_path_factory):
-    from cxkit.report import build_pack
+    from cxkit.pack.runner import build_pack
 
     folder = tmp_path_factory.mktemp("hostile")
     catalog = write_hostile_sample(folder / "data")
@@ -266,7 +266,7 @@ def test_sample_pack_reads_as_one_report(sample_pack):
     import json
 
     from cxkit.display import format_p
-    from cxkit.results import HEADLINE_POLICY
+    from cxkit.pack.results import HEADLINE_POLICY
 
     results = json.loads((sample_pack / "results.json").read_text())
     pages = {p.stem: p.read_text() for p in sample_pack.glob("*.html")}

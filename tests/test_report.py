@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxkit import report
-from cxkit.report import PackNotebook, build_pack
+from cxkit.pack import runner as report
+from cxkit.pack.runner import PackNotebook, build_pack
 
 pytestmark = pytest.mark.slow
 
@@ -258,7 +258,7 @@ def test_no_secret_reaches_messages_logs_or_manifest(project):
 
 
 def test_snapshots_of_killed_runs_are_removed_and_live_ones_kept(tmp_path):
-    from cxkit.report import _remove_orphaned_inputs
+    from cxkit.pack.runner import _remove_orphaned_inputs
 
     dead = tmp_path / ".inputs-999999999-abc"  # no such process
     live = tmp_path / f".inputs-{os.getpid()}-def"

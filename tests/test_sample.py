@@ -1,4 +1,4 @@
-"""Tests of cxkit.sample: the files are deterministic and well formed, and the planted truth
+"""Tests of cxkit.data.sample: the files are deterministic and well formed, and the planted truth
 written in truth.json can be recovered from the CSV files by independent computations.
 
 Every expected value comes from truth.json (the generator's own record) or from the task's
@@ -21,8 +21,8 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from cxkit import sample
-from cxkit.sample import DRIVERS, MONTHS, generate, truth, write_sample
+from cxkit.data import sample
+from cxkit.data.sample import DRIVERS, MONTHS, generate, truth, write_sample
 
 STAGES = ["awareness", "consideration", "decision", "retention", "advocacy"]
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -510,7 +510,7 @@ def test_rows_set_one_table_size_and_leave_the_others_at_scale():
 
 
 def test_rows_on_the_command_line(tmp_path, capsys):
-    from cxkit.cli import main
+    from cxkit.pack.cli import main
 
     assert main(["sample", "--scale", "0.05", "--rows", "journey=2000", "--out", str(tmp_path)]) == 0
     facts = json.loads((tmp_path / "truth.json").read_text())

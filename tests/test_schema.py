@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxkit.schema import STAGE_DTYPE, STAGES, TABLES, clean_category, normalize_stage
+from cxkit.data.schema import STAGE_DTYPE, STAGES, TABLES, clean_category, normalize_stage
 
 
 def test_tables_follow_the_design():

@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.calibration import fit_multinomial, macro_f1
+from cxkit.analysis.calibration import fit_multinomial, macro_f1
 
-sentiment_module = importlib.import_module("cxkit.sentiment")  # cx.sentiment is the function
+sentiment_module = importlib.import_module("cxkit.analysis.sentiment")  # cx.sentiment is the function
 
 # VADER's normalisation (Hutto & Gilbert 2014; vaderSentiment.normalize, alpha = 15)
 
@@ -124,13 +124,13 @@ def test_inflected_forms_are_found():
 
 
 def _valence(language: str, word: str) -> float:
-    from cxkit import _lexicon
+    from cxkit.analysis import _lexicon
 
     return _lexicon.lexicon(language).valence(word)
 
 
 def test_danish_and_swedish_word_formation():
-    from cxkit import _lexicon
+    from cxkit.analysis import _lexicon
 
     # a negating prefix on a positive word the lexicon knows: exactly the base's valence negated
     # (rules.tsv: "da negprefix u -1.0", "sv negprefix o -1.0"; "mis"/"miss" likewise)
@@ -175,7 +175,7 @@ def test_danish_and_swedish_word_formation():
 )
 def test_danish_and_swedish_review_language(text, label):
     # written examples of each rule, not a measure of accuracy: no labelled Danish or Swedish
-    # text exists here (cxkit/_sentiment_eval.py, NO_LABELLED_DATA)
+    # text exists here (cxkit/analysis/_sentiment_eval.py, NO_LABELLED_DATA)
     language = "sv" if any(w in text for w in ("och", "Skärmen", "svarade")) else "da"
     assert cx.sentiment([text], language)["label"].iloc[0] == label
 
@@ -223,7 +223,7 @@ def test_a_reviewers_own_rating_counts(text, label, word):
 
 
 def test_dates_and_amounts_are_not_ratings():
-    from cxkit._text import TOKEN_RE
+    from cxkit.analysis._text import TOKEN_RE
 
     tokens = TOKEN_RE.findall("Delivered 07/23/18, 24/7 support, 1/5 of the price, 10/100 mbit")
     assert not [t for t in tokens if t[:1].isdigit()]
@@ -457,7 +457,7 @@ def test_report_results_and_emerging_theme(sample_report, project_dir):
     assert res["calibration"]["cv_accuracy"] > res["calibration"]["lexicon_accuracy"]
     assert set(res["by_language"]) == {"en", "da", "nb", "sv"}
     assert res["share_positive"] + res["share_negative"] <= 1
-    json.dumps(cx.results.to_jsonable(res), allow_nan=False)
+    json.dumps(cx.pack.results.to_jsonable(res), allow_nan=False)
     # the planted surge: 153 negative delivery reviews in 2026-10 (truth.json)
     themes = sample_report.themes.set_index("theme")
     n_month = res["n_scored"]
@@ -478,7 +478,7 @@ def test_report_headline_matches_welch_test(sample_report):
     assert (head["ci_low"], head["ci_high"]) == pytest.approx((lo, hi))
     raw = stats.ttest_ind(cur, prev, equal_var=False).pvalue
     assert head["change_p_raw"] == pytest.approx(raw)
-    # one test of the month's headline family of 7 KPIs, Bonferroni-adjusted (cxkit.results)
+    # one test of the month's headline family of 7 KPIs, Bonferroni-adjusted (cxkit.pack.results)
     assert head["change_p"] == pytest.approx(min(1.0, 7 * raw))
     assert head["significant"] == (min(1.0, 7 * raw) < 0.05)
 
@@ -503,7 +503,7 @@ def test_rating_agreement_against_scipy():
 
 @pytest.fixture(scope="module")
 def accuracy(public_catalog):
-    from cxkit._sentiment_eval import accuracy_table
+    from cxkit.analysis._sentiment_eval import accuracy_table
 
     table = accuracy_table(public_catalog)
     # the floors hold on the whole dataset (the figure); "dev"/"heldout" halves are reported

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxkit._sentiment_eval import (
+from cxkit.analysis._sentiment_eval import (
     NO_LABELLED_DATA,
     PEERS,
     language_summary,
@@ -15,7 +15,7 @@ from cxkit._sentiment_eval import (
     paired_bootstrap_difference,
     split_of,
 )
-from cxkit.calibration import macro_f1
+from cxkit.analysis.calibration import macro_f1
 
 CLASSES = ["negative", "neutral", "positive"]
 

@@ -1,14 +1,14 @@
-"""cxkit/_lexicon.py: the shipped stem tables (a lock file for start-up time, never for scores)."""
+"""cxkit/analysis/_lexicon.py: the shipped stem tables (a lock file for start-up time, never for scores)."""
 
 from __future__ import annotations
 
 import pytest
 import snowballstemmer
 
-from cxkit import _lexicon
+from cxkit.analysis import _lexicon
 
 ALGORITHMS = sorted(set(_lexicon._STEMMERS.values()))
-REBUILD = "python cxkit/lexicons/build.py stems"
+REBUILD = "python cxkit/analysis/lexicons/build.py stems"
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import cxkit as cx
-from cxkit.sentiment_report import _calibration_sample
+from cxkit.analysis.sentiment_report import _calibration_sample
 
 
 def _reviews():
@@ -51,8 +51,8 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     Reference: fold 1 refitted by hand, featurising its training texts with a fresh
     vocabulary (stems in >= min_count training texts) and its test texts through it.
     """
-    from cxkit.calibration import SentimentModel, fit_multinomial, rating_to_class
-    from cxkit.sentiment import CLASSES, _featurise, _softmax
+    from cxkit.analysis.calibration import SentimentModel, fit_multinomial, rating_to_class
+    from cxkit.analysis.sentiment import CLASSES, _featurise, _softmax
 
     data = _reviews().dropna(subset=["rating"]).head(1500)
     model = cx.calibrate_sentiment(data, seed=3, folds=5)
@@ -81,7 +81,7 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
 
 
 def test_reading_month_by_month_gives_the_same_report_and_holds_one_run_of_text(tmp_path, monkeypatch):
-    from cxkit.catalog import MonthlyReader
+    from cxkit.data.catalog import MonthlyReader
 
     catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
     reviews = catalog["reviews"].frame

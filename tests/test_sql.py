@@ -1,4 +1,4 @@
-"""Tests for cxkit.sql on an embedded DuckDB file and a throwaway PostgreSQL server.
+"""Tests for cxkit.data.sql on an embedded DuckDB file and a throwaway PostgreSQL server.
 
 Most tests run once per backend through the ``db`` fixture; the PostgreSQL runs carry the
 ``postgres`` marker and skip, with the reason, when no server can be started here
@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from cxkit.errors import SchemaError, SourceError
-from cxkit.sql import mask_url, read_sql
+from cxkit.data.sql import mask_url, read_sql
 from pgserver import PostgresUnavailable, postgres_server
 
 NORDIC = "Blåbær ære Övervägande"

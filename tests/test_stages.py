@@ -1,4 +1,4 @@
-"""cxkit.stages: stage comparison against R reference values and brute-force computations."""
+"""cxkit.analysis.stages: stage comparison against R reference values and brute-force computations."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.sample import truth as sample_truth
-from cxkit.stages import compact_letters, wilson_interval
+from cxkit.data.sample import truth as sample_truth
+from cxkit.analysis.stages import compact_letters, wilson_interval
 
 # R's PlantGrowth (datasets package): dried weight of plants under a control and two treatments,
 # 10 plants each. Source: R documentation ?PlantGrowth (Dobson 1983, Table 7.1),
@@ -247,7 +247,7 @@ def test_ordinal_separation_matches_a_brute_force_penalised_fit():
     # Independent reference: the stage effects of a written-out cumulative-logit model fitted
     # with a vanishing ridge penalty; a stage is separated exactly when its effect runs off
     # (moves by more than 1 between ridge 1e-2 and 1e-9) instead of converging.
-    from cxkit.stages import _ordinal_separation
+    from cxkit.analysis.stages import _ordinal_separation
 
     rng = np.random.default_rng(16)
     stages = ["awareness", "consideration", "decision"]
@@ -420,7 +420,7 @@ def test_compact_letters():
 def test_p_adjustments_match_statsmodels():
     from statsmodels.stats.multitest import multipletests
 
-    from cxkit.stages import adjust_p
+    from cxkit.analysis.stages import adjust_p
 
     rng = np.random.default_rng(1)
     for _ in range(6):  # multipletests runs gc.collect() on every call: keep this loop short

@@ -1,4 +1,4 @@
-"""Tests for cxkit.surveys: Qualtrics and SurveyMonkey exports.
+"""Tests for cxkit.data.surveys: Qualtrics and SurveyMonkey exports.
 
 The fixtures in tests/data/surveys/ are synthetic and written by :func:`write_fixtures` below;
 run ``python tests/test_surveys.py`` to rewrite them (``test_fixtures_match_generator`` fails
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cxkit import formats, surveys
+from cxkit.data import formats, surveys
 from cxkit.errors import SourceError
 
 DATA = Path(__file__).parent / "data" / "surveys"

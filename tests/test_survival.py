@@ -1,4 +1,4 @@
-"""Time to churn (cxkit/survival.py): Kaplan–Meier, log-rank, Cox, PH check, RMST.
+"""Time to churn (cxkit/analysis/survival.py): Kaplan–Meier, log-rank, Cox, PH check, RMST.
 
 Published references: R ``survival``'s ``aml`` data (acute myelogenous leukaemia, 23 patients;
 Miller 1981; shipped with R survival as ``aml``/``leukemia``), whose outputs are printed in the
@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit import survival
+from cxkit.analysis import survival
 from brute import coordinates_moved_by_cone
 
 # R survival: aml (time in weeks, status 1 = relapse, x = maintenance chemotherapy)

@@ -1,4 +1,4 @@
-"""cxkit.touchpoints: pain points, task success and duration, omnichannel consistency."""
+"""cxkit.analysis.touchpoints: pain points, task success and duration, omnichannel consistency."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.sample import truth as sample_truth
+from cxkit.data.sample import truth as sample_truth
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cxkit.sample import generate
+from cxkit.data.sample import generate
 
 #: Each payload is a different way markup could get in: tags, event handlers, URLs, CSS,
 #: Markdown, LaTeX/MathJax, templates, and requests to other hosts.

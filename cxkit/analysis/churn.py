@@ -1,0 +1,1836 @@
+"""Churn: who leaves, what customer experience has to do with it, and what it costs.
+
+- :func:`churn_model` – logistic regression of churn (statsmodels ``Logit`` through the
+  formula API) with odds ratios, cross-validated AUC, calibration, Brier score, VIF and
+  warnings for separation, too few churners per parameter, collinearity and likely leakage.
+- :func:`customer_nps`, :func:`join_cx`, :func:`churn_by_nps`, :func:`detractor_effect` – the
+  link from survey answers to churn.
+- :func:`churn_rate_by_month`, :func:`churn_headline`, :func:`cohort_retention` – how many leave.
+- :func:`revenue_at_risk`, :func:`customer_lifetime_value`, :func:`churn_reasons` – what it
+  costs and why they say they leave.
+- :func:`churn_findings`, :func:`churn_results` – plain-language findings and the pack's
+  ``results.json`` section ``churn``.
+
+Time to churn (Kaplan–Meier, log-rank, Cox) lives in :mod:`cxkit.analysis.survival` and is re-exported
+here. No function returns a table that shows customer ids except :func:`customer_nps` and
+:func:`join_cx`, which are per-customer joins for the analyst, never for a report.
+
+Reference levels
+----------------
+When the model is built from ``covariates`` (or from every usable column), each text column's
+reference level is its most frequent level: every odds ratio then compares a level with the
+bulk of the customers, and is estimated as precisely as the data allow. A pandas Categorical
+uses its first category instead (the order someone chose on purpose: :func:`join_cx` orders
+``nps_category`` promoter, passive, detractor, no response, so promoters are the reference).
+``reference={"segment": "Consumer"}`` overrides both. A formula is used exactly as written:
+``C(segment)`` gets patsy's default (the alphabetically first level), so write
+``C(segment, Treatment('Consumer'))`` to choose. ``.formula`` shows the formula that was fitted.
+
+Why the *first* survey answer
+-----------------------------
+:func:`customer_nps` takes ``which="first"`` by default. A customer's first answer was given
+before anyone knew whether they would leave, so it can predict churn. The *latest* answer is
+biased for churn because when it is taken depends on the outcome: churners stop answering when
+they leave, so their latest answer is from the weeks before leaving, while a staying
+customer's latest answer can be from any later time. Where the decision to leave sours the
+answers given on the way out, "latest" exaggerates the link (the answer is partly a result of
+leaving); where churn follows an earlier experience, later answers mis-classify the customers
+and dilute it. On the bundled sample, whose planted effect runs from the first answer, "latest"
+shrinks the detractor odds ratio from 2.46 (the planted value) to 1.66. Either way the number no
+longer says what an answer tells us about who will leave.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> sources = cx.load_catalog(cx.DEFAULT_CATALOG)
+>>> customers = cx.join_cx(sources["customers"].frame, sources["feedback"].frame)
+>>> model = cx.churn_model(customers, covariates=["tenure_months", "contract", "nps_category"], cv=3)
+>>> model.references
+{'contract': 'monthly', 'nps_category': 'promoter'}
+>>> model.summary.set_index("label")["odds_ratio"].round(2).loc["nps_category: detractor vs promoter"]
+np.float64(2.57)
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import expit
+
+from ..display import SafeDisplay, findings, p_phrase, table
+from .._stats import covariance_beside_separation, unbounded_coordinates
+from ..pack.results import headline_change
+from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
+    _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
+    _formula_in_words, _is_numeric,
+    _model_data, _padjust, _quote_name, _references, _require, _rhs, _tenure_price_leaks, _term_label,
+    _wilson, cox_model, kaplan_meier, logrank, plot_forest, plot_km, proportional_hazards_test,
+    restricted_mean_survival,
+)
+
+__all__ = [
+    "churn_model", "ChurnModel", "ChurnWarning", "LeakageWarning", "SeparationWarning", "EventsPerParameterWarning",
+    "CollinearityWarning", "customer_nps", "join_cx", "churn_by_nps", "detractor_effect", "churn_rate_by_month",
+    "churn_headline", "revenue_at_risk", "cohort_retention", "customer_lifetime_value", "churn_reasons",
+    "CHURN_THEMES", "churn_findings", "churn_results", "effects_finding", "cohort_finding", "plot_churn_trend",
+    "plot_calibration",
+    "plot_churn_by_nps", "plot_revenue_at_risk", "plot_cohort_retention",
+    # time to churn (cxkit.analysis.survival)
+    "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test", "restricted_mean_survival",
+    "plot_km", "plot_forest",
+]
+
+#: Thresholds of the model checks (documented in :func:`churn_model`).
+LEAKAGE_AUC = 0.95
+MIN_EVENTS_PER_PARAMETER = 10
+MAX_VIF = 10.0
+#: A fitted log-odds beyond this (a probability within 3e-7 of 0 or 1) makes churn_model check
+#: the data for separation (the fit's convergence problems do too).
+SEPARATION_LOGIT = 15.0
+_SCREEN_ROWS = 200_000
+NPS_CATEGORIES = ["promoter", "passive", "detractor", "no response"]
+# Columns join_cx adds that are measured after (or because of) the customer's history, or that
+# duplicate nps_category: never picked as default covariates.
+_CX_COLUMNS = {"nps", "nps_responded_at", "comment_sentiment", "review_sentiment"}
+_SURVIVAL_COLUMNS = {"nps_category"}  # known only from the answer's date on: see detractor_effect
+
+
+class ChurnWarning(UserWarning):
+    """A problem with a churn model that makes some of its numbers unreliable."""
+
+
+class LeakageWarning(ChurnWarning):
+    """A covariate that (almost) gives the answer away."""
+
+
+class SeparationWarning(ChurnWarning):
+    """Perfect or quasi-perfect separation: some odds ratios are not estimable."""
+
+
+class EventsPerParameterWarning(ChurnWarning):
+    """Fewer than 10 churners (or stayers) per parameter."""
+
+
+class CollinearityWarning(ChurnWarning):
+    """Covariates that (nearly) duplicate each other."""
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(repr=False)
+class ChurnModel(SafeDisplay):
+    """A fitted churn model (see :func:`churn_model`); renders itself in notebooks.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        One row per term: ``term`` (statsmodels' name), ``label``, ``coef``, ``se``, ``z``,
+        ``odds_ratio``, ``ci_low``, ``ci_high``, ``p``, ``p_adjusted``, ``estimable`` and
+        ``note``. A term without a finite estimate (separation: e.g. a level with no
+        churners) has ``estimable`` False, ``note`` "separated: not estimable" and NaN numbers
+        (the statsmodels result keeps the values where its fit stopped).
+    result : LogitResults
+        The statsmodels result (``.result.summary()`` for the classic table).
+    auc, auc_sd : float
+        Mean and standard deviation over the folds of the stratified k-fold cross-validated
+        AUC (NaN when ``cv`` is 0).
+    cv : DataFrame
+        One row per fold: ``fold``, ``n``, ``churned``, ``auc``, ``brier``.
+    calibration : DataFrame
+        Out-of-fold predictions in deciles: ``decile``, ``n``, ``predicted``, ``observed``,
+        ``ci_low``, ``ci_high`` (Wilson interval of the observed share).
+    brier, brier_baseline : float
+        Out-of-fold Brier score, and the Brier score of predicting the churn rate for everyone.
+    vif : DataFrame
+        One row per variable: ``variable``, ``df``, ``vif`` (generalized VIF; the usual VIF for
+        one-column terms), ``vif_adjusted`` (GVIF^(1/(2 df)), comparable across terms).
+    warnings : list of str
+        Every warning raised while fitting, in plain language with the fix.
+    references : dict
+        Reference level of each categorical covariate (odds ratios compare with it).
+    oof : Series
+        Out-of-fold churn probability of each customer in the model (index of ``customers``).
+    calibration_slope : float
+        Logistic slope of churn on the out-of-fold logit (1 is ideal).
+    formula, n, events, dropped, notes
+        The fitted formula (categorical columns are coded with their reference first),
+        customers used, churners among them, customers left out for a
+        missing value, and notes (e.g. columns left out of the default covariates).
+    """
+
+    formula: str
+    summary: pd.DataFrame
+    result: object
+    auc: float
+    auc_sd: float
+    cv: pd.DataFrame
+    calibration: pd.DataFrame
+    brier: float
+    brier_baseline: float
+    vif: pd.DataFrame
+    n: int
+    events: int
+    dropped: int
+    alpha: float
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    oof: pd.Series | None = None
+    references: dict = field(default_factory=dict)
+    _design_info: object = None
+    _columns: list = field(default_factory=list)
+    _levels: dict = field(default_factory=dict)
+    _kept: list = field(default_factory=list)
+    _event: str = "churned"
+
+    # -- predictions --------------------------------------------------------------------
+    def design(self, customers: pd.DataFrame) -> pd.DataFrame:
+        """The model's design matrix for ``customers`` (rows with a missing value left out)."""
+        import patsy
+
+        _require(customers, self._columns, argument="covariates")
+        data = _model_data(customers, self._columns, levels=self._levels)
+        (X,) = patsy.build_design_matrices([self._design_info], data, NA_action="drop", return_type="dataframe")
+        return X[self._kept]
+
+    def predict(self, customers: pd.DataFrame) -> pd.Series:
+        """Churn probability of each customer (NaN where a covariate is missing or a level is new)."""
+        X = self.design(customers)
+        p = expit(X.to_numpy() @ self.result.params.to_numpy())
+        return pd.Series(p, index=X.index, name="churn_probability").reindex(customers.index)
+
+    # -- display ------------------------------------------------------------------------
+    def facts(self) -> pd.DataFrame:
+        """Model facts as a two-column table (what the notebook shows above the odds ratios)."""
+        k = len(self.cv)
+        auc = f"{self.auc:.3f} ± {self.auc_sd:.3f} (SD over {k} folds)" if k else "not cross-validated"
+        refs = ", ".join(f"{k} = {v}" for k, v in self.references.items()) or "none"
+        rows = [("model", "logistic regression (statsmodels Logit)"),
+                ("churn explained by", _formula_in_words(self.formula)),
+                ("reference levels", refs),
+                ("customers", f"{self.n:,}"), ("churned", f"{self.events:,} ({self.events / self.n:.1%})"),
+                ("left out (missing values)", f"{self.dropped:,}"), ("cross-validated AUC", auc),
+                ("Brier score (out of fold)", f"{self.brier:.4f} (no-skill {self.brier_baseline:.4f})")]
+        return pd.DataFrame(rows, columns=["", "value"])
+
+    def __repr__(self) -> str:
+        text = "\n".join(f"{k}: {v}" for k, v in self.facts().itertuples(index=False))
+        cols = ["label", "odds_ratio", "ci_low", "ci_high", "p_adjusted"]
+        if not self.summary["estimable"].all():
+            cols.append("note")
+        text += "\n" + self.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.3g}")
+        if self.warnings:
+            text += "\nWarnings:\n" + "\n".join(f"- {w}" for w in self.warnings)
+        return text
+
+    def _repr_html_(self) -> str:
+        # The intercept (the baseline odds) is not an effect a reader acts on; .summary keeps it.
+        effects = self.summary[self.summary["term"] != "Intercept"]
+        shown = effects[["label", "odds_ratio", "ci_low", "ci_high", "p", "p_adjusted"]
+                        + ([] if self.summary["estimable"].all() else ["note"])]
+        parts = [table(self.facts(), caption="Churn model").html,
+                 table(shown, digits=3, labels={"label": "effect"},
+                       caption=f"Odds ratios with {1 - self.alpha:.0%} confidence intervals "
+                       "(p adjusted across terms)").html]
+        if self.warnings:
+            parts.append(findings(self.warnings, title="Warnings").html)
+        return "".join(parts)
+
+    # -- figures ------------------------------------------------------------------------
+    def plot_forest(self, *, ax=None):
+        """Forest plot of the odds ratios."""
+        return plot_forest(self.summary, ax=ax, alpha=self.alpha)
+
+    def plot_calibration(self, *, ax=None):
+        """Observed against predicted churn by decile of predicted risk."""
+        return plot_calibration(self.calibration, ax=ax)
+
+    @property
+    def calibration_slope(self) -> float:
+        """Slope of a logistic regression of churn on the logit of the out-of-fold prediction:
+        1 is ideal; below 1 the model is over-confident (too extreme), above 1 too timid."""
+        if self.oof is None or self.oof.isna().all():
+            return np.nan
+        p = np.clip(self.oof.to_numpy(), 1e-12, 1 - 1e-12)
+        y = np.asarray(self.result.model.endog, dtype=float)
+        X = np.column_stack([np.ones(len(p)), np.log(p / (1 - p))])
+        beta, _ = _newton_logit(X, y)
+        return float(beta[1])
+
+    def calibration_finding(self) -> str:
+        """One sentence on calibration (for the figure's alt text and the findings)."""
+        cal = self.calibration
+        if cal.empty:
+            return "The model was not cross-validated, so its calibration is unknown."
+        inside = int(((cal["predicted"] >= cal["ci_low"]) & (cal["predicted"] <= cal["ci_high"])).sum())
+        return (f"Predicted churn falls inside the 95% interval of observed churn in {inside} of {len(cal)} deciles "
+                f"of risk (calibration slope {self.calibration_slope:.2f}; 1 is ideal).")
+
+
+def _variable_label(term: str) -> str:
+    """``C(segment, Treatment('SMB'))`` -> ``segment``; other terms as :func:`_term_label`."""
+    m = re.match(r"^C\((Q\('(.+?)'\)|[^,()]+)", term)
+    if m:
+        return m.group(2) or m.group(1).strip()
+    return _term_label(term)
+
+
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve (Mann–Whitney, ties count one half)."""
+    y = np.asarray(y, dtype=bool)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        return np.nan
+    ranks = stats.rankdata(score)
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def _auc_levels(codes: np.ndarray, y: np.ndarray) -> float:
+    """AUC of scoring each customer by their level's churn rate (in sample), from counts."""
+    churners = np.bincount(codes, weights=y)
+    sizes = np.bincount(codes).astype(float)
+    stayers = sizes - churners
+    with np.errstate(invalid="ignore", divide="ignore"):
+        order = np.argsort(churners / np.where(sizes > 0, sizes, np.nan), kind="stable")
+    n1, n0 = churners.sum(), stayers.sum()
+    if n1 == 0 or n0 == 0:
+        return np.nan
+    rate = churners[order] / np.maximum(sizes[order], 1)
+    # levels with equal rates are ties: merge them
+    keys, inverse = np.unique(np.round(rate, 12), return_inverse=True)
+    c1 = np.bincount(inverse, weights=churners[order])
+    c0 = np.bincount(inverse, weights=stayers[order])
+    below = np.cumsum(c0) - c0
+    return float(np.sum(c1 * (below + 0.5 * c0)) / (n1 * n0))
+
+
+def _stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Fold number of each row: churners and stayers are each shuffled and dealt round-robin,
+    so every fold has the same churn rate (to within one customer)."""
+    rng = np.random.default_rng(seed)
+    folds = np.empty(len(y), dtype=int)
+    for value in (0.0, 1.0):
+        idx = np.flatnonzero(y == value)
+        rng.shuffle(idx)
+        folds[idx] = np.arange(len(idx)) % k
+    return folds
+
+
+def _newton_logit(X: np.ndarray, y: np.ndarray, *, weights: np.ndarray | None = None, start=None,
+                  buffer: np.ndarray | None = None, tol: float = 1e-10, maxiter: int = 50):
+    """Maximum-likelihood logistic regression by Newton-Raphson; returns (params, converged).
+
+    ``weights`` (0/1 for cross-validation folds) avoid copying the rows of a large design
+    matrix. The Hessian is accumulated in single precision in ``buffer`` (float32, X's shape):
+    it only sets the step, while the gradient, which decides where the iteration stops, is in
+    double precision, so the optimum is the same."""
+    n, k = X.shape
+    w_row = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    buffer = np.empty(X.shape, dtype=np.float32) if buffer is None else buffer
+    if start is None:
+        beta = np.zeros(k)
+        rate = np.average(y, weights=w_row)
+        const = [j for j in range(k) if X[0, j] == 1.0 and np.all(X[:: max(1, n // 1000), j] == 1.0)]
+        if const and 0 < rate < 1:
+            beta[const[0]] = np.log(rate / (1 - rate))
+    else:
+        beta = np.asarray(start, dtype=float).copy()
+    for _ in range(maxiter):
+        p = expit(X @ beta)
+        grad = X.T @ (w_row * (y - p))
+        np.multiply(X, np.sqrt(w_row * p * (1 - p))[:, None], out=buffer, casting="same_kind")
+        hess = (buffer.T @ buffer).astype(float)
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            return np.full(k, np.nan), False
+        beta += step
+        if not np.all(np.isfinite(beta)):
+            return np.full(k, np.nan), False
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            return beta, True
+    return beta, False
+
+
+def _default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_missing: float, survival: bool = False):
+    """Every column that can be a covariate, and a note on each one left out."""
+    chosen, notes = [], []
+    n = len(df)
+    for col in df.columns:
+        s = df[col]
+        low = str(col).lower()
+        if col == event or low in _NOT_COVARIATES or col in _CX_COLUMNS or (survival and col in _SURVIVAL_COLUMNS):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        present = s.dropna()
+        numeric = _is_numeric(s)
+        values = pd.to_numeric(present, errors="coerce").to_numpy(dtype=float) if numeric else None
+        if len(present) == 0 or (values.min() == values.max() if numeric else present.nunique() <= 1):
+            continue
+        if "churn" in low:
+            notes.append(f"{col}: left out (named like the outcome; include it explicitly if it is known before churn)")
+            continue
+        if 1 - len(present) / max(n, 1) > max_missing:
+            notes.append(f"{col}: left out ({1 - len(present) / n:.0%} missing; naming it in covariates drops "
+                         "those customers)")
+            continue
+        if numeric:
+            if len(present) > 50 and (values == np.round(values)).all() and len(np.unique(values)) == len(values):
+                notes.append(f"{col}: left out (a different whole number on every row: an identifier)")
+                continue
+        elif present.nunique() > max_levels:
+            notes.append(f"{col}: left out ({present.nunique():,} distinct values: an identifier or free text)")
+            continue
+        chosen.append(col)
+    if not chosen:
+        raise ValueError("no usable covariates in the customer table; pass covariates=[...] or a formula.")
+    return chosen, notes
+
+
+def _leakage_checks(data, y, rhs_cols, *, tenure, revenue):
+    """Likely leakage: a covariate that is a near-exact function of tenure x price (when both
+    are in the model), or one that alone separates churners from stayers."""
+    found = []
+    if tenure in rhs_cols and revenue in rhs_cols:
+        for msg in _tenure_price_leaks(data, rhs_cols, tenure=tenure, revenue=revenue):
+            found.append(msg + f" With {tenure} and {revenue} both in the model it adds no information of its own "
+                         "and makes their odds ratios unstable (or, if it was measured at the end, it leaks "
+                         "the outcome).")
+    # one covariate at a time: a random 200,000 customers are plenty to see an AUC of 0.95
+    # (its standard error is then below 0.002) and keep this check fast on large data
+    if len(y) > _SCREEN_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(len(y), _SCREEN_ROWS, replace=False))
+        data, y = data.iloc[rows], y[rows]
+    for col in rhs_cols:
+        s = data[col]
+        ok = s.notna().to_numpy() & ~np.isnan(y)
+        if ok.sum() < 10:
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            auc = _auc_levels(s.cat.codes.to_numpy()[ok], y[ok])
+        else:
+            auc = _auc(y[ok], np.asarray(s, dtype=float)[ok])
+            auc = max(auc, 1 - auc)
+        if auc >= LEAKAGE_AUC:
+            found.append(f"{col} alone predicts churn almost perfectly (AUC {auc:.3f}): it is probably recorded at "
+                         f"or after churn (leakage). Try dropping {col}, or use its value from before churn.")
+    return found
+
+
+def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> list[str]:
+    """Perfect separation reported by statsmodels, and quasi-complete separation: a level of a
+    categorical covariate (or one value of a 0/1 covariate) with no churners or only churners."""
+    found = []
+    if any("separation" in str(w.message).lower() for w in caught):
+        found.append("perfect separation: some covariate pattern predicts churn without error, so its odds ratio "
+                     "is not estimable (infinite). Merge rare levels, drop the covariate, or use penalized regression.")
+    for col in columns:
+        s = data[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes, names = s.cat.codes.to_numpy(), list(s.cat.categories)
+        else:
+            values = np.asarray(s, dtype=float)
+            if not np.isin(values, (0.0, 1.0)).all():
+                continue
+            codes, names = values.astype(int), [0, 1]
+        ok = codes >= 0
+        sizes = np.bincount(codes[ok], minlength=len(names))
+        churners = np.bincount(codes[ok], weights=y[ok], minlength=len(names))
+        reference = names[0] if isinstance(s.dtype, pd.CategoricalDtype) else None
+        for level, size, k in zip(names, sizes, churners):
+            if size and (k == 0 or k == size):
+                what = "no churners" if k == 0 else "only churners"
+                hint = (f" It is the reference level, so every {col} odds ratio is compared with it: pass "
+                        f"reference={{{col!r}: <another level>}} (or merge it)." if level == reference else
+                        " Merge it with a similar level or drop it.")
+                found.append(f"{col} = {level} has {what} ({size} customers): quasi-complete separation, the odds "
+                             f"ratios involving this level are not estimable.{hint}")
+    return found
+
+
+def _fit_logit_singular(model, start: np.ndarray):
+    """A statsmodels ``Logit`` result where its own fit fails inverting a singular information
+    matrix (fitted probabilities of exactly 0 or 1 under separation): the estimates where BFGS
+    stops, with the pseudo-inverse of the information as covariance. Only the estimable terms
+    are shown (the caller checks for separation)."""
+    from scipy.optimize import minimize
+    from statsmodels.base.model import LikelihoodModelResults
+    from statsmodels.discrete.discrete_model import BinaryResultsWrapper, LogitResults
+
+    with np.errstate(all="ignore"):
+        if not np.all(np.isfinite(start)):
+            from .survival import _far_bounds
+
+            start = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
+                             method="L-BFGS-B", bounds=_far_bounds(model.exog),
+                             options={"gtol": 1e-9, "maxiter": 2000}).x
+        cov = np.linalg.pinv(-np.asarray(model.hessian(start), dtype=float))
+    fit = LikelihoodModelResults(model, start, normalized_cov_params=cov, scale=1.0)
+    fit.mle_retvals, fit.mle_settings = {"converged": False}, {"optimizer": "bfgs"}
+    return BinaryResultsWrapper(LogitResults(model, fit))
+
+
+def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Which coefficients of a logistic regression have no finite maximum-likelihood estimate.
+
+    The estimates are finite exactly when no direction ``b`` has ``x_i b >= 0`` for every
+    churner and ``x_i b <= 0`` for every stayer with one of them strict (complete or
+    quasi-complete separation; Albert & Anderson 1984), which a linear program decides
+    (Konis 2007, R's ``detectseparation``). Columns are scaled to a largest value of 1 and
+    repeated rows are one constraint, so designs of categories stay small.
+    """
+    from scipy import sparse
+
+
+    scale = np.abs(X).max(axis=0)
+    scale[scale == 0] = 1.0
+    signed = np.where(y > 0.5, 1.0, -1.0)[:, None] * (X / scale)
+    return unbounded_coordinates(sparse.csr_matrix(-np.unique(signed, axis=0)), signed.sum(axis=0),
+                                  range(X.shape[1]))
+
+
+def _vif(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) -> pd.DataFrame:
+    """Generalized VIF per variable (Fox & Monette 1992): det(R11) det(R22) / det(R), with R the
+    correlation matrix of the design columns without the intercept (from the Gram matrix X'X)."""
+    n = len(X)
+    mean = X.mean(axis=0)
+    cov = (gram - n * np.outer(mean, mean)) / (n - 1)
+    var = np.diag(cov).copy()
+    cols = [j for j in range(len(names)) if var[j] > 1e-12 * max(1.0, abs(mean[j]) ** 2)]
+    owner = {}
+    if design_info is not None:
+        all_names = list(design_info.column_names)
+        for term, sl in design_info.term_name_slices.items():
+            for name in all_names[sl]:
+                owner[name] = term
+    groups: dict[str, list[int]] = {}
+    for pos, j in enumerate(cols):
+        groups.setdefault(owner.get(names[j], names[j]), []).append(pos)
+    if len(cols) < 2:
+        return pd.DataFrame({"variable": list(groups), "df": [len(v) for v in groups.values()],
+                             "vif": [1.0] * len(groups), "vif_adjusted": [1.0] * len(groups)})
+    sub = cov[np.ix_(cols, cols)]
+    sd = np.sqrt(np.diag(sub))
+    R = sub / np.outer(sd, sd)
+    _, logdet_all = np.linalg.slogdet(R)
+    rows = []
+    for term, idx in groups.items():
+        rest = [j for j in range(len(cols)) if j not in idx]
+        _, l1 = np.linalg.slogdet(R[np.ix_(idx, idx)])
+        _, l2 = np.linalg.slogdet(R[np.ix_(rest, rest)]) if rest else (1, 0.0)
+        gvif = float(np.exp(l1 + l2 - logdet_all))
+        rows.append({"variable": term, "df": len(idx), "vif": gvif, "vif_adjusted": gvif ** (1 / (2 * len(idx)))})
+    return pd.DataFrame(rows)
+
+
+def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=None, cv: int = 5, seed: int = 0, *,
+                event: str = "churned", reference: dict | None = None, tenure: str = "tenure_months",
+                revenue: str = "monthly_revenue", alpha: float = 0.05, padjust: str = "holm",
+                max_levels: int = 50, max_missing: float = 0.2) -> ChurnModel:
+    """Logistic regression of churn with the checks that keep it honest.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with the event column (boolean or 0/1) and covariates.
+    formula : str, optional
+        A patsy formula such as ``"churned ~ tenure_months + C(segment, Treatment('SMB'))"``,
+        fitted exactly as written (its left-hand side is the event).
+    covariates : list of str, optional
+        Columns to model instead of a formula. Numbers and booleans enter as they are; text
+        columns as categories with the most frequent level as reference (see the module notes).
+        With neither ``formula`` nor ``covariates``, every usable column: identifiers, names,
+        e-mails, phones, dates, columns named like churn, text with more than ``max_levels``
+        levels and columns missing for more than ``max_missing`` of customers are left out
+        (each one is listed in ``.notes``).
+    cv : int
+        Folds of the stratified cross-validation (AUC, calibration, Brier); 0 skips it.
+    seed : int
+        Seed of the fold assignment (same seed, same folds, same numbers).
+    event : str
+        The churn column (used when there is no formula).
+    reference : dict, optional
+        Reference level per categorical covariate, e.g. ``{"segment": "Consumer"}``.
+    tenure, revenue : str
+        Tenure and price columns for the leakage check.
+    alpha : float
+        1 - confidence level of the intervals.
+    padjust : str
+        Adjustment of the p-values across the terms other than the intercept
+        (``holm``, ``bonferroni``, ``fdr_bh`` or ``none``).
+
+    Returns
+    -------
+    ChurnModel
+        ``.summary``, ``.result``, ``.auc``, ``.auc_sd``, ``.cv``, ``.calibration``, ``.brier``,
+        ``.vif``, ``.warnings``; displays itself as tables in a notebook.
+
+    Warns
+    -----
+    SeparationWarning
+        statsmodels reports perfect separation, or a category level has no churners (or only
+        churners).
+    EventsPerParameterWarning
+        Fewer than 10 churners (or stayers, whichever is rarer) per estimated parameter.
+    LeakageWarning
+        A numeric covariate is explained by tenure, price and their product with R² >= 0.95
+        while tenure and price are both in the model (a TotalCharges-like column), or a single
+        covariate separates churners from stayers with AUC >= 0.95.
+    CollinearityWarning
+        A design column is an exact combination of others (it is dropped from the fit, like
+        R's NA coefficients), or a variable's adjusted GVIF squared exceeds 10.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> model = cx.churn_model(customers, "churned ~ support_tickets + C(contract)", cv=3)
+    >>> round(float(model.summary.set_index("term").loc["support_tickets", "odds_ratio"]), 2)
+    1.27
+    >>> 0.6 < model.auc < 0.8
+    True
+    """
+    import statsmodels.formula.api as smf
+
+    if not isinstance(customers, pd.DataFrame):
+        raise TypeError(f"churn_model expects a DataFrame of customers, got {type(customers).__name__}.")
+    if not customers.index.is_unique:
+        raise ValueError("the customers' index has repeated labels; pass customers.reset_index(drop=True).")
+    notes: list[str] = []
+    if formula is not None and covariates is not None:
+        raise ValueError("pass either formula or covariates, not both.")
+    if formula is None:
+        _require(customers, [event], argument="event")
+        if covariates is None:
+            covariates, skipped = _default_covariates(customers, event, max_levels=max_levels, max_missing=max_missing)
+            notes += skipped
+        else:
+            covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+            _require(customers, covariates, argument="covariates")
+        rhs, refs = _rhs(customers, covariates, reference)
+        formula = f"{_quote_name(event)} ~ {rhs}"
+    elif reference:
+        raise ValueError("reference applies to covariates; in a formula write C(col, Treatment('level')).")
+    else:
+        refs = {}
+    if "~" not in formula:
+        raise ValueError(f"the formula {formula!r} needs a left-hand side: 'churned ~ ...'.")
+    lhs_cols, rhs_cols = _formula_columns(formula, customers.columns)
+    if len(lhs_cols) != 1:
+        raise ValueError(f"the formula's left-hand side must be one churn column of the data, e.g. '{event} ~ ...'.")
+    event = lhs_cols[0]
+    data = _model_data(customers, [event] + [c for c in rhs_cols if c != event], event=event, categorical=refs)
+    if not data.notna().all(axis=1).any():
+        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
+                         f"{len(customers):,} rows): drop the covariates that are mostly missing, or fill them in.")
+    levels = {c: list(data[c].cat.categories) for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)}
+    references = _references(data)
+
+    try:
+        # the rank check is ours (_aliased, which also says which columns are redundant)
+        model = smf.logit(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
+    except Exception as exc:  # patsy names the failing factor; add what to do
+        raise ValueError(f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
+                         ) from None
+    design_info = model.data.model_spec  # patsy DesignInfo
+    names = list(model.exog_names)
+    index = model.data.row_labels
+    y = np.asarray(model.endog, dtype=float)
+    n, events = len(y), int(y.sum())
+    dropped = len(customers) - n
+    if dropped:
+        notes.append(f"{dropped:,} customers left out for a missing value in a model column.")
+    if events in (0, n):
+        raise ValueError(f"every customer left in the model has {event} = {bool(events)}; there is nothing to model. "
+                         "Check the event coding and the missing values of the covariates.")
+
+    model_warnings: list[tuple[type, str]] = []
+    label = lambda term: _term_label(term, references)  # noqa: E731
+    # patsy's design is column-major; statsmodels' Hessian is several times faster row-major
+    exog = np.ascontiguousarray(model.exog, dtype=float)
+    model.exog = model.data.exog = exog
+    gram = exog.T @ exog
+    aliased = _aliased(exog, names, gram=gram)
+    kept = [c for c in names if c not in {a for a, _ in aliased}]
+    if aliased:
+        listing = "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
+                            for name, parts in aliased)
+        model_warnings.append((CollinearityWarning,
+                               f"{len(aliased)} design column(s) are exact combinations of others and were left out of the "
+                               f"fit (their odds ratios are not estimable): {listing}. Try dropping these redundant "
+                               "columns or merging the duplicated levels."))
+    keep_idx = [names.index(c) for c in kept]
+    Xa = exog[:, keep_idx] if aliased else exog
+    gram = gram[np.ix_(keep_idx, keep_idx)]
+    X = pd.DataFrame(Xa, columns=kept, index=index)
+    # Newton-Raphson in numpy first (fast on large data); statsmodels then starts at that
+    # optimum, confirms it in one step and computes its covariance and tests as usual.
+    buffer = np.empty(Xa.shape, dtype=np.float32)
+    start, newton_converged = _newton_logit(Xa, y, buffer=buffer)
+    if aliased:
+        import statsmodels.api as sm
+
+        model = sm.Logit(pd.Series(y, index=index, name=event), X, check_rank=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = model.fit(method="newton", maxiter=100, disp=0,
+                               start_params=start if np.all(np.isfinite(start)) else None)
+        except np.linalg.LinAlgError:  # a singular information matrix: separation, or n below p
+            result, newton_converged = _fit_logit_singular(model, start), False
+
+    # -- separation -------------------------------------------------------------------------
+    # Under separation the estimates run off to infinity and the fit stops at an arbitrary
+    # point (odds ratio 1e-22, CI 0 to inf, p 1.0): such terms are found exactly (a linear
+    # program, run only when the fit shows the signs of it) and shown as not estimable.
+    params = result.params.to_numpy().copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = float(np.max(np.abs(Xa @ params))) if np.all(np.isfinite(params)) else np.inf
+    suspicious = (not newton_converged or reach > SEPARATION_LOGIT
+                  or any("separation" in str(w.message).lower() or "converge" in str(w.message).lower()
+                         for w in caught))
+    separated = _logit_separation(Xa, y) if suspicious else np.zeros(len(kept), dtype=bool)
+
+    # -- summary --------------------------------------------------------------------------
+    se = result.bse.to_numpy().copy()
+    ci = np.asarray(result.conf_int(alpha=alpha)).copy()
+    p = result.pvalues.to_numpy().copy()
+    if separated.any() and not separated.all():
+        # the estimable terms converge while the separated ones run off: their covariance is
+        # the information's inverse on its directions of real curvature
+        with np.errstate(all="ignore"):
+            se = np.sqrt(np.diag(covariance_beside_separation(model.hessian(result.params.to_numpy()))))
+        crit = stats.norm.ppf(1 - alpha / 2)
+        ci = np.column_stack([params - crit * se, params + crit * se])
+        p = 2 * stats.norm.sf(np.abs(params / se))
+    params[separated], se[separated], p[separated], ci[separated] = np.nan, np.nan, np.nan, np.nan
+    is_intercept = np.array([k == "Intercept" for k in kept])
+    p_adj = np.full_like(p, np.nan)
+    p_adj[~is_intercept] = _padjust(p[~is_intercept], padjust)
+    with np.errstate(over="ignore"):
+        odds, low, high = np.exp(params), np.exp(ci[:, 0]), np.exp(ci[:, 1])
+    summary = pd.DataFrame({
+        "term": kept, "label": [label(k) for k in kept], "coef": params, "se": se, "z": params / se,
+        "odds_ratio": odds, "ci_low": low, "ci_high": high, "p": p,
+        "p_adjusted": p_adj, "estimable": ~separated,
+        "note": np.where(separated, "separated: not estimable", "")})
+
+    # -- checks ---------------------------------------------------------------------------
+    used = data.loc[index]
+    if separated.any():
+        terms = [label(k) for k, s in zip(kept, separated) if s]
+        model_warnings.append((SeparationWarning, (
+            f"separation: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite estimate (some covariate "
+            "pattern predicts churn, or staying, without error, so the estimate runs off to infinity and its "
+            "confidence interval and p-value mean nothing); shown as not estimable. Merge rare levels, drop the "
+            "covariate, or use penalized (Firth) regression.")))
+    for msg in _separation_checks(used, y, [] if suspicious else caught, [c for c in rhs_cols if c != event]):
+        model_warnings.append((SeparationWarning, msg))
+    if not separated.any() and any("converge" in str(w.message).lower() for w in caught):
+        model_warnings.append((SeparationWarning, "the fit did not converge; coefficients with very large standard "
+                               "errors are not trustworthy."))
+    k = int((~is_intercept).sum())
+    rarer = min(events, n - events)
+    if k and rarer / k < MIN_EVENTS_PER_PARAMETER:
+        which = "churners" if events <= n - events else "stayers"
+        model_warnings.append((EventsPerParameterWarning,
+                               f"only {rarer / k:.1f} {which} per parameter ({rarer:,} {which}, {k} parameters; "
+                               f"fewer than {MIN_EVENTS_PER_PARAMETER}): odds ratios are biased away from 1 and may not "
+                               "replicate. Use fewer covariates or merge levels."))
+    for msg in _leakage_checks(used, y, [c for c in rhs_cols if c != event], tenure=tenure, revenue=revenue):
+        model_warnings.append((LeakageWarning, msg))
+    vif = _vif(Xa, kept, design_info, gram)
+    for row in vif.itertuples():
+        if row.vif_adjusted ** 2 > MAX_VIF:
+            model_warnings.append((CollinearityWarning,
+                                   f"{_variable_label(row.variable)} is strongly collinear with other covariates "
+                                   f"(GVIF^(1/(2df)) squared = {row.vif_adjusted ** 2:.1f} > {MAX_VIF:g}): its odds ratio "
+                                   "is imprecise. Consider dropping one of the overlapping covariates."))
+
+    # -- cross-validation -------------------------------------------------------------------
+    oof = np.full(n, np.nan)
+    cv_rows = []
+    if cv:
+        if cv < 2 or cv > rarer:
+            raise ValueError(f"cv={cv} folds is not possible with {rarer} {event} in the rarer class; use 2 to {rarer} "
+                             "(or cv=0 to skip cross-validation).")
+        folds = _stratified_folds(y, cv, seed)
+        for f in range(cv):
+            test = folds == f
+            # predictions need 6 digits, not 10: a looser tolerance saves an iteration per fold
+            fold_params, _ = _newton_logit(Xa, y, weights=(~test).astype(float), start=params, buffer=buffer,
+                                           tol=1e-7)
+            oof[test] = expit(Xa[test] @ fold_params)
+            cv_rows.append({"fold": f + 1, "n": int(test.sum()), "churned": int(y[test].sum()),
+                            "auc": _auc(y[test], oof[test]), "brier": float(np.mean((oof[test] - y[test]) ** 2))})
+    cvt = pd.DataFrame(cv_rows, columns=["fold", "n", "churned", "auc", "brier"])
+    auc = float(cvt["auc"].mean()) if len(cvt) else np.nan
+    auc_sd = float(cvt["auc"].std(ddof=1)) if len(cvt) > 1 else np.nan
+    brier = float(np.mean((oof - y) ** 2)) if cv else np.nan
+    base = y.mean()
+    calibration = _calibration(oof, y, alpha) if cv else pd.DataFrame(
+        columns=["decile", "n", "predicted", "observed", "ci_low", "ci_high"])
+
+    messages = []
+    for category, msg in model_warnings:
+        warnings.warn(msg, category, stacklevel=2)
+        messages.append(msg)
+    return ChurnModel(
+        formula=formula, summary=summary, result=result, auc=auc, auc_sd=auc_sd, cv=cvt, calibration=calibration,
+        brier=brier, brier_baseline=float(base * (1 - base)), vif=vif, n=n, events=events, dropped=dropped,
+        alpha=alpha, warnings=messages, notes=notes, oof=pd.Series(oof, index=index, name="churn_probability"),
+        references={k: v for k, v in references.items() if k in rhs_cols},
+        _design_info=design_info, _columns=[c for c in rhs_cols if c != event], _levels=levels, _kept=kept,
+        _event=event)
+
+
+def _calibration(p: np.ndarray, y: np.ndarray, alpha: float) -> pd.DataFrame:
+    decile = pd.qcut(p, 10, labels=False, duplicates="drop")
+    frame = pd.DataFrame({"decile": decile + 1, "p": p, "y": y})
+    out = frame.groupby("decile").agg(n=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"),
+                                      churned=("y", "sum")).reset_index()
+    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["n"], alpha)
+    return out[["decile", "n", "predicted", "observed", "ci_low", "ci_high"]]
+
+
+# --------------------------------------------------------------------------- CX and churn
+
+
+def _nps_category(score: pd.Series) -> pd.Categorical:
+    values = pd.to_numeric(score, errors="coerce").astype(float).to_numpy()
+    cat = np.where(values >= 9, "promoter", np.where(values >= 7, "passive", "detractor")).astype(object)
+    cat[np.isnan(values)] = None
+    return pd.Categorical(cat, categories=NPS_CATEGORIES[:3])
+
+
+def customer_nps(feedback: pd.DataFrame, *, which: str = "first", score: str = "nps", customer: str = "customer_id",
+                 at: str = "responded_at", id: str = "response_id") -> pd.DataFrame:
+    """Each customer's NPS answer: their first (default) or latest valid survey response.
+
+    Responses without a customer, a score or a date are skipped; ties in time are broken by
+    the response id (first: the smaller id; latest: the larger). See the module notes for why
+    ``"first"`` is the right choice for churn and ``"latest"`` is biased.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``nps``, ``nps_category`` (promoter 9–10, passive 7–8, detractor 0–6),
+        ``responded_at``, ``responses`` (the customer's valid responses). Contains customer
+        ids: for joining, never for a report.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> first = cx.customer_nps(fb)
+    >>> int((first["nps_category"] == "detractor").sum())  # truth.json: detractor_customers
+    2667
+    """
+    if which not in ("first", "latest"):
+        raise ValueError(f"which={which!r}; use 'first' (recommended for churn) or 'latest'.")
+    _require(feedback, [customer, score, at], argument="feedback column")
+    cols = [customer, score, at] + ([id] if id in feedback.columns else [])
+    valid = feedback[cols].dropna(subset=[customer, score, at])
+    valid = valid.sort_values([customer, at] + ([id] if id in valid.columns else []), kind="stable")
+    grouped = valid.groupby(customer, sort=True)
+    pick = grouped.head(1) if which == "first" else grouped.tail(1)
+    pick = pick.set_index(customer)
+    out = pd.DataFrame({"customer_id": pick.index.to_numpy(),
+                        "nps": pd.to_numeric(pick[score]).to_numpy(),
+                        "nps_category": _nps_category(pick[score]),
+                        "responded_at": pick[at].to_numpy(),
+                        "responses": grouped.size().reindex(pick.index).to_numpy()})
+    return out
+
+
+def _sentiment_function(sentiment):
+    """A scorer ``(texts, languages) -> Series`` of scores in [-1, 1], or None for no scoring."""
+    if sentiment is None or sentiment is False:
+        return None
+    if callable(sentiment):
+        return lambda texts, languages: _as_scores(sentiment(texts), texts)
+    if sentiment == "auto":
+        import importlib
+
+        # the package attribute cxkit.sentiment is the function, so import the module by name
+        fn = getattr(importlib.import_module("cxkit.analysis.sentiment"), "sentiment", None)
+        if not callable(fn):
+            return None
+
+        def score(texts, languages):
+            codes = None if languages is None else languages.astype(object).where(languages.notna(), None).tolist()
+            return _as_scores(fn(texts, codes, explain=0), texts)
+
+        return score
+    raise ValueError("sentiment must be 'auto', None or a function of a Series of texts.")
+
+
+def _as_scores(scored, texts: pd.Series) -> pd.Series:
+    if isinstance(scored, pd.DataFrame):
+        if "compound" not in scored.columns:
+            raise ValueError("the sentiment function returned a table without a 'compound' column.")
+        scored = scored["compound"]
+    values = pd.to_numeric(pd.Series(np.asarray(scored), index=texts.index), errors="coerce")
+    return values.astype(float)
+
+
+def join_cx(customers: pd.DataFrame, feedback: pd.DataFrame | None = None, *, which: str = "first",
+            reviews: pd.DataFrame | None = None, sentiment=None, text: str = "comment") -> pd.DataFrame:
+    """Customers with their survey answers: NPS category and mean comment sentiment.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer (``customer_id`` unique).
+    feedback : DataFrame, optional
+        Survey responses; without it every customer is ``"no response"``.
+    which : {"first", "latest"}
+        Which answer sets ``nps_category`` (see :func:`customer_nps`; use ``"first"`` for churn).
+    reviews : DataFrame, optional
+        Reviews with a ``customer_id`` column give ``review_sentiment`` (reviews without
+        customer ids cannot be linked to customers and are ignored).
+    sentiment : None, "auto" or callable
+        Scores texts from -1 to 1 (a function of a Series returning scores or a table with
+        ``compound``). ``"auto"`` uses :func:`cxkit.sentiment` with each comment's language;
+        None (default) skips sentiment, which no churn analysis here needs.
+    text : str
+        The feedback comment column.
+
+    Returns
+    -------
+    DataFrame
+        ``customers`` (a copy) plus ``nps``, ``nps_category`` (Categorical: promoter, passive,
+        detractor, no response), ``nps_responded_at``, and when scored ``comment_sentiment``
+        (mean over all the customer's comments; includes comments written shortly before
+        leaving, so it is descriptive, not a baseline predictor) and ``review_sentiment``.
+    """
+    _require(customers, ["customer_id"], argument="customer id")
+    if customers["customer_id"].duplicated().any():
+        raise ValueError("customer_id is not unique in customers; load them with cx.load_customers, which keeps the first.")
+    out = customers.copy()
+    categories = pd.CategoricalDtype(NPS_CATEGORIES)
+    if feedback is None:
+        out["nps"] = np.nan
+        out["nps_category"] = pd.Categorical(["no response"] * len(out), dtype=categories)
+        out["nps_responded_at"] = pd.NaT
+        return out
+    per = customer_nps(feedback, which=which).set_index("customer_id")
+    ids = out["customer_id"].astype(str)
+    per.index = per.index.astype(str)
+    out["nps"] = ids.map(per["nps"]).astype(float).to_numpy()
+    category = ids.map(per["nps_category"].astype(object)).fillna("no response")
+    out["nps_category"] = pd.Categorical(category.to_numpy(dtype=object), dtype=categories)
+    out["nps_responded_at"] = pd.to_datetime(ids.map(per["responded_at"])).to_numpy()
+    fn = _sentiment_function(sentiment)
+    if fn is not None and text in feedback.columns:
+        comments = feedback[["customer_id", text]].dropna()
+        comments = comments[comments[text].astype(str).str.strip() != ""]
+        if len(comments):
+            languages = feedback.loc[comments.index, "language"] if "language" in feedback.columns else None
+            scores = fn(comments[text].astype(str), languages)
+            mean = scores.groupby(comments["customer_id"].astype(str).to_numpy()).mean()
+            out["comment_sentiment"] = ids.map(mean).to_numpy(dtype=float)
+    if fn is not None and reviews is not None and "customer_id" in reviews.columns and "text" in reviews.columns:
+        linked = reviews[["customer_id", "text"]].dropna()
+        if len(linked):
+            languages = reviews.loc[linked.index, "language"] if "language" in reviews.columns else None
+            scores = fn(linked["text"].astype(str), languages)
+            mean = scores.groupby(linked["customer_id"].astype(str).to_numpy()).mean()
+            out["review_sentiment"] = ids.map(mean).to_numpy(dtype=float)
+    return out
+
+
+def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "nps_category",
+                 alpha: float = 0.05) -> pd.DataFrame:
+    """Churn rate per NPS category with Wilson confidence intervals.
+
+    ``customers`` comes from :func:`join_cx`. Returns ``nps_category``, ``customers``,
+    ``churned``, ``churn_rate``, ``ci_low``, ``ci_high``, plus the chi-square test of equal
+    churn across the categories of respondents (``chi2``, ``dof``, ``p``, same on every row).
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> sources = cx.load_catalog(cx.DEFAULT_CATALOG)
+    >>> joined = cx.join_cx(sources["customers"].frame, sources["feedback"].frame)
+    >>> cx.churn_by_nps(joined)[["nps_category", "customers", "churned"]].values.tolist()
+    [['promoter', 4209, 676], ['passive', 2145, 347], ['detractor', 2667, 845], ['no response', 979, 207]]
+    """
+    _require(customers, [by], argument="by")
+    _require(customers, [event], argument="event")
+    y = _model_data(customers, [event], event=event)[event].to_numpy()
+    frame = pd.DataFrame({"g": customers[by].to_numpy() if not isinstance(customers[by].dtype, pd.CategoricalDtype)
+                          else customers[by].array, "y": y}).dropna()
+    out = frame.groupby("g", observed=False, sort=True).agg(customers=("y", "size"), churned=("y", "sum")).reset_index()
+    out = out.rename(columns={"g": by})
+    out = out[out["customers"] > 0].reset_index(drop=True)
+    out["churned"] = out["churned"].astype(int)
+    out["churn_rate"] = out["churned"] / out["customers"]
+    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["customers"], alpha)
+    answered = out[out[by].astype(str) != "no response"]
+    table_ = np.column_stack([answered["churned"], answered["customers"] - answered["churned"]])
+    if len(answered) >= 2 and (table_.sum(axis=0) > 0).all():
+        chi2, p, dof, _ = stats.chi2_contingency(table_, correction=False)
+    else:  # fewer than two categories, or no churner (or no stayer) among them: nothing to test
+        chi2, p, dof = np.nan, np.nan, 0
+    out["chi2"], out["dof"], out["p"] = chi2, dof, p
+    out[by] = out[by].astype(str)
+    return out
+
+
+def _entry_months(customers: pd.DataFrame, duration: str, signup: str = "signup_at",
+                  at: str = "nps_responded_at") -> np.ndarray | None:
+    if signup not in customers.columns or at not in customers.columns:
+        return None
+    months = (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / _DAYS_PER_MONTH
+    months = months.to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(months).all():
+        return None
+    tenure = pd.to_numeric(customers[duration], errors="coerce").astype(float).to_numpy()
+    return np.clip(months, 0, tenure)
+
+
+def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segment"), event: str = "churned",
+                     duration: str = "tenure_months", alpha: float = 0.05) -> pd.DataFrame:
+    """Odds ratio and hazard ratio of churn for detractors against promoters, adjusted.
+
+    Among customers who answered a survey (``nps_category`` from :func:`join_cx`):
+
+    - **odds ratio**: logistic regression of churn on the NPS category (reference promoter)
+      plus ``adjust``;
+    - **hazard ratio**: Cox regression of time to churn on the NPS category plus ``adjust``
+      other than tenure (tenure is the time axis, so the comparison is at equal tenure).
+      When ``signup_at`` and the answer's date are known, customers enter the risk set at
+      the tenure of their answer (delayed entry): the months before the answer are not
+      counted, because nobody can churn before giving the answer that classifies them
+      (counting them would be immortal-time bias).
+
+    Returns
+    -------
+    DataFrame
+        Two rows (``measure`` odds ratio, hazard ratio): ``comparison``, ``estimate``,
+        ``ci_low``, ``ci_high``, ``p``, ``n``, ``churned``, ``adjusted_for``, ``delayed_entry``.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> sources = cx.load_catalog(cx.DEFAULT_CATALOG)
+    >>> joined = cx.join_cx(sources["customers"].frame, sources["feedback"].frame)
+    >>> effect = cx.detractor_effect(joined)
+    >>> effect[["measure", "estimate"]].round(2).values.tolist()
+    [['odds ratio', 2.46], ['hazard ratio', 2.33]]
+    """
+    _require(customers, ["nps_category", event], argument="column (run cx.join_cx first)")
+    adjust = [adjust] if isinstance(adjust, str) else list(adjust or [])
+    _require(customers, adjust, argument="adjust")
+    answered = customers[customers["nps_category"].astype(str).isin(["promoter", "passive", "detractor"])].copy()
+    answered["nps_category"] = answered["nps_category"].astype(pd.CategoricalDtype(["promoter", "passive", "detractor"]))
+    term = "detractor vs promoter"
+    rows = []
+    empty = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
+    covariates = ["nps_category"] + [c for c in adjust if c != "nps_category"]
+    # promoters and detractors with the churn flag and every adjustment known (the model's rows)
+    complete = answered[[event] + covariates].notna().all(axis=1)
+    counts = answered.loc[complete, "nps_category"].value_counts()
+    enough = counts.get("promoter", 0) > 0 and counts.get("detractor", 0) > 0
+    if enough:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ChurnWarning)
+            logit = churn_model(answered, covariates=covariates, cv=0, event=event)
+        found = logit.summary.set_index("label")
+        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
+            {"odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})  # aliased away
+        rows.append({"measure": "odds ratio", "comparison": term, "estimate": row["odds_ratio"],
+                     "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": logit.n,
+                     "churned": logit.events, "adjusted_for": ", ".join(adjust), "delayed_entry": False})
+    else:
+        rows.append({"measure": "odds ratio", "comparison": term, **empty, "n": len(answered), "churned": 0,
+                     "adjusted_for": ", ".join(adjust), "delayed_entry": False})
+    cox_cov = [c for c in covariates if c != duration]
+    entry = _entry_months(answered, duration)
+    if enough and duration in answered.columns:
+        data = answered.assign(_entry=entry) if entry is not None else answered
+        if entry is not None:
+            # Answered when follow-up ended (e.g. on the day of churning): no time at risk after
+            # the answer, so no contribution to the hazard ratio (R's coxph refuses such rows).
+            tenure = pd.to_numeric(answered[duration], errors="coerce").astype(float).to_numpy()
+            no_time = entry >= tenure
+            if no_time.any():
+                warnings.warn(f"{int(no_time.sum()):,} customer(s) answered the survey when their follow-up ended, "
+                              "with no time at risk after the answer; they are left out of the hazard ratio "
+                              "(the odds ratio keeps them).", ChurnWarning, stacklevel=2)
+                data = data[~no_time]
+        cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
+                        entry="_entry" if entry is not None else None, alpha=alpha)
+        found = cox.summary.set_index("label")
+        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
+            {"hazard_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
+        rows.append({"measure": "hazard ratio", "comparison": term, "estimate": row["hazard_ratio"],
+                     "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": cox.n,
+                     "churned": cox.events,
+                     "adjusted_for": ", ".join(c for c in adjust if c != duration) + " (tenure: time axis)",
+                     "delayed_entry": entry is not None})
+    else:
+        rows.append({"measure": "hazard ratio", "comparison": term, **empty, "n": len(answered), "churned": 0,
+                     "adjusted_for": ", ".join(adjust), "delayed_entry": False})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- churn rate
+
+
+def _months_of_data(customers, signup, churned_at):
+    dates = pd.concat([pd.to_datetime(customers[c]) for c in (signup, churned_at) if c in customers.columns])
+    return dates.dropna()
+
+
+def churn_rate_by_month(customers: pd.DataFrame, *, signup: str = "signup_at", churned_at: str = "churned_at",
+                        alpha: float = 0.05) -> pd.DataFrame:
+    """Monthly churn rate: customers who churned in the month / customers active at its start.
+
+    Months run from the first month with a recorded churn to the last complete month of the
+    data. A customer signed up during a month is counted from the next month (so the few who
+    sign up and leave within the same month are not counted in any month).
+
+    Returns
+    -------
+    DataFrame
+        ``month`` (YYYY-MM), ``active_at_start``, ``churned``, ``churn_rate``, ``ci_low``,
+        ``ci_high`` (Wilson); empty when the data has no churn dates.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> trend = cx.churn_rate_by_month(customers)
+    >>> trend["month"].iloc[[0, -1]].tolist(), int(trend["churned"].sum())
+    (['2025-11', '2026-10'], 2071)
+    """
+    from ..periods import last_complete_month
+
+    columns = ["month", "active_at_start", "churned", "churn_rate", "ci_low", "ci_high"]
+    if signup not in customers.columns or churned_at not in customers.columns:
+        return pd.DataFrame(columns=columns)
+    start = pd.to_datetime(customers[signup])
+    end = pd.to_datetime(customers[churned_at])
+    if end.notna().sum() == 0:
+        return pd.DataFrame(columns=columns)
+    first = end.min().to_period("M")
+    last = last_complete_month(_months_of_data(customers, signup, churned_at))
+    s = start.to_numpy(dtype="datetime64[ns]")
+    e = end.to_numpy(dtype="datetime64[ns]")
+    rows = []
+    for month in pd.period_range(first, last, freq="M"):
+        m0 = np.datetime64(month.start_time, "ns")
+        m1 = np.datetime64((month + 1).start_time, "ns")
+        active = (s < m0) & (np.isnat(e) | (e >= m0))
+        left = active & ~np.isnat(e) & (e < m1)
+        rows.append({"month": str(month), "active_at_start": int(active.sum()), "churned": int(left.sum())})
+    out = pd.DataFrame(rows)
+    out["churn_rate"] = out["churned"] / out["active_at_start"].where(out["active_at_start"] > 0)
+    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["active_at_start"], alpha)
+    return out[columns]
+
+
+def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "churned", signup: str = "signup_at",
+                   churned_at: str = "churned_at", alpha: float = 0.05) -> dict:
+    """The month's churn rate as a headline KPI for the pack's index.
+
+    ``{value, ci_low, ci_high, n, previous, change, change_p, change_p_raw, significant, month}``:
+    the rate of :func:`churn_rate_by_month` with its Wilson interval, the previous month's rate
+    and a two-proportion z-test of the change (approximate: the two months share most customers,
+    but a customer churns in at most one of them), ``change_p`` adjusted as one test of the
+    month's headline family (:data:`cxkit.pack.results.HEADLINE_POLICY`). Without churn dates (e.g. the Telco data), the
+    share of all customers who churned, with no previous month.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> kpi = cx.churn_headline(customers, month="2026-10")
+    >>> sorted(kpi)
+    ['change', 'change_p', 'change_p_raw', 'ci_high', 'ci_low', 'month', 'n', 'previous', 'significant', 'value']
+    """
+    from ..periods import parse_month
+
+    trend = churn_rate_by_month(customers, signup=signup, churned_at=churned_at, alpha=alpha)
+    if trend.empty:
+        _require(customers, [event], argument="event")
+        y = _model_data(customers, [event], event=event)[event].dropna()
+        low, high = _wilson(y.sum(), len(y), alpha)
+        return {"value": float(y.mean()), "ci_low": float(low), "ci_high": float(high), "n": int(len(y)),
+                "previous": None, "change": None, "change_p": None, "change_p_raw": None, "significant": False,
+                "month": None}
+    wanted = str(parse_month(month)) if month else trend["month"].iloc[-1]
+    if wanted not in set(trend["month"]):
+        raise ValueError(f"month {wanted} is not in the churn data ({trend['month'].iloc[0]} to {trend['month'].iloc[-1]}).")
+    i = int(np.flatnonzero(trend["month"].to_numpy() == wanted)[0])
+    now = trend.iloc[i]
+    kpi = {"value": float(now["churn_rate"]), "ci_low": float(now["ci_low"]), "ci_high": float(now["ci_high"]),
+           "n": int(now["active_at_start"]), "previous": None, "change": None, "change_p": None,
+           "change_p_raw": None, "significant": False, "month": wanted}
+    if i > 0:
+        before = trend.iloc[i - 1]
+        k1, n1, k0, n0 = now["churned"], now["active_at_start"], before["churned"], before["active_at_start"]
+        pooled = (k1 + k0) / (n1 + n0)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+        z = (k1 / n1 - k0 / n0) / se if se > 0 else 0.0
+        p = float(2 * stats.norm.sf(abs(z)))
+        # One test of the month's headline family (cxkit.pack.results.HEADLINE_POLICY).
+        kpi.update(previous=float(before["churn_rate"]), change=float(k1 / n1 - k0 / n0),
+                   **headline_change(p, alpha=alpha))
+        kpi.pop("family_size")
+    return kpi
+
+
+def cohort_retention(customers: pd.DataFrame, *, signup: str = "signup_at", churned_at: str = "churned_at",
+                     since: str | None = None, wide: bool = False) -> pd.DataFrame:
+    """Share of each signup-month cohort still a customer 0, 1, 2, … months after signup.
+
+    Retention at month k is the share of the cohort not churned by the end of calendar month
+    (signup month + k); cells after the last complete month of the data are left out. Cohorts
+    start at ``since`` (YYYY-MM), by default the first month with a recorded churn: customers
+    who signed up earlier are in the data only because they were still customers when churn
+    recording began, so their cohorts would look better than they were.
+
+    Returns
+    -------
+    DataFrame
+        Long (default): ``cohort``, ``months_since_signup``, ``customers``, ``active``,
+        ``retention``. ``wide=True``: one row per cohort (with its size), one column per month.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> cohorts = cx.cohort_retention(customers)
+    >>> cohorts["cohort"].iloc[0], int(cohorts["months_since_signup"].max())
+    ('2025-11', 11)
+    """
+    from ..periods import last_complete_month, parse_month
+
+    columns = ["cohort", "months_since_signup", "customers", "active", "retention"]
+    if signup not in customers.columns or churned_at not in customers.columns:
+        return pd.DataFrame(columns=columns)
+    start = pd.to_datetime(customers[signup])
+    end = pd.to_datetime(customers[churned_at])
+    if start.notna().sum() == 0:
+        return pd.DataFrame(columns=columns)
+    last = last_complete_month(_months_of_data(customers, signup, churned_at))
+    if since:
+        first = parse_month(since)
+    elif end.notna().any():
+        first = end.min().to_period("M")
+    else:
+        first = start.min().to_period("M")
+    cohort = start.dt.to_period("M")
+    rows = []
+    for c in pd.period_range(first, last, freq="M"):
+        members = (cohort == c).to_numpy()
+        size = int(members.sum())
+        if not size:
+            continue
+        e = end[members].to_numpy(dtype="datetime64[ns]")
+        for k in range(0, (last - c).n + 1):
+            cutoff = np.datetime64((c + k + 1).start_time, "ns")
+            active = int((np.isnat(e) | (e >= cutoff)).sum())
+            rows.append({"cohort": str(c), "months_since_signup": k, "customers": size, "active": active,
+                         "retention": active / size})
+    out = pd.DataFrame(rows, columns=columns)
+    if wide and len(out):
+        pivot = out.pivot(index="cohort", columns="months_since_signup", values="retention")
+        pivot.columns = [f"month {k}" for k in pivot.columns]
+        sizes = out.groupby("cohort")["customers"].first()
+        return pivot.reset_index().merge(sizes.rename("customers").reset_index(), on="cohort")[
+            ["cohort", "customers"] + list(pivot.columns)]
+    return out
+
+
+# --------------------------------------------------------------------------- money
+
+
+def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | None = "segment",
+                    revenue: str = "monthly_revenue", active_only: bool = True, currency: str = "",
+                    churned_at: str = "churned_at", alpha: float = 0.05) -> pd.DataFrame:
+    """Expected monthly revenue lost to churn: predicted churn probability x monthly revenue.
+
+    The probability is the model's: the chance of churning over the period the model was fitted
+    on (for the sample, the twelve-month observation window). The confidence interval is the
+    delta method on the model's coefficient covariance (uncertainty of the model, with the
+    revenues taken as known).
+
+    Parameters
+    ----------
+    model : ChurnModel
+        From :func:`churn_model`.
+    customers : DataFrame
+        Customers with the model's covariates and ``revenue``.
+    by : str, optional
+        Grouping column; a final row ``all`` sums over groups.
+    revenue : str
+        Monthly revenue per customer.
+    active_only : bool
+        Only customers who have not churned (the revenue that can still be lost).
+    currency : str
+        The revenue's currency (e.g. ``"EUR"``), kept in ``attrs`` for captions and findings;
+        the pack passes the catalog's ``settings.currency``.
+    churned_at : str
+        Churn dates, whose span is the model's observation window (the horizon of its
+        probabilities).
+
+    Returns
+    -------
+    DataFrame
+        ``by``, ``customers``, ``monthly_revenue``, ``churn_probability`` (mean),
+        ``revenue_at_risk``, ``ci_low``, ``ci_high``, ``share_of_revenue``. ``attrs``:
+        ``currency``, ``caption`` (for the table) and ``horizon_months`` (the whole months the churn dates span, None
+        without them): the probabilities, and so the revenue at risk, are of churning within
+        about that many months.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> model = cx.churn_model(customers, covariates=["tenure_months", "contract", "segment"], cv=0)
+    >>> risk = cx.revenue_at_risk(model, customers)
+    >>> risk["segment"].tolist()
+    ['Consumer', 'Enterprise', 'SMB', 'all']
+    """
+    if _no_revenue(customers, revenue):
+        return _without_revenue(revenue, [by or "group", "customers", "monthly_revenue", "churn_probability",
+                                          "revenue_at_risk", "ci_low", "ci_high", "share_of_revenue"])
+    rows = customers
+    if active_only and model._event in customers.columns:
+        churned = _model_data(customers, [model._event], event=model._event)[model._event]
+        rows = customers[churned.to_numpy() == 0]
+    X = model.design(rows)
+    r = pd.to_numeric(rows[revenue], errors="coerce").astype(float).reindex(X.index)
+    ok = r.notna().to_numpy()
+    X, r = X[ok], r[ok].to_numpy()
+    params = model.result.params.to_numpy()
+    cov = np.asarray(model.result.cov_params())
+    p = expit(X.to_numpy() @ params)
+    groups = [("all", np.ones(len(p), dtype=bool))]
+    if by is not None:
+        _require(customers, [by], argument="by")
+        g = rows.loc[X.index, by].astype("string").fillna("(missing)").to_numpy(dtype=object)
+        groups = [(name, g == name) for name in sorted(set(g))] + groups
+    z = stats.norm.ppf(1 - alpha / 2)
+    Xa = X.to_numpy()
+    out = []
+    for name, mask in groups:
+        w = r[mask] * p[mask] * (1 - p[mask])
+        grad = w @ Xa[mask]
+        se = float(np.sqrt(grad @ cov @ grad))
+        risk = float(np.sum(r[mask] * p[mask]))
+        out.append({by or "group": name, "customers": int(mask.sum()), "monthly_revenue": float(r[mask].sum()),
+                    "churn_probability": float(p[mask].mean()) if mask.any() else np.nan, "revenue_at_risk": risk,
+                    "ci_low": risk - z * se, "ci_high": risk + z * se})
+    frame = pd.DataFrame(out)
+    frame["share_of_revenue"] = frame["revenue_at_risk"] / frame["monthly_revenue"]
+    horizon = _churn_window_months(customers, churned_at)
+    frame.attrs.update(currency=currency, horizon_months=horizon, caption=(
+        f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part expected to be "
+        f"lost to churn{f' within {horizon} months' if horizon else ''}"))
+    return frame
+
+
+def _churn_window_months(customers: pd.DataFrame, churned_at: str) -> int | None:
+    """Whole calendar months from the first churn date to the last (None without dates)."""
+    if churned_at not in customers.columns:
+        return None
+    dates = pd.to_datetime(customers[churned_at], errors="coerce").dropna()
+    if dates.empty:
+        return None
+    first, last = dates.min().to_period("M"), dates.max().to_period("M")
+    return int((last - first).n + 1)
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{currency} {value:,.0f}" if currency else f"{value:,.0f}"
+
+
+def _no_revenue(customers: pd.DataFrame, revenue: str) -> bool:
+    return revenue not in customers.columns or customers[revenue].notna().sum() == 0
+
+
+def _without_revenue(revenue: str, columns: list[str]) -> pd.DataFrame:
+    """An empty result that says why: data without revenue (e.g. the bank churn data) still gets
+    every other churn number, and the report says what it could not compute."""
+    note = (f"Revenue at risk and lifetime value were not computed: the data has no monthly revenue "
+            f"(column {revenue!r} is missing or empty). Map one in the catalog (columns: "
+            f"{{{revenue}: <source column>}}) or pass revenue=<column>.")
+    warnings.warn(note, ChurnWarning, stacklevel=3)
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs.update(note=note, caption="Not computed: the data has no monthly revenue", currency="",
+                       horizon_months=None)
+    return frame
+
+
+def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segment", horizon_months: float = 60,
+                            annual_discount: float = 0.0, revenue: str = "monthly_revenue",
+                            duration: str = "tenure_months", event: str = "churned", currency: str = "",
+                            alpha: float = 0.05) -> pd.DataFrame:
+    """Customer lifetime value: expected paying months within a horizon x mean monthly revenue.
+
+    Expected months are the (optionally discounted) area under the group's Kaplan–Meier curve
+    up to ``horizon_months`` (:func:`restricted_mean_survival`); the interval carries its
+    standard error, with the mean revenue taken as known. Revenue is assumed flat over a
+    customer's life.
+
+    Returns
+    -------
+    DataFrame
+        ``by``, ``customers``, ``expected_months``, ``monthly_revenue`` (mean per customer),
+        ``clv``, ``ci_low``, ``ci_high``, ``horizon_months``, ``followed_to_horizon``;
+        ``attrs``: ``currency`` and a ``caption`` naming the horizon and currency.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> clv = cx.customer_lifetime_value(customers, horizon_months=36)
+    >>> clv["segment"].tolist()
+    ['Consumer', 'Enterprise', 'SMB']
+    """
+    if _no_revenue(customers, revenue):
+        return _without_revenue(revenue, [by or "group", "customers", "expected_months", "monthly_revenue", "clv",
+                                          "ci_low", "ci_high", "horizon_months", "followed_to_horizon"])
+    rm = restricted_mean_survival(customers, horizon=horizon_months, by=by, duration=duration, event=event,
+                                  annual_discount=annual_discount, alpha=alpha)
+    money = pd.to_numeric(customers[revenue], errors="coerce").astype(float)
+    if by is None:
+        mean_revenue = pd.Series([money.mean()])
+    else:
+        by_group = money.groupby(customers[by].astype("string")).mean()
+        mean_revenue = by_group.reindex(rm[by].astype("string")).reset_index(drop=True)
+    out = pd.DataFrame({by or "group": rm[by] if by else ["all"], "customers": rm["customers"],
+                        "expected_months": rm["rmst"], "monthly_revenue": mean_revenue.to_numpy(dtype=float)})
+    out["clv"] = out["expected_months"] * out["monthly_revenue"]
+    out["ci_low"] = rm["ci_low"] * out["monthly_revenue"]
+    out["ci_high"] = rm["ci_high"] * out["monthly_revenue"]
+    out["horizon_months"] = float(horizon_months)
+    out["followed_to_horizon"] = rm["followed_to_horizon"]
+    years = f"{horizon_months / 12:g}-year" if horizon_months % 12 == 0 else f"{horizon_months:g}-month"
+    out.attrs.update(currency=currency, caption=f"{years.capitalize()} customer lifetime value"
+                     f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue")
+    return out
+
+
+# --------------------------------------------------------------------------- reasons
+
+#: Keyword themes for churn reasons in English, Danish, Norwegian and Swedish. Each pattern is a
+#: case-insensitive regular expression matched at a word start; a comment can mention several
+#: themes. A deliberately small dictionary of common CX vocabulary: pass ``themes=`` to use your
+#: own (or the themes of :mod:`cxkit.analysis.sentiment` when they fit).
+CHURN_THEMES: dict[str, list[str]] = {
+    "price": [r"pric", r"expensive", r"cheap", r"value for money", r"worth", r"money", r"cost",
+              r"pris", r"dyr", r"billig", r"penge", r"pengar", r"verd", r"värd", r"kost"],
+    "billing": [r"invoice", r"bill", r"charged", r"refund", r"payment", r"faktur", r"regning",
+                r"trukket", r"belast", r"debiter", r"betalingsopl", r"betalingsinf", r"betalningsupp"],
+    "delivery": [r"deliver", r"shipping", r"parcel", r"package", r"tracking", r"arrived", r"lever",
+                 r"pakke", r"paket", r"sporing", r"spårning", r"forsendelse", r"frakt"],
+    "support": [r"support", r"customer service", r"called", r"kundeservice", r"kundtjänst", r"kundservice",
+                r"ringet", r"ringt", r"hotline"],
+    "product quality": [r"quality", r"stopped working", r"broke", r"defect", r"faulty", r"kvalitet",
+                        r"virke", r"slutade fungera", r"gik i stykker", r"ødelagt", r"trasig"],
+    "ease of use": [r"set up", r"setup", r"setting up", r"complicated", r"intuitive", r"instructions",
+                    r"confusing", r"opsætning", r"oppsett", r"installation", r"besværlig", r"komplisert",
+                    r"krånglig", r"vejledning", r"bruksanvisning", r"instruktion", r"forvirr", r"förvirr"],
+    "staff": [r"staff", r"employee", r"rude", r"shop assistant", r"personal", r"ansatte", r"butik",
+              r"ekspedient", r"expedit"],
+    "app and website": [r"app\b", r"apps\b", r"appen", r"website", r"web site", r"login", r"log in",
+                        r"hjemmeside", r"nettside", r"webbplats", r"crash", r"krasj", r"krasch"],
+}
+
+
+def _theme_matcher(themes: dict) -> dict:
+    return {name: re.compile(r"\b(?:" + "|".join(patterns) + ")", re.IGNORECASE) for name, patterns in themes.items()}
+
+
+def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, themes: dict | None = None,
+                  text: str = "comment", event: str = "churned", alpha: float = 0.05,
+                  padjust: str = "holm") -> pd.DataFrame:
+    """Themes in churned customers' last comments, against active customers' last comments.
+
+    Each customer's last non-empty comment (latest ``responded_at``) is matched against the
+    keyword ``themes`` (default :data:`CHURN_THEMES`). For churners that comment is their last
+    word before leaving (an exit-survey answer works the same way: load it as feedback).
+
+    Returns
+    -------
+    DataFrame
+        One row per theme, most mentioned by churners first: ``theme``, ``churned_mentions``,
+        ``churned_comments``, ``churned_share``, ``ci_low``, ``ci_high`` (Wilson),
+        ``active_share``, ``ratio`` (churned / active share), ``p`` (Fisher's exact test),
+        ``p_adjusted``. No comment text and no customer id is returned.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> sources = cx.load_catalog(cx.DEFAULT_CATALOG)
+    >>> reasons = cx.churn_reasons(sources["customers"].frame, sources["feedback"].frame)
+    >>> len(reasons), list(reasons.columns[:3])
+    (8, ['theme', 'churned_mentions', 'churned_comments'])
+    """
+    columns = ["theme", "churned_mentions", "churned_comments", "churned_share", "ci_low", "ci_high",
+               "active_share", "ratio", "p", "p_adjusted"]
+    if feedback is None:
+        return pd.DataFrame(columns=columns)
+    _require(customers, ["customer_id", event], argument="customer column")
+    _require(feedback, ["customer_id", text, "responded_at"], argument="feedback column")
+    matcher = _theme_matcher(themes or CHURN_THEMES)
+    comments = feedback[["customer_id", "responded_at", text]].dropna()
+    comments = comments[comments[text].astype(str).str.strip() != ""]
+    comments = comments.sort_values(["customer_id", "responded_at"], kind="stable").groupby("customer_id").tail(1)
+    status = pd.Series(_model_data(customers, [event], event=event)[event].to_numpy(),
+                       index=customers["customer_id"].astype(str).to_numpy())
+    comments = comments.assign(_churned=comments["customer_id"].astype(str).map(status)).dropna(subset=["_churned"])
+    churned = comments["_churned"].to_numpy() == 1
+    n1, n0 = int(churned.sum()), int((~churned).sum())
+    # each distinct comment is searched once ("Too expensive" comes back again and again)
+    codes, distinct = pd.factorize(comments[text].astype(str).to_numpy(dtype=object))
+    distinct = pd.Series(distinct, dtype=object)
+    rows = []
+    for name, pattern in matcher.items():
+        hit = distinct.str.contains(pattern).to_numpy(dtype=bool)[codes]
+        k1, k0 = int((hit & churned).sum()), int((hit & ~churned).sum())
+        p = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]])[1] if n1 and n0 else np.nan
+        rows.append({"theme": name, "churned_mentions": k1, "churned_comments": n1,
+                     "churned_share": k1 / n1 if n1 else np.nan, "active_share": k0 / n0 if n0 else np.nan, "p": p})
+    out = pd.DataFrame(rows)
+    out["ci_low"], out["ci_high"] = _wilson(out["churned_mentions"], out["churned_comments"], alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio"] = out["churned_share"] / out["active_share"]
+    out["p_adjusted"] = _padjust(out["p"].to_numpy(), padjust)
+    out = out.sort_values(["churned_share", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out[columns]
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _pct(x) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _p(p) -> str:
+    return p_phrase(p)  # the pack's one p-value format
+
+
+def churn_findings(*, headline: dict | None = None, model: ChurnModel | None = None,
+                   detractor: pd.DataFrame | None = None, revenue: pd.DataFrame | None = None,
+                   survival: pd.DataFrame | None = None, reasons: pd.DataFrame | None = None,
+                   alpha: float = 0.05, max_effects: int = 3) -> list[str]:
+    """Plain-language findings from the churn numbers; an effect is claimed only when significant.
+
+    Parameters are the outputs of :func:`churn_headline`, :func:`churn_model`,
+    :func:`detractor_effect`, :func:`revenue_at_risk`, :func:`logrank` and :func:`churn_reasons`
+    (each optional). Returns a list of sentences for :func:`cxkit.findings`.
+    """
+    out = []
+    if headline and headline.get("value") is not None:
+        when = f"in {headline['month']}" if headline.get("month") else "overall"
+        text = (f"The churn rate {when} was {_pct(headline['value'])} (95% CI {_pct(headline['ci_low'])} to "
+                f"{_pct(headline['ci_high'])}) of {headline['n']:,} customers")
+        if headline.get("previous") is not None:
+            if headline.get("significant"):
+                direction = "up" if headline["change"] > 0 else "down"
+                text += (f", {direction} significantly from {_pct(headline['previous'])} the month before "
+                         f"({_p(headline['change_p'])})")
+            else:
+                text += (f"; the change from {_pct(headline['previous'])} the month before is not significant "
+                         f"({_p(headline['change_p'])})")
+        out.append(text + ".")
+    if model is not None:
+        if not np.isnan(model.auc):
+            quality = "well" if model.auc >= 0.8 else "fairly well" if model.auc >= 0.7 else "weakly"
+            out.append(f"The churn model separates churners from stayers {quality} out of sample "
+                       f"(cross-validated AUC {model.auc:.3f} ± {model.auc_sd:.3f}); its Brier score is "
+                       f"{model.brier:.3f} against {model.brier_baseline:.3f} for a flat guess.")
+        # The detractor comparison below is the one figure for detractors against promoters; the
+        # model's own NPS-category terms (adjusted for every covariate) are not cited beside it.
+        out.append(effects_finding(model.summary, alpha=alpha, max_effects=max_effects,
+                                   exclude=("nps_category",) if detractor is not None and len(detractor) else ()))
+        if not model.calibration.empty:
+            out.append(model.calibration_finding())
+        for w in model.warnings:
+            out.append(f"Caution: {w}")
+    if detractor is not None and len(detractor):
+        rows = {r.measure: r for r in detractor.itertuples()}
+        o, h = rows.get("odds ratio"), rows.get("hazard ratio")
+        if o is not None and not np.isnan(o.estimate):
+            if o.p < alpha:
+                text = (f"Detractors churn with {o.estimate:.2f} times the odds of promoters (95% CI {o.ci_low:.2f} "
+                        f"to {o.ci_high:.2f}, {_p(o.p)}), adjusted for {o.adjusted_for}")
+                if h is not None and not np.isnan(h.estimate) and h.p < alpha:
+                    text += (f", and leave {h.estimate:.2f} times as fast at equal tenure (hazard ratio, 95% CI "
+                             f"{h.ci_low:.2f} to {h.ci_high:.2f})")
+                out.append(text + ".")
+            else:
+                out.append(f"Detractors and promoters do not churn at significantly different odds "
+                           f"(odds ratio {o.estimate:.2f}, 95% CI {o.ci_low:.2f} to {o.ci_high:.2f}).")
+        else:
+            out.append("There are no survey answers from both detractors and promoters to link to churn.")
+    if revenue is not None and not len(revenue) and revenue.attrs.get("note"):
+        out.append(revenue.attrs["note"].split(" Map one")[0])
+    if revenue is not None and len(revenue):
+        key = revenue.columns[0]
+        total = revenue[revenue[key] == "all"]
+        if len(total):
+            t = total.iloc[0]
+            currency, horizon = revenue.attrs.get("currency", ""), revenue.attrs.get("horizon_months")
+            within = f" within about {horizon} months" if horizon else ""
+            text = (f"Active customers expected to churn{within} bring {_money(t['revenue_at_risk'], currency)} of "
+                    f"monthly revenue (95% CI {_money(t['ci_low'], currency)} to {_money(t['ci_high'], currency)}), "
+                    f"{_pct(t['share_of_revenue'])} of all active customers' monthly revenue")
+            parts = revenue[revenue[key] != "all"]
+            if len(parts) > 1:
+                top = parts.sort_values("revenue_at_risk", ascending=False).iloc[0]
+                text += f"; the most is in {top[key]} ({top['revenue_at_risk'] / t['revenue_at_risk']:.0%})"
+            out.append(text + ".")
+    if survival is not None and len(survival):
+        by = survival.columns[0]
+        p = float(survival["p"].iloc[0])
+        if p < alpha:
+            ratio = survival.assign(r=survival["observed"] / survival["expected"]).sort_values("r")
+            out.append(f"Time to churn differs by {by} (log-rank {_p(p)}): {ratio[by].iloc[-1]} customers leave "
+                       f"soonest, {ratio[by].iloc[0]} customers stay longest.")
+        else:
+            out.append(f"Time to churn does not differ significantly by {by} (log-rank {_p(p)}).")
+    if reasons is not None and len(reasons):
+        sig = reasons[(reasons["p_adjusted"] < alpha) & (reasons["ratio"] > 1)]
+        if len(sig):
+            r = sig.iloc[0]
+            out.append(f"Churned customers' last comments mention {r['theme']} more often than active customers' "
+                       f"({_pct(r['churned_share'])} against {_pct(r['active_share'])}, adjusted {_p(r['p_adjusted'])}).")
+        else:
+            top = reasons.iloc[0]
+            out.append(f"The theme churned customers mention most in their last comment is {top['theme']} "
+                       f"({_pct(top['churned_share'])}), no more often than active customers.")
+    return out
+
+
+def effects_finding(summary: pd.DataFrame, *, alpha: float = 0.05, max_effects: int = 3,
+                    exclude: tuple = ()) -> str:
+    """One sentence naming the strongest significant effects (adjusted p < alpha) of a
+    :func:`churn_model` or :func:`cox_model` summary, or saying there are none. ``exclude``:
+    covariates whose terms are reported elsewhere (e.g. ``("nps_category",)``)."""
+    effect = "odds_ratio" if "odds_ratio" in summary.columns else "hazard_ratio"
+    noun = "odds ratio" if effect == "odds_ratio" else "hazard ratio"
+    rows = summary[(summary["term"] != "Intercept") & (summary["p_adjusted"] < alpha)]
+    if exclude:
+        rows = rows[~rows["term"].astype(str).str.match("|".join(rf"(C\()?{c}\b" for c in exclude))]
+    if rows.empty:
+        return "No covariate has a significant effect on churn after adjusting for multiple comparisons."
+    rows = rows.reindex(rows["coef"].abs().sort_values(ascending=False).index).head(max_effects)
+    parts = [f"{r.label} ({noun} {getattr(r, effect):.2f}, 95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
+             for r in rows.itertuples()]
+    return ("The strongest significant effects on churn, other covariates equal: " + "; ".join(parts)
+            + ". Ratios above 1 mean more churn, below 1 less.")
+
+
+def cohort_finding(retention: pd.DataFrame) -> str:
+    """One sentence on cohort retention (from :func:`cohort_retention`, long form)."""
+    if retention.empty:
+        return "Cohort retention needs signup and churn dates, which this data does not have."
+    oldest = retention[retention["cohort"] == retention["cohort"].min()]
+    last = oldest.iloc[-1]
+    typical = retention.groupby("months_since_signup")["retention"].median()
+    k = min(3, int(typical.index.max()))
+    return (f"{last['retention']:.0%} of the {last['cohort']} cohort ({last['customers']:,} customers) is still a "
+            f"customer after {last['months_since_signup']} months; the median cohort keeps {typical.loc[k]:.0%} after "
+            f"{k} months.")
+
+
+def _finding_sentence(headline, detractor, model, alpha) -> str:
+    parts = []
+    if headline and headline.get("value") is not None:
+        when = f" in {headline['month']}" if headline.get("month") else ""
+        change = ""
+        if headline.get("previous") is not None:
+            change = (f", {'up' if headline['change'] > 0 else 'down'} significantly" if headline.get("significant")
+                      else ", not a significant change")
+        parts.append(f"Churn was {_pct(headline['value'])}{when}{change}")
+    if detractor is not None and len(detractor):
+        o = detractor.set_index("measure").loc["odds ratio"]
+        if not np.isnan(o["estimate"]) and o["p"] < alpha:
+            parts.append(f"detractors churn with {o['estimate']:.2f} times the odds of promoters")
+    if len(parts) < 2 and model is not None:
+        eff = model.summary[(model.summary["term"] != "Intercept") & (model.summary["p_adjusted"] < alpha)]
+        if len(eff):
+            top = eff.loc[eff["coef"].abs().idxmax()]
+            parts.append(f"the strongest effect is {top['label']} (odds ratio {top['odds_ratio']:.2f})")
+    return ("; ".join(parts) + ".") if parts else "No churn data this month."
+
+
+def churn_results(*, headline: dict, model: ChurnModel | None = None, detractor: pd.DataFrame | None = None,
+                  revenue: pd.DataFrame | None = None, survival: pd.DataFrame | None = None,
+                  by_nps: pd.DataFrame | None = None, alpha: float = 0.05) -> dict:
+    """The ``churn`` section of the pack's ``results.json``.
+
+    Keys: ``headline`` (KPI of the month's churn rate: ``value`` 0..1, ``ci_low``, ``ci_high``,
+    ``n``, ``previous``, ``change``, ``change_p``, ``significant``, ``month``), ``finding``
+    (one sentence), ``auc``, ``auc_sd``, ``brier``, ``brier_baseline``, ``customers``,
+    ``churned``, ``formula``, ``odds_ratios`` (label -> ``odds_ratio``, ``ci_low``, ``ci_high``,
+    ``p_adjusted``, ``estimable``; the numbers are null when not estimable), ``warnings``, ``detractor_odds_ratio`` and ``detractor_hazard_ratio``
+    (``estimate``, ``ci_low``, ``ci_high``, ``p``), ``churn_by_nps`` (category -> ``rate``,
+    ``ci_low``, ``ci_high``, ``n``), ``revenue_at_risk`` (``total``, ``ci_low``, ``ci_high``,
+    ``share``, ``by_segment``), ``logrank`` (``by``, ``chi2``, ``p``). Keys whose input was not
+    given are None.
+    """
+    out: dict = {"headline": headline, "finding": _finding_sentence(headline, detractor, model, alpha)}
+    if model is not None:
+        rows = model.summary[model.summary["term"] != "Intercept"]
+        out.update(auc=model.auc, auc_sd=model.auc_sd, brier=model.brier, brier_baseline=model.brier_baseline,
+                   customers=model.n, churned=model.events, formula=model.formula, warnings=list(model.warnings),
+                   odds_ratios={r.label: {"odds_ratio": r.odds_ratio, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                                          "p_adjusted": r.p_adjusted, "estimable": bool(r.estimable)}
+                                for r in rows.itertuples()})
+    else:
+        out.update(auc=None, auc_sd=None, brier=None, brier_baseline=None, customers=None, churned=None,
+                   formula=None, warnings=[], odds_ratios=None)
+    for measure, key in (("odds ratio", "detractor_odds_ratio"), ("hazard ratio", "detractor_hazard_ratio")):
+        row = None if detractor is None else detractor[detractor["measure"] == measure]
+        out[key] = None if row is None or row.empty else {
+            "estimate": row["estimate"].iloc[0], "ci_low": row["ci_low"].iloc[0], "ci_high": row["ci_high"].iloc[0],
+            "p": row["p"].iloc[0]}
+    out["churn_by_nps"] = None if by_nps is None else {
+        r.nps_category: {"rate": r.churn_rate, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.customers}
+        for r in by_nps.itertuples()}
+    if revenue is not None and len(revenue):
+        key = revenue.columns[0]
+        total = revenue[revenue[key] == "all"].iloc[0]
+        out["revenue_at_risk"] = {
+            "total": total["revenue_at_risk"], "ci_low": total["ci_low"], "ci_high": total["ci_high"],
+            "share": total["share_of_revenue"],
+            "by_segment": {str(r[key]): r["revenue_at_risk"] for _, r in revenue[revenue[key] != "all"].iterrows()}}
+    else:
+        out["revenue_at_risk"] = None
+    out["logrank"] = None if survival is None or survival.empty else {
+        "by": survival.columns[0], "chi2": survival["chi2"].iloc[0], "p": survival["p"].iloc[0]}
+    return out
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plot_churn_trend(trend: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Monthly churn rate (from :func:`churn_rate_by_month`) with its confidence band."""
+    from matplotlib.ticker import PercentFormatter
+
+    from ..plots import PALETTE, new_axes
+
+    ax = new_axes(ax=ax, figsize=(8, 3.8))
+    if trend.empty:
+        ax.text(0.5, 0.5, "no churn dates in the data: no monthly trend", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    x = np.arange(len(trend))
+    ax.plot(x, trend["churn_rate"], marker="o", color=PALETTE[0])
+    ax.fill_between(x, trend["ci_low"].astype(float), trend["ci_high"].astype(float), color=PALETTE[0], alpha=0.15,
+                    linewidth=0)
+    ax.set_xticks(x, trend["month"], rotation=45, ha="right")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("churned / active at start")
+    ax.set_title(title or "Monthly churn rate (95% CI)")
+    return ax
+
+
+def plot_calibration(calibration: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Observed churn against predicted probability per decile, with the diagonal of perfect calibration."""
+    from ..plots import NEUTRAL, PALETTE, new_axes
+
+    ax = new_axes(ax=ax, figsize=(5, 5))
+    top = float(max(calibration["ci_high"].max(), calibration["predicted"].max(), 0.05)) * 1.05
+    ax.plot([0, top], [0, top], color=NEUTRAL, linestyle="--", linewidth=1, label="perfect calibration")
+    yerr = np.vstack([calibration["observed"] - calibration["ci_low"], calibration["ci_high"] - calibration["observed"]])
+    ax.errorbar(calibration["predicted"], calibration["observed"], yerr=yerr, fmt="o", color=PALETTE[0],
+                label="decile of predicted risk")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("predicted churn probability (out of fold)")
+    ax.set_ylabel("observed churn rate")
+    ax.set_title(title or "Calibration by decile (95% CI)")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_churn_by_nps(table_: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Churn rate per NPS category (from :func:`churn_by_nps`) with confidence intervals."""
+    from matplotlib.ticker import PercentFormatter
+
+    from ..plots import NEGATIVE, NEUTRAL, POSITIVE, label, new_axes
+
+    ax = new_axes(ax=ax, figsize=(7, 4))
+    colours = {"promoter": POSITIVE, "passive": NEUTRAL, "detractor": NEGATIVE}
+    x = np.arange(len(table_))
+    cats = table_["nps_category"].astype(str).tolist()
+    ax.bar(x, table_["churn_rate"], color=[colours.get(c, "#BBBBBB") for c in cats])
+    yerr = np.vstack([table_["churn_rate"] - table_["ci_low"], table_["ci_high"] - table_["churn_rate"]])
+    ax.errorbar(x, table_["churn_rate"], yerr=yerr, fmt="none", color="black", capsize=4)
+    ax.set_xticks(x, [label(c) for c in cats])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("churn rate")
+    ax.set_title(title or "Churn by NPS category of the first survey answer (95% CI)")
+    return ax
+
+
+def plot_revenue_at_risk(risk: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Revenue at risk per group (from :func:`revenue_at_risk`, without the ``all`` row)."""
+    from ..plots import PALETTE, label, new_axes
+
+    key = risk.columns[0]
+    parts = risk[risk[key] != "all"]
+    ax = new_axes(ax=ax, figsize=(7, 4))
+    if parts.empty:
+        ax.text(0.5, 0.5, "No monthly revenue in the data:\nrevenue at risk not computed", ha="center",
+                va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        ax.set_title(title or "Revenue at risk")
+        return ax
+    y = np.arange(len(parts))
+    ax.barh(y, parts["revenue_at_risk"], color=PALETTE[1])
+    xerr = np.vstack([parts["revenue_at_risk"] - parts["ci_low"], parts["ci_high"] - parts["revenue_at_risk"]])
+    ax.errorbar(parts["revenue_at_risk"], y, xerr=xerr, fmt="none", color="black", capsize=4)
+    ax.set_yticks(y, [label(v) for v in parts[key]])
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    currency, horizon = risk.attrs.get("currency", ""), risk.attrs.get("horizon_months")
+    ax.set_xlabel(f"monthly revenue{f' ({currency})' if currency else ''} of customers expected to churn"
+                  f"{f' within {horizon} months' if horizon else ''} (95% CI)")
+    ax.set_title(title or f"Revenue at risk by {key}")
+    return ax
+
+
+def plot_cohort_retention(retention: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Heatmap of retention by signup cohort (rows) and months since signup (columns)."""
+    import seaborn as sns
+
+    from ..plots import new_axes
+
+    if retention.empty:
+        ax = new_axes(ax=ax, figsize=(8, 3))
+        ax.text(0.5, 0.5, "no signup and churn dates in the data: no cohorts", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    grid = retention.pivot(index="cohort", columns="months_since_signup", values="retention")
+    ax = new_axes(ax=ax, figsize=(9, max(3, 0.35 * len(grid) + 1.5)))
+    sns.heatmap(grid, ax=ax, cmap="Blues", vmin=max(0.0, float(np.nanmin(grid.to_numpy())) - 0.02), vmax=1.0,
+                annot=len(grid.columns) <= 15, fmt=".0%", cbar_kws={"label": "still a customer"},
+                annot_kws={"fontsize": 7})
+    ax.grid(False)
+    ax.set_xlabel("months since signup")
+    ax.set_ylabel("signup month")
+    ax.set_title(title or "Retention by signup cohort")
+    return ax

@@ -1,0 +1,1153 @@
+"""Key-driver analysis: how much of NPS (or CSAT, or the chance of promoting) each rating explains.
+
+A driver's *importance* is its share of the model's explained variance, split fairly between
+correlated drivers, with bootstrap uncertainty:
+
+- **Shapley / LMG** (``method="shapley"``): the R² gain of adding the driver, averaged over
+  every order of entry (Lindeman, Merenda & Gold 1980; Grömping 2006, R package ``relaimpo``).
+  It is computed *exactly* from the correlation matrix: the R² of all 2^p driver subsets comes
+  from one sweep per subset along a binary tree (each subset extends its parent by one driver),
+  so 20 drivers (1,048,576 subsets) take well under a second. Up to
+  :data:`MAX_EXACT_DRIVERS` drivers are exact; more are refused with a message (use
+  ``method="relative_weights"``, which has no limit).
+- **Relative weights** (``method="relative_weights"``): Johnson (2000): regress the target on
+  the closest orthogonal version of the drivers and map the weights back. Fast for any number
+  of drivers and usually very close to LMG.
+- ``method="both"`` returns both, one row per driver and method.
+
+Targets: any numeric score (NPS 0-10, CSAT 1-5, ...) uses ordinary least squares. A binary
+target (a boolean column, or one whose values are only 0 and 1, e.g. a promoter flag) uses
+logistic regression: Shapley then splits **McFadden's pseudo-R²** (1 - logL(model) / logL(null)),
+the measure Azen & Traxel (2009) recommend for dominance analysis because it never decreases when
+a driver is added; relative weights follow Tonidandel & LeBreton (2010) and split the squared
+correlation between the outcome and the predicted probability. Logistic Shapley fits 2^p models,
+so it is exact up to :data:`MAX_EXACT_LOGISTIC` drivers.
+
+Missing values are dropped listwise by default (the share of rows dropped is reported);
+``missing="pairwise"`` builds the correlation matrix from pairwise-complete rows instead (linear
+models only). Pairwise correlations need not fit together: when their matrix is not positive
+semi-definite (R² above 1, negative importances), the complete rows are used instead, with a
+warning. Not-applicable codes (e.g. 0 = "did not use support") are turned into missing
+values by the reader (``na_codes=`` in :func:`cxkit.load_feedback` or the catalog), not here.
+
+**Intervals.** The estimate and its bootstrap use the same rows: each resample draws, with
+replacement, from exactly the rows the estimate used. A share's interval is the percentile
+interval of its resampled shares, stretched to the estimate where the estimate falls outside
+(near 0 every resampled share can exceed it), with lower limit 0 where the driver has no
+significant association of its own with the target (a zero importance cannot be excluded, and
+the bootstrap cannot reach 0). ``ci_note`` says where either applied. The coverage of these
+intervals against planted importances is measured in ``benchmarks/coverage.py``.
+
+Every result carries its diagnostics: VIF per driver, rows dropped, and warnings when there are
+fewer than 10 responses per driver, when drivers overlap strongly (VIF > 5) or are exactly
+collinear (VIF infinite, the drivers named), or when the two methods disagree on the top
+driver (see :func:`driver_diagnostics`). A binary target whose classes the drivers separate
+is refused: its logistic model has no estimate.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+>>> kd = cx.key_drivers(fb[fb.responded_at >= "2026-10-01"], "nps", cx.SAMPLE_DRIVERS, bootstrap=50)
+>>> kd.loc[0, "driver"], int(kd.loc[0, "rank"])
+('product_quality', 1)
+>>> bool(abs(kd["importance"].sum() - kd.attrs["r2"]) < 1e-12)  # the parts add up to R²
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+from math import comb
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from .. import distributed as _cluster
+from .._stats import nearest_correlation, percentile_interval
+from .nps import adjust_p
+from .nps_plots import plot_importance, plot_quadrant
+from ..periods import resolve_month
+
+__all__ = [
+    "key_drivers", "importance_over_time", "driver_change", "driver_diagnostics", "driver_findings",
+    "plot_importance", "plot_quadrant", "MAX_EXACT_DRIVERS", "MAX_EXACT_LOGISTIC",
+]
+
+#: Exact Shapley/LMG (linear target) handles up to this many drivers (2^22 subsets, ~1.5 s).
+MAX_EXACT_DRIVERS = 22
+#: Exact Shapley for a binary target fits 2^p logistic models; up to this many drivers.
+MAX_EXACT_LOGISTIC = 12
+#: A VIF above this is flagged: the drivers share so much that their split is uncertain.
+VIF_WARN = 5.0
+_METHODS = ("shapley", "relative_weights")
+_PIVOT_TOL = 1e-12
+
+
+# --------------------------------------------------------------------------- exact LMG / Shapley
+
+def _subset_r2(corr: np.ndarray) -> np.ndarray:
+    """R² of the last variable on every subset of the others, indexed by bitmask.
+
+    ``corr`` is a (p+1) x (p+1) correlation matrix with the target last. Subsets are grown along
+    a binary tree: a subset whose largest driver is ``m`` keeps the residual correlation matrix
+    of the drivers after ``m`` (and the target) given the subset; adding driver ``j > m`` is one
+    sweep on pivot ``j``. Element ``k`` of the result is the R² of the subset whose bits are
+    set in ``k`` (bit i = driver i). A driver that is a linear combination of the subset (pivot
+    ~ 0) adds nothing.
+    """
+    p = corr.shape[0] - 1
+    groups = [corr[None, :, :]]  # groups[m + 1]: subsets whose largest driver is m (m = -1: empty)
+    for j in range(p):
+        children = []
+        for m in range(-1, j):
+            parent = groups[m + 1]
+            at = j - m - 1  # position of driver j in the parent's block
+            pivot = parent[:, at, at]
+            pivot = np.where(pivot > _PIVOT_TOL, pivot, np.inf)
+            col = parent[:, at + 1:, at]
+            children.append(parent[:, at + 1:, at + 1:] - col[:, :, None] * (col[:, None, :] / pivot[:, None, None]))
+        groups.append(np.concatenate(children))
+    # concatenating the groups in order of their largest driver gives bitmask order 0..2^p-1
+    return np.concatenate([1.0 - g[:, -1, -1] for g in groups])
+
+
+def _shapley_weights(p: int) -> np.ndarray:
+    """w[s] = s! (p-1-s)! / p!: the weight of a subset of size s without the driver."""
+    return np.array([1.0 / (p * comb(p - 1, s)) for s in range(p)] + [0.0])
+
+
+def _shapley(values: np.ndarray) -> np.ndarray:
+    """Shapley values of a set function given for all 2^p subsets in bitmask order.
+
+    phi_i = sum over S containing i of v(S) w(|S|-1)  -  sum over S without i of v(S) w(|S|);
+    the sums over "S containing i" are strided sums over the bitmask axis.
+    """
+    size = values.size
+    p = size.bit_length() - 1
+    w = _shapley_weights(p)
+    count = np.bitwise_count(np.arange(size, dtype=np.uint64)).astype(np.intp)
+    without = values * w[count]
+    with_ = values * np.concatenate([[0.0], w[:-1]])[count] + without
+    total_without = without.sum()
+    return np.array([with_.reshape(2 ** (p - 1 - i), 2, 2 ** i)[:, 1, :].sum() - total_without
+                     for i in range(p)])
+
+
+def _lmg(corr: np.ndarray) -> tuple[np.ndarray, float]:
+    r2 = _subset_r2(corr)
+    return _shapley(r2), float(r2[-1])
+
+
+def _relative_weights(corr: np.ndarray) -> tuple[np.ndarray, float]:
+    """Johnson's (2000) relative weights from a correlation matrix (target last)."""
+    rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
+    evals, evecs = np.linalg.eigh(rxx)
+    evals = np.clip(evals, 0.0, None)
+    half = (evecs * np.sqrt(evals)) @ evecs.T  # symmetric square root of Rxx
+    beta = np.linalg.lstsq(half, rxy, rcond=None)[0]
+    weights = (half ** 2) @ (beta ** 2)
+    return weights, float(weights.sum())
+
+
+def _std_beta(corr: np.ndarray) -> np.ndarray:
+    return np.linalg.lstsq(corr[:-1, :-1], corr[:-1, -1], rcond=None)[0]
+
+
+#: An eigenvalue of the drivers' correlation matrix below this is an exact linear dependence.
+_ALIAS_TOL = 1e-10
+
+
+def _aliased(corr: np.ndarray) -> list[list[int]]:
+    """Groups of drivers that are exact linear combinations of each other (d = a + b).
+
+    Each eigenvector of the drivers' correlation matrix with a (numerically) zero eigenvalue
+    is one dependence; the drivers with weight in it are aliased. Dependences that share a
+    driver are merged into one group.
+    """
+    rxx = corr[:-1, :-1]
+    p = rxx.shape[0]
+    evals, evecs = np.linalg.eigh(rxx)
+    groups: list[set] = []
+    for k in np.flatnonzero(evals < _ALIAS_TOL * max(p, 1)):
+        vec = evecs[:, k]
+        members = set(np.flatnonzero(np.abs(vec) > 1e-6 * np.abs(vec).max()).tolist())
+        for g in [g for g in groups if g & members]:
+            members |= g
+            groups.remove(g)
+        groups.append(members)
+    return [sorted(g) for g in groups]
+
+
+def _vif(corr: np.ndarray) -> np.ndarray:
+    """1 / (1 - R² of each driver on the others); infinite for an exactly aliased driver.
+
+    Each R² comes from a least-squares solve on the other drivers' correlations, so a
+    singular matrix (aliased drivers elsewhere) still gives the other drivers a finite VIF
+    instead of the huge or negative numbers of a numerical inverse.
+    """
+    rxx = corr[:-1, :-1]
+    p = rxx.shape[0]
+    out = np.ones(p)
+    aliased = {i for g in _aliased(corr) for i in g}
+    for j in range(p):
+        if j in aliased:
+            out[j] = np.inf
+            continue
+        others = [k for k in range(p) if k != j]
+        if not others:
+            continue
+        r = rxx[others, j]
+        coef = np.linalg.lstsq(rxx[np.ix_(others, others)], r, rcond=None)[0]
+        r2 = float(np.clip(r @ coef, 0.0, 1.0))
+        out[j] = np.inf if 1 - r2 < _ALIAS_TOL else 1.0 / (1.0 - r2)
+    return out
+
+
+# --------------------------------------------------------------------------- correlation matrices
+
+def _corr(centered: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Correlation matrix of (pre-centred) columns, optionally with frequency weights."""
+    if weights is None:
+        mean = centered.mean(axis=0)
+        cross = centered.T @ centered - len(centered) * np.outer(mean, mean)
+    else:
+        total = weights.sum()
+        mean = (weights @ centered) / total
+        cross = (centered * weights[:, None]).T @ centered - total * np.outer(mean, mean)
+    sd = np.sqrt(np.clip(np.diag(cross), 0.0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cross / np.outer(sd, sd)
+
+
+def _corr_pairwise(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Correlations from pairwise-complete rows (NaN = missing), optionally weighted."""
+    present = (~np.isnan(values)).astype(float)
+    filled = np.where(present > 0, values, 0.0)
+    wp = present if weights is None else present * weights[:, None]
+    count = wp.T @ present                   # [a, b]: weight of rows with a and b present
+    sum_a = (filled * (wp if weights is None else weights[:, None])).T @ present  # sum of a where b present
+    sum_ab = (filled * (1.0 if weights is None else weights[:, None])).T @ filled
+    sum_aa = ((filled ** 2) * (1.0 if weights is None else weights[:, None])).T @ present
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_a, mean_b = sum_a / count, sum_a.T / count
+        cov = sum_ab / count - mean_a * mean_b
+        var_a = sum_aa / count - mean_a ** 2
+        var_b = var_a.T
+        return cov / np.sqrt(var_a * var_b)
+
+
+# --------------------------------------------------------------------------- logistic models
+
+def _logistic_fits(x: np.ndarray, y: np.ndarray, w: np.ndarray, subsets: np.ndarray,
+                   *, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Log-likelihoods and coefficients of logistic models for equal-sized driver subsets.
+
+    ``subsets`` is (B, k) driver indices; all B models are fitted at once by Newton-Raphson
+    (IRLS) with frequency weights ``w``. Returns (loglik (B,), coefficients (B, k+1)).
+    """
+    n = len(y)
+    batch, k = subsets.shape
+    design = np.ones((batch, n, k + 1))
+    if k:
+        design[:, :, 1:] = np.transpose(x[:, subsets], (1, 0, 2))
+    ybar = np.clip((w @ y) / w.sum(), 1e-9, 1 - 1e-9)
+    coef = np.zeros((batch, k + 1))
+    coef[:, 0] = np.log(ybar / (1 - ybar))
+    for _ in range(max_iter):
+        eta = np.clip(np.einsum("bnk,bk->bn", design, coef), -30, 30)
+        mu = special.expit(eta)
+        grad = np.einsum("bnk,bn->bk", design, w * (y - mu))
+        hess = np.einsum("bnk,bn,bnl->bkl", design, w * mu * (1 - mu), design)
+        hess += 1e-10 * np.eye(k + 1)
+        try:
+            step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:  # a resample of few distinct rows: no model to fit
+            return np.full(batch, np.nan), np.full_like(coef, np.nan)
+        coef += step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    eta = np.clip(np.einsum("bnk,bk->bn", design, coef), -30, 30)
+    loglik = (w * (y * eta - np.logaddexp(0.0, eta))).sum(axis=1)
+    # Newton steps that still move the coefficients after max_iter mean they run off to
+    # infinity, as with separated classes: such a model has no maximum-likelihood estimate
+    diverged = ~_converged(step, coef)
+    loglik[diverged], coef[diverged] = np.nan, np.nan
+    return loglik, coef
+
+
+def _converged(step: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Per model (rows): the last Newton step is negligible against the coefficients."""
+    return np.max(np.abs(step), axis=-1) <= 1e-6 * np.maximum(1.0, np.max(np.abs(coef), axis=-1))
+
+
+def _logistic_subset_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, max_iter: int = 30) -> np.ndarray:
+    """McFadden's pseudo-R² of every driver subset (bitmask order), all models fitted together.
+
+    Every subset's model uses the full design with the coefficients of absent drivers held at
+    zero, so each Newton step is a few matrix products over all 2^p models at once: the
+    Hessians come from one product of the (models x rows) IRLS weights with the rows' outer
+    products of the design.
+    """
+    n, p = x.shape
+    size = 2 ** p
+    design = np.column_stack([np.ones(n), x])
+    mean = (w @ x) / w.sum()
+    design[:, 1:] -= mean  # centred drivers: better conditioned, same likelihoods
+    outer = (design[:, :, None] * design[:, None, :]).reshape(n, -1)
+    active = np.ones((size, p + 1), dtype=bool)
+    active[:, 1:] = ((np.arange(size)[:, None] >> np.arange(p)) & 1).astype(bool)
+    inactive_eye = np.zeros((size, p + 1, p + 1))
+    idx = np.arange(p + 1)
+    inactive_eye[:, idx, idx] = ~active
+    pair = (active[:, :, None] & active[:, None, :])
+    ybar = np.clip((w @ y) / w.sum(), 1e-9, 1 - 1e-9)
+    coef = np.zeros((size, p + 1))
+    coef[:, 0] = np.log(ybar / (1 - ybar))
+    for _ in range(max_iter):
+        eta = np.clip(coef @ design.T, -30, 30)
+        mu = special.expit(eta)
+        grad = ((y - mu) * w) @ design * active
+        hess = ((mu * (1 - mu)) * w) @ outer
+        hess = hess.reshape(size, p + 1, p + 1) * pair + inactive_eye
+        try:
+            step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:  # a resample of few distinct rows: no model to fit
+            return np.full(size, np.nan)
+        coef += step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    if not _converged(step, coef).all():
+        return np.full(size, np.nan)  # (quasi-)separated classes: no estimate for some subset
+    eta = np.clip(coef @ design.T, -30, 30)
+    loglik = (y * eta - np.logaddexp(0.0, eta)) @ w
+    return 1.0 - loglik / loglik[0]
+
+
+def _logistic_relative_weights(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
+    """Tonidandel & LeBreton (2010) relative weights for a logistic model."""
+    total = w.sum()
+    mean = (w @ x) / total
+    sd = np.sqrt((w @ (x - mean) ** 2) / total)
+    z = (x - mean) / sd
+    rxx = ((z * w[:, None]).T @ z) / total
+    evals, evecs = np.linalg.eigh(rxx)
+    evals = np.clip(evals, 1e-12, None)
+    half = (evecs * np.sqrt(evals)) @ evecs.T
+    orth = z @ np.linalg.inv(half)  # orthogonal drivers closest to z
+    _, coef = _logistic_fits(orth, y, w, np.arange(x.shape[1])[None, :])
+    b = coef[0, 1:]
+    eta = coef[0, 0] + orth @ b
+    prob = special.expit(eta)
+    r = _wcorr(y, prob, w)
+    sd_orth = np.sqrt((w @ (orth - (w @ orth) / total) ** 2) / total)
+    sd_eta = np.sqrt(_wvar(eta, w))
+    bstar = b * sd_orth * r / sd_eta  # Menard's fully standardised coefficients
+    weights = (half ** 2) @ (bstar ** 2)
+    return weights, float(weights.sum())
+
+
+def _wvar(v: np.ndarray, w: np.ndarray) -> float:
+    m = (w @ v) / w.sum()
+    return float((w @ (v - m) ** 2) / w.sum())
+
+
+def _wcorr(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
+    ma, mb = (w @ a) / w.sum(), (w @ b) / w.sum()
+    return float((w @ ((a - ma) * (b - mb))) / np.sqrt((w @ (a - ma) ** 2) * (w @ (b - mb) ** 2)))
+
+
+# --------------------------------------------------------------------------- one fit, with bootstrap
+
+class _Data:
+    """Target and drivers as float arrays after the missing-value rule, with bookkeeping."""
+
+    def __init__(self, df: pd.DataFrame, target: str, drivers: list[str], *, missing: str, model: str):
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"key drivers need a DataFrame, not {type(df).__name__}.")
+        missing_cols = [c for c in [target, *drivers] if c not in df.columns]
+        if missing_cols:
+            raise ValueError(f"column(s) {missing_cols} not found in the data (columns: {list(df.columns)}). "
+                             "Pass target= and drivers= with existing column names.")
+        if missing not in ("listwise", "pairwise"):
+            raise ValueError(f"missing must be 'listwise' or 'pairwise', not {missing!r}.")
+        if model not in ("auto", "linear", "logistic"):
+            raise ValueError(f"model must be 'auto', 'linear' or 'logistic', not {model!r}.")
+        self.target, self.drivers = target, list(drivers)
+        x = np.column_stack([_as_float(df[c], c) for c in drivers]) if drivers else np.empty((len(df), 0))
+        y = _as_float(df[target], target)
+        self.logistic = _is_binary(df[target], y) if model == "auto" else model == "logistic"
+        if self.logistic and missing == "pairwise":
+            raise ValueError("missing='pairwise' needs a linear model; a binary target is fitted by logistic "
+                             "regression on complete rows. Use missing='listwise'.")
+        if self.logistic and not np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
+            raise ValueError(f"target {target!r} must be 0/1 (or boolean) for a logistic model.")
+        self.n_read = len(df)
+        complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+        if missing == "listwise":
+            x, y = x[complete], y[complete]
+            self.n = int(complete.sum())
+        else:
+            keep = ~np.isnan(y) & ~np.isnan(x).all(axis=1)
+            x, y = x[keep], y[keep]
+            self.n = int(keep.sum())
+        self.n_complete = int(complete.sum())
+        self.missing = missing
+        self.x, self.y = x, y
+        self.n_dropped = self.n_read - self.n
+        self.share_dropped = self.n_dropped / self.n_read if self.n_read else np.nan
+        if self.n < len(drivers) + 2:
+            raise ValueError(f"only {self.n} usable rows for {len(drivers)} drivers (after dropping rows with "
+                             f"missing {target!r} or driver values); key drivers need at least {len(drivers) + 2}.")
+        with np.errstate(invalid="ignore"):
+            sd = np.nanstd(x, axis=0)
+        flat = [d for d, s in zip(drivers, sd) if not s > 0]
+        if flat:
+            raise ValueError(f"driver(s) {flat} do not vary in the rows used (every rating is the same); "
+                             "remove them from drivers= (cxkit never drops a driver silently).")
+        if not np.nanstd(y) > 0:
+            raise ValueError(f"target {target!r} does not vary in the rows used; there is nothing to explain.")
+        self.values = np.column_stack([x, y])
+        self.centered = self.values - np.nanmean(self.values, axis=0)
+        present = ~np.isnan(self.values)
+        #: rows with each driver and the target both present (all rows when listwise)
+        self.pair_n = (present[:, :-1] & present[:, -1:]).sum(axis=0)
+        self.notes: list[str] = []  # what was done instead of what was asked, for the warnings
+        self.requested = missing
+
+    def corr(self, weights: np.ndarray | None = None) -> np.ndarray:
+        if self.missing == "pairwise":
+            return _corr_pairwise(self.values, weights)
+        return _corr(self.centered, weights)
+
+
+def _checked_pairwise(data: _Data, df: pd.DataFrame, model: str) -> _Data:
+    """The pairwise data when their correlation matrix is a correlation matrix; else the
+    complete rows (listwise deletion), with a note saying why.
+
+    Correlations from different subsets of rows need not fit together: the matrix can have
+    negative eigenvalues, and then R² exceeds 1, importances turn negative and shares pass
+    100%. The nearest positive semi-definite matrix would hide that the correlations
+    contradict each other; the complete rows are a real sample, and the estimate and its
+    bootstrap both use them.
+    """
+    corr = data.corr()
+    finite = bool(np.isfinite(corr).all())
+    low = float(np.linalg.eigvalsh(corr).min()) if finite else float("nan")
+    if finite and low >= _PSD_TOL:
+        return data
+    why = (f"is not positive semi-definite (smallest eigenvalue {low:.3g})" if finite else
+           "has undefined entries (a pair of columns shares fewer than two rows with varying values)")
+    p = len(data.drivers)
+    if data.n_complete < p + 2:
+        raise ValueError(f"the pairwise correlation matrix of {data.target!r} and the drivers {why}, so it gives R² "
+                         f"outside [0, 1] and negative importances; the fallback, the complete rows, has only "
+                         f"{data.n_complete} rows for {p} drivers. Use fewer drivers or drivers answered together.")
+    listwise = _Data(df, data.target, data.drivers, missing="listwise", model=model)
+    listwise.requested = "pairwise"
+    listwise.notes.append(
+        f"missing='pairwise' was not used: the pairwise correlation matrix {why}, which would give R² outside "
+        f"[0, 1] and negative importances. The model uses the {listwise.n:,} complete rows (listwise deletion) "
+        "instead, for the estimate and its bootstrap.")
+    return listwise
+
+
+def _check_logistic(data: _Data) -> None:
+    """A logistic model needs drivers that are not exact combinations of each other (their
+    coefficients would not be identified, and Newton's method cannot invert its Hessian) and
+    classes the drivers do not separate."""
+    aliased = _aliased(_corr(data.centered))
+    if aliased:
+        groups = "; ".join(", ".join(data.drivers[i] for i in g) for g in aliased)
+        raise ValueError(f"drivers {groups} are exactly collinear (one is a linear combination of the others, e.g. a "
+                         "total of its parts), so a logistic model of the binary target cannot separate their "
+                         "effects. Drop one of them from drivers= or combine them into one scale.")
+    _check_separation(data)
+
+
+def _check_separation(data: _Data) -> None:
+    """Refuse a logistic model whose classes a combination of the drivers separates.
+
+    With (quasi-)complete separation the likelihood has no maximum: the coefficients run off
+    to infinity and McFadden's R² creeps to 1, numbers that look precise and mean nothing.
+    The linear program of Konis (2007, R package ``detectseparation``) finds a direction b
+    with (2y - 1) x'b >= 0 for every row and > 0 for some; there is one exactly when the
+    classes are separated.
+    """
+    from scipy.optimize import linprog
+
+    sd = data.x.std(axis=0)
+    design = np.column_stack([np.ones(data.n), (data.x - data.x.mean(axis=0)) / sd])
+    signed = (2 * data.y - 1)[:, None] * design
+    res = linprog(-signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(data.n), bounds=[(-1, 1)] * design.shape[1],
+                  method="highs")
+    if res.status != 0 or -res.fun <= 1e-7 * data.n:
+        return
+    direction = res.x[1:]
+    alone = [d for j, d in enumerate(data.drivers) if _separates(data.x[:, j], data.y)]
+    together = [d for j, d in enumerate(data.drivers) if abs(direction[j]) > 0.01 * np.abs(direction).max()]
+    who = (f"{', '.join(map(repr, alone))} on {'its' if len(alone) == 1 else 'their'} own" if alone
+           else f"the combination of {', '.join(map(repr, together))}")
+    raise ValueError(
+        f"the classes of {data.target!r} are separated by {who}: some driver values occur with only one class, so "
+        "the logistic model has no estimate (its coefficients grow without bound and its pseudo-R² tends to 1). "
+        "Use the score itself as a linear target (e.g. target='nps' instead of a promoter flag), drop or merge the "
+        "separating driver, or collect more responses.")
+
+
+def _separates(x: np.ndarray, y: np.ndarray) -> bool:
+    """One rating separates the classes: every 1 is at or above every 0, or the reverse."""
+    ones, zeros = x[y == 1], x[y == 0]
+    return bool(ones.min() >= zeros.max() or ones.max() <= zeros.min())
+
+
+def _as_float(col: pd.Series, name: str) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return col.astype("float64").to_numpy(dtype=float, na_value=np.nan) if col.hasnans else col.to_numpy(dtype=float)
+    if not pd.api.types.is_numeric_dtype(col.dtype):
+        raise ValueError(f"column {name!r} is not numeric (dtype {col.dtype}); key drivers need numeric ratings. "
+                         "Recode it in the reader (values= or na_codes=) or pick numeric columns.")
+    return col.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _is_binary(col: pd.Series, y: np.ndarray) -> bool:
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return True
+    seen = np.unique(y[~np.isnan(y)])
+    return seen.size == 2 and set(seen.tolist()) == {0.0, 1.0}
+
+
+#: A pairwise correlation matrix with an eigenvalue below this is not positive semi-definite.
+_PSD_TOL = -1e-8
+
+
+def _importance(data: _Data, method: str, weights: np.ndarray | None = None,
+                corr: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    if data.logistic:
+        w = np.ones(len(data.y)) if weights is None else weights
+        if method == "shapley":
+            r2 = _logistic_subset_r2(data.x, data.y, w)
+            return _bounded(_shapley(r2), float(r2[-1]))
+        return _bounded(*_logistic_relative_weights(data.x, data.y, w))
+    corr = data.corr(weights) if corr is None else corr
+    if not np.isfinite(corr).all():
+        return np.full(len(data.drivers), np.nan), np.nan
+    return _bounded(*(_lmg(corr) if method == "shapley" else _relative_weights(corr)))
+
+
+def _bounded(imp: np.ndarray, r2: float) -> tuple[np.ndarray, float]:
+    """Importances >= 0 and R² in [0, 1], as they are in exact arithmetic for a positive
+    semi-definite matrix; only rounding (|error| < 1e-9) is cleared, anything larger is kept
+    for the caller to see."""
+    imp = np.where((imp < 0) & (imp > -1e-9), 0.0, imp)
+    if -1e-9 < r2 < 0 or 1 < r2 < 1 + 1e-9:
+        r2 = float(np.clip(r2, 0.0, 1.0))
+    return imp, r2
+
+
+def _resample_corr(data: _Data, weights: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A resample's correlation matrix; pairwise matrices that are not positive semi-definite
+    (a resample can break one that was fine) become the nearest correlation matrix."""
+    corr = data.corr(weights)
+    if data.missing != "pairwise" or not np.isfinite(corr).all() or np.linalg.eigvalsh(corr).min() >= _PSD_TOL:
+        return corr, False
+    return nearest_correlation(corr), True
+
+
+#: Resamples per task when the bootstrap runs on a Dask cluster. Only the scheduling depends
+#: on it: every resample draws from its own stream, so the draws never do.
+_BLOCK = 10
+
+
+def _resample_block(streams: list, data: _Data, methods: list[str]) -> dict:
+    """Importance (len(streams) x p per method) of the resamples drawn from ``streams``."""
+    draws = {m: np.full((len(streams), len(data.drivers)), np.nan) for m in methods}
+    repaired = 0
+    n = len(data.y)
+    for b, stream in enumerate(streams):
+        weights = np.bincount(np.random.default_rng(stream).integers(0, n, n), minlength=n).astype(float)
+        if data.logistic and weights @ data.y in (0.0, weights.sum()):
+            continue  # a resample with one class only has no model
+        corr = None
+        if not data.logistic:
+            corr, fixed = _resample_corr(data, weights)
+            repaired += fixed
+        for m in methods:
+            draws[m][b] = _importance(data, m, weights, corr)[0]
+    return {**draws, "_repaired": repaired}
+
+
+def _fit(data: _Data, methods: list[str], *, bootstrap: int, seed: int) -> dict:
+    """Point estimates and bootstrap draws (B x p) of the importance for each method.
+
+    Resample b draws its rows from the b-th stream spawned from ``seed`` (numpy's
+    ``SeedSequence``), so the draws are the same in-process and on a Dask cluster
+    (:func:`cxkit.connect`), whatever the blocks and workers.
+    """
+    out = {m: _importance(data, m) for m in methods}
+    streams = np.random.SeedSequence(seed).spawn(bootstrap)
+    blocks = [streams[i : i + _BLOCK] for i in range(0, bootstrap, _BLOCK)]
+    parts = _cluster.map_chunks(_resample_block, blocks, data, methods)
+    p = len(data.drivers)
+    draws = {m: np.concatenate([part[m] for part in parts]) if parts else np.full((0, p), np.nan) for m in methods}
+    return {"point": out, "draws": draws, "repaired": int(sum(part.get("_repaired", 0) for part in parts))}
+
+
+# --------------------------------------------------------------------------- public API
+
+def key_drivers(
+    df: pd.DataFrame,
+    target: str = "nps",
+    drivers: list[str] | None = None,
+    *,
+    method: str = "shapley",
+    bootstrap: int = 200,
+    seed: int = 0,
+    alpha: float = 0.05,
+    missing: str = "listwise",
+    model: str = "auto",
+) -> pd.DataFrame:
+    """Importance of each driver rating for a target score, with bootstrap confidence intervals.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (e.g. the canonical feedback table).
+    target : str
+        The outcome column: a numeric score (``nps`` 0-10, ``csat``...) for a linear model, or a
+        binary 0/1 or boolean column (e.g. ``fb.nps >= 9``, a promoter flag) for a logistic one.
+    drivers : list of str, optional
+        Driver-rating columns. Default: the drivers the reader recorded (``df.attrs["drivers"]``).
+    method : {"shapley", "relative_weights", "both"}
+        Exact Shapley/LMG decomposition of R², Johnson's relative weights, or both.
+    bootstrap : int
+        Resamples (rows drawn with replacement) for the confidence intervals and ``p_first``;
+        0 skips them.
+    seed : int
+        Seed of the resampling, so the same data give the same intervals.
+    alpha : float
+        1 - confidence level of the intervals (and the level of the association test that
+        sets a lower limit to 0).
+    missing : {"listwise", "pairwise"}
+        Drop rows with any missing value (default), or correlate pairwise-complete rows
+        (falling back to listwise, with a warning, when that matrix is not positive
+        semi-definite).
+    model : {"auto", "linear", "logistic"}
+        ``auto`` picks logistic for a binary target, linear otherwise.
+
+    Returns
+    -------
+    DataFrame
+        One row per driver (and method), sorted by rank:
+
+        - ``driver``, ``method``
+        - ``importance``: the driver's part of R² (or pseudo-R²); the parts add up to ``r2``
+        - ``share``: importance / r2 (0-1), with ``ci_low`` / ``ci_high``, its bootstrap
+          interval (percentile, always containing ``share``; see the module notes) and
+          ``ci_note``: "" or what was done at an edge ("stretched to the estimate", "lower
+          limit 0: no significant association of its own with the target")
+        - ``rank`` (1 = most important) and ``p_first``: the share of resamples in which the
+          driver ranks first
+        - ``performance``: mean rating in the rows used, with ``performance_ci_low`` /
+          ``performance_ci_high`` (t interval)
+        - ``quadrant``: importance-performance quadrant against the medians of the drivers
+          ("fix first": above-median importance, below-median performance; "keep up";
+          "low priority"; "maintain")
+        - ``beta``: standardised coefficient in the full model (the direction of the effect;
+          NaN for exactly collinear drivers, whose coefficients are not identified)
+        - ``vif``: variance inflation factor of the driver (``inf`` when exactly collinear)
+        - ``r2`` and ``n``: the model's R² (McFadden pseudo-R² for a logistic model, squared
+          correlation of outcome and prediction for logistic relative weights) and rows used
+
+        ``attrs`` holds ``target``, ``model``, ``r2_kind``, ``r2``, ``n``, ``n_read``,
+        ``n_dropped``, ``share_dropped``, ``missing`` (the deletion used) and
+        ``missing_requested``, ``bootstrap`` (valid resamples) and ``bootstrap_requested``,
+        ``ci_method``, ``aliased`` (groups of exactly collinear drivers), ``top_agree`` and
+        ``warnings`` (the messages also issued as ``UserWarning``).
+
+    Raises
+    ------
+    ValueError
+        Bad columns or options, too few usable rows, drivers or target without variation,
+        more drivers than exact Shapley handles, a pairwise matrix that is not a correlation
+        matrix with too few complete rows to fall back on, or a binary target whose classes
+        the drivers separate (the message names the drivers).
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> kd = cx.key_drivers(fb, "nps", bootstrap=0)
+    >>> kd["driver"].head(3).tolist()
+    ['product_quality', 'support', 'price']
+    >>> round(kd.attrs["share_dropped"], 3)
+    0.03
+    """
+    methods = _methods(method)
+    drivers = _drivers(df, drivers)
+    _check_options(bootstrap=bootstrap, alpha=alpha)
+    data = _Data(df, target, drivers, missing=missing, model=model)
+    if data.missing == "pairwise":
+        data = _checked_pairwise(data, df, model)
+    _check_size(data, methods)
+    if data.logistic:
+        _check_logistic(data)
+    fit = _fit(data, methods, bootstrap=bootstrap, seed=seed)
+    table, meta = _summarise(data, fit, methods, alpha=alpha)
+    for message in meta["warnings"]:
+        warnings.warn(message, UserWarning, stacklevel=2)
+    table.attrs = meta
+    return table
+
+
+def _methods(method: str) -> list[str]:
+    if method == "both":
+        return list(_METHODS)
+    if method not in _METHODS:
+        raise ValueError(f"method must be 'shapley', 'relative_weights' or 'both', not {method!r}.")
+    return [method]
+
+
+def _drivers(df: pd.DataFrame, drivers) -> list[str]:
+    if drivers is None:
+        drivers = (getattr(df, "attrs", {}) or {}).get("drivers")
+        if not drivers:
+            raise ValueError("name the driver-rating columns: drivers=[...] (the data carry no driver list "
+                             "from the reader; load_feedback(..., drivers=[...]) records one).")
+    if isinstance(drivers, str):
+        drivers = [drivers]
+    drivers = list(drivers)
+    if not drivers:
+        raise ValueError("drivers is empty; name at least one driver-rating column.")
+    dup = sorted({d for d in drivers if drivers.count(d) > 1})
+    if dup:
+        raise ValueError(f"driver(s) {dup} are listed twice in drivers=.")
+    return drivers
+
+
+def _check_options(*, bootstrap: int, alpha: float) -> None:
+    if not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise ValueError(f"bootstrap must be a whole number >= 0, not {bootstrap!r}.")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, not {alpha!r}.")
+
+
+def _check_size(data: _Data, methods: list[str]) -> None:
+    p = len(data.drivers)
+    if data.target in data.drivers:
+        raise ValueError(f"the target {data.target!r} is also listed as a driver; remove it from drivers=.")
+    if "shapley" in methods:
+        limit = MAX_EXACT_LOGISTIC if data.logistic else MAX_EXACT_DRIVERS
+        if p > limit:
+            kind = "a binary target (2^p logistic fits)" if data.logistic else "a linear model"
+            raise ValueError(f"exact Shapley with {p} drivers exceeds the limit of {limit} for {kind}: cxkit does "
+                             "not approximate it. Use method='relative_weights' (any number of drivers), or "
+                             "group related drivers into fewer scales.")
+
+
+def _association_p(data: _Data) -> np.ndarray:
+    """p-value of each driver's own association with the target (no other driver in the model).
+
+    A driver whose importance is 0 adds nothing in any subset of drivers, the empty one
+    included, so it has no association of its own with the target: this test rejects a zero
+    importance at level alpha (exactly so for Shapley/LMG and linear relative weights). Linear:
+    the t test of the correlation on the rows where both are present; logistic: the
+    likelihood-ratio test of the one-driver model.
+    """
+    if data.logistic:
+        p = len(data.drivers)
+        w = np.ones(data.n)
+        null, _ = _logistic_fits(data.x, data.y, w, np.zeros((1, 0), dtype=np.intp))
+        single, _ = _logistic_fits(data.x, data.y, w, np.arange(p)[:, None])
+        return stats.chi2.sf(np.clip(2 * (single - null[0]), 0.0, None), 1)
+    r = data.corr()[:-1, -1]
+    df = np.maximum(data.pair_n - 2, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = r * np.sqrt(df / np.clip(1 - r ** 2, 0.0, None))
+    return np.where(data.pair_n > 2, 2 * stats.t.sf(np.abs(t), df), 1.0)
+
+
+def _share_interval(share: np.ndarray, share_draws: np.ndarray, assoc_p: np.ndarray,
+                    *, alpha: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The bootstrap interval of each share, kept honest at the edges.
+
+    1. Percentile interval of the resampled shares (the resamples are drawn from exactly the
+       rows of the estimate).
+    2. Stretched to the estimate where the estimate lies outside it: next to 0 the resampled
+       shares are biased upwards, all of them can exceed the estimate, and an interval that
+       excludes the number it belongs to contradicts it (see ``percentile_interval``).
+    3. Lower limit 0 where the driver's own association with the target is not significant
+       at ``alpha``: then a zero importance cannot be ruled out, and no bootstrap interval
+       can say so (every resampled share is above 0; the bootstrap fails at the boundary of
+       the parameter space, Andrews 2000). With a true share of exactly 0 this covers 0 in
+       1 - alpha of samples.
+    ``benchmarks/coverage.py`` measures the coverage of the result.
+    """
+    lo, hi, stretched = percentile_interval(share, share_draws, alpha)
+    at_zero = (assoc_p >= alpha) & ~np.isnan(lo)
+    lo = np.where(at_zero, 0.0, lo)
+    notes = ["; ".join(n for n, flag in (("stretched to the estimate", s), ("lower limit 0: no significant "
+                                          "association of its own with the target", z)) if flag)
+             for s, z in zip(stretched, at_zero)]
+    return lo, hi, notes
+
+
+def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> tuple[pd.DataFrame, dict]:
+    drivers = data.drivers
+    corr_full = data.corr() if not data.logistic else _corr(data.centered)
+    aliased = _aliased(corr_full)
+    vif = _vif(corr_full)
+    beta = _std_beta(corr_full) if not data.logistic else _logistic_beta(data)
+    beta = np.where(np.isinf(vif), np.nan, beta)  # an aliased driver's own coefficient is not identified
+    perf = data.x
+    with np.errstate(invalid="ignore"):
+        n_perf = (~np.isnan(perf)).sum(axis=0)
+        mean = np.nanmean(perf, axis=0)
+        se = np.nanstd(perf, axis=0, ddof=1) / np.sqrt(n_perf)
+    tcrit = stats.t.ppf(1 - alpha / 2, np.maximum(n_perf - 1, 1))
+    assoc_p = _association_p(data) if any(len(fit["draws"][m]) for m in methods) else np.ones(len(drivers))
+    frames = []
+    r2_of = {}
+    n_valid = 0
+    for m in methods:
+        imp, r2 = fit["point"][m]
+        r2_of[m] = r2
+        draws = fit["draws"][m]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share_draws = draws / draws.sum(axis=1, keepdims=True)
+        valid = ~np.isnan(share_draws).any(axis=1)
+        draws, share_draws = draws[valid], share_draws[valid]
+        share = imp / r2 if r2 > 0 else np.full(len(drivers), np.nan)
+        if len(draws):
+            lo, hi, notes = _share_interval(share, share_draws, assoc_p, alpha=alpha)
+            first = np.bincount(np.argmax(draws, axis=1), minlength=len(drivers)) / len(draws)
+        else:
+            lo = hi = first = np.full(len(drivers), np.nan)
+            notes = [""] * len(drivers)
+        frame = pd.DataFrame({
+            "driver": drivers, "method": m, "importance": imp, "share": share, "ci_low": lo, "ci_high": hi,
+            "ci_note": notes, "rank": 0, "p_first": first, "performance": mean,
+            "performance_ci_low": mean - tcrit * se, "performance_ci_high": mean + tcrit * se,
+            "quadrant": _quadrants(imp, mean), "beta": beta, "vif": vif, "r2": r2, "n": data.n,
+        })
+        frame["rank"] = frame["importance"].rank(ascending=False, method="first").astype(int)
+        frames.append(frame.sort_values("rank"))
+        n_valid = int(valid.sum())
+    table = pd.concat(frames, ignore_index=True)
+
+    # the other method's top driver (cheap for linear models) tells whether the ranking is robust
+    tops = {m: drivers[int(np.nanargmax(fit["point"][m][0]))] for m in methods}
+    if len(methods) == 1 and not data.logistic:
+        other = "relative_weights" if methods[0] == "shapley" else "shapley"
+        if len(drivers) <= MAX_EXACT_DRIVERS or other == "relative_weights":
+            tops[other] = drivers[int(np.nanargmax(_importance(data, other)[0]))]
+    agree = len(set(tops.values())) == 1
+    messages = list(data.notes)
+    if data.n < 10 * len(drivers):
+        messages.append(f"only {data.n:,} responses for {len(drivers)} drivers (fewer than 10 per driver): "
+                        "importances are unstable; collect more responses or use fewer drivers.")
+    for group in aliased:
+        names = ", ".join(drivers[i] for i in group)
+        messages.append(f"drivers {names} are exactly collinear (one is a linear combination of the others, e.g. "
+                        "a total of its parts): their VIF is infinite, their coefficients are not identified and "
+                        "their split of the explained variance is arbitrary. Drop one of them or combine them into "
+                        "one scale.")
+    high = [f"{d} ({v:.1f})" for d, v in zip(drivers, vif) if VIF_WARN < v < np.inf]
+    if high:
+        messages.append(f"drivers overlap strongly (VIF > {VIF_WARN:g}: {', '.join(high)}): their split of the "
+                        "explained variance is uncertain; consider combining them into one scale.")
+    if not agree:
+        pretty = ", ".join(f"{m.replace('_', ' ')}: {d}" for m, d in tops.items())
+        messages.append(f"the methods disagree on the top driver ({pretty}); treat the leading drivers as tied.")
+    if data.share_dropped > 0.2:
+        messages.append(f"{data.share_dropped:.0%} of rows were dropped for missing values; check whether "
+                        "missingness is related to the target (e.g. not-applicable answers).")
+    requested = sum(len(fit["draws"][m]) for m in methods[:1])
+    if requested and n_valid < requested:
+        why = ("separated the classes or held one class only" if data.logistic else "had a driver or the target "
+               "without variation")
+        messages.append(f"{requested - n_valid} of {requested} bootstrap resamples {why} and have no estimate; the "
+                        f"intervals use the other {n_valid} and may be too narrow. Collect more responses.")
+    if fit.get("repaired"):
+        messages.append(f"{fit['repaired']} of {requested} bootstrap resamples gave a pairwise correlation matrix that "
+                        "is not positive semi-definite and used the nearest correlation matrix (Higham 2002).")
+    r2_kind = ("McFadden pseudo-R²" if methods == ["shapley"] else "pseudo-R² (McFadden for Shapley; squared "
+               "outcome-prediction correlation for relative weights)") if data.logistic else "R²"
+    meta = {
+        "target": data.target, "model": "logistic" if data.logistic else "linear", "r2_kind": r2_kind,
+        "r2": float(r2_of[methods[0]]), "n": data.n, "n_read": data.n_read, "n_dropped": data.n_dropped,
+        "share_dropped": float(data.share_dropped), "missing": data.missing, "missing_requested": data.requested,
+        "bootstrap": n_valid, "bootstrap_requested": requested,
+        "ci_method": "percentile, stretched to the estimate; lower limit 0 without a significant own association",
+        "aliased": [[drivers[i] for i in g] for g in aliased],
+        "methods": list(methods), "top_driver": {m: d for m, d in tops.items()}, "top_agree": agree,
+        "drivers": list(drivers), "warnings": messages,
+    }
+    return table, meta
+
+
+def _logistic_beta(data: _Data) -> np.ndarray:
+    _, coef = _logistic_fits(data.x, data.y, np.ones(len(data.y)), np.arange(len(data.drivers))[None, :])
+    return coef[0, 1:] * data.x.std(axis=0)
+
+
+def _quadrants(importance: np.ndarray, performance: np.ndarray) -> list[str]:
+    hi_imp = importance > np.median(importance)
+    hi_perf = performance > np.median(performance)
+    names = {(True, False): "fix first", (True, True): "keep up", (False, False): "low priority",
+             (False, True): "maintain"}
+    return [names[(bool(i), bool(p))] for i, p in zip(hi_imp, hi_perf)]
+
+
+def driver_diagnostics(result: pd.DataFrame) -> pd.DataFrame:
+    """The checks behind a :func:`key_drivers` result, one row per check.
+
+    Returns a DataFrame with ``check``, ``value``, ``status`` (``ok`` or ``warning``) and
+    ``note``: rows used and dropped, responses per driver, the largest VIF, agreement of the
+    methods on the top driver, model fit and valid bootstrap resamples.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> cx.driver_diagnostics(cx.key_drivers(fb, "nps", bootstrap=0))["status"].tolist()
+    ['ok', 'ok', 'ok', 'ok', 'ok', 'ok']
+    """
+    meta = result.attrs
+    if "n" not in meta:
+        raise ValueError("driver_diagnostics needs the DataFrame returned by key_drivers (its attrs hold the checks).")
+    first = result[result["method"] == result["method"].iloc[0]]
+    p = len(first)
+    top_vif = first.loc[first["vif"].idxmax()]
+    tops = meta["top_driver"]
+    aliased = meta.get("aliased") or []
+    requested = meta.get("missing_requested", meta["missing"])
+    deletion = (f"{meta['missing']} deletion of missing values" if requested == meta["missing"] else
+                f"{meta['missing']} deletion: the pairwise correlation matrix was not a valid correlation matrix")
+    boot_note = ("no intervals" if not meta["bootstrap"] else
+                 "percentile intervals, stretched to the estimate; lower limit 0 without a significant own association")
+    if meta["bootstrap"] < meta.get("bootstrap_requested", meta["bootstrap"]):
+        boot_note = f"{meta['bootstrap_requested'] - meta['bootstrap']} resamples had no estimate; " + boot_note
+    rows = [
+        ("rows used", f"{meta['n']:,} of {meta['n_read']:,}",
+         meta["share_dropped"] <= 0.2 and requested == meta["missing"], f"{meta['share_dropped']:.1%} dropped ({deletion})"),
+        ("responses per driver", f"{meta['n'] / p:,.0f}", meta["n"] >= 10 * p, "at least 10 per driver wanted"),
+        ("largest VIF", f"{top_vif['vif']:.2f} ({top_vif['driver']})", bool(top_vif["vif"] <= VIF_WARN),
+         "infinite: " + "; ".join(", ".join(g) for g in aliased) + " are exactly collinear" if aliased
+         else f"above {VIF_WARN:g} means drivers overlap strongly"),
+        ("top driver by method", ", ".join(f"{m.replace('_', ' ')}: {d}" for m, d in tops.items()),
+         meta["top_agree"], "methods agree" if meta["top_agree"] else "methods disagree: treat the leaders as tied"),
+        ("model fit", f"{meta['r2']:.3f}", bool(0 <= meta["r2"] <= 1), meta["r2_kind"]),
+        ("bootstrap resamples", f"{meta['bootstrap']:,}",
+         meta["bootstrap"] >= meta.get("bootstrap_requested", meta["bootstrap"]), boot_note),
+    ]
+    return pd.DataFrame([{"check": c, "value": v, "status": "ok" if ok else "warning", "note": n}
+                         for c, v, ok, n in rows])
+
+
+def _periods(df: pd.DataFrame, date: str, freq: str) -> pd.Series:
+    if date not in df.columns:
+        raise ValueError(f"date column {date!r} not found; pass date= with the response timestamp column.")
+    if freq not in ("M", "Q"):
+        raise ValueError(f"freq must be 'M' (months) or 'Q' (quarters), not {freq!r}.")
+    return pd.to_datetime(df[date]).dt.to_period(freq)
+
+
+def importance_over_time(
+    df: pd.DataFrame,
+    target: str = "nps",
+    drivers: list[str] | None = None,
+    *,
+    date: str = "responded_at",
+    freq: str = "M",
+    method: str = "shapley",
+    bootstrap: int = 0,
+    seed: int = 0,
+    alpha: float = 0.05,
+    model: str = "auto",
+) -> pd.DataFrame:
+    """Key drivers per month (``freq="M"``) or quarter (``"Q"``): :func:`key_drivers` per period.
+
+    Returns the :func:`key_drivers` columns with ``period`` (e.g. ``"2026-10"``) first.
+    Periods with too few rows for the model are skipped with a warning.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> t = cx.importance_over_time(fb, "nps")
+    >>> t[t["rank"] == 1]["driver"].unique().tolist()
+    ['product_quality']
+    """
+    drivers = _drivers(df, drivers)
+    periods = _periods(df, date, freq)
+    frames = []
+    for period in sorted(periods.dropna().unique()):
+        part = df[(periods == period).to_numpy()]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                kd = key_drivers(part, target, drivers, method=method, bootstrap=bootstrap, seed=seed,
+                                 alpha=alpha, model=model)
+            except ValueError as err:
+                warnings.warn(f"{period}: skipped ({err})", UserWarning, stacklevel=2)
+                continue
+        frames.append(kd.assign(period=str(period)))
+    if not frames:
+        raise ValueError("no period had enough rows for a key-driver model.")
+    out = pd.concat(frames, ignore_index=True)
+    return out[["period", *[c for c in out.columns if c != "period"]]]
+
+
+def driver_change(
+    df: pd.DataFrame,
+    target: str = "nps",
+    drivers: list[str] | None = None,
+    *,
+    month: str | None = None,
+    date: str = "responded_at",
+    period: str = "month",
+    method: str = "shapley",
+    bootstrap: int = 200,
+    seed: int = 0,
+    padjust: str = "holm",
+    alpha: float = 0.05,
+    model: str = "auto",
+) -> pd.DataFrame:
+    """Did each driver's share of explained variance change from the previous period?
+
+    The current period is ``month`` (``period="month"``) or the quarter of three months ending
+    with it (``period="quarter"``); the previous period is the one before, of the same length.
+    Both periods are resampled independently; the change in share is tested with its bootstrap
+    standard error (z = change / SE, normal p-value), the p-values are adjusted across drivers
+    (``padjust``: holm, bh, bonferroni or none) and only ``significant`` changes should be
+    reported.
+
+    Returns
+    -------
+    DataFrame
+        One row per driver: ``driver``, ``period``, ``previous_period``, ``share``,
+        ``share_previous``, ``change``, ``ci_low``, ``ci_high`` (percentile interval of the change,
+        stretched to contain ``change`` where it falls outside),
+        ``se``, ``z``, ``p``, ``p_adj``, ``significant``, ``n``, ``n_previous``.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> ch = cx.driver_change(fb, "nps", month="2026-10", bootstrap=40)
+    >>> int(ch["significant"].sum())
+    0
+    """
+    methods = _methods(method)
+    if len(methods) != 1:
+        raise ValueError("driver_change compares one method at a time: method='shapley' or 'relative_weights'.")
+    drivers = _drivers(df, drivers)
+    _check_options(bootstrap=bootstrap, alpha=alpha)
+    if bootstrap < 2:
+        raise ValueError("driver_change needs bootstrap >= 2 resamples to test the change (200 recommended).")
+    months = _periods(df, date, "M")
+    current_month = resolve_month(month, pd.to_datetime(df[date]))
+    length = {"month": 1, "quarter": 3}.get(period)
+    if length is None:
+        raise ValueError(f"period must be 'month' or 'quarter', not {period!r}.")
+    now = [current_month - k for k in range(length)]
+    before = [current_month - length - k for k in range(length)]
+    label_now = _label(now)
+    label_before = _label(before)
+    fits = []
+    for idx, span in enumerate((now, before)):
+        part = df[months.isin(span).to_numpy()]
+        if part.empty:
+            raise ValueError(f"no responses in {_label(span)}; driver_change needs data in both periods.")
+        data = _Data(part, target, drivers, missing="listwise", model=model)
+        _check_size(data, methods)
+        if data.logistic:
+            _check_logistic(data)
+        fits.append((data, _fit(data, methods, bootstrap=bootstrap, seed=seed + idx)))
+    (d_now, f_now), (d_before, f_before) = fits
+    m = methods[0]
+    share_now = _shares(f_now["point"][m][0])
+    share_before = _shares(f_before["point"][m][0])
+    draws_now = _shares(f_now["draws"][m])
+    draws_before = _shares(f_before["draws"][m])
+    diff = draws_now - draws_before
+    diff = diff[~np.isnan(diff).any(axis=1)]
+    change = share_now - share_before
+    se = diff.std(axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = change / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    lo, hi, _ = percentile_interval(change, diff, alpha)
+    p_adj = adjust_p(p, method=padjust)
+    return pd.DataFrame({
+        "driver": drivers, "period": label_now, "previous_period": label_before, "share": share_now,
+        "share_previous": share_before, "change": change, "ci_low": lo, "ci_high": hi, "se": se, "z": z,
+        "p": p, "p_adj": p_adj, "significant": p_adj < alpha, "n": d_now.n, "n_previous": d_before.n,
+    }).sort_values("share", ascending=False, ignore_index=True)
+
+
+def _shares(values: np.ndarray) -> np.ndarray:
+    return values / values.sum(axis=-1, keepdims=True)
+
+
+def _label(span: list) -> str:
+    span = sorted(span)
+    return str(span[0]) if len(span) == 1 else f"{span[0]} to {span[-1]}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+_TARGET_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+
+
+def _name(driver: str) -> str:
+    return str(driver).replace("_", " ")
+
+
+def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *, level: float = 0.95) -> list[str]:
+    """Plain-language findings from :func:`key_drivers` (and :func:`driver_change`).
+
+    Claims only what the numbers support: a driver is called *the largest* only when it ranks
+    first in at least ``level`` of the bootstrap resamples; otherwise the leaders are named as
+    a group. A change of share is mentioned only when ``significant``.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> cx.driver_findings(cx.key_drivers(fb, "nps", bootstrap=50))[0][:60]
+    'Product quality is the largest driver of NPS: 28% of the exp'
+    """
+    meta = result.attrs
+    main = result[result["method"] == result["method"].iloc[0]].sort_values("rank")
+    top = main.iloc[0]
+    what = "explained variance" if meta.get("model") == "linear" else "explained pseudo-R²"
+    ci = (f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else "")
+    target = _TARGET_NAMES.get(meta["target"], meta["target"])
+    out = []
+    if pd.notna(top["p_first"]) and top["p_first"] >= level:
+        out.append(f"{_name(top['driver']).capitalize()} is the largest driver of {target}: "
+                   f"{_pct(top['share'])} of the {what}{ci}.")
+    else:
+        tied = main[main["p_first"] >= 1 - level] if main["p_first"].notna().any() else main.head(2)
+        names = ", ".join(_name(d) for d in tied["driver"]) or _name(top["driver"])
+        first_note = (f" ({_name(top['driver'])} ranks first in {_pct(top['p_first'])} of resamples)"
+                      if pd.notna(top["p_first"]) else " (no bootstrap: the order is not tested)")
+        out.append(f"The leading drivers of {target} are {names}; their order is uncertain{first_note}. "
+                   f"{_name(top['driver']).capitalize()} has {_pct(top['share'])} of the {what}{ci}.")
+    out.append(f"The {len(main)} drivers together explain {meta['r2']:.0%} of the variation in {target} "
+               f"({meta['r2_kind']}, n = {meta['n']:,}).")
+    fix = main[main["quadrant"] == "fix first"]
+    if len(fix):
+        out.append("Fix first (above-median importance, below-median rating): "
+                   + ", ".join(f"{_name(r.driver)} (rated {r.performance:.1f})" for r in fix.itertuples()) + ".")
+    if change is not None and len(change):
+        sig = change[change["significant"]]
+        span = f"{change['previous_period'].iloc[0]} to {change['period'].iloc[0]}"
+        if len(sig):
+            for r in sig.itertuples():
+                word = "rose" if r.change > 0 else "fell"
+                out.append(f"The share of {_name(r.driver)} {word} from {_pct(r.share_previous)} to {_pct(r.share)} "
+                           f"({span}; adjusted p = {r.p_adj:.3g}).")
+        else:
+            out.append(f"No driver's share changed significantly from {span} (bootstrap test, adjusted for "
+                       f"{len(change)} drivers).")
+    if meta.get("warnings"):
+        out.append("Caution: " + " ".join(meta["warnings"]))
+    return out

@@ -1,0 +1,1038 @@
+"""NPS, CSAT and CES with confidence intervals, and honest tests of their differences.
+
+**NPS** (Net Promoter Score, -100 to 100): scores 9-10 are promoters, 7-8 passives, 0-6
+detractors; NPS = 100 x (promoter share - detractor share). Its plain (Wald) standard error is
+``100 * sqrt((p + d - (p - d)^2) / n)``. The interval is **Tango's score interval** (``ci="score"``,
+the default): NPS is the difference of two shares of one trinomial sample, the structure of
+paired proportions, and Tango's (1998) interval inverts the score test of that difference. It
+always contains the reported NPS, stays within -100..100 and keeps close to 95% coverage from
+small samples up (``benchmarks/coverage.py``). The adjusted Wald interval (``ci="adjusted-wald"``:
+add 3 to n and 3/4 to the promoter and detractor counts; Rocks 2016, Sauro & Lewis 2016) is
+centred on a shrunken NPS, so at small n it can miss the reported value (one promoter: -48.5 to
+98.5 around 100); when it does, it is stretched to the estimate. Reference: n = 500, 40%
+promoters, 30% detractors gives NPS 10, Wald SE 3.72 and a 95% Wald interval of 2.7 to 17.3.
+
+**CSAT** (1-5) is reported as its mean (t interval, kept within the scale) and top-2-box share
+(scores 4-5, Agresti-Coull interval); **CES** (1-7, low = easy) as its mean and low-effort share
+(scores 1-3). Every interval contains its estimate.
+
+**Small samples**: every table has ``small_n``, true where a group has fewer than ``min_n``
+responses (default :data:`MIN_N` = 30; effective n with weights). With 29 responses a 95% NPS
+interval is about 45 to 60 points wide for common splits (10 promoters, 9 passives and 10
+detractors: -29 to 29), so such a value is shown as a small sample, never stated as a finding
+(the report's findings skip it, the figures draw it hollow).
+
+**Differences** (:func:`compare_nps`, :func:`compare_csat`, :func:`compare_ces`,
+:func:`kpi_trend`): month over month, each segment against the rest, or any two groups. NPS
+differences are z tests on the adjusted-Wald estimates, z = diff / sqrt(SE1^2 + SE2^2); shares
+use the Agresti-Caffo adjustment (one success and one failure added per group); means use
+Welch's t test. p-values are adjusted for multiple testing (Holm by default, or Benjamini-Hochberg
+``padjust="bh"``); :func:`adjust_flags` adjusts across *every* flag a report shows, so a
+reviewer can trust each "significant".
+
+Weights (``weights="w"``) give weighted shares and means; intervals then use Kish's effective
+sample size (sum w)^2 / sum w^2.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+>>> t = cx.nps(fb, by="segment")
+>>> t.columns.tolist()
+['segment', 'n', 'promoters', 'passives', 'detractors', 'nps', 'se', 'ci_low', 'ci_high', 'small_n']
+>>> bool((t["ci_low"] < t["nps"]).all() and (t["nps"] < t["ci_high"]).all())
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._stats import net_score_interval
+from .nps_plots import plot_nps_by_segment, plot_nps_trend
+from ..display import SafeDisplay, format_p, p_phrase
+from ..periods import resolve_month
+from ..pack.results import headline_change
+
+__all__ = [
+    "nps", "csat", "ces", "compare_nps", "compare_csat", "compare_ces", "kpi_trend", "kpi_headline",
+    "adjust_p", "adjust_flags", "headline_flags", "headline_view", "nps_report", "NpsReport", "plot_nps_trend",
+    "plot_nps_by_segment", "MIN_N",
+]
+
+#: Score bands of the NPS question (0-10).
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+#: Fewer responses than this (effective n with weights) mark a result ``small_n``: shown, not a finding.
+MIN_N = 30
+_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+_SCALES = {"nps": "0-10 recommendation question", "csat": "1-5 satisfaction scale", "ces": "1-7 effort scale"}
+#: A 0-10 NPS column with at least this many answers and none of 0, 8, 9 or 10 is another scale.
+_SCALE_CHECK_N = 30
+
+
+# --------------------------------------------------------------------------- multiple testing
+
+from .._stats import adjust_p  # noqa: E402  (one implementation, shared with the journey analyses)
+
+
+def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: float = 0.05) -> list:
+    """Adjust the ``p`` column of several result tables *together*, as one family of tests.
+
+    Every table with a ``p`` column gets new ``p_adj`` and ``significant`` columns computed across
+    all the tables' p-values (rows without a p-value are not tests). Use it on every table whose
+    flags one report shows. Returns new tables in the same order (``None`` stays ``None``).
+
+    >>> import pandas as pd
+    >>> a, b = pd.DataFrame({"p": [0.01, None]}), pd.DataFrame({"p": [0.02]})
+    >>> a2, b2 = adjust_flags(a, b)
+    >>> a2["p_adj"].round(2).tolist(), b2["significant"].tolist()
+    ([0.02, nan], [True])
+    """
+    present = [t for t in tables if t is not None]
+    sizes = [len(t) for t in present]
+    for t in present:
+        if "p" not in t.columns:
+            raise ValueError(f"adjust_flags needs tables with a 'p' column; got columns {list(t.columns)}.")
+    pooled = np.concatenate([t["p"].to_numpy(dtype=float, na_value=np.nan) for t in present]) if present else np.array([])
+    adjusted = adjust_p(pooled, method=padjust)
+    out = []
+    pieces = iter(np.split(adjusted, np.cumsum(sizes)[:-1]) if present else [])
+    for t in tables:
+        if t is None:
+            out.append(None)
+            continue
+        part = next(pieces)
+        t = t.copy()
+        t["p_adj"] = part
+        t["significant"] = part < alpha
+        t.attrs = {**t.attrs, "padjust": padjust, "family_size": int((~np.isnan(adjusted)).sum())}
+        out.append(t)
+    return out
+
+
+def headline_flags(table: pd.DataFrame | None, *, alpha: float = 0.05) -> pd.DataFrame | None:
+    """``p_adj`` and ``significant`` of month-over-month KPI changes under the pack's headline
+    policy (:func:`cxkit.pack.results.headline_change`: Bonferroni over the month's headline KPIs).
+
+    >>> import pandas as pd
+    >>> headline_flags(pd.DataFrame({"p": [0.016, 0.0004, None]}))[["p_adj", "significant"]].values.tolist()
+    [[0.112, False], [0.0028, True], [nan, False]]
+    """
+    if table is None:
+        return None
+    out = table.copy()
+    verdicts = [headline_change(p if pd.notna(p) else None, alpha=alpha) for p in out["p"]]
+    out["p_adj"] = [np.nan if v["change_p"] is None else v["change_p"] for v in verdicts]
+    out["significant"] = [v["significant"] for v in verdicts]
+    out.attrs = {**out.attrs, "padjust": "headline", "family_size": verdicts[0]["family_size"] if verdicts else 0}
+    return out
+
+
+# --------------------------------------------------------------------------- sufficient statistics
+
+def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scale: bool = True) -> np.ndarray:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a DataFrame, not {type(df).__name__}.")
+    if not isinstance(score, str):
+        raise ValueError(f"score must be the name of the score column, not {score!r}.")
+    if kind in _RANGES and score != kind and (score in _RANGES or score in (df.attrs.get("drivers") or [])):
+        what = (f"the {score.upper()} column ({_SCALES[score]})" if score in _RANGES else "a driver rating")
+        other = f" For {score.upper()} use cx.{score}(df)." if score in _RANGES else ""
+        raise ValueError(f"score={score!r} is {what}, not the {_SCALES[kind]} that {kind.upper()} needs "
+                         f"(cx.{kind}(df, {score!r}) reads its second argument as score=).{other} For "
+                         f"{kind.upper()}, pass score= with the {_SCALES[kind]} column (default {kind!r}).")
+    if score not in df.columns:
+        raise ValueError(f"score column {score!r} not found (columns: {list(df.columns)}); pass score= with the "
+                         "column that holds the ratings.")
+    col = df[score]
+    if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        raise ValueError(f"score column {score!r} is not numeric (dtype {col.dtype}); recode it in the reader "
+                         "(values=) so that it holds numbers.")
+    x = col.to_numpy(dtype=float, na_value=np.nan)
+    if kind in _RANGES:
+        low, high = _RANGES[kind]
+        bad = ~np.isnan(x) & ((x < low) | (x > high))
+        if bad.any():
+            raise ValueError(f"{score!r} has {int(bad.sum())} value(s) outside {low}-{high} (e.g. {x[bad][0]:g}) for "
+                             f"{kind.upper()}; the readers reject such rows, so load the data with cx.load_feedback, "
+                             "or pass the right score= column.")
+    if kind == "nps" and check_scale:
+        seen = x[~np.isnan(x)]
+        if seen.size >= _SCALE_CHECK_N and seen.min() >= 1 and seen.max() <= 7:
+            raise ValueError(
+                f"score column {score!r} has {seen.size:,} answers, all between {seen.min():g} and {seen.max():g} (no 0 "
+                "and nothing above 7): that is a 1-5 or 1-7 scale (CSAT, CES, a star rating), not the 0-10 "
+                "recommendation question, and NPS would count every answer as a detractor. Pass score= with the "
+                "0-10 column (cx.csat / cx.ces summarise those scales), or check_scale=False if this really is "
+                "a 0-10 question nobody answered with 0 or 8-10.")
+    return x
+
+
+def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray:
+    if weights is None:
+        return np.ones(len(df))
+    if weights not in df.columns:
+        raise ValueError(f"weights column {weights!r} not found; pass weights= with a column of survey weights.")
+    w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if np.any(w[~np.isnan(w)] < 0):
+        raise ValueError(f"weights column {weights!r} has negative weights; weights must be >= 0.")
+    return w
+
+
+def _group_codes(df: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
+    if by is None:
+        return np.zeros(len(df), dtype=np.intp), pd.DataFrame(index=[0]), []
+    cols = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"by column(s) {missing} not found (columns: {list(df.columns)}).")
+    grouped = df.groupby(cols, sort=True, dropna=False, observed=True)
+    codes = grouped.ngroup().to_numpy()
+    keys = grouped.size().reset_index()[cols]
+    return codes, keys, cols
+
+
+def _sums(x: np.ndarray, w: np.ndarray, codes: np.ndarray, size: int, flags: dict[str, np.ndarray]) -> dict:
+    ok = ~np.isnan(x) & ~np.isnan(w)
+    x, w, codes = x[ok], w[ok], codes[ok]
+    out = {
+        "count": np.bincount(codes, minlength=size).astype(float),
+        "w": np.bincount(codes, weights=w, minlength=size),
+        "w2": np.bincount(codes, weights=w * w, minlength=size),
+        "wx": np.bincount(codes, weights=w * x, minlength=size),
+        "wx2": np.bincount(codes, weights=w * x * x, minlength=size),
+    }
+    for name, flag in flags.items():
+        out[name] = np.bincount(codes, weights=w * flag[ok], minlength=size)
+    return out
+
+
+def _complement(sums: dict) -> dict:
+    return {k: v.sum() - v for k, v in sums.items()}
+
+
+def _take(sums: dict, idx) -> dict:
+    return {k: v[idx] for k, v in sums.items()}
+
+
+def _n_eff(s: dict) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s["w2"] > 0, s["w"] ** 2 / s["w2"], 0.0)
+
+
+_NPS_CI = ("score", "adjusted-wald", "wald")
+
+
+def _check_min_n(min_n) -> None:
+    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
+        raise ValueError(f"min_n must be a whole number >= 0 (responses below which a result is flagged "
+                         f"small_n), not {min_n!r}.")
+
+
+def _check_alpha(alpha) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
+
+
+def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: tuple | None = None) -> dict:
+    """Estimate, SE, interval and the adjusted quantities used by the tests, per group.
+
+    Every interval contains its estimate (NaN where there is none: no responses, or one for a
+    mean). ``bounds`` keeps a mean's interval on its scale.
+    """
+    z = stats.norm.ppf(1 - alpha / 2)
+    n = _n_eff(s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if metric == "nps":
+            p, d = s["pos"] / s["w"], s["neg"] / s["w"]
+            value = 100 * (p - d)
+            se = 100 * np.sqrt((p + d - (p - d) ** 2) / n)
+            pa, da = (p * n + 0.75) / (n + 3), (d * n + 0.75) / (n + 3)
+            adj = 100 * (pa - da)
+            adj_se = 100 * np.sqrt((pa + da - (pa - da) ** 2) / (n + 3))
+            if ci == "score":
+                lo, hi = (100 * v for v in net_score_interval(p * n, d * n, n, alpha))
+            elif ci == "wald":
+                lo, hi = value - z * se, value + z * se
+            elif ci == "adjusted-wald":
+                # centred on the shrunken NPS: at small n it can miss the estimate, so stretch it there
+                lo, hi = np.fmin(adj - z * adj_se, value), np.fmax(adj + z * adj_se, value)
+            else:
+                raise ValueError(f"ci must be one of {', '.join(map(repr, _NPS_CI))}, not {ci!r}.")
+            lo, hi = np.clip(lo, -100, 100), np.clip(hi, -100, 100)
+            extra = {"promoters": p, "passives": 1 - p - d, "detractors": d}
+        elif metric == "mean":
+            value = s["wx"] / s["w"]
+            var = np.clip(s["wx2"] / s["w"] - value ** 2, 0, None) * n / (n - 1)
+            var = np.where(n > 1, var, np.nan)  # one response has no spread to speak of
+            se = np.sqrt(var / n)
+            t = stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1))
+            lo, hi = value - t * se, value + t * se
+            if bounds is not None:  # the mean lies on the scale, and so can its interval
+                lo, hi = np.clip(lo, *bounds), np.clip(hi, *bounds)
+            adj, adj_se = value, se
+            extra = {"sd": np.sqrt(var)}
+        else:  # a share of the responses (top-2 box, low effort)
+            value = s["pos"] / s["w"]
+            se = np.sqrt(value * (1 - value) / n)
+            n_ac = n + z ** 2
+            centre = (value * n + z ** 2 / 2) / n_ac
+            half = z * np.sqrt(centre * (1 - centre) / n_ac)
+            lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+            lo, hi = np.fmin(lo, value), np.fmax(hi, value)  # holds already (it contains Wilson's); kept exact
+            adj = (value * n + 1) / (n + 2)  # Agresti-Caffo, used in comparisons
+            adj_se = np.sqrt(adj * (1 - adj) / (n + 2))
+            extra = {}
+    return {"value": value, "se": se, "ci_low": lo, "ci_high": hi, "adj": adj, "adj_se": adj_se,
+            "n": s["count"], "n_eff": n, **extra}
+
+
+# KPI -> [(metric name, estimator kind, flag column meaning)]
+def _metrics(kpi: str, *, top_box=(4, 5), low_effort=(1, 2, 3)) -> list[tuple[str, str, object]]:
+    if kpi == "nps":
+        return [("nps", "nps", None)]
+    if kpi == "csat":
+        return [("mean", "mean", None), ("top2_box", "share", tuple(top_box))]
+    if kpi == "ces":
+        return [("mean", "mean", None), ("low_effort", "share", tuple(low_effort))]
+    raise ValueError(f"kpi must be 'nps', 'csat' or 'ces', not {kpi!r}.")
+
+
+def _flags(kind: str, values, x: np.ndarray) -> dict:
+    with np.errstate(invalid="ignore"):
+        if kind == "nps":
+            return {"pos": (x >= PROMOTER_MIN).astype(float), "neg": (x <= DETRACTOR_MAX).astype(float)}
+        if kind == "share":
+            return {"pos": np.isin(x, np.asarray(values, dtype=float)).astype(float)}
+    return {}
+
+
+# --------------------------------------------------------------------------- summaries
+
+def nps(
+    df: pd.DataFrame,
+    score: str = "nps",
+    *,
+    by: str | list[str] | None = None,
+    weights: str | None = None,
+    alpha: float = 0.05,
+    ci: str = "score",
+    min_n: int = MIN_N,
+    check_scale: bool = True,
+) -> pd.DataFrame:
+    """Net Promoter Score with its confidence interval, overall or per group.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response.
+    score : str
+        The 0-10 recommendation column. Missing scores are left out. A canonical column of
+        another scale (``"csat"``, ``"ces"``) or a driver rating is refused with a message, and
+        so is a column of at least 30 answers that holds only 1-7 (another scale read as 0-10
+        would make everyone a detractor).
+    by : str or list of str, optional
+        Group columns (one row per group, sorted; a missing group value is its own group).
+    weights : str, optional
+        Column of survey weights (see module notes).
+    alpha : float
+        1 - confidence level.
+    ci : {"score", "adjusted-wald", "wald"}
+        Interval method: Tango's score interval (default; see the module notes), the adjusted
+        Wald interval (stretched to the estimate where it misses it) or the plain Wald one.
+    min_n : int
+        Groups with fewer responses (effective n with weights) are flagged ``small_n``.
+    check_scale : bool
+        Refuse a column that holds only 1-7 (see ``score``); False skips that check.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, then ``n`` (responses), ``promoters``, ``passives``, ``detractors``
+        (shares 0-1), ``nps`` (-100 to 100), ``se`` (plain Wald standard error, points),
+        ``ci_low``, ``ci_high`` (always containing ``nps``; NaN without responses),
+        ``small_n`` (fewer than ``min_n`` responses: not a finding); with ``weights`` also
+        ``n_eff``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"nps": [10] * 200 + [7] * 150 + [3] * 150})   # 40% / 30% / 30%
+    >>> nps(scores, ci="wald").round(1)[["n", "nps", "se", "ci_low", "ci_high"]].values.tolist()
+    [[500.0, 10.0, 3.7, 2.7, 17.3]]
+    >>> nps(pd.DataFrame({"nps": [10]})).round(1)[["nps", "ci_low", "ci_high", "small_n"]].values.tolist()
+    [[100.0, -58.7, 100.0, True]]
+    """
+    _check_alpha(alpha)
+    _check_min_n(min_n)
+    x = _scores(df, score, kind="nps", check_scale=check_scale)
+    w = _weights(df, weights)
+    codes, keys, _ = _group_codes(df, by)
+    est = _estimate("nps", _sums(x, w, codes, len(keys), _flags("nps", None, x)), alpha=alpha, ci=ci)
+    out = keys.copy()
+    out["n"] = est["n"].astype(int)
+    for col in ("promoters", "passives", "detractors"):
+        out[col] = est[col]
+    out["nps"], out["se"], out["ci_low"], out["ci_high"] = est["value"], est["se"], est["ci_low"], est["ci_high"]
+    out["small_n"] = _small(est, weights, min_n)
+    if weights is not None:
+        out["n_eff"] = est["n_eff"]
+    return out.reset_index(drop=True)
+
+
+def _small(est: dict, weights, min_n: int) -> np.ndarray:
+    """Groups below ``min_n`` responses (Kish's effective n when weighted)."""
+    return np.asarray(est["n"] if weights is None else est["n_eff"], dtype=float) < min_n
+
+
+def _kpi_table(df, kpi, score, *, by, weights, alpha, min_n, options) -> pd.DataFrame:
+    _check_alpha(alpha)
+    _check_min_n(min_n)
+    x = _scores(df, score, kind=kpi)
+    w = _weights(df, weights)
+    codes, keys, _ = _group_codes(df, by)
+    frames = []
+    for name, kind, values in _metrics(kpi, **options):
+        est = _estimate(kind, _sums(x, w, codes, len(keys), _flags(kind, values, x)), alpha=alpha, bounds=_RANGES[kpi])
+        part = keys.copy()
+        part["metric"] = name
+        part["n"] = est["n"].astype(int)
+        part["value"], part["se"], part["ci_low"], part["ci_high"] = est["value"], est["se"], est["ci_low"], est["ci_high"]
+        part["small_n"] = _small(est, weights, min_n)
+        if weights is not None:
+            part["n_eff"] = est["n_eff"]
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)
+
+
+def csat(df: pd.DataFrame, score: str = "csat", *, by=None, weights: str | None = None,
+         top_box: tuple = (4, 5), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+    """CSAT (1-5): mean and top-2-box share, each with its confidence interval.
+
+    Returns one row per group and ``metric`` (``mean``, then ``top2_box``): the ``by`` columns,
+    ``metric``, ``n``, ``value`` (mean, or share 0-1), ``se``, ``ci_low``, ``ci_high``,
+    ``small_n`` (fewer than ``min_n`` responses). The mean has a t interval kept within 1-5
+    (NaN for a single response: it has no spread), the share an Agresti-Coull interval; both
+    contain the estimate. ``top_box`` lists the scores counted as satisfied.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> cx.csat(fb)[["metric", "value"]].round(2).values.tolist()
+    [['mean', 3.51], ['top2_box', 0.52]]
+    """
+    return _kpi_table(df, "csat", score, by=by, weights=weights, alpha=alpha, min_n=min_n,
+                      options={"top_box": top_box})
+
+
+def ces(df: pd.DataFrame, score: str = "ces", *, by=None, weights: str | None = None,
+        low_effort: tuple = (1, 2, 3), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+    """CES (1-7, low = easy): mean and low-effort share (scores in ``low_effort``), with intervals.
+
+    Same columns as :func:`csat`, with ``metric`` ``mean`` and ``low_effort``; the mean's
+    interval is kept within 1-7.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> cx.ces(fb)["metric"].tolist()
+    ['mean', 'low_effort']
+    """
+    return _kpi_table(df, "ces", score, by=by, weights=weights, alpha=alpha, min_n=min_n,
+                      options={"low_effort": low_effort})
+
+
+# --------------------------------------------------------------------------- comparisons
+
+def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
+    """Difference a - b: raw difference, test statistic, p-value and interval."""
+    diff = a["value"] - b["value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = a["adj"] - b["adj"]
+        se = np.sqrt(a["adj_se"] ** 2 + b["adj_se"] ** 2)
+        statistic = est / se
+        if kind == "mean":
+            dof = se ** 4 / (a["adj_se"] ** 4 / (a["n_eff"] - 1) + b["adj_se"] ** 4 / (b["n_eff"] - 1))
+            p = 2 * stats.t.sf(np.abs(statistic), dof)
+            crit = stats.t.ppf(1 - alpha / 2, dof)
+            test = "Welch t"
+        else:
+            p = 2 * stats.norm.sf(np.abs(statistic))
+            crit = stats.norm.ppf(1 - alpha / 2)
+            test = "z, adjusted Wald" if kind == "nps" else "z, Agresti-Caffo"
+        # The interval is centred on the adjusted difference the test uses, which is shrunk
+        # towards 0; where the shrinkage moves it past the observed difference it is stretched
+        # to it. That only moves the end away from 0, so interval and test still agree.
+        low, high = np.fmin(est - crit * se, diff), np.fmax(est + crit * se, diff)
+    return {"diff": diff, "se": se, "statistic": statistic, "p": p,
+            "diff_ci_low": low, "diff_ci_high": high, "test": test}
+
+
+def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min_n, options) -> pd.DataFrame:
+    if by is None or not isinstance(by, str):
+        raise ValueError("by= must name one group column to compare (e.g. by='segment').")
+    _check_alpha(alpha)
+    _check_min_n(min_n)
+    x = _scores(df, score, kind=kpi)
+    w = _weights(df, weights)
+    codes, keys, _ = _group_codes(df, by)
+    labels = keys[by].tolist()
+    size = len(labels)
+    if against == "rest":
+        plan = [(i, None) for i in range(size)]
+    elif against == "previous":
+        plan = [(i, i - 1) for i in range(1, size)]
+    elif against == "pairs":
+        if pairs is None:
+            plan = [(i, j) for i in range(size) for j in range(i + 1, size)]
+        else:
+            index = {v: i for i, v in enumerate(labels)}
+            unknown = [v for pair in pairs for v in pair if v not in index]
+            if unknown:
+                raise ValueError(f"pairs name group(s) {unknown} not found in {by!r} (groups: {labels}).")
+            plan = [(index[a], index[b]) for a, b in pairs]
+    elif against in labels:
+        ref = labels.index(against)
+        plan = [(i, ref) for i in range(size) if i != ref]
+    else:
+        raise ValueError(f"against must be 'rest', 'previous', 'pairs' or a group of {by!r} ({labels}), not {against!r}.")
+    rows = []
+    for name, kind, values in _metrics(kpi, **options):
+        sums = _sums(x, w, codes, size, _flags(kind, values, x))
+        est = _estimate(kind, sums, alpha=alpha, bounds=_RANGES[kpi])
+        rest = _estimate(kind, _complement(sums), alpha=alpha, bounds=_RANGES[kpi])
+        small_est, small_rest = _small(est, weights, min_n), _small(rest, weights, min_n)
+        for i, j in plan:
+            a = _take(est, i)
+            b = _take(rest, i) if j is None else _take(est, j)
+            test = _test(kind, a, b, alpha=alpha)
+            rows.append({
+                "by": by, "group": labels[i], "reference": "rest" if j is None else labels[j], "metric": name,
+                "n": int(a["n"]), "value": a["value"], "ci_low": a["ci_low"], "ci_high": a["ci_high"],
+                "n_reference": int(b["n"]), "value_reference": b["value"], **test,
+                "small_n": bool(small_est[i] or (small_rest[i] if j is None else small_est[j])),
+            })
+    out = pd.DataFrame(rows)
+    if out.empty:
+        raise ValueError(f"nothing to compare: {by!r} has {size} group(s).")
+    out["p_adj"] = adjust_p(out["p"], method=padjust)
+    out["significant"] = out["p_adj"] < alpha
+    cols = ["by", "group", "reference", "metric", "n", "value", "ci_low", "ci_high", "n_reference",
+            "value_reference", "diff", "diff_ci_low", "diff_ci_high", "se", "statistic", "test", "p", "p_adj",
+            "significant", "small_n"]
+    return out[cols]
+
+
+_COMPARE_DOC = """
+    Parameters
+    ----------
+    df : DataFrame
+    score : str
+        The score column.
+    by : str
+        The group column (segment, channel, a month column, ...).
+    against : str
+        ``"rest"``: each group against all other responses (default); ``"previous"``: each
+        group against the one before it in sorted order (month over month with a month
+        column); ``"pairs"``: every pair of groups, or only ``pairs=[(a, b), ...]``; or a group
+        value: every other group against that one.
+    weights : str, optional
+        Survey-weight column.
+    padjust : {"holm", "bh", "bonferroni", "none"}
+        Adjustment across the rows of this table; use :func:`adjust_flags` to adjust across
+        several tables of one report.
+    alpha : float
+    min_n : int
+        Fewer responses than this on either side flag the row ``small_n`` (default 30).
+
+    Returns
+    -------
+    DataFrame
+        One row per comparison (and metric): ``by``, ``group``, ``reference``, ``metric``, ``n``,
+        ``value`` with ``ci_low``/``ci_high`` (the group's own interval), ``n_reference``,
+        ``value_reference``, ``diff`` (group - reference, observed), ``diff_ci_low``,
+        ``diff_ci_high`` (the test's interval, on the adjusted difference, stretched to contain
+        ``diff`` where the adjustment moved it past), ``se`` (of the difference), ``statistic``,
+        ``test``, ``p``, ``p_adj``, ``significant``, ``small_n`` (either side has fewer than
+        ``min_n`` responses: show it, do not state it as a finding).
+"""
+
+
+def compare_nps(df: pd.DataFrame, score: str = "nps", *, by: str, against: str = "rest", pairs=None,
+                weights: str | None = None, padjust: str = "holm", alpha: float = 0.05,
+                min_n: int = MIN_N) -> pd.DataFrame:
+    """Compare NPS between groups: z = diff / sqrt(SE1^2 + SE2^2) on adjusted-Wald estimates.
+    {doc}
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> cx.compare_nps(fb, by="segment")[["group", "reference"]].values.tolist()
+    [['Consumer', 'rest'], ['Enterprise', 'rest'], ['SMB', 'rest']]
+    """
+    return _compare(df, "nps", score, by=by, against=against, pairs=pairs, weights=weights,
+                    padjust=padjust, alpha=alpha, min_n=min_n, options={})
+
+
+def compare_csat(df: pd.DataFrame, score: str = "csat", *, by: str, against: str = "rest", pairs=None,
+                 weights: str | None = None, top_box: tuple = (4, 5), padjust: str = "holm",
+                 alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+    """Compare CSAT mean (Welch t) and top-2-box share (Agresti-Caffo z) between groups.
+    {doc}
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> cx.compare_csat(fb, by="journey_stage", against="decision")["metric"].value_counts().to_dict()
+    {{'mean': 4, 'top2_box': 4}}
+    """
+    return _compare(df, "csat", score, by=by, against=against, pairs=pairs, weights=weights,
+                    padjust=padjust, alpha=alpha, min_n=min_n, options={"top_box": top_box})
+
+
+def compare_ces(df: pd.DataFrame, score: str = "ces", *, by: str, against: str = "rest", pairs=None,
+                weights: str | None = None, low_effort: tuple = (1, 2, 3), padjust: str = "holm",
+                alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+    """Compare CES mean (Welch t) and low-effort share (Agresti-Caffo z) between groups.
+    {doc}
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> len(cx.compare_ces(fb, by="channel", against="pairs", pairs=[("web", "app")]))
+    2
+    """
+    return _compare(df, "ces", score, by=by, against=against, pairs=pairs, weights=weights,
+                    padjust=padjust, alpha=alpha, min_n=min_n, options={"low_effort": low_effort})
+
+
+for _f in (compare_nps, compare_csat, compare_ces):
+    _f.__doc__ = _f.__doc__.format(doc=_COMPARE_DOC)
+
+
+# --------------------------------------------------------------------------- trends and headlines
+
+def kpi_trend(
+    df: pd.DataFrame,
+    kpi: str = "nps",
+    *,
+    score: str | None = None,
+    date: str = "responded_at",
+    month: str | None = None,
+    periods: int = 12,
+    weights: str | None = None,
+    padjust: str = "holm",
+    alpha: float = 0.05,
+    top_box: tuple = (4, 5),
+    low_effort: tuple = (1, 2, 3),
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
+    """A KPI per calendar month with its interval and the test of each month-over-month change.
+
+    Parameters
+    ----------
+    kpi : {"nps", "csat", "ces"}
+    score : str, optional
+        The score column (default: the KPI's canonical column).
+    date : str
+        Response timestamp column.
+    month : str, optional
+        Last month shown (``YYYY-MM``); default the last complete month in the data.
+    periods : int
+        Number of months shown, ending with ``month``.
+
+    Returns
+    -------
+    DataFrame
+        One row per month and metric: ``period`` (``YYYY-MM``), ``metric``, ``n``, ``value``,
+        ``ci_low``, ``ci_high``, ``previous_period``, ``previous``, ``change``,
+        ``change_ci_low``, ``change_ci_high``, ``statistic``, ``p``, ``p_adj``, ``significant``
+        (the change against the previous month shown; empty for the first month), ``small_n``
+        (the month, or the month it is compared with, has fewer than ``min_n`` responses: its
+        value and change are shown, not stated as findings).
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> t = cx.kpi_trend(fb, "nps")
+    >>> t.loc[t["significant"], "period"].tolist()
+    ['2026-08']
+    """
+    options = {"top_box": top_box, "low_effort": low_effort}
+    score = score or kpi
+    _metrics(kpi)
+    _check_alpha(alpha)
+    _check_min_n(min_n)
+    if date not in df.columns:
+        raise ValueError(f"date column {date!r} not found; pass date= with the response timestamp column.")
+    if not isinstance(periods, (int, np.integer)) or periods < 1:
+        raise ValueError(f"periods must be a whole number >= 1, not {periods!r}.")
+    dates = pd.to_datetime(df[date])
+    end = resolve_month(month, dates)
+    months = dates.dt.to_period("M")
+    shown = [end - k for k in range(periods - 1, -1, -1)]
+    part = df.loc[months.isin(shown).to_numpy()].assign(period=months[months.isin(shown)].astype(str).to_numpy())
+    if part.empty:
+        raise ValueError(f"no responses between {shown[0]} and {end} in {date!r}.")
+    x = _scores(part, score, kind=kpi)
+    w = _weights(part, weights)
+    codes, keys, _ = _group_codes(part, "period")
+    labels = keys["period"].tolist()
+    frames = []
+    for name, kind, values in _metrics(kpi, **options):
+        est = _estimate(kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha,
+                        bounds=_RANGES[kpi])
+        small = _small(est, weights, min_n)
+        rows = []
+        for i, label in enumerate(labels):
+            row = {"period": label, "metric": name, "n": int(est["n"][i]), "value": est["value"][i],
+                   "ci_low": est["ci_low"][i], "ci_high": est["ci_high"][i], "previous_period": None,
+                   "previous": np.nan, "change": np.nan, "change_ci_low": np.nan, "change_ci_high": np.nan,
+                   "statistic": np.nan, "p": np.nan, "small_n": bool(small[i] or (i > 0 and small[i - 1]))}
+            if i > 0:
+                test = _test(kind, _take(est, i), _take(est, i - 1), alpha=alpha)
+                row.update({"previous_period": labels[i - 1], "previous": est["value"][i - 1], "change": test["diff"],
+                            "change_ci_low": test["diff_ci_low"], "change_ci_high": test["diff_ci_high"],
+                            "statistic": test["statistic"], "p": test["p"]})
+            rows.append(row)
+        frames.append(pd.DataFrame(rows))
+    out = pd.concat(frames, ignore_index=True)
+    out["p_adj"] = adjust_p(out["p"], method=padjust)
+    out["significant"] = out["p_adj"] < alpha
+    out = out[[c for c in out.columns if c != "small_n"] + ["small_n"]]
+    out.attrs = {"kpi": kpi, "score": score, "month": str(end), "min_n": min_n}
+    return out
+
+
+def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str | None = None) -> dict:
+    """The KPI dict of ``results.json`` for one month of a :func:`kpi_trend` table.
+
+    Returns ``{value, ci_low, ci_high, n, previous, change, change_p, significant, month,
+    previous_month, change_p_raw, small_n, min_n}``: ``change_p`` is the *adjusted* p-value that
+    decides ``significant`` (``change_p_raw`` the unadjusted one); ``small_n`` says the month
+    (or the month before) has fewer than ``min_n`` responses, so the value is not a finding. Default month: the last in the table;
+    default metric: the table's first.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> h = cx.kpi_headline(cx.kpi_trend(fb, "nps", month="2026-08"))
+    >>> round(h["change"], 1), h["significant"]
+    (-13.4, True)
+    """
+    metric = metric or trend["metric"].iloc[0]
+    rows = trend[trend["metric"] == metric]
+    if rows.empty:
+        raise ValueError(f"metric {metric!r} not in the trend table (metrics: {trend['metric'].unique().tolist()}).")
+    month = str(month) if month else rows["period"].iloc[-1]
+    row = rows[rows["period"] == month]
+    if row.empty:
+        raise ValueError(f"month {month} not in the trend table (months: {rows['period'].tolist()}).")
+    r = row.iloc[0]
+    has_prev = pd.notna(r["p"])
+    return {
+        "value": float(r["value"]), "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]), "n": int(r["n"]),
+        "previous": float(r["previous"]) if has_prev else None, "change": float(r["change"]) if has_prev else None,
+        "change_p": float(r["p_adj"]) if has_prev else None, "change_p_raw": float(r["p"]) if has_prev else None,
+        "significant": bool(r["significant"]) if has_prev else False, "month": month,
+        "previous_month": r["previous_period"] if has_prev else None,
+        "small_n": bool(r["small_n"]) if "small_n" in r.index else False,
+        "min_n": trend.attrs.get("min_n", MIN_N),
+    }
+
+
+# --------------------------------------------------------------------------- the report
+
+@dataclass
+class NpsReport(SafeDisplay):
+    """Everything the NPS-and-drivers report shows, with one family of significance flags.
+
+    Attributes: ``month``; ``headline`` (one row per KPI metric for the month); ``trend``
+    (NPS per month); ``segments`` (each segment / channel value against the rest, this month);
+    ``drivers`` (:func:`cxkit.key_drivers` for the month); ``driver_change``
+    (:func:`cxkit.driver_change` against the previous month); ``diagnostics``;
+    ``findings`` (plain-language, only significant claims); ``finding`` (one sentence);
+    ``alt`` (alt texts stating each figure's finding); ``kpis`` (the results.json KPI dicts).
+    """
+
+    month: str
+    headline: pd.DataFrame
+    trend: pd.DataFrame
+    segments: pd.DataFrame
+    drivers: pd.DataFrame
+    driver_change: pd.DataFrame
+    diagnostics: pd.DataFrame
+    kpis: dict
+    findings: list = field(default_factory=list)
+    finding: str = ""
+    alt: dict = field(default_factory=dict)
+    family_size: int = 0
+    padjust: str = "holm"
+
+    def results(self) -> dict:
+        """The ``results.json`` part: ``nps``, ``csat``, ``ces`` (KPI dicts) and ``drivers``.
+
+        ``nps`` also has ``finding``; ``csat`` has ``top2_box`` and ``ces`` ``low_effort`` (KPI
+        dicts of the shares). ``drivers`` is a list, one dict per driver in rank order:
+        ``driver``, ``importance``, ``share``, ``ci_low``, ``ci_high`` (share interval), ``rank``,
+        ``p_first``, ``performance``, ``quadrant``, ``vif``, and the model's ``r2``, ``n``,
+        ``target``, ``month``.
+        """
+        main = self.drivers[self.drivers["method"] == self.drivers["method"].iloc[0]]
+        cols = ["driver", "importance", "share", "ci_low", "ci_high", "rank", "p_first", "performance", "quadrant",
+                "vif", "r2", "n"]
+        drivers = [{**{c: r[c] for c in cols}, "target": self.drivers.attrs.get("target"), "month": self.month}
+                   for _, r in main[cols].iterrows()]
+        return {**{k: v for k, v in self.kpis.items()}, "drivers": drivers}
+
+    def _repr_html_(self) -> str:
+        from ..display import findings as show
+
+        return show(self.findings, title=f"NPS and key drivers, {self.month}")._repr_html_()
+
+
+def nps_report(
+    df: pd.DataFrame,
+    *,
+    month: str | None = None,
+    drivers: list[str] | None = None,
+    target: str = "nps",
+    date: str = "responded_at",
+    segments: tuple = ("segment", "channel"),
+    periods: int = 12,
+    method: str = "shapley",
+    bootstrap: int = 200,
+    seed: int = 0,
+    padjust: str = "holm",
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> NpsReport:
+    """Build the monthly NPS-and-drivers report: every number, flag and finding in one call.
+
+    The flags of the report form one family adjusted with ``padjust``: the month-over-month
+    NPS changes of the trend, the segment/channel comparisons against the rest, the changes of
+    CSAT and CES (mean and share) and the changes of each driver's share. Months and groups
+    with fewer than ``min_n`` responses stay in the tables (``small_n``) but the findings
+    present them as small samples, never as results.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> rep = cx.nps_report(fb, month="2026-08", bootstrap=20)
+    >>> rep.kpis["nps"]["significant"], rep.kpis["nps"]["change"] < 0
+    (True, True)
+    """
+    from .drivers import driver_change, driver_diagnostics, driver_findings, key_drivers
+
+    if date not in df.columns:
+        raise ValueError(f"date column {date!r} not found; pass date= with the response timestamp column.")
+    dates = pd.to_datetime(df[date])
+    end = resolve_month(month, dates)
+    this_month = df[(dates.dt.to_period("M") == end).to_numpy()]
+    if this_month.empty:
+        raise ValueError(f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}).")
+    trend = kpi_trend(df, "nps", date=date, month=str(end),
+                      periods=periods, padjust=padjust, alpha=alpha, min_n=min_n)
+    others = {k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n)
+              for k in ("csat", "ces") if k in df.columns}
+    seg_tables = [compare_nps(this_month, "nps", by=c, against="rest", padjust=padjust, alpha=alpha, min_n=min_n)
+                  for c in segments if c in df.columns and this_month[c].nunique() > 1]
+    seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the warnings are kept in the diagnostics
+        kd = key_drivers(this_month, target, drivers, method=method, bootstrap=bootstrap, seed=seed, alpha=alpha)
+        try:
+            change = driver_change(df, target, drivers, month=str(end), date=date, method=method.replace("both", "shapley"),
+                                   bootstrap=max(bootstrap, 2), seed=seed, padjust=padjust, alpha=alpha)
+        except ValueError:
+            change = None  # no previous month: nothing to compare
+    # Month-over-month changes of the headline KPIs (NPS in every month shown, CSAT and CES) are
+    # judged by the pack's one headline policy; the segment and driver-change tests of this page
+    # form their own family.
+    trend, csat_t, ces_t = (headline_flags(t, alpha=alpha) for t in (trend, others.get("csat"), others.get("ces")))
+    seg, change = adjust_flags(seg, change, padjust=padjust, alpha=alpha)
+    family = (seg if seg is not None else change).attrs["family_size"] if (seg is not None or change is not None) else 0
+    kpis = {"nps": kpi_headline(trend, month=str(end))}
+    if csat_t is not None:
+        kpis["csat"] = {**kpi_headline(csat_t, metric="mean"), "top2_box": kpi_headline(csat_t, metric="top2_box")}
+    if ces_t is not None:
+        kpis["ces"] = {**kpi_headline(ces_t, metric="mean"), "low_effort": kpi_headline(ces_t, metric="low_effort")}
+    headline = _headline_table(kpis)
+    findings = _nps_findings(kpis, trend, seg, family=family, padjust=padjust) + driver_findings(kd, change)
+    top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0]
+    kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs)
+    report = NpsReport(month=str(end), headline=headline, trend=trend, segments=seg if seg is not None else pd.DataFrame(),
+                       drivers=kd, driver_change=change if change is not None else pd.DataFrame(),
+                       diagnostics=driver_diagnostics(kd), kpis=kpis, findings=findings,
+                       finding=kpis["nps"]["finding"], family_size=family, padjust=padjust)
+    report.alt = _alt_texts(report)
+    return report
+
+
+_LABELS = {("nps", None): ("NPS", "{:.1f}"), ("csat", None): ("CSAT mean (1-5)", "{:.2f}"),
+           ("csat", "top2_box"): ("CSAT top-2-box share", "{:.1%}"), ("ces", None): ("CES mean (1-7, low = easy)", "{:.2f}"),
+           ("ces", "low_effort"): ("CES low-effort share", "{:.1%}")}
+
+
+def _headline_table(kpis: dict) -> pd.DataFrame:
+    rows = []
+    for (key, sub), (label, _) in _LABELS.items():
+        if key not in kpis:
+            continue
+        k = kpis[key][sub] if sub else kpis[key]
+        rows.append({"kpi": label, "month": k["month"], "value": k["value"], "ci_low": k["ci_low"],
+                     "ci_high": k["ci_high"], "n": k["n"], "previous": k["previous"], "change": k["change"],
+                     "p": k.get("change_p_raw"), "p_adj": k["change_p"], "significant": k["significant"],
+                     "small_n": k.get("small_n", False)})
+    return pd.DataFrame(rows)
+
+
+def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline table as a reader sees it: each KPI in its own format (NPS one decimal and
+    changes in points, means two decimals, shares as % and their changes in percentage points),
+    the interval beside the value, p-values in the pack's one format. Text only; the numbers
+    stay in ``headline``.
+
+    >>> h = pd.DataFrame({"kpi": ["NPS", "CSAT top-2-box share"], "month": "2026-10", "value": [19.436, 0.5232],
+    ...     "ci_low": [15.67, 0.501], "ci_high": [23.15, 0.545], "n": [1986, 1986], "previous": [12.88, 0.491],
+    ...     "change": [6.56, 0.0322], "p": [0.016, 0.03], "p_adj": [0.112, 0.21], "significant": [False, False],
+    ...     "small_n": [False, False]})
+    >>> headline_view(h).iloc[:, 1:5].values.tolist()
+    [['19.4', '15.7 to 23.1', '12.9', '+6.6 points'], ['52.3%', '50.1% to 54.5%', '49.1%', '+3.2 pp']]
+    """
+    def fmt(kpi: str):
+        if "share" in kpi:
+            return (lambda v: f"{100 * v:.1f}%"), (lambda d: f"{100 * d:+.1f} pp")
+        if kpi == "NPS":
+            return (lambda v: f"{v:.1f}"), (lambda d: f"{d:+.1f} points")
+        return (lambda v: f"{v:.2f}"), (lambda d: f"{d:+.2f}")
+
+    rows = []
+    for r in headline.itertuples(index=False):
+        value, delta = fmt(r.kpi)
+        known = r.previous is not None and pd.notna(r.previous)
+        rows.append({
+            "KPI": r.kpi, f"{r.month}": value(r.value) + (" (small sample)" if r.small_n else ""),
+            "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}", "previous month": value(r.previous) if known else "",
+            "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0") if known else "",
+            "n": f"{r.n:,}",
+            "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
+            "p (adjusted)": format_p(r.p_adj) if known and pd.notna(r.p_adj) else "",
+            "significant": ("yes" if r.significant else "no") if known else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def _p(p: float) -> str:
+    return p_phrase(p)  # the pack's one p-value format
+
+
+def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, family: int, padjust: str) -> list[str]:
+    k = kpis["nps"]
+    method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
+    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, n = {k['n']:,})."]
+    if k.get("small_n") and k["n"] < k["min_n"]:
+        out[0] = (f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
+                  f"{k['ci_high']:.0f}) from {k['n']:,} responses, fewer than {k['min_n']}; shown, not a finding, and "
+                  "its change is not assessed.")
+    elif k.get("small_n"):
+        out.append(f"{k['previous_month']} had fewer than {k['min_n']} responses, so the change from it is not assessed.")
+    elif k["change"] is not None:
+        if k["significant"]:
+            word = "rose" if k["change"] > 0 else "fell"
+            out.append(f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.1f} in {k['previous_month']}; "
+                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
+        else:
+            out.append(f"The change of {k['change']:+.1f} points from {k['previous_month']} is not statistically "
+                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
+    earlier = trend[trend["significant"] & (trend["period"] != k["month"]) & ~_small_rows(trend)]
+    if len(earlier):
+        out.append("Earlier significant month-over-month changes: " + "; ".join(
+            f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adj)}"
+            for r in earlier.itertuples()) + ".")
+    else:
+        out.append(f"No other month-over-month change in the {trend['period'].nunique()} months shown is significant.")
+    if seg is not None and len(seg):
+        small = _small_rows(seg)
+        if small.any():
+            out.append(f"Small groups (fewer than {k['min_n']} responses) are shown but not compared: "
+                       + ", ".join(f"{r.by} {r.group} (n = {r.n:,})" for r in seg[small].itertuples()) + ".")
+        seg = seg[~small]
+        sig = seg[seg["significant"]]
+        if len(sig):
+            for r in sig.itertuples():
+                word = "higher" if r.diff > 0 else "lower"
+                out.append(f"{r.by.capitalize()} {r.group}: NPS {r.value:.1f}, {abs(r.diff):.1f} points {word} than the "
+                           f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adj)} across the {family} segment and "
+                           f"driver tests, {method}).")
+        else:
+            out.append(f"No {' or '.join(seg['by'].unique())} differs significantly from the rest this month.")
+    for key, name in (("csat", "CSAT"), ("ces", "CES")):
+        if key not in kpis:
+            continue
+        share = "top-2-box" if key == "csat" else "low-effort"
+        moved = [(label, kk, fmt) for label, kk, fmt in (
+            (f"{name} mean", kpis[key], "{:.2f}"),
+            (f"{name} {share} share", kpis[key]["top2_box" if key == "csat" else "low_effort"], "{:.1%}"))
+            if kk["significant"] and not kk.get("small_n")]
+        if moved:
+            out.extend(f"{label} {'rose' if kk['change'] > 0 else 'fell'} from {fmt.format(kk['previous'])} in "
+                       f"{kk['previous_month']} to {fmt.format(kk['value'])}"
+                       + (f" ({'more' if kk['change'] > 0 else 'less'} effort)" if label == "CES mean" else "")
+                       + f", adjusted {_p(kk['change_p'])}." for label, kk, fmt in moved)
+        elif kpis[key].get("small_n"):
+            out.append(f"{name} ({kpis[key]['value']:.2f}) comes from a small sample (n = {kpis[key]['n']:,}); its change "
+                       "is not assessed.")
+        elif kpis[key]["change"] is not None:
+            out.append(f"{name} ({kpis[key]['value']:.2f}) did not change significantly from {kpis[key]['previous_month']}.")
+    return out
+
+
+def _small_rows(table: pd.DataFrame) -> pd.Series:
+    return table["small_n"].fillna(False).astype(bool) if "small_n" in table else pd.Series(False, index=table.index)
+
+
+def _one_sentence(k: dict, top, meta: dict) -> str:
+    head = f"NPS {k['value']:.1f} in {k['month']}, 95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}"
+    if k.get("small_n"):
+        if k["n"] < k["min_n"]:
+            head = f"NPS {k['value']:.1f} in {k['month']} from a small sample (n = {k['n']:,}; not a finding)"
+        change = ""
+    elif k["change"] is None:
+        change = ""
+    elif k["significant"]:
+        change = f", {'up' if k['change'] > 0 else 'down'} {abs(k['change']):.1f} points from {k['previous_month']} (significant)"
+    else:
+        change = f", no significant change from {k['previous_month']}"
+    name = _pretty(top["driver"])
+    if pd.notna(top["p_first"]) and top["p_first"] >= 0.95:
+        driver = f"{name} is the largest driver ({100 * top['share']:.1f}% of explained variance"
+        driver += f", 95% CI {100 * top['ci_low']:.1f}% to {100 * top['ci_high']:.1f}%)" if pd.notna(top["ci_low"]) else ")"
+    else:
+        driver = f"{name} leads the drivers ({100 * top['share']:.1f}% of explained variance; order uncertain)"
+    return f"{head}{change}; {driver}."
+
+
+def _pretty(name) -> str:
+    return str(name).replace("_", " ")
+
+
+def _alt_texts(rep: NpsReport) -> dict:
+    trend = rep.trend
+    sig = trend[trend["significant"]]
+    marks = "; ".join(f"significant change in {r.period}: {'up' if r.change > 0 else 'down'} {abs(r.change):.1f} points"
+                      for r in sig.itertuples())
+    k = rep.kpis["nps"]
+    alt = {"trend": f"NPS by month from {trend['period'].iloc[0]} to {trend['period'].iloc[-1]} with 95% confidence "
+                    f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.1f}."}
+    if len(rep.segments):
+        s = rep.segments[rep.segments["significant"]]
+        alt["segments"] = ("NPS by segment and channel with 95% intervals; "
+                           + ("; ".join(f"{r.group} differs from the rest ({r.diff:+.0f} points)" for r in s.itertuples())
+                              or "no group differs significantly from the rest") + ".")
+    main = rep.drivers[rep.drivers["method"] == rep.drivers["method"].iloc[0]]
+    top = main.iloc[0]
+    alt["importance"] = (f"Share of explained variance per driver with 95% intervals; {_pretty(top['driver'])} is first "
+                         f"with {100 * top['share']:.0f}%, {_pretty(main.iloc[-1]['driver'])} last with "
+                         f"{100 * main.iloc[-1]['share']:.0f}%.")
+    fix = [_pretty(d) for d in main[main["quadrant"] == "fix first"]["driver"]]
+    alt["quadrant"] = ("Importance against mean rating per driver, split at the medians; fix first: "
+                       + (", ".join(fix) if fix else "none") + ".")
+    return alt

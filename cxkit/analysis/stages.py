@@ -1,0 +1,1062 @@
+"""Comparing a score across journey stages (or any other groups).
+
+:func:`compare_stages` answers "is CSAT (NPS, CES, ...) different between the stages of the
+journey, and where?" in one call:
+
+- per stage: n, mean, standard deviation, 95% confidence interval, median, and a compact
+  letter display (stages sharing a letter do not differ significantly);
+- omnibus tests: the classic one-way ANOVA and Welch's ANOVA (with omega squared) and the
+  Kruskal-Wallis rank test (with epsilon squared);
+- pairwise post hoc tests: Games-Howell (unequal variances), Tukey HSD (equal variances) and
+  Dunn's rank test (p-values adjusted with ``padjust``), each with an effect size;
+- for Likert scores (whole numbers, at most 11 levels) a proportional-odds model
+  (statsmodels ``OrderedModel``): odds ratios of a higher score against the first stage.
+
+:func:`stage_scorecard` puts NPS, CSAT, CES and sentiment by stage in one table and flags the
+stage where a metric is significantly worst. The functions work on any grouping column
+(``stage="touchpoint"``); journey stages are always taken in journey order.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
+>>> result = cx.compare_stages(journey, metric="csat")
+>>> result.stages[["stage", "n"]].to_dict("list")["stage"]
+['awareness', 'consideration', 'decision', 'retention', 'advocacy']
+>>> result.lowest()["stage"], result.lowest()["significant"]
+('decision', True)
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
+from .._stats import covariance_beside_separation, studentized_range_isf, studentized_range_sf, unbounded_coordinates
+
+from ..display import SafeDisplay, p_phrase
+from ..data.schema import STAGES
+
+__all__ = [
+    "compare_stages", "StageComparison", "stage_scorecard", "scorecard_view", "plot_stages",
+]
+
+#: p-value adjustments accepted by ``padjust`` (R's names too) -> statsmodels' names.
+
+#: Metrics where a lower score is the better experience (customer effort).
+LOWER_IS_BETTER = {"ces"}
+#: Likert metrics get the proportional-odds model when ``ordinal`` is left to None.
+_MAX_ORDINAL_LEVELS = 11
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _check_frame(df, func: str) -> None:
+    from ..distributed import is_dask_frame
+
+    if not isinstance(df, pd.DataFrame) and not (is_dask_frame(df) and hasattr(df, "columns")):
+        raise TypeError(f"{func} needs a pandas DataFrame (or a Dask DataFrame) as its first argument, "
+                        f"not {type(df).__name__}.")
+
+
+def _check_column(df: pd.DataFrame, column: str, role: str, func: str) -> None:
+    if column not in df.columns:
+        match = difflib.get_close_matches(str(column), [str(c) for c in df.columns], n=1, cutoff=0.6)
+        hint = f" Did you mean {match[0]!r}?" if match else ""
+        raise ValueError(
+            f"{func}: column {column!r} ({role}) is not in the data.{hint} Columns: "
+            f"{', '.join(map(str, df.columns[:30]))}. Pass {role}='<column>' to use another one.")
+
+
+def _check_alpha(alpha: float) -> None:
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
+
+
+def _numeric(series: pd.Series, column: str, func: str) -> np.ndarray:
+    """A column as float64 with NaN for missing; booleans become 0/1."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = converted.isna() & series.notna()
+        if bad.any():
+            example = series[bad].iloc[0]
+            raise ValueError(f"{func}: column {column!r} holds text such as {str(example)[:40]!r}, not "
+                             f"scores. Recode it to numbers first (load it with values={{...}}).")
+        series = converted
+    values = pd.Series(series).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise ValueError(f"{func}: column {column!r} holds {int(infinite.sum()):,} infinite value(s); scores must be "
+                         f"finite numbers. Replace them with a missing value (NaN) or fix them at the source.")
+    return values
+
+
+def group_order(series: pd.Series, given=None) -> list:
+    """The groups of ``series`` in reporting order: journey stages in journey order,
+    an ordered categorical in its order, anything else sorted (only groups present).
+
+    >>> group_order(pd.Series(["decision", "awareness", "advocacy"]))
+    ['awareness', 'decision', 'advocacy']
+    >>> group_order(pd.Series(["web", "app", None]))
+    ['app', 'web']
+    """
+    present = pd.unique(series.dropna())
+    if given is not None:
+        given = list(given)
+        missing = [g for g in given if g not in set(present)]
+        if missing:
+            raise ValueError(f"stages {missing} are not in the data; present: {sorted(map(str, present))}.")
+        return given
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        seen = set(present)
+        return [c for c in series.cat.categories if c in seen]
+    if all(isinstance(v, str) and v in STAGES for v in present):
+        return [s for s in STAGES if s in set(present)]
+    try:
+        return sorted(present)
+    except TypeError:
+        return sorted(present, key=str)
+
+
+def _codes(series: pd.Series, order: list) -> np.ndarray:
+    """Integer codes of ``series`` in ``order`` (-1 for missing or other values)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        position = {value: i for i, value in enumerate(order)}
+        remap = np.array([position.get(c, -1) for c in series.cat.categories] + [-1], dtype=np.int64)
+        return remap[series.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing -1
+    return pd.Categorical(series.astype(object), categories=order).codes.astype(np.int64)
+
+
+def _reduce(df, columns: list) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The table an analysis works on, and how many rows each of its rows stands for.
+
+    A pandas table is used as it is (``None``: one row each). A Dask DataFrame is reduced on
+    the cluster (:func:`cxkit.connect`) to the distinct combinations of ``columns``, missing
+    values included, with their counts: integer counts combine exactly, and the analyses
+    depend on the rows only through them, so the results are those of the pandas table.
+    """
+    from ..distributed import compute, is_dask_frame
+
+    if not is_dask_frame(df):
+        return df, None
+    columns = list(dict.fromkeys(columns))
+    (counts,) = compute(df[columns].groupby(columns, dropna=False, observed=True).size())
+    counts = counts[counts.to_numpy() > 0]
+    return counts.index.to_frame(index=False), counts.to_numpy(dtype=float)
+
+
+def _kept(weights: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
+    return None if weights is None else weights[keep]
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def t_interval(mean, se, n, alpha: float):
+    """Two-sided t confidence interval of a mean (``n - 1`` degrees of freedom)."""
+    mean, se, n = (np.asarray(x, dtype=float) for x in (mean, se, n))
+    with np.errstate(invalid="ignore"):
+        q = stats.t.ppf(1 - alpha / 2, np.where(n > 1, n - 1, np.nan))
+    return mean - q * se, mean + q * se
+
+
+def mean_interval(g: "_Groups", alpha: float, *, binary: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence interval of each group's mean: Wilson's for a boolean metric (the mean is then
+    a proportion, and a t interval can leave [0, 1] or shrink to a point at 0% or 100%), the t
+    interval otherwise."""
+    if binary:
+        return wilson_interval(g.n * g.mean, g.n, alpha)
+    return t_interval(g.mean, np.sqrt(g.var / g.n), g.n, alpha)
+
+
+def _is_boolean(series: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(series.dtype)
+
+
+def _welch_t(mean_a, var_a, n_a, mean_b, var_b, n_b):
+    """Welch's t, its degrees of freedom and standard error."""
+    va, vb = var_a / n_a, var_b / n_b
+    se = np.sqrt(va + vb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (mean_a - mean_b) / se
+        df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
+    return t, df, se
+
+
+def _omega2_from_f(f, df1, n_total):
+    """Omega squared from an F statistic: df1 (F - 1) / (df1 (F - 1) + N).
+
+    For the classic ANOVA this is exactly (SSb - df1 MSw) / (SSt + MSw). Welch's F put in
+    the same identity estimates omega squared without assuming equal variances (using Welch's
+    small denominator df instead of N, as effectsize::F_to_omega2 does, inflates it when
+    groups are large). Negative estimates are kept, not truncated to 0.
+    """
+    return df1 * (f - 1) / (df1 * (f - 1) + n_total)
+
+
+def _hedges_g(mean_a, var_a, n_a, mean_b, var_b, n_b):
+    """Hedges' g; NaN when neither group varies (a difference in units of a zero SD is not a size)."""
+    pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.where(pooled > 0, (mean_a - mean_b) / pooled, np.nan)
+    return float(d * (1 - 3 / (4 * (n_a + n_b) - 9)))
+
+
+def _cliffs_delta(a: tuple, b: tuple) -> float:
+    """P(A > B) - P(A < B) (the rank-biserial correlation), from each sample's distinct
+    values and their counts (:func:`_distribution`)."""
+    ua, ca = a
+    ub, cb = b
+    below_or_at = np.concatenate([[0.0], np.cumsum(cb)])
+    below = below_or_at[np.searchsorted(ub, ua, side="left")]
+    above = below_or_at[-1] - below_or_at[np.searchsorted(ub, ua, side="right")]
+    return float(np.dot(ca, below - above) / (ca.sum() * cb.sum()))
+
+
+def _distribution(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and how many rows hold each (``weights`` counts rows)."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=weights, minlength=uniq.size)
+
+
+def _order_statistic(uniq: np.ndarray, counts: np.ndarray, rank) -> float:
+    """The ``rank``-th smallest value (1-based) of a sample given as distinct values and counts."""
+    return float(uniq[np.searchsorted(np.cumsum(counts), rank, side="left")])
+
+
+def _median(uniq: np.ndarray, counts: np.ndarray) -> float:
+    """The median of a sample given as distinct values and counts (mean of the two middle
+    values when the count is even, as numpy and pandas do)."""
+    n = int(round(float(counts.sum())))
+    if n == 0:
+        return np.nan
+    if n % 2:
+        return _order_statistic(uniq, counts, (n + 1) // 2)
+    a, b = _order_statistic(uniq, counts, n // 2), _order_statistic(uniq, counts, n // 2 + 1)
+    return float((a + b) / 2)
+
+
+def _ranks(values: np.ndarray, weights: np.ndarray):
+    """Average ranks (ties share the mean rank) and the tie term sum(t^3 - t); each value
+    stands for ``weights`` rows."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    counts = np.bincount(inverse, weights=weights, minlength=uniq.size)
+    upper = np.cumsum(counts)
+    mean_rank = upper - (counts - 1) / 2.0
+    ties = float(np.sum(counts.astype(float) ** 3 - counts))
+    return mean_rank[inverse], ties, uniq.size
+
+
+@dataclass
+class _Groups:
+    """Per-group summaries shared by every test.
+
+    ``values[i]`` (in group ``codes[i]``) stands for ``weights[i]`` rows: 1 for a pandas
+    table, the count of a distinct (group, value) cell for a table reduced on a Dask cluster.
+    Every statistic depends on the rows only through these counts, so both give the same
+    results.
+    """
+
+    names: list
+    values: np.ndarray
+    codes: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    ss: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def from_arrays(cls, names, values, codes, weights=None):
+        k = len(names)
+        w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
+        n = np.bincount(codes, weights=w, minlength=k)
+        mean = np.bincount(codes, weights=values * w, minlength=k) / n
+        dev = values - mean[codes]
+        ss = np.bincount(codes, weights=w * (dev * dev), minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = ss / (n - 1)
+        return cls(list(names), values, codes, n, mean, var, ss, w)
+
+    def grand_mean(self) -> float:
+        return float(np.sum(self.weights * self.values) / self.total)
+
+    def distribution(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Group ``i``'s distinct values and counts."""
+        rows = self.codes == i
+        return _distribution(self.values[rows], self.weights[rows])
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+    @property
+    def total(self) -> float:
+        return float(self.n.sum())
+
+
+def _anova(g: _Groups) -> dict:
+    grand = g.grand_mean()
+    ss_between = float(np.sum(g.n * (g.mean - grand) ** 2))
+    ss_within = float(g.ss.sum())
+    df1, df2 = g.k - 1, g.total - g.k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = (ss_between / df1) / (ss_within / df2)
+    p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else np.nan
+    return {"test": "ANOVA", "stat": "F", "statistic": f, "df1": float(df1), "df2": float(df2), "p": p,
+            "effect": "omega2", "effect_size": _omega2_from_f(f, df1, g.total)}
+
+
+def _welch_anova(g: _Groups) -> dict:
+    """Welch (1951) one-way test; undefined when a group has no variance."""
+    k = g.k
+    row = {"test": "Welch ANOVA", "stat": "F", "df1": float(k - 1), "effect": "omega2"}
+    if np.any(~(g.var > 0)):
+        return {**row, "statistic": np.nan, "df2": np.nan, "p": np.nan, "effect_size": np.nan}
+    w = g.n / g.var
+    total_w = w.sum()
+    weighted_mean = np.sum(w * g.mean) / total_w
+    a = np.sum(w * (g.mean - weighted_mean) ** 2) / (k - 1)
+    tmp = np.sum((1 - w / total_w) ** 2 / (g.n - 1))
+    b = 1 + 2 * (k - 2) / (k**2 - 1) * tmp
+    f = a / b
+    df2 = (k**2 - 1) / (3 * tmp)
+    return {**row, "statistic": float(f), "df2": float(df2), "p": float(stats.f.sf(f, k - 1, df2)),
+            "effect_size": float(_omega2_from_f(f, k - 1, g.total))}
+
+
+def _kruskal(g: _Groups, ranks: np.ndarray, ties: float) -> tuple[dict, np.ndarray]:
+    big_n = g.total
+    rank_sum = np.bincount(g.codes, weights=ranks * g.weights, minlength=g.k)
+    h = 12.0 / (big_n * (big_n + 1)) * np.sum(rank_sum**2 / g.n) - 3 * (big_n + 1)
+    correction = 1 - ties / (big_n**3 - big_n)
+    h = h / correction if correction > 0 else np.nan
+    p = float(stats.chi2.sf(h, g.k - 1)) if np.isfinite(h) else np.nan
+    row = {"test": "Kruskal-Wallis", "stat": "H", "statistic": float(h), "df1": float(g.k - 1), "df2": np.nan,
+           "p": p, "effect": "epsilon2", "effect_size": float(h / (big_n - 1))}
+    return row, rank_sum / g.n
+
+
+def _studentized_p(q, k, df) -> float:
+    if not np.isfinite(q) or not np.isfinite(df):
+        return np.nan
+    return float(studentized_range_sf(q, k, df))
+
+
+def _studentized_crit(alpha, k, df) -> float:
+    """Studentized-range quantile for the confidence intervals (exact to 1e-10, so a pair's
+    interval excludes 0 exactly when its p-value is below alpha)."""
+    return studentized_range_isf(alpha, k, df) if np.isfinite(df) else np.nan
+
+
+def _pairwise(g: _Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str, *,
+              intervals: bool = True) -> pd.DataFrame:
+    k, big_n = g.k, g.total
+    pairs = list(combinations(range(k), 2))
+    ordered = [g.distribution(i) for i in range(k)]
+    mse = float(g.ss.sum() / (big_n - k))
+    tukey_crit = _studentized_crit(alpha, k, big_n - k) if intervals else np.nan
+    rank_var = big_n * (big_n + 1) / 12 - ties / (12 * (big_n - 1))
+    rows, dunn_p = [], []
+    gh_crit: dict[float, float] = {}
+    for i, j in pairs:
+        base = {"a": g.names[i], "b": g.names[j], "n_a": int(g.n[i]), "n_b": int(g.n[j]),
+                "mean_a": g.mean[i], "mean_b": g.mean[j]}
+        diff = g.mean[i] - g.mean[j]
+        g_eff = _hedges_g(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
+        # Games-Howell: Welch's t and df, studentized range p (family-wise by construction)
+        t, df, se = _welch_t(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
+        if intervals and np.isfinite(df) and df not in gh_crit:
+            gh_crit[df] = _studentized_crit(alpha, k, df)
+        half = gh_crit.get(df, np.nan) / np.sqrt(2) * se
+        rows.append({**base, "method": "games-howell", "diff": diff, "se": se, "statistic": t, "df": df,
+                     "ci_low": diff - half, "ci_high": diff + half,
+                     "p_unc": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
+                     "p_adj": _studentized_p(abs(t) * np.sqrt(2), k, df), "padjust": "games-howell",
+                     "effect": "hedges_g", "effect_size": g_eff})
+        # Tukey HSD: pooled within-group variance, df N - k
+        se_t = np.sqrt(mse / 2 * (1 / g.n[i] + 1 / g.n[j]))
+        q = abs(diff) / se_t if se_t > 0 else np.nan
+        t_pooled = diff / (se_t * np.sqrt(2)) if se_t > 0 else np.nan
+        rows.append({**base, "method": "tukey", "diff": diff, "se": se_t * np.sqrt(2), "statistic": t_pooled,
+                     "df": big_n - k, "ci_low": diff - tukey_crit * se_t, "ci_high": diff + tukey_crit * se_t,
+                     "p_unc": float(2 * stats.t.sf(abs(t_pooled), big_n - k)) if np.isfinite(t_pooled) else np.nan,
+                     "p_adj": _studentized_p(q, k, big_n - k), "padjust": "tukey",
+                     "effect": "hedges_g", "effect_size": g_eff})
+        # Dunn (1964): mean ranks of the joint ranking, tie-corrected variance, normal p
+        se_d = np.sqrt(rank_var * (1 / g.n[i] + 1 / g.n[j]))
+        z = (mean_rank[i] - mean_rank[j]) / se_d if se_d > 0 else np.nan
+        p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
+        dunn_p.append(p)
+        rows.append({**base, "method": "dunn", "diff": mean_rank[i] - mean_rank[j], "se": se_d, "statistic": z,
+                     "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_unc": p, "p_adj": np.nan,
+                     "padjust": padjust, "effect": "cliffs_delta",
+                     "effect_size": _cliffs_delta(ordered[i], ordered[j])})
+    out = pd.DataFrame(rows)
+    dunn = (out["method"] == "dunn").to_numpy()
+    out.loc[dunn, "p_adj"] = adjust_p(dunn_p, padjust)
+    out["significant"] = out["p_adj"] < alpha
+    order = {"games-howell": 0, "tukey": 1, "dunn": 2}
+    out = out.sort_values("method", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    columns = ["method", "a", "b", "n_a", "n_b", "mean_a", "mean_b", "diff", "se", "statistic", "df",
+               "ci_low", "ci_high", "p_unc", "p_adj", "padjust", "significant", "effect", "effect_size"]
+    return out[columns]
+
+
+def compact_letters(names: list, means, significant_pairs) -> dict:
+    """Compact letter display (Piepho 2004, insert-and-absorb): groups that share a letter do
+    not differ significantly. Letters are given from the highest mean down.
+
+    >>> compact_letters(["a", "b", "c"], [3.0, 2.0, 1.0], {("a", "c")})
+    {'a': 'a', 'b': 'ab', 'c': 'b'}
+    """
+    order = [names[i] for i in np.argsort(-np.asarray(means, dtype=float), kind="stable")]
+    columns: list[set] = [set(names)]
+    for a, b in significant_pairs:
+        split = []
+        for col in columns:
+            if a in col and b in col:
+                split += [col - {a}, col - {b}]
+            else:
+                split.append(col)
+        # absorb: drop columns contained in another column
+        columns = [c for i, c in enumerate(split)
+                   if c and not any((c < o) or (c == o and j < i) for j, o in enumerate(split) if j != i)]
+    rank = {name: i for i, name in enumerate(order)}
+    columns.sort(key=lambda c: min(rank[x] for x in c))
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = {name: "" for name in names}
+    for idx, col in enumerate(columns):
+        tag = letters[idx] if idx < len(letters) else f"[{idx}]"
+        for name in col:
+            out[name] += tag
+    return out
+
+
+# --------------------------------------------------------------------------- ordinal model
+
+
+def _ordinal_model(g: _Groups, alpha: float):
+    """Proportional-odds (cumulative logit) model of the score on the groups.
+
+    The only covariate is the group, so the likelihood depends on the data only through the
+    counts of each (group, score) cell: the model is fitted on those cells weighted by their
+    counts, which is exactly the row-level maximum likelihood at a fraction of the cost.
+    """
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    class _CountedOrderedModel(OrderedModel):
+        def __init__(self, endog, exog, counts, **kwargs):
+            self.counts = np.asarray(counts, dtype=float)
+            super().__init__(endog, exog, **kwargs)
+            self.nobs = float(self.counts.sum())
+            self.df_resid = self.nobs - (self.k_vars + self.k_extra)
+
+        def loglike(self, params):
+            return float(np.sum(self.counts * self.loglikeobs(params)))
+
+        def score(self, params):
+            """The gradient of :meth:`loglike`, written out (statsmodels differentiates numerically,
+            k + 1 likelihood evaluations per step, which made fits that run far, as under
+            separation, take a second)."""
+            params = np.asarray(params, dtype=float)
+            low, upp = self._bounds(params)
+            weight = self.counts / (self.prob(low, upp) + 1e-20)  # loglikeobs' own guard
+            f_low, f_upp = weight * self.pdf(low), weight * self.pdf(upp)
+            grad_beta = -(np.asarray(self.exog) * (f_upp - f_low)[:, None]).sum(axis=0)
+            cuts = self.k_levels - 1
+            # d/d threshold m: +pdf(upper) where m is the level's upper cut, -pdf(lower) where lower
+            d_cut = (np.bincount(self.endog, weights=f_upp, minlength=cuts + 1)[:cuts]
+                     - np.bincount(np.maximum(self.endog - 1, 0), weights=np.where(self.endog > 0, f_low, 0.0),
+                                   minlength=cuts)[:cuts])
+            # thresholds are t_0 + sum_{j <= m} exp(t_j): the chain rule sums the cuts above j
+            tail = np.cumsum(d_cut[::-1])[::-1]
+            raw = params[-cuts:]
+            return np.concatenate([grad_beta, tail[:1], np.exp(raw[1:]) * tail[1:]])
+
+        @property
+        def start_params(self):
+            freq = np.bincount(self.endog, weights=self.counts) / self.counts.sum()
+            start = self.transform_reverse_threshold_params(self.distr.ppf(np.clip(freq.cumsum(), 0, 1)))
+            return np.concatenate((np.zeros(self.k_vars), start))
+
+    levels, level_code = np.unique(g.values, return_inverse=True)
+    cells = g.codes * levels.size + level_code
+    counts = np.bincount(cells, weights=g.weights, minlength=g.k * levels.size)
+    keep = np.flatnonzero(counts)
+    cell_group, cell_level = keep // levels.size, keep % levels.size
+    exog = pd.DataFrame({name: (cell_group == i).astype(float) for i, name in enumerate(g.names) if i > 0})
+    model = _CountedOrderedModel(levels[cell_level], exog, counts[keep], distr="logit")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = model.fit(method="bfgs", disp=False, maxiter=500)
+    names = list(exog.columns)
+    params = np.asarray(result.params)[: len(names)].copy()
+    bse = np.asarray(result.bse)[: len(names)].copy()
+    separated = _ordinal_separation(cell_group, cell_level, g.k, levels.size)
+    # a separated stage's log-odds has no finite maximum: the optimiser stops somewhere on the
+    # way to infinity (e.g. odds ratio 3e-10, CI 0 to inf, p 0.99), which is not a result
+    if separated.any() and not separated.all():
+        # the other stages' estimates converge; statsmodels' numerical covariance out there is
+        # unreliable (often NaN): the information from the written-out score instead
+        from statsmodels.tools.numdiff import approx_fprime
+
+        best = np.asarray(result.params, dtype=float)
+        with np.errstate(all="ignore"):
+            cov = covariance_beside_separation(approx_fprime(best, model.score, centered=True))
+        bse = np.sqrt(np.diag(cov))[: len(names)]
+    params[separated], bse[separated] = np.nan, np.nan
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(invalid="ignore", over="ignore"):
+        zstat = params / bse
+        table = pd.DataFrame({
+            "stage": names, "reference": g.names[0], "log_odds": params, "se": bse, "z": zstat,
+            "p": 2 * stats.norm.sf(np.abs(zstat)), "odds_ratio": np.exp(params),
+            "ci_low": np.exp(params - z * bse), "ci_high": np.exp(params + z * bse),
+        })
+    table["significant"] = table["p"] < alpha
+    table["estimable"] = ~separated
+    table["note"] = np.where(separated, "separated: not estimable", "")
+    # the thresholds-only model reproduces the overall score distribution exactly
+    level_counts = np.bincount(level_code, weights=g.weights, minlength=levels.size)
+    level_counts = level_counts[level_counts > 0]
+    llnull = float(np.sum(level_counts * np.log(level_counts / level_counts.sum())))
+    lr = 2 * (float(result.llf) - llnull)
+    row = {"test": "Proportional odds", "stat": "LR chi2", "statistic": lr, "df1": float(len(names)),
+           "df2": np.nan, "p": float(stats.chi2.sf(lr, len(names))), "effect": "mcfadden_r2",
+           "effect_size": 1 - float(result.llf) / llnull if llnull < 0 else np.nan}
+    note = None
+    if separated.any():
+        # the likelihood's supremum is still finite, so the likelihood-ratio test stands
+        note = _separation_note([g.names[0]] + names, separated, cell_group, cell_level, levels)
+    return table, row, result, note
+
+
+def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups: int, k_levels: int) -> np.ndarray:
+    """Which stages' log-odds (against the first stage) have no finite maximum likelihood.
+
+    The proportional-odds model with the stage as its only covariate, P(Y <= k | stage g) =
+    F(theta_k - beta_g), has a finite maximum exactly when no direction (d_theta, d_beta) with
+    d_theta non-decreasing raises the likelihood without limit: each observed (stage, level)
+    cell must keep ``d_theta_k - d_beta_g >= 0`` (k below the top level) and ``d_beta_g -
+    d_theta_{k-1} >= 0`` (k above the bottom level), and separation means one of these can be
+    positive (Albert & Anderson 1984, extended to ordinal models). A stage whose scores all sit
+    at the top (bottom) level, or stages whose scores meet the reference's at one level at
+    most, are such directions. The linear programs run on the observed cells only, so they are
+    instant. Returns a boolean per non-reference stage.
+    """
+    from scipy import sparse
+
+
+    n_theta, n_beta = k_levels - 1, k_groups - 1
+    if n_theta < 1 or n_beta < 1:
+        return np.zeros(max(n_beta, 0), dtype=bool)
+    rows, objective = [], np.zeros(n_theta + n_beta)
+
+    def slack(plus: int | None, minus: int | None):  # x[plus] - x[minus] >= 0 (None: a zero)
+        row = np.zeros(n_theta + n_beta)
+        if plus is not None:
+            row[plus] += 1.0
+        if minus is not None:
+            row[minus] -= 1.0
+        rows.append(-row)  # linprog's form: -(x[plus] - x[minus]) <= 0
+        objective[:] += row
+
+    for grp, lev in sorted(set(zip(cell_group.tolist(), cell_level.tolist()))):
+        beta = None if grp == 0 else n_theta + grp - 1
+        if lev < n_theta:
+            slack(lev, beta)
+        if lev > 0:
+            slack(beta, lev - 1)
+    for k in range(n_theta - 1):  # thresholds stay ordered
+        row = np.zeros(n_theta + n_beta)
+        row[k], row[k + 1] = 1.0, -1.0
+        rows.append(row)
+    return unbounded_coordinates(sparse.csr_matrix(np.array(rows)), objective, range(n_theta, n_theta + n_beta),
+                                  tol=1e-9)
+
+
+def _separation_note(names: list, separated: np.ndarray, cell_group, cell_level, levels) -> str:
+    """Which stages are separated and how (all scores at one end, or no overlap), in words."""
+    reasons = []
+    flagged = set((np.flatnonzero(separated) + 1).tolist())
+    rest = cell_level[~np.isin(cell_group, list(flagged))]
+    for i in sorted(flagged):
+        seen = np.unique(cell_level[cell_group == i])
+        span = f"{levels[seen.min()]:g}" + (f" to {levels[seen.max()]:g}" if len(seen) > 1 else "")
+        if len(seen) == 1 and seen[0] in (0, len(levels) - 1):
+            end = "highest" if seen[0] == len(levels) - 1 else "lowest"
+            reasons.append(f"every {names[i]} score is the {end} one ({span})")
+        elif rest.size and seen.min() >= rest.max():
+            reasons.append(f"every {names[i]} score ({span}) is at or above the highest score of the other stages "
+                           f"({levels[rest.max()]:g})")
+        elif rest.size and seen.max() <= rest.min():
+            reasons.append(f"every {names[i]} score ({span}) is at or below the lowest score of the other stages "
+                           f"({levels[rest.min()]:g})")
+        else:
+            reasons.append(f"the {names[i]} scores ({span}) and the other stages' are split by a cut of the scale")
+    stages = ", ".join(str(names[i + 1]) for i in np.flatnonzero(separated))
+    return (f"proportional-odds model: {stages} separated ({'; '.join(reasons)}), so the odds ratio against "
+            f"{names[0]} is not estimable (it is infinite or zero; the fit stops at an arbitrary value). It is "
+            f"shown as not estimable; the likelihood-ratio test still holds. Merge the stage with a similar one, "
+            f"or compare it with the rank tests (Kruskal-Wallis, Dunn).")
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass
+class StageComparison(SafeDisplay):
+    """The result of :func:`compare_stages`: four tidy tables and a few helpers.
+
+    Attributes
+    ----------
+    stages : DataFrame
+        One row per stage, in stage order: ``stage, n, mean, sd, se, ci_low, ci_high,
+        median, letters`` (stages sharing a letter do not differ significantly by
+        Games-Howell at ``alpha``).
+    omnibus : DataFrame
+        One row per test: ``test, stat, statistic, df1, df2, p, significant, effect,
+        effect_size`` (ANOVA and Welch ANOVA with omega squared, Kruskal-Wallis with epsilon
+        squared, and the proportional-odds likelihood-ratio test with McFadden's R^2).
+    pairwise : DataFrame
+        One row per method and pair of stages (``a`` before ``b`` in stage order):
+        ``method, a, b, n_a, n_b, mean_a, mean_b, diff, se, statistic, df, ci_low, ci_high,
+        p_unc, p_adj, padjust, significant, effect, effect_size``. ``diff`` is
+        ``mean_a - mean_b`` (Dunn: the difference of mean ranks); Games-Howell and Tukey
+        p-values are family-wise by the studentized range, Dunn's are adjusted with
+        ``padjust``; effect sizes are Hedges' g (Games-Howell, Tukey) and Cliff's delta
+        (Dunn).
+    ordinal : DataFrame or None
+        Proportional-odds model: ``stage, reference, log_odds, se, z, p, odds_ratio, ci_low,
+        ci_high, significant, estimable, note`` (odds of a higher score than at the reference
+        stage); None when the metric is not a Likert score. A stage separated from the
+        reference (e.g. every score at the top of the scale) has no finite odds ratio:
+        ``estimable`` is False, ``note`` says "separated: not estimable" and the numbers are
+        NaN (a warning and ``notes`` say why).
+    ordinal_result : statsmodels results or None
+        The fitted ``OrderedModel`` (thresholds, log-likelihood, ...).
+    """
+
+    metric: str
+    stage: str
+    alpha: float
+    padjust: str
+    stages: pd.DataFrame
+    omnibus: pd.DataFrame
+    pairwise: pd.DataFrame
+    ordinal: pd.DataFrame | None = None
+    ordinal_result: object = None
+    notes: list = field(default_factory=list)
+
+    def pairs(self, method: str = "games-howell", *, significant_only: bool = False) -> pd.DataFrame:
+        """The pairwise rows of one method (``games-howell``, ``tukey`` or ``dunn``)."""
+        if method not in set(self.pairwise["method"]):
+            raise ValueError(f"method must be one of games-howell, tukey, dunn, not {method!r}.")
+        out = self.pairwise[self.pairwise["method"] == method]
+        if significant_only:
+            out = out[out["significant"]]
+        return out.reset_index(drop=True)
+
+    def test(self, name: str = "Welch ANOVA") -> dict:
+        """One omnibus row as a dict (``"ANOVA"``, ``"Welch ANOVA"``, ``"Kruskal-Wallis"``,
+        ``"Proportional odds"``)."""
+        rows = self.omnibus[self.omnibus["test"] == name]
+        if rows.empty:
+            raise ValueError(f"no omnibus test {name!r}; tests: {', '.join(self.omnibus['test'])}.")
+        return rows.iloc[0].to_dict()
+
+    def lowest(self, *, higher_is_better: bool | None = None, method: str = "games-howell") -> dict:
+        """The worst stage (lowest mean; highest for metrics where lower is better) and
+        whether it is significantly worse than every other stage (``method``'s adjusted p <
+        alpha for each pair). ``p_max`` is the largest of those adjusted p-values.
+        """
+        if higher_is_better is None:
+            higher_is_better = self.metric.lower() not in LOWER_IS_BETTER
+        s = self.stages
+        idx = int(s["mean"].idxmin() if higher_is_better else s["mean"].idxmax())
+        name = s.loc[idx, "stage"]
+        pairs = self.pairs(method)
+        mine = pairs[(pairs["a"] == name) | (pairs["b"] == name)]
+        p_max = float(mine["p_adj"].max()) if len(mine) else np.nan
+        return {"stage": name, "mean": float(s.loc[idx, "mean"]), "ci_low": float(s.loc[idx, "ci_low"]),
+                "ci_high": float(s.loc[idx, "ci_high"]), "n": int(s.loc[idx, "n"]),
+                "significant": bool(len(mine) > 0 and p_max < self.alpha), "p_max": p_max,
+                "method": method, "higher_is_better": higher_is_better}
+
+    def finding(self) -> str:
+        """One plain-language sentence; claims a difference only when it is significant."""
+        label = _metric_label(self.metric)
+        welch = self.test("Welch ANOVA")
+        test = welch if np.isfinite(welch["p"]) else self.test("Kruskal-Wallis")
+        low = self.lowest()
+        word = "lowest" if low["higher_is_better"] else "highest"
+        where = (f"{label} is {word} at {low['stage']} ({_fmt(low['mean'])}, 95% CI "
+                 f"{_fmt(low['ci_low'])}–{_fmt(low['ci_high'])}, n = {low['n']:,})")
+        if not test["p"] < self.alpha:
+            return (f"{label} does not differ significantly between {self.stage.replace('_', ' ')}s "
+                    f"({_test_text(test)}); the {word} value is at {low['stage']} ({_fmt(low['mean'])}).")
+        if low["significant"]:
+            return (f"{where}, significantly {'below' if low['higher_is_better'] else 'above'} every other "
+                    f"{self.stage.replace('_', ' ')} ({_test_text(test)}; Games-Howell, largest adjusted "
+                    f"p {_p(low['p_max'])}).")
+        return (f"{where}; {self.stage.replace('_', ' ')}s differ ({_test_text(test)}), but {low['stage']} is "
+                f"not significantly {word} against every other one (largest adjusted p {_p(low['p_max'])}).")
+
+    def _repr_html_(self) -> str:
+        from ..display import table
+
+        parts = [table(self.stages, caption=f"{self.metric} by {self.stage}", digits=3),
+                 table(self.omnibus, caption="Omnibus tests", digits=4),
+                 table(self.pairs("games-howell"), caption=f"Games-Howell pairs (alpha {self.alpha})", digits=4)]
+        if self.ordinal is not None:
+            parts.append(table(self.ordinal, caption="Proportional-odds model", digits=3))
+        return "".join(p._repr_html_() for p in parts)
+
+    def __repr__(self) -> str:
+        return (f"StageComparison(metric={self.metric!r}, stage={self.stage!r}, "
+                f"groups={len(self.stages)}, n={int(self.stages['n'].sum())})\n"
+                f"{self.stages.to_string(index=False)}\n\n{self.omnibus.to_string(index=False)}")
+
+
+def _metric_label(metric: str) -> str:
+    return {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(metric.lower(), metric.replace("_", " "))
+
+
+def _fmt(x: float) -> str:
+    return "nan" if not np.isfinite(x) else (f"{x:.2f}" if abs(x) < 100 else f"{x:,.0f}")
+
+
+def _p(p: float) -> str:
+    """The part after "p" (``= 0.034``, ``< 0.001``), in the pack's one p-value format."""
+    return p_phrase(p)[2:]
+
+
+def _test_text(row: dict) -> str:
+    p = f"p {_p(row['p'])}"
+    if row["stat"] == "F":
+        return f"{row['test']} F({row['df1']:.0f}, {row['df2']:.1f}) = {row['statistic']:.2f}, {p}"
+    return f"{row['test']} {row['stat']}({row['df1']:.0f}) = {row['statistic']:.2f}, {p}"
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def compare_stages(
+    df: pd.DataFrame,
+    *,
+    metric: str = "csat",
+    stage: str = "journey_stage",
+    alpha: float = 0.05,
+    padjust: str = "holm",
+    ordinal: bool | None = None,
+    stages: list | None = None,
+) -> StageComparison:
+    """Compare a score between journey stages: per-stage CIs, omnibus and post hoc tests.
+
+    Parameters
+    ----------
+    df : DataFrame or Dask DataFrame
+        One row per response or event (a canonical feedback or journey table). A Dask
+        DataFrame is reduced to counts per (stage, score) on the connected cluster
+        (:func:`cxkit.connect`); the results are the same.
+    metric : str, default "csat"
+        The numeric score column (booleans count as 0/1). Rows where it is missing are left out.
+    stage : str, default "journey_stage"
+        The grouping column. Journey stages are reported in journey order; any other column
+        works too (``stage="touchpoint"``), in its categorical or sorted order.
+    alpha : float, default 0.05
+        Significance level of the tests and ``1 - alpha`` confidence intervals.
+    padjust : str, default "holm"
+        Adjustment of Dunn's p-values: holm, bonferroni, sidak, hochberg, hommel, fdr_bh
+        (BH), fdr_by (BY) or none. Games-Howell and Tukey p-values are already family-wise.
+    ordinal : bool, optional
+        Fit the proportional-odds model. Default: when the metric holds whole numbers with
+        at most 11 distinct values (a Likert score such as CSAT, CES or NPS).
+    stages : list, optional
+        Stages to compare, in this order (default: all present).
+
+    Returns
+    -------
+    StageComparison
+        ``.stages``, ``.omnibus``, ``.pairwise`` and ``.ordinal`` tidy DataFrames (columns in
+        :class:`StageComparison`), ``.lowest()``, ``.finding()``; renders itself in notebooks.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, not numeric or infinite, ``alpha``/``padjust`` is invalid, fewer
+        than two stages have at least two scores, or the scores vary within no stage.
+
+    Warns
+    -----
+    UserWarning
+        A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI;
+        a stage separated in the proportional-odds model (its odds ratio is not estimable).
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> feedback = cx.load_catalog(cx.DEFAULT_CATALOG)["feedback"].frame
+    >>> res = cx.compare_stages(feedback, metric="csat", stage="journey_stage")
+    >>> res.test("Kruskal-Wallis")["p"] < 0.001
+    True
+    >>> res.pairs("games-howell", significant_only=True)[["a", "b"]].head(2).values.tolist()
+    [['awareness', 'consideration'], ['awareness', 'decision']]
+    >>> round(float(res.ordinal.set_index("stage").loc["decision", "odds_ratio"]), 2)
+    0.33
+    """
+    return _compare_stages(df, metric=metric, stage=stage, alpha=alpha, padjust=padjust, ordinal=ordinal,
+                           stages=stages)
+
+
+def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, intervals: bool = True) -> StageComparison:
+    """:func:`compare_stages`; ``intervals=False`` leaves the pairwise confidence intervals
+    out (NaN), for callers that use only the tests (the scorecard)."""
+    func = "compare_stages"
+    _check_frame(df, func)
+    _check_column(df, metric, "metric", func)
+    _check_column(df, stage, "stage", func)
+    _check_alpha(alpha)
+    _padjust_method(padjust)
+    df, weights = _reduce(df, [stage, metric])
+    values = _numeric(df[metric], metric, func)
+    order = group_order(df[stage], stages)
+    codes = _codes(df[stage], order)
+    keep = (codes >= 0) & ~np.isnan(values)
+    values, codes, weights = values[keep], codes[keep], _kept(weights, keep)
+    if weights is None:
+        weights = np.ones(len(values))
+    notes: list[str] = []
+
+    counts = np.bincount(codes, weights=weights, minlength=len(order))
+    tiny = [order[i] for i in range(len(order)) if counts[i] < 2]
+    if tiny:
+        warnings.warn(f"compare_stages: {stage} {tiny} have fewer than two {metric} scores and are left out.",
+                      UserWarning, stacklevel=2)
+        notes.append(f"left out (fewer than two scores): {', '.join(map(str, tiny))}")
+        kept = [i for i in range(len(order)) if counts[i] >= 2]
+        remap = np.full(len(order), -1)
+        remap[kept] = np.arange(len(kept))
+        codes = remap[codes]
+        values, codes, weights = values[codes >= 0], codes[codes >= 0], weights[codes >= 0]
+        order = [order[i] for i in kept]
+    if len(order) < 2:
+        raise ValueError(f"compare_stages needs at least two {stage} values with two or more {metric} "
+                         f"scores each; found {len(order)}. Check the filter or pass another stage column.")
+    small = [order[i] for i, c in enumerate(np.bincount(codes, weights=weights, minlength=len(order))) if c < 30]
+    if small:
+        warnings.warn(f"compare_stages: {stage} {small} have fewer than 30 {metric} scores; their "
+                      f"confidence intervals are wide.", UserWarning, stacklevel=2)
+        notes.append(f"fewer than 30 scores: {', '.join(map(str, small))}")
+
+    g = _Groups.from_arrays(order, values, codes, weights)
+    if not np.any(g.ss > 0):
+        shown = ", ".join(f"{name}: {mean:g}" for name, mean in list(zip(order, g.mean))[:10])
+        raise ValueError(
+            f"compare_stages: the {metric} scores do not vary within any {stage} (each has a single value: "
+            f"{shown}), so the tests, which weigh the differences between {stage}s against the variation "
+            f"within them, are undefined. Check that {metric!r} holds one score per response and not a "
+            f"value per {stage}; to report the values themselves, use df.groupby({stage!r})[{metric!r}].first().")
+    ranks, ties, n_levels = _ranks(values, weights)
+    kruskal_row, mean_rank = _kruskal(g, ranks, ties)
+    rows = [_anova(g), _welch_anova(g), kruskal_row]
+    pairwise = _pairwise(g, mean_rank, ties, alpha, padjust, intervals=intervals)
+
+    if ordinal is None:
+        ordinal = bool(n_levels <= _MAX_ORDINAL_LEVELS and n_levels > 2 and np.all(values == np.round(values)))
+    ordinal_table = ordinal_result = None
+    if ordinal:
+        if n_levels < 2:
+            notes.append("proportional-odds model skipped: the metric has one value")
+        else:
+            ordinal_table, ordinal_row, ordinal_result, separation = _ordinal_model(g, alpha)
+            rows.append(ordinal_row)
+            if separation:
+                warnings.warn(f"compare_stages: {separation}", UserWarning, stacklevel=2)
+                notes.append(separation)
+    omnibus = pd.DataFrame(rows)
+    omnibus["significant"] = omnibus["p"] < alpha
+    omnibus = omnibus[["test", "stat", "statistic", "df1", "df2", "p", "significant", "effect", "effect_size"]]
+    if not np.isfinite(omnibus.loc[1, "statistic"]):
+        notes.append("Welch ANOVA undefined: a stage has no variance")
+
+    se = np.sqrt(g.var / g.n)
+    ci_low, ci_high = mean_interval(g, alpha, binary=_is_boolean(df[metric]))
+    medians = np.array([_median(*g.distribution(i)) for i in range(g.k)])
+    gh = pairwise[pairwise["method"] == "games-howell"]
+    letters = compact_letters(order, g.mean, {(a, b) for a, b, s in zip(gh["a"], gh["b"], gh["significant"]) if s})
+    stage_table = pd.DataFrame({
+        "stage": order, "n": g.n.astype(np.int64), "mean": g.mean, "sd": np.sqrt(g.var), "se": se,
+        "ci_low": ci_low, "ci_high": ci_high, "median": medians, "letters": [letters[s] for s in order],
+    })
+    return StageComparison(metric=metric, stage=stage, alpha=alpha, padjust=padjust, stages=stage_table,
+                           omnibus=omnibus, pairwise=pairwise, ordinal=ordinal_table,
+                           ordinal_result=ordinal_result, notes=notes)
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+_SCORECARD_METRICS = ("nps", "csat", "ces", "sentiment")
+
+
+def stage_scorecard(
+    df: pd.DataFrame,
+    *,
+    metrics: list[str] | None = None,
+    stage: str = "journey_stage",
+    sentiment: str = "sentiment",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """NPS, CSAT, CES and sentiment by stage in one table, worst stage flagged.
+
+    NPS per stage is the mean of the response coded promoter 100, passive 0, detractor -100
+    (which is the NPS), so it gets the same CIs and Games-Howell comparisons as the other
+    metrics. A stage is flagged when it is the worst (lowest; highest for CES) and
+    significantly worse than every other stage (Games-Howell adjusted p < ``alpha``).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Survey responses with a stage column (the canonical feedback table).
+    metrics : list of str, optional
+        Default: those of ``nps``, ``csat``, ``ces`` and the sentiment column present.
+        A requested metric that is absent is skipped with a note (``.attrs["notes"]``).
+    stage : str, default "journey_stage"
+    sentiment : str, default "sentiment"
+        Column holding a precomputed sentiment score per response (e.g. the ``compound`` of
+        ``cx.sentiment`` on the comments); skipped with a note when absent.
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    DataFrame
+        One row per metric and stage: ``metric, stage, n, value, ci_low, ci_high,
+        higher_is_better, worst, significant, p_max, welch_p``. ``attrs["notes"]`` lists
+        metrics that were skipped and why.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> feedback = cx.load_catalog(cx.DEFAULT_CATALOG)["feedback"].frame
+    >>> card = cx.stage_scorecard(feedback)
+    >>> card.loc[card["worst"], ["metric", "stage", "significant"]].values.tolist()
+    [['nps', 'consideration', False], ['csat', 'decision', True], ['ces', 'decision', True]]
+    >>> card.attrs["notes"]
+    ["sentiment: no 'sentiment' column; add a precomputed score per response to include it"]
+    """
+    _check_frame(df, "stage_scorecard")
+    _check_column(df, stage, "stage", "stage_scorecard")
+    requested = list(metrics) if metrics is not None else [m for m in _SCORECARD_METRICS]
+    notes, frames = [], []
+    for metric in requested:
+        column = sentiment if metric == "sentiment" else metric
+        if column not in df.columns:
+            notes.append(f"{metric}: no {column!r} column; add a precomputed score per response to include it"
+                         if metric == "sentiment" else f"{metric}: no {column!r} column")
+            continue
+        data = df[[stage, column]]
+        if metric == "nps":
+            scores = _numeric(df[column], column, "stage_scorecard")
+            data = pd.DataFrame({stage: df[stage].to_numpy(), column: np.select(
+                [scores >= 9, scores >= 7, scores >= 0], [100.0, 0.0, -100.0], np.nan)})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                # only the tests and the stages' own intervals are used: the pairs' intervals
+                # (a studentized-range quantile each) are left out
+                res = _compare_stages(data, metric=column, stage=stage, alpha=alpha, padjust="holm",
+                                      ordinal=False, stages=None, intervals=False)
+            except ValueError as err:
+                notes.append(f"{metric}: {err}")
+                continue
+        higher = metric.lower() not in LOWER_IS_BETTER
+        low = res.lowest(higher_is_better=higher)
+        part = res.stages[["stage", "n", "mean", "ci_low", "ci_high"]].rename(columns={"mean": "value"})
+        part.insert(0, "metric", metric)
+        part["higher_is_better"] = higher
+        part["worst"] = part["stage"] == low["stage"]
+        part["significant"] = part["worst"] & low["significant"]
+        part["p_max"] = np.where(part["worst"], low["p_max"], np.nan)
+        part["welch_p"] = res.test("Welch ANOVA")["p"]
+        frames.append(part)
+    if not frames:
+        if notes:
+            raise ValueError("stage_scorecard has no metric to show: " + "; ".join(notes))
+        raise ValueError(f"stage_scorecard found none of the metrics {requested} in the data; "
+                         f"columns: {', '.join(map(str, df.columns[:30]))}.")
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["notes"] = notes
+    return out
+
+
+def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+    """The scorecard as one wide display table: a row per stage, a column per metric with
+    ``value (ci_low to ci_high)`` and a marker on the significantly worst stage.
+
+    >>> card = pd.DataFrame({"metric": ["csat", "csat"], "stage": ["awareness", "decision"],
+    ...     "n": [10, 12], "value": [4.0, 3.0], "ci_low": [3.5, 2.6], "ci_high": [4.5, 3.4],
+    ...     "higher_is_better": True, "worst": [False, True], "significant": [False, True]})
+    >>> scorecard_view(card)["CSAT"].tolist()
+    ['4.00 (3.50 to 4.50)', '3.00 (2.60 to 3.40) ▼ significantly lowest']
+    """
+    rows: dict = {}
+    stages = list(dict.fromkeys(card["stage"]))
+    for metric, part in card.groupby("metric", sort=False):
+        d = 1 if metric == "nps" else digits
+        texts = {}
+        for r in part.itertuples(index=False):
+            text = f"{r.value:.{d}f} ({r.ci_low:.{d}f} to {r.ci_high:.{d}f})"
+            if r.significant:
+                text += " ▼ significantly lowest" if r.higher_is_better else " ▲ significantly highest"
+            texts[r.stage] = text
+        rows[_metric_label(metric)] = [texts.get(s, "") for s in stages]
+    return pd.DataFrame({"stage": stages, **rows})
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def plot_stages(result: StageComparison, *, ax=None, title: str | None = None):
+    """Means with confidence intervals per stage; the letters above each stage are the
+    compact letter display (stages sharing a letter do not differ significantly), and the
+    worst stage is drawn in the highlight colour when it is significantly worst.
+
+    >>> scores = pd.DataFrame({"journey_stage": ["decision", "awareness"] * 40, "csat": [2, 4, 3, 5, 4, 4, 1, 3] * 10})
+    >>> ax = plot_stages(compare_stages(scores, metric="csat"))
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['awareness', 'decision']
+    """
+    from ..plots import NEUTRAL, PALETTE, SIGNIFICANT, label, new_axes
+
+    ax = new_axes(ax=ax, figsize=(8, 4.2))
+    s = result.stages
+    low = result.lowest()
+    x = np.arange(len(s))
+    colours = [SIGNIFICANT if (st == low["stage"] and low["significant"]) else PALETTE[0] for st in s["stage"]]
+    ax.errorbar(x, s["mean"], yerr=[s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]], fmt="none",
+                ecolor=NEUTRAL, elinewidth=2, capsize=4, zorder=1)
+    ax.scatter(x, s["mean"], color=colours, s=60, zorder=2)
+    span = float(s["ci_high"].max() - s["ci_low"].min()) or 1.0
+    for xi, top, letters in zip(x, s["ci_high"], s["letters"]):
+        ax.annotate(letters, (xi, top + 0.04 * span), ha="center", va="bottom", fontsize=10)
+    ax.set_xticks(x, [label(v) for v in s["stage"]])
+    ax.set_ylim(s["ci_low"].min() - 0.1 * span, s["ci_high"].max() + 0.2 * span)
+    pct = int(round(100 * (1 - result.alpha)))
+    ax.set_ylabel(f"mean {_metric_label(result.metric)} ({pct}% CI)")
+    ax.set_xlabel("")
+    ax.set_title(title or f"{_metric_label(result.metric)} by {result.stage.replace('_', ' ')}")
+    ax.text(0, -0.16, f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {result.alpha}).",
+            transform=ax.transAxes, fontsize=8, color=NEUTRAL)
+    return ax

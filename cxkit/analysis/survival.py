@@ -1,0 +1,1407 @@
+"""Time to churn: Kaplan–Meier curves, log-rank tests, Cox regression, restricted mean survival.
+
+statsmodels does the estimation (``SurvfuncRight``, ``survdiff``, ``PHReg``); this module turns
+its output into tidy DataFrames with stable snake_case columns, adds the confidence intervals
+and the proportional-hazards check statsmodels does not provide, and draws the figures. The
+Cox partial likelihood, score and Hessian that ``PHReg`` maximises are computed here by
+cumulative sums instead of its loop over churn times (same values to 1e-12, ~100x faster).
+
+- :func:`kaplan_meier` – survival curve per group with pointwise confidence intervals
+  (Greenwood variance, ``log`` transform: R ``survfit``'s default ``conf.type``).
+- :func:`logrank` – log-rank test of equal survival across groups (R ``survdiff``), with the
+  observed and expected number of events per group.
+- :func:`cox_model` – Cox proportional-hazards regression (Efron ties, like R ``coxph``) with
+  hazard ratios, confidence intervals, adjusted p-values and a proportional-hazards check.
+- :func:`proportional_hazards_test` – Grambsch & Therneau (1994) test: the correlation of the
+  scaled Schoenfeld residuals with a transform of time, per covariate and globally (the test of
+  R ``survival`` before 3.0 ``cox.zph``, and of lifelines' ``proportional_hazard_test``), with
+  the residuals of the model's own tie handling (Efron's, like R and lifelines).
+- :func:`restricted_mean_survival` – expected months as a customer within a horizon (the area
+  under the survival curve), optionally discounted, with its standard error.
+
+Durations are in months (``tenure_months``) and the event is ``churned`` by default. The
+shared helpers for turning customer tables into model data (dtype conversion, reference
+levels, formula columns, aliased columns, term labels, p-value adjustment, the forest plot)
+live here too and are used by :mod:`cxkit.analysis.churn`.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+>>> km = kaplan_meier(customers, by="contract", times=[12])
+>>> km[["contract", "time", "survival"]].round(2).values.tolist()
+[['annual', 12.0, 0.92], ['monthly', 12.0, 0.89], ['two_year', 12.0, 0.95]]
+>>> logrank(customers, by="contract")["p"].iloc[0] < 0.001
+np.True_
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._stats import adjust_p, covariance_beside_separation, unbounded_coordinates
+from .._stats import wilson_interval as _wilson  # noqa: F401 (used by cxkit.analysis.churn)
+
+from ..display import SafeDisplay, findings, table
+
+__all__ = [
+    "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test",
+    "restricted_mean_survival", "plot_km", "plot_forest",
+]
+
+#: Column names that hold personal data or identifiers and are never model covariates.
+_NOT_COVARIATES = {
+    "customer_id", "name", "first_name", "last_name", "surname", "full_name", "email", "e_mail",
+    "phone", "phone_number", "mobile", "address", "street", "zip", "postcode", "ip", "ip_address",
+}
+_DAYS_PER_MONTH = 30.4375
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _require(df: pd.DataFrame, columns, *, argument: str = "column") -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a DataFrame of customers, got {type(df).__name__}.")
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        shown = ", ".join(map(str, list(df.columns)[:25]))
+        raise ValueError(
+            f"column {missing[0]!r} ({argument}) is not in the data. Pass {argument}=<your column>, "
+            f"or map it in the catalog (columns: {{{missing[0]}: <source column>}}). Columns present: {shown}.")
+
+
+def _as_float(series: pd.Series) -> np.ndarray:
+    """Numbers and booleans (nullable or not) as float64 with NaN for missing."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    return pd.to_numeric(series, errors="raise").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _event_values(series: pd.Series, name: str) -> np.ndarray:
+    """The event column as 1.0/0.0 (NaN when missing); booleans or 0/1 numbers only."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        values = _as_float(series)
+        bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
+        if bad.any():
+            raise ValueError(f"column {name!r} must be 0/1 or true/false; found {values[bad][0]!r}. "
+                             f"Recode it in the catalog (values: {{{name}: {{...: true}}}}).")
+        return values
+    sample = series.dropna().astype(str).unique()[:3].tolist()
+    raise ValueError(f"column {name!r} must be boolean or 0/1, not text ({sample}). Recode it in the catalog, "
+                     f"e.g. values: {{{name}: {{\"Yes\": true, \"No\": false}}}}.")
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)) and not isinstance(
+        series.dtype, pd.CategoricalDtype)
+
+
+def _model_data(df: pd.DataFrame, columns, *, event: str | None = None, levels: dict | None = None,
+                categorical: dict | None = None) -> pd.DataFrame:
+    """A copy of ``columns`` that patsy reads the way an analyst expects.
+
+    Numbers and booleans become float64 (NaN for missing, booleans 1/0); text becomes a pandas
+    Categorical of its observed levels, sorted (so patsy's default reference is unchanged);
+    Categoricals keep their order; the event becomes 1.0/0.0. ``categorical`` maps columns to
+    a reference level: they become Categoricals with that level first (patsy's reference),
+    numbers included. ``levels`` fixes the categories of categorical columns (those of a fitted
+    model, so that new data is coded the same way; unseen values become missing).
+    """
+    out = {}
+    levels = levels or {}
+    categorical = categorical or {}
+    for col in dict.fromkeys(columns):
+        s = df[col]
+        if col == event:
+            out[col] = _event_values(s, col)
+        elif col in levels:
+            values = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
+            if not _is_numeric(s):
+                values = values.astype("string").astype(object).where(values.notna(), None)
+            values = values.astype(object).where(values.isin(levels[col]), None)  # unseen levels: missing
+            out[col] = pd.Categorical(values, categories=levels[col])
+        elif col in categorical:
+            cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(
+                s.astype(object).where(s.notna(), None) if _is_numeric(s) else
+                s.astype("string").astype(object).where(s.notna(), None))
+            cat = cat.remove_unused_categories()
+            ref = categorical[col]
+            match = [c for c in cat.categories if str(c) == str(ref)]
+            if not match:
+                raise ValueError(f"reference level {ref!r} of {col!r} does not occur; levels: "
+                                 f"{[str(c) for c in cat.categories][:20]}.")
+            first = list(cat.categories).index(match[0])
+            out[col] = cat.reorder_categories([cat.categories[first]] + [c for i, c in enumerate(cat.categories)
+                                                                         if i != first])
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            out[col] = s.array.remove_unused_categories()
+        elif _is_numeric(s):
+            out[col] = _as_float(s)
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            raise ValueError(f"column {col!r} is a date; use a number derived from it (e.g. months since signup) "
+                             "as a covariate instead.")
+        else:
+            out[col] = pd.Categorical(s.astype("string").astype(object).where(s.notna(), None))
+    return pd.DataFrame(out, index=df.index)
+
+
+def _references(data: pd.DataFrame) -> dict:
+    """Reference (first) level of every categorical column of model data."""
+    return {c: data[c].cat.categories[0] for c in data.columns
+            if isinstance(data[c].dtype, pd.CategoricalDtype) and len(data[c].cat.categories)}
+
+
+def _reference_level(series: pd.Series):
+    """The reference level of a categorical covariate.
+
+    A pandas Categorical uses its first category (the analyst chose the order); text uses the
+    most frequent level (ties: the alphabetically first), so every other level is compared
+    with the bulk of the customers and its odds ratio is estimated as precisely as possible.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = set(series.dropna().unique())
+        return next(c for c in series.cat.categories if c in present)
+    counts = series.dropna().astype(str).value_counts()
+    if counts.empty:
+        raise ValueError(f"column {series.name!r} has no values: leave it out of the covariates, or check the filter.")
+    top = counts.max()
+    return sorted(counts.index[counts == top])[0]
+
+
+def _quote_name(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f"Q({name!r})"
+
+
+def _rhs(df: pd.DataFrame, covariates, reference: dict | None) -> tuple[str, dict]:
+    """Formula right-hand side for ``covariates`` and the reference level of each categorical one.
+
+    Numbers and booleans enter as they are; text (and any column named in ``reference``) as a
+    category whose reference is :func:`_reference_level` or ``reference[col]``. The terms are
+    bare column names: :func:`_model_data` with ``categorical=`` puts the reference first, which
+    patsy uses as the reference (and codes fast, unlike ``C(col, Treatment(...))``).
+    """
+    reference = dict(reference or {})
+    unknown = set(reference) - set(covariates)
+    if unknown:
+        raise ValueError(f"reference names {sorted(unknown)} which are not covariates of the model.")
+    terms, refs = [], {}
+    for col in covariates:
+        s = df[col]
+        terms.append(_quote_name(col))
+        if _is_numeric(s) and col not in reference:
+            continue
+        refs[col] = reference[col] if col in reference else _reference_level(s)
+    if not terms:
+        raise ValueError("no covariates: pass covariates=[...] or a formula.")
+    return " + ".join(terms), refs
+
+
+LEAKAGE_R2 = 0.95
+
+
+def _tenure_price_leaks(data: pd.DataFrame, columns, *, tenure: str, revenue: str) -> list[str]:
+    """Numeric columns explained by tenure, price and tenure x price with R² >= 0.95 (a
+    total-charges column); an empty list when tenure or price is missing."""
+    if tenure not in data.columns or revenue not in data.columns:
+        return []
+    t = _as_float(data[tenure])
+    r = _as_float(data[revenue])
+    found = []
+    for col in columns:
+        s = data[col]
+        if col in (tenure, revenue) or not _is_numeric(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        x = _as_float(s)
+        ok = ~(np.isnan(t) | np.isnan(r) | np.isnan(x))
+        if ok.sum() < 10 or np.std(x[ok]) == 0:
+            continue
+        A = np.column_stack([np.ones(ok.sum()), t[ok], r[ok], t[ok] * r[ok]])
+        coef, *_ = np.linalg.lstsq(A, x[ok], rcond=None)
+        r2 = 1 - np.sum((x[ok] - A @ coef) ** 2) / np.sum((x[ok] - x[ok].mean()) ** 2)
+        if r2 >= LEAKAGE_R2:
+            found.append(f"{col} is almost exactly a function of {tenure} x {revenue} (R² = {r2:.3f}), like a "
+                         f"total-charges column. Try dropping {col}.")
+    return found
+
+
+#: What a formula may use besides the data's columns: patsy's own functions (C, I, Q,
+#: Treatment, center, ...) and these. Formulas are evaluated against the data's columns and
+#: this namespace only, never against the variables of the function that fits them (which
+#: would turn a typo such as ``tenure`` for ``tenure_months`` into an argument's value).
+FORMULA_NAMESPACE = {"np": np, "log": np.log, "log1p": np.log1p, "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs}
+
+
+def _formula_functions() -> set[str]:
+    import patsy.builtins
+
+    return set(patsy.builtins.__all__) | set(FORMULA_NAMESPACE)
+
+
+class _Names(ast.NodeVisitor):
+    def __init__(self):
+        self.names: list[str] = []  # bare names (columns or functions)
+        self.quoted: list[str] = []  # Q('column name')
+        self.private: list[str] = []  # attributes such as x.__class__, never needed in a formula
+
+    def visit_Name(self, node):
+        self.names.append(node.id)
+
+    def visit_Attribute(self, node):
+        if node.attr.startswith("_"):
+            self.private.append(node.attr)
+        self.generic_visit(node)
+
+    def visit_Call(self, node):
+        if isinstance(node.func, ast.Name) and node.func.id == "Q" and node.args and isinstance(node.args[0], ast.Constant):
+            self.quoted.append(str(node.args[0].value))
+        self.generic_visit(node)
+
+
+def _close_columns(name: str, columns) -> list[str]:
+    """Columns a mistyped ``name`` may have meant: similar spellings, and columns that contain it
+    (``tenure`` -> ``tenure_months``) or that it contains."""
+    import difflib
+
+    columns = [str(c) for c in columns]
+    low = name.lower()
+
+    def similarity(column):  # difflib's ratio depends on the order of its arguments: take the better
+        return max(difflib.SequenceMatcher(None, low, column.lower()).ratio(),
+                   difflib.SequenceMatcher(None, column.lower(), low).ratio())
+
+    scored = sorted(((similarity(c), c) for c in columns), key=lambda sc: -sc[0])
+    close = [c for score, c in scored[:3] if score >= 0.6]
+    close += [c for c in columns if low and (low in c.lower() or (len(c) > 2 and c.lower() in low))]
+    return list(dict.fromkeys(close))[:5]
+
+
+def _formula_in_words(formula: str) -> str:
+    """What a model formula explains by, as a reader says it (the formula itself stays on the
+    result for analysts): ``churned ~ tenure_months + C(segment)`` -> ``tenure months, segment``.
+
+    >>> _formula_in_words("churned ~ tenure_months + C(segment, Treatment('SMB')) + np.log(monthly_revenue)")
+    'tenure months, segment, log of monthly revenue'
+    """
+    import re
+
+    from patsy import ModelDesc
+
+    try:
+        terms = ModelDesc.from_formula(formula).rhs_termlist
+    except Exception:  # an unreadable formula is shown as it is
+        return formula
+    words = []
+    for term in terms:
+        names = []
+        for factor in term.factors:
+            code = factor.name()
+            match = re.fullmatch(r"C\(\s*([^,)]+?)\s*(,.*)?\)", code)
+            func = re.fullmatch(r"(?:np\.)?(log|exp|sqrt)\((.+)\)", code)
+            if match:
+                code = match.group(1)
+            elif func:
+                code = f"{func.group(1)} of {func.group(2)}"
+            code = re.sub(r"""Q\((['"])(.+?)\1\)""", r"\2", code)  # a quoted column name
+            names.append(code.replace("_", " "))
+        if names:
+            words.append(" × ".join(names))
+    return ", ".join(words) or "nothing (intercept only)"
+
+
+def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
+    """The data columns a formula uses: (left-hand side, right-hand side).
+
+    Every name in the formula must be a column of the data or one of the functions a formula
+    may call (:data:`FORMULA_NAMESPACE` and patsy's own); anything else is an error that names
+    the unknown term, the closest columns and the fix.
+    """
+    from patsy import ModelDesc
+
+    try:
+        desc = ModelDesc.from_formula(formula)
+    except Exception as exc:  # patsy's own message says where the formula is malformed
+        raise ValueError(f"could not read the formula {formula!r}: {exc}") from None
+    known = set(map(str, columns))
+    functions = _formula_functions()
+
+    def cols(terms):
+        found = []
+        for term in terms:
+            for factor in term.factors:
+                visitor = _Names()
+                try:
+                    visitor.visit(ast.parse(factor.code, mode="eval"))
+                except SyntaxError:
+                    continue
+                if visitor.private:
+                    raise ValueError(f"the formula {formula!r} uses the attribute {visitor.private[0]!r}; a formula "
+                                     "can use the data's columns and functions such as C(), I(), np.log() only.")
+                for name in [n for n in visitor.names if n not in known and n not in functions] + [
+                        q for q in visitor.quoted if q not in known]:
+                    close = _close_columns(name, known)
+                    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+                    raise ValueError(
+                        f"the formula {formula!r} uses {name!r}, which is not a column of the data.{hint} Write "
+                        f"the column's exact name (Q('my column') for a name with spaces or dots); besides columns "
+                        f"a formula can use C(), I(), Q(), np.<function>, log, exp and sqrt.")
+                found += [n for n in visitor.names + visitor.quoted if n in known]
+        return list(dict.fromkeys(found))
+
+    return cols(desc.lhs_termlist), cols(desc.rhs_termlist)
+
+
+def _aliased(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
+             ) -> list[tuple[str, list[str]]]:
+    """Design columns that are exact linear combinations of earlier ones (R ``glm``'s NA
+    coefficients), each with the columns it is a combination of."""
+    if gram is None:
+        X = np.asarray(X, dtype=float)
+        gram = X.T @ X
+    kept: list[int] = []
+    found = []
+    for j in range(X.shape[1]):
+        diag = gram[j, j]
+        if diag <= 0:
+            found.append((names[j], []))
+            continue
+        if kept:
+            g_kk = gram[np.ix_(kept, kept)]
+            g_kj = gram[kept, j]
+            coef = np.linalg.solve(g_kk, g_kj)
+            residual = diag - g_kj @ coef
+            if residual <= tol * diag:
+                parts = [names[k] for k, c in zip(kept, coef) if abs(c) > 1e-6 and names[k] != "Intercept"]
+                found.append((names[j], parts))
+                continue
+        kept.append(j)
+    return found
+
+
+_TERM = re.compile(r"^C\((?P<var>Q\('.+?'\)|[^,()]+)"  # C(var or C(Q('v a r')
+                   r"(?:,\s*(?:Treatment\((?:reference=)?(?P<ref>'[^']*'|\"[^\"]*\"|[^)]*)\)|[^)]*))?"  # , Treatment('ref')
+                   r"\)\[T\.(?P<level>.+)\]$")  # )[T.level]
+_BARE = re.compile(r"^(?P<var>Q\('.+?'\)|[A-Za-z_][A-Za-z0-9_]*)\[T\.(?P<level>.+)\]$")
+
+
+def _term_label(term: str, references: dict | None = None) -> str:
+    """A readable label for a statsmodels parameter name.
+
+    >>> _term_label("C(segment, Treatment('Consumer'))[T.SMB]")
+    'segment: SMB vs Consumer'
+    >>> _term_label("segment[T.SMB]", {"segment": "Consumer"})
+    'segment: SMB vs Consumer'
+    >>> _term_label("I(tenure_months / 12)")
+    'tenure_months / 12'
+    """
+    references = references or {}
+    m = _TERM.match(term) or _BARE.match(term)
+    if m:
+        var = m.group("var").strip()
+        var = var[3:-2] if var.startswith("Q(") else var
+        ref = m.groupdict().get("ref")
+        ref = ref.strip("'\"") if ref else references.get(var)
+        return f"{var}: {m.group('level')}" + (f" vs {ref}" if ref is not None else "")
+    if term.startswith("I(") and term.endswith(")"):
+        return term[2:-1]
+    if term.startswith("Q('") and term.endswith("')"):
+        return term[3:-2]
+    return term
+
+
+def _padjust(p: np.ndarray, method: str | None) -> np.ndarray:
+    """Adjusted p-values (``holm``, ``bonferroni``, ``fdr_bh``, ... or ``none``); NaN stays NaN.
+
+    :func:`cxkit._stats.adjust_p` (statsmodels' ``multipletests`` runs a full garbage
+    collection on every Holm call: 0.15 s each, five times in the churn notebook)."""
+    return adjust_p(p, "none" if method is None else method)
+
+
+def _survival_frame(df, duration, event, entry=None, by=None):
+    """Durations, events, entry times and groups as clean arrays; rows with a missing value
+    in any of them are left out and counted."""
+    _require(df, [duration], argument="duration")
+    _require(df, [event], argument="event")
+    if entry is not None and isinstance(entry, str):
+        _require(df, [entry], argument="entry")
+    if by is not None:
+        _require(df, [by], argument="by")
+    time = _months(df[duration], duration, "duration")
+    status = _event_values(df[event], event)
+    start = np.zeros_like(time) if entry is None else (
+        _months(df[entry], entry, "entry") if isinstance(entry, str) else np.asarray(entry, dtype=float))
+    ok = ~np.isnan(time) & ~np.isnan(status) & ~np.isnan(start)
+    groups = None
+    if by is not None:
+        groups = df[by].astype("string").to_numpy(dtype=object, na_value=None)
+        ok &= np.array([g is not None for g in groups], dtype=bool)
+    if not ok.any():
+        what = f"{duration!r}, {event!r}" + (f" and {by!r}" if by is not None else "")
+        raise ValueError(f"no customer has {what} all filled in ({len(df):,} rows): there is nothing to estimate. "
+                         "Check the column mapping and the filter that made the table.")
+    if (time[ok] < 0).any():
+        raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
+    if (start[ok] > time[ok]).any():
+        raise ValueError(f"entry times after the end of follow-up in {duration!r}: entry must be <= duration.")
+    return time, status, start, groups, ok
+
+
+def _months(series: pd.Series, name: str, role: str) -> np.ndarray:
+    """A duration or entry column as float months (NaN for missing); text or infinite values are
+    an error that names the column."""
+    try:
+        values = _as_float(series)
+    except (ValueError, TypeError):
+        sample = series.dropna().astype(str).head(3).tolist()
+        raise ValueError(f"column {name!r} ({role}) must hold numbers of months, not {sample}. Convert it first, e.g. "
+                         f"pd.to_numeric(df[{name!r}], errors='coerce').") from None
+    if np.isinf(values).any():
+        raise ValueError(f"column {name!r} ({role}) holds {int(np.isinf(values).sum()):,} infinite value(s); a "
+                         "customer still active has their months so far and churned = false, not infinity.")
+    return values
+
+
+def _no_events_error(events_column: str, n: int, what: str) -> ValueError:
+    return ValueError(
+        f"no customer churned: {events_column!r} is false (or 0) for all {n:,} customers with the data {what} "
+        f"needs, so there is nothing to estimate. Check the event coding (values: {{{events_column}: {{...: true}}}}) "
+        "and the filter; with no churners yet, report the number of customers followed instead.")
+
+
+def _km_curve(time, status, entry=None):
+    """Kaplan–Meier at each distinct event time: times, at risk, events, survival, Greenwood sum."""
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    sf = SurvfuncRight(time, status, entry=None if entry is None or not np.any(entry) else entry)
+    times = np.asarray(sf.surv_times, dtype=float)
+    surv = np.asarray(sf.surv_prob, dtype=float)
+    n_risk = np.asarray(sf.n_risk, dtype=float)
+    n_events = np.asarray(sf.n_events, dtype=float)
+    keep = n_events > 0
+    times, surv, n_risk, n_events = times[keep], surv[keep], n_risk[keep], n_events[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        green = np.cumsum(n_events / (n_risk * (n_risk - n_events)))
+    return times, n_risk, n_events, surv, green
+
+
+def _ci(surv, green, alpha, conf_type):
+    z = stats.norm.ppf(1 - alpha / 2)
+    sd = np.sqrt(green)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "log":
+            low, high = surv * np.exp(-z * sd), surv * np.exp(z * sd)
+        elif conf_type == "log-log":
+            theta = z * sd / np.log(surv)
+            low, high = surv ** np.exp(-theta), surv ** np.exp(theta)
+        elif conf_type == "plain":
+            low, high = surv - z * sd * surv, surv + z * sd * surv
+        else:
+            raise ValueError(f"conf_type={conf_type!r}; use 'log' (R's default), 'log-log' or 'plain'.")
+    low = np.where(surv > 0, np.clip(low, 0, 1), np.nan)
+    high = np.where(surv > 0, np.clip(high, 0, 1), np.nan)
+    return low, high
+
+
+# --------------------------------------------------------------------------- Kaplan–Meier
+
+
+def kaplan_meier(df: pd.DataFrame, *, by: str | None = None, duration: str = "tenure_months",
+                 event: str = "churned", entry: str | None = None, times=None, alpha: float = 0.05,
+                 conf_type: str = "log") -> pd.DataFrame:
+    """Kaplan–Meier survival (share of customers still active) with confidence intervals.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Customers, one row each.
+    by : str, optional
+        Column whose groups get a curve each (e.g. ``"segment"``); rows without a group are left out.
+    duration, event : str
+        Months of follow-up and whether the customer churned (boolean or 0/1).
+    entry : str, optional
+        Months at which a customer entered observation (left truncation: customers who had
+        already left before the data starts are not in it).
+    times : list of float, optional
+        Report the curve at these months instead of at every churn time.
+    alpha : float
+        1 - confidence level of the pointwise intervals.
+    conf_type : {"log", "log-log", "plain"}
+        Interval transform; ``"log"`` is R ``survfit``'s default.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` (when given), ``time``, ``at_risk``, ``events`` (churns at that time; with
+        ``times``: up to that time), ``survival``, ``se`` (Greenwood), ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> km = cx.kaplan_meier(customers, by="segment")
+    >>> list(km.columns)
+    ['segment', 'time', 'at_risk', 'events', 'survival', 'se', 'ci_low', 'ci_high']
+    """
+    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    if times is None and not status[ok].any():
+        raise _no_events_error(event, int(ok.sum()), "a survival curve")
+    labels = [None] if by is None else sorted(set(groups[ok]))
+    parts = []
+    for label in labels:
+        rows = ok if label is None else ok & (groups == label)
+        t, n, d, s, g = _km_curve(time[rows], status[rows], start[rows] if entry is not None else None)
+        if times is not None:
+            at = np.asarray(times, dtype=float)
+            idx = np.searchsorted(t, at, side="right") - 1
+            s_at = np.where(idx >= 0, s[np.clip(idx, 0, None)] if len(s) else 1.0, 1.0)
+            g_at = np.where(idx >= 0, g[np.clip(idx, 0, None)] if len(g) else 0.0, 0.0)
+            d_at = np.array([d[: i + 1].sum() if i >= 0 else 0.0 for i in idx])
+            n_at = np.array([np.sum((time[rows] >= x) & (start[rows] < x)) if x > 0 else rows.sum() for x in at])
+            t, n, d, s, g = at, n_at.astype(float), d_at, s_at, g_at
+        low, high = _ci(s, g, alpha, conf_type)
+        with np.errstate(invalid="ignore"):  # after the last customer left, S = 0 and the SE is undefined
+            se = np.where(s > 0, s * np.sqrt(g), np.nan)
+        part = pd.DataFrame({"time": t, "at_risk": n.astype(int), "events": d.astype(int), "survival": s,
+                             "se": se, "ci_low": low, "ci_high": high})
+        if by is not None:
+            part.insert(0, by, label)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return out
+
+
+# --------------------------------------------------------------------------- log-rank
+
+
+def _observed_expected(time, status, start, groups, labels):
+    """Observed and expected events per group under equal hazards (at each event time the
+    events are shared in proportion to the customers at risk in each group)."""
+    event_times, deaths = np.unique(time[status == 1], return_counts=True)
+
+    def at_risk(mask):
+        t_sorted = np.sort(time[mask])
+        s_sorted = np.sort(start[mask])
+        # at risk at u: entered before u (start < u) and still followed at u (time >= u)
+        return (np.searchsorted(s_sorted, event_times, side="left")
+                - np.searchsorted(t_sorted, event_times, side="left"))
+
+    total = at_risk(np.ones_like(time, dtype=bool))
+    observed, expected = [], []
+    for label in labels:
+        mask = groups == label
+        observed.append(status[mask].sum())
+        expected.append(np.sum(deaths * at_risk(mask) / total))
+    return np.array(observed), np.array(expected)
+
+
+def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event: str = "churned",
+            entry: str | None = None, weight_type: str | None = None, fh_p: float = 1.0) -> pd.DataFrame:
+    """Log-rank test that churn happens at the same rate over tenure in every group.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Customers.
+    by : str
+        Grouping column (e.g. ``"segment"``).
+    duration, event, entry : str
+        As in :func:`kaplan_meier`.
+    weight_type : {None, "gb", "tw", "fh"}
+        None is the log-rank test (R ``survdiff`` with ``rho = 0``); ``"gb"`` Gehan–Breslow,
+        ``"tw"`` Tarone–Ware, ``"fh"`` Fleming–Harrington with weights S(t-)^``fh_p``
+        (statsmodels ``survdiff``).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``by``, ``n``, ``observed`` (churners), ``expected`` (under equal
+        hazards), and the test of all groups, repeated on every row: ``chi2``, ``dof``, ``p``.
+        ``dof`` is the number of groups minus one, fewer when a group is never at risk at a
+        churn time (R ``survdiff``'s generalized inverse).
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> cx.logrank(customers, by="segment")[["segment", "n", "observed"]].values.tolist()
+    [['Consumer', 6241, 1425], ['Enterprise', 985, 132], ['SMB', 2774, 518]]
+    """
+    from statsmodels.duration.survfunc import _survdiff
+
+    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    time, status, start, groups = time[ok], status[ok], start[ok], groups[ok]
+    labels = sorted(set(groups))
+    if len(labels) < 2:
+        raise ValueError(f"the log-rank test needs at least two groups in {by!r}; found {labels}. Pass another "
+                         "grouping column, or check the filter.")
+    if not status.any():
+        raise _no_events_error(event, len(time), "the log-rank test")
+    if weight_type not in (None, "gb", "tw", "fh"):
+        raise ValueError(f"weight_type={weight_type!r}; use None (log-rank), 'gb', 'tw' or 'fh'.")
+    codes = np.searchsorted(np.array(labels, dtype=object), groups)
+    kwargs = {"fh_p": fh_p} if weight_type == "fh" else {}
+    # statsmodels' survdiff solves V x = O - E, which fails when V is singular (a group never at
+    # risk when someone churns); R's survdiff uses a generalized inverse with df = rank(V)
+    with np.errstate(divide="ignore", invalid="ignore"):  # undefined weights are reported below
+        diff, var = _survdiff(time, status.astype(int), codes, weight_type, np.arange(len(labels)),
+                              start if entry is not None else None, **kwargs)
+    var = np.atleast_2d(var)
+    if not (np.all(np.isfinite(var)) and np.all(np.isfinite(diff))):
+        raise ValueError(f"the weighted log-rank test (weight_type={weight_type!r}) is undefined for these data "
+                         "(statsmodels' weights divide by an empty risk set); use weight_type=None, 'gb' or 'tw'.")
+    rank = int(np.linalg.matrix_rank(var)) if var.size else 0
+    if rank == 0:
+        raise ValueError(f"the log-rank test has nothing to compare: at no churn time are customers of two {by!r} "
+                         "groups at risk together (one group's customers all left before, or joined after, every "
+                         "churn). Compare groups with overlapping follow-up, or report the churn counts.")
+    chi2 = float(np.atleast_1d(diff) @ np.linalg.pinv(var) @ np.atleast_1d(diff))
+    p = float(stats.chi2.sf(chi2, rank))
+    # without delayed entry everyone is at risk from time 0 on, churn at time 0 included
+    observed, expected = _observed_expected(time, status, start if entry is not None else np.full_like(time, -np.inf),
+                                            groups, labels)
+    n = [int(np.sum(groups == g)) for g in labels]
+    return pd.DataFrame({by: labels, "n": n, "observed": observed.astype(int), "expected": expected,
+                         "chi2": chi2, "dof": rank, "p": p})
+
+
+# --------------------------------------------------------------------------- Cox
+
+
+def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
+    """Grambsch–Therneau test of proportional hazards for a fitted statsmodels ``PHReg``.
+
+    For each covariate, the scaled Schoenfeld residuals (an estimate of how its log hazard
+    ratio moves over time) are correlated with a transform of the churn times; a slope that
+    differs from zero means the hazard ratio is not constant (proportional hazards fails).
+    This is the test of R ``survival`` < 3.0 ``cox.zph`` and of lifelines'
+    ``proportional_hazard_test``; the global row tests all covariates at once.
+
+    Tied churn times use the residuals of the model's tie handling: with Efron's (the
+    default), the expected covariates at a time with ``d`` tied churners are averaged over
+    Efron's ``d`` partial risk sets, as R and lifelines do (statsmodels' own
+    ``schoenfeld_residuals`` are Breslow's). On lifelines' bundled data sets (waltons, rossi,
+    lung, gbsg2, kidney_transplant, larynx) the chi-squares agree with lifelines 0.30 to 2e-6
+    or better, on all four transforms given the same transform (``tests/test_survival.py``).
+    ``"identity"`` and ``"log"`` are lifelines' transforms too; ``"km"`` and ``"rank"`` are R's:
+    lifelines' ``km`` uses the Kaplan–Meier estimate at the churn time instead of just before it,
+    and its ``rank`` numbers tied churn times 1, 2, ... in row order instead of sharing their
+    average rank, so its values for those two differ on tied data.
+
+    Parameters
+    ----------
+    result : PHRegResults
+        A fitted ``statsmodels`` Cox model.
+    transform : {"km", "rank", "identity", "log"}
+        Time transform; ``"km"`` (R's default) is 1 minus the left-continuous Kaplan–Meier
+        estimate at each churn time, robust to a few very long tenures.
+
+    Returns
+    -------
+    DataFrame
+        ``term``, ``rho`` (correlation of the scaled residuals with transformed time),
+        ``chi2``, ``dof``, ``p``; the last row is ``GLOBAL``.
+    """
+    model = result.model
+    names = list(model.exog_names)
+    if transform not in ("km", "rank", "identity", "log"):
+        raise ValueError(f"transform={transform!r}; use 'km', 'rank', 'identity' or 'log'.")
+    if not np.all(np.isfinite(np.asarray(result.params, dtype=float))):  # a failed fit has no residuals
+        return pd.DataFrame({"term": names + ["GLOBAL"], "rho": np.nan, "chi2": np.nan,
+                             "dof": [1] * len(names) + [len(names)], "p": np.nan})
+    status = np.asarray(model.status, dtype=bool)
+    time = np.asarray(model.endog, dtype=float)
+    resid = _schoenfeld_residuals(model, np.asarray(result.params, dtype=float))[status]
+    t = time[status]
+    keep = ~np.isnan(resid).any(axis=1)
+    resid, t = resid[keep], t[keep]
+    order = np.argsort(t, kind="stable")
+    resid, t = resid[order], t[order]
+    if transform == "km":
+        # 1 - S(t-), S the Kaplan–Meier estimate of all customers (R: km transform)
+        entry = getattr(model, "entry", None)  # delayed entry: the curve of the same risk sets
+        times_km, _, _, surv, _ = _km_curve(time, status.astype(float), entry)
+        idx = np.searchsorted(times_km, t, side="left") - 1
+        g = 1.0 - np.where(idx >= 0, surv[np.clip(idx, 0, None)], 1.0)
+    elif transform == "rank":
+        g = stats.rankdata(t)
+    elif transform == "identity":
+        g = t
+    elif transform == "log":
+        g = np.log(t)
+    else:
+        raise ValueError(f"transform={transform!r}; use 'km', 'rank', 'identity' or 'log'.")
+    d = len(t)
+    var = np.asarray(result.cov_params())
+    xx = g - g.mean()
+    sxx = float(np.sum(xx ** 2))
+    scaled = resid @ var * d
+    test = xx @ scaled
+    chi2 = test ** 2 / (np.diag(var) * d * sxx)
+    params = np.asarray(result.params)
+    rho = np.array([np.corrcoef(xx, scaled[:, j] + params[j])[0, 1] if sxx > 0 else np.nan
+                    for j in range(len(names))])
+    z = xx @ resid
+    global_chi2 = float(z @ var @ z * d / sxx)
+    out = pd.DataFrame({"term": names, "rho": rho, "chi2": chi2, "dof": 1, "p": stats.chi2.sf(chi2, 1)})
+    glob = pd.DataFrame({"term": ["GLOBAL"], "rho": [np.nan], "chi2": [global_chi2], "dof": [len(names)],
+                         "p": [stats.chi2.sf(global_chi2, len(names))]})
+    return pd.concat([out, glob], ignore_index=True)
+
+
+def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
+    """Schoenfeld residuals of a statsmodels ``PHReg`` under its own tie handling.
+
+    A churner's residual is their covariates minus the expected covariates of whoever churns
+    at that time. With ``d`` churners tied at a time, Efron's partial likelihood removes
+    ``l/d`` of the tied customers' risk from the l-th of its ``d`` terms, so the expected value
+    is the average over ``l = 0 .. d-1`` of ``(S1 - l/d D1) / (S0 - l/d D0)`` (``S`` sums over
+    the risk set, ``D`` over the tied churners; R ``survival``'s ``coxscho`` and lifelines'
+    ``_compute_schoenfeld_within_strata``). statsmodels' ``schoenfeld_residuals`` uses the
+    plain risk-set mean ``S1 / S0`` whatever ``ties`` is, which is Breslow's: with Efron ties
+    that made the proportional-hazards test disagree with R and lifelines on any data with tied
+    churn times (waltons: chi2 20.06 instead of 22.32). Without ties both are the same.
+
+    Rows that are not churners, or that statsmodels left out of every risk set, are NaN.
+    """
+    surv = model.surv
+    out = np.full(np.shape(model.exog), np.nan)
+    efron = str(getattr(model, "ties", "breslow")).lower() == "efron"
+    for stx in range(surv.nstrat):
+        X = surv.exog_s[stx]
+        time, status, entry = surv.time_s[stx], surv.status_s[stx], surv.entry_s[stx]
+        uft = surv.ufailt[stx]
+        k, p = len(uft), X.shape[1]
+        lp = X @ params
+        if surv.offset_s is not None:
+            lp = lp + surv.offset_s[stx]
+        r = np.exp(lp - lp.max())
+        values = np.column_stack([r, r[:, None] * X])  # [r, r x] per row
+        # row i is at risk at the k-th churn time when entry_i <= t_k <= time_i (statsmodels'
+        # convention), i.e. for k in [lo_i, hi_i): the risk-set sums are differences of
+        # cumulative sums of what enters at lo and leaves at hi
+        lo = np.searchsorted(uft, entry, side="left")
+        hi = np.searchsorted(uft, time, side="right")
+        def per_time(codes, weights, size):  # column sums of ``weights`` rows grouped by ``codes``
+            return np.column_stack([np.bincount(codes, weights=w, minlength=size) for w in weights.T])
+
+        at_risk = np.cumsum(per_time(lo, values, k + 1) - per_time(hi, values, k + 1), axis=0)[:k]
+        failed = np.flatnonzero(status == 1)
+        kf = np.searchsorted(uft, time[failed])
+        d = np.bincount(kf, minlength=k).astype(float)
+        tied = per_time(kf, values[failed], k)
+        if efron:
+            # the l-th of the d tied churners, l = 0 .. d-1 (which churner gets which l does
+            # not matter: only the average over l is used)
+            order = np.argsort(kf, kind="stable")
+            start = np.concatenate([[0], np.cumsum(d)[:-1]]).astype(int)
+            ell = np.empty(len(kf))
+            ell[order] = np.arange(len(kf)) - start[kf[order]]
+            share = ell / d[kf]
+        else:
+            share = np.zeros(len(kf))
+        den = at_risk[kf, 0] - share * tied[kf, 0]
+        num = at_risk[kf, 1:] - share[:, None] * tied[kf, 1:]
+        with np.errstate(invalid="ignore", divide="ignore"):  # times with no churner are never used
+            expected = per_time(kf, num / den[:, None], k) / d[:, None]
+        out[surv.stratum_rows[stx][failed]] = X[failed] - expected[kf]
+    return out
+
+
+def _far_bounds(exog) -> list[tuple[float, float]]:
+    """Box for a fallback optimiser: coefficients moving the linear predictor by up to 40 across
+    a covariate's largest value, far beyond any real effect (e^40) but short of the overflow
+    where a runaway (separated) fit ends in NaN."""
+    reach = np.abs(np.asarray(exog, dtype=float)).max(axis=0)
+    reach[reach == 0] = 1.0
+    return [(-40.0 / r, 40.0 / r) for r in reach]
+
+
+def _fit_cox(model):
+    """statsmodels' fit of a ``PHReg``, made robust: its Newton steps have no step-halving and
+    can overshoot to NaN on small data, and its covariance fails when a coefficient runs off
+    (a monotone likelihood). Then BFGS finds the maximum (or goes far along the rising
+    direction), Newton polishes a finite maximum, and failing that the covariance is the
+    pseudo-inverse of the information."""
+    from scipy.optimize import minimize
+    from statsmodels.duration.hazard_regression import PHRegResults
+
+    with np.errstate(all="ignore"):  # a diverging fit is diagnosed by the caller, not by numpy's warnings
+        try:
+            result = model.fit()
+            if np.all(np.isfinite(np.asarray(result.params, dtype=float))):
+                return result
+        except np.linalg.LinAlgError:
+            pass
+        found = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
+                         method="L-BFGS-B", bounds=_far_bounds(model.exog), options={"gtol": 1e-9, "maxiter": 2000})
+        try:
+            polished = model.fit(start_params=found.x)
+            if np.all(np.isfinite(np.asarray(polished.params, dtype=float))):
+                return polished
+        except np.linalg.LinAlgError:
+            pass
+        return PHRegResults(model, found.x, np.linalg.pinv(-np.asarray(model.hessian(found.x), dtype=float)))
+
+
+#: A coefficient that moves the log hazard by more than this across its covariate's observed
+#: range (a hazard ratio of 5e8) makes cox_model check for a monotone likelihood.
+SEPARATION_LOG_HAZARD = 20.0
+_MAX_RISK_PAIRS = 3_000_000
+
+
+def _cox_monotone(model) -> np.ndarray:
+    """Which coefficients of a statsmodels ``PHReg`` have no finite maximum partial likelihood.
+
+    The partial likelihood keeps rising along a direction ``b`` exactly when at every churn
+    time each churner's ``x b`` is at least that of everyone at risk (Bryson & Johnson 1981's
+    monotone likelihood; Efron's and Breslow's tie handling alike), with one strict. With
+    ``m_k`` the largest ``x b`` in the k-th risk set this is a linear program with one row per
+    customer: risk sets shrink over time (without delayed entry), so ``x_j b <= m_k`` for the
+    last churn time k at which j is at risk and ``m`` non-increasing give all the pairs. With
+    delayed entry every (customer, churn time at risk) pair is a row, up to 3,000,000; beyond
+    that the coefficients that ran off (more than 20 on the log-hazard scale across their
+    covariate's range) are reported instead.
+    """
+    from scipy import sparse
+
+    surv = model.surv
+    p = model.exog.shape[1]
+    scale = np.abs(np.asarray(model.exog, dtype=float)).max(axis=0)
+    scale[scale == 0] = 1.0
+    blocks, objective = [], np.zeros(p)
+    offset, n_rows, pairs = p, 0, 0  # each stratum's m variables follow the p coefficients
+
+    def block(X_rows, m_index, m_sign):
+        """Constraint rows ``sign_x * x b + m_sign * m_k <= 0`` as COO triplets."""
+        nonlocal n_rows
+        r = n_rows + np.arange(len(m_index))
+        n_rows += len(m_index)
+        rr = np.concatenate([np.repeat(r, p), r])
+        cc = np.concatenate([np.tile(np.arange(p), len(r)), m_index])
+        vv = np.concatenate([X_rows.ravel(), np.full(len(r), m_sign)])
+        blocks.append((rr, cc, vv))
+
+    for stx in range(surv.nstrat):
+        X = surv.exog_s[stx] / scale
+        time, status, entry, uft = surv.time_s[stx], surv.status_s[stx], surv.entry_s[stx], surv.ufailt[stx]
+        k = len(uft)
+        lo = np.searchsorted(uft, entry, side="left")
+        hi = np.searchsorted(uft, time, side="right")  # at risk at churn times lo <= k < hi
+        delayed = bool(np.any(lo > 0))
+        pairs += int(np.sum(np.maximum(hi - lo, 0))) if delayed else len(time)
+        if pairs > _MAX_RISK_PAIRS:
+            with np.errstate(invalid="ignore"):
+                params = np.asarray(model.fit().params, dtype=float)
+                return ~(np.abs(params) * np.ptp(np.asarray(model.exog, dtype=float), axis=0) <= SEPARATION_LOG_HAZARD)
+        # objective: the sum over churners i and customers j then at risk of (x_i - x_j) b
+        count = np.cumsum(np.bincount(lo, minlength=k + 1) - np.bincount(hi, minlength=k + 1))[:k]
+        total = np.cumsum(np.stack([np.bincount(lo, weights=X[:, c], minlength=k + 1)
+                                    - np.bincount(hi, weights=X[:, c], minlength=k + 1) for c in range(p)], axis=1),
+                          axis=0)[:k]
+        failed = np.flatnonzero(status == 1)
+        kf = np.searchsorted(uft, time[failed])
+        objective += (count[kf, None] * X[failed] - total[kf]).sum(axis=0)
+        at_risk = np.flatnonzero(hi > lo)
+        if delayed:  # x_j b - m_k <= 0 for every churn time k at which j is at risk
+            span = hi[at_risk] - lo[at_risk]
+            j = np.repeat(at_risk, span)
+            kk = np.repeat(lo[at_risk], span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+            block(X[j], offset + kk, -1.0)
+        else:  # ... for its last one, with m non-increasing: m_{k+1} - m_k <= 0
+            block(X[at_risk], offset + hi[at_risk] - 1, -1.0)
+            if k > 1:
+                r = n_rows + np.arange(k - 1)
+                n_rows += k - 1
+                blocks.append((np.concatenate([r, r]), np.concatenate([offset + np.arange(1, k), offset + np.arange(k - 1)]),
+                               np.concatenate([np.ones(k - 1), -np.ones(k - 1)])))
+        block(-X[failed], offset + kf, 1.0)  # m_k - x_i b <= 0 for each churner
+        offset += k
+    rr, cc, vv = (np.concatenate(part) for part in zip(*blocks))
+    A = sparse.csr_matrix((vv, (rr, cc)), shape=(n_rows, offset))
+    bounds = [(-1.0, 1.0)] * p + [(-p - 1.0, p + 1.0)] * (offset - p)
+    return unbounded_coordinates(A, np.concatenate([objective, np.zeros(offset - p)]), range(p), bounds=bounds)
+
+
+@lru_cache(maxsize=1)
+def _ph_model_class():
+    """statsmodels' ``PHReg`` with the Efron and Breslow partial likelihood, score and Hessian
+    computed without a Python loop over the distinct churn times.
+
+    statsmodels walks the churn times one by one (1.2 s per fit on the sample's 1,400 distinct
+    tenures, minutes at 1,000,000 customers). Here every sum over a risk set is a cumulative
+    sum: customer i is at risk at the k-th distinct churn time when entry_i <= t_k <= time_i
+    (statsmodels' convention), i.e. for k in [lo_i, hi_i). Everything else (fitting, standard
+    errors, residuals, results) is statsmodels' own; ``tests/test_survival.py`` checks the
+    values against the loop on data with ties, strata, delayed entry and offsets.
+    """
+    from scipy import sparse
+    from statsmodels.duration.hazard_regression import PHReg
+
+    class _PHReg(PHReg):
+        def _strata_setup(self):
+            if getattr(self, "_cx_setup", None) is None:
+                surv, parts = self.surv, []
+                for stx in range(surv.nstrat):
+                    time, status = surv.time_s[stx], surv.status_s[stx]
+                    uft = surv.ufailt[stx]
+                    n, k = len(time), len(uft)
+                    hi = np.searchsorted(uft, time, side="right")  # at risk while k < hi
+                    lo = np.searchsorted(uft, surv.entry_s[stx], side="left")  # ... and k >= lo
+                    failed = np.flatnonzero(status == 1)
+                    kf = np.searchsorted(uft, time[failed])
+                    order = np.argsort(kf, kind="stable")
+                    failed, kf = failed[order], kf[order]
+                    d = np.bincount(kf, minlength=k)
+                    start = np.concatenate([[0], np.cumsum(d)[:-1]])
+                    ones = np.ones(n)
+                    parts.append({
+                        "hi": hi, "lo": lo, "failed": failed, "kf": kf,
+                        # Efron: the l-th of the d churners tied at a time leaves l/d of the tied
+                        # risk out of the denominator
+                        "phi": (np.arange(len(kf)) - start[kf]) / d[kf],
+                        "enter": sparse.csr_matrix((ones, (hi, np.arange(n))), shape=(k + 1, n)),
+                        "leave": sparse.csr_matrix((ones, (lo, np.arange(n))), shape=(k + 1, n)),
+                        "fails": sparse.csr_matrix((np.ones(len(kf)), (kf, failed)), shape=(k, n)),
+                    })
+                self._cx_setup = parts
+                self._cx_cache = (None, None)
+            return self._cx_setup
+
+        def _terms(self, params):
+            """Log partial likelihood, score and Hessian at ``params`` (cached per params)."""
+            params = np.asarray(params, dtype=float)
+            parts = self._strata_setup()
+            key = (self.ties, params.tobytes())
+            if self._cx_cache[0] == key:
+                return self._cx_cache[1]
+            surv, p = self.surv, len(params)
+            like, grad, hess = 0.0, np.zeros(p), np.zeros((p, p))
+            for stx, part in enumerate(parts):
+                X = surv.exog_s[stx]
+                lp = X @ params
+                if surv.offset_s is not None:
+                    lp = lp + surv.offset_s[stx]
+                lp = lp - lp.max()
+                r = np.exp(lp)
+                rX = r[:, None] * X
+
+                def at_risk(v):  # sums over each churn time's risk set, from per-row values
+                    tail = lambda m: np.cumsum(m[::-1], axis=0)[::-1][1:]  # noqa: E731 (sum over m > k)
+                    return tail(part["enter"] @ v) - tail(part["leave"] @ v)
+
+                s0, s1 = at_risk(r), at_risk(rX)
+                d0, d1 = part["fails"] @ r, part["fails"] @ rX
+                kf, failed = part["kf"], part["failed"]
+                phi = part["phi"] if self.ties == "efron" else np.zeros(len(kf))
+                den = s0[kf] - phi * d0[kf]
+                num = s1[kf] - phi[:, None] * d1[kf]
+                like += lp[failed].sum() - np.log(den).sum()
+                grad += X[failed].sum(axis=0) - (num / den[:, None]).sum(axis=0)
+                k = len(s0)
+                a = np.bincount(kf, weights=1.0 / den, minlength=k)
+                b = np.bincount(kf, weights=phi / den, minlength=k)
+                ca = np.concatenate([[0.0], np.cumsum(a)])
+                w = r * (ca[part["hi"]] - ca[part["lo"]])
+                w[failed] -= r[failed] * b[kf]
+                m = num / den[:, None]
+                hess -= (X * w[:, None]).T @ X - m.T @ m
+            out = (like, grad, hess)
+            self._cx_cache = (key, out)
+            return out
+
+        def efron_loglike(self, params):
+            return self._terms(params)[0]
+
+        def efron_gradient(self, params):
+            return self._terms(params)[1]
+
+        def efron_hessian(self, params):
+            return self._terms(params)[2]
+
+        breslow_loglike, breslow_gradient, breslow_hessian = efron_loglike, efron_gradient, efron_hessian
+
+    return _PHReg
+
+
+@dataclass(repr=False)
+class CoxModel(SafeDisplay):
+    """A fitted Cox proportional-hazards model of time to churn (see :func:`cox_model`).
+
+    Attributes
+    ----------
+    summary : DataFrame
+        ``term``, ``label``, ``coef``, ``se``, ``z``, ``hazard_ratio``, ``ci_low``, ``ci_high``,
+        ``p``, ``p_adjusted``, ``estimable``, ``note``. A term without a finite estimate (a
+        monotone likelihood, e.g. a level whose customers never churn) has ``estimable`` False,
+        ``note`` "not estimable: monotone likelihood" and NaN numbers.
+    ph_test : DataFrame
+        Proportional-hazards check (:func:`proportional_hazards_test`).
+    result : PHRegResults
+        The statsmodels result, for everything else.
+    formula, n, events, dropped, alpha, warnings
+        The model, customers used and churners among them, rows left out for missing
+        values, the confidence level's complement, and plain-language warnings.
+    """
+
+    formula: str
+    summary: pd.DataFrame
+    ph_test: pd.DataFrame
+    result: object
+    n: int
+    events: int
+    dropped: int
+    alpha: float
+    warnings: list = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"CoxModel({self.formula!r}, n={self.n}, events={self.events})\n"
+                + self.summary.to_string(index=False))
+
+    def _repr_html_(self) -> str:
+        facts = pd.DataFrame({"": ["model", "time to churn explained by", "customers", "churned",
+                                   "left out (missing values)"],
+                              "value": ["Cox proportional hazards (Efron ties)", _formula_in_words(self.formula), f"{self.n:,}",
+                                        f"{self.events:,}", f"{self.dropped:,}"]})
+        shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
+        parts = [table(facts, caption="Time to churn").html,
+                 table(shown, digits=3, labels={"label": "effect"},
+                       caption=f"Hazard ratios with {1 - self.alpha:.0%} confidence intervals").html,
+                 table(self.ph_test, digits=3, caption="Proportional-hazards check (Grambsch–Therneau)").html]
+        if self.warnings:
+            parts.append(findings(self.warnings, title="Warnings").html)
+        return "".join(parts)
+
+    def plot_forest(self, *, ax=None):
+        """Forest plot of the hazard ratios (see :func:`plot_forest`)."""
+        return plot_forest(self.summary, ax=ax)
+
+
+def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, duration: str = "tenure_months",
+              event: str = "churned", entry: str | None = None, reference: dict | None = None,
+              ties: str = "efron", alpha: float = 0.05, padjust: str = "holm", transform: str = "km",
+              revenue: str = "monthly_revenue") -> CoxModel:
+    """Cox regression of time to churn: which customers leave sooner, at equal tenure.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Customers, one row each.
+    formula : str, optional
+        Right-hand side such as ``"~ monthly_revenue + C(segment)"`` (a left-hand side, if
+        given, must be ``duration``). A formula is used exactly as written.
+    covariates : list of str, optional
+        Instead of a formula: columns to adjust for. Text columns get the most frequent level
+        as reference (a pandas Categorical its first category); ``reference`` overrides it.
+        With neither, every usable column, chosen by the rules of :func:`cxkit.churn_model`.
+    duration, event, entry : str
+        Months of follow-up, churn (boolean or 0/1), and (optional) months at which the
+        customer entered observation (delayed entry).
+    ties : {"efron", "breslow"}
+        Handling of tied churn times; Efron is R ``coxph``'s default.
+    alpha : float
+        1 - confidence level.
+    padjust : str
+        p-value adjustment across the terms (``holm``, ``bonferroni``, ``fdr_bh``, ``none``).
+    transform : str
+        Time transform of the proportional-hazards check.
+    revenue : str
+        Monthly price column for the leakage check (a covariate that is nearly a function of
+        duration x price, like total charges, is flagged).
+
+    Returns
+    -------
+    CoxModel
+        ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels).
+        A term with a monotone likelihood (e.g. a level whose customers never churn) has no
+        finite hazard ratio: it is shown as not estimable (NaN, ``estimable`` False) with a
+        warning in ``.warnings``, found exactly by a linear program.
+
+    Raises
+    ------
+    ValueError
+        A column is missing, not numeric or infinite; no customer has every column; nobody
+        churned; or no covariate varies among the customers at risk.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> cox = cx.cox_model(customers, covariates=["segment", "support_tickets"])
+    >>> cox.summary[["label", "hazard_ratio"]].round(2).values.tolist()
+    [['segment: Enterprise vs Consumer', 0.42], ['segment: SMB vs Consumer', 0.72], ['support_tickets', 1.24]]
+    """
+    PHReg = _ph_model_class()
+
+    _require(df, [duration], argument="duration")
+    _require(df, [event], argument="event")
+    if formula is not None and covariates is not None:
+        raise ValueError("pass either formula or covariates, not both.")
+    notes = []
+    if formula is None:
+        if covariates is None:
+            from .churn import _default_covariates  # the same rules as churn_model
+
+            covariates, _ = _default_covariates(df.drop(columns=[c for c in (duration, entry) if c]), event,
+                                                      max_levels=50, max_missing=0.2, survival=True)
+        covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+        _require(df, covariates, argument="covariates")
+        rhs, refs = _rhs(df, covariates, reference)
+    else:
+        refs = {}
+        lhs, _, rhs = formula.rpartition("~")
+        if lhs.strip() and lhs.strip() != duration:
+            raise ValueError(f"the formula's left-hand side {lhs.strip()!r} must be the duration ({duration!r}) "
+                             "or empty: write '~ x + y'.")
+    full = f"{_quote_name(duration)} ~ {rhs.strip()}"
+    _, used = _formula_columns(full, df.columns)
+    columns = [duration, event] + used + ([entry] if entry else [])
+    for col, role in ((duration, "duration"), (entry, "entry")):
+        if col:
+            _months(df[col], col, role)  # numbers, finite
+    data = _model_data(df, columns, event=event, categorical=refs)
+    references = _references(data)
+    complete = data.notna().all(axis=1)
+    data = data[complete]
+    dropped = int((~complete).sum())
+    if data.empty:
+        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, columns))}; "
+                         f"{len(df):,} rows): drop the covariates that are mostly missing, or fill them in.")
+    if (data[duration] < 0).any():
+        raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
+    if not data[event].any():
+        raise _no_events_error(event, len(data), "a Cox model")
+    if entry:
+        no_time = (data[entry].astype(float) >= data[duration].astype(float)).to_numpy()
+        if no_time.any():
+            raise ValueError(
+                f"{int(no_time.sum()):,} row(s) have {entry!r} >= {duration!r}: they enter observation when it "
+                f"ends, with no time at risk (R's coxph refuses them too). Leave those rows out, e.g. "
+                f"df[df[{entry!r}] < df[{duration!r}]].")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PHReg's formula-intercept SpecificationWarning is handled by patsy
+        model = PHReg.from_formula(full, data, status=data[event].to_numpy(),
+                                      entry=data[entry].to_numpy() if entry else None, ties=ties,
+                                      eval_env=dict(FORMULA_NAMESPACE))
+    # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too;
+    # only the customers in some risk set count (statsmodels leaves out those who leave
+    # before the first churn): a covariate that varies only among the others has no information
+    at_risk = np.concatenate(model.surv.stratum_rows) if model.surv.nstrat else np.arange(0)
+    design = np.asarray(model.exog, dtype=float)[at_risk]
+    aliased = _aliased(np.hstack([np.ones((len(design), 1)), design]), ["Intercept"] + list(model.exog_names))
+    if len(aliased) == model.exog.shape[1]:
+        raise ValueError(
+            f"no covariate varies among the {len(at_risk):,} customers at risk when someone churns "
+            f"({', '.join(used) or 'none'}: each is constant there, or has a single level): there is no hazard ratio "
+            "to estimate. Check the filter, or choose covariates that differ between customers.")
+    if aliased:
+        label = lambda term: _term_label(term, references)  # noqa: E731
+        notes.append(f"{len(aliased)} design column(s) are exact combinations of others and were left out of the fit: "
+                     + "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
+                                 for name, parts in aliased) + ". Try dropping these redundant columns.")
+        names = [n for n in model.exog_names if n not in {a for a, _ in aliased}]
+        exog = pd.DataFrame(model.exog, columns=model.exog_names)[names]
+        model = PHReg(np.asarray(model.endog), exog, status=model.status,
+                         entry=data[entry].to_numpy() if entry else None, ties=ties)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _fit_cox(model)
+    params = np.asarray(result.params, dtype=float).copy()
+    se = np.asarray(result.bse, dtype=float).copy()
+    names = list(model.exog_names)
+    # A monotone likelihood (a covariate pattern whose customers never churn, or always churn
+    # first) has no finite maximum: the fit stops at an arbitrary hazard ratio such as 1e-9 with
+    # CI 0 to inf, or at NaN. Checked exactly (a linear program) when the fit shows its signs.
+    spread = np.ptp(np.asarray(model.exog, dtype=float), axis=0)
+    with np.errstate(invalid="ignore"):
+        suspicious = bool(caught) or not (np.all(np.isfinite(params)) and np.all(np.isfinite(se))
+                                          and np.all(np.abs(params) * spread <= SEPARATION_LOG_HAZARD))
+    monotone = _cox_monotone(model) if suspicious else np.zeros(len(names), dtype=bool)
+    if monotone.any():
+        terms = [_term_label(n, references) for n, m in zip(names, monotone) if m]
+        notes.append(f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard "
+                     "ratio (a covariate pattern whose customers never churn, or always churn before the others, so "
+                     "the estimate runs off to 0 or infinity and its interval and p-value mean nothing); shown as not "
+                     "estimable. Merge rare levels, drop the covariate, or use penalized (Firth) Cox regression.")
+    elif not np.all(np.isfinite(params)):
+        notes.append("the fit failed (statsmodels returned no estimates): check for covariates with extreme values "
+                     "and rescale them.")
+    for w in caught:
+        if not monotone.any():
+            notes.append(f"statsmodels: {w.message}")
+    if monotone.any() and not monotone.all():
+        # the other coefficients converge while the flagged ones run off
+        with np.errstate(all="ignore"):
+            cov = covariance_beside_separation(model.hessian(params))
+        se[~monotone] = np.sqrt(np.diag(cov))[~monotone]
+    params[monotone], se[monotone] = np.nan, np.nan
+    crit = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(invalid="ignore", over="ignore"):
+        z = params / se
+        p = 2 * stats.norm.sf(np.abs(z))
+        summary = pd.DataFrame({
+            "term": names, "label": [_term_label(n, references) for n in names], "coef": params, "se": se, "z": z,
+            "hazard_ratio": np.exp(params), "ci_low": np.exp(params - crit * se),
+            "ci_high": np.exp(params + crit * se), "p": p, "p_adjusted": _padjust(p, padjust),
+            "estimable": ~monotone, "note": np.where(monotone, "not estimable: monotone likelihood", "")})
+    events = int(data[event].sum())
+    if events < 10 * len(names):
+        notes.append(f"only {events} churners for {len(names)} parameters (fewer than 10 per parameter): "
+                     "hazard ratios may be biased away from 1; use fewer covariates.")
+    if revenue in df.columns:
+        for msg in _tenure_price_leaks(df.loc[data.index], [c for c in used if c not in (duration, revenue)],
+                                       tenure=duration, revenue=revenue):
+            notes.append(msg + " In a model of time to churn this is leakage: the column grows with the "
+                         "duration itself.")
+    ph = proportional_hazards_test(result, transform=transform)
+    # a term without a finite estimate has no slope over time either, and taints the global test
+    ph.loc[ph["term"].isin([n for n, m in zip(names, monotone) if m]) | ((ph["term"] == "GLOBAL") & monotone.any()),
+           ["rho", "chi2", "p"]] = np.nan
+    for row in ph.itertuples():
+        if row.term != "GLOBAL" and row.p < alpha:
+            notes.append(f"the hazard ratio of {_term_label(row.term, references)} changes with tenure "
+                         f"(proportional-hazards test p = {row.p:.2g}); read it as an average over tenure.")
+    return CoxModel(formula=full, summary=summary, ph_test=ph, result=result, n=len(data), events=events,
+                    dropped=dropped, alpha=alpha, warnings=notes)
+
+
+# --------------------------------------------------------------------------- RMST
+
+
+def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None = None,
+                             duration: str = "tenure_months", event: str = "churned", entry: str | None = None,
+                             annual_discount: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
+    """Expected months as a customer within ``horizon`` months: the area under the survival curve.
+
+    With ``annual_discount`` r, month u counts (1 + r)^(-u / 12), so the result is the
+    discounted number of paying months (multiply by monthly revenue for a lifetime value).
+    The standard error is the Kaplan–Meier (Greenwood-type) variance of the area,
+    sum over churn times t_j <= horizon of A_j^2 d_j / (n_j (n_j - d_j)), with A_j the
+    (discounted) area under the curve from t_j to the horizon (Klein & Moeschberger 2003, 4.5).
+
+    Returns
+    -------
+    DataFrame
+        ``by`` (when given), ``customers``, ``churned``, ``horizon``, ``rmst``, ``se``,
+        ``ci_low``, ``ci_high`` (normal interval cut to the possible range, 0 to the horizon),
+        ``followed_to_horizon`` (False when the group's longest
+        follow-up ends before the horizon: the curve is then carried flat, an extrapolation).
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> rm = cx.restricted_mean_survival(customers, horizon=24)
+    >>> round(float(rm["rmst"].iloc[0]), 1)
+    21.8
+    """
+    if horizon is None or not horizon > 0:
+        raise ValueError("horizon must be a positive number of months, e.g. horizon=60.")
+    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    labels = [None] if by is None else sorted(set(groups[ok]))
+    rate = math.log1p(annual_discount) / 12.0
+
+    def area(a, b):  # integral of the discount weight from a to b
+        if rate == 0:
+            return b - a
+        return (np.exp(-rate * a) - np.exp(-rate * b)) / rate
+
+    z = stats.norm.ppf(1 - alpha / 2)
+    rows = []
+    for label in labels:
+        mask = ok if label is None else ok & (groups == label)
+        t, n, d, s, _ = _km_curve(time[mask], status[mask], start[mask] if entry is not None else None)
+        within = t <= horizon
+        t, n, d, s = t[within], n[within], d[within], s[within]
+        knots = np.r_[0.0, t, horizon]
+        levels = np.r_[1.0, s]
+        pieces = levels * area(knots[:-1], knots[1:])
+        total = float(pieces.sum())
+        tail = np.cumsum(pieces[::-1])[::-1][1:]  # A_j: area from t_j to the horizon
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(n > d, tail ** 2 * d / (n * (n - d)), 0.0)
+        se = float(np.sqrt(terms.sum()))
+        row = {"customers": int(mask.sum()), "churned": int(status[mask].sum()), "horizon": float(horizon),
+               # the normal interval, kept within what is possible: 0 to the whole (discounted) horizon
+               "rmst": total, "se": se, "ci_low": max(total - z * se, 0.0),
+               "ci_high": min(total + z * se, float(area(0.0, horizon))),
+               "followed_to_horizon": bool(time[mask].max() >= horizon)}
+        if by is not None:
+            row = {by: label, **row}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def plot_km(km: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True, title: str | None = None):
+    """Kaplan–Meier curves from :func:`kaplan_meier` (steps, with shaded confidence bands).
+
+    ``by`` is the grouping column of ``km`` (found automatically when it is the first column).
+    """
+    from ..plots import PALETTE, label, new_axes
+
+    ax = new_axes(ax=ax, figsize=(8, 4.5))
+    if by is None and len(km.columns) and km.columns[0] not in ("time",):
+        by = km.columns[0]
+    groups = [(None, km)] if by is None else list(km.groupby(by, sort=True))
+    for i, (name, part) in enumerate(groups):
+        colour = PALETTE[i % len(PALETTE)]
+        t = np.r_[0.0, part["time"].to_numpy()]
+        s = np.r_[1.0, part["survival"].to_numpy()]
+        ax.step(t, s, where="post", color=colour, label=label(name) if name is not None else "all customers")
+        if ci:
+            lo = np.r_[1.0, part["ci_low"].to_numpy()]
+            hi = np.r_[1.0, part["ci_high"].to_numpy()]
+            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("months as a customer")
+    ax.set_ylabel("share still a customer")
+    ax.set_title(title or "Customers still active by tenure (Kaplan–Meier, 95% CI)")
+    if by is not None:
+        ax.legend(title=label(by))
+    return ax
+
+
+def plot_forest(summary: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None,
+                alpha: float = 0.05):
+    """Forest plot: one row per term, the effect (odds or hazard ratio) with its confidence
+    interval on a log axis; terms whose interval excludes 1 are highlighted."""
+    from ..plots import NEUTRAL, SIGNIFICANT, label, new_axes
+
+    effect = effect or next((c for c in ("odds_ratio", "hazard_ratio") if c in summary.columns), None)
+    if effect is None:
+        raise ValueError("summary needs an 'odds_ratio' or 'hazard_ratio' column.")
+    rows = summary[summary["term"] != "Intercept"].iloc[::-1]
+    ax = new_axes(ax=ax, figsize=(8, max(2.5, 0.38 * len(rows) + 1.2)))
+    y = np.arange(len(rows))
+    sig = (rows["ci_low"] > 1) | (rows["ci_high"] < 1)
+    colours = np.where(sig, SIGNIFICANT, NEUTRAL)
+    ax.hlines(y, rows["ci_low"], rows["ci_high"], color=colours, linewidth=2)
+    ax.scatter(rows[effect], y, color=colours, zorder=3, s=30)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    # plain numbers on the log axis (mathtext is off in the house style, so no 10^x labels)
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
+    low = float(np.nanmin(rows["ci_low"].clip(lower=1e-6))) if len(rows) else 0.5
+    high = float(np.nanmax(rows["ci_high"].clip(upper=1e6))) if len(rows) else 2.0
+    ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+             if low / 1.5 <= t <= high * 1.5] or [1]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    labels = rows["label"] if "label" in rows.columns else rows["term"]
+    ax.set_yticks(y, [label(t, max_chars=45) for t in labels])
+    ax.set_xlabel(f"{effect.replace('_', ' ')} (log scale, {1 - alpha:.0%} CI)")
+    ax.set_title(title or ("Effects on churn" if effect == "odds_ratio" else "Effects on time to churn"))
+    return ax

@@ -1,0 +1,689 @@
+"""The data catalog: one YAML file that configures the readers for every source.
+
+A catalog names each source once, with where it is and how to read it; notebooks and the
+``cxkit`` command load sources by name, so a monthly run never hard-codes a path.
+
+.. code-block:: yaml
+
+    version: 1
+    defaults:            # options every source gets unless it sets its own
+      max_rejected: 0.05
+    sources:
+      feedback:          # a name of your choosing
+        table: feedback  # canonical table: feedback, reviews, customers or journey
+        path: sample/feedback.csv        # relative to this file's folder
+        drivers: [support, price]
+        columns: {nps: Q1_NPS}           # canonical name -> source column
+        values: {churned: {"Yes": true, "No": false}}
+      warehouse_customers:
+        table: customers
+        sql: {url: "postgresql+psycopg://cx:${CX_PG_PASSWORD}@db:5432/cx", table: customers}
+    settings: {}         # free-form settings for the analyses (themes, thresholds, ...)
+
+``${NAME}`` anywhere in a string is replaced by the environment variable ``NAME``, so
+secrets stay out of the file.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
+>>> sorted(catalog)[:2]
+['customers', 'feedback']
+>>> catalog["customers"].report.table
+'customers'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..errors import CatalogError, CxkitError
+from .readers import Loaded, load
+from ..periods import parse_month
+from .schema import TABLES
+
+__all__ = ["Catalog", "load_catalog", "rejection_reasons", "data_quality_finding"]
+
+_LOAD_OPTIONS = {
+    "columns", "values", "drivers", "na_codes", "units", "date_format", "dayfirst", "generate_ids",
+    "stage_from", "stage_default", "driver_range", "categorical", "unescape_html", "max_rejected", "format",
+}
+_READER_OPTIONS = {
+    "sep", "decimal", "encoding", "quoting", "header", "names", "skip_rows", "sheet", "header_row",
+    "unfinished", "value_labels", "read_columns",
+}
+_ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
+_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
+    if isinstance(value, str) and value == skip:
+        return value
+    if isinstance(value, str):
+        def sub(m):
+            name = m.group(1)
+            if name in os.environ:
+                return os.environ[name]
+            if strict:
+                raise CatalogError(f"{where}: environment variable {name} is not set. Export it "
+                                   f"(export {name}=...) before running, or remove ${{{name}}} from the catalog.")
+            return m.group(0)
+        return _ENV.sub(sub, value)
+    if isinstance(value, Mapping):
+        return {k: _expand_env(v, where, strict=strict, skip=skip) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, where, strict=strict, skip=skip) for v in value]
+    return value
+
+
+_ROW_GROUP = 100_000
+#: Tables with at least this many rows are reduced partition by partition (Catalog.scan).
+BIG_TABLE_ROWS = 500_000
+_UNDATED = np.iinfo(np.int64).max  # month code of rows without a time (MonthlyReader)
+_EVENT_TIME = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
+
+
+class MonthlyReader:
+    """One table, read a month at a time.
+
+    Built from a DataFrame (``MonthlyReader(frame, time="published_at")``) or by
+    :meth:`Catalog.monthly` from a Parquet snapshot, whose months are then read with pyarrow
+    filters so that only one month's rows (and their text) are in memory at once.
+
+    :meth:`index` lists every row with months in calendar order, then rows without a time;
+    :meth:`read` gives a run of months in the table's own order (rows without a time last).
+    Rows keep their index labels from the frame (row numbers for a snapshot), and a frame and
+    its snapshot give the same rows in the same order.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"published_at": pd.to_datetime(["2026-02-03", "2026-01-09", None]),
+    ...                       "text": ["b", "a", "c"]})
+    >>> reader = MonthlyReader(frame, time="published_at")
+    >>> [str(m) for m in reader.months()], reader.month(reader.months()[0])["text"].tolist()
+    (['2026-01', '2026-02', 'NaT'], ['a'])
+    >>> reader.index(["text"])["text"].tolist()
+    ['a', 'b', 'c']
+    >>> [[str(m) for m in run] for run in reader.batches(max_rows=1)]
+    [['2026-01'], ['2026-02'], ['NaT']]
+    >>> reader.read(reader.batches()[0])["text"].tolist()  # within a run, the table's order
+    ['b', 'a']
+    """
+
+    def __init__(self, frame: pd.DataFrame | None = None, *, time: str, path: Path | None = None,
+                 attrs: dict | None = None):
+        if (frame is None) == (path is None):
+            raise ValueError("MonthlyReader needs a frame or a Parquet path")
+        self.frame, self.path, self.time = frame, path, time
+        self.attrs = dict(frame.attrs if frame is not None else attrs or {})
+        if frame is not None:
+            self.columns = [str(c) for c in frame.columns]
+        else:
+            import pyarrow.parquet as pq
+
+            self.columns = pq.read_schema(path).names
+        if time not in self.columns:
+            raise KeyError(f"MonthlyReader: no time column {time!r}; columns are {self.columns}")
+        self._months = None
+
+    def months(self) -> list:
+        """The months present (``pandas.Period``), in order; ``NaT`` last for rows without a time."""
+        if self._months is None:
+            present = np.unique(self._codes())
+            self._months = [pd.NaT if c == _UNDATED else pd.Period(ordinal=int(c), freq="M") for c in present]
+        return list(self._months)
+
+    def month(self, month, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of one month (``NaT``: the rows without a time), all or some columns."""
+        return self.read([month], columns)
+
+    def read(self, months: list, columns: list[str] | None = None) -> pd.DataFrame:
+        """The rows of some consecutive months (in the reader's order), all or some columns."""
+        wanted = _check_columns(columns, self.columns, "MonthlyReader", self.time) if columns else None
+        dated = [m for m in months if not pd.isna(m)]
+        undated = len(dated) < len(months)
+        if dated and [m.ordinal for m in dated] != list(range(dated[0].ordinal, dated[-1].ordinal + 1)):
+            raise ValueError("MonthlyReader.read: give consecutive months, e.g. from batches()")
+        start = dated[0].start_time if dated else None
+        end = (dated[-1] + 1).start_time if dated else None
+        if self.frame is not None:
+            times = self.frame[self.time]
+            masks = ([((times >= start) & (times < end)).to_numpy()] if dated else []) + \
+                ([times.isna().to_numpy()] if undated else [])
+            rows = pd.concat([self.frame.loc[m] for m in masks]) if len(masks) > 1 else self.frame.loc[masks[0]]
+            return (rows[wanted] if wanted else rows).copy()
+        import pyarrow.dataset as ds
+
+        field = ds.field(self.time)
+        parts = []
+        if dated:
+            parts.append(((field >= start) & (field < end), (self._codes() >= dated[0].ordinal)
+                          & (self._codes() <= dated[-1].ordinal)))
+        if undated:
+            parts.append((field.is_null(), self._codes() == _UNDATED))
+        frames = []
+        for expression, selected in parts:
+            rows = pd.read_parquet(self.path, columns=(wanted or self.columns), filters=expression)
+            # Row numbers of the snapshot, so rows keep the same labels however they are read.
+            rows.index = pd.Index(np.flatnonzero(selected))
+            frames.append(rows)
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+    def _codes(self) -> np.ndarray:
+        """Month ordinal of every row, in the table's order (rows without a time: int64 max)."""
+        if getattr(self, "_month_codes", None) is None:
+            from ..periods import month_of
+
+            times = self.frame[self.time] if self.frame is not None else \
+                pd.read_parquet(self.path, columns=[self.time])[self.time]
+            months = month_of(times)
+            codes = months.array.asi8.copy()
+            codes[months.isna().to_numpy()] = _UNDATED
+            self._month_codes = codes
+        return self._month_codes
+
+    def batches(self, max_rows: int = 100_000) -> list[list]:
+        """The months in runs of consecutive months of at most ``max_rows`` rows together (a
+        month with more rows is a run of its own; rows without a time come last, alone), so
+        a loop over them holds at most ``max(max_rows, one month)`` rows at once."""
+        codes, counts = np.unique(self._codes(), return_counts=True)
+        runs, current, total = [], [], 0
+        for m, n in zip(self.months(), counts.tolist()):
+            contiguous = not current or (not pd.isna(m) and current[-1].ordinal + 1 == m.ordinal)
+            if current and (total + n > max_rows or not contiguous):
+                runs.append(current)
+                current, total = [], 0
+            current.append(m)
+            total += n
+        if current:
+            runs.append(current)
+        return runs
+
+    def index(self, columns: list[str]) -> pd.DataFrame:
+        """Some (small) columns of every row, in the reader's order: months, then no time."""
+        wanted = _check_columns(columns, self.columns, "MonthlyReader", self.time)
+        rows = self.frame[wanted] if self.frame is not None else pd.read_parquet(self.path, columns=wanted)
+        return rows.iloc[np.argsort(self._codes(), kind="stable")].copy()
+
+
+def _workers_are_local() -> bool:
+    """True when every worker of the connected Dask cluster runs on this machine."""
+    import socket
+
+    from ..distributed import current_cluster
+
+    client = current_cluster()
+    if client is None:
+        return True
+    hosts = {"127.0.0.1", "localhost", "::1", socket.gethostname()}
+    with contextlib.suppress(OSError):
+        hosts.update(socket.gethostbyname_ex(socket.gethostname())[2])
+    workers = client.scheduler_info().get("workers", {})
+    return bool(workers) and all(w.split("://")[-1].rsplit(":", 1)[0].strip("[]") in hosts for w in workers)
+
+
+def _check_columns(columns, available, path, name) -> list[str]:
+    columns = list(columns)
+    missing = [c for c in columns if c not in available]
+    if missing:
+        raise KeyError(f"{path}: source {name!r} has no column(s) {missing}; it has {', '.join(map(str, available))}.")
+    return columns
+
+
+class Catalog(Mapping):
+    """Sources configured by a catalog file; ``catalog[name]`` loads (once) and returns
+    :class:`~cxkit.data.readers.Loaded`.
+
+    Attributes
+    ----------
+    path : Path
+        The catalog file.
+    entries : dict
+        Each source's options as written (environment variables not yet expanded).
+    settings : dict
+        The free-form ``settings`` section.
+    data_dirs : list of Path
+        Folders holding the catalog's files (the catalog's folder, the folders of its file
+        sources, and any listed under ``data_dirs``).
+    """
+
+    def __init__(self, path: str | Path, entries: dict, *, defaults: dict, settings: dict, data_dirs: list):
+        self.path = Path(path)
+        self.entries = entries
+        self.defaults = defaults
+        self.settings = settings
+        self._cache: dict[str, Loaded] = {}
+        base = self.path.parent
+        dirs = [base] + [(base / d).resolve() for d in data_dirs]
+        for entry in entries.values():
+            if "path" in entry:
+                dirs.append(self.resolve(entry["path"]).parent)
+        self.data_dirs = list(dict.fromkeys(p.resolve() for p in dirs))
+
+    def __getitem__(self, name: str) -> Loaded:
+        if name not in self.entries:
+            raise KeyError(f"{self.path}: no source named {name!r}; the catalog has {', '.join(self.entries)}.")
+        if name not in self._cache:
+            entry = self.entries[name]
+            if "snapshot" in entry:
+                self._cache[name] = _read_snapshot(self.resolve(entry["snapshot"]))
+            else:
+                self._cache[name] = load(**self.options(name))
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def resolve(self, path: str) -> Path:
+        """A catalog path, relative to the catalog file's folder."""
+        p = Path(os.path.expanduser(str(path)))
+        return p if p.is_absolute() else Path(os.path.normpath(self.path.parent / p))
+
+    def options(self, name: str) -> dict:
+        """The keyword arguments :func:`cxkit.data.readers.load` receives for source ``name``."""
+        where = f"{self.path}: source {name!r}"
+        raw_entry = dict(self.entries[name])
+        if "snapshot" in raw_entry:
+            raise CatalogError(f"{where}: is a snapshot of validated data; it has no reader options.")
+        # A SQL URL is expanded by cxkit.data.sql, which percent-encodes the password and masks it.
+        sql_url = raw_entry["sql"].get("url") if "sql" in raw_entry else None
+        entry = {**self.defaults, **_expand_env(raw_entry, where, strict=True, skip=sql_url)}
+        table = entry.pop("table")
+        entry.pop("description", None)
+        if "path" in entry:
+            source = str(self.resolve(entry.pop("path")))
+        else:
+            sql = dict(entry.pop("sql"))
+            url = sql.pop("url", None)
+            if url and url.startswith(("duckdb:///", "sqlite:///")) and not url.startswith(("duckdb:////", "sqlite:////")):
+                prefix, rel = url.split(":///", 1)
+                if rel and rel != ":memory:":
+                    url = f"{prefix}:///{self.resolve(rel)}"
+            source = {"url": url, **sql}
+        return {"table": table, "source": source, **entry}
+
+    def snapshot(self, folder: str | Path) -> Path:
+        """Load every source once and write it, already validated, to ``folder``: one Parquet
+        file per table and per set of rejected rows, the load report as JSON, and a catalog
+        (``folder/cxkit.yaml``) that reads them back as :class:`~cxkit.data.readers.Loaded` unchanged.
+
+        The pack runner gives its notebooks this catalog, so every notebook sees exactly the
+        same rows and no notebook parses the raw exports again. Sources are written one at a
+        time and released, so only one is in memory at once. Raises the loading error of the
+        first unusable source.
+        """
+        folder = Path(folder)
+        for name in self.entries:
+            self.snapshot_source(name, folder)
+        return self.write_snapshot_catalog(folder)
+
+    def snapshot_source(self, name: str, folder: str | Path, *, release: bool = True) -> Loaded:
+        """Write one source's validated rows to ``folder`` (see :meth:`snapshot`).
+
+        Parquet row groups of 100,000 rows let readers skip the months they do not need. With
+        ``release`` the loaded table is dropped from this catalog's cache afterwards.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        loaded = self[name]
+        stem = folder / name
+        loaded.frame.to_parquet(stem.with_suffix(".parquet"), index=False, row_group_size=_ROW_GROUP)
+        rejected = loaded.rejected.copy()
+        for col in rejected.columns:
+            if rejected[col].dtype == object or str(rejected[col].dtype) == "category":
+                rejected[col] = rejected[col].astype("string")
+        rejected.columns = [str(c) for c in rejected.columns]
+        rejected.to_parquet(stem.with_name(f"{name}.rejected.parquet"), index=False)
+        stem.with_name(f"{name}.report.json").write_text(json.dumps(
+            {**loaded.report.to_dict(), "attrs": loaded.frame.attrs}, default=str))
+        if release:
+            self._cache.pop(name, None)
+        return loaded
+
+    def write_snapshot_catalog(self, folder: str | Path) -> Path:
+        """The catalog file (``folder/cxkit.yaml``) of a snapshot written source by source."""
+        import yaml
+
+        folder = Path(folder)
+        entries = {name: {"table": self.table_of(name), "snapshot": name,
+                          "description": f"snapshot of {name!r} from {self.path}"} for name in self.entries}
+        doc = {"version": 1, "sources": entries, "settings": self.settings,
+               "data_dirs": [str(d) for d in self.data_dirs]}
+        path = folder / "cxkit.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+        return path
+
+    def read(self, name: str, *, columns: list[str] | None = None, month: str | None = None,
+             through: bool = False) -> pd.DataFrame:
+        """One source's validated rows, reading only the columns and months asked for.
+
+        Parameters
+        ----------
+        name : str
+            The source.
+        columns : list of str, optional
+            Columns to return (default all). Unknown names raise a ``KeyError`` listing the
+            table's columns.
+        month : str, optional
+            ``YYYY-MM``: only rows whose event time (``responded_at``, ``published_at`` or
+            ``occurred_at``) falls in that month; with ``through=True`` every row up to the
+            end of that month. Rows without an event time are left out. Tables without an
+            event time (``customers``) cannot be filtered by month.
+        through : bool, default False
+            See ``month``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            With ``attrs`` as :attr:`Loaded.frame` (``table``, ``source``, ``drivers``) plus
+            ``month`` and ``pushdown``: True when the reader or the database skipped the other
+            rows. The pack's Parquet snapshots skip columns and row groups (pyarrow filters);
+            a Parquet file or a SQL table whose event time is a real timestamp or date reads
+            only the month's rows (pyarrow filters, or ``WHERE`` in the database), which are
+            then validated (its load report counts those rows); other sources (CSV, Excel,
+            queries, text timestamps) are loaded whole once, cached and filtered in memory.
+
+        Examples
+        --------
+        >>> import cxkit as cx
+        >>> fb = cx.load_catalog(cx.DEFAULT_CATALOG).read("feedback", columns=["comment"], month="2026-10")
+        >>> list(fb.columns), len(fb) > 1000
+        (['comment'], True)
+        """
+        if name not in self.entries:
+            self[name]  # the KeyError naming the sources
+        table = self.table_of(name)
+        time = _EVENT_TIME.get(table)
+        if month and time is None:
+            raise ValueError(f"{self.path}: source {name!r} ({table}) has no event time; read it without month=.")
+        bounds = None
+        if month:
+            period = parse_month(str(month))
+            bounds = (None if through else period.start_time, (period + 1).start_time)
+        entry = self.entries[name]
+        if "snapshot" in entry and name not in self._cache:
+            frame = self._read_snapshot_columns(name, columns, time, bounds)
+            pushdown = True
+        else:
+            pushed = self._load_period(name, time, bounds) if bounds is not None and name not in self._cache else None
+            full = pushed.frame if pushed is not None else self[name].frame
+            keep = full
+            if bounds is not None:
+                t = full[time]
+                mask = t.notna() & (t < bounds[1])
+                if bounds[0] is not None:
+                    mask &= t >= bounds[0]
+                keep = full.loc[mask.to_numpy()]
+            frame = keep[_check_columns(columns, full.columns, self.path, name)] if columns else keep.copy()
+            frame = frame.reset_index(drop=True)
+            frame.attrs = dict(full.attrs)
+            pushdown = pushed is not None and any("pushed down" in n for n in pushed.report.notes)
+        frame.attrs.update(month=str(month) if month else None, pushdown=pushdown)
+        return frame
+
+    def _load_period(self, name, time, bounds) -> Loaded | None:
+        """Load only the rows of ``bounds`` from a Parquet file or a SQL table (the reader or
+        the database filters); None for other sources, which are loaded whole and cached."""
+        options = self.options(name)
+        source = options["source"]
+        column = (options.get("columns") or {}).get(time, time)
+        period = {"column": column, "start": bounds[0], "end": bounds[1]}
+        if isinstance(source, dict) and source.get("table"):
+            options["source"] = {**source, "period": period}
+        elif isinstance(source, str) and (options.get("format") == "parquet"
+                                          or Path(source).suffix.lower() in (".parquet", ".pq")):
+            options["period"] = period
+        else:
+            return None
+        return load(**options)
+
+    def _snapshot_file(self, name, columns) -> tuple[Path, list[str] | None]:
+        """A snapshot's Parquet file and the columns to read from it (checked; None: all)."""
+        import pyarrow.parquet as pq
+
+        path = self.resolve(self.entries[name]["snapshot"]).with_suffix(".parquet")
+        return path, (_check_columns(columns, pq.read_schema(path).names, self.path, name) if columns else None)
+
+    def _read_snapshot_columns(self, name, columns, time, bounds) -> pd.DataFrame:
+        path, wanted = self._snapshot_file(name, columns)
+        filters = None
+        if bounds is not None:
+            filters = [(time, "<", bounds[1])] + ([(time, ">=", bounds[0])] if bounds[0] is not None else [])
+        frame = pd.read_parquet(path, columns=wanted, filters=filters)
+        frame.attrs = dict(_snapshot_report(path.with_suffix(""))[1])
+        return frame
+
+    def rows(self, name: str) -> int:
+        """Validated rows of a source (from a snapshot's load report, without reading it)."""
+        return int(self._report_only(name).report.accepted)
+
+    def scan(self, name: str, *, columns: list[str] | None = None, big: int = BIG_TABLE_ROWS):
+        """The table for analyses that accept pandas or Dask (the journey analyses).
+
+        A pandas DataFrame for a table of fewer than ``big`` rows; a Dask DataFrame
+        (:meth:`dask`) for a bigger one, or whenever a Dask cluster is connected: the
+        analyses then reduce it partition by partition (on the cluster's workers, or on
+        this machine's threads), and only the counts reach pandas.
+        """
+        from ..distributed import current_cluster
+
+        if current_cluster() is not None or self.rows(name) >= big:
+            return self.dask(name, columns=columns)
+        frame = self[name].frame
+        return frame[_check_columns(columns, frame.columns, self.path, name)] if columns else frame
+
+    def monthly(self, name: str) -> "MonthlyReader":
+        """A reader that gives one source a month at a time (see :class:`MonthlyReader`): for
+        analyses whose trend needs only per-month aggregates of a big text table. A snapshot
+        is read month by month from its Parquet file; other sources are loaded once."""
+        table = self.table_of(name) if name in self.entries else self[name]
+        time = _EVENT_TIME.get(table)
+        if time is None:
+            raise ValueError(f"{self.path}: source {name!r} ({table}) has no event time to read it by month.")
+        entry = self.entries[name]
+        if "snapshot" in entry and name not in self._cache:
+            return MonthlyReader(time=time, path=self.resolve(entry["snapshot"]).with_suffix(".parquet"),
+                                 attrs=_snapshot_report(self.resolve(entry["snapshot"]))[1])
+        return MonthlyReader(self[name].frame, time=time)
+
+    def dask(self, name: str, *, columns: list[str] | None = None, files: bool | None = None):
+        """One source as a Dask DataFrame, for the steps that run on a Dask cluster
+        (:func:`cxkit.connect`).
+
+        With ``files`` the workers read the Parquet snapshot themselves (one partition per
+        row group), which needs them to see this machine's paths: by default that is assumed
+        when every worker of the connected cluster runs on this machine, or when the catalog
+        says ``settings: {shared_storage: true}``. Otherwise the validated table is split
+        into partitions of 100,000 rows and sent to the workers.
+        """
+        import dask.dataframe as dd
+
+        if name not in self.entries:
+            self[name]
+        entry = self.entries[name]
+        if files is None:
+            files = bool(self.settings.get("shared_storage")) or _workers_are_local()
+        if files and "snapshot" in entry and name not in self._cache:
+            path, wanted = self._snapshot_file(name, columns)
+            return dd.read_parquet(str(path), columns=wanted, split_row_groups=True)
+        frame = self[name].frame
+        frame = frame[_check_columns(columns, frame.columns, self.path, name)] if columns else frame
+        return dd.from_pandas(frame, chunksize=_ROW_GROUP, sort=False)
+
+    def _report_only(self, name: str) -> Loaded:
+        """``self[name]``, except that a snapshot not yet loaded gives its load report alone
+        (with empty frames): the data-quality summary needs no rows."""
+        entry = self.entries[name]
+        if "snapshot" not in entry or name in self._cache:
+            return self[name]
+        report, _ = _snapshot_report(self.resolve(entry["snapshot"]))
+        return Loaded(pd.DataFrame(), pd.DataFrame(), report)
+
+    def table_of(self, name: str) -> str:
+        return self.entries[name]["table"]
+
+    def validate(self, *, out: str | Path | None = None) -> pd.DataFrame:
+        """Load every source; one row per source: read, accepted, rejected, usable, reasons.
+
+        With ``out``, each source's rejected rows (PII masked) go to ``out/<name>.rejected.csv``.
+        A source that raises is listed as not usable with the error message.
+        """
+        rows = []
+        if out is not None:
+            Path(out).mkdir(parents=True, exist_ok=True)
+        for name in self.entries:
+            row = {"source": name, "table": self.table_of(name), "read": None, "accepted": None,
+                   "rejected": None, "excluded": None, "usable": False, "top_reasons": "", "error": ""}
+            loaded = None
+            try:
+                loaded = self._report_only(name) if out is None else self[name]
+                row["usable"] = True
+            except CxkitError as exc:
+                row["error"] = str(exc)
+                loaded = getattr(exc, "loaded", None)
+            if loaded is not None:
+                r = loaded.report
+                row.update(read=r.read, accepted=r.accepted, rejected=r.rejected, excluded=r.excluded,
+                           top_reasons="; ".join(f"{n:,} x {k}" for k, n in
+                                                 sorted(r.reasons.items(), key=lambda kv: -kv[1])[:3]))
+                if out is not None and len(loaded.rejected):
+                    loaded.rejected_masked().to_csv(Path(out) / f"{name}.rejected.csv", index=False)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def _snapshot_report(stem: Path):
+    """The load report written beside a snapshot, and the table's ``attrs``."""
+    from .readers import LoadReport
+
+    info = json.loads(stem.with_name(f"{stem.name}.report.json").read_text())
+    attrs = info.pop("attrs", {})
+    info.pop("invalid", None)
+    info["examples"] = {k: (v["line"], v["reason"]) for k, v in info.get("examples", {}).items()}
+    return LoadReport(**info), attrs
+
+
+def _read_snapshot(stem: Path) -> Loaded:
+    frame = pd.read_parquet(stem.with_suffix(".parquet"))
+    rejected = pd.read_parquet(stem.with_name(f"{stem.name}.rejected.parquet"))
+    report, frame.attrs = _snapshot_report(stem)
+    return Loaded(frame, rejected, report)
+
+
+def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
+    """Tidy table of why rows were rejected: one row per source and reason.
+
+    Columns: ``source``, ``table``, ``reason``, ``rows``, ``share`` (of rows read),
+    ``example_line`` and ``example`` (the first case, PII masked). Sources that failed to
+    load are skipped here; :meth:`Catalog.validate` lists them.
+    """
+    rows = []
+    for name in catalog:
+        try:
+            report = catalog._report_only(name).report
+        except CxkitError as exc:
+            loaded = getattr(exc, "loaded", None)
+            if loaded is None:
+                continue
+            report = loaded.report
+        for reason, n in sorted(report.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            line, example = report.examples.get(reason, (None, ""))
+            rows.append({"source": name, "table": report.table, "reason": reason, "rows": n,
+                         "share": n / report.read, "example_line": line, "example": example})
+    return pd.DataFrame(rows, columns=["source", "table", "reason", "rows", "share", "example_line", "example"])
+
+
+def data_quality_finding(summary: pd.DataFrame) -> str:
+    """One sentence on a :meth:`Catalog.validate` summary, for reports.
+
+    >>> data_quality_finding(pd.DataFrame({"source": ["a", "b"], "read": [100, 50], "rejected": [3, 0],
+    ...                                    "excluded": [1, 0], "usable": [True, True]}))
+    '3 of 150 rows (2.0%) were rejected (1 of them survey previews, tests, spam or empty rows); all 2 sources are usable.'
+    """
+    read = int(summary["read"].fillna(0).sum())
+    rejected = int(summary["rejected"].fillna(0).sum())
+    excluded = int(summary["excluded"].fillna(0).sum())
+    unusable = summary.loc[~summary["usable"].astype(bool), "source"].tolist()
+    share = rejected / read if read else 0.0
+    share_text = f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
+    text = f"{rejected:,} of {read:,} rows ({share_text}) were rejected" if read else "No rows were read"
+    if excluded:
+        text += f" ({excluded:,} of them survey previews, tests, spam or empty rows)"
+    if unusable:
+        return text + f"; NOT usable: {', '.join(unusable)}."
+    return text + f"; all {len(summary)} sources are usable."
+
+
+def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None = None) -> Catalog:
+    """Read a catalog file (see the module docs for its form). Sources load on first use.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    only : list of str, optional
+        Keep only these sources.
+
+    Raises
+    ------
+    CatalogError
+        The file is missing, not YAML, or an entry is malformed (the message names the entry
+        and the key).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CatalogError(f"{path}: no such catalog file. Pass --catalog PATH, or copy data/cxkit.yaml and edit it.")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("sources"), Mapping) or not doc["sources"]:
+        raise CatalogError(f"{path}: expected a mapping with a non-empty 'sources:' section (see data/cxkit.yaml).")
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        raise CatalogError(f"{path}: unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}.")
+    defaults = dict(doc.get("defaults") or {})
+    bad_defaults = set(defaults) - _LOAD_OPTIONS - _READER_OPTIONS
+    if bad_defaults:
+        raise CatalogError(f"{path}: defaults has unknown option(s) {sorted(bad_defaults)}.")
+    entries = {}
+    for name, entry in doc["sources"].items():
+        where = f"{path}: source {name!r}"
+        if not isinstance(entry, Mapping):
+            raise CatalogError(f"{where}: expected a mapping of options, got {type(entry).__name__}.")
+        entry = dict(entry)
+        entry.setdefault("table", name if name in TABLES else None)
+        if entry["table"] not in TABLES:
+            raise CatalogError(f"{where}: table must be one of {sorted(TABLES)}, not {entry['table']!r}.")
+        unknown = set(entry) - _ENTRY_KEYS
+        if unknown:
+            import difflib
+
+            hints = [f"{k!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, _ENTRY_KEYS, 1)) else "")
+                     for k in sorted(unknown)]
+            raise CatalogError(f"{where}: unknown option(s) {', '.join(hints)}.")
+        if sum(k in entry for k in ("path", "sql", "snapshot")) != 1:
+            raise CatalogError(f"{where}: give exactly one of path: (a file) or sql: (url plus table or query).")
+        if "sql" in entry and (not isinstance(entry["sql"], Mapping) or "url" not in entry["sql"]):
+            raise CatalogError(f"{where}: sql: needs a mapping with url: and table: or query:.")
+        entries[str(name)] = entry
+    if only:
+        missing = [n for n in only if n not in entries]
+        if missing:
+            raise CatalogError(f"{path}: no source(s) named {missing}; the catalog has {sorted(entries)}.")
+        entries = {n: entries[n] for n in only}
+    return Catalog(path, entries, defaults=defaults, settings=dict(doc.get("settings") or {}),
+                   data_dirs=list(doc.get("data_dirs") or []))

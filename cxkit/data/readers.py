@@ -1,0 +1,935 @@
+"""Readers: any source -> a canonical table, the rejected rows, and a report.
+
+``load_feedback``, ``load_reviews``, ``load_customers`` and ``load_journey`` read a file
+(CSV/TSV, Excel, Parquet, SPSS, JSON, a Qualtrics or SurveyMonkey export) or a SQL source,
+map its columns onto a canonical table (:mod:`cxkit.data.schema`), parse every value, and split
+the rows into ``frame`` (data) and ``rejected`` (not data, each with its source line and a
+reason). Nothing is lost: ``len(frame) + len(rejected) == report.read`` always holds.
+
+Examples
+--------
+>>> import cxkit as cx
+>>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS)
+>>> fb.report.read == len(fb.frame) + len(fb.rejected)
+True
+>>> list(fb.frame["journey_stage"].cat.categories)
+['awareness', 'consideration', 'decision', 'retention', 'advocacy']
+>>> fb.rejected[["line", "reason"]].head(2)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from html import unescape as html_unescape
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import formats
+from ..display import SafeHTML, safe_text
+from ..errors import DataQualityError, SchemaError, SourceError
+from ..privacy import mask_frame, mask_pii
+from .schema import STAGE_DTYPE, STAGES, TABLES, ColumnSpec, TableSpec, clean_category, normalize_stage
+
+__all__ = [
+    "Loaded",
+    "LoadReport",
+    "load",
+    "load_feedback",
+    "load_reviews",
+    "load_customers",
+    "load_journey",
+    "MISSING_TOKENS",
+]
+
+#: Cell values read as missing in typed columns (scores, numbers, dates, booleans, ids).
+MISSING_TOKENS = frozenset(
+    {"", "na", "n/a", "nan", "null", "none", "#n/a", "-", "--", ".", "missing", "(blank)"}
+)
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0", "ja", "j", "sant", "sand", "x"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0", "nej", "nei", "falsk", "usant"})
+
+_UNITS = {
+    "tenure_months": {"months": 1.0, "days": 12 / 365.25, "weeks": 12 / 52.1775, "years": 12.0},
+    "duration_s": {"s": 1.0, "seconds": 1.0, "ms": 0.001, "min": 60.0, "minutes": 60.0},
+    "monthly_revenue": {"monthly": 1.0, "yearly": 1 / 12, "annual": 1 / 12},
+}
+_DATE_FORMATS = ("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y", "%d.%m.%Y %H:%M",
+                 "%d.%m.%Y %H:%M:%S", "%d.%m.%y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S")
+# Survey tools name their standard columns the same way in every export.
+_TOOL_COLUMNS = {
+    "qualtrics": {"response_id": "ResponseId", "responded_at": "RecordedDate", "language": "UserLanguage"},
+    "surveymonkey": {"response_id": "Respondent ID", "responded_at": "End Date"},
+}
+_SCORE_LABEL = re.compile(r"^\s*(-?\d+)\s*(?:[-–—=:]|\(|$)")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class LoadReport:
+    """What a reader did: counts, rejection reasons, and notes.
+
+    ``read`` counts every record in the source; ``accepted + rejected == read``.
+    ``excluded`` is the part of ``rejected`` that the source itself marks as not being
+    responses (survey previews, tests, spam, empty rows); ``invalid`` the rest.
+    """
+
+    source: str
+    table: str
+    format: str
+    read: int
+    accepted: int
+    rejected: int
+    excluded: int
+    reasons: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
+    examples: dict[str, tuple[int, str]] = field(default_factory=dict)  # reason -> (line, first case)
+
+    @property
+    def invalid(self) -> int:
+        return self.rejected - self.excluded
+
+    @property
+    def rejected_share(self) -> float:
+        return self.invalid / self.read if self.read else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source, "table": self.table, "format": self.format, "read": self.read,
+            "accepted": self.accepted, "rejected": self.rejected, "excluded": self.excluded,
+            "invalid": self.invalid, "reasons": dict(self.reasons), "notes": list(self.notes),
+            "missing": dict(self.missing), "columns": dict(self.columns),
+            "examples": {k: {"line": v[0], "reason": v[1]} for k, v in self.examples.items()},
+        }
+
+    def summary(self) -> str:
+        """One paragraph for logs and the command line."""
+        lines = [f"{self.source} ({self.format} -> {self.table}): read {self.read:,}, "
+                 f"accepted {self.accepted:,}, rejected {self.rejected:,}"
+                 + (f" ({self.excluded:,} excluded by the source's own rules)" if self.excluded else "")]
+        for reason, n in sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
+            lines.append(f"  {n:>7,}  {reason}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{safe_text(r)}</td><td>{n:,}</td></tr>" for r, n in self.reasons.items())
+        return (f"<p><b>{safe_text(self.table)}</b> from <code>{safe_text(self.source)}</code>: read {self.read:,}, "
+                f"accepted {self.accepted:,}, rejected {self.rejected:,}</p>"
+                + (f"<table><tr><th>reason</th><th>rows</th></tr>{rows}</table>" if rows else ""))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return SafeHTML(self._repr_html_(), text=self.summary())._repr_mimebundle_(include, exclude)
+
+
+@dataclass
+class Loaded:
+    """A canonical table, the rows that were not data, and the :class:`LoadReport`.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Accepted rows in canonical columns (then drivers, then the source's other columns).
+    rejected : DataFrame
+        One row per rejected record: ``line`` (where it starts in the source), ``reason``,
+        ``kind`` (``invalid`` or ``excluded``), then the record's source cells as read.
+        Contains PII as read; use :meth:`rejected_masked` before writing it anywhere.
+    report : LoadReport
+    """
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    report: LoadReport
+
+    def __iter__(self):  # so that `frame, rejected, report = cx.load_...(...)` works
+        return iter((self.frame, self.rejected, self.report))
+
+    def rejected_masked(self) -> pd.DataFrame:
+        """The rejected rows with emails, phone numbers and PII columns masked."""
+        return mask_frame(self.rejected, keep=("line", "kind"))
+
+    def _repr_html_(self) -> str:
+        return self.report._repr_html_()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.report._repr_mimebundle_(include, exclude)
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+
+class _Problems:
+    """Collects the first reason each row is rejected for."""
+
+    def __init__(self, n: int):
+        self.reason = np.full(n, None, dtype=object)
+        self.key = np.full(n, None, dtype=object)  # the reason without the cell value, for counts
+
+    def add(self, mask: np.ndarray, reason: str, values=None, *, key: str | None = None) -> None:
+        """Mark rows; ``reason`` may hold ``{v}``, filled from ``values`` for marked rows only."""
+        mask = np.asarray(mask, dtype=bool) & pd.isna(self.reason)
+        if not mask.any():
+            return
+        if values is None:
+            self.reason[mask] = reason
+        else:
+            picked = np.asarray(values, dtype=object)[mask]
+            self.reason[mask] = [reason.format(v=v) for v in picked]
+        if key is None:
+            key = re.sub(r"'?\{v(:[^}]*)?\}'?", "…", reason.split(";")[0]).replace("{{", "{").replace("}}", "}")
+        self.key[mask] = key
+
+    @property
+    def bad(self) -> np.ndarray:
+        return ~pd.isna(self.reason)
+
+
+def _map_unique(series: pd.Series, fn) -> pd.Series:
+    """``series.map(fn)`` computed once per distinct value (columns repeat values a lot)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = fn(None)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _text_of(v) -> str:
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    return unicodedata.normalize("NFC", str(v)).strip()
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Strings for parsing: NFC, stripped; typed missing values become ''."""
+    return _map_unique(series, _text_of)
+
+
+def _clean_text(v):
+    if not isinstance(v, str):
+        return pd.NA
+    v = unicodedata.normalize("NFC", v).strip()
+    return pd.NA if v.lower() in MISSING_TOKENS else v
+
+
+def _is_missing_token(text: pd.Series) -> np.ndarray:
+    return text.str.lower().isin(MISSING_TOKENS).to_numpy()
+
+
+def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """Parse numbers written with a decimal comma or dot and space/NBSP/dot/comma thousands."""
+    plain = pd.to_numeric(text.where(text != "", None), errors="coerce") if decimal == "." else None
+    if plain is not None and (plain.notna() | (text == "")).all():
+        return plain  # the common case: plain numbers, parsed in C
+    s = text.str.replace("\u00a0", "", regex=False).str.replace("\u202f", "", regex=False)
+    s = s.str.replace(" ", "", regex=False)
+    if decimal == ",":
+        s = s.where(~s.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?"), s.str.replace(".", "", regex=False))
+        s = s.str.replace(",", ".", regex=False)
+    else:
+        s = s.where(~s.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?"), s.str.replace(",", "", regex=False))
+    s = s.str.replace(r"^\+", "", regex=True).str.replace("−", "-", regex=False)
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
+    """Parse dates; naive values are taken as UTC, aware ones converted to UTC."""
+    if date_format:
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+    todo = out.isna() & (text != "")
+    if todo.any():
+        sub = text[todo]
+        # 31/10/2026 and 31-10-2026 14:05 (Nordic Excel): day or month first, decided from
+        # the data when dayfirst is not given (a first number above 12 is a day).
+        numeric = sub[sub.str.fullmatch(r"\d{1,2}([/-])\d{1,2}\1\d{2,4}( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?")]
+        if len(numeric) and dayfirst is None:
+            parts = numeric.str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]").astype(int)
+            dayfirst = bool((parts[0] > 12).any() or not (parts[1] > 12).any())
+        fmts = list(_DATE_FORMATS)
+        for sep in "/-":
+            order = f"%d{sep}%m" if dayfirst is not False else f"%m{sep}%d"
+            fmts += [f"{order}{sep}%Y", f"{order}{sep}%Y %H:%M", f"{order}{sep}%Y %H:%M:%S", f"{order}{sep}%y",
+                     f"{order}{sep}%y %H:%M", f"{order}{sep}%Y %I:%M:%S %p", f"{order}{sep}%Y %I:%M %p"]
+        for fmt in fmts:
+            if not todo.any():
+                break
+            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
+            out.loc[parsed.index[parsed.notna()]] = parsed[parsed.notna()]
+            todo = out.isna() & (text != "")
+    return out.dt.tz_convert(None).astype("datetime64[ns]")
+
+
+def _closest(name: str, options) -> str:
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def _fold_name(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKD", str(name)).casefold())
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+class _Coercer:
+    """Turns one source column into one canonical column, noting rows it cannot read."""
+
+    def __init__(self, raw: formats.RawTable, problems: _Problems, options: dict):
+        self.raw = raw
+        self.problems = problems
+        self.decimal = raw.dialect.get("decimal", ".")
+        self.options = options
+        self.missing: dict[str, int] = {}
+        self.notes: list[str] = []
+
+    def __call__(self, spec: ColumnSpec, series: pd.Series, label: str) -> pd.Series:
+        kind = spec.kind
+        label = label.replace("{", "{{").replace("}", "}}")  # it becomes part of a format string
+        if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(series):
+            out = series.dt.tz_convert(None) if getattr(series.dt, "tz", None) else series
+            return self._done(spec, out.astype("datetime64[ns]"), label)
+        text = _as_text(series)
+        missing = _is_missing_token(text)
+        not_applicable = self._text_codes(spec.name, text)
+        if not_applicable is not None:
+            missing = missing | not_applicable
+            text = text.where(~not_applicable, "")
+        if kind == "text":
+            # Empty text and export artefacts ("None", "NaN", "#N/A") are no text at all.
+            out = _map_unique(series, _clean_text)
+            if not_applicable is not None:
+                out = out.where(~not_applicable, pd.NA)
+            if self.options.get("unescape_html"):
+                decoded = _map_unique(out, lambda v: html_unescape(v) if isinstance(v, str) else v)
+                present = out.notna()
+                changed = int((decoded[present] != out[present]).sum())
+                if changed:
+                    self.notes.append(f"{spec.name}: HTML entities decoded in {changed:,} row(s)")
+                out = decoded
+            out = out.astype("string")
+            return self._done(spec, out, label)
+        if kind in ("id", "category"):
+            out = _map_unique(text, clean_category)
+            out = out.where(~missing, pd.NA).astype("string")
+            return self._done(spec, out, label)
+        if kind == "stage":
+            out = _map_unique(text, lambda v: normalize_stage(v) if v is not None else pd.NA)
+            unknown = np.array([v is None for v in out], dtype=bool) & ~missing
+            self.problems.add(unknown, f"{label}: '{{v}}' is not one of the stages {', '.join(STAGES)}; "
+                                      f"map it with values={{{{'{spec.name}': {{{{'{{v}}': '<stage>'}}}}}}}}", text)
+            out = out.where(~unknown & ~missing, None)
+            return self._done(spec, pd.Series(pd.Categorical(out.where(out.notna(), None), dtype=STAGE_DTYPE),
+                                              index=series.index), label)
+        if kind == "bool":
+            lower = text.str.lower()
+            out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+            out[lower.isin(_TRUE).to_numpy()] = True
+            out[lower.isin(_FALSE).to_numpy()] = False
+            bad = out.isna().to_numpy() & ~missing
+            self.problems.add(bad, f"{label}: '{{v}}' is not yes/no; map it with "
+                                  f"values={{{{'{spec.name}': {{{{'{{v}}': True}}}}}}}}", text)
+            return self._done(spec, out, label)
+        if kind == "datetime":
+            out = _parse_dates(text.where(~missing, ""), date_format=self.options.get("date_format"),
+                               dayfirst=self.options.get("dayfirst"))
+            bad = out.isna().to_numpy() & ~missing
+            self.problems.add(bad, f"{label}: '{{v}}' is not a date (expected e.g. 2026-03-14); "
+                                  "set date_format if the source uses another form", text)
+            return self._done(spec, out, label)
+        if kind in ("score", "number", "driver"):
+            if (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+                    and not_applicable is None):
+                numbers = pd.to_numeric(series, errors="coerce").astype("float64")
+            else:
+                numbers = _parse_numbers(text.where(~missing, ""), self.decimal).astype("float64")
+                unread = numbers.isna().to_numpy() & ~missing
+                if kind == "score" and unread.any():  # "10 - Extremely likely", "0 = Not at all"
+                    labelled = text[unread].str.extract(_SCORE_LABEL)[0]
+                    numbers[unread] = pd.to_numeric(labelled, errors="coerce").to_numpy()
+            bad = np.isnan(numbers.to_numpy()) & ~missing
+            self.problems.add(bad, f"{label}: '{{v}}' is not a number; if it means \"not applicable\", "
+                                  f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})", text)
+            numbers = numbers.where(~bad & ~missing)
+            numbers = self._na_codes(spec.name, numbers)
+            unit = (self.options.get("units") or {}).get(spec.name)
+            if unit:
+                numbers = numbers * _UNITS[spec.name][unit]
+                self.notes.append(f"{spec.name} converted from {unit}")
+            if kind == "score":
+                frac = numbers.notna().to_numpy() & (numbers.round() != numbers).to_numpy()
+                self.problems.add(frac, f"{label}: {{v:g}} is not a whole number", numbers)
+                numbers = numbers.where(~frac)
+                return self._done(spec, numbers.round().astype("Int64"), label)
+            return self._done(spec, numbers.astype("Float64"), label)
+        raise AssertionError(f"unknown column kind {kind!r}")  # a bug in schema.TABLES, not in data
+
+    def _text_codes(self, name: str, text: pd.Series) -> np.ndarray | None:
+        """Cells holding one of the column's text codes ("Ved ikke"), compared ignoring case;
+        None when the column has no text codes."""
+        codes = (self.options.get("na_codes") or {}).get(name)
+        if not codes or not codes[1]:
+            return None
+        hit = text.str.casefold().isin(codes[1]).to_numpy()
+        if hit.any():
+            self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable code(s) {sorted(codes[1])} read as missing")
+        return hit
+
+    def _na_codes(self, name: str, numbers: pd.Series) -> pd.Series:
+        codes = (self.options.get("na_codes") or {}).get(name)
+        if not codes or not codes[0]:
+            return numbers
+        hit = numbers.isin(codes[0])
+        if hit.any():
+            self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable codes {codes[0]} read as missing")
+        return numbers.where(~hit)
+
+    def _done(self, spec: ColumnSpec, out: pd.Series, label: str) -> pd.Series:
+        n_missing = int(out.isna().sum())
+        if n_missing:
+            self.missing[spec.name] = n_missing
+        return out
+
+
+def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None]:
+    """Type an extra (non-canonical) text column: numbers, booleans, or cleaned categories."""
+    text = _as_text(series)
+    missing = _is_missing_token(text)
+    present = text[~missing]
+    if len(present) == 0:
+        return series, None
+    lower = present.str.lower()
+    if lower.isin(_TRUE | _FALSE).all() and lower.nunique() <= 2 and not lower.str.fullmatch(r"[01](\.0)?").all():
+        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        out[text.str.lower().isin(_TRUE).to_numpy()] = True
+        out[text.str.lower().isin(_FALSE).to_numpy()] = False
+        return out, None
+    numbers = _parse_numbers(text.where(~missing, ""), decimal)
+    if numbers[~missing].notna().all():
+        blanks = int(missing.sum())
+        note = (f"{series.name}: {blanks:,} blank or NA value(s) read as missing" if blanks else None)
+        as_float = numbers.astype("float64")
+        if (as_float.dropna() == as_float.dropna().round()).all() and as_float.abs().max() < 2**53:
+            return as_float.round().astype("Int64"), note
+        return as_float.astype("Float64"), note
+    # Text: categories (few distinct values) are normalised like canonical categories.
+    distinct = present.nunique()
+    if distinct <= max(50, 0.05 * len(present)):
+        return _map_unique(text, clean_category).astype("string"), None
+    return _map_unique(series, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else pd.NA).astype("string"), None
+
+
+# --------------------------------------------------------------------------- source
+
+
+def _read_source(source, *, format: str | None, reader_options: dict) -> formats.RawTable:
+    if isinstance(source, Mapping):
+        spec = dict(source)
+        if "url" in spec or "sql" in spec:
+            from . import sql
+
+            url = spec.pop("url", None) or spec.pop("sql")
+            return sql.read_sql(url, **spec, **reader_options)
+        if "path" in spec:
+            return formats.read_file(spec.pop("path"), format=spec.pop("format", format), **spec, **reader_options)
+        raise SourceError(f"source {source!r}: give a file path, or a mapping with 'path' or 'url' (SQL).")
+    if isinstance(source, pd.DataFrame):
+        frame = source.reset_index(drop=True).copy()
+        frame.columns = [str(c) for c in frame.columns]
+        return formats.RawTable(frame=frame, lines=np.arange(len(frame), dtype=np.int64) + 1,
+                                source="<DataFrame>", format="dataframe", typed=True,
+                                notes=["line numbers are row numbers"])
+    if isinstance(source, str) and re.match(r"^[a-z][a-z0-9+]*://", source) and not source.startswith("file://"):
+        from . import sql
+
+        table = reader_options.pop("table", None)
+        query = reader_options.pop("query", None)
+        return sql.read_sql(source, table=table, query=query, **reader_options)
+    return formats.read_file(source, format=format, **reader_options)
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def load(
+    table: str,
+    source,
+    *,
+    columns: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping] | None = None,
+    drivers: list[str] | Mapping[str, str] | None = None,
+    na_codes: Mapping[str, Any] | None = None,
+    units: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    generate_ids: bool = False,
+    stage_from: list | None = None,
+    stage_default: str = "awareness",
+    driver_range: tuple[float, float] | None = None,
+    categorical: list[str] | None = None,
+    unescape_html: bool = False,
+    max_rejected: float = 0.05,
+    format: str | None = None,
+    **reader_options,
+) -> Loaded:
+    """Read ``source`` into the canonical ``table`` (``feedback``, ``reviews``,
+    ``customers`` or ``journey``).
+
+    Parameters
+    ----------
+    table : str
+        Which canonical table (see :data:`cxkit.data.schema.TABLES`).
+    source : path, mapping or DataFrame
+        A file path (csv, tsv, txt, xlsx, parquet, sav, json, jsonl, a Qualtrics or
+        SurveyMonkey export), a SQLAlchemy URL with ``table=`` or ``query=``, a mapping
+        ``{"url": ..., "table"|"query": ...}``, or a DataFrame.
+    columns : mapping, optional
+        Canonical name -> source column. Canonical names already in the source (also
+        ignoring case and punctuation, so ``customerID`` is ``customer_id``) map themselves.
+    values : mapping, optional
+        Per-column recodes applied before parsing, keyed by canonical or source column:
+        ``{"churned": {"Yes": True, "No": False}}``.
+    drivers : list or mapping, optional
+        Driver-rating columns (feedback): source names, or driver name -> source column.
+    na_codes : mapping, optional
+        Codes meaning "not applicable", per column (canonical, driver or source column name):
+        ``{"support": [0, "Ved ikke"]}``; read as missing. Numbers are compared as numbers,
+        texts ignoring case.
+    units : mapping, optional
+        Units of ``tenure_months`` (days, weeks, months, years), ``duration_s`` (s, ms, min)
+        or ``monthly_revenue`` (monthly, yearly); converted.
+    date_format, dayfirst : optional
+        How dates are written when not ISO 8601 and not detectable.
+    generate_ids : bool
+        When the source has no id column, number the rows ``<source stem>-<line>``.
+    stage_from : list of [column, stage], optional
+        Journey exports with one row per session and a column per page type: the row's stage
+        is the latest stage whose column is positive or true; ``stage_default`` otherwise.
+    driver_range : (low, high), optional
+        Reject driver ratings outside this range.
+    unescape_html : bool
+        Decode HTML entities (``&#34;``, ``&amp;``) in text columns, for scraped reviews. The
+        text is still untrusted: reports always render it as text.
+    categorical : list of str, optional
+        Extra source columns holding codes, not quantities (``Region`` = 1..9): kept as
+        normalised text categories instead of being read as numbers.
+    max_rejected : float
+        Largest share of invalid rows (excluding survey previews/tests/spam) accepted before
+        :class:`~cxkit.errors.DataQualityError` is raised. Default 0.05.
+    format : str, optional
+        Force a reader: csv, xlsx, parquet, sav, json, jsonl, qualtrics, surveymonkey.
+    **reader_options
+        Passed to the reader: ``sep``, ``decimal``, ``encoding``, ``quoting`` ("none" for
+        files with stray quotes), ``header``, ``names``, ``skip_rows``, ``sheet``,
+        ``unfinished`` (Qualtrics: "keep" or "exclude"), ``table``/``query`` for SQL.
+
+    Returns
+    -------
+    Loaded
+        ``frame``, ``rejected`` and ``report``.
+
+    Raises
+    ------
+    SourceError
+        The source is missing, empty or unreadable.
+    SchemaError
+        A required column is absent, or an option names a column the source lacks.
+    DataQualityError
+        More than ``max_rejected`` of the rows are invalid.
+    """
+    if table not in TABLES:
+        raise ValueError(f"table must be one of {sorted(TABLES)}, not {table!r}.")
+    spec = TABLES[table]
+    raw = _read_source(source, format=format, reader_options=dict(reader_options))
+    name = raw.source
+    src = raw.frame
+    n_read = raw.n_read
+    if n_read == 0:
+        raise SourceError(f"{name}: the source has no rows. Check the export or the query.")
+    options = {"na_codes": na_codes, "units": units, "date_format": date_format, "dayfirst": dayfirst,
+               "unescape_html": unescape_html}
+    _check_units(units, name)
+
+    columns = dict(columns or {})
+    for canonical, tool_col in _TOOL_COLUMNS.get(raw.format, {}).items():
+        if canonical not in columns and tool_col in src.columns and spec.column(canonical) is not None:
+            columns[canonical] = tool_col
+    mapping = _map_columns(spec, src, columns, name, raw.notes)
+    driver_map = _driver_map(drivers, src, name, table)
+    if values:
+        src = _recode(src, values, mapping, driver_map, name)
+    options["na_codes"] = _na_code_map(na_codes, spec, mapping, driver_map, src, name)
+
+    problems = _Problems(len(src))
+    coerce = _Coercer(raw, problems, options)
+    out: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.name in mapping:
+            out[col.name] = coerce(col, src[mapping[col.name]], label=_label(col.name, mapping[col.name]))
+    if table == "journey" and stage_from:
+        out["journey_stage"] = _stage_from(src, stage_from, stage_default, name)
+        mapping["journey_stage"] = "<stage_from>"
+    if spec.id_column and spec.id_column not in out and generate_ids:
+        stem = Path(name).stem if not name.startswith("<") else table
+        out[spec.id_column] = pd.Series([f"{stem}-{ln}" for ln in raw.lines], dtype="string")
+        raw.notes.append(f"{spec.id_column} generated from line numbers")
+    missing_required = [c.name for c in spec.columns if c.required and c.name not in out]
+    if missing_required:
+        raise SchemaError(_missing_columns_message(missing_required, spec, src, name))
+
+    driver_spec = ColumnSpec("driver", "driver",
+                             low=driver_range[0] if driver_range else None,
+                             high=driver_range[1] if driver_range else None)
+    for driver, source_col in driver_map.items():
+        out[driver] = coerce(ColumnSpec(driver, "number", low=driver_spec.low, high=driver_spec.high),
+                             src[source_col], label=_label(driver, source_col))
+
+    # Nullability, ranges and uniqueness are checked by pandera on the parsed columns.
+    frame = pd.DataFrame(out, index=src.index)
+    _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name)
+
+    # Extra source columns are kept, typed, never silently dropped.
+    used = set(mapping.values()) | set(driver_map.values())
+    categorical_set = set(categorical or [])
+    unknown = categorical_set - set(src.columns)
+    if unknown:
+        raise SchemaError(f"{name}: categorical names column(s) {sorted(unknown)} not in the source.")
+    extras = {}
+    for col in src.columns:
+        if col in used or col in frame.columns:
+            continue
+        if col in categorical_set:
+            extras[col] = _map_unique(_as_text(src[col]), clean_category).astype("string")
+        elif raw.typed and col not in options["na_codes"]:
+            extras[col] = src[col]
+        else:
+            column = src[col]
+            if col in options["na_codes"]:
+                column = _blank_na_codes(column, options["na_codes"][col], raw.notes)
+            extras[col], note = _infer_extra(column, coerce.decimal)
+            if note:
+                raw.notes.append(note)
+    frame = pd.concat([frame, pd.DataFrame(extras, index=src.index)], axis=1) if extras else frame
+
+    # Optional canonical columns absent from the source are added empty, so downstream code
+    # can rely on the table's shape; the report says which.
+    absent = [c for c in spec.columns if c.name not in frame.columns]
+    for col in absent:
+        frame[col.name] = _empty(col, len(frame))
+    if absent:
+        raw.notes.append("absent in source (added empty): " + ", ".join(c.name for c in absent))
+    ordered = [c.name for c in spec.columns] + list(driver_map) + list(extras)
+    frame = frame[ordered]
+
+    bad = problems.bad
+    accepted = frame.loc[~bad].reset_index(drop=True)
+    rejected_rows = src.loc[bad].copy()
+    rejected_rows.insert(0, "reason_key", problems.key[bad])
+    rejected_rows.insert(0, "kind", "invalid")
+    rejected_rows.insert(0, "reason", problems.reason[bad])
+    rejected_rows.insert(0, "line", raw.lines[bad])
+    excluded = raw.excluded.copy()
+    if len(excluded):
+        excluded.insert(2 if "reason" in excluded.columns else 0, "kind", "excluded")
+    rejected = pd.concat([excluded, rejected_rows], ignore_index=True) if len(excluded) else rejected_rows
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    lead = ["line", "reason", "kind"]
+    rejected = rejected[lead + [c for c in rejected.columns if c not in lead]]
+    if len(accepted) + len(rejected) != n_read:  # an invariant of this function, not a data check
+        raise RuntimeError(f"cxkit bug: {len(accepted)} + {len(rejected)} != {n_read} rows read from {name}")
+
+    if "reason_key" not in rejected.columns:
+        rejected["reason_key"] = None
+    # Excluded rows are counted by their reason without the per-row detail in brackets.
+    rejected["reason_key"] = rejected["reason_key"].where(
+        rejected["reason_key"].notna(), rejected["reason"].astype(str).str.replace(r"\s*\(.*\)$", "", regex=True))
+    keys = rejected.pop("reason_key")
+    reasons = Counter(keys)
+    examples = {}
+    for key, line, reason in zip(keys, rejected["line"], rejected["reason"]):
+        examples.setdefault(key, (int(line), mask_pii(str(reason))))
+    report = LoadReport(
+        source=name, table=table, format=raw.format, read=n_read, accepted=len(accepted),
+        rejected=len(rejected), excluded=len(excluded), reasons=dict(reasons),
+        notes=list(dict.fromkeys(raw.notes + coerce.notes)), missing=coerce.missing,
+        columns={k: v for k, v in mapping.items()} | {k: v for k, v in driver_map.items()},
+        examples=examples,
+    )
+    accepted.attrs = {"table": table, "source": name, "drivers": list(driver_map)}
+    loaded = Loaded(accepted, rejected, report)
+    if report.rejected_share > max_rejected:
+        raise DataQualityError(_too_many_rejected_message(loaded, max_rejected), loaded)
+    if len(accepted) == 0:
+        raise DataQualityError(f"{name}: no row could be accepted. " + _top_reasons(loaded), loaded)
+    return loaded
+
+
+def _na_code_map(na_codes, spec: TableSpec, mapping: dict, driver_map: dict, src: pd.DataFrame,
+                 name: str) -> dict[str, tuple[list[float], set[str]]]:
+    """``na_codes`` keyed by canonical, driver or extra source column, each split into numeric
+    codes (0, 99: compared as numbers, so "0,0" is 0) and text codes ("Ved ikke": compared
+    ignoring case). A key may also be the source column of a mapped canonical column."""
+    if not na_codes:
+        return {}
+    if not isinstance(na_codes, Mapping):
+        raise SchemaError(f"{name}: na_codes must map a column to its not-applicable code(s), e.g. "
+                          f"{{'support': ['Ved ikke', 0]}}; got {type(na_codes).__name__}.")
+    by_source = {v: k for k, v in {**mapping, **driver_map}.items()}
+    out: dict[str, tuple[list[float], set[str]]] = {}
+    for key, codes in na_codes.items():
+        column = key if (key in mapping or key in driver_map) else by_source.get(key, key)
+        if column not in mapping and column not in driver_map and column not in src.columns:
+            known = list(mapping) + list(driver_map) + [str(c) for c in src.columns]
+            raise SchemaError(f"{name}: na_codes names column {key!r}, which is neither a column of the {spec.name} "
+                              f"table read from this source, a driver, nor a source column.{_closest(str(key), known)} "
+                              f"Source columns: {', '.join(map(str, src.columns[:40]))}.")
+        listed = codes if isinstance(codes, (list, tuple, set)) else [codes]
+        numbers, texts = [], set()
+        for code in listed:
+            if isinstance(code, bool) or not isinstance(code, (str, int, float)):
+                raise SchemaError(f"{name}: na_codes for column {key!r} must be numbers or texts "
+                                  f"(e.g. ['Ved ikke', 0]), not {code!r}.")
+            number = _parse_numbers(pd.Series([str(code).strip()]), ".").iloc[0] if isinstance(code, str) else float(code)
+            if pd.isna(number):
+                texts.add(unicodedata.normalize("NFC", code).strip().casefold())
+            else:
+                numbers.append(float(number))
+        old_numbers, old_texts = out.get(column, ([], set()))
+        out[column] = (old_numbers + numbers, old_texts | texts)
+    return out
+
+
+def _blank_na_codes(series: pd.Series, codes: tuple[list[float], set[str]], notes: list) -> pd.Series:
+    """An extra column with its not-applicable codes blanked, before its type is inferred."""
+    text = _as_text(series)
+    hit = text.str.casefold().isin(codes[1]) | (pd.to_numeric(text, errors="coerce").isin(codes[0]) if codes[0] else False)
+    hit = np.asarray(hit, dtype=bool)
+    if hit.any():
+        notes.append(f"{series.name}: {int(hit.sum()):,} not-applicable code(s) read as missing")
+    return series.where(~hit, None)
+
+
+def _label(canonical: str, source_col: str) -> str:
+    return canonical if canonical == source_col else f"{canonical} (column {source_col!r})"
+
+
+def _check_units(units, name):
+    for col, unit in (units or {}).items():
+        if col not in _UNITS or unit not in _UNITS[col]:
+            known = "; ".join(f"{c}: {', '.join(u)}" for c, u in _UNITS.items())
+            raise SchemaError(f"{name}: units {{{col!r}: {unit!r}}} is not supported. Known units: {known}.")
+
+
+def _map_columns(spec: TableSpec, src: pd.DataFrame, columns: Mapping[str, str], name: str, notes: list) -> dict:
+    mapping: dict[str, str] = {}
+    for canonical, source_col in columns.items():
+        if spec.column(canonical) is None:
+            raise SchemaError(
+                f"{name}: columns maps {canonical!r}, which is not a column of the {spec.name} table "
+                f"({', '.join(spec.names)}).{_closest(canonical, spec.names)} Extra source columns are "
+                "kept as they are; list driver ratings with drivers=[...]."
+            )
+        if source_col not in src.columns:
+            raise SchemaError(
+                f"{name}: columns maps {canonical!r} to {source_col!r}, but the source has no such column."
+                f"{_closest(source_col, src.columns)} Source columns: {', '.join(map(str, src.columns[:40]))}."
+            )
+        mapping[canonical] = source_col
+    taken = set(mapping.values())
+    folded = {}
+    for col in src.columns:
+        folded.setdefault(_fold_name(col), []).append(col)
+    for col in spec.columns:
+        if col.name in mapping:
+            continue
+        if col.name in src.columns and col.name not in taken:
+            mapping[col.name] = col.name
+            continue
+        candidates = [c for c in folded.get(_fold_name(col.name), []) if c not in taken]
+        if len(candidates) == 1:
+            mapping[col.name] = candidates[0]
+            notes.append(f"column {candidates[0]!r} read as {col.name}")
+    return mapping
+
+
+def _driver_map(drivers, src: pd.DataFrame, name: str, table: str) -> dict:
+    if not drivers:
+        return {}
+    if table != "feedback":
+        raise SchemaError(f"{name}: drivers apply to feedback, not to {table}.")
+    pairs = drivers.items() if isinstance(drivers, Mapping) else ((d, d) for d in drivers)
+    out = {}
+    for driver, source_col in pairs:
+        if source_col not in src.columns:
+            raise SchemaError(
+                f"{name}: driver column {source_col!r} is not in the source.{_closest(source_col, src.columns)} "
+                f"Source columns: {', '.join(map(str, src.columns[:40]))}."
+            )
+        if driver in TABLES[table].names:
+            raise SchemaError(f"{name}: driver {driver!r} clashes with a canonical column; rename it.")
+        out[str(driver)] = source_col
+    return out
+
+
+def _recode(src: pd.DataFrame, values: Mapping, mapping: dict, driver_map: dict, name: str) -> pd.DataFrame:
+    src = src.copy()
+    for key, recode in values.items():
+        col = mapping.get(key) or driver_map.get(key) or (key if key in src.columns else None)
+        if col is None:
+            raise SchemaError(f"{name}: values names column {key!r}, which is neither a mapped canonical "
+                              f"column nor a source column.{_closest(key, list(mapping) + list(src.columns))}")
+        lookup = {}
+        for k, v in recode.items():
+            lookup[k] = v
+            lookup[str(k).strip()] = v
+            lookup[str(k).strip().casefold()] = v
+
+        def one(v, lookup=lookup):
+            if v is None or (not isinstance(v, str) and pd.isna(v)):
+                return v
+            for probe in (v, str(v).strip(), str(v).strip().casefold(),
+                          str(int(v)) if isinstance(v, float) and v.is_integer() else None):
+                if probe is not None and probe in lookup:
+                    return lookup[probe]
+            return v
+        src[col] = src[col].map(one).astype(object)
+    return src
+
+
+def _stage_from(src: pd.DataFrame, rules: list, default: str, name: str) -> pd.Series:
+    stage = pd.Series(normalize_stage(default), index=src.index, dtype=object)
+    rank = {s: i for i, s in enumerate(STAGES)}
+    best = pd.Series(rank[stage.iloc[0]] if len(stage) else 0, index=src.index)
+    for rule in rules:
+        col, target = (rule["column"], rule["stage"]) if isinstance(rule, Mapping) else rule
+        if col not in src.columns:
+            raise SchemaError(f"{name}: stage_from names column {col!r}, which is not in the source."
+                              f"{_closest(col, src.columns)}")
+        target_stage = normalize_stage(target)
+        if not target_stage or target_stage is pd.NA:
+            raise SchemaError(f"{name}: stage_from maps {col!r} to {target!r}, which is not a stage ({', '.join(STAGES)}).")
+        text = _as_text(src[col]).str.lower()
+        numbers = pd.to_numeric(text, errors="coerce")
+        hit = (numbers > 0) | text.isin(_TRUE - {"1", "1.0"})
+        later = hit & (best < rank[target_stage])
+        stage[later] = target_stage
+        best[later] = rank[target_stage]
+    return pd.Series(pd.Categorical(stage, dtype=STAGE_DTYPE), index=src.index)
+
+
+def _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name):
+    import pandera.pandas as pa
+
+    cols = {}
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        checks = []
+        if col.kind in ("score", "number") and (col.low is not None or col.high is not None):
+            if col.low is not None and col.high is not None:
+                checks.append(pa.Check.in_range(col.low, col.high, error=f"outside {col.low:g}–{col.high:g}"))
+            else:
+                checks.append(pa.Check.ge(col.low, error=f"below {col.low:g}"))
+        cols[col.name] = pa.Column(
+            nullable=not col.nonnull, checks=checks, unique=col.unique,
+            report_duplicates="exclude_first", coerce=False, required=False,
+        )
+    if driver_range:
+        for driver in driver_map:
+            cols[driver] = pa.Column(nullable=True, checks=[pa.Check.in_range(*driver_range,
+                                                                               error=f"outside {driver_range[0]:g}–{driver_range[1]:g}")])
+    schema = pa.DataFrameSchema(cols, strict=False)
+    # Rows already rejected while parsing are left out, so each row gets its first reason.
+    candidates = frame.loc[~problems.bad]
+    try:
+        schema.validate(candidates, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    positions = {idx: pos for pos, idx in enumerate(frame.index)}
+    first_seen = {}
+    for col in spec.columns:
+        if col.unique and col.name in frame.columns:
+            ids = candidates[col.name]
+            first_seen[col.name] = ids[~ids.duplicated() & ids.notna()]
+    for row in failures.itertuples(index=False):
+        if row.index is None or pd.isna(row.index):
+            continue
+        check = str(row.check)
+        column = row.column
+        value = row.failure_case
+        if check == "not_nullable":
+            reason = key = f"{column}: missing (required)"
+        elif check == "field_uniqueness":
+            reason = f"{column}: duplicate '{value}' (the first occurrence is kept)"
+            key = f"{column}: duplicate id"
+        else:
+            value = f"{value:g}" if isinstance(value, float) else value
+            reason, key = f"{column}: {value} {check}", f"{column}: {check}"
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[positions[row.index]] = True
+        problems.add(mask, reason, key=key)
+
+
+def _empty(col: ColumnSpec, n: int) -> pd.Series:
+    dtype = {"id": "string", "category": "string", "text": "string", "datetime": "datetime64[ns]",
+             "score": "Int64", "number": "Float64", "bool": "boolean", "stage": STAGE_DTYPE}[col.kind]
+    return pd.Series(pd.array([None] * n, dtype=dtype) if col.kind != "datetime" else pd.NaT, index=range(n), dtype=dtype)
+
+
+def _missing_columns_message(missing, spec, src, name) -> str:
+    parts = []
+    for col in missing:
+        hint = _closest(col, src.columns)
+        parts.append(f"{col!r}{hint and ' (' + hint.strip() + ')'}")
+    id_hint = (" or pass generate_ids=True to number the rows" if spec.id_column in missing else "")
+    return (f"{name}: the {spec.name} table needs column(s) {', '.join(parts)}, which the source lacks. "
+            f"Map them with columns={{'{missing[0]}': '<source column>'}}{id_hint}. "
+            f"Source columns: {', '.join(map(str, src.columns[:40]))}.")
+
+
+def _top_reasons(loaded: Loaded, k: int = 3) -> str:
+    report = loaded.report
+    parts = []
+    for key, n in sorted(report.reasons.items(), key=lambda kv: -kv[1])[:k]:
+        line, reason = report.examples.get(key, (None, ""))
+        parts.append(f"{n:,} x {key}" + (f" (e.g. line {line}: {reason})" if line is not None else ""))
+    return "Top reasons: " + "; ".join(parts) + "." if parts else ""
+
+
+def _too_many_rejected_message(loaded: Loaded, threshold: float) -> str:
+    r = loaded.report
+    return (f"{r.source}: {r.invalid:,} of {r.read:,} rows ({r.rejected_share:.1%}) are not valid {r.table} data, "
+            f"more than the {threshold:.0%} allowed. {_top_reasons(loaded)} Fix the source or the column mapping "
+            "(columns=, values=, na_codes=), or raise max_rejected if these rows are expected. "
+            "The rejected rows are on the error's .loaded.rejected.")
+
+
+def _bind(table: str):
+    def reader(source, **options) -> Loaded:
+        return load(table, source, **options)
+
+    reader.__name__ = f"load_{table}"
+    reader.__qualname__ = reader.__name__
+    reader.__doc__ = (f"Read a source into the canonical **{table}** table ({TABLES[table].description}).\n\n"
+                      f"Same options as :func:`cxkit.data.readers.load`; returns :class:`Loaded`.\n\n"
+                      f"Columns: {', '.join(TABLES[table].names)}.")
+    return reader
+
+
+load_feedback = _bind("feedback")
+load_reviews = _bind("reviews")
+load_customers = _bind("customers")
+load_journey = _bind("journey")

@@ -1,0 +1,140 @@
+"""The ``cxkit`` command line.
+
+``cxkit report`` builds the monthly pack (exit codes in :data:`cxkit.pack.runner.EXIT_CODES`);
+``cxkit validate`` checks every source of a catalog (exit 0 only when all are usable, else 1);
+``cxkit sample`` writes the synthetic sample data. Bad command-line usage exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_INVALID_DATA = 1
+EXIT_USAGE = 2
+
+
+def _cmd_validate(args) -> int:
+    import pandas as pd
+
+    from ..data.catalog import load_catalog
+    from ..errors import CxkitError
+
+    try:
+        catalog = load_catalog(args.catalog, only=args.only or None)
+    except CxkitError as exc:
+        print(f"cxkit validate: {exc}", file=sys.stderr)
+        return EXIT_INVALID_DATA
+    out = Path(args.out)
+    summary = catalog.validate(out=out)
+    shown = summary[["source", "table", "read", "accepted", "rejected", "excluded", "usable"]]
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"Data quality ({catalog.path}):")
+        print(shown.to_string(index=False))
+    for _, row in summary.iterrows():
+        if row["top_reasons"]:
+            print(f"\n{row['source']}: top rejection reasons: {row['top_reasons']}")
+        if row["error"]:
+            print(f"\n{row['source']}: NOT USABLE: {row['error']}", file=sys.stderr)
+    summary.to_csv(out / "data_quality.csv", index=False)
+    print(f"\nRejected rows (PII masked) and data_quality.csv written to {out}/")
+    return EXIT_OK if summary["usable"].all() else EXIT_INVALID_DATA
+
+
+def _rows_arg(text: str) -> tuple[str, int]:
+    table, sep, n = text.partition("=")
+    tables = ("customers", "feedback", "reviews", "journey")
+    if not sep or table not in tables or not n.replace("_", "").isdigit() or int(n) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write TABLE=N with TABLE one of {', '.join(tables)} and N a positive whole "
+            "number, e.g. --rows reviews=1000000")
+    return table, int(n)
+
+
+def _cmd_sample(args) -> int:
+    from ..data.sample import write_sample
+
+    paths = write_sample(args.out, seed=args.seed, scale=args.scale, rows=dict(args.rows) or None)
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return EXIT_OK
+
+
+def _cmd_report(args) -> int:
+    import logging
+
+    from .runner import EXIT_CODES, PackError, build_pack
+
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernels' TCP warnings are noise here
+    try:
+        path = build_pack(args.month, catalog=args.catalog, out=args.out, only=args.only, timeout=args.timeout,
+                          jobs=args.jobs, quiet=args.quiet, notebooks_dir=args.notebooks, scheduler=args.scheduler)
+    except PackError as exc:
+        print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if not args.quiet:
+        print(path / "index.html")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cxkit", description="Customer-experience analytics toolkit.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="read every source of a catalog and print the data-quality summary",
+                       description="Read every source of the catalog; print rows read / accepted / rejected "
+                                   "and the top rejection reasons; write the rejected rows (PII masked). "
+                                   "Exits 0 only when every source is usable.")
+    p.add_argument("--catalog", default="data/cxkit.yaml", help="catalog file (default: data/cxkit.yaml)")
+    p.add_argument("--out", default="reports/_validation", help="folder for rejected rows (default: reports/_validation)")
+    p.add_argument("--only", nargs="*", metavar="NAME", help="validate only these sources")
+    p.set_defaults(func=_cmd_validate)
+
+    from .runner import EXIT_CODES
+
+    codes = "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+    p = sub.add_parser("report", help="build the monthly pack of HTML reports",
+                       description="Run every pack notebook in notebooks/ for one month with papermill (in "
+                                   "parallel, each cell with a timeout), export self-contained HTML, and write "
+                                   "reports/YYYY-MM/ with index.html, one HTML per analysis, results.json and "
+                                   "manifest.json. The folder appears only when every notebook succeeded; a "
+                                   "failed run leaves the previous pack untouched and keeps the failed notebook "
+                                   f"under reports/_failed/<run-id>/. Exit codes: {codes}.")
+    p.add_argument("--month", help="month to report, YYYY-MM (default: the last complete month in the data)")
+    p.add_argument("--catalog", default=None, help="catalog file (default: data/cxkit.yaml)")
+    p.add_argument("--out", default="reports", help="folder for packs (default: reports)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. nps_drivers)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
+    p.add_argument("--notebooks", default=None, metavar="DIR", help="folder of pack notebooks (default: notebooks/)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler (tcp://host:8786) for the heavy steps: sentiment scoring, journey "
+                        "aggregation, bootstrap resamples (default: the catalog's settings.scheduler, else in-process)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("sample", help="write the synthetic sample data with its planted truth",
+                       description="Write feedback, reviews, customers and journey CSVs plus TRUTH.md and "
+                                   "truth.json. The same seed and scale give byte-identical files.")
+    p.add_argument("--seed", type=int, default=20261, help="random seed (default: 20261, the bundled sample)")
+    p.add_argument("--out", default="data/sample", help="output folder (default: data/sample)")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply row counts (default: 1)")
+    p.add_argument("--rows", action="append", default=[], metavar="TABLE=N", type=_rows_arg,
+                   help="about N rows in TABLE (customers, feedback, reviews or journey), overriding "
+                        "--scale for it; repeat for several tables")
+    p.set_defaults(func=_cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

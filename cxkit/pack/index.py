@@ -1,0 +1,171 @@
+"""The pack's ``index.html``: headline KPIs with uncertainty, findings, links, data quality.
+
+Built from ``results.json`` alone, so it always agrees with the machine-readable numbers.
+Text from results (findings, source names, reasons) goes through
+:func:`cxkit.display.safe_text` like every other page's; cxkit's own labels are escaped; the page has no script and requests nothing from any other host.
+
+A KPI is a mapping with ``value``, ``ci_low``, ``ci_high``, ``n`` and, when there is a previous
+period, ``previous``, ``change``, ``change_p`` (adjusted for the month's headline family,
+:data:`cxkit.pack.results.HEADLINE_POLICY`) and ``significant`` (the change is flagged only when
+significant). The index reads ``nps``, ``csat`` and ``ces`` directly, and the ``headline``
+of ``sentiment`` and ``churn``; each section's ``finding`` is its one-sentence finding.
+Analyses listed under ``skipped`` (their sources are not in the catalog, or have no rows in
+the month) are shown as not built, with the reason, and their KPIs say so.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from ..display import format_p, safe_text
+from .results import HEADLINE_POLICY
+
+__all__ = ["write_index", "render_index"]
+
+_KPIS = [
+    ("nps", None, "NPS", "{:+.1f}", True),
+    ("csat", None, "CSAT (mean, 1–5)", "{:.2f}", True),
+    ("ces", None, "CES (mean, 1–7, lower is easier)", "{:.2f}", False),
+    ("sentiment", "headline", "Review sentiment (mean compound, −1 to 1)", "{:+.2f}", True),
+    ("churn", "headline", "Churn rate", "{:.1%}", False),
+]
+_SECTIONS = [("nps_drivers", "nps"), ("review_sentiment", "sentiment"), ("churn_regression", "churn"),
+             ("journey_stages", "journey"), ("data_quality", "data_quality")]
+# The notebook that writes each KPI, to say why a KPI is missing when it was not built.
+_KPI_NOTEBOOK = {"nps": "nps_drivers", "csat": "nps_drivers", "ces": "nps_drivers", "sentiment": "review_sentiment",
+                 "churn": "churn_regression"}
+
+
+def _p_text(p: float) -> str:
+    """The adjusted p-value of a headline change, in the pack's one p-value format."""
+    text = format_p(p)
+    return f"adjusted p {text}" if text.startswith("<") else f"adjusted p = {text}"
+
+
+def _fmt(fmt: str, value) -> str:
+    if value is None:
+        return "–"
+    try:
+        return fmt.format(value)
+    except (TypeError, ValueError):
+        return safe_text(value)
+
+
+def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, skipped: dict | None = None) -> str:
+    if not kpi or kpi.get("value") is None:
+        why = "not available this month"
+        if skipped:
+            absent = skipped.get("absent") or []
+            why = (f"not built: no {_and(absent)} source" if absent
+                   else f"not built: no {_and(skipped.get('no_rows') or [])} data this month")
+        return (f'<div class="cx-kpi cx-kpi-missing"><div class="cx-kpi-label">{escape(label)}</div>'
+                f'<div class="cx-kpi-value">–</div><div class="cx-kpi-note">{safe_text(why)}</div></div>')
+    ci = ""
+    if kpi.get("ci_low") is not None and kpi.get("ci_high") is not None:
+        ci = f"95% CI {_fmt(fmt, kpi['ci_low'])} to {_fmt(fmt, kpi['ci_high'])}"
+    n = f"n = {kpi['n']:,}" if isinstance(kpi.get("n"), int) else ""
+    change = ""
+    if kpi.get("change") is not None and kpi.get("previous") is not None:
+        delta_fmt = fmt.replace("{:", "{:+") if "+" not in fmt else fmt
+        if fmt.endswith("%}"):  # a change of a rate is in percentage points, not percent
+            delta_fmt = "{:+.1f} pp"
+            kpi = {**kpi, "change": kpi["change"] * 100}
+        p = kpi.get("change_p")
+        if kpi.get("significant"):
+            better = (kpi["change"] > 0) == higher_is_better
+            cls = "cx-up" if better else "cx-down"
+            word = "better" if better else "worse"
+            change = (f'<div class="cx-change {cls}"><strong>{_fmt(delta_fmt, kpi["change"])}</strong> vs previous '
+                      f'month ({_fmt(fmt, kpi["previous"])}), significant ({word}; {_p_text(p)})</div>')
+        else:
+            ptext = _p_text(p) if isinstance(p, (int, float)) else "not tested"
+            change = (f'<div class="cx-change cx-flat">{_fmt(delta_fmt, kpi["change"])} vs previous month '
+                      f'({_fmt(fmt, kpi["previous"])}); not a significant change ({ptext})</div>')
+    return (f'<div class="cx-kpi"><div class="cx-kpi-label">{escape(label)}</div>'
+            f'<div class="cx-kpi-value">{_fmt(fmt, kpi["value"])}</div>'
+            f'<div class="cx-kpi-note">{escape(ci)}{" · " if ci and n else ""}{escape(n)}</div>{change}</div>')
+
+
+def _and(names: list) -> str:
+    names = [str(n) for n in names]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | None = None) -> str:
+    """The index page as a string (see module docs). ``notes``: sentences shown under the
+    title (e.g. why the month is not last calendar month)."""
+    month = str(results.get("month", ""))
+    skipped = results.get("skipped") if isinstance(results.get("skipped"), dict) else {}
+    cards = []
+    for key, sub, label, fmt, higher in _KPIS:
+        section = results.get(key)
+        kpi = section.get(sub) if (sub and isinstance(section, dict)) else section
+        cards.append(_kpi_card(label, kpi if isinstance(kpi, dict) else None, fmt, higher,
+                               skipped.get(_KPI_NOTEBOOK.get(key, ""))))
+    links = []
+    for nb in notebooks:
+        section = getattr(nb, "section", None) or dict(_SECTIONS).get(nb.name)
+        finding = ""
+        if section and isinstance(results.get(section), dict):
+            finding = results[section].get("finding") or ""
+        if nb.name == "data_quality":
+            finding = finding or _quality_finding(results.get("data_quality", {}))
+        links.append(f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
+                     + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "") + "</li>")
+    for why in skipped.values():
+        if isinstance(why, dict):
+            links.append(f'<li class="cx-skipped"><span>{safe_text(why.get("title", ""))}</span>'
+                         f'<p class="cx-finding">Not built: {safe_text(why.get("reason", ""))}.</p></li>')
+    lede_notes = "".join(f'<p class="cx-note">{safe_text(note)}</p>' for note in notes or [])
+    quality_rows = "".join(
+        f"<tr><td>{safe_text(name)}</td><td class=\"num\">{q.get('read', 0):,}</td><td class=\"num\">{q.get('accepted', 0):,}</td>"
+        f"<td class=\"num\">{q.get('rejected', 0):,}</td><td>{safe_text('; '.join(f'{n:,} × {r}' for r, n in (q.get('reasons') or {}).items()))}</td></tr>"
+        for name, q in (results.get("data_quality") or {}).items() if isinstance(q, dict))
+    css = (Path(__file__).resolve().parent / "templates" / "cxkit.css").read_text()
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Customer experience pack {escape(month)}</title>
+<style>{css}</style>
+</head>
+<body class="cx-index">
+<main>
+<h1>Customer experience, {escape(month)}</h1>
+<p class="cx-lede">Headline numbers for the month with their 95% confidence intervals. {escape(HEADLINE_POLICY)}</p>
+{lede_notes}
+<section aria-labelledby="kpis"><h2 id="kpis">Headline KPIs</h2>
+<div class="cx-kpis">{''.join(cards)}</div></section>
+<section aria-labelledby="reports"><h2 id="reports">Reports and findings</h2>
+<ul class="cx-links">{''.join(links)}</ul></section>
+<section aria-labelledby="quality"><h2 id="quality">Data quality</h2>
+<table class="cx-table"><caption>Rows read, accepted and rejected per source, with the top rejection reasons</caption>
+<thead><tr><th scope="col">source</th><th scope="col">read</th><th scope="col">accepted</th><th scope="col">rejected</th><th scope="col">top reasons</th></tr></thead>
+<tbody>{quality_rows}</tbody></table></section>
+</main>
+<footer class="cx-footer">{escape(footer)}</footer>
+</body>
+</html>
+"""
+
+
+def _quality_finding(quality: dict) -> str:
+    read = sum(q.get("read", 0) for q in quality.values() if isinstance(q, dict))
+    rejected = sum(q.get("rejected", 0) for q in quality.values() if isinstance(q, dict))
+    if not read:
+        return ""
+    return (f"{rejected:,} of {read:,} rows ({_share(rejected / read)}) across {len(quality)} source{'s' if len(quality) != 1 else ''} were "
+            "rejected; every source was usable.")
+
+
+def _share(share: float) -> str:
+    """A share with enough decimals to not read as zero: 0.02%, 1.5%."""
+    return f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
+
+
+def write_index(path: Path, results: dict, *, notebooks, footer: str, notes: list[str] | None = None) -> None:
+    Path(path).write_text(render_index(results, notebooks=notebooks, footer=footer, notes=notes), encoding="utf-8")
