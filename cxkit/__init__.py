@@ -15,6 +15,11 @@ from .data.readers import Loaded, LoadReport, load, load_customers, load_feedbac
 from .display import figure, findings, format_p, presentable, table
 from .periods import last_complete_month, parse_month, resolve_month
 from .privacy import mask_pii
+from .plots import (
+    plot_calibration, plot_churn_by_nps, plot_churn_trend, plot_cohort_retention, plot_forest, plot_funnel,
+    plot_funnel_by_month, plot_importance, plot_km, plot_nps_by_segment, plot_nps_trend, plot_pain_points, plot_quadrant,
+    plot_revenue_at_risk, plot_sentiment_by_source, plot_sentiment_trend, plot_stages, plot_themes,
+)
 from .pack.results import save_results
 from .data.schema import STAGES, TABLES, normalize_stage
 

@@ -30,7 +30,7 @@ import pandas as pd
 from .privacy import mask_pii
 
 __all__ = ["table", "presentable", "format_p", "p_phrase", "findings", "figure", "SafeHTML", "SafeDisplay",
-           "safe_text", "COLUMN_LABELS"]
+           "safe_text", "COLUMN_LABELS", "metric_label"]
 
 
 #: Output metadata that marks HTML built here from escaped parts. The report keeps the HTML of
@@ -125,6 +125,15 @@ def _label(column: object) -> str:
     if not name.isidentifier():
         return name  # a name from the data (a driver or a category) is shown as it is
     return name.replace("_", " ")
+
+
+def metric_label(metric: str) -> str:
+    """A score's name as a reader says it: ``csat`` -> ``CSAT``, ``mean_wait`` -> ``mean wait``.
+
+    >>> metric_label("nps"), metric_label("task_success")
+    ('NPS', 'task success')
+    """
+    return {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(str(metric).lower(), str(metric).replace("_", " "))
 
 
 def format_p(p: float) -> str:

@@ -69,7 +69,7 @@ from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other 
     _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
     _formula_in_words, _is_numeric,
     _model_data, _padjust, _quote_name, _references, _require, _rhs, _tenure_price_leaks, _term_label,
-    _wilson, cox_model, kaplan_meier, logrank, plot_forest, plot_km, proportional_hazards_test,
+    _wilson, cox_model, kaplan_meier, logrank, proportional_hazards_test,
     restricted_mean_survival,
 )
 
@@ -77,12 +77,9 @@ __all__ = [
     "churn_model", "ChurnModel", "ChurnWarning", "LeakageWarning", "SeparationWarning", "EventsPerParameterWarning",
     "CollinearityWarning", "customer_nps", "join_cx", "churn_by_nps", "detractor_effect", "churn_rate_by_month",
     "churn_headline", "revenue_at_risk", "cohort_retention", "customer_lifetime_value", "churn_reasons",
-    "CHURN_THEMES", "churn_findings", "churn_results", "effects_finding", "cohort_finding", "plot_churn_trend",
-    "plot_calibration",
-    "plot_churn_by_nps", "plot_revenue_at_risk", "plot_cohort_retention",
+    "CHURN_THEMES", "churn_findings", "churn_results", "effects_finding", "cohort_finding",
     # time to churn (cxkit.analysis.survival)
     "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test", "restricted_mean_survival",
-    "plot_km", "plot_forest",
 ]
 
 #: Thresholds of the model checks (documented in :func:`churn_model`).
@@ -244,10 +241,14 @@ class ChurnModel(SafeDisplay):
     # -- figures ------------------------------------------------------------------------
     def plot_forest(self, *, ax=None):
         """Forest plot of the odds ratios."""
+        from ..plots import plot_forest
+
         return plot_forest(self.summary, ax=ax, alpha=self.alpha)
 
     def plot_calibration(self, *, ax=None):
         """Observed against predicted churn by decile of predicted risk."""
+        from ..plots import plot_calibration
+
         return plot_calibration(self.calibration, ax=ax)
 
     @property
@@ -1721,116 +1722,3 @@ def churn_results(*, headline: dict, model: ChurnModel | None = None, detractor:
 # --------------------------------------------------------------------------- figures
 
 
-def plot_churn_trend(trend: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Monthly churn rate (from :func:`churn_rate_by_month`) with its confidence band."""
-    from matplotlib.ticker import PercentFormatter
-
-    from ..plots import PALETTE, new_axes
-
-    ax = new_axes(ax=ax, figsize=(8, 3.8))
-    if trend.empty:
-        ax.text(0.5, 0.5, "no churn dates in the data: no monthly trend", ha="center", va="center",
-                transform=ax.transAxes)
-        ax.set_axis_off()
-        return ax
-    x = np.arange(len(trend))
-    ax.plot(x, trend["churn_rate"], marker="o", color=PALETTE[0])
-    ax.fill_between(x, trend["ci_low"].astype(float), trend["ci_high"].astype(float), color=PALETTE[0], alpha=0.15,
-                    linewidth=0)
-    ax.set_xticks(x, trend["month"], rotation=45, ha="right")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("churned / active at start")
-    ax.set_title(title or "Monthly churn rate (95% CI)")
-    return ax
-
-
-def plot_calibration(calibration: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Observed churn against predicted probability per decile, with the diagonal of perfect calibration."""
-    from ..plots import NEUTRAL, PALETTE, new_axes
-
-    ax = new_axes(ax=ax, figsize=(5, 5))
-    top = float(max(calibration["ci_high"].max(), calibration["predicted"].max(), 0.05)) * 1.05
-    ax.plot([0, top], [0, top], color=NEUTRAL, linestyle="--", linewidth=1, label="perfect calibration")
-    yerr = np.vstack([calibration["observed"] - calibration["ci_low"], calibration["ci_high"] - calibration["observed"]])
-    ax.errorbar(calibration["predicted"], calibration["observed"], yerr=yerr, fmt="o", color=PALETTE[0],
-                label="decile of predicted risk")
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.set_xlabel("predicted churn probability (out of fold)")
-    ax.set_ylabel("observed churn rate")
-    ax.set_title(title or "Calibration by decile (95% CI)")
-    ax.legend(loc="upper left")
-    return ax
-
-
-def plot_churn_by_nps(table_: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Churn rate per NPS category (from :func:`churn_by_nps`) with confidence intervals."""
-    from matplotlib.ticker import PercentFormatter
-
-    from ..plots import NEGATIVE, NEUTRAL, POSITIVE, label, new_axes
-
-    ax = new_axes(ax=ax, figsize=(7, 4))
-    colours = {"promoter": POSITIVE, "passive": NEUTRAL, "detractor": NEGATIVE}
-    x = np.arange(len(table_))
-    cats = table_["nps_category"].astype(str).tolist()
-    ax.bar(x, table_["churn_rate"], color=[colours.get(c, "#BBBBBB") for c in cats])
-    yerr = np.vstack([table_["churn_rate"] - table_["ci_low"], table_["ci_high"] - table_["churn_rate"]])
-    ax.errorbar(x, table_["churn_rate"], yerr=yerr, fmt="none", color="black", capsize=4)
-    ax.set_xticks(x, [label(c) for c in cats])
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("churn rate")
-    ax.set_title(title or "Churn by NPS category of the first survey answer (95% CI)")
-    return ax
-
-
-def plot_revenue_at_risk(risk: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Revenue at risk per group (from :func:`revenue_at_risk`, without the ``all`` row)."""
-    from ..plots import PALETTE, label, new_axes
-
-    key = risk.columns[0]
-    parts = risk[risk[key] != "all"]
-    ax = new_axes(ax=ax, figsize=(7, 4))
-    if parts.empty:
-        ax.text(0.5, 0.5, "No monthly revenue in the data:\nrevenue at risk not computed", ha="center",
-                va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        ax.set_title(title or "Revenue at risk")
-        return ax
-    y = np.arange(len(parts))
-    ax.barh(y, parts["revenue_at_risk"], color=PALETTE[1])
-    xerr = np.vstack([parts["revenue_at_risk"] - parts["ci_low"], parts["ci_high"] - parts["revenue_at_risk"]])
-    ax.errorbar(parts["revenue_at_risk"], y, xerr=xerr, fmt="none", color="black", capsize=4)
-    ax.set_yticks(y, [label(v) for v in parts[key]])
-    from matplotlib.ticker import FuncFormatter
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    currency, horizon = risk.attrs.get("currency", ""), risk.attrs.get("horizon_months")
-    ax.set_xlabel(f"monthly revenue{f' ({currency})' if currency else ''} of customers expected to churn"
-                  f"{f' within {horizon} months' if horizon else ''} (95% CI)")
-    ax.set_title(title or f"Revenue at risk by {key}")
-    return ax
-
-
-def plot_cohort_retention(retention: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Heatmap of retention by signup cohort (rows) and months since signup (columns)."""
-    import seaborn as sns
-
-    from ..plots import new_axes
-
-    if retention.empty:
-        ax = new_axes(ax=ax, figsize=(8, 3))
-        ax.text(0.5, 0.5, "no signup and churn dates in the data: no cohorts", ha="center", va="center",
-                transform=ax.transAxes)
-        ax.set_axis_off()
-        return ax
-    grid = retention.pivot(index="cohort", columns="months_since_signup", values="retention")
-    ax = new_axes(ax=ax, figsize=(9, max(3, 0.35 * len(grid) + 1.5)))
-    sns.heatmap(grid, ax=ax, cmap="Blues", vmin=max(0.0, float(np.nanmin(grid.to_numpy())) - 0.02), vmax=1.0,
-                annot=len(grid.columns) <= 15, fmt=".0%", cbar_kws={"label": "still a customer"},
-                annot_kws={"fontsize": 7})
-    ax.grid(False)
-    ax.set_xlabel("months since signup")
-    ax.set_ylabel("signup month")
-    ax.set_title(title or "Retention by signup cohort")
-    return ax

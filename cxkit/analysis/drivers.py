@@ -67,12 +67,11 @@ from scipy import special, stats
 from .. import distributed as _cluster
 from .._stats import nearest_correlation, percentile_interval
 from .nps import adjust_p
-from .nps_plots import plot_importance, plot_quadrant
 from ..periods import resolve_month
 
 __all__ = [
     "key_drivers", "importance_over_time", "driver_change", "driver_diagnostics", "driver_findings",
-    "plot_importance", "plot_quadrant", "MAX_EXACT_DRIVERS", "MAX_EXACT_LOGISTIC",
+    "MAX_EXACT_DRIVERS", "MAX_EXACT_LOGISTIC",
 ]
 
 #: Exact Shapley/LMG (linear target) handles up to this many drivers (2^22 subsets, ~1.5 s).

@@ -39,7 +39,7 @@ from .stages import (
     _check_alpha, _check_column, _check_frame, _codes, _padjust_method, adjust_p, group_order, wilson_interval,
 )
 
-__all__ = ["funnel", "funnel_by_month", "plot_funnel", "plot_funnel_by_month"]
+__all__ = ["funnel", "funnel_by_month"]
 
 _NS_PER_DAY = 86_400 * 1e9
 
@@ -408,54 +408,3 @@ def funnel_by_month(
     return out
 
 
-def plot_funnel(data: pd.DataFrame, *, ax=None, title: str = "Customers reaching each stage"):
-    """Horizontal funnel bars (from :func:`funnel`) labelled with counts and conversions.
-
-    >>> events = pd.DataFrame({"customer_id": ["a", "a", "b"], "journey_stage": ["awareness", "decision", "awareness"]})
-    >>> len(plot_funnel(funnel(events, time=None)).patches)
-    3
-    """
-    from ..plots import PALETTE, label, new_axes
-
-    ax = new_axes(ax=ax, figsize=(8, 3.8))
-    y = np.arange(len(data))[::-1]
-    ax.barh(y, data["reached"], color=PALETTE[0], height=0.65)
-    top = float(data["reached"].max()) or 1.0
-    for yi, row in zip(y, data.itertuples(index=False)):
-        text = f"{row.reached:,}"
-        if np.isfinite(row.conversion):
-            text += f"  ({100 * row.conversion:.1f}% of previous, CI {100 * row.ci_low:.1f}–{100 * row.ci_high:.1f}%)"
-        ax.annotate(text, (row.reached + 0.01 * top, yi), va="center", fontsize=9)
-    ax.set_yticks(y, [label(s) for s in data["stage"]])
-    ax.set_xlim(0, top * 1.75)
-    ax.set_xlabel("customers")
-    ax.set_title(title)
-    ax.grid(axis="y", visible=False)
-    return ax
-
-
-def plot_funnel_by_month(data: pd.DataFrame, *, ax=None, title: str = "Conversion between stages by month"):
-    """Conversion of each step by month (from :func:`funnel_by_month`) with Wilson CI bands.
-
-    >>> events = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "Month": ["Feb", "Feb", "Mar", "Mar"],
-    ...                        "journey_stage": ["awareness", "consideration"] * 2})
-    >>> len(plot_funnel_by_month(funnel_by_month(events, period="Month")).get_lines())
-    1
-    """
-    from ..plots import PALETTE, label, new_axes
-
-    ax = new_axes(ax=ax, figsize=(9, 4.2))
-    months = list(dict.fromkeys(data["month"]))
-    x = np.arange(len(months))
-    for i, (step, part) in enumerate(data.groupby("step", sort=False)):
-        part = part.set_index("month").reindex(months)
-        colour = PALETTE[i % len(PALETTE)]
-        ax.plot(x, 100 * part["conversion"], marker="o", ms=3, color=colour, label=label(step.replace("->", " → ")))
-        ax.fill_between(x, 100 * part["ci_low"], 100 * part["ci_high"], color=colour, alpha=0.15, linewidth=0)
-    step = max(1, len(months) // 12)
-    ax.set_xticks(x[::step], [label(m) for m in months[::step]], rotation=45, ha="right")
-    ax.set_ylabel("conversion (%), 95% CI")
-    ax.set_ylim(0, 100)
-    ax.set_title(title)
-    ax.legend(loc="lower left", fontsize=8, ncols=2)
-    return ax

@@ -54,15 +54,13 @@ import pandas as pd
 from scipy import stats
 
 from .._stats import net_score_interval
-from .nps_plots import plot_nps_by_segment, plot_nps_trend
 from ..display import SafeDisplay, format_p, p_phrase
 from ..periods import resolve_month
 from ..pack.results import headline_change
 
 __all__ = [
     "nps", "csat", "ces", "compare_nps", "compare_csat", "compare_ces", "kpi_trend", "kpi_headline",
-    "adjust_p", "adjust_flags", "headline_flags", "headline_view", "nps_report", "NpsReport", "plot_nps_trend",
-    "plot_nps_by_segment", "MIN_N",
+    "adjust_p", "adjust_flags", "headline_flags", "headline_view", "nps_report", "NpsReport", "MIN_N",
 ]
 
 #: Score bands of the NPS question (0-10).

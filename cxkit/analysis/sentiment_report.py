@@ -219,57 +219,21 @@ class SentimentReport:
 
     def plot_trend(self, *, ax=None):
         """Mean sentiment per month with its 95% interval; the report month is marked."""
-        from ..plots import NEGATIVE, PALETTE, new_axes
+        from ..plots import plot_sentiment_trend
 
-        ax = new_axes(ax=ax, figsize=(8, 4))
-        t = self.trend
-        x = np.arange(len(t))
-        ax.fill_between(x, t["ci_low"], t["ci_high"], color=PALETTE[0], alpha=0.2, label="95% interval")
-        ax.plot(x, t["mean_compound"], marker="o", color=PALETTE[0], label="mean sentiment")
-        if str(self.month) in set(t["month"]):
-            i = int(np.flatnonzero(t["month"].to_numpy() == str(self.month))[0])
-            ax.plot([x[i]], [t["mean_compound"].iloc[i]], "o", ms=11, mfc="none", mec=NEGATIVE, label="report month")
-        ax.set_xticks(x, t["month"], rotation=45, ha="right")
-        ax.set_ylabel("mean compound (-1 to 1)")
-        ax.set_title("Review sentiment by month")
-        ax.legend(loc="best")
-        return ax
+        return plot_sentiment_trend(self.trend, month=self.month, ax=ax)
 
     def plot_by_source(self, *, ax=None):
         """Mean sentiment per month for each review source, with 95% intervals."""
-        from ..plots import PALETTE, label, new_axes
+        from ..plots import plot_sentiment_by_source
 
-        ax = new_axes(ax=ax, figsize=(8, 4))
-        months = sorted(self.by_source["month"].unique())
-        pos = {m: i for i, m in enumerate(months)}
-        sources = sorted(self.by_source["source"].astype(str).unique())
-        width = 0.8 / max(len(sources), 1)
-        for k, (src, g) in enumerate(self.by_source.groupby(self.by_source["source"].astype(str))):
-            x = np.array([pos[m] for m in g["month"]]) - 0.4 + width * (k + 0.5)
-            yerr = np.vstack([g["mean_compound"] - g["ci_low"], g["ci_high"] - g["mean_compound"]])
-            ax.errorbar(x, g["mean_compound"], yerr=yerr, fmt="o", ms=4, capsize=2,
-                        color=PALETTE[k % len(PALETTE)], label=label(src))
-        ax.set_xticks(range(len(months)), months, rotation=45, ha="right")
-        ax.set_ylabel("mean compound (-1 to 1)")
-        ax.set_title("Review sentiment by source")
-        ax.legend(loc="best", ncols=min(len(sources), 4))
-        return ax
+        return plot_sentiment_by_source(self.by_source, ax=ax)
 
     def plot_themes(self, *, ax=None):
         """Share of reviews that are negative and mention each theme: this month vs the month before."""
-        from ..plots import NEGATIVE, NEUTRAL, new_axes
+        from ..plots import plot_themes
 
-        ax = new_axes(ax=ax, figsize=(8, 4))
-        t = self.themes.sort_values("negative_rate")
-        y = np.arange(len(t))
-        colours = [NEGATIVE if e else NEUTRAL for e in t["emerging"]]
-        ax.barh(y, 100 * t["negative_rate"], color=colours, label=f"{self.month}")
-        ax.plot(100 * t["previous_rate"], y, "k|", ms=14, mew=2, label=f"{self.month - 1}")
-        ax.set_yticks(y, t["theme"])
-        ax.set_xlabel("negative reviews mentioning the theme (% of all reviews)")
-        ax.set_title("Negative mentions by theme (red: emerging, significant rise)")
-        ax.legend(loc="lower right")
-        return ax
+        return plot_themes(self.themes, month=self.month, ax=ax)
 
 
 def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:

@@ -41,11 +41,11 @@ from scipy import stats
 from .._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
 from .._stats import covariance_beside_separation, studentized_range_isf, studentized_range_sf, unbounded_coordinates
 
-from ..display import SafeDisplay, p_phrase
+from ..display import SafeDisplay, metric_label, p_phrase
 from ..data.schema import STAGES
 
 __all__ = [
-    "compare_stages", "StageComparison", "stage_scorecard", "scorecard_view", "plot_stages",
+    "compare_stages", "StageComparison", "stage_scorecard", "scorecard_view",
 ]
 
 #: p-value adjustments accepted by ``padjust`` (R's names too) -> statsmodels' names.
@@ -729,8 +729,7 @@ class StageComparison(SafeDisplay):
                 f"{self.stages.to_string(index=False)}\n\n{self.omnibus.to_string(index=False)}")
 
 
-def _metric_label(metric: str) -> str:
-    return {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(metric.lower(), metric.replace("_", " "))
+_metric_label = metric_label
 
 
 def _fmt(x: float) -> str:
@@ -1028,35 +1027,3 @@ def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
 # --------------------------------------------------------------------------- figure
 
 
-def plot_stages(result: StageComparison, *, ax=None, title: str | None = None):
-    """Means with confidence intervals per stage; the letters above each stage are the
-    compact letter display (stages sharing a letter do not differ significantly), and the
-    worst stage is drawn in the highlight colour when it is significantly worst.
-
-    >>> scores = pd.DataFrame({"journey_stage": ["decision", "awareness"] * 40, "csat": [2, 4, 3, 5, 4, 4, 1, 3] * 10})
-    >>> ax = plot_stages(compare_stages(scores, metric="csat"))
-    >>> [t.get_text() for t in ax.get_xticklabels()]
-    ['awareness', 'decision']
-    """
-    from ..plots import NEUTRAL, PALETTE, SIGNIFICANT, label, new_axes
-
-    ax = new_axes(ax=ax, figsize=(8, 4.2))
-    s = result.stages
-    low = result.lowest()
-    x = np.arange(len(s))
-    colours = [SIGNIFICANT if (st == low["stage"] and low["significant"]) else PALETTE[0] for st in s["stage"]]
-    ax.errorbar(x, s["mean"], yerr=[s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]], fmt="none",
-                ecolor=NEUTRAL, elinewidth=2, capsize=4, zorder=1)
-    ax.scatter(x, s["mean"], color=colours, s=60, zorder=2)
-    span = float(s["ci_high"].max() - s["ci_low"].min()) or 1.0
-    for xi, top, letters in zip(x, s["ci_high"], s["letters"]):
-        ax.annotate(letters, (xi, top + 0.04 * span), ha="center", va="bottom", fontsize=10)
-    ax.set_xticks(x, [label(v) for v in s["stage"]])
-    ax.set_ylim(s["ci_low"].min() - 0.1 * span, s["ci_high"].max() + 0.2 * span)
-    pct = int(round(100 * (1 - result.alpha)))
-    ax.set_ylabel(f"mean {_metric_label(result.metric)} ({pct}% CI)")
-    ax.set_xlabel("")
-    ax.set_title(title or f"{_metric_label(result.metric)} by {result.stage.replace('_', ' ')}")
-    ax.text(0, -0.16, f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {result.alpha}).",
-            transform=ax.transAxes, fontsize=8, color=NEUTRAL)
-    return ax

@@ -55,7 +55,7 @@ from ..display import SafeDisplay, findings, table
 
 __all__ = [
     "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test",
-    "restricted_mean_survival", "plot_km", "plot_forest",
+    "restricted_mean_survival",
 ]
 
 #: Column names that hold personal data or identifiers and are never model covariates.
@@ -1082,6 +1082,8 @@ class CoxModel(SafeDisplay):
 
     def plot_forest(self, *, ax=None):
         """Forest plot of the hazard ratios (see :func:`plot_forest`)."""
+        from ..plots import plot_forest
+
         return plot_forest(self.summary, ax=ax)
 
 
@@ -1343,65 +1345,3 @@ def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None
 # --------------------------------------------------------------------------- figures
 
 
-def plot_km(km: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True, title: str | None = None):
-    """Kaplan–Meier curves from :func:`kaplan_meier` (steps, with shaded confidence bands).
-
-    ``by`` is the grouping column of ``km`` (found automatically when it is the first column).
-    """
-    from ..plots import PALETTE, label, new_axes
-
-    ax = new_axes(ax=ax, figsize=(8, 4.5))
-    if by is None and len(km.columns) and km.columns[0] not in ("time",):
-        by = km.columns[0]
-    groups = [(None, km)] if by is None else list(km.groupby(by, sort=True))
-    for i, (name, part) in enumerate(groups):
-        colour = PALETTE[i % len(PALETTE)]
-        t = np.r_[0.0, part["time"].to_numpy()]
-        s = np.r_[1.0, part["survival"].to_numpy()]
-        ax.step(t, s, where="post", color=colour, label=label(name) if name is not None else "all customers")
-        if ci:
-            lo = np.r_[1.0, part["ci_low"].to_numpy()]
-            hi = np.r_[1.0, part["ci_high"].to_numpy()]
-            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("months as a customer")
-    ax.set_ylabel("share still a customer")
-    ax.set_title(title or "Customers still active by tenure (Kaplan–Meier, 95% CI)")
-    if by is not None:
-        ax.legend(title=label(by))
-    return ax
-
-
-def plot_forest(summary: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None,
-                alpha: float = 0.05):
-    """Forest plot: one row per term, the effect (odds or hazard ratio) with its confidence
-    interval on a log axis; terms whose interval excludes 1 are highlighted."""
-    from ..plots import NEUTRAL, SIGNIFICANT, label, new_axes
-
-    effect = effect or next((c for c in ("odds_ratio", "hazard_ratio") if c in summary.columns), None)
-    if effect is None:
-        raise ValueError("summary needs an 'odds_ratio' or 'hazard_ratio' column.")
-    rows = summary[summary["term"] != "Intercept"].iloc[::-1]
-    ax = new_axes(ax=ax, figsize=(8, max(2.5, 0.38 * len(rows) + 1.2)))
-    y = np.arange(len(rows))
-    sig = (rows["ci_low"] > 1) | (rows["ci_high"] < 1)
-    colours = np.where(sig, SIGNIFICANT, NEUTRAL)
-    ax.hlines(y, rows["ci_low"], rows["ci_high"], color=colours, linewidth=2)
-    ax.scatter(rows[effect], y, color=colours, zorder=3, s=30)
-    ax.axvline(1.0, color="black", linewidth=0.8)
-    ax.set_xscale("log")
-    # plain numbers on the log axis (mathtext is off in the house style, so no 10^x labels)
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
-
-    low = float(np.nanmin(rows["ci_low"].clip(lower=1e-6))) if len(rows) else 0.5
-    high = float(np.nanmax(rows["ci_high"].clip(upper=1e6))) if len(rows) else 2.0
-    ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
-             if low / 1.5 <= t <= high * 1.5] or [1]
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    labels = rows["label"] if "label" in rows.columns else rows["term"]
-    ax.set_yticks(y, [label(t, max_chars=45) for t in labels])
-    ax.set_xlabel(f"{effect.replace('_', ' ')} (log scale, {1 - alpha:.0%} CI)")
-    ax.set_title(title or ("Effects on churn" if effect == "odds_ratio" else "Effects on time to churn"))
-    return ax

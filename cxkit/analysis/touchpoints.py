@@ -35,7 +35,7 @@ from .stages import (
     wilson_interval,
 )
 
-__all__ = ["pain_points", "touchpoint_performance", "channel_consistency", "plot_pain_points", "POOR_SCORE"]
+__all__ = ["pain_points", "touchpoint_performance", "channel_consistency", "POOR_SCORE"]
 
 #: A score at or below this (at or above for CES, where low is good) is a poor experience:
 #: CSAT 1-2 of 5, NPS 0-6 (detractors), CES 5-7 of 7, star rating 1-2.
@@ -391,26 +391,3 @@ def channel_consistency(
     return out.drop(columns="_touch")
 
 
-def plot_pain_points(data: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Mean score with CI per touchpoint (from :func:`pain_points`), ranked pain points on top;
-    dot area shows volume, significantly worse touchpoints are highlighted.
-
-    >>> events = pd.DataFrame({"touchpoint": ["billing", "website"] * 40, "csat": [1, 4, 3, 5] * 20})
-    >>> ax = plot_pain_points(pain_points(events))
-    >>> [t.get_text() for t in ax.get_yticklabels()]  # top to bottom
-    ['billing', 'website']
-    """
-    from ..plots import NEUTRAL, PALETTE, SIGNIFICANT, label, new_axes
-
-    name = data.columns[0]
-    ax = new_axes(ax=ax, figsize=(8, 0.45 * len(data) + 1.5))
-    y = np.arange(len(data))[::-1]
-    colours = [SIGNIFICANT if s else PALETTE[0] for s in data["significantly_worse"]]
-    ax.errorbar(data["mean"], y, xerr=[data["mean"] - data["ci_low"], data["ci_high"] - data["mean"]],
-                fmt="none", ecolor=NEUTRAL, elinewidth=1.5, capsize=3, zorder=1)
-    size = 30 + 270 * data["volume"] / max(float(data["volume"].max()), 1.0)
-    ax.scatter(data["mean"], y, s=size, color=colours, zorder=2, alpha=0.9)
-    ax.set_yticks(y, [label(v) for v in data[name]])
-    ax.set_xlabel("mean score (95% CI); dot area = volume")
-    ax.set_title(title or f"Pain points by {name} (top = most excess poor experiences)")
-    return ax
