@@ -35,9 +35,8 @@ from scipy import stats
 
 from ..data.schema import STAGES
 from ..distributed import compute, is_dask_frame
-from .stages import (
-    _check_alpha, _check_column, _check_frame, _codes, _padjust_method, adjust_p, group_order, wilson_interval,
-)
+from .._stats import _padjust_method, adjust_p, wilson_interval
+from ._groups import check_alpha, check_column, check_frame, group_codes, group_order
 
 __all__ = ["funnel", "funnel_by_month"]
 
@@ -220,14 +219,14 @@ def funnel(
     [['awareness', 3, nan, nan], ['consideration', 2, 0.6666666666666666, 2.0], ['decision', 1, 0.5, nan]]
     """
     func = "funnel"
-    _check_frame(df, func)
-    _check_column(df, stage, "stage", func)
-    _check_alpha(alpha)
+    check_frame(df, func)
+    check_column(df, stage, "stage", func)
+    check_alpha(alpha)
     notes: list[str] = []
     df, weights = _journey_cells(df, [customer, stage], time)
     order = _stage_order(df[stage], stages, notes)
     k = len(order)
-    codes = _codes(df[stage], order)
+    codes = group_codes(df[stage], order)
     journeys, journey_weights = _journeys(df, customer, func, notes, weights)
     times = _times(df, time)
     keep = (codes >= 0) & (journeys >= 0)
@@ -338,13 +337,13 @@ def funnel_by_month(
     [['awareness->consideration', 0.72], ['consideration->decision', 0.59]]
     """
     func = "funnel_by_month"
-    _check_frame(df, func)
-    _check_column(df, stage, "stage", func)
-    _check_alpha(alpha)
+    check_frame(df, func)
+    check_column(df, stage, "stage", func)
+    check_alpha(alpha)
     _padjust_method(padjust)
     notes: list[str] = []
     if period is not None:
-        _check_column(df, period, "period", func)
+        check_column(df, period, "period", func)
     elif time is None or time not in df.columns:
         raise ValueError(f"funnel_by_month needs event times: column {time!r} is not in the data. "
                          f"Pass time='<column>', or period='<column>' holding the month.")
@@ -357,7 +356,7 @@ def funnel_by_month(
     labels = df[period].astype("string") if period is not None else _month_labels(df[time])
     order = _stage_order(df[stage], stages, notes)
     k = len(order)
-    codes = _codes(df[stage], order)
+    codes = group_codes(df[stage], order)
     journeys, journey_weights = _journeys(df, customer, func, notes, weights)
     month_codes, months = pd.factorize(labels)
     keep = (codes >= 0) & (journeys >= 0) & (month_codes >= 0)

@@ -29,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -42,7 +41,10 @@ from .._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa
 from .._stats import covariance_beside_separation, studentized_range_isf, studentized_range_sf, unbounded_coordinates
 
 from ..display import SafeDisplay, metric_label, p_phrase
-from ..data.schema import STAGES
+from ._groups import (
+    LOWER_IS_BETTER, Groups, anova, check_alpha, check_column, check_frame, counted_median, group_codes, group_order,
+    is_boolean, kept_weights, mean_interval, numeric_scores, reduce_counts, welch_anova, welch_t,
+)
 
 __all__ = [
     "compare_stages", "StageComparison", "stage_scorecard", "scorecard_view",
@@ -50,8 +52,6 @@ __all__ = [
 
 #: p-value adjustments accepted by ``padjust`` (R's names too) -> statsmodels' names.
 
-#: Metrics where a lower score is the better experience (customer effort).
-LOWER_IS_BETTER = {"ces"}
 #: Likert metrics get the proportional-odds model when ``ordinal`` is left to None.
 _MAX_ORDINAL_LEVELS = 11
 
@@ -59,149 +59,7 @@ _MAX_ORDINAL_LEVELS = 11
 # --------------------------------------------------------------------------- input checks
 
 
-def _check_frame(df, func: str) -> None:
-    from ..distributed import is_dask_frame
-
-    if not isinstance(df, pd.DataFrame) and not (is_dask_frame(df) and hasattr(df, "columns")):
-        raise TypeError(f"{func} needs a pandas DataFrame (or a Dask DataFrame) as its first argument, "
-                        f"not {type(df).__name__}.")
-
-
-def _check_column(df: pd.DataFrame, column: str, role: str, func: str) -> None:
-    if column not in df.columns:
-        match = difflib.get_close_matches(str(column), [str(c) for c in df.columns], n=1, cutoff=0.6)
-        hint = f" Did you mean {match[0]!r}?" if match else ""
-        raise ValueError(
-            f"{func}: column {column!r} ({role}) is not in the data.{hint} Columns: "
-            f"{', '.join(map(str, df.columns[:30]))}. Pass {role}='<column>' to use another one.")
-
-
-def _check_alpha(alpha: float) -> None:
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
-
-
-def _numeric(series: pd.Series, column: str, func: str) -> np.ndarray:
-    """A column as float64 with NaN for missing; booleans become 0/1."""
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    if not pd.api.types.is_numeric_dtype(series.dtype):
-        converted = pd.to_numeric(series, errors="coerce")
-        bad = converted.isna() & series.notna()
-        if bad.any():
-            example = series[bad].iloc[0]
-            raise ValueError(f"{func}: column {column!r} holds text such as {str(example)[:40]!r}, not "
-                             f"scores. Recode it to numbers first (load it with values={{...}}).")
-        series = converted
-    values = pd.Series(series).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    infinite = np.isinf(values)
-    if infinite.any():
-        raise ValueError(f"{func}: column {column!r} holds {int(infinite.sum()):,} infinite value(s); scores must be "
-                         f"finite numbers. Replace them with a missing value (NaN) or fix them at the source.")
-    return values
-
-
-def group_order(series: pd.Series, given=None) -> list:
-    """The groups of ``series`` in reporting order: journey stages in journey order,
-    an ordered categorical in its order, anything else sorted (only groups present).
-
-    >>> group_order(pd.Series(["decision", "awareness", "advocacy"]))
-    ['awareness', 'decision', 'advocacy']
-    >>> group_order(pd.Series(["web", "app", None]))
-    ['app', 'web']
-    """
-    present = pd.unique(series.dropna())
-    if given is not None:
-        given = list(given)
-        missing = [g for g in given if g not in set(present)]
-        if missing:
-            raise ValueError(f"stages {missing} are not in the data; present: {sorted(map(str, present))}.")
-        return given
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        seen = set(present)
-        return [c for c in series.cat.categories if c in seen]
-    if all(isinstance(v, str) and v in STAGES for v in present):
-        return [s for s in STAGES if s in set(present)]
-    try:
-        return sorted(present)
-    except TypeError:
-        return sorted(present, key=str)
-
-
-def _codes(series: pd.Series, order: list) -> np.ndarray:
-    """Integer codes of ``series`` in ``order`` (-1 for missing or other values)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        position = {value: i for i, value in enumerate(order)}
-        remap = np.array([position.get(c, -1) for c in series.cat.categories] + [-1], dtype=np.int64)
-        return remap[series.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing -1
-    return pd.Categorical(series.astype(object), categories=order).codes.astype(np.int64)
-
-
-def _reduce(df, columns: list) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """The table an analysis works on, and how many rows each of its rows stands for.
-
-    A pandas table is used as it is (``None``: one row each). A Dask DataFrame is reduced on
-    the cluster (:func:`cxkit.connect`) to the distinct combinations of ``columns``, missing
-    values included, with their counts: integer counts combine exactly, and the analyses
-    depend on the rows only through them, so the results are those of the pandas table.
-    """
-    from ..distributed import compute, is_dask_frame
-
-    if not is_dask_frame(df):
-        return df, None
-    columns = list(dict.fromkeys(columns))
-    (counts,) = compute(df[columns].groupby(columns, dropna=False, observed=True).size())
-    counts = counts[counts.to_numpy() > 0]
-    return counts.index.to_frame(index=False), counts.to_numpy(dtype=float)
-
-
-def _kept(weights: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
-    return None if weights is None else weights[keep]
-
-
 # --------------------------------------------------------------------------- statistics
-
-
-def t_interval(mean, se, n, alpha: float):
-    """Two-sided t confidence interval of a mean (``n - 1`` degrees of freedom)."""
-    mean, se, n = (np.asarray(x, dtype=float) for x in (mean, se, n))
-    with np.errstate(invalid="ignore"):
-        q = stats.t.ppf(1 - alpha / 2, np.where(n > 1, n - 1, np.nan))
-    return mean - q * se, mean + q * se
-
-
-def mean_interval(g: "_Groups", alpha: float, *, binary: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Confidence interval of each group's mean: Wilson's for a boolean metric (the mean is then
-    a proportion, and a t interval can leave [0, 1] or shrink to a point at 0% or 100%), the t
-    interval otherwise."""
-    if binary:
-        return wilson_interval(g.n * g.mean, g.n, alpha)
-    return t_interval(g.mean, np.sqrt(g.var / g.n), g.n, alpha)
-
-
-def _is_boolean(series: pd.Series) -> bool:
-    return pd.api.types.is_bool_dtype(series.dtype)
-
-
-def _welch_t(mean_a, var_a, n_a, mean_b, var_b, n_b):
-    """Welch's t, its degrees of freedom and standard error."""
-    va, vb = var_a / n_a, var_b / n_b
-    se = np.sqrt(va + vb)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = (mean_a - mean_b) / se
-        df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
-    return t, df, se
-
-
-def _omega2_from_f(f, df1, n_total):
-    """Omega squared from an F statistic: df1 (F - 1) / (df1 (F - 1) + N).
-
-    For the classic ANOVA this is exactly (SSb - df1 MSw) / (SSt + MSw). Welch's F put in
-    the same identity estimates omega squared without assuming equal variances (using Welch's
-    small denominator df instead of N, as effectsize::F_to_omega2 does, inflates it when
-    groups are large). Negative estimates are kept, not truncated to 0.
-    """
-    return df1 * (f - 1) / (df1 * (f - 1) + n_total)
 
 
 def _hedges_g(mean_a, var_a, n_a, mean_b, var_b, n_b):
@@ -214,36 +72,13 @@ def _hedges_g(mean_a, var_a, n_a, mean_b, var_b, n_b):
 
 def _cliffs_delta(a: tuple, b: tuple) -> float:
     """P(A > B) - P(A < B) (the rank-biserial correlation), from each sample's distinct
-    values and their counts (:func:`_distribution`)."""
+    values and their counts (:func:`distinct_counts`)."""
     ua, ca = a
     ub, cb = b
     below_or_at = np.concatenate([[0.0], np.cumsum(cb)])
     below = below_or_at[np.searchsorted(ub, ua, side="left")]
     above = below_or_at[-1] - below_or_at[np.searchsorted(ub, ua, side="right")]
     return float(np.dot(ca, below - above) / (ca.sum() * cb.sum()))
-
-
-def _distribution(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct values and how many rows hold each (``weights`` counts rows)."""
-    uniq, inverse = np.unique(values, return_inverse=True)
-    return uniq, np.bincount(inverse, weights=weights, minlength=uniq.size)
-
-
-def _order_statistic(uniq: np.ndarray, counts: np.ndarray, rank) -> float:
-    """The ``rank``-th smallest value (1-based) of a sample given as distinct values and counts."""
-    return float(uniq[np.searchsorted(np.cumsum(counts), rank, side="left")])
-
-
-def _median(uniq: np.ndarray, counts: np.ndarray) -> float:
-    """The median of a sample given as distinct values and counts (mean of the two middle
-    values when the count is even, as numpy and pandas do)."""
-    n = int(round(float(counts.sum())))
-    if n == 0:
-        return np.nan
-    if n % 2:
-        return _order_statistic(uniq, counts, (n + 1) // 2)
-    a, b = _order_statistic(uniq, counts, n // 2), _order_statistic(uniq, counts, n // 2 + 1)
-    return float((a + b) / 2)
 
 
 def _ranks(values: np.ndarray, weights: np.ndarray):
@@ -257,85 +92,7 @@ def _ranks(values: np.ndarray, weights: np.ndarray):
     return mean_rank[inverse], ties, uniq.size
 
 
-@dataclass
-class _Groups:
-    """Per-group summaries shared by every test.
-
-    ``values[i]`` (in group ``codes[i]``) stands for ``weights[i]`` rows: 1 for a pandas
-    table, the count of a distinct (group, value) cell for a table reduced on a Dask cluster.
-    Every statistic depends on the rows only through these counts, so both give the same
-    results.
-    """
-
-    names: list
-    values: np.ndarray
-    codes: np.ndarray
-    n: np.ndarray
-    mean: np.ndarray
-    var: np.ndarray
-    ss: np.ndarray
-    weights: np.ndarray
-
-    @classmethod
-    def from_arrays(cls, names, values, codes, weights=None):
-        k = len(names)
-        w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
-        n = np.bincount(codes, weights=w, minlength=k)
-        mean = np.bincount(codes, weights=values * w, minlength=k) / n
-        dev = values - mean[codes]
-        ss = np.bincount(codes, weights=w * (dev * dev), minlength=k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            var = ss / (n - 1)
-        return cls(list(names), values, codes, n, mean, var, ss, w)
-
-    def grand_mean(self) -> float:
-        return float(np.sum(self.weights * self.values) / self.total)
-
-    def distribution(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Group ``i``'s distinct values and counts."""
-        rows = self.codes == i
-        return _distribution(self.values[rows], self.weights[rows])
-
-    @property
-    def k(self) -> int:
-        return len(self.names)
-
-    @property
-    def total(self) -> float:
-        return float(self.n.sum())
-
-
-def _anova(g: _Groups) -> dict:
-    grand = g.grand_mean()
-    ss_between = float(np.sum(g.n * (g.mean - grand) ** 2))
-    ss_within = float(g.ss.sum())
-    df1, df2 = g.k - 1, g.total - g.k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = (ss_between / df1) / (ss_within / df2)
-    p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else np.nan
-    return {"test": "ANOVA", "stat": "F", "statistic": f, "df1": float(df1), "df2": float(df2), "p": p,
-            "effect": "omega2", "effect_size": _omega2_from_f(f, df1, g.total)}
-
-
-def _welch_anova(g: _Groups) -> dict:
-    """Welch (1951) one-way test; undefined when a group has no variance."""
-    k = g.k
-    row = {"test": "Welch ANOVA", "stat": "F", "df1": float(k - 1), "effect": "omega2"}
-    if np.any(~(g.var > 0)):
-        return {**row, "statistic": np.nan, "df2": np.nan, "p": np.nan, "effect_size": np.nan}
-    w = g.n / g.var
-    total_w = w.sum()
-    weighted_mean = np.sum(w * g.mean) / total_w
-    a = np.sum(w * (g.mean - weighted_mean) ** 2) / (k - 1)
-    tmp = np.sum((1 - w / total_w) ** 2 / (g.n - 1))
-    b = 1 + 2 * (k - 2) / (k**2 - 1) * tmp
-    f = a / b
-    df2 = (k**2 - 1) / (3 * tmp)
-    return {**row, "statistic": float(f), "df2": float(df2), "p": float(stats.f.sf(f, k - 1, df2)),
-            "effect_size": float(_omega2_from_f(f, k - 1, g.total))}
-
-
-def _kruskal(g: _Groups, ranks: np.ndarray, ties: float) -> tuple[dict, np.ndarray]:
+def _kruskal(g: Groups, ranks: np.ndarray, ties: float) -> tuple[dict, np.ndarray]:
     big_n = g.total
     rank_sum = np.bincount(g.codes, weights=ranks * g.weights, minlength=g.k)
     h = 12.0 / (big_n * (big_n + 1)) * np.sum(rank_sum**2 / g.n) - 3 * (big_n + 1)
@@ -359,7 +116,7 @@ def _studentized_crit(alpha, k, df) -> float:
     return studentized_range_isf(alpha, k, df) if np.isfinite(df) else np.nan
 
 
-def _pairwise(g: _Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str, *,
+def _pairwise(g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str, *,
               intervals: bool = True) -> pd.DataFrame:
     k, big_n = g.k, g.total
     pairs = list(combinations(range(k), 2))
@@ -375,7 +132,7 @@ def _pairwise(g: _Groups, mean_rank: np.ndarray, ties: float, alpha: float, padj
         diff = g.mean[i] - g.mean[j]
         g_eff = _hedges_g(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
         # Games-Howell: Welch's t and df, studentized range p (family-wise by construction)
-        t, df, se = _welch_t(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
+        t, df, se = welch_t(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
         if intervals and np.isfinite(df) and df not in gh_crit:
             gh_crit[df] = _studentized_crit(alpha, k, df)
         half = gh_crit.get(df, np.nan) / np.sqrt(2) * se
@@ -446,7 +203,7 @@ def compact_letters(names: list, means, significant_pairs) -> dict:
 # --------------------------------------------------------------------------- ordinal model
 
 
-def _ordinal_model(g: _Groups, alpha: float):
+def _ordinal_model(g: Groups, alpha: float):
     """Proportional-odds (cumulative logit) model of the score on the groups.
 
     The only covariate is the group, so the likelihood depends on the data only through the
@@ -823,17 +580,17 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
     """:func:`compare_stages`; ``intervals=False`` leaves the pairwise confidence intervals
     out (NaN), for callers that use only the tests (the scorecard)."""
     func = "compare_stages"
-    _check_frame(df, func)
-    _check_column(df, metric, "metric", func)
-    _check_column(df, stage, "stage", func)
-    _check_alpha(alpha)
+    check_frame(df, func)
+    check_column(df, metric, "metric", func)
+    check_column(df, stage, "stage", func)
+    check_alpha(alpha)
     _padjust_method(padjust)
-    df, weights = _reduce(df, [stage, metric])
-    values = _numeric(df[metric], metric, func)
+    df, weights = reduce_counts(df, [stage, metric])
+    values = numeric_scores(df[metric], metric, func)
     order = group_order(df[stage], stages)
-    codes = _codes(df[stage], order)
+    codes = group_codes(df[stage], order)
     keep = (codes >= 0) & ~np.isnan(values)
-    values, codes, weights = values[keep], codes[keep], _kept(weights, keep)
+    values, codes, weights = values[keep], codes[keep], kept_weights(weights, keep)
     if weights is None:
         weights = np.ones(len(values))
     notes: list[str] = []
@@ -859,7 +616,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
                       f"confidence intervals are wide.", UserWarning, stacklevel=2)
         notes.append(f"fewer than 30 scores: {', '.join(map(str, small))}")
 
-    g = _Groups.from_arrays(order, values, codes, weights)
+    g = Groups.from_arrays(order, values, codes, weights)
     if not np.any(g.ss > 0):
         shown = ", ".join(f"{name}: {mean:g}" for name, mean in list(zip(order, g.mean))[:10])
         raise ValueError(
@@ -869,7 +626,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
             f"value per {stage}; to report the values themselves, use df.groupby({stage!r})[{metric!r}].first().")
     ranks, ties, n_levels = _ranks(values, weights)
     kruskal_row, mean_rank = _kruskal(g, ranks, ties)
-    rows = [_anova(g), _welch_anova(g), kruskal_row]
+    rows = [anova(g), welch_anova(g), kruskal_row]
     pairwise = _pairwise(g, mean_rank, ties, alpha, padjust, intervals=intervals)
 
     if ordinal is None:
@@ -891,8 +648,8 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
         notes.append("Welch ANOVA undefined: a stage has no variance")
 
     se = np.sqrt(g.var / g.n)
-    ci_low, ci_high = mean_interval(g, alpha, binary=_is_boolean(df[metric]))
-    medians = np.array([_median(*g.distribution(i)) for i in range(g.k)])
+    ci_low, ci_high = mean_interval(g, alpha, binary=is_boolean(df[metric]))
+    medians = np.array([counted_median(*g.distribution(i)) for i in range(g.k)])
     gh = pairwise[pairwise["method"] == "games-howell"]
     letters = compact_letters(order, g.mean, {(a, b) for a, b, s in zip(gh["a"], gh["b"], gh["significant"]) if s})
     stage_table = pd.DataFrame({
@@ -955,8 +712,8 @@ def stage_scorecard(
     >>> card.attrs["notes"]
     ["sentiment: no 'sentiment' column; add a precomputed score per response to include it"]
     """
-    _check_frame(df, "stage_scorecard")
-    _check_column(df, stage, "stage", "stage_scorecard")
+    check_frame(df, "stage_scorecard")
+    check_column(df, stage, "stage", "stage_scorecard")
     requested = list(metrics) if metrics is not None else [m for m in _SCORECARD_METRICS]
     notes, frames = [], []
     for metric in requested:
@@ -967,7 +724,7 @@ def stage_scorecard(
             continue
         data = df[[stage, column]]
         if metric == "nps":
-            scores = _numeric(df[column], column, "stage_scorecard")
+            scores = numeric_scores(df[column], column, "stage_scorecard")
             data = pd.DataFrame({stage: df[stage].to_numpy(), column: np.select(
                 [scores >= 9, scores >= 7, scores >= 0], [100.0, 0.0, -100.0], np.nan)})
         with warnings.catch_warnings():

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .stages import (
-    LOWER_IS_BETTER, _check_alpha, _check_column, _check_frame, _codes, _distribution, _Groups, _kept, _median,
-    _is_boolean, _numeric, _order_statistic, _padjust_method, _reduce, _welch_anova, _welch_t, adjust_p, group_order,
-    mean_interval,
-    wilson_interval,
+from .._stats import _padjust_method, adjust_p, wilson_interval
+from ._groups import (
+    LOWER_IS_BETTER, Groups, check_alpha, check_column, check_frame, counted_median, distinct_counts, group_codes,
+    group_order, is_boolean, kept_weights, mean_interval, numeric_scores, order_statistic, reduce_counts, welch_anova,
+    welch_t,
 )
 
 __all__ = ["pain_points", "touchpoint_performance", "channel_consistency", "POOR_SCORE"]
@@ -102,10 +102,10 @@ def pain_points(
     ('billing', 2.84, True)
     """
     func = "pain_points"
-    _check_frame(df, func)
-    _check_column(df, metric, "metric", func)
-    _check_column(df, by, "by", func)
-    _check_alpha(alpha)
+    check_frame(df, func)
+    check_column(df, metric, "metric", func)
+    check_column(df, by, "by", func)
+    check_alpha(alpha)
     _padjust_method(padjust)
     higher = _higher_is_better(metric, higher_is_better)
     if poor is None:
@@ -113,10 +113,10 @@ def pain_points(
             raise ValueError(f"pain_points: say which {metric!r} scores are poor experiences, e.g. "
                              f"poor=2 (scores at or below 2; at or above when higher_is_better=False).")
         poor = POOR_SCORE[metric.lower()]
-    df, weights = _reduce(df, [by, metric])
+    df, weights = reduce_counts(df, [by, metric])
     order = group_order(df[by])
-    codes = _codes(df[by], order)
-    values = _numeric(df[metric], metric, func)
+    codes = group_codes(df[by], order)
+    values = numeric_scores(df[metric], metric, func)
     k = len(order)
     if k == 0:
         raise ValueError(f"pain_points: column {by!r} has no values.")
@@ -124,12 +124,12 @@ def pain_points(
         weights = np.ones(len(values))
     volume = np.bincount(codes[codes >= 0], weights=weights[codes >= 0], minlength=k)
     scored = (codes >= 0) & ~np.isnan(values)
-    g = _Groups.from_arrays(order, values[scored], codes[scored], weights[scored])
+    g = Groups.from_arrays(order, values[scored], codes[scored], weights[scored])
     is_poor = (g.values <= poor) if higher else (g.values >= poor)
     poor_n = np.bincount(g.codes, weights=is_poor * g.weights, minlength=k)
     overall = float(np.sum(is_poor * g.weights) / g.total) if is_poor.size else np.nan
 
-    ci_low, ci_high = mean_interval(g, alpha, binary=_is_boolean(df[metric]))
+    ci_low, ci_high = mean_interval(g, alpha, binary=is_boolean(df[metric]))
     with np.errstate(invalid="ignore", divide="ignore"):
         poor_share = poor_n / g.n
     poor_low, poor_high = wilson_interval(poor_n, g.n, alpha)
@@ -143,7 +143,7 @@ def pain_points(
     with np.errstate(invalid="ignore", divide="ignore"):
         rest_mean = (total_sum - sums) / rest_n
         rest_var = ((total_sq - squares) - rest_n * rest_mean**2) / (rest_n - 1)
-    t, df_w, _ = _welch_t(g.mean, g.var, g.n, rest_mean, rest_var, rest_n)
+    t, df_w, _ = welch_t(g.mean, g.var, g.n, rest_mean, rest_var, rest_n)
     with np.errstate(invalid="ignore"):
         p = 2 * stats.t.sf(np.abs(t), df_w)
     p_adj = adjust_p(p, padjust)
@@ -182,7 +182,7 @@ def _median_ci(uniq: np.ndarray, counts: np.ndarray, alpha: float) -> tuple[floa
     z = stats.norm.ppf(1 - alpha / 2)
     lo = int(np.floor(n / 2 - z * np.sqrt(n) / 2))
     hi = int(np.ceil(1 + n / 2 + z * np.sqrt(n) / 2))
-    return _order_statistic(uniq, counts, max(lo, 1)), _order_statistic(uniq, counts, min(hi, n))
+    return order_statistic(uniq, counts, max(lo, 1)), order_statistic(uniq, counts, min(hi, n))
 
 
 def touchpoint_performance(
@@ -230,18 +230,18 @@ def touchpoint_performance(
     [['chat', 0.5, True], ['web', 0.9, False]]
     """
     func = "touchpoint_performance"
-    _check_frame(df, func)
-    _check_column(df, by, "by", func)
-    _check_alpha(alpha)
+    check_frame(df, func)
+    check_column(df, by, "by", func)
+    check_alpha(alpha)
     outcome_columns = [c for c in (success, duration) if c is not None and c in df.columns]
     # the outcome and the duration are counted apart: durations have many distinct values
-    tables = [_reduce(df, [by, c]) for c in outcome_columns] or [_reduce(df, [by])]
+    tables = [reduce_counts(df, [by, c]) for c in outcome_columns] or [reduce_counts(df, [by])]
     frames = {c: table for c, table in zip(outcome_columns, tables)}
     first, first_weights = tables[0]
     order = group_order(first[by])
-    codes = _codes(first[by], order)
+    codes = group_codes(first[by], order)
     k = len(order)
-    events = np.bincount(codes[codes >= 0], weights=_kept(first_weights, codes >= 0), minlength=k)
+    events = np.bincount(codes[codes >= 0], weights=kept_weights(first_weights, codes >= 0), minlength=k)
     out = pd.DataFrame({by: order, "events": events.astype(np.int64)})
     notes = []
     has_success = success in frames and frames[success][0][success].notna().any()
@@ -251,8 +251,8 @@ def touchpoint_performance(
                          f"{duration!r} holds data. Pass success='<column>' or duration='<column>'.")
     if has_success:
         data, weights = frames[success]
-        codes = _codes(data[by], order)
-        ok = _numeric(data[success], success, func)
+        codes = group_codes(data[by], order)
+        ok = numeric_scores(data[success], success, func)
         rows = (codes >= 0) & ~np.isnan(ok)
         w = np.ones(int(rows.sum())) if weights is None else weights[rows]
         n = np.bincount(codes[rows], weights=w, minlength=k)
@@ -278,15 +278,15 @@ def touchpoint_performance(
         notes.append(f"no {success!r} outcomes: success rate not computed")
     if has_duration:
         data, weights = frames[duration]
-        codes = _codes(data[by], order)
-        secs = _numeric(data[duration], duration, func)
+        codes = group_codes(data[by], order)
+        secs = numeric_scores(data[duration], duration, func)
         rows = (codes >= 0) & ~np.isnan(secs)
         w = np.ones(len(secs)) if weights is None else weights
         med, lo, hi, cnt = (np.full(k, np.nan) for _ in range(4))
         for code in np.unique(codes[rows]):
             part = rows & (codes == code)
-            uniq, counts = _distribution(secs[part], w[part])
-            cnt[code], med[code] = counts.sum(), _median(uniq, counts)
+            uniq, counts = distinct_counts(secs[part], w[part])
+            cnt[code], med[code] = counts.sum(), counted_median(uniq, counts)
             lo[code], hi[code] = _median_ci(uniq, counts, alpha)
         out["duration_n"] = pd.array(np.nan_to_num(cnt).astype(np.int64))
         out["median_duration_s"], out["duration_ci_low"], out["duration_ci_high"] = med, lo, hi
@@ -344,17 +344,17 @@ def channel_consistency(
     [['app', True], ['email', True], ['web', True]]
     """
     func = "channel_consistency"
-    _check_frame(df, func)
+    check_frame(df, func)
     for col, role in ((metric, "metric"), (by, "by"), (channel, "channel")):
-        _check_column(df, col, role, func)
-    _check_alpha(alpha)
+        check_column(df, col, role, func)
+    check_alpha(alpha)
     _padjust_method(padjust)
-    df, weights = _reduce(df, [by, channel, metric])
-    values = _numeric(df[metric], metric, func)
+    df, weights = reduce_counts(df, [by, channel, metric])
+    values = numeric_scores(df[metric], metric, func)
     if weights is None:
         weights = np.ones(len(values))
     touch_order, chan_order = group_order(df[by]), group_order(df[channel])
-    t_codes, c_codes = _codes(df[by], touch_order), _codes(df[channel], chan_order)
+    t_codes, c_codes = group_codes(df[by], touch_order), group_codes(df[channel], chan_order)
     ok = (t_codes >= 0) & (c_codes >= 0) & ~np.isnan(values)
     frames, p_values = [], []
     for ti, touch in enumerate(touch_order):
@@ -367,11 +367,11 @@ def channel_consistency(
         remap[kept] = np.arange(len(kept))
         sub_codes = remap[c_codes[rows]]
         sel = sub_codes >= 0
-        g = _Groups.from_arrays([chan_order[ci] for ci in kept], values[rows][sel], sub_codes[sel],
+        g = Groups.from_arrays([chan_order[ci] for ci in kept], values[rows][sel], sub_codes[sel],
                                 weights[rows][sel])
-        low, high = mean_interval(g, alpha, binary=_is_boolean(df[metric]))
+        low, high = mean_interval(g, alpha, binary=is_boolean(df[metric]))
         centre = g.grand_mean()
-        welch_p = _welch_anova(g)["p"] if g.k >= 2 else np.nan
+        welch_p = welch_anova(g)["p"] if g.k >= 2 else np.nan
         p_values.append(welch_p)
         frames.append(pd.DataFrame({
             by: touch, channel: g.names, "n": g.n.astype(np.int64), "mean": g.mean, "ci_low": low,

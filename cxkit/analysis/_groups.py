@@ -1,0 +1,265 @@
+"""Shared machinery of the group comparisons (stages, touchpoints, funnel): input checks,
+group codes, per-group summaries and the tests they share.
+
+A private hub: :mod:`cxkit.analysis.stages`, :mod:`cxkit.analysis.touchpoints` and
+:mod:`cxkit.analysis.funnel` take these from here, never from each other.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._stats import wilson_interval
+from ..data.schema import STAGES
+
+
+#: Metrics where a lower score is the better experience (customer effort).
+LOWER_IS_BETTER = {"ces"}
+
+
+def check_frame(df, func: str) -> None:
+    from ..distributed import is_dask_frame
+
+    if not isinstance(df, pd.DataFrame) and not (is_dask_frame(df) and hasattr(df, "columns")):
+        raise TypeError(f"{func} needs a pandas DataFrame (or a Dask DataFrame) as its first argument, "
+                        f"not {type(df).__name__}.")
+
+
+def check_column(df: pd.DataFrame, column: str, role: str, func: str) -> None:
+    if column not in df.columns:
+        match = difflib.get_close_matches(str(column), [str(c) for c in df.columns], n=1, cutoff=0.6)
+        hint = f" Did you mean {match[0]!r}?" if match else ""
+        raise ValueError(
+            f"{func}: column {column!r} ({role}) is not in the data.{hint} Columns: "
+            f"{', '.join(map(str, df.columns[:30]))}. Pass {role}='<column>' to use another one.")
+
+
+def check_alpha(alpha: float) -> None:
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
+
+
+def numeric_scores(series: pd.Series, column: str, func: str) -> np.ndarray:
+    """A column as float64 with NaN for missing; booleans become 0/1."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = converted.isna() & series.notna()
+        if bad.any():
+            example = series[bad].iloc[0]
+            raise ValueError(f"{func}: column {column!r} holds text such as {str(example)[:40]!r}, not "
+                             f"scores. Recode it to numbers first (load it with values={{...}}).")
+        series = converted
+    values = pd.Series(series).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise ValueError(f"{func}: column {column!r} holds {int(infinite.sum()):,} infinite value(s); scores must be "
+                         f"finite numbers. Replace them with a missing value (NaN) or fix them at the source.")
+    return values
+
+
+def group_order(series: pd.Series, given=None) -> list:
+    """The groups of ``series`` in reporting order: journey stages in journey order,
+    an ordered categorical in its order, anything else sorted (only groups present).
+
+    >>> group_order(pd.Series(["decision", "awareness", "advocacy"]))
+    ['awareness', 'decision', 'advocacy']
+    >>> group_order(pd.Series(["web", "app", None]))
+    ['app', 'web']
+    """
+    present = pd.unique(series.dropna())
+    if given is not None:
+        given = list(given)
+        missing = [g for g in given if g not in set(present)]
+        if missing:
+            raise ValueError(f"stages {missing} are not in the data; present: {sorted(map(str, present))}.")
+        return given
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        seen = set(present)
+        return [c for c in series.cat.categories if c in seen]
+    if all(isinstance(v, str) and v in STAGES for v in present):
+        return [s for s in STAGES if s in set(present)]
+    try:
+        return sorted(present)
+    except TypeError:
+        return sorted(present, key=str)
+
+
+def group_codes(series: pd.Series, order: list) -> np.ndarray:
+    """Integer codes of ``series`` in ``order`` (-1 for missing or other values)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        position = {value: i for i, value in enumerate(order)}
+        remap = np.array([position.get(c, -1) for c in series.cat.categories] + [-1], dtype=np.int64)
+        return remap[series.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing -1
+    return pd.Categorical(series.astype(object), categories=order).codes.astype(np.int64)
+
+
+def reduce_counts(df, columns: list) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The table an analysis works on, and how many rows each of its rows stands for.
+
+    A pandas table is used as it is (``None``: one row each). A Dask DataFrame is reduced on
+    the cluster (:func:`cxkit.connect`) to the distinct combinations of ``columns``, missing
+    values included, with their counts: integer counts combine exactly, and the analyses
+    depend on the rows only through them, so the results are those of the pandas table.
+    """
+    from ..distributed import compute, is_dask_frame
+
+    if not is_dask_frame(df):
+        return df, None
+    columns = list(dict.fromkeys(columns))
+    (counts,) = compute(df[columns].groupby(columns, dropna=False, observed=True).size())
+    counts = counts[counts.to_numpy() > 0]
+    return counts.index.to_frame(index=False), counts.to_numpy(dtype=float)
+
+
+def kept_weights(weights: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
+    return None if weights is None else weights[keep]
+
+
+def t_interval(mean, se, n, alpha: float):
+    """Two-sided t confidence interval of a mean (``n - 1`` degrees of freedom)."""
+    mean, se, n = (np.asarray(x, dtype=float) for x in (mean, se, n))
+    with np.errstate(invalid="ignore"):
+        q = stats.t.ppf(1 - alpha / 2, np.where(n > 1, n - 1, np.nan))
+    return mean - q * se, mean + q * se
+
+
+def mean_interval(g: "Groups", alpha: float, *, binary: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence interval of each group's mean: Wilson's for a boolean metric (the mean is then
+    a proportion, and a t interval can leave [0, 1] or shrink to a point at 0% or 100%), the t
+    interval otherwise."""
+    if binary:
+        return wilson_interval(g.n * g.mean, g.n, alpha)
+    return t_interval(g.mean, np.sqrt(g.var / g.n), g.n, alpha)
+
+
+def is_boolean(series: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(series.dtype)
+
+
+def welch_t(mean_a, var_a, n_a, mean_b, var_b, n_b):
+    """Welch's t, its degrees of freedom and standard error."""
+    va, vb = var_a / n_a, var_b / n_b
+    se = np.sqrt(va + vb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (mean_a - mean_b) / se
+        df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
+    return t, df, se
+
+
+def omega2_from_f(f, df1, n_total):
+    """Omega squared from an F statistic: df1 (F - 1) / (df1 (F - 1) + N).
+
+    For the classic ANOVA this is exactly (SSb - df1 MSw) / (SSt + MSw). Welch's F put in
+    the same identity estimates omega squared without assuming equal variances (using Welch's
+    small denominator df instead of N, as effectsize::F_to_omega2 does, inflates it when
+    groups are large). Negative estimates are kept, not truncated to 0.
+    """
+    return df1 * (f - 1) / (df1 * (f - 1) + n_total)
+
+
+def distinct_counts(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values and how many rows hold each (``weights`` counts rows)."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=weights, minlength=uniq.size)
+
+
+def order_statistic(uniq: np.ndarray, counts: np.ndarray, rank) -> float:
+    """The ``rank``-th smallest value (1-based) of a sample given as distinct values and counts."""
+    return float(uniq[np.searchsorted(np.cumsum(counts), rank, side="left")])
+
+
+def counted_median(uniq: np.ndarray, counts: np.ndarray) -> float:
+    """The median of a sample given as distinct values and counts (mean of the two middle
+    values when the count is even, as numpy and pandas do)."""
+    n = int(round(float(counts.sum())))
+    if n == 0:
+        return np.nan
+    if n % 2:
+        return order_statistic(uniq, counts, (n + 1) // 2)
+    a, b = order_statistic(uniq, counts, n // 2), order_statistic(uniq, counts, n // 2 + 1)
+    return float((a + b) / 2)
+
+
+@dataclass
+class Groups:
+    """Per-group summaries shared by every test.
+
+    ``values[i]`` (in group ``codes[i]``) stands for ``weights[i]`` rows: 1 for a pandas
+    table, the count of a distinct (group, value) cell for a table reduced on a Dask cluster.
+    Every statistic depends on the rows only through these counts, so both give the same
+    results.
+    """
+
+    names: list
+    values: np.ndarray
+    codes: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    ss: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def from_arrays(cls, names, values, codes, weights=None):
+        k = len(names)
+        w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
+        n = np.bincount(codes, weights=w, minlength=k)
+        mean = np.bincount(codes, weights=values * w, minlength=k) / n
+        dev = values - mean[codes]
+        ss = np.bincount(codes, weights=w * (dev * dev), minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = ss / (n - 1)
+        return cls(list(names), values, codes, n, mean, var, ss, w)
+
+    def grand_mean(self) -> float:
+        return float(np.sum(self.weights * self.values) / self.total)
+
+    def distribution(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Group ``i``'s distinct values and counts."""
+        rows = self.codes == i
+        return distinct_counts(self.values[rows], self.weights[rows])
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+    @property
+    def total(self) -> float:
+        return float(self.n.sum())
+
+
+def anova(g: Groups) -> dict:
+    grand = g.grand_mean()
+    ss_between = float(np.sum(g.n * (g.mean - grand) ** 2))
+    ss_within = float(g.ss.sum())
+    df1, df2 = g.k - 1, g.total - g.k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = (ss_between / df1) / (ss_within / df2)
+    p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else np.nan
+    return {"test": "ANOVA", "stat": "F", "statistic": f, "df1": float(df1), "df2": float(df2), "p": p,
+            "effect": "omega2", "effect_size": omega2_from_f(f, df1, g.total)}
+
+
+def welch_anova(g: Groups) -> dict:
+    """Welch (1951) one-way test; undefined when a group has no variance."""
+    k = g.k
+    row = {"test": "Welch ANOVA", "stat": "F", "df1": float(k - 1), "effect": "omega2"}
+    if np.any(~(g.var > 0)):
+        return {**row, "statistic": np.nan, "df2": np.nan, "p": np.nan, "effect_size": np.nan}
+    w = g.n / g.var
+    total_w = w.sum()
+    weighted_mean = np.sum(w * g.mean) / total_w
+    a = np.sum(w * (g.mean - weighted_mean) ** 2) / (k - 1)
+    tmp = np.sum((1 - w / total_w) ** 2 / (g.n - 1))
+    b = 1 + 2 * (k - 2) / (k**2 - 1) * tmp
+    f = a / b
+    df2 = (k**2 - 1) / (3 * tmp)
+    return {**row, "statistic": float(f), "df2": float(df2), "p": float(stats.f.sf(f, k - 1, df2)),
+            "effect_size": float(omega2_from_f(f, k - 1, g.total))}
