@@ -29,11 +29,15 @@ from .analysis.nps import *  # noqa: E402,F401,F403
 from .analysis.drivers import *  # noqa: E402,F401,F403
 from .analysis.sentiment import *  # noqa: E402,F401,F403
 from .analysis.churn import *  # noqa: E402,F401,F403
-from .analysis.journey import *  # noqa: E402,F401,F403
+from .analysis.stages import *  # noqa: E402,F401,F403
+from .analysis.funnel import *  # noqa: E402,F401,F403
+from .analysis.touchpoints import *  # noqa: E402,F401,F403
+from .periods import month_events  # noqa: E402
+from .pack.journey_stages import JourneyReport  # noqa: E402
 from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 
-_ANALYSES = [_importlib.import_module(f"cxkit.analysis.{name}") for name in ("nps", "drivers", "sentiment", "churn", "journey")]
+_ANALYSES = [_importlib.import_module(f"cxkit.analysis.{name}") for name in ("nps", "drivers", "sentiment", "churn", "stages", "funnel", "touchpoints")]
 
 __version__ = "0.1.0"
 

@@ -7,13 +7,14 @@ share (one implementation each, checked against references in the tests).
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
 from scipy import stats
 
 __all__ = ["PADJUST", "adjust_p", "net_score_interval", "percentile_interval", "nearest_correlation",
-           "studentized_range_isf", "studentized_range_sf", "wilson_interval"]
+           "studentized_range_isf", "studentized_range_sf", "wilson_interval", "HEADLINE_FAMILY", "HEADLINE_POLICY", "headline_change"]
 
 #: Names accepted for ``padjust`` (R's names and statsmodels' both work).
 PADJUST = {
@@ -364,3 +365,37 @@ def covariance_beside_separation(hessian: np.ndarray) -> np.ndarray:
     values, vectors = np.linalg.eigh(info)
     keep = values > 1e-8 * max(values.max(), 0.0)
     return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+
+
+# --------------------------------------------------------------------------- the headline policy
+
+
+#: The month's headline family: the month-over-month change of each of these KPIs is one test
+#: of the family, in every notebook, on the index and in the NPS trend's past months alike.
+HEADLINE_FAMILY = ("NPS", "CSAT mean", "CSAT top-2-box share", "CES mean", "CES low-effort share",
+                   "review sentiment", "churn rate")
+
+
+#: The one sentence every page with a headline change shows.
+HEADLINE_POLICY = (f"A change from the previous month is called significant when its p-value, Bonferroni-adjusted "
+                   f"for the month's {len(HEADLINE_FAMILY)} headline KPIs ({', '.join(HEADLINE_FAMILY)}), is below 0.05.")
+
+
+def headline_change(p: float | None, *, alpha: float = 0.05) -> dict:
+    """The headline family's verdict on one KPI's month-over-month change.
+
+    Bonferroni, not Holm: each notebook judges its own KPIs while the others run in other
+    kernels, and Bonferroni gives every page and the index the same answer without waiting for
+    the other p-values. Returns ``change_p`` (adjusted; decides), ``change_p_raw``,
+    ``significant`` and ``family_size``.
+
+    >>> headline_change(0.016)
+    {'change_p': 0.112, 'change_p_raw': 0.016, 'significant': False, 'family_size': 7}
+    >>> headline_change(0.0004)["significant"], headline_change(None)["change_p"]
+    (True, None)
+    """
+    k = len(HEADLINE_FAMILY)
+    if p is None or not math.isfinite(float(p)):
+        return {"change_p": None, "change_p_raw": None, "significant": False, "family_size": k}
+    adjusted = min(1.0, float(p) * k)
+    return {"change_p": adjusted, "change_p_raw": float(p), "significant": bool(adjusted < alpha), "family_size": k}

@@ -16,7 +16,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["parse_month", "last_complete_month", "resolve_month", "month_of", "default_month_note"]
+__all__ = ["parse_month", "last_complete_month", "resolve_month", "month_of", "default_month_note", "month_events"]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -96,3 +96,83 @@ def default_month_note(dates: pd.Series, month: pd.Period, *, today: pd.Timestam
     else:  # later data exist, but the months between have none
         why = f"the data have no rows in {expected}"
     return f"built {month}, the last complete month in the data, not {expected}: {why}."
+
+
+_TIME_COLUMNS = ("occurred_at", "responded_at", "published_at")
+
+
+def month_events(df: pd.DataFrame, month: str | pd.Period = "", *, time: str | None = None,
+                 through: bool = False) -> pd.DataFrame:
+    """The rows of one calendar month (or, with ``through=True``, every row up to its end).
+
+    Parameters
+    ----------
+    df : DataFrame or Dask DataFrame
+        Any table with a timestamp column. A Dask DataFrame gives a Dask DataFrame (filtered
+        lazily; the last complete month is found on the connected cluster), for the journey
+        analyses to reduce on the cluster.
+    month : str or Period
+        ``YYYY-MM``; ``""`` means the last complete month in the data.
+    time : str, optional
+        The timestamp column; default the first of occurred_at, responded_at, published_at.
+    through : bool, default False
+        Keep everything up to the end of the month instead of the month alone.
+
+    Returns
+    -------
+    DataFrame
+        A copy of the selected rows; ``attrs["month"]`` holds the month as ``YYYY-MM``.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-09-30", "2026-10-02", "2026-10-31"])})
+    >>> len(month_events(events, "2026-10")), len(month_events(events, "2026-10", through=True))
+    (2, 3)
+    >>> month_events(events).attrs["month"]  # the last complete month
+    '2026-10'
+    """
+    from .distributed import is_dask_frame
+
+    dask = is_dask_frame(df)
+    if not isinstance(df, pd.DataFrame) and not dask:
+        raise TypeError(f"month_events needs a pandas DataFrame (or a Dask DataFrame), not {type(df).__name__}.")
+    if time is None:
+        time = next((c for c in _TIME_COLUMNS if c in df.columns), None)
+        if time is None:
+            raise ValueError(f"month_events: no timestamp column ({', '.join(_TIME_COLUMNS)}) in the data; "
+                             f"pass time='<column>'.")
+    elif time not in df.columns:
+        raise ValueError(f"month_events: column {time!r} (time) is not in the data; pass time='<column>'.")
+    if dask:
+        return _dask_month_events(df, month, time, through)
+    dates = pd.to_datetime(df[time], errors="coerce")
+    period = parse_month(month) if isinstance(month, pd.Period) else resolve_month(month, dates)
+    months = dates.dt.to_period("M")
+    keep = (months <= period) if through else (months == period)
+    out = df.loc[keep.fillna(False).to_numpy()].copy()
+    out.attrs["month"] = str(period)
+    return out
+
+
+def _month_starts(dates: pd.Series) -> pd.Series:
+    """The first day of each calendar month present (one row per month)."""
+    return pd.Series(pd.unique(dates.dropna().dt.to_period("M").dt.start_time), dtype="datetime64[ns]")
+
+
+def _dask_month_events(df, month, time: str, through: bool):
+    from .distributed import compute
+
+    dates = df[time]
+    if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        dates = dates.map_partitions(pd.to_datetime, errors="coerce", meta=(time, "datetime64[ns]"))
+    if isinstance(month, pd.Period) or month:
+        period = parse_month(month)
+    else:
+        # the months present and the latest date decide the last complete month
+        starts, latest = compute(dates.map_partitions(_month_starts, meta=(time, "datetime64[ns]")), dates.max())
+        period = resolve_month(month, pd.Series([*starts, latest], dtype="datetime64[ns]"))
+    start, end = period.start_time, (period + 1).start_time
+    keep = (dates < end) if through else ((dates >= start) & (dates < end))
+    out = df[keep]
+    out.attrs = {"month": str(period)}
+    return out

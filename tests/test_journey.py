@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
+from cxkit.pack import journey_stages as jp
 from cxkit.data.sample import truth as sample_truth
 
 
@@ -50,7 +51,7 @@ def test_month_events_selects_the_month(sources):
 
 
 def test_results_hold_the_planted_lowest_stage_and_touchpoint(october, tmp_path):
-    res = cx.journey_results(october["stages"], pain=october["pain"], funnel=october["funnel"],
+    res = jp.journey_results(october["stages"], pain=october["pain"], funnel=october["funnel"],
                              months=october["months"], month="2026-10", performance=october["performance"])
     truth = sample_truth()
     assert set(res) == {"finding", "month", "metric", "lowest_stage", "lowest_touchpoint", "top_pain_point",
@@ -73,7 +74,7 @@ def test_results_hold_the_planted_lowest_stage_and_touchpoint(october, tmp_path)
 
 
 def test_findings_state_what_is_significant(october):
-    found = cx.journey_findings(october["stages"], scorecard=october["scorecard"], funnel=october["funnel"],
+    found = jp.journey_findings(october["stages"], scorecard=october["scorecard"], funnel=october["funnel"],
                                 months=october["months"], month="2026-10", pain=october["pain"],
                                 performance=october["performance"], consistency=october["consistency"])
     assert found[0].startswith("CSAT is lowest at decision (3.29, 95% CI 3.19–3.39, n = 293), significantly below")
@@ -95,8 +96,8 @@ def test_no_difference_is_claimed_from_noise():
                            "csat": rng.integers(1, 6, 2000)})
     stages = cx.compare_stages(events, metric="csat")
     assert not stages.test("Welch ANOVA")["significant"]
-    assert "does not differ significantly between journey stages" in stages.finding()
-    res = cx.journey_results(stages, pain=cx.pain_points(events))
+    assert "does not differ significantly between journey stages" in jp.stage_finding(stages)
+    res = jp.journey_results(stages, pain=cx.pain_points(events))
     assert "neither is significantly worse" in res["finding"]
 
 
@@ -105,7 +106,7 @@ def test_headline_says_which_part_is_significant():
     stage = rng.choice(list(cx.STAGES), 3000)
     events = pd.DataFrame({"journey_stage": stage, "touchpoint": rng.choice(["web", "app", "shop"], 3000),
                            "csat": np.clip(rng.integers(2, 6, 3000) - (stage == "retention"), 1, 5)})
-    res = cx.journey_results(cx.compare_stages(events), pain=cx.pain_points(events))
+    res = jp.journey_results(cx.compare_stages(events), pain=cx.pain_points(events))
     assert res["finding"].startswith("CSAT is lowest at the retention stage (")
     assert "significantly worse than every other stage; among touchpoints it is lowest at" in res["finding"]
     assert res["finding"].endswith("not significantly worse than the others.")
@@ -126,7 +127,7 @@ def test_notebook_follows_the_pack_conventions(project_dir):
     assert "def " not in code and "class " not in code and "for " not in code
     assert "display(" not in code and "Markdown" not in code
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    assert nb.cells[-1].source.startswith("cx.save_results(results_path, journey=")
+    assert nb.cells[-1].source == "cx.save_results(results_path, **page.results())"
 
 
 @pytest.mark.shared
@@ -146,5 +147,5 @@ def test_shoppers_catalog_entry_runs_the_stage_comparison(public_catalog):
         pain = cx.pain_points(shoppers, metric="ExitRates", by="TrafficType", poor=0.1, higher_is_better=False,
                               min_n=100)
     assert pain["enough_n"].sum() == int((shoppers["TrafficType"].value_counts() >= 100).sum())
-    found = cx.journey_findings(res, funnel=cx.funnel(shoppers), pain=pain)
+    found = jp.journey_findings(res, funnel=cx.funnel(shoppers), pain=pain)
     assert found[1].startswith("Of 12,330 customers, 1,908 (15.5%) reached decision")

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import cxkit as cx  # noqa: E402
+from cxkit.pack import journey_stages as jp  # noqa: E402
 
 CXKIT = Path(cx.__file__).resolve().parent
 SETTINGS = settings(deadline=None, derandomize=True, max_examples=60, database=None,
@@ -250,7 +251,7 @@ def test_compare_stages(df):
         assert table.loc[~table["estimable"], ["odds_ratio", "p"]].isna().all().all()
     low = res.lowest()
     assert low["stage"] in set(s["stage"])
-    assert isinstance(res.finding(), str)
+    assert isinstance(jp.stage_finding(res), str)
 
 
 @SETTINGS
@@ -298,7 +299,7 @@ def test_journey_findings_and_results(df):
         return
     pain = _run(cx.pain_points, df, min_n=2)
     cc = _run(cx.channel_consistency, df, min_n=2)
-    found = _run(cx.journey_findings, res, pain=pain, consistency=cc)
+    found = _run(jp.journey_findings, res, pain=pain, consistency=cc)
     assert found and all(isinstance(f, str) and f for f in found)
-    out = _run(cx.journey_results, res, pain=pain)
+    out = _run(jp.journey_results, res, pain=pain)
     _probability([out["lowest_stage"]["p_max"]], "p_max")

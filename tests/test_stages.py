@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
+from cxkit.pack import journey_stages as jp
 from cxkit.data.sample import truth as sample_truth
 from cxkit.analysis.stages import compact_letters, wilson_interval
 
@@ -387,7 +388,7 @@ def test_planted_lowest_stage_is_found_in_journey_and_feedback(sample_journey, s
         table = "csat_by_stage" if frame is sample_feedback else None
         expected = truth[table] if table else truth["journey"]["csat_by_stage"]
         assert res.stages.set_index("stage")["mean"].round(4).to_dict() == pytest.approx(expected, abs=1e-4)
-    assert "CSAT is lowest at decision" in res.finding() and "significantly below every other" in res.finding()
+    assert "CSAT is lowest at decision" in jp.stage_finding(res) and "significantly below every other" in jp.stage_finding(res)
 
 
 def test_result_renders_safely_and_the_input_is_not_changed():
@@ -452,7 +453,7 @@ def test_scorecard_flags_decision_and_notes_missing_sentiment(sample_feedback):
     for stage, part in sample_feedback.dropna(subset=["nps"]).groupby("journey_stage", observed=True):
         expected = 100 * ((part["nps"] >= 9).mean() - (part["nps"] <= 6).mean())
         assert nps[stage] == pytest.approx(expected, abs=1e-9)
-    view = cx.scorecard_view(card)
+    view = jp.scorecard_view(card)
     assert view.columns.tolist() == ["stage", "NPS", "CSAT", "CES"]
     assert view.set_index("stage").loc["decision", "CSAT"].endswith("▼ significantly lowest")
 

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
+from cxkit.pack import journey_stages as jp
 from cxkit.data.sample import truth as sample_truth
 
 
@@ -114,7 +115,7 @@ def test_channels_are_consistent_in_the_sample_and_a_planted_gap_is_found(journe
     cc = cx.channel_consistency(shifted, metric="csat")
     chat = cc[cc["touchpoint"] == "live chat"]
     assert not chat["consistent"].any() and chat["spread"].iloc[0] > 0.5
-    found = cx.journey_findings(cx.compare_stages(shifted), consistency=cc)
+    found = jp.journey_findings(cx.compare_stages(shifted), consistency=cc)
     assert found[-1].startswith("live chat differs between channels: web 3.51 vs app")
 
 
@@ -136,7 +137,7 @@ def test_channels_without_variation_get_no_verdict():
     assert cc.loc[cc["touchpoint"] == "web", "consistent"].notna().all()
     with pytest.warns(UserWarning):
         stages = cx.compare_stages(events.assign(journey_stage=["awareness", "decision"] * 8), metric="csat")
-    found = cx.journey_findings(stages, consistency=cc)
+    found = jp.journey_findings(stages, consistency=cc)
     assert "billing: the channels could not be compared" in " ".join(found)
     assert not any("none of the" in f for f in found)
 

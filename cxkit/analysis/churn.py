@@ -64,7 +64,7 @@ from scipy.special import expit
 
 from ..display import SafeDisplay, findings, p_phrase, table
 from .._stats import covariance_beside_separation, unbounded_coordinates
-from ..pack.results import headline_change
+from .._stats import headline_change
 from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
     _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
     _formula_in_words, _is_numeric,
@@ -1147,7 +1147,7 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
     the rate of :func:`churn_rate_by_month` with its Wilson interval, the previous month's rate
     and a two-proportion z-test of the change (approximate: the two months share most customers,
     but a customer churns in at most one of them), ``change_p`` adjusted as one test of the
-    month's headline family (:data:`cxkit.pack.results.HEADLINE_POLICY`). Without churn dates (e.g. the Telco data), the
+    month's headline family (:data:`cxkit._stats.HEADLINE_POLICY`). Without churn dates (e.g. the Telco data), the
     share of all customers who churned, with no previous month.
 
     Examples
@@ -1183,7 +1183,7 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
         z = (k1 / n1 - k0 / n0) / se if se > 0 else 0.0
         p = float(2 * stats.norm.sf(abs(z)))
-        # One test of the month's headline family (cxkit.pack.results.HEADLINE_POLICY).
+        # One test of the month's headline family (cxkit._stats.HEADLINE_POLICY).
         kpi.update(previous=float(before["churn_rate"]), change=float(k1 / n1 - k0 / n0),
                    **headline_change(p, alpha=alpha))
         kpi.pop("family_size")

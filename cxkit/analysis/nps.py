@@ -56,7 +56,7 @@ from scipy import stats
 from .._stats import net_score_interval
 from ..display import SafeDisplay, format_p, p_phrase
 from ..periods import resolve_month
-from ..pack.results import headline_change
+from .._stats import headline_change
 
 __all__ = [
     "nps", "csat", "ces", "compare_nps", "compare_csat", "compare_ces", "kpi_trend", "kpi_headline",
@@ -116,7 +116,7 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
 
 def headline_flags(table: pd.DataFrame | None, *, alpha: float = 0.05) -> pd.DataFrame | None:
     """``p_adj`` and ``significant`` of month-over-month KPI changes under the pack's headline
-    policy (:func:`cxkit.pack.results.headline_change`: Bonferroni over the month's headline KPIs).
+    policy (:func:`cxkit._stats.headline_change`: Bonferroni over the month's headline KPIs).
 
     >>> import pandas as pd
     >>> headline_flags(pd.DataFrame({"p": [0.016, 0.0004, None]}))[["p_adj", "significant"]].values.tolist()

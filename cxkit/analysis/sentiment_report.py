@@ -4,7 +4,7 @@
 ratings when that helps (:func:`cxkit.calibrate_sentiment`), tags themes
 (:func:`cxkit.tag_themes`) and computes the tables the notebook shows. Every mean comes with a
 95% confidence interval. The month's change of mean sentiment is one test of the pack's
-headline family (Bonferroni-adjusted, :data:`cxkit.pack.results.HEADLINE_POLICY`); the
+headline family (Bonferroni-adjusted, :data:`cxkit._stats.HEADLINE_POLICY`); the
 emerging-theme tests are Holm-adjusted across the themes.
 """
 
@@ -19,7 +19,7 @@ from scipy import stats
 from .._stats import adjust_p, wilson_interval
 from ..display import p_phrase
 from ..periods import month_of, resolve_month
-from ..pack.results import headline_change
+from .._stats import headline_change
 from .themes import tag_themes, theme_dictionary
 
 __all__ = ["sentiment_report", "SentimentReport", "sentiment_trend", "theme_summary", "rating_agreement"]
@@ -243,7 +243,7 @@ def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
         p = float(stats.ttest_ind(cur.dropna(), prev.dropna(), equal_var=False).pvalue)
     else:
         p = float("nan")
-    # The month's change is one test of the pack's headline family (cxkit.pack.results.HEADLINE_POLICY).
+    # The month's change is one test of the pack's headline family (cxkit._stats.HEADLINE_POLICY).
     verdict = headline_change(p if p == p else None, alpha=alpha)
     return {"value": mean, "ci_low": lo, "ci_high": hi, "n": n, "previous": pmean,
             "change": mean - pmean if pn else float("nan"), "change_p_raw": verdict["change_p_raw"],

@@ -40,14 +40,14 @@ from scipy import stats
 from .._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
 from .._stats import covariance_beside_separation, studentized_range_isf, studentized_range_sf, unbounded_coordinates
 
-from ..display import SafeDisplay, metric_label, p_phrase
+from ..display import SafeDisplay
 from ._groups import (
     LOWER_IS_BETTER, Groups, anova, check_alpha, check_column, check_frame, counted_median, group_codes, group_order,
     is_boolean, kept_weights, mean_interval, numeric_scores, reduce_counts, welch_anova, welch_t,
 )
 
 __all__ = [
-    "compare_stages", "StageComparison", "stage_scorecard", "scorecard_view",
+    "compare_stages", "StageComparison", "stage_scorecard",
 ]
 
 #: p-value adjustments accepted by ``padjust`` (R's names too) -> statsmodels' names.
@@ -451,24 +451,6 @@ class StageComparison(SafeDisplay):
                 "significant": bool(len(mine) > 0 and p_max < self.alpha), "p_max": p_max,
                 "method": method, "higher_is_better": higher_is_better}
 
-    def finding(self) -> str:
-        """One plain-language sentence; claims a difference only when it is significant."""
-        label = _metric_label(self.metric)
-        welch = self.test("Welch ANOVA")
-        test = welch if np.isfinite(welch["p"]) else self.test("Kruskal-Wallis")
-        low = self.lowest()
-        word = "lowest" if low["higher_is_better"] else "highest"
-        where = (f"{label} is {word} at {low['stage']} ({_fmt(low['mean'])}, 95% CI "
-                 f"{_fmt(low['ci_low'])}–{_fmt(low['ci_high'])}, n = {low['n']:,})")
-        if not test["p"] < self.alpha:
-            return (f"{label} does not differ significantly between {self.stage.replace('_', ' ')}s "
-                    f"({_test_text(test)}); the {word} value is at {low['stage']} ({_fmt(low['mean'])}).")
-        if low["significant"]:
-            return (f"{where}, significantly {'below' if low['higher_is_better'] else 'above'} every other "
-                    f"{self.stage.replace('_', ' ')} ({_test_text(test)}; Games-Howell, largest adjusted "
-                    f"p {_p(low['p_max'])}).")
-        return (f"{where}; {self.stage.replace('_', ' ')}s differ ({_test_text(test)}), but {low['stage']} is "
-                f"not significantly {word} against every other one (largest adjusted p {_p(low['p_max'])}).")
 
     def _repr_html_(self) -> str:
         from ..display import table
@@ -484,25 +466,6 @@ class StageComparison(SafeDisplay):
         return (f"StageComparison(metric={self.metric!r}, stage={self.stage!r}, "
                 f"groups={len(self.stages)}, n={int(self.stages['n'].sum())})\n"
                 f"{self.stages.to_string(index=False)}\n\n{self.omnibus.to_string(index=False)}")
-
-
-_metric_label = metric_label
-
-
-def _fmt(x: float) -> str:
-    return "nan" if not np.isfinite(x) else (f"{x:.2f}" if abs(x) < 100 else f"{x:,.0f}")
-
-
-def _p(p: float) -> str:
-    """The part after "p" (``= 0.034``, ``< 0.001``), in the pack's one p-value format."""
-    return p_phrase(p)[2:]
-
-
-def _test_text(row: dict) -> str:
-    p = f"p {_p(row['p'])}"
-    if row["stat"] == "F":
-        return f"{row['test']} F({row['df1']:.0f}, {row['df2']:.1f}) = {row['statistic']:.2f}, {p}"
-    return f"{row['test']} {row['stat']}({row['df1']:.0f}) = {row['statistic']:.2f}, {p}"
 
 
 # --------------------------------------------------------------------------- the API
@@ -755,30 +718,6 @@ def stage_scorecard(
     out = pd.concat(frames, ignore_index=True)
     out.attrs["notes"] = notes
     return out
-
-
-def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
-    """The scorecard as one wide display table: a row per stage, a column per metric with
-    ``value (ci_low to ci_high)`` and a marker on the significantly worst stage.
-
-    >>> card = pd.DataFrame({"metric": ["csat", "csat"], "stage": ["awareness", "decision"],
-    ...     "n": [10, 12], "value": [4.0, 3.0], "ci_low": [3.5, 2.6], "ci_high": [4.5, 3.4],
-    ...     "higher_is_better": True, "worst": [False, True], "significant": [False, True]})
-    >>> scorecard_view(card)["CSAT"].tolist()
-    ['4.00 (3.50 to 4.50)', '3.00 (2.60 to 3.40) ▼ significantly lowest']
-    """
-    rows: dict = {}
-    stages = list(dict.fromkeys(card["stage"]))
-    for metric, part in card.groupby("metric", sort=False):
-        d = 1 if metric == "nps" else digits
-        texts = {}
-        for r in part.itertuples(index=False):
-            text = f"{r.value:.{d}f} ({r.ci_low:.{d}f} to {r.ci_high:.{d}f})"
-            if r.significant:
-                text += " ▼ significantly lowest" if r.higher_is_better else " ▲ significantly highest"
-            texts[r.stage] = text
-        rows[_metric_label(metric)] = [texts.get(s, "") for s in stages]
-    return pd.DataFrame({"stage": stages, **rows})
 
 
 # --------------------------------------------------------------------------- figure

@@ -1,26 +1,21 @@
-"""Journey-stage and touchpoint comparison: the analyses behind the "Journey stages" report.
+"""The "Journey stages" page: where in the journey, and at which touchpoints, the experience is
+worst, and how many customers make it from one stage to the next.
 
-The work is split by concern and re-exported here (``cx.<name>``):
-
-- :mod:`cxkit.analysis.stages`: :func:`compare_stages` (per-stage CIs, Welch ANOVA and Kruskal-Wallis
-  with effect sizes, Games-Howell / Tukey / Dunn pairs, proportional-odds model),
-  :func:`stage_scorecard` (NPS, CSAT, CES and sentiment by stage, worst stage flagged);
-- :mod:`cxkit.analysis.funnel`: :func:`funnel`, :func:`funnel_by_month`;
-- :mod:`cxkit.analysis.touchpoints`: :func:`pain_points`, :func:`touchpoint_performance`,
-  :func:`channel_consistency`.
-
-This module adds what the report needs on top: :func:`month_events` (the events of the report
-month), :func:`journey_findings` (plain-language findings that claim only what is significant)
-and :func:`journey_results` (the ``journey`` part of ``results.json``).
+:class:`JourneyReport` computes the page's analyses once (the stage comparison, the survey
+scorecard, the funnel and its months, pain points, task success, channel consistency) and
+offers them by the page protocol (:mod:`cxkit.pack.page`): ``findings``, ``alt``,
+``results()`` (the ``journey`` part of ``results.json``), ``sections`` and ``show(name)``.
+The findings sentences live here, beside the page: each claims a difference only when its
+test is significant.
 
 Examples
 --------
 >>> import cxkit as cx
->>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
->>> october = cx.month_events(journey, "2026-10")
->>> stages = cx.compare_stages(october, metric="csat")
->>> stages.lowest()["stage"], cx.pain_points(october)["touchpoint"].iloc[0]
-('decision', 'billing')
+>>> page = cx.JourneyReport.from_catalog(cx.load_catalog(cx.DEFAULT_CATALOG), month="2026-10")
+>>> page.month, page.results()["journey"]["lowest_stage"]["stage"]
+('2026-10', 'decision')
+>>> list(page.sections)[:3]
+['stages_chart', 'stages_table', 'omnibus']
 """
 
 from __future__ import annotations
@@ -28,94 +23,165 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..display import p_phrase
-from ..distributed import compute, is_dask_frame
-from .funnel import *  # noqa: F401,F403
-from .funnel import __all__ as _funnel_all
-from ..periods import parse_month, resolve_month
-from .stages import *  # noqa: F401,F403
-from .stages import __all__ as _stages_all
-from .stages import StageComparison, _metric_label
-from .touchpoints import *  # noqa: F401,F403
-from .touchpoints import __all__ as _touchpoints_all
+from ..analysis.funnel import funnel as funnel_table
+from ..analysis.funnel import funnel_by_month
+from ..analysis.sentiment import comment_sentiment
+from ..analysis.stages import StageComparison, compare_stages, stage_scorecard
+from ..analysis.touchpoints import channel_consistency, pain_points, touchpoint_performance
+from ..display import figure, metric_label, p_phrase, table
+from ..periods import month_events
+from ..plots import plot_funnel, plot_funnel_by_month, plot_pain_points, plot_stages
+from .page import ReportPage, section
 
-__all__ = [*_stages_all, *_funnel_all, *_touchpoints_all, "month_events", "journey_findings", "journey_results",
-           "funnel_finding", "monthly_finding", "pain_finding"]
-
-_TIME_COLUMNS = ("occurred_at", "responded_at", "published_at")
+__all__ = ["JourneyReport", "journey_findings", "journey_results", "stage_finding", "funnel_finding",
+           "monthly_finding", "pain_finding", "scorecard_view"]
 
 
-def month_events(df: pd.DataFrame, month: str | pd.Period = "", *, time: str | None = None,
-                 through: bool = False) -> pd.DataFrame:
-    """The rows of one calendar month (or, with ``through=True``, every row up to its end).
+class JourneyReport(ReportPage):
+    """The journey page of one month (see the module docstring).
 
     Parameters
     ----------
-    df : DataFrame or Dask DataFrame
-        Any table with a timestamp column. A Dask DataFrame gives a Dask DataFrame (filtered
-        lazily; the last complete month is found on the connected cluster), for the journey
-        analyses to reduce on the cluster.
-    month : str or Period
-        ``YYYY-MM``; ``""`` means the last complete month in the data.
-    time : str, optional
-        The timestamp column; default the first of occurred_at, responded_at, published_at.
-    through : bool, default False
-        Keep everything up to the end of the month instead of the month alone.
-
-    Returns
-    -------
-    DataFrame
-        A copy of the selected rows; ``attrs["month"]`` holds the month as ``YYYY-MM``.
-
-    Examples
-    --------
-    >>> events = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-09-30", "2026-10-02", "2026-10-31"])})
-    >>> len(month_events(events, "2026-10")), len(month_events(events, "2026-10", through=True))
-    (2, 3)
-    >>> month_events(events).attrs["month"]  # the last complete month
-    '2026-10'
+    journey : DataFrame or Dask DataFrame
+        The canonical journey table (every month: the funnel counts customers since the data
+        begin); a Dask DataFrame is reduced partition by partition.
+    feedback : DataFrame or callable, optional
+        Survey responses for the stage scorecard: a table (its rows of the report month are
+        used), or a function ``month -> DataFrame`` that reads that month's rows. None leaves
+        the scorecard out.
+    month : str
+        ``YYYY-MM``; ``""`` means the last complete month in the journey data.
+    metric : str, default "csat"
+        The touchpoint score compared across stages and touchpoints.
+    alpha, padjust, min_n
+        Significance level, p-value adjustment of the pairwise tests, and the fewest scores a
+        touchpoint needs to be ranked or compared across channels.
     """
-    dask = is_dask_frame(df)
-    if not isinstance(df, pd.DataFrame) and not dask:
-        raise TypeError(f"month_events needs a pandas DataFrame (or a Dask DataFrame), not {type(df).__name__}.")
-    if time is None:
-        time = next((c for c in _TIME_COLUMNS if c in df.columns), None)
-        if time is None:
-            raise ValueError(f"month_events: no timestamp column ({', '.join(_TIME_COLUMNS)}) in the data; "
-                             f"pass time='<column>'.")
-    elif time not in df.columns:
-        raise ValueError(f"month_events: column {time!r} (time) is not in the data; pass time='<column>'.")
-    if dask:
-        return _dask_month_events(df, month, time, through)
-    dates = pd.to_datetime(df[time], errors="coerce")
-    period = parse_month(month) if isinstance(month, pd.Period) else resolve_month(month, dates)
-    months = dates.dt.to_period("M")
-    keep = (months <= period) if through else (months == period)
-    out = df.loc[keep.fillna(False).to_numpy()].copy()
-    out.attrs["month"] = str(period)
-    return out
 
+    title = "Journey stages"
 
-def _month_starts(dates: pd.Series) -> pd.Series:
-    """The first day of each calendar month present (one row per month)."""
-    return pd.Series(pd.unique(dates.dropna().dt.to_period("M").dt.start_time), dtype="datetime64[ns]")
+    def __init__(self, journey, *, feedback=None, month: str = "", metric: str = "csat", alpha: float = 0.05,
+                 padjust: str = "holm", min_n: int = 30):
+        events = month_events(journey, month)
+        self.month = events.attrs["month"]
+        self.metric = metric
+        history = month_events(journey, self.month, through=True)
+        self.stages = compare_stages(events, metric=metric, stage="journey_stage", alpha=alpha, padjust=padjust)
+        self.scorecard = None
+        if feedback is not None:
+            responses = feedback(self.month) if callable(feedback) else month_events(feedback, self.month)
+            self.scorecard = stage_scorecard(responses.assign(sentiment=comment_sentiment(responses)))
+        self.funnel = funnel_table(history)
+        self.months = funnel_by_month(history)
+        self.pain = pain_points(events, metric=metric, min_n=min_n)
+        self.performance = touchpoint_performance(events)
+        self.consistency = channel_consistency(events, metric=metric, min_n=min_n)
 
+    @classmethod
+    def from_catalog(cls, sources, *, month: str = "", **options) -> "JourneyReport":
+        """The page from a catalog's ``journey`` source (scanned: a big table stays out of
+        memory) and the report month's rows of its ``feedback`` source, when it has one."""
+        feedback = (lambda m: sources.read("feedback", month=m)) if "feedback" in sources else None
+        return cls(sources.scan("journey"), feedback=feedback, month=month, **options)
 
-def _dask_month_events(df, month, time: str, through: bool):
-    dates = df[time]
-    if not pd.api.types.is_datetime64_any_dtype(dates.dtype):
-        dates = dates.map_partitions(pd.to_datetime, errors="coerce", meta=(time, "datetime64[ns]"))
-    if isinstance(month, pd.Period) or month:
-        period = parse_month(month)
-    else:
-        # the months present and the latest date decide the last complete month
-        starts, latest = compute(dates.map_partitions(_month_starts, meta=(time, "datetime64[ns]")), dates.max())
-        period = resolve_month(month, pd.Series([*starts, latest], dtype="datetime64[ns]"))
-    start, end = period.start_time, (period + 1).start_time
-    keep = (dates < end) if through else ((dates >= start) & (dates < end))
-    out = df[keep]
-    out.attrs = {"month": str(period)}
-    return out
+    @property
+    def findings(self) -> list[str]:
+        return journey_findings(self.stages, scorecard=self.scorecard, funnel=self.funnel, months=self.months,
+                                month=self.month, pain=self.pain, performance=self.performance,
+                                consistency=self.consistency)
+
+    @property
+    def alt(self) -> dict[str, str]:
+        return {"stages_chart": stage_finding(self.stages), "funnel_chart": funnel_finding(self.funnel),
+                "months_chart": monthly_finding(self.months, self.month), "pain_chart": pain_finding(self.pain)}
+
+    def results(self) -> dict:
+        return {"journey": journey_results(self.stages, pain=self.pain, funnel=self.funnel, months=self.months,
+                                          month=self.month, performance=self.performance)}
+
+    # -- sections, in page order ---------------------------------------------------------
+
+    @section("stages_chart")
+    def _stages_chart(self):
+        """Mean score by stage with 95% intervals and the significance letters."""
+        return figure(plot_stages(self.stages).figure, alt=self.alt["stages_chart"])
+
+    @section("stages_table")
+    def _stages_table(self):
+        """The numbers behind the chart."""
+        return table(self.stages.stages, caption=f"{metric_label(self.metric)} by journey stage, {self.month}",
+                     digits=2)
+
+    @section("omnibus")
+    def _omnibus(self):
+        """Omnibus tests with effect sizes."""
+        return table(self.stages.omnibus, caption="Omnibus tests and effect sizes",
+                     digits={"statistic": 2, "df1": 0, "df2": 1, "effect_size": 3})
+
+    @section("pairs")
+    def _pairs(self):
+        """Games-Howell pairwise comparisons."""
+        pairs = self.stages.pairs("games-howell")
+        return table(pairs[["a", "b", "diff", "ci_low", "ci_high", "p_adj", "significant", "effect_size"]],
+                     caption="Games-Howell pairwise comparisons (effect size: Hedges' g)", digits=2)
+
+    @section("ordinal")
+    def _ordinal(self):
+        """The proportional-odds model."""
+        return table(self.stages.ordinal, caption="Proportional-odds model (logit), odds ratios against awareness",
+                     digits=2)
+
+    @section("scorecard")
+    def _scorecard(self):
+        """NPS, CSAT, CES and comment sentiment by stage."""
+        return table(scorecard_view(self.scorecard),
+                     caption=f"Survey scores by stage with 95% confidence intervals, {self.month}")
+
+    @section("funnel_chart")
+    def _funnel_chart(self):
+        """Customers reaching each stage."""
+        return figure(plot_funnel(self.funnel).figure, alt=self.alt["funnel_chart"])
+
+    @section("funnel_table")
+    def _funnel_table(self):
+        """Conversion, drop-off and time between stages."""
+        return table(self.funnel, caption="Funnel", digits=1, percent=["share_of_start", "conversion", "drop_off_rate"])
+
+    @section("months_chart")
+    def _months_chart(self):
+        """Each month's conversions."""
+        return figure(plot_funnel_by_month(self.months).figure, alt=self.alt["months_chart"])
+
+    @section("month_changes")
+    def _month_changes(self):
+        """The report month's conversions against the month before."""
+        this = self.months[self.months["month"] == self.month]
+        return table(this.drop(columns=["from_stage", "to_stage", "change_p"]),
+                     caption=f"Conversion in {self.month} against the month before", digits=2,
+                     percent=["conversion", "previous"], pp=["change"])
+
+    @section("pain_points")
+    def _pain_points(self):
+        """Touchpoints ranked by the poor experiences they produce."""
+        columns = ["touchpoint", "rank", "volume", "n", "mean", "ci_low", "ci_high", "poor_share", "excess_poor",
+                   "p_adj", "significantly_worse"]
+        return table(self.pain[columns], caption=f"Pain points, {self.month}", digits=2, percent=["poor_share"])
+
+    @section("pain_chart")
+    def _pain_chart(self):
+        """Pain points at a glance."""
+        return figure(plot_pain_points(self.pain).figure, alt=self.alt["pain_chart"])
+
+    @section("performance")
+    def _performance(self):
+        """Task success and duration by touchpoint."""
+        return table(self.performance, caption=f"Task success and duration by touchpoint, {self.month}", digits=2,
+                     percent=["success_rate"])
+
+    @section("consistency")
+    def _consistency(self):
+        """The same touchpoint across channels."""
+        return table(self.consistency, caption=f"Omnichannel consistency, {self.month}", digits=2)
 
 
 # --------------------------------------------------------------------------- findings
@@ -144,7 +210,7 @@ def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dic
 
 
 def _headline(comparison: StageComparison, pain: pd.DataFrame | None) -> str:
-    label = _metric_label(comparison.metric)
+    label = metric_label(comparison.metric)
     low = comparison.lowest()
     word = "lowest" if low["higher_is_better"] else "highest"
     stage_part = f"the {low['stage']} stage ({low['mean']:.2f})"
@@ -236,6 +302,70 @@ def pain_finding(pain: pd.DataFrame) -> str:
     return text + f"; not significantly worse than the other {name}s."
 
 
+def _fmt(x: float) -> str:
+    return "nan" if not np.isfinite(x) else (f"{x:.2f}" if abs(x) < 100 else f"{x:,.0f}")
+
+
+def _p(p: float) -> str:
+    """The part after "p" (``= 0.034``, ``< 0.001``), in the pack's one p-value format."""
+    return p_phrase(p)[2:]
+
+
+def _test_text(row: dict) -> str:
+    p = f"p {_p(row['p'])}"
+    if row["stat"] == "F":
+        return f"{row['test']} F({row['df1']:.0f}, {row['df2']:.1f}) = {row['statistic']:.2f}, {p}"
+    return f"{row['test']} {row['stat']}({row['df1']:.0f}) = {row['statistic']:.2f}, {p}"
+
+
+def stage_finding(comparison: StageComparison) -> str:
+    """One plain-language sentence on a :func:`cxkit.compare_stages` result; it claims a
+    difference only when it is significant."""
+    label = metric_label(comparison.metric)
+    welch = comparison.test("Welch ANOVA")
+    test = welch if np.isfinite(welch["p"]) else comparison.test("Kruskal-Wallis")
+    low = comparison.lowest()
+    word = "lowest" if low["higher_is_better"] else "highest"
+    where = (f"{label} is {word} at {low['stage']} ({_fmt(low['mean'])}, 95% CI "
+             f"{_fmt(low['ci_low'])}–{_fmt(low['ci_high'])}, n = {low['n']:,})")
+    if not test["p"] < comparison.alpha:
+        return (f"{label} does not differ significantly between {comparison.stage.replace('_', ' ')}s "
+                f"({_test_text(test)}); the {word} value is at {low['stage']} ({_fmt(low['mean'])}).")
+    if low["significant"]:
+        return (f"{where}, significantly {'below' if low['higher_is_better'] else 'above'} every other "
+                f"{comparison.stage.replace('_', ' ')} ({_test_text(test)}; Games-Howell, largest adjusted "
+                f"p {_p(low['p_max'])}).")
+    return (f"{where}; {comparison.stage.replace('_', ' ')}s differ ({_test_text(test)}), but {low['stage']} is "
+            f"not significantly {word} against every other one (largest adjusted p {_p(low['p_max'])}).")
+
+
+def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+    """The scorecard as one wide display table: a row per stage, a column per metric with
+    ``value (ci_low to ci_high)`` and a marker on the significantly worst stage.
+
+    >>> card = pd.DataFrame({"metric": ["csat", "csat"], "stage": ["awareness", "decision"],
+    ...     "n": [10, 12], "value": [4.0, 3.0], "ci_low": [3.5, 2.6], "ci_high": [4.5, 3.4],
+    ...     "higher_is_better": True, "worst": [False, True], "significant": [False, True]})
+    >>> scorecard_view(card)["CSAT"].tolist()
+    ['4.00 (3.50 to 4.50)', '3.00 (2.60 to 3.40) ▼ significantly lowest']
+    """
+    rows: dict = {}
+    stages = list(dict.fromkeys(card["stage"]))
+    for metric, part in card.groupby("metric", sort=False):
+        d = 1 if metric == "nps" else digits
+        texts = {}
+        for r in part.itertuples(index=False):
+            text = f"{r.value:.{d}f} ({r.ci_low:.{d}f} to {r.ci_high:.{d}f})"
+            if r.significant:
+                text += " ▼ significantly lowest" if r.higher_is_better else " ▲ significantly highest"
+            texts[r.stage] = text
+        rows[metric_label(metric)] = [texts.get(s, "") for s in stages]
+    return pd.DataFrame({"stage": stages, **rows})
+
+
+# --------------------------------------------------------------------------- results.json
+
+
 def journey_findings(
     comparison: StageComparison,
     *,
@@ -270,16 +400,17 @@ def journey_findings(
     --------
     >>> import cxkit as cx
     >>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
-    >>> found = cx.journey_findings(cx.compare_stages(journey), funnel=cx.funnel(journey))
+    >>> from cxkit.pack.journey_stages import journey_findings, journey_results
+    >>> found = journey_findings(cx.compare_stages(journey), funnel=cx.funnel(journey))
     >>> found[0][:40]
     'CSAT is lowest at decision (3.23, 95% CI'
     >>> found[1].startswith("Of 6,500 customers, 830 (12.8%) reached advocacy")
     True
     """
-    out = [comparison.finding()]
+    out = [stage_finding(comparison)]
     if scorecard is not None:
         for row in scorecard[scorecard["worst"]].itertuples(index=False):
-            label = _metric_label(row.metric)
+            label = metric_label(row.metric)
             word = "lowest" if row.higher_is_better else "highest"
             if row.significant:
                 worse = "" if row.higher_is_better else " (more effort)"
@@ -369,7 +500,8 @@ def journey_results(
     --------
     >>> import cxkit as cx
     >>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
-    >>> res = cx.journey_results(cx.compare_stages(journey), pain=cx.pain_points(journey))
+    >>> from cxkit.pack.journey_stages import journey_results
+    >>> res = journey_results(cx.compare_stages(journey), pain=cx.pain_points(journey))
     >>> res["lowest_stage"]["stage"], res["lowest_touchpoint"]["touchpoint"]
     ('decision', 'billing')
     """

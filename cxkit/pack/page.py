@@ -1,0 +1,102 @@
+"""The page protocol: what every report page object offers, in one shape.
+
+A page computes its analyses once, from the canonical tables, when it is built; then it offers
+
+- ``findings``: plain-language findings (list of str), claiming only what its tests support;
+- ``alt``: the alt text of each figure (dict), stating the figure's finding, not its type;
+- ``results()``: its part of ``results.json`` (dict keyed by the documented top-level keys);
+- ``sections``: the page's sections in page order (dict name -> :class:`Section`);
+- ``show(name)``: one section's display object (a table, a figure, a result object), which the
+  page's notebook shows under the section's heading;
+- ``_repr_html_``: a compact summary in JupyterLab (title, month, findings, section names).
+
+A page class declares its sections with :func:`section`, in the order the page shows them:
+
+>>> class Example(ReportPage):
+...     title = "Example"
+...     @section("table")
+...     def _table(self):
+...         import pandas as pd
+...         from cxkit.display import table
+...         return table(pd.DataFrame({"n": [1]}))
+>>> page = Example()
+>>> list(page.sections), page.show("table").text
+(['table'], 'n\\n1')
+
+The notebooks stay thin: one page object per notebook, one ``page.show(name)`` per section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
+
+from ..display import SafeDisplay, findings as findings_list, safe_text
+
+__all__ = ["ReportPage", "Section", "section"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a page: its ``name`` and the method that builds what it shows."""
+
+    name: str
+    build: Callable[[Any], Any]
+    doc: str = ""
+
+
+def section(name: str) -> Callable:
+    """Declare a page method as the section ``name`` (sections keep their declaration order)."""
+
+    def mark(method: Callable) -> Callable:
+        method.__cxkit_section__ = name
+        return method
+
+    return mark
+
+
+class ReportPage(SafeDisplay):
+    """Base class of the report pages (see the module docstring for the protocol)."""
+
+    #: The page's title, as the pack's index lists it.
+    title: ClassVar[str] = ""
+    #: The report month (``YYYY-MM``); set by the page when it is built.
+    month: str = ""
+    #: Plain-language findings; only significant effects, changes and differences are claimed.
+    findings: list[str]
+    #: Alt text of each figure, keyed by section name.
+    alt: dict[str, str]
+
+    def results(self) -> dict:
+        """The page's part of ``results.json``."""
+        return {}
+
+    @property
+    def sections(self) -> dict[str, Section]:
+        """The page's sections in page order."""
+        found: dict[str, Section] = {}
+        for cls in reversed(type(self).__mro__):
+            for attribute in vars(cls).values():
+                name = getattr(attribute, "__cxkit_section__", None)
+                if name is not None:
+                    found[name] = Section(name, attribute, (attribute.__doc__ or "").strip())
+        return found
+
+    def show(self, name: str):
+        """The display object of section ``name`` (a table, a figure or a result object)."""
+        sections = self.sections
+        if name not in sections:
+            raise KeyError(f"{type(self).__name__} has no section {name!r}; its sections are "
+                           f"{', '.join(sections)}.")
+        return sections[name].build(self)
+
+    def _repr_html_(self) -> str:
+        head = f"<h3>{safe_text(self.title)}{', ' + safe_text(self.month) if self.month else ''}</h3>"
+        names = ", ".join(safe_text(name) for name in self.sections)
+        return (head + findings_list(getattr(self, "findings", [])).html
+                + f'<p class="cx-note">Sections (page.show(name)): {names}</p>')
+
+    def __repr__(self) -> str:
+        found = "\n".join(f"- {item}" for item in getattr(self, "findings", []))
+        return (f"{type(self).__name__}({self.month or 'no month'}): {self.title}\n{found}\n"
+                f"sections: {', '.join(self.sections)}")
