@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
+from cxkit.pack import nps_drivers as nd
 from cxkit.analysis.drivers import _lmg, _relative_weights, _subset_r2
 
 SWISS_ROWS = [  # canton, Fertility, Agriculture, Examination, Education, Catholic, Infant.Mortality
@@ -321,7 +322,7 @@ def test_warnings_small_sample_and_disagreement():
     assert diag.loc["top driver by method", "status"] == "warning"
     with pytest.warns(UserWarning, match="fewer than 10 per driver"):
         cx.key_drivers(df.head(25), "y", ["a", "b", "c"], bootstrap=0)
-    assert "Caution" in cx.driver_findings(kd)[-1]
+    assert "Caution" in nd.driver_findings(kd)[-1]
 
 
 def test_collinear_drivers_warn_and_share_evenly():
@@ -393,7 +394,7 @@ def test_driver_change_flags_only_real_changes(feedback):
 
 def test_findings_claim_only_supported_leaders(swiss):
     kd = cx.key_drivers(swiss, "Fertility", SWISS_DRIVERS, bootstrap=100, seed=1)
-    text = cx.driver_findings(kd)[0]
+    text = nd.driver_findings(kd)[0]
     top = kd.iloc[0]
     if top["p_first"] >= 0.95:
         assert "is the largest driver" in text

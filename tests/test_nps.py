@@ -28,6 +28,7 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
+from cxkit.pack import nps_drivers as nd
 from cxkit.privacy import mask_pii
 
 
@@ -220,7 +221,7 @@ def test_small_groups_are_shown_but_not_findings(feedback):
     seg = cx.compare_nps(tiny, by="segment")
     pilot = seg.set_index("group").loc["Pilot"]
     assert pilot["small_n"] and pilot["n"] == 8
-    from cxkit.analysis.nps import _nps_findings
+    from cxkit.pack.nps_drivers import _nps_findings
 
     kpis = {"nps": {**cx.kpi_headline(cx.kpi_trend(feedback, "nps", month="2026-10")), "min_n": 30}}
     text = " ".join(_nps_findings(kpis, cx.kpi_trend(feedback, "nps", month="2026-10"), seg, family=1, padjust="holm"))

@@ -66,11 +66,11 @@ from scipy import special, stats
 
 from .. import distributed as _cluster
 from .._stats import nearest_correlation, percentile_interval
-from .nps import adjust_p
+from .._stats import adjust_p
 from ..periods import resolve_month
 
 __all__ = [
-    "key_drivers", "importance_over_time", "driver_change", "driver_diagnostics", "driver_findings",
+    "key_drivers", "importance_over_time", "driver_change", "driver_diagnostics",
     "MAX_EXACT_DRIVERS", "MAX_EXACT_LOGISTIC",
 ]
 
@@ -1090,63 +1090,3 @@ def _label(span: list) -> str:
     return str(span[0]) if len(span) == 1 else f"{span[0]} to {span[-1]}"
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-_TARGET_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
-
-
-def _name(driver: str) -> str:
-    return str(driver).replace("_", " ")
-
-
-def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *, level: float = 0.95) -> list[str]:
-    """Plain-language findings from :func:`key_drivers` (and :func:`driver_change`).
-
-    Claims only what the numbers support: a driver is called *the largest* only when it ranks
-    first in at least ``level`` of the bootstrap resamples; otherwise the leaders are named as
-    a group. A change of share is mentioned only when ``significant``.
-
-    >>> import cxkit as cx
-    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
-    >>> cx.driver_findings(cx.key_drivers(fb, "nps", bootstrap=50))[0][:60]
-    'Product quality is the largest driver of NPS: 28% of the exp'
-    """
-    meta = result.attrs
-    main = result[result["method"] == result["method"].iloc[0]].sort_values("rank")
-    top = main.iloc[0]
-    what = "explained variance" if meta.get("model") == "linear" else "explained pseudo-R²"
-    ci = (f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else "")
-    target = _TARGET_NAMES.get(meta["target"], meta["target"])
-    out = []
-    if pd.notna(top["p_first"]) and top["p_first"] >= level:
-        out.append(f"{_name(top['driver']).capitalize()} is the largest driver of {target}: "
-                   f"{_pct(top['share'])} of the {what}{ci}.")
-    else:
-        tied = main[main["p_first"] >= 1 - level] if main["p_first"].notna().any() else main.head(2)
-        names = ", ".join(_name(d) for d in tied["driver"]) or _name(top["driver"])
-        first_note = (f" ({_name(top['driver'])} ranks first in {_pct(top['p_first'])} of resamples)"
-                      if pd.notna(top["p_first"]) else " (no bootstrap: the order is not tested)")
-        out.append(f"The leading drivers of {target} are {names}; their order is uncertain{first_note}. "
-                   f"{_name(top['driver']).capitalize()} has {_pct(top['share'])} of the {what}{ci}.")
-    out.append(f"The {len(main)} drivers together explain {meta['r2']:.0%} of the variation in {target} "
-               f"({meta['r2_kind']}, n = {meta['n']:,}).")
-    fix = main[main["quadrant"] == "fix first"]
-    if len(fix):
-        out.append("Fix first (above-median importance, below-median rating): "
-                   + ", ".join(f"{_name(r.driver)} (rated {r.performance:.1f})" for r in fix.itertuples()) + ".")
-    if change is not None and len(change):
-        sig = change[change["significant"]]
-        span = f"{change['previous_period'].iloc[0]} to {change['period'].iloc[0]}"
-        if len(sig):
-            for r in sig.itertuples():
-                word = "rose" if r.change > 0 else "fell"
-                out.append(f"The share of {_name(r.driver)} {word} from {_pct(r.share_previous)} to {_pct(r.share)} "
-                           f"({span}; adjusted p = {r.p_adj:.3g}).")
-        else:
-            out.append(f"No driver's share changed significantly from {span} (bootstrap test, adjusted for "
-                       f"{len(change)} drivers).")
-    if meta.get("warnings"):
-        out.append("Caution: " + " ".join(meta["warnings"]))
-    return out

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SourceError
-from .formats import RawTable, decode_bytes, read_delimited_text
+from ._raw import RawTable, decode_bytes, read_delimited_text
 
 __all__ = ["detect", "read_export", "QUALTRICS_STATUS", "TOOLS"]
 

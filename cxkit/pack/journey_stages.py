@@ -15,7 +15,7 @@ Examples
 >>> page.month, page.results()["journey"]["lowest_stage"]["stage"]
 ('2026-10', 'decision')
 >>> list(page.sections)[:3]
-['stages_chart', 'stages_table', 'omnibus']
+['stages', 'stages_table', 'omnibus']
 """
 
 from __future__ import annotations
@@ -92,8 +92,8 @@ class JourneyReport(ReportPage):
 
     @property
     def alt(self) -> dict[str, str]:
-        return {"stages_chart": stage_finding(self.stages), "funnel_chart": funnel_finding(self.funnel),
-                "months_chart": monthly_finding(self.months, self.month), "pain_chart": pain_finding(self.pain)}
+        return {"stages": stage_finding(self.stages), "funnel": funnel_finding(self.funnel),
+                "months": monthly_finding(self.months, self.month), "pain": pain_finding(self.pain)}
 
     def results(self) -> dict:
         return {"journey": journey_results(self.stages, pain=self.pain, funnel=self.funnel, months=self.months,
@@ -101,10 +101,10 @@ class JourneyReport(ReportPage):
 
     # -- sections, in page order ---------------------------------------------------------
 
-    @section("stages_chart")
+    @section("stages")
     def _stages_chart(self):
         """Mean score by stage with 95% intervals and the significance letters."""
-        return figure(plot_stages(self.stages).figure, alt=self.alt["stages_chart"])
+        return figure(plot_stages(self.stages).figure, alt=self.alt["stages"])
 
     @section("stages_table")
     def _stages_table(self):
@@ -137,20 +137,20 @@ class JourneyReport(ReportPage):
         return table(scorecard_view(self.scorecard),
                      caption=f"Survey scores by stage with 95% confidence intervals, {self.month}")
 
-    @section("funnel_chart")
+    @section("funnel")
     def _funnel_chart(self):
         """Customers reaching each stage."""
-        return figure(plot_funnel(self.funnel).figure, alt=self.alt["funnel_chart"])
+        return figure(plot_funnel(self.funnel).figure, alt=self.alt["funnel"])
 
     @section("funnel_table")
     def _funnel_table(self):
         """Conversion, drop-off and time between stages."""
         return table(self.funnel, caption="Funnel", digits=1, percent=["share_of_start", "conversion", "drop_off_rate"])
 
-    @section("months_chart")
+    @section("months")
     def _months_chart(self):
         """Each month's conversions."""
-        return figure(plot_funnel_by_month(self.months).figure, alt=self.alt["months_chart"])
+        return figure(plot_funnel_by_month(self.months).figure, alt=self.alt["months"])
 
     @section("month_changes")
     def _month_changes(self):
@@ -160,17 +160,17 @@ class JourneyReport(ReportPage):
                      caption=f"Conversion in {self.month} against the month before", digits=2,
                      percent=["conversion", "previous"], pp=["change"])
 
-    @section("pain_points")
+    @section("pain_table")
     def _pain_points(self):
         """Touchpoints ranked by the poor experiences they produce."""
         columns = ["touchpoint", "rank", "volume", "n", "mean", "ci_low", "ci_high", "poor_share", "excess_poor",
                    "p_adj", "significantly_worse"]
         return table(self.pain[columns], caption=f"Pain points, {self.month}", digits=2, percent=["poor_share"])
 
-    @section("pain_chart")
+    @section("pain")
     def _pain_chart(self):
         """Pain points at a glance."""
-        return figure(plot_pain_points(self.pain).figure, alt=self.alt["pain_chart"])
+        return figure(plot_pain_points(self.pain).figure, alt=self.alt["pain"])
 
     @section("performance")
     def _performance(self):

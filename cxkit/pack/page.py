@@ -61,7 +61,7 @@ class ReportPage(SafeDisplay):
     #: The page's title, as the pack's index lists it.
     title: ClassVar[str] = ""
     #: The report month (``YYYY-MM``); set by the page when it is built.
-    month: str = ""
+    month: str
     #: Plain-language findings; only significant effects, changes and differences are claimed.
     findings: list[str]
     #: Alt text of each figure, keyed by section name.
@@ -91,12 +91,13 @@ class ReportPage(SafeDisplay):
         return sections[name].build(self)
 
     def _repr_html_(self) -> str:
-        head = f"<h3>{safe_text(self.title)}{', ' + safe_text(self.month) if self.month else ''}</h3>"
+        month = getattr(self, "month", "")
+        head = f"<h3>{safe_text(self.title)}{', ' + safe_text(month) if month else ''}</h3>"
         names = ", ".join(safe_text(name) for name in self.sections)
         return (head + findings_list(getattr(self, "findings", [])).html
                 + f'<p class="cx-note">Sections (page.show(name)): {names}</p>')
 
     def __repr__(self) -> str:
         found = "\n".join(f"- {item}" for item in getattr(self, "findings", []))
-        return (f"{type(self).__name__}({self.month or 'no month'}): {self.title}\n{found}\n"
+        return (f"{type(self).__name__}({getattr(self, 'month', '') or 'no month'}): {self.title}\n{found}\n"
                 f"sections: {', '.join(self.sections)}")

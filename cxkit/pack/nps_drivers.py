@@ -1,0 +1,445 @@
+"""The "NPS and key drivers" page: how likely customers are to recommend us this month, whether
+that changed, where it is higher or lower, and which parts of the experience drive it.
+
+:func:`nps_report` (``NpsReport.from_catalog`` in the pack) computes the page once: the
+headline KPIs under the pack's headline policy, the NPS trend, segment comparisons and the key
+drivers with their change, adjusted as one family; the page offers them by the page protocol
+(:mod:`cxkit.pack.page`). The findings sentences and alt texts live here; the statistics live in
+:mod:`cxkit.analysis.nps` and :mod:`cxkit.analysis.drivers`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import pandas as pd
+
+from ..analysis.drivers import driver_change, driver_diagnostics, key_drivers
+from ..analysis.nps import MIN_N, adjust_flags, compare_nps, headline_flags, kpi_headline, kpi_trend
+from ..display import figure, findings as findings_list, format_p, p_phrase, table
+from ..periods import resolve_month
+from ..plots import plot_importance, plot_nps_by_segment, plot_nps_trend, plot_quadrant
+from .page import ReportPage, section
+
+__all__ = ["NpsReport", "nps_report", "headline_view", "driver_findings"]
+
+
+@dataclass(repr=False)
+class NpsReport(ReportPage):
+    """Everything the NPS-and-drivers report shows, with one family of significance flags.
+
+    Attributes: ``month``; ``headline`` (one row per KPI metric for the month); ``trend``
+    (NPS per month); ``segments`` (each segment / channel value against the rest, this month);
+    ``drivers`` (:func:`cxkit.key_drivers` for the month); ``driver_change``
+    (:func:`cxkit.driver_change` against the previous month); ``diagnostics``;
+    ``findings`` (plain-language, only significant claims); ``finding`` (one sentence);
+    ``alt`` (alt texts stating each figure's finding); ``kpis`` (the results.json KPI dicts).
+    """
+
+    month: str
+    headline: pd.DataFrame
+    trend: pd.DataFrame
+    segments: pd.DataFrame
+    drivers: pd.DataFrame
+    driver_change: pd.DataFrame
+    diagnostics: pd.DataFrame
+    kpis: dict
+    findings: list = field(default_factory=list)
+    finding: str = ""
+    alt: dict = field(default_factory=dict)
+    family_size: int = 0
+    padjust: str = "holm"
+
+    def results(self) -> dict:
+        """The ``results.json`` part: ``nps``, ``csat``, ``ces`` (KPI dicts) and ``drivers``.
+
+        ``nps`` also has ``finding``; ``csat`` has ``top2_box`` and ``ces`` ``low_effort`` (KPI
+        dicts of the shares). ``drivers`` is a list, one dict per driver in rank order:
+        ``driver``, ``importance``, ``share``, ``ci_low``, ``ci_high`` (share interval), ``rank``,
+        ``p_first``, ``performance``, ``quadrant``, ``vif``, and the model's ``r2``, ``n``,
+        ``target``, ``month``.
+        """
+        main = self.drivers[self.drivers["method"] == self.drivers["method"].iloc[0]]
+        cols = ["driver", "importance", "share", "ci_low", "ci_high", "rank", "p_first", "performance", "quadrant",
+                "vif", "r2", "n"]
+        drivers = [{**{c: r[c] for c in cols}, "target": self.drivers.attrs.get("target"), "month": self.month}
+                   for _, r in main[cols].iterrows()]
+        return {**{k: v for k, v in self.kpis.items()}, "drivers": drivers}
+
+    title: ClassVar[str] = "NPS and key drivers"
+
+    @classmethod
+    def from_catalog(cls, sources, *, month: str = "", bootstrap: int = 200, seed: int = 0, **options) -> "NpsReport":
+        """The page from a catalog's ``feedback`` source (its driver columns are the catalog's)."""
+        return nps_report(sources["feedback"].frame, month=month, bootstrap=bootstrap, seed=seed, **options)
+
+    def _repr_html_(self) -> str:
+        return findings_list(self.findings, title=f"NPS and key drivers, {self.month}")._repr_html_()
+
+    # -- sections, in page order ---------------------------------------------------------
+
+    @section("headline")
+    def _headline(self):
+        """This month's KPIs against the previous month."""
+        return table(headline_view(self.headline), caption=f"Headline KPIs for {self.month}, with 95% confidence intervals")
+
+    @section("trend")
+    def _trend(self):
+        """NPS over the last 12 months."""
+        return figure(plot_nps_trend(self.trend).figure, alt=self.alt["trend"])
+
+    @section("trend_table")
+    def _trend_table(self):
+        """Month-over-month tests."""
+        columns = ["period", "n", "value", "ci_low", "ci_high", "change", "p", "p_adj", "significant"]
+        return table(self.trend[columns], caption="NPS by month", signed=["change"])
+
+    @section("segments")
+    def _segments(self):
+        """NPS by segment and channel against the rest."""
+        return figure(plot_nps_by_segment(self.segments).figure, alt=self.alt["segments"])
+
+    @section("importance")
+    def _importance(self):
+        """Each driver's share of the explained variance."""
+        return figure(plot_importance(self.drivers).figure, alt=self.alt["importance"])
+
+    @section("drivers_table")
+    def _drivers_table(self):
+        """The key-driver table."""
+        columns = ["rank", "driver", "importance", "share", "ci_low", "ci_high", "p_first", "performance", "quadrant",
+                   "vif"]
+        return table(self.drivers[columns], caption=f"Key drivers of NPS, {self.month}",
+                     digits={"importance": 3, "performance": 2}, percent=["share", "p_first"])
+
+    @section("quadrant")
+    def _quadrant(self):
+        """Importance against performance."""
+        return figure(plot_quadrant(self.drivers).figure, alt=self.alt["quadrant"])
+
+    @section("driver_change")
+    def _driver_change(self):
+        """Change of the drivers since the previous month."""
+        columns = ["driver", "share_previous", "share", "change", "ci_low", "ci_high", "p_adj", "significant"]
+        return table(self.driver_change[columns],
+                     caption="Share of explained variance, previous month against this month",
+                     percent=["share_previous", "share"], pp=["change"])
+
+    @section("diagnostics")
+    def _diagnostics(self):
+        """Checks of the driver model."""
+        return table(self.diagnostics, caption="Checks of the key-driver model")
+
+
+def nps_report(
+    df: pd.DataFrame,
+    *,
+    month: str | None = None,
+    drivers: list[str] | None = None,
+    target: str = "nps",
+    date: str = "responded_at",
+    segments: tuple = ("segment", "channel"),
+    periods: int = 12,
+    method: str = "shapley",
+    bootstrap: int = 200,
+    seed: int = 0,
+    padjust: str = "holm",
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> NpsReport:
+    """Build the monthly NPS-and-drivers report: every number, flag and finding in one call.
+
+    The flags of the report form one family adjusted with ``padjust``: the month-over-month
+    NPS changes of the trend, the segment/channel comparisons against the rest, the changes of
+    CSAT and CES (mean and share) and the changes of each driver's share. Months and groups
+    with fewer than ``min_n`` responses stay in the tables (``small_n``) but the findings
+    present them as small samples, never as results.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> rep = cx.nps_report(fb, month="2026-08", bootstrap=20)
+    >>> rep.kpis["nps"]["significant"], rep.kpis["nps"]["change"] < 0
+    (True, True)
+    """
+    if date not in df.columns:
+        raise ValueError(f"date column {date!r} not found; pass date= with the response timestamp column.")
+    dates = pd.to_datetime(df[date])
+    end = resolve_month(month, dates)
+    this_month = df[(dates.dt.to_period("M") == end).to_numpy()]
+    if this_month.empty:
+        raise ValueError(f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}).")
+    trend = kpi_trend(df, "nps", date=date, month=str(end),
+                      periods=periods, padjust=padjust, alpha=alpha, min_n=min_n)
+    others = {k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n)
+              for k in ("csat", "ces") if k in df.columns}
+    seg_tables = [compare_nps(this_month, "nps", by=c, against="rest", padjust=padjust, alpha=alpha, min_n=min_n)
+                  for c in segments if c in df.columns and this_month[c].nunique() > 1]
+    seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the warnings are kept in the diagnostics
+        kd = key_drivers(this_month, target, drivers, method=method, bootstrap=bootstrap, seed=seed, alpha=alpha)
+        try:
+            change = driver_change(df, target, drivers, month=str(end), date=date, method=method.replace("both", "shapley"),
+                                   bootstrap=max(bootstrap, 2), seed=seed, padjust=padjust, alpha=alpha)
+        except ValueError:
+            change = None  # no previous month: nothing to compare
+    # Month-over-month changes of the headline KPIs (NPS in every month shown, CSAT and CES) are
+    # judged by the pack's one headline policy; the segment and driver-change tests of this page
+    # form their own family.
+    trend, csat_t, ces_t = (headline_flags(t, alpha=alpha) for t in (trend, others.get("csat"), others.get("ces")))
+    seg, change = adjust_flags(seg, change, padjust=padjust, alpha=alpha)
+    family = (seg if seg is not None else change).attrs["family_size"] if (seg is not None or change is not None) else 0
+    kpis = {"nps": kpi_headline(trend, month=str(end))}
+    if csat_t is not None:
+        kpis["csat"] = {**kpi_headline(csat_t, metric="mean"), "top2_box": kpi_headline(csat_t, metric="top2_box")}
+    if ces_t is not None:
+        kpis["ces"] = {**kpi_headline(ces_t, metric="mean"), "low_effort": kpi_headline(ces_t, metric="low_effort")}
+    headline = _headline_table(kpis)
+    findings = _nps_findings(kpis, trend, seg, family=family, padjust=padjust) + driver_findings(kd, change)
+    top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0]
+    kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs)
+    report = NpsReport(month=str(end), headline=headline, trend=trend, segments=seg if seg is not None else pd.DataFrame(),
+                       drivers=kd, driver_change=change if change is not None else pd.DataFrame(),
+                       diagnostics=driver_diagnostics(kd), kpis=kpis, findings=findings,
+                       finding=kpis["nps"]["finding"], family_size=family, padjust=padjust)
+    report.alt = _alt_texts(report)
+    return report
+
+
+_LABELS = {("nps", None): ("NPS", "{:.1f}"), ("csat", None): ("CSAT mean (1-5)", "{:.2f}"),
+           ("csat", "top2_box"): ("CSAT top-2-box share", "{:.1%}"), ("ces", None): ("CES mean (1-7, low = easy)", "{:.2f}"),
+           ("ces", "low_effort"): ("CES low-effort share", "{:.1%}")}
+
+
+def _headline_table(kpis: dict) -> pd.DataFrame:
+    rows = []
+    for (key, sub), (label, _) in _LABELS.items():
+        if key not in kpis:
+            continue
+        k = kpis[key][sub] if sub else kpis[key]
+        rows.append({"kpi": label, "month": k["month"], "value": k["value"], "ci_low": k["ci_low"],
+                     "ci_high": k["ci_high"], "n": k["n"], "previous": k["previous"], "change": k["change"],
+                     "p": k.get("change_p_raw"), "p_adj": k["change_p"], "significant": k["significant"],
+                     "small_n": k.get("small_n", False)})
+    return pd.DataFrame(rows)
+
+
+def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
+    """The headline table as a reader sees it: each KPI in its own format (NPS one decimal and
+    changes in points, means two decimals, shares as % and their changes in percentage points),
+    the interval beside the value, p-values in the pack's one format. Text only; the numbers
+    stay in ``headline``.
+
+    >>> h = pd.DataFrame({"kpi": ["NPS", "CSAT top-2-box share"], "month": "2026-10", "value": [19.436, 0.5232],
+    ...     "ci_low": [15.67, 0.501], "ci_high": [23.15, 0.545], "n": [1986, 1986], "previous": [12.88, 0.491],
+    ...     "change": [6.56, 0.0322], "p": [0.016, 0.03], "p_adj": [0.112, 0.21], "significant": [False, False],
+    ...     "small_n": [False, False]})
+    >>> headline_view(h).iloc[:, 1:5].values.tolist()
+    [['19.4', '15.7 to 23.1', '12.9', '+6.6 points'], ['52.3%', '50.1% to 54.5%', '49.1%', '+3.2 pp']]
+    """
+    def fmt(kpi: str):
+        if "share" in kpi:
+            return (lambda v: f"{100 * v:.1f}%"), (lambda d: f"{100 * d:+.1f} pp")
+        if kpi == "NPS":
+            return (lambda v: f"{v:.1f}"), (lambda d: f"{d:+.1f} points")
+        return (lambda v: f"{v:.2f}"), (lambda d: f"{d:+.2f}")
+
+    rows = []
+    for r in headline.itertuples(index=False):
+        value, delta = fmt(r.kpi)
+        known = r.previous is not None and pd.notna(r.previous)
+        rows.append({
+            "KPI": r.kpi, f"{r.month}": value(r.value) + (" (small sample)" if r.small_n else ""),
+            "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}", "previous month": value(r.previous) if known else "",
+            "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0") if known else "",
+            "n": f"{r.n:,}",
+            "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
+            "p (adjusted)": format_p(r.p_adj) if known and pd.notna(r.p_adj) else "",
+            "significant": ("yes" if r.significant else "no") if known else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def _p(p: float) -> str:
+    return p_phrase(p)  # the pack's one p-value format
+
+
+def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, family: int, padjust: str) -> list[str]:
+    k = kpis["nps"]
+    method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
+    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, n = {k['n']:,})."]
+    if k.get("small_n") and k["n"] < k["min_n"]:
+        out[0] = (f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
+                  f"{k['ci_high']:.0f}) from {k['n']:,} responses, fewer than {k['min_n']}; shown, not a finding, and "
+                  "its change is not assessed.")
+    elif k.get("small_n"):
+        out.append(f"{k['previous_month']} had fewer than {k['min_n']} responses, so the change from it is not assessed.")
+    elif k["change"] is not None:
+        if k["significant"]:
+            word = "rose" if k["change"] > 0 else "fell"
+            out.append(f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.1f} in {k['previous_month']}; "
+                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
+        else:
+            out.append(f"The change of {k['change']:+.1f} points from {k['previous_month']} is not statistically "
+                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
+    earlier = trend[trend["significant"] & (trend["period"] != k["month"]) & ~_small_rows(trend)]
+    if len(earlier):
+        out.append("Earlier significant month-over-month changes: " + "; ".join(
+            f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adj)}"
+            for r in earlier.itertuples()) + ".")
+    else:
+        out.append(f"No other month-over-month change in the {trend['period'].nunique()} months shown is significant.")
+    if seg is not None and len(seg):
+        small = _small_rows(seg)
+        if small.any():
+            out.append(f"Small groups (fewer than {k['min_n']} responses) are shown but not compared: "
+                       + ", ".join(f"{r.by} {r.group} (n = {r.n:,})" for r in seg[small].itertuples()) + ".")
+        seg = seg[~small]
+        sig = seg[seg["significant"]]
+        if len(sig):
+            for r in sig.itertuples():
+                word = "higher" if r.diff > 0 else "lower"
+                out.append(f"{r.by.capitalize()} {r.group}: NPS {r.value:.1f}, {abs(r.diff):.1f} points {word} than the "
+                           f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adj)} across the {family} segment and "
+                           f"driver tests, {method}).")
+        else:
+            out.append(f"No {' or '.join(seg['by'].unique())} differs significantly from the rest this month.")
+    for key, name in (("csat", "CSAT"), ("ces", "CES")):
+        if key not in kpis:
+            continue
+        share = "top-2-box" if key == "csat" else "low-effort"
+        moved = [(label, kk, fmt) for label, kk, fmt in (
+            (f"{name} mean", kpis[key], "{:.2f}"),
+            (f"{name} {share} share", kpis[key]["top2_box" if key == "csat" else "low_effort"], "{:.1%}"))
+            if kk["significant"] and not kk.get("small_n")]
+        if moved:
+            out.extend(f"{label} {'rose' if kk['change'] > 0 else 'fell'} from {fmt.format(kk['previous'])} in "
+                       f"{kk['previous_month']} to {fmt.format(kk['value'])}"
+                       + (f" ({'more' if kk['change'] > 0 else 'less'} effort)" if label == "CES mean" else "")
+                       + f", adjusted {_p(kk['change_p'])}." for label, kk, fmt in moved)
+        elif kpis[key].get("small_n"):
+            out.append(f"{name} ({kpis[key]['value']:.2f}) comes from a small sample (n = {kpis[key]['n']:,}); its change "
+                       "is not assessed.")
+        elif kpis[key]["change"] is not None:
+            out.append(f"{name} ({kpis[key]['value']:.2f}) did not change significantly from {kpis[key]['previous_month']}.")
+    return out
+
+
+def _small_rows(table: pd.DataFrame) -> pd.Series:
+    return table["small_n"].fillna(False).astype(bool) if "small_n" in table else pd.Series(False, index=table.index)
+
+
+def _one_sentence(k: dict, top, meta: dict) -> str:
+    head = f"NPS {k['value']:.1f} in {k['month']}, 95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}"
+    if k.get("small_n"):
+        if k["n"] < k["min_n"]:
+            head = f"NPS {k['value']:.1f} in {k['month']} from a small sample (n = {k['n']:,}; not a finding)"
+        change = ""
+    elif k["change"] is None:
+        change = ""
+    elif k["significant"]:
+        change = f", {'up' if k['change'] > 0 else 'down'} {abs(k['change']):.1f} points from {k['previous_month']} (significant)"
+    else:
+        change = f", no significant change from {k['previous_month']}"
+    name = _pretty(top["driver"])
+    if pd.notna(top["p_first"]) and top["p_first"] >= 0.95:
+        driver = f"{name} is the largest driver ({100 * top['share']:.1f}% of explained variance"
+        driver += f", 95% CI {100 * top['ci_low']:.1f}% to {100 * top['ci_high']:.1f}%)" if pd.notna(top["ci_low"]) else ")"
+    else:
+        driver = f"{name} leads the drivers ({100 * top['share']:.1f}% of explained variance; order uncertain)"
+    return f"{head}{change}; {driver}."
+
+
+def _pretty(name) -> str:
+    return str(name).replace("_", " ")
+
+
+def _alt_texts(rep: NpsReport) -> dict:
+    trend = rep.trend
+    sig = trend[trend["significant"]]
+    marks = "; ".join(f"significant change in {r.period}: {'up' if r.change > 0 else 'down'} {abs(r.change):.1f} points"
+                      for r in sig.itertuples())
+    k = rep.kpis["nps"]
+    alt = {"trend": f"NPS by month from {trend['period'].iloc[0]} to {trend['period'].iloc[-1]} with 95% confidence "
+                    f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.1f}."}
+    if len(rep.segments):
+        s = rep.segments[rep.segments["significant"]]
+        alt["segments"] = ("NPS by segment and channel with 95% intervals; "
+                           + ("; ".join(f"{r.group} differs from the rest ({r.diff:+.0f} points)" for r in s.itertuples())
+                              or "no group differs significantly from the rest") + ".")
+    main = rep.drivers[rep.drivers["method"] == rep.drivers["method"].iloc[0]]
+    top = main.iloc[0]
+    alt["importance"] = (f"Share of explained variance per driver with 95% intervals; {_pretty(top['driver'])} is first "
+                         f"with {100 * top['share']:.0f}%, {_pretty(main.iloc[-1]['driver'])} last with "
+                         f"{100 * main.iloc[-1]['share']:.0f}%.")
+    fix = [_pretty(d) for d in main[main["quadrant"] == "fix first"]["driver"]]
+    alt["quadrant"] = ("Importance against mean rating per driver, split at the medians; fix first: "
+                       + (", ".join(fix) if fix else "none") + ".")
+    return alt
+
+
+# --------------------------------------------------------------------------- drivers
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+_TARGET_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+
+
+def _name(driver: str) -> str:
+    return str(driver).replace("_", " ")
+
+
+def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *, level: float = 0.95) -> list[str]:
+    """Plain-language findings from :func:`key_drivers` (and :func:`driver_change`).
+
+    Claims only what the numbers support: a driver is called *the largest* only when it ranks
+    first in at least ``level`` of the bootstrap resamples; otherwise the leaders are named as
+    a group. A change of share is mentioned only when ``significant``.
+
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> driver_findings(cx.key_drivers(fb, "nps", bootstrap=50))[0][:60]
+    'Product quality is the largest driver of NPS: 28% of the exp'
+    """
+    meta = result.attrs
+    main = result[result["method"] == result["method"].iloc[0]].sort_values("rank")
+    top = main.iloc[0]
+    what = "explained variance" if meta.get("model") == "linear" else "explained pseudo-R²"
+    ci = (f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else "")
+    target = _TARGET_NAMES.get(meta["target"], meta["target"])
+    out = []
+    if pd.notna(top["p_first"]) and top["p_first"] >= level:
+        out.append(f"{_name(top['driver']).capitalize()} is the largest driver of {target}: "
+                   f"{_pct(top['share'])} of the {what}{ci}.")
+    else:
+        tied = main[main["p_first"] >= 1 - level] if main["p_first"].notna().any() else main.head(2)
+        names = ", ".join(_name(d) for d in tied["driver"]) or _name(top["driver"])
+        first_note = (f" ({_name(top['driver'])} ranks first in {_pct(top['p_first'])} of resamples)"
+                      if pd.notna(top["p_first"]) else " (no bootstrap: the order is not tested)")
+        out.append(f"The leading drivers of {target} are {names}; their order is uncertain{first_note}. "
+                   f"{_name(top['driver']).capitalize()} has {_pct(top['share'])} of the {what}{ci}.")
+    out.append(f"The {len(main)} drivers together explain {meta['r2']:.0%} of the variation in {target} "
+               f"({meta['r2_kind']}, n = {meta['n']:,}).")
+    fix = main[main["quadrant"] == "fix first"]
+    if len(fix):
+        out.append("Fix first (above-median importance, below-median rating): "
+                   + ", ".join(f"{_name(r.driver)} (rated {r.performance:.1f})" for r in fix.itertuples()) + ".")
+    if change is not None and len(change):
+        sig = change[change["significant"]]
+        span = f"{change['previous_period'].iloc[0]} to {change['period'].iloc[0]}"
+        if len(sig):
+            for r in sig.itertuples():
+                word = "rose" if r.change > 0 else "fell"
+                out.append(f"The share of {_name(r.driver)} {word} from {_pct(r.share_previous)} to {_pct(r.share)} "
+                           f"({span}; adjusted p = {r.p_adj:.3g}).")
+        else:
+            out.append(f"No driver's share changed significantly from {span} (bootstrap test, adjusted for "
+                       f"{len(change)} drivers).")
+    if meta.get("warnings"):
+        out.append("Caution: " + " ".join(meta["warnings"]))
+    return out
