@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .data.catalog import Catalog, data_quality_finding, load_catalog, rejection_reasons
+from .data.catalog import Catalog, load_catalog, rejection_reasons
 from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError, TextsError
 from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
 from .display import figure, findings, format_p, presentable, table
@@ -35,6 +35,7 @@ from .analysis.touchpoints import *  # noqa: E402,F401,F403
 from .periods import month_events  # noqa: E402
 from .pack.journey_stages import JourneyReport  # noqa: E402
 from .pack.nps_drivers import NpsReport, nps_report  # noqa: E402
+from .pack.data_quality import DataQualityReport  # noqa: E402
 from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 
@@ -55,5 +56,5 @@ __all__ = [
     "LoadReport", "PROJECT_DIR", "SAMPLE_DIR", "SAMPLE_DRIVERS", "STAGES", "SchemaError",
     "SourceError", "TABLES", "TextsError", "load", "load_catalog", "load_customers", "load_feedback",
     "load_journey", "load_reviews", "mask_pii", "normalize_stage", "rejection_reasons", "__version__",
-    "data_quality_finding", "figure", "findings", "table", "last_complete_month", "parse_month", "resolve_month", "save_results",
+    "figure", "findings", "table", "last_complete_month", "parse_month", "resolve_month", "save_results",
 ]

@@ -51,7 +51,7 @@ from .readers import Loaded, load
 from ..periods import parse_month
 from .schema import TABLES
 
-__all__ = ["Catalog", "load_catalog", "rejection_reasons", "data_quality_finding"]
+__all__ = ["Catalog", "load_catalog", "rejection_reasons"]
 
 _LOAD_OPTIONS = {
     "columns", "values", "drivers", "na_codes", "units", "date_format", "dayfirst", "generate_ids",
@@ -604,27 +604,6 @@ def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
             rows.append({"source": name, "table": report.table, "reason": reason, "rows": n,
                          "share": n / report.read, "example_line": line, "example": example})
     return pd.DataFrame(rows, columns=["source", "table", "reason", "rows", "share", "example_line", "example"])
-
-
-def data_quality_finding(summary: pd.DataFrame) -> str:
-    """One sentence on a :meth:`Catalog.validate` summary, for reports.
-
-    >>> data_quality_finding(pd.DataFrame({"source": ["a", "b"], "read": [100, 50], "rejected": [3, 0],
-    ...                                    "excluded": [1, 0], "usable": [True, True]}))
-    '3 of 150 rows (2.0%) were rejected (1 of them survey previews, tests, spam or empty rows); all 2 sources are usable.'
-    """
-    read = int(summary["read"].fillna(0).sum())
-    rejected = int(summary["rejected"].fillna(0).sum())
-    excluded = int(summary["excluded"].fillna(0).sum())
-    unusable = summary.loc[~summary["usable"].astype(bool), "source"].tolist()
-    share = rejected / read if read else 0.0
-    share_text = f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
-    text = f"{rejected:,} of {read:,} rows ({share_text}) were rejected" if read else "No rows were read"
-    if excluded:
-        text += f" ({excluded:,} of them survey previews, tests, spam or empty rows)"
-    if unusable:
-        return text + f"; NOT usable: {', '.join(unusable)}."
-    return text + f"; all {len(summary)} sources are usable."
 
 
 def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None = None) -> Catalog:
