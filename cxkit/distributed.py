@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 
-from .errors import CxkitError
+from .errors import ClusterError
 
 __all__ = ["connect", "current_cluster", "use_cluster", "ClusterError"]
 
@@ -41,10 +41,6 @@ __all__ = ["connect", "current_cluster", "use_cluster", "ClusterError"]
 DEFAULT_TIMEOUT = 10.0
 
 _state: dict = {"client": None, "owned": False}
-
-
-class ClusterError(CxkitError, ConnectionError):
-    """The Dask cluster cannot be reached, has no workers, or its workers differ from this client."""
 
 
 def current_cluster():

@@ -52,7 +52,8 @@ from pathlib import Path
 import nbformat
 
 from ..display import SAFE_MARK
-from ..errors import CxkitError
+from ..errors import (CxkitError, InvalidDataError, KernelDied, NoDataError, NotebookError, NotebookTimeout,
+                      PackError, PackLocked, ParameterError)
 
 __all__ = [
     "build_pack", "PackError", "PackNotebook", "discover_notebooks", "export_html", "EXIT_CODES",
@@ -65,50 +66,6 @@ log = logging.getLogger("cxkit.report")
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class PackError(CxkitError):
-    """The pack could not be built; ``exit_code`` is what ``cxkit report`` exits with."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, *, notebook: str | None = None, failed_dir: Path | None = None):
-        super().__init__(message)
-        self.notebook = notebook
-        self.failed_dir = failed_dir
-
-
-class ParameterError(PackError):
-    exit_code = 2
-
-
-class InvalidDataError(PackError):
-    exit_code = 3
-
-
-class NotebookError(PackError):
-    exit_code = 4
-
-
-class NotebookTimeout(PackError):
-    exit_code = 5
-
-
-class KernelDied(PackError):
-    exit_code = 6
-
-
-class PackLocked(PackError):
-    exit_code = 7
-
-
-class NoDataError(PackError):
-    """No source has a row in the report month (or the data have no dates to choose one)."""
-
-    exit_code = 8
 
 
 EXIT_CODES = {0: "success", 2: "bad parameters", 3: "invalid data", 4: "notebook error",
