@@ -51,6 +51,7 @@ from pathlib import Path
 
 import nbformat
 
+from .._paths import DEFAULT_CATALOG, PROJECT_DIR
 from ..display import SAFE_MARK
 from ..errors import (CxkitError, InvalidDataError, KernelDied, NoDataError, NotebookError, NotebookTimeout,
                       PackError, PackLocked, ParameterError)
@@ -63,7 +64,6 @@ __all__ = [
 
 log = logging.getLogger("cxkit.report")
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -664,7 +664,6 @@ def build_pack(
     address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
     (see :mod:`cxkit.distributed`). It is checked before any notebook starts.
     """
-    from .. import DEFAULT_CATALOG
     from ..data.catalog import load_catalog
     from ..periods import parse_month
 
