@@ -19,9 +19,9 @@ Exit codes of ``cxkit report`` (see :data:`EXIT_CODES`): 0 success, 2 bad parame
 3 invalid data, 4 a notebook raised an error (or stopped early), 5 a cell timed out,
 6 a kernel died, 7 another run holds the month's lock, 8 no source has data in the month.
 
-A catalog need not have every source: each notebook's sources are declared in
-:data:`NOTEBOOK_SOURCES`, and a notebook whose sources are absent from the catalog, or have no
-rows in the report month, is not built. ``results.json`` and ``manifest.json`` list it under
+A catalog need not have every source: each notebook declares the sources it reads in its
+metadata (``{"cxkit": {"needs": ["feedback"]}}``), and a notebook whose sources are absent from
+the catalog, or have no rows in the report month, is not built. ``results.json`` and ``manifest.json`` list it under
 ``skipped`` with the reason, and the index shows it ("Not built: ... needs the customers
 source").
 """
@@ -59,7 +59,7 @@ from ..errors import (CxkitError, InvalidDataError, KernelDied, NoDataError, Not
 __all__ = [
     "build_pack", "PackError", "PackNotebook", "discover_notebooks", "export_html", "EXIT_CODES",
     "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied", "PackLocked",
-    "NoDataError", "NOTEBOOK_SOURCES",
+    "NoDataError",
 ]
 
 log = logging.getLogger("cxkit.report")
@@ -71,19 +71,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 EXIT_CODES = {0: "success", 2: "bad parameters", 3: "invalid data", 4: "notebook error",
               5: "cell timeout", 6: "kernel died", 7: "another run holds the month's lock",
               8: "no data for the month"}
-
-#: The catalog sources each pack notebook reads, by the names the notebooks use. A notebook
-#: is built only when the catalog has all of them and each has rows in the report month
-#: (customer records: the month is within their churn history). Other notebooks may declare
-#: theirs in their metadata: ``{"cxkit": {"needs": ["feedback"]}}``.
-NOTEBOOK_SOURCES: dict[str, tuple[str, ...]] = {
-    "nps_drivers": ("feedback",),
-    "review_sentiment": ("reviews",),
-    "churn_regression": ("customers",),
-    "journey_stages": ("journey", "feedback"),
-    "data_quality": (),  # reads whatever the catalog has
-}
-
 
 # --------------------------------------------------------------------------- notebooks
 
@@ -99,14 +86,16 @@ class PackNotebook:
     parameters: dict
     section: str | None = None  # the results.json key whose "finding" the index shows
     code_cells: int = 0
-    needs: tuple[str, ...] = ()  # catalog sources it reads (see NOTEBOOK_SOURCES)
+    needs: tuple[str, ...] = ()  # catalog sources it reads, by the names the notebook uses
 
 
 def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
     """Pack notebooks in ``folder``, in their declared order. A notebook joins the pack by
     setting ``{"cxkit": {"pack": true, "title": ..., "order": N, "section": KEY}}`` in its
     metadata; ``section`` names its part of ``results.json`` (for the index's finding), and
-    ``needs`` the catalog sources it reads (default: :data:`NOTEBOOK_SOURCES`)."""
+    ``needs`` the catalog sources it reads (none when absent). A notebook is built only when
+    the catalog has all of them and each has rows in the report month (customer records: the
+    month is within their churn history)."""
     import papermill
 
     found = []
@@ -116,7 +105,7 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
         if not meta.get("pack"):
             continue
         params = papermill.inspect_notebook(str(path))
-        needs = tuple(meta.get("needs", NOTEBOOK_SOURCES.get(path.stem, ())))
+        needs = tuple(meta.get("needs", ()))
         found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params,
                                   meta.get("section"), sum(c.cell_type == "code" for c in nb.cells), needs))
     return sorted(found, key=lambda n: (n.order, n.name))
