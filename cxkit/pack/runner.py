@@ -37,27 +37,23 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from html import unescape as html_unescape
 from pathlib import Path
 
 import nbformat
 
 from .._paths import DEFAULT_CATALOG, PROJECT_DIR
-from ..display import SAFE_MARK
 from ..errors import (CxkitError, InvalidDataError, KernelDied, NoDataError, NotebookError, NotebookTimeout,
                       PackError, PackLocked, ParameterError)
 
 __all__ = [
-    "build_pack", "PackError", "PackNotebook", "discover_notebooks", "export_html", "EXIT_CODES",
+    "build_pack", "PackError", "PackNotebook", "discover_notebooks", "EXIT_CODES",
     "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied", "PackLocked",
     "NoDataError",
 ]
@@ -65,7 +61,6 @@ __all__ = [
 log = logging.getLogger("cxkit.report")
 
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
 EXIT_CODES = {0: "success", 2: "bad parameters", 3: "invalid data", 4: "notebook error",
@@ -133,141 +128,6 @@ def _check_parameters(notebook: PackNotebook, values: dict, allowed_dirs: list[P
                 raise ParameterError(f"{notebook.path.name}: parameter {name!r} = {value!r} is outside the "
                                      "project and the catalog's data folders.", notebook=notebook.name)
     return values
-
-
-# --------------------------------------------------------------------------- html
-
-
-def _sanitize_html(html: str) -> str:
-    """Output HTML from a notebook, reduced to inert markup (tables, text, data: images)."""
-    import bleach
-    from bleach.css_sanitizer import CSSSanitizer
-
-    tags = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl",
-            "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "small",
-            "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"}
-    attrs = {"*": ["class", "title", "colspan", "rowspan", "style"], "img": ["src", "alt", "width", "height"],
-             "a": ["href"], "div": ["class", "title", "style", "tabindex", "role", "aria-label"],
-             "th": ["class", "title", "colspan", "rowspan", "style", "scope"]}
-    clean = bleach.clean(html, tags=tags, attributes=attrs, protocols={"data", "https", "http"}, strip=True,
-                         strip_comments=True, css_sanitizer=CSSSanitizer())
-    # Images may only be embedded data; links may only point inside the pack.
-    clean = re.sub(r'<img([^>]*?)src="(?!data:image/(png|jpeg|gif);base64,)[^"]*"', r'<img\1src=""', clean)
-    clean = re.sub(r'href="(?!#|[\w\-]+\.html)[^"]*"', 'href="#"', clean)
-    return clean
-
-
-#: Python's default repr ("<IPython.core.display.HTML object>", "<pandas...Styler at 0x7f...>").
-_DEFAULT_REPR = re.compile(r"<[\w.]+ (object|object at 0x[0-9a-f]+)>")
-
-
-def _html_to_text(html: str) -> str:
-    """The visible text of an HTML fragment (for HTML outputs that carry no text form)."""
-    import bleach
-
-    return html_unescape(bleach.clean(html, tags=set(), strip=True, strip_comments=True))
-
-
-def _sanitize_notebook(nb):
-    """Drop code-only output types and sanitise HTML: no display path can inject markup."""
-    from ..privacy import mask_pii
-
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        kept = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                if output.get("name") == "stderr":
-                    continue  # warnings and logs belong in the run log, not in the report
-                output["text"] = mask_pii(output.get("text", ""))
-                kept.append(output)
-                continue
-            data = output.get("data")
-            if data is not None:
-                for mime in ("application/javascript", "text/latex", "application/vnd.jupyter.widget-view+json",
-                             "image/svg+xml", "text/markdown"):
-                    if mime in data:
-                        text = data.pop(mime)
-                        if mime == "text/markdown" and "text/plain" not in data:
-                            data["text/plain"] = text  # untrusted Markdown is shown as text
-                if "text/html" in data:
-                    marked = (output.get("metadata") or {}).get("text/html", {}).get("cxkit") == SAFE_MARK["cxkit"]
-                    if marked:  # built by cxkit.display from escaped parts; sanitised again all the same
-                        data["text/html"] = _sanitize_html(data["text/html"])
-                    else:  # HTML from anywhere else is shown as its text form, never as markup
-                        html = data.pop("text/html")
-                        plain = data.get("text/plain", "")
-                        if not plain or _DEFAULT_REPR.fullmatch(plain.strip()):  # "<...HTML object>" says nothing
-                            data["text/plain"] = _html_to_text(html)
-                if "text/plain" in data and not any(k in data for k in ("text/html", "image/png", "image/jpeg")):
-                    data["text/plain"] = mask_pii(data["text/plain"])
-                if not data:
-                    continue
-            kept.append(output)
-        cell["outputs"] = kept
-    return nb
-
-
-def _findings_first(nb):
-    """Move the cells tagged ``findings`` (a notebook's "Findings" heading and the cell that
-    shows them) to just after the title: a reader meets the findings first, while the notebook
-    itself computes them last, from the sections above."""
-    tagged = [c for c in nb.cells if "findings" in (c.get("metadata", {}).get("tags") or [])]
-    if tagged and nb.cells and nb.cells[0] not in tagged:
-        rest = [c for c in nb.cells if c not in tagged]
-        nb.cells = rest[:1] + tagged + rest[1:]
-    return nb
-
-
-def _drop_empty_sections(nb):
-    """Leave out a section (a Markdown cell and the code cells after it) whose code shows
-    nothing, such as the cell that only saves results: a reader never meets an empty heading.
-    The first section (the title) and sections without code are kept."""
-    sections: list[list] = []
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" or not sections:
-            sections.append([])
-        sections[-1].append(cell)
-
-    def shown(section) -> bool:
-        code = [c for c in section if c.cell_type == "code"]
-        return not code or any(c.get("outputs") for c in code)
-
-    nb.cells = [cell for i, section in enumerate(sections) if i == 0 or shown(section) for cell in section]
-    return nb
-
-
-_CSS = (Path(__file__).resolve().parent / "templates" / "cxkit.css")
-
-
-_EXPORTERS = threading.local()
-
-
-def _exporter(show_code: bool):
-    """This thread's HTML exporter: building one compiles its ten Jinja templates (0.13 s),
-    so each runner thread keeps its own (an exporter is not shared between threads)."""
-    from nbconvert import HTMLExporter
-
-    cache = _EXPORTERS.__dict__.setdefault("by_show_code", {})
-    if show_code not in cache:
-        cache[show_code] = HTMLExporter(
-            template_name="cxkit_report", extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=not show_code,
-            exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
-    return cache[show_code]
-
-
-def export_html(nb, path: Path, *, title: str, month: str, footer: str, show_code: bool = False) -> None:
-    """Write ``nb`` as one self-contained HTML file with the house template."""
-    nb = _sanitize_notebook(nbformat.from_dict(json.loads(json.dumps(nb))))
-    if not show_code:
-        nb = _findings_first(_drop_empty_sections(nb))
-    nb.metadata["title"] = title
-    exporter = _exporter(show_code)
-    resources = {"cxkit_css": _CSS.read_text(), "cxkit_month": month, "cxkit_footer": footer,
-                 "metadata": {"name": title}}
-    html, _ = exporter.from_notebook_node(nb, resources=resources)
-    path.write_text(html, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- the run
@@ -586,6 +446,8 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
 def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
     import papermill
 
+    from .export import export_html
+
     output = run.tmp / f"{notebook.name}.ipynb"
     started = time.perf_counter()
     run.progress(f"{notebook.name}: running")
@@ -750,6 +612,7 @@ def _locked_build(cat, catalog_path, out, month_period, started, notebooks, time
 
 
 def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float, inputs_dir: Path) -> Path:
+    from .export import export_html
     from .results import merge_results
 
     run.tmp.mkdir(parents=True)
@@ -855,6 +718,8 @@ def _footer(run: _Run) -> str:
 
 
 def _keep_failed(run: _Run, failures: list, titles: dict, footer: str) -> None:
+    from .export import export_html
+
     failed_dir = run.out / "_failed" / run.run_id
     failed_dir.mkdir(parents=True, exist_ok=True)
     for failure in failures:
