@@ -381,7 +381,7 @@ def test_a_source_of_the_right_table_under_another_name_gets_a_rename_hint(tmp_p
     catalog = cx.load_catalog(tmp_path / "cat.yaml")
     nbs = [PackNotebook("nps_drivers", Path("nps_drivers.ipynb"), "NPS", 10, {}, needs=("feedback",)),
            PackNotebook("data_quality", Path("data_quality.ipynb"), "Data quality", 90, {}, needs=())]
-    run, skipped = report._plan(nbs, catalog, {}, None)
+    run, skipped = report._buildable(nbs, catalog, {}, None)
     assert [nb.name for nb in run] == ["data_quality"]
     assert skipped["nps_drivers"]["reason"] == ("needs the feedback source in the catalog (cat.yaml has survey and crm; "
                                                 "the analyses find sources by name: rename 'survey' to 'feedback')")
