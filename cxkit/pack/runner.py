@@ -58,8 +58,8 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from .._paths import DEFAULT_CATALOG, PROJECT_DIR
-from ..errors import (CxkitError, InvalidDataError, KernelDied, NoDataError, NotebookError, NotebookTimeout,
-                      PackError, PackLocked, ParameterError)
+from ..errors import (ClusterError, CxkitError, InvalidDataError, KernelDied, NoDataError, NotebookError,
+                      NotebookTimeout, PackError, PackLocked, ParameterError)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -261,11 +261,12 @@ def _check_request(month: str | None, *, catalog, out, only, timeout, jobs, quie
     scheduler = scheduler or str(cat.settings.get("scheduler") or "")
     if scheduler:
         _check_scheduler(scheduler)
-    return _Request(month, cat, catalog_path, out, notebooks, timeout, jobs, quiet, scheduler, started, t0)
+    return _Request(month=month, catalog=cat, catalog_path=catalog_path, out=out, notebooks=notebooks, timeout=timeout,
+                    jobs=jobs, quiet=quiet, scheduler=scheduler, started=started, t0=t0)
 
 
 def _check_scheduler(address: str) -> None:
-    from ..distributed import ClusterError, connect
+    from ..distributed import connect
 
     try:
         connect(address)
