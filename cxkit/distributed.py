@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 
-from .errors import CxkitError
+from .errors import ClusterError
 
 __all__ = ["connect", "current_cluster", "use_cluster", "ClusterError"]
 
@@ -41,10 +41,6 @@ __all__ = ["connect", "current_cluster", "use_cluster", "ClusterError"]
 DEFAULT_TIMEOUT = 10.0
 
 _state: dict = {"client": None, "owned": False}
-
-
-class ClusterError(CxkitError, ConnectionError):
-    """The Dask cluster cannot be reached, has no workers, or its workers differ from this client."""
 
 
 def current_cluster():
@@ -74,10 +70,19 @@ def _worker_versions() -> dict:
     import pandas
     import scipy
 
-    from . import __version__
-
-    return {"cxkit": __version__, "numpy": numpy.__version__, "pandas": pandas.__version__,
+    return {"cxkit": _cxkit_version(), "numpy": numpy.__version__, "pandas": pandas.__version__,
             "scipy": scipy.__version__}
+
+
+def _cxkit_version() -> str | None:
+    """The installed cxkit's version (``cx.__version__``; None when cxkit runs uninstalled from
+    a checkout), read from the package metadata: a base module does not import the package top."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cxkit")
+    except PackageNotFoundError:
+        return None
 
 
 def connect(address: str | None = None, *, timeout: float = DEFAULT_TIMEOUT):

@@ -5,7 +5,13 @@ Every error says which file (or SQL source), which column or row, and how to fix
 
 from __future__ import annotations
 
-__all__ = ["CxkitError", "SourceError", "SchemaError", "DataQualityError", "CatalogError", "TextsError"]
+from pathlib import Path
+
+__all__ = [
+    "CxkitError", "SourceError", "SchemaError", "DataQualityError", "CatalogError", "TextsError", "ClusterError",
+    "PackError", "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied",
+    "PackLocked", "NoDataError",
+]
 
 
 class CxkitError(Exception):
@@ -38,3 +44,63 @@ class TextsError(CxkitError, TypeError, ValueError):
 
     A TypeError for callers that catch wrong types, a ValueError (and a cxkit error) for those
     that catch bad input."""
+
+
+class ClusterError(CxkitError, ConnectionError):
+    """The Dask cluster cannot be reached, has no workers, or its workers differ from this client."""
+
+
+# The monthly pack (cxkit.pack.runner): each error is one exit code of ``cxkit report``.
+
+
+class PackError(CxkitError):
+    """The pack could not be built; ``exit_code`` is what ``cxkit report`` exits with."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, notebook: str | None = None, failed_dir: Path | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.failed_dir = failed_dir
+
+
+class ParameterError(PackError):
+    """A parameter of the run is wrong: the month, a path, a notebook's parameter, the scheduler."""
+
+    exit_code = 2
+
+
+class InvalidDataError(PackError):
+    """A catalog source is not usable, so no notebook was run."""
+
+    exit_code = 3
+
+
+class NotebookError(PackError):
+    """A pack notebook raised an error, or stopped before its last cell."""
+
+    exit_code = 4
+
+
+class NotebookTimeout(PackError):
+    """A cell of a pack notebook ran longer than the timeout."""
+
+    exit_code = 5
+
+
+class KernelDied(PackError):
+    """The kernel of a pack notebook died (killed, out of memory) while a cell ran."""
+
+    exit_code = 6
+
+
+class PackLocked(PackError):
+    """Another run holds the month's lock and is building the same month."""
+
+    exit_code = 7
+
+
+class NoDataError(PackError):
+    """No source has a row in the report month (or the data have no dates to choose one)."""
+
+    exit_code = 8

@@ -56,15 +56,15 @@ def _outputs_of(*values):
 def test_report_keeps_html_only_from_outputs_cxkit_built():
     from IPython.display import HTML
 
-    from cxkit.pack.runner import _sanitize_notebook
+    from cxkit.pack.export import SanitizeOutputs
 
     hostile = '<b class="xss">bold</b> <a href="index.html">link</a>'
     df = pd.DataFrame({"segment": [hostile]})
-    nb = _sanitize_notebook(_outputs_of(
+    nb, _ = SanitizeOutputs().preprocess(_outputs_of(
         cx.table(df),                       # cxkit's own table: kept as HTML, the cell escaped
         HTML(hostile),                      # raw HTML from anywhere else: shown as text
         df.style,                           # a Styler does not escape cells: shown as text
-    ))
+    ), {})
     table, raw, styler = (o["data"] for o in nb.cells[0].outputs)
     assert "<table" in table["text/html"] and "&lt;b class=" in table["text/html"]
     assert "text/html" not in raw and "bold" in raw["text/plain"] and "<b" not in raw.get("text/html", "")
@@ -127,7 +127,7 @@ def test_table_wraps_wide_tables_and_marks_numbers():
 def test_report_pages_leave_out_sections_that_show_nothing():
     import nbformat
 
-    from cxkit.pack.runner import _drop_empty_sections
+    from cxkit.pack.export import DropEmptySections
 
     v4 = nbformat.v4
     shown = v4.new_output("display_data", data={"text/plain": "1"})
@@ -137,19 +137,19 @@ def test_report_pages_leave_out_sections_that_show_nothing():
         v4.new_markdown_cell("## 2. Note only"),                                        # kept: no code at all
         v4.new_markdown_cell("## 3. Results for the pack"), v4.new_code_cell("save()"),  # dropped: shows nothing
     ])
-    kept = [c.source for c in _drop_empty_sections(nb).cells]
+    kept = [c.source for c in DropEmptySections().preprocess(nb, {})[0].cells]
     assert kept == ["# Title", "setup()", "## 1. Table", "t", "## 2. Note only"]
 
 
 def test_report_pages_show_tagged_findings_first():
     import nbformat
 
-    from cxkit.pack.runner import _findings_first
+    from cxkit.pack.export import FindingsFirst
 
     v4 = nbformat.v4
     heading = v4.new_markdown_cell("## Findings", metadata={"tags": ["findings"]})
     shown = v4.new_code_cell("cx.findings(found)", metadata={"tags": ["findings"]})
     nb = v4.new_notebook(cells=[v4.new_markdown_cell("# Churn"), v4.new_markdown_cell("## 1. Rate"),
                                 v4.new_code_cell("rate"), heading, shown, v4.new_code_cell("save()")])
-    order = [c.source for c in _findings_first(nb).cells]
+    order = [c.source for c in FindingsFirst().preprocess(nb, {})[0].cells]
     assert order == ["# Churn", "## Findings", "cx.findings(found)", "## 1. Rate", "rate", "save()"]

@@ -97,7 +97,7 @@ def test_connect_checks_the_workers_and_maps_in_order(cluster):
 
 def test_workers_with_another_cxkit_are_refused(cluster, monkeypatch):
     installed = cx.__version__
-    monkeypatch.setattr(cx, "__version__", "0.0.test")  # this client now differs from its workers
+    monkeypatch.setattr(cx.distributed, "_cxkit_version", lambda: "0.0.test")  # this client now differs from its workers
     expected = rf"runs other versions \(cxkit 0\.0\.test here, {re.escape(installed)} there\).*same requirements"
     with pytest.raises(cx.ClusterError, match=expected):
         cx.connect(cluster.scheduler_address, timeout=5)

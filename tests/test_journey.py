@@ -114,7 +114,8 @@ def test_headline_says_which_part_is_significant():
 
 def test_notebook_follows_the_pack_conventions(project_dir):
     nb = nbformat.read(project_dir / "notebooks" / "journey_stages.ipynb", as_version=4)
-    assert nb.metadata["cxkit"] == {"pack": True, "title": "Journey stages", "order": 40, "section": "journey"}
+    assert nb.metadata["cxkit"] == {"pack": True, "title": "Journey stages", "order": 40, "section": "journey",
+                                    "needs": ["journey", "feedback"]}
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and params[0].source.splitlines() == [
         'month: str = ""  # YYYY-MM reported on; "" means the last complete month in the data',

@@ -305,9 +305,13 @@ def test_analyses_whose_sources_are_not_in_the_catalog_are_skipped_and_listed(pr
 
 
 def test_the_pack_notebooks_declare_their_sources():
-    # Every pack notebook's sources are declared, and each declared source is read by name.
+    # Every pack notebook declares its sources in its metadata (data_quality: none, it reads
+    # whatever the catalog has), and each declared source is read by name.
     notebooks = report.discover_notebooks()
-    assert {nb.name for nb in notebooks} == set(report.NOTEBOOK_SOURCES)
+    assert {nb.name: nb.needs for nb in notebooks} == {
+        "nps_drivers": ("feedback",), "review_sentiment": ("reviews",), "churn_regression": ("customers",),
+        "journey_stages": ("journey", "feedback"), "data_quality": ()}
+    assert all("needs" in nbformat.read(nb.path, as_version=4).metadata["cxkit"] for nb in notebooks)
     for nb in notebooks:
         code = "\n".join(c.source for c in nbformat.read(nb.path, as_version=4).cells if c.cell_type == "code")
         # A notebook that builds a page object reads its sources in the page's from_catalog.
@@ -384,7 +388,7 @@ def test_a_source_of_the_right_table_under_another_name_gets_a_rename_hint(tmp_p
     catalog = cx.load_catalog(tmp_path / "cat.yaml")
     nbs = [PackNotebook("nps_drivers", Path("nps_drivers.ipynb"), "NPS", 10, {}, needs=("feedback",)),
            PackNotebook("data_quality", Path("data_quality.ipynb"), "Data quality", 90, {}, needs=())]
-    run, skipped = report._plan(nbs, catalog, {}, None)
+    run, skipped = report._buildable(nbs, catalog, {}, None)
     assert [nb.name for nb in run] == ["data_quality"]
     assert skipped["nps_drivers"]["reason"] == ("needs the feedback source in the catalog (cat.yaml has survey and crm; "
                                                 "the analyses find sources by name: rename 'survey' to 'feedback')")

@@ -67,7 +67,8 @@ def _cmd_sample(args) -> int:
 def _cmd_report(args) -> int:
     import logging
 
-    from .runner import EXIT_CODES, PackError, build_pack
+    from ..errors import PackError
+    from .runner import EXIT_CODES, build_pack
 
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernels' TCP warnings are noise here
     try:

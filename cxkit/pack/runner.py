@@ -1,29 +1,37 @@
 """The monthly pack: run every pack notebook with papermill, export safe HTML, write the index,
 ``results.json`` and ``manifest.json``, and move the pack into place only when all succeeded.
 
-The recipe (:func:`build_pack`):
+:func:`build_pack` reads as its recipe, one step a line:
 
-1. check the parameters (month ``YYYY-MM``, paths inside the project or the catalog's data);
-2. take the month's lock, so two runs never write the same month at once;
-3. validate every catalog source (invalid data stops the run before any kernel starts);
-4. execute the pack notebooks in parallel, in-process, each cell with a timeout;
-5. export each executed notebook to self-contained HTML (no code, no scripts, no remote
-   requests; untrusted output sanitised);
-6. merge the notebooks' result parts into ``results.json``, write ``manifest.json`` and
-   ``index.html``;
-7. rename the finished folder into ``reports/YYYY-MM``. On any failure the previous pack is
-   untouched and the failed notebook (executed, with its error) and its HTML are kept under
-   ``reports/_failed/<run-id>/``.
+1. **parameters**: check the month (``YYYY-MM``), the catalog, ``--only``, the timeout and the
+   Dask scheduler;
+2. **validate inputs**: load every catalog source and snapshot it as Parquet (invalid data stops
+   the run before any kernel starts), and settle the report month;
+3. **plan**: the notebooks the month's data can build (the others are listed as skipped).
+   Then, holding the month's lock (two runs never write the same month at once; what a killed
+   run left is cleaned up first), logging to ``reports/_logs/``, in a hidden working folder:
+4. **execute** the notebooks in parallel, longest first, each cell with a timeout, after checking
+   each notebook's parameters against its parameters cell (paths inside the project or the
+   catalog's data);
+5. **export** each executed notebook to self-contained HTML (:mod:`cxkit.pack.export`: no code,
+   no scripts, no remote requests; untrusted output sanitised), on a side thread while the next
+   notebook runs;
+6. **merge results**: the notebooks' result parts into ``results.json``;
+7. **index**: ``index.html``;
+8. **manifest**: ``manifest.json``;
+9. **publish**: swap the finished folder into ``reports/YYYY-MM`` in one atomic step. On any
+   failure the previous pack is untouched and the failed notebook (executed, with its error)
+   and its HTML are kept under ``reports/_failed/<run-id>/``.
 
 Exit codes of ``cxkit report`` (see :data:`EXIT_CODES`): 0 success, 2 bad parameters,
 3 invalid data, 4 a notebook raised an error (or stopped early), 5 a cell timed out,
 6 a kernel died, 7 another run holds the month's lock, 8 no source has data in the month.
 
-A catalog need not have every source: each notebook's sources are declared in
-:data:`NOTEBOOK_SOURCES`, and a notebook whose sources are absent from the catalog, or have no
-rows in the report month, is not built. ``results.json`` and ``manifest.json`` list it under
-``skipped`` with the reason, and the index shows it ("Not built: ... needs the customers
-source").
+A catalog need not have every source: each notebook declares the sources it reads in its
+metadata (``{"cxkit": {"needs": ["feedback"]}}``), and a notebook whose sources are absent from
+the catalog, or have no rows in the report month, is not built. ``results.json`` and
+``manifest.json`` list it under ``skipped`` with the reason, and the index shows it ("Not built:
+... needs the customers source").
 """
 
 from __future__ import annotations
@@ -37,298 +45,112 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from html import unescape as html_unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
-from ..display import SAFE_MARK
-from ..errors import CxkitError
+from .._paths import DEFAULT_CATALOG, PROJECT_DIR
+from ..errors import (ClusterError, CxkitError, InvalidDataError, KernelDied, NoDataError, NotebookError,
+                      NotebookTimeout, PackError, PackLocked, ParameterError)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..data.catalog import Catalog
 
 __all__ = [
-    "build_pack", "PackError", "PackNotebook", "discover_notebooks", "export_html", "EXIT_CODES",
+    "build_pack", "PackError", "PackNotebook", "discover_notebooks", "EXIT_CODES",
     "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied", "PackLocked",
-    "NoDataError", "NOTEBOOK_SOURCES",
+    "NoDataError",
 ]
 
 log = logging.getLogger("cxkit.report")
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class PackError(CxkitError):
-    """The pack could not be built; ``exit_code`` is what ``cxkit report`` exits with."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, *, notebook: str | None = None, failed_dir: Path | None = None):
-        super().__init__(message)
-        self.notebook = notebook
-        self.failed_dir = failed_dir
-
-
-class ParameterError(PackError):
-    exit_code = 2
-
-
-class InvalidDataError(PackError):
-    exit_code = 3
-
-
-class NotebookError(PackError):
-    exit_code = 4
-
-
-class NotebookTimeout(PackError):
-    exit_code = 5
-
-
-class KernelDied(PackError):
-    exit_code = 6
-
-
-class PackLocked(PackError):
-    exit_code = 7
-
-
-class NoDataError(PackError):
-    """No source has a row in the report month (or the data have no dates to choose one)."""
-
-    exit_code = 8
 
 
 EXIT_CODES = {0: "success", 2: "bad parameters", 3: "invalid data", 4: "notebook error",
               5: "cell timeout", 6: "kernel died", 7: "another run holds the month's lock",
               8: "no data for the month"}
 
-#: The catalog sources each pack notebook reads, by the names the notebooks use. A notebook
-#: is built only when the catalog has all of them and each has rows in the report month
-#: (customer records: the month is within their churn history). Other notebooks may declare
-#: theirs in their metadata: ``{"cxkit": {"needs": ["feedback"]}}``.
-NOTEBOOK_SOURCES: dict[str, tuple[str, ...]] = {
-    "nps_drivers": ("feedback",),
-    "review_sentiment": ("reviews",),
-    "churn_regression": ("customers",),
-    "journey_stages": ("journey", "feedback"),
-    "data_quality": (),  # reads whatever the catalog has
-}
+
+# --------------------------------------------------------------------------- the recipe
 
 
-# --------------------------------------------------------------------------- notebooks
+def build_pack(
+    month: str | None = None,
+    *,
+    catalog: str | Path | None = None,
+    out: str | Path = "reports",
+    only: list[str] | None = None,
+    timeout: int = 600,
+    jobs: int | None = None,
+    quiet: bool = False,
+    notebooks_dir: str | Path | None = None,
+    scheduler: str | None = None,
+) -> Path:
+    """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure.
+
+    ``scheduler`` (or the catalog's ``settings: {scheduler: ADDRESS}``) is a Dask scheduler
+    address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
+    (see :mod:`cxkit.distributed`). It is checked before any notebook starts.
+    """
+    request = _check_request(month, catalog=catalog, out=out, only=only, timeout=timeout, jobs=jobs,
+                             quiet=quiet, notebooks_dir=notebooks_dir, scheduler=scheduler)
+    with _snapshot_folder(request.out) as snapshots:
+        inputs = _validate(request, snapshots)
+        run = _plan(request, inputs)
+        with _claim_month(run), _run_log(run), _working_folder(run, snapshots):
+            _announce(run)
+            parameters = _notebook_parameters(run)
+            outcomes = _execute(run, parameters)
+            _export(run, outcomes)
+            results = _merge_results(run, inputs.quality)
+            _write_index(run, results)
+            _write_manifest(run, inputs.provenance)
+            return _publish(run)
 
 
 @dataclass(frozen=True)
-class PackNotebook:
-    """A notebook that belongs to the pack (``metadata.cxkit.pack`` is true)."""
+class _Request:
+    """What :func:`build_pack` was asked for, checked."""
 
-    name: str
-    path: Path
-    title: str
-    order: int
-    parameters: dict
-    section: str | None = None  # the results.json key whose "finding" the index shows
-    code_cells: int = 0
-    needs: tuple[str, ...] = ()  # catalog sources it reads (see NOTEBOOK_SOURCES)
-
-
-def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
-    """Pack notebooks in ``folder``, in their declared order. A notebook joins the pack by
-    setting ``{"cxkit": {"pack": true, "title": ..., "order": N, "section": KEY}}`` in its
-    metadata; ``section`` names its part of ``results.json`` (for the index's finding), and
-    ``needs`` the catalog sources it reads (default: :data:`NOTEBOOK_SOURCES`)."""
-    import papermill
-
-    found = []
-    for path in sorted(Path(folder).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        meta = nb.metadata.get("cxkit", {})
-        if not meta.get("pack"):
-            continue
-        params = papermill.inspect_notebook(str(path))
-        needs = tuple(meta.get("needs", NOTEBOOK_SOURCES.get(path.stem, ())))
-        found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params,
-                                  meta.get("section"), sum(c.cell_type == "code" for c in nb.cells), needs))
-    return sorted(found, key=lambda n: (n.order, n.name))
+    month: str | None  # None: the last complete month in the data
+    catalog: Catalog
+    catalog_path: Path
+    out: Path
+    notebooks: list[PackNotebook]  # all, or those named by --only
+    timeout: int
+    jobs: int | None
+    quiet: bool
+    scheduler: str  # "" runs the heavy steps in-process
+    started: dt.datetime
+    t0: float  # time.perf_counter() at the start, for the timings
 
 
-_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+@dataclass(frozen=True)
+class _Inputs:
+    """The catalog's sources, validated, and the month they are reported for."""
 
-
-def _check_parameters(notebook: PackNotebook, values: dict, allowed_dirs: list[Path]) -> dict:
-    """Only declared parameters, with their declared types; paths must stay inside allowed dirs."""
-    declared = notebook.parameters
-    unknown = sorted(set(values) - set(declared))
-    if unknown:
-        raise ParameterError(f"{notebook.path.name}: unknown parameter(s) {unknown}; it declares "
-                             f"{sorted(declared)} in its parameters cell.", notebook=notebook.name)
-    for name, value in values.items():
-        type_name = (declared[name].get("inferred_type_name") or "").split("[")[0].strip()
-        expected = _TYPES.get(type_name)
-        if expected is not None and not (isinstance(value, expected) and not (expected is int and isinstance(value, bool))):
-            raise ParameterError(f"{notebook.path.name}: parameter {name!r} must be {type_name}, "
-                                 f"got {type(value).__name__} {value!r}.", notebook=notebook.name)
-        if name.endswith(("_path", "catalog")) and isinstance(value, str) and value:
-            resolved = Path(value).resolve()
-            if not any(resolved == d or d in resolved.parents for d in allowed_dirs):
-                raise ParameterError(f"{notebook.path.name}: parameter {name!r} = {value!r} is outside the "
-                                     "project and the catalog's data folders.", notebook=notebook.name)
-    return values
-
-
-# --------------------------------------------------------------------------- html
-
-
-def _sanitize_html(html: str) -> str:
-    """Output HTML from a notebook, reduced to inert markup (tables, text, data: images)."""
-    import bleach
-    from bleach.css_sanitizer import CSSSanitizer
-
-    tags = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl",
-            "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "small",
-            "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"}
-    attrs = {"*": ["class", "title", "colspan", "rowspan", "style"], "img": ["src", "alt", "width", "height"],
-             "a": ["href"], "div": ["class", "title", "style", "tabindex", "role", "aria-label"],
-             "th": ["class", "title", "colspan", "rowspan", "style", "scope"]}
-    clean = bleach.clean(html, tags=tags, attributes=attrs, protocols={"data", "https", "http"}, strip=True,
-                         strip_comments=True, css_sanitizer=CSSSanitizer())
-    # Images may only be embedded data; links may only point inside the pack.
-    clean = re.sub(r'<img([^>]*?)src="(?!data:image/(png|jpeg|gif);base64,)[^"]*"', r'<img\1src=""', clean)
-    clean = re.sub(r'href="(?!#|[\w\-]+\.html)[^"]*"', 'href="#"', clean)
-    return clean
-
-
-#: Python's default repr ("<IPython.core.display.HTML object>", "<pandas...Styler at 0x7f...>").
-_DEFAULT_REPR = re.compile(r"<[\w.]+ (object|object at 0x[0-9a-f]+)>")
-
-
-def _html_to_text(html: str) -> str:
-    """The visible text of an HTML fragment (for HTML outputs that carry no text form)."""
-    import bleach
-
-    return html_unescape(bleach.clean(html, tags=set(), strip=True, strip_comments=True))
-
-
-def _sanitize_notebook(nb):
-    """Drop code-only output types and sanitise HTML: no display path can inject markup."""
-    from ..privacy import mask_pii
-
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        kept = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                if output.get("name") == "stderr":
-                    continue  # warnings and logs belong in the run log, not in the report
-                output["text"] = mask_pii(output.get("text", ""))
-                kept.append(output)
-                continue
-            data = output.get("data")
-            if data is not None:
-                for mime in ("application/javascript", "text/latex", "application/vnd.jupyter.widget-view+json",
-                             "image/svg+xml", "text/markdown"):
-                    if mime in data:
-                        text = data.pop(mime)
-                        if mime == "text/markdown" and "text/plain" not in data:
-                            data["text/plain"] = text  # untrusted Markdown is shown as text
-                if "text/html" in data:
-                    marked = (output.get("metadata") or {}).get("text/html", {}).get("cxkit") == SAFE_MARK["cxkit"]
-                    if marked:  # built by cxkit.display from escaped parts; sanitised again all the same
-                        data["text/html"] = _sanitize_html(data["text/html"])
-                    else:  # HTML from anywhere else is shown as its text form, never as markup
-                        html = data.pop("text/html")
-                        plain = data.get("text/plain", "")
-                        if not plain or _DEFAULT_REPR.fullmatch(plain.strip()):  # "<...HTML object>" says nothing
-                            data["text/plain"] = _html_to_text(html)
-                if "text/plain" in data and not any(k in data for k in ("text/html", "image/png", "image/jpeg")):
-                    data["text/plain"] = mask_pii(data["text/plain"])
-                if not data:
-                    continue
-            kept.append(output)
-        cell["outputs"] = kept
-    return nb
-
-
-def _findings_first(nb):
-    """Move the cells tagged ``findings`` (a notebook's "Findings" heading and the cell that
-    shows them) to just after the title: a reader meets the findings first, while the notebook
-    itself computes them last, from the sections above."""
-    tagged = [c for c in nb.cells if "findings" in (c.get("metadata", {}).get("tags") or [])]
-    if tagged and nb.cells and nb.cells[0] not in tagged:
-        rest = [c for c in nb.cells if c not in tagged]
-        nb.cells = rest[:1] + tagged + rest[1:]
-    return nb
-
-
-def _drop_empty_sections(nb):
-    """Leave out a section (a Markdown cell and the code cells after it) whose code shows
-    nothing, such as the cell that only saves results: a reader never meets an empty heading.
-    The first section (the title) and sections without code are kept."""
-    sections: list[list] = []
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" or not sections:
-            sections.append([])
-        sections[-1].append(cell)
-
-    def shown(section) -> bool:
-        code = [c for c in section if c.cell_type == "code"]
-        return not code or any(c.get("outputs") for c in code)
-
-    nb.cells = [cell for i, section in enumerate(sections) if i == 0 or shown(section) for cell in section]
-    return nb
-
-
-_CSS = (Path(__file__).resolve().parent / "templates" / "cxkit.css")
-
-
-_EXPORTERS = threading.local()
-
-
-def _exporter(show_code: bool):
-    """This thread's HTML exporter: building one compiles its ten Jinja templates (0.13 s),
-    so each runner thread keeps its own (an exporter is not shared between threads)."""
-    from nbconvert import HTMLExporter
-
-    cache = _EXPORTERS.__dict__.setdefault("by_show_code", {})
-    if show_code not in cache:
-        cache[show_code] = HTMLExporter(
-            template_name="cxkit_report", extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=not show_code,
-            exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
-    return cache[show_code]
-
-
-def export_html(nb, path: Path, *, title: str, month: str, footer: str, show_code: bool = False) -> None:
-    """Write ``nb`` as one self-contained HTML file with the house template."""
-    nb = _sanitize_notebook(nbformat.from_dict(json.loads(json.dumps(nb))))
-    if not show_code:
-        nb = _findings_first(_drop_empty_sections(nb))
-    nb.metadata["title"] = title
-    exporter = _exporter(show_code)
-    resources = {"cxkit_css": _CSS.read_text(), "cxkit_month": month, "cxkit_footer": footer,
-                 "metadata": {"name": title}}
-    html, _ = exporter.from_notebook_node(nb, resources=resources)
-    path.write_text(html, encoding="utf-8")
-
-
-# --------------------------------------------------------------------------- the run
+    quality: dict  # source -> rows read, accepted, rejected, excluded, top reasons (results.json)
+    provenance: dict  # source -> file and hash or SQL source, rows (manifest.json "inputs")
+    coverage: dict  # source -> the months it can report on (see _coverage)
+    month: pd.Period  # the report month
+    month_note: str | None  # why the month is not last calendar month (no --month)
 
 
 @dataclass
 class _Run:
+    """One build of one month's pack: what every step reads, and what the steps record."""
+
     run_id: str
     month: str
     out: Path
@@ -341,7 +163,10 @@ class _Run:
     scheduler: str = ""
     skipped: dict = field(default_factory=dict)  # notebook -> why it was not built
     month_note: str | None = None  # why the month is not last calendar month (no --month)
-    tmp: Path = field(init=False)
+    allowed_dirs: list[Path] = field(default_factory=list)  # where path parameters may point
+    t0: float = 0.0  # time.perf_counter() when build_pack started
+    tmp: Path = field(init=False)  # the working folder, renamed into place by _publish
+    parts_dir: Path = field(init=False)  # the notebooks' results.json parts
     log_path: Path = field(init=False)
     outcomes: dict = field(default_factory=dict)
     export_pool: futures.Executor | None = None
@@ -349,6 +174,7 @@ class _Run:
     def __post_init__(self):
         self.footer = _footer(self)
         self.tmp = self.out / f".{self.month}.tmp-{self.run_id}"
+        self.parts_dir = self.tmp / "_parts"
         self.log_path = self.out / "_logs" / f"{self.month}-{self.run_id}.log"
 
     def progress(self, message: str) -> None:
@@ -362,58 +188,133 @@ class _Run:
         print(f"cxkit report {self.month}: {message}", file=sys.stderr, flush=True)
 
 
-@contextlib.contextmanager
-def _month_lock(out: Path, month: str):
-    out.mkdir(parents=True, exist_ok=True)
-    lock_path = out / f".{month}.lock"
-    handle = open(lock_path, "a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another run"
-        handle.close()
-        raise PackLocked(f"{out / month} is being built by {holder}; wait for it to finish, then run again.") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}")
-    handle.flush()
-    try:
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+# --------------------------------------------------------------------------- the pack's notebooks
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class PackNotebook:
+    """A notebook that belongs to the pack (``metadata.cxkit.pack`` is true)."""
+
+    name: str
+    path: Path
+    title: str
+    order: int
+    parameters: dict
+    section: str | None = None  # the results.json key whose "finding" the index shows
+    code_cells: int = 0
+    needs: tuple[str, ...] = ()  # catalog sources it reads, by the names the notebook uses
 
 
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
-        return out.stdout.strip() or None if out.returncode == 0 else None
-    except (OSError, subprocess.SubprocessError):
-        return None
+def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
+    """Pack notebooks in ``folder``, in their declared order. A notebook joins the pack by
+    setting ``{"cxkit": {"pack": true, "title": ..., "order": N, "section": KEY}}`` in its
+    metadata; ``section`` names its part of ``results.json`` (for the index's finding), and
+    ``needs`` the catalog sources it reads (none when absent). A notebook is built only when
+    the catalog has all of them and each has rows in the report month (customer records: the
+    month is within their churn history)."""
+    import papermill
+
+    found = []
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        meta = nb.metadata.get("cxkit", {})
+        if not meta.get("pack"):
+            continue
+        params = papermill.inspect_notebook(str(path))
+        needs = tuple(meta.get("needs", ()))
+        found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params,
+                                  meta.get("section"), sum(c.cell_type == "code" for c in nb.cells), needs))
+    return sorted(found, key=lambda n: (n.order, n.name))
 
 
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
+# --------------------------------------------------------------------------- 1. parameters
 
-    names = ["cxkit", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
-             "nbconvert", "nbclient", "ipykernel", "pandera", "pyarrow"]
-    out = {"python": platform.python_version()}
-    for name in names:
+
+def _check_request(month: str | None, *, catalog, out, only, timeout, jobs, quiet, notebooks_dir, scheduler) -> _Request:
+    """The parameters of :func:`build_pack`, checked; :class:`ParameterError` names the bad one."""
+    from ..data.catalog import load_catalog
+    from ..periods import parse_month
+
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    out = Path(out).resolve()
+    catalog_path = Path(catalog or DEFAULT_CATALOG).resolve()
+    notebooks = discover_notebooks(Path(notebooks_dir or NOTEBOOKS_DIR))
+    if only:
+        unknown = sorted(set(only) - {n.name for n in notebooks})
+        if unknown:
+            raise ParameterError(f"--only names unknown notebook(s) {unknown}; the pack has {[n.name for n in notebooks]}.")
+        notebooks = [n for n in notebooks if n.name in only]
+    if not notebooks:
+        raise ParameterError(f"no pack notebooks found in {notebooks_dir or NOTEBOOKS_DIR}.")
+    if month:
         try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
+            parse_month(month)
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
+    if timeout <= 0:
+        raise ParameterError("--timeout must be a positive number of seconds.")
+    try:
+        cat = load_catalog(catalog_path)
+    except CxkitError as exc:
+        raise ParameterError(str(exc)) from None
+    scheduler = scheduler or str(cat.settings.get("scheduler") or "")
+    if scheduler:
+        _check_scheduler(scheduler)
+    return _Request(month=month, catalog=cat, catalog_path=catalog_path, out=out, notebooks=notebooks, timeout=timeout,
+                    jobs=jobs, quiet=quiet, scheduler=scheduler, started=started, t0=t0)
+
+
+def _check_scheduler(address: str) -> None:
+    from ..distributed import connect
+
+    try:
+        connect(address)
+    except ClusterError as exc:
+        raise ParameterError(f"--scheduler: {exc}") from None
+    finally:
+        connect(None)
+
+
+# --------------------------------------------------------------------------- 2. validate inputs
+
+
+@contextlib.contextmanager
+def _snapshot_folder(out: Path):
+    """A folder of this run's own beside the packs, for the validated snapshots of the sources
+    (the run moves it into its working folder); removed at the end whatever happens."""
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_orphaned_inputs(out)
+    folder = Path(tempfile.mkdtemp(prefix=f".inputs-{os.getpid()}-", dir=out))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_orphaned_inputs(out: Path) -> None:
+    """Snapshots left by runs that were killed (their process is gone)."""
+    for folder in out.glob(".inputs-*-*"):
+        try:
+            pid = int(folder.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _validate(request: _Request, snapshots: Path) -> _Inputs:
+    """Every catalog source loaded and validated once, written to ``snapshots`` as Parquet with
+    a catalog that reads them; then the report month (:class:`NoDataError` when no source has
+    a row in it). Invalid data raise :class:`InvalidDataError` before any kernel starts."""
+    quality, provenance, dates, coverage = _validate_inputs(request.catalog, snapshots)
+    request.catalog.write_snapshot_catalog(snapshots)
+    month, note = _report_month(request.month, dates, coverage)
+    return _Inputs(quality, provenance, coverage, month, note)  # the event dates are let go here
 
 
 def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, list, dict]:
@@ -469,6 +370,14 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
     return quality, inputs, all_dates, coverage
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 _EVENT_TIMES = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
 
 
@@ -502,7 +411,53 @@ def _coverage(frame, table: str) -> dict | None:
     return {"months": months, "first": first.start_time, "last": dates.max(), "dates": dates}
 
 
-def _plan(notebooks: list[PackNotebook], catalog, coverage: dict, month) -> tuple[list[PackNotebook], dict]:
+def _report_month(month: str | None, dates, coverage: dict):
+    """The report month and, when none was given and it is not last calendar month, why.
+    Raises :class:`NoDataError` when no dated source has a row in the month."""
+    from ..periods import default_month_note, parse_month, resolve_month
+
+    try:
+        period = resolve_month(month, dates)
+    except ValueError as exc:
+        raise NoDataError(f"{exc} Pass --month YYYY-MM to choose one.") from None
+    dated = {name: cov for name, cov in coverage.items() if cov is not None}
+    if dated and not any(period in cov["months"] for cov in dated.values()):
+        spans = {name: _span(cov).removeprefix("its data ") for name, cov in dated.items()}
+        if len(set(spans.values())) == 1 and len(spans) > 1:
+            where = f"the data of every source ({_and(list(spans))}) {next(iter(spans.values()))}"
+        else:
+            where = "; ".join(f"the {name} data {span}" for name, span in spans.items())
+        try:
+            hint = f" ({resolve_month(None, dates)})"
+        except ValueError:
+            hint = ""
+        raise NoDataError(f"no source has a row in {period}: {where}. Choose a month the data cover with --month "
+                          f"YYYY-MM, or leave --month out to build the last complete month in the data{hint}.")
+    note = None if month else default_month_note(dates, parse_month(str(period)))
+    return period, note
+
+
+# --------------------------------------------------------------------------- 3. plan
+
+
+def _plan(request: _Request, inputs: _Inputs) -> _Run:
+    """The run: the notebooks the month's data can build (why the others are not, in
+    ``skipped``), how many run at once, where their path parameters may point."""
+    notebooks, skipped = _buildable(request.notebooks, request.catalog, inputs.coverage, inputs.month)
+    if not notebooks:
+        reasons = "; ".join(f"{name}: {s['reason']}" for name, s in skipped.items())
+        kind = NoDataError if all(not s["absent"] for s in skipped.values()) else ParameterError
+        raise kind(f"no notebook can be built for {inputs.month}: {reasons}.")
+    return _Run(
+        run_id=f"{request.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", month=str(inputs.month), out=request.out,
+        catalog_path=request.catalog_path, started=request.started, notebooks=notebooks, timeout=request.timeout,
+        jobs=request.jobs or min(len(notebooks), os.cpu_count() or 1), quiet=request.quiet,
+        scheduler=request.scheduler, skipped=skipped, month_note=inputs.month_note,
+        allowed_dirs=[PROJECT_DIR.resolve()] + [d.resolve() for d in request.catalog.data_dirs] + [request.out],
+        t0=request.t0)
+
+
+def _buildable(notebooks: list[PackNotebook], catalog, coverage: dict, month) -> tuple[list[PackNotebook], dict]:
     """The notebooks to run for ``month``, and why each of the others is not built."""
     run, skipped = [], {}
     for nb in notebooks:
@@ -539,31 +494,246 @@ def _span(cov: dict) -> str:
     return f"its data cover {months[0]} to {months[-1]}"
 
 
-def _report_month(month: str | None, dates, coverage: dict):
-    """The report month and, when none was given and it is not last calendar month, why.
-    Raises :class:`NoDataError` when no dated source has a row in the month."""
-    from ..periods import default_month_note, parse_month, resolve_month
+def _footer(run: _Run) -> str:
+    commit = _git_commit()
+    return (f"cxkit {_versions()['cxkit']} · run {run.run_id} · month {run.month} · built "
+            f"{run.started:%Y-%m-%d %H:%M} UTC" + (f" · commit {commit[:10]}" if commit else "")
+            + " · inputs and versions in manifest.json")
 
+
+def _git_commit() -> str | None:
     try:
-        period = resolve_month(month, dates)
-    except ValueError as exc:
-        raise NoDataError(f"{exc} Pass --month YYYY-MM to choose one.") from None
-    dated = {name: cov for name, cov in coverage.items() if cov is not None}
-    if dated and not any(period in cov["months"] for cov in dated.values()):
-        spans = {name: _span(cov).removeprefix("its data ") for name, cov in dated.items()}
-        if len(set(spans.values())) == 1 and len(spans) > 1:
-            where = f"the data of every source ({_and(list(spans))}) {next(iter(spans.values()))}"
-        else:
-            where = "; ".join(f"the {name} data {span}" for name, span in spans.items())
-        try:
-            hint = f" ({resolve_month(None, dates)})"
-        except ValueError:
-            hint = ""
-        raise NoDataError(f"no source has a row in {period}: {where}. Choose a month the data cover with --month "
-                          f"YYYY-MM, or leave --month out to build the last complete month in the data{hint}.")
-    note = None if month else default_month_note(dates, parse_month(str(period)))
-    return period, note
+        out = subprocess.run(["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
 
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["cxkit", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
+             "nbconvert", "nbclient", "ipykernel", "pandera", "pyarrow"]
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+# --------------------------------------------------------------------------- the month's lock, the log, the working folder
+
+
+@contextlib.contextmanager
+def _claim_month(run: _Run):
+    """Hold the month's lock (:class:`PackLocked` when another run holds it) and, holding it,
+    clean up what a killed run left."""
+    with _month_lock(run.out, run.month):
+        _recover(run.out, run.month)
+        yield
+
+
+@contextlib.contextmanager
+def _month_lock(out: Path, month: str):
+    out.mkdir(parents=True, exist_ok=True)
+    lock_path = out / f".{month}.lock"
+    handle = open(lock_path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another run"
+        handle.close()
+        raise PackLocked(f"{out / month} is being built by {holder}; wait for it to finish, then run again.") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _recover(out: Path, month: str) -> None:
+    """Clean what a killed run left behind (we hold the month's lock, so no run is active)."""
+    final = out / month
+    olds = sorted(out.glob(f".{month}.old-*"))
+    if not final.exists() and olds:
+        olds[-1].rename(final)  # killed between the two fallback renames: restore the previous pack
+    for leftover in list(out.glob(f".{month}.tmp-*")) + list(out.glob(f".{month}.old-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _run_log(run: _Run):
+    """Everything the run reports also goes to ``reports/_logs/<month>-<run-id>.log``."""
+    run.log_path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(run.log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+@contextlib.contextmanager
+def _working_folder(run: _Run, snapshots: Path):
+    """The pack is built in a hidden folder beside the final one, with the snapshots and the
+    notebooks' result parts inside; on any failure it is removed, the previous pack untouched."""
+    run.tmp.mkdir(parents=True)
+    snapshots.rename(run.tmp / "_inputs")
+    run.parts_dir.mkdir()
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        raise
+
+
+def _announce(run: _Run) -> None:
+    run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}"
+                 + (f", heavy steps on the Dask scheduler {run.scheduler}" if run.scheduler else ""))
+    if run.month_note:
+        run.notice(f"no --month given: {run.month_note}")
+    for name, why in run.skipped.items():
+        # A source missing from the catalog is by design (say so as progress); a source that
+        # has no rows this month is news for whoever scheduled the run.
+        (run.notice if why["no_rows"] else run.progress)(f"{name}: not built: {why['reason']}")
+
+
+# --------------------------------------------------------------------------- 4. execute
+
+
+def _notebook_parameters(run: _Run) -> dict[str, dict]:
+    """Each notebook's parameters, checked against its parameters cell (:func:`_check_parameters`).
+
+    The notebooks read the sources as validated here, from Parquet: each notebook sees exactly
+    the same rows, and none parses the raw exports again.
+    """
+    snapshot = run.tmp / "_inputs" / "cxkit.yaml"
+    params = {}
+    for nb in run.notebooks:
+        values = {"month": run.month, "catalog": str(snapshot),
+                  "results_path": str(run.parts_dir / f"{nb.name}.json"), "scheduler": run.scheduler}
+        params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, run.allowed_dirs)
+    return params
+
+
+_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+
+
+def _check_parameters(notebook: PackNotebook, values: dict, allowed_dirs: list[Path]) -> dict:
+    """Only declared parameters, with their declared types; paths must stay inside allowed dirs."""
+    declared = notebook.parameters
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ParameterError(f"{notebook.path.name}: unknown parameter(s) {unknown}; it declares "
+                             f"{sorted(declared)} in its parameters cell.", notebook=notebook.name)
+    for name, value in values.items():
+        type_name = (declared[name].get("inferred_type_name") or "").split("[")[0].strip()
+        expected = _TYPES.get(type_name)
+        if expected is not None and not (isinstance(value, expected) and not (expected is int and isinstance(value, bool))):
+            raise ParameterError(f"{notebook.path.name}: parameter {name!r} must be {type_name}, "
+                                 f"got {type(value).__name__} {value!r}.", notebook=notebook.name)
+        if name.endswith(("_path", "catalog")) and isinstance(value, str) and value:
+            resolved = Path(value).resolve()
+            if not any(resolved == d or d in resolved.parents for d in allowed_dirs):
+                raise ParameterError(f"{notebook.path.name}: parameter {name!r} = {value!r} is outside the "
+                                     "project and the catalog's data folders.", notebook=notebook.name)
+    return values
+
+
+def _execute(run: _Run, parameters: dict[str, dict]) -> dict[str, dict]:
+    """Run the notebooks, ``run.jobs`` at a time, longest first (:func:`_run_order`); each one
+    that succeeds is exported on a side thread while the next one runs. Returns each notebook's
+    outcome in the order they ran, its export (a future) under ``"export"``."""
+    order = _run_order(run.notebooks, _previous_durations(run.out))
+    with futures.ThreadPoolExecutor(max_workers=1) as run.export_pool, \
+            futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
+        outcomes = dict(zip([nb.name for nb in order],
+                            pool.map(lambda nb: _execute_notebook(run, nb, parameters[nb.name]), order)))
+    return outcomes
+
+
+def _run_order(notebooks: list[PackNotebook], previous: dict[str, float]) -> list[PackNotebook]:
+    """Longest first: with fewer cores than notebooks, the slowest notebook then never starts
+    last and holds up the whole pack. Durations come from the last pack in the same folder;
+    when a notebook has none (a first run, a new notebook), more code cells go first."""
+    if all(nb.name in previous for nb in notebooks):
+        return sorted(notebooks, key=lambda nb: -previous[nb.name])
+    return sorted(notebooks, key=lambda nb: -nb.code_cells)
+
+
+def _previous_durations(out: Path) -> dict[str, float]:
+    """Each notebook's duration in the most recent successful pack under ``out``."""
+    manifests = sorted(out.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json"), key=lambda p: p.stat().st_mtime)
+    for manifest in reversed(manifests):
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            notebooks = json.loads(manifest.read_text())["notebooks"]
+            return {name: float(info["seconds"]) for name, info in notebooks.items()}
+    return {}
+
+
+def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
+    import papermill
+
+    from .export import export_html
+
+    output = run.tmp / f"{notebook.name}.ipynb"
+    started = time.perf_counter()
+    run.progress(f"{notebook.name}: running")
+    outcome = {"notebook": notebook.name, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    manager = _ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs))
+    try:
+        papermill.execute_notebook(
+            str(notebook.path), str(output), parameters=params, kernel_name="python3", progress_bar=False,
+            log_output=False, execution_timeout=run.timeout, cwd=str(notebook.path.parent),
+            # Saved after every cell, so a timeout or a dead kernel still leaves the evidence of
+            # the cells that ran (papermill does not save them otherwise: tests/test_report.py).
+            # It costs 1.5-3 s of wall time in a 20 s pack; kept for the evidence.
+            start_timeout=120, request_save_on_cell_execute=True,
+            kernel_manager_class=manager,
+        )
+    except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
+        if hasattr(exc, "ename"):  # PapermillExecutionError: the failing cell's own error
+            error = f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"
+        else:
+            lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
+            error = f"{type(exc).__name__}: {lines[0] if lines else ''}"
+        kernel_died = bool(manager.died)
+        if kernel_died and type(exc).__name__ != "DeadKernelError":
+            error = f"the kernel died (exit code {manager.died[0]}) while a cell ran; {error}"
+        outcome.update(outcome=_classify(exc, kernel_died=kernel_died).__name__, error=error[:500], seconds=round(time.perf_counter() - started, 3))
+        evidence = nbformat.read(output, as_version=4) if output.exists() else nbformat.read(notebook.path, as_version=4)
+        evidence.cells.insert(0, nbformat.v4.new_markdown_cell(f"**cxkit: this notebook failed**: {error}"))
+        nbformat.write(evidence, output)
+        outcome["exception"] = exc
+        return outcome
+    nb = nbformat.read(output, as_version=4)
+    skipped = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
+    errors = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    if skipped or errors:
+        # papermill can report success for a kernel that ran sys.exit(): cells after it never ran.
+        where = errors[0] if errors else skipped[0]
+        outcome.update(outcome="NotebookError", error=f"the notebook stopped early at cell {where} "
+                       f"({len(skipped)} cell(s) never ran); a cell called sys.exit() or raised",
+                       seconds=round(time.perf_counter() - started, 3))
+        return outcome
+    outcome.update(outcome="ok", seconds=round(time.perf_counter() - started, 3))
+    run.progress(f"{notebook.name}: done in {outcome['seconds']:.1f} s")
+    # Exported on the export thread while this one starts the next notebook's kernel.
+    outcome["export"] = run.export_pool.submit(export_html, nb, run.tmp / f"{notebook.name}.html",
+                                               title=notebook.title, month=run.month, footer=run.footer)
+    return outcome
 
 
 def _classify(exc: BaseException, *, kernel_died: bool = False) -> type[PackError]:
@@ -637,279 +807,35 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
     return IPCKernelManager
 
 
-def _execute(run: _Run, notebook: PackNotebook, params: dict) -> dict:
-    import papermill
-
-    output = run.tmp / f"{notebook.name}.ipynb"
-    started = time.perf_counter()
-    run.progress(f"{notebook.name}: running")
-    outcome = {"notebook": notebook.name, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-    manager = _ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs))
-    try:
-        papermill.execute_notebook(
-            str(notebook.path), str(output), parameters=params, kernel_name="python3", progress_bar=False,
-            log_output=False, execution_timeout=run.timeout, cwd=str(notebook.path.parent),
-            # Saved after every cell, so a timeout or a dead kernel still leaves the evidence of
-            # the cells that ran (papermill does not save them otherwise: tests/test_report.py).
-            # It costs 1.5-3 s of wall time in a 20 s pack; kept for the evidence.
-            start_timeout=120, request_save_on_cell_execute=True,
-            kernel_manager_class=manager,
-        )
-    except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
-        if hasattr(exc, "ename"):  # PapermillExecutionError: the failing cell's own error
-            error = f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"
-        else:
-            lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
-            error = f"{type(exc).__name__}: {lines[0] if lines else ''}"
-        kernel_died = bool(manager.died)
-        if kernel_died and type(exc).__name__ != "DeadKernelError":
-            error = f"the kernel died (exit code {manager.died[0]}) while a cell ran; {error}"
-        outcome.update(outcome=_classify(exc, kernel_died=kernel_died).__name__, error=error[:500], seconds=round(time.perf_counter() - started, 3))
-        evidence = nbformat.read(output, as_version=4) if output.exists() else nbformat.read(notebook.path, as_version=4)
-        evidence.cells.insert(0, nbformat.v4.new_markdown_cell(f"**cxkit: this notebook failed**: {error}"))
-        nbformat.write(evidence, output)
-        outcome["exception"] = exc
-        return outcome
-    nb = nbformat.read(output, as_version=4)
-    skipped = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
-    errors = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
-    if skipped or errors:
-        # papermill can report success for a kernel that ran sys.exit(): cells after it never ran.
-        where = errors[0] if errors else skipped[0]
-        outcome.update(outcome="NotebookError", error=f"the notebook stopped early at cell {where} "
-                       f"({len(skipped)} cell(s) never ran); a cell called sys.exit() or raised",
-                       seconds=round(time.perf_counter() - started, 3))
-        return outcome
-    outcome.update(outcome="ok", seconds=round(time.perf_counter() - started, 3))
-    run.progress(f"{notebook.name}: done in {outcome['seconds']:.1f} s")
-    # Exported on the export thread while this one starts the next notebook's kernel.
-    outcome["export"] = run.export_pool.submit(export_html, nb, run.tmp / f"{notebook.name}.html",
-                                               title=notebook.title, month=run.month, footer=run.footer)
-    return outcome
+# --------------------------------------------------------------------------- 5. export
 
 
-def build_pack(
-    month: str | None = None,
-    *,
-    catalog: str | Path | None = None,
-    out: str | Path = "reports",
-    only: list[str] | None = None,
-    timeout: int = 600,
-    jobs: int | None = None,
-    quiet: bool = False,
-    notebooks_dir: str | Path | None = None,
-    scheduler: str | None = None,
-) -> Path:
-    """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure.
+def _export(run: _Run, outcomes: dict[str, dict]) -> None:
+    """Finish the pages. The exports done on the side thread are collected (an export error is
+    the run's error); when a notebook failed, the failed notebooks are kept with their pages
+    under ``_failed/<run-id>/`` and the run stops with the first failure's error
+    (:func:`_keep_failed`); a page not written yet is exported now."""
+    from .export import export_html
 
-    ``scheduler`` (or the catalog's ``settings: {scheduler: ADDRESS}``) is a Dask scheduler
-    address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
-    (see :mod:`cxkit.distributed`). It is checked before any notebook starts.
-    """
-    from .. import DEFAULT_CATALOG
-    from ..data.catalog import load_catalog
-    from ..periods import parse_month
-
-    started = dt.datetime.now(dt.timezone.utc)
-    t0 = time.perf_counter()
-    out = Path(out).resolve()
-    catalog_path = Path(catalog or DEFAULT_CATALOG).resolve()
-    notebooks = discover_notebooks(Path(notebooks_dir or NOTEBOOKS_DIR))
-    if only:
-        unknown = sorted(set(only) - {n.name for n in notebooks})
-        if unknown:
-            raise ParameterError(f"--only names unknown notebook(s) {unknown}; the pack has {[n.name for n in notebooks]}.")
-        notebooks = [n for n in notebooks if n.name in only]
-    if not notebooks:
-        raise ParameterError(f"no pack notebooks found in {notebooks_dir or NOTEBOOKS_DIR}.")
-    if month:
-        try:
-            parse_month(month)
-        except ValueError as exc:
-            raise ParameterError(str(exc)) from None
-    if timeout <= 0:
-        raise ParameterError("--timeout must be a positive number of seconds.")
-    try:
-        cat = load_catalog(catalog_path)
-    except CxkitError as exc:
-        raise ParameterError(str(exc)) from None
-    scheduler = scheduler or str(cat.settings.get("scheduler") or "")
-    if scheduler:
-        _check_scheduler(scheduler)
-
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_orphaned_inputs(out)
-    inputs_dir = Path(tempfile.mkdtemp(prefix=f".inputs-{os.getpid()}-", dir=out))
-    try:
-        quality, inputs, dates, coverage = _validate_inputs(cat, inputs_dir)
-        cat.write_snapshot_catalog(inputs_dir)
-        month_period, note = _report_month(month, dates, coverage)
-        del dates
-        runnable, skipped = _plan(notebooks, cat, coverage, month_period)
-        if not runnable:
-            reasons = "; ".join(f"{name}: {s['reason']}" for name, s in skipped.items())
-            kind = NoDataError if all(not s["absent"] for s in skipped.values()) else ParameterError
-            raise kind(f"no notebook can be built for {month_period}: {reasons}.")
-        return _locked_build(cat, catalog_path, out, month_period, started, runnable, timeout, jobs, quiet,
-                             quality, inputs, inputs_dir, t0, scheduler, skipped=skipped, month_note=note)
-    finally:
-        shutil.rmtree(inputs_dir, ignore_errors=True)
+    for r in outcomes.values():
+        if "export" in r:
+            r.pop("export").result()
+    results = [outcomes[nb.name] for nb in run.notebooks]
+    for r in results:
+        run.outcomes[r["notebook"]] = {k: v for k, v in r.items() if k != "exception"}
+    failures = [r for r in results if r["outcome"] != "ok"]
+    if failures:
+        _keep_failed(run, failures)
+    for nb in run.notebooks:
+        if not (run.tmp / f"{nb.name}.html").exists():  # notebooks that ran are exported as they finish
+            executed = nbformat.read(run.tmp / f"{nb.name}.ipynb", as_version=4)
+            export_html(executed, run.tmp / f"{nb.name}.html", title=nb.title, month=run.month, footer=run.footer)
 
 
-def _remove_orphaned_inputs(out: Path) -> None:
-    """Snapshots left by runs that were killed (their process is gone)."""
-    for folder in out.glob(".inputs-*-*"):
-        try:
-            pid = int(folder.name.split("-")[1])
-        except (IndexError, ValueError):
-            continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            pass
+def _keep_failed(run: _Run, failures: list) -> None:
+    from .export import export_html
 
-
-def _check_scheduler(address: str) -> None:
-    from ..distributed import ClusterError, connect
-
-    try:
-        connect(address)
-    except ClusterError as exc:
-        raise ParameterError(f"--scheduler: {exc}") from None
-    finally:
-        connect(None)
-
-
-def _locked_build(cat, catalog_path, out, month_period, started, notebooks, timeout, jobs, quiet,
-                  quality, inputs, inputs_dir, t0, scheduler="", *, skipped=None, month_note=None):
-    month = str(month_period)
-    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    run = _Run(run_id, month, out, catalog_path, started, notebooks, timeout,
-               jobs or min(len(notebooks), os.cpu_count() or 1), quiet, scheduler, dict(skipped or {}), month_note)
-    allowed = [PROJECT_DIR.resolve()] + [d.resolve() for d in cat.data_dirs] + [out]
-    with _month_lock(out, month):
-        _recover(out, month)
-        run.log_path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(run.log_path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        try:
-            return _build(run, cat, quality, inputs, allowed, t0, inputs_dir)
-        finally:
-            log.removeHandler(handler)
-            handler.close()
-
-
-def _build(run: _Run, cat, quality: dict, inputs: dict, allowed: list, t0: float, inputs_dir: Path) -> Path:
-    from .results import merge_results
-
-    run.tmp.mkdir(parents=True)
-    inputs_dir.rename(run.tmp / "_inputs")
-    parts_dir = run.tmp / "_parts"
-    parts_dir.mkdir()
-    run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}"
-                 + (f", heavy steps on the Dask scheduler {run.scheduler}" if run.scheduler else ""))
-    if run.month_note:
-        run.notice(f"no --month given: {run.month_note}")
-    for name, why in run.skipped.items():
-        # A source missing from the catalog is by design (say so as progress); a source that
-        # has no rows this month is news for whoever scheduled the run.
-        (run.notice if why["no_rows"] else run.progress)(f"{name}: not built: {why['reason']}")
-    params = {}
-    try:
-        # The notebooks read the sources as validated here, from Parquet: each notebook sees
-        # exactly the same rows, and none parses the raw exports again.
-        snapshot = run.tmp / "_inputs" / "cxkit.yaml"
-        for nb in run.notebooks:
-            values = {"month": run.month, "catalog": str(snapshot),
-                      "results_path": str(parts_dir / f"{nb.name}.json"), "scheduler": run.scheduler}
-            params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, allowed)
-        order = _run_order(run.notebooks, _previous_durations(run.out))
-        with futures.ThreadPoolExecutor(max_workers=1) as run.export_pool, \
-                futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
-            done = dict(zip([nb.name for nb in order],
-                            pool.map(lambda nb: _execute(run, nb, params[nb.name]), order)))
-        for r in done.values():
-            if "export" in r:
-                r.pop("export").result()  # an export error is the run's error
-        results = [done[nb.name] for nb in run.notebooks]
-        failures = [r for r in results if r["outcome"] != "ok"]
-        for r in results:
-            run.outcomes[r["notebook"]] = {k: v for k, v in r.items() if k != "exception"}
-        footer = run.footer
-        titles = {nb.name: nb.title for nb in run.notebooks}
-        if failures:
-            _keep_failed(run, failures, titles, footer)
-        for nb in run.notebooks:
-            if not (run.tmp / f"{nb.name}.html").exists():  # notebooks that ran are exported as they finish
-                executed = nbformat.read(run.tmp / f"{nb.name}.ipynb", as_version=4)
-                export_html(executed, run.tmp / f"{nb.name}.html", title=nb.title, month=run.month, footer=footer)
-        parts = []
-        for nb in run.notebooks:
-            part = parts_dir / f"{nb.name}.json"
-            if part.exists():
-                parts.append(json.loads(part.read_text()))
-        results_json = {"month": run.month, **merge_results(parts), "data_quality": quality, "skipped": run.skipped}
-        for key in _STABLE_KEYS:  # an analysis that was not built leaves its keys null
-            results_json.setdefault(key, None)
-        results_json = {k: results_json[k] for k in sorted(results_json, key=_key_order)}
-        (run.tmp / "results.json").write_text(json.dumps(results_json, indent=2, ensure_ascii=False, allow_nan=False))
-        from .index import write_index
-
-        write_index(run.tmp / "index.html", results_json, notebooks=run.notebooks, footer=footer,
-                    notes=[run.month_note[:1].upper() + run.month_note[1:]] if run.month_note else None)
-        manifest = _manifest(run, inputs, t0)
-        (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
-        shutil.rmtree(parts_dir)
-        shutil.rmtree(run.tmp / "_inputs")
-        for executed in run.tmp.glob("*.ipynb"):
-            executed.unlink()  # the pack is for reading; executed notebooks stay only for failures
-        final = _publish(run)
-        run.progress(f"pack written to {final} in {time.perf_counter() - t0:.1f} s")
-        return final
-    except BaseException:
-        shutil.rmtree(run.tmp, ignore_errors=True)
-        raise
-
-
-def _run_order(notebooks: list[PackNotebook], previous: dict[str, float]) -> list[PackNotebook]:
-    """Longest first: with fewer cores than notebooks, the slowest notebook then never starts
-    last and holds up the whole pack. Durations come from the last pack in the same folder;
-    when a notebook has none (a first run, a new notebook), more code cells go first."""
-    if all(nb.name in previous for nb in notebooks):
-        return sorted(notebooks, key=lambda nb: -previous[nb.name])
-    return sorted(notebooks, key=lambda nb: -nb.code_cells)
-
-
-def _previous_durations(out: Path) -> dict[str, float]:
-    """Each notebook's duration in the most recent successful pack under ``out``."""
-    manifests = sorted(out.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json"), key=lambda p: p.stat().st_mtime)
-    for manifest in reversed(manifests):
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            notebooks = json.loads(manifest.read_text())["notebooks"]
-            return {name: float(info["seconds"]) for name, info in notebooks.items()}
-    return {}
-
-
-_STABLE_KEYS = ["month", "nps", "csat", "ces", "drivers", "sentiment", "churn", "journey", "data_quality", "skipped"]
-
-
-def _key_order(key: str) -> tuple:
-    return (_STABLE_KEYS.index(key) if key in _STABLE_KEYS else len(_STABLE_KEYS), key)
-
-
-def _footer(run: _Run) -> str:
-    commit = _git_commit()
-    return (f"cxkit {_versions()['cxkit']} · run {run.run_id} · month {run.month} · built "
-            f"{run.started:%Y-%m-%d %H:%M} UTC" + (f" · commit {commit[:10]}" if commit else "")
-            + " · inputs and versions in manifest.json")
-
-
-def _keep_failed(run: _Run, failures: list, titles: dict, footer: str) -> None:
+    titles = {nb.name: nb.title for nb in run.notebooks}
     failed_dir = run.out / "_failed" / run.run_id
     failed_dir.mkdir(parents=True, exist_ok=True)
     for failure in failures:
@@ -919,7 +845,7 @@ def _keep_failed(run: _Run, failures: list, titles: dict, footer: str) -> None:
             shutil.copy2(executed, failed_dir / f"{name}.ipynb")
             with contextlib.suppress(Exception):  # the HTML is a courtesy; the notebook is the evidence
                 export_html(nbformat.read(executed, as_version=4), failed_dir / f"{name}.html",
-                            title=f"FAILED: {titles[name]}", month=run.month, footer=footer, show_code=True)
+                            title=f"FAILED: {titles[name]}", month=run.month, footer=run.footer, show_code=True)
     (failed_dir / "outcomes.json").write_text(json.dumps(run.outcomes, indent=2))
     for failure in failures:
         log.error("%s failed: %s (%s)", failure["notebook"], failure["outcome"], failure["error"])
@@ -930,10 +856,45 @@ def _keep_failed(run: _Run, failures: list, titles: dict, footer: str) -> None:
               f"notebook(s) are in {failed_dir}.", notebook=first["notebook"], failed_dir=failed_dir)
 
 
-def _manifest(run: _Run, inputs: dict, t0: float) -> dict:
-    from ..data.catalog import load_catalog  # noqa: F401  (the catalog path is recorded, not its secrets)
+# --------------------------------------------------------------------------- 6. merge results, 7. index, 8. manifest
 
-    return {
+
+def _merge_results(run: _Run, quality: dict) -> dict:
+    """The notebooks' result parts and the data quality, merged into ``results.json``: stable
+    keys first (null for an analysis that was not built), then the rest by name."""
+    from .results import merge_results
+
+    parts = []
+    for nb in run.notebooks:
+        part = run.parts_dir / f"{nb.name}.json"
+        if part.exists():
+            parts.append(json.loads(part.read_text()))
+    results = {"month": run.month, **merge_results(parts), "data_quality": quality, "skipped": run.skipped}
+    for key in _STABLE_KEYS:
+        results.setdefault(key, None)
+    results = {k: results[k] for k in sorted(results, key=_key_order)}
+    (run.tmp / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False))
+    return results
+
+
+_STABLE_KEYS = ["month", "nps", "csat", "ces", "drivers", "sentiment", "churn", "journey", "data_quality", "skipped"]
+
+
+def _key_order(key: str) -> tuple:
+    return (_STABLE_KEYS.index(key) if key in _STABLE_KEYS else len(_STABLE_KEYS), key)
+
+
+def _write_index(run: _Run, results: dict) -> None:
+    from .index import write_index
+
+    write_index(run.tmp / "index.html", results, notebooks=run.notebooks, footer=run.footer,
+                notes=[run.month_note[:1].upper() + run.month_note[1:]] if run.month_note else None)
+
+
+def _write_manifest(run: _Run, provenance: dict) -> None:
+    """``manifest.json``: the parameters, the inputs (files and hashes, SQL sources without
+    secrets), each notebook's outcome and time, the package versions and the git commit."""
+    manifest = {
         "run_id": run.run_id,
         "month": run.month,
         "parameters": {"month": run.month, "catalog": str(run.catalog_path), "timeout": run.timeout,
@@ -942,29 +903,32 @@ def _manifest(run: _Run, inputs: dict, t0: float) -> dict:
         "skipped": run.skipped,
         "started_utc": run.started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - t0, 3),
-        "inputs": inputs,
+        "seconds": round(time.perf_counter() - run.t0, 3),
+        "inputs": provenance,
         "notebooks": run.outcomes,
         "versions": _versions(),
         "git_commit": _git_commit(),
         "platform": {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()},
     }
+    (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+# --------------------------------------------------------------------------- 9. publish
 
 
 def _publish(run: _Run) -> Path:
+    """Leave only what is for reading (the executed notebooks stay only for failures), then
+    put the pack in place (:func:`_move_into_place`)."""
+    shutil.rmtree(run.parts_dir)
+    shutil.rmtree(run.tmp / "_inputs")
+    for executed in run.tmp.glob("*.ipynb"):
+        executed.unlink()
+    final = _move_into_place(run)
+    run.progress(f"pack written to {final} in {time.perf_counter() - run.t0:.1f} s")
+    return final
+
+
+def _move_into_place(run: _Run) -> Path:
     """Put the finished folder in place. With an existing pack the two folders are swapped in
     one atomic step, so at every instant ``reports/YYYY-MM`` is either the old or the new pack."""
     final = run.out / run.month
@@ -981,11 +945,14 @@ def _publish(run: _Run) -> Path:
     return final
 
 
-def _recover(out: Path, month: str) -> None:
-    """Clean what a killed run left behind (we hold the month's lock, so no run is active)."""
-    final = out / month
-    olds = sorted(out.glob(f".{month}.old-*"))
-    if not final.exists() and olds:
-        olds[-1].rename(final)  # killed between the two fallback renames: restore the previous pack
-    for leftover in list(out.glob(f".{month}.tmp-*")) + list(out.glob(f".{month}.old-*")):
-        shutil.rmtree(leftover, ignore_errors=True)
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
