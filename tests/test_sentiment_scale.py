@@ -52,7 +52,8 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     vocabulary (stems in >= min_count training texts) and its test texts through it.
     """
     from cxkit.analysis.calibration import SentimentModel, fit_multinomial, rating_to_class
-    from cxkit.analysis.sentiment import CLASSES, _featurise, _softmax
+    from cxkit.analysis.calibration import multinomial_probabilities
+    from cxkit.analysis.sentiment import CLASSES, _featurise
 
     data = _reviews().dropna(subset=["rating"]).head(1500)
     model = cx.calibrate_sentiment(data, seed=3, folds=5)
@@ -75,7 +76,7 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     ref.coef, ref.intercept = fit_multinomial(X, y[train], len(classes), C=0.1,
                                               sample_weight=(len(train) / (len(classes) * freq))[y[train]])
     rows, cols, total, _, _ = _featurise([texts[i] for i in test], [langs[i] for i in test], kept, False)
-    P = _softmax(ref._matrix(len(test), rows, cols, total) @ ref.coef + ref.intercept)
+    P = multinomial_probabilities(ref._matrix(len(test), rows, cols, total), ref.coef, ref.intercept)
     expected = P[:, classes.index("positive")] - P[:, classes.index("negative")]
     assert np.allclose(model.oof_["compound"].to_numpy()[test], expected, atol=1e-6)
 

@@ -68,6 +68,12 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def multinomial_probabilities(X, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Class probabilities (one row per text, one column per class) of the multinomial model
+    ``(coef, intercept)`` that :func:`fit_multinomial` returns, for the design matrix ``X``."""
+    return _softmax(X @ coef + intercept)
+
+
 def fit_multinomial(X, y: np.ndarray, n_classes: int, *, C: float, sample_weight: np.ndarray | None = None):
     """L2-penalised multinomial logistic regression: minimise C * weighted NLL + ||W||^2 / 2.
 
@@ -188,7 +194,7 @@ class SentimentModel:
         n_docs = batch.n_docs
         rows, cols, token_index = self._design(batch, language, scores)
         X = self._matrix(n_docs, rows, cols, scores.total)
-        P = _softmax(X @ self.coef + self.intercept)
+        P = multinomial_probabilities(X, self.coef, self.intercept)
         pos = self.classes.index("positive")
         neg = self.classes.index("negative")
         compound = P[:, pos] - P[:, neg]

@@ -22,8 +22,10 @@ from . import _lexicon
 from .. import distributed as _cluster
 from ._scorer import score_batch
 from ._text import Batch, as_text_list, encode, texts_and_index
-from .calibration import CLASSES, SentimentModel, _softmax, fit_multinomial, macro_f1, rating_to_class, token_features
-from .langdetect import SUPPORTED_LANGUAGES, _detect_batch, detect_language
+from .calibration import (
+    CLASSES, SentimentModel, fit_multinomial, macro_f1, multinomial_probabilities, rating_to_class, token_features,
+)
+from .langdetect import SUPPORTED_LANGUAGES, detect_batch, detect_language, language_model
 from .themes import THEMES, tag_themes, theme_dictionary
 
 __all__ = [
@@ -101,11 +103,11 @@ def _norec_model():
 
 def _languages_for(batch: Batch, languages) -> np.ndarray:
     if languages is None:
-        return _detect_batch(batch)[0]
+        return detect_batch(batch)[0]
     langs = np.array(languages, dtype=object)
     missing = np.array([v is None for v in languages], dtype=bool)
     if missing.any():
-        langs[missing] = _detect_batch(_subset(batch, missing))[0]
+        langs[missing] = detect_batch(_subset(batch, missing))[0]
     return langs
 
 
@@ -181,9 +183,7 @@ def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
     for lang in SUPPORTED_LANGUAGES:  # build lexicons and models once, before the workers fork
         _lexicon.lexicon(lang, dict(extra_all).get(lang, ()))
         _default_model(lang)
-    from .langdetect import _model
-
-    _model()
+    language_model()
     results: list = [None] * len(arguments)
     # objects that exist now are never collected in the workers, so their pages stay shared
     gc.freeze()
@@ -586,7 +586,7 @@ def calibrate_sentiment(
         c2 = model._remap[cols]
         good = c2 >= 0
         X = model._matrix(len(idx), rows[good], c2[good], f_total[idx])
-        P = _softmax(X @ model.coef + model.intercept)
+        P = multinomial_probabilities(X, model.coef, model.intercept)
         return P, f_lex[idx]
 
     records = []
