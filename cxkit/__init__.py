@@ -28,12 +28,14 @@ from .data.schema import STAGES, TABLES, normalize_stage
 from .analysis.nps import *  # noqa: E402,F401,F403
 from .analysis.drivers import *  # noqa: E402,F401,F403
 from .analysis.sentiment import *  # noqa: E402,F401,F403
+from .analysis.reviews import rating_agreement, sentiment_trend, theme_summary  # noqa: E402,F401
 from .analysis.churn import *  # noqa: E402,F401,F403
 from .analysis.stages import *  # noqa: E402,F401,F403
 from .analysis.funnel import *  # noqa: E402,F401,F403
 from .analysis.touchpoints import *  # noqa: E402,F401,F403
 from .periods import month_events  # noqa: E402
 from .pack.journey_stages import JourneyReport  # noqa: E402
+from .pack.review_sentiment import SentimentReport, sentiment_report  # noqa: E402,F401
 from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 

@@ -448,7 +448,7 @@ def test_sample_planted_sentiment_recovered(sample_report, templates, project_di
 @pytest.mark.slow
 def test_report_results_and_emerging_theme(sample_report, project_dir):
     truth = json.loads((project_dir / "data" / "sample" / "truth.json").read_text())
-    res = sample_report.results
+    res = sample_report.results()["sentiment"]
     assert set(res["headline"]) == {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "change_p_raw",
                                     "significant"}
     assert res["top_emerging_negative_theme"]["theme"] == truth["emerging_negative_theme"]["theme"] == "delivery"
@@ -472,7 +472,7 @@ def test_report_headline_matches_welch_test(sample_report):
     month = scored["_month"]
     cur = scored.loc[month == pd.Period("2026-10", "M"), "compound"]
     prev = scored.loc[month == pd.Period("2026-09", "M"), "compound"]
-    head = sample_report.results["headline"]
+    head = sample_report.results()["sentiment"]["headline"]
     assert head["value"] == pytest.approx(cur.mean())
     lo, hi = stats.t.interval(0.95, len(cur) - 1, loc=cur.mean(), scale=stats.sem(cur))
     assert (head["ci_low"], head["ci_high"]) == pytest.approx((lo, hi))

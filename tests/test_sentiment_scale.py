@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import cxkit as cx
-from cxkit.analysis.sentiment_report import _calibration_sample
+from cxkit.analysis.reviews import _calibration_sample
 
 
 def _reviews():
@@ -31,7 +31,7 @@ def test_report_with_a_capped_calibration_scores_every_review_out_of_sample():
     capped = cx.sentiment_report(reviews, month="2026-10", calibrate=True, calibrate_max=3000, seed=0)
     assert capped.calibration.loc[0, "n"] <= 3005
     assert capped.calibration.loc[0, "rated"] == reviews["rating"].notna().sum()
-    assert "predicted for the others" in capped.results["scores_from"]
+    assert "predicted for the others" in capped.results()["sentiment"]["scores_from"]
     scored = capped.scored
     assert scored.loc[scored["scored"], "compound"].notna().all()
     # The sampled reviews carry their out-of-fold scores, the others the model's prediction.
@@ -42,7 +42,7 @@ def test_report_with_a_capped_calibration_scores_every_review_out_of_sample():
     assert np.allclose(scored.loc[rest, "compound"], predicted["compound"])
     # With a cap above the rated rows nothing changes from the uncapped report.
     uncapped = cx.sentiment_report(reviews, month="2026-10", calibrate=True, seed=0)
-    assert uncapped.results["scores_from"] == "calibrated (out-of-fold)"
+    assert uncapped.results()["sentiment"]["scores_from"] == "calibrated (out-of-fold)"
 
 
 def test_calibration_folds_equal_featurising_each_fold_anew():
@@ -103,7 +103,7 @@ def test_reading_month_by_month_gives_the_same_report_and_holds_one_run_of_text(
     largest_month = reviews["published_at"].dt.to_period("M").value_counts().max()
     assert sizes and max(n for _, n in sizes) <= max(1500, largest_month)
     assert len(sizes) >= 2 * 12  # scored a run at a time, then read again for the model's predictions
-    assert monthly.results == whole.results
+    assert monthly.results() == whole.results()
     for name in ("headline", "trend", "by_source", "by_language", "agreement", "themes", "emerging", "examples"):
         pd.testing.assert_frame_equal(getattr(monthly, name).reset_index(drop=True),
                                       getattr(whole, name).reset_index(drop=True), check_dtype=False)

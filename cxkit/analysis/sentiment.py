@@ -4,8 +4,9 @@
 rules; ``cxkit/analysis/_lexicon.py`` and ``cxkit/analysis/lexicons/README.md`` name the lexicons and their
 licences). Nothing is downloaded at run time. A company's own rated reviews can teach it the
 company's vocabulary: :func:`calibrate_sentiment`. Language identification is in
-``cxkit/analysis/langdetect.py``, themes in ``cxkit/analysis/themes.py``, the monthly analysis in
-``cxkit/analysis/sentiment_report.py``; their public names are re-exported here (``cx.<name>``).
+``cxkit/analysis/langdetect.py`` and themes in ``cxkit/analysis/themes.py``, whose public names are
+re-exported here (``cx.<name>``); the analyses of a month of reviews (trend, themes, agreement with
+the star ratings) are in ``cxkit/analysis/reviews.py``.
 """
 
 from __future__ import annotations
@@ -39,11 +40,6 @@ __all__ = [
     "THEMES",
     "theme_dictionary",
     "tag_themes",
-    "sentiment_report",
-    "SentimentReport",
-    "sentiment_trend",
-    "theme_summary",
-    "rating_agreement",
 ]
 
 # label = "positive" when compound >= 0.05, "negative" when compound <= -0.05, else "neutral":
@@ -627,12 +623,3 @@ def calibrate_sentiment(
     final.source = "calibrate_sentiment"
     return final
 
-
-# imported last: the report module uses sentiment() and calibrate_sentiment() defined above
-from .sentiment_report import (  # noqa: E402,F401
-    SentimentReport,
-    rating_agreement,
-    sentiment_report,
-    sentiment_trend,
-    theme_summary,
-)
