@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .data.catalog import Catalog, load_catalog, rejection_reasons
 from .errors import CatalogError, CxkitError, DataQualityError, SchemaError, SourceError, TextsError
 from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
@@ -28,6 +26,7 @@ from .data.schema import STAGES, TABLES, normalize_stage
 from .analysis.nps import *  # noqa: E402,F401,F403
 from .analysis.drivers import *  # noqa: E402,F401,F403
 from .analysis.sentiment import *  # noqa: E402,F401,F403
+from .analysis.reviews import rating_agreement, sentiment_trend, theme_summary  # noqa: E402,F401
 from .analysis.churn import *  # noqa: E402,F401,F403
 from .analysis.stages import *  # noqa: E402,F401,F403
 from .analysis.funnel import *  # noqa: E402,F401,F403
@@ -36,6 +35,7 @@ from .periods import month_events  # noqa: E402
 from .pack.journey_stages import JourneyReport  # noqa: E402
 from .pack.nps_drivers import NpsReport, nps_report  # noqa: E402
 from .pack.data_quality import DataQualityReport  # noqa: E402
+from .pack.review_sentiment import SentimentReport, sentiment_report  # noqa: E402,F401
 from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 
@@ -43,10 +43,7 @@ _ANALYSES = [_importlib.import_module(f"cxkit.analysis.{name}") for name in ("np
 
 __version__ = "0.1.0"
 
-#: The project's folders, for the bundled sample data and catalog.
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
-DEFAULT_CATALOG = PROJECT_DIR / "data" / "cxkit.yaml"
+from ._paths import DEFAULT_CATALOG, PROJECT_DIR, SAMPLE_DIR  # noqa: E402
 #: Driver-rating columns of the bundled sample feedback.
 SAMPLE_DRIVERS = ["support", "price", "product_quality", "delivery", "ease_of_use", "billing",
                   "app_experience", "staff"]

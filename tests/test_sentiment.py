@@ -406,6 +406,21 @@ def test_calibration_is_seeded_and_round_trips(tmp_path):
     assert list(top.columns) == ["feature", "weight"] and len(top) == 10
 
 
+def test_model_renders_compactly():
+    # issue 22: the model printed its whole vocabulary and coefficient matrix (110k+ characters)
+    reviews = cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame.sample(1500, random_state=0)
+    fitted = cx.calibrate_sentiment(reviews, seed=4, folds=3)
+    loaded = sentiment_module._norec_model()  # the built-in Norwegian model, read from a file
+    for model in (fitted, loaded):
+        html, text = model._repr_html_(), repr(model)
+        assert len(html) < 5_000 and len(text) < 1_000 and len(text.splitlines()) <= 3
+        assert f"{len(model.vocabulary):,} stems" in text
+        data, meta = model._repr_mimebundle_()
+        assert meta == {"text/html": {"cxkit": "escaped"}} and data["text/plain"] == text
+    assert f"accuracy {fitted.cv_accuracy_:.3f}" in repr(fitted)
+    assert "no cross-validation results" in repr(loaded)
+
+
 # ----------------------------------------------------------------------------- the sample's planted truth
 
 
@@ -448,7 +463,7 @@ def test_sample_planted_sentiment_recovered(sample_report, templates, project_di
 @pytest.mark.slow
 def test_report_results_and_emerging_theme(sample_report, project_dir):
     truth = json.loads((project_dir / "data" / "sample" / "truth.json").read_text())
-    res = sample_report.results
+    res = sample_report.results()["sentiment"]
     assert set(res["headline"]) == {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "change_p_raw",
                                     "significant"}
     assert res["top_emerging_negative_theme"]["theme"] == truth["emerging_negative_theme"]["theme"] == "delivery"
@@ -472,7 +487,7 @@ def test_report_headline_matches_welch_test(sample_report):
     month = scored["_month"]
     cur = scored.loc[month == pd.Period("2026-10", "M"), "compound"]
     prev = scored.loc[month == pd.Period("2026-09", "M"), "compound"]
-    head = sample_report.results["headline"]
+    head = sample_report.results()["sentiment"]["headline"]
     assert head["value"] == pytest.approx(cur.mean())
     lo, hi = stats.t.interval(0.95, len(cur) - 1, loc=cur.mean(), scale=stats.sem(cur))
     assert (head["ci_low"], head["ci_high"]) == pytest.approx((lo, hi))
@@ -481,6 +496,33 @@ def test_report_headline_matches_welch_test(sample_report):
     # one test of the month's headline family of 7 KPIs, Bonferroni-adjusted (cxkit.pack.results)
     assert head["change_p"] == pytest.approx(min(1.0, 7 * raw))
     assert head["significant"] == (min(1.0, 7 * raw) < 0.05)
+
+
+@pytest.mark.slow
+def test_report_is_a_page_that_renders_compactly(sample_report):
+    from cxkit.pack.page import ReportPage
+
+    assert isinstance(sample_report, ReportPage) and sample_report.month == "2026-10"
+    assert list(sample_report.sections) == ["headline", "trend_chart", "by_source_chart", "by_language", "agreement",
+                                            "stars_by_label", "calibration", "themes_table", "themes_chart",
+                                            "emerging", "examples"]
+    assert set(sample_report.alt) == {"trend_chart", "by_source_chart", "themes_chart"}
+    for name in sample_report.sections:
+        assert sample_report.show(name) is not None
+    # issue 22: the report printed every table, 110k+ characters
+    html, text = sample_report._repr_html_(), repr(sample_report)
+    assert len(html) < 5_000 and len(text) < 5_000
+    assert "1,000 reviews in 2026-10" in text and sample_report.findings[0] in text
+    assert sample_report._repr_mimebundle_()[1] == {"text/html": {"cxkit": "escaped"}}
+
+
+@pytest.mark.slow
+def test_page_from_catalog_is_what_the_notebook_built(sample_report):
+    # the notebook's first cell read the reviews a run of months at a time and the month's comments
+    catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
+    page = cx.SentimentReport.from_catalog(catalog, month="2026-10", seed=0)
+    assert page.results() == sample_report.results()
+    assert page.findings == sample_report.findings
 
 
 def test_rating_agreement_against_scipy():

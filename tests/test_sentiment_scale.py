@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import cxkit as cx
-from cxkit.analysis.sentiment_report import _calibration_sample
+from cxkit.analysis.reviews import _calibration_sample
 
 
 def _reviews():
@@ -31,7 +31,7 @@ def test_report_with_a_capped_calibration_scores_every_review_out_of_sample():
     capped = cx.sentiment_report(reviews, month="2026-10", calibrate=True, calibrate_max=3000, seed=0)
     assert capped.calibration.loc[0, "n"] <= 3005
     assert capped.calibration.loc[0, "rated"] == reviews["rating"].notna().sum()
-    assert "predicted for the others" in capped.results["scores_from"]
+    assert "predicted for the others" in capped.results()["sentiment"]["scores_from"]
     scored = capped.scored
     assert scored.loc[scored["scored"], "compound"].notna().all()
     # The sampled reviews carry their out-of-fold scores, the others the model's prediction.
@@ -42,7 +42,7 @@ def test_report_with_a_capped_calibration_scores_every_review_out_of_sample():
     assert np.allclose(scored.loc[rest, "compound"], predicted["compound"])
     # With a cap above the rated rows nothing changes from the uncapped report.
     uncapped = cx.sentiment_report(reviews, month="2026-10", calibrate=True, seed=0)
-    assert uncapped.results["scores_from"] == "calibrated (out-of-fold)"
+    assert uncapped.results()["sentiment"]["scores_from"] == "calibrated (out-of-fold)"
 
 
 def test_calibration_folds_equal_featurising_each_fold_anew():
@@ -52,7 +52,8 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     vocabulary (stems in >= min_count training texts) and its test texts through it.
     """
     from cxkit.analysis.calibration import SentimentModel, fit_multinomial, rating_to_class
-    from cxkit.analysis.sentiment import CLASSES, _featurise, _softmax
+    from cxkit.analysis.calibration import multinomial_probabilities
+    from cxkit.analysis.sentiment import CLASSES, _featurise
 
     data = _reviews().dropna(subset=["rating"]).head(1500)
     model = cx.calibrate_sentiment(data, seed=3, folds=5)
@@ -75,7 +76,7 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     ref.coef, ref.intercept = fit_multinomial(X, y[train], len(classes), C=0.1,
                                               sample_weight=(len(train) / (len(classes) * freq))[y[train]])
     rows, cols, total, _, _ = _featurise([texts[i] for i in test], [langs[i] for i in test], kept, False)
-    P = _softmax(ref._matrix(len(test), rows, cols, total) @ ref.coef + ref.intercept)
+    P = multinomial_probabilities(ref._matrix(len(test), rows, cols, total), ref.coef, ref.intercept)
     expected = P[:, classes.index("positive")] - P[:, classes.index("negative")]
     assert np.allclose(model.oof_["compound"].to_numpy()[test], expected, atol=1e-6)
 
@@ -102,7 +103,7 @@ def test_reading_month_by_month_gives_the_same_report_and_holds_one_run_of_text(
     largest_month = reviews["published_at"].dt.to_period("M").value_counts().max()
     assert sizes and max(n for _, n in sizes) <= max(1500, largest_month)
     assert len(sizes) >= 2 * 12  # scored a run at a time, then read again for the model's predictions
-    assert monthly.results == whole.results
+    assert monthly.results() == whole.results()
     for name in ("headline", "trend", "by_source", "by_language", "agreement", "themes", "emerging", "examples"):
         pd.testing.assert_frame_equal(getattr(monthly, name).reset_index(drop=True),
                                       getattr(whole, name).reset_index(drop=True), check_dtype=False)

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 
+from ..display import SafeDisplay, safe_text, table
+
 CLASSES = ("negative", "neutral", "positive")
 LEXICON_SCALE = 4.0
 _LEX_FEATURES = ("__lexicon_sum__", "__lexicon_abs__")
@@ -66,6 +68,12 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def multinomial_probabilities(X, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Class probabilities (one row per text, one column per class) of the multinomial model
+    ``(coef, intercept)`` that :func:`fit_multinomial` returns, for the design matrix ``X``."""
+    return _softmax(X @ coef + intercept)
 
 
 def fit_multinomial(X, y: np.ndarray, n_classes: int, *, C: float, sample_weight: np.ndarray | None = None):
@@ -112,7 +120,7 @@ def macro_f1(y_true, y_pred, classes) -> float:
 
 
 @dataclass
-class SentimentModel:
+class SentimentModel(SafeDisplay):
     """A fitted calibration: word-stem and lexicon weights per class.
 
     Attributes ending in ``_`` come from fitting: ``cv_`` (one row per fold: accuracy,
@@ -156,6 +164,25 @@ class SentimentModel:
             ]
         )
 
+    def _lines(self) -> list[str]:
+        origin = f"; from {self.source}" if self.source else ""
+        head = (f"SentimentModel(classes {', '.join(self.classes)}; {len(self.vocabulary):,} stems; "
+                f"C = {self.C:g}{origin})")
+        if not self.n_:
+            return [head, "no cross-validation results (a model read from a file)"]
+        verdict = ("better than the lexicon scorer: recommended" if self.recommended_
+                   else "not clearly better than the lexicon scorer: not recommended")
+        return [head, f"cross-validated on {self.n_:,} texts: accuracy {self.cv_accuracy_:.3f}, macro-F1 "
+                      f"{self.cv_macro_f1_:.3f} (lexicon scorer {self.lexicon_accuracy_:.3f}); {verdict}"]
+
+    def __repr__(self) -> str:
+        return "\n".join(self._lines())
+
+    def _repr_html_(self) -> str:
+        head, verdict = self._lines()
+        return (table(self.summary, caption=head, digits=3)._repr_html_()
+                + f'<p class="cx-note">{safe_text(verdict)}</p>')
+
     def coefficients(self, top: int = 15) -> pd.DataFrame:
         """The stems that most raise the log-odds of positive against negative (and lower it).
 
@@ -188,7 +215,7 @@ class SentimentModel:
         n_docs = batch.n_docs
         rows, cols, token_index = self._design(batch, language, scores)
         X = self._matrix(n_docs, rows, cols, scores.total)
-        P = _softmax(X @ self.coef + self.intercept)
+        P = multinomial_probabilities(X, self.coef, self.intercept)
         pos = self.classes.index("positive")
         neg = self.classes.index("negative")
         compound = P[:, pos] - P[:, neg]

@@ -13,6 +13,12 @@ scores about 3,600 review texts a second per core in its accurate mode; this mod
 sentiment scorer's token arrays (each distinct word is scored once), so it adds little to the
 time of :func:`cxkit.sentiment`. Its accuracy on labelled text is measured in
 ``tests/test_langdetect.py`` and ``benchmarks/sentiment.py``.
+
+Besides :func:`detect_language` (``cx.detect_language``), two functions are the module's
+interface to the sentiment scorer, which tokenises each text once (``cxkit/analysis/_text.py``)
+and detects and scores on the same token arrays: :func:`detect_batch` (languages of a tokenised
+batch) and :func:`language_model` (the model's tables, built once; a scorer that forks worker
+processes builds them first so that the workers share them).
 """
 
 from __future__ import annotations
@@ -77,8 +83,12 @@ _LAMBDAS = (0.6, 0.3, 0.09, 0.01)  # trigram, bigram, unigram, uniform
 
 
 @lru_cache(maxsize=1)
-def _model():
-    """Word log-probabilities and character-trigram tables per language (built once)."""
+def language_model():
+    """Word log-probabilities and character-trigram tables per language (built once, then cached).
+
+    :func:`detect_batch` builds them on first use; code that forks worker processes calls this
+    first so that every worker shares one copy.
+    """
     words: dict[str, dict[str, float]] = {lang: {} for lang in _MODEL_LANGUAGES}
     with open(LEXICON_DIR / "langid_words.tsv", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t")
@@ -138,7 +148,7 @@ def _token_features(word: str):
     hit = _token_cache.get(word)
     if hit is not None:
         return hit
-    word_logp, chars = _model()
+    word_logp, chars = language_model()
     logps = []
     known = False
     for lang in _MODEL_LANGUAGES:
@@ -160,8 +170,14 @@ def _token_features(word: str):
     return hit
 
 
-def _detect_batch(batch: Batch, *, diagnostics: bool = False):
-    """Language code (object array) and confidence for each text of a tokenised batch."""
+def detect_batch(batch: Batch, *, diagnostics: bool = False):
+    """Language code (object array) and confidence for each text of a tokenised batch.
+
+    ``batch`` comes from ``cxkit.analysis._text.encode``; the codes and confidences are those
+    of :func:`detect_language` (``None`` and NaN for a text without words, ``"und"`` and NaN
+    for another language). ``diagnostics=True`` adds each text's mean log-probability per
+    character under the winning language, which decides ``"und"``.
+    """
     n = batch.n_docs
     lowers = batch.lowers
     is_word = np.fromiter((w[:1].isalpha() for w in lowers), dtype=bool, count=len(lowers))
@@ -250,7 +266,7 @@ def detect_language(texts, *, chunk_size: int = 50_000) -> pd.DataFrame:
     confidence = np.empty(len(items))
     for start in range(0, len(items), chunk_size):
         part = items[start : start + chunk_size]
-        c, p = _detect_batch(encode(part))
+        c, p = detect_batch(encode(part))
         codes[start : start + len(part)] = c
         confidence[start : start + len(part)] = p
     return pd.DataFrame({"language": codes, "confidence": confidence}, index=index)

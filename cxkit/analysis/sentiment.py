@@ -4,8 +4,9 @@
 rules; ``cxkit/analysis/_lexicon.py`` and ``cxkit/analysis/lexicons/README.md`` name the lexicons and their
 licences). Nothing is downloaded at run time. A company's own rated reviews can teach it the
 company's vocabulary: :func:`calibrate_sentiment`. Language identification is in
-``cxkit/analysis/langdetect.py``, themes in ``cxkit/analysis/themes.py``, the monthly analysis in
-``cxkit/analysis/sentiment_report.py``; their public names are re-exported here (``cx.<name>``).
+``cxkit/analysis/langdetect.py`` and themes in ``cxkit/analysis/themes.py``, whose public names are
+re-exported here (``cx.<name>``); the analyses of a month of reviews (trend, themes, agreement with
+the star ratings) are in ``cxkit/analysis/reviews.py``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from . import _lexicon
 from .. import distributed as _cluster
 from ._scorer import score_batch
 from ._text import Batch, as_text_list, encode, texts_and_index
-from .calibration import CLASSES, SentimentModel, _softmax, fit_multinomial, macro_f1, rating_to_class, token_features
-from .langdetect import SUPPORTED_LANGUAGES, _detect_batch, detect_language
+from .calibration import (
+    CLASSES, SentimentModel, fit_multinomial, macro_f1, multinomial_probabilities, rating_to_class, token_features,
+)
+from .langdetect import SUPPORTED_LANGUAGES, detect_batch, detect_language, language_model
 from .themes import THEMES, tag_themes, theme_dictionary
 
 __all__ = [
@@ -37,11 +40,6 @@ __all__ = [
     "THEMES",
     "theme_dictionary",
     "tag_themes",
-    "sentiment_report",
-    "SentimentReport",
-    "sentiment_trend",
-    "theme_summary",
-    "rating_agreement",
 ]
 
 # label = "positive" when compound >= 0.05, "negative" when compound <= -0.05, else "neutral":
@@ -101,11 +99,11 @@ def _norec_model():
 
 def _languages_for(batch: Batch, languages) -> np.ndarray:
     if languages is None:
-        return _detect_batch(batch)[0]
+        return detect_batch(batch)[0]
     langs = np.array(languages, dtype=object)
     missing = np.array([v is None for v in languages], dtype=bool)
     if missing.any():
-        langs[missing] = _detect_batch(_subset(batch, missing))[0]
+        langs[missing] = detect_batch(_subset(batch, missing))[0]
     return langs
 
 
@@ -181,9 +179,7 @@ def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
     for lang in SUPPORTED_LANGUAGES:  # build lexicons and models once, before the workers fork
         _lexicon.lexicon(lang, dict(extra_all).get(lang, ()))
         _default_model(lang)
-    from .langdetect import _model
-
-    _model()
+    language_model()
     results: list = [None] * len(arguments)
     # objects that exist now are never collected in the workers, so their pages stay shared
     gc.freeze()
@@ -586,7 +582,7 @@ def calibrate_sentiment(
         c2 = model._remap[cols]
         good = c2 >= 0
         X = model._matrix(len(idx), rows[good], c2[good], f_total[idx])
-        P = _softmax(X @ model.coef + model.intercept)
+        P = multinomial_probabilities(X, model.coef, model.intercept)
         return P, f_lex[idx]
 
     records = []
@@ -627,12 +623,3 @@ def calibrate_sentiment(
     final.source = "calibrate_sentiment"
     return final
 
-
-# imported last: the report module uses sentiment() and calibrate_sentiment() defined above
-from .sentiment_report import (  # noqa: E402,F401
-    SentimentReport,
-    rating_agreement,
-    sentiment_report,
-    sentiment_trend,
-    theme_summary,
-)

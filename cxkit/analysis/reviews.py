@@ -1,0 +1,511 @@
+"""The review analyses behind the "Review sentiment" page (``cxkit/pack/review_sentiment.py``).
+
+- :func:`score_reviews` scores every review (:func:`cxkit.sentiment`), calibrates on the star
+  ratings when that helps (:func:`cxkit.calibrate_sentiment`, learning from a bounded sample
+  stratified by rating and scoring the other reviews out of sample) and tags themes
+  (:func:`cxkit.tag_themes`); a big table is read a run of months at a time.
+- :func:`sentiment_headline`: the month's mean sentiment with its 95% interval against the
+  month before (Welch t-test), one test of the pack's headline family (Bonferroni-adjusted,
+  :data:`cxkit._stats.HEADLINE_POLICY`).
+- :func:`sentiment_trend` (monthly means with 95% intervals), :func:`theme_summary` (per theme:
+  volume, sentiment, the change of negative mentions with Holm-adjusted tests, the star
+  rating's association), :func:`rating_agreement` (sentiment against the stars) and
+  :func:`comment_summary` (the month's survey comments).
+
+Every mean comes with a 95% confidence interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._stats import adjust_p, headline_change, wilson_interval
+from ..data.catalog import MonthlyReader
+from ..display import SafeDisplay, safe_text, table
+from ..periods import month_of, resolve_month
+from .calibration import SentimentModel
+from .sentiment import calibrate_sentiment, sentiment
+from .themes import tag_themes, theme_dictionary
+
+__all__ = ["score_reviews", "ScoredReviews", "sentiment_headline", "sentiment_trend", "theme_summary",
+           "rating_agreement", "comment_summary"]
+
+_Z = stats.norm.ppf(0.975)
+
+
+def _mean_ci(values: pd.Series) -> tuple[float, float, float, int]:
+    v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    n = len(v)
+    if n == 0:
+        return float("nan"), float("nan"), float("nan"), 0
+    mean = float(v.mean())
+    if n < 2:
+        return mean, float("nan"), float("nan"), n
+    half = stats.t.ppf(0.975, n - 1) * v.std(ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half, n
+
+
+def sentiment_trend(df: pd.DataFrame, *, by: str | None = None, date: str = "published_at",
+                    compound: str = "compound", label: str = "label") -> pd.DataFrame:
+    """Mean sentiment per month (and per ``by`` group) with a 95% t confidence interval.
+
+    Columns: ``month``, [``by``], ``n``, ``mean_compound``, ``ci_low``, ``ci_high``,
+    ``share_positive``, ``share_negative``. Unscored texts (missing compound) are left out.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"published_at": pd.to_datetime(["2026-01-05", "2026-01-09", "2026-02-01"]),
+    ...                    "compound": [0.5, -0.1, 0.2], "label": ["positive", "negative", "positive"]})
+    >>> sentiment_trend(df)[["month", "n", "mean_compound"]]
+         month  n  mean_compound
+    0  2026-01  2            0.2
+    1  2026-02  1            0.2
+    """
+    data = df[df[compound].notna()].copy()
+    data["month"] = month_of(data[date])
+    keys = ["month"] + ([by] if by else [])
+    rows = []
+    for key, group in data.groupby(keys, observed=True, sort=True):
+        mean, lo, hi, n = _mean_ci(group[compound])
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        row.update(n=n, mean_compound=mean, ci_low=lo, ci_high=hi,
+                   share_positive=float((group[label] == "positive").mean()),
+                   share_negative=float((group[label] == "negative").mean()))
+        rows.append(row)
+    columns = keys + ["n", "mean_compound", "ci_low", "ci_high", "share_positive", "share_negative"]
+    out = pd.DataFrame(rows, columns=columns)
+    if len(out):
+        out["month"] = out["month"].astype(str)
+    return out
+
+
+def _two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
+    if n1 == 0 or n2 == 0:
+        return float("nan")
+    p = (x1 + x2) / (n1 + n2)
+    se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (x1 / n1 - x2 / n2) / se
+    return float(2 * stats.norm.sf(abs(z)))
+
+
+def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "published_at",
+                  rating: str = "rating", alpha: float = 0.05) -> pd.DataFrame:
+    """Per theme this month: volume, share negative, mean sentiment, change, rating association.
+
+    ``df`` holds scored reviews with one boolean column per theme. Columns:
+
+    - ``theme``, ``n`` (reviews mentioning it this month), ``share_of_reviews``;
+    - ``share_negative`` (of those reviews), ``mean_compound`` with ``ci_low``/``ci_high``;
+    - ``negative_rate`` (negative reviews mentioning the theme per review this month),
+      ``previous_rate`` (the month before), ``change`` (percentage points / 100), ``change_p``
+      (two-proportion z-test), ``change_p_holm`` (Holm-adjusted over themes), ``emerging``
+      (rate rose and ``change_p_holm < alpha``);
+    - ``rating_with``/``rating_without`` (mean stars of reviews that do / do not mention the
+      theme, all months up to this one), ``rating_diff`` and ``rating_p`` (Welch t-test).
+    """
+    month = pd.Period(month, freq="M")
+    data = df.copy()
+    data["_month"] = month_of(data[date])
+    data = data[data["_month"] <= month]
+    cur = data[data["_month"] == month]
+    prev = data[data["_month"] == month - 1]
+    scored_cur = cur[cur["compound"].notna()]
+    scored_prev = prev[prev["compound"].notna()]
+    rows = []
+    for theme in themes:
+        in_cur = scored_cur[scored_cur[theme]]
+        mean, lo, hi, n = _mean_ci(in_cur["compound"])
+        neg_cur = int((in_cur["label"] == "negative").sum())
+        neg_prev = int(((scored_prev["label"] == "negative") & scored_prev[theme]).sum())
+        rate = neg_cur / len(scored_cur) if len(scored_cur) else float("nan")
+        prev_rate = neg_prev / len(scored_prev) if len(scored_prev) else float("nan")
+        stars = pd.to_numeric(data[rating], errors="coerce") if rating in data else pd.Series(np.nan, index=data.index)
+        with_r = stars[data[theme]].dropna()
+        without_r = stars[~data[theme]].dropna()
+        if len(with_r) > 1 and len(without_r) > 1:
+            rating_p = float(stats.ttest_ind(with_r, without_r, equal_var=False).pvalue)
+        else:
+            rating_p = float("nan")
+        rows.append({
+            "theme": theme,
+            "n": n,
+            "share_of_reviews": n / len(scored_cur) if len(scored_cur) else float("nan"),
+            "share_negative": neg_cur / n if n else float("nan"),
+            "mean_compound": mean, "ci_low": lo, "ci_high": hi,
+            "negative_rate": rate, "previous_rate": prev_rate, "change": rate - prev_rate,
+            "change_p": _two_proportion_p(neg_cur, len(scored_cur), neg_prev, len(scored_prev)),
+            "rating_with": float(with_r.mean()) if len(with_r) else float("nan"),
+            "rating_without": float(without_r.mean()) if len(without_r) else float("nan"),
+            "rating_p": rating_p,
+        })
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["rating_diff"] = out["rating_with"] - out["rating_without"]
+    out["change_p_holm"] = adjust_p(out["change_p"].to_numpy(), "holm")
+    out["emerging"] = (out["change"] > 0) & (out["change_p_holm"] < alpha)
+    cols = ["theme", "n", "share_of_reviews", "share_negative", "mean_compound", "ci_low", "ci_high",
+            "negative_rate", "previous_rate", "change", "change_p", "change_p_holm", "emerging",
+            "rating_with", "rating_without", "rating_diff", "rating_p"]
+    return out[cols].sort_values(["emerging", "change"], ascending=[False, False]).reset_index(drop=True)
+
+
+def rating_agreement(df: pd.DataFrame, *, rating: str = "rating", compound: str = "compound",
+                     label: str = "label") -> pd.DataFrame:
+    """How well sentiment agrees with the star rating (1-5) on the same reviews.
+
+    Rows (``metric``, ``value``, ``ci_low``, ``ci_high``, ``n``): Spearman's rho between
+    compound and stars (Fisher-z interval); accuracy of the label against the stars' class (1-2
+    negative, 3 neutral, 4-5 positive; Wilson interval); binary accuracy on 1-2 and 4-5 stars
+    (positive label vs not); Cohen's kappa of label against the stars' class (large-sample SE).
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"rating": [1, 2, 3, 4, 5, 5], "compound": [-0.8, -0.2, 0.0, 0.3, 0.9, 0.7],
+    ...                    "label": ["negative", "negative", "neutral", "positive", "positive", "positive"]})
+    >>> rating_agreement(df).set_index("metric").loc["accuracy", "value"]
+    np.float64(1.0)
+    """
+    data = df[[rating, compound, label]].copy()
+    data[rating] = pd.to_numeric(data[rating], errors="coerce")
+    data = data.dropna()
+    rows = []
+    n = len(data)
+    if n >= 3:
+        rho = stats.spearmanr(data[compound], data[rating]).statistic
+        se = 1 / np.sqrt(max(n - 3, 1))
+        z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
+        rows.append(("spearman_rho", rho, np.tanh(z - _Z * se), np.tanh(z + _Z * se), n))
+    truth = np.where(data[rating] <= 2, "negative", np.where(data[rating] >= 4, "positive", "neutral"))
+    pred = data[label].to_numpy(dtype=object)
+
+    def wilson(k, m):
+        if m == 0:
+            return float("nan"), float("nan"), float("nan")
+        low, high = wilson_interval(k, m)
+        return k / m, float(low), float(high)
+
+    acc = wilson(int((truth == pred).sum()), n)
+    rows.append(("accuracy", *acc, n))
+    polar = truth != "neutral"
+    m = int(polar.sum())
+    bacc = wilson(int(((pred[polar] == "positive") == (truth[polar] == "positive")).sum()), m)
+    rows.append(("binary_accuracy", *bacc, m))
+    if n:
+        classes = ["negative", "neutral", "positive"]
+        po = float((truth == pred).mean())
+        pe = sum(float((truth == c).mean()) * float((pred == c).mean()) for c in classes)
+        kappa = (po - pe) / (1 - pe) if pe < 1 else float("nan")
+        se = np.sqrt(po * (1 - po) / (n * (1 - pe) ** 2)) if pe < 1 else float("nan")
+        rows.append(("cohen_kappa", kappa, kappa - _Z * se, kappa + _Z * se, n))
+    return pd.DataFrame(rows, columns=["metric", "value", "ci_low", "ci_high", "n"])
+
+
+@dataclass
+class ScoredReviews(SafeDisplay):
+    """Every review scored and tagged (see :func:`score_reviews`).
+
+    Attributes
+    ----------
+    month : pandas.Period
+        The report month (the one month whose texts are kept when the reviews are read a run of
+        months at a time).
+    scored : pandas.DataFrame
+        One row per review, in the input's order: its columns (``text`` and ``title`` only for
+        the report month when read from a :class:`~cxkit.data.catalog.MonthlyReader`), then
+        ``language``, ``scored``, ``compound``, ``label``, ``words`` (from :func:`cxkit.sentiment`,
+        or from the calibrated model when it is used), one boolean column per theme, and
+        ``_month`` (the month of ``published_at``).
+    themes : list of str
+        The theme columns.
+    calibration : pandas.DataFrame
+        Empty without calibration; else one row: ``n`` (rated reviews learnt from),
+        ``cv_accuracy``, ``cv_macro_f1``, ``lexicon_accuracy``, ``used``, ``rated`` (rated
+        reviews in the table); or ``n`` = 0 and ``note`` when the model could not be fitted.
+    model : SentimentModel or None
+        The fitted calibration (also when it is not used).
+    used : bool
+        True when the scores come from the calibrated model.
+    sampled : bool
+        True when the model learnt from a sample of the rated reviews.
+    """
+
+    month: pd.Period
+    scored: pd.DataFrame
+    themes: list
+    calibration: pd.DataFrame
+    model: SentimentModel | None = None
+    used: bool = False
+    sampled: bool = False
+
+    def _lines(self) -> list[str]:
+        data = self.scored
+        n_month = int((data["_month"] == self.month).sum()) if "_month" in data else 0
+        source = "lexicon"
+        if self.used and self.model is not None:
+            source = f"calibrated model (cross-validated accuracy {self.model.cv_accuracy_:.3f})"
+        return [f"ScoredReviews({self.month}): {len(data):,} reviews, {n_month:,} in {self.month}, "
+                f"{int(data['compound'].notna().sum()) if 'compound' in data else 0:,} scored",
+                f"scores from the {source}; themes: {', '.join(map(str, self.themes))}"]
+
+    def __repr__(self) -> str:
+        return "\n".join(self._lines())
+
+    def _repr_html_(self) -> str:
+        html = "".join(f'<p class="cx-note">{safe_text(line)}</p>' for line in self._lines())
+        if len(self.calibration):
+            html += table(self.calibration, caption="Calibration on the rated reviews", digits=3)._repr_html_()
+        return html
+
+
+def score_reviews(
+    reviews,
+    *,
+    month: str | None = None,
+    settings: dict | None = None,
+    calibrate: str | bool = "auto",
+    seed: int = 0,
+    calibrate_max: int = 20_000,
+    chunk_rows: int = 100_000,
+) -> ScoredReviews:
+    """Score and tag every review, calibrated on the star ratings when that helps.
+
+    Parameters
+    ----------
+    reviews : pandas.DataFrame or MonthlyReader
+        The canonical reviews table (``text``, ``published_at``, ``source``, ``rating``,
+        ``language``), or ``catalog.monthly("reviews")`` to read a big table a run of months
+        at a time (see ``chunk_rows``); both give the same numbers.
+    month : str, keyword-only
+        ``YYYY-MM``; empty or None: the last complete month in the data. Only this month's
+        texts are kept when ``reviews`` is a reader.
+    settings : dict, keyword-only
+        The catalog's ``settings`` (``settings["themes"]`` extends the theme dictionary).
+    calibrate : "auto", True or False, keyword-only
+        "auto": fit :func:`cxkit.calibrate_sentiment` on the rated reviews (at least 100) and
+        use its out-of-fold scores when it is recommended (better than the lexicon in
+        cross-validation); True: always use it; False: lexicon scores only.
+    seed : int, keyword-only
+        Seed of the calibration's folds and sample.
+    calibrate_max : int, keyword-only
+        Most rated reviews the calibration learns from (default 20,000). With more, a seeded
+        sample stratified by star rating is used; its cross-validated accuracy is reported,
+        the sampled reviews get their out-of-fold scores and the others are scored by the
+        fitted model (out of sample, so still honest). Fitting on a million reviews would
+        take many minutes and learn little more vocabulary.
+    chunk_rows : int, keyword-only
+        Reviews are scored in runs of whole consecutive months of at most this many rows
+        (a bigger month is a run of its own). With a :class:`~cxkit.data.catalog.MonthlyReader`
+        (``catalog.monthly("reviews")``), only one run's texts are in memory at a time; the
+        scores are kept, not the texts, except the report month's. Scores do not depend on
+        the runs.
+
+    Returns
+    -------
+    ScoredReviews
+        ``scored`` (one row per review with ``compound``, ``label``, ``language``, ``words``,
+        one boolean column per theme), ``calibration``, ``model``, ``used``, ``month``.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> from cxkit.analysis.reviews import score_reviews
+    >>> reviews = cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame
+    >>> scores = score_reviews(reviews, month="2026-10", calibrate=False)
+    >>> str(scores.month), scores.themes[:3], len(scores.scored)
+    ('2026-10', ['price', 'delivery', 'support'], 12000)
+    >>> scores.scored[["language", "compound", "label", "delivery"]].head(2).round(2)
+      language  compound     label  delivery
+    0       en      0.78  positive      True
+    1       sv      0.90  positive     False
+    """
+    required = ["text", "published_at"]
+    columns = reviews.columns if isinstance(reviews, MonthlyReader) else list(reviews.columns)
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ValueError(f"score_reviews: reviews need column(s) {missing}; load them with cx.load_reviews")
+    if isinstance(reviews, MonthlyReader):
+        reader, frame_given = reviews, None
+    else:
+        frame_given = reviews if reviews.index.is_unique else reviews.reset_index(drop=True)
+        reader = MonthlyReader(frame_given, time="published_at")
+    has_rating = "rating" in columns
+    index = reader.index(["published_at"] + (["rating"] if has_rating else []))
+    report_month = resolve_month(month or None, index["published_at"])
+    rated = int(pd.to_numeric(index["rating"], errors="coerce").notna().sum()) if has_rating else 0
+    calibrating = calibrate is not False and rated >= 100
+    training_ids, sampled = None, False
+    if calibrating:
+        rated_rows = index[pd.to_numeric(index["rating"], errors="coerce").notna()]
+        sample = _calibration_sample(rated_rows, calibrate_max, seed)
+        sampled = len(sample) < len(rated_rows)
+        training_ids = sample.index
+
+    # A run of whole months at a time: score and tag its texts, keep the scores and drop the text (except
+    # the report month's, for the examples, and the calibration's training sample).
+    dictionary = theme_dictionary(settings)
+    names = list(dictionary)
+    parts, training_parts = [], []
+    for run in reader.batches(chunk_rows):
+        chunk = reader.read(run)
+        lex = sentiment(chunk["text"], chunk["language"] if "language" in chunk.columns else None)
+        for col in ("language", "scored", "compound", "label", "words"):
+            chunk[col] = lex[col].to_numpy()
+        tags = tag_themes(chunk["text"], themes=dictionary)
+        for name in names:
+            chunk[name] = tags[name].to_numpy()
+        if training_ids is not None:
+            training_parts.append(chunk.loc[chunk.index.intersection(training_ids)])
+        if frame_given is None and report_month not in run:
+            chunk = chunk.drop(columns=[c for c in ("text", "title") if c in chunk.columns])
+        parts.append(chunk)
+    data = pd.concat(parts) if parts else pd.DataFrame(columns=list(columns) + ["_month", "compound", "label"])
+    data["_month"] = month_of(data["published_at"])
+
+    model = None
+    calibration_rows = []
+    used = False
+    if calibrating:
+        training = pd.concat(training_parts)
+        try:
+            model = calibrate_sentiment(training, seed=seed)
+        except ValueError as err:  # too few rated reviews of a class: say so, keep the lexicon
+            calibration_rows.append({"n": 0, "note": str(err)})
+            model = None
+        del training, training_parts
+        if model is not None:
+            used = bool(calibrate is True or model.recommended_)
+            calibration_rows.append({
+                "n": model.n_, "cv_accuracy": model.cv_accuracy_, "cv_macro_f1": model.cv_macro_f1_,
+                "lexicon_accuracy": model.lexicon_accuracy_, "used": used, "rated": rated,
+            })
+            if used:
+                oof = model.oof_
+                data.loc[oof.index, "compound"] = oof["compound"]
+                data.loc[oof.index, "label"] = oof["label"]
+                _predict_the_rest(data, oof.index, model, reader, frame_given, chunk_rows)
+    calibration = pd.DataFrame(calibration_rows)
+    if frame_given is not None:
+        data = data.loc[frame_given.index]  # the caller's row order
+    return ScoredReviews(month=report_month, scored=data, themes=names, calibration=calibration, model=model,
+                         used=used, sampled=sampled)
+
+
+def _calibration_sample(data: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
+    """At most ``limit`` rated reviews, a seeded sample stratified by star rating."""
+    rated = data[pd.to_numeric(data["rating"], errors="coerce").notna()]
+    if len(rated) <= limit:
+        return data
+    rng = np.random.default_rng(seed)
+    share = limit / len(rated)
+    keep = []
+    for _, idx in rated.groupby(pd.to_numeric(rated["rating"], errors="coerce"), sort=True).indices.items():
+        k = max(1, int(round(len(idx) * share)))
+        keep.append(rng.choice(idx, size=min(k, len(idx)), replace=False))
+    return rated.iloc[np.sort(np.concatenate(keep))]
+
+
+def _predict_the_rest(data: pd.DataFrame, learnt, model, reader, frame_given, chunk_rows) -> None:
+    """Scores of the calibrated model for the reviews it did not learn from (unrated, or
+    outside its sample), read again a month at a time when the texts were not kept."""
+    rest = data.index.difference(learnt)
+    if not len(rest):
+        return
+    if frame_given is not None:
+        runs = [None]
+    else:
+        runs = reader.batches(chunk_rows)
+    for run in runs:
+        if run is None:
+            ids = rest
+            texts = frame_given.loc[ids, "text"]
+        else:
+            texts = reader.read(run, ["text"])["text"]
+            ids = texts.index.intersection(rest)
+            texts = texts.loc[ids]
+        if not len(ids):
+            continue
+        predicted = sentiment(texts, data.loc[ids, "language"], model=model)
+        data.loc[ids, "compound"] = predicted["compound"].to_numpy()
+        data.loc[ids, "label"] = predicted["label"].to_numpy()
+
+
+def sentiment_headline(df: pd.DataFrame, *, month, alpha: float = 0.05, date: str = "published_at",
+                       compound: str = "compound") -> dict:
+    """The month's mean sentiment against the month before, as a headline KPI.
+
+    The mean of ``compound`` over the rows of ``month`` with its 95% t interval, the previous
+    month's mean, the change and its Welch t-test, judged as one test of the pack's headline
+    family (Bonferroni-adjusted, :func:`cxkit._stats.headline_change`). Unscored rows (missing
+    compound) are left out.
+
+    Returns
+    -------
+    dict
+        ``value``, ``ci_low``, ``ci_high``, ``n``, ``previous`` (the month before's mean),
+        ``change``, ``change_p_raw`` (Welch t-test; None when a month has fewer than 2 scores),
+        ``change_p`` (adjusted for the headline family), ``significant``.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"published_at": pd.to_datetime(["2026-01-05", "2026-01-09", "2026-02-01", "2026-02-03"]),
+    ...                    "compound": [0.5, 0.1, -0.2, 0.0]})
+    >>> head = sentiment_headline(df, month="2026-02")
+    >>> round(head["value"], 2), round(head["change"], 2), head["n"]
+    (-0.1, -0.4, 2)
+    """
+    month = pd.Period(month, freq="M")
+    months = month_of(df[date])
+    return _kpi(df.loc[(months == month).to_numpy(), compound], df.loc[(months == month - 1).to_numpy(), compound],
+                alpha)
+
+
+def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
+    mean, lo, hi, n = _mean_ci(cur)
+    pmean, _, _, pn = _mean_ci(prev)
+    if n > 1 and pn > 1:
+        p = float(stats.ttest_ind(cur.dropna(), prev.dropna(), equal_var=False).pvalue)
+    else:
+        p = float("nan")
+    # The month's change is one test of the pack's headline family (cxkit._stats.HEADLINE_POLICY).
+    verdict = headline_change(p if p == p else None, alpha=alpha)
+    return {"value": mean, "ci_low": lo, "ci_high": hi, "n": n, "previous": pmean,
+            "change": mean - pmean if pn else float("nan"), "change_p_raw": verdict["change_p_raw"],
+            "change_p": verdict["change_p"], "significant": verdict["significant"]}
+
+
+def comment_summary(df: pd.DataFrame, *, month, model: SentimentModel | None = None, text: str = "comment",
+                    date: str = "responded_at", language: str = "language") -> dict | None:
+    """Sentiment of the month's survey comments (or any unrated texts), in one line.
+
+    The comments of ``month`` (by ``date``; every row when there is no such column) are scored
+    with ``model`` (a :func:`cxkit.calibrate_sentiment` model) or, when None, the default
+    scorer of :func:`cxkit.sentiment`. Returns None when there is no ``text`` column or no
+    comment that month; else ``n``, ``mean_compound`` with ``ci_low``/``ci_high`` (95% t
+    interval), ``share_negative`` and ``model`` (``"calibrated"`` or ``"lexicon"``).
+
+    >>> import pandas as pd
+    >>> fb = pd.DataFrame({"comment": ["Great service, thank you!", None, "Terrible wait."],
+    ...                    "responded_at": pd.to_datetime(["2026-10-02", "2026-10-03", "2026-10-09"]),
+    ...                    "language": "en"})
+    >>> out = comment_summary(fb, month="2026-10")
+    >>> out["n"], round(out["mean_compound"], 2), out["model"]
+    (2, 0.02, 'lexicon')
+    """
+    if text not in df.columns:
+        return None
+    month = pd.Period(month, freq="M")
+    fb = df[df[text].notna()].copy()
+    if date in fb.columns:
+        fb = fb[month_of(fb[date]) == month]
+    if not len(fb):
+        return None
+    codes = fb[language] if language in fb.columns else None
+    scores = sentiment(fb[text], codes, model=model)
+    mean, lo, hi, n = _mean_ci(scores["compound"])
+    return {"n": n, "mean_compound": mean, "ci_low": lo, "ci_high": hi,
+            "share_negative": float((scores["label"] == "negative").mean()),
+            "model": "calibrated" if model is not None else "lexicon"}
