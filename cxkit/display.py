@@ -91,9 +91,8 @@ def safe_text(value: object, *, max_chars: int | None = None) -> str:
 #: not listed here is shown with underscores as spaces.
 COLUMN_LABELS = {
     "n": "n", "k": "groups", "se": "std. error", "sd": "std. deviation", "z": "z", "t": "t",
-    "coef": "coefficient", "p": "p", "p_adj": "p (adjusted)", "p_adjusted": "p (adjusted)",
-    "p_holm": "p (Holm-adjusted)", "change_p": "p of change", "change_p_adj": "p of change (adjusted)",
-    "change_p_holm": "p of change (adjusted)", "welch_p": "p (Welch)", "p_first": "chance ranked first",
+    "coef": "coefficient", "p": "p", "p_adjusted": "p (adjusted)", "p_adjusted_max": "largest p (adjusted)",
+    "prob_first": "chance ranked first",
     "chi2": "χ²", "dof": "df", "df1": "df (between groups)", "df2": "df (within groups)",
     "rho": "correlation with time", "stat": "statistic name", "effect": "effect-size measure",
     "omega2": "ω²", "epsilon2": "ε²", "mcfadden_r2": "McFadden's R²", "r2": "R²",
@@ -114,7 +113,7 @@ VALUE_LABELS = {
 FIXED_DIGITS = {"odds_ratio": 2, "hazard_ratio": 2, "ratio": 2, "vif": 2, "nps": 1, "rho": 3}
 
 #: Names of p-value columns: two significant digits, and "< 0.001" below that.
-_P_COLUMN = re.compile(r"^(p|p_value|p_adj|p_adjusted|p_holm|p_bh)$|_p(_adj|_adjusted|_holm|_bh)?$|^change_p")
+_P_COLUMN = re.compile(r"^p(_adjusted)?(_max)?$|_p(_adjusted)?$")
 _TERM = re.compile(r"^(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.+)\]$")
 
 
@@ -233,7 +232,7 @@ def presentable(
 
     One format per kind of number, so every page reads the same:
 
-    - p-values (columns named ``p``, ``p_adj``, ``*_p``, ``change_p*``): two significant
+    - p-values (columns named ``p``, ``p_adjusted``, ``*_p``, ``*_p_adjusted``): two significant
       digits, ``< 0.001`` below that (never ``0.0``);
     - ``percent`` columns (shares in 0..1): ``26.5%`` (``0%`` and ``100%`` when exact);
     - ``pp`` columns (differences of shares): ``+0.7 pp``; both with one decimal unless a
@@ -251,7 +250,7 @@ def presentable(
     Returns a DataFrame of strings; :func:`table` escapes and shows it.
 
     >>> df = pd.DataFrame({"driver": ["price"], "share": [0.26503], "ci_low": [0.24072], "ci_high": [0.28347],
-    ...                    "change": [-0.0001], "p_adj": [0.0341]})
+    ...                    "change": [-0.0001], "p_adjusted": [0.0341]})
     >>> presentable(df, percent=["share"], pp=["change"]).iloc[0].to_dict()
     {'driver': 'price', 'share': '26.5%', '95% CI': '24.1% to 28.3%', 'change': '0.0 pp', 'p (adjusted)': '0.034'}
     """

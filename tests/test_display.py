@@ -76,12 +76,12 @@ def test_report_keeps_html_only_from_outputs_cxkit_built():
 
 def test_p_values_have_two_significant_digits_and_never_read_zero():
     df = pd.DataFrame({"p": [0.0, 0.00049, 0.0344, 0.0496, 0.4916, 1.0, float("nan")],
-                       "p_adj": [1e-12, 0.001, 0.01049, 0.05, 0.951, 0.999, 0.5],
-                       "change_p_holm": [0.2] * 7, "welch_p": [0.031] * 7})
+                       "p_adjusted": [1e-12, 0.001, 0.01049, 0.05, 0.951, 0.999, 0.5],
+                       "p_adjusted_max": [0.2] * 7, "success_p": [0.031] * 7})
     out = cx.presentable(df)
     assert list(out["p"]) == ["< 0.001", "< 0.001", "0.034", "0.05", "0.49", "1", ""]
     assert list(out["p (adjusted)"]) == ["< 0.001", "0.001", "0.01", "0.05", "0.95", "1", "0.5"]
-    assert set(out["p of change (adjusted)"]) == {"0.2"} and set(out["p (Welch)"]) == {"0.031"}
+    assert set(out["largest p (adjusted)"]) == {"0.2"} and set(out["success p"]) == {"0.031"}
 
 
 def test_shares_changes_and_zero_never_show_a_minus_or_three_decimals():

@@ -287,7 +287,7 @@ def test_bootstrap_intervals_are_reproducible(swiss):
     b = cx.key_drivers(swiss, "Fertility", SWISS_DRIVERS, bootstrap=60, seed=3)
     pd.testing.assert_frame_equal(a, b)
     assert ((a["ci_low"] <= a["share"]) & (a["share"] <= a["ci_high"])).all()
-    assert a["p_first"].sum() == pytest.approx(1.0)
+    assert a["prob_first"].sum() == pytest.approx(1.0)
     assert a.attrs["bootstrap"] == 60
     c = cx.key_drivers(swiss, "Fertility", SWISS_DRIVERS, bootstrap=60, seed=4)
     assert not np.allclose(a["ci_low"], c["ci_low"])
@@ -372,7 +372,7 @@ def test_driver_change_flags_only_real_changes(feedback):
     # the sample plants an NPS shift in 2026-08, not a change of drivers: nothing is flagged
     change = cx.driver_change(feedback, "nps", month="2026-08", bootstrap=100)
     assert not change["significant"].any()
-    assert set(change.columns) >= {"share", "share_previous", "change", "ci_low", "ci_high", "p", "p_adj"}
+    assert set(change.columns) >= {"share", "share_previous", "change", "ci_low", "ci_high", "p", "p_adjusted"}
     # a planted change of weights between two months is found
     rng = np.random.default_rng(1)
     n = 1500
@@ -396,7 +396,7 @@ def test_findings_claim_only_supported_leaders(swiss):
     kd = cx.key_drivers(swiss, "Fertility", SWISS_DRIVERS, bootstrap=100, seed=1)
     text = nd.driver_findings(kd)[0]
     top = kd.iloc[0]
-    if top["p_first"] >= 0.95:
+    if top["prob_first"] >= 0.95:
         assert "is the largest driver" in text
     else:  # 47 cantons: the order of the leaders is uncertain and the finding says so
         assert "order is uncertain" in text and "largest" not in text
@@ -449,7 +449,7 @@ def test_estimate_and_intervals_come_from_the_same_rows():
     holes = _ratings(8, n=300, missing=0.04)
     with_holes = cx.key_drivers(holes, "y", list("abcde"), bootstrap=40, seed=5)
     complete = cx.key_drivers(holes.dropna().reset_index(drop=True), "y", list("abcde"), bootstrap=40, seed=5)
-    cols = ["driver", "importance", "share", "ci_low", "ci_high", "p_first"]
+    cols = ["driver", "importance", "share", "ci_low", "ci_high", "prob_first"]
     pd.testing.assert_frame_equal(with_holes[cols], complete[cols])
     assert with_holes.attrs["n"] == len(holes.dropna()) < len(holes)
 

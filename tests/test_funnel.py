@@ -74,13 +74,13 @@ def test_month_over_month_equals_brute_force(journey):
     for row in october.itertuples(index=False):
         prev = september.loc[row.step]
         _, p = proportions_ztest([row.converted, prev["converted"]], [row.entered, prev["entered"]])
-        assert row.change_p == pytest.approx(p, rel=1e-9)
+        assert row.p == pytest.approx(p, rel=1e-9)
         assert row.change == pytest.approx(row.conversion - prev["conversion"], abs=1e-15)
     # Holm over the month's four steps; none of the planted-constant conversions changes
-    p = october["change_p"].to_numpy()
+    p = october["p"].to_numpy()
     order = np.argsort(p)
     holm = np.maximum.accumulate(np.minimum(1, p[order] * np.array([4, 3, 2, 1])))
-    assert october["change_p_adj"].to_numpy()[order] == pytest.approx(holm, rel=1e-12)
+    assert october["p_adjusted"].to_numpy()[order] == pytest.approx(holm, rel=1e-12)
     assert not october["significant"].any()
 
 

@@ -340,8 +340,8 @@ def test_adjust_flags_is_one_family():
     a2, none, b2 = cx.adjust_flags(a, None, b)
     pooled = cx.adjust_p([0.001, 0.02, 0.03, 0.2])
     assert none is None
-    assert a2["p_adj"].dropna().tolist() == pytest.approx(pooled[:2].tolist())
-    assert b2["p_adj"].tolist() == pytest.approx(pooled[2:].tolist())
+    assert a2["p_adjusted"].dropna().tolist() == pytest.approx(pooled[:2].tolist())
+    assert b2["p_adjusted"].tolist() == pytest.approx(pooled[2:].tolist())
     assert a2.attrs["family_size"] == 4
     assert a2["significant"].tolist() == [True, False, False]
 
@@ -359,7 +359,7 @@ def test_planted_nps_drop_is_the_only_significant_change(feedback, truth):
     assert flagged["change"].iloc[0] == pytest.approx(-truth["nps_drop_points"], abs=0.01)
     head = cx.kpi_headline(trend, month="2026-08")
     assert head["significant"] and head["previous_month"] == "2026-07"
-    assert head["change_p"] == pytest.approx(flagged["p_adj"].iloc[0])
+    assert head["change_p"] == pytest.approx(flagged["p_adjusted"].iloc[0])
 
 
 def test_kpi_trend_csat_has_both_metrics(feedback):
@@ -401,8 +401,8 @@ def test_report_headline_changes_follow_the_headline_policy(report_oct, report_a
     # every month of the trend, and CSAT and CES, by the same rule (the index and the other pages agree)
     for table in (report_oct.trend,):
         tested = table["p"].notna()
-        assert np.allclose(table.loc[tested, "p_adj"], np.minimum(1, 7 * table.loc[tested, "p"]))
-        assert (table.loc[tested, "significant"] == (table.loc[tested, "p_adj"] < 0.05)).all()
+        assert np.allclose(table.loc[tested, "p_adjusted"], np.minimum(1, 7 * table.loc[tested, "p"]))
+        assert (table.loc[tested, "significant"] == (table.loc[tested, "p_adjusted"] < 0.05)).all()
     for key, sub in (("csat", None), ("csat", "top2_box"), ("ces", None), ("ces", "low_effort")):
         kk = report_oct.kpis[key][sub] if sub else report_oct.kpis[key]
         assert kk["change_p"] == pytest.approx(min(1, 7 * kk["change_p_raw"]))

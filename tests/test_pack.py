@@ -287,6 +287,6 @@ def test_sample_pack_reads_as_one_report(sample_pack):
         if name != "index":
             assert "Finding" in headings[0] or "Finding" in headings[1], (name, headings[:2])
             assert not any("Results for the pack" in h for h in headings), name
-        for word in ("ci_low", "ci_high", "p_adj", "omega2", "df1", "[T.", "Intercept", "p = 0.000", "-0.0%", "100.000%"):
+        for word in ("ci_low", "ci_high", "p_adj", "p_adjusted", "omega2", "df1", "[T.", "Intercept", "p = 0.000", "-0.0%", "100.000%"):
             visible = re.sub(r'<style.*?</style>|src="data:[^"]*"', "", html, flags=re.S)
             assert word not in visible, (name, word)

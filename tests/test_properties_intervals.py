@@ -114,7 +114,7 @@ def test_comparisons_contain_the_observed_difference(df, kpi, against):
         return
     _contains(out, "diff", "diff_ci_low", "diff_ci_high")
     _contains(out, "value")
-    assert out["p"].dropna().between(0, 1).all() and out["p_adj"].dropna().between(0, 1).all()
+    assert out["p"].dropna().between(0, 1).all() and out["p_adjusted"].dropna().between(0, 1).all()
 
 
 # --------------------------------------------------------------------------- key drivers
@@ -172,7 +172,7 @@ def test_key_drivers_results_stay_valid(data, method, bootstrap, missing):
         _contains(part, "share")
         assert part["ci_low"].dropna().between(0, 1 + TOL).all() and part["ci_high"].dropna().between(0, 1 + TOL).all()
         assert (part["vif"] >= 1 - 1e-9).all()
-        assert part["p_first"].dropna().between(0, 1).all()
+        assert part["prob_first"].dropna().between(0, 1).all()
 
 
 # --------------------------------------------------------------------------- funnel

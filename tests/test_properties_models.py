@@ -237,9 +237,9 @@ def test_compare_stages(df):
     assert (s["n"] >= 2).all()
     _contains(s["ci_low"], s["mean"], s["ci_high"], "stage mean")
     _probability(res.omnibus["p"], "omnibus p")
-    _probability(res.pairwise["p_unc"], "pairwise p")
-    _probability(res.pairwise["p_adj"], "adjusted pairwise p")
-    assert not (res.pairwise["significant"] & ~(res.pairwise["p_adj"] < res.alpha)).any()
+    _probability(res.pairwise["p"], "pairwise p")
+    _probability(res.pairwise["p_adjusted"], "adjusted pairwise p")
+    assert not (res.pairwise["significant"] & ~(res.pairwise["p_adjusted"] < res.alpha)).any()
     assert np.isfinite(res.pairwise["effect_size"].dropna()).all()
     assert (res.pairwise.loc[res.pairwise["effect"] == "cliffs_delta", "effect_size"].abs() <= 1 + TOL).all()
     if res.ordinal is not None:
@@ -260,8 +260,8 @@ def test_stage_scorecard(df):
     card = _run(cx.stage_scorecard, df.assign(nps=df["csat"] * 2), metrics=["nps", "csat"])
     if card is not None:
         _contains(card["ci_low"], card["value"], card["ci_high"], "scorecard value")
-        _probability(card["p_max"], "p_max")
-        _probability(card["welch_p"], "Welch p")
+        _probability(card["p_adjusted_max"], "p_adjusted_max")
+        _probability(card["p"], "Welch p")
         assert (card.groupby("metric")["worst"].sum() == 1).all()
 
 
@@ -270,22 +270,22 @@ def test_stage_scorecard(df):
 def test_touchpoints(df):
     pain = _run(cx.pain_points, df, min_n=2)
     if pain is not None:
-        for col in ("poor_share", "poor_ci_low", "poor_ci_high", "p", "p_adj"):
+        for col in ("poor_share", "poor_ci_low", "poor_ci_high", "p", "p_adjusted"):
             _probability(pain[col], col)
         _contains(pain["poor_ci_low"], pain["poor_share"], pain["poor_ci_high"], "poor share")
         _contains(pain["ci_low"], pain["mean"], pain["ci_high"], "touchpoint mean")
     perf = _run(cx.touchpoint_performance, df, min_n=2)
     if perf is not None and "success_rate" in perf.columns:
-        for col in ("success_rate", "success_ci_low", "success_ci_high", "success_p_adj"):
+        for col in ("success_rate", "success_ci_low", "success_ci_high", "success_p_adjusted"):
             _probability(perf[col], col)
         _contains(perf["success_ci_low"], perf["success_rate"], perf["success_ci_high"], "success rate")
         _contains(perf["duration_ci_low"], perf["median_duration_s"], perf["duration_ci_high"], "median duration")
     for metric in ("csat", "success"):
         cc = _run(cx.channel_consistency, df, metric=metric, min_n=2)
         if cc is not None:
-            _probability(cc["welch_p"], "Welch p")
-            _probability(cc["p_adj"], "adjusted p")
-            assert cc.loc[cc["p_adj"].isna(), "consistent"].isna().all()
+            _probability(cc["p"], "Welch p")
+            _probability(cc["p_adjusted"], "adjusted p")
+            assert cc.loc[cc["p_adjusted"].isna(), "consistent"].isna().all()
             if metric == "success":
                 _probability(cc[["mean", "ci_low", "ci_high"]].to_numpy().ravel(), "success rate and CI")
             _contains(cc["ci_low"], cc["mean"], cc["ci_high"], "channel mean")

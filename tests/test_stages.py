@@ -130,12 +130,12 @@ def test_tukey_hsd_matches_r(plant_result, plants):
     for (a, b), (diff, low, high, p) in expected.items():
         row = _pair(plant_result, "tukey", a, b)
         assert row["diff"] == pytest.approx(diff, abs=1e-12)
-        assert row["p_adj"] == pytest.approx(p, abs=1e-6)
+        assert row["p_adjusted"] == pytest.approx(p, abs=1e-6)
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-6)  # R's qtukey quantile
     assert _pair(plant_result, "tukey", "trt1", "trt2")["significant"]
     # brute force: scipy's own Tukey HSD
     ref = stats.tukey_hsd(*PLANT_GROWTH.values())
-    assert _pair(plant_result, "tukey", "ctrl", "trt2")["p_adj"] == pytest.approx(ref.pvalue[0, 2], abs=1e-6)
+    assert _pair(plant_result, "tukey", "ctrl", "trt2")["p_adjusted"] == pytest.approx(ref.pvalue[0, 2], abs=1e-6)
 
 
 def test_games_howell_equals_brute_force(plant_result):
@@ -152,10 +152,10 @@ def test_games_howell_equals_brute_force(plant_result):
         row = _pair(plant_result, "games-howell", a, b)
         assert row["statistic"] == pytest.approx(t, rel=1e-12)
         assert row["df"] == pytest.approx(df, rel=1e-12)
-        assert row["p_adj"] == pytest.approx(p, abs=1e-9)
+        assert row["p_adjusted"] == pytest.approx(p, abs=1e-9)
         assert row["ci_low"] == pytest.approx(x.mean() - y.mean() - half, abs=1e-9)
         assert row["ci_high"] == pytest.approx(x.mean() - y.mean() + half, abs=1e-9)
-        assert row["p_unc"] == pytest.approx(stats.ttest_ind(x, y, equal_var=False).pvalue, rel=1e-9)
+        assert row["p"] == pytest.approx(stats.ttest_ind(x, y, equal_var=False).pvalue, rel=1e-9)
     # only trt1 vs trt2 differs at 0.05, as with Tukey
     assert plant_result.pairs("games-howell", significant_only=True)[["a", "b"]].values.tolist() == [["trt1", "trt2"]]
 
@@ -171,17 +171,17 @@ def test_dunn_matches_rstatix(plant_result, plants):
     for (a, b), (z, p, p_adj) in expected.items():
         row = _pair(plant_result, "dunn", a, b)
         assert row["statistic"] == pytest.approx(z, abs=5e-3)
-        assert row["p_unc"] == pytest.approx(p, rel=5e-3)
-        assert row["p_adj"] == pytest.approx(p_adj, rel=5e-3)
+        assert row["p"] == pytest.approx(p, rel=5e-3)
+        assert row["p_adjusted"] == pytest.approx(p_adj, rel=5e-3)
         assert row["padjust"] == "bonferroni"
     # Holm (the default) by hand: 3 p, sorted ascending, times 3, 2, 1, cumulative max
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         holm = cx.compare_stages(plants, metric="weight", stage="group").pairs("dunn")
-    p = holm["p_unc"].to_numpy()
+    p = holm["p"].to_numpy()
     order = np.argsort(p)
     by_hand = np.maximum.accumulate(np.minimum(1, p[order] * np.array([3, 2, 1])))
-    assert holm["p_adj"].to_numpy()[order] == pytest.approx(by_hand, rel=1e-12)
+    assert holm["p_adjusted"].to_numpy()[order] == pytest.approx(by_hand, rel=1e-12)
 
 
 def test_pairwise_effect_sizes_equal_brute_force(plant_result):
@@ -329,7 +329,7 @@ def test_hedges_g_is_undefined_for_two_constant_groups_beside_a_varying_one():
         warnings.simplefilter("ignore", UserWarning)
         res = cx.compare_stages(df, metric="csat", ordinal=False)
     pair = _pair(res, "games-howell", "awareness", "decision")
-    assert np.isnan(pair["effect_size"]) and np.isnan(pair["p_adj"])  # no within-stage variation at all
+    assert np.isnan(pair["effect_size"]) and np.isnan(pair["p_adjusted"])  # no within-stage variation at all
     # with advocacy's variance the pooled SD is positive: Hedges' g by hand (pooled SD, J correction)
     pair = _pair(res, "tukey", "awareness", "advocacy")
     pooled = np.sqrt((0 + 4 * np.var([1, 2, 3, 4, 5], ddof=1)) / 8)

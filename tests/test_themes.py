@@ -95,5 +95,5 @@ def test_theme_summary_by_hand():
     import numpy as np
 
     se = np.sqrt(3 / 8 * 5 / 8 * (1 / 4 + 1 / 4))
-    assert out["change_p"] == pytest.approx(2 * stats.norm.sf(0.25 / se))
+    assert out["p"] == pytest.approx(2 * stats.norm.sf(0.25 / se))
     assert out["rating_with"] == pytest.approx((2 + 1 + 1) / 3)

@@ -621,7 +621,7 @@ def key_drivers(
     method : {"shapley", "relative_weights", "both"}
         Exact Shapley/LMG decomposition of R², Johnson's relative weights, or both.
     bootstrap : int
-        Resamples (rows drawn with replacement) for the confidence intervals and ``p_first``;
+        Resamples (rows drawn with replacement) for the confidence intervals and ``prob_first``;
         0 skips them.
     seed : int
         Seed of the resampling, so the same data give the same intervals.
@@ -646,7 +646,7 @@ def key_drivers(
           interval (percentile, always containing ``share``; see the module notes) and
           ``ci_note``: "" or what was done at an edge ("stretched to the estimate", "lower
           limit 0: no significant association of its own with the target")
-        - ``rank`` (1 = most important) and ``p_first``: the share of resamples in which the
+        - ``rank`` (1 = most important) and ``prob_first``: the share of resamples in which the
           driver ranks first
         - ``performance``: mean rating in the rows used, with ``performance_ci_low`` /
           ``performance_ci_high`` (t interval)
@@ -826,7 +826,7 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
             notes = [""] * len(drivers)
         frame = pd.DataFrame({
             "driver": drivers, "method": m, "importance": imp, "share": share, "ci_low": lo, "ci_high": hi,
-            "ci_note": notes, "rank": 0, "p_first": first, "performance": mean,
+            "ci_note": notes, "rank": 0, "prob_first": first, "performance": mean,
             "performance_ci_low": mean - tcrit * se, "performance_ci_high": mean + tcrit * se,
             "quadrant": _quadrants(imp, mean), "beta": beta, "vif": vif, "r2": r2, "n": data.n,
         })
@@ -1025,7 +1025,7 @@ def driver_change(
         One row per driver: ``driver``, ``period``, ``previous_period``, ``share``,
         ``share_previous``, ``change``, ``ci_low``, ``ci_high`` (percentile interval of the change,
         stretched to contain ``change`` where it falls outside),
-        ``se``, ``z``, ``p``, ``p_adj``, ``significant``, ``n``, ``n_previous``.
+        ``se``, ``z``, ``p``, ``p_adjusted``, ``significant``, ``n``, ``n_previous``.
 
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
@@ -1073,11 +1073,11 @@ def driver_change(
         z = change / se
     p = 2 * stats.norm.sf(np.abs(z))
     lo, hi, _ = percentile_interval(change, diff, alpha)
-    p_adj = adjust_p(p, method=padjust)
+    p_adjusted = adjust_p(p, method=padjust)
     return pd.DataFrame({
         "driver": drivers, "period": label_now, "previous_period": label_before, "share": share_now,
         "share_previous": share_before, "change": change, "ci_low": lo, "ci_high": hi, "se": se, "z": z,
-        "p": p, "p_adj": p_adj, "significant": p_adj < alpha, "n": d_now.n, "n_previous": d_before.n,
+        "p": p, "p_adjusted": p_adjusted, "significant": p_adjusted < alpha, "n": d_now.n, "n_previous": d_before.n,
     }).sort_values("share", ascending=False, ignore_index=True)
 
 

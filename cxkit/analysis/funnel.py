@@ -323,9 +323,9 @@ def funnel_by_month(
     -------
     DataFrame
         One row per month and step: ``month, step, from_stage, to_stage, entered, converted,
-        conversion, ci_low, ci_high, previous, change, change_p, change_p_adj, significant``.
-        ``change`` is in proportion points against the previous month present; ``change_p``
-        is the pooled two-proportion z-test, ``change_p_adj`` adjusted over the month's steps
+        conversion, ci_low, ci_high, previous, change, p, p_adjusted, significant``.
+        ``change`` is in proportion points against the previous month present; ``p``
+        is the pooled two-proportion z-test, ``p_adjusted`` adjusted over the month's steps
         with ``padjust``; ``significant`` uses the adjusted p.
 
     Examples
@@ -396,13 +396,13 @@ def funnel_by_month(
                          "from_stage": order[s - 1], "to_stage": order[s], "entered": entered,
                          "converted": converted, "conversion": conv, "ci_low": float(low),
                          "ci_high": float(high), "previous": previous, "change": change,
-                         "change_p": change_p})
+                         "p": change_p})
             last[s] = (entered, converted)
     out = pd.DataFrame(rows)
-    out["change_p_adj"] = np.nan
+    out["p_adjusted"] = np.nan
     for _, idx in out.groupby("month", sort=False).groups.items():
-        out.loc[idx, "change_p_adj"] = adjust_p(out.loc[idx, "change_p"].to_numpy(), padjust)
-    out["significant"] = out["change_p_adj"] < alpha
+        out.loc[idx, "p_adjusted"] = adjust_p(out.loc[idx, "p"].to_numpy(), padjust)
+    out["significant"] = out["p_adjusted"] < alpha
     out.attrs["notes"] = notes
     return out
 

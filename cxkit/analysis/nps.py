@@ -78,14 +78,14 @@ from .._stats import adjust_p  # noqa: E402,F401  (one implementation, re-export
 def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: float = 0.05) -> list:
     """Adjust the ``p`` column of several result tables *together*, as one family of tests.
 
-    Every table with a ``p`` column gets new ``p_adj`` and ``significant`` columns computed across
+    Every table with a ``p`` column gets new ``p_adjusted`` and ``significant`` columns computed across
     all the tables' p-values (rows without a p-value are not tests). Use it on every table whose
     flags one report shows. Returns new tables in the same order (``None`` stays ``None``).
 
     >>> import pandas as pd
     >>> a, b = pd.DataFrame({"p": [0.01, None]}), pd.DataFrame({"p": [0.02]})
     >>> a2, b2 = adjust_flags(a, b)
-    >>> a2["p_adj"].round(2).tolist(), b2["significant"].tolist()
+    >>> a2["p_adjusted"].round(2).tolist(), b2["significant"].tolist()
     ([0.02, nan], [True])
     """
     present = [t for t in tables if t is not None]
@@ -103,7 +103,7 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
             continue
         part = next(pieces)
         t = t.copy()
-        t["p_adj"] = part
+        t["p_adjusted"] = part
         t["significant"] = part < alpha
         t.attrs = {**t.attrs, "padjust": padjust, "family_size": int((~np.isnan(adjusted)).sum())}
         out.append(t)
@@ -111,18 +111,18 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
 
 
 def headline_flags(table: pd.DataFrame | None, *, alpha: float = 0.05) -> pd.DataFrame | None:
-    """``p_adj`` and ``significant`` of month-over-month KPI changes under the pack's headline
+    """``p_adjusted`` and ``significant`` of month-over-month KPI changes under the pack's headline
     policy (:func:`cxkit._stats.headline_change`: Bonferroni over the month's headline KPIs).
 
     >>> import pandas as pd
-    >>> headline_flags(pd.DataFrame({"p": [0.016, 0.0004, None]}))[["p_adj", "significant"]].values.tolist()
+    >>> headline_flags(pd.DataFrame({"p": [0.016, 0.0004, None]}))[["p_adjusted", "significant"]].values.tolist()
     [[0.112, False], [0.0028, True], [nan, False]]
     """
     if table is None:
         return None
     out = table.copy()
     verdicts = [headline_change(p if pd.notna(p) else None, alpha=alpha) for p in out["p"]]
-    out["p_adj"] = [np.nan if v["change_p"] is None else v["change_p"] for v in verdicts]
+    out["p_adjusted"] = [np.nan if v["change_p"] is None else v["change_p"] for v in verdicts]
     out["significant"] = [v["significant"] for v in verdicts]
     out.attrs = {**out.attrs, "padjust": "headline", "family_size": verdicts[0]["family_size"] if verdicts else 0}
     return out
@@ -513,10 +513,10 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min
     out = pd.DataFrame(rows)
     if out.empty:
         raise ValueError(f"nothing to compare: {by!r} has {size} group(s).")
-    out["p_adj"] = adjust_p(out["p"], method=padjust)
-    out["significant"] = out["p_adj"] < alpha
+    out["p_adjusted"] = adjust_p(out["p"], method=padjust)
+    out["significant"] = out["p_adjusted"] < alpha
     cols = ["by", "group", "reference", "metric", "n", "value", "ci_low", "ci_high", "n_reference",
-            "value_reference", "diff", "diff_ci_low", "diff_ci_high", "se", "statistic", "test", "p", "p_adj",
+            "value_reference", "diff", "diff_ci_low", "diff_ci_high", "se", "statistic", "test", "p", "p_adjusted",
             "significant", "small_n"]
     return out[cols]
 
@@ -551,7 +551,7 @@ _COMPARE_DOC = """
         ``value_reference``, ``diff`` (group - reference, observed), ``diff_ci_low``,
         ``diff_ci_high`` (the test's interval, on the adjusted difference, stretched to contain
         ``diff`` where the adjustment moved it past), ``se`` (of the difference), ``statistic``,
-        ``test``, ``p``, ``p_adj``, ``significant``, ``small_n`` (either side has fewer than
+        ``test``, ``p``, ``p_adjusted``, ``significant``, ``small_n`` (either side has fewer than
         ``min_n`` responses: show it, do not state it as a finding).
 """
 
@@ -640,7 +640,7 @@ def kpi_trend(
     DataFrame
         One row per month and metric: ``period`` (``YYYY-MM``), ``metric``, ``n``, ``value``,
         ``ci_low``, ``ci_high``, ``previous_period``, ``previous``, ``change``,
-        ``change_ci_low``, ``change_ci_high``, ``statistic``, ``p``, ``p_adj``, ``significant``
+        ``change_ci_low``, ``change_ci_high``, ``statistic``, ``p``, ``p_adjusted``, ``significant``
         (the change against the previous month shown; empty for the first month), ``small_n``
         (the month, or the month it is compared with, has fewer than ``min_n`` responses: its
         value and change are shown, not stated as findings).
@@ -690,8 +690,8 @@ def kpi_trend(
             rows.append(row)
         frames.append(pd.DataFrame(rows))
     out = pd.concat(frames, ignore_index=True)
-    out["p_adj"] = adjust_p(out["p"], method=padjust)
-    out["significant"] = out["p_adj"] < alpha
+    out["p_adjusted"] = adjust_p(out["p"], method=padjust)
+    out["significant"] = out["p_adjusted"] < alpha
     out = out[[c for c in out.columns if c != "small_n"] + ["small_n"]]
     out.attrs = {"kpi": kpi, "score": score, "month": str(end), "min_n": min_n}
     return out
@@ -725,7 +725,7 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
     return {
         "value": float(r["value"]), "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]), "n": int(r["n"]),
         "previous": float(r["previous"]) if has_prev else None, "change": float(r["change"]) if has_prev else None,
-        "change_p": float(r["p_adj"]) if has_prev else None, "change_p_raw": float(r["p"]) if has_prev else None,
+        "change_p": float(r["p_adjusted"]) if has_prev else None, "change_p_raw": float(r["p"]) if has_prev else None,
         "significant": bool(r["significant"]) if has_prev else False, "month": month,
         "previous_month": r["previous_period"] if has_prev else None,
         "small_n": bool(r["small_n"]) if "small_n" in r.index else False,

@@ -102,9 +102,9 @@ def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "pu
     - ``theme``, ``n`` (reviews mentioning it this month), ``share_of_reviews``;
     - ``share_negative`` (of those reviews), ``mean_compound`` with ``ci_low``/``ci_high``;
     - ``negative_rate`` (negative reviews mentioning the theme per review this month),
-      ``previous_rate`` (the month before), ``change`` (percentage points / 100), ``change_p``
-      (two-proportion z-test), ``change_p_holm`` (Holm-adjusted over themes), ``emerging``
-      (rate rose and ``change_p_holm < alpha``);
+      ``previous_rate`` (the month before), ``change`` (percentage points / 100), ``p``
+      (two-proportion z-test), ``p_adjusted`` (Holm-adjusted over themes), ``emerging``
+      (rate rose and ``p_adjusted < alpha``);
     - ``rating_with``/``rating_without`` (mean stars of reviews that do / do not mention the
       theme, all months up to this one), ``rating_diff`` and ``rating_p`` (Welch t-test).
     """
@@ -138,7 +138,7 @@ def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "pu
             "share_negative": neg_cur / n if n else float("nan"),
             "mean_compound": mean, "ci_low": lo, "ci_high": hi,
             "negative_rate": rate, "previous_rate": prev_rate, "change": rate - prev_rate,
-            "change_p": _two_proportion_p(neg_cur, len(scored_cur), neg_prev, len(scored_prev)),
+            "p": _two_proportion_p(neg_cur, len(scored_cur), neg_prev, len(scored_prev)),
             "rating_with": float(with_r.mean()) if len(with_r) else float("nan"),
             "rating_without": float(without_r.mean()) if len(without_r) else float("nan"),
             "rating_p": rating_p,
@@ -147,10 +147,10 @@ def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "pu
     if out.empty:
         return out
     out["rating_diff"] = out["rating_with"] - out["rating_without"]
-    out["change_p_holm"] = adjust_p(out["change_p"].to_numpy(), "holm")
-    out["emerging"] = (out["change"] > 0) & (out["change_p_holm"] < alpha)
+    out["p_adjusted"] = adjust_p(out["p"].to_numpy(), "holm")
+    out["emerging"] = (out["change"] > 0) & (out["p_adjusted"] < alpha)
     cols = ["theme", "n", "share_of_reviews", "share_negative", "mean_compound", "ci_low", "ci_high",
-            "negative_rate", "previous_rate", "change", "change_p", "change_p_holm", "emerging",
+            "negative_rate", "previous_rate", "change", "p", "p_adjusted", "emerging",
             "rating_with", "rating_without", "rating_diff", "rating_p"]
     return out[cols].sort_values(["emerging", "change"], ascending=[False, False]).reset_index(drop=True)
 

@@ -138,8 +138,8 @@ def _pairwise(g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padju
         half = gh_crit.get(df, np.nan) / np.sqrt(2) * se
         rows.append({**base, "method": "games-howell", "diff": diff, "se": se, "statistic": t, "df": df,
                      "ci_low": diff - half, "ci_high": diff + half,
-                     "p_unc": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
-                     "p_adj": _studentized_p(abs(t) * np.sqrt(2), k, df), "padjust": "games-howell",
+                     "p": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
+                     "p_adjusted": _studentized_p(abs(t) * np.sqrt(2), k, df), "padjust": "games-howell",
                      "effect": "hedges_g", "effect_size": g_eff})
         # Tukey HSD: pooled within-group variance, df N - k
         se_t = np.sqrt(mse / 2 * (1 / g.n[i] + 1 / g.n[j]))
@@ -147,8 +147,8 @@ def _pairwise(g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padju
         t_pooled = diff / (se_t * np.sqrt(2)) if se_t > 0 else np.nan
         rows.append({**base, "method": "tukey", "diff": diff, "se": se_t * np.sqrt(2), "statistic": t_pooled,
                      "df": big_n - k, "ci_low": diff - tukey_crit * se_t, "ci_high": diff + tukey_crit * se_t,
-                     "p_unc": float(2 * stats.t.sf(abs(t_pooled), big_n - k)) if np.isfinite(t_pooled) else np.nan,
-                     "p_adj": _studentized_p(q, k, big_n - k), "padjust": "tukey",
+                     "p": float(2 * stats.t.sf(abs(t_pooled), big_n - k)) if np.isfinite(t_pooled) else np.nan,
+                     "p_adjusted": _studentized_p(q, k, big_n - k), "padjust": "tukey",
                      "effect": "hedges_g", "effect_size": g_eff})
         # Dunn (1964): mean ranks of the joint ranking, tie-corrected variance, normal p
         se_d = np.sqrt(rank_var * (1 / g.n[i] + 1 / g.n[j]))
@@ -156,17 +156,17 @@ def _pairwise(g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padju
         p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
         dunn_p.append(p)
         rows.append({**base, "method": "dunn", "diff": mean_rank[i] - mean_rank[j], "se": se_d, "statistic": z,
-                     "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_unc": p, "p_adj": np.nan,
+                     "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": p, "p_adjusted": np.nan,
                      "padjust": padjust, "effect": "cliffs_delta",
                      "effect_size": _cliffs_delta(ordered[i], ordered[j])})
     out = pd.DataFrame(rows)
     dunn = (out["method"] == "dunn").to_numpy()
-    out.loc[dunn, "p_adj"] = adjust_p(dunn_p, padjust)
-    out["significant"] = out["p_adj"] < alpha
+    out.loc[dunn, "p_adjusted"] = adjust_p(dunn_p, padjust)
+    out["significant"] = out["p_adjusted"] < alpha
     order = {"games-howell": 0, "tukey": 1, "dunn": 2}
     out = out.sort_values("method", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     columns = ["method", "a", "b", "n_a", "n_b", "mean_a", "mean_b", "diff", "se", "statistic", "df",
-               "ci_low", "ci_high", "p_unc", "p_adj", "padjust", "significant", "effect", "effect_size"]
+               "ci_low", "ci_high", "p", "p_adjusted", "padjust", "significant", "effect", "effect_size"]
     return out[columns]
 
 
@@ -389,7 +389,7 @@ class StageComparison(SafeDisplay):
     pairwise : DataFrame
         One row per method and pair of stages (``a`` before ``b`` in stage order):
         ``method, a, b, n_a, n_b, mean_a, mean_b, diff, se, statistic, df, ci_low, ci_high,
-        p_unc, p_adj, padjust, significant, effect, effect_size``. ``diff`` is
+        p, p_adjusted, padjust, significant, effect, effect_size``. ``diff`` is
         ``mean_a - mean_b`` (Dunn: the difference of mean ranks); Games-Howell and Tukey
         p-values are family-wise by the studentized range, Dunn's are adjusted with
         ``padjust``; effect sizes are Hedges' g (Games-Howell, Tukey) and Cliff's delta
@@ -445,7 +445,7 @@ class StageComparison(SafeDisplay):
         name = s.loc[idx, "stage"]
         pairs = self.pairs(method)
         mine = pairs[(pairs["a"] == name) | (pairs["b"] == name)]
-        p_max = float(mine["p_adj"].max()) if len(mine) else np.nan
+        p_max = float(mine["p_adjusted"].max()) if len(mine) else np.nan
         return {"stage": name, "mean": float(s.loc[idx, "mean"]), "ci_low": float(s.loc[idx, "ci_low"]),
                 "ci_high": float(s.loc[idx, "ci_high"]), "n": int(s.loc[idx, "n"]),
                 "significant": bool(len(mine) > 0 and p_max < self.alpha), "p_max": p_max,
@@ -662,7 +662,7 @@ def stage_scorecard(
     -------
     DataFrame
         One row per metric and stage: ``metric, stage, n, value, ci_low, ci_high,
-        higher_is_better, worst, significant, p_max, welch_p``. ``attrs["notes"]`` lists
+        higher_is_better, worst, significant, p_adjusted_max, p``. ``attrs["notes"]`` lists
         metrics that were skipped and why.
 
     Examples
@@ -707,8 +707,8 @@ def stage_scorecard(
         part["higher_is_better"] = higher
         part["worst"] = part["stage"] == low["stage"]
         part["significant"] = part["worst"] & low["significant"]
-        part["p_max"] = np.where(part["worst"], low["p_max"], np.nan)
-        part["welch_p"] = res.test("Welch ANOVA")["p"]
+        part["p_adjusted_max"] = np.where(part["worst"], low["p_max"], np.nan)
+        part["p"] = res.test("Welch ANOVA")["p"]
         frames.append(part)
     if not frames:
         if notes:

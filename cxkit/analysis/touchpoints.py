@@ -88,7 +88,7 @@ def pain_points(
     DataFrame
         One row per touchpoint, best-ranked pain point first: ``<by>, volume, n, mean,
         ci_low, ci_high, poor_share, poor_ci_low, poor_ci_high, excess_poor,
-        excess_ci_low, excess_ci_high, diff_vs_rest, p, p_adj, significantly_worse, enough_n,
+        excess_ci_low, excess_ci_high, diff_vs_rest, p, p_adjusted, significantly_worse, enough_n,
         rank``. ``diff_vs_rest`` is the mean minus the mean of all other touchpoints' scores;
         ``p`` is Welch's t-test of that difference.
 
@@ -146,7 +146,7 @@ def pain_points(
     t, df_w, _ = welch_t(g.mean, g.var, g.n, rest_mean, rest_var, rest_n)
     with np.errstate(invalid="ignore"):
         p = 2 * stats.t.sf(np.abs(t), df_w)
-    p_adj = adjust_p(p, padjust)
+    p_adjusted = adjust_p(p, padjust)
     diff = g.mean - rest_mean
     worse = (diff < 0) if higher else (diff > 0)
 
@@ -155,8 +155,8 @@ def pain_points(
         "ci_low": ci_low, "ci_high": ci_high, "poor_share": poor_share, "poor_ci_low": poor_low,
         "poor_ci_high": poor_high, "excess_poor": volume * (poor_share - overall),
         "excess_ci_low": volume * (poor_low - overall), "excess_ci_high": volume * (poor_high - overall),
-        "diff_vs_rest": diff, "p": p, "p_adj": p_adj,
-        "significantly_worse": (p_adj < alpha) & worse, "enough_n": g.n >= min_n,
+        "diff_vs_rest": diff, "p": p, "p_adjusted": p_adjusted,
+        "significantly_worse": (p_adjusted < alpha) & worse, "enough_n": g.n >= min_n,
     })
     ranked = out["enough_n"].to_numpy()
     rank = pd.Series(np.nan, index=out.index)
@@ -217,7 +217,7 @@ def touchpoint_performance(
     -------
     DataFrame
         One row per touchpoint: ``<by>, events``; with success data ``success_n,
-        success_rate, success_ci_low, success_ci_high, success_p_adj, lowest_success`` (the
+        success_rate, success_ci_low, success_ci_high, success_p_adjusted, lowest_success`` (the
         lowest rate among touchpoints with ``min_n`` outcomes, when significantly below the
         rest by a two-proportion z-test); with durations ``duration_n, median_duration_s,
         duration_ci_low, duration_ci_high``. ``attrs["notes"]`` lists skipped measures.
@@ -263,16 +263,16 @@ def touchpoint_performance(
             rate, rest_rate = x / n, rest_x / rest_n
             pooled = x.sum() / n.sum()
             z = (rate - rest_rate) / np.sqrt(pooled * (1 - pooled) * (1 / n + 1 / rest_n))
-        p_adj = adjust_p(2 * stats.norm.sf(np.abs(z)), padjust)
+        p_adjusted = adjust_p(2 * stats.norm.sf(np.abs(z)), padjust)
         out["success_n"] = n.astype(np.int64)
         out["success_rate"] = rate
         out["success_ci_low"], out["success_ci_high"] = low, high
-        out["success_p_adj"] = p_adj
+        out["success_p_adjusted"] = p_adjusted
         eligible = np.where(n >= min_n, rate, np.inf)
         lowest = np.zeros(k, dtype=bool)
         if np.isfinite(eligible).any():
             i = int(np.argmin(eligible))
-            lowest[i] = bool(p_adj[i] < alpha and rate[i] < rest_rate[i])
+            lowest[i] = bool(p_adjusted[i] < alpha and rate[i] < rest_rate[i])
         out["lowest_success"] = lowest
     else:
         notes.append(f"no {success!r} outcomes: success rate not computed")
@@ -329,8 +329,8 @@ def channel_consistency(
     DataFrame
         One row per touchpoint and channel with at least ``min_n`` scores: ``<by>, <channel>,
         n, mean, ci_low, ci_high, diff`` (from the touchpoint's mean over its channels), then
-        the touchpoint's ``channels, spread`` (highest minus lowest channel mean), ``welch_p``,
-        ``p_adj`` and ``consistent`` (False when the channels differ significantly; missing
+        the touchpoint's ``channels, spread`` (highest minus lowest channel mean), ``p`` (Welch's test),
+        ``p_adjusted`` and ``consistent`` (False when the channels differ significantly; missing
         for a touchpoint served by one channel, and when Welch's test is undefined because a
         channel's scores do not vary). Confidence intervals of 0/1 metrics such as
         ``"success"`` are Wilson intervals.
@@ -376,17 +376,17 @@ def channel_consistency(
         frames.append(pd.DataFrame({
             by: touch, channel: g.names, "n": g.n.astype(np.int64), "mean": g.mean, "ci_low": low,
             "ci_high": high, "diff": g.mean - centre, "channels": g.k,
-            "spread": float(g.mean.max() - g.mean.min()), "welch_p": welch_p, "_touch": len(p_values) - 1,
+            "spread": float(g.mean.max() - g.mean.min()), "p": welch_p, "_touch": len(p_values) - 1,
         }))
     if not frames:
         raise ValueError(f"channel_consistency: no {by} has a {channel} with at least {min_n} {metric} "
                          f"scores; lower min_n or check the columns.")
     out = pd.concat(frames, ignore_index=True)
     adjusted = adjust_p(p_values, padjust)
-    out["p_adj"] = adjusted[out["_touch"].to_numpy()]
-    consistent = pd.array(~(out["p_adj"] < alpha), dtype="boolean")
+    out["p_adjusted"] = adjusted[out["_touch"].to_numpy()]
+    consistent = pd.array(~(out["p_adjusted"] < alpha), dtype="boolean")
     # one channel, or a test that is undefined (channels without any variation): no verdict
-    consistent[(out["channels"].to_numpy() < 2) | out["p_adj"].isna().to_numpy()] = pd.NA
+    consistent[(out["channels"].to_numpy() < 2) | out["p_adjusted"].isna().to_numpy()] = pd.NA
     out["consistent"] = consistent
     return out.drop(columns="_touch")
 

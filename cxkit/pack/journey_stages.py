@@ -122,7 +122,7 @@ class JourneyReport(ReportPage):
     def _pairs(self):
         """Games-Howell pairwise comparisons."""
         pairs = self.stages.pairs("games-howell")
-        return table(pairs[["a", "b", "diff", "ci_low", "ci_high", "p_adj", "significant", "effect_size"]],
+        return table(pairs[["a", "b", "diff", "ci_low", "ci_high", "p_adjusted", "significant", "effect_size"]],
                      caption="Games-Howell pairwise comparisons (effect size: Hedges' g)", digits=2)
 
     @section("ordinal")
@@ -156,15 +156,15 @@ class JourneyReport(ReportPage):
     def _month_changes(self):
         """The report month's conversions against the month before."""
         this = self.months[self.months["month"] == self.month]
-        return table(this.drop(columns=["from_stage", "to_stage", "change_p"]),
+        return table(this.drop(columns=["from_stage", "to_stage", "p"]),
                      caption=f"Conversion in {self.month} against the month before", digits=2,
-                     percent=["conversion", "previous"], pp=["change"])
+                     percent=["conversion", "previous"], pp=["change"], labels={"p_adjusted": "p of change (adjusted)"})
 
     @section("pain_table")
     def _pain_points(self):
         """Touchpoints ranked by the poor experiences they produce."""
         columns = ["touchpoint", "rank", "volume", "n", "mean", "ci_low", "ci_high", "poor_share", "excess_poor",
-                   "p_adj", "significantly_worse"]
+                   "p_adjusted", "significantly_worse"]
         return table(self.pain[columns], caption=f"Pain points, {self.month}", digits=2, percent=["poor_share"])
 
     @section("pain")
@@ -176,12 +176,13 @@ class JourneyReport(ReportPage):
     def _performance(self):
         """Task success and duration by touchpoint."""
         return table(self.performance, caption=f"Task success and duration by touchpoint, {self.month}", digits=2,
-                     percent=["success_rate"])
+                     percent=["success_rate"], labels={"success_p_adjusted": "success p adj"})
 
     @section("consistency")
     def _consistency(self):
         """The same touchpoint across channels."""
-        return table(self.consistency, caption=f"Omnichannel consistency, {self.month}", digits=2)
+        return table(self.consistency, caption=f"Omnichannel consistency, {self.month}", digits=2,
+                     labels={"p": "p (Welch)"})
 
 
 # --------------------------------------------------------------------------- findings
@@ -204,7 +205,7 @@ def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dic
     return {"touchpoint": row[name], "mean": float(row["mean"]), "ci_low": float(row["ci_low"]),
             "ci_high": float(row["ci_high"]), "n": int(row["n"]), "volume": int(row["volume"]),
             "poor_share": float(row["poor_share"]), "excess_poor": float(row["excess_poor"]),
-            "diff_vs_rest": float(row["diff_vs_rest"]), "p_adj": float(row["p_adj"]),
+            "diff_vs_rest": float(row["diff_vs_rest"]), "p_adj": float(row["p_adjusted"]),
             "significant": bool(row["significantly_worse"]),
             "pain_rank": None if pd.isna(row["rank"]) else int(row["rank"])}
 
@@ -276,7 +277,7 @@ def monthly_finding(months: pd.DataFrame, month: str | None = None) -> str:
     for row in changed.itertuples(index=False):
         direction = "rose" if row.change > 0 else "fell"
         parts.append(f"In {report}, conversion from {row.from_stage} to {row.to_stage} {direction} from "
-                     f"{_pct(row.previous)} to {_pct(row.conversion)} ({_p_text(row.change_p_adj)}, adjusted).")
+                     f"{_pct(row.previous)} to {_pct(row.conversion)} ({_p_text(row.p_adjusted)}, adjusted).")
     return " ".join(parts)
 
 
@@ -298,7 +299,7 @@ def pain_finding(pain: pd.DataFrame) -> str:
             f"{top['volume']:,} events, about {top['excess_poor']:,.0f} more poor experiences than an "
             f"average {name} would give")
     if top["significantly_worse"]:
-        return text + f"; significantly worse than the other {name}s ({_p_text(top['p_adj'])}, adjusted)."
+        return text + f"; significantly worse than the other {name}s ({_p_text(top['p_adjusted'])}, adjusted)."
     return text + f"; not significantly worse than the other {name}s."
 
 
@@ -416,11 +417,11 @@ def journey_findings(
                 worse = "" if row.higher_is_better else " (more effort)"
                 out.append(f"In the survey, {label} is significantly {word}{worse} at {row.stage} ({row.value:.2f}, "
                            f"95% CI {row.ci_low:.2f}–{row.ci_high:.2f}).")
-            elif not row.welch_p < comparison.alpha:
+            elif not row.p < comparison.alpha:
                 out.append(f"In the survey, {label} does not differ significantly between stages "
-                           f"(Welch {_p_text(row.welch_p)}).")
+                           f"(Welch {_p_text(row.p)}).")
             else:
-                out.append(f"In the survey, {label} differs between stages (Welch {_p_text(row.welch_p)}); it is "
+                out.append(f"In the survey, {label} differs between stages (Welch {_p_text(row.p)}); it is "
                            f"{word} at {row.stage}, but not significantly against every other stage.")
         if any(note.startswith("sentiment") for note in scorecard.attrs.get("notes", [])):
             out.append("Sentiment by stage: this month's survey responses have no comments that could be scored.")
@@ -461,14 +462,14 @@ def journey_findings(
             part = multi[multi[name] == getattr(row, name)]
             best, worst = part.loc[part["mean"].idxmax()], part.loc[part["mean"].idxmin()]
             out.append(f"{getattr(row, name)} differs between {channel}s: {best[channel]} {best['mean']:.2f} vs "
-                       f"{worst[channel]} {worst['mean']:.2f} ({_p_text(row.p_adj)}, adjusted).")
+                       f"{worst[channel]} {worst['mean']:.2f} ({_p_text(row.p_adjusted)}, adjusted).")
     return out
 
 
 def _kpi(row) -> dict:
     return {"value": row.conversion, "ci_low": row.ci_low, "ci_high": row.ci_high, "n": int(row.entered),
-            "previous": row.previous, "change": row.change, "change_p": row.change_p,
-            "change_p_adj": row.change_p_adj, "significant": bool(row.significant)}
+            "previous": row.previous, "change": row.change, "change_p": row.p,
+            "change_p_adj": row.p_adjusted, "significant": bool(row.significant)}
 
 
 def journey_results(

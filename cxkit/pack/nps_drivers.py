@@ -62,9 +62,11 @@ class NpsReport(ReportPage):
         ``target``, ``month``.
         """
         main = self.drivers[self.drivers["method"] == self.drivers["method"].iloc[0]]
-        cols = ["driver", "importance", "share", "ci_low", "ci_high", "rank", "p_first", "performance", "quadrant",
+        cols = ["driver", "importance", "share", "ci_low", "ci_high", "rank", "prob_first", "performance", "quadrant",
                 "vif", "r2", "n"]
-        drivers = [{**{c: r[c] for c in cols}, "target": self.drivers.attrs.get("target"), "month": self.month}
+        # results.json keeps its documented key p_first for the chance of ranking first
+        drivers = [{**{("p_first" if c == "prob_first" else c): r[c] for c in cols},
+                    "target": self.drivers.attrs.get("target"), "month": self.month}
                    for _, r in main[cols].iterrows()]
         return {**{k: v for k, v in self.kpis.items()}, "drivers": drivers}
 
@@ -93,7 +95,7 @@ class NpsReport(ReportPage):
     @section("trend_table")
     def _trend_table(self):
         """Month-over-month tests."""
-        columns = ["period", "n", "value", "ci_low", "ci_high", "change", "p", "p_adj", "significant"]
+        columns = ["period", "n", "value", "ci_low", "ci_high", "change", "p", "p_adjusted", "significant"]
         return table(self.trend[columns], caption="NPS by month", signed=["change"])
 
     @section("segments")
@@ -109,10 +111,10 @@ class NpsReport(ReportPage):
     @section("drivers_table")
     def _drivers_table(self):
         """The key-driver table."""
-        columns = ["rank", "driver", "importance", "share", "ci_low", "ci_high", "p_first", "performance", "quadrant",
+        columns = ["rank", "driver", "importance", "share", "ci_low", "ci_high", "prob_first", "performance", "quadrant",
                    "vif"]
         return table(self.drivers[columns], caption=f"Key drivers of NPS, {self.month}",
-                     digits={"importance": 3, "performance": 2}, percent=["share", "p_first"])
+                     digits={"importance": 3, "performance": 2}, percent=["share", "prob_first"])
 
     @section("quadrant")
     def _quadrant(self):
@@ -122,7 +124,7 @@ class NpsReport(ReportPage):
     @section("driver_change")
     def _driver_change(self):
         """Change of the drivers since the previous month."""
-        columns = ["driver", "share_previous", "share", "change", "ci_low", "ci_high", "p_adj", "significant"]
+        columns = ["driver", "share_previous", "share", "change", "ci_low", "ci_high", "p_adjusted", "significant"]
         return table(self.driver_change[columns],
                      caption="Share of explained variance, previous month against this month",
                      percent=["share_previous", "share"], pp=["change"])
@@ -221,7 +223,7 @@ def _headline_table(kpis: dict) -> pd.DataFrame:
         k = kpis[key][sub] if sub else kpis[key]
         rows.append({"kpi": label, "month": k["month"], "value": k["value"], "ci_low": k["ci_low"],
                      "ci_high": k["ci_high"], "n": k["n"], "previous": k["previous"], "change": k["change"],
-                     "p": k.get("change_p_raw"), "p_adj": k["change_p"], "significant": k["significant"],
+                     "p": k.get("change_p_raw"), "p_adjusted": k["change_p"], "significant": k["significant"],
                      "small_n": k.get("small_n", False)})
     return pd.DataFrame(rows)
 
@@ -234,7 +236,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
 
     >>> h = pd.DataFrame({"kpi": ["NPS", "CSAT top-2-box share"], "month": "2026-10", "value": [19.436, 0.5232],
     ...     "ci_low": [15.67, 0.501], "ci_high": [23.15, 0.545], "n": [1986, 1986], "previous": [12.88, 0.491],
-    ...     "change": [6.56, 0.0322], "p": [0.016, 0.03], "p_adj": [0.112, 0.21], "significant": [False, False],
+    ...     "change": [6.56, 0.0322], "p": [0.016, 0.03], "p_adjusted": [0.112, 0.21], "significant": [False, False],
     ...     "small_n": [False, False]})
     >>> headline_view(h).iloc[:, 1:5].values.tolist()
     [['19.4', '15.7 to 23.1', '12.9', '+6.6 points'], ['52.3%', '50.1% to 54.5%', '49.1%', '+3.2 pp']]
@@ -256,7 +258,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
             "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0") if known else "",
             "n": f"{r.n:,}",
             "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
-            "p (adjusted)": format_p(r.p_adj) if known and pd.notna(r.p_adj) else "",
+            "p (adjusted)": format_p(r.p_adjusted) if known and pd.notna(r.p_adjusted) else "",
             "significant": ("yes" if r.significant else "no") if known else "",
         })
     return pd.DataFrame(rows)
@@ -287,7 +289,7 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
     earlier = trend[trend["significant"] & (trend["period"] != k["month"]) & ~_small_rows(trend)]
     if len(earlier):
         out.append("Earlier significant month-over-month changes: " + "; ".join(
-            f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adj)}"
+            f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adjusted)}"
             for r in earlier.itertuples()) + ".")
     else:
         out.append(f"No other month-over-month change in the {trend['period'].nunique()} months shown is significant.")
@@ -302,7 +304,7 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
             for r in sig.itertuples():
                 word = "higher" if r.diff > 0 else "lower"
                 out.append(f"{r.by.capitalize()} {r.group}: NPS {r.value:.1f}, {abs(r.diff):.1f} points {word} than the "
-                           f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adj)} across the {family} segment and "
+                           f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adjusted)} across the {family} segment and "
                            f"driver tests, {method}).")
         else:
             out.append(f"No {' or '.join(seg['by'].unique())} differs significantly from the rest this month.")
@@ -344,7 +346,7 @@ def _one_sentence(k: dict, top, meta: dict) -> str:
     else:
         change = f", no significant change from {k['previous_month']}"
     name = _pretty(top["driver"])
-    if pd.notna(top["p_first"]) and top["p_first"] >= 0.95:
+    if pd.notna(top["prob_first"]) and top["prob_first"] >= 0.95:
         driver = f"{name} is the largest driver ({100 * top['share']:.1f}% of explained variance"
         driver += f", 95% CI {100 * top['ci_low']:.1f}% to {100 * top['ci_high']:.1f}%)" if pd.notna(top["ci_low"]) else ")"
     else:
@@ -413,14 +415,14 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
     ci = (f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else "")
     target = _TARGET_NAMES.get(meta["target"], meta["target"])
     out = []
-    if pd.notna(top["p_first"]) and top["p_first"] >= level:
+    if pd.notna(top["prob_first"]) and top["prob_first"] >= level:
         out.append(f"{_name(top['driver']).capitalize()} is the largest driver of {target}: "
                    f"{_pct(top['share'])} of the {what}{ci}.")
     else:
-        tied = main[main["p_first"] >= 1 - level] if main["p_first"].notna().any() else main.head(2)
+        tied = main[main["prob_first"] >= 1 - level] if main["prob_first"].notna().any() else main.head(2)
         names = ", ".join(_name(d) for d in tied["driver"]) or _name(top["driver"])
-        first_note = (f" ({_name(top['driver'])} ranks first in {_pct(top['p_first'])} of resamples)"
-                      if pd.notna(top["p_first"]) else " (no bootstrap: the order is not tested)")
+        first_note = (f" ({_name(top['driver'])} ranks first in {_pct(top['prob_first'])} of resamples)"
+                      if pd.notna(top["prob_first"]) else " (no bootstrap: the order is not tested)")
         out.append(f"The leading drivers of {target} are {names}; their order is uncertain{first_note}. "
                    f"{_name(top['driver']).capitalize()} has {_pct(top['share'])} of the {what}{ci}.")
     out.append(f"The {len(main)} drivers together explain {meta['r2']:.0%} of the variation in {target} "
@@ -436,7 +438,7 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
             for r in sig.itertuples():
                 word = "rose" if r.change > 0 else "fell"
                 out.append(f"The share of {_name(r.driver)} {word} from {_pct(r.share_previous)} to {_pct(r.share)} "
-                           f"({span}; adjusted p = {r.p_adj:.3g}).")
+                           f"({span}; adjusted p = {r.p_adjusted:.3g}).")
         else:
             out.append(f"No driver's share changed significantly from {span} (bootstrap test, adjusted for "
                        f"{len(change)} drivers).")

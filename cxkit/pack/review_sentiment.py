@@ -33,6 +33,10 @@ from .page import ReportPage, section
 __all__ = ["SentimentReport", "sentiment_report"]
 
 
+#: The p-values of a theme's change, as the page heads them.
+_CHANGE_LABELS = {"p": "p of change", "p_adjusted": "p of change (adjusted)"}
+
+
 class SentimentReport(ReportPage):
     """The review-sentiment page of one month (see the module docstring).
 
@@ -116,7 +120,7 @@ class SentimentReport(ReportPage):
         if len(self.emerging):
             e = self.emerging.sort_values("change", ascending=False).iloc[0]
             top = {"theme": e["theme"], "negative_rate": e["negative_rate"], "previous_rate": e["previous_rate"],
-                   "change": e["change"], "change_p_holm": e["change_p_holm"]}
+                   "change": e["change"], "change_p_holm": e["p_adjusted"]}
         self.findings = _findings(period, kpi, share_pos, share_neg, top, self.themes, self.agreement,
                                   self.calibration, self.by_language, summary, alpha)
         self._results = {
@@ -237,7 +241,8 @@ class SentimentReport(ReportPage):
     def _themes_table(self):
         """Volume, share negative, mean sentiment and change per theme."""
         return table(self.themes, caption=f"Themes, {self.month}", digits=3,
-                     percent=["share_of_reviews", "share_negative", "negative_rate", "previous_rate"], pp=["change"])
+                     percent=["share_of_reviews", "share_negative", "negative_rate", "previous_rate"], pp=["change"],
+                     labels=_CHANGE_LABELS)
 
     @section("themes_chart")
     def _themes_chart(self):
@@ -247,9 +252,9 @@ class SentimentReport(ReportPage):
     @section("emerging")
     def _emerging(self):
         """Themes whose negative mentions rose significantly since last month."""
-        return table(self.emerging[["theme", "n", "negative_rate", "previous_rate", "change", "change_p_holm"]],
+        return table(self.emerging[["theme", "n", "negative_rate", "previous_rate", "change", "p_adjusted"]],
                      caption="Emerging negative themes", digits=3, percent=["negative_rate", "previous_rate"],
-                     pp=["change"])
+                     pp=["change"], labels=_CHANGE_LABELS)
 
     @section("examples")
     def _examples(self):
@@ -324,10 +329,10 @@ def sentiment_report(
 
 
 def _headline_frame(kpi: dict, month: str) -> pd.DataFrame:
-    """The headline KPI as a one-row table (``p`` raw, ``p_adj`` adjusted for the headline family)."""
+    """The headline KPI as a one-row table (``p`` raw, ``p_adjusted`` adjusted for the headline family)."""
     return pd.DataFrame([{"month": month, **{k: v for k, v in kpi.items() if not k.startswith("change_p")},
-                          "p": kpi["change_p_raw"], "p_adj": kpi["change_p"]}])[
-        ["month", "value", "ci_low", "ci_high", "n", "previous", "change", "p", "p_adj", "significant"]]
+                          "p": kpi["change_p_raw"], "p_adjusted": kpi["change_p"]}])[
+        ["month", "value", "ci_low", "ci_high", "n", "previous", "change", "p", "p_adjusted", "significant"]]
 
 
 def _star_label_counts(cur: pd.DataFrame) -> pd.DataFrame:
