@@ -563,9 +563,9 @@ def plot_stages(result, *, ax=None, title: str | None = None):
     ax.set_xticks(x, [label(v) for v in s["stage"]])
     ax.set_ylim(s["ci_low"].min() - 0.1 * span, s["ci_high"].max() + 0.2 * span)
     pct = int(round(100 * (1 - result.alpha)))
-    ax.set_ylabel(f"mean {metric_label(result.metric)} ({pct}% CI)")
+    ax.set_ylabel(f"mean {metric_label(result.score)} ({pct}% CI)")
     ax.set_xlabel("")
-    ax.set_title(title or f"{metric_label(result.metric)} by {result.stage.replace('_', ' ')}")
+    ax.set_title(title or f"{metric_label(result.score)} by {result.stage.replace('_', ' ')}")
     ax.text(0, -0.16, f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {result.alpha}).",
             transform=ax.transAxes, fontsize=8, color=NEUTRAL)
     return ax

@@ -211,10 +211,10 @@ def event_files(catalog, tmp_path_factory):
 def _journey_tables(events, history) -> dict:
     """The journey notebook's analyses of one month's events and the history up to it."""
     return {
-        "stages": cx.compare_stages(events, metric="csat"),
-        "pain": cx.pain_points(events, metric="csat", min_n=30),
+        "stages": cx.compare_stages(events, score="csat"),
+        "pain": cx.pain_points(events, score="csat", min_n=30),
         "performance": cx.touchpoint_performance(events),
-        "consistency": cx.channel_consistency(events, metric="csat", min_n=30),
+        "consistency": cx.channel_consistency(events, score="csat", min_n=30),
         "funnel": cx.funnel(history),
         "months": cx.funnel_by_month(history),
     }
@@ -268,7 +268,7 @@ def test_journey_reduction_keeps_missing_values_and_journeys_without_ids():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         pairs = [
-            (cx.compare_stages(lazy, metric="duration_s").pairwise, cx.compare_stages(events, metric="duration_s").pairwise),
+            (cx.compare_stages(lazy, score="duration_s").pairwise, cx.compare_stages(events, score="duration_s").pairwise),
             (cx.pain_points(lazy), cx.pain_points(events)),
             (cx.touchpoint_performance(lazy), cx.touchpoint_performance(events)),
             (cx.channel_consistency(lazy, min_n=5), cx.channel_consistency(events, min_n=5)),

@@ -26,7 +26,7 @@ def october(sources):
     events = cx.month_events(journey, "2026-10")
     history = cx.month_events(journey, "2026-10", through=True)
     return {
-        "stages": cx.compare_stages(events, metric="csat"),
+        "stages": cx.compare_stages(events, score="csat"),
         "scorecard": cx.stage_scorecard(cx.month_events(feedback, "2026-10")),
         "funnel": cx.funnel(history),
         "months": cx.funnel_by_month(history),
@@ -94,7 +94,7 @@ def test_no_difference_is_claimed_from_noise():
     events = pd.DataFrame({"journey_stage": rng.choice(list(cx.STAGES), 2000),
                            "touchpoint": rng.choice(["web", "app", "shop"], 2000),
                            "csat": rng.integers(1, 6, 2000)})
-    stages = cx.compare_stages(events, metric="csat")
+    stages = cx.compare_stages(events, score="csat")
     assert not stages.test("Welch ANOVA")["significant"]
     assert "does not differ significantly between journey stages" in jp.stage_finding(stages)
     res = jp.journey_results(stages, pain=cx.pain_points(events))
@@ -140,12 +140,12 @@ def test_shoppers_catalog_entry_runs_the_stage_comparison(public_catalog):
     assert counts[["retention", "advocacy"]].sum() == 0
     assert (shoppers.loc[shoppers["journey_stage"] == "decision", "success"]).all()  # decision = a purchase
     # exit rates fall as sessions go deeper (Google Analytics ExitRates, mean per session)
-    res = cx.compare_stages(shoppers, metric="ExitRates")
+    res = cx.compare_stages(shoppers, score="ExitRates")
     assert res.stages["stage"].tolist() == ["awareness", "consideration", "decision"]
     assert res.stages["mean"].is_monotonic_decreasing
     assert res.test("Welch ANOVA")["significant"] and res.ordinal is None
     with pytest.warns(UserWarning, match="fewer than 100 ExitRates scores and are not ranked"):
-        pain = cx.pain_points(shoppers, metric="ExitRates", by="TrafficType", poor=0.1, higher_is_better=False,
+        pain = cx.pain_points(shoppers, score="ExitRates", by="TrafficType", poor=0.1, higher_is_better=False,
                               min_n=100)
     assert pain["enough_n"].sum() == int((shoppers["TrafficType"].value_counts() >= 100).sum())
     found = jp.journey_findings(res, funnel=cx.funnel(shoppers), pain=pain)

@@ -35,7 +35,7 @@ def plants() -> pd.DataFrame:
 def plant_result(plants):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # n = 10 per group: the small-sample warning
-        return cx.compare_stages(plants, metric="weight", stage="group", padjust="bonferroni")
+        return cx.compare_stages(plants, score="weight", stage="group", padjust="bonferroni")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_welch_anova_of_two_groups_is_welchs_t_squared():
     rng = np.random.default_rng(7)
     a, b = rng.normal(0, 1, 60), rng.normal(0.5, 3, 35)
     df = pd.DataFrame({"g": ["a"] * 60 + ["b"] * 35, "y": np.concatenate([a, b])})
-    row = cx.compare_stages(df, metric="y", stage="g").test("Welch ANOVA")
+    row = cx.compare_stages(df, score="y", stage="g").test("Welch ANOVA")
     t = stats.ttest_ind(a, b, equal_var=False)
     assert row["statistic"] == pytest.approx(t.statistic**2, rel=1e-10)
     assert row["p"] == pytest.approx(t.pvalue, rel=1e-8)
@@ -112,7 +112,7 @@ def test_kruskal_wallis_matches_r_and_scipy(plant_result, plants):
     rng = np.random.default_rng(3)
     likert = pd.DataFrame({"g": rng.choice(list("abcd"), 500), "y": rng.integers(1, 6, 500)})
     h = stats.kruskal(*[likert.loc[likert["g"] == g, "y"] for g in "abcd"])
-    got = cx.compare_stages(likert, metric="y", stage="g").test("Kruskal-Wallis")
+    got = cx.compare_stages(likert, score="y", stage="g").test("Kruskal-Wallis")
     assert got["statistic"] == pytest.approx(h.statistic, rel=1e-10)
     assert got["p"] == pytest.approx(h.pvalue, rel=1e-8)
 
@@ -177,7 +177,7 @@ def test_dunn_matches_rstatix(plant_result, plants):
     # Holm (the default) by hand: 3 p, sorted ascending, times 3, 2, 1, cumulative max
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        holm = cx.compare_stages(plants, metric="weight", stage="group").pairs("dunn")
+        holm = cx.compare_stages(plants, score="weight", stage="group").pairs("dunn")
     p = holm["p"].to_numpy()
     order = np.argsort(p)
     by_hand = np.maximum.accumulate(np.minimum(1, p[order] * np.array([3, 2, 1])))
@@ -204,7 +204,7 @@ def test_counted_ordered_model_equals_row_level_statsmodels(sample_journey):
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     rows = sample_journey.dropna(subset=["csat"]).sample(3000, random_state=11)
-    res = cx.compare_stages(rows, metric="csat")
+    res = cx.compare_stages(rows, score="csat")
     exog = pd.get_dummies(rows["journey_stage"].astype(str), dtype=float)[
         ["consideration", "decision", "retention", "advocacy"]]
     ref = OrderedModel(rows["csat"].astype(int).to_numpy(), exog, distr="logit").fit(
@@ -272,7 +272,7 @@ def test_ordinal_separation_matches_a_brute_force_penalised_fit():
                                  for _ in range(counts[g, k])], columns=["journey_stage", "csat"])
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                res = cx.compare_stages(rows, metric="csat", ordinal=True)
+                res = cx.compare_stages(rows, score="csat", ordinal=True)
             table = res.ordinal.set_index("stage").loc[stages[1:]]
             np.testing.assert_array_equal(~table["estimable"].to_numpy(), running_off)
             assert table.loc[~table["estimable"], ["odds_ratio", "ci_low", "ci_high", "p"]].isna().all().all()
@@ -296,7 +296,7 @@ def test_a_stage_with_every_score_at_the_bottom_is_reported_as_separated():
         raw = OrderedModel(df["csat"].to_numpy(), exog, distr="logit").fit(method="bfgs", disp=False, maxiter=500)
     assert np.exp(raw.params["decision"]) < 1e-4 and raw.pvalues["decision"] > 0.9  # the confident wrong number
     with pytest.warns(UserWarning, match=r"decision separated \(every decision score is the lowest one \(1\)\)"):
-        res = cx.compare_stages(df, metric="csat")
+        res = cx.compare_stages(df, score="csat")
     table = res.ordinal.set_index("stage")
     assert not table.loc["decision", "estimable"] and np.isnan(table.loc["decision", "odds_ratio"])
     # advocacy overlaps awareness: estimable, and equal to the row-level fit
@@ -304,7 +304,7 @@ def test_a_stage_with_every_score_at_the_bottom_is_reported_as_separated():
     assert table.loc["advocacy", "log_odds"] == pytest.approx(raw.params["advocacy"], abs=1e-4)
     # the separated stage only pushes its own odds to zero: the others' estimates and standard
     # errors are those of the data without it
-    without = cx.compare_stages(df[df["journey_stage"] != "decision"], metric="csat").ordinal.set_index("stage")
+    without = cx.compare_stages(df[df["journey_stage"] != "decision"], score="csat").ordinal.set_index("stage")
     assert table.loc["advocacy", "log_odds"] == pytest.approx(without.loc["advocacy", "log_odds"], abs=1e-4)
     assert table.loc["advocacy", "se"] == pytest.approx(without.loc["advocacy", "se"], rel=1e-4)
     assert any("separated" in note for note in res.notes)
@@ -317,7 +317,7 @@ def test_stages_without_any_variation_are_a_clear_error_not_a_zero_division():
     df = pd.DataFrame({"journey_stage": ["awareness", "decision"] * 6, "csat": [3, 4] * 6})
     with pytest.raises(ValueError, match=r"do not vary within any journey_stage.*awareness: 3, decision: 4.*"
                                          r"one score per response"):
-        cx.compare_stages(df, metric="csat")
+        cx.compare_stages(df, score="csat")
     with pytest.raises(ValueError, match="stage_scorecard has no metric to show: csat: .*do not vary"):
         cx.stage_scorecard(df, metrics=["csat"])
 
@@ -327,7 +327,7 @@ def test_hedges_g_is_undefined_for_two_constant_groups_beside_a_varying_one():
                        "csat": [3] * 5 + [4] * 5 + [1, 2, 3, 4, 5]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        res = cx.compare_stages(df, metric="csat", ordinal=False)
+        res = cx.compare_stages(df, score="csat", ordinal=False)
     pair = _pair(res, "games-howell", "awareness", "decision")
     assert np.isnan(pair["effect_size"]) and np.isnan(pair["p_adjusted"])  # no within-stage variation at all
     # with advocacy's variance the pooled SD is positive: Hedges' g by hand (pooled SD, J correction)
@@ -339,7 +339,7 @@ def test_hedges_g_is_undefined_for_two_constant_groups_beside_a_varying_one():
 def test_infinite_scores_and_boolean_metrics():
     df = pd.DataFrame({"journey_stage": ["awareness", "decision"] * 10, "csat": [1.0, 2.0, np.inf, 4.0, 5.0] * 4})
     with pytest.raises(ValueError, match=r"'csat' holds 4 infinite value\(s\); scores must be finite"):
-        cx.compare_stages(df, metric="csat")
+        cx.compare_stages(df, score="csat")
     # a boolean metric's mean is a proportion: Wilson intervals (statsmodels proportion_confint
     # method="wilson"), never outside [0, 1] and not a point at 0%
     from statsmodels.stats.proportion import proportion_confint
@@ -348,7 +348,7 @@ def test_infinite_scores_and_boolean_metrics():
                           "success": [False] * 12 + [True] * 3 + [False] * 9})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        res = cx.compare_stages(flags, metric="success")
+        res = cx.compare_stages(flags, score="success")
     low, high = proportion_confint([0, 3], [12, 12], method="wilson")
     np.testing.assert_allclose(res.stages["ci_low"], low, atol=1e-12)
     np.testing.assert_allclose(res.stages["ci_high"], high, atol=1e-12)
@@ -378,7 +378,7 @@ def test_ordinal_only_for_likert_scores(plant_result):
 def test_planted_lowest_stage_is_found_in_journey_and_feedback(sample_journey, sample_feedback):
     truth = sample_truth()
     for frame in (sample_journey, sample_feedback):
-        res = cx.compare_stages(frame, metric="csat")
+        res = cx.compare_stages(frame, score="csat")
         assert res.stages["stage"].tolist() == list(cx.STAGES)
         low = res.lowest()
         assert low["stage"] == truth["lowest_stage"] == "decision"
@@ -394,15 +394,15 @@ def test_planted_lowest_stage_is_found_in_journey_and_feedback(sample_journey, s
 def test_result_renders_safely_and_the_input_is_not_changed():
     df = pd.DataFrame({"journey_stage": ["<script>x</script>", "b"] * 40, "csat": [1, 2, 3, 4, 5] * 16})
     before = df.copy()
-    res = cx.compare_stages(df, metric="csat")
+    res = cx.compare_stages(df, score="csat")
     html = res._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "StageComparison(metric='csat'" in repr(res)
+    assert "StageComparison(score='csat'" in repr(res)
     pd.testing.assert_frame_equal(df, before)
 
 
 def test_plot_marks_letters_and_the_lowest_stage(sample_journey):
-    res = cx.compare_stages(sample_journey, metric="csat")
+    res = cx.compare_stages(sample_journey, score="csat")
     ax = cx.plot_stages(res)
     assert [t.get_text() for t in ax.texts][:5] == res.stages["letters"].tolist()
     assert [t.get_text() for t in ax.get_xticklabels()] == list(cx.STAGES)
@@ -472,12 +472,12 @@ def test_scorecard_uses_a_precomputed_sentiment_column(sample_feedback):
 
 
 def test_errors_name_the_column_and_the_fix(sample_journey):
-    with pytest.raises(ValueError, match=r"column 'cast' \(metric\) is not in the data\. Did you mean 'csat'\?.*metric="):
-        cx.compare_stages(sample_journey, metric="cast")
+    with pytest.raises(ValueError, match=r"column 'cast' \(score\) is not in the data\. Did you mean 'csat'\?.*score="):
+        cx.compare_stages(sample_journey, score="cast")
     with pytest.raises(ValueError, match="stage='<column>'"):
         cx.compare_stages(sample_journey, stage="stages")
     with pytest.raises(ValueError, match="'touchpoint' holds text such as 'website'"):
-        cx.compare_stages(sample_journey, metric="touchpoint")
+        cx.compare_stages(sample_journey, score="touchpoint")
     with pytest.raises(ValueError, match="alpha must be"):
         cx.compare_stages(sample_journey, alpha=5)
     with pytest.raises(ValueError, match="padjust='tukey' is not a p-value adjustment"):
@@ -493,14 +493,23 @@ def test_tiny_stages_are_left_out_with_a_warning():
     df = pd.DataFrame({"journey_stage": ["awareness"] * 40 + ["decision"] * 40 + ["advocacy"],
                        "csat": [3, 4, 5, 4] * 10 + [1, 2, 3, 2] * 10 + [5]})
     with pytest.warns(UserWarning, match=r"\['advocacy'\] have fewer than two csat scores"):
-        res = cx.compare_stages(df, metric="csat")
+        res = cx.compare_stages(df, score="csat")
     assert res.stages["stage"].tolist() == ["awareness", "decision"]
     assert any("advocacy" in note for note in res.notes)
 
 
 def test_results_are_json_ready(sample_journey, tmp_path):
-    res = cx.compare_stages(sample_journey, metric="ces")
+    res = cx.compare_stages(sample_journey, score="ces")
     low = res.lowest()
     assert low["stage"] == "decision" and not low["higher_is_better"]  # CES: the highest effort
     cx.save_results(tmp_path / "r.json", x={"omnibus": res.omnibus, "lowest": low})
     assert json.loads((tmp_path / "r.json").read_text())["x"]["lowest"]["stage"] == "decision"
+
+
+def test_metric_is_the_design_contracts_name_for_score(sample_journey):
+    # DESIGN.md's contract spells the scored column metric=; cxkit's vocabulary says score=.
+    by_score, by_metric = cx.compare_stages(sample_journey, score="csat"), cx.compare_stages(sample_journey, metric="csat")
+    pd.testing.assert_frame_equal(by_score.stages, by_metric.stages)
+    assert by_metric.score == by_metric.metric == "csat"
+    with pytest.raises(ValueError, match="score='csat' and metric='ces' name different columns"):
+        cx.compare_stages(sample_journey, score="csat", metric="ces")

@@ -19,7 +19,7 @@ def journey():
 
 def test_planted_lowest_touchpoint_is_the_top_pain_point(journey):
     truth = sample_truth()["journey"]
-    pain = cx.pain_points(journey, metric="csat")
+    pain = cx.pain_points(journey, score="csat")
     top = pain.iloc[0]
     assert top["touchpoint"] == truth["lowest_touchpoint"] == "billing"
     assert top["rank"] == 1 and top["significantly_worse"] and top["enough_n"]
@@ -31,7 +31,7 @@ def test_planted_lowest_touchpoint_is_the_top_pain_point(journey):
 
 
 def test_pain_point_numbers_equal_brute_force(journey):
-    pain = cx.pain_points(journey, metric="csat", padjust="bonferroni").set_index("touchpoint")
+    pain = cx.pain_points(journey, score="csat", padjust="bonferroni").set_index("touchpoint")
     scored = journey.dropna(subset=["csat"])
     overall_poor = (scored["csat"] <= 2).mean()
     billing = scored.loc[scored["touchpoint"] == "billing", "csat"].astype(float)
@@ -61,14 +61,14 @@ def test_small_touchpoints_are_not_ranked():
 
 
 def test_ces_pain_means_high_effort_and_other_metrics_need_a_threshold(journey):
-    pain = cx.pain_points(journey, metric="ces")
+    pain = cx.pain_points(journey, score="ces")
     assert pain.attrs["poor"] == "ces >= 5"
     # the generator adds 0.9 effort to failed tasks and live chat fails 41% of them, so live
     # chat, with its high volume, produces the most excess high-effort experiences
     assert pain.iloc[0]["touchpoint"] == "live chat"
     assert pain["excess_poor"].is_monotonic_decreasing
     with pytest.raises(ValueError, match="say which 'duration_s' scores are poor experiences, e.g. poor=2"):
-        cx.pain_points(journey, metric="duration_s")
+        cx.pain_points(journey, score="duration_s")
 
 
 def test_task_success_and_duration(journey):
@@ -99,20 +99,20 @@ def test_performance_skips_absent_measures_with_a_note(journey):
 
 
 def test_channels_are_consistent_in_the_sample_and_a_planted_gap_is_found(journey):
-    cc = cx.channel_consistency(journey, metric="csat")
+    cc = cx.channel_consistency(journey, score="csat")
     multi = cc[cc["channels"] >= 2]
     assert set(multi["touchpoint"]) == {"billing", "delivery", "live chat", "onboarding"}
     assert multi["consistent"].all()  # the generator gives channels no effect
     assert cc.loc[cc["channels"] == 1, "consistent"].isna().all()
     # Welch ANOVA across billing's channels equals compare_stages on billing alone
     billing = journey[journey["touchpoint"] == "billing"]
-    ref = cx.compare_stages(billing, metric="csat", stage="channel").test("Welch ANOVA")["p"]
+    ref = cx.compare_stages(billing, score="csat", stage="channel").test("Welch ANOVA")["p"]
     assert cc.loc[cc["touchpoint"] == "billing", "p"].iloc[0] == pytest.approx(ref, rel=1e-12)
     # plant a worse app experience of live chat
     shifted = journey.copy()
     worse = (shifted["touchpoint"] == "live chat") & (shifted["channel"] == "app")
     shifted.loc[worse, "csat"] = (shifted.loc[worse, "csat"] - 1).clip(lower=1)
-    cc = cx.channel_consistency(shifted, metric="csat")
+    cc = cx.channel_consistency(shifted, score="csat")
     chat = cc[cc["touchpoint"] == "live chat"]
     assert not chat["consistent"].any() and chat["spread"].iloc[0] > 0.5
     found = jp.journey_findings(cx.compare_stages(shifted), consistency=cc)
@@ -120,7 +120,7 @@ def test_channels_are_consistent_in_the_sample_and_a_planted_gap_is_found(journe
 
 
 def test_success_can_be_compared_across_channels(journey):
-    cc = cx.channel_consistency(journey, metric="success", min_n=100)
+    cc = cx.channel_consistency(journey, score="success", min_n=100)
     assert cc["mean"].between(0, 1).all() and (cc["n"] >= 100).all()
 
 
@@ -147,7 +147,7 @@ def test_boolean_outcomes_get_wilson_intervals_inside_0_and_1():
 
     events = pd.DataFrame({"touchpoint": ["billing"] * 10, "channel": ["app"] * 5 + ["web"] * 5,
                            "success": [True] * 5 + [True, False, False, False, False]})
-    cc = cx.channel_consistency(events, metric="success", min_n=5)
+    cc = cx.channel_consistency(events, score="success", min_n=5)
     low, high = proportion_confint([5, 1], [5, 5], method="wilson")  # statsmodels' Wilson interval
     np.testing.assert_allclose(cc["ci_low"], low, atol=1e-12)
     np.testing.assert_allclose(cc["ci_high"], high, atol=1e-12)

@@ -22,6 +22,19 @@ from ..data.schema import STAGES
 LOWER_IS_BETTER = {"ces"}
 
 
+def score_column(score: str | None, metric: str | None, func: str, default: str = "csat") -> str:
+    """The scored column of a comparison: ``score``, or ``metric``, the name ``DESIGN.md``'s
+    contract uses for it (``compare_stages(df, metric="csat")``); both mean the same column.
+
+    >>> score_column(None, "ces", "compare_stages"), score_column(None, None, "pain_points")
+    ('ces', 'csat')
+    """
+    if score is not None and metric is not None and score != metric:
+        raise ValueError(f"{func}: score={score!r} and metric={metric!r} name different columns; "
+                         f"pass one of them (score is the name cxkit uses, metric its alias).")
+    return score if score is not None else metric if metric is not None else default
+
+
 def check_frame(df, func: str) -> None:
     from ..distributed import is_dask_frame
 

@@ -20,7 +20,7 @@ Examples
 --------
 >>> import cxkit as cx
 >>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
->>> result = cx.compare_stages(journey, metric="csat")
+>>> result = cx.compare_stages(journey, score="csat")
 >>> result.stages[["stage", "n"]].to_dict("list")["stage"]
 ['awareness', 'consideration', 'decision', 'retention', 'advocacy']
 >>> result.lowest()["stage"], result.lowest()["significant"]
@@ -42,7 +42,7 @@ from .._stats import covariance_beside_separation, studentized_range_isf, studen
 
 from ..display import SafeDisplay
 from ._groups import (
-    LOWER_IS_BETTER, Groups, anova, check_alpha, check_column, check_frame, counted_median, group_codes, group_order,
+    LOWER_IS_BETTER, score_column, Groups, anova, check_alpha, check_column, check_frame, counted_median, group_codes, group_order,
     is_boolean, kept_weights, mean_interval, numeric_scores, reduce_counts, welch_anova, welch_t,
 )
 
@@ -405,7 +405,7 @@ class StageComparison(SafeDisplay):
         The fitted ``OrderedModel`` (thresholds, log-likelihood, ...).
     """
 
-    metric: str
+    score: str
     stage: str
     alpha: float
     padjust: str
@@ -415,6 +415,11 @@ class StageComparison(SafeDisplay):
     ordinal: pd.DataFrame | None = None
     ordinal_result: object = None
     notes: list = field(default_factory=list)
+
+    @property
+    def metric(self) -> str:
+        """The scored column (``score``), by the name ``DESIGN.md``'s contract uses."""
+        return self.score
 
     def pairs(self, method: str = "games-howell", *, significant_only: bool = False) -> pd.DataFrame:
         """The pairwise rows of one method (``games-howell``, ``tukey`` or ``dunn``)."""
@@ -439,7 +444,7 @@ class StageComparison(SafeDisplay):
         alpha for each pair). ``p_max`` is the largest of those adjusted p-values.
         """
         if higher_is_better is None:
-            higher_is_better = self.metric.lower() not in LOWER_IS_BETTER
+            higher_is_better = self.score.lower() not in LOWER_IS_BETTER
         s = self.stages
         idx = int(s["mean"].idxmin() if higher_is_better else s["mean"].idxmax())
         name = s.loc[idx, "stage"]
@@ -455,7 +460,7 @@ class StageComparison(SafeDisplay):
     def _repr_html_(self) -> str:
         from ..display import table
 
-        parts = [table(self.stages, caption=f"{self.metric} by {self.stage}", digits=3),
+        parts = [table(self.stages, caption=f"{self.score} by {self.stage}", digits=3),
                  table(self.omnibus, caption="Omnibus tests", digits=4),
                  table(self.pairs("games-howell"), caption=f"Games-Howell pairs (alpha {self.alpha})", digits=4)]
         if self.ordinal is not None:
@@ -463,7 +468,7 @@ class StageComparison(SafeDisplay):
         return "".join(p._repr_html_() for p in parts)
 
     def __repr__(self) -> str:
-        return (f"StageComparison(metric={self.metric!r}, stage={self.stage!r}, "
+        return (f"StageComparison(score={self.score!r}, stage={self.stage!r}, "
                 f"groups={len(self.stages)}, n={int(self.stages['n'].sum())})\n"
                 f"{self.stages.to_string(index=False)}\n\n{self.omnibus.to_string(index=False)}")
 
@@ -474,12 +479,13 @@ class StageComparison(SafeDisplay):
 def compare_stages(
     df: pd.DataFrame,
     *,
-    metric: str = "csat",
+    score: str | None = None,
     stage: str = "journey_stage",
     alpha: float = 0.05,
     padjust: str = "holm",
     ordinal: bool | None = None,
     stages: list | None = None,
+    metric: str | None = None,
 ) -> StageComparison:
     """Compare a score between journey stages: per-stage CIs, omnibus and post hoc tests.
 
@@ -489,7 +495,7 @@ def compare_stages(
         One row per response or event (a canonical feedback or journey table). A Dask
         DataFrame is reduced to counts per (stage, score) on the connected cluster
         (:func:`cxkit.connect`); the results are the same.
-    metric : str, default "csat"
+    score : str, default "csat"
         The numeric score column (booleans count as 0/1). Rows where it is missing are left out.
     stage : str, default "journey_stage"
         The grouping column. Journey stages are reported in journey order; any other column
@@ -504,12 +510,14 @@ def compare_stages(
         at most 11 distinct values (a Likert score such as CSAT, CES or NPS).
     stages : list, optional
         Stages to compare, in this order (default: all present).
+    metric : str, optional
+        Another name for ``score`` (the one ``DESIGN.md``'s contract uses).
 
     Returns
     -------
     StageComparison
         ``.stages``, ``.omnibus``, ``.pairwise`` and ``.ordinal`` tidy DataFrames (columns in
-        :class:`StageComparison`), ``.lowest()``, ``.finding()``; renders itself in notebooks.
+        :class:`StageComparison`) and ``.lowest()``; renders itself in notebooks.
 
     Raises
     ------
@@ -527,7 +535,7 @@ def compare_stages(
     --------
     >>> import cxkit as cx
     >>> feedback = cx.load_catalog(cx.DEFAULT_CATALOG)["feedback"].frame
-    >>> res = cx.compare_stages(feedback, metric="csat", stage="journey_stage")
+    >>> res = cx.compare_stages(feedback, score="csat", stage="journey_stage")
     >>> res.test("Kruskal-Wallis")["p"] < 0.001
     True
     >>> res.pairs("games-howell", significant_only=True)[["a", "b"]].head(2).values.tolist()
@@ -535,8 +543,8 @@ def compare_stages(
     >>> round(float(res.ordinal.set_index("stage").loc["decision", "odds_ratio"]), 2)
     0.33
     """
-    return _compare_stages(df, metric=metric, stage=stage, alpha=alpha, padjust=padjust, ordinal=ordinal,
-                           stages=stages)
+    return _compare_stages(df, metric=score_column(score, metric, "compare_stages"), stage=stage, alpha=alpha,
+                           padjust=padjust, ordinal=ordinal, stages=stages)
 
 
 def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, intervals: bool = True) -> StageComparison:
@@ -544,7 +552,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
     out (NaN), for callers that use only the tests (the scorecard)."""
     func = "compare_stages"
     check_frame(df, func)
-    check_column(df, metric, "metric", func)
+    check_column(df, metric, "score", func)
     check_column(df, stage, "stage", func)
     check_alpha(alpha)
     _padjust_method(padjust)
@@ -619,7 +627,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
         "stage": order, "n": g.n.astype(np.int64), "mean": g.mean, "sd": np.sqrt(g.var), "se": se,
         "ci_low": ci_low, "ci_high": ci_high, "median": medians, "letters": [letters[s] for s in order],
     })
-    return StageComparison(metric=metric, stage=stage, alpha=alpha, padjust=padjust, stages=stage_table,
+    return StageComparison(score=metric, stage=stage, alpha=alpha, padjust=padjust, stages=stage_table,
                            omnibus=omnibus, pairwise=pairwise, ordinal=ordinal_table,
                            ordinal_result=ordinal_result, notes=notes)
 

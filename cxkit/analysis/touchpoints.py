@@ -13,7 +13,7 @@ Examples
 --------
 >>> import cxkit as cx
 >>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
->>> cx.pain_points(journey, metric="csat")["touchpoint"].iloc[0]
+>>> cx.pain_points(journey, score="csat")["touchpoint"].iloc[0]
 'billing'
 >>> perf = cx.touchpoint_performance(journey)
 >>> perf.loc[perf["lowest_success"], "touchpoint"].tolist()
@@ -30,7 +30,7 @@ from scipy import stats
 
 from .._stats import _padjust_method, adjust_p, wilson_interval
 from ._groups import (
-    LOWER_IS_BETTER, Groups, check_alpha, check_column, check_frame, counted_median, distinct_counts, group_codes,
+    LOWER_IS_BETTER, Groups, score_column, check_alpha, check_column, check_frame, counted_median, distinct_counts, group_codes,
     group_order, is_boolean, kept_weights, mean_interval, numeric_scores, order_statistic, reduce_counts, welch_anova,
     welch_t,
 )
@@ -49,13 +49,14 @@ def _higher_is_better(metric: str, given: bool | None) -> bool:
 def pain_points(
     df: pd.DataFrame,
     *,
-    metric: str = "csat",
+    score: str | None = None,
     by: str = "touchpoint",
     min_n: int = 30,
     alpha: float = 0.05,
     poor: float | None = None,
     higher_is_better: bool | None = None,
     padjust: str = "holm",
+    metric: str | None = None,
 ) -> pd.DataFrame:
     """Rank touchpoints as pain points: low score and high volume, with CIs and a minimum n.
 
@@ -69,7 +70,8 @@ def pain_points(
     df : DataFrame or Dask DataFrame
         Journey events or survey responses with a touchpoint and a score (a Dask DataFrame
         is reduced to counts per touchpoint and score on the connected cluster).
-    metric : str, default "csat"
+    score : str, default "csat"
+        The numeric score column.
     by : str, default "touchpoint"
         The grouping column (``"channel"``, ``"segment"``, ... work too).
     min_n : int, default 30
@@ -82,6 +84,8 @@ def pain_points(
         Default: True except for CES.
     padjust : str, default "holm"
         Adjustment of the tests against the other touchpoints.
+    metric : str, optional
+        Another name for ``score``.
 
     Returns
     -------
@@ -96,14 +100,15 @@ def pain_points(
     --------
     >>> import cxkit as cx
     >>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
-    >>> pain = cx.pain_points(journey, metric="csat", min_n=30)
+    >>> pain = cx.pain_points(journey, score="csat", min_n=30)
     >>> top = pain.iloc[0]
     >>> top["touchpoint"], round(float(top["mean"]), 2), bool(top["significantly_worse"])
     ('billing', 2.84, True)
     """
     func = "pain_points"
+    metric = score_column(score, metric, func)
     check_frame(df, func)
-    check_column(df, metric, "metric", func)
+    check_column(df, metric, "score", func)
     check_column(df, by, "by", func)
     check_alpha(alpha)
     _padjust_method(padjust)
@@ -299,12 +304,13 @@ def touchpoint_performance(
 def channel_consistency(
     df: pd.DataFrame,
     *,
-    metric: str = "csat",
+    score: str | None = None,
     by: str = "touchpoint",
     channel: str = "channel",
     min_n: int = 30,
     alpha: float = 0.05,
     padjust: str = "holm",
+    metric: str | None = None,
 ) -> pd.DataFrame:
     """The same touchpoint across channels: is the experience consistent (omnichannel)?
 
@@ -314,7 +320,7 @@ def channel_consistency(
         Journey events or survey responses with touchpoint, channel and a score (a Dask
         DataFrame is reduced to counts per touchpoint, channel and score on the connected
         cluster).
-    metric : str, default "csat"
+    score : str, default "csat"
         Any numeric score; ``"success"`` compares task success rates.
     by : str, default "touchpoint"
     channel : str, default "channel"
@@ -323,6 +329,8 @@ def channel_consistency(
     alpha : float, default 0.05
     padjust : str, default "holm"
         Adjustment of the Welch ANOVA p-values across touchpoints.
+    metric : str, optional
+        Another name for ``score``.
 
     Returns
     -------
@@ -339,13 +347,14 @@ def channel_consistency(
     --------
     >>> import cxkit as cx
     >>> journey = cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
-    >>> cc = cx.channel_consistency(journey, metric="csat")
+    >>> cc = cx.channel_consistency(journey, score="csat")
     >>> cc.loc[cc["touchpoint"] == "billing", ["channel", "consistent"]].values.tolist()
     [['app', True], ['email', True], ['web', True]]
     """
     func = "channel_consistency"
+    metric = score_column(score, metric, func)
     check_frame(df, func)
-    for col, role in ((metric, "metric"), (by, "by"), (channel, "channel")):
+    for col, role in ((metric, "score"), (by, "by"), (channel, "channel")):
         check_column(df, col, role, func)
     check_alpha(alpha)
     _padjust_method(padjust)

@@ -51,7 +51,7 @@ class JourneyReport(ReportPage):
         the scorecard out.
     month : str
         ``YYYY-MM``; ``""`` means the last complete month in the journey data.
-    metric : str, default "csat"
+    score : str, default "csat"
         The touchpoint score compared across stages and touchpoints.
     alpha, padjust, min_n
         Significance level, p-value adjustment of the pairwise tests, and the fewest scores a
@@ -60,22 +60,22 @@ class JourneyReport(ReportPage):
 
     title = "Journey stages"
 
-    def __init__(self, journey, *, feedback=None, month: str = "", metric: str = "csat", alpha: float = 0.05,
+    def __init__(self, journey, *, feedback=None, month: str = "", score: str = "csat", alpha: float = 0.05,
                  padjust: str = "holm", min_n: int = 30):
         events = month_events(journey, month)
         self.month = events.attrs["month"]
-        self.metric = metric
+        self.score = score
         history = month_events(journey, self.month, through=True)
-        self.stages = compare_stages(events, metric=metric, stage="journey_stage", alpha=alpha, padjust=padjust)
+        self.stages = compare_stages(events, score=score, stage="journey_stage", alpha=alpha, padjust=padjust)
         self.scorecard = None
         if feedback is not None:
             responses = feedback(self.month) if callable(feedback) else month_events(feedback, self.month)
             self.scorecard = stage_scorecard(responses.assign(sentiment=comment_sentiment(responses)))
         self.funnel = funnel_table(history)
         self.months = funnel_by_month(history)
-        self.pain = pain_points(events, metric=metric, min_n=min_n)
+        self.pain = pain_points(events, score=score, min_n=min_n)
         self.performance = touchpoint_performance(events)
-        self.consistency = channel_consistency(events, metric=metric, min_n=min_n)
+        self.consistency = channel_consistency(events, score=score, min_n=min_n)
 
     @classmethod
     def from_catalog(cls, sources, *, month: str = "", **options) -> "JourneyReport":
@@ -109,7 +109,7 @@ class JourneyReport(ReportPage):
     @section("stages_table")
     def _stages_table(self):
         """The numbers behind the chart."""
-        return table(self.stages.stages, caption=f"{metric_label(self.metric)} by journey stage, {self.month}",
+        return table(self.stages.stages, caption=f"{metric_label(self.score)} by journey stage, {self.month}",
                      digits=2)
 
     @section("omnibus")
@@ -211,7 +211,7 @@ def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dic
 
 
 def _headline(comparison: StageComparison, pain: pd.DataFrame | None) -> str:
-    label = metric_label(comparison.metric)
+    label = metric_label(comparison.score)
     low = comparison.lowest()
     word = "lowest" if low["higher_is_better"] else "highest"
     stage_part = f"the {low['stage']} stage ({low['mean']:.2f})"
@@ -322,7 +322,7 @@ def _test_text(row: dict) -> str:
 def stage_finding(comparison: StageComparison) -> str:
     """One plain-language sentence on a :func:`cxkit.compare_stages` result; it claims a
     difference only when it is significant."""
-    label = metric_label(comparison.metric)
+    label = metric_label(comparison.score)
     welch = comparison.test("Welch ANOVA")
     test = welch if np.isfinite(welch["p"]) else comparison.test("Kruskal-Wallis")
     low = comparison.lowest()
@@ -512,7 +512,7 @@ def journey_results(
     out: dict = {
         "finding": _headline(comparison, pain),
         "month": month,
-        "metric": comparison.metric,
+        "metric": comparison.score,
         "lowest_stage": low,
         "stages": {r.stage: {"n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
                              "letters": r.letters} for r in comparison.stages.itertuples(index=False)},
