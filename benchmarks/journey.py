@@ -80,7 +80,7 @@ def timed(func, repeat: int):
 
 
 def compare_and_funnel(events: pd.DataFrame):
-    return (cx.compare_stages(events, metric="csat"), cx.funnel(events), cx.funnel_by_month(events))
+    return (cx.compare_stages(events, score="csat"), cx.funnel(events), cx.funnel_by_month(events))
 
 
 # --------------------------------------------------------------------------- peers
@@ -142,10 +142,10 @@ def main(argv=None) -> int:
     goal_s, goal_runs, (comparison, funnel, months) = timed(lambda: compare_and_funnel(events), repeat)
     figures["compare_stages + funnel + funnel_by_month"] = (goal_s, goal_runs)
     for name, func in [
-        ("compare_stages(metric='csat')", lambda: cx.compare_stages(events, metric="csat")),
+        ("compare_stages(score='csat')", lambda: cx.compare_stages(events, score="csat")),
         ("funnel", lambda: cx.funnel(events)),
         ("funnel_by_month", lambda: cx.funnel_by_month(events)),
-        ("compare_stages(stage='touchpoint')", lambda: cx.compare_stages(events, metric="csat", stage="touchpoint")),
+        ("compare_stages(stage='touchpoint')", lambda: cx.compare_stages(events, score="csat", stage="touchpoint")),
         ("pain_points", lambda: cx.pain_points(events)),
         ("touchpoint_performance", lambda: cx.touchpoint_performance(events)),
         ("channel_consistency", lambda: cx.channel_consistency(events)),
@@ -154,7 +154,7 @@ def main(argv=None) -> int:
         figures[name] = (median, runs)
 
     peers = []
-    cx_compare = figures["compare_stages(metric='csat')"][0]
+    cx_compare = figures["compare_stages(score='csat')"][0]
     scipy_s, _, (anova, kruskal, _tukey) = timed(lambda: scipy_peer(events), repeat)
     agree = bool(np.isclose(anova.statistic, comparison.test("ANOVA")["statistic"], rtol=1e-9)
                  and np.isclose(kruskal.statistic, comparison.test("Kruskal-Wallis")["statistic"], rtol=1e-9))
@@ -163,7 +163,7 @@ def main(argv=None) -> int:
 
     rows = events.dropna(subset=["csat"]).sample(ORDINAL_ROWS["quick" if args.quick else "full"], random_state=1)
     sm_s, _, sm = timed(lambda: statsmodels_ordinal(rows), repeat)
-    ours_s, _, ours = timed(lambda: cx.compare_stages(rows, metric="csat"), repeat)
+    ours_s, _, ours = timed(lambda: cx.compare_stages(rows, score="csat"), repeat)
     diff = float(np.max(np.abs(ours.ordinal["log_odds"].to_numpy() - sm.params.iloc[:4].to_numpy())))
     peers.append({"peer": "statsmodels OrderedModel on rows vs compare_stages (all tests + counted model)",
                   "rows": int(len(rows)), "peer_s": sm_s, "cxkit_s": ours_s, "ratio": sm_s / ours_s,
