@@ -146,7 +146,7 @@ def _spread_labels(ys: np.ndarray, min_gap: float) -> np.ndarray:
     return out
 
 
-def plot_nps_trend(trend: pd.DataFrame, *, ax=None, metric: str | None = None, title: str | None = None):
+def plot_nps_trend(data: pd.DataFrame, *, ax=None, metric: str | None = None, title: str | None = None):
     """KPI by month (from :func:`cxkit.kpi_trend`) with its 95% band; significant changes marked.
 
     A ringed point marks a month whose change from the month before is significant after the
@@ -155,8 +155,8 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax=None, metric: str | None = None, t
     ringed.
     """
     ax = new_axes(ax=ax, figsize=(9, 4.5))
-    metric = metric or trend["metric"].iloc[0]
-    rows = trend[trend["metric"] == metric].reset_index(drop=True)
+    metric = metric or data["metric"].iloc[0]
+    rows = data[data["metric"] == metric].reset_index(drop=True)
     x = np.arange(len(rows))
     colour = PALETTE[0]
     ax.fill_between(x, rows["ci_low"].astype(float), rows["ci_high"].astype(float), color=colour, alpha=0.18,
@@ -187,14 +187,14 @@ def plot_nps_trend(trend: pd.DataFrame, *, ax=None, metric: str | None = None, t
     return ax
 
 
-def plot_nps_by_segment(table: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None):
     """NPS per group (from :func:`cxkit.compare_nps`) with 95% intervals, significant groups highlighted.
 
     Groups that differ significantly from their reference (adjusted p) are drawn in the
     highlight colour and labelled with the difference; a dashed line per group column marks
     the overall NPS (the response-weighted mean of its groups).
     """
-    rows = table.reset_index(drop=True)
+    rows = data.reset_index(drop=True)
     ax = new_axes(ax=ax, figsize=(8, 0.45 * len(rows) + 1.6))
     y = np.arange(len(rows))[::-1]
     small = _small(rows)
@@ -229,19 +229,19 @@ def plot_nps_by_segment(table: pd.DataFrame, *, ax=None, title: str | None = Non
     return ax
 
 
-def plot_importance(result: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
+def plot_importance(data: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
     """Share of explained variance per driver (from :func:`cxkit.key_drivers`) with 95% CI bars.
 
     With ``method="both"`` results, ``method=None`` draws both methods side by side.
     """
-    methods = [method] if method else list(dict.fromkeys(result["method"]))
-    base = _method_rows(result, methods[0])
+    methods = [method] if method else list(dict.fromkeys(data["method"]))
+    base = _method_rows(data, methods[0])
     order = base["driver"].tolist()
     ax = new_axes(ax=ax, figsize=(8, 0.5 * len(order) + 1.5))
     height = 0.8 / len(methods)
     y0 = np.arange(len(order))[::-1]
     for k, m in enumerate(methods):
-        rows = _method_rows(result, m).set_index("driver").loc[order].reset_index()
+        rows = _method_rows(data, m).set_index("driver").loc[order].reset_index()
         y = y0 + 0.4 - height * (k + 0.5)
         share = 100 * rows["share"].to_numpy(float)
         has_ci = rows["ci_low"].notna().all()
@@ -252,25 +252,25 @@ def plot_importance(result: pd.DataFrame, *, ax=None, method: str | None = None,
         for yi, s, e in zip(y, share, ends):
             ax.annotate(f"{s:.0f}%", (e, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(y0, [label(d.replace("_", " ")) for d in order])
-    kind = result.attrs.get("r2_kind", "R²")
+    kind = data.attrs.get("r2_kind", "R²")
     ax.set_xlabel(f"share of explained variance (% of {kind}), 95% bootstrap CI")
-    target = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(result.attrs.get("target"), result.attrs.get("target", "the target"))
-    r2 = result.attrs.get("r2")
-    ax.set_title(title or (f"Key drivers of {target}" + (f" (R² = {r2:.2f}, n = {result.attrs['n']:,})" if r2 is not None else "")))
+    target = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(data.attrs.get("target"), data.attrs.get("target", "the target"))
+    r2 = data.attrs.get("r2")
+    ax.set_title(title or (f"Key drivers of {target}" + (f" (R² = {r2:.2f}, n = {data.attrs['n']:,})" if r2 is not None else "")))
     if len(methods) > 1:
         ax.legend(loc="lower right", fontsize=8)
     ax.set_xlim(0, ax.get_xlim()[1] * 1.08)
     return ax
 
 
-def plot_quadrant(result: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
+def plot_quadrant(data: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
     """Importance-performance quadrant: mean rating (x) against share of explained variance (y).
 
     Dashed lines at the medians split the drivers into four quadrants; "fix first" (important,
     rated low) is top left. Error bars are the 95% intervals of both numbers; labels are
     spread apart so they stay readable.
     """
-    rows = _method_rows(result, method)
+    rows = _method_rows(data, method)
     ax = new_axes(ax=ax, figsize=(8.5, 6))
     x = rows["performance"].to_numpy(float)
     y = 100 * rows["share"].to_numpy(float)
@@ -311,11 +311,11 @@ def plot_quadrant(result: pd.DataFrame, *, ax=None, method: str | None = None, t
 # --------------------------------------------------------------------------- review sentiment
 
 
-def plot_sentiment_trend(trend: pd.DataFrame, *, month=None, ax=None):
+def plot_sentiment_trend(data: pd.DataFrame, *, month=None, ax=None):
     """Mean sentiment per month (from :func:`cxkit.sentiment_trend`) with its 95% interval;
     ``month`` (``YYYY-MM``), when given, is marked."""
     ax = new_axes(ax=ax, figsize=(8, 4))
-    t = trend
+    t = data
     x = np.arange(len(t))
     ax.fill_between(x, t["ci_low"], t["ci_high"], color=PALETTE[0], alpha=0.2, label="95% interval")
     ax.plot(x, t["mean_compound"], marker="o", color=PALETTE[0], label="mean sentiment")
@@ -329,15 +329,15 @@ def plot_sentiment_trend(trend: pd.DataFrame, *, month=None, ax=None):
     return ax
 
 
-def plot_sentiment_by_source(by_source: pd.DataFrame, *, ax=None):
+def plot_sentiment_by_source(data: pd.DataFrame, *, ax=None):
     """Mean sentiment per month for each review source (from :func:`cxkit.sentiment_trend` with
     ``by="source"``), with 95% intervals."""
     ax = new_axes(ax=ax, figsize=(8, 4))
-    months = sorted(by_source["month"].unique())
+    months = sorted(data["month"].unique())
     pos = {m: i for i, m in enumerate(months)}
-    sources = sorted(by_source["source"].astype(str).unique())
+    sources = sorted(data["source"].astype(str).unique())
     width = 0.8 / max(len(sources), 1)
-    for k, (src, g) in enumerate(by_source.groupby(by_source["source"].astype(str))):
+    for k, (src, g) in enumerate(data.groupby(data["source"].astype(str))):
         x = np.array([pos[m] for m in g["month"]]) - 0.4 + width * (k + 0.5)
         yerr = np.vstack([g["mean_compound"] - g["ci_low"], g["ci_high"] - g["mean_compound"]])
         ax.errorbar(x, g["mean_compound"], yerr=yerr, fmt="o", ms=4, capsize=2,
@@ -349,12 +349,12 @@ def plot_sentiment_by_source(by_source: pd.DataFrame, *, ax=None):
     return ax
 
 
-def plot_themes(themes: pd.DataFrame, *, month, ax=None):
+def plot_themes(data: pd.DataFrame, *, month, ax=None):
     """Share of reviews that are negative and mention each theme (from :func:`cxkit.theme_summary`):
     ``month`` (``YYYY-MM``) against the month before; emerging themes in the highlight colour."""
     month = pd.Period(month, freq="M")
     ax = new_axes(ax=ax, figsize=(8, 4))
-    t = themes.sort_values("negative_rate")
+    t = data.sort_values("negative_rate")
     y = np.arange(len(t))
     colours = [NEGATIVE if e else NEUTRAL for e in t["emerging"]]
     ax.barh(y, 100 * t["negative_rate"], color=colours, label=f"{month}")
@@ -369,21 +369,21 @@ def plot_themes(themes: pd.DataFrame, *, month, ax=None):
 # --------------------------------------------------------------------------- churn and survival
 
 
-def plot_churn_trend(trend: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_churn_trend(data: pd.DataFrame, *, ax=None, title: str | None = None):
     """Monthly churn rate (from :func:`churn_rate_by_month`) with its confidence band."""
     from matplotlib.ticker import PercentFormatter
 
     ax = new_axes(ax=ax, figsize=(8, 3.8))
-    if trend.empty:
+    if data.empty:
         ax.text(0.5, 0.5, "no churn dates in the data: no monthly trend", ha="center", va="center",
                 transform=ax.transAxes)
         ax.set_axis_off()
         return ax
-    x = np.arange(len(trend))
-    ax.plot(x, trend["churn_rate"], marker="o", color=PALETTE[0])
-    ax.fill_between(x, trend["ci_low"].astype(float), trend["ci_high"].astype(float), color=PALETTE[0], alpha=0.15,
+    x = np.arange(len(data))
+    ax.plot(x, data["churn_rate"], marker="o", color=PALETTE[0])
+    ax.fill_between(x, data["ci_low"].astype(float), data["ci_high"].astype(float), color=PALETTE[0], alpha=0.15,
                     linewidth=0)
-    ax.set_xticks(x, trend["month"], rotation=45, ha="right")
+    ax.set_xticks(x, data["month"], rotation=45, ha="right")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.set_ylim(bottom=0)
     ax.set_ylabel("churned / active at start")
@@ -391,13 +391,13 @@ def plot_churn_trend(trend: pd.DataFrame, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_calibration(calibration: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_calibration(data: pd.DataFrame, *, ax=None, title: str | None = None):
     """Observed churn against predicted probability per decile, with the diagonal of perfect calibration."""
     ax = new_axes(ax=ax, figsize=(5, 5))
-    top = float(max(calibration["ci_high"].max(), calibration["predicted"].max(), 0.05)) * 1.05
+    top = float(max(data["ci_high"].max(), data["predicted"].max(), 0.05)) * 1.05
     ax.plot([0, top], [0, top], color=NEUTRAL, linestyle="--", linewidth=1, label="perfect calibration")
-    yerr = np.vstack([calibration["observed"] - calibration["ci_low"], calibration["ci_high"] - calibration["observed"]])
-    ax.errorbar(calibration["predicted"], calibration["observed"], yerr=yerr, fmt="o", color=PALETTE[0],
+    yerr = np.vstack([data["observed"] - data["ci_low"], data["ci_high"] - data["observed"]])
+    ax.errorbar(data["predicted"], data["observed"], yerr=yerr, fmt="o", color=PALETTE[0],
                 label="decile of predicted risk")
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
@@ -408,17 +408,17 @@ def plot_calibration(calibration: pd.DataFrame, *, ax=None, title: str | None = 
     return ax
 
 
-def plot_churn_by_nps(table_: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_churn_by_nps(data: pd.DataFrame, *, ax=None, title: str | None = None):
     """Churn rate per NPS category (from :func:`churn_by_nps`) with confidence intervals."""
     from matplotlib.ticker import PercentFormatter
 
     ax = new_axes(ax=ax, figsize=(7, 4))
     colours = {"promoter": POSITIVE, "passive": NEUTRAL, "detractor": NEGATIVE}
-    x = np.arange(len(table_))
-    cats = table_["nps_category"].astype(str).tolist()
-    ax.bar(x, table_["churn_rate"], color=[colours.get(c, "#BBBBBB") for c in cats])
-    yerr = np.vstack([table_["churn_rate"] - table_["ci_low"], table_["ci_high"] - table_["churn_rate"]])
-    ax.errorbar(x, table_["churn_rate"], yerr=yerr, fmt="none", color="black", capsize=4)
+    x = np.arange(len(data))
+    cats = data["nps_category"].astype(str).tolist()
+    ax.bar(x, data["churn_rate"], color=[colours.get(c, "#BBBBBB") for c in cats])
+    yerr = np.vstack([data["churn_rate"] - data["ci_low"], data["ci_high"] - data["churn_rate"]])
+    ax.errorbar(x, data["churn_rate"], yerr=yerr, fmt="none", color="black", capsize=4)
     ax.set_xticks(x, [label(c) for c in cats])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("churn rate")
@@ -426,11 +426,11 @@ def plot_churn_by_nps(table_: pd.DataFrame, *, ax=None, title: str | None = None
     return ax
 
 
-def plot_revenue_at_risk(risk: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_revenue_at_risk(data: pd.DataFrame, *, ax=None, title: str | None = None):
     """Revenue at risk per group (from :func:`revenue_at_risk`, without the ``all`` row)."""
 
-    key = risk.columns[0]
-    parts = risk[risk[key] != "all"]
+    key = data.columns[0]
+    parts = data[data[key] != "all"]
     ax = new_axes(ax=ax, figsize=(7, 4))
     if parts.empty:
         ax.text(0.5, 0.5, "No monthly revenue in the data:\nrevenue at risk not computed", ha="center",
@@ -446,24 +446,24 @@ def plot_revenue_at_risk(risk: pd.DataFrame, *, ax=None, title: str | None = Non
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    currency, horizon = risk.attrs.get("currency", ""), risk.attrs.get("horizon_months")
+    currency, horizon = data.attrs.get("currency", ""), data.attrs.get("horizon_months")
     ax.set_xlabel(f"monthly revenue{f' ({currency})' if currency else ''} of customers expected to churn"
                   f"{f' within {horizon} months' if horizon else ''} (95% CI)")
     ax.set_title(title or f"Revenue at risk by {key}")
     return ax
 
 
-def plot_cohort_retention(retention: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_cohort_retention(data: pd.DataFrame, *, ax=None, title: str | None = None):
     """Heatmap of retention by signup cohort (rows) and months since signup (columns)."""
     import seaborn as sns
 
-    if retention.empty:
+    if data.empty:
         ax = new_axes(ax=ax, figsize=(8, 3))
         ax.text(0.5, 0.5, "no signup and churn dates in the data: no cohorts", ha="center", va="center",
                 transform=ax.transAxes)
         ax.set_axis_off()
         return ax
-    grid = retention.pivot(index="cohort", columns="months_since_signup", values="retention")
+    grid = data.pivot(index="cohort", columns="months_since_signup", values="retention")
     ax = new_axes(ax=ax, figsize=(9, max(3, 0.35 * len(grid) + 1.5)))
     sns.heatmap(grid, ax=ax, cmap="Blues", vmin=max(0.0, float(np.nanmin(grid.to_numpy())) - 0.02), vmax=1.0,
                 annot=len(grid.columns) <= 15, fmt=".0%", cbar_kws={"label": "still a customer"},
@@ -475,15 +475,15 @@ def plot_cohort_retention(retention: pd.DataFrame, *, ax=None, title: str | None
     return ax
 
 
-def plot_km(km: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True, title: str | None = None):
+def plot_km(data: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True, title: str | None = None):
     """Kaplan–Meier curves from :func:`kaplan_meier` (steps, with shaded confidence bands).
 
     ``by`` is the grouping column of ``km`` (found automatically when it is the first column).
     """
     ax = new_axes(ax=ax, figsize=(8, 4.5))
-    if by is None and len(km.columns) and km.columns[0] not in ("time",):
-        by = km.columns[0]
-    groups = [(None, km)] if by is None else list(km.groupby(by, sort=True))
+    if by is None and len(data.columns) and data.columns[0] not in ("time",):
+        by = data.columns[0]
+    groups = [(None, data)] if by is None else list(data.groupby(by, sort=True))
     for i, (name, part) in enumerate(groups):
         colour = PALETTE[i % len(PALETTE)]
         t = np.r_[0.0, part["time"].to_numpy()]
@@ -502,14 +502,14 @@ def plot_km(km: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True
     return ax
 
 
-def plot_forest(summary: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None,
+def plot_forest(data: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None,
                 alpha: float = 0.05):
     """Forest plot: one row per term, the effect (odds or hazard ratio) with its confidence
     interval on a log axis; terms whose interval excludes 1 are highlighted."""
-    effect = effect or next((c for c in ("odds_ratio", "hazard_ratio") if c in summary.columns), None)
+    effect = effect or next((c for c in ("odds_ratio", "hazard_ratio") if c in data.columns), None)
     if effect is None:
         raise ValueError("summary needs an 'odds_ratio' or 'hazard_ratio' column.")
-    rows = summary[summary["term"] != "Intercept"].iloc[::-1]
+    rows = data[data["term"] != "Intercept"].iloc[::-1]
     ax = new_axes(ax=ax, figsize=(8, max(2.5, 0.38 * len(rows) + 1.2)))
     y = np.arange(len(rows))
     sig = (rows["ci_low"] > 1) | (rows["ci_high"] < 1)
@@ -538,7 +538,7 @@ def plot_forest(summary: pd.DataFrame, *, ax=None, effect: str | None = None, ti
 # --------------------------------------------------------------------------- journey
 
 
-def plot_stages(result, *, ax=None, title: str | None = None):
+def plot_stages(data, *, ax=None, title: str | None = None):
     """Means with confidence intervals per stage; the letters above each stage are the
     compact letter display (stages sharing a letter do not differ significantly), and the
     worst stage is drawn in the highlight colour when it is significantly worst.
@@ -550,8 +550,8 @@ def plot_stages(result, *, ax=None, title: str | None = None):
     ['awareness', 'decision']
     """
     ax = new_axes(ax=ax, figsize=(8, 4.2))
-    s = result.stages
-    low = result.lowest()
+    s = data.stages
+    low = data.lowest()
     x = np.arange(len(s))
     colours = [SIGNIFICANT if (st == low["stage"] and low["significant"]) else PALETTE[0] for st in s["stage"]]
     ax.errorbar(x, s["mean"], yerr=[s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]], fmt="none",
@@ -562,11 +562,11 @@ def plot_stages(result, *, ax=None, title: str | None = None):
         ax.annotate(letters, (xi, top + 0.04 * span), ha="center", va="bottom", fontsize=10)
     ax.set_xticks(x, [label(v) for v in s["stage"]])
     ax.set_ylim(s["ci_low"].min() - 0.1 * span, s["ci_high"].max() + 0.2 * span)
-    pct = int(round(100 * (1 - result.alpha)))
-    ax.set_ylabel(f"mean {metric_label(result.score)} ({pct}% CI)")
+    pct = int(round(100 * (1 - data.alpha)))
+    ax.set_ylabel(f"mean {metric_label(data.score)} ({pct}% CI)")
     ax.set_xlabel("")
-    ax.set_title(title or f"{metric_label(result.score)} by {result.stage.replace('_', ' ')}")
-    ax.text(0, -0.16, f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {result.alpha}).",
+    ax.set_title(title or f"{metric_label(data.score)} by {data.stage.replace('_', ' ')}")
+    ax.text(0, -0.16, f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {data.alpha}).",
             transform=ax.transAxes, fontsize=8, color=NEUTRAL)
     return ax
 

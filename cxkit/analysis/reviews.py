@@ -263,7 +263,7 @@ class ScoredReviews(SafeDisplay):
 
 
 def score_reviews(
-    reviews,
+    df,
     *,
     month: str | None = None,
     settings: dict | None = None,
@@ -276,7 +276,7 @@ def score_reviews(
 
     Parameters
     ----------
-    reviews : pandas.DataFrame or MonthlyReader
+    df : pandas.DataFrame or MonthlyReader
         The canonical reviews table (``text``, ``published_at``, ``source``, ``rating``,
         ``language``), or ``catalog.monthly("reviews")`` to read a big table a run of months
         at a time (see ``chunk_rows``); both give the same numbers.
@@ -324,14 +324,14 @@ def score_reviews(
     1       sv      0.90  positive     False
     """
     required = ["text", "published_at"]
-    columns = reviews.columns if isinstance(reviews, MonthlyReader) else list(reviews.columns)
+    columns = df.columns if isinstance(df, MonthlyReader) else list(df.columns)
     missing = [c for c in required if c not in columns]
     if missing:
         raise ValueError(f"score_reviews: reviews need column(s) {missing}; load them with cx.load_reviews")
-    if isinstance(reviews, MonthlyReader):
-        reader, frame_given = reviews, None
+    if isinstance(df, MonthlyReader):
+        reader, frame_given = df, None
     else:
-        frame_given = reviews if reviews.index.is_unique else reviews.reset_index(drop=True)
+        frame_given = df if df.index.is_unique else df.reset_index(drop=True)
         reader = MonthlyReader(frame_given, time="published_at")
     has_rating = "rating" in columns
     index = reader.index(["published_at"] + (["rating"] if has_rating else []))

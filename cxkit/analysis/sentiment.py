@@ -410,7 +410,7 @@ def comment_sentiment(
 
 
 def calibrate_sentiment(
-    reviews: pd.DataFrame,
+    df: pd.DataFrame,
     *,
     text: str = "text",
     rating: str | None = "rating",
@@ -431,7 +431,7 @@ def calibrate_sentiment(
 
     Parameters
     ----------
-    reviews : pandas.DataFrame
+    df : pandas.DataFrame
         One row per review.
     text : str, keyword-only
         Column of review texts.
@@ -471,19 +471,19 @@ def calibrate_sentiment(
     (True, True)
     """
     for col in [text] + [c for c in (rating if label is None else label, language, groups) if c]:
-        if col not in reviews.columns and col != language:
-            raise ValueError(f"calibrate_sentiment: column {col!r} not found; columns are {list(reviews.columns)}")
+        if col not in df.columns and col != language:
+            raise ValueError(f"calibrate_sentiment: column {col!r} not found; columns are {list(df.columns)}")
     if label is not None:
-        y_text = reviews[label].astype("string").str.strip().str.lower()
+        y_text = df[label].astype("string").str.strip().str.lower()
     elif rating is not None:
-        y_text = rating_to_class(reviews[rating].to_numpy())
-        y_text.index = reviews.index
+        y_text = rating_to_class(df[rating].to_numpy())
+        y_text.index = df.index
     else:
         raise ValueError("calibrate_sentiment needs rating= (a 1-5 star column) or label= (a class column)")
-    texts = reviews[text]
+    texts = df[text]
     has_text = texts.notna().to_numpy() & (texts.astype("string").str.strip() != "").to_numpy()
     ok = y_text.isin(CLASSES).to_numpy() & has_text
-    data = reviews.loc[ok]
+    data = df.loc[ok]
     y_names = y_text[ok].to_numpy(dtype=object)
     classes = tuple(c for c in CLASSES if (y_names == c).any())
     if len(classes) < 2 or len(data) < 2 * folds:

@@ -42,7 +42,7 @@ class SentimentReport(ReportPage):
 
     Parameters
     ----------
-    reviews : pandas.DataFrame or MonthlyReader
+    df : pandas.DataFrame or MonthlyReader
         The canonical reviews table (``text``, ``published_at``, ``source``, ``rating``,
         ``language``), or ``catalog.monthly("reviews")`` to read a big table a run of months
         at a time (see ``chunk_rows``); both give the same numbers.
@@ -85,11 +85,11 @@ class SentimentReport(ReportPage):
 
     title = "Review sentiment"
 
-    def __init__(self, reviews, *, month: str | None = None, settings: dict | None = None,
+    def __init__(self, df, *, month: str | None = None, settings: dict | None = None,
                  calibrate: str | bool = "auto", comments: pd.DataFrame | None = None, alpha: float = 0.05,
                  examples: int = 3, max_chars: int = 220, seed: int = 0, calibrate_max: int = 20_000,
                  chunk_rows: int = 100_000):
-        scores = score_reviews(reviews, month=month, settings=settings, calibrate=calibrate, seed=seed,
+        scores = score_reviews(df, month=month, settings=settings, calibrate=calibrate, seed=seed,
                                calibrate_max=calibrate_max, chunk_rows=chunk_rows)
         period = scores.month
         self.month = str(period)
@@ -289,7 +289,7 @@ class SentimentReport(ReportPage):
 
 
 def sentiment_report(
-    reviews,
+    df,
     *,
     month: str | None = None,
     settings: dict | None = None,
@@ -320,7 +320,7 @@ def sentiment_report(
     >>> report.results()["sentiment"]["top_emerging_negative_theme"]["theme"]
     'delivery'
     """
-    return SentimentReport(reviews, month=month, settings=settings, calibrate=calibrate, comments=comments,
+    return SentimentReport(df, month=month, settings=settings, calibrate=calibrate, comments=comments,
                            alpha=alpha, examples=examples, max_chars=max_chars, seed=seed,
                            calibrate_max=calibrate_max, chunk_rows=chunk_rows)
 
