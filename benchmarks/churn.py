@@ -83,11 +83,11 @@ def run_peer(df: pd.DataFrame, formula: str) -> float:
     """One plain statsmodels fit of the same formula on the same prepared columns."""
     import statsmodels.formula.api as smf
 
-    from cxkit.analysis.survival import _model_data
+    from cxkit.analysis._models import model_data
 
     columns = [c for c in df.columns if c != "customer_id"]
     refs = {c: df[c].value_counts().idxmax() for c in columns if df[c].dtype == object or str(df[c].dtype) == "str"}
-    data = _model_data(df, columns, event="churned", categorical=refs)
+    data = model_data(df, columns, event="churned", categorical=refs)
     t0 = time.perf_counter()
     smf.logit(formula, data).fit(disp=0)
     return time.perf_counter() - t0

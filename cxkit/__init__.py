@@ -29,6 +29,7 @@ from .analysis.nps import *  # noqa: E402,F401,F403
 from .analysis.drivers import *  # noqa: E402,F401,F403
 from .analysis.sentiment import *  # noqa: E402,F401,F403
 from .analysis.churn import *  # noqa: E402,F401,F403
+from .analysis.survival import *  # noqa: E402,F401,F403
 from .analysis.stages import *  # noqa: E402,F401,F403
 from .analysis.funnel import *  # noqa: E402,F401,F403
 from .analysis.touchpoints import *  # noqa: E402,F401,F403

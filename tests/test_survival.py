@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.analysis import survival
+from cxkit.analysis import _models, survival
 from brute import coordinates_moved_by_cone
 
 # R survival: aml (time in weeks, status 1 = relapse, x = maintenance chemotherapy)
@@ -605,10 +605,10 @@ def test_a_level_that_never_churns_is_not_estimable_in_the_cox_model():
 
 
 def test_term_labels():
-    assert survival._term_label("C(contract, Treatment('monthly'))[T.annual]") == "contract: annual vs monthly"
-    assert survival._term_label("contract[T.annual]", {"contract": "monthly"}) == "contract: annual vs monthly"
-    assert survival._term_label("Q('Payment method')[T.card]", {"Payment method": "cash"}) == "Payment method: card vs cash"
-    assert survival._term_label("I(tenure_months / 12)") == "tenure_months / 12"
+    assert _models.term_label("C(contract, Treatment('monthly'))[T.annual]") == "contract: annual vs monthly"
+    assert _models.term_label("contract[T.annual]", {"contract": "monthly"}) == "contract: annual vs monthly"
+    assert _models.term_label("Q('Payment method')[T.card]", {"Payment method": "cash"}) == "Payment method: card vs cash"
+    assert _models.term_label("I(tenure_months / 12)") == "tenure_months / 12"
 
 
 def test_plots_return_axes():

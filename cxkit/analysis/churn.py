@@ -11,8 +11,7 @@
 - :func:`churn_findings`, :func:`churn_results` – plain-language findings and the pack's
   ``results.json`` section ``churn``.
 
-Time to churn (Kaplan–Meier, log-rank, Cox) lives in :mod:`cxkit.analysis.survival` and is re-exported
-here. No function returns a table that shows customer ids except :func:`customer_nps` and
+Time to churn (Kaplan–Meier, log-rank, Cox) lives in :mod:`cxkit.analysis.survival`. No function returns a table that shows customer ids except :func:`customer_nps` and
 :func:`join_cx`, which are per-customer joins for the analyst, never for a report.
 
 Reference levels
@@ -63,23 +62,18 @@ from scipy import stats
 from scipy.special import expit
 
 from ..display import SafeDisplay, findings, p_phrase, table
-from .._stats import covariance_beside_separation, unbounded_coordinates
-from .._stats import headline_change
-from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
-    _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
-    _formula_in_words, _is_numeric,
-    _model_data, _padjust, _quote_name, _references, _require, _rhs, _tenure_price_leaks, _term_label,
-    _wilson, cox_model, kaplan_meier, logrank, proportional_hazards_test,
-    restricted_mean_survival,
+from .._stats import adjust_p, covariance_beside_separation, headline_change, unbounded_coordinates, wilson_interval
+from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable here with the other thresholds)
+    DAYS_PER_MONTH, FORMULA_NAMESPACE, LEAKAGE_R2, aliased_columns, default_covariates, far_bounds, formula_columns,
+    formula_in_words, formula_rhs, model_data, quote_name, reference_levels, require, tenure_price_leaks, term_label,
 )
+from .survival import cox_model, restricted_mean_survival
 
 __all__ = [
     "churn_model", "ChurnModel", "ChurnWarning", "LeakageWarning", "SeparationWarning", "EventsPerParameterWarning",
     "CollinearityWarning", "customer_nps", "join_cx", "churn_by_nps", "detractor_effect", "churn_rate_by_month",
     "churn_headline", "revenue_at_risk", "cohort_retention", "customer_lifetime_value", "churn_reasons",
     "CHURN_THEMES", "churn_findings", "churn_results", "effects_finding", "cohort_finding",
-    # time to churn (cxkit.analysis.survival)
-    "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test", "restricted_mean_survival",
 ]
 
 #: Thresholds of the model checks (documented in :func:`churn_model`).
@@ -91,10 +85,6 @@ MAX_VIF = 10.0
 SEPARATION_LOGIT = 15.0
 _SCREEN_ROWS = 200_000
 NPS_CATEGORIES = ["promoter", "passive", "detractor", "no response"]
-# Columns join_cx adds that are measured after (or because of) the customer's history, or that
-# duplicate nps_category: never picked as default covariates.
-_CX_COLUMNS = {"nps", "nps_responded_at", "comment_sentiment", "review_sentiment"}
-_SURVIVAL_COLUMNS = {"nps_category"}  # known only from the answer's date on: see detractor_effect
 
 
 class ChurnWarning(UserWarning):
@@ -190,8 +180,8 @@ class ChurnModel(SafeDisplay):
         """The model's design matrix for ``customers`` (rows with a missing value left out)."""
         import patsy
 
-        _require(customers, self._columns, argument="covariates")
-        data = _model_data(customers, self._columns, levels=self._levels)
+        require(customers, self._columns, argument="covariates")
+        data = model_data(customers, self._columns, levels=self._levels)
         (X,) = patsy.build_design_matrices([self._design_info], data, NA_action="drop", return_type="dataframe")
         return X[self._kept]
 
@@ -208,7 +198,7 @@ class ChurnModel(SafeDisplay):
         auc = f"{self.auc:.3f} ± {self.auc_sd:.3f} (SD over {k} folds)" if k else "not cross-validated"
         refs = ", ".join(f"{k} = {v}" for k, v in self.references.items()) or "none"
         rows = [("model", "logistic regression (statsmodels Logit)"),
-                ("churn explained by", _formula_in_words(self.formula)),
+                ("churn explained by", formula_in_words(self.formula)),
                 ("reference levels", refs),
                 ("customers", f"{self.n:,}"), ("churned", f"{self.events:,} ({self.events / self.n:.1%})"),
                 ("left out (missing values)", f"{self.dropped:,}"), ("cross-validated AUC", auc),
@@ -274,11 +264,11 @@ class ChurnModel(SafeDisplay):
 
 
 def _variable_label(term: str) -> str:
-    """``C(segment, Treatment('SMB'))`` -> ``segment``; other terms as :func:`_term_label`."""
+    """``C(segment, Treatment('SMB'))`` -> ``segment``; other terms as :func:`term_label`."""
     m = re.match(r"^C\((Q\('(.+?)'\)|[^,()]+)", term)
     if m:
         return m.group(2) or m.group(1).strip()
-    return _term_label(term)
+    return term_label(term)
 
 
 def _auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -358,48 +348,12 @@ def _newton_logit(X: np.ndarray, y: np.ndarray, *, weights: np.ndarray | None = 
     return beta, False
 
 
-def _default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_missing: float, survival: bool = False):
-    """Every column that can be a covariate, and a note on each one left out."""
-    chosen, notes = [], []
-    n = len(df)
-    for col in df.columns:
-        s = df[col]
-        low = str(col).lower()
-        if col == event or low in _NOT_COVARIATES or col in _CX_COLUMNS or (survival and col in _SURVIVAL_COLUMNS):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(s):
-            continue
-        present = s.dropna()
-        numeric = _is_numeric(s)
-        values = pd.to_numeric(present, errors="coerce").to_numpy(dtype=float) if numeric else None
-        if len(present) == 0 or (values.min() == values.max() if numeric else present.nunique() <= 1):
-            continue
-        if "churn" in low:
-            notes.append(f"{col}: left out (named like the outcome; include it explicitly if it is known before churn)")
-            continue
-        if 1 - len(present) / max(n, 1) > max_missing:
-            notes.append(f"{col}: left out ({1 - len(present) / n:.0%} missing; naming it in covariates drops "
-                         "those customers)")
-            continue
-        if numeric:
-            if len(present) > 50 and (values == np.round(values)).all() and len(np.unique(values)) == len(values):
-                notes.append(f"{col}: left out (a different whole number on every row: an identifier)")
-                continue
-        elif present.nunique() > max_levels:
-            notes.append(f"{col}: left out ({present.nunique():,} distinct values: an identifier or free text)")
-            continue
-        chosen.append(col)
-    if not chosen:
-        raise ValueError("no usable covariates in the customer table; pass covariates=[...] or a formula.")
-    return chosen, notes
-
-
 def _leakage_checks(data, y, rhs_cols, *, tenure, revenue):
     """Likely leakage: a covariate that is a near-exact function of tenure x price (when both
     are in the model), or one that alone separates churners from stayers."""
     found = []
     if tenure in rhs_cols and revenue in rhs_cols:
-        for msg in _tenure_price_leaks(data, rhs_cols, tenure=tenure, revenue=revenue):
+        for msg in tenure_price_leaks(data, rhs_cols, tenure=tenure, revenue=revenue):
             found.append(msg + f" With {tenure} and {revenue} both in the model it adds no information of its own "
                          "and makes their odds ratios unstable (or, if it was measured at the end, it leaks "
                          "the outcome).")
@@ -466,10 +420,8 @@ def _fit_logit_singular(model, start: np.ndarray):
 
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(start)):
-            from .survival import _far_bounds
-
             start = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
-                             method="L-BFGS-B", bounds=_far_bounds(model.exog),
+                             method="L-BFGS-B", bounds=far_bounds(model.exog),
                              options={"gtol": 1e-9, "maxiter": 2000}).x
         cov = np.linalg.pinv(-np.asarray(model.hessian(start), dtype=float))
     fit = LikelihoodModelResults(model, start, normalized_cov_params=cov, scale=1.0)
@@ -607,34 +559,34 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     if formula is not None and covariates is not None:
         raise ValueError("pass either formula or covariates, not both.")
     if formula is None:
-        _require(customers, [event], argument="event")
+        require(customers, [event], argument="event")
         if covariates is None:
-            covariates, skipped = _default_covariates(customers, event, max_levels=max_levels, max_missing=max_missing)
+            covariates, skipped = default_covariates(customers, event, max_levels=max_levels, max_missing=max_missing)
             notes += skipped
         else:
             covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-            _require(customers, covariates, argument="covariates")
-        rhs, refs = _rhs(customers, covariates, reference)
-        formula = f"{_quote_name(event)} ~ {rhs}"
+            require(customers, covariates, argument="covariates")
+        rhs, refs = formula_rhs(customers, covariates, reference)
+        formula = f"{quote_name(event)} ~ {rhs}"
     elif reference:
         raise ValueError("reference applies to covariates; in a formula write C(col, Treatment('level')).")
     else:
         refs = {}
     if "~" not in formula:
         raise ValueError(f"the formula {formula!r} needs a left-hand side: 'churned ~ ...'.")
-    lhs_cols, rhs_cols = _formula_columns(formula, customers.columns)
+    lhs_cols, rhs_cols = formula_columns(formula, customers.columns)
     if len(lhs_cols) != 1:
         raise ValueError(f"the formula's left-hand side must be one churn column of the data, e.g. '{event} ~ ...'.")
     event = lhs_cols[0]
-    data = _model_data(customers, [event] + [c for c in rhs_cols if c != event], event=event, categorical=refs)
+    data = model_data(customers, [event] + [c for c in rhs_cols if c != event], event=event, categorical=refs)
     if not data.notna().all(axis=1).any():
         raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
                          f"{len(customers):,} rows): drop the covariates that are mostly missing, or fill them in.")
     levels = {c: list(data[c].cat.categories) for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)}
-    references = _references(data)
+    references = reference_levels(data)
 
     try:
-        # the rank check is ours (_aliased, which also says which columns are redundant)
+        # the rank check is ours (aliased_columns, which also says which columns are redundant)
         model = smf.logit(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
     except Exception as exc:  # patsy names the failing factor; add what to do
         raise ValueError(f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
@@ -652,12 +604,12 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
                          "Check the event coding and the missing values of the covariates.")
 
     model_warnings: list[tuple[type, str]] = []
-    label = lambda term: _term_label(term, references)  # noqa: E731
+    label = lambda term: term_label(term, references)  # noqa: E731
     # patsy's design is column-major; statsmodels' Hessian is several times faster row-major
     exog = np.ascontiguousarray(model.exog, dtype=float)
     model.exog = model.data.exog = exog
     gram = exog.T @ exog
-    aliased = _aliased(exog, names, gram=gram)
+    aliased = aliased_columns(exog, names, gram=gram)
     kept = [c for c in names if c not in {a for a, _ in aliased}]
     if aliased:
         listing = "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
@@ -713,7 +665,7 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     params[separated], se[separated], p[separated], ci[separated] = np.nan, np.nan, np.nan, np.nan
     is_intercept = np.array([k == "Intercept" for k in kept])
     p_adj = np.full_like(p, np.nan)
-    p_adj[~is_intercept] = _padjust(p[~is_intercept], padjust)
+    p_adj[~is_intercept] = adjust_p(p[~is_intercept], padjust)
     with np.errstate(over="ignore"):
         odds, low, high = np.exp(params), np.exp(ci[:, 0]), np.exp(ci[:, 1])
     summary = pd.DataFrame({
@@ -796,7 +748,7 @@ def _calibration(p: np.ndarray, y: np.ndarray, alpha: float) -> pd.DataFrame:
     frame = pd.DataFrame({"decile": decile + 1, "p": p, "y": y})
     out = frame.groupby("decile").agg(n=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"),
                                       churned=("y", "sum")).reset_index()
-    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["n"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned"], out["n"], alpha)
     return out[["decile", "n", "predicted", "observed", "ci_low", "ci_high"]]
 
 
@@ -835,7 +787,7 @@ def customer_nps(feedback: pd.DataFrame, *, which: str = "first", score: str = "
     """
     if which not in ("first", "latest"):
         raise ValueError(f"which={which!r}; use 'first' (recommended for churn) or 'latest'.")
-    _require(feedback, [customer, score, at], argument="feedback column")
+    require(feedback, [customer, score, at], argument="feedback column")
     cols = [customer, score, at] + ([id] if id in feedback.columns else [])
     valid = feedback[cols].dropna(subset=[customer, score, at])
     valid = valid.sort_values([customer, at] + ([id] if id in valid.columns else []), kind="stable")
@@ -911,7 +863,7 @@ def join_cx(customers: pd.DataFrame, feedback: pd.DataFrame | None = None, *, wh
         (mean over all the customer's comments; includes comments written shortly before
         leaving, so it is descriptive, not a baseline predictor) and ``review_sentiment``.
     """
-    _require(customers, ["customer_id"], argument="customer id")
+    require(customers, ["customer_id"], argument="customer id")
     if customers["customer_id"].duplicated().any():
         raise ValueError("customer_id is not unique in customers; load them with cx.load_customers, which keeps the first.")
     out = customers.copy()
@@ -963,9 +915,9 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     >>> cx.churn_by_nps(joined)[["nps_category", "customers", "churned"]].values.tolist()
     [['promoter', 4209, 676], ['passive', 2145, 347], ['detractor', 2667, 845], ['no response', 979, 207]]
     """
-    _require(customers, [by], argument="by")
-    _require(customers, [event], argument="event")
-    y = _model_data(customers, [event], event=event)[event].to_numpy()
+    require(customers, [by], argument="by")
+    require(customers, [event], argument="event")
+    y = model_data(customers, [event], event=event)[event].to_numpy()
     frame = pd.DataFrame({"g": customers[by].to_numpy() if not isinstance(customers[by].dtype, pd.CategoricalDtype)
                           else customers[by].array, "y": y}).dropna()
     out = frame.groupby("g", observed=False, sort=True).agg(customers=("y", "size"), churned=("y", "sum")).reset_index()
@@ -973,7 +925,7 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     out = out[out["customers"] > 0].reset_index(drop=True)
     out["churned"] = out["churned"].astype(int)
     out["churn_rate"] = out["churned"] / out["customers"]
-    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["customers"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned"], out["customers"], alpha)
     answered = out[out[by].astype(str) != "no response"]
     table_ = np.column_stack([answered["churned"], answered["customers"] - answered["churned"]])
     if len(answered) >= 2 and (table_.sum(axis=0) > 0).all():
@@ -989,7 +941,7 @@ def _entry_months(customers: pd.DataFrame, duration: str, signup: str = "signup_
                   at: str = "nps_responded_at") -> np.ndarray | None:
     if signup not in customers.columns or at not in customers.columns:
         return None
-    months = (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / _DAYS_PER_MONTH
+    months = (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / DAYS_PER_MONTH
     months = months.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(months).all():
         return None
@@ -1027,9 +979,9 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
     >>> effect[["measure", "estimate"]].round(2).values.tolist()
     [['odds ratio', 2.46], ['hazard ratio', 2.33]]
     """
-    _require(customers, ["nps_category", event], argument="column (run cx.join_cx first)")
+    require(customers, ["nps_category", event], argument="column (run cx.join_cx first)")
     adjust = [adjust] if isinstance(adjust, str) else list(adjust or [])
-    _require(customers, adjust, argument="adjust")
+    require(customers, adjust, argument="adjust")
     answered = customers[customers["nps_category"].astype(str).isin(["promoter", "passive", "detractor"])].copy()
     answered["nps_category"] = answered["nps_category"].astype(pd.CategoricalDtype(["promoter", "passive", "detractor"]))
     term = "detractor vs promoter"
@@ -1135,7 +1087,7 @@ def churn_rate_by_month(customers: pd.DataFrame, *, signup: str = "signup_at", c
         rows.append({"month": str(month), "active_at_start": int(active.sum()), "churned": int(left.sum())})
     out = pd.DataFrame(rows)
     out["churn_rate"] = out["churned"] / out["active_at_start"].where(out["active_at_start"] > 0)
-    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["active_at_start"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned"], out["active_at_start"], alpha)
     return out[columns]
 
 
@@ -1162,9 +1114,9 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
 
     trend = churn_rate_by_month(customers, signup=signup, churned_at=churned_at, alpha=alpha)
     if trend.empty:
-        _require(customers, [event], argument="event")
-        y = _model_data(customers, [event], event=event)[event].dropna()
-        low, high = _wilson(y.sum(), len(y), alpha)
+        require(customers, [event], argument="event")
+        y = model_data(customers, [event], event=event)[event].dropna()
+        low, high = wilson_interval(y.sum(), len(y), alpha)
         return {"value": float(y.mean()), "ci_low": float(low), "ci_high": float(high), "n": int(len(y)),
                 "previous": None, "change": None, "change_p": None, "change_p_raw": None, "significant": False,
                 "month": None}
@@ -1308,7 +1260,7 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
                                           "revenue_at_risk", "ci_low", "ci_high", "share_of_revenue"])
     rows = customers
     if active_only and model._event in customers.columns:
-        churned = _model_data(customers, [model._event], event=model._event)[model._event]
+        churned = model_data(customers, [model._event], event=model._event)[model._event]
         rows = customers[churned.to_numpy() == 0]
     X = model.design(rows)
     r = pd.to_numeric(rows[revenue], errors="coerce").astype(float).reindex(X.index)
@@ -1319,7 +1271,7 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
     p = expit(X.to_numpy() @ params)
     groups = [("all", np.ones(len(p), dtype=bool))]
     if by is not None:
-        _require(customers, [by], argument="by")
+        require(customers, [by], argument="by")
         g = rows.loc[X.index, by].astype("string").fillna("(missing)").to_numpy(dtype=object)
         groups = [(name, g == name) for name in sorted(set(g))] + groups
     z = stats.norm.ppf(1 - alpha / 2)
@@ -1484,13 +1436,13 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
                "active_share", "ratio", "p", "p_adjusted"]
     if feedback is None:
         return pd.DataFrame(columns=columns)
-    _require(customers, ["customer_id", event], argument="customer column")
-    _require(feedback, ["customer_id", text, "responded_at"], argument="feedback column")
+    require(customers, ["customer_id", event], argument="customer column")
+    require(feedback, ["customer_id", text, "responded_at"], argument="feedback column")
     matcher = _theme_matcher(themes or CHURN_THEMES)
     comments = feedback[["customer_id", "responded_at", text]].dropna()
     comments = comments[comments[text].astype(str).str.strip() != ""]
     comments = comments.sort_values(["customer_id", "responded_at"], kind="stable").groupby("customer_id").tail(1)
-    status = pd.Series(_model_data(customers, [event], event=event)[event].to_numpy(),
+    status = pd.Series(model_data(customers, [event], event=event)[event].to_numpy(),
                        index=customers["customer_id"].astype(str).to_numpy())
     comments = comments.assign(_churned=comments["customer_id"].astype(str).map(status)).dropna(subset=["_churned"])
     churned = comments["_churned"].to_numpy() == 1
@@ -1506,10 +1458,10 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
         rows.append({"theme": name, "churned_mentions": k1, "churned_comments": n1,
                      "churned_share": k1 / n1 if n1 else np.nan, "active_share": k0 / n0 if n0 else np.nan, "p": p})
     out = pd.DataFrame(rows)
-    out["ci_low"], out["ci_high"] = _wilson(out["churned_mentions"], out["churned_comments"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned_mentions"], out["churned_comments"], alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["ratio"] = out["churned_share"] / out["active_share"]
-    out["p_adjusted"] = _padjust(out["p"].to_numpy(), padjust)
+    out["p_adjusted"] = adjust_p(out["p"].to_numpy(), padjust)
     out = out.sort_values(["churned_share", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out[columns]
 
