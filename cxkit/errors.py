@@ -38,3 +38,29 @@ class TextsError(CxkitError, TypeError, ValueError):
 
     A TypeError for callers that catch wrong types, a ValueError (and a cxkit error) for those
     that catch bad input."""
+
+
+# --------------------------------------------------------------------------- churn and survival models
+# Warnings of cxkit.churn_model and cxkit.cox_model (cxkit.analysis.churn, cxkit.analysis.survival).
+
+__all__ += ["ChurnWarning", "LeakageWarning", "SeparationWarning", "EventsPerParameterWarning", "CollinearityWarning"]
+
+
+class ChurnWarning(UserWarning):
+    """A problem with a churn model that makes some of its numbers unreliable."""
+
+
+class LeakageWarning(ChurnWarning):
+    """A covariate that (almost) gives the answer away."""
+
+
+class SeparationWarning(ChurnWarning):
+    """Perfect or quasi-perfect separation: some odds ratios are not estimable."""
+
+
+class EventsPerParameterWarning(ChurnWarning):
+    """Fewer than 10 churners (or stayers) per parameter."""
+
+
+class CollinearityWarning(ChurnWarning):
+    """Covariates that (nearly) duplicate each other."""

@@ -62,6 +62,9 @@ from scipy import stats
 from scipy.special import expit
 
 from ..display import SafeDisplay, findings, p_phrase, table
+from ..errors import (  # re-exported: the warnings of churn_model
+    ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning,
+)
 from .._stats import adjust_p, covariance_beside_separation, headline_change, unbounded_coordinates, wilson_interval
 from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable here with the other thresholds)
     DAYS_PER_MONTH, FORMULA_NAMESPACE, LEAKAGE_R2, aliased_columns, default_covariates, far_bounds, formula_columns,
@@ -85,26 +88,6 @@ MAX_VIF = 10.0
 SEPARATION_LOGIT = 15.0
 _SCREEN_ROWS = 200_000
 NPS_CATEGORIES = ["promoter", "passive", "detractor", "no response"]
-
-
-class ChurnWarning(UserWarning):
-    """A problem with a churn model that makes some of its numbers unreliable."""
-
-
-class LeakageWarning(ChurnWarning):
-    """A covariate that (almost) gives the answer away."""
-
-
-class SeparationWarning(ChurnWarning):
-    """Perfect or quasi-perfect separation: some odds ratios are not estimable."""
-
-
-class EventsPerParameterWarning(ChurnWarning):
-    """Fewer than 10 churners (or stayers) per parameter."""
-
-
-class CollinearityWarning(ChurnWarning):
-    """Covariates that (nearly) duplicate each other."""
 
 
 # --------------------------------------------------------------------------- the model
