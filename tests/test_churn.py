@@ -20,7 +20,7 @@ import statsmodels.formula.api as smf
 
 import cxkit as cx
 from brute import coordinates_moved_by_cone
-from cxkit.analysis import churn
+from cxkit.analysis import _models, churn
 from cxkit.pack.results import to_jsonable
 
 
@@ -323,10 +323,10 @@ def test_auc_against_brute_force_pairs():
     score = rng.integers(0, 10, 300).astype(float)  # many ties
     pos, neg = score[y], score[~y]
     brute = (np.sum(pos[:, None] > neg[None, :]) + 0.5 * np.sum(pos[:, None] == neg[None, :])) / (len(pos) * len(neg))
-    assert churn._auc(y, score) == pytest.approx(brute, rel=1e-12)
+    assert _models.roc_auc(y, score) == pytest.approx(brute, rel=1e-12)
     codes = rng.integers(0, 6, 300)
     rates = pd.Series(y.astype(float)).groupby(codes).transform("mean").to_numpy()
-    assert churn._auc_levels(codes, y.astype(float)) == pytest.approx(churn._auc(y, rates), rel=1e-12)
+    assert _models.roc_auc_levels(codes, y.astype(float)) == pytest.approx(_models.roc_auc(y, rates), rel=1e-12)
 
 
 def test_cross_validation_is_stratified_and_reproducible(sample):

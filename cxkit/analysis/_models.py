@@ -1,7 +1,24 @@
 """The design and formula machinery the regression models share (:func:`cxkit.churn_model`,
 :func:`cxkit.cox_model`): which columns may be covariates, formulas built from covariates (and
 the reference level of each categorical one), the columns a formula uses, model data that patsy
-reads the way an analyst expects, aliased design columns, readable term labels.
+reads the way an analyst expects, aliased design columns, readable term labels, and the steps
+both models are built from.
+
+Both models read as the same named steps (lifelines' ``CoxPHFitter.fit`` reads preprocess ->
+fit -> standard errors -> confidence intervals):
+
+1. **prepare design**: :func:`covariate_formula` (or the analyst's formula), :func:`formula_columns`,
+   :func:`model_data`, :func:`complete_rows`, :func:`reference_levels`, then the model's own
+   statsmodels design and :func:`aliased_design` (exact combinations of other columns are left
+   out of the fit, with a warning); the result is a :class:`Design`;
+2. **fit**: each model its own (Newton-Raphson then statsmodels ``Logit``; statsmodels ``PHReg``),
+   and its own exact check of which coefficients run off to infinity (separation, monotone
+   likelihood);
+3. **standard errors**: :func:`standard_errors` (the runaway coefficients not estimable, the others
+   from the information beside them), then :func:`effects_table` (ratios, intervals, adjusted p);
+4. **checks**: :func:`events_per_parameter`, :func:`tenure_price_leaks`, :func:`outcome_leaks`,
+   :func:`collinearity`, then :func:`emit` raises every warning found, in order, and returns
+   their messages for the result's ``.warnings``.
 
 A private hub: :mod:`cxkit.analysis.churn` and :mod:`cxkit.analysis.survival` take these from
 here, never from each other.
@@ -11,9 +28,14 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+
+from .._stats import adjust_p, covariance_beside_separation
 
 #: Column names that hold personal data or identifiers and are never model covariates.
 NOT_COVARIATES = {
@@ -21,11 +43,19 @@ NOT_COVARIATES = {
     "phone", "phone_number", "mobile", "address", "street", "zip", "postcode", "ip", "ip_address",
 }
 DAYS_PER_MONTH = 30.4375
+#: Thresholds of the model checks (documented in :func:`cxkit.churn_model`).
+LEAKAGE_AUC = 0.95
+MIN_EVENTS_PER_PARAMETER = 10
+MAX_VIF = 10.0
+_SCREEN_ROWS = 200_000
 
 # Columns join_cx adds that are measured after (or because of) the customer's history, or that
 # duplicate nps_category: never picked as default covariates.
 CX_COLUMNS = {"nps", "nps_responded_at", "comment_sentiment", "review_sentiment"}
 SURVIVAL_COLUMNS = {"nps_category"}  # known only from the answer's date on: see detractor_effect
+
+
+# --------------------------------------------------------------------------- model data and formulas
 
 
 def require(df: pd.DataFrame, columns, *, argument: str = "column") -> None:
@@ -377,17 +407,6 @@ def term_label(term: str, references: dict | None = None) -> str:
 
 
 
-def far_bounds(exog) -> list[tuple[float, float]]:
-    """Box for a fallback optimiser: coefficients moving the linear predictor by up to 40 across
-    a covariate's largest value, far beyond any real effect (e^40) but short of the overflow
-    where a runaway (separated) fit ends in NaN."""
-    reach = np.abs(np.asarray(exog, dtype=float)).max(axis=0)
-    reach[reach == 0] = 1.0
-    return [(-40.0 / r, 40.0 / r) for r in reach]
-
-
-
-
 def default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_missing: float, survival: bool = False):
     """Every column that can be a covariate, and a note on each one left out."""
     chosen, notes = [], []
@@ -422,3 +441,257 @@ def default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_mis
     if not chosen:
         raise ValueError("no usable covariates in the customer table; pass covariates=[...] or a formula.")
     return chosen, notes
+
+
+# --------------------------------------------------------------------------- 1. prepare design
+
+
+@dataclass
+class Design:
+    """A model's prepared design: what its fit, standard errors and checks work on."""
+
+    #: The formula fitted (categorical columns coded with their reference first).
+    formula: str
+    #: The statsmodels model on the design, aliased columns left out.
+    model: object
+    #: Model data of the customers in the model (:func:`model_data`).
+    data: pd.DataFrame
+    #: The event column (churned) and the data columns on the formula's right-hand side.
+    event: str
+    covariates: list
+    #: The reference level of each categorical column.
+    references: dict
+    #: The design columns fitted, their values (the rows the fit learns from), the event of each
+    #: customer in ``data`` (1.0 churned, 0.0 not), X'X, and patsy's DesignInfo.
+    names: list
+    X: np.ndarray
+    y: np.ndarray
+    gram: np.ndarray
+    design_info: object
+    #: Customers left out for a missing value.
+    dropped: int
+    #: Notes (columns left out of the default covariates, rows left out).
+    notes: list = field(default_factory=list)
+    #: (warning class, message) found while preparing (aliased columns).
+    found: list = field(default_factory=list)
+
+
+def covariate_formula(df: pd.DataFrame, covariates, reference: dict | None, *, choose) -> tuple[str, dict, list[str]]:
+    """The right-hand side of a model of ``covariates`` (with None, the columns ``choose()``
+    returns with its notes), the reference level of each categorical covariate, and the notes."""
+    notes: list[str] = []
+    if covariates is None:
+        covariates, notes = choose()
+    else:
+        covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+        require(df, covariates, argument="covariates")
+    rhs, refs = formula_rhs(df, covariates, reference)
+    return rhs, refs, notes
+
+
+def complete_rows(data: pd.DataFrame, rows: int) -> pd.Series:
+    """Which customers have every column of the model; an error that says what to do when none has."""
+    complete = data.notna().all(axis=1)
+    if not complete.any():
+        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
+                         f"{rows:,} rows): drop the covariates that are mostly missing, or fill them in.")
+    return complete
+
+
+def aliased_design(X: np.ndarray, names: list[str], references: dict, *, effect: str,
+                   gram: np.ndarray | None = None) -> tuple[list[str], str | None]:
+    """The design columns to fit, and a warning naming those left out: exact combinations of
+    earlier columns (R ``glm``'s NA coefficients), None when there are none."""
+    aliased = aliased_columns(X, names, gram=gram)
+    kept = [name for name in names if name not in {a for a, _ in aliased}]
+    if not aliased:
+        return kept, None
+    label = lambda term: term_label(term, references)  # noqa: E731
+    listing = "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
+                        for name, parts in aliased)
+    return kept, (f"{len(aliased)} design column(s) are exact combinations of others and were left out of the "
+                  f"fit (their {effect}s are not estimable): {listing}. Try dropping these redundant columns or "
+                  "merging the duplicated levels.")
+
+
+# --------------------------------------------------------------------------- 2. fit
+
+
+def far_bounds(exog) -> list[tuple[float, float]]:
+    """Box for a fallback optimiser: coefficients moving the linear predictor by up to 40 across
+    a covariate's largest value, far beyond any real effect (e^40) but short of the overflow
+    where a runaway (separated) fit ends in NaN."""
+    reach = np.abs(np.asarray(exog, dtype=float)).max(axis=0)
+    reach[reach == 0] = 1.0
+    return [(-40.0 / r, 40.0 / r) for r in reach]
+
+
+
+
+# --------------------------------------------------------------------------- 3. standard errors
+
+
+def standard_errors(params, se, flagged: np.ndarray, hessian) -> tuple[np.ndarray, np.ndarray]:
+    """Estimates and standard errors with the ``flagged`` coefficients (no finite estimate:
+    separation, monotone likelihood) not estimable (NaN).
+
+    The other coefficients converge while the flagged ones run off to infinity, so their
+    covariance is the inverse of the information (``-hessian(params)``) on its directions of real
+    curvature (:func:`cxkit._stats.covariance_beside_separation`)."""
+    params = np.asarray(params, dtype=float).copy()
+    se = np.asarray(se, dtype=float).copy()
+    if flagged.any() and not flagged.all():
+        with np.errstate(all="ignore"):
+            cov = covariance_beside_separation(hessian(params))
+            se[~flagged] = np.sqrt(np.diag(cov))[~flagged]
+    params[flagged], se[flagged] = np.nan, np.nan
+    return params, se
+
+
+def effects_table(names: list[str], params: np.ndarray, se: np.ndarray, *, flagged: np.ndarray, references: dict,
+                  effect: str, note: str, alpha: float, padjust: str) -> pd.DataFrame:
+    """One row per term: ``term``, ``label``, ``coef``, ``se``, ``z``, ``effect`` (the ratio,
+    e.g. ``odds_ratio``), ``ci_low``, ``ci_high`` (Wald, on the ratio scale), ``p``,
+    ``p_adjusted`` (across the terms other than the intercept), ``estimable`` and ``note``."""
+    crit = stats.norm.ppf(1 - alpha / 2)
+    effects = np.array([name != "Intercept" for name in names], dtype=bool)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        z = params / se
+        p = 2 * stats.norm.sf(np.abs(z))
+        p_adjusted = np.full_like(p, np.nan)
+        p_adjusted[effects] = adjust_p(p[effects], padjust)
+        return pd.DataFrame({
+            "term": names, "label": [term_label(name, references) for name in names], "coef": params, "se": se,
+            "z": z, effect: np.exp(params), "ci_low": np.exp(params - crit * se), "ci_high": np.exp(params + crit * se),
+            "p": p, "p_adjusted": p_adjusted, "estimable": ~flagged, "note": np.where(flagged, note, "")})
+
+
+# --------------------------------------------------------------------------- 4. checks
+
+
+def events_per_parameter(events: int, parameters: int, *, which: str, effect: str) -> list[str]:
+    """A warning when there are fewer than :data:`MIN_EVENTS_PER_PARAMETER` ``which`` (the rarer
+    outcome: churners or stayers; in a Cox model the churners) per estimated parameter."""
+    if not parameters or events / parameters >= MIN_EVENTS_PER_PARAMETER:
+        return []
+    return [f"only {events / parameters:.1f} {which} per parameter ({events:,} {which}, {parameters} parameters; "
+            f"fewer than {MIN_EVENTS_PER_PARAMETER}): {effect}s are biased away from 1 and may not replicate. Use "
+            "fewer covariates or merge levels."]
+
+
+def outcome_leaks(data: pd.DataFrame, y: np.ndarray, columns) -> list[str]:
+    """Covariates that alone separate churners from stayers (AUC >= :data:`LEAKAGE_AUC`): probably
+    recorded at or after churn."""
+    found = []
+    # one covariate at a time: a random 200,000 customers are plenty to see an AUC of 0.95
+    # (its standard error is then below 0.002) and keep this check fast on large data
+    if len(y) > _SCREEN_ROWS:
+        rows = np.sort(np.random.default_rng(0).choice(len(y), _SCREEN_ROWS, replace=False))
+        data, y = data.iloc[rows], y[rows]
+    for col in columns:
+        s = data[col]
+        ok = s.notna().to_numpy() & ~np.isnan(y)
+        if ok.sum() < 10:
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            auc = roc_auc_levels(s.cat.codes.to_numpy()[ok], y[ok])
+        else:
+            auc = roc_auc(y[ok], np.asarray(s, dtype=float)[ok])
+            auc = max(auc, 1 - auc)
+        if auc >= LEAKAGE_AUC:
+            found.append(f"{col} alone predicts churn almost perfectly (AUC {auc:.3f}): it is probably recorded at "
+                         f"or after churn (leakage). Try dropping {col}, or use its value from before churn.")
+    return found
+
+
+def collinearity(design: Design, *, effect: str) -> tuple[pd.DataFrame, list[str]]:
+    """The generalized VIF of each variable of the design (:func:`vif_table`), and a warning for
+    each whose adjusted GVIF squared exceeds :data:`MAX_VIF`."""
+    with np.errstate(all="ignore"):
+        vif = vif_table(design.X, design.names, design.design_info, design.gram)
+    found = [f"{variable_label(row.variable)} is strongly collinear with other covariates (GVIF^(1/(2df)) squared = "
+             f"{row.vif_adjusted ** 2:.1f} > {MAX_VIF:g}): its {effect} is imprecise. Consider dropping one of the "
+             "overlapping covariates." for row in vif.itertuples() if row.vif_adjusted ** 2 > MAX_VIF]
+    return vif, found
+
+
+def emit(found: list[tuple[type, str]], *, stacklevel: int = 3) -> list[str]:
+    """Raise each (warning class, message) found, in order, as a warning pointing at the caller
+    of the model function; the messages, for the result's ``.warnings``."""
+    for category, message in found:
+        warnings.warn(message, category, stacklevel=stacklevel)
+    return [message for _, message in found]
+
+
+# --------------------------------------------------------------------------- check helpers
+
+
+def variable_label(term: str) -> str:
+    """``C(segment, Treatment('SMB'))`` -> ``segment``; other terms as :func:`term_label`."""
+    m = re.match(r"^C\((Q\('(.+?)'\)|[^,()]+)", term)
+    if m:
+        return m.group(2) or m.group(1).strip()
+    return term_label(term)
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve (Mann–Whitney, ties count one half)."""
+    y = np.asarray(y, dtype=bool)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        return np.nan
+    ranks = stats.rankdata(score)
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def roc_auc_levels(codes: np.ndarray, y: np.ndarray) -> float:
+    """AUC of scoring each customer by their level's churn rate (in sample), from counts."""
+    churners = np.bincount(codes, weights=y)
+    sizes = np.bincount(codes).astype(float)
+    stayers = sizes - churners
+    with np.errstate(invalid="ignore", divide="ignore"):
+        order = np.argsort(churners / np.where(sizes > 0, sizes, np.nan), kind="stable")
+    n1, n0 = churners.sum(), stayers.sum()
+    if n1 == 0 or n0 == 0:
+        return np.nan
+    rate = churners[order] / np.maximum(sizes[order], 1)
+    # levels with equal rates are ties: merge them
+    keys, inverse = np.unique(np.round(rate, 12), return_inverse=True)
+    c1 = np.bincount(inverse, weights=churners[order])
+    c0 = np.bincount(inverse, weights=stayers[order])
+    below = np.cumsum(c0) - c0
+    return float(np.sum(c1 * (below + 0.5 * c0)) / (n1 * n0))
+
+
+def vif_table(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) -> pd.DataFrame:
+    """Generalized VIF per variable (Fox & Monette 1992): det(R11) det(R22) / det(R), with R the
+    correlation matrix of the design columns without the intercept (from the Gram matrix X'X)."""
+    n = len(X)
+    mean = X.mean(axis=0)
+    cov = (gram - n * np.outer(mean, mean)) / (n - 1)
+    var = np.diag(cov).copy()
+    cols = [j for j in range(len(names)) if var[j] > 1e-12 * max(1.0, abs(mean[j]) ** 2)]
+    owner = {}
+    if design_info is not None:
+        all_names = list(design_info.column_names)
+        for term, sl in design_info.term_name_slices.items():
+            for name in all_names[sl]:
+                owner[name] = term
+    groups: dict[str, list[int]] = {}
+    for pos, j in enumerate(cols):
+        groups.setdefault(owner.get(names[j], names[j]), []).append(pos)
+    if len(cols) < 2:
+        return pd.DataFrame({"variable": list(groups), "df": [len(v) for v in groups.values()],
+                             "vif": [1.0] * len(groups), "vif_adjusted": [1.0] * len(groups)})
+    sub = cov[np.ix_(cols, cols)]
+    sd = np.sqrt(np.diag(sub))
+    R = sub / np.outer(sd, sd)
+    _, logdet_all = np.linalg.slogdet(R)
+    rows = []
+    for term, idx in groups.items():
+        rest = [j for j in range(len(cols)) if j not in idx]
+        _, l1 = np.linalg.slogdet(R[np.ix_(idx, idx)])
+        _, l2 = np.linalg.slogdet(R[np.ix_(rest, rest)]) if rest else (1, 0.0)
+        gvif = float(np.exp(l1 + l2 - logdet_all))
+        rows.append({"variable": term, "df": len(idx), "vif": gvif, "vif_adjusted": gvif ** (1 / (2 * len(idx)))})
+    return pd.DataFrame(rows)

@@ -65,10 +65,12 @@ from ..display import SafeDisplay, findings, p_phrase, table
 from ..errors import (  # re-exported: the warnings of churn_model
     ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning,
 )
-from .._stats import adjust_p, covariance_beside_separation, headline_change, unbounded_coordinates, wilson_interval
-from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable here with the other thresholds)
-    DAYS_PER_MONTH, FORMULA_NAMESPACE, LEAKAGE_R2, aliased_columns, default_covariates, far_bounds, formula_columns,
-    formula_in_words, formula_rhs, model_data, quote_name, reference_levels, require, tenure_price_leaks, term_label,
+from .._stats import adjust_p, headline_change, unbounded_coordinates, wilson_interval
+from ._models import (  # noqa: F401 (the thresholds stay importable here)
+    DAYS_PER_MONTH, FORMULA_NAMESPACE, LEAKAGE_AUC, LEAKAGE_R2, MAX_VIF, MIN_EVENTS_PER_PARAMETER, Design,
+    aliased_design, collinearity, complete_rows, covariate_formula, default_covariates, effects_table, emit,
+    events_per_parameter, far_bounds, formula_columns, formula_in_words, model_data, outcome_leaks, quote_name,
+    reference_levels, require, roc_auc, standard_errors, tenure_price_leaks, term_label,
 )
 from .survival import cox_model, restricted_mean_survival
 
@@ -79,14 +81,9 @@ __all__ = [
     "CHURN_THEMES", "churn_findings", "churn_results", "effects_finding", "cohort_finding",
 ]
 
-#: Thresholds of the model checks (documented in :func:`churn_model`).
-LEAKAGE_AUC = 0.95
-MIN_EVENTS_PER_PARAMETER = 10
-MAX_VIF = 10.0
 #: A fitted log-odds beyond this (a probability within 3e-7 of 0 or 1) makes churn_model check
 #: the data for separation (the fit's convergence problems do too).
 SEPARATION_LOGIT = 15.0
-_SCREEN_ROWS = 200_000
 NPS_CATEGORIES = ["promoter", "passive", "detractor", "no response"]
 
 
@@ -246,43 +243,6 @@ class ChurnModel(SafeDisplay):
                 f"of risk (calibration slope {self.calibration_slope:.2f}; 1 is ideal).")
 
 
-def _variable_label(term: str) -> str:
-    """``C(segment, Treatment('SMB'))`` -> ``segment``; other terms as :func:`term_label`."""
-    m = re.match(r"^C\((Q\('(.+?)'\)|[^,()]+)", term)
-    if m:
-        return m.group(2) or m.group(1).strip()
-    return term_label(term)
-
-
-def _auc(y: np.ndarray, score: np.ndarray) -> float:
-    """Area under the ROC curve (Mann–Whitney, ties count one half)."""
-    y = np.asarray(y, dtype=bool)
-    n1, n0 = int(y.sum()), int((~y).sum())
-    if n1 == 0 or n0 == 0:
-        return np.nan
-    ranks = stats.rankdata(score)
-    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
-
-
-def _auc_levels(codes: np.ndarray, y: np.ndarray) -> float:
-    """AUC of scoring each customer by their level's churn rate (in sample), from counts."""
-    churners = np.bincount(codes, weights=y)
-    sizes = np.bincount(codes).astype(float)
-    stayers = sizes - churners
-    with np.errstate(invalid="ignore", divide="ignore"):
-        order = np.argsort(churners / np.where(sizes > 0, sizes, np.nan), kind="stable")
-    n1, n0 = churners.sum(), stayers.sum()
-    if n1 == 0 or n0 == 0:
-        return np.nan
-    rate = churners[order] / np.maximum(sizes[order], 1)
-    # levels with equal rates are ties: merge them
-    keys, inverse = np.unique(np.round(rate, 12), return_inverse=True)
-    c1 = np.bincount(inverse, weights=churners[order])
-    c0 = np.bincount(inverse, weights=stayers[order])
-    below = np.cumsum(c0) - c0
-    return float(np.sum(c1 * (below + 0.5 * c0)) / (n1 * n0))
-
-
 def _stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
     """Fold number of each row: churners and stayers are each shuffled and dealt round-robin,
     so every fold has the same churn rate (to within one customer)."""
@@ -329,36 +289,6 @@ def _newton_logit(X: np.ndarray, y: np.ndarray, *, weights: np.ndarray | None = 
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
             return beta, True
     return beta, False
-
-
-def _leakage_checks(data, y, rhs_cols, *, tenure, revenue):
-    """Likely leakage: a covariate that is a near-exact function of tenure x price (when both
-    are in the model), or one that alone separates churners from stayers."""
-    found = []
-    if tenure in rhs_cols and revenue in rhs_cols:
-        for msg in tenure_price_leaks(data, rhs_cols, tenure=tenure, revenue=revenue):
-            found.append(msg + f" With {tenure} and {revenue} both in the model it adds no information of its own "
-                         "and makes their odds ratios unstable (or, if it was measured at the end, it leaks "
-                         "the outcome).")
-    # one covariate at a time: a random 200,000 customers are plenty to see an AUC of 0.95
-    # (its standard error is then below 0.002) and keep this check fast on large data
-    if len(y) > _SCREEN_ROWS:
-        rows = np.sort(np.random.default_rng(0).choice(len(y), _SCREEN_ROWS, replace=False))
-        data, y = data.iloc[rows], y[rows]
-    for col in rhs_cols:
-        s = data[col]
-        ok = s.notna().to_numpy() & ~np.isnan(y)
-        if ok.sum() < 10:
-            continue
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            auc = _auc_levels(s.cat.codes.to_numpy()[ok], y[ok])
-        else:
-            auc = _auc(y[ok], np.asarray(s, dtype=float)[ok])
-            auc = max(auc, 1 - auc)
-        if auc >= LEAKAGE_AUC:
-            found.append(f"{col} alone predicts churn almost perfectly (AUC {auc:.3f}): it is probably recorded at "
-                         f"or after churn (leakage). Try dropping {col}, or use its value from before churn.")
-    return found
 
 
 def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> list[str]:
@@ -431,40 +361,6 @@ def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
                                   range(X.shape[1]))
 
 
-def _vif(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) -> pd.DataFrame:
-    """Generalized VIF per variable (Fox & Monette 1992): det(R11) det(R22) / det(R), with R the
-    correlation matrix of the design columns without the intercept (from the Gram matrix X'X)."""
-    n = len(X)
-    mean = X.mean(axis=0)
-    cov = (gram - n * np.outer(mean, mean)) / (n - 1)
-    var = np.diag(cov).copy()
-    cols = [j for j in range(len(names)) if var[j] > 1e-12 * max(1.0, abs(mean[j]) ** 2)]
-    owner = {}
-    if design_info is not None:
-        all_names = list(design_info.column_names)
-        for term, sl in design_info.term_name_slices.items():
-            for name in all_names[sl]:
-                owner[name] = term
-    groups: dict[str, list[int]] = {}
-    for pos, j in enumerate(cols):
-        groups.setdefault(owner.get(names[j], names[j]), []).append(pos)
-    if len(cols) < 2:
-        return pd.DataFrame({"variable": list(groups), "df": [len(v) for v in groups.values()],
-                             "vif": [1.0] * len(groups), "vif_adjusted": [1.0] * len(groups)})
-    sub = cov[np.ix_(cols, cols)]
-    sd = np.sqrt(np.diag(sub))
-    R = sub / np.outer(sd, sd)
-    _, logdet_all = np.linalg.slogdet(R)
-    rows = []
-    for term, idx in groups.items():
-        rest = [j for j in range(len(cols)) if j not in idx]
-        _, l1 = np.linalg.slogdet(R[np.ix_(idx, idx)])
-        _, l2 = np.linalg.slogdet(R[np.ix_(rest, rest)]) if rest else (1, 0.0)
-        gvif = float(np.exp(l1 + l2 - logdet_all))
-        rows.append({"variable": term, "df": len(idx), "vif": gvif, "vif_adjusted": gvif ** (1 / (2 * len(idx)))})
-    return pd.DataFrame(rows)
-
-
 def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=None, cv: int = 5, seed: int = 0, *,
                 event: str = "churned", reference: dict | None = None, tenure: str = "tenure_months",
                 revenue: str = "monthly_revenue", alpha: float = 0.05, padjust: str = "holm",
@@ -532,24 +428,54 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     >>> 0.6 < model.auc < 0.8
     True
     """
+    design = _logit_design(customers, formula, covariates, event=event, reference=reference, max_levels=max_levels,
+                           max_missing=max_missing)
+    buffer = np.empty(design.X.shape, dtype=np.float32)  # the Newton steps' workspace, reused by the folds
+    result, caught, suspicious = _fit_logit(design, buffer)
+    separated = _logit_separation(design.X, design.y) if suspicious else np.zeros(len(design.names), dtype=bool)
+    params, se = standard_errors(result.params, result.bse, separated, design.model.hessian)
+    summary = effects_table(design.names, params, se, flagged=separated, references=design.references,
+                            effect="odds_ratio", note="separated: not estimable", alpha=alpha, padjust=padjust)
+    found, vif = _logit_checks(design, separated, caught, suspicious, tenure=tenure, revenue=revenue)
+    oof, folds = _cross_validate(design, params, cv=cv, seed=seed, buffer=buffer)
+
+    y = design.y
+    n, events = len(y), int(y.sum())
+    base = y.mean()
+    return ChurnModel(
+        formula=design.formula, summary=summary, result=result,
+        auc=float(folds["auc"].mean()) if len(folds) else np.nan,
+        auc_sd=float(folds["auc"].std(ddof=1)) if len(folds) > 1 else np.nan, cv=folds,
+        calibration=_calibration(oof, y, alpha) if cv else pd.DataFrame(
+            columns=["decile", "n", "predicted", "observed", "ci_low", "ci_high"]),
+        brier=float(np.mean((oof - y) ** 2)) if cv else np.nan, brier_baseline=float(base * (1 - base)), vif=vif,
+        n=n, events=events, dropped=design.dropped, alpha=alpha, warnings=emit(found), notes=design.notes,
+        oof=pd.Series(oof, index=design.data.index, name="churn_probability"),
+        references={k: v for k, v in design.references.items() if k in design.covariates},
+        _design_info=design.design_info, _columns=design.covariates,
+        _levels={c: list(design.data[c].cat.categories) for c in design.data.columns
+                 if isinstance(design.data[c].dtype, pd.CategoricalDtype)},
+        _kept=design.names, _event=design.event)
+
+
+def _logit_design(customers: pd.DataFrame, formula: str | None, covariates, *, event: str, reference: dict | None,
+                  max_levels: int, max_missing: float) -> Design:
+    """Prepare the design: the formula (from the covariates unless given), the model data,
+    patsy's design matrix (through statsmodels' formula API) and the aliased columns left out."""
+    import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
     if not isinstance(customers, pd.DataFrame):
         raise TypeError(f"churn_model expects a DataFrame of customers, got {type(customers).__name__}.")
     if not customers.index.is_unique:
         raise ValueError("the customers' index has repeated labels; pass customers.reset_index(drop=True).")
-    notes: list[str] = []
     if formula is not None and covariates is not None:
         raise ValueError("pass either formula or covariates, not both.")
+    notes: list[str] = []
     if formula is None:
         require(customers, [event], argument="event")
-        if covariates is None:
-            covariates, skipped = default_covariates(customers, event, max_levels=max_levels, max_missing=max_missing)
-            notes += skipped
-        else:
-            covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-            require(customers, covariates, argument="covariates")
-        rhs, refs = formula_rhs(customers, covariates, reference)
+        rhs, refs, notes = covariate_formula(customers, covariates, reference, choose=lambda: default_covariates(
+            customers, event, max_levels=max_levels, max_missing=max_missing))
         formula = f"{quote_name(event)} ~ {rhs}"
     elif reference:
         raise ValueError("reference applies to covariates; in a formula write C(col, Treatment('level')).")
@@ -561,21 +487,17 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     if len(lhs_cols) != 1:
         raise ValueError(f"the formula's left-hand side must be one churn column of the data, e.g. '{event} ~ ...'.")
     event = lhs_cols[0]
-    data = model_data(customers, [event] + [c for c in rhs_cols if c != event], event=event, categorical=refs)
-    if not data.notna().all(axis=1).any():
-        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
-                         f"{len(customers):,} rows): drop the covariates that are mostly missing, or fill them in.")
-    levels = {c: list(data[c].cat.categories) for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)}
+    covariates = [c for c in rhs_cols if c != event]
+    data = model_data(customers, [event] + covariates, event=event, categorical=refs)
+    complete_rows(data, len(customers))
     references = reference_levels(data)
-
     try:
-        # the rank check is ours (aliased_columns, which also says which columns are redundant)
+        # the rank check is ours (aliased_design, which also says which columns are redundant)
         model = smf.logit(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
     except Exception as exc:  # patsy names the failing factor; add what to do
         raise ValueError(f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
                          ) from None
-    design_info = model.data.model_spec  # patsy DesignInfo
-    names = list(model.exog_names)
+    design_info = model.data.model_spec  # patsy's DesignInfo
     index = model.data.row_labels
     y = np.asarray(model.endog, dtype=float)
     n, events = len(y), int(y.sum())
@@ -585,145 +507,104 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     if events in (0, n):
         raise ValueError(f"every customer left in the model has {event} = {bool(events)}; there is nothing to model. "
                          "Check the event coding and the missing values of the covariates.")
-
-    model_warnings: list[tuple[type, str]] = []
-    label = lambda term: term_label(term, references)  # noqa: E731
     # patsy's design is column-major; statsmodels' Hessian is several times faster row-major
-    exog = np.ascontiguousarray(model.exog, dtype=float)
-    model.exog = model.data.exog = exog
-    gram = exog.T @ exog
-    aliased = aliased_columns(exog, names, gram=gram)
-    kept = [c for c in names if c not in {a for a, _ in aliased}]
+    X = np.ascontiguousarray(model.exog, dtype=float)
+    model.exog = model.data.exog = X
+    names = list(model.exog_names)
+    gram = X.T @ X
+    kept, aliased = aliased_design(X, names, references, effect="odds ratio", gram=gram)
+    keep = [names.index(c) for c in kept]
+    gram = gram[np.ix_(keep, keep)]
     if aliased:
-        listing = "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
-                            for name, parts in aliased)
-        model_warnings.append((CollinearityWarning,
-                               f"{len(aliased)} design column(s) are exact combinations of others and were left out of the "
-                               f"fit (their odds ratios are not estimable): {listing}. Try dropping these redundant "
-                               "columns or merging the duplicated levels."))
-    keep_idx = [names.index(c) for c in kept]
-    Xa = exog[:, keep_idx] if aliased else exog
-    gram = gram[np.ix_(keep_idx, keep_idx)]
-    X = pd.DataFrame(Xa, columns=kept, index=index)
-    # Newton-Raphson in numpy first (fast on large data); statsmodels then starts at that
-    # optimum, confirms it in one step and computes its covariance and tests as usual.
-    buffer = np.empty(Xa.shape, dtype=np.float32)
-    start, newton_converged = _newton_logit(Xa, y, buffer=buffer)
-    if aliased:
-        import statsmodels.api as sm
+        X = X[:, keep]
+        model = sm.Logit(pd.Series(y, index=index, name=event), pd.DataFrame(X, columns=kept, index=index),
+                         check_rank=False)
+    return Design(formula=formula, model=model, data=data.loc[index], event=event, covariates=covariates,
+                  references=references, names=kept, X=X, y=y, gram=gram, design_info=design_info, dropped=dropped,
+                  notes=notes, found=[(CollinearityWarning, aliased)] if aliased else [])
 
-        model = sm.Logit(pd.Series(y, index=index, name=event), X, check_rank=False)
+
+def _fit_logit(design: Design, buffer: np.ndarray):
+    """Fit: Newton-Raphson in numpy first (fast on large data); statsmodels then starts at that
+    optimum, confirms it in one step and computes its covariance and tests as usual.
+
+    Returns the statsmodels result, the warnings its fit raised, and whether the fit shows the
+    signs of separation (then the exact check runs): no convergence, or a fitted log-odds
+    beyond :data:`SEPARATION_LOGIT`. Under separation the estimates run off to infinity and the
+    fit stops at an arbitrary point (odds ratio 1e-22, CI 0 to inf, p 1.0)."""
+    start, converged = _newton_logit(design.X, design.y, buffer=buffer)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = model.fit(method="newton", maxiter=100, disp=0,
-                               start_params=start if np.all(np.isfinite(start)) else None)
+            result = design.model.fit(method="newton", maxiter=100, disp=0,
+                                      start_params=start if np.all(np.isfinite(start)) else None)
         except np.linalg.LinAlgError:  # a singular information matrix: separation, or n below p
-            result, newton_converged = _fit_logit_singular(model, start), False
-
-    # -- separation -------------------------------------------------------------------------
-    # Under separation the estimates run off to infinity and the fit stops at an arbitrary
-    # point (odds ratio 1e-22, CI 0 to inf, p 1.0): such terms are found exactly (a linear
-    # program, run only when the fit shows the signs of it) and shown as not estimable.
-    params = result.params.to_numpy().copy()
+            result, converged = _fit_logit_singular(design.model, start), False
+    params = result.params.to_numpy()
     with np.errstate(over="ignore", invalid="ignore"):
-        reach = float(np.max(np.abs(Xa @ params))) if np.all(np.isfinite(params)) else np.inf
-    suspicious = (not newton_converged or reach > SEPARATION_LOGIT
+        reach = float(np.max(np.abs(design.X @ params))) if np.all(np.isfinite(params)) else np.inf
+    suspicious = (not converged or reach > SEPARATION_LOGIT
                   or any("separation" in str(w.message).lower() or "converge" in str(w.message).lower()
                          for w in caught))
-    separated = _logit_separation(Xa, y) if suspicious else np.zeros(len(kept), dtype=bool)
+    return result, list(caught), suspicious
 
-    # -- summary --------------------------------------------------------------------------
-    se = result.bse.to_numpy().copy()
-    ci = np.asarray(result.conf_int(alpha=alpha)).copy()
-    p = result.pvalues.to_numpy().copy()
-    if separated.any() and not separated.all():
-        # the estimable terms converge while the separated ones run off: their covariance is
-        # the information's inverse on its directions of real curvature
-        with np.errstate(all="ignore"):
-            se = np.sqrt(np.diag(covariance_beside_separation(model.hessian(result.params.to_numpy()))))
-        crit = stats.norm.ppf(1 - alpha / 2)
-        ci = np.column_stack([params - crit * se, params + crit * se])
-        p = 2 * stats.norm.sf(np.abs(params / se))
-    params[separated], se[separated], p[separated], ci[separated] = np.nan, np.nan, np.nan, np.nan
-    is_intercept = np.array([k == "Intercept" for k in kept])
-    p_adj = np.full_like(p, np.nan)
-    p_adj[~is_intercept] = adjust_p(p[~is_intercept], padjust)
-    with np.errstate(over="ignore"):
-        odds, low, high = np.exp(params), np.exp(ci[:, 0]), np.exp(ci[:, 1])
-    summary = pd.DataFrame({
-        "term": kept, "label": [label(k) for k in kept], "coef": params, "se": se, "z": params / se,
-        "odds_ratio": odds, "ci_low": low, "ci_high": high, "p": p,
-        "p_adjusted": p_adj, "estimable": ~separated,
-        "note": np.where(separated, "separated: not estimable", "")})
 
-    # -- checks ---------------------------------------------------------------------------
-    used = data.loc[index]
+def _logit_checks(design: Design, separated: np.ndarray, caught: list, suspicious: bool, *, tenure: str,
+                  revenue: str) -> tuple[list[tuple[type, str]], pd.DataFrame]:
+    """Checks: separation, too few churners (or stayers) per parameter, leakage and collinearity;
+    the (warning class, message) found, in order, and the VIF table."""
+    found = list(design.found)
+    y, names = design.y, design.names
     if separated.any():
-        terms = [label(k) for k, s in zip(kept, separated) if s]
-        model_warnings.append((SeparationWarning, (
+        terms = [term_label(k, design.references) for k, s in zip(names, separated) if s]
+        found.append((SeparationWarning, (
             f"separation: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite estimate (some covariate "
             "pattern predicts churn, or staying, without error, so the estimate runs off to infinity and its "
             "confidence interval and p-value mean nothing); shown as not estimable. Merge rare levels, drop the "
             "covariate, or use penalized (Firth) regression.")))
-    for msg in _separation_checks(used, y, [] if suspicious else caught, [c for c in rhs_cols if c != event]):
-        model_warnings.append((SeparationWarning, msg))
+    found += [(SeparationWarning, msg)
+              for msg in _separation_checks(design.data, y, [] if suspicious else caught, design.covariates)]
     if not separated.any() and any("converge" in str(w.message).lower() for w in caught):
-        model_warnings.append((SeparationWarning, "the fit did not converge; coefficients with very large standard "
-                               "errors are not trustworthy."))
-    k = int((~is_intercept).sum())
-    rarer = min(events, n - events)
-    if k and rarer / k < MIN_EVENTS_PER_PARAMETER:
-        which = "churners" if events <= n - events else "stayers"
-        model_warnings.append((EventsPerParameterWarning,
-                               f"only {rarer / k:.1f} {which} per parameter ({rarer:,} {which}, {k} parameters; "
-                               f"fewer than {MIN_EVENTS_PER_PARAMETER}): odds ratios are biased away from 1 and may not "
-                               "replicate. Use fewer covariates or merge levels."))
-    for msg in _leakage_checks(used, y, [c for c in rhs_cols if c != event], tenure=tenure, revenue=revenue):
-        model_warnings.append((LeakageWarning, msg))
-    vif = _vif(Xa, kept, design_info, gram)
-    for row in vif.itertuples():
-        if row.vif_adjusted ** 2 > MAX_VIF:
-            model_warnings.append((CollinearityWarning,
-                                   f"{_variable_label(row.variable)} is strongly collinear with other covariates "
-                                   f"(GVIF^(1/(2df)) squared = {row.vif_adjusted ** 2:.1f} > {MAX_VIF:g}): its odds ratio "
-                                   "is imprecise. Consider dropping one of the overlapping covariates."))
+        found.append((SeparationWarning, "the fit did not converge; coefficients with very large standard errors "
+                      "are not trustworthy."))
+    events, n = int(y.sum()), len(y)
+    which = "churners" if events <= n - events else "stayers"
+    found += [(EventsPerParameterWarning, msg) for msg in events_per_parameter(
+        min(events, n - events), sum(name != "Intercept" for name in names), which=which, effect="odds ratio")]
+    if tenure in design.covariates and revenue in design.covariates:
+        found += [(LeakageWarning, msg + f" With {tenure} and {revenue} both in the model it adds no information of "
+                   "its own and makes their odds ratios unstable (or, if it was measured at the end, it leaks the "
+                   "outcome).")
+                  for msg in tenure_price_leaks(design.data, design.covariates, tenure=tenure, revenue=revenue)]
+    found += [(LeakageWarning, msg) for msg in outcome_leaks(design.data, y, design.covariates)]
+    vif, collinear = collinearity(design, effect="odds ratio")
+    found += [(CollinearityWarning, msg) for msg in collinear]
+    return found, vif
 
-    # -- cross-validation -------------------------------------------------------------------
-    oof = np.full(n, np.nan)
-    cv_rows = []
+
+def _cross_validate(design: Design, params: np.ndarray, *, cv: int, seed: int, buffer: np.ndarray
+                    ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Stratified ``cv``-fold cross-validation from the full fit's estimates: the out-of-fold
+    churn probability of each customer, and one row per fold (``fold``, ``n``, ``churned``,
+    ``auc``, ``brier``)."""
+    X, y = design.X, design.y
+    events = int(y.sum())
+    rarer = min(events, len(y) - events)
+    oof = np.full(len(y), np.nan)
+    rows = []
     if cv:
         if cv < 2 or cv > rarer:
-            raise ValueError(f"cv={cv} folds is not possible with {rarer} {event} in the rarer class; use 2 to {rarer} "
-                             "(or cv=0 to skip cross-validation).")
+            raise ValueError(f"cv={cv} folds is not possible with {rarer} {design.event} in the rarer class; use 2 to "
+                             f"{rarer} (or cv=0 to skip cross-validation).")
         folds = _stratified_folds(y, cv, seed)
         for f in range(cv):
             test = folds == f
             # predictions need 6 digits, not 10: a looser tolerance saves an iteration per fold
-            fold_params, _ = _newton_logit(Xa, y, weights=(~test).astype(float), start=params, buffer=buffer,
-                                           tol=1e-7)
-            oof[test] = expit(Xa[test] @ fold_params)
-            cv_rows.append({"fold": f + 1, "n": int(test.sum()), "churned": int(y[test].sum()),
-                            "auc": _auc(y[test], oof[test]), "brier": float(np.mean((oof[test] - y[test]) ** 2))})
-    cvt = pd.DataFrame(cv_rows, columns=["fold", "n", "churned", "auc", "brier"])
-    auc = float(cvt["auc"].mean()) if len(cvt) else np.nan
-    auc_sd = float(cvt["auc"].std(ddof=1)) if len(cvt) > 1 else np.nan
-    brier = float(np.mean((oof - y) ** 2)) if cv else np.nan
-    base = y.mean()
-    calibration = _calibration(oof, y, alpha) if cv else pd.DataFrame(
-        columns=["decile", "n", "predicted", "observed", "ci_low", "ci_high"])
-
-    messages = []
-    for category, msg in model_warnings:
-        warnings.warn(msg, category, stacklevel=2)
-        messages.append(msg)
-    return ChurnModel(
-        formula=formula, summary=summary, result=result, auc=auc, auc_sd=auc_sd, cv=cvt, calibration=calibration,
-        brier=brier, brier_baseline=float(base * (1 - base)), vif=vif, n=n, events=events, dropped=dropped,
-        alpha=alpha, warnings=messages, notes=notes, oof=pd.Series(oof, index=index, name="churn_probability"),
-        references={k: v for k, v in references.items() if k in rhs_cols},
-        _design_info=design_info, _columns=[c for c in rhs_cols if c != event], _levels=levels, _kept=kept,
-        _event=event)
+            fold_params, _ = _newton_logit(X, y, weights=(~test).astype(float), start=params, buffer=buffer, tol=1e-7)
+            oof[test] = expit(X[test] @ fold_params)
+            rows.append({"fold": f + 1, "n": int(test.sum()), "churned": int(y[test].sum()),
+                         "auc": roc_auc(y[test], oof[test]), "brier": float(np.mean((oof[test] - y[test]) ** 2))})
+    return oof, pd.DataFrame(rows, columns=["fold", "n", "churned", "auc", "brier"])
 
 
 def _calibration(p: np.ndarray, y: np.ndarray, alpha: float) -> pd.DataFrame:
@@ -1002,8 +883,10 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
                               "with no time at risk after the answer; they are left out of the hazard ratio "
                               "(the odds ratio keeps them).", ChurnWarning, stacklevel=2)
                 data = data[~no_time]
-        cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
-                        entry="_entry" if entry is not None else None, alpha=alpha)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ChurnWarning)  # the model's checks stay quiet, as for the odds ratio
+            cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
+                            entry="_entry" if entry is not None else None, alpha=alpha)
         found = cox.summary.set_index("label")
         row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
             {"hazard_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})

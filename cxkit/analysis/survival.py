@@ -45,11 +45,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._stats import adjust_p, covariance_beside_separation, unbounded_coordinates
+from .._stats import unbounded_coordinates
 from ..display import SafeDisplay, findings, table
-from ._models import (  # noqa: F401 (LEAKAGE_R2 and FORMULA_NAMESPACE stay importable from here)
-    FORMULA_NAMESPACE, LEAKAGE_R2, aliased_columns, as_float, default_covariates, event_values, far_bounds,
-    formula_columns, formula_in_words, formula_rhs, model_data, quote_name, reference_levels, require,
+from ..errors import ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning
+from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable from here)
+    FORMULA_NAMESPACE, LEAKAGE_R2, Design, aliased_design, as_float, collinearity, complete_rows, covariate_formula,
+    default_covariates, effects_table, emit, event_values, events_per_parameter, far_bounds, formula_columns,
+    formula_in_words, model_data, outcome_leaks, quote_name, reference_levels, require, standard_errors,
     tenure_price_leaks, term_label,
 )
 
@@ -673,7 +675,10 @@ class CoxModel(SafeDisplay):
         The statsmodels result, for everything else.
     formula, n, events, dropped, alpha, warnings
         The model, customers used and churners among them, rows left out for missing
-        values, the confidence level's complement, and plain-language warnings.
+        values, the confidence level's complement, and every warning raised while fitting, in
+        plain language with the fix.
+    ties : str
+        The handling of tied churn times used (``"efron"`` or ``"breslow"``).
     """
 
     formula: str
@@ -685,6 +690,7 @@ class CoxModel(SafeDisplay):
     dropped: int
     alpha: float
     warnings: list = field(default_factory=list)
+    ties: str = "efron"
 
     def __repr__(self) -> str:
         return (f"CoxModel({self.formula!r}, n={self.n}, events={self.events})\n"
@@ -693,8 +699,9 @@ class CoxModel(SafeDisplay):
     def _repr_html_(self) -> str:
         facts = pd.DataFrame({"": ["model", "time to churn explained by", "customers", "churned",
                                    "left out (missing values)"],
-                              "value": ["Cox proportional hazards (Efron ties)", formula_in_words(self.formula), f"{self.n:,}",
-                                        f"{self.events:,}", f"{self.dropped:,}"]})
+                              "value": [f"Cox proportional hazards ({self.ties.capitalize()} ties)",
+                                        formula_in_words(self.formula), f"{self.n:,}", f"{self.events:,}",
+                                        f"{self.dropped:,}"]})
         shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
         parts = [table(facts, caption="Time to churn").html,
                  table(shown, digits=3, labels={"label": "effect"},
@@ -746,10 +753,30 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     Returns
     -------
     CoxModel
-        ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels).
-        A term with a monotone likelihood (e.g. a level whose customers never churn) has no
-        finite hazard ratio: it is shown as not estimable (NaN, ``estimable`` False) with a
-        warning in ``.warnings``, found exactly by a linear program.
+        ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels),
+        ``.ties`` (as used), ``.warnings``. A term with a monotone likelihood (e.g. a level whose
+        customers never churn) has no finite hazard ratio: it is shown as not estimable (NaN,
+        ``estimable`` False) with a warning, found exactly by a linear program.
+
+    Warns
+    -----
+    The checks of :func:`cxkit.churn_model` that apply to a Cox model, with the same classes:
+
+    SeparationWarning
+        A monotone likelihood (the Cox model's separation): some hazard ratio has no finite
+        estimate.
+    EventsPerParameterWarning
+        Fewer than 10 churners per estimated parameter.
+    LeakageWarning
+        A numeric covariate is explained by duration, price and their product with R² >= 0.95
+        (a TotalCharges-like column grows with the duration itself), or a single covariate
+        separates churners from stayers with AUC >= 0.95.
+    CollinearityWarning
+        A design column is an exact combination of others among the customers at risk (it is
+        left out of the fit), or a variable's adjusted GVIF squared exceeds 10.
+    ChurnWarning
+        The hazard ratio of a term changes with tenure (proportional-hazards test p < alpha),
+        or statsmodels' fit failed or warned.
 
     Raises
     ------
@@ -765,20 +792,39 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     >>> cox.summary[["label", "hazard_ratio"]].round(2).values.tolist()
     [['segment: Enterprise vs Consumer', 0.42], ['segment: SMB vs Consumer', 0.72], ['support_tickets', 1.24]]
     """
+    design = _cox_design(df, formula, covariates, duration=duration, event=event, entry=entry, reference=reference,
+                         ties=ties)
+    result, caught, suspicious = _fit_cox_checked(design.model)
+    monotone = _cox_monotone(design.model) if suspicious else np.zeros(len(design.names), dtype=bool)
+    params, se = standard_errors(result.params, result.bse, monotone, design.model.hessian)
+    summary = effects_table(design.names, params, se, flagged=monotone, references=design.references,
+                            effect="hazard_ratio", note="not estimable: monotone likelihood", alpha=alpha,
+                            padjust=padjust)
+    ph = proportional_hazards_test(result, transform=transform)
+    # a term without a finite estimate has no slope over time either, and taints the global test
+    flagged = [name for name, m in zip(design.names, monotone) if m]
+    ph.loc[ph["term"].isin(flagged) | ((ph["term"] == "GLOBAL") & monotone.any()), ["rho", "chi2", "p"]] = np.nan
+    found = _cox_checks(design, df, monotone, caught, ph, fitted=bool(np.all(np.isfinite(result.params))),
+                        duration=duration, revenue=revenue, alpha=alpha)
+    return CoxModel(formula=design.formula, summary=summary, ph_test=ph, result=result, n=len(design.data),
+                    events=int(design.y.sum()), dropped=design.dropped, alpha=alpha, warnings=emit(found),
+                    ties=design.model.ties)
+
+
+def _cox_design(df: pd.DataFrame, formula: str | None, covariates, *, duration: str, event: str, entry: str | None,
+                reference: dict | None, ties: str) -> Design:
+    """Prepare the design: the formula (from the covariates unless given), the model data of the
+    customers with every column, patsy's design matrix (through ``PHReg.from_formula``), and the
+    columns aliased among the customers at risk left out."""
     PHReg = _ph_model_class()
 
     require(df, [duration], argument="duration")
     require(df, [event], argument="event")
     if formula is not None and covariates is not None:
         raise ValueError("pass either formula or covariates, not both.")
-    notes = []
     if formula is None:
-        if covariates is None:
-            covariates, _ = default_covariates(df.drop(columns=[c for c in (duration, entry) if c]), event,
-                                                      max_levels=50, max_missing=0.2, survival=True)
-        covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-        require(df, covariates, argument="covariates")
-        rhs, refs = formula_rhs(df, covariates, reference)
+        rhs, refs, _ = covariate_formula(df, covariates, reference, choose=lambda: default_covariates(
+            df.drop(columns=[c for c in (duration, entry) if c]), event, max_levels=50, max_missing=0.2, survival=True))
     else:
         refs = {}
         lhs, _, rhs = formula.rpartition("~")
@@ -793,12 +839,8 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
             _months(df[col], col, role)  # numbers, finite
     data = model_data(df, columns, event=event, categorical=refs)
     references = reference_levels(data)
-    complete = data.notna().all(axis=1)
+    complete = complete_rows(data, len(df))
     data = data[complete]
-    dropped = int((~complete).sum())
-    if data.empty:
-        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, columns))}; "
-                         f"{len(df):,} rows): drop the covariates that are mostly missing, or fill them in.")
     if (data[duration] < 0).any():
         raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
     if not data[event].any():
@@ -813,88 +855,84 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PHReg's formula-intercept SpecificationWarning is handled by patsy
         model = PHReg.from_formula(full, data, status=data[event].to_numpy(),
-                                      entry=data[entry].to_numpy() if entry else None, ties=ties,
-                                      eval_env=dict(FORMULA_NAMESPACE))
+                                   entry=data[entry].to_numpy() if entry else None, ties=ties,
+                                   eval_env=dict(FORMULA_NAMESPACE))
     # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too;
     # only the customers in some risk set count (statsmodels leaves out those who leave
     # before the first churn): a covariate that varies only among the others has no information
+    names = list(model.exog_names)
     at_risk = np.concatenate(model.surv.stratum_rows) if model.surv.nstrat else np.arange(0)
-    design = np.asarray(model.exog, dtype=float)[at_risk]
-    aliased = aliased_columns(np.hstack([np.ones((len(design), 1)), design]), ["Intercept"] + list(model.exog_names))
-    if len(aliased) == model.exog.shape[1]:
+    X = np.asarray(model.exog, dtype=float)[at_risk]
+    kept, aliased = aliased_design(np.hstack([np.ones((len(X), 1)), X]), ["Intercept"] + names, references,
+                                   effect="hazard ratio")
+    kept = [name for name in kept if name != "Intercept"]
+    if not kept:
         raise ValueError(
             f"no covariate varies among the {len(at_risk):,} customers at risk when someone churns "
             f"({', '.join(used) or 'none'}: each is constant there, or has a single level): there is no hazard ratio "
             "to estimate. Check the filter, or choose covariates that differ between customers.")
+    design_info = model.data.model_spec  # patsy's DesignInfo
     if aliased:
-        label = lambda term: term_label(term, references)  # noqa: E731
-        notes.append(f"{len(aliased)} design column(s) are exact combinations of others and were left out of the fit: "
-                     + "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
-                                 for name, parts in aliased) + ". Try dropping these redundant columns.")
-        names = [n for n in model.exog_names if n not in {a for a, _ in aliased}]
-        exog = pd.DataFrame(model.exog, columns=model.exog_names)[names]
-        model = PHReg(np.asarray(model.endog), exog, status=model.status,
-                         entry=data[entry].to_numpy() if entry else None, ties=ties)
+        keep = [names.index(name) for name in kept]
+        X = X[:, keep]
+        model = PHReg(np.asarray(model.endog), pd.DataFrame(model.exog, columns=names)[kept], status=model.status,
+                      entry=data[entry].to_numpy() if entry else None, ties=ties)
+    return Design(formula=full, model=model, data=data, event=event, covariates=[c for c in used if c != event],
+                  references=references, names=kept, X=X, y=np.asarray(data[event], dtype=float), gram=X.T @ X,
+                  design_info=design_info, dropped=int((~complete).sum()),
+                  found=[(CollinearityWarning, aliased)] if aliased else [])
+
+
+def _fit_cox_checked(model):
+    """Fit (:func:`_fit_cox`), with the warnings the fit raised and whether it shows the signs
+    of a monotone likelihood (then the exact check runs): a warning, a non-finite estimate or
+    standard error, or a coefficient that moves the log hazard by more than
+    :data:`SEPARATION_LOG_HAZARD` across its covariate's range. A monotone likelihood (a
+    covariate pattern whose customers never churn, or always churn first) has no finite maximum:
+    the fit stops at an arbitrary hazard ratio such as 1e-9 with CI 0 to inf, or at NaN."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = _fit_cox(model)
-    params = np.asarray(result.params, dtype=float).copy()
-    se = np.asarray(result.bse, dtype=float).copy()
-    names = list(model.exog_names)
-    # A monotone likelihood (a covariate pattern whose customers never churn, or always churn
-    # first) has no finite maximum: the fit stops at an arbitrary hazard ratio such as 1e-9 with
-    # CI 0 to inf, or at NaN. Checked exactly (a linear program) when the fit shows its signs.
+    params, se = np.asarray(result.params, dtype=float), np.asarray(result.bse, dtype=float)
     spread = np.ptp(np.asarray(model.exog, dtype=float), axis=0)
     with np.errstate(invalid="ignore"):
         suspicious = bool(caught) or not (np.all(np.isfinite(params)) and np.all(np.isfinite(se))
                                           and np.all(np.abs(params) * spread <= SEPARATION_LOG_HAZARD))
-    monotone = _cox_monotone(model) if suspicious else np.zeros(len(names), dtype=bool)
+    return result, list(caught), suspicious
+
+
+def _cox_checks(design: Design, df: pd.DataFrame, monotone: np.ndarray, caught: list, ph: pd.DataFrame, *,
+                fitted: bool, duration: str, revenue: str, alpha: float) -> list[tuple[type, str]]:
+    """Checks: monotone likelihood (separation), too few churners per parameter, leakage,
+    collinearity and non-proportional hazards; the (warning class, message) found, in order."""
+    found = list(design.found)
+    label = lambda term: term_label(term, design.references)  # noqa: E731
     if monotone.any():
-        terms = [term_label(n, references) for n, m in zip(names, monotone) if m]
-        notes.append(f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard "
-                     "ratio (a covariate pattern whose customers never churn, or always churn before the others, so "
-                     "the estimate runs off to 0 or infinity and its interval and p-value mean nothing); shown as not "
-                     "estimable. Merge rare levels, drop the covariate, or use penalized (Firth) Cox regression.")
-    elif not np.all(np.isfinite(params)):
-        notes.append("the fit failed (statsmodels returned no estimates): check for covariates with extreme values "
-                     "and rescale them.")
-    for w in caught:
-        if not monotone.any():
-            notes.append(f"statsmodels: {w.message}")
-    if monotone.any() and not monotone.all():
-        # the other coefficients converge while the flagged ones run off
-        with np.errstate(all="ignore"):
-            cov = covariance_beside_separation(model.hessian(params))
-        se[~monotone] = np.sqrt(np.diag(cov))[~monotone]
-    params[monotone], se[monotone] = np.nan, np.nan
-    crit = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(invalid="ignore", over="ignore"):
-        z = params / se
-        p = 2 * stats.norm.sf(np.abs(z))
-        summary = pd.DataFrame({
-            "term": names, "label": [term_label(n, references) for n in names], "coef": params, "se": se, "z": z,
-            "hazard_ratio": np.exp(params), "ci_low": np.exp(params - crit * se),
-            "ci_high": np.exp(params + crit * se), "p": p, "p_adjusted": adjust_p(p, padjust),
-            "estimable": ~monotone, "note": np.where(monotone, "not estimable: monotone likelihood", "")})
-    events = int(data[event].sum())
-    if events < 10 * len(names):
-        notes.append(f"only {events} churners for {len(names)} parameters (fewer than 10 per parameter): "
-                     "hazard ratios may be biased away from 1; use fewer covariates.")
+        terms = [label(n) for n, m in zip(design.names, monotone) if m]
+        found.append((SeparationWarning, (
+            f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard ratio (a "
+            "covariate pattern whose customers never churn, or always churn before the others, so the estimate runs "
+            "off to 0 or infinity and its interval and p-value mean nothing); shown as not estimable. Merge rare "
+            "levels, drop the covariate, or use penalized (Firth) Cox regression.")))
+    else:
+        if not fitted:
+            found.append((ChurnWarning, "the fit failed (statsmodels returned no estimates): check for covariates "
+                          "with extreme values and rescale them."))
+        found += [(ChurnWarning, f"statsmodels: {w.message}") for w in caught]
+    found += [(EventsPerParameterWarning, msg) for msg in events_per_parameter(
+        int(design.y.sum()), len(design.names), which="churners", effect="hazard ratio")]
     if revenue in df.columns:
-        for msg in tenure_price_leaks(df.loc[data.index], [c for c in used if c not in (duration, revenue)],
-                                       tenure=duration, revenue=revenue):
-            notes.append(msg + " In a model of time to churn this is leakage: the column grows with the "
-                         "duration itself.")
-    ph = proportional_hazards_test(result, transform=transform)
-    # a term without a finite estimate has no slope over time either, and taints the global test
-    ph.loc[ph["term"].isin([n for n, m in zip(names, monotone) if m]) | ((ph["term"] == "GLOBAL") & monotone.any()),
-           ["rho", "chi2", "p"]] = np.nan
-    for row in ph.itertuples():
-        if row.term != "GLOBAL" and row.p < alpha:
-            notes.append(f"the hazard ratio of {term_label(row.term, references)} changes with tenure "
-                         f"(proportional-hazards test p = {row.p:.2g}); read it as an average over tenure.")
-    return CoxModel(formula=full, summary=summary, ph_test=ph, result=result, n=len(data), events=events,
-                    dropped=dropped, alpha=alpha, warnings=notes)
+        found += [(LeakageWarning, msg + " In a model of time to churn this is leakage: the column grows with the "
+                   "duration itself.")
+                  for msg in tenure_price_leaks(df.loc[design.data.index],
+                                                [c for c in design.covariates if c not in (duration, revenue)],
+                                                tenure=duration, revenue=revenue)]
+    found += [(LeakageWarning, msg) for msg in outcome_leaks(design.data, design.y, design.covariates)]
+    found += [(CollinearityWarning, msg) for msg in collinearity(design, effect="hazard ratio")[1]]
+    found += [(ChurnWarning, f"the hazard ratio of {label(row.term)} changes with tenure (proportional-hazards test "
+               f"p = {row.p:.2g}); read it as an average over tenure.")
+              for row in ph.itertuples() if row.term != "GLOBAL" and row.p < alpha]
+    return found
 
 
 # --------------------------------------------------------------------------- RMST
