@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import cxkit as cx  # noqa: E402
-from cxkit.analysis.churn import ChurnWarning  # noqa: E402
+from cxkit.errors import ChurnWarning  # noqa: E402
+from cxkit.pack.churn_regression import calibration_finding, churn_findings, effects_finding  # noqa: E402
 
 
 def make_data(n: int, seed: int = 0) -> pd.DataFrame:
@@ -70,9 +71,9 @@ def run_cxkit(df: pd.DataFrame) -> dict:
     t1 = time.perf_counter()
     html = model._repr_html_()
     risk = cx.revenue_at_risk(model, df, by="segment")
-    text = cx.churn_findings(model=model, revenue=risk)
-    forest = cx.figure(model.plot_forest().figure, alt=cx.effects_finding(model.summary))
-    calibration = cx.figure(model.plot_calibration().figure, alt=model.calibration_finding())
+    text = churn_findings(model=model, revenue=risk)
+    forest = cx.figure(model.plot_forest().figure, alt=effects_finding(model.summary))
+    calibration = cx.figure(model.plot_calibration().figure, alt=calibration_finding(model))
     t2 = time.perf_counter()
     assert html and text and forest.data and calibration.data and len(model.summary) == 52
     return {"model": t1 - t0, "report": t2 - t1, "total": t2 - t0, "auc": model.auc,

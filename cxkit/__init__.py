@@ -35,6 +35,7 @@ from .analysis.funnel import *  # noqa: E402,F401,F403
 from .analysis.touchpoints import *  # noqa: E402,F401,F403
 from .periods import month_events  # noqa: E402
 from .pack.journey_stages import JourneyReport  # noqa: E402
+from .pack.churn_regression import ChurnReport  # noqa: E402
 from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 
