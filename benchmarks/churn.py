@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import cxkit as cx  # noqa: E402
-from cxkit.analysis.churn import ChurnWarning  # noqa: E402
+from cxkit.errors import ChurnWarning  # noqa: E402
+from cxkit.pack.churn_regression import calibration_finding, churn_findings, effects_finding  # noqa: E402
 
 
 def make_data(n: int, seed: int = 0) -> pd.DataFrame:
@@ -70,9 +71,9 @@ def run_cxkit(df: pd.DataFrame) -> dict:
     t1 = time.perf_counter()
     html = model._repr_html_()
     risk = cx.revenue_at_risk(model, df, by="segment")
-    text = cx.churn_findings(model=model, revenue=risk)
-    forest = cx.figure(model.plot_forest().figure, alt=cx.effects_finding(model.summary))
-    calibration = cx.figure(model.plot_calibration().figure, alt=model.calibration_finding())
+    text = churn_findings(model=model, revenue=risk)
+    forest = cx.figure(model.plot_forest().figure, alt=effects_finding(model.summary))
+    calibration = cx.figure(model.plot_calibration().figure, alt=calibration_finding(model))
     t2 = time.perf_counter()
     assert html and text and forest.data and calibration.data and len(model.summary) == 52
     return {"model": t1 - t0, "report": t2 - t1, "total": t2 - t0, "auc": model.auc,
@@ -83,11 +84,11 @@ def run_peer(df: pd.DataFrame, formula: str) -> float:
     """One plain statsmodels fit of the same formula on the same prepared columns."""
     import statsmodels.formula.api as smf
 
-    from cxkit.analysis.survival import _model_data
+    from cxkit.analysis._models import model_data
 
     columns = [c for c in df.columns if c != "customer_id"]
     refs = {c: df[c].value_counts().idxmax() for c in columns if df[c].dtype == object or str(df[c].dtype) == "str"}
-    data = _model_data(df, columns, event="churned", categorical=refs)
+    data = model_data(df, columns, event="churned", categorical=refs)
     t0 = time.perf_counter()
     smf.logit(formula, data).fit(disp=0)
     return time.perf_counter() - t0

@@ -28,6 +28,7 @@ from .analysis.drivers import *  # noqa: E402,F401,F403
 from .analysis.sentiment import *  # noqa: E402,F401,F403
 from .analysis.reviews import rating_agreement, sentiment_trend, theme_summary  # noqa: E402,F401
 from .analysis.churn import *  # noqa: E402,F401,F403
+from .analysis.survival import *  # noqa: E402,F401,F403
 from .analysis.stages import *  # noqa: E402,F401,F403
 from .analysis.funnel import *  # noqa: E402,F401,F403
 from .analysis.touchpoints import *  # noqa: E402,F401,F403
@@ -36,6 +37,7 @@ from .pack.journey_stages import JourneyReport  # noqa: E402
 from .pack.nps_drivers import NpsReport, nps_report  # noqa: E402
 from .pack.data_quality import DataQualityReport  # noqa: E402
 from .pack.review_sentiment import SentimentReport, sentiment_report  # noqa: E402,F401
+from .pack.churn_regression import ChurnReport  # noqa: E402
 from .distributed import *  # noqa: E402,F401,F403
 import importlib as _importlib  # noqa: E402
 

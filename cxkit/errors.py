@@ -1,6 +1,26 @@
-"""The small exception hierarchy of cxkit.
+"""Every error and warning cxkit raises on purpose, in one place.
 
-Every error says which file (or SQL source), which column or row, and how to fix it.
+Errors say which file (or SQL source), which column or row, and how to fix it; warnings say
+what a number cannot be trusted for and what to do about it. Catch :class:`CxkitError` for any
+error of cxkit's; filter :class:`CxkitWarning` (or one of its families) for its warnings.
+
+Errors::
+
+    CxkitError
+    ├── SourceError, SchemaError, DataQualityError, CatalogError, TextsError   (reading data)
+    ├── ClusterError                                                           (the Dask cluster)
+    └── PackError: ParameterError (exit 2), InvalidDataError (3), NotebookError (4),
+        NotebookTimeout (5), KernelDied (6), PackLocked (7), NoDataError (8)  (cxkit report)
+
+Warnings (all are ``UserWarning``)::
+
+    CxkitWarning
+    ├── SmallSampleWarning     too few scores: wide intervals, groups left out or not ranked
+    ├── DataWarning            rows or periods left out of an analysis for a reason in the data
+    ├── ModelWarning           a model's estimates need caution
+    │   ├── SeparationWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning
+    └── ChurnWarning           the churn and survival analyses' caveats (the four model warnings
+                               above are ChurnWarnings too, so one filter quiets a churn model)
 """
 
 from __future__ import annotations
@@ -11,6 +31,8 @@ __all__ = [
     "CxkitError", "SourceError", "SchemaError", "DataQualityError", "CatalogError", "TextsError", "ClusterError",
     "PackError", "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied",
     "PackLocked", "NoDataError",
+    "CxkitWarning", "SmallSampleWarning", "DataWarning", "ModelWarning", "ChurnWarning", "SeparationWarning",
+    "CollinearityWarning", "EventsPerParameterWarning", "LeakageWarning",
 ]
 
 
@@ -104,3 +126,44 @@ class NoDataError(PackError):
     """No source has a row in the report month (or the data have no dates to choose one)."""
 
     exit_code = 8
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+class CxkitWarning(UserWarning):
+    """Base class of every warning cxkit issues on purpose."""
+
+
+class SmallSampleWarning(CxkitWarning):
+    """Too few scores for a result to be a finding: a wide interval, a group left out or not ranked."""
+
+
+class DataWarning(CxkitWarning):
+    """Rows or periods are left out of an analysis for a reason in the data (no customer id, a
+    month that cannot be analysed)."""
+
+
+class ModelWarning(CxkitWarning):
+    """A model's estimates need caution (the driver model, the churn and Cox models, the
+    proportional-odds model of the stage comparison)."""
+
+
+class ChurnWarning(CxkitWarning):
+    """A caveat of the churn and survival analyses that makes some of their numbers unreliable."""
+
+
+class SeparationWarning(ModelWarning, ChurnWarning):
+    """Perfect or quasi-perfect separation: some odds (or hazard) ratios are not estimable."""
+
+
+class CollinearityWarning(ModelWarning, ChurnWarning):
+    """Covariates that (nearly) duplicate each other."""
+
+
+class EventsPerParameterWarning(ModelWarning, ChurnWarning):
+    """Fewer than 10 churners (or stayers) per parameter."""
+
+
+class LeakageWarning(ModelWarning, ChurnWarning):
+    """A covariate that (almost) gives the answer away."""

@@ -20,7 +20,8 @@ import statsmodels.formula.api as smf
 
 import cxkit as cx
 from brute import coordinates_moved_by_cone
-from cxkit.analysis import churn
+from cxkit.analysis import _models, churn
+from cxkit.pack import churn_regression as cp
 from cxkit.pack.results import to_jsonable
 
 
@@ -323,10 +324,10 @@ def test_auc_against_brute_force_pairs():
     score = rng.integers(0, 10, 300).astype(float)  # many ties
     pos, neg = score[y], score[~y]
     brute = (np.sum(pos[:, None] > neg[None, :]) + 0.5 * np.sum(pos[:, None] == neg[None, :])) / (len(pos) * len(neg))
-    assert churn._auc(y, score) == pytest.approx(brute, rel=1e-12)
+    assert _models.roc_auc(y, score) == pytest.approx(brute, rel=1e-12)
     codes = rng.integers(0, 6, 300)
     rates = pd.Series(y.astype(float)).groupby(codes).transform("mean").to_numpy()
-    assert churn._auc_levels(codes, y.astype(float)) == pytest.approx(churn._auc(y, rates), rel=1e-12)
+    assert _models.roc_auc_levels(codes, y.astype(float)) == pytest.approx(_models.roc_auc(y, rates), rel=1e-12)
 
 
 def test_cross_validation_is_stratified_and_reproducible(sample):
@@ -524,22 +525,22 @@ def test_churn_reasons_counts_themes_in_last_comments():
 def test_findings_claim_only_significant_effects():
     flat = pd.DataFrame({"measure": ["odds ratio", "hazard ratio"], "estimate": [1.1, 1.05], "ci_low": [0.8, 0.8],
                          "ci_high": [1.5, 1.4], "p": [0.5, 0.6], "adjusted_for": ["tenure_months"] * 2})
-    text = cx.churn_findings(detractor=flat)
+    text = cp.churn_findings(detractor=flat)
     assert text == ["Detractors and promoters do not churn at significantly different odds "
                     "(odds ratio 1.10, 95% CI 0.80 to 1.50)."]
     kpi = {"value": 0.02, "ci_low": 0.018, "ci_high": 0.023, "n": 8000, "previous": 0.021, "change": -0.001,
            "change_p": 0.6, "significant": False, "month": "2026-10"}
-    assert "not significant" in cx.churn_findings(headline=kpi)[0]
+    assert "not significant" in cp.churn_findings(headline=kpi)[0]
     summary = pd.DataFrame({"term": ["Intercept", "x"], "label": ["Intercept", "x"], "coef": [0.1, 0.2],
                             "odds_ratio": [1.1, 1.22], "ci_low": [0.9, 0.95], "ci_high": [1.3, 1.5],
                             "p_adjusted": [np.nan, 0.2]})
-    assert cx.effects_finding(summary).startswith("No covariate has a significant effect")
+    assert cp.effects_finding(summary).startswith("No covariate has a significant effect")
 
 
 def test_results_section_is_json_and_has_the_documented_keys(joined, sample):
     customers, _ = sample
     model = cx.churn_model(joined, covariates=["tenure_months", "segment", "nps_category"], cv=3)
-    out = cx.churn_results(headline=cx.churn_headline(customers), model=model, detractor=cx.detractor_effect(joined),
+    out = cp.churn_results(headline=cx.churn_headline(customers), model=model, detractor=cx.detractor_effect(joined),
                            revenue=cx.revenue_at_risk(model, joined), survival=cx.logrank(customers, by="segment"),
                            by_nps=cx.churn_by_nps(joined))
     json.dumps(to_jsonable(out), allow_nan=False)
@@ -563,7 +564,7 @@ def test_report_tables_never_show_customer_ids(joined, sample):
     for t in tables:
         text = t.to_csv(index=False)
         assert "customer_id" not in t.columns and not pattern.search(text)
-    assert not pattern.search(model._repr_html_() + " ".join(cx.churn_findings(model=model)))
+    assert not pattern.search(model._repr_html_() + " ".join(cp.churn_findings(model=model)))
 
 
 def test_data_without_revenue_gets_every_other_number(public_catalog):
@@ -575,7 +576,7 @@ def test_data_without_revenue_gets_every_other_number(public_catalog):
     assert risk.empty and "monthly_revenue" in risk.attrs["note"]
     with pytest.warns(churn.ChurnWarning):
         assert cx.customer_lifetime_value(bank).empty
-    assert cx.churn_findings(revenue=risk)[0].startswith("Revenue at risk and lifetime value were not computed")
+    assert cp.churn_findings(revenue=risk)[0].startswith("Revenue at risk and lifetime value were not computed")
     assert cx.plot_revenue_at_risk(risk).get_title(loc="left") == "Revenue at risk"
 
 
@@ -615,3 +616,43 @@ def test_answers_given_when_follow_up_ended_leave_the_hazard_ratio_with_a_warnin
         bad = data[data["nps_category"].astype(str) != "no response"].copy()
         bad["_entry"] = churn._entry_months(bad, "tenure_months")
         cx.cox_model(bad, covariates=["segment"], entry="_entry")
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_churn_page_shows_what_the_analyses_compute(sample):
+    # The page computes what the notebook used to compose cell by cell (issue 22): its results
+    # part, findings and sections are those of the analyses called directly.
+    customers, feedback = sample
+    page = cx.ChurnReport(customers, feedback=feedback, month="2026-10", currency="EUR")
+    joined = cx.join_cx(customers, feedback, which="first")
+    model = _quiet(cx.churn_model, joined, cv=5, seed=0)
+    detractor = cx.detractor_effect(joined, adjust=["tenure_months", "segment"])
+    risk = cx.revenue_at_risk(model, joined, by="segment", currency="EUR")
+    survival = cx.logrank(joined, by="segment")
+    headline = cx.churn_headline(customers, month="2026-10")
+    expected = cp.churn_results(headline=headline, model=model, detractor=detractor, revenue=risk, survival=survival,
+                                by_nps=cx.churn_by_nps(joined))
+    assert json.dumps(to_jsonable(page.results()), sort_keys=True) == json.dumps(
+        to_jsonable({"churn": expected}), sort_keys=True)
+    assert page.findings == cp.churn_findings(headline=headline, model=model, detractor=detractor, revenue=risk,
+                                              survival=survival, reasons=cx.churn_reasons(joined, feedback))
+    assert page.month == "2026-10" and page.title == "Churn"
+    assert page.show("model") is page.model and page.show("cox") is page.cox  # result objects, shown whole
+    assert page.show("trend_table").text.split()[0] == "month"
+    assert page.alt["calibration_chart"] == cp.calibration_finding(model)
+    assert page.alt["cohort_chart"].endswith("months.")
+    with pytest.raises(KeyError, match="has no section 'nope'"):
+        page.show("nope")
+
+
+def test_result_objects_render_compactly(sample):
+    # Issue 22: every result object renders as a compact summary (lifelines' StatisticalResult),
+    # never as 100k characters; these are the churn page's two models on the sample.
+    customers, feedback = sample
+    joined = cx.join_cx(customers, feedback)
+    model = _quiet(cx.churn_model, joined, cv=5)
+    cox = cx.cox_model(customers)
+    for shown in (model._repr_html_(), repr(model), cox._repr_html_(), repr(cox)):
+        assert len(shown) < 6_000, len(shown)

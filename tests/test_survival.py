@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.analysis import survival
+from cxkit.analysis import _models, survival
+from cxkit.errors import ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning
 from brute import coordinates_moved_by_cone
 
 # R survival: aml (time in weeks, status 1 = relapse, x = maintenance chemotherapy)
@@ -604,11 +605,63 @@ def test_a_level_that_never_churns_is_not_estimable_in_the_cox_model():
     assert "not estimable: monotone likelihood" in cox._repr_html_()
 
 
+def test_cox_model_warns_like_churn_model():
+    # Issue 22 §6: the checks of churn_model that apply to a Cox model warn with the same classes
+    # (cox_model used to put its caveats in .warnings without raising any warning).
+    customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cx.cox_model(customers)  # the sample's own model (the churn page's section 6) has nothing to warn about
+    assert not [w for w in caught if issubclass(w.category, ChurnWarning)]
+    # separation: a level whose customers never churn has a monotone likelihood
+    pilot = customers.assign(segment=customers["segment"].astype(str))
+    pilot.loc[pilot.index[~pilot["churned"].astype(bool)][:15], "segment"] = "Pilot"
+    with pytest.warns(SeparationWarning, match="monotone likelihood: segment: Pilot vs Consumer has no finite hazard"):
+        cox = cx.cox_model(pilot, covariates=["segment", "support_tickets"])
+    assert any(w.startswith("monotone likelihood") for w in cox.warnings)  # and the message stays on the result
+    # collinearity: an exact copy is left out of the fit, a near copy is flagged by its GVIF
+    twin = customers.assign(tickets_copy=customers["support_tickets"])
+    with pytest.warns(CollinearityWarning, match=r"tickets_copy \(= a combination of support_tickets\)"):
+        cx.cox_model(twin, covariates=["support_tickets", "tickets_copy"])
+    jitter = np.random.default_rng(0).normal(0, 0.05, len(customers))
+    near = customers.assign(tickets_near=customers["support_tickets"] + jitter)
+    with pytest.warns(CollinearityWarning, match="support_tickets is strongly collinear.*hazard ratio is imprecise"):
+        cx.cox_model(near, covariates=["support_tickets", "tickets_near"])
+    # events per parameter: aml has 18 relapses; with a second covariate that is 9 per parameter
+    noise = AML.assign(z=np.random.default_rng(1).normal(size=len(AML)))
+    with pytest.warns(EventsPerParameterWarning, match=r"only 9.0 churners per parameter \(18 churners, 2 parameters"):
+        cx.cox_model(noise, covariates=["x", "z"], **AML_KW)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EventsPerParameterWarning)
+        cx.cox_model(AML, covariates=["x"], **AML_KW)  # 18 per parameter
+    # leakage: a total-charges column grows with the duration itself
+    charges = customers.assign(total_charges=customers["tenure_months"] * customers["monthly_revenue"])
+    with pytest.warns(LeakageWarning, match="total_charges is almost exactly a function of tenure_months x"):
+        cx.cox_model(charges, covariates=["segment", "total_charges"])
+
+
+def test_cox_model_reports_the_ties_it_used():
+    customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    efron = cx.cox_model(customers, covariates=["segment", "support_tickets"])
+    breslow = cx.cox_model(customers, covariates=["segment", "support_tickets"], ties="Breslow")
+    assert (efron.ties, breslow.ties) == ("efron", "breslow")
+    assert "Cox proportional hazards (Efron ties)" in efron._repr_html_()
+    html = breslow._repr_html_()  # said "Efron ties" whatever the ties were
+    assert "Cox proportional hazards (Breslow ties)" in html and "Efron" not in html
+    # and the fit is Breslow's: statsmodels' own PHReg with ties="breslow" on the same design
+    from statsmodels.duration.hazard_regression import PHReg
+
+    reference = PHReg(breslow.result.model.endog, breslow.result.model.exog, status=breslow.result.model.status,
+                      ties="breslow").fit()
+    np.testing.assert_allclose(breslow.summary["coef"], reference.params, rtol=1e-8)
+    assert not np.allclose(efron.summary["coef"], breslow.summary["coef"], rtol=1e-6)
+
+
 def test_term_labels():
-    assert survival._term_label("C(contract, Treatment('monthly'))[T.annual]") == "contract: annual vs monthly"
-    assert survival._term_label("contract[T.annual]", {"contract": "monthly"}) == "contract: annual vs monthly"
-    assert survival._term_label("Q('Payment method')[T.card]", {"Payment method": "cash"}) == "Payment method: card vs cash"
-    assert survival._term_label("I(tenure_months / 12)") == "tenure_months / 12"
+    assert _models.term_label("C(contract, Treatment('monthly'))[T.annual]") == "contract: annual vs monthly"
+    assert _models.term_label("contract[T.annual]", {"contract": "monthly"}) == "contract: annual vs monthly"
+    assert _models.term_label("Q('Payment method')[T.card]", {"Payment method": "cash"}) == "Payment method: card vs cash"
+    assert _models.term_label("I(tenure_months / 12)") == "tenure_months / 12"
 
 
 def test_plots_return_axes():

@@ -8,11 +8,11 @@
 - :func:`churn_rate_by_month`, :func:`churn_headline`, :func:`cohort_retention` – how many leave.
 - :func:`revenue_at_risk`, :func:`customer_lifetime_value`, :func:`churn_reasons` – what it
   costs and why they say they leave.
-- :func:`churn_findings`, :func:`churn_results` – plain-language findings and the pack's
-  ``results.json`` section ``churn``.
 
-Time to churn (Kaplan–Meier, log-rank, Cox) lives in :mod:`cxkit.analysis.survival` and is re-exported
-here. No function returns a table that shows customer ids except :func:`customer_nps` and
+The churn page of the pack (its findings sentences, alt texts and ``results.json`` part ``churn``)
+is :class:`cxkit.pack.churn_regression.ChurnReport`.
+
+Time to churn (Kaplan–Meier, log-rank, Cox) lives in :mod:`cxkit.analysis.survival`. No function returns a table that shows customer ids except :func:`customer_nps` and
 :func:`join_cx`, which are per-customer joins for the analyst, never for a report.
 
 Reference levels
@@ -62,59 +62,30 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from ..display import SafeDisplay, findings, p_phrase, table
-from .._stats import covariance_beside_separation, unbounded_coordinates
-from .._stats import headline_change
-from .survival import (  # noqa: F401 (LEAKAGE_R2 is re-exported with the other thresholds)
-    _DAYS_PER_MONTH, _NOT_COVARIATES, FORMULA_NAMESPACE, LEAKAGE_R2, CoxModel, _aliased, _formula_columns,
-    _formula_in_words, _is_numeric,
-    _model_data, _padjust, _quote_name, _references, _require, _rhs, _tenure_price_leaks, _term_label,
-    _wilson, cox_model, kaplan_meier, logrank, proportional_hazards_test,
-    restricted_mean_survival,
+from ..display import SafeDisplay, findings, table
+from ..errors import (  # re-exported: the warnings of churn_model
+    ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning,
 )
+from .._stats import adjust_p, headline_change, unbounded_coordinates, wilson_interval
+from ._models import (  # noqa: F401 (the thresholds stay importable here)
+    DAYS_PER_MONTH, FORMULA_NAMESPACE, LEAKAGE_AUC, LEAKAGE_R2, MAX_VIF, MIN_EVENTS_PER_PARAMETER, Design,
+    aliased_design, collinearity, complete_rows, covariate_formula, default_covariates, effects_table, emit,
+    events_per_parameter, far_bounds, formula_columns, formula_in_words, model_data, outcome_leaks, quote_name,
+    reference_levels, require, roc_auc, standard_errors, tenure_price_leaks, term_label,
+)
+from .survival import cox_model, restricted_mean_survival
 
 __all__ = [
     "churn_model", "ChurnModel", "ChurnWarning", "LeakageWarning", "SeparationWarning", "EventsPerParameterWarning",
     "CollinearityWarning", "customer_nps", "join_cx", "churn_by_nps", "detractor_effect", "churn_rate_by_month",
     "churn_headline", "revenue_at_risk", "cohort_retention", "customer_lifetime_value", "churn_reasons",
-    "CHURN_THEMES", "churn_findings", "churn_results", "effects_finding", "cohort_finding",
-    # time to churn (cxkit.analysis.survival)
-    "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test", "restricted_mean_survival",
+    "CHURN_THEMES",
 ]
 
-#: Thresholds of the model checks (documented in :func:`churn_model`).
-LEAKAGE_AUC = 0.95
-MIN_EVENTS_PER_PARAMETER = 10
-MAX_VIF = 10.0
 #: A fitted log-odds beyond this (a probability within 3e-7 of 0 or 1) makes churn_model check
 #: the data for separation (the fit's convergence problems do too).
 SEPARATION_LOGIT = 15.0
-_SCREEN_ROWS = 200_000
 NPS_CATEGORIES = ["promoter", "passive", "detractor", "no response"]
-# Columns join_cx adds that are measured after (or because of) the customer's history, or that
-# duplicate nps_category: never picked as default covariates.
-_CX_COLUMNS = {"nps", "nps_responded_at", "comment_sentiment", "review_sentiment"}
-_SURVIVAL_COLUMNS = {"nps_category"}  # known only from the answer's date on: see detractor_effect
-
-
-class ChurnWarning(UserWarning):
-    """A problem with a churn model that makes some of its numbers unreliable."""
-
-
-class LeakageWarning(ChurnWarning):
-    """A covariate that (almost) gives the answer away."""
-
-
-class SeparationWarning(ChurnWarning):
-    """Perfect or quasi-perfect separation: some odds ratios are not estimable."""
-
-
-class EventsPerParameterWarning(ChurnWarning):
-    """Fewer than 10 churners (or stayers) per parameter."""
-
-
-class CollinearityWarning(ChurnWarning):
-    """Covariates that (nearly) duplicate each other."""
 
 
 # --------------------------------------------------------------------------- the model
@@ -190,8 +161,8 @@ class ChurnModel(SafeDisplay):
         """The model's design matrix for ``customers`` (rows with a missing value left out)."""
         import patsy
 
-        _require(customers, self._columns, argument="covariates")
-        data = _model_data(customers, self._columns, levels=self._levels)
+        require(customers, self._columns, argument="covariates")
+        data = model_data(customers, self._columns, levels=self._levels)
         (X,) = patsy.build_design_matrices([self._design_info], data, NA_action="drop", return_type="dataframe")
         return X[self._kept]
 
@@ -208,7 +179,7 @@ class ChurnModel(SafeDisplay):
         auc = f"{self.auc:.3f} ± {self.auc_sd:.3f} (SD over {k} folds)" if k else "not cross-validated"
         refs = ", ".join(f"{k} = {v}" for k, v in self.references.items()) or "none"
         rows = [("model", "logistic regression (statsmodels Logit)"),
-                ("churn explained by", _formula_in_words(self.formula)),
+                ("churn explained by", formula_in_words(self.formula)),
                 ("reference levels", refs),
                 ("customers", f"{self.n:,}"), ("churned", f"{self.events:,} ({self.events / self.n:.1%})"),
                 ("left out (missing values)", f"{self.dropped:,}"), ("cross-validated AUC", auc),
@@ -263,52 +234,6 @@ class ChurnModel(SafeDisplay):
         beta, _ = _newton_logit(X, y)
         return float(beta[1])
 
-    def calibration_finding(self) -> str:
-        """One sentence on calibration (for the figure's alt text and the findings)."""
-        cal = self.calibration
-        if cal.empty:
-            return "The model was not cross-validated, so its calibration is unknown."
-        inside = int(((cal["predicted"] >= cal["ci_low"]) & (cal["predicted"] <= cal["ci_high"])).sum())
-        return (f"Predicted churn falls inside the 95% interval of observed churn in {inside} of {len(cal)} deciles "
-                f"of risk (calibration slope {self.calibration_slope:.2f}; 1 is ideal).")
-
-
-def _variable_label(term: str) -> str:
-    """``C(segment, Treatment('SMB'))`` -> ``segment``; other terms as :func:`_term_label`."""
-    m = re.match(r"^C\((Q\('(.+?)'\)|[^,()]+)", term)
-    if m:
-        return m.group(2) or m.group(1).strip()
-    return _term_label(term)
-
-
-def _auc(y: np.ndarray, score: np.ndarray) -> float:
-    """Area under the ROC curve (Mann–Whitney, ties count one half)."""
-    y = np.asarray(y, dtype=bool)
-    n1, n0 = int(y.sum()), int((~y).sum())
-    if n1 == 0 or n0 == 0:
-        return np.nan
-    ranks = stats.rankdata(score)
-    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
-
-
-def _auc_levels(codes: np.ndarray, y: np.ndarray) -> float:
-    """AUC of scoring each customer by their level's churn rate (in sample), from counts."""
-    churners = np.bincount(codes, weights=y)
-    sizes = np.bincount(codes).astype(float)
-    stayers = sizes - churners
-    with np.errstate(invalid="ignore", divide="ignore"):
-        order = np.argsort(churners / np.where(sizes > 0, sizes, np.nan), kind="stable")
-    n1, n0 = churners.sum(), stayers.sum()
-    if n1 == 0 or n0 == 0:
-        return np.nan
-    rate = churners[order] / np.maximum(sizes[order], 1)
-    # levels with equal rates are ties: merge them
-    keys, inverse = np.unique(np.round(rate, 12), return_inverse=True)
-    c1 = np.bincount(inverse, weights=churners[order])
-    c0 = np.bincount(inverse, weights=stayers[order])
-    below = np.cumsum(c0) - c0
-    return float(np.sum(c1 * (below + 0.5 * c0)) / (n1 * n0))
-
 
 def _stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
     """Fold number of each row: churners and stayers are each shuffled and dealt round-robin,
@@ -358,72 +283,6 @@ def _newton_logit(X: np.ndarray, y: np.ndarray, *, weights: np.ndarray | None = 
     return beta, False
 
 
-def _default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_missing: float, survival: bool = False):
-    """Every column that can be a covariate, and a note on each one left out."""
-    chosen, notes = [], []
-    n = len(df)
-    for col in df.columns:
-        s = df[col]
-        low = str(col).lower()
-        if col == event or low in _NOT_COVARIATES or col in _CX_COLUMNS or (survival and col in _SURVIVAL_COLUMNS):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(s):
-            continue
-        present = s.dropna()
-        numeric = _is_numeric(s)
-        values = pd.to_numeric(present, errors="coerce").to_numpy(dtype=float) if numeric else None
-        if len(present) == 0 or (values.min() == values.max() if numeric else present.nunique() <= 1):
-            continue
-        if "churn" in low:
-            notes.append(f"{col}: left out (named like the outcome; include it explicitly if it is known before churn)")
-            continue
-        if 1 - len(present) / max(n, 1) > max_missing:
-            notes.append(f"{col}: left out ({1 - len(present) / n:.0%} missing; naming it in covariates drops "
-                         "those customers)")
-            continue
-        if numeric:
-            if len(present) > 50 and (values == np.round(values)).all() and len(np.unique(values)) == len(values):
-                notes.append(f"{col}: left out (a different whole number on every row: an identifier)")
-                continue
-        elif present.nunique() > max_levels:
-            notes.append(f"{col}: left out ({present.nunique():,} distinct values: an identifier or free text)")
-            continue
-        chosen.append(col)
-    if not chosen:
-        raise ValueError("no usable covariates in the customer table; pass covariates=[...] or a formula.")
-    return chosen, notes
-
-
-def _leakage_checks(data, y, rhs_cols, *, tenure, revenue):
-    """Likely leakage: a covariate that is a near-exact function of tenure x price (when both
-    are in the model), or one that alone separates churners from stayers."""
-    found = []
-    if tenure in rhs_cols and revenue in rhs_cols:
-        for msg in _tenure_price_leaks(data, rhs_cols, tenure=tenure, revenue=revenue):
-            found.append(msg + f" With {tenure} and {revenue} both in the model it adds no information of its own "
-                         "and makes their odds ratios unstable (or, if it was measured at the end, it leaks "
-                         "the outcome).")
-    # one covariate at a time: a random 200,000 customers are plenty to see an AUC of 0.95
-    # (its standard error is then below 0.002) and keep this check fast on large data
-    if len(y) > _SCREEN_ROWS:
-        rows = np.sort(np.random.default_rng(0).choice(len(y), _SCREEN_ROWS, replace=False))
-        data, y = data.iloc[rows], y[rows]
-    for col in rhs_cols:
-        s = data[col]
-        ok = s.notna().to_numpy() & ~np.isnan(y)
-        if ok.sum() < 10:
-            continue
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            auc = _auc_levels(s.cat.codes.to_numpy()[ok], y[ok])
-        else:
-            auc = _auc(y[ok], np.asarray(s, dtype=float)[ok])
-            auc = max(auc, 1 - auc)
-        if auc >= LEAKAGE_AUC:
-            found.append(f"{col} alone predicts churn almost perfectly (AUC {auc:.3f}): it is probably recorded at "
-                         f"or after churn (leakage). Try dropping {col}, or use its value from before churn.")
-    return found
-
-
 def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> list[str]:
     """Perfect separation reported by statsmodels, and quasi-complete separation: a level of a
     categorical covariate (or one value of a 0/1 covariate) with no churners or only churners."""
@@ -466,10 +325,8 @@ def _fit_logit_singular(model, start: np.ndarray):
 
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(start)):
-            from .survival import _far_bounds
-
             start = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
-                             method="L-BFGS-B", bounds=_far_bounds(model.exog),
+                             method="L-BFGS-B", bounds=far_bounds(model.exog),
                              options={"gtol": 1e-9, "maxiter": 2000}).x
         cov = np.linalg.pinv(-np.asarray(model.hessian(start), dtype=float))
     fit = LikelihoodModelResults(model, start, normalized_cov_params=cov, scale=1.0)
@@ -494,40 +351,6 @@ def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     signed = np.where(y > 0.5, 1.0, -1.0)[:, None] * (X / scale)
     return unbounded_coordinates(sparse.csr_matrix(-np.unique(signed, axis=0)), signed.sum(axis=0),
                                   range(X.shape[1]))
-
-
-def _vif(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) -> pd.DataFrame:
-    """Generalized VIF per variable (Fox & Monette 1992): det(R11) det(R22) / det(R), with R the
-    correlation matrix of the design columns without the intercept (from the Gram matrix X'X)."""
-    n = len(X)
-    mean = X.mean(axis=0)
-    cov = (gram - n * np.outer(mean, mean)) / (n - 1)
-    var = np.diag(cov).copy()
-    cols = [j for j in range(len(names)) if var[j] > 1e-12 * max(1.0, abs(mean[j]) ** 2)]
-    owner = {}
-    if design_info is not None:
-        all_names = list(design_info.column_names)
-        for term, sl in design_info.term_name_slices.items():
-            for name in all_names[sl]:
-                owner[name] = term
-    groups: dict[str, list[int]] = {}
-    for pos, j in enumerate(cols):
-        groups.setdefault(owner.get(names[j], names[j]), []).append(pos)
-    if len(cols) < 2:
-        return pd.DataFrame({"variable": list(groups), "df": [len(v) for v in groups.values()],
-                             "vif": [1.0] * len(groups), "vif_adjusted": [1.0] * len(groups)})
-    sub = cov[np.ix_(cols, cols)]
-    sd = np.sqrt(np.diag(sub))
-    R = sub / np.outer(sd, sd)
-    _, logdet_all = np.linalg.slogdet(R)
-    rows = []
-    for term, idx in groups.items():
-        rest = [j for j in range(len(cols)) if j not in idx]
-        _, l1 = np.linalg.slogdet(R[np.ix_(idx, idx)])
-        _, l2 = np.linalg.slogdet(R[np.ix_(rest, rest)]) if rest else (1, 0.0)
-        gvif = float(np.exp(l1 + l2 - logdet_all))
-        rows.append({"variable": term, "df": len(idx), "vif": gvif, "vif_adjusted": gvif ** (1 / (2 * len(idx)))})
-    return pd.DataFrame(rows)
 
 
 def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=None, cv: int = 5, seed: int = 0, *,
@@ -597,50 +420,76 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     >>> 0.6 < model.auc < 0.8
     True
     """
+    design = _logit_design(customers, formula, covariates, event=event, reference=reference, max_levels=max_levels,
+                           max_missing=max_missing)
+    buffer = np.empty(design.X.shape, dtype=np.float32)  # the Newton steps' workspace, reused by the folds
+    result, caught, suspicious = _fit_logit(design, buffer)
+    separated = _logit_separation(design.X, design.y) if suspicious else np.zeros(len(design.names), dtype=bool)
+    params, se = standard_errors(result.params, result.bse, separated, design.model.hessian)
+    summary = effects_table(design.names, params, se, flagged=separated, references=design.references,
+                            effect="odds_ratio", note="separated: not estimable", alpha=alpha, padjust=padjust)
+    found, vif = _logit_checks(design, separated, caught, suspicious, tenure=tenure, revenue=revenue)
+    oof, folds = _cross_validate(design, params, cv=cv, seed=seed, buffer=buffer)
+
+    y = design.y
+    n, events = len(y), int(y.sum())
+    base = y.mean()
+    return ChurnModel(
+        formula=design.formula, summary=summary, result=result,
+        auc=float(folds["auc"].mean()) if len(folds) else np.nan,
+        auc_sd=float(folds["auc"].std(ddof=1)) if len(folds) > 1 else np.nan, cv=folds,
+        calibration=_calibration(oof, y, alpha) if cv else pd.DataFrame(
+            columns=["decile", "n", "predicted", "observed", "ci_low", "ci_high"]),
+        brier=float(np.mean((oof - y) ** 2)) if cv else np.nan, brier_baseline=float(base * (1 - base)), vif=vif,
+        n=n, events=events, dropped=design.dropped, alpha=alpha, warnings=emit(found), notes=design.notes,
+        oof=pd.Series(oof, index=design.data.index, name="churn_probability"),
+        references={k: v for k, v in design.references.items() if k in design.covariates},
+        _design_info=design.design_info, _columns=design.covariates,
+        _levels={c: list(design.data[c].cat.categories) for c in design.data.columns
+                 if isinstance(design.data[c].dtype, pd.CategoricalDtype)},
+        _kept=design.names, _event=design.event)
+
+
+def _logit_design(customers: pd.DataFrame, formula: str | None, covariates, *, event: str, reference: dict | None,
+                  max_levels: int, max_missing: float) -> Design:
+    """Prepare the design: the formula (from the covariates unless given), the model data,
+    patsy's design matrix (through statsmodels' formula API) and the aliased columns left out."""
+    import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
     if not isinstance(customers, pd.DataFrame):
         raise TypeError(f"churn_model expects a DataFrame of customers, got {type(customers).__name__}.")
     if not customers.index.is_unique:
         raise ValueError("the customers' index has repeated labels; pass customers.reset_index(drop=True).")
-    notes: list[str] = []
     if formula is not None and covariates is not None:
         raise ValueError("pass either formula or covariates, not both.")
+    notes: list[str] = []
     if formula is None:
-        _require(customers, [event], argument="event")
-        if covariates is None:
-            covariates, skipped = _default_covariates(customers, event, max_levels=max_levels, max_missing=max_missing)
-            notes += skipped
-        else:
-            covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-            _require(customers, covariates, argument="covariates")
-        rhs, refs = _rhs(customers, covariates, reference)
-        formula = f"{_quote_name(event)} ~ {rhs}"
+        require(customers, [event], argument="event")
+        rhs, refs, notes = covariate_formula(customers, covariates, reference, choose=lambda: default_covariates(
+            customers, event, max_levels=max_levels, max_missing=max_missing))
+        formula = f"{quote_name(event)} ~ {rhs}"
     elif reference:
         raise ValueError("reference applies to covariates; in a formula write C(col, Treatment('level')).")
     else:
         refs = {}
     if "~" not in formula:
         raise ValueError(f"the formula {formula!r} needs a left-hand side: 'churned ~ ...'.")
-    lhs_cols, rhs_cols = _formula_columns(formula, customers.columns)
+    lhs_cols, rhs_cols = formula_columns(formula, customers.columns)
     if len(lhs_cols) != 1:
         raise ValueError(f"the formula's left-hand side must be one churn column of the data, e.g. '{event} ~ ...'.")
     event = lhs_cols[0]
-    data = _model_data(customers, [event] + [c for c in rhs_cols if c != event], event=event, categorical=refs)
-    if not data.notna().all(axis=1).any():
-        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
-                         f"{len(customers):,} rows): drop the covariates that are mostly missing, or fill them in.")
-    levels = {c: list(data[c].cat.categories) for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)}
-    references = _references(data)
-
+    covariates = [c for c in rhs_cols if c != event]
+    data = model_data(customers, [event] + covariates, event=event, categorical=refs)
+    complete_rows(data, len(customers))
+    references = reference_levels(data)
     try:
-        # the rank check is ours (_aliased, which also says which columns are redundant)
+        # the rank check is ours (aliased_design, which also says which columns are redundant)
         model = smf.logit(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
     except Exception as exc:  # patsy names the failing factor; add what to do
         raise ValueError(f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
                          ) from None
-    design_info = model.data.model_spec  # patsy DesignInfo
-    names = list(model.exog_names)
+    design_info = model.data.model_spec  # patsy's DesignInfo
     index = model.data.row_labels
     y = np.asarray(model.endog, dtype=float)
     n, events = len(y), int(y.sum())
@@ -650,145 +499,104 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     if events in (0, n):
         raise ValueError(f"every customer left in the model has {event} = {bool(events)}; there is nothing to model. "
                          "Check the event coding and the missing values of the covariates.")
-
-    model_warnings: list[tuple[type, str]] = []
-    label = lambda term: _term_label(term, references)  # noqa: E731
     # patsy's design is column-major; statsmodels' Hessian is several times faster row-major
-    exog = np.ascontiguousarray(model.exog, dtype=float)
-    model.exog = model.data.exog = exog
-    gram = exog.T @ exog
-    aliased = _aliased(exog, names, gram=gram)
-    kept = [c for c in names if c not in {a for a, _ in aliased}]
+    X = np.ascontiguousarray(model.exog, dtype=float)
+    model.exog = model.data.exog = X
+    names = list(model.exog_names)
+    gram = X.T @ X
+    kept, aliased = aliased_design(X, names, references, effect="odds ratio", gram=gram)
+    keep = [names.index(c) for c in kept]
+    gram = gram[np.ix_(keep, keep)]
     if aliased:
-        listing = "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
-                            for name, parts in aliased)
-        model_warnings.append((CollinearityWarning,
-                               f"{len(aliased)} design column(s) are exact combinations of others and were left out of the "
-                               f"fit (their odds ratios are not estimable): {listing}. Try dropping these redundant "
-                               "columns or merging the duplicated levels."))
-    keep_idx = [names.index(c) for c in kept]
-    Xa = exog[:, keep_idx] if aliased else exog
-    gram = gram[np.ix_(keep_idx, keep_idx)]
-    X = pd.DataFrame(Xa, columns=kept, index=index)
-    # Newton-Raphson in numpy first (fast on large data); statsmodels then starts at that
-    # optimum, confirms it in one step and computes its covariance and tests as usual.
-    buffer = np.empty(Xa.shape, dtype=np.float32)
-    start, newton_converged = _newton_logit(Xa, y, buffer=buffer)
-    if aliased:
-        import statsmodels.api as sm
+        X = X[:, keep]
+        model = sm.Logit(pd.Series(y, index=index, name=event), pd.DataFrame(X, columns=kept, index=index),
+                         check_rank=False)
+    return Design(formula=formula, model=model, data=data.loc[index], event=event, covariates=covariates,
+                  references=references, names=kept, X=X, y=y, gram=gram, design_info=design_info, dropped=dropped,
+                  notes=notes, found=[(CollinearityWarning, aliased)] if aliased else [])
 
-        model = sm.Logit(pd.Series(y, index=index, name=event), X, check_rank=False)
+
+def _fit_logit(design: Design, buffer: np.ndarray):
+    """Fit: Newton-Raphson in numpy first (fast on large data); statsmodels then starts at that
+    optimum, confirms it in one step and computes its covariance and tests as usual.
+
+    Returns the statsmodels result, the warnings its fit raised, and whether the fit shows the
+    signs of separation (then the exact check runs): no convergence, or a fitted log-odds
+    beyond :data:`SEPARATION_LOGIT`. Under separation the estimates run off to infinity and the
+    fit stops at an arbitrary point (odds ratio 1e-22, CI 0 to inf, p 1.0)."""
+    start, converged = _newton_logit(design.X, design.y, buffer=buffer)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = model.fit(method="newton", maxiter=100, disp=0,
-                               start_params=start if np.all(np.isfinite(start)) else None)
+            result = design.model.fit(method="newton", maxiter=100, disp=0,
+                                      start_params=start if np.all(np.isfinite(start)) else None)
         except np.linalg.LinAlgError:  # a singular information matrix: separation, or n below p
-            result, newton_converged = _fit_logit_singular(model, start), False
-
-    # -- separation -------------------------------------------------------------------------
-    # Under separation the estimates run off to infinity and the fit stops at an arbitrary
-    # point (odds ratio 1e-22, CI 0 to inf, p 1.0): such terms are found exactly (a linear
-    # program, run only when the fit shows the signs of it) and shown as not estimable.
-    params = result.params.to_numpy().copy()
+            result, converged = _fit_logit_singular(design.model, start), False
+    params = result.params.to_numpy()
     with np.errstate(over="ignore", invalid="ignore"):
-        reach = float(np.max(np.abs(Xa @ params))) if np.all(np.isfinite(params)) else np.inf
-    suspicious = (not newton_converged or reach > SEPARATION_LOGIT
+        reach = float(np.max(np.abs(design.X @ params))) if np.all(np.isfinite(params)) else np.inf
+    suspicious = (not converged or reach > SEPARATION_LOGIT
                   or any("separation" in str(w.message).lower() or "converge" in str(w.message).lower()
                          for w in caught))
-    separated = _logit_separation(Xa, y) if suspicious else np.zeros(len(kept), dtype=bool)
+    return result, list(caught), suspicious
 
-    # -- summary --------------------------------------------------------------------------
-    se = result.bse.to_numpy().copy()
-    ci = np.asarray(result.conf_int(alpha=alpha)).copy()
-    p = result.pvalues.to_numpy().copy()
-    if separated.any() and not separated.all():
-        # the estimable terms converge while the separated ones run off: their covariance is
-        # the information's inverse on its directions of real curvature
-        with np.errstate(all="ignore"):
-            se = np.sqrt(np.diag(covariance_beside_separation(model.hessian(result.params.to_numpy()))))
-        crit = stats.norm.ppf(1 - alpha / 2)
-        ci = np.column_stack([params - crit * se, params + crit * se])
-        p = 2 * stats.norm.sf(np.abs(params / se))
-    params[separated], se[separated], p[separated], ci[separated] = np.nan, np.nan, np.nan, np.nan
-    is_intercept = np.array([k == "Intercept" for k in kept])
-    p_adj = np.full_like(p, np.nan)
-    p_adj[~is_intercept] = _padjust(p[~is_intercept], padjust)
-    with np.errstate(over="ignore"):
-        odds, low, high = np.exp(params), np.exp(ci[:, 0]), np.exp(ci[:, 1])
-    summary = pd.DataFrame({
-        "term": kept, "label": [label(k) for k in kept], "coef": params, "se": se, "z": params / se,
-        "odds_ratio": odds, "ci_low": low, "ci_high": high, "p": p,
-        "p_adjusted": p_adj, "estimable": ~separated,
-        "note": np.where(separated, "separated: not estimable", "")})
 
-    # -- checks ---------------------------------------------------------------------------
-    used = data.loc[index]
+def _logit_checks(design: Design, separated: np.ndarray, caught: list, suspicious: bool, *, tenure: str,
+                  revenue: str) -> tuple[list[tuple[type, str]], pd.DataFrame]:
+    """Checks: separation, too few churners (or stayers) per parameter, leakage and collinearity;
+    the (warning class, message) found, in order, and the VIF table."""
+    found = list(design.found)
+    y, names = design.y, design.names
     if separated.any():
-        terms = [label(k) for k, s in zip(kept, separated) if s]
-        model_warnings.append((SeparationWarning, (
+        terms = [term_label(k, design.references) for k, s in zip(names, separated) if s]
+        found.append((SeparationWarning, (
             f"separation: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite estimate (some covariate "
             "pattern predicts churn, or staying, without error, so the estimate runs off to infinity and its "
             "confidence interval and p-value mean nothing); shown as not estimable. Merge rare levels, drop the "
             "covariate, or use penalized (Firth) regression.")))
-    for msg in _separation_checks(used, y, [] if suspicious else caught, [c for c in rhs_cols if c != event]):
-        model_warnings.append((SeparationWarning, msg))
+    found += [(SeparationWarning, msg)
+              for msg in _separation_checks(design.data, y, [] if suspicious else caught, design.covariates)]
     if not separated.any() and any("converge" in str(w.message).lower() for w in caught):
-        model_warnings.append((SeparationWarning, "the fit did not converge; coefficients with very large standard "
-                               "errors are not trustworthy."))
-    k = int((~is_intercept).sum())
-    rarer = min(events, n - events)
-    if k and rarer / k < MIN_EVENTS_PER_PARAMETER:
-        which = "churners" if events <= n - events else "stayers"
-        model_warnings.append((EventsPerParameterWarning,
-                               f"only {rarer / k:.1f} {which} per parameter ({rarer:,} {which}, {k} parameters; "
-                               f"fewer than {MIN_EVENTS_PER_PARAMETER}): odds ratios are biased away from 1 and may not "
-                               "replicate. Use fewer covariates or merge levels."))
-    for msg in _leakage_checks(used, y, [c for c in rhs_cols if c != event], tenure=tenure, revenue=revenue):
-        model_warnings.append((LeakageWarning, msg))
-    vif = _vif(Xa, kept, design_info, gram)
-    for row in vif.itertuples():
-        if row.vif_adjusted ** 2 > MAX_VIF:
-            model_warnings.append((CollinearityWarning,
-                                   f"{_variable_label(row.variable)} is strongly collinear with other covariates "
-                                   f"(GVIF^(1/(2df)) squared = {row.vif_adjusted ** 2:.1f} > {MAX_VIF:g}): its odds ratio "
-                                   "is imprecise. Consider dropping one of the overlapping covariates."))
+        found.append((SeparationWarning, "the fit did not converge; coefficients with very large standard errors "
+                      "are not trustworthy."))
+    events, n = int(y.sum()), len(y)
+    which = "churners" if events <= n - events else "stayers"
+    found += [(EventsPerParameterWarning, msg) for msg in events_per_parameter(
+        min(events, n - events), sum(name != "Intercept" for name in names), which=which, effect="odds ratio")]
+    if tenure in design.covariates and revenue in design.covariates:
+        found += [(LeakageWarning, msg + f" With {tenure} and {revenue} both in the model it adds no information of "
+                   "its own and makes their odds ratios unstable (or, if it was measured at the end, it leaks the "
+                   "outcome).")
+                  for msg in tenure_price_leaks(design.data, design.covariates, tenure=tenure, revenue=revenue)]
+    found += [(LeakageWarning, msg) for msg in outcome_leaks(design.data, y, design.covariates)]
+    vif, collinear = collinearity(design, effect="odds ratio")
+    found += [(CollinearityWarning, msg) for msg in collinear]
+    return found, vif
 
-    # -- cross-validation -------------------------------------------------------------------
-    oof = np.full(n, np.nan)
-    cv_rows = []
+
+def _cross_validate(design: Design, params: np.ndarray, *, cv: int, seed: int, buffer: np.ndarray
+                    ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Stratified ``cv``-fold cross-validation from the full fit's estimates: the out-of-fold
+    churn probability of each customer, and one row per fold (``fold``, ``n``, ``churned``,
+    ``auc``, ``brier``)."""
+    X, y = design.X, design.y
+    events = int(y.sum())
+    rarer = min(events, len(y) - events)
+    oof = np.full(len(y), np.nan)
+    rows = []
     if cv:
         if cv < 2 or cv > rarer:
-            raise ValueError(f"cv={cv} folds is not possible with {rarer} {event} in the rarer class; use 2 to {rarer} "
-                             "(or cv=0 to skip cross-validation).")
+            raise ValueError(f"cv={cv} folds is not possible with {rarer} {design.event} in the rarer class; use 2 to "
+                             f"{rarer} (or cv=0 to skip cross-validation).")
         folds = _stratified_folds(y, cv, seed)
         for f in range(cv):
             test = folds == f
             # predictions need 6 digits, not 10: a looser tolerance saves an iteration per fold
-            fold_params, _ = _newton_logit(Xa, y, weights=(~test).astype(float), start=params, buffer=buffer,
-                                           tol=1e-7)
-            oof[test] = expit(Xa[test] @ fold_params)
-            cv_rows.append({"fold": f + 1, "n": int(test.sum()), "churned": int(y[test].sum()),
-                            "auc": _auc(y[test], oof[test]), "brier": float(np.mean((oof[test] - y[test]) ** 2))})
-    cvt = pd.DataFrame(cv_rows, columns=["fold", "n", "churned", "auc", "brier"])
-    auc = float(cvt["auc"].mean()) if len(cvt) else np.nan
-    auc_sd = float(cvt["auc"].std(ddof=1)) if len(cvt) > 1 else np.nan
-    brier = float(np.mean((oof - y) ** 2)) if cv else np.nan
-    base = y.mean()
-    calibration = _calibration(oof, y, alpha) if cv else pd.DataFrame(
-        columns=["decile", "n", "predicted", "observed", "ci_low", "ci_high"])
-
-    messages = []
-    for category, msg in model_warnings:
-        warnings.warn(msg, category, stacklevel=2)
-        messages.append(msg)
-    return ChurnModel(
-        formula=formula, summary=summary, result=result, auc=auc, auc_sd=auc_sd, cv=cvt, calibration=calibration,
-        brier=brier, brier_baseline=float(base * (1 - base)), vif=vif, n=n, events=events, dropped=dropped,
-        alpha=alpha, warnings=messages, notes=notes, oof=pd.Series(oof, index=index, name="churn_probability"),
-        references={k: v for k, v in references.items() if k in rhs_cols},
-        _design_info=design_info, _columns=[c for c in rhs_cols if c != event], _levels=levels, _kept=kept,
-        _event=event)
+            fold_params, _ = _newton_logit(X, y, weights=(~test).astype(float), start=params, buffer=buffer, tol=1e-7)
+            oof[test] = expit(X[test] @ fold_params)
+            rows.append({"fold": f + 1, "n": int(test.sum()), "churned": int(y[test].sum()),
+                         "auc": roc_auc(y[test], oof[test]), "brier": float(np.mean((oof[test] - y[test]) ** 2))})
+    return oof, pd.DataFrame(rows, columns=["fold", "n", "churned", "auc", "brier"])
 
 
 def _calibration(p: np.ndarray, y: np.ndarray, alpha: float) -> pd.DataFrame:
@@ -796,7 +604,7 @@ def _calibration(p: np.ndarray, y: np.ndarray, alpha: float) -> pd.DataFrame:
     frame = pd.DataFrame({"decile": decile + 1, "p": p, "y": y})
     out = frame.groupby("decile").agg(n=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"),
                                       churned=("y", "sum")).reset_index()
-    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["n"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned"], out["n"], alpha)
     return out[["decile", "n", "predicted", "observed", "ci_low", "ci_high"]]
 
 
@@ -835,7 +643,7 @@ def customer_nps(feedback: pd.DataFrame, *, which: str = "first", score: str = "
     """
     if which not in ("first", "latest"):
         raise ValueError(f"which={which!r}; use 'first' (recommended for churn) or 'latest'.")
-    _require(feedback, [customer, score, at], argument="feedback column")
+    require(feedback, [customer, score, at], argument="feedback column")
     cols = [customer, score, at] + ([id] if id in feedback.columns else [])
     valid = feedback[cols].dropna(subset=[customer, score, at])
     valid = valid.sort_values([customer, at] + ([id] if id in valid.columns else []), kind="stable")
@@ -911,7 +719,7 @@ def join_cx(customers: pd.DataFrame, feedback: pd.DataFrame | None = None, *, wh
         (mean over all the customer's comments; includes comments written shortly before
         leaving, so it is descriptive, not a baseline predictor) and ``review_sentiment``.
     """
-    _require(customers, ["customer_id"], argument="customer id")
+    require(customers, ["customer_id"], argument="customer id")
     if customers["customer_id"].duplicated().any():
         raise ValueError("customer_id is not unique in customers; load them with cx.load_customers, which keeps the first.")
     out = customers.copy()
@@ -963,9 +771,9 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     >>> cx.churn_by_nps(joined)[["nps_category", "customers", "churned"]].values.tolist()
     [['promoter', 4209, 676], ['passive', 2145, 347], ['detractor', 2667, 845], ['no response', 979, 207]]
     """
-    _require(customers, [by], argument="by")
-    _require(customers, [event], argument="event")
-    y = _model_data(customers, [event], event=event)[event].to_numpy()
+    require(customers, [by], argument="by")
+    require(customers, [event], argument="event")
+    y = model_data(customers, [event], event=event)[event].to_numpy()
     frame = pd.DataFrame({"g": customers[by].to_numpy() if not isinstance(customers[by].dtype, pd.CategoricalDtype)
                           else customers[by].array, "y": y}).dropna()
     out = frame.groupby("g", observed=False, sort=True).agg(customers=("y", "size"), churned=("y", "sum")).reset_index()
@@ -973,7 +781,7 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     out = out[out["customers"] > 0].reset_index(drop=True)
     out["churned"] = out["churned"].astype(int)
     out["churn_rate"] = out["churned"] / out["customers"]
-    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["customers"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned"], out["customers"], alpha)
     answered = out[out[by].astype(str) != "no response"]
     table_ = np.column_stack([answered["churned"], answered["customers"] - answered["churned"]])
     if len(answered) >= 2 and (table_.sum(axis=0) > 0).all():
@@ -989,7 +797,7 @@ def _entry_months(customers: pd.DataFrame, duration: str, signup: str = "signup_
                   at: str = "nps_responded_at") -> np.ndarray | None:
     if signup not in customers.columns or at not in customers.columns:
         return None
-    months = (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / _DAYS_PER_MONTH
+    months = (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / DAYS_PER_MONTH
     months = months.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(months).all():
         return None
@@ -1027,9 +835,9 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
     >>> effect[["measure", "estimate"]].round(2).values.tolist()
     [['odds ratio', 2.46], ['hazard ratio', 2.33]]
     """
-    _require(customers, ["nps_category", event], argument="column (run cx.join_cx first)")
+    require(customers, ["nps_category", event], argument="column (run cx.join_cx first)")
     adjust = [adjust] if isinstance(adjust, str) else list(adjust or [])
-    _require(customers, adjust, argument="adjust")
+    require(customers, adjust, argument="adjust")
     answered = customers[customers["nps_category"].astype(str).isin(["promoter", "passive", "detractor"])].copy()
     answered["nps_category"] = answered["nps_category"].astype(pd.CategoricalDtype(["promoter", "passive", "detractor"]))
     term = "detractor vs promoter"
@@ -1067,8 +875,10 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
                               "with no time at risk after the answer; they are left out of the hazard ratio "
                               "(the odds ratio keeps them).", ChurnWarning, stacklevel=2)
                 data = data[~no_time]
-        cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
-                        entry="_entry" if entry is not None else None, alpha=alpha)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ChurnWarning)  # the model's checks stay quiet, as for the odds ratio
+            cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
+                            entry="_entry" if entry is not None else None, alpha=alpha)
         found = cox.summary.set_index("label")
         row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
             {"hazard_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
@@ -1135,7 +945,7 @@ def churn_rate_by_month(customers: pd.DataFrame, *, signup: str = "signup_at", c
         rows.append({"month": str(month), "active_at_start": int(active.sum()), "churned": int(left.sum())})
     out = pd.DataFrame(rows)
     out["churn_rate"] = out["churned"] / out["active_at_start"].where(out["active_at_start"] > 0)
-    out["ci_low"], out["ci_high"] = _wilson(out["churned"], out["active_at_start"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned"], out["active_at_start"], alpha)
     return out[columns]
 
 
@@ -1162,9 +972,9 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
 
     trend = churn_rate_by_month(customers, signup=signup, churned_at=churned_at, alpha=alpha)
     if trend.empty:
-        _require(customers, [event], argument="event")
-        y = _model_data(customers, [event], event=event)[event].dropna()
-        low, high = _wilson(y.sum(), len(y), alpha)
+        require(customers, [event], argument="event")
+        y = model_data(customers, [event], event=event)[event].dropna()
+        low, high = wilson_interval(y.sum(), len(y), alpha)
         return {"value": float(y.mean()), "ci_low": float(low), "ci_high": float(high), "n": int(len(y)),
                 "previous": None, "change": None, "change_p": None, "change_p_raw": None, "significant": False,
                 "month": None}
@@ -1308,7 +1118,7 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
                                           "revenue_at_risk", "ci_low", "ci_high", "share_of_revenue"])
     rows = customers
     if active_only and model._event in customers.columns:
-        churned = _model_data(customers, [model._event], event=model._event)[model._event]
+        churned = model_data(customers, [model._event], event=model._event)[model._event]
         rows = customers[churned.to_numpy() == 0]
     X = model.design(rows)
     r = pd.to_numeric(rows[revenue], errors="coerce").astype(float).reindex(X.index)
@@ -1319,7 +1129,7 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
     p = expit(X.to_numpy() @ params)
     groups = [("all", np.ones(len(p), dtype=bool))]
     if by is not None:
-        _require(customers, [by], argument="by")
+        require(customers, [by], argument="by")
         g = rows.loc[X.index, by].astype("string").fillna("(missing)").to_numpy(dtype=object)
         groups = [(name, g == name) for name in sorted(set(g))] + groups
     z = stats.norm.ppf(1 - alpha / 2)
@@ -1351,10 +1161,6 @@ def _churn_window_months(customers: pd.DataFrame, churned_at: str) -> int | None
         return None
     first, last = dates.min().to_period("M"), dates.max().to_period("M")
     return int((last - first).n + 1)
-
-
-def _money(value: float, currency: str) -> str:
-    return f"{currency} {value:,.0f}" if currency else f"{value:,.0f}"
 
 
 def _no_revenue(customers: pd.DataFrame, revenue: str) -> bool:
@@ -1484,13 +1290,13 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
                "active_share", "ratio", "p", "p_adjusted"]
     if feedback is None:
         return pd.DataFrame(columns=columns)
-    _require(customers, ["customer_id", event], argument="customer column")
-    _require(feedback, ["customer_id", text, "responded_at"], argument="feedback column")
+    require(customers, ["customer_id", event], argument="customer column")
+    require(feedback, ["customer_id", text, "responded_at"], argument="feedback column")
     matcher = _theme_matcher(themes or CHURN_THEMES)
     comments = feedback[["customer_id", "responded_at", text]].dropna()
     comments = comments[comments[text].astype(str).str.strip() != ""]
     comments = comments.sort_values(["customer_id", "responded_at"], kind="stable").groupby("customer_id").tail(1)
-    status = pd.Series(_model_data(customers, [event], event=event)[event].to_numpy(),
+    status = pd.Series(model_data(customers, [event], event=event)[event].to_numpy(),
                        index=customers["customer_id"].astype(str).to_numpy())
     comments = comments.assign(_churned=comments["customer_id"].astype(str).map(status)).dropna(subset=["_churned"])
     churned = comments["_churned"].to_numpy() == 1
@@ -1506,219 +1312,9 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
         rows.append({"theme": name, "churned_mentions": k1, "churned_comments": n1,
                      "churned_share": k1 / n1 if n1 else np.nan, "active_share": k0 / n0 if n0 else np.nan, "p": p})
     out = pd.DataFrame(rows)
-    out["ci_low"], out["ci_high"] = _wilson(out["churned_mentions"], out["churned_comments"], alpha)
+    out["ci_low"], out["ci_high"] = wilson_interval(out["churned_mentions"], out["churned_comments"], alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["ratio"] = out["churned_share"] / out["active_share"]
-    out["p_adjusted"] = _padjust(out["p"].to_numpy(), padjust)
+    out["p_adjusted"] = adjust_p(out["p"].to_numpy(), padjust)
     out = out.sort_values(["churned_share", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out[columns]
-
-
-# --------------------------------------------------------------------------- findings
-
-
-def _pct(x) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def _p(p) -> str:
-    return p_phrase(p)  # the pack's one p-value format
-
-
-def churn_findings(*, headline: dict | None = None, model: ChurnModel | None = None,
-                   detractor: pd.DataFrame | None = None, revenue: pd.DataFrame | None = None,
-                   survival: pd.DataFrame | None = None, reasons: pd.DataFrame | None = None,
-                   alpha: float = 0.05, max_effects: int = 3) -> list[str]:
-    """Plain-language findings from the churn numbers; an effect is claimed only when significant.
-
-    Parameters are the outputs of :func:`churn_headline`, :func:`churn_model`,
-    :func:`detractor_effect`, :func:`revenue_at_risk`, :func:`logrank` and :func:`churn_reasons`
-    (each optional). Returns a list of sentences for :func:`cxkit.findings`.
-    """
-    out = []
-    if headline and headline.get("value") is not None:
-        when = f"in {headline['month']}" if headline.get("month") else "overall"
-        text = (f"The churn rate {when} was {_pct(headline['value'])} (95% CI {_pct(headline['ci_low'])} to "
-                f"{_pct(headline['ci_high'])}) of {headline['n']:,} customers")
-        if headline.get("previous") is not None:
-            if headline.get("significant"):
-                direction = "up" if headline["change"] > 0 else "down"
-                text += (f", {direction} significantly from {_pct(headline['previous'])} the month before "
-                         f"({_p(headline['change_p'])})")
-            else:
-                text += (f"; the change from {_pct(headline['previous'])} the month before is not significant "
-                         f"({_p(headline['change_p'])})")
-        out.append(text + ".")
-    if model is not None:
-        if not np.isnan(model.auc):
-            quality = "well" if model.auc >= 0.8 else "fairly well" if model.auc >= 0.7 else "weakly"
-            out.append(f"The churn model separates churners from stayers {quality} out of sample "
-                       f"(cross-validated AUC {model.auc:.3f} ± {model.auc_sd:.3f}); its Brier score is "
-                       f"{model.brier:.3f} against {model.brier_baseline:.3f} for a flat guess.")
-        # The detractor comparison below is the one figure for detractors against promoters; the
-        # model's own NPS-category terms (adjusted for every covariate) are not cited beside it.
-        out.append(effects_finding(model.summary, alpha=alpha, max_effects=max_effects,
-                                   exclude=("nps_category",) if detractor is not None and len(detractor) else ()))
-        if not model.calibration.empty:
-            out.append(model.calibration_finding())
-        for w in model.warnings:
-            out.append(f"Caution: {w}")
-    if detractor is not None and len(detractor):
-        rows = {r.measure: r for r in detractor.itertuples()}
-        o, h = rows.get("odds ratio"), rows.get("hazard ratio")
-        if o is not None and not np.isnan(o.estimate):
-            if o.p < alpha:
-                text = (f"Detractors churn with {o.estimate:.2f} times the odds of promoters (95% CI {o.ci_low:.2f} "
-                        f"to {o.ci_high:.2f}, {_p(o.p)}), adjusted for {o.adjusted_for}")
-                if h is not None and not np.isnan(h.estimate) and h.p < alpha:
-                    text += (f", and leave {h.estimate:.2f} times as fast at equal tenure (hazard ratio, 95% CI "
-                             f"{h.ci_low:.2f} to {h.ci_high:.2f})")
-                out.append(text + ".")
-            else:
-                out.append(f"Detractors and promoters do not churn at significantly different odds "
-                           f"(odds ratio {o.estimate:.2f}, 95% CI {o.ci_low:.2f} to {o.ci_high:.2f}).")
-        else:
-            out.append("There are no survey answers from both detractors and promoters to link to churn.")
-    if revenue is not None and not len(revenue) and revenue.attrs.get("note"):
-        out.append(revenue.attrs["note"].split(" Map one")[0])
-    if revenue is not None and len(revenue):
-        key = revenue.columns[0]
-        total = revenue[revenue[key] == "all"]
-        if len(total):
-            t = total.iloc[0]
-            currency, horizon = revenue.attrs.get("currency", ""), revenue.attrs.get("horizon_months")
-            within = f" within about {horizon} months" if horizon else ""
-            text = (f"Active customers expected to churn{within} bring {_money(t['revenue_at_risk'], currency)} of "
-                    f"monthly revenue (95% CI {_money(t['ci_low'], currency)} to {_money(t['ci_high'], currency)}), "
-                    f"{_pct(t['share_of_revenue'])} of all active customers' monthly revenue")
-            parts = revenue[revenue[key] != "all"]
-            if len(parts) > 1:
-                top = parts.sort_values("revenue_at_risk", ascending=False).iloc[0]
-                text += f"; the most is in {top[key]} ({top['revenue_at_risk'] / t['revenue_at_risk']:.0%})"
-            out.append(text + ".")
-    if survival is not None and len(survival):
-        by = survival.columns[0]
-        p = float(survival["p"].iloc[0])
-        if p < alpha:
-            ratio = survival.assign(r=survival["observed"] / survival["expected"]).sort_values("r")
-            out.append(f"Time to churn differs by {by} (log-rank {_p(p)}): {ratio[by].iloc[-1]} customers leave "
-                       f"soonest, {ratio[by].iloc[0]} customers stay longest.")
-        else:
-            out.append(f"Time to churn does not differ significantly by {by} (log-rank {_p(p)}).")
-    if reasons is not None and len(reasons):
-        sig = reasons[(reasons["p_adjusted"] < alpha) & (reasons["ratio"] > 1)]
-        if len(sig):
-            r = sig.iloc[0]
-            out.append(f"Churned customers' last comments mention {r['theme']} more often than active customers' "
-                       f"({_pct(r['churned_share'])} against {_pct(r['active_share'])}, adjusted {_p(r['p_adjusted'])}).")
-        else:
-            top = reasons.iloc[0]
-            out.append(f"The theme churned customers mention most in their last comment is {top['theme']} "
-                       f"({_pct(top['churned_share'])}), no more often than active customers.")
-    return out
-
-
-def effects_finding(summary: pd.DataFrame, *, alpha: float = 0.05, max_effects: int = 3,
-                    exclude: tuple = ()) -> str:
-    """One sentence naming the strongest significant effects (adjusted p < alpha) of a
-    :func:`churn_model` or :func:`cox_model` summary, or saying there are none. ``exclude``:
-    covariates whose terms are reported elsewhere (e.g. ``("nps_category",)``)."""
-    effect = "odds_ratio" if "odds_ratio" in summary.columns else "hazard_ratio"
-    noun = "odds ratio" if effect == "odds_ratio" else "hazard ratio"
-    rows = summary[(summary["term"] != "Intercept") & (summary["p_adjusted"] < alpha)]
-    if exclude:
-        rows = rows[~rows["term"].astype(str).str.match("|".join(rf"(C\()?{c}\b" for c in exclude))]
-    if rows.empty:
-        return "No covariate has a significant effect on churn after adjusting for multiple comparisons."
-    rows = rows.reindex(rows["coef"].abs().sort_values(ascending=False).index).head(max_effects)
-    parts = [f"{r.label} ({noun} {getattr(r, effect):.2f}, 95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
-             for r in rows.itertuples()]
-    return ("The strongest significant effects on churn, other covariates equal: " + "; ".join(parts)
-            + ". Ratios above 1 mean more churn, below 1 less.")
-
-
-def cohort_finding(retention: pd.DataFrame) -> str:
-    """One sentence on cohort retention (from :func:`cohort_retention`, long form)."""
-    if retention.empty:
-        return "Cohort retention needs signup and churn dates, which this data does not have."
-    oldest = retention[retention["cohort"] == retention["cohort"].min()]
-    last = oldest.iloc[-1]
-    typical = retention.groupby("months_since_signup")["retention"].median()
-    k = min(3, int(typical.index.max()))
-    return (f"{last['retention']:.0%} of the {last['cohort']} cohort ({last['customers']:,} customers) is still a "
-            f"customer after {last['months_since_signup']} months; the median cohort keeps {typical.loc[k]:.0%} after "
-            f"{k} months.")
-
-
-def _finding_sentence(headline, detractor, model, alpha) -> str:
-    parts = []
-    if headline and headline.get("value") is not None:
-        when = f" in {headline['month']}" if headline.get("month") else ""
-        change = ""
-        if headline.get("previous") is not None:
-            change = (f", {'up' if headline['change'] > 0 else 'down'} significantly" if headline.get("significant")
-                      else ", not a significant change")
-        parts.append(f"Churn was {_pct(headline['value'])}{when}{change}")
-    if detractor is not None and len(detractor):
-        o = detractor.set_index("measure").loc["odds ratio"]
-        if not np.isnan(o["estimate"]) and o["p"] < alpha:
-            parts.append(f"detractors churn with {o['estimate']:.2f} times the odds of promoters")
-    if len(parts) < 2 and model is not None:
-        eff = model.summary[(model.summary["term"] != "Intercept") & (model.summary["p_adjusted"] < alpha)]
-        if len(eff):
-            top = eff.loc[eff["coef"].abs().idxmax()]
-            parts.append(f"the strongest effect is {top['label']} (odds ratio {top['odds_ratio']:.2f})")
-    return ("; ".join(parts) + ".") if parts else "No churn data this month."
-
-
-def churn_results(*, headline: dict, model: ChurnModel | None = None, detractor: pd.DataFrame | None = None,
-                  revenue: pd.DataFrame | None = None, survival: pd.DataFrame | None = None,
-                  by_nps: pd.DataFrame | None = None, alpha: float = 0.05) -> dict:
-    """The ``churn`` section of the pack's ``results.json``.
-
-    Keys: ``headline`` (KPI of the month's churn rate: ``value`` 0..1, ``ci_low``, ``ci_high``,
-    ``n``, ``previous``, ``change``, ``change_p``, ``significant``, ``month``), ``finding``
-    (one sentence), ``auc``, ``auc_sd``, ``brier``, ``brier_baseline``, ``customers``,
-    ``churned``, ``formula``, ``odds_ratios`` (label -> ``odds_ratio``, ``ci_low``, ``ci_high``,
-    ``p_adjusted``, ``estimable``; the numbers are null when not estimable), ``warnings``, ``detractor_odds_ratio`` and ``detractor_hazard_ratio``
-    (``estimate``, ``ci_low``, ``ci_high``, ``p``), ``churn_by_nps`` (category -> ``rate``,
-    ``ci_low``, ``ci_high``, ``n``), ``revenue_at_risk`` (``total``, ``ci_low``, ``ci_high``,
-    ``share``, ``by_segment``), ``logrank`` (``by``, ``chi2``, ``p``). Keys whose input was not
-    given are None.
-    """
-    out: dict = {"headline": headline, "finding": _finding_sentence(headline, detractor, model, alpha)}
-    if model is not None:
-        rows = model.summary[model.summary["term"] != "Intercept"]
-        out.update(auc=model.auc, auc_sd=model.auc_sd, brier=model.brier, brier_baseline=model.brier_baseline,
-                   customers=model.n, churned=model.events, formula=model.formula, warnings=list(model.warnings),
-                   odds_ratios={r.label: {"odds_ratio": r.odds_ratio, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                                          "p_adjusted": r.p_adjusted, "estimable": bool(r.estimable)}
-                                for r in rows.itertuples()})
-    else:
-        out.update(auc=None, auc_sd=None, brier=None, brier_baseline=None, customers=None, churned=None,
-                   formula=None, warnings=[], odds_ratios=None)
-    for measure, key in (("odds ratio", "detractor_odds_ratio"), ("hazard ratio", "detractor_hazard_ratio")):
-        row = None if detractor is None else detractor[detractor["measure"] == measure]
-        out[key] = None if row is None or row.empty else {
-            "estimate": row["estimate"].iloc[0], "ci_low": row["ci_low"].iloc[0], "ci_high": row["ci_high"].iloc[0],
-            "p": row["p"].iloc[0]}
-    out["churn_by_nps"] = None if by_nps is None else {
-        r.nps_category: {"rate": r.churn_rate, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.customers}
-        for r in by_nps.itertuples()}
-    if revenue is not None and len(revenue):
-        key = revenue.columns[0]
-        total = revenue[revenue[key] == "all"].iloc[0]
-        out["revenue_at_risk"] = {
-            "total": total["revenue_at_risk"], "ci_low": total["ci_low"], "ci_high": total["ci_high"],
-            "share": total["share_of_revenue"],
-            "by_segment": {str(r[key]): r["revenue_at_risk"] for _, r in revenue[revenue[key] != "all"].iterrows()}}
-    else:
-        out["revenue_at_risk"] = None
-    out["logrank"] = None if survival is None or survival.empty else {
-        "by": survival.columns[0], "chi2": survival["chi2"].iloc[0], "p": survival["p"].iloc[0]}
-    return out
-
-
-# --------------------------------------------------------------------------- figures
-
-

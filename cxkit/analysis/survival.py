@@ -19,10 +19,9 @@ cumulative sums instead of its loop over churn times (same values to 1e-12, ~100
 - :func:`restricted_mean_survival` – expected months as a customer within a horizon (the area
   under the survival curve), optionally discounted, with its standard error.
 
-Durations are in months (``tenure_months``) and the event is ``churned`` by default. The
-shared helpers for turning customer tables into model data (dtype conversion, reference
-levels, formula columns, aliased columns, term labels, p-value adjustment, the forest plot)
-live here too and are used by :mod:`cxkit.analysis.churn`.
+Durations are in months (``tenure_months``) and the event is ``churned`` by default. Customer
+tables become model data (dtype conversion, reference levels, formula columns, aliased columns,
+term labels) by the machinery :func:`cxkit.churn_model` shares, in :mod:`cxkit.analysis._models`.
 
 Examples
 --------
@@ -37,9 +36,7 @@ np.True_
 
 from __future__ import annotations
 
-import ast
 import math
-import re
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -48,395 +45,33 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._stats import adjust_p, covariance_beside_separation, unbounded_coordinates
-from .._stats import wilson_interval as _wilson  # noqa: F401 (used by cxkit.analysis.churn)
-
+from .._stats import unbounded_coordinates
 from ..display import SafeDisplay, findings, table
+from ..errors import ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning
+from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable from here)
+    FORMULA_NAMESPACE, LEAKAGE_R2, Design, aliased_design, as_float, collinearity, complete_rows, covariate_formula,
+    default_covariates, effects_table, emit, event_values, events_per_parameter, far_bounds, formula_columns,
+    formula_in_words, model_data, outcome_leaks, quote_name, reference_levels, require, standard_errors,
+    tenure_price_leaks, term_label,
+)
 
 __all__ = [
     "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test",
     "restricted_mean_survival",
 ]
 
-#: Column names that hold personal data or identifiers and are never model covariates.
-_NOT_COVARIATES = {
-    "customer_id", "name", "first_name", "last_name", "surname", "full_name", "email", "e_mail",
-    "phone", "phone_number", "mobile", "address", "street", "zip", "postcode", "ip", "ip_address",
-}
-_DAYS_PER_MONTH = 30.4375
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _require(df: pd.DataFrame, columns, *, argument: str = "column") -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"expected a DataFrame of customers, got {type(df).__name__}.")
-    missing = [c for c in columns if c is not None and c not in df.columns]
-    if missing:
-        shown = ", ".join(map(str, list(df.columns)[:25]))
-        raise ValueError(
-            f"column {missing[0]!r} ({argument}) is not in the data. Pass {argument}=<your column>, "
-            f"or map it in the catalog (columns: {{{missing[0]}: <source column>}}). Columns present: {shown}.")
-
-
-def _as_float(series: pd.Series) -> np.ndarray:
-    """Numbers and booleans (nullable or not) as float64 with NaN for missing."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.astype(object)
-    return pd.to_numeric(series, errors="raise").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _event_values(series: pd.Series, name: str) -> np.ndarray:
-    """The event column as 1.0/0.0 (NaN when missing); booleans or 0/1 numbers only."""
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-        values = _as_float(series)
-        bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
-        if bad.any():
-            raise ValueError(f"column {name!r} must be 0/1 or true/false; found {values[bad][0]!r}. "
-                             f"Recode it in the catalog (values: {{{name}: {{...: true}}}}).")
-        return values
-    sample = series.dropna().astype(str).unique()[:3].tolist()
-    raise ValueError(f"column {name!r} must be boolean or 0/1, not text ({sample}). Recode it in the catalog, "
-                     f"e.g. values: {{{name}: {{\"Yes\": true, \"No\": false}}}}.")
-
-
-def _is_numeric(series: pd.Series) -> bool:
-    return (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)) and not isinstance(
-        series.dtype, pd.CategoricalDtype)
-
-
-def _model_data(df: pd.DataFrame, columns, *, event: str | None = None, levels: dict | None = None,
-                categorical: dict | None = None) -> pd.DataFrame:
-    """A copy of ``columns`` that patsy reads the way an analyst expects.
-
-    Numbers and booleans become float64 (NaN for missing, booleans 1/0); text becomes a pandas
-    Categorical of its observed levels, sorted (so patsy's default reference is unchanged);
-    Categoricals keep their order; the event becomes 1.0/0.0. ``categorical`` maps columns to
-    a reference level: they become Categoricals with that level first (patsy's reference),
-    numbers included. ``levels`` fixes the categories of categorical columns (those of a fitted
-    model, so that new data is coded the same way; unseen values become missing).
-    """
-    out = {}
-    levels = levels or {}
-    categorical = categorical or {}
-    for col in dict.fromkeys(columns):
-        s = df[col]
-        if col == event:
-            out[col] = _event_values(s, col)
-        elif col in levels:
-            values = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
-            if not _is_numeric(s):
-                values = values.astype("string").astype(object).where(values.notna(), None)
-            values = values.astype(object).where(values.isin(levels[col]), None)  # unseen levels: missing
-            out[col] = pd.Categorical(values, categories=levels[col])
-        elif col in categorical:
-            cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(
-                s.astype(object).where(s.notna(), None) if _is_numeric(s) else
-                s.astype("string").astype(object).where(s.notna(), None))
-            cat = cat.remove_unused_categories()
-            ref = categorical[col]
-            match = [c for c in cat.categories if str(c) == str(ref)]
-            if not match:
-                raise ValueError(f"reference level {ref!r} of {col!r} does not occur; levels: "
-                                 f"{[str(c) for c in cat.categories][:20]}.")
-            first = list(cat.categories).index(match[0])
-            out[col] = cat.reorder_categories([cat.categories[first]] + [c for i, c in enumerate(cat.categories)
-                                                                         if i != first])
-        elif isinstance(s.dtype, pd.CategoricalDtype):
-            out[col] = s.array.remove_unused_categories()
-        elif _is_numeric(s):
-            out[col] = _as_float(s)
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            raise ValueError(f"column {col!r} is a date; use a number derived from it (e.g. months since signup) "
-                             "as a covariate instead.")
-        else:
-            out[col] = pd.Categorical(s.astype("string").astype(object).where(s.notna(), None))
-    return pd.DataFrame(out, index=df.index)
-
-
-def _references(data: pd.DataFrame) -> dict:
-    """Reference (first) level of every categorical column of model data."""
-    return {c: data[c].cat.categories[0] for c in data.columns
-            if isinstance(data[c].dtype, pd.CategoricalDtype) and len(data[c].cat.categories)}
-
-
-def _reference_level(series: pd.Series):
-    """The reference level of a categorical covariate.
-
-    A pandas Categorical uses its first category (the analyst chose the order); text uses the
-    most frequent level (ties: the alphabetically first), so every other level is compared
-    with the bulk of the customers and its odds ratio is estimated as precisely as possible.
-    """
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        present = set(series.dropna().unique())
-        return next(c for c in series.cat.categories if c in present)
-    counts = series.dropna().astype(str).value_counts()
-    if counts.empty:
-        raise ValueError(f"column {series.name!r} has no values: leave it out of the covariates, or check the filter.")
-    top = counts.max()
-    return sorted(counts.index[counts == top])[0]
-
-
-def _quote_name(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f"Q({name!r})"
-
-
-def _rhs(df: pd.DataFrame, covariates, reference: dict | None) -> tuple[str, dict]:
-    """Formula right-hand side for ``covariates`` and the reference level of each categorical one.
-
-    Numbers and booleans enter as they are; text (and any column named in ``reference``) as a
-    category whose reference is :func:`_reference_level` or ``reference[col]``. The terms are
-    bare column names: :func:`_model_data` with ``categorical=`` puts the reference first, which
-    patsy uses as the reference (and codes fast, unlike ``C(col, Treatment(...))``).
-    """
-    reference = dict(reference or {})
-    unknown = set(reference) - set(covariates)
-    if unknown:
-        raise ValueError(f"reference names {sorted(unknown)} which are not covariates of the model.")
-    terms, refs = [], {}
-    for col in covariates:
-        s = df[col]
-        terms.append(_quote_name(col))
-        if _is_numeric(s) and col not in reference:
-            continue
-        refs[col] = reference[col] if col in reference else _reference_level(s)
-    if not terms:
-        raise ValueError("no covariates: pass covariates=[...] or a formula.")
-    return " + ".join(terms), refs
-
-
-LEAKAGE_R2 = 0.95
-
-
-def _tenure_price_leaks(data: pd.DataFrame, columns, *, tenure: str, revenue: str) -> list[str]:
-    """Numeric columns explained by tenure, price and tenure x price with R² >= 0.95 (a
-    total-charges column); an empty list when tenure or price is missing."""
-    if tenure not in data.columns or revenue not in data.columns:
-        return []
-    t = _as_float(data[tenure])
-    r = _as_float(data[revenue])
-    found = []
-    for col in columns:
-        s = data[col]
-        if col in (tenure, revenue) or not _is_numeric(s) or pd.api.types.is_bool_dtype(s):
-            continue
-        x = _as_float(s)
-        ok = ~(np.isnan(t) | np.isnan(r) | np.isnan(x))
-        if ok.sum() < 10 or np.std(x[ok]) == 0:
-            continue
-        A = np.column_stack([np.ones(ok.sum()), t[ok], r[ok], t[ok] * r[ok]])
-        coef, *_ = np.linalg.lstsq(A, x[ok], rcond=None)
-        r2 = 1 - np.sum((x[ok] - A @ coef) ** 2) / np.sum((x[ok] - x[ok].mean()) ** 2)
-        if r2 >= LEAKAGE_R2:
-            found.append(f"{col} is almost exactly a function of {tenure} x {revenue} (R² = {r2:.3f}), like a "
-                         f"total-charges column. Try dropping {col}.")
-    return found
-
-
-#: What a formula may use besides the data's columns: patsy's own functions (C, I, Q,
-#: Treatment, center, ...) and these. Formulas are evaluated against the data's columns and
-#: this namespace only, never against the variables of the function that fits them (which
-#: would turn a typo such as ``tenure`` for ``tenure_months`` into an argument's value).
-FORMULA_NAMESPACE = {"np": np, "log": np.log, "log1p": np.log1p, "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs}
-
-
-def _formula_functions() -> set[str]:
-    import patsy.builtins
-
-    return set(patsy.builtins.__all__) | set(FORMULA_NAMESPACE)
-
-
-class _Names(ast.NodeVisitor):
-    def __init__(self):
-        self.names: list[str] = []  # bare names (columns or functions)
-        self.quoted: list[str] = []  # Q('column name')
-        self.private: list[str] = []  # attributes such as x.__class__, never needed in a formula
-
-    def visit_Name(self, node):
-        self.names.append(node.id)
-
-    def visit_Attribute(self, node):
-        if node.attr.startswith("_"):
-            self.private.append(node.attr)
-        self.generic_visit(node)
-
-    def visit_Call(self, node):
-        if isinstance(node.func, ast.Name) and node.func.id == "Q" and node.args and isinstance(node.args[0], ast.Constant):
-            self.quoted.append(str(node.args[0].value))
-        self.generic_visit(node)
-
-
-def _close_columns(name: str, columns) -> list[str]:
-    """Columns a mistyped ``name`` may have meant: similar spellings, and columns that contain it
-    (``tenure`` -> ``tenure_months``) or that it contains."""
-    import difflib
-
-    columns = [str(c) for c in columns]
-    low = name.lower()
-
-    def similarity(column):  # difflib's ratio depends on the order of its arguments: take the better
-        return max(difflib.SequenceMatcher(None, low, column.lower()).ratio(),
-                   difflib.SequenceMatcher(None, column.lower(), low).ratio())
-
-    scored = sorted(((similarity(c), c) for c in columns), key=lambda sc: -sc[0])
-    close = [c for score, c in scored[:3] if score >= 0.6]
-    close += [c for c in columns if low and (low in c.lower() or (len(c) > 2 and c.lower() in low))]
-    return list(dict.fromkeys(close))[:5]
-
-
-def _formula_in_words(formula: str) -> str:
-    """What a model formula explains by, as a reader says it (the formula itself stays on the
-    result for analysts): ``churned ~ tenure_months + C(segment)`` -> ``tenure months, segment``.
-
-    >>> _formula_in_words("churned ~ tenure_months + C(segment, Treatment('SMB')) + np.log(monthly_revenue)")
-    'tenure months, segment, log of monthly revenue'
-    """
-    import re
-
-    from patsy import ModelDesc
-
-    try:
-        terms = ModelDesc.from_formula(formula).rhs_termlist
-    except Exception:  # an unreadable formula is shown as it is
-        return formula
-    words = []
-    for term in terms:
-        names = []
-        for factor in term.factors:
-            code = factor.name()
-            match = re.fullmatch(r"C\(\s*([^,)]+?)\s*(,.*)?\)", code)
-            func = re.fullmatch(r"(?:np\.)?(log|exp|sqrt)\((.+)\)", code)
-            if match:
-                code = match.group(1)
-            elif func:
-                code = f"{func.group(1)} of {func.group(2)}"
-            code = re.sub(r"""Q\((['"])(.+?)\1\)""", r"\2", code)  # a quoted column name
-            names.append(code.replace("_", " "))
-        if names:
-            words.append(" × ".join(names))
-    return ", ".join(words) or "nothing (intercept only)"
-
-
-def _formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
-    """The data columns a formula uses: (left-hand side, right-hand side).
-
-    Every name in the formula must be a column of the data or one of the functions a formula
-    may call (:data:`FORMULA_NAMESPACE` and patsy's own); anything else is an error that names
-    the unknown term, the closest columns and the fix.
-    """
-    from patsy import ModelDesc
-
-    try:
-        desc = ModelDesc.from_formula(formula)
-    except Exception as exc:  # patsy's own message says where the formula is malformed
-        raise ValueError(f"could not read the formula {formula!r}: {exc}") from None
-    known = set(map(str, columns))
-    functions = _formula_functions()
-
-    def cols(terms):
-        found = []
-        for term in terms:
-            for factor in term.factors:
-                visitor = _Names()
-                try:
-                    visitor.visit(ast.parse(factor.code, mode="eval"))
-                except SyntaxError:
-                    continue
-                if visitor.private:
-                    raise ValueError(f"the formula {formula!r} uses the attribute {visitor.private[0]!r}; a formula "
-                                     "can use the data's columns and functions such as C(), I(), np.log() only.")
-                for name in [n for n in visitor.names if n not in known and n not in functions] + [
-                        q for q in visitor.quoted if q not in known]:
-                    close = _close_columns(name, known)
-                    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-                    raise ValueError(
-                        f"the formula {formula!r} uses {name!r}, which is not a column of the data.{hint} Write "
-                        f"the column's exact name (Q('my column') for a name with spaces or dots); besides columns "
-                        f"a formula can use C(), I(), Q(), np.<function>, log, exp and sqrt.")
-                found += [n for n in visitor.names + visitor.quoted if n in known]
-        return list(dict.fromkeys(found))
-
-    return cols(desc.lhs_termlist), cols(desc.rhs_termlist)
-
-
-def _aliased(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
-             ) -> list[tuple[str, list[str]]]:
-    """Design columns that are exact linear combinations of earlier ones (R ``glm``'s NA
-    coefficients), each with the columns it is a combination of."""
-    if gram is None:
-        X = np.asarray(X, dtype=float)
-        gram = X.T @ X
-    kept: list[int] = []
-    found = []
-    for j in range(X.shape[1]):
-        diag = gram[j, j]
-        if diag <= 0:
-            found.append((names[j], []))
-            continue
-        if kept:
-            g_kk = gram[np.ix_(kept, kept)]
-            g_kj = gram[kept, j]
-            coef = np.linalg.solve(g_kk, g_kj)
-            residual = diag - g_kj @ coef
-            if residual <= tol * diag:
-                parts = [names[k] for k, c in zip(kept, coef) if abs(c) > 1e-6 and names[k] != "Intercept"]
-                found.append((names[j], parts))
-                continue
-        kept.append(j)
-    return found
-
-
-_TERM = re.compile(r"^C\((?P<var>Q\('.+?'\)|[^,()]+)"  # C(var or C(Q('v a r')
-                   r"(?:,\s*(?:Treatment\((?:reference=)?(?P<ref>'[^']*'|\"[^\"]*\"|[^)]*)\)|[^)]*))?"  # , Treatment('ref')
-                   r"\)\[T\.(?P<level>.+)\]$")  # )[T.level]
-_BARE = re.compile(r"^(?P<var>Q\('.+?'\)|[A-Za-z_][A-Za-z0-9_]*)\[T\.(?P<level>.+)\]$")
-
-
-def _term_label(term: str, references: dict | None = None) -> str:
-    """A readable label for a statsmodels parameter name.
-
-    >>> _term_label("C(segment, Treatment('Consumer'))[T.SMB]")
-    'segment: SMB vs Consumer'
-    >>> _term_label("segment[T.SMB]", {"segment": "Consumer"})
-    'segment: SMB vs Consumer'
-    >>> _term_label("I(tenure_months / 12)")
-    'tenure_months / 12'
-    """
-    references = references or {}
-    m = _TERM.match(term) or _BARE.match(term)
-    if m:
-        var = m.group("var").strip()
-        var = var[3:-2] if var.startswith("Q(") else var
-        ref = m.groupdict().get("ref")
-        ref = ref.strip("'\"") if ref else references.get(var)
-        return f"{var}: {m.group('level')}" + (f" vs {ref}" if ref is not None else "")
-    if term.startswith("I(") and term.endswith(")"):
-        return term[2:-1]
-    if term.startswith("Q('") and term.endswith("')"):
-        return term[3:-2]
-    return term
-
-
-def _padjust(p: np.ndarray, method: str | None) -> np.ndarray:
-    """Adjusted p-values (``holm``, ``bonferroni``, ``fdr_bh``, ... or ``none``); NaN stays NaN.
-
-    :func:`cxkit._stats.adjust_p` (statsmodels' ``multipletests`` runs a full garbage
-    collection on every Holm call: 0.15 s each, five times in the churn notebook)."""
-    return adjust_p(p, "none" if method is None else method)
-
 
 def _survival_frame(df, duration, event, entry=None, by=None):
     """Durations, events, entry times and groups as clean arrays; rows with a missing value
     in any of them are left out and counted."""
-    _require(df, [duration], argument="duration")
-    _require(df, [event], argument="event")
+    require(df, [duration], argument="duration")
+    require(df, [event], argument="event")
     if entry is not None and isinstance(entry, str):
-        _require(df, [entry], argument="entry")
+        require(df, [entry], argument="entry")
     if by is not None:
-        _require(df, [by], argument="by")
+        require(df, [by], argument="by")
     time = _months(df[duration], duration, "duration")
-    status = _event_values(df[event], event)
+    status = event_values(df[event], event)
     start = np.zeros_like(time) if entry is None else (
         _months(df[entry], entry, "entry") if isinstance(entry, str) else np.asarray(entry, dtype=float))
     ok = ~np.isnan(time) & ~np.isnan(status) & ~np.isnan(start)
@@ -459,7 +94,7 @@ def _months(series: pd.Series, name: str, role: str) -> np.ndarray:
     """A duration or entry column as float months (NaN for missing); text or infinite values are
     an error that names the column."""
     try:
-        values = _as_float(series)
+        values = as_float(series)
     except (ValueError, TypeError):
         sample = series.dropna().astype(str).head(3).tolist()
         raise ValueError(f"column {name!r} ({role}) must hold numbers of months, not {sample}. Convert it first, e.g. "
@@ -816,15 +451,6 @@ def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
     return out
 
 
-def _far_bounds(exog) -> list[tuple[float, float]]:
-    """Box for a fallback optimiser: coefficients moving the linear predictor by up to 40 across
-    a covariate's largest value, far beyond any real effect (e^40) but short of the overflow
-    where a runaway (separated) fit ends in NaN."""
-    reach = np.abs(np.asarray(exog, dtype=float)).max(axis=0)
-    reach[reach == 0] = 1.0
-    return [(-40.0 / r, 40.0 / r) for r in reach]
-
-
 def _fit_cox(model):
     """statsmodels' fit of a ``PHReg``, made robust: its Newton steps have no step-halving and
     can overshoot to NaN on small data, and its covariance fails when a coefficient runs off
@@ -842,7 +468,7 @@ def _fit_cox(model):
         except np.linalg.LinAlgError:
             pass
         found = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
-                         method="L-BFGS-B", bounds=_far_bounds(model.exog), options={"gtol": 1e-9, "maxiter": 2000})
+                         method="L-BFGS-B", bounds=far_bounds(model.exog), options={"gtol": 1e-9, "maxiter": 2000})
         try:
             polished = model.fit(start_params=found.x)
             if np.all(np.isfinite(np.asarray(polished.params, dtype=float))):
@@ -1049,7 +675,10 @@ class CoxModel(SafeDisplay):
         The statsmodels result, for everything else.
     formula, n, events, dropped, alpha, warnings
         The model, customers used and churners among them, rows left out for missing
-        values, the confidence level's complement, and plain-language warnings.
+        values, the confidence level's complement, and every warning raised while fitting, in
+        plain language with the fix.
+    ties : str
+        The handling of tied churn times used (``"efron"`` or ``"breslow"``).
     """
 
     formula: str
@@ -1061,6 +690,7 @@ class CoxModel(SafeDisplay):
     dropped: int
     alpha: float
     warnings: list = field(default_factory=list)
+    ties: str = "efron"
 
     def __repr__(self) -> str:
         return (f"CoxModel({self.formula!r}, n={self.n}, events={self.events})\n"
@@ -1069,8 +699,9 @@ class CoxModel(SafeDisplay):
     def _repr_html_(self) -> str:
         facts = pd.DataFrame({"": ["model", "time to churn explained by", "customers", "churned",
                                    "left out (missing values)"],
-                              "value": ["Cox proportional hazards (Efron ties)", _formula_in_words(self.formula), f"{self.n:,}",
-                                        f"{self.events:,}", f"{self.dropped:,}"]})
+                              "value": [f"Cox proportional hazards ({self.ties.capitalize()} ties)",
+                                        formula_in_words(self.formula), f"{self.n:,}", f"{self.events:,}",
+                                        f"{self.dropped:,}"]})
         shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
         parts = [table(facts, caption="Time to churn").html,
                  table(shown, digits=3, labels={"label": "effect"},
@@ -1122,10 +753,30 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     Returns
     -------
     CoxModel
-        ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels).
-        A term with a monotone likelihood (e.g. a level whose customers never churn) has no
-        finite hazard ratio: it is shown as not estimable (NaN, ``estimable`` False) with a
-        warning in ``.warnings``, found exactly by a linear program.
+        ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels),
+        ``.ties`` (as used), ``.warnings``. A term with a monotone likelihood (e.g. a level whose
+        customers never churn) has no finite hazard ratio: it is shown as not estimable (NaN,
+        ``estimable`` False) with a warning, found exactly by a linear program.
+
+    Warns
+    -----
+    The checks of :func:`cxkit.churn_model` that apply to a Cox model, with the same classes:
+
+    SeparationWarning
+        A monotone likelihood (the Cox model's separation): some hazard ratio has no finite
+        estimate.
+    EventsPerParameterWarning
+        Fewer than 10 churners per estimated parameter.
+    LeakageWarning
+        A numeric covariate is explained by duration, price and their product with R² >= 0.95
+        (a TotalCharges-like column grows with the duration itself), or a single covariate
+        separates churners from stayers with AUC >= 0.95.
+    CollinearityWarning
+        A design column is an exact combination of others among the customers at risk (it is
+        left out of the fit), or a variable's adjusted GVIF squared exceeds 10.
+    ChurnWarning
+        The hazard ratio of a term changes with tenure (proportional-hazards test p < alpha),
+        or statsmodels' fit failed or warned.
 
     Raises
     ------
@@ -1141,42 +792,55 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     >>> cox.summary[["label", "hazard_ratio"]].round(2).values.tolist()
     [['segment: Enterprise vs Consumer', 0.42], ['segment: SMB vs Consumer', 0.72], ['support_tickets', 1.24]]
     """
+    design = _cox_design(df, formula, covariates, duration=duration, event=event, entry=entry, reference=reference,
+                         ties=ties)
+    result, caught, suspicious = _fit_cox_checked(design.model)
+    monotone = _cox_monotone(design.model) if suspicious else np.zeros(len(design.names), dtype=bool)
+    params, se = standard_errors(result.params, result.bse, monotone, design.model.hessian)
+    summary = effects_table(design.names, params, se, flagged=monotone, references=design.references,
+                            effect="hazard_ratio", note="not estimable: monotone likelihood", alpha=alpha,
+                            padjust=padjust)
+    ph = proportional_hazards_test(result, transform=transform)
+    # a term without a finite estimate has no slope over time either, and taints the global test
+    flagged = [name for name, m in zip(design.names, monotone) if m]
+    ph.loc[ph["term"].isin(flagged) | ((ph["term"] == "GLOBAL") & monotone.any()), ["rho", "chi2", "p"]] = np.nan
+    found = _cox_checks(design, df, monotone, caught, ph, fitted=bool(np.all(np.isfinite(result.params))),
+                        duration=duration, revenue=revenue, alpha=alpha)
+    return CoxModel(formula=design.formula, summary=summary, ph_test=ph, result=result, n=len(design.data),
+                    events=int(design.y.sum()), dropped=design.dropped, alpha=alpha, warnings=emit(found),
+                    ties=design.model.ties)
+
+
+def _cox_design(df: pd.DataFrame, formula: str | None, covariates, *, duration: str, event: str, entry: str | None,
+                reference: dict | None, ties: str) -> Design:
+    """Prepare the design: the formula (from the covariates unless given), the model data of the
+    customers with every column, patsy's design matrix (through ``PHReg.from_formula``), and the
+    columns aliased among the customers at risk left out."""
     PHReg = _ph_model_class()
 
-    _require(df, [duration], argument="duration")
-    _require(df, [event], argument="event")
+    require(df, [duration], argument="duration")
+    require(df, [event], argument="event")
     if formula is not None and covariates is not None:
         raise ValueError("pass either formula or covariates, not both.")
-    notes = []
     if formula is None:
-        if covariates is None:
-            from .churn import _default_covariates  # the same rules as churn_model
-
-            covariates, _ = _default_covariates(df.drop(columns=[c for c in (duration, entry) if c]), event,
-                                                      max_levels=50, max_missing=0.2, survival=True)
-        covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-        _require(df, covariates, argument="covariates")
-        rhs, refs = _rhs(df, covariates, reference)
+        rhs, refs, _ = covariate_formula(df, covariates, reference, choose=lambda: default_covariates(
+            df.drop(columns=[c for c in (duration, entry) if c]), event, max_levels=50, max_missing=0.2, survival=True))
     else:
         refs = {}
         lhs, _, rhs = formula.rpartition("~")
         if lhs.strip() and lhs.strip() != duration:
             raise ValueError(f"the formula's left-hand side {lhs.strip()!r} must be the duration ({duration!r}) "
                              "or empty: write '~ x + y'.")
-    full = f"{_quote_name(duration)} ~ {rhs.strip()}"
-    _, used = _formula_columns(full, df.columns)
+    full = f"{quote_name(duration)} ~ {rhs.strip()}"
+    _, used = formula_columns(full, df.columns)
     columns = [duration, event] + used + ([entry] if entry else [])
     for col, role in ((duration, "duration"), (entry, "entry")):
         if col:
             _months(df[col], col, role)  # numbers, finite
-    data = _model_data(df, columns, event=event, categorical=refs)
-    references = _references(data)
-    complete = data.notna().all(axis=1)
+    data = model_data(df, columns, event=event, categorical=refs)
+    references = reference_levels(data)
+    complete = complete_rows(data, len(df))
     data = data[complete]
-    dropped = int((~complete).sum())
-    if data.empty:
-        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, columns))}; "
-                         f"{len(df):,} rows): drop the covariates that are mostly missing, or fill them in.")
     if (data[duration] < 0).any():
         raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
     if not data[event].any():
@@ -1191,88 +855,84 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PHReg's formula-intercept SpecificationWarning is handled by patsy
         model = PHReg.from_formula(full, data, status=data[event].to_numpy(),
-                                      entry=data[entry].to_numpy() if entry else None, ties=ties,
-                                      eval_env=dict(FORMULA_NAMESPACE))
+                                   entry=data[entry].to_numpy() if entry else None, ties=ties,
+                                   eval_env=dict(FORMULA_NAMESPACE))
     # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too;
     # only the customers in some risk set count (statsmodels leaves out those who leave
     # before the first churn): a covariate that varies only among the others has no information
+    names = list(model.exog_names)
     at_risk = np.concatenate(model.surv.stratum_rows) if model.surv.nstrat else np.arange(0)
-    design = np.asarray(model.exog, dtype=float)[at_risk]
-    aliased = _aliased(np.hstack([np.ones((len(design), 1)), design]), ["Intercept"] + list(model.exog_names))
-    if len(aliased) == model.exog.shape[1]:
+    X = np.asarray(model.exog, dtype=float)[at_risk]
+    kept, aliased = aliased_design(np.hstack([np.ones((len(X), 1)), X]), ["Intercept"] + names, references,
+                                   effect="hazard ratio")
+    kept = [name for name in kept if name != "Intercept"]
+    if not kept:
         raise ValueError(
             f"no covariate varies among the {len(at_risk):,} customers at risk when someone churns "
             f"({', '.join(used) or 'none'}: each is constant there, or has a single level): there is no hazard ratio "
             "to estimate. Check the filter, or choose covariates that differ between customers.")
+    design_info = model.data.model_spec  # patsy's DesignInfo
     if aliased:
-        label = lambda term: _term_label(term, references)  # noqa: E731
-        notes.append(f"{len(aliased)} design column(s) are exact combinations of others and were left out of the fit: "
-                     + "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
-                                 for name, parts in aliased) + ". Try dropping these redundant columns.")
-        names = [n for n in model.exog_names if n not in {a for a, _ in aliased}]
-        exog = pd.DataFrame(model.exog, columns=model.exog_names)[names]
-        model = PHReg(np.asarray(model.endog), exog, status=model.status,
-                         entry=data[entry].to_numpy() if entry else None, ties=ties)
+        keep = [names.index(name) for name in kept]
+        X = X[:, keep]
+        model = PHReg(np.asarray(model.endog), pd.DataFrame(model.exog, columns=names)[kept], status=model.status,
+                      entry=data[entry].to_numpy() if entry else None, ties=ties)
+    return Design(formula=full, model=model, data=data, event=event, covariates=[c for c in used if c != event],
+                  references=references, names=kept, X=X, y=np.asarray(data[event], dtype=float), gram=X.T @ X,
+                  design_info=design_info, dropped=int((~complete).sum()),
+                  found=[(CollinearityWarning, aliased)] if aliased else [])
+
+
+def _fit_cox_checked(model):
+    """Fit (:func:`_fit_cox`), with the warnings the fit raised and whether it shows the signs
+    of a monotone likelihood (then the exact check runs): a warning, a non-finite estimate or
+    standard error, or a coefficient that moves the log hazard by more than
+    :data:`SEPARATION_LOG_HAZARD` across its covariate's range. A monotone likelihood (a
+    covariate pattern whose customers never churn, or always churn first) has no finite maximum:
+    the fit stops at an arbitrary hazard ratio such as 1e-9 with CI 0 to inf, or at NaN."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = _fit_cox(model)
-    params = np.asarray(result.params, dtype=float).copy()
-    se = np.asarray(result.bse, dtype=float).copy()
-    names = list(model.exog_names)
-    # A monotone likelihood (a covariate pattern whose customers never churn, or always churn
-    # first) has no finite maximum: the fit stops at an arbitrary hazard ratio such as 1e-9 with
-    # CI 0 to inf, or at NaN. Checked exactly (a linear program) when the fit shows its signs.
+    params, se = np.asarray(result.params, dtype=float), np.asarray(result.bse, dtype=float)
     spread = np.ptp(np.asarray(model.exog, dtype=float), axis=0)
     with np.errstate(invalid="ignore"):
         suspicious = bool(caught) or not (np.all(np.isfinite(params)) and np.all(np.isfinite(se))
                                           and np.all(np.abs(params) * spread <= SEPARATION_LOG_HAZARD))
-    monotone = _cox_monotone(model) if suspicious else np.zeros(len(names), dtype=bool)
+    return result, list(caught), suspicious
+
+
+def _cox_checks(design: Design, df: pd.DataFrame, monotone: np.ndarray, caught: list, ph: pd.DataFrame, *,
+                fitted: bool, duration: str, revenue: str, alpha: float) -> list[tuple[type, str]]:
+    """Checks: monotone likelihood (separation), too few churners per parameter, leakage,
+    collinearity and non-proportional hazards; the (warning class, message) found, in order."""
+    found = list(design.found)
+    label = lambda term: term_label(term, design.references)  # noqa: E731
     if monotone.any():
-        terms = [_term_label(n, references) for n, m in zip(names, monotone) if m]
-        notes.append(f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard "
-                     "ratio (a covariate pattern whose customers never churn, or always churn before the others, so "
-                     "the estimate runs off to 0 or infinity and its interval and p-value mean nothing); shown as not "
-                     "estimable. Merge rare levels, drop the covariate, or use penalized (Firth) Cox regression.")
-    elif not np.all(np.isfinite(params)):
-        notes.append("the fit failed (statsmodels returned no estimates): check for covariates with extreme values "
-                     "and rescale them.")
-    for w in caught:
-        if not monotone.any():
-            notes.append(f"statsmodels: {w.message}")
-    if monotone.any() and not monotone.all():
-        # the other coefficients converge while the flagged ones run off
-        with np.errstate(all="ignore"):
-            cov = covariance_beside_separation(model.hessian(params))
-        se[~monotone] = np.sqrt(np.diag(cov))[~monotone]
-    params[monotone], se[monotone] = np.nan, np.nan
-    crit = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(invalid="ignore", over="ignore"):
-        z = params / se
-        p = 2 * stats.norm.sf(np.abs(z))
-        summary = pd.DataFrame({
-            "term": names, "label": [_term_label(n, references) for n in names], "coef": params, "se": se, "z": z,
-            "hazard_ratio": np.exp(params), "ci_low": np.exp(params - crit * se),
-            "ci_high": np.exp(params + crit * se), "p": p, "p_adjusted": _padjust(p, padjust),
-            "estimable": ~monotone, "note": np.where(monotone, "not estimable: monotone likelihood", "")})
-    events = int(data[event].sum())
-    if events < 10 * len(names):
-        notes.append(f"only {events} churners for {len(names)} parameters (fewer than 10 per parameter): "
-                     "hazard ratios may be biased away from 1; use fewer covariates.")
+        terms = [label(n) for n, m in zip(design.names, monotone) if m]
+        found.append((SeparationWarning, (
+            f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard ratio (a "
+            "covariate pattern whose customers never churn, or always churn before the others, so the estimate runs "
+            "off to 0 or infinity and its interval and p-value mean nothing); shown as not estimable. Merge rare "
+            "levels, drop the covariate, or use penalized (Firth) Cox regression.")))
+    else:
+        if not fitted:
+            found.append((ChurnWarning, "the fit failed (statsmodels returned no estimates): check for covariates "
+                          "with extreme values and rescale them."))
+        found += [(ChurnWarning, f"statsmodels: {w.message}") for w in caught]
+    found += [(EventsPerParameterWarning, msg) for msg in events_per_parameter(
+        int(design.y.sum()), len(design.names), which="churners", effect="hazard ratio")]
     if revenue in df.columns:
-        for msg in _tenure_price_leaks(df.loc[data.index], [c for c in used if c not in (duration, revenue)],
-                                       tenure=duration, revenue=revenue):
-            notes.append(msg + " In a model of time to churn this is leakage: the column grows with the "
-                         "duration itself.")
-    ph = proportional_hazards_test(result, transform=transform)
-    # a term without a finite estimate has no slope over time either, and taints the global test
-    ph.loc[ph["term"].isin([n for n, m in zip(names, monotone) if m]) | ((ph["term"] == "GLOBAL") & monotone.any()),
-           ["rho", "chi2", "p"]] = np.nan
-    for row in ph.itertuples():
-        if row.term != "GLOBAL" and row.p < alpha:
-            notes.append(f"the hazard ratio of {_term_label(row.term, references)} changes with tenure "
-                         f"(proportional-hazards test p = {row.p:.2g}); read it as an average over tenure.")
-    return CoxModel(formula=full, summary=summary, ph_test=ph, result=result, n=len(data), events=events,
-                    dropped=dropped, alpha=alpha, warnings=notes)
+        found += [(LeakageWarning, msg + " In a model of time to churn this is leakage: the column grows with the "
+                   "duration itself.")
+                  for msg in tenure_price_leaks(df.loc[design.data.index],
+                                                [c for c in design.covariates if c not in (duration, revenue)],
+                                                tenure=duration, revenue=revenue)]
+    found += [(LeakageWarning, msg) for msg in outcome_leaks(design.data, design.y, design.covariates)]
+    found += [(CollinearityWarning, msg) for msg in collinearity(design, effect="hazard ratio")[1]]
+    found += [(ChurnWarning, f"the hazard ratio of {label(row.term)} changes with tenure (proportional-hazards test "
+               f"p = {row.p:.2g}); read it as an average over tenure.")
+              for row in ph.itertuples() if row.term != "GLOBAL" and row.p < alpha]
+    return found
 
 
 # --------------------------------------------------------------------------- RMST
