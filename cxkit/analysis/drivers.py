@@ -65,6 +65,7 @@ import pandas as pd
 from scipy import special, stats
 
 from .. import distributed as _cluster
+from ..errors import DataWarning, ModelWarning
 from .._stats import nearest_correlation, percentile_interval
 from .._stats import adjust_p
 from ..periods import resolve_month
@@ -663,7 +664,7 @@ def key_drivers(
         ``n_dropped``, ``share_dropped``, ``missing`` (the deletion used) and
         ``missing_requested``, ``bootstrap`` (valid resamples) and ``bootstrap_requested``,
         ``ci_method``, ``aliased`` (groups of exactly collinear drivers), ``top_agree`` and
-        ``warnings`` (the messages also issued as ``UserWarning``).
+        ``warnings`` (the messages also issued as :class:`~cxkit.errors.ModelWarning`).
 
     Raises
     ------
@@ -695,7 +696,7 @@ def key_drivers(
     fit = _fit(data, methods, bootstrap=bootstrap, seed=seed)
     table, meta = _summarise(data, fit, methods, alpha=alpha)
     for message in meta["warnings"]:
-        warnings.warn(message, UserWarning, stacklevel=2)
+        warnings.warn(message, ModelWarning, stacklevel=2)
     table.attrs = meta
     return table
 
@@ -986,7 +987,7 @@ def importance_over_time(
                 kd = key_drivers(part, target, drivers, method=method, bootstrap=bootstrap, seed=seed,
                                  alpha=alpha, model=model)
             except ValueError as err:
-                warnings.warn(f"{period}: skipped ({err})", UserWarning, stacklevel=2)
+                warnings.warn(f"{period}: skipped ({err})", DataWarning, stacklevel=2)
                 continue
         frames.append(kd.assign(period=str(period)))
     if not frames:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import DataWarning
 from ..data.schema import STAGES
 from ..distributed import compute, is_dask_frame
 from .._stats import _padjust_method, adjust_p, wilson_interval
@@ -105,7 +106,7 @@ def _journeys(df: pd.DataFrame, customer: str | None, func: str, notes: list,
     codes, _ = pd.factorize(df[customer])
     missing = int((codes < 0).sum()) if weights is None else int(weights[codes < 0].sum())
     if missing:
-        warnings.warn(f"{func}: {missing:,} row(s) have no {customer} and are left out.", UserWarning, stacklevel=3)
+        warnings.warn(f"{func}: {missing:,} row(s) have no {customer} and are left out.", DataWarning, stacklevel=3)
         notes.append(f"{missing:,} row(s) without {customer} left out")
     return codes.astype(np.int64), None
 

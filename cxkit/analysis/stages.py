@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import SeparationWarning, SmallSampleWarning
 from .._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
 from .._stats import covariance_beside_separation, studentized_range_isf, studentized_range_sf, unbounded_coordinates
 
@@ -527,9 +528,10 @@ def compare_stages(
 
     Warns
     -----
-    UserWarning
-        A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI;
-        a stage separated in the proportional-odds model (its odds ratio is not estimable).
+    SmallSampleWarning
+        A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI.
+    SeparationWarning
+        A stage separated in the proportional-odds model (its odds ratio is not estimable).
 
     Examples
     --------
@@ -570,7 +572,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
     tiny = [order[i] for i in range(len(order)) if counts[i] < 2]
     if tiny:
         warnings.warn(f"compare_stages: {stage} {tiny} have fewer than two {metric} scores and are left out.",
-                      UserWarning, stacklevel=2)
+                      SmallSampleWarning, stacklevel=2)
         notes.append(f"left out (fewer than two scores): {', '.join(map(str, tiny))}")
         kept = [i for i in range(len(order)) if counts[i] >= 2]
         remap = np.full(len(order), -1)
@@ -584,7 +586,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
     small = [order[i] for i, c in enumerate(np.bincount(codes, weights=weights, minlength=len(order))) if c < 30]
     if small:
         warnings.warn(f"compare_stages: {stage} {small} have fewer than 30 {metric} scores; their "
-                      f"confidence intervals are wide.", UserWarning, stacklevel=2)
+                      f"confidence intervals are wide.", SmallSampleWarning, stacklevel=2)
         notes.append(f"fewer than 30 scores: {', '.join(map(str, small))}")
 
     g = Groups.from_arrays(order, values, codes, weights)
@@ -610,7 +612,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
             ordinal_table, ordinal_row, ordinal_result, separation = _ordinal_model(g, alpha)
             rows.append(ordinal_row)
             if separation:
-                warnings.warn(f"compare_stages: {separation}", UserWarning, stacklevel=2)
+                warnings.warn(f"compare_stages: {separation}", SeparationWarning, stacklevel=2)
                 notes.append(separation)
     omnibus = pd.DataFrame(rows)
     omnibus["significant"] = omnibus["p"] < alpha

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import SmallSampleWarning
 from .._stats import _padjust_method, adjust_p, wilson_interval
 from ._groups import (
     LOWER_IS_BETTER, Groups, score_column, check_alpha, check_column, check_frame, counted_median, distinct_counts, group_codes,
@@ -170,7 +171,7 @@ def pain_points(
     if (~ranked).any():
         few = out.loc[~ranked, by].tolist()
         warnings.warn(f"pain_points: {by} {few} have fewer than {min_n} {metric} scores and are not ranked.",
-                      UserWarning, stacklevel=2)
+                      SmallSampleWarning, stacklevel=2)
     out = out.sort_values(["rank", "excess_poor"], ascending=[True, False], na_position="last", kind="stable")
     out.attrs["overall_poor_share"] = overall
     out.attrs["poor"] = f"{metric} {'<=' if higher else '>='} {poor:g}"

@@ -1,0 +1,155 @@
+"""The package's architecture, enforced: three layers with one-way imports, no import circles,
+no private name taken from a public sibling (README "Layout").
+
+The imports are read with ``ast``, so a violation fails here before anything runs:
+
+- base (the modules at the root of ``cxkit/``) imports only the base;
+- ``cxkit.data`` imports the base and ``data``;
+- ``cxkit.analysis`` imports the base, ``data`` and ``analysis``;
+- ``cxkit.pack`` may import everything; only the package's ``__init__`` and ``__main__`` (the
+  entry points) import it;
+- ``from .x import _name`` only from a private hub module (``_x``), never from a public one.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "cxkit"
+LAYERS = ("data", "analysis", "pack")
+ALLOWED = {"base": {"base"}, "data": {"base", "data"}, "analysis": {"base", "data", "analysis"},
+           "pack": {"base", "data", "analysis", "pack"}, "entry": {"base", "data", "analysis", "pack", "entry"}}
+
+
+def _modules(root: Path) -> dict[str, Path]:
+    found = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1 or parts[1] in ("__main__",):
+        return "entry"  # the package's __init__ (the flat API) and ``python -m cxkit``
+    return parts[1] if parts[1] in LAYERS else "base"
+
+
+def _imports(modules: dict[str, Path]):
+    """(importer, imported module, imported name) for every relative import in the package."""
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.level):
+                continue
+            base = package[: len(package) - (node.level - 1)]
+            target = ".".join(base + ([node.module] if node.module else []))
+            for alias in node.names:
+                full = f"{target}.{alias.name}"
+                yield name, full if full in modules else target, alias.name
+
+
+def check(root: Path = PACKAGE) -> dict[str, list]:
+    """Layer violations, private names taken from public modules, and import circles."""
+    modules = _modules(root)
+    top = root.name
+    violations, private, edges = [], [], defaultdict(set)
+    for importer, imported, name in _imports(modules):
+        if imported not in modules or imported == importer:
+            continue
+        if _layer(imported) not in ALLOWED[_layer(importer)]:
+            violations.append(f"{importer} ({_layer(importer)}) imports {imported} ({_layer(imported)})")
+        if name.startswith("_") and not name.startswith("__") and f"{imported}.{name}" not in modules \
+                and not imported.rsplit(".", 1)[-1].startswith("_"):
+            private.append(f"{importer} takes {name} from {imported}")
+        if importer != top and imported not in {top} | {f"{top}.{layer}" for layer in LAYERS}:
+            edges[importer].add(imported)
+    return {"violations": sorted(set(violations)), "private": private, "circles": _circles(edges)}
+
+
+def _circles(edges: dict) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in list(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_imports_go_one_way_between_the_layers():
+    assert check()["violations"] == []
+
+
+def test_no_private_name_is_taken_from_a_public_module():
+    assert check()["private"] == []
+
+
+def test_there_are_no_import_circles():
+    assert check()["circles"] == []
+
+
+def test_the_layers_are_folders_and_flat_within():
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(LAYERS)
+    for layer in LAYERS:  # flat: no package inside a layer
+        assert not [p for p in (PACKAGE / layer).iterdir() if p.is_dir() and (p / "__init__.py").exists()], layer
+
+
+@pytest.fixture
+def planted(tmp_path):
+    """A copy of a tiny package shaped like cxkit, for planting violations."""
+    def make(files: dict[str, str]) -> Path:
+        root = tmp_path / "cxkit"
+        for relative, text in {"__init__.py": "", "errors.py": "", "data/__init__.py": "", "data/schema.py": "",
+                               "analysis/__init__.py": "", "analysis/nps.py": "", "analysis/_hub.py": "",
+                               "pack/__init__.py": "", "pack/page.py": "", **files}.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text))
+        return root
+    return make
+
+
+def test_the_check_fails_on_a_planted_sideways_or_upward_import(planted):
+    root = planted({"analysis/stages.py": "from .nps import _shared\nfrom ..pack.page import Page\n",
+                    "data/readers.py": "from ..analysis.nps import nps\n",
+                    "analysis/funnel.py": "from ._hub import _groups\n"})
+    found = check(root)
+    assert found["private"] == ["cxkit.analysis.stages takes _shared from cxkit.analysis.nps"]
+    assert found["violations"] == ["cxkit.analysis.stages (analysis) imports cxkit.pack.page (pack)",
+                                   "cxkit.data.readers (data) imports cxkit.analysis.nps (analysis)"]
+
+
+def test_the_check_finds_a_planted_circle(planted):
+    root = planted({"analysis/nps.py": "from .drivers import key_drivers\n",
+                    "analysis/drivers.py": "from .nps import adjust_p\n"})
+    assert check(root)["circles"] == [["cxkit.analysis.drivers", "cxkit.analysis.nps"]]
