@@ -25,13 +25,8 @@ PENDING_ANALYSIS = {
     "theme_dictionary", "theme_summary",
 }
 PENDING_BASE = {
-    "current_cluster", "figure", "findings", "format_p", "last_complete_month", "load", "load_catalog",
-    "load_customers", "load_feedback", "load_journey", "load_reviews", "mask_pii", "normalize_stage", "nps_report",
-    "parse_month", "plot_calibration", "plot_churn_by_nps", "plot_churn_trend", "plot_cohort_retention",
-    "plot_forest", "plot_funnel", "plot_funnel_by_month", "plot_importance", "plot_km", "plot_nps_by_segment",
-    "plot_nps_trend", "plot_pain_points", "plot_quadrant", "plot_revenue_at_risk", "plot_sentiment_by_source",
-    "plot_sentiment_trend", "plot_stages", "plot_themes", "presentable", "rejection_reasons", "resolve_month",
-    "save_results", "sentiment_report", "table", "use_cluster",
+    "load", "load_catalog", "load_customers", "load_feedback", "load_journey", "load_reviews", "nps_report",
+    "rejection_reasons", "save_results", "sentiment_report",
 }
 
 
