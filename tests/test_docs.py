@@ -25,13 +25,12 @@ PENDING_ANALYSIS = {
     "theme_dictionary", "theme_summary",
 }
 PENDING_BASE = {
-    "load", "load_catalog", "load_customers", "load_feedback", "load_journey", "load_reviews", "nps_report",
-    "rejection_reasons", "save_results", "sentiment_report",
+    "nps_report", "save_results", "sentiment_report",
 }
 
 
 #: Analyses whose Returns sections do not yet name every column they return.
-PENDING_COLUMNS = {"ces", "churn_by_nps", "csat", "importance_over_time", "rejection_reasons",
+PENDING_COLUMNS = {"ces", "churn_by_nps", "csat", "importance_over_time",
                    "restricted_mean_survival", "sentiment_trend"}
 
 
