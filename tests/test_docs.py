@@ -24,9 +24,7 @@ PENDING_ANALYSIS = {
     "rating_agreement", "restricted_mean_survival", "revenue_at_risk", "sentiment_trend", "tag_themes",
     "theme_dictionary", "theme_summary",
 }
-PENDING_BASE = {
-    "nps_report", "save_results", "sentiment_report",
-}
+PENDING_BASE = set()
 
 
 #: Analyses whose Returns sections do not yet name every column they return.
