@@ -138,8 +138,30 @@ def metric_label(metric: str) -> str:
 def format_p(p: float) -> str:
     """A p-value as a reader sees it: two significant digits, ``< 0.001`` below that, never ``0.0``.
 
+    The one p-value format of the pack: :func:`presentable` and :func:`table` use it for
+    p-value columns, :func:`p_phrase` inside sentences.
+
+    Parameters
+    ----------
+    p : float or None
+        The p-value. Rounded to two significant digits, trailing zeros dropped (``0.05``, not
+        ``0.050``); below 0.001 it is written ``< 0.001``.
+
+    Returns
+    -------
+    str
+        The formatted p-value; ``""`` for None, NaN or an infinite value.
+
+    See Also
+    --------
+    p_phrase : the same format inside a sentence (``p = 0.034``).
+
+    Examples
+    --------
     >>> [format_p(x) for x in (0.0341, 0.49166, 0.00012, 1.0, 0.05, 0.00999)]
     ['0.034', '0.49', '< 0.001', '1', '0.05', '0.01']
+    >>> format_p(float("nan")), format_p(None)
+    ('', '')
     """
     if p is None or not np.isfinite(p):
         return ""
@@ -230,7 +252,42 @@ def presentable(
 ) -> pd.DataFrame:
     """A result table as text, the way a report shows it (the numbers themselves are not changed).
 
-    One format per kind of number, so every page reads the same:
+    One format per kind of number, so every page reads the same (the rules are listed in the
+    Notes below).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Any result table; it is not modified.
+    digits : int or dict, default 1
+        Decimals of the numbers that have no fixed format: one int for every column, or a
+        mapping column -> decimals (columns it does not name get 1 decimal). A column named in
+        the mapping keeps its decimals even when it is a ``percent``/``pp`` column or a kind in
+        :data:`FIXED_DIGITS`.
+    percent : list of str, default ()
+        Columns holding shares in 0..1, shown as percentages (``26.5%``).
+    pp : list of str, default ()
+        Columns holding differences of shares, shown in percentage points with a sign
+        (``+0.7 pp``).
+    signed : list of str, default ()
+        Columns holding signed changes, shown with a sign (``+6.6``).
+    ci_level : float or None, default 0.95
+        Confidence level named in the header of the joined interval column (``95% CI``); None
+        keeps ``ci_low`` and ``ci_high`` as two columns.
+    labels : dict, optional
+        Header overrides, column -> header; they win over :data:`COLUMN_LABELS`. For a joined
+        interval, the key is its ``ci_low`` column.
+
+    Returns
+    -------
+    DataFrame
+        The same rows and index, every cell a string (``""`` for a missing value), the
+        columns renamed to their headers and each ``ci_low``/``ci_high`` pair joined into one
+        column. :func:`table` escapes and shows it.
+
+    Notes
+    -----
+    The formats:
 
     - p-values (columns named ``p``, ``p_adjusted``, ``*_p``, ``*_p_adjusted``): two significant
       digits, ``< 0.001`` below that (never ``0.0``);
@@ -245,10 +302,12 @@ def presentable(
       before them unless the limits are given a format of their own;
     - model terms (column ``term``) in words (``segment: SMB``), jargon in ``effect`` and
       ``stat`` columns explained, headers in business language (:data:`COLUMN_LABELS`,
-      overridden by ``labels``; names from the data are kept as they are).
+      overridden by ``labels``; names from the data are kept as they are);
+    - booleans as ``yes``/``no``; timestamps as ``YYYY-MM-DD`` (with ``HH:MM`` when not
+      midnight); infinite values as ``∞``/``−∞``.
 
-    Returns a DataFrame of strings; :func:`table` escapes and shows it.
-
+    Examples
+    --------
     >>> df = pd.DataFrame({"driver": ["price"], "share": [0.26503], "ci_low": [0.24072], "ci_high": [0.28347],
     ...                    "change": [-0.0001], "p_adjusted": [0.0341]})
     >>> presentable(df, percent=["share"], pp=["change"]).iloc[0].to_dict()
@@ -333,23 +392,49 @@ def table(
     df : DataFrame
         Any table; cell text and column names are treated as untrusted.
     caption : str, optional
-        Shown above the table (escaped too).
-    digits : int or dict
-        Decimals shown for floats (display only); a mapping sets them per column.
-    max_rows : int
-        Rows shown; the caption says how many were left out.
-    max_chars : int
-        Longer cell texts are truncated with an ellipsis.
-    index : bool
-        Show the index as the first column.
-    percent, pp, signed : list of str
+        Shown above the table (escaped too); also the name screen readers announce for the
+        scrolling region.
+    digits : int or dict, default 1
+        Decimals shown for floats (display only); a mapping sets them per column (see
+        :func:`presentable`).
+    max_rows : int, default 50
+        Rows shown (the first ones); the caption says how many more were left out.
+    max_chars : int, default 300
+        Longer cell texts and headers are truncated with an ellipsis.
+    index : bool, default False
+        Show the index as the first column(s).
+    percent, pp, signed : list of str, default ()
         Columns holding shares in 0..1 (shown as ``26.5%``), differences of shares (``+0.7 pp``)
         and signed changes (``+6.6``).
-    ci_level : float or None
+    ci_level : float or None, default 0.95
         The level named in the joined interval column's header (``95% CI``); None keeps
         ``ci_low`` and ``ci_high`` apart.
     labels : dict, optional
         Header overrides, column -> label.
+
+    Returns
+    -------
+    SafeHTML
+        Displays as the table in a notebook and in the report (its HTML is built from escaped
+        parts only, so the report keeps it as markup). ``.html`` is the markup: a
+        ``<div class="cx-table-wrap">`` that scrolls sideways, holding ``<table class="cx-table">``
+        with the caption, one header row and numeric cells of class ``num``; ``repr()`` and
+        ``.text`` give the formatted table as plain text.
+
+    See Also
+    --------
+    presentable : the formatted cells as a DataFrame of strings.
+
+    Examples
+    --------
+    >>> t = table(pd.DataFrame({"segment": ["SMB", "Consumer"], "share": [0.265, 0.31]}),
+    ...           caption="Share by segment", percent=["share"])
+    >>> print(t)
+     segment share
+         SMB 26.5%
+    Consumer 31.0%
+    >>> "<caption>Share by segment</caption>" in t.html
+    True
     """
     shown = df.reset_index() if index else df
     omitted = max(len(shown) - max_rows, 0)
@@ -376,8 +461,27 @@ def table(
 def findings(items: list[str] | str, *, title: str | None = None) -> SafeHTML:
     """Plain-language findings as an escaped bullet list (never Markdown).
 
+    Parameters
+    ----------
+    items : list of str, or str
+        The findings, one bullet each (one string is one bullet). Each is shown as text:
+        emails and phone numbers masked, HTML escaped, Markdown not interpreted.
+    title : str, optional
+        A heading shown above the list (``<h3>``, escaped too).
+
+    Returns
+    -------
+    SafeHTML
+        ``.html`` is the heading (when given) and ``<ul class="cx-findings">``; displays as the
+        list in a notebook and in the report; ``repr()`` gives one ``- item`` line per finding
+        (as given: the masking applies to the HTML).
+
+    Examples
+    --------
     >>> findings(["NPS fell 12 points (p < 0.001)", "*not bold*"]).html
     '<ul class="cx-findings"><li>NPS fell 12 points (p &lt; 0.001)</li><li>*not bold*</li></ul>'
+    >>> findings("Call +47 912 34 567 for details", title="Caveat").html
+    '<h3>Caveat</h3><ul class="cx-findings"><li>Call [phone] for details</li></ul>'
     """
     if isinstance(items, str):
         items = [items]
@@ -389,8 +493,39 @@ def findings(items: list[str] | str, *, title: str | None = None) -> SafeHTML:
 def figure(fig, *, alt: str, dpi: int = 100):
     """Show a matplotlib figure as a PNG with ``alt`` text, and close it.
 
-    ``alt`` should state the figure's finding ("NPS fell from 34 to 22 in August"), not its
-    type. Returns an ``IPython.display.Image`` (displayed when it is a cell's last value).
+    The figure is saved as a PNG (``bbox_inches="tight"``, without the software stamp, so the
+    same figure gives the same bytes) and closed, so it is not shown a second time by the
+    notebook's inline backend and does not pile up in memory.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, e.g. ``cx.plot_funnel(...).figure`` (every ``cx.plot_*`` returns its Axes).
+    alt : str
+        Alt text, keyword-only and required. It should state the figure's finding ("NPS fell
+        from 34 to 22 in August"), not its type; emails and phone numbers in it are masked.
+        The report puts it in the image's ``alt`` attribute.
+    dpi : int, default 100
+        Resolution of the PNG.
+
+    Returns
+    -------
+    IPython.display.Image
+        The PNG, with ``metadata={"alt": alt}``; displayed when it is a cell's last value.
+
+    Raises
+    ------
+    ValueError
+        ``alt`` is empty or only white space.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.bar(["SMB", "Consumer"], [21, 34])
+    >>> image = figure(fig, alt="Consumer NPS (34) is higher than SMB NPS (21)")
+    >>> image.metadata, image.data[:4] == b"\\x89PNG", plt.fignum_exists(fig.number)
+    ({'alt': 'Consumer NPS (34) is higher than SMB NPS (21)'}, True, False)
     """
     from IPython.display import Image
 

@@ -46,6 +46,14 @@ _state: dict = {"client": None, "owned": False}
 def current_cluster():
     """The ``distributed.Client`` cxkit sends its heavy steps to, or None (in-process).
 
+    Returns
+    -------
+    distributed.Client or None
+        The client set by :func:`connect` (or inside :func:`use_cluster`); None when
+        everything runs in this process, the default.
+
+    Examples
+    --------
     >>> current_cluster() is None
     True
     """
@@ -164,6 +172,30 @@ def use_cluster(address: str | None = None, *, timeout: float = DEFAULT_TIMEOUT)
     """``with use_cluster(address):`` runs the heavy steps on that cluster, then restores the
     previous setting (in-process, or the cluster connected before).
 
+    The client made here is closed on leaving the block; a client connected before is kept
+    open and used again afterwards.
+
+    Parameters
+    ----------
+    address : str or None
+        The scheduler's address, as for :func:`connect` (e.g. ``"tcp://10.0.0.5:8786"``, or a
+        ``distributed.LocalCluster``); ``""`` or None runs the block in-process.
+    timeout : float, default DEFAULT_TIMEOUT (10 s)
+        Keyword-only: seconds to wait for the scheduler and for at least one worker.
+
+    Yields
+    ------
+    distributed.Client or None
+        The client used inside the block (None in-process).
+
+    Raises
+    ------
+    ClusterError
+        As :func:`connect`: the scheduler does not answer within ``timeout``, has no worker,
+        or a worker runs other versions of cxkit, numpy, pandas or scipy.
+
+    Examples
+    --------
     >>> with use_cluster("") as client:
     ...     client is None
     True

@@ -22,7 +22,34 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def parse_month(month: str) -> pd.Period:
-    """``"2026-10"`` -> ``Period('2026-10', 'M')``; anything else is a ValueError saying the form."""
+    """``"2026-10"`` -> ``Period('2026-10', 'M')``; anything else is a ValueError saying the form.
+
+    Parameters
+    ----------
+    month : str or Period
+        A month written ``YYYY-MM`` (white space around it is ignored), or a pandas
+        ``Period`` of any frequency, which is converted to its month.
+
+    Returns
+    -------
+    Period
+        The month, with monthly frequency.
+
+    Raises
+    ------
+    ValueError
+        ``month`` is not a ``YYYY-MM`` string (``"2026-1"``, ``"10/2026"``, ``"2026-13"``)
+        nor a Period; the message shows the expected form.
+
+    Examples
+    --------
+    >>> parse_month(" 2026-10 "), parse_month(pd.Period("2026-10-14", freq="D"))
+    (Period('2026-10', 'M'), Period('2026-10', 'M'))
+    >>> parse_month("2026-1")
+    Traceback (most recent call last):
+    ...
+    ValueError: month must be written YYYY-MM (e.g. 2026-10), not '2026-1'.
+    """
     if isinstance(month, pd.Period):
         return month.asfreq("M")
     if not isinstance(month, str) or not _MONTH.match(month.strip()):
@@ -41,11 +68,42 @@ def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = 
 
     A month is complete when it is over by ``today`` (default: now, UTC) and either later data
     exists or the data reaches into its last ``grace_days`` days (an export taken on the 20th
-    has an incomplete month; sparse data whose last event is on the 29th does not).
+    has an incomplete month; sparse data whose last event is on the 29th does not). When the
+    month before the latest has no rows at all, the search steps back to the latest earlier
+    month that has some.
 
+    Parameters
+    ----------
+    dates : Series
+        Timestamps (anything :func:`pandas.to_datetime` reads); missing values are ignored.
+    today : Timestamp or str, optional
+        The date the run happens, keyword-only. Default: now (UTC, without time zone). A
+        month that is not over by ``today`` is never complete.
+    grace_days : int, default 3
+        How close to its end the latest data must reach for their month to count as complete
+        (with 3, data up to the 29th of a 31-day month complete it).
+
+    Returns
+    -------
+    Period
+        The month, with monthly frequency.
+
+    Raises
+    ------
+    ValueError
+        ``dates`` holds no date, or the data end before any month of them is complete.
+
+    See Also
+    --------
+    resolve_month : the given month, or this one.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> dates = pd.Series(pd.to_datetime(["2026-08-03", "2026-09-29", "2026-10-20"]))
     >>> last_complete_month(dates, today="2026-11-23")
+    Period('2026-09', 'M')
+    >>> last_complete_month(dates, today="2026-10-25")  # October is not over yet
     Period('2026-09', 'M')
     """
     dates = pd.to_datetime(pd.Series(dates)).dropna()
@@ -66,7 +124,34 @@ def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = 
 
 
 def resolve_month(month: str | None, dates: pd.Series) -> pd.Period:
-    """The report month: ``month`` when given (YYYY-MM), else the last complete one in ``dates``."""
+    """The report month: ``month`` when given (YYYY-MM), else the last complete one in ``dates``.
+
+    Parameters
+    ----------
+    month : str or None
+        The month asked for, ``YYYY-MM`` (a Period works too). Empty or None: the last
+        complete month of ``dates`` as of now (see :func:`last_complete_month`).
+    dates : Series
+        Timestamps of the data; used only when ``month`` is empty.
+
+    Returns
+    -------
+    Period
+        The report month, with monthly frequency.
+
+    Raises
+    ------
+    ValueError
+        ``month`` is not written ``YYYY-MM``, or (without ``month``) the data have no
+        complete month.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dates = pd.Series(pd.to_datetime(["2025-01-03", "2025-02-27"]))
+    >>> resolve_month("2026-10", dates), resolve_month(None, dates)
+    (Period('2026-10', 'M'), Period('2025-02', 'M'))
+    """
     return parse_month(month) if month else last_complete_month(dates)
 
 

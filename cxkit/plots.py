@@ -153,6 +153,46 @@ def plot_nps_trend(data: pd.DataFrame, *, ax=None, metric: str | None = None, ti
     table's multiple-testing adjustment (its ``significant`` column), labelled with the change.
     Months flagged ``small_n`` (too few responses to be a finding) are drawn hollow and never
     ringed.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.kpi_trend`, one row per month and metric, months in order.
+        The figure reads ``metric`` (which rows), ``period`` (the x labels), ``value`` (the
+        line), ``ci_low`` and ``ci_high`` (the band, which also sets the y range), and, when
+        present, ``significant`` (ringed points), ``change`` (their labels) and ``small_n``
+        (hollow points).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 9 x 4.5 inches. The house style
+        (:func:`house_style`) is applied either way.
+    metric : str, optional
+        Which metric's rows to draw (a value of the ``metric`` column: ``"nps"``, or for CSAT
+        and CES ``"mean"``, ``"top2_box"``, ``"low_effort"``). Default: the first row's.
+    title : str, optional
+        The figure's title. Default: "NPS by month, with 95% confidence band" for NPS, else
+        "<metric> by month". The y axis reads "NPS (−100 to 100)" for NPS, else the metric.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    See Also
+    --------
+    cxkit.kpi_trend : the table drawn here.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> ax = cx.plot_nps_trend(cx.kpi_trend(fb, "nps"))
+    >>> ax.get_title(loc="left"), ax.get_xticklabels()[-1].get_text()
+    ('NPS by month, with 95% confidence band', '2026-10')
+    >>> [text.get_text() for text in ax.texts]  # the one significant change, in August
+    ['-13.4']
+    >>> plt.close(ax.figure)
     """
     ax = new_axes(ax=ax, figsize=(9, 4.5))
     metric = metric or data["metric"].iloc[0]
@@ -192,7 +232,47 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None
 
     Groups that differ significantly from their reference (adjusted p) are drawn in the
     highlight colour and labelled with the difference; a dashed line per group column marks
-    the overall NPS (the response-weighted mean of its groups).
+    the overall NPS (the response-weighted mean of its groups). Groups flagged ``small_n`` are
+    drawn hollow and faded, and never highlighted. Made for comparisons against the rest
+    (``against="rest"``, the default): the labels say "vs rest".
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.compare_nps`, or several of them concatenated (one per group
+        column, e.g. segment and channel: each block gets its own overall line, separated by
+        a thin rule). One row per group, drawn top to bottom in the table's order. The figure
+        reads ``by`` and ``group`` (the labels, "by: group"), ``value``, ``ci_low``,
+        ``ci_high`` (the point and its interval), ``n`` (the weights of the overall line),
+        ``significant``, ``diff`` (the label of a significant group) and, when present,
+        ``small_n``.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure 8 inches wide and 0.45 inch per group
+        plus 1.6 high. The house style (:func:`house_style`) is applied either way.
+    title : str, optional
+        The figure's title. Default: "NPS by group this month".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    See Also
+    --------
+    cxkit.compare_nps : the table drawn here.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> ax = cx.plot_nps_by_segment(cx.compare_nps(fb, by="segment"))
+    >>> [t.get_text() for t in ax.get_yticklabels()]  # top to bottom
+    ['segment: Consumer', 'segment: Enterprise', 'segment: SMB']
+    >>> [text.get_text() for text in ax.texts]  # no group differs: only the overall line's label
+    ['all: 18']
+    >>> plt.close(ax.figure)
     """
     rows = data.reset_index(drop=True)
     ax = new_axes(ax=ax, figsize=(8, 0.45 * len(rows) + 1.6))
@@ -232,7 +312,52 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None
 def plot_importance(data: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
     """Share of explained variance per driver (from :func:`cxkit.key_drivers`) with 95% CI bars.
 
-    With ``method="both"`` results, ``method=None`` draws both methods side by side.
+    Drivers are ranked top to bottom (most important first, in the rank order of the first
+    method drawn); each bar is labelled with its share. With ``method="both"`` results,
+    ``method=None`` draws both methods side by side.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.key_drivers`. The figure reads ``method``, ``rank`` (the
+        order), ``driver`` (the labels, underscores as spaces), ``share`` (the bars, in %) and
+        ``ci_low``/``ci_high`` (the error bars, drawn when every row of the method has them,
+        i.e. with ``bootstrap`` > 0), and from ``data.attrs`` ``target``, ``r2``, ``n`` (the
+        default title) and ``r2_kind`` (the axis label).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure 8 inches wide and 0.5 inch per driver
+        plus 1.5 high. The house style (:func:`house_style`) is applied either way.
+    method : str, optional
+        Draw one method's rows only (``"shapley"`` or ``"relative_weights"``). Default: every
+        method in the table, each in its own colour with a legend.
+    title : str, optional
+        The figure's title. Default: "Key drivers of <target>", with the model's R² and n
+        when ``data.attrs`` has them.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Raises
+    ------
+    ValueError
+        ``method`` is not a method of the table.
+
+    See Also
+    --------
+    plot_quadrant : the same drivers, importance against performance.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> ax = cx.plot_importance(cx.key_drivers(fb, "nps", bootstrap=0))
+    >>> [t.get_text() for t in ax.get_yticklabels()][:3]  # top to bottom
+    ['product quality', 'support', 'price']
+    >>> plt.close(ax.figure)
     """
     methods = [method] if method else list(dict.fromkeys(data["method"]))
     base = _method_rows(data, methods[0])
@@ -266,9 +391,52 @@ def plot_importance(data: pd.DataFrame, *, ax=None, method: str | None = None, t
 def plot_quadrant(data: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
     """Importance-performance quadrant: mean rating (x) against share of explained variance (y).
 
-    Dashed lines at the medians split the drivers into four quadrants; "fix first" (important,
-    rated low) is top left. Error bars are the 95% intervals of both numbers; labels are
-    spread apart so they stay readable.
+    Dashed lines at the medians of the drawn drivers split them into four quadrants, named in
+    the corners: "fix first" (important, rated low) top left, "keep up" top right, "low
+    priority" bottom left, "maintain" bottom right. Each driver is coloured by its
+    ``quadrant``. Error bars are the 95% intervals of both numbers; labels are spread apart
+    so they stay readable.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.key_drivers`. The figure reads one method's rows:
+        ``performance`` with ``performance_ci_low``/``performance_ci_high`` (x and its error
+        bars), ``share`` with ``ci_low``/``ci_high`` (y in %, and its error bars when every
+        row has them), ``quadrant`` (the colour) and ``driver`` (the labels).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8.5 x 6 inches. The house style
+        (:func:`house_style`) is applied either way.
+    method : str, optional
+        Which method's rows (``"shapley"`` or ``"relative_weights"``). Default: the first
+        row's method.
+    title : str, optional
+        The figure's title. Default: "Importance against performance (lines at the medians)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Raises
+    ------
+    ValueError
+        ``method`` is not a method of the table.
+
+    See Also
+    --------
+    plot_importance : the shares as ranked bars.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
+    >>> ax = cx.plot_quadrant(cx.key_drivers(fb, "nps", bootstrap=0))
+    >>> ax.get_legend_handles_labels()[1]
+    ['fix first', 'keep up', 'low priority', 'maintain']
+    >>> plt.close(ax.figure)
     """
     rows = _method_rows(data, method)
     ax = new_axes(ax=ax, figsize=(8.5, 6))
@@ -313,7 +481,40 @@ def plot_quadrant(data: pd.DataFrame, *, ax=None, method: str | None = None, tit
 
 def plot_sentiment_trend(data: pd.DataFrame, *, month=None, ax=None):
     """Mean sentiment per month (from :func:`cxkit.sentiment_trend`) with its 95% interval;
-    ``month`` (``YYYY-MM``), when given, is marked."""
+    ``month`` (``YYYY-MM``), when given, is marked.
+
+    The title is "Review sentiment by month"; the y axis is the mean compound score (-1 to 1).
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.sentiment_trend` without ``by``: one row per month, in
+        order. The figure reads ``month`` (the x labels), ``mean_compound`` (the line) and
+        ``ci_low``/``ci_high`` (the band).
+    month : str or Period, optional
+        The report month (``YYYY-MM``): its point is ringed and named "report month" in the
+        legend. A month that is not in the table's ``month`` column is not marked.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8 x 4 inches. The house style
+        (:func:`house_style`) is applied either way.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> reviews = cx.load_reviews(cx.SAMPLE_DIR / "reviews.csv").frame
+    >>> scored = reviews.join(cx.sentiment(reviews["text"])[["compound", "label"]])
+    >>> ax = cx.plot_sentiment_trend(cx.sentiment_trend(scored), month="2026-10")
+    >>> ax.get_legend_handles_labels()[1]
+    ['95% interval', 'mean sentiment', 'report month']
+    >>> plt.close(ax.figure)
+    """
     ax = new_axes(ax=ax, figsize=(8, 4))
     t = data
     x = np.arange(len(t))
@@ -331,7 +532,38 @@ def plot_sentiment_trend(data: pd.DataFrame, *, month=None, ax=None):
 
 def plot_sentiment_by_source(data: pd.DataFrame, *, ax=None):
     """Mean sentiment per month for each review source (from :func:`cxkit.sentiment_trend` with
-    ``by="source"``), with 95% intervals."""
+    ``by="source"``), with 95% intervals.
+
+    Months run along the x axis in order; within each month the sources' points sit side by
+    side, one colour per source (sorted by name). The title is "Review sentiment by source".
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of ``cxkit.sentiment_trend(df, by="source")``. The figure reads ``month``,
+        ``source``, ``mean_compound`` (the points) and ``ci_low``/``ci_high`` (the error bars;
+        none where a source has a single review in the month).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8 x 4 inches. The house style
+        (:func:`house_style`) is applied either way.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> reviews = cx.load_reviews(cx.SAMPLE_DIR / "reviews.csv").frame
+    >>> scored = reviews.join(cx.sentiment(reviews["text"])[["compound", "label"]])
+    >>> ax = cx.plot_sentiment_by_source(cx.sentiment_trend(scored, by="source"))
+    >>> ax.get_legend_handles_labels()[1]
+    ['app_store', 'google', 'trustpilot']
+    >>> plt.close(ax.figure)
+    """
     ax = new_axes(ax=ax, figsize=(8, 4))
     months = sorted(data["month"].unique())
     pos = {m: i for i, m in enumerate(months)}
@@ -351,7 +583,44 @@ def plot_sentiment_by_source(data: pd.DataFrame, *, ax=None):
 
 def plot_themes(data: pd.DataFrame, *, month, ax=None):
     """Share of reviews that are negative and mention each theme (from :func:`cxkit.theme_summary`):
-    ``month`` (``YYYY-MM``) against the month before; emerging themes in the highlight colour."""
+    ``month`` (``YYYY-MM``) against the month before; emerging themes in the highlight colour.
+
+    One bar per theme, the largest share on top; a black mark shows the month before. The title
+    is "Negative mentions by theme (red: emerging, significant rise)".
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.theme_summary`. The figure reads ``theme`` (the labels),
+        ``negative_rate`` (the bars, % of all reviews), ``previous_rate`` (the marks) and
+        ``emerging`` (bars in the highlight colour; the others grey).
+    month : str or Period
+        Keyword-only and required: the month of the table (the ``month`` given to
+        :func:`cxkit.theme_summary`). It only names the legend's entries (the month for the
+        bars, the month before for the marks); the rows are not filtered.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8 x 4 inches. The house style
+        (:func:`house_style`) is applied either way.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> reviews = cx.load_reviews(cx.SAMPLE_DIR / "reviews.csv").frame
+    >>> scored = reviews.join(cx.sentiment(reviews["text"])[["compound", "label"]])
+    >>> tagged = scored.join(cx.tag_themes(scored["text"]))
+    >>> themes = cx.theme_summary(tagged, month="2026-10", themes=list(cx.theme_dictionary()))
+    >>> ax = cx.plot_themes(themes, month="2026-10")
+    >>> ax.get_yticklabels()[-1].get_text(), ax.get_legend_handles_labels()[1]  # top bar; legend
+    ('delivery', ['2026-09', '2026-10'])
+    >>> plt.close(ax.figure)
+    """
     month = pd.Period(month, freq="M")
     ax = new_axes(ax=ax, figsize=(8, 4))
     t = data.sort_values("negative_rate")
@@ -370,7 +639,39 @@ def plot_themes(data: pd.DataFrame, *, month, ax=None):
 
 
 def plot_churn_trend(data: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Monthly churn rate (from :func:`churn_rate_by_month`) with its confidence band."""
+    """Monthly churn rate (from :func:`churn_rate_by_month`) with its confidence band.
+
+    The y axis (churned / active at start) is in percent and starts at 0. An empty table (no
+    churn dates in the data) gives an axes without frame that says so.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.churn_rate_by_month`, one row per month in order. The figure
+        reads ``month`` (the x labels), ``churn_rate`` (the line) and ``ci_low``/``ci_high``
+        (the band).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8 x 3.8 inches. The house style
+        (:func:`house_style`) is applied either way.
+    title : str, optional
+        The figure's title. Default: "Monthly churn rate (95% CI)". Not set on an empty table.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> ax = cx.plot_churn_trend(cx.churn_rate_by_month(customers))
+    >>> ax.get_xticklabels()[-1].get_text(), ax.get_title(loc="left")
+    ('2026-10', 'Monthly churn rate (95% CI)')
+    >>> plt.close(ax.figure)
+    """
     from matplotlib.ticker import PercentFormatter
 
     ax = new_axes(ax=ax, figsize=(8, 3.8))
@@ -392,7 +693,42 @@ def plot_churn_trend(data: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_calibration(data: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Observed churn against predicted probability per decile, with the diagonal of perfect calibration."""
+    """Observed churn against predicted probability per decile, with the diagonal of perfect calibration.
+
+    Points on the dashed diagonal are deciles whose customers churned as often as predicted;
+    above it the model under-predicts. Both axes run from 0 to a little above the largest
+    predicted probability or upper limit. ``ChurnModel.plot_calibration()`` draws the same.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The ``calibration`` table of a :func:`cxkit.churn_model` fitted with ``cv`` > 0 (one
+        row per decile of out-of-fold predicted risk). The figure reads ``predicted`` (x),
+        ``observed`` (y) and ``ci_low``/``ci_high`` (the error bars, Wilson intervals of the
+        observed share).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 5 x 5 inches. The house style
+        (:func:`house_style`) is applied either way.
+    title : str, optional
+        The figure's title. Default: "Calibration by decile (95% CI)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> model = cx.churn_model(customers, "churned ~ support_tickets + C(contract)", cv=3)
+    >>> ax = cx.plot_calibration(model.calibration)
+    >>> ax.get_legend_handles_labels()[1]
+    ['perfect calibration', 'decile of predicted risk']
+    >>> plt.close(ax.figure)
+    """
     ax = new_axes(ax=ax, figsize=(5, 5))
     top = float(max(data["ci_high"].max(), data["predicted"].max(), 0.05)) * 1.05
     ax.plot([0, top], [0, top], color=NEUTRAL, linestyle="--", linewidth=1, label="perfect calibration")
@@ -409,7 +745,41 @@ def plot_calibration(data: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_churn_by_nps(data: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Churn rate per NPS category (from :func:`churn_by_nps`) with confidence intervals."""
+    """Churn rate per NPS category (from :func:`churn_by_nps`) with confidence intervals.
+
+    One bar per category in the table's order: promoters green, passives grey, detractors in
+    the highlight colour, any other category (customers without a survey answer) light grey.
+    The y axis is in percent.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.churn_by_nps`. The figure reads ``nps_category`` (the bars'
+        labels and colours), ``churn_rate`` (the bars) and ``ci_low``/``ci_high`` (the error
+        bars).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 7 x 4 inches. The house style
+        (:func:`house_style`) is applied either way.
+    title : str, optional
+        The figure's title. Default: "Churn by NPS category of the first survey answer (95% CI)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> sources = cx.load_catalog(cx.DEFAULT_CATALOG)
+    >>> joined = cx.join_cx(sources["customers"].frame, sources["feedback"].frame)
+    >>> ax = cx.plot_churn_by_nps(cx.churn_by_nps(joined))
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['promoter', 'passive', 'detractor', 'no response']
+    >>> plt.close(ax.figure)
+    """
     from matplotlib.ticker import PercentFormatter
 
     ax = new_axes(ax=ax, figsize=(7, 4))
@@ -427,7 +797,46 @@ def plot_churn_by_nps(data: pd.DataFrame, *, ax=None, title: str | None = None):
 
 
 def plot_revenue_at_risk(data: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Revenue at risk per group (from :func:`revenue_at_risk`, without the ``all`` row)."""
+    """Revenue at risk per group (from :func:`revenue_at_risk`, without the ``all`` row).
+
+    One horizontal bar per group with its confidence interval; the x axis names the currency
+    and the horizon of the churn probabilities when the table's ``attrs`` have them. A table
+    without group rows (no monthly revenue in the data) gives an axes without frame that says
+    so.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.revenue_at_risk`. The figure takes its first column as the
+        group column (``by``), leaves out the row whose group is ``"all"``, and reads
+        ``revenue_at_risk`` (the bars) and ``ci_low``/``ci_high`` (the error bars), and
+        ``attrs["currency"]`` and ``attrs["horizon_months"]`` (the axis label).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 7 x 4 inches. The house style
+        (:func:`house_style`) is applied either way.
+    title : str, optional
+        The figure's title. Default: "Revenue at risk by <group column>" ("Revenue at risk"
+        on an empty table).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> model = cx.churn_model(customers, covariates=["tenure_months", "contract", "segment"], cv=0)
+    >>> ax = cx.plot_revenue_at_risk(cx.revenue_at_risk(model, customers))
+    >>> [t.get_text() for t in ax.get_yticklabels()]  # bottom to top
+    ['Consumer', 'Enterprise', 'SMB']
+    >>> ax.get_xlabel()
+    'monthly revenue of customers expected to churn within 12 months (95% CI)'
+    >>> plt.close(ax.figure)
+    """
 
     key = data.columns[0]
     parts = data[data[key] != "all"]
@@ -454,7 +863,41 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, ax=None, title: str | None = Non
 
 
 def plot_cohort_retention(data: pd.DataFrame, *, ax=None, title: str | None = None):
-    """Heatmap of retention by signup cohort (rows) and months since signup (columns)."""
+    """Heatmap of retention by signup cohort (rows) and months since signup (columns).
+
+    Cells are coloured from the lowest retention in the table (less 2 points) to 100%, and
+    labelled with the percentage when there are at most 15 month columns. An empty table (no
+    signup and churn dates) gives an axes without frame that says so.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The long table of :func:`cxkit.cohort_retention` (its default, not ``wide=True``). The
+        figure reads ``cohort`` (the rows, "signup month"), ``months_since_signup`` (the
+        columns) and ``retention`` (the cells).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure 9 inches wide and 0.35 inch per cohort
+        plus 1.5 high (at least 3). The house style (:func:`house_style`) is applied either
+        way.
+    title : str, optional
+        The figure's title. Default: "Retention by signup cohort". Not set on an empty table.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> ax = cx.plot_cohort_retention(cx.cohort_retention(customers))
+    >>> ax.get_ylabel(), ax.get_yticklabels()[0].get_text()
+    ('signup month', '2025-11')
+    >>> plt.close(ax.figure)
+    """
     import seaborn as sns
 
     if data.empty:
@@ -478,7 +921,43 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax=None, title: str | None = No
 def plot_km(data: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True, title: str | None = None):
     """Kaplan–Meier curves from :func:`kaplan_meier` (steps, with shaded confidence bands).
 
-    ``by`` is the grouping column of ``km`` (found automatically when it is the first column).
+    Each curve starts at 100% at time 0; one curve per group (in sorted order, with a legend
+    titled by the group column), or one curve "all customers" without groups.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.kaplan_meier`. The figure reads ``time`` (x, months as a
+        customer), ``survival`` (the steps), ``ci_low``/``ci_high`` (the bands) and the
+        group column.
+    by : str, optional
+        The group column of ``data``. Default: its first column unless that is ``time``
+        (:func:`cxkit.kaplan_meier` puts its ``by`` column first), so it is found
+        automatically.
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8 x 4.5 inches. The house style
+        (:func:`house_style`) is applied either way.
+    ci : bool, default True
+        Shade each curve's confidence band.
+    title : str, optional
+        The figure's title. Default: "Customers still active by tenure (Kaplan–Meier, 95% CI)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> ax = cx.plot_km(cx.kaplan_meier(customers, by="segment"))
+    >>> legend = ax.get_legend()
+    >>> legend.get_title().get_text(), [t.get_text() for t in legend.get_texts()]
+    ('segment', ['Consumer', 'Enterprise', 'SMB'])
+    >>> plt.close(ax.figure)
     """
     ax = new_axes(ax=ax, figsize=(8, 4.5))
     if by is None and len(data.columns) and data.columns[0] not in ("time",):
@@ -505,7 +984,56 @@ def plot_km(data: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = Tr
 def plot_forest(data: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None,
                 alpha: float = 0.05):
     """Forest plot: one row per term, the effect (odds or hazard ratio) with its confidence
-    interval on a log axis; terms whose interval excludes 1 are highlighted."""
+    interval on a log axis; terms whose interval excludes 1 are highlighted.
+
+    Terms are drawn top to bottom in the table's order, the intercept left out; a vertical
+    line marks 1 (no effect). ``ChurnModel.plot_forest()`` and ``CoxModel.plot_forest()``
+    draw the same from their ``summary``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The ``summary`` of a :func:`cxkit.churn_model` (odds ratios) or :func:`cxkit.cox_model`
+        (hazard ratios). The figure reads ``term`` (the ``Intercept`` row is left out), the
+        ``effect`` column (the points), ``ci_low``/``ci_high`` (the lines, and whether a term
+        is highlighted) and ``label`` (the row labels; ``term`` without it).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure 8 inches wide and 0.38 inch per term plus
+        1.2 high (at least 2.5). The house style (:func:`house_style`) is applied either way.
+    effect : str, optional
+        The effect column. Default: ``odds_ratio`` or ``hazard_ratio``, whichever the table
+        has.
+    title : str, optional
+        The figure's title. Default: "Effects on churn" for odds ratios, "Effects on time to
+        churn" for hazard ratios.
+    alpha : float, default 0.05
+        Names the intervals' level in the axis label ("95% CI"); pass the model's ``alpha``
+        (``ChurnModel.plot_forest`` does). The intervals themselves are the table's.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Raises
+    ------
+    ValueError
+        ``effect`` is not given and the table has neither ``odds_ratio`` nor ``hazard_ratio``.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
+    >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
+    >>> model = cx.churn_model(customers, "churned ~ support_tickets + C(contract)", cv=0)
+    >>> ax = cx.plot_forest(model.summary)
+    >>> [t.get_text() for t in ax.get_yticklabels()]  # bottom to top
+    ['support_tickets', 'contract: two_year vs annual', 'contract: monthly vs annual']
+    >>> ax.get_xlabel()
+    'odds ratio (log scale, 95% CI)'
+    >>> plt.close(ax.figure)
+    """
     effect = effect or next((c for c in ("odds_ratio", "hazard_ratio") if c in data.columns), None)
     if effect is None:
         raise ValueError("summary needs an 'odds_ratio' or 'hazard_ratio' column.")
@@ -543,11 +1071,38 @@ def plot_stages(data, *, ax=None, title: str | None = None):
     compact letter display (stages sharing a letter do not differ significantly), and the
     worst stage is drawn in the highlight colour when it is significantly worst.
 
+    A note under the axes explains the letters (Games-Howell at the comparison's ``alpha``).
+
+    Parameters
+    ----------
+    data : StageComparison
+        The result of :func:`cxkit.compare_stages` (an object, not a DataFrame). The figure
+        reads its ``stages`` table (``stage`` for the x labels, ``mean``, ``ci_low``,
+        ``ci_high`` and ``letters``), ``lowest()`` (the worst stage and whether it is
+        significantly worst by Games-Howell), and ``alpha``, ``score`` and ``stage`` (the
+        labels).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8 x 4.2 inches. The house style
+        (:func:`house_style`) is applied either way.
+    title : str, optional
+        The figure's title. Default: "<score> by <stage column>", e.g. "CSAT by journey
+        stage".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
     >>> scores = pd.DataFrame({"journey_stage": ["decision", "awareness"] * 40, "csat": [2, 4, 3, 5, 4, 4, 1, 3] * 10})
     >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
     >>> ax = plot_stages(cx.compare_stages(scores, metric="csat"))
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['awareness', 'decision']
+    >>> plt.close(ax.figure)
     """
     ax = new_axes(ax=ax, figsize=(8, 4.2))
     s = data.stages
@@ -574,10 +1129,36 @@ def plot_stages(data, *, ax=None, title: str | None = None):
 def plot_funnel(data: pd.DataFrame, *, ax=None, title: str = "Customers reaching each stage"):
     """Horizontal funnel bars (from :func:`funnel`) labelled with counts and conversions.
 
+    One bar per stage, the first stage on top; each bar is labelled with the customers who
+    reached it and, from the second stage on, the conversion from the stage before with its
+    confidence interval.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.funnel`. The figure reads ``stage`` (the labels),
+        ``reached`` (the bars) and ``conversion``, ``ci_low``, ``ci_high`` (the bars' labels).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 8 x 3.8 inches. The house style
+        (:func:`house_style`) is applied either way.
+    title : str, default "Customers reaching each stage"
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
     >>> events = pd.DataFrame({"customer_id": ["a", "a", "b"], "journey_stage": ["awareness", "decision", "awareness"]})
     >>> import cxkit as cx
-    >>> len(plot_funnel(cx.funnel(events, time=None)).patches)
+    >>> import matplotlib.pyplot as plt
+    >>> ax = plot_funnel(cx.funnel(events, time=None))
+    >>> len(ax.patches)
     3
+    >>> plt.close(ax.figure)
     """
     ax = new_axes(ax=ax, figsize=(8, 3.8))
     y = np.arange(len(data))[::-1]
@@ -599,11 +1180,38 @@ def plot_funnel(data: pd.DataFrame, *, ax=None, title: str = "Customers reaching
 def plot_funnel_by_month(data: pd.DataFrame, *, ax=None, title: str = "Conversion between stages by month"):
     """Conversion of each step by month (from :func:`funnel_by_month`) with Wilson CI bands.
 
+    One line per step (``a -> b`` labelled ``a → b``), in percent, over the months in the
+    table's order; with more than about 12 months only every k-th month is labelled. A month
+    missing for a step leaves a gap in its line.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.funnel_by_month`. The figure reads ``month`` (x),
+        ``step`` (one line each), ``conversion`` (the lines) and ``ci_low``/``ci_high`` (the
+        bands).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure of 9 x 4.2 inches. The house style
+        (:func:`house_style`) is applied either way.
+    title : str, default "Conversion between stages by month"
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
     >>> events = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "Month": ["Feb", "Feb", "Mar", "Mar"],
     ...                        "journey_stage": ["awareness", "consideration"] * 2})
     >>> import cxkit as cx
-    >>> len(plot_funnel_by_month(cx.funnel_by_month(events, period="Month")).get_lines())
+    >>> import matplotlib.pyplot as plt
+    >>> ax = plot_funnel_by_month(cx.funnel_by_month(events, period="Month"))
+    >>> len(ax.get_lines())
     1
+    >>> plt.close(ax.figure)
     """
     ax = new_axes(ax=ax, figsize=(9, 4.2))
     months = list(dict.fromkeys(data["month"]))
@@ -626,11 +1234,36 @@ def plot_pain_points(data: pd.DataFrame, *, ax=None, title: str | None = None):
     """Mean score with CI per touchpoint (from :func:`pain_points`), ranked pain points on top;
     dot area shows volume, significantly worse touchpoints are highlighted.
 
+    Parameters
+    ----------
+    data : DataFrame
+        The table of :func:`cxkit.pain_points`, drawn top to bottom in its order (ranked pain
+        points first). The figure takes its first column as the group column (``by``, e.g.
+        ``touchpoint``: the labels) and reads ``mean`` with ``ci_low``/``ci_high`` (the dot
+        and its interval), ``volume`` (the dot's area) and ``significantly_worse`` (the
+        highlight colour).
+    ax : matplotlib.axes.Axes, optional
+        The Axes to draw on; by default a new figure 8 inches wide and 0.45 inch per row
+        plus 1.5 high. The house style (:func:`house_style`) is applied either way.
+    title : str, optional
+        The figure's title. Default: "Pain points by <group column> (top = most excess poor
+        experiences)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (``ax`` when given); ``ax.figure`` is the figure to pass to
+        :func:`cxkit.figure`.
+
+    Examples
+    --------
     >>> events = pd.DataFrame({"touchpoint": ["billing", "website"] * 40, "csat": [1, 4, 3, 5] * 20})
     >>> import cxkit as cx
+    >>> import matplotlib.pyplot as plt
     >>> ax = plot_pain_points(cx.pain_points(events))
     >>> [t.get_text() for t in ax.get_yticklabels()]  # top to bottom
     ['billing', 'website']
+    >>> plt.close(ax.figure)
     """
     name = data.columns[0]
     ax = new_axes(ax=ax, figsize=(8, 0.45 * len(data) + 1.5))

@@ -59,10 +59,35 @@ def _phone_sub(match: re.Match) -> str:
 def mask_pii(text: object) -> object:
     """Replace emails by ``[email]`` and phone numbers by ``[phone]``; non-strings pass through.
 
+    Everything cxkit prints, writes or publishes from data goes through this: error messages,
+    rejected-row files (:func:`mask_frame`), report tables, findings and alt texts
+    (:mod:`cxkit.display`).
+
+    Parameters
+    ----------
+    text : object
+        The text to mask. Anything that is not a non-empty string (None, NaN, numbers) is
+        returned unchanged.
+
+    Returns
+    -------
+    object
+        The text with every email address replaced by ``[email]`` and every phone number by
+        ``[phone]``; ``text`` itself when it is not a string. A phone number is 8 to 15
+        digits, optionally with a country code (``+47``, ``0047``) and an area code in
+        brackets, written in groups joined by single spaces, dots or dashes (or as one run of
+        digits). Dates (with or without a time), clock times, decimals and amounts written
+        with thousands separators are left alone, and so is every number in a text with
+        fewer than 8 digits in all.
+
+    Examples
+    --------
     >>> mask_pii("ring 22 33 44 55")
     'ring [phone]'
     >>> mask_pii("NPS 9 of 10, 1 234,50 kr, id 42")
     'NPS 9 of 10, 1 234,50 kr, id 42'
+    >>> mask_pii("Reach me at (030) 1234-5678 or ola@example.no on 31.10.2026"), mask_pii(None)
+    ('Reach me at [phone] or [email] on 31.10.2026', None)
     """
     if not isinstance(text, str) or not text:
         return text

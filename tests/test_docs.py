@@ -24,19 +24,11 @@ PENDING_ANALYSIS = {
     "rating_agreement", "restricted_mean_survival", "revenue_at_risk", "sentiment_trend", "tag_themes",
     "theme_dictionary", "theme_summary",
 }
-PENDING_BASE = {
-    "current_cluster", "figure", "findings", "format_p", "last_complete_month", "load", "load_catalog",
-    "load_customers", "load_feedback", "load_journey", "load_reviews", "mask_pii", "normalize_stage", "nps_report",
-    "parse_month", "plot_calibration", "plot_churn_by_nps", "plot_churn_trend", "plot_cohort_retention",
-    "plot_forest", "plot_funnel", "plot_funnel_by_month", "plot_importance", "plot_km", "plot_nps_by_segment",
-    "plot_nps_trend", "plot_pain_points", "plot_quadrant", "plot_revenue_at_risk", "plot_sentiment_by_source",
-    "plot_sentiment_trend", "plot_stages", "plot_themes", "presentable", "rejection_reasons", "resolve_month",
-    "save_results", "sentiment_report", "table", "use_cluster",
-}
+PENDING_BASE = set()
 
 
 #: Analyses whose Returns sections do not yet name every column they return.
-PENDING_COLUMNS = {"ces", "churn_by_nps", "csat", "importance_over_time", "rejection_reasons",
+PENDING_COLUMNS = {"ces", "churn_by_nps", "csat", "importance_over_time",
                    "restricted_mean_survival", "sentiment_trend"}
 
 

@@ -586,9 +586,40 @@ def _read_snapshot(stem: Path) -> Loaded:
 def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
     """Tidy table of why rows were rejected: one row per source and reason.
 
-    Columns: ``source``, ``table``, ``reason``, ``rows``, ``share`` (of rows read),
-    ``example_line`` and ``example`` (the first case, PII masked). Sources that failed to
-    load are skipped here; :meth:`Catalog.validate` lists them.
+    Loads every source of the catalog that is not loaded yet (a snapshot source gives its
+    load report without reading its rows). Sources that failed to load are skipped here,
+    except a source refused for too many invalid rows, whose reasons are listed;
+    :meth:`Catalog.validate` lists every source with its error.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        From :func:`load_catalog`.
+
+    Returns
+    -------
+    DataFrame
+        One row per source and reason, sources in catalog order, reasons by descending
+        count:
+
+        - ``source``: the source's name in the catalog; ``table``: its canonical table;
+        - ``reason``: the reason without the row's value (``nps: outside 0–10``), as counted
+          in the load report;
+        - ``rows``: rows rejected for it; ``share``: ``rows`` / rows read from the source
+          (0-1);
+        - ``example_line`` and ``example``: the source line of the first such row and its
+          full reason with the value (``nps: 11 outside 0–10``), PII masked.
+
+        Empty (with these columns) when no source rejected a row.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> reasons = cx.rejection_reasons(cx.load_catalog(cx.DEFAULT_CATALOG))
+    >>> reasons[["source", "reason", "rows", "example_line", "example"]].head(1).values.tolist()
+    [['feedback', 'nps: outside 0–10', 12, 4080, 'nps: 11 outside 0–10']]
+    >>> reasons.groupby("source")["rows"].sum().to_dict()
+    {'feedback': 20, 'reviews': 6}
     """
     rows = []
     for name in catalog:
@@ -609,18 +640,44 @@ def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
 def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None = None) -> Catalog:
     """Read a catalog file (see the module docs for its form). Sources load on first use.
 
+    The file is checked whole when it is read (every entry's keys and table), but no source
+    is read until it is used: ``catalog[name]`` loads a source once and caches it.
+    ``${NAME}`` environment variables are expanded when a source is loaded.
+
     Parameters
     ----------
-    path : str or Path
-        The YAML file.
+    path : str or Path, default "data/cxkit.yaml"
+        The YAML file (relative to the working folder). Paths inside it are relative to the
+        file's own folder.
     only : list of str, optional
         Keep only these sources.
+
+    Returns
+    -------
+    Catalog
+        A read-only mapping of source name -> :class:`~cxkit.data.readers.Loaded` (loaded on
+        first access), with ``settings`` (the file's ``settings`` section), ``read(name,
+        columns=, month=)`` (only some columns and months), ``validate()`` (one row per source:
+        read, accepted, rejected, usable), ``snapshot(folder)`` and ``monthly(name)``.
 
     Raises
     ------
     CatalogError
         The file is missing, not YAML, or an entry is malformed (the message names the entry
-        and the key).
+        and the key); ``only`` names a source the file lacks. Loading a source later raises
+        the readers' errors (:func:`cxkit.data.readers.load`), or a CatalogError for an
+        environment variable that is not set.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> catalog = cx.load_catalog(cx.DEFAULT_CATALOG, only=["customers"])
+    >>> list(catalog), catalog["customers"].report.table
+    (['customers'], 'customers')
+    >>> cx.load_catalog("missing.yaml")
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.CatalogError: missing.yaml: no such catalog file. Pass --catalog PATH, or copy data/cxkit.yaml and edit it.
     """
     path = Path(path)
     if not path.exists():

@@ -487,49 +487,76 @@ def load(
     """Read ``source`` into the canonical ``table`` (``feedback``, ``reviews``,
     ``customers`` or ``journey``).
 
+    Every value is parsed into its column's type (:mod:`cxkit.data.schema`); a row with a
+    value that is not data (a score out of range, a date that is not a date, a duplicate id,
+    a missing required value) is rejected with its source line and the first reason, never
+    silently dropped or changed: ``len(frame) + len(rejected) == report.read``.
+
     Parameters
     ----------
     table : str
-        Which canonical table (see :data:`cxkit.data.schema.TABLES`).
-    source : path, mapping or DataFrame
+        Which canonical table: ``"feedback"``, ``"reviews"``, ``"customers"`` or
+        ``"journey"`` (see :data:`cxkit.data.schema.TABLES`).
+    source : path, str, mapping or DataFrame
         A file path (csv, tsv, txt, xlsx, parquet, sav, json, jsonl, a Qualtrics or
         SurveyMonkey export), a SQLAlchemy URL with ``table=`` or ``query=``, a mapping
-        ``{"url": ..., "table"|"query": ...}``, or a DataFrame.
+        ``{"url": ..., "table"|"query": ...}`` (or ``{"path": ...}`` with file options), or a
+        DataFrame (its row numbers serve as line numbers).
     columns : mapping, optional
         Canonical name -> source column. Canonical names already in the source (also
-        ignoring case and punctuation, so ``customerID`` is ``customer_id``) map themselves.
+        ignoring case and punctuation, so ``customerID`` is ``customer_id``) map themselves,
+        and so do a Qualtrics or SurveyMonkey export's standard columns (``ResponseId``,
+        ``RecordedDate``, ...).
     values : mapping, optional
-        Per-column recodes applied before parsing, keyed by canonical or source column:
-        ``{"churned": {"Yes": True, "No": False}}``.
+        Per-column recodes applied before parsing, keyed by canonical, driver or source
+        column: ``{"churned": {"Yes": True, "No": False}}``. A cell matches a key as written,
+        stripped or ignoring case; cells without a match are kept as they are.
     drivers : list or mapping, optional
-        Driver-rating columns (feedback): source names, or driver name -> source column.
+        Driver-rating columns (feedback only): source names, or driver name -> source column.
+        They are read as numbers and placed after the canonical columns; their names are
+        kept in ``frame.attrs["drivers"]``, where :func:`cxkit.key_drivers` finds them.
     na_codes : mapping, optional
         Codes meaning "not applicable", per column (canonical, driver or source column name):
         ``{"support": [0, "Ved ikke"]}``; read as missing. Numbers are compared as numbers,
         texts ignoring case.
     units : mapping, optional
-        Units of ``tenure_months`` (days, weeks, months, years), ``duration_s`` (s, ms, min)
-        or ``monthly_revenue`` (monthly, yearly); converted.
-    date_format, dayfirst : optional
-        How dates are written when not ISO 8601 and not detectable.
-    generate_ids : bool
-        When the source has no id column, number the rows ``<source stem>-<line>``.
+        Units of ``tenure_months`` (days, weeks, months, years), ``duration_s`` (s, seconds,
+        ms, min, minutes) or ``monthly_revenue`` (monthly, yearly, annual); converted to the
+        canonical unit.
+    date_format : str, optional
+        The ``strftime`` format of every date in the source (e.g. ``"%d.%m.%Y"``); dates in
+        another form are rejected. Default: ISO 8601 (a time zone is converted to UTC and
+        dropped), then common day-, month- and year-first forms.
+    dayfirst : bool, optional
+        For numeric dates such as ``03/10/2026``: True reads the day first, False the month.
+        Default: decided from the data: day first, unless no first number but some second
+        number is above 12.
+    generate_ids : bool, default False
+        When the source has no id column, number the rows ``<source stem>-<line>`` (the
+        table's name instead of the stem for a DataFrame).
     stage_from : list of [column, stage], optional
         Journey exports with one row per session and a column per page type: the row's stage
-        is the latest stage whose column is positive or true; ``stage_default`` otherwise.
+        is the latest stage (in journey order) whose column is positive or true;
+        ``stage_default`` otherwise. Each rule may also be ``{"column": ..., "stage": ...}``.
+        Journey table only; it replaces any ``journey_stage`` column.
+    stage_default : str, default "awareness"
+        The stage of a session whose ``stage_from`` columns are all empty, zero or false.
     driver_range : (low, high), optional
-        Reject driver ratings outside this range.
-    unescape_html : bool
-        Decode HTML entities (``&#34;``, ``&amp;``) in text columns, for scraped reviews. The
-        text is still untrusted: reports always render it as text.
+        Reject rows whose driver ratings fall outside this range (bounds included).
     categorical : list of str, optional
         Extra source columns holding codes, not quantities (``Region`` = 1..9): kept as
         normalised text categories instead of being read as numbers.
-    max_rejected : float
-        Largest share of invalid rows (excluding survey previews/tests/spam) accepted before
-        :class:`~cxkit.errors.DataQualityError` is raised. Default 0.05.
+    unescape_html : bool, default False
+        Decode HTML entities (``&#34;``, ``&amp;``) in text columns, for scraped reviews. The
+        text is still untrusted: reports always render it as text.
+    max_rejected : float, default 0.05
+        Largest share of invalid rows (of the rows read) accepted before
+        :class:`~cxkit.errors.DataQualityError` is raised. Rows the source itself marks as
+        not being responses (survey previews, tests, spam, empty rows: ``kind`` "excluded")
+        are rejected but do not count.
     format : str, optional
         Force a reader: csv, xlsx, parquet, sav, json, jsonl, qualtrics, surveymonkey.
+        Default: from the file's suffix (survey-tool exports are recognised by their headers).
     **reader_options
         Passed to the reader: ``sep``, ``decimal``, ``encoding``, ``quoting`` ("none" for
         files with stray quotes), ``header``, ``names``, ``skip_rows``, ``sheet``,
@@ -538,16 +565,57 @@ def load(
     Returns
     -------
     Loaded
-        ``frame``, ``rejected`` and ``report``.
+        Unpacks as ``frame, rejected, report``:
+
+        - ``frame``: the accepted rows, index 0..n-1, in the table's canonical columns and
+          order (optional columns the source lacks are added empty, and the report says
+          which), then the drivers, then the source's other columns (typed: numbers,
+          booleans, normalised categories or text). ``frame.attrs``: ``table``, ``source``,
+          ``drivers``.
+        - ``rejected``: one row per rejected record, in source order: ``line`` (where it
+          starts in the source), ``reason``, ``kind`` (``invalid`` or ``excluded``), then the
+          record's source cells as read (unmasked: use ``Loaded.rejected_masked()`` before
+          writing them anywhere).
+        - ``report``: :class:`LoadReport`, with ``read``, ``accepted``, ``rejected``,
+          ``excluded``, ``reasons`` (reason -> rows), ``examples``, ``notes``, ``missing`` and
+          ``columns`` (canonical name -> source column).
 
     Raises
     ------
+    ValueError
+        ``table`` is not one of the four tables.
     SourceError
-        The source is missing, empty or unreadable.
+        The source is missing, empty or unreadable, or an option does not apply to it.
     SchemaError
-        A required column is absent, or an option names a column the source lacks.
+        A required column is absent, an option names a column the source lacks, a unit is
+        not supported, or ``drivers`` are given for another table than feedback (or clash
+        with a canonical name).
     DataQualityError
-        More than ``max_rejected`` of the rows are invalid.
+        More than ``max_rejected`` of the rows are invalid, or no row is accepted; the
+        error's ``.loaded`` holds the result, so the rejected rows can be inspected.
+
+    See Also
+    --------
+    load_feedback, load_reviews, load_customers, load_journey : this reader for one table.
+    load_catalog : the same options, configured by file.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"id": ["a", "b", "c"], "Score": ["10", "11", "Ved ikke"],
+    ...                     "date": ["2026-10-01", "2026-10-02", "31.10.2026"], "Plan": ["Pro", "Pro", "Basic"]})
+    >>> frame, rejected, report = cx.load("feedback", raw, columns={"response_id": "id", "nps": "Score",
+    ...                                   "responded_at": "date"}, na_codes={"nps": ["Ved ikke"]}, max_rejected=0.5)
+    >>> frame[["response_id", "nps", "responded_at", "Plan"]]
+      response_id   nps responded_at   Plan
+    0           a    10   2026-10-01    Pro
+    1           c  <NA>   2026-10-31  Basic
+    >>> rejected[["line", "reason", "kind"]]
+       line                reason     kind
+    0     2  nps: 11 outside 0–10  invalid
+    >>> report.read, report.accepted, report.rejected
+    (3, 2, 1)
     """
     if table not in TABLES:
         raise ValueError(f"table must be one of {sorted(TABLES)}, not {table!r}.")
@@ -923,9 +991,51 @@ def _bind(table: str):
 
     reader.__name__ = f"load_{table}"
     reader.__qualname__ = reader.__name__
-    reader.__doc__ = (f"Read a source into the canonical **{table}** table ({TABLES[table].description}).\n\n"
-                      f"Same options as :func:`cxkit.data.readers.load`; returns :class:`Loaded`.\n\n"
-                      f"Columns: {', '.join(TABLES[table].names)}.")
+    names = TABLES[table].names
+    required = [c.name for c in TABLES[table].columns if c.required]
+    reader.__doc__ = f"""Read a source into the canonical **{table}** table ({TABLES[table].description}).
+
+    ``load_{table}(source, **options)`` is ``load("{table}", source, **options)``: every option of
+    :func:`cxkit.data.readers.load` applies.
+
+    Columns, in this order: {', '.join(names)}.
+
+    Required in the source (or mapped with ``columns=``): {' and '.join(required)}.
+
+    Parameters
+    ----------
+    source : path, str, mapping or DataFrame
+        A file path (csv, tsv, txt, xlsx, parquet, sav, json, jsonl, a Qualtrics or
+        SurveyMonkey export), a SQLAlchemy URL with ``table=`` or ``query=``, a mapping
+        ``{{"url": ..., "table"|"query": ...}}``, or a DataFrame.
+    **options
+        The keyword options of :func:`cxkit.data.readers.load` (``columns``, ``values``,
+        ``drivers``, ``na_codes``, ``units``, ``date_format``, ``max_rejected``, ...) and of the
+        file or SQL reader (``sep``, ``decimal``, ``sheet``, ``table``, ``query``, ...).
+
+    Returns
+    -------
+    Loaded
+        ``frame`` (the accepted rows: the columns above, then any driver ratings, then the
+        source's other columns), ``rejected`` (``line``, ``reason``, ``kind``, then the record's cells
+        as read) and ``report`` (:class:`LoadReport`); ``len(frame) + len(rejected) ==
+        report.read``. Unpacks as ``frame, rejected, report``.
+
+    Raises
+    ------
+    SourceError, SchemaError, DataQualityError
+        As :func:`cxkit.data.readers.load`: an unreadable source, a missing or misnamed
+        column, or more than ``max_rejected`` invalid rows.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> loaded = cx.load_{table}(cx.SAMPLE_DIR / "{table}.csv")
+    >>> loaded.report.table, loaded.report.read == len(loaded.frame) + len(loaded.rejected)
+    ('{table}', True)
+    >>> list(loaded.frame.columns[:{min(3, len(names))}])
+    {names[:3]!r}
+    """
     return reader
 
 

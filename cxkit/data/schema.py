@@ -234,11 +234,28 @@ def normalize_stage(value: object) -> object:
     """Map a stage label onto one of :data:`STAGES`; NA when empty, ``None`` when unknown.
 
     Accepts the canonical names, English synonyms, Danish, Norwegian and Swedish names,
-    and the stage's position (``"2"`` or ``"2. Consideration"``).
+    and the stage's position (``"2"`` or ``"2. Consideration"``). Case, accents, surrounding
+    and repeated white space do not matter. The readers use it for every ``journey_stage``
+    column; a label it does not know rejects the row.
 
+    Parameters
+    ----------
+    value : object
+        A stage label (str, or an int giving the position 1-5); missing values are allowed.
+
+    Returns
+    -------
+    str, pandas.NA or None
+        The canonical stage name (one of :data:`STAGES`); ``pd.NA`` for a missing or empty
+        value; ``None`` for a label that is not a stage.
+
+    Examples
+    --------
     >>> normalize_stage("Förespråkande"), normalize_stage("2")
     ('advocacy', 'consideration')
     >>> normalize_stage("checkout page") is None
+    True
+    >>> normalize_stage("  ") is pd.NA
     True
     """
     cleaned = clean_category(value)

@@ -28,7 +28,7 @@ __all__ = ["NpsReport", "nps_report", "headline_view", "driver_findings"]
 
 @dataclass(repr=False)
 class NpsReport(ReportPage):
-    """Everything the NPS-and-drivers report shows, with one family of significance flags.
+    """Everything the NPS-and-drivers report shows, with its significance flags (see :func:`nps_report`).
 
     Attributes: ``month``; ``headline`` (one row per KPI metric for the month); ``trend``
     (NPS per month); ``segments`` (each segment / channel value against the rest, this month);
@@ -153,17 +153,98 @@ def nps_report(
 ) -> NpsReport:
     """Build the monthly NPS-and-drivers report: every number, flag and finding in one call.
 
-    The flags of the report form one family adjusted with ``padjust``: the month-over-month
-    NPS changes of the trend, the segment/channel comparisons against the rest, the changes of
-    CSAT and CES (mean and share) and the changes of each driver's share. Months and groups
-    with fewer than ``min_n`` responses stay in the tables (``small_n``) but the findings
-    present them as small samples, never as results.
+    The report's significance flags come in two families. The month-over-month changes of
+    the headline KPIs (NPS in every month of the trend, CSAT and CES mean and share) are
+    judged by the pack's one headline policy (:data:`cxkit.pack.results.HEADLINE_POLICY`:
+    Bonferroni over the month's headline KPIs, so every page and the index agree). The
+    segment/channel comparisons against the rest and the changes of each driver's share
+    form the page's own family, adjusted together with ``padjust``. Months and groups with
+    fewer than ``min_n`` responses stay in the tables (``small_n``) but the findings present
+    them as small samples, never as results.
 
+    Parameters
+    ----------
+    df : DataFrame
+        The canonical feedback table, all months (the trend and the month before need them),
+        with ``nps`` and the driver-rating columns; ``csat`` and ``ces`` are reported when
+        present.
+    month : str, optional
+        The report month, ``YYYY-MM``. Default: the last complete month of ``date``.
+    drivers : list of str, optional
+        Driver-rating columns. Default: the drivers the reader recorded
+        (``df.attrs["drivers"]``).
+    target : str, default "nps"
+        The outcome of the driver model.
+    date : str, default "responded_at"
+        The response timestamp column.
+    segments : tuple of str, default ("segment", "channel")
+        Group columns compared against the rest this month; a column absent from ``df`` or
+        with a single value this month is skipped.
+    periods : int, default 12
+        Months in the NPS trend, ending with ``month``.
+    method : {"shapley", "relative_weights", "both"}, default "shapley"
+        The key-driver method (:func:`cxkit.key_drivers`); the driver change uses Shapley for
+        ``"both"``.
+    bootstrap : int, default 200
+        Resamples of the key-driver intervals and of the driver-change test (at least 2 for
+        the latter).
+    seed : int, default 0
+        Seed of the resampling: the same data give the same report.
+    padjust : {"holm", "bh", "bonferroni", "none"}, default "holm"
+        Adjustment of the page's family (segment comparisons and driver changes).
+    alpha : float, default 0.05
+        Significance level of every flag and ``1 - alpha`` confidence intervals.
+    min_n : int, default 30
+        Months and groups with fewer responses are flagged ``small_n``: shown, not findings.
+
+    Returns
+    -------
+    NpsReport
+        The page (:class:`NpsReport`, the page protocol of :mod:`cxkit.pack.page`):
+
+        - ``month`` (``YYYY-MM``);
+        - ``headline``: one row per KPI (NPS; CSAT mean and top-2-box share, CES mean and
+          low-effort share when present) with ``kpi``, ``month``, ``value``, ``ci_low``,
+          ``ci_high``, ``n``, ``previous``, ``change``, ``p``, ``p_adjusted`` (headline
+          policy), ``significant``, ``small_n``;
+        - ``trend``: :func:`cxkit.kpi_trend` of NPS over ``periods`` months, ``p_adjusted``
+          and ``significant`` by the headline policy;
+        - ``segments``: the :func:`cxkit.compare_nps` rows of every segment column (empty
+          when none applies) and ``driver_change``: :func:`cxkit.driver_change` against the
+          previous month (empty without one), both with ``p_adjusted`` and ``significant``
+          of the page's family (its size in ``family_size``);
+        - ``drivers``: :func:`cxkit.key_drivers` of the month; ``diagnostics``:
+          :func:`cxkit.driver_diagnostics` of it;
+        - ``kpis``: the ``results.json`` KPI dicts (``nps`` with its one-sentence
+          ``finding``; ``csat`` with ``top2_box``, ``ces`` with ``low_effort``);
+        - ``findings`` (plain-language, claims only what is significant), ``finding`` (one
+          sentence), ``alt`` (each figure's alt text), ``results()``, ``sections`` and
+          ``show(name)``.
+
+    Raises
+    ------
+    ValueError
+        ``date`` is not a column, ``month`` is not written ``YYYY-MM``, the month has no
+        responses, or the driver model cannot be fitted (see :func:`cxkit.key_drivers`).
+
+    Notes
+    -----
+    The warnings of :func:`cxkit.key_drivers` and :func:`cxkit.driver_change` (every
+    ``UserWarning``, :class:`~cxkit.errors.ModelWarning` included) are not issued here: the
+    driver model's caveats are kept in ``drivers.attrs["warnings"]`` and repeated in the
+    findings ("Caution: ...").
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
     >>> rep = cx.nps_report(fb, month="2026-08", bootstrap=20)
     >>> rep.kpis["nps"]["significant"], rep.kpis["nps"]["change"] < 0
     (True, True)
+    >>> rep.findings[1]
+    "NPS fell 13.4 points from 21.9 in 2026-07; significant as one of the month's headline KPIs (adjusted p < 0.001)."
+    >>> list(rep.sections)[:4]
+    ['headline', 'trend', 'trend_table', 'segments']
     """
     if date not in df.columns:
         raise ValueError(f"date column {date!r} not found; pass date= with the response timestamp column.")

@@ -63,6 +63,38 @@ def save_results(path: str | os.PathLike | None, **sections) -> None:
 
     Does nothing when ``path`` is empty (an analyst running the notebook by hand).
     The file is written atomically (a temporary file renamed into place).
+
+    Parameters
+    ----------
+    path : str, PathLike or None
+        The notebook's part of ``results.json`` (the pack runner passes it as the notebook's
+        ``results_path`` parameter). Missing folders are created. An existing file is kept
+        and updated: each section replaces the top-level key of the same name, other keys
+        stay. Empty or None: nothing is written.
+    **sections
+        Top-level keys and their values: dicts, lists, numbers, strings, DataFrames (written
+        as lists of records), numpy and pandas scalars, timestamps and periods; converted by
+        :func:`to_jsonable` (NaN and infinities become ``null``).
+
+    Returns
+    -------
+    None
+        The file holds the sections as JSON (indented, keys sorted).
+
+    Raises
+    ------
+    TypeError
+        A value cannot be written as JSON (the message names its type).
+
+    Examples
+    --------
+    >>> import json, numpy as np, pandas as pd, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "part.json"
+    >>> save_results(path, nps={"value": np.float64(31.5), "ci_low": np.nan})
+    >>> save_results(path, churn=pd.DataFrame({"month": ["2026-10"], "rate": [0.02]}))
+    >>> json.loads(path.read_text())
+    {'churn': [{'month': '2026-10', 'rate': 0.02}], 'nps': {'ci_low': None, 'value': 31.5}}
+    >>> save_results("", nps={"value": 1})  # no path: nothing is written
     """
     if not path:
         return

@@ -304,13 +304,63 @@ def sentiment_report(
 ) -> SentimentReport:
     """Score, calibrate, tag and summarise reviews for one month: the review-sentiment page.
 
-    The same as ``SentimentReport(reviews, ...)``; :class:`SentimentReport` describes the
-    parameters.
+    The same as ``SentimentReport(df, ...)``: every review is scored (lexicon, or the
+    company's own model calibrated on the star ratings when that is better) and tagged with
+    themes (:func:`cxkit.analysis.reviews.score_reviews`); then the month's headline, trend,
+    sources, languages, agreement with the stars and themes are computed once.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or MonthlyReader
+        The canonical reviews table (``text`` and ``published_at``; ``source``, ``rating``
+        and ``language`` are used when present), or ``catalog.monthly("reviews")`` to read a
+        big table a run of months at a time (see ``chunk_rows``); both give the same numbers.
+    month : str, optional
+        ``YYYY-MM``; empty or None: the last complete month in the data.
+    settings : dict, optional
+        The catalog's ``settings`` (``settings["themes"]`` extends the theme dictionary).
+    calibrate : {"auto", True, False}, default "auto"
+        "auto": fit :func:`cxkit.calibrate_sentiment` on the rated reviews (at least 100) and
+        use its out-of-fold scores when it is recommended (better than the lexicon in
+        cross-validation); True: always use it; False: lexicon scores only.
+    comments : pandas.DataFrame, optional
+        Survey feedback (``comment``, ``responded_at``): its unrated text is scored with the
+        calibrated model (or the lexicon) and summarised for the month.
+    alpha : float, default 0.05
+        Significance level of the tests: the headline change (under the headline policy),
+        each theme's rise and its association with the stars. The intervals are 95% ones.
+    examples : int, default 3
+        Most negative and most positive reviews shown.
+    max_chars : int, default 220
+        Length at which the example texts are shortened.
+    seed : int, default 0
+        Seed of the calibration's cross-validation folds and sample.
+    calibrate_max : int, default 20_000
+        Most rated reviews the calibration learns from (a seeded sample stratified by star
+        rating beyond that).
+    chunk_rows : int, default 100_000
+        Reviews scored at a time, in runs of whole months (see
+        :func:`cxkit.analysis.reviews.score_reviews`); the scores do not depend on it.
 
     Returns
     -------
     SentimentReport
-        Tables, findings, figures and ``results()`` (the ``sentiment`` part of results.json).
+        The page (:class:`SentimentReport` lists its attributes): ``month``; the tables
+        ``headline`` (``month``, ``value``, ``ci_low``, ``ci_high``, ``n``, ``previous``,
+        ``change``, ``p``, ``p_adjusted``, ``significant``; the change judged by the pack's
+        headline policy), ``trend`` and ``by_source`` (:func:`cxkit.sentiment_trend`),
+        ``by_language``, ``agreement`` (:func:`cxkit.rating_agreement`),
+        ``agreement_table``, ``calibration``, ``themes`` (:func:`cxkit.theme_summary`),
+        ``emerging`` and ``examples``; ``scored`` (every review with its scores and themes),
+        ``model``; ``findings``, ``alt``, ``results()`` (the ``sentiment`` part of
+        results.json), ``sections`` and ``show(name)``; ``plot_trend``, ``plot_by_source``
+        and ``plot_themes`` draw its figures on an analyst's own axes.
+
+    Raises
+    ------
+    ValueError
+        The reviews lack ``text`` or ``published_at``, ``month`` is not written ``YYYY-MM``,
+        or the data have no complete month.
 
     Examples
     --------
@@ -319,6 +369,8 @@ def sentiment_report(
     >>> report = cx.sentiment_report(reviews, month="2026-10", calibrate=False)
     >>> report.results()["sentiment"]["top_emerging_negative_theme"]["theme"]
     'delivery'
+    >>> report.headline[["month", "n"]].values.tolist()
+    [['2026-10', 1000]]
     """
     return SentimentReport(df, month=month, settings=settings, calibrate=calibrate, comments=comments,
                            alpha=alpha, examples=examples, max_chars=max_chars, seed=seed,
