@@ -17,12 +17,11 @@ FUNCTIONS = sorted(n for n in cx.__all__ if inspect.isfunction(getattr(cx, n)))
 #: Functions whose docstrings are still being completed: these tests are expected to fail for
 #: them. The list only shrinks; a name that passes is removed (strict xfail says so).
 PENDING_ANALYSIS = {
-    "adjust_flags", "adjust_p", "calibrate_sentiment", "ces", "churn_by_nps", "churn_headline", "churn_model",
-    "churn_rate_by_month", "churn_reasons", "cohort_retention", "comment_sentiment", "compare_ces", "compare_csat",
-    "compare_nps", "cox_model", "csat", "customer_lifetime_value", "customer_nps", "detractor_effect", "driver_change",
-    "driver_diagnostics", "headline_flags", "importance_over_time", "kpi_headline", "kpi_trend", "logrank",
-    "rating_agreement", "restricted_mean_survival", "revenue_at_risk", "sentiment_trend", "tag_themes",
-    "theme_dictionary", "theme_summary",
+    "calibrate_sentiment", "churn_by_nps", "churn_headline", "churn_model", "churn_rate_by_month", "churn_reasons",
+    "cohort_retention", "comment_sentiment", "cox_model", "customer_lifetime_value", "customer_nps",
+    "detractor_effect", "driver_change", "driver_diagnostics", "importance_over_time", "logrank", "rating_agreement",
+    "restricted_mean_survival", "revenue_at_risk", "sentiment_trend", "tag_themes", "theme_dictionary",
+    "theme_summary",
 }
 PENDING_BASE = {
     "current_cluster", "figure", "findings", "format_p", "last_complete_month", "load", "load_catalog",
@@ -36,8 +35,8 @@ PENDING_BASE = {
 
 
 #: Analyses whose Returns sections do not yet name every column they return.
-PENDING_COLUMNS = {"ces", "churn_by_nps", "csat", "importance_over_time", "rejection_reasons",
-                   "restricted_mean_survival", "sentiment_trend"}
+PENDING_COLUMNS = {"churn_by_nps", "importance_over_time", "rejection_reasons", "restricted_mean_survival",
+                   "sentiment_trend"}
 
 
 def _pending(names, pending):
