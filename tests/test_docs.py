@@ -17,10 +17,8 @@ FUNCTIONS = sorted(n for n in cx.__all__ if inspect.isfunction(getattr(cx, n)))
 #: Functions whose docstrings are still being completed: these tests are expected to fail for
 #: them. The list only shrinks; a name that passes is removed (strict xfail says so).
 PENDING_ANALYSIS = {
-    "calibrate_sentiment", "churn_by_nps", "churn_headline", "churn_model", "churn_rate_by_month", "churn_reasons",
-    "cohort_retention", "comment_sentiment", "cox_model", "customer_lifetime_value", "customer_nps",
-    "detractor_effect", "logrank", "rating_agreement", "restricted_mean_survival", "revenue_at_risk",
-    "sentiment_trend", "tag_themes", "theme_dictionary", "theme_summary",
+    "calibrate_sentiment", "comment_sentiment", "cox_model", "logrank", "rating_agreement",
+    "restricted_mean_survival", "sentiment_trend", "tag_themes", "theme_dictionary", "theme_summary",
 }
 PENDING_BASE = {
     "current_cluster", "figure", "findings", "format_p", "last_complete_month", "load", "load_catalog",
@@ -34,7 +32,7 @@ PENDING_BASE = {
 
 
 #: Analyses whose Returns sections do not yet name every column they return.
-PENDING_COLUMNS = {"churn_by_nps", "rejection_reasons", "restricted_mean_survival", "sentiment_trend"}
+PENDING_COLUMNS = {"rejection_reasons", "restricted_mean_survival", "sentiment_trend"}
 
 
 def _pending(names, pending):
