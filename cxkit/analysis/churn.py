@@ -359,6 +359,10 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
                 max_levels: int = 50, max_missing: float = 0.2) -> ChurnModel:
     """Logistic regression of churn with the checks that keep it honest.
 
+    Each check that fails issues a warning (see Warns), all of them
+    :class:`~cxkit.errors.ChurnWarning` and :class:`~cxkit.errors.ModelWarning` subclasses (one
+    filter quiets them), and the messages stay in ``.warnings``.
+
     Parameters
     ----------
     customers : DataFrame
@@ -440,9 +444,6 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     CollinearityWarning
         A design column is an exact combination of others (it is dropped from the fit, like
         R's NA coefficients), or a variable's adjusted GVIF squared exceeds 10.
-
-    All four are :class:`~cxkit.errors.ChurnWarning` (and
-    :class:`~cxkit.errors.ModelWarning`) subclasses: one filter quiets them.
 
     Raises
     ------

@@ -87,10 +87,10 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
     *tables : DataFrame or None
         Result tables with a ``p`` column of raw p-values (e.g. from :func:`compare_nps` and
         :func:`cxkit.driver_change`); ``None`` is passed through. The inputs are not modified.
-    padjust : str, default "holm"
+    padjust : str, default "holm", keyword-only
         The adjustment over the pooled p-values of all the tables (any name
         :func:`cxkit.adjust_p` accepts: ``"holm"``, ``"bh"``, ``"bonferroni"``, ``"none"``, ...).
-    alpha : float, default 0.05
+    alpha : float, default 0.05, keyword-only
         ``significant`` is ``p_adjusted < alpha``.
 
     Returns

@@ -740,6 +740,9 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
               revenue: str = "monthly_revenue") -> CoxModel:
     """Cox regression of time to churn: which customers leave sooner, at equal tenure.
 
+    It checks the fit as :func:`cxkit.churn_model` does (the checks that apply to a Cox
+    model, with the same warning classes; see Warns), and adds the proportional-hazards test.
+
     Parameters
     ----------
     df : DataFrame
@@ -792,14 +795,12 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
 
         ``.ph_test``: the proportional-hazards check, ``term``, ``rho``, ``chi2``, ``dof``,
         ``p`` (raw), the last row ``GLOBAL`` (NaN for non-estimable terms, and for the
-        ``GLOBAL`` row when any term is not estimable). Also ``.result`` (statsmodels ``PHRegResults``), ``.ties``
-        (as used), ``.formula``, ``.n``, ``.events``, ``.dropped``, ``.alpha`` and
-        ``.warnings`` (every warning below, in words).
+        ``GLOBAL`` row when any term is not estimable). Also ``.result`` (statsmodels
+        ``PHRegResults``), ``.ties`` (as used), ``.formula``, ``.n``, ``.events``,
+        ``.dropped``, ``.alpha`` and ``.warnings`` (every warning below, in words).
 
     Warns
     -----
-    The checks of :func:`cxkit.churn_model` that apply to a Cox model, with the same classes:
-
     SeparationWarning
         A monotone likelihood (the Cox model's separation): some hazard ratio has no finite
         estimate.

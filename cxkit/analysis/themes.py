@@ -182,7 +182,7 @@ def tag_themes(texts, *, themes: dict | None = None) -> pd.DataFrame:
     ----------
     texts : sequence of str
         Review texts (a Series keeps its index); missing values mention nothing.
-    themes : dict, keyword-only
+    themes : dict, optional, keyword-only
         A theme dictionary (default: :data:`THEMES`; see :func:`theme_dictionary`).
 
     Returns
