@@ -163,6 +163,31 @@ def adjust_p(p, method: str = "holm") -> np.ndarray:
     Holm, Bonferroni and Benjamini-Hochberg are computed here (statsmodels' ``multipletests``
     runs a garbage collection on every call, 0.1 s each); the others go to statsmodels.
 
+    Parameters
+    ----------
+    p : array_like of float
+        Raw p-values, one per test of the family (any shape). NaN entries are not tests: they
+        stay NaN and do not count towards the family size.
+    method : str, default "holm"
+        The adjustment, by R's or statsmodels' name, case-insensitive (:data:`PADJUST`):
+        ``"holm"``, ``"bonferroni"`` (``"bonf"``), ``"sidak"``, ``"holm-sidak"``,
+        ``"hochberg"`` (``"simes-hochberg"``), ``"hommel"``, ``"fdr_bh"`` (``"bh"``,
+        ``"fdr"``: Benjamini-Hochberg), ``"fdr_by"`` (``"by"``: Benjamini-Yekutieli) or
+        ``"none"`` (the p-values as given).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The adjusted p-values (a table's ``p_adjusted``), in the shape and order of ``p``,
+        never above 1; NaN where ``p`` is NaN.
+
+    Raises
+    ------
+    ValueError
+        ``method`` is not one of the names above (the message lists them).
+
+    Examples
+    --------
     >>> adjust_p([0.01, 0.04, 0.03], "holm").round(2).tolist()
     [0.03, 0.06, 0.06]
     >>> adjust_p([0.01, 0.04, 0.03], "fdr_bh").round(2).tolist()

@@ -13,28 +13,6 @@ import pytest
 import cxkit as cx
 
 FUNCTIONS = sorted(n for n in cx.__all__ if inspect.isfunction(getattr(cx, n)))
-
-#: Functions whose docstrings are still being completed: these tests are expected to fail for
-#: them. The list only shrinks; a name that passes is removed (strict xfail says so).
-PENDING_ANALYSIS = {
-    "adjust_flags", "adjust_p", "calibrate_sentiment", "ces", "churn_by_nps", "churn_headline", "churn_model",
-    "churn_rate_by_month", "churn_reasons", "cohort_retention", "comment_sentiment", "compare_ces", "compare_csat",
-    "compare_nps", "cox_model", "csat", "customer_lifetime_value", "customer_nps", "detractor_effect", "driver_change",
-    "driver_diagnostics", "headline_flags", "importance_over_time", "kpi_headline", "kpi_trend", "logrank",
-    "rating_agreement", "restricted_mean_survival", "revenue_at_risk", "sentiment_trend", "tag_themes",
-    "theme_dictionary", "theme_summary",
-}
-PENDING_BASE = set()
-
-
-#: Analyses whose Returns sections do not yet name every column they return.
-PENDING_COLUMNS = {"ces", "churn_by_nps", "csat", "importance_over_time",
-                   "restricted_mean_survival", "sentiment_trend"}
-
-
-def _pending(names, pending):
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="docstring being completed"))
-            if n in pending else n for n in names]
 CLASSES = sorted(n for n in cx.__all__ if inspect.isclass(getattr(cx, n)))
 
 
@@ -44,7 +22,7 @@ def _section(doc: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
-@pytest.mark.parametrize("name", _pending(FUNCTIONS, PENDING_ANALYSIS | PENDING_BASE))
+@pytest.mark.parametrize("name", FUNCTIONS)
 def test_every_public_function_has_parameters_and_returns(name):
     func = getattr(cx, name)
     doc = inspect.getdoc(func) or ""
@@ -86,7 +64,7 @@ CALLS = {
     "importance_over_time": lambda s: cx.importance_over_time(s["feedback"], "nps", cx.SAMPLE_DRIVERS, bootstrap=0),
     "sentiment": lambda s: cx.sentiment(s["reviews"]["text"].head(50)),
     "sentiment_trend": lambda s: cx.sentiment_trend(s["reviews"].assign(
-        compound=cx.sentiment(s["reviews"]["text"])["compound"].to_numpy())),
+        **cx.sentiment(s["reviews"]["text"])[["compound", "label"]].set_axis(s["reviews"].index))),
     "stage_scorecard": lambda s: cx.stage_scorecard(s["feedback"]),
     "funnel": lambda s: cx.funnel(s["journey"]),
     "funnel_by_month": lambda s: cx.funnel_by_month(s["journey"]),
@@ -95,7 +73,7 @@ CALLS = {
     "channel_consistency": lambda s: cx.channel_consistency(s["journey"]),
     "kaplan_meier": lambda s: cx.kaplan_meier(s["customers"], by="segment"),
     "logrank": lambda s: cx.logrank(s["customers"], by="segment"),
-    "restricted_mean_survival": lambda s: cx.restricted_mean_survival(s["customers"], by="segment"),
+    "restricted_mean_survival": lambda s: cx.restricted_mean_survival(s["customers"], by="segment", horizon=24),
     "churn_rate_by_month": lambda s: cx.churn_rate_by_month(s["customers"]),
     "cohort_retention": lambda s: cx.cohort_retention(s["customers"]),
     "customer_nps": lambda s: cx.customer_nps(s["feedback"]),
@@ -107,7 +85,7 @@ CALLS = {
 }
 
 
-@pytest.mark.parametrize("name", _pending(sorted(CALLS), PENDING_COLUMNS))
+@pytest.mark.parametrize("name", sorted(CALLS))
 def test_every_returned_column_is_documented(name, sample):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -359,6 +359,10 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
                 max_levels: int = 50, max_missing: float = 0.2) -> ChurnModel:
     """Logistic regression of churn with the checks that keep it honest.
 
+    Each check that fails issues a warning (see Warns), all of them
+    :class:`~cxkit.errors.ChurnWarning` and :class:`~cxkit.errors.ModelWarning` subclasses (one
+    filter quiets them), and the messages stay in ``.warnings``.
+
     Parameters
     ----------
     customers : DataFrame
@@ -373,33 +377,64 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
         e-mails, phones, dates, columns named like churn, text with more than ``max_levels``
         levels and columns missing for more than ``max_missing`` of customers are left out
         (each one is listed in ``.notes``).
-    cv : int
+    cv : int, default 5
         Folds of the stratified cross-validation (AUC, calibration, Brier); 0 skips it.
-    seed : int
+        Between 2 and the number of customers in the rarer class (churners or stayers).
+    seed : int, default 0
         Seed of the fold assignment (same seed, same folds, same numbers).
-    event : str
-        The churn column (used when there is no formula).
-    reference : dict, optional
-        Reference level per categorical covariate, e.g. ``{"segment": "Consumer"}``.
-    tenure, revenue : str
+    event : str, default "churned", keyword-only
+        The churn column, boolean or 0/1 (used when there is no formula).
+    reference : dict, optional, keyword-only
+        Reference level per categorical covariate, e.g. ``{"segment": "Consumer"}`` (with
+        ``covariates`` only; in a formula write ``C(col, Treatment('level'))``).
+    tenure, revenue : str, default "tenure_months", "monthly_revenue", keyword-only
         Tenure and price columns for the leakage check.
-    alpha : float
-        1 - confidence level of the intervals.
-    padjust : str
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals (odds ratios and calibration).
+    padjust : str, default "holm", keyword-only
         Adjustment of the p-values across the terms other than the intercept
-        (``holm``, ``bonferroni``, ``fdr_bh`` or ``none``).
+        (``holm``, ``bonferroni``, ``fdr_bh``, ``none``, or any name :func:`cxkit.adjust_p`
+        accepts).
+    max_levels : int, default 50, keyword-only
+        With neither ``formula`` nor ``covariates``: a text column with more distinct values
+        is left out as an identifier or free text.
+    max_missing : float, default 0.2, keyword-only
+        With neither ``formula`` nor ``covariates``: a column missing for more than this share
+        of customers is left out (naming it in ``covariates`` keeps it and drops those
+        customers instead).
 
     Returns
     -------
     ChurnModel
-        ``.summary``, ``.result``, ``.auc``, ``.auc_sd``, ``.cv``, ``.calibration``, ``.brier``,
-        ``.vif``, ``.warnings``; displays itself as tables in a notebook.
+        Displays itself as tables in a notebook; see :class:`ChurnModel` for every attribute.
+        ``.summary`` has one row per term:
+
+        - ``term``: statsmodels' name of the design column (``Intercept`` first, when the
+          formula has one)
+        - ``label``: the term in words, e.g. ``"contract: two_year vs monthly"``
+        - ``coef``, ``se``: the log odds ratio and its standard error
+        - ``z``: ``coef / se`` (Wald)
+        - ``odds_ratio``: ``exp(coef)``, with ``ci_low`` / ``ci_high``, its ``1 - alpha`` Wald
+          interval on the odds-ratio scale
+        - ``p``: raw two-sided Wald p-value
+        - ``p_adjusted``: ``p`` adjusted by ``padjust`` over the terms other than the
+          intercept (NaN for the intercept)
+        - ``estimable``: False for a term without a finite estimate (separation), whose
+          numbers are then NaN
+        - ``note``: "" or "separated: not estimable"
+
+        Also ``.result`` (statsmodels), ``.auc`` / ``.auc_sd`` (cross-validated AUC),
+        ``.cv`` (per fold), ``.calibration`` (deciles), ``.brier`` / ``.brier_baseline``,
+        ``.vif``, ``.references``, ``.oof``, ``.formula``, ``.n``, ``.events``,
+        ``.dropped``, ``.notes`` and ``.warnings`` (every warning below, in words).
 
     Warns
     -----
     SeparationWarning
-        statsmodels reports perfect separation, or a category level has no churners (or only
-        churners).
+        A term has no finite estimate (complete or quasi-complete separation, found exactly
+        by a linear program), statsmodels reports perfect separation, a category level (or
+        one value of a 0/1 covariate) has no churners or only churners, or the fit did not
+        converge.
     EventsPerParameterWarning
         Fewer than 10 churners (or stayers, whichever is rarer) per estimated parameter.
     LeakageWarning
@@ -409,6 +444,17 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     CollinearityWarning
         A design column is an exact combination of others (it is dropped from the fit, like
         R's NA coefficients), or a variable's adjusted GVIF squared exceeds 10.
+
+    Raises
+    ------
+    ValueError
+        Both ``formula`` and ``covariates``, ``reference`` with a formula or naming a level
+        or column that does not occur, a formula without a left-hand side or that patsy
+        cannot build, a missing column, an event that is not boolean or 0/1, a date
+        covariate, no customer with every column, every customer churned (or none), no usable
+        covariate, ``cv`` outside 2 to the rarer class's size, or a repeated index label.
+    TypeError
+        ``customers`` is not a DataFrame.
 
     Examples
     --------
@@ -626,12 +672,39 @@ def customer_nps(feedback: pd.DataFrame, *, which: str = "first", score: str = "
     the response id (first: the smaller id; latest: the larger). See the module notes for why
     ``"first"`` is the right choice for churn and ``"latest"`` is biased.
 
+    Parameters
+    ----------
+    feedback : DataFrame
+        Survey responses (the canonical feedback table).
+    which : {"first", "latest"}, default "first", keyword-only
+        Which valid response of each customer is kept.
+    score : str, default "nps", keyword-only
+        The 0-10 recommendation column (numbers, or text that reads as numbers).
+    customer : str, default "customer_id", keyword-only
+        The customer id column.
+    at : str, default "responded_at", keyword-only
+        The response timestamp column that orders a customer's responses.
+    id : str, default "response_id", keyword-only
+        The response id column that breaks ties in time (ignored when absent).
+
     Returns
     -------
     DataFrame
-        ``customer_id``, ``nps``, ``nps_category`` (promoter 9–10, passive 7–8, detractor 0–6),
-        ``responded_at``, ``responses`` (the customer's valid responses). Contains customer
+        One row per customer with a valid response, sorted by customer id. Contains customer
         ids: for joining, never for a report.
+
+        - ``customer_id``: the customer (named so whatever ``customer`` is)
+        - ``nps``: the chosen response's score, 0-10
+        - ``nps_category``: Categorical, promoter (9-10), passive (7-8) or detractor (0-6)
+        - ``responded_at``: when the chosen response was given
+        - ``responses``: the customer's valid responses (all of them, not only the chosen one)
+
+    Raises
+    ------
+    ValueError
+        ``which`` is not "first" or "latest", or a column is missing.
+    TypeError
+        ``feedback`` is not a DataFrame.
 
     Examples
     --------
@@ -759,9 +832,41 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
                  alpha: float = 0.05) -> pd.DataFrame:
     """Churn rate per NPS category with Wilson confidence intervals.
 
-    ``customers`` comes from :func:`join_cx`. Returns ``nps_category``, ``customers``,
-    ``churned``, ``churn_rate``, ``ci_low``, ``ci_high``, plus the chi-square test of equal
-    churn across the categories of respondents (``chi2``, ``dof``, ``p``, same on every row).
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with the churn flag and the group column, usually from
+        :func:`join_cx` (which adds ``nps_category``). Customers with either missing are left
+        out.
+    event : str, default "churned", keyword-only
+        The churn column, boolean or 0/1.
+    by : str, default "nps_category", keyword-only
+        The group column. The groups called ``"no response"`` take no part in the test.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per group with at least one customer (a Categorical's order, e.g. promoter,
+        passive, detractor, no response; otherwise sorted):
+
+        - ``nps_category`` (the ``by`` column): the group, as text
+        - ``customers``: customers in the group
+        - ``churned``: churners among them
+        - ``churn_rate``: ``churned / customers`` (0-1), with ``ci_low`` / ``ci_high``, its
+          ``1 - alpha`` Wilson interval
+        - ``chi2``, ``dof``, ``p``: Pearson's chi-square test (no continuity correction) of
+          equal churn rates across the groups of respondents (``"no response"`` left out);
+          the same on every row; NaN (``dof`` 0) with fewer than two groups, or without a
+          churner or a stayer among them
+
+    Raises
+    ------
+    ValueError
+        A column is missing, or the event is not boolean or 0/1.
+    TypeError
+        ``customers`` is not a DataFrame.
 
     Examples
     --------
@@ -812,19 +917,65 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
     Among customers who answered a survey (``nps_category`` from :func:`join_cx`):
 
     - **odds ratio**: logistic regression of churn on the NPS category (reference promoter)
-      plus ``adjust``;
+      plus ``adjust`` (:func:`churn_model`, without cross-validation);
     - **hazard ratio**: Cox regression of time to churn on the NPS category plus ``adjust``
-      other than tenure (tenure is the time axis, so the comparison is at equal tenure).
-      When ``signup_at`` and the answer's date are known, customers enter the risk set at
-      the tenure of their answer (delayed entry): the months before the answer are not
-      counted, because nobody can churn before giving the answer that classifies them
-      (counting them would be immortal-time bias).
+      other than tenure (tenure is the time axis, so the comparison is at equal tenure;
+      :func:`cox_model`).
+      When ``signup_at`` and the answer's date (``nps_responded_at``) are known, customers
+      enter the risk set at the tenure of their answer (delayed entry): the months before
+      the answer are not counted, because nobody can churn before giving the answer that
+      classifies them (counting them would be immortal-time bias).
+
+    The two models' own warnings (:class:`~cxkit.errors.ChurnWarning` and its subclasses)
+    are not shown; fit them with :func:`churn_model` and :func:`cox_model` to see them.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer from :func:`join_cx`: ``nps_category``, the churn flag, the
+        ``adjust`` columns and ``duration`` (and, for delayed entry, ``signup_at`` and
+        ``nps_responded_at``).
+    adjust : str or sequence of str, default ("tenure_months", "segment"), keyword-only
+        Covariates both models adjust for (the Cox model leaves out ``duration``).
+    event : str, default "churned", keyword-only
+        The churn column, boolean or 0/1.
+    duration : str, default "tenure_months", keyword-only
+        Months of follow-up, the time axis of the Cox model.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the hazard ratio's interval. The odds ratio's interval is
+        always 95% (its model is fitted with :func:`churn_model`'s default ``alpha``).
 
     Returns
     -------
     DataFrame
-        Two rows (``measure`` odds ratio, hazard ratio): ``comparison``, ``estimate``,
-        ``ci_low``, ``ci_high``, ``p``, ``n``, ``churned``, ``adjusted_for``, ``delayed_entry``.
+        Two rows, the odds ratio then the hazard ratio:
+
+        - ``measure``: ``"odds ratio"`` or ``"hazard ratio"``
+        - ``comparison``: ``"detractor vs promoter"``
+        - ``estimate``: the adjusted ratio, with ``ci_low`` / ``ci_high``, its Wald interval
+        - ``p``: raw two-sided Wald p-value of the detractor term in its model (not adjusted)
+        - ``n``: customers in the model; ``churned``: churners among them
+        - ``adjusted_for``: the covariates, in words (the hazard ratio adds "(tenure: time
+          axis)")
+        - ``delayed_entry``: whether the hazard ratio counted time at risk from the answer on
+
+        The numbers are NaN when the model's rows have no promoter or no detractor, or when
+        ``duration`` is missing (hazard ratio).
+
+    Warns
+    -----
+    ChurnWarning
+        Customers who answered the survey when their follow-up ended have no time at risk
+        after the answer; they are left out of the hazard ratio (the odds ratio keeps them).
+
+    Raises
+    ------
+    ValueError
+        A column is missing (run :func:`join_cx` first), and every reason
+        :func:`churn_model` or :func:`cox_model` refuses a model (e.g. no churner among the
+        customers in the model).
+    TypeError
+        ``customers`` is not a DataFrame.
 
     Examples
     --------
@@ -906,14 +1057,34 @@ def churn_rate_by_month(customers: pd.DataFrame, *, signup: str = "signup_at", c
     """Monthly churn rate: customers who churned in the month / customers active at its start.
 
     Months run from the first month with a recorded churn to the last complete month of the
-    data. A customer signed up during a month is counted from the next month (so the few who
-    sign up and leave within the same month are not counted in any month).
+    data (signup and churn dates together). A customer signed up during a month is counted
+    from the next month (so the few who sign up and leave within the same month are not
+    counted in any month).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with signup and churn dates (missing churn date: still a
+        customer).
+    signup : str, default "signup_at", keyword-only
+        The signup date column.
+    churned_at : str, default "churned_at", keyword-only
+        The churn date column.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
 
     Returns
     -------
     DataFrame
-        ``month`` (YYYY-MM), ``active_at_start``, ``churned``, ``churn_rate``, ``ci_low``,
-        ``ci_high`` (Wilson); empty when the data has no churn dates.
+        One row per month, in order; empty (with these columns) when the data has no signup
+        or churn date column, or no churn date:
+
+        - ``month``: ``YYYY-MM``
+        - ``active_at_start``: customers signed up before the month began and not churned
+          before it
+        - ``churned``: those of them who churned during the month
+        - ``churn_rate``: ``churned / active_at_start`` (0-1; NaN without active customers),
+          with ``ci_low`` / ``ci_high``, its ``1 - alpha`` Wilson interval
 
     Examples
     --------
@@ -953,12 +1124,46 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
                    churned_at: str = "churned_at", alpha: float = 0.05) -> dict:
     """The month's churn rate as a headline KPI for the pack's index.
 
-    ``{value, ci_low, ci_high, n, previous, change, change_p, change_p_raw, significant, month}``:
-    the rate of :func:`churn_rate_by_month` with its Wilson interval, the previous month's rate
-    and a two-proportion z-test of the change (approximate: the two months share most customers,
-    but a customer churns in at most one of them), ``change_p`` adjusted as one test of the
-    month's headline family (:data:`cxkit._stats.HEADLINE_POLICY`). Without churn dates (e.g. the Telco data), the
-    share of all customers who churned, with no previous month.
+    The rate of :func:`churn_rate_by_month` with its Wilson interval, the previous month's
+    rate and a two-proportion z-test of the change (pooled; approximate: the two months share
+    most customers, but a customer churns in at most one of them), adjusted as one test of
+    the month's headline family (:data:`cxkit._stats.HEADLINE_POLICY`: Bonferroni over the
+    headline KPIs). Without churn dates (e.g. the Telco data), the share of all customers who
+    churned, with no previous month.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer.
+    month : str, default "", keyword-only
+        The month (``YYYY-MM``); "" (default) is the last month of :func:`churn_rate_by_month`.
+        Ignored without churn dates.
+    event : str, default "churned", keyword-only
+        The churn column (boolean or 0/1), used only without churn dates.
+    signup : str, default "signup_at", keyword-only
+        The signup date column.
+    churned_at : str, default "churned_at", keyword-only
+        The churn date column.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the interval, and the level of ``significant``.
+
+    Returns
+    -------
+    dict
+        ``value`` (churn rate, 0-1), ``ci_low``, ``ci_high`` (Wilson), ``n`` (customers active
+        at the start of the month; without dates, all customers with a churn flag),
+        ``previous`` (the previous month's rate), ``change`` (value - previous),
+        ``change_p`` (the z-test's p-value, Bonferroni-adjusted for the headline family; it
+        decides ``significant``), ``change_p_raw`` (raw), ``significant`` and ``month``
+        (``YYYY-MM``). ``previous``, ``change``, ``change_p`` and ``change_p_raw`` are None,
+        and ``significant`` False, for the first month and without churn dates (then
+        ``month`` is None too).
+
+    Raises
+    ------
+    ValueError
+        ``month`` is outside the churn data, or (without churn dates) the event column is
+        missing or not boolean or 0/1.
 
     Examples
     --------
@@ -1010,11 +1215,35 @@ def cohort_retention(customers: pd.DataFrame, *, signup: str = "signup_at", chur
     who signed up earlier are in the data only because they were still customers when churn
     recording began, so their cohorts would look better than they were.
 
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with signup and churn dates (missing churn date: still a
+        customer).
+    signup : str, default "signup_at", keyword-only
+        The signup date column.
+    churned_at : str, default "churned_at", keyword-only
+        The churn date column.
+    since : str, optional, keyword-only
+        The first cohort (``YYYY-MM``); default the first month with a recorded churn (the
+        first signup month when nobody churned).
+    wide : bool, default False, keyword-only
+        One row per cohort and one column per month since signup, instead of the long table.
+
     Returns
     -------
     DataFrame
-        Long (default): ``cohort``, ``months_since_signup``, ``customers``, ``active``,
-        ``retention``. ``wide=True``: one row per cohort (with its size), one column per month.
+        Long (default), one row per cohort and month since signup; empty (with these
+        columns) when the data has no signup or churn date column, or no signup date:
+
+        - ``cohort``: the signup month, ``YYYY-MM``
+        - ``months_since_signup``: k = 0, 1, 2, ... (up to the last complete month)
+        - ``customers``: the cohort's size
+        - ``active``: the cohort's customers not churned by the end of month signup + k
+        - ``retention``: ``active / customers`` (0-1)
+
+        ``wide=True``: ``cohort``, ``customers``, then ``month 0``, ``month 1``, ... holding
+        ``retention`` (NaN where the month is not complete yet).
 
     Examples
     --------
@@ -1081,28 +1310,53 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
     model : ChurnModel
         From :func:`churn_model`.
     customers : DataFrame
-        Customers with the model's covariates and ``revenue``.
-    by : str, optional
-        Grouping column; a final row ``all`` sums over groups.
-    revenue : str
+        Customers with the model's covariates and ``revenue``; those with a missing covariate
+        or revenue (or a level the model has not seen) are left out.
+    by : str or None, default "segment", keyword-only
+        Grouping column (missing values form the group ``"(missing)"``); a final row ``all``
+        sums over groups. None: the ``all`` row only.
+    revenue : str, default "monthly_revenue", keyword-only
         Monthly revenue per customer.
-    active_only : bool
+    active_only : bool, default True, keyword-only
         Only customers who have not churned (the revenue that can still be lost).
-    currency : str
+    currency : str, default "", keyword-only
         The revenue's currency (e.g. ``"EUR"``), kept in ``attrs`` for captions and findings;
         the pack passes the catalog's ``settings.currency``.
-    churned_at : str
+    churned_at : str, default "churned_at", keyword-only
         Churn dates, whose span is the model's observation window (the horizon of its
         probabilities).
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
 
     Returns
     -------
     DataFrame
-        ``by``, ``customers``, ``monthly_revenue``, ``churn_probability`` (mean),
-        ``revenue_at_risk``, ``ci_low``, ``ci_high``, ``share_of_revenue``. ``attrs``:
-        ``currency``, ``caption`` (for the table) and ``horizon_months`` (the whole months the churn dates span, None
-        without them): the probabilities, and so the revenue at risk, are of churning within
-        about that many months.
+        One row per group (sorted), then ``all``:
+
+        - the ``by`` column (``segment`` by default; ``group`` when ``by`` is None): the group
+        - ``customers``: customers in the group with every covariate and a revenue
+        - ``monthly_revenue``: their summed monthly revenue
+        - ``churn_probability``: their mean predicted churn probability (0-1, over the model's
+          horizon)
+        - ``revenue_at_risk``: the sum of revenue x churn probability, in the revenue's
+          currency per month, with ``ci_low`` / ``ci_high``, its ``1 - alpha`` delta-method
+          (normal) interval
+        - ``share_of_revenue``: ``revenue_at_risk / monthly_revenue`` (0-1)
+
+        ``attrs``: ``currency``, ``caption`` (for the table) and ``horizon_months`` (the whole
+        months the churn dates span, None without them): the probabilities, and so the
+        revenue at risk, are of churning within about that many months. Without revenue the
+        table is empty (these columns) and ``attrs["note"]`` says why.
+
+    Warns
+    -----
+    ChurnWarning
+        The data has no revenue (``revenue`` missing or empty): nothing is computed.
+
+    Raises
+    ------
+    ValueError
+        A covariate of the model or the ``by`` column is missing.
 
     Examples
     --------
@@ -1191,12 +1445,60 @@ def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segmen
     standard error, with the mean revenue taken as known. Revenue is assumed flat over a
     customer's life.
 
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with tenure, churn flag and monthly revenue.
+    by : str or None, default "segment", keyword-only
+        Grouping column (one row per group, sorted; customers without a group are left
+        out); None: one row for everyone.
+    horizon_months : float, default 60, keyword-only
+        The horizon in months (60: five years).
+    annual_discount : float, default 0.0, keyword-only
+        Annual discount rate r: month u counts (1 + r)^(-u / 12).
+    revenue : str, default "monthly_revenue", keyword-only
+        Monthly revenue per customer.
+    duration : str, default "tenure_months", keyword-only
+        Months of follow-up.
+    event : str, default "churned", keyword-only
+        The churn column, boolean or 0/1.
+    currency : str, default "", keyword-only
+        The revenue's currency (e.g. ``"EUR"``), kept in ``attrs`` for the caption.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
+
     Returns
     -------
     DataFrame
-        ``by``, ``customers``, ``expected_months``, ``monthly_revenue`` (mean per customer),
-        ``clv``, ``ci_low``, ``ci_high``, ``horizon_months``, ``followed_to_horizon``;
-        ``attrs``: ``currency`` and a ``caption`` naming the horizon and currency.
+        One row per group:
+
+        - the ``by`` column (``segment`` by default; ``group`` = ``"all"`` when ``by`` is
+          None): the group
+        - ``customers``: customers with tenure and churn flag in the group
+        - ``expected_months``: expected (discounted) paying months within the horizon, the
+          restricted mean survival time
+        - ``monthly_revenue``: mean monthly revenue per customer of the group (customers
+          with a revenue)
+        - ``clv``: ``expected_months x monthly_revenue``, in the revenue's currency, with
+          ``ci_low`` / ``ci_high``: the ``1 - alpha`` interval of ``expected_months`` times
+          ``monthly_revenue``
+        - ``horizon_months``: the horizon, on every row
+        - ``followed_to_horizon``: False when the group's longest follow-up ends before the
+          horizon (the curve is then carried flat: an extrapolation)
+
+        ``attrs``: ``currency`` and a ``caption`` naming the horizon and currency. Without
+        revenue the table is empty (these columns) and ``attrs["note"]`` says why.
+
+    Warns
+    -----
+    ChurnWarning
+        The data has no revenue (``revenue`` missing or empty): nothing is computed.
+
+    Raises
+    ------
+    ValueError
+        ``horizon_months`` is not positive, a column is missing, a duration is negative or
+        not a number, or the event is not boolean or 0/1.
 
     Examples
     --------
@@ -1269,14 +1571,52 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
     Each customer's last non-empty comment (latest ``responded_at``) is matched against the
     keyword ``themes`` (default :data:`CHURN_THEMES`). For churners that comment is their last
     word before leaving (an exit-survey answer works the same way: load it as feedback).
+    Comments of customers not in ``customers`` (or without a churn flag) are left out.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with ``customer_id`` and the churn flag.
+    feedback : DataFrame or None
+        Survey responses with ``customer_id``, ``responded_at`` and the comment column. None
+        gives an empty table (these columns).
+    themes : dict, optional, keyword-only
+        Theme name -> list of regular expressions, each matched case-insensitively at a word
+        start; a comment can mention several themes. Default :data:`CHURN_THEMES` (English,
+        Danish, Norwegian, Swedish).
+    text : str, default "comment", keyword-only
+        The comment column of ``feedback``.
+    event : str, default "churned", keyword-only
+        The churn column of ``customers``, boolean or 0/1.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
+    padjust : str, default "holm", keyword-only
+        Adjustment of the p-values across the themes (any name :func:`cxkit.adjust_p`
+        accepts).
 
     Returns
     -------
     DataFrame
-        One row per theme, most mentioned by churners first: ``theme``, ``churned_mentions``,
-        ``churned_comments``, ``churned_share``, ``ci_low``, ``ci_high`` (Wilson),
-        ``active_share``, ``ratio`` (churned / active share), ``p`` (Fisher's exact test),
-        ``p_adjusted``. No comment text and no customer id is returned.
+        One row per theme, most mentioned by churners first (ties by name). No comment text
+        and no customer id is returned.
+
+        - ``theme``
+        - ``churned_mentions``: churned customers whose last comment mentions the theme
+        - ``churned_comments``: churned customers with a last comment (the same on every row)
+        - ``churned_share``: ``churned_mentions / churned_comments`` (0-1), with ``ci_low`` /
+          ``ci_high``, its ``1 - alpha`` Wilson interval
+        - ``active_share``: the same share among active customers' last comments
+        - ``ratio``: ``churned_share / active_share`` (inf when no active customer mentions it)
+        - ``p``: raw two-sided p-value of Fisher's exact test of the two shares (NaN without
+          comments of churned or of active customers)
+        - ``p_adjusted``: ``p`` adjusted by ``padjust`` over the themes
+
+    Raises
+    ------
+    ValueError
+        A column is missing, or the event is not boolean or 0/1.
+    TypeError
+        ``customers`` or ``feedback`` is not a DataFrame.
 
     Examples
     --------

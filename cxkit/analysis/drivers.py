@@ -903,10 +903,36 @@ def _quadrants(importance: np.ndarray, performance: np.ndarray) -> list[str]:
 def driver_diagnostics(result: pd.DataFrame) -> pd.DataFrame:
     """The checks behind a :func:`key_drivers` result, one row per check.
 
-    Returns a DataFrame with ``check``, ``value``, ``status`` (``ok`` or ``warning``) and
-    ``note``: rows used and dropped, responses per driver, the largest VIF, agreement of the
-    methods on the top driver, model fit and valid bootstrap resamples.
+    Parameters
+    ----------
+    result : DataFrame
+        A table returned by :func:`key_drivers`, with its ``attrs`` (where the checks are
+        kept; pandas drops them on many operations, so pass the table as returned).
 
+    Returns
+    -------
+    DataFrame
+        Six rows, in this order, with columns ``check`` (the name), ``value`` (text),
+        ``status`` (``"ok"`` or ``"warning"``) and ``note`` (what the value means or what was
+        done):
+
+        - ``rows used``: rows in the model of rows read; a warning when more than 20% were
+          dropped for missing values, or pairwise deletion was asked for but the complete
+          rows had to be used
+        - ``responses per driver``: a warning below 10 per driver
+        - ``largest VIF``: the largest variance inflation factor and its driver; a warning
+          above :data:`VIF_WARN` (5), or infinite for exactly collinear drivers (named)
+        - ``top driver by method``: each method's top driver; a warning when they disagree
+        - ``model fit``: R² (or the pseudo-R² named in ``note``); a warning outside 0-1
+        - ``bootstrap resamples``: valid resamples; a warning when some had no estimate
+
+    Raises
+    ------
+    ValueError
+        ``result`` carries no key-driver checks in its ``attrs``.
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
     >>> cx.driver_diagnostics(cx.key_drivers(fb, "nps", bootstrap=0))["status"].tolist()
@@ -967,9 +993,68 @@ def importance_over_time(
 ) -> pd.DataFrame:
     """Key drivers per month (``freq="M"``) or quarter (``"Q"``): :func:`key_drivers` per period.
 
-    Returns the :func:`key_drivers` columns with ``period`` (e.g. ``"2026-10"``) first.
-    Periods with too few rows for the model are skipped with a warning.
+    Each period's responses get their own :func:`key_drivers` model (listwise deletion), with
+    the options below. The model warnings of the single periods are not shown (run
+    :func:`key_drivers` on one period to see them). Periods whose model fails (too few rows, a
+    driver or the target without variation, separated classes, ...) are left out of the table;
+    no warning is shown for them at present, so compare ``period`` with the months of the data.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (e.g. the canonical feedback table).
+    target : str, default "nps"
+        The outcome column: a numeric score for a linear model, or a binary 0/1 or boolean
+        column for a logistic one (see :func:`key_drivers`).
+    drivers : list of str, optional
+        Driver-rating columns. Default: the drivers the reader recorded (``df.attrs["drivers"]``).
+    date : str, default "responded_at", keyword-only
+        Response timestamp column that assigns each row to its period.
+    freq : {"M", "Q"}, default "M", keyword-only
+        Calendar months or quarters.
+    method : {"shapley", "relative_weights", "both"}, default "shapley", keyword-only
+        The decomposition, as in :func:`key_drivers`.
+    bootstrap : int, default 0, keyword-only
+        Resamples per period for the intervals and ``prob_first``; 0 (default) skips them,
+        and those columns are then NaN.
+    seed : int, default 0, keyword-only
+        Seed of the resampling (the same in every period).
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals (and the level of the association test that
+        sets a lower limit to 0).
+    model : {"auto", "linear", "logistic"}, default "auto", keyword-only
+        ``auto`` picks logistic for a binary target, linear otherwise.
+
+    Returns
+    -------
+    DataFrame
+        One row per period, driver (and method), periods in time order, each period's drivers
+        by rank. The columns of :func:`key_drivers`, with ``period`` first:
+
+        - ``period``: the month (``"2026-10"``) or quarter (``"2026Q4"``)
+        - ``driver``, ``method``
+        - ``importance``: the driver's part of the period's R² (or pseudo-R²)
+        - ``share``: importance / r2 (0-1), with ``ci_low`` / ``ci_high``, its bootstrap
+          percentile interval (NaN without ``bootstrap``), and ``ci_note`` ("" or what was
+          done at an edge)
+        - ``rank`` (1 = most important in the period) and ``prob_first``: the share of the
+          period's resamples in which the driver ranks first (NaN without ``bootstrap``)
+        - ``performance``: mean rating in the period's rows used, with
+          ``performance_ci_low`` / ``performance_ci_high`` (t interval)
+        - ``quadrant``: importance-performance quadrant against the period's medians ("fix
+          first", "keep up", "low priority", "maintain")
+        - ``beta``: standardised coefficient in the period's full model
+        - ``vif``: variance inflation factor of the driver in the period
+        - ``r2`` and ``n``: the period's R² (or pseudo-R²) and rows used
+
+    Raises
+    ------
+    ValueError
+        The date column or a driver is missing, ``freq`` is not ``"M"`` or ``"Q"``, no
+        drivers are named or recorded, an option is invalid, or no period has a model.
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
     >>> t = cx.importance_over_time(fb, "nps")
@@ -1015,19 +1100,73 @@ def driver_change(
 
     The current period is ``month`` (``period="month"``) or the quarter of three months ending
     with it (``period="quarter"``); the previous period is the one before, of the same length.
-    Both periods are resampled independently; the change in share is tested with its bootstrap
-    standard error (z = change / SE, normal p-value), the p-values are adjusted across drivers
-    (``padjust``: holm, bh, bonferroni or none) and only ``significant`` changes should be
-    reported.
+    Each period gets its own model (listwise deletion, as :func:`key_drivers`) and both are
+    resampled independently; the change in share is tested with its bootstrap standard error
+    (z = change / SE, normal p-value), the p-values are adjusted across drivers and only
+    ``significant`` changes should be reported.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response, covering both periods.
+    target : str, default "nps"
+        The outcome column: a numeric score for a linear model, or a binary 0/1 or boolean
+        column for a logistic one (see :func:`key_drivers`).
+    drivers : list of str, optional
+        Driver-rating columns. Default: the drivers the reader recorded (``df.attrs["drivers"]``).
+    month : str, optional, keyword-only
+        The (last) month of the current period, ``YYYY-MM``; default the last complete month
+        in ``date``.
+    date : str, default "responded_at", keyword-only
+        Response timestamp column.
+    period : {"month", "quarter"}, default "month", keyword-only
+        Length of the two periods compared: one month, or three months ending with ``month``.
+    method : {"shapley", "relative_weights"}, default "shapley", keyword-only
+        The decomposition, one at a time (``"both"`` is refused).
+    bootstrap : int, default 200, keyword-only
+        Resamples per period (at least 2) for the standard error and interval of the change.
+    seed : int, default 0, keyword-only
+        Seed of the current period's resampling; the previous period uses ``seed + 1``.
+    padjust : str, default "holm", keyword-only
+        Adjustment of the p-values across the drivers (``"holm"``, ``"bh"``,
+        ``"bonferroni"``, ``"none"``, or any name :func:`cxkit.adjust_p` accepts).
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the interval, and the level of ``significant``.
+    model : {"auto", "linear", "logistic"}, default "auto", keyword-only
+        ``auto`` picks logistic for a binary target, linear otherwise.
 
     Returns
     -------
     DataFrame
-        One row per driver: ``driver``, ``period``, ``previous_period``, ``share``,
-        ``share_previous``, ``change``, ``ci_low``, ``ci_high`` (percentile interval of the change,
-        stretched to contain ``change`` where it falls outside),
-        ``se``, ``z``, ``p``, ``p_adjusted``, ``significant``, ``n``, ``n_previous``.
+        One row per driver, largest current share first:
 
+        - ``driver``
+        - ``period``: the current period (``"2026-10"``, or ``"2026-08 to 2026-10"``)
+        - ``previous_period``: the period before, of the same length
+        - ``share``: the driver's share of the current period's explained variance (its
+          importance / the sum of importances, 0-1)
+        - ``share_previous``: the same in the previous period
+        - ``change``: ``share - share_previous`` (shares 0-1; 0.05 is 5 percentage points)
+        - ``ci_low``, ``ci_high``: ``1 - alpha`` percentile interval of the resampled changes
+          (the two periods are resampled independently), stretched to contain ``change`` where
+          it falls outside
+        - ``se``: bootstrap standard error of the change (SD of the resampled changes)
+        - ``z``: ``change / se``
+        - ``p``: raw two-sided normal p-value of ``z``
+        - ``p_adjusted``: ``p`` adjusted by ``padjust`` over the drivers
+        - ``significant``: ``p_adjusted < alpha``
+        - ``n``, ``n_previous``: rows used in the current and the previous period
+
+    Raises
+    ------
+    ValueError
+        ``method="both"``, ``bootstrap`` below 2, ``period`` not "month" or "quarter", a
+        period without responses, and every reason :func:`key_drivers` refuses a model
+        (missing or non-numeric columns, too few rows, no variation, too many drivers for
+        exact Shapley, separated classes of a binary target).
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
     >>> ch = cx.driver_change(fb, "nps", month="2026-10", bootstrap=40)

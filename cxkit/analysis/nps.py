@@ -78,10 +78,36 @@ from .._stats import adjust_p  # noqa: E402,F401  (one implementation, re-export
 def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: float = 0.05) -> list:
     """Adjust the ``p`` column of several result tables *together*, as one family of tests.
 
-    Every table with a ``p`` column gets new ``p_adjusted`` and ``significant`` columns computed across
-    all the tables' p-values (rows without a p-value are not tests). Use it on every table whose
-    flags one report shows. Returns new tables in the same order (``None`` stays ``None``).
+    Every table gets new ``p_adjusted`` and ``significant`` columns computed across all the
+    tables' p-values (rows without a p-value are not tests). Use it on every table whose flags
+    one report shows, so that each "significant" holds for the report as a whole.
 
+    Parameters
+    ----------
+    *tables : DataFrame or None
+        Result tables with a ``p`` column of raw p-values (e.g. from :func:`compare_nps` and
+        :func:`cxkit.driver_change`); ``None`` is passed through. The inputs are not modified.
+    padjust : str, default "holm", keyword-only
+        The adjustment over the pooled p-values of all the tables (any name
+        :func:`cxkit.adjust_p` accepts: ``"holm"``, ``"bh"``, ``"bonferroni"``, ``"none"``, ...).
+    alpha : float, default 0.05, keyword-only
+        ``significant`` is ``p_adjusted < alpha``.
+
+    Returns
+    -------
+    list of DataFrame or None
+        New tables in the order given (``None`` stays ``None``), each a copy with ``p_adjusted``
+        (adjusted over every p-value of every table; NaN where ``p`` is missing) and
+        ``significant`` replacing any columns of those names; ``attrs`` gains ``padjust`` and
+        ``family_size`` (the number of p-values adjusted together).
+
+    Raises
+    ------
+    ValueError
+        A table has no ``p`` column, or ``padjust`` is not a known adjustment.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> a, b = pd.DataFrame({"p": [0.01, None]}), pd.DataFrame({"p": [0.02]})
     >>> a2, b2 = adjust_flags(a, b)
@@ -114,6 +140,28 @@ def headline_flags(table: pd.DataFrame | None, *, alpha: float = 0.05) -> pd.Dat
     """``p_adjusted`` and ``significant`` of month-over-month KPI changes under the pack's headline
     policy (:func:`cxkit._stats.headline_change`: Bonferroni over the month's headline KPIs).
 
+    Each p-value is multiplied by the size of the headline family (the 7 KPIs of
+    :data:`cxkit._stats.HEADLINE_FAMILY`) and capped at 1, whatever the number of rows in
+    ``table``: every page and the index then give a change the same verdict.
+
+    Parameters
+    ----------
+    table : DataFrame or None
+        A table with a ``p`` column of raw p-values of month-over-month changes, e.g. from
+        :func:`kpi_trend`; ``None`` is passed through. Not modified.
+    alpha : float, default 0.05, keyword-only
+        ``significant`` is ``p_adjusted < alpha``.
+
+    Returns
+    -------
+    DataFrame or None
+        A copy of ``table`` with ``p_adjusted`` (Bonferroni over the headline family; NaN
+        where ``p`` is missing) and ``significant`` (False where ``p`` is missing) replacing any
+        columns of those names; ``attrs`` gains ``padjust`` ("headline") and ``family_size``.
+        ``None`` when ``table`` is None.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> headline_flags(pd.DataFrame({"p": [0.016, 0.0004, None]}))[["p_adjusted", "significant"]].values.tolist()
     [[0.112, False], [0.0028, True], [nan, False]]
@@ -409,12 +457,63 @@ def csat(df: pd.DataFrame, score: str = "csat", *, by=None, weights: str | None 
          top_box: tuple = (4, 5), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """CSAT (1-5): mean and top-2-box share, each with its confidence interval.
 
-    Returns one row per group and ``metric`` (``mean``, then ``top2_box``): the ``by`` columns,
-    ``metric``, ``n``, ``value`` (mean, or share 0-1), ``se``, ``ci_low``, ``ci_high``,
-    ``small_n`` (fewer than ``min_n`` responses). The mean has a t interval kept within 1-5
-    (NaN for a single response: it has no spread), the share an Agresti-Coull interval; both
-    contain the estimate. ``top_box`` lists the scores counted as satisfied.
+    The mean has a t interval kept within 1-5 (NaN for a single response: it has no spread),
+    the share an Agresti-Coull interval; both contain the estimate.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (the canonical feedback table).
+    score : str, default "csat"
+        The 1-5 satisfaction column. Missing scores are left out. Values outside 1-5, a
+        non-numeric column, or the column of another scale (``"nps"``, ``"ces"``) or a driver
+        rating are refused with a message.
+    by : str or list of str, optional, keyword-only
+        Group columns: one row per group and metric, groups sorted, a missing group value its
+        own group. None (default): one overall row per metric.
+    weights : str, optional, keyword-only
+        Column of survey weights (>= 0): weighted mean and share, intervals on Kish's
+        effective sample size.
+    top_box : tuple of int, default (4, 5), keyword-only
+        The scores counted as satisfied in the ``top2_box`` share.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
+    min_n : int, default :data:`MIN_N` (30), keyword-only
+        Groups with fewer responses (effective n with weights) are flagged ``small_n``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and ``metric`` (all groups' ``mean`` rows, then their ``top2_box``
+        rows):
+
+        - the ``by`` columns (when given), the group's values
+        - ``metric``: ``"mean"`` (mean score, 1-5) or ``"top2_box"`` (share of responses whose
+          score is in ``top_box``, 0-1)
+        - ``n``: responses with a score in the group
+        - ``value``: the mean (1-5) or the share (0-1)
+        - ``se``: standard error of ``value`` (of the mean: sample SD / sqrt(n); of the share:
+          sqrt(share (1 - share) / n); effective n with weights). NaN for a mean of one response
+        - ``ci_low``, ``ci_high``: the ``1 - alpha`` interval (t interval with n - 1 degrees of
+          freedom cut to 1-5 for the mean, Agresti-Coull for the share); NaN without responses
+        - ``small_n``: fewer than ``min_n`` responses: show it, do not state it as a finding
+        - ``n_eff``: Kish's effective sample size, only with ``weights``
+
+    Raises
+    ------
+    ValueError
+        A column is missing or not numeric, a score lies outside 1-5, ``score`` names another
+        scale, a weight is negative, or ``alpha`` / ``min_n`` is out of range.
+    TypeError
+        ``df`` is not a DataFrame.
+
+    See Also
+    --------
+    compare_csat : tests of the differences between groups.
+    kpi_trend : the same per month, with month-over-month tests.
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> cx.csat(fb)[["metric", "value"]].round(2).values.tolist()
@@ -428,9 +527,63 @@ def ces(df: pd.DataFrame, score: str = "ces", *, by=None, weights: str | None = 
         low_effort: tuple = (1, 2, 3), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """CES (1-7, low = easy): mean and low-effort share (scores in ``low_effort``), with intervals.
 
-    Same columns as :func:`csat`, with ``metric`` ``mean`` and ``low_effort``; the mean's
-    interval is kept within 1-7.
+    The same table as :func:`csat`, with ``metric`` ``mean`` and ``low_effort``; the mean's
+    interval is kept within 1-7. A lower mean and a higher low-effort share are better.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (the canonical feedback table).
+    score : str, default "ces"
+        The 1-7 effort column. Missing scores are left out. Values outside 1-7, a non-numeric
+        column, or the column of another scale (``"nps"``, ``"csat"``) or a driver rating are
+        refused with a message.
+    by : str or list of str, optional, keyword-only
+        Group columns: one row per group and metric, groups sorted, a missing group value its
+        own group. None (default): one overall row per metric.
+    weights : str, optional, keyword-only
+        Column of survey weights (>= 0): weighted mean and share, intervals on Kish's
+        effective sample size.
+    low_effort : tuple of int, default (1, 2, 3), keyword-only
+        The scores counted as low effort in the ``low_effort`` share.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
+    min_n : int, default :data:`MIN_N` (30), keyword-only
+        Groups with fewer responses (effective n with weights) are flagged ``small_n``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and ``metric`` (all groups' ``mean`` rows, then their
+        ``low_effort`` rows):
+
+        - the ``by`` columns (when given), the group's values
+        - ``metric``: ``"mean"`` (mean effort score, 1-7, lower is easier) or
+          ``"low_effort"`` (share of responses whose score is in ``low_effort``, 0-1)
+        - ``n``: responses with a score in the group
+        - ``value``: the mean (1-7) or the share (0-1)
+        - ``se``: standard error of ``value`` (of the mean: sample SD / sqrt(n); of the share:
+          sqrt(share (1 - share) / n); effective n with weights). NaN for a mean of one response
+        - ``ci_low``, ``ci_high``: the ``1 - alpha`` interval (t interval with n - 1 degrees of
+          freedom cut to 1-7 for the mean, Agresti-Coull for the share); NaN without responses
+        - ``small_n``: fewer than ``min_n`` responses: show it, do not state it as a finding
+        - ``n_eff``: Kish's effective sample size, only with ``weights``
+
+    Raises
+    ------
+    ValueError
+        A column is missing or not numeric, a score lies outside 1-7, ``score`` names another
+        scale, a weight is negative, or ``alpha`` / ``min_n`` is out of range.
+    TypeError
+        ``df`` is not a DataFrame.
+
+    See Also
+    --------
+    compare_ces : tests of the differences between groups.
+    kpi_trend : the same per month, with month-over-month tests.
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> cx.ces(fb)["metric"].tolist()
@@ -521,38 +674,70 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min
     return out[cols]
 
 
-_COMPARE_DOC = """
-    Parameters
-    ----------
-    df : DataFrame
-    score : str
-        The score column.
-    by : str
-        The group column (segment, channel, a month column, ...).
-    against : str
+_COMPARE_DOC = """by : str, keyword-only
+        The group column (segment, channel, a month column, ...); one column only.
+    against : str, default "rest", keyword-only
         ``"rest"``: each group against all other responses (default); ``"previous"``: each
         group against the one before it in sorted order (month over month with a month
         column); ``"pairs"``: every pair of groups, or only ``pairs=[(a, b), ...]``; or a group
         value: every other group against that one.
-    weights : str, optional
-        Survey-weight column.
-    padjust : {"holm", "bh", "bonferroni", "none"}
-        Adjustment across the rows of this table; use :func:`adjust_flags` to adjust across
-        several tables of one report.
-    alpha : float
-    min_n : int
-        Fewer responses than this on either side flag the row ``small_n`` (default 30).
+    pairs : list of (group, group) tuples, optional, keyword-only
+        With ``against="pairs"``, the pairs to compare (each ``(group, reference)``); None
+        (default) compares every pair of groups. Ignored otherwise.
+    weights : str, optional, keyword-only
+        Survey-weight column (>= 0): weighted estimates, Kish's effective sample size for the
+        standard errors.
+    padjust : {"holm", "bh", "bonferroni", "none"}, default "holm", keyword-only
+        Adjustment across the rows of this table (every comparison and metric; any name
+        :func:`cxkit.adjust_p` accepts); use :func:`adjust_flags` to adjust across several
+        tables of one report.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals, and the level of ``significant``.
+    min_n : int, default :data:`MIN_N` (30), keyword-only
+        Fewer responses than this on either side (effective n with weights) flag the row
+        ``small_n``.
 
     Returns
     -------
     DataFrame
-        One row per comparison (and metric): ``by``, ``group``, ``reference``, ``metric``, ``n``,
-        ``value`` with ``ci_low``/``ci_high`` (the group's own interval), ``n_reference``,
-        ``value_reference``, ``diff`` (group - reference, observed), ``diff_ci_low``,
-        ``diff_ci_high`` (the test's interval, on the adjusted difference, stretched to contain
-        ``diff`` where the adjustment moved it past), ``se`` (of the difference), ``statistic``,
-        ``test``, ``p``, ``p_adjusted``, ``significant``, ``small_n`` (either side has fewer than
-        ``min_n`` responses: show it, do not state it as a finding).
+        One row per comparison and metric (all comparisons of the first metric, then the
+        second's):
+
+        - ``by``: the name of the group column, on every row
+        - ``group``: the group compared
+        - ``reference``: ``"rest"`` (every other response) or the group it is compared with
+        - ``metric``: ``"nps"`` (:func:`compare_nps`; points, -100 to 100), ``"mean"`` and
+          ``"top2_box"`` (:func:`compare_csat`), ``"mean"`` and ``"low_effort"``
+          (:func:`compare_ces`); shares are 0-1, means on the score's scale
+        - ``n``: responses with a score in ``group``
+        - ``value``: the group's estimate, with ``ci_low`` / ``ci_high``, its own ``1 - alpha``
+          interval (as in :func:`nps`, :func:`csat`, :func:`ces`)
+        - ``n_reference``, ``value_reference``: the same for the reference
+        - ``diff``: ``value - value_reference``, observed
+        - ``diff_ci_low``, ``diff_ci_high``: the test's ``1 - alpha`` interval of the
+          difference, centred on the adjusted difference the test uses and stretched to
+          contain ``diff`` where the adjustment moved it past
+        - ``se``: standard error of the (adjusted) difference, sqrt(SE1^2 + SE2^2)
+        - ``statistic``: the adjusted difference / ``se`` (z, or Welch's t)
+        - ``test``: ``"z, adjusted Wald"`` (NPS: 3/4 promoter and 3/4 detractor added to each
+          side's counts, 3 to its n), ``"z, Agresti-Caffo"`` (shares: one success and one
+          failure added per side) or ``"Welch t"`` (means, Welch-Satterthwaite degrees of
+          freedom)
+        - ``p``: raw two-sided p-value of that test
+        - ``p_adjusted``: ``p`` adjusted by ``padjust`` over every row of this table
+        - ``significant``: ``p_adjusted < alpha``
+        - ``small_n``: either side has fewer than ``min_n`` responses: show it, do not state
+          it as a finding
+
+    Raises
+    ------
+    ValueError
+        ``by`` is not one column name, a column is missing or not numeric, a score lies
+        outside its scale or ``score`` names another scale, ``against`` is not a mode or a
+        group, ``pairs`` names an unknown group, a weight is negative, ``alpha`` / ``min_n`` /
+        ``padjust`` is invalid, or there is nothing to compare.
+    TypeError
+        ``df`` is not a DataFrame.
 """
 
 
@@ -560,6 +745,13 @@ def compare_nps(df: pd.DataFrame, score: str = "nps", *, by: str, against: str =
                 weights: str | None = None, padjust: str = "holm", alpha: float = 0.05,
                 min_n: int = MIN_N) -> pd.DataFrame:
     """Compare NPS between groups: z = diff / sqrt(SE1^2 + SE2^2) on adjusted-Wald estimates.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (the canonical feedback table).
+    score : str, default "nps"
+        The 0-10 recommendation column; missing scores are left out.
     {doc}
     Examples
     --------
@@ -576,7 +768,18 @@ def compare_csat(df: pd.DataFrame, score: str = "csat", *, by: str, against: str
                  weights: str | None = None, top_box: tuple = (4, 5), padjust: str = "holm",
                  alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Compare CSAT mean (Welch t) and top-2-box share (Agresti-Caffo z) between groups.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (the canonical feedback table).
+    score : str, default "csat"
+        The 1-5 satisfaction column; missing scores are left out.
+    top_box : tuple of int, default (4, 5), keyword-only
+        The scores counted as satisfied in the ``top2_box`` share.
     {doc}
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> cx.compare_csat(fb, by="journey_stage", against="decision")["metric"].value_counts().to_dict()
@@ -590,7 +793,18 @@ def compare_ces(df: pd.DataFrame, score: str = "ces", *, by: str, against: str =
                 weights: str | None = None, low_effort: tuple = (1, 2, 3), padjust: str = "holm",
                 alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
     """Compare CES mean (Welch t) and low-effort share (Agresti-Caffo z) between groups.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (the canonical feedback table).
+    score : str, default "ces"
+        The 1-7 effort column (low = easy); missing scores are left out.
+    low_effort : tuple of int, default (1, 2, 3), keyword-only
+        The scores counted as low effort in the ``low_effort`` share.
     {doc}
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> len(cx.compare_ces(fb, by="channel", against="pairs", pairs=[("web", "app")]))
@@ -623,28 +837,80 @@ def kpi_trend(
 ) -> pd.DataFrame:
     """A KPI per calendar month with its interval and the test of each month-over-month change.
 
+    Each month is estimated as :func:`nps`, :func:`csat` or :func:`ces` would on that month's
+    responses, and compared with the month before it in the table by the tests of
+    :func:`compare_nps` (z on adjusted-Wald NPS, Welch t for means, Agresti-Caffo z for shares).
+
     Parameters
     ----------
-    kpi : {"nps", "csat", "ces"}
-    score : str, optional
-        The score column (default: the KPI's canonical column).
-    date : str
+    df : DataFrame
+        One row per response (the canonical feedback table).
+    kpi : {"nps", "csat", "ces"}, default "nps"
+        The KPI: NPS (one metric), CSAT or CES (two metrics each, mean and share).
+    score : str, optional, keyword-only
+        The score column (default: the KPI's canonical column, named like ``kpi``).
+    date : str, default "responded_at", keyword-only
         Response timestamp column.
-    month : str, optional
+    month : str, optional, keyword-only
         Last month shown (``YYYY-MM``); default the last complete month in the data.
-    periods : int
-        Number of months shown, ending with ``month``.
+    periods : int, default 12, keyword-only
+        Number of calendar months shown, ending with ``month``; months without responses have
+        no row.
+    weights : str, optional, keyword-only
+        Survey-weight column (>= 0): weighted estimates, Kish's effective sample size.
+    padjust : str, default "holm", keyword-only
+        Adjustment of the month-over-month p-values across every change in the table (all
+        months and metrics; any name :func:`cxkit.adjust_p` accepts). The pack re-adjusts
+        them with :func:`headline_flags` instead.
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals, and the level of ``significant``.
+    top_box : tuple of int, default (4, 5), keyword-only
+        CSAT scores counted as satisfied (``kpi="csat"`` only).
+    low_effort : tuple of int, default (1, 2, 3), keyword-only
+        CES scores counted as low effort (``kpi="ces"`` only).
+    min_n : int, default :data:`MIN_N` (30), keyword-only
+        A month with fewer responses (effective n with weights) is flagged ``small_n``.
 
     Returns
     -------
     DataFrame
-        One row per month and metric: ``period`` (``YYYY-MM``), ``metric``, ``n``, ``value``,
-        ``ci_low``, ``ci_high``, ``previous_period``, ``previous``, ``change``,
-        ``change_ci_low``, ``change_ci_high``, ``statistic``, ``p``, ``p_adjusted``, ``significant``
-        (the change against the previous month shown; empty for the first month), ``small_n``
-        (the month, or the month it is compared with, has fewer than ``min_n`` responses: its
-        value and change are shown, not stated as findings).
+        One row per month and metric (all months of the first metric, then the second's):
 
+        - ``period``: the month, ``YYYY-MM``
+        - ``metric``: ``"nps"``; ``"mean"`` and ``"top2_box"`` (CSAT); ``"mean"`` and
+          ``"low_effort"`` (CES)
+        - ``n``: responses with a score in the month
+        - ``value``: the month's estimate (NPS in points, -100 to 100; a mean on the score's
+          scale; a share 0-1), with ``ci_low`` / ``ci_high``, its ``1 - alpha`` interval
+        - ``previous_period``: the month it is compared with (the row before it; None for the
+          first month)
+        - ``previous``: that month's ``value``
+        - ``change``: ``value - previous``, observed
+        - ``change_ci_low``, ``change_ci_high``: the test's interval of the change (as
+          ``diff_ci_low`` / ``diff_ci_high`` in :func:`compare_nps`)
+        - ``statistic``: z or Welch's t of the change
+        - ``p``: raw two-sided p-value of the change
+        - ``p_adjusted``: ``p`` adjusted by ``padjust`` over every change in the table
+        - ``significant``: ``p_adjusted < alpha``
+        - ``small_n``: the month, or the month it is compared with, has fewer than ``min_n``
+          responses: its value and change are shown, not stated as findings
+
+        The change columns are empty (NaN, ``significant`` False) for the first month.
+        ``attrs``: ``kpi``, ``score``, ``month`` (the last month, ``YYYY-MM``) and ``min_n``.
+
+    Raises
+    ------
+    ValueError
+        ``kpi`` is not one of the three, the date or score column is missing, ``periods`` is
+        not a whole number >= 1, no response falls in the months shown, a score lies outside
+        its scale, or ``alpha`` / ``min_n`` / ``padjust`` is invalid.
+
+    See Also
+    --------
+    kpi_headline : one month of this table as the KPI dict of ``results.json``.
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> t = cx.kpi_trend(fb, "nps")
@@ -700,12 +966,37 @@ def kpi_trend(
 def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str | None = None) -> dict:
     """The KPI dict of ``results.json`` for one month of a :func:`kpi_trend` table.
 
-    Returns ``{value, ci_low, ci_high, n, previous, change, change_p, significant, month,
-    previous_month, change_p_raw, small_n, min_n}``: ``change_p`` is the *adjusted* p-value that
-    decides ``significant`` (``change_p_raw`` the unadjusted one); ``small_n`` says the month
-    (or the month before) has fewer than ``min_n`` responses, so the value is not a finding. Default month: the last in the table;
-    default metric: the table's first.
+    Parameters
+    ----------
+    trend : DataFrame
+        A :func:`kpi_trend` table, usually after :func:`headline_flags` (whose ``p_adjusted``
+        then becomes ``change_p``).
+    month : str, optional, keyword-only
+        The month (``YYYY-MM``); default the last month of the table.
+    metric : str, optional, keyword-only
+        The metric (``"nps"``, ``"mean"``, ``"top2_box"``, ``"low_effort"``); default the
+        table's first.
 
+    Returns
+    -------
+    dict
+        ``value``, ``ci_low``, ``ci_high`` (the month's estimate and interval), ``n``
+        (responses), ``previous`` (the previous month's value), ``change`` (value - previous),
+        ``change_p`` (the table's *adjusted* p-value, ``p_adjusted``, which decides
+        ``significant``), ``change_p_raw`` (the raw ``p``), ``significant``, ``month``,
+        ``previous_month``, ``small_n`` (the month, or the month before, has fewer than
+        ``min_n`` responses, so the value is not a finding) and ``min_n`` (from the table's
+        ``attrs``, default :data:`MIN_N`). ``previous``, ``change``, ``change_p``,
+        ``change_p_raw`` and ``previous_month`` are None, and ``significant`` False, when the
+        month has no previous month to compare with.
+
+    Raises
+    ------
+    ValueError
+        ``metric`` or ``month`` is not in the table.
+
+    Examples
+    --------
     >>> import cxkit as cx
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> h = cx.kpi_headline(cx.kpi_trend(fb, "nps", month="2026-08"))

@@ -53,9 +53,44 @@ def sentiment_trend(df: pd.DataFrame, *, by: str | None = None, date: str = "pub
                     compound: str = "compound", label: str = "label") -> pd.DataFrame:
     """Mean sentiment per month (and per ``by`` group) with a 95% t confidence interval.
 
-    Columns: ``month``, [``by``], ``n``, ``mean_compound``, ``ci_low``, ``ci_high``,
-    ``share_positive``, ``share_negative``. Unscored texts (missing compound) are left out.
+    Unscored texts (missing compound) are left out.
 
+    Parameters
+    ----------
+    df : DataFrame
+        Scored reviews or comments: a date, the ``compound`` score and the ``label`` of
+        :func:`cxkit.sentiment` (e.g. from :func:`score_reviews`).
+    by : str, optional, keyword-only
+        A group column (e.g. ``"source"``): one row per month and group. None (default): one
+        row per month.
+    date : str, default "published_at", keyword-only
+        The date column that assigns each text to its calendar month.
+    compound : str, default "compound", keyword-only
+        The sentiment score column (-1 to 1).
+    label : str, default "label", keyword-only
+        The sentiment label column (``"positive"``, ``"neutral"``, ``"negative"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per month (and group) with a scored text, in order; empty (with these
+        columns) when nothing is scored:
+
+        - ``month``: ``YYYY-MM``
+        - the ``by`` column (when given): the group
+        - ``n``: scored texts
+        - ``mean_compound``: their mean ``compound`` (-1 to 1), with ``ci_low`` /
+          ``ci_high``, its 95% t interval (NaN for a single text)
+        - ``share_positive``, ``share_negative``: shares (0-1) of the scored texts labelled
+          positive, negative
+
+    Raises
+    ------
+    KeyError
+        The date, ``compound``, ``label`` or ``by`` column is missing.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"published_at": pd.to_datetime(["2026-01-05", "2026-01-09", "2026-02-01"]),
     ...                    "compound": [0.5, -0.1, 0.2], "label": ["positive", "negative", "positive"]})
@@ -97,16 +132,56 @@ def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "pu
                   rating: str = "rating", alpha: float = 0.05) -> pd.DataFrame:
     """Per theme this month: volume, share negative, mean sentiment, change, rating association.
 
-    ``df`` holds scored reviews with one boolean column per theme. Columns:
+    Parameters
+    ----------
+    df : DataFrame
+        Scored reviews (e.g. from :func:`score_reviews`): the date, ``compound`` and
+        ``label`` of :func:`cxkit.sentiment` (those two names are fixed), the star rating and
+        one boolean column per theme (:func:`cxkit.tag_themes`). Reviews after ``month`` are
+        ignored.
+    month : str or pandas.Period, keyword-only
+        The month (``YYYY-MM``); the previous calendar month is the comparison.
+    themes : list of str, keyword-only
+        The theme columns to summarise (one row each).
+    date : str, default "published_at", keyword-only
+        The date column.
+    rating : str, default "rating", keyword-only
+        The star-rating column (1-5); without it the rating columns are NaN.
+    alpha : float, default 0.05, keyword-only
+        Level of ``emerging`` (the intervals are always 95%, the adjustment always Holm).
 
-    - ``theme``, ``n`` (reviews mentioning it this month), ``share_of_reviews``;
-    - ``share_negative`` (of those reviews), ``mean_compound`` with ``ci_low``/``ci_high``;
-    - ``negative_rate`` (negative reviews mentioning the theme per review this month),
-      ``previous_rate`` (the month before), ``change`` (percentage points / 100), ``p``
-      (two-proportion z-test), ``p_adjusted`` (Holm-adjusted over themes), ``emerging``
-      (rate rose and ``p_adjusted < alpha``);
-    - ``rating_with``/``rating_without`` (mean stars of reviews that do / do not mention the
-      theme, all months up to this one), ``rating_diff`` and ``rating_p`` (Welch t-test).
+    Returns
+    -------
+    DataFrame
+        One row per theme, emerging themes first, then by ``change`` (largest first); an
+        empty DataFrame when ``themes`` is empty. Shares and rates are 0-1; "scored" means
+        with a ``compound``.
+
+        - ``theme``
+        - ``n``: scored reviews this month that mention the theme
+        - ``share_of_reviews``: ``n`` / all scored reviews this month
+        - ``share_negative``: share of those ``n`` reviews labelled negative
+        - ``mean_compound``: their mean ``compound`` (-1 to 1), with ``ci_low`` / ``ci_high``,
+          its 95% t interval
+        - ``negative_rate``: negative reviews mentioning the theme per scored review this month
+        - ``previous_rate``: the same in the previous month
+        - ``change``: ``negative_rate - previous_rate`` (percentage points / 100)
+        - ``p``: raw two-sided p-value of the pooled two-proportion z-test of the two rates
+          (NaN when a month has no scored review)
+        - ``p_adjusted``: ``p`` Holm-adjusted over the themes
+        - ``emerging``: the rate rose and ``p_adjusted < alpha``
+        - ``rating_with``, ``rating_without``: mean stars of the reviews (scored or not, all
+          months up to this one) that do / do not mention the theme
+        - ``rating_diff``: ``rating_with - rating_without``
+        - ``rating_p``: raw p-value of Welch's t-test of that difference (NaN with fewer than
+          two rated reviews on a side)
+
+    Raises
+    ------
+    KeyError
+        A theme column, ``compound``, ``label`` or the date column is missing.
+    ValueError
+        ``month`` is not a month.
     """
     month = pd.Period(month, freq="M")
     data = df.copy()
@@ -159,11 +234,41 @@ def rating_agreement(df: pd.DataFrame, *, rating: str = "rating", compound: str 
                      label: str = "label") -> pd.DataFrame:
     """How well sentiment agrees with the star rating (1-5) on the same reviews.
 
-    Rows (``metric``, ``value``, ``ci_low``, ``ci_high``, ``n``): Spearman's rho between
-    compound and stars (Fisher-z interval); accuracy of the label against the stars' class (1-2
-    negative, 3 neutral, 4-5 positive; Wilson interval); binary accuracy on 1-2 and 4-5 stars
-    (positive label vs not); Cohen's kappa of label against the stars' class (large-sample SE).
+    The stars' class is 1-2 negative, 3 neutral, 4-5 positive. Reviews missing the rating,
+    the score or the label are left out. Every interval is 95%.
 
+    Parameters
+    ----------
+    df : DataFrame
+        Scored, rated reviews (e.g. from :func:`score_reviews`).
+    rating : str, default "rating", keyword-only
+        The star-rating column (1-5; values that are not numbers count as missing).
+    compound : str, default "compound", keyword-only
+        The sentiment score column (-1 to 1).
+    label : str, default "label", keyword-only
+        The sentiment label column (``"positive"``, ``"neutral"``, ``"negative"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per measure, columns ``metric``, ``value``, ``ci_low``, ``ci_high`` and ``n``
+        (the reviews it is computed on). The rows of ``metric``:
+
+        - ``spearman_rho``: Spearman's rank correlation of ``compound`` and the stars,
+          Fisher-z interval (only with at least 3 reviews)
+        - ``accuracy``: share of reviews whose label is the stars' class, Wilson interval
+        - ``binary_accuracy``: on 1-2 and 4-5 star reviews only, share where "label is
+          positive" matches "4-5 stars", Wilson interval
+        - ``cohen_kappa``: Cohen's kappa of the label against the stars' class, interval from
+          its large-sample standard error (only with at least one review)
+
+    Raises
+    ------
+    KeyError
+        A named column is missing.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"rating": [1, 2, 3, 4, 5, 5], "compound": [-0.8, -0.2, 0.0, 0.3, 0.9, 0.7],
     ...                    "label": ["negative", "negative", "neutral", "positive", "positive", "positive"]})

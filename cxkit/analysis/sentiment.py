@@ -391,9 +391,37 @@ def comment_sentiment(
     A row without a scored comment (none, no words, another language) gets a missing value,
     never a made-up neutral 0; a table without a ``text`` column gives all missing values, so
     summaries such as :func:`cxkit.stage_scorecard` leave sentiment out and say why.
-    ``language``: the column of language codes, used when present (else each text's language
-    is detected). Same index as ``df``.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response (e.g. the canonical feedback table).
+    text : str, default "comment", keyword-only
+        The comment column.
+    language : str, default "language", keyword-only
+        The column of language codes, used when present (else each text's language is
+        detected, as :func:`sentiment` does with ``language=None``).
+    model : None, "lexicon" or SentimentModel, optional, keyword-only
+        The scorer, as in :func:`sentiment`: None (default) the lexicon scorer, with the
+        built-in calibrated model for Norwegian; ``"lexicon"`` the lexicon scorer for every
+        language; a model from :func:`calibrate_sentiment` for every text.
+
+    Returns
+    -------
+    pandas.Series of float
+        Named ``sentiment``, with the index of ``df``: each comment's ``compound`` from
+        :func:`sentiment` (-1 to 1), NaN where the comment was not scored.
+
+    Raises
+    ------
+    TypeError
+        ``df`` is not a DataFrame (for a column of texts use :func:`sentiment`).
+    ValueError
+        ``model`` is not None, ``"lexicon"`` or a :class:`SentimentModel`, or the comment
+        column holds values that are not texts (:class:`~cxkit.errors.TextsError`).
+
+    Examples
+    --------
     >>> import pandas as pd, cxkit as cx
     >>> fb = pd.DataFrame({"comment": ["Great service, thank you!", None, "Terrible wait."], "language": "en"})
     >>> cx.comment_sentiment(fb).round(2).tolist()
@@ -433,25 +461,28 @@ def calibrate_sentiment(
     ----------
     df : pandas.DataFrame
         One row per review.
-    text : str, keyword-only
+    text : str, default "text", keyword-only
         Column of review texts.
-    rating : str or None, keyword-only
+    rating : str or None, default "rating", keyword-only
         Column of star ratings 1-5: 1-2 negative, 3 neutral, 4-5 positive. Ignored when
         ``label`` is given.
-    label : str or None, keyword-only
+    label : str or None, default None, keyword-only
         Column of classes (``negative``/``neutral``/``positive``, any case) instead of ratings.
-    language : str or None, keyword-only
+    language : str or None, default "language", keyword-only
         Column of language codes (missing codes, or no column, are detected).
-    folds : int, keyword-only
-        Cross-validation folds (seeded by ``seed``).
-    C : float, keyword-only
+    folds : int, default 5, keyword-only
+        Cross-validation folds; texts are dealt to folds at random (seeded by ``seed``), or by
+        ``groups``.
+    seed : int, default 0, keyword-only
+        Seed of the fold assignment (same seed, same folds, same numbers).
+    C : float, default 0.1, keyword-only
         Inverse strength of the L2 penalty (chosen by 5-fold cross-validation on the NoReC
         training sentences: C = 0.1, 0.3, 1 gave macro-F1 0.582, 0.581, 0.574).
-    min_count : int, keyword-only
+    min_count : int, default 2, keyword-only
         A stem becomes a feature when it occurs in at least this many training texts.
-    groups : str or None, keyword-only
+    groups : str or None, default None, keyword-only
         Column whose values are kept together in one fold (e.g. a document id).
-    prior : pandas.DataFrame or None, keyword-only
+    prior : pandas.DataFrame or None, default None, keyword-only
         Extra labelled examples (columns ``text``, ``label``, ``language``) added to every
         training fold and never tested on, e.g. single lexicon words with their polarity so
         that short texts keep their lexicon meaning.
@@ -459,8 +490,28 @@ def calibrate_sentiment(
     Returns
     -------
     SentimentModel
-        ``summary`` (n, cv_accuracy, cv_macro_f1, lexicon_accuracy, recommended), ``cv_``
-        (per fold), ``coefficients()`` (the stems that matter most).
+        Fitted on every usable text (rows with a class and a non-empty text) and ``prior``,
+        classes weighted to balance, with the cross-validation that judged it:
+
+        - ``summary``: one row, ``n`` (texts used), ``classes``, ``C``, ``features`` (stems
+          kept), ``cv_accuracy``, ``cv_macro_f1``, ``lexicon_accuracy`` (the lexicon scorer
+          on the same texts), ``recommended``
+        - ``cv_``: one row per fold, ``fold``, ``n``, ``accuracy``, ``macro_f1``,
+          ``lexicon_accuracy``; ``cv_accuracy_``, ``cv_macro_f1_`` and ``lexicon_accuracy_``
+          are their means weighted by fold size
+        - ``oof_``: out-of-fold ``compound`` (P(positive) - P(negative)) and ``label`` of each
+          training text (index of ``df``), from the fold model that did not see it
+        - ``recommended_``: True when there are at least 100 texts and the model's accuracy
+          beat the lexicon scorer's by more than one standard error of the mean fold
+          difference
+        - ``n_``, ``classes``, ``C``, ``vocabulary``, ``coefficients()`` (the stems that
+          matter most)
+
+    Raises
+    ------
+    ValueError
+        A column is missing, neither ``rating`` nor ``label`` is given, fewer than two
+        classes or ``2 * folds`` usable texts, or no positive or no negative text.
 
     Examples
     --------

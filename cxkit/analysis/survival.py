@@ -245,23 +245,39 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
     Parameters
     ----------
     df : DataFrame
-        Customers.
-    by : str
-        Grouping column (e.g. ``"segment"``).
-    duration, event, entry : str
-        As in :func:`kaplan_meier`.
-    weight_type : {None, "gb", "tw", "fh"}
+        Customers, one row each; rows with a missing duration, event or group are left out.
+    by : str, keyword-only
+        Grouping column (e.g. ``"segment"``), at least two groups.
+    duration, event, entry : str, keyword-only
+        As in :func:`kaplan_meier` (defaults ``"tenure_months"``, ``"churned"``, None).
+    weight_type : {None, "gb", "tw", "fh"}, default None, keyword-only
         None is the log-rank test (R ``survdiff`` with ``rho = 0``); ``"gb"`` Gehan–Breslow,
         ``"tw"`` Tarone–Ware, ``"fh"`` Fleming–Harrington with weights S(t-)^``fh_p``
         (statsmodels ``survdiff``).
+    fh_p : float, default 1.0, keyword-only
+        The exponent of the Fleming–Harrington weights (``weight_type="fh"`` only).
 
     Returns
     -------
     DataFrame
-        One row per group: ``by``, ``n``, ``observed`` (churners), ``expected`` (under equal
-        hazards), and the test of all groups, repeated on every row: ``chi2``, ``dof``, ``p``.
-        ``dof`` is the number of groups minus one, fewer when a group is never at risk at a
-        churn time (R ``survdiff``'s generalized inverse).
+        One row per group (sorted), then the test of all groups repeated on every row:
+
+        - the ``by`` column (e.g. ``segment``): the group
+        - ``n``: customers in the group
+        - ``observed``: churners in the group
+        - ``expected``: churners expected under equal hazards (at each churn time the churns
+          shared in proportion to the customers at risk in each group)
+        - ``chi2``: the (weighted) log-rank chi-square statistic
+        - ``dof``: its degrees of freedom, the number of groups minus one, fewer when a group
+          is never at risk at a churn time (R ``survdiff``'s generalized inverse)
+        - ``p``: the raw p-value of the chi-square test
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a duration is negative or not a number, the event is not boolean
+        or 0/1, fewer than two groups, nobody churned, no two groups at risk together at any
+        churn time, an unknown ``weight_type``, or weights that are undefined for the data.
 
     Examples
     --------
@@ -724,6 +740,9 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
               revenue: str = "monthly_revenue") -> CoxModel:
     """Cox regression of time to churn: which customers leave sooner, at equal tenure.
 
+    It checks the fit as :func:`cxkit.churn_model` does (the checks that apply to a Cox
+    model, with the same warning classes; see Warns), and adds the proportional-hazards test.
+
     Parameters
     ----------
     df : DataFrame
@@ -735,33 +754,53 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
         Instead of a formula: columns to adjust for. Text columns get the most frequent level
         as reference (a pandas Categorical its first category); ``reference`` overrides it.
         With neither, every usable column, chosen by the rules of :func:`cxkit.churn_model`.
-    duration, event, entry : str
-        Months of follow-up, churn (boolean or 0/1), and (optional) months at which the
-        customer entered observation (delayed entry).
-    ties : {"efron", "breslow"}
+    duration, event, entry : str, keyword-only
+        Months of follow-up (default ``"tenure_months"``), churn (boolean or 0/1, default
+        ``"churned"``), and (optional, default None) months at which the customer entered
+        observation (delayed entry; each must be below the duration).
+    reference : dict, optional, keyword-only
+        Reference level per categorical covariate, e.g. ``{"segment": "SMB"}`` (with
+        ``covariates`` only; in a formula write ``C(col, Treatment('level'))``).
+    ties : {"efron", "breslow"}, default "efron", keyword-only
         Handling of tied churn times; Efron is R ``coxph``'s default.
-    alpha : float
-        1 - confidence level.
-    padjust : str
-        p-value adjustment across the terms (``holm``, ``bonferroni``, ``fdr_bh``, ``none``).
-    transform : str
-        Time transform of the proportional-hazards check.
-    revenue : str
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the hazard ratios' intervals, and the level of the
+        proportional-hazards warning.
+    padjust : str, default "holm", keyword-only
+        p-value adjustment across the terms (``holm``, ``bonferroni``, ``fdr_bh``, ``none``,
+        or any name :func:`cxkit.adjust_p` accepts).
+    transform : {"km", "rank", "identity", "log"}, default "km", keyword-only
+        Time transform of the proportional-hazards check (:func:`proportional_hazards_test`).
+    revenue : str, default "monthly_revenue", keyword-only
         Monthly price column for the leakage check (a covariate that is nearly a function of
         duration x price, like total charges, is flagged).
 
     Returns
     -------
     CoxModel
-        ``.summary`` (one row per term, hazard ratios), ``.ph_test``, ``.result`` (statsmodels),
-        ``.ties`` (as used), ``.warnings``. A term with a monotone likelihood (e.g. a level whose
-        customers never churn) has no finite hazard ratio: it is shown as not estimable (NaN,
-        ``estimable`` False) with a warning, found exactly by a linear program.
+        Displays itself as tables in a notebook; see :class:`CoxModel`. ``.summary`` has one
+        row per term (no intercept: the baseline hazard absorbs it):
+
+        - ``term``: statsmodels' name of the design column
+        - ``label``: the term in words, e.g. ``"segment: SMB vs Consumer"``
+        - ``coef``, ``se``: the log hazard ratio and its standard error
+        - ``z``: ``coef / se`` (Wald)
+        - ``hazard_ratio``: ``exp(coef)``, with ``ci_low`` / ``ci_high``, its ``1 - alpha``
+          Wald interval on the ratio scale
+        - ``p``: raw two-sided Wald p-value
+        - ``p_adjusted``: ``p`` adjusted by ``padjust`` over the terms
+        - ``estimable``: False for a term with a monotone likelihood (e.g. a level whose
+          customers never churn), found exactly by a linear program; its numbers are NaN
+        - ``note``: "" or "not estimable: monotone likelihood"
+
+        ``.ph_test``: the proportional-hazards check, ``term``, ``rho``, ``chi2``, ``dof``,
+        ``p`` (raw), the last row ``GLOBAL`` (NaN for non-estimable terms, and for the
+        ``GLOBAL`` row when any term is not estimable). Also ``.result`` (statsmodels
+        ``PHRegResults``), ``.ties`` (as used), ``.formula``, ``.n``, ``.events``,
+        ``.dropped``, ``.alpha`` and ``.warnings`` (every warning below, in words).
 
     Warns
     -----
-    The checks of :func:`cxkit.churn_model` that apply to a Cox model, with the same classes:
-
     SeparationWarning
         A monotone likelihood (the Cox model's separation): some hazard ratio has no finite
         estimate.
@@ -949,13 +988,49 @@ def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None
     sum over churn times t_j <= horizon of A_j^2 d_j / (n_j (n_j - d_j)), with A_j the
     (discounted) area under the curve from t_j to the horizon (Klein & Moeschberger 2003, 4.5).
 
+    Parameters
+    ----------
+    df : DataFrame
+        Customers, one row each; rows with a missing duration, event (or group) are left out.
+    horizon : float, keyword-only
+        The horizon in months (required, > 0).
+    by : str, optional, keyword-only
+        Grouping column: one row per group, sorted. None (default): one row for everyone.
+    duration : str, default "tenure_months", keyword-only
+        Months of follow-up.
+    event : str, default "churned", keyword-only
+        The churn column, boolean or 0/1.
+    entry : str, optional, keyword-only
+        Months at which a customer entered observation (delayed entry), as in
+        :func:`kaplan_meier`.
+    annual_discount : float, default 0.0, keyword-only
+        Annual discount rate r (0: no discounting).
+    alpha : float, default 0.05, keyword-only
+        1 - confidence level of the intervals.
+
     Returns
     -------
     DataFrame
-        ``by`` (when given), ``customers``, ``churned``, ``horizon``, ``rmst``, ``se``,
-        ``ci_low``, ``ci_high`` (normal interval cut to the possible range, 0 to the horizon),
-        ``followed_to_horizon`` (False when the group's longest
-        follow-up ends before the horizon: the curve is then carried flat, an extrapolation).
+        One row per group (one row without ``by``):
+
+        - the ``by`` column (when given): the group
+        - ``customers``: customers in the group
+        - ``churned``: churners among them
+        - ``horizon``: the horizon in months, on every row
+        - ``rmst``: the restricted mean survival time, expected (discounted) months as a
+          customer within the horizon
+        - ``se``: its standard error (months)
+        - ``ci_low``, ``ci_high``: the ``1 - alpha`` normal interval, cut to the possible
+          range (0 to the whole, discounted, horizon)
+        - ``followed_to_horizon``: False when the group's longest follow-up ends before the
+          horizon: the curve is then carried flat, an extrapolation
+
+    Raises
+    ------
+    ValueError
+        ``horizon`` is not positive, a column is missing, no customer has every column, a
+        duration is negative or not a number, an entry lies after the duration, or the event
+        is not boolean or 0/1.
 
     Examples
     --------

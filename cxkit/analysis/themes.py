@@ -119,6 +119,28 @@ def theme_dictionary(settings: dict | None = None) -> dict[str, dict[str, list[s
     Terms in ``settings`` are added to a theme's built-in terms (a new theme name adds a theme);
     ``{"theme": null}`` removes a theme.
 
+    Parameters
+    ----------
+    settings : dict, optional
+        A catalog's ``settings`` section (``catalog.settings``); only its ``themes`` entry is
+        read: theme name -> ``{language: [terms]}``, a plain list of terms (stored under the
+        language ``"*"``), or None to remove the theme. None (default) or no ``themes``
+        entry: the built-in dictionary.
+
+    Returns
+    -------
+    dict
+        Theme name -> ``{language code: [terms]}``, a new dictionary (:data:`THEMES` is not
+        changed), ready for :func:`tag_themes`.
+
+    Raises
+    ------
+    ValueError
+        ``settings["themes"]`` is not a mapping, or a theme maps to something other than a
+        mapping of languages, a list of terms or None.
+
+    Examples
+    --------
     >>> d = theme_dictionary({"themes": {"delivery": {"en": ["dhl"]}, "eco": {"en": ["recycl*"]}}})
     >>> "dhl" in d["delivery"]["en"], d["eco"]
     (True, {'en': ['recycl*']})
@@ -160,8 +182,23 @@ def tag_themes(texts, *, themes: dict | None = None) -> pd.DataFrame:
     ----------
     texts : sequence of str
         Review texts (a Series keeps its index); missing values mention nothing.
-    themes : dict, keyword-only
+    themes : dict, optional, keyword-only
         A theme dictionary (default: :data:`THEMES`; see :func:`theme_dictionary`).
+
+    Returns
+    -------
+    DataFrame
+        One boolean column per theme of ``themes``, in its order (the built-in ones:
+        ``price``, ``delivery``, ``support``, ``quality``, ``usability``, ``billing``,
+        ``app``, ``staff``), one row per text with the index of ``texts``: True where the text
+        mentions any term of the theme, in any language.
+
+    Raises
+    ------
+    TextsError
+        ``texts`` is not one column of texts (a DataFrame, one string, a dict, a column of
+        numbers, ...); :class:`~cxkit.errors.TextsError` is a ``TypeError`` and a
+        ``ValueError``.
 
     Examples
     --------
