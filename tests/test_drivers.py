@@ -569,3 +569,14 @@ def test_separated_classes_are_refused_not_printed():
     noisy = df.assign(promoter=df["support"] + rng.normal(0, 2, 300) >= 7)
     kd = cx.key_drivers(noisy, "promoter", ["support", "price", "app"], bootstrap=30)
     assert 0 < kd.attrs["r2"] < 0.9 and np.isfinite(kd["beta"]).all()
+
+
+def test_importance_over_time_says_which_period_it_leaves_out(feedback):
+    # a month of 5 responses cannot carry an 8-driver model: it is left out with a DataWarning
+    few = feedback[feedback["responded_at"].dt.to_period("M") == "2026-09"].head(5)
+    rest = feedback[feedback["responded_at"].dt.to_period("M") == "2026-10"]
+    import pandas as pd
+
+    with pytest.warns(cx.DataWarning, match="2026-09: skipped"):
+        out = cx.importance_over_time(pd.concat([few, rest]), "nps", cx.SAMPLE_DRIVERS, bootstrap=0)
+    assert set(out["period"]) == {"2026-10"}

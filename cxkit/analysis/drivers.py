@@ -996,8 +996,8 @@ def importance_over_time(
     Each period's responses get their own :func:`key_drivers` model (listwise deletion), with
     the options below. The model warnings of the single periods are not shown (run
     :func:`key_drivers` on one period to see them). Periods whose model fails (too few rows, a
-    driver or the target without variation, separated classes, ...) are left out of the table;
-    no warning is shown for them at present, so compare ``period`` with the months of the data.
+    driver or the target without variation, separated classes, ...) are left out of the table
+    with a :class:`~cxkit.errors.DataWarning` naming the period and the reason.
 
     Parameters
     ----------
@@ -1066,14 +1066,15 @@ def importance_over_time(
     frames = []
     for period in sorted(periods.dropna().unique()):
         part = df[(periods == period).to_numpy()]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            try:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # each period's model caveats stay in its attrs
                 kd = key_drivers(part, target, drivers, method=method, bootstrap=bootstrap, seed=seed,
                                  alpha=alpha, model=model)
-            except ValueError as err:
-                warnings.warn(f"{period}: skipped ({err})", DataWarning, stacklevel=2)
-                continue
+        except ValueError as err:
+            # outside the filter above, so the caller sees which period was left out and why
+            warnings.warn(f"{period}: skipped ({err})", DataWarning, stacklevel=2)
+            continue
         frames.append(kd.assign(period=str(period)))
     if not frames:
         raise ValueError("no period had enough rows for a key-driver model.")
