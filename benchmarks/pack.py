@@ -75,7 +75,7 @@ def _measure(cmd: list[str] | list[list[str]], env: dict) -> tuple[float, int, f
         proc = subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         stop = threading.Event()
 
-        def sample():
+        def sample(stop=stop, proc=proc):
             nonlocal peak
             while not stop.is_set():
                 peak = max(peak, _tree_rss(proc.pid))

@@ -345,7 +345,7 @@ def main() -> None:
     print(startup.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
     speed = speed_per_core(catalog, repeats)
-    print("\n== Speed per core, same English review texts (median of %d runs) ==" % repeats)
+    print(f"\n== Speed per core, same English review texts (median of {repeats} runs) ==")
     for k, v in speed.items():
         print(f"  {k:32s} {v:,.2f}" if isinstance(v, float) else f"  {k:32s} {v}")
 

@@ -19,22 +19,53 @@ from ._paths import DEFAULT_CATALOG, PROJECT_DIR, SAMPLE_DIR
 from ._stats import adjust_p
 from .analysis.calibration import SentimentModel
 from .analysis.churn import (
-    CHURN_THEMES, ChurnModel, churn_by_nps, churn_headline, churn_model, churn_rate_by_month, churn_reasons,
-    cohort_retention, customer_lifetime_value, customer_nps, detractor_effect, join_cx, revenue_at_risk,
+    CHURN_THEMES,
+    ChurnModel,
+    churn_by_nps,
+    churn_headline,
+    churn_model,
+    churn_rate_by_month,
+    churn_reasons,
+    cohort_retention,
+    customer_lifetime_value,
+    customer_nps,
+    detractor_effect,
+    join_cx,
+    revenue_at_risk,
 )
 from .analysis.drivers import (
-    MAX_EXACT_DRIVERS, MAX_EXACT_LOGISTIC, driver_change, driver_diagnostics, importance_over_time, key_drivers,
+    MAX_EXACT_DRIVERS,
+    MAX_EXACT_LOGISTIC,
+    driver_change,
+    driver_diagnostics,
+    importance_over_time,
+    key_drivers,
 )
 from .analysis.funnel import funnel, funnel_by_month
 from .analysis.langdetect import SUPPORTED_LANGUAGES, detect_language
 from .analysis.nps import (
-    MIN_N, adjust_flags, ces, compare_ces, compare_csat, compare_nps, csat, headline_flags, kpi_headline, kpi_trend, nps,
+    MIN_N,
+    adjust_flags,
+    ces,
+    compare_ces,
+    compare_csat,
+    compare_nps,
+    csat,
+    headline_flags,
+    kpi_headline,
+    kpi_trend,
+    nps,
 )
 from .analysis.reviews import rating_agreement, sentiment_trend, theme_summary
 from .analysis.sentiment import SENTIMENT_THRESHOLDS, calibrate_sentiment, comment_sentiment, sentiment
 from .analysis.stages import StageComparison, compare_stages, stage_scorecard
 from .analysis.survival import (
-    CoxModel, cox_model, kaplan_meier, logrank, proportional_hazards_test, restricted_mean_survival,
+    CoxModel,
+    cox_model,
+    kaplan_meier,
+    logrank,
+    proportional_hazards_test,
+    restricted_mean_survival,
 )
 from .analysis.themes import THEMES, tag_themes, theme_dictionary
 from .analysis.touchpoints import POOR_SCORE, channel_consistency, pain_points, touchpoint_performance
@@ -44,10 +75,30 @@ from .data.schema import STAGES, TABLES, normalize_stage
 from .display import figure, findings, format_p, presentable, table
 from .distributed import connect, current_cluster, use_cluster
 from .errors import (
-    CatalogError, ChurnWarning, ClusterError, CollinearityWarning, CxkitError, CxkitWarning, DataQualityError,
-    DataWarning, EventsPerParameterWarning, InvalidDataError, KernelDied, LeakageWarning, ModelWarning, NoDataError,
-    NotebookError, NotebookTimeout, PackError, PackLocked, ParameterError, SchemaError, SeparationWarning,
-    SmallSampleWarning, SourceError, TextsError,
+    CatalogError,
+    ChurnWarning,
+    ClusterError,
+    CollinearityWarning,
+    CxkitError,
+    CxkitWarning,
+    DataQualityError,
+    DataWarning,
+    EventsPerParameterWarning,
+    InvalidDataError,
+    KernelDied,
+    LeakageWarning,
+    ModelWarning,
+    NoDataError,
+    NotebookError,
+    NotebookTimeout,
+    PackError,
+    PackLocked,
+    ParameterError,
+    SchemaError,
+    SeparationWarning,
+    SmallSampleWarning,
+    SourceError,
+    TextsError,
 )
 from .pack.churn_regression import ChurnReport
 from .pack.data_quality import DataQualityReport
@@ -57,9 +108,24 @@ from .pack.results import save_results
 from .pack.review_sentiment import SentimentReport, sentiment_report
 from .periods import last_complete_month, month_events, parse_month, resolve_month
 from .plots import (
-    plot_calibration, plot_churn_by_nps, plot_churn_trend, plot_cohort_retention, plot_forest, plot_funnel,
-    plot_funnel_by_month, plot_importance, plot_km, plot_nps_by_segment, plot_nps_trend, plot_pain_points, plot_quadrant,
-    plot_revenue_at_risk, plot_sentiment_by_source, plot_sentiment_trend, plot_stages, plot_themes,
+    plot_calibration,
+    plot_churn_by_nps,
+    plot_churn_trend,
+    plot_cohort_retention,
+    plot_forest,
+    plot_funnel,
+    plot_funnel_by_month,
+    plot_importance,
+    plot_km,
+    plot_nps_by_segment,
+    plot_nps_trend,
+    plot_pain_points,
+    plot_quadrant,
+    plot_revenue_at_risk,
+    plot_sentiment_by_source,
+    plot_sentiment_trend,
+    plot_stages,
+    plot_themes,
 )
 from .privacy import mask_pii
 

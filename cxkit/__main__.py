@@ -1,3 +1,5 @@
-from .pack.cli import main
 import sys
+
+from .pack.cli import main
+
 sys.exit(main())

@@ -445,7 +445,7 @@ def table(
     head = "".join(f'<th scope="col">{safe_text(c, max_chars=max_chars)}</th>' for c in text.columns)
     body = []
     for row in text.itertuples(index=False):
-        cells = [(f'<td class="num">' if num else "<td>") + f"{safe_text(value, max_chars=max_chars)}</td>"
+        cells = [('<td class="num">' if num else "<td>") + f"{safe_text(value, max_chars=max_chars)}</td>"
                  for value, num in zip(row, numeric)]
         body.append("<tr>" + "".join(cells) + "</tr>")
     note = f" ({omitted:,} more rows not shown)" if omitted else ""

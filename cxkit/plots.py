@@ -293,7 +293,7 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None
     for i in np.flatnonzero(sig):
         ax.annotate(f"{rows.loc[i, 'diff']:+.0f} vs rest", (rows.loc[i, "ci_high"], y[i]), xytext=(6, 0),
                     textcoords="offset points", va="center", color=SIGNIFICANT, fontsize=9)
-    for by, part in rows.groupby("by", sort=False):
+    for _by, part in rows.groupby("by", sort=False):
         overall = float((part["value"] * part["n"]).sum() / part["n"].sum())
         ys = y[part.index.to_numpy()]
         ax.plot([overall, overall], [ys.min() - 0.4, ys.max() + 0.4], linestyle="--", color="#555555", linewidth=1)

@@ -228,8 +228,8 @@ def test_read_pushes_the_month_down_to_parquet_files_and_sql_tables(tmp_path, ki
 
 
 def test_sql_period_is_for_tables_not_queries():
-    from cxkit.errors import SourceError
     from cxkit.data.sql import read_sql
+    from cxkit.errors import SourceError
 
     with pytest.raises(SourceError, match="`period` applies to `table` only"):
         read_sql("duckdb:///:memory:", query="SELECT 1 AS a", period={"column": "a", "start": None, "end": "2026-01-01"})

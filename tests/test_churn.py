@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from brute import coordinates_moved_by_cone
 
 import cxkit as cx
-from brute import coordinates_moved_by_cone
 from cxkit.analysis import _models, churn
 from cxkit.pack import churn_regression as cp
 from cxkit.pack.results import to_jsonable

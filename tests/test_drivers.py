@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
+from cxkit.analysis.drivers import _lmg, _subset_r2
 from cxkit.pack import nps_drivers as nd
-from cxkit.analysis.drivers import _lmg, _relative_weights, _subset_r2
 
 SWISS_ROWS = [  # canton, Fertility, Agriculture, Examination, Education, Catholic, Infant.Mortality
     ('Courtelary', 80.2, 17, 15, 12, 9.96, 22.2),

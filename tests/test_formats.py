@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import codecs
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.errors import SourceError
 from cxkit.data.formats import decode_bytes, read_file
+from cxkit.errors import SourceError
 
 NORDIC = "response_id;responded_at;nps;amount;comment\r\n1;2026-03-01;9;1\u00a0234,50;Blåbærsyltetøy er godt\r\n2;2026-03-02;3;12,5;Inte värt pengarna\r\n"
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.errors import DataQualityError, SchemaError, SourceError
+from cxkit.errors import DataQualityError, SchemaError
 
 HEADER = "response_id,customer_id,responded_at,channel,journey_stage,nps,csat,ces,support,price,comment\n"
 GOOD = [

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.pack import journey_stages as jp
 from cxkit.data.sample import truth as sample_truth
+from cxkit.pack import journey_stages as jp
 
 
 @pytest.fixture(scope="module")

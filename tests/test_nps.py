@@ -19,8 +19,8 @@ References:
 from __future__ import annotations
 
 import json
-import warnings
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -28,9 +28,7 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.pack import nps_drivers as nd
 from cxkit.privacy import mask_pii
-
 
 
 def _scores(promoters: int, passives: int, detractors: int, **extra) -> pd.DataFrame:

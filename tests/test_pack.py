@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from xss import COLUMN_PAYLOAD, PAYLOADS, write_hostile_sample
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

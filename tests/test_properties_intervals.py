@@ -35,7 +35,7 @@ def _outcome(call):
         warnings.simplefilter("ignore")  # small-sample and overlap warnings are expected here
         try:
             return call()
-        except Exception as err:  # noqa: BLE001 (the test is about which exceptions escape)
+        except Exception as err:
             raised_in = Path(traceback.extract_tb(err.__traceback__)[-1].filename).resolve()
             ours = isinstance(err, (ValueError, CxkitError)) and type(err).__module__.split(".")[0] in ("builtins", "cxkit")
             if not ours or PACKAGE not in raised_in.parents:

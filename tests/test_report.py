@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -154,8 +154,8 @@ def test_kernels_share_the_cores_for_blas_threads(project, monkeypatch):
     # Two kernels at once on N cores: each may use N // 2 BLAS/OpenMP threads (OpenBLAS would
     # otherwise spin one thread per core in every kernel); a value the user set wins.
     seen = project / "threads.txt"
-    probe = ("import os\nopen(%r, 'a').write(' '.join(os.environ.get(v, '-') for v in "
-             "('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) + '\\n')" % str(seen))
+    probe = (f"import os\nopen({str(seen)!r}, 'a').write(' '.join(os.environ.get(v, '-') for v in "
+             "('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) + '\\n')")
     _notebook(project / "notebooks", "beta", [probe], order=20)
     _notebook(project / "notebooks", "gamma", [probe], order=30)
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
@@ -350,7 +350,7 @@ def test_a_source_without_rows_in_the_month_skips_its_analyses_and_says_so_under
     assert result.returncode == 2 and "gamma: needs the reviews source in the catalog" in result.stderr
 
 
-def _dated_catalog(folder: Path, last: "pd.Timestamp") -> None:
+def _dated_catalog(folder: Path, last) -> None:
     import pandas as pd
 
     days = pd.date_range(last - pd.Timedelta(days=75), last, freq="D")

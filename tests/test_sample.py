@@ -306,7 +306,7 @@ def test_driver_order_is_recovered_by_exact_lmg(feedback, facts):
     assert (shares - expected[shares.index]).abs().max() < 0.015
     assert list(facts["driver_weights"]) == facts["driver_order"]
     weights = list(facts["driver_weights"].values())
-    assert all(a > b for a, b in zip(weights, weights[1:]))
+    assert all(a > b for a, b in itertools.pairwise(weights))
 
 
 def test_driver_order_per_month(feedback, facts):
@@ -338,7 +338,7 @@ def test_nps_drop_month_is_the_largest_significant_decline(feedback, facts):
     monthly = {m: _nps(rows["nps"]) for m, rows in feedback.groupby("month")}
     for month, (value, _) in monthly.items():
         assert value == pytest.approx(facts["nps_by_month"][month], abs=0.005)
-    changes = {b: monthly[b][0] - monthly[a][0] for a, b in zip(MONTHS, MONTHS[1:])}
+    changes = {b: monthly[b][0] - monthly[a][0] for a, b in itertools.pairwise(MONTHS)}
     drop_month = min(changes, key=changes.get)
     assert drop_month == facts["nps_drop_month"] == "2026-08"
     before = MONTHS[MONTHS.index(drop_month) - 1]

@@ -51,8 +51,7 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     Reference: fold 1 refitted by hand, featurising its training texts with a fresh
     vocabulary (stems in >= min_count training texts) and its test texts through it.
     """
-    from cxkit.analysis.calibration import SentimentModel, fit_multinomial, rating_to_class
-    from cxkit.analysis.calibration import multinomial_probabilities
+    from cxkit.analysis.calibration import SentimentModel, fit_multinomial, multinomial_probabilities, rating_to_class
     from cxkit.analysis.sentiment import CLASSES, _featurise
 
     data = _reviews().dropna(subset=["rating"]).head(1500)

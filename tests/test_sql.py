@@ -9,8 +9,8 @@ Most tests run once per backend through the ``db`` fixture; the PostgreSQL runs 
 from __future__ import annotations
 
 import contextlib
-import os
 import datetime as dt
+import os
 import socket
 import traceback
 
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-
-from cxkit.errors import SchemaError, SourceError
-from cxkit.data.sql import mask_url, read_sql
 from pgserver import PostgresUnavailable, postgres_server
+
+from cxkit.data.sql import mask_url, read_sql
+from cxkit.errors import SchemaError, SourceError
 
 NORDIC = "Blåbær ære Övervägande"
 EMOJI = "Kjøp 😀 – \"quoted\" 'single'"

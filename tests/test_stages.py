@@ -11,9 +11,9 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.pack import journey_stages as jp
-from cxkit.data.sample import truth as sample_truth
 from cxkit.analysis.stages import compact_letters, wilson_interval
+from cxkit.data.sample import truth as sample_truth
+from cxkit.pack import journey_stages as jp
 
 # R's PlantGrowth (datasets package): dried weight of plants under a control and two treatments,
 # 10 plants each. Source: R documentation ?PlantGrowth (Dobson 1983, Table 7.1),

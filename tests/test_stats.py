@@ -11,12 +11,18 @@ Anal. 22, section 4 example, and a brute-force minimisation over Cholesky factor
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import stats
 
 from cxkit._stats import (
-    nearest_correlation, net_score_interval, percentile_interval, studentized_range_isf, studentized_range_sf,
+    nearest_correlation,
+    net_score_interval,
+    percentile_interval,
+    studentized_range_isf,
+    studentized_range_sf,
 )
 
 GRID = [(k, df, q) for k in (2, 3, 5, 10, 20) for df in (1, 1.7, 3.7, 10, 50.5, 1000, 9e4)
@@ -43,7 +49,7 @@ def test_small_lower_tail_tends_to_the_infinite_df_value():
     limit = 1 - stats.studentized_range.sf(0.2, 10, 1e6)  # scipy's single-integral branch
     lower = [1 - float(studentized_range_sf(0.2, 10, df)) for df in (1e3, 1e4, 9e4, 1e6)]
     assert lower[-1] == pytest.approx(limit, rel=1e-6)
-    assert all(a > b for a, b in zip(lower, lower[1:])) and lower[2] == pytest.approx(limit, rel=0.2)
+    assert all(a > b for a, b in itertools.pairwise(lower)) and lower[2] == pytest.approx(limit, rel=0.2)
 
 
 def test_studentized_range_sf_edges():

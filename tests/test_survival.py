@@ -19,11 +19,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from brute import coordinates_moved_by_cone
 
 import cxkit as cx
 from cxkit.analysis import _models, survival
 from cxkit.errors import ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning
-from brute import coordinates_moved_by_cone
 
 # R survival: aml (time in weeks, status 1 = relapse, x = maintenance chemotherapy)
 AML = pd.DataFrame({

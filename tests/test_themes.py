@@ -91,8 +91,8 @@ def test_theme_summary_by_hand():
     assert out["n"] == 2 and out["share_negative"] == 1.0
     assert out["negative_rate"] == pytest.approx(2 / 4) and out["previous_rate"] == pytest.approx(1 / 4)
     # two-proportion z-test, pooled: p = 3/8
-    from scipy import stats
     import numpy as np
+    from scipy import stats
 
     se = np.sqrt(3 / 8 * 5 / 8 * (1 / 4 + 1 / 4))
     assert out["p"] == pytest.approx(2 * stats.norm.sf(0.25 / se))

@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.pack import journey_stages as jp
 from cxkit.data.sample import truth as sample_truth
+from cxkit.pack import journey_stages as jp
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ from scipy import stats
 from .._stats import wilson_interval
 from ..data.schema import STAGES
 
-
 #: Metrics where a lower score is the better experience (customer effort).
 LOWER_IS_BETTER = {"ces"}
 
@@ -143,7 +142,7 @@ def t_interval(mean, se, n, alpha: float):
     return mean - q * se, mean + q * se
 
 
-def mean_interval(g: "Groups", alpha: float, *, binary: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def mean_interval(g: Groups, alpha: float, *, binary: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Confidence interval of each group's mean: Wilson's for a boolean metric (the mean is then
     a proportion, and a t interval can leave [0, 1] or shrink to a point at 0% or 100%), the t
     interval otherwise."""

@@ -31,7 +31,7 @@ import csv
 import importlib.metadata
 import importlib.util
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ._text import TOKEN_RE
@@ -58,7 +58,7 @@ def stem_table_path(algorithm: str) -> Path:
     return LEXICON_DIR / f"stems_{algorithm}.tsv"
 
 
-@lru_cache(maxsize=None)
+@cache
 def stem_table(algorithm: str) -> dict[str, str]:
     """The shipped word -> stem table of a Snowball ``algorithm``; empty when it is missing or
     was written by another snowballstemmer version (its first line names the version)."""
@@ -273,7 +273,7 @@ lexicon.cache_clear = lambda: _build_lexicon.cache_clear()  # type: ignore[attr-
 lexicon.cache_info = lambda: _build_lexicon.cache_info()  # type: ignore[attr-defined]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexicon:
     """:func:`lexicon`, built (``lexicon.cache_clear()`` empties the cache)."""
     import snowballstemmer

@@ -656,7 +656,7 @@ def roc_auc_levels(codes: np.ndarray, y: np.ndarray) -> float:
         return np.nan
     rate = churners[order] / np.maximum(sizes[order], 1)
     # levels with equal rates are ties: merge them
-    keys, inverse = np.unique(np.round(rate, 12), return_inverse=True)
+    _keys, inverse = np.unique(np.round(rate, 12), return_inverse=True)
     c1 = np.bincount(inverse, weights=churners[order])
     c0 = np.bincount(inverse, weights=stayers[order])
     below = np.cumsum(c0) - c0

@@ -128,7 +128,7 @@ def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarra
     cand = np.flatnonzero(is_first[lower])
     cand_first = lower[cand]
     names = []
-    for number, (words, value, seq) in enumerate(present):
+    for _number, (words, value, seq) in enumerate(present):
         c = cand[cand_first == seq[0]]
         length = len(seq)
         c = c[c + length <= n]

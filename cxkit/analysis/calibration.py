@@ -197,7 +197,7 @@ class SentimentModel(SafeDisplay):
         return pd.DataFrame({"feature": names[pick], "weight": delta[pick]}).reset_index(drop=True)
 
     def _design(self, batch, language, scores, grow_vocab=False):
-        rows, cols, token_index, vocab = token_features(batch, language, scores, self.vocabulary, grow_vocab)
+        rows, cols, token_index, _vocab = token_features(batch, language, scores, self.vocabulary, grow_vocab)
         return rows, cols, token_index
 
     def _matrix(self, n_docs, rows, cols, total):
@@ -250,7 +250,7 @@ class SentimentModel(SafeDisplay):
                     writer.writerow([name, *(f"{v:.5g}" for v in row)])
 
     @classmethod
-    def load(cls, path) -> "SentimentModel":
+    def load(cls, path) -> SentimentModel:
         """Read a model written by :meth:`save`."""
         path = Path(path)
         with open(path, encoding="utf-8", newline="") as handle:

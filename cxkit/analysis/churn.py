@@ -62,16 +62,43 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from .._stats import adjust_p, headline_change, unbounded_coordinates, wilson_interval
 from ..display import SafeDisplay, findings, table
 from ..errors import (  # re-exported: the warnings of churn_model
-    ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning,
+    ChurnWarning,
+    CollinearityWarning,
+    EventsPerParameterWarning,
+    LeakageWarning,
+    SeparationWarning,
 )
-from .._stats import adjust_p, headline_change, unbounded_coordinates, wilson_interval
 from ._models import (  # noqa: F401 (the thresholds stay importable here)
-    DAYS_PER_MONTH, FORMULA_NAMESPACE, LEAKAGE_AUC, LEAKAGE_R2, MAX_VIF, MIN_EVENTS_PER_PARAMETER, Design,
-    aliased_design, collinearity, complete_rows, covariate_formula, default_covariates, effects_table, emit,
-    events_per_parameter, far_bounds, formula_columns, formula_in_words, model_data, outcome_leaks, quote_name,
-    reference_levels, require, roc_auc, standard_errors, tenure_price_leaks, term_label,
+    DAYS_PER_MONTH,
+    FORMULA_NAMESPACE,
+    LEAKAGE_AUC,
+    LEAKAGE_R2,
+    MAX_VIF,
+    MIN_EVENTS_PER_PARAMETER,
+    Design,
+    aliased_design,
+    collinearity,
+    complete_rows,
+    covariate_formula,
+    default_covariates,
+    effects_table,
+    emit,
+    events_per_parameter,
+    far_bounds,
+    formula_columns,
+    formula_in_words,
+    model_data,
+    outcome_leaks,
+    quote_name,
+    reference_levels,
+    require,
+    roc_auc,
+    standard_errors,
+    tenure_price_leaks,
+    term_label,
 )
 from .survival import cox_model, restricted_mean_survival
 
@@ -1277,7 +1304,7 @@ def cohort_retention(customers: pd.DataFrame, *, signup: str = "signup_at", chur
         if not size:
             continue
         e = end[members].to_numpy(dtype="datetime64[ns]")
-        for k in range(0, (last - c).n + 1):
+        for k in range((last - c).n + 1):
             cutoff = np.datetime64((c + k + 1).start_time, "ns")
             active = int((np.isnat(e) | (e >= cutoff)).sum())
             rows.append({"cohort": str(c), "months_since_signup": k, "customers": size, "active": active,

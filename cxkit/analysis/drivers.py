@@ -65,9 +65,8 @@ import pandas as pd
 from scipy import special, stats
 
 from .. import distributed as _cluster
+from .._stats import adjust_p, nearest_correlation, percentile_interval
 from ..errors import DataWarning, ModelWarning
-from .._stats import nearest_correlation, percentile_interval
-from .._stats import adjust_p
 from ..periods import resolve_month
 
 __all__ = [

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataWarning
+from .._stats import _padjust_method, adjust_p, wilson_interval
 from ..data.schema import STAGES
 from ..distributed import compute, is_dask_frame
-from .._stats import _padjust_method, adjust_p, wilson_interval
+from ..errors import DataWarning
 from ._groups import check_alpha, check_column, check_frame, group_codes, group_order
 
 __all__ = ["funnel", "funnel_by_month"]

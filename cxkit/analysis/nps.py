@@ -50,9 +50,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._stats import net_score_interval
+from .._stats import headline_change, net_score_interval
 from ..periods import resolve_month
-from .._stats import headline_change
 
 __all__ = [
     "nps", "csat", "ces", "compare_nps", "compare_csat", "compare_ces", "kpi_trend", "kpi_headline",
@@ -72,7 +71,7 @@ _SCALE_CHECK_N = 30
 
 # --------------------------------------------------------------------------- multiple testing
 
-from .._stats import adjust_p  # noqa: E402,F401  (one implementation, re-exported as cx.adjust_p)
+from .._stats import adjust_p  # noqa: E402  (one implementation, re-exported as cx.adjust_p)
 
 
 def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: float = 0.05) -> list:

@@ -19,12 +19,18 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import _lexicon
 from .. import distributed as _cluster
+from . import _lexicon
 from ._scorer import score_batch
 from ._text import Batch, as_text_list, encode, texts_and_index
 from .calibration import (
-    CLASSES, SentimentModel, fit_multinomial, macro_f1, multinomial_probabilities, rating_to_class, token_features,
+    CLASSES,
+    SentimentModel,
+    fit_multinomial,
+    macro_f1,
+    multinomial_probabilities,
+    rating_to_class,
+    token_features,
 )
 from .langdetect import SUPPORTED_LANGUAGES, detect_batch, detect_language, language_model
 from .themes import THEMES, tag_themes, theme_dictionary

@@ -37,14 +37,36 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import SeparationWarning, SmallSampleWarning
-from .._stats import PADJUST, _padjust_method, adjust_p, wilson_interval  # noqa: F401 (re-exported)
-from .._stats import covariance_beside_separation, studentized_range_isf, studentized_range_sf, unbounded_coordinates
-
+from .._stats import (  # noqa: F401 (re-exported)
+    PADJUST,
+    _padjust_method,
+    adjust_p,
+    covariance_beside_separation,
+    studentized_range_isf,
+    studentized_range_sf,
+    unbounded_coordinates,
+    wilson_interval,
+)
 from ..display import SafeDisplay
+from ..errors import SeparationWarning, SmallSampleWarning
 from ._groups import (
-    LOWER_IS_BETTER, score_column, Groups, anova, check_alpha, check_column, check_frame, counted_median, group_codes, group_order,
-    is_boolean, kept_weights, mean_interval, numeric_scores, reduce_counts, welch_anova, welch_t,
+    LOWER_IS_BETTER,
+    Groups,
+    anova,
+    check_alpha,
+    check_column,
+    check_frame,
+    counted_median,
+    group_codes,
+    group_order,
+    is_boolean,
+    kept_weights,
+    mean_interval,
+    numeric_scores,
+    reduce_counts,
+    score_column,
+    welch_anova,
+    welch_t,
 )
 
 __all__ = [

@@ -49,10 +49,30 @@ from .._stats import unbounded_coordinates
 from ..display import SafeDisplay, findings, table
 from ..errors import ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning
 from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable from here)
-    FORMULA_NAMESPACE, LEAKAGE_R2, Design, aliased_design, as_float, collinearity, complete_rows, covariate_formula,
-    default_covariates, effects_table, emit, event_values, events_per_parameter, far_bounds, formula_columns,
-    formula_in_words, model_data, outcome_leaks, quote_name, reference_levels, require, standard_errors,
-    tenure_price_leaks, term_label,
+    FORMULA_NAMESPACE,
+    LEAKAGE_R2,
+    Design,
+    aliased_design,
+    as_float,
+    collinearity,
+    complete_rows,
+    covariate_formula,
+    default_covariates,
+    effects_table,
+    emit,
+    event_values,
+    events_per_parameter,
+    far_bounds,
+    formula_columns,
+    formula_in_words,
+    model_data,
+    outcome_leaks,
+    quote_name,
+    reference_levels,
+    require,
+    standard_errors,
+    tenure_price_leaks,
+    term_label,
 )
 
 __all__ = [
@@ -430,7 +450,7 @@ def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
         X = surv.exog_s[stx]
         time, status, entry = surv.time_s[stx], surv.status_s[stx], surv.entry_s[stx]
         uft = surv.ufailt[stx]
-        k, p = len(uft), X.shape[1]
+        k, _p = len(uft), X.shape[1]
         lp = X @ params
         if surv.offset_s is not None:
             lp = lp + surv.offset_s[stx]
@@ -636,9 +656,10 @@ def _ph_model_class():
                 r = np.exp(lp)
                 rX = r[:, None] * X
 
+                # called right here, in this iteration, so the loop's part is the one meant
                 def at_risk(v):  # sums over each churn time's risk set, from per-row values
-                    tail = lambda m: np.cumsum(m[::-1], axis=0)[::-1][1:]  # noqa: E731 (sum over m > k)
-                    return tail(part["enter"] @ v) - tail(part["leave"] @ v)
+                    tail = lambda m: np.cumsum(m[::-1], axis=0)[::-1][1:]  # noqa: E731,B023 (sum over m > k)
+                    return tail(part["enter"] @ v) - tail(part["leave"] @ v)  # noqa: B023
 
                 s0, s1 = at_risk(r), at_risk(rX)
                 d0, d1 = part["fails"] @ r, part["fails"] @ rX

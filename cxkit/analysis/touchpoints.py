@@ -28,11 +28,26 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import SmallSampleWarning
 from .._stats import _padjust_method, adjust_p, wilson_interval
+from ..errors import SmallSampleWarning
 from ._groups import (
-    LOWER_IS_BETTER, Groups, score_column, check_alpha, check_column, check_frame, counted_median, distinct_counts, group_codes,
-    group_order, is_boolean, kept_weights, mean_interval, numeric_scores, order_statistic, reduce_counts, welch_anova,
+    LOWER_IS_BETTER,
+    Groups,
+    check_alpha,
+    check_column,
+    check_frame,
+    counted_median,
+    distinct_counts,
+    group_codes,
+    group_order,
+    is_boolean,
+    kept_weights,
+    mean_interval,
+    numeric_scores,
+    order_statistic,
+    reduce_counts,
+    score_column,
+    welch_anova,
     welch_t,
 )
 

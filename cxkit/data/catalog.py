@@ -47,8 +47,8 @@ import pandas as pd
 import yaml
 
 from ..errors import CatalogError, CxkitError
-from .readers import Loaded, load
 from ..periods import parse_month
+from .readers import Loaded, load
 from .schema import TABLES
 
 __all__ = ["Catalog", "load_catalog", "rejection_reasons"]
@@ -196,7 +196,7 @@ class MonthlyReader:
         """The months in runs of consecutive months of at most ``max_rows`` rows together (a
         month with more rows is a run of its own; rows without a time come last, alone), so
         a loop over them holds at most ``max(max_rows, one month)`` rows at once."""
-        codes, counts = np.unique(self._codes(), return_counts=True)
+        _codes, counts = np.unique(self._codes(), return_counts=True)
         runs, current, total = [], [], 0
         for m, n in zip(self.months(), counts.tolist()):
             contiguous = not current or (not pd.isna(m) and current[-1].ordinal + 1 == m.ordinal)
@@ -485,7 +485,7 @@ class Catalog(Mapping):
         frame = self[name].frame
         return frame[_check_columns(columns, frame.columns, self.path, name)] if columns else frame
 
-    def monthly(self, name: str) -> "MonthlyReader":
+    def monthly(self, name: str) -> MonthlyReader:
         """A reader that gives one source a month at a time (see :class:`MonthlyReader`): for
         analyses whose trend needs only per-month aggregates of a big text table. A snapshot
         is read month by month from its Parquet file; other sources are loaded once."""

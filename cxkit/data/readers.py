@@ -23,18 +23,19 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import formats
 from ..display import SafeHTML, safe_text
 from ..errors import DataQualityError, SchemaError, SourceError
 from ..privacy import mask_frame, mask_pii
+from . import formats
 from .schema import STAGE_DTYPE, STAGES, TABLES, ColumnSpec, TableSpec, clean_category, normalize_stage
 
 __all__ = [

@@ -1506,7 +1506,7 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
 
     reached = journey.groupby("journey_stage")["customer_id"].nunique().reindex(_STAGES)
     funnel_realised = {f"{a}->{b}": _r(reached[b] / reached[a])
-                       for a, b in zip(_STAGES, _STAGES[1:])}
+                       for a, b in itertools.pairwise(_STAGES)}
 
     bad_rows = {
         "feedback": {kind: {"count": len(ids), "ids": ids, "description": _BAD_DESCRIPTION[kind]}

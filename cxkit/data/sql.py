@@ -261,8 +261,8 @@ def _resolve_table(
         wanted.append(tuple(table.split(".", 1)))
     for fold in (False, True):
         for want_schema, want_name in wanted:
-            def same(a, b):
-                return (a or "").casefold() == (b or "").casefold() if fold else a == b
+            def same(a, b):  # used at once in this iteration's comprehension
+                return (a or "").casefold() == (b or "").casefold() if fold else a == b  # noqa: B023
 
             hits = [(s, n) for s, n, _ in relations if same(s, want_schema) and same(n, want_name)]
             if len(hits) == 1:

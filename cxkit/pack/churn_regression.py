@@ -25,8 +25,17 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.churn import (
-    ChurnModel, churn_by_nps, churn_headline, churn_model, churn_rate_by_month, churn_reasons, cohort_retention,
-    customer_lifetime_value, detractor_effect, join_cx, revenue_at_risk,
+    ChurnModel,
+    churn_by_nps,
+    churn_headline,
+    churn_model,
+    churn_rate_by_month,
+    churn_reasons,
+    cohort_retention,
+    customer_lifetime_value,
+    detractor_effect,
+    join_cx,
+    revenue_at_risk,
 )
 from ..analysis.survival import cox_model, kaplan_meier, logrank
 from ..display import figure, p_phrase, table
@@ -78,7 +87,7 @@ class ChurnReport(ReportPage):
 
     @classmethod
     def from_catalog(cls, sources, *, month: str = "", customers_source: str = "customers",
-                     segment: str = "segment") -> "ChurnReport":
+                     segment: str = "segment") -> ChurnReport:
         """The page from a catalog's customer records (source ``customers_source``), its
         ``feedback`` source when it has one, and the currency of its ``settings``."""
         feedback = sources["feedback"].frame if "feedback" in sources else None

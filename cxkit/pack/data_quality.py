@@ -35,7 +35,7 @@ class DataQualityReport(ReportPage):
         self.reasons = rejection_reasons(sources)
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "") -> "DataQualityReport":
+    def from_catalog(cls, sources, *, month: str = "") -> DataQualityReport:
         """The page of every source in the catalog."""
         return cls(sources, month=month)
 

@@ -78,7 +78,7 @@ class JourneyReport(ReportPage):
         self.consistency = channel_consistency(events, score=score, min_n=min_n)
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "", **options) -> "JourneyReport":
+    def from_catalog(cls, sources, *, month: str = "", **options) -> JourneyReport:
         """The page from a catalog's ``journey`` source (scanned: a big table stays out of
         memory) and the report month's rows of its ``feedback`` source, when it has one."""
         feedback = (lambda m: sources.read("feedback", month=m)) if "feedback" in sources else None

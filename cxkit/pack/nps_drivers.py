@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..analysis.drivers import driver_change, driver_diagnostics, key_drivers
 from ..analysis.nps import MIN_N, adjust_flags, compare_nps, headline_flags, kpi_headline, kpi_trend
-from ..display import figure, findings as findings_list, format_p, p_phrase, table
+from ..display import figure, format_p, p_phrase, table
+from ..display import findings as findings_list
 from ..periods import resolve_month
 from ..plots import plot_importance, plot_nps_by_segment, plot_nps_trend, plot_quadrant
 from .page import ReportPage, section
@@ -73,7 +74,7 @@ class NpsReport(ReportPage):
     title: ClassVar[str] = "NPS and key drivers"
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "", bootstrap: int = 200, seed: int = 0, **options) -> "NpsReport":
+    def from_catalog(cls, sources, *, month: str = "", bootstrap: int = 200, seed: int = 0, **options) -> NpsReport:
         """The page from a catalog's ``feedback`` source (its driver columns are the catalog's)."""
         return nps_report(sources["feedback"].frame, month=month, bootstrap=bootstrap, seed=seed, **options)
 

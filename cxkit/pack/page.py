@@ -28,10 +28,12 @@ The notebooks stay thin: one page object per notebook, one ``page.show(name)`` p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
-from ..display import SafeDisplay, findings as findings_list, safe_text
+from ..display import SafeDisplay, safe_text
+from ..display import findings as findings_list
 
 __all__ = ["ReportPage", "Section", "section"]
 

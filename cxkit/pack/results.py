@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._stats import HEADLINE_FAMILY, HEADLINE_POLICY, headline_change  # noqa: F401 (part of this module's API)
+from .._stats import HEADLINE_FAMILY, HEADLINE_POLICY, headline_change
 
 __all__ = ["save_results", "to_jsonable", "merge_results", "HEADLINE_FAMILY", "HEADLINE_POLICY", "headline_change"]
 

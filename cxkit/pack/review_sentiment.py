@@ -25,9 +25,15 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis.reviews import (
-    comment_summary, rating_agreement, score_reviews, sentiment_headline, sentiment_trend, theme_summary,
+    comment_summary,
+    rating_agreement,
+    score_reviews,
+    sentiment_headline,
+    sentiment_trend,
+    theme_summary,
 )
-from ..display import figure, findings as findings_list, p_phrase, safe_text, table
+from ..display import figure, p_phrase, safe_text, table
+from ..display import findings as findings_list
 from .page import ReportPage, section
 
 __all__ = ["SentimentReport", "sentiment_report"]
@@ -156,7 +162,7 @@ class SentimentReport(ReportPage):
         }
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "", seed: int = 0) -> "SentimentReport":
+    def from_catalog(cls, sources, *, month: str = "", seed: int = 0) -> SentimentReport:
         """The page from a catalog's ``reviews`` source (read a run of months at a time: a big
         table never sits whole in memory) and the report month's comments of its ``feedback``
         source, when it has one; the catalog's ``settings`` extend the themes."""

@@ -58,8 +58,18 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from .._paths import DEFAULT_CATALOG, PROJECT_DIR
-from ..errors import (ClusterError, CxkitError, InvalidDataError, KernelDied, NoDataError, NotebookError,
-                      NotebookTimeout, PackError, PackLocked, ParameterError)
+from ..errors import (
+    ClusterError,
+    CxkitError,
+    InvalidDataError,
+    KernelDied,
+    NoDataError,
+    NotebookError,
+    NotebookTimeout,
+    PackError,
+    PackLocked,
+    ParameterError,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -235,7 +245,7 @@ def _check_request(month: str | None, *, catalog, out, only, timeout, jobs, quie
     from ..data.catalog import load_catalog
     from ..periods import parse_month
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     out = Path(out).resolve()
     catalog_path = Path(catalog or DEFAULT_CATALOG).resolve()
@@ -550,7 +560,7 @@ def _month_lock(out: Path, month: str):
         raise PackLocked(f"{out / month} is being built by {holder}; wait for it to finish, then run again.") from None
     handle.seek(0)
     handle.truncate()
-    handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}")
+    handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}")
     handle.flush()
     try:
         yield
@@ -690,7 +700,7 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
     output = run.tmp / f"{notebook.name}.ipynb"
     started = time.perf_counter()
     run.progress(f"{notebook.name}: running")
-    outcome = {"notebook": notebook.name, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    outcome = {"notebook": notebook.name, "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     manager = _ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs))
     try:
         papermill.execute_notebook(
@@ -781,7 +791,7 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
 
         async def _async_start_kernel(self, **kw):
             if stderr_path is not None:
-                kw.setdefault("stderr", open(stderr_path, "ab"))  # noqa: SIM115 (the kernel owns it)
+                kw.setdefault("stderr", open(stderr_path, "ab"))
             env = dict(kw.get("env") or os.environ)
             # Figures are rendered off-screen, whatever backend the user's environment names
             # (a desktop backend would open windows from a cron job); cxkit itself never
@@ -902,7 +912,7 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
         "month_note": run.month_note,
         "skipped": run.skipped,
         "started_utc": run.started.isoformat(timespec="seconds"),
-        "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - run.t0, 3),
         "inputs": provenance,
         "notebooks": run.outcomes,
