@@ -56,8 +56,15 @@ def make_data(n: int, seed: int = 0) -> pd.DataFrame:
     for j in range(10):
         data[f"c{j:02d}"] = rng.choice(["a", "b", "c", "d"], n)
     df = pd.DataFrame(data)
-    log_odds = (-0.6 - 0.03 * df["tenure_months"] + 0.01 * df["monthly_revenue"] + 0.3 * df["x00"]
-                - 0.2 * df["x01"] + 0.4 * (df["c00"] == "b") - 0.5 * (df["segment"] == "Enterprise"))
+    log_odds = (
+        -0.6
+        - 0.03 * df["tenure_months"]
+        + 0.01 * df["monthly_revenue"]
+        + 0.3 * df["x00"]
+        - 0.2 * df["x01"]
+        + 0.4 * (df["c00"] == "b")
+        - 0.5 * (df["segment"] == "Enterprise")
+    )
     df["churned"] = rng.random(n) < 1 / (1 + np.exp(-log_odds))
     return df
 
@@ -76,8 +83,14 @@ def run_cxkit(df: pd.DataFrame) -> dict:
     calibration = cx.figure(model.plot_calibration().figure, alt=calibration_finding(model))
     t2 = time.perf_counter()
     assert html and text and forest.data and calibration.data and len(model.summary) == 52
-    return {"model": t1 - t0, "report": t2 - t1, "total": t2 - t0, "auc": model.auc,
-            "parameters": len(model.summary), "formula": model.formula}
+    return {
+        "model": t1 - t0,
+        "report": t2 - t1,
+        "total": t2 - t0,
+        "auc": model.auc,
+        "parameters": len(model.summary),
+        "formula": model.formula,
+    }
 
 
 def run_peer(df: pd.DataFrame, formula: str) -> float:
@@ -109,23 +122,37 @@ def main() -> None:
     median = {k: statistics.median(r[k] for r in ours) for k in ("model", "report", "total")}
     peer_median = statistics.median(peer)
     result = {
-        "benchmark": "churn", "mode": "quick" if args.quick else "full", "cores": _cores(),
-        "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+        "benchmark": "churn",
+        "mode": "quick" if args.quick else "full",
+        "cores": _cores(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
         "note": "seconds = median of runs; ratio = cxkit total / one plain statsmodels fit of the same formula",
-        "customers": n, "covariates": 30, "parameters": ours[0]["parameters"], "cv_folds": 5,
+        "customers": n,
+        "covariates": 30,
+        "parameters": ours[0]["parameters"],
+        "cv_folds": 5,
         "auc": ours[0]["auc"],
-        "seconds": median, "runs": [{k: r[k] for k in ("model", "report", "total")} for r in ours],
-        "peer": {"name": "statsmodels smf.logit(formula).fit(), one fit, no CV or checks",
-                 "seconds": peer_median, "runs": peer},
+        "seconds": median,
+        "runs": [{k: r[k] for k in ("model", "report", "total")} for r in ours],
+        "peer": {
+            "name": "statsmodels smf.logit(formula).fit(), one fit, no CV or checks",
+            "seconds": peer_median,
+            "runs": peer,
+        },
         "ratio_total_to_peer": median["total"] / peer_median,
-        "goal_seconds": goal, "meets_goal": None if goal is None else median["total"] <= goal,
+        "goal_seconds": goal,
+        "meets_goal": None if goal is None else median["total"] <= goal,
         "load_average": os.getloadavg()[0],
     }
     out = ROOT / "benchmarks" / "results" / ("churn_quick.json" if args.quick else "churn.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"churn benchmark ({result['mode']}): {n:,} customers x 30 covariates, {result['parameters']} parameters, "
-          f"median of {args.runs} runs")
+    print(
+        f"churn benchmark ({result['mode']}): {n:,} customers x 30 covariates, {result['parameters']} parameters, "
+        f"median of {args.runs} runs"
+    )
     print(f"{'step':<44}{'seconds':>10}")
     print(f"{'cxkit churn_model (5-fold CV and checks)':<44}{median['model']:>10.2f}")
     print(f"{'cxkit report (HTML, revenue at risk, figures)':<44}{median['report']:>10.2f}")

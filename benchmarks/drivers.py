@@ -80,6 +80,7 @@ def cxkit_lmg(df, names, **kw):
 
 # --------------------------------------------------------------------------- peers
 
+
 def add_peers(path: str | None) -> None:
     if path:
         sys.path.append(str(Path(path).resolve()))
@@ -97,11 +98,13 @@ def import_dominance():
     if not hasattr(np, "bool8"):
         np.bool8 = np.bool_
     stubs = {
-        "bokeh": {}, "bokeh.io": {"output_notebook": lambda *a, **k: None},
+        "bokeh": {},
+        "bokeh.io": {"output_notebook": lambda *a, **k: None},
         "bokeh.plotting": {"figure": None, "show": None},
         "bokeh.models": {"ColumnDataSource": None, "LabelSet": None},
         "bokeh.models.formatters": {"NumeralTickFormatter": None},
-        "plotly": {"offline": None}, "plotly.offline": {"init_notebook_mode": lambda *a, **k: None, "iplot": None},
+        "plotly": {"offline": None},
+        "plotly.offline": {"init_notebook_mode": lambda *a, **k: None, "iplot": None},
         "cufflinks": {},
     }
     for name, attrs in stubs.items():
@@ -132,9 +135,17 @@ def peer_case(label, version, importer, runner, df, names, repeat, cx_seconds, c
     except Exception as err:  # any import problem means the peer is skipped, with the reason
         return {"peer": label, "skipped": f"{type(err).__name__}: {err}"}
     seconds, runs, values = timed(lambda: runner(module, df, names), repeat)
-    return {"peer": label, "version": version(module), "drivers": len(names), "rows": len(df), "seconds": seconds,
-            "runs": runs, "cxkit_seconds": cx_seconds, "ratio": seconds / cx_seconds,
-            "max_abs_diff_importance": float(np.max(np.abs(values - cx_importance)))}
+    return {
+        "peer": label,
+        "version": version(module),
+        "drivers": len(names),
+        "rows": len(df),
+        "seconds": seconds,
+        "runs": runs,
+        "cxkit_seconds": cx_seconds,
+        "ratio": seconds / cx_seconds,
+        "max_abs_diff_importance": float(np.max(np.abs(values - cx_importance))),
+    }
 
 
 def _version(dist: str):
@@ -145,16 +156,21 @@ def _version(dist: str):
             return version(dist)
         except Exception:
             return "unknown"
+
     return get
 
 
 # --------------------------------------------------------------------------- main
 
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--peers", default=os.environ.get("CXKIT_BENCH_PEERS"),
-                        help="folder with pingouin / dominance-analysis installed (appended to sys.path)")
+    parser.add_argument(
+        "--peers",
+        default=os.environ.get("CXKIT_BENCH_PEERS"),
+        help="folder with pingouin / dominance-analysis installed (appended to sys.path)",
+    )
     args = parser.parse_args(argv)
     add_peers(args.peers)
     quick = args.quick
@@ -163,17 +179,30 @@ def main(argv=None) -> int:
     boot = 50 if quick else 200
 
     cases = []
-    print(f"cxkit key-driver benchmark ({'quick' if quick else 'full'}), {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"cxkit key-driver benchmark ({'quick' if quick else 'full'}), {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+    )
 
     def case(name, p, n, goal, repeat, **kw):
         df, names = make_data(n, p)
         seconds, runs, out = timed(lambda: cxkit_lmg(df, names, **kw), repeat)
-        row = {"case": name, "drivers": p, "rows": n, "bootstrap": kw.get("bootstrap", 0),
-               "method": kw.get("method", "shapley"), "seconds": seconds, "runs": runs, "goal_seconds": goal,
-               "meets_goal": None if goal is None else seconds <= goal}
+        row = {
+            "case": name,
+            "drivers": p,
+            "rows": n,
+            "bootstrap": kw.get("bootstrap", 0),
+            "method": kw.get("method", "shapley"),
+            "seconds": seconds,
+            "runs": runs,
+            "goal_seconds": goal,
+            "meets_goal": None if goal is None else seconds <= goal,
+        }
         cases.append(row)
-        print(f"  {name:<44} {seconds:8.3f} s" + (f"  (goal {goal:g} s: {'ok' if seconds <= goal else 'MISSED'})" if goal else ""))
+        print(
+            f"  {name:<44} {seconds:8.3f} s"
+            + (f"  (goal {goal:g} s: {'ok' if seconds <= goal else 'MISSED'})" if goal else "")
+        )
         return df, names, seconds, out
 
     df15, names15, t15, kd15 = case("exact Shapley, 15 drivers", 15, rows, 0.5, fast, bootstrap=0)
@@ -187,32 +216,77 @@ def main(argv=None) -> int:
 
     peers = []
     print("peers (same data, same run; ratio = peer time / cxkit time):")
-    peers.append(peer_case("pingouin linear_regression(relimp=True)", _version("pingouin"), import_pingouin,
-                           run_pingouin, df15, names15, 1 if quick else 3, t15, importance(kd15, names15)))
+    peers.append(
+        peer_case(
+            "pingouin linear_regression(relimp=True)",
+            _version("pingouin"),
+            import_pingouin,
+            run_pingouin,
+            df15,
+            names15,
+            1 if quick else 3,
+            t15,
+            importance(kd15, names15),
+        )
+    )
     if not quick:
-        peers.append(peer_case("pingouin linear_regression(relimp=True)", _version("pingouin"), import_pingouin,
-                               run_pingouin, df20, names20, 1, t20, importance(kd20, names20)))
+        peers.append(
+            peer_case(
+                "pingouin linear_regression(relimp=True)",
+                _version("pingouin"),
+                import_pingouin,
+                run_pingouin,
+                df20,
+                names20,
+                1,
+                t20,
+                importance(kd20, names20),
+            )
+        )
     p_dom, n_dom = (8, 5_000) if quick else (10, 20_000)
     df_d, names_d = make_data(n_dom, p_dom, seed=1)
     t_d, _, kd_d = timed(lambda: cxkit_lmg(df_d, names_d, bootstrap=0), fast)
-    peers.append(peer_case("dominance-analysis incremental_rsquare()", _version("dominance-analysis"), import_dominance,
-                           run_dominance, df_d, names_d, 1, t_d, importance(kd_d, names_d)))
+    peers.append(
+        peer_case(
+            "dominance-analysis incremental_rsquare()",
+            _version("dominance-analysis"),
+            import_dominance,
+            run_dominance,
+            df_d,
+            names_d,
+            1,
+            t_d,
+            importance(kd_d, names_d),
+        )
+    )
     for peer in peers:
         if "skipped" in peer:
             print(f"  {peer['peer']:<44} skipped: {peer['skipped']}")
         else:
-            print(f"  {peer['peer']:<44} {peer['drivers']} drivers x {peer['rows']:,} rows: {peer['seconds']:8.3f} s "
-                  f"vs cxkit {peer['cxkit_seconds']:.3f} s -> {peer['ratio']:,.0f}x slower; "
-                  f"max |difference| {peer['max_abs_diff_importance']:.1e}")
+            print(
+                f"  {peer['peer']:<44} {peer['drivers']} drivers x {peer['rows']:,} rows: {peer['seconds']:8.3f} s "
+                f"vs cxkit {peer['cxkit_seconds']:.3f} s -> {peer['ratio']:,.0f}x slower; "
+                f"max |difference| {peer['max_abs_diff_importance']:.1e}"
+            )
 
     out = ROOT / "benchmarks" / "results" / ("drivers_quick.json" if quick else "drivers.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "benchmark": "drivers", "mode": "quick" if quick else "full", "cores": os.cpu_count(),
-        "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-        "note": "seconds = median of runs; ratio = peer median / cxkit median on the same data in the same run",
-        "cases": cases, "peers": peers,
-    }, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "benchmark": "drivers",
+                "mode": "quick" if quick else "full",
+                "cores": os.cpu_count(),
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "pandas": pd.__version__,
+                "note": "seconds = median of runs; ratio = peer median / cxkit median on the same data in the same run",
+                "cases": cases,
+                "peers": peers,
+            },
+            indent=2,
+        )
+    )
     print(f"written {out.relative_to(ROOT)}")
     missed = [c["case"] for c in cases if c["meets_goal"] is False]
     if missed:

@@ -101,15 +101,17 @@ def statsmodels_ordinal(rows: pd.DataFrame):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return OrderedModel(rows["csat"].astype(int).to_numpy(), exog, distr="logit").fit(
-            method="bfgs", disp=False, maxiter=500)
+            method="bfgs", disp=False, maxiter=500
+        )
 
 
 def pandas_funnel(events: pd.DataFrame) -> pd.DataFrame:
     furthest = events["journey_stage"].cat.codes.groupby(events["customer_id"]).max()
     reached = [int((furthest >= i).sum()) for i in range(len(cx.STAGES))]
     first = events.groupby(["customer_id", "journey_stage"], observed=True)["occurred_at"].min().unstack()
-    days = [np.nan] + [((first[b] - first[a]).dropna() / pd.Timedelta(days=1)).median()
-                       for a, b in zip(cx.STAGES, cx.STAGES[1:])]
+    days = [np.nan] + [
+        ((first[b] - first[a]).dropna() / pd.Timedelta(days=1)).median() for a, b in zip(cx.STAGES, cx.STAGES[1:])
+    ]
     return pd.DataFrame({"stage": cx.STAGES, "reached": reached, "median_days": days})
 
 
@@ -135,8 +137,10 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     events = make_events(n)
     make_s = time.perf_counter() - start
-    print(f"{len(events):,} events ({events['customer_id'].nunique():,} customers, "
-          f"{events['csat'].notna().sum():,} CSAT scores) made in {make_s:.1f} s (not timed)")
+    print(
+        f"{len(events):,} events ({events['customer_id'].nunique():,} customers, "
+        f"{events['csat'].notna().sum():,} CSAT scores) made in {make_s:.1f} s (not timed)"
+    )
 
     figures = {}
     goal_s, goal_runs, (comparison, funnel, months) = timed(lambda: compare_and_funnel(events), repeat)
@@ -156,33 +160,68 @@ def main(argv=None) -> int:
     peers = []
     cx_compare = figures["compare_stages(score='csat')"][0]
     scipy_s, _, (anova, kruskal, _tukey) = timed(lambda: scipy_peer(events), repeat)
-    agree = bool(np.isclose(anova.statistic, comparison.test("ANOVA")["statistic"], rtol=1e-9)
-                 and np.isclose(kruskal.statistic, comparison.test("Kruskal-Wallis")["statistic"], rtol=1e-9))
-    peers.append({"peer": "scipy f_oneway + kruskal + tukey_hsd (subset of compare_stages)", "rows": int(n),
-                  "peer_s": scipy_s, "cxkit_s": cx_compare, "ratio": scipy_s / cx_compare, "agree": agree})
+    agree = bool(
+        np.isclose(anova.statistic, comparison.test("ANOVA")["statistic"], rtol=1e-9)
+        and np.isclose(kruskal.statistic, comparison.test("Kruskal-Wallis")["statistic"], rtol=1e-9)
+    )
+    peers.append(
+        {
+            "peer": "scipy f_oneway + kruskal + tukey_hsd (subset of compare_stages)",
+            "rows": int(n),
+            "peer_s": scipy_s,
+            "cxkit_s": cx_compare,
+            "ratio": scipy_s / cx_compare,
+            "agree": agree,
+        }
+    )
 
     rows = events.dropna(subset=["csat"]).sample(ORDINAL_ROWS["quick" if args.quick else "full"], random_state=1)
     sm_s, _, sm = timed(lambda: statsmodels_ordinal(rows), repeat)
     ours_s, _, ours = timed(lambda: cx.compare_stages(rows, score="csat"), repeat)
     diff = float(np.max(np.abs(ours.ordinal["log_odds"].to_numpy() - sm.params.iloc[:4].to_numpy())))
-    peers.append({"peer": "statsmodels OrderedModel on rows vs compare_stages (all tests + counted model)",
-                  "rows": int(len(rows)), "peer_s": sm_s, "cxkit_s": ours_s, "ratio": sm_s / ours_s,
-                  "agree": diff < 1e-3, "max_abs_coef_diff": diff})  # SEs are ~0.02
+    peers.append(
+        {
+            "peer": "statsmodels OrderedModel on rows vs compare_stages (all tests + counted model)",
+            "rows": int(len(rows)),
+            "peer_s": sm_s,
+            "cxkit_s": ours_s,
+            "ratio": sm_s / ours_s,
+            "agree": diff < 1e-3,
+            "max_abs_coef_diff": diff,
+        }
+    )  # SEs are ~0.02
 
     pf_s, _, pf = timed(lambda: pandas_funnel(events), repeat)
     agree = pf["reached"].tolist() == funnel["reached"].tolist() and np.allclose(
-        pf["median_days"].to_numpy(dtype=float)[1:], funnel["median_days"].to_numpy()[1:], rtol=1e-9)
+        pf["median_days"].to_numpy(dtype=float)[1:], funnel["median_days"].to_numpy()[1:], rtol=1e-9
+    )
     cx_funnel = figures["funnel"][0]
-    peers.append({"peer": "pandas groupby funnel", "rows": int(n), "peer_s": pf_s, "cxkit_s": cx_funnel,
-                  "ratio": pf_s / cx_funnel, "agree": bool(agree)})
+    peers.append(
+        {
+            "peer": "pandas groupby funnel",
+            "rows": int(n),
+            "peer_s": pf_s,
+            "cxkit_s": cx_funnel,
+            "ratio": pf_s / cx_funnel,
+            "agree": bool(agree),
+        }
+    )
 
     pm_s, _, pm = timed(lambda: pandas_monthly(events), repeat)
     last = str(pm.index[-1])
     ours_last = months[months["month"] == last]
     agree = ours_last["entered"].tolist() == pm.iloc[-1, :4].tolist()
     cx_month = figures["funnel_by_month"][0]
-    peers.append({"peer": "pandas groupby monthly funnel (counts only)", "rows": int(n), "peer_s": pm_s,
-                  "cxkit_s": cx_month, "ratio": pm_s / cx_month, "agree": bool(agree)})
+    peers.append(
+        {
+            "peer": "pandas groupby monthly funnel (counts only)",
+            "rows": int(n),
+            "peer_s": pm_s,
+            "cxkit_s": cx_month,
+            "ratio": pm_s / cx_month,
+            "agree": bool(agree),
+        }
+    )
 
     width = max(map(len, figures))
     print(f"\n{'figure':<{width}}  median s  runs")
@@ -195,12 +234,22 @@ def main(argv=None) -> int:
         print(f"{p['peer']:<78} {p['rows']:>9,} {p['peer_s']:8.2f} {p['cxkit_s']:8.2f} {p['ratio']:7.2f}  {p['agree']}")
 
     out = {
-        "benchmark": "journey", "events": int(n), "repeat": repeat, "limit_s": LIMIT_S,
-        "goal_s": goal_s, "meets_goal": goal_s <= LIMIT_S, "make_events_s": make_s,
+        "benchmark": "journey",
+        "events": int(n),
+        "repeat": repeat,
+        "limit_s": LIMIT_S,
+        "goal_s": goal_s,
+        "meets_goal": goal_s <= LIMIT_S,
+        "make_events_s": make_s,
         "figures": {name: {"median_s": median, "runs_s": runs} for name, (median, runs) in figures.items()},
         "peers": peers,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-                    "pandas": pd.__version__, "numpy": np.__version__},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "pandas": pd.__version__,
+            "numpy": np.__version__,
+        },
         "command": "benchmarks/journey.py" + (" --quick" if args.quick else ""),
     }
     results = ROOT / "benchmarks" / "results"

@@ -95,8 +95,11 @@ def _measure(cmd: list[str] | list[list[str]], env: dict) -> tuple[float, int, f
 
 
 def _pack_notebooks() -> list[Path]:
-    return [p for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
-            if nbformat.read(p, as_version=4).metadata.get("cxkit", {}).get("pack")]
+    return [
+        p
+        for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+        if nbformat.read(p, as_version=4).metadata.get("cxkit", {}).get("pack")
+    ]
 
 
 def _floor_notebooks(folder: Path) -> Path:
@@ -121,8 +124,9 @@ def _naive_commands(catalog: Path, month: str, work: Path) -> list[list[str]]:
             if f"{name}:" in declared or f"{name} =" in declared:
                 args += ["-r", name, value]
         cmds.append(args)
-        cmds.append([str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out),
-                     "--output-dir", str(work)])
+        cmds.append(
+            [str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(out), "--output-dir", str(work)]
+        )
     return cmds
 
 
@@ -138,14 +142,25 @@ def run_big(env: dict, work: Path, cx: str, month: str) -> dict:
     generated = time.perf_counter() - t
     shutil.copy(ROOT / "data" / "cxkit.yaml", data / "cxkit.yaml")
     facts = json.loads((data / "sample" / "truth.json").read_text())
-    seconds, peak, _ = _measure([cx, "report", "--month", month, "--catalog", str(data / "cxkit.yaml"),
-                                 "--out", str(work / "big_reports")], env)
+    seconds, peak, _ = _measure(
+        [cx, "report", "--month", month, "--catalog", str(data / "cxkit.yaml"), "--out", str(work / "big_reports")], env
+    )
     manifest = json.loads((work / "big_reports" / month / "manifest.json").read_text())
-    out = {"seconds": seconds, "peak_mib": peak / 2**20, "target_seconds": 300, "target_mib": 4096,
-           "rows": {t: facts["row_counts"][t]["rows"] for t in BIG_ROWS}, "generate_seconds": generated,
-           "notebook_seconds": {k: v.get("seconds") for k, v in manifest.get("notebooks", {}).items()}
-           if isinstance(manifest.get("notebooks"), dict) else manifest.get("notebooks")}
-    print(f"  big input {out['rows']}: {seconds:.1f} s (target 300), peak {peak / 2**20:.0f} MiB (target 4096)", flush=True)
+    out = {
+        "seconds": seconds,
+        "peak_mib": peak / 2**20,
+        "target_seconds": 300,
+        "target_mib": 4096,
+        "rows": {t: facts["row_counts"][t]["rows"] for t in BIG_ROWS},
+        "generate_seconds": generated,
+        "notebook_seconds": {k: v.get("seconds") for k, v in manifest.get("notebooks", {}).items()}
+        if isinstance(manifest.get("notebooks"), dict)
+        else manifest.get("notebooks"),
+    }
+    print(
+        f"  big input {out['rows']}: {seconds:.1f} s (target 300), peak {peak / 2**20:.0f} MiB (target 4096)",
+        flush=True,
+    )
     shutil.rmtree(data, ignore_errors=True)
     return out
 
@@ -161,9 +176,30 @@ def run(repeat: int, scales: list[float], quick: bool, big: bool = False) -> dic
     cx = str(VENV_BIN / "cxkit")
     floor_dir = _floor_notebooks(work / "floor_notebooks")
     configs = {
-        "cxkit": lambda i: [cx, "report", "--month", month, "--catalog", str(catalog), "--out", str(work / f"r{i}"), "--quiet"],
-        "floor": lambda i: [cx, "report", "--month", month, "--catalog", str(catalog), "--out", str(work / f"f{i}"),
-                            "--notebooks", str(floor_dir), "--quiet"],
+        "cxkit": lambda i: [
+            cx,
+            "report",
+            "--month",
+            month,
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(work / f"r{i}"),
+            "--quiet",
+        ],
+        "floor": lambda i: [
+            cx,
+            "report",
+            "--month",
+            month,
+            "--catalog",
+            str(catalog),
+            "--out",
+            str(work / f"f{i}"),
+            "--notebooks",
+            str(floor_dir),
+            "--quiet",
+        ],
         "naive": lambda i: _naive_commands(catalog, month, (work / f"n{i}").resolve()),
     }
     for i in range(repeat):
@@ -172,12 +208,18 @@ def run(repeat: int, scales: list[float], quick: bool, big: bool = False) -> dic
                 (work / f"n{i}").mkdir()
             seconds, peak, cpu = _measure(make(i), env)
             results["runs"].setdefault(name, []).append({"seconds": seconds, "peak_bytes": peak, "cpu_seconds": cpu})
-            print(f"  run {i + 1}/{repeat} {name:6s} {seconds:7.1f} s  peak {peak / 2**20:7.0f} MiB  cpu {cpu:6.1f} s",
-                  flush=True)
-    summary = {name: {"seconds": statistics.median(r["seconds"] for r in runs),
-                      "peak_mib": statistics.median(r["peak_bytes"] for r in runs) / 2**20,
-                      "cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs)}
-               for name, runs in results["runs"].items()}
+            print(
+                f"  run {i + 1}/{repeat} {name:6s} {seconds:7.1f} s  peak {peak / 2**20:7.0f} MiB  cpu {cpu:6.1f} s",
+                flush=True,
+            )
+    summary = {
+        name: {
+            "seconds": statistics.median(r["seconds"] for r in runs),
+            "peak_mib": statistics.median(r["peak_bytes"] for r in runs) / 2**20,
+            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
+        }
+        for name, runs in results["runs"].items()
+    }
     # Each round runs the three back to back, so a ratio within a round shares the machine's
     # load of the moment; the target figure is the median of the rounds' ratios (wall time).
     runs = results["runs"]
@@ -189,11 +231,27 @@ def run(repeat: int, scales: list[float], quick: bool, big: bool = False) -> dic
         summary[f"cpu_ratio_vs_{peer}"] = summary["cxkit"]["cpu_seconds"] / summary[peer]["cpu_seconds"]
     for scale in scales:
         data = work / f"scale{scale:g}"
-        subprocess.run([cx, "sample", "--scale", str(scale), "--out", str(data / "sample")], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [cx, "sample", "--scale", str(scale), "--out", str(data / "sample")],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         shutil.copy(catalog, data / "cxkit.yaml")
-        seconds, peak, _ = _measure([cx, "report", "--month", month, "--catalog", str(data / "cxkit.yaml"),
-                                     "--out", str(work / f"s{scale:g}"), "--quiet"], env)
+        seconds, peak, _ = _measure(
+            [
+                cx,
+                "report",
+                "--month",
+                month,
+                "--catalog",
+                str(data / "cxkit.yaml"),
+                "--out",
+                str(work / f"s{scale:g}"),
+                "--quiet",
+            ],
+            env,
+        )
         summary[f"scale_{scale:g}"] = {"seconds": seconds, "peak_mib": peak / 2**20}
         print(f"  scale {scale:g}: {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
     if big:
@@ -209,9 +267,13 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scales", type=float, nargs="*", default=[10, 100])
     parser.add_argument("--quick", action="store_true", help="one repeat, no scaled runs")
-    parser.add_argument("--big", action=argparse.BooleanOptionalAction, default=True,
-                        help="also run the pack on 1M reviews, 200k responses, 500k customers, 2M events "
-                             "(default: yes; --no-big skips it)")
+    parser.add_argument(
+        "--big",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the pack on 1M reviews, 200k responses, 500k customers, 2M events "
+        "(default: yes; --no-big skips it)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.repeat, args.scales, args.big = 1, [], False
@@ -220,9 +282,11 @@ def main(argv=None) -> int:
     print(f"\n{'pack':10s}{'median s':>10s}{'peak MiB':>10s}")
     for name in ("cxkit", "naive", "floor"):
         print(f"{name:10s}{s[name]['seconds']:10.1f}{s[name]['peak_mib']:10.0f}")
-    print(f"cxkit / naive = {s['ratio_vs_naive']:.2f} (target <= 0.5); cxkit / floor = {s['ratio_vs_floor']:.2f} "
-          f"(target <= 1.5; median of the rounds' ratios {', '.join(f'{r:.2f}' for r in s['ratios_vs_floor'])}; "
-          f"ratio of medians {s['ratio_of_medians_vs_floor']:.2f}; CPU {s['cpu_ratio_vs_floor']:.2f})")
+    print(
+        f"cxkit / naive = {s['ratio_vs_naive']:.2f} (target <= 0.5); cxkit / floor = {s['ratio_vs_floor']:.2f} "
+        f"(target <= 1.5; median of the rounds' ratios {', '.join(f'{r:.2f}' for r in s['ratios_vs_floor'])}; "
+        f"ratio of medians {s['ratio_of_medians_vs_floor']:.2f}; CPU {s['cpu_ratio_vs_floor']:.2f})"
+    )
     if "big" in s:
         b = s["big"]
         print(f"big input: {b['seconds']:.1f} s (target <= 300), peak {b['peak_mib']:.0f} MiB (target <= 4096)")

@@ -38,9 +38,19 @@ def main(argv=None) -> int:
         if result.returncode != 0:
             failed.append(name)
             continue
-        out = HERE / "results" / (f"{name}_quick.json" if args.quick and (HERE / "results" / f"{name}_quick.json").exists()
-                                  else f"{name}.json")
-        summary[name] = {"seconds": round(seconds, 1), "results": str(out.relative_to(HERE.parent)) if out.exists() else None}
+        out = (
+            HERE
+            / "results"
+            / (
+                f"{name}_quick.json"
+                if args.quick and (HERE / "results" / f"{name}_quick.json").exists()
+                else f"{name}.json"
+            )
+        )
+        summary[name] = {
+            "seconds": round(seconds, 1),
+            "results": str(out.relative_to(HERE.parent)) if out.exists() else None,
+        }
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "summary.json").write_text(json.dumps(summary, indent=2))
     print("\nbenchmark   wall s   results")

@@ -74,24 +74,55 @@ def langid_table(catalog) -> pd.DataFrame:
     rows = []
     sample = cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame
     pred = cx.detect_language(sample["text"])["language"]
-    rows.append({"data": "sample reviews (en/da/nb/sv)", "n": len(sample),
-                 "accuracy": float((pred == sample["language"]).mean()), "note": "generated from templates"})
+    rows.append(
+        {
+            "data": "sample reviews (en/da/nb/sv)",
+            "n": len(sample),
+            "accuracy": float((pred == sample["language"]).mean()),
+            "note": "generated from templates",
+        }
+    )
     own = pd.DataFrame(LANGID_SENTENCES, columns=["language", "text"])
     pred = cx.detect_language(own["text"])["language"]
     norw = {"nb": "no", "nn": "no"}
-    rows.append({"data": "cxkit labelled sentences (en/da/nb/nn/sv)", "n": len(own),
-                 "accuracy": float((pred == own["language"]).mean()),
-                 "note": "nb/nn told apart; used during development"})
-    rows.append({"data": "cxkit labelled sentences, Norwegian as one", "n": len(own),
-                 "accuracy": float((pred.replace(norw) == own["language"].replace(norw)).mean()), "note": ""})
+    rows.append(
+        {
+            "data": "cxkit labelled sentences (en/da/nb/nn/sv)",
+            "n": len(own),
+            "accuracy": float((pred == own["language"]).mean()),
+            "note": "nb/nn told apart; used during development",
+        }
+    )
+    rows.append(
+        {
+            "data": "cxkit labelled sentences, Norwegian as one",
+            "n": len(own),
+            "accuracy": float((pred.replace(norw) == own["language"].replace(norw)).mean()),
+            "note": "",
+        }
+    )
     dev = norec_frame(catalog, "dev")
     pred = cx.detect_language(dev["text"])["language"]
-    rows.append({"data": "NoReC dev sentences (Norwegian)", "n": len(dev),
-                 "accuracy": float(pred.isin(["nb", "nn"]).mean()), "note": "titles and English quotes included"})
-    paragraphs = dev.assign(paragraph=dev["review_id"].str.rsplit("-", n=1).str[0]).groupby("paragraph")["text"].agg(" ".join)
+    rows.append(
+        {
+            "data": "NoReC dev sentences (Norwegian)",
+            "n": len(dev),
+            "accuracy": float(pred.isin(["nb", "nn"]).mean()),
+            "note": "titles and English quotes included",
+        }
+    )
+    paragraphs = (
+        dev.assign(paragraph=dev["review_id"].str.rsplit("-", n=1).str[0]).groupby("paragraph")["text"].agg(" ".join)
+    )
     pred = cx.detect_language(paragraphs)["language"]
-    rows.append({"data": "NoReC dev paragraphs (Norwegian, review-length)", "n": len(paragraphs),
-                 "accuracy": float(pred.isin(["nb", "nn"]).mean()), "note": ""})
+    rows.append(
+        {
+            "data": "NoReC dev paragraphs (Norwegian, review-length)",
+            "n": len(paragraphs),
+            "accuracy": float(pred.isin(["nb", "nn"]).mean()),
+            "note": "",
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -135,10 +166,16 @@ def lexicon_startup(repeats: int = 3) -> pd.DataFrame:
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         for lang in runs[0]:
-            rows.append({"stem_tables": not without, "language": lang,
-                         "seconds": statistics.median(r[lang] for r in runs)})
-        rows.append({"stem_tables": not without, "language": "all five",
-                     "seconds": statistics.median(sum(r.values()) for r in runs)})
+            rows.append(
+                {"stem_tables": not without, "language": lang, "seconds": statistics.median(r[lang] for r in runs)}
+            )
+        rows.append(
+            {
+                "stem_tables": not without,
+                "language": "all five",
+                "seconds": statistics.median(sum(r.values()) for r in runs),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -166,8 +203,9 @@ def million_in_fresh_process(n_texts: int) -> dict:
     """Run :func:`million` in a new Python process, so its memory is cxkit's alone."""
     import subprocess
 
-    done = subprocess.run([sys.executable, __file__, "--million-only", str(n_texts)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--million-only", str(n_texts)], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -226,11 +264,19 @@ class MemorySampler:
 
 
 def million(catalog, n_texts: int, seed: int = 0) -> dict:
-    pool = pd.concat([
-        uci_frame(catalog)["text"], alexa_frame(catalog)["text"],
-        norec_frame(catalog, "train")["text"], norec_frame(catalog, "dev")["text"],
-        cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame["text"],
-    ]).astype(str).str.strip()
+    pool = (
+        pd.concat(
+            [
+                uci_frame(catalog)["text"],
+                alexa_frame(catalog)["text"],
+                norec_frame(catalog, "train")["text"],
+                norec_frame(catalog, "dev")["text"],
+                cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame["text"],
+            ]
+        )
+        .astype(str)
+        .str.strip()
+    )
     pool = pool[pool.str.len() > 0].to_numpy(dtype=object)
     rng = np.random.default_rng(seed)
     a = pool[rng.integers(0, len(pool), n_texts)]
@@ -284,10 +330,10 @@ def languages(catalog) -> dict:
         "versions": {name: md.version(name) for name in ("vadersentiment", "asent", "spacy", "snowballstemmer")},
         "split": {"rule": "heldout when int(sha256(salt + text)[:8], 16) is odd, else dev", "salt": SPLIT_SALT},
         "metric": "macro-F1 over the set's classes (3-class: negative/neutral/positive; 2-class: negative/"
-                  "positive, a neutral prediction counts as a miss); peers label compound >= 0.05 positive, "
-                  "<= -0.05 negative (their published thresholds); texts without words count as neutral",
+        "positive, a neutral prediction counts as a miss); peers label compound >= 0.05 positive, "
+        "<= -0.05 negative (their published thresholds); texts without words count as neutral",
         "interval": "95% percentile interval of the paired difference, 2,000 bootstrap resamples of the "
-                    "held-out texts, seed 0",
+        "held-out texts, seed 0",
         "summary_heldout": summary.to_dict(orient="records"),
         "table": table.to_dict(orient="records"),
     }
@@ -301,8 +347,11 @@ def languages(catalog) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and 100,000 texts instead of 1,000,000")
-    parser.add_argument("--languages", action="store_true",
-                        help="only the per-language macro-F1 table (writes sentiment_languages.json)")
+    parser.add_argument(
+        "--languages",
+        action="store_true",
+        help="only the per-language macro-F1 table (writes sentiment_languages.json)",
+    )
     parser.add_argument("--million-only", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.languages:
@@ -326,9 +375,18 @@ def main() -> None:
         values = dict(zip(group["tool"], group["value"]))
         peer = "asent (nb)" if "norec" in dataset else "vader"
         for tool in [t for t in values if t.startswith("cxkit")]:
-            comparisons.append({"dataset": dataset, "split": split, "metric": metric, "tool": tool, "peer": peer,
-                                "value": values[tool], "peer_value": values[peer],
-                                "points_above_peer": 100 * (values[tool] - values[peer])})
+            comparisons.append(
+                {
+                    "dataset": dataset,
+                    "split": split,
+                    "metric": metric,
+                    "tool": tool,
+                    "peer": peer,
+                    "value": values[tool],
+                    "peer_value": values[peer],
+                    "points_above_peer": 100 * (values[tool] - values[peer]),
+                }
+            )
     comp = pd.DataFrame(comparisons)
     print("\n== Points above the peer ==")
     print(comp.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -355,13 +413,15 @@ def main() -> None:
         print(f"  {k:32s} {v:,.2f}" if isinstance(v, float) else f"  {k:32s} {v}")
 
     out = {
-        "machine": {"python": platform.python_version(), "cores": __import__("os").cpu_count(),
-                    "load_average_at_start": __import__("os").getloadavg()[0]},
+        "machine": {
+            "python": platform.python_version(),
+            "cores": __import__("os").cpu_count(),
+            "load_average_at_start": __import__("os").getloadavg()[0],
+        },
         "accuracy": acc.to_dict(orient="records"),
         "comparisons": comp.to_dict(orient="records"),
         "floors": floors.to_dict(orient="records"),
-        "split": {"rule": "heldout when int(sha256(salt + text)[:8], 16) is odd, else dev",
-                  "salt": SPLIT_SALT},
+        "split": {"rule": "heldout when int(sha256(salt + text)[:8], 16) is odd, else dev", "salt": SPLIT_SALT},
         "lexicon_startup_s": startup.to_dict(orient="records"),
         "language_identification": lang.to_dict(orient="records"),
         "speed_per_core": speed,

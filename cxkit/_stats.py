@@ -13,23 +13,45 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
-__all__ = ["PADJUST", "adjust_p", "net_score_interval", "percentile_interval", "nearest_correlation",
-           "studentized_range_isf", "studentized_range_sf", "wilson_interval", "HEADLINE_FAMILY", "HEADLINE_POLICY", "headline_change"]
+__all__ = [
+    "PADJUST",
+    "adjust_p",
+    "net_score_interval",
+    "percentile_interval",
+    "nearest_correlation",
+    "studentized_range_isf",
+    "studentized_range_sf",
+    "wilson_interval",
+    "HEADLINE_FAMILY",
+    "HEADLINE_POLICY",
+    "headline_change",
+]
 
 #: Names accepted for ``padjust`` (R's names and statsmodels' both work).
 PADJUST = {
-    "holm": "holm", "bonferroni": "bonferroni", "bonf": "bonferroni", "sidak": "sidak",
-    "holm-sidak": "holm-sidak", "hochberg": "simes-hochberg", "simes-hochberg": "simes-hochberg",
-    "hommel": "hommel", "fdr_bh": "fdr_bh", "bh": "fdr_bh", "fdr": "fdr_bh", "fdr_by": "fdr_by",
-    "by": "fdr_by", "none": "none",
+    "holm": "holm",
+    "bonferroni": "bonferroni",
+    "bonf": "bonferroni",
+    "sidak": "sidak",
+    "holm-sidak": "holm-sidak",
+    "hochberg": "simes-hochberg",
+    "simes-hochberg": "simes-hochberg",
+    "hommel": "hommel",
+    "fdr_bh": "fdr_bh",
+    "bh": "fdr_bh",
+    "fdr": "fdr_bh",
+    "fdr_by": "fdr_by",
+    "by": "fdr_by",
+    "none": "none",
 }
 
 
 def _padjust_method(padjust: str) -> str:
     key = str(padjust).lower()
     if key not in PADJUST:
-        raise ValueError(f"padjust={padjust!r} is not a p-value adjustment; use one of "
-                         f"{', '.join(sorted(set(PADJUST)))}.")
+        raise ValueError(
+            f"padjust={padjust!r} is not a p-value adjustment; use one of {', '.join(sorted(set(PADJUST)))}."
+        )
     return PADJUST[key]
 
 
@@ -80,8 +102,11 @@ def net_score_interval(positive, negative, n, alpha: float = 0.05):
         q = (np.sqrt(np.clip(b * b - 4 * a * c, 0.0, None)) - b) / (2 * a)
         var = safe_n * (2 * q + delta * (1 - delta))
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(var > 0, (x - y - safe_n * delta) / np.sqrt(np.clip(var, 0.0, None)),
-                            np.sign(x - y - safe_n * delta) * np.inf)
+            return np.where(
+                var > 0,
+                (x - y - safe_n * delta) / np.sqrt(np.clip(var, 0.0, None)),
+                np.sign(x - y - safe_n * delta) * np.inf,
+            )
 
     def limit(outside, inside, target, sign):
         # bisection between a difference the test rejects and one it keeps (the estimate)
@@ -340,8 +365,9 @@ def studentized_range_isf(alpha: float, k: int, df: float) -> float:
 # --------------------------------------------------------------------------- separation (logit, ordinal, Cox)
 
 
-def unbounded_coordinates(A_ub, objective: np.ndarray, coordinates, *, bounds=None, tol: float = 1e-7,
-                           budget: int = 200) -> np.ndarray:
+def unbounded_coordinates(
+    A_ub, objective: np.ndarray, coordinates, *, bounds=None, tol: float = 1e-7, budget: int = 200
+) -> np.ndarray:
     """Which of ``coordinates`` can move in a direction ``x`` with ``A_ub @ x <= 0`` that gains
     ``objective @ x > 0``: the coefficients without a finite maximum-likelihood estimate.
 
@@ -397,13 +423,22 @@ def covariance_beside_separation(hessian: np.ndarray) -> np.ndarray:
 
 #: The month's headline family: the month-over-month change of each of these KPIs is one test
 #: of the family, in every notebook, on the index and in the NPS trend's past months alike.
-HEADLINE_FAMILY = ("NPS", "CSAT mean", "CSAT top-2-box share", "CES mean", "CES low-effort share",
-                   "review sentiment", "churn rate")
+HEADLINE_FAMILY = (
+    "NPS",
+    "CSAT mean",
+    "CSAT top-2-box share",
+    "CES mean",
+    "CES low-effort share",
+    "review sentiment",
+    "churn rate",
+)
 
 
 #: The one sentence every page with a headline change shows.
-HEADLINE_POLICY = (f"A change from the previous month is called significant when its p-value, Bonferroni-adjusted "
-                   f"for the month's {len(HEADLINE_FAMILY)} headline KPIs ({', '.join(HEADLINE_FAMILY)}), is below 0.05.")
+HEADLINE_POLICY = (
+    f"A change from the previous month is called significant when its p-value, Bonferroni-adjusted "
+    f"for the month's {len(HEADLINE_FAMILY)} headline KPIs ({', '.join(HEADLINE_FAMILY)}), is below 0.05."
+)
 
 
 def headline_change(p: float | None, *, alpha: float = 0.05) -> dict:

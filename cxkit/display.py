@@ -29,8 +29,19 @@ import pandas as pd
 
 from .privacy import mask_pii
 
-__all__ = ["table", "presentable", "format_p", "p_phrase", "findings", "figure", "SafeHTML", "SafeDisplay",
-           "safe_text", "COLUMN_LABELS", "metric_label"]
+__all__ = [
+    "table",
+    "presentable",
+    "format_p",
+    "p_phrase",
+    "findings",
+    "figure",
+    "SafeHTML",
+    "SafeDisplay",
+    "safe_text",
+    "COLUMN_LABELS",
+    "metric_label",
+]
 
 
 #: Output metadata that marks HTML built here from escaped parts. The report keeps the HTML of
@@ -90,21 +101,50 @@ def safe_text(value: object, *, max_chars: int | None = None) -> str:
 #: Business-language headers for the canonical column names of cxkit's result tables. A column
 #: not listed here is shown with underscores as spaces.
 COLUMN_LABELS = {
-    "n": "n", "k": "groups", "se": "std. error", "sd": "std. deviation", "z": "z", "t": "t",
-    "coef": "coefficient", "p": "p", "p_adjusted": "p (adjusted)", "p_adjusted_max": "largest p (adjusted)",
+    "n": "n",
+    "k": "groups",
+    "se": "std. error",
+    "sd": "std. deviation",
+    "z": "z",
+    "t": "t",
+    "coef": "coefficient",
+    "p": "p",
+    "p_adjusted": "p (adjusted)",
+    "p_adjusted_max": "largest p (adjusted)",
     "prob_first": "chance ranked first",
-    "chi2": "χ²", "dof": "df", "df1": "df (between groups)", "df2": "df (within groups)",
-    "rho": "correlation with time", "stat": "statistic name", "effect": "effect-size measure",
-    "omega2": "ω²", "epsilon2": "ε²", "mcfadden_r2": "McFadden's R²", "r2": "R²",
-    "log_odds": "log-odds", "odds_ratio": "odds ratio", "hazard_ratio": "hazard ratio",
-    "nps": "NPS", "csat": "CSAT", "ces": "CES", "vif": "overlap (VIF)", "diff": "difference",
-    "a": "group A", "b": "group B", "clv": "lifetime value",
+    "chi2": "χ²",
+    "dof": "df",
+    "df1": "df (between groups)",
+    "df2": "df (within groups)",
+    "rho": "correlation with time",
+    "stat": "statistic name",
+    "effect": "effect-size measure",
+    "omega2": "ω²",
+    "epsilon2": "ε²",
+    "mcfadden_r2": "McFadden's R²",
+    "r2": "R²",
+    "log_odds": "log-odds",
+    "odds_ratio": "odds ratio",
+    "hazard_ratio": "hazard ratio",
+    "nps": "NPS",
+    "csat": "CSAT",
+    "ces": "CES",
+    "vif": "overlap (VIF)",
+    "diff": "difference",
+    "a": "group A",
+    "b": "group B",
+    "clv": "lifetime value",
 }
 
 #: Cell values that are statistical jargon, in words (only in these columns).
 VALUE_LABELS = {
-    "effect": {"omega2": "ω² (share of variance)", "epsilon2": "ε² (rank-based share of variance)",
-               "mcfadden_r2": "McFadden's R²", "hedges_g": "Hedges' g", "cliffs_delta": "Cliff's delta"},
+    "effect": {
+        "omega2": "ω² (share of variance)",
+        "epsilon2": "ε² (rank-based share of variance)",
+        "mcfadden_r2": "McFadden's R²",
+        "hedges_g": "Hedges' g",
+        "cliffs_delta": "Cliff's delta",
+    },
     "stat": {"LR chi2": "likelihood-ratio χ²"},
 }
 
@@ -359,8 +399,10 @@ def presentable(
             position = columns.index(column)
             estimate = columns[position - 1] if position > 0 else None
             header = labels.get(column) or ((_label(stem) + " ") if stem else "") + f"{ci_level:.0%} CI"
-            values = [f"{lo} to {hi}" if lo and hi else ""
-                      for lo, hi in zip(cells(column, like=estimate), cells(high, like=estimate))]
+            values = [
+                f"{lo} to {hi}" if lo and hi else ""
+                for lo, hi in zip(cells(column, like=estimate), cells(high, like=estimate))
+            ]
         while header in out:
             header += " "
         out[header] = values
@@ -440,21 +482,27 @@ def table(
     omitted = max(len(shown) - max_rows, 0)
     shown = shown.head(max_rows)
     text = presentable(shown, digits=digits, percent=percent, pp=pp, signed=signed, ci_level=ci_level, labels=labels)
-    numeric = [pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column])
-               for column, _ in _layout(list(shown.columns), ci_level)]
+    numeric = [
+        pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column])
+        for column, _ in _layout(list(shown.columns), ci_level)
+    ]
     head = "".join(f'<th scope="col">{safe_text(c, max_chars=max_chars)}</th>' for c in text.columns)
     body = []
     for row in text.itertuples(index=False):
-        cells = [('<td class="num">' if num else "<td>") + f"{safe_text(value, max_chars=max_chars)}</td>"
-                 for value, num in zip(row, numeric)]
+        cells = [
+            ('<td class="num">' if num else "<td>") + f"{safe_text(value, max_chars=max_chars)}</td>"
+            for value, num in zip(row, numeric)
+        ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     note = f" ({omitted:,} more rows not shown)" if omitted else ""
     cap = f"<caption>{safe_text(caption or '')}{escape(note)}</caption>" if (caption or note) else ""
     # A region that scrolls must be reachable by keyboard (tabindex) and named for screen readers.
     name = safe_text(caption or "table", max_chars=120)
-    html = (f'<div class="cx-table-wrap" tabindex="0" role="region" aria-label="{name}">'
-            f'<table class="cx-table">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    html = (
+        f'<div class="cx-table-wrap" tabindex="0" role="region" aria-label="{name}">'
+        f'<table class="cx-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
     return SafeHTML(html, text=text.to_string(index=False, max_colwidth=60))
 
 

@@ -78,8 +78,12 @@ def _worker_versions() -> dict:
     import pandas
     import scipy
 
-    return {"cxkit": _cxkit_version(), "numpy": numpy.__version__, "pandas": pandas.__version__,
-            "scipy": scipy.__version__}
+    return {
+        "cxkit": _cxkit_version(),
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+        "scipy": scipy.__version__,
+    }
 
 
 def _cxkit_version() -> str | None:
@@ -125,40 +129,49 @@ def connect(address: str | None = None, *, timeout: float = DEFAULT_TIMEOUT):
     if address is not None and not isinstance(address, str):
         address = getattr(address, "scheduler_address", address)
     if address is not None and not isinstance(address, str):
-        raise TypeError(f"connect needs a scheduler address such as 'tcp://host:8786' (a str), "
-                        f"not {type(address).__name__}.")
+        raise TypeError(
+            f"connect needs a scheduler address such as 'tcp://host:8786' (a str), not {type(address).__name__}."
+        )
     _close_current()
     if not address or not address.strip():
         return None
     address = address.strip()
     from distributed import Client
 
-    fix = (f"Start a scheduler with `dask scheduler` and workers with `dask worker {address}`, check the "
-           f"address and that the port is open, or run in-process (scheduler '' / no --scheduler).")
+    fix = (
+        f"Start a scheduler with `dask scheduler` and workers with `dask worker {address}`, check the "
+        f"address and that the port is open, or run in-process (scheduler '' / no --scheduler)."
+    )
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address!r} within {timeout:g} s "
-                           f"({type(err).__name__}: {err}). {fix}") from None
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address!r} within {timeout:g} s ({type(err).__name__}: {err}). {fix}"
+        ) from None
     try:
         try:
             client.wait_for_workers(1, timeout=timeout)
         except (OSError, TimeoutError) as err:
-            raise ClusterError(f"the Dask scheduler at {address!r} has no workers after {timeout:g} s "
-                               f"({type(err).__name__}). {fix}") from None
+            raise ClusterError(
+                f"the Dask scheduler at {address!r} has no workers after {timeout:g} s ({type(err).__name__}). {fix}"
+            ) from None
         try:
             versions = client.run(_worker_versions)
         except Exception as err:  # a worker that cannot import cxkit fails here
-            raise ClusterError(f"the workers of {address!r} cannot run cxkit ({type(err).__name__}: {err}). "
-                               f"Install this cxkit on every worker: pip install -r requirements.lock and "
-                               f"pip install --no-deps <cxkit checkout>.") from None
+            raise ClusterError(
+                f"the workers of {address!r} cannot run cxkit ({type(err).__name__}: {err}). "
+                f"Install this cxkit on every worker: pip install -r requirements.lock and "
+                f"pip install --no-deps <cxkit checkout>."
+            ) from None
         mine = _worker_versions()
         for worker, theirs in versions.items():
             differ = {k: (v, theirs.get(k)) for k, v in mine.items() if theirs.get(k) != v}
             if differ:
                 listed = ", ".join(f"{k} {a} here, {b} there" for k, (a, b) in differ.items())
-                raise ClusterError(f"worker {worker} of {address!r} runs other versions ({listed}); results "
-                                   f"could differ. Install the same requirements.lock and cxkit on every worker.")
+                raise ClusterError(
+                    f"worker {worker} of {address!r} runs other versions ({listed}); results "
+                    f"could differ. Install the same requirements.lock and cxkit on every worker."
+                )
     except BaseException:
         with contextlib.suppress(Exception):
             client.close()

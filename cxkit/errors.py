@@ -28,11 +28,30 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
-    "CxkitError", "SourceError", "SchemaError", "DataQualityError", "CatalogError", "TextsError", "ClusterError",
-    "PackError", "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied",
-    "PackLocked", "NoDataError",
-    "CxkitWarning", "SmallSampleWarning", "DataWarning", "ModelWarning", "ChurnWarning", "SeparationWarning",
-    "CollinearityWarning", "EventsPerParameterWarning", "LeakageWarning",
+    "CxkitError",
+    "SourceError",
+    "SchemaError",
+    "DataQualityError",
+    "CatalogError",
+    "TextsError",
+    "ClusterError",
+    "PackError",
+    "ParameterError",
+    "InvalidDataError",
+    "NotebookError",
+    "NotebookTimeout",
+    "KernelDied",
+    "PackLocked",
+    "NoDataError",
+    "CxkitWarning",
+    "SmallSampleWarning",
+    "DataWarning",
+    "ModelWarning",
+    "ChurnWarning",
+    "SeparationWarning",
+    "CollinearityWarning",
+    "EventsPerParameterWarning",
+    "LeakageWarning",
 ]
 
 

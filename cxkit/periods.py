@@ -62,8 +62,7 @@ def month_of(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.to_period("M")
 
 
-def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = None,
-                        grace_days: int = 3) -> pd.Period:
+def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = None, grace_days: int = 3) -> pd.Period:
     """The last calendar month in ``dates`` that the data covers to its end.
 
     A month is complete when it is over by ``today`` (default: now, UTC) and either later data
@@ -186,8 +185,9 @@ def default_month_note(dates: pd.Series, month: pd.Period, *, today: pd.Timestam
 _TIME_COLUMNS = ("occurred_at", "responded_at", "published_at")
 
 
-def month_events(df: pd.DataFrame, month: str | pd.Period = "", *, time: str | None = None,
-                 through: bool = False) -> pd.DataFrame:
+def month_events(
+    df: pd.DataFrame, month: str | pd.Period = "", *, time: str | None = None, through: bool = False
+) -> pd.DataFrame:
     """The rows of one calendar month (or, with ``through=True``, every row up to its end).
 
     Parameters
@@ -224,8 +224,9 @@ def month_events(df: pd.DataFrame, month: str | pd.Period = "", *, time: str | N
     if time is None:
         time = next((c for c in _TIME_COLUMNS if c in df.columns), None)
         if time is None:
-            raise ValueError(f"month_events: no timestamp column ({', '.join(_TIME_COLUMNS)}) in the data; "
-                             f"pass time='<column>'.")
+            raise ValueError(
+                f"month_events: no timestamp column ({', '.join(_TIME_COLUMNS)}) in the data; pass time='<column>'."
+            )
     elif time not in df.columns:
         raise ValueError(f"month_events: column {time!r} (time) is not in the data; pass time='<column>'.")
     if dask:

@@ -72,23 +72,25 @@ def house_style() -> None:
     import seaborn as sns
 
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)
-    plt.rcParams.update({
-        "text.parse_math": False,  # labels from data are text: "$5" must not start mathtext
-        "text.usetex": False,
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "figure.figsize": (8, 4.5),
-        "axes.titlesize": 12,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        # titles sit at the top of the axes (nothing is drawn above an axes here); the default
-        # (None) re-measures every tick label at each draw to dodge top-side labels
-        "axes.titley": 1.0,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "legend.frameon": False,
-        "svg.fonttype": "none",
-    })
+    plt.rcParams.update(
+        {
+            "text.parse_math": False,  # labels from data are text: "$5" must not start mathtext
+            "text.usetex": False,
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.figsize": (8, 4.5),
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            # titles sit at the top of the axes (nothing is drawn above an axes here); the default
+            # (None) re-measures every tick label at each draw to dodge top-side labels
+            "axes.titley": 1.0,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "svg.fonttype": "none",
+        }
+    )
 
 
 def new_axes(*, figsize: tuple[float, float] | None = None, ax=None):
@@ -199,23 +201,60 @@ def plot_nps_trend(data: pd.DataFrame, *, ax=None, metric: str | None = None, ti
     rows = data[data["metric"] == metric].reset_index(drop=True)
     x = np.arange(len(rows))
     colour = PALETTE[0]
-    ax.fill_between(x, rows["ci_low"].astype(float), rows["ci_high"].astype(float), color=colour, alpha=0.18,
-                    linewidth=0, label="95% confidence interval")
-    ax.plot(x, rows["value"].astype(float), marker="o", color=colour, linewidth=2, label=metric.upper() if metric == "nps" else metric)
+    ax.fill_between(
+        x,
+        rows["ci_low"].astype(float),
+        rows["ci_high"].astype(float),
+        color=colour,
+        alpha=0.18,
+        linewidth=0,
+        label="95% confidence interval",
+    )
+    ax.plot(
+        x,
+        rows["value"].astype(float),
+        marker="o",
+        color=colour,
+        linewidth=2,
+        label=metric.upper() if metric == "nps" else metric,
+    )
     sig = rows["significant"].fillna(False).to_numpy(dtype=bool) if "significant" in rows else np.zeros(len(rows), bool)
     small = _small(rows)
     sig = sig & ~small
     if small.any():
-        ax.scatter(x[small], rows.loc[small, "value"], s=60, facecolors="white", edgecolors=colour, linewidths=1.8,
-                   zorder=6, label="small sample (fewer than the minimum responses): not a finding")
+        ax.scatter(
+            x[small],
+            rows.loc[small, "value"],
+            s=60,
+            facecolors="white",
+            edgecolors=colour,
+            linewidths=1.8,
+            zorder=6,
+            label="small sample (fewer than the minimum responses): not a finding",
+        )
     if sig.any():
-        ax.scatter(x[sig], rows.loc[sig, "value"], s=220, facecolors="none", edgecolors=SIGNIFICANT,
-                   linewidths=2.2, zorder=5, label="significant change from previous month (adjusted p)")
+        ax.scatter(
+            x[sig],
+            rows.loc[sig, "value"],
+            s=220,
+            facecolors="none",
+            edgecolors=SIGNIFICANT,
+            linewidths=2.2,
+            zorder=5,
+            label="significant change from previous month (adjusted p)",
+        )
         for i in np.flatnonzero(sig):
             change = rows.loc[i, "change"]
             below = change < 0
-            ax.annotate(f"{change:+.1f}", (x[i], rows.loc[i, "value"]), xytext=(0, -22 if below else 14),
-                        textcoords="offset points", ha="center", color=SIGNIFICANT, fontweight="bold")
+            ax.annotate(
+                f"{change:+.1f}",
+                (x[i], rows.loc[i, "value"]),
+                xytext=(0, -22 if below else 14),
+                textcoords="offset points",
+                ha="center",
+                color=SIGNIFICANT,
+                fontweight="bold",
+            )
     ax.set_xticks(x, [label(p) for p in rows["period"]], rotation=45, ha="right")
     ax.set_ylabel("NPS (−100 to 100)" if metric == "nps" else metric)
     ax.set_xlabel("")
@@ -280,25 +319,53 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None
     small = _small(rows)
     sig = rows["significant"].to_numpy(dtype=bool) & ~small
     status = np.where(small, 2, sig.astype(int))
-    for flag, colour, name in ((0, NEUTRAL, "not significantly different from the rest"),
-                               (1, SIGNIFICANT, "significantly different from the rest (adjusted p)"),
-                               (2, NEUTRAL, "small sample (fewer than the minimum responses): not compared")):
+    for flag, colour, name in (
+        (0, NEUTRAL, "not significantly different from the rest"),
+        (1, SIGNIFICANT, "significantly different from the rest (adjusted p)"),
+        (2, NEUTRAL, "small sample (fewer than the minimum responses): not compared"),
+    ):
         pick = status == flag
         if not pick.any():
             continue
         v = rows.loc[pick, "value"].to_numpy(float)
-        ax.errorbar(v, y[pick], xerr=[v - rows.loc[pick, "ci_low"].to_numpy(float), rows.loc[pick, "ci_high"].to_numpy(float) - v],
-                    fmt="o", color=colour, ecolor=colour, capsize=3, markersize=7, linewidth=1.6, label=name,
-                    mfc="white" if flag == 2 else colour, linestyle="none", alpha=0.6 if flag == 2 else 1.0)
+        ax.errorbar(
+            v,
+            y[pick],
+            xerr=[v - rows.loc[pick, "ci_low"].to_numpy(float), rows.loc[pick, "ci_high"].to_numpy(float) - v],
+            fmt="o",
+            color=colour,
+            ecolor=colour,
+            capsize=3,
+            markersize=7,
+            linewidth=1.6,
+            label=name,
+            mfc="white" if flag == 2 else colour,
+            linestyle="none",
+            alpha=0.6 if flag == 2 else 1.0,
+        )
     for i in np.flatnonzero(sig):
-        ax.annotate(f"{rows.loc[i, 'diff']:+.0f} vs rest", (rows.loc[i, "ci_high"], y[i]), xytext=(6, 0),
-                    textcoords="offset points", va="center", color=SIGNIFICANT, fontsize=9)
+        ax.annotate(
+            f"{rows.loc[i, 'diff']:+.0f} vs rest",
+            (rows.loc[i, "ci_high"], y[i]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            color=SIGNIFICANT,
+            fontsize=9,
+        )
     for _by, part in rows.groupby("by", sort=False):
         overall = float((part["value"] * part["n"]).sum() / part["n"].sum())
         ys = y[part.index.to_numpy()]
         ax.plot([overall, overall], [ys.min() - 0.4, ys.max() + 0.4], linestyle="--", color="#555555", linewidth=1)
-        ax.annotate(f"all: {overall:.0f}", (overall, ys.max() + 0.4), xytext=(3, 0), textcoords="offset points",
-                    fontsize=8, color="#555555", va="bottom")
+        ax.annotate(
+            f"all: {overall:.0f}",
+            (overall, ys.max() + 0.4),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=8,
+            color="#555555",
+            va="bottom",
+        )
     breaks = [i for i in range(1, len(rows)) if rows.loc[i, "by"] != rows.loc[i - 1, "by"]]
     for b in breaks:
         ax.axhline(y[b] + 0.5, color="#cccccc", linewidth=0.8)
@@ -370,18 +437,34 @@ def plot_importance(data: pd.DataFrame, *, ax=None, method: str | None = None, t
         y = y0 + 0.4 - height * (k + 0.5)
         share = 100 * rows["share"].to_numpy(float)
         has_ci = rows["ci_low"].notna().all()
-        err = [share - 100 * rows["ci_low"].to_numpy(float), 100 * rows["ci_high"].to_numpy(float) - share] if has_ci else None
-        ax.barh(y, share, height=height * 0.9, color=PALETTE[k], xerr=err, capsize=3,
-                error_kw={"ecolor": "#333333", "linewidth": 1.2}, label=m.replace("_", " "))
+        err = (
+            [share - 100 * rows["ci_low"].to_numpy(float), 100 * rows["ci_high"].to_numpy(float) - share]
+            if has_ci
+            else None
+        )
+        ax.barh(
+            y,
+            share,
+            height=height * 0.9,
+            color=PALETTE[k],
+            xerr=err,
+            capsize=3,
+            error_kw={"ecolor": "#333333", "linewidth": 1.2},
+            label=m.replace("_", " "),
+        )
         ends = 100 * rows["ci_high"].to_numpy(float) if has_ci else share
         for yi, s, e in zip(y, share, ends):
             ax.annotate(f"{s:.0f}%", (e, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(y0, [label(d.replace("_", " ")) for d in order])
     kind = data.attrs.get("r2_kind", "R²")
     ax.set_xlabel(f"share of explained variance (% of {kind}), 95% bootstrap CI")
-    target = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(data.attrs.get("target"), data.attrs.get("target", "the target"))
+    target = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(
+        data.attrs.get("target"), data.attrs.get("target", "the target")
+    )
     r2 = data.attrs.get("r2")
-    ax.set_title(title or (f"Key drivers of {target}" + (f" (R² = {r2:.2f}, n = {data.attrs['n']:,})" if r2 is not None else "")))
+    ax.set_title(
+        title or (f"Key drivers of {target}" + (f" (R² = {r2:.2f}, n = {data.attrs['n']:,})" if r2 is not None else ""))
+    )
     if len(methods) > 1:
         ax.legend(loc="lower right", fontsize=8)
     ax.set_xlim(0, ax.get_xlim()[1] * 1.08)
@@ -442,16 +525,29 @@ def plot_quadrant(data: pd.DataFrame, *, ax=None, method: str | None = None, tit
     ax = new_axes(ax=ax, figsize=(8.5, 6))
     x = rows["performance"].to_numpy(float)
     y = 100 * rows["share"].to_numpy(float)
-    colours = {"fix first": NEGATIVE, "keep up": POSITIVE, "low priority": NEUTRAL,
-               "maintain": PALETTE[0]}
+    colours = {"fix first": NEGATIVE, "keep up": POSITIVE, "low priority": NEUTRAL, "maintain": PALETTE[0]}
     xerr = [x - rows["performance_ci_low"].to_numpy(float), rows["performance_ci_high"].to_numpy(float) - x]
-    yerr = ([y - 100 * rows["ci_low"].to_numpy(float), 100 * rows["ci_high"].to_numpy(float) - y]
-            if rows["ci_low"].notna().all() else None)
+    yerr = (
+        [y - 100 * rows["ci_low"].to_numpy(float), 100 * rows["ci_high"].to_numpy(float) - y]
+        if rows["ci_low"].notna().all()
+        else None
+    )
     for quadrant, colour in colours.items():
         pick = (rows["quadrant"] == quadrant).to_numpy()
         if pick.any():
-            ax.errorbar(x[pick], y[pick], xerr=[e[pick] for e in xerr], yerr=[e[pick] for e in yerr] if yerr else None,
-                        fmt="o", color=colour, ecolor=colour, elinewidth=1.2, capsize=3, markersize=8, label=quadrant)
+            ax.errorbar(
+                x[pick],
+                y[pick],
+                xerr=[e[pick] for e in xerr],
+                yerr=[e[pick] for e in yerr] if yerr else None,
+                fmt="o",
+                color=colour,
+                ecolor=colour,
+                elinewidth=1.2,
+                capsize=3,
+                markersize=8,
+                label=quadrant,
+            )
     ax.axvline(np.median(x), linestyle="--", color="#777777", linewidth=1)
     ax.axhline(np.median(y), linestyle="--", color="#777777", linewidth=1)
     xlo, xhi = (x - xerr[0]).min() - 0.3, (x + xerr[1]).max() + 0.9
@@ -462,14 +558,33 @@ def plot_quadrant(data: pd.DataFrame, *, ax=None, method: str | None = None, tit
     ax.set_ylim(ylo, yhi)
     label_y = _spread_labels(y, min_gap=0.045 * (yhi - ylo))
     for xi, yi, ly, name in zip(x, y, label_y, rows["driver"]):
-        ax.annotate(label(str(name).replace("_", " ")), (xi, yi), xytext=(xi + 0.12 * (xhi - xlo) / 4, ly),
-                    textcoords="data", va="center", fontsize=9,
-                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6} if abs(ly - yi) > 0.2 else None)
-    for text, (tx, ty, ha, va) in {"fix first": (0.01, 0.99, "left", "top"), "keep up": (0.99, 0.99, "right", "top"),
-                                   "low priority": (0.01, 0.01, "left", "bottom"),
-                                   "maintain": (0.99, 0.01, "right", "bottom")}.items():
-        ax.text(tx, ty, text, transform=ax.transAxes, ha=ha, va=va, fontsize=10, color=colours[text], alpha=0.8,
-                fontweight="bold")
+        ax.annotate(
+            label(str(name).replace("_", " ")),
+            (xi, yi),
+            xytext=(xi + 0.12 * (xhi - xlo) / 4, ly),
+            textcoords="data",
+            va="center",
+            fontsize=9,
+            arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6} if abs(ly - yi) > 0.2 else None,
+        )
+    for text, (tx, ty, ha, va) in {
+        "fix first": (0.01, 0.99, "left", "top"),
+        "keep up": (0.99, 0.99, "right", "top"),
+        "low priority": (0.01, 0.01, "left", "bottom"),
+        "maintain": (0.99, 0.01, "right", "bottom"),
+    }.items():
+        ax.text(
+            tx,
+            ty,
+            text,
+            transform=ax.transAxes,
+            ha=ha,
+            va=va,
+            fontsize=10,
+            color=colours[text],
+            alpha=0.8,
+            fontweight="bold",
+        )
     ax.set_xlabel("performance: mean rating (95% CI)")
     ax.set_ylabel("importance: share of explained variance (%, 95% CI)")
     ax.set_title(title or "Importance against performance (lines at the medians)")
@@ -572,8 +687,16 @@ def plot_sentiment_by_source(data: pd.DataFrame, *, ax=None):
     for k, (src, g) in enumerate(data.groupby(data["source"].astype(str))):
         x = np.array([pos[m] for m in g["month"]]) - 0.4 + width * (k + 0.5)
         yerr = np.vstack([g["mean_compound"] - g["ci_low"], g["ci_high"] - g["mean_compound"]])
-        ax.errorbar(x, g["mean_compound"], yerr=yerr, fmt="o", ms=4, capsize=2,
-                    color=PALETTE[k % len(PALETTE)], label=label(src))
+        ax.errorbar(
+            x,
+            g["mean_compound"],
+            yerr=yerr,
+            fmt="o",
+            ms=4,
+            capsize=2,
+            color=PALETTE[k % len(PALETTE)],
+            label=label(src),
+        )
     ax.set_xticks(range(len(months)), months, rotation=45, ha="right")
     ax.set_ylabel("mean compound (-1 to 1)")
     ax.set_title("Review sentiment by source")
@@ -676,14 +799,16 @@ def plot_churn_trend(data: pd.DataFrame, *, ax=None, title: str | None = None):
 
     ax = new_axes(ax=ax, figsize=(8, 3.8))
     if data.empty:
-        ax.text(0.5, 0.5, "no churn dates in the data: no monthly trend", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5, 0.5, "no churn dates in the data: no monthly trend", ha="center", va="center", transform=ax.transAxes
+        )
         ax.set_axis_off()
         return ax
     x = np.arange(len(data))
     ax.plot(x, data["churn_rate"], marker="o", color=PALETTE[0])
-    ax.fill_between(x, data["ci_low"].astype(float), data["ci_high"].astype(float), color=PALETTE[0], alpha=0.15,
-                    linewidth=0)
+    ax.fill_between(
+        x, data["ci_low"].astype(float), data["ci_high"].astype(float), color=PALETTE[0], alpha=0.15, linewidth=0
+    )
     ax.set_xticks(x, data["month"], rotation=45, ha="right")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.set_ylim(bottom=0)
@@ -733,8 +858,9 @@ def plot_calibration(data: pd.DataFrame, *, ax=None, title: str | None = None):
     top = float(max(data["ci_high"].max(), data["predicted"].max(), 0.05)) * 1.05
     ax.plot([0, top], [0, top], color=NEUTRAL, linestyle="--", linewidth=1, label="perfect calibration")
     yerr = np.vstack([data["observed"] - data["ci_low"], data["ci_high"] - data["observed"]])
-    ax.errorbar(data["predicted"], data["observed"], yerr=yerr, fmt="o", color=PALETTE[0],
-                label="decile of predicted risk")
+    ax.errorbar(
+        data["predicted"], data["observed"], yerr=yerr, fmt="o", color=PALETTE[0], label="decile of predicted risk"
+    )
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel("predicted churn probability (out of fold)")
@@ -842,8 +968,14 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, ax=None, title: str | None = Non
     parts = data[data[key] != "all"]
     ax = new_axes(ax=ax, figsize=(7, 4))
     if parts.empty:
-        ax.text(0.5, 0.5, "No monthly revenue in the data:\nrevenue at risk not computed", ha="center",
-                va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "No monthly revenue in the data:\nrevenue at risk not computed",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         ax.set_axis_off()
         ax.set_title(title or "Revenue at risk")
         return ax
@@ -856,8 +988,10 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, ax=None, title: str | None = Non
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     currency, horizon = data.attrs.get("currency", ""), data.attrs.get("horizon_months")
-    ax.set_xlabel(f"monthly revenue{f' ({currency})' if currency else ''} of customers expected to churn"
-                  f"{f' within {horizon} months' if horizon else ''} (95% CI)")
+    ax.set_xlabel(
+        f"monthly revenue{f' ({currency})' if currency else ''} of customers expected to churn"
+        f"{f' within {horizon} months' if horizon else ''} (95% CI)"
+    )
     ax.set_title(title or f"Revenue at risk by {key}")
     return ax
 
@@ -902,15 +1036,29 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax=None, title: str | None = No
 
     if data.empty:
         ax = new_axes(ax=ax, figsize=(8, 3))
-        ax.text(0.5, 0.5, "no signup and churn dates in the data: no cohorts", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "no signup and churn dates in the data: no cohorts",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         ax.set_axis_off()
         return ax
     grid = data.pivot(index="cohort", columns="months_since_signup", values="retention")
     ax = new_axes(ax=ax, figsize=(9, max(3, 0.35 * len(grid) + 1.5)))
-    sns.heatmap(grid, ax=ax, cmap="Blues", vmin=max(0.0, float(np.nanmin(grid.to_numpy())) - 0.02), vmax=1.0,
-                annot=len(grid.columns) <= 15, fmt=".0%", cbar_kws={"label": "still a customer"},
-                annot_kws={"fontsize": 7})
+    sns.heatmap(
+        grid,
+        ax=ax,
+        cmap="Blues",
+        vmin=max(0.0, float(np.nanmin(grid.to_numpy())) - 0.02),
+        vmax=1.0,
+        annot=len(grid.columns) <= 15,
+        fmt=".0%",
+        cbar_kws={"label": "still a customer"},
+        annot_kws={"fontsize": 7},
+    )
     ax.grid(False)
     ax.set_xlabel("months since signup")
     ax.set_ylabel("signup month")
@@ -981,8 +1129,9 @@ def plot_km(data: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = Tr
     return ax
 
 
-def plot_forest(data: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None,
-                alpha: float = 0.05):
+def plot_forest(
+    data: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None, alpha: float = 0.05
+):
     """Forest plot: one row per term, the effect (odds or hazard ratio) with its confidence
     interval on a log axis; terms whose interval excludes 1 are highlighted.
 
@@ -1051,8 +1200,9 @@ def plot_forest(data: pd.DataFrame, *, ax=None, effect: str | None = None, title
 
     low = float(np.nanmin(rows["ci_low"].clip(lower=1e-6))) if len(rows) else 0.5
     high = float(np.nanmax(rows["ci_high"].clip(upper=1e6))) if len(rows) else 2.0
-    ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
-             if low / 1.5 <= t <= high * 1.5] or [1]
+    ticks = [
+        t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100) if low / 1.5 <= t <= high * 1.5
+    ] or [1]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -1109,8 +1259,16 @@ def plot_stages(data, *, ax=None, title: str | None = None):
     low = data.lowest()
     x = np.arange(len(s))
     colours = [SIGNIFICANT if (st == low["stage"] and low["significant"]) else PALETTE[0] for st in s["stage"]]
-    ax.errorbar(x, s["mean"], yerr=[s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]], fmt="none",
-                ecolor=NEUTRAL, elinewidth=2, capsize=4, zorder=1)
+    ax.errorbar(
+        x,
+        s["mean"],
+        yerr=[s["mean"] - s["ci_low"], s["ci_high"] - s["mean"]],
+        fmt="none",
+        ecolor=NEUTRAL,
+        elinewidth=2,
+        capsize=4,
+        zorder=1,
+    )
     ax.scatter(x, s["mean"], color=colours, s=60, zorder=2)
     span = float(s["ci_high"].max() - s["ci_low"].min()) or 1.0
     for xi, top, letters in zip(x, s["ci_high"], s["letters"]):
@@ -1121,8 +1279,14 @@ def plot_stages(data, *, ax=None, title: str | None = None):
     ax.set_ylabel(f"mean {metric_label(data.score)} ({pct}% CI)")
     ax.set_xlabel("")
     ax.set_title(title or f"{metric_label(data.score)} by {data.stage.replace('_', ' ')}")
-    ax.text(0, -0.16, f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {data.alpha}).",
-            transform=ax.transAxes, fontsize=8, color=NEUTRAL)
+    ax.text(
+        0,
+        -0.16,
+        f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {data.alpha}).",
+        transform=ax.transAxes,
+        fontsize=8,
+        color=NEUTRAL,
+    )
     return ax
 
 
@@ -1269,8 +1433,16 @@ def plot_pain_points(data: pd.DataFrame, *, ax=None, title: str | None = None):
     ax = new_axes(ax=ax, figsize=(8, 0.45 * len(data) + 1.5))
     y = np.arange(len(data))[::-1]
     colours = [SIGNIFICANT if s else PALETTE[0] for s in data["significantly_worse"]]
-    ax.errorbar(data["mean"], y, xerr=[data["mean"] - data["ci_low"], data["ci_high"] - data["mean"]],
-                fmt="none", ecolor=NEUTRAL, elinewidth=1.5, capsize=3, zorder=1)
+    ax.errorbar(
+        data["mean"],
+        y,
+        xerr=[data["mean"] - data["ci_low"], data["ci_high"] - data["mean"]],
+        fmt="none",
+        ecolor=NEUTRAL,
+        elinewidth=1.5,
+        capsize=3,
+        zorder=1,
+    )
     size = 30 + 270 * data["volume"] / max(float(data["volume"].max()), 1.0)
     ax.scatter(data["mean"], y, s=size, color=colours, zorder=2, alpha=0.9)
     ax.set_yticks(y, [label(v) for v in data[name]])

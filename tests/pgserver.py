@@ -116,8 +116,11 @@ def _stop(runner: _Runner, pg_ctl: Path, datadir: Path) -> None:
     """Stop the server; if pg_ctl cannot, signal the postmaster whose pid it recorded."""
     try:
         # immediate: nothing in a throwaway cluster is worth a shutdown checkpoint
-        runner.run([str(pg_ctl), "-D", str(datadir), "-m", "immediate", "-w", "-t", "30", "stop"],
-                   timeout=40, what="pg_ctl stop")
+        runner.run(
+            [str(pg_ctl), "-D", str(datadir), "-m", "immediate", "-w", "-t", "30", "stop"],
+            timeout=40,
+            what="pg_ctl stop",
+        )
         return
     except PostgresUnavailable:
         pass
@@ -164,10 +167,18 @@ def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_ti
         runner.own(pwfile)
         runner.run(
             [
-                str(bindir / "initdb"), "-D", str(datadir), "-U", user, f"--pwfile={pwfile}",
+                str(bindir / "initdb"),
+                "-D",
+                str(datadir),
+                "-U",
+                user,
+                f"--pwfile={pwfile}",
                 # trust on the socket only (nothing else can reach it); TCP needs the password
-                "--auth-local=trust", "--auth-host=scram-sha-256",
-                "-E", "UTF8", "--locale=C",  # C works everywhere; UTF8 stores any text
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",  # C works everywhere; UTF8 stores any text
                 "--no-sync",  # no fsync: the cluster is thrown away
             ],
             timeout=120,
@@ -189,8 +200,17 @@ def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_ti
             conf.write_text(conf_text + base_settings + f"port = {port}\n")
             try:
                 runner.run(
-                    [str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(logfile), "-w",
-                     "-t", str(int(start_timeout)), "start"],
+                    [
+                        str(bindir / "pg_ctl"),
+                        "-D",
+                        str(datadir),
+                        "-l",
+                        str(logfile),
+                        "-w",
+                        "-t",
+                        str(int(start_timeout)),
+                        "start",
+                    ],
                     timeout=start_timeout + 10,
                     what="pg_ctl start",
                 )

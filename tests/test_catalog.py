@@ -21,7 +21,9 @@ CSV = "response_id,responded_at,nps,q_support\nr1,2026-01-01,9,8\nr2,2026-01-02,
 def test_catalog_configures_the_readers_relative_to_its_folder(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "fb.csv").write_text(CSV)
-    path = _catalog(tmp_path, """
+    path = _catalog(
+        tmp_path,
+        """
 version: 1
 defaults: {max_rejected: 0.5}
 sources:
@@ -29,7 +31,8 @@ sources:
     path: data/fb.csv
     drivers: {support: q_support}
 settings: {themes: {price: [expensive]}}
-""")
+""",
+    )
     catalog = cx.load_catalog(path)
     loaded = catalog["feedback"]
     assert loaded.frame["support"].tolist() == [8, 2]
@@ -49,16 +52,22 @@ def test_unusable_source_is_reported_not_raised_by_validate(tmp_path):
     assert summary.loc[0, "rejected"] == 1
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[1, 2]", "non-empty 'sources:' section"),
-    ("sources: {}", "non-empty 'sources:' section"),
-    ("sources:\n  fb: {path: x.csv}\n", "table must be one of"),
-    ("sources:\n  feedback: {path: x.csv, drivres: [a]}\n", "unknown option\\(s\\) 'drivres' \\(did you mean 'drivers'\\?\\)"),
-    ("sources:\n  feedback: {path: x.csv, sql: {url: 'duckdb:///x'}}\n", "exactly one of path"),
-    ("sources:\n  feedback: {sql: {table: x}}\n", "sql: needs a mapping with url"),
-    ("sorces:\n  a: 1\nsources:\n  feedback: {path: x}\n", "unknown top-level key"),
-    ("sources: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[1, 2]", "non-empty 'sources:' section"),
+        ("sources: {}", "non-empty 'sources:' section"),
+        ("sources:\n  fb: {path: x.csv}\n", "table must be one of"),
+        (
+            "sources:\n  feedback: {path: x.csv, drivres: [a]}\n",
+            "unknown option\\(s\\) 'drivres' \\(did you mean 'drivers'\\?\\)",
+        ),
+        ("sources:\n  feedback: {path: x.csv, sql: {url: 'duckdb:///x'}}\n", "exactly one of path"),
+        ("sources:\n  feedback: {sql: {table: x}}\n", "sql: needs a mapping with url"),
+        ("sorces:\n  a: 1\nsources:\n  feedback: {path: x}\n", "unknown top-level key"),
+        ("sources: [\n", "not valid YAML"),
+    ],
+)
 def test_malformed_catalogs_name_the_problem(tmp_path, text, message):
     with pytest.raises(CatalogError, match=message):
         cx.load_catalog(_catalog(tmp_path, text))
@@ -68,7 +77,9 @@ def test_missing_catalog_and_missing_env_var(tmp_path, monkeypatch):
     with pytest.raises(CatalogError, match="no such catalog file"):
         cx.load_catalog(tmp_path / "nope.yaml")
     monkeypatch.delenv("CXKIT_TEST_PW", raising=False)
-    catalog = cx.load_catalog(_catalog(tmp_path, "sources:\n  customers: {sql: {url: 'postgresql://u:${CXKIT_TEST_PW}@h/db', table: c}}\n"))
+    catalog = cx.load_catalog(
+        _catalog(tmp_path, "sources:\n  customers: {sql: {url: 'postgresql://u:${CXKIT_TEST_PW}@h/db', table: c}}\n")
+    )
     with pytest.raises(cx.CxkitError, match="CXKIT_TEST_PW") as info:
         catalog["customers"]
     assert "u:" not in str(info.value) or "***" in str(info.value)
@@ -95,7 +106,9 @@ def test_sql_source_in_a_catalog_with_a_relative_duckdb_path(tmp_path):
     con.execute("CREATE TABLE customers (customer_id VARCHAR PRIMARY KEY, churned BOOLEAN, tenure_months DOUBLE)")
     con.execute("INSERT INTO customers VALUES ('a', true, 3.5), ('b', false, 12), ('c', NULL, 1)")
     con.close()
-    path = _catalog(tmp_path, "sources:\n  customers: {sql: {url: 'duckdb:///cx.duckdb', table: customers}, max_rejected: 0.5}\n")
+    path = _catalog(
+        tmp_path, "sources:\n  customers: {sql: {url: 'duckdb:///cx.duckdb', table: customers}, max_rejected: 0.5}\n"
+    )
     loaded = cx.load_catalog(path)["customers"]
     assert loaded.frame["customer_id"].tolist() == ["a", "b"] and loaded.report.format == "sql"
     assert loaded.rejected["reason"].tolist() == ["churned: missing (required)"]
@@ -104,8 +117,13 @@ def test_sql_source_in_a_catalog_with_a_relative_duckdb_path(tmp_path):
 def test_snapshot_reads_back_the_same_tables_rejections_and_reports(tmp_path):
     (tmp_path / "fb.csv").write_text(CSV + "r4,2026-01-04,7,x\n")
     (tmp_path / "cu.csv").write_text("customer_id,churned,segment,tenure_months\na,Yes,SMB,3\nb,No,<b>Ent</b>,\n")
-    catalog = cx.load_catalog(_catalog(tmp_path, "sources:\n  feedback: {path: fb.csv, drivers: {support: q_support}, max_rejected: 0.5}\n"
-                                                "  customers: {path: cu.csv}\nsettings: {themes: {a: [b]}}\n"))
+    catalog = cx.load_catalog(
+        _catalog(
+            tmp_path,
+            "sources:\n  feedback: {path: fb.csv, drivers: {support: q_support}, max_rejected: 0.5}\n"
+            "  customers: {path: cu.csv}\nsettings: {themes: {a: [b]}}\n",
+        )
+    )
     snap = cx.load_catalog(catalog.snapshot(tmp_path / "snap"))
     assert snap.settings == {"themes": {"a": ["b"]}}
     for name in ("feedback", "customers"):
@@ -126,12 +144,15 @@ def sample_and_snapshot(tmp_path_factory):
     return catalog, snap
 
 
-@pytest.mark.parametrize("name,columns,month,through", [
-    ("feedback", ["comment", "responded_at", "language"], "2026-10", False),
-    ("reviews", None, "2026-02", False),
-    ("journey", ["customer_id", "journey_stage", "occurred_at"], "2026-09", True),
-    ("customers", ["customer_id", "churned"], None, False),
-])
+@pytest.mark.parametrize(
+    "name,columns,month,through",
+    [
+        ("feedback", ["comment", "responded_at", "language"], "2026-10", False),
+        ("reviews", None, "2026-02", False),
+        ("journey", ["customer_id", "journey_stage", "occurred_at"], "2026-09", True),
+        ("customers", ["customer_id", "churned"], None, False),
+    ],
+)
 def test_read_pushes_columns_and_months_down_to_the_snapshot(sample_and_snapshot, name, columns, month, through):
     catalog, snap = sample_and_snapshot
     pushed = snap.read(name, columns=columns, month=month, through=through)
@@ -174,7 +195,9 @@ def test_read_skips_row_groups_outside_the_month(sample_and_snapshot, monkeypatc
     assert seen["columns"] == ["occurred_at"] and seen["filters"]
     # The filter handed to the reader prunes whole row groups by their statistics.
     fragment = next(iter(ds.dataset(sorted_path).get_fragments()))
-    expression = (ds.field("occurred_at") < pd.Timestamp("2026-11-01")) & (ds.field("occurred_at") >= pd.Timestamp("2026-10-01"))
+    expression = (ds.field("occurred_at") < pd.Timestamp("2026-11-01")) & (
+        ds.field("occurred_at") >= pd.Timestamp("2026-10-01")
+    )
     kept = fragment.split_by_row_group(expression)
     assert 0 < len(kept) < pq.ParquetFile(sorted_path).num_row_groups / 4
 
@@ -192,8 +215,14 @@ def test_read_errors_name_the_fix(sample_and_snapshot):
 def _feedback_rows(n=600):
     """Survey responses over three months, with the event time as a real timestamp."""
     times = pd.date_range("2026-08-01", periods=n, freq="4h")  # 2026-08-01 .. 2026-11-09
-    return pd.DataFrame({"response_id": [f"r{i}" for i in range(n)], "Responded": times,
-                         "nps": [i % 11 for i in range(n)], "comment": [f"c{i}" for i in range(n)]})
+    return pd.DataFrame(
+        {
+            "response_id": [f"r{i}" for i in range(n)],
+            "Responded": times,
+            "nps": [i % 11 for i in range(n)],
+            "comment": [f"c{i}" for i in range(n)],
+        }
+    )
 
 
 @pytest.mark.parametrize("kind", ["parquet", "parquet-text", "duckdb", "duckdb-text"])
@@ -212,7 +241,9 @@ def test_read_pushes_the_month_down_to_parquet_files_and_sql_tables(tmp_path, ki
         con.execute("CREATE TABLE feedback AS SELECT * FROM rows")
         con.close()
         source = "sql: {url: 'duckdb:///cx.duckdb', table: feedback}"
-    catalog = cx.load_catalog(_catalog(tmp_path, f"sources:\n  feedback: {{{source}, columns: {{responded_at: Responded}}}}\n"))
+    catalog = cx.load_catalog(
+        _catalog(tmp_path, f"sources:\n  feedback: {{{source}, columns: {{responded_at: Responded}}}}\n")
+    )
     september = catalog.read("feedback", columns=["response_id", "responded_at", "nps"], month="2026-09")
     # Independent reference: the rows of September, chosen in pandas from the generating frame.
     times = pd.to_datetime(rows["Responded"])
@@ -232,7 +263,9 @@ def test_sql_period_is_for_tables_not_queries():
     from cxkit.errors import SourceError
 
     with pytest.raises(SourceError, match="`period` applies to `table` only"):
-        read_sql("duckdb:///:memory:", query="SELECT 1 AS a", period={"column": "a", "start": None, "end": "2026-01-01"})
+        read_sql(
+            "duckdb:///:memory:", query="SELECT 1 AS a", period={"column": "a", "start": None, "end": "2026-01-01"}
+        )
 
 
 def test_scan_gives_big_tables_as_dask_and_small_ones_as_pandas(sample_and_snapshot):
@@ -246,5 +279,8 @@ def test_scan_gives_big_tables_as_dask_and_small_ones_as_pandas(sample_and_snaps
     assert isinstance(small, pd.DataFrame) and len(small) == n
     big = fresh.scan("journey", big=n, columns=["customer_id", "occurred_at"])
     assert isinstance(big, dd.DataFrame) and list(big.columns) == ["customer_id", "occurred_at"]
-    pd.testing.assert_frame_equal(big.compute().reset_index(drop=True),
-                                  catalog["journey"].frame[["customer_id", "occurred_at"]], check_dtype=False)
+    pd.testing.assert_frame_equal(
+        big.compute().reset_index(drop=True),
+        catalog["journey"].frame[["customer_id", "occurred_at"]],
+        check_dtype=False,
+    )

@@ -39,8 +39,7 @@ def joined(sample):
 
 @pytest.fixture(scope="module")
 def truth():
-    return cx.data.sample.truth() if hasattr(cx, "sample") else json.loads(
-        (cx.SAMPLE_DIR / "truth.json").read_text())
+    return cx.data.sample.truth() if hasattr(cx, "sample") else json.loads((cx.SAMPLE_DIR / "truth.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -79,22 +78,29 @@ def test_telco_leakage_warning_fires_only_with_total_charges_tenure_and_price(te
     both = "churned ~ tenure_months + monthly_revenue + TotalCharges"
     found = _leakage_warnings(cx.churn_model, telco, both, cv=0)
     assert len(found) == 1 and "TotalCharges" in str(found[0].message)
-    for formula in ("churned ~ tenure_months + monthly_revenue",
-                    "churned ~ monthly_revenue + TotalCharges",
-                    "churned ~ tenure_months + TotalCharges",
-                    "churned ~ tenure_months + monthly_revenue + C(segment) + C(InternetService)"):
+    for formula in (
+        "churned ~ tenure_months + monthly_revenue",
+        "churned ~ monthly_revenue + TotalCharges",
+        "churned ~ tenure_months + TotalCharges",
+        "churned ~ tenure_months + monthly_revenue + C(segment) + C(InternetService)",
+    ):
         assert _leakage_warnings(cx.churn_model, telco, formula, cv=0) == [], formula
     # the default model uses every column, TotalCharges included; without it there is no leak
     assert len(_leakage_warnings(cx.churn_model, telco, cv=2)) == 1
-    others = [c for c in _quiet(cx.churn_model, telco, cv=0).formula.split("~")[1].replace(" ", "").split("+")
-              if c != "TotalCharges"]
+    others = [
+        c
+        for c in _quiet(cx.churn_model, telco, cv=0).formula.split("~")[1].replace(" ", "").split("+")
+        if c != "TotalCharges"
+    ]
     assert _leakage_warnings(cx.churn_model, telco, covariates=others, cv=0) == []
 
 
 def test_leakage_warning_for_a_covariate_recorded_after_churn(telco):
     rng = np.random.default_rng(0)
-    leaky = telco.assign(days_since_cancel=np.where(telco["churned"], rng.uniform(1, 30, len(telco)), 0.0)
-                         + rng.normal(0, 0.5, len(telco)))
+    leaky = telco.assign(
+        days_since_cancel=np.where(telco["churned"], rng.uniform(1, 30, len(telco)), 0.0)
+        + rng.normal(0, 0.5, len(telco))
+    )
     found = _leakage_warnings(cx.churn_model, leaky, "churned ~ tenure_months + days_since_cancel", cv=0)
     assert len(found) == 1 and "days_since_cancel alone predicts churn" in str(found[0].message)
 
@@ -114,14 +120,22 @@ def test_bank_works_through_its_catalog_entry(public_catalog):
 
 
 def test_odds_ratios_equal_a_direct_statsmodels_fit(telco):
-    formula = ("churned ~ tenure_months + monthly_revenue + C(segment, Treatment('Two year')) "
-               "+ C(PaymentMethod) + SeniorCitizen + PaperlessBilling")
+    formula = (
+        "churned ~ tenure_months + monthly_revenue + C(segment, Treatment('Two year')) "
+        "+ C(PaymentMethod) + SeniorCitizen + PaperlessBilling"
+    )
     model = _quiet(cx.churn_model, telco, formula, cv=0)
-    data = pd.DataFrame({
-        "churned": telco["churned"].astype(float), "tenure_months": telco["tenure_months"].astype(float),
-        "monthly_revenue": telco["monthly_revenue"].astype(float), "segment": telco["segment"].astype(object),
-        "PaymentMethod": telco["PaymentMethod"].astype(object), "SeniorCitizen": telco["SeniorCitizen"].astype(float),
-        "PaperlessBilling": telco["PaperlessBilling"].astype(float)})
+    data = pd.DataFrame(
+        {
+            "churned": telco["churned"].astype(float),
+            "tenure_months": telco["tenure_months"].astype(float),
+            "monthly_revenue": telco["monthly_revenue"].astype(float),
+            "segment": telco["segment"].astype(object),
+            "PaymentMethod": telco["PaymentMethod"].astype(object),
+            "SeniorCitizen": telco["SeniorCitizen"].astype(float),
+            "PaperlessBilling": telco["PaperlessBilling"].astype(float),
+        }
+    )
     direct = smf.logit(formula, data).fit(disp=0)
     assert model.summary["term"].tolist() == list(direct.params.index)
     np.testing.assert_allclose(model.summary["odds_ratio"], np.exp(direct.params), rtol=1e-8)
@@ -131,14 +145,19 @@ def test_odds_ratios_equal_a_direct_statsmodels_fit(telco):
 
 def test_covariates_path_equals_the_explicit_formula(sample):
     customers, _ = sample
-    model = cx.churn_model(customers, covariates=["tenure_months", "segment", "contract"], cv=0,
-                           reference={"segment": "SMB"})
+    model = cx.churn_model(
+        customers, covariates=["tenure_months", "segment", "contract"], cv=0, reference={"segment": "SMB"}
+    )
     assert model.references == {"segment": "SMB", "contract": "monthly"}  # monthly: most frequent
-    data = customers.assign(churned=customers["churned"].astype(float),
-                            tenure_months=customers["tenure_months"].astype(float),
-                            segment=customers["segment"].astype(object), contract=customers["contract"].astype(object))
-    direct = smf.logit("churned ~ tenure_months + C(segment, Treatment('SMB')) + C(contract, Treatment('monthly'))",
-                       data).fit(disp=0)
+    data = customers.assign(
+        churned=customers["churned"].astype(float),
+        tenure_months=customers["tenure_months"].astype(float),
+        segment=customers["segment"].astype(object),
+        contract=customers["contract"].astype(object),
+    )
+    direct = smf.logit(
+        "churned ~ tenure_months + C(segment, Treatment('SMB')) + C(contract, Treatment('monthly'))", data
+    ).fit(disp=0)
     np.testing.assert_allclose(np.sort(model.summary["coef"]), np.sort(direct.params), rtol=1e-8)
     assert "segment: Consumer vs SMB" in model.summary["label"].tolist()
 
@@ -163,8 +182,14 @@ def test_customer_nps_first_and_latest(sample, truth):
     assert (first["responded_at"] <= latest["responded_at"]).all()
     assert (first["responses"] == latest["responses"]).all()
     # ties in time: the smaller response id is the first
-    tie = pd.DataFrame({"response_id": ["R2", "R1"], "customer_id": ["C1", "C1"], "nps": [10, 0],
-                        "responded_at": pd.to_datetime(["2026-01-01", "2026-01-01"])})
+    tie = pd.DataFrame(
+        {
+            "response_id": ["R2", "R1"],
+            "customer_id": ["C1", "C1"],
+            "nps": [10, 0],
+            "responded_at": pd.to_datetime(["2026-01-01", "2026-01-01"]),
+        }
+    )
     assert cx.customer_nps(tie)["nps"].iloc[0] == 0
     assert cx.customer_nps(tie, which="latest")["nps"].iloc[0] == 10
     with pytest.raises(ValueError, match="which="):
@@ -212,18 +237,27 @@ def test_separation_warnings_name_the_level():
     messages = [str(w.message) for w in caught if issubclass(w.category, churn.SeparationWarning)]
     assert any("plan = gold has no churners" in m for m in messages)
     # gold, the most frequent level, is the reference: everything compared with it is separated
-    assert any(re.search(r"separation: Intercept, plan: basic vs gold, plan: plus vs gold have no finite estimate", m)
-               for m in messages)
+    assert any(
+        re.search(r"separation: Intercept, plan: basic vs gold, plan: plus vs gold have no finite estimate", m)
+        for m in messages
+    )
     assert any("It is the reference level" in m and "reference={'plan': <another level>}" in m for m in messages)
     model = _quiet(cx.churn_model, df, covariates=["plan", "x"], cv=0, reference={"plan": "basic"})
     assert model.summary.set_index("label")["estimable"].to_dict() == {
-        "Intercept": True, "plan: gold vs basic": False, "plan: plus vs basic": True, "x": True}
+        "Intercept": True,
+        "plan: gold vs basic": False,
+        "plan: plus vs basic": True,
+        "x": True,
+    }
     perfect = pd.DataFrame({"x": np.arange(40.0), "churned": np.arange(40) >= 20})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = cx.churn_model(perfect, covariates=["x"], cv=0)
-    assert any(issubclass(w.category, churn.SeparationWarning) and "separation: Intercept, x have no finite estimate"
-               in str(w.message) for w in caught)
+    assert any(
+        issubclass(w.category, churn.SeparationWarning)
+        and "separation: Intercept, x have no finite estimate" in str(w.message)
+        for w in caught
+    )
     assert not model.summary["estimable"].any() and model.summary["odds_ratio"].isna().all()
 
 
@@ -264,8 +298,13 @@ def test_separation_matches_brute_force_ray_enumeration():
     seen = {True: 0, False: 0}
     while sum(seen.values()) < 30:
         n = int(rng.integers(14, 23))
-        df = pd.DataFrame({"x": rng.normal(size=n).round(1), "flag": (rng.random(n) < 0.3).astype(float),
-                           "plan": rng.choice(["a", "b", "c"], n, p=[0.4, 0.35, 0.25])})
+        df = pd.DataFrame(
+            {
+                "x": rng.normal(size=n).round(1),
+                "flag": (rng.random(n) < 0.3).astype(float),
+                "plan": rng.choice(["a", "b", "c"], n, p=[0.4, 0.35, 0.25]),
+            }
+        )
         df["churned"] = rng.random(n) < 1 / (1 + np.exp(-(0.5 * df["x"] + 0.5 * df["flag"])))
         if df["churned"].nunique() < 2 or df["plan"].nunique() < 3 or df["flag"].nunique() < 2:
             continue
@@ -312,8 +351,12 @@ def test_vif_matches_statsmodels_and_gvif_ignores_the_reference(sample):
     expected = [variance_inflation_factor(X, j) for j in range(1, X.shape[1])]
     np.testing.assert_allclose(model.vif["vif"], expected, rtol=1e-8)
     a = cx.churn_model(customers, covariates=["tenure_months", "contract", "segment"], cv=0)
-    b = cx.churn_model(customers, covariates=["tenure_months", "contract", "segment"], cv=0,
-                       reference={"contract": "two_year", "segment": "Enterprise"})
+    b = cx.churn_model(
+        customers,
+        covariates=["tenure_months", "contract", "segment"],
+        cv=0,
+        reference={"contract": "two_year", "segment": "Enterprise"},
+    )
     np.testing.assert_allclose(a.vif["vif"], b.vif["vif"], rtol=1e-8)  # GVIF is invariant to the coding
     assert a.vif.set_index("variable").loc["contract", "df"] == 2
 
@@ -376,8 +419,9 @@ def test_errors_name_the_column_and_the_fix(sample):
     with pytest.raises(ValueError, match="either formula or covariates"):
         cx.churn_model(customers, "churned ~ segment", covariates=["segment"])
     with pytest.raises(ValueError, match="boolean or 0/1"):
-        cx.churn_model(customers.assign(churned=customers["churned"].map({True: "Yes", False: "No"})),
-                       covariates=["segment"])
+        cx.churn_model(
+            customers.assign(churned=customers["churned"].map({True: "Yes", False: "No"})), covariates=["segment"]
+        )
 
 
 def test_formula_typo_names_the_term_and_the_closest_columns(sample):
@@ -401,12 +445,19 @@ def test_formula_typo_names_the_term_and_the_closest_columns(sample):
 
 def test_formula_functions_still_work(sample):
     customers, _ = sample
-    model = _quiet(cx.churn_model, customers, "churned ~ np.log1p(support_tickets) + log(tenure_months + 1) "
-                   "+ C(segment, Treatment('SMB')) + I(monthly_revenue / 10)", cv=0)
+    model = _quiet(
+        cx.churn_model,
+        customers,
+        "churned ~ np.log1p(support_tickets) + log(tenure_months + 1) "
+        "+ C(segment, Treatment('SMB')) + I(monthly_revenue / 10)",
+        cv=0,
+    )
     assert len(model.summary) == 6
-    direct = smf.logit("churned ~ np.log1p(support_tickets) + np.log(tenure_months + 1) "
-                       "+ C(segment, Treatment('SMB')) + I(monthly_revenue / 10)",
-                       customers.assign(churned=customers["churned"].astype(float))).fit(disp=0)
+    direct = smf.logit(
+        "churned ~ np.log1p(support_tickets) + np.log(tenure_months + 1) "
+        "+ C(segment, Treatment('SMB')) + I(monthly_revenue / 10)",
+        customers.assign(churned=customers["churned"].astype(float)),
+    ).fit(disp=0)
     np.testing.assert_allclose(model.summary["coef"], direct.params.to_numpy(), rtol=1e-6)
     assert model.predict(customers.head(3)).notna().all()
 
@@ -415,12 +466,15 @@ def test_formula_functions_still_work(sample):
 
 
 def _toy_customers():
-    return pd.DataFrame({
-        "customer_id": list("ABCDEFG"),
-        "signup_at": pd.to_datetime(["2026-01-10", "2026-01-20", "2026-02-05", "2026-02-25", "2025-12-01",
-                                     "2026-03-02", "2026-01-31"]),
-        "churned_at": pd.to_datetime(["2026-02-14", None, "2026-03-01", None, "2026-01-31", "2026-03-20", None]),
-    }).assign(churned=lambda d: d["churned_at"].notna())
+    return pd.DataFrame(
+        {
+            "customer_id": list("ABCDEFG"),
+            "signup_at": pd.to_datetime(
+                ["2026-01-10", "2026-01-20", "2026-02-05", "2026-02-25", "2025-12-01", "2026-03-02", "2026-01-31"]
+            ),
+            "churned_at": pd.to_datetime(["2026-02-14", None, "2026-03-01", None, "2026-01-31", "2026-03-20", None]),
+        }
+    ).assign(churned=lambda d: d["churned_at"].notna())
 
 
 def test_churn_rate_by_month_brute_force():
@@ -465,8 +519,9 @@ def test_cohort_retention_brute_force():
 def test_sample_churn_trend_counts_every_churner_once(sample, truth):
     customers, _ = sample
     trend = cx.churn_rate_by_month(customers)
-    signed_and_left_same_month = (customers["signup_at"].dt.to_period("M")
-                                  == customers["churned_at"].dt.to_period("M")).sum()
+    signed_and_left_same_month = (
+        customers["signup_at"].dt.to_period("M") == customers["churned_at"].dt.to_period("M")
+    ).sum()
     assert trend["churned"].sum() + signed_and_left_same_month == truth["churned_customers"]
 
 
@@ -486,8 +541,13 @@ def test_revenue_at_risk_sums_and_delta_method(joined):
     r = active["monthly_revenue"].astype(float).to_numpy()
     beta = model.result.params.to_numpy()
     eps = 1e-6
-    grad = np.array([(np.sum(r / (1 + np.exp(-X @ (beta + eps * e)))) - np.sum(r / (1 + np.exp(-X @ (beta - eps * e)))))
-                     / (2 * eps) for e in np.eye(len(beta))])
+    grad = np.array(
+        [
+            (np.sum(r / (1 + np.exp(-X @ (beta + eps * e)))) - np.sum(r / (1 + np.exp(-X @ (beta - eps * e)))))
+            / (2 * eps)
+            for e in np.eye(len(beta))
+        ]
+    )
     se = np.sqrt(grad @ np.asarray(model.result.cov_params()) @ grad)
     assert (total["ci_high"] - total["ci_low"]) / (2 * 1.959964) == pytest.approx(se, rel=1e-4)
 
@@ -503,11 +563,13 @@ def test_customer_lifetime_value_is_rmst_times_revenue(sample):
 
 def test_churn_reasons_counts_themes_in_last_comments():
     customers = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "churned": [True, True, False, False]})
-    feedback = pd.DataFrame({
-        "customer_id": ["A", "A", "B", "C", "D"],
-        "responded_at": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-01-05", "2026-01-07", "2026-01-09"]),
-        "comment": ["Great app", "Altfor dyr, ikke verdt pengene", "Usel kundtjänst", "Fakturan var fel", None],
-    })
+    feedback = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B", "C", "D"],
+            "responded_at": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-01-05", "2026-01-07", "2026-01-09"]),
+            "comment": ["Great app", "Altfor dyr, ikke verdt pengene", "Usel kundtjänst", "Fakturan var fel", None],
+        }
+    )
     reasons = cx.churn_reasons(customers, feedback).set_index("theme")
     # A's last comment (Norwegian) is about price, B's (Swedish) about support; C's about billing
     assert reasons.loc["price", ["churned_mentions", "churned_comments"]].tolist() == [1, 2]
@@ -523,29 +585,71 @@ def test_churn_reasons_counts_themes_in_last_comments():
 
 
 def test_findings_claim_only_significant_effects():
-    flat = pd.DataFrame({"measure": ["odds ratio", "hazard ratio"], "estimate": [1.1, 1.05], "ci_low": [0.8, 0.8],
-                         "ci_high": [1.5, 1.4], "p": [0.5, 0.6], "adjusted_for": ["tenure_months"] * 2})
+    flat = pd.DataFrame(
+        {
+            "measure": ["odds ratio", "hazard ratio"],
+            "estimate": [1.1, 1.05],
+            "ci_low": [0.8, 0.8],
+            "ci_high": [1.5, 1.4],
+            "p": [0.5, 0.6],
+            "adjusted_for": ["tenure_months"] * 2,
+        }
+    )
     text = cp.churn_findings(detractor=flat)
-    assert text == ["Detractors and promoters do not churn at significantly different odds "
-                    "(odds ratio 1.10, 95% CI 0.80 to 1.50)."]
-    kpi = {"value": 0.02, "ci_low": 0.018, "ci_high": 0.023, "n": 8000, "previous": 0.021, "change": -0.001,
-           "change_p": 0.6, "significant": False, "month": "2026-10"}
+    assert text == [
+        "Detractors and promoters do not churn at significantly different odds (odds ratio 1.10, 95% CI 0.80 to 1.50)."
+    ]
+    kpi = {
+        "value": 0.02,
+        "ci_low": 0.018,
+        "ci_high": 0.023,
+        "n": 8000,
+        "previous": 0.021,
+        "change": -0.001,
+        "change_p": 0.6,
+        "significant": False,
+        "month": "2026-10",
+    }
     assert "not significant" in cp.churn_findings(headline=kpi)[0]
-    summary = pd.DataFrame({"term": ["Intercept", "x"], "label": ["Intercept", "x"], "coef": [0.1, 0.2],
-                            "odds_ratio": [1.1, 1.22], "ci_low": [0.9, 0.95], "ci_high": [1.3, 1.5],
-                            "p_adjusted": [np.nan, 0.2]})
+    summary = pd.DataFrame(
+        {
+            "term": ["Intercept", "x"],
+            "label": ["Intercept", "x"],
+            "coef": [0.1, 0.2],
+            "odds_ratio": [1.1, 1.22],
+            "ci_low": [0.9, 0.95],
+            "ci_high": [1.3, 1.5],
+            "p_adjusted": [np.nan, 0.2],
+        }
+    )
     assert cp.effects_finding(summary).startswith("No covariate has a significant effect")
 
 
 def test_results_section_is_json_and_has_the_documented_keys(joined, sample):
     customers, _ = sample
     model = cx.churn_model(joined, covariates=["tenure_months", "segment", "nps_category"], cv=3)
-    out = cp.churn_results(headline=cx.churn_headline(customers), model=model, detractor=cx.detractor_effect(joined),
-                           revenue=cx.revenue_at_risk(model, joined), survival=cx.logrank(customers, by="segment"),
-                           by_nps=cx.churn_by_nps(joined))
+    out = cp.churn_results(
+        headline=cx.churn_headline(customers),
+        model=model,
+        detractor=cx.detractor_effect(joined),
+        revenue=cx.revenue_at_risk(model, joined),
+        survival=cx.logrank(customers, by="segment"),
+        by_nps=cx.churn_by_nps(joined),
+    )
     json.dumps(to_jsonable(out), allow_nan=False)
-    for key in ("headline", "finding", "auc", "auc_sd", "brier", "odds_ratios", "detractor_odds_ratio",
-                "detractor_hazard_ratio", "revenue_at_risk", "churn_by_nps", "logrank"):
+    for key in (
+        "headline",
+        "finding",
+        "auc",
+        "auc_sd",
+        "brier",
+        "odds_ratios",
+        "detractor_odds_ratio",
+        "detractor_hazard_ratio",
+        "revenue_at_risk",
+        "churn_by_nps",
+        "logrank",
+    ):
         assert key in out, key
     assert set(out["headline"]) >= {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "significant"}
     assert 0 <= out["headline"]["value"] <= 1
@@ -556,10 +660,21 @@ def test_results_section_is_json_and_has_the_documented_keys(joined, sample):
 def test_report_tables_never_show_customer_ids(joined, sample):
     customers, feedback = sample
     model = cx.churn_model(joined, cv=2)
-    tables = [cx.churn_rate_by_month(customers), model.summary, model.calibration, model.vif, model.cv,
-              cx.churn_by_nps(joined), cx.detractor_effect(joined), cx.revenue_at_risk(model, joined),
-              cx.cohort_retention(customers, wide=True), cx.customer_lifetime_value(joined),
-              cx.churn_reasons(joined, feedback), cx.logrank(joined, by="segment"), model.facts()]
+    tables = [
+        cx.churn_rate_by_month(customers),
+        model.summary,
+        model.calibration,
+        model.vif,
+        model.cv,
+        cx.churn_by_nps(joined),
+        cx.detractor_effect(joined),
+        cx.revenue_at_risk(model, joined),
+        cx.cohort_retention(customers, wide=True),
+        cx.customer_lifetime_value(joined),
+        cx.churn_reasons(joined, feedback),
+        cx.logrank(joined, by="segment"),
+        model.facts(),
+    ]
     pattern = re.compile(r"\bC\d{6}\b")
     for t in tables:
         text = t.to_csv(index=False)
@@ -585,10 +700,14 @@ def test_churn_notebook_runs_on_the_bank_data(shared_datasets, project_dir, tmp_
     import papermill
 
     out = tmp_path / "bank.ipynb"
-    papermill.execute_notebook(str(project_dir / "notebooks" / "churn_regression.ipynb"), str(out),
-                               parameters={"catalog": str(project_dir / "data" / "public.yaml"),
-                                           "customers_source": "bank"},
-                               progress_bar=False, cwd=str(project_dir / "notebooks"), kernel_name="python3")
+    papermill.execute_notebook(
+        str(project_dir / "notebooks" / "churn_regression.ipynb"),
+        str(out),
+        parameters={"catalog": str(project_dir / "data" / "public.yaml"), "customers_source": "bank"},
+        progress_bar=False,
+        cwd=str(project_dir / "notebooks"),
+        kernel_name="python3",
+    )
     text = out.read_text()
     assert "Revenue at risk and lifetime value were not computed" in text
 
@@ -599,7 +718,8 @@ def test_answers_given_when_follow_up_ended_leave_the_hazard_ratio_with_a_warnin
     data = joined.copy()
     answered = data.index[(data["nps_category"] == "detractor") & data["churned"].astype(bool)][:3]
     end = pd.to_datetime(data.loc[answered, "signup_at"]) + pd.to_timedelta(
-        data.loc[answered, "tenure_months"].astype(float) * 30.4375, unit="D")
+        data.loc[answered, "tenure_months"].astype(float) * 30.4375, unit="D"
+    )
     data.loc[answered, "nps_responded_at"] = end.to_numpy()
     with pytest.warns(churn.ChurnWarning, match="3 customer\\(s\\) answered the survey when their follow-up ended"):
         effect = cx.detractor_effect(data).set_index("measure")
@@ -632,12 +752,25 @@ def test_churn_page_shows_what_the_analyses_compute(sample):
     risk = cx.revenue_at_risk(model, joined, by="segment", currency="EUR")
     survival = cx.logrank(joined, by="segment")
     headline = cx.churn_headline(customers, month="2026-10")
-    expected = cp.churn_results(headline=headline, model=model, detractor=detractor, revenue=risk, survival=survival,
-                                by_nps=cx.churn_by_nps(joined))
+    expected = cp.churn_results(
+        headline=headline,
+        model=model,
+        detractor=detractor,
+        revenue=risk,
+        survival=survival,
+        by_nps=cx.churn_by_nps(joined),
+    )
     assert json.dumps(to_jsonable(page.results()), sort_keys=True) == json.dumps(
-        to_jsonable({"churn": expected}), sort_keys=True)
-    assert page.findings == cp.churn_findings(headline=headline, model=model, detractor=detractor, revenue=risk,
-                                              survival=survival, reasons=cx.churn_reasons(joined, feedback))
+        to_jsonable({"churn": expected}), sort_keys=True
+    )
+    assert page.findings == cp.churn_findings(
+        headline=headline,
+        model=model,
+        detractor=detractor,
+        revenue=risk,
+        survival=survival,
+        reasons=cx.churn_reasons(joined, feedback),
+    )
     assert page.month == "2026-10" and page.title == "Churn"
     assert page.show("model") is page.model and page.show("cox") is page.cox  # result objects, shown whole
     assert page.show("trend_table").text.split()[0] == "month"

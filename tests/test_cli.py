@@ -51,8 +51,8 @@ def test_report_exit_codes_are_documented_in_the_readme_and_help():
     from cxkit.pack.runner import EXIT_CODES, NoDataError
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("| exit code | meaning |"):]
-    table = table[:table.index("\n\n")]
+    table = readme[readme.index("| exit code | meaning |") :]
+    table = table[: table.index("\n\n")]
     documented = {int(m.group(1)) for m in re.finditer(r"^\| (\d+) \|", table, flags=re.M)}
     assert documented == set(EXIT_CODES) and NoDataError.exit_code == 8
     assert "| 8 | no data for the month" in table

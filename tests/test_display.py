@@ -60,11 +60,14 @@ def test_report_keeps_html_only_from_outputs_cxkit_built():
 
     hostile = '<b class="xss">bold</b> <a href="index.html">link</a>'
     df = pd.DataFrame({"segment": [hostile]})
-    nb, _ = SanitizeOutputs().preprocess(_outputs_of(
-        cx.table(df),                       # cxkit's own table: kept as HTML, the cell escaped
-        HTML(hostile),                      # raw HTML from anywhere else: shown as text
-        df.style,                           # a Styler does not escape cells: shown as text
-    ), {})
+    nb, _ = SanitizeOutputs().preprocess(
+        _outputs_of(
+            cx.table(df),  # cxkit's own table: kept as HTML, the cell escaped
+            HTML(hostile),  # raw HTML from anywhere else: shown as text
+            df.style,  # a Styler does not escape cells: shown as text
+        ),
+        {},
+    )
     table, raw, styler = (o["data"] for o in nb.cells[0].outputs)
     assert "<table" in table["text/html"] and "&lt;b class=" in table["text/html"]
     assert "text/html" not in raw and "bold" in raw["text/plain"] and "<b" not in raw.get("text/html", "")
@@ -75,9 +78,14 @@ def test_report_keeps_html_only_from_outputs_cxkit_built():
 
 
 def test_p_values_have_two_significant_digits_and_never_read_zero():
-    df = pd.DataFrame({"p": [0.0, 0.00049, 0.0344, 0.0496, 0.4916, 1.0, float("nan")],
-                       "p_adjusted": [1e-12, 0.001, 0.01049, 0.05, 0.951, 0.999, 0.5],
-                       "p_adjusted_max": [0.2] * 7, "success_p": [0.031] * 7})
+    df = pd.DataFrame(
+        {
+            "p": [0.0, 0.00049, 0.0344, 0.0496, 0.4916, 1.0, float("nan")],
+            "p_adjusted": [1e-12, 0.001, 0.01049, 0.05, 0.951, 0.999, 0.5],
+            "p_adjusted_max": [0.2] * 7,
+            "success_p": [0.031] * 7,
+        }
+    )
     out = cx.presentable(df)
     assert list(out["p"]) == ["< 0.001", "< 0.001", "0.034", "0.05", "0.49", "1", ""]
     assert list(out["p (adjusted)"]) == ["< 0.001", "0.001", "0.01", "0.05", "0.95", "1", "0.5"]
@@ -85,8 +93,14 @@ def test_p_values_have_two_significant_digits_and_never_read_zero():
 
 
 def test_shares_changes_and_zero_never_show_a_minus_or_three_decimals():
-    df = pd.DataFrame({"share": [1.0, 0.26503, 0.0, -0.00001], "change": [0.0071, -0.0001, -0.012, 0.0],
-                       "nps_change": [6.56, -0.04, -13.4, 0.0], "value": [-0.0004, 3.5, 12.0, 2.0]})
+    df = pd.DataFrame(
+        {
+            "share": [1.0, 0.26503, 0.0, -0.00001],
+            "change": [0.0071, -0.0001, -0.012, 0.0],
+            "nps_change": [6.56, -0.04, -13.4, 0.0],
+            "value": [-0.0004, 3.5, 12.0, 2.0],
+        }
+    )
     out = cx.presentable(df, percent=["share"], pp=["change"], signed=["nps_change"])
     assert list(out["share"]) == ["100%", "26.5%", "0%", "0%"]
     assert list(out["change"]) == ["+0.7 pp", "0.0 pp", "-1.2 pp", "0.0 pp"]
@@ -95,9 +109,20 @@ def test_shares_changes_and_zero_never_show_a_minus_or_three_decimals():
 
 
 def test_confidence_limits_join_into_one_column_in_the_estimates_format():
-    df = pd.DataFrame({"driver": ["price"], "share": [0.265], "ci_low": [0.2407], "ci_high": [0.2836],
-                       "change": [0.0071], "change_ci_low": [-0.0211], "change_ci_high": [0.039],
-                       "odds_ratio": [2.4631], "or_ci_low": [2.188], "or_ci_high": [2.772]})
+    df = pd.DataFrame(
+        {
+            "driver": ["price"],
+            "share": [0.265],
+            "ci_low": [0.2407],
+            "ci_high": [0.2836],
+            "change": [0.0071],
+            "change_ci_low": [-0.0211],
+            "change_ci_high": [0.039],
+            "odds_ratio": [2.4631],
+            "or_ci_low": [2.188],
+            "or_ci_high": [2.772],
+        }
+    )
     out = cx.presentable(df, percent=["share"], pp=["change"], digits=3)
     assert list(out.columns) == ["driver", "share", "95% CI", "change", "change 95% CI", "odds ratio", "or 95% CI"]
     row = out.iloc[0]
@@ -107,19 +132,29 @@ def test_confidence_limits_join_into_one_column_in_the_estimates_format():
 
 
 def test_headers_and_jargon_in_words_but_names_from_data_untouched():
-    df = pd.DataFrame({"term": ["Intercept", "segment[T.Enterprise]", "C(region)[T.Norway]", "tenure_months"],
-                       "effect": ["omega2", "epsilon2", "mcfadden_r2", "other"],
-                       "df1": [4.0] * 4, "product_quality": [1] * 4, "Ved ikke <b>": [1] * 4})
+    df = pd.DataFrame(
+        {
+            "term": ["Intercept", "segment[T.Enterprise]", "C(region)[T.Norway]", "tenure_months"],
+            "effect": ["omega2", "epsilon2", "mcfadden_r2", "other"],
+            "df1": [4.0] * 4,
+            "product_quality": [1] * 4,
+            "Ved ikke <b>": [1] * 4,
+        }
+    )
     out = cx.presentable(df)
     assert list(out["term"]) == ["baseline (intercept)", "segment: Enterprise", "region: Norway", "tenure_months"]
-    assert out["effect-size measure"].iloc[0] == "ω² (share of variance)" and out["effect-size measure"].iloc[3] == "other"
+    assert (
+        out["effect-size measure"].iloc[0] == "ω² (share of variance)" and out["effect-size measure"].iloc[3] == "other"
+    )
     assert "df (between groups)" in out and "product quality" in out and "Ved ikke <b>" in out
 
 
 def test_table_wraps_wide_tables_and_marks_numbers():
     df = pd.DataFrame({"segment": ["a"], "n": [1200], "value": [0.5], "ci_low": [0.4], "ci_high": [0.6]})
     html = cx.table(df).html
-    assert html.startswith('<div class="cx-table-wrap" tabindex="0" role="region" aria-label="table"><table class="cx-table">')
+    assert html.startswith(
+        '<div class="cx-table-wrap" tabindex="0" role="region" aria-label="table"><table class="cx-table">'
+    )
     assert '<td class="num">1,200</td>' in html and '<td class="num">0.4 to 0.6</td>' in html
     assert '<th scope="col">95% CI</th>' in html and "<td>a</td>" in html
 
@@ -131,12 +166,17 @@ def test_report_pages_leave_out_sections_that_show_nothing():
 
     v4 = nbformat.v4
     shown = v4.new_output("display_data", data={"text/plain": "1"})
-    nb = v4.new_notebook(cells=[
-        v4.new_markdown_cell("# Title"), v4.new_code_cell("setup()"),                   # kept: the title
-        v4.new_markdown_cell("## 1. Table"), v4.new_code_cell("t", outputs=[shown]),    # kept: shows a table
-        v4.new_markdown_cell("## 2. Note only"),                                        # kept: no code at all
-        v4.new_markdown_cell("## 3. Results for the pack"), v4.new_code_cell("save()"),  # dropped: shows nothing
-    ])
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell("# Title"),
+            v4.new_code_cell("setup()"),  # kept: the title
+            v4.new_markdown_cell("## 1. Table"),
+            v4.new_code_cell("t", outputs=[shown]),  # kept: shows a table
+            v4.new_markdown_cell("## 2. Note only"),  # kept: no code at all
+            v4.new_markdown_cell("## 3. Results for the pack"),
+            v4.new_code_cell("save()"),  # dropped: shows nothing
+        ]
+    )
     kept = [c.source for c in DropEmptySections().preprocess(nb, {})[0].cells]
     assert kept == ["# Title", "setup()", "## 1. Table", "t", "## 2. Note only"]
 
@@ -149,7 +189,15 @@ def test_report_pages_show_tagged_findings_first():
     v4 = nbformat.v4
     heading = v4.new_markdown_cell("## Findings", metadata={"tags": ["findings"]})
     shown = v4.new_code_cell("cx.findings(found)", metadata={"tags": ["findings"]})
-    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# Churn"), v4.new_markdown_cell("## 1. Rate"),
-                                v4.new_code_cell("rate"), heading, shown, v4.new_code_cell("save()")])
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell("# Churn"),
+            v4.new_markdown_cell("## 1. Rate"),
+            v4.new_code_cell("rate"),
+            heading,
+            shown,
+            v4.new_code_cell("save()"),
+        ]
+    )
     order = [c.source for c in FindingsFirst().preprocess(nb, {})[0].cells]
     assert order == ["# Churn", "## Findings", "cx.findings(found)", "## 1. Rate", "rate", "save()"]

@@ -29,8 +29,7 @@ sentiment_module = importlib.import_module("cxkit.analysis.sentiment")  # cx.sen
 @pytest.fixture(scope="module")
 def cluster():
     # about 1.3 s to start on 2 cores; processes=True, so every task and its data are pickled
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
         yield local
 
 
@@ -97,7 +96,9 @@ def test_connect_checks_the_workers_and_maps_in_order(cluster):
 
 def test_workers_with_another_cxkit_are_refused(cluster, monkeypatch):
     installed = cx.__version__
-    monkeypatch.setattr(cx.distributed, "_cxkit_version", lambda: "0.0.test")  # this client now differs from its workers
+    monkeypatch.setattr(
+        cx.distributed, "_cxkit_version", lambda: "0.0.test"
+    )  # this client now differs from its workers
     expected = rf"runs other versions \(cxkit 0\.0\.test here, {re.escape(installed)} there\).*same requirements"
     with pytest.raises(cx.ClusterError, match=expected):
         cx.connect(cluster.scheduler_address, timeout=5)
@@ -111,8 +112,9 @@ def test_sentiment_is_the_same_on_the_cluster(catalog, on_cluster, monkeypatch):
     reviews = catalog["reviews"].frame
     # a few hundred texts in every language, the language given for some and detected for others
     sample = pd.concat([part.head(60) for _, part in reviews.groupby("language", dropna=False)])
-    texts = pd.concat([sample["text"], pd.Series(["", None, "Das ist sehr gut.", "Great!", "Great!"])],
-                      ignore_index=True)
+    texts = pd.concat(
+        [sample["text"], pd.Series(["", None, "Das ist sehr gut.", "Great!", "Great!"])], ignore_index=True
+    )
     languages = [*sample["language"].where(np.arange(len(sample)) % 3 > 0, None), None, None, None, "en", None]
     assert len(texts) >= 200 and len(set(sample["language"].dropna())) >= 4
     with cx.use_cluster(""):
@@ -139,8 +141,9 @@ def october(catalog):
 def test_key_driver_bootstrap_is_the_same_on_the_cluster(october, on_cluster):
     with cx.use_cluster(""):
         here = cx.key_drivers(october, "nps", cx.SAMPLE_DRIVERS, method="both", bootstrap=40, seed=7)
-    there, tasks = _tasks_run(on_cluster, lambda: cx.key_drivers(
-        october, "nps", cx.SAMPLE_DRIVERS, method="both", bootstrap=40, seed=7))
+    there, tasks = _tasks_run(
+        on_cluster, lambda: cx.key_drivers(october, "nps", cx.SAMPLE_DRIVERS, method="both", bootstrap=40, seed=7)
+    )
     assert tasks == 4  # 40 resamples in blocks of 10
     pd.testing.assert_frame_equal(there, here, check_exact=True)
     assert there.attrs == here.attrs
@@ -243,8 +246,12 @@ def test_journey_analyses_are_the_same_on_the_cluster(event_files, catalog, on_c
     assert jp.stage_finding(remote["stages"]) == jp.stage_finding(local["stages"])
     for name in ("pain", "performance", "consistency", "funnel", "months"):
         _assert_same(remote[name], local[name])
-    results = [jp.journey_results(res["stages"], pain=res["pain"], funnel=res["funnel"], months=res["months"],
-                                  performance=res["performance"]) for res in (remote, local)]
+    results = [
+        jp.journey_results(
+            res["stages"], pain=res["pain"], funnel=res["funnel"], months=res["months"], performance=res["performance"]
+        )
+        for res in (remote, local)
+    ]
     _assert_close(results[0], results[1])
 
 
@@ -252,23 +259,28 @@ def test_journey_reduction_keeps_missing_values_and_journeys_without_ids():
     """Edge cases of the reduction to counts (Dask's own scheduler, no cluster needed)."""
     rng = np.random.default_rng(5)
     n = 3000
-    events = pd.DataFrame({
-        "customer_id": pd.array(rng.choice([f"c{i}" for i in range(400)] + [None], n), dtype="string"),
-        "occurred_at": pd.to_datetime("2026-01-01") + pd.to_timedelta(rng.integers(0, 200 * 86400, n), unit="s"),
-        "journey_stage": rng.choice(["awareness", "consideration", "decision", "retention", None], n),
-        "touchpoint": rng.choice(["web", "app", "billing", None], n),
-        "channel": rng.choice(["web", "app"], n),
-        "csat": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1, 6, n)), dtype="Int64"),
-        "success": pd.array(np.where(rng.random(n) < 0.2, None, rng.random(n) < 0.7), dtype="boolean"),
-        "duration_s": np.where(rng.random(n) < 0.1, np.nan, rng.gamma(2.0, 30.0, n).round(1)),
-    })
+    events = pd.DataFrame(
+        {
+            "customer_id": pd.array(rng.choice([f"c{i}" for i in range(400)] + [None], n), dtype="string"),
+            "occurred_at": pd.to_datetime("2026-01-01") + pd.to_timedelta(rng.integers(0, 200 * 86400, n), unit="s"),
+            "journey_stage": rng.choice(["awareness", "consideration", "decision", "retention", None], n),
+            "touchpoint": rng.choice(["web", "app", "billing", None], n),
+            "channel": rng.choice(["web", "app"], n),
+            "csat": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1, 6, n)), dtype="Int64"),
+            "success": pd.array(np.where(rng.random(n) < 0.2, None, rng.random(n) < 0.7), dtype="boolean"),
+            "duration_s": np.where(rng.random(n) < 0.1, np.nan, rng.gamma(2.0, 30.0, n).round(1)),
+        }
+    )
     events.loc[::97, "occurred_at"] = pd.NaT
     lazy = dd.from_pandas(events, npartitions=5)
     no_ids = events.drop(columns="customer_id")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         pairs = [
-            (cx.compare_stages(lazy, score="duration_s").pairwise, cx.compare_stages(events, score="duration_s").pairwise),
+            (
+                cx.compare_stages(lazy, score="duration_s").pairwise,
+                cx.compare_stages(events, score="duration_s").pairwise,
+            ),
             (cx.pain_points(lazy), cx.pain_points(events)),
             (cx.touchpoint_performance(lazy), cx.touchpoint_performance(events)),
             (cx.channel_consistency(lazy, min_n=5), cx.channel_consistency(events, min_n=5)),
@@ -298,8 +310,9 @@ def test_pack_with_a_scheduler_gives_the_same_results_and_uses_the_cluster(clust
     local = build_pack("2026-10", out=tmp_path / "local", only=only, quiet=True)
     client = distributed.Client(cluster.scheduler_address, set_as_default=False)
     with distributed.get_task_stream(client) as stream:  # every task the workers run meanwhile
-        remote = build_pack("2026-10", out=tmp_path / "remote", only=only, quiet=True,
-                            scheduler=cluster.scheduler_address)
+        remote = build_pack(
+            "2026-10", out=tmp_path / "remote", only=only, quiet=True, scheduler=cluster.scheduler_address
+        )
     client.close()
     ran = " ".join(str(task["key"]) for task in stream.data)
     for task in ("_run_chunk", "_resample_block", "read_parquet"):  # sentiment, bootstrap, journey events

@@ -45,8 +45,12 @@ def test_every_public_class_has_a_docstring(name):
 @pytest.fixture(scope="module")
 def sample():
     catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
-    return {"feedback": catalog["feedback"].frame, "journey": catalog["journey"].frame,
-            "customers": catalog["customers"].frame, "reviews": catalog["reviews"].frame}
+    return {
+        "feedback": catalog["feedback"].frame,
+        "journey": catalog["journey"].frame,
+        "customers": catalog["customers"].frame,
+        "reviews": catalog["reviews"].frame,
+    }
 
 
 #: The analyses that return a table, called on the sample: every column they return must be
@@ -63,8 +67,9 @@ CALLS = {
     "driver_change": lambda s: cx.driver_change(s["feedback"], "nps", cx.SAMPLE_DRIVERS, bootstrap=10),
     "importance_over_time": lambda s: cx.importance_over_time(s["feedback"], "nps", cx.SAMPLE_DRIVERS, bootstrap=0),
     "sentiment": lambda s: cx.sentiment(s["reviews"]["text"].head(50)),
-    "sentiment_trend": lambda s: cx.sentiment_trend(s["reviews"].assign(
-        **cx.sentiment(s["reviews"]["text"])[["compound", "label"]].set_axis(s["reviews"].index))),
+    "sentiment_trend": lambda s: cx.sentiment_trend(
+        s["reviews"].assign(**cx.sentiment(s["reviews"]["text"])[["compound", "label"]].set_axis(s["reviews"].index))
+    ),
     "stage_scorecard": lambda s: cx.stage_scorecard(s["feedback"]),
     "funnel": lambda s: cx.funnel(s["journey"]),
     "funnel_by_month": lambda s: cx.funnel_by_month(s["journey"]),

@@ -26,102 +26,104 @@ from cxkit.analysis.drivers import _lmg, _subset_r2
 from cxkit.pack import nps_drivers as nd
 
 SWISS_ROWS = [  # canton, Fertility, Agriculture, Examination, Education, Catholic, Infant.Mortality
-    ('Courtelary', 80.2, 17, 15, 12, 9.96, 22.2),
-    ('Delemont', 83.1, 45.1, 6, 9, 84.84, 22.2),
-    ('Franches-Mnt', 92.5, 39.7, 5, 5, 93.4, 20.2),
-    ('Moutier', 85.8, 36.5, 12, 7, 33.77, 20.3),
-    ('Neuveville', 76.9, 43.5, 17, 15, 5.16, 20.6),
-    ('Porrentruy', 76.1, 35.3, 9, 7, 90.57, 26.6),
-    ('Broye', 83.8, 70.2, 16, 7, 92.85, 23.6),
-    ('Glane', 92.4, 67.8, 14, 8, 97.16, 24.9),
-    ('Gruyere', 82.4, 53.3, 12, 7, 97.67, 21),
-    ('Sarine', 82.9, 45.2, 16, 13, 91.38, 24.4),
-    ('Veveyse', 87.1, 64.5, 14, 6, 98.61, 24.5),
-    ('Aigle', 64.1, 62, 21, 12, 8.52, 16.5),
-    ('Aubonne', 66.9, 67.5, 14, 7, 2.27, 19.1),
-    ('Avenches', 68.9, 60.7, 19, 12, 4.43, 22.7),
-    ('Cossonay', 61.7, 69.3, 22, 5, 2.82, 18.7),
-    ('Echallens', 68.3, 72.6, 18, 2, 24.2, 21.2),
-    ('Grandson', 71.7, 34, 17, 8, 3.3, 20),
-    ('Lausanne', 55.7, 19.4, 26, 28, 12.11, 20.2),
-    ('La Vallee', 54.3, 15.2, 31, 20, 2.15, 10.8),
-    ('Lavaux', 65.1, 73, 19, 9, 2.84, 20),
-    ('Morges', 65.5, 59.8, 22, 10, 5.23, 18),
-    ('Moudon', 65, 55.1, 14, 3, 4.52, 22.4),
-    ('Nyone', 56.6, 50.9, 22, 12, 15.14, 16.7),
-    ('Orbe', 57.4, 54.1, 20, 6, 4.2, 15.3),
-    ('Oron', 72.5, 71.2, 12, 1, 2.4, 21),
-    ('Payerne', 74.2, 58.1, 14, 8, 5.23, 23.8),
+    ("Courtelary", 80.2, 17, 15, 12, 9.96, 22.2),
+    ("Delemont", 83.1, 45.1, 6, 9, 84.84, 22.2),
+    ("Franches-Mnt", 92.5, 39.7, 5, 5, 93.4, 20.2),
+    ("Moutier", 85.8, 36.5, 12, 7, 33.77, 20.3),
+    ("Neuveville", 76.9, 43.5, 17, 15, 5.16, 20.6),
+    ("Porrentruy", 76.1, 35.3, 9, 7, 90.57, 26.6),
+    ("Broye", 83.8, 70.2, 16, 7, 92.85, 23.6),
+    ("Glane", 92.4, 67.8, 14, 8, 97.16, 24.9),
+    ("Gruyere", 82.4, 53.3, 12, 7, 97.67, 21),
+    ("Sarine", 82.9, 45.2, 16, 13, 91.38, 24.4),
+    ("Veveyse", 87.1, 64.5, 14, 6, 98.61, 24.5),
+    ("Aigle", 64.1, 62, 21, 12, 8.52, 16.5),
+    ("Aubonne", 66.9, 67.5, 14, 7, 2.27, 19.1),
+    ("Avenches", 68.9, 60.7, 19, 12, 4.43, 22.7),
+    ("Cossonay", 61.7, 69.3, 22, 5, 2.82, 18.7),
+    ("Echallens", 68.3, 72.6, 18, 2, 24.2, 21.2),
+    ("Grandson", 71.7, 34, 17, 8, 3.3, 20),
+    ("Lausanne", 55.7, 19.4, 26, 28, 12.11, 20.2),
+    ("La Vallee", 54.3, 15.2, 31, 20, 2.15, 10.8),
+    ("Lavaux", 65.1, 73, 19, 9, 2.84, 20),
+    ("Morges", 65.5, 59.8, 22, 10, 5.23, 18),
+    ("Moudon", 65, 55.1, 14, 3, 4.52, 22.4),
+    ("Nyone", 56.6, 50.9, 22, 12, 15.14, 16.7),
+    ("Orbe", 57.4, 54.1, 20, 6, 4.2, 15.3),
+    ("Oron", 72.5, 71.2, 12, 1, 2.4, 21),
+    ("Payerne", 74.2, 58.1, 14, 8, 5.23, 23.8),
     ("Paysd'enhaut", 72, 63.5, 6, 3, 2.56, 18),
-    ('Rolle', 60.5, 60.8, 16, 10, 7.72, 16.3),
-    ('Vevey', 58.3, 26.8, 25, 19, 18.46, 20.9),
-    ('Yverdon', 65.4, 49.5, 15, 8, 6.1, 22.5),
-    ('Conthey', 75.5, 85.9, 3, 2, 99.71, 15.1),
-    ('Entremont', 69.3, 84.9, 7, 6, 99.68, 19.8),
-    ('Herens', 77.3, 89.7, 5, 2, 100, 18.3),
-    ('Martigwy', 70.5, 78.2, 12, 6, 98.96, 19.4),
-    ('Monthey', 79.4, 64.9, 7, 3, 98.22, 20.2),
-    ('St Maurice', 65, 75.9, 9, 9, 99.06, 17.8),
-    ('Sierre', 92.2, 84.6, 3, 3, 99.46, 16.3),
-    ('Sion', 79.3, 63.1, 13, 13, 96.83, 18.1),
-    ('Boudry', 70.4, 38.4, 26, 12, 5.62, 20.3),
-    ('La Chauxdfnd', 65.7, 7.7, 29, 11, 13.79, 20.5),
-    ('Le Locle', 72.7, 16.7, 22, 13, 11.22, 18.9),
-    ('Neuchatel', 64.4, 17.6, 35, 32, 16.92, 23),
-    ('Val de Ruz', 77.6, 37.6, 15, 7, 4.97, 20),
-    ('ValdeTravers', 67.6, 18.7, 25, 7, 8.65, 19.5),
-    ('V. De Geneve', 35, 1.2, 37, 53, 42.34, 18),
-    ('Rive Droite', 44.7, 46.6, 16, 29, 50.43, 18.2),
-    ('Rive Gauche', 42.8, 27.7, 22, 29, 58.33, 19.3),
+    ("Rolle", 60.5, 60.8, 16, 10, 7.72, 16.3),
+    ("Vevey", 58.3, 26.8, 25, 19, 18.46, 20.9),
+    ("Yverdon", 65.4, 49.5, 15, 8, 6.1, 22.5),
+    ("Conthey", 75.5, 85.9, 3, 2, 99.71, 15.1),
+    ("Entremont", 69.3, 84.9, 7, 6, 99.68, 19.8),
+    ("Herens", 77.3, 89.7, 5, 2, 100, 18.3),
+    ("Martigwy", 70.5, 78.2, 12, 6, 98.96, 19.4),
+    ("Monthey", 79.4, 64.9, 7, 3, 98.22, 20.2),
+    ("St Maurice", 65, 75.9, 9, 9, 99.06, 17.8),
+    ("Sierre", 92.2, 84.6, 3, 3, 99.46, 16.3),
+    ("Sion", 79.3, 63.1, 13, 13, 96.83, 18.1),
+    ("Boudry", 70.4, 38.4, 26, 12, 5.62, 20.3),
+    ("La Chauxdfnd", 65.7, 7.7, 29, 11, 13.79, 20.5),
+    ("Le Locle", 72.7, 16.7, 22, 13, 11.22, 18.9),
+    ("Neuchatel", 64.4, 17.6, 35, 32, 16.92, 23),
+    ("Val de Ruz", 77.6, 37.6, 15, 7, 4.97, 20),
+    ("ValdeTravers", 67.6, 18.7, 25, 7, 8.65, 19.5),
+    ("V. De Geneve", 35, 1.2, 37, 53, 42.34, 18),
+    ("Rive Droite", 44.7, 46.6, 16, 29, 50.43, 18.2),
+    ("Rive Gauche", 42.8, 27.7, 22, 29, 58.33, 19.3),
 ]
 
 MTCARS_ROWS = [  # model, mpg, cyl, disp, hp, drat, wt, qsec, vs, am, gear, carb
-    ('Mazda RX4', 21, 6, 160, 110, 3.9, 2.62, 16.46, 0, 1, 4, 4),
-    ('Mazda RX4 Wag', 21, 6, 160, 110, 3.9, 2.875, 17.02, 0, 1, 4, 4),
-    ('Datsun 710', 22.8, 4, 108, 93, 3.85, 2.32, 18.61, 1, 1, 4, 1),
-    ('Hornet 4 Drive', 21.4, 6, 258, 110, 3.08, 3.215, 19.44, 1, 0, 3, 1),
-    ('Hornet Sportabout', 18.7, 8, 360, 175, 3.15, 3.44, 17.02, 0, 0, 3, 2),
-    ('Valiant', 18.1, 6, 225, 105, 2.76, 3.46, 20.22, 1, 0, 3, 1),
-    ('Duster 360', 14.3, 8, 360, 245, 3.21, 3.57, 15.84, 0, 0, 3, 4),
-    ('Merc 240D', 24.4, 4, 146.7, 62, 3.69, 3.19, 20, 1, 0, 4, 2),
-    ('Merc 230', 22.8, 4, 140.8, 95, 3.92, 3.15, 22.9, 1, 0, 4, 2),
-    ('Merc 280', 19.2, 6, 167.6, 123, 3.92, 3.44, 18.3, 1, 0, 4, 4),
-    ('Merc 280C', 17.8, 6, 167.6, 123, 3.92, 3.44, 18.9, 1, 0, 4, 4),
-    ('Merc 450SE', 16.4, 8, 275.8, 180, 3.07, 4.07, 17.4, 0, 0, 3, 3),
-    ('Merc 450SL', 17.3, 8, 275.8, 180, 3.07, 3.73, 17.6, 0, 0, 3, 3),
-    ('Merc 450SLC', 15.2, 8, 275.8, 180, 3.07, 3.78, 18, 0, 0, 3, 3),
-    ('Cadillac Fleetwood', 10.4, 8, 472, 205, 2.93, 5.25, 17.98, 0, 0, 3, 4),
-    ('Lincoln Continental', 10.4, 8, 460, 215, 3, 5.424, 17.82, 0, 0, 3, 4),
-    ('Chrysler Imperial', 14.7, 8, 440, 230, 3.23, 5.345, 17.42, 0, 0, 3, 4),
-    ('Fiat 128', 32.4, 4, 78.7, 66, 4.08, 2.2, 19.47, 1, 1, 4, 1),
-    ('Honda Civic', 30.4, 4, 75.7, 52, 4.93, 1.615, 18.52, 1, 1, 4, 2),
-    ('Toyota Corolla', 33.9, 4, 71.1, 65, 4.22, 1.835, 19.9, 1, 1, 4, 1),
-    ('Toyota Corona', 21.5, 4, 120.1, 97, 3.7, 2.465, 20.01, 1, 0, 3, 1),
-    ('Dodge Challenger', 15.5, 8, 318, 150, 2.76, 3.52, 16.87, 0, 0, 3, 2),
-    ('AMC Javelin', 15.2, 8, 304, 150, 3.15, 3.435, 17.3, 0, 0, 3, 2),
-    ('Camaro Z28', 13.3, 8, 350, 245, 3.73, 3.84, 15.41, 0, 0, 3, 4),
-    ('Pontiac Firebird', 19.2, 8, 400, 175, 3.08, 3.845, 17.05, 0, 0, 3, 2),
-    ('Fiat X1-9', 27.3, 4, 79, 66, 4.08, 1.935, 18.9, 1, 1, 4, 1),
-    ('Porsche 914-2', 26, 4, 120.3, 91, 4.43, 2.14, 16.7, 0, 1, 5, 2),
-    ('Lotus Europa', 30.4, 4, 95.1, 113, 3.77, 1.513, 16.9, 1, 1, 5, 2),
-    ('Ford Pantera L', 15.8, 8, 351, 264, 4.22, 3.17, 14.5, 0, 1, 5, 4),
-    ('Ferrari Dino', 19.7, 6, 145, 175, 3.62, 2.77, 15.5, 0, 1, 5, 6),
-    ('Maserati Bora', 15, 8, 301, 335, 3.54, 3.57, 14.6, 0, 1, 5, 8),
-    ('Volvo 142E', 21.4, 4, 121, 109, 4.11, 2.78, 18.6, 1, 1, 4, 2),
+    ("Mazda RX4", 21, 6, 160, 110, 3.9, 2.62, 16.46, 0, 1, 4, 4),
+    ("Mazda RX4 Wag", 21, 6, 160, 110, 3.9, 2.875, 17.02, 0, 1, 4, 4),
+    ("Datsun 710", 22.8, 4, 108, 93, 3.85, 2.32, 18.61, 1, 1, 4, 1),
+    ("Hornet 4 Drive", 21.4, 6, 258, 110, 3.08, 3.215, 19.44, 1, 0, 3, 1),
+    ("Hornet Sportabout", 18.7, 8, 360, 175, 3.15, 3.44, 17.02, 0, 0, 3, 2),
+    ("Valiant", 18.1, 6, 225, 105, 2.76, 3.46, 20.22, 1, 0, 3, 1),
+    ("Duster 360", 14.3, 8, 360, 245, 3.21, 3.57, 15.84, 0, 0, 3, 4),
+    ("Merc 240D", 24.4, 4, 146.7, 62, 3.69, 3.19, 20, 1, 0, 4, 2),
+    ("Merc 230", 22.8, 4, 140.8, 95, 3.92, 3.15, 22.9, 1, 0, 4, 2),
+    ("Merc 280", 19.2, 6, 167.6, 123, 3.92, 3.44, 18.3, 1, 0, 4, 4),
+    ("Merc 280C", 17.8, 6, 167.6, 123, 3.92, 3.44, 18.9, 1, 0, 4, 4),
+    ("Merc 450SE", 16.4, 8, 275.8, 180, 3.07, 4.07, 17.4, 0, 0, 3, 3),
+    ("Merc 450SL", 17.3, 8, 275.8, 180, 3.07, 3.73, 17.6, 0, 0, 3, 3),
+    ("Merc 450SLC", 15.2, 8, 275.8, 180, 3.07, 3.78, 18, 0, 0, 3, 3),
+    ("Cadillac Fleetwood", 10.4, 8, 472, 205, 2.93, 5.25, 17.98, 0, 0, 3, 4),
+    ("Lincoln Continental", 10.4, 8, 460, 215, 3, 5.424, 17.82, 0, 0, 3, 4),
+    ("Chrysler Imperial", 14.7, 8, 440, 230, 3.23, 5.345, 17.42, 0, 0, 3, 4),
+    ("Fiat 128", 32.4, 4, 78.7, 66, 4.08, 2.2, 19.47, 1, 1, 4, 1),
+    ("Honda Civic", 30.4, 4, 75.7, 52, 4.93, 1.615, 18.52, 1, 1, 4, 2),
+    ("Toyota Corolla", 33.9, 4, 71.1, 65, 4.22, 1.835, 19.9, 1, 1, 4, 1),
+    ("Toyota Corona", 21.5, 4, 120.1, 97, 3.7, 2.465, 20.01, 1, 0, 3, 1),
+    ("Dodge Challenger", 15.5, 8, 318, 150, 2.76, 3.52, 16.87, 0, 0, 3, 2),
+    ("AMC Javelin", 15.2, 8, 304, 150, 3.15, 3.435, 17.3, 0, 0, 3, 2),
+    ("Camaro Z28", 13.3, 8, 350, 245, 3.73, 3.84, 15.41, 0, 0, 3, 4),
+    ("Pontiac Firebird", 19.2, 8, 400, 175, 3.08, 3.845, 17.05, 0, 0, 3, 2),
+    ("Fiat X1-9", 27.3, 4, 79, 66, 4.08, 1.935, 18.9, 1, 1, 4, 1),
+    ("Porsche 914-2", 26, 4, 120.3, 91, 4.43, 2.14, 16.7, 0, 1, 5, 2),
+    ("Lotus Europa", 30.4, 4, 95.1, 113, 3.77, 1.513, 16.9, 1, 1, 5, 2),
+    ("Ford Pantera L", 15.8, 8, 351, 264, 4.22, 3.17, 14.5, 0, 1, 5, 4),
+    ("Ferrari Dino", 19.7, 6, 145, 175, 3.62, 2.77, 15.5, 0, 1, 5, 6),
+    ("Maserati Bora", 15, 8, 301, 335, 3.54, 3.57, 14.6, 0, 1, 5, 8),
+    ("Volvo 142E", 21.4, 4, 121, 109, 4.11, 2.78, 18.6, 1, 1, 4, 2),
 ]
 
 
 @pytest.fixture(scope="module")
 def swiss() -> pd.DataFrame:
-    return pd.DataFrame(SWISS_ROWS, columns=["canton", "Fertility", "Agriculture", "Examination", "Education",
-                                             "Catholic", "Infant.Mortality"])
+    return pd.DataFrame(
+        SWISS_ROWS,
+        columns=["canton", "Fertility", "Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"],
+    )
 
 
 @pytest.fixture(scope="module")
 def mtcars() -> pd.DataFrame:
-    return pd.DataFrame(MTCARS_ROWS, columns=["model", "mpg", "cyl", "disp", "hp", "drat", "wt", "qsec", "vs", "am",
-                                              "gear", "carb"])
-
+    return pd.DataFrame(
+        MTCARS_ROWS, columns=["model", "mpg", "cyl", "disp", "hp", "drat", "wt", "qsec", "vs", "am", "gear", "carb"]
+    )
 
 
 # 47 cantons for 5 drivers is below the 10-per-driver rule of thumb: that warning is expected here
@@ -132,12 +134,18 @@ SWISS_DRIVERS = ["Agriculture", "Examination", "Education", "Catholic", "Infant.
 
 # --------------------------------------------------------------------------- R references
 
+
 def test_swiss_lmg_matches_relaimpo(swiss):
     kd = cx.key_drivers(swiss, "Fertility", SWISS_DRIVERS, bootstrap=0)
     got = kd.set_index("driver")["importance"]
     # relaimpo LMG, R swiss (issue #4)
-    expected = {"Agriculture": 0.057091, "Examination": 0.171173, "Education": 0.260135,
-                "Catholic": 0.105570, "Infant.Mortality": 0.112766}
+    expected = {
+        "Agriculture": 0.057091,
+        "Examination": 0.171173,
+        "Education": 0.260135,
+        "Catholic": 0.105570,
+        "Infant.Mortality": 0.112766,
+    }
     for driver, value in expected.items():
         assert got[driver] == pytest.approx(value, abs=1e-6)
     assert kd.attrs["r2"] == pytest.approx(0.706735, abs=1e-6)
@@ -177,6 +185,7 @@ def test_vif_matches_statsmodels(mtcars):
 
 # --------------------------------------------------------------------------- brute force
 
+
 def _r2_lstsq(x: np.ndarray, y: np.ndarray, cols) -> float:
     design = np.column_stack([np.ones(len(y)), x[:, list(cols)]])
     resid = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
@@ -203,7 +212,7 @@ def test_lmg_equals_average_over_all_orderings():
     assert kd.loc[[f"d{i}" for i in range(p)], "importance"].to_numpy() == pytest.approx(brute, abs=1e-12)
     # every subset's R^2 from the sweep tree equals a direct least-squares fit
     tree = _subset_r2(np.corrcoef(np.column_stack([x, y]), rowvar=False))
-    for mask in range(2 ** p):
+    for mask in range(2**p):
         assert tree[mask] == pytest.approx(r2[frozenset(i for i in range(p) if mask >> i & 1)], abs=1e-12)
 
 
@@ -214,8 +223,8 @@ def test_exact_for_twenty_drivers():
     corr = np.eye(p + 1)
     corr[:-1, -1] = corr[-1, :-1] = r
     imp, r2 = _lmg(corr)
-    assert imp == pytest.approx(r ** 2, abs=1e-12)
-    assert r2 == pytest.approx((r ** 2).sum(), abs=1e-12)
+    assert imp == pytest.approx(r**2, abs=1e-12)
+    assert r2 == pytest.approx((r**2).sum(), abs=1e-12)
     # correlated drivers: the parts still add up to the full R^2, and match relative weights closely
     rng = np.random.default_rng(5)
     x = rng.standard_normal((3000, 1)) + rng.standard_normal((3000, p))
@@ -239,6 +248,7 @@ def test_beyond_the_exact_limit_refuses_clearly():
 
 
 # --------------------------------------------------------------------------- binary target
+
 
 def test_logistic_shapley_uses_mcfadden_and_brute_force():
     import statsmodels.api as sm
@@ -281,6 +291,7 @@ def test_promoter_flag_on_sample_month(feedback):
 
 
 # --------------------------------------------------------------------------- bootstrap, missing values, checks
+
 
 def test_bootstrap_intervals_are_reproducible(swiss):
     a = cx.key_drivers(swiss, "Fertility", SWISS_DRIVERS, bootstrap=60, seed=3)
@@ -353,6 +364,7 @@ def test_errors_name_the_problem(swiss):
 
 # --------------------------------------------------------------------------- the sample's planted truth
 
+
 def test_sample_driver_order_recovered(feedback, truth):
     kd = cx.key_drivers(feedback, "nps", bootstrap=0)  # drivers recorded by the reader
     assert kd["driver"].tolist() == truth["driver_order"]
@@ -379,8 +391,11 @@ def test_driver_change_flags_only_real_changes(feedback):
     frames = []
     for month, weights in (("2026-01", [1.0, 0.5, 0.3]), ("2026-02", [0.3, 0.5, 1.0])):
         x = rng.normal(6, 2, (n, 3))
-        frames.append(pd.DataFrame(x, columns=["a", "b", "c"]).assign(
-            y=x @ np.array(weights) + rng.standard_normal(n), responded_at=pd.Timestamp(f"{month}-15")))
+        frames.append(
+            pd.DataFrame(x, columns=["a", "b", "c"]).assign(
+                y=x @ np.array(weights) + rng.standard_normal(n), responded_at=pd.Timestamp(f"{month}-15")
+            )
+        )
     df = pd.concat(frames, ignore_index=True)
     out = cx.driver_change(df, "y", ["a", "b", "c"], month="2026-02", bootstrap=100).set_index("driver")
     assert out.loc["c", "significant"] and out.loc["c", "change"] > 0
@@ -404,6 +419,7 @@ def test_findings_claim_only_supported_leaders(swiss):
 
 # --------------------------------------------------------------------------- plots
 
+
 def test_importance_and_quadrant_plots(swiss):
     kd = cx.key_drivers(swiss, "Fertility", SWISS_DRIVERS, bootstrap=40, method="both")
     ax = cx.plot_importance(kd)
@@ -415,6 +431,7 @@ def test_importance_and_quadrant_plots(swiss):
 
 
 # --------------------------------------------------------------------------- honest intervals (issue 14 §3)
+
 
 def _ratings(seed: int, n: int = 150, missing: float = 0.05) -> pd.DataFrame:
     """Five 1-5 aspect ratings and a 0-10 score, two of the aspects nearly irrelevant, with
@@ -492,6 +509,7 @@ def test_interval_coverage_with_planted_importances():
 
 # --------------------------------------------------------------------------- edges (issue 16 §2 §3 §4)
 
+
 def _contradictory_pairs() -> pd.DataFrame:
     """Pairwise-complete blocks that cannot come from one population: a ~ y, b ~ y but
     a ~ -b, plus 40 complete rows of independent noise."""
@@ -513,16 +531,22 @@ def test_pairwise_matrix_not_psd_falls_back_to_complete_rows():
     assert np.linalg.eigvalsh(pairwise).min() < -0.4  # numpy's eigenvalues of the pairwise matrix
     imp, r2 = _lmg(pairwise)
     assert r2 > 1 or (imp < 0).any()  # what the pairwise matrix gives: the failure of issue 16 §2
-    with pytest.warns(UserWarning, match=r"missing='pairwise' was not used: .*smallest eigenvalue -0\.4.*40 complete rows"):
+    with pytest.warns(
+        UserWarning, match=r"missing='pairwise' was not used: .*smallest eigenvalue -0\.4.*40 complete rows"
+    ):
         kd = cx.key_drivers(df, "y", ["a", "b", "c"], bootstrap=30, seed=1, missing="pairwise")
     assert kd.attrs["missing"] == "listwise" and kd.attrs["missing_requested"] == "pairwise"
     assert 0 <= kd.attrs["r2"] <= 1 and (kd["importance"] >= 0).all() and kd["share"].sum() == pytest.approx(1)
     # independent reference: the same model asked for on the complete rows
     listwise = cx.key_drivers(df.dropna(), "y", ["a", "b", "c"], bootstrap=30, seed=1)
-    pd.testing.assert_frame_equal(kd[["driver", "importance", "ci_low", "ci_high"]],
-                                  listwise[["driver", "importance", "ci_low", "ci_high"]])
+    pd.testing.assert_frame_equal(
+        kd[["driver", "importance", "ci_low", "ci_high"]], listwise[["driver", "importance", "ci_low", "ci_high"]]
+    )
     diag = cx.driver_diagnostics(kd).set_index("check")
-    assert diag.loc["rows used", "status"] == "warning" and "not a valid correlation matrix" in diag.loc["rows used", "note"]
+    assert (
+        diag.loc["rows used", "status"] == "warning"
+        and "not a valid correlation matrix" in diag.loc["rows used", "note"]
+    )
     with pytest.raises(ValueError, match="pairwise correlation matrix .* only 0 rows"):
         cx.key_drivers(df.iloc[:800], "y", ["a", "b", "c"], bootstrap=0, missing="pairwise")
 
@@ -545,7 +569,10 @@ def test_exactly_collinear_drivers_have_infinite_vif_and_are_named():
     assert kd.set_index("driver").loc[["a", "b", "d"], "beta"].isna().all()
     assert kd.attrs["aliased"] == [["a", "b", "d"]]
     diag = cx.driver_diagnostics(kd).set_index("check")
-    assert diag.loc["largest VIF", "status"] == "warning" and "a, b, d are exactly collinear" in diag.loc["largest VIF", "note"]
+    assert (
+        diag.loc["largest VIF", "status"] == "warning"
+        and "a, b, d are exactly collinear" in diag.loc["largest VIF", "note"]
+    )
     # the R^2 of the span is still exact: a, b, c explain what a, b, c, d explain
     assert kd.attrs["r2"] == pytest.approx(cx.key_drivers(df, "y", ["a", "b", "c"], bootstrap=0).attrs["r2"], abs=1e-12)
     with pytest.raises(ValueError, match="drivers a, b, d are exactly collinear.*logistic"):
@@ -559,8 +586,9 @@ def test_separated_classes_are_refused_not_printed():
     with pytest.raises(ValueError, match="separated by 'support' on its own.*no estimate.*target='nps'"):
         cx.key_drivers(df.assign(promoter=df["support"] >= 7), "promoter", ["support", "price", "app"], bootstrap=0)
     with pytest.raises(ValueError, match="separated by the combination of 'support', 'price'"):
-        cx.key_drivers(df.assign(promoter=df["support"] + df["price"] >= 12), "promoter",
-                       ["support", "price", "app"], bootstrap=0)
+        cx.key_drivers(
+            df.assign(promoter=df["support"] + df["price"] >= 12), "promoter", ["support", "price", "app"], bootstrap=0
+        )
     # quasi-complete: both classes at support == 7 only
     quasi = (df["support"] > 7) | ((df["support"] == 7) & (rng.random(300) < 0.5))
     with pytest.raises(ValueError, match="separated by 'support'"):

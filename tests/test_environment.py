@@ -39,7 +39,9 @@ def _environment_pins() -> dict[str, str]:
 
 def test_environment_yml_matches_pyproject():
     py, env = _pyproject_pins(), _environment_pins()
-    assert set(py) == set(env), f"only in pyproject: {set(py) - set(env)}; only in environment.yml: {set(env) - set(py)}"
+    assert set(py) == set(env), (
+        f"only in pyproject: {set(py) - set(env)}; only in environment.yml: {set(env) - set(py)}"
+    )
     drift = {k: (py[k], env[k]) for k in py if py[k] != env[k]}
     assert not drift, f"versions differ (pyproject, environment.yml): {drift}"
 
@@ -59,4 +61,6 @@ def test_lock_files_pin_the_same_versions():
             if m:
                 locked[m.group(1).lower().replace("_", "-")] = m.group(3)
         for name, version in pins.items():
-            assert locked.get(name) == version, f"{lock} pins {name}=={locked.get(name)}, pyproject says {version}; run make lock"
+            assert locked.get(name) == version, (
+                f"{lock} pins {name}=={locked.get(name)}, pyproject says {version}; run make lock"
+            )

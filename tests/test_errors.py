@@ -22,8 +22,9 @@ def test_no_error_or_warning_class_is_defined_outside_errors_py():
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef) and any(
-                    getattr(base, "id", getattr(base, "attr", "")).endswith(("Error", "Exception", "Warning"))
-                    for base in node.bases):
+                getattr(base, "id", getattr(base, "attr", "")).endswith(("Error", "Exception", "Warning"))
+                for base in node.bases
+            ):
                 elsewhere.append(f"{path.relative_to(PACKAGE)}: {node.name}")
     assert elsewhere == []
 

@@ -19,9 +19,15 @@ def _write(tmp_path, name, data: bytes):
     return path
 
 
-@pytest.mark.parametrize("encoding, expected", [
-    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1252", "cp1252"), ("utf-16", "utf-16"),
-])
+@pytest.mark.parametrize(
+    "encoding, expected",
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("cp1252", "cp1252"),
+        ("utf-16", "utf-16"),
+    ],
+)
 def test_encodings_are_detected(tmp_path, encoding, expected):
     path = _write(tmp_path, "f.csv", NORDIC.encode(encoding))
     raw = read_file(path)
@@ -59,10 +65,12 @@ def test_sep_hint_first_line_is_honoured_and_counted_in_line_numbers(tmp_path):
 
 
 def test_multiline_quoted_comments_keep_physical_line_numbers(tmp_path):
-    text = ('response_id,responded_at,nps,comment\r\n'
-            '1,2026-01-01,9,"first line\r\nsecond line\r\nthird"\r\n'
-            '2,2026-01-02,10,"ok"\r\n'
-            '3,not a date,7,"x"\r\n')
+    text = (
+        "response_id,responded_at,nps,comment\r\n"
+        '1,2026-01-01,9,"first line\r\nsecond line\r\nthird"\r\n'
+        '2,2026-01-02,10,"ok"\r\n'
+        '3,not a date,7,"x"\r\n'
+    )
     loaded = cx.load_feedback(_write(tmp_path, "f.csv", text.encode()), max_rejected=1)
     assert loaded.frame["comment"][0] == "first line\r\nsecond line\r\nthird"
     assert loaded.rejected["line"].tolist() == [6]
@@ -114,9 +122,13 @@ def test_unknown_suffix_and_missing_file(tmp_path):
 
 def test_xlsx_sheet_rows_are_the_line_numbers(tmp_path):
     path = tmp_path / "f.xlsx"
-    pd.DataFrame({"response_id": ["a", "b", "c"],
-                  "responded_at": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]),
-                  "nps": [9, 12, 0]}).to_excel(path, index=False)
+    pd.DataFrame(
+        {
+            "response_id": ["a", "b", "c"],
+            "responded_at": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]),
+            "nps": [9, 12, 0],
+        }
+    ).to_excel(path, index=False)
     loaded = cx.load_feedback(path, max_rejected=1)
     assert loaded.frame["responded_at"].dt.day.tolist() == [1, 3]
     assert loaded.rejected["line"].tolist() == [3]  # header on sheet row 1, "b" on row 3
@@ -124,8 +136,14 @@ def test_xlsx_sheet_rows_are_the_line_numbers(tmp_path):
 
 def test_parquet_keeps_types(tmp_path):
     path = tmp_path / "f.parquet"
-    pd.DataFrame({"customer_id": ["c1", "c2"], "churned": [True, False], "tenure_months": [3.5, 12.0],
-                  "segment": ["SMB ", "Enterprise"]}).to_parquet(path)
+    pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2"],
+            "churned": [True, False],
+            "tenure_months": [3.5, 12.0],
+            "segment": ["SMB ", "Enterprise"],
+        }
+    ).to_parquet(path)
     frame = cx.load_customers(path).frame
     assert frame["churned"].tolist() == [True, False]
     assert frame["segment"].tolist() == ["SMB", "Enterprise"]
@@ -135,15 +153,35 @@ def test_parquet_keeps_types(tmp_path):
 def test_spss_value_labels_applied_to_categories_not_to_scales(tmp_path):
     pyreadstat = pytest.importorskip("pyreadstat")
     path = tmp_path / "f.sav"
-    df = pd.DataFrame({"resp": ["r1", "r2", "r3"], "date": pd.to_datetime(["2026-02-01", "2026-02-02", "2026-02-03"]),
-                       "q_nps": [10.0, 0.0, 7.0], "seg": [1.0, 2.0, 1.0], "stage": [1.0, 2.0, 5.0]})
-    pyreadstat.write_sav(df, str(path),
-                         variable_value_labels={"q_nps": {0: "Not at all likely", 10: "Extremely likely"},
-                                                "seg": {1: "Consumer", 2: "Business"},
-                                                "stage": {1: "Awareness", 2: "Consideration", 5: "Advocacy"}},
-                         column_labels=["Response", "Date", "How likely ...", "Segment", "Stage"])
-    loaded = cx.load_feedback(path, columns={"response_id": "resp", "responded_at": "date", "nps": "q_nps",
-                                             "segment": "seg", "journey_stage": "stage"})
+    df = pd.DataFrame(
+        {
+            "resp": ["r1", "r2", "r3"],
+            "date": pd.to_datetime(["2026-02-01", "2026-02-02", "2026-02-03"]),
+            "q_nps": [10.0, 0.0, 7.0],
+            "seg": [1.0, 2.0, 1.0],
+            "stage": [1.0, 2.0, 5.0],
+        }
+    )
+    pyreadstat.write_sav(
+        df,
+        str(path),
+        variable_value_labels={
+            "q_nps": {0: "Not at all likely", 10: "Extremely likely"},
+            "seg": {1: "Consumer", 2: "Business"},
+            "stage": {1: "Awareness", 2: "Consideration", 5: "Advocacy"},
+        },
+        column_labels=["Response", "Date", "How likely ...", "Segment", "Stage"],
+    )
+    loaded = cx.load_feedback(
+        path,
+        columns={
+            "response_id": "resp",
+            "responded_at": "date",
+            "nps": "q_nps",
+            "segment": "seg",
+            "journey_stage": "stage",
+        },
+    )
     f = loaded.frame
     assert f["nps"].tolist() == [10, 0, 7]  # the scale keeps its numbers
     assert f["segment"].tolist() == ["Consumer", "Business", "Consumer"]

@@ -47,8 +47,13 @@ def test_funnel_equals_brute_force_pandas(journey):
 
 
 def test_a_skipped_stage_still_counts_as_reached():
-    events = pd.DataFrame({"customer_id": ["a", "b", "b"], "journey_stage": ["retention", "awareness", "decision"],
-                           "occurred_at": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-01-11"])})
+    events = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "b"],
+            "journey_stage": ["retention", "awareness", "decision"],
+            "occurred_at": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-01-11"]),
+        }
+    )
     funnel = cx.funnel(events)
     assert funnel["reached"].tolist() == [2, 2, 2, 1]  # advocacy: nobody, so it is left out
     assert funnel["stage"].tolist() == ["awareness", "consideration", "decision", "retention"]
@@ -85,14 +90,20 @@ def test_month_over_month_equals_brute_force(journey):
 
 
 def test_month_names_are_ordered_by_calendar():
-    events = pd.DataFrame({"Month": ["Nov", "Feb", "June", "Mar"] * 30, "journey_stage": ["awareness", "decision"] * 60})
+    events = pd.DataFrame(
+        {"Month": ["Nov", "Feb", "June", "Mar"] * 30, "journey_stage": ["awareness", "decision"] * 60}
+    )
     months = cx.funnel_by_month(events, customer=None, period="Month")
     assert list(dict.fromkeys(months["month"])) == ["Feb", "Mar", "June", "Nov"]
 
 
 def test_sessions_without_customer_ids_are_journeys_of_their_own():
-    events = pd.DataFrame({"customer_id": pd.array([pd.NA] * 3, dtype="string"),
-                           "journey_stage": ["awareness", "consideration", "consideration"]})
+    events = pd.DataFrame(
+        {
+            "customer_id": pd.array([pd.NA] * 3, dtype="string"),
+            "journey_stage": ["awareness", "consideration", "consideration"],
+        }
+    )
     funnel = cx.funnel(events)
     assert funnel["reached"].tolist() == [3, 2]
     assert funnel.attrs["notes"][1] == "no customer_id ids: each row counts as its own journey"
@@ -132,7 +143,18 @@ def test_shoppers_sessions_make_a_funnel(public_catalog):
     assert funnel["conversion"].iloc[2] == pytest.approx(1908 / reaching)
     assert np.isnan(funnel["median_days"]).all()  # no timestamps in the export
     months = cx.funnel_by_month(shoppers, period="Month")
-    assert list(dict.fromkeys(months["month"])) == ["Feb", "Mar", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert list(dict.fromkeys(months["month"])) == [
+        "Feb",
+        "Mar",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
     assert months.groupby("month", sort=False)["entered"].first().sum() == 12330
     nov = months[(months["month"] == "Nov") & (months["step"] == "consideration->decision")].iloc[0]
     assert nov["converted"] == int(((shoppers["Month"] == "Nov") & shoppers["success"]).sum())
@@ -140,9 +162,12 @@ def test_shoppers_sessions_make_a_funnel(public_catalog):
 
 def test_a_misspelled_stage_is_refused_with_the_valid_stages(journey):
     # Issue 15: stages=[..., "decison"] reported "0 reached" for a stage customers did reach.
-    with pytest.raises(ValueError, match=r"\['decison'\] in stages= are not stages of the data.*"
-                                         r"Did you mean 'decison' -> 'decision'\?.*Valid stages: awareness, "
-                                         r"consideration, decision, retention, advocacy\. Pass stages="):
+    with pytest.raises(
+        ValueError,
+        match=r"\['decison'\] in stages= are not stages of the data.*"
+        r"Did you mean 'decison' -> 'decision'\?.*Valid stages: awareness, "
+        r"consideration, decision, retention, advocacy\. Pass stages=",
+    ):
         cx.funnel(journey, stages=["awareness", "consideration", "decison"])
     with pytest.raises(ValueError, match=r"\['Decision'\].*'Decision' -> 'decision'"):
         cx.funnel_by_month(journey, stages=["awareness", "Decision"])

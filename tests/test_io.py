@@ -39,8 +39,12 @@ def test_good_rows_are_parsed_into_canonical_types(tmp_path):
     f = loaded.frame
     _conserved(loaded)
     assert len(f) == 4 and loaded.rejected.empty
-    assert f["responded_at"].tolist() == [pd.Timestamp("2026-03-01 10:00"), pd.Timestamp("2026-03-02"),
-                                          pd.Timestamp("2026-03-03 08:15"), pd.Timestamp("2026-03-14")]
+    assert f["responded_at"].tolist() == [
+        pd.Timestamp("2026-03-01 10:00"),
+        pd.Timestamp("2026-03-02"),
+        pd.Timestamp("2026-03-03 08:15"),
+        pd.Timestamp("2026-03-14"),
+    ]
     assert f["journey_stage"].astype(str).tolist() == ["awareness", "consideration", "decision", "retention"]
     assert f["channel"].tolist() == ["Web", "App", "Phone", "Web"]
     assert f["nps"].dtype == "Int64" and f["support"].dtype == "Float64"
@@ -49,20 +53,27 @@ def test_good_rows_are_parsed_into_canonical_types(tmp_path):
     assert list(f.columns[12:]) == ["support", "price"]
 
 
-@pytest.mark.parametrize("row, column, reason", [
-    ("r9,c9,2026-03-05,Web,Awareness,11,5,2,8,7,x", "nps", "nps: 11 outside 0–10"),
-    ("r9,c9,2026-03-05,Web,Awareness,9,0,2,8,7,x", "csat", "csat: 0 outside 1–5"),
-    ("r9,c9,2026-03-05,Web,Awareness,9,5,8,8,7,x", "ces", "ces: 8 outside 1–7"),
-    ("r9,c9,2026-03-05,Web,Awareness,9.5,5,2,8,7,x", "nps", "nps: 9.5 is not a whole number"),
-    ("r9,c9,2026-03-05,Web,Awareness,ten,5,2,8,7,x", "nps", "nps: 'ten' is not a number"),
-    ("r9,c9,31/02/2026,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: '31/02/2026' is not a date"),
-    ("r9,c9,yesterday,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: 'yesterday' is not a date"),
-    ("r9,c9,,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: missing (required)"),
-    (",c9,2026-03-05,Web,Awareness,9,5,2,8,7,x", "response_id", "response_id: missing (required)"),
-    ("r1,c9,2026-03-05,Web,Awareness,9,5,2,8,7,x", "response_id", "response_id: duplicate 'r1'"),
-    ("r9,c9,2026-03-05,Web,Checkout,9,5,2,8,7,x", "journey_stage", "journey_stage: 'Checkout' is not one of the stages"),
-    ("r9,c9,2026-03-05,Web,Awareness,9,5,2,eight,7,x", "support", "support: 'eight' is not a number"),
-])
+@pytest.mark.parametrize(
+    "row, column, reason",
+    [
+        ("r9,c9,2026-03-05,Web,Awareness,11,5,2,8,7,x", "nps", "nps: 11 outside 0–10"),
+        ("r9,c9,2026-03-05,Web,Awareness,9,0,2,8,7,x", "csat", "csat: 0 outside 1–5"),
+        ("r9,c9,2026-03-05,Web,Awareness,9,5,8,8,7,x", "ces", "ces: 8 outside 1–7"),
+        ("r9,c9,2026-03-05,Web,Awareness,9.5,5,2,8,7,x", "nps", "nps: 9.5 is not a whole number"),
+        ("r9,c9,2026-03-05,Web,Awareness,ten,5,2,8,7,x", "nps", "nps: 'ten' is not a number"),
+        ("r9,c9,31/02/2026,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: '31/02/2026' is not a date"),
+        ("r9,c9,yesterday,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: 'yesterday' is not a date"),
+        ("r9,c9,,Web,Awareness,9,5,2,8,7,x", "responded_at", "responded_at: missing (required)"),
+        (",c9,2026-03-05,Web,Awareness,9,5,2,8,7,x", "response_id", "response_id: missing (required)"),
+        ("r1,c9,2026-03-05,Web,Awareness,9,5,2,8,7,x", "response_id", "response_id: duplicate 'r1'"),
+        (
+            "r9,c9,2026-03-05,Web,Checkout,9,5,2,8,7,x",
+            "journey_stage",
+            "journey_stage: 'Checkout' is not one of the stages",
+        ),
+        ("r9,c9,2026-03-05,Web,Awareness,9,5,2,eight,7,x", "support", "support: 'eight' is not a number"),
+    ],
+)
 def test_each_bad_value_is_rejected_with_line_and_reason(tmp_path, row, column, reason):
     loaded = _load(_csv(tmp_path, GOOD + [row]))
     _conserved(loaded)
@@ -123,27 +134,42 @@ def test_mapping_to_a_column_that_does_not_exist_suggests_the_closest(tmp_path):
 
 
 def test_values_recode_labels_and_scores(tmp_path):
-    path = _csv(tmp_path, ["a,2026-01-01,10 - Extremely likely,Ja", "b,2026-01-02,0 - Not at all likely,Nei",
-                           "c,2026-01-03,Don't know,Nei"],
-                header="response_id,responded_at,nps,recommend_yes\n")
+    path = _csv(
+        tmp_path,
+        [
+            "a,2026-01-01,10 - Extremely likely,Ja",
+            "b,2026-01-02,0 - Not at all likely,Nei",
+            "c,2026-01-03,Don't know,Nei",
+        ],
+        header="response_id,responded_at,nps,recommend_yes\n",
+    )
     loaded = cx.load_feedback(path, values={"nps": {"Don't know": None}})
     assert loaded.frame["nps"].tolist()[:2] == [10, 0] and pd.isna(loaded.frame["nps"][2])
     assert loaded.frame["recommend_yes"].tolist() == [True, False, False]
 
 
 def test_na_codes_turn_not_applicable_into_missing(tmp_path):
-    path = _csv(tmp_path, ["a,2026-01-01,9,0,5", "b,2026-01-02,7,6,0"], header="response_id,responded_at,nps,support,price\n")
+    path = _csv(
+        tmp_path, ["a,2026-01-01,9,0,5", "b,2026-01-02,7,6,0"], header="response_id,responded_at,nps,support,price\n"
+    )
     loaded = cx.load_feedback(path, drivers=["support", "price"], na_codes={"support": [0]})
     assert pd.isna(loaded.frame["support"][0]) and loaded.frame["price"].tolist() == [5, 0]
     assert any("support: 1 not-applicable" in n for n in loaded.report.notes)
 
 
 def test_customers_yes_no_units_and_blank_numbers(tmp_path):
-    path = _csv(tmp_path, ["A,Yes,2,50.5, ", "B,No,0,20, 100.25", "C,maybe,1,10,3"],
-                header="customerID,Churn,Tenure,MonthlyCharges,TotalCharges\n", name="c.csv")
-    loaded = cx.load_customers(path, columns={"churned": "Churn", "tenure_months": "Tenure",
-                                              "monthly_revenue": "MonthlyCharges"},
-                               units={"tenure_months": "years"}, max_rejected=0.5)
+    path = _csv(
+        tmp_path,
+        ["A,Yes,2,50.5, ", "B,No,0,20, 100.25", "C,maybe,1,10,3"],
+        header="customerID,Churn,Tenure,MonthlyCharges,TotalCharges\n",
+        name="c.csv",
+    )
+    loaded = cx.load_customers(
+        path,
+        columns={"churned": "Churn", "tenure_months": "Tenure", "monthly_revenue": "MonthlyCharges"},
+        units={"tenure_months": "years"},
+        max_rejected=0.5,
+    )
     f = loaded.frame
     assert f["customer_id"].tolist() == ["A", "B"]  # customerID found by folded name
     assert f["churned"].tolist() == [True, False]
@@ -160,15 +186,20 @@ def test_negative_revenue_is_rejected(tmp_path):
 
 
 def test_category_columns_are_normalised(tmp_path):
-    path = _csv(tmp_path, ["a,2026-01-01,Caf\u0065\u0301 ,Black\u00a0 Dot\u200b", "b,2026-01-02,Café,Black Dot"],
-                header="response_id,responded_at,touchpoint,variation\n")
+    path = _csv(
+        tmp_path,
+        ["a,2026-01-01,Caf\u0065\u0301 ,Black\u00a0 Dot\u200b", "b,2026-01-02,Café,Black Dot"],
+        header="response_id,responded_at,touchpoint,variation\n",
+    )
     f = cx.load_feedback(path).frame
     assert f["touchpoint"].nunique() == 1 and f["touchpoint"][0] == "Café"
     assert f["variation"].nunique() == 1 and f["variation"][0] == "Black Dot"
 
 
 def test_pii_never_in_messages_or_masked_rejected_rows(tmp_path):
-    rows = [f"r{i},c,2026-03-05,Web,Awareness,9,5,2,8,7,mail me at ola{i}@example.no or +47 912 34 56{i}" for i in range(3)]
+    rows = [
+        f"r{i},c,2026-03-05,Web,Awareness,9,5,2,8,7,mail me at ola{i}@example.no or +47 912 34 56{i}" for i in range(3)
+    ]
     rows.append("r9,c,2026-03-05,Web,Awareness,9,5,2,8,7,jane.doe@example.com +45 12 34 56 78")
     rows += [f"x{i},c,2026-03-05,Web,Awareness,{'42'},5,2,8,7,ring 22 33 44 5{i} or me@example.com" for i in range(3)]
     path = _csv(tmp_path, GOOD + rows)
@@ -181,13 +212,29 @@ def test_pii_never_in_messages_or_masked_rejected_rows(tmp_path):
 
 
 def test_stage_from_wide_session_columns(tmp_path):
-    path = _csv(tmp_path, ["3,0,0,FALSE", "0,5,0,FALSE", "1,4,2,FALSE", "0,3,1,TRUE", "0,0,0,FALSE"],
-                header="Informational,ProductRelated,Administrative,Revenue\n", name="s.csv")
-    loaded = cx.load_journey(path, generate_ids=True,
-                             stage_from=[["Informational", "awareness"], ["ProductRelated", "consideration"],
-                                         ["Administrative", "decision"], ["Revenue", "decision"]])
+    path = _csv(
+        tmp_path,
+        ["3,0,0,FALSE", "0,5,0,FALSE", "1,4,2,FALSE", "0,3,1,TRUE", "0,0,0,FALSE"],
+        header="Informational,ProductRelated,Administrative,Revenue\n",
+        name="s.csv",
+    )
+    loaded = cx.load_journey(
+        path,
+        generate_ids=True,
+        stage_from=[
+            ["Informational", "awareness"],
+            ["ProductRelated", "consideration"],
+            ["Administrative", "decision"],
+            ["Revenue", "decision"],
+        ],
+    )
     assert loaded.frame["journey_stage"].astype(str).tolist() == [
-        "awareness", "consideration", "decision", "decision", "awareness"]
+        "awareness",
+        "consideration",
+        "decision",
+        "decision",
+        "awareness",
+    ]
     assert loaded.frame["event_id"].tolist() == ["s-2", "s-3", "s-4", "s-5", "s-6"]
 
 
@@ -214,7 +261,9 @@ def test_ambiguous_slash_dates_follow_the_day_first_evidence(tmp_path):
 
 
 def test_timezones_are_converted_to_utc(tmp_path):
-    path = _csv(tmp_path, ["a,2026-03-01T10:00:00+01:00", "b,2026-03-01T10:00:00Z"], header="response_id,responded_at\n")
+    path = _csv(
+        tmp_path, ["a,2026-03-01T10:00:00+01:00", "b,2026-03-01T10:00:00Z"], header="response_id,responded_at\n"
+    )
     assert cx.load_feedback(path).frame["responded_at"].dt.hour.tolist() == [9, 10]
 
 
@@ -246,12 +295,19 @@ def test_survey_exports_load_with_their_standard_columns(project_dir):
 
 # --------------------------------------------------------------------------- Nordic Excel exports (issue 15)
 
-NORDIC = ("Svar-ID;Kunde;Dato;Anbefaling;Service;Pris;Kommentar\r\n"
-          "S1;K1;31-10-2026 14:05;9;8;Ved ikke;Fin service\r\n"
-          "S2;K2;01-10-2026 09:30;3;VED IKKE ;4,5;Ring 22 33 44 55\r\n"
-          "S3;K3;15-09-2026 23:59;10;9;7;\r\n")
-NORDIC_COLUMNS = {"response_id": "Svar-ID", "customer_id": "Kunde", "responded_at": "Dato", "nps": "Anbefaling",
-                  "comment": "Kommentar"}
+NORDIC = (
+    "Svar-ID;Kunde;Dato;Anbefaling;Service;Pris;Kommentar\r\n"
+    "S1;K1;31-10-2026 14:05;9;8;Ved ikke;Fin service\r\n"
+    "S2;K2;01-10-2026 09:30;3;VED IKKE ;4,5;Ring 22 33 44 55\r\n"
+    "S3;K3;15-09-2026 23:59;10;9;7;\r\n"
+)
+NORDIC_COLUMNS = {
+    "response_id": "Svar-ID",
+    "customer_id": "Kunde",
+    "responded_at": "Dato",
+    "nps": "Anbefaling",
+    "comment": "Kommentar",
+}
 
 
 def _nordic(tmp_path, **kw):
@@ -267,8 +323,11 @@ def test_nordic_dd_mm_yyyy_hh_mm_dates(tmp_path, dayfirst):
     # dd-mm-yyyy HH:MM, Danish Excel's default; 31-10 can only be day first, so the reader
     # also detects the order when dayfirst is not given.
     _, loaded = _nordic(tmp_path, dayfirst=dayfirst, na_codes={"support": ["Ved ikke"], "price": ["Ved ikke"]})
-    assert loaded.frame["responded_at"].tolist() == [pd.Timestamp("2026-10-31 14:05"), pd.Timestamp("2026-10-01 09:30"),
-                                                     pd.Timestamp("2026-09-15 23:59")]
+    assert loaded.frame["responded_at"].tolist() == [
+        pd.Timestamp("2026-10-31 14:05"),
+        pd.Timestamp("2026-10-01 09:30"),
+        pd.Timestamp("2026-09-15 23:59"),
+    ]
     _conserved(loaded)
 
 
@@ -291,19 +350,24 @@ def test_text_not_applicable_codes_read_as_missing(tmp_path):
 def test_text_code_without_na_codes_is_rejected_with_the_fix(tmp_path):
     path, loaded = _nordic(tmp_path, dayfirst=True, max_rejected=1.0)
     reasons = loaded.rejected["reason"].tolist()
-    assert reasons == ["price (column 'Pris'): 'Ved ikke' is not a number; if it means \"not applicable\", "
-                       "list it in na_codes (na_codes: {price: ['Ved ikke']})",
-                       "support (column 'Service'): 'VED IKKE' is not a number; if it means \"not applicable\", "
-                       "list it in na_codes (na_codes: {support: ['VED IKKE']})"]
+    assert reasons == [
+        "price (column 'Pris'): 'Ved ikke' is not a number; if it means \"not applicable\", "
+        "list it in na_codes (na_codes: {price: ['Ved ikke']})",
+        "support (column 'Service'): 'VED IKKE' is not a number; if it means \"not applicable\", "
+        "list it in na_codes (na_codes: {support: ['VED IKKE']})",
+    ]
     with pytest.raises(DataQualityError, match=rf"{path.name}.*support \(column 'Service'\).*na_codes"):
         _nordic(tmp_path, dayfirst=True)
 
 
-@pytest.mark.parametrize("na_codes, message", [
-    ({"Prise": ["Ved ikke"]}, "na_codes names column 'Prise'.*Did you mean 'Pris'"),
-    ({"support": [{"a": 1}]}, "na_codes for column 'support' must be numbers or texts"),
-    (["Ved ikke"], "na_codes must map a column"),
-])
+@pytest.mark.parametrize(
+    "na_codes, message",
+    [
+        ({"Prise": ["Ved ikke"]}, "na_codes names column 'Prise'.*Did you mean 'Pris'"),
+        ({"support": [{"a": 1}]}, "na_codes for column 'support' must be numbers or texts"),
+        (["Ved ikke"], "na_codes must map a column"),
+    ],
+)
 def test_bad_na_codes_name_the_file_and_column(tmp_path, na_codes, message):
     with pytest.raises(SchemaError, match=message) as info:
         _nordic(tmp_path, dayfirst=True, na_codes=na_codes)
@@ -311,8 +375,11 @@ def test_bad_na_codes_name_the_file_and_column(tmp_path, na_codes, message):
 
 
 def test_na_codes_on_an_extra_column_before_its_type_is_inferred(tmp_path):
-    path = _csv(tmp_path, ["a,2026-01-01,9,3", "b,2026-01-02,7,Vet ikke", "c,2026-01-03,8,5"],
-                header="response_id,responded_at,nps,Levering\n")
+    path = _csv(
+        tmp_path,
+        ["a,2026-01-01,9,3", "b,2026-01-02,7,Vet ikke", "c,2026-01-03,8,5"],
+        header="response_id,responded_at,nps,Levering\n",
+    )
     plain = cx.load_feedback(path).frame["Levering"]
     assert plain.dtype == "string"  # one word makes the column text
     coded = cx.load_feedback(path, na_codes={"Levering": ["Vet ikke"]}).frame["Levering"]
@@ -333,11 +400,19 @@ def test_nordic_excel_workbook(tmp_path):
     sheet.append(["S3", "K3", "15-09-2026 23:59", 10, 9, 7, None])
     path = tmp_path / "eksport.xlsx"
     book.save(path)
-    loaded = cx.load_feedback(path, columns=NORDIC_COLUMNS, drivers={"support": "Service", "price": "Pris"},
-                              dayfirst=True, na_codes={"support": ["Ved ikke"], "price": ["Ved ikke"]})
+    loaded = cx.load_feedback(
+        path,
+        columns=NORDIC_COLUMNS,
+        drivers={"support": "Service", "price": "Pris"},
+        dayfirst=True,
+        na_codes={"support": ["Ved ikke"], "price": ["Ved ikke"]},
+    )
     f = loaded.frame
-    assert f["responded_at"].tolist() == [pd.Timestamp("2026-10-31 14:05"), pd.Timestamp("2026-10-01 09:30"),
-                                          pd.Timestamp("2026-09-15 23:59")]
+    assert f["responded_at"].tolist() == [
+        pd.Timestamp("2026-10-31 14:05"),
+        pd.Timestamp("2026-10-01 09:30"),
+        pd.Timestamp("2026-09-15 23:59"),
+    ]
     assert pd.isna(f["price"][0]) and pd.isna(f["support"][1]) and f["price"].tolist()[1:] == [4.5, 7.0]
     assert f["nps"].tolist() == [9, 3, 10] and len(loaded.rejected) == 0
 

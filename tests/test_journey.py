@@ -51,22 +51,53 @@ def test_month_events_selects_the_month(sources):
 
 
 def test_results_hold_the_planted_lowest_stage_and_touchpoint(october, tmp_path):
-    res = jp.journey_results(october["stages"], pain=october["pain"], funnel=october["funnel"],
-                             months=october["months"], month="2026-10", performance=october["performance"])
+    res = jp.journey_results(
+        october["stages"],
+        pain=october["pain"],
+        funnel=october["funnel"],
+        months=october["months"],
+        month="2026-10",
+        performance=october["performance"],
+    )
     truth = sample_truth()
-    assert set(res) == {"finding", "month", "metric", "lowest_stage", "lowest_touchpoint", "top_pain_point",
-                        "lowest_success_touchpoint", "stages", "omnibus", "funnel", "funnel_month"}
+    assert set(res) == {
+        "finding",
+        "month",
+        "metric",
+        "lowest_stage",
+        "lowest_touchpoint",
+        "top_pain_point",
+        "lowest_success_touchpoint",
+        "stages",
+        "omnibus",
+        "funnel",
+        "funnel_month",
+    }
     assert res["lowest_stage"]["stage"] == truth["lowest_stage"] and res["lowest_stage"]["significant"]
-    assert res["lowest_touchpoint"]["touchpoint"] == truth["lowest_touchpoint"] and res["lowest_touchpoint"]["significant"]
+    assert (
+        res["lowest_touchpoint"]["touchpoint"] == truth["lowest_touchpoint"] and res["lowest_touchpoint"]["significant"]
+    )
     assert res["top_pain_point"] == "billing"
     assert res["lowest_success_touchpoint"]["touchpoint"] == truth["journey"]["lowest_success_touchpoint"]
-    assert res["finding"] == ("CSAT is lowest at the decision stage (3.29) and at the billing touchpoint (2.99), "
-                              "both significantly worse than the rest.")
+    assert res["finding"] == (
+        "CSAT is lowest at the decision stage (3.29) and at the billing touchpoint (2.99), "
+        "both significantly worse than the rest."
+    )
     assert set(res["omnibus"]) == {"anova", "welch_anova", "kruskal_wallis", "proportional_odds"}
     assert res["funnel"]["reached"] == truth["funnel_conversion"]["customers_by_stage"]
     assert res["funnel"]["conversion"]["consideration->decision"]["value"] == pytest.approx(0.5563, abs=5e-5)
     kpi = res["funnel_month"]["decision->retention"]
-    assert set(kpi) == {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "change_p_adj", "significant"}
+    assert set(kpi) == {
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "previous",
+        "change",
+        "change_p",
+        "change_p_adj",
+        "significant",
+    }
     assert kpi["ci_low"] < kpi["value"] < kpi["ci_high"] and not kpi["significant"]
     cx.save_results(tmp_path / "part.json", journey=res)
     written = json.loads((tmp_path / "part.json").read_text())["journey"]
@@ -74,9 +105,16 @@ def test_results_hold_the_planted_lowest_stage_and_touchpoint(october, tmp_path)
 
 
 def test_findings_state_what_is_significant(october):
-    found = jp.journey_findings(october["stages"], scorecard=october["scorecard"], funnel=october["funnel"],
-                                months=october["months"], month="2026-10", pain=october["pain"],
-                                performance=october["performance"], consistency=october["consistency"])
+    found = jp.journey_findings(
+        october["stages"],
+        scorecard=october["scorecard"],
+        funnel=october["funnel"],
+        months=october["months"],
+        month="2026-10",
+        pain=october["pain"],
+        performance=october["performance"],
+        consistency=october["consistency"],
+    )
     assert found[0].startswith("CSAT is lowest at decision (3.29, 95% CI 3.19–3.39, n = 293), significantly below")
     assert "In the survey, CSAT is significantly lowest at decision" in " ".join(found)
     assert "In the survey, CES is significantly highest (more effort) at decision" in " ".join(found)
@@ -91,9 +129,13 @@ def test_findings_state_what_is_significant(october):
 
 def test_no_difference_is_claimed_from_noise():
     rng = np.random.default_rng(2)
-    events = pd.DataFrame({"journey_stage": rng.choice(list(cx.STAGES), 2000),
-                           "touchpoint": rng.choice(["web", "app", "shop"], 2000),
-                           "csat": rng.integers(1, 6, 2000)})
+    events = pd.DataFrame(
+        {
+            "journey_stage": rng.choice(list(cx.STAGES), 2000),
+            "touchpoint": rng.choice(["web", "app", "shop"], 2000),
+            "csat": rng.integers(1, 6, 2000),
+        }
+    )
     stages = cx.compare_stages(events, score="csat")
     assert not stages.test("Welch ANOVA")["significant"]
     assert "does not differ significantly between journey stages" in jp.stage_finding(stages)
@@ -104,8 +146,13 @@ def test_no_difference_is_claimed_from_noise():
 def test_headline_says_which_part_is_significant():
     rng = np.random.default_rng(4)
     stage = rng.choice(list(cx.STAGES), 3000)
-    events = pd.DataFrame({"journey_stage": stage, "touchpoint": rng.choice(["web", "app", "shop"], 3000),
-                           "csat": np.clip(rng.integers(2, 6, 3000) - (stage == "retention"), 1, 5)})
+    events = pd.DataFrame(
+        {
+            "journey_stage": stage,
+            "touchpoint": rng.choice(["web", "app", "shop"], 3000),
+            "csat": np.clip(rng.integers(2, 6, 3000) - (stage == "retention"), 1, 5),
+        }
+    )
     res = jp.journey_results(cx.compare_stages(events), pain=cx.pain_points(events))
     assert res["finding"].startswith("CSAT is lowest at the retention stage (")
     assert "significantly worse than every other stage; among touchpoints it is lowest at" in res["finding"]
@@ -114,15 +161,20 @@ def test_headline_says_which_part_is_significant():
 
 def test_notebook_follows_the_pack_conventions(project_dir):
     nb = nbformat.read(project_dir / "notebooks" / "journey_stages.ipynb", as_version=4)
-    assert nb.metadata["cxkit"] == {"pack": True, "title": "Journey stages", "order": 40, "section": "journey",
-                                    "needs": ["journey", "feedback"]}
+    assert nb.metadata["cxkit"] == {
+        "pack": True,
+        "title": "Journey stages",
+        "order": 40,
+        "section": "journey",
+        "needs": ["journey", "feedback"],
+    }
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and params[0].source.splitlines() == [
         'month: str = ""  # YYYY-MM reported on; "" means the last complete month in the data',
         'catalog: str = ""  # data catalog file; "" means the bundled data/cxkit.yaml',
         'results_path: str = ""  # where this notebook writes its part of results.json; "" means nowhere',
         'scheduler: str = ""  # Dask scheduler (tcp://host:8786) running the heavy steps; "" means the catalog\'s '
-        'settings.scheduler, else in-process',
+        "settings.scheduler, else in-process",
     ]
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "def " not in code and "class " not in code and "for " not in code
@@ -145,8 +197,9 @@ def test_shoppers_catalog_entry_runs_the_stage_comparison(public_catalog):
     assert res.stages["mean"].is_monotonic_decreasing
     assert res.test("Welch ANOVA")["significant"] and res.ordinal is None
     with pytest.warns(UserWarning, match="fewer than 100 ExitRates scores and are not ranked"):
-        pain = cx.pain_points(shoppers, score="ExitRates", by="TrafficType", poor=0.1, higher_is_better=False,
-                              min_n=100)
+        pain = cx.pain_points(
+            shoppers, score="ExitRates", by="TrafficType", poor=0.1, higher_is_better=False, min_n=100
+        )
     assert pain["enough_n"].sum() == int((shoppers["TrafficType"].value_counts() >= 100).sum())
     found = jp.journey_findings(res, funnel=cx.funnel(shoppers), pain=pain)
     assert found[1].startswith("Of 12,330 customers, 1,908 (15.5%) reached decision")

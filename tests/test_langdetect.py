@@ -35,11 +35,15 @@ def test_norec_is_norwegian(public_catalog):
 
 
 def test_other_languages_and_empty_text():
-    texts = ["Das ist sehr gut und ich bin zufrieden mit dem Produkt.",
-             "C'est un produit de très bonne qualité, je le recommande.",
-             "Es un producto muy bueno y barato, llegó en dos días.",
-             "Tuote saapui nopeasti ja toimii hyvin, olen tyytyväinen.",
-             "", None, "123 456"]
+    texts = [
+        "Das ist sehr gut und ich bin zufrieden mit dem Produkt.",
+        "C'est un produit de très bonne qualité, je le recommande.",
+        "Es un producto muy bueno y barato, llegó en dos días.",
+        "Tuote saapui nopeasti ja toimii hyvin, olen tyytyväinen.",
+        "",
+        None,
+        "123 456",
+    ]
     out = cx.detect_language(texts)
     assert out["language"].tolist()[:4] == ["und"] * 4
     assert out["language"].iloc[4:].isna().all()
@@ -47,14 +51,17 @@ def test_other_languages_and_empty_text():
 
 
 def test_bokmal_and_nynorsk():
-    out = cx.detect_language(["Jeg har ikke fått svar, og det er veldig dårlig.",
-                              "Eg har ikkje fått svar, og det er veldig dårleg."])
+    out = cx.detect_language(
+        ["Jeg har ikke fått svar, og det er veldig dårlig.", "Eg har ikkje fått svar, og det er veldig dårleg."]
+    )
     assert out["language"].tolist() == ["nb", "nn"]
 
 
 def test_index_kept_and_chunks_agree():
-    texts = pd.Series(["Tak for hurtig levering", "Tack för snabb leverans", "Thanks for the fast delivery"] * 5,
-                      index=range(100, 115))
+    texts = pd.Series(
+        ["Tak for hurtig levering", "Tack för snabb leverans", "Thanks for the fast delivery"] * 5,
+        index=range(100, 115),
+    )
     whole = cx.detect_language(texts)
     chunked = cx.detect_language(texts, chunk_size=4)
     assert list(whole.index) == list(texts.index)

@@ -22,8 +22,13 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cxkit"
 LAYERS = ("data", "analysis", "pack")
-ALLOWED = {"base": {"base"}, "data": {"base", "data"}, "analysis": {"base", "data", "analysis"},
-           "pack": {"base", "data", "analysis", "pack"}, "entry": {"base", "data", "analysis", "pack", "entry"}}
+ALLOWED = {
+    "base": {"base"},
+    "data": {"base", "data"},
+    "analysis": {"base", "data", "analysis"},
+    "pack": {"base", "data", "analysis", "pack"},
+    "entry": {"base", "data", "analysis", "pack", "entry"},
+}
 
 
 def _modules(root: Path) -> dict[str, Path]:
@@ -66,8 +71,12 @@ def check(root: Path = PACKAGE) -> dict[str, list]:
             continue
         if _layer(imported) not in ALLOWED[_layer(importer)]:
             violations.append(f"{importer} ({_layer(importer)}) imports {imported} ({_layer(imported)})")
-        if name.startswith("_") and not name.startswith("__") and f"{imported}.{name}" not in modules \
-                and not imported.rsplit(".", 1)[-1].startswith("_"):
+        if (
+            name.startswith("_")
+            and not name.startswith("__")
+            and f"{imported}.{name}" not in modules
+            and not imported.rsplit(".", 1)[-1].startswith("_")
+        ):
             private.append(f"{importer} takes {name} from {imported}")
         if importer != top and imported not in {top} | {f"{top}.{layer}" for layer in LAYERS}:
             edges[importer].add(imported)
@@ -127,29 +136,47 @@ def test_the_layers_are_folders_and_flat_within():
 @pytest.fixture
 def planted(tmp_path):
     """A copy of a tiny package shaped like cxkit, for planting violations."""
+
     def make(files: dict[str, str]) -> Path:
         root = tmp_path / "cxkit"
-        for relative, text in {"__init__.py": "", "errors.py": "", "data/__init__.py": "", "data/schema.py": "",
-                               "analysis/__init__.py": "", "analysis/nps.py": "", "analysis/_hub.py": "",
-                               "pack/__init__.py": "", "pack/page.py": "", **files}.items():
+        for relative, text in {
+            "__init__.py": "",
+            "errors.py": "",
+            "data/__init__.py": "",
+            "data/schema.py": "",
+            "analysis/__init__.py": "",
+            "analysis/nps.py": "",
+            "analysis/_hub.py": "",
+            "pack/__init__.py": "",
+            "pack/page.py": "",
+            **files,
+        }.items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text))
         return root
+
     return make
 
 
 def test_the_check_fails_on_a_planted_sideways_or_upward_import(planted):
-    root = planted({"analysis/stages.py": "from .nps import _shared\nfrom ..pack.page import Page\n",
-                    "data/readers.py": "from ..analysis.nps import nps\n",
-                    "analysis/funnel.py": "from ._hub import _groups\n"})
+    root = planted(
+        {
+            "analysis/stages.py": "from .nps import _shared\nfrom ..pack.page import Page\n",
+            "data/readers.py": "from ..analysis.nps import nps\n",
+            "analysis/funnel.py": "from ._hub import _groups\n",
+        }
+    )
     found = check(root)
     assert found["private"] == ["cxkit.analysis.stages takes _shared from cxkit.analysis.nps"]
-    assert found["violations"] == ["cxkit.analysis.stages (analysis) imports cxkit.pack.page (pack)",
-                                   "cxkit.data.readers (data) imports cxkit.analysis.nps (analysis)"]
+    assert found["violations"] == [
+        "cxkit.analysis.stages (analysis) imports cxkit.pack.page (pack)",
+        "cxkit.data.readers (data) imports cxkit.analysis.nps (analysis)",
+    ]
 
 
 def test_the_check_finds_a_planted_circle(planted):
-    root = planted({"analysis/nps.py": "from .drivers import key_drivers\n",
-                    "analysis/drivers.py": "from .nps import adjust_p\n"})
+    root = planted(
+        {"analysis/nps.py": "from .drivers import key_drivers\n", "analysis/drivers.py": "from .nps import adjust_p\n"}
+    )
     assert check(root)["circles"] == [["cxkit.analysis.drivers", "cxkit.analysis.nps"]]

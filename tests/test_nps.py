@@ -37,6 +37,7 @@ def _scores(promoters: int, passives: int, detractors: int, **extra) -> pd.DataF
 
 # --------------------------------------------------------------------------- NPS and its interval
 
+
 def test_nps_reference_n500():
     # Issue #4: n = 500, 40% promoters, 30% detractors -> NPS 10, 95% Wald CI (2.7, 17.3).
     out = cx.nps(_scores(200, 150, 150), ci="wald").iloc[0]
@@ -83,8 +84,7 @@ def test_nps_interval_coverage_by_simulation(n, p, d, ci):
 
 
 def test_nps_by_groups_and_missing_scores():
-    df = pd.DataFrame({"seg": ["a", "a", "b", "b", "b", None],
-                       "nps": pd.array([10, 2, 9, None, 7, 10], dtype="Int64")})
+    df = pd.DataFrame({"seg": ["a", "a", "b", "b", "b", None], "nps": pd.array([10, 2, 9, None, 7, 10], dtype="Int64")})
     out = cx.nps(df, by="seg")
     assert out["seg"].tolist()[:2] == ["a", "b"] and out["seg"].isna().iloc[2]  # a missing group is its own
     assert out["n"].tolist() == [2, 2, 1]  # the missing score is left out
@@ -116,6 +116,7 @@ def test_nps_errors_name_the_column_and_fix():
 
 # --------------------------------------------------------------------------- small n (issue 16 §6)
 
+
 def test_score_interval_matches_published_reference():
     # Fagerland, Lydersen & Laake (2014) / R contingencytables: Cavo et al. (2012), 6 and 16
     # discordant pairs of 161 -> Tango 95% CI -0.1240 to -0.0054. As NPS: 6 promoters, 16
@@ -138,11 +139,13 @@ def _score_interval_brute_force(b: int, c: int, n: int, alpha: float = 0.05) -> 
         if hi - lo < 1e-13:
             q = lo
         else:
+
             def nll(q):
                 parts = [(b, q + delta), (c, q), (m, 1 - 2 * q - delta)]
                 return -sum(k * math.log(max(pr, 1e-300)) for k, pr in parts if k)
+
             q = minimize_scalar(nll, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}).x
-        var = 2 * q + delta - delta ** 2
+        var = 2 * q + delta - delta**2
         gap = b - c - n * delta
         if abs(gap) < 1e-12:
             return 0.0  # at the estimate itself
@@ -154,7 +157,9 @@ def _score_interval_brute_force(b: int, c: int, n: int, alpha: float = 0.05) -> 
     return 100 * low, 100 * high
 
 
-@pytest.mark.parametrize("b, m, c", [(1, 0, 0), (0, 0, 1), (0, 3, 0), (2, 1, 1), (5, 3, 12), (40, 20, 140), (6, 139, 16)])
+@pytest.mark.parametrize(
+    "b, m, c", [(1, 0, 0), (0, 0, 1), (0, 3, 0), (2, 1, 1), (5, 3, 12), (40, 20, 140), (6, 139, 16)]
+)
 def test_score_interval_equals_brute_force_inversion(b, m, c):
     out = cx.nps(_scores(b, m, c), min_n=0).iloc[0]
     low, high = _score_interval_brute_force(b, c, b + m + c)
@@ -179,8 +184,13 @@ def test_one_response_has_an_interval_around_its_own_nps():
 @pytest.mark.parametrize("ci", ["score", "adjusted-wald", "wald"])
 def test_every_small_sample_interval_contains_its_estimate(ci):
     # Exhaustive: every trinomial outcome with 1 to 12 responses, as one grouped call.
-    rows = [(g, b, m, n - b - m) for n in range(1, 13) for b in range(n + 1) for m in range(n + 1 - b)
-            for g in [f"{n}-{b}-{m}"]]
+    rows = [
+        (g, b, m, n - b - m)
+        for n in range(1, 13)
+        for b in range(n + 1)
+        for m in range(n + 1 - b)
+        for g in [f"{n}-{b}-{m}"]
+    ]
     df = pd.concat([_scores(b, m, c, g=g) for g, b, m, c in rows], ignore_index=True)
     out = cx.nps(df, by="g", ci=ci)
     assert len(out) == len(rows)
@@ -208,8 +218,9 @@ def test_difference_interval_contains_the_observed_difference():
     assert out["diff"] == pytest.approx(100.0)
     assert out["diff_ci_low"] <= out["diff"] <= out["diff_ci_high"]
     assert out["small_n"]
-    shares = cx.compare_csat(pd.DataFrame({"csat": [5, 5] + [1, 2, 3, 4, 5] * 20, "g": ["a"] * 2 + ["b"] * 100}),
-                             by="g", against="b")
+    shares = cx.compare_csat(
+        pd.DataFrame({"csat": [5, 5] + [1, 2, 3, 4, 5] * 20, "g": ["a"] * 2 + ["b"] * 100}), by="g", against="b"
+    )
     assert ((shares["diff_ci_low"] <= shares["diff"]) & (shares["diff"] <= shares["diff_ci_high"])).all()
 
 
@@ -227,6 +238,7 @@ def test_small_groups_are_shown_but_not_findings(feedback):
 
 
 # --------------------------------------------------------------------------- the wrong scale (issue 15)
+
 
 def test_nps_of_a_csat_column_is_refused_with_the_fix(feedback):
     # Issue 15: cx.nps(df, "csat") returned -100 (every 1-5 answer counted as a detractor).
@@ -248,6 +260,7 @@ def test_nps_of_a_csat_column_is_refused_with_the_fix(feedback):
 
 # --------------------------------------------------------------------------- comparisons
 
+
 def test_compare_nps_z_by_hand():
     # z = (NPS1' - NPS2') / sqrt(SE1'^2 + SE2'^2), adjusted-Wald estimates of each group
     df = pd.concat([_scores(60, 20, 20, g="a"), _scores(30, 30, 40, g="b")], ignore_index=True)
@@ -266,8 +279,9 @@ def test_compare_nps_z_by_hand():
 
 
 def test_compare_against_rest_previous_pairs():
-    df = pd.concat([_scores(50, 30, 20, g="m1"), _scores(40, 30, 30, g="m2"), _scores(20, 30, 50, g="m3")],
-                   ignore_index=True)
+    df = pd.concat(
+        [_scores(50, 30, 20, g="m1"), _scores(40, 30, 30, g="m2"), _scores(20, 30, 50, g="m3")], ignore_index=True
+    )
     rest = cx.compare_nps(df, by="g")
     assert rest["reference"].unique().tolist() == ["rest"]
     # "rest" of m1 is m2 + m3 pooled: NPS (60 - 80) / 200 = -10
@@ -320,6 +334,7 @@ def test_csat_and_ces_intervals():
 
 # --------------------------------------------------------------------------- multiple testing
 
+
 def test_adjust_p_matches_statsmodels():
     from statsmodels.stats.multitest import multipletests
 
@@ -346,6 +361,7 @@ def test_adjust_flags_is_one_family():
 
 # --------------------------------------------------------------------------- trend on the sample
 
+
 def test_planted_nps_drop_is_the_only_significant_change(feedback, truth):
     trend = cx.kpi_trend(feedback, "nps", month="2026-10")
     assert trend["period"].tolist() == truth["months"]
@@ -370,6 +386,7 @@ def test_kpi_trend_csat_has_both_metrics(feedback):
 
 
 # --------------------------------------------------------------------------- the report
+
 
 @pytest.fixture(scope="module")
 def report_aug(feedback):
@@ -420,7 +437,9 @@ def test_report_results_keys_and_json(report_oct, tmp_path):
     assert kpi_keys <= set(res["csat"]["top2_box"]) and kpi_keys <= set(res["ces"]["low_effort"])
     assert isinstance(res["nps"]["finding"], str) and res["nps"]["finding"].endswith(".")
     assert [d["driver"] for d in res["drivers"]][:3] == ["product_quality", "support", "price"]
-    assert {"driver", "importance", "share", "ci_low", "ci_high", "rank", "performance", "r2", "n"} <= set(res["drivers"][0])
+    assert {"driver", "importance", "share", "ci_low", "ci_high", "rank", "performance", "r2", "n"} <= set(
+        res["drivers"][0]
+    )
     path = tmp_path / "results.json"
     cx.save_results(path, **res)
     assert json.loads(path.read_text())["nps"]["n"] == 1986
@@ -442,6 +461,7 @@ def test_report_tables(report_oct):
 
 # --------------------------------------------------------------------------- plots
 
+
 def test_plots_mark_significant_changes(report_aug):
     ax = cx.plot_nps_trend(report_aug.trend)
     labels = [t.get_text() for t in ax.texts]
@@ -450,8 +470,9 @@ def test_plots_mark_significant_changes(report_aug):
 
 
 def test_segment_plot_highlights_significant_group():
-    df = pd.concat([_scores(80, 10, 10, seg="A"), _scores(30, 30, 40, seg="B"), _scores(35, 30, 35, seg="C")],
-                   ignore_index=True)
+    df = pd.concat(
+        [_scores(80, 10, 10, seg="A"), _scores(30, 30, 40, seg="B"), _scores(35, 30, 35, seg="C")], ignore_index=True
+    )
     table = cx.compare_nps(df, by="seg")
     ax = cx.plot_nps_by_segment(table)
     assert any("vs rest" in t.get_text() for t in ax.texts)
@@ -459,14 +480,17 @@ def test_segment_plot_highlights_significant_group():
 
 
 def test_plots_show_small_samples_as_such():
-    df = pd.concat([_scores(80, 10, 10, seg="A"), _scores(30, 30, 40, seg="B"), _scores(5, 0, 0, seg="C")],
-                   ignore_index=True)
+    df = pd.concat(
+        [_scores(80, 10, 10, seg="A"), _scores(30, 30, 40, seg="B"), _scores(5, 0, 0, seg="C")], ignore_index=True
+    )
     table = cx.compare_nps(df, by="seg")
     assert table.set_index("group").loc["C", "small_n"]
     ax = cx.plot_nps_by_segment(table)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(text.startswith("small sample") for text in legend)
-    assert not any("C" in t.get_text() and "vs rest" in t.get_text() for t in ax.texts)  # never labelled as a difference
+    assert not any(
+        "C" in t.get_text() and "vs rest" in t.get_text() for t in ax.texts
+    )  # never labelled as a difference
 
 
 def test_report_of_a_small_month_says_so(feedback):

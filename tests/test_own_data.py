@@ -30,15 +30,26 @@ def make_example_export() -> bytes:
     fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv", drivers=cx.SAMPLE_DRIVERS).frame
     fb = fb[(fb["responded_at"] >= "2026-08-01") & (fb["responded_at"] < "2026-11-01")].iloc[::3].reset_index(drop=True)
     rng = np.random.default_rng(20261015)
-    out = pd.DataFrame({
-        "Svar-ID": fb["response_id"], "Kunde-ID": fb["customer_id"],
-        "Besvaret": fb["responded_at"].dt.strftime("%d-%m-%Y %H:%M"),
-        "Kanal": fb["channel"].map({"web": "Web", "app": "App", "phone": "Telefon", "store": "Butik", "email": "E-mail"}),
-        "Kundetype": fb["segment"].map({"Consumer": "Privat", "SMB": "SMV", "Enterprise": "Erhverv"}),
-        "Anbefaling (0-10)": fb["nps"], "Tilfredshed (1-5)": fb["csat"], "Indsats (1-7)": fb["ces"],
-    })
-    for name, driver in [("Kundeservice", "support"), ("Pris", "price"), ("Produktkvalitet", "product_quality"),
-                         ("Levering", "delivery")]:
+    out = pd.DataFrame(
+        {
+            "Svar-ID": fb["response_id"],
+            "Kunde-ID": fb["customer_id"],
+            "Besvaret": fb["responded_at"].dt.strftime("%d-%m-%Y %H:%M"),
+            "Kanal": fb["channel"].map(
+                {"web": "Web", "app": "App", "phone": "Telefon", "store": "Butik", "email": "E-mail"}
+            ),
+            "Kundetype": fb["segment"].map({"Consumer": "Privat", "SMB": "SMV", "Enterprise": "Erhverv"}),
+            "Anbefaling (0-10)": fb["nps"],
+            "Tilfredshed (1-5)": fb["csat"],
+            "Indsats (1-7)": fb["ces"],
+        }
+    )
+    for name, driver in [
+        ("Kundeservice", "support"),
+        ("Pris", "price"),
+        ("Produktkvalitet", "product_quality"),
+        ("Levering", "delivery"),
+    ]:
         values = fb[driver].astype("Int64").astype("string")
         out[name] = values.where(rng.random(len(fb)) >= 0.06, "Ved ikke")
     amount = np.round(rng.lognormal(6.5, 0.8, len(fb)), 2)
@@ -51,12 +62,11 @@ def make_example_export() -> bytes:
 def _walkthrough() -> str:
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     start = readme.index("## Your own data: from an export to a pack")
-    return readme[start:readme.index("\n## ", start + 1)]
+    return readme[start : readme.index("\n## ", start + 1)]
 
 
 def _blocks(text: str, lang: str) -> list[str]:
-    return [textwrap.dedent(m.group(2)) for m in
-            re.finditer(rf"^( *)```{lang}\n(.*?)^\1```", text, flags=re.M | re.S)]
+    return [textwrap.dedent(m.group(2)) for m in re.finditer(rf"^( *)```{lang}\n(.*?)^\1```", text, flags=re.M | re.S)]
 
 
 def test_the_example_export_is_reproducible():
@@ -65,7 +75,7 @@ def test_the_example_export_is_reproducible():
 
 def test_the_readme_shows_the_exports_first_lines():
     shown = _blocks(_walkthrough(), "text")[0].splitlines()
-    assert shown == EXPORT.read_bytes().decode("cp1252").splitlines()[:len(shown)] and len(shown) == 3
+    assert shown == EXPORT.read_bytes().decode("cp1252").splitlines()[: len(shown)] and len(shown) == 3
 
 
 def test_the_readme_table_of_sources_is_the_runners():
@@ -80,8 +90,14 @@ def test_the_readme_table_of_sources_is_the_runners():
 
 
 def _run(block: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=cwd, capture_output=True, text=True,
-                          timeout=900, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
 
 
 def _nps_by_hand(month: str) -> tuple[float, int, float]:
@@ -148,7 +164,12 @@ def test_a_catalog_without_feedback_builds_reviews_churn_and_data_quality(tmp_pa
         shutil.copy(cx.SAMPLE_DIR / f"{name}.csv", data / f"{name}.csv")
     (data / "cxkit.yaml").write_text("sources:\n  reviews: {path: reviews.csv}\n  customers: {path: customers.csv}\n")
     pack = build_pack("2026-10", catalog=data / "cxkit.yaml", out=tmp_path / "reports", quiet=True)
-    assert sorted(p.stem for p in pack.glob("*.html")) == ["churn_regression", "data_quality", "index", "review_sentiment"]
+    assert sorted(p.stem for p in pack.glob("*.html")) == [
+        "churn_regression",
+        "data_quality",
+        "index",
+        "review_sentiment",
+    ]
     results = json.loads((pack / "results.json").read_text())
     assert set(results["skipped"]) == {"nps_drivers", "journey_stages"}
     assert results["skipped"]["journey_stages"]["absent"] == ["journey", "feedback"]

@@ -20,8 +20,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _unavailable(reason: str):
@@ -73,7 +81,9 @@ def _visit(browser, page_path: Path, *, bypass_csp: bool = False) -> dict:
     context = browser.new_context(bypass_csp=bypass_csp, java_script_enabled=True)
     page = context.new_page()
     seen = {"console": [], "requests": [], "failed": [], "dialogs": []}
-    page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+    )
     page.on("pageerror", lambda e: seen["console"].append(f"pageerror: {e}"))
     page.on("request", lambda r: seen["requests"].append(r.url))
     page.on("requestfailed", lambda r: seen["failed"].append(r.url))
@@ -88,22 +98,27 @@ def _visit(browser, page_path: Path, *, bypass_csp: bool = False) -> dict:
     seen["url"] = page.url
     seen["text"] = page.inner_text("body")
     seen["images"] = page.evaluate(
-        "Array.from(document.images).map(i => ({ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || ''}))")
+        "Array.from(document.images).map(i => ({ok: i.complete && i.naturalWidth > 0, alt: i.getAttribute('alt') || ''}))"
+    )
     seen["scripts"] = page.evaluate("document.scripts.length")
     seen["handlers"] = page.evaluate(
         "Array.from(document.querySelectorAll('*')).flatMap(e => Array.from(e.attributes)"
-        ".filter(a => /^on/i.test(a.name)).map(a => e.tagName + ' ' + a.name))")
+        ".filter(a => /^on/i.test(a.name)).map(a => e.tagName + ' ' + a.name))"
+    )
     seen["dangerous"] = page.evaluate(
         "Array.from(document.querySelectorAll('iframe,object,embed,form,base,link[href^=http],meta[http-equiv=refresh],"
-        "body style,main style')).map(e => e.outerHTML.slice(0, 80))")
+        "body style,main style')).map(e => e.outerHTML.slice(0, 80))"
+    )
     seen["nodes"] = page.evaluate(_NODES_JS)
     seen["js_links"] = page.evaluate(
-        "Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')).filter(h => /^\\s*javascript:/i.test(h))")
+        "Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')).filter(h => /^\\s*javascript:/i.test(h))"
+    )
     if bypass_csp and AXE.exists():
         page.evaluate(AXE.read_text())
         seen["axe"] = page.evaluate(
             "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => "
-            "({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0].target})))")
+            "({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0].target})))"
+        )
     context.close()
     return seen
 
@@ -138,7 +153,7 @@ def _without_payloads(text: str) -> str:
         while i >= 0:
             cut = text.find("…", i)
             if cut > i and p.startswith(text[i:cut].rstrip()):
-                text = text[:i] + " " + text[cut + 1:]
+                text = text[:i] + " " + text[cut + 1 :]
                 i = text.find(p[:6])
             else:
                 i = text.find(p[:6], i + 1)
@@ -164,8 +179,10 @@ def data_made(nodes: dict) -> list[str]:
             found.append(f"<{tag.lower()}> holding {value[:80]!r}")
         else:
             rest = _without_payloads(value)
-            found += [f"<{tag.lower()}> text piece {rest[max(m.start() - 40, 0):m.end() + 20]!r}"
-                      for m in MARKER.finditer(rest)]
+            found += [
+                f"<{tag.lower()}> text piece {rest[max(m.start() - 40, 0) : m.end() + 20]!r}"
+                for m in MARKER.finditer(rest)
+            ]
     return found
 
 
@@ -200,8 +217,14 @@ def test_hostile_pack_executes_nothing_and_shows_every_payload_as_text(browser, 
             seen = _visit(browser, page, bypass_csp=bypass)
             _check_clean(seen, f"{page.name} (bypass_csp={bypass})")
         texts[page.name] = _norm(seen["text"])
-    assert set(texts) >= {"index.html", "data_quality.html", "nps_drivers.html", "review_sentiment.html",
-                          "churn_regression.html", "journey_stages.html"}
+    assert set(texts) >= {
+        "index.html",
+        "data_quality.html",
+        "nps_drivers.html",
+        "review_sentiment.html",
+        "churn_regression.html",
+        "journey_stages.html",
+    }
     # Every page shows some hostile text (so each was really tested), and every payload is
     # readable, whole, as text somewhere in the pack.
     quiet = [name for name, text in texts.items() if not MARKER.search(text)]
@@ -215,20 +238,32 @@ def test_data_made_finds_markup_that_was_parsed(browser, tmp_path):
     from html import escape
 
     page = tmp_path / "parsed.html"
-    page.write_text("<!DOCTYPE html><html lang=en><title>t</title><body><table><tr><td>"
-                    + escape(PAYLOADS[0]) + " " + escape(PAYLOADS[24]) + "</td></tr></table>"
-                    "<p>" + PAYLOADS[24] + "</p><p>" + PAYLOADS[18].replace("**xss19**", "<strong>xss19</strong>")
-                    + "</p><img alt=\"" + escape(PAYLOADS[1]) + "\" src=\"data:,\"></body></html>")
+    page.write_text(
+        "<!DOCTYPE html><html lang=en><title>t</title><body><table><tr><td>"
+        + escape(PAYLOADS[0])
+        + " "
+        + escape(PAYLOADS[24])
+        + "</td></tr></table>"
+        "<p>"
+        + PAYLOADS[24]
+        + "</p><p>"
+        + PAYLOADS[18].replace("**xss19**", "<strong>xss19</strong>")
+        + '</p><img alt="'
+        + escape(PAYLOADS[1])
+        + '" src="data:,"></body></html>'
+    )
     made = data_made(_visit(browser, page)["nodes"])
-    assert any('class=\'xss26\'' in m for m in made), made   # the <b class="xss26"> element
-    assert any("'xss26 bold'" in m for m in made), made       # and its text, split from the payload
-    assert any("'xss19'" in m for m in made), made            # Markdown that became <strong>
+    assert any("class='xss26'" in m for m in made), made  # the <b class="xss26"> element
+    assert any("'xss26 bold'" in m for m in made), made  # and its text, split from the payload
+    assert any("'xss19'" in m for m in made), made  # Markdown that became <strong>
     assert not any("xss01" in m or "xss02" in m for m in made), made  # escaped text and alt are fine
 
 
 def test_every_page_passes_axe_with_no_serious_or_critical_violation(browser, sample_pack):
     if not AXE.exists():
-        _unavailable(f"axe-core not installed at {AXE}; `make test` installs it with npm (make system-deps installs npm)")
+        _unavailable(
+            f"axe-core not installed at {AXE}; `make test` installs it with npm (make system-deps installs npm)"
+        )
     problems = {}
     for page in _pages(sample_pack):
         seen = _visit(browser, page, bypass_csp=True)  # axe is injected as a script, which the CSP forbids
@@ -269,8 +304,13 @@ def test_sample_pack_reads_as_one_report(sample_pack):
 
     results = json.loads((sample_pack / "results.json").read_text())
     pages = {p.stem: p.read_text() for p in sample_pack.glob("*.html")}
-    for key, kpi in (("nps", results["nps"]), ("csat", results["csat"]), ("ces", results["ces"]),
-                     ("sentiment", results["sentiment"]["headline"]), ("churn", results["churn"]["headline"])):
+    for key, kpi in (
+        ("nps", results["nps"]),
+        ("csat", results["csat"]),
+        ("ces", results["ces"]),
+        ("sentiment", results["sentiment"]["headline"]),
+        ("churn", results["churn"]["headline"]),
+    ):
         # one policy: Bonferroni over the month's 7 headline KPIs, decided the same way everywhere
         assert kpi["change_p"] == min(1.0, 7 * kpi["change_p_raw"]), key
         assert kpi["significant"] == (kpi["change_p"] < 0.05), key
@@ -280,12 +320,26 @@ def test_sample_pack_reads_as_one_report(sample_pack):
     for name in ("index", "nps_drivers", "review_sentiment", "churn_regression"):
         assert HEADLINE_POLICY in unescape(pages[name]), name
     nps_adjusted = format_p(results["nps"]["change_p"])
-    assert f"adjusted p = {nps_adjusted}" in pages["nps_drivers"] or f"adjusted p {nps_adjusted}" in pages["nps_drivers"]
+    assert (
+        f"adjusted p = {nps_adjusted}" in pages["nps_drivers"] or f"adjusted p {nps_adjusted}" in pages["nps_drivers"]
+    )
     for name, html in pages.items():
         headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html, flags=re.S)
         if name != "index":
             assert "Finding" in headings[0] or "Finding" in headings[1], (name, headings[:2])
             assert not any("Results for the pack" in h for h in headings), name
-        for word in ("ci_low", "ci_high", "p_adj", "p_adjusted", "omega2", "df1", "[T.", "Intercept", "p = 0.000", "-0.0%", "100.000%"):
+        for word in (
+            "ci_low",
+            "ci_high",
+            "p_adj",
+            "p_adjusted",
+            "omega2",
+            "df1",
+            "[T.",
+            "Intercept",
+            "p = 0.000",
+            "-0.0%",
+            "100.000%",
+        ):
             visible = re.sub(r'<style.*?</style>|src="data:[^"]*"', "", html, flags=re.S)
             assert word not in visible, (name, word)

@@ -12,14 +12,17 @@ def _dates(*values):
     return pd.Series(pd.to_datetime(list(values), format="ISO8601"))
 
 
-@pytest.mark.parametrize("dates, today, expected", [
-    (("2026-09-03", "2026-10-31 23:00"), "2026-11-23", "2026-10"),  # data to the month's end
-    (("2026-09-03", "2026-10-30"), "2026-11-23", "2026-10"),  # sparse: last event on the 30th
-    (("2026-09-03", "2026-10-20"), "2026-11-23", "2026-09"),  # an export taken on the 20th
-    (("2026-09-03", "2026-11-02"), "2026-11-23", "2026-09"),  # October has no data at all
-    (("2026-10-03", "2026-11-30"), "2026-11-23", "2026-10"),  # the current month is never complete
-    (("2018-05-16", "2018-07-31"), "2026-11-23", "2018-07"),
-])
+@pytest.mark.parametrize(
+    "dates, today, expected",
+    [
+        (("2026-09-03", "2026-10-31 23:00"), "2026-11-23", "2026-10"),  # data to the month's end
+        (("2026-09-03", "2026-10-30"), "2026-11-23", "2026-10"),  # sparse: last event on the 30th
+        (("2026-09-03", "2026-10-20"), "2026-11-23", "2026-09"),  # an export taken on the 20th
+        (("2026-09-03", "2026-11-02"), "2026-11-23", "2026-09"),  # October has no data at all
+        (("2026-10-03", "2026-11-30"), "2026-11-23", "2026-10"),  # the current month is never complete
+        (("2018-05-16", "2018-07-31"), "2026-11-23", "2018-07"),
+    ],
+)
 def test_last_complete_month(dates, today, expected):
     assert str(last_complete_month(_dates(*dates), today=today)) == expected
 
@@ -42,20 +45,35 @@ def test_resolve_month_prefers_the_given_month():
     assert str(resolve_month("", _dates("2026-09-30"))) == "2026-09"
 
 
-@pytest.mark.parametrize("dates, today, month, expected", [
-    # data current: last calendar month is built, nothing to say
-    (("2026-09-03", "2026-10-30 23:00"), "2026-11-02", "2026-10", None),
-    (("2026-10-03", "2026-11-01 08:00"), "2026-11-02", "2026-10", None),
-    # the export ends before last calendar month began
-    (("2026-08-03", "2026-09-30"), "2026-12-02", "2026-09",
-     "built 2026-09, the last complete month in the data, not 2026-11: the data end on 2026-09-30, before 2026-11 began."),
-    # last calendar month is in the data but not complete (export taken on the 20th)
-    (("2026-09-03", "2026-11-20"), "2026-12-02", "2026-09",
-     "built 2026-09, the last complete month in the data, not 2026-11: the data end on 2026-11-20, before 2026-11 was complete."),
-    # later data exist, but none in last calendar month
-    (("2026-09-03", "2026-10-31", "2026-12-01"), "2026-12-02", "2026-10",
-     "built 2026-10, the last complete month in the data, not 2026-11: the data have no rows in 2026-11."),
-])
+@pytest.mark.parametrize(
+    "dates, today, month, expected",
+    [
+        # data current: last calendar month is built, nothing to say
+        (("2026-09-03", "2026-10-30 23:00"), "2026-11-02", "2026-10", None),
+        (("2026-10-03", "2026-11-01 08:00"), "2026-11-02", "2026-10", None),
+        # the export ends before last calendar month began
+        (
+            ("2026-08-03", "2026-09-30"),
+            "2026-12-02",
+            "2026-09",
+            "built 2026-09, the last complete month in the data, not 2026-11: the data end on 2026-09-30, before 2026-11 began.",
+        ),
+        # last calendar month is in the data but not complete (export taken on the 20th)
+        (
+            ("2026-09-03", "2026-11-20"),
+            "2026-12-02",
+            "2026-09",
+            "built 2026-09, the last complete month in the data, not 2026-11: the data end on 2026-11-20, before 2026-11 was complete.",
+        ),
+        # later data exist, but none in last calendar month
+        (
+            ("2026-09-03", "2026-10-31", "2026-12-01"),
+            "2026-12-02",
+            "2026-10",
+            "built 2026-10, the last complete month in the data, not 2026-11: the data have no rows in 2026-11.",
+        ),
+    ],
+)
 def test_default_month_note_says_why_an_older_month_is_built(dates, today, month, expected):
     from cxkit.periods import default_month_note
 

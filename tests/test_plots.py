@@ -15,11 +15,13 @@ from cxkit import plots
 def test_importing_and_plotting_keep_the_users_backend():
     # A fresh interpreter whose user chose a backend (here "svg", standing in for JupyterLab's
     # inline one): importing cxkit and drawing a cxkit figure must leave it chosen.
-    code = ("import matplotlib; matplotlib.use('svg')\n"
-            "import cxkit as cx\n"
-            "from cxkit.plots import new_axes\n"
-            "new_axes().plot([1, 2])\n"
-            "print(matplotlib.get_backend())")
+    code = (
+        "import matplotlib; matplotlib.use('svg')\n"
+        "import cxkit as cx\n"
+        "from cxkit.plots import new_axes\n"
+        "new_axes().plot([1, 2])\n"
+        "print(matplotlib.get_backend())"
+    )
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr

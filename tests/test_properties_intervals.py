@@ -24,8 +24,13 @@ import cxkit as cx
 from cxkit.errors import CxkitError
 
 PACKAGE = Path(cx.__file__).resolve().parent
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 TOL = 1e-9
 
 
@@ -37,9 +42,14 @@ def _outcome(call):
             return call()
         except Exception as err:
             raised_in = Path(traceback.extract_tb(err.__traceback__)[-1].filename).resolve()
-            ours = isinstance(err, (ValueError, CxkitError)) and type(err).__module__.split(".")[0] in ("builtins", "cxkit")
+            ours = isinstance(err, (ValueError, CxkitError)) and type(err).__module__.split(".")[0] in (
+                "builtins",
+                "cxkit",
+            )
             if not ours or PACKAGE not in raised_in.parents:
-                raise AssertionError(f"{type(err).__module__}.{type(err).__name__} from {raised_in.name}: {err}") from err
+                raise AssertionError(
+                    f"{type(err).__module__}.{type(err).__name__} from {raised_in.name}: {err}"
+                ) from err
             assert len(str(err)) > 20  # a sentence that names the problem, not a bare code
             return None
 
@@ -53,6 +63,7 @@ def _contains(table: pd.DataFrame, value: str, low: str = "ci_low", high: str = 
 
 # --------------------------------------------------------------------------- NPS, CSAT, CES
 
+
 def _scores(low: int, high: int, max_size: int = 40):
     answer = st.one_of(st.integers(low, high), st.none())
     return st.lists(answer, min_size=0, max_size=max_size)
@@ -63,7 +74,7 @@ def survey(draw, low: int, high: int):
     values = draw(_scores(low, high))
     kind = draw(st.sampled_from(["plain", "tied", "constant"]))
     if kind == "tied" and values:
-        values = [values[0] if v is not None else None for v in values[: len(values) // 2]] + values[len(values) // 2:]
+        values = [values[0] if v is not None else None for v in values[: len(values) // 2]] + values[len(values) // 2 :]
     if kind == "constant":
         values = [draw(st.integers(low, high))] * len(values)
     n = len(values)
@@ -73,8 +84,13 @@ def survey(draw, low: int, high: int):
 
 
 @SETTINGS
-@given(df=survey(0, 10), by=st.sampled_from([None, "g"]), weighted=st.booleans(),
-       ci=st.sampled_from(["score", "adjusted-wald", "wald"]), min_n=st.integers(0, 40))
+@given(
+    df=survey(0, 10),
+    by=st.sampled_from([None, "g"]),
+    weighted=st.booleans(),
+    ci=st.sampled_from(["score", "adjusted-wald", "wald"]),
+    min_n=st.integers(0, 40),
+)
 def test_nps_values_and_intervals_stay_valid(df, by, weighted, ci, min_n):
     out = _outcome(lambda: cx.nps(df, "score", by=by, weights="w" if weighted else None, ci=ci, min_n=min_n))
     if out is None:
@@ -119,6 +135,7 @@ def test_comparisons_contain_the_observed_difference(df, kpi, against):
 
 # --------------------------------------------------------------------------- key drivers
 
+
 @st.composite
 def ratings(draw):
     """2-4 driver ratings and a target: small n, few distinct values (ties), constant columns,
@@ -126,8 +143,11 @@ def ratings(draw):
     n = draw(st.integers(0, 40))
     p = draw(st.integers(2, 4))
     levels = draw(st.integers(1, 6))  # 1: a constant column
-    cells = st.one_of(st.integers(1, levels).map(float), st.just(np.nan)) if draw(st.booleans()) else \
-        st.integers(1, levels).map(float)
+    cells = (
+        st.one_of(st.integers(1, levels).map(float), st.just(np.nan))
+        if draw(st.booleans())
+        else st.integers(1, levels).map(float)
+    )
     columns = {f"d{j}": draw(st.lists(cells, min_size=n, max_size=n)) for j in range(p)}
     df = pd.DataFrame(columns, dtype=float)
     if draw(st.booleans()) and p >= 3:
@@ -142,23 +162,36 @@ def ratings(draw):
     if n and draw(st.booleans()):
         # answered in pairs: each row keeps two columns, the pattern that makes pairwise
         # correlations contradict each other
-        keep = draw(st.lists(st.lists(st.sampled_from(list(df.columns)), min_size=2, max_size=2, unique=True),
-                             min_size=n, max_size=n))
+        keep = draw(
+            st.lists(
+                st.lists(st.sampled_from(list(df.columns)), min_size=2, max_size=2, unique=True), min_size=n, max_size=n
+            )
+        )
         mask = np.array([[c not in row for c in df.columns] for row in keep])
         df = df.mask(mask)
     return df, [f"d{j}" for j in range(p)], binary
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(data=ratings(), method=st.sampled_from(["shapley", "relative_weights", "both"]),
-       bootstrap=st.sampled_from([0, 8]), missing=st.sampled_from(["listwise", "pairwise"]))
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    data=ratings(),
+    method=st.sampled_from(["shapley", "relative_weights", "both"]),
+    bootstrap=st.sampled_from([0, 8]),
+    missing=st.sampled_from(["listwise", "pairwise"]),
+)
 def test_key_drivers_results_stay_valid(data, method, bootstrap, missing):
     df, drivers, binary = data
     if binary and missing == "pairwise":
         missing = "listwise"  # refused by design (tested in test_drivers); keep the example useful
-    out = _outcome(lambda: cx.key_drivers(df, "y", drivers, method=method, bootstrap=bootstrap, seed=1,
-                                          missing=missing))
+    out = _outcome(
+        lambda: cx.key_drivers(df, "y", drivers, method=method, bootstrap=bootstrap, seed=1, missing=missing)
+    )
     if out is None:
         return
     assert 0 <= out.attrs["r2"] <= 1
@@ -177,18 +210,28 @@ def test_key_drivers_results_stay_valid(data, method, bootstrap, missing):
 
 # --------------------------------------------------------------------------- funnel
 
+
 @st.composite
 def journeys(draw):
     n = draw(st.integers(0, 40))
     stage = st.one_of(st.sampled_from(cx.STAGES), st.none())
     customer = st.one_of(st.sampled_from(list("abcdefgh")), st.none())
-    return pd.DataFrame({"customer_id": draw(st.lists(customer, min_size=n, max_size=n)),
-                         "journey_stage": draw(st.lists(stage, min_size=n, max_size=n))}, dtype=object)
+    return pd.DataFrame(
+        {
+            "customer_id": draw(st.lists(customer, min_size=n, max_size=n)),
+            "journey_stage": draw(st.lists(stage, min_size=n, max_size=n)),
+        },
+        dtype=object,
+    )
 
 
 @SETTINGS
-@given(events=journeys(), stages=st.one_of(st.none(), st.lists(st.sampled_from([*cx.STAGES, "decison"]),
-                                                                min_size=1, max_size=4, unique=True)))
+@given(
+    events=journeys(),
+    stages=st.one_of(
+        st.none(), st.lists(st.sampled_from([*cx.STAGES, "decison"]), min_size=1, max_size=4, unique=True)
+    ),
+)
 def test_funnel_counts_and_intervals_stay_valid(events, stages):
     out = _outcome(lambda: cx.funnel(events, time=None, stages=stages))
     if out is None:

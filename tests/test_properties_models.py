@@ -30,8 +30,9 @@ import cxkit as cx  # noqa: E402
 from cxkit.pack import journey_stages as jp  # noqa: E402
 
 CXKIT = Path(cx.__file__).resolve().parent
-SETTINGS = settings(deadline=None, derandomize=True, max_examples=60, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    deadline=None, derandomize=True, max_examples=60, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 MORE = settings(SETTINGS, max_examples=150)  # fast tests whose data are valid less often
 TOL = 1e-9
 
@@ -56,16 +57,22 @@ def customers(draw):
     if kind == "all churn":
         churned[:] = True
     x = rng.normal(size=n).round(1)
-    df = pd.DataFrame({
-        "tenure_months": tenure, "churned": pd.array(churned, dtype="boolean"),
-        "segment": rng.choice(["Consumer", "SMB", "Enterprise"][:groups], n),
-        "tickets": rng.integers(0, 4, n).astype(float), "x": x,
-        "x2": 2 * x + 1 if kind == "collinear" else rng.normal(size=n).round(1),
-    })
+    df = pd.DataFrame(
+        {
+            "tenure_months": tenure,
+            "churned": pd.array(churned, dtype="boolean"),
+            "segment": rng.choice(["Consumer", "SMB", "Enterprise"][:groups], n),
+            "tickets": rng.integers(0, 4, n).astype(float),
+            "x": x,
+            "x2": 2 * x + 1 if kind == "collinear" else rng.normal(size=n).round(1),
+        }
+    )
     if kind == "constant":
         df["x"] = 1.0
-    df["nps_category"] = pd.Categorical(rng.choice(["promoter", "passive", "detractor", "no response"], n),
-                                        categories=["promoter", "passive", "detractor", "no response"])
+    df["nps_category"] = pd.Categorical(
+        rng.choice(["promoter", "passive", "detractor", "no response"], n),
+        categories=["promoter", "passive", "detractor", "no response"],
+    )
     if missing:
         for col in ("tenure_months", "churned", "x", "segment"):
             gone = rng.random(n) < (0.7 if kind == "missing" else missing)
@@ -78,8 +85,9 @@ def responses(draw):
     """Survey responses or journey events: a score, a stage, a touchpoint, a channel, a task
     outcome and a duration; constant stages, separated stages, missing-heavy scores."""
     n = draw(st.one_of(st.integers(0, 6), st.integers(7, 60)))  # degenerate half the time
-    kind = draw(st.sampled_from(["plain", "plain", "constant stages", "separated", "two levels", "missing",
-                                 "one stage"]))
+    kind = draw(
+        st.sampled_from(["plain", "plain", "constant stages", "separated", "two levels", "missing", "one stage"])
+    )
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     stages = ["awareness", "consideration", "decision"][: draw(st.sampled_from([1, 2, 3, 3]))]
     stage = rng.choice(stages if kind != "one stage" else stages[:1], n)
@@ -92,12 +100,16 @@ def responses(draw):
         score = rng.integers(1, 3, n).astype(float)
     if kind == "missing":
         score[rng.random(n) < 0.7] = np.nan
-    return pd.DataFrame({
-        "journey_stage": stage, "csat": score, "touchpoint": rng.choice(["web", "app", "chat"], n),
-        "channel": rng.choice(["email", "phone"], n),
-        "success": pd.array(rng.random(n) < rng.choice([0.0, 0.5, 1.0]), dtype="boolean"),
-        "duration_s": rng.exponential(60, n).round(),
-    })
+    return pd.DataFrame(
+        {
+            "journey_stage": stage,
+            "csat": score,
+            "touchpoint": rng.choice(["web", "app", "chat"], n),
+            "channel": rng.choice(["email", "phone"], n),
+            "success": pd.array(rng.random(n) < rng.choice([0.0, 0.5, 1.0]), dtype="boolean"),
+            "duration_s": rng.exponential(60, n).round(),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- checks
@@ -128,15 +140,18 @@ def _contains(low, est, high, what):
     low, est, high = (np.asarray(a, dtype=float) for a in (low, est, high))
     ok = ~(np.isnan(low) | np.isnan(est) | np.isnan(high))
     slack = 1e-9 * np.maximum(1.0, np.abs(est[ok]))
-    assert (low[ok] <= est[ok] + slack).all() and (est[ok] <= high[ok] + slack).all(), \
+    assert (low[ok] <= est[ok] + slack).all() and (est[ok] <= high[ok] + slack).all(), (
         f"{what}: interval does not contain the estimate: {np.column_stack([low, est, high])[ok]}"
+    )
 
 
 def _ratios(summary, effect):
     """Estimable ratios positive and finite with intervals around them; the rest NaN and flagged."""
     est = summary[summary["estimable"]]
-    assert (np.isfinite(est[[effect, "ci_low", "ci_high"]].to_numpy()).all()
-            and (est[[effect, "ci_low"]].to_numpy() > 0).all()), f"{effect}: not positive and finite\n{est}"
+    assert (
+        np.isfinite(est[[effect, "ci_low", "ci_high"]].to_numpy()).all()
+        and (est[[effect, "ci_low"]].to_numpy() > 0).all()
+    ), f"{effect}: not positive and finite\n{est}"
     _contains(est["ci_low"], est[effect], est["ci_high"], effect)
     _probability(est["p"], "p")
     _probability(est["p_adjusted"], "adjusted p")
@@ -158,7 +173,7 @@ def test_kaplan_meier_and_rmst(df):
             _probability(km[["ci_low", "ci_high"]].to_numpy().ravel(), "survival CI")
             _contains(km["ci_low"], km["survival"], km["ci_high"], "survival")
             assert (km["at_risk"] >= km["events"]).all() and (km["events"] >= 0).all()
-            for _, part in (km.groupby(by) if by else [(None, km)]):
+            for _, part in km.groupby(by) if by else [(None, km)]:
                 assert (np.diff(part["survival"].to_numpy()) <= TOL).all(), "survival rises"
         at = _run(cx.kaplan_meier, df, by=by, times=[0, 3, 12])
         if at is not None:
@@ -196,8 +211,11 @@ def test_cox_model_and_its_proportional_hazards_test(df, formula):
 
 
 @MORE
-@given(customers(), st.sampled_from(["churned ~ x + tickets", "churned ~ x + x2", "churned ~ C(segment) + x"]),
-       st.sampled_from([0, 2]))
+@given(
+    customers(),
+    st.sampled_from(["churned ~ x + tickets", "churned ~ x + x2", "churned ~ C(segment) + x"]),
+    st.sampled_from([0, 2]),
+)
 def test_churn_model(df, formula, cv):
     model = _run(cx.churn_model, df, formula, cv=cv)
     if model is not None:
@@ -218,8 +236,10 @@ def test_churn_by_nps_and_detractor_effect(df):
     effect = _run(cx.detractor_effect, df, adjust=["tickets"])
     if effect is not None:
         est = effect.dropna(subset=["estimate"])
-        assert (np.isfinite(est[["estimate", "ci_low", "ci_high"]].to_numpy()).all()
-                and (est[["estimate", "ci_low"]].to_numpy() > 0).all()), effect
+        assert (
+            np.isfinite(est[["estimate", "ci_low", "ci_high"]].to_numpy()).all()
+            and (est[["estimate", "ci_low"]].to_numpy() > 0).all()
+        ), effect
         _contains(est["ci_low"], est["estimate"], est["ci_high"], "detractor effect")
         _probability(effect["p"], "detractor p")
 

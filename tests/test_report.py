@@ -21,9 +21,9 @@ from cxkit.pack.runner import PackNotebook, build_pack
 
 pytestmark = pytest.mark.slow
 
-PARAMS = ('month: str = ""  # YYYY-MM\n'
-          'catalog: str = ""  # catalog file\n'
-          'results_path: str = ""  # where to write results')
+PARAMS = (
+    'month: str = ""  # YYYY-MM\ncatalog: str = ""  # catalog file\nresults_path: str = ""  # where to write results'
+)
 
 
 def _notebook(folder: Path, name: str, cells: list[str], *, order: int = 10, section: str | None = None) -> Path:
@@ -38,10 +38,12 @@ def _notebook(folder: Path, name: str, cells: list[str], *, order: int = 10, sec
     return path
 
 
-GOOD = ["import cxkit as cx\nfb = cx.load_catalog(catalog)['feedback'].frame",
-        "secret_code_marker = 1\ncx.table(fb[['response_id', 'comment']], caption='Comments')",
-        "cx.save_results(results_path, nps={'value': float(fb['nps'].mean()), 'n': int(len(fb)), "
-        "'finding': 'Mean score ' + str(round(float(fb['nps'].mean()), 2))})"]
+GOOD = [
+    "import cxkit as cx\nfb = cx.load_catalog(catalog)['feedback'].frame",
+    "secret_code_marker = 1\ncx.table(fb[['response_id', 'comment']], caption='Comments')",
+    "cx.save_results(results_path, nps={'value': float(fb['nps'].mean()), 'n': int(len(fb)), "
+    "'finding': 'Mean score ' + str(round(float(fb['nps'].mean()), 2))})",
+]
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def project(tmp_path):
     for i in range(40):
         month = "2026-09" if i < 20 else "2026-10"
         comment = "<script>alert(1)</script> mail me@example.com" if i == 3 else f"ok {i}"
-        rows.append(f"r{i},{month}-{1 + i % 28:02d},{i % 11},\"{comment}\"")
+        rows.append(f'r{i},{month}-{1 + i % 28:02d},{i % 11},"{comment}"')
     rows.append("r40,2026-10-31,5,last day")
     (data / "fb.csv").write_text("\n".join(rows) + "\n")
     (data / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n")
@@ -63,13 +65,29 @@ def project(tmp_path):
 
 
 def _build(project, **kw):
-    return build_pack(catalog=project / "data" / "cat.yaml", out=project / "reports",
-                      notebooks_dir=project / "notebooks", quiet=True, **kw)
+    return build_pack(
+        catalog=project / "data" / "cat.yaml",
+        out=project / "reports",
+        notebooks_dir=project / "notebooks",
+        quiet=True,
+        **kw,
+    )
 
 
 def _cli(project, *args, **kw):
-    cmd = [sys.executable, "-m", "cxkit", "report", "--catalog", str(project / "data" / "cat.yaml"),
-           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks"), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cxkit",
+        "report",
+        "--catalog",
+        str(project / "data" / "cat.yaml"),
+        "--out",
+        str(project / "reports"),
+        "--notebooks",
+        str(project / "notebooks"),
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
 
 
@@ -83,7 +101,13 @@ def test_pack_is_built_with_index_results_manifest_and_safe_html(project):
     assert sorted(p.name for p in pack.iterdir()) == ["alpha.html", "index.html", "manifest.json", "results.json"]
     results = json.loads((pack / "results.json").read_text())
     assert results["month"] == "2026-10" and results["nps"]["n"] == 41
-    assert results["data_quality"]["feedback"] == {"read": 41, "accepted": 41, "rejected": 0, "excluded": 0, "reasons": {}}
+    assert results["data_quality"]["feedback"] == {
+        "read": 41,
+        "accepted": 41,
+        "rejected": 0,
+        "excluded": 0,
+        "reasons": {},
+    }
     manifest = json.loads((pack / "manifest.json").read_text())
     assert manifest["inputs"]["feedback"]["sha256"] == report._sha256(project / "data" / "fb.csv")
     assert manifest["inputs"]["feedback"]["rows_read"] == 41
@@ -104,12 +128,15 @@ def test_same_inputs_give_the_same_results(project):
     assert first == second
 
 
-@pytest.mark.parametrize("cell, code, kind", [
-    ("1/0", 4, "ZeroDivisionError"),
-    ("import sys\nsys.exit(0)", 4, "stopped early"),
-    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", 6, "Kernel"),
-    ("import time\ntime.sleep(120)", 5, "timed out"),
-])
+@pytest.mark.parametrize(
+    "cell, code, kind",
+    [
+        ("1/0", 4, "ZeroDivisionError"),
+        ("import sys\nsys.exit(0)", 4, "stopped early"),
+        ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", 6, "Kernel"),
+        ("import time\ntime.sleep(120)", 5, "timed out"),
+    ],
+)
 def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, code, kind):
     previous = _snapshot(_build(project))
     _notebook(project / "notebooks", "beta", [GOOD[0], cell, "print('after')"], order=20)
@@ -154,8 +181,10 @@ def test_kernels_share_the_cores_for_blas_threads(project, monkeypatch):
     # Two kernels at once on N cores: each may use N // 2 BLAS/OpenMP threads (OpenBLAS would
     # otherwise spin one thread per core in every kernel); a value the user set wins.
     seen = project / "threads.txt"
-    probe = (f"import os\nopen({str(seen)!r}, 'a').write(' '.join(os.environ.get(v, '-') for v in "
-             "('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) + '\\n')")
+    probe = (
+        f"import os\nopen({str(seen)!r}, 'a').write(' '.join(os.environ.get(v, '-') for v in "
+        "('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS')) + '\\n')"
+    )
     _notebook(project / "notebooks", "beta", [probe], order=20)
     _notebook(project / "notebooks", "gamma", [probe], order=30)
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
@@ -168,8 +197,10 @@ def test_kernels_share_the_cores_for_blas_threads(project, monkeypatch):
 
 
 def test_longest_notebooks_start_first():
-    nbs = [PackNotebook(name, Path(f"{name}.ipynb"), name, i, {}, code_cells=cells)
-           for i, (name, cells) in enumerate([("a", 3), ("b", 20), ("c", 9)])]
+    nbs = [
+        PackNotebook(name, Path(f"{name}.ipynb"), name, i, {}, code_cells=cells)
+        for i, (name, cells) in enumerate([("a", 3), ("b", 20), ("c", 9)])
+    ]
     # first run: no timings, so the notebooks with more code go first
     assert [nb.name for nb in report._run_order(nbs, {})] == ["b", "c", "a"]
     assert [nb.name for nb in report._run_order(nbs, {"a": 1.0, "b": 2.0})] == ["b", "c", "a"]
@@ -180,8 +211,18 @@ def test_longest_notebooks_start_first():
 def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(project):
     previous = _snapshot(_build(project))
     _notebook(project / "notebooks", "slow", [GOOD[0], "import time\ntime.sleep(60)"], order=20)
-    cmd = [sys.executable, "-m", "cxkit", "report", "--catalog", str(project / "data" / "cat.yaml"),
-           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cxkit",
+        "report",
+        "--catalog",
+        str(project / "data" / "cat.yaml"),
+        "--out",
+        str(project / "reports"),
+        "--notebooks",
+        str(project / "notebooks"),
+    ]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True)
     for line in proc.stderr:  # wait until the slow notebook is executing
         if "alpha: done" in line:
@@ -199,11 +240,32 @@ def test_a_second_run_for_the_same_month_is_refused(project):
     # The first run's notebook holds until the test releases it, so the second run meets the
     # first one building however slowly the machine starts kernels (no race on a fixed sleep).
     release = project / "release"
-    _notebook(project / "notebooks", "slow", [GOOD[0], "import pathlib, time\n"
-              f"for _ in range(3000):  # at most 300 s\n    if pathlib.Path({str(release)!r}).exists():\n"
-              "        break\n    time.sleep(0.1)"], order=20)
-    cmd = [sys.executable, "-m", "cxkit", "report", "--catalog", str(project / "data" / "cat.yaml"),
-           "--out", str(project / "reports"), "--notebooks", str(project / "notebooks"), "--quiet", "--timeout", "600"]
+    _notebook(
+        project / "notebooks",
+        "slow",
+        [
+            GOOD[0],
+            "import pathlib, time\n"
+            f"for _ in range(3000):  # at most 300 s\n    if pathlib.Path({str(release)!r}).exists():\n"
+            "        break\n    time.sleep(0.1)",
+        ],
+        order=20,
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "cxkit",
+        "report",
+        "--catalog",
+        str(project / "data" / "cat.yaml"),
+        "--out",
+        str(project / "reports"),
+        "--notebooks",
+        str(project / "notebooks"),
+        "--quiet",
+        "--timeout",
+        "600",
+    ]
     first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 120
@@ -217,12 +279,15 @@ def test_a_second_run_for_the_same_month_is_refused(project):
     assert first.wait(timeout=300) == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--month", "2026-13"], "YYYY-MM"),
-    (["--month", "Oct 2026"], "YYYY-MM"),
-    (["--only", "nope"], "unknown notebook"),
-    (["--timeout", "0"], "positive"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--month", "2026-13"], "YYYY-MM"),
+        (["--month", "Oct 2026"], "YYYY-MM"),
+        (["--only", "nope"], "unknown notebook"),
+        (["--timeout", "0"], "positive"),
+    ],
+)
 def test_bad_parameters_exit_2_before_any_kernel(project, args, message):
     result = _cli(project, *args)
     assert result.returncode == 2 and message in result.stderr
@@ -237,8 +302,13 @@ def test_invalid_data_exits_3(project):
 
 
 def test_parameters_are_checked_against_the_parameters_cell(project, tmp_path):
-    nb = PackNotebook("alpha", project / "notebooks" / "alpha.ipynb", "Alpha", 10,
-                      {"month": {"inferred_type_name": "str"}, "catalog": {"inferred_type_name": "str"}})
+    nb = PackNotebook(
+        "alpha",
+        project / "notebooks" / "alpha.ipynb",
+        "Alpha",
+        10,
+        {"month": {"inferred_type_name": "str"}, "catalog": {"inferred_type_name": "str"}},
+    )
     allowed = [project.resolve()]
     assert report._check_parameters(nb, {"month": "2026-10"}, allowed) == {"month": "2026-10"}
     with pytest.raises(report.ParameterError, match="unknown parameter"):
@@ -252,11 +322,15 @@ def test_parameters_are_checked_against_the_parameters_cell(project, tmp_path):
 def test_no_secret_reaches_messages_logs_or_manifest(project):
     (project / "data" / "cat.yaml").write_text(
         "sources:\n  feedback: {path: fb.csv}\n"
-        "  customers: {sql: {url: 'postgresql+psycopg://cx:hunter2secret@127.0.0.1:1/cx', table: customers}}\n")
+        "  customers: {sql: {url: 'postgresql+psycopg://cx:hunter2secret@127.0.0.1:1/cx', table: customers}}\n"
+    )
     result = _cli(project)
     assert result.returncode == 3 and "***" in result.stderr
-    leaked = [str(p) for p in project.rglob("*") if p.is_file() and b"hunter2secret" in p.read_bytes()
-              and p.name != "cat.yaml"]
+    leaked = [
+        str(p)
+        for p in project.rglob("*")
+        if p.is_file() and b"hunter2secret" in p.read_bytes() and p.name != "cat.yaml"
+    ]
     assert "hunter2secret" not in result.stderr + result.stdout and not leaked
 
 
@@ -292,9 +366,16 @@ def test_analyses_whose_sources_are_not_in_the_catalog_are_skipped_and_listed(pr
     assert sorted(p.name for p in pack.glob("*.html")) == ["alpha.html", "index.html"]
     results = json.loads((pack / "results.json").read_text())
     assert results["skipped"]["gamma"] == {
-        "title": "Gamma", "needs": ["customers"], "absent": ["customers"], "no_rows": [],
-        "reason": "needs the customers source in the catalog (cat.yaml has feedback)"}
-    assert results["skipped"]["delta"]["reason"] == "needs the customers and reviews sources in the catalog (cat.yaml has feedback)"
+        "title": "Gamma",
+        "needs": ["customers"],
+        "absent": ["customers"],
+        "no_rows": [],
+        "reason": "needs the customers source in the catalog (cat.yaml has feedback)",
+    }
+    assert (
+        results["skipped"]["delta"]["reason"]
+        == "needs the customers and reviews sources in the catalog (cat.yaml has feedback)"
+    )
     assert results["churn"] is None and results["nps"]["n"] == 41  # stable keys stay, null when not built
     manifest = json.loads((pack / "manifest.json").read_text())
     assert set(manifest["notebooks"]) == {"alpha"} and set(manifest["skipped"]) == {"gamma", "delta"}
@@ -309,8 +390,12 @@ def test_the_pack_notebooks_declare_their_sources():
     # whatever the catalog has), and each declared source is read by name.
     notebooks = report.discover_notebooks()
     assert {nb.name: nb.needs for nb in notebooks} == {
-        "nps_drivers": ("feedback",), "review_sentiment": ("reviews",), "churn_regression": ("customers",),
-        "journey_stages": ("journey", "feedback"), "data_quality": ()}
+        "nps_drivers": ("feedback",),
+        "review_sentiment": ("reviews",),
+        "churn_regression": ("customers",),
+        "journey_stages": ("journey", "feedback"),
+        "data_quality": (),
+    }
     assert all("needs" in nbformat.read(nb.path, as_version=4).metadata["cxkit"] for nb in notebooks)
     for nb in notebooks:
         code = "\n".join(c.source for c in nbformat.read(nb.path, as_version=4).cells if c.cell_type == "code")
@@ -328,7 +413,8 @@ def test_a_month_without_data_is_exit_8_and_one_message(project):
     assert result.stderr.strip().splitlines() == [
         "cxkit report: no data for the month: no source has a row in 2027-03: the feedback data cover 2026-09 to 2026-10. "
         "Choose a month the data cover with --month YYYY-MM, or leave --month out to build the last complete month "
-        "in the data (2026-10)."]
+        "in the data (2026-10)."
+    ]
     assert not (project / "reports" / "_failed").exists() and not (project / "reports" / "_logs").exists()
 
 
@@ -338,8 +424,10 @@ def test_a_source_without_rows_in_the_month_skips_its_analyses_and_says_so_under
     _needs(project / "notebooks", "gamma", ["reviews"], ["1/0"])
     result = _cli(project, "--month", "2026-10", "--quiet")
     assert result.returncode == 0, result.stderr
-    assert ("gamma: not built: the reviews source has no rows in 2026-10 (its data cover 2026-09 to 2026-09)"
-            in result.stderr)
+    assert (
+        "gamma: not built: the reviews source has no rows in 2026-10 (its data cover 2026-09 to 2026-09)"
+        in result.stderr
+    )
     skipped = json.loads((project / "reports" / "2026-10" / "results.json").read_text())["skipped"]
     assert skipped["gamma"]["no_rows"] == ["reviews"] and skipped["gamma"]["absent"] == []
     # --only of analyses that cannot be built: no pack, a clear error
@@ -368,8 +456,10 @@ def test_the_month_built_when_the_data_end_early_is_said_even_under_quiet(projec
     result = _cli(project, "--quiet")
     assert result.returncode == 0, result.stderr
     built = last_month - 2
-    note = (f"built {built}, the last complete month in the data, not {last_month}: the data end on "
-            f"{built.end_time:%Y-%m-%d}, before {last_month} began.")
+    note = (
+        f"built {built}, the last complete month in the data, not {last_month}: the data end on "
+        f"{built.end_time:%Y-%m-%d}, before {last_month} began."
+    )
     assert result.stderr.strip() == f"cxkit report {built}: no --month given: {note}"
     pack = project / "reports" / str(built)
     assert json.loads((pack / "manifest.json").read_text())["month_note"] == note
@@ -383,12 +473,17 @@ def test_the_month_built_when_the_data_end_early_is_said_even_under_quiet(projec
 def test_a_source_of_the_right_table_under_another_name_gets_a_rename_hint(tmp_path):
     import cxkit as cx
 
-    (tmp_path / "cat.yaml").write_text("sources:\n  survey: {table: feedback, path: fb.csv}\n"
-                                       "  crm: {table: customers, path: c.csv}\n")
+    (tmp_path / "cat.yaml").write_text(
+        "sources:\n  survey: {table: feedback, path: fb.csv}\n  crm: {table: customers, path: c.csv}\n"
+    )
     catalog = cx.load_catalog(tmp_path / "cat.yaml")
-    nbs = [PackNotebook("nps_drivers", Path("nps_drivers.ipynb"), "NPS", 10, {}, needs=("feedback",)),
-           PackNotebook("data_quality", Path("data_quality.ipynb"), "Data quality", 90, {}, needs=())]
+    nbs = [
+        PackNotebook("nps_drivers", Path("nps_drivers.ipynb"), "NPS", 10, {}, needs=("feedback",)),
+        PackNotebook("data_quality", Path("data_quality.ipynb"), "Data quality", 90, {}, needs=()),
+    ]
     run, skipped = report._buildable(nbs, catalog, {}, None)
     assert [nb.name for nb in run] == ["data_quality"]
-    assert skipped["nps_drivers"]["reason"] == ("needs the feedback source in the catalog (cat.yaml has survey and crm; "
-                                                "the analyses find sources by name: rename 'survey' to 'feedback')")
+    assert skipped["nps_drivers"]["reason"] == (
+        "needs the feedback source in the catalog (cat.yaml has survey and crm; "
+        "the analyses find sources by name: rename 'survey' to 'feedback')"
+    )

@@ -51,8 +51,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def raw(sample_dir) -> dict[str, pd.DataFrame]:
-    return {name: _read(sample_dir / f"{name}.csv")
-            for name in ("feedback", "reviews", "customers", "journey")}
+    return {name: _read(sample_dir / f"{name}.csv") for name in ("feedback", "reviews", "customers", "journey")}
 
 
 def _valid_feedback(frame: pd.DataFrame) -> pd.DataFrame:
@@ -120,8 +119,15 @@ def test_another_seed_gives_other_data(tmp_path):
 
 def test_bundled_sample_is_the_seeded_sample(sample_dir):
     # data/sample/ must be exactly what `cxkit sample --seed 20261` writes
-    for name in ["feedback.csv", "reviews.csv", "customers.csv", "journey.csv",
-                 "truth.json", "TRUTH.md", "truth/review_templates.csv"]:
+    for name in [
+        "feedback.csv",
+        "reviews.csv",
+        "customers.csv",
+        "journey.csv",
+        "truth.json",
+        "TRUTH.md",
+        "truth/review_templates.csv",
+    ]:
         assert (BUNDLED / name).read_bytes() == (sample_dir / name).read_bytes(), name
     total = sum(p.stat().st_size for p in BUNDLED.rglob("*") if p.is_file())
     assert total < 15_000_000
@@ -140,10 +146,25 @@ def test_truth_without_the_file_is_computed_from_the_generator(monkeypatch, tmp_
 
 
 def test_truth_has_the_stable_keys(facts):
-    for key in ["seed", "scale", "months", "driver_weights", "driver_order",
-                "expected_lmg_shares", "nps_by_month", "nps_drop_month", "lowest_stage",
-                "lowest_touchpoint", "churn_formula", "churn_coefficients", "review_templates",
-                "emerging_negative_theme", "funnel_conversion", "bad_rows", "row_counts"]:
+    for key in [
+        "seed",
+        "scale",
+        "months",
+        "driver_weights",
+        "driver_order",
+        "expected_lmg_shares",
+        "nps_by_month",
+        "nps_drop_month",
+        "lowest_stage",
+        "lowest_touchpoint",
+        "churn_formula",
+        "churn_coefficients",
+        "review_templates",
+        "emerging_negative_theme",
+        "funnel_conversion",
+        "bad_rows",
+        "row_counts",
+    ]:
         assert key in facts, key
     assert (facts["seed"], facts["scale"]) == (20261, 1.0)
     assert "cxkit sample --seed 20261 --out data/sample" in (BUNDLED / "TRUTH.md").read_text()
@@ -151,6 +172,7 @@ def test_truth_has_the_stable_keys(facts):
 
 def test_file_hashes_in_truth_match_the_files(sample_dir, facts):
     import hashlib
+
     for name, info in facts["files"].items():
         data = (sample_dir / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == info["sha256"], name
@@ -211,10 +233,8 @@ def test_ids_are_unique_except_the_planted_duplicates(raw, facts):
 def test_bad_rows_are_as_documented(raw, facts):
     # counts from the task: 12 nps 11, 5 unparseable dates, 3 repeated ids; under 1 %
     fb, bad = raw["feedback"], facts["bad_rows"]["feedback"]
-    assert {k: v["count"] for k, v in bad.items()} == {
-        "nps_out_of_range": 12, "unparseable_date": 5, "duplicate_id": 3}
-    assert sorted(fb.loc[fb["nps"] == "11", "response_id"]) == sorted(
-        bad["nps_out_of_range"]["ids"])
+    assert {k: v["count"] for k, v in bad.items()} == {"nps_out_of_range": 12, "unparseable_date": 5, "duplicate_id": 3}
+    assert sorted(fb.loc[fb["nps"] == "11", "response_id"]) == sorted(bad["nps_out_of_range"]["ids"])
     stamp = pd.to_datetime(fb["responded_at"], format="%Y-%m-%dT%H:%M:%S", errors="coerce")
     assert sorted(fb.loc[stamp.isna(), "response_id"]) == sorted(bad["unparseable_date"]["ids"])
     assert pd.to_numeric(fb["nps"]).between(0, 11).all()
@@ -330,7 +350,7 @@ def _nps(scores: pd.Series) -> tuple[float, float]:
     """NPS and its standard error (multinomial variance of promoter - detractor)."""
     promoters, detractors = (scores >= 9).mean(), (scores <= 6).mean()
     value = promoters - detractors
-    variance = promoters + detractors - value ** 2
+    variance = promoters + detractors - value**2
     return 100 * value, 100 * math.sqrt(variance / len(scores))
 
 
@@ -376,8 +396,7 @@ def test_churn_coefficients_fall_inside_95_percent_intervals(customers, feedback
     # detractor, as truth.json defines it: the customer's first valid response is 0-6
     first = feedback.sort_values(["responded_at", "response_id"]).drop_duplicates("customer_id")
     detractor = first.set_index("customer_id")["nps"].le(6).astype(int)
-    data = customers.assign(
-        detractor=customers["customer_id"].map(detractor).fillna(0).astype(int))
+    data = customers.assign(detractor=customers["customer_id"].map(detractor).fillna(0).astype(int))
     assert data["detractor"].sum() == facts["detractor_customers"]
     result = smf.logit(facts["churn_formula"], data).fit(disp=0)
     interval = result.conf_int(alpha=0.05)
@@ -418,8 +437,7 @@ def test_star_ratings_follow_template_sentiment(sample_dir, reviews, facts):
     sentiment = {t["id"]: t["sentiment"] for t in facts["review_templates"]}
     rated = reviews.merge(mapping, on="review_id", validate="one_to_one")
     means = rated.groupby("template_id")["rating"].mean()
-    by_sentiment = {s: means[[sentiment[t] == s for t in means.index]]
-                    for s in ("negative", "neutral", "positive")}
+    by_sentiment = {s: means[[sentiment[t] == s for t in means.index]] for s in ("negative", "neutral", "positive")}
     assert by_sentiment["negative"].max() < by_sentiment["neutral"].min()
     assert by_sentiment["neutral"].max() < by_sentiment["positive"].min()
 

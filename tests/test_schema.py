@@ -16,14 +16,32 @@ def test_tables_follow_the_design():
     assert TABLES["feedback"].column("ces").high == 7 and TABLES["reviews"].column("rating").high == 5
 
 
-@pytest.mark.parametrize("label, stage", [
-    ("Awareness", "awareness"), ("Medvetenhet", "awareness"), ("Kendskab", "awareness"), ("Bevissthet", "awareness"),
-    ("Övervägande", "consideration"), ("overvagande", "consideration"), ("Overvejelse", "consideration"),
-    ("Vurdering", "consideration"), ("Beslut", "decision"), ("Kjøp", "decision"), ("Køb", "decision"),
-    ("Purchase", "decision"), ("Kvarhållande", "retention"), ("Fastholdelse", "retention"),
-    ("Lojalitet", "retention"), ("Förespråkande", "advocacy"), ("Anbefaling", "advocacy"),
-    ("Advocacy", "advocacy"), ("  RETENTION\u200b ", "retention"), ("3. Decision", "decision"), ("5", "advocacy"),
-])
+@pytest.mark.parametrize(
+    "label, stage",
+    [
+        ("Awareness", "awareness"),
+        ("Medvetenhet", "awareness"),
+        ("Kendskab", "awareness"),
+        ("Bevissthet", "awareness"),
+        ("Övervägande", "consideration"),
+        ("overvagande", "consideration"),
+        ("Overvejelse", "consideration"),
+        ("Vurdering", "consideration"),
+        ("Beslut", "decision"),
+        ("Kjøp", "decision"),
+        ("Køb", "decision"),
+        ("Purchase", "decision"),
+        ("Kvarhållande", "retention"),
+        ("Fastholdelse", "retention"),
+        ("Lojalitet", "retention"),
+        ("Förespråkande", "advocacy"),
+        ("Anbefaling", "advocacy"),
+        ("Advocacy", "advocacy"),
+        ("  RETENTION\u200b ", "retention"),
+        ("3. Decision", "decision"),
+        ("5", "advocacy"),
+    ],
+)
 def test_stage_synonyms_in_four_languages(label, stage):
     assert normalize_stage(label) == stage
 

@@ -27,8 +27,10 @@ def vader_norm(score: float) -> float:
 
 
 def test_columns_index_and_unscored_rows():
-    texts = pd.Series(["Great value, love it!", "", None, "Das ist sehr gut und ich bin zufrieden mit dem Produkt."],
-                      index=[10, 11, 12, 13])
+    texts = pd.Series(
+        ["Great value, love it!", "", None, "Das ist sehr gut und ich bin zufrieden mit dem Produkt."],
+        index=[10, 11, 12, 13],
+    )
     out = cx.sentiment(texts)
     assert list(out.columns) == ["language", "compound", "label", "scored", "n_sentiment_words", "words"]
     assert list(out.index) == [10, 11, 12, 13]
@@ -95,16 +97,23 @@ def test_boosters_diminishers_exclamation_caps():
     assert c[3] == pytest.approx(vader_norm(1.9 + 3 * 0.292))  # 0.292 per "!"
     assert c[4] == pytest.approx(vader_norm(1.9 + 0.733))  # all caps in mixed-case text
     assert c[5] == pytest.approx(vader_norm(1.9))
-    nordic = cx.sentiment(["dårlig", "veldig dårlig", "jättebra", "bra"], ["nb", "nb", "sv", "sv"], model="lexicon")["compound"]
+    nordic = cx.sentiment(["dårlig", "veldig dårlig", "jättebra", "bra"], ["nb", "nb", "sv", "sv"], model="lexicon")[
+        "compound"
+    ]
     assert nordic[1] < nordic[0] < 0 < nordic[3] < nordic[2]
 
 
 def test_contrast_weighs_the_clause_after_but_and_men():
-    out = cx.sentiment(["The food was great, but the service was terrible.",
-                        "The food was terrible, but the service was great.",
-                        "Maden var god, men betjeningen var elendig.",
-                        "Maten var elendig, men betjeningen var god."],
-                       ["en", "en", "da", "nb"], model="lexicon")
+    out = cx.sentiment(
+        [
+            "The food was great, but the service was terrible.",
+            "The food was terrible, but the service was great.",
+            "Maden var god, men betjeningen var elendig.",
+            "Maten var elendig, men betjeningen var god.",
+        ],
+        ["en", "en", "da", "nb"],
+        model="lexicon",
+    )
     assert out["compound"].tolist()[0] < 0 < out["compound"].tolist()[1]
     assert out.loc[2, "compound"] < 0 < out.loc[3, "compound"]
 
@@ -116,10 +125,29 @@ def test_emoji_and_emoticons():
 
 def test_inflected_forms_are_found():
     # asent on a blank spaCy pipeline scores Danish "venlige" 0 (the issue); cxkit finds it
-    words = [("venlige", "da"), ("hjælpsomme", "da"), ("skuffende", "da"), ("elendigste", "da"),
-             ("dårligste", "nb"), ("vennlige", "nb"), ("trevligaste", "sv"), ("besvikna", "sv"), ("kjempebra", "nb")]
+    words = [
+        ("venlige", "da"),
+        ("hjælpsomme", "da"),
+        ("skuffende", "da"),
+        ("elendigste", "da"),
+        ("dårligste", "nb"),
+        ("vennlige", "nb"),
+        ("trevligaste", "sv"),
+        ("besvikna", "sv"),
+        ("kjempebra", "nb"),
+    ]
     out = cx.sentiment([w for w, _ in words], [lang for _, lang in words], model="lexicon")
-    expected = ["positive", "positive", "negative", "negative", "negative", "positive", "positive", "negative", "positive"]
+    expected = [
+        "positive",
+        "positive",
+        "negative",
+        "negative",
+        "negative",
+        "positive",
+        "positive",
+        "negative",
+        "positive",
+    ]
     assert out["label"].tolist() == expected
 
 
@@ -134,8 +162,11 @@ def test_danish_and_swedish_word_formation():
 
     # a negating prefix on a positive word the lexicon knows: exactly the base's valence negated
     # (rules.tsv: "da negprefix u -1.0", "sv negprefix o -1.0"; "mis"/"miss" likewise)
-    for language, word, base in [("da", "uvenlig", "venlig"), ("da", "uhjælpsomme", "hjælpsomme"),
-                                 ("sv", "ohjälpsam", "hjälpsam")]:
+    for language, word, base in [
+        ("da", "uvenlig", "venlig"),
+        ("da", "uhjælpsomme", "hjælpsomme"),
+        ("sv", "ohjälpsam", "hjälpsam"),
+    ]:
         lex = _lexicon.lexicon(language)
         assert word not in lex.words and lex.words[base] > 0
         assert _valence(language, word) == pytest.approx(-lex.words[base]), word
@@ -272,8 +303,9 @@ def test_input_errors_name_the_fix():
         cx.sentiment(["a", "b"], ["en"])
 
 
-_COMMENTS = pd.DataFrame({"comment": ["Elendig service, aldrig igen.", "Super god oplevelse!"],
-                          "language": ["da", "da"], "nps": [2, 10]})
+_COMMENTS = pd.DataFrame(
+    {"comment": ["Elendig service, aldrig igen.", "Super god oplevelse!"], "language": ["da", "da"], "nps": [2, 10]}
+)
 
 
 @pytest.mark.parametrize(
@@ -427,8 +459,9 @@ def test_model_renders_compactly():
 @pytest.fixture(scope="module")
 def sample_report():
     catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
-    return cx.sentiment_report(catalog["reviews"].frame, month="2026-10", settings=catalog.settings,
-                               comments=catalog["feedback"].frame, seed=0)
+    return cx.sentiment_report(
+        catalog["reviews"].frame, month="2026-10", settings=catalog.settings, comments=catalog["feedback"].frame, seed=0
+    )
 
 
 @pytest.fixture(scope="module")
@@ -464,8 +497,17 @@ def test_sample_planted_sentiment_recovered(sample_report, templates, project_di
 def test_report_results_and_emerging_theme(sample_report, project_dir):
     truth = json.loads((project_dir / "data" / "sample" / "truth.json").read_text())
     res = sample_report.results()["sentiment"]
-    assert set(res["headline"]) == {"value", "ci_low", "ci_high", "n", "previous", "change", "change_p", "change_p_raw",
-                                    "significant"}
+    assert set(res["headline"]) == {
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "previous",
+        "change",
+        "change_p",
+        "change_p_raw",
+        "significant",
+    }
     assert res["top_emerging_negative_theme"]["theme"] == truth["emerging_negative_theme"]["theme"] == "delivery"
     assert res["emerging_negative_themes"] == ["delivery"]
     assert res["calibration"]["used"] is True
@@ -476,7 +518,10 @@ def test_report_results_and_emerging_theme(sample_report, project_dir):
     # the planted surge: 153 negative delivery reviews in 2026-10 (truth.json)
     themes = sample_report.themes.set_index("theme")
     n_month = res["n_scored"]
-    assert round(themes.loc["delivery", "negative_rate"] * n_month) == truth["emerging_negative_theme"]["counts_by_month"]["2026-10"]
+    assert (
+        round(themes.loc["delivery", "negative_rate"] * n_month)
+        == truth["emerging_negative_theme"]["counts_by_month"]["2026-10"]
+    )
     assert sample_report.findings[0] == res["finding"]
     assert "delivery" in sample_report.findings[2]
 
@@ -503,9 +548,19 @@ def test_report_is_a_page_that_renders_compactly(sample_report):
     from cxkit.pack.page import ReportPage
 
     assert isinstance(sample_report, ReportPage) and sample_report.month == "2026-10"
-    assert list(sample_report.sections) == ["headline", "trend_chart", "by_source_chart", "by_language", "agreement",
-                                            "stars_by_label", "calibration", "themes_table", "themes_chart",
-                                            "emerging", "examples"]
+    assert list(sample_report.sections) == [
+        "headline",
+        "trend_chart",
+        "by_source_chart",
+        "by_language",
+        "agreement",
+        "stars_by_label",
+        "calibration",
+        "themes_table",
+        "themes_chart",
+        "emerging",
+        "examples",
+    ]
     assert set(sample_report.alt) == {"trend_chart", "by_source_chart", "themes_chart"}
     for name in sample_report.sections:
         assert sample_report.show(name) is not None
@@ -530,7 +585,9 @@ def test_rating_agreement_against_scipy():
     rating = rng.integers(1, 6, 300)
     compound = np.clip((rating - 3) / 2 + rng.normal(0, 0.4, 300), -1, 1)
     label = np.where(compound >= 0.05, "positive", np.where(compound <= -0.05, "negative", "neutral"))
-    out = cx.rating_agreement(pd.DataFrame({"rating": rating, "compound": compound, "label": label})).set_index("metric")
+    out = cx.rating_agreement(pd.DataFrame({"rating": rating, "compound": compound, "label": label})).set_index(
+        "metric"
+    )
     assert out.loc["spearman_rho", "value"] == pytest.approx(stats.spearmanr(compound, rating).statistic)
     truth = np.where(rating <= 2, "negative", np.where(rating >= 4, "positive", "neutral"))
     assert out.loc["accuracy", "value"] == pytest.approx(np.mean(truth == label))
@@ -579,8 +636,19 @@ def test_norec_floor_five_points_above_asent(accuracy):
 
 
 def test_comment_sentiment_scores_comments_and_leaves_the_rest_missing():
-    fb = pd.DataFrame({"comment": ["Great service, thank you!", None, "", "Das ist sehr gut und ich bin zufrieden.", "Terrible wait."],
-                       "language": ["en", "en", "en", None, "en"]}, index=[10, 11, 12, 13, 14])
+    fb = pd.DataFrame(
+        {
+            "comment": [
+                "Great service, thank you!",
+                None,
+                "",
+                "Das ist sehr gut und ich bin zufrieden.",
+                "Terrible wait.",
+            ],
+            "language": ["en", "en", "en", None, "en"],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
     out = cx.comment_sentiment(fb)
     direct = cx.sentiment(fb["comment"], fb["language"])
     assert out.index.tolist() == fb.index.tolist() and out.name == "sentiment"

@@ -50,8 +50,10 @@ def test_split_is_fixed_by_the_text():
     import hashlib
 
     texts = ["Great product!", "Elendig service.", "Inte värt pengarna."]
-    want = ["heldout" if int(hashlib.sha256(("cxkit-sentiment-split-v1:" + t).encode()).hexdigest()[:8], 16) % 2
-            else "dev" for t in texts]
+    want = [
+        "heldout" if int(hashlib.sha256(("cxkit-sentiment-split-v1:" + t).encode()).hexdigest()[:8], 16) % 2 else "dev"
+        for t in texts
+    ]
     assert split_of(texts).tolist() == want
 
 

@@ -45,8 +45,18 @@ def test_tables_change_no_lexicon(language, fresh_lexicons, monkeypatch):
     monkeypatch.setattr(_lexicon, "stem_table", lambda algorithm: {})
     built = _lexicon.lexicon(language)
     assert built is not shipped
-    for name in ("words", "phrases", "negators", "boosters", "contrast", "prefixes", "irrealis", "stems",
-                 "stem_min_len", "_stem_cache"):
+    for name in (
+        "words",
+        "phrases",
+        "negators",
+        "boosters",
+        "contrast",
+        "prefixes",
+        "irrealis",
+        "stems",
+        "stem_min_len",
+        "_stem_cache",
+    ):
         assert getattr(built, name) == getattr(shipped, name), name
 
 

@@ -72,8 +72,9 @@ def test_calibration_folds_equal_featurising_each_fold_anew():
     ok = remap[cols] >= 0
     X = ref._matrix(len(train), rows[ok], remap[cols][ok], total)
     freq = np.bincount(y[train], minlength=len(classes)).astype(float)
-    ref.coef, ref.intercept = fit_multinomial(X, y[train], len(classes), C=0.1,
-                                              sample_weight=(len(train) / (len(classes) * freq))[y[train]])
+    ref.coef, ref.intercept = fit_multinomial(
+        X, y[train], len(classes), C=0.1, sample_weight=(len(train) / (len(classes) * freq))[y[train]]
+    )
     rows, cols, total, _, _ = _featurise([texts[i] for i in test], [langs[i] for i in test], kept, False)
     P = multinomial_probabilities(ref._matrix(len(test), rows, cols, total), ref.coef, ref.intercept)
     expected = P[:, classes.index("positive")] - P[:, classes.index("negative")]
@@ -97,15 +98,17 @@ def test_reading_month_by_month_gives_the_same_report_and_holds_one_run_of_text(
         return rows
 
     monkeypatch.setattr(MonthlyReader, "read", spy)
-    monthly = cx.sentiment_report(snap.monthly("reviews"), month="2026-10", seed=0, calibrate_max=2500,
-                                  chunk_rows=1500)
+    monthly = cx.sentiment_report(snap.monthly("reviews"), month="2026-10", seed=0, calibrate_max=2500, chunk_rows=1500)
     largest_month = reviews["published_at"].dt.to_period("M").value_counts().max()
     assert sizes and max(n for _, n in sizes) <= max(1500, largest_month)
     assert len(sizes) >= 2 * 12  # scored a run at a time, then read again for the model's predictions
     assert monthly.results() == whole.results()
     for name in ("headline", "trend", "by_source", "by_language", "agreement", "themes", "emerging", "examples"):
-        pd.testing.assert_frame_equal(getattr(monthly, name).reset_index(drop=True),
-                                      getattr(whole, name).reset_index(drop=True), check_dtype=False)
+        pd.testing.assert_frame_equal(
+            getattr(monthly, name).reset_index(drop=True),
+            getattr(whole, name).reset_index(drop=True),
+            check_dtype=False,
+        )
     # Scores of every review agree; only the report month keeps its text.
     a = whole.scored.reset_index(drop=True)
     b = monthly.scored.sort_index().reset_index(drop=True)

@@ -189,7 +189,8 @@ def executed_sql():
 def _row_reads(statements: list[str], relation: str) -> list[str]:
     """Statements that fetch rows of ``relation`` (not the LIMIT 0 probe, not the catalog)."""
     return [
-        s for s in statements
+        s
+        for s in statements
         if relation in s and "LIMIT" not in s.upper() and "pg_catalog" not in s and "information_schema" not in s
     ]
 
@@ -244,8 +245,9 @@ def test_view(db):
 @pytest.mark.postgres
 def test_materialized_view_and_percent_sign(pg_url):
     # psycopg's placeholders are %(name)s: a literal % in the query must survive that
-    raw = read_sql(pg_url, query="SELECT response_id FROM feedback WHERE comment LIKE 'Bl%' AND nps > :n",
-                   params={"n": 1})
+    raw = read_sql(
+        pg_url, query="SELECT response_id FROM feedback WHERE comment LIKE 'Bl%' AND nps > :n", params={"n": 1}
+    )
     assert raw.frame["response_id"].tolist() == [1]
     assert read_sql(pg_url, table="nps_by_day").frame["n"].tolist() == [4]
 
@@ -427,7 +429,9 @@ def test_password_never_leaks(pg_url, monkeypatch):
 
 
 def test_period_reads_only_the_months_asked_for(db):
-    january = read_sql(db, table="feedback", period={"column": "Responded_At", "start": "2026-01-01", "end": "2026-02-01"})
+    january = read_sql(
+        db, table="feedback", period={"column": "Responded_At", "start": "2026-01-01", "end": "2026-02-01"}
+    )
     assert january.frame["response_id"].tolist() == [1, 2]  # NULL time and February left in the database
     assert any("pushed down to the database" in n for n in january.notes)
     upto = read_sql(db, table="feedback", period={"column": "responded_at", "start": None, "end": "2026-03-01"})

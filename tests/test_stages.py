@@ -27,8 +27,9 @@ PLANT_GROWTH = {
 
 @pytest.fixture(scope="module")
 def plants() -> pd.DataFrame:
-    return pd.DataFrame({"group": np.repeat(list(PLANT_GROWTH), 10),
-                         "weight": np.concatenate(list(PLANT_GROWTH.values()))})
+    return pd.DataFrame(
+        {"group": np.repeat(list(PLANT_GROWTH), 10), "weight": np.concatenate(list(PLANT_GROWTH.values()))}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,9 @@ def sample_feedback():
 
 
 def _pair(result, method, a, b):
-    rows = result.pairwise[(result.pairwise["method"] == method) & (result.pairwise["a"] == a)
-                           & (result.pairwise["b"] == b)]
+    rows = result.pairwise[
+        (result.pairwise["method"] == method) & (result.pairwise["a"] == a) & (result.pairwise["b"] == b)
+    ]
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -124,9 +126,11 @@ def test_tukey_hsd_matches_r(plant_result, plants):
     # trt2-ctrl  0.494 -0.1972161 1.1852161 0.1979960
     # trt2-trt1  0.865  0.1737839 1.5562161 0.0120064
     # cxkit reports a - b with a first in group order, so the signs of diff and the CI flip.
-    expected = {("ctrl", "trt1"): (0.371, -0.3202161, 1.0622161, 0.3908711),
-                ("ctrl", "trt2"): (-0.494, -1.1852161, 0.1972161, 0.1979960),
-                ("trt1", "trt2"): (-0.865, -1.5562161, -0.1737839, 0.0120064)}
+    expected = {
+        ("ctrl", "trt1"): (0.371, -0.3202161, 1.0622161, 0.3908711),
+        ("ctrl", "trt2"): (-0.494, -1.1852161, 0.1972161, 0.1979960),
+        ("trt1", "trt2"): (-0.865, -1.5562161, -0.1737839, 0.0120064),
+    }
     for (a, b), (diff, low, high, p) in expected.items():
         row = _pair(plant_result, "tukey", a, b)
         assert row["diff"] == pytest.approx(diff, abs=1e-12)
@@ -166,8 +170,11 @@ def test_dunn_matches_rstatix(plant_result, plants):
     # ctrl-trt1 statistic -1.12 p 0.264 p.adj 0.791; ctrl-trt2 1.69 0.0912 0.273;
     # trt1-trt2 2.81 0.00500 0.0150. rstatix's z is mean rank of group2 minus group1, cxkit's
     # a - b, so the signs flip.
-    expected = {("ctrl", "trt1"): (1.12, 0.264, 0.791), ("ctrl", "trt2"): (-1.69, 0.0912, 0.273),
-                ("trt1", "trt2"): (-2.81, 0.00500, 0.0150)}
+    expected = {
+        ("ctrl", "trt1"): (1.12, 0.264, 0.791),
+        ("ctrl", "trt2"): (-1.69, 0.0912, 0.273),
+        ("trt1", "trt2"): (-2.81, 0.00500, 0.0150),
+    }
     for (a, b), (z, p, p_adj) in expected.items():
         row = _pair(plant_result, "dunn", a, b)
         assert row["statistic"] == pytest.approx(z, abs=5e-3)
@@ -206,9 +213,11 @@ def test_counted_ordered_model_equals_row_level_statsmodels(sample_journey):
     rows = sample_journey.dropna(subset=["csat"]).sample(3000, random_state=11)
     res = cx.compare_stages(rows, score="csat")
     exog = pd.get_dummies(rows["journey_stage"].astype(str), dtype=float)[
-        ["consideration", "decision", "retention", "advocacy"]]
+        ["consideration", "decision", "retention", "advocacy"]
+    ]
     ref = OrderedModel(rows["csat"].astype(int).to_numpy(), exog, distr="logit").fit(
-        method="newton", disp=False, maxiter=100)
+        method="newton", disp=False, maxiter=100
+    )
     got = res.ordinal.set_index("stage")
     assert got["log_odds"].to_numpy() == pytest.approx(ref.params.iloc[:4].to_numpy(), abs=1e-5)
     assert got["se"].to_numpy() == pytest.approx(ref.bse.iloc[:4].to_numpy(), rel=1e-3)
@@ -227,8 +236,8 @@ def _penalised_ordinal_fit(counts: np.ndarray, ridge: float) -> np.ndarray:
     groups, levels = counts.shape
 
     def unpack(x):
-        theta = x[0] + np.concatenate([[0.0], np.cumsum(np.exp(x[1:levels - 1]))])  # ordered
-        return theta, np.concatenate([[0.0], x[levels - 1:]])
+        theta = x[0] + np.concatenate([[0.0], np.cumsum(np.exp(x[1 : levels - 1]))])  # ordered
+        return theta, np.concatenate([[0.0], x[levels - 1 :]])
 
     def loss(x):
         theta, beta = unpack(x)
@@ -236,7 +245,7 @@ def _penalised_ordinal_fit(counts: np.ndarray, ridge: float) -> np.ndarray:
         upper = np.column_stack([cdf, np.ones(groups)])
         lower = np.column_stack([np.zeros(groups), cdf])
         prob = np.clip(upper - lower, 1e-300, None)
-        return -np.sum(counts * np.log(prob)) + ridge * np.sum(beta ** 2)
+        return -np.sum(counts * np.log(prob)) + ridge * np.sum(beta**2)
 
     x0 = np.zeros(levels - 1 + groups - 1)
     found = minimize(loss, x0, method="BFGS", options={"gtol": 1e-10, "maxiter": 10_000})
@@ -268,8 +277,10 @@ def test_ordinal_separation_matches_a_brute_force_penalised_fit():
         seen[kind] += 1
         if not checked_end_to_end[kind]:  # the whole path once for each kind of data
             checked_end_to_end[kind] = True
-            rows = pd.DataFrame([(stages[g], k + 1) for g in range(3) for k in range(counts.shape[1])
-                                 for _ in range(counts[g, k])], columns=["journey_stage", "csat"])
+            rows = pd.DataFrame(
+                [(stages[g], k + 1) for g in range(3) for k in range(counts.shape[1]) for _ in range(counts[g, k])],
+                columns=["journey_stage", "csat"],
+            )
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 res = cx.compare_stages(rows, score="csat", ordinal=True)
@@ -288,8 +299,12 @@ def test_a_stage_with_every_score_at_the_bottom_is_reported_as_separated():
     # ~1e-7 with a CI from 0 to infinity and p ~ 1; compare_stages says the stage is separated.
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    df = pd.DataFrame({"journey_stage": ["awareness"] * 30 + ["decision"] * 30 + ["advocacy"] * 30,
-                       "csat": [2, 3, 4, 5, 3, 4] * 5 + [1] * 30 + [1, 2, 3, 4, 5, 4] * 5})
+    df = pd.DataFrame(
+        {
+            "journey_stage": ["awareness"] * 30 + ["decision"] * 30 + ["advocacy"] * 30,
+            "csat": [2, 3, 4, 5, 3, 4] * 5 + [1] * 30 + [1, 2, 3, 4, 5, 4] * 5,
+        }
+    )
     exog = pd.get_dummies(df["journey_stage"], dtype=float)[["decision", "advocacy"]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -315,16 +330,23 @@ def test_a_stage_with_every_score_at_the_bottom_is_reported_as_separated():
 def test_stages_without_any_variation_are_a_clear_error_not_a_zero_division():
     # Issue 16 §5: two constant groups raised ZeroDivisionError from the ANOVA.
     df = pd.DataFrame({"journey_stage": ["awareness", "decision"] * 6, "csat": [3, 4] * 6})
-    with pytest.raises(ValueError, match=r"do not vary within any journey_stage.*awareness: 3, decision: 4.*"
-                                         r"one score per response"):
+    with pytest.raises(
+        ValueError,
+        match=r"do not vary within any journey_stage.*awareness: 3, decision: 4.*"
+        r"one score per response",
+    ):
         cx.compare_stages(df, score="csat")
     with pytest.raises(ValueError, match="stage_scorecard has no metric to show: csat: .*do not vary"):
         cx.stage_scorecard(df, metrics=["csat"])
 
 
 def test_hedges_g_is_undefined_for_two_constant_groups_beside_a_varying_one():
-    df = pd.DataFrame({"journey_stage": ["awareness"] * 5 + ["decision"] * 5 + ["advocacy"] * 5,
-                       "csat": [3] * 5 + [4] * 5 + [1, 2, 3, 4, 5]})
+    df = pd.DataFrame(
+        {
+            "journey_stage": ["awareness"] * 5 + ["decision"] * 5 + ["advocacy"] * 5,
+            "csat": [3] * 5 + [4] * 5 + [1, 2, 3, 4, 5],
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         res = cx.compare_stages(df, score="csat", ordinal=False)
@@ -344,8 +366,9 @@ def test_infinite_scores_and_boolean_metrics():
     # method="wilson"), never outside [0, 1] and not a point at 0%
     from statsmodels.stats.proportion import proportion_confint
 
-    flags = pd.DataFrame({"journey_stage": ["awareness"] * 12 + ["decision"] * 12,
-                          "success": [False] * 12 + [True] * 3 + [False] * 9})
+    flags = pd.DataFrame(
+        {"journey_stage": ["awareness"] * 12 + ["decision"] * 12, "success": [False] * 12 + [True] * 3 + [False] * 9}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         res = cx.compare_stages(flags, score="success")
@@ -388,7 +411,9 @@ def test_planted_lowest_stage_is_found_in_journey_and_feedback(sample_journey, s
         table = "csat_by_stage" if frame is sample_feedback else None
         expected = truth[table] if table else truth["journey"]["csat_by_stage"]
         assert res.stages.set_index("stage")["mean"].round(4).to_dict() == pytest.approx(expected, abs=1e-4)
-    assert "CSAT is lowest at decision" in jp.stage_finding(res) and "significantly below every other" in jp.stage_finding(res)
+    assert "CSAT is lowest at decision" in jp.stage_finding(
+        res
+    ) and "significantly below every other" in jp.stage_finding(res)
 
 
 def test_result_renders_safely_and_the_input_is_not_changed():
@@ -426,7 +451,12 @@ def test_p_adjustments_match_statsmodels():
     rng = np.random.default_rng(1)
     for _ in range(6):  # multipletests runs gc.collect() on every call: keep this loop short
         p = rng.random(rng.integers(1, 15)) ** 3
-        for ours, theirs in [("holm", "holm"), ("bonferroni", "bonferroni"), ("BH", "fdr_bh"), ("hochberg", "simes-hochberg")]:
+        for ours, theirs in [
+            ("holm", "holm"),
+            ("bonferroni", "bonferroni"),
+            ("BH", "fdr_bh"),
+            ("hochberg", "simes-hochberg"),
+        ]:
             assert adjust_p(p, ours) == pytest.approx(multipletests(p, method=theirs)[1], rel=1e-12)
     assert np.isnan(adjust_p([0.01, np.nan], "holm")[1])
 
@@ -447,7 +477,9 @@ def test_scorecard_flags_decision_and_notes_missing_sentiment(sample_feedback):
     flagged = card[card["significant"]]
     assert flagged[["metric", "stage"]].values.tolist() == [["csat", "decision"], ["ces", "decision"]]
     assert not card.loc[card["metric"] == "ces", "higher_is_better"].any()  # effort: high is bad
-    assert card.attrs["notes"] == ["sentiment: no 'sentiment' column; add a precomputed score per response to include it"]
+    assert card.attrs["notes"] == [
+        "sentiment: no 'sentiment' column; add a precomputed score per response to include it"
+    ]
     # NPS per stage = % promoters - % detractors, by brute force
     nps = card[card["metric"] == "nps"].set_index("stage")["value"]
     for stage, part in sample_feedback.dropna(subset=["nps"]).groupby("journey_stage", observed=True):
@@ -490,8 +522,12 @@ def test_errors_name_the_column_and_the_fix(sample_journey):
 
 
 def test_tiny_stages_are_left_out_with_a_warning():
-    df = pd.DataFrame({"journey_stage": ["awareness"] * 40 + ["decision"] * 40 + ["advocacy"],
-                       "csat": [3, 4, 5, 4] * 10 + [1, 2, 3, 2] * 10 + [5]})
+    df = pd.DataFrame(
+        {
+            "journey_stage": ["awareness"] * 40 + ["decision"] * 40 + ["advocacy"],
+            "csat": [3, 4, 5, 4] * 10 + [1, 2, 3, 2] * 10 + [5],
+        }
+    )
     with pytest.warns(UserWarning, match=r"\['advocacy'\] have fewer than two csat scores"):
         res = cx.compare_stages(df, score="csat")
     assert res.stages["stage"].tolist() == ["awareness", "decision"]
@@ -508,7 +544,10 @@ def test_results_are_json_ready(sample_journey, tmp_path):
 
 def test_metric_is_the_design_contracts_name_for_score(sample_journey):
     # DESIGN.md's contract spells the scored column metric=; cxkit's vocabulary says score=.
-    by_score, by_metric = cx.compare_stages(sample_journey, score="csat"), cx.compare_stages(sample_journey, metric="csat")
+    by_score, by_metric = (
+        cx.compare_stages(sample_journey, score="csat"),
+        cx.compare_stages(sample_journey, metric="csat"),
+    )
     pd.testing.assert_frame_equal(by_score.stages, by_metric.stages)
     assert by_metric.score == by_metric.metric == "csat"
     with pytest.raises(ValueError, match="score='csat' and metric='ces' name different columns"):

@@ -25,8 +25,12 @@ from cxkit._stats import (
     studentized_range_sf,
 )
 
-GRID = [(k, df, q) for k in (2, 3, 5, 10, 20) for df in (1, 1.7, 3.7, 10, 50.5, 1000, 9e4)
-        for q in (0.2, 1, 2, 3.5, 5, 8, 14)]
+GRID = [
+    (k, df, q)
+    for k in (2, 3, 5, 10, 20)
+    for df in (1, 1.7, 3.7, 10, 50.5, 1000, 9e4)
+    for q in (0.2, 1, 2, 3.5, 5, 8, 14)
+]
 
 
 @pytest.mark.parametrize("k", [2, 3, 5, 10, 20])
@@ -60,8 +64,9 @@ def test_studentized_range_sf_edges():
     assert np.isnan(studentized_range_sf(2.0, 1, 5))
 
 
-@pytest.mark.parametrize("k, df, table", [(2, 10, 3.15), (3, 12, 3.77), (4, 20, 3.96), (5, 30, 4.10),
-                                          (10, 60, 4.65), (3, 120, 3.36)])
+@pytest.mark.parametrize(
+    "k, df, table", [(2, 10, 3.15), (3, 12, 3.77), (4, 20, 3.96), (5, 30, 4.10), (10, 60, 4.65), (3, 120, 3.36)]
+)
 def test_studentized_range_isf_matches_printed_tables(k, df, table):
     # q(0.95; k, df) from the printed tables of Tukey's studentized range (2 decimals)
     q = studentized_range_isf(0.05, k, df)
@@ -69,14 +74,15 @@ def test_studentized_range_isf_matches_printed_tables(k, df, table):
     assert float(studentized_range_sf(q, k, df)) == pytest.approx(0.05, abs=1e-12)
 
 
-@pytest.mark.parametrize("alpha, k, df", [(0.05, 3, 2.3), (0.01, 6, 17.5), (0.1, 4, 400), (0.5, 3, 8),
-                                          (0.0001, 5, 40), (0.95, 3, 10)])
+@pytest.mark.parametrize(
+    "alpha, k, df", [(0.05, 3, 2.3), (0.01, 6, 17.5), (0.1, 4, 400), (0.5, 3, 8), (0.0001, 5, 40), (0.95, 3, 10)]
+)
 def test_studentized_range_isf_matches_scipy_ppf(alpha, k, df):
-    assert studentized_range_isf(alpha, k, df) == pytest.approx(stats.studentized_range.ppf(1 - alpha, k, df),
-                                                                rel=1e-9)
+    assert studentized_range_isf(alpha, k, df) == pytest.approx(stats.studentized_range.ppf(1 - alpha, k, df), rel=1e-9)
 
 
 # --------------------------------------------------------------------------- intervals and matrices
+
 
 def test_net_score_interval_reference_and_edges():
     # Cavo et al. (2012) paired table [[59, 6], [16, 80]]: Tango 95% CI -0.1240 to -0.0054
@@ -107,8 +113,14 @@ def test_nearest_correlation_matches_higham_and_brute_force():
 
     a = np.array([[2, -1, 0, 0], [-1, 2, -1, 0], [0, -1, 2, -1], [0, 0, -1, 2]], dtype=float)
     got = nearest_correlation(a)
-    higham = np.array([[1, -0.8084, 0.1916, 0.1068], [-0.8084, 1, -0.6562, 0.1916],
-                       [0.1916, -0.6562, 1, -0.8084], [0.1068, 0.1916, -0.8084, 1]])  # Higham (2002), section 4
+    higham = np.array(
+        [
+            [1, -0.8084, 0.1916, 0.1068],
+            [-0.8084, 1, -0.6562, 0.1916],
+            [0.1916, -0.6562, 1, -0.8084],
+            [0.1068, 0.1916, -0.8084, 1],
+        ]
+    )  # Higham (2002), section 4
     assert got == pytest.approx(higham, abs=5e-5)
 
     # brute force: a correlation matrix is L L' with unit rows of L; minimise the distance over L
@@ -117,8 +129,13 @@ def test_nearest_correlation_matches_higham_and_brute_force():
         rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
         return np.sum((rows @ rows.T - a) ** 2)
 
-    best = min((minimize(distance, np.random.default_rng(s).normal(size=16), method="BFGS", options={"gtol": 1e-10})
-                for s in range(3)), key=lambda r: r.fun)
+    best = min(
+        (
+            minimize(distance, np.random.default_rng(s).normal(size=16), method="BFGS", options={"gtol": 1e-10})
+            for s in range(3)
+        ),
+        key=lambda r: r.fun,
+    )
     rows = best.x.reshape(4, 4)
     rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
     assert got == pytest.approx(rows @ rows.T, abs=1e-4)

@@ -47,8 +47,11 @@ Q_META = [  # short name, question text (row 2), ImportId JSON (row 3)
     ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
     ("Q1", "How likely are you to recommend Nordlys Energi to a friend or colleague?", '{"ImportId":"QID1"}'),
     ("Q2_1", "How satisfied are you with Nordlys Energi on each of the following? - Price", '{"ImportId":"QID2_1"}'),
-    ("Q2_2", "How satisfied are you with Nordlys Energi on each of the following? - Customer service",
-     '{"ImportId":"QID2_2"}'),
+    (
+        "Q2_2",
+        "How satisfied are you with Nordlys Energi on each of the following? - Customer service",
+        '{"ImportId":"QID2_2"}',
+    ),
     ("Q2_3", "How satisfied are you with Nordlys Energi on each of the following? - The app", '{"ImportId":"QID2_3"}'),
     ("Q2_4", "How satisfied are you with Nordlys Energi on each of the following? - Billing", '{"ImportId":"QID2_4"}'),
     # a question text with a line break: the header takes 4 physical lines
@@ -58,35 +61,167 @@ Q_META = [  # short name, question text (row 2), ImportId JSON (row 3)
 VS, S, N, D = "Very satisfied", "Satisfied", "Neither satisfied nor dissatisfied", "Dissatisfied"
 # Status, DistributionChannel, Progress, Finished, ResponseId, Q1, Q2_1..Q2_4, Q3, recipient (last, first, email)
 Q_ROWS = [
-    ("IP Address", "anonymous", 100, "True", "R_1Dk8wQz0aLm3Xp1", "10 - Extremely likely", VS, VS, S, S,
-     "Fair price and the app just works.", None),
+    (
+        "IP Address",
+        "anonymous",
+        100,
+        "True",
+        "R_1Dk8wQz0aLm3Xp1",
+        "10 - Extremely likely",
+        VS,
+        VS,
+        S,
+        S,
+        "Fair price and the app just works.",
+        None,
+    ),
     ("Survey Preview", "preview", 100, "True", "R_2Pv0Tr9bNc4Yq2", "9", S, S, S, S, "test av undersøkelsen", None),
-    ("IP Address", "email", 100, "True", "R_3Em4Ku7cOd5Zr3", "9", S, VS, S, N, "Rask hjelp på chat.",
-     ("Hansen", "Kari", "kari.hansen@example.no")),
+    (
+        "IP Address",
+        "email",
+        100,
+        "True",
+        "R_3Em4Ku7cOd5Zr3",
+        "9",
+        S,
+        VS,
+        S,
+        N,
+        "Rask hjelp på chat.",
+        ("Hansen", "Kari", "kari.hansen@example.no"),
+    ),
     ("Survey Test", "test", 100, "True", "R_4Ts1Gn5dPe6As4", "7", N, N, N, N, "Lorem ipsum dolor sit amet", None),
-    ("IP Address", "anonymous", 100, "True", "R_5Ml2Cm8eQf7Bt5", "3", D, D, N, D,
-     "Billing was confusing.\nI was charged twice in January.\nCustomer service fixed it after two weeks.", None),
-    ("IP Address", "anonymous", 100, "True", "R_6Af9Tc3fRg8Cu6", "8", S, S, VS, S, "Good, but the price went up.",
-     None),
-    ("Spam", "anonymous", 100, "True", "R_7Sp6Am1gSh9Dv7", "10 - Extremely likely", VS, VS, VS, VS,
-     "Cheap watches at example.com!!!", None),
-    ("Imported", "anonymous", 100, "True", "R_8Im3Pt2hTi0Ew8", "6", N, S, N, N, "Imported from the call-centre survey.",
-     None),
+    (
+        "IP Address",
+        "anonymous",
+        100,
+        "True",
+        "R_5Ml2Cm8eQf7Bt5",
+        "3",
+        D,
+        D,
+        N,
+        D,
+        "Billing was confusing.\nI was charged twice in January.\nCustomer service fixed it after two weeks.",
+        None,
+    ),
+    (
+        "IP Address",
+        "anonymous",
+        100,
+        "True",
+        "R_6Af9Tc3fRg8Cu6",
+        "8",
+        S,
+        S,
+        VS,
+        S,
+        "Good, but the price went up.",
+        None,
+    ),
+    (
+        "Spam",
+        "anonymous",
+        100,
+        "True",
+        "R_7Sp6Am1gSh9Dv7",
+        "10 - Extremely likely",
+        VS,
+        VS,
+        VS,
+        VS,
+        "Cheap watches at example.com!!!",
+        None,
+    ),
+    (
+        "Imported",
+        "anonymous",
+        100,
+        "True",
+        "R_8Im3Pt2hTi0Ew8",
+        "6",
+        N,
+        S,
+        N,
+        N,
+        "Imported from the call-centre survey.",
+        None,
+    ),
     ("IP Address", "anonymous", 45, "False", "R_9Un5Fn4iUj1Fx9", "6", N, "", "", "", "", None),
-    ("Survey Preview", "preview", 100, "True", "R_0Pv7Tr6jVk2Gy0", "0 - Not at all likely", D, D, D, D,
-     "preview again", None),
-    ("IP Address", "email", 100, "True", "R_1Ok8Lm5kWl3Hz1", "10 - Extremely likely", VS, VS, VS, VS, "",
-     ("Berg", "Ola", "ola.berg@example.no")),
+    (
+        "Survey Preview",
+        "preview",
+        100,
+        "True",
+        "R_0Pv7Tr6jVk2Gy0",
+        "0 - Not at all likely",
+        D,
+        D,
+        D,
+        D,
+        "preview again",
+        None,
+    ),
+    (
+        "IP Address",
+        "email",
+        100,
+        "True",
+        "R_1Ok8Lm5kWl3Hz1",
+        "10 - Extremely likely",
+        VS,
+        VS,
+        VS,
+        VS,
+        "",
+        ("Berg", "Ola", "ola.berg@example.no"),
+    ),
     ("IP Address", "anonymous", 100, "True", "R_2Ok9Mn6lXm4Ia2", "5", N, D, N, N, "Too many price changes.", None),
     ("IP Address", "anonymous", 100, "True", "R_3Ok0No7mYn5Jb3", "9", S, S, S, VS, "", None),
     ("IP Address", "anonymous", 100, "True", "R_4Ok1Op8nZo6Kc4", "7", S, N, S, S, "OK.", None),
     ("IP Address", "anonymous", 12, "False", "R_5Un2Pq9oAp7Ld5", "", "", "", "", "", "", None),
-    ("IP Address", "anonymous", 100, "True", "R_6Ok3Qr0pBq8Me6", "8", S, S, S, S, "Stable supply, no complaints.",
-     None),
-    ("IP Address", "email", 100, "True", "R_7Ok4Rs1qCr9Nf7", "2", D, D, D, D, "Invoice \"estimates\" are way off.",
-     ("Nilsen", "Per", "per.nilsen@example.no")),
-    ("IP Address", "anonymous", 100, "True", "R_8Ok5St2rDs0Og8", "10 - Extremely likely", VS, S, VS, S,
-     "Best customer service I have had.", None),
+    (
+        "IP Address",
+        "anonymous",
+        100,
+        "True",
+        "R_6Ok3Qr0pBq8Me6",
+        "8",
+        S,
+        S,
+        S,
+        S,
+        "Stable supply, no complaints.",
+        None,
+    ),
+    (
+        "IP Address",
+        "email",
+        100,
+        "True",
+        "R_7Ok4Rs1qCr9Nf7",
+        "2",
+        D,
+        D,
+        D,
+        D,
+        'Invoice "estimates" are way off.',
+        ("Nilsen", "Per", "per.nilsen@example.no"),
+    ),
+    (
+        "IP Address",
+        "anonymous",
+        100,
+        "True",
+        "R_8Ok5St2rDs0Og8",
+        "10 - Extremely likely",
+        VS,
+        S,
+        VS,
+        S,
+        "Best customer service I have had.",
+        None,
+    ),
     ("IP Address", "anonymous", 100, "True", "R_9Ok6Tu3sEt1Ph9", "6", N, N, S, N, "", None),
     ("IP Address", "anonymous", 100, "True", "R_0Ok7Uv4tFu2Qi0", "9", S, S, S, S, "Easy to switch to you.", None),
 ]
@@ -108,24 +243,75 @@ M_CHANNEL_OPTIONS = ["Telefon", "E-post", "Chat", "Butikk", "Annet (vennligst sp
 M_SAT = "Hvor fornøyd er du med følgende?"
 M_SAT_ROWS = ["Pris", "Dekning", "Kundeservice"]
 M_OPEN = "Er det noe annet du vil fortelle oss?"
-M_FIXED = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
-           "Last Name", "Custom Data 1"]
+M_FIXED = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+]
 M_ROW1 = M_FIXED + [M_NPS, M_CHANNELS] + [""] * 4 + [M_SAT, "", "", M_OPEN]
 M_ROW2 = [""] * 9 + ["Response"] + M_CHANNEL_OPTIONS + M_SAT_ROWS + ["Open-Ended Response"]
 M_ROWS = [  # Respondent ID, start (day, hour), NPS, channels ticked, other text, satisfaction x3, comment
-    (114223344501, (2, 8), 10, {"Telefon"}, "", ["Svært fornøyd", "Fornøyd", "Svært fornøyd"],
-     "Kundeservice var veldig hjelpsom."),
-    (114223344502, (2, 9), 4, {"Telefon", "Chat"}, "", ["Misfornøyd", "Fornøyd", "Misfornøyd"],
-     "Ventetiden på telefon var altfor lang – over 40 minutter."),
-    (114223344503, (3, 10), 6, {"Butikk", "Annet (vennligst spesifiser)"}, "Facebook",
-     ["Nøytral", "Misfornøyd", "Nøytral"], "Dekningen på hytta er dårlig.\nEllers bra."),
-    (114223344504, (3, 11), 9, set(), "", ["Fornøyd", "Fornøyd", "Fornøyd"],
-     "Jeg er meget tilfreds – især med prisen."),
+    (
+        114223344501,
+        (2, 8),
+        10,
+        {"Telefon"},
+        "",
+        ["Svært fornøyd", "Fornøyd", "Svært fornøyd"],
+        "Kundeservice var veldig hjelpsom.",
+    ),
+    (
+        114223344502,
+        (2, 9),
+        4,
+        {"Telefon", "Chat"},
+        "",
+        ["Misfornøyd", "Fornøyd", "Misfornøyd"],
+        "Ventetiden på telefon var altfor lang – over 40 minutter.",
+    ),
+    (
+        114223344503,
+        (3, 10),
+        6,
+        {"Butikk", "Annet (vennligst spesifiser)"},
+        "Facebook",
+        ["Nøytral", "Misfornøyd", "Nøytral"],
+        "Dekningen på hytta er dårlig.\nEllers bra.",
+    ),
+    (
+        114223344504,
+        (3, 11),
+        9,
+        set(),
+        "",
+        ["Fornøyd", "Fornøyd", "Fornøyd"],
+        "Jeg er meget tilfreds – især med prisen.",
+    ),
     (114223344505, (4, 12), 8, {"E-post"}, "", ["Fornøyd", "Nøytral", "Fornøyd"], ""),
-    (114223344506, (4, 13), 10, {"Chat", "E-post"}, "", ["Svært fornøyd", "Svært fornøyd", "Fornøyd"],
-     "Bytter aldri – bedste selskab i Danmark og Norge."),
-    (114223344507, (5, 14), 0, {"Telefon"}, "", ["Svært misfornøyd", "Misfornøyd", "Svært misfornøyd"],
-     "Fakturaen var feil tre måneder på rad. Sæt jer ind i det!"),
+    (
+        114223344506,
+        (4, 13),
+        10,
+        {"Chat", "E-post"},
+        "",
+        ["Svært fornøyd", "Svært fornøyd", "Fornøyd"],
+        "Bytter aldri – bedste selskab i Danmark og Norge.",
+    ),
+    (
+        114223344507,
+        (5, 14),
+        0,
+        {"Telefon"},
+        "",
+        ["Svært misfornøyd", "Misfornøyd", "Svært misfornøyd"],
+        "Fakturaen var feil tre måneder på rad. Sæt jer ind i det!",
+    ),
     (114223344508, (5, 15), 7, set(), "", ["Nøytral", "Fornøyd", "Nøytral"], "Greit nok."),
 ]
 
@@ -138,8 +324,29 @@ def _qualtrics_cells(row) -> list:
     start = f"2026-03-{2 + n:02d} 08:{10 + n:02d}:05"
     end = f"2026-03-{2 + n:02d} 08:{14 + n:02d}:41"
     ip = "" if channel in ("preview", "test") else f"84.212.{10 + n}.{40 + n}"
-    return [start, end, status, ip, progress, 216 + 7 * n, finished, end, rid, last, first, email, "",
-            f"59.9{n}", f"10.7{n}", channel, "EN" if n % 3 else "NO", q1, *q2, q3, f"C{4410 + n}"]
+    return [
+        start,
+        end,
+        status,
+        ip,
+        progress,
+        216 + 7 * n,
+        finished,
+        end,
+        rid,
+        last,
+        first,
+        email,
+        "",
+        f"59.9{n}",
+        f"10.7{n}",
+        channel,
+        "EN" if n % 3 else "NO",
+        q1,
+        *q2,
+        q3,
+        f"C{4410 + n}",
+    ]
 
 
 def _monkey_cells(row, *, typed: bool) -> list:
@@ -149,8 +356,20 @@ def _monkey_cells(row, *, typed: bool) -> list:
     channels = [o if o in ticked and o != M_CHANNEL_OPTIONS[-1] else "" for o in M_CHANNEL_OPTIONS[:-1]] + [other]
     stamp = (lambda t: t) if typed else (lambda t: t.strftime("%m/%d/%Y %I:%M:%S %p"))
     ids = (rid, 431877001) if typed else (str(rid), "431877001")
-    return [*ids, stamp(start), stamp(end), "", "", "", "", f"kunde-{rid % 1000}", nps if typed else str(nps),
-            *channels, *sat, comment]
+    return [
+        *ids,
+        stamp(start),
+        stamp(end),
+        "",
+        "",
+        "",
+        "",
+        f"kunde-{rid % 1000}",
+        nps if typed else str(nps),
+        *channels,
+        *sat,
+        comment,
+    ]
 
 
 def _csv_bytes(rows: list[list], encoding: str) -> bytes:
@@ -167,7 +386,7 @@ def write_fixtures(folder: Path) -> None:
     header = [list(col) for col in zip(*Q_META)]
     # Qualtrics writes UTF-8 with a BOM and CRLF line ends
     (folder / QUALTRICS.name).write_bytes(_csv_bytes(header + [_qualtrics_cells(r) for r in Q_ROWS], "utf-8-sig"))
-    numeric = (header + [_qualtrics_cells(r) for r in Q_NUMERIC_ROWS])
+    numeric = header + [_qualtrics_cells(r) for r in Q_NUMERIC_ROWS]
     (folder / QUALTRICS_NUMERIC.name).write_bytes(_csv_bytes(numeric, "utf-8").replace(b"\r\n", b"\n"))
     # SurveyMonkey CSV opened and saved again in a Nordic Excel: cp1252, and two trailing rows of
     # bare delimiters
@@ -188,8 +407,12 @@ def write_fixtures(folder: Path) -> None:
 
 @pytest.mark.parametrize(
     "path, tool",
-    [(QUALTRICS, "qualtrics"), (QUALTRICS_NUMERIC, "qualtrics"), (MONKEY_CSV, "surveymonkey"),
-     (MONKEY_XLSX, "surveymonkey")],
+    [
+        (QUALTRICS, "qualtrics"),
+        (QUALTRICS_NUMERIC, "qualtrics"),
+        (MONKEY_CSV, "surveymonkey"),
+        (MONKEY_XLSX, "surveymonkey"),
+    ],
 )
 def test_detect_names_the_tool(path, tool):
     assert surveys.detect(path) == tool
@@ -215,8 +438,9 @@ def test_qualtrics_columns_are_short_names_with_header_rows_in_attrs():
     raw = surveys.read_export(QUALTRICS, tool="qualtrics")
     assert list(raw.frame.columns) == [name for name, _, _ in Q_META]
     attrs = raw.frame.attrs
-    assert attrs["question_text"]["Q2_3"] == ("How satisfied are you with Nordlys Energi on each of the following? "
-                                              "- The app")
+    assert attrs["question_text"]["Q2_3"] == (
+        "How satisfied are you with Nordlys Energi on each of the following? - The app"
+    )
     assert attrs["question_text"]["Q3"] == "What is the main reason for your score?\nPlease be as specific as you can."
     assert attrs["import_ids"]["Q2_1"] == "QID2_1"
     assert attrs["import_ids"]["ResponseId"] == "_recordId"
@@ -238,8 +462,12 @@ def test_qualtrics_previews_tests_and_spam_are_excluded_with_reasons():
     excluded = raw.excluded
     # rows 2, 4, 7 and 10 of Q_ROWS; lines: header on lines 1-4 (Q3's text spans 2 lines),
     # row 5's comment spans lines 9-11
-    assert excluded["ResponseId"].tolist() == ["R_2Pv0Tr9bNc4Yq2", "R_4Ts1Gn5dPe6As4", "R_7Sp6Am1gSh9Dv7",
-                                               "R_0Pv7Tr6jVk2Gy0"]
+    assert excluded["ResponseId"].tolist() == [
+        "R_2Pv0Tr9bNc4Yq2",
+        "R_4Ts1Gn5dPe6As4",
+        "R_7Sp6Am1gSh9Dv7",
+        "R_0Pv7Tr6jVk2Gy0",
+    ]
     assert excluded["line"].tolist() == [6, 8, 13, 16]
     assert excluded["reason"].tolist() == [
         "Qualtrics survey preview (Status 'Survey Preview')",
@@ -307,13 +535,17 @@ def test_qualtrics_numeric_status_codes():
 
 def test_qualtrics_distribution_channel_alone_marks_previews_and_tests(tmp_path):
     header = [list(col) for col in zip(*Q_META)]
-    rows = [_qualtrics_cells(("IP Address", channel, 100, "True", f"R_c{i}", "9")) for i, channel in
-            enumerate(["anonymous", "preview", "test", "email"])]
+    rows = [
+        _qualtrics_cells(("IP Address", channel, 100, "True", f"R_c{i}", "9"))
+        for i, channel in enumerate(["anonymous", "preview", "test", "email"])
+    ]
     path = tmp_path / "channels.csv"
     path.write_bytes(_csv_bytes(header + rows, "utf-8"))
     raw = surveys.read_export(path, tool="qualtrics")
-    assert raw.excluded["reason"].tolist() == ["Qualtrics survey preview (DistributionChannel 'preview')",
-                                               "Qualtrics test response (DistributionChannel 'test')"]
+    assert raw.excluded["reason"].tolist() == [
+        "Qualtrics survey preview (DistributionChannel 'preview')",
+        "Qualtrics test response (DistributionChannel 'test')",
+    ]
     assert raw.frame["ResponseId"].tolist() == ["R_c0", "R_c3"]
 
 
@@ -327,8 +559,15 @@ def test_qualtrics_export_without_responses_is_an_empty_table(tmp_path):
 # --------------------------------------------------------------------------- SurveyMonkey
 
 MONKEY_COLUMNS = [
-    "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
-    "Last Name", "Custom Data 1",
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
     "Hvor sannsynlig er det at du vil anbefale Fjordkraft Mobil til en venn eller kollega?",
     "Hvilke kanaler har du brukt for å kontakte oss? (velg alle som passer) | Telefon",
     "Hvilke kanaler har du brukt for å kontakte oss? (velg alle som passer) | E-post",
@@ -350,8 +589,10 @@ def test_surveymonkey_column_names_combine_both_header_rows(path):
     assert raw.frame.attrs["question_text"][MONKEY_COLUMNS[12]] == M_CHANNELS
     assert raw.frame.attrs["id_column"] == "Respondent ID"
     assert raw.format == "surveymonkey"
-    assert "SurveyMonkey: 2 header rows combined into 19 column names (8 as '<question> | <option>'); " \
-           "original rows in frame.attrs['header_rows']" in raw.notes
+    assert (
+        "SurveyMonkey: 2 header rows combined into 19 column names (8 as '<question> | <option>'); "
+        "original rows in frame.attrs['header_rows']" in raw.notes
+    )
 
 
 def test_surveymonkey_csv_cp1252_text_and_lines():
@@ -371,8 +612,10 @@ def test_surveymonkey_csv_cp1252_text_and_lines():
 
 def test_surveymonkey_csv_trailing_excel_rows_are_excluded_and_rows_conserved():
     raw = surveys.read_export(MONKEY_CSV, tool="surveymonkey")
-    assert raw.excluded[["line", "reason"]].values.tolist() == [[12, "empty row (every cell blank)"],
-                                                                [13, "empty row (every cell blank)"]]
+    assert raw.excluded[["line", "reason"]].values.tolist() == [
+        [12, "empty row (every cell blank)"],
+        [13, "empty row (every cell blank)"],
+    ]
     assert list(raw.excluded.columns) == ["line", "reason"] + MONKEY_COLUMNS
     assert len(raw.frame) + len(raw.excluded) == len(M_ROWS) + 2  # 8 responses and 2 rows of bare commas
 
@@ -395,7 +638,7 @@ def test_surveymonkey_xlsx_matches_csv_with_sheet_rows_and_types():
 def _without_line(path: Path, index: int, tmp_path: Path) -> Path:
     lines = path.read_bytes().split(b"\r\n")
     out = tmp_path / path.name
-    out.write_bytes(b"\r\n".join(lines[:index] + lines[index + 1:]))
+    out.write_bytes(b"\r\n".join(lines[:index] + lines[index + 1 :]))
     return out
 
 

@@ -26,11 +26,13 @@ from cxkit.analysis import _models, survival
 from cxkit.errors import ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning
 
 # R survival: aml (time in weeks, status 1 = relapse, x = maintenance chemotherapy)
-AML = pd.DataFrame({
-    "time": [9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45],
-    "status": [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1],
-    "x": ["Maintained"] * 11 + ["Nonmaintained"] * 12,
-}).astype({"status": bool})
+AML = pd.DataFrame(
+    {
+        "time": [9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161, 5, 5, 8, 8, 12, 16, 23, 27, 30, 33, 43, 45],
+        "status": [1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1],
+        "x": ["Maintained"] * 11 + ["Nonmaintained"] * 12,
+    }
+).astype({"status": bool})
 AML_KW = {"duration": "time", "event": "status"}
 
 
@@ -38,16 +40,18 @@ def test_kaplan_meier_matches_r_survfit_on_aml():
     km = cx.kaplan_meier(AML, by="x", **AML_KW)
     # R: summary(survfit(Surv(time, status) ~ x, data = aml)), x = Maintained
     maintained = km[km["x"] == "Maintained"]
-    expected = np.array([
-        # time n.risk n.event survival std.err lower95 upper95
-        [9, 11, 1, 0.909, 0.0867, 0.7541, 1.000],
-        [13, 10, 1, 0.818, 0.1163, 0.6192, 1.000],
-        [18, 8, 1, 0.716, 0.1397, 0.4884, 1.000],
-        [23, 7, 1, 0.614, 0.1526, 0.3769, 0.999],
-        [31, 5, 1, 0.491, 0.1642, 0.2549, 0.946],
-        [34, 4, 1, 0.368, 0.1627, 0.1549, 0.875],
-        [48, 2, 1, 0.184, 0.1535, 0.0359, 0.944],
-    ])
+    expected = np.array(
+        [
+            # time n.risk n.event survival std.err lower95 upper95
+            [9, 11, 1, 0.909, 0.0867, 0.7541, 1.000],
+            [13, 10, 1, 0.818, 0.1163, 0.6192, 1.000],
+            [18, 8, 1, 0.716, 0.1397, 0.4884, 1.000],
+            [23, 7, 1, 0.614, 0.1526, 0.3769, 0.999],
+            [31, 5, 1, 0.491, 0.1642, 0.2549, 0.946],
+            [34, 4, 1, 0.368, 0.1627, 0.1549, 0.875],
+            [48, 2, 1, 0.184, 0.1535, 0.0359, 0.944],
+        ]
+    )
     got = maintained[["time", "at_risk", "events", "survival", "se", "ci_low", "ci_high"]].to_numpy(dtype=float)
     np.testing.assert_allclose(got[:, :3], expected[:, :3])
     np.testing.assert_allclose(got[:, 3], expected[:, 3], atol=5e-4)
@@ -115,7 +119,7 @@ def _logrank_brute(time, status, group):
         o_minus_e += d1 - d * n1 / n
         if n > 1:
             var += d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1)
-    return o_minus_e ** 2 / var
+    return o_minus_e**2 / var
 
 
 def test_logrank_matches_r_survdiff_on_aml():
@@ -128,8 +132,9 @@ def test_logrank_matches_r_survdiff_on_aml():
     assert lr["observed"].tolist() == [7, 11]
     np.testing.assert_allclose(lr["expected"], [10.69, 7.31], atol=0.005)
     assert lr["expected"].sum() == pytest.approx(lr["observed"].sum())
-    brute = _logrank_brute(AML["time"].to_numpy(float), AML["status"].to_numpy(int),
-                           (AML["x"] == "Nonmaintained").to_numpy(int))
+    brute = _logrank_brute(
+        AML["time"].to_numpy(float), AML["status"].to_numpy(int), (AML["x"] == "Nonmaintained").to_numpy(int)
+    )
     assert lr["chi2"].iloc[0] == pytest.approx(brute, rel=1e-10)
 
 
@@ -139,8 +144,9 @@ def test_logrank_equals_statsmodels_survdiff_with_weights_and_entry(weight_type)
 
     rng = np.random.default_rng(12)
     n = 120
-    df = pd.DataFrame({"t": np.ceil(rng.exponential(8, n)), "e": rng.random(n) < 0.7,
-                       "g": rng.choice(["a", "b", "c"], n)})
+    df = pd.DataFrame(
+        {"t": np.ceil(rng.exponential(8, n)), "e": rng.random(n) < 0.7, "g": rng.choice(["a", "b", "c"], n)}
+    )
     df["start"] = np.minimum(df["t"] - 1, rng.integers(0, 3, n)).clip(lower=0)
     for entry in (None, "start"):
         if weight_type == "fh" and entry:
@@ -152,8 +158,9 @@ def test_logrank_equals_statsmodels_survdiff_with_weights_and_entry(weight_type)
         kw = {"entry": df["start"].to_numpy(float)} if entry else {}
         if weight_type == "fh":
             kw["fh_p"] = 1.0
-        chi2, p = survdiff(df["t"].to_numpy(float), df["e"].to_numpy(int), df["g"].to_numpy(),
-                           weight_type=weight_type, **kw)
+        chi2, p = survdiff(
+            df["t"].to_numpy(float), df["e"].to_numpy(int), df["g"].to_numpy(), weight_type=weight_type, **kw
+        )
         assert lr["chi2"].iloc[0] == pytest.approx(chi2, rel=1e-10) and lr["p"].iloc[0] == pytest.approx(p, rel=1e-9)
         assert lr["dof"].iloc[0] == 2
 
@@ -168,8 +175,9 @@ def test_logrank_with_a_group_never_at_risk_uses_the_generalized_inverse():
     two = cx.logrank(AML.assign(time=AML["time"] + 3), by="x", **AML_KW)
     assert lr["dof"].iloc[0] == 1 and lr["chi2"].iloc[0] == pytest.approx(two["chi2"].iloc[0], rel=1e-12)
     with pytest.raises(ValueError, match="at no churn time are customers of two 'x' groups at risk together"):
-        cx.logrank(pd.DataFrame({"time": [6.0, 5, 2], "status": [True, False, False], "x": ["a", "b", "b"]}),
-                   by="x", **AML_KW)
+        cx.logrank(
+            pd.DataFrame({"time": [6.0, 5, 2], "status": [True, False, False], "x": ["a", "b", "b"]}), by="x", **AML_KW
+        )
 
 
 def test_logrank_needs_two_groups():
@@ -287,7 +295,7 @@ def test_proportional_hazards_test_matches_brute_force_grambsch_therneau():
     g = t - t.mean()
     # Grambsch & Therneau (1994) / R survival < 3 cox.zph: T = (sum g r*)^2 / (d var sum g^2),
     # with scaled residuals r* = d var r
-    chi2 = (np.sum(g * resid * d * var)) ** 2 / (d * var * np.sum(g ** 2))
+    chi2 = (np.sum(g * resid * d * var)) ** 2 / (d * var * np.sum(g**2))
     rho = np.corrcoef(g, resid * d * var + beta)[0, 1]
     row = cox.ph_test.iloc[0]
     assert row["chi2"] == pytest.approx(chi2, rel=1e-6)
@@ -300,19 +308,320 @@ def test_proportional_hazards_test_matches_brute_force_grambsch_therneau():
 # distinct tenures. Generated once with numpy's default_rng(2026) (exponential churn times,
 # ceil'd to months, uniform censoring) and written out here so the reference values below do
 # not depend on numpy's random streams.
-TIED = pd.DataFrame({
-    "tenure": [7, 7, 1, 13, 7, 4, 7, 19, 17, 8, 22, 7, 5, 11, 15, 13, 10, 9, 10, 19, 6, 17, 3, 8, 7, 21, 4, 3, 2, 18,
-               8, 2, 26, 2, 12, 14, 2, 24, 12, 8, 6, 10, 26, 1, 13, 1, 7, 2, 3, 7, 15, 10, 3, 1, 10, 3, 11, 10, 12, 18],
-    "churned": [1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1,
-                1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 1],
-    "plan": [1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1,
-             1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0],
-    "tickets": [5, 1, 5, 5, 5, 4, 3, 3, 1, 2, 2, 5, 4, 3, 3, 2, 2, 5, 0, 1, 2, 4, 2, 1, 0, 1, 0, 4, 2, 1,
-                3, 2, 2, 3, 3, 1, 0, 4, 5, 3, 2, 3, 0, 2, 2, 2, 4, 2, 5, 2, 0, 4, 4, 3, 5, 2, 4, 0, 0, 4],
-    "spend": [52, 36, 50, 17, 82, 89, 15, 39, 68, 35, 55, 43, 72, 87, 81, 60, 23, 86, 12, 34, 33, 64, 49, 17, 11,
-              58, 49, 58, 55, 81, 83, 25, 85, 73, 61, 63, 54, 83, 29, 58, 75, 21, 59, 42, 71, 15, 59, 79, 60, 36,
-              62, 37, 63, 20, 32, 13, 17, 54, 29, 51],
-})
+TIED = pd.DataFrame(
+    {
+        "tenure": [
+            7,
+            7,
+            1,
+            13,
+            7,
+            4,
+            7,
+            19,
+            17,
+            8,
+            22,
+            7,
+            5,
+            11,
+            15,
+            13,
+            10,
+            9,
+            10,
+            19,
+            6,
+            17,
+            3,
+            8,
+            7,
+            21,
+            4,
+            3,
+            2,
+            18,
+            8,
+            2,
+            26,
+            2,
+            12,
+            14,
+            2,
+            24,
+            12,
+            8,
+            6,
+            10,
+            26,
+            1,
+            13,
+            1,
+            7,
+            2,
+            3,
+            7,
+            15,
+            10,
+            3,
+            1,
+            10,
+            3,
+            11,
+            10,
+            12,
+            18,
+        ],
+        "churned": [
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            0,
+            1,
+            0,
+            0,
+            1,
+            1,
+            0,
+            0,
+            1,
+            0,
+            1,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1,
+            0,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            0,
+            1,
+            1,
+            0,
+            1,
+            0,
+            1,
+            1,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            0,
+            0,
+            1,
+            1,
+            1,
+            0,
+            1,
+            1,
+            0,
+            0,
+            1,
+        ],
+        "plan": [
+            1,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            1,
+            0,
+            1,
+            1,
+            1,
+            1,
+            1,
+            0,
+            1,
+            1,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1,
+            0,
+            1,
+            1,
+            1,
+            0,
+            1,
+            1,
+            1,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            1,
+            0,
+            0,
+            0,
+            1,
+            1,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            1,
+            0,
+        ],
+        "tickets": [
+            5,
+            1,
+            5,
+            5,
+            5,
+            4,
+            3,
+            3,
+            1,
+            2,
+            2,
+            5,
+            4,
+            3,
+            3,
+            2,
+            2,
+            5,
+            0,
+            1,
+            2,
+            4,
+            2,
+            1,
+            0,
+            1,
+            0,
+            4,
+            2,
+            1,
+            3,
+            2,
+            2,
+            3,
+            3,
+            1,
+            0,
+            4,
+            5,
+            3,
+            2,
+            3,
+            0,
+            2,
+            2,
+            2,
+            4,
+            2,
+            5,
+            2,
+            0,
+            4,
+            4,
+            3,
+            5,
+            2,
+            4,
+            0,
+            0,
+            4,
+        ],
+        "spend": [
+            52,
+            36,
+            50,
+            17,
+            82,
+            89,
+            15,
+            39,
+            68,
+            35,
+            55,
+            43,
+            72,
+            87,
+            81,
+            60,
+            23,
+            86,
+            12,
+            34,
+            33,
+            64,
+            49,
+            17,
+            11,
+            58,
+            49,
+            58,
+            55,
+            81,
+            83,
+            25,
+            85,
+            73,
+            61,
+            63,
+            54,
+            83,
+            29,
+            58,
+            75,
+            21,
+            59,
+            42,
+            71,
+            15,
+            59,
+            79,
+            60,
+            36,
+            62,
+            37,
+            63,
+            20,
+            32,
+            13,
+            17,
+            54,
+            29,
+            51,
+        ],
+    }
+)
 
 # lifelines 0.30.0 (pandas 2.3.3, in a separate venv: lifelines needs pandas < 3):
 #   cph = CoxPHFitter().fit(df, T, E, fit_options={"precision": 1e-13, "r_precision": 0.0})
@@ -331,8 +640,10 @@ LIFELINES_PH = {
         "rank": [0.1006878787883591, 1.1482322250279038, 0.5988040774924842],
     },
     "aml": {  # ~ x (Nonmaintained = 1)
-        "identity": [0.17423848742809553], "log": [0.008848057048599678],
-        "km": [0.006909093041021959], "rank": [0.0010462253753162722],
+        "identity": [0.17423848742809553],
+        "log": [0.008848057048599678],
+        "km": [0.006909093041021959],
+        "rank": [0.0010462253753162722],
     },
 }
 
@@ -343,8 +654,9 @@ def test_proportional_hazards_test_with_tied_times_matches_lifelines(transform):
     # (lifelines' waltons data: 20.06 instead of 22.32); untied data agreed already.
     cox = cx.cox_model(TIED, "~ plan + tickets + spend", duration="tenure", event="churned", transform=transform)
     # lifelines: the coefficients -0.26669883807373335, 0.14767788955944247, -0.011145081920384043
-    np.testing.assert_allclose(cox.summary["coef"], [-0.26669883807373335, 0.14767788955944247,
-                                                     -0.011145081920384043], rtol=1e-9)
+    np.testing.assert_allclose(
+        cox.summary["coef"], [-0.26669883807373335, 0.14767788955944247, -0.011145081920384043], rtol=1e-9
+    )
     terms = cox.ph_test[cox.ph_test["term"] != "GLOBAL"]
     np.testing.assert_allclose(terms["chi2"], LIFELINES_PH["tied"][transform], rtol=1e-6)
     aml = cx.cox_model(AML.assign(x=(AML["x"] == "Nonmaintained").astype(float)), "~ x", transform=transform, **AML_KW)
@@ -385,8 +697,11 @@ def test_schoenfeld_residuals_with_ties_entry_and_strata_match_brute_force(ties)
     result = PHReg(time, X, status=status, entry=entry, strata=strata, ties=ties).fit()
     beta = np.asarray(result.params)
     got = survival._schoenfeld_residuals(result.model, beta)
-    expected = _efron_schoenfeld_brute(time, status, X, beta, entry, strata) if ties == "efron" else np.asarray(
-        result.schoenfeld_residuals)  # statsmodels' own residuals are Breslow's
+    expected = (
+        _efron_schoenfeld_brute(time, status, X, beta, entry, strata)
+        if ties == "efron"
+        else np.asarray(result.schoenfeld_residuals)
+    )  # statsmodels' own residuals are Breslow's
     np.testing.assert_allclose(got[status == 1], expected[status == 1], rtol=1e-10, atol=1e-12)
     assert np.isnan(got[status == 0]).all()
     # Schoenfeld residuals sum to the score, which is zero at the maximum
@@ -404,7 +719,7 @@ def test_tied_global_test_is_grambsch_therneau_written_out():
     g = time[status == 1] - time[status == 1].mean()
     V = np.asarray(cox.result.cov_params())
     z = g @ resid
-    assert cox.ph_test["chi2"].iloc[-1] == pytest.approx(z @ V @ z * len(g) / np.sum(g ** 2), rel=1e-10)
+    assert cox.ph_test["chi2"].iloc[-1] == pytest.approx(z @ V @ z * len(g) / np.sum(g**2), rel=1e-10)
 
 
 def test_proportional_hazards_test_flags_crossing_hazards_only():
@@ -480,10 +795,16 @@ def test_missing_columns_and_bad_values_name_the_column():
 def test_no_churners_is_a_clear_error_not_a_singular_matrix():
     # Issue 16 §5: log-rank and Cox with no events raised numpy's LinAlgError "Singular matrix".
     none = AML.assign(status=False)
-    for call in (lambda: cx.logrank(none, by="x", **AML_KW), lambda: cx.cox_model(none, covariates=["x"], **AML_KW),
-                 lambda: cx.kaplan_meier(none, **AML_KW)):
-        with pytest.raises(ValueError, match=r"no customer churned: 'status' is false \(or 0\) for all 23 customers"
-                                             r".*Check the event coding"):
+    for call in (
+        lambda: cx.logrank(none, by="x", **AML_KW),
+        lambda: cx.cox_model(none, covariates=["x"], **AML_KW),
+        lambda: cx.kaplan_meier(none, **AML_KW),
+    ):
+        with pytest.raises(
+            ValueError,
+            match=r"no customer churned: 'status' is false \(or 0\) for all 23 customers"
+            r".*Check the event coding",
+        ):
             call()
     # at given months the curve of customers who never churn is 1 (with its at-risk counts)
     km = cx.kaplan_meier(none, times=[10, 20], **AML_KW)
@@ -491,23 +812,32 @@ def test_no_churners_is_a_clear_error_not_a_singular_matrix():
     assert km["at_risk"].tolist() == [18, 13]  # by hand: 18 of the 23 times are >= 10 weeks, 13 are >= 20
 
 
-@pytest.mark.parametrize("case, match", [
-    ("one group", "needs at least two groups in 'x'"),
-    ("constant covariate", "no covariate varies among the 23 customers"),
-    ("all missing", "no customer has 'time', 'status' and 'x' all filled in"),
-    ("single row", "no covariate varies among the 1 customers"),
-    ("infinite duration", r"'time' \(duration\) holds 1 infinite value"),
-    ("text duration", r"'time' \(duration\) must hold numbers of months"),
-])
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("one group", "needs at least two groups in 'x'"),
+        ("constant covariate", "no covariate varies among the 23 customers"),
+        ("all missing", "no customer has 'time', 'status' and 'x' all filled in"),
+        ("single row", "no covariate varies among the 1 customers"),
+        ("infinite duration", r"'time' \(duration\) holds 1 infinite value"),
+        ("text duration", r"'time' \(duration\) must hold numbers of months"),
+    ],
+)
 def test_degenerate_data_gets_a_clear_error(case, match):
-    df = {"one group": AML.assign(x="Maintained"), "constant covariate": AML.assign(x="Maintained"),
-          "all missing": AML.assign(time=np.nan), "single row": AML.iloc[:1],
-          "infinite duration": AML.assign(time=AML["time"].replace(161, np.inf)),
-          "text duration": AML.assign(time=AML["time"].astype(str).replace("161", "n/a"))}[case]
-    calls = {"one group": lambda: cx.logrank(df, by="x", **AML_KW),
-             "constant covariate": lambda: cx.cox_model(df, covariates=["x"], **AML_KW),
-             "all missing": lambda: cx.logrank(df, by="x", **AML_KW),
-             "single row": lambda: cx.cox_model(df, covariates=["x"], **AML_KW)}
+    df = {
+        "one group": AML.assign(x="Maintained"),
+        "constant covariate": AML.assign(x="Maintained"),
+        "all missing": AML.assign(time=np.nan),
+        "single row": AML.iloc[:1],
+        "infinite duration": AML.assign(time=AML["time"].replace(161, np.inf)),
+        "text duration": AML.assign(time=AML["time"].astype(str).replace("161", "n/a")),
+    }[case]
+    calls = {
+        "one group": lambda: cx.logrank(df, by="x", **AML_KW),
+        "constant covariate": lambda: cx.cox_model(df, covariates=["x"], **AML_KW),
+        "all missing": lambda: cx.logrank(df, by="x", **AML_KW),
+        "single row": lambda: cx.cox_model(df, covariates=["x"], **AML_KW),
+    }
     with pytest.raises(ValueError, match=match):
         calls.get(case, lambda: cx.kaplan_meier(df, by="x", **AML_KW))()
     if case in ("infinite duration", "text duration", "all missing"):
@@ -521,8 +851,9 @@ def test_logrank_counts_churn_at_month_zero():
     df = AML.assign(time=np.where(np.arange(23) % 5 == 0, 0, AML["time"]))
     lr = cx.logrank(df, by="x", **AML_KW)
     assert np.isfinite(lr["expected"]).all() and lr["expected"].sum() == pytest.approx(lr["observed"].sum())
-    brute = _logrank_brute(df["time"].to_numpy(float), df["status"].to_numpy(int),
-                           (df["x"] == "Nonmaintained").to_numpy(int))
+    brute = _logrank_brute(
+        df["time"].to_numpy(float), df["status"].to_numpy(int), (df["x"] == "Nonmaintained").to_numpy(int)
+    )
     assert lr["chi2"].iloc[0] == pytest.approx(brute, rel=1e-10)
 
 
@@ -540,8 +871,10 @@ def _cox_diverging_coefficients(time, status, X) -> np.ndarray:
     pointed cone when the differences have full rank. Its extreme rays make p - 1 independent
     rows active: every (p - 1)-subset of rows is tried. A coefficient has no finite estimate
     exactly when some ray moves it (Bryson & Johnson 1981, monotone likelihood)."""
-    rows = np.unique(np.array([X[i] - X[j] for i in np.flatnonzero(status == 1)
-                               for j in np.flatnonzero(time >= time[i]) if j != i]), axis=0)
+    rows = np.unique(
+        np.array([X[i] - X[j] for i in np.flatnonzero(status == 1) for j in np.flatnonzero(time >= time[i]) if j != i]),
+        axis=0,
+    )
     return coordinates_moved_by_cone(rows)
 
 
@@ -563,8 +896,9 @@ def test_monotone_likelihood_matches_brute_force_ray_enumeration():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             cox = cx.cox_model(df, "~ x + flag", duration="t", event="e")
-        moving = _cox_diverging_coefficients(df["t"].to_numpy(float), df["e"].to_numpy(int),
-                                             df[["x", "flag"]].to_numpy(float))
+        moving = _cox_diverging_coefficients(
+            df["t"].to_numpy(float), df["e"].to_numpy(int), df[["x", "flag"]].to_numpy(float)
+        )
         np.testing.assert_array_equal(~cox.summary["estimable"].to_numpy(), moving, err_msg=df.to_string())
         assert cox.summary.loc[moving, ["hazard_ratio", "ci_low", "ci_high", "p"]].isna().all().all()
         assert np.isfinite(cox.summary.loc[~moving, ["hazard_ratio", "ci_low", "ci_high", "p"]]).all().all()
@@ -576,8 +910,14 @@ def test_monotone_likelihood_matches_brute_force_ray_enumeration():
 def test_a_covariate_that_varies_only_outside_the_risk_sets_is_left_out():
     # the only customer with flag = 1 leaves (censored) before anyone churns: no risk set sees
     # the flag, so it has no information at all; it is dropped like an aliased column
-    df = pd.DataFrame({"x": [-0.5, -0.5, 0.1, 0.0, -0.6, -0.4], "flag": [1.0, 0, 0, 0, 0, 0],
-                       "t": [4.0, 24, 4, 15, 12, 5], "e": [False, True, False, True, True, True]})
+    df = pd.DataFrame(
+        {
+            "x": [-0.5, -0.5, 0.1, 0.0, -0.6, -0.4],
+            "flag": [1.0, 0, 0, 0, 0, 0],
+            "t": [4.0, 24, 4, 15, 12, 5],
+            "e": [False, True, False, True, True, True],
+        }
+    )
     cox = cx.cox_model(df, "~ x + flag", duration="t", event="e")
     assert cox.summary["term"].tolist() == ["x"]
     assert any("flag" in w and "left out of the fit" in w for w in cox.warnings)
@@ -593,7 +933,9 @@ def test_a_level_that_never_churns_is_not_estimable_in_the_cox_model():
     customers.loc[pilot, "segment"] = "Pilot"
     cox = cx.cox_model(customers, covariates=["segment", "support_tickets"])
     row = cox.summary.set_index("label").loc["segment: Pilot vs Consumer"]
-    assert not row["estimable"] and np.isnan(row["hazard_ratio"]) and row["note"] == "not estimable: monotone likelihood"
+    assert (
+        not row["estimable"] and np.isnan(row["hazard_ratio"]) and row["note"] == "not estimable: monotone likelihood"
+    )
     kept = cox.summary.set_index("label").drop("segment: Pilot vs Consumer")
     assert kept["estimable"].all()
     # customers who never churn and whose hazard ratio runs off to 0 drop out of every risk set:
@@ -651,8 +993,9 @@ def test_cox_model_reports_the_ties_it_used():
     # and the fit is Breslow's: statsmodels' own PHReg with ties="breslow" on the same design
     from statsmodels.duration.hazard_regression import PHReg
 
-    reference = PHReg(breslow.result.model.endog, breslow.result.model.exog, status=breslow.result.model.status,
-                      ties="breslow").fit()
+    reference = PHReg(
+        breslow.result.model.endog, breslow.result.model.exog, status=breslow.result.model.status, ties="breslow"
+    ).fit()
     np.testing.assert_allclose(breslow.summary["coef"], reference.params, rtol=1e-8)
     assert not np.allclose(efron.summary["coef"], breslow.summary["coef"], rtol=1e-6)
 
@@ -660,7 +1003,9 @@ def test_cox_model_reports_the_ties_it_used():
 def test_term_labels():
     assert _models.term_label("C(contract, Treatment('monthly'))[T.annual]") == "contract: annual vs monthly"
     assert _models.term_label("contract[T.annual]", {"contract": "monthly"}) == "contract: annual vs monthly"
-    assert _models.term_label("Q('Payment method')[T.card]", {"Payment method": "cash"}) == "Payment method: card vs cash"
+    assert (
+        _models.term_label("Q('Payment method')[T.card]", {"Payment method": "cash"}) == "Payment method: card vs cash"
+    )
     assert _models.term_label("I(tenure_months / 12)") == "tenure_months / 12"
 
 

@@ -47,8 +47,13 @@ def test_no_false_match_inside_words():
 
 
 def test_dictionary_extends_from_catalog_settings(tmp_path, project_dir):
-    text = (project_dir / "data" / "cxkit.yaml").read_text().replace(
-        "\nsettings:\n", "\nsettings:\n  themes:\n    delivery: {en: [dhl]}\n    sustainability: {en: [recycl*], sv: [återvinn*]}\n"
+    text = (
+        (project_dir / "data" / "cxkit.yaml")
+        .read_text()
+        .replace(
+            "\nsettings:\n",
+            "\nsettings:\n  themes:\n    delivery: {en: [dhl]}\n    sustainability: {en: [recycl*], sv: [återvinn*]}\n",
+        )
     )
     assert "recycl*" in text
     text = text.replace("path: sample/", f"path: {project_dir / 'data' / 'sample'}/")
@@ -80,13 +85,15 @@ def test_sample_templates_tagged_with_their_theme(project_dir):
 
 
 def test_theme_summary_by_hand():
-    df = pd.DataFrame({
-        "published_at": pd.to_datetime(["2026-09-02"] * 4 + ["2026-10-03"] * 4),
-        "compound": [0.5, -0.5, 0.5, 0.5, -0.6, -0.7, 0.4, 0.2],
-        "label": ["positive", "negative", "positive", "positive", "negative", "negative", "positive", "positive"],
-        "rating": [5, 2, 4, 5, 1, 1, 4, 5],
-        "delivery": [False, True, False, False, True, True, False, False],
-    })
+    df = pd.DataFrame(
+        {
+            "published_at": pd.to_datetime(["2026-09-02"] * 4 + ["2026-10-03"] * 4),
+            "compound": [0.5, -0.5, 0.5, 0.5, -0.6, -0.7, 0.4, 0.2],
+            "label": ["positive", "negative", "positive", "positive", "negative", "negative", "positive", "positive"],
+            "rating": [5, 2, 4, 5, 1, 1, 4, 5],
+            "delivery": [False, True, False, False, True, True, False, False],
+        }
+    )
     out = cx.theme_summary(df, month="2026-10", themes=["delivery"]).iloc[0]
     assert out["n"] == 2 and out["share_negative"] == 1.0
     assert out["negative_rate"] == pytest.approx(2 / 4) and out["previous_rate"] == pytest.approx(1 / 4)

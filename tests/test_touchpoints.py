@@ -87,7 +87,10 @@ def test_task_success_and_duration(journey):
     assert perf.loc["billing", "median_duration_s"] == np.median(secs)
     lo = int(np.floor(n / 2 - 1.959964 * np.sqrt(n) / 2))
     hi = int(np.ceil(1 + n / 2 + 1.959964 * np.sqrt(n) / 2))
-    assert (perf.loc["billing", "duration_ci_low"], perf.loc["billing", "duration_ci_high"]) == (secs[lo - 1], secs[hi - 1])
+    assert (perf.loc["billing", "duration_ci_low"], perf.loc["billing", "duration_ci_high"]) == (
+        secs[lo - 1],
+        secs[hi - 1],
+    )
 
 
 def test_performance_skips_absent_measures_with_a_note(journey):
@@ -128,9 +131,13 @@ def test_channels_without_variation_get_no_verdict():
     # Welch's test is undefined when a channel's scores do not vary: "consistent" used to be
     # True (not p < alpha) for two constant channels 3 vs 4; now it is missing, and the
     # findings say the channels could not be compared instead of calling them consistent.
-    events = pd.DataFrame({"touchpoint": ["billing"] * 8 + ["web"] * 8,
-                           "channel": ["app", "email"] * 8,
-                           "csat": [3, 4] * 4 + [1, 2, 3, 4, 5, 4, 3, 2]})
+    events = pd.DataFrame(
+        {
+            "touchpoint": ["billing"] * 8 + ["web"] * 8,
+            "channel": ["app", "email"] * 8,
+            "csat": [3, 4] * 4 + [1, 2, 3, 4, 5, 4, 3, 2],
+        }
+    )
     cc = cx.channel_consistency(events, min_n=2)
     billing = cc[cc["touchpoint"] == "billing"]
     assert billing["p"].isna().all() and billing["consistent"].isna().all()
@@ -145,8 +152,13 @@ def test_channels_without_variation_get_no_verdict():
 def test_boolean_outcomes_get_wilson_intervals_inside_0_and_1():
     from statsmodels.stats.proportion import proportion_confint
 
-    events = pd.DataFrame({"touchpoint": ["billing"] * 10, "channel": ["app"] * 5 + ["web"] * 5,
-                           "success": [True] * 5 + [True, False, False, False, False]})
+    events = pd.DataFrame(
+        {
+            "touchpoint": ["billing"] * 10,
+            "channel": ["app"] * 5 + ["web"] * 5,
+            "success": [True] * 5 + [True, False, False, False, False],
+        }
+    )
     cc = cx.channel_consistency(events, score="success", min_n=5)
     low, high = proportion_confint([5, 1], [5, 5], method="wilson")  # statsmodels' Wilson interval
     np.testing.assert_allclose(cc["ci_low"], low, atol=1e-12)

@@ -16,7 +16,7 @@ PAYLOADS = [
     "<svg onload=alert('xss03')>",
     "<a href=\"javascript:alert('xss04')\">xss04 link</a>",
     "<iframe src=\"javascript:alert('xss05')\"></iframe>",
-    "<form action=\"https://evil.example/xss06\"><input name=q></form>",
+    '<form action="https://evil.example/xss06"><input name=q></form>',
     "<style>body{display:none} /* xss07 */</style>",
     "\"><script>alert('xss08')</script>",
     "<body onload=alert('xss09')>",
@@ -25,10 +25,10 @@ PAYLOADS = [
     "<object data=\"javascript:alert('xss12')\"></object>",
     "<embed src=\"javascript:alert('xss13')\">",
     "<video><source onerror=\"alert('xss14')\"></video>",
-    "<img src=\"https://evil.example/xss15.png\">",
-    "<link rel=stylesheet href=\"https://evil.example/xss16.css\">",
-    "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/xss17\">",
-    "<base href=\"https://evil.example/xss18/\">",
+    '<img src="https://evil.example/xss15.png">',
+    '<link rel=stylesheet href="https://evil.example/xss16.css">',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/xss17">',
+    '<base href="https://evil.example/xss18/">',
     "**xss19** [click](javascript:alert('xss19'))",
     "$\\alpha$ $$xss20^2$$ \\(xss20\\)",
     "{{7*7}} ${alert('xss21')} <%= xss21 %>",
@@ -36,13 +36,13 @@ PAYLOADS = [
     "<math><mtext><table><mglyph><style><img src=x onerror=alert('xss23')>",
     "javascript:alert('xss24')",
     # Markup an allow-list sanitiser would keep: each must still be text, never an element.
-    "<b class=\"xss26\">xss26 bold</b>",
-    "<span title=\"xss27\" style=\"color:red\">xss27</span>",
-    "<a href=\"index.html\" class=\"xss28\">xss28 link</a>",
-    "<p class=\"xss29\">xss29</p><u class=\"xss29\">u</u>",
-    "</td></tr></table><h1 class=\"xss30\">xss30</h1>",
-    "<img src=\"data:image/png;base64,iVBORw0KGgo=\" class=\"xss31\" alt=\"xss31\">",
-    "</textarea></title></style><!-- xss32 --><i class=\"xss32\">xss32</i>",
+    '<b class="xss26">xss26 bold</b>',
+    '<span title="xss27" style="color:red">xss27</span>',
+    '<a href="index.html" class="xss28">xss28 link</a>',
+    '<p class="xss29">xss29</p><u class="xss29">u</u>',
+    '</td></tr></table><h1 class="xss30">xss30</h1>',
+    '<img src="data:image/png;base64,iVBORw0KGgo=" class="xss31" alt="xss31">',
+    '</textarea></title></style><!-- xss32 --><i class="xss32">xss32</i>',
     "&lt;b class=xss33&gt;entity&amp;lt;",
     "| xss34 | table |\n|---|---|\n| a | b |",
 ]
@@ -79,7 +79,16 @@ def write_hostile_sample(folder: Path, *, scale: float = 0.15, seed: int = 7) ->
     channel_map = family(data["journey"]["channel"], 22, "ch")
     fb_channels = family(data["feedback"]["channel"], 3, "fc")
     sources = family(data["reviews"]["source"], 24, "rs")
-    driver_names = ["support", "price", "product_quality", "delivery", "ease_of_use", "billing", "app_experience", "staff"]
+    driver_names = [
+        "support",
+        "price",
+        "product_quality",
+        "delivery",
+        "ease_of_use",
+        "billing",
+        "app_experience",
+        "staff",
+    ]
     driver_map = {d: f"{_two(32, i)} d{i}" for i, d in enumerate(driver_names[:-1])}
     driver_map[driver_names[-1]] = COLUMN_PAYLOAD
     assert len(segments) == 3 and len(tp_map) == 8 and len(channel_map) == 5, "the sample's categories changed"

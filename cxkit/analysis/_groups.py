@@ -29,8 +29,10 @@ def score_column(score: str | None, metric: str | None, func: str, default: str 
     ('ces', 'csat')
     """
     if score is not None and metric is not None and score != metric:
-        raise ValueError(f"{func}: score={score!r} and metric={metric!r} name different columns; "
-                         f"pass one of them (score is the name cxkit uses, metric its alias).")
+        raise ValueError(
+            f"{func}: score={score!r} and metric={metric!r} name different columns; "
+            f"pass one of them (score is the name cxkit uses, metric its alias)."
+        )
     return score if score is not None else metric if metric is not None else default
 
 
@@ -38,8 +40,9 @@ def check_frame(df, func: str) -> None:
     from ..distributed import is_dask_frame
 
     if not isinstance(df, pd.DataFrame) and not (is_dask_frame(df) and hasattr(df, "columns")):
-        raise TypeError(f"{func} needs a pandas DataFrame (or a Dask DataFrame) as its first argument, "
-                        f"not {type(df).__name__}.")
+        raise TypeError(
+            f"{func} needs a pandas DataFrame (or a Dask DataFrame) as its first argument, not {type(df).__name__}."
+        )
 
 
 def check_column(df: pd.DataFrame, column: str, role: str, func: str) -> None:
@@ -48,7 +51,8 @@ def check_column(df: pd.DataFrame, column: str, role: str, func: str) -> None:
         hint = f" Did you mean {match[0]!r}?" if match else ""
         raise ValueError(
             f"{func}: column {column!r} ({role}) is not in the data.{hint} Columns: "
-            f"{', '.join(map(str, df.columns[:30]))}. Pass {role}='<column>' to use another one.")
+            f"{', '.join(map(str, df.columns[:30]))}. Pass {role}='<column>' to use another one."
+        )
 
 
 def check_alpha(alpha: float) -> None:
@@ -65,14 +69,18 @@ def numeric_scores(series: pd.Series, column: str, func: str) -> np.ndarray:
         bad = converted.isna() & series.notna()
         if bad.any():
             example = series[bad].iloc[0]
-            raise ValueError(f"{func}: column {column!r} holds text such as {str(example)[:40]!r}, not "
-                             f"scores. Recode it to numbers first (load it with values={{...}}).")
+            raise ValueError(
+                f"{func}: column {column!r} holds text such as {str(example)[:40]!r}, not "
+                f"scores. Recode it to numbers first (load it with values={{...}})."
+            )
         series = converted
     values = pd.Series(series).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     infinite = np.isinf(values)
     if infinite.any():
-        raise ValueError(f"{func}: column {column!r} holds {int(infinite.sum()):,} infinite value(s); scores must be "
-                         f"finite numbers. Replace them with a missing value (NaN) or fix them at the source.")
+        raise ValueError(
+            f"{func}: column {column!r} holds {int(infinite.sum()):,} infinite value(s); scores must be "
+            f"finite numbers. Replace them with a missing value (NaN) or fix them at the source."
+        )
     return values
 
 
@@ -255,8 +263,16 @@ def anova(g: Groups) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         f = (ss_between / df1) / (ss_within / df2)
     p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else np.nan
-    return {"test": "ANOVA", "stat": "F", "statistic": f, "df1": float(df1), "df2": float(df2), "p": p,
-            "effect": "omega2", "effect_size": omega2_from_f(f, df1, g.total)}
+    return {
+        "test": "ANOVA",
+        "stat": "F",
+        "statistic": f,
+        "df1": float(df1),
+        "df2": float(df2),
+        "p": p,
+        "effect": "omega2",
+        "effect_size": omega2_from_f(f, df1, g.total),
+    }
 
 
 def welch_anova(g: Groups) -> dict:
@@ -273,5 +289,10 @@ def welch_anova(g: Groups) -> dict:
     b = 1 + 2 * (k - 2) / (k**2 - 1) * tmp
     f = a / b
     df2 = (k**2 - 1) / (3 * tmp)
-    return {**row, "statistic": float(f), "df2": float(df2), "p": float(stats.f.sf(f, k - 1, df2)),
-            "effect_size": float(omega2_from_f(f, k - 1, g.total))}
+    return {
+        **row,
+        "statistic": float(f),
+        "df2": float(df2),
+        "p": float(stats.f.sf(f, k - 1, df2)),
+        "effect_size": float(omega2_from_f(f, k - 1, g.total)),
+    }

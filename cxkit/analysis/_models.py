@@ -39,8 +39,23 @@ from .._stats import adjust_p, covariance_beside_separation
 
 #: Column names that hold personal data or identifiers and are never model covariates.
 NOT_COVARIATES = {
-    "customer_id", "name", "first_name", "last_name", "surname", "full_name", "email", "e_mail",
-    "phone", "phone_number", "mobile", "address", "street", "zip", "postcode", "ip", "ip_address",
+    "customer_id",
+    "name",
+    "first_name",
+    "last_name",
+    "surname",
+    "full_name",
+    "email",
+    "e_mail",
+    "phone",
+    "phone_number",
+    "mobile",
+    "address",
+    "street",
+    "zip",
+    "postcode",
+    "ip",
+    "ip_address",
 }
 DAYS_PER_MONTH = 30.4375
 #: Thresholds of the model checks (documented in :func:`cxkit.churn_model`).
@@ -66,7 +81,8 @@ def require(df: pd.DataFrame, columns, *, argument: str = "column") -> None:
         shown = ", ".join(map(str, list(df.columns)[:25]))
         raise ValueError(
             f"column {missing[0]!r} ({argument}) is not in the data. Pass {argument}=<your column>, "
-            f"or map it in the catalog (columns: {{{missing[0]}: <source column>}}). Columns present: {shown}.")
+            f"or map it in the catalog (columns: {{{missing[0]}: <source column>}}). Columns present: {shown}."
+        )
 
 
 def as_float(series: pd.Series) -> np.ndarray:
@@ -82,21 +98,27 @@ def event_values(series: pd.Series, name: str) -> np.ndarray:
         values = as_float(series)
         bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
         if bad.any():
-            raise ValueError(f"column {name!r} must be 0/1 or true/false; found {values[bad][0]!r}. "
-                             f"Recode it in the catalog (values: {{{name}: {{...: true}}}}).")
+            raise ValueError(
+                f"column {name!r} must be 0/1 or true/false; found {values[bad][0]!r}. "
+                f"Recode it in the catalog (values: {{{name}: {{...: true}}}})."
+            )
         return values
     sample = series.dropna().astype(str).unique()[:3].tolist()
-    raise ValueError(f"column {name!r} must be boolean or 0/1, not text ({sample}). Recode it in the catalog, "
-                     f"e.g. values: {{{name}: {{\"Yes\": true, \"No\": false}}}}.")
+    raise ValueError(
+        f"column {name!r} must be boolean or 0/1, not text ({sample}). Recode it in the catalog, "
+        f'e.g. values: {{{name}: {{"Yes": true, "No": false}}}}.'
+    )
 
 
 def is_numeric(series: pd.Series) -> bool:
     return (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)) and not isinstance(
-        series.dtype, pd.CategoricalDtype)
+        series.dtype, pd.CategoricalDtype
+    )
 
 
-def model_data(df: pd.DataFrame, columns, *, event: str | None = None, levels: dict | None = None,
-                categorical: dict | None = None) -> pd.DataFrame:
+def model_data(
+    df: pd.DataFrame, columns, *, event: str | None = None, levels: dict | None = None, categorical: dict | None = None
+) -> pd.DataFrame:
     """A copy of ``columns`` that patsy reads the way an analyst expects.
 
     Numbers and booleans become float64 (NaN for missing, booleans 1/0); text becomes a pandas
@@ -120,25 +142,36 @@ def model_data(df: pd.DataFrame, columns, *, event: str | None = None, levels: d
             values = values.astype(object).where(values.isin(levels[col]), None)  # unseen levels: missing
             out[col] = pd.Categorical(values, categories=levels[col])
         elif col in categorical:
-            cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(
-                s.astype(object).where(s.notna(), None) if is_numeric(s) else
-                s.astype("string").astype(object).where(s.notna(), None))
+            cat = (
+                s.array
+                if isinstance(s.dtype, pd.CategoricalDtype)
+                else pd.Categorical(
+                    s.astype(object).where(s.notna(), None)
+                    if is_numeric(s)
+                    else s.astype("string").astype(object).where(s.notna(), None)
+                )
+            )
             cat = cat.remove_unused_categories()
             ref = categorical[col]
             match = [c for c in cat.categories if str(c) == str(ref)]
             if not match:
-                raise ValueError(f"reference level {ref!r} of {col!r} does not occur; levels: "
-                                 f"{[str(c) for c in cat.categories][:20]}.")
+                raise ValueError(
+                    f"reference level {ref!r} of {col!r} does not occur; levels: "
+                    f"{[str(c) for c in cat.categories][:20]}."
+                )
             first = list(cat.categories).index(match[0])
-            out[col] = cat.reorder_categories([cat.categories[first]] + [c for i, c in enumerate(cat.categories)
-                                                                         if i != first])
+            out[col] = cat.reorder_categories(
+                [cat.categories[first]] + [c for i, c in enumerate(cat.categories) if i != first]
+            )
         elif isinstance(s.dtype, pd.CategoricalDtype):
             out[col] = s.array.remove_unused_categories()
         elif is_numeric(s):
             out[col] = as_float(s)
         elif pd.api.types.is_datetime64_any_dtype(s):
-            raise ValueError(f"column {col!r} is a date; use a number derived from it (e.g. months since signup) "
-                             "as a covariate instead.")
+            raise ValueError(
+                f"column {col!r} is a date; use a number derived from it (e.g. months since signup) "
+                "as a covariate instead."
+            )
         else:
             out[col] = pd.Categorical(s.astype("string").astype(object).where(s.notna(), None))
     return pd.DataFrame(out, index=df.index)
@@ -146,8 +179,11 @@ def model_data(df: pd.DataFrame, columns, *, event: str | None = None, levels: d
 
 def reference_levels(data: pd.DataFrame) -> dict:
     """Reference (first) level of every categorical column of model data."""
-    return {c: data[c].cat.categories[0] for c in data.columns
-            if isinstance(data[c].dtype, pd.CategoricalDtype) and len(data[c].cat.categories)}
+    return {
+        c: data[c].cat.categories[0]
+        for c in data.columns
+        if isinstance(data[c].dtype, pd.CategoricalDtype) and len(data[c].cat.categories)
+    }
 
 
 def default_reference(series: pd.Series):
@@ -218,8 +254,10 @@ def tenure_price_leaks(data: pd.DataFrame, columns, *, tenure: str, revenue: str
         coef, *_ = np.linalg.lstsq(A, x[ok], rcond=None)
         r2 = 1 - np.sum((x[ok] - A @ coef) ** 2) / np.sum((x[ok] - x[ok].mean()) ** 2)
         if r2 >= LEAKAGE_R2:
-            found.append(f"{col} is almost exactly a function of {tenure} x {revenue} (R² = {r2:.3f}), like a "
-                         f"total-charges column. Try dropping {col}.")
+            found.append(
+                f"{col} is almost exactly a function of {tenure} x {revenue} (R² = {r2:.3f}), like a "
+                f"total-charges column. Try dropping {col}."
+            )
     return found
 
 
@@ -251,7 +289,12 @@ class _Names(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Call(self, node):
-        if isinstance(node.func, ast.Name) and node.func.id == "Q" and node.args and isinstance(node.args[0], ast.Constant):
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "Q"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             self.quoted.append(str(node.args[0].value))
         self.generic_visit(node)
 
@@ -265,8 +308,10 @@ def _close_columns(name: str, columns) -> list[str]:
     low = name.lower()
 
     def similarity(column):  # difflib's ratio depends on the order of its arguments: take the better
-        return max(difflib.SequenceMatcher(None, low, column.lower()).ratio(),
-                   difflib.SequenceMatcher(None, column.lower(), low).ratio())
+        return max(
+            difflib.SequenceMatcher(None, low, column.lower()).ratio(),
+            difflib.SequenceMatcher(None, column.lower(), low).ratio(),
+        )
 
     scored = sorted(((similarity(c), c) for c in columns), key=lambda sc: -sc[0])
     close = [c for score, c in scored[:3] if score >= 0.6]
@@ -331,24 +376,29 @@ def formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
                 except SyntaxError:
                     continue
                 if visitor.private:
-                    raise ValueError(f"the formula {formula!r} uses the attribute {visitor.private[0]!r}; a formula "
-                                     "can use the data's columns and functions such as C(), I(), np.log() only.")
+                    raise ValueError(
+                        f"the formula {formula!r} uses the attribute {visitor.private[0]!r}; a formula "
+                        "can use the data's columns and functions such as C(), I(), np.log() only."
+                    )
                 for name in [n for n in visitor.names if n not in known and n not in functions] + [
-                        q for q in visitor.quoted if q not in known]:
+                    q for q in visitor.quoted if q not in known
+                ]:
                     close = _close_columns(name, known)
                     hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
                     raise ValueError(
                         f"the formula {formula!r} uses {name!r}, which is not a column of the data.{hint} Write "
                         f"the column's exact name (Q('my column') for a name with spaces or dots); besides columns "
-                        f"a formula can use C(), I(), Q(), np.<function>, log, exp and sqrt.")
+                        f"a formula can use C(), I(), Q(), np.<function>, log, exp and sqrt."
+                    )
                 found += [n for n in visitor.names + visitor.quoted if n in known]
         return list(dict.fromkeys(found))
 
     return cols(desc.lhs_termlist), cols(desc.rhs_termlist)
 
 
-def aliased_columns(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
-             ) -> list[tuple[str, list[str]]]:
+def aliased_columns(
+    X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram: np.ndarray | None = None
+) -> list[tuple[str, list[str]]]:
     """Design columns that are exact linear combinations of earlier ones (R ``glm``'s NA
     coefficients), each with the columns it is a combination of."""
     if gram is None:
@@ -374,9 +424,11 @@ def aliased_columns(X: np.ndarray, names: list[str], *, tol: float = 1e-9, gram:
     return found
 
 
-_TERM = re.compile(r"^C\((?P<var>Q\('.+?'\)|[^,()]+)"  # C(var or C(Q('v a r')
-                   r"(?:,\s*(?:Treatment\((?:reference=)?(?P<ref>'[^']*'|\"[^\"]*\"|[^)]*)\)|[^)]*))?"  # , Treatment('ref')
-                   r"\)\[T\.(?P<level>.+)\]$")  # )[T.level]
+_TERM = re.compile(
+    r"^C\((?P<var>Q\('.+?'\)|[^,()]+)"  # C(var or C(Q('v a r')
+    r"(?:,\s*(?:Treatment\((?:reference=)?(?P<ref>'[^']*'|\"[^\"]*\"|[^)]*)\)|[^)]*))?"  # , Treatment('ref')
+    r"\)\[T\.(?P<level>.+)\]$"
+)  # )[T.level]
 _BARE = re.compile(r"^(?P<var>Q\('.+?'\)|[A-Za-z_][A-Za-z0-9_]*)\[T\.(?P<level>.+)\]$")
 
 
@@ -405,8 +457,6 @@ def term_label(term: str, references: dict | None = None) -> str:
     return term
 
 
-
-
 def default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_missing: float, survival: bool = False):
     """Every column that can be a covariate, and a note on each one left out."""
     chosen, notes = [], []
@@ -427,8 +477,9 @@ def default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_mis
             notes.append(f"{col}: left out (named like the outcome; include it explicitly if it is known before churn)")
             continue
         if 1 - len(present) / max(n, 1) > max_missing:
-            notes.append(f"{col}: left out ({1 - len(present) / n:.0%} missing; naming it in covariates drops "
-                         "those customers)")
+            notes.append(
+                f"{col}: left out ({1 - len(present) / n:.0%} missing; naming it in covariates drops those customers)"
+            )
             continue
         if numeric:
             if len(present) > 50 and (values == np.round(values)).all() and len(np.unique(values)) == len(values):
@@ -493,13 +544,16 @@ def complete_rows(data: pd.DataFrame, rows: int) -> pd.Series:
     """Which customers have every column of the model; an error that says what to do when none has."""
     complete = data.notna().all(axis=1)
     if not complete.any():
-        raise ValueError(f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
-                         f"{rows:,} rows): drop the covariates that are mostly missing, or fill them in.")
+        raise ValueError(
+            f"no customer has every column of the model filled in ({', '.join(map(repr, data.columns))}; "
+            f"{rows:,} rows): drop the covariates that are mostly missing, or fill them in."
+        )
     return complete
 
 
-def aliased_design(X: np.ndarray, names: list[str], references: dict, *, effect: str,
-                   gram: np.ndarray | None = None) -> tuple[list[str], str | None]:
+def aliased_design(
+    X: np.ndarray, names: list[str], references: dict, *, effect: str, gram: np.ndarray | None = None
+) -> tuple[list[str], str | None]:
     """The design columns to fit, and a warning naming those left out: exact combinations of
     earlier columns (R ``glm``'s NA coefficients), None when there are none."""
     aliased = aliased_columns(X, names, gram=gram)
@@ -507,11 +561,15 @@ def aliased_design(X: np.ndarray, names: list[str], references: dict, *, effect:
     if not aliased:
         return kept, None
     label = lambda term: term_label(term, references)  # noqa: E731
-    listing = "; ".join(f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
-                        for name, parts in aliased)
-    return kept, (f"{len(aliased)} design column(s) are exact combinations of others and were left out of the "
-                  f"fit (their {effect}s are not estimable): {listing}. Try dropping these redundant columns or "
-                  "merging the duplicated levels.")
+    listing = "; ".join(
+        f"{label(name)} (= a combination of {', '.join(map(label, parts)) or 'other columns'})"
+        for name, parts in aliased
+    )
+    return kept, (
+        f"{len(aliased)} design column(s) are exact combinations of others and were left out of the "
+        f"fit (their {effect}s are not estimable): {listing}. Try dropping these redundant columns or "
+        "merging the duplicated levels."
+    )
 
 
 # --------------------------------------------------------------------------- 2. fit
@@ -524,8 +582,6 @@ def far_bounds(exog) -> list[tuple[float, float]]:
     reach = np.abs(np.asarray(exog, dtype=float)).max(axis=0)
     reach[reach == 0] = 1.0
     return [(-40.0 / r, 40.0 / r) for r in reach]
-
-
 
 
 # --------------------------------------------------------------------------- 3. standard errors
@@ -548,8 +604,18 @@ def standard_errors(params, se, flagged: np.ndarray, hessian) -> tuple[np.ndarra
     return params, se
 
 
-def effects_table(names: list[str], params: np.ndarray, se: np.ndarray, *, flagged: np.ndarray, references: dict,
-                  effect: str, note: str, alpha: float, padjust: str) -> pd.DataFrame:
+def effects_table(
+    names: list[str],
+    params: np.ndarray,
+    se: np.ndarray,
+    *,
+    flagged: np.ndarray,
+    references: dict,
+    effect: str,
+    note: str,
+    alpha: float,
+    padjust: str,
+) -> pd.DataFrame:
     """One row per term: ``term``, ``label``, ``coef``, ``se``, ``z``, ``effect`` (the ratio,
     e.g. ``odds_ratio``), ``ci_low``, ``ci_high`` (Wald, on the ratio scale), ``p``,
     ``p_adjusted`` (across the terms other than the intercept), ``estimable`` and ``note``."""
@@ -560,10 +626,22 @@ def effects_table(names: list[str], params: np.ndarray, se: np.ndarray, *, flagg
         p = 2 * stats.norm.sf(np.abs(z))
         p_adjusted = np.full_like(p, np.nan)
         p_adjusted[effects] = adjust_p(p[effects], padjust)
-        return pd.DataFrame({
-            "term": names, "label": [term_label(name, references) for name in names], "coef": params, "se": se,
-            "z": z, effect: np.exp(params), "ci_low": np.exp(params - crit * se), "ci_high": np.exp(params + crit * se),
-            "p": p, "p_adjusted": p_adjusted, "estimable": ~flagged, "note": np.where(flagged, note, "")})
+        return pd.DataFrame(
+            {
+                "term": names,
+                "label": [term_label(name, references) for name in names],
+                "coef": params,
+                "se": se,
+                "z": z,
+                effect: np.exp(params),
+                "ci_low": np.exp(params - crit * se),
+                "ci_high": np.exp(params + crit * se),
+                "p": p,
+                "p_adjusted": p_adjusted,
+                "estimable": ~flagged,
+                "note": np.where(flagged, note, ""),
+            }
+        )
 
 
 # --------------------------------------------------------------------------- 4. checks
@@ -574,9 +652,11 @@ def events_per_parameter(events: int, parameters: int, *, which: str, effect: st
     outcome: churners or stayers; in a Cox model the churners) per estimated parameter."""
     if not parameters or events / parameters >= MIN_EVENTS_PER_PARAMETER:
         return []
-    return [f"only {events / parameters:.1f} {which} per parameter ({events:,} {which}, {parameters} parameters; "
-            f"fewer than {MIN_EVENTS_PER_PARAMETER}): {effect}s are biased away from 1 and may not replicate. Use "
-            "fewer covariates or merge levels."]
+    return [
+        f"only {events / parameters:.1f} {which} per parameter ({events:,} {which}, {parameters} parameters; "
+        f"fewer than {MIN_EVENTS_PER_PARAMETER}): {effect}s are biased away from 1 and may not replicate. Use "
+        "fewer covariates or merge levels."
+    ]
 
 
 def outcome_leaks(data: pd.DataFrame, y: np.ndarray, columns) -> list[str]:
@@ -599,8 +679,10 @@ def outcome_leaks(data: pd.DataFrame, y: np.ndarray, columns) -> list[str]:
             auc = roc_auc(y[ok], np.asarray(s, dtype=float)[ok])
             auc = max(auc, 1 - auc)
         if auc >= LEAKAGE_AUC:
-            found.append(f"{col} alone predicts churn almost perfectly (AUC {auc:.3f}): it is probably recorded at "
-                         f"or after churn (leakage). Try dropping {col}, or use its value from before churn.")
+            found.append(
+                f"{col} alone predicts churn almost perfectly (AUC {auc:.3f}): it is probably recorded at "
+                f"or after churn (leakage). Try dropping {col}, or use its value from before churn."
+            )
     return found
 
 
@@ -609,9 +691,13 @@ def collinearity(design: Design, *, effect: str) -> tuple[pd.DataFrame, list[str
     each whose adjusted GVIF squared exceeds :data:`MAX_VIF`."""
     with np.errstate(all="ignore"):
         vif = vif_table(design.X, design.names, design.design_info, design.gram)
-    found = [f"{variable_label(row.variable)} is strongly collinear with other covariates (GVIF^(1/(2df)) squared = "
-             f"{row.vif_adjusted ** 2:.1f} > {MAX_VIF:g}): its {effect} is imprecise. Consider dropping one of the "
-             "overlapping covariates." for row in vif.itertuples() if row.vif_adjusted ** 2 > MAX_VIF]
+    found = [
+        f"{variable_label(row.variable)} is strongly collinear with other covariates (GVIF^(1/(2df)) squared = "
+        f"{row.vif_adjusted**2:.1f} > {MAX_VIF:g}): its {effect} is imprecise. Consider dropping one of the "
+        "overlapping covariates."
+        for row in vif.itertuples()
+        if row.vif_adjusted**2 > MAX_VIF
+    ]
     return vif, found
 
 
@@ -681,8 +767,14 @@ def vif_table(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) ->
     for pos, j in enumerate(cols):
         groups.setdefault(owner.get(names[j], names[j]), []).append(pos)
     if len(cols) < 2:
-        return pd.DataFrame({"variable": list(groups), "df": [len(v) for v in groups.values()],
-                             "vif": [1.0] * len(groups), "vif_adjusted": [1.0] * len(groups)})
+        return pd.DataFrame(
+            {
+                "variable": list(groups),
+                "df": [len(v) for v in groups.values()],
+                "vif": [1.0] * len(groups),
+                "vif_adjusted": [1.0] * len(groups),
+            }
+        )
     sub = cov[np.ix_(cols, cols)]
     sd = np.sqrt(np.diag(sub))
     R = sub / np.outer(sd, sd)

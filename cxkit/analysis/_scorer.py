@@ -112,8 +112,11 @@ def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarra
     # one id per spelling up to the apostrophe: "couldn't" and "couldn’t" can both be in a batch,
     # and a phrase must match either, whatever else the batch holds
     ids: dict[str, int] = {}
-    canonical = np.fromiter((ids.setdefault(w.replace("’", "'"), i) for i, w in enumerate(batch.lowers)),
-                            dtype=np.int64, count=len(batch.lowers))
+    canonical = np.fromiter(
+        (ids.setdefault(w.replace("’", "'"), i) for i, w in enumerate(batch.lowers)),
+        dtype=np.int64,
+        count=len(batch.lowers),
+    )
     lower = canonical[lower]
     present = []
     for words, value in lex.phrases.items():
@@ -161,9 +164,18 @@ def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3):
     if n == 0:
         zeros = np.zeros(n_docs)
         empty = np.zeros(0)
-        return Scores(zeros, zeros, np.zeros(n_docs, dtype=np.int64), [""] * n_docs if explain else None,
-                      empty, np.zeros(0, dtype=object), np.zeros(0, dtype=bool))
-    fval, fneg, fboost, fcontrast, fsent, fclause, fexcl, fcaps, fhas_lower, firrealis, frating = _form_features(batch, lex)
+        return Scores(
+            zeros,
+            zeros,
+            np.zeros(n_docs, dtype=np.int64),
+            [""] * n_docs if explain else None,
+            empty,
+            np.zeros(0, dtype=object),
+            np.zeros(0, dtype=bool),
+        )
+    fval, fneg, fboost, fcontrast, fsent, fclause, fexcl, fcaps, fhas_lower, firrealis, frating = _form_features(
+        batch, lex
+    )
     val = fval[lower].copy()
     neg = fneg[lower].copy()
     boost = fboost[lower].copy()

@@ -122,9 +122,16 @@ def accuracy_table(
         for part in SPLITS:
             keep = np.ones(len(frame), dtype=bool) if part == "all" else (frame["split"] == part).to_numpy()
             for rule in (">0", ">=0"):
-                rows.append({"dataset": name, "split": part, "metric": f"binary accuracy ({rule})", "tool": tool,
-                             "value": binary_accuracy(comp[keep], frame["positive"].to_numpy()[keep], rule),
-                             "n": int(keep.sum())})
+                rows.append(
+                    {
+                        "dataset": name,
+                        "split": part,
+                        "metric": f"binary accuracy ({rule})",
+                        "tool": tool,
+                        "value": binary_accuracy(comp[keep], frame["positive"].to_numpy()[keep], rule),
+                        "n": int(keep.sum()),
+                    }
+                )
 
     for name, frame in (("uci_sentiment_labelled_sentences", uci), ("amazon_alexa_reviews", polar)):
         binary_rows(name, frame, "cxkit", sentiment(frame["text"], "en")["compound"].to_numpy())
@@ -142,8 +149,16 @@ def accuracy_table(
     if "vader" in peers:
         labels["vader"] = label_from_compound(vader_compound(dev["text"]))
     for tool, lab in labels.items():
-        rows.append({"dataset": "norec_sentence_no_dev (dev)", "split": "all", "metric": "3-class macro-F1",
-                     "tool": tool, "value": macro_f1(y, lab, CLASSES), "n": len(dev)})
+        rows.append(
+            {
+                "dataset": "norec_sentence_no_dev (dev)",
+                "split": "all",
+                "metric": "3-class macro-F1",
+                "tool": tool,
+                "value": macro_f1(y, lab, CLASSES),
+                "n": len(dev),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -190,16 +205,29 @@ def language_sets(catalog) -> list[dict]:
     uci = uci_frame(catalog)
     norec = norec_frame(catalog, "dev")
     return [
-        {"language": "en", "dataset": "amazon_alexa_reviews", "classes": tuple(CLASSES),
-         "frame": pd.DataFrame({"text": alexa["text"], "label": alexa_label, "split": alexa["split"]}),
-         "note": "stars 1-2 negative, 3 neutral, 4-5 positive; reviews without text left out"},
-        {"language": "en", "dataset": "uci_sentiment_labelled_sentences", "classes": ("negative", "positive"),
-         "frame": pd.DataFrame({"text": uci["text"], "label": np.where(uci["positive"], "positive", "negative"),
-                                "split": uci["split"]}),
-         "note": "binary labels: macro-F1 over negative and positive; a neutral prediction is a miss"},
-        {"language": "nb", "dataset": "norec_sentence_no_dev (dev split)", "classes": tuple(CLASSES),
-         "frame": pd.DataFrame({"text": norec["text"], "label": norec["label"], "split": split_of(norec["text"])}),
-         "note": "cxkit's Norwegian model was fitted on NoReC's train split only; asent: spacy.blank('nb')"},
+        {
+            "language": "en",
+            "dataset": "amazon_alexa_reviews",
+            "classes": tuple(CLASSES),
+            "frame": pd.DataFrame({"text": alexa["text"], "label": alexa_label, "split": alexa["split"]}),
+            "note": "stars 1-2 negative, 3 neutral, 4-5 positive; reviews without text left out",
+        },
+        {
+            "language": "en",
+            "dataset": "uci_sentiment_labelled_sentences",
+            "classes": ("negative", "positive"),
+            "frame": pd.DataFrame(
+                {"text": uci["text"], "label": np.where(uci["positive"], "positive", "negative"), "split": uci["split"]}
+            ),
+            "note": "binary labels: macro-F1 over negative and positive; a neutral prediction is a miss",
+        },
+        {
+            "language": "nb",
+            "dataset": "norec_sentence_no_dev (dev split)",
+            "classes": tuple(CLASSES),
+            "frame": pd.DataFrame({"text": norec["text"], "label": norec["label"], "split": split_of(norec["text"])}),
+            "note": "cxkit's Norwegian model was fitted on NoReC's train split only; asent: spacy.blank('nb')",
+        },
     ]
 
 
@@ -233,18 +261,43 @@ def language_table(catalog, *, peers: bool = True) -> tuple[pd.DataFrame, dict]:
             labels[PEERS[lang]] = _peer_labels(texts, lang)
         held = (frame["split"] == "heldout").to_numpy()
         if peers:
-            held_labels[(lang, entry["dataset"])] = (truth[held], labels["cxkit"][held], labels[PEERS[lang]][held],
-                                                     classes)
+            held_labels[(lang, entry["dataset"])] = (
+                truth[held],
+                labels["cxkit"][held],
+                labels[PEERS[lang]][held],
+                classes,
+            )
         for part in ("dev", "heldout"):
             keep = (frame["split"] == part).to_numpy()
             for tool, lab in labels.items():
-                rows.append({"language": lang, "dataset": entry["dataset"], "classes": f"{len(classes)}-class",
-                             "split": part, "tool": tool, "macro_f1": macro_f1(truth[keep], lab[keep], classes),
-                             "n": int(keep.sum()), "status": "measured", "note": entry["note"]})
+                rows.append(
+                    {
+                        "language": lang,
+                        "dataset": entry["dataset"],
+                        "classes": f"{len(classes)}-class",
+                        "split": part,
+                        "tool": tool,
+                        "macro_f1": macro_f1(truth[keep], lab[keep], classes),
+                        "n": int(keep.sum()),
+                        "status": "measured",
+                        "note": entry["note"],
+                    }
+                )
     for lang, reason in NO_LABELLED_DATA.items():
         for tool in ("cxkit", PEERS[lang]):
-            rows.append({"language": lang, "dataset": None, "classes": None, "split": "heldout", "tool": tool,
-                         "macro_f1": float("nan"), "n": 0, "status": "no labelled data", "note": reason})
+            rows.append(
+                {
+                    "language": lang,
+                    "dataset": None,
+                    "classes": None,
+                    "split": "heldout",
+                    "tool": tool,
+                    "macro_f1": float("nan"),
+                    "n": 0,
+                    "status": "no labelled data",
+                    "note": reason,
+                }
+            )
     return pd.DataFrame(rows), held_labels
 
 
@@ -263,8 +316,9 @@ def macro_f1_resampled(truth, predicted, classes, index: np.ndarray) -> np.ndarr
     return scores / len(classes)
 
 
-def paired_bootstrap_difference(truth, ours, peer, classes, *, n_boot: int = 2000, seed: int = 0,
-                                alpha: float = 0.05) -> tuple[float, float]:
+def paired_bootstrap_difference(
+    truth, ours, peer, classes, *, n_boot: int = 2000, seed: int = 0, alpha: float = 0.05
+) -> tuple[float, float]:
     """Percentile interval of macro-F1(ours) - macro-F1(peer), resampling texts (the same rows
     for both tools in each resample, so the interval is of the paired difference)."""
     n = len(truth)
@@ -284,10 +338,21 @@ def language_summary(table: pd.DataFrame, labels: dict, *, seed: int = 0) -> pd.
         values = dict(zip(group["tool"], group["macro_f1"]))
         peer = PEERS[lang]
         measured = bool((group["status"] == "measured").all()) and peer in values
-        row = {"language": lang, "dataset": dataset, "classes": group["classes"].iloc[0],
-               "n": int(group["n"].iloc[0]), "cxkit": values.get("cxkit"), "peer": peer,
-               "peer_macro_f1": values.get(peer), "points_above_peer": None, "ci_low": None, "ci_high": None,
-               "ahead": None, "ahead_ci": None, "status": group["status"].iloc[0]}
+        row = {
+            "language": lang,
+            "dataset": dataset,
+            "classes": group["classes"].iloc[0],
+            "n": int(group["n"].iloc[0]),
+            "cxkit": values.get("cxkit"),
+            "peer": peer,
+            "peer_macro_f1": values.get(peer),
+            "points_above_peer": None,
+            "ci_low": None,
+            "ci_high": None,
+            "ahead": None,
+            "ahead_ci": None,
+            "status": group["status"].iloc[0],
+        }
         if measured:
             row["points_above_peer"] = 100 * (values["cxkit"] - values[peer])
             row["ahead"] = bool(values["cxkit"] > values[peer])

@@ -46,6 +46,7 @@ def rating_value(token: str) -> float | None:
     top = float(match.group(2)) if match.group(2) else 5.0
     return score / top if score <= top else None
 
+
 SENTENCE_END = frozenset({".", "!", "?", ";"})
 CLAUSE_END = frozenset({",", ":"})
 
@@ -89,8 +90,11 @@ def check_texts(texts, *, function: str = "sentiment", argument: str = "texts"):
     call = f"cx.{function}"
     if isinstance(texts, pd.DataFrame):
         columns = [str(c) for c in texts.columns]
-        col = columns[0] if len(columns) == 1 else ("comment" if "comment" in columns else
-                                                    "text" if "text" in columns else "comment")
+        col = (
+            columns[0]
+            if len(columns) == 1
+            else ("comment" if "comment" in columns else "text" if "text" in columns else "comment")
+        )
         raise TextsError(
             f"{call}: {argument} is a DataFrame (columns {columns}), not a column of texts; pass one "
             f"column: {call}(df[{col!r}]) with single brackets, not df[[{col!r}]]"
@@ -113,13 +117,14 @@ def check_texts(texts, *, function: str = "sentiment", argument: str = "texts"):
     if not isinstance(texts, (pd.Series, pd.Index, np.ndarray, list, tuple)):
         if not hasattr(texts, "__iter__"):
             raise TextsError(
-                f"{call}: {argument} must be a sequence of texts (a Series or a list of str), got "
-                f"{_describe(texts)}"
+                f"{call}: {argument} must be a sequence of texts (a Series or a list of str), got {_describe(texts)}"
             )
         texts = list(texts)  # a generator or other iterable: read it once
-    if isinstance(texts, pd.Series) and (pd.api.types.is_numeric_dtype(texts.dtype)
-                                         or pd.api.types.is_datetime64_any_dtype(texts.dtype)) \
-            and texts.notna().any():
+    if (
+        isinstance(texts, pd.Series)
+        and (pd.api.types.is_numeric_dtype(texts.dtype) or pd.api.types.is_datetime64_any_dtype(texts.dtype))
+        and texts.notna().any()
+    ):
         raise TextsError(
             f"{call}: {argument} is a column of {texts.dtype} values, not texts; pass the column that "
             f"holds the review or comment texts"

@@ -104,8 +104,9 @@ def fit_multinomial(X, y: np.ndarray, n_classes: int, *, C: float, sample_weight
     theta0 = np.zeros(p * k + k)
     # 50 correction pairs instead of 10: about 40% fewer evaluations on review features, and
     # closer to the optimum at the same tolerance (the lexicon features dwarf the stem counts)
-    res = optimize.minimize(loss, theta0, jac=True, method="L-BFGS-B",
-                            options={"maxiter": 400, "ftol": 1e-8, "maxcor": 50})
+    res = optimize.minimize(
+        loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 400, "ftol": 1e-8, "maxcor": 50}
+    )
     return res.x[: p * k].reshape(p, k), res.x[p * k :]
 
 
@@ -166,22 +167,30 @@ class SentimentModel(SafeDisplay):
 
     def _lines(self) -> list[str]:
         origin = f"; from {self.source}" if self.source else ""
-        head = (f"SentimentModel(classes {', '.join(self.classes)}; {len(self.vocabulary):,} stems; "
-                f"C = {self.C:g}{origin})")
+        head = (
+            f"SentimentModel(classes {', '.join(self.classes)}; {len(self.vocabulary):,} stems; C = {self.C:g}{origin})"
+        )
         if not self.n_:
             return [head, "no cross-validation results (a model read from a file)"]
-        verdict = ("better than the lexicon scorer: recommended" if self.recommended_
-                   else "not clearly better than the lexicon scorer: not recommended")
-        return [head, f"cross-validated on {self.n_:,} texts: accuracy {self.cv_accuracy_:.3f}, macro-F1 "
-                      f"{self.cv_macro_f1_:.3f} (lexicon scorer {self.lexicon_accuracy_:.3f}); {verdict}"]
+        verdict = (
+            "better than the lexicon scorer: recommended"
+            if self.recommended_
+            else "not clearly better than the lexicon scorer: not recommended"
+        )
+        return [
+            head,
+            f"cross-validated on {self.n_:,} texts: accuracy {self.cv_accuracy_:.3f}, macro-F1 "
+            f"{self.cv_macro_f1_:.3f} (lexicon scorer {self.lexicon_accuracy_:.3f}); {verdict}",
+        ]
 
     def __repr__(self) -> str:
         return "\n".join(self._lines())
 
     def _repr_html_(self) -> str:
         head, verdict = self._lines()
-        return (table(self.summary, caption=head, digits=3)._repr_html_()
-                + f'<p class="cx-note">{safe_text(verdict)}</p>')
+        return (
+            table(self.summary, caption=head, digits=3)._repr_html_() + f'<p class="cx-note">{safe_text(verdict)}</p>'
+        )
 
     def coefficients(self, top: int = 15) -> pd.DataFrame:
         """The stems that most raise the log-odds of positive against negative (and lower it).

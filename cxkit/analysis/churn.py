@@ -103,9 +103,23 @@ from ._models import (  # noqa: F401 (the thresholds stay importable here)
 from .survival import cox_model, restricted_mean_survival
 
 __all__ = [
-    "churn_model", "ChurnModel", "ChurnWarning", "LeakageWarning", "SeparationWarning", "EventsPerParameterWarning",
-    "CollinearityWarning", "customer_nps", "join_cx", "churn_by_nps", "detractor_effect", "churn_rate_by_month",
-    "churn_headline", "revenue_at_risk", "cohort_retention", "customer_lifetime_value", "churn_reasons",
+    "churn_model",
+    "ChurnModel",
+    "ChurnWarning",
+    "LeakageWarning",
+    "SeparationWarning",
+    "EventsPerParameterWarning",
+    "CollinearityWarning",
+    "customer_nps",
+    "join_cx",
+    "churn_by_nps",
+    "detractor_effect",
+    "churn_rate_by_month",
+    "churn_headline",
+    "revenue_at_risk",
+    "cohort_retention",
+    "customer_lifetime_value",
+    "churn_reasons",
     "CHURN_THEMES",
 ]
 
@@ -205,12 +219,16 @@ class ChurnModel(SafeDisplay):
         k = len(self.cv)
         auc = f"{self.auc:.3f} ± {self.auc_sd:.3f} (SD over {k} folds)" if k else "not cross-validated"
         refs = ", ".join(f"{k} = {v}" for k, v in self.references.items()) or "none"
-        rows = [("model", "logistic regression (statsmodels Logit)"),
-                ("churn explained by", formula_in_words(self.formula)),
-                ("reference levels", refs),
-                ("customers", f"{self.n:,}"), ("churned", f"{self.events:,} ({self.events / self.n:.1%})"),
-                ("left out (missing values)", f"{self.dropped:,}"), ("cross-validated AUC", auc),
-                ("Brier score (out of fold)", f"{self.brier:.4f} (no-skill {self.brier_baseline:.4f})")]
+        rows = [
+            ("model", "logistic regression (statsmodels Logit)"),
+            ("churn explained by", formula_in_words(self.formula)),
+            ("reference levels", refs),
+            ("customers", f"{self.n:,}"),
+            ("churned", f"{self.events:,} ({self.events / self.n:.1%})"),
+            ("left out (missing values)", f"{self.dropped:,}"),
+            ("cross-validated AUC", auc),
+            ("Brier score (out of fold)", f"{self.brier:.4f} (no-skill {self.brier_baseline:.4f})"),
+        ]
         return pd.DataFrame(rows, columns=["", "value"])
 
     def __repr__(self) -> str:
@@ -226,12 +244,19 @@ class ChurnModel(SafeDisplay):
     def _repr_html_(self) -> str:
         # The intercept (the baseline odds) is not an effect a reader acts on; .summary keeps it.
         effects = self.summary[self.summary["term"] != "Intercept"]
-        shown = effects[["label", "odds_ratio", "ci_low", "ci_high", "p", "p_adjusted"]
-                        + ([] if self.summary["estimable"].all() else ["note"])]
-        parts = [table(self.facts(), caption="Churn model").html,
-                 table(shown, digits=3, labels={"label": "effect"},
-                       caption=f"Odds ratios with {1 - self.alpha:.0%} confidence intervals "
-                       "(p adjusted across terms)").html]
+        shown = effects[
+            ["label", "odds_ratio", "ci_low", "ci_high", "p", "p_adjusted"]
+            + ([] if self.summary["estimable"].all() else ["note"])
+        ]
+        parts = [
+            table(self.facts(), caption="Churn model").html,
+            table(
+                shown,
+                digits=3,
+                labels={"label": "effect"},
+                caption=f"Odds ratios with {1 - self.alpha:.0%} confidence intervals (p adjusted across terms)",
+            ).html,
+        ]
         if self.warnings:
             parts.append(findings(self.warnings, title="Warnings").html)
         return "".join(parts)
@@ -274,8 +299,16 @@ def _stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
     return folds
 
 
-def _newton_logit(X: np.ndarray, y: np.ndarray, *, weights: np.ndarray | None = None, start=None,
-                  buffer: np.ndarray | None = None, tol: float = 1e-10, maxiter: int = 50):
+def _newton_logit(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    start=None,
+    buffer: np.ndarray | None = None,
+    tol: float = 1e-10,
+    maxiter: int = 50,
+):
     """Maximum-likelihood logistic regression by Newton-Raphson; returns (params, converged).
 
     ``weights`` (0/1 for cross-validation folds) avoid copying the rows of a large design
@@ -315,8 +348,10 @@ def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> li
     categorical covariate (or one value of a 0/1 covariate) with no churners or only churners."""
     found = []
     if any("separation" in str(w.message).lower() for w in caught):
-        found.append("perfect separation: some covariate pattern predicts churn without error, so its odds ratio "
-                     "is not estimable (infinite). Merge rare levels, drop the covariate, or use penalized regression.")
+        found.append(
+            "perfect separation: some covariate pattern predicts churn without error, so its odds ratio "
+            "is not estimable (infinite). Merge rare levels, drop the covariate, or use penalized regression."
+        )
     for col in columns:
         s = data[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
@@ -333,11 +368,16 @@ def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> li
         for level, size, k in zip(names, sizes, churners):
             if size and (k == 0 or k == size):
                 what = "no churners" if k == 0 else "only churners"
-                hint = (f" It is the reference level, so every {col} odds ratio is compared with it: pass "
-                        f"reference={{{col!r}: <another level>}} (or merge it)." if level == reference else
-                        " Merge it with a similar level or drop it.")
-                found.append(f"{col} = {level} has {what} ({size} customers): quasi-complete separation, the odds "
-                             f"ratios involving this level are not estimable.{hint}")
+                hint = (
+                    f" It is the reference level, so every {col} odds ratio is compared with it: pass "
+                    f"reference={{{col!r}: <another level>}} (or merge it)."
+                    if level == reference
+                    else " Merge it with a similar level or drop it."
+                )
+                found.append(
+                    f"{col} = {level} has {what} ({size} customers): quasi-complete separation, the odds "
+                    f"ratios involving this level are not estimable.{hint}"
+                )
     return found
 
 
@@ -352,9 +392,14 @@ def _fit_logit_singular(model, start: np.ndarray):
 
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(start)):
-            start = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
-                             method="L-BFGS-B", bounds=far_bounds(model.exog),
-                             options={"gtol": 1e-9, "maxiter": 2000}).x
+            start = minimize(
+                lambda b: -model.loglike(b),
+                np.zeros(model.exog.shape[1]),
+                jac=lambda b: -model.score(b),
+                method="L-BFGS-B",
+                bounds=far_bounds(model.exog),
+                options={"gtol": 1e-9, "maxiter": 2000},
+            ).x
         cov = np.linalg.pinv(-np.asarray(model.hessian(start), dtype=float))
     fit = LikelihoodModelResults(model, start, normalized_cov_params=cov, scale=1.0)
     fit.mle_retvals, fit.mle_settings = {"converged": False}, {"optimizer": "bfgs"}
@@ -372,18 +417,28 @@ def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     from scipy import sparse
 
-
     scale = np.abs(X).max(axis=0)
     scale[scale == 0] = 1.0
     signed = np.where(y > 0.5, 1.0, -1.0)[:, None] * (X / scale)
-    return unbounded_coordinates(sparse.csr_matrix(-np.unique(signed, axis=0)), signed.sum(axis=0),
-                                  range(X.shape[1]))
+    return unbounded_coordinates(sparse.csr_matrix(-np.unique(signed, axis=0)), signed.sum(axis=0), range(X.shape[1]))
 
 
-def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=None, cv: int = 5, seed: int = 0, *,
-                event: str = "churned", reference: dict | None = None, tenure: str = "tenure_months",
-                revenue: str = "monthly_revenue", alpha: float = 0.05, padjust: str = "holm",
-                max_levels: int = 50, max_missing: float = 0.2) -> ChurnModel:
+def churn_model(
+    customers: pd.DataFrame,
+    formula: str | None = None,
+    covariates=None,
+    cv: int = 5,
+    seed: int = 0,
+    *,
+    event: str = "churned",
+    reference: dict | None = None,
+    tenure: str = "tenure_months",
+    revenue: str = "monthly_revenue",
+    alpha: float = 0.05,
+    padjust: str = "holm",
+    max_levels: int = 50,
+    max_missing: float = 0.2,
+) -> ChurnModel:
     """Logistic regression of churn with the checks that keep it honest.
 
     Each check that fails issues a warning (see Warns), all of them
@@ -493,14 +548,24 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     >>> 0.6 < model.auc < 0.8
     True
     """
-    design = _logit_design(customers, formula, covariates, event=event, reference=reference, max_levels=max_levels,
-                           max_missing=max_missing)
+    design = _logit_design(
+        customers, formula, covariates, event=event, reference=reference, max_levels=max_levels, max_missing=max_missing
+    )
     buffer = np.empty(design.X.shape, dtype=np.float32)  # the Newton steps' workspace, reused by the folds
     result, caught, suspicious = _fit_logit(design, buffer)
     separated = _logit_separation(design.X, design.y) if suspicious else np.zeros(len(design.names), dtype=bool)
     params, se = standard_errors(result.params, result.bse, separated, design.model.hessian)
-    summary = effects_table(design.names, params, se, flagged=separated, references=design.references,
-                            effect="odds_ratio", note="separated: not estimable", alpha=alpha, padjust=padjust)
+    summary = effects_table(
+        design.names,
+        params,
+        se,
+        flagged=separated,
+        references=design.references,
+        effect="odds_ratio",
+        note="separated: not estimable",
+        alpha=alpha,
+        padjust=padjust,
+    )
     found, vif = _logit_checks(design, separated, caught, suspicious, tenure=tenure, revenue=revenue)
     oof, folds = _cross_validate(design, params, cv=cv, seed=seed, buffer=buffer)
 
@@ -508,23 +573,48 @@ def churn_model(customers: pd.DataFrame, formula: str | None = None, covariates=
     n, events = len(y), int(y.sum())
     base = y.mean()
     return ChurnModel(
-        formula=design.formula, summary=summary, result=result,
+        formula=design.formula,
+        summary=summary,
+        result=result,
         auc=float(folds["auc"].mean()) if len(folds) else np.nan,
-        auc_sd=float(folds["auc"].std(ddof=1)) if len(folds) > 1 else np.nan, cv=folds,
-        calibration=_calibration(oof, y, alpha) if cv else pd.DataFrame(
-            columns=["decile", "n", "predicted", "observed", "ci_low", "ci_high"]),
-        brier=float(np.mean((oof - y) ** 2)) if cv else np.nan, brier_baseline=float(base * (1 - base)), vif=vif,
-        n=n, events=events, dropped=design.dropped, alpha=alpha, warnings=emit(found), notes=design.notes,
+        auc_sd=float(folds["auc"].std(ddof=1)) if len(folds) > 1 else np.nan,
+        cv=folds,
+        calibration=_calibration(oof, y, alpha)
+        if cv
+        else pd.DataFrame(columns=["decile", "n", "predicted", "observed", "ci_low", "ci_high"]),
+        brier=float(np.mean((oof - y) ** 2)) if cv else np.nan,
+        brier_baseline=float(base * (1 - base)),
+        vif=vif,
+        n=n,
+        events=events,
+        dropped=design.dropped,
+        alpha=alpha,
+        warnings=emit(found),
+        notes=design.notes,
         oof=pd.Series(oof, index=design.data.index, name="churn_probability"),
         references={k: v for k, v in design.references.items() if k in design.covariates},
-        _design_info=design.design_info, _columns=design.covariates,
-        _levels={c: list(design.data[c].cat.categories) for c in design.data.columns
-                 if isinstance(design.data[c].dtype, pd.CategoricalDtype)},
-        _kept=design.names, _event=design.event)
+        _design_info=design.design_info,
+        _columns=design.covariates,
+        _levels={
+            c: list(design.data[c].cat.categories)
+            for c in design.data.columns
+            if isinstance(design.data[c].dtype, pd.CategoricalDtype)
+        },
+        _kept=design.names,
+        _event=design.event,
+    )
 
 
-def _logit_design(customers: pd.DataFrame, formula: str | None, covariates, *, event: str, reference: dict | None,
-                  max_levels: int, max_missing: float) -> Design:
+def _logit_design(
+    customers: pd.DataFrame,
+    formula: str | None,
+    covariates,
+    *,
+    event: str,
+    reference: dict | None,
+    max_levels: int,
+    max_missing: float,
+) -> Design:
     """Prepare the design: the formula (from the covariates unless given), the model data,
     patsy's design matrix (through statsmodels' formula API) and the aliased columns left out."""
     import statsmodels.api as sm
@@ -539,8 +629,12 @@ def _logit_design(customers: pd.DataFrame, formula: str | None, covariates, *, e
     notes: list[str] = []
     if formula is None:
         require(customers, [event], argument="event")
-        rhs, refs, notes = covariate_formula(customers, covariates, reference, choose=lambda: default_covariates(
-            customers, event, max_levels=max_levels, max_missing=max_missing))
+        rhs, refs, notes = covariate_formula(
+            customers,
+            covariates,
+            reference,
+            choose=lambda: default_covariates(customers, event, max_levels=max_levels, max_missing=max_missing),
+        )
         formula = f"{quote_name(event)} ~ {rhs}"
     elif reference:
         raise ValueError("reference applies to covariates; in a formula write C(col, Treatment('level')).")
@@ -560,8 +654,9 @@ def _logit_design(customers: pd.DataFrame, formula: str | None, covariates, *, e
         # the rank check is ours (aliased_design, which also says which columns are redundant)
         model = smf.logit(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
     except Exception as exc:  # patsy names the failing factor; add what to do
-        raise ValueError(f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
-                         ) from None
+        raise ValueError(
+            f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
+        ) from None
     design_info = model.data.model_spec  # patsy's DesignInfo
     index = model.data.row_labels
     y = np.asarray(model.endog, dtype=float)
@@ -570,8 +665,10 @@ def _logit_design(customers: pd.DataFrame, formula: str | None, covariates, *, e
     if dropped:
         notes.append(f"{dropped:,} customers left out for a missing value in a model column.")
     if events in (0, n):
-        raise ValueError(f"every customer left in the model has {event} = {bool(events)}; there is nothing to model. "
-                         "Check the event coding and the missing values of the covariates.")
+        raise ValueError(
+            f"every customer left in the model has {event} = {bool(events)}; there is nothing to model. "
+            "Check the event coding and the missing values of the covariates."
+        )
     # patsy's design is column-major; statsmodels' Hessian is several times faster row-major
     X = np.ascontiguousarray(model.exog, dtype=float)
     model.exog = model.data.exog = X
@@ -582,11 +679,25 @@ def _logit_design(customers: pd.DataFrame, formula: str | None, covariates, *, e
     gram = gram[np.ix_(keep, keep)]
     if aliased:
         X = X[:, keep]
-        model = sm.Logit(pd.Series(y, index=index, name=event), pd.DataFrame(X, columns=kept, index=index),
-                         check_rank=False)
-    return Design(formula=formula, model=model, data=data.loc[index], event=event, covariates=covariates,
-                  references=references, names=kept, X=X, y=y, gram=gram, design_info=design_info, dropped=dropped,
-                  notes=notes, found=[(CollinearityWarning, aliased)] if aliased else [])
+        model = sm.Logit(
+            pd.Series(y, index=index, name=event), pd.DataFrame(X, columns=kept, index=index), check_rank=False
+        )
+    return Design(
+        formula=formula,
+        model=model,
+        data=data.loc[index],
+        event=event,
+        covariates=covariates,
+        references=references,
+        names=kept,
+        X=X,
+        y=y,
+        gram=gram,
+        design_info=design_info,
+        dropped=dropped,
+        notes=notes,
+        found=[(CollinearityWarning, aliased)] if aliased else [],
+    )
 
 
 def _fit_logit(design: Design, buffer: np.ndarray):
@@ -601,54 +712,80 @@ def _fit_logit(design: Design, buffer: np.ndarray):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = design.model.fit(method="newton", maxiter=100, disp=0,
-                                      start_params=start if np.all(np.isfinite(start)) else None)
+            result = design.model.fit(
+                method="newton", maxiter=100, disp=0, start_params=start if np.all(np.isfinite(start)) else None
+            )
         except np.linalg.LinAlgError:  # a singular information matrix: separation, or n below p
             result, converged = _fit_logit_singular(design.model, start), False
     params = result.params.to_numpy()
     with np.errstate(over="ignore", invalid="ignore"):
         reach = float(np.max(np.abs(design.X @ params))) if np.all(np.isfinite(params)) else np.inf
-    suspicious = (not converged or reach > SEPARATION_LOGIT
-                  or any("separation" in str(w.message).lower() or "converge" in str(w.message).lower()
-                         for w in caught))
+    suspicious = (
+        not converged
+        or reach > SEPARATION_LOGIT
+        or any("separation" in str(w.message).lower() or "converge" in str(w.message).lower() for w in caught)
+    )
     return result, list(caught), suspicious
 
 
-def _logit_checks(design: Design, separated: np.ndarray, caught: list, suspicious: bool, *, tenure: str,
-                  revenue: str) -> tuple[list[tuple[type, str]], pd.DataFrame]:
+def _logit_checks(
+    design: Design, separated: np.ndarray, caught: list, suspicious: bool, *, tenure: str, revenue: str
+) -> tuple[list[tuple[type, str]], pd.DataFrame]:
     """Checks: separation, too few churners (or stayers) per parameter, leakage and collinearity;
     the (warning class, message) found, in order, and the VIF table."""
     found = list(design.found)
     y, names = design.y, design.names
     if separated.any():
         terms = [term_label(k, design.references) for k, s in zip(names, separated) if s]
-        found.append((SeparationWarning, (
-            f"separation: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite estimate (some covariate "
-            "pattern predicts churn, or staying, without error, so the estimate runs off to infinity and its "
-            "confidence interval and p-value mean nothing); shown as not estimable. Merge rare levels, drop the "
-            "covariate, or use penalized (Firth) regression.")))
-    found += [(SeparationWarning, msg)
-              for msg in _separation_checks(design.data, y, [] if suspicious else caught, design.covariates)]
+        found.append(
+            (
+                SeparationWarning,
+                (
+                    f"separation: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite estimate (some covariate "
+                    "pattern predicts churn, or staying, without error, so the estimate runs off to infinity and its "
+                    "confidence interval and p-value mean nothing); shown as not estimable. Merge rare levels, drop the "
+                    "covariate, or use penalized (Firth) regression."
+                ),
+            )
+        )
+    found += [
+        (SeparationWarning, msg)
+        for msg in _separation_checks(design.data, y, [] if suspicious else caught, design.covariates)
+    ]
     if not separated.any() and any("converge" in str(w.message).lower() for w in caught):
-        found.append((SeparationWarning, "the fit did not converge; coefficients with very large standard errors "
-                      "are not trustworthy."))
+        found.append(
+            (
+                SeparationWarning,
+                "the fit did not converge; coefficients with very large standard errors are not trustworthy.",
+            )
+        )
     events, n = int(y.sum()), len(y)
     which = "churners" if events <= n - events else "stayers"
-    found += [(EventsPerParameterWarning, msg) for msg in events_per_parameter(
-        min(events, n - events), sum(name != "Intercept" for name in names), which=which, effect="odds ratio")]
+    found += [
+        (EventsPerParameterWarning, msg)
+        for msg in events_per_parameter(
+            min(events, n - events), sum(name != "Intercept" for name in names), which=which, effect="odds ratio"
+        )
+    ]
     if tenure in design.covariates and revenue in design.covariates:
-        found += [(LeakageWarning, msg + f" With {tenure} and {revenue} both in the model it adds no information of "
-                   "its own and makes their odds ratios unstable (or, if it was measured at the end, it leaks the "
-                   "outcome).")
-                  for msg in tenure_price_leaks(design.data, design.covariates, tenure=tenure, revenue=revenue)]
+        found += [
+            (
+                LeakageWarning,
+                msg + f" With {tenure} and {revenue} both in the model it adds no information of "
+                "its own and makes their odds ratios unstable (or, if it was measured at the end, it leaks the "
+                "outcome).",
+            )
+            for msg in tenure_price_leaks(design.data, design.covariates, tenure=tenure, revenue=revenue)
+        ]
     found += [(LeakageWarning, msg) for msg in outcome_leaks(design.data, y, design.covariates)]
     vif, collinear = collinearity(design, effect="odds ratio")
     found += [(CollinearityWarning, msg) for msg in collinear]
     return found, vif
 
 
-def _cross_validate(design: Design, params: np.ndarray, *, cv: int, seed: int, buffer: np.ndarray
-                    ) -> tuple[np.ndarray, pd.DataFrame]:
+def _cross_validate(
+    design: Design, params: np.ndarray, *, cv: int, seed: int, buffer: np.ndarray
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Stratified ``cv``-fold cross-validation from the full fit's estimates: the out-of-fold
     churn probability of each customer, and one row per fold (``fold``, ``n``, ``churned``,
     ``auc``, ``brier``)."""
@@ -659,24 +796,36 @@ def _cross_validate(design: Design, params: np.ndarray, *, cv: int, seed: int, b
     rows = []
     if cv:
         if cv < 2 or cv > rarer:
-            raise ValueError(f"cv={cv} folds is not possible with {rarer} {design.event} in the rarer class; use 2 to "
-                             f"{rarer} (or cv=0 to skip cross-validation).")
+            raise ValueError(
+                f"cv={cv} folds is not possible with {rarer} {design.event} in the rarer class; use 2 to "
+                f"{rarer} (or cv=0 to skip cross-validation)."
+            )
         folds = _stratified_folds(y, cv, seed)
         for f in range(cv):
             test = folds == f
             # predictions need 6 digits, not 10: a looser tolerance saves an iteration per fold
             fold_params, _ = _newton_logit(X, y, weights=(~test).astype(float), start=params, buffer=buffer, tol=1e-7)
             oof[test] = expit(X[test] @ fold_params)
-            rows.append({"fold": f + 1, "n": int(test.sum()), "churned": int(y[test].sum()),
-                         "auc": roc_auc(y[test], oof[test]), "brier": float(np.mean((oof[test] - y[test]) ** 2))})
+            rows.append(
+                {
+                    "fold": f + 1,
+                    "n": int(test.sum()),
+                    "churned": int(y[test].sum()),
+                    "auc": roc_auc(y[test], oof[test]),
+                    "brier": float(np.mean((oof[test] - y[test]) ** 2)),
+                }
+            )
     return oof, pd.DataFrame(rows, columns=["fold", "n", "churned", "auc", "brier"])
 
 
 def _calibration(p: np.ndarray, y: np.ndarray, alpha: float) -> pd.DataFrame:
     decile = pd.qcut(p, 10, labels=False, duplicates="drop")
     frame = pd.DataFrame({"decile": decile + 1, "p": p, "y": y})
-    out = frame.groupby("decile").agg(n=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"),
-                                      churned=("y", "sum")).reset_index()
+    out = (
+        frame.groupby("decile")
+        .agg(n=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"), churned=("y", "sum"))
+        .reset_index()
+    )
     out["ci_low"], out["ci_high"] = wilson_interval(out["churned"], out["n"], alpha)
     return out[["decile", "n", "predicted", "observed", "ci_low", "ci_high"]]
 
@@ -691,8 +840,15 @@ def _nps_category(score: pd.Series) -> pd.Categorical:
     return pd.Categorical(cat, categories=NPS_CATEGORIES[:3])
 
 
-def customer_nps(feedback: pd.DataFrame, *, which: str = "first", score: str = "nps", customer: str = "customer_id",
-                 at: str = "responded_at", id: str = "response_id") -> pd.DataFrame:
+def customer_nps(
+    feedback: pd.DataFrame,
+    *,
+    which: str = "first",
+    score: str = "nps",
+    customer: str = "customer_id",
+    at: str = "responded_at",
+    id: str = "response_id",
+) -> pd.DataFrame:
     """Each customer's NPS answer: their first (default) or latest valid survey response.
 
     Responses without a customer, a score or a date are skipped; ties in time are broken by
@@ -750,11 +906,15 @@ def customer_nps(feedback: pd.DataFrame, *, which: str = "first", score: str = "
     grouped = valid.groupby(customer, sort=True)
     pick = grouped.head(1) if which == "first" else grouped.tail(1)
     pick = pick.set_index(customer)
-    out = pd.DataFrame({"customer_id": pick.index.to_numpy(),
-                        "nps": pd.to_numeric(pick[score]).to_numpy(),
-                        "nps_category": _nps_category(pick[score]),
-                        "responded_at": pick[at].to_numpy(),
-                        "responses": grouped.size().reindex(pick.index).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "customer_id": pick.index.to_numpy(),
+            "nps": pd.to_numeric(pick[score]).to_numpy(),
+            "nps_category": _nps_category(pick[score]),
+            "responded_at": pick[at].to_numpy(),
+            "responses": grouped.size().reindex(pick.index).to_numpy(),
+        }
+    )
     return out
 
 
@@ -789,8 +949,15 @@ def _as_scores(scored, texts: pd.Series) -> pd.Series:
     return values.astype(float)
 
 
-def join_cx(customers: pd.DataFrame, feedback: pd.DataFrame | None = None, *, which: str = "first",
-            reviews: pd.DataFrame | None = None, sentiment=None, text: str = "comment") -> pd.DataFrame:
+def join_cx(
+    customers: pd.DataFrame,
+    feedback: pd.DataFrame | None = None,
+    *,
+    which: str = "first",
+    reviews: pd.DataFrame | None = None,
+    sentiment=None,
+    text: str = "comment",
+) -> pd.DataFrame:
     """Customers with their survey answers: NPS category and mean comment sentiment.
 
     Parameters
@@ -821,7 +988,9 @@ def join_cx(customers: pd.DataFrame, feedback: pd.DataFrame | None = None, *, wh
     """
     require(customers, ["customer_id"], argument="customer id")
     if customers["customer_id"].duplicated().any():
-        raise ValueError("customer_id is not unique in customers; load them with cx.load_customers, which keeps the first.")
+        raise ValueError(
+            "customer_id is not unique in customers; load them with cx.load_customers, which keeps the first."
+        )
     out = customers.copy()
     categories = pd.CategoricalDtype(NPS_CATEGORIES)
     if feedback is None:
@@ -855,8 +1024,9 @@ def join_cx(customers: pd.DataFrame, feedback: pd.DataFrame | None = None, *, wh
     return out
 
 
-def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "nps_category",
-                 alpha: float = 0.05) -> pd.DataFrame:
+def churn_by_nps(
+    customers: pd.DataFrame, *, event: str = "churned", by: str = "nps_category", alpha: float = 0.05
+) -> pd.DataFrame:
     """Churn rate per NPS category with Wilson confidence intervals.
 
     Parameters
@@ -906,8 +1076,14 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     require(customers, [by], argument="by")
     require(customers, [event], argument="event")
     y = model_data(customers, [event], event=event)[event].to_numpy()
-    frame = pd.DataFrame({"g": customers[by].to_numpy() if not isinstance(customers[by].dtype, pd.CategoricalDtype)
-                          else customers[by].array, "y": y}).dropna()
+    frame = pd.DataFrame(
+        {
+            "g": customers[by].to_numpy()
+            if not isinstance(customers[by].dtype, pd.CategoricalDtype)
+            else customers[by].array,
+            "y": y,
+        }
+    ).dropna()
     out = frame.groupby("g", observed=False, sort=True).agg(customers=("y", "size"), churned=("y", "sum")).reset_index()
     out = out.rename(columns={"g": by})
     out = out[out["customers"] > 0].reset_index(drop=True)
@@ -925,11 +1101,14 @@ def churn_by_nps(customers: pd.DataFrame, *, event: str = "churned", by: str = "
     return out
 
 
-def _entry_months(customers: pd.DataFrame, duration: str, signup: str = "signup_at",
-                  at: str = "nps_responded_at") -> np.ndarray | None:
+def _entry_months(
+    customers: pd.DataFrame, duration: str, signup: str = "signup_at", at: str = "nps_responded_at"
+) -> np.ndarray | None:
     if signup not in customers.columns or at not in customers.columns:
         return None
-    months = (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / DAYS_PER_MONTH
+    months = (
+        (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / DAYS_PER_MONTH
+    )
     months = months.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(months).all():
         return None
@@ -937,8 +1116,14 @@ def _entry_months(customers: pd.DataFrame, duration: str, signup: str = "signup_
     return np.clip(months, 0, tenure)
 
 
-def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segment"), event: str = "churned",
-                     duration: str = "tenure_months", alpha: float = 0.05) -> pd.DataFrame:
+def detractor_effect(
+    customers: pd.DataFrame,
+    *,
+    adjust=("tenure_months", "segment"),
+    event: str = "churned",
+    duration: str = "tenure_months",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Odds ratio and hazard ratio of churn for detractors against promoters, adjusted.
 
     Among customers who answered a survey (``nps_category`` from :func:`join_cx`):
@@ -1017,7 +1202,9 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
     adjust = [adjust] if isinstance(adjust, str) else list(adjust or [])
     require(customers, adjust, argument="adjust")
     answered = customers[customers["nps_category"].astype(str).isin(["promoter", "passive", "detractor"])].copy()
-    answered["nps_category"] = answered["nps_category"].astype(pd.CategoricalDtype(["promoter", "passive", "detractor"]))
+    answered["nps_category"] = answered["nps_category"].astype(
+        pd.CategoricalDtype(["promoter", "passive", "detractor"])
+    )
     term = "detractor vs promoter"
     rows = []
     empty = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
@@ -1031,14 +1218,37 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
             warnings.simplefilter("ignore", ChurnWarning)
             logit = churn_model(answered, covariates=covariates, cv=0, event=event)
         found = logit.summary.set_index("label")
-        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
-            {"odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})  # aliased away
-        rows.append({"measure": "odds ratio", "comparison": term, "estimate": row["odds_ratio"],
-                     "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": logit.n,
-                     "churned": logit.events, "adjusted_for": ", ".join(adjust), "delayed_entry": False})
+        row = (
+            found.loc[f"nps_category: {term}"]
+            if f"nps_category: {term}" in found.index
+            else pd.Series({"odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
+        )  # aliased away
+        rows.append(
+            {
+                "measure": "odds ratio",
+                "comparison": term,
+                "estimate": row["odds_ratio"],
+                "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"],
+                "p": row["p"],
+                "n": logit.n,
+                "churned": logit.events,
+                "adjusted_for": ", ".join(adjust),
+                "delayed_entry": False,
+            }
+        )
     else:
-        rows.append({"measure": "odds ratio", "comparison": term, **empty, "n": len(answered), "churned": 0,
-                     "adjusted_for": ", ".join(adjust), "delayed_entry": False})
+        rows.append(
+            {
+                "measure": "odds ratio",
+                "comparison": term,
+                **empty,
+                "n": len(answered),
+                "churned": 0,
+                "adjusted_for": ", ".join(adjust),
+                "delayed_entry": False,
+            }
+        )
     cox_cov = [c for c in covariates if c != duration]
     entry = _entry_months(answered, duration)
     if enough and duration in answered.columns:
@@ -1049,25 +1259,56 @@ def detractor_effect(customers: pd.DataFrame, *, adjust=("tenure_months", "segme
             tenure = pd.to_numeric(answered[duration], errors="coerce").astype(float).to_numpy()
             no_time = entry >= tenure
             if no_time.any():
-                warnings.warn(f"{int(no_time.sum()):,} customer(s) answered the survey when their follow-up ended, "
-                              "with no time at risk after the answer; they are left out of the hazard ratio "
-                              "(the odds ratio keeps them).", ChurnWarning, stacklevel=2)
+                warnings.warn(
+                    f"{int(no_time.sum()):,} customer(s) answered the survey when their follow-up ended, "
+                    "with no time at risk after the answer; they are left out of the hazard ratio "
+                    "(the odds ratio keeps them).",
+                    ChurnWarning,
+                    stacklevel=2,
+                )
                 data = data[~no_time]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ChurnWarning)  # the model's checks stay quiet, as for the odds ratio
-            cox = cox_model(data, covariates=cox_cov, duration=duration, event=event,
-                            entry="_entry" if entry is not None else None, alpha=alpha)
+            cox = cox_model(
+                data,
+                covariates=cox_cov,
+                duration=duration,
+                event=event,
+                entry="_entry" if entry is not None else None,
+                alpha=alpha,
+            )
         found = cox.summary.set_index("label")
-        row = found.loc[f"nps_category: {term}"] if f"nps_category: {term}" in found.index else pd.Series(
-            {"hazard_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
-        rows.append({"measure": "hazard ratio", "comparison": term, "estimate": row["hazard_ratio"],
-                     "ci_low": row["ci_low"], "ci_high": row["ci_high"], "p": row["p"], "n": cox.n,
-                     "churned": cox.events,
-                     "adjusted_for": ", ".join(c for c in adjust if c != duration) + " (tenure: time axis)",
-                     "delayed_entry": entry is not None})
+        row = (
+            found.loc[f"nps_category: {term}"]
+            if f"nps_category: {term}" in found.index
+            else pd.Series({"hazard_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
+        )
+        rows.append(
+            {
+                "measure": "hazard ratio",
+                "comparison": term,
+                "estimate": row["hazard_ratio"],
+                "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"],
+                "p": row["p"],
+                "n": cox.n,
+                "churned": cox.events,
+                "adjusted_for": ", ".join(c for c in adjust if c != duration) + " (tenure: time axis)",
+                "delayed_entry": entry is not None,
+            }
+        )
     else:
-        rows.append({"measure": "hazard ratio", "comparison": term, **empty, "n": len(answered), "churned": 0,
-                     "adjusted_for": ", ".join(adjust), "delayed_entry": False})
+        rows.append(
+            {
+                "measure": "hazard ratio",
+                "comparison": term,
+                **empty,
+                "n": len(answered),
+                "churned": 0,
+                "adjusted_for": ", ".join(adjust),
+                "delayed_entry": False,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -1079,8 +1320,9 @@ def _months_of_data(customers, signup, churned_at):
     return dates.dropna()
 
 
-def churn_rate_by_month(customers: pd.DataFrame, *, signup: str = "signup_at", churned_at: str = "churned_at",
-                        alpha: float = 0.05) -> pd.DataFrame:
+def churn_rate_by_month(
+    customers: pd.DataFrame, *, signup: str = "signup_at", churned_at: str = "churned_at", alpha: float = 0.05
+) -> pd.DataFrame:
     """Monthly churn rate: customers who churned in the month / customers active at its start.
 
     Months run from the first month with a recorded churn to the last complete month of the
@@ -1147,8 +1389,15 @@ def churn_rate_by_month(customers: pd.DataFrame, *, signup: str = "signup_at", c
     return out[columns]
 
 
-def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "churned", signup: str = "signup_at",
-                   churned_at: str = "churned_at", alpha: float = 0.05) -> dict:
+def churn_headline(
+    customers: pd.DataFrame,
+    *,
+    month: str = "",
+    event: str = "churned",
+    signup: str = "signup_at",
+    churned_at: str = "churned_at",
+    alpha: float = 0.05,
+) -> dict:
     """The month's churn rate as a headline KPI for the pack's index.
 
     The rate of :func:`churn_rate_by_month` with its Wilson interval, the previous month's
@@ -1207,17 +1456,37 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
         require(customers, [event], argument="event")
         y = model_data(customers, [event], event=event)[event].dropna()
         low, high = wilson_interval(y.sum(), len(y), alpha)
-        return {"value": float(y.mean()), "ci_low": float(low), "ci_high": float(high), "n": int(len(y)),
-                "previous": None, "change": None, "change_p": None, "change_p_raw": None, "significant": False,
-                "month": None}
+        return {
+            "value": float(y.mean()),
+            "ci_low": float(low),
+            "ci_high": float(high),
+            "n": int(len(y)),
+            "previous": None,
+            "change": None,
+            "change_p": None,
+            "change_p_raw": None,
+            "significant": False,
+            "month": None,
+        }
     wanted = str(parse_month(month)) if month else trend["month"].iloc[-1]
     if wanted not in set(trend["month"]):
-        raise ValueError(f"month {wanted} is not in the churn data ({trend['month'].iloc[0]} to {trend['month'].iloc[-1]}).")
+        raise ValueError(
+            f"month {wanted} is not in the churn data ({trend['month'].iloc[0]} to {trend['month'].iloc[-1]})."
+        )
     i = int(np.flatnonzero(trend["month"].to_numpy() == wanted)[0])
     now = trend.iloc[i]
-    kpi = {"value": float(now["churn_rate"]), "ci_low": float(now["ci_low"]), "ci_high": float(now["ci_high"]),
-           "n": int(now["active_at_start"]), "previous": None, "change": None, "change_p": None,
-           "change_p_raw": None, "significant": False, "month": wanted}
+    kpi = {
+        "value": float(now["churn_rate"]),
+        "ci_low": float(now["ci_low"]),
+        "ci_high": float(now["ci_high"]),
+        "n": int(now["active_at_start"]),
+        "previous": None,
+        "change": None,
+        "change_p": None,
+        "change_p_raw": None,
+        "significant": False,
+        "month": wanted,
+    }
     if i > 0:
         before = trend.iloc[i - 1]
         k1, n1, k0, n0 = now["churned"], now["active_at_start"], before["churned"], before["active_at_start"]
@@ -1226,14 +1495,21 @@ def churn_headline(customers: pd.DataFrame, *, month: str = "", event: str = "ch
         z = (k1 / n1 - k0 / n0) / se if se > 0 else 0.0
         p = float(2 * stats.norm.sf(abs(z)))
         # One test of the month's headline family (cxkit._stats.HEADLINE_POLICY).
-        kpi.update(previous=float(before["churn_rate"]), change=float(k1 / n1 - k0 / n0),
-                   **headline_change(p, alpha=alpha))
+        kpi.update(
+            previous=float(before["churn_rate"]), change=float(k1 / n1 - k0 / n0), **headline_change(p, alpha=alpha)
+        )
         kpi.pop("family_size")
     return kpi
 
 
-def cohort_retention(customers: pd.DataFrame, *, signup: str = "signup_at", churned_at: str = "churned_at",
-                     since: str | None = None, wide: bool = False) -> pd.DataFrame:
+def cohort_retention(
+    customers: pd.DataFrame,
+    *,
+    signup: str = "signup_at",
+    churned_at: str = "churned_at",
+    since: str | None = None,
+    wide: bool = False,
+) -> pd.DataFrame:
     """Share of each signup-month cohort still a customer 0, 1, 2, … months after signup.
 
     Retention at month k is the share of the cohort not churned by the end of calendar month
@@ -1307,24 +1583,40 @@ def cohort_retention(customers: pd.DataFrame, *, signup: str = "signup_at", chur
         for k in range((last - c).n + 1):
             cutoff = np.datetime64((c + k + 1).start_time, "ns")
             active = int((np.isnat(e) | (e >= cutoff)).sum())
-            rows.append({"cohort": str(c), "months_since_signup": k, "customers": size, "active": active,
-                         "retention": active / size})
+            rows.append(
+                {
+                    "cohort": str(c),
+                    "months_since_signup": k,
+                    "customers": size,
+                    "active": active,
+                    "retention": active / size,
+                }
+            )
     out = pd.DataFrame(rows, columns=columns)
     if wide and len(out):
         pivot = out.pivot(index="cohort", columns="months_since_signup", values="retention")
         pivot.columns = [f"month {k}" for k in pivot.columns]
         sizes = out.groupby("cohort")["customers"].first()
         return pivot.reset_index().merge(sizes.rename("customers").reset_index(), on="cohort")[
-            ["cohort", "customers"] + list(pivot.columns)]
+            ["cohort", "customers"] + list(pivot.columns)
+        ]
     return out
 
 
 # --------------------------------------------------------------------------- money
 
 
-def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | None = "segment",
-                    revenue: str = "monthly_revenue", active_only: bool = True, currency: str = "",
-                    churned_at: str = "churned_at", alpha: float = 0.05) -> pd.DataFrame:
+def revenue_at_risk(
+    model: ChurnModel,
+    customers: pd.DataFrame,
+    *,
+    by: str | None = "segment",
+    revenue: str = "monthly_revenue",
+    active_only: bool = True,
+    currency: str = "",
+    churned_at: str = "churned_at",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Expected monthly revenue lost to churn: predicted churn probability x monthly revenue.
 
     The probability is the model's: the chance of churning over the period the model was fitted
@@ -1395,8 +1687,19 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
     ['Consumer', 'Enterprise', 'SMB', 'all']
     """
     if _no_revenue(customers, revenue):
-        return _without_revenue(revenue, [by or "group", "customers", "monthly_revenue", "churn_probability",
-                                          "revenue_at_risk", "ci_low", "ci_high", "share_of_revenue"])
+        return _without_revenue(
+            revenue,
+            [
+                by or "group",
+                "customers",
+                "monthly_revenue",
+                "churn_probability",
+                "revenue_at_risk",
+                "ci_low",
+                "ci_high",
+                "share_of_revenue",
+            ],
+        )
     rows = customers
     if active_only and model._event in customers.columns:
         churned = model_data(customers, [model._event], event=model._event)[model._event]
@@ -1421,15 +1724,28 @@ def revenue_at_risk(model: ChurnModel, customers: pd.DataFrame, *, by: str | Non
         grad = w @ Xa[mask]
         se = float(np.sqrt(grad @ cov @ grad))
         risk = float(np.sum(r[mask] * p[mask]))
-        out.append({by or "group": name, "customers": int(mask.sum()), "monthly_revenue": float(r[mask].sum()),
-                    "churn_probability": float(p[mask].mean()) if mask.any() else np.nan, "revenue_at_risk": risk,
-                    "ci_low": risk - z * se, "ci_high": risk + z * se})
+        out.append(
+            {
+                by or "group": name,
+                "customers": int(mask.sum()),
+                "monthly_revenue": float(r[mask].sum()),
+                "churn_probability": float(p[mask].mean()) if mask.any() else np.nan,
+                "revenue_at_risk": risk,
+                "ci_low": risk - z * se,
+                "ci_high": risk + z * se,
+            }
+        )
     frame = pd.DataFrame(out)
     frame["share_of_revenue"] = frame["revenue_at_risk"] / frame["monthly_revenue"]
     horizon = _churn_window_months(customers, churned_at)
-    frame.attrs.update(currency=currency, horizon_months=horizon, caption=(
-        f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part expected to be "
-        f"lost to churn{f' within {horizon} months' if horizon else ''}"))
+    frame.attrs.update(
+        currency=currency,
+        horizon_months=horizon,
+        caption=(
+            f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part expected to be "
+            f"lost to churn{f' within {horizon} months' if horizon else ''}"
+        ),
+    )
     return frame
 
 
@@ -1451,20 +1767,31 @@ def _no_revenue(customers: pd.DataFrame, revenue: str) -> bool:
 def _without_revenue(revenue: str, columns: list[str]) -> pd.DataFrame:
     """An empty result that says why: data without revenue (e.g. the bank churn data) still gets
     every other churn number, and the report says what it could not compute."""
-    note = (f"Revenue at risk and lifetime value were not computed: the data has no monthly revenue "
-            f"(column {revenue!r} is missing or empty). Map one in the catalog (columns: "
-            f"{{{revenue}: <source column>}}) or pass revenue=<column>.")
+    note = (
+        f"Revenue at risk and lifetime value were not computed: the data has no monthly revenue "
+        f"(column {revenue!r} is missing or empty). Map one in the catalog (columns: "
+        f"{{{revenue}: <source column>}}) or pass revenue=<column>."
+    )
     warnings.warn(note, ChurnWarning, stacklevel=3)
     frame = pd.DataFrame(columns=columns)
-    frame.attrs.update(note=note, caption="Not computed: the data has no monthly revenue", currency="",
-                       horizon_months=None)
+    frame.attrs.update(
+        note=note, caption="Not computed: the data has no monthly revenue", currency="", horizon_months=None
+    )
     return frame
 
 
-def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segment", horizon_months: float = 60,
-                            annual_discount: float = 0.0, revenue: str = "monthly_revenue",
-                            duration: str = "tenure_months", event: str = "churned", currency: str = "",
-                            alpha: float = 0.05) -> pd.DataFrame:
+def customer_lifetime_value(
+    customers: pd.DataFrame,
+    *,
+    by: str | None = "segment",
+    horizon_months: float = 60,
+    annual_discount: float = 0.0,
+    revenue: str = "monthly_revenue",
+    duration: str = "tenure_months",
+    event: str = "churned",
+    currency: str = "",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Customer lifetime value: expected paying months within a horizon x mean monthly revenue.
 
     Expected months are the (optionally discounted) area under the group's Kaplan–Meier curve
@@ -1536,26 +1863,54 @@ def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segmen
     ['Consumer', 'Enterprise', 'SMB']
     """
     if _no_revenue(customers, revenue):
-        return _without_revenue(revenue, [by or "group", "customers", "expected_months", "monthly_revenue", "clv",
-                                          "ci_low", "ci_high", "horizon_months", "followed_to_horizon"])
-    rm = restricted_mean_survival(customers, horizon=horizon_months, by=by, duration=duration, event=event,
-                                  annual_discount=annual_discount, alpha=alpha)
+        return _without_revenue(
+            revenue,
+            [
+                by or "group",
+                "customers",
+                "expected_months",
+                "monthly_revenue",
+                "clv",
+                "ci_low",
+                "ci_high",
+                "horizon_months",
+                "followed_to_horizon",
+            ],
+        )
+    rm = restricted_mean_survival(
+        customers,
+        horizon=horizon_months,
+        by=by,
+        duration=duration,
+        event=event,
+        annual_discount=annual_discount,
+        alpha=alpha,
+    )
     money = pd.to_numeric(customers[revenue], errors="coerce").astype(float)
     if by is None:
         mean_revenue = pd.Series([money.mean()])
     else:
         by_group = money.groupby(customers[by].astype("string")).mean()
         mean_revenue = by_group.reindex(rm[by].astype("string")).reset_index(drop=True)
-    out = pd.DataFrame({by or "group": rm[by] if by else ["all"], "customers": rm["customers"],
-                        "expected_months": rm["rmst"], "monthly_revenue": mean_revenue.to_numpy(dtype=float)})
+    out = pd.DataFrame(
+        {
+            by or "group": rm[by] if by else ["all"],
+            "customers": rm["customers"],
+            "expected_months": rm["rmst"],
+            "monthly_revenue": mean_revenue.to_numpy(dtype=float),
+        }
+    )
     out["clv"] = out["expected_months"] * out["monthly_revenue"]
     out["ci_low"] = rm["ci_low"] * out["monthly_revenue"]
     out["ci_high"] = rm["ci_high"] * out["monthly_revenue"]
     out["horizon_months"] = float(horizon_months)
     out["followed_to_horizon"] = rm["followed_to_horizon"]
     years = f"{horizon_months / 12:g}-year" if horizon_months % 12 == 0 else f"{horizon_months:g}-month"
-    out.attrs.update(currency=currency, caption=f"{years.capitalize()} customer lifetime value"
-                     f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue")
+    out.attrs.update(
+        currency=currency,
+        caption=f"{years.capitalize()} customer lifetime value"
+        f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue",
+    )
     return out
 
 
@@ -1566,23 +1921,123 @@ def customer_lifetime_value(customers: pd.DataFrame, *, by: str | None = "segmen
 #: themes. A deliberately small dictionary of common CX vocabulary: pass ``themes=`` to use your
 #: own (or the themes of :mod:`cxkit.analysis.sentiment` when they fit).
 CHURN_THEMES: dict[str, list[str]] = {
-    "price": [r"pric", r"expensive", r"cheap", r"value for money", r"worth", r"money", r"cost",
-              r"pris", r"dyr", r"billig", r"penge", r"pengar", r"verd", r"värd", r"kost"],
-    "billing": [r"invoice", r"bill", r"charged", r"refund", r"payment", r"faktur", r"regning",
-                r"trukket", r"belast", r"debiter", r"betalingsopl", r"betalingsinf", r"betalningsupp"],
-    "delivery": [r"deliver", r"shipping", r"parcel", r"package", r"tracking", r"arrived", r"lever",
-                 r"pakke", r"paket", r"sporing", r"spårning", r"forsendelse", r"frakt"],
-    "support": [r"support", r"customer service", r"called", r"kundeservice", r"kundtjänst", r"kundservice",
-                r"ringet", r"ringt", r"hotline"],
-    "product quality": [r"quality", r"stopped working", r"broke", r"defect", r"faulty", r"kvalitet",
-                        r"virke", r"slutade fungera", r"gik i stykker", r"ødelagt", r"trasig"],
-    "ease of use": [r"set up", r"setup", r"setting up", r"complicated", r"intuitive", r"instructions",
-                    r"confusing", r"opsætning", r"oppsett", r"installation", r"besværlig", r"komplisert",
-                    r"krånglig", r"vejledning", r"bruksanvisning", r"instruktion", r"forvirr", r"förvirr"],
-    "staff": [r"staff", r"employee", r"rude", r"shop assistant", r"personal", r"ansatte", r"butik",
-              r"ekspedient", r"expedit"],
-    "app and website": [r"app\b", r"apps\b", r"appen", r"website", r"web site", r"login", r"log in",
-                        r"hjemmeside", r"nettside", r"webbplats", r"crash", r"krasj", r"krasch"],
+    "price": [
+        r"pric",
+        r"expensive",
+        r"cheap",
+        r"value for money",
+        r"worth",
+        r"money",
+        r"cost",
+        r"pris",
+        r"dyr",
+        r"billig",
+        r"penge",
+        r"pengar",
+        r"verd",
+        r"värd",
+        r"kost",
+    ],
+    "billing": [
+        r"invoice",
+        r"bill",
+        r"charged",
+        r"refund",
+        r"payment",
+        r"faktur",
+        r"regning",
+        r"trukket",
+        r"belast",
+        r"debiter",
+        r"betalingsopl",
+        r"betalingsinf",
+        r"betalningsupp",
+    ],
+    "delivery": [
+        r"deliver",
+        r"shipping",
+        r"parcel",
+        r"package",
+        r"tracking",
+        r"arrived",
+        r"lever",
+        r"pakke",
+        r"paket",
+        r"sporing",
+        r"spårning",
+        r"forsendelse",
+        r"frakt",
+    ],
+    "support": [
+        r"support",
+        r"customer service",
+        r"called",
+        r"kundeservice",
+        r"kundtjänst",
+        r"kundservice",
+        r"ringet",
+        r"ringt",
+        r"hotline",
+    ],
+    "product quality": [
+        r"quality",
+        r"stopped working",
+        r"broke",
+        r"defect",
+        r"faulty",
+        r"kvalitet",
+        r"virke",
+        r"slutade fungera",
+        r"gik i stykker",
+        r"ødelagt",
+        r"trasig",
+    ],
+    "ease of use": [
+        r"set up",
+        r"setup",
+        r"setting up",
+        r"complicated",
+        r"intuitive",
+        r"instructions",
+        r"confusing",
+        r"opsætning",
+        r"oppsett",
+        r"installation",
+        r"besværlig",
+        r"komplisert",
+        r"krånglig",
+        r"vejledning",
+        r"bruksanvisning",
+        r"instruktion",
+        r"forvirr",
+        r"förvirr",
+    ],
+    "staff": [
+        r"staff",
+        r"employee",
+        r"rude",
+        r"shop assistant",
+        r"personal",
+        r"ansatte",
+        r"butik",
+        r"ekspedient",
+        r"expedit",
+    ],
+    "app and website": [
+        r"app\b",
+        r"apps\b",
+        r"appen",
+        r"website",
+        r"web site",
+        r"login",
+        r"log in",
+        r"hjemmeside",
+        r"nettside",
+        r"webbplats",
+        r"crash",
+        r"krasj",
+        r"krasch",
+    ],
 }
 
 
@@ -1590,9 +2045,16 @@ def _theme_matcher(themes: dict) -> dict:
     return {name: re.compile(r"\b(?:" + "|".join(patterns) + ")", re.IGNORECASE) for name, patterns in themes.items()}
 
 
-def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, themes: dict | None = None,
-                  text: str = "comment", event: str = "churned", alpha: float = 0.05,
-                  padjust: str = "holm") -> pd.DataFrame:
+def churn_reasons(
+    customers: pd.DataFrame,
+    feedback: pd.DataFrame | None,
+    *,
+    themes: dict | None = None,
+    text: str = "comment",
+    event: str = "churned",
+    alpha: float = 0.05,
+    padjust: str = "holm",
+) -> pd.DataFrame:
     """Themes in churned customers' last comments, against active customers' last comments.
 
     Each customer's last non-empty comment (latest ``responded_at``) is matched against the
@@ -1653,8 +2115,18 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
     >>> len(reasons), list(reasons.columns[:3])
     (8, ['theme', 'churned_mentions', 'churned_comments'])
     """
-    columns = ["theme", "churned_mentions", "churned_comments", "churned_share", "ci_low", "ci_high",
-               "active_share", "ratio", "p", "p_adjusted"]
+    columns = [
+        "theme",
+        "churned_mentions",
+        "churned_comments",
+        "churned_share",
+        "ci_low",
+        "ci_high",
+        "active_share",
+        "ratio",
+        "p",
+        "p_adjusted",
+    ]
     if feedback is None:
         return pd.DataFrame(columns=columns)
     require(customers, ["customer_id", event], argument="customer column")
@@ -1663,8 +2135,10 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
     comments = feedback[["customer_id", "responded_at", text]].dropna()
     comments = comments[comments[text].astype(str).str.strip() != ""]
     comments = comments.sort_values(["customer_id", "responded_at"], kind="stable").groupby("customer_id").tail(1)
-    status = pd.Series(model_data(customers, [event], event=event)[event].to_numpy(),
-                       index=customers["customer_id"].astype(str).to_numpy())
+    status = pd.Series(
+        model_data(customers, [event], event=event)[event].to_numpy(),
+        index=customers["customer_id"].astype(str).to_numpy(),
+    )
     comments = comments.assign(_churned=comments["customer_id"].astype(str).map(status)).dropna(subset=["_churned"])
     churned = comments["_churned"].to_numpy() == 1
     n1, n0 = int(churned.sum()), int((~churned).sum())
@@ -1676,8 +2150,16 @@ def churn_reasons(customers: pd.DataFrame, feedback: pd.DataFrame | None, *, the
         hit = distinct.str.contains(pattern).to_numpy(dtype=bool)[codes]
         k1, k0 = int((hit & churned).sum()), int((hit & ~churned).sum())
         p = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]])[1] if n1 and n0 else np.nan
-        rows.append({"theme": name, "churned_mentions": k1, "churned_comments": n1,
-                     "churned_share": k1 / n1 if n1 else np.nan, "active_share": k0 / n0 if n0 else np.nan, "p": p})
+        rows.append(
+            {
+                "theme": name,
+                "churned_mentions": k1,
+                "churned_comments": n1,
+                "churned_share": k1 / n1 if n1 else np.nan,
+                "active_share": k0 / n0 if n0 else np.nan,
+                "p": p,
+            }
+        )
     out = pd.DataFrame(rows)
     out["ci_low"], out["ci_high"] = wilson_interval(out["churned_mentions"], out["churned_comments"], alpha)
     with np.errstate(divide="ignore", invalid="ignore"):

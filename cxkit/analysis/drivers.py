@@ -70,8 +70,12 @@ from ..errors import DataWarning, ModelWarning
 from ..periods import resolve_month
 
 __all__ = [
-    "key_drivers", "importance_over_time", "driver_change", "driver_diagnostics",
-    "MAX_EXACT_DRIVERS", "MAX_EXACT_LOGISTIC",
+    "key_drivers",
+    "importance_over_time",
+    "driver_change",
+    "driver_diagnostics",
+    "MAX_EXACT_DRIVERS",
+    "MAX_EXACT_LOGISTIC",
 ]
 
 #: Exact Shapley/LMG (linear target) handles up to this many drivers (2^22 subsets, ~1.5 s).
@@ -85,6 +89,7 @@ _PIVOT_TOL = 1e-12
 
 
 # --------------------------------------------------------------------------- exact LMG / Shapley
+
 
 def _subset_r2(corr: np.ndarray) -> np.ndarray:
     """R² of the last variable on every subset of the others, indexed by bitmask.
@@ -105,8 +110,8 @@ def _subset_r2(corr: np.ndarray) -> np.ndarray:
             at = j - m - 1  # position of driver j in the parent's block
             pivot = parent[:, at, at]
             pivot = np.where(pivot > _PIVOT_TOL, pivot, np.inf)
-            col = parent[:, at + 1:, at]
-            children.append(parent[:, at + 1:, at + 1:] - col[:, :, None] * (col[:, None, :] / pivot[:, None, None]))
+            col = parent[:, at + 1 :, at]
+            children.append(parent[:, at + 1 :, at + 1 :] - col[:, :, None] * (col[:, None, :] / pivot[:, None, None]))
         groups.append(np.concatenate(children))
     # concatenating the groups in order of their largest driver gives bitmask order 0..2^p-1
     return np.concatenate([1.0 - g[:, -1, -1] for g in groups])
@@ -130,8 +135,7 @@ def _shapley(values: np.ndarray) -> np.ndarray:
     without = values * w[count]
     with_ = values * np.concatenate([[0.0], w[:-1]])[count] + without
     total_without = without.sum()
-    return np.array([with_.reshape(2 ** (p - 1 - i), 2, 2 ** i)[:, 1, :].sum() - total_without
-                     for i in range(p)])
+    return np.array([with_.reshape(2 ** (p - 1 - i), 2, 2**i)[:, 1, :].sum() - total_without for i in range(p)])
 
 
 def _lmg(corr: np.ndarray) -> tuple[np.ndarray, float]:
@@ -146,7 +150,7 @@ def _relative_weights(corr: np.ndarray) -> tuple[np.ndarray, float]:
     evals = np.clip(evals, 0.0, None)
     half = (evecs * np.sqrt(evals)) @ evecs.T  # symmetric square root of Rxx
     beta = np.linalg.lstsq(half, rxy, rcond=None)[0]
-    weights = (half ** 2) @ (beta ** 2)
+    weights = (half**2) @ (beta**2)
     return weights, float(weights.sum())
 
 
@@ -206,6 +210,7 @@ def _vif(corr: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- correlation matrices
 
+
 def _corr(centered: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Correlation matrix of (pre-centred) columns, optionally with frequency weights."""
     if weights is None:
@@ -225,22 +230,24 @@ def _corr_pairwise(values: np.ndarray, weights: np.ndarray | None = None) -> np.
     present = (~np.isnan(values)).astype(float)
     filled = np.where(present > 0, values, 0.0)
     wp = present if weights is None else present * weights[:, None]
-    count = wp.T @ present                   # [a, b]: weight of rows with a and b present
+    count = wp.T @ present  # [a, b]: weight of rows with a and b present
     sum_a = (filled * (wp if weights is None else weights[:, None])).T @ present  # sum of a where b present
     sum_ab = (filled * (1.0 if weights is None else weights[:, None])).T @ filled
-    sum_aa = ((filled ** 2) * (1.0 if weights is None else weights[:, None])).T @ present
+    sum_aa = ((filled**2) * (1.0 if weights is None else weights[:, None])).T @ present
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_a, mean_b = sum_a / count, sum_a.T / count
         cov = sum_ab / count - mean_a * mean_b
-        var_a = sum_aa / count - mean_a ** 2
+        var_a = sum_aa / count - mean_a**2
         var_b = var_a.T
         return cov / np.sqrt(var_a * var_b)
 
 
 # --------------------------------------------------------------------------- logistic models
 
-def _logistic_fits(x: np.ndarray, y: np.ndarray, w: np.ndarray, subsets: np.ndarray,
-                   *, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
+
+def _logistic_fits(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, subsets: np.ndarray, *, max_iter: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
     """Log-likelihoods and coefficients of logistic models for equal-sized driver subsets.
 
     ``subsets`` is (B, k) driver indices; all B models are fitted at once by Newton-Raphson
@@ -290,7 +297,7 @@ def _logistic_subset_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, max_iter
     products of the design.
     """
     n, p = x.shape
-    size = 2 ** p
+    size = 2**p
     design = np.column_stack([np.ones(n), x])
     mean = (w @ x) / w.sum()
     design[:, 1:] -= mean  # centred drivers: better conditioned, same likelihoods
@@ -300,7 +307,7 @@ def _logistic_subset_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, max_iter
     inactive_eye = np.zeros((size, p + 1, p + 1))
     idx = np.arange(p + 1)
     inactive_eye[:, idx, idx] = ~active
-    pair = (active[:, :, None] & active[:, None, :])
+    pair = active[:, :, None] & active[:, None, :]
     ybar = np.clip((w @ y) / w.sum(), 1e-9, 1 - 1e-9)
     coef = np.zeros((size, p + 1))
     coef[:, 0] = np.log(ybar / (1 - ybar))
@@ -343,7 +350,7 @@ def _logistic_relative_weights(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> t
     sd_orth = np.sqrt((w @ (orth - (w @ orth) / total) ** 2) / total)
     sd_eta = np.sqrt(_wvar(eta, w))
     bstar = b * sd_orth * r / sd_eta  # Menard's fully standardised coefficients
-    weights = (half ** 2) @ (bstar ** 2)
+    weights = (half**2) @ (bstar**2)
     return weights, float(weights.sum())
 
 
@@ -359,6 +366,7 @@ def _wcorr(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
 
 # --------------------------------------------------------------------------- one fit, with bootstrap
 
+
 class _Data:
     """Target and drivers as float arrays after the missing-value rule, with bookkeeping."""
 
@@ -367,8 +375,10 @@ class _Data:
             raise TypeError(f"key drivers need a DataFrame, not {type(df).__name__}.")
         missing_cols = [c for c in [target, *drivers] if c not in df.columns]
         if missing_cols:
-            raise ValueError(f"column(s) {missing_cols} not found in the data (columns: {list(df.columns)}). "
-                             "Pass target= and drivers= with existing column names.")
+            raise ValueError(
+                f"column(s) {missing_cols} not found in the data (columns: {list(df.columns)}). "
+                "Pass target= and drivers= with existing column names."
+            )
         if missing not in ("listwise", "pairwise"):
             raise ValueError(f"missing must be 'listwise' or 'pairwise', not {missing!r}.")
         if model not in ("auto", "linear", "logistic"):
@@ -378,8 +388,10 @@ class _Data:
         y = _as_float(df[target], target)
         self.logistic = _is_binary(df[target], y) if model == "auto" else model == "logistic"
         if self.logistic and missing == "pairwise":
-            raise ValueError("missing='pairwise' needs a linear model; a binary target is fitted by logistic "
-                             "regression on complete rows. Use missing='listwise'.")
+            raise ValueError(
+                "missing='pairwise' needs a linear model; a binary target is fitted by logistic "
+                "regression on complete rows. Use missing='listwise'."
+            )
         if self.logistic and not np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
             raise ValueError(f"target {target!r} must be 0/1 (or boolean) for a logistic model.")
         self.n_read = len(df)
@@ -397,14 +409,18 @@ class _Data:
         self.n_dropped = self.n_read - self.n
         self.share_dropped = self.n_dropped / self.n_read if self.n_read else np.nan
         if self.n < len(drivers) + 2:
-            raise ValueError(f"only {self.n} usable rows for {len(drivers)} drivers (after dropping rows with "
-                             f"missing {target!r} or driver values); key drivers need at least {len(drivers) + 2}.")
+            raise ValueError(
+                f"only {self.n} usable rows for {len(drivers)} drivers (after dropping rows with "
+                f"missing {target!r} or driver values); key drivers need at least {len(drivers) + 2}."
+            )
         with np.errstate(invalid="ignore"):
             sd = np.nanstd(x, axis=0)
         flat = [d for d, s in zip(drivers, sd) if not s > 0]
         if flat:
-            raise ValueError(f"driver(s) {flat} do not vary in the rows used (every rating is the same); "
-                             "remove them from drivers= (cxkit never drops a driver silently).")
+            raise ValueError(
+                f"driver(s) {flat} do not vary in the rows used (every rating is the same); "
+                "remove them from drivers= (cxkit never drops a driver silently)."
+            )
         if not np.nanstd(y) > 0:
             raise ValueError(f"target {target!r} does not vary in the rows used; there is nothing to explain.")
         self.values = np.column_stack([x, y])
@@ -436,19 +452,25 @@ def _checked_pairwise(data: _Data, df: pd.DataFrame, model: str) -> _Data:
     low = float(np.linalg.eigvalsh(corr).min()) if finite else float("nan")
     if finite and low >= _PSD_TOL:
         return data
-    why = (f"is not positive semi-definite (smallest eigenvalue {low:.3g})" if finite else
-           "has undefined entries (a pair of columns shares fewer than two rows with varying values)")
+    why = (
+        f"is not positive semi-definite (smallest eigenvalue {low:.3g})"
+        if finite
+        else "has undefined entries (a pair of columns shares fewer than two rows with varying values)"
+    )
     p = len(data.drivers)
     if data.n_complete < p + 2:
-        raise ValueError(f"the pairwise correlation matrix of {data.target!r} and the drivers {why}, so it gives R² "
-                         f"outside [0, 1] and negative importances; the fallback, the complete rows, has only "
-                         f"{data.n_complete} rows for {p} drivers. Use fewer drivers or drivers answered together.")
+        raise ValueError(
+            f"the pairwise correlation matrix of {data.target!r} and the drivers {why}, so it gives R² "
+            f"outside [0, 1] and negative importances; the fallback, the complete rows, has only "
+            f"{data.n_complete} rows for {p} drivers. Use fewer drivers or drivers answered together."
+        )
     listwise = _Data(df, data.target, data.drivers, missing="listwise", model=model)
     listwise.requested = "pairwise"
     listwise.notes.append(
         f"missing='pairwise' was not used: the pairwise correlation matrix {why}, which would give R² outside "
         f"[0, 1] and negative importances. The model uses the {listwise.n:,} complete rows (listwise deletion) "
-        "instead, for the estimate and its bootstrap.")
+        "instead, for the estimate and its bootstrap."
+    )
     return listwise
 
 
@@ -459,9 +481,11 @@ def _check_logistic(data: _Data) -> None:
     aliased = _aliased(_corr(data.centered))
     if aliased:
         groups = "; ".join(", ".join(data.drivers[i] for i in g) for g in aliased)
-        raise ValueError(f"drivers {groups} are exactly collinear (one is a linear combination of the others, e.g. a "
-                         "total of its parts), so a logistic model of the binary target cannot separate their "
-                         "effects. Drop one of them from drivers= or combine them into one scale.")
+        raise ValueError(
+            f"drivers {groups} are exactly collinear (one is a linear combination of the others, e.g. a "
+            "total of its parts), so a logistic model of the binary target cannot separate their "
+            "effects. Drop one of them from drivers= or combine them into one scale."
+        )
     _check_separation(data)
 
 
@@ -479,20 +503,25 @@ def _check_separation(data: _Data) -> None:
     sd = data.x.std(axis=0)
     design = np.column_stack([np.ones(data.n), (data.x - data.x.mean(axis=0)) / sd])
     signed = (2 * data.y - 1)[:, None] * design
-    res = linprog(-signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(data.n), bounds=[(-1, 1)] * design.shape[1],
-                  method="highs")
+    res = linprog(
+        -signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(data.n), bounds=[(-1, 1)] * design.shape[1], method="highs"
+    )
     if res.status != 0 or -res.fun <= 1e-7 * data.n:
         return
     direction = res.x[1:]
     alone = [d for j, d in enumerate(data.drivers) if _separates(data.x[:, j], data.y)]
     together = [d for j, d in enumerate(data.drivers) if abs(direction[j]) > 0.01 * np.abs(direction).max()]
-    who = (f"{', '.join(map(repr, alone))} on {'its' if len(alone) == 1 else 'their'} own" if alone
-           else f"the combination of {', '.join(map(repr, together))}")
+    who = (
+        f"{', '.join(map(repr, alone))} on {'its' if len(alone) == 1 else 'their'} own"
+        if alone
+        else f"the combination of {', '.join(map(repr, together))}"
+    )
     raise ValueError(
         f"the classes of {data.target!r} are separated by {who}: some driver values occur with only one class, so "
         "the logistic model has no estimate (its coefficients grow without bound and its pseudo-R² tends to 1). "
         "Use the score itself as a linear target (e.g. target='nps' instead of a promoter flag), drop or merge the "
-        "separating driver, or collect more responses.")
+        "separating driver, or collect more responses."
+    )
 
 
 def _separates(x: np.ndarray, y: np.ndarray) -> bool:
@@ -503,10 +532,14 @@ def _separates(x: np.ndarray, y: np.ndarray) -> bool:
 
 def _as_float(col: pd.Series, name: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col.dtype):
-        return col.astype("float64").to_numpy(dtype=float, na_value=np.nan) if col.hasnans else col.to_numpy(dtype=float)
+        return (
+            col.astype("float64").to_numpy(dtype=float, na_value=np.nan) if col.hasnans else col.to_numpy(dtype=float)
+        )
     if not pd.api.types.is_numeric_dtype(col.dtype):
-        raise ValueError(f"column {name!r} is not numeric (dtype {col.dtype}); key drivers need numeric ratings. "
-                         "Recode it in the reader (values= or na_codes=) or pick numeric columns.")
+        raise ValueError(
+            f"column {name!r} is not numeric (dtype {col.dtype}); key drivers need numeric ratings. "
+            "Recode it in the reader (values= or na_codes=) or pick numeric columns."
+        )
     return col.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -521,8 +554,9 @@ def _is_binary(col: pd.Series, y: np.ndarray) -> bool:
 _PSD_TOL = -1e-8
 
 
-def _importance(data: _Data, method: str, weights: np.ndarray | None = None,
-                corr: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def _importance(
+    data: _Data, method: str, weights: np.ndarray | None = None, corr: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     if data.logistic:
         w = np.ones(len(data.y)) if weights is None else weights
         if method == "shapley":
@@ -594,6 +628,7 @@ def _fit(data: _Data, methods: list[str], *, bootstrap: int, seed: int) -> dict:
 
 
 # --------------------------------------------------------------------------- public API
+
 
 def key_drivers(
     df: pd.DataFrame,
@@ -712,8 +747,10 @@ def _drivers(df: pd.DataFrame, drivers) -> list[str]:
     if drivers is None:
         drivers = (getattr(df, "attrs", {}) or {}).get("drivers")
         if not drivers:
-            raise ValueError("name the driver-rating columns: drivers=[...] (the data carry no driver list "
-                             "from the reader; load_feedback(..., drivers=[...]) records one).")
+            raise ValueError(
+                "name the driver-rating columns: drivers=[...] (the data carry no driver list "
+                "from the reader; load_feedback(..., drivers=[...]) records one)."
+            )
     if isinstance(drivers, str):
         drivers = [drivers]
     drivers = list(drivers)
@@ -740,9 +777,11 @@ def _check_size(data: _Data, methods: list[str]) -> None:
         limit = MAX_EXACT_LOGISTIC if data.logistic else MAX_EXACT_DRIVERS
         if p > limit:
             kind = "a binary target (2^p logistic fits)" if data.logistic else "a linear model"
-            raise ValueError(f"exact Shapley with {p} drivers exceeds the limit of {limit} for {kind}: cxkit does "
-                             "not approximate it. Use method='relative_weights' (any number of drivers), or "
-                             "group related drivers into fewer scales.")
+            raise ValueError(
+                f"exact Shapley with {p} drivers exceeds the limit of {limit} for {kind}: cxkit does "
+                "not approximate it. Use method='relative_weights' (any number of drivers), or "
+                "group related drivers into fewer scales."
+            )
 
 
 def _association_p(data: _Data) -> np.ndarray:
@@ -763,12 +802,13 @@ def _association_p(data: _Data) -> np.ndarray:
     r = data.corr()[:-1, -1]
     df = np.maximum(data.pair_n - 2, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = r * np.sqrt(df / np.clip(1 - r ** 2, 0.0, None))
+        t = r * np.sqrt(df / np.clip(1 - r**2, 0.0, None))
     return np.where(data.pair_n > 2, 2 * stats.t.sf(np.abs(t), df), 1.0)
 
 
-def _share_interval(share: np.ndarray, share_draws: np.ndarray, assoc_p: np.ndarray,
-                    *, alpha: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _share_interval(
+    share: np.ndarray, share_draws: np.ndarray, assoc_p: np.ndarray, *, alpha: float
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The bootstrap interval of each share, kept honest at the edges.
 
     1. Percentile interval of the resampled shares (the resamples are drawn from exactly the
@@ -786,9 +826,17 @@ def _share_interval(share: np.ndarray, share_draws: np.ndarray, assoc_p: np.ndar
     lo, hi, stretched = percentile_interval(share, share_draws, alpha)
     at_zero = (assoc_p >= alpha) & ~np.isnan(lo)
     lo = np.where(at_zero, 0.0, lo)
-    notes = ["; ".join(n for n, flag in (("stretched to the estimate", s), ("lower limit 0: no significant "
-                                          "association of its own with the target", z)) if flag)
-             for s, z in zip(stretched, at_zero)]
+    notes = [
+        "; ".join(
+            n
+            for n, flag in (
+                ("stretched to the estimate", s),
+                ("lower limit 0: no significant association of its own with the target", z),
+            )
+            if flag
+        )
+        for s, z in zip(stretched, at_zero)
+    ]
     return lo, hi, notes
 
 
@@ -824,12 +872,27 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
         else:
             lo = hi = first = np.full(len(drivers), np.nan)
             notes = [""] * len(drivers)
-        frame = pd.DataFrame({
-            "driver": drivers, "method": m, "importance": imp, "share": share, "ci_low": lo, "ci_high": hi,
-            "ci_note": notes, "rank": 0, "prob_first": first, "performance": mean,
-            "performance_ci_low": mean - tcrit * se, "performance_ci_high": mean + tcrit * se,
-            "quadrant": _quadrants(imp, mean), "beta": beta, "vif": vif, "r2": r2, "n": data.n,
-        })
+        frame = pd.DataFrame(
+            {
+                "driver": drivers,
+                "method": m,
+                "importance": imp,
+                "share": share,
+                "ci_low": lo,
+                "ci_high": hi,
+                "ci_note": notes,
+                "rank": 0,
+                "prob_first": first,
+                "performance": mean,
+                "performance_ci_low": mean - tcrit * se,
+                "performance_ci_high": mean + tcrit * se,
+                "quadrant": _quadrants(imp, mean),
+                "beta": beta,
+                "vif": vif,
+                "r2": r2,
+                "n": data.n,
+            }
+        )
         frame["rank"] = frame["importance"].rank(ascending=False, method="first").astype(int)
         frames.append(frame.sort_values("rank"))
         n_valid = int(valid.sum())
@@ -844,44 +907,77 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
     agree = len(set(tops.values())) == 1
     messages = list(data.notes)
     if data.n < 10 * len(drivers):
-        messages.append(f"only {data.n:,} responses for {len(drivers)} drivers (fewer than 10 per driver): "
-                        "importances are unstable; collect more responses or use fewer drivers.")
+        messages.append(
+            f"only {data.n:,} responses for {len(drivers)} drivers (fewer than 10 per driver): "
+            "importances are unstable; collect more responses or use fewer drivers."
+        )
     for group in aliased:
         names = ", ".join(drivers[i] for i in group)
-        messages.append(f"drivers {names} are exactly collinear (one is a linear combination of the others, e.g. "
-                        "a total of its parts): their VIF is infinite, their coefficients are not identified and "
-                        "their split of the explained variance is arbitrary. Drop one of them or combine them into "
-                        "one scale.")
+        messages.append(
+            f"drivers {names} are exactly collinear (one is a linear combination of the others, e.g. "
+            "a total of its parts): their VIF is infinite, their coefficients are not identified and "
+            "their split of the explained variance is arbitrary. Drop one of them or combine them into "
+            "one scale."
+        )
     high = [f"{d} ({v:.1f})" for d, v in zip(drivers, vif) if VIF_WARN < v < np.inf]
     if high:
-        messages.append(f"drivers overlap strongly (VIF > {VIF_WARN:g}: {', '.join(high)}): their split of the "
-                        "explained variance is uncertain; consider combining them into one scale.")
+        messages.append(
+            f"drivers overlap strongly (VIF > {VIF_WARN:g}: {', '.join(high)}): their split of the "
+            "explained variance is uncertain; consider combining them into one scale."
+        )
     if not agree:
         pretty = ", ".join(f"{m.replace('_', ' ')}: {d}" for m, d in tops.items())
         messages.append(f"the methods disagree on the top driver ({pretty}); treat the leading drivers as tied.")
     if data.share_dropped > 0.2:
-        messages.append(f"{data.share_dropped:.0%} of rows were dropped for missing values; check whether "
-                        "missingness is related to the target (e.g. not-applicable answers).")
+        messages.append(
+            f"{data.share_dropped:.0%} of rows were dropped for missing values; check whether "
+            "missingness is related to the target (e.g. not-applicable answers)."
+        )
     requested = sum(len(fit["draws"][m]) for m in methods[:1])
     if requested and n_valid < requested:
-        why = ("separated the classes or held one class only" if data.logistic else "had a driver or the target "
-               "without variation")
-        messages.append(f"{requested - n_valid} of {requested} bootstrap resamples {why} and have no estimate; the "
-                        f"intervals use the other {n_valid} and may be too narrow. Collect more responses.")
+        why = (
+            "separated the classes or held one class only"
+            if data.logistic
+            else "had a driver or the target without variation"
+        )
+        messages.append(
+            f"{requested - n_valid} of {requested} bootstrap resamples {why} and have no estimate; the "
+            f"intervals use the other {n_valid} and may be too narrow. Collect more responses."
+        )
     if fit.get("repaired"):
-        messages.append(f"{fit['repaired']} of {requested} bootstrap resamples gave a pairwise correlation matrix that "
-                        "is not positive semi-definite and used the nearest correlation matrix (Higham 2002).")
-    r2_kind = ("McFadden pseudo-R²" if methods == ["shapley"] else "pseudo-R² (McFadden for Shapley; squared "
-               "outcome-prediction correlation for relative weights)") if data.logistic else "R²"
+        messages.append(
+            f"{fit['repaired']} of {requested} bootstrap resamples gave a pairwise correlation matrix that "
+            "is not positive semi-definite and used the nearest correlation matrix (Higham 2002)."
+        )
+    r2_kind = (
+        (
+            "McFadden pseudo-R²"
+            if methods == ["shapley"]
+            else "pseudo-R² (McFadden for Shapley; squared outcome-prediction correlation for relative weights)"
+        )
+        if data.logistic
+        else "R²"
+    )
     meta = {
-        "target": data.target, "model": "logistic" if data.logistic else "linear", "r2_kind": r2_kind,
-        "r2": float(r2_of[methods[0]]), "n": data.n, "n_read": data.n_read, "n_dropped": data.n_dropped,
-        "share_dropped": float(data.share_dropped), "missing": data.missing, "missing_requested": data.requested,
-        "bootstrap": n_valid, "bootstrap_requested": requested,
+        "target": data.target,
+        "model": "logistic" if data.logistic else "linear",
+        "r2_kind": r2_kind,
+        "r2": float(r2_of[methods[0]]),
+        "n": data.n,
+        "n_read": data.n_read,
+        "n_dropped": data.n_dropped,
+        "share_dropped": float(data.share_dropped),
+        "missing": data.missing,
+        "missing_requested": data.requested,
+        "bootstrap": n_valid,
+        "bootstrap_requested": requested,
         "ci_method": "percentile, stretched to the estimate; lower limit 0 without a significant own association",
         "aliased": [[drivers[i] for i in g] for g in aliased],
-        "methods": list(methods), "top_driver": {m: d for m, d in tops.items()}, "top_agree": agree,
-        "drivers": list(drivers), "warnings": messages,
+        "methods": list(methods),
+        "top_driver": {m: d for m, d in tops.items()},
+        "top_agree": agree,
+        "drivers": list(drivers),
+        "warnings": messages,
     }
     return table, meta
 
@@ -894,8 +990,12 @@ def _logistic_beta(data: _Data) -> np.ndarray:
 def _quadrants(importance: np.ndarray, performance: np.ndarray) -> list[str]:
     hi_imp = importance > np.median(importance)
     hi_perf = performance > np.median(performance)
-    names = {(True, False): "fix first", (True, True): "keep up", (False, False): "low priority",
-             (False, True): "maintain"}
+    names = {
+        (True, False): "fix first",
+        (True, True): "keep up",
+        (False, False): "low priority",
+        (False, True): "maintain",
+    }
     return [names[(bool(i), bool(p))] for i, p in zip(hi_imp, hi_perf)]
 
 
@@ -946,27 +1046,51 @@ def driver_diagnostics(result: pd.DataFrame) -> pd.DataFrame:
     tops = meta["top_driver"]
     aliased = meta.get("aliased") or []
     requested = meta.get("missing_requested", meta["missing"])
-    deletion = (f"{meta['missing']} deletion of missing values" if requested == meta["missing"] else
-                f"{meta['missing']} deletion: the pairwise correlation matrix was not a valid correlation matrix")
-    boot_note = ("no intervals" if not meta["bootstrap"] else
-                 "percentile intervals, stretched to the estimate; lower limit 0 without a significant own association")
+    deletion = (
+        f"{meta['missing']} deletion of missing values"
+        if requested == meta["missing"]
+        else f"{meta['missing']} deletion: the pairwise correlation matrix was not a valid correlation matrix"
+    )
+    boot_note = (
+        "no intervals"
+        if not meta["bootstrap"]
+        else "percentile intervals, stretched to the estimate; lower limit 0 without a significant own association"
+    )
     if meta["bootstrap"] < meta.get("bootstrap_requested", meta["bootstrap"]):
         boot_note = f"{meta['bootstrap_requested'] - meta['bootstrap']} resamples had no estimate; " + boot_note
     rows = [
-        ("rows used", f"{meta['n']:,} of {meta['n_read']:,}",
-         meta["share_dropped"] <= 0.2 and requested == meta["missing"], f"{meta['share_dropped']:.1%} dropped ({deletion})"),
+        (
+            "rows used",
+            f"{meta['n']:,} of {meta['n_read']:,}",
+            meta["share_dropped"] <= 0.2 and requested == meta["missing"],
+            f"{meta['share_dropped']:.1%} dropped ({deletion})",
+        ),
         ("responses per driver", f"{meta['n'] / p:,.0f}", meta["n"] >= 10 * p, "at least 10 per driver wanted"),
-        ("largest VIF", f"{top_vif['vif']:.2f} ({top_vif['driver']})", bool(top_vif["vif"] <= VIF_WARN),
-         "infinite: " + "; ".join(", ".join(g) for g in aliased) + " are exactly collinear" if aliased
-         else f"above {VIF_WARN:g} means drivers overlap strongly"),
-        ("top driver by method", ", ".join(f"{m.replace('_', ' ')}: {d}" for m, d in tops.items()),
-         meta["top_agree"], "methods agree" if meta["top_agree"] else "methods disagree: treat the leaders as tied"),
+        (
+            "largest VIF",
+            f"{top_vif['vif']:.2f} ({top_vif['driver']})",
+            bool(top_vif["vif"] <= VIF_WARN),
+            "infinite: " + "; ".join(", ".join(g) for g in aliased) + " are exactly collinear"
+            if aliased
+            else f"above {VIF_WARN:g} means drivers overlap strongly",
+        ),
+        (
+            "top driver by method",
+            ", ".join(f"{m.replace('_', ' ')}: {d}" for m, d in tops.items()),
+            meta["top_agree"],
+            "methods agree" if meta["top_agree"] else "methods disagree: treat the leaders as tied",
+        ),
         ("model fit", f"{meta['r2']:.3f}", bool(0 <= meta["r2"] <= 1), meta["r2_kind"]),
-        ("bootstrap resamples", f"{meta['bootstrap']:,}",
-         meta["bootstrap"] >= meta.get("bootstrap_requested", meta["bootstrap"]), boot_note),
+        (
+            "bootstrap resamples",
+            f"{meta['bootstrap']:,}",
+            meta["bootstrap"] >= meta.get("bootstrap_requested", meta["bootstrap"]),
+            boot_note,
+        ),
     ]
-    return pd.DataFrame([{"check": c, "value": v, "status": "ok" if ok else "warning", "note": n}
-                         for c, v, ok, n in rows])
+    return pd.DataFrame(
+        [{"check": c, "value": v, "status": "ok" if ok else "warning", "note": n} for c, v, ok, n in rows]
+    )
 
 
 def _periods(df: pd.DataFrame, date: str, freq: str) -> pd.Series:
@@ -1068,8 +1192,9 @@ def importance_over_time(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # each period's model caveats stay in its attrs
-                kd = key_drivers(part, target, drivers, method=method, bootstrap=bootstrap, seed=seed,
-                                 alpha=alpha, model=model)
+                kd = key_drivers(
+                    part, target, drivers, method=method, bootstrap=bootstrap, seed=seed, alpha=alpha, model=model
+                )
         except ValueError as err:
             # outside the filter above, so the caller sees which period was left out and why
             warnings.warn(f"{period}: skipped ({err})", DataWarning, stacklevel=2)
@@ -1214,11 +1339,25 @@ def driver_change(
     p = 2 * stats.norm.sf(np.abs(z))
     lo, hi, _ = percentile_interval(change, diff, alpha)
     p_adjusted = adjust_p(p, method=padjust)
-    return pd.DataFrame({
-        "driver": drivers, "period": label_now, "previous_period": label_before, "share": share_now,
-        "share_previous": share_before, "change": change, "ci_low": lo, "ci_high": hi, "se": se, "z": z,
-        "p": p, "p_adjusted": p_adjusted, "significant": p_adjusted < alpha, "n": d_now.n, "n_previous": d_before.n,
-    }).sort_values("share", ascending=False, ignore_index=True)
+    return pd.DataFrame(
+        {
+            "driver": drivers,
+            "period": label_now,
+            "previous_period": label_before,
+            "share": share_now,
+            "share_previous": share_before,
+            "change": change,
+            "ci_low": lo,
+            "ci_high": hi,
+            "se": se,
+            "z": z,
+            "p": p,
+            "p_adjusted": p_adjusted,
+            "significant": p_adjusted < alpha,
+            "n": d_now.n,
+            "n_previous": d_before.n,
+        }
+    ).sort_values("share", ascending=False, ignore_index=True)
 
 
 def _shares(values: np.ndarray) -> np.ndarray:
@@ -1228,5 +1367,3 @@ def _shares(values: np.ndarray) -> np.ndarray:
 def _label(span: list) -> str:
     span = sorted(span)
     return str(span[0]) if len(span) == 1 else f"{span[0]} to {span[-1]}"
-
-

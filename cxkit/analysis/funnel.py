@@ -58,7 +58,7 @@ def _stage_order(series: pd.Series, stages, notes: list) -> list:
     present = set(pd.unique(series.dropna()))
     last = max((i for i, s in enumerate(order) if s in present), default=len(order) - 1)
     if last < len(order) - 1:
-        notes.append(f"no journey reached {', '.join(map(str, order[last + 1:]))}: left out of the funnel")
+        notes.append(f"no journey reached {', '.join(map(str, order[last + 1 :]))}: left out of the funnel")
     return order[: last + 1]
 
 
@@ -82,21 +82,26 @@ def _check_stages(series: pd.Series, stages) -> list:
     canonical_data = all(isinstance(v, str) and v in STAGES for v in present)
     unknown = [s for s in stages if s not in set(present) and not (canonical_data and s in STAGES)]
     if unknown:
-        valid = [str(v) for v in group_order(series)] + ([s for s in STAGES if s not in set(present)] if canonical_data else [])
+        valid = [str(v) for v in group_order(series)] + (
+            [s for s in STAGES if s not in set(present)] if canonical_data else []
+        )
         hints = []
         for s in unknown:
             match = difflib.get_close_matches(str(s).lower(), [v.lower() for v in valid], n=1, cutoff=0.6)
             if match:
                 hints.append(f"{s!r} -> {valid[[v.lower() for v in valid].index(match[0])]!r}")
         hint = f" Did you mean {', '.join(hints)}?" if hints else ""
-        raise ValueError(f"stage(s) {unknown} in stages= are not stages of the data, so the funnel would report 0 "
-                         f"reached for them.{hint} Valid stages: {', '.join(valid)}. Pass stages= with these "
-                         "names (in funnel order), or leave it out to use the journey stages.")
+        raise ValueError(
+            f"stage(s) {unknown} in stages= are not stages of the data, so the funnel would report 0 "
+            f"reached for them.{hint} Valid stages: {', '.join(valid)}. Pass stages= with these "
+            "names (in funnel order), or leave it out to use the journey stages."
+        )
     return stages
 
 
-def _journeys(df: pd.DataFrame, customer: str | None, func: str, notes: list,
-              weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def _journeys(
+    df: pd.DataFrame, customer: str | None, func: str, notes: list, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Integer journey ids: the customer, or each row when there are no customer ids; and
     how many journeys each id stands for (None: one each). ``weights`` counts the events
     each row stands for (a table reduced on a Dask cluster; None: one each)."""
@@ -141,8 +146,10 @@ def _month_labels(times: pd.Series) -> pd.Series:
     month_int = stamps.astype("datetime64[M]").astype(np.int64)
     month_int[np.isnat(stamps)] = np.iinfo(np.int64).min
     uniq, inverse = np.unique(month_int, return_inverse=True)
-    names = np.array([np.datetime_as_string(np.datetime64(int(u), "M")) if u != np.iinfo(np.int64).min
-                      else pd.NA for u in uniq], dtype=object)
+    names = np.array(
+        [np.datetime_as_string(np.datetime64(int(u), "M")) if u != np.iinfo(np.int64).min else pd.NA for u in uniq],
+        dtype=object,
+    )
     return pd.Series(names[inverse], index=times.index, dtype="string", name="month")
 
 
@@ -164,8 +171,9 @@ def _furthest(groups: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarra
 
 def _reached(furthest: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
     """Journeys whose furthest stage is at least each stage (each counted ``weights`` times)."""
-    counts = np.bincount(furthest[furthest >= 0], weights=None if weights is None else weights[furthest >= 0],
-                         minlength=k).astype(np.int64)
+    counts = np.bincount(
+        furthest[furthest >= 0], weights=None if weights is None else weights[furthest >= 0], minlength=k
+    ).astype(np.int64)
     return np.cumsum(counts[::-1])[::-1]
 
 
@@ -242,12 +250,18 @@ def funnel(
     with np.errstate(invalid="ignore", divide="ignore"):
         conversion = reached / previous
         ci_low, ci_high = wilson_interval(reached, previous, alpha)
-    out = pd.DataFrame({
-        "stage": order, "reached": reached.astype(np.int64),
-        "share_of_start": reached / reached[0] if reached[0] else np.nan,
-        "conversion": conversion, "ci_low": ci_low, "ci_high": ci_high,
-        "drop_off": previous - reached, "drop_off_rate": 1 - conversion,
-    })
+    out = pd.DataFrame(
+        {
+            "stage": order,
+            "reached": reached.astype(np.int64),
+            "share_of_start": reached / reached[0] if reached[0] else np.nan,
+            "conversion": conversion,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+            "drop_off": previous - reached,
+            "drop_off_rate": 1 - conversion,
+        }
+    )
     out.loc[0, "drop_off"] = np.nan
     out["drop_off"] = out["drop_off"].astype("Int64")
 
@@ -275,8 +289,12 @@ def funnel(
 
 def _month_key(values: list):
     """Sort key for period labels: calendar month names (Feb, June, ...), YYYY-MM, or text."""
-    names = {m.lower(): i for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+    names = {
+        m.lower(): i
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+        )
+    }
     if all(str(v)[:3].lower() in names for v in values):
         return lambda v: names[str(v)[:3].lower()]
     try:
@@ -346,8 +364,10 @@ def funnel_by_month(
     if period is not None:
         check_column(df, period, "period", func)
     elif time is None or time not in df.columns:
-        raise ValueError(f"funnel_by_month needs event times: column {time!r} is not in the data. "
-                         f"Pass time='<column>', or period='<column>' holding the month.")
+        raise ValueError(
+            f"funnel_by_month needs event times: column {time!r} is not in the data. "
+            f"Pass time='<column>', or period='<column>' holding the month."
+        )
     weights = None
     if is_dask_frame(df):
         if period is None:
@@ -393,11 +413,22 @@ def funnel_by_month(
                 pooled = (converted + prev_x) / (entered + prev_n)
                 se = np.sqrt(pooled * (1 - pooled) * (1 / entered + 1 / prev_n))
                 change_p = float(2 * stats.norm.sf(abs(change) / se)) if se > 0 else np.nan
-            rows.append({"month": month_names[i], "step": f"{order[s - 1]}->{order[s]}",
-                         "from_stage": order[s - 1], "to_stage": order[s], "entered": entered,
-                         "converted": converted, "conversion": conv, "ci_low": float(low),
-                         "ci_high": float(high), "previous": previous, "change": change,
-                         "p": change_p})
+            rows.append(
+                {
+                    "month": month_names[i],
+                    "step": f"{order[s - 1]}->{order[s]}",
+                    "from_stage": order[s - 1],
+                    "to_stage": order[s],
+                    "entered": entered,
+                    "converted": converted,
+                    "conversion": conv,
+                    "ci_low": float(low),
+                    "ci_high": float(high),
+                    "previous": previous,
+                    "change": change,
+                    "p": change_p,
+                }
+            )
             last[s] = (entered, converted)
     out = pd.DataFrame(rows)
     out["p_adjusted"] = np.nan
@@ -406,5 +437,3 @@ def funnel_by_month(
     out["significant"] = out["p_adjusted"] < alpha
     out.attrs["notes"] = notes
     return out
-
-

@@ -54,8 +54,18 @@ from .._stats import headline_change, net_score_interval
 from ..periods import resolve_month
 
 __all__ = [
-    "nps", "csat", "ces", "compare_nps", "compare_csat", "compare_ces", "kpi_trend", "kpi_headline",
-    "adjust_p", "adjust_flags", "headline_flags", "MIN_N",
+    "nps",
+    "csat",
+    "ces",
+    "compare_nps",
+    "compare_csat",
+    "compare_ces",
+    "kpi_trend",
+    "kpi_headline",
+    "adjust_p",
+    "adjust_flags",
+    "headline_flags",
+    "MIN_N",
 ]
 
 #: Score bands of the NPS question (0-10).
@@ -118,7 +128,9 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
     for t in present:
         if "p" not in t.columns:
             raise ValueError(f"adjust_flags needs tables with a 'p' column; got columns {list(t.columns)}.")
-    pooled = np.concatenate([t["p"].to_numpy(dtype=float, na_value=np.nan) for t in present]) if present else np.array([])
+    pooled = (
+        np.concatenate([t["p"].to_numpy(dtype=float, na_value=np.nan) for t in present]) if present else np.array([])
+    )
     adjusted = adjust_p(pooled, method=padjust)
     out = []
     pieces = iter(np.split(adjusted, np.cumsum(sizes)[:-1]) if present else [])
@@ -177,32 +189,41 @@ def headline_flags(table: pd.DataFrame | None, *, alpha: float = 0.05) -> pd.Dat
 
 # --------------------------------------------------------------------------- sufficient statistics
 
+
 def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scale: bool = True) -> np.ndarray:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a DataFrame, not {type(df).__name__}.")
     if not isinstance(score, str):
         raise ValueError(f"score must be the name of the score column, not {score!r}.")
     if kind in _RANGES and score != kind and (score in _RANGES or score in (df.attrs.get("drivers") or [])):
-        what = (f"the {score.upper()} column ({_SCALES[score]})" if score in _RANGES else "a driver rating")
+        what = f"the {score.upper()} column ({_SCALES[score]})" if score in _RANGES else "a driver rating"
         other = f" For {score.upper()} use cx.{score}(df)." if score in _RANGES else ""
-        raise ValueError(f"score={score!r} is {what}, not the {_SCALES[kind]} that {kind.upper()} needs "
-                         f"(cx.{kind}(df, {score!r}) reads its second argument as score=).{other} For "
-                         f"{kind.upper()}, pass score= with the {_SCALES[kind]} column (default {kind!r}).")
+        raise ValueError(
+            f"score={score!r} is {what}, not the {_SCALES[kind]} that {kind.upper()} needs "
+            f"(cx.{kind}(df, {score!r}) reads its second argument as score=).{other} For "
+            f"{kind.upper()}, pass score= with the {_SCALES[kind]} column (default {kind!r})."
+        )
     if score not in df.columns:
-        raise ValueError(f"score column {score!r} not found (columns: {list(df.columns)}); pass score= with the "
-                         "column that holds the ratings.")
+        raise ValueError(
+            f"score column {score!r} not found (columns: {list(df.columns)}); pass score= with the "
+            "column that holds the ratings."
+        )
     col = df[score]
     if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
-        raise ValueError(f"score column {score!r} is not numeric (dtype {col.dtype}); recode it in the reader "
-                         "(values=) so that it holds numbers.")
+        raise ValueError(
+            f"score column {score!r} is not numeric (dtype {col.dtype}); recode it in the reader "
+            "(values=) so that it holds numbers."
+        )
     x = col.to_numpy(dtype=float, na_value=np.nan)
     if kind in _RANGES:
         low, high = _RANGES[kind]
         bad = ~np.isnan(x) & ((x < low) | (x > high))
         if bad.any():
-            raise ValueError(f"{score!r} has {int(bad.sum())} value(s) outside {low}-{high} (e.g. {x[bad][0]:g}) for "
-                             f"{kind.upper()}; the readers reject such rows, so load the data with cx.load_feedback, "
-                             "or pass the right score= column.")
+            raise ValueError(
+                f"{score!r} has {int(bad.sum())} value(s) outside {low}-{high} (e.g. {x[bad][0]:g}) for "
+                f"{kind.upper()}; the readers reject such rows, so load the data with cx.load_feedback, "
+                "or pass the right score= column."
+            )
     if kind == "nps" and check_scale:
         seen = x[~np.isnan(x)]
         if seen.size >= _SCALE_CHECK_N and seen.min() >= 1 and seen.max() <= 7:
@@ -211,7 +232,8 @@ def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scal
                 "and nothing above 7): that is a 1-5 or 1-7 scale (CSAT, CES, a star rating), not the 0-10 "
                 "recommendation question, and NPS would count every answer as a detractor. Pass score= with the "
                 "0-10 column (cx.csat / cx.ces summarise those scales), or check_scale=False if this really is "
-                "a 0-10 question nobody answered with 0 or 8-10.")
+                "a 0-10 question nobody answered with 0 or 8-10."
+            )
     return x
 
 
@@ -272,8 +294,9 @@ _NPS_CI = ("score", "adjusted-wald", "wald")
 
 def _check_min_n(min_n) -> None:
     if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
-        raise ValueError(f"min_n must be a whole number >= 0 (responses below which a result is flagged "
-                         f"small_n), not {min_n!r}.")
+        raise ValueError(
+            f"min_n must be a whole number >= 0 (responses below which a result is flagged small_n), not {min_n!r}."
+        )
 
 
 def _check_alpha(alpha) -> None:
@@ -310,7 +333,7 @@ def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: 
             extra = {"promoters": p, "passives": 1 - p - d, "detractors": d}
         elif metric == "mean":
             value = s["wx"] / s["w"]
-            var = np.clip(s["wx2"] / s["w"] - value ** 2, 0, None) * n / (n - 1)
+            var = np.clip(s["wx2"] / s["w"] - value**2, 0, None) * n / (n - 1)
             var = np.where(n > 1, var, np.nan)  # one response has no spread to speak of
             se = np.sqrt(var / n)
             t = stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1))
@@ -322,16 +345,25 @@ def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: 
         else:  # a share of the responses (top-2 box, low effort)
             value = s["pos"] / s["w"]
             se = np.sqrt(value * (1 - value) / n)
-            n_ac = n + z ** 2
-            centre = (value * n + z ** 2 / 2) / n_ac
+            n_ac = n + z**2
+            centre = (value * n + z**2 / 2) / n_ac
             half = z * np.sqrt(centre * (1 - centre) / n_ac)
             lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
             lo, hi = np.fmin(lo, value), np.fmax(hi, value)  # holds already (it contains Wilson's); kept exact
             adj = (value * n + 1) / (n + 2)  # Agresti-Caffo, used in comparisons
             adj_se = np.sqrt(adj * (1 - adj) / (n + 2))
             extra = {}
-    return {"value": value, "se": se, "ci_low": lo, "ci_high": hi, "adj": adj, "adj_se": adj_se,
-            "n": s["count"], "n_eff": n, **extra}
+    return {
+        "value": value,
+        "se": se,
+        "ci_low": lo,
+        "ci_high": hi,
+        "adj": adj,
+        "adj_se": adj_se,
+        "n": s["count"],
+        "n_eff": n,
+        **extra,
+    }
 
 
 # KPI -> [(metric name, estimator kind, flag column meaning)]
@@ -355,6 +387,7 @@ def _flags(kind: str, values, x: np.ndarray) -> dict:
 
 
 # --------------------------------------------------------------------------- summaries
+
 
 def nps(
     df: pd.DataFrame,
@@ -444,7 +477,12 @@ def _kpi_table(df, kpi, score, *, by, weights, alpha, min_n, options) -> pd.Data
         part = keys.copy()
         part["metric"] = name
         part["n"] = est["n"].astype(int)
-        part["value"], part["se"], part["ci_low"], part["ci_high"] = est["value"], est["se"], est["ci_low"], est["ci_high"]
+        part["value"], part["se"], part["ci_low"], part["ci_high"] = (
+            est["value"],
+            est["se"],
+            est["ci_low"],
+            est["ci_high"],
+        )
         part["small_n"] = _small(est, weights, min_n)
         if weights is not None:
             part["n_eff"] = est["n_eff"]
@@ -452,8 +490,16 @@ def _kpi_table(df, kpi, score, *, by, weights, alpha, min_n, options) -> pd.Data
     return pd.concat(frames, ignore_index=True)
 
 
-def csat(df: pd.DataFrame, score: str = "csat", *, by=None, weights: str | None = None,
-         top_box: tuple = (4, 5), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+def csat(
+    df: pd.DataFrame,
+    score: str = "csat",
+    *,
+    by=None,
+    weights: str | None = None,
+    top_box: tuple = (4, 5),
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
     """CSAT (1-5): mean and top-2-box share, each with its confidence interval.
 
     The mean has a t interval kept within 1-5 (NaN for a single response: it has no spread),
@@ -518,12 +564,19 @@ def csat(df: pd.DataFrame, score: str = "csat", *, by=None, weights: str | None 
     >>> cx.csat(fb)[["metric", "value"]].round(2).values.tolist()
     [['mean', 3.51], ['top2_box', 0.52]]
     """
-    return _kpi_table(df, "csat", score, by=by, weights=weights, alpha=alpha, min_n=min_n,
-                      options={"top_box": top_box})
+    return _kpi_table(df, "csat", score, by=by, weights=weights, alpha=alpha, min_n=min_n, options={"top_box": top_box})
 
 
-def ces(df: pd.DataFrame, score: str = "ces", *, by=None, weights: str | None = None,
-        low_effort: tuple = (1, 2, 3), alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+def ces(
+    df: pd.DataFrame,
+    score: str = "ces",
+    *,
+    by=None,
+    weights: str | None = None,
+    low_effort: tuple = (1, 2, 3),
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
     """CES (1-7, low = easy): mean and low-effort share (scores in ``low_effort``), with intervals.
 
     The same table as :func:`csat`, with ``metric`` ``mean`` and ``low_effort``; the mean's
@@ -588,11 +641,13 @@ def ces(df: pd.DataFrame, score: str = "ces", *, by=None, weights: str | None = 
     >>> cx.ces(fb)["metric"].tolist()
     ['mean', 'low_effort']
     """
-    return _kpi_table(df, "ces", score, by=by, weights=weights, alpha=alpha, min_n=min_n,
-                      options={"low_effort": low_effort})
+    return _kpi_table(
+        df, "ces", score, by=by, weights=weights, alpha=alpha, min_n=min_n, options={"low_effort": low_effort}
+    )
 
 
 # --------------------------------------------------------------------------- comparisons
+
 
 def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
     """Difference a - b: raw difference, test statistic, p-value and interval."""
@@ -602,7 +657,7 @@ def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
         se = np.sqrt(a["adj_se"] ** 2 + b["adj_se"] ** 2)
         statistic = est / se
         if kind == "mean":
-            dof = se ** 4 / (a["adj_se"] ** 4 / (a["n_eff"] - 1) + b["adj_se"] ** 4 / (b["n_eff"] - 1))
+            dof = se**4 / (a["adj_se"] ** 4 / (a["n_eff"] - 1) + b["adj_se"] ** 4 / (b["n_eff"] - 1))
             p = 2 * stats.t.sf(np.abs(statistic), dof)
             crit = stats.t.ppf(1 - alpha / 2, dof)
             test = "Welch t"
@@ -614,8 +669,15 @@ def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
         # towards 0; where the shrinkage moves it past the observed difference it is stretched
         # to it. That only moves the end away from 0, so interval and test still agree.
         low, high = np.fmin(est - crit * se, diff), np.fmax(est + crit * se, diff)
-    return {"diff": diff, "se": se, "statistic": statistic, "p": p,
-            "diff_ci_low": low, "diff_ci_high": high, "test": test}
+    return {
+        "diff": diff,
+        "se": se,
+        "statistic": statistic,
+        "p": p,
+        "diff_ci_low": low,
+        "diff_ci_high": high,
+        "test": test,
+    }
 
 
 def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min_n, options) -> pd.DataFrame:
@@ -645,7 +707,9 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min
         ref = labels.index(against)
         plan = [(i, ref) for i in range(size) if i != ref]
     else:
-        raise ValueError(f"against must be 'rest', 'previous', 'pairs' or a group of {by!r} ({labels}), not {against!r}.")
+        raise ValueError(
+            f"against must be 'rest', 'previous', 'pairs' or a group of {by!r} ({labels}), not {against!r}."
+        )
     rows = []
     for name, kind, values in _metrics(kpi, **options):
         sums = _sums(x, w, codes, size, _flags(kind, values, x))
@@ -656,20 +720,49 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min
             a = _take(est, i)
             b = _take(rest, i) if j is None else _take(est, j)
             test = _test(kind, a, b, alpha=alpha)
-            rows.append({
-                "by": by, "group": labels[i], "reference": "rest" if j is None else labels[j], "metric": name,
-                "n": int(a["n"]), "value": a["value"], "ci_low": a["ci_low"], "ci_high": a["ci_high"],
-                "n_reference": int(b["n"]), "value_reference": b["value"], **test,
-                "small_n": bool(small_est[i] or (small_rest[i] if j is None else small_est[j])),
-            })
+            rows.append(
+                {
+                    "by": by,
+                    "group": labels[i],
+                    "reference": "rest" if j is None else labels[j],
+                    "metric": name,
+                    "n": int(a["n"]),
+                    "value": a["value"],
+                    "ci_low": a["ci_low"],
+                    "ci_high": a["ci_high"],
+                    "n_reference": int(b["n"]),
+                    "value_reference": b["value"],
+                    **test,
+                    "small_n": bool(small_est[i] or (small_rest[i] if j is None else small_est[j])),
+                }
+            )
     out = pd.DataFrame(rows)
     if out.empty:
         raise ValueError(f"nothing to compare: {by!r} has {size} group(s).")
     out["p_adjusted"] = adjust_p(out["p"], method=padjust)
     out["significant"] = out["p_adjusted"] < alpha
-    cols = ["by", "group", "reference", "metric", "n", "value", "ci_low", "ci_high", "n_reference",
-            "value_reference", "diff", "diff_ci_low", "diff_ci_high", "se", "statistic", "test", "p", "p_adjusted",
-            "significant", "small_n"]
+    cols = [
+        "by",
+        "group",
+        "reference",
+        "metric",
+        "n",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n_reference",
+        "value_reference",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "se",
+        "statistic",
+        "test",
+        "p",
+        "p_adjusted",
+        "significant",
+        "small_n",
+    ]
     return out[cols]
 
 
@@ -740,9 +833,18 @@ _COMPARE_DOC = """by : str, keyword-only
 """
 
 
-def compare_nps(df: pd.DataFrame, score: str = "nps", *, by: str, against: str = "rest", pairs=None,
-                weights: str | None = None, padjust: str = "holm", alpha: float = 0.05,
-                min_n: int = MIN_N) -> pd.DataFrame:
+def compare_nps(
+    df: pd.DataFrame,
+    score: str = "nps",
+    *,
+    by: str,
+    against: str = "rest",
+    pairs=None,
+    weights: str | None = None,
+    padjust: str = "holm",
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
     """Compare NPS between groups: z = diff / sqrt(SE1^2 + SE2^2) on adjusted-Wald estimates.
 
     Parameters
@@ -759,13 +861,34 @@ def compare_nps(df: pd.DataFrame, score: str = "nps", *, by: str, against: str =
     >>> cx.compare_nps(fb, by="segment")[["group", "reference"]].values.tolist()
     [['Consumer', 'rest'], ['Enterprise', 'rest'], ['SMB', 'rest']]
     """
-    return _compare(df, "nps", score, by=by, against=against, pairs=pairs, weights=weights,
-                    padjust=padjust, alpha=alpha, min_n=min_n, options={})
+    return _compare(
+        df,
+        "nps",
+        score,
+        by=by,
+        against=against,
+        pairs=pairs,
+        weights=weights,
+        padjust=padjust,
+        alpha=alpha,
+        min_n=min_n,
+        options={},
+    )
 
 
-def compare_csat(df: pd.DataFrame, score: str = "csat", *, by: str, against: str = "rest", pairs=None,
-                 weights: str | None = None, top_box: tuple = (4, 5), padjust: str = "holm",
-                 alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+def compare_csat(
+    df: pd.DataFrame,
+    score: str = "csat",
+    *,
+    by: str,
+    against: str = "rest",
+    pairs=None,
+    weights: str | None = None,
+    top_box: tuple = (4, 5),
+    padjust: str = "holm",
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
     """Compare CSAT mean (Welch t) and top-2-box share (Agresti-Caffo z) between groups.
 
     Parameters
@@ -784,13 +907,34 @@ def compare_csat(df: pd.DataFrame, score: str = "csat", *, by: str, against: str
     >>> cx.compare_csat(fb, by="journey_stage", against="decision")["metric"].value_counts().to_dict()
     {{'mean': 4, 'top2_box': 4}}
     """
-    return _compare(df, "csat", score, by=by, against=against, pairs=pairs, weights=weights,
-                    padjust=padjust, alpha=alpha, min_n=min_n, options={"top_box": top_box})
+    return _compare(
+        df,
+        "csat",
+        score,
+        by=by,
+        against=against,
+        pairs=pairs,
+        weights=weights,
+        padjust=padjust,
+        alpha=alpha,
+        min_n=min_n,
+        options={"top_box": top_box},
+    )
 
 
-def compare_ces(df: pd.DataFrame, score: str = "ces", *, by: str, against: str = "rest", pairs=None,
-                weights: str | None = None, low_effort: tuple = (1, 2, 3), padjust: str = "holm",
-                alpha: float = 0.05, min_n: int = MIN_N) -> pd.DataFrame:
+def compare_ces(
+    df: pd.DataFrame,
+    score: str = "ces",
+    *,
+    by: str,
+    against: str = "rest",
+    pairs=None,
+    weights: str | None = None,
+    low_effort: tuple = (1, 2, 3),
+    padjust: str = "holm",
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
     """Compare CES mean (Welch t) and low-effort share (Agresti-Caffo z) between groups.
 
     Parameters
@@ -809,8 +953,19 @@ def compare_ces(df: pd.DataFrame, score: str = "ces", *, by: str, against: str =
     >>> len(cx.compare_ces(fb, by="channel", against="pairs", pairs=[("web", "app")]))
     2
     """
-    return _compare(df, "ces", score, by=by, against=against, pairs=pairs, weights=weights,
-                    padjust=padjust, alpha=alpha, min_n=min_n, options={"low_effort": low_effort})
+    return _compare(
+        df,
+        "ces",
+        score,
+        by=by,
+        against=against,
+        pairs=pairs,
+        weights=weights,
+        padjust=padjust,
+        alpha=alpha,
+        min_n=min_n,
+        options={"low_effort": low_effort},
+    )
 
 
 for _f in (compare_nps, compare_csat, compare_ces):
@@ -818,6 +973,7 @@ for _f in (compare_nps, compare_csat, compare_ces):
 
 
 # --------------------------------------------------------------------------- trends and headlines
+
 
 def kpi_trend(
     df: pd.DataFrame,
@@ -938,20 +1094,41 @@ def kpi_trend(
     labels = keys["period"].tolist()
     frames = []
     for name, kind, values in _metrics(kpi, **options):
-        est = _estimate(kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha,
-                        bounds=_RANGES[kpi])
+        est = _estimate(
+            kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha, bounds=_RANGES[kpi]
+        )
         small = _small(est, weights, min_n)
         rows = []
         for i, label in enumerate(labels):
-            row = {"period": label, "metric": name, "n": int(est["n"][i]), "value": est["value"][i],
-                   "ci_low": est["ci_low"][i], "ci_high": est["ci_high"][i], "previous_period": None,
-                   "previous": np.nan, "change": np.nan, "change_ci_low": np.nan, "change_ci_high": np.nan,
-                   "statistic": np.nan, "p": np.nan, "small_n": bool(small[i] or (i > 0 and small[i - 1]))}
+            row = {
+                "period": label,
+                "metric": name,
+                "n": int(est["n"][i]),
+                "value": est["value"][i],
+                "ci_low": est["ci_low"][i],
+                "ci_high": est["ci_high"][i],
+                "previous_period": None,
+                "previous": np.nan,
+                "change": np.nan,
+                "change_ci_low": np.nan,
+                "change_ci_high": np.nan,
+                "statistic": np.nan,
+                "p": np.nan,
+                "small_n": bool(small[i] or (i > 0 and small[i - 1])),
+            }
             if i > 0:
                 test = _test(kind, _take(est, i), _take(est, i - 1), alpha=alpha)
-                row.update({"previous_period": labels[i - 1], "previous": est["value"][i - 1], "change": test["diff"],
-                            "change_ci_low": test["diff_ci_low"], "change_ci_high": test["diff_ci_high"],
-                            "statistic": test["statistic"], "p": test["p"]})
+                row.update(
+                    {
+                        "previous_period": labels[i - 1],
+                        "previous": est["value"][i - 1],
+                        "change": test["diff"],
+                        "change_ci_low": test["diff_ci_low"],
+                        "change_ci_high": test["diff_ci_high"],
+                        "statistic": test["statistic"],
+                        "p": test["p"],
+                    }
+                )
             rows.append(row)
         frames.append(pd.DataFrame(rows))
     out = pd.concat(frames, ignore_index=True)
@@ -1013,10 +1190,16 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
     r = row.iloc[0]
     has_prev = pd.notna(r["p"])
     return {
-        "value": float(r["value"]), "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]), "n": int(r["n"]),
-        "previous": float(r["previous"]) if has_prev else None, "change": float(r["change"]) if has_prev else None,
-        "change_p": float(r["p_adjusted"]) if has_prev else None, "change_p_raw": float(r["p"]) if has_prev else None,
-        "significant": bool(r["significant"]) if has_prev else False, "month": month,
+        "value": float(r["value"]),
+        "ci_low": float(r["ci_low"]),
+        "ci_high": float(r["ci_high"]),
+        "n": int(r["n"]),
+        "previous": float(r["previous"]) if has_prev else None,
+        "change": float(r["change"]) if has_prev else None,
+        "change_p": float(r["p_adjusted"]) if has_prev else None,
+        "change_p_raw": float(r["p"]) if has_prev else None,
+        "significant": bool(r["significant"]) if has_prev else False,
+        "month": month,
         "previous_month": r["previous_period"] if has_prev else None,
         "small_n": bool(r["small_n"]) if "small_n" in r.index else False,
         "min_n": trend.attrs.get("min_n", MIN_N),
@@ -1024,5 +1207,3 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
 
 
 # --------------------------------------------------------------------------- the report
-
-

@@ -31,8 +31,15 @@ from .calibration import SentimentModel
 from .sentiment import calibrate_sentiment, sentiment
 from .themes import tag_themes, theme_dictionary
 
-__all__ = ["score_reviews", "ScoredReviews", "sentiment_headline", "sentiment_trend", "theme_summary",
-           "rating_agreement", "comment_summary"]
+__all__ = [
+    "score_reviews",
+    "ScoredReviews",
+    "sentiment_headline",
+    "sentiment_trend",
+    "theme_summary",
+    "rating_agreement",
+    "comment_summary",
+]
 
 _Z = stats.norm.ppf(0.975)
 
@@ -49,8 +56,14 @@ def _mean_ci(values: pd.Series) -> tuple[float, float, float, int]:
     return mean, mean - half, mean + half, n
 
 
-def sentiment_trend(df: pd.DataFrame, *, by: str | None = None, date: str = "published_at",
-                    compound: str = "compound", label: str = "label") -> pd.DataFrame:
+def sentiment_trend(
+    df: pd.DataFrame,
+    *,
+    by: str | None = None,
+    date: str = "published_at",
+    compound: str = "compound",
+    label: str = "label",
+) -> pd.DataFrame:
     """Mean sentiment per month (and per ``by`` group) with a 95% t confidence interval.
 
     Unscored texts (missing compound) are left out.
@@ -106,9 +119,14 @@ def sentiment_trend(df: pd.DataFrame, *, by: str | None = None, date: str = "pub
     for key, group in data.groupby(keys, observed=True, sort=True):
         mean, lo, hi, n = _mean_ci(group[compound])
         row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
-        row.update(n=n, mean_compound=mean, ci_low=lo, ci_high=hi,
-                   share_positive=float((group[label] == "positive").mean()),
-                   share_negative=float((group[label] == "negative").mean()))
+        row.update(
+            n=n,
+            mean_compound=mean,
+            ci_low=lo,
+            ci_high=hi,
+            share_positive=float((group[label] == "positive").mean()),
+            share_negative=float((group[label] == "negative").mean()),
+        )
         rows.append(row)
     columns = keys + ["n", "mean_compound", "ci_low", "ci_high", "share_positive", "share_negative"]
     out = pd.DataFrame(rows, columns=columns)
@@ -128,8 +146,15 @@ def _two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
     return float(2 * stats.norm.sf(abs(z)))
 
 
-def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "published_at",
-                  rating: str = "rating", alpha: float = 0.05) -> pd.DataFrame:
+def theme_summary(
+    df: pd.DataFrame,
+    *,
+    month,
+    themes: list[str],
+    date: str = "published_at",
+    rating: str = "rating",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Per theme this month: volume, share negative, mean sentiment, change, rating association.
 
     Parameters
@@ -206,32 +231,55 @@ def theme_summary(df: pd.DataFrame, *, month, themes: list[str], date: str = "pu
             rating_p = float(stats.ttest_ind(with_r, without_r, equal_var=False).pvalue)
         else:
             rating_p = float("nan")
-        rows.append({
-            "theme": theme,
-            "n": n,
-            "share_of_reviews": n / len(scored_cur) if len(scored_cur) else float("nan"),
-            "share_negative": neg_cur / n if n else float("nan"),
-            "mean_compound": mean, "ci_low": lo, "ci_high": hi,
-            "negative_rate": rate, "previous_rate": prev_rate, "change": rate - prev_rate,
-            "p": _two_proportion_p(neg_cur, len(scored_cur), neg_prev, len(scored_prev)),
-            "rating_with": float(with_r.mean()) if len(with_r) else float("nan"),
-            "rating_without": float(without_r.mean()) if len(without_r) else float("nan"),
-            "rating_p": rating_p,
-        })
+        rows.append(
+            {
+                "theme": theme,
+                "n": n,
+                "share_of_reviews": n / len(scored_cur) if len(scored_cur) else float("nan"),
+                "share_negative": neg_cur / n if n else float("nan"),
+                "mean_compound": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "negative_rate": rate,
+                "previous_rate": prev_rate,
+                "change": rate - prev_rate,
+                "p": _two_proportion_p(neg_cur, len(scored_cur), neg_prev, len(scored_prev)),
+                "rating_with": float(with_r.mean()) if len(with_r) else float("nan"),
+                "rating_without": float(without_r.mean()) if len(without_r) else float("nan"),
+                "rating_p": rating_p,
+            }
+        )
     out = pd.DataFrame(rows)
     if out.empty:
         return out
     out["rating_diff"] = out["rating_with"] - out["rating_without"]
     out["p_adjusted"] = adjust_p(out["p"].to_numpy(), "holm")
     out["emerging"] = (out["change"] > 0) & (out["p_adjusted"] < alpha)
-    cols = ["theme", "n", "share_of_reviews", "share_negative", "mean_compound", "ci_low", "ci_high",
-            "negative_rate", "previous_rate", "change", "p", "p_adjusted", "emerging",
-            "rating_with", "rating_without", "rating_diff", "rating_p"]
+    cols = [
+        "theme",
+        "n",
+        "share_of_reviews",
+        "share_negative",
+        "mean_compound",
+        "ci_low",
+        "ci_high",
+        "negative_rate",
+        "previous_rate",
+        "change",
+        "p",
+        "p_adjusted",
+        "emerging",
+        "rating_with",
+        "rating_without",
+        "rating_diff",
+        "rating_p",
+    ]
     return out[cols].sort_values(["emerging", "change"], ascending=[False, False]).reset_index(drop=True)
 
 
-def rating_agreement(df: pd.DataFrame, *, rating: str = "rating", compound: str = "compound",
-                     label: str = "label") -> pd.DataFrame:
+def rating_agreement(
+    df: pd.DataFrame, *, rating: str = "rating", compound: str = "compound", label: str = "label"
+) -> pd.DataFrame:
     """How well sentiment agrees with the star rating (1-5) on the same reviews.
 
     The stars' class is 1-2 negative, 3 neutral, 4-5 positive. Reviews missing the rating,
@@ -353,9 +401,11 @@ class ScoredReviews(SafeDisplay):
         source = "lexicon"
         if self.used and self.model is not None:
             source = f"calibrated model (cross-validated accuracy {self.model.cv_accuracy_:.3f})"
-        return [f"ScoredReviews({self.month}): {len(data):,} reviews, {n_month:,} in {self.month}, "
-                f"{int(data['compound'].notna().sum()) if 'compound' in data else 0:,} scored",
-                f"scores from the {source}; themes: {', '.join(map(str, self.themes))}"]
+        return [
+            f"ScoredReviews({self.month}): {len(data):,} reviews, {n_month:,} in {self.month}, "
+            f"{int(data['compound'].notna().sum()) if 'compound' in data else 0:,} scored",
+            f"scores from the {source}; themes: {', '.join(map(str, self.themes))}",
+        ]
 
     def __repr__(self) -> str:
         return "\n".join(self._lines())
@@ -484,10 +534,16 @@ def score_reviews(
         del training, training_parts
         if model is not None:
             used = bool(calibrate is True or model.recommended_)
-            calibration_rows.append({
-                "n": model.n_, "cv_accuracy": model.cv_accuracy_, "cv_macro_f1": model.cv_macro_f1_,
-                "lexicon_accuracy": model.lexicon_accuracy_, "used": used, "rated": rated,
-            })
+            calibration_rows.append(
+                {
+                    "n": model.n_,
+                    "cv_accuracy": model.cv_accuracy_,
+                    "cv_macro_f1": model.cv_macro_f1_,
+                    "lexicon_accuracy": model.lexicon_accuracy_,
+                    "used": used,
+                    "rated": rated,
+                }
+            )
             if used:
                 oof = model.oof_
                 data.loc[oof.index, "compound"] = oof["compound"]
@@ -496,8 +552,9 @@ def score_reviews(
     calibration = pd.DataFrame(calibration_rows)
     if frame_given is not None:
         data = data.loc[frame_given.index]  # the caller's row order
-    return ScoredReviews(month=report_month, scored=data, themes=names, calibration=calibration, model=model,
-                         used=used, sampled=sampled)
+    return ScoredReviews(
+        month=report_month, scored=data, themes=names, calibration=calibration, model=model, used=used, sampled=sampled
+    )
 
 
 def _calibration_sample(data: pd.DataFrame, limit: int, seed: int) -> pd.DataFrame:
@@ -539,8 +596,9 @@ def _predict_the_rest(data: pd.DataFrame, learnt, model, reader, frame_given, ch
         data.loc[ids, "label"] = predicted["label"].to_numpy()
 
 
-def sentiment_headline(df: pd.DataFrame, *, month, alpha: float = 0.05, date: str = "published_at",
-                       compound: str = "compound") -> dict:
+def sentiment_headline(
+    df: pd.DataFrame, *, month, alpha: float = 0.05, date: str = "published_at", compound: str = "compound"
+) -> dict:
     """The month's mean sentiment against the month before, as a headline KPI.
 
     The mean of ``compound`` over the rows of ``month`` with its 95% t interval, the previous
@@ -564,8 +622,9 @@ def sentiment_headline(df: pd.DataFrame, *, month, alpha: float = 0.05, date: st
     """
     month = pd.Period(month, freq="M")
     months = month_of(df[date])
-    return _kpi(df.loc[(months == month).to_numpy(), compound], df.loc[(months == month - 1).to_numpy(), compound],
-                alpha)
+    return _kpi(
+        df.loc[(months == month).to_numpy(), compound], df.loc[(months == month - 1).to_numpy(), compound], alpha
+    )
 
 
 def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
@@ -577,13 +636,28 @@ def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
         p = float("nan")
     # The month's change is one test of the pack's headline family (cxkit._stats.HEADLINE_POLICY).
     verdict = headline_change(p if p == p else None, alpha=alpha)
-    return {"value": mean, "ci_low": lo, "ci_high": hi, "n": n, "previous": pmean,
-            "change": mean - pmean if pn else float("nan"), "change_p_raw": verdict["change_p_raw"],
-            "change_p": verdict["change_p"], "significant": verdict["significant"]}
+    return {
+        "value": mean,
+        "ci_low": lo,
+        "ci_high": hi,
+        "n": n,
+        "previous": pmean,
+        "change": mean - pmean if pn else float("nan"),
+        "change_p_raw": verdict["change_p_raw"],
+        "change_p": verdict["change_p"],
+        "significant": verdict["significant"],
+    }
 
 
-def comment_summary(df: pd.DataFrame, *, month, model: SentimentModel | None = None, text: str = "comment",
-                    date: str = "responded_at", language: str = "language") -> dict | None:
+def comment_summary(
+    df: pd.DataFrame,
+    *,
+    month,
+    model: SentimentModel | None = None,
+    text: str = "comment",
+    date: str = "responded_at",
+    language: str = "language",
+) -> dict | None:
     """Sentiment of the month's survey comments (or any unrated texts), in one line.
 
     The comments of ``month`` (by ``date``; every row when there is no such column) are scored
@@ -611,6 +685,11 @@ def comment_summary(df: pd.DataFrame, *, month, model: SentimentModel | None = N
     codes = fb[language] if language in fb.columns else None
     scores = sentiment(fb[text], codes, model=model)
     mean, lo, hi, n = _mean_ci(scores["compound"])
-    return {"n": n, "mean_compound": mean, "ci_low": lo, "ci_high": hi,
-            "share_negative": float((scores["label"] == "negative").mean()),
-            "model": "calibrated" if model is not None else "lexicon"}
+    return {
+        "n": n,
+        "mean_compound": mean,
+        "ci_low": lo,
+        "ci_high": hi,
+        "share_negative": float((scores["label"] == "negative").mean()),
+        "model": "calibrated" if model is not None else "lexicon",
+    }

@@ -52,9 +52,20 @@ __all__ = [
 # VADER's published thresholds (Hutto & Gilbert 2014), kept so scores read the same way.
 SENTIMENT_THRESHOLDS = {"negative": -0.05, "positive": 0.05}
 _ALIASES = {
-    "no": "nb", "nob": "nb", "nor": "nb", "nno": "nn", "dan": "da", "swe": "sv", "eng": "en",
-    "norwegian": "nb", "bokmål": "nb", "bokmal": "nb", "nynorsk": "nn", "danish": "da",
-    "swedish": "sv", "english": "en",
+    "no": "nb",
+    "nob": "nb",
+    "nor": "nb",
+    "nno": "nn",
+    "dan": "da",
+    "swe": "sv",
+    "eng": "en",
+    "norwegian": "nb",
+    "bokmål": "nb",
+    "bokmal": "nb",
+    "nynorsk": "nn",
+    "danish": "da",
+    "swedish": "sv",
+    "english": "en",
 }
 _CHUNK = 20_000
 
@@ -85,8 +96,13 @@ def _subset(batch: Batch, keep: np.ndarray) -> Batch:
     starts = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
     return Batch(
-        int(keep.sum()), new_index[batch.doc[token_keep]], batch.code[token_keep], batch.forms,
-        batch.lower_of_form, batch.lowers, starts,
+        int(keep.sum()),
+        new_index[batch.doc[token_keep]],
+        batch.code[token_keep],
+        batch.forms,
+        batch.lower_of_form,
+        batch.lowers,
+        starts,
     )
 
 
@@ -226,16 +242,24 @@ def _check_options(*, explain, lexicon, model, n_jobs) -> None:
             raise ValueError(f"sentiment: lexicon must be a dict of language -> {{word: valence}}, e.g. {example}")
         unknown = set(lexicon) - set(SUPPORTED_LANGUAGES)
         if unknown:
-            raise ValueError(f"sentiment: lexicon has languages {sorted(map(str, unknown))}; supported: "
-                             f"{', '.join(SUPPORTED_LANGUAGES)}; e.g. {example}")
+            raise ValueError(
+                f"sentiment: lexicon has languages {sorted(map(str, unknown))}; supported: "
+                f"{', '.join(SUPPORTED_LANGUAGES)}; e.g. {example}"
+            )
         for lang, entries in lexicon.items():
             if not isinstance(entries, dict):
                 raise ValueError(f"sentiment: lexicon[{lang!r}] must be a dict of word -> valence, e.g. {example}")
             for word, value in entries.items():
-                if not isinstance(word, str) or isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-                        or not np.isfinite(value):
-                    raise ValueError(f"sentiment: lexicon[{lang!r}][{word!r}] = {value!r}; entries are text -> a "
-                                     "finite number on VADER's -4..4 scale")
+                if (
+                    not isinstance(word, str)
+                    or isinstance(value, bool)
+                    or not isinstance(value, (int, float, np.number))
+                    or not np.isfinite(value)
+                ):
+                    raise ValueError(
+                        f"sentiment: lexicon[{lang!r}][{word!r}] = {value!r}; entries are text -> a "
+                        "finite number on VADER's -4..4 scale"
+                    )
 
 
 def sentiment(
@@ -324,8 +348,10 @@ def sentiment(
                 "one code for every text ('da'), or one column: cx.sentiment(df['comment'], df['language'])"
             )
         if not hasattr(language, "__iter__"):
-            raise ValueError(f"sentiment: language must be a code such as 'da', a sequence of codes, or None; "
-                             f"got {type(language).__name__}")
+            raise ValueError(
+                f"sentiment: language must be a code such as 'da', a sequence of codes, or None; "
+                f"got {type(language).__name__}"
+            )
         values = list(language)
         if len(values) != n:
             raise ValueError(
@@ -434,8 +460,10 @@ def comment_sentiment(
     [0.78, nan, -0.74]
     """
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"comment_sentiment: df must be a DataFrame with a {text!r} column, "
-                        f"got {type(df).__name__}; for a column of texts use cx.sentiment(texts).")
+        raise TypeError(
+            f"comment_sentiment: df must be a DataFrame with a {text!r} column, "
+            f"got {type(df).__name__}; for a column of texts use cx.sentiment(texts)."
+        )
     if text not in df.columns:
         return pd.Series(np.nan, index=df.index, name="sentiment", dtype=float)
     codes = df[language] if language in df.columns else None
@@ -561,8 +589,11 @@ def calibrate_sentiment(
         prior_y = prior["label"].astype(str).str.lower().to_numpy(dtype=object)
         keep_prior = np.isin(prior_y, classes)
         p_texts = as_text_list(prior["text"][keep_prior])
-        p_langs = ([_normalise_language(v) for v in prior["language"][keep_prior]]
-                   if "language" in prior else [None] * len(p_texts))
+        p_langs = (
+            [_normalise_language(v) for v in prior["language"][keep_prior]]
+            if "language" in prior
+            else [None] * len(p_texts)
+        )
         items = items + p_texts
         langs = (langs if langs is not None else [None] * n_data) + p_langs
         y = np.concatenate([y, [classes.index(c) for c in prior_y[keep_prior]]]).astype(np.int64)
@@ -588,9 +619,9 @@ def calibrate_sentiment(
     key = np.array([f"{lang or ''}\x1f{t}" for t, lang in zip(items, langs or [None] * len(items))], dtype=object)
     codes, _ = pd.factorize(key)
     first = np.unique(codes, return_index=True)[1]
-    u_rows, u_cols, u_total, u_lex, _ = _featurise([items[i] for i in first],
-                                                   None if langs is None else [langs[i] for i in first],
-                                                   all_vocab, True)
+    u_rows, u_cols, u_total, u_lex, _ = _featurise(
+        [items[i] for i in first], None if langs is None else [langs[i] for i in first], all_vocab, True
+    )
     by_unique = np.argsort(u_rows, kind="stable")
     u_rows, u_cols = u_rows[by_unique], u_cols[by_unique]
     u_start = np.searchsorted(u_rows, np.arange(len(first) + 1))
@@ -608,8 +639,11 @@ def calibrate_sentiment(
     def entries(idx):
         """Positions (within idx) and global stem ids of the features of the texts idx."""
         counts = row_start[idx + 1] - row_start[idx]
-        take = np.concatenate([np.arange(row_start[i], row_start[i + 1]) for i in idx]) if len(idx) else \
-            np.zeros(0, dtype=np.int64)
+        take = (
+            np.concatenate([np.arange(row_start[i], row_start[i + 1]) for i in idx])
+            if len(idx)
+            else np.zeros(0, dtype=np.int64)
+        )
         return np.repeat(np.arange(len(idx)), counts), f_cols[take]
 
     def fit(idx):
@@ -656,15 +690,20 @@ def calibrate_sentiment(
         oof_compound[test] = P[:, classes.index("positive")] - P[:, classes.index("negative")]
         oof_label[test] = np.array(classes, dtype=object)[pred]
         truth = y[test]
-        lex_label = np.where(lex_c >= SENTIMENT_THRESHOLDS["positive"], "positive",
-                             np.where(lex_c <= SENTIMENT_THRESHOLDS["negative"], "negative", "neutral"))
-        records.append({
-            "fold": f + 1,
-            "n": len(test),
-            "accuracy": float(np.mean(pred == truth)),
-            "macro_f1": macro_f1(truth, pred, range(len(classes))),
-            "lexicon_accuracy": float(np.mean(lex_label == np.array(classes, dtype=object)[truth])),
-        })
+        lex_label = np.where(
+            lex_c >= SENTIMENT_THRESHOLDS["positive"],
+            "positive",
+            np.where(lex_c <= SENTIMENT_THRESHOLDS["negative"], "negative", "neutral"),
+        )
+        records.append(
+            {
+                "fold": f + 1,
+                "n": len(test),
+                "accuracy": float(np.mean(pred == truth)),
+                "macro_f1": macro_f1(truth, pred, range(len(classes))),
+                "lexicon_accuracy": float(np.mean(lex_label == np.array(classes, dtype=object)[truth])),
+            }
+        )
     cv = pd.DataFrame(records)
     final = fit(np.arange(len(items)))
     del final._remap
@@ -679,4 +718,3 @@ def calibrate_sentiment(
     final.recommended_ = bool(len(data) >= 100 and diff.mean() > se)
     final.source = "calibrate_sentiment"
     return final
-

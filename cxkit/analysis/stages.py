@@ -70,7 +70,9 @@ from ._groups import (
 )
 
 __all__ = [
-    "compare_stages", "StageComparison", "stage_scorecard",
+    "compare_stages",
+    "StageComparison",
+    "stage_scorecard",
 ]
 
 #: p-value adjustments accepted by ``padjust`` (R's names too) -> statsmodels' names.
@@ -122,8 +124,16 @@ def _kruskal(g: Groups, ranks: np.ndarray, ties: float) -> tuple[dict, np.ndarra
     correction = 1 - ties / (big_n**3 - big_n)
     h = h / correction if correction > 0 else np.nan
     p = float(stats.chi2.sf(h, g.k - 1)) if np.isfinite(h) else np.nan
-    row = {"test": "Kruskal-Wallis", "stat": "H", "statistic": float(h), "df1": float(g.k - 1), "df2": np.nan,
-           "p": p, "effect": "epsilon2", "effect_size": float(h / (big_n - 1))}
+    row = {
+        "test": "Kruskal-Wallis",
+        "stat": "H",
+        "statistic": float(h),
+        "df1": float(g.k - 1),
+        "df2": np.nan,
+        "p": p,
+        "effect": "epsilon2",
+        "effect_size": float(h / (big_n - 1)),
+    }
     return row, rank_sum / g.n
 
 
@@ -139,8 +149,9 @@ def _studentized_crit(alpha, k, df) -> float:
     return studentized_range_isf(alpha, k, df) if np.isfinite(df) else np.nan
 
 
-def _pairwise(g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str, *,
-              intervals: bool = True) -> pd.DataFrame:
+def _pairwise(
+    g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padjust: str, *, intervals: bool = True
+) -> pd.DataFrame:
     k, big_n = g.k, g.total
     pairs = list(combinations(range(k), 2))
     ordered = [g.distribution(i) for i in range(k)]
@@ -150,8 +161,14 @@ def _pairwise(g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padju
     rows, dunn_p = [], []
     gh_crit: dict[float, float] = {}
     for i, j in pairs:
-        base = {"a": g.names[i], "b": g.names[j], "n_a": int(g.n[i]), "n_b": int(g.n[j]),
-                "mean_a": g.mean[i], "mean_b": g.mean[j]}
+        base = {
+            "a": g.names[i],
+            "b": g.names[j],
+            "n_a": int(g.n[i]),
+            "n_b": int(g.n[j]),
+            "mean_a": g.mean[i],
+            "mean_b": g.mean[j],
+        }
         diff = g.mean[i] - g.mean[j]
         g_eff = _hedges_g(g.mean[i], g.var[i], g.n[i], g.mean[j], g.var[j], g.n[j])
         # Games-Howell: Welch's t and df, studentized range p (family-wise by construction)
@@ -159,37 +176,93 @@ def _pairwise(g: Groups, mean_rank: np.ndarray, ties: float, alpha: float, padju
         if intervals and np.isfinite(df) and df not in gh_crit:
             gh_crit[df] = _studentized_crit(alpha, k, df)
         half = gh_crit.get(df, np.nan) / np.sqrt(2) * se
-        rows.append({**base, "method": "games-howell", "diff": diff, "se": se, "statistic": t, "df": df,
-                     "ci_low": diff - half, "ci_high": diff + half,
-                     "p": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
-                     "p_adjusted": _studentized_p(abs(t) * np.sqrt(2), k, df), "padjust": "games-howell",
-                     "effect": "hedges_g", "effect_size": g_eff})
+        rows.append(
+            {
+                **base,
+                "method": "games-howell",
+                "diff": diff,
+                "se": se,
+                "statistic": t,
+                "df": df,
+                "ci_low": diff - half,
+                "ci_high": diff + half,
+                "p": float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else np.nan,
+                "p_adjusted": _studentized_p(abs(t) * np.sqrt(2), k, df),
+                "padjust": "games-howell",
+                "effect": "hedges_g",
+                "effect_size": g_eff,
+            }
+        )
         # Tukey HSD: pooled within-group variance, df N - k
         se_t = np.sqrt(mse / 2 * (1 / g.n[i] + 1 / g.n[j]))
         q = abs(diff) / se_t if se_t > 0 else np.nan
         t_pooled = diff / (se_t * np.sqrt(2)) if se_t > 0 else np.nan
-        rows.append({**base, "method": "tukey", "diff": diff, "se": se_t * np.sqrt(2), "statistic": t_pooled,
-                     "df": big_n - k, "ci_low": diff - tukey_crit * se_t, "ci_high": diff + tukey_crit * se_t,
-                     "p": float(2 * stats.t.sf(abs(t_pooled), big_n - k)) if np.isfinite(t_pooled) else np.nan,
-                     "p_adjusted": _studentized_p(q, k, big_n - k), "padjust": "tukey",
-                     "effect": "hedges_g", "effect_size": g_eff})
+        rows.append(
+            {
+                **base,
+                "method": "tukey",
+                "diff": diff,
+                "se": se_t * np.sqrt(2),
+                "statistic": t_pooled,
+                "df": big_n - k,
+                "ci_low": diff - tukey_crit * se_t,
+                "ci_high": diff + tukey_crit * se_t,
+                "p": float(2 * stats.t.sf(abs(t_pooled), big_n - k)) if np.isfinite(t_pooled) else np.nan,
+                "p_adjusted": _studentized_p(q, k, big_n - k),
+                "padjust": "tukey",
+                "effect": "hedges_g",
+                "effect_size": g_eff,
+            }
+        )
         # Dunn (1964): mean ranks of the joint ranking, tie-corrected variance, normal p
         se_d = np.sqrt(rank_var * (1 / g.n[i] + 1 / g.n[j]))
         z = (mean_rank[i] - mean_rank[j]) / se_d if se_d > 0 else np.nan
         p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
         dunn_p.append(p)
-        rows.append({**base, "method": "dunn", "diff": mean_rank[i] - mean_rank[j], "se": se_d, "statistic": z,
-                     "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": p, "p_adjusted": np.nan,
-                     "padjust": padjust, "effect": "cliffs_delta",
-                     "effect_size": _cliffs_delta(ordered[i], ordered[j])})
+        rows.append(
+            {
+                **base,
+                "method": "dunn",
+                "diff": mean_rank[i] - mean_rank[j],
+                "se": se_d,
+                "statistic": z,
+                "df": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "p": p,
+                "p_adjusted": np.nan,
+                "padjust": padjust,
+                "effect": "cliffs_delta",
+                "effect_size": _cliffs_delta(ordered[i], ordered[j]),
+            }
+        )
     out = pd.DataFrame(rows)
     dunn = (out["method"] == "dunn").to_numpy()
     out.loc[dunn, "p_adjusted"] = adjust_p(dunn_p, padjust)
     out["significant"] = out["p_adjusted"] < alpha
     order = {"games-howell": 0, "tukey": 1, "dunn": 2}
     out = out.sort_values("method", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    columns = ["method", "a", "b", "n_a", "n_b", "mean_a", "mean_b", "diff", "se", "statistic", "df",
-               "ci_low", "ci_high", "p", "p_adjusted", "padjust", "significant", "effect", "effect_size"]
+    columns = [
+        "method",
+        "a",
+        "b",
+        "n_a",
+        "n_b",
+        "mean_a",
+        "mean_b",
+        "diff",
+        "se",
+        "statistic",
+        "df",
+        "ci_low",
+        "ci_high",
+        "p",
+        "p_adjusted",
+        "padjust",
+        "significant",
+        "effect",
+        "effect_size",
+    ]
     return out[columns]
 
 
@@ -210,8 +283,11 @@ def compact_letters(names: list, means, significant_pairs) -> dict:
             else:
                 split.append(col)
         # absorb: drop columns contained in another column
-        columns = [c for i, c in enumerate(split)
-                   if c and not any((c < o) or (c == o and j < i) for j, o in enumerate(split) if j != i)]
+        columns = [
+            c
+            for i, c in enumerate(split)
+            if c and not any((c < o) or (c == o and j < i) for j, o in enumerate(split) if j != i)
+        ]
     rank = {name: i for i, name in enumerate(order)}
     columns.sort(key=lambda c: min(rank[x] for x in c))
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -256,9 +332,12 @@ def _ordinal_model(g: Groups, alpha: float):
             grad_beta = -(np.asarray(self.exog) * (f_upp - f_low)[:, None]).sum(axis=0)
             cuts = self.k_levels - 1
             # d/d threshold m: +pdf(upper) where m is the level's upper cut, -pdf(lower) where lower
-            d_cut = (np.bincount(self.endog, weights=f_upp, minlength=cuts + 1)[:cuts]
-                     - np.bincount(np.maximum(self.endog - 1, 0), weights=np.where(self.endog > 0, f_low, 0.0),
-                                   minlength=cuts)[:cuts])
+            d_cut = (
+                np.bincount(self.endog, weights=f_upp, minlength=cuts + 1)[:cuts]
+                - np.bincount(
+                    np.maximum(self.endog - 1, 0), weights=np.where(self.endog > 0, f_low, 0.0), minlength=cuts
+                )[:cuts]
+            )
             # thresholds are t_0 + sum_{j <= m} exp(t_j): the chain rule sums the cuts above j
             tail = np.cumsum(d_cut[::-1])[::-1]
             raw = params[-cuts:]
@@ -299,11 +378,19 @@ def _ordinal_model(g: Groups, alpha: float):
     z = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", over="ignore"):
         zstat = params / bse
-        table = pd.DataFrame({
-            "stage": names, "reference": g.names[0], "log_odds": params, "se": bse, "z": zstat,
-            "p": 2 * stats.norm.sf(np.abs(zstat)), "odds_ratio": np.exp(params),
-            "ci_low": np.exp(params - z * bse), "ci_high": np.exp(params + z * bse),
-        })
+        table = pd.DataFrame(
+            {
+                "stage": names,
+                "reference": g.names[0],
+                "log_odds": params,
+                "se": bse,
+                "z": zstat,
+                "p": 2 * stats.norm.sf(np.abs(zstat)),
+                "odds_ratio": np.exp(params),
+                "ci_low": np.exp(params - z * bse),
+                "ci_high": np.exp(params + z * bse),
+            }
+        )
     table["significant"] = table["p"] < alpha
     table["estimable"] = ~separated
     table["note"] = np.where(separated, "separated: not estimable", "")
@@ -312,9 +399,16 @@ def _ordinal_model(g: Groups, alpha: float):
     level_counts = level_counts[level_counts > 0]
     llnull = float(np.sum(level_counts * np.log(level_counts / level_counts.sum())))
     lr = 2 * (float(result.llf) - llnull)
-    row = {"test": "Proportional odds", "stat": "LR chi2", "statistic": lr, "df1": float(len(names)),
-           "df2": np.nan, "p": float(stats.chi2.sf(lr, len(names))), "effect": "mcfadden_r2",
-           "effect_size": 1 - float(result.llf) / llnull if llnull < 0 else np.nan}
+    row = {
+        "test": "Proportional odds",
+        "stat": "LR chi2",
+        "statistic": lr,
+        "df1": float(len(names)),
+        "df2": np.nan,
+        "p": float(stats.chi2.sf(lr, len(names))),
+        "effect": "mcfadden_r2",
+        "effect_size": 1 - float(result.llf) / llnull if llnull < 0 else np.nan,
+    }
     note = None
     if separated.any():
         # the likelihood's supremum is still finite, so the likelihood-ratio test stands
@@ -336,7 +430,6 @@ def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups
     instant. Returns a boolean per non-reference stage.
     """
     from scipy import sparse
-
 
     n_theta, n_beta = k_levels - 1, k_groups - 1
     if n_theta < 1 or n_beta < 1:
@@ -362,8 +455,9 @@ def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups
         row = np.zeros(n_theta + n_beta)
         row[k], row[k + 1] = 1.0, -1.0
         rows.append(row)
-    return unbounded_coordinates(sparse.csr_matrix(np.array(rows)), objective, range(n_theta, n_theta + n_beta),
-                                  tol=1e-9)
+    return unbounded_coordinates(
+        sparse.csr_matrix(np.array(rows)), objective, range(n_theta, n_theta + n_beta), tol=1e-9
+    )
 
 
 def _separation_note(names: list, separated: np.ndarray, cell_group, cell_level, levels) -> str:
@@ -378,18 +472,24 @@ def _separation_note(names: list, separated: np.ndarray, cell_group, cell_level,
             end = "highest" if seen[0] == len(levels) - 1 else "lowest"
             reasons.append(f"every {names[i]} score is the {end} one ({span})")
         elif rest.size and seen.min() >= rest.max():
-            reasons.append(f"every {names[i]} score ({span}) is at or above the highest score of the other stages "
-                           f"({levels[rest.max()]:g})")
+            reasons.append(
+                f"every {names[i]} score ({span}) is at or above the highest score of the other stages "
+                f"({levels[rest.max()]:g})"
+            )
         elif rest.size and seen.max() <= rest.min():
-            reasons.append(f"every {names[i]} score ({span}) is at or below the lowest score of the other stages "
-                           f"({levels[rest.min()]:g})")
+            reasons.append(
+                f"every {names[i]} score ({span}) is at or below the lowest score of the other stages "
+                f"({levels[rest.min()]:g})"
+            )
         else:
             reasons.append(f"the {names[i]} scores ({span}) and the other stages' are split by a cut of the scale")
     stages = ", ".join(str(names[i + 1]) for i in np.flatnonzero(separated))
-    return (f"proportional-odds model: {stages} separated ({'; '.join(reasons)}), so the odds ratio against "
-            f"{names[0]} is not estimable (it is infinite or zero; the fit stops at an arbitrary value). It is "
-            f"shown as not estimable; the likelihood-ratio test still holds. Merge the stage with a similar one, "
-            f"or compare it with the rank tests (Kruskal-Wallis, Dunn).")
+    return (
+        f"proportional-odds model: {stages} separated ({'; '.join(reasons)}), so the odds ratio against "
+        f"{names[0]} is not estimable (it is infinite or zero; the fit stops at an arbitrary value). It is "
+        f"shown as not estimable; the likelihood-ratio test still holds. Merge the stage with a similar one, "
+        f"or compare it with the rank tests (Kruskal-Wallis, Dunn)."
+    )
 
 
 # --------------------------------------------------------------------------- the result
@@ -474,26 +574,36 @@ class StageComparison(SafeDisplay):
         pairs = self.pairs(method)
         mine = pairs[(pairs["a"] == name) | (pairs["b"] == name)]
         p_max = float(mine["p_adjusted"].max()) if len(mine) else np.nan
-        return {"stage": name, "mean": float(s.loc[idx, "mean"]), "ci_low": float(s.loc[idx, "ci_low"]),
-                "ci_high": float(s.loc[idx, "ci_high"]), "n": int(s.loc[idx, "n"]),
-                "significant": bool(len(mine) > 0 and p_max < self.alpha), "p_max": p_max,
-                "method": method, "higher_is_better": higher_is_better}
-
+        return {
+            "stage": name,
+            "mean": float(s.loc[idx, "mean"]),
+            "ci_low": float(s.loc[idx, "ci_low"]),
+            "ci_high": float(s.loc[idx, "ci_high"]),
+            "n": int(s.loc[idx, "n"]),
+            "significant": bool(len(mine) > 0 and p_max < self.alpha),
+            "p_max": p_max,
+            "method": method,
+            "higher_is_better": higher_is_better,
+        }
 
     def _repr_html_(self) -> str:
         from ..display import table
 
-        parts = [table(self.stages, caption=f"{self.score} by {self.stage}", digits=3),
-                 table(self.omnibus, caption="Omnibus tests", digits=4),
-                 table(self.pairs("games-howell"), caption=f"Games-Howell pairs (alpha {self.alpha})", digits=4)]
+        parts = [
+            table(self.stages, caption=f"{self.score} by {self.stage}", digits=3),
+            table(self.omnibus, caption="Omnibus tests", digits=4),
+            table(self.pairs("games-howell"), caption=f"Games-Howell pairs (alpha {self.alpha})", digits=4),
+        ]
         if self.ordinal is not None:
             parts.append(table(self.ordinal, caption="Proportional-odds model", digits=3))
         return "".join(p._repr_html_() for p in parts)
 
     def __repr__(self) -> str:
-        return (f"StageComparison(score={self.score!r}, stage={self.stage!r}, "
-                f"groups={len(self.stages)}, n={int(self.stages['n'].sum())})\n"
-                f"{self.stages.to_string(index=False)}\n\n{self.omnibus.to_string(index=False)}")
+        return (
+            f"StageComparison(score={self.score!r}, stage={self.stage!r}, "
+            f"groups={len(self.stages)}, n={int(self.stages['n'].sum())})\n"
+            f"{self.stages.to_string(index=False)}\n\n{self.omnibus.to_string(index=False)}"
+        )
 
 
 # --------------------------------------------------------------------------- the API
@@ -567,8 +677,15 @@ def compare_stages(
     >>> round(float(res.ordinal.set_index("stage").loc["decision", "odds_ratio"]), 2)
     0.33
     """
-    return _compare_stages(df, metric=score_column(score, metric, "compare_stages"), stage=stage, alpha=alpha,
-                           padjust=padjust, ordinal=ordinal, stages=stages)
+    return _compare_stages(
+        df,
+        metric=score_column(score, metric, "compare_stages"),
+        stage=stage,
+        alpha=alpha,
+        padjust=padjust,
+        ordinal=ordinal,
+        stages=stages,
+    )
 
 
 def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, intervals: bool = True) -> StageComparison:
@@ -593,8 +710,11 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
     counts = np.bincount(codes, weights=weights, minlength=len(order))
     tiny = [order[i] for i in range(len(order)) if counts[i] < 2]
     if tiny:
-        warnings.warn(f"compare_stages: {stage} {tiny} have fewer than two {metric} scores and are left out.",
-                      SmallSampleWarning, stacklevel=2)
+        warnings.warn(
+            f"compare_stages: {stage} {tiny} have fewer than two {metric} scores and are left out.",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
         notes.append(f"left out (fewer than two scores): {', '.join(map(str, tiny))}")
         kept = [i for i in range(len(order)) if counts[i] >= 2]
         remap = np.full(len(order), -1)
@@ -603,12 +723,17 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
         values, codes, weights = values[codes >= 0], codes[codes >= 0], weights[codes >= 0]
         order = [order[i] for i in kept]
     if len(order) < 2:
-        raise ValueError(f"compare_stages needs at least two {stage} values with two or more {metric} "
-                         f"scores each; found {len(order)}. Check the filter or pass another stage column.")
+        raise ValueError(
+            f"compare_stages needs at least two {stage} values with two or more {metric} "
+            f"scores each; found {len(order)}. Check the filter or pass another stage column."
+        )
     small = [order[i] for i, c in enumerate(np.bincount(codes, weights=weights, minlength=len(order))) if c < 30]
     if small:
-        warnings.warn(f"compare_stages: {stage} {small} have fewer than 30 {metric} scores; their "
-                      f"confidence intervals are wide.", SmallSampleWarning, stacklevel=2)
+        warnings.warn(
+            f"compare_stages: {stage} {small} have fewer than 30 {metric} scores; their confidence intervals are wide.",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
         notes.append(f"fewer than 30 scores: {', '.join(map(str, small))}")
 
     g = Groups.from_arrays(order, values, codes, weights)
@@ -618,7 +743,8 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
             f"compare_stages: the {metric} scores do not vary within any {stage} (each has a single value: "
             f"{shown}), so the tests, which weigh the differences between {stage}s against the variation "
             f"within them, are undefined. Check that {metric!r} holds one score per response and not a "
-            f"value per {stage}; to report the values themselves, use df.groupby({stage!r})[{metric!r}].first().")
+            f"value per {stage}; to report the values themselves, use df.groupby({stage!r})[{metric!r}].first()."
+        )
     ranks, ties, n_levels = _ranks(values, weights)
     kruskal_row, mean_rank = _kruskal(g, ranks, ties)
     rows = [anova(g), welch_anova(g), kruskal_row]
@@ -647,13 +773,31 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
     medians = np.array([counted_median(*g.distribution(i)) for i in range(g.k)])
     gh = pairwise[pairwise["method"] == "games-howell"]
     letters = compact_letters(order, g.mean, {(a, b) for a, b, s in zip(gh["a"], gh["b"], gh["significant"]) if s})
-    stage_table = pd.DataFrame({
-        "stage": order, "n": g.n.astype(np.int64), "mean": g.mean, "sd": np.sqrt(g.var), "se": se,
-        "ci_low": ci_low, "ci_high": ci_high, "median": medians, "letters": [letters[s] for s in order],
-    })
-    return StageComparison(score=metric, stage=stage, alpha=alpha, padjust=padjust, stages=stage_table,
-                           omnibus=omnibus, pairwise=pairwise, ordinal=ordinal_table,
-                           ordinal_result=ordinal_result, notes=notes)
+    stage_table = pd.DataFrame(
+        {
+            "stage": order,
+            "n": g.n.astype(np.int64),
+            "mean": g.mean,
+            "sd": np.sqrt(g.var),
+            "se": se,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+            "median": medians,
+            "letters": [letters[s] for s in order],
+        }
+    )
+    return StageComparison(
+        score=metric,
+        stage=stage,
+        alpha=alpha,
+        padjust=padjust,
+        stages=stage_table,
+        omnibus=omnibus,
+        pairwise=pairwise,
+        ordinal=ordinal_table,
+        ordinal_result=ordinal_result,
+        notes=notes,
+    )
 
 
 # --------------------------------------------------------------------------- scorecard
@@ -714,21 +858,36 @@ def stage_scorecard(
     for metric in requested:
         column = sentiment if metric == "sentiment" else metric
         if column not in df.columns:
-            notes.append(f"{metric}: no {column!r} column; add a precomputed score per response to include it"
-                         if metric == "sentiment" else f"{metric}: no {column!r} column")
+            notes.append(
+                f"{metric}: no {column!r} column; add a precomputed score per response to include it"
+                if metric == "sentiment"
+                else f"{metric}: no {column!r} column"
+            )
             continue
         data = df[[stage, column]]
         if metric == "nps":
             scores = numeric_scores(df[column], column, "stage_scorecard")
-            data = pd.DataFrame({stage: df[stage].to_numpy(), column: np.select(
-                [scores >= 9, scores >= 7, scores >= 0], [100.0, 0.0, -100.0], np.nan)})
+            data = pd.DataFrame(
+                {
+                    stage: df[stage].to_numpy(),
+                    column: np.select([scores >= 9, scores >= 7, scores >= 0], [100.0, 0.0, -100.0], np.nan),
+                }
+            )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             try:
                 # only the tests and the stages' own intervals are used: the pairs' intervals
                 # (a studentized-range quantile each) are left out
-                res = _compare_stages(data, metric=column, stage=stage, alpha=alpha, padjust="holm",
-                                      ordinal=False, stages=None, intervals=False)
+                res = _compare_stages(
+                    data,
+                    metric=column,
+                    stage=stage,
+                    alpha=alpha,
+                    padjust="holm",
+                    ordinal=False,
+                    stages=None,
+                    intervals=False,
+                )
             except ValueError as err:
                 notes.append(f"{metric}: {err}")
                 continue
@@ -745,13 +904,13 @@ def stage_scorecard(
     if not frames:
         if notes:
             raise ValueError("stage_scorecard has no metric to show: " + "; ".join(notes))
-        raise ValueError(f"stage_scorecard found none of the metrics {requested} in the data; "
-                         f"columns: {', '.join(map(str, df.columns[:30]))}.")
+        raise ValueError(
+            f"stage_scorecard found none of the metrics {requested} in the data; "
+            f"columns: {', '.join(map(str, df.columns[:30]))}."
+        )
     out = pd.concat(frames, ignore_index=True)
     out.attrs["notes"] = notes
     return out
 
 
 # --------------------------------------------------------------------------- figure
-
-

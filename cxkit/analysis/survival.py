@@ -76,7 +76,11 @@ from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable from here)
 )
 
 __all__ = [
-    "kaplan_meier", "logrank", "cox_model", "CoxModel", "proportional_hazards_test",
+    "kaplan_meier",
+    "logrank",
+    "cox_model",
+    "CoxModel",
+    "proportional_hazards_test",
     "restricted_mean_survival",
 ]
 
@@ -92,8 +96,11 @@ def _survival_frame(df, duration, event, entry=None, by=None):
         require(df, [by], argument="by")
     time = _months(df[duration], duration, "duration")
     status = event_values(df[event], event)
-    start = np.zeros_like(time) if entry is None else (
-        _months(df[entry], entry, "entry") if isinstance(entry, str) else np.asarray(entry, dtype=float))
+    start = (
+        np.zeros_like(time)
+        if entry is None
+        else (_months(df[entry], entry, "entry") if isinstance(entry, str) else np.asarray(entry, dtype=float))
+    )
     ok = ~np.isnan(time) & ~np.isnan(status) & ~np.isnan(start)
     groups = None
     if by is not None:
@@ -101,8 +108,10 @@ def _survival_frame(df, duration, event, entry=None, by=None):
         ok &= np.array([g is not None for g in groups], dtype=bool)
     if not ok.any():
         what = f"{duration!r}, {event!r}" + (f" and {by!r}" if by is not None else "")
-        raise ValueError(f"no customer has {what} all filled in ({len(df):,} rows): there is nothing to estimate. "
-                         "Check the column mapping and the filter that made the table.")
+        raise ValueError(
+            f"no customer has {what} all filled in ({len(df):,} rows): there is nothing to estimate. "
+            "Check the column mapping and the filter that made the table."
+        )
     if (time[ok] < 0).any():
         raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
     if (start[ok] > time[ok]).any():
@@ -117,11 +126,15 @@ def _months(series: pd.Series, name: str, role: str) -> np.ndarray:
         values = as_float(series)
     except (ValueError, TypeError):
         sample = series.dropna().astype(str).head(3).tolist()
-        raise ValueError(f"column {name!r} ({role}) must hold numbers of months, not {sample}. Convert it first, e.g. "
-                         f"pd.to_numeric(df[{name!r}], errors='coerce').") from None
+        raise ValueError(
+            f"column {name!r} ({role}) must hold numbers of months, not {sample}. Convert it first, e.g. "
+            f"pd.to_numeric(df[{name!r}], errors='coerce')."
+        ) from None
     if np.isinf(values).any():
-        raise ValueError(f"column {name!r} ({role}) holds {int(np.isinf(values).sum()):,} infinite value(s); a "
-                         "customer still active has their months so far and churned = false, not infinity.")
+        raise ValueError(
+            f"column {name!r} ({role}) holds {int(np.isinf(values).sum()):,} infinite value(s); a "
+            "customer still active has their months so far and churned = false, not infinity."
+        )
     return values
 
 
@@ -129,7 +142,8 @@ def _no_events_error(events_column: str, n: int, what: str) -> ValueError:
     return ValueError(
         f"no customer churned: {events_column!r} is false (or 0) for all {n:,} customers with the data {what} "
         f"needs, so there is nothing to estimate. Check the event coding (values: {{{events_column}: {{...: true}}}}) "
-        "and the filter; with no churners yet, report the number of customers followed instead.")
+        "and the filter; with no churners yet, report the number of customers followed instead."
+    )
 
 
 def _km_curve(time, status, entry=None):
@@ -169,9 +183,17 @@ def _ci(surv, green, alpha, conf_type):
 # --------------------------------------------------------------------------- Kaplan–Meier
 
 
-def kaplan_meier(df: pd.DataFrame, *, by: str | None = None, duration: str = "tenure_months",
-                 event: str = "churned", entry: str | None = None, times=None, alpha: float = 0.05,
-                 conf_type: str = "log") -> pd.DataFrame:
+def kaplan_meier(
+    df: pd.DataFrame,
+    *,
+    by: str | None = None,
+    duration: str = "tenure_months",
+    event: str = "churned",
+    entry: str | None = None,
+    times=None,
+    alpha: float = 0.05,
+    conf_type: str = "log",
+) -> pd.DataFrame:
     """Kaplan–Meier survival (share of customers still active) with confidence intervals.
 
     Parameters
@@ -225,8 +247,17 @@ def kaplan_meier(df: pd.DataFrame, *, by: str | None = None, duration: str = "te
         low, high = _ci(s, g, alpha, conf_type)
         with np.errstate(invalid="ignore"):  # after the last customer left, S = 0 and the SE is undefined
             se = np.where(s > 0, s * np.sqrt(g), np.nan)
-        part = pd.DataFrame({"time": t, "at_risk": n.astype(int), "events": d.astype(int), "survival": s,
-                             "se": se, "ci_low": low, "ci_high": high})
+        part = pd.DataFrame(
+            {
+                "time": t,
+                "at_risk": n.astype(int),
+                "events": d.astype(int),
+                "survival": s,
+                "se": se,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
         if by is not None:
             part.insert(0, by, label)
         parts.append(part)
@@ -246,8 +277,7 @@ def _observed_expected(time, status, start, groups, labels):
         t_sorted = np.sort(time[mask])
         s_sorted = np.sort(start[mask])
         # at risk at u: entered before u (start < u) and still followed at u (time >= u)
-        return (np.searchsorted(s_sorted, event_times, side="left")
-                - np.searchsorted(t_sorted, event_times, side="left"))
+        return np.searchsorted(s_sorted, event_times, side="left") - np.searchsorted(t_sorted, event_times, side="left")
 
     total = at_risk(np.ones_like(time, dtype=bool))
     observed, expected = [], []
@@ -258,8 +288,16 @@ def _observed_expected(time, status, start, groups, labels):
     return np.array(observed), np.array(expected)
 
 
-def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event: str = "churned",
-            entry: str | None = None, weight_type: str | None = None, fh_p: float = 1.0) -> pd.DataFrame:
+def logrank(
+    df: pd.DataFrame,
+    *,
+    by: str,
+    duration: str = "tenure_months",
+    event: str = "churned",
+    entry: str | None = None,
+    weight_type: str | None = None,
+    fh_p: float = 1.0,
+) -> pd.DataFrame:
     """Log-rank test that churn happens at the same rate over tenure in every group.
 
     Parameters
@@ -312,8 +350,10 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
     time, status, start, groups = time[ok], status[ok], start[ok], groups[ok]
     labels = sorted(set(groups))
     if len(labels) < 2:
-        raise ValueError(f"the log-rank test needs at least two groups in {by!r}; found {labels}. Pass another "
-                         "grouping column, or check the filter.")
+        raise ValueError(
+            f"the log-rank test needs at least two groups in {by!r}; found {labels}. Pass another "
+            "grouping column, or check the filter."
+        )
     if not status.any():
         raise _no_events_error(event, len(time), "the log-rank test")
     if weight_type not in (None, "gb", "tw", "fh"):
@@ -323,25 +363,38 @@ def logrank(df: pd.DataFrame, *, by: str, duration: str = "tenure_months", event
     # statsmodels' survdiff solves V x = O - E, which fails when V is singular (a group never at
     # risk when someone churns); R's survdiff uses a generalized inverse with df = rank(V)
     with np.errstate(divide="ignore", invalid="ignore"):  # undefined weights are reported below
-        diff, var = _survdiff(time, status.astype(int), codes, weight_type, np.arange(len(labels)),
-                              start if entry is not None else None, **kwargs)
+        diff, var = _survdiff(
+            time,
+            status.astype(int),
+            codes,
+            weight_type,
+            np.arange(len(labels)),
+            start if entry is not None else None,
+            **kwargs,
+        )
     var = np.atleast_2d(var)
     if not (np.all(np.isfinite(var)) and np.all(np.isfinite(diff))):
-        raise ValueError(f"the weighted log-rank test (weight_type={weight_type!r}) is undefined for these data "
-                         "(statsmodels' weights divide by an empty risk set); use weight_type=None, 'gb' or 'tw'.")
+        raise ValueError(
+            f"the weighted log-rank test (weight_type={weight_type!r}) is undefined for these data "
+            "(statsmodels' weights divide by an empty risk set); use weight_type=None, 'gb' or 'tw'."
+        )
     rank = int(np.linalg.matrix_rank(var)) if var.size else 0
     if rank == 0:
-        raise ValueError(f"the log-rank test has nothing to compare: at no churn time are customers of two {by!r} "
-                         "groups at risk together (one group's customers all left before, or joined after, every "
-                         "churn). Compare groups with overlapping follow-up, or report the churn counts.")
+        raise ValueError(
+            f"the log-rank test has nothing to compare: at no churn time are customers of two {by!r} "
+            "groups at risk together (one group's customers all left before, or joined after, every "
+            "churn). Compare groups with overlapping follow-up, or report the churn counts."
+        )
     chi2 = float(np.atleast_1d(diff) @ np.linalg.pinv(var) @ np.atleast_1d(diff))
     p = float(stats.chi2.sf(chi2, rank))
     # without delayed entry everyone is at risk from time 0 on, churn at time 0 included
-    observed, expected = _observed_expected(time, status, start if entry is not None else np.full_like(time, -np.inf),
-                                            groups, labels)
+    observed, expected = _observed_expected(
+        time, status, start if entry is not None else np.full_like(time, -np.inf), groups, labels
+    )
     n = [int(np.sum(groups == g)) for g in labels]
-    return pd.DataFrame({by: labels, "n": n, "observed": observed.astype(int), "expected": expected,
-                         "chi2": chi2, "dof": rank, "p": p})
+    return pd.DataFrame(
+        {by: labels, "n": n, "observed": observed.astype(int), "expected": expected, "chi2": chi2, "dof": rank, "p": p}
+    )
 
 
 # --------------------------------------------------------------------------- Cox
@@ -386,8 +439,15 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     if transform not in ("km", "rank", "identity", "log"):
         raise ValueError(f"transform={transform!r}; use 'km', 'rank', 'identity' or 'log'.")
     if not np.all(np.isfinite(np.asarray(result.params, dtype=float))):  # a failed fit has no residuals
-        return pd.DataFrame({"term": names + ["GLOBAL"], "rho": np.nan, "chi2": np.nan,
-                             "dof": [1] * len(names) + [len(names)], "p": np.nan})
+        return pd.DataFrame(
+            {
+                "term": names + ["GLOBAL"],
+                "rho": np.nan,
+                "chi2": np.nan,
+                "dof": [1] * len(names) + [len(names)],
+                "p": np.nan,
+            }
+        )
     status = np.asarray(model.status, dtype=bool)
     time = np.asarray(model.endog, dtype=float)
     resid = _schoenfeld_residuals(model, np.asarray(result.params, dtype=float))[status]
@@ -413,18 +473,24 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     d = len(t)
     var = np.asarray(result.cov_params())
     xx = g - g.mean()
-    sxx = float(np.sum(xx ** 2))
+    sxx = float(np.sum(xx**2))
     scaled = resid @ var * d
     test = xx @ scaled
-    chi2 = test ** 2 / (np.diag(var) * d * sxx)
+    chi2 = test**2 / (np.diag(var) * d * sxx)
     params = np.asarray(result.params)
-    rho = np.array([np.corrcoef(xx, scaled[:, j] + params[j])[0, 1] if sxx > 0 else np.nan
-                    for j in range(len(names))])
+    rho = np.array([np.corrcoef(xx, scaled[:, j] + params[j])[0, 1] if sxx > 0 else np.nan for j in range(len(names))])
     z = xx @ resid
     global_chi2 = float(z @ var @ z * d / sxx)
     out = pd.DataFrame({"term": names, "rho": rho, "chi2": chi2, "dof": 1, "p": stats.chi2.sf(chi2, 1)})
-    glob = pd.DataFrame({"term": ["GLOBAL"], "rho": [np.nan], "chi2": [global_chi2], "dof": [len(names)],
-                         "p": [stats.chi2.sf(global_chi2, len(names))]})
+    glob = pd.DataFrame(
+        {
+            "term": ["GLOBAL"],
+            "rho": [np.nan],
+            "chi2": [global_chi2],
+            "dof": [len(names)],
+            "p": [stats.chi2.sf(global_chi2, len(names))],
+        }
+    )
     return pd.concat([out, glob], ignore_index=True)
 
 
@@ -461,6 +527,7 @@ def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
         # cumulative sums of what enters at lo and leaves at hi
         lo = np.searchsorted(uft, entry, side="left")
         hi = np.searchsorted(uft, time, side="right")
+
         def per_time(codes, weights, size):  # column sums of ``weights`` rows grouped by ``codes``
             return np.column_stack([np.bincount(codes, weights=w, minlength=size) for w in weights.T])
 
@@ -503,8 +570,14 @@ def _fit_cox(model):
                 return result
         except np.linalg.LinAlgError:
             pass
-        found = minimize(lambda b: -model.loglike(b), np.zeros(model.exog.shape[1]), jac=lambda b: -model.score(b),
-                         method="L-BFGS-B", bounds=far_bounds(model.exog), options={"gtol": 1e-9, "maxiter": 2000})
+        found = minimize(
+            lambda b: -model.loglike(b),
+            np.zeros(model.exog.shape[1]),
+            jac=lambda b: -model.score(b),
+            method="L-BFGS-B",
+            bounds=far_bounds(model.exog),
+            options={"gtol": 1e-9, "maxiter": 2000},
+        )
         try:
             polished = model.fit(start_params=found.x)
             if np.all(np.isfinite(np.asarray(polished.params, dtype=float))):
@@ -566,9 +639,17 @@ def _cox_monotone(model) -> np.ndarray:
                 return ~(np.abs(params) * np.ptp(np.asarray(model.exog, dtype=float), axis=0) <= SEPARATION_LOG_HAZARD)
         # objective: the sum over churners i and customers j then at risk of (x_i - x_j) b
         count = np.cumsum(np.bincount(lo, minlength=k + 1) - np.bincount(hi, minlength=k + 1))[:k]
-        total = np.cumsum(np.stack([np.bincount(lo, weights=X[:, c], minlength=k + 1)
-                                    - np.bincount(hi, weights=X[:, c], minlength=k + 1) for c in range(p)], axis=1),
-                          axis=0)[:k]
+        total = np.cumsum(
+            np.stack(
+                [
+                    np.bincount(lo, weights=X[:, c], minlength=k + 1)
+                    - np.bincount(hi, weights=X[:, c], minlength=k + 1)
+                    for c in range(p)
+                ],
+                axis=1,
+            ),
+            axis=0,
+        )[:k]
         failed = np.flatnonzero(status == 1)
         kf = np.searchsorted(uft, time[failed])
         objective += (count[kf, None] * X[failed] - total[kf]).sum(axis=0)
@@ -583,8 +664,13 @@ def _cox_monotone(model) -> np.ndarray:
             if k > 1:
                 r = n_rows + np.arange(k - 1)
                 n_rows += k - 1
-                blocks.append((np.concatenate([r, r]), np.concatenate([offset + np.arange(1, k), offset + np.arange(k - 1)]),
-                               np.concatenate([np.ones(k - 1), -np.ones(k - 1)])))
+                blocks.append(
+                    (
+                        np.concatenate([r, r]),
+                        np.concatenate([offset + np.arange(1, k), offset + np.arange(k - 1)]),
+                        np.concatenate([np.ones(k - 1), -np.ones(k - 1)]),
+                    )
+                )
         block(-X[failed], offset + kf, 1.0)  # m_k - x_i b <= 0 for each churner
         offset += k
     rr, cc, vv = (np.concatenate(part) for part in zip(*blocks))
@@ -625,15 +711,20 @@ def _ph_model_class():
                     d = np.bincount(kf, minlength=k)
                     start = np.concatenate([[0], np.cumsum(d)[:-1]])
                     ones = np.ones(n)
-                    parts.append({
-                        "hi": hi, "lo": lo, "failed": failed, "kf": kf,
-                        # Efron: the l-th of the d churners tied at a time leaves l/d of the tied
-                        # risk out of the denominator
-                        "phi": (np.arange(len(kf)) - start[kf]) / d[kf],
-                        "enter": sparse.csr_matrix((ones, (hi, np.arange(n))), shape=(k + 1, n)),
-                        "leave": sparse.csr_matrix((ones, (lo, np.arange(n))), shape=(k + 1, n)),
-                        "fails": sparse.csr_matrix((np.ones(len(kf)), (kf, failed)), shape=(k, n)),
-                    })
+                    parts.append(
+                        {
+                            "hi": hi,
+                            "lo": lo,
+                            "failed": failed,
+                            "kf": kf,
+                            # Efron: the l-th of the d churners tied at a time leaves l/d of the tied
+                            # risk out of the denominator
+                            "phi": (np.arange(len(kf)) - start[kf]) / d[kf],
+                            "enter": sparse.csr_matrix((ones, (hi, np.arange(n))), shape=(k + 1, n)),
+                            "leave": sparse.csr_matrix((ones, (lo, np.arange(n))), shape=(k + 1, n)),
+                            "fails": sparse.csr_matrix((np.ones(len(kf)), (kf, failed)), shape=(k, n)),
+                        }
+                    )
                 self._cx_setup = parts
                 self._cx_cache = (None, None)
             return self._cx_setup
@@ -730,20 +821,32 @@ class CoxModel(SafeDisplay):
     ties: str = "efron"
 
     def __repr__(self) -> str:
-        return (f"CoxModel({self.formula!r}, n={self.n}, events={self.events})\n"
-                + self.summary.to_string(index=False))
+        return f"CoxModel({self.formula!r}, n={self.n}, events={self.events})\n" + self.summary.to_string(index=False)
 
     def _repr_html_(self) -> str:
-        facts = pd.DataFrame({"": ["model", "time to churn explained by", "customers", "churned",
-                                   "left out (missing values)"],
-                              "value": [f"Cox proportional hazards ({self.ties.capitalize()} ties)",
-                                        formula_in_words(self.formula), f"{self.n:,}", f"{self.events:,}",
-                                        f"{self.dropped:,}"]})
+        facts = pd.DataFrame(
+            {
+                "": ["model", "time to churn explained by", "customers", "churned", "left out (missing values)"],
+                "value": [
+                    f"Cox proportional hazards ({self.ties.capitalize()} ties)",
+                    formula_in_words(self.formula),
+                    f"{self.n:,}",
+                    f"{self.events:,}",
+                    f"{self.dropped:,}",
+                ],
+            }
+        )
         shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
-        parts = [table(facts, caption="Time to churn").html,
-                 table(shown, digits=3, labels={"label": "effect"},
-                       caption=f"Hazard ratios with {1 - self.alpha:.0%} confidence intervals").html,
-                 table(self.ph_test, digits=3, caption="Proportional-hazards check (Grambsch–Therneau)").html]
+        parts = [
+            table(facts, caption="Time to churn").html,
+            table(
+                shown,
+                digits=3,
+                labels={"label": "effect"},
+                caption=f"Hazard ratios with {1 - self.alpha:.0%} confidence intervals",
+            ).html,
+            table(self.ph_test, digits=3, caption="Proportional-hazards check (Grambsch–Therneau)").html,
+        ]
         if self.warnings:
             parts.append(findings(self.warnings, title="Warnings").html)
         return "".join(parts)
@@ -755,10 +858,21 @@ class CoxModel(SafeDisplay):
         return plot_forest(self.summary, ax=ax)
 
 
-def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, duration: str = "tenure_months",
-              event: str = "churned", entry: str | None = None, reference: dict | None = None,
-              ties: str = "efron", alpha: float = 0.05, padjust: str = "holm", transform: str = "km",
-              revenue: str = "monthly_revenue") -> CoxModel:
+def cox_model(
+    df: pd.DataFrame,
+    formula: str | None = None,
+    covariates=None,
+    *,
+    duration: str = "tenure_months",
+    event: str = "churned",
+    entry: str | None = None,
+    reference: dict | None = None,
+    ties: str = "efron",
+    alpha: float = 0.05,
+    padjust: str = "holm",
+    transform: str = "km",
+    revenue: str = "monthly_revenue",
+) -> CoxModel:
     """Cox regression of time to churn: which customers leave sooner, at equal tenure.
 
     It checks the fit as :func:`cxkit.churn_model` does (the checks that apply to a Cox
@@ -852,27 +966,63 @@ def cox_model(df: pd.DataFrame, formula: str | None = None, covariates=None, *, 
     >>> cox.summary[["label", "hazard_ratio"]].round(2).values.tolist()
     [['segment: Enterprise vs Consumer', 0.42], ['segment: SMB vs Consumer', 0.72], ['support_tickets', 1.24]]
     """
-    design = _cox_design(df, formula, covariates, duration=duration, event=event, entry=entry, reference=reference,
-                         ties=ties)
+    design = _cox_design(
+        df, formula, covariates, duration=duration, event=event, entry=entry, reference=reference, ties=ties
+    )
     result, caught, suspicious = _fit_cox_checked(design.model)
     monotone = _cox_monotone(design.model) if suspicious else np.zeros(len(design.names), dtype=bool)
     params, se = standard_errors(result.params, result.bse, monotone, design.model.hessian)
-    summary = effects_table(design.names, params, se, flagged=monotone, references=design.references,
-                            effect="hazard_ratio", note="not estimable: monotone likelihood", alpha=alpha,
-                            padjust=padjust)
+    summary = effects_table(
+        design.names,
+        params,
+        se,
+        flagged=monotone,
+        references=design.references,
+        effect="hazard_ratio",
+        note="not estimable: monotone likelihood",
+        alpha=alpha,
+        padjust=padjust,
+    )
     ph = proportional_hazards_test(result, transform=transform)
     # a term without a finite estimate has no slope over time either, and taints the global test
     flagged = [name for name, m in zip(design.names, monotone) if m]
     ph.loc[ph["term"].isin(flagged) | ((ph["term"] == "GLOBAL") & monotone.any()), ["rho", "chi2", "p"]] = np.nan
-    found = _cox_checks(design, df, monotone, caught, ph, fitted=bool(np.all(np.isfinite(result.params))),
-                        duration=duration, revenue=revenue, alpha=alpha)
-    return CoxModel(formula=design.formula, summary=summary, ph_test=ph, result=result, n=len(design.data),
-                    events=int(design.y.sum()), dropped=design.dropped, alpha=alpha, warnings=emit(found),
-                    ties=design.model.ties)
+    found = _cox_checks(
+        design,
+        df,
+        monotone,
+        caught,
+        ph,
+        fitted=bool(np.all(np.isfinite(result.params))),
+        duration=duration,
+        revenue=revenue,
+        alpha=alpha,
+    )
+    return CoxModel(
+        formula=design.formula,
+        summary=summary,
+        ph_test=ph,
+        result=result,
+        n=len(design.data),
+        events=int(design.y.sum()),
+        dropped=design.dropped,
+        alpha=alpha,
+        warnings=emit(found),
+        ties=design.model.ties,
+    )
 
 
-def _cox_design(df: pd.DataFrame, formula: str | None, covariates, *, duration: str, event: str, entry: str | None,
-                reference: dict | None, ties: str) -> Design:
+def _cox_design(
+    df: pd.DataFrame,
+    formula: str | None,
+    covariates,
+    *,
+    duration: str,
+    event: str,
+    entry: str | None,
+    reference: dict | None,
+    ties: str,
+) -> Design:
     """Prepare the design: the formula (from the covariates unless given), the model data of the
     customers with every column, patsy's design matrix (through ``PHReg.from_formula``), and the
     columns aliased among the customers at risk left out."""
@@ -883,14 +1033,26 @@ def _cox_design(df: pd.DataFrame, formula: str | None, covariates, *, duration: 
     if formula is not None and covariates is not None:
         raise ValueError("pass either formula or covariates, not both.")
     if formula is None:
-        rhs, refs, _ = covariate_formula(df, covariates, reference, choose=lambda: default_covariates(
-            df.drop(columns=[c for c in (duration, entry) if c]), event, max_levels=50, max_missing=0.2, survival=True))
+        rhs, refs, _ = covariate_formula(
+            df,
+            covariates,
+            reference,
+            choose=lambda: default_covariates(
+                df.drop(columns=[c for c in (duration, entry) if c]),
+                event,
+                max_levels=50,
+                max_missing=0.2,
+                survival=True,
+            ),
+        )
     else:
         refs = {}
         lhs, _, rhs = formula.rpartition("~")
         if lhs.strip() and lhs.strip() != duration:
-            raise ValueError(f"the formula's left-hand side {lhs.strip()!r} must be the duration ({duration!r}) "
-                             "or empty: write '~ x + y'.")
+            raise ValueError(
+                f"the formula's left-hand side {lhs.strip()!r} must be the duration ({duration!r}) "
+                "or empty: write '~ x + y'."
+            )
     full = f"{quote_name(duration)} ~ {rhs.strip()}"
     _, used = formula_columns(full, df.columns)
     columns = [duration, event] + used + ([entry] if entry else [])
@@ -911,36 +1073,60 @@ def _cox_design(df: pd.DataFrame, formula: str | None, covariates, *, duration: 
             raise ValueError(
                 f"{int(no_time.sum()):,} row(s) have {entry!r} >= {duration!r}: they enter observation when it "
                 f"ends, with no time at risk (R's coxph refuses them too). Leave those rows out, e.g. "
-                f"df[df[{entry!r}] < df[{duration!r}]].")
+                f"df[df[{entry!r}] < df[{duration!r}]]."
+            )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PHReg's formula-intercept SpecificationWarning is handled by patsy
-        model = PHReg.from_formula(full, data, status=data[event].to_numpy(),
-                                   entry=data[entry].to_numpy() if entry else None, ties=ties,
-                                   eval_env=dict(FORMULA_NAMESPACE))
+        model = PHReg.from_formula(
+            full,
+            data,
+            status=data[event].to_numpy(),
+            entry=data[entry].to_numpy() if entry else None,
+            ties=ties,
+            eval_env=dict(FORMULA_NAMESPACE),
+        )
     # the baseline hazard absorbs a constant, so a set of columns summing to one is aliased too;
     # only the customers in some risk set count (statsmodels leaves out those who leave
     # before the first churn): a covariate that varies only among the others has no information
     names = list(model.exog_names)
     at_risk = np.concatenate(model.surv.stratum_rows) if model.surv.nstrat else np.arange(0)
     X = np.asarray(model.exog, dtype=float)[at_risk]
-    kept, aliased = aliased_design(np.hstack([np.ones((len(X), 1)), X]), ["Intercept"] + names, references,
-                                   effect="hazard ratio")
+    kept, aliased = aliased_design(
+        np.hstack([np.ones((len(X), 1)), X]), ["Intercept"] + names, references, effect="hazard ratio"
+    )
     kept = [name for name in kept if name != "Intercept"]
     if not kept:
         raise ValueError(
             f"no covariate varies among the {len(at_risk):,} customers at risk when someone churns "
             f"({', '.join(used) or 'none'}: each is constant there, or has a single level): there is no hazard ratio "
-            "to estimate. Check the filter, or choose covariates that differ between customers.")
+            "to estimate. Check the filter, or choose covariates that differ between customers."
+        )
     design_info = model.data.model_spec  # patsy's DesignInfo
     if aliased:
         keep = [names.index(name) for name in kept]
         X = X[:, keep]
-        model = PHReg(np.asarray(model.endog), pd.DataFrame(model.exog, columns=names)[kept], status=model.status,
-                      entry=data[entry].to_numpy() if entry else None, ties=ties)
-    return Design(formula=full, model=model, data=data, event=event, covariates=[c for c in used if c != event],
-                  references=references, names=kept, X=X, y=np.asarray(data[event], dtype=float), gram=X.T @ X,
-                  design_info=design_info, dropped=int((~complete).sum()),
-                  found=[(CollinearityWarning, aliased)] if aliased else [])
+        model = PHReg(
+            np.asarray(model.endog),
+            pd.DataFrame(model.exog, columns=names)[kept],
+            status=model.status,
+            entry=data[entry].to_numpy() if entry else None,
+            ties=ties,
+        )
+    return Design(
+        formula=full,
+        model=model,
+        data=data,
+        event=event,
+        covariates=[c for c in used if c != event],
+        references=references,
+        names=kept,
+        X=X,
+        y=np.asarray(data[event], dtype=float),
+        gram=X.T @ X,
+        design_info=design_info,
+        dropped=int((~complete).sum()),
+        found=[(CollinearityWarning, aliased)] if aliased else [],
+    )
 
 
 def _fit_cox_checked(model):
@@ -956,51 +1142,98 @@ def _fit_cox_checked(model):
     params, se = np.asarray(result.params, dtype=float), np.asarray(result.bse, dtype=float)
     spread = np.ptp(np.asarray(model.exog, dtype=float), axis=0)
     with np.errstate(invalid="ignore"):
-        suspicious = bool(caught) or not (np.all(np.isfinite(params)) and np.all(np.isfinite(se))
-                                          and np.all(np.abs(params) * spread <= SEPARATION_LOG_HAZARD))
+        suspicious = bool(caught) or not (
+            np.all(np.isfinite(params))
+            and np.all(np.isfinite(se))
+            and np.all(np.abs(params) * spread <= SEPARATION_LOG_HAZARD)
+        )
     return result, list(caught), suspicious
 
 
-def _cox_checks(design: Design, df: pd.DataFrame, monotone: np.ndarray, caught: list, ph: pd.DataFrame, *,
-                fitted: bool, duration: str, revenue: str, alpha: float) -> list[tuple[type, str]]:
+def _cox_checks(
+    design: Design,
+    df: pd.DataFrame,
+    monotone: np.ndarray,
+    caught: list,
+    ph: pd.DataFrame,
+    *,
+    fitted: bool,
+    duration: str,
+    revenue: str,
+    alpha: float,
+) -> list[tuple[type, str]]:
     """Checks: monotone likelihood (separation), too few churners per parameter, leakage,
     collinearity and non-proportional hazards; the (warning class, message) found, in order."""
     found = list(design.found)
     label = lambda term: term_label(term, design.references)  # noqa: E731
     if monotone.any():
         terms = [label(n) for n, m in zip(design.names, monotone) if m]
-        found.append((SeparationWarning, (
-            f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard ratio (a "
-            "covariate pattern whose customers never churn, or always churn before the others, so the estimate runs "
-            "off to 0 or infinity and its interval and p-value mean nothing); shown as not estimable. Merge rare "
-            "levels, drop the covariate, or use penalized (Firth) Cox regression.")))
+        found.append(
+            (
+                SeparationWarning,
+                (
+                    f"monotone likelihood: {', '.join(terms)} {'has' if len(terms) == 1 else 'have'} no finite hazard ratio (a "
+                    "covariate pattern whose customers never churn, or always churn before the others, so the estimate runs "
+                    "off to 0 or infinity and its interval and p-value mean nothing); shown as not estimable. Merge rare "
+                    "levels, drop the covariate, or use penalized (Firth) Cox regression."
+                ),
+            )
+        )
     else:
         if not fitted:
-            found.append((ChurnWarning, "the fit failed (statsmodels returned no estimates): check for covariates "
-                          "with extreme values and rescale them."))
+            found.append(
+                (
+                    ChurnWarning,
+                    "the fit failed (statsmodels returned no estimates): check for covariates "
+                    "with extreme values and rescale them.",
+                )
+            )
         found += [(ChurnWarning, f"statsmodels: {w.message}") for w in caught]
-    found += [(EventsPerParameterWarning, msg) for msg in events_per_parameter(
-        int(design.y.sum()), len(design.names), which="churners", effect="hazard ratio")]
+    found += [
+        (EventsPerParameterWarning, msg)
+        for msg in events_per_parameter(int(design.y.sum()), len(design.names), which="churners", effect="hazard ratio")
+    ]
     if revenue in df.columns:
-        found += [(LeakageWarning, msg + " In a model of time to churn this is leakage: the column grows with the "
-                   "duration itself.")
-                  for msg in tenure_price_leaks(df.loc[design.data.index],
-                                                [c for c in design.covariates if c not in (duration, revenue)],
-                                                tenure=duration, revenue=revenue)]
+        found += [
+            (
+                LeakageWarning,
+                msg + " In a model of time to churn this is leakage: the column grows with the duration itself.",
+            )
+            for msg in tenure_price_leaks(
+                df.loc[design.data.index],
+                [c for c in design.covariates if c not in (duration, revenue)],
+                tenure=duration,
+                revenue=revenue,
+            )
+        ]
     found += [(LeakageWarning, msg) for msg in outcome_leaks(design.data, design.y, design.covariates)]
     found += [(CollinearityWarning, msg) for msg in collinearity(design, effect="hazard ratio")[1]]
-    found += [(ChurnWarning, f"the hazard ratio of {label(row.term)} changes with tenure (proportional-hazards test "
-               f"p = {row.p:.2g}); read it as an average over tenure.")
-              for row in ph.itertuples() if row.term != "GLOBAL" and row.p < alpha]
+    found += [
+        (
+            ChurnWarning,
+            f"the hazard ratio of {label(row.term)} changes with tenure (proportional-hazards test "
+            f"p = {row.p:.2g}); read it as an average over tenure.",
+        )
+        for row in ph.itertuples()
+        if row.term != "GLOBAL" and row.p < alpha
+    ]
     return found
 
 
 # --------------------------------------------------------------------------- RMST
 
 
-def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None = None,
-                             duration: str = "tenure_months", event: str = "churned", entry: str | None = None,
-                             annual_discount: float = 0.0, alpha: float = 0.05) -> pd.DataFrame:
+def restricted_mean_survival(
+    df: pd.DataFrame,
+    *,
+    horizon: float,
+    by: str | None = None,
+    duration: str = "tenure_months",
+    event: str = "churned",
+    entry: str | None = None,
+    annual_discount: float = 0.0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Expected months as a customer within ``horizon`` months: the area under the survival curve.
 
     With ``annual_discount`` r, month u counts (1 + r)^(-u / 12), so the result is the
@@ -1085,13 +1318,19 @@ def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None
         total = float(pieces.sum())
         tail = np.cumsum(pieces[::-1])[::-1][1:]  # A_j: area from t_j to the horizon
         with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(n > d, tail ** 2 * d / (n * (n - d)), 0.0)
+            terms = np.where(n > d, tail**2 * d / (n * (n - d)), 0.0)
         se = float(np.sqrt(terms.sum()))
-        row = {"customers": int(mask.sum()), "churned": int(status[mask].sum()), "horizon": float(horizon),
-               # the normal interval, kept within what is possible: 0 to the whole (discounted) horizon
-               "rmst": total, "se": se, "ci_low": max(total - z * se, 0.0),
-               "ci_high": min(total + z * se, float(area(0.0, horizon))),
-               "followed_to_horizon": bool(time[mask].max() >= horizon)}
+        row = {
+            "customers": int(mask.sum()),
+            "churned": int(status[mask].sum()),
+            "horizon": float(horizon),
+            # the normal interval, kept within what is possible: 0 to the whole (discounted) horizon
+            "rmst": total,
+            "se": se,
+            "ci_low": max(total - z * se, 0.0),
+            "ci_high": min(total + z * se, float(area(0.0, horizon))),
+            "followed_to_horizon": bool(time[mask].max() >= horizon),
+        }
         if by is not None:
             row = {by: label, **row}
         rows.append(row)
@@ -1099,5 +1338,3 @@ def restricted_mean_survival(df: pd.DataFrame, *, horizon: float, by: str | None
 
 
 # --------------------------------------------------------------------------- figures
-
-

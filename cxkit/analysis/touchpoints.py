@@ -131,8 +131,10 @@ def pain_points(
     higher = _higher_is_better(metric, higher_is_better)
     if poor is None:
         if metric.lower() not in POOR_SCORE:
-            raise ValueError(f"pain_points: say which {metric!r} scores are poor experiences, e.g. "
-                             f"poor=2 (scores at or below 2; at or above when higher_is_better=False).")
+            raise ValueError(
+                f"pain_points: say which {metric!r} scores are poor experiences, e.g. "
+                f"poor=2 (scores at or below 2; at or above when higher_is_better=False)."
+            )
         poor = POOR_SCORE[metric.lower()]
     df, weights = reduce_counts(df, [by, metric])
     order = group_order(df[by])
@@ -171,22 +173,38 @@ def pain_points(
     diff = g.mean - rest_mean
     worse = (diff < 0) if higher else (diff > 0)
 
-    out = pd.DataFrame({
-        by: order, "volume": volume.astype(np.int64), "n": g.n.astype(np.int64), "mean": g.mean,
-        "ci_low": ci_low, "ci_high": ci_high, "poor_share": poor_share, "poor_ci_low": poor_low,
-        "poor_ci_high": poor_high, "excess_poor": volume * (poor_share - overall),
-        "excess_ci_low": volume * (poor_low - overall), "excess_ci_high": volume * (poor_high - overall),
-        "diff_vs_rest": diff, "p": p, "p_adjusted": p_adjusted,
-        "significantly_worse": (p_adjusted < alpha) & worse, "enough_n": g.n >= min_n,
-    })
+    out = pd.DataFrame(
+        {
+            by: order,
+            "volume": volume.astype(np.int64),
+            "n": g.n.astype(np.int64),
+            "mean": g.mean,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+            "poor_share": poor_share,
+            "poor_ci_low": poor_low,
+            "poor_ci_high": poor_high,
+            "excess_poor": volume * (poor_share - overall),
+            "excess_ci_low": volume * (poor_low - overall),
+            "excess_ci_high": volume * (poor_high - overall),
+            "diff_vs_rest": diff,
+            "p": p,
+            "p_adjusted": p_adjusted,
+            "significantly_worse": (p_adjusted < alpha) & worse,
+            "enough_n": g.n >= min_n,
+        }
+    )
     ranked = out["enough_n"].to_numpy()
     rank = pd.Series(np.nan, index=out.index)
     rank[ranked] = out.loc[ranked, "excess_poor"].rank(ascending=False, method="min")
     out["rank"] = rank.astype("Int64")
     if (~ranked).any():
         few = out.loc[~ranked, by].tolist()
-        warnings.warn(f"pain_points: {by} {few} have fewer than {min_n} {metric} scores and are not ranked.",
-                      SmallSampleWarning, stacklevel=2)
+        warnings.warn(
+            f"pain_points: {by} {few} have fewer than {min_n} {metric} scores and are not ranked.",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
     out = out.sort_values(["rank", "excess_poor"], ascending=[True, False], na_position="last", kind="stable")
     out.attrs["overall_poor_share"] = overall
     out.attrs["poor"] = f"{metric} {'<=' if higher else '>='} {poor:g}"
@@ -268,8 +286,10 @@ def touchpoint_performance(
     has_success = success in frames and frames[success][0][success].notna().any()
     has_duration = duration in frames and frames[duration][0][duration].notna().any()
     if not has_success and not has_duration:
-        raise ValueError(f"touchpoint_performance needs a task outcome or a duration: neither {success!r} nor "
-                         f"{duration!r} holds data. Pass success='<column>' or duration='<column>'.")
+        raise ValueError(
+            f"touchpoint_performance needs a task outcome or a duration: neither {success!r} nor "
+            f"{duration!r} holds data. Pass success='<column>' or duration='<column>'."
+        )
     if has_success:
         data, weights = frames[success]
         codes = group_codes(data[by], order)
@@ -392,20 +412,33 @@ def channel_consistency(
         remap[kept] = np.arange(len(kept))
         sub_codes = remap[c_codes[rows]]
         sel = sub_codes >= 0
-        g = Groups.from_arrays([chan_order[ci] for ci in kept], values[rows][sel], sub_codes[sel],
-                                weights[rows][sel])
+        g = Groups.from_arrays([chan_order[ci] for ci in kept], values[rows][sel], sub_codes[sel], weights[rows][sel])
         low, high = mean_interval(g, alpha, binary=is_boolean(df[metric]))
         centre = g.grand_mean()
         welch_p = welch_anova(g)["p"] if g.k >= 2 else np.nan
         p_values.append(welch_p)
-        frames.append(pd.DataFrame({
-            by: touch, channel: g.names, "n": g.n.astype(np.int64), "mean": g.mean, "ci_low": low,
-            "ci_high": high, "diff": g.mean - centre, "channels": g.k,
-            "spread": float(g.mean.max() - g.mean.min()), "p": welch_p, "_touch": len(p_values) - 1,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    by: touch,
+                    channel: g.names,
+                    "n": g.n.astype(np.int64),
+                    "mean": g.mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "diff": g.mean - centre,
+                    "channels": g.k,
+                    "spread": float(g.mean.max() - g.mean.min()),
+                    "p": welch_p,
+                    "_touch": len(p_values) - 1,
+                }
+            )
+        )
     if not frames:
-        raise ValueError(f"channel_consistency: no {by} has a {channel} with at least {min_n} {metric} "
-                         f"scores; lower min_n or check the columns.")
+        raise ValueError(
+            f"channel_consistency: no {by} has a {channel} with at least {min_n} {metric} "
+            f"scores; lower min_n or check the columns."
+        )
     out = pd.concat(frames, ignore_index=True)
     adjusted = adjust_p(p_values, padjust)
     out["p_adjusted"] = adjusted[out["_touch"].to_numpy()]
@@ -414,5 +447,3 @@ def channel_consistency(
     consistent[(out["channels"].to_numpy() < 2) | out["p_adjusted"].isna().to_numpy()] = pd.NA
     out["consistent"] = consistent
     return out.drop(columns="_touch")
-
-

@@ -82,7 +82,7 @@ def decode_bytes(data: bytes, encoding: str | None = None, *, source: str = "<te
                 "Remove the encoding option to let cxkit detect it, or name the right one."
             ) from None
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
     try:
@@ -184,8 +184,7 @@ def read_delimited_text(
         notes.append(f"'sep={m.group(1)}' first line honoured")
     if not text.strip():
         raise SourceError(
-            f"{source}: the file has no rows. Check that the export finished, or point the "
-            "catalog at the right file."
+            f"{source}: the file has no rows. Check that the export finished, or point the catalog at the right file."
         )
     hint = "\t" if suffix in (".tsv", ".tab") else None
     sep = sep or _sniff_sep(text, quote_mode, hint)
@@ -225,8 +224,10 @@ def read_delimited_text(
         lines = _record_start_lines(text, sep, quote_mode, skip_lines, header)
         spanning = int((np.diff(np.append(lines, n_newlines + skip_lines + 1)) > 1).sum())
         if spanning and quote_mode != csv.QUOTE_NONE:
-            notes.append(f"{spanning:,} record(s) span several lines (quoted line breaks); if the file "
-                         "has no quoted fields, a stray quote is joining lines: set quoting: none")
+            notes.append(
+                f"{spanning:,} record(s) span several lines (quoted line breaks); if the file "
+                "has no quoted fields, a stray quote is joining lines: set quoting: none"
+            )
         if len(lines) != len(frame):  # csv and pandas disagree: fall back to record numbers
             lines = np.arange(len(frame), dtype=np.int64) + (2 if header else 1) + skip_lines
             notes.append("line numbers are record numbers (multi-line records)")

@@ -54,12 +54,35 @@ from .schema import TABLES
 __all__ = ["Catalog", "load_catalog", "rejection_reasons"]
 
 _LOAD_OPTIONS = {
-    "columns", "values", "drivers", "na_codes", "units", "date_format", "dayfirst", "generate_ids",
-    "stage_from", "stage_default", "driver_range", "categorical", "unescape_html", "max_rejected", "format",
+    "columns",
+    "values",
+    "drivers",
+    "na_codes",
+    "units",
+    "date_format",
+    "dayfirst",
+    "generate_ids",
+    "stage_from",
+    "stage_default",
+    "driver_range",
+    "categorical",
+    "unescape_html",
+    "max_rejected",
+    "format",
 }
 _READER_OPTIONS = {
-    "sep", "decimal", "encoding", "quoting", "header", "names", "skip_rows", "sheet", "header_row",
-    "unfinished", "value_labels", "read_columns",
+    "sep",
+    "decimal",
+    "encoding",
+    "quoting",
+    "header",
+    "names",
+    "skip_rows",
+    "sheet",
+    "header_row",
+    "unfinished",
+    "value_labels",
+    "read_columns",
 }
 _ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
 _TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
@@ -70,14 +93,18 @@ def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
     if isinstance(value, str) and value == skip:
         return value
     if isinstance(value, str):
+
         def sub(m):
             name = m.group(1)
             if name in os.environ:
                 return os.environ[name]
             if strict:
-                raise CatalogError(f"{where}: environment variable {name} is not set. Export it "
-                                   f"(export {name}=...) before running, or remove ${{{name}}} from the catalog.")
+                raise CatalogError(
+                    f"{where}: environment variable {name} is not set. Export it "
+                    f"(export {name}=...) before running, or remove ${{{name}}} from the catalog."
+                )
             return m.group(0)
+
         return _ENV.sub(sub, value)
     if isinstance(value, Mapping):
         return {k: _expand_env(v, where, strict=strict, skip=skip) for k, v in value.items()}
@@ -120,8 +147,9 @@ class MonthlyReader:
     ['b', 'a']
     """
 
-    def __init__(self, frame: pd.DataFrame | None = None, *, time: str, path: Path | None = None,
-                 attrs: dict | None = None):
+    def __init__(
+        self, frame: pd.DataFrame | None = None, *, time: str, path: Path | None = None, attrs: dict | None = None
+    ):
         if (frame is None) == (path is None):
             raise ValueError("MonthlyReader needs a frame or a Parquet path")
         self.frame, self.path, self.time = frame, path, time
@@ -158,8 +186,9 @@ class MonthlyReader:
         end = (dated[-1] + 1).start_time if dated else None
         if self.frame is not None:
             times = self.frame[self.time]
-            masks = ([((times >= start) & (times < end)).to_numpy()] if dated else []) + \
-                ([times.isna().to_numpy()] if undated else [])
+            masks = ([((times >= start) & (times < end)).to_numpy()] if dated else []) + (
+                [times.isna().to_numpy()] if undated else []
+            )
             rows = pd.concat([self.frame.loc[m] for m in masks]) if len(masks) > 1 else self.frame.loc[masks[0]]
             return (rows[wanted] if wanted else rows).copy()
         import pyarrow.dataset as ds
@@ -167,8 +196,12 @@ class MonthlyReader:
         field = ds.field(self.time)
         parts = []
         if dated:
-            parts.append(((field >= start) & (field < end), (self._codes() >= dated[0].ordinal)
-                          & (self._codes() <= dated[-1].ordinal)))
+            parts.append(
+                (
+                    (field >= start) & (field < end),
+                    (self._codes() >= dated[0].ordinal) & (self._codes() <= dated[-1].ordinal),
+                )
+            )
         if undated:
             parts.append((field.is_null(), self._codes() == _UNDATED))
         frames = []
@@ -184,8 +217,11 @@ class MonthlyReader:
         if getattr(self, "_month_codes", None) is None:
             from ..periods import month_of
 
-            times = self.frame[self.time] if self.frame is not None else \
-                pd.read_parquet(self.path, columns=[self.time])[self.time]
+            times = (
+                self.frame[self.time]
+                if self.frame is not None
+                else pd.read_parquet(self.path, columns=[self.time])[self.time]
+            )
             months = month_of(times)
             codes = months.array.asi8.copy()
             codes[months.isna().to_numpy()] = _UNDATED
@@ -308,7 +344,11 @@ class Catalog(Mapping):
         else:
             sql = dict(entry.pop("sql"))
             url = sql.pop("url", None)
-            if url and url.startswith(("duckdb:///", "sqlite:///")) and not url.startswith(("duckdb:////", "sqlite:////")):
+            if (
+                url
+                and url.startswith(("duckdb:///", "sqlite:///"))
+                and not url.startswith(("duckdb:////", "sqlite:////"))
+            ):
                 prefix, rel = url.split(":///", 1)
                 if rel and rel != ":memory:":
                     url = f"{prefix}:///{self.resolve(rel)}"
@@ -347,8 +387,9 @@ class Catalog(Mapping):
                 rejected[col] = rejected[col].astype("string")
         rejected.columns = [str(c) for c in rejected.columns]
         rejected.to_parquet(stem.with_name(f"{name}.rejected.parquet"), index=False)
-        stem.with_name(f"{name}.report.json").write_text(json.dumps(
-            {**loaded.report.to_dict(), "attrs": loaded.frame.attrs}, default=str))
+        stem.with_name(f"{name}.report.json").write_text(
+            json.dumps({**loaded.report.to_dict(), "attrs": loaded.frame.attrs}, default=str)
+        )
         if release:
             self._cache.pop(name, None)
         return loaded
@@ -358,16 +399,27 @@ class Catalog(Mapping):
         import yaml
 
         folder = Path(folder)
-        entries = {name: {"table": self.table_of(name), "snapshot": name,
-                          "description": f"snapshot of {name!r} from {self.path}"} for name in self.entries}
-        doc = {"version": 1, "sources": entries, "settings": self.settings,
-               "data_dirs": [str(d) for d in self.data_dirs]}
+        entries = {
+            name: {
+                "table": self.table_of(name),
+                "snapshot": name,
+                "description": f"snapshot of {name!r} from {self.path}",
+            }
+            for name in self.entries
+        }
+        doc = {
+            "version": 1,
+            "sources": entries,
+            "settings": self.settings,
+            "data_dirs": [str(d) for d in self.data_dirs],
+        }
         path = folder / "cxkit.yaml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
         return path
 
-    def read(self, name: str, *, columns: list[str] | None = None, month: str | None = None,
-             through: bool = False) -> pd.DataFrame:
+    def read(
+        self, name: str, *, columns: list[str] | None = None, month: str | None = None, through: bool = False
+    ) -> pd.DataFrame:
         """One source's validated rows, reading only the columns and months asked for.
 
         Parameters
@@ -443,8 +495,9 @@ class Catalog(Mapping):
         period = {"column": column, "start": bounds[0], "end": bounds[1]}
         if isinstance(source, dict) and source.get("table"):
             options["source"] = {**source, "period": period}
-        elif isinstance(source, str) and (options.get("format") == "parquet"
-                                          or Path(source).suffix.lower() in (".parquet", ".pq")):
+        elif isinstance(source, str) and (
+            options.get("format") == "parquet" or Path(source).suffix.lower() in (".parquet", ".pq")
+        ):
             options["period"] = period
         else:
             return None
@@ -495,8 +548,11 @@ class Catalog(Mapping):
             raise ValueError(f"{self.path}: source {name!r} ({table}) has no event time to read it by month.")
         entry = self.entries[name]
         if "snapshot" in entry and name not in self._cache:
-            return MonthlyReader(time=time, path=self.resolve(entry["snapshot"]).with_suffix(".parquet"),
-                                 attrs=_snapshot_report(self.resolve(entry["snapshot"]))[1])
+            return MonthlyReader(
+                time=time,
+                path=self.resolve(entry["snapshot"]).with_suffix(".parquet"),
+                attrs=_snapshot_report(self.resolve(entry["snapshot"]))[1],
+            )
         return MonthlyReader(self[name].frame, time=time)
 
     def dask(self, name: str, *, columns: list[str] | None = None, files: bool | None = None):
@@ -545,8 +601,17 @@ class Catalog(Mapping):
         if out is not None:
             Path(out).mkdir(parents=True, exist_ok=True)
         for name in self.entries:
-            row = {"source": name, "table": self.table_of(name), "read": None, "accepted": None,
-                   "rejected": None, "excluded": None, "usable": False, "top_reasons": "", "error": ""}
+            row = {
+                "source": name,
+                "table": self.table_of(name),
+                "read": None,
+                "accepted": None,
+                "rejected": None,
+                "excluded": None,
+                "usable": False,
+                "top_reasons": "",
+                "error": "",
+            }
             loaded = None
             try:
                 loaded = self._report_only(name) if out is None else self[name]
@@ -556,9 +621,15 @@ class Catalog(Mapping):
                 loaded = getattr(exc, "loaded", None)
             if loaded is not None:
                 r = loaded.report
-                row.update(read=r.read, accepted=r.accepted, rejected=r.rejected, excluded=r.excluded,
-                           top_reasons="; ".join(f"{n:,} x {k}" for k, n in
-                                                 sorted(r.reasons.items(), key=lambda kv: -kv[1])[:3]))
+                row.update(
+                    read=r.read,
+                    accepted=r.accepted,
+                    rejected=r.rejected,
+                    excluded=r.excluded,
+                    top_reasons="; ".join(
+                        f"{n:,} x {k}" for k, n in sorted(r.reasons.items(), key=lambda kv: -kv[1])[:3]
+                    ),
+                )
                 if out is not None and len(loaded.rejected):
                     loaded.rejected_masked().to_csv(Path(out) / f"{name}.rejected.csv", index=False)
             rows.append(row)
@@ -632,8 +703,17 @@ def rejection_reasons(catalog: Catalog) -> pd.DataFrame:
             report = loaded.report
         for reason, n in sorted(report.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
             line, example = report.examples.get(reason, (None, ""))
-            rows.append({"source": name, "table": report.table, "reason": reason, "rows": n,
-                         "share": n / report.read, "example_line": line, "example": example})
+            rows.append(
+                {
+                    "source": name,
+                    "table": report.table,
+                    "reason": reason,
+                    "rows": n,
+                    "share": n / report.read,
+                    "example_line": line,
+                    "example": example,
+                }
+            )
     return pd.DataFrame(rows, columns=["source", "table", "reason", "rows", "share", "example_line", "example"])
 
 
@@ -708,8 +788,10 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
         if unknown:
             import difflib
 
-            hints = [f"{k!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, _ENTRY_KEYS, 1)) else "")
-                     for k in sorted(unknown)]
+            hints = [
+                f"{k!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, _ENTRY_KEYS, 1)) else "")
+                for k in sorted(unknown)
+            ]
             raise CatalogError(f"{where}: unknown option(s) {', '.join(hints)}.")
         if sum(k in entry for k in ("path", "sql", "snapshot")) != 1:
             raise CatalogError(f"{where}: give exactly one of path: (a file) or sql: (url plus table or query).")
@@ -721,5 +803,10 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
         if missing:
             raise CatalogError(f"{path}: no source(s) named {missing}; the catalog has {sorted(entries)}.")
         entries = {n: entries[n] for n in only}
-    return Catalog(path, entries, defaults=defaults, settings=dict(doc.get("settings") or {}),
-                   data_dirs=list(doc.get("data_dirs") or []))
+    return Catalog(
+        path,
+        entries,
+        defaults=defaults,
+        settings=dict(doc.get("settings") or {}),
+        data_dirs=list(doc.get("data_dirs") or []),
+    )

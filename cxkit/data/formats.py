@@ -86,8 +86,15 @@ def _read_xlsx(path: Path, options: dict) -> RawTable:
     empty = frame.isna().all(axis=1).to_numpy()
     excluded = pd.DataFrame({"line": lines[empty], "reason": "empty row (every cell blank)"})
     frame = frame.loc[~empty].reset_index(drop=True)
-    return RawTable(frame=frame, lines=lines[~empty], source=str(path), format="xlsx", excluded=excluded,
-                    notes=[f"sheet {sheet!r}", "line numbers are sheet rows"], typed=True)
+    return RawTable(
+        frame=frame,
+        lines=lines[~empty],
+        source=str(path),
+        format="xlsx",
+        excluded=excluded,
+        notes=[f"sheet {sheet!r}", "line numbers are sheet rows"],
+        typed=True,
+    )
 
 
 def _read_parquet(path: Path, options: dict) -> RawTable:
@@ -101,8 +108,14 @@ def _read_parquet(path: Path, options: dict) -> RawTable:
     frame = pd.read_parquet(path, columns=columns, filters=filters)
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
-    return RawTable(frame=frame, lines=np.arange(len(frame), dtype=np.int64) + 1, source=str(path),
-                    format="parquet", notes=notes, typed=True)
+    return RawTable(
+        frame=frame,
+        lines=np.arange(len(frame), dtype=np.int64) + 1,
+        source=str(path),
+        format="parquet",
+        notes=notes,
+        typed=True,
+    )
 
 
 def _parquet_period_filter(path: Path, period: dict):
@@ -155,8 +168,14 @@ def _read_sav(path: Path, options: dict) -> RawTable:
     if labelled:
         notes.append("value labels applied to " + ", ".join(labelled))
     frame.attrs["column_labels"] = dict(zip(meta.column_names, meta.column_labels))
-    return RawTable(frame=frame, lines=np.arange(len(frame), dtype=np.int64) + 1, source=str(path),
-                    format="sav", notes=notes, typed=True)
+    return RawTable(
+        frame=frame,
+        lines=np.arange(len(frame), dtype=np.int64) + 1,
+        source=str(path),
+        format="sav",
+        notes=notes,
+        typed=True,
+    )
 
 
 def _read_json(path: Path, options: dict, lines: bool = False) -> RawTable:
@@ -177,9 +196,14 @@ def _read_json(path: Path, options: dict, lines: bool = False) -> RawTable:
         raise SourceError(f"{path}: expected a JSON array of objects (one per row).")
     frame = pd.DataFrame.from_records(records)
     frame.columns = [str(c) for c in frame.columns]
-    return RawTable(frame=frame, lines=np.arange(len(frame), dtype=np.int64) + 1, source=str(path),
-                    format="jsonl" if lines else "json", notes=[f"encoding {encoding}", "line numbers are record numbers"],
-                    typed=True)
+    return RawTable(
+        frame=frame,
+        lines=np.arange(len(frame), dtype=np.int64) + 1,
+        source=str(path),
+        format="jsonl" if lines else "json",
+        notes=[f"encoding {encoding}", "line numbers are record numbers"],
+        typed=True,
+    )
 
 
 def _reject_unknown(path, fmt, options):
@@ -220,5 +244,11 @@ def _read_jsonl(path: Path, options: dict) -> RawTable:
 
 #: The reader of each format: ``(path, options) -> RawTable``. A new file format is one entry here
 #: (and its suffixes in :data:`FORMAT_BY_SUFFIX`); survey-tool exports are dispatched above.
-READERS = {"csv": _read_csv_file, "xlsx": _read_xlsx, "parquet": _read_parquet, "sav": _read_sav,
-           "json": _read_json, "jsonl": _read_jsonl}
+READERS = {
+    "csv": _read_csv_file,
+    "xlsx": _read_xlsx,
+    "parquet": _read_parquet,
+    "sav": _read_sav,
+    "json": _read_json,
+    "jsonl": _read_jsonl,
+}

@@ -50,9 +50,7 @@ __all__ = [
 ]
 
 #: Cell values read as missing in typed columns (scores, numbers, dates, booleans, ids).
-MISSING_TOKENS = frozenset(
-    {"", "na", "n/a", "nan", "null", "none", "#n/a", "-", "--", ".", "missing", "(blank)"}
-)
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "#n/a", "-", "--", ".", "missing", "(blank)"})
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0", "ja", "j", "sant", "sand", "x"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0", "nej", "nei", "falsk", "usant"})
 
@@ -61,8 +59,18 @@ _UNITS = {
     "duration_s": {"s": 1.0, "seconds": 1.0, "ms": 0.001, "min": 60.0, "minutes": 60.0},
     "monthly_revenue": {"monthly": 1.0, "yearly": 1 / 12, "annual": 1 / 12},
 }
-_DATE_FORMATS = ("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d.%m.%Y", "%d.%m.%Y %H:%M",
-                 "%d.%m.%Y %H:%M:%S", "%d.%m.%y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S")
+_DATE_FORMATS = (
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%y",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",
+)
 # Survey tools name their standard columns the same way in every export.
 _TOOL_COLUMNS = {
     "qualtrics": {"response_id": "ResponseId", "responded_at": "RecordedDate", "language": "UserLanguage"},
@@ -106,27 +114,39 @@ class LoadReport:
 
     def to_dict(self) -> dict:
         return {
-            "source": self.source, "table": self.table, "format": self.format, "read": self.read,
-            "accepted": self.accepted, "rejected": self.rejected, "excluded": self.excluded,
-            "invalid": self.invalid, "reasons": dict(self.reasons), "notes": list(self.notes),
-            "missing": dict(self.missing), "columns": dict(self.columns),
+            "source": self.source,
+            "table": self.table,
+            "format": self.format,
+            "read": self.read,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "excluded": self.excluded,
+            "invalid": self.invalid,
+            "reasons": dict(self.reasons),
+            "notes": list(self.notes),
+            "missing": dict(self.missing),
+            "columns": dict(self.columns),
             "examples": {k: {"line": v[0], "reason": v[1]} for k, v in self.examples.items()},
         }
 
     def summary(self) -> str:
         """One paragraph for logs and the command line."""
-        lines = [f"{self.source} ({self.format} -> {self.table}): read {self.read:,}, "
-                 f"accepted {self.accepted:,}, rejected {self.rejected:,}"
-                 + (f" ({self.excluded:,} excluded by the source's own rules)" if self.excluded else "")]
+        lines = [
+            f"{self.source} ({self.format} -> {self.table}): read {self.read:,}, "
+            f"accepted {self.accepted:,}, rejected {self.rejected:,}"
+            + (f" ({self.excluded:,} excluded by the source's own rules)" if self.excluded else "")
+        ]
         for reason, n in sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:5]:
             lines.append(f"  {n:>7,}  {reason}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{safe_text(r)}</td><td>{n:,}</td></tr>" for r, n in self.reasons.items())
-        return (f"<p><b>{safe_text(self.table)}</b> from <code>{safe_text(self.source)}</code>: read {self.read:,}, "
-                f"accepted {self.accepted:,}, rejected {self.rejected:,}</p>"
-                + (f"<table><tr><th>reason</th><th>rows</th></tr>{rows}</table>" if rows else ""))
+        return (
+            f"<p><b>{safe_text(self.table)}</b> from <code>{safe_text(self.source)}</code>: read {self.read:,}, "
+            f"accepted {self.accepted:,}, rejected {self.rejected:,}</p>"
+            + (f"<table><tr><th>reason</th><th>rows</th></tr>{rows}</table>" if rows else "")
+        )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return SafeHTML(self._repr_html_(), text=self.summary())._repr_mimebundle_(include, exclude)
@@ -262,8 +282,15 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
         fmts = list(_DATE_FORMATS)
         for sep in "/-":
             order = f"%d{sep}%m" if dayfirst is not False else f"%m{sep}%d"
-            fmts += [f"{order}{sep}%Y", f"{order}{sep}%Y %H:%M", f"{order}{sep}%Y %H:%M:%S", f"{order}{sep}%y",
-                     f"{order}{sep}%y %H:%M", f"{order}{sep}%Y %I:%M:%S %p", f"{order}{sep}%Y %I:%M %p"]
+            fmts += [
+                f"{order}{sep}%Y",
+                f"{order}{sep}%Y %H:%M",
+                f"{order}{sep}%Y %H:%M:%S",
+                f"{order}{sep}%y",
+                f"{order}{sep}%y %H:%M",
+                f"{order}{sep}%Y %I:%M:%S %p",
+                f"{order}{sep}%Y %I:%M %p",
+            ]
         for fmt in fmts:
             if not todo.any():
                 break
@@ -329,30 +356,50 @@ class _Coercer:
         if kind == "stage":
             out = _map_unique(text, lambda v: normalize_stage(v) if v is not None else pd.NA)
             unknown = np.array([v is None for v in out], dtype=bool) & ~missing
-            self.problems.add(unknown, f"{label}: '{{v}}' is not one of the stages {', '.join(STAGES)}; "
-                                      f"map it with values={{{{'{spec.name}': {{{{'{{v}}': '<stage>'}}}}}}}}", text)
+            self.problems.add(
+                unknown,
+                f"{label}: '{{v}}' is not one of the stages {', '.join(STAGES)}; "
+                f"map it with values={{{{'{spec.name}': {{{{'{{v}}': '<stage>'}}}}}}}}",
+                text,
+            )
             out = out.where(~unknown & ~missing, None)
-            return self._done(spec, pd.Series(pd.Categorical(out.where(out.notna(), None), dtype=STAGE_DTYPE),
-                                              index=series.index), label)
+            return self._done(
+                spec,
+                pd.Series(pd.Categorical(out.where(out.notna(), None), dtype=STAGE_DTYPE), index=series.index),
+                label,
+            )
         if kind == "bool":
             lower = text.str.lower()
             out = pd.Series(pd.NA, index=series.index, dtype="boolean")
             out[lower.isin(_TRUE).to_numpy()] = True
             out[lower.isin(_FALSE).to_numpy()] = False
             bad = out.isna().to_numpy() & ~missing
-            self.problems.add(bad, f"{label}: '{{v}}' is not yes/no; map it with "
-                                  f"values={{{{'{spec.name}': {{{{'{{v}}': True}}}}}}}}", text)
+            self.problems.add(
+                bad,
+                f"{label}: '{{v}}' is not yes/no; map it with values={{{{'{spec.name}': {{{{'{{v}}': True}}}}}}}}",
+                text,
+            )
             return self._done(spec, out, label)
         if kind == "datetime":
-            out = _parse_dates(text.where(~missing, ""), date_format=self.options.get("date_format"),
-                               dayfirst=self.options.get("dayfirst"))
+            out = _parse_dates(
+                text.where(~missing, ""),
+                date_format=self.options.get("date_format"),
+                dayfirst=self.options.get("dayfirst"),
+            )
             bad = out.isna().to_numpy() & ~missing
-            self.problems.add(bad, f"{label}: '{{v}}' is not a date (expected e.g. 2026-03-14); "
-                                  "set date_format if the source uses another form", text)
+            self.problems.add(
+                bad,
+                f"{label}: '{{v}}' is not a date (expected e.g. 2026-03-14); "
+                "set date_format if the source uses another form",
+                text,
+            )
             return self._done(spec, out, label)
         if kind in ("score", "number", "driver"):
-            if (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-                    and not_applicable is None):
+            if (
+                pd.api.types.is_numeric_dtype(series)
+                and not pd.api.types.is_bool_dtype(series)
+                and not_applicable is None
+            ):
                 numbers = pd.to_numeric(series, errors="coerce").astype("float64")
             else:
                 numbers = _parse_numbers(text.where(~missing, ""), self.decimal).astype("float64")
@@ -361,8 +408,12 @@ class _Coercer:
                     labelled = text[unread].str.extract(_SCORE_LABEL)[0]
                     numbers[unread] = pd.to_numeric(labelled, errors="coerce").to_numpy()
             bad = np.isnan(numbers.to_numpy()) & ~missing
-            self.problems.add(bad, f"{label}: '{{v}}' is not a number; if it means \"not applicable\", "
-                                  f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})", text)
+            self.problems.add(
+                bad,
+                f"{label}: '{{v}}' is not a number; if it means \"not applicable\", "
+                f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})",
+                text,
+            )
             numbers = numbers.where(~bad & ~missing)
             numbers = self._na_codes(spec.name, numbers)
             unit = (self.options.get("units") or {}).get(spec.name)
@@ -420,7 +471,7 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
     numbers = _parse_numbers(text.where(~missing, ""), decimal)
     if numbers[~missing].notna().all():
         blanks = int(missing.sum())
-        note = (f"{series.name}: {blanks:,} blank or NA value(s) read as missing" if blanks else None)
+        note = f"{series.name}: {blanks:,} blank or NA value(s) read as missing" if blanks else None
         as_float = numbers.astype("float64")
         if (as_float.dropna() == as_float.dropna().round()).all() and as_float.abs().max() < 2**53:
             return as_float.round().astype("Int64"), note
@@ -429,7 +480,9 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
     distinct = present.nunique()
     if distinct <= max(50, 0.05 * len(present)):
         return _map_unique(text, clean_category).astype("string"), None
-    return _map_unique(series, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else pd.NA).astype("string"), None
+    return _map_unique(series, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else pd.NA).astype(
+        "string"
+    ), None
 
 
 # --------------------------------------------------------------------------- source
@@ -449,9 +502,14 @@ def _read_source(source, *, format: str | None, reader_options: dict) -> formats
     if isinstance(source, pd.DataFrame):
         frame = source.reset_index(drop=True).copy()
         frame.columns = [str(c) for c in frame.columns]
-        return formats.RawTable(frame=frame, lines=np.arange(len(frame), dtype=np.int64) + 1,
-                                source="<DataFrame>", format="dataframe", typed=True,
-                                notes=["line numbers are row numbers"])
+        return formats.RawTable(
+            frame=frame,
+            lines=np.arange(len(frame), dtype=np.int64) + 1,
+            source="<DataFrame>",
+            format="dataframe",
+            typed=True,
+            notes=["line numbers are row numbers"],
+        )
     if isinstance(source, str) and re.match(r"^[a-z][a-z0-9+]*://", source) and not source.startswith("file://"):
         from . import sql
 
@@ -627,8 +685,13 @@ def load(
     n_read = raw.n_read
     if n_read == 0:
         raise SourceError(f"{name}: the source has no rows. Check the export or the query.")
-    options = {"na_codes": na_codes, "units": units, "date_format": date_format, "dayfirst": dayfirst,
-               "unescape_html": unescape_html}
+    options = {
+        "na_codes": na_codes,
+        "units": units,
+        "date_format": date_format,
+        "dayfirst": dayfirst,
+        "unescape_html": unescape_html,
+    }
     _check_units(units, name)
 
     columns = dict(columns or {})
@@ -658,12 +721,18 @@ def load(
     if missing_required:
         raise SchemaError(_missing_columns_message(missing_required, spec, src, name))
 
-    driver_spec = ColumnSpec("driver", "driver",
-                             low=driver_range[0] if driver_range else None,
-                             high=driver_range[1] if driver_range else None)
+    driver_spec = ColumnSpec(
+        "driver",
+        "driver",
+        low=driver_range[0] if driver_range else None,
+        high=driver_range[1] if driver_range else None,
+    )
     for driver, source_col in driver_map.items():
-        out[driver] = coerce(ColumnSpec(driver, "number", low=driver_spec.low, high=driver_spec.high),
-                             src[source_col], label=_label(driver, source_col))
+        out[driver] = coerce(
+            ColumnSpec(driver, "number", low=driver_spec.low, high=driver_spec.high),
+            src[source_col],
+            label=_label(driver, source_col),
+        )
 
     # Nullability, ranges and uniqueness are checked by pandera on the parsed columns.
     frame = pd.DataFrame(out, index=src.index)
@@ -723,16 +792,24 @@ def load(
         rejected["reason_key"] = None
     # Excluded rows are counted by their reason without the per-row detail in brackets.
     rejected["reason_key"] = rejected["reason_key"].where(
-        rejected["reason_key"].notna(), rejected["reason"].astype(str).str.replace(r"\s*\(.*\)$", "", regex=True))
+        rejected["reason_key"].notna(), rejected["reason"].astype(str).str.replace(r"\s*\(.*\)$", "", regex=True)
+    )
     keys = rejected.pop("reason_key")
     reasons = Counter(keys)
     examples = {}
     for key, line, reason in zip(keys, rejected["line"], rejected["reason"]):
         examples.setdefault(key, (int(line), mask_pii(str(reason))))
     report = LoadReport(
-        source=name, table=table, format=raw.format, read=n_read, accepted=len(accepted),
-        rejected=len(rejected), excluded=len(excluded), reasons=dict(reasons),
-        notes=list(dict.fromkeys(raw.notes + coerce.notes)), missing=coerce.missing,
+        source=name,
+        table=table,
+        format=raw.format,
+        read=n_read,
+        accepted=len(accepted),
+        rejected=len(rejected),
+        excluded=len(excluded),
+        reasons=dict(reasons),
+        notes=list(dict.fromkeys(raw.notes + coerce.notes)),
+        missing=coerce.missing,
         columns={k: v for k, v in mapping.items()} | {k: v for k, v in driver_map.items()},
         examples=examples,
     )
@@ -745,32 +822,41 @@ def load(
     return loaded
 
 
-def _na_code_map(na_codes, spec: TableSpec, mapping: dict, driver_map: dict, src: pd.DataFrame,
-                 name: str) -> dict[str, tuple[list[float], set[str]]]:
+def _na_code_map(
+    na_codes, spec: TableSpec, mapping: dict, driver_map: dict, src: pd.DataFrame, name: str
+) -> dict[str, tuple[list[float], set[str]]]:
     """``na_codes`` keyed by canonical, driver or extra source column, each split into numeric
     codes (0, 99: compared as numbers, so "0,0" is 0) and text codes ("Ved ikke": compared
     ignoring case). A key may also be the source column of a mapped canonical column."""
     if not na_codes:
         return {}
     if not isinstance(na_codes, Mapping):
-        raise SchemaError(f"{name}: na_codes must map a column to its not-applicable code(s), e.g. "
-                          f"{{'support': ['Ved ikke', 0]}}; got {type(na_codes).__name__}.")
+        raise SchemaError(
+            f"{name}: na_codes must map a column to its not-applicable code(s), e.g. "
+            f"{{'support': ['Ved ikke', 0]}}; got {type(na_codes).__name__}."
+        )
     by_source = {v: k for k, v in {**mapping, **driver_map}.items()}
     out: dict[str, tuple[list[float], set[str]]] = {}
     for key, codes in na_codes.items():
         column = key if (key in mapping or key in driver_map) else by_source.get(key, key)
         if column not in mapping and column not in driver_map and column not in src.columns:
             known = list(mapping) + list(driver_map) + [str(c) for c in src.columns]
-            raise SchemaError(f"{name}: na_codes names column {key!r}, which is neither a column of the {spec.name} "
-                              f"table read from this source, a driver, nor a source column.{_closest(str(key), known)} "
-                              f"Source columns: {', '.join(map(str, src.columns[:40]))}.")
+            raise SchemaError(
+                f"{name}: na_codes names column {key!r}, which is neither a column of the {spec.name} "
+                f"table read from this source, a driver, nor a source column.{_closest(str(key), known)} "
+                f"Source columns: {', '.join(map(str, src.columns[:40]))}."
+            )
         listed = codes if isinstance(codes, (list, tuple, set)) else [codes]
         numbers, texts = [], set()
         for code in listed:
             if isinstance(code, bool) or not isinstance(code, (str, int, float)):
-                raise SchemaError(f"{name}: na_codes for column {key!r} must be numbers or texts "
-                                  f"(e.g. ['Ved ikke', 0]), not {code!r}.")
-            number = _parse_numbers(pd.Series([str(code).strip()]), ".").iloc[0] if isinstance(code, str) else float(code)
+                raise SchemaError(
+                    f"{name}: na_codes for column {key!r} must be numbers or texts "
+                    f"(e.g. ['Ved ikke', 0]), not {code!r}."
+                )
+            number = (
+                _parse_numbers(pd.Series([str(code).strip()]), ".").iloc[0] if isinstance(code, str) else float(code)
+            )
             if pd.isna(number):
                 texts.add(unicodedata.normalize("NFC", code).strip().casefold())
             else:
@@ -783,7 +869,9 @@ def _na_code_map(na_codes, spec: TableSpec, mapping: dict, driver_map: dict, src
 def _blank_na_codes(series: pd.Series, codes: tuple[list[float], set[str]], notes: list) -> pd.Series:
     """An extra column with its not-applicable codes blanked, before its type is inferred."""
     text = _as_text(series)
-    hit = text.str.casefold().isin(codes[1]) | (pd.to_numeric(text, errors="coerce").isin(codes[0]) if codes[0] else False)
+    hit = text.str.casefold().isin(codes[1]) | (
+        pd.to_numeric(text, errors="coerce").isin(codes[0]) if codes[0] else False
+    )
     hit = np.asarray(hit, dtype=bool)
     if hit.any():
         notes.append(f"{series.name}: {int(hit.sum()):,} not-applicable code(s) read as missing")
@@ -857,8 +945,10 @@ def _recode(src: pd.DataFrame, values: Mapping, mapping: dict, driver_map: dict,
     for key, recode in values.items():
         col = mapping.get(key) or driver_map.get(key) or (key if key in src.columns else None)
         if col is None:
-            raise SchemaError(f"{name}: values names column {key!r}, which is neither a mapped canonical "
-                              f"column nor a source column.{_closest(key, list(mapping) + list(src.columns))}")
+            raise SchemaError(
+                f"{name}: values names column {key!r}, which is neither a mapped canonical "
+                f"column nor a source column.{_closest(key, list(mapping) + list(src.columns))}"
+            )
         lookup = {}
         for k, v in recode.items():
             lookup[k] = v
@@ -868,11 +958,16 @@ def _recode(src: pd.DataFrame, values: Mapping, mapping: dict, driver_map: dict,
         def one(v, lookup=lookup):
             if v is None or (not isinstance(v, str) and pd.isna(v)):
                 return v
-            for probe in (v, str(v).strip(), str(v).strip().casefold(),
-                          str(int(v)) if isinstance(v, float) and v.is_integer() else None):
+            for probe in (
+                v,
+                str(v).strip(),
+                str(v).strip().casefold(),
+                str(int(v)) if isinstance(v, float) and v.is_integer() else None,
+            ):
                 if probe is not None and probe in lookup:
                     return lookup[probe]
             return v
+
         src[col] = src[col].map(one).astype(object)
     return src
 
@@ -884,11 +979,14 @@ def _stage_from(src: pd.DataFrame, rules: list, default: str, name: str) -> pd.S
     for rule in rules:
         col, target = (rule["column"], rule["stage"]) if isinstance(rule, Mapping) else rule
         if col not in src.columns:
-            raise SchemaError(f"{name}: stage_from names column {col!r}, which is not in the source."
-                              f"{_closest(col, src.columns)}")
+            raise SchemaError(
+                f"{name}: stage_from names column {col!r}, which is not in the source.{_closest(col, src.columns)}"
+            )
         target_stage = normalize_stage(target)
         if not target_stage or target_stage is pd.NA:
-            raise SchemaError(f"{name}: stage_from maps {col!r} to {target!r}, which is not a stage ({', '.join(STAGES)}).")
+            raise SchemaError(
+                f"{name}: stage_from maps {col!r} to {target!r}, which is not a stage ({', '.join(STAGES)})."
+            )
         text = _as_text(src[col]).str.lower()
         numbers = pd.to_numeric(text, errors="coerce")
         hit = (numbers > 0) | text.isin(_TRUE - {"1", "1.0"})
@@ -912,13 +1010,19 @@ def _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name
             else:
                 checks.append(pa.Check.ge(col.low, error=f"below {col.low:g}"))
         cols[col.name] = pa.Column(
-            nullable=not col.nonnull, checks=checks, unique=col.unique,
-            report_duplicates="exclude_first", coerce=False, required=False,
+            nullable=not col.nonnull,
+            checks=checks,
+            unique=col.unique,
+            report_duplicates="exclude_first",
+            coerce=False,
+            required=False,
         )
     if driver_range:
         for driver in driver_map:
-            cols[driver] = pa.Column(nullable=True, checks=[pa.Check.in_range(*driver_range,
-                                                                               error=f"outside {driver_range[0]:g}–{driver_range[1]:g}")])
+            cols[driver] = pa.Column(
+                nullable=True,
+                checks=[pa.Check.in_range(*driver_range, error=f"outside {driver_range[0]:g}–{driver_range[1]:g}")],
+            )
     schema = pa.DataFrameSchema(cols, strict=False)
     # Rows already rejected while parsing are left out, so each row gets its first reason.
     candidates = frame.loc[~problems.bad]
@@ -953,9 +1057,19 @@ def _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name
 
 
 def _empty(col: ColumnSpec, n: int) -> pd.Series:
-    dtype = {"id": "string", "category": "string", "text": "string", "datetime": "datetime64[ns]",
-             "score": "Int64", "number": "Float64", "bool": "boolean", "stage": STAGE_DTYPE}[col.kind]
-    return pd.Series(pd.array([None] * n, dtype=dtype) if col.kind != "datetime" else pd.NaT, index=range(n), dtype=dtype)
+    dtype = {
+        "id": "string",
+        "category": "string",
+        "text": "string",
+        "datetime": "datetime64[ns]",
+        "score": "Int64",
+        "number": "Float64",
+        "bool": "boolean",
+        "stage": STAGE_DTYPE,
+    }[col.kind]
+    return pd.Series(
+        pd.array([None] * n, dtype=dtype) if col.kind != "datetime" else pd.NaT, index=range(n), dtype=dtype
+    )
 
 
 def _missing_columns_message(missing, spec, src, name) -> str:
@@ -963,10 +1077,12 @@ def _missing_columns_message(missing, spec, src, name) -> str:
     for col in missing:
         hint = _closest(col, src.columns)
         parts.append(f"{col!r}{hint and ' (' + hint.strip() + ')'}")
-    id_hint = (" or pass generate_ids=True to number the rows" if spec.id_column in missing else "")
-    return (f"{name}: the {spec.name} table needs column(s) {', '.join(parts)}, which the source lacks. "
-            f"Map them with columns={{'{missing[0]}': '<source column>'}}{id_hint}. "
-            f"Source columns: {', '.join(map(str, src.columns[:40]))}.")
+    id_hint = " or pass generate_ids=True to number the rows" if spec.id_column in missing else ""
+    return (
+        f"{name}: the {spec.name} table needs column(s) {', '.join(parts)}, which the source lacks. "
+        f"Map them with columns={{'{missing[0]}': '<source column>'}}{id_hint}. "
+        f"Source columns: {', '.join(map(str, src.columns[:40]))}."
+    )
 
 
 def _top_reasons(loaded: Loaded, k: int = 3) -> str:
@@ -980,10 +1096,12 @@ def _top_reasons(loaded: Loaded, k: int = 3) -> str:
 
 def _too_many_rejected_message(loaded: Loaded, threshold: float) -> str:
     r = loaded.report
-    return (f"{r.source}: {r.invalid:,} of {r.read:,} rows ({r.rejected_share:.1%}) are not valid {r.table} data, "
-            f"more than the {threshold:.0%} allowed. {_top_reasons(loaded)} Fix the source or the column mapping "
-            "(columns=, values=, na_codes=), or raise max_rejected if these rows are expected. "
-            "The rejected rows are on the error's .loaded.rejected.")
+    return (
+        f"{r.source}: {r.invalid:,} of {r.read:,} rows ({r.rejected_share:.1%}) are not valid {r.table} data, "
+        f"more than the {threshold:.0%} allowed. {_top_reasons(loaded)} Fix the source or the column mapping "
+        "(columns=, values=, na_codes=), or raise max_rejected if these rows are expected. "
+        "The rejected rows are on the error's .loaded.rejected."
+    )
 
 
 def _bind(table: str):
@@ -999,9 +1117,9 @@ def _bind(table: str):
     ``load_{table}(source, **options)`` is ``load("{table}", source, **options)``: every option of
     :func:`cxkit.data.readers.load` applies.
 
-    Columns, in this order: {', '.join(names)}.
+    Columns, in this order: {", ".join(names)}.
 
-    Required in the source (or mapped with ``columns=``): {' and '.join(required)}.
+    Required in the source (or mapped with ``columns=``): {" and ".join(required)}.
 
     Parameters
     ----------

@@ -74,11 +74,8 @@ _STAGES = ("awareness", "consideration", "decision", "retention", "advocacy")
 # --------------------------------------------------------------------------------------
 
 #: The twelve months the sample covers, oldest first; 2026-10 is the last complete month.
-MONTHS: tuple[str, ...] = tuple(
-    str(m) for m in np.arange("2025-11", "2026-11", dtype="datetime64[M]")
-)
-_MONTH_EDGES = np.arange("2025-11", "2026-12", dtype="datetime64[M]").astype(
-    "datetime64[m]").astype(np.int64)
+MONTHS: tuple[str, ...] = tuple(str(m) for m in np.arange("2025-11", "2026-11", dtype="datetime64[M]"))
+_MONTH_EDGES = np.arange("2025-11", "2026-12", dtype="datetime64[M]").astype("datetime64[m]").astype(np.int64)
 _WINDOW_START = int(_MONTH_EDGES[0])
 _WINDOW_END = int(_MONTH_EDGES[-1])
 _MINUTES_PER_MONTH = 30.4375 * 24 * 60  # tenure months are days / 30.4375
@@ -90,19 +87,38 @@ _DAY = 24 * 60
 
 #: Driver-rating columns of the feedback table (1-10, higher is better).
 DRIVERS: tuple[str, ...] = (
-    "support", "price", "product_quality", "delivery",
-    "ease_of_use", "billing", "app_experience", "staff",
+    "support",
+    "price",
+    "product_quality",
+    "delivery",
+    "ease_of_use",
+    "billing",
+    "app_experience",
+    "staff",
 )
 #: Touchpoints shared by feedback and journey.
 TOUCHPOINTS: tuple[str, ...] = (
-    "website", "mobile app", "call centre", "live chat",
-    "delivery", "billing", "store visit", "onboarding",
+    "website",
+    "mobile app",
+    "call centre",
+    "live chat",
+    "delivery",
+    "billing",
+    "store visit",
+    "onboarding",
 )
 #: Contact channels.
 CHANNELS: tuple[str, ...] = ("web", "app", "phone", "email", "store")
 #: Review and comment themes; each driver has one (``ease_of_use`` -> ``usability``, ...).
 THEMES: tuple[str, ...] = (
-    "price", "delivery", "support", "quality", "usability", "billing", "app", "staff",
+    "price",
+    "delivery",
+    "support",
+    "quality",
+    "usability",
+    "billing",
+    "app",
+    "staff",
 )
 #: Languages of comments and reviews: English, Danish, Norwegian Bokmål, Swedish.
 LANGUAGES: tuple[str, ...] = ("en", "da", "nb", "sv")
@@ -113,8 +129,9 @@ _REGIONS = ("Denmark", "Norway", "Sweden")
 _REGION_LANGUAGE = np.array([1, 2, 3])  # da, nb, sv: index into LANGUAGES
 _SOURCES = ("trustpilot", "google", "app_store")
 
-_DRIVER_THEME = np.array([THEMES.index(t) for t in (
-    "support", "price", "quality", "delivery", "usability", "billing", "app", "staff")])
+_DRIVER_THEME = np.array(
+    [THEMES.index(t) for t in ("support", "price", "quality", "delivery", "usability", "billing", "app", "staff")]
+)
 
 # --------------------------------------------------------------------------------------
 # Planted parameters. Every number below is reported in truth.json.
@@ -124,14 +141,26 @@ _DRIVER_THEME = np.array([THEMES.index(t) for t in (
 # Adjacent weights differ by 0.06-0.11 so that the key-driver order survives sampling noise
 # even in a single month of ~2,000 responses (checked by simulation when choosing them).
 _DRIVER_WEIGHTS = {
-    "product_quality": 0.66, "support": 0.54, "price": 0.43, "ease_of_use": 0.33,
-    "delivery": 0.24, "app_experience": 0.16, "staff": 0.09, "billing": 0.02,
+    "product_quality": 0.66,
+    "support": 0.54,
+    "price": 0.43,
+    "ease_of_use": 0.33,
+    "delivery": 0.24,
+    "app_experience": 0.16,
+    "staff": 0.09,
+    "billing": 0.02,
 }
 # Mean ratings (performance): billing is the weakest but least important driver, the classic
 # "low priority" quadrant of an importance-performance chart.
 _DRIVER_MEANS = {
-    "support": 6.4, "price": 5.8, "product_quality": 7.0, "delivery": 6.6,
-    "ease_of_use": 7.2, "billing": 5.2, "app_experience": 6.8, "staff": 7.4,
+    "support": 6.4,
+    "price": 5.8,
+    "product_quality": 7.0,
+    "delivery": 6.6,
+    "ease_of_use": 7.2,
+    "billing": 5.2,
+    "app_experience": 6.8,
+    "staff": 7.4,
 }
 _DRIVER_LOADING = 1.0  # on a shared unit-variance factor: pairwise correlation ~0.23
 _DRIVER_NOISE = 1.8
@@ -156,26 +185,30 @@ _LOCAL_LANGUAGE_RATE = 0.65  # else the comment is in English
 
 _FEEDBACK_STAGE_P = np.array([0.10, 0.15, 0.22, 0.38, 0.15])
 # P(touchpoint | stage); rows follow _STAGES, columns TOUCHPOINTS.
-_TOUCHPOINT_GIVEN_STAGE = np.array([
-    # web   app  call  chat deliv bill store onbrd
-    [0.45, 0.15, 0.10, 0.10, 0.00, 0.00, 0.20, 0.00],  # awareness
-    [0.35, 0.20, 0.10, 0.20, 0.00, 0.00, 0.15, 0.00],  # consideration
-    [0.25, 0.15, 0.10, 0.00, 0.00, 0.15, 0.15, 0.20],  # decision
-    [0.10, 0.20, 0.15, 0.15, 0.20, 0.20, 0.00, 0.00],  # retention
-    [0.30, 0.30, 0.10, 0.10, 0.00, 0.00, 0.20, 0.00],  # advocacy
-])
+_TOUCHPOINT_GIVEN_STAGE = np.array(
+    [
+        # web   app  call  chat deliv bill store onbrd
+        [0.45, 0.15, 0.10, 0.10, 0.00, 0.00, 0.20, 0.00],  # awareness
+        [0.35, 0.20, 0.10, 0.20, 0.00, 0.00, 0.15, 0.00],  # consideration
+        [0.25, 0.15, 0.10, 0.00, 0.00, 0.15, 0.15, 0.20],  # decision
+        [0.10, 0.20, 0.15, 0.15, 0.20, 0.20, 0.00, 0.00],  # retention
+        [0.30, 0.30, 0.10, 0.10, 0.00, 0.00, 0.20, 0.00],  # advocacy
+    ]
+)
 # P(channel | touchpoint); columns CHANNELS.
-_CHANNEL_GIVEN_TOUCHPOINT = np.array([
-    # web  app  phone email store
-    [1.00, 0.00, 0.00, 0.00, 0.00],  # website
-    [0.00, 1.00, 0.00, 0.00, 0.00],  # mobile app
-    [0.00, 0.00, 1.00, 0.00, 0.00],  # call centre
-    [0.60, 0.40, 0.00, 0.00, 0.00],  # live chat
-    [0.20, 0.40, 0.00, 0.40, 0.00],  # delivery
-    [0.40, 0.10, 0.00, 0.50, 0.00],  # billing
-    [0.00, 0.00, 0.00, 0.00, 1.00],  # store visit
-    [0.35, 0.30, 0.15, 0.20, 0.00],  # onboarding
-])
+_CHANNEL_GIVEN_TOUCHPOINT = np.array(
+    [
+        # web  app  phone email store
+        [1.00, 0.00, 0.00, 0.00, 0.00],  # website
+        [0.00, 1.00, 0.00, 0.00, 0.00],  # mobile app
+        [0.00, 0.00, 1.00, 0.00, 0.00],  # call centre
+        [0.60, 0.40, 0.00, 0.00, 0.00],  # live chat
+        [0.20, 0.40, 0.00, 0.40, 0.00],  # delivery
+        [0.40, 0.10, 0.00, 0.50, 0.00],  # billing
+        [0.00, 0.00, 0.00, 0.00, 1.00],  # store visit
+        [0.35, 0.30, 0.15, 0.20, 0.00],  # onboarding
+    ]
+)
 # Shifts of the continuous CSAT (1-5) and CES (1-7, low = easy) scores.
 _CSAT_STAGE = np.array([0.10, 0.0, -0.45, -0.05, 0.25])
 _CSAT_TOUCHPOINT = np.array([0.05, 0.10, -0.15, -0.10, -0.10, -0.70, 0.20, 0.0])
@@ -221,18 +254,22 @@ _REVIEW_SENTIMENT_P = np.array([0.30, 0.20, 0.50])  # negative, neutral, positiv
 _REVIEW_THEME_P = np.array([0.14, 0.12, 0.14, 0.16, 0.10, 0.10, 0.14, 0.10])
 _EMERGING = {"theme": "delivery", "sentiment": "negative", "month": "2026-10", "multiplier": 5.0}
 # P(stars 1..5 | sentiment)
-_STARS_GIVEN_SENTIMENT = np.array([
-    [0.60, 0.33, 0.07, 0.00, 0.00],
-    [0.00, 0.15, 0.60, 0.25, 0.00],
-    [0.00, 0.00, 0.05, 0.35, 0.60],
-])
+_STARS_GIVEN_SENTIMENT = np.array(
+    [
+        [0.60, 0.33, 0.07, 0.00, 0.00],
+        [0.00, 0.15, 0.60, 0.25, 0.00],
+        [0.00, 0.00, 0.05, 0.35, 0.60],
+    ]
+)
 
 # Journey funnel: P(reach the next stage | reached this one), events per reached stage
 # (1 + Poisson), task success per touchpoint (live chat is poor).
 _JOURNEY_CUSTOMERS = 6500
 _FUNNEL_CONVERSION = {
-    "awareness->consideration": 0.70, "consideration->decision": 0.55,
-    "decision->retention": 0.80, "retention->advocacy": 0.40,
+    "awareness->consideration": 0.70,
+    "consideration->decision": 0.55,
+    "decision->retention": 0.80,
+    "retention->advocacy": 0.40,
 }
 _EVENTS_EXTRA_MEAN = np.array([2.5, 3.0, 2.0, 4.0, 1.5])
 _SUCCESS_P = np.array([0.93, 0.91, 0.84, 0.58, 0.90, 0.86, 0.95, 0.88])
@@ -254,8 +291,7 @@ _POPULATION_SEED = 1  # the population is a property of the parameters, not of t
 # --------------------------------------------------------------------------------------
 
 _SLOTS = {
-    "product": ("Nova X2", "Lumi Pro", "Aero 5", "Flex Mini", "Orbit S", "Polar 3",
-                "Tempo Max", "Kite One"),
+    "product": ("Nova X2", "Lumi Pro", "Aero 5", "Flex Mini", "Orbit S", "Polar 3", "Tempo Max", "Kite One"),
     "amount": ("49", "99", "149", "199", "249", "299", "399", "499", "699", "899"),
     "fast": ("2", "3"),
     "days": ("4", "5", "6", "7"),
@@ -265,268 +301,666 @@ _SLOTS = {
 
 # (language, theme, sentiment, title, text)
 _TEMPLATE_ROWS = (
-    ("en", "price", "positive", "Great value for money",
-     "Really good value for money. {product} cost {amount} kr and it is worth every penny."),
-    ("en", "price", "neutral", "Fair price, nothing special",
-     "The price of {product} is okay for {amount} kr. Not cheap, but not expensive either."),
-    ("en", "price", "negative", "Waste of money",
-     "Complete waste of money. I paid {amount} kr for {product} and it is not worth it at "
-     "all, far too expensive."),
-    ("en", "delivery", "positive", "Super fast delivery",
-     "Ordered {product} and it arrived in just {fast} days. Very well packed, extremely happy."),
-    ("en", "delivery", "neutral", "Delivery as expected",
-     "Delivery took {days} days. Nothing special, but the parcel arrived."),
-    ("en", "delivery", "negative", "Delivery far too slow",
-     "I have waited {wait} days for my {product} and the tracking is never updated. "
-     "Not good enough."),
-    ("en", "support", "positive", "Very helpful support",
-     "Customer support solved my problem with {product} in a few minutes. Friendly and "
-     "really helpful."),
-    ("en", "support", "neutral", "Support was okay",
-     "I contacted support about {product}. They replied after {days} days and the answer "
-     "was fine, but nothing more."),
-    ("en", "support", "negative", "Terrible customer service",
-     "Terrible customer service. I have called {times} times and nobody can help me. "
-     "Not helpful at all."),
-    ("en", "quality", "positive", "Excellent quality",
-     "A bit pricey, but {product} feels solid and works perfectly. Excellent quality, "
-     "highly recommended."),
-    ("en", "quality", "neutral", "Decent quality",
-     "{product} does the job. The quality is decent, but not as good as I had hoped."),
-    ("en", "quality", "negative", "Poor quality",
-     "My {product} stopped working after only {wait} days. Really poor quality, not good."),
-    ("en", "usability", "positive", "So easy to use",
-     "Setting up {product} was very easy. Everything is simple and intuitive."),
-    ("en", "usability", "neutral", "Takes some getting used to",
-     "{product} is easy enough once you get used to it, but the setup is a bit confusing."),
-    ("en", "usability", "negative", "Far too complicated",
-     "Far too complicated. I could not figure out how to set up {product}, and the "
-     "instructions make no sense."),
-    ("en", "billing", "positive", "Clear and correct invoices",
-     "My invoice is always correct and easy to understand. Paying {amount} kr every month "
-     "is completely smooth."),
-    ("en", "billing", "neutral", "Billing is fine",
-     "The invoice was correct, but it took a while to find the payment details."),
-    ("en", "billing", "negative", "Charged twice",
-     "I was charged {amount} kr twice and still have not had a refund after {wait} days. "
-     "Not acceptable."),
-    ("en", "app", "positive", "Brilliant app",
-     "The app is fast and I can do everything from my phone. Love it!"),
-    ("en", "app", "neutral", "The app works, mostly",
-     "The app works for the basics, but some features are hard to find."),
-    ("en", "app", "negative", "App keeps crashing",
-     "The app crashes every time I open it. So frustrating that I have deleted it."),
-    ("en", "staff", "positive", "Lovely staff",
-     "The staff in the shop were incredibly friendly and knew a lot about {product}."),
-    ("en", "staff", "neutral", "Polite staff",
-     "The staff were polite, but they did not know much about {product}."),
-    ("en", "staff", "negative", "Rude staff",
-     "The staff were rude and not interested in helping me. Very disappointing."),
-
-    ("da", "price", "positive", "Rigtig god værdi for pengene",
-     "Rigtig god værdi for pengene. {product} kostede {amount} kr., og den er hver en "
-     "krone værd."),
-    ("da", "price", "neutral", "Helt okay pris",
-     "Prisen på {product} er helt okay til {amount} kr. Hverken billig eller dyr."),
-    ("da", "price", "negative", "Spild af penge",
-     "Fuldstændig spild af penge. Jeg betalte {amount} kr. for {product}, og den er slet "
-     "ikke pengene værd."),
-    ("da", "delivery", "positive", "Lynhurtig levering",
-     "Jeg bestilte {product}, og pakken kom allerede efter {fast} dage. Rigtig godt pakket, "
-     "meget tilfreds."),
-    ("da", "delivery", "neutral", "Levering som forventet",
-     "Leveringen tog {days} dage. Ikke noget særligt, men pakken kom frem."),
-    ("da", "delivery", "negative", "Alt for langsom levering",
-     "Jeg har ventet {wait} dage på min {product}, og sporingen bliver aldrig opdateret. "
-     "Ikke godt nok."),
-    ("da", "support", "positive", "Meget hjælpsom kundeservice",
-     "Kundeservice løste mit problem med {product} på få minutter. Venlige og virkelig "
-     "hjælpsomme."),
-    ("da", "support", "neutral", "Kundeservice var okay",
-     "Jeg skrev til kundeservice om {product}. De svarede efter {days} dage, og svaret var "
-     "fint, men heller ikke mere."),
-    ("da", "support", "negative", "Elendig kundeservice",
-     "Elendig kundeservice. Jeg har ringet {times} gange, og ingen kan hjælpe mig. Slet "
-     "ikke i orden."),
-    ("da", "quality", "positive", "Fremragende kvalitet",
-     "Lidt dyr, men {product} føles solid og virker perfekt. Fremragende kvalitet, kan "
-     "varmt anbefales."),
-    ("da", "quality", "neutral", "Udmærket kvalitet",
-     "{product} gør, hvad den skal. Kvaliteten er udmærket, men ikke så god, som jeg havde "
-     "håbet."),
-    ("da", "quality", "negative", "Dårlig kvalitet",
-     "Min {product} holdt op med at virke efter kun {wait} dage. Virkelig dårlig kvalitet, "
-     "ikke god."),
-    ("da", "usability", "positive", "Nem at bruge",
-     "Det var meget nemt at sætte {product} op. Alt er enkelt og logisk."),
-    ("da", "usability", "neutral", "Kræver lidt tilvænning",
-     "{product} er nem nok, når man først har vænnet sig til den, men opsætningen er lidt "
-     "forvirrende."),
-    ("da", "usability", "negative", "Alt for besværligt",
-     "Alt for besværligt. Jeg kunne ikke finde ud af at sætte {product} op, og vejledningen "
-     "er umulig at forstå."),
-    ("da", "billing", "positive", "Klare og korrekte regninger",
-     "Min regning er altid korrekt og let at forstå. Det er nemt at betale {amount} kr. "
-     "hver måned."),
-    ("da", "billing", "neutral", "Faktureringen er fin",
-     "Fakturaen var korrekt, men det tog lidt tid at finde betalingsoplysningerne."),
-    ("da", "billing", "negative", "Trukket to gange",
-     "Jeg er blevet trukket {amount} kr. to gange og har stadig ikke fået pengene tilbage "
-     "efter {wait} dage. Ikke acceptabelt."),
-    ("da", "app", "positive", "Fantastisk app",
-     "Appen er hurtig, og jeg kan klare alt fra min telefon. Elsker den!"),
-    ("da", "app", "neutral", "Appen virker for det meste",
-     "Appen fungerer til det basale, men nogle funktioner er svære at finde."),
-    ("da", "app", "negative", "Appen går ned hele tiden",
-     "Appen går ned, hver gang jeg åbner den. Så frustrerende, at jeg har slettet den."),
-    ("da", "staff", "positive", "Søde medarbejdere",
-     "Personalet i butikken var utroligt venligt og vidste meget om {product}."),
-    ("da", "staff", "neutral", "Høfligt personale",
-     "Personalet var høfligt, men vidste ikke rigtig noget om {product}."),
-    ("da", "staff", "negative", "Uhøfligt personale",
-     "Personalet var uhøfligt og havde ingen interesse i at hjælpe mig. Meget skuffende."),
-
-    ("nb", "price", "positive", "Veldig god verdi for pengene",
-     "Veldig god verdi for pengene. {product} kostet {amount} kr, og den er verdt hver "
-     "eneste krone."),
-    ("nb", "price", "neutral", "Grei pris",
-     "Prisen på {product} er grei for {amount} kr. Verken billig eller dyr."),
-    ("nb", "price", "negative", "Ikke verdt pengene",
-     "Ikke verdt pengene i det hele tatt. Jeg betalte {amount} kr for {product}, og den er "
-     "altfor dyr."),
-    ("nb", "delivery", "positive", "Lynrask levering",
-     "Jeg bestilte {product}, og pakken kom allerede etter {fast} dager. Godt pakket, "
-     "veldig fornøyd."),
-    ("nb", "delivery", "neutral", "Leveringen gikk som forventet",
-     "Leveringen tok {days} dager. Ikke noe spesielt, men pakken kom fram."),
-    ("nb", "delivery", "negative", "Altfor treg levering",
-     "Jeg har ventet i {wait} dager på {product}, og sporingen blir aldri oppdatert. "
-     "Ikke bra nok."),
-    ("nb", "support", "positive", "Veldig hjelpsom kundeservice",
-     "Kundeservice løste problemet mitt med {product} på noen få minutter. Hyggelige og "
-     "svært hjelpsomme."),
-    ("nb", "support", "neutral", "Kundeservice var grei",
-     "Jeg kontaktet kundeservice om {product}. De svarte etter {days} dager, og svaret var "
-     "greit, men heller ikke noe mer."),
-    ("nb", "support", "negative", "Håpløs kundeservice",
-     "Håpløs kundeservice. Jeg har ringt {times} ganger, og ingen kan hjelpe meg. Ikke i "
-     "orden."),
-    ("nb", "quality", "positive", "Utmerket kvalitet",
-     "Litt dyr, men {product} føles solid og fungerer helt perfekt. Utmerket kvalitet, "
-     "anbefales på det sterkeste."),
-    ("nb", "quality", "neutral", "Grei kvalitet",
-     "{product} gjør jobben. Kvaliteten er grei, men ikke så bra som jeg hadde håpet."),
-    ("nb", "quality", "negative", "Skuffende dårlig kvalitet",
-     "{product} sluttet å virke etter bare {wait} dager. Virkelig dårlig kvalitet, ikke god "
-     "i det hele tatt."),
-    ("nb", "usability", "positive", "Lett å bruke",
-     "Det var veldig lett å sette opp {product}. Alt er enkelt og logisk."),
-    ("nb", "usability", "neutral", "Krever litt tilvenning",
-     "{product} er grei nok når man har blitt vant til den, men oppsettet er litt "
-     "forvirrende."),
-    ("nb", "usability", "negative", "Altfor komplisert",
-     "Altfor komplisert. Jeg fikk ikke til å sette opp {product}, og bruksanvisningen er "
-     "helt uforståelig."),
-    ("nb", "billing", "positive", "Ryddige og riktige fakturaer",
-     "Fakturaen min er alltid riktig og lett å forstå. Det er enkelt å betale {amount} kr "
-     "hver måned."),
-    ("nb", "billing", "neutral", "Faktureringen er grei",
-     "Fakturaen var riktig, men det tok litt tid å finne betalingsinformasjonen."),
-    ("nb", "billing", "negative", "Belastet to ganger",
-     "Jeg ble belastet {amount} kr to ganger og har fortsatt ikke fått pengene tilbake etter "
-     "{wait} dager. Helt uakseptabelt."),
-    ("nb", "app", "positive", "Kjempebra app",
-     "Appen er rask, og jeg kan gjøre alt fra mobilen. Elsker den!"),
-    ("nb", "app", "neutral", "Appen fungerer stort sett",
-     "Appen fungerer for det grunnleggende, men noen funksjoner er vanskelige å finne."),
-    ("nb", "app", "negative", "Appen krasjer hele tiden",
-     "Appen krasjer hver gang jeg åpner den. Så frustrerende at jeg har slettet den."),
-    ("nb", "staff", "positive", "Hyggelige ansatte",
-     "De ansatte i butikken var utrolig hyggelige og kunne mye om {product}."),
-    ("nb", "staff", "neutral", "Høflige ansatte",
-     "De ansatte var høflige, men kunne ikke så mye om {product}."),
-    ("nb", "staff", "negative", "Uhøflige ansatte",
-     "De ansatte var uhøflige og ikke interessert i å hjelpe meg. Veldig skuffende."),
-
-    ("sv", "price", "positive", "Mycket prisvärt",
-     "Verkligen prisvärt. {product} kostade {amount} kr och är värd varenda krona."),
-    ("sv", "price", "neutral", "Okej pris",
-     "Priset på {product} är okej för {amount} kr. Varken billigt eller dyrt."),
-    ("sv", "price", "negative", "Inte värt pengarna",
-     "Inte värt pengarna alls. Jag betalade {amount} kr för {product} och den är alldeles "
-     "för dyr."),
-    ("sv", "delivery", "positive", "Blixtsnabb leverans",
-     "Jag beställde {product} och paketet kom redan efter {fast} dagar. Väl förpackat, "
-     "jättenöjd."),
-    ("sv", "delivery", "neutral", "Leverans som väntat",
-     "Leveransen tog {days} dagar. Inget speciellt, men paketet kom fram."),
-    ("sv", "delivery", "negative", "Alldeles för långsam leverans",
-     "Jag har väntat i {wait} dagar på {product} och spårningen uppdateras aldrig. Inte bra "
-     "alls."),
-    ("sv", "support", "positive", "Mycket hjälpsam kundtjänst",
-     "Kundtjänst löste mitt problem med {product} på några minuter. Trevliga och verkligen "
-     "hjälpsamma."),
-    ("sv", "support", "neutral", "Kundtjänst var okej",
-     "Jag kontaktade kundtjänst om {product}. De svarade efter {days} dagar och svaret var "
-     "okej, men inte mer än så."),
-    ("sv", "support", "negative", "Usel kundtjänst",
-     "Usel kundtjänst. Jag har ringt {times} gånger och ingen kan hjälpa mig. Inte okej."),
-    ("sv", "quality", "positive", "Utmärkt kvalitet",
-     "Lite dyr, men {product} känns gedigen och fungerar perfekt. Utmärkt kvalitet, "
-     "rekommenderas varmt."),
-    ("sv", "quality", "neutral", "Helt okej kvalitet",
-     "{product} gör sitt jobb. Kvaliteten är helt okej men inte så bra som jag hade hoppats."),
-    ("sv", "quality", "negative", "Dålig kvalitet",
-     "Min {product} slutade fungera efter bara {wait} dagar. Riktigt dålig kvalitet, inte "
-     "bra."),
-    ("sv", "usability", "positive", "Superenkel att använda",
-     "Det var väldigt enkelt att komma igång med {product}. Allt är enkelt och logiskt."),
-    ("sv", "usability", "neutral", "Kräver lite tillvänjning",
-     "{product} är enkel nog när man har vant sig, men installationen är lite förvirrande."),
-    ("sv", "usability", "negative", "Alldeles för krångligt",
-     "Alldeles för krångligt. Jag fick inte ordning på {product} och instruktionerna går "
-     "inte att förstå."),
-    ("sv", "billing", "positive", "Tydliga och korrekta fakturor",
-     "Min faktura är alltid korrekt och lätt att förstå. Det är smidigt att betala {amount} "
-     "kr varje månad."),
-    ("sv", "billing", "neutral", "Faktureringen fungerar",
-     "Fakturan var korrekt, men det tog en stund att hitta betalningsuppgifterna."),
-    ("sv", "billing", "negative", "Debiterad två gånger",
-     "Jag blev debiterad {amount} kr två gånger och har fortfarande inte fått pengarna "
-     "tillbaka efter {wait} dagar. Inte acceptabelt."),
-    ("sv", "app", "positive", "Grym app",
-     "Appen är snabb och jag kan göra allt från mobilen. Älskar den!"),
-    ("sv", "app", "neutral", "Appen fungerar för det mesta",
-     "Appen fungerar för det grundläggande, men vissa funktioner är svåra att hitta."),
-    ("sv", "app", "negative", "Appen kraschar hela tiden",
-     "Appen kraschar varje gång jag öppnar den. Så frustrerande att jag har raderat den."),
-    ("sv", "staff", "positive", "Trevlig personal",
-     "Personalen i butiken var otroligt trevlig och kunde mycket om {product}."),
-    ("sv", "staff", "neutral", "Artig personal",
-     "Personalen var artig men kunde inte så mycket om {product}."),
-    ("sv", "staff", "negative", "Otrevlig personal",
-     "Personalen var otrevlig och inte intresserad av att hjälpa mig. Mycket besviken."),
+    (
+        "en",
+        "price",
+        "positive",
+        "Great value for money",
+        "Really good value for money. {product} cost {amount} kr and it is worth every penny.",
+    ),
+    (
+        "en",
+        "price",
+        "neutral",
+        "Fair price, nothing special",
+        "The price of {product} is okay for {amount} kr. Not cheap, but not expensive either.",
+    ),
+    (
+        "en",
+        "price",
+        "negative",
+        "Waste of money",
+        "Complete waste of money. I paid {amount} kr for {product} and it is not worth it at all, far too expensive.",
+    ),
+    (
+        "en",
+        "delivery",
+        "positive",
+        "Super fast delivery",
+        "Ordered {product} and it arrived in just {fast} days. Very well packed, extremely happy.",
+    ),
+    (
+        "en",
+        "delivery",
+        "neutral",
+        "Delivery as expected",
+        "Delivery took {days} days. Nothing special, but the parcel arrived.",
+    ),
+    (
+        "en",
+        "delivery",
+        "negative",
+        "Delivery far too slow",
+        "I have waited {wait} days for my {product} and the tracking is never updated. Not good enough.",
+    ),
+    (
+        "en",
+        "support",
+        "positive",
+        "Very helpful support",
+        "Customer support solved my problem with {product} in a few minutes. Friendly and really helpful.",
+    ),
+    (
+        "en",
+        "support",
+        "neutral",
+        "Support was okay",
+        "I contacted support about {product}. They replied after {days} days and the answer "
+        "was fine, but nothing more.",
+    ),
+    (
+        "en",
+        "support",
+        "negative",
+        "Terrible customer service",
+        "Terrible customer service. I have called {times} times and nobody can help me. Not helpful at all.",
+    ),
+    (
+        "en",
+        "quality",
+        "positive",
+        "Excellent quality",
+        "A bit pricey, but {product} feels solid and works perfectly. Excellent quality, highly recommended.",
+    ),
+    (
+        "en",
+        "quality",
+        "neutral",
+        "Decent quality",
+        "{product} does the job. The quality is decent, but not as good as I had hoped.",
+    ),
+    (
+        "en",
+        "quality",
+        "negative",
+        "Poor quality",
+        "My {product} stopped working after only {wait} days. Really poor quality, not good.",
+    ),
+    (
+        "en",
+        "usability",
+        "positive",
+        "So easy to use",
+        "Setting up {product} was very easy. Everything is simple and intuitive.",
+    ),
+    (
+        "en",
+        "usability",
+        "neutral",
+        "Takes some getting used to",
+        "{product} is easy enough once you get used to it, but the setup is a bit confusing.",
+    ),
+    (
+        "en",
+        "usability",
+        "negative",
+        "Far too complicated",
+        "Far too complicated. I could not figure out how to set up {product}, and the instructions make no sense.",
+    ),
+    (
+        "en",
+        "billing",
+        "positive",
+        "Clear and correct invoices",
+        "My invoice is always correct and easy to understand. Paying {amount} kr every month is completely smooth.",
+    ),
+    (
+        "en",
+        "billing",
+        "neutral",
+        "Billing is fine",
+        "The invoice was correct, but it took a while to find the payment details.",
+    ),
+    (
+        "en",
+        "billing",
+        "negative",
+        "Charged twice",
+        "I was charged {amount} kr twice and still have not had a refund after {wait} days. Not acceptable.",
+    ),
+    ("en", "app", "positive", "Brilliant app", "The app is fast and I can do everything from my phone. Love it!"),
+    (
+        "en",
+        "app",
+        "neutral",
+        "The app works, mostly",
+        "The app works for the basics, but some features are hard to find.",
+    ),
+    (
+        "en",
+        "app",
+        "negative",
+        "App keeps crashing",
+        "The app crashes every time I open it. So frustrating that I have deleted it.",
+    ),
+    (
+        "en",
+        "staff",
+        "positive",
+        "Lovely staff",
+        "The staff in the shop were incredibly friendly and knew a lot about {product}.",
+    ),
+    ("en", "staff", "neutral", "Polite staff", "The staff were polite, but they did not know much about {product}."),
+    (
+        "en",
+        "staff",
+        "negative",
+        "Rude staff",
+        "The staff were rude and not interested in helping me. Very disappointing.",
+    ),
+    (
+        "da",
+        "price",
+        "positive",
+        "Rigtig god værdi for pengene",
+        "Rigtig god værdi for pengene. {product} kostede {amount} kr., og den er hver en krone værd.",
+    ),
+    (
+        "da",
+        "price",
+        "neutral",
+        "Helt okay pris",
+        "Prisen på {product} er helt okay til {amount} kr. Hverken billig eller dyr.",
+    ),
+    (
+        "da",
+        "price",
+        "negative",
+        "Spild af penge",
+        "Fuldstændig spild af penge. Jeg betalte {amount} kr. for {product}, og den er slet ikke pengene værd.",
+    ),
+    (
+        "da",
+        "delivery",
+        "positive",
+        "Lynhurtig levering",
+        "Jeg bestilte {product}, og pakken kom allerede efter {fast} dage. Rigtig godt pakket, meget tilfreds.",
+    ),
+    (
+        "da",
+        "delivery",
+        "neutral",
+        "Levering som forventet",
+        "Leveringen tog {days} dage. Ikke noget særligt, men pakken kom frem.",
+    ),
+    (
+        "da",
+        "delivery",
+        "negative",
+        "Alt for langsom levering",
+        "Jeg har ventet {wait} dage på min {product}, og sporingen bliver aldrig opdateret. Ikke godt nok.",
+    ),
+    (
+        "da",
+        "support",
+        "positive",
+        "Meget hjælpsom kundeservice",
+        "Kundeservice løste mit problem med {product} på få minutter. Venlige og virkelig hjælpsomme.",
+    ),
+    (
+        "da",
+        "support",
+        "neutral",
+        "Kundeservice var okay",
+        "Jeg skrev til kundeservice om {product}. De svarede efter {days} dage, og svaret var "
+        "fint, men heller ikke mere.",
+    ),
+    (
+        "da",
+        "support",
+        "negative",
+        "Elendig kundeservice",
+        "Elendig kundeservice. Jeg har ringet {times} gange, og ingen kan hjælpe mig. Slet ikke i orden.",
+    ),
+    (
+        "da",
+        "quality",
+        "positive",
+        "Fremragende kvalitet",
+        "Lidt dyr, men {product} føles solid og virker perfekt. Fremragende kvalitet, kan varmt anbefales.",
+    ),
+    (
+        "da",
+        "quality",
+        "neutral",
+        "Udmærket kvalitet",
+        "{product} gør, hvad den skal. Kvaliteten er udmærket, men ikke så god, som jeg havde håbet.",
+    ),
+    (
+        "da",
+        "quality",
+        "negative",
+        "Dårlig kvalitet",
+        "Min {product} holdt op med at virke efter kun {wait} dage. Virkelig dårlig kvalitet, ikke god.",
+    ),
+    (
+        "da",
+        "usability",
+        "positive",
+        "Nem at bruge",
+        "Det var meget nemt at sætte {product} op. Alt er enkelt og logisk.",
+    ),
+    (
+        "da",
+        "usability",
+        "neutral",
+        "Kræver lidt tilvænning",
+        "{product} er nem nok, når man først har vænnet sig til den, men opsætningen er lidt forvirrende.",
+    ),
+    (
+        "da",
+        "usability",
+        "negative",
+        "Alt for besværligt",
+        "Alt for besværligt. Jeg kunne ikke finde ud af at sætte {product} op, og vejledningen er umulig at forstå.",
+    ),
+    (
+        "da",
+        "billing",
+        "positive",
+        "Klare og korrekte regninger",
+        "Min regning er altid korrekt og let at forstå. Det er nemt at betale {amount} kr. hver måned.",
+    ),
+    (
+        "da",
+        "billing",
+        "neutral",
+        "Faktureringen er fin",
+        "Fakturaen var korrekt, men det tog lidt tid at finde betalingsoplysningerne.",
+    ),
+    (
+        "da",
+        "billing",
+        "negative",
+        "Trukket to gange",
+        "Jeg er blevet trukket {amount} kr. to gange og har stadig ikke fået pengene tilbage "
+        "efter {wait} dage. Ikke acceptabelt.",
+    ),
+    ("da", "app", "positive", "Fantastisk app", "Appen er hurtig, og jeg kan klare alt fra min telefon. Elsker den!"),
+    (
+        "da",
+        "app",
+        "neutral",
+        "Appen virker for det meste",
+        "Appen fungerer til det basale, men nogle funktioner er svære at finde.",
+    ),
+    (
+        "da",
+        "app",
+        "negative",
+        "Appen går ned hele tiden",
+        "Appen går ned, hver gang jeg åbner den. Så frustrerende, at jeg har slettet den.",
+    ),
+    (
+        "da",
+        "staff",
+        "positive",
+        "Søde medarbejdere",
+        "Personalet i butikken var utroligt venligt og vidste meget om {product}.",
+    ),
+    (
+        "da",
+        "staff",
+        "neutral",
+        "Høfligt personale",
+        "Personalet var høfligt, men vidste ikke rigtig noget om {product}.",
+    ),
+    (
+        "da",
+        "staff",
+        "negative",
+        "Uhøfligt personale",
+        "Personalet var uhøfligt og havde ingen interesse i at hjælpe mig. Meget skuffende.",
+    ),
+    (
+        "nb",
+        "price",
+        "positive",
+        "Veldig god verdi for pengene",
+        "Veldig god verdi for pengene. {product} kostet {amount} kr, og den er verdt hver eneste krone.",
+    ),
+    ("nb", "price", "neutral", "Grei pris", "Prisen på {product} er grei for {amount} kr. Verken billig eller dyr."),
+    (
+        "nb",
+        "price",
+        "negative",
+        "Ikke verdt pengene",
+        "Ikke verdt pengene i det hele tatt. Jeg betalte {amount} kr for {product}, og den er altfor dyr.",
+    ),
+    (
+        "nb",
+        "delivery",
+        "positive",
+        "Lynrask levering",
+        "Jeg bestilte {product}, og pakken kom allerede etter {fast} dager. Godt pakket, veldig fornøyd.",
+    ),
+    (
+        "nb",
+        "delivery",
+        "neutral",
+        "Leveringen gikk som forventet",
+        "Leveringen tok {days} dager. Ikke noe spesielt, men pakken kom fram.",
+    ),
+    (
+        "nb",
+        "delivery",
+        "negative",
+        "Altfor treg levering",
+        "Jeg har ventet i {wait} dager på {product}, og sporingen blir aldri oppdatert. Ikke bra nok.",
+    ),
+    (
+        "nb",
+        "support",
+        "positive",
+        "Veldig hjelpsom kundeservice",
+        "Kundeservice løste problemet mitt med {product} på noen få minutter. Hyggelige og svært hjelpsomme.",
+    ),
+    (
+        "nb",
+        "support",
+        "neutral",
+        "Kundeservice var grei",
+        "Jeg kontaktet kundeservice om {product}. De svarte etter {days} dager, og svaret var "
+        "greit, men heller ikke noe mer.",
+    ),
+    (
+        "nb",
+        "support",
+        "negative",
+        "Håpløs kundeservice",
+        "Håpløs kundeservice. Jeg har ringt {times} ganger, og ingen kan hjelpe meg. Ikke i orden.",
+    ),
+    (
+        "nb",
+        "quality",
+        "positive",
+        "Utmerket kvalitet",
+        "Litt dyr, men {product} føles solid og fungerer helt perfekt. Utmerket kvalitet, anbefales på det sterkeste.",
+    ),
+    (
+        "nb",
+        "quality",
+        "neutral",
+        "Grei kvalitet",
+        "{product} gjør jobben. Kvaliteten er grei, men ikke så bra som jeg hadde håpet.",
+    ),
+    (
+        "nb",
+        "quality",
+        "negative",
+        "Skuffende dårlig kvalitet",
+        "{product} sluttet å virke etter bare {wait} dager. Virkelig dårlig kvalitet, ikke god i det hele tatt.",
+    ),
+    (
+        "nb",
+        "usability",
+        "positive",
+        "Lett å bruke",
+        "Det var veldig lett å sette opp {product}. Alt er enkelt og logisk.",
+    ),
+    (
+        "nb",
+        "usability",
+        "neutral",
+        "Krever litt tilvenning",
+        "{product} er grei nok når man har blitt vant til den, men oppsettet er litt forvirrende.",
+    ),
+    (
+        "nb",
+        "usability",
+        "negative",
+        "Altfor komplisert",
+        "Altfor komplisert. Jeg fikk ikke til å sette opp {product}, og bruksanvisningen er helt uforståelig.",
+    ),
+    (
+        "nb",
+        "billing",
+        "positive",
+        "Ryddige og riktige fakturaer",
+        "Fakturaen min er alltid riktig og lett å forstå. Det er enkelt å betale {amount} kr hver måned.",
+    ),
+    (
+        "nb",
+        "billing",
+        "neutral",
+        "Faktureringen er grei",
+        "Fakturaen var riktig, men det tok litt tid å finne betalingsinformasjonen.",
+    ),
+    (
+        "nb",
+        "billing",
+        "negative",
+        "Belastet to ganger",
+        "Jeg ble belastet {amount} kr to ganger og har fortsatt ikke fått pengene tilbake etter "
+        "{wait} dager. Helt uakseptabelt.",
+    ),
+    ("nb", "app", "positive", "Kjempebra app", "Appen er rask, og jeg kan gjøre alt fra mobilen. Elsker den!"),
+    (
+        "nb",
+        "app",
+        "neutral",
+        "Appen fungerer stort sett",
+        "Appen fungerer for det grunnleggende, men noen funksjoner er vanskelige å finne.",
+    ),
+    (
+        "nb",
+        "app",
+        "negative",
+        "Appen krasjer hele tiden",
+        "Appen krasjer hver gang jeg åpner den. Så frustrerende at jeg har slettet den.",
+    ),
+    (
+        "nb",
+        "staff",
+        "positive",
+        "Hyggelige ansatte",
+        "De ansatte i butikken var utrolig hyggelige og kunne mye om {product}.",
+    ),
+    ("nb", "staff", "neutral", "Høflige ansatte", "De ansatte var høflige, men kunne ikke så mye om {product}."),
+    (
+        "nb",
+        "staff",
+        "negative",
+        "Uhøflige ansatte",
+        "De ansatte var uhøflige og ikke interessert i å hjelpe meg. Veldig skuffende.",
+    ),
+    (
+        "sv",
+        "price",
+        "positive",
+        "Mycket prisvärt",
+        "Verkligen prisvärt. {product} kostade {amount} kr och är värd varenda krona.",
+    ),
+    ("sv", "price", "neutral", "Okej pris", "Priset på {product} är okej för {amount} kr. Varken billigt eller dyrt."),
+    (
+        "sv",
+        "price",
+        "negative",
+        "Inte värt pengarna",
+        "Inte värt pengarna alls. Jag betalade {amount} kr för {product} och den är alldeles för dyr.",
+    ),
+    (
+        "sv",
+        "delivery",
+        "positive",
+        "Blixtsnabb leverans",
+        "Jag beställde {product} och paketet kom redan efter {fast} dagar. Väl förpackat, jättenöjd.",
+    ),
+    (
+        "sv",
+        "delivery",
+        "neutral",
+        "Leverans som väntat",
+        "Leveransen tog {days} dagar. Inget speciellt, men paketet kom fram.",
+    ),
+    (
+        "sv",
+        "delivery",
+        "negative",
+        "Alldeles för långsam leverans",
+        "Jag har väntat i {wait} dagar på {product} och spårningen uppdateras aldrig. Inte bra alls.",
+    ),
+    (
+        "sv",
+        "support",
+        "positive",
+        "Mycket hjälpsam kundtjänst",
+        "Kundtjänst löste mitt problem med {product} på några minuter. Trevliga och verkligen hjälpsamma.",
+    ),
+    (
+        "sv",
+        "support",
+        "neutral",
+        "Kundtjänst var okej",
+        "Jag kontaktade kundtjänst om {product}. De svarade efter {days} dagar och svaret var "
+        "okej, men inte mer än så.",
+    ),
+    (
+        "sv",
+        "support",
+        "negative",
+        "Usel kundtjänst",
+        "Usel kundtjänst. Jag har ringt {times} gånger och ingen kan hjälpa mig. Inte okej.",
+    ),
+    (
+        "sv",
+        "quality",
+        "positive",
+        "Utmärkt kvalitet",
+        "Lite dyr, men {product} känns gedigen och fungerar perfekt. Utmärkt kvalitet, rekommenderas varmt.",
+    ),
+    (
+        "sv",
+        "quality",
+        "neutral",
+        "Helt okej kvalitet",
+        "{product} gör sitt jobb. Kvaliteten är helt okej men inte så bra som jag hade hoppats.",
+    ),
+    (
+        "sv",
+        "quality",
+        "negative",
+        "Dålig kvalitet",
+        "Min {product} slutade fungera efter bara {wait} dagar. Riktigt dålig kvalitet, inte bra.",
+    ),
+    (
+        "sv",
+        "usability",
+        "positive",
+        "Superenkel att använda",
+        "Det var väldigt enkelt att komma igång med {product}. Allt är enkelt och logiskt.",
+    ),
+    (
+        "sv",
+        "usability",
+        "neutral",
+        "Kräver lite tillvänjning",
+        "{product} är enkel nog när man har vant sig, men installationen är lite förvirrande.",
+    ),
+    (
+        "sv",
+        "usability",
+        "negative",
+        "Alldeles för krångligt",
+        "Alldeles för krångligt. Jag fick inte ordning på {product} och instruktionerna går inte att förstå.",
+    ),
+    (
+        "sv",
+        "billing",
+        "positive",
+        "Tydliga och korrekta fakturor",
+        "Min faktura är alltid korrekt och lätt att förstå. Det är smidigt att betala {amount} kr varje månad.",
+    ),
+    (
+        "sv",
+        "billing",
+        "neutral",
+        "Faktureringen fungerar",
+        "Fakturan var korrekt, men det tog en stund att hitta betalningsuppgifterna.",
+    ),
+    (
+        "sv",
+        "billing",
+        "negative",
+        "Debiterad två gånger",
+        "Jag blev debiterad {amount} kr två gånger och har fortfarande inte fått pengarna "
+        "tillbaka efter {wait} dagar. Inte acceptabelt.",
+    ),
+    ("sv", "app", "positive", "Grym app", "Appen är snabb och jag kan göra allt från mobilen. Älskar den!"),
+    (
+        "sv",
+        "app",
+        "neutral",
+        "Appen fungerar för det mesta",
+        "Appen fungerar för det grundläggande, men vissa funktioner är svåra att hitta.",
+    ),
+    (
+        "sv",
+        "app",
+        "negative",
+        "Appen kraschar hela tiden",
+        "Appen kraschar varje gång jag öppnar den. Så frustrerande att jag har raderat den.",
+    ),
+    (
+        "sv",
+        "staff",
+        "positive",
+        "Trevlig personal",
+        "Personalen i butiken var otroligt trevlig och kunde mycket om {product}.",
+    ),
+    ("sv", "staff", "neutral", "Artig personal", "Personalen var artig men kunde inte så mycket om {product}."),
+    (
+        "sv",
+        "staff",
+        "negative",
+        "Otrevlig personal",
+        "Personalen var otrevlig och inte intresserad av att hjälpa mig. Mycket besviken.",
+    ),
 )
 
 #: The review templates: ``id`` (``language.theme.sentiment``), ``language``, ``sentiment``,
 #: ``theme``, ``title`` and ``text`` (with ``{slot}`` placeholders).
 REVIEW_TEMPLATES: tuple[dict, ...] = tuple(
-    {"id": f"{lang}.{theme}.{sentiment}", "language": lang, "sentiment": sentiment,
-     "theme": theme, "title": title, "text": text}
+    {
+        "id": f"{lang}.{theme}.{sentiment}",
+        "language": lang,
+        "sentiment": sentiment,
+        "theme": theme,
+        "title": title,
+        "text": text,
+    }
     for lang, theme, sentiment, title, text in _TEMPLATE_ROWS
 )
 
 # Comments that carry personal data (the customer's own phone or e-mail) and comments that
 # look like HTML, to test masking and safe rendering.
 _PII_COMMENTS = {
-    "en": ("Please call me back on {phone}, nobody has answered my emails.",
-           "You can reach me at {email} if you need more details."),
-    "da": ("Ring venligst tilbage på {phone}, ingen har svaret på mine mails.",
-           "I kan skrive til mig på {email}, hvis I har brug for flere oplysninger."),
-    "nb": ("Ring meg tilbake på {phone}, ingen har svart på e-postene mine.",
-           "Dere kan nå meg på {email} hvis dere trenger mer informasjon."),
-    "sv": ("Ring mig på {phone}, ingen har svarat på mina mejl.",
-           "Ni når mig på {email} om ni behöver mer information."),
+    "en": (
+        "Please call me back on {phone}, nobody has answered my emails.",
+        "You can reach me at {email} if you need more details.",
+    ),
+    "da": (
+        "Ring venligst tilbage på {phone}, ingen har svaret på mine mails.",
+        "I kan skrive til mig på {email}, hvis I har brug for flere oplysninger.",
+    ),
+    "nb": (
+        "Ring meg tilbake på {phone}, ingen har svart på e-postene mine.",
+        "Dere kan nå meg på {email} hvis dere trenger mer informasjon.",
+    ),
+    "sv": (
+        "Ring mig på {phone}, ingen har svarat på mina mejl.",
+        "Ni når mig på {email} om ni behöver mer information.",
+    ),
 }
 _HTML_COMMENTS = (
     "<b>great</b> service, thank you!",
@@ -543,20 +977,104 @@ _HTML_COMMENTS = (
 
 # Fake people. Names are common in each country; e-mail domains are the reserved example.*.
 _FIRST_NAMES = (
-    ("Mette", "Lars", "Søren", "Anne", "Jens", "Camilla", "Mikkel", "Louise", "Rasmus",
-     "Sofie", "Henrik", "Freja", "Morten", "Ida", "Anders", "Line"),
-    ("Kari", "Ola", "Ingrid", "Lars", "Silje", "Håkon", "Nora", "Eirik", "Marte", "Sindre",
-     "Ingeborg", "Jonas", "Tone", "Bjørn", "Hilde", "Magnus"),
-    ("Anna", "Erik", "Björn", "Karin", "Lars", "Maja", "Oskar", "Elin", "Johan", "Sara",
-     "Gustav", "Linnéa", "Nils", "Astrid", "Anders", "Ebba"),
+    (
+        "Mette",
+        "Lars",
+        "Søren",
+        "Anne",
+        "Jens",
+        "Camilla",
+        "Mikkel",
+        "Louise",
+        "Rasmus",
+        "Sofie",
+        "Henrik",
+        "Freja",
+        "Morten",
+        "Ida",
+        "Anders",
+        "Line",
+    ),
+    (
+        "Kari",
+        "Ola",
+        "Ingrid",
+        "Lars",
+        "Silje",
+        "Håkon",
+        "Nora",
+        "Eirik",
+        "Marte",
+        "Sindre",
+        "Ingeborg",
+        "Jonas",
+        "Tone",
+        "Bjørn",
+        "Hilde",
+        "Magnus",
+    ),
+    (
+        "Anna",
+        "Erik",
+        "Björn",
+        "Karin",
+        "Lars",
+        "Maja",
+        "Oskar",
+        "Elin",
+        "Johan",
+        "Sara",
+        "Gustav",
+        "Linnéa",
+        "Nils",
+        "Astrid",
+        "Anders",
+        "Ebba",
+    ),
 )
 _LAST_NAMES = (
-    ("Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen",
-     "Sørensen", "Rasmussen", "Jørgensen", "Madsen", "Kristensen"),
-    ("Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Berg", "Haugen", "Bakke", "Dahl",
-     "Solberg", "Strand", "Lie"),
-    ("Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
-     "Persson", "Svensson", "Gustafsson", "Lindberg", "Lindqvist"),
+    (
+        "Jensen",
+        "Nielsen",
+        "Hansen",
+        "Pedersen",
+        "Andersen",
+        "Christensen",
+        "Larsen",
+        "Sørensen",
+        "Rasmussen",
+        "Jørgensen",
+        "Madsen",
+        "Kristensen",
+    ),
+    (
+        "Hansen",
+        "Johansen",
+        "Olsen",
+        "Larsen",
+        "Andersen",
+        "Berg",
+        "Haugen",
+        "Bakke",
+        "Dahl",
+        "Solberg",
+        "Strand",
+        "Lie",
+    ),
+    (
+        "Andersson",
+        "Johansson",
+        "Karlsson",
+        "Nilsson",
+        "Eriksson",
+        "Larsson",
+        "Olsson",
+        "Persson",
+        "Svensson",
+        "Gustafsson",
+        "Lindberg",
+        "Lindqvist",
+    ),
 )
 _EMAIL_DOMAINS = ("example.com", "example.org", "example.net")
 _ASCII = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ä": "a", "ö": "o", "é": "e"})
@@ -567,8 +1085,9 @@ _ASCII = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ä": "a", "ö": "o", 
 # ======================================================================================
 
 
-def generate(*, seed: int = DEFAULT_SEED, scale: float = 1.0,
-             rows: dict[str, int] | None = None) -> dict[str, pd.DataFrame]:
+def generate(
+    *, seed: int = DEFAULT_SEED, scale: float = 1.0, rows: dict[str, int] | None = None
+) -> dict[str, pd.DataFrame]:
     """Generate the sample tables in memory.
 
     The frames hold exactly what :func:`write_sample` writes: timestamps are ISO 8601
@@ -607,8 +1126,9 @@ def generate(*, seed: int = DEFAULT_SEED, scale: float = 1.0,
     return dict(_build(seed, scale, rows).tables)
 
 
-def write_sample(out_dir, *, seed: int = DEFAULT_SEED, scale: float = 1.0,
-                 rows: dict[str, int] | None = None) -> dict[str, Path]:
+def write_sample(
+    out_dir, *, seed: int = DEFAULT_SEED, scale: float = 1.0, rows: dict[str, int] | None = None
+) -> dict[str, Path]:
     """Write the sample tables, ``truth.json`` and ``TRUTH.md`` into ``out_dir``.
 
     Writes ``feedback.csv``, ``reviews.csv``, ``customers.csv``, ``journey.csv`` (UTF-8,
@@ -714,8 +1234,7 @@ def main(argv=None) -> int:
     int
         Exit status (0).
     """
-    parser = argparse.ArgumentParser(
-        prog="cxkit sample", description="Write the synthetic sample data and its truth.")
+    parser = argparse.ArgumentParser(prog="cxkit sample", description="Write the synthetic sample data and its truth.")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--out", default="data/sample", help="output folder")
@@ -728,8 +1247,12 @@ def main(argv=None) -> int:
 
 _DEFAULT_TRUTH_PATH = Path(__file__).resolve().parents[2] / "data" / "sample" / "truth.json"
 _FILE_NAMES = {
-    "feedback": "feedback.csv", "reviews": "reviews.csv", "customers": "customers.csv",
-    "journey": "journey.csv", "truth": "truth.json", "truth_md": "TRUTH.md",
+    "feedback": "feedback.csv",
+    "reviews": "reviews.csv",
+    "customers": "customers.csv",
+    "journey": "journey.csv",
+    "truth": "truth.json",
+    "truth_md": "TRUTH.md",
     "review_templates": "truth/review_templates.csv",
 }
 
@@ -801,8 +1324,7 @@ def _count(base: float, scale: float) -> int:
 def _choose(rng, probabilities, size) -> np.ndarray:
     """Indices drawn from one probability vector."""
     cumulative = np.cumsum(probabilities) / np.sum(probabilities)
-    return np.minimum(np.searchsorted(cumulative, rng.random(size), side="right"),
-                      len(probabilities) - 1)
+    return np.minimum(np.searchsorted(cumulative, rng.random(size), side="right"), len(probabilities) - 1)
 
 
 def _choose_per_row(rng, table, rows) -> np.ndarray:
@@ -823,8 +1345,9 @@ def _choose_per_row(rng, table, rows) -> np.ndarray:
 
 def _str(values) -> pd.api.extensions.ExtensionArray:
     """A pandas ``str`` array from an Arrow array or a list of str (None = missing)."""
-    return pd.array(values if isinstance(values, (pa.Array, pa.ChunkedArray))
-                    else pa.array(values, type=pa.string()), dtype="str")
+    return pd.array(
+        values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, type=pa.string()), dtype="str"
+    )
 
 
 def _take(labels, codes) -> pa.Array:
@@ -836,8 +1359,10 @@ def _take(labels, codes) -> pa.Array:
 
 def _join(*parts, sep: str = "") -> pa.Array:
     """Element-wise concatenation of Arrow string arrays and str scalars."""
-    parts = [part.cast(pa.string()) if isinstance(part, (pa.Array, pa.ChunkedArray))
-             and part.type != pa.string() else part for part in parts]
+    parts = [
+        part.cast(pa.string()) if isinstance(part, (pa.Array, pa.ChunkedArray)) and part.type != pa.string() else part
+        for part in parts
+    ]
     return pc.binary_join_element_wise(*parts, sep)
 
 
@@ -859,8 +1384,7 @@ def _iso(minutes, missing=None) -> pa.Array:
         return pa.array([], type=pa.string())
     day, minute_of_day = np.divmod(minutes, _DAY)
     first = int(day.min())
-    dates = pa.array(np.datetime_as_string(
-        np.arange(first, int(day.max()) + 1).astype("datetime64[D]")).tolist())
+    dates = pa.array(np.datetime_as_string(np.arange(first, int(day.max()) + 1).astype("datetime64[D]")).tolist())
     mask = None if missing is None else np.asarray(missing, dtype=bool)
     return _join(dates.take(pa.array(day - first, mask=mask)), _CLOCK.take(minute_of_day))
 
@@ -877,19 +1401,23 @@ def _customer_covariates(rng, n: int) -> dict:
     segment = _choose(rng, _SEGMENT_P, n)
     contract = _choose_per_row(rng, _CONTRACT_GIVEN_SEGMENT, segment)
     region = _choose(rng, np.ones(len(_REGIONS)), n)
-    revenue = np.round(_REVENUE_MEDIAN[segment]
-                       * np.exp(_REVENUE_SIGMA * rng.standard_normal(n)), 2)
+    revenue = np.round(_REVENUE_MEDIAN[segment] * np.exp(_REVENUE_SIGMA * rng.standard_normal(n)), 2)
     # Tenure is drawn as observed (signup to churn or to the window end) and signup is placed
     # afterwards, so the churn model holds exactly for the tenure column analysts will see.
     tenure = np.round(0.3 + rng.gamma(_TENURE_SHAPE, _TENURE_SCALE, n), 2)
     satisfaction = rng.standard_normal(n)  # lasting, drives the customer's ratings
-    tickets = rng.poisson(np.exp(0.2 + 0.35 * (segment == 1) + 0.7 * (segment == 2)
-                                 - 0.25 * satisfaction))
+    tickets = rng.poisson(np.exp(0.2 + 0.35 * (segment == 1) + 0.7 * (segment == 2) - 0.25 * satisfaction))
     tenure_minutes = np.round(tenure * _MINUTES_PER_MONTH).astype(np.int64)
     return {
-        "n": n, "segment": segment, "contract": contract, "region": region,
-        "revenue": revenue, "tenure": tenure, "tenure_minutes": tenure_minutes,
-        "satisfaction": satisfaction, "tickets": tickets,
+        "n": n,
+        "segment": segment,
+        "contract": contract,
+        "region": region,
+        "revenue": revenue,
+        "tenure": tenure,
+        "tenure_minutes": tenure_minutes,
+        "satisfaction": satisfaction,
+        "tickets": tickets,
         # surveys reach a customer only while they are one: from the later of the window
         # start and (window end - tenure), which is never before signup, even for churners
         # (their signup is churned_at - tenure, earlier still)
@@ -933,8 +1461,10 @@ def _churn(rng, customers: dict, responses: dict) -> None:
     churned_at = np.minimum(churned_at, _WINDOW_END - 1)
     anchor = np.where(churned, churned_at, _WINDOW_END)
     customers.update(
-        churned=churned, churned_at=np.where(churned, churned_at, -1),
-        signup=anchor - customers["tenure_minutes"], detractor=detractor,
+        churned=churned,
+        churned_at=np.where(churned, churned_at, -1),
+        signup=anchor - customers["tenure_minutes"],
+        detractor=detractor,
         churn_probability=1.0 / (1.0 + np.exp(-log_odds)),
     )
 
@@ -961,8 +1491,7 @@ def _identities(rng, customers: dict) -> None:
         number=number,
         customer_id=_ids("C", number, 6),
         name=_join(_take(firsts, first), _take(lasts, last), sep=" "),
-        email=_join(local, pc.cast(pa.array(number), pa.string()), "@",
-                    _take(_EMAIL_DOMAINS, domain)),
+        email=_join(local, pc.cast(pa.array(number), pa.string()), "@", _take(_EMAIL_DOMAINS, domain)),
         phone=_phones(rng, region),
     )
 
@@ -982,8 +1511,7 @@ def _phones(rng, region) -> pa.Array:
     a, b, c, d = (rng.integers(0, 100, n) for _ in range(4))
     e = rng.integers(0, 1000, n)
     digit = pa.array([str(i) for i in range(10)])
-    dk = _join("+45", _join("2", digit.take(a % 10)), pad2.take(b), pad2.take(c),
-               pad2.take(d), sep=" ")
+    dk = _join("+45", _join("2", digit.take(a % 10)), pad2.take(b), pad2.take(c), pad2.take(d), sep=" ")
     no = _join("+47", _join("4", pad2.take(a)), pad2.take(b), pad3.take(e), sep=" ")
     se = _join("+46 70", pad3.take(e), pad2.take(b), pad2.take(c), sep=" ")
     return pc.choose(pa.array(region.astype(np.int8)), dk, no, se)
@@ -993,21 +1521,23 @@ def _customers_frame(customers: dict) -> pd.DataFrame:
     order = np.argsort(customers["number"], kind="stable")
     churned = customers["churned"][order]
     rows = pa.array(order)
-    return pd.DataFrame({
-        "customer_id": _str(customers["customer_id"].take(rows)),
-        "signup_at": _str(_iso(customers["signup"][order])),
-        "churned": churned,
-        "churned_at": _str(_iso(customers["churned_at"][order], missing=~churned)),
-        "tenure_months": customers["tenure"][order],
-        "monthly_revenue": customers["revenue"][order],
-        "segment": _str(_take(_SEGMENTS, customers["segment"][order])),
-        "region": _str(_take(_REGIONS, customers["region"][order])),
-        "contract": _str(_take(_CONTRACTS, customers["contract"][order])),
-        "support_tickets": customers["tickets"][order],
-        "name": _str(customers["name"].take(rows)),
-        "email": _str(customers["email"].take(rows)),
-        "phone": _str(customers["phone"].take(rows)),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": _str(customers["customer_id"].take(rows)),
+            "signup_at": _str(_iso(customers["signup"][order])),
+            "churned": churned,
+            "churned_at": _str(_iso(customers["churned_at"][order], missing=~churned)),
+            "tenure_months": customers["tenure"][order],
+            "monthly_revenue": customers["revenue"][order],
+            "segment": _str(_take(_SEGMENTS, customers["segment"][order])),
+            "region": _str(_take(_REGIONS, customers["region"][order])),
+            "contract": _str(_take(_CONTRACTS, customers["contract"][order])),
+            "support_tickets": customers["tickets"][order],
+            "name": _str(customers["name"].take(rows)),
+            "email": _str(customers["email"].take(rows)),
+            "phone": _str(customers["phone"].take(rows)),
+        }
+    )
 
 
 # ---- survey responses (feedback) ------------------------------------------------------
@@ -1016,19 +1546,16 @@ def _customers_frame(customers: dict) -> pd.DataFrame:
 def _driver_ratings(rng, satisfaction) -> np.ndarray:
     """Driver ratings 1-10 sharing a factor (partly the customer's lasting satisfaction)."""
     n = satisfaction.size
-    factor = (_CUSTOMER_SHARE * satisfaction
-              + math.sqrt(1 - _CUSTOMER_SHARE ** 2) * rng.standard_normal(n))
+    factor = _CUSTOMER_SHARE * satisfaction + math.sqrt(1 - _CUSTOMER_SHARE**2) * rng.standard_normal(n)
     means = np.array([_DRIVER_MEANS[d] for d in DRIVERS])
-    latent = (means + _DRIVER_LOADING * factor[:, None]
-              + _DRIVER_NOISE * rng.standard_normal((n, len(DRIVERS))))
+    latent = means + _DRIVER_LOADING * factor[:, None] + _DRIVER_NOISE * rng.standard_normal((n, len(DRIVERS)))
     return np.clip(np.rint(latent), 1, 10).astype(np.int64)
 
 
 def _nps_score(rng, ratings, shift) -> np.ndarray:
     """The continuous NPS score before rounding: linear in the driver ratings."""
     weights = np.array([_DRIVER_WEIGHTS[d] for d in DRIVERS])
-    return (_NPS_INTERCEPT + ratings @ weights + shift
-            + _NPS_NOISE * rng.standard_normal(ratings.shape[0]))
+    return _NPS_INTERCEPT + ratings @ weights + shift + _NPS_NOISE * rng.standard_normal(ratings.shape[0])
 
 
 def _survey_responses(rng, customers: dict, scale: float) -> dict:
@@ -1057,15 +1584,32 @@ def _survey_responses(rng, customers: dict, scale: float) -> dict:
     touchpoint = _choose_per_row(rng, _TOUCHPOINT_GIVEN_STAGE, stage)
     channel = _choose_per_row(rng, _CHANNEL_GIVEN_TOUCHPOINT, touchpoint)
     experience = (score - _NPS_CENTER) / _NPS_SPREAD
-    csat = np.clip(np.rint(3.7 + 0.8 * experience + _CSAT_STAGE[stage]
-                           + _CSAT_TOUCHPOINT[touchpoint] + 0.6 * rng.standard_normal(n)),
-                   1, 5).astype(np.int64)
-    ces = np.clip(np.rint(3.0 - 0.7 * experience + _CES_STAGE[stage]
-                          + _CES_TOUCHPOINT[touchpoint] + 0.8 * rng.standard_normal(n)),
-                  1, 7).astype(np.int64)
-    return {"customer": who, "minute": minute, "month": month, "ratings": ratings,
-            "nps": nps, "csat": csat, "ces": ces, "stage": stage, "touchpoint": touchpoint,
-            "channel": channel}
+    csat = np.clip(
+        np.rint(
+            3.7 + 0.8 * experience + _CSAT_STAGE[stage] + _CSAT_TOUCHPOINT[touchpoint] + 0.6 * rng.standard_normal(n)
+        ),
+        1,
+        5,
+    ).astype(np.int64)
+    ces = np.clip(
+        np.rint(
+            3.0 - 0.7 * experience + _CES_STAGE[stage] + _CES_TOUCHPOINT[touchpoint] + 0.8 * rng.standard_normal(n)
+        ),
+        1,
+        7,
+    ).astype(np.int64)
+    return {
+        "customer": who,
+        "minute": minute,
+        "month": month,
+        "ratings": ratings,
+        "nps": nps,
+        "csat": csat,
+        "ces": ces,
+        "stage": stage,
+        "touchpoint": touchpoint,
+        "channel": channel,
+    }
 
 
 def _first_response(responses: dict, n_customers: int) -> np.ndarray:
@@ -1096,11 +1640,13 @@ def _template_variants():
     return texts, np.array(offsets), np.array(counts)
 
 
-_TEMPLATE_INDEX = {(t["language"], t["theme"], t["sentiment"]): i
-                   for i, t in enumerate(REVIEW_TEMPLATES)}
-_TEMPLATE_LOOKUP = np.array([[[_TEMPLATE_INDEX[(lang, theme, sentiment)]
-                               for sentiment in _SENTIMENTS] for theme in THEMES]
-                             for lang in LANGUAGES])
+_TEMPLATE_INDEX = {(t["language"], t["theme"], t["sentiment"]): i for i, t in enumerate(REVIEW_TEMPLATES)}
+_TEMPLATE_LOOKUP = np.array(
+    [
+        [[_TEMPLATE_INDEX[(lang, theme, sentiment)] for sentiment in _SENTIMENTS] for theme in THEMES]
+        for lang in LANGUAGES
+    ]
+)
 _TEXTS, _TEXT_OFFSET, _TEXT_COUNT = _template_variants()
 
 
@@ -1119,11 +1665,11 @@ def _comments(rng, customers: dict, responses: dict):
     n = responses["nps"].size
     nps = responses["nps"]
     group = np.where(nps <= 6, 0, np.where(nps <= 8, 1, 2))  # detractor, passive, promoter
-    rate = np.array([_COMMENT_RATE["detractor"], _COMMENT_RATE["passive"],
-                     _COMMENT_RATE["promoter"]])[group]
+    rate = np.array([_COMMENT_RATE["detractor"], _COMMENT_RATE["passive"], _COMMENT_RATE["promoter"]])[group]
     has_comment = rng.random(n) < rate
-    language = np.where(rng.random(n) < _LOCAL_LANGUAGE_RATE,
-                        _REGION_LANGUAGE[customers["region"][responses["customer"]]], 0)
+    language = np.where(
+        rng.random(n) < _LOCAL_LANGUAGE_RATE, _REGION_LANGUAGE[customers["region"][responses["customer"]]], 0
+    )
     # ties between equal ratings are broken at random, not by column order
     jittered = responses["ratings"] + rng.random(responses["ratings"].shape) * 0.5
     driver = np.where(group == 2, jittered.argmax(axis=1), jittered.argmin(axis=1))
@@ -1149,8 +1695,7 @@ def _feedback_frame(rng, customers: dict, responses: dict, scale: float):
     for k, row in enumerate(pii_rows):
         pattern = _PII_COMMENTS[LANGUAGES[language[row]]][k % 2]
         person = who[row]
-        extra.append(pattern.format(phone=customers["phone"][person].as_py(),
-                                    email=customers["email"][person].as_py()))
+        extra.append(pattern.format(phone=customers["phone"][person].as_py(), email=customers["email"][person].as_py()))
     comment[pii_rows] = len(_TEXTS) + np.arange(n_special)
     extra.extend(_HTML_COMMENTS[k % len(_HTML_COMMENTS)] for k in range(n_special))
     comment[html_rows] = len(_TEXTS) + n_special + np.arange(n_special)
@@ -1166,21 +1711,23 @@ def _feedback_frame(rng, customers: dict, responses: dict, scale: float):
     block[hole] = np.nan
     ratings[missing_rows] = block
 
-    valid = pd.DataFrame({
-        "response_id": _str([""] * n),
-        "customer_id": _str(customers["customer_id"].take(pa.array(who))),
-        "responded_at": _str(_iso(responses["minute"])),
-        "channel": _str(_take(CHANNELS, responses["channel"])),
-        "touchpoint": _str(_take(TOUCHPOINTS, responses["touchpoint"])),
-        "journey_stage": _str(_take(_STAGES, responses["stage"])),
-        "segment": _str(_take(_SEGMENTS, customers["segment"][who])),
-        "nps": responses["nps"],
-        "csat": responses["csat"],
-        "ces": responses["ces"],
-        **{d: pd.array(ratings[:, j], dtype="Int64") for j, d in enumerate(DRIVERS)},
-        "comment": _str(_take(_TEXTS + extra, comment)),
-        "language": _str(_take(LANGUAGES, language)),
-    })
+    valid = pd.DataFrame(
+        {
+            "response_id": _str([""] * n),
+            "customer_id": _str(customers["customer_id"].take(pa.array(who))),
+            "responded_at": _str(_iso(responses["minute"])),
+            "channel": _str(_take(CHANNELS, responses["channel"])),
+            "touchpoint": _str(_take(TOUCHPOINTS, responses["touchpoint"])),
+            "journey_stage": _str(_take(_STAGES, responses["stage"])),
+            "segment": _str(_take(_SEGMENTS, customers["segment"][who])),
+            "nps": responses["nps"],
+            "csat": responses["csat"],
+            "ces": responses["ces"],
+            **{d: pd.array(ratings[:, j], dtype="Int64") for j, d in enumerate(DRIVERS)},
+            "comment": _str(_take(_TEXTS + extra, comment)),
+            "language": _str(_take(LANGUAGES, language)),
+        }
+    )
 
     # bad rows are copies inserted right after their source row, so dropping them (and
     # keeping the first of a repeated id) gives back exactly the data the truth describes;
@@ -1193,8 +1740,7 @@ def _feedback_frame(rng, customers: dict, responses: dict, scale: float):
         if kind == "nps_out_of_range":
             frame.loc[rows, "nps"] = 11
         elif kind == "unparseable_date":
-            frame.loc[rows, "responded_at"] = [
-                _BAD_DATES[i % len(_BAD_DATES)] for i in range(len(rows))]
+            frame.loc[rows, "responded_at"] = [_BAD_DATES[i % len(_BAD_DATES)] for i in range(len(rows))]
     ids = frame["response_id"].to_numpy()
     facts = {
         "feedback_valid_rows": valid_rows,
@@ -1207,8 +1753,7 @@ def _feedback_frame(rng, customers: dict, responses: dict, scale: float):
     return frame, facts
 
 
-def _insert_bad_rows(rng, valid: pd.DataFrame, eligible, counts: dict, id_column, prefix,
-                     width):
+def _insert_bad_rows(rng, valid: pd.DataFrame, eligible, counts: dict, id_column, prefix, width):
     """Insert copies of randomly chosen ``eligible`` rows right after their sources and
     number the rows in file order; a ``duplicate_id`` copy keeps its source's id.
 
@@ -1253,23 +1798,23 @@ def _reviews_frame(rng, scale: float):
     sentiment, theme = np.divmod(cell, len(THEMES))
     language = _choose(rng, _REVIEW_LANGUAGE_P, n)
     template = _TEMPLATE_LOOKUP[language, theme, sentiment]
-    valid = pd.DataFrame({
-        "review_id": _str([""] * n),
-        "published_at": _str(_iso(minute)),
-        "source": _str(_take(_SOURCES, _choose(rng, _REVIEW_SOURCE_P, n))),
-        "rating": 1 + _choose_per_row(rng, _STARS_GIVEN_SENTIMENT, sentiment),
-        "title": _str(_take([t["title"] for t in REVIEW_TEMPLATES], template)),
-        "text": _str(_take(_TEXTS, _template_text_index(rng, template))),
-        "language": _str(_take(LANGUAGES, language)),
-        "template_id": _str(_take([t["id"] for t in REVIEW_TEMPLATES], template)),
-    })
+    valid = pd.DataFrame(
+        {
+            "review_id": _str([""] * n),
+            "published_at": _str(_iso(minute)),
+            "source": _str(_take(_SOURCES, _choose(rng, _REVIEW_SOURCE_P, n))),
+            "rating": 1 + _choose_per_row(rng, _STARS_GIVEN_SENTIMENT, sentiment),
+            "title": _str(_take([t["title"] for t in REVIEW_TEMPLATES], template)),
+            "text": _str(_take(_TEXTS, _template_text_index(rng, template))),
+            "language": _str(_take(LANGUAGES, language)),
+            "template_id": _str(_take([t["id"] for t in REVIEW_TEMPLATES], template)),
+        }
+    )
     counts = {kind: _count(k, scale) for kind, k in _BAD_REVIEWS.items()}
-    frame, valid_rows, bad = _insert_bad_rows(rng, valid, np.arange(n), counts,
-                                              "review_id", "RV", 7)
+    frame, valid_rows, bad = _insert_bad_rows(rng, valid, np.arange(n), counts, "review_id", "RV", 7)
     rows = bad["rating_out_of_range"]
     frame.loc[rows, "rating"] = np.where(np.arange(rows.size) % 2 == 0, 0, 6)
-    mapping = (frame[["review_id", "template_id"]].drop_duplicates("review_id")
-               .reset_index(drop=True))
+    mapping = frame[["review_id", "template_id"]].drop_duplicates("review_id").reset_index(drop=True)
     frame = frame.drop(columns="template_id")
     ids = frame["review_id"].to_numpy()
     facts = {
@@ -1320,32 +1865,53 @@ def _journey_frame(rng, customers: dict, scale: float) -> pd.DataFrame:
     channel = _choose_per_row(rng, _CHANNEL_GIVEN_TOUCHPOINT, touchpoint)
     success = rng.random(total) < _SUCCESS_P[touchpoint]
     satisfaction = customers["satisfaction"][who][owner]
-    csat = np.clip(np.rint(3.8 + 0.5 * satisfaction + _CSAT_STAGE[stage]
-                           + _CSAT_TOUCHPOINT[touchpoint] + _CSAT_FAILURE * ~success
-                           + 0.7 * rng.standard_normal(total)), 1, 5)
-    ces = np.clip(np.rint(3.0 - 0.4 * satisfaction + _CES_STAGE[stage]
-                          + _CES_TOUCHPOINT[touchpoint] + 0.9 * ~success
-                          + 0.9 * rng.standard_normal(total)), 1, 7)
+    csat = np.clip(
+        np.rint(
+            3.8
+            + 0.5 * satisfaction
+            + _CSAT_STAGE[stage]
+            + _CSAT_TOUCHPOINT[touchpoint]
+            + _CSAT_FAILURE * ~success
+            + 0.7 * rng.standard_normal(total)
+        ),
+        1,
+        5,
+    )
+    ces = np.clip(
+        np.rint(
+            3.0
+            - 0.4 * satisfaction
+            + _CES_STAGE[stage]
+            + _CES_TOUCHPOINT[touchpoint]
+            + 0.9 * ~success
+            + 0.9 * rng.standard_normal(total)
+        ),
+        1,
+        7,
+    )
     csat[rng.random(total) < 0.25] = np.nan  # not every event is surveyed
     ces[rng.random(total) < 0.40] = np.nan
-    duration = np.round(_DURATION_MEDIAN_S[touchpoint] * np.exp(0.6 * rng.standard_normal(total))
-                        * np.where(success, 1.0, 1.4), 1)
+    duration = np.round(
+        _DURATION_MEDIAN_S[touchpoint] * np.exp(0.6 * rng.standard_normal(total)) * np.where(success, 1.0, 1.4), 1
+    )
 
     order = np.lexsort((np.arange(total), owner, minute))
     person = who[owner][order]
-    return pd.DataFrame({
-        "event_id": _str(_ids("E", np.arange(1, total + 1), 7)),
-        "customer_id": _str(customers["customer_id"].take(pa.array(person))),
-        "occurred_at": _str(_iso(minute[order])),
-        "journey_stage": _str(_take(_STAGES, stage[order])),
-        "touchpoint": _str(_take(TOUCHPOINTS, touchpoint[order])),
-        "channel": _str(_take(CHANNELS, channel[order])),
-        "segment": _str(_take(_SEGMENTS, customers["segment"][person])),
-        "csat": pd.array(csat[order], dtype="Int64"),
-        "ces": pd.array(ces[order], dtype="Int64"),
-        "success": success[order],
-        "duration_s": duration[order],
-    })
+    return pd.DataFrame(
+        {
+            "event_id": _str(_ids("E", np.arange(1, total + 1), 7)),
+            "customer_id": _str(customers["customer_id"].take(pa.array(person))),
+            "occurred_at": _str(_iso(minute[order])),
+            "journey_stage": _str(_take(_STAGES, stage[order])),
+            "touchpoint": _str(_take(TOUCHPOINTS, touchpoint[order])),
+            "channel": _str(_take(CHANNELS, channel[order])),
+            "segment": _str(_take(_SEGMENTS, customers["segment"][person])),
+            "csat": pd.array(csat[order], dtype="Int64"),
+            "ces": pd.array(ces[order], dtype="Int64"),
+            "success": success[order],
+            "duration_s": duration[order],
+        }
+    )
 
 
 # ======================================================================================
@@ -1362,11 +1928,13 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     line break (as :mod:`csv` does). Built with Arrow compute, so millions of rows are
     quick."""
     header = pa.array([",".join(frame.columns)], pa.large_string())
-    rows = (_join(*(_csv_cells(frame[column]) for column in frame.columns), sep=",")
-            if len(frame) else pa.array([], pa.large_string()))
+    rows = (
+        _join(*(_csv_cells(frame[column]) for column in frame.columns), sep=",")
+        if len(frame)
+        else pa.array([], pa.large_string())
+    )
     # one join of [header, rows..., ""] gives the whole file with a final line end
-    lines = pa.concat_arrays([header, rows.cast(pa.large_string()),
-                              pa.array([""], pa.large_string())])
+    lines = pa.concat_arrays([header, rows.cast(pa.large_string()), pa.array([""], pa.large_string())])
     whole = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
     newline = pa.scalar("\n", pa.large_string())
     return pc.binary_join(whole, newline).cast(pa.large_binary())[0].as_py()
@@ -1395,11 +1963,13 @@ def _arrow(column: pd.Series) -> pa.Array:
 def _fixed_point(values: np.ndarray, decimals: int) -> pa.Array:
     """Non-negative floats with exactly ``decimals`` decimals (NaN -> null)."""
     missing = np.isnan(values)
-    scaled = np.rint(np.where(missing, 0.0, values) * 10 ** decimals).astype(np.int64)
-    whole, part = np.divmod(scaled, 10 ** decimals)
-    text = _join(pc.cast(pa.array(whole), pa.string()),
-                 pc.utf8_lpad(pc.cast(pa.array(part), pa.string()), decimals, padding="0"),
-                 sep=".")
+    scaled = np.rint(np.where(missing, 0.0, values) * 10**decimals).astype(np.int64)
+    whole, part = np.divmod(scaled, 10**decimals)
+    text = _join(
+        pc.cast(pa.array(whole), pa.string()),
+        pc.utf8_lpad(pc.cast(pa.array(part), pa.string()), decimals, padding="0"),
+        sep=".",
+    )
     return pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text)
 
 
@@ -1505,39 +2075,44 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
     emerging = (review_sentiment == _EMERGING["sentiment"]) & (review_theme == _EMERGING["theme"])
 
     reached = journey.groupby("journey_stage")["customer_id"].nunique().reindex(_STAGES)
-    funnel_realised = {f"{a}->{b}": _r(reached[b] / reached[a])
-                       for a, b in itertools.pairwise(_STAGES)}
+    funnel_realised = {f"{a}->{b}": _r(reached[b] / reached[a]) for a, b in itertools.pairwise(_STAGES)}
 
     bad_rows = {
-        "feedback": {kind: {"count": len(ids), "ids": ids, "description": _BAD_DESCRIPTION[kind]}
-                     for kind, ids in facts["bad_feedback"].items()},
-        "reviews": {kind: {"count": len(ids), "ids": ids, "description": _BAD_DESCRIPTION[kind]}
-                    for kind, ids in facts["bad_reviews"].items()},
+        "feedback": {
+            kind: {"count": len(ids), "ids": ids, "description": _BAD_DESCRIPTION[kind]}
+            for kind, ids in facts["bad_feedback"].items()
+        },
+        "reviews": {
+            kind: {"count": len(ids), "ids": ids, "description": _BAD_DESCRIPTION[kind]}
+            for kind, ids in facts["bad_reviews"].items()
+        },
     }
     row_counts = {
         "customers": {"rows": len(customers), "valid": len(customers)},
         "feedback": {"rows": len(tables["feedback"]), "valid": len(feedback)},
         "reviews": {"rows": len(tables["reviews"]), "valid": len(reviews)},
-        "journey": {"rows": len(journey), "valid": len(journey),
-                    "customers": int(journey["customer_id"].nunique())},
+        "journey": {"rows": len(journey), "valid": len(journey), "customers": int(journey["customer_id"].nunique())},
     }
     return {
         "seed": sample.seed,
         "scale": sample.scale,
         **({"rows": {t: _BASE_ROWS[t] * s for t, s in sample.scales.items()}} if sample.scales else {}),
-        "regenerate": REGENERATE_COMMAND if (sample.seed, sample.scale, sample.scales) == (DEFAULT_SEED, 1.0, {})
+        "regenerate": REGENERATE_COMMAND
+        if (sample.seed, sample.scale, sample.scales) == (DEFAULT_SEED, 1.0, {})
         else f"cxkit sample --seed {sample.seed} --scale {sample.scale}"
-             + "".join(f" --rows {t}={round(_BASE_ROWS[t] * s)}" for t, s in sample.scales.items())
-             + " --out <folder>",
+        + "".join(f" --rows {t}={round(_BASE_ROWS[t] * s)}" for t, s in sample.scales.items())
+        + " --out <folder>",
         "months": list(MONTHS),
         "observation_window": {
-            "start": "2025-11-01T00:00:00", "end": "2026-11-01T00:00:00",
+            "start": "2025-11-01T00:00:00",
+            "end": "2026-11-01T00:00:00",
             "note": "end is exclusive (the end of 2026-10-31); tenure_months counts months "
-                    "of 30.4375 days from signup_at to churned_at, or to the window end",
+            "of 30.4375 days from signup_at to churned_at, or to the window end",
         },
         "row_counts": row_counts,
-        "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                  for name, data in files.items()},
+        "files": {
+            name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()
+        },
         "drivers": list(DRIVERS),
         "driver_weights": {d: _DRIVER_WEIGHTS[d] for d in order},
         "driver_order": order,
@@ -1546,13 +2121,16 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
         "expected_lmg_note": (
             f"exact LMG/Shapley shares of R^2 (nps on the eight drivers, OLS) in the "
             f"population of the generator, from {_POPULATION_DRAWS:,} simulated responses of "
-            f"one month without an NPS shift; Monte Carlo error < 0.001"),
+            f"one month without an NPS shift; Monte Carlo error < 0.001"
+        ),
         "nps_model": {
-            "formula": "nps = clip(round(intercept + sum(weight * rating) + month_shift + "
-                       "noise), 0, 10)",
-            "intercept": _NPS_INTERCEPT, "noise_sd": _NPS_NOISE,
-            "driver_means": dict(_DRIVER_MEANS), "driver_loading": _DRIVER_LOADING,
-            "driver_noise_sd": _DRIVER_NOISE, "customer_share": _CUSTOMER_SHARE,
+            "formula": "nps = clip(round(intercept + sum(weight * rating) + month_shift + noise), 0, 10)",
+            "intercept": _NPS_INTERCEPT,
+            "noise_sd": _NPS_NOISE,
+            "driver_means": dict(_DRIVER_MEANS),
+            "driver_loading": _DRIVER_LOADING,
+            "driver_noise_sd": _DRIVER_NOISE,
+            "customer_share": _CUSTOMER_SHARE,
             "month_shift": dict(_NPS_MONTH_SHIFT),
         },
         "driver_order_by_month": by_month_order,
@@ -1575,7 +2153,8 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
         "churn_timing": (
             f"a churner leaves an exponential time (mean {_CHURN_DELAY_DAYS} days, cut off at "
             "the window end) after their first survey response, or at a uniform time in the "
-            "window when they never responded; tenure_months ends at churned_at"),
+            "window when they never responded; tenure_months ends at churned_at"
+        ),
         "churn_rate": _r(customers["churned"].mean()),
         "churned_customers": int(customers["churned"].sum()),
         "detractor_customers": facts["detractor_customers"],
@@ -1583,12 +2162,14 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
         "review_slots": {k: list(v) for k, v in _SLOTS.items()},
         "review_stars_given_sentiment": {
             s: dict(zip(["1", "2", "3", "4", "5"], map(float, _STARS_GIVEN_SENTIMENT[i])))
-            for i, s in enumerate(_SENTIMENTS)},
-        "review_rating_by_sentiment": {s: _r(reviews["rating"][review_sentiment == s].mean())
-                                       for s in _SENTIMENTS},
+            for i, s in enumerate(_SENTIMENTS)
+        },
+        "review_rating_by_sentiment": {s: _r(reviews["rating"][review_sentiment == s].mean()) for s in _SENTIMENTS},
         "emerging_negative_theme": {
-            "theme": _EMERGING["theme"], "sentiment": _EMERGING["sentiment"],
-            "month": _EMERGING["month"], "weight_multiplier": _EMERGING["multiplier"],
+            "theme": _EMERGING["theme"],
+            "sentiment": _EMERGING["sentiment"],
+            "month": _EMERGING["month"],
+            "weight_multiplier": _EMERGING["multiplier"],
             "counts_by_month": {m: int((emerging & (review_month == m)).sum()) for m in MONTHS},
         },
         "funnel_conversion": {
@@ -1597,26 +2178,34 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
             "customers_by_stage": {s: int(reached[s]) for s in _STAGES},
         },
         "journey": {
-            "lowest_stage": j_low_stage, "lowest_touchpoint": j_low_touch,
+            "lowest_stage": j_low_stage,
+            "lowest_touchpoint": j_low_touch,
             "lowest_success_touchpoint": _LOW_SUCCESS_TOUCHPOINT,
-            "csat_by_stage": j_stage, "csat_by_touchpoint": j_touch,
+            "csat_by_stage": j_stage,
+            "csat_by_touchpoint": j_touch,
             "success_by_touchpoint": {k: _r(v) for k, v in success.items()},
             "planted_success": dict(zip(TOUCHPOINTS, map(float, _SUCCESS_P))),
         },
         "bad_rows": bad_rows,
-        "missing_driver_ratings": {"rows": facts["missing_driver_rows"],
-                                   "cells": facts["missing_driver_cells"],
-                                   "mechanism": "MCAR: 1-3 ratings blank in ~3% of rows"},
+        "missing_driver_ratings": {
+            "rows": facts["missing_driver_rows"],
+            "cells": facts["missing_driver_cells"],
+            "mechanism": "MCAR: 1-3 ratings blank in ~3% of rows",
+        },
         "special_comments": {"pii": facts["pii_comment_ids"], "html": facts["html_comment_ids"]},
-        "realised_lowest": {"feedback_stage": low_stage, "feedback_touchpoint": low_touch,
-                            "journey_stage": j_low_stage, "journey_touchpoint": j_low_touch},
+        "realised_lowest": {
+            "feedback_stage": low_stage,
+            "feedback_touchpoint": low_touch,
+            "journey_stage": j_low_stage,
+            "journey_touchpoint": j_low_touch,
+        },
     }
 
 
 _BAD_DESCRIPTION = {
     "nps_out_of_range": "copy of the previous row with a new response_id and nps 11",
     "unparseable_date": "copy of the previous row with a new response_id and a responded_at "
-                        "that is not a date (31/02/2026, n/a, 2026-02-30T10:15:00)",
+    "that is not a date (31/02/2026, n/a, 2026-02-30T10:15:00)",
     "duplicate_id": "exact copy of the previous row, same id; keep the first",
     "rating_out_of_range": "copy of the previous row with a new review_id and rating 0 or 6",
 }
@@ -1661,8 +2250,7 @@ def _truth_markdown(facts: dict) -> str:
         "",
         "## Files",
         "",
-        _md_table(["table", "rows in file", "valid rows"],
-                  [[t, c["rows"], c["valid"]] for t, c in counts.items()]),
+        _md_table(["table", "rows in file", "valid rows"], [[t, c["rows"], c["valid"]] for t, c in counts.items()]),
         "",
         "`truth/review_templates.csv` maps every `review_id` to the template that wrote it.",
         "",
@@ -1679,9 +2267,10 @@ def _truth_markdown(facts: dict) -> str:
         f"{facts['driver_order_months_recovered']} of {len(months)} months and a close "
         "order in the others (see `driver_order_by_month`).",
         "",
-        _md_table(["rank", "driver", "weight", "expected LMG share", "mean rating (sample)"],
-                  [[i + 1, d, weights[d], shares[d], means[d]]
-                   for i, d in enumerate(facts["driver_order"])]),
+        _md_table(
+            ["rank", "driver", "weight", "expected LMG share", "mean rating (sample)"],
+            [[i + 1, d, weights[d], shares[d], means[d]] for i, d in enumerate(facts["driver_order"])],
+        ),
         "",
         f"Lowest-rated driver: `{facts['lowest_rated_driver']}` (high performance gap, low "
         "importance). Driver ratings are missing completely at random in "
@@ -1694,10 +2283,19 @@ def _truth_markdown(facts: dict) -> str:
         "against the month before (a shift of the NPS score itself, not of a driver), then "
         "recovers partly. Sample values are computed from the valid rows.",
         "",
-        _md_table(["month", "n", "NPS (sample)", "NPS (expected)", "planted shift"],
-                  [[m, facts["nps_n_by_month"][m], facts["nps_by_month"][m],
+        _md_table(
+            ["month", "n", "NPS (sample)", "NPS (expected)", "planted shift"],
+            [
+                [
+                    m,
+                    facts["nps_n_by_month"][m],
+                    facts["nps_by_month"][m],
                     facts["nps_expected_by_month"][m],
-                    facts["nps_model"]["month_shift"].get(m, 0)] for m in months]),
+                    facts["nps_model"]["month_shift"].get(m, 0),
+                ]
+                for m in months
+            ],
+        ),
         "",
         "## Stages and touchpoints",
         "",
@@ -1705,13 +2303,23 @@ def _truth_markdown(facts: dict) -> str:
         f"**{facts['lowest_touchpoint']}**, in feedback and in journey. In journey, task "
         f"success is lowest at **{journey['lowest_success_touchpoint']}**.",
         "",
-        _md_table(["stage", "feedback CSAT", "journey CSAT"],
-                  [[s, facts["csat_by_stage"][s], journey["csat_by_stage"][s]]
-                   for s in _STAGES]),
+        _md_table(
+            ["stage", "feedback CSAT", "journey CSAT"],
+            [[s, facts["csat_by_stage"][s], journey["csat_by_stage"][s]] for s in _STAGES],
+        ),
         "",
-        _md_table(["touchpoint", "feedback CSAT", "journey CSAT", "journey success"],
-                  [[t, facts["csat_by_touchpoint"][t], journey["csat_by_touchpoint"][t],
-                    journey["success_by_touchpoint"][t]] for t in TOUCHPOINTS]),
+        _md_table(
+            ["touchpoint", "feedback CSAT", "journey CSAT", "journey success"],
+            [
+                [
+                    t,
+                    facts["csat_by_touchpoint"][t],
+                    journey["csat_by_touchpoint"][t],
+                    journey["success_by_touchpoint"][t],
+                ]
+                for t in TOUCHPOINTS
+            ],
+        ),
         "",
         "## Churn (customers)",
         "",
@@ -1722,8 +2330,9 @@ def _truth_markdown(facts: dict) -> str:
         f"`detractor`: {facts['churn_detractor_rule']} Odds ratio of detractors against "
         f"promoters (and passives) at equal covariates: {facts['detractor_odds_ratio']}.",
         "",
-        _md_table(["term", "coefficient (log-odds)", "odds ratio"],
-                  [[f"`{t}`", b, _r(math.exp(b))] for t, b in churn.items()]),
+        _md_table(
+            ["term", "coefficient (log-odds)", "odds ratio"], [[f"`{t}`", b, _r(math.exp(b))] for t, b in churn.items()]
+        ),
         "",
         f"Churn rate {facts['churn_rate']} ({facts['churned_customers']} customers); "
         f"{facts['detractor_customers']} customers are detractors by the rule above.",
@@ -1734,37 +2343,50 @@ def _truth_markdown(facts: dict) -> str:
         "and sentiment; slots are filled from `review_slots`. Star ratings follow the "
         "template's sentiment:",
         "",
-        _md_table(["sentiment", "P(1..5 stars)", "mean rating (sample)"],
-                  [[s, ", ".join(f"{v:g}" for v in p.values()),
-                    facts["review_rating_by_sentiment"][s]]
-                   for s, p in facts["review_stars_given_sentiment"].items()]),
+        _md_table(
+            ["sentiment", "P(1..5 stars)", "mean rating (sample)"],
+            [
+                [s, ", ".join(f"{v:g}" for v in p.values()), facts["review_rating_by_sentiment"][s]]
+                for s, p in facts["review_stars_given_sentiment"].items()
+            ],
+        ),
         "",
         f"Emerging negative theme: **{emerging['theme']}** reviews with "
         f"{emerging['sentiment']} sentiment surge in **{emerging['month']}**:",
         "",
-        _md_table(["month"] + [m[2:] for m in months],
-                  [["count"] + [emerging["counts_by_month"][m] for m in months]]),
+        _md_table(["month"] + [m[2:] for m in months], [["count"] + [emerging["counts_by_month"][m] for m in months]]),
         "",
         "## Journey funnel",
         "",
-        _md_table(["step", "planted conversion", "sample conversion"],
-                  [[k, v, funnel["realised"][k]] for k, v in funnel["planted"].items()]),
+        _md_table(
+            ["step", "planted conversion", "sample conversion"],
+            [[k, v, funnel["realised"][k]] for k, v in funnel["planted"].items()],
+        ),
         "",
-        _md_table(["stage", "customers reaching it"],
-                  [[s, n] for s, n in funnel["customers_by_stage"].items()]),
+        _md_table(["stage", "customers reaching it"], [[s, n] for s, n in funnel["customers_by_stage"].items()]),
         "",
         "## Rows that are not data",
         "",
-        _md_table(["table", "kind", "count", "ids", "what"],
-                  [[table, kind, info["count"], ", ".join(info["ids"][:12])
-                    + (" ..." if len(info["ids"]) > 12 else ""), info["description"]]
-                   for table, kinds in facts["bad_rows"].items()
-                   for kind, info in kinds.items()]),
+        _md_table(
+            ["table", "kind", "count", "ids", "what"],
+            [
+                [
+                    table,
+                    kind,
+                    info["count"],
+                    ", ".join(info["ids"][:12]) + (" ..." if len(info["ids"]) > 12 else ""),
+                    info["description"],
+                ]
+                for table, kinds in facts["bad_rows"].items()
+                for kind, info in kinds.items()
+            ],
+        ),
         "",
         "Comments with personal data (the customer's own phone or e-mail): "
         + ", ".join(facts["special_comments"]["pii"][:12])
         + ". Comments with HTML-looking text: "
-        + ", ".join(facts["special_comments"]["html"][:12]) + ".",
+        + ", ".join(facts["special_comments"]["html"][:12])
+        + ".",
         "",
     ]
     return "\n".join(parts)

@@ -89,11 +89,16 @@ TABLES: dict[str, TableSpec] = {
     "feedback": TableSpec(
         "feedback",
         (
-            _c("response_id", "id", required=True, nonnull=True, unique=True,
-               description="unique id of the survey response"),
+            _c(
+                "response_id",
+                "id",
+                required=True,
+                nonnull=True,
+                unique=True,
+                description="unique id of the survey response",
+            ),
             _c("customer_id", "id", description="who answered; joins to customers"),
-            _c("responded_at", "datetime", required=True, nonnull=True,
-               description="when the response was submitted"),
+            _c("responded_at", "datetime", required=True, nonnull=True, description="when the response was submitted"),
             _c("channel", "category"),
             _c("touchpoint", "category"),
             _c("journey_stage", "stage"),
@@ -161,33 +166,93 @@ TABLES: dict[str, TableSpec] = {
 # casefold(), so "Övervägande", "ÖVERVÄGANDE " and "overvagande" all match.
 STAGE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "awareness": (
-        "awareness", "aware", "discover", "discovery", "attention", "reach", "attract",
-        "kendskab", "opmærksomhed", "bevidsthed",  # da
-        "bevissthet", "kjennskap", "oppmerksomhet", "merksemd", "medvit",  # nb / nn
-        "medvetenhet", "kännedom", "uppmärksamhet",  # sv
+        "awareness",
+        "aware",
+        "discover",
+        "discovery",
+        "attention",
+        "reach",
+        "attract",
+        "kendskab",
+        "opmærksomhed",
+        "bevidsthed",  # da
+        "bevissthet",
+        "kjennskap",
+        "oppmerksomhet",
+        "merksemd",
+        "medvit",  # nb / nn
+        "medvetenhet",
+        "kännedom",
+        "uppmärksamhet",  # sv
     ),
     "consideration": (
-        "consideration", "consider", "research", "evaluation", "evaluate", "interest",
-        "overvejelse", "vurdering", "overveielse",  # da / nb
-        "vurdering", "overveging",  # nn
-        "övervägande", "utvärdering", "intresse",  # sv
+        "consideration",
+        "consider",
+        "research",
+        "evaluation",
+        "evaluate",
+        "interest",
+        "overvejelse",
+        "vurdering",
+        "overveielse",  # da / nb
+        "vurdering",
+        "overveging",  # nn
+        "övervägande",
+        "utvärdering",
+        "intresse",  # sv
     ),
     "decision": (
-        "decision", "decide", "purchase", "buy", "conversion", "convert", "onboarding",
-        "beslutning", "køb", "beslutning", "kjøp", "avgjerd", "avgjørelse", "kjøp",
-        "beslut", "köp",
+        "decision",
+        "decide",
+        "purchase",
+        "buy",
+        "conversion",
+        "convert",
+        "onboarding",
+        "beslutning",
+        "køb",
+        "beslutning",
+        "kjøp",
+        "avgjerd",
+        "avgjørelse",
+        "kjøp",
+        "beslut",
+        "köp",
     ),
     "retention": (
-        "retention", "retain", "loyalty", "service", "usage", "use", "support", "renewal",
-        "fastholdelse", "loyalitet", "brug",  # da
-        "lojalitet", "bruk", "oppbevaring", "kundelojalitet",  # nb / nn
-        "kvarhållande", "lojalitet", "användning", "behållande",  # sv
+        "retention",
+        "retain",
+        "loyalty",
+        "service",
+        "usage",
+        "use",
+        "support",
+        "renewal",
+        "fastholdelse",
+        "loyalitet",
+        "brug",  # da
+        "lojalitet",
+        "bruk",
+        "oppbevaring",
+        "kundelojalitet",  # nb / nn
+        "kvarhållande",
+        "lojalitet",
+        "användning",
+        "behållande",  # sv
     ),
     "advocacy": (
-        "advocacy", "advocate", "recommend", "recommendation", "referral", "promotion",
-        "anbefaling", "anbefale",  # da / nb
+        "advocacy",
+        "advocate",
+        "recommend",
+        "recommendation",
+        "referral",
+        "promotion",
+        "anbefaling",
+        "anbefale",  # da / nb
         "tilråding",  # nn
-        "förespråkande", "rekommendation", "ambassadörskap",  # sv
+        "förespråkande",
+        "rekommendation",
+        "ambassadörskap",  # sv
     ),
 }
 

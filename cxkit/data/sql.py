@@ -253,14 +253,16 @@ def _resolve_table(
     try:
         relations = _list_tables(inspector)
     except SQLAlchemyError as exc:
-        raise _error(f"{where}: cannot list the database's tables; check that the user may read the catalog.",
-                     exc, scrub) from None
+        raise _error(
+            f"{where}: cannot list the database's tables; check that the user may read the catalog.", exc, scrub
+        ) from None
     default = inspector.default_schema_name
     wanted = [(schema if schema != default else None, table)]
     if schema is None and "." in table:
         wanted.append(tuple(table.split(".", 1)))
     for fold in (False, True):
         for want_schema, want_name in wanted:
+
             def same(a, b):  # used at once in this iteration's comprehension
                 return (a or "").casefold() == (b or "").casefold() if fold else a == b  # noqa: B023
 
@@ -268,10 +270,13 @@ def _resolve_table(
             if len(hits) == 1:
                 notes = [f"table {_qualified(schema, table)!r} matched {_qualified(*hits[0])!r}"] if fold else []
                 return hits[0][0], hits[0][1], notes
-    available = ", ".join(
-        _qualified(s, n) + ("" if kind == "table" else f" ({kind})")
-        for s, n, kind in sorted(relations, key=lambda r: ((r[0] or "").casefold(), r[1].casefold()))
-    ) or "none (the database is empty)"
+    available = (
+        ", ".join(
+            _qualified(s, n) + ("" if kind == "table" else f" ({kind})")
+            for s, n, kind in sorted(relations, key=lambda r: ((r[0] or "").casefold(), r[1].casefold()))
+        )
+        or "none (the database is empty)"
+    )
     raise SourceError(
         f"{where}: table {_qualified(schema, table)} not found: available tables: {available}. "
         "Name one of these in `table` (and `schema`), or check that the URL points at the right database."
@@ -425,8 +430,14 @@ def _primary_key(conn: sa.Connection, inspector: sa.Inspector, name: str, schema
 
 
 def _plan_table_read(
-    conn: sa.Connection, masked: str, table: str, schema: str | None, columns: list[str] | None, where: str,
-    scrub: _Scrubber, period: dict | None = None,
+    conn: sa.Connection,
+    masked: str,
+    table: str,
+    schema: str | None,
+    columns: list[str] | None,
+    where: str,
+    scrub: _Scrubber,
+    period: dict | None = None,
 ) -> tuple[str, sa.Select, list[str]]:
     """The SELECT for a table: names matched to the database's, columns pushed down, key order."""
     inspector = sa.inspect(conn)
@@ -458,15 +469,17 @@ def _period_where(inspector, relation, statement, available, period, source, not
     # (duckdb-engine), and comparing text with a timestamp fails on PostgreSQL.
     probe = inspector.bind.execute(sa.select(column).where(column.isnot(None)).limit(1)).scalar()
     if not isinstance(probe, (dt.date, dt.datetime)):
-        notes.append(f"month filter applied after reading ({name} holds {type(probe).__name__}, "
-                     "not dates or timestamps)")
+        notes.append(
+            f"month filter applied after reading ({name} holds {type(probe).__name__}, not dates or timestamps)"
+        )
         return statement
     end = pd.Timestamp(period["end"]).to_pydatetime()
     statement = statement.where(column < end)
     if period.get("start") is not None:
         statement = statement.where(column >= pd.Timestamp(period["start"]).to_pydatetime())
-    notes.append(f"rows read: {name} from {period.get('start') or 'the start'} to {period['end']} "
-                 "(pushed down to the database)")
+    notes.append(
+        f"rows read: {name} from {period.get('start') or 'the start'} to {period['end']} (pushed down to the database)"
+    )
     return statement
 
 
@@ -569,8 +582,9 @@ def read_sql(
     try:
         with _connect(engine, masked, scrub) as conn:
             if table is not None:
-                source, statement, planned = _plan_table_read(conn, masked, table, schema, columns, where, scrub,
-                                                              period)
+                source, statement, planned = _plan_table_read(
+                    conn, masked, table, schema, columns, where, scrub, period
+                )
             else:
                 source, statement, planned = _plan_query_read(conn, masked, query, params, columns, scrub)
             frame = _fetch(conn, statement, params, source, scrub)

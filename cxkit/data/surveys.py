@@ -49,9 +49,19 @@ TOOLS = ("qualtrics", "surveymonkey")
 #: listed here is still classified. Source: the value labels Qualtrics writes for ``Status`` in
 #: its SPSS exports, and "Understanding Your Dataset" (qualtrics.com/support, Status column).
 QUALTRICS_STATUS = {
-    0: "IP Address", 1: "Survey Preview", 2: "Survey Test", 4: "Imported", 8: "Spam",
-    9: "Survey Preview Spam", 12: "Imported Spam", 16: "Offline", 17: "Offline Survey Preview",
-    32: "EX", 36: "Imported", 40: "EX Spam", 48: "EX Offline",
+    0: "IP Address",
+    1: "Survey Preview",
+    2: "Survey Test",
+    4: "Imported",
+    8: "Spam",
+    9: "Survey Preview Spam",
+    12: "Imported Spam",
+    16: "Offline",
+    17: "Offline Survey Preview",
+    32: "EX",
+    36: "Imported",
+    40: "EX Spam",
+    48: "EX Offline",
 }
 _STATUS_BY_LABEL = {label.lower(): code for code, label in sorted(QUALTRICS_STATUS.items(), reverse=True)}
 # A preview or test that was also flagged as spam is counted as what the survey owner made it.
@@ -106,8 +116,9 @@ def _first_row(path: Path) -> set[str]:
 # --------------------------------------------------------------------------- reading
 
 
-def read_export(path: str | Path, *, tool: str, unfinished: str = "keep", encoding: str | None = None,
-                **options) -> RawTable:
+def read_export(
+    path: str | Path, *, tool: str, unfinished: str = "keep", encoding: str | None = None, **options
+) -> RawTable:
     """Read a Qualtrics or SurveyMonkey export (CSV or XLSX) into a :class:`RawTable`.
 
     Parameters
@@ -150,8 +161,10 @@ def read_export(path: str | Path, *, tool: str, unfinished: str = "keep", encodi
     if unfinished not in ("keep", "exclude"):
         raise SourceError(f"{path}: unfinished must be 'keep' or 'exclude', not {unfinished!r}.")
     if tool == "surveymonkey" and unfinished == "exclude":
-        raise SourceError(f"{path}: SurveyMonkey exports do not mark unfinished responses, so unfinished="
-                          "'exclude' cannot apply. Filter on completeness before exporting, or use 'keep'.")
+        raise SourceError(
+            f"{path}: SurveyMonkey exports do not mark unfinished responses, so unfinished="
+            "'exclude' cannot apply. Filter on completeness before exporting, or use 'keep'."
+        )
     header, body = _read_rows(path, n_header=3 if tool == "qualtrics" else 2, encoding=encoding, options=options)
     return _read_qualtrics(header, body, unfinished) if tool == "qualtrics" else _read_surveymonkey(header, body)
 
@@ -175,13 +188,19 @@ def _read_rows(path: Path, *, n_header: int, encoding: str | None, options: dict
         raw = read_delimited_text(text, source=str(path), encoding=used, header=False, **options)
         raw.notes.append("cells read as text")
     if len(raw.frame) < n_header:
-        raise SourceError(f"{path}: has {len(raw.frame)} non-empty row(s), but this export has {n_header} header "
-                          "rows. Export the responses again from the survey tool.")
+        raise SourceError(
+            f"{path}: has {len(raw.frame)} non-empty row(s), but this export has {n_header} header "
+            "rows. Export the responses again from the survey tool."
+        )
     header = [[_text(v) for v in raw.frame.iloc[i]] for i in range(n_header)]
     body = raw.frame.iloc[n_header:].reset_index(drop=True)
     empty = raw.excluded[raw.excluded["line"] > raw.lines[n_header - 1]]  # rows of blank cells below the header
-    return header, replace(raw, frame=body.set_axis(range(body.shape[1]), axis=1), lines=raw.lines[n_header:],
-                           excluded=empty.reset_index(drop=True))
+    return header, replace(
+        raw,
+        frame=body.set_axis(range(body.shape[1]), axis=1),
+        lines=raw.lines[n_header:],
+        excluded=empty.reset_index(drop=True),
+    )
 
 
 def _read_sheet(path: Path, sheet) -> RawTable:
@@ -207,9 +226,15 @@ def _read_sheet(path: Path, sheet) -> RawTable:
     frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
     lines = np.arange(1, len(rows) + 1, dtype=np.int64)
     keep = ~np.asarray(blank, dtype=bool)
-    return RawTable(frame=frame.loc[keep].reset_index(drop=True), lines=lines[keep], source=str(path), format="xlsx",
-                    excluded=pd.DataFrame({"line": lines[~keep], "reason": "empty row (every cell blank)"}),
-                    notes=[f"sheet {sheet!r}", "line numbers are sheet rows", "cells keep Excel's types"], typed=True)
+    return RawTable(
+        frame=frame.loc[keep].reset_index(drop=True),
+        lines=lines[keep],
+        source=str(path),
+        format="xlsx",
+        excluded=pd.DataFrame({"line": lines[~keep], "reason": "empty row (every cell blank)"}),
+        notes=[f"sheet {sheet!r}", "line numbers are sheet rows", "cells keep Excel's types"],
+        typed=True,
+    )
 
 
 # --------------------------------------------------------------------------- Qualtrics
@@ -220,7 +245,7 @@ def _read_qualtrics(header: list[list[str]], body: RawTable, unfinished: str) ->
     first = import_row[0].strip()
     if not (first.startswith("{") and "ImportId" in first):
         raise SourceError(
-            f"{path}: row 3 should be Qualtrics' ImportId row ({{\"ImportId\":\"...\"}}) but starts "
+            f'{path}: row 3 should be Qualtrics\' ImportId row ({{"ImportId":"..."}}) but starts '
             f"with {first[:40]!r}. Export it again from Data & Analysis (Export data, CSV, with "
             "'Use choice text' or 'Use numeric values'), which writes three header rows, or read "
             "it as plain csv with format: csv and skip_rows for the extra header rows."
@@ -250,13 +275,19 @@ def _read_qualtrics(header: list[list[str]], body: RawTable, unfinished: str) ->
             kinds[kind] += 1
             reasons[i] = f"Qualtrics {_KIND_TEXT[kind]} ({why})"
     counts = ", ".join(f"{kinds[k]} {k}" for k, _ in _STATUS_FLAGS if kinds[k]) or "no preview, test or spam"
-    notes = ["Qualtrics: 3 header rows; columns are the short names, question text and ImportIds are in "
-             "frame.attrs", f"Qualtrics: {counts} responses excluded"]
+    notes = [
+        "Qualtrics: 3 header rows; columns are the short names, question text and ImportIds are in frame.attrs",
+        f"Qualtrics: {counts} responses excluded",
+    ]
     if unknown_status:
         notes.append(f"Qualtrics: unknown Status value(s) {sorted(unknown_status)} kept as responses")
     notes.append(_mark_unfinished(path, cells, reasons, unfinished))
-    attrs = dict(question_text=dict(zip(names, texts)), import_ids=import_ids, time_zones=time_zones,
-                 id_column=next((n for n in ("ResponseId", "ResponseID") if n in names), None))
+    attrs = dict(
+        question_text=dict(zip(names, texts)),
+        import_ids=import_ids,
+        time_zones=time_zones,
+        id_column=next((n for n in ("ResponseId", "ResponseID") if n in names), None),
+    )
     return _finish(body, cells, reasons, tool="qualtrics", notes=notes, attrs=attrs)
 
 
@@ -278,8 +309,10 @@ def _mark_unfinished(path: str, cells: pd.DataFrame, reasons: pd.Series, unfinis
     """Set the reason of unfinished responses when they are excluded; return the note."""
     if "Finished" not in cells:
         if unfinished == "exclude":
-            raise SourceError(f"{path}: unfinished='exclude' needs the Qualtrics 'Finished' column, which "
-                              "is missing. Export again with all metadata fields, or use unfinished='keep'.")
+            raise SourceError(
+                f"{path}: unfinished='exclude' needs the Qualtrics 'Finished' column, which "
+                "is missing. Export again with all metadata fields, or use unfinished='keep'."
+            )
         return "Qualtrics: no Finished column; unfinished responses cannot be told apart"
     finished = cells["Finished"].map(lambda v: _text(v).strip().lower())
     is_unfinished = finished.isin(["false", "0"]) & reasons.isna()
@@ -298,13 +331,17 @@ def _mark_unfinished(path: str, cells: pd.DataFrame, reasons: pd.Series, unfinis
 def _read_surveymonkey(header: list[list[str]], body: RawTable) -> RawTable:
     path, (questions, subs) = body.source, header
     if "Respondent ID" not in questions:
-        raise SourceError(f"{path}: not a SurveyMonkey export: row 1 has no 'Respondent ID' column. "
-                          "Read it with the right tool, or as plain csv (format: csv).")
+        raise SourceError(
+            f"{path}: not a SurveyMonkey export: row 1 has no 'Respondent ID' column. "
+            "Read it with the right tool, or as plain csv (format: csv)."
+        )
     if subs[0].strip() or not any(s.strip() for s in subs):
-        raise SourceError(f"{path}: row 2 should hold SurveyMonkey's sub-headers (blank under 'Respondent ID', "
-                          f"then 'Response', 'Open-Ended Response' or option texts) but starts with {subs[0][:40]!r}. "
-                          "Export again from SurveyMonkey (All individual responses, CSV or XLSX) without "
-                          "editing the header rows, or read it as plain csv (format: csv).")
+        raise SourceError(
+            f"{path}: row 2 should hold SurveyMonkey's sub-headers (blank under 'Respondent ID', "
+            f"then 'Response', 'Open-Ended Response' or option texts) but starts with {subs[0][:40]!r}. "
+            "Export again from SurveyMonkey (All individual responses, CSV or XLSX) without "
+            "editing the header rows, or read it as plain csv (format: csv)."
+        )
     raw_names, question_of, current = [], [], ""
     for question, sub in zip(questions, subs):
         current = question.strip() or current  # a blank cell continues the question to its left
@@ -315,18 +352,22 @@ def _read_surveymonkey(header: list[list[str]], body: RawTable) -> RawTable:
     names = _unique(raw_names)
     cells = body.frame.set_axis(names, axis=1)
     multi = sum(1 for n, q in zip(names, question_of) if n != q)
-    notes = [f"SurveyMonkey: 2 header rows combined into {len(names)} column names ({multi} as "
-             "'<question> | <option>'); original rows in frame.attrs['header_rows']"]
+    notes = [
+        f"SurveyMonkey: 2 header rows combined into {len(names)} column names ({multi} as "
+        "'<question> | <option>'); original rows in frame.attrs['header_rows']"
+    ]
     attrs = dict(header_rows=[questions, subs], question_text=dict(zip(names, question_of)), id_column="Respondent ID")
-    return _finish(body, cells, pd.Series(None, index=cells.index, dtype=object), tool="surveymonkey", notes=notes,
-                   attrs=attrs)
+    return _finish(
+        body, cells, pd.Series(None, index=cells.index, dtype=object), tool="surveymonkey", notes=notes, attrs=attrs
+    )
 
 
 # --------------------------------------------------------------------------- shared
 
 
-def _finish(body: RawTable, cells: pd.DataFrame, reasons: pd.Series, *, tool: str, notes: list[str],
-            attrs: dict) -> RawTable:
+def _finish(
+    body: RawTable, cells: pd.DataFrame, reasons: pd.Series, *, tool: str, notes: list[str], attrs: dict
+) -> RawTable:
     """Move rows with a reason to ``excluded`` (``line``, ``reason``, then the cells), with the empty rows."""
     out = reasons.notna().to_numpy()
     excluded = cells.loc[out].assign(line=body.lines[out], reason=reasons[out].to_numpy())
@@ -336,8 +377,14 @@ def _finish(body: RawTable, cells: pd.DataFrame, reasons: pd.Series, *, tool: st
     excluded = excluded.sort_values("line", kind="stable").reset_index(drop=True).astype({"line": np.int64})
     frame = cells.loc[~out].reset_index(drop=True)
     frame.attrs.update(attrs)
-    return replace(body, frame=frame, lines=body.lines[~out], excluded=excluded[["line", "reason", *cells.columns]],
-                   notes=body.notes + notes, format=tool)
+    return replace(
+        body,
+        frame=frame,
+        lines=body.lines[~out],
+        excluded=excluded[["line", "reason", *cells.columns]],
+        notes=body.notes + notes,
+        format=tool,
+    )
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -51,7 +51,8 @@ def _rows_arg(text: str) -> tuple[str, int]:
     if not sep or table not in tables or not n.replace("_", "").isdigit() or int(n) <= 0:
         raise argparse.ArgumentTypeError(
             f"{text!r}: write TABLE=N with TABLE one of {', '.join(tables)} and N a positive whole "
-            "number, e.g. --rows reviews=1000000")
+            "number, e.g. --rows reviews=1000000"
+        )
     return table, int(n)
 
 
@@ -72,8 +73,17 @@ def _cmd_report(args) -> int:
 
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # kernels' TCP warnings are noise here
     try:
-        path = build_pack(args.month, catalog=args.catalog, out=args.out, only=args.only, timeout=args.timeout,
-                          jobs=args.jobs, quiet=args.quiet, notebooks_dir=args.notebooks, scheduler=args.scheduler)
+        path = build_pack(
+            args.month,
+            catalog=args.catalog,
+            out=args.out,
+            only=args.only,
+            timeout=args.timeout,
+            jobs=args.jobs,
+            quiet=args.quiet,
+            notebooks_dir=args.notebooks,
+            scheduler=args.scheduler,
+        )
     except PackError as exc:
         print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -86,25 +96,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cxkit", description="Customer-experience analytics toolkit.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="read every source of a catalog and print the data-quality summary",
-                       description="Read every source of the catalog; print rows read / accepted / rejected "
-                                   "and the top rejection reasons; write the rejected rows (PII masked). "
-                                   "Exits 0 only when every source is usable.")
+    p = sub.add_parser(
+        "validate",
+        help="read every source of a catalog and print the data-quality summary",
+        description="Read every source of the catalog; print rows read / accepted / rejected "
+        "and the top rejection reasons; write the rejected rows (PII masked). "
+        "Exits 0 only when every source is usable.",
+    )
     p.add_argument("--catalog", default="data/cxkit.yaml", help="catalog file (default: data/cxkit.yaml)")
-    p.add_argument("--out", default="reports/_validation", help="folder for rejected rows (default: reports/_validation)")
+    p.add_argument(
+        "--out", default="reports/_validation", help="folder for rejected rows (default: reports/_validation)"
+    )
     p.add_argument("--only", nargs="*", metavar="NAME", help="validate only these sources")
     p.set_defaults(func=_cmd_validate)
 
     from .runner import EXIT_CODES
 
     codes = "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
-    p = sub.add_parser("report", help="build the monthly pack of HTML reports",
-                       description="Run every pack notebook in notebooks/ for one month with papermill (in "
-                                   "parallel, each cell with a timeout), export self-contained HTML, and write "
-                                   "reports/YYYY-MM/ with index.html, one HTML per analysis, results.json and "
-                                   "manifest.json. The folder appears only when every notebook succeeded; a "
-                                   "failed run leaves the previous pack untouched and keeps the failed notebook "
-                                   f"under reports/_failed/<run-id>/. Exit codes: {codes}.")
+    p = sub.add_parser(
+        "report",
+        help="build the monthly pack of HTML reports",
+        description="Run every pack notebook in notebooks/ for one month with papermill (in "
+        "parallel, each cell with a timeout), export self-contained HTML, and write "
+        "reports/YYYY-MM/ with index.html, one HTML per analysis, results.json and "
+        "manifest.json. The folder appears only when every notebook succeeded; a "
+        "failed run leaves the previous pack untouched and keeps the failed notebook "
+        f"under reports/_failed/<run-id>/. Exit codes: {codes}.",
+    )
     p.add_argument("--month", help="month to report, YYYY-MM (default: the last complete month in the data)")
     p.add_argument("--catalog", default=None, help="catalog file (default: data/cxkit.yaml)")
     p.add_argument("--out", default="reports", help="folder for packs (default: reports)")
@@ -113,20 +131,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
     p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
     p.add_argument("--notebooks", default=None, metavar="DIR", help="folder of pack notebooks (default: notebooks/)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="Dask scheduler (tcp://host:8786) for the heavy steps: sentiment scoring, journey "
-                        "aggregation, bootstrap resamples (default: the catalog's settings.scheduler, else in-process)")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786) for the heavy steps: sentiment scoring, journey "
+        "aggregation, bootstrap resamples (default: the catalog's settings.scheduler, else in-process)",
+    )
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("sample", help="write the synthetic sample data with its planted truth",
-                       description="Write feedback, reviews, customers and journey CSVs plus TRUTH.md and "
-                                   "truth.json. The same seed and scale give byte-identical files.")
+    p = sub.add_parser(
+        "sample",
+        help="write the synthetic sample data with its planted truth",
+        description="Write feedback, reviews, customers and journey CSVs plus TRUTH.md and "
+        "truth.json. The same seed and scale give byte-identical files.",
+    )
     p.add_argument("--seed", type=int, default=20261, help="random seed (default: 20261, the bundled sample)")
     p.add_argument("--out", default="data/sample", help="output folder (default: data/sample)")
     p.add_argument("--scale", type=float, default=1.0, help="multiply row counts (default: 1)")
-    p.add_argument("--rows", action="append", default=[], metavar="TABLE=N", type=_rows_arg,
-                   help="about N rows in TABLE (customers, feedback, reviews or journey), overriding "
-                        "--scale for it; repeat for several tables")
+    p.add_argument(
+        "--rows",
+        action="append",
+        default=[],
+        metavar="TABLE=N",
+        type=_rows_arg,
+        help="about N rows in TABLE (customers, feedback, reviews or journey), overriding "
+        "--scale for it; repeat for several tables",
+    )
     p.set_defaults(func=_cmd_sample)
     return parser
 

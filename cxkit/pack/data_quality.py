@@ -50,8 +50,10 @@ class DataQualityReport(ReportPage):
     @section("sources")
     def _sources(self):
         """Rows read, accepted and rejected per source."""
-        return table(self.summary[["source", "table", "read", "accepted", "rejected", "excluded", "usable"]],
-                     caption="Rows per source")
+        return table(
+            self.summary[["source", "table", "read", "accepted", "rejected", "excluded", "usable"]],
+            caption="Rows per source",
+        )
 
     @section("reasons")
     def _reasons(self):

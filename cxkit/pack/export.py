@@ -56,21 +56,70 @@ _CSS = TEMPLATES_DIR / "cxkit.css"
 # does, with bleach's CSS sanitiser and its default CSS properties.
 
 #: The markup cxkit's own tables, findings and notes use (cxkit.display).
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "small", "span", "strong",
-    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"})
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    }
+)
 ALLOWED_ATTRIBUTES = {
-    "*": ["class", "title", "colspan", "rowspan", "style"], "img": ["src", "alt", "width", "height"],
-    "a": ["href"], "div": ["class", "title", "style", "tabindex", "role", "aria-label"],
-    "th": ["class", "title", "colspan", "rowspan", "style", "scope"]}
+    "*": ["class", "title", "colspan", "rowspan", "style"],
+    "img": ["src", "alt", "width", "height"],
+    "a": ["href"],
+    "div": ["class", "title", "style", "tabindex", "role", "aria-label"],
+    "th": ["class", "title", "colspan", "rowspan", "style", "scope"],
+}
 #: data: for embedded images; http(s) links pass bleach and are then pointed inside the pack.
 ALLOWED_PROTOCOLS = frozenset({"data", "https", "http"})
 
 #: Output types that are code, or that a browser would turn into markup or run: dropped.
 #: Untrusted Markdown is kept as text (its text/plain) rather than rendered.
-_DROPPED_TYPES = ("application/javascript", "text/latex", "application/vnd.jupyter.widget-view+json",
-                  "image/svg+xml", "text/markdown")
+_DROPPED_TYPES = (
+    "application/javascript",
+    "text/latex",
+    "application/vnd.jupyter.widget-view+json",
+    "image/svg+xml",
+    "text/markdown",
+)
 
 #: Python's default repr ("<IPython.core.display.HTML object>", "<pandas...Styler at 0x7f...>").
 _DEFAULT_REPR = re.compile(r"<[\w.]+ (object|object at 0x[0-9a-f]+)>")
@@ -82,8 +131,15 @@ def sanitize_html(html: str) -> str:
     >>> sanitize_html('<a href="https://example.com" onclick="x()">x</a><script>y()</script>')
     '<a href="#">x</a>y()'
     """
-    clean = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
-                         strip=True, strip_comments=True, css_sanitizer=CSSSanitizer())
+    clean = bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        css_sanitizer=CSSSanitizer(),
+    )
     # Stricter than any protocol allow-list can say (bleach checks the scheme, not which attribute
     # carries it): images may only be embedded data, links may only point inside the pack. The
     # attribute stays, emptied, where a bleach attribute filter would drop it.
@@ -195,8 +251,13 @@ def _exporter(show_code: bool) -> HTMLExporter:
     cache = _EXPORTERS.__dict__.setdefault("by_show_code", {})
     if show_code not in cache:
         exporter = HTMLExporter(
-            template_name="cxkit_report", extra_template_basedirs=[str(TEMPLATES_DIR)], exclude_input=not show_code,
-            exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
+            template_name="cxkit_report",
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=not show_code,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        )
         for step in EVIDENCE_PASSES if show_code else REPORT_PASSES:
             exporter.register_preprocessor(step, enabled=True)
         cache[show_code] = exporter
@@ -207,7 +268,11 @@ def export_html(nb, path: Path, *, title: str, month: str, footer: str, show_cod
     """Write ``nb`` as one self-contained HTML file with the house template; ``nb`` itself is
     left as it is (the exporter works on a copy)."""
     nb = nbformat.from_dict({**nb, "metadata": {**nb.metadata, "title": title}})
-    resources = {"cxkit_css": _CSS.read_text(), "cxkit_month": month, "cxkit_footer": footer,
-                 "metadata": {"name": title}}
+    resources = {
+        "cxkit_css": _CSS.read_text(),
+        "cxkit_month": month,
+        "cxkit_footer": footer,
+        "metadata": {"name": title},
+    }
     html, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
     path.write_text(html, encoding="utf-8")

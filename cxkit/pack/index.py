@@ -30,11 +30,21 @@ _KPIS = [
     ("sentiment", "headline", "Review sentiment (mean compound, −1 to 1)", "{:+.2f}", True),
     ("churn", "headline", "Churn rate", "{:.1%}", False),
 ]
-_SECTIONS = [("nps_drivers", "nps"), ("review_sentiment", "sentiment"), ("churn_regression", "churn"),
-             ("journey_stages", "journey"), ("data_quality", "data_quality")]
+_SECTIONS = [
+    ("nps_drivers", "nps"),
+    ("review_sentiment", "sentiment"),
+    ("churn_regression", "churn"),
+    ("journey_stages", "journey"),
+    ("data_quality", "data_quality"),
+]
 # The notebook that writes each KPI, to say why a KPI is missing when it was not built.
-_KPI_NOTEBOOK = {"nps": "nps_drivers", "csat": "nps_drivers", "ces": "nps_drivers", "sentiment": "review_sentiment",
-                 "churn": "churn_regression"}
+_KPI_NOTEBOOK = {
+    "nps": "nps_drivers",
+    "csat": "nps_drivers",
+    "ces": "nps_drivers",
+    "sentiment": "review_sentiment",
+    "churn": "churn_regression",
+}
 
 
 def _p_text(p: float) -> str:
@@ -57,10 +67,15 @@ def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, sk
         why = "not available this month"
         if skipped:
             absent = skipped.get("absent") or []
-            why = (f"not built: no {_and(absent)} source" if absent
-                   else f"not built: no {_and(skipped.get('no_rows') or [])} data this month")
-        return (f'<div class="cx-kpi cx-kpi-missing"><div class="cx-kpi-label">{escape(label)}</div>'
-                f'<div class="cx-kpi-value">–</div><div class="cx-kpi-note">{safe_text(why)}</div></div>')
+            why = (
+                f"not built: no {_and(absent)} source"
+                if absent
+                else f"not built: no {_and(skipped.get('no_rows') or [])} data this month"
+            )
+        return (
+            f'<div class="cx-kpi cx-kpi-missing"><div class="cx-kpi-label">{escape(label)}</div>'
+            f'<div class="cx-kpi-value">–</div><div class="cx-kpi-note">{safe_text(why)}</div></div>'
+        )
     ci = ""
     if kpi.get("ci_low") is not None and kpi.get("ci_high") is not None:
         ci = f"95% CI {_fmt(fmt, kpi['ci_low'])} to {_fmt(fmt, kpi['ci_high'])}"
@@ -76,15 +91,21 @@ def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, sk
             better = (kpi["change"] > 0) == higher_is_better
             cls = "cx-up" if better else "cx-down"
             word = "better" if better else "worse"
-            change = (f'<div class="cx-change {cls}"><strong>{_fmt(delta_fmt, kpi["change"])}</strong> vs previous '
-                      f'month ({_fmt(fmt, kpi["previous"])}), significant ({word}; {_p_text(p)})</div>')
+            change = (
+                f'<div class="cx-change {cls}"><strong>{_fmt(delta_fmt, kpi["change"])}</strong> vs previous '
+                f"month ({_fmt(fmt, kpi['previous'])}), significant ({word}; {_p_text(p)})</div>"
+            )
         else:
             ptext = _p_text(p) if isinstance(p, (int, float)) else "not tested"
-            change = (f'<div class="cx-change cx-flat">{_fmt(delta_fmt, kpi["change"])} vs previous month '
-                      f'({_fmt(fmt, kpi["previous"])}); not a significant change ({ptext})</div>')
-    return (f'<div class="cx-kpi"><div class="cx-kpi-label">{escape(label)}</div>'
-            f'<div class="cx-kpi-value">{_fmt(fmt, kpi["value"])}</div>'
-            f'<div class="cx-kpi-note">{escape(ci)}{" · " if ci and n else ""}{escape(n)}</div>{change}</div>')
+            change = (
+                f'<div class="cx-change cx-flat">{_fmt(delta_fmt, kpi["change"])} vs previous month '
+                f"({_fmt(fmt, kpi['previous'])}); not a significant change ({ptext})</div>"
+            )
+    return (
+        f'<div class="cx-kpi"><div class="cx-kpi-label">{escape(label)}</div>'
+        f'<div class="cx-kpi-value">{_fmt(fmt, kpi["value"])}</div>'
+        f'<div class="cx-kpi-note">{escape(ci)}{" · " if ci and n else ""}{escape(n)}</div>{change}</div>'
+    )
 
 
 def _and(names: list) -> str:
@@ -101,8 +122,11 @@ def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | No
     for key, sub, label, fmt, higher in _KPIS:
         section = results.get(key)
         kpi = section.get(sub) if (sub and isinstance(section, dict)) else section
-        cards.append(_kpi_card(label, kpi if isinstance(kpi, dict) else None, fmt, higher,
-                               skipped.get(_KPI_NOTEBOOK.get(key, ""))))
+        cards.append(
+            _kpi_card(
+                label, kpi if isinstance(kpi, dict) else None, fmt, higher, skipped.get(_KPI_NOTEBOOK.get(key, ""))
+            )
+        )
     links = []
     for nb in notebooks:
         section = getattr(nb, "section", None) or dict(_SECTIONS).get(nb.name)
@@ -111,17 +135,24 @@ def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | No
             finding = results[section].get("finding") or ""
         if nb.name == "data_quality":
             finding = finding or _quality_finding(results.get("data_quality", {}))
-        links.append(f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
-                     + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "") + "</li>")
+        links.append(
+            f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
+            + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "")
+            + "</li>"
+        )
     for why in skipped.values():
         if isinstance(why, dict):
-            links.append(f'<li class="cx-skipped"><span>{safe_text(why.get("title", ""))}</span>'
-                         f'<p class="cx-finding">Not built: {safe_text(why.get("reason", ""))}.</p></li>')
+            links.append(
+                f'<li class="cx-skipped"><span>{safe_text(why.get("title", ""))}</span>'
+                f'<p class="cx-finding">Not built: {safe_text(why.get("reason", ""))}.</p></li>'
+            )
     lede_notes = "".join(f'<p class="cx-note">{safe_text(note)}</p>' for note in notes or [])
     quality_rows = "".join(
-        f"<tr><td>{safe_text(name)}</td><td class=\"num\">{q.get('read', 0):,}</td><td class=\"num\">{q.get('accepted', 0):,}</td>"
-        f"<td class=\"num\">{q.get('rejected', 0):,}</td><td>{safe_text('; '.join(f'{n:,} × {r}' for r, n in (q.get('reasons') or {}).items()))}</td></tr>"
-        for name, q in (results.get("data_quality") or {}).items() if isinstance(q, dict))
+        f'<tr><td>{safe_text(name)}</td><td class="num">{q.get("read", 0):,}</td><td class="num">{q.get("accepted", 0):,}</td>'
+        f'<td class="num">{q.get("rejected", 0):,}</td><td>{safe_text("; ".join(f"{n:,} × {r}" for r, n in (q.get("reasons") or {}).items()))}</td></tr>'
+        for name, q in (results.get("data_quality") or {}).items()
+        if isinstance(q, dict)
+    )
     css = (Path(__file__).resolve().parent / "templates" / "cxkit.css").read_text()
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -139,9 +170,9 @@ def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | No
 <p class="cx-lede">Headline numbers for the month with their 95% confidence intervals. {escape(HEADLINE_POLICY)}</p>
 {lede_notes}
 <section aria-labelledby="kpis"><h2 id="kpis">Headline KPIs</h2>
-<div class="cx-kpis">{''.join(cards)}</div></section>
+<div class="cx-kpis">{"".join(cards)}</div></section>
 <section aria-labelledby="reports"><h2 id="reports">Reports and findings</h2>
-<ul class="cx-links">{''.join(links)}</ul></section>
+<ul class="cx-links">{"".join(links)}</ul></section>
 <section aria-labelledby="quality"><h2 id="quality">Data quality</h2>
 <table class="cx-table"><caption>Rows read, accepted and rejected per source, with the top rejection reasons</caption>
 <thead><tr><th scope="col">source</th><th scope="col">read</th><th scope="col">accepted</th><th scope="col">rejected</th><th scope="col">top reasons</th></tr></thead>
@@ -158,8 +189,10 @@ def _quality_finding(quality: dict) -> str:
     rejected = sum(q.get("rejected", 0) for q in quality.values() if isinstance(q, dict))
     if not read:
         return ""
-    return (f"{rejected:,} of {read:,} rows ({_share(rejected / read)}) across {len(quality)} source{'s' if len(quality) != 1 else ''} were "
-            "rejected; every source was usable.")
+    return (
+        f"{rejected:,} of {read:,} rows ({_share(rejected / read)}) across {len(quality)} source{'s' if len(quality) != 1 else ''} were "
+        "rejected; every source was usable."
+    )
 
 
 def _share(share: float) -> str:

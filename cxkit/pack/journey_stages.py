@@ -33,8 +33,16 @@ from ..periods import month_events
 from ..plots import plot_funnel, plot_funnel_by_month, plot_pain_points, plot_stages
 from .page import ReportPage, section
 
-__all__ = ["JourneyReport", "journey_findings", "journey_results", "stage_finding", "funnel_finding",
-           "monthly_finding", "pain_finding", "scorecard_view"]
+__all__ = [
+    "JourneyReport",
+    "journey_findings",
+    "journey_results",
+    "stage_finding",
+    "funnel_finding",
+    "monthly_finding",
+    "pain_finding",
+    "scorecard_view",
+]
 
 
 class JourneyReport(ReportPage):
@@ -60,8 +68,17 @@ class JourneyReport(ReportPage):
 
     title = "Journey stages"
 
-    def __init__(self, journey, *, feedback=None, month: str = "", score: str = "csat", alpha: float = 0.05,
-                 padjust: str = "holm", min_n: int = 30):
+    def __init__(
+        self,
+        journey,
+        *,
+        feedback=None,
+        month: str = "",
+        score: str = "csat",
+        alpha: float = 0.05,
+        padjust: str = "holm",
+        min_n: int = 30,
+    ):
         events = month_events(journey, month)
         self.month = events.attrs["month"]
         self.score = score
@@ -86,18 +103,37 @@ class JourneyReport(ReportPage):
 
     @property
     def findings(self) -> list[str]:
-        return journey_findings(self.stages, scorecard=self.scorecard, funnel=self.funnel, months=self.months,
-                                month=self.month, pain=self.pain, performance=self.performance,
-                                consistency=self.consistency)
+        return journey_findings(
+            self.stages,
+            scorecard=self.scorecard,
+            funnel=self.funnel,
+            months=self.months,
+            month=self.month,
+            pain=self.pain,
+            performance=self.performance,
+            consistency=self.consistency,
+        )
 
     @property
     def alt(self) -> dict[str, str]:
-        return {"stages": stage_finding(self.stages), "funnel": funnel_finding(self.funnel),
-                "months": monthly_finding(self.months, self.month), "pain": pain_finding(self.pain)}
+        return {
+            "stages": stage_finding(self.stages),
+            "funnel": funnel_finding(self.funnel),
+            "months": monthly_finding(self.months, self.month),
+            "pain": pain_finding(self.pain),
+        }
 
     def results(self) -> dict:
-        return {"journey": journey_results(self.stages, pain=self.pain, funnel=self.funnel, months=self.months,
-                                          month=self.month, performance=self.performance)}
+        return {
+            "journey": journey_results(
+                self.stages,
+                pain=self.pain,
+                funnel=self.funnel,
+                months=self.months,
+                month=self.month,
+                performance=self.performance,
+            )
+        }
 
     # -- sections, in page order ---------------------------------------------------------
 
@@ -109,33 +145,41 @@ class JourneyReport(ReportPage):
     @section("stages_table")
     def _stages_table(self):
         """The numbers behind the chart."""
-        return table(self.stages.stages, caption=f"{metric_label(self.score)} by journey stage, {self.month}",
-                     digits=2)
+        return table(self.stages.stages, caption=f"{metric_label(self.score)} by journey stage, {self.month}", digits=2)
 
     @section("omnibus")
     def _omnibus(self):
         """Omnibus tests with effect sizes."""
-        return table(self.stages.omnibus, caption="Omnibus tests and effect sizes",
-                     digits={"statistic": 2, "df1": 0, "df2": 1, "effect_size": 3})
+        return table(
+            self.stages.omnibus,
+            caption="Omnibus tests and effect sizes",
+            digits={"statistic": 2, "df1": 0, "df2": 1, "effect_size": 3},
+        )
 
     @section("pairs")
     def _pairs(self):
         """Games-Howell pairwise comparisons."""
         pairs = self.stages.pairs("games-howell")
-        return table(pairs[["a", "b", "diff", "ci_low", "ci_high", "p_adjusted", "significant", "effect_size"]],
-                     caption="Games-Howell pairwise comparisons (effect size: Hedges' g)", digits=2)
+        return table(
+            pairs[["a", "b", "diff", "ci_low", "ci_high", "p_adjusted", "significant", "effect_size"]],
+            caption="Games-Howell pairwise comparisons (effect size: Hedges' g)",
+            digits=2,
+        )
 
     @section("ordinal")
     def _ordinal(self):
         """The proportional-odds model."""
-        return table(self.stages.ordinal, caption="Proportional-odds model (logit), odds ratios against awareness",
-                     digits=2)
+        return table(
+            self.stages.ordinal, caption="Proportional-odds model (logit), odds ratios against awareness", digits=2
+        )
 
     @section("scorecard")
     def _scorecard(self):
         """NPS, CSAT, CES and comment sentiment by stage."""
-        return table(scorecard_view(self.scorecard),
-                     caption=f"Survey scores by stage with 95% confidence intervals, {self.month}")
+        return table(
+            scorecard_view(self.scorecard),
+            caption=f"Survey scores by stage with 95% confidence intervals, {self.month}",
+        )
 
     @section("funnel")
     def _funnel_chart(self):
@@ -156,15 +200,31 @@ class JourneyReport(ReportPage):
     def _month_changes(self):
         """The report month's conversions against the month before."""
         this = self.months[self.months["month"] == self.month]
-        return table(this.drop(columns=["from_stage", "to_stage", "p"]),
-                     caption=f"Conversion in {self.month} against the month before", digits=2,
-                     percent=["conversion", "previous"], pp=["change"], labels={"p_adjusted": "p of change (adjusted)"})
+        return table(
+            this.drop(columns=["from_stage", "to_stage", "p"]),
+            caption=f"Conversion in {self.month} against the month before",
+            digits=2,
+            percent=["conversion", "previous"],
+            pp=["change"],
+            labels={"p_adjusted": "p of change (adjusted)"},
+        )
 
     @section("pain_table")
     def _pain_points(self):
         """Touchpoints ranked by the poor experiences they produce."""
-        columns = ["touchpoint", "rank", "volume", "n", "mean", "ci_low", "ci_high", "poor_share", "excess_poor",
-                   "p_adjusted", "significantly_worse"]
+        columns = [
+            "touchpoint",
+            "rank",
+            "volume",
+            "n",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "poor_share",
+            "excess_poor",
+            "p_adjusted",
+            "significantly_worse",
+        ]
         return table(self.pain[columns], caption=f"Pain points, {self.month}", digits=2, percent=["poor_share"])
 
     @section("pain")
@@ -175,14 +235,20 @@ class JourneyReport(ReportPage):
     @section("performance")
     def _performance(self):
         """Task success and duration by touchpoint."""
-        return table(self.performance, caption=f"Task success and duration by touchpoint, {self.month}", digits=2,
-                     percent=["success_rate"], labels={"success_p_adjusted": "success p adj"})
+        return table(
+            self.performance,
+            caption=f"Task success and duration by touchpoint, {self.month}",
+            digits=2,
+            percent=["success_rate"],
+            labels={"success_p_adjusted": "success p adj"},
+        )
 
     @section("consistency")
     def _consistency(self):
         """The same touchpoint across channels."""
-        return table(self.consistency, caption=f"Omnichannel consistency, {self.month}", digits=2,
-                     labels={"p": "p (Welch)"})
+        return table(
+            self.consistency, caption=f"Omnichannel consistency, {self.month}", digits=2, labels={"p": "p (Welch)"}
+        )
 
 
 # --------------------------------------------------------------------------- findings
@@ -202,12 +268,20 @@ def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dic
     if eligible.empty:
         return None
     row = eligible.loc[eligible["mean"].idxmin() if higher_is_better else eligible["mean"].idxmax()]
-    return {"touchpoint": row[name], "mean": float(row["mean"]), "ci_low": float(row["ci_low"]),
-            "ci_high": float(row["ci_high"]), "n": int(row["n"]), "volume": int(row["volume"]),
-            "poor_share": float(row["poor_share"]), "excess_poor": float(row["excess_poor"]),
-            "diff_vs_rest": float(row["diff_vs_rest"]), "p_adj": float(row["p_adjusted"]),
-            "significant": bool(row["significantly_worse"]),
-            "pain_rank": None if pd.isna(row["rank"]) else int(row["rank"])}
+    return {
+        "touchpoint": row[name],
+        "mean": float(row["mean"]),
+        "ci_low": float(row["ci_low"]),
+        "ci_high": float(row["ci_high"]),
+        "n": int(row["n"]),
+        "volume": int(row["volume"]),
+        "poor_share": float(row["poor_share"]),
+        "excess_poor": float(row["excess_poor"]),
+        "diff_vs_rest": float(row["diff_vs_rest"]),
+        "p_adj": float(row["p_adjusted"]),
+        "significant": bool(row["significantly_worse"]),
+        "pain_rank": None if pd.isna(row["rank"]) else int(row["rank"]),
+    }
 
 
 def _headline(comparison: StageComparison, pain: pd.DataFrame | None) -> str:
@@ -223,11 +297,15 @@ def _headline(comparison: StageComparison, pain: pd.DataFrame | None) -> str:
     if low["significant"] and touch["significant"]:
         return f"{label} is {word} at {stage_part} and at {touch_part}, both significantly worse than the rest."
     if low["significant"]:
-        return (f"{label} is {word} at {stage_part}, significantly worse than every other stage; among "
-                f"touchpoints it is {word} at {touch_part}, not significantly worse than the others.")
+        return (
+            f"{label} is {word} at {stage_part}, significantly worse than every other stage; among "
+            f"touchpoints it is {word} at {touch_part}, not significantly worse than the others."
+        )
     if touch["significant"]:
-        return (f"{label} is {word} at {touch_part}, significantly worse than the other touchpoints; among "
-                f"stages it is {word} at {stage_part}, not significantly worse than every other stage.")
+        return (
+            f"{label} is {word} at {touch_part}, significantly worse than the other touchpoints; among "
+            f"stages it is {word} at {stage_part}, not significantly worse than every other stage."
+        )
     return f"{label} is {word} at {stage_part} and at {touch_part}, but neither is significantly worse than the rest."
 
 
@@ -245,9 +323,11 @@ def funnel_finding(funnel: pd.DataFrame) -> str:
     steps = funnel.iloc[1:]
     worst = steps.loc[steps["conversion"].idxmin()]
     prev_stage = funnel["stage"].iloc[funnel.index.get_loc(worst.name) - 1]
-    text = (f"Of {start['reached']:,} customers, {end['reached']:,} ({_pct(end['share_of_start'])}) reached "
-            f"{end['stage']}; the largest drop is {prev_stage} to {worst['stage']}: {_pct(worst['conversion'])} "
-            f"continued (95% CI {_pct(worst['ci_low'])}–{_pct(worst['ci_high'])}), {int(worst['drop_off']):,} did not")
+    text = (
+        f"Of {start['reached']:,} customers, {end['reached']:,} ({_pct(end['share_of_start'])}) reached "
+        f"{end['stage']}; the largest drop is {prev_stage} to {worst['stage']}: {_pct(worst['conversion'])} "
+        f"continued (95% CI {_pct(worst['ci_low'])}–{_pct(worst['ci_high'])}), {int(worst['drop_off']):,} did not"
+    )
     if np.isfinite(worst["median_days"]):
         text += f", and those who did took a median of {worst['median_days']:.1f} days"
     return text + "."
@@ -271,13 +351,17 @@ def monthly_finding(months: pd.DataFrame, month: str | None = None) -> str:
         return f"{report} is the first month in the data, so there is no month-over-month change."
     changed = this[this["significant"].fillna(False).astype(bool)]
     if changed.empty:
-        return (f"No step of the funnel converted significantly differently in {report} than the month "
-                f"before (two-proportion tests, Holm-adjusted over the steps).")
+        return (
+            f"No step of the funnel converted significantly differently in {report} than the month "
+            f"before (two-proportion tests, Holm-adjusted over the steps)."
+        )
     parts = []
     for row in changed.itertuples(index=False):
         direction = "rose" if row.change > 0 else "fell"
-        parts.append(f"In {report}, conversion from {row.from_stage} to {row.to_stage} {direction} from "
-                     f"{_pct(row.previous)} to {_pct(row.conversion)} ({_p_text(row.p_adjusted)}, adjusted).")
+        parts.append(
+            f"In {report}, conversion from {row.from_stage} to {row.to_stage} {direction} from "
+            f"{_pct(row.previous)} to {_pct(row.conversion)} ({_p_text(row.p_adjusted)}, adjusted)."
+        )
     return " ".join(parts)
 
 
@@ -294,10 +378,12 @@ def pain_finding(pain: pd.DataFrame) -> str:
     if ranked.empty:
         return f"No {name} has enough scores to rank pain points."
     top = ranked.iloc[0]
-    text = (f"The biggest pain point is {top[name]}: mean {top['mean']:.2f} (95% CI {top['ci_low']:.2f}–"
-            f"{top['ci_high']:.2f}, n = {top['n']:,}), {_pct(top['poor_share'])} poor scores across "
-            f"{top['volume']:,} events, about {top['excess_poor']:,.0f} more poor experiences than an "
-            f"average {name} would give")
+    text = (
+        f"The biggest pain point is {top[name]}: mean {top['mean']:.2f} (95% CI {top['ci_low']:.2f}–"
+        f"{top['ci_high']:.2f}, n = {top['n']:,}), {_pct(top['poor_share'])} poor scores across "
+        f"{top['volume']:,} events, about {top['excess_poor']:,.0f} more poor experiences than an "
+        f"average {name} would give"
+    )
     if top["significantly_worse"]:
         return text + f"; significantly worse than the other {name}s ({_p_text(top['p_adjusted'])}, adjusted)."
     return text + f"; not significantly worse than the other {name}s."
@@ -327,17 +413,25 @@ def stage_finding(comparison: StageComparison) -> str:
     test = welch if np.isfinite(welch["p"]) else comparison.test("Kruskal-Wallis")
     low = comparison.lowest()
     word = "lowest" if low["higher_is_better"] else "highest"
-    where = (f"{label} is {word} at {low['stage']} ({_fmt(low['mean'])}, 95% CI "
-             f"{_fmt(low['ci_low'])}–{_fmt(low['ci_high'])}, n = {low['n']:,})")
+    where = (
+        f"{label} is {word} at {low['stage']} ({_fmt(low['mean'])}, 95% CI "
+        f"{_fmt(low['ci_low'])}–{_fmt(low['ci_high'])}, n = {low['n']:,})"
+    )
     if not test["p"] < comparison.alpha:
-        return (f"{label} does not differ significantly between {comparison.stage.replace('_', ' ')}s "
-                f"({_test_text(test)}); the {word} value is at {low['stage']} ({_fmt(low['mean'])}).")
+        return (
+            f"{label} does not differ significantly between {comparison.stage.replace('_', ' ')}s "
+            f"({_test_text(test)}); the {word} value is at {low['stage']} ({_fmt(low['mean'])})."
+        )
     if low["significant"]:
-        return (f"{where}, significantly {'below' if low['higher_is_better'] else 'above'} every other "
-                f"{comparison.stage.replace('_', ' ')} ({_test_text(test)}; Games-Howell, largest adjusted "
-                f"p {_p(low['p_max'])}).")
-    return (f"{where}; {comparison.stage.replace('_', ' ')}s differ ({_test_text(test)}), but {low['stage']} is "
-            f"not significantly {word} against every other one (largest adjusted p {_p(low['p_max'])}).")
+        return (
+            f"{where}, significantly {'below' if low['higher_is_better'] else 'above'} every other "
+            f"{comparison.stage.replace('_', ' ')} ({_test_text(test)}; Games-Howell, largest adjusted "
+            f"p {_p(low['p_max'])})."
+        )
+    return (
+        f"{where}; {comparison.stage.replace('_', ' ')}s differ ({_test_text(test)}), but {low['stage']} is "
+        f"not significantly {word} against every other one (largest adjusted p {_p(low['p_max'])})."
+    )
 
 
 def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
@@ -415,14 +509,19 @@ def journey_findings(
             word = "lowest" if row.higher_is_better else "highest"
             if row.significant:
                 worse = "" if row.higher_is_better else " (more effort)"
-                out.append(f"In the survey, {label} is significantly {word}{worse} at {row.stage} ({row.value:.2f}, "
-                           f"95% CI {row.ci_low:.2f}–{row.ci_high:.2f}).")
+                out.append(
+                    f"In the survey, {label} is significantly {word}{worse} at {row.stage} ({row.value:.2f}, "
+                    f"95% CI {row.ci_low:.2f}–{row.ci_high:.2f})."
+                )
             elif not row.p < comparison.alpha:
-                out.append(f"In the survey, {label} does not differ significantly between stages "
-                           f"(Welch {_p_text(row.p)}).")
+                out.append(
+                    f"In the survey, {label} does not differ significantly between stages (Welch {_p_text(row.p)})."
+                )
             else:
-                out.append(f"In the survey, {label} differs between stages (Welch {_p_text(row.p)}); it is "
-                           f"{word} at {row.stage}, but not significantly against every other stage.")
+                out.append(
+                    f"In the survey, {label} differs between stages (Welch {_p_text(row.p)}); it is "
+                    f"{word} at {row.stage}, but not significantly against every other stage."
+                )
         if any(note.startswith("sentiment") for note in scorecard.attrs.get("notes", [])):
             out.append("Sentiment by stage: this month's survey responses have no comments that could be scored.")
     if funnel is not None and len(funnel):
@@ -436,8 +535,10 @@ def journey_findings(
         low = performance[performance["lowest_success"]]
         if len(low):
             row = low.iloc[0]
-            out.append(f"Task success is significantly lowest at {row[name]}: {_pct(row['success_rate'])} (95% CI "
-                       f"{_pct(row['success_ci_low'])}–{_pct(row['success_ci_high'])}, n = {row['success_n']:,}).")
+            out.append(
+                f"Task success is significantly lowest at {row[name]}: {_pct(row['success_rate'])} (95% CI "
+                f"{_pct(row['success_ci_low'])}–{_pct(row['success_ci_high'])}, n = {row['success_n']:,})."
+            )
         else:
             out.append(f"No {name} has a task success rate significantly below the others.")
     if consistency is not None and len(consistency):
@@ -448,28 +549,44 @@ def journey_findings(
         touches = tested[tested["consistent"].notna()]
         differing = touches[touches["consistent"].eq(False).fillna(False).astype(bool)]
         if len(untested):
-            out.append(f"{', '.join(map(str, untested[name]))}: the {channel}s could not be compared (a {channel}'s "
-                       f"scores do not vary, so Welch's test is undefined).")
+            out.append(
+                f"{', '.join(map(str, untested[name]))}: the {channel}s could not be compared (a {channel}'s "
+                f"scores do not vary, so Welch's test is undefined)."
+            )
         if touches.empty and untested.empty:
             out.append(f"No {name} is served by two or more {channel}s with enough scores to compare.")
         elif differing.empty and len(touches) == 1:
-            out.append(f"The experience is consistent across {channel}s: {touches.iloc[0][name]}, the only {name} "
-                       f"served by several {channel}s, does not differ significantly between them.")
+            out.append(
+                f"The experience is consistent across {channel}s: {touches.iloc[0][name]}, the only {name} "
+                f"served by several {channel}s, does not differ significantly between them."
+            )
         elif differing.empty:
-            out.append(f"The experience is consistent across {channel}s: none of the {len(touches)} {name}s served "
-                       f"by several {channel}s differs significantly between them.")
+            out.append(
+                f"The experience is consistent across {channel}s: none of the {len(touches)} {name}s served "
+                f"by several {channel}s differs significantly between them."
+            )
         for row in differing.itertuples(index=False):
             part = multi[multi[name] == getattr(row, name)]
             best, worst = part.loc[part["mean"].idxmax()], part.loc[part["mean"].idxmin()]
-            out.append(f"{getattr(row, name)} differs between {channel}s: {best[channel]} {best['mean']:.2f} vs "
-                       f"{worst[channel]} {worst['mean']:.2f} ({_p_text(row.p_adjusted)}, adjusted).")
+            out.append(
+                f"{getattr(row, name)} differs between {channel}s: {best[channel]} {best['mean']:.2f} vs "
+                f"{worst[channel]} {worst['mean']:.2f} ({_p_text(row.p_adjusted)}, adjusted)."
+            )
     return out
 
 
 def _kpi(row) -> dict:
-    return {"value": row.conversion, "ci_low": row.ci_low, "ci_high": row.ci_high, "n": int(row.entered),
-            "previous": row.previous, "change": row.change, "change_p": row.p,
-            "change_p_adj": row.p_adjusted, "significant": bool(row.significant)}
+    return {
+        "value": row.conversion,
+        "ci_low": row.ci_low,
+        "ci_high": row.ci_high,
+        "n": int(row.entered),
+        "previous": row.previous,
+        "change": row.change,
+        "change_p": row.p,
+        "change_p_adj": row.p_adjusted,
+        "significant": bool(row.significant),
+    }
 
 
 def journey_results(
@@ -507,19 +624,33 @@ def journey_results(
     ('decision', 'billing')
     """
     low = comparison.lowest()
-    keys = {"ANOVA": "anova", "Welch ANOVA": "welch_anova", "Kruskal-Wallis": "kruskal_wallis",
-            "Proportional odds": "proportional_odds"}
+    keys = {
+        "ANOVA": "anova",
+        "Welch ANOVA": "welch_anova",
+        "Kruskal-Wallis": "kruskal_wallis",
+        "Proportional odds": "proportional_odds",
+    }
     out: dict = {
         "finding": _headline(comparison, pain),
         "month": month,
         "metric": comparison.score,
         "lowest_stage": low,
-        "stages": {r.stage: {"n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                             "letters": r.letters} for r in comparison.stages.itertuples(index=False)},
-        "omnibus": {keys.get(r.test, r.test): {"statistic": r.statistic, "df1": r.df1, "df2": r.df2, "p": r.p,
-                                                "effect": r.effect, "effect_size": r.effect_size,
-                                                "significant": bool(r.significant)}
-                    for r in comparison.omnibus.itertuples(index=False)},
+        "stages": {
+            r.stage: {"n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high, "letters": r.letters}
+            for r in comparison.stages.itertuples(index=False)
+        },
+        "omnibus": {
+            keys.get(r.test, r.test): {
+                "statistic": r.statistic,
+                "df1": r.df1,
+                "df2": r.df2,
+                "p": r.p,
+                "effect": r.effect,
+                "effect_size": r.effect_size,
+                "significant": bool(r.significant),
+            }
+            for r in comparison.omnibus.itertuples(index=False)
+        },
     }
     if pain is not None:
         out["lowest_touchpoint"] = _lowest_touchpoint(pain, low["higher_is_better"])
@@ -527,19 +658,32 @@ def journey_results(
         out["top_pain_point"] = None if ranked.empty else str(ranked.iloc[0, 0])
     if performance is not None and "lowest_success" in performance.columns:
         rows = performance[performance["lowest_success"]]
-        out["lowest_success_touchpoint"] = None if rows.empty else {
-            "touchpoint": rows.iloc[0, 0], "success_rate": float(rows.iloc[0]["success_rate"]),
-            "ci_low": float(rows.iloc[0]["success_ci_low"]), "ci_high": float(rows.iloc[0]["success_ci_high"]),
-            "n": int(rows.iloc[0]["success_n"])}
+        out["lowest_success_touchpoint"] = (
+            None
+            if rows.empty
+            else {
+                "touchpoint": rows.iloc[0, 0],
+                "success_rate": float(rows.iloc[0]["success_rate"]),
+                "ci_low": float(rows.iloc[0]["success_ci_low"]),
+                "ci_high": float(rows.iloc[0]["success_ci_high"]),
+                "n": int(rows.iloc[0]["success_n"]),
+            }
+        )
     if funnel is not None:
         steps = funnel.iloc[1:]
         prev = funnel["stage"].shift(1)
         out["funnel"] = {
             "reached": {r.stage: int(r.reached) for r in funnel.itertuples(index=False)},
-            "conversion": {f"{prev[i]}->{r['stage']}": {"value": r["conversion"], "ci_low": r["ci_low"],
-                                                         "ci_high": r["ci_high"], "n": int(funnel.loc[i - 1, "reached"]),
-                                                         "median_days": r["median_days"]}
-                           for i, r in steps.iterrows()},
+            "conversion": {
+                f"{prev[i]}->{r['stage']}": {
+                    "value": r["conversion"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "n": int(funnel.loc[i - 1, "reached"]),
+                    "median_days": r["median_days"],
+                }
+                for i, r in steps.iterrows()
+            },
         }
     if months is not None and len(months):
         report = month or months["month"].iloc[-1]

@@ -63,12 +63,29 @@ class NpsReport(ReportPage):
         ``target``, ``month``.
         """
         main = self.drivers[self.drivers["method"] == self.drivers["method"].iloc[0]]
-        cols = ["driver", "importance", "share", "ci_low", "ci_high", "rank", "prob_first", "performance", "quadrant",
-                "vif", "r2", "n"]
+        cols = [
+            "driver",
+            "importance",
+            "share",
+            "ci_low",
+            "ci_high",
+            "rank",
+            "prob_first",
+            "performance",
+            "quadrant",
+            "vif",
+            "r2",
+            "n",
+        ]
         # results.json keeps its documented key p_first for the chance of ranking first
-        drivers = [{**{("p_first" if c == "prob_first" else c): r[c] for c in cols},
-                    "target": self.drivers.attrs.get("target"), "month": self.month}
-                   for _, r in main[cols].iterrows()]
+        drivers = [
+            {
+                **{("p_first" if c == "prob_first" else c): r[c] for c in cols},
+                "target": self.drivers.attrs.get("target"),
+                "month": self.month,
+            }
+            for _, r in main[cols].iterrows()
+        ]
         return {**{k: v for k, v in self.kpis.items()}, "drivers": drivers}
 
     title: ClassVar[str] = "NPS and key drivers"
@@ -86,7 +103,9 @@ class NpsReport(ReportPage):
     @section("headline")
     def _headline(self):
         """This month's KPIs against the previous month."""
-        return table(headline_view(self.headline), caption=f"Headline KPIs for {self.month}, with 95% confidence intervals")
+        return table(
+            headline_view(self.headline), caption=f"Headline KPIs for {self.month}, with 95% confidence intervals"
+        )
 
     @section("trend")
     def _trend(self):
@@ -112,10 +131,24 @@ class NpsReport(ReportPage):
     @section("drivers_table")
     def _drivers_table(self):
         """The key-driver table."""
-        columns = ["rank", "driver", "importance", "share", "ci_low", "ci_high", "prob_first", "performance", "quadrant",
-                   "vif"]
-        return table(self.drivers[columns], caption=f"Key drivers of NPS, {self.month}",
-                     digits={"importance": 3, "performance": 2}, percent=["share", "prob_first"])
+        columns = [
+            "rank",
+            "driver",
+            "importance",
+            "share",
+            "ci_low",
+            "ci_high",
+            "prob_first",
+            "performance",
+            "quadrant",
+            "vif",
+        ]
+        return table(
+            self.drivers[columns],
+            caption=f"Key drivers of NPS, {self.month}",
+            digits={"importance": 3, "performance": 2},
+            percent=["share", "prob_first"],
+        )
 
     @section("quadrant")
     def _quadrant(self):
@@ -126,9 +159,12 @@ class NpsReport(ReportPage):
     def _driver_change(self):
         """Change of the drivers since the previous month."""
         columns = ["driver", "share_previous", "share", "change", "ci_low", "ci_high", "p_adjusted", "significant"]
-        return table(self.driver_change[columns],
-                     caption="Share of explained variance, previous month against this month",
-                     percent=["share_previous", "share"], pp=["change"])
+        return table(
+            self.driver_change[columns],
+            caption="Share of explained variance, previous month against this month",
+            percent=["share_previous", "share"],
+            pp=["change"],
+        )
 
     @section("diagnostics")
     def _diagnostics(self):
@@ -254,19 +290,34 @@ def nps_report(
     this_month = df[(dates.dt.to_period("M") == end).to_numpy()]
     if this_month.empty:
         raise ValueError(f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}).")
-    trend = kpi_trend(df, "nps", date=date, month=str(end),
-                      periods=periods, padjust=padjust, alpha=alpha, min_n=min_n)
-    others = {k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n)
-              for k in ("csat", "ces") if k in df.columns}
-    seg_tables = [compare_nps(this_month, "nps", by=c, against="rest", padjust=padjust, alpha=alpha, min_n=min_n)
-                  for c in segments if c in df.columns and this_month[c].nunique() > 1]
+    trend = kpi_trend(df, "nps", date=date, month=str(end), periods=periods, padjust=padjust, alpha=alpha, min_n=min_n)
+    others = {
+        k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n)
+        for k in ("csat", "ces")
+        if k in df.columns
+    }
+    seg_tables = [
+        compare_nps(this_month, "nps", by=c, against="rest", padjust=padjust, alpha=alpha, min_n=min_n)
+        for c in segments
+        if c in df.columns and this_month[c].nunique() > 1
+    ]
     seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the warnings are kept in the diagnostics
         kd = key_drivers(this_month, target, drivers, method=method, bootstrap=bootstrap, seed=seed, alpha=alpha)
         try:
-            change = driver_change(df, target, drivers, month=str(end), date=date, method=method.replace("both", "shapley"),
-                                   bootstrap=max(bootstrap, 2), seed=seed, padjust=padjust, alpha=alpha)
+            change = driver_change(
+                df,
+                target,
+                drivers,
+                month=str(end),
+                date=date,
+                method=method.replace("both", "shapley"),
+                bootstrap=max(bootstrap, 2),
+                seed=seed,
+                padjust=padjust,
+                alpha=alpha,
+            )
         except ValueError:
             change = None  # no previous month: nothing to compare
     # Month-over-month changes of the headline KPIs (NPS in every month shown, CSAT and CES) are
@@ -284,17 +335,31 @@ def nps_report(
     findings = _nps_findings(kpis, trend, seg, family=family, padjust=padjust) + driver_findings(kd, change)
     top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0]
     kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs)
-    report = NpsReport(month=str(end), headline=headline, trend=trend, segments=seg if seg is not None else pd.DataFrame(),
-                       drivers=kd, driver_change=change if change is not None else pd.DataFrame(),
-                       diagnostics=driver_diagnostics(kd), kpis=kpis, findings=findings,
-                       finding=kpis["nps"]["finding"], family_size=family, padjust=padjust)
+    report = NpsReport(
+        month=str(end),
+        headline=headline,
+        trend=trend,
+        segments=seg if seg is not None else pd.DataFrame(),
+        drivers=kd,
+        driver_change=change if change is not None else pd.DataFrame(),
+        diagnostics=driver_diagnostics(kd),
+        kpis=kpis,
+        findings=findings,
+        finding=kpis["nps"]["finding"],
+        family_size=family,
+        padjust=padjust,
+    )
     report.alt = _alt_texts(report)
     return report
 
 
-_LABELS = {("nps", None): ("NPS", "{:.1f}"), ("csat", None): ("CSAT mean (1-5)", "{:.2f}"),
-           ("csat", "top2_box"): ("CSAT top-2-box share", "{:.1%}"), ("ces", None): ("CES mean (1-7, low = easy)", "{:.2f}"),
-           ("ces", "low_effort"): ("CES low-effort share", "{:.1%}")}
+_LABELS = {
+    ("nps", None): ("NPS", "{:.1f}"),
+    ("csat", None): ("CSAT mean (1-5)", "{:.2f}"),
+    ("csat", "top2_box"): ("CSAT top-2-box share", "{:.1%}"),
+    ("ces", None): ("CES mean (1-7, low = easy)", "{:.2f}"),
+    ("ces", "low_effort"): ("CES low-effort share", "{:.1%}"),
+}
 
 
 def _headline_table(kpis: dict) -> pd.DataFrame:
@@ -303,10 +368,22 @@ def _headline_table(kpis: dict) -> pd.DataFrame:
         if key not in kpis:
             continue
         k = kpis[key][sub] if sub else kpis[key]
-        rows.append({"kpi": label, "month": k["month"], "value": k["value"], "ci_low": k["ci_low"],
-                     "ci_high": k["ci_high"], "n": k["n"], "previous": k["previous"], "change": k["change"],
-                     "p": k.get("change_p_raw"), "p_adjusted": k["change_p"], "significant": k["significant"],
-                     "small_n": k.get("small_n", False)})
+        rows.append(
+            {
+                "kpi": label,
+                "month": k["month"],
+                "value": k["value"],
+                "ci_low": k["ci_low"],
+                "ci_high": k["ci_high"],
+                "n": k["n"],
+                "previous": k["previous"],
+                "change": k["change"],
+                "p": k.get("change_p_raw"),
+                "p_adjusted": k["change_p"],
+                "significant": k["significant"],
+                "small_n": k.get("small_n", False),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -323,6 +400,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
     >>> headline_view(h).iloc[:, 1:5].values.tolist()
     [['19.4', '15.7 to 23.1', '12.9', '+6.6 points'], ['52.3%', '50.1% to 54.5%', '49.1%', '+3.2 pp']]
     """
+
     def fmt(kpi: str):
         if "share" in kpi:
             return (lambda v: f"{100 * v:.1f}%"), (lambda d: f"{100 * d:+.1f} pp")
@@ -334,15 +412,19 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
     for r in headline.itertuples(index=False):
         value, delta = fmt(r.kpi)
         known = r.previous is not None and pd.notna(r.previous)
-        rows.append({
-            "KPI": r.kpi, f"{r.month}": value(r.value) + (" (small sample)" if r.small_n else ""),
-            "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}", "previous month": value(r.previous) if known else "",
-            "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0") if known else "",
-            "n": f"{r.n:,}",
-            "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
-            "p (adjusted)": format_p(r.p_adjusted) if known and pd.notna(r.p_adjusted) else "",
-            "significant": ("yes" if r.significant else "no") if known else "",
-        })
+        rows.append(
+            {
+                "KPI": r.kpi,
+                f"{r.month}": value(r.value) + (" (small sample)" if r.small_n else ""),
+                "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}",
+                "previous month": value(r.previous) if known else "",
+                "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0") if known else "",
+                "n": f"{r.n:,}",
+                "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
+                "p (adjusted)": format_p(r.p_adjusted) if known and pd.notna(r.p_adjusted) else "",
+                "significant": ("yes" if r.significant else "no") if known else "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -355,59 +437,88 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
     method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
     out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, n = {k['n']:,})."]
     if k.get("small_n") and k["n"] < k["min_n"]:
-        out[0] = (f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
-                  f"{k['ci_high']:.0f}) from {k['n']:,} responses, fewer than {k['min_n']}; shown, not a finding, and "
-                  "its change is not assessed.")
+        out[0] = (
+            f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
+            f"{k['ci_high']:.0f}) from {k['n']:,} responses, fewer than {k['min_n']}; shown, not a finding, and "
+            "its change is not assessed."
+        )
     elif k.get("small_n"):
-        out.append(f"{k['previous_month']} had fewer than {k['min_n']} responses, so the change from it is not assessed.")
+        out.append(
+            f"{k['previous_month']} had fewer than {k['min_n']} responses, so the change from it is not assessed."
+        )
     elif k["change"] is not None:
         if k["significant"]:
             word = "rose" if k["change"] > 0 else "fell"
-            out.append(f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.1f} in {k['previous_month']}; "
-                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
+            out.append(
+                f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.1f} in {k['previous_month']}; "
+                f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])})."
+            )
         else:
-            out.append(f"The change of {k['change']:+.1f} points from {k['previous_month']} is not statistically "
-                       f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])}).")
+            out.append(
+                f"The change of {k['change']:+.1f} points from {k['previous_month']} is not statistically "
+                f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])})."
+            )
     earlier = trend[trend["significant"] & (trend["period"] != k["month"]) & ~_small_rows(trend)]
     if len(earlier):
-        out.append("Earlier significant month-over-month changes: " + "; ".join(
-            f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adjusted)}"
-            for r in earlier.itertuples()) + ".")
+        out.append(
+            "Earlier significant month-over-month changes: "
+            + "; ".join(
+                f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adjusted)}"
+                for r in earlier.itertuples()
+            )
+            + "."
+        )
     else:
         out.append(f"No other month-over-month change in the {trend['period'].nunique()} months shown is significant.")
     if seg is not None and len(seg):
         small = _small_rows(seg)
         if small.any():
-            out.append(f"Small groups (fewer than {k['min_n']} responses) are shown but not compared: "
-                       + ", ".join(f"{r.by} {r.group} (n = {r.n:,})" for r in seg[small].itertuples()) + ".")
+            out.append(
+                f"Small groups (fewer than {k['min_n']} responses) are shown but not compared: "
+                + ", ".join(f"{r.by} {r.group} (n = {r.n:,})" for r in seg[small].itertuples())
+                + "."
+            )
         seg = seg[~small]
         sig = seg[seg["significant"]]
         if len(sig):
             for r in sig.itertuples():
                 word = "higher" if r.diff > 0 else "lower"
-                out.append(f"{r.by.capitalize()} {r.group}: NPS {r.value:.1f}, {abs(r.diff):.1f} points {word} than the "
-                           f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adjusted)} across the {family} segment and "
-                           f"driver tests, {method}).")
+                out.append(
+                    f"{r.by.capitalize()} {r.group}: NPS {r.value:.1f}, {abs(r.diff):.1f} points {word} than the "
+                    f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adjusted)} across the {family} segment and "
+                    f"driver tests, {method})."
+                )
         else:
             out.append(f"No {' or '.join(seg['by'].unique())} differs significantly from the rest this month.")
     for key, name in (("csat", "CSAT"), ("ces", "CES")):
         if key not in kpis:
             continue
         share = "top-2-box" if key == "csat" else "low-effort"
-        moved = [(label, kk, fmt) for label, kk, fmt in (
-            (f"{name} mean", kpis[key], "{:.2f}"),
-            (f"{name} {share} share", kpis[key]["top2_box" if key == "csat" else "low_effort"], "{:.1%}"))
-            if kk["significant"] and not kk.get("small_n")]
+        moved = [
+            (label, kk, fmt)
+            for label, kk, fmt in (
+                (f"{name} mean", kpis[key], "{:.2f}"),
+                (f"{name} {share} share", kpis[key]["top2_box" if key == "csat" else "low_effort"], "{:.1%}"),
+            )
+            if kk["significant"] and not kk.get("small_n")
+        ]
         if moved:
-            out.extend(f"{label} {'rose' if kk['change'] > 0 else 'fell'} from {fmt.format(kk['previous'])} in "
-                       f"{kk['previous_month']} to {fmt.format(kk['value'])}"
-                       + (f" ({'more' if kk['change'] > 0 else 'less'} effort)" if label == "CES mean" else "")
-                       + f", adjusted {_p(kk['change_p'])}." for label, kk, fmt in moved)
+            out.extend(
+                f"{label} {'rose' if kk['change'] > 0 else 'fell'} from {fmt.format(kk['previous'])} in "
+                f"{kk['previous_month']} to {fmt.format(kk['value'])}"
+                + (f" ({'more' if kk['change'] > 0 else 'less'} effort)" if label == "CES mean" else "")
+                + f", adjusted {_p(kk['change_p'])}."
+                for label, kk, fmt in moved
+            )
         elif kpis[key].get("small_n"):
-            out.append(f"{name} ({kpis[key]['value']:.2f}) comes from a small sample (n = {kpis[key]['n']:,}); its change "
-                       "is not assessed.")
+            out.append(
+                f"{name} ({kpis[key]['value']:.2f}) comes from a small sample (n = {kpis[key]['n']:,}); its change "
+                "is not assessed."
+            )
         elif kpis[key]["change"] is not None:
-            out.append(f"{name} ({kpis[key]['value']:.2f}) did not change significantly from {kpis[key]['previous_month']}.")
+            out.append(
+                f"{name} ({kpis[key]['value']:.2f}) did not change significantly from {kpis[key]['previous_month']}."
+            )
     return out
 
 
@@ -430,7 +541,9 @@ def _one_sentence(k: dict, top, meta: dict) -> str:
     name = _pretty(top["driver"])
     if pd.notna(top["prob_first"]) and top["prob_first"] >= 0.95:
         driver = f"{name} is the largest driver ({100 * top['share']:.1f}% of explained variance"
-        driver += f", 95% CI {100 * top['ci_low']:.1f}% to {100 * top['ci_high']:.1f}%)" if pd.notna(top["ci_low"]) else ")"
+        driver += (
+            f", 95% CI {100 * top['ci_low']:.1f}% to {100 * top['ci_high']:.1f}%)" if pd.notna(top["ci_low"]) else ")"
+        )
     else:
         driver = f"{name} leads the drivers ({100 * top['share']:.1f}% of explained variance; order uncertain)"
     return f"{head}{change}; {driver}."
@@ -443,24 +556,38 @@ def _pretty(name) -> str:
 def _alt_texts(rep: NpsReport) -> dict:
     trend = rep.trend
     sig = trend[trend["significant"]]
-    marks = "; ".join(f"significant change in {r.period}: {'up' if r.change > 0 else 'down'} {abs(r.change):.1f} points"
-                      for r in sig.itertuples())
+    marks = "; ".join(
+        f"significant change in {r.period}: {'up' if r.change > 0 else 'down'} {abs(r.change):.1f} points"
+        for r in sig.itertuples()
+    )
     k = rep.kpis["nps"]
-    alt = {"trend": f"NPS by month from {trend['period'].iloc[0]} to {trend['period'].iloc[-1]} with 95% confidence "
-                    f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.1f}."}
+    alt = {
+        "trend": f"NPS by month from {trend['period'].iloc[0]} to {trend['period'].iloc[-1]} with 95% confidence "
+        f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.1f}."
+    }
     if len(rep.segments):
         s = rep.segments[rep.segments["significant"]]
-        alt["segments"] = ("NPS by segment and channel with 95% intervals; "
-                           + ("; ".join(f"{r.group} differs from the rest ({r.diff:+.0f} points)" for r in s.itertuples())
-                              or "no group differs significantly from the rest") + ".")
+        alt["segments"] = (
+            "NPS by segment and channel with 95% intervals; "
+            + (
+                "; ".join(f"{r.group} differs from the rest ({r.diff:+.0f} points)" for r in s.itertuples())
+                or "no group differs significantly from the rest"
+            )
+            + "."
+        )
     main = rep.drivers[rep.drivers["method"] == rep.drivers["method"].iloc[0]]
     top = main.iloc[0]
-    alt["importance"] = (f"Share of explained variance per driver with 95% intervals; {_pretty(top['driver'])} is first "
-                         f"with {100 * top['share']:.0f}%, {_pretty(main.iloc[-1]['driver'])} last with "
-                         f"{100 * main.iloc[-1]['share']:.0f}%.")
+    alt["importance"] = (
+        f"Share of explained variance per driver with 95% intervals; {_pretty(top['driver'])} is first "
+        f"with {100 * top['share']:.0f}%, {_pretty(main.iloc[-1]['driver'])} last with "
+        f"{100 * main.iloc[-1]['share']:.0f}%."
+    )
     fix = [_pretty(d) for d in main[main["quadrant"] == "fix first"]["driver"]]
-    alt["quadrant"] = ("Importance against mean rating per driver, split at the medians; fix first: "
-                       + (", ".join(fix) if fix else "none") + ".")
+    alt["quadrant"] = (
+        "Importance against mean rating per driver, split at the medians; fix first: "
+        + (", ".join(fix) if fix else "none")
+        + "."
+    )
     return alt
 
 
@@ -494,36 +621,52 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
     main = result[result["method"] == result["method"].iloc[0]].sort_values("rank")
     top = main.iloc[0]
     what = "explained variance" if meta.get("model") == "linear" else "explained pseudo-R²"
-    ci = (f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else "")
+    ci = f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else ""
     target = _TARGET_NAMES.get(meta["target"], meta["target"])
     out = []
     if pd.notna(top["prob_first"]) and top["prob_first"] >= level:
-        out.append(f"{_name(top['driver']).capitalize()} is the largest driver of {target}: "
-                   f"{_pct(top['share'])} of the {what}{ci}.")
+        out.append(
+            f"{_name(top['driver']).capitalize()} is the largest driver of {target}: "
+            f"{_pct(top['share'])} of the {what}{ci}."
+        )
     else:
         tied = main[main["prob_first"] >= 1 - level] if main["prob_first"].notna().any() else main.head(2)
         names = ", ".join(_name(d) for d in tied["driver"]) or _name(top["driver"])
-        first_note = (f" ({_name(top['driver'])} ranks first in {_pct(top['prob_first'])} of resamples)"
-                      if pd.notna(top["prob_first"]) else " (no bootstrap: the order is not tested)")
-        out.append(f"The leading drivers of {target} are {names}; their order is uncertain{first_note}. "
-                   f"{_name(top['driver']).capitalize()} has {_pct(top['share'])} of the {what}{ci}.")
-    out.append(f"The {len(main)} drivers together explain {meta['r2']:.0%} of the variation in {target} "
-               f"({meta['r2_kind']}, n = {meta['n']:,}).")
+        first_note = (
+            f" ({_name(top['driver'])} ranks first in {_pct(top['prob_first'])} of resamples)"
+            if pd.notna(top["prob_first"])
+            else " (no bootstrap: the order is not tested)"
+        )
+        out.append(
+            f"The leading drivers of {target} are {names}; their order is uncertain{first_note}. "
+            f"{_name(top['driver']).capitalize()} has {_pct(top['share'])} of the {what}{ci}."
+        )
+    out.append(
+        f"The {len(main)} drivers together explain {meta['r2']:.0%} of the variation in {target} "
+        f"({meta['r2_kind']}, n = {meta['n']:,})."
+    )
     fix = main[main["quadrant"] == "fix first"]
     if len(fix):
-        out.append("Fix first (above-median importance, below-median rating): "
-                   + ", ".join(f"{_name(r.driver)} (rated {r.performance:.1f})" for r in fix.itertuples()) + ".")
+        out.append(
+            "Fix first (above-median importance, below-median rating): "
+            + ", ".join(f"{_name(r.driver)} (rated {r.performance:.1f})" for r in fix.itertuples())
+            + "."
+        )
     if change is not None and len(change):
         sig = change[change["significant"]]
         span = f"{change['previous_period'].iloc[0]} to {change['period'].iloc[0]}"
         if len(sig):
             for r in sig.itertuples():
                 word = "rose" if r.change > 0 else "fell"
-                out.append(f"The share of {_name(r.driver)} {word} from {_pct(r.share_previous)} to {_pct(r.share)} "
-                           f"({span}; adjusted p = {r.p_adjusted:.3g}).")
+                out.append(
+                    f"The share of {_name(r.driver)} {word} from {_pct(r.share_previous)} to {_pct(r.share)} "
+                    f"({span}; adjusted p = {r.p_adjusted:.3g})."
+                )
         else:
-            out.append(f"No driver's share changed significantly from {span} (bootstrap test, adjusted for "
-                       f"{len(change)} drivers).")
+            out.append(
+                f"No driver's share changed significantly from {span} (bootstrap test, adjusted for "
+                f"{len(change)} drivers)."
+            )
     if meta.get("warnings"):
         out.append("Caution: " + " ".join(meta["warnings"]))
     return out

@@ -88,18 +88,22 @@ class ReportPage(SafeDisplay):
         """The display object of section ``name`` (a table, a figure or a result object)."""
         sections = self.sections
         if name not in sections:
-            raise KeyError(f"{type(self).__name__} has no section {name!r}; its sections are "
-                           f"{', '.join(sections)}.")
+            raise KeyError(f"{type(self).__name__} has no section {name!r}; its sections are {', '.join(sections)}.")
         return sections[name].build(self)
 
     def _repr_html_(self) -> str:
         month = getattr(self, "month", "")
         head = f"<h3>{safe_text(self.title)}{', ' + safe_text(month) if month else ''}</h3>"
         names = ", ".join(safe_text(name) for name in self.sections)
-        return (head + findings_list(getattr(self, "findings", [])).html
-                + f'<p class="cx-note">Sections (page.show(name)): {names}</p>')
+        return (
+            head
+            + findings_list(getattr(self, "findings", [])).html
+            + f'<p class="cx-note">Sections (page.show(name)): {names}</p>'
+        )
 
     def __repr__(self) -> str:
         found = "\n".join(f"- {item}" for item in getattr(self, "findings", []))
-        return (f"{type(self).__name__}({getattr(self, 'month', '') or 'no month'}): {self.title}\n{found}\n"
-                f"sections: {', '.join(self.sections)}")
+        return (
+            f"{type(self).__name__}({getattr(self, 'month', '') or 'no month'}): {self.title}\n{found}\n"
+            f"sections: {', '.join(self.sections)}"
+        )

@@ -91,12 +91,30 @@ class SentimentReport(ReportPage):
 
     title = "Review sentiment"
 
-    def __init__(self, df, *, month: str | None = None, settings: dict | None = None,
-                 calibrate: str | bool = "auto", comments: pd.DataFrame | None = None, alpha: float = 0.05,
-                 examples: int = 3, max_chars: int = 220, seed: int = 0, calibrate_max: int = 20_000,
-                 chunk_rows: int = 100_000):
-        scores = score_reviews(df, month=month, settings=settings, calibrate=calibrate, seed=seed,
-                               calibrate_max=calibrate_max, chunk_rows=chunk_rows)
+    def __init__(
+        self,
+        df,
+        *,
+        month: str | None = None,
+        settings: dict | None = None,
+        calibrate: str | bool = "auto",
+        comments: pd.DataFrame | None = None,
+        alpha: float = 0.05,
+        examples: int = 3,
+        max_chars: int = 220,
+        seed: int = 0,
+        calibrate_max: int = 20_000,
+        chunk_rows: int = 100_000,
+    ):
+        scores = score_reviews(
+            df,
+            month=month,
+            settings=settings,
+            calibrate=calibrate,
+            seed=seed,
+            calibrate_max=calibrate_max,
+            chunk_rows=chunk_rows,
+        )
         period = scores.month
         self.month = str(period)
         self.scored = scores.scored
@@ -125,10 +143,26 @@ class SentimentReport(ReportPage):
         top = None
         if len(self.emerging):
             e = self.emerging.sort_values("change", ascending=False).iloc[0]
-            top = {"theme": e["theme"], "negative_rate": e["negative_rate"], "previous_rate": e["previous_rate"],
-                   "change": e["change"], "change_p_holm": e["p_adjusted"]}
-        self.findings = _findings(period, kpi, share_pos, share_neg, top, self.themes, self.agreement,
-                                  self.calibration, self.by_language, summary, alpha)
+            top = {
+                "theme": e["theme"],
+                "negative_rate": e["negative_rate"],
+                "previous_rate": e["previous_rate"],
+                "change": e["change"],
+                "change_p_holm": e["p_adjusted"],
+            }
+        self.findings = _findings(
+            period,
+            kpi,
+            share_pos,
+            share_neg,
+            top,
+            self.themes,
+            self.agreement,
+            self.calibration,
+            self.by_language,
+            summary,
+            alpha,
+        )
         self._results = {
             "month": self.month,
             "headline": kpi,
@@ -137,28 +171,41 @@ class SentimentReport(ReportPage):
             "n_scored": int(len(cur)),
             "share_positive": share_pos,
             "share_negative": share_neg,
-            "by_language": {str(r["language"]): {"n": int(r["n"]), "mean_compound": r["mean_compound"],
-                                                 "share_negative": r["share_negative"]}
-                            for _, r in self.by_language.iterrows()} if len(self.by_language) else {},
+            "by_language": {
+                str(r["language"]): {
+                    "n": int(r["n"]),
+                    "mean_compound": r["mean_compound"],
+                    "share_negative": r["share_negative"],
+                }
+                for _, r in self.by_language.iterrows()
+            }
+            if len(self.by_language)
+            else {},
             "top_emerging_negative_theme": top,
             "emerging_negative_themes": [str(t) for t in self.emerging["theme"]] if len(self.emerging) else [],
             "calibration": (self.calibration.iloc[0].to_dict() if len(self.calibration) else None),
-            "scores_from": ("lexicon" if not scores.used else "calibrated (out-of-fold)" if not scores.sampled
-                            else f"calibrated (out-of-fold for the {scores.model.n_:,} sampled rated reviews, "
-                                 "predicted for the others)"),
-            "rating_agreement": ({r["metric"]: r["value"] for _, r in self.agreement.iterrows()}
-                                 if len(self.agreement) else {}),
+            "scores_from": (
+                "lexicon"
+                if not scores.used
+                else "calibrated (out-of-fold)"
+                if not scores.sampled
+                else f"calibrated (out-of-fold for the {scores.model.n_:,} sampled rated reviews, "
+                "predicted for the others)"
+            ),
+            "rating_agreement": (
+                {r["metric"]: r["value"] for _, r in self.agreement.iterrows()} if len(self.agreement) else {}
+            ),
             "comments": summary,
         }
         this_month = self.by_source[self.by_source["month"] == self.month]
         self.alt = {
             "trend_chart": self.findings[0],
             "by_source_chart": "Mean review sentiment per month for each source with 95% intervals; "
-                               + "; ".join(f"{r['source']}: {r['mean_compound']:+.2f} in {self.month}"
-                                           for _, r in this_month.iterrows()),
-            "themes_chart": (self.findings[2] if top is not None
-                             else "No theme's share of negative reviews rose significantly.")
-                            + " Bars: negative reviews mentioning each theme this month; marks: the month before.",
+            + "; ".join(f"{r['source']}: {r['mean_compound']:+.2f} in {self.month}" for _, r in this_month.iterrows()),
+            "themes_chart": (
+                self.findings[2] if top is not None else "No theme's share of negative reviews rose significantly."
+            )
+            + " Bars: negative reviews mentioning each theme this month; marks: the month before.",
         }
 
     @classmethod
@@ -167,8 +214,11 @@ class SentimentReport(ReportPage):
         table never sits whole in memory) and the report month's comments of its ``feedback``
         source, when it has one; the catalog's ``settings`` extend the themes."""
         reviews = sources.monthly("reviews")
-        comments = (sources.read("feedback", columns=["comment", "responded_at", "language"], month=month or None)
-                    if "feedback" in sources else None)
+        comments = (
+            sources.read("feedback", columns=["comment", "responded_at", "language"], month=month or None)
+            if "feedback" in sources
+            else None
+        )
         return cls(reviews, month=month, settings=sources.settings, comments=comments, seed=seed)
 
     def results(self) -> dict:
@@ -208,8 +258,12 @@ class SentimentReport(ReportPage):
     @section("headline")
     def _headline(self):
         """Mean compound sentiment this month against the month before."""
-        return table(self.headline, caption=f"Mean review sentiment, {self.month}, with 95% confidence interval",
-                     digits=2, signed=["change"])
+        return table(
+            self.headline,
+            caption=f"Mean review sentiment, {self.month}, with 95% confidence interval",
+            digits=2,
+            signed=["change"],
+        )
 
     @section("trend_chart")
     def _trend_chart(self):
@@ -224,8 +278,12 @@ class SentimentReport(ReportPage):
     @section("by_language")
     def _by_language(self):
         """This month's reviews by language."""
-        return table(self.by_language, caption=f"Sentiment by language, {self.month}", digits=2,
-                     percent=["share_positive", "share_negative"])
+        return table(
+            self.by_language,
+            caption=f"Sentiment by language, {self.month}",
+            digits=2,
+            percent=["share_positive", "share_negative"],
+        )
 
     @section("agreement")
     def _agreement(self):
@@ -240,15 +298,24 @@ class SentimentReport(ReportPage):
     @section("calibration")
     def _calibration(self):
         """Cross-validated accuracy of the calibration on the company's own reviews."""
-        return table(self.calibration, caption="Cross-validated accuracy against the star ratings", digits=3,
-                     percent=["cv_accuracy", "cv_macro_f1", "lexicon_accuracy"])
+        return table(
+            self.calibration,
+            caption="Cross-validated accuracy against the star ratings",
+            digits=3,
+            percent=["cv_accuracy", "cv_macro_f1", "lexicon_accuracy"],
+        )
 
     @section("themes_table")
     def _themes_table(self):
         """Volume, share negative, mean sentiment and change per theme."""
-        return table(self.themes, caption=f"Themes, {self.month}", digits=3,
-                     percent=["share_of_reviews", "share_negative", "negative_rate", "previous_rate"], pp=["change"],
-                     labels=_CHANGE_LABELS)
+        return table(
+            self.themes,
+            caption=f"Themes, {self.month}",
+            digits=3,
+            percent=["share_of_reviews", "share_negative", "negative_rate", "previous_rate"],
+            pp=["change"],
+            labels=_CHANGE_LABELS,
+        )
 
     @section("themes_chart")
     def _themes_chart(self):
@@ -258,24 +325,32 @@ class SentimentReport(ReportPage):
     @section("emerging")
     def _emerging(self):
         """Themes whose negative mentions rose significantly since last month."""
-        return table(self.emerging[["theme", "n", "negative_rate", "previous_rate", "change", "p_adjusted"]],
-                     caption="Emerging negative themes", digits=3, percent=["negative_rate", "previous_rate"],
-                     pp=["change"], labels=_CHANGE_LABELS)
+        return table(
+            self.emerging[["theme", "n", "negative_rate", "previous_rate", "change", "p_adjusted"]],
+            caption="Emerging negative themes",
+            digits=3,
+            percent=["negative_rate", "previous_rate"],
+            pp=["change"],
+            labels=_CHANGE_LABELS,
+        )
 
     @section("examples")
     def _examples(self):
         """The most negative and most positive reviews this month."""
-        return table(self.examples, caption=f"Most negative and most positive reviews, {self.month}", digits=2,
-                     max_chars=220)
+        return table(
+            self.examples, caption=f"Most negative and most positive reviews, {self.month}", digits=2, max_chars=220
+        )
 
     # -- compact views -------------------------------------------------------------------
 
     def _summary(self) -> list[str]:
         r = self._results
         head = r["headline"]
-        lines = [f"{r['n_reviews']:,} reviews in {self.month}, {r['n_scored']:,} scored; scores from {r['scores_from']}"]
+        lines = [
+            f"{r['n_reviews']:,} reviews in {self.month}, {r['n_scored']:,} scored; scores from {r['scores_from']}"
+        ]
         if r["n_scored"]:
-            line = (f"mean sentiment {head['value']:+.2f} (95% CI {head['ci_low']:+.2f} to {head['ci_high']:+.2f})")
+            line = f"mean sentiment {head['value']:+.2f} (95% CI {head['ci_low']:+.2f} to {head['ci_high']:+.2f})"
             if head["change_p"] is not None:
                 line += f", change {head['change']:+.2f} (adjusted {p_phrase(head['change_p'])})"
             lines.append(line)
@@ -285,13 +360,20 @@ class SentimentReport(ReportPage):
         head = f"<h3>{safe_text(self.title)}, {safe_text(self.month)}</h3>"
         notes = "".join(f'<p class="cx-note">{safe_text(line)}</p>' for line in self._summary())
         names = ", ".join(safe_text(name) for name in self.sections)
-        return (head + notes + findings_list(self.findings).html
-                + f'<p class="cx-note">Sections (page.show(name)): {names}</p>')
+        return (
+            head
+            + notes
+            + findings_list(self.findings).html
+            + f'<p class="cx-note">Sections (page.show(name)): {names}</p>'
+        )
 
     def __repr__(self) -> str:
         found = "\n".join(f"- {item}" for item in self.findings)
-        return (f"SentimentReport({self.month}): {self.title}\n" + "\n".join(self._summary())
-                + f"\n{found}\nsections: {', '.join(self.sections)}")
+        return (
+            f"SentimentReport({self.month}): {self.title}\n"
+            + "\n".join(self._summary())
+            + f"\n{found}\nsections: {', '.join(self.sections)}"
+        )
 
 
 def sentiment_report(
@@ -378,9 +460,19 @@ def sentiment_report(
     >>> report.headline[["month", "n"]].values.tolist()
     [['2026-10', 1000]]
     """
-    return SentimentReport(df, month=month, settings=settings, calibrate=calibrate, comments=comments,
-                           alpha=alpha, examples=examples, max_chars=max_chars, seed=seed,
-                           calibrate_max=calibrate_max, chunk_rows=chunk_rows)
+    return SentimentReport(
+        df,
+        month=month,
+        settings=settings,
+        calibrate=calibrate,
+        comments=comments,
+        alpha=alpha,
+        examples=examples,
+        max_chars=max_chars,
+        seed=seed,
+        calibrate_max=calibrate_max,
+        chunk_rows=chunk_rows,
+    )
 
 
 # --------------------------------------------------------------------------- the page's views
@@ -388,9 +480,16 @@ def sentiment_report(
 
 def _headline_frame(kpi: dict, month: str) -> pd.DataFrame:
     """The headline KPI as a one-row table (``p`` raw, ``p_adjusted`` adjusted for the headline family)."""
-    return pd.DataFrame([{"month": month, **{k: v for k, v in kpi.items() if not k.startswith("change_p")},
-                          "p": kpi["change_p_raw"], "p_adjusted": kpi["change_p"]}])[
-        ["month", "value", "ci_low", "ci_high", "n", "previous", "change", "p", "p_adjusted", "significant"]]
+    return pd.DataFrame(
+        [
+            {
+                "month": month,
+                **{k: v for k, v in kpi.items() if not k.startswith("change_p")},
+                "p": kpi["change_p_raw"],
+                "p_adjusted": kpi["change_p"],
+            }
+        ]
+    )[["month", "value", "ci_low", "ci_high", "n", "previous", "change", "p", "p_adjusted", "significant"]]
 
 
 def _star_label_counts(cur: pd.DataFrame) -> pd.DataFrame:
@@ -411,8 +510,9 @@ def _example_reviews(cur: pd.DataFrame, examples: int, max_chars: int) -> pd.Dat
     example_frame = pd.concat([worst, best])[["example"] + cols].reset_index(drop=True)
     if "published_at" in example_frame:
         example_frame["published_at"] = pd.to_datetime(example_frame["published_at"]).dt.strftime("%Y-%m-%d")
-    example_frame["text"] = example_frame["text"].astype(str).map(
-        lambda t: t if len(t) <= max_chars else t[: max_chars - 1].rstrip() + "…")
+    example_frame["text"] = (
+        example_frame["text"].astype(str).map(lambda t: t if len(t) <= max_chars else t[: max_chars - 1].rstrip() + "…")
+    )
     return example_frame
 
 
@@ -423,19 +523,26 @@ def _fmt_p(p: float) -> str:
     return p_phrase(p)  # the pack's one p-value format
 
 
-def _findings(month, kpi, share_pos, share_neg, top, themes, agreement, calibration, by_language,
-              comments, alpha) -> list[str]:
+def _findings(
+    month, kpi, share_pos, share_neg, top, themes, agreement, calibration, by_language, comments, alpha
+) -> list[str]:
     out = []
-    head = (f"Mean review sentiment in {month} was {kpi['value']:+.2f} on a -1 to 1 scale "
-            f"(95% CI {kpi['ci_low']:+.2f} to {kpi['ci_high']:+.2f}, n = {kpi['n']:,})")
+    head = (
+        f"Mean review sentiment in {month} was {kpi['value']:+.2f} on a -1 to 1 scale "
+        f"(95% CI {kpi['ci_low']:+.2f} to {kpi['ci_high']:+.2f}, n = {kpi['n']:,})"
+    )
     if kpi["change_p"] is not None:
         if kpi["significant"]:
             direction = "up" if kpi["change"] > 0 else "down"
-            head += (f", {direction} {abs(kpi['change']):.2f} from {month - 1} "
-                     f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs).")
+            head += (
+                f", {direction} {abs(kpi['change']):.2f} from {month - 1} "
+                f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs)."
+            )
         else:
-            head += (f"; the change of {kpi['change']:+.2f} from {month - 1} is not significant "
-                     f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs).")
+            head += (
+                f"; the change of {kpi['change']:+.2f} from {month - 1} is not significant "
+                f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs)."
+            )
     else:
         head += "."
     out.append(head)
@@ -447,27 +554,39 @@ def _findings(month, kpi, share_pos, share_neg, top, themes, agreement, calibrat
             f"(Holm-adjusted {_fmt_p(top['change_p_holm'])})."
         )
     elif len(themes):
-        out.append(f"No theme's share of negative reviews rose significantly from {month - 1} "
-                   f"(alpha {alpha}, Holm-adjusted).")
+        out.append(
+            f"No theme's share of negative reviews rose significantly from {month - 1} (alpha {alpha}, Holm-adjusted)."
+        )
     if len(themes):
         worst = themes.sort_values("rating_diff").iloc[0]
         if worst["rating_p"] < alpha and worst["rating_diff"] < 0:
-            out.append(f"Reviews that mention {worst['theme']} give {abs(worst['rating_diff']):.1f} fewer stars on "
-                       f"average than those that do not ({_fmt_p(worst['rating_p'])}).")
+            out.append(
+                f"Reviews that mention {worst['theme']} give {abs(worst['rating_diff']):.1f} fewer stars on "
+                f"average than those that do not ({_fmt_p(worst['rating_p'])})."
+            )
     if len(agreement):
         a = agreement.set_index("metric")
         if "spearman_rho" in a.index:
-            out.append(f"Sentiment agrees with the star rating: Spearman rho {a.loc['spearman_rho', 'value']:.2f} "
-                       f"(95% CI {a.loc['spearman_rho', 'ci_low']:.2f} to {a.loc['spearman_rho', 'ci_high']:.2f}); "
-                       f"the label matches the stars' class for {100 * a.loc['accuracy', 'value']:.0f}% of reviews.")
+            out.append(
+                f"Sentiment agrees with the star rating: Spearman rho {a.loc['spearman_rho', 'value']:.2f} "
+                f"(95% CI {a.loc['spearman_rho', 'ci_low']:.2f} to {a.loc['spearman_rho', 'ci_high']:.2f}); "
+                f"the label matches the stars' class for {100 * a.loc['accuracy', 'value']:.0f}% of reviews."
+            )
     if len(calibration) and "cv_accuracy" in calibration:
         c = calibration.iloc[0]
-        verdict = ("it beat the lexicon scorer, so this report uses its out-of-fold scores"
-                   if c["used"] else "it did not beat the lexicon scorer, so this report uses the lexicon scores")
-        out.append(f"Calibrated on {int(c['n']):,} rated reviews, the company's own model classified "
-                   f"{100 * c['cv_accuracy']:.0f}% correctly in 5-fold cross-validation (lexicon scorer: "
-                   f"{100 * c['lexicon_accuracy']:.0f}%); {verdict}.")
+        verdict = (
+            "it beat the lexicon scorer, so this report uses its out-of-fold scores"
+            if c["used"]
+            else "it did not beat the lexicon scorer, so this report uses the lexicon scores"
+        )
+        out.append(
+            f"Calibrated on {int(c['n']):,} rated reviews, the company's own model classified "
+            f"{100 * c['cv_accuracy']:.0f}% correctly in 5-fold cross-validation (lexicon scorer: "
+            f"{100 * c['lexicon_accuracy']:.0f}%); {verdict}."
+        )
     if comments:
-        out.append(f"Survey comments this month scored {comments['mean_compound']:+.2f} on average "
-                   f"(n = {comments['n']:,}, {comments['model']} model).")
+        out.append(
+            f"Survey comments this month scored {comments['mean_compound']:+.2f} on average "
+            f"(n = {comments['n']:,}, {comments['model']} model)."
+        )
     return out

@@ -77,8 +77,17 @@ if TYPE_CHECKING:
     from ..data.catalog import Catalog
 
 __all__ = [
-    "build_pack", "PackError", "PackNotebook", "discover_notebooks", "EXIT_CODES",
-    "ParameterError", "InvalidDataError", "NotebookError", "NotebookTimeout", "KernelDied", "PackLocked",
+    "build_pack",
+    "PackError",
+    "PackNotebook",
+    "discover_notebooks",
+    "EXIT_CODES",
+    "ParameterError",
+    "InvalidDataError",
+    "NotebookError",
+    "NotebookTimeout",
+    "KernelDied",
+    "PackLocked",
     "NoDataError",
 ]
 
@@ -87,9 +96,16 @@ log = logging.getLogger("cxkit.report")
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 
 
-EXIT_CODES = {0: "success", 2: "bad parameters", 3: "invalid data", 4: "notebook error",
-              5: "cell timeout", 6: "kernel died", 7: "another run holds the month's lock",
-              8: "no data for the month"}
+EXIT_CODES = {
+    0: "success",
+    2: "bad parameters",
+    3: "invalid data",
+    4: "notebook error",
+    5: "cell timeout",
+    6: "kernel died",
+    7: "another run holds the month's lock",
+    8: "no data for the month",
+}
 
 
 # --------------------------------------------------------------------------- the recipe
@@ -113,8 +129,17 @@ def build_pack(
     address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
     (see :mod:`cxkit.distributed`). It is checked before any notebook starts.
     """
-    request = _check_request(month, catalog=catalog, out=out, only=only, timeout=timeout, jobs=jobs,
-                             quiet=quiet, notebooks_dir=notebooks_dir, scheduler=scheduler)
+    request = _check_request(
+        month,
+        catalog=catalog,
+        out=out,
+        only=only,
+        timeout=timeout,
+        jobs=jobs,
+        quiet=quiet,
+        notebooks_dir=notebooks_dir,
+        scheduler=scheduler,
+    )
     with _snapshot_folder(request.out) as snapshots:
         inputs = _validate(request, snapshots)
         run = _plan(request, inputs)
@@ -232,15 +257,27 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
             continue
         params = papermill.inspect_notebook(str(path))
         needs = tuple(meta.get("needs", ()))
-        found.append(PackNotebook(path.stem, path, meta.get("title", path.stem), int(meta.get("order", 100)), params,
-                                  meta.get("section"), sum(c.cell_type == "code" for c in nb.cells), needs))
+        found.append(
+            PackNotebook(
+                path.stem,
+                path,
+                meta.get("title", path.stem),
+                int(meta.get("order", 100)),
+                params,
+                meta.get("section"),
+                sum(c.cell_type == "code" for c in nb.cells),
+                needs,
+            )
+        )
     return sorted(found, key=lambda n: (n.order, n.name))
 
 
 # --------------------------------------------------------------------------- 1. parameters
 
 
-def _check_request(month: str | None, *, catalog, out, only, timeout, jobs, quiet, notebooks_dir, scheduler) -> _Request:
+def _check_request(
+    month: str | None, *, catalog, out, only, timeout, jobs, quiet, notebooks_dir, scheduler
+) -> _Request:
     """The parameters of :func:`build_pack`, checked; :class:`ParameterError` names the bad one."""
     from ..data.catalog import load_catalog
     from ..periods import parse_month
@@ -253,7 +290,9 @@ def _check_request(month: str | None, *, catalog, out, only, timeout, jobs, quie
     if only:
         unknown = sorted(set(only) - {n.name for n in notebooks})
         if unknown:
-            raise ParameterError(f"--only names unknown notebook(s) {unknown}; the pack has {[n.name for n in notebooks]}.")
+            raise ParameterError(
+                f"--only names unknown notebook(s) {unknown}; the pack has {[n.name for n in notebooks]}."
+            )
         notebooks = [n for n in notebooks if n.name in only]
     if not notebooks:
         raise ParameterError(f"no pack notebooks found in {notebooks_dir or NOTEBOOKS_DIR}.")
@@ -271,8 +310,19 @@ def _check_request(month: str | None, *, catalog, out, only, timeout, jobs, quie
     scheduler = scheduler or str(cat.settings.get("scheduler") or "")
     if scheduler:
         _check_scheduler(scheduler)
-    return _Request(month=month, catalog=cat, catalog_path=catalog_path, out=out, notebooks=notebooks, timeout=timeout,
-                    jobs=jobs, quiet=quiet, scheduler=scheduler, started=started, t0=t0)
+    return _Request(
+        month=month,
+        catalog=cat,
+        catalog_path=catalog_path,
+        out=out,
+        notebooks=notebooks,
+        timeout=timeout,
+        jobs=jobs,
+        quiet=quiet,
+        scheduler=scheduler,
+        started=started,
+        t0=t0,
+    )
 
 
 def _check_scheduler(address: str) -> None:
@@ -346,7 +396,9 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
         entry = {"table": options["table"]}
         if isinstance(source, str):
             path = Path(source)
-            entry.update(path=str(path.relative_to(PROJECT_DIR)) if PROJECT_DIR in path.resolve().parents else str(path))
+            entry.update(
+                path=str(path.relative_to(PROJECT_DIR)) if PROJECT_DIR in path.resolve().parents else str(path)
+            )
             if path.exists():
                 entry.update(sha256=_sha256(path), bytes=path.stat().st_size)
         else:
@@ -360,8 +412,13 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
             loaded = getattr(exc, "loaded", None)
         if loaded is not None:
             r = loaded.report
-            quality[name] = {"read": r.read, "accepted": r.accepted, "rejected": r.rejected, "excluded": r.excluded,
-                             "reasons": dict(sorted(r.reasons.items(), key=lambda kv: -kv[1])[:5])}
+            quality[name] = {
+                "read": r.read,
+                "accepted": r.accepted,
+                "rejected": r.rejected,
+                "excluded": r.excluded,
+                "reasons": dict(sorted(r.reasons.items(), key=lambda kv: -kv[1])[:5]),
+            }
             entry.update(rows_read=r.read, rows_accepted=r.accepted)
             for col in ("responded_at", "published_at", "occurred_at"):
                 if col in loaded.frame and loaded.frame[col].notna().any():
@@ -441,8 +498,10 @@ def _report_month(month: str | None, dates, coverage: dict):
             hint = f" ({resolve_month(None, dates)})"
         except ValueError:
             hint = ""
-        raise NoDataError(f"no source has a row in {period}: {where}. Choose a month the data cover with --month "
-                          f"YYYY-MM, or leave --month out to build the last complete month in the data{hint}.")
+        raise NoDataError(
+            f"no source has a row in {period}: {where}. Choose a month the data cover with --month "
+            f"YYYY-MM, or leave --month out to build the last complete month in the data{hint}."
+        )
     note = None if month else default_month_note(dates, parse_month(str(period)))
     return period, note
 
@@ -459,12 +518,21 @@ def _plan(request: _Request, inputs: _Inputs) -> _Run:
         kind = NoDataError if all(not s["absent"] for s in skipped.values()) else ParameterError
         raise kind(f"no notebook can be built for {inputs.month}: {reasons}.")
     return _Run(
-        run_id=f"{request.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", month=str(inputs.month), out=request.out,
-        catalog_path=request.catalog_path, started=request.started, notebooks=notebooks, timeout=request.timeout,
-        jobs=request.jobs or min(len(notebooks), os.cpu_count() or 1), quiet=request.quiet,
-        scheduler=request.scheduler, skipped=skipped, month_note=inputs.month_note,
+        run_id=f"{request.started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+        month=str(inputs.month),
+        out=request.out,
+        catalog_path=request.catalog_path,
+        started=request.started,
+        notebooks=notebooks,
+        timeout=request.timeout,
+        jobs=request.jobs or min(len(notebooks), os.cpu_count() or 1),
+        quiet=request.quiet,
+        scheduler=request.scheduler,
+        skipped=skipped,
+        month_note=inputs.month_note,
         allowed_dirs=[PROJECT_DIR.resolve()] + [d.resolve() for d in request.catalog.data_dirs] + [request.out],
-        t0=request.t0)
+        t0=request.t0,
+    )
 
 
 def _buildable(notebooks: list[PackNotebook], catalog, coverage: dict, month) -> tuple[list[PackNotebook], dict]:
@@ -472,23 +540,36 @@ def _buildable(notebooks: list[PackNotebook], catalog, coverage: dict, month) ->
     run, skipped = [], {}
     for nb in notebooks:
         absent = [s for s in nb.needs if s not in catalog]
-        no_rows = [s for s in nb.needs if s in catalog and coverage.get(s) is not None
-                   and month not in coverage[s]["months"]]
+        no_rows = [
+            s for s in nb.needs if s in catalog and coverage.get(s) is not None and month not in coverage[s]["months"]
+        ]
         if not absent and not no_rows:
             run.append(nb)
             continue
         reasons = []
         if absent:
             # A source of the right table under another name is the likely slip in a new catalog.
-            renames = [f"rename {other!r} to {source!r}" for source in absent for other in catalog
-                       if catalog.table_of(other) == source and other not in nb.needs]
-            reasons.append(f"needs the {_and(absent)} source{'s' if len(absent) > 1 else ''} in the catalog "
-                           f"({catalog.path.name} has {_and(list(catalog))}"
-                           + (f"; the analyses find sources by name: {_and(renames)}" if renames else "") + ")")
+            renames = [
+                f"rename {other!r} to {source!r}"
+                for source in absent
+                for other in catalog
+                if catalog.table_of(other) == source and other not in nb.needs
+            ]
+            reasons.append(
+                f"needs the {_and(absent)} source{'s' if len(absent) > 1 else ''} in the catalog "
+                f"({catalog.path.name} has {_and(list(catalog))}"
+                + (f"; the analyses find sources by name: {_and(renames)}" if renames else "")
+                + ")"
+            )
         for source in no_rows:
             reasons.append(f"the {source} source has no rows in {month} ({_span(coverage[source])})")
-        skipped[nb.name] = {"title": nb.title, "needs": list(nb.needs), "absent": absent, "no_rows": no_rows,
-                            "reason": "; ".join(reasons)}
+        skipped[nb.name] = {
+            "title": nb.title,
+            "needs": list(nb.needs),
+            "absent": absent,
+            "no_rows": no_rows,
+            "reason": "; ".join(reasons),
+        }
     return run, skipped
 
 
@@ -506,15 +587,19 @@ def _span(cov: dict) -> str:
 
 def _footer(run: _Run) -> str:
     commit = _git_commit()
-    return (f"cxkit {_versions()['cxkit']} · run {run.run_id} · month {run.month} · built "
-            f"{run.started:%Y-%m-%d %H:%M} UTC" + (f" · commit {commit[:10]}" if commit else "")
-            + " · inputs and versions in manifest.json")
+    return (
+        f"cxkit {_versions()['cxkit']} · run {run.run_id} · month {run.month} · built "
+        f"{run.started:%Y-%m-%d %H:%M} UTC"
+        + (f" · commit {commit[:10]}" if commit else "")
+        + " · inputs and versions in manifest.json"
+    )
 
 
 def _git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
         return out.stdout.strip() or None if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -523,8 +608,21 @@ def _git_commit() -> str | None:
 def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ["cxkit", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
-             "nbconvert", "nbclient", "ipykernel", "pandera", "pyarrow"]
+    names = [
+        "cxkit",
+        "pandas",
+        "numpy",
+        "scipy",
+        "statsmodels",
+        "seaborn",
+        "matplotlib",
+        "papermill",
+        "nbconvert",
+        "nbclient",
+        "ipykernel",
+        "pandera",
+        "pyarrow",
+    ]
     out = {"python": platform.python_version()}
     for name in names:
         try:
@@ -609,8 +707,10 @@ def _working_folder(run: _Run, snapshots: Path):
 
 
 def _announce(run: _Run) -> None:
-    run.progress(f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}"
-                 + (f", heavy steps on the Dask scheduler {run.scheduler}" if run.scheduler else ""))
+    run.progress(
+        f"run {run.run_id}: {len(run.notebooks)} notebook(s), {run.jobs} at a time, catalog {run.catalog_path}"
+        + (f", heavy steps on the Dask scheduler {run.scheduler}" if run.scheduler else "")
+    )
     if run.month_note:
         run.notice(f"no --month given: {run.month_note}")
     for name, why in run.skipped.items():
@@ -631,9 +731,15 @@ def _notebook_parameters(run: _Run) -> dict[str, dict]:
     snapshot = run.tmp / "_inputs" / "cxkit.yaml"
     params = {}
     for nb in run.notebooks:
-        values = {"month": run.month, "catalog": str(snapshot),
-                  "results_path": str(run.parts_dir / f"{nb.name}.json"), "scheduler": run.scheduler}
-        params[nb.name] = _check_parameters(nb, {k: v for k, v in values.items() if k in nb.parameters}, run.allowed_dirs)
+        values = {
+            "month": run.month,
+            "catalog": str(snapshot),
+            "results_path": str(run.parts_dir / f"{nb.name}.json"),
+            "scheduler": run.scheduler,
+        }
+        params[nb.name] = _check_parameters(
+            nb, {k: v for k, v in values.items() if k in nb.parameters}, run.allowed_dirs
+        )
     return params
 
 
@@ -645,19 +751,29 @@ def _check_parameters(notebook: PackNotebook, values: dict, allowed_dirs: list[P
     declared = notebook.parameters
     unknown = sorted(set(values) - set(declared))
     if unknown:
-        raise ParameterError(f"{notebook.path.name}: unknown parameter(s) {unknown}; it declares "
-                             f"{sorted(declared)} in its parameters cell.", notebook=notebook.name)
+        raise ParameterError(
+            f"{notebook.path.name}: unknown parameter(s) {unknown}; it declares "
+            f"{sorted(declared)} in its parameters cell.",
+            notebook=notebook.name,
+        )
     for name, value in values.items():
         type_name = (declared[name].get("inferred_type_name") or "").split("[")[0].strip()
         expected = _TYPES.get(type_name)
-        if expected is not None and not (isinstance(value, expected) and not (expected is int and isinstance(value, bool))):
-            raise ParameterError(f"{notebook.path.name}: parameter {name!r} must be {type_name}, "
-                                 f"got {type(value).__name__} {value!r}.", notebook=notebook.name)
+        if expected is not None and not (
+            isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        ):
+            raise ParameterError(
+                f"{notebook.path.name}: parameter {name!r} must be {type_name}, got {type(value).__name__} {value!r}.",
+                notebook=notebook.name,
+            )
         if name.endswith(("_path", "catalog")) and isinstance(value, str) and value:
             resolved = Path(value).resolve()
             if not any(resolved == d or d in resolved.parents for d in allowed_dirs):
-                raise ParameterError(f"{notebook.path.name}: parameter {name!r} = {value!r} is outside the "
-                                     "project and the catalog's data folders.", notebook=notebook.name)
+                raise ParameterError(
+                    f"{notebook.path.name}: parameter {name!r} = {value!r} is outside the "
+                    "project and the catalog's data folders.",
+                    notebook=notebook.name,
+                )
     return values
 
 
@@ -666,10 +782,13 @@ def _execute(run: _Run, parameters: dict[str, dict]) -> dict[str, dict]:
     that succeeds is exported on a side thread while the next one runs. Returns each notebook's
     outcome in the order they ran, its export (a future) under ``"export"``."""
     order = _run_order(run.notebooks, _previous_durations(run.out))
-    with futures.ThreadPoolExecutor(max_workers=1) as run.export_pool, \
-            futures.ThreadPoolExecutor(max_workers=run.jobs) as pool:
-        outcomes = dict(zip([nb.name for nb in order],
-                            pool.map(lambda nb: _execute_notebook(run, nb, parameters[nb.name]), order)))
+    with (
+        futures.ThreadPoolExecutor(max_workers=1) as run.export_pool,
+        futures.ThreadPoolExecutor(max_workers=run.jobs) as pool,
+    ):
+        outcomes = dict(
+            zip([nb.name for nb in order], pool.map(lambda nb: _execute_notebook(run, nb, parameters[nb.name]), order))
+        )
     return outcomes
 
 
@@ -704,12 +823,19 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
     manager = _ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs))
     try:
         papermill.execute_notebook(
-            str(notebook.path), str(output), parameters=params, kernel_name="python3", progress_bar=False,
-            log_output=False, execution_timeout=run.timeout, cwd=str(notebook.path.parent),
+            str(notebook.path),
+            str(output),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=run.timeout,
+            cwd=str(notebook.path.parent),
             # Saved after every cell, so a timeout or a dead kernel still leaves the evidence of
             # the cells that ran (papermill does not save them otherwise: tests/test_report.py).
             # It costs 1.5-3 s of wall time in a 20 s pack; kept for the evidence.
-            start_timeout=120, request_save_on_cell_execute=True,
+            start_timeout=120,
+            request_save_on_cell_execute=True,
             kernel_manager_class=manager,
         )
     except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
@@ -721,28 +847,41 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         kernel_died = bool(manager.died)
         if kernel_died and type(exc).__name__ != "DeadKernelError":
             error = f"the kernel died (exit code {manager.died[0]}) while a cell ran; {error}"
-        outcome.update(outcome=_classify(exc, kernel_died=kernel_died).__name__, error=error[:500], seconds=round(time.perf_counter() - started, 3))
-        evidence = nbformat.read(output, as_version=4) if output.exists() else nbformat.read(notebook.path, as_version=4)
+        outcome.update(
+            outcome=_classify(exc, kernel_died=kernel_died).__name__,
+            error=error[:500],
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        evidence = (
+            nbformat.read(output, as_version=4) if output.exists() else nbformat.read(notebook.path, as_version=4)
+        )
         evidence.cells.insert(0, nbformat.v4.new_markdown_cell(f"**cxkit: this notebook failed**: {error}"))
         nbformat.write(evidence, output)
         outcome["exception"] = exc
         return outcome
     nb = nbformat.read(output, as_version=4)
     skipped = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
-    errors = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-              and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    errors = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    ]
     if skipped or errors:
         # papermill can report success for a kernel that ran sys.exit(): cells after it never ran.
         where = errors[0] if errors else skipped[0]
-        outcome.update(outcome="NotebookError", error=f"the notebook stopped early at cell {where} "
-                       f"({len(skipped)} cell(s) never ran); a cell called sys.exit() or raised",
-                       seconds=round(time.perf_counter() - started, 3))
+        outcome.update(
+            outcome="NotebookError",
+            error=f"the notebook stopped early at cell {where} "
+            f"({len(skipped)} cell(s) never ran); a cell called sys.exit() or raised",
+            seconds=round(time.perf_counter() - started, 3),
+        )
         return outcome
     outcome.update(outcome="ok", seconds=round(time.perf_counter() - started, 3))
     run.progress(f"{notebook.name}: done in {outcome['seconds']:.1f} s")
     # Exported on the export thread while this one starts the next notebook's kernel.
-    outcome["export"] = run.export_pool.submit(export_html, nb, run.tmp / f"{notebook.name}.html",
-                                               title=notebook.title, month=run.month, footer=run.footer)
+    outcome["export"] = run.export_pool.submit(
+        export_html, nb, run.tmp / f"{notebook.name}.html", title=notebook.title, month=run.month, footer=run.footer
+    )
     return outcome
 
 
@@ -854,16 +993,26 @@ def _keep_failed(run: _Run, failures: list) -> None:
         if executed.exists():
             shutil.copy2(executed, failed_dir / f"{name}.ipynb")
             with contextlib.suppress(Exception):  # the HTML is a courtesy; the notebook is the evidence
-                export_html(nbformat.read(executed, as_version=4), failed_dir / f"{name}.html",
-                            title=f"FAILED: {titles[name]}", month=run.month, footer=run.footer, show_code=True)
+                export_html(
+                    nbformat.read(executed, as_version=4),
+                    failed_dir / f"{name}.html",
+                    title=f"FAILED: {titles[name]}",
+                    month=run.month,
+                    footer=run.footer,
+                    show_code=True,
+                )
     (failed_dir / "outcomes.json").write_text(json.dumps(run.outcomes, indent=2))
     for failure in failures:
         log.error("%s failed: %s (%s)", failure["notebook"], failure["outcome"], failure["error"])
     first = failures[0]
     cls = {"NotebookTimeout": NotebookTimeout, "KernelDied": KernelDied}.get(first["outcome"], NotebookError)
     names = ", ".join(f"{f['notebook']} ({f['error']})" for f in failures)
-    raise cls(f"{len(failures)} notebook(s) failed: {names}. The previous pack is untouched; the executed "
-              f"notebook(s) are in {failed_dir}.", notebook=first["notebook"], failed_dir=failed_dir)
+    raise cls(
+        f"{len(failures)} notebook(s) failed: {names}. The previous pack is untouched; the executed "
+        f"notebook(s) are in {failed_dir}.",
+        notebook=first["notebook"],
+        failed_dir=failed_dir,
+    )
 
 
 # --------------------------------------------------------------------------- 6. merge results, 7. index, 8. manifest
@@ -897,8 +1046,13 @@ def _key_order(key: str) -> tuple:
 def _write_index(run: _Run, results: dict) -> None:
     from .index import write_index
 
-    write_index(run.tmp / "index.html", results, notebooks=run.notebooks, footer=run.footer,
-                notes=[run.month_note[:1].upper() + run.month_note[1:]] if run.month_note else None)
+    write_index(
+        run.tmp / "index.html",
+        results,
+        notebooks=run.notebooks,
+        footer=run.footer,
+        notes=[run.month_note[:1].upper() + run.month_note[1:]] if run.month_note else None,
+    )
 
 
 def _write_manifest(run: _Run, provenance: dict) -> None:
@@ -907,8 +1061,13 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
     manifest = {
         "run_id": run.run_id,
         "month": run.month,
-        "parameters": {"month": run.month, "catalog": str(run.catalog_path), "timeout": run.timeout,
-                       "jobs": run.jobs, "notebooks": [n.name for n in run.notebooks]},
+        "parameters": {
+            "month": run.month,
+            "catalog": str(run.catalog_path),
+            "timeout": run.timeout,
+            "jobs": run.jobs,
+            "notebooks": [n.name for n in run.notebooks],
+        },
         "month_note": run.month_note,
         "skipped": run.skipped,
         "started_utc": run.started.isoformat(timespec="seconds"),
