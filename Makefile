@@ -17,7 +17,7 @@ HERMETIC := HOME=$(RUNTIME_HOME) IPYTHONDIR=$(RUNTIME_HOME)/.ipython MPLCONFIGDI
             JUPYTER_PLATFORM_DIRS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
 
 .DEFAULT_GOAL := help
-.PHONY: help report test bench validate sample system-deps lock clean
+.PHONY: help report test lint format bench validate sample system-deps lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,7 +49,17 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent; \
 	else echo "npm not found: browser tests will skip (run make system-deps)"; fi
 
-test: $(VENV)/.test $(AXE)  ## set up .venv with test tools and run the whole suite
+LINTED := cxkit tests benchmarks notebooks
+
+lint: $(VENV)/.test  ## lint and format checks (ruff), as CI runs them
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+
+format: $(VENV)/.test  ## format the tree and apply ruff's safe fixes
+	$(VENV)/bin/ruff check --fix $(LINTED)
+	$(VENV)/bin/ruff format $(LINTED)
+
+test: $(VENV)/.test $(AXE) lint  ## set up .venv with test tools, run the lint checks and the whole suite
 	@mkdir -p $(RUNTIME_HOME)
 	@command -v chromium >/dev/null || { echo; echo "*** Chromium is missing: the browser tests of the pack (XSS, accessibility) will SKIP."; \
 	  echo "*** Run 'sudo make system-deps' (Debian package chromium) to run them."; echo; }
