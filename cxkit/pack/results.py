@@ -100,10 +100,12 @@ def save_results(path: str | os.PathLike | None, **sections) -> None:
         return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    existing = json.loads(path.read_text()) if path.exists() else {}
+    existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     existing.update(to_jsonable(sections))
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(existing, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False))
+    tmp.write_text(
+        json.dumps(existing, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+    )
     tmp.replace(path)
 
 

@@ -806,7 +806,7 @@ def _previous_durations(out: Path) -> dict[str, float]:
     manifests = sorted(out.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]/manifest.json"), key=lambda p: p.stat().st_mtime)
     for manifest in reversed(manifests):
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            notebooks = json.loads(manifest.read_text())["notebooks"]
+            notebooks = json.loads(manifest.read_text(encoding="utf-8"))["notebooks"]
             return {name: float(info["seconds"]) for name, info in notebooks.items()}
     return {}
 
@@ -1001,7 +1001,7 @@ def _keep_failed(run: _Run, failures: list) -> None:
                     footer=run.footer,
                     show_code=True,
                 )
-    (failed_dir / "outcomes.json").write_text(json.dumps(run.outcomes, indent=2))
+    (failed_dir / "outcomes.json").write_text(json.dumps(run.outcomes, indent=2), encoding="utf-8")
     for failure in failures:
         log.error("%s failed: %s (%s)", failure["notebook"], failure["outcome"], failure["error"])
     first = failures[0]
@@ -1027,12 +1027,14 @@ def _merge_results(run: _Run, quality: dict) -> dict:
     for nb in run.notebooks:
         part = run.parts_dir / f"{nb.name}.json"
         if part.exists():
-            parts.append(json.loads(part.read_text()))
+            parts.append(json.loads(part.read_text(encoding="utf-8")))
     results = {"month": run.month, **merge_results(parts), "data_quality": quality, "skipped": run.skipped}
     for key in _STABLE_KEYS:
         results.setdefault(key, None)
     results = {k: results[k] for k in sorted(results, key=_key_order)}
-    (run.tmp / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False))
+    (run.tmp / "results.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+    )
     return results
 
 
@@ -1079,7 +1081,7 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
         "git_commit": _git_commit(),
         "platform": {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()},
     }
-    (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- 9. publish
