@@ -774,8 +774,8 @@ def test_churn_page_shows_what_the_analyses_compute(sample):
     assert page.month == "2026-10" and page.title == "Churn"
     assert page.show("model") is page.model and page.show("cox") is page.cox  # result objects, shown whole
     assert page.show("trend_table").text.split()[0] == "month"
-    assert page.alt["calibration_chart"] == cp.calibration_finding(model)
-    assert page.alt["cohort_chart"].endswith("months.")
+    assert page.alt["calibration"] == cp.calibration_finding(model)
+    assert page.alt["cohorts"].endswith("months.")
     with pytest.raises(KeyError, match="has no section 'nope'"):
         page.show("nope")
 

@@ -550,18 +550,18 @@ def test_report_is_a_page_that_renders_compactly(sample_report):
     assert isinstance(sample_report, ReportPage) and sample_report.month == "2026-10"
     assert list(sample_report.sections) == [
         "headline",
-        "trend_chart",
-        "by_source_chart",
+        "trend",
+        "by_source",
         "by_language",
         "agreement",
         "stars_by_label",
         "calibration",
         "themes_table",
-        "themes_chart",
+        "themes",
         "emerging",
         "examples",
     ]
-    assert set(sample_report.alt) == {"trend_chart", "by_source_chart", "themes_chart"}
+    assert set(sample_report.alt) == {"trend", "by_source", "themes"}
     for name in sample_report.sections:
         assert sample_report.show(name) is not None
     # issue 22: the report printed every table, 110k+ characters

@@ -16,7 +16,7 @@ Examples
 >>> page.month, round(float(page.results()["churn"]["detractor_odds_ratio"]["estimate"]), 2)
 ('2026-10', 2.46)
 >>> list(page.sections)[:3]
-['trend_chart', 'trend_table', 'model']
+['trend', 'trend_table', 'model']
 """
 
 from __future__ import annotations
@@ -120,13 +120,13 @@ class ChurnReport(ReportPage):
     @property
     def alt(self) -> dict[str, str]:
         return {
-            "trend_chart": churn_findings(headline=self.headline)[0],
-            "effects_chart": effects_finding(self.model.summary),
-            "calibration_chart": calibration_finding(self.model),
-            "survival_chart": churn_findings(survival=self.survival)[0],
-            "nps_chart": churn_findings(detractor=self.detractor)[0],
-            "revenue_chart": churn_findings(revenue=self.risk)[0],
-            "cohort_chart": cohort_finding(self.cohorts),
+            "trend": churn_findings(headline=self.headline)[0],
+            "effects": effects_finding(self.model.summary),
+            "calibration": calibration_finding(self.model),
+            "survival": churn_findings(survival=self.survival)[0],
+            "by_nps": churn_findings(detractor=self.detractor)[0],
+            "revenue": churn_findings(revenue=self.risk)[0],
+            "cohorts": cohort_finding(self.cohorts),
         }
 
     def results(self) -> dict:
@@ -143,10 +143,10 @@ class ChurnReport(ReportPage):
 
     # -- sections, in page order ---------------------------------------------------------
 
-    @section("trend_chart")
+    @section("trend")
     def _trend_chart(self):
         """Monthly churn rate with 95% intervals."""
-        return figure(plot_churn_trend(self.trend).figure, alt=self.alt["trend_chart"])
+        return figure(plot_churn_trend(self.trend).figure, alt=self.alt["trend"])
 
     @section("trend_table")
     def _trend_table(self):
@@ -158,20 +158,20 @@ class ChurnReport(ReportPage):
         """The churn model: its facts, odds ratios and warnings."""
         return self.model
 
-    @section("effects_chart")
+    @section("effects")
     def _effects_chart(self):
         """Odds ratios with their confidence intervals."""
-        return figure(self.model.plot_forest().figure, alt=self.alt["effects_chart"])
+        return figure(self.model.plot_forest().figure, alt=self.alt["effects"])
 
-    @section("calibration_chart")
+    @section("calibration")
     def _calibration_chart(self):
         """Out-of-fold predicted against observed churn by decile of risk."""
-        return figure(self.model.plot_calibration().figure, alt=self.alt["calibration_chart"])
+        return figure(self.model.plot_calibration().figure, alt=self.alt["calibration"])
 
-    @section("survival_chart")
+    @section("survival")
     def _survival_chart(self):
         """Kaplan–Meier curves by segment."""
-        return figure(plot_km(self.km).figure, alt=self.alt["survival_chart"])
+        return figure(plot_km(self.km).figure, alt=self.alt["survival"])
 
     @section("logrank")
     def _logrank(self):
@@ -187,20 +187,20 @@ class ChurnReport(ReportPage):
         """The Cox model: hazard ratios and the proportional-hazards check."""
         return self.cox
 
-    @section("nps_chart")
+    @section("by_nps")
     def _nps_chart(self):
         """Churn by NPS category of the first survey answer."""
-        return figure(plot_churn_by_nps(self.by_nps).figure, alt=self.alt["nps_chart"])
+        return figure(plot_churn_by_nps(self.by_nps).figure, alt=self.alt["by_nps"])
 
     @section("detractor")
     def _detractor(self):
         """Detractors against promoters, adjusted."""
         return table(self.detractor, caption="Detractors against promoters", digits=2)
 
-    @section("revenue_chart")
+    @section("revenue")
     def _revenue_chart(self):
         """Revenue at risk by segment."""
-        return figure(plot_revenue_at_risk(self.risk).figure, alt=self.alt["revenue_chart"])
+        return figure(plot_revenue_at_risk(self.risk).figure, alt=self.alt["revenue"])
 
     @section("revenue_table")
     def _revenue_table(self):
@@ -212,12 +212,12 @@ class ChurnReport(ReportPage):
             digits={"monthly_revenue": 0, "churn_probability": 2, "revenue_at_risk": 0},
         )
 
-    @section("cohort_chart")
+    @section("cohorts")
     def _cohort_chart(self):
         """Retention by signup cohort."""
-        return figure(plot_cohort_retention(self.cohorts).figure, alt=self.alt["cohort_chart"])
+        return figure(plot_cohort_retention(self.cohorts).figure, alt=self.alt["cohorts"])
 
-    @section("cohort_table")
+    @section("cohorts_table")
     def _cohort_table(self):
         """One row per cohort, one column per month since signup."""
         wide = self.cohorts_wide

@@ -17,7 +17,7 @@ Examples
 >>> page.month, page.results()["sentiment"]["top_emerging_negative_theme"]["theme"]
 ('2026-10', 'delivery')
 >>> list(page.sections)[:3]
-['headline', 'trend_chart', 'by_source_chart']
+['headline', 'trend', 'by_source']
 """
 
 from __future__ import annotations
@@ -199,10 +199,10 @@ class SentimentReport(ReportPage):
         }
         this_month = self.by_source[self.by_source["month"] == self.month]
         self.alt = {
-            "trend_chart": self.findings[0],
-            "by_source_chart": "Mean review sentiment per month for each source with 95% intervals; "
+            "trend": self.findings[0],
+            "by_source": "Mean review sentiment per month for each source with 95% intervals; "
             + "; ".join(f"{r['source']}: {r['mean_compound']:+.2f} in {self.month}" for _, r in this_month.iterrows()),
-            "themes_chart": (
+            "themes": (
                 self.findings[2] if top is not None else "No theme's share of negative reviews rose significantly."
             )
             + " Bars: negative reviews mentioning each theme this month; marks: the month before.",
@@ -265,15 +265,15 @@ class SentimentReport(ReportPage):
             signed=["change"],
         )
 
-    @section("trend_chart")
+    @section("trend")
     def _trend_chart(self):
         """Sentiment by month with its 95% interval."""
-        return figure(self.plot_trend().figure, alt=self.alt["trend_chart"])
+        return figure(self.plot_trend().figure, alt=self.alt["trend"])
 
-    @section("by_source_chart")
+    @section("by_source")
     def _by_source_chart(self):
         """Each review site's monthly mean with its 95% interval."""
-        return figure(self.plot_by_source().figure, alt=self.alt["by_source_chart"])
+        return figure(self.plot_by_source().figure, alt=self.alt["by_source"])
 
     @section("by_language")
     def _by_language(self):
@@ -317,10 +317,10 @@ class SentimentReport(ReportPage):
             labels=_CHANGE_LABELS,
         )
 
-    @section("themes_chart")
+    @section("themes")
     def _themes_chart(self):
         """Negative mentions by theme, this month against the month before."""
-        return figure(self.plot_themes().figure, alt=self.alt["themes_chart"])
+        return figure(self.plot_themes().figure, alt=self.alt["themes"])
 
     @section("emerging")
     def _emerging(self):
