@@ -423,3 +423,16 @@ def test_rejected_timestamp_is_not_masked_as_a_phone_number(tmp_path):
     reason = loaded.report.examples["responded_at: … is not a date (expected e.g. 2026-03-14)"][1]
     assert "'31-13-2026 14:05'" in reason and "[phone]" not in reason
     assert "31-13-2026 14:05" in loaded.rejected_masked()["reason"][0]
+
+
+def test_ordinal_dates_of_review_sites_parse(tmp_path):
+    # issue 23: an airline review-site export writes "19th November 2023"; every such row is a date
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "review_id,published_at,rating,text\n"
+        '1,19th November 2023,4,fine\n2,1st Dec 2023,2,late\n3,"December 22nd, 2023",5,great\n'
+        "4,3rd of never,3,odd\n"
+    )
+    loaded = cx.load_reviews(path, max_rejected=0.5)
+    assert loaded.frame["published_at"].dt.strftime("%Y-%m-%d").tolist() == ["2023-11-19", "2023-12-01", "2023-12-22"]
+    assert loaded.rejected["reason"].str.contains("'3rd of never' is not a date").all() and len(loaded.rejected) == 1

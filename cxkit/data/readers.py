@@ -63,7 +63,12 @@ _DATE_FORMATS = (
     "%d-%b-%y",
     "%d-%b-%Y",
     "%d %b %Y",
+    "%d %B %Y",
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M",
     "%b %d, %Y",
+    "%B %d, %Y",
+    "%B %d %Y",
     "%d.%m.%Y",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y %H:%M:%S",
@@ -71,6 +76,8 @@ _DATE_FORMATS = (
     "%Y/%m/%d",
     "%Y/%m/%d %H:%M:%S",
 )
+#: A day number with its English ordinal suffix ("19th", "1st"), before or after a month name.
+_ORDINAL_DAY = r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\b"
 # Survey tools name their standard columns the same way in every export.
 _TOOL_COLUMNS = {
     "qualtrics": {"response_id": "ResponseId", "responded_at": "RecordedDate", "language": "UserLanguage"},
@@ -272,6 +279,9 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
     out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
     todo = out.isna() & (text != "")
     if todo.any():
+        # English ordinal days as review sites write them (19th November 2023, Dec 1st, 2023):
+        # strptime has no directive for the suffix, so it is dropped before the formats below.
+        text = text.where(~todo, text.str.replace(_ORDINAL_DAY, r"\1", regex=True))
         sub = text[todo]
         # 31/10/2026 and 31-10-2026 14:05 (Nordic Excel): day or month first, decided from
         # the data when dayfirst is not given (a first number above 12 is a day).
