@@ -506,3 +506,16 @@ def test_report_of_a_small_month_says_so(feedback):
     assert "small sample" in rep.finding and "significant" not in rep.finding.split(";")[0]
     assert rep.headline.set_index("kpi").loc["NPS", "small_n"]
     assert k["ci_low"] <= k["value"] <= k["ci_high"]
+
+
+def test_nps_refuses_a_yes_no_column_and_warns_on_a_1_to_10_rating():
+    # issue 23: cx.nps on a 0/1 column returned -100; a 1-10 overall rating was called NPS
+    with pytest.raises(ValueError, match="holds only 0 and 1 in 20 answers: a yes/no answer"):
+        cx.nps(pd.DataFrame({"recommend": [0, 1] * 10}), "recommend")
+    rating = pd.DataFrame({"overall": list(range(1, 11)) * 5})
+    with pytest.warns(cx.DataWarning, match="none of its 50 answers is 0"):
+        value = cx.nps(rating, "overall")["nps"].iloc[0]
+    assert value == pytest.approx(100 * (10 - 30) / 50)  # 2 of 10 values promote, 6 detract: the numbers stay
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cx.nps(rating, "overall", check_scale=False)

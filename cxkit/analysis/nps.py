@@ -46,11 +46,14 @@ True
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._stats import headline_change, net_score_interval
+from ..errors import DataWarning
 from ..periods import resolve_month
 
 __all__ = [
@@ -77,6 +80,8 @@ _RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 _SCALES = {"nps": "0-10 recommendation question", "csat": "1-5 satisfaction scale", "ces": "1-7 effort scale"}
 #: A 0-10 NPS column with at least this many answers and none of 0, 8, 9 or 10 is another scale.
 _SCALE_CHECK_N = 30
+#: A column of only 0 and 1 with at least this many answers is a yes/no answer, not a 0-10 one.
+_YES_NO_CHECK_N = 10
 
 
 # --------------------------------------------------------------------------- multiple testing
@@ -226,6 +231,22 @@ def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scal
             )
     if kind == "nps" and check_scale:
         seen = x[~np.isnan(x)]
+        if seen.size >= _YES_NO_CHECK_N and np.isin(seen, (0, 1)).all():
+            raise ValueError(
+                f"score column {score!r} holds only 0 and 1 in {seen.size:,} answers: a yes/no answer (would "
+                "recommend or not), not the 0-10 recommendation question, and NPS would count every answer as a "
+                "detractor (-100). Report it as a share (e.g. df[score].mean()), or pass score= with the 0-10 "
+                "column; check_scale=False if this really is a 0-10 question answered only with 0 and 1."
+            )
+        if seen.size >= _SCALE_CHECK_N and seen.min() >= 1 and seen.max() == 10:
+            warnings.warn(
+                f"score column {score!r}: none of its {seen.size:,} answers is 0. If it is a 1-10 rating (an "
+                "overall score, not 'how likely are you to recommend us, 0-10'), NPS is not defined for it: "
+                "report its mean instead. check_scale=False silences this for a 0-10 question nobody answered "
+                "with 0.",
+                DataWarning,
+                stacklevel=3,
+            )
         if seen.size >= _SCALE_CHECK_N and seen.min() >= 1 and seen.max() <= 7:
             raise ValueError(
                 f"score column {score!r} has {seen.size:,} answers, all between {seen.min():g} and {seen.max():g} (no 0 "
