@@ -11,7 +11,8 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.analysis.stages import compact_letters, wilson_interval
+from cxkit._stats import wilson_interval
+from cxkit.analysis.stages import compact_letters
 from cxkit.data.sample import truth as sample_truth
 from cxkit.pack import journey_stages as jp
 
@@ -446,7 +447,7 @@ def test_compact_letters():
 def test_p_adjustments_match_statsmodels():
     from statsmodels.stats.multitest import multipletests
 
-    from cxkit.analysis.stages import adjust_p
+    from cxkit._stats import adjust_p
 
     rng = np.random.default_rng(1)
     for _ in range(6):  # multipletests runs gc.collect() on every call: keep this loop short

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._stats import headline_change, net_score_interval
+from .._stats import adjust_p, headline_change, net_score_interval
 from ..errors import DataWarning
 from ..periods import resolve_month
 
@@ -85,8 +85,6 @@ _YES_NO_CHECK_N = 10
 
 
 # --------------------------------------------------------------------------- multiple testing
-
-from .._stats import adjust_p  # noqa: E402  (one implementation, re-exported as cx.adjust_p)
 
 
 def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: float = 0.05) -> list:

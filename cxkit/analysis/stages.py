@@ -37,15 +37,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._stats import (  # noqa: F401 (re-exported)
-    PADJUST,
+from .._stats import (
     _padjust_method,
     adjust_p,
     covariance_beside_separation,
     studentized_range_isf,
     studentized_range_sf,
     unbounded_coordinates,
-    wilson_interval,
 )
 from ..display import SafeDisplay
 from ..errors import SeparationWarning, SmallSampleWarning
