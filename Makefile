@@ -51,9 +51,10 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 LINTED := cxkit tests benchmarks notebooks
 
-lint: $(VENV)/.test  ## lint and format checks (ruff), as CI runs them
+lint: $(VENV)/.test  ## lint, format and type checks (ruff, mypy), as CI runs them
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.test  ## format the tree and apply ruff's safe fixes
 	$(VENV)/bin/ruff check --fix $(LINTED)
