@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -133,11 +134,7 @@ def test_mypy_fails_on_a_planted_wrong_type_in_a_public_signature(tmp_path):
     assert "cxkit.periods" not in _exceptions()
     module = tmp_path / "cxkit" / "periods.py"
     source = module.read_text(encoding="utf-8")
-    planted = source.replace(
-        "def parse_month(month: str | None = None) -> pd.Period:",
-        "def parse_month(month: str | None = None) -> int:",
-        1,
-    )
+    planted = re.sub(r"(def parse_month\([^)]*\)) -> pd\.Period:", r"\1 -> int:", source, count=1)
     assert planted != source, "the planted signature was not found: update this test"
     module.write_text(planted, encoding="utf-8")
     result = _mypy(cwd=tmp_path)
