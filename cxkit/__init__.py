@@ -72,7 +72,7 @@ from .analysis.touchpoints import POOR_SCORE, channel_consistency, pain_points, 
 from .data.catalog import Catalog, load_catalog, rejection_reasons
 from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
 from .data.schema import STAGES, TABLES, normalize_stage
-from .display import figure, findings, format_p, presentable, table
+from .display import Unavailable, figure, findings, format_p, presentable, table
 from .distributed import connect, current_cluster, use_cluster
 from .errors import (
     CatalogError,
@@ -91,10 +91,13 @@ from .errors import (
     NoDataError,
     NotebookError,
     NotebookTimeout,
+    NotEnoughDataError,
     PackError,
     PackLocked,
     ParameterError,
+    PresentationWarning,
     SchemaError,
+    SectionsSkipped,
     SeparationWarning,
     SmallSampleWarning,
     SourceError,
@@ -255,6 +258,7 @@ __all__ = [
     # showing results
     "table",
     "figure",
+    "Unavailable",
     "findings",
     "format_p",
     "presentable",
@@ -287,6 +291,8 @@ __all__ = [
     "KernelDied",
     "PackLocked",
     "NoDataError",
+    "NotEnoughDataError",
+    "SectionsSkipped",
     "CxkitWarning",
     "SmallSampleWarning",
     "DataWarning",
@@ -296,4 +302,5 @@ __all__ = [
     "CollinearityWarning",
     "EventsPerParameterWarning",
     "LeakageWarning",
+    "PresentationWarning",
 ]

@@ -9,6 +9,12 @@ escaped, never interpreted as HTML, Markdown or LaTeX, with emails and phone num
 - :func:`findings` shows plain-language findings as an escaped bullet list.
 - :func:`figure` shows a matplotlib figure as an embedded PNG with alt text that states its
   finding (the report template puts it in the ``alt`` attribute).
+- :class:`Unavailable` is what a section shows when the data cannot give it: one sentence.
+
+Nothing broken reaches a reader (issue 23): a table without rows or with only blank cells and a
+figure whose axes hold no data become an :class:`Unavailable` sentence; a finding that would
+show a missing value (``nan``, ``NaT``, ``<NA>``) or has a missing word is left out with a
+:class:`~cxkit.errors.PresentationWarning`, and so is such a value inside a table cell.
 
 Examples
 --------
@@ -22,11 +28,13 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from html import escape
 
 import numpy as np
 import pandas as pd
 
+from .errors import PresentationWarning
 from .privacy import mask_pii
 
 __all__ = [
@@ -36,6 +44,8 @@ __all__ = [
     "p_phrase",
     "findings",
     "figure",
+    "Unavailable",
+    "broken_text",
     "SafeHTML",
     "SafeDisplay",
     "safe_text",
@@ -82,6 +92,48 @@ class SafeDisplay:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return SafeHTML(self._repr_html_(), text=repr(self))._repr_mimebundle_(include, exclude)
+
+
+class Unavailable(SafeHTML):
+    """What a section shows when the data at hand cannot give it: one plain sentence saying
+    what is missing and what would make it possible (``reason``), shown as text.
+
+    >>> Unavailable("No comments this month; add a comment column to the survey export.").html
+    '<p class="cx-unavailable">Not shown: no comments this month; add a comment column to the survey export.</p>'
+    """
+
+    def __init__(self, reason: str):
+        reason = " ".join(str(reason).split()) or "the data at hand cannot give this section."
+        self.reason = reason
+        sentence = (
+            "Not shown: " + reason[:1].lower() + reason[1:] if not reason[:2].isupper() else "Not shown: " + reason
+        )
+        super().__init__(f'<p class="cx-unavailable">{safe_text(sentence)}</p>', text=sentence)
+
+
+#: Written-out missing values and unfilled templates that must never reach a reader.
+_MISSING_WORD = re.compile(
+    r"(?<![\w-])(nan|NaN|NaT|<NA>|inf|-inf)(?![\w-])|\bnan%|\(None\)|(?<=[=:] )None\b|\{[^{}]*:[^{}]*\}|\{\}"
+)
+#: A sentence with a hole where a word or number was: two spaces, a space before punctuation,
+#: empty parentheses.
+_HOLE = re.compile(r"\S {2,}\S|\w [.,;](\s|$)|\(\s*\)")
+
+
+def broken_text(text: str) -> str | None:
+    """Why ``text`` must not be shown (a missing value written out, a missing word), or None.
+
+    >>> broken_text("CSAT (nan) comes from a small sample"), broken_text("No  differs significantly")
+    ("shows a missing value ('nan')", 'has a missing word')
+    >>> broken_text("NPS rose from 12.0 to 19.4.") is None
+    True
+    """
+    hit = _MISSING_WORD.search(text)
+    if hit:
+        return f"shows a missing value ({hit.group(0)!r})"
+    if _HOLE.search(text.strip()):
+        return "has a missing word"
+    return None
 
 
 def safe_text(value: object, *, max_chars: int | None = None) -> str:
@@ -251,7 +303,13 @@ def _format_cell(value, digits: int, kind: str = "plain") -> str:
         return _number(value, digits, kind)
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
+    text = str(value)
+    if len(text) <= 40 and _MISSING_WORD.search(text):  # a formatted number built from a missing value
+        warnings.warn(
+            f"a table cell {text!r} was shown blank: it shows a missing value", PresentationWarning, stacklevel=2
+        )
+        return ""
+    return text
 
 
 def _pretty_term(value: object) -> object:
@@ -458,7 +516,8 @@ def table(
     -------
     SafeHTML
         Displays as the table in a notebook and in the report (its HTML is built from escaped
-        parts only, so the report keeps it as markup). ``.html`` is the markup: a
+        parts only, so the report keeps it as markup); a table without rows, or whose cells are
+        all blank, gives an :class:`Unavailable` sentence instead. ``.html`` is the markup: a
         ``<div class="cx-table-wrap">`` that scrolls sideways, holding ``<table class="cx-table">``
         with the caption, one header row and numeric cells of class ``num``; ``repr()`` and
         ``.text`` give the formatted table as plain text.
@@ -482,6 +541,9 @@ def table(
     omitted = max(len(shown) - max_rows, 0)
     shown = shown.head(max_rows)
     text = presentable(shown, digits=digits, percent=percent, pp=pp, signed=signed, ci_level=ci_level, labels=labels)
+    if text.empty or not text.astype(str).map(lambda cell: cell.strip() not in ("", "–", "-")).to_numpy().any():
+        what = f"“{caption}”" if caption else "the table"
+        return Unavailable(f"there is nothing to list in {what} from the data at hand.")
     numeric = [
         pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column])
         for column, _ in _layout(list(shown.columns), ci_level)
@@ -504,6 +566,15 @@ def table(
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
     return SafeHTML(html, text=text.to_string(index=False, max_colwidth=60))
+
+
+def _presentable_sentence(item: str) -> bool:
+    why = broken_text(str(item))
+    if why:
+        warnings.warn(
+            f"a finding was left out because it {why}: {str(item)[:200]!r}", PresentationWarning, stacklevel=3
+        )
+    return why is None
 
 
 def findings(items: list[str] | str, *, title: str | None = None) -> SafeHTML:
@@ -533,6 +604,7 @@ def findings(items: list[str] | str, *, title: str | None = None) -> SafeHTML:
     """
     if isinstance(items, str):
         items = [items]
+    items = [item for item in items if _presentable_sentence(item)]
     lis = "".join(f"<li>{safe_text(item)}</li>" for item in items)
     head = f"<h3>{safe_text(title)}</h3>" if title else ""
     return SafeHTML(f'{head}<ul class="cx-findings">{lis}</ul>', text="\n".join(f"- {i}" for i in items))
@@ -558,8 +630,9 @@ def figure(fig, *, alt: str, dpi: int = 100):
 
     Returns
     -------
-    IPython.display.Image
-        The PNG, with ``metadata={"alt": alt}``; displayed when it is a cell's last value.
+    IPython.display.Image or Unavailable
+        The PNG, with ``metadata={"alt": alt}``; displayed when it is a cell's last value. A
+        figure whose axes hold no data gives an :class:`Unavailable` sentence instead.
 
     Raises
     ------
@@ -579,6 +652,11 @@ def figure(fig, *, alt: str, dpi: int = 100):
 
     if not alt or not alt.strip():
         raise ValueError("figure needs alt text that states its finding, e.g. alt='Support is the largest driver'.")
+    if fig.axes and not any(ax.has_data() for ax in fig.axes):
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        return Unavailable("there is nothing to draw from the data at hand.")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     import matplotlib.pyplot as plt

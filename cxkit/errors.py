@@ -8,9 +8,11 @@ Errors::
 
     CxkitError
     ├── SourceError, SchemaError, DataQualityError, CatalogError, TextsError   (reading data)
+    ├── NotEnoughDataError     the data at hand cannot give a result (a section says why)
     ├── ClusterError                                                           (the Dask cluster)
     └── PackError: ParameterError (exit 2), InvalidDataError (3), NotebookError (4),
-        NotebookTimeout (5), KernelDied (6), PackLocked (7), NoDataError (8)  (cxkit report)
+        NotebookTimeout (5), KernelDied (6), PackLocked (7), NoDataError (8),
+        SectionsSkipped (9, with --strict)                                  (cxkit report)
 
 Warnings (all are ``UserWarning``)::
 
@@ -19,8 +21,9 @@ Warnings (all are ``UserWarning``)::
     ├── DataWarning            rows or periods left out of an analysis for a reason in the data
     ├── ModelWarning           a model's estimates need caution
     │   ├── SeparationWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning
-    └── ChurnWarning           the churn and survival analyses' caveats (the four model warnings
-                               above are ChurnWarnings too, so one filter quiets a churn model)
+    ├── ChurnWarning           the churn and survival analyses' caveats (the four model warnings
+    │                          above are ChurnWarnings too, so one filter quiets a churn model)
+    └── PresentationWarning    a sentence or cell that would show a missing value was left out
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ __all__ = [
     "KernelDied",
     "PackLocked",
     "NoDataError",
+    "NotEnoughDataError",
+    "SectionsSkipped",
     "CxkitWarning",
     "SmallSampleWarning",
     "DataWarning",
@@ -52,6 +57,7 @@ __all__ = [
     "CollinearityWarning",
     "EventsPerParameterWarning",
     "LeakageWarning",
+    "PresentationWarning",
 ]
 
 
@@ -186,3 +192,24 @@ class EventsPerParameterWarning(ModelWarning, ChurnWarning):
 
 class LeakageWarning(ModelWarning, ChurnWarning):
     """A covariate that (almost) gives the answer away."""
+
+
+# --------------------------------------------------------------------------- sections that stand alone
+
+
+class NotEnoughDataError(CxkitError, ValueError):
+    """The data at hand cannot give a result: too few rows, a question not asked this month, no
+    dates, no ids to link, no comments. The message says what is missing and what would make the
+    result possible; a report section that needs it shows that sentence and the rest of the pack
+    builds (a ``ValueError`` too, for code that catches those)."""
+
+
+class SectionsSkipped(PackError):
+    """``cxkit report --strict``: some report sections could not be computed from the data."""
+
+    exit_code = 9
+
+
+class PresentationWarning(CxkitWarning):
+    """A finding or table cell that would have shown a missing value (nan, NaT, <NA>) or a
+    sentence with a missing word was left out of a report: a bug of the page that built it."""

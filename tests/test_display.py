@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import cxkit as cx
+from cxkit.display import figure, findings, table
 from cxkit.plots import new_axes
 
 
@@ -201,3 +203,73 @@ def test_report_pages_show_tagged_findings_first():
     )
     order = [c.source for c in FindingsFirst().preprocess(nb, {})[0].cells]
     assert order == ["# Churn", "## Findings", "cx.findings(found)", "## 1. Rate", "rate", "save()"]
+
+
+# -- nothing broken reaches a reader (issue 23, Deliver 2) --------------------------------
+
+
+def test_an_empty_or_blank_table_is_a_sentence_not_an_empty_table():
+    from cxkit.display import Unavailable
+
+    empty = table(pd.DataFrame({"month": [], "rate": []}), caption="Monthly churn rate")
+    assert isinstance(empty, Unavailable) and "<table" not in empty.html
+    assert empty.text == "Not shown: there is nothing to list in “Monthly churn rate” from the data at hand."
+    blank = table(pd.DataFrame({"a": [np.nan, None], "b": [pd.NA, np.nan]}, dtype=object))
+    assert isinstance(blank, Unavailable)
+    assert not isinstance(table(pd.DataFrame({"a": [np.nan, 1.0]})), Unavailable)
+
+
+def test_a_figure_without_data_is_a_sentence_and_is_closed():
+    import matplotlib.pyplot as plt
+
+    from cxkit.display import Unavailable
+
+    fig, ax = plt.subplots()
+    ax.set_title("Sentiment by source")
+    shown = figure(fig, alt="Sentiment by source")
+    assert isinstance(shown, Unavailable) and not plt.fignum_exists(fig.number)
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    assert not isinstance(figure(fig, alt="a line"), Unavailable)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "CSAT (nan) comes from a small sample (n = 0).",
+        "Sentiment moved from nan to nan.",
+        "The share is nan% to nan%.",
+        "No  differs significantly from the rest.",
+        "Churn fell in NaT.",
+        "Value <NA> this month.",
+        "Churn is {rate:.1%} this month.",
+        "The top driver is () this month.",
+    ],
+)
+def test_a_broken_finding_is_left_out_with_a_warning(sentence):
+    from cxkit.errors import PresentationWarning
+
+    with pytest.warns(PresentationWarning, match="left out"):
+        shown = findings(["NPS is 19.4 (95% CI 15.7 to 23.1).", sentence])
+    assert shown.html.count("<li>") == 1 and "19.4" in shown.html
+
+
+def test_sound_findings_are_kept_without_warnings():
+    import warnings
+
+    good = [
+        "None of the 8 drivers changed significantly (adjusted p = 0.41).",
+        "NPS rose 6.6 points from 12.9 in 2026-09; not significant (adjusted p = 0.11).",
+        "Reviews that mention delivery give 0.9 fewer stars on average (95% CI 0.7 to 1.1).",
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert findings(good).html.count("<li>") == 3
+
+
+def test_a_cell_that_formats_a_missing_value_is_blank():
+    from cxkit.errors import PresentationWarning
+
+    with pytest.warns(PresentationWarning):
+        t = table(pd.DataFrame({"kpi": ["CSAT"], "95% CI": ["nan to nan"], "value": [3.5]}))
+    assert "nan" not in t.html and "3.5" in t.html

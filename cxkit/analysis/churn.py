@@ -67,6 +67,7 @@ from ..display import SafeDisplay, findings, table
 from ..errors import (  # re-exported: the warnings of churn_model
     ChurnWarning,
     CollinearityWarning,
+    DataWarning,
     EventsPerParameterWarning,
     LeakageWarning,
     SeparationWarning,
@@ -999,6 +1000,15 @@ def join_cx(
         out["nps_responded_at"] = pd.NaT
         return out
     per = customer_nps(feedback, which=which).set_index("customer_id")
+    if per.empty:  # an anonymous survey (no customer ids): nothing links, every customer "no response"
+        warnings.warn(
+            "no survey response carries a customer_id, so no answer can be linked to a customer: every "
+            "customer is 'no response'. Add the customer id to the survey export (catalog columns: "
+            "{customer_id: <its column>}) to relate NPS to churn.",
+            DataWarning,
+            stacklevel=2,
+        )
+        return join_cx(customers, None, which=which)
     ids = out["customer_id"].astype(str)
     per.index = per.index.astype(str)
     out["nps"] = ids.map(per["nps"]).astype(float).to_numpy()

@@ -66,7 +66,7 @@ from scipy import special, stats
 
 from .. import distributed as _cluster
 from .._stats import adjust_p, nearest_correlation, percentile_interval
-from ..errors import DataWarning, ModelWarning
+from ..errors import DataWarning, ModelWarning, NotEnoughDataError
 from ..periods import resolve_month
 
 __all__ = [
@@ -409,7 +409,7 @@ class _Data:
         self.n_dropped = self.n_read - self.n
         self.share_dropped = self.n_dropped / self.n_read if self.n_read else np.nan
         if self.n < len(drivers) + 2:
-            raise ValueError(
+            raise NotEnoughDataError(
                 f"only {self.n} usable rows for {len(drivers)} drivers (after dropping rows with "
                 f"missing {target!r} or driver values); key drivers need at least {len(drivers) + 2}."
             )
@@ -422,7 +422,7 @@ class _Data:
                 "remove them from drivers= (cxkit never drops a driver silently)."
             )
         if not np.nanstd(y) > 0:
-            raise ValueError(f"target {target!r} does not vary in the rows used; there is nothing to explain.")
+            raise NotEnoughDataError(f"target {target!r} does not vary in the rows used; there is nothing to explain.")
         self.values = np.column_stack([x, y])
         self.centered = self.values - np.nanmean(self.values, axis=0)
         present = ~np.isnan(self.values)
@@ -459,7 +459,7 @@ def _checked_pairwise(data: _Data, df: pd.DataFrame, model: str) -> _Data:
     )
     p = len(data.drivers)
     if data.n_complete < p + 2:
-        raise ValueError(
+        raise NotEnoughDataError(
             f"the pairwise correlation matrix of {data.target!r} and the drivers {why}, so it gives R² "
             f"outside [0, 1] and negative importances; the fallback, the complete rows, has only "
             f"{data.n_complete} rows for {p} drivers. Use fewer drivers or drivers answered together."
@@ -1201,7 +1201,7 @@ def importance_over_time(
             continue
         frames.append(kd.assign(period=str(period)))
     if not frames:
-        raise ValueError("no period had enough rows for a key-driver model.")
+        raise NotEnoughDataError("no period had enough rows for a key-driver model.")
     out = pd.concat(frames, ignore_index=True)
     return out[["period", *[c for c in out.columns if c != "period"]]]
 
@@ -1318,7 +1318,7 @@ def driver_change(
     for idx, span in enumerate((now, before)):
         part = df[months.isin(span).to_numpy()]
         if part.empty:
-            raise ValueError(f"no responses in {_label(span)}; driver_change needs data in both periods.")
+            raise NotEnoughDataError(f"no responses in {_label(span)}; driver_change needs data in both periods.")
         data = _Data(part, target, drivers, missing="listwise", model=model)
         _check_size(data, methods)
         if data.logistic:

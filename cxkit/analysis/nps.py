@@ -53,7 +53,7 @@ import pandas as pd
 from scipy import stats
 
 from .._stats import adjust_p, headline_change, net_score_interval
-from ..errors import DataWarning
+from ..errors import DataWarning, NotEnoughDataError
 from ..periods import resolve_month
 
 __all__ = [
@@ -757,7 +757,7 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min
             )
     out = pd.DataFrame(rows)
     if out.empty:
-        raise ValueError(f"nothing to compare: {by!r} has {size} group(s).")
+        raise NotEnoughDataError(f"nothing to compare: {by!r} has {size} group(s).")
     out["p_adjusted"] = adjust_p(out["p"], method=padjust)
     out["significant"] = out["p_adjusted"] < alpha
     cols = [
@@ -1106,7 +1106,7 @@ def kpi_trend(
     shown = [end - k for k in range(periods - 1, -1, -1)]
     part = df.loc[months.isin(shown).to_numpy()].assign(period=months[months.isin(shown)].astype(str).to_numpy())
     if part.empty:
-        raise ValueError(f"no responses between {shown[0]} and {end} in {date!r}.")
+        raise NotEnoughDataError(f"no responses between {shown[0]} and {end} in {date!r}.")
     x = _scores(part, score, kind=kpi)
     w = _weights(part, weights)
     codes, keys, _ = _group_codes(part, "period")

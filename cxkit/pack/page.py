@@ -8,7 +8,16 @@ A page computes its analyses once, from the canonical tables, when it is built; 
 - ``sections``: the page's sections in page order (dict name -> :class:`Section`);
 - ``show(name)``: one section's display object (a table, a figure, a result object), which the
   page's notebook shows under the section's heading;
-- ``_repr_html_``: a compact summary in JupyterLab (title, month, findings, section names).
+- ``_repr_html_``: a compact summary in JupyterLab (title, month, findings, section names);
+- ``skipped``: the sections shown so far that the data could not give, with the reason;
+- ``save_results(path)``: writes ``results()`` and ``skipped`` for the pack runner.
+
+Sections stand alone (issue 23): a section whose result the data cannot give (its builder raises
+a :class:`~cxkit.errors.CxkitError` such as :class:`~cxkit.errors.NotEnoughDataError`, or it
+would show an empty table or empty axes) shows one :class:`~cxkit.display.Unavailable` sentence
+saying what is missing, and the page's other sections build as usual. Only a programming error
+(any other exception) fails the notebook. A page keeps the results it could not compute in
+``unavailable`` (name -> reason); :meth:`ReportPage.need` turns one into the section's sentence.
 
 A page class declares its sections with :func:`section`, in the order the page shows them:
 
@@ -32,8 +41,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..display import SafeDisplay, safe_text
+from ..display import SafeDisplay, Unavailable, safe_text
 from ..display import findings as findings_list
+from ..errors import CxkitError, NotEnoughDataError
 
 __all__ = ["ReportPage", "Section", "section"]
 
@@ -85,11 +95,57 @@ class ReportPage(SafeDisplay):
         return found
 
     def show(self, name: str):
-        """The display object of section ``name`` (a table, a figure or a result object)."""
+        """The display object of section ``name`` (a table, a figure or a result object), or
+        an :class:`~cxkit.display.Unavailable` sentence when the data cannot give it."""
         sections = self.sections
         if name not in sections:
             raise KeyError(f"{type(self).__name__} has no section {name!r}; its sections are {', '.join(sections)}.")
-        return sections[name].build(self)
+        try:
+            shown = sections[name].build(self)
+        except CxkitError as error:  # the data cannot give this section; programming errors propagate
+            shown = Unavailable(str(error))
+        if isinstance(shown, Unavailable):
+            self.skipped[name] = shown.reason
+        return shown
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """The sections shown so far as an :class:`~cxkit.display.Unavailable` sentence:
+        name -> what was missing."""
+        return self.__dict__.setdefault("_skipped", {})
+
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """Results the page could not compute from the data (name -> the reason, a sentence
+        saying what is missing and what would make it possible)."""
+        return self.__dict__.setdefault("_unavailable", {})
+
+    def attempt(self, name: str, compute: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``compute(*args, **kwargs)``, or None when the data cannot give it (a
+        :class:`~cxkit.errors.CxkitError`): the reason is kept in ``unavailable[name]`` for the
+        sections that need it. Any other exception is a programming error and propagates."""
+        try:
+            return compute(*args, **kwargs)
+        except CxkitError as error:
+            self.unavailable[name] = str(error)
+            return None
+
+    def need(self, value, name: str):
+        """``value``, or the :class:`~cxkit.errors.NotEnoughDataError` of the result ``name``
+        the page could not compute (its section then shows the reason)."""
+        if value is None or name in self.unavailable:
+            raise NotEnoughDataError(
+                self.unavailable.get(name, f"{name.replace('_', ' ')} cannot be computed from the data at hand.")
+            )
+        return value
+
+    def save_results(self, path) -> None:
+        """Write the page's ``results()`` and the sections it skipped (``skipped_sections``:
+        a list of ``{section, reason}``) as the notebook's part of ``results.json``."""
+        from .results import save_results
+
+        skipped = [{"section": name, "reason": reason} for name, reason in self.skipped.items()]
+        save_results(path, **self.results(), skipped_sections=skipped)
 
     def _repr_html_(self) -> str:
         month = getattr(self, "month", "")

@@ -1,0 +1,274 @@
+"""The real-data matrix (issue 23): packs built from real public exports in ../shared/datasets
+and from transformed copies of the sample, each shaped like a customer's own export (no ids, no
+dates, a thin month, a driver never asked, a 1-10 rating, a 100-level category, ...).
+
+Each scenario writes its data and catalog into a folder and says which month to build (and, for
+``--only``, which pages). :mod:`tests.test_realdata` builds every scenario and scans every page
+for broken output (:mod:`tests.pagescan`). ``python tests/realdata.py OUT [NAME ...]`` builds
+them by hand.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from cxkit.data.sample import generate
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+MONTH = "2026-10"
+DRIVERS = ["support", "price", "product_quality", "delivery", "ease_of_use", "billing", "app_experience", "staff"]
+_SCALE = 0.12
+_cache: dict[str, dict[str, pd.DataFrame]] = {}
+
+
+def _sample() -> dict[str, pd.DataFrame]:
+    if "data" not in _cache:
+        _cache["data"] = generate(seed=20261, scale=_SCALE)
+    return {k: v.copy() for k, v in _cache["data"].items()}
+
+
+@dataclass
+class Scenario:
+    """One pack of the matrix: ``write(folder)`` writes the data and returns the catalog dict."""
+
+    name: str
+    about: str
+    write: Callable[[Path], dict]
+    month: str | None = MONTH
+    only: list[str] | None = None
+    shared: bool = False  # needs ../shared/datasets
+    before: str | None = None  # build this scenario's pack first (for --only)
+    expect_pages: set[str] = field(default_factory=set)
+
+
+def _entry(table: str, path: str, **options) -> dict:
+    return {"table": table, "path": path, **options}
+
+
+def _catalog(sources: dict, **settings) -> dict:
+    return {"version": 1, "defaults": {"max_rejected": 0.05}, "sources": sources, "settings": settings}
+
+
+def _write_sample(folder: Path, data: dict[str, pd.DataFrame], tables=("feedback", "reviews", "customers", "journey")):
+    sources = {}
+    for t in tables:
+        data[t].to_csv(folder / f"{t}.csv", index=False)
+        sources[t] = _entry(t, f"{t}.csv", **({"drivers": DRIVERS} if t == "feedback" else {}))
+    return sources
+
+
+# -- transformed copies of the sample ---------------------------------------------------------
+
+
+def anonymous_survey(folder: Path) -> dict:
+    """A survey without customer_id beside a customers table (the most common real setup)."""
+    data = _sample()
+    data["feedback"] = data["feedback"].drop(columns=["customer_id"])
+    return _catalog(_write_sample(folder, data))
+
+
+def undated_survey(folder: Path) -> dict:
+    """A survey export with no date column: the catalog gives its fieldwork period."""
+    data = _sample()
+    fb = data["feedback"]
+    fb = fb[fb["responded_at"].astype(str).str.startswith(MONTH)].drop(columns=["responded_at"])
+    data["feedback"] = fb
+    sources = _write_sample(folder, data, tables=("feedback", "customers"))
+    sources["feedback"]["fieldwork"] = MONTH
+    return _catalog(sources)
+
+
+def undated_customers(folder: Path) -> dict:
+    """A customer table without signup or churn dates (churn yes/no and tenure only)."""
+    data = _sample()
+    data["customers"] = data["customers"].drop(columns=["signup_at", "churned_at"])
+    return _catalog(_write_sample(folder, data, tables=("customers",)))
+
+
+def driver_not_asked(folder: Path) -> dict:
+    """One driver was not asked in the report month (blank in every response of the month)."""
+    data = _sample()
+    fb = data["feedback"]
+    fb.loc[fb["responded_at"].astype(str).str.startswith(MONTH), "billing"] = pd.NA
+    return _catalog(_write_sample(folder, data, tables=("feedback",)))
+
+
+def one_response_month(folder: Path) -> dict:
+    """The report month has one survey response."""
+    data = _sample()
+    fb = data["feedback"]
+    in_month = fb["responded_at"].astype(str).str.startswith(MONTH)
+    data["feedback"] = pd.concat([fb[~in_month], fb[in_month].head(1)])
+    return _catalog(_write_sample(folder, data, tables=("feedback", "reviews")))
+
+
+def one_month_only(folder: Path) -> dict:
+    """Every source covers the report month only (no previous month, no trend)."""
+    data = _sample()
+    for t, col in [("feedback", "responded_at"), ("reviews", "published_at"), ("journey", "occurred_at")]:
+        data[t] = data[t][data[t][col].astype(str).str.startswith(MONTH)]
+    return _catalog(_write_sample(folder, data))
+
+
+def ten_point_reviews(folder: Path) -> dict:
+    """Review ratings on a 1-10 scale (the catalog says so)."""
+    data = _sample()
+    rv = data["reviews"]
+    rng = np.random.default_rng(3)
+    rv["rating"] = (2 * rv["rating"].astype(int) - rng.integers(0, 2, len(rv))).clip(1, 10)
+    sources = _write_sample(folder, data, tables=("reviews",))
+    sources["reviews"]["scales"] = {"rating": [1, 10]}
+    return _catalog(sources)
+
+
+def five_point_ces(folder: Path) -> dict:
+    """CES asked on 1-5 (not 1-7)."""
+    data = _sample()
+    fb = data["feedback"]
+    fb["ces"] = ((fb["ces"].astype("Float64") - 1) * 4 / 6 + 1).round().astype("Int64")
+    sources = _write_sample(folder, data, tables=("feedback",))
+    sources["feedback"]["scales"] = {"ces": [1, 5]}
+    return _catalog(sources)
+
+
+def hundred_levels(folder: Path) -> dict:
+    """A free-text segment column with 100 distinct values (on surveys and customers)."""
+    data = _sample()
+    rng = np.random.default_rng(5)
+    for t in ("feedback", "customers"):
+        data[t]["segment"] = [f"Region {i:03d}" for i in rng.zipf(1.3, len(data[t])) % 100]
+    return _catalog(_write_sample(folder, data, tables=("feedback", "customers")))
+
+
+def reviews_only(folder: Path) -> dict:
+    return _catalog(_write_sample(folder, _sample(), tables=("reviews",)))
+
+
+def customers_only(folder: Path) -> dict:
+    return _catalog(_write_sample(folder, _sample(), tables=("customers",)))
+
+
+def full_sample(folder: Path) -> dict:
+    return _catalog(_write_sample(folder, _sample()))
+
+
+# -- real public exports ----------------------------------------------------------------------
+
+
+def telco_only(folder: Path) -> dict:
+    """IBM Telco churn: no dates, churn Yes/No, tenure, charges; columns kept out of the model."""
+    return _catalog(
+        {
+            "customers": _entry(
+                "customers",
+                str(SHARED / "telco_customer_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv"),
+                columns={
+                    "customer_id": "customerID",
+                    "tenure_months": "tenure",
+                    "monthly_revenue": "MonthlyCharges",
+                    "churned": "Churn",
+                    "segment": "Contract",
+                },
+                values={"churned": {"Yes": True, "No": False}},
+            )
+        }
+    )
+
+
+def alexa_reviews(folder: Path) -> dict:
+    """Amazon Alexa reviews: 1-5 stars, dates 31-Jul-18, no ids, 80 ratings without text."""
+    return _catalog(
+        {
+            "reviews": _entry(
+                "reviews",
+                str(SHARED / "amazon_alexa_reviews" / "amazon_alexa.tsv"),
+                columns={"published_at": "date", "text": "verified_reviews"},
+                generate_ids=True,
+                date_format="%d-%b-%y",
+                unescape_html=True,
+            )
+        }
+    )
+
+
+def bank_beside_anonymous_survey(folder: Path) -> dict:
+    """Bank churn customers (tenure in years, no dates) beside an anonymous sample survey."""
+    data = _sample()
+    data["feedback"].drop(columns=["customer_id"]).to_csv(folder / "feedback.csv", index=False)
+    return _catalog(
+        {
+            "feedback": _entry("feedback", "feedback.csv", drivers=DRIVERS),
+            "customers": _entry(
+                "customers",
+                str(SHARED / "bank_customer_churn" / "Churn_Modelling.csv"),
+                columns={
+                    "customer_id": "CustomerId",
+                    "tenure_months": "Tenure",
+                    "churned": "Exited",
+                    "segment": "Geography",
+                },
+                units={"tenure_months": "years"},
+            ),
+        }
+    )
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in [
+        Scenario("anonymous_survey", "survey without customer ids beside customers", anonymous_survey),
+        Scenario("undated_survey", "survey without dates, fieldwork period in the catalog", undated_survey),
+        Scenario("undated_customers", "customer table without dates", undated_customers),
+        Scenario("driver_not_asked", "a driver never asked in the month", driver_not_asked),
+        Scenario("one_response_month", "a month with one response", one_response_month),
+        Scenario("one_month_only", "sources covering one month only", one_month_only),
+        Scenario("ten_point_reviews", "review rating on 1-10", ten_point_reviews),
+        Scenario("five_point_ces", "CES on 1-5", five_point_ces),
+        Scenario("hundred_levels", "a 100-level category", hundred_levels),
+        Scenario("reviews_only", "reviews only", reviews_only),
+        Scenario("customers_only", "customers only", customers_only),
+        Scenario(
+            "only_on_existing", "--only data_quality on a built pack", full_sample, only=["data_quality"], before="full"
+        ),
+        Scenario("telco_only", "IBM Telco customers only (real)", telco_only, shared=True),
+        Scenario("alexa_reviews", "Amazon Alexa reviews (real)", alexa_reviews, month=None, shared=True),
+        Scenario(
+            "bank_anonymous", "bank churn beside an anonymous survey (real)", bank_beside_anonymous_survey, shared=True
+        ),
+    ]
+}
+
+
+def write(scenario: Scenario, folder: Path) -> Path:
+    """Write the scenario's data and catalog into ``folder``; return the catalog's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "cxkit.yaml"
+    path.write_text(yaml.safe_dump(scenario.write(folder), sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build(scenario: Scenario, folder: Path) -> Path:
+    """Build the scenario's pack under ``folder/reports``; return the month folder."""
+    from cxkit.pack.runner import build_pack
+
+    catalog = write(scenario, folder / "data")
+    out = folder / "reports"
+    if scenario.before:
+        build_pack(scenario.month, catalog=catalog, out=out, quiet=True)
+    return build_pack(scenario.month, catalog=catalog, out=out, quiet=True, only=scenario.only)
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1])
+    for name in sys.argv[2:] or list(SCENARIOS):
+        try:
+            print(name, build(SCENARIOS[name], out / name), flush=True)
+        except Exception as error:  # a by-hand run lists every failure
+            print(name, "FAILED", type(error).__name__, str(error).splitlines()[0][:300], flush=True)
