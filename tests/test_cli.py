@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from cxkit.pack.cli import main
 
@@ -58,3 +61,44 @@ def test_report_exit_codes_are_documented_in_the_readme_and_help():
     assert "| 8 | no data for the month" in table
     result = subprocess.run([sys.executable, "-m", "cxkit", "report", "--help"], capture_output=True, text=True)
     assert "8 no data for the month" in " ".join(result.stdout.split())
+
+
+def test_an_unexpected_error_is_one_line_naming_the_log_with_the_traceback(tmp_path, monkeypatch, capsys):
+    """Issue 23 Deliver 9: a bug never shows a traceback; exit 10 and the log file's name."""
+    from cxkit.pack import cli
+
+    def broken(args):
+        raise TypeError("Cannot cast DatetimeArray to dtype float64")
+
+    monkeypatch.setattr(cli, "_cmd_validate", broken)
+    code = cli.main(["validate", "--catalog", "data/cxkit.yaml", "--out", str(tmp_path / "v")])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_INTERNAL == 10
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    log = Path(err.split("The traceback is in ")[1].split("; please")[0])
+    assert log.parent == tmp_path / "v" / "_logs"
+    text = log.read_text()
+    assert "Traceback" in text and "Cannot cast DatetimeArray" in text and "def broken" not in err
+
+
+def test_validate_keeps_only_read_columns_and_names_a_wrong_one(tmp_path):
+    """Issue 23 Deliver 3: read_columns works for any file format, in validate and report."""
+    import yaml
+
+    from cxkit.data.catalog import load_catalog
+
+    (tmp_path / "c.csv").write_text("id,churn,tenure,secret\nA,Yes,3,x\nB,No,5,y\n")
+    entry = {
+        "table": "customers",
+        "path": "c.csv",
+        "columns": {"customer_id": "id", "churned": "churn", "tenure_months": "tenure"},
+        "values": {"churned": {"Yes": True, "No": False}},
+        "read_columns": ["id", "churn", "tenure"],
+    }
+    (tmp_path / "cxkit.yaml").write_text(yaml.safe_dump({"version": 1, "sources": {"customers": entry}}))
+    frame = load_catalog(tmp_path / "cxkit.yaml")["customers"].frame
+    assert "secret" not in frame.columns and len(frame) == 2
+    entry["read_columns"] = ["id", "churn", "tenur"]
+    (tmp_path / "cxkit.yaml").write_text(yaml.safe_dump({"version": 1, "sources": {"customers": entry}}))
+    with pytest.raises(Exception, match=r"'tenur': did you mean 'tenure'\?"):
+        _ = load_catalog(tmp_path / "cxkit.yaml")["customers"].frame

@@ -228,14 +228,44 @@ def read_file(path: str | Path, *, format: str | None = None, **options) -> RawT
             f"{path}: unknown file type {path.suffix!r}. Use one of {sorted(set(FORMAT_BY_SUFFIX))} "
             "or set format: csv|xlsx|parquet|sav|json|qualtrics|surveymonkey."
         )
+    # read_columns: the columns to keep (the only way to keep a column out of the analyses that
+    # take every column, such as the churn model). Parquet reads only those; every other format
+    # reads the file and keeps them.
+    keep = options.pop("read_columns", None)
+    if keep is not None and fmt == "parquet":
+        options["read_columns"] = keep
     if fmt in ("qualtrics", "surveymonkey") or (fmt in ("csv", "xlsx") and format is None):
         detected = fmt if fmt in ("qualtrics", "surveymonkey") else surveys.detect(path)
         if detected:
-            return surveys.read_export(path, tool=detected, **options)
+            return _keep_columns(surveys.read_export(path, tool=detected, **options), keep, path)
     reader = READERS.get(fmt)
     if reader is None:
         raise SourceError(f"{path}: unknown format {fmt!r}; known formats: {', '.join(sorted(READERS))}.")
-    return reader(path, dict(options))
+    return _keep_columns(reader(path, dict(options)), keep, path)
+
+
+def _keep_columns(raw: RawTable, keep: list[str] | None, path: Path) -> RawTable:
+    """``raw`` with only the ``read_columns`` named (in the file's order), or a SourceError
+    naming those the file lacks and the nearest names it has."""
+    if keep is None:
+        return raw
+    if isinstance(keep, str) or not all(isinstance(c, str) for c in keep):
+        raise SourceError(f"{path}: read_columns must be a list of column names, e.g. read_columns: [id, score].")
+    present = [str(c) for c in raw.frame.columns]
+    missing = [c for c in keep if c not in present]
+    if missing:
+        import difflib
+
+        hints = "; ".join(
+            f"{c!r}: did you mean {close[0]!r}?" if (close := difflib.get_close_matches(c, present, n=1)) else repr(c)
+            for c in missing
+        )
+        raise SourceError(
+            f"{path}: read_columns names column(s) the file does not have ({hints}). Its columns are "
+            f"{', '.join(present[:40])}{' …' if len(present) > 40 else ''}. Correct read_columns in the catalog."
+        )
+    raw.frame = raw.frame[[c for c in present if c in set(keep)]]
+    return raw
 
 
 def _read_jsonl(path: Path, options: dict) -> RawTable:

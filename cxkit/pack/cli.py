@@ -2,7 +2,9 @@
 
 ``cxkit report`` builds the monthly pack (exit codes in :data:`cxkit.pack.runner.EXIT_CODES`);
 ``cxkit validate`` checks every source of a catalog (exit 0 only when all are usable, else 1);
-``cxkit sample`` writes the synthetic sample data. Bad command-line usage exits 2.
+``cxkit sample`` writes the synthetic sample data. Bad command-line usage exits 2. An
+unexpected error (a bug) never shows a traceback: it exits 10 with one line naming the log file
+that holds it (``<out>/_logs/``).
 """
 
 from __future__ import annotations
@@ -162,10 +164,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERNAL = 10
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception:  # a bug: one line for the user, the traceback in a log file (issue 23)
+        log = _crash_log(args)
+        print(
+            f"cxkit {args.command}: internal error (exit {EXIT_INTERNAL}); this is a bug in cxkit, not in your "
+            f"data or options. The traceback is in {log}; please attach it to a bug report.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _crash_log(args) -> Path:
+    """Write the current exception's traceback to ``<out>/_logs/`` (or the temporary folder
+    when that cannot be written) and return the file's path."""
+    import tempfile
+    import time
+    import traceback
+
+    name = f"cxkit-{args.command}-error-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    text = f"cxkit {args.command} {sys.argv[1:]}\n\n{traceback.format_exc()}"
+    for folder in (Path(getattr(args, "out", None) or ".") / "_logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path(name)  # nowhere writable: the name is all there is
 
 
 if __name__ == "__main__":  # pragma: no cover

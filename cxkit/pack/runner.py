@@ -25,7 +25,9 @@
 
 Exit codes of ``cxkit report`` (see :data:`EXIT_CODES`): 0 success, 2 bad parameters,
 3 invalid data, 4 a notebook raised an error (or stopped early), 5 a cell timed out,
-6 a kernel died, 7 another run holds the month's lock, 8 no source has data in the month.
+6 a kernel died, 7 another run holds the month's lock, 8 no source has data in the month,
+9 some sections could not be computed (only with ``--strict``), 10 an internal error (a bug:
+one line names the log file that holds the traceback; ``cxkit validate`` uses it too).
 
 A catalog need not have every source: each notebook declares the sources it reads in its
 metadata (``{"cxkit": {"needs": ["feedback"]}}``), and a notebook whose sources are absent from
@@ -105,6 +107,8 @@ EXIT_CODES = {
     6: "kernel died",
     7: "another run holds the month's lock",
     8: "no data for the month",
+    9: "sections skipped (--strict)",
+    10: "internal error (a bug in cxkit; the traceback is in the log named)",
 }
 
 
