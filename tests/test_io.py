@@ -436,3 +436,47 @@ def test_ordinal_dates_of_review_sites_parse(tmp_path):
     loaded = cx.load_reviews(path, max_rejected=0.5)
     assert loaded.frame["published_at"].dt.strftime("%Y-%m-%d").tolist() == ["2023-11-19", "2023-12-01", "2023-12-22"]
     assert loaded.rejected["reason"].str.contains("'3rd of never' is not a date").all() and len(loaded.rejected) == 1
+
+
+# -- the catalog describes real data (issue 23, Deliver 3) --------------------------------
+
+
+def test_a_ten_point_rating_is_kept_on_its_scale_and_the_error_names_scales(tmp_path):
+    from cxkit.errors import DataQualityError
+
+    path = tmp_path / "r.csv"
+    path.write_text("rid,stars,text\n1,9,great\n2,2,bad\n3,10,ok\n4,1,awful\n")
+    with pytest.raises(DataQualityError, match=r"scales: \{rating: \[low, high\]\}.*do not raise max_rejected"):
+        cx.load("reviews", path, columns={"review_id": "rid", "rating": "stars"})
+    loaded = cx.load("reviews", path, columns={"review_id": "rid", "rating": "stars"}, scales={"rating": [1, 10]})
+    assert loaded.frame["rating"].tolist() == [9, 2, 10, 1]
+    assert loaded.frame.attrs["scales"] == {"rating": (1, 10)}
+    assert loaded.report.accepted + loaded.report.rejected == loaded.report.read == 4
+
+
+def test_scales_are_validated_and_nps_is_always_zero_to_ten(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("id,rec,ces\nA,9,2\nB,3,5\n")
+    common = {"columns": {"response_id": "id", "nps": "rec"}, "fieldwork": "2026-10"}
+    with pytest.raises(cx.SchemaError, match="nps is always 0-10"):
+        cx.load("feedback", path, scales={"nps": [1, 10]}, **common)
+    with pytest.raises(cx.SchemaError, match="take a scale are csat, ces"):
+        cx.load("feedback", path, scales={"rating": [1, 10]}, **common)
+    with pytest.raises(cx.SchemaError, match="low < high"):
+        cx.load("feedback", path, scales={"ces": [5, 1]}, **common)
+    frame = cx.load("feedback", path, scales={"ces": [1, 5]}, **common).frame
+    assert frame.attrs["scales"]["ces"] == (1, 5)
+
+
+def test_fieldwork_dates_an_undated_survey_and_is_refused_beside_dates(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("id,rec\nA,9\nB,3\n")
+    loaded = cx.load("feedback", path, columns={"response_id": "id", "nps": "rec"}, fieldwork="2026-10")
+    assert (loaded.frame["responded_at"] == pd.Timestamp("2026-10-01")).all()
+    assert any("fieldwork period 2026-10" in note for note in loaded.report.notes)
+    with pytest.raises(cx.SchemaError, match="YYYY-MM"):
+        cx.load("feedback", path, columns={"response_id": "id", "nps": "rec"}, fieldwork="Oct 2026")
+    dated = tmp_path / "d.csv"
+    dated.write_text("id,rec,when\nA,9,2026-10-02\n")
+    with pytest.raises(cx.SchemaError, match="fieldwork is for exports without dates"):
+        cx.load("feedback", dated, columns={"response_id": "id", "nps": "rec", "responded_at": "when"}, fieldwork="2026-10")

@@ -69,6 +69,8 @@ _LOAD_OPTIONS = {
     "unescape_html",
     "max_rejected",
     "format",
+    "scales",
+    "fieldwork",
 }
 _READER_OPTIONS = {
     "sep",

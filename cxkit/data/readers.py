@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
@@ -551,6 +551,8 @@ def load(
     unescape_html: bool = False,
     max_rejected: float = 0.05,
     format: str | None = None,
+    scales: Mapping[str, Any] | None = None,
+    fieldwork: str | None = None,
     **reader_options,
 ) -> Loaded:
     """Read ``source`` into the canonical ``table`` (``feedback``, ``reviews``,
@@ -626,6 +628,16 @@ def load(
     format : str, optional
         Force a reader: csv, xlsx, parquet, sav, json, jsonl, qualtrics, surveymonkey.
         Default: from the file's suffix (survey-tool exports are recognised by their headers).
+    scales : mapping, optional
+        The scale of a score column when it is not the table's default, e.g.
+        ``{"rating": [1, 10]}`` for a review site's 1-10 rating or ``{"ces": [1, 5]}``; values
+        outside it are rejected. Kept in ``frame.attrs["scales"]`` (every score column's
+        ``(low, high)``), where the analyses read it. ``nps`` is always 0-10: NPS is defined
+        only for the 0-10 recommendation question (map a 1-10 overall rating to its own column).
+    fieldwork : str, optional
+        ``YYYY-MM``: for an export without a date column, the month the answers were collected
+        in. Every row is dated to that month (its first day) and the load report says so; an
+        export that has its own dates refuses it.
     **reader_options
         Passed to the reader: ``sep``, ``decimal``, ``encoding``, ``quoting`` ("none" for
         files with stray quotes), ``header``, ``names``, ``skip_rows``, ``sheet``,
@@ -688,9 +700,9 @@ def load(
     """
     if table not in TABLES:
         raise ValueError(f"table must be one of {sorted(TABLES)}, not {table!r}.")
-    spec = TABLES[table]
     raw = _read_source(source, format=format, reader_options=dict(reader_options))
     name = raw.source
+    spec = _with_scales(TABLES[table], scales, name)
     src = raw.frame
     n_read = raw.n_read
     if n_read == 0:
@@ -723,6 +735,10 @@ def load(
     if table == "journey" and stage_from:
         out["journey_stage"] = _stage_from(src, stage_from, stage_default, name)
         mapping["journey_stage"] = "<stage_from>"
+    if fieldwork is not None:
+        out[_TIME[table]] = _fieldwork_dates(fieldwork, table, mapping, src.index, name)
+        mapping[_TIME[table]] = "<fieldwork>"
+        raw.notes.append(f"{_TIME[table]} from the catalog's fieldwork period {fieldwork} (the export has no dates)")
     if spec.id_column and spec.id_column not in out and generate_ids:
         stem = Path(name).stem if not name.startswith("<") else table
         out[spec.id_column] = pd.Series([f"{stem}-{ln}" for ln in raw.lines], dtype="string")
@@ -823,13 +839,74 @@ def load(
         columns={k: v for k, v in mapping.items()} | {k: v for k, v in driver_map.items()},
         examples=examples,
     )
-    accepted.attrs = {"table": table, "source": name, "drivers": list(driver_map)}
+    scale_of = {c.name: (c.low, c.high) for c in spec.columns if c.kind == "score" and c.name in mapping}
+    accepted.attrs = {"table": table, "source": name, "drivers": list(driver_map), "scales": scale_of}
     loaded = Loaded(accepted, rejected, report)
     if report.rejected_share > max_rejected:
         raise DataQualityError(_too_many_rejected_message(loaded, max_rejected), loaded)
     if len(accepted) == 0:
         raise DataQualityError(f"{name}: no row could be accepted. " + _top_reasons(loaded), loaded)
     return loaded
+
+
+#: The time column of each table that has one (``fieldwork`` dates it).
+_TIME = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
+
+
+def _with_scales(spec: TableSpec, scales: Mapping[str, Any] | None, name: str) -> TableSpec:
+    """``spec`` with the ``scales`` given for its score columns (a 1-10 rating, a 1-5 CES)."""
+    if not scales:
+        return spec
+    takes = [c.name for c in spec.columns if c.kind == "score" and c.name != "nps"]
+    if not isinstance(scales, Mapping):
+        raise SchemaError(f"{name}: scales must map a score column to [low, high], e.g. scales: {{rating: [1, 10]}}.")
+    columns = list(spec.columns)
+    for key, bounds in scales.items():
+        col = spec.column(str(key))
+        if key == "nps":
+            raise SchemaError(
+                f"{name}: scales: nps is always 0-10. NPS is defined only for the 0-10 'how likely are you to "
+                "recommend' question; a 1-10 overall rating is not NPS: keep it as an extra column (or map it to "
+                "rating in a reviews source) and leave nps unmapped."
+            )
+        if col is None or col.kind != "score":
+            raise SchemaError(
+                f"{name}: scales names {key!r}, which is not a score of the {spec.name} table; the scores that "
+                f"take a scale are {', '.join(takes) or 'none'}.{_closest(str(key), takes)}"
+            )
+        ok = (
+            isinstance(bounds, (list, tuple))
+            and len(bounds) == 2
+            and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+            and bounds[0] < bounds[1]
+        )
+        if not ok:
+            raise SchemaError(
+                f"{name}: scales: {key}: give [low, high] with low < high, e.g. {key}: [1, 10]; got {bounds!r}."
+            )
+        columns[columns.index(col)] = replace(col, low=bounds[0], high=bounds[1])
+    return replace(spec, columns=tuple(columns))
+
+
+def _fieldwork_dates(fieldwork: Any, table: str, mapping: dict, index: pd.Index, name: str) -> pd.Series:
+    """Every row dated to the first day of the ``fieldwork`` month (``YYYY-MM``)."""
+    from ..periods import parse_month
+
+    time = _TIME.get(table)
+    if time is None:
+        raise SchemaError(f"{name}: fieldwork applies to feedback, reviews and journey sources, not {table}.")
+    if time in mapping:
+        raise SchemaError(
+            f"{name}: fieldwork is for exports without dates, but {time} is read from column {mapping[time]!r}. "
+            "Remove fieldwork from the catalog entry (or the date column from columns:)."
+        )
+    try:
+        month = parse_month(str(fieldwork))
+    except ValueError:
+        raise SchemaError(
+            f"{name}: fieldwork must be a month written YYYY-MM (e.g. fieldwork: 2026-10); got {fieldwork!r}."
+        ) from None
+    return pd.Series(pd.Timestamp(month.start_time), index=index, dtype="datetime64[ns]")
 
 
 def _na_code_map(
@@ -1106,10 +1183,25 @@ def _top_reasons(loaded: Loaded, k: int = 3) -> str:
 
 def _too_many_rejected_message(loaded: Loaded, threshold: float) -> str:
     r = loaded.report
+    # A score rejected for its range is most often a different scale (a 1-10 rating, a 1-5 CES):
+    # raising max_rejected would keep only the answers that fit, biasing every number (issue 23).
+    top = max(r.reasons, key=lambda key: r.reasons[key]) if r.reasons else ""
+    scale = top if re.match(r"^(csat|ces|rating): outside ", str(top)) else None
+    if scale:
+        column = scale.split(":")[0]
+        advice = (
+            f"Most rejections are {column} values outside its default scale: if the export uses another scale, "
+            f"say so with scales: {{{column}: [low, high]}} in the catalog (e.g. {{{column}: [1, 10]}}); do not "
+            "raise max_rejected, which would keep only the answers that fit the default scale and bias every result."
+        )
+    else:
+        advice = (
+            "Fix the source or the column mapping (columns=, values=, na_codes=), or raise max_rejected if these "
+            "rows are expected."
+        )
     return (
         f"{r.source}: {r.invalid:,} of {r.read:,} rows ({r.rejected_share:.1%}) are not valid {r.table} data, "
-        f"more than the {threshold:.0%} allowed. {_top_reasons(loaded)} Fix the source or the column mapping "
-        "(columns=, values=, na_codes=), or raise max_rejected if these rows are expected. "
+        f"more than the {threshold:.0%} allowed. {_top_reasons(loaded)} {advice} "
         "The rejected rows are on the error's .loaded.rejected."
     )
 
