@@ -291,11 +291,33 @@ class SentimentModel(SafeDisplay):
         )
 
 
-def rating_to_class(rating) -> pd.Series:
-    """Star rating (1-5) to class: 1-2 negative, 3 neutral, 4-5 positive."""
+def rating_to_class(rating, scale=(1, 5)) -> pd.Series:
+    """Star rating to class: on 1-5, 1-2 negative, 3 neutral, 4-5 positive.
+
+    A rating on another ``scale`` (``(low, high)``, e.g. a review site's 1-10) is first mapped
+    linearly onto 1-5 (``1 + 4 (r - low) / (high - low)``): on 1-10 that gives 1-3 negative,
+    4-7 neutral, 8-10 positive.
+
+    >>> rating_to_class([1, 3, 4, 7, 8, 10], scale=(1, 10)).tolist()
+    ['negative', 'negative', 'neutral', 'neutral', 'positive', 'positive']
+    """
     r = pd.to_numeric(pd.Series(rating), errors="coerce")
     out = pd.Series(pd.NA, index=r.index, dtype=object)
-    out[r <= 2] = "negative"
-    out[r == 3] = "neutral"
-    out[r >= 4] = "positive"
+    low, high = scale
+    if (low, high) == (1, 5):
+        out[r <= 2] = "negative"
+        out[r == 3] = "neutral"
+        out[r >= 4] = "positive"
+        return out
+    inside = (r >= low) & (r <= high)
+    stars = 1 + 4 * (r - low) / (high - low)
+    out[inside & (stars <= 2)] = "negative"
+    out[inside & (stars > 2) & (stars < 4)] = "neutral"
+    out[inside & (stars >= 4)] = "positive"
     return out
+
+
+def rating_scale(df: pd.DataFrame, rating: str) -> tuple[float, float]:
+    """The scale of ``df[rating]`` as the reader recorded it (``scales`` in the catalog), else 1-5."""
+    low, high = (df.attrs.get("scales") or {}).get(rating, (1, 5))
+    return low, high

@@ -27,7 +27,7 @@ from .._stats import adjust_p, headline_change, wilson_interval
 from ..data.catalog import MonthlyReader
 from ..display import SafeDisplay, safe_text, table
 from ..periods import month_of, resolve_month
-from .calibration import SentimentModel
+from .calibration import SentimentModel, rating_scale, rating_to_class
 from .sentiment import calibrate_sentiment, sentiment
 from .themes import tag_themes, theme_dictionary
 
@@ -282,8 +282,10 @@ def rating_agreement(
 ) -> pd.DataFrame:
     """How well sentiment agrees with the star rating (1-5) on the same reviews.
 
-    The stars' class is 1-2 negative, 3 neutral, 4-5 positive. Reviews missing the rating,
-    the score or the label are left out. Every interval is 95%.
+    The stars' class is 1-2 negative, 3 neutral, 4-5 positive; a rating on another scale
+    (``df.attrs["scales"]``, from the catalog's ``scales``) is mapped onto 1-5 first
+    (:func:`cxkit.analysis.calibration.rating_to_class`). Reviews missing the rating, the score
+    or the label are left out. Every interval is 95%.
 
     Parameters
     ----------
@@ -333,7 +335,8 @@ def rating_agreement(
         se = 1 / np.sqrt(max(n - 3, 1))
         z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
         rows.append(("spearman_rho", rho, np.tanh(z - _Z * se), np.tanh(z + _Z * se), n))
-    truth = np.where(data[rating] <= 2, "negative", np.where(data[rating] >= 4, "positive", "neutral"))
+    # On another scale (the catalog's scales, kept in attrs) the rating is mapped onto 1-5 first.
+    truth = rating_to_class(data[rating], rating_scale(df, rating)).to_numpy(dtype=object)
     pred = data[label].to_numpy(dtype=object)
 
     def wilson(k, m):

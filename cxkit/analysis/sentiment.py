@@ -29,6 +29,7 @@ from .calibration import (
     fit_multinomial,
     macro_f1,
     multinomial_probabilities,
+    rating_scale,
     rating_to_class,
     token_features,
 )
@@ -561,7 +562,7 @@ def calibrate_sentiment(
     if label is not None:
         y_text = df[label].astype("string").str.strip().str.lower()
     elif rating is not None:
-        y_text = rating_to_class(df[rating].to_numpy())
+        y_text = rating_to_class(df[rating].to_numpy(), rating_scale(df, rating))
         y_text.index = df.index
     else:
         raise ValueError("calibrate_sentiment needs rating= (a 1-5 star column) or label= (a class column)")
