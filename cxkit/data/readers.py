@@ -859,7 +859,13 @@ def _na_code_map(
         listed = codes if isinstance(codes, (list, tuple, set)) else [codes]
         numbers, texts = [], set()
         for code in listed:
-            if isinstance(code, bool) or not isinstance(code, (str, int, float)):
+            # NaN is no code (a missing cell is read as missing already); it would reach the
+            # text branch below and fail there with a bare TypeError.
+            if (
+                isinstance(code, bool)
+                or not isinstance(code, (str, int, float))
+                or (isinstance(code, float) and np.isnan(code))
+            ):
                 raise SchemaError(
                     f"{name}: na_codes for column {key!r} must be numbers or texts "
                     f"(e.g. ['Ved ikke', 0]), not {code!r}."
