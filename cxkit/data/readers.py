@@ -23,7 +23,7 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
 from pathlib import Path
@@ -173,7 +173,7 @@ class LoadReport:
         )
 
     def _repr_mimebundle_(
-        self, include: Collection[str] | None = None, exclude: Collection[str] | None = None
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         return SafeHTML(self._repr_html_(), text=self.summary())._repr_mimebundle_(include, exclude)
 
@@ -210,7 +210,7 @@ class Loaded:
         return self.report._repr_html_()
 
     def _repr_mimebundle_(
-        self, include: Collection[str] | None = None, exclude: Collection[str] | None = None
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         return self.report._repr_mimebundle_(include, exclude)
 
