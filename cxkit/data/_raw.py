@@ -12,8 +12,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import SourceError
@@ -47,12 +49,12 @@ class RawTable:
     """
 
     frame: pd.DataFrame
-    lines: np.ndarray
+    lines: npt.NDArray[np.int64]
     source: str
     format: str
     excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "reason"]))
     notes: list[str] = field(default_factory=list)
-    dialect: dict = field(default_factory=dict)
+    dialect: dict[str, Any] = field(default_factory=dict)
     typed: bool = False
 
     @property
@@ -61,6 +63,9 @@ class RawTable:
 
 
 # --------------------------------------------------------------------------- decoding
+
+#: The csv quoting modes the text reader uses: csv.QUOTE_MINIMAL (0) and csv.QUOTE_NONE (3).
+_QuoteMode = Literal[0, 3]
 
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
@@ -101,7 +106,7 @@ _COMMA_DECIMAL = re.compile(r"^-?\d{1,3}(?:[\u00a0\u202f .]\d{3})*,\d+$|^-?\d+,\
 _DOT_DECIMAL = re.compile(r"^-?\d{1,3}(?:[\u00a0\u202f ,]\d{3})*\.\d+$|^-?\d+\.\d+$")
 
 
-def _sniff_sep(text: str, quoting: int, hint: str | None) -> str:
+def _sniff_sep(text: str, quoting: _QuoteMode, hint: str | None) -> str:
     sample = text[:200_000]
     best, best_score = None, (0, 0)
     for sep in _CANDIDATE_SEPS:
@@ -133,7 +138,9 @@ def _sniff_decimal(frame: pd.DataFrame, sep: str) -> str:
     return "," if comma > dot else "."
 
 
-def _record_start_lines(text: str, sep: str, quoting: int, skip_lines: int, header: bool) -> np.ndarray:
+def _record_start_lines(
+    text: str, sep: str, quoting: _QuoteMode, skip_lines: int, header: bool
+) -> npt.NDArray[np.int64]:
     """Physical 1-based line where each data record starts (mirrors pandas' reading)."""
     reader = csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting)
     starts = []
@@ -167,7 +174,8 @@ def read_delimited_text(
 ) -> RawTable:
     """Parse decoded delimited text into a :class:`RawTable` of strings."""
     notes: list[str] = [f"encoding {encoding}"]
-    quote_mode = {"minimal": csv.QUOTE_MINIMAL, "none": csv.QUOTE_NONE}.get(quoting)
+    quote_modes: dict[str, _QuoteMode] = {"minimal": csv.QUOTE_MINIMAL, "none": csv.QUOTE_NONE}
+    quote_mode = quote_modes.get(quoting)
     if quote_mode is None:
         raise SourceError(f"{source}: quoting must be 'minimal' or 'none', not {quoting!r}.")
     skip_lines = 0

@@ -26,8 +26,11 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +38,12 @@ import pandas as pd
 from ..errors import SourceError
 from . import surveys
 from ._raw import RawTable, decode_bytes, read_delimited_text
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: pyarrow's filters for ``pd.read_parquet``: (column, operator, bound) triples.
+    _Filters: TypeAlias = list[tuple[str, str, dt.date | pd.Timestamp]]
 
 __all__ = [
     "RawTable",
@@ -64,7 +73,7 @@ FORMAT_BY_SUFFIX = {
 # --------------------------------------------------------------------------- files
 
 
-def _read_csv_file(path: Path, options: dict) -> RawTable:
+def _read_csv_file(path: Path, options: dict[str, Any]) -> RawTable:
     data = path.read_bytes()
     if not data.strip():
         raise SourceError(f"{path}: the file is empty. Check that the export finished.")
@@ -72,7 +81,7 @@ def _read_csv_file(path: Path, options: dict) -> RawTable:
     return read_delimited_text(text, source=str(path), encoding=encoding, suffix=path.suffix.lower(), **options)
 
 
-def _read_xlsx(path: Path, options: dict) -> RawTable:
+def _read_xlsx(path: Path, options: dict[str, Any]) -> RawTable:
     sheet = options.pop("sheet", 0)
     header_row = int(options.pop("header_row", 1))
     _reject_unknown(path, "xlsx", options)
@@ -97,10 +106,11 @@ def _read_xlsx(path: Path, options: dict) -> RawTable:
     )
 
 
-def _read_parquet(path: Path, options: dict) -> RawTable:
+def _read_parquet(path: Path, options: dict[str, Any]) -> RawTable:
     columns = options.pop("read_columns", None)
     period = options.pop("period", None)
     _reject_unknown(path, "parquet", options)
+    filters: _Filters | None
     filters, notes = None, ["line numbers are row numbers"]
     if period:
         filters, note = _parquet_period_filter(path, period)
@@ -118,7 +128,7 @@ def _read_parquet(path: Path, options: dict) -> RawTable:
     )
 
 
-def _parquet_period_filter(path: Path, period: dict):
+def _parquet_period_filter(path: Path, period: Mapping[str, Any]) -> tuple[_Filters | None, str]:
     """pyarrow filters keeping ``period["start"] <= column < period["end"]`` when the column
     holds timestamps or dates (row groups outside are skipped); None for a text column."""
     import pyarrow as pa
@@ -134,7 +144,7 @@ def _parquet_period_filter(path: Path, period: dict):
         return None, f"month filter applied after reading ({name} is {kind}, not a timestamp)"
     tz = getattr(kind, "tz", None)
 
-    def bound(value):
+    def bound(value: pd.Timestamp | str) -> dt.date | pd.Timestamp:
         value = pd.Timestamp(value)
         if pa.types.is_date(kind):
             return value.date()
@@ -147,7 +157,7 @@ def _parquet_period_filter(path: Path, period: dict):
     return filters, f"rows read: {name} from {shown} (pushed down to the Parquet reader)"
 
 
-def _read_sav(path: Path, options: dict) -> RawTable:
+def _read_sav(path: Path, options: dict[str, Any]) -> RawTable:
     import pyreadstat
 
     labels = options.pop("value_labels", "categorical")
@@ -178,11 +188,12 @@ def _read_sav(path: Path, options: dict) -> RawTable:
     )
 
 
-def _read_json(path: Path, options: dict, lines: bool = False) -> RawTable:
+def _read_json(path: Path, options: dict[str, Any], lines: bool = False) -> RawTable:
     _reject_unknown(path, "json", options)
     text, encoding = decode_bytes(path.read_bytes(), source=str(path))
     if not text.strip():
         raise SourceError(f"{path}: the file is empty.")
+    records: object
     try:
         if lines:
             records = [json.loads(ln) for ln in text.splitlines() if ln.strip()]
@@ -206,12 +217,12 @@ def _read_json(path: Path, options: dict, lines: bool = False) -> RawTable:
     )
 
 
-def _reject_unknown(path, fmt, options):
+def _reject_unknown(path: Path, fmt: str, options: Mapping[str, Any]) -> None:
     if options:
         raise SourceError(f"{path}: option(s) {sorted(options)} do not apply to {fmt} files.")
 
 
-def read_file(path: str | Path, *, format: str | None = None, **options) -> RawTable:
+def read_file(path: str | Path, *, format: str | None = None, **options: Any) -> RawTable:
     """Read a file into a :class:`RawTable`, choosing the reader from ``format`` or the suffix.
 
     ``format`` is one of ``csv``, ``xlsx``, ``parquet``, ``sav``, ``json``, ``jsonl``,
@@ -268,13 +279,13 @@ def _keep_columns(raw: RawTable, keep: list[str] | None, path: Path) -> RawTable
     return raw
 
 
-def _read_jsonl(path: Path, options: dict) -> RawTable:
+def _read_jsonl(path: Path, options: dict[str, Any]) -> RawTable:
     return _read_json(path, options, lines=True)
 
 
 #: The reader of each format: ``(path, options) -> RawTable``. A new file format is one entry here
 #: (and its suffixes in :data:`FORMAT_BY_SUFFIX`); survey-tool exports are dispatched above.
-READERS = {
+READERS: dict[str, Callable[[Path, dict[str, Any]], RawTable]] = {
     "csv": _read_csv_file,
     "xlsx": _read_xlsx,
     "parquet": _read_parquet,

@@ -23,13 +23,14 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from html import unescape as html_unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..display import SafeHTML, safe_text
@@ -37,6 +38,22 @@ from ..errors import DataQualityError, SchemaError, SourceError
 from ..privacy import mask_frame, mask_pii
 from . import formats
 from .schema import STAGE_DTYPE, STAGES, TABLES, ColumnSpec, TableSpec, clean_category, normalize_stage
+
+if TYPE_CHECKING:
+    from typing import Protocol, TypeAlias
+
+    from pandas.api.typing import NAType
+
+    #: What the readers take as a source: a file path, a SQL URL, a mapping or a DataFrame.
+    _Source: TypeAlias = str | Path | Mapping[str, Any] | pd.DataFrame
+    #: A column's not-applicable codes: (numeric codes, casefolded text codes).
+    _NaCodes: TypeAlias = tuple[list[float], set[str]]
+
+    class _Reader(Protocol):
+        """``load_<table>``: :func:`load` with its table fixed."""
+
+        def __call__(self, source: _Source, **options: Any) -> Loaded: ...
+
 
 __all__ = [
     "Loaded",
@@ -119,7 +136,7 @@ class LoadReport:
     def rejected_share(self) -> float:
         return self.invalid / self.read if self.read else 0.0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "table": self.table,
@@ -155,7 +172,9 @@ class LoadReport:
             + (f"<table><tr><th>reason</th><th>rows</th></tr>{rows}</table>" if rows else "")
         )
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         return SafeHTML(self._repr_html_(), text=self.summary())._repr_mimebundle_(include, exclude)
 
 
@@ -178,7 +197,9 @@ class Loaded:
     rejected: pd.DataFrame
     report: LoadReport
 
-    def __iter__(self):  # so that `frame, rejected, report = cx.load_...(...)` works
+    # So that `frame, rejected, report = cx.load_...(...)` works. Any, not the union of the three:
+    # mypy gives every unpacked name the same type, and a union would need narrowing at each use.
+    def __iter__(self) -> Iterator[Any]:
         return iter((self.frame, self.rejected, self.report))
 
     def rejected_masked(self) -> pd.DataFrame:
@@ -188,7 +209,9 @@ class Loaded:
     def _repr_html_(self) -> str:
         return self.report._repr_html_()
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         return self.report._repr_mimebundle_(include, exclude)
 
 
@@ -198,11 +221,14 @@ class Loaded:
 class _Problems:
     """Collects the first reason each row is rejected for."""
 
-    def __init__(self, n: int):
-        self.reason = np.full(n, None, dtype=object)
-        self.key = np.full(n, None, dtype=object)  # the reason without the cell value, for counts
+    def __init__(self, n: int) -> None:
+        self.reason: npt.NDArray[np.object_] = np.full(n, None, dtype=object)
+        # The reason without the cell value, for counts.
+        self.key: npt.NDArray[np.object_] = np.full(n, None, dtype=object)
 
-    def add(self, mask: np.ndarray, reason: str, values=None, *, key: str | None = None) -> None:
+    def add(
+        self, mask: npt.ArrayLike, reason: str, values: npt.ArrayLike | None = None, *, key: str | None = None
+    ) -> None:
         """Mark rows; ``reason`` may hold ``{v}``, filled from ``values`` for marked rows only."""
         mask = np.asarray(mask, dtype=bool) & pd.isna(self.reason)
         if not mask.any():
@@ -217,11 +243,11 @@ class _Problems:
         self.key[mask] = key
 
     @property
-    def bad(self) -> np.ndarray:
+    def bad(self) -> npt.NDArray[np.bool_]:
         return ~pd.isna(self.reason)
 
 
-def _map_unique(series: pd.Series, fn) -> pd.Series:
+def _map_unique(series: pd.Series, fn: Callable[[Any], object]) -> pd.Series:
     """``series.map(fn)`` computed once per distinct value (columns repeat values a lot)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=object)
@@ -230,8 +256,9 @@ def _map_unique(series: pd.Series, fn) -> pd.Series:
     return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
-def _text_of(v) -> str:
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
+def _text_of(v: object) -> str:
+    # pd.isna takes any object (False for one it does not know); the stubs list scalars only.
+    if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[call-overload]
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -245,14 +272,14 @@ def _as_text(series: pd.Series) -> pd.Series:
     return _map_unique(series, _text_of)
 
 
-def _clean_text(v):
+def _clean_text(v: object) -> str | NAType:
     if not isinstance(v, str):
         return pd.NA
     v = unicodedata.normalize("NFC", v).strip()
     return pd.NA if v.lower() in MISSING_TOKENS else v
 
 
-def _is_missing_token(text: pd.Series) -> np.ndarray:
+def _is_missing_token(text: pd.Series) -> npt.NDArray[np.bool_]:
     return text.str.lower().isin(MISSING_TOKENS).to_numpy()
 
 
@@ -310,7 +337,7 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
     return out.dt.tz_convert(None).astype("datetime64[ns]")
 
 
-def _closest(name: str, options) -> str:
+def _closest(name: str, options: Iterable[str]) -> str:
     match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
     return f" Did you mean {match[0]!r}?" if match else ""
 
@@ -325,10 +352,10 @@ def _fold_name(name: str) -> str:
 class _Coercer:
     """Turns one source column into one canonical column, noting rows it cannot read."""
 
-    def __init__(self, raw: formats.RawTable, problems: _Problems, options: dict):
+    def __init__(self, raw: formats.RawTable, problems: _Problems, options: dict[str, Any]) -> None:
         self.raw = raw
         self.problems = problems
-        self.decimal = raw.dialect.get("decimal", ".")
+        self.decimal: str = raw.dialect.get("decimal", ".")
         self.options = options
         self.missing: dict[str, int] = {}
         self.notes: list[str] = []
@@ -438,7 +465,7 @@ class _Coercer:
             return self._done(spec, numbers.astype("Float64"), label)
         raise AssertionError(f"unknown column kind {kind!r}")  # a bug in schema.TABLES, not in data
 
-    def _text_codes(self, name: str, text: pd.Series) -> np.ndarray | None:
+    def _text_codes(self, name: str, text: pd.Series) -> npt.NDArray[np.bool_] | None:
         """Cells holding one of the column's text codes ("Ved ikke"), compared ignoring case;
         None when the column has no text codes."""
         codes = (self.options.get("na_codes") or {}).get(name)
@@ -498,7 +525,7 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
 # --------------------------------------------------------------------------- source
 
 
-def _read_source(source, *, format: str | None, reader_options: dict) -> formats.RawTable:
+def _read_source(source: _Source, *, format: str | None, reader_options: dict[str, Any]) -> formats.RawTable:
     if isinstance(source, Mapping):
         spec = dict(source)
         if "url" in spec or "sql" in spec:
@@ -534,17 +561,17 @@ def _read_source(source, *, format: str | None, reader_options: dict) -> formats
 
 def load(
     table: str,
-    source,
+    source: _Source,
     *,
     columns: Mapping[str, str] | None = None,
-    values: Mapping[str, Mapping] | None = None,
+    values: Mapping[str, Mapping[Any, Any]] | None = None,
     drivers: list[str] | Mapping[str, str] | None = None,
     na_codes: Mapping[str, Any] | None = None,
     units: Mapping[str, str] | None = None,
     date_format: str | None = None,
     dayfirst: bool | None = None,
     generate_ids: bool = False,
-    stage_from: list | None = None,
+    stage_from: Sequence[Sequence[str] | Mapping[str, str]] | None = None,
     stage_default: str = "awareness",
     driver_range: tuple[float, float] | None = None,
     categorical: list[str] | None = None,
@@ -553,7 +580,7 @@ def load(
     format: str | None = None,
     scales: Mapping[str, Any] | None = None,
     fieldwork: str | None = None,
-    **reader_options,
+    **reader_options: Any,
 ) -> Loaded:
     """Read ``source`` into the canonical ``table`` (``feedback``, ``reviews``,
     ``customers`` or ``journey``).
@@ -707,7 +734,7 @@ def load(
     n_read = raw.n_read
     if n_read == 0:
         raise SourceError(f"{name}: the source has no rows. Check the export or the query.")
-    options = {
+    options: dict[str, Any] = {
         "na_codes": na_codes,
         "units": units,
         "date_format": date_format,
@@ -770,19 +797,19 @@ def load(
     unknown = categorical_set - set(src.columns)
     if unknown:
         raise SchemaError(f"{name}: categorical names column(s) {sorted(unknown)} not in the source.")
-    extras = {}
-    for col in src.columns:
-        if col in used or col in frame.columns:
+    extras: dict[str, pd.Series] = {}
+    for source_col in src.columns:
+        if source_col in used or source_col in frame.columns:
             continue
-        if col in categorical_set:
-            extras[col] = _map_unique(_as_text(src[col]), clean_category).astype("string")
-        elif raw.typed and col not in options["na_codes"]:
-            extras[col] = src[col]
+        if source_col in categorical_set:
+            extras[source_col] = _map_unique(_as_text(src[source_col]), clean_category).astype("string")
+        elif raw.typed and source_col not in options["na_codes"]:
+            extras[source_col] = src[source_col]
         else:
-            column = src[col]
-            if col in options["na_codes"]:
-                column = _blank_na_codes(column, options["na_codes"][col], raw.notes)
-            extras[col], note = _infer_extra(column, coerce.decimal)
+            column = src[source_col]
+            if source_col in options["na_codes"]:
+                column = _blank_na_codes(column, options["na_codes"][source_col], raw.notes)
+            extras[source_col], note = _infer_extra(column, coerce.decimal)
             if note:
                 raw.notes.append(note)
     frame = pd.concat([frame, pd.DataFrame(extras, index=src.index)], axis=1) if extras else frame
@@ -822,9 +849,9 @@ def load(
     )
     keys = rejected.pop("reason_key")
     reasons = Counter(keys)
-    examples = {}
+    examples: dict[str, tuple[int, str]] = {}
     for key, line, reason in zip(keys, rejected["line"], rejected["reason"]):
-        examples.setdefault(key, (int(line), mask_pii(str(reason))))
+        examples.setdefault(key, (int(line), cast(str, mask_pii(str(reason)))))  # a str stays a str
     report = LoadReport(
         source=name,
         table=table,
@@ -888,7 +915,7 @@ def _with_scales(spec: TableSpec, scales: Mapping[str, Any] | None, name: str) -
     return replace(spec, columns=tuple(columns))
 
 
-def _fieldwork_dates(fieldwork: Any, table: str, mapping: dict, index: pd.Index, name: str) -> pd.Series:
+def _fieldwork_dates(fieldwork: Any, table: str, mapping: dict[str, str], index: pd.Index, name: str) -> pd.Series:
     """Every row dated to the first day of the ``fieldwork`` month (``YYYY-MM``)."""
     from ..periods import parse_month
 
@@ -910,8 +937,13 @@ def _fieldwork_dates(fieldwork: Any, table: str, mapping: dict, index: pd.Index,
 
 
 def _na_code_map(
-    na_codes, spec: TableSpec, mapping: dict, driver_map: dict, src: pd.DataFrame, name: str
-) -> dict[str, tuple[list[float], set[str]]]:
+    na_codes: Mapping[str, Any] | None,
+    spec: TableSpec,
+    mapping: dict[str, str],
+    driver_map: dict[str, str],
+    src: pd.DataFrame,
+    name: str,
+) -> dict[str, _NaCodes]:
     """``na_codes`` keyed by canonical, driver or extra source column, each split into numeric
     codes (0, 99: compared as numbers, so "0,0" is 0) and text codes ("Ved ikke": compared
     ignoring case). A key may also be the source column of a mapped canonical column."""
@@ -923,7 +955,7 @@ def _na_code_map(
             f"{{'support': ['Ved ikke', 0]}}; got {type(na_codes).__name__}."
         )
     by_source = {v: k for k, v in {**mapping, **driver_map}.items()}
-    out: dict[str, tuple[list[float], set[str]]] = {}
+    out: dict[str, _NaCodes] = {}
     for key, codes in na_codes.items():
         column = key if (key in mapping or key in driver_map) else by_source.get(key, key)
         if column not in mapping and column not in driver_map and column not in src.columns:
@@ -936,7 +968,13 @@ def _na_code_map(
         listed = codes if isinstance(codes, (list, tuple, set)) else [codes]
         numbers, texts = [], set()
         for code in listed:
-            if isinstance(code, bool) or not isinstance(code, (str, int, float)):
+            # NaN is no code (a missing cell is read as missing already); it would reach the
+            # text branch below and fail there with a bare TypeError.
+            if (
+                isinstance(code, bool)
+                or not isinstance(code, (str, int, float))
+                or (isinstance(code, float) and np.isnan(code))
+            ):
                 raise SchemaError(
                     f"{name}: na_codes for column {key!r} must be numbers or texts "
                     f"(e.g. ['Ved ikke', 0]), not {code!r}."
@@ -945,7 +983,8 @@ def _na_code_map(
                 _parse_numbers(pd.Series([str(code).strip()]), ".").iloc[0] if isinstance(code, str) else float(code)
             )
             if pd.isna(number):
-                texts.add(unicodedata.normalize("NFC", code).strip().casefold())
+                # Only a text parses as no number: ints and non-NaN floats are numbers.
+                texts.add(unicodedata.normalize("NFC", cast(str, code)).strip().casefold())
             else:
                 numbers.append(float(number))
         old_numbers, old_texts = out.get(column, ([], set()))
@@ -953,10 +992,10 @@ def _na_code_map(
     return out
 
 
-def _blank_na_codes(series: pd.Series, codes: tuple[list[float], set[str]], notes: list) -> pd.Series:
+def _blank_na_codes(series: pd.Series, codes: _NaCodes, notes: list[str]) -> pd.Series:
     """An extra column with its not-applicable codes blanked, before its type is inferred."""
     text = _as_text(series)
-    hit = text.str.casefold().isin(codes[1]) | (
+    hit: pd.Series[bool] | npt.NDArray[np.bool_] = text.str.casefold().isin(codes[1]) | (
         pd.to_numeric(text, errors="coerce").isin(codes[0]) if codes[0] else False
     )
     hit = np.asarray(hit, dtype=bool)
@@ -969,14 +1008,16 @@ def _label(canonical: str, source_col: str) -> str:
     return canonical if canonical == source_col else f"{canonical} (column {source_col!r})"
 
 
-def _check_units(units, name):
+def _check_units(units: Mapping[str, str] | None, name: str) -> None:
     for col, unit in (units or {}).items():
         if col not in _UNITS or unit not in _UNITS[col]:
             known = "; ".join(f"{c}: {', '.join(u)}" for c, u in _UNITS.items())
             raise SchemaError(f"{name}: units {{{col!r}: {unit!r}}} is not supported. Known units: {known}.")
 
 
-def _map_columns(spec: TableSpec, src: pd.DataFrame, columns: Mapping[str, str], name: str, notes: list) -> dict:
+def _map_columns(
+    spec: TableSpec, src: pd.DataFrame, columns: Mapping[str, str], name: str, notes: list[str]
+) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for canonical, source_col in columns.items():
         if spec.column(canonical) is None:
@@ -992,9 +1033,9 @@ def _map_columns(spec: TableSpec, src: pd.DataFrame, columns: Mapping[str, str],
             )
         mapping[canonical] = source_col
     taken = set(mapping.values())
-    folded = {}
-    for col in src.columns:
-        folded.setdefault(_fold_name(col), []).append(col)
+    folded: dict[str, list[str]] = {}
+    for source_col in src.columns:
+        folded.setdefault(_fold_name(source_col), []).append(source_col)
     for col in spec.columns:
         if col.name in mapping:
             continue
@@ -1008,13 +1049,15 @@ def _map_columns(spec: TableSpec, src: pd.DataFrame, columns: Mapping[str, str],
     return mapping
 
 
-def _driver_map(drivers, src: pd.DataFrame, name: str, table: str) -> dict:
+def _driver_map(
+    drivers: list[str] | Mapping[str, str] | None, src: pd.DataFrame, name: str, table: str
+) -> dict[str, str]:
     if not drivers:
         return {}
     if table != "feedback":
         raise SchemaError(f"{name}: drivers apply to feedback, not to {table}.")
     pairs = drivers.items() if isinstance(drivers, Mapping) else ((d, d) for d in drivers)
-    out = {}
+    out: dict[str, str] = {}
     for driver, source_col in pairs:
         if source_col not in src.columns:
             raise SchemaError(
@@ -1027,7 +1070,13 @@ def _driver_map(drivers, src: pd.DataFrame, name: str, table: str) -> dict:
     return out
 
 
-def _recode(src: pd.DataFrame, values: Mapping, mapping: dict, driver_map: dict, name: str) -> pd.DataFrame:
+def _recode(
+    src: pd.DataFrame,
+    values: Mapping[str, Mapping[Any, Any]],
+    mapping: dict[str, str],
+    driver_map: dict[str, str],
+    name: str,
+) -> pd.DataFrame:
     src = src.copy()
     for key, recode in values.items():
         col = mapping.get(key) or driver_map.get(key) or (key if key in src.columns else None)
@@ -1036,14 +1085,14 @@ def _recode(src: pd.DataFrame, values: Mapping, mapping: dict, driver_map: dict,
                 f"{name}: values names column {key!r}, which is neither a mapped canonical "
                 f"column nor a source column.{_closest(key, list(mapping) + list(src.columns))}"
             )
-        lookup = {}
+        lookup: dict[Any, Any] = {}
         for k, v in recode.items():
             lookup[k] = v
             lookup[str(k).strip()] = v
             lookup[str(k).strip().casefold()] = v
 
-        def one(v, lookup=lookup):
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
+        def one(v: object, lookup: dict[Any, Any] = lookup) -> object:
+            if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[call-overload]
                 return v
             for probe in (
                 v,
@@ -1059,7 +1108,9 @@ def _recode(src: pd.DataFrame, values: Mapping, mapping: dict, driver_map: dict,
     return src
 
 
-def _stage_from(src: pd.DataFrame, rules: list, default: str, name: str) -> pd.Series:
+def _stage_from(
+    src: pd.DataFrame, rules: Sequence[Sequence[str] | Mapping[str, str]], default: str, name: str
+) -> pd.Series:
     stage = pd.Series(normalize_stage(default), index=src.index, dtype=object)
     rank = {s: i for i, s in enumerate(STAGES)}
     best = pd.Series(rank[stage.iloc[0]] if len(stage) else 0, index=src.index)
@@ -1077,13 +1128,20 @@ def _stage_from(src: pd.DataFrame, rules: list, default: str, name: str) -> pd.S
         text = _as_text(src[col]).str.lower()
         numbers = pd.to_numeric(text, errors="coerce")
         hit = (numbers > 0) | text.isin(_TRUE - {"1", "1.0"})
-        later = hit & (best < rank[target_stage])
+        later = hit & (best < rank[cast(str, target_stage)])  # a stage name once checked above
         stage[later] = target_stage
-        best[later] = rank[target_stage]
+        best[later] = rank[cast(str, target_stage)]
     return pd.Series(pd.Categorical(stage, dtype=STAGE_DTYPE), index=src.index)
 
 
-def _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name):
+def _validate_with_pandera(
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    driver_map: dict[str, str],
+    driver_range: tuple[float, float] | None,
+    problems: _Problems,
+    name: str,
+) -> None:
     import pandera.pandas as pa
 
     cols = {}
@@ -1144,7 +1202,7 @@ def _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name
 
 
 def _empty(col: ColumnSpec, n: int) -> pd.Series:
-    dtype = {
+    dtypes: dict[str, str | pd.CategoricalDtype] = {
         "id": "string",
         "category": "string",
         "text": "string",
@@ -1153,13 +1211,19 @@ def _empty(col: ColumnSpec, n: int) -> pd.Series:
         "number": "Float64",
         "bool": "boolean",
         "stage": STAGE_DTYPE,
-    }[col.kind]
+    }
+    dtype = dtypes[col.kind]
     return pd.Series(
-        pd.array([None] * n, dtype=dtype) if col.kind != "datetime" else pd.NaT, index=range(n), dtype=dtype
+        # pandas-stubs types pd.array by a literal dtype; this one is chosen at run time.
+        pd.array([None] * n, dtype=dtype)  # type: ignore[arg-type]
+        if col.kind != "datetime"
+        else pd.NaT,
+        index=range(n),
+        dtype=dtype,
     )
 
 
-def _missing_columns_message(missing, spec, src, name) -> str:
+def _missing_columns_message(missing: list[str], spec: TableSpec, src: pd.DataFrame, name: str) -> str:
     parts = []
     for col in missing:
         hint = _closest(col, src.columns)
@@ -1206,8 +1270,8 @@ def _too_many_rejected_message(loaded: Loaded, threshold: float) -> str:
     )
 
 
-def _bind(table: str):
-    def reader(source, **options) -> Loaded:
+def _bind(table: str) -> _Reader:
+    def reader(source: _Source, **options: Any) -> Loaded:
         return load(table, source, **options)
 
     reader.__name__ = f"load_{table}"

@@ -31,8 +31,10 @@ import json
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,7 +119,7 @@ def _first_row(path: Path) -> set[str]:
 
 
 def read_export(
-    path: str | Path, *, tool: str, unfinished: str = "keep", encoding: str | None = None, **options
+    path: str | Path, *, tool: str, unfinished: str = "keep", encoding: str | None = None, **options: Any
 ) -> RawTable:
     """Read a Qualtrics or SurveyMonkey export (CSV or XLSX) into a :class:`RawTable`.
 
@@ -169,7 +171,9 @@ def read_export(
     return _read_qualtrics(header, body, unfinished) if tool == "qualtrics" else _read_surveymonkey(header, body)
 
 
-def _read_rows(path: Path, *, n_header: int, encoding: str | None, options: dict) -> tuple[list, RawTable]:
+def _read_rows(
+    path: Path, *, n_header: int, encoding: str | None, options: dict[str, Any]
+) -> tuple[list[list[str]], RawTable]:
     """The header rows as text, and a table of the rows below them (columns numbered from 0)."""
     if not path.is_file():
         raise SourceError(f"{path}: no such file. Check the path.")
@@ -203,7 +207,7 @@ def _read_rows(path: Path, *, n_header: int, encoding: str | None, options: dict
     )
 
 
-def _read_sheet(path: Path, sheet) -> RawTable:
+def _read_sheet(path: Path, sheet: int | str) -> RawTable:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -267,7 +271,7 @@ def _read_qualtrics(header: list[list[str]], body: RawTable, unfinished: str) ->
             time_zones[name] = meta["timeZone"]
     cells = body.frame.set_axis(names, axis=1)
     reasons = pd.Series(None, index=cells.index, dtype=object)
-    kinds: Counter = Counter()
+    kinds: Counter[str] = Counter()
     unknown_status: set[str] = set()
     for i in cells.index:
         kind, why = _qualtrics_kind(cells, i, unknown_status)
@@ -291,12 +295,13 @@ def _read_qualtrics(header: list[list[str]], body: RawTable, unfinished: str) ->
     return _finish(body, cells, reasons, tool="qualtrics", notes=notes, attrs=attrs)
 
 
-def _qualtrics_kind(cells: pd.DataFrame, i, unknown_status: set[str]) -> tuple[str | None, str]:
+def _qualtrics_kind(cells: pd.DataFrame, i: Hashable, unknown_status: set[str]) -> tuple[str | None, str]:
     """Preview, test or spam (with the evidence), from ``Status`` then ``DistributionChannel``."""
     status = _text(cells.at[i, "Status"]).strip() if "Status" in cells else ""
     code = int(float(status)) if re.fullmatch(r"\d+(\.0+)?", status) else _STATUS_BY_LABEL.get(status.lower())
     if code is None and status:
         unknown_status.add(status)
+    kind: str | None
     for kind, flag in _STATUS_FLAGS:
         if code is not None and code & flag:
             return kind, f"Status {status!r}"
@@ -366,7 +371,7 @@ def _read_surveymonkey(header: list[list[str]], body: RawTable) -> RawTable:
 
 
 def _finish(
-    body: RawTable, cells: pd.DataFrame, reasons: pd.Series, *, tool: str, notes: list[str], attrs: dict
+    body: RawTable, cells: pd.DataFrame, reasons: pd.Series, *, tool: str, notes: list[str], attrs: dict[str, Any]
 ) -> RawTable:
     """Move rows with a reason to ``excluded`` (``line``, ``reason``, then the cells), with the empty rows."""
     out = reasons.notna().to_numpy()
@@ -389,7 +394,7 @@ def _finish(
 
 def _unique(names: list[str]) -> list[str]:
     """Blank names become ``column N``; repeats get `` (2)``, `` (3)`` so every name is unique."""
-    seen: Counter = Counter()
+    seen: Counter[str] = Counter()
     out = []
     for i, name in enumerate(names):
         name = name.strip() or f"column {i + 1}"
@@ -398,7 +403,7 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     """A cell as text: blank for missing, ``7`` rather than ``7.0`` for whole Excel numbers."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
