@@ -8,9 +8,12 @@ share (one implementation each, checked against references in the tests).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 __all__ = [
@@ -55,7 +58,9 @@ def _padjust_method(padjust: str) -> str:
     return PADJUST[key]
 
 
-def wilson_interval(successes, n, alpha: float = 0.05):
+def wilson_interval(
+    successes: npt.ArrayLike, n: npt.ArrayLike, alpha: float = 0.05
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Wilson score interval of a proportion (NaN where ``n`` is 0).
 
     >>> low, high = wilson_interval(81, 263)  # Newcombe (1998), example 1: 0.2553-0.3662
@@ -72,7 +77,9 @@ def wilson_interval(successes, n, alpha: float = 0.05):
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
-def net_score_interval(positive, negative, n, alpha: float = 0.05):
+def net_score_interval(
+    positive: npt.ArrayLike, negative: npt.ArrayLike, n: npt.ArrayLike, alpha: float = 0.05
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Tango's (1998) score interval of a net score ``(positive - negative) / n``, on -1..1.
 
     A net score is the difference of two shares of one trinomial sample (NPS: promoters minus
@@ -95,20 +102,25 @@ def net_score_interval(positive, negative, n, alpha: float = 0.05):
     safe_n = np.where(ok, n, 1.0)
     est = np.where(ok, (x - y) / safe_n, 0.0)
 
-    def statistic(delta):
+    def statistic(delta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         a = 2 * safe_n
         b = -x - y + (2 * safe_n - x + y) * delta
         c = -y * delta * (1 - delta)
         q = (np.sqrt(np.clip(b * b - 4 * a * c, 0.0, None)) - b) / (2 * a)
         var = safe_n * (2 * q + delta * (1 - delta))
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(
-                var > 0,
-                (x - y - safe_n * delta) / np.sqrt(np.clip(var, 0.0, None)),
-                np.sign(x - y - safe_n * delta) * np.inf,
+            return cast(
+                npt.NDArray[np.float64],
+                np.where(
+                    var > 0,
+                    (x - y - safe_n * delta) / np.sqrt(np.clip(var, 0.0, None)),
+                    np.sign(x - y - safe_n * delta) * np.inf,
+                ),
             )
 
-    def limit(outside, inside, target, sign):
+    def limit(
+        outside: npt.NDArray[np.float64], inside: npt.NDArray[np.float64], target: float, sign: float
+    ) -> npt.NDArray[np.float64]:
         # bisection between a difference the test rejects and one it keeps (the estimate)
         for _ in range(52):
             mid = (outside + inside) / 2
@@ -123,7 +135,9 @@ def net_score_interval(positive, negative, n, alpha: float = 0.05):
     return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
 
 
-def percentile_interval(estimate, draws, alpha: float = 0.05):
+def percentile_interval(
+    estimate: npt.ArrayLike, draws: npt.ArrayLike, alpha: float = 0.05
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Bootstrap percentile interval kept around its estimate.
 
     Returns ``(low, high, extended)`` per column of ``draws`` (resamples x quantities; rows
@@ -141,7 +155,7 @@ def percentile_interval(estimate, draws, alpha: float = 0.05):
     """
     estimate = np.atleast_1d(np.asarray(estimate, dtype=float))
     draws = np.asarray(draws, dtype=float).reshape(-1, estimate.size)
-    draws = draws[~np.isnan(draws).any(axis=1)]
+    draws = cast(npt.NDArray[np.float64], draws[~np.isnan(draws).any(axis=1)])
     if not len(draws):
         nan = np.full(estimate.size, np.nan)
         return nan, nan.copy(), np.zeros(estimate.size, dtype=bool)
@@ -150,7 +164,7 @@ def percentile_interval(estimate, draws, alpha: float = 0.05):
     return np.minimum(low, estimate), np.maximum(high, estimate), extended
 
 
-def nearest_correlation(corr, *, tol: float = 1e-10, max_iter: int = 200) -> np.ndarray:
+def nearest_correlation(corr: npt.ArrayLike, *, tol: float = 1e-10, max_iter: int = 200) -> npt.NDArray[np.float64]:
     """The nearest correlation matrix (unit diagonal, positive semi-definite) in Frobenius norm.
 
     Higham's (2002) alternating projections with Dykstra's correction: project onto the
@@ -162,7 +176,7 @@ def nearest_correlation(corr, *, tol: float = 1e-10, max_iter: int = 200) -> np.
     >>> bool(np.linalg.eigvalsh(c).min() > -1e-9), np.diag(c).round(6).tolist()
     (True, [1.0, 1.0, 1.0])
     """
-    y = np.array(corr, dtype=float)
+    y: npt.NDArray[np.float64] = np.array(corr, dtype=float)
     y = (y + y.T) / 2
     if np.linalg.eigvalsh(y).min() >= 0 and np.allclose(np.diag(y), 1.0):
         return y
@@ -174,15 +188,15 @@ def nearest_correlation(corr, *, tol: float = 1e-10, max_iter: int = 200) -> np.
         correction = x - r
         previous, y = y, x.copy()
         np.fill_diagonal(y, 1.0)
-        if np.linalg.norm(y - previous, "fro") <= tol * max(1.0, np.linalg.norm(y, "fro")):
+        if np.linalg.norm(y - previous, "fro") <= tol * max(1.0, float(np.linalg.norm(y, "fro"))):
             break
     evals, evecs = np.linalg.eigh((y + y.T) / 2)  # clean rounding below zero, keep the unit diagonal
     y = (evecs * np.clip(evals, 0.0, None)) @ evecs.T
     d = np.sqrt(np.diag(y))
-    return y / np.outer(d, d)
+    return cast(npt.NDArray[np.float64], y / np.outer(d, d))
 
 
-def adjust_p(p, method: str = "holm") -> np.ndarray:
+def adjust_p(p: npt.ArrayLike, method: str = "holm") -> npt.NDArray[np.float64]:
     """Adjust p-values for multiple comparisons (``padjust`` names; NaN kept).
 
     Holm, Bonferroni and Benjamini-Hochberg are computed here (statsmodels' ``multipletests``
@@ -284,10 +298,10 @@ def _range_sf(w: np.ndarray, k: int) -> np.ndarray:
     with np.errstate(divide="ignore"):
         inner = -np.expm1((k - 1) * np.log1p(-ratio))  # 1 - (1 - ratio)^(k-1)
     dens = k * np.exp(-z * z / 2 - 0.5 * np.log(2 * np.pi) + (k - 1) * log_a)  # density of the largest of k
-    return np.clip(inner @ (dens * _Z_WEIGHTS), 0.0, 1.0).reshape(shape)
+    return cast(np.ndarray, np.clip(inner @ (dens * _Z_WEIGHTS), 0.0, 1.0).reshape(shape))
 
 
-def studentized_range_sf(q, k: int, df) -> np.ndarray:
+def studentized_range_sf(q: npt.ArrayLike, k: int, df: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Upper tail P(Q > q) of the studentized range of ``k`` means with ``df`` degrees of
     freedom, vectorised over ``q`` and ``df`` (``df`` may be fractional, as Welch's is).
 
@@ -345,7 +359,7 @@ def studentized_range_isf(alpha: float, k: int, df: float) -> float:
 
     if not (0 < alpha < 1) or k < 2 or not df > 0:
         return float("nan")
-    f = lambda q: float(studentized_range_sf(q, k, df)) - alpha  # noqa: E731 (decreasing in q)
+    f: Callable[[float], float] = lambda q: float(studentized_range_sf(q, k, df)) - alpha  # noqa: E731 (decreasing in q)
     guess = 3.0
     if 0.001 <= alpha <= 0.9 and df >= 1 and k <= 200:
         from statsmodels.stats.libqsturng import qsturng
@@ -366,8 +380,14 @@ def studentized_range_isf(alpha: float, k: int, df: float) -> float:
 
 
 def unbounded_coordinates(
-    A_ub, objective: np.ndarray, coordinates, *, bounds=None, tol: float = 1e-7, budget: int = 200
-) -> np.ndarray:
+    A_ub: Any,
+    objective: np.ndarray,
+    coordinates: Iterable[int],
+    *,
+    bounds: Sequence[tuple[float, float]] | None = None,
+    tol: float = 1e-7,
+    budget: int = 200,
+) -> npt.NDArray[np.bool_]:
     """Which of ``coordinates`` can move in a direction ``x`` with ``A_ub @ x <= 0`` that gains
     ``objective @ x > 0``: the coefficients without a finite maximum-likelihood estimate.
 
@@ -415,7 +435,7 @@ def covariance_beside_separation(hessian: np.ndarray) -> np.ndarray:
     info = -(np.asarray(hessian, dtype=float) + np.asarray(hessian, dtype=float).T) / 2
     values, vectors = np.linalg.eigh(info)
     keep = values > 1e-8 * max(values.max(), 0.0)
-    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+    return cast(np.ndarray, (vectors[:, keep] / values[keep]) @ vectors[:, keep].T)
 
 
 # --------------------------------------------------------------------------- the headline policy
@@ -441,7 +461,7 @@ HEADLINE_POLICY = (
 )
 
 
-def headline_change(p: float | None, *, alpha: float = 0.05) -> dict:
+def headline_change(p: float | None, *, alpha: float = 0.05) -> dict[str, Any]:
     """The headline family's verdict on one KPI's month-over-month change.
 
     Bonferroni, not Holm: each notebook judges its own KPIs while the others run in other

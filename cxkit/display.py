@@ -29,13 +29,19 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Container, Hashable, Mapping, Sequence
 from html import escape
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
 from .errors import PresentationWarning
 from .privacy import mask_pii
+
+if TYPE_CHECKING:
+    from IPython.display import Image
+    from matplotlib.figure import Figure
 
 __all__ = [
     "table",
@@ -67,14 +73,16 @@ class SafeHTML:
     Build it only from :func:`safe_text` parts and literal markup; the report trusts it.
     """
 
-    def __init__(self, html: str, text: str = ""):
+    def __init__(self, html: str, text: str = "") -> None:
         self.html = html
         self.text = text
 
     def _repr_html_(self) -> str:
         return self.html
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         data = {"text/html": self.html, "text/plain": self.text or self.html}
         return data, {"text/html": dict(SAFE_MARK)}
 
@@ -90,7 +98,9 @@ class SafeDisplay:
     def _repr_html_(self) -> str:  # pragma: no cover - each class defines its own
         raise NotImplementedError
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(
+        self, include: Container[str] | None = None, exclude: Container[str] | None = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         return SafeHTML(self._repr_html_(), text=repr(self))._repr_mimebundle_(include, exclude)
 
 
@@ -142,9 +152,10 @@ def safe_text(value: object, *, max_chars: int | None = None) -> str:
     >>> safe_text('<img src=x onerror="alert(1)"> mail me@example.com', max_chars=60)
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; mail [email]'
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    # pd.isna takes any object; the stubs list only scalars and containers
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return ""
-    text = mask_pii(str(value))
+    text = cast(str, mask_pii(str(value)))  # a str stays a str
     if max_chars is not None and len(text) > max_chars:
         text = text[: max_chars - 1].rstrip() + "…"
     return escape(text, quote=True)
@@ -207,6 +218,7 @@ FIXED_DIGITS = {"odds_ratio": 2, "hazard_ratio": 2, "ratio": 2, "vif": 2, "nps":
 #: Names of p-value columns: two significant digits, and "< 0.001" below that.
 _P_COLUMN = re.compile(r"^p(_adjusted)?(_max)?$|_p(_adjusted)?$")
 _TERM = re.compile(r"^(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.+)\]$")
+_Column = TypeVar("_Column", bound=Hashable)
 
 
 def _label(column: object) -> str:
@@ -287,7 +299,7 @@ def _number(value: float, digits: int, kind: str = "plain") -> str:
     return text + {"percent": "%", "pp": " pp"}.get(kind, "")
 
 
-def _format_cell(value, digits: int, kind: str = "plain") -> str:
+def _format_cell(value: object, digits: int, kind: str = "plain") -> str:
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -322,9 +334,10 @@ def _pretty_term(value: object) -> object:
     return f"{match.group(1) or match.group(2)}: {match.group(3)}" if match else value
 
 
-def _layout(columns: list, ci_level: float | None) -> list[tuple]:
+def _layout(columns: Sequence[_Column], ci_level: float | None) -> list[tuple[_Column, str | None]]:
     """Output columns as (source column, its upper CI column or None), CI pairs joined."""
-    out, taken = [], set()
+    out: list[tuple[_Column, str | None]] = []
+    taken: set[Hashable] = set()
     for column in columns:
         if column in taken:
             continue
@@ -341,12 +354,12 @@ def _layout(columns: list, ci_level: float | None) -> list[tuple]:
 def presentable(
     df: pd.DataFrame,
     *,
-    digits: int | dict = 1,
-    percent: list[str] | tuple[str, ...] = (),
-    pp: list[str] | tuple[str, ...] = (),
-    signed: list[str] | tuple[str, ...] = (),
+    digits: int | dict[str, int] = 1,
+    percent: list[str] | tuple[str, ...] | set[str] = (),
+    pp: list[str] | tuple[str, ...] | set[str] = (),
+    signed: list[str] | tuple[str, ...] | set[str] = (),
     ci_level: float | None = 0.95,
-    labels: dict | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """A result table as text, the way a report shows it (the numbers themselves are not changed).
 
@@ -415,7 +428,7 @@ def presentable(
     explicit = digits if isinstance(digits, dict) else {}
     columns = list(df.columns)
 
-    def kind_of(column) -> str:
+    def kind_of(column: Hashable) -> str:
         if column in percent:
             return "percent"
         if column in pp:
@@ -424,7 +437,7 @@ def presentable(
             return "signed"
         return "p" if isinstance(column, str) and _P_COLUMN.search(column) else "plain"
 
-    def places_of(column, kind: str) -> int:
+    def places_of(column: Hashable, kind: str) -> int:
         if column in explicit:
             return explicit[column]
         if kind in ("percent", "pp"):
@@ -433,7 +446,7 @@ def presentable(
             return FIXED_DIGITS[column]
         return 1 if isinstance(digits, dict) else digits
 
-    def cells(column, like=None) -> list[str]:
+    def cells(column: Hashable, like: Hashable | None = None) -> list[str]:
         """``like``: the estimate a CI limit belongs to, whose format it takes unless it has its own."""
         values = df[column]
         if column == "term":
@@ -471,15 +484,15 @@ def table(
     df: pd.DataFrame,
     *,
     caption: str | None = None,
-    digits: int | dict = 1,
+    digits: int | dict[str, int] = 1,
     max_rows: int = 50,
     max_chars: int = 300,
     index: bool = False,
-    percent: list[str] | tuple[str, ...] = (),
-    pp: list[str] | tuple[str, ...] = (),
-    signed: list[str] | tuple[str, ...] = (),
+    percent: list[str] | tuple[str, ...] | set[str] = (),
+    pp: list[str] | tuple[str, ...] | set[str] = (),
+    signed: list[str] | tuple[str, ...] | set[str] = (),
     ci_level: float | None = 0.95,
-    labels: dict | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> SafeHTML:
     """Render a DataFrame as an escaped HTML table for notebooks and reports.
 
@@ -610,7 +623,7 @@ def findings(items: list[str] | str, *, title: str | None = None) -> SafeHTML:
     return SafeHTML(f'{head}<ul class="cx-findings">{lis}</ul>', text="\n".join(f"- {i}" for i in items))
 
 
-def figure(fig, *, alt: str, dpi: int = 100):
+def figure(fig: Figure, *, alt: str, dpi: int = 100) -> Image | Unavailable:
     """Show a matplotlib figure as a PNG with ``alt`` text, and close it.
 
     The figure is saved as a PNG (``bbox_inches="tight"``, without the software stamp, so the

@@ -32,18 +32,25 @@ True
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .errors import ClusterError
+
+if TYPE_CHECKING:
+    from distributed import Client, LocalCluster
 
 __all__ = ["connect", "current_cluster", "use_cluster", "ClusterError"]
 
 #: Seconds to wait for the scheduler and its first worker before giving up.
 DEFAULT_TIMEOUT = 10.0
 
-_state: dict = {"client": None, "owned": False}
+_state: dict[str, Any] = {"client": None, "owned": False}
+
+_R = TypeVar("_R")
 
 
-def current_cluster():
+def current_cluster() -> Client | None:
     """The ``distributed.Client`` cxkit sends its heavy steps to, or None (in-process).
 
     Returns
@@ -72,7 +79,7 @@ def _close_current() -> None:
             client.close()
 
 
-def _worker_versions() -> dict:
+def _worker_versions() -> dict[str, str | None]:
     """What a worker would compute with (run on each worker by :func:`connect`)."""
     import numpy
     import pandas
@@ -97,7 +104,7 @@ def _cxkit_version() -> str | None:
         return None
 
 
-def connect(address: str | None = None, *, timeout: float = DEFAULT_TIMEOUT):
+def connect(address: str | LocalCluster | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> Client | None:
     """Send cxkit's heavy steps to the Dask scheduler at ``address`` (``""`` or None: in-process).
 
     Parameters
@@ -181,7 +188,9 @@ def connect(address: str | None = None, *, timeout: float = DEFAULT_TIMEOUT):
 
 
 @contextlib.contextmanager
-def use_cluster(address: str | None = None, *, timeout: float = DEFAULT_TIMEOUT):
+def use_cluster(
+    address: str | LocalCluster | None = None, *, timeout: float = DEFAULT_TIMEOUT
+) -> Iterator[Client | None]:
     """``with use_cluster(address):`` runs the heavy steps on that cluster, then restores the
     previous setting (in-process, or the cluster connected before).
 
@@ -222,7 +231,7 @@ def use_cluster(address: str | None = None, *, timeout: float = DEFAULT_TIMEOUT)
         _state["client"], _state["owned"] = previous
 
 
-def map_chunks(func, chunks: list, *args) -> list:
+def map_chunks(func: Callable[..., _R], chunks: Iterable[Any], *args: Any) -> list[_R]:
     """``[func(chunk, *args) for chunk in chunks]``, on the cluster when one is connected.
 
     The results come back in the order of ``chunks``; ``args`` are sent to the workers once
@@ -240,25 +249,26 @@ def map_chunks(func, chunks: list, *args) -> list:
     shared = [client.scatter([arg], hash=False)[0] if _worth_scattering(arg) else arg for arg in args]
     futures = [client.submit(func, chunk, *shared, pure=False) for chunk in chunks]
     try:
-        return client.gather(futures)
+        return cast(list[_R], client.gather(futures))
     finally:
         for future in futures:
             future.release()
 
 
-def _worth_scattering(arg) -> bool:
+def _worth_scattering(arg: object) -> bool:
     return not isinstance(arg, (int, float, str, bool, type(None)))
 
 
-def compute(*collections):
+def compute(*collections: Any) -> tuple[Any, ...]:
     """Compute Dask collections on the connected cluster (or Dask's default scheduler)."""
     import dask
 
     client = current()
-    return dask.compute(*collections, scheduler=client) if client is not None else dask.compute(*collections)
+    computed = dask.compute(*collections, scheduler=client) if client is not None else dask.compute(*collections)
+    return cast(tuple[Any, ...], computed)
 
 
-def is_dask_frame(obj) -> bool:
+def is_dask_frame(obj: object) -> bool:
     """True for a Dask DataFrame or Series (without importing Dask for anything else)."""
     module = type(obj).__module__ or ""
     return module.startswith("dask.") and hasattr(obj, "npartitions")

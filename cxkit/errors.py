@@ -29,6 +29,7 @@ Warnings (all are ``UserWarning``)::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CxkitError",
@@ -76,7 +77,8 @@ class SchemaError(CxkitError, ValueError):
 class DataQualityError(CxkitError, ValueError):
     """Too many rows were rejected for the source to be trusted."""
 
-    def __init__(self, message: str, loaded=None):
+    # Any: the result is a cxkit.data.readers.Loaded, which the base layer cannot import
+    def __init__(self, message: str, loaded: Any = None) -> None:
         super().__init__(message)
         #: the :class:`cxkit.data.readers.Loaded` result, so callers can inspect the rejected rows
         self.loaded = loaded
@@ -105,7 +107,7 @@ class PackError(CxkitError):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, notebook: str | None = None, failed_dir: Path | None = None):
+    def __init__(self, message: str, *, notebook: str | None = None, failed_dir: Path | None = None) -> None:
         super().__init__(message)
         self.notebook = notebook
         self.failed_dir = failed_dir

@@ -13,15 +13,19 @@ Period('2026-10', 'M')
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
 
 __all__ = ["parse_month", "last_complete_month", "resolve_month", "month_of", "default_month_note", "month_events"]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def parse_month(month: str) -> pd.Period:
+def parse_month(month: str | pd.Period) -> pd.Period:
     """``"2026-10"`` -> ``Period('2026-10', 'M')``; anything else is a ValueError saying the form.
 
     Parameters
@@ -122,7 +126,7 @@ def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = 
     return month
 
 
-def resolve_month(month: str | None, dates: pd.Series) -> pd.Period:
+def resolve_month(month: str | pd.Period | None, dates: pd.Series) -> pd.Period:
     """The report month: ``month`` when given (YYYY-MM), else the last complete one in ``dates``.
 
     Parameters
@@ -186,8 +190,8 @@ _TIME_COLUMNS = ("occurred_at", "responded_at", "published_at")
 
 
 def month_events(
-    df: pd.DataFrame, month: str | pd.Period = "", *, time: str | None = None, through: bool = False
-) -> pd.DataFrame:
+    df: pd.DataFrame | dd.DataFrame, month: str | pd.Period = "", *, time: str | None = None, through: bool = False
+) -> pd.DataFrame | dd.DataFrame:
     """The rows of one calendar month (or, with ``through=True``, every row up to its end).
 
     Parameters
@@ -245,7 +249,7 @@ def _month_starts(dates: pd.Series) -> pd.Series:
     return pd.Series(pd.unique(dates.dropna().dt.to_period("M").dt.start_time), dtype="datetime64[ns]")
 
 
-def _dask_month_events(df, month, time: str, through: bool):
+def _dask_month_events(df: dd.DataFrame, month: str | pd.Period, time: str, through: bool) -> dd.DataFrame:
     from .distributed import compute
 
     dates = df[time]

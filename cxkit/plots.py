@@ -19,10 +19,31 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
 import numpy as np
 import pandas as pd
 
 from .display import metric_label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    class _StageComparisonLike(Protocol):
+        """What plot_stages reads of a cxkit.analysis.StageComparison (the base layer cannot
+        import the analysis layer)."""
+
+        @property
+        def stages(self) -> pd.DataFrame: ...
+        @property
+        def alpha(self) -> float: ...
+        @property
+        def score(self) -> str: ...
+        @property
+        def stage(self) -> str: ...
+        def lowest(self) -> Mapping[str, Any]: ...
+
 
 __all__ = [
     "house_style",
@@ -93,7 +114,7 @@ def house_style() -> None:
     )
 
 
-def new_axes(*, figsize: tuple[float, float] | None = None, ax=None):
+def new_axes(*, figsize: tuple[float, float] | None = None, ax: Axes | None = None) -> Axes:
     """A styled axes: ``ax`` itself when given, else a new figure's axes."""
     import matplotlib.pyplot as plt
 
@@ -148,7 +169,9 @@ def _spread_labels(ys: np.ndarray, min_gap: float) -> np.ndarray:
     return out
 
 
-def plot_nps_trend(data: pd.DataFrame, *, ax=None, metric: str | None = None, title: str | None = None):
+def plot_nps_trend(
+    data: pd.DataFrame, *, ax: Axes | None = None, metric: str | None = None, title: str | None = None
+) -> Axes:
     """KPI by month (from :func:`cxkit.kpi_trend`) with its 95% band; significant changes marked.
 
     A ringed point marks a month whose change from the month before is significant after the
@@ -243,8 +266,8 @@ def plot_nps_trend(data: pd.DataFrame, *, ax=None, metric: str | None = None, ti
             zorder=5,
             label="significant change from previous month (adjusted p)",
         )
-        for i in np.flatnonzero(sig):
-            change = rows.loc[i, "change"]
+        for i in np.flatnonzero(sig).tolist():
+            change = cast(float, rows.loc[i, "change"])
             below = change < 0
             ax.annotate(
                 f"{change:+.1f}",
@@ -266,7 +289,7 @@ def plot_nps_trend(data: pd.DataFrame, *, ax=None, metric: str | None = None, ti
     return ax
 
 
-def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """NPS per group (from :func:`cxkit.compare_nps`) with 95% intervals, significant groups highlighted.
 
     Groups that differ significantly from their reference (adjusted p) are drawn in the
@@ -343,9 +366,9 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None
             linestyle="none",
             alpha=0.6 if flag == 2 else 1.0,
         )
-    for i in np.flatnonzero(sig):
+    for i in np.flatnonzero(sig).tolist():
         ax.annotate(
-            f"{rows.loc[i, 'diff']:+.0f} vs rest",
+            f"{cast(float, rows.loc[i, 'diff']):+.0f} vs rest",
             (rows.loc[i, "ci_high"], y[i]),
             xytext=(6, 0),
             textcoords="offset points",
@@ -366,7 +389,8 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None
             color="#555555",
             va="bottom",
         )
-    breaks = [i for i in range(1, len(rows)) if rows.loc[i, "by"] != rows.loc[i - 1, "by"]]
+    # pandas-stubs type a .loc cell as any scalar, and NA != NA has no overload there
+    breaks = [i for i in range(1, len(rows)) if rows.loc[i, "by"] != rows.loc[i - 1, "by"]]  # type: ignore[operator]
     for b in breaks:
         ax.axhline(y[b] + 0.5, color="#cccccc", linewidth=0.8)
     ax.set_yticks(y, [label(f"{b}: {g}") for b, g in zip(rows["by"], rows["group"])])
@@ -376,7 +400,9 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax=None, title: str | None = None
     return ax
 
 
-def plot_importance(data: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
+def plot_importance(
+    data: pd.DataFrame, *, ax: Axes | None = None, method: str | None = None, title: str | None = None
+) -> Axes:
     """Share of explained variance per driver (from :func:`cxkit.key_drivers`) with 95% CI bars.
 
     Drivers are ranked top to bottom (most important first, in the rank order of the first
@@ -459,7 +485,7 @@ def plot_importance(data: pd.DataFrame, *, ax=None, method: str | None = None, t
     kind = data.attrs.get("r2_kind", "R²")
     ax.set_xlabel(f"share of explained variance (% of {kind}), 95% bootstrap CI")
     target = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(
-        data.attrs.get("target"), data.attrs.get("target", "the target")
+        data.attrs.get("target", ""), data.attrs.get("target", "the target")
     )
     r2 = data.attrs.get("r2")
     ax.set_title(
@@ -471,7 +497,9 @@ def plot_importance(data: pd.DataFrame, *, ax=None, method: str | None = None, t
     return ax
 
 
-def plot_quadrant(data: pd.DataFrame, *, ax=None, method: str | None = None, title: str | None = None):
+def plot_quadrant(
+    data: pd.DataFrame, *, ax: Axes | None = None, method: str | None = None, title: str | None = None
+) -> Axes:
     """Importance-performance quadrant: mean rating (x) against share of explained variance (y).
 
     Dashed lines at the medians of the drawn drivers split them into four quadrants, named in
@@ -594,7 +622,7 @@ def plot_quadrant(data: pd.DataFrame, *, ax=None, method: str | None = None, tit
 # --------------------------------------------------------------------------- review sentiment
 
 
-def plot_sentiment_trend(data: pd.DataFrame, *, month=None, ax=None):
+def plot_sentiment_trend(data: pd.DataFrame, *, month: str | pd.Period | None = None, ax: Axes | None = None) -> Axes:
     """Mean sentiment per month (from :func:`cxkit.sentiment_trend`) with its 95% interval;
     ``month`` (``YYYY-MM``), when given, is marked.
 
@@ -645,7 +673,7 @@ def plot_sentiment_trend(data: pd.DataFrame, *, month=None, ax=None):
     return ax
 
 
-def plot_sentiment_by_source(data: pd.DataFrame, *, ax=None):
+def plot_sentiment_by_source(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Mean sentiment per month for each review source (from :func:`cxkit.sentiment_trend` with
     ``by="source"``), with 95% intervals.
 
@@ -704,7 +732,7 @@ def plot_sentiment_by_source(data: pd.DataFrame, *, ax=None):
     return ax
 
 
-def plot_themes(data: pd.DataFrame, *, month, ax=None):
+def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None = None) -> Axes:
     """Share of reviews that are negative and mention each theme (from :func:`cxkit.theme_summary`):
     ``month`` (``YYYY-MM``) against the month before; emerging themes in the highlight colour.
 
@@ -761,7 +789,7 @@ def plot_themes(data: pd.DataFrame, *, month, ax=None):
 # --------------------------------------------------------------------------- churn and survival
 
 
-def plot_churn_trend(data: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Monthly churn rate (from :func:`churn_rate_by_month`) with its confidence band.
 
     The y axis (churned / active at start) is in percent and starts at 0. An empty table (no
@@ -817,7 +845,7 @@ def plot_churn_trend(data: pd.DataFrame, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_calibration(data: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_calibration(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Observed churn against predicted probability per decile, with the diagonal of perfect calibration.
 
     Points on the dashed diagonal are deciles whose customers churned as often as predicted;
@@ -870,7 +898,7 @@ def plot_calibration(data: pd.DataFrame, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_churn_by_nps(data: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_churn_by_nps(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Churn rate per NPS category (from :func:`churn_by_nps`) with confidence intervals.
 
     One bar per category in the table's order: promoters green, passives grey, detractors in
@@ -922,7 +950,7 @@ def plot_churn_by_nps(data: pd.DataFrame, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_revenue_at_risk(data: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_revenue_at_risk(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Revenue at risk per group (from :func:`revenue_at_risk`, without the ``all`` row).
 
     One horizontal bar per group with its confidence interval; the x axis names the currency
@@ -996,7 +1024,7 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, ax=None, title: str | None = Non
     return ax
 
 
-def plot_cohort_retention(data: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Heatmap of retention by signup cohort (rows) and months since signup (columns).
 
     Cells are coloured from the lowest retention in the table (less 2 points) to 100%, and
@@ -1066,7 +1094,9 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax=None, title: str | None = No
     return ax
 
 
-def plot_km(data: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = True, title: str | None = None):
+def plot_km(
+    data: pd.DataFrame, *, by: str | None = None, ax: Axes | None = None, ci: bool = True, title: str | None = None
+) -> Axes:
     """Kaplan–Meier curves from :func:`kaplan_meier` (steps, with shaded confidence bands).
 
     Each curve starts at 100% at time 0; one curve per group (in sorted order, with a legend
@@ -1130,8 +1160,13 @@ def plot_km(data: pd.DataFrame, *, by: str | None = None, ax=None, ci: bool = Tr
 
 
 def plot_forest(
-    data: pd.DataFrame, *, ax=None, effect: str | None = None, title: str | None = None, alpha: float = 0.05
-):
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    effect: str | None = None,
+    title: str | None = None,
+    alpha: float = 0.05,
+) -> Axes:
     """Forest plot: one row per term, the effect (odds or hazard ratio) with its confidence
     interval on a log axis; terms whose interval excludes 1 are highlighted.
 
@@ -1216,7 +1251,7 @@ def plot_forest(
 # --------------------------------------------------------------------------- journey
 
 
-def plot_stages(data, *, ax=None, title: str | None = None):
+def plot_stages(data: _StageComparisonLike, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Means with confidence intervals per stage; the letters above each stage are the
     compact letter display (stages sharing a letter do not differ significantly), and the
     worst stage is drawn in the highlight colour when it is significantly worst.
@@ -1290,7 +1325,7 @@ def plot_stages(data, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_funnel(data: pd.DataFrame, *, ax=None, title: str = "Customers reaching each stage"):
+def plot_funnel(data: pd.DataFrame, *, ax: Axes | None = None, title: str = "Customers reaching each stage") -> Axes:
     """Horizontal funnel bars (from :func:`funnel`) labelled with counts and conversions.
 
     One bar per stage, the first stage on top; each bar is labelled with the customers who
@@ -1328,6 +1363,7 @@ def plot_funnel(data: pd.DataFrame, *, ax=None, title: str = "Customers reaching
     y = np.arange(len(data))[::-1]
     ax.barh(y, data["reached"], color=PALETTE[0], height=0.65)
     top = float(data["reached"].max()) or 1.0
+    row: Any  # itertuples' fields (numbers here); the stubs type them as any scalar
     for yi, row in zip(y, data.itertuples(index=False)):
         text = f"{row.reached:,}"
         if np.isfinite(row.conversion):
@@ -1341,7 +1377,9 @@ def plot_funnel(data: pd.DataFrame, *, ax=None, title: str = "Customers reaching
     return ax
 
 
-def plot_funnel_by_month(data: pd.DataFrame, *, ax=None, title: str = "Conversion between stages by month"):
+def plot_funnel_by_month(
+    data: pd.DataFrame, *, ax: Axes | None = None, title: str = "Conversion between stages by month"
+) -> Axes:
     """Conversion of each step by month (from :func:`funnel_by_month`) with Wilson CI bands.
 
     One line per step (``a -> b`` labelled ``a → b``), in percent, over the months in the
@@ -1383,7 +1421,14 @@ def plot_funnel_by_month(data: pd.DataFrame, *, ax=None, title: str = "Conversio
     for i, (step, part) in enumerate(data.groupby("step", sort=False)):
         part = part.set_index("month").reindex(months)
         colour = PALETTE[i % len(PALETTE)]
-        ax.plot(x, 100 * part["conversion"], marker="o", ms=3, color=colour, label=label(step.replace("->", " → ")))
+        ax.plot(
+            x,
+            100 * part["conversion"],
+            marker="o",
+            ms=3,
+            color=colour,
+            label=label(cast(str, step).replace("->", " → ")),
+        )
         ax.fill_between(x, 100 * part["ci_low"], 100 * part["ci_high"], color=colour, alpha=0.15, linewidth=0)
     step = max(1, len(months) // 12)
     ax.set_xticks(x[::step], [label(m) for m in months[::step]], rotation=45, ha="right")
@@ -1394,7 +1439,7 @@ def plot_funnel_by_month(data: pd.DataFrame, *, ax=None, title: str = "Conversio
     return ax
 
 
-def plot_pain_points(data: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_pain_points(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Mean score with CI per touchpoint (from :func:`pain_points`), ranked pain points on top;
     dot area shows volume, significantly worse touchpoints are highlighted.
 

@@ -45,7 +45,7 @@ PII_COLUMN_PATTERN = re.compile(
 )
 
 
-def _phone_sub(match: re.Match) -> str:
+def _phone_sub(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = sum(ch.isdigit() for ch in text)
     international = text.startswith(("+", "00"))
