@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,40 @@ def _close_figures():
 
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+# -- headless Chromium (the pack tests and the real-data matrix) ----------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def browser_unavailable(reason: str):
+    """Skip, or fail where the browser must be there (CI sets CXKIT_REQUIRE_BROWSER=1 once
+    `make system-deps` has installed Chromium): the XSS checks never pass by not running."""
+    if os.environ.get("CXKIT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests required (CXKIT_REQUIRE_BROWSER=1) but cannot run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        browser_unavailable("Chromium not found at /usr/bin/chromium; run `make system-deps` (Debian package chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        browser_unavailable("playwright is not installed; it is in the test extra: `make test` installs it")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -272,3 +272,25 @@ if __name__ == "__main__":
             print(name, build(SCENARIOS[name], out / name), flush=True)
         except Exception as error:  # a by-hand run lists every failure
             print(name, "FAILED", type(error).__name__, str(error).splitlines()[0][:300], flush=True)
+
+
+def check(scenario: Scenario, folder: Path, browser) -> list[str]:
+    """Build the scenario's pack and scan every page in the browser; the problems found."""
+    import json
+
+    from pagescan import scan
+
+    if scenario.shared and not SHARED.is_dir():
+        import pytest
+
+        pytest.skip(f"shared datasets not found at {SHARED} (CI has them; a plain clone does not)")
+    pack = build(scenario, folder)
+    problems = [f"{page.name}: {found}" for page in sorted(pack.glob("*.html")) for found in scan(browser, page)]
+    results = json.loads((pack / "results.json").read_text(encoding="utf-8"))
+    built = {p.stem for p in pack.glob("*.html")} - {"index"}
+    missing = scenario.expect_pages - built
+    if missing:
+        problems.append(f"pages missing from the pack: {sorted(missing)} (built: {sorted(built)})")
+    if results.get("month") is None:
+        problems.append("results.json has no month")
+    return problems

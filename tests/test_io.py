@@ -479,4 +479,6 @@ def test_fieldwork_dates_an_undated_survey_and_is_refused_beside_dates(tmp_path)
     dated = tmp_path / "d.csv"
     dated.write_text("id,rec,when\nA,9,2026-10-02\n")
     with pytest.raises(cx.SchemaError, match="fieldwork is for exports without dates"):
-        cx.load("feedback", dated, columns={"response_id": "id", "nps": "rec", "responded_at": "when"}, fieldwork="2026-10")
+        cx.load(
+            "feedback", dated, columns={"response_id": "id", "nps": "rec", "responded_at": "when"}, fieldwork="2026-10"
+        )

@@ -8,50 +8,16 @@ each payload visible as text, and no serious or critical axe-core violation.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import browser_unavailable as _unavailable
 from xss import COLUMN_PAYLOAD, PAYLOADS, write_hostile_sample
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _unavailable(reason: str):
-    """Skip, or fail where the browser must be there (CI sets CXKIT_REQUIRE_BROWSER=1 once
-    `make system-deps` has installed Chromium): the XSS checks never pass by not running."""
-    if os.environ.get("CXKIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required (CXKIT_REQUIRE_BROWSER=1) but cannot run: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        _unavailable("Chromium not found at /usr/bin/chromium; run `make system-deps` (Debian package chromium)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _unavailable("playwright is not installed; it is in the test extra: `make test` installs it")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
