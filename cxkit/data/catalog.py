@@ -39,10 +39,12 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import yaml
 
@@ -50,6 +52,12 @@ from ..errors import CatalogError, CxkitError
 from ..periods import parse_month
 from .readers import Loaded, load
 from .schema import TABLES
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+    from pandas.api.typing import NaTType
+
+    from .readers import LoadReport
 
 __all__ = ["Catalog", "load_catalog", "rejection_reasons"]
 
@@ -91,12 +99,12 @@ _TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _expand_env(value, where: str, *, strict: bool, skip: str | None = None):
+def _expand_env(value: Any, where: str, *, strict: bool, skip: str | None = None) -> Any:
     if isinstance(value, str) and value == skip:
         return value
     if isinstance(value, str):
 
-        def sub(m):
+        def sub(m: re.Match[str]) -> str:
             name = m.group(1)
             if name in os.environ:
                 return os.environ[name]
@@ -120,6 +128,8 @@ _ROW_GROUP = 100_000
 BIG_TABLE_ROWS = 500_000
 _UNDATED = np.iinfo(np.int64).max  # month code of rows without a time (MonthlyReader)
 _EVENT_TIME = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
+# A month's rows: (start, or None for every row before; end, exclusive).
+_Bounds = tuple[pd.Timestamp | None, pd.Timestamp]
 
 
 class MonthlyReader:
@@ -150,37 +160,43 @@ class MonthlyReader:
     """
 
     def __init__(
-        self, frame: pd.DataFrame | None = None, *, time: str, path: Path | None = None, attrs: dict | None = None
-    ):
+        self,
+        frame: pd.DataFrame | None = None,
+        *,
+        time: str,
+        path: Path | None = None,
+        attrs: dict[Hashable | None, Any] | None = None,
+    ) -> None:
         if (frame is None) == (path is None):
             raise ValueError("MonthlyReader needs a frame or a Parquet path")
         self.frame, self.path, self.time = frame, path, time
         self.attrs = dict(frame.attrs if frame is not None else attrs or {})
         if frame is not None:
-            self.columns = [str(c) for c in frame.columns]
+            self.columns: list[str] = [str(c) for c in frame.columns]
         else:
             import pyarrow.parquet as pq
 
             self.columns = pq.read_schema(path).names
         if time not in self.columns:
             raise KeyError(f"MonthlyReader: no time column {time!r}; columns are {self.columns}")
-        self._months = None
+        self._months: list[pd.Period | NaTType] | None = None
 
-    def months(self) -> list:
+    def months(self) -> list[pd.Period | NaTType]:
         """The months present (``pandas.Period``), in order; ``NaT`` last for rows without a time."""
         if self._months is None:
             present = np.unique(self._codes())
             self._months = [pd.NaT if c == _UNDATED else pd.Period(ordinal=int(c), freq="M") for c in present]
         return list(self._months)
 
-    def month(self, month, columns: list[str] | None = None) -> pd.DataFrame:
+    def month(self, month: pd.Period | NaTType, columns: list[str] | None = None) -> pd.DataFrame:
         """The rows of one month (``NaT``: the rows without a time), all or some columns."""
         return self.read([month], columns)
 
-    def read(self, months: list, columns: list[str] | None = None) -> pd.DataFrame:
+    def read(self, months: Sequence[pd.Period | NaTType], columns: list[str] | None = None) -> pd.DataFrame:
         """The rows of some consecutive months (in the reader's order), all or some columns."""
         wanted = _check_columns(columns, self.columns, "MonthlyReader", self.time) if columns else None
-        dated = [m for m in months if not pd.isna(m)]
+        # pd.isna takes a Period (the stubs' scalars leave it out); its TypeIs narrows m to Period.
+        dated = [m for m in months if not pd.isna(m)]  # type: ignore[arg-type]
         undated = len(dated) < len(months)
         if dated and [m.ordinal for m in dated] != list(range(dated[0].ordinal, dated[-1].ordinal + 1)):
             raise ValueError("MonthlyReader.read: give consecutive months, e.g. from batches()")
@@ -208,13 +224,13 @@ class MonthlyReader:
             parts.append((field.is_null(), self._codes() == _UNDATED))
         frames = []
         for expression, selected in parts:
-            rows = pd.read_parquet(self.path, columns=(wanted or self.columns), filters=expression)
+            rows = pd.read_parquet(cast(Path, self.path), columns=(wanted or self.columns), filters=expression)
             # Row numbers of the snapshot, so rows keep the same labels however they are read.
             rows.index = pd.Index(np.flatnonzero(selected))
             frames.append(rows)
         return pd.concat(frames) if len(frames) > 1 else frames[0]
 
-    def _codes(self) -> np.ndarray:
+    def _codes(self) -> npt.NDArray[np.int64]:
         """Month ordinal of every row, in the table's order (rows without a time: int64 max)."""
         if getattr(self, "_month_codes", None) is None:
             from ..periods import month_of
@@ -222,22 +238,28 @@ class MonthlyReader:
             times = (
                 self.frame[self.time]
                 if self.frame is not None
-                else pd.read_parquet(self.path, columns=[self.time])[self.time]
+                else pd.read_parquet(cast(Path, self.path), columns=[self.time])[self.time]
             )
             months = month_of(times)
-            codes = months.array.asi8.copy()
+            codes: npt.NDArray[np.int64] = months.array.asi8.copy()
             codes[months.isna().to_numpy()] = _UNDATED
             self._month_codes = codes
         return self._month_codes
 
-    def batches(self, max_rows: int = 100_000) -> list[list]:
+    def batches(self, max_rows: int = 100_000) -> list[list[pd.Period | NaTType]]:
         """The months in runs of consecutive months of at most ``max_rows`` rows together (a
         month with more rows is a run of its own; rows without a time come last, alone), so
         a loop over them holds at most ``max(max_rows, one month)`` rows at once."""
         _codes, counts = np.unique(self._codes(), return_counts=True)
-        runs, current, total = [], [], 0
+        runs: list[list[pd.Period | NaTType]] = []
+        current: list[pd.Period | NaTType] = []
+        total = 0
         for m, n in zip(self.months(), counts.tolist()):
-            contiguous = not current or (not pd.isna(m) and current[-1].ordinal + 1 == m.ordinal)
+            # NaT comes last, so before a dated month current holds Periods only.
+            contiguous = not current or (
+                not pd.isna(m)  # type: ignore[arg-type]
+                and cast(pd.Period, current[-1]).ordinal + 1 == m.ordinal
+            )
             if current and (total + n > max_rows or not contiguous):
                 runs.append(current)
                 current, total = [], 0
@@ -250,7 +272,7 @@ class MonthlyReader:
     def index(self, columns: list[str]) -> pd.DataFrame:
         """Some (small) columns of every row, in the reader's order: months, then no time."""
         wanted = _check_columns(columns, self.columns, "MonthlyReader", self.time)
-        rows = self.frame[wanted] if self.frame is not None else pd.read_parquet(self.path, columns=wanted)
+        rows = self.frame[wanted] if self.frame is not None else pd.read_parquet(cast(Path, self.path), columns=wanted)
         return rows.iloc[np.argsort(self._codes(), kind="stable")].copy()
 
 
@@ -270,7 +292,7 @@ def _workers_are_local() -> bool:
     return bool(workers) and all(w.split("://")[-1].rsplit(":", 1)[0].strip("[]") in hosts for w in workers)
 
 
-def _check_columns(columns, available, path, name) -> list[str]:
+def _check_columns(columns: Iterable[str], available: Collection[object], path: str | Path, name: str) -> list[str]:
     columns = list(columns)
     missing = [c for c in columns if c not in available]
     if missing:
@@ -278,7 +300,7 @@ def _check_columns(columns, available, path, name) -> list[str]:
     return columns
 
 
-class Catalog(Mapping):
+class Catalog(Mapping[str, Loaded]):
     """Sources configured by a catalog file; ``catalog[name]`` loads (once) and returns
     :class:`~cxkit.data.readers.Loaded`.
 
@@ -295,7 +317,15 @@ class Catalog(Mapping):
         sources, and any listed under ``data_dirs``).
     """
 
-    def __init__(self, path: str | Path, entries: dict, *, defaults: dict, settings: dict, data_dirs: list):
+    def __init__(
+        self,
+        path: str | Path,
+        entries: dict[str, dict[str, Any]],
+        *,
+        defaults: dict[str, Any],
+        settings: dict[str, Any],
+        data_dirs: Sequence[str | Path],
+    ) -> None:
         self.path = Path(path)
         self.entries = entries
         self.defaults = defaults
@@ -319,7 +349,7 @@ class Catalog(Mapping):
                 self._cache[name] = load(**self.options(name))
         return self._cache[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.entries)
 
     def __len__(self) -> int:
@@ -330,7 +360,7 @@ class Catalog(Mapping):
         p = Path(os.path.expanduser(str(path)))
         return p if p.is_absolute() else Path(os.path.normpath(self.path.parent / p))
 
-    def options(self, name: str) -> dict:
+    def options(self, name: str) -> dict[str, Any]:
         """The keyword arguments :func:`cxkit.data.readers.load` receives for source ``name``."""
         where = f"{self.path}: source {name!r}"
         raw_entry = dict(self.entries[name])
@@ -341,6 +371,7 @@ class Catalog(Mapping):
         entry = {**self.defaults, **_expand_env(raw_entry, where, strict=True, skip=sql_url)}
         table = entry.pop("table")
         entry.pop("description", None)
+        source: str | dict[str, Any]
         if "path" in entry:
             source = str(self.resolve(entry.pop("path")))
         else:
@@ -488,7 +519,7 @@ class Catalog(Mapping):
         frame.attrs.update(month=str(month) if month else None, pushdown=pushdown)
         return frame
 
-    def _load_period(self, name, time, bounds) -> Loaded | None:
+    def _load_period(self, name: str, time: str | None, bounds: _Bounds) -> Loaded | None:
         """Load only the rows of ``bounds`` from a Parquet file or a SQL table (the reader or
         the database filters); None for other sources, which are loaded whole and cached."""
         options = self.options(name)
@@ -505,18 +536,21 @@ class Catalog(Mapping):
             return None
         return load(**options)
 
-    def _snapshot_file(self, name, columns) -> tuple[Path, list[str] | None]:
+    def _snapshot_file(self, name: str, columns: list[str] | None) -> tuple[Path, list[str] | None]:
         """A snapshot's Parquet file and the columns to read from it (checked; None: all)."""
         import pyarrow.parquet as pq
 
         path = self.resolve(self.entries[name]["snapshot"]).with_suffix(".parquet")
         return path, (_check_columns(columns, pq.read_schema(path).names, self.path, name) if columns else None)
 
-    def _read_snapshot_columns(self, name, columns, time, bounds) -> pd.DataFrame:
+    def _read_snapshot_columns(
+        self, name: str, columns: list[str] | None, time: str | None, bounds: _Bounds | None
+    ) -> pd.DataFrame:
         path, wanted = self._snapshot_file(name, columns)
         filters = None
         if bounds is not None:
-            filters = [(time, "<", bounds[1])] + ([(time, ">=", bounds[0])] if bounds[0] is not None else [])
+            column = cast(str, time)  # Catalog.read refuses a month for a table without an event time
+            filters = [(column, "<", bounds[1])] + ([(column, ">=", bounds[0])] if bounds[0] is not None else [])
         frame = pd.read_parquet(path, columns=wanted, filters=filters)
         frame.attrs = dict(_snapshot_report(path.with_suffix(""))[1])
         return frame
@@ -525,7 +559,9 @@ class Catalog(Mapping):
         """Validated rows of a source (from a snapshot's load report, without reading it)."""
         return int(self._report_only(name).report.accepted)
 
-    def scan(self, name: str, *, columns: list[str] | None = None, big: int = BIG_TABLE_ROWS):
+    def scan(
+        self, name: str, *, columns: list[str] | None = None, big: int = BIG_TABLE_ROWS
+    ) -> pd.DataFrame | dd.DataFrame:
         """The table for analyses that accept pandas or Dask (the journey analyses).
 
         A pandas DataFrame for a table of fewer than ``big`` rows; a Dask DataFrame
@@ -544,7 +580,8 @@ class Catalog(Mapping):
         """A reader that gives one source a month at a time (see :class:`MonthlyReader`): for
         analyses whose trend needs only per-month aggregates of a big text table. A snapshot
         is read month by month from its Parquet file; other sources are loaded once."""
-        table = self.table_of(name) if name in self.entries else self[name]
+        # self[name] raises the KeyError naming the catalog's sources: table is a str.
+        table = cast(str, self.table_of(name) if name in self.entries else self[name])
         time = _EVENT_TIME.get(table)
         if time is None:
             raise ValueError(f"{self.path}: source {name!r} ({table}) has no event time to read it by month.")
@@ -557,7 +594,7 @@ class Catalog(Mapping):
             )
         return MonthlyReader(self[name].frame, time=time)
 
-    def dask(self, name: str, *, columns: list[str] | None = None, files: bool | None = None):
+    def dask(self, name: str, *, columns: list[str] | None = None, files: bool | None = None) -> dd.DataFrame:
         """One source as a Dask DataFrame, for the steps that run on a Dask cluster
         (:func:`cxkit.connect`).
 
@@ -591,7 +628,7 @@ class Catalog(Mapping):
         return Loaded(pd.DataFrame(), pd.DataFrame(), report)
 
     def table_of(self, name: str) -> str:
-        return self.entries[name]["table"]
+        return cast(str, self.entries[name]["table"])  # load_catalog checked it is a key of TABLES
 
     def validate(self, *, out: str | Path | None = None) -> pd.DataFrame:
         """Load every source; one row per source: read, accepted, rejected, usable, reasons.
@@ -603,7 +640,7 @@ class Catalog(Mapping):
         if out is not None:
             Path(out).mkdir(parents=True, exist_ok=True)
         for name in self.entries:
-            row = {
+            row: dict[str, object] = {
                 "source": name,
                 "table": self.table_of(name),
                 "read": None,
@@ -638,7 +675,7 @@ class Catalog(Mapping):
         return pd.DataFrame(rows)
 
 
-def _snapshot_report(stem: Path):
+def _snapshot_report(stem: Path) -> tuple[LoadReport, dict[Hashable | None, Any]]:
     """The load report written beside a snapshot, and the table's ``attrs``."""
     from .readers import LoadReport
 
@@ -777,7 +814,7 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
     bad_defaults = set(defaults) - _LOAD_OPTIONS - _READER_OPTIONS
     if bad_defaults:
         raise CatalogError(f"{path}: defaults has unknown option(s) {sorted(bad_defaults)}.")
-    entries = {}
+    entries: dict[str, dict[str, Any]] = {}
     for name, entry in doc["sources"].items():
         where = f"{path}: source {name!r}"
         if not isinstance(entry, Mapping):

@@ -40,11 +40,15 @@ import itertools
 import json
 import math
 import numbers
+import os
 import string
+from collections.abc import Hashable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, SupportsFloat, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -930,7 +934,7 @@ _TEMPLATE_ROWS = (
 
 #: The review templates: ``id`` (``language.theme.sentiment``), ``language``, ``sentiment``,
 #: ``theme``, ``title`` and ``text`` (with ``{slot}`` placeholders).
-REVIEW_TEMPLATES: tuple[dict, ...] = tuple(
+REVIEW_TEMPLATES: tuple[dict[str, str], ...] = tuple(
     {
         "id": f"{lang}.{theme}.{sentiment}",
         "language": lang,
@@ -1127,7 +1131,7 @@ def generate(
 
 
 def write_sample(
-    out_dir, *, seed: int = DEFAULT_SEED, scale: float = 1.0, rows: dict[str, int] | None = None
+    out_dir: str | os.PathLike[str], *, seed: int = DEFAULT_SEED, scale: float = 1.0, rows: dict[str, int] | None = None
 ) -> dict[str, Path]:
     """Write the sample tables, ``truth.json`` and ``TRUTH.md`` into ``out_dir``.
 
@@ -1176,7 +1180,7 @@ def write_sample(
     return paths
 
 
-def truth(path=None) -> dict:
+def truth(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """The planted ground truth of the sample data.
 
     Parameters
@@ -1209,7 +1213,7 @@ def truth(path=None) -> dict:
     if path is None:
         default = _DEFAULT_TRUTH_PATH
         if default.exists():
-            return json.loads(default.read_text(encoding="utf-8"))
+            return cast("dict[str, Any]", json.loads(default.read_text(encoding="utf-8")))
         sample = _build(DEFAULT_SEED, 1.0)
         return _truth_from_sample(sample, _file_bytes(sample))
     path = Path(path)
@@ -1218,10 +1222,10 @@ def truth(path=None) -> dict:
             f"No truth file at {path}; write one with write_sample() or `{REGENERATE_COMMAND}`,"
             " or call truth() without a path for the default sample."
         )
-    return json.loads(path.read_text(encoding="utf-8"))
+    return cast("dict[str, Any]", json.loads(path.read_text(encoding="utf-8")))
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m cxkit.data.sample --seed 20261 --out data/sample``.
 
     Parameters
@@ -1265,19 +1269,19 @@ _FILE_NAMES = {
 class _Sample:
     """The tables plus the hidden facts the truth is computed from."""
 
-    def __init__(self, seed, scale, scales=None):
+    def __init__(self, seed: int, scale: float, scales: dict[str, float] | None = None) -> None:
         self.seed = seed
         self.scale = scale
         self.scales = scales or {}
         self.tables: dict[str, pd.DataFrame] = {}
-        self.facts: dict = {}
+        self.facts: dict[str, Any] = {}
 
 
 # Rows of each table at scale 1 (approximately), to turn a row target into a table's scale.
 _BASE_ROWS = {"customers": 10_000, "feedback": 24_000, "reviews": 12_000, "journey": 60_000}
 
 
-def _table_scales(scale: float, rows: dict | None) -> dict[str, float]:
+def _table_scales(scale: float, rows: dict[str, int] | None) -> dict[str, float]:
     if not (isinstance(scale, numbers.Real) and math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a positive number, got {scale!r}")
     scales = {table: float(scale) for table in _BASE_ROWS}
@@ -1290,7 +1294,7 @@ def _table_scales(scale: float, rows: dict | None) -> dict[str, float]:
     return scales
 
 
-def _build(seed: int, scale: float, rows: dict | None = None) -> _Sample:
+def _build(seed: int, scale: float, rows: dict[str, int] | None = None) -> _Sample:
     """Draw every table; each table has its own random stream so they stay independent."""
     scales = _table_scales(scale, rows)
     seed = int(seed)
@@ -1321,13 +1325,15 @@ def _count(base: float, scale: float) -> int:
     return max(1, int(round(base * scale)))
 
 
-def _choose(rng, probabilities, size) -> np.ndarray:
+def _choose(rng: np.random.Generator, probabilities: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.intp]:
     """Indices drawn from one probability vector."""
     cumulative = np.cumsum(probabilities) / np.sum(probabilities)
     return np.minimum(np.searchsorted(cumulative, rng.random(size), side="right"), len(probabilities) - 1)
 
 
-def _choose_per_row(rng, table, rows) -> np.ndarray:
+def _choose_per_row(
+    rng: np.random.Generator, table: npt.NDArray[np.float64], rows: npt.NDArray[np.integer[Any]]
+) -> npt.NDArray[np.int64]:
     """Indices drawn per row from ``table[rows]`` (one probability vector per row)."""
     cumulative = np.cumsum(table, axis=1)
     cumulative /= cumulative[:, -1:]
@@ -1336,37 +1342,41 @@ def _choose_per_row(rng, table, rows) -> np.ndarray:
     for r in range(table.shape[0]):  # a handful of distinct rows: stay O(n) in memory
         mask = rows == r
         chosen[mask] = np.searchsorted(cumulative[r], u[mask], side="right")
-    return np.minimum(chosen, table.shape[1] - 1)
+    return cast("npt.NDArray[np.int64]", np.minimum(chosen, table.shape[1] - 1))
 
 
 # Text columns are built as Arrow strings by taking from small tables of labels, so that a
 # hundred times the rows costs no Python loop (pandas' default ``str`` dtype is Arrow).
 
 
-def _str(values) -> pd.api.extensions.ExtensionArray:
+def _str(values: pa.Array | pa.ChunkedArray | Sequence[str | None]) -> pd.api.extensions.ExtensionArray:
     """A pandas ``str`` array from an Arrow array or a list of str (None = missing)."""
-    return pd.array(
-        values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, type=pa.string()), dtype="str"
+    return cast(
+        pd.api.extensions.ExtensionArray,
+        pd.array(
+            values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values, type=pa.string()),
+            dtype="str",
+        ),
     )
 
 
-def _take(labels, codes) -> pa.Array:
+def _take(labels: pa.Array | Iterable[str], codes: npt.ArrayLike) -> pa.Array:
     """``labels[codes]`` as Arrow strings; a negative code is missing."""
     codes = np.asarray(codes, dtype=np.int64)
     table = labels if isinstance(labels, pa.Array) else pa.array(list(labels), type=pa.string())
     return table.take(pa.array(codes, mask=codes < 0))
 
 
-def _join(*parts, sep: str = "") -> pa.Array:
+def _join(*parts: pa.Array | pa.ChunkedArray | str, sep: str = "") -> pa.Array:
     """Element-wise concatenation of Arrow string arrays and str scalars."""
-    parts = [
+    strings = [
         part.cast(pa.string()) if isinstance(part, (pa.Array, pa.ChunkedArray)) and part.type != pa.string() else part
         for part in parts
     ]
-    return pc.binary_join_element_wise(*parts, sep)
+    return pc.binary_join_element_wise(*strings, sep)
 
 
-def _ids(prefix: str, numbers, width: int) -> pa.Array:
+def _ids(prefix: str, numbers: npt.ArrayLike, width: int) -> pa.Array:
     """``prefix`` + zero-padded numbers (wider when a number needs it)."""
     numbers = np.asarray(numbers, dtype=np.int64)
     digits = max(width, len(str(int(numbers.max(initial=0)))))
@@ -1377,7 +1387,7 @@ def _ids(prefix: str, numbers, width: int) -> pa.Array:
 _CLOCK = pa.array([f"T{h:02d}:{m:02d}:00" for h in range(24) for m in range(60)])
 
 
-def _iso(minutes, missing=None) -> pa.Array:
+def _iso(minutes: npt.ArrayLike, missing: npt.ArrayLike | None = None) -> pa.Array:
     """Minutes since the epoch as ``YYYY-MM-DDTHH:MM:SS``; ``missing`` marks empty cells."""
     minutes = np.asarray(minutes, dtype=np.int64)
     if minutes.size == 0:
@@ -1389,14 +1399,14 @@ def _iso(minutes, missing=None) -> pa.Array:
     return _join(dates.take(pa.array(day - first, mask=mask)), _CLOCK.take(minute_of_day))
 
 
-def _month_index(minutes) -> np.ndarray:
+def _month_index(minutes: npt.ArrayLike) -> npt.NDArray[np.intp]:
     return np.searchsorted(_MONTH_EDGES, minutes, side="right") - 1
 
 
 # ---- customers -----------------------------------------------------------------------
 
 
-def _customer_covariates(rng, n: int) -> dict:
+def _customer_covariates(rng: np.random.Generator, n: int) -> dict[str, Any]:
     """Covariates of the churn model, drawn before churn itself."""
     segment = _choose(rng, _SEGMENT_P, n)
     contract = _choose_per_row(rng, _CONTRACT_GIVEN_SEGMENT, segment)
@@ -1425,7 +1435,7 @@ def _customer_covariates(rng, n: int) -> dict:
     }
 
 
-def _churn(rng, customers: dict, responses: dict) -> None:
+def _churn(rng: np.random.Generator, customers: dict[str, Any], responses: dict[str, Any]) -> None:
     """Churn ~ Bernoulli(logistic(linear predictor)); then churn and signup times."""
     n = customers["n"]
     first = _first_response(responses, n)
@@ -1469,7 +1479,7 @@ def _churn(rng, customers: dict, responses: dict) -> None:
     )
 
 
-def _identities(rng, customers: dict) -> None:
+def _identities(rng: np.random.Generator, customers: dict[str, Any]) -> None:
     """Ids in signup order, and fake names, e-mails and phone numbers."""
     n = customers["n"]
     order = np.argsort(customers["signup"], kind="stable")
@@ -1482,7 +1492,7 @@ def _identities(rng, customers: dict) -> None:
     firsts = [name for names in _FIRST_NAMES for name in names]
     lasts = [name for names in _LAST_NAMES for name in names]
 
-    def ascii(words):
+    def ascii(words: Iterable[str]) -> list[str]:
         return [w.lower().translate(_ASCII) for w in words]
 
     domain = rng.integers(0, len(_EMAIL_DOMAINS), n)
@@ -1496,14 +1506,18 @@ def _identities(rng, customers: dict) -> None:
     )
 
 
-def _pool_pick(rng, group, sizes) -> np.ndarray:
+def _pool_pick(
+    rng: np.random.Generator, group: npt.NDArray[np.integer[Any]], sizes: npt.ArrayLike
+) -> npt.NDArray[np.int64]:
     """Index into concatenated pools: uniform within the pool of each row's group."""
     sizes = np.asarray(sizes)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    return starts[group] + np.floor(rng.random(group.size) * sizes[group]).astype(np.int64)
+    return cast(
+        "npt.NDArray[np.int64]", starts[group] + np.floor(rng.random(group.size) * sizes[group]).astype(np.int64)
+    )
 
 
-def _phones(rng, region) -> pa.Array:
+def _phones(rng: np.random.Generator, region: npt.NDArray[np.integer[Any]]) -> pa.Array:
     """Phone numbers in the national style of +45 (DK), +47 (NO) and +46 (SE)."""
     n = region.size
     pad2 = pa.array([f"{i:02d}" for i in range(100)])
@@ -1517,7 +1531,7 @@ def _phones(rng, region) -> pa.Array:
     return pc.choose(pa.array(region.astype(np.int8)), dk, no, se)
 
 
-def _customers_frame(customers: dict) -> pd.DataFrame:
+def _customers_frame(customers: dict[str, Any]) -> pd.DataFrame:
     order = np.argsort(customers["number"], kind="stable")
     churned = customers["churned"][order]
     rows = pa.array(order)
@@ -1543,7 +1557,7 @@ def _customers_frame(customers: dict) -> pd.DataFrame:
 # ---- survey responses (feedback) ------------------------------------------------------
 
 
-def _driver_ratings(rng, satisfaction) -> np.ndarray:
+def _driver_ratings(rng: np.random.Generator, satisfaction: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     """Driver ratings 1-10 sharing a factor (partly the customer's lasting satisfaction)."""
     n = satisfaction.size
     factor = _CUSTOMER_SHARE * satisfaction + math.sqrt(1 - _CUSTOMER_SHARE**2) * rng.standard_normal(n)
@@ -1552,25 +1566,30 @@ def _driver_ratings(rng, satisfaction) -> np.ndarray:
     return np.clip(np.rint(latent), 1, 10).astype(np.int64)
 
 
-def _nps_score(rng, ratings, shift) -> np.ndarray:
+def _nps_score(
+    rng: np.random.Generator, ratings: npt.NDArray[np.int64], shift: npt.NDArray[np.float64] | float
+) -> npt.NDArray[np.float64]:
     """The continuous NPS score before rounding: linear in the driver ratings."""
     weights = np.array([_DRIVER_WEIGHTS[d] for d in DRIVERS])
-    return _NPS_INTERCEPT + ratings @ weights + shift + _NPS_NOISE * rng.standard_normal(ratings.shape[0])
+    return cast(
+        "npt.NDArray[np.float64]",
+        _NPS_INTERCEPT + ratings @ weights + shift + _NPS_NOISE * rng.standard_normal(ratings.shape[0]),
+    )
 
 
-def _survey_responses(rng, customers: dict, scale: float) -> dict:
+def _survey_responses(rng: np.random.Generator, customers: dict[str, Any], scale: float) -> dict[str, Any]:
     """Survey responses month by month, from customers a survey can reach in that month."""
     per_month = _count(_RESPONSES_PER_MONTH, scale)
-    who, minute = [], []
+    who_by_month, minute_by_month = [], []
     for m in range(len(MONTHS)):
         lo, hi = _MONTH_EDGES[m], _MONTH_EDGES[m + 1]
         reachable = np.flatnonzero(customers["survey_from"] < hi)
         k = int(round(per_month / (1 - _RESPONSE_LOSS_PER_MONTH * m)))
         picked = reachable[rng.integers(0, reachable.size, k)]
         start = np.maximum(lo, customers["survey_from"][picked])
-        who.append(picked)
-        minute.append(start + np.floor(rng.random(k) * (hi - start)).astype(np.int64))
-    who, minute = np.concatenate(who), np.concatenate(minute)
+        who_by_month.append(picked)
+        minute_by_month.append(start + np.floor(rng.random(k) * (hi - start)).astype(np.int64))
+    who, minute = np.concatenate(who_by_month), np.concatenate(minute_by_month)
     order = np.argsort(minute, kind="stable")  # time order; ids follow it
     who, minute = who[order], minute[order]
     n = who.size
@@ -1612,7 +1631,7 @@ def _survey_responses(rng, customers: dict, scale: float) -> dict:
     }
 
 
-def _first_response(responses: dict, n_customers: int) -> np.ndarray:
+def _first_response(responses: dict[str, Any], n_customers: int) -> npt.NDArray[np.int64]:
     """Row of each customer's first response (rows are in time order), -1 when none."""
     first = np.full(n_customers, -1, dtype=np.int64)
     customers, rows = np.unique(responses["customer"], return_index=True)
@@ -1620,16 +1639,18 @@ def _first_response(responses: dict, n_customers: int) -> np.ndarray:
     return first
 
 
-def _drop_after_churn(customers: dict, responses: dict) -> dict:
+def _drop_after_churn(customers: dict[str, Any], responses: dict[str, Any]) -> dict[str, Any]:
     who = responses["customer"]
     gone = customers["churned"][who] & (responses["minute"] > customers["churned_at"][who])
     return {key: value[~gone] for key, value in responses.items()}
 
 
-def _template_variants():
+def _template_variants() -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Every filled-in text of every template, so rows pick texts by index (vectorised):
     the texts, and per template the offset of its first variant and its number of variants."""
-    texts, offsets, counts = [], [], []
+    texts: list[str] = []
+    offsets: list[int] = []
+    counts: list[int] = []
     formatter = string.Formatter()
     for template in REVIEW_TEMPLATES:
         slots = sorted({name for _, name, _, _ in formatter.parse(template["text"]) if name})
@@ -1650,13 +1671,15 @@ _TEMPLATE_LOOKUP = np.array(
 _TEXTS, _TEXT_OFFSET, _TEXT_COUNT = _template_variants()
 
 
-def _template_text_index(rng, template) -> np.ndarray:
+def _template_text_index(rng: np.random.Generator, template: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.int64]:
     """Index into _TEXTS of a random filled-in variant of each row's template."""
     variant = np.floor(rng.random(template.size) * _TEXT_COUNT[template]).astype(np.int64)
-    return _TEXT_OFFSET[template] + variant
+    return cast("npt.NDArray[np.int64]", _TEXT_OFFSET[template] + variant)
 
 
-def _comments(rng, customers: dict, responses: dict):
+def _comments(
+    rng: np.random.Generator, customers: dict[str, Any], responses: dict[str, Any]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Comments: sentiment from the NPS group, theme from the weakest (or, for promoters,
     strongest) driver, language from the customer's country or English.
 
@@ -1678,7 +1701,9 @@ def _comments(rng, customers: dict, responses: dict):
     return np.where(has_comment, text, -1), np.where(has_comment, language, -1)
 
 
-def _feedback_frame(rng, customers: dict, responses: dict, scale: float):
+def _feedback_frame(
+    rng: np.random.Generator, customers: dict[str, Any], responses: dict[str, Any], scale: float
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The feedback table: responses plus comments, special comments, missing ratings and
     the planted bad rows. Returns the frame and the facts about it."""
     n = responses["nps"].size
@@ -1753,7 +1778,15 @@ def _feedback_frame(rng, customers: dict, responses: dict, scale: float):
     return frame, facts
 
 
-def _insert_bad_rows(rng, valid: pd.DataFrame, eligible, counts: dict, id_column, prefix, width):
+def _insert_bad_rows(
+    rng: np.random.Generator,
+    valid: pd.DataFrame,
+    eligible: npt.NDArray[np.integer[Any]],
+    counts: dict[str, int],
+    id_column: str,
+    prefix: str,
+    width: int,
+) -> tuple[pd.DataFrame, npt.NDArray[np.intp], dict[str, npt.NDArray[np.intp]]]:
     """Insert copies of randomly chosen ``eligible`` rows right after their sources and
     number the rows in file order; a ``duplicate_id`` copy keeps its source's id.
 
@@ -1778,7 +1811,7 @@ def _insert_bad_rows(rng, valid: pd.DataFrame, eligible, counts: dict, id_column
 # ---- reviews ---------------------------------------------------------------------------
 
 
-def _reviews_frame(rng, scale: float):
+def _reviews_frame(rng: np.random.Generator, scale: float) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Reviews from templates; star ratings follow the template's sentiment."""
     per_month = _count(_REVIEWS_PER_MONTH, scale)
     base = np.outer(_REVIEW_SENTIMENT_P, _REVIEW_THEME_P)
@@ -1827,7 +1860,7 @@ def _reviews_frame(rng, scale: float):
 # ---- journey ---------------------------------------------------------------------------
 
 
-def _journey_frame(rng, customers: dict, scale: float) -> pd.DataFrame:
+def _journey_frame(rng: np.random.Generator, customers: dict[str, Any], scale: float) -> pd.DataFrame:
     """Touchpoint events of a funnel, in time order per customer, while they are customers."""
     active_from = np.maximum(_WINDOW_START, customers["signup"])
     active_to = np.where(customers["churned"], customers["churned_at"], _WINDOW_END) - 1
@@ -1937,7 +1970,7 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     lines = pa.concat_arrays([header, rows.cast(pa.large_string()), pa.array([""], pa.large_string())])
     whole = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
     newline = pa.scalar("\n", pa.large_string())
-    return pc.binary_join(whole, newline).cast(pa.large_binary())[0].as_py()
+    return cast(bytes, pc.binary_join(whole, newline).cast(pa.large_binary())[0].as_py())
 
 
 def _csv_cells(column: pd.Series) -> pa.Array:
@@ -1960,7 +1993,7 @@ def _arrow(column: pd.Series) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
-def _fixed_point(values: np.ndarray, decimals: int) -> pa.Array:
+def _fixed_point(values: npt.NDArray[np.float64], decimals: int) -> pa.Array:
     """Non-negative floats with exactly ``decimals`` decimals (NaN -> null)."""
     missing = np.isnan(values)
     scaled = np.rint(np.where(missing, 0.0, values) * 10**decimals).astype(np.int64)
@@ -1986,7 +2019,7 @@ def _file_bytes(sample: _Sample) -> dict[str, bytes]:
 # ======================================================================================
 
 
-def _lmg_shares(cov: np.ndarray) -> tuple[np.ndarray, float]:
+def _lmg_shares(cov: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]:
     """Exact LMG (Shapley) decomposition of R^2 from a covariance matrix whose last row
     and column are the target: the average gain in R^2 from adding each predictor, over
     all orders in which predictors can enter."""
@@ -2011,7 +2044,7 @@ def _lmg_shares(cov: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 @lru_cache(maxsize=1)
-def _population() -> dict:
+def _population() -> dict[str, Any]:
     """Population values of the survey model, from a million simulated responses."""
     rng = np.random.default_rng(_POPULATION_SEED)
     ratings = _driver_ratings(rng, rng.standard_normal(_POPULATION_DRAWS))
@@ -2025,16 +2058,17 @@ def _population() -> dict:
     return {"shares": dict(zip(DRIVERS, shares)), "r2": r2, "nps_by_month": by_month}
 
 
-def _r(value, digits=4):
+def _r(value: SupportsFloat, digits: int = 4) -> float:
     return round(float(value), digits)
 
 
-def _nps_value(scores) -> float:
+def _nps_value(scores: npt.ArrayLike) -> float:
     scores = np.asarray(scores)
-    return 100 * (np.mean(scores >= 9) - np.mean(scores <= 6))
+    # np.float64, a float; the stubs type np.mean of a bool array as floating[Any]
+    return cast(float, 100 * (np.mean(scores >= 9) - np.mean(scores <= 6)))
 
 
-def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
+def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict[str, Any]:
     tables, facts = sample.tables, sample.facts
     feedback = tables["feedback"].iloc[facts["feedback_valid_rows"]]
     reviews = tables["reviews"].iloc[facts["reviews_valid_rows"]]
@@ -2055,7 +2089,7 @@ def _truth_from_sample(sample: _Sample, files: dict[str, bytes]) -> dict:
     drop = _NPS_DROP_MONTH
     before = MONTHS[MONTHS.index(drop) - 1]
 
-    def lowest(frame, by, metric):
+    def lowest(frame: pd.DataFrame, by: str, metric: str) -> tuple[dict[Hashable, float], str]:
         means = frame.groupby(by)[metric].mean()
         return {k: _r(v) for k, v in means.items()}, str(means.idxmin())
 
@@ -2211,17 +2245,17 @@ _BAD_DESCRIPTION = {
 }
 
 
-def _truth_json_bytes(facts: dict) -> bytes:
+def _truth_json_bytes(facts: dict[str, Any]) -> bytes:
     return (json.dumps(facts, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _md_table(header: list[str], rows: list[list]) -> str:
+def _md_table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def _truth_markdown(facts: dict) -> str:
+def _truth_markdown(facts: dict[str, Any]) -> str:
     """TRUTH.md: the facts of truth.json in prose and tables."""
     weights, shares = facts["driver_weights"], facts["expected_lmg_shares"]
     means = facts["driver_rating_means"]

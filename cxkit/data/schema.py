@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pandas as pd
 
@@ -81,7 +82,7 @@ class TableSpec:
         return [c.name for c in self.columns]
 
 
-def _c(name, kind, **kw):
+def _c(name: str, kind: str, **kw: Any) -> ColumnSpec:
     return ColumnSpec(name, kind, **kw)
 
 
@@ -269,7 +270,8 @@ def clean_category(value: object) -> object:
     >>> clean_category("   ") is pd.NA
     True
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    # pd.isna takes any object (False for one it does not know); the stubs list scalars only.
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return pd.NA
     text = unicodedata.normalize("NFC", str(value))
     text = _ZERO_WIDTH.sub("", text)
@@ -326,7 +328,7 @@ def normalize_stage(value: object) -> object:
     cleaned = clean_category(value)
     if cleaned is pd.NA:
         return pd.NA
-    key = _fold(cleaned)
+    key = _fold(cast(str, cleaned))  # clean_category gives a str when not NA
     if key in _STAGE_LOOKUP:
         return _STAGE_LOOKUP[key]
     key = re.sub(r"^\d+\s*[.):-]?\s*", "", key)

@@ -30,6 +30,7 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 import numpy as np
@@ -120,7 +121,7 @@ def _expand_environment(url: str) -> tuple[str, list[str]]:
     userinfo = _USERINFO.match(url)
     start, end = (userinfo.start(1), userinfo.end(1)) if userinfo else (0, 0)
 
-    def value(match: re.Match) -> str:
+    def value(match: re.Match[str]) -> str:
         text = os.environ[match.group(1)]
         return quote(text, safe="") if start <= match.start() < end else text
 
@@ -161,7 +162,7 @@ def _error(head: str, exc: BaseException, scrub: _Scrubber) -> SourceError:
 
 def _create_engine(url: URL, masked: str) -> sa.Engine:
     backend = url.get_backend_name()
-    connect_args: dict = {}
+    connect_args: dict[str, Any] = {}
     database = url.database or ":memory:"
     if backend in ("duckdb", "sqlite") and database != ":memory:" and not re.match(r"\w+:", database):
         path = Path(database)
@@ -257,13 +258,13 @@ def _resolve_table(
             f"{where}: cannot list the database's tables; check that the user may read the catalog.", exc, scrub
         ) from None
     default = inspector.default_schema_name
-    wanted = [(schema if schema != default else None, table)]
+    wanted: list[tuple[str | None, str]] = [(schema if schema != default else None, table)]
     if schema is None and "." in table:
-        wanted.append(tuple(table.split(".", 1)))
+        wanted.append(cast("tuple[str, str]", tuple(table.split(".", 1))))
     for fold in (False, True):
         for want_schema, want_name in wanted:
 
-            def same(a, b):  # used at once in this iteration's comprehension
+            def same(a: str | None, b: str | None) -> bool:  # used at once in this iteration's comprehension
                 return (a or "").casefold() == (b or "").casefold() if fold else a == b  # noqa: B023
 
             hits = [(s, n) for s, n, _ in relations if same(s, want_schema) and same(n, want_name)]
@@ -302,7 +303,13 @@ def _resolve_columns(requested: list[str], available: list[str], where: str) -> 
 # --------------------------------------------------------------------------- reading
 
 
-def _check_arguments(table, query, params, schema, columns) -> None:
+def _check_arguments(
+    table: str | None,
+    query: str | None,
+    params: dict[str, Any] | None,
+    schema: str | None,
+    columns: list[str] | None,
+) -> None:
     if (table is None) == (query is None):
         raise SourceError(
             "read_sql needs exactly one of `table` (a table or view name) or `query` (a SELECT statement)"
@@ -334,7 +341,7 @@ def _check_arguments(table, query, params, schema, columns) -> None:
             raise SourceError(f"read_sql: `columns` lists {', '.join(duplicates)} more than once.")
 
 
-def _check_params(query: str, params: dict, where: str) -> None:
+def _check_params(query: str, params: dict[str, Any], where: str) -> None:
     needed = set(sa.text(query).compile().params)
     missing, unused = sorted(needed - set(params)), sorted(set(params) - needed)
     if missing:
@@ -350,7 +357,7 @@ def _check_params(query: str, params: dict, where: str) -> None:
         )
 
 
-def _typed_column(values: tuple) -> pd.Series:
+def _typed_column(values: tuple[Any, ...]) -> pd.Series:
     """One column of driver values as the tightest pandas dtype that keeps every value.
 
     Integer columns with NULLs stay integers (``Int64``) and boolean ones stay booleans
@@ -378,7 +385,9 @@ def _typed_column(values: tuple) -> pd.Series:
     return series
 
 
-def _fetch(conn: sa.Connection, statement, params: dict, where: str, scrub: _Scrubber) -> pd.DataFrame:
+def _fetch(
+    conn: sa.Connection, statement: sa.Executable, params: dict[str, Any], where: str, scrub: _Scrubber
+) -> pd.DataFrame:
     try:
         result = conn.execute(statement, params)
         keys = list(result.keys())
@@ -406,9 +415,11 @@ def _fetch(conn: sa.Connection, statement, params: dict, where: str, scrub: _Scr
     return pd.DataFrame({key: _typed_column(values) for key, values in zip(keys, columns)})
 
 
-def _column_names(conn: sa.Connection, selectable, params: dict, where: str, scrub: _Scrubber) -> list[str]:
+def _column_names(
+    conn: sa.Connection, selectable: sa.FromClause, params: dict[str, Any], where: str, scrub: _Scrubber
+) -> list[str]:
     """Column names of a table or query, without reading a row."""
-    probe = sa.select(sa.literal_column("*")).select_from(selectable).limit(0)
+    probe: sa.Select[*tuple[Any, ...]] = sa.select(sa.literal_column("*")).select_from(selectable).limit(0)
     try:
         return list(conn.execute(probe, params).keys())
     except SQLAlchemyError as exc:
@@ -437,8 +448,8 @@ def _plan_table_read(
     columns: list[str] | None,
     where: str,
     scrub: _Scrubber,
-    period: dict | None = None,
-) -> tuple[str, sa.Select, list[str]]:
+    period: dict[str, Any] | None = None,
+) -> tuple[str, sa.Select[*tuple[Any, ...]], list[str]]:
     """The SELECT for a table: names matched to the database's, columns pushed down, key order."""
     inspector = sa.inspect(conn)
     schema, table, notes = _resolve_table(inspector, table, schema, where, scrub)
@@ -461,13 +472,22 @@ def _plan_table_read(
     return source, statement, notes
 
 
-def _period_where(inspector, relation, statement, available, period, source, notes):
+def _period_where(
+    inspector: sa.Inspector,
+    relation: sa.TableClause,
+    statement: sa.Select[*tuple[Any, ...]],
+    available: list[str],
+    period: dict[str, Any],
+    source: str,
+    notes: list[str],
+) -> sa.Select[*tuple[Any, ...]]:
     """WHERE start <= column < end, when the column is a date or timestamp in the database."""
     name = _resolve_columns([str(period["column"])], available, source)[0]
     column = relation.c[name]
     # The column's type, from a value: reflection is not available on every dialect
     # (duckdb-engine), and comparing text with a timestamp fails on PostgreSQL.
-    probe = inspector.bind.execute(sa.select(column).where(column.isnot(None)).limit(1)).scalar()
+    # inspector.bind is the connection the inspector was made from (sa.inspect(conn)).
+    probe = cast(sa.Connection, inspector.bind).execute(sa.select(column).where(column.isnot(None)).limit(1)).scalar()
     if not isinstance(probe, (dt.date, dt.datetime)):
         notes.append(
             f"month filter applied after reading ({name} holds {type(probe).__name__}, not dates or timestamps)"
@@ -484,7 +504,7 @@ def _period_where(inspector, relation, statement, available, period, source, not
 
 
 def _plan_query_read(
-    conn: sa.Connection, masked: str, query: str, params: dict, columns: list[str] | None, scrub: _Scrubber
+    conn: sa.Connection, masked: str, query: str, params: dict[str, Any], columns: list[str] | None, scrub: _Scrubber
 ) -> tuple[str, sa.Executable, list[str]]:
     """The statement for a query; with ``columns``, the query becomes a subquery to select from."""
     source = f"{masked} query"
@@ -493,8 +513,8 @@ def _plan_query_read(
         return source, statement, []
     subquery = statement.columns().subquery("cxkit_query")
     selected = _resolve_columns(columns, _column_names(conn, subquery, params, source, scrub), source)
-    statement = sa.select(*(sa.column(c) for c in selected)).select_from(subquery)
-    return source, statement, ["columns read (pushed down to the database): " + ", ".join(selected)]
+    pushed_down: sa.Select[*tuple[Any, ...]] = sa.select(*(sa.column(c) for c in selected)).select_from(subquery)
+    return source, pushed_down, ["columns read (pushed down to the database): " + ", ".join(selected)]
 
 
 def read_sql(
@@ -502,10 +522,10 @@ def read_sql(
     *,
     table: str | None = None,
     query: str | None = None,
-    params: dict | None = None,
+    params: dict[str, Any] | None = None,
     schema: str | None = None,
     columns: list[str] | None = None,
-    period: dict | None = None,
+    period: dict[str, Any] | None = None,
 ) -> RawTable:
     """Read a table or the result of a query into a typed :class:`~cxkit.data.formats.RawTable`.
 
@@ -581,12 +601,15 @@ def read_sql(
         notes.append("URL took " + ", ".join(env_names) + " from the environment")
     try:
         with _connect(engine, masked, scrub) as conn:
+            statement: sa.Executable
             if table is not None:
                 source, statement, planned = _plan_table_read(
                     conn, masked, table, schema, columns, where, scrub, period
                 )
             else:
-                source, statement, planned = _plan_query_read(conn, masked, query, params, columns, scrub)
+                source, statement, planned = _plan_query_read(
+                    conn, masked, cast(str, query), params, columns, scrub
+                )  # exactly one of table and query (_check_arguments)
             frame = _fetch(conn, statement, params, source, scrub)
             # Nothing is committed: whatever the query did is rolled back when conn closes.
         notes += planned
