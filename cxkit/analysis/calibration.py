@@ -277,6 +277,11 @@ class SentimentModel(SafeDisplay):
                 else:
                     names.append(row[0])
                     rows.append(values)
+        if intercept is None:
+            raise ValueError(
+                f"{path}: no __intercept__ row, so not a model written by SentimentModel.save; "
+                "fit one with cx.calibrate_sentiment and save it with model.save(path)"
+            )
         position = {nm: i for i, nm in enumerate(names)}
         lex_rows = [rows[position[f]] for f in _LEX_FEATURES]
         vocab_names = [nm for nm in names if nm not in _LEX_FEATURES]
