@@ -988,7 +988,8 @@ def compare_ces(
 
 
 for _f in (compare_nps, compare_csat, compare_ces):
-    _f.__doc__ = _f.__doc__.format(doc=_COMPARE_DOC)
+    if _f.__doc__ is not None:  # None under python -OO, which strips docstrings
+        _f.__doc__ = _f.__doc__.format(doc=_COMPARE_DOC)
 
 
 # --------------------------------------------------------------------------- trends and headlines
