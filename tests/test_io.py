@@ -450,7 +450,7 @@ def test_a_ten_point_rating_is_kept_on_its_scale_and_the_error_names_scales(tmp_
         cx.load("reviews", path, columns={"review_id": "rid", "rating": "stars"})
     loaded = cx.load("reviews", path, columns={"review_id": "rid", "rating": "stars"}, scales={"rating": [1, 10]})
     assert loaded.frame["rating"].tolist() == [9, 2, 10, 1]
-    assert loaded.frame.attrs["scales"] == {"rating": (1, 10)}
+    assert loaded.frame.attrs["scales"] == {"rating": [1, 10]}
     assert loaded.report.accepted + loaded.report.rejected == loaded.report.read == 4
 
 
@@ -465,7 +465,7 @@ def test_scales_are_validated_and_nps_is_always_zero_to_ten(tmp_path):
     with pytest.raises(cx.SchemaError, match="low < high"):
         cx.load("feedback", path, scales={"ces": [5, 1]}, **common)
     frame = cx.load("feedback", path, scales={"ces": [1, 5]}, **common).frame
-    assert frame.attrs["scales"]["ces"] == (1, 5)
+    assert frame.attrs["scales"]["ces"] == [1, 5]
 
 
 def test_fieldwork_dates_an_undated_survey_and_is_refused_beside_dates(tmp_path):

@@ -33,6 +33,7 @@ import importlib.util
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from ._text import TOKEN_RE
 
@@ -97,9 +98,9 @@ class Lexicon:
     stems: dict[str, float] = field(default_factory=dict)
     stem_min_len: dict[str, int] = field(default_factory=dict)
     use_stems: bool = True
-    _stemmer: object = None
-    _cache: dict = field(default_factory=dict)
-    _stem_cache: dict = field(default_factory=dict)
+    _stemmer: Any = None  # a snowballstemmer stemmer (the package ships no types)
+    _cache: dict[str, float] = field(default_factory=dict)
+    _stem_cache: dict[str, str] = field(default_factory=dict)
 
     def stem(self, word: str) -> str:
         # Snowball stemming is pure Python and the same words recur in every text and every
@@ -269,10 +270,6 @@ def lexicon(language: str, extra: tuple[tuple[str, float], ...] = ()) -> Lexicon
     return _build_lexicon(language, tuple(extra))
 
 
-lexicon.cache_clear = lambda: _build_lexicon.cache_clear()  # type: ignore[attr-defined]
-lexicon.cache_info = lambda: _build_lexicon.cache_info()  # type: ignore[attr-defined]
-
-
 @cache
 def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexicon:
     """:func:`lexicon`, built (``lexicon.cache_clear()`` empties the cache)."""
@@ -363,3 +360,7 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
         _stemmer=stemmer,
         _stem_cache=stem_cache,
     )
+
+
+lexicon.cache_clear = lambda: _build_lexicon.cache_clear()  # type: ignore[attr-defined]
+lexicon.cache_info = lambda: _build_lexicon.cache_info()  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ the rules then run as numpy operations over all tokens at once:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -41,7 +42,7 @@ _NORDIC = frozenset({"da", "nb", "nn", "sv"})
 _BOOSTER_DECAY = (1.0, 0.95, 0.9)
 
 
-def _shift(a: np.ndarray, k: int, fill) -> np.ndarray:
+def _shift(a: np.ndarray, k: int, fill: bool | float) -> np.ndarray:
     """``out[i] = a[i - k]`` (k > 0: look back; k < 0: look ahead), ``fill`` outside."""
     out = np.full_like(a, fill)
     if k > 0:
@@ -53,7 +54,7 @@ def _shift(a: np.ndarray, k: int, fill) -> np.ndarray:
     return out
 
 
-def _form_features(batch: Batch, lex: Lexicon):
+def _form_features(batch: Batch, lex: Lexicon) -> tuple[np.ndarray, ...]:
     lowers = batch.lowers
     m = len(lowers)
     val = np.zeros(m)
@@ -101,7 +102,9 @@ def _form_features(batch: Batch, lex: Lexicon):
     return val, neg, boost, contrast, sent_end, clause_end, excl, caps, has_lower, irrealis, rating
 
 
-def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarray):
+def _match_phrases(
+    batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Positions where a phrase starts, its valence, and a mask of all tokens phrases cover."""
     n = len(lower)
     covered = np.zeros(n, dtype=bool)
@@ -118,11 +121,11 @@ def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarra
         count=len(batch.lowers),
     )
     lower = canonical[lower]
-    present = []
+    present: list[tuple[tuple[str, ...], float, list[int]]] = []
     for words, value in lex.phrases.items():
-        seq = [ids.get(w) for w in words]
-        if all(s is not None for s in seq):
-            present.append((words, value, seq))
+        found = [ids.get(w) for w in words]
+        if all(s is not None for s in found):
+            present.append((words, value, cast("list[int]", found)))
     if not present:
         return starts_at, phrase_val, covered, []
     present.sort(key=lambda p: -len(p[0]))
@@ -130,7 +133,7 @@ def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarra
     is_first[[p[2][0] for p in present]] = True
     cand = np.flatnonzero(is_first[lower])
     cand_first = lower[cand]
-    names = []
+    names: list[str] = []
     for _number, (words, value, seq) in enumerate(present):
         c = cand[cand_first == seq[0]]
         length = len(seq)
@@ -154,7 +157,7 @@ def _match_phrases(batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarra
     return starts_at, phrase_val, covered, names
 
 
-def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3):
+def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3) -> Scores:
     """Score every text of ``batch`` (see :class:`Scores`); ``explain`` words listed per text."""
     n_docs = batch.n_docs
     code = batch.code
@@ -267,7 +270,8 @@ def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3):
     # negative expressions weigh more (Taboada et al. 2011): reviews lean positive in wording,
     # so a negative word is stronger evidence than a positive one
     val = np.where(val < 0, val * NEGATIVE_WEIGHT, val)
-    total = np.bincount(doc, weights=val, minlength=n_docs)
+    # float with weights (numpy's stubs type every bincount as integer)
+    total: np.ndarray = np.bincount(doc, weights=val, minlength=n_docs)
     n_excl = np.minimum(np.bincount(doc, weights=excl.astype(float), minlength=n_docs), 4)
     total = total + np.sign(total) * n_excl * EXCLAMATION_BOOST
     compound = total / np.sqrt(total * total + NORMALISATION_ALPHA)
@@ -289,7 +293,7 @@ class Scores:
     compound: np.ndarray
     total: np.ndarray
     n_words: np.ndarray
-    words: list | None
+    words: list[str] | None
     token_val: np.ndarray
     labels: np.ndarray
     scope: np.ndarray

@@ -22,11 +22,17 @@ sentencizer + ``asent_no_v1``), and cxkit's calibration on the dataset's own rat
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .calibration import macro_f1
+
+if TYPE_CHECKING:
+    from ..data.catalog import Catalog
 
 CLASSES = ["negative", "neutral", "positive"]
 
@@ -37,7 +43,7 @@ CLASSES = ["negative", "neutral", "positive"]
 SPLIT_SALT = "cxkit-sentiment-split-v1:"
 
 
-def split_of(texts) -> np.ndarray:
+def split_of(texts: Iterable[object]) -> np.ndarray:
     """``"dev"`` or ``"heldout"`` per text (see ``SPLIT_SALT``); deterministic, about 50/50."""
     out = []
     for text in texts:
@@ -46,7 +52,7 @@ def split_of(texts) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
-def uci_frame(catalog) -> pd.DataFrame:
+def uci_frame(catalog: Catalog) -> pd.DataFrame:
     parts = []
     for name in ("uci_amazon", "uci_imdb", "uci_yelp"):
         f = catalog[name].frame[["text", "label"]].copy()
@@ -58,7 +64,7 @@ def uci_frame(catalog) -> pd.DataFrame:
     return out
 
 
-def alexa_frame(catalog) -> pd.DataFrame:
+def alexa_frame(catalog: Catalog) -> pd.DataFrame:
     f = catalog["alexa"].frame
     f = f[f["text"].fillna("").str.strip() != ""]
     out = f[["text", "rating"]].copy()
@@ -68,21 +74,21 @@ def alexa_frame(catalog) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def norec_frame(catalog, split: str = "dev") -> pd.DataFrame:
+def norec_frame(catalog: Catalog, split: str = "dev") -> pd.DataFrame:
     f = catalog[f"norec_{split}"].frame[["review_id", "text", "label"]].copy()
     f["label"] = f["label"].str.lower()
     f["document"] = f["review_id"].str.split("-").str[0]
     return f.reset_index(drop=True)
 
 
-def vader_compound(texts) -> np.ndarray:
+def vader_compound(texts: Iterable[str]) -> np.ndarray:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
     return np.array([analyzer.polarity_scores(t)["compound"] for t in texts])
 
 
-def asent_compound(texts, language: str = "nb") -> np.ndarray:
+def asent_compound(texts: Iterable[str], language: str = "nb") -> np.ndarray:
     import asent  # noqa: F401  (registers the components)
     import spacy
 
@@ -106,7 +112,7 @@ SPLITS = ("all", "dev", "heldout")
 
 
 def accuracy_table(
-    catalog, *, peers: tuple[str, ...] = ("vader", "asent"), calibrate: bool = True, seed: int = 0
+    catalog: Catalog, *, peers: tuple[str, ...] = ("vader", "asent"), calibrate: bool = True, seed: int = 0
 ) -> pd.DataFrame:
     """One row per dataset, split, metric and tool: ``dataset``, ``split`` (``all``, ``dev``,
     ``heldout``: see :func:`split_of`; NoReC's dev split is one part), ``metric``, ``tool``,
@@ -139,6 +145,7 @@ def accuracy_table(
             binary_rows(name, frame, "vader", vader_compound(frame["text"]))
     if calibrate:
         model = calibrate_sentiment(alexa.assign(language="en"), seed=seed)
+        assert model.oof_ is not None  # calibrate_sentiment always sets it
         oof = model.oof_.loc[polar.index, "compound"].to_numpy()
         binary_rows("amazon_alexa_reviews", polar, "cxkit calibrated (5-fold out-of-fold)", oof)
     dev = norec_frame(catalog, "dev")
@@ -197,7 +204,7 @@ NO_LABELLED_DATA = {
 }
 
 
-def language_sets(catalog) -> list[dict]:
+def language_sets(catalog: Catalog) -> list[dict]:
     """The labelled sets of each language: ``language``, ``dataset``, ``classes`` (the labels
     the set has), ``frame`` (``text``, ``label``, ``split``) and ``note``."""
     alexa = alexa_frame(catalog)
@@ -231,13 +238,13 @@ def language_sets(catalog) -> list[dict]:
     ]
 
 
-def _peer_labels(texts, language: str) -> np.ndarray:
+def _peer_labels(texts: Iterable[str], language: str) -> np.ndarray:
     if language == "en":
         return label_from_compound(vader_compound(texts))
     return label_from_compound(asent_compound(texts, {"nn": "nb"}.get(language, language)))
 
 
-def language_table(catalog, *, peers: bool = True) -> tuple[pd.DataFrame, dict]:
+def language_table(catalog: Catalog, *, peers: bool = True) -> tuple[pd.DataFrame, dict]:
     """Macro-F1 per language, set, split and tool, every tool on the same rows in one run, and
     the held-out labels behind it (``{(language, dataset): (truth, cxkit, peer, classes)}``, for
     :func:`language_summary`'s paired bootstrap).
@@ -301,7 +308,9 @@ def language_table(catalog, *, peers: bool = True) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(rows), held_labels
 
 
-def macro_f1_resampled(truth, predicted, classes, index: np.ndarray) -> np.ndarray:
+def macro_f1_resampled(
+    truth: npt.ArrayLike, predicted: npt.ArrayLike, classes: Sequence[object], index: np.ndarray
+) -> np.ndarray:
     """Macro-F1 of each resample: row ``r`` of ``index`` lists the rows drawn (vectorised
     :func:`cxkit.analysis.calibration.macro_f1`; a class with no true positive scores 0, as there)."""
     truth, predicted = np.asarray(truth, dtype=object), np.asarray(predicted, dtype=object)
@@ -317,7 +326,14 @@ def macro_f1_resampled(truth, predicted, classes, index: np.ndarray) -> np.ndarr
 
 
 def paired_bootstrap_difference(
-    truth, ours, peer, classes, *, n_boot: int = 2000, seed: int = 0, alpha: float = 0.05
+    truth: np.ndarray,
+    ours: np.ndarray,
+    peer: np.ndarray,
+    classes: Sequence[object],
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    alpha: float = 0.05,
 ) -> tuple[float, float]:
     """Percentile interval of macro-F1(ours) - macro-F1(peer), resampling texts (the same rows
     for both tools in each resample, so the interval is of the paired difference)."""
@@ -336,7 +352,7 @@ def language_summary(table: pd.DataFrame, labels: dict, *, seed: int = 0) -> pd.
     held = table[table["split"] == "heldout"]
     for (lang, dataset), group in held.groupby(["language", "dataset"], sort=False, dropna=False):
         values = dict(zip(group["tool"], group["macro_f1"]))
-        peer = PEERS[lang]
+        peer = PEERS[cast(str, lang)]  # a language code
         measured = bool((group["status"] == "measured").all()) and peer in values
         row = {
             "language": lang,

@@ -7,10 +7,13 @@ of token codes plus the array of the text each token belongs to, so rules and su
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ..errors import TextsError
@@ -70,17 +73,23 @@ class Batch:
 
 _NESTED = (list, tuple, set, frozenset, dict, np.ndarray, pd.Series, pd.DataFrame)
 
+#: What the text functions accept: one column of texts (a Series keeps its index), a list, a
+#: 1-D array or any other iterable of texts; :func:`check_texts` refuses the rest at run time.
+Texts: TypeAlias = pd.Series | pd.Index | npt.NDArray[Any] | Iterable[str | None]
+#: ``texts`` after :func:`check_texts`: a sized sequence (an iterable was read into a list).
+CheckedTexts: TypeAlias = pd.Series | pd.Index | npt.NDArray[Any] | list[Any] | tuple[Any, ...]
 
-def _is_missing(value) -> bool:
+
+def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
-def _describe(value) -> str:
+def _describe(value: object) -> str:
     name = "pandas DataFrame" if isinstance(value, pd.DataFrame) else type(value).__name__
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
-def check_texts(texts, *, function: str = "sentiment", argument: str = "texts"):
+def check_texts(texts: Texts, *, function: str = "sentiment", argument: str = "texts") -> CheckedTexts:
     """``texts`` as a flat sequence, or a :class:`TextsError` that names the argument and the fix.
 
     Wrong containers fail here rather than being iterated: a DataFrame iterates over its column
@@ -153,7 +162,9 @@ def check_texts(texts, *, function: str = "sentiment", argument: str = "texts"):
     return texts
 
 
-def texts_and_index(texts, *, function: str = "sentiment", argument: str = "texts") -> tuple[list[str], pd.Index]:
+def texts_and_index(
+    texts: Texts, *, function: str = "sentiment", argument: str = "texts"
+) -> tuple[list[str], pd.Index]:
     """``texts`` as a list of str (missing values become "") and the index results keep (a
     Series' own, else 0..n-1). Numbers among texts (a spreadsheet cell "10" read as a number)
     are written as text; wrong containers raise :class:`TextsError` (see :func:`check_texts`)."""
@@ -163,7 +174,7 @@ def texts_and_index(texts, *, function: str = "sentiment", argument: str = "text
     return ["" if _is_missing(value) else str(value) for value in values], index
 
 
-def as_text_list(texts, *, function: str = "sentiment", argument: str = "texts") -> list[str]:
+def as_text_list(texts: Texts, *, function: str = "sentiment", argument: str = "texts") -> list[str]:
     """:func:`texts_and_index` without the index."""
     return texts_and_index(texts, function=function, argument=argument)[0]
 

@@ -19,27 +19,36 @@ exit-survey reasons) through ``cx.sentiment(texts, model=model)``.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, sparse
 
 from ..display import SafeDisplay, safe_text, table
+
+if TYPE_CHECKING:
+    from ._scorer import Scores
+    from ._text import Batch
 
 CLASSES = ("negative", "neutral", "positive")
 LEXICON_SCALE = 4.0
 _LEX_FEATURES = ("__lexicon_sum__", "__lexicon_abs__")
 
 
-def _stemmer(language: str):
+def _stemmer(language: str) -> Callable[[str], str]:
     from . import _lexicon
 
     return _lexicon.lexicon(language).stem
 
 
-def token_features(batch, language: str, scores, vocabulary: dict[str, int] | None, grow: bool = False):
+def token_features(
+    batch: Batch, language: str, scores: Scores, vocabulary: dict[str, int] | None, grow: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
     """Rows (doc) and columns (feature id) of the binary stem features of a scored batch."""
     lowers = batch.lowers
     stem = _stemmer(language)
@@ -70,13 +79,20 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def multinomial_probabilities(X, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+def multinomial_probabilities(X: sparse.spmatrix | np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
     """Class probabilities (one row per text, one column per class) of the multinomial model
     ``(coef, intercept)`` that :func:`fit_multinomial` returns, for the design matrix ``X``."""
     return _softmax(X @ coef + intercept)
 
 
-def fit_multinomial(X, y: np.ndarray, n_classes: int, *, C: float, sample_weight: np.ndarray | None = None):
+def fit_multinomial(
+    X: sparse.spmatrix | np.ndarray,
+    y: np.ndarray,
+    n_classes: int,
+    *,
+    C: float,
+    sample_weight: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """L2-penalised multinomial logistic regression: minimise C * weighted NLL + ||W||^2 / 2.
 
     The intercepts are not penalised (as in R's glmnet and scikit-learn). Returns (W, b).
@@ -86,7 +102,7 @@ def fit_multinomial(X, y: np.ndarray, n_classes: int, *, C: float, sample_weight
     Y = np.zeros((n, k))
     Y[np.arange(n), y] = 1.0
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    Xt = X.T.tocsr() if sparse.issparse(X) else X.T
+    Xt = cast("sparse.spmatrix", X).T.tocsr() if sparse.issparse(X) else X.T
 
     def loss(theta):
         W = theta[: p * k].reshape(p, k)
@@ -110,7 +126,7 @@ def fit_multinomial(X, y: np.ndarray, n_classes: int, *, C: float, sample_weight
     return res.x[: p * k].reshape(p, k), res.x[p * k :]
 
 
-def macro_f1(y_true, y_pred, classes) -> float:
+def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, classes: Iterable[object]) -> float:
     scores = []
     for c in classes:
         tp = np.sum((y_pred == c) & (y_true == c))
@@ -205,11 +221,13 @@ class SentimentModel(SafeDisplay):
         pick = np.concatenate([order[::-1][:top], order[:top]])
         return pd.DataFrame({"feature": names[pick], "weight": delta[pick]}).reset_index(drop=True)
 
-    def _design(self, batch, language, scores, grow_vocab=False):
+    def _design(
+        self, batch: Batch, language: str, scores: Scores, grow_vocab: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows, cols, token_index, _vocab = token_features(batch, language, scores, self.vocabulary, grow_vocab)
         return rows, cols, token_index
 
-    def _matrix(self, n_docs, rows, cols, total):
+    def _matrix(self, n_docs: int, rows: np.ndarray, cols: np.ndarray, total: np.ndarray) -> sparse.csr_matrix:
         p = len(self.vocabulary)
         X = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_docs, p))
         X.data[:] = 1.0  # binary: a word counts once per text
@@ -217,7 +235,9 @@ class SentimentModel(SafeDisplay):
         lex = sparse.csr_matrix(np.column_stack([s, np.abs(s)]))
         return sparse.hstack([X, lex]).tocsr()
 
-    def predict_batch(self, batch, language, scores, explain: int):
+    def predict_batch(
+        self, batch: Batch, language: str, scores: Scores, explain: int
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.object_], list[str] | None]:
         """Probabilities, compound, label and explanation for the texts of a scored batch."""
         from ._scorer import top_contributions
 
@@ -244,7 +264,7 @@ class SentimentModel(SafeDisplay):
         return compound, label, words
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path) -> None:
+    def save(self, path: str | Path) -> None:
         """Write the model as a tab-separated table (feature, one coefficient per class)."""
         path = Path(path)
         with open(path, "w", encoding="utf-8", newline="") as out:
@@ -259,7 +279,7 @@ class SentimentModel(SafeDisplay):
                     writer.writerow([name, *(f"{v:.5g}" for v in row)])
 
     @classmethod
-    def load(cls, path) -> SentimentModel:
+    def load(cls, path: str | Path) -> SentimentModel:
         """Read a model written by :meth:`save`."""
         path = Path(path)
         with open(path, encoding="utf-8", newline="") as handle:
@@ -277,6 +297,11 @@ class SentimentModel(SafeDisplay):
                 else:
                     names.append(row[0])
                     rows.append(values)
+        if intercept is None:
+            raise ValueError(
+                f"{path}: no __intercept__ row, so not a model written by SentimentModel.save; "
+                "fit one with cx.calibrate_sentiment and save it with model.save(path)"
+            )
         position = {nm: i for i, nm in enumerate(names)}
         lex_rows = [rows[position[f]] for f in _LEX_FEATURES]
         vocab_names = [nm for nm in names if nm not in _LEX_FEATURES]
@@ -291,7 +316,7 @@ class SentimentModel(SafeDisplay):
         )
 
 
-def rating_to_class(rating, scale=(1, 5)) -> pd.Series:
+def rating_to_class(rating: npt.ArrayLike, scale: Sequence[float] = (1, 5)) -> pd.Series:
     """Star rating to class: on 1-5, 1-2 negative, 3 neutral, 4-5 positive.
 
     A rating on another ``scale`` (``(low, high)``, e.g. a review site's 1-10) is first mapped

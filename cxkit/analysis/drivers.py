@@ -58,6 +58,7 @@ True
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from math import comb
 
 import numpy as np
@@ -743,7 +744,7 @@ def _methods(method: str) -> list[str]:
     return [method]
 
 
-def _drivers(df: pd.DataFrame, drivers) -> list[str]:
+def _drivers(df: pd.DataFrame, drivers: str | Sequence[str] | None) -> list[str]:
     if drivers is None:
         drivers = (getattr(df, "attrs", {}) or {}).get("drivers")
         if not drivers:

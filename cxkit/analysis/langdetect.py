@@ -27,11 +27,13 @@ import csv
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, TypeAlias, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from ._text import Batch, encode, texts_and_index
+from ._text import Batch, Texts, encode, texts_and_index
 
 __all__ = ["detect_language", "SUPPORTED_LANGUAGES"]
 
@@ -81,9 +83,18 @@ MIN_WORDS_FOR_UNDETERMINED = 4
 _OOV_MASS = 0.15  # probability a word is outside a language's top-12,000 list
 _LAMBDAS = (0.6, 0.3, 0.09, 0.01)  # trigram, bigram, unigram, uniform
 
+# One language's character tables: trigram, bigram-context, bigram, unigram-context and unigram weights.
+_CharTables: TypeAlias = tuple[dict[str, float], dict[str, float], dict[str, float], dict[str, float], dict[str, float]]
+# One word's features: log-probability per modelled language, known in any list, Nynorsk marker,
+# Bokmål marker, foreign function word.
+_TokenFeatures: TypeAlias = tuple[list[float], bool, bool, bool, bool]
+# detect_batch: language codes and confidences, with diagnostics also the mean log-probabilities.
+_Detected: TypeAlias = tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]
+_Diagnosed: TypeAlias = tuple[npt.NDArray[np.object_], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+
 
 @lru_cache(maxsize=1)
-def language_model():
+def language_model() -> tuple[dict[str, dict[str, float]], dict[str, _CharTables]]:
     """Word log-probabilities and character-trigram tables per language (built once, then cached).
 
     :func:`detect_batch` builds them on first use; code that forks worker processes calls this
@@ -98,8 +109,8 @@ def language_model():
             for lang, zipf in zip(langs, row[1:]):
                 if zipf:
                     words[lang][row[0]] = 10.0 ** (float(zipf) - 9.0)
-    word_logp = {}
-    chars = {}
+    word_logp: dict[str, dict[str, float]] = {}
+    chars: dict[str, _CharTables] = {}
     for lang, freqs in words.items():
         total = sum(freqs.values())
         word_logp[lang] = {w: math.log((1 - _OOV_MASS) * f / total) for w, f in freqs.items()}
@@ -125,7 +136,7 @@ def language_model():
     return word_logp, chars
 
 
-def _char_logp(word: str, tables) -> float:
+def _char_logp(word: str, tables: _CharTables) -> float:
     tri, ctx2, bi, ctx1, uni = tables
     l3, l2, l1, l0 = _LAMBDAS
     s = "^^" + word + "$"
@@ -140,10 +151,10 @@ def _char_logp(word: str, tables) -> float:
     return total
 
 
-_token_cache: dict[str, tuple] = {}
+_token_cache: dict[str, _TokenFeatures] = {}
 
 
-def _token_features(word: str):
+def _token_features(word: str) -> _TokenFeatures:
     """(log-probability per modelled language, known in any list, nynorsk marker, bokmål marker)."""
     hit = _token_cache.get(word)
     if hit is not None:
@@ -170,7 +181,13 @@ def _token_features(word: str):
     return hit
 
 
-def detect_batch(batch: Batch, *, diagnostics: bool = False):
+@overload
+def detect_batch(batch: Batch, *, diagnostics: Literal[False] = ...) -> _Detected: ...
+@overload
+def detect_batch(batch: Batch, *, diagnostics: Literal[True]) -> _Diagnosed: ...
+@overload
+def detect_batch(batch: Batch, *, diagnostics: bool = ...) -> _Detected | _Diagnosed: ...
+def detect_batch(batch: Batch, *, diagnostics: bool = False) -> _Detected | _Diagnosed:
     """Language code (object array) and confidence for each text of a tokenised batch.
 
     ``batch`` comes from ``cxkit.analysis._text.encode``; the codes and confidences are those
@@ -232,7 +249,7 @@ def detect_batch(batch: Batch, *, diagnostics: bool = False):
     return codes, confidence
 
 
-def detect_language(texts, *, chunk_size: int = 50_000) -> pd.DataFrame:
+def detect_language(texts: Texts, *, chunk_size: int = 50_000) -> pd.DataFrame:
     """Detect the language of each text: English, Danish, Bokmål, Nynorsk or Swedish.
 
     Parameters

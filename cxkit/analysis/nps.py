@@ -47,6 +47,7 @@ True
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -135,14 +136,14 @@ def adjust_flags(*tables: pd.DataFrame | None, padjust: str = "holm", alpha: flo
         np.concatenate([t["p"].to_numpy(dtype=float, na_value=np.nan) for t in present]) if present else np.array([])
     )
     adjusted = adjust_p(pooled, method=padjust)
-    out = []
+    out: list[pd.DataFrame | None] = []
     pieces = iter(np.split(adjusted, np.cumsum(sizes)[:-1]) if present else [])
-    for t in tables:
-        if t is None:
+    for table in tables:
+        if table is None:
             out.append(None)
             continue
         part = next(pieces)
-        t = t.copy()
+        t = table.copy()
         t["p_adjusted"] = part
         t["significant"] = part < alpha
         t.attrs = {**t.attrs, "padjust": padjust, "family_size": int((~np.isnan(adjusted)).sum())}
@@ -267,7 +268,7 @@ def _weights(df: pd.DataFrame, weights: str | None) -> np.ndarray:
     return w
 
 
-def _group_codes(df: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
+def _group_codes(df: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
     if by is None:
         return np.zeros(len(df), dtype=np.intp), pd.DataFrame(index=[0]), []
     cols = [by] if isinstance(by, str) else list(by)
@@ -299,7 +300,7 @@ def _complement(sums: dict) -> dict:
     return {k: v.sum() - v for k, v in sums.items()}
 
 
-def _take(sums: dict, idx) -> dict:
+def _take(sums: dict, idx: int) -> dict:
     return {k: v[idx] for k, v in sums.items()}
 
 
@@ -311,14 +312,14 @@ def _n_eff(s: dict) -> np.ndarray:
 _NPS_CI = ("score", "adjusted-wald", "wald")
 
 
-def _check_min_n(min_n) -> None:
+def _check_min_n(min_n: object) -> None:
     if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
         raise ValueError(
             f"min_n must be a whole number >= 0 (responses below which a result is flagged small_n), not {min_n!r}."
         )
 
 
-def _check_alpha(alpha) -> None:
+def _check_alpha(alpha: object) -> None:
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
         raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
 
@@ -386,7 +387,9 @@ def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: 
 
 
 # KPI -> [(metric name, estimator kind, flag column meaning)]
-def _metrics(kpi: str, *, top_box=(4, 5), low_effort=(1, 2, 3)) -> list[tuple[str, str, object]]:
+def _metrics(
+    kpi: str, *, top_box: tuple = (4, 5), low_effort: tuple = (1, 2, 3)
+) -> list[tuple[str, str, tuple | None]]:
     if kpi == "nps":
         return [("nps", "nps", None)]
     if kpi == "csat":
@@ -396,7 +399,7 @@ def _metrics(kpi: str, *, top_box=(4, 5), low_effort=(1, 2, 3)) -> list[tuple[st
     raise ValueError(f"kpi must be 'nps', 'csat' or 'ces', not {kpi!r}.")
 
 
-def _flags(kind: str, values, x: np.ndarray) -> dict:
+def _flags(kind: str, values: tuple | None, x: np.ndarray) -> dict:
     with np.errstate(invalid="ignore"):
         if kind == "nps":
             return {"pos": (x >= PROMOTER_MIN).astype(float), "neg": (x <= DETRACTOR_MAX).astype(float)}
@@ -479,12 +482,22 @@ def nps(
     return out.reset_index(drop=True)
 
 
-def _small(est: dict, weights, min_n: int) -> np.ndarray:
+def _small(est: dict, weights: str | None, min_n: int) -> np.ndarray:
     """Groups below ``min_n`` responses (Kish's effective n when weighted)."""
     return np.asarray(est["n"] if weights is None else est["n_eff"], dtype=float) < min_n
 
 
-def _kpi_table(df, kpi, score, *, by, weights, alpha, min_n, options) -> pd.DataFrame:
+def _kpi_table(
+    df: pd.DataFrame,
+    kpi: str,
+    score: str,
+    *,
+    by: str | Sequence[str] | None,
+    weights: str | None,
+    alpha: float,
+    min_n: int,
+    options: dict[str, tuple],
+) -> pd.DataFrame:
     _check_alpha(alpha)
     _check_min_n(min_n)
     x = _scores(df, score, kind=kpi)
@@ -513,7 +526,7 @@ def csat(
     df: pd.DataFrame,
     score: str = "csat",
     *,
-    by=None,
+    by: str | list[str] | None = None,
     weights: str | None = None,
     top_box: tuple = (4, 5),
     alpha: float = 0.05,
@@ -590,7 +603,7 @@ def ces(
     df: pd.DataFrame,
     score: str = "ces",
     *,
-    by=None,
+    by: str | list[str] | None = None,
     weights: str | None = None,
     low_effort: tuple = (1, 2, 3),
     alpha: float = 0.05,
@@ -699,7 +712,20 @@ def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
     }
 
 
-def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min_n, options) -> pd.DataFrame:
+def _compare(
+    df: pd.DataFrame,
+    kpi: str,
+    score: str,
+    *,
+    by: str,
+    against: str,
+    pairs: Sequence[tuple[Hashable, Hashable]] | None,
+    weights: str | None,
+    padjust: str,
+    alpha: float,
+    min_n: int,
+    options: dict[str, tuple],
+) -> pd.DataFrame:
     if by is None or not isinstance(by, str):
         raise ValueError("by= must name one group column to compare (e.g. by='segment').")
     _check_alpha(alpha)
@@ -709,6 +735,7 @@ def _compare(df, kpi, score, *, by, against, pairs, weights, padjust, alpha, min
     codes, keys, _ = _group_codes(df, by)
     labels = keys[by].tolist()
     size = len(labels)
+    plan: list[tuple[int, int | None]]
     if against == "rest":
         plan = [(i, None) for i in range(size)]
     elif against == "previous":
@@ -858,7 +885,7 @@ def compare_nps(
     *,
     by: str,
     against: str = "rest",
-    pairs=None,
+    pairs: Sequence[tuple[Hashable, Hashable]] | None = None,
     weights: str | None = None,
     padjust: str = "holm",
     alpha: float = 0.05,
@@ -901,7 +928,7 @@ def compare_csat(
     *,
     by: str,
     against: str = "rest",
-    pairs=None,
+    pairs: Sequence[tuple[Hashable, Hashable]] | None = None,
     weights: str | None = None,
     top_box: tuple = (4, 5),
     padjust: str = "holm",
@@ -947,7 +974,7 @@ def compare_ces(
     *,
     by: str,
     against: str = "rest",
-    pairs=None,
+    pairs: Sequence[tuple[Hashable, Hashable]] | None = None,
     weights: str | None = None,
     low_effort: tuple = (1, 2, 3),
     padjust: str = "holm",
@@ -988,7 +1015,8 @@ def compare_ces(
 
 
 for _f in (compare_nps, compare_csat, compare_ces):
-    _f.__doc__ = _f.__doc__.format(doc=_COMPARE_DOC)
+    if _f.__doc__ is not None:  # None under python -OO, which strips docstrings
+        _f.__doc__ = _f.__doc__.format(doc=_COMPARE_DOC)
 
 
 # --------------------------------------------------------------------------- trends and headlines

@@ -17,6 +17,7 @@ Every mean comes with a 95% confidence interval.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,7 +150,7 @@ def _two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
 def theme_summary(
     df: pd.DataFrame,
     *,
-    month,
+    month: str | pd.Period,
     themes: list[str],
     date: str = "published_at",
     rating: str = "rating",
@@ -392,7 +393,7 @@ class ScoredReviews(SafeDisplay):
 
     month: pd.Period
     scored: pd.DataFrame
-    themes: list
+    themes: list[str]
     calibration: pd.DataFrame
     model: SentimentModel | None = None
     used: bool = False
@@ -421,7 +422,7 @@ class ScoredReviews(SafeDisplay):
 
 
 def score_reviews(
-    df,
+    df: pd.DataFrame | MonthlyReader,
     *,
     month: str | None = None,
     settings: dict | None = None,
@@ -549,6 +550,7 @@ def score_reviews(
             )
             if used:
                 oof = model.oof_
+                assert oof is not None  # calibrate_sentiment always sets it
                 data.loc[oof.index, "compound"] = oof["compound"]
                 data.loc[oof.index, "label"] = oof["label"]
                 _predict_the_rest(data, oof.index, model, reader, frame_given, chunk_rows)
@@ -574,18 +576,27 @@ def _calibration_sample(data: pd.DataFrame, limit: int, seed: int) -> pd.DataFra
     return rated.iloc[np.sort(np.concatenate(keep))]
 
 
-def _predict_the_rest(data: pd.DataFrame, learnt, model, reader, frame_given, chunk_rows) -> None:
+def _predict_the_rest(
+    data: pd.DataFrame,
+    learnt: pd.Index,
+    model: SentimentModel,
+    reader: MonthlyReader,
+    frame_given: pd.DataFrame | None,
+    chunk_rows: int,
+) -> None:
     """Scores of the calibrated model for the reviews it did not learn from (unrated, or
     outside its sample), read again a month at a time when the texts were not kept."""
     rest = data.index.difference(learnt)
     if not len(rest):
         return
+    runs: Sequence[list | None]
     if frame_given is not None:
         runs = [None]
     else:
         runs = reader.batches(chunk_rows)
     for run in runs:
         if run is None:
+            assert frame_given is not None  # runs is [None] only with a frame given
             ids = rest
             texts = frame_given.loc[ids, "text"]
         else:
@@ -600,7 +611,12 @@ def _predict_the_rest(data: pd.DataFrame, learnt, model, reader, frame_given, ch
 
 
 def sentiment_headline(
-    df: pd.DataFrame, *, month, alpha: float = 0.05, date: str = "published_at", compound: str = "compound"
+    df: pd.DataFrame,
+    *,
+    month: str | pd.Period,
+    alpha: float = 0.05,
+    date: str = "published_at",
+    compound: str = "compound",
 ) -> dict:
     """The month's mean sentiment against the month before, as a headline KPI.
 
@@ -655,7 +671,7 @@ def _kpi(cur: pd.Series, prev: pd.Series, alpha: float) -> dict:
 def comment_summary(
     df: pd.DataFrame,
     *,
-    month,
+    month: str | pd.Period,
     model: SentimentModel | None = None,
     text: str = "comment",
     date: str = "responded_at",

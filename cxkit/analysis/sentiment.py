@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ import pandas as pd
 from .. import distributed as _cluster
 from . import _lexicon
 from ._scorer import score_batch
-from ._text import Batch, as_text_list, encode, texts_and_index
+from ._text import Batch, Texts, as_text_list, encode, texts_and_index
 from .calibration import (
     CLASSES,
     SentimentModel,
@@ -71,7 +73,7 @@ _ALIASES = {
 _CHUNK = 20_000
 
 
-def _normalise_language(value) -> str | None:
+def _normalise_language(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return None
     code = str(value).strip().lower().replace("_", "-")
@@ -107,7 +109,7 @@ def _subset(batch: Batch, keep: np.ndarray) -> Batch:
     )
 
 
-def _default_model(language: str):
+def _default_model(language: str) -> SentimentModel | None:
     """The built-in calibrated model for a language, if any (Norwegian: trained on NoReC)."""
     if language in ("nb", "nn"):
         return _norec_model()
@@ -115,12 +117,12 @@ def _default_model(language: str):
 
 
 @lru_cache(maxsize=1)
-def _norec_model():
+def _norec_model() -> SentimentModel | None:
     path = _lexicon.LEXICON_DIR / "nb_norec_model.tsv"
     return SentimentModel.load(path) if path.exists() else None
 
 
-def _languages_for(batch: Batch, languages) -> np.ndarray:
+def _languages_for(batch: Batch, languages: Sequence[str | None] | None) -> np.ndarray:
     if languages is None:
         return detect_batch(batch)[0]
     langs = np.array(languages, dtype=object)
@@ -130,7 +132,13 @@ def _languages_for(batch: Batch, languages) -> np.ndarray:
     return langs
 
 
-def _score_chunk(texts: list[str], languages: list[str | None] | None, explain: int, extra: tuple, model):
+def _score_chunk(
+    texts: list[str],
+    languages: list[str | None] | None,
+    explain: int,
+    extra: tuple,
+    model: SentimentModel | Literal["lexicon"] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Language, compound, label, count of sentiment words and explanation per text of one chunk."""
     batch = encode(texts)
     n = batch.n_docs
@@ -164,7 +172,9 @@ def _score_chunk(texts: list[str], languages: list[str | None] | None, explain: 
     return langs, compound, label, n_words, words
 
 
-def _featurise(texts: list[str], languages, vocabulary: dict[str, int], grow: bool):
+def _featurise(
+    texts: list[str], languages: Sequence[str | None] | None, vocabulary: dict[str, int], grow: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Stem features (rows, cols) and lexicon sums of texts, for fitting a SentimentModel."""
     batch = encode(texts)
     langs = _languages_for(batch, languages)
@@ -227,7 +237,7 @@ def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
     return results
 
 
-def _check_options(*, explain, lexicon, model, n_jobs) -> None:
+def _check_options(*, explain: object, lexicon: object, model: object, n_jobs: object) -> None:
     """Clear errors for wrong keyword options, before any text is scored."""
     if isinstance(explain, bool) or not isinstance(explain, (int, np.integer)) or explain < 0:
         raise ValueError(f"sentiment: explain must be a whole number >= 0 (words listed per text); got {explain!r}")
@@ -264,12 +274,12 @@ def _check_options(*, explain, lexicon, model, n_jobs) -> None:
 
 
 def sentiment(
-    texts,
-    language=None,
+    texts: Texts,
+    language: str | pd.Series | Iterable[str | None] | None = None,
     *,
     explain: int = 3,
     lexicon: dict[str, dict[str, float]] | None = None,
-    model=None,
+    model: SentimentModel | Literal["lexicon"] | None = None,
     n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Sentiment of each text, with the language, a label and the words that drove it.
@@ -398,7 +408,7 @@ def sentiment(
     langs, compound, labels = langs[codes], compound[codes], labels[codes]
     n_words, words = n_words[codes], words[codes]
     scored = ~np.isnan(compound)
-    words = np.where(scored, words, None)
+    words = np.where(scored, words, None)  # type: ignore[call-overload]  # numpy's stubs: None is a valid object fill
     return pd.DataFrame(
         {
             "language": langs,
@@ -417,7 +427,7 @@ def comment_sentiment(
     *,
     text: str = "comment",
     language: str = "language",
-    model=None,
+    model: SentimentModel | Literal["lexicon"] | None = None,
 ) -> pd.Series:
     """The sentiment (``compound``, -1 to 1) of each row's comment, for per-response tables.
 
@@ -590,7 +600,7 @@ def calibrate_sentiment(
         prior_y = prior["label"].astype(str).str.lower().to_numpy(dtype=object)
         keep_prior = np.isin(prior_y, classes)
         p_texts = as_text_list(prior["text"][keep_prior])
-        p_langs = (
+        p_langs: list[str | None] = (
             [_normalise_language(v) for v in prior["language"][keep_prior]]
             if "language" in prior
             else [None] * len(p_texts)

@@ -18,11 +18,12 @@ and pass ``catalog.settings`` to :func:`theme_dictionary` (``cx.sentiment_report
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._text import texts_and_index
+from ._text import Texts, texts_and_index
 
 __all__ = ["THEMES", "theme_dictionary", "tag_themes"]
 
@@ -371,7 +372,7 @@ def _pattern(terms: list[str]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
 
-def tag_themes(texts, *, themes: dict | None = None) -> pd.DataFrame:
+def tag_themes(texts: Texts, *, themes: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> pd.DataFrame:
     """Which themes each text mentions: one boolean column per theme.
 
     Parameters

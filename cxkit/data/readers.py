@@ -659,7 +659,7 @@ def load(
         The scale of a score column when it is not the table's default, e.g.
         ``{"rating": [1, 10]}`` for a review site's 1-10 rating or ``{"ces": [1, 5]}``; values
         outside it are rejected. Kept in ``frame.attrs["scales"]`` (every score column's
-        ``(low, high)``), where the analyses read it. ``nps`` is always 0-10: NPS is defined
+        ``[low, high]``), where the analyses read it. ``nps`` is always 0-10: NPS is defined
         only for the 0-10 recommendation question (map a 1-10 overall rating to its own column).
     fieldwork : str, optional
         ``YYYY-MM``: for an export without a date column, the month the answers were collected
@@ -866,7 +866,7 @@ def load(
         columns={k: v for k, v in mapping.items()} | {k: v for k, v in driver_map.items()},
         examples=examples,
     )
-    scale_of = {c.name: (c.low, c.high) for c in spec.columns if c.kind == "score" and c.name in mapping}
+    scale_of = {c.name: [c.low, c.high] for c in spec.columns if c.kind == "score" and c.name in mapping}
     accepted.attrs = {"table": table, "source": name, "drivers": list(driver_map), "scales": scale_of}
     loaded = Loaded(accepted, rejected, report)
     if report.rejected_share > max_rejected:
