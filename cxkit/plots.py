@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -141,6 +142,61 @@ def _small(rows: pd.DataFrame) -> np.ndarray:
     return rows["small_n"].fillna(False).to_numpy(dtype=bool).copy()
 
 
+#: Trend figures show at most this many months by default (older months are left out: 140
+#: months of labels are unreadable); every trend plot takes ``months=`` to change it.
+TREND_MONTHS = 24
+#: A month with fewer scores than this is drawn as a hollow point: shown, not a finding (the
+#: tables' ``small_n`` flag is used when they have one).
+SMALL_MONTH = 30
+
+
+def month_label(value: object) -> str:
+    """A month as a reader writes it: ``"2026-10"`` -> ``"Oct 2026"`` (other values unchanged).
+
+    >>> month_label("2026-10"), month_label(pd.Period("2026-01", "M")), month_label("Q3")
+    ('Oct 2026', 'Jan 2026', 'Q3')
+    """
+    try:
+        period = value if isinstance(value, pd.Period) else pd.Period(str(value), freq="M")
+    except (ValueError, TypeError):
+        return label(value)
+    if not isinstance(value, pd.Period) and not re.fullmatch(r"\d{4}-\d{2}", str(value)):
+        return label(value)
+    return period.strftime("%b %Y")
+
+
+def _last_months(data: pd.DataFrame, column: str, months: int | None) -> pd.DataFrame:
+    """The rows of the last ``months`` distinct values of ``column`` (all with None)."""
+    if not months or data.empty:
+        return data
+    keep = sorted(data[column].astype(str).unique())[-months:]
+    return data[data[column].astype(str).isin(keep)]
+
+
+def _small_months(rows: pd.DataFrame) -> np.ndarray:
+    """Rows flagged ``small_n``, else rows with fewer than :data:`SMALL_MONTH` scores in ``n``."""
+    if "small_n" in rows:
+        return _small(rows)
+    if "n" in rows:
+        return (pd.to_numeric(rows["n"], errors="coerce").fillna(0) < SMALL_MONTH).to_numpy()
+    return np.zeros(len(rows), dtype=bool)
+
+
+def _within(values: pd.Series, low: float, high: float) -> np.ndarray:
+    """``values`` as floats clipped to the score's scale (an interval never leaves it)."""
+    return np.clip(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), low, high)
+
+
+def _scale_limits(ax: Axes, low_values: np.ndarray, high_values: np.ndarray, low: float, high: float) -> None:
+    """Y limits around the data with a margin, never beyond the scale (plus a hair for markers)."""
+    seen_low, seen_high = np.nanmin(low_values), np.nanmax(high_values)
+    if not np.isfinite(seen_low) or not np.isfinite(seen_high):
+        seen_low, seen_high = low, high
+    pad = max(0.05 * (high - low), 0.15 * (seen_high - seen_low))
+    margin = 0.02 * (high - low)
+    ax.set_ylim(max(low - margin, seen_low - pad), min(high + margin, seen_high + pad))
+
+
 def _method_rows(result: pd.DataFrame, method: str | None) -> pd.DataFrame:
     method = method or result["method"].iloc[0]
     rows = result[result["method"] == method]
@@ -214,7 +270,7 @@ def plot_nps_trend(
     >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
     >>> ax = cx.plot_nps_trend(cx.kpi_trend(fb, "nps"))
     >>> ax.get_title(loc="left"), ax.get_xticklabels()[-1].get_text()
-    ('NPS by month, with 95% confidence band', '2026-10')
+    ('NPS by month, with 95% confidence band', 'Oct 2026')
     >>> [text.get_text() for text in ax.texts]  # the one significant change, in August
     ['-13.4']
     >>> plt.close(ax.figure)
@@ -278,12 +334,15 @@ def plot_nps_trend(
                 color=SIGNIFICANT,
                 fontweight="bold",
             )
-    ax.set_xticks(x, [label(p) for p in rows["period"]], rotation=45, ha="right")
+    ax.set_xticks(x, [month_label(p) for p in rows["period"]], rotation=45, ha="right")
     ax.set_ylabel("NPS (−100 to 100)" if metric == "nps" else metric)
     ax.set_xlabel("")
     low, high = float(rows["ci_low"].min()), float(rows["ci_high"].max())
     pad = max(3.0, 0.15 * (high - low))
-    ax.set_ylim(low - pad, high + pad)
+    if metric == "nps":  # never beyond the scale
+        ax.set_ylim(max(low - pad, -102.0), min(high + pad, 102.0))
+    else:
+        ax.set_ylim(low - pad, high + pad)
     ax.set_title(title or ("NPS by month, with 95% confidence band" if metric == "nps" else f"{metric} by month"))
     ax.legend(loc="best", fontsize=8)
     return ax
@@ -622,11 +681,19 @@ def plot_quadrant(
 # --------------------------------------------------------------------------- review sentiment
 
 
-def plot_sentiment_trend(data: pd.DataFrame, *, month: str | pd.Period | None = None, ax: Axes | None = None) -> Axes:
+def plot_sentiment_trend(
+    data: pd.DataFrame,
+    *,
+    month: str | pd.Period | None = None,
+    months: int | None = TREND_MONTHS,
+    ax: Axes | None = None,
+) -> Axes:
     """Mean sentiment per month (from :func:`cxkit.sentiment_trend`) with its 95% interval;
     ``month`` (``YYYY-MM``), when given, is marked.
 
-    The title is "Review sentiment by month"; the y axis is the mean compound score (-1 to 1).
+    The title is "Review sentiment by month"; the y axis is the mean compound score, within -1
+    to 1 (intervals are clipped to it); months are labelled ``Oct 2026``; a month with fewer
+    than :data:`SMALL_MONTH` reviews is a hollow point.
 
     Parameters
     ----------
@@ -637,6 +704,8 @@ def plot_sentiment_trend(data: pd.DataFrame, *, month: str | pd.Period | None = 
     month : str or Period, optional
         The report month (``YYYY-MM``): its point is ringed and named "report month" in the
         legend. A month that is not in the table's ``month`` column is not marked.
+    months : int or None, default 24
+        The last months shown (:data:`TREND_MONTHS`); None shows every month of the table.
     ax : matplotlib.axes.Axes, optional
         The Axes to draw on; by default a new figure of 8 x 4 inches. The house style
         (:func:`house_style`) is applied either way.
@@ -654,26 +723,43 @@ def plot_sentiment_trend(data: pd.DataFrame, *, month: str | pd.Period | None = 
     >>> reviews = cx.load_reviews(cx.SAMPLE_DIR / "reviews.csv").frame
     >>> scored = reviews.join(cx.sentiment(reviews["text"])[["compound", "label"]])
     >>> ax = cx.plot_sentiment_trend(cx.sentiment_trend(scored), month="2026-10")
+    >>> ax.get_xticklabels()[-1].get_text(), bool(-1.05 <= ax.get_ylim()[0] < ax.get_ylim()[1] <= 1.05)
+    ('Oct 2026', True)
     >>> ax.get_legend_handles_labels()[1]
     ['95% interval', 'mean sentiment', 'report month']
     >>> plt.close(ax.figure)
     """
     ax = new_axes(ax=ax, figsize=(8, 4))
-    t = data
+    t = _last_months(data, "month", months).reset_index(drop=True)
     x = np.arange(len(t))
-    ax.fill_between(x, t["ci_low"], t["ci_high"], color=PALETTE[0], alpha=0.2, label="95% interval")
+    low, high = _within(t["ci_low"], -1, 1), _within(t["ci_high"], -1, 1)
+    ax.fill_between(x, low, high, color=PALETTE[0], alpha=0.2, label="95% interval")
     ax.plot(x, t["mean_compound"], marker="o", color=PALETTE[0], label="mean sentiment")
-    if month is not None and str(month) in set(t["month"]):
-        i = int(np.flatnonzero(t["month"].to_numpy() == str(month))[0])
+    small = _small_months(t)
+    if small.any():
+        ax.scatter(
+            x[small],
+            t.loc[small, "mean_compound"],
+            s=40,
+            facecolors="white",
+            edgecolors=PALETTE[0],
+            linewidths=1.5,
+            zorder=6,
+            label=f"fewer than {SMALL_MONTH} reviews: not a finding",
+        )
+    if month is not None and str(month) in set(t["month"].astype(str)):
+        i = int(np.flatnonzero(t["month"].astype(str).to_numpy() == str(month))[0])
         ax.plot([x[i]], [t["mean_compound"].iloc[i]], "o", ms=11, mfc="none", mec=NEGATIVE, label="report month")
-    ax.set_xticks(x, t["month"], rotation=45, ha="right")
+    ax.set_xticks(x, [month_label(m) for m in t["month"]], rotation=45, ha="right")
+    if len(t):
+        _scale_limits(ax, low, high, -1, 1)
     ax.set_ylabel("mean compound (-1 to 1)")
     ax.set_title("Review sentiment by month")
     ax.legend(loc="best")
     return ax
 
 
-def plot_sentiment_by_source(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_sentiment_by_source(data: pd.DataFrame, *, months: int | None = TREND_MONTHS, ax: Axes | None = None) -> Axes:
     """Mean sentiment per month for each review source (from :func:`cxkit.sentiment_trend` with
     ``by="source"``), with 95% intervals.
 
@@ -684,8 +770,10 @@ def plot_sentiment_by_source(data: pd.DataFrame, *, ax: Axes | None = None) -> A
     ----------
     data : DataFrame
         The table of ``cxkit.sentiment_trend(df, by="source")``. The figure reads ``month``,
-        ``source``, ``mean_compound`` (the points) and ``ci_low``/``ci_high`` (the error bars;
-        none where a source has a single review in the month).
+        ``source``, ``mean_compound`` (the points) and ``ci_low``/``ci_high`` (the error bars,
+        clipped to -1..1; none where a source has a single review in the month).
+    months : int or None, default 24
+        The last months shown (:data:`TREND_MONTHS`); None shows every month of the table.
     ax : matplotlib.axes.Axes, optional
         The Axes to draw on; by default a new figure of 8 x 4 inches. The house style
         (:func:`house_style`) is applied either way.
@@ -708,13 +796,15 @@ def plot_sentiment_by_source(data: pd.DataFrame, *, ax: Axes | None = None) -> A
     >>> plt.close(ax.figure)
     """
     ax = new_axes(ax=ax, figsize=(8, 4))
-    months = sorted(data["month"].unique())
-    pos = {m: i for i, m in enumerate(months)}
+    data = _last_months(data, "month", months)
+    shown = sorted(data["month"].unique())
+    pos = {m: i for i, m in enumerate(shown)}
     sources = sorted(data["source"].astype(str).unique())
     width = 0.8 / max(len(sources), 1)
     for k, (src, g) in enumerate(data.groupby(data["source"].astype(str))):
         x = np.array([pos[m] for m in g["month"]]) - 0.4 + width * (k + 0.5)
-        yerr = np.vstack([g["mean_compound"] - g["ci_low"], g["ci_high"] - g["mean_compound"]])
+        mean = g["mean_compound"].to_numpy(dtype=float)
+        yerr = np.vstack([mean - _within(g["ci_low"], -1, 1), _within(g["ci_high"], -1, 1) - mean])
         ax.errorbar(
             x,
             g["mean_compound"],
@@ -725,7 +815,9 @@ def plot_sentiment_by_source(data: pd.DataFrame, *, ax: Axes | None = None) -> A
             color=PALETTE[k % len(PALETTE)],
             label=label(src),
         )
-    ax.set_xticks(range(len(months)), months, rotation=45, ha="right")
+    ax.set_xticks(range(len(shown)), [month_label(m) for m in shown], rotation=45, ha="right")
+    if len(data):
+        _scale_limits(ax, _within(data["ci_low"], -1, 1), _within(data["ci_high"], -1, 1), -1, 1)
     ax.set_ylabel("mean compound (-1 to 1)")
     ax.set_title("Review sentiment by source")
     ax.legend(loc="best", ncols=min(len(sources), 4))
@@ -789,7 +881,9 @@ def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None =
 # --------------------------------------------------------------------------- churn and survival
 
 
-def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_churn_trend(
+    data: pd.DataFrame, *, months: int | None = TREND_MONTHS, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Monthly churn rate (from :func:`churn_rate_by_month`) with its confidence band.
 
     The y axis (churned / active at start) is in percent and starts at 0. An empty table (no
@@ -799,8 +893,10 @@ def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, title: str |
     ----------
     data : DataFrame
         The table of :func:`cxkit.churn_rate_by_month`, one row per month in order. The figure
-        reads ``month`` (the x labels), ``churn_rate`` (the line) and ``ci_low``/``ci_high``
-        (the band).
+        reads ``month`` (the x labels, written ``Oct 2026``), ``churn_rate`` (the line) and
+        ``ci_low``/``ci_high`` (the band).
+    months : int or None, default 24
+        The last months shown (:data:`TREND_MONTHS`); None shows every month of the table.
     ax : matplotlib.axes.Axes, optional
         The Axes to draw on; by default a new figure of 8 x 3.8 inches. The house style
         (:func:`house_style`) is applied either way.
@@ -820,7 +916,7 @@ def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, title: str |
     >>> customers = cx.load_customers(cx.SAMPLE_DIR / "customers.csv").frame
     >>> ax = cx.plot_churn_trend(cx.churn_rate_by_month(customers))
     >>> ax.get_xticklabels()[-1].get_text(), ax.get_title(loc="left")
-    ('2026-10', 'Monthly churn rate (95% CI)')
+    ('Oct 2026', 'Monthly churn rate (95% CI)')
     >>> plt.close(ax.figure)
     """
     from matplotlib.ticker import PercentFormatter
@@ -832,12 +928,13 @@ def plot_churn_trend(data: pd.DataFrame, *, ax: Axes | None = None, title: str |
         )
         ax.set_axis_off()
         return ax
+    data = _last_months(data, "month", months)
     x = np.arange(len(data))
     ax.plot(x, data["churn_rate"], marker="o", color=PALETTE[0])
     ax.fill_between(
-        x, data["ci_low"].astype(float), data["ci_high"].astype(float), color=PALETTE[0], alpha=0.15, linewidth=0
+        x, _within(data["ci_low"], 0, 1), _within(data["ci_high"], 0, 1), color=PALETTE[0], alpha=0.15, linewidth=0
     )
-    ax.set_xticks(x, data["month"], rotation=45, ha="right")
+    ax.set_xticks(x, [month_label(m) for m in data["month"]], rotation=45, ha="right")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.set_ylim(bottom=0)
     ax.set_ylabel("churned / active at start")

@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 
+import cxkit as cx
 from cxkit import plots
 
 
@@ -62,3 +65,22 @@ def test_notebook_shows_cxkit_and_plain_matplotlib_figures_inline(tmp_path, monk
     assert images[:3] == [1, 1, 1], images
     backend = "".join(o.get("text", "") for o in nb.cells[3].outputs).strip()
     assert "inline" in backend, backend
+
+
+def test_trends_show_the_last_24_months_labelled_and_within_the_scale():
+    """Issue 23 Deliver 7: 140 months since 2011 with 1-review months stay readable."""
+    months = pd.period_range("2011-01", periods=140, freq="M").astype(str)
+    rng = np.random.default_rng(1)
+    n = rng.integers(1, 60, len(months))
+    mean = rng.uniform(-0.9, 0.9, len(months))
+    trend = pd.DataFrame({"month": months, "n": n, "mean_compound": mean, "ci_low": mean - 8, "ci_high": mean + 8})
+    ax = cx.plot_sentiment_trend(trend, month=months[-1])
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) == 24 and labels[-1] == "Aug 2022" and labels[0] == "Sep 2020"
+    low, high = ax.get_ylim()
+    assert -1.05 <= low < high <= 1.05
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() >= -1 and band.max() <= 1
+    hollow = [c for c in ax.collections if "fewer than 30" in str(c.get_label())]
+    assert len(hollow) == 1 and len(hollow[0].get_offsets()) == int((n[-24:] < 30).sum())
+    assert len(cx.plot_sentiment_trend(trend, months=None).get_xticklabels()) == 140
