@@ -185,7 +185,8 @@ def _small_months(rows: pd.DataFrame) -> np.ndarray:
 def _within(values: pd.Series, low: float, high: float) -> np.ndarray:
     """``values`` as floats clipped to the score's scale (an interval never leaves it)."""
     floats: np.ndarray = np.asarray(pd.to_numeric(values, errors="coerce"), dtype=float)
-    return np.clip(floats, low, high)
+    clipped: np.ndarray = np.clip(floats, low, high)
+    return clipped
 
 
 def _scale_limits(ax: Axes, low_values: np.ndarray, high_values: np.ndarray, low: float, high: float) -> None:
