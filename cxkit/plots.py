@@ -350,6 +350,26 @@ def plot_nps_trend(
     return ax
 
 
+_NPS_TABLE = {"n", "promoters", "passives", "detractors", "nps", "se", "ci_low", "ci_high", "small_n", "n_eff"}
+
+
+def _as_comparison(rows: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`cxkit.compare_nps` table as it is, or the table of ``cxkit.nps(df, by=col)``
+    (one group column) shaped like one with nothing significant; anything else is a
+    ValueError saying what to pass."""
+    if {"by", "group", "value", "significant"} <= set(rows.columns):
+        return rows
+    groups = [c for c in rows.columns if c not in _NPS_TABLE]
+    if "nps" in rows.columns and len(groups) == 1:
+        col = groups[0]
+        return rows.rename(columns={col: "group", "nps": "value"}).assign(by=str(col), significant=False, diff=np.nan)
+    raise ValueError(
+        "plot_nps_by_segment draws cx.compare_nps(df, by='segment') (groups tested against the rest) or "
+        "cx.nps(df, by='segment') (one group column); got a table with columns "
+        f"{[str(c) for c in rows.columns]}."
+    )
+
+
 def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """NPS per group (from :func:`cxkit.compare_nps`) with 95% intervals, significant groups highlighted.
 
@@ -368,7 +388,8 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: st
         reads ``by`` and ``group`` (the labels, "by: group"), ``value``, ``ci_low``,
         ``ci_high`` (the point and its interval), ``n`` (the weights of the overall line),
         ``significant``, ``diff`` (the label of a significant group) and, when present,
-        ``small_n``.
+        ``small_n``. The table of ``cxkit.nps(df, by=column)`` (one group column, no tests)
+        is drawn too, with no group highlighted.
     ax : matplotlib.axes.Axes, optional
         The Axes to draw on; by default a new figure 8 inches wide and 0.45 inch per group
         plus 1.6 high. The house style (:func:`house_style`) is applied either way.
@@ -397,7 +418,7 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: st
     ['all: 18']
     >>> plt.close(ax.figure)
     """
-    rows = data.reset_index(drop=True)
+    rows = _as_comparison(data.reset_index(drop=True))
     ax = new_axes(ax=ax, figsize=(8, 0.45 * len(rows) + 1.6))
     y = np.arange(len(rows))[::-1]
     small = _small(rows)

@@ -86,7 +86,9 @@ def test_nps_interval_coverage_by_simulation(n, p, d, ci):
 def test_nps_by_groups_and_missing_scores():
     df = pd.DataFrame({"seg": ["a", "a", "b", "b", "b", None], "nps": pd.array([10, 2, 9, None, 7, 10], dtype="Int64")})
     out = cx.nps(df, by="seg")
-    assert out["seg"].tolist()[:2] == ["a", "b"] and out["seg"].isna().iloc[2]  # a missing group is its own
+    assert (
+        out["seg"].tolist()[:2] == ["a", "b"] and out["seg"].iloc[2] == "not given"
+    )  # a missing group is its own, named
     assert out["n"].tolist() == [2, 2, 1]  # the missing score is left out
     assert out["nps"].tolist() == pytest.approx([0.0, 50.0, 100.0])
 
@@ -519,3 +521,32 @@ def test_nps_refuses_a_yes_no_column_and_warns_on_a_1_to_10_rating():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cx.nps(rating, "overall", check_scale=False)
+
+
+def test_missing_group_values_are_not_given_and_left_out_of_tests(feedback):
+    """Issue 23 Deliver 10: a missing by= value is named, reported, and not a tested group."""
+    import warnings
+
+    fb = feedback[feedback["responded_at"].dt.to_period("M") == "2026-10"].copy()
+    fb.loc[fb.index[:300], "segment"] = None
+    table = cx.nps(fb, by="segment")
+    assert "not given" in table["segment"].tolist() and table["segment"].notna().all()
+    assert int(table.loc[table["segment"] == "not given", "n"].iloc[0]) == 300
+    with pytest.warns(cx.DataWarning, match="300 responses without a 'segment' value"):
+        compared = cx.compare_nps(fb, by="segment")
+    assert "not given" not in compared["group"].tolist() and compared["group"].notna().all()
+    # the rest of each comparison excludes them too: n + n_reference is every response with a segment
+    assert (compared["n"] + compared["n_reference"] == fb["segment"].notna().sum()).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cx.DataWarning)
+        included = cx.compare_nps(fb, by="segment", missing="include")
+    assert "not given" in included["group"].tolist() and len(included) == len(compared) + 1
+    with pytest.raises(ValueError, match="missing must be"):
+        cx.compare_nps(fb, by="segment", missing="drop")
+
+
+def test_plot_nps_by_segment_draws_an_nps_table_or_says_what_to_pass(feedback):
+    ax = cx.plot_nps_by_segment(cx.nps(feedback, by="segment"))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["segment: Consumer", "segment: Enterprise", "segment: SMB"]
+    with pytest.raises(ValueError, match=r"cx.compare_nps\(df, by='segment'\)"):
+        cx.plot_nps_by_segment(cx.nps(feedback, by=["segment", "channel"]))

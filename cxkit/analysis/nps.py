@@ -58,6 +58,7 @@ from ..errors import DataWarning, NotEnoughDataError
 from ..periods import resolve_month
 
 __all__ = [
+    "NOT_GIVEN",
     "nps",
     "csat",
     "ces",
@@ -278,6 +279,9 @@ def _group_codes(df: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[np.n
     grouped = df.groupby(cols, sort=True, dropna=False, observed=True)
     codes = grouped.ngroup().to_numpy()
     keys = grouped.size().reset_index()[cols]
+    for col in cols:  # responses without a group value are a row of their own, named so
+        if keys[col].isna().any():
+            keys[col] = keys[col].astype(object).where(keys[col].notna(), NOT_GIVEN)
     return codes, keys, cols
 
 
@@ -712,6 +716,31 @@ def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
     }
 
 
+#: The group of responses without a value in a ``by`` column (tables and comparisons name it so).
+NOT_GIVEN = "not given"
+
+
+def _missing_groups(df: pd.DataFrame, by: str, missing: str) -> pd.DataFrame:
+    """``df`` without the rows that have no ``by`` value (``"exclude"``, with a DataWarning), or
+    with them named :data:`NOT_GIVEN` (``"include"``)."""
+    if missing not in ("exclude", "include"):
+        raise ValueError(f"missing must be 'exclude' or 'include', not {missing!r}.")
+    if by not in df.columns:
+        return df  # _group_codes names the missing column
+    given = df[by].notna().to_numpy()
+    if given.all():
+        return df
+    if missing == "include":
+        return df.assign(**{by: df[by].astype(object).where(given, NOT_GIVEN)})
+    warnings.warn(
+        f"{int((~given).sum()):,} responses without a {by!r} value ({NOT_GIVEN!r}) are left out of the "
+        f"comparison; pass missing='include' to compare them as a group of their own.",
+        DataWarning,
+        stacklevel=4,
+    )
+    return df[given]
+
+
 def _compare(
     df: pd.DataFrame,
     kpi: str,
@@ -725,11 +754,13 @@ def _compare(
     alpha: float,
     min_n: int,
     options: dict[str, tuple],
+    missing: str = "exclude",
 ) -> pd.DataFrame:
     if by is None or not isinstance(by, str):
         raise ValueError("by= must name one group column to compare (e.g. by='segment').")
     _check_alpha(alpha)
     _check_min_n(min_n)
+    df = _missing_groups(df, by, missing)
     x = _scores(df, score, kind=kpi)
     w = _weights(df, weights)
     codes, keys, _ = _group_codes(df, by)
@@ -834,6 +865,10 @@ _COMPARE_DOC = """by : str, keyword-only
     min_n : int, default :data:`MIN_N` (30), keyword-only
         Fewer responses than this on either side (effective n with weights) flag the row
         ``small_n``.
+    missing : {"exclude", "include"}, default "exclude", keyword-only
+        Responses without a ``by`` value: ``"exclude"`` leaves them out of every comparison
+        (the rest included), with a :class:`~cxkit.errors.DataWarning` saying how many;
+        ``"include"`` compares them as a group of their own, named ``"not given"``.
 
     Returns
     -------
@@ -890,6 +925,7 @@ def compare_nps(
     padjust: str = "holm",
     alpha: float = 0.05,
     min_n: int = MIN_N,
+    missing: str = "exclude",
 ) -> pd.DataFrame:
     """Compare NPS between groups: z = diff / sqrt(SE1^2 + SE2^2) on adjusted-Wald estimates.
 
@@ -918,6 +954,7 @@ def compare_nps(
         padjust=padjust,
         alpha=alpha,
         min_n=min_n,
+        missing=missing,
         options={},
     )
 
@@ -934,6 +971,7 @@ def compare_csat(
     padjust: str = "holm",
     alpha: float = 0.05,
     min_n: int = MIN_N,
+    missing: str = "exclude",
 ) -> pd.DataFrame:
     """Compare CSAT mean (Welch t) and top-2-box share (Agresti-Caffo z) between groups.
 
@@ -964,6 +1002,7 @@ def compare_csat(
         padjust=padjust,
         alpha=alpha,
         min_n=min_n,
+        missing=missing,
         options={"top_box": top_box},
     )
 
@@ -980,6 +1019,7 @@ def compare_ces(
     padjust: str = "holm",
     alpha: float = 0.05,
     min_n: int = MIN_N,
+    missing: str = "exclude",
 ) -> pd.DataFrame:
     """Compare CES mean (Welch t) and low-effort share (Agresti-Caffo z) between groups.
 
@@ -1010,6 +1050,7 @@ def compare_ces(
         padjust=padjust,
         alpha=alpha,
         min_n=min_n,
+        missing=missing,
         options={"low_effort": low_effort},
     )
 
