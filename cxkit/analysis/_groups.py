@@ -8,9 +8,12 @@ A private hub: :mod:`cxkit.analysis.stages`, :mod:`cxkit.analysis.touchpoints` a
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -36,7 +39,7 @@ def score_column(score: str | None, metric: str | None, func: str, default: str 
     return score if score is not None else metric if metric is not None else default
 
 
-def check_frame(df, func: str) -> None:
+def check_frame(df: object, func: str) -> None:
     from ..distributed import is_dask_frame
 
     if not isinstance(df, pd.DataFrame) and not (is_dask_frame(df) and hasattr(df, "columns")):
@@ -84,7 +87,7 @@ def numeric_scores(series: pd.Series, column: str, func: str) -> np.ndarray:
     return values
 
 
-def group_order(series: pd.Series, given=None) -> list:
+def group_order(series: pd.Series, given: Iterable[Any] | None = None) -> list:
     """The groups of ``series`` in reporting order: journey stages in journey order,
     an ordered categorical in its order, anything else sorted (only groups present).
 
@@ -120,7 +123,7 @@ def group_codes(series: pd.Series, order: list) -> np.ndarray:
     return pd.Categorical(series.astype(object), categories=order).codes.astype(np.int64)
 
 
-def reduce_counts(df, columns: list) -> tuple[pd.DataFrame, np.ndarray | None]:
+def reduce_counts(df: pd.DataFrame, columns: list) -> tuple[pd.DataFrame, np.ndarray | None]:
     """The table an analysis works on, and how many rows each of its rows stands for.
 
     A pandas table is used as it is (``None``: one row each). A Dask DataFrame is reduced on
@@ -142,7 +145,7 @@ def kept_weights(weights: np.ndarray | None, keep: np.ndarray) -> np.ndarray | N
     return None if weights is None else weights[keep]
 
 
-def t_interval(mean, se, n, alpha: float):
+def t_interval(mean: npt.ArrayLike, se: npt.ArrayLike, n: npt.ArrayLike, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided t confidence interval of a mean (``n - 1`` degrees of freedom)."""
     mean, se, n = (np.asarray(x, dtype=float) for x in (mean, se, n))
     with np.errstate(invalid="ignore"):
@@ -190,7 +193,7 @@ def distinct_counts(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray
     return uniq, np.bincount(inverse, weights=weights, minlength=uniq.size)
 
 
-def order_statistic(uniq: np.ndarray, counts: np.ndarray, rank) -> float:
+def order_statistic(uniq: np.ndarray, counts: np.ndarray, rank: float) -> float:
     """The ``rank``-th smallest value (1-based) of a sample given as distinct values and counts."""
     return float(uniq[np.searchsorted(np.cumsum(counts), rank, side="left")])
 

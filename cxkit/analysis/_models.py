@@ -29,13 +29,19 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
 from .._stats import adjust_p, covariance_beside_separation
+
+if TYPE_CHECKING:
+    from patsy import DesignInfo
 
 #: Column names that hold personal data or identifiers and are never model covariates.
 NOT_COVARIATES = {
@@ -73,7 +79,7 @@ SURVIVAL_COLUMNS = {"nps_category"}  # known only from the answer's date on: see
 # --------------------------------------------------------------------------- model data and formulas
 
 
-def require(df: pd.DataFrame, columns, *, argument: str = "column") -> None:
+def require(df: pd.DataFrame, columns: Iterable[Hashable | None], *, argument: str = "column") -> None:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a DataFrame of customers, got {type(df).__name__}.")
     missing = [c for c in columns if c is not None and c not in df.columns]
@@ -117,7 +123,12 @@ def is_numeric(series: pd.Series) -> bool:
 
 
 def model_data(
-    df: pd.DataFrame, columns, *, event: str | None = None, levels: dict | None = None, categorical: dict | None = None
+    df: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    event: str | None = None,
+    levels: dict | None = None,
+    categorical: dict | None = None,
 ) -> pd.DataFrame:
     """A copy of ``columns`` that patsy reads the way an analyst expects.
 
@@ -128,7 +139,7 @@ def model_data(
     numbers included. ``levels`` fixes the categories of categorical columns (those of a fitted
     model, so that new data is coded the same way; unseen values become missing).
     """
-    out = {}
+    out: dict[Hashable, np.ndarray | pd.Categorical] = {}
     levels = levels or {}
     categorical = categorical or {}
     for col in dict.fromkeys(columns):
@@ -186,7 +197,7 @@ def reference_levels(data: pd.DataFrame) -> dict:
     }
 
 
-def default_reference(series: pd.Series):
+def default_reference(series: pd.Series) -> Any:
     """The reference level of a categorical covariate.
 
     A pandas Categorical uses its first category (the analyst chose the order); text uses the
@@ -207,7 +218,7 @@ def quote_name(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else f"Q({name!r})"
 
 
-def formula_rhs(df: pd.DataFrame, covariates, reference: dict | None) -> tuple[str, dict]:
+def formula_rhs(df: pd.DataFrame, covariates: Sequence[str], reference: dict | None) -> tuple[str, dict]:
     """Formula right-hand side for ``covariates`` and the reference level of each categorical one.
 
     Numbers and booleans enter as they are; text (and any column named in ``reference``) as a
@@ -219,7 +230,8 @@ def formula_rhs(df: pd.DataFrame, covariates, reference: dict | None) -> tuple[s
     unknown = set(reference) - set(covariates)
     if unknown:
         raise ValueError(f"reference names {sorted(unknown)} which are not covariates of the model.")
-    terms, refs = [], {}
+    terms: list[str] = []
+    refs: dict[str, Any] = {}
     for col in covariates:
         s = df[col]
         terms.append(quote_name(col))
@@ -234,7 +246,7 @@ def formula_rhs(df: pd.DataFrame, covariates, reference: dict | None) -> tuple[s
 LEAKAGE_R2 = 0.95
 
 
-def tenure_price_leaks(data: pd.DataFrame, columns, *, tenure: str, revenue: str) -> list[str]:
+def tenure_price_leaks(data: pd.DataFrame, columns: Iterable[str], *, tenure: str, revenue: str) -> list[str]:
     """Numeric columns explained by tenure, price and tenure x price with R² >= 0.95 (a
     total-charges column); an empty list when tenure or price is missing."""
     if tenure not in data.columns or revenue not in data.columns:
@@ -275,7 +287,7 @@ def _formula_functions() -> set[str]:
 
 
 class _Names(ast.NodeVisitor):
-    def __init__(self):
+    def __init__(self) -> None:
         self.names: list[str] = []  # bare names (columns or functions)
         self.quoted: list[str] = []  # Q('column name')
         self.private: list[str] = []  # attributes such as x.__class__, never needed in a formula
@@ -299,7 +311,7 @@ class _Names(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def _close_columns(name: str, columns) -> list[str]:
+def _close_columns(name: str, columns: Iterable[str]) -> list[str]:
     """Columns a mistyped ``name`` may have meant: similar spellings, and columns that contain it
     (``tenure`` -> ``tenure_months``) or that it contains."""
     import difflib
@@ -350,7 +362,7 @@ def formula_in_words(formula: str) -> str:
     return ", ".join(words) or "nothing (intercept only)"
 
 
-def formula_columns(formula: str, columns) -> tuple[list[str], list[str]]:
+def formula_columns(formula: str, columns: Iterable[Hashable]) -> tuple[list[str], list[str]]:
     """The data columns a formula uses: (left-hand side, right-hand side).
 
     Every name in the formula must be a column of the data or one of the functions a formula
@@ -405,7 +417,7 @@ def aliased_columns(
         X = np.asarray(X, dtype=float)
         gram = X.T @ X
     kept: list[int] = []
-    found = []
+    found: list[tuple[str, list[str]]] = []
     for j in range(X.shape[1]):
         diag = gram[j, j]
         if diag <= 0:
@@ -457,7 +469,9 @@ def term_label(term: str, references: dict | None = None) -> str:
     return term
 
 
-def default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_missing: float, survival: bool = False):
+def default_covariates(
+    df: pd.DataFrame, event: str, *, max_levels: int, max_missing: float, survival: bool = False
+) -> tuple[list, list[str]]:
     """Every column that can be a covariate, and a note on each one left out."""
     chosen, notes = [], []
     n = len(df)
@@ -471,7 +485,8 @@ def default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_mis
         present = s.dropna()
         numeric = is_numeric(s)
         values = pd.to_numeric(present, errors="coerce").to_numpy(dtype=float) if numeric else None
-        if len(present) == 0 or (values.min() == values.max() if numeric else present.nunique() <= 1):
+        # values is the array when numeric
+        if len(present) == 0 or (values.min() == values.max() if numeric else present.nunique() <= 1):  # type: ignore[union-attr]
             continue
         if "churn" in low:
             notes.append(f"{col}: left out (named like the outcome; include it explicitly if it is known before churn)")
@@ -482,6 +497,7 @@ def default_covariates(df: pd.DataFrame, event: str, *, max_levels: int, max_mis
             )
             continue
         if numeric:
+            assert values is not None  # numeric
             if len(present) > 50 and (values == np.round(values)).all() and len(np.unique(values)) == len(values):
                 notes.append(f"{col}: left out (a different whole number on every row: an identifier)")
                 continue
@@ -504,7 +520,7 @@ class Design:
     #: The formula fitted (categorical columns coded with their reference first).
     formula: str
     #: The statsmodels model on the design, aliased columns left out.
-    model: object
+    model: Any
     #: Model data of the customers in the model (:func:`model_data`).
     data: pd.DataFrame
     #: The event column (churned) and the data columns on the formula's right-hand side.
@@ -527,7 +543,13 @@ class Design:
     found: list = field(default_factory=list)
 
 
-def covariate_formula(df: pd.DataFrame, covariates, reference: dict | None, *, choose) -> tuple[str, dict, list[str]]:
+def covariate_formula(
+    df: pd.DataFrame,
+    covariates: str | Iterable[str] | None,
+    reference: dict | None,
+    *,
+    choose: Callable[[], tuple[list[str], list[str]]],
+) -> tuple[str, dict, list[str]]:
     """The right-hand side of a model of ``covariates`` (with None, the columns ``choose()``
     returns with its notes), the reference level of each categorical covariate, and the notes."""
     notes: list[str] = []
@@ -575,7 +597,7 @@ def aliased_design(
 # --------------------------------------------------------------------------- 2. fit
 
 
-def far_bounds(exog) -> list[tuple[float, float]]:
+def far_bounds(exog: npt.ArrayLike) -> list[tuple[float, float]]:
     """Box for a fallback optimiser: coefficients moving the linear predictor by up to 40 across
     a covariate's largest value, far beyond any real effect (e^40) but short of the overflow
     where a runaway (separated) fit ends in NaN."""
@@ -587,7 +609,9 @@ def far_bounds(exog) -> list[tuple[float, float]]:
 # --------------------------------------------------------------------------- 3. standard errors
 
 
-def standard_errors(params, se, flagged: np.ndarray, hessian) -> tuple[np.ndarray, np.ndarray]:
+def standard_errors(
+    params: npt.ArrayLike, se: npt.ArrayLike, flagged: np.ndarray, hessian: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Estimates and standard errors with the ``flagged`` coefficients (no finite estimate:
     separation, monotone likelihood) not estimable (NaN).
 
@@ -659,7 +683,7 @@ def events_per_parameter(events: int, parameters: int, *, which: str, effect: st
     ]
 
 
-def outcome_leaks(data: pd.DataFrame, y: np.ndarray, columns) -> list[str]:
+def outcome_leaks(data: pd.DataFrame, y: np.ndarray, columns: Iterable[str]) -> list[str]:
     """Covariates that alone separate churners from stayers (AUC >= :data:`LEAKAGE_AUC`): probably
     recorded at or after churn."""
     found = []
@@ -692,11 +716,11 @@ def collinearity(design: Design, *, effect: str) -> tuple[pd.DataFrame, list[str
     with np.errstate(all="ignore"):
         vif = vif_table(design.X, design.names, design.design_info, design.gram)
     found = [
-        f"{variable_label(row.variable)} is strongly collinear with other covariates (GVIF^(1/(2df)) squared = "
-        f"{row.vif_adjusted**2:.1f} > {MAX_VIF:g}): its {effect} is imprecise. Consider dropping one of the "
+        f"{variable_label(cast(str, row.variable))} is strongly collinear with other covariates (GVIF^(1/(2df)) squared = "
+        f"{cast(float, row.vif_adjusted) ** 2:.1f} > {MAX_VIF:g}): its {effect} is imprecise. Consider dropping one of the "
         "overlapping covariates."
         for row in vif.itertuples()
-        if row.vif_adjusted**2 > MAX_VIF
+        if cast(float, row.vif_adjusted) ** 2 > MAX_VIF
     ]
     return vif, found
 
@@ -749,7 +773,7 @@ def roc_auc_levels(codes: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum(c1 * (below + 0.5 * c0)) / (n1 * n0))
 
 
-def vif_table(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) -> pd.DataFrame:
+def vif_table(X: np.ndarray, names: list[str], design_info: DesignInfo | None, gram: np.ndarray) -> pd.DataFrame:
     """Generalized VIF per variable (Fox & Monette 1992): det(R11) det(R22) / det(R), with R the
     correlation matrix of the design columns without the intercept (from the Gram matrix X'X)."""
     n = len(X)
@@ -757,7 +781,7 @@ def vif_table(X: np.ndarray, names: list[str], design_info, gram: np.ndarray) ->
     cov = (gram - n * np.outer(mean, mean)) / (n - 1)
     var = np.diag(cov).copy()
     cols = [j for j in range(len(names)) if var[j] > 1e-12 * max(1.0, abs(mean[j]) ** 2)]
-    owner = {}
+    owner: dict[str, str] = {}
     if design_info is not None:
         all_names = list(design_info.column_names)
         for term, sl in design_info.term_name_slices.items():

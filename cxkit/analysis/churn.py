@@ -55,9 +55,12 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 from scipy.special import expit
@@ -102,6 +105,10 @@ from ._models import (  # noqa: F401 (the thresholds stay importable here)
     term_label,
 )
 from .survival import cox_model, restricted_mean_survival
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from statsmodels.discrete.discrete_model import BinaryResultsWrapper, Logit, LogitResults
 
 __all__ = [
     "churn_model",
@@ -176,7 +183,7 @@ class ChurnModel(SafeDisplay):
 
     formula: str
     summary: pd.DataFrame
-    result: object
+    result: LogitResults
     auc: float
     auc_sd: float
     cv: pd.DataFrame
@@ -263,13 +270,13 @@ class ChurnModel(SafeDisplay):
         return "".join(parts)
 
     # -- figures ------------------------------------------------------------------------
-    def plot_forest(self, *, ax=None):
+    def plot_forest(self, *, ax: Axes | None = None) -> Axes:
         """Forest plot of the odds ratios."""
         from ..plots import plot_forest
 
         return plot_forest(self.summary, ax=ax, alpha=self.alpha)
 
-    def plot_calibration(self, *, ax=None):
+    def plot_calibration(self, *, ax: Axes | None = None) -> Axes:
         """Observed against predicted churn by decile of predicted risk."""
         from ..plots import plot_calibration
 
@@ -305,11 +312,11 @@ def _newton_logit(
     y: np.ndarray,
     *,
     weights: np.ndarray | None = None,
-    start=None,
+    start: npt.ArrayLike | None = None,
     buffer: np.ndarray | None = None,
     tol: float = 1e-10,
     maxiter: int = 50,
-):
+) -> tuple[np.ndarray, bool]:
     """Maximum-likelihood logistic regression by Newton-Raphson; returns (params, converged).
 
     ``weights`` (0/1 for cross-validation folds) avoid copying the rows of a large design
@@ -344,7 +351,9 @@ def _newton_logit(
     return beta, False
 
 
-def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> list[str]:
+def _separation_checks(
+    data: pd.DataFrame, y: np.ndarray, caught: Iterable[warnings.WarningMessage], columns: Iterable[str]
+) -> list[str]:
     """Perfect separation reported by statsmodels, and quasi-complete separation: a level of a
     categorical covariate (or one value of a 0/1 covariate) with no churners or only churners."""
     found = []
@@ -382,7 +391,7 @@ def _separation_checks(data: pd.DataFrame, y: np.ndarray, caught, columns) -> li
     return found
 
 
-def _fit_logit_singular(model, start: np.ndarray):
+def _fit_logit_singular(model: Logit, start: np.ndarray) -> BinaryResultsWrapper:
     """A statsmodels ``Logit`` result where its own fit fails inverting a singular information
     matrix (fitted probabilities of exactly 0 or 1 under separation): the estimates where BFGS
     stops, with the pseudo-inverse of the information as covariance. Only the estimable terms
@@ -427,7 +436,7 @@ def _logit_separation(X: np.ndarray, y: np.ndarray) -> np.ndarray:
 def churn_model(
     customers: pd.DataFrame,
     formula: str | None = None,
-    covariates=None,
+    covariates: str | Iterable[str] | None = None,
     cv: int = 5,
     seed: int = 0,
     *,
@@ -609,7 +618,7 @@ def churn_model(
 def _logit_design(
     customers: pd.DataFrame,
     formula: str | None,
-    covariates,
+    covariates: str | Iterable[str] | None,
     *,
     event: str,
     reference: dict | None,
@@ -701,7 +710,7 @@ def _logit_design(
     )
 
 
-def _fit_logit(design: Design, buffer: np.ndarray):
+def _fit_logit(design: Design, buffer: np.ndarray) -> tuple[BinaryResultsWrapper, list[warnings.WarningMessage], bool]:
     """Fit: Newton-Raphson in numpy first (fast on large data); statsmodels then starts at that
     optimum, confirms it in one step and computes its covariance and tests as usual.
 
@@ -941,7 +950,7 @@ def _sentiment_function(sentiment):
     raise ValueError("sentiment must be 'auto', None or a function of a Series of texts.")
 
 
-def _as_scores(scored, texts: pd.Series) -> pd.Series:
+def _as_scores(scored: pd.DataFrame | pd.Series | npt.ArrayLike, texts: pd.Series) -> pd.Series:
     if isinstance(scored, pd.DataFrame):
         if "compound" not in scored.columns:
             raise ValueError("the sentiment function returned a table without a 'compound' column.")
@@ -956,7 +965,7 @@ def join_cx(
     *,
     which: str = "first",
     reviews: pd.DataFrame | None = None,
-    sentiment=None,
+    sentiment: str | Callable[[pd.Series], Any] | None = None,
     text: str = "comment",
 ) -> pd.DataFrame:
     """Customers with their survey answers: NPS category and mean comment sentiment.
@@ -1116,6 +1125,7 @@ def _entry_months(
 ) -> np.ndarray | None:
     if signup not in customers.columns or at not in customers.columns:
         return None
+    months: pd.Series | np.ndarray
     months = (
         (pd.to_datetime(customers[at]) - pd.to_datetime(customers[signup])).dt.total_seconds() / 86400 / DAYS_PER_MONTH
     )
@@ -1129,7 +1139,7 @@ def _entry_months(
 def detractor_effect(
     customers: pd.DataFrame,
     *,
-    adjust=("tenure_months", "segment"),
+    adjust: str | Sequence[str] = ("tenure_months", "segment"),
     event: str = "churned",
     duration: str = "tenure_months",
     alpha: float = 0.05,
@@ -1715,6 +1725,7 @@ def revenue_at_risk(
         churned = model_data(customers, [model._event], event=model._event)[model._event]
         rows = customers[churned.to_numpy() == 0]
     X = model.design(rows)
+    r: pd.Series | np.ndarray
     r = pd.to_numeric(rows[revenue], errors="coerce").astype(float).reindex(X.index)
     ok = r.notna().to_numpy()
     X, r = X[ok], r[ok].to_numpy()
@@ -2153,6 +2164,7 @@ def churn_reasons(
     churned = comments["_churned"].to_numpy() == 1
     n1, n0 = int(churned.sum()), int((~churned).sum())
     # each distinct comment is searched once ("Too expensive" comes back again and again)
+    distinct: np.ndarray | pd.Series
     codes, distinct = pd.factorize(comments[text].astype(str).to_numpy(dtype=object))
     distinct = pd.Series(distinct, dtype=object)
     rows = []

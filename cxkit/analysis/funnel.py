@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import difflib
 import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,7 +46,7 @@ __all__ = ["funnel", "funnel_by_month"]
 _NS_PER_DAY = 86_400 * 1e9
 
 
-def _stage_order(series: pd.Series, stages, notes: list) -> list:
+def _stage_order(series: pd.Series, stages: Iterable[Any] | None, notes: list) -> list:
     """The funnel's stages: given, or the journey stages up to the furthest one present (later
     stages no journey reached are not observed, e.g. retention in single web sessions)."""
     if stages is not None:
@@ -62,7 +64,7 @@ def _stage_order(series: pd.Series, stages, notes: list) -> list:
     return order[: last + 1]
 
 
-def _check_stages(series: pd.Series, stages) -> list:
+def _check_stages(series: pd.Series, stages: Iterable[Any]) -> list:
     """The given stages, refused when one is not a stage of the data.
 
     A stage no event has is fine when it is a journey stage and the data use the journey
@@ -116,7 +118,7 @@ def _journeys(
     return codes.astype(np.int64), None
 
 
-def _journey_cells(df, keys: list, time: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
+def _journey_cells(df: Any, keys: list, time: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
     """A pandas table as it is; a Dask DataFrame of events reduced on the cluster to one row
     per distinct ``keys`` (missing values included) with its first ``time`` and, as weights,
     its number of events. The funnels depend on the events only through these."""
@@ -127,6 +129,7 @@ def _journey_cells(df, keys: list, time: str | None) -> tuple[pd.DataFrame, np.n
     parts = [grouped.size()]
     timed = time is not None and time in df.columns
     if timed:
+        assert time is not None  # timed says so
         stamps = df[time]
         if not pd.api.types.is_datetime64_any_dtype(stamps.dtype):
             stamps = stamps.map_partitions(pd.to_datetime, errors="coerce", meta=(time, "datetime64[ns]"))
@@ -272,7 +275,7 @@ def funnel(
     else:
         t = times[keep]
         ok = t != np.iinfo(np.int64).min
-        first = np.full(n_journeys * k, np.iinfo(np.int64).max, dtype=np.int64)
+        first: np.ndarray = np.full(n_journeys * k, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first, journeys[ok] * k + codes[ok], t[ok])
         first = first.reshape(n_journeys, k)
         present = first != np.iinfo(np.int64).max
@@ -287,7 +290,7 @@ def funnel(
     return out
 
 
-def _month_key(values: list):
+def _month_key(values: list) -> Callable[[Any], Any]:
     """Sort key for period labels: calendar month names (Feb, June, ...), YYYY-MM, or text."""
     names = {
         m.lower(): i

@@ -30,10 +30,13 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -104,7 +107,7 @@ def _cliffs_delta(a: tuple, b: tuple) -> float:
     return float(np.dot(ca, below - above) / (ca.sum() * cb.sum()))
 
 
-def _ranks(values: np.ndarray, weights: np.ndarray):
+def _ranks(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float, int]:
     """Average ranks (ties share the mean rank) and the tie term sum(t^3 - t); each value
     stands for ``weights`` rows."""
     uniq, inverse = np.unique(values, return_inverse=True)
@@ -135,13 +138,13 @@ def _kruskal(g: Groups, ranks: np.ndarray, ties: float) -> tuple[dict, np.ndarra
     return row, rank_sum / g.n
 
 
-def _studentized_p(q, k, df) -> float:
+def _studentized_p(q: float, k: int, df: float) -> float:
     if not np.isfinite(q) or not np.isfinite(df):
         return np.nan
     return float(studentized_range_sf(q, k, df))
 
 
-def _studentized_crit(alpha, k, df) -> float:
+def _studentized_crit(alpha: float, k: int, df: float) -> float:
     """Studentized-range quantile for the confidence intervals (exact to 1e-10, so a pair's
     interval excludes 0 exactly when its p-value is below alpha)."""
     return studentized_range_isf(alpha, k, df) if np.isfinite(df) else np.nan
@@ -264,7 +267,7 @@ def _pairwise(
     return out[columns]
 
 
-def compact_letters(names: list, means, significant_pairs) -> dict:
+def compact_letters(names: list, means: npt.ArrayLike, significant_pairs: Iterable[tuple[Any, Any]]) -> dict:
     """Compact letter display (Piepho 2004, insert-and-absorb): groups that share a letter do
     not differ significantly. Letters are given from the highest mean down.
 
@@ -300,7 +303,7 @@ def compact_letters(names: list, means, significant_pairs) -> dict:
 # --------------------------------------------------------------------------- ordinal model
 
 
-def _ordinal_model(g: Groups, alpha: float):
+def _ordinal_model(g: Groups, alpha: float) -> tuple[pd.DataFrame, dict, Any, str | None]:
     """Proportional-odds (cumulative logit) model of the score on the groups.
 
     The only covariate is the group, so the likelihood depends on the data only through the
@@ -309,7 +312,7 @@ def _ordinal_model(g: Groups, alpha: float):
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    class _CountedOrderedModel(OrderedModel):
+    class _CountedOrderedModel(OrderedModel):  # type: ignore[misc]  # statsmodels ships no types
         def __init__(self, endog, exog, counts, **kwargs):
             self.counts = np.asarray(counts, dtype=float)
             super().__init__(endog, exog, **kwargs)
@@ -434,7 +437,7 @@ def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups
         return np.zeros(max(n_beta, 0), dtype=bool)
     rows, objective = [], np.zeros(n_theta + n_beta)
 
-    def slack(plus: int | None, minus: int | None):  # x[plus] - x[minus] >= 0 (None: a zero)
+    def slack(plus: int | None, minus: int | None) -> None:  # x[plus] - x[minus] >= 0 (None: a zero)
         row = np.zeros(n_theta + n_beta)
         if plus is not None:
             row[plus] += 1.0
@@ -458,7 +461,9 @@ def _ordinal_separation(cell_group: np.ndarray, cell_level: np.ndarray, k_groups
     )
 
 
-def _separation_note(names: list, separated: np.ndarray, cell_group, cell_level, levels) -> str:
+def _separation_note(
+    names: list, separated: np.ndarray, cell_group: np.ndarray, cell_level: np.ndarray, levels: np.ndarray
+) -> str:
     """Which stages are separated and how (all scores at one end, or no overlap), in words."""
     reasons = []
     flagged = set((np.flatnonzero(separated) + 1).tolist())
@@ -567,17 +572,18 @@ class StageComparison(SafeDisplay):
         if higher_is_better is None:
             higher_is_better = self.score.lower() not in LOWER_IS_BETTER
         s = self.stages
-        idx = int(s["mean"].idxmin() if higher_is_better else s["mean"].idxmax())
+        # the stages table has a RangeIndex
+        idx = int(cast(int, s["mean"].idxmin() if higher_is_better else s["mean"].idxmax()))
         name = s.loc[idx, "stage"]
         pairs = self.pairs(method)
         mine = pairs[(pairs["a"] == name) | (pairs["b"] == name)]
         p_max = float(mine["p_adjusted"].max()) if len(mine) else np.nan
         return {
             "stage": name,
-            "mean": float(s.loc[idx, "mean"]),
-            "ci_low": float(s.loc[idx, "ci_low"]),
-            "ci_high": float(s.loc[idx, "ci_high"]),
-            "n": int(s.loc[idx, "n"]),
+            "mean": float(cast(float, s.loc[idx, "mean"])),
+            "ci_low": float(cast(float, s.loc[idx, "ci_low"])),
+            "ci_high": float(cast(float, s.loc[idx, "ci_high"])),
+            "n": int(cast(int, s.loc[idx, "n"])),
             "significant": bool(len(mine) > 0 and p_max < self.alpha),
             "p_max": p_max,
             "method": method,
@@ -686,7 +692,17 @@ def compare_stages(
     )
 
 
-def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, intervals: bool = True) -> StageComparison:
+def _compare_stages(
+    df: pd.DataFrame,
+    *,
+    metric: str,
+    stage: str,
+    alpha: float,
+    padjust: str,
+    ordinal: bool | None,
+    stages: list | None,
+    intervals: bool = True,
+) -> StageComparison:
     """:func:`compare_stages`; ``intervals=False`` leaves the pairwise confidence intervals
     out (NaN), for callers that use only the tests (the scorecard)."""
     func = "compare_stages"
@@ -763,7 +779,7 @@ def _compare_stages(df, *, metric, stage, alpha, padjust, ordinal, stages, inter
     omnibus = pd.DataFrame(rows)
     omnibus["significant"] = omnibus["p"] < alpha
     omnibus = omnibus[["test", "stat", "statistic", "df1", "df2", "p", "significant", "effect", "effect_size"]]
-    if not np.isfinite(omnibus.loc[1, "statistic"]):
+    if not np.isfinite(cast(float, omnibus.loc[1, "statistic"])):
         notes.append("Welch ANOVA undefined: a stage has no variance")
 
     se = np.sqrt(g.var / g.n)

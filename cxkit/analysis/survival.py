@@ -38,8 +38,10 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -74,6 +76,10 @@ from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable from here)
     tenure_price_leaks,
     term_label,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from statsmodels.duration.hazard_regression import PHReg, PHRegResults
 
 __all__ = [
     "kaplan_meier",
@@ -190,7 +196,7 @@ def kaplan_meier(
     duration: str = "tenure_months",
     event: str = "churned",
     entry: str | None = None,
-    times=None,
+    times: Sequence[float] | None = None,
     alpha: float = 0.05,
     conf_type: str = "log",
 ) -> pd.DataFrame:
@@ -400,7 +406,7 @@ def logrank(
 # --------------------------------------------------------------------------- Cox
 
 
-def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
+def proportional_hazards_test(result: PHRegResults, *, transform: str = "km") -> pd.DataFrame:
     """Grambsch–Therneau test of proportional hazards for a fitted statsmodels ``PHReg``.
 
     For each covariate, the scaled Schoenfeld residuals (an estimate of how its log hazard
@@ -494,7 +500,7 @@ def proportional_hazards_test(result, *, transform: str = "km") -> pd.DataFrame:
     return pd.concat([out, glob], ignore_index=True)
 
 
-def _schoenfeld_residuals(model, params: np.ndarray) -> np.ndarray:
+def _schoenfeld_residuals(model: PHReg, params: np.ndarray) -> np.ndarray:
     """Schoenfeld residuals of a statsmodels ``PHReg`` under its own tie handling.
 
     A churner's residual is their covariates minus the expected covariates of whoever churns
@@ -593,7 +599,7 @@ SEPARATION_LOG_HAZARD = 20.0
 _MAX_RISK_PAIRS = 3_000_000
 
 
-def _cox_monotone(model) -> np.ndarray:
+def _cox_monotone(model: PHReg) -> np.ndarray:
     """Which coefficients of a statsmodels ``PHReg`` have no finite maximum partial likelihood.
 
     The partial likelihood keeps rising along a direction ``b`` exactly when at every churn
@@ -812,7 +818,7 @@ class CoxModel(SafeDisplay):
     formula: str
     summary: pd.DataFrame
     ph_test: pd.DataFrame
-    result: object
+    result: PHRegResults
     n: int
     events: int
     dropped: int
@@ -851,7 +857,7 @@ class CoxModel(SafeDisplay):
             parts.append(findings(self.warnings, title="Warnings").html)
         return "".join(parts)
 
-    def plot_forest(self, *, ax=None):
+    def plot_forest(self, *, ax: Axes | None = None) -> Axes:
         """Forest plot of the hazard ratios (see :func:`plot_forest`)."""
         from ..plots import plot_forest
 
@@ -861,7 +867,7 @@ class CoxModel(SafeDisplay):
 def cox_model(
     df: pd.DataFrame,
     formula: str | None = None,
-    covariates=None,
+    covariates: str | Iterable[str] | None = None,
     *,
     duration: str = "tenure_months",
     event: str = "churned",
@@ -986,7 +992,7 @@ def cox_model(
     ph = proportional_hazards_test(result, transform=transform)
     # a term without a finite estimate has no slope over time either, and taints the global test
     flagged = [name for name, m in zip(design.names, monotone) if m]
-    ph.loc[ph["term"].isin(flagged) | ((ph["term"] == "GLOBAL") & monotone.any()), ["rho", "chi2", "p"]] = np.nan
+    ph.loc[ph["term"].isin(flagged) | ((ph["term"] == "GLOBAL") & bool(monotone.any())), ["rho", "chi2", "p"]] = np.nan
     found = _cox_checks(
         design,
         df,
@@ -1015,7 +1021,7 @@ def cox_model(
 def _cox_design(
     df: pd.DataFrame,
     formula: str | None,
-    covariates,
+    covariates: str | Iterable[str] | None,
     *,
     duration: str,
     event: str,
@@ -1215,7 +1221,7 @@ def _cox_checks(
             f"p = {row.p:.2g}); read it as an average over tenure.",
         )
         for row in ph.itertuples()
-        if row.term != "GLOBAL" and row.p < alpha
+        if row.term != "GLOBAL" and cast(float, row.p) < alpha
     ]
     return found
 

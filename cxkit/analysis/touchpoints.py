@@ -291,6 +291,7 @@ def touchpoint_performance(
             f"{duration!r} holds data. Pass success='<column>' or duration='<column>'."
         )
     if has_success:
+        assert success is not None  # has_success says so
         data, weights = frames[success]
         codes = group_codes(data[by], order)
         ok = numeric_scores(data[success], success, func)
@@ -318,6 +319,7 @@ def touchpoint_performance(
     else:
         notes.append(f"no {success!r} outcomes: success rate not computed")
     if has_duration:
+        assert duration is not None  # has_duration says so
         data, weights = frames[duration]
         codes = group_codes(data[by], order)
         secs = numeric_scores(data[duration], duration, func)
@@ -442,7 +444,8 @@ def channel_consistency(
     out = pd.concat(frames, ignore_index=True)
     adjusted = adjust_p(p_values, padjust)
     out["p_adjusted"] = adjusted[out["_touch"].to_numpy()]
-    consistent = pd.array(~(out["p_adjusted"] < alpha), dtype="boolean")
+    # pandas-stubs take only a list or an ndarray for a "boolean" array; pandas takes a Series too
+    consistent = pd.array(~(out["p_adjusted"] < alpha), dtype="boolean")  # type: ignore[call-overload]
     # one channel, or a test that is undefined (channels without any variation): no verdict
     consistent[(out["channels"].to_numpy() < 2) | out["p_adjusted"].isna().to_numpy()] = pd.NA
     out["consistent"] = consistent
