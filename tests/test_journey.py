@@ -180,7 +180,7 @@ def test_notebook_follows_the_pack_conventions(project_dir):
     assert "def " not in code and "class " not in code and "for " not in code
     assert "display(" not in code and "Markdown" not in code
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    assert nb.cells[-1].source == "cx.save_results(results_path, **page.results())"
+    assert nb.cells[-1].source == "page.save_results(results_path)"
 
 
 @pytest.mark.shared

@@ -127,6 +127,10 @@ def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | No
                 label, kpi if isinstance(kpi, dict) else None, fmt, higher, skipped.get(_KPI_NOTEBOOK.get(key, ""))
             )
         )
+    not_shown: dict[str, int] = {}  # sections each page could not compute from the data
+    for entry in results.get("sections_skipped") or []:
+        if isinstance(entry, dict):
+            not_shown[str(entry.get("page", ""))] = not_shown.get(str(entry.get("page", "")), 0) + 1
     links = []
     for nb in notebooks:
         section = getattr(nb, "section", None) or dict(_SECTIONS).get(nb.name)
@@ -138,6 +142,12 @@ def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | No
         links.append(
             f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
             + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "")
+            + (
+                f'<p class="cx-note">{not_shown[nb.name]} section{"s" if not_shown[nb.name] != 1 else ""} not shown: '
+                "the data at hand cannot give them (the page says what is missing).</p>"
+                if not_shown.get(nb.name)
+                else ""
+            )
             + "</li>"
         )
     for why in skipped.values():

@@ -201,6 +201,7 @@ class _Run:
     quiet: bool
     scheduler: str = ""
     skipped: dict = field(default_factory=dict)  # notebook -> why it was not built
+    sections_skipped: list = field(default_factory=list)  # [{page, section, reason}] the data could not give
     month_note: str | None = None  # why the month is not last calendar month (no --month)
     allowed_dirs: list[Path] = field(default_factory=list)  # where path parameters may point
     t0: float = 0.0  # time.perf_counter() when build_pack started
@@ -1028,11 +1029,22 @@ def _merge_results(run: _Run, quality: dict) -> dict:
     from .results import merge_results
 
     parts = []
+    sections_skipped = []  # the sections each page could not compute from the data (issue 23)
     for nb in run.notebooks:
         part = run.parts_dir / f"{nb.name}.json"
         if part.exists():
-            parts.append(json.loads(part.read_text(encoding="utf-8")))
-    results = {"month": run.month, **merge_results(parts), "data_quality": quality, "skipped": run.skipped}
+            loaded = json.loads(part.read_text(encoding="utf-8"))
+            for entry in loaded.pop("skipped_sections", None) or []:
+                sections_skipped.append({"page": nb.name, **entry})
+            parts.append(loaded)
+    run.sections_skipped = sections_skipped
+    results = {
+        "month": run.month,
+        **merge_results(parts),
+        "data_quality": quality,
+        "skipped": run.skipped,
+        "sections_skipped": sections_skipped,
+    }
     for key in _STABLE_KEYS:
         results.setdefault(key, None)
     results = {k: results[k] for k in sorted(results, key=_key_order)}
@@ -1042,7 +1054,19 @@ def _merge_results(run: _Run, quality: dict) -> dict:
     return results
 
 
-_STABLE_KEYS = ["month", "nps", "csat", "ces", "drivers", "sentiment", "churn", "journey", "data_quality", "skipped"]
+_STABLE_KEYS = [
+    "month",
+    "nps",
+    "csat",
+    "ces",
+    "drivers",
+    "sentiment",
+    "churn",
+    "journey",
+    "data_quality",
+    "skipped",
+    "sections_skipped",
+]
 
 
 def _key_order(key: str) -> tuple:
@@ -1076,6 +1100,7 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
         },
         "month_note": run.month_note,
         "skipped": run.skipped,
+        "sections_skipped": run.sections_skipped,
         "started_utc": run.started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - run.t0, 3),
