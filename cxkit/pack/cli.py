@@ -18,7 +18,7 @@ EXIT_INVALID_DATA = 1
 EXIT_USAGE = 2
 
 
-def _cmd_validate(args) -> int:
+def _cmd_validate(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..data.catalog import load_catalog
@@ -56,7 +56,7 @@ def _rows_arg(text: str) -> tuple[str, int]:
     return table, int(n)
 
 
-def _cmd_sample(args) -> int:
+def _cmd_sample(args: argparse.Namespace) -> int:
     from ..data.sample import write_sample
 
     paths = write_sample(args.out, seed=args.seed, scale=args.scale, rows=dict(args.rows) or None)
@@ -65,7 +65,7 @@ def _cmd_sample(args) -> int:
     return EXIT_OK
 
 
-def _cmd_report(args) -> int:
+def _cmd_report(args: argparse.Namespace) -> int:
     import logging
 
     from ..errors import PackError
