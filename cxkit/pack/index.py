@@ -18,13 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ..display import format_p, safe_text
 from .results import HEADLINE_POLICY
 
 if TYPE_CHECKING:
-    from .runner import PackNotebook
+    # What the index reads of a pack notebook (a cxkit.pack.runner.PackNotebook; the runner
+    # imports this module, so the type is described here rather than imported).
+    class _Notebook(Protocol):
+        @property
+        def name(self) -> str: ...
+        @property
+        def title(self) -> str: ...
+
 
 __all__ = ["write_index", "render_index"]
 
@@ -118,9 +125,7 @@ def _and(names: list) -> str:
     return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def render_index(
-    results: dict, *, notebooks: Iterable[PackNotebook], footer: str, notes: list[str] | None = None
-) -> str:
+def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, notes: list[str] | None = None) -> str:
     """The index page as a string (see module docs). ``notes``: sentences shown under the
     title (e.g. why the month is not last calendar month)."""
     month = str(results.get("month", ""))
@@ -208,6 +213,6 @@ def _share(share: float) -> str:
 
 
 def write_index(
-    path: Path, results: dict, *, notebooks: Iterable[PackNotebook], footer: str, notes: list[str] | None = None
+    path: Path, results: dict, *, notebooks: Iterable[_Notebook], footer: str, notes: list[str] | None = None
 ) -> None:
     Path(path).write_text(render_index(results, notebooks=notebooks, footer=footer, notes=notes), encoding="utf-8")
