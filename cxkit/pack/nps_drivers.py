@@ -51,9 +51,9 @@ class NpsReport(ReportPage):
     driver_change: pd.DataFrame
     diagnostics: pd.DataFrame
     kpis: dict
-    findings: list = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
     finding: str = ""
-    alt: dict = field(default_factory=dict)
+    alt: dict[str, str] = field(default_factory=dict)
     family_size: int = 0
     padjust: str = "holm"
 
