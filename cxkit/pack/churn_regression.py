@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
@@ -41,6 +43,9 @@ from ..analysis.survival import cox_model, kaplan_meier, logrank
 from ..display import figure, p_phrase, table
 from ..plots import plot_churn_by_nps, plot_churn_trend, plot_cohort_retention, plot_km, plot_revenue_at_risk
 from .page import ReportPage, section
+
+if TYPE_CHECKING:
+    from ..data.catalog import Catalog
 
 __all__ = ["ChurnReport", "churn_findings", "churn_results", "effects_finding", "cohort_finding", "calibration_finding"]
 
@@ -93,7 +98,7 @@ class ChurnReport(ReportPage):
 
     @classmethod
     def from_catalog(
-        cls, sources, *, month: str = "", customers_source: str = "customers", segment: str = "segment"
+        cls, sources: Catalog, *, month: str = "", customers_source: str = "customers", segment: str = "segment"
     ) -> ChurnReport:
         """The page from a catalog's customer records (source ``customers_source``), its
         ``feedback`` source when it has one, and the currency of its ``settings``."""
@@ -259,11 +264,11 @@ def calibration_finding(model: ChurnModel) -> str:
     )
 
 
-def _pct(x) -> str:
+def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _p(p) -> str:
+def _p(p: float) -> str:
     return p_phrase(p)  # the pack's one p-value format
 
 
@@ -327,7 +332,9 @@ def churn_findings(
         for w in model.warnings:
             out.append(f"Caution: {w}")
     if detractor is not None and len(detractor):
-        rows = {r.measure: r for r in detractor.itertuples()}
+        rows: dict[object, Any] = {
+            r.measure: r for r in detractor.itertuples()
+        }  # itertuples rows: fields unknown to the stubs
         o, h = rows.get("odds ratio"), rows.get("hazard ratio")
         if o is not None and not np.isnan(o.estimate):
             if o.p < alpha:
@@ -433,7 +440,7 @@ def cohort_finding(retention: pd.DataFrame) -> str:
     )
 
 
-def _finding_sentence(headline, detractor, model, alpha) -> str:
+def _finding_sentence(headline: dict, detractor: pd.DataFrame | None, model: ChurnModel | None, alpha: float) -> str:
     parts = []
     if headline and headline.get("value") is not None:
         when = f" in {headline['month']}" if headline.get("month") else ""
@@ -452,7 +459,7 @@ def _finding_sentence(headline, detractor, model, alpha) -> str:
     if len(parts) < 2 and model is not None:
         eff = model.summary[(model.summary["term"] != "Intercept") & (model.summary["p_adjusted"] < alpha)]
         if len(eff):
-            top = eff.loc[eff["coef"].abs().idxmax()]
+            top = eff.loc[eff["coef"].abs().idxmax()]  # type: ignore[call-overload]  # stubs: .loc refuses idxmax's Hashable label
             parts.append(f"the strongest effect is {top['label']} (odds ratio {top['odds_ratio']:.2f})")
     return ("; ".join(parts) + ".") if parts else "No churn data this month."
 

@@ -20,7 +20,7 @@ EXIT_INVALID_DATA = 1
 EXIT_USAGE = 2
 
 
-def _cmd_validate(args) -> int:
+def _cmd_validate(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..data.catalog import load_catalog
@@ -58,7 +58,7 @@ def _rows_arg(text: str) -> tuple[str, int]:
     return table, int(n)
 
 
-def _cmd_sample(args) -> int:
+def _cmd_sample(args: argparse.Namespace) -> int:
     from ..data.sample import write_sample
 
     paths = write_sample(args.out, seed=args.seed, scale=args.scale, rows=dict(args.rows) or None)
@@ -67,7 +67,7 @@ def _cmd_sample(args) -> int:
     return EXIT_OK
 
 
-def _cmd_report(args) -> int:
+def _cmd_report(args: argparse.Namespace) -> int:
     import logging
 
     from ..errors import PackError
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _crash_log(args) -> Path:
+def _crash_log(args: argparse.Namespace) -> Path:
     """Write the current exception's traceback to ``<out>/_logs/`` (or the temporary folder
     when that cannot be written) and return the file's path."""
     import tempfile

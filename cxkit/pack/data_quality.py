@@ -14,11 +14,16 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from ..data.catalog import rejection_reasons
 from ..display import table
 from .page import ReportPage, section
+
+if TYPE_CHECKING:
+    from ..data.catalog import Catalog
 
 __all__ = ["DataQualityReport", "data_quality_finding"]
 
@@ -29,13 +34,13 @@ class DataQualityReport(ReportPage):
 
     title = "Data quality"
 
-    def __init__(self, sources, *, month: str = ""):
+    def __init__(self, sources: Catalog, *, month: str = ""):
         self.month = month
         self.summary = sources.validate()
         self.reasons = rejection_reasons(sources)
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "") -> DataQualityReport:
+    def from_catalog(cls, sources: Catalog, *, month: str = "") -> DataQualityReport:
         """The page of every source in the catalog."""
         return cls(sources, month=month)
 

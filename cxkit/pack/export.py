@@ -28,6 +28,7 @@ import re
 import threading
 from html import unescape as html_unescape
 from pathlib import Path
+from typing import Any
 
 import bleach
 import nbformat
@@ -153,7 +154,7 @@ def _html_to_text(html: str) -> str:
     return html_unescape(bleach.clean(html, tags=set(), strip=True, strip_comments=True))
 
 
-class SanitizeOutputs(Preprocessor):
+class SanitizeOutputs(Preprocessor):  # type: ignore[misc]  # nbconvert is not followed: Any
     """Drop code-only output types and sanitise HTML: no display path can inject markup.
 
     Code cells only: Markdown cells are the notebook's own text. In each output,
@@ -166,12 +167,14 @@ class SanitizeOutputs(Preprocessor):
       (:func:`cxkit.mask_pii`).
     """
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(
+        self, cell: nbformat.NotebookNode, resources: dict[str, Any], index: int
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
         if cell.cell_type == "code":
             cell["outputs"] = [out for out in cell.get("outputs", []) if self.sanitize_output(out)]
         return cell, resources
 
-    def sanitize_output(self, output) -> bool:
+    def sanitize_output(self, output: nbformat.NotebookNode) -> bool:
         """Sanitise ``output`` in place; False when nothing of it may be shown."""
         if output.get("output_type") == "stream":
             if output.get("name") == "stderr":
@@ -203,19 +206,21 @@ class SanitizeOutputs(Preprocessor):
 # --------------------------------------------------------------------------- shaping the page
 
 
-class DropEmptySections(Preprocessor):
+class DropEmptySections(Preprocessor):  # type: ignore[misc]  # nbconvert is not followed: Any
     """Leave out a section (a Markdown cell and the code cells after it) whose code shows
     nothing, such as the cell that only saves results: a reader never meets an empty heading.
     The first section (the title) and sections without code are kept."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any]
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
         sections: list[list] = []
         for cell in nb.cells:
             if cell.cell_type == "markdown" or not sections:
                 sections.append([])
             sections[-1].append(cell)
 
-        def shown(section) -> bool:
+        def shown(section: list[nbformat.NotebookNode]) -> bool:
             code = [c for c in section if c.cell_type == "code"]
             return not code or any(c.get("outputs") for c in code)
 
@@ -223,12 +228,14 @@ class DropEmptySections(Preprocessor):
         return nb, resources
 
 
-class FindingsFirst(Preprocessor):
+class FindingsFirst(Preprocessor):  # type: ignore[misc]  # nbconvert is not followed: Any
     """Move the cells tagged ``findings`` (a notebook's "Findings" heading and the cell that
     shows them) to just after the title: a reader meets the findings first, while the notebook
     itself computes them last, from the sections above."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any]
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
         tagged = [c for c in nb.cells if "findings" in (c.get("metadata", {}).get("tags") or [])]
         if tagged and nb.cells and nb.cells[0] not in tagged:
             rest = [c for c in nb.cells if c not in tagged]
@@ -264,7 +271,9 @@ def _exporter(show_code: bool) -> HTMLExporter:
     return cache[show_code]
 
 
-def export_html(nb, path: Path, *, title: str, month: str, footer: str, show_code: bool = False) -> None:
+def export_html(
+    nb: nbformat.NotebookNode, path: Path, *, title: str, month: str, footer: str, show_code: bool = False
+) -> None:
     """Write ``nb`` as one self-contained HTML file with the house template; ``nb`` itself is
     left as it is (the exporter works on a copy)."""
     nb = nbformat.from_dict({**nb, "metadata": {**nb.metadata, "title": title}})

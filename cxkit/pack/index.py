@@ -15,11 +15,23 @@ the month) are shown as not built, with the reason, and their KPIs say so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ..display import format_p, safe_text
 from .results import HEADLINE_POLICY
+
+if TYPE_CHECKING:
+    # What the index reads of a pack notebook (a cxkit.pack.runner.PackNotebook; the runner
+    # imports this module, so the type is described here rather than imported).
+    class _Notebook(Protocol):
+        @property
+        def name(self) -> str: ...
+        @property
+        def title(self) -> str: ...
+
 
 __all__ = ["write_index", "render_index"]
 
@@ -53,7 +65,7 @@ def _p_text(p: float) -> str:
     return f"adjusted p {text}" if text.startswith("<") else f"adjusted p = {text}"
 
 
-def _fmt(fmt: str, value) -> str:
+def _fmt(fmt: str, value: object) -> str:
     if value is None:
         return "–"
     try:
@@ -93,7 +105,7 @@ def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, sk
             word = "better" if better else "worse"
             change = (
                 f'<div class="cx-change {cls}"><strong>{_fmt(delta_fmt, kpi["change"])}</strong> vs previous '
-                f"month ({_fmt(fmt, kpi['previous'])}), significant ({word}; {_p_text(p)})</div>"
+                f"month ({_fmt(fmt, kpi['previous'])}), significant ({word}; {_p_text(cast(float, p))})</div>"
             )
         else:
             ptext = _p_text(p) if isinstance(p, (int, float)) else "not tested"
@@ -113,11 +125,11 @@ def _and(names: list) -> str:
     return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def render_index(results: dict, *, notebooks, footer: str, notes: list[str] | None = None) -> str:
+def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, notes: list[str] | None = None) -> str:
     """The index page as a string (see module docs). ``notes``: sentences shown under the
     title (e.g. why the month is not last calendar month)."""
     month = str(results.get("month", ""))
-    skipped = results.get("skipped") if isinstance(results.get("skipped"), dict) else {}
+    skipped = cast(dict, results.get("skipped")) if isinstance(results.get("skipped"), dict) else {}
     cards = []
     for key, sub, label, fmt, higher in _KPIS:
         section = results.get(key)
@@ -210,5 +222,7 @@ def _share(share: float) -> str:
     return f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
 
 
-def write_index(path: Path, results: dict, *, notebooks, footer: str, notes: list[str] | None = None) -> None:
+def write_index(
+    path: Path, results: dict, *, notebooks: Iterable[_Notebook], footer: str, notes: list[str] | None = None
+) -> None:
     Path(path).write_text(render_index(results, notebooks=notebooks, footer=footer, notes=notes), encoding="utf-8")

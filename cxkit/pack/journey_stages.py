@@ -20,6 +20,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, SupportsInt, cast
+
 import numpy as np
 import pandas as pd
 
@@ -32,6 +35,11 @@ from ..display import figure, metric_label, p_phrase, table
 from ..periods import month_events
 from ..plots import plot_funnel, plot_funnel_by_month, plot_pain_points, plot_stages
 from .page import ReportPage, section
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+    from ..data.catalog import Catalog
 
 __all__ = [
     "JourneyReport",
@@ -70,9 +78,9 @@ class JourneyReport(ReportPage):
 
     def __init__(
         self,
-        journey,
+        journey: pd.DataFrame | dd.DataFrame,
         *,
-        feedback=None,
+        feedback: pd.DataFrame | Callable[[str], pd.DataFrame] | None = None,
         month: str = "",
         score: str = "csat",
         alpha: float = 0.05,
@@ -95,7 +103,7 @@ class JourneyReport(ReportPage):
         self.consistency = channel_consistency(events, score=score, min_n=min_n)
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "", **options) -> JourneyReport:
+    def from_catalog(cls, sources: Catalog, *, month: str = "", **options: Any) -> JourneyReport:
         """The page from a catalog's ``journey`` source (scanned: a big table stays out of
         memory) and the report month's rows of its ``feedback`` source, when it has one."""
         feedback = (lambda m: sources.read("feedback", month=m)) if "feedback" in sources else None
@@ -267,7 +275,7 @@ def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dic
     eligible = pain[pain["enough_n"]]
     if eligible.empty:
         return None
-    row = eligible.loc[eligible["mean"].idxmin() if higher_is_better else eligible["mean"].idxmax()]
+    row = eligible.loc[eligible["mean"].idxmin() if higher_is_better else eligible["mean"].idxmax()]  # type: ignore[call-overload]  # stubs: .loc refuses idxmin's Hashable label
     return {
         "touchpoint": row[name],
         "mean": float(row["mean"]),
@@ -321,8 +329,8 @@ def funnel_finding(funnel: pd.DataFrame) -> str:
         return f"All {int(funnel['reached'].iloc[0]):,} journeys are at {funnel['stage'].iloc[0]}."
     start, end = funnel.iloc[0], funnel.iloc[-1]
     steps = funnel.iloc[1:]
-    worst = steps.loc[steps["conversion"].idxmin()]
-    prev_stage = funnel["stage"].iloc[funnel.index.get_loc(worst.name) - 1]
+    worst = steps.loc[steps["conversion"].idxmin()]  # type: ignore[call-overload]  # stubs: .loc refuses idxmin's Hashable label
+    prev_stage = funnel["stage"].iloc[cast(int, funnel.index.get_loc(worst.name)) - 1]  # a label of a unique index
     text = (
         f"Of {start['reached']:,} customers, {end['reached']:,} ({_pct(end['share_of_start'])}) reached "
         f"{end['stage']}; the largest drop is {prev_stage} to {worst['stage']}: {_pct(worst['conversion'])} "
@@ -356,6 +364,7 @@ def monthly_finding(months: pd.DataFrame, month: str | None = None) -> str:
             f"before (two-proportion tests, Holm-adjusted over the steps)."
         )
     parts = []
+    row: Any  # itertuples rows: the stubs type each field as any scalar
     for row in changed.itertuples(index=False):
         direction = "rose" if row.change > 0 else "fell"
         parts.append(
@@ -454,7 +463,7 @@ def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
             if r.significant:
                 text += " ▼ significantly lowest" if r.higher_is_better else " ▲ significantly highest"
             texts[r.stage] = text
-        rows[metric_label(metric)] = [texts.get(s, "") for s in stages]
+        rows[metric_label(cast(str, metric))] = [texts.get(s, "") for s in stages]
     return pd.DataFrame({"stage": stages, **rows})
 
 
@@ -503,6 +512,7 @@ def journey_findings(
     True
     """
     out = [stage_finding(comparison)]
+    row: Any  # itertuples rows: the stubs type each field as any scalar, and low.iloc[0] below
     if scorecard is not None:
         for row in scorecard[scorecard["worst"]].itertuples(index=False):
             label = metric_label(row.metric)
@@ -575,7 +585,7 @@ def journey_findings(
     return out
 
 
-def _kpi(row) -> dict:
+def _kpi(row: Any) -> dict:  # an itertuples row of funnel_by_month
     return {
         "value": row.conversion,
         "ci_low": row.ci_low,
@@ -637,7 +647,7 @@ def journey_results(
         "lowest_stage": low,
         "stages": {
             r.stage: {"n": int(r.n), "mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high, "letters": r.letters}
-            for r in comparison.stages.itertuples(index=False)
+            for r in cast("Iterable[Any]", comparison.stages.itertuples(index=False))
         },
         "omnibus": {
             keys.get(r.test, r.test): {
@@ -649,7 +659,7 @@ def journey_results(
                 "effect_size": r.effect_size,
                 "significant": bool(r.significant),
             }
-            for r in comparison.omnibus.itertuples(index=False)
+            for r in cast("Iterable[Any]", comparison.omnibus.itertuples(index=False))
         },
     }
     if pain is not None:
@@ -673,16 +683,16 @@ def journey_results(
         steps = funnel.iloc[1:]
         prev = funnel["stage"].shift(1)
         out["funnel"] = {
-            "reached": {r.stage: int(r.reached) for r in funnel.itertuples(index=False)},
+            "reached": {r.stage: int(r.reached) for r in cast("Iterable[Any]", funnel.itertuples(index=False))},
             "conversion": {
                 f"{prev[i]}->{r['stage']}": {
                     "value": r["conversion"],
                     "ci_low": r["ci_low"],
                     "ci_high": r["ci_high"],
-                    "n": int(funnel.loc[i - 1, "reached"]),
+                    "n": int(cast("SupportsInt", funnel.loc[i - 1, "reached"])),
                     "median_days": r["median_days"],
                 }
-                for i, r in steps.iterrows()
+                for i, r in cast("Iterable[tuple[int, pd.Series]]", steps.iterrows())  # funnel rows are numbered
             },
         }
     if months is not None and len(months):

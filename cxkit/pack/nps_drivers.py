@@ -11,8 +11,9 @@ drivers with their change, adjusted as one family; the page offers them by the p
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from ..display import findings as findings_list
 from ..periods import resolve_month
 from ..plots import plot_importance, plot_nps_by_segment, plot_nps_trend, plot_quadrant
 from .page import ReportPage, section
+
+if TYPE_CHECKING:
+    from ..data.catalog import Catalog
 
 __all__ = ["NpsReport", "nps_report", "headline_view", "driver_findings"]
 
@@ -47,9 +51,9 @@ class NpsReport(ReportPage):
     driver_change: pd.DataFrame
     diagnostics: pd.DataFrame
     kpis: dict
-    findings: list = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
     finding: str = ""
-    alt: dict = field(default_factory=dict)
+    alt: dict[str, str] = field(default_factory=dict)
     family_size: int = 0
     padjust: str = "holm"
 
@@ -91,7 +95,9 @@ class NpsReport(ReportPage):
     title: ClassVar[str] = "NPS and key drivers"
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "", bootstrap: int = 200, seed: int = 0, **options) -> NpsReport:
+    def from_catalog(
+        cls, sources: Catalog, *, month: str = "", bootstrap: int = 200, seed: int = 0, **options: Any
+    ) -> NpsReport:
         """The page from a catalog's ``feedback`` source (its driver columns are the catalog's)."""
         return nps_report(sources["feedback"].frame, month=month, bootstrap=bootstrap, seed=seed, **options)
 
@@ -290,7 +296,9 @@ def nps_report(
     this_month = df[(dates.dt.to_period("M") == end).to_numpy()]
     if this_month.empty:
         raise ValueError(f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}).")
-    trend = kpi_trend(df, "nps", date=date, month=str(end), periods=periods, padjust=padjust, alpha=alpha, min_n=min_n)
+    trend: pd.DataFrame | None = kpi_trend(
+        df, "nps", date=date, month=str(end), periods=periods, padjust=padjust, alpha=alpha, min_n=min_n
+    )
     others = {
         k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n)
         for k in ("csat", "ces")
@@ -324,6 +332,7 @@ def nps_report(
     # judged by the pack's one headline policy; the segment and driver-change tests of this page
     # form their own family.
     trend, csat_t, ces_t = (headline_flags(t, alpha=alpha) for t in (trend, others.get("csat"), others.get("ces")))
+    assert trend is not None  # headline_flags returns None only for None
     seg, change = adjust_flags(seg, change, padjust=padjust, alpha=alpha)
     family = (seg if seg is not None else change).attrs["family_size"] if (seg is not None or change is not None) else 0
     kpis = {"nps": kpi_headline(trend, month=str(end))}
@@ -401,7 +410,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
     [['19.4', '15.7 to 23.1', '12.9', '+6.6 points'], ['52.3%', '50.1% to 54.5%', '49.1%', '+3.2 pp']]
     """
 
-    def fmt(kpi: str):
+    def fmt(kpi: str) -> tuple[Callable[[float], str], Callable[[float], str]]:
         if "share" in kpi:
             return (lambda v: f"{100 * v:.1f}%"), (lambda d: f"{100 * d:+.1f} pp")
         if kpi == "NPS":
@@ -409,6 +418,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
         return (lambda v: f"{v:.2f}"), (lambda d: f"{d:+.2f}")
 
     rows = []
+    r: Any  # itertuples rows: the stubs type each field as any scalar
     for r in headline.itertuples(index=False):
         value, delta = fmt(r.kpi)
         known = r.previous is not None and pd.notna(r.previous)
@@ -481,6 +491,7 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
         seg = seg[~small]
         sig = seg[seg["significant"]]
         if len(sig):
+            r: Any  # itertuples rows: the stubs type each field as any scalar
             for r in sig.itertuples():
                 word = "higher" if r.diff > 0 else "lower"
                 out.append(
@@ -526,7 +537,7 @@ def _small_rows(table: pd.DataFrame) -> pd.Series:
     return table["small_n"].fillna(False).astype(bool) if "small_n" in table else pd.Series(False, index=table.index)
 
 
-def _one_sentence(k: dict, top, meta: dict) -> str:
+def _one_sentence(k: dict, top: pd.Series, meta: dict) -> str:
     head = f"NPS {k['value']:.1f} in {k['month']}, 95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}"
     if k.get("small_n"):
         if k["n"] < k["min_n"]:
@@ -549,7 +560,7 @@ def _one_sentence(k: dict, top, meta: dict) -> str:
     return f"{head}{change}; {driver}."
 
 
-def _pretty(name) -> str:
+def _pretty(name: object) -> str:
     return str(name).replace("_", " ")
 
 
@@ -558,7 +569,7 @@ def _alt_texts(rep: NpsReport) -> dict:
     sig = trend[trend["significant"]]
     marks = "; ".join(
         f"significant change in {r.period}: {'up' if r.change > 0 else 'down'} {abs(r.change):.1f} points"
-        for r in sig.itertuples()
+        for r in cast("Iterable[Any]", sig.itertuples())
     )
     k = rep.kpis["nps"]
     alt = {
@@ -656,6 +667,7 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
         sig = change[change["significant"]]
         span = f"{change['previous_period'].iloc[0]} to {change['period'].iloc[0]}"
         if len(sig):
+            r: Any  # itertuples rows: the stubs type each field as any scalar
             for r in sig.itertuples():
                 word = "rose" if r.change > 0 else "fell"
                 out.append(

@@ -39,13 +39,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from os import PathLike
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..display import SafeDisplay, Unavailable, safe_text
 from ..display import findings as findings_list
 from ..errors import CxkitError, NotEnoughDataError
 
 __all__ = ["ReportPage", "Section", "section"]
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,11 @@ class Section:
     doc: str = ""
 
 
-def section(name: str) -> Callable:
+def section(name: str) -> Callable[[_Method], _Method]:
     """Declare a page method as the section ``name`` (sections keep their declaration order)."""
 
-    def mark(method: Callable) -> Callable:
-        method.__cxkit_section__ = name
+    def mark(method: _Method) -> _Method:
+        method.__cxkit_section__ = name  # type: ignore[attr-defined]  # mypy does not model attributes set on functions
         return method
 
     return mark
@@ -74,12 +77,19 @@ class ReportPage(SafeDisplay):
     title: ClassVar[str] = ""
     #: The report month (``YYYY-MM``); set by the page when it is built.
     month: str
-    #: Plain-language findings; only significant effects, changes and differences are claimed.
-    findings: list[str]
-    #: Alt text of each figure, keyed by section name.
-    alt: dict[str, str]
+    if TYPE_CHECKING:
+        # A page sets these as attributes or computes them as properties: read-only for type
+        # checkers, which both kinds of page satisfy (they are not declared at run time).
 
-    def results(self) -> dict:
+        @property
+        def findings(self) -> list[str]:
+            """Plain-language findings; only significant effects, changes and differences are claimed."""
+
+        @property
+        def alt(self) -> dict[str, str]:
+            """Alt text of each figure, keyed by section name."""
+
+    def results(self) -> dict[str, Any]:
         """The page's part of ``results.json``."""
         return {}
 
@@ -94,7 +104,7 @@ class ReportPage(SafeDisplay):
                     found[name] = Section(name, attribute, (attribute.__doc__ or "").strip())
         return found
 
-    def show(self, name: str):
+    def show(self, name: str) -> Any:
         """The display object of section ``name`` (a table, a figure or a result object), or
         an :class:`~cxkit.display.Unavailable` sentence when the data cannot give it."""
         sections = self.sections
@@ -130,7 +140,7 @@ class ReportPage(SafeDisplay):
             self.unavailable[name] = str(error)
             return None
 
-    def need(self, value, name: str):
+    def need(self, value: Any, name: str) -> Any:
         """``value``, or the :class:`~cxkit.errors.NotEnoughDataError` of the result ``name``
         the page could not compute (its section then shows the reason)."""
         if value is None or name in self.unavailable:
@@ -139,7 +149,7 @@ class ReportPage(SafeDisplay):
             )
         return value
 
-    def save_results(self, path) -> None:
+    def save_results(self, path: str | PathLike[str] | None) -> None:
         """Write the page's ``results()`` and the sections it skipped (``skipped_sections``:
         a list of ``{section, reason}``) as the notebook's part of ``results.json``."""
         from .results import save_results

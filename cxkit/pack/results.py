@@ -20,6 +20,7 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from .._stats import HEADLINE_FAMILY, HEADLINE_POLICY, headline_change
 __all__ = ["save_results", "to_jsonable", "merge_results", "HEADLINE_FAMILY", "HEADLINE_POLICY", "headline_change"]
 
 
-def to_jsonable(value):
+def to_jsonable(value: object) -> Any:
     """Convert numpy/pandas values (recursively) into plain JSON types."""
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
@@ -58,7 +59,7 @@ def to_jsonable(value):
     raise TypeError(f"results value of type {type(value).__name__} cannot be written to JSON: {value!r}")
 
 
-def save_results(path: str | os.PathLike | None, **sections) -> None:
+def save_results(path: str | os.PathLike[str] | None, **sections: Any) -> None:
     """Write a notebook's headline numbers, e.g. ``save_results(results_path, nps={...})``.
 
     Does nothing when ``path`` is empty (an analyst running the notebook by hand).

@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 import pandas as pd
 
 from ..analysis.reviews import (
@@ -35,6 +37,12 @@ from ..analysis.reviews import (
 from ..display import figure, p_phrase, safe_text, table
 from ..display import findings as findings_list
 from .page import ReportPage, section
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ..analysis.calibration import SentimentModel
+    from ..data.catalog import Catalog, MonthlyReader
 
 __all__ = ["SentimentReport", "sentiment_report"]
 
@@ -90,10 +98,12 @@ class SentimentReport(ReportPage):
     """
 
     title = "Review sentiment"
+    findings: list[str]
+    alt: dict[str, str]
 
     def __init__(
         self,
-        df,
+        df: pd.DataFrame | MonthlyReader,
         *,
         month: str | None = None,
         settings: dict | None = None,
@@ -163,7 +173,7 @@ class SentimentReport(ReportPage):
             summary,
             alpha,
         )
-        self._results = {
+        self._results: dict[str, Any] = {
             "month": self.month,
             "headline": kpi,
             "finding": self.findings[0],
@@ -189,7 +199,7 @@ class SentimentReport(ReportPage):
                 if not scores.used
                 else "calibrated (out-of-fold)"
                 if not scores.sampled
-                else f"calibrated (out-of-fold for the {scores.model.n_:,} sampled rated reviews, "
+                else f"calibrated (out-of-fold for the {cast('SentimentModel', scores.model).n_:,} sampled rated reviews, "
                 "predicted for the others)"
             ),
             "rating_agreement": (
@@ -209,7 +219,7 @@ class SentimentReport(ReportPage):
         }
 
     @classmethod
-    def from_catalog(cls, sources, *, month: str = "", seed: int = 0) -> SentimentReport:
+    def from_catalog(cls, sources: Catalog, *, month: str = "", seed: int = 0) -> SentimentReport:
         """The page from a catalog's ``reviews`` source (read a run of months at a time: a big
         table never sits whole in memory) and the report month's comments of its ``feedback``
         source, when it has one; the catalog's ``settings`` extend the themes."""
@@ -235,19 +245,19 @@ class SentimentReport(ReportPage):
 
     # -- figures, for an analyst's own axes ----------------------------------------------
 
-    def plot_trend(self, *, ax=None):
+    def plot_trend(self, *, ax: Axes | None = None) -> Axes:
         """Mean sentiment per month with its 95% interval; the report month is marked."""
         from ..plots import plot_sentiment_trend
 
         return plot_sentiment_trend(self.trend, month=self.month, ax=ax)
 
-    def plot_by_source(self, *, ax=None):
+    def plot_by_source(self, *, ax: Axes | None = None) -> Axes:
         """Mean sentiment per month for each review source, with 95% intervals."""
         from ..plots import plot_sentiment_by_source
 
         return plot_sentiment_by_source(self.by_source, ax=ax)
 
-    def plot_themes(self, *, ax=None):
+    def plot_themes(self, *, ax: Axes | None = None) -> Axes:
         """Share of reviews that are negative and mention each theme: this month vs the month before."""
         from ..plots import plot_themes
 
@@ -377,7 +387,7 @@ class SentimentReport(ReportPage):
 
 
 def sentiment_report(
-    df,
+    df: pd.DataFrame | MonthlyReader,
     *,
     month: str | None = None,
     settings: dict | None = None,
@@ -524,7 +534,17 @@ def _fmt_p(p: float) -> str:
 
 
 def _findings(
-    month, kpi, share_pos, share_neg, top, themes, agreement, calibration, by_language, comments, alpha
+    month: pd.Period,
+    kpi: dict,
+    share_pos: float,
+    share_neg: float,
+    top: dict | None,
+    themes: pd.DataFrame,
+    agreement: pd.DataFrame,
+    calibration: pd.DataFrame,
+    by_language: pd.DataFrame,
+    comments: dict | None,
+    alpha: float,
 ) -> list[str]:
     out = []
     head = (
@@ -567,10 +587,14 @@ def _findings(
     if len(agreement):
         a = agreement.set_index("metric")
         if "spearman_rho" in a.index:
+            rho = cast(float, a.loc["spearman_rho", "value"])
+            rho_low = cast(float, a.loc["spearman_rho", "ci_low"])
+            rho_high = cast(float, a.loc["spearman_rho", "ci_high"])
+            accuracy = cast(float, a.loc["accuracy", "value"])
             out.append(
-                f"Sentiment agrees with the star rating: Spearman rho {a.loc['spearman_rho', 'value']:.2f} "
-                f"(95% CI {a.loc['spearman_rho', 'ci_low']:.2f} to {a.loc['spearman_rho', 'ci_high']:.2f}); "
-                f"the label matches the stars' class for {100 * a.loc['accuracy', 'value']:.0f}% of reviews."
+                f"Sentiment agrees with the star rating: Spearman rho {rho:.2f} "
+                f"(95% CI {rho_low:.2f} to {rho_high:.2f}); "
+                f"the label matches the stars' class for {100 * accuracy:.0f}% of reviews."
             )
     if len(calibration) and "cv_accuracy" in calibration:
         c = calibration.iloc[0]

@@ -53,9 +53,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..data.catalog import Catalog
+    from ..data.readers import Loaded
 
 __all__ = [
     "build_pack",
@@ -281,7 +283,16 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
 
 
 def _check_request(
-    month: str | None, *, catalog, out, only, timeout, jobs, quiet, notebooks_dir, scheduler
+    month: str | None,
+    *,
+    catalog: str | Path | None,
+    out: str | Path,
+    only: list[str] | None,
+    timeout: int,
+    jobs: int | None,
+    quiet: bool,
+    notebooks_dir: str | Path | None,
+    scheduler: str | None,
 ) -> _Request:
     """The parameters of :func:`build_pack`, checked; :class:`ParameterError` names the bad one."""
     from ..data.catalog import load_catalog
@@ -345,7 +356,7 @@ def _check_scheduler(address: str) -> None:
 
 
 @contextlib.contextmanager
-def _snapshot_folder(out: Path):
+def _snapshot_folder(out: Path) -> Iterator[Path]:
     """A folder of this run's own beside the packs, for the validated snapshots of the sources
     (the run moves it into its working folder); removed at the end whatever happens."""
     out.mkdir(parents=True, exist_ok=True)
@@ -382,7 +393,7 @@ def _validate(request: _Request, snapshots: Path) -> _Inputs:
     return _Inputs(quality, provenance, coverage, month, note)  # the event dates are let go here
 
 
-def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, list, dict]:
+def _validate_inputs(catalog: Catalog, folder: Path | None = None) -> tuple[dict, dict, pd.Series, dict]:
     """Load every source: data-quality summary, input provenance, all event dates (for the
     month) and each source's months (:func:`_coverage`).
 
@@ -411,7 +422,7 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
 
             entry.update(sql=mask_url(source.get("url", "")), table_or_query=source.get("table") or "query")
         try:
-            loaded = catalog[name]
+            loaded: Loaded | None = catalog[name]
         except CxkitError as exc:
             problems.append(f"{name}: {exc}")
             loaded = getattr(exc, "loaded", None)
@@ -428,9 +439,9 @@ def _validate_inputs(catalog, folder: Path | None = None) -> tuple[dict, dict, l
             for col in ("responded_at", "published_at", "occurred_at"):
                 if col in loaded.frame and loaded.frame[col].notna().any():
                     dates.append(loaded.frame[col].dropna())
-            coverage[name] = _coverage(loaded.frame, options["table"])
-            if options["table"] == "customers" and coverage[name] is not None:
-                customer_dates.append(coverage[name].pop("dates"))
+            cover = coverage[name] = _coverage(loaded.frame, options["table"])
+            if options["table"] == "customers" and cover is not None:
+                customer_dates.append(cover.pop("dates"))
             if folder is not None and not problems:
                 catalog.snapshot_source(name, folder)
         inputs[name] = entry
@@ -453,7 +464,7 @@ def _sha256(path: Path) -> str:
 _EVENT_TIMES = {"feedback": "responded_at", "reviews": "published_at", "journey": "occurred_at"}
 
 
-def _coverage(frame, table: str) -> dict | None:
+def _coverage(frame: pd.DataFrame, table: str) -> dict | None:
     """The months a source can report on: ``{"months": {Period: rows}, "first", "last"}``,
     or None when it has no dates (any month will do, e.g. customers without churn dates).
 
@@ -483,7 +494,7 @@ def _coverage(frame, table: str) -> dict | None:
     return {"months": months, "first": first.start_time, "last": dates.max(), "dates": dates}
 
 
-def _report_month(month: str | None, dates, coverage: dict):
+def _report_month(month: str | None, dates: pd.Series, coverage: dict) -> tuple[pd.Period, str | None]:
     """The report month and, when none was given and it is not last calendar month, why.
     Raises :class:`NoDataError` when no dated source has a row in the month."""
     from ..periods import default_month_note, parse_month, resolve_month
@@ -540,7 +551,9 @@ def _plan(request: _Request, inputs: _Inputs) -> _Run:
     )
 
 
-def _buildable(notebooks: list[PackNotebook], catalog, coverage: dict, month) -> tuple[list[PackNotebook], dict]:
+def _buildable(
+    notebooks: list[PackNotebook], catalog: Catalog, coverage: dict, month: pd.Period
+) -> tuple[list[PackNotebook], dict]:
     """The notebooks to run for ``month``, and why each of the others is not built."""
     run, skipped = [], {}
     for nb in notebooks:
@@ -628,7 +641,7 @@ def _versions() -> dict:
         "pandera",
         "pyarrow",
     ]
-    out = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
         try:
             out[name] = version(name)
@@ -641,7 +654,7 @@ def _versions() -> dict:
 
 
 @contextlib.contextmanager
-def _claim_month(run: _Run):
+def _claim_month(run: _Run) -> Iterator[None]:
     """Hold the month's lock (:class:`PackLocked` when another run holds it) and, holding it,
     clean up what a killed run left."""
     with _month_lock(run.out, run.month):
@@ -650,7 +663,7 @@ def _claim_month(run: _Run):
 
 
 @contextlib.contextmanager
-def _month_lock(out: Path, month: str):
+def _month_lock(out: Path, month: str) -> Iterator[None]:
     out.mkdir(parents=True, exist_ok=True)
     lock_path = out / f".{month}.lock"
     handle = open(lock_path, "a+")
@@ -683,7 +696,7 @@ def _recover(out: Path, month: str) -> None:
 
 
 @contextlib.contextmanager
-def _run_log(run: _Run):
+def _run_log(run: _Run) -> Iterator[None]:
     """Everything the run reports also goes to ``reports/_logs/<month>-<run-id>.log``."""
     run.log_path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(run.log_path, encoding="utf-8")
@@ -698,7 +711,7 @@ def _run_log(run: _Run):
 
 
 @contextlib.contextmanager
-def _working_folder(run: _Run, snapshots: Path):
+def _working_folder(run: _Run, snapshots: Path) -> Iterator[None]:
     """The pack is built in a hidden folder beside the final one, with the snapshots and the
     notebooks' result parts inside; on any failure it is removed, the previous pack untouched."""
     run.tmp.mkdir(parents=True)
@@ -748,7 +761,14 @@ def _notebook_parameters(run: _Run) -> dict[str, dict]:
     return params
 
 
-_TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool, "list": list, "dict": dict}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+    "list": list,
+    "dict": dict,
+}
 
 
 def _check_parameters(notebook: PackNotebook, values: dict, allowed_dirs: list[Path]) -> dict:
@@ -824,7 +844,10 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
     output = run.tmp / f"{notebook.name}.ipynb"
     started = time.perf_counter()
     run.progress(f"{notebook.name}: running")
-    outcome = {"notebook": notebook.name, "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    outcome: dict[str, Any] = {
+        "notebook": notebook.name,
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
     manager = _ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs))
     try:
         papermill.execute_notebook(
@@ -845,7 +868,7 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         )
     except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
         if hasattr(exc, "ename"):  # PapermillExecutionError: the failing cell's own error
-            error = f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"
+            error = f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"  # type: ignore[attr-defined]  # hasattr narrows ename only
         else:
             lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
             error = f"{type(exc).__name__}: {lines[0] if lines else ''}"
@@ -884,6 +907,7 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
     outcome.update(outcome="ok", seconds=round(time.perf_counter() - started, 3))
     run.progress(f"{notebook.name}: done in {outcome['seconds']:.1f} s")
     # Exported on the export thread while this one starts the next notebook's kernel.
+    assert run.export_pool is not None  # _execute runs the notebooks inside its export pool
     outcome["export"] = run.export_pool.submit(
         export_html, nb, run.tmp / f"{notebook.name}.html", title=notebook.title, month=run.month, footer=run.footer
     )
@@ -913,18 +937,18 @@ def _kernel_threads(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, jobs))
 
 
-def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = None):
+def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = None) -> type[Any]:
     """Kernels talk to the runner over local IPC sockets, not TCP ports on localhost; their
     own stderr (start-up warnings, shutdown noise, crash messages) goes to the run's log.
     ``threads`` caps the BLAS/OpenMP threads of each kernel (a value the user set in the
     environment wins)."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class IPCKernelManager(AsyncKernelManager):
+    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]  # jupyter_client is not followed: Any
         #: Exit codes of this class's kernels that had already exited when shutdown began.
         died: list = []  # noqa: RUF012 (one list per class: _ipc_kernel_manager makes a class per run)
 
-        async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False):
+        async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             process = getattr(self.provisioner, "process", None)
             code = process.poll() if process is not None else None
             if code is not None:
