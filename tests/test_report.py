@@ -487,3 +487,60 @@ def test_a_source_of_the_right_table_under_another_name_gets_a_rename_hint(tmp_p
         "needs the feedback source in the catalog (cat.yaml has survey and crm; "
         "the analyses find sources by name: rename 'survey' to 'feedback')"
     )
+
+
+# -- --only adds to the month's pack, --strict fails on skipped sections (issue 23) -------------
+
+PAGE_WITH_A_GAP = [
+    "import cxkit as cx\nfrom cxkit.pack.page import ReportPage, section\nfb = cx.load_catalog(catalog)['feedback'].frame",
+    "class Page(ReportPage):\n"
+    "    title = 'Gap'\n"
+    "    def __init__(self):\n"
+    "        self.month, self.findings, self.alt = '2026-10', [], {}\n"
+    "    def results(self):\n"
+    "        return {'gap': {'n': int(len(fb))}}\n"
+    "    @section('csat')\n"
+    "    def _csat(self):\n"
+    "        raise cx.NotEnoughDataError('the survey has no CSAT question; map one with columns: {csat: ...}.')\n"
+    "page = Page()\npage.show('csat')",
+    "page.save_results(results_path)",
+]
+
+
+def test_only_rebuilds_one_page_and_keeps_the_months_others(project):
+    _notebook(project / "notebooks", "beta", PAGE_WITH_A_GAP, order=20, section="gap")
+    with pytest.raises(report.ParameterError, match=r"--only adds pages to the pack of 2026-10.*Build the whole month"):
+        _build(project, only=["alpha"], month="2026-10")
+    pack = _build(project, month="2026-10")
+    before = json.loads((pack / "results.json").read_text())
+    beta_page = (pack / "beta.html").read_bytes()
+    assert before["gap"] == {"n": 41} and before["nps"]["n"] == 41
+    assert before["sections_skipped"] == [
+        {
+            "page": "beta",
+            "section": "csat",
+            "reason": "the survey has no CSAT question; map one with columns: {csat: ...}.",
+        }
+    ]
+    pack = _build(project, only=["alpha"], month="2026-10")
+    after = json.loads((pack / "results.json").read_text())
+    assert sorted(p.name for p in pack.glob("*.html")) == ["alpha.html", "beta.html", "index.html"]
+    assert (pack / "beta.html").read_bytes() == beta_page  # kept as it was
+    assert after["gap"] == before["gap"] and after["nps"] == before["nps"]
+    assert after["sections_skipped"] == before["sections_skipped"]
+    index = (pack / "index.html").read_text()
+    assert 'href="alpha.html"' in index and 'href="beta.html"' in index
+    assert "1 section not shown: the data at hand cannot give them" in index
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["results_keys"] == {"alpha": ["nps"], "beta": ["gap"]}
+    assert set(manifest["kept"]) == {"beta"} and manifest["notebooks"]["beta"]["kept_from_run"]
+
+
+def test_strict_fails_on_a_skipped_section_and_leaves_the_previous_pack(project):
+    _notebook(project / "notebooks", "beta", PAGE_WITH_A_GAP, order=20, section="gap")
+    pack = _build(project, month="2026-10")
+    first = _snapshot(pack)
+    result = _cli(project, "--month", "2026-10", "--strict", "--quiet")
+    assert result.returncode == 9, result.stderr
+    assert "beta/csat: the survey has no CSAT question" in result.stderr and "Traceback" not in result.stderr
+    assert _snapshot(pack) == first

@@ -85,6 +85,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             notebooks_dir=args.notebooks,
             scheduler=args.scheduler,
+            strict=args.strict,
         )
     except PackError as exc:
         print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}", file=sys.stderr)
@@ -128,7 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", help="month to report, YYYY-MM (default: the last complete month in the data)")
     p.add_argument("--catalog", default=None, help="catalog file (default: data/cxkit.yaml)")
     p.add_argument("--out", default="reports", help="folder for packs (default: reports)")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (e.g. nps_drivers)")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="rebuild only these notebooks (e.g. nps_drivers) of a month that has a pack: its other pages are "
+        "kept and the index and results.json are rebuilt from the merged results",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 9, the previous pack untouched) when any section cannot be computed from the data; "
+        "by default such a section shows a sentence saying what is missing",
+    )
     p.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
     p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")

@@ -72,6 +72,7 @@ from ..errors import (
     PackError,
     PackLocked,
     ParameterError,
+    SectionsSkipped,
 )
 
 if TYPE_CHECKING:
@@ -128,8 +129,15 @@ def build_pack(
     quiet: bool = False,
     notebooks_dir: str | Path | None = None,
     scheduler: str | None = None,
+    strict: bool = False,
 ) -> Path:
     """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure.
+
+    ``only`` rebuilds some notebooks of a month that has a pack already: the month's other
+    pages are kept, ``results.json``, ``manifest.json`` and the index are rebuilt from the
+    merged results (without a pack to add to, :class:`ParameterError`). ``strict`` fails the run
+    (:class:`SectionsSkipped`, exit 9, the previous pack untouched) when any section could not
+    be computed from the data; by default such a section shows a sentence saying why.
 
     ``scheduler`` (or the catalog's ``settings: {scheduler: ADDRESS}``) is a Dask scheduler
     address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
@@ -145,6 +153,7 @@ def build_pack(
         quiet=quiet,
         notebooks_dir=notebooks_dir,
         scheduler=scheduler,
+        strict=strict,
     )
     with _snapshot_folder(request.out) as snapshots:
         inputs = _validate(request, snapshots)
@@ -154,7 +163,9 @@ def build_pack(
             parameters = _notebook_parameters(run)
             outcomes = _execute(run, parameters)
             _export(run, outcomes)
+            _keep_other_pages(run)
             results = _merge_results(run, inputs.quality)
+            _check_strict(run)
             _write_index(run, results)
             _write_manifest(run, inputs.provenance)
             return _publish(run)
@@ -169,6 +180,9 @@ class _Request:
     catalog_path: Path
     out: Path
     notebooks: list[PackNotebook]  # all, or those named by --only
+    all_notebooks: list[PackNotebook]  # every pack notebook (--only keeps the others' pages)
+    only: bool  # --only: add to the month's existing pack
+    strict: bool  # --strict: a skipped section fails the run
     timeout: int
     jobs: int | None
     quiet: bool
@@ -212,6 +226,11 @@ class _Run:
     log_path: Path = field(init=False)
     outcomes: dict = field(default_factory=dict)
     export_pool: futures.Executor | None = None
+    strict: bool = False  # --strict: a skipped section fails the run
+    previous: dict | None = None  # --only: the month's existing pack (results, manifest, folder)
+    candidates: list[PackNotebook] = field(default_factory=list)  # --only: pages to keep from it
+    kept: list[PackNotebook] = field(default_factory=list)  # --only: the pages kept
+    results_keys: dict = field(default_factory=dict)  # notebook -> the results.json keys it wrote
 
     def __post_init__(self):
         self.footer = _footer(self)
@@ -293,6 +312,7 @@ def _check_request(
     quiet: bool,
     notebooks_dir: str | Path | None,
     scheduler: str | None,
+    strict: bool = False,
 ) -> _Request:
     """The parameters of :func:`build_pack`, checked; :class:`ParameterError` names the bad one."""
     from ..data.catalog import load_catalog
@@ -303,6 +323,7 @@ def _check_request(
     out = Path(out).resolve()
     catalog_path = Path(catalog or DEFAULT_CATALOG).resolve()
     notebooks = discover_notebooks(Path(notebooks_dir or NOTEBOOKS_DIR))
+    all_notebooks = list(notebooks)
     if only:
         unknown = sorted(set(only) - {n.name for n in notebooks})
         if unknown:
@@ -332,6 +353,9 @@ def _check_request(
         catalog_path=catalog_path,
         out=out,
         notebooks=notebooks,
+        all_notebooks=all_notebooks,
+        only=bool(only),
+        strict=strict,
         timeout=timeout,
         jobs=jobs,
         quiet=quiet,
@@ -548,7 +572,54 @@ def _plan(request: _Request, inputs: _Inputs) -> _Run:
         month_note=inputs.month_note,
         allowed_dirs=[PROJECT_DIR.resolve()] + [d.resolve() for d in request.catalog.data_dirs] + [request.out],
         t0=request.t0,
+        strict=request.strict,
+        previous=_previous_pack(request, str(inputs.month)) if request.only else None,
+        candidates=[nb for nb in request.all_notebooks if nb not in notebooks] if request.only else [],
     )
+
+
+def _previous_pack(request: _Request, month: str) -> dict:
+    """The month's existing pack, which ``--only`` adds to; :class:`ParameterError` when there is
+    none (or it predates the record of which notebook wrote which results)."""
+    folder = request.out / month
+    try:
+        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ParameterError(
+            f"--only adds pages to the pack of {month}, and {folder} holds none. Build the whole month "
+            f"first (cxkit report --month {month}), then rebuild single pages with --only."
+        ) from None
+    if "results_keys" not in manifest:
+        raise ParameterError(
+            f"--only cannot add to the pack in {folder}: it was built by an older cxkit that did not record which "
+            f"page wrote which results. Rebuild the whole month once (cxkit report --month {month})."
+        )
+    return {"folder": folder, "results": results, "manifest": manifest}
+
+
+def _keep_other_pages(run: _Run) -> None:
+    """``--only``: copy the month's other pages from the existing pack into the new one."""
+    if run.previous is None:
+        return
+    for nb in run.candidates:
+        page = run.previous["folder"] / f"{nb.name}.html"
+        if page.exists():
+            shutil.copy2(page, run.tmp / page.name)
+            run.kept.append(nb)
+    if run.kept:
+        run.progress(f"kept from the existing pack: {', '.join(nb.name for nb in run.kept)}")
+
+
+def _check_strict(run: _Run) -> None:
+    """``--strict``: any section the data could not give fails the run (the pack is not published)."""
+    if run.strict and run.sections_skipped:
+        listed = "; ".join(f"{s['page']}/{s['section']}: {s['reason']}" for s in run.sections_skipped)
+        raise SectionsSkipped(
+            f"{len(run.sections_skipped)} section(s) could not be computed from the data (--strict): {listed} "
+            "The previous pack is untouched; run without --strict to publish the pack with these sections "
+            "explained on their pages."
+        )
 
 
 def _buildable(
@@ -1060,13 +1131,30 @@ def _merge_results(run: _Run, quality: dict) -> dict:
             loaded = json.loads(part.read_text(encoding="utf-8"))
             for entry in loaded.pop("skipped_sections", None) or []:
                 sections_skipped.append({"page": nb.name, **entry})
+            run.results_keys[nb.name] = sorted(loaded)
             parts.append(loaded)
+    skipped = dict(run.skipped)
+    if run.previous is not None:  # --only: the kept pages' results, skipped sections and outcomes
+        before, manifest = run.previous["results"], run.previous["manifest"]
+        kept = {nb.name for nb in run.kept}
+        for name in kept:
+            keys = manifest["results_keys"].get(name, [])
+            run.results_keys[name] = keys
+            parts.append({key: before[key] for key in keys if key in before})
+            outcome = (manifest.get("notebooks") or {}).get(name)
+            if outcome:
+                run.outcomes[name] = {**outcome, "kept_from_run": manifest.get("run_id")}
+        sections_skipped += [e for e in before.get("sections_skipped") or [] if e.get("page") in kept]
+        rebuilt = {nb.name for nb in run.notebooks}
+        for name, why in (before.get("skipped") or {}).items():
+            if name not in rebuilt and name not in kept:
+                skipped.setdefault(name, why)
     run.sections_skipped = sections_skipped
     results = {
         "month": run.month,
         **merge_results(parts),
         "data_quality": quality,
-        "skipped": run.skipped,
+        "skipped": skipped,
         "sections_skipped": sections_skipped,
     }
     for key in _STABLE_KEYS:
@@ -1100,10 +1188,11 @@ def _key_order(key: str) -> tuple:
 def _write_index(run: _Run, results: dict) -> None:
     from .index import write_index
 
+    shown = {nb.name for nb in run.notebooks} | {nb.name for nb in run.kept}
     write_index(
         run.tmp / "index.html",
         results,
-        notebooks=run.notebooks,
+        notebooks=[nb for nb in sorted(run.notebooks + run.kept, key=lambda nb: nb.order) if nb.name in shown],
         footer=run.footer,
         notes=[run.month_note[:1].upper() + run.month_note[1:]] if run.month_note else None,
     )
@@ -1125,6 +1214,8 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
         "month_note": run.month_note,
         "skipped": run.skipped,
         "sections_skipped": run.sections_skipped,
+        "results_keys": run.results_keys,
+        "kept": {nb.name: run.previous["manifest"].get("run_id") for nb in run.kept} if run.previous else {},
         "started_utc": run.started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - run.t0, 3),
