@@ -21,6 +21,7 @@ from ..analysis.drivers import driver_change, driver_diagnostics, key_drivers
 from ..analysis.nps import MIN_N, adjust_flags, compare_nps, headline_flags, kpi_headline, kpi_trend
 from ..display import figure, format_p, p_phrase, table
 from ..display import findings as findings_list
+from ..errors import CatalogError, CxkitError, DataWarning, NotEnoughDataError
 from ..periods import resolve_month
 from ..plots import plot_importance, plot_nps_by_segment, plot_nps_trend, plot_quadrant
 from .page import ReportPage, section
@@ -66,6 +67,8 @@ class NpsReport(ReportPage):
         ``p_first``, ``performance``, ``quadrant``, ``vif``, and the model's ``r2``, ``n``,
         ``target``, ``month``.
         """
+        if self.drivers.empty:  # the month's data could not give the driver model
+            return {**self.kpis, "drivers": []}
         main = self.drivers[self.drivers["method"] == self.drivers["method"].iloc[0]]
         cols = [
             "driver",
@@ -98,7 +101,16 @@ class NpsReport(ReportPage):
     def from_catalog(
         cls, sources: Catalog, *, month: str = "", bootstrap: int = 200, seed: int = 0, **options: Any
     ) -> NpsReport:
-        """The page from a catalog's ``feedback`` source (its driver columns are the catalog's)."""
+        """The page from a catalog's ``feedback`` source (its driver columns are the catalog's).
+
+        The catalog's ``settings`` may name the breakdown columns (``breakdowns: [segment,
+        channel, traveller_type]``; default segment and channel) and pool months for the driver
+        model (``driver_months: 3``; default 1, the report month alone)."""
+        settings = sources.settings
+        if "breakdowns" in settings and "segments" not in options:
+            options["segments"] = _setting_list(settings["breakdowns"], "breakdowns")
+        if "driver_months" in settings and "driver_months" not in options:
+            options["driver_months"] = _setting_int(settings["driver_months"], "driver_months")
         return nps_report(sources["feedback"].frame, month=month, bootstrap=bootstrap, seed=seed, **options)
 
     def _repr_html_(self) -> str:
@@ -110,29 +122,30 @@ class NpsReport(ReportPage):
     def _headline(self):
         """This month's KPIs against the previous month."""
         return table(
-            headline_view(self.headline), caption=f"Headline KPIs for {self.month}, with 95% confidence intervals"
+            headline_view(self.need(self.headline, "headline")),
+            caption=f"Headline KPIs for {self.month}, with 95% confidence intervals",
         )
 
     @section("trend")
     def _trend(self):
         """NPS over the last 12 months."""
-        return figure(plot_nps_trend(self.trend).figure, alt=self.alt["trend"])
+        return figure(plot_nps_trend(self.need(self.trend, "trend")).figure, alt=self.alt["trend"])
 
     @section("trend_table")
     def _trend_table(self):
         """Month-over-month tests."""
         columns = ["period", "n", "value", "ci_low", "ci_high", "change", "p", "p_adjusted", "significant"]
-        return table(self.trend[columns], caption="NPS by month", signed=["change"])
+        return table(self.need(self.trend, "trend")[columns], caption="NPS by month", signed=["change"])
 
     @section("segments")
     def _segments(self):
         """NPS by segment and channel against the rest."""
-        return figure(plot_nps_by_segment(self.segments).figure, alt=self.alt["segments"])
+        return figure(plot_nps_by_segment(self.need(self.segments, "segments")).figure, alt=self.alt["segments"])
 
     @section("importance")
     def _importance(self):
         """Each driver's share of the explained variance."""
-        return figure(plot_importance(self.drivers).figure, alt=self.alt["importance"])
+        return figure(plot_importance(self.need(self.drivers, "drivers")).figure, alt=self.alt["importance"])
 
     @section("drivers_table")
     def _drivers_table(self):
@@ -150,8 +163,8 @@ class NpsReport(ReportPage):
             "vif",
         ]
         return table(
-            self.drivers[columns],
-            caption=f"Key drivers of NPS, {self.month}",
+            self.need(self.drivers, "drivers")[columns],
+            caption=f"Key drivers of NPS, {self.drivers.attrs.get('months_label') or self.month}",
             digits={"importance": 3, "performance": 2},
             percent=["share", "prob_first"],
         )
@@ -159,14 +172,14 @@ class NpsReport(ReportPage):
     @section("quadrant")
     def _quadrant(self):
         """Importance against performance."""
-        return figure(plot_quadrant(self.drivers).figure, alt=self.alt["quadrant"])
+        return figure(plot_quadrant(self.need(self.drivers, "drivers")).figure, alt=self.alt["quadrant"])
 
     @section("driver_change")
     def _driver_change(self):
         """Change of the drivers since the previous month."""
         columns = ["driver", "share_previous", "share", "change", "ci_low", "ci_high", "p_adjusted", "significant"]
         return table(
-            self.driver_change[columns],
+            self.need(self.driver_change, "driver_change")[columns],
             caption="Share of explained variance, previous month against this month",
             percent=["share_previous", "share"],
             pp=["change"],
@@ -175,7 +188,7 @@ class NpsReport(ReportPage):
     @section("diagnostics")
     def _diagnostics(self):
         """Checks of the driver model."""
-        return table(self.diagnostics, caption="Checks of the key-driver model")
+        return table(self.need(self.diagnostics, "drivers"), caption="Checks of the key-driver model")
 
 
 def nps_report(
@@ -193,6 +206,7 @@ def nps_report(
     padjust: str = "holm",
     alpha: float = 0.05,
     min_n: int = MIN_N,
+    driver_months: int = 1,
 ) -> NpsReport:
     """Build the monthly NPS-and-drivers report: every number, flag and finding in one call.
 
@@ -239,6 +253,10 @@ def nps_report(
         Significance level of every flag and ``1 - alpha`` confidence intervals.
     min_n : int, default 30
         Months and groups with fewer responses are flagged ``small_n``: shown, not findings.
+    driver_months : int, default 1
+        Months pooled for the driver model, ending with ``month`` (for months too thin to fit
+        it alone; the page says which months were pooled). With more than one the change of
+        the drivers (which compares single months) is not shown.
 
     Returns
     -------
@@ -293,73 +311,244 @@ def nps_report(
         raise ValueError(f"date column {date!r} not found; pass date= with the response timestamp column.")
     dates = pd.to_datetime(df[date])
     end = resolve_month(month, dates)
-    this_month = df[(dates.dt.to_period("M") == end).to_numpy()]
+    months = dates.dt.to_period("M")
+    this_month = df[(months == end).to_numpy()]
     if this_month.empty:
-        raise ValueError(f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}).")
-    trend: pd.DataFrame | None = kpi_trend(
-        df, "nps", date=date, month=str(end), periods=periods, padjust=padjust, alpha=alpha, min_n=min_n
-    )
-    others = {
-        k: kpi_trend(df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n)
-        for k in ("csat", "ces")
-        if k in df.columns
-    }
-    seg_tables = [
-        compare_nps(this_month, "nps", by=c, against="rest", padjust=padjust, alpha=alpha, min_n=min_n)
-        for c in segments
-        if c in df.columns and this_month[c].nunique() > 1
-    ]
-    seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the warnings are kept in the diagnostics
-        kd = key_drivers(this_month, target, drivers, method=method, bootstrap=bootstrap, seed=seed, alpha=alpha)
+        raise NotEnoughDataError(
+            f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}); choose a month the data cover."
+        )
+    # Each analysis stands alone (issue 23): one the data cannot give is recorded with its reason
+    # (shown by its section), and the rest of the page is built.
+    missing: dict[str, str] = {}
+
+    def attempt(name: str, compute: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            change = driver_change(
-                df,
-                target,
-                drivers,
-                month=str(end),
-                date=date,
-                method=method.replace("both", "shapley"),
-                bootstrap=max(bootstrap, 2),
-                seed=seed,
+            return compute(*args, **kwargs)
+        except CxkitError as error:
+            missing[name] = str(error)
+            return None
+
+    def answered(column: str) -> bool:
+        return column in df.columns and bool(df[column].notna().any())
+
+    trend = None
+    if answered("nps"):
+        trend = attempt(
+            "trend",
+            kpi_trend,
+            df,
+            "nps",
+            date=date,
+            month=str(end),
+            periods=periods,
+            padjust=padjust,
+            alpha=alpha,
+            min_n=min_n,
+        )
+    else:
+        missing["trend"] = (
+            "the survey has no answers to the 0-10 recommend question (nps); map it with columns: {nps: <its column>} in the catalog."
+        )
+    others = {
+        k: t
+        for k in ("csat", "ces")
+        if answered(k)
+        and (
+            t := attempt(
+                k, kpi_trend, df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n
+            )
+        )
+        is not None
+    }
+    seg_tables, notes = [], []
+    for c in segments:
+        if c not in df.columns:
+            notes.append(f"{c} (not a column of the survey)")
+        elif this_month[c].nunique() < 2:
+            notes.append(f"{c} (fewer than two groups in {end})")
+        else:
+            compared = attempt(
+                f"segments:{c}",
+                _quietly,
+                compare_nps,
+                this_month,
+                "nps",
+                by=c,
+                against="rest",
                 padjust=padjust,
                 alpha=alpha,
+                min_n=min_n,
             )
-        except ValueError:
-            change = None  # no previous month: nothing to compare
+            if compared is not None:
+                seg_tables.append(compared)
+    seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
+    if seg is None:
+        missing["segments"] = (
+            f"no breakdown column has two or more groups to compare in {end}"
+            + (f" ({'; '.join(notes)})" if notes else "")
+            + "; name breakdown columns with settings: {breakdowns: [segment, channel, ...]} in the catalog."
+        )
+    driver_names = list(drivers if drivers is not None else df.attrs.get("drivers") or [])
+    pooled, label = _driver_window(df, months, end, driver_months)
+    asked, left_out = _asked_drivers(pooled, driver_names, label)
+    kd = change = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the warnings are kept in the diagnostics
+        if not driver_names:
+            missing["drivers"] = (
+                "the survey has no driver-rating columns; list them with drivers: [...] in the catalog."
+            )
+        elif not asked:
+            missing["drivers"] = f"none of the {len(driver_names)} driver ratings was answered in {label}."
+        else:
+            kd = attempt(
+                "drivers",
+                key_drivers,
+                pooled,
+                target,
+                asked,
+                method=method,
+                bootstrap=bootstrap,
+                seed=seed,
+                alpha=alpha,
+            )
+            if kd is None and driver_months == 1:
+                missing["drivers"] += (
+                    " Pool months for the driver model with settings: {driver_months: 3} in the catalog."
+                )
+        if kd is not None:
+            kd.attrs["months_label"] = label
+            kd.attrs["left_out"] = left_out
+            if driver_months > 1:
+                missing["driver_change"] = (
+                    f"the driver model pools {label}, and the change of the drivers compares single months; "
+                    "set driver_months: 1 to see it."
+                )
+            else:
+                both = [d for d in asked if d in df.columns and df.loc[(months == end - 1).to_numpy(), d].notna().any()]
+                change = attempt(
+                    "driver_change",
+                    driver_change,
+                    df,
+                    target,
+                    both,
+                    month=str(end),
+                    date=date,
+                    method=method.replace("both", "shapley"),
+                    bootstrap=max(bootstrap, 2),
+                    seed=seed,
+                    padjust=padjust,
+                    alpha=alpha,
+                )
+                if change is None and "driver_change" not in missing:
+                    missing["driver_change"] = f"there are no responses in {end - 1} to compare the drivers with."
+        elif "drivers" in missing:
+            missing["driver_change"] = missing["drivers"]
     # Month-over-month changes of the headline KPIs (NPS in every month shown, CSAT and CES) are
     # judged by the pack's one headline policy; the segment and driver-change tests of this page
     # form their own family.
     trend, csat_t, ces_t = (headline_flags(t, alpha=alpha) for t in (trend, others.get("csat"), others.get("ces")))
-    assert trend is not None  # headline_flags returns None only for None
     seg, change = adjust_flags(seg, change, padjust=padjust, alpha=alpha)
     family = (seg if seg is not None else change).attrs["family_size"] if (seg is not None or change is not None) else 0
-    kpis = {"nps": kpi_headline(trend, month=str(end))}
+    kpis: dict[str, Any] = {}
+    if trend is not None:
+        kpis["nps"] = kpi_headline(trend, month=str(end))
     if csat_t is not None:
         kpis["csat"] = {**kpi_headline(csat_t, metric="mean"), "top2_box": kpi_headline(csat_t, metric="top2_box")}
     if ces_t is not None:
         kpis["ces"] = {**kpi_headline(ces_t, metric="mean"), "low_effort": kpi_headline(ces_t, metric="low_effort")}
+    not_asked = [
+        name for key, name in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES")) if key in kpis and not kpis[key]["n"]
+    ]
+    for key in [k for k in ("nps", "csat", "ces") if k in kpis and not kpis[k]["n"]]:
+        del kpis[key]  # asked in other months, not this one: no value to report
+    if "nps" not in kpis and trend is not None:
+        trend = None
+        missing["trend"] = f"no response in {end} answers the 0-10 recommend question."
     headline = _headline_table(kpis)
-    findings = _nps_findings(kpis, trend, seg, family=family, padjust=padjust) + driver_findings(kd, change)
-    top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0]
-    kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs)
+    findings = (_nps_findings(kpis, trend, seg, family=family, padjust=padjust) if trend is not None else []) + (
+        driver_findings(kd, change) if kd is not None else []
+    )
+    if kd is not None and left_out:
+        findings.append(left_out)
+    if not_asked:
+        findings.append(f"Not asked (no answers) in {end}: {', '.join(not_asked)}.")
+    if "nps" in kpis:
+        top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0] if kd is not None else None
+        kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs if kd is not None else {})
     report = NpsReport(
         month=str(end),
         headline=headline,
-        trend=trend,
+        trend=trend if trend is not None else pd.DataFrame(),
         segments=seg if seg is not None else pd.DataFrame(),
-        drivers=kd,
+        drivers=kd if kd is not None else pd.DataFrame(),
         driver_change=change if change is not None else pd.DataFrame(),
-        diagnostics=driver_diagnostics(kd),
+        diagnostics=driver_diagnostics(kd) if kd is not None else pd.DataFrame(),
         kpis=kpis,
         findings=findings,
-        finding=kpis["nps"]["finding"],
+        finding=kpis["nps"]["finding"] if "nps" in kpis else "",
         family_size=family,
         padjust=padjust,
     )
+    report.unavailable.update(missing)
+    if headline.empty:
+        report.unavailable["headline"] = "the survey has no NPS, CSAT or CES answers in this month."
     report.alt = _alt_texts(report)
     return report
+
+
+def _quietly(compute: Any, *args: Any, **kwargs: Any) -> Any:
+    """``compute(...)`` with cxkit's DataWarnings silenced (the page says what they would)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return compute(*args, **kwargs)
+
+
+def _setting_list(value: Any, key: str) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(
+            f"settings: {key} must be a list of column names, e.g. {key}: [segment, channel]; got {value!r}."
+        )
+    return list(value)
+
+
+def _setting_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+        raise CatalogError(
+            f"settings: {key} must be a whole number of months from 1 to 12, e.g. {key}: 3; got {value!r}."
+        )
+    return value
+
+
+def _driver_window(df: pd.DataFrame, months: pd.Series, end: pd.Period, driver_months: int) -> tuple[pd.DataFrame, str]:
+    """The responses of the driver model: the report month, or the ``driver_months`` months
+    ending with it (pooled when one month is too thin), and how to name them."""
+    if driver_months <= 1:
+        return df[(months == end).to_numpy()], str(end)
+    first = end - (driver_months - 1)
+    return df[((months >= first) & (months <= end)).to_numpy()], f"{first} to {end} (pooled)"
+
+
+#: A driver answered by fewer than this share of the responses is left out of the driver model
+#: (a question not asked, or asked of few: listwise deletion would leave too few rows).
+MIN_ANSWERED = 0.5
+
+
+def _asked_drivers(rows: pd.DataFrame, drivers: list[str], label: str) -> tuple[list[str], str]:
+    """The drivers answered by at least :data:`MIN_ANSWERED` of ``rows``, and a sentence naming
+    those left out (empty when none)."""
+    if rows.empty:
+        return [], ""
+    share = {d: float(rows[d].notna().mean()) if d in rows.columns else 0.0 for d in drivers}
+    asked = [d for d in drivers if share[d] >= MIN_ANSWERED]
+    out = [d for d in drivers if d not in asked]
+    if not out or not asked:
+        return asked, ""
+    named = ", ".join(f"{_pretty(d)} ({share[d]:.0%})" for d in out)
+    return asked, (
+        f"Left out of the driver model: {named}, answered by fewer than {MIN_ANSWERED:.0%} of the responses in "
+        f"{label} (not asked, or asked of few)."
+    )
 
 
 _LABELS = {
@@ -490,7 +679,9 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
             )
         seg = seg[~small]
         sig = seg[seg["significant"]]
-        if len(sig):
+        if seg.empty:
+            pass  # every group is small: said above
+        elif len(sig):
             r: Any  # itertuples rows: the stubs type each field as any scalar
             for r in sig.itertuples():
                 word = "higher" if r.diff > 0 else "lower"
@@ -537,7 +728,7 @@ def _small_rows(table: pd.DataFrame) -> pd.Series:
     return table["small_n"].fillna(False).astype(bool) if "small_n" in table else pd.Series(False, index=table.index)
 
 
-def _one_sentence(k: dict, top: pd.Series, meta: dict) -> str:
+def _one_sentence(k: dict, top: pd.Series | None, meta: dict) -> str:
     head = f"NPS {k['value']:.1f} in {k['month']}, 95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}"
     if k.get("small_n"):
         if k["n"] < k["min_n"]:
@@ -549,6 +740,8 @@ def _one_sentence(k: dict, top: pd.Series, meta: dict) -> str:
         change = f", {'up' if k['change'] > 0 else 'down'} {abs(k['change']):.1f} points from {k['previous_month']} (significant)"
     else:
         change = f", no significant change from {k['previous_month']}"
+    if top is None:  # no driver model this month: the page says why
+        return f"{head}{change}."
     name = _pretty(top["driver"])
     if pd.notna(top["prob_first"]) and top["prob_first"] >= 0.95:
         driver = f"{name} is the largest driver ({100 * top['share']:.1f}% of explained variance"
@@ -565,6 +758,25 @@ def _pretty(name: object) -> str:
 
 
 def _alt_texts(rep: NpsReport) -> dict:
+    alt: dict[str, str] = {}
+    if not rep.trend.empty and "nps" in rep.kpis:
+        alt.update(_trend_alt(rep))
+    if len(rep.segments):
+        s = rep.segments[rep.segments["significant"]]
+        alt["segments"] = (
+            "NPS by segment and channel with 95% intervals; "
+            + (
+                "; ".join(f"{r.group} differs from the rest ({r.diff:+.0f} points)" for r in s.itertuples())
+                or "no group differs significantly from the rest"
+            )
+            + "."
+        )
+    if not rep.drivers.empty:
+        alt.update(_driver_alt(rep))
+    return alt
+
+
+def _trend_alt(rep: NpsReport) -> dict[str, str]:
     trend = rep.trend
     sig = trend[trend["significant"]]
     marks = "; ".join(
@@ -576,16 +788,11 @@ def _alt_texts(rep: NpsReport) -> dict:
         "trend": f"NPS by month from {trend['period'].iloc[0]} to {trend['period'].iloc[-1]} with 95% confidence "
         f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.1f}."
     }
-    if len(rep.segments):
-        s = rep.segments[rep.segments["significant"]]
-        alt["segments"] = (
-            "NPS by segment and channel with 95% intervals; "
-            + (
-                "; ".join(f"{r.group} differs from the rest ({r.diff:+.0f} points)" for r in s.itertuples())
-                or "no group differs significantly from the rest"
-            )
-            + "."
-        )
+    return alt
+
+
+def _driver_alt(rep: NpsReport) -> dict[str, str]:
+    alt = {}
     main = rep.drivers[rep.drivers["method"] == rep.drivers["method"].iloc[0]]
     top = main.iloc[0]
     alt["importance"] = (
