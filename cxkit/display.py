@@ -123,7 +123,7 @@ class Unavailable(SafeHTML):
 
 #: Written-out missing values and unfilled templates that must never reach a reader.
 _MISSING_WORD = re.compile(
-    r"(?<![\w-])(nan|NaN|NaT|<NA>|inf|-inf)(?![\w-])|\bnan%|\(None\)|(?<=[=:] )None\b|\{[^{}]*:[^{}]*\}|\{\}"
+    r"(?<![\w-])(nan|NaN|NaT|<NA>|inf|-inf)(?![\w-])|\bnan%|\(None\)|(?<=[=:] )None\b|\{\w*(?::[^{}\s]*)?\}"
 )
 #: A sentence with a hole where a word or number was: two spaces, a space before punctuation,
 #: empty parentheses.

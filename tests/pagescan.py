@@ -67,7 +67,7 @@ _GAPS = [
     (re.compile(r"\S {2,}\S"), "two spaces inside a sentence (a missing word?)"),
     (re.compile(r"\w \.(\s|$)|\w ,"), "a space before a full stop or comma (a missing word?)"),
     (re.compile(r"\(\s*\)"), "empty parentheses"),
-    (re.compile(r"\{[^}]*:[^}]*\}|\{\}"), "an unfilled format field"),
+    (re.compile(r"\{\w*(?::[^{}\s]*)?\}"), "an unfilled format field (a {name} or {:.1f} left in the text)"),
 ]
 
 

@@ -550,3 +550,22 @@ def test_plot_nps_by_segment_draws_an_nps_table_or_says_what_to_pass(feedback):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["segment: Consumer", "segment: Enterprise", "segment: SMB"]
     with pytest.raises(ValueError, match=r"cx.compare_nps\(df, by='segment'\)"):
         cx.plot_nps_by_segment(cx.nps(feedback, by=["segment", "channel"]))
+
+
+def test_csat_and_ces_on_another_scale_use_it(tmp_path):
+    """Issue 23 Deliver 3: a CES asked on 1-5 (catalog scales) has its own low-effort share
+    (1-2, the lowest third) and a CSAT on 1-10 its own top-2-box (9-10); brute force."""
+    path = tmp_path / "f.csv"
+    rng = np.random.default_rng(4)
+    ces, csat = rng.integers(1, 6, 200), rng.integers(1, 11, 200)
+    rows = [f"r{i},2026-10-{1 + i % 28:02d},{ces[i]},{csat[i]}" for i in range(200)]
+    path.write_text("response_id,responded_at,ces,csat\n" + "\n".join(rows) + "\n")
+    fb = cx.load_feedback(path, scales={"ces": [1, 5], "csat": [1, 10]}).frame
+    t = cx.ces(fb).set_index("metric")
+    assert t.loc["low_effort", "value"] == pytest.approx(np.isin(ces, (1, 2)).mean())
+    assert t.loc["mean", "value"] == pytest.approx(ces.mean())
+    c = cx.csat(fb).set_index("metric")
+    assert c.loc["top2_box", "value"] == pytest.approx(np.isin(csat, (9, 10)).mean())
+    assert c.loc["mean", "ci_high"] <= 10
+    trend = cx.kpi_trend(fb, "ces", month="2026-10", periods=1).set_index("metric")
+    assert trend.loc["low_effort", "value"] == pytest.approx(np.isin(ces, (1, 2)).mean())

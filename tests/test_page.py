@@ -73,3 +73,17 @@ def test_need_gives_the_value_when_it_was_computed():
     assert page.need(5, "other") == 5
     with pytest.raises(NotEnoughDataError, match="other thing cannot be computed"):
         page.need(None, "other_thing")
+
+
+def test_a_reason_is_said_in_full_once_and_referred_to_after():
+    class Twice(_Page):
+        @section("drivers_figure")
+        def _figure(self):
+            return table(self.need(None, "drivers"))
+
+    page = Twice()
+    first = page.show("drivers_table")
+    again = page.show("drivers_figure")
+    assert "only 1 usable response" in first.text
+    assert again.text == "Not shown: for the same reason as the section above that names it."
+    assert page.skipped["drivers_figure"] == page.skipped["drivers_table"]  # results.json keeps the reason

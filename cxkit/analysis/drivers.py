@@ -411,7 +411,7 @@ class _Data:
         self.share_dropped = self.n_dropped / self.n_read if self.n_read else np.nan
         if self.n < len(drivers) + 2:
             raise NotEnoughDataError(
-                f"only {self.n} usable rows for {len(drivers)} drivers (after dropping rows with "
+                f"only {self.n} usable row{'' if self.n == 1 else 's'} for {len(drivers)} drivers (after dropping rows with "
                 f"missing {target!r} or driver values); key drivers need at least {len(drivers) + 2}."
             )
         with np.errstate(invalid="ignore"):

@@ -195,6 +195,29 @@ def headline_flags(table: pd.DataFrame | None, *, alpha: float = 0.05) -> pd.Dat
 # --------------------------------------------------------------------------- sufficient statistics
 
 
+def _range(df: pd.DataFrame, kind: str, score: str) -> tuple[float, float]:
+    """The scale of a CSAT or CES column as the reader recorded it (the catalog's ``scales``,
+    e.g. a 1-5 CES), else the default (NPS is always 0-10)."""
+    if kind in ("csat", "ces"):
+        given = (df.attrs.get("scales") or {}).get(score)
+        if given is not None:
+            return float(given[0]), float(given[1])
+    low, high = _RANGES[kind]
+    return low, high
+
+
+def _on_scale(kpi: str, options: dict[str, tuple], scale: tuple[float, float]) -> dict[str, tuple]:
+    """The share definitions for a CSAT or CES asked on another scale, when left at their 1-5 /
+    1-7 defaults: top-2-box is the scale's two highest points; low effort the lowest third
+    (1-3 of 1-7, 1-2 of 1-5)."""
+    low, high = int(scale[0]), int(scale[1])
+    if kpi == "csat" and (low, high) != _RANGES["csat"] and tuple(options.get("top_box", ())) == (4, 5):
+        return {**options, "top_box": (high - 1, high)}
+    if kpi == "ces" and (low, high) != _RANGES["ces"] and tuple(options.get("low_effort", ())) == (1, 2, 3):
+        return {**options, "low_effort": tuple(range(low, low + round((high - low) / 3) + 1))}
+    return options
+
+
 def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scale: bool = True) -> np.ndarray:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a DataFrame, not {type(df).__name__}.")
@@ -221,7 +244,7 @@ def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scal
         )
     x = col.to_numpy(dtype=float, na_value=np.nan)
     if kind in _RANGES:
-        low, high = _RANGES[kind]
+        low, high = _range(df, kind, score)
         bad = ~np.isnan(x) & ((x < low) | (x > high))
         if bad.any():
             raise ValueError(
@@ -508,8 +531,9 @@ def _kpi_table(
     w = _weights(df, weights)
     codes, keys, _ = _group_codes(df, by)
     frames = []
-    for name, kind, values in _metrics(kpi, **options):
-        est = _estimate(kind, _sums(x, w, codes, len(keys), _flags(kind, values, x)), alpha=alpha, bounds=_RANGES[kpi])
+    bounds = _range(df, kpi, score)
+    for name, kind, values in _metrics(kpi, **_on_scale(kpi, options, bounds)):
+        est = _estimate(kind, _sums(x, w, codes, len(keys), _flags(kind, values, x)), alpha=alpha, bounds=bounds)
         part = keys.copy()
         part["metric"] = name
         part["n"] = est["n"].astype(int)
@@ -788,10 +812,11 @@ def _compare(
             f"against must be 'rest', 'previous', 'pairs' or a group of {by!r} ({labels}), not {against!r}."
         )
     rows = []
-    for name, kind, values in _metrics(kpi, **options):
+    bounds = _range(df, kpi, score)
+    for name, kind, values in _metrics(kpi, **_on_scale(kpi, options, bounds)):
         sums = _sums(x, w, codes, size, _flags(kind, values, x))
-        est = _estimate(kind, sums, alpha=alpha, bounds=_RANGES[kpi])
-        rest = _estimate(kind, _complement(sums), alpha=alpha, bounds=_RANGES[kpi])
+        est = _estimate(kind, sums, alpha=alpha, bounds=bounds)
+        rest = _estimate(kind, _complement(sums), alpha=alpha, bounds=bounds)
         small_est, small_rest = _small(est, weights, min_n), _small(rest, weights, min_n)
         for i, j in plan:
             a = _take(est, i)
@@ -1181,10 +1206,9 @@ def kpi_trend(
     codes, keys, _ = _group_codes(part, "period")
     labels = keys["period"].tolist()
     frames = []
-    for name, kind, values in _metrics(kpi, **options):
-        est = _estimate(
-            kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha, bounds=_RANGES[kpi]
-        )
+    bounds = _range(df, kpi, score)
+    for name, kind, values in _metrics(kpi, **_on_scale(kpi, options, bounds)):
+        est = _estimate(kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha, bounds=bounds)
         small = _small(est, weights, min_n)
         rows = []
         for i, label in enumerate(labels):

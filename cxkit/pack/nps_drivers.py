@@ -426,19 +426,23 @@ def nps_report(
                 )
             else:
                 both = [d for d in asked if d in df.columns and df.loc[(months == end - 1).to_numpy(), d].notna().any()]
-                change = attempt(
-                    "driver_change",
-                    driver_change,
-                    df,
-                    target,
-                    both,
-                    month=str(end),
-                    date=date,
-                    method=method.replace("both", "shapley"),
-                    bootstrap=max(bootstrap, 2),
-                    seed=seed,
-                    padjust=padjust,
-                    alpha=alpha,
+                change = (
+                    None
+                    if not both
+                    else attempt(
+                        "driver_change",
+                        driver_change,
+                        df,
+                        target,
+                        both,
+                        month=str(end),
+                        date=date,
+                        method=method.replace("both", "shapley"),
+                        bootstrap=max(bootstrap, 2),
+                        seed=seed,
+                        padjust=padjust,
+                        alpha=alpha,
+                    )
                 )
                 if change is None and "driver_change" not in missing:
                     missing["driver_change"] = f"there are no responses in {end - 1} to compare the drivers with."
@@ -465,7 +469,7 @@ def nps_report(
     if "nps" not in kpis and trend is not None:
         trend = None
         missing["trend"] = f"no response in {end} answers the 0-10 recommend question."
-    headline = _headline_table(kpis)
+    headline = _headline_table(kpis, df.attrs.get("scales") or {})
     findings = (_nps_findings(kpis, trend, seg, family=family, padjust=padjust) if trend is not None else []) + (
         driver_findings(kd, change) if kd is not None else []
     )
@@ -560,9 +564,12 @@ _LABELS = {
 }
 
 
-def _headline_table(kpis: dict) -> pd.DataFrame:
+def _headline_table(kpis: dict, scales: dict | None = None) -> pd.DataFrame:
     rows = []
     for (key, sub), (label, _) in _LABELS.items():
+        if key in ("csat", "ces") and key in (scales or {}) and sub is None:  # CSAT or CES on another scale says so
+            low, high = (scales or {})[key]
+            label = f"{key.upper()} mean ({low:g}-{high:g}{', low = easy' if key == 'ces' else ''})"
         if key not in kpis:
             continue
         k = kpis[key][sub] if sub else kpis[key]
@@ -638,7 +645,7 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
     if k.get("small_n") and k["n"] < k["min_n"]:
         out[0] = (
             f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
-            f"{k['ci_high']:.0f}) from {k['n']:,} responses, fewer than {k['min_n']}; shown, not a finding, and "
+            f"{k['ci_high']:.0f}) from {k['n']:,} response{'' if k['n'] == 1 else 's'}, fewer than {k['min_n']}; shown, not a finding, and "
             "its change is not assessed."
         )
     elif k.get("small_n"):
@@ -667,7 +674,7 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
             )
             + "."
         )
-    else:
+    elif trend["period"].nunique() > 1:
         out.append(f"No other month-over-month change in the {trend['period'].nunique()} months shown is significant.")
     if seg is not None and len(seg):
         small = _small_rows(seg)

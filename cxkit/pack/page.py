@@ -115,7 +115,10 @@ class ReportPage(SafeDisplay):
         except CxkitError as error:  # the data cannot give this section; programming errors propagate
             shown = Unavailable(str(error))
         if isinstance(shown, Unavailable):
-            self.skipped[name] = shown.reason
+            reason = shown.reason
+            if reason in self.skipped.values():  # said in full once, under the first section it stops
+                shown = Unavailable("for the same reason as the section above that names it.")
+            self.skipped[name] = reason
         return shown
 
     @property
