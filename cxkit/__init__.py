@@ -102,6 +102,7 @@ from .errors import (
     SmallSampleWarning,
     SourceError,
     TextsError,
+    WrongScaleError,
 )
 from .pack.churn_regression import ChurnReport
 from .pack.data_quality import DataQualityReport
@@ -292,6 +293,7 @@ __all__ = [
     "PackLocked",
     "NoDataError",
     "NotEnoughDataError",
+    "WrongScaleError",
     "SectionsSkipped",
     "CxkitWarning",
     "SmallSampleWarning",

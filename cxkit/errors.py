@@ -9,6 +9,7 @@ Errors::
     CxkitError
     ├── SourceError, SchemaError, DataQualityError, CatalogError, TextsError   (reading data)
     ├── NotEnoughDataError     the data at hand cannot give a result (a section says why)
+    ├── WrongScaleError        a column holds another scale than the analysis needs
     ├── ClusterError                                                           (the Dask cluster)
     └── PackError: ParameterError (exit 2), InvalidDataError (3), NotebookError (4),
         NotebookTimeout (5), KernelDied (6), PackLocked (7), NoDataError (8),
@@ -48,6 +49,7 @@ __all__ = [
     "PackLocked",
     "NoDataError",
     "NotEnoughDataError",
+    "WrongScaleError",
     "SectionsSkipped",
     "CxkitWarning",
     "SmallSampleWarning",
@@ -204,6 +206,12 @@ class NotEnoughDataError(CxkitError, ValueError):
     dates, no ids to link, no comments. The message says what is missing and what would make the
     result possible; a report section that needs it shows that sentence and the rest of the pack
     builds (a ``ValueError`` too, for code that catches those)."""
+
+
+class WrongScaleError(CxkitError, ValueError):
+    """A score column holds another scale than the analysis needs: a yes/no or 1-5 column given
+    as the 0-10 recommend question, values outside a score's range. The message names the column,
+    what it looks like and what to pass instead; a report section shows it and the rest builds."""
 
 
 class SectionsSkipped(PackError):

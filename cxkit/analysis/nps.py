@@ -54,7 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from .._stats import adjust_p, headline_change, net_score_interval
-from ..errors import DataWarning, NotEnoughDataError
+from ..errors import DataWarning, NotEnoughDataError, WrongScaleError
 from ..periods import resolve_month
 
 __all__ = [
@@ -247,7 +247,7 @@ def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scal
         low, high = _range(df, kind, score)
         bad = ~np.isnan(x) & ((x < low) | (x > high))
         if bad.any():
-            raise ValueError(
+            raise WrongScaleError(
                 f"{score!r} has {int(bad.sum())} value(s) outside {low}-{high} (e.g. {x[bad][0]:g}) for "
                 f"{kind.upper()}; the readers reject such rows, so load the data with cx.load_feedback, "
                 "or pass the right score= column."
@@ -255,7 +255,7 @@ def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scal
     if kind == "nps" and check_scale:
         seen = x[~np.isnan(x)]
         if seen.size >= _YES_NO_CHECK_N and np.isin(seen, (0, 1)).all():
-            raise ValueError(
+            raise WrongScaleError(
                 f"score column {score!r} holds only 0 and 1 in {seen.size:,} answers: a yes/no answer (would "
                 "recommend or not), not the 0-10 recommendation question, and NPS would count every answer as a "
                 "detractor (-100). Report it as a share (e.g. df[score].mean()), or pass score= with the 0-10 "
@@ -271,7 +271,7 @@ def _scores(df: pd.DataFrame, score: str, *, kind: str | None = None, check_scal
                 stacklevel=3,
             )
         if seen.size >= _SCALE_CHECK_N and seen.min() >= 1 and seen.max() <= 7:
-            raise ValueError(
+            raise WrongScaleError(
                 f"score column {score!r} has {seen.size:,} answers, all between {seen.min():g} and {seen.max():g} (no 0 "
                 "and nothing above 7): that is a 1-5 or 1-7 scale (CSAT, CES, a star rating), not the 0-10 "
                 "recommendation question, and NPS would count every answer as a detractor. Pass score= with the "

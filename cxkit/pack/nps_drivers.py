@@ -21,7 +21,7 @@ from ..analysis.drivers import driver_change, driver_diagnostics, key_drivers
 from ..analysis.nps import MIN_N, adjust_flags, compare_nps, headline_flags, kpi_headline, kpi_trend
 from ..display import figure, format_p, p_phrase, table
 from ..display import findings as findings_list
-from ..errors import CatalogError, CxkitError, DataWarning, NotEnoughDataError
+from ..errors import CatalogError, CxkitError, DataWarning, NotEnoughDataError, WrongScaleError
 from ..periods import resolve_month
 from ..plots import plot_importance, plot_nps_by_segment, plot_nps_trend, plot_quadrant
 from .page import ReportPage, section
@@ -335,9 +335,8 @@ def nps_report(
     if answered("nps"):
         trend = attempt(
             "trend",
-            kpi_trend,
+            _nps_trend,
             df,
-            "nps",
             date=date,
             month=str(end),
             periods=periods,
@@ -501,6 +500,25 @@ def nps_report(
     return report
 
 
+def _nps_trend(df: pd.DataFrame, **options: Any) -> pd.DataFrame:
+    """:func:`kpi_trend` of NPS, refused (:class:`WrongScaleError`) when the ``nps`` column looks
+    like a 1-10 rating: the page never calls a 1-10 overall score NPS."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        trend = kpi_trend(df, "nps", **options)
+    for warning in caught:
+        if issubclass(warning.category, DataWarning) and "NPS is not defined" in str(warning.message):
+            answers = int(df["nps"].notna().sum())
+            raise WrongScaleError(
+                f"the nps column looks like a 1-10 rating, not the 0-10 'how likely are you to recommend us' question: "
+                f"none of its {answers:,} answers is 0. NPS is defined only for the 0-10 question, so it is not shown; "
+                "map a 1-10 overall rating to a column of its own (or as the rating of a reviews source, with "
+                "scales: {rating: [1, 10]}) instead of nps."
+            )
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return trend
+
+
 def _quietly(compute: Any, *args: Any, **kwargs: Any) -> Any:
     """``compute(...)`` with cxkit's DataWarnings silenced (the page says what they would)."""
     with warnings.catch_warnings():
@@ -622,9 +640,13 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
             {
                 "KPI": r.kpi,
                 f"{r.month}": value(r.value) + (" (small sample)" if r.small_n else ""),
-                "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}",
+                "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}"
+                if pd.notna(r.ci_low) and pd.notna(r.ci_high)
+                else "",
                 "previous month": value(r.previous) if known else "",
-                "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0") if known else "",
+                "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0")
+                if known and pd.notna(r.change)
+                else "",
                 "n": f"{r.n:,}",
                 "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
                 "p (adjusted)": format_p(r.p_adjusted) if known and pd.notna(r.p_adjusted) else "",
