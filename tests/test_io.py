@@ -482,3 +482,26 @@ def test_fieldwork_dates_an_undated_survey_and_is_refused_beside_dates(tmp_path)
         cx.load(
             "feedback", dated, columns={"response_id": "id", "nps": "rec", "responded_at": "when"}, fieldwork="2026-10"
         )
+
+
+def test_recodes_are_typed_the_same_from_a_dataframe_and_a_file(tmp_path):
+    """Issue 23 Deliver 4: values= on an extra column gives numbers from a DataFrame as from a file."""
+    df = pd.DataFrame({"id": ["a", "b", "c"], "Churn": ["Yes", "No", "Yes"], "Rec": ["Yes", "No", "Maybe"]})
+    df.to_csv(tmp_path / "c.csv", index=False)
+    options = {
+        "columns": {"customer_id": "id", "churned": "Churn"},
+        "values": {"churned": {"Yes": True, "No": False}, "Rec": {"Yes": 1, "No": 0, "Maybe": 0.5}},
+    }
+    from_frame = cx.load("customers", df, **options).frame
+    from_file = cx.load("customers", tmp_path / "c.csv", **options).frame
+    assert str(from_frame["Rec"].dtype) == str(from_file["Rec"].dtype) == "Float64"
+    assert from_frame["Rec"].tolist() == from_file["Rec"].tolist() == [1.0, 0.0, 0.5]
+
+
+def test_a_column_of_two_true_words_is_a_category_not_all_true(tmp_path):
+    """'x' and 'y' both read as yes on their own; together they are a category (plan x, plan y)."""
+    path = tmp_path / "c.csv"
+    path.write_text("id,churned,plan,ticked\na,yes,x,x\nb,no,y,\nc,yes,x,x\n")
+    frame = cx.load("customers", path, columns={"customer_id": "id"}).frame
+    assert frame["plan"].tolist() == ["x", "y", "x"]
+    assert frame["ticked"].dtype == "boolean" and frame["ticked"].tolist()[::2] == [True, True]

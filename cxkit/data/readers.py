@@ -500,7 +500,15 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
     if len(present) == 0:
         return series, None
     lower = present.str.lower()
-    if lower.isin(_TRUE | _FALSE).all() and lower.nunique() <= 2 and not lower.str.fullmatch(r"[01](\.0)?").all():
+    seen = set(lower.unique())
+    # A yes/no column has at most one way of writing each answer: "x" and "y" are both "true"
+    # words, but a column holding both is a category, not a column of trues.
+    if (
+        lower.isin(_TRUE | _FALSE).all()
+        and len(seen & _TRUE) <= 1
+        and len(seen & _FALSE) <= 1
+        and not lower.str.fullmatch(r"[01](\.0)?").all()
+    ):
         out = pd.Series(pd.NA, index=series.index, dtype="boolean")
         out[text.str.lower().isin(_TRUE).to_numpy()] = True
         out[text.str.lower().isin(_FALSE).to_numpy()] = False
@@ -749,6 +757,9 @@ def load(
             columns[canonical] = tool_col
     mapping = _map_columns(spec, src, columns, name, raw.notes)
     driver_map = _driver_map(drivers, src, name, table)
+    # Columns recoded by values= are typed afresh (from a DataFrame too: "Yes"/"No" -> 1/0 gives
+    # numbers, as it does from a file).
+    recoded = {mapping.get(str(k), driver_map.get(str(k), str(k))) for k in (values or {})}
     if values:
         src = _recode(src, values, mapping, driver_map, name)
     options["na_codes"] = _na_code_map(na_codes, spec, mapping, driver_map, src, name)
@@ -803,7 +814,7 @@ def load(
             continue
         if source_col in categorical_set:
             extras[source_col] = _map_unique(_as_text(src[source_col]), clean_category).astype("string")
-        elif raw.typed and source_col not in options["na_codes"]:
+        elif raw.typed and source_col not in options["na_codes"] and source_col not in recoded:
             extras[source_col] = src[source_col]
         else:
             column = src[source_col]
