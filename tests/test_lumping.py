@@ -247,6 +247,9 @@ def test_churn_tables_by_a_free_text_column(customers, joined):
     assert len(groups) <= LUMP_MAX_LEVELS + 1  # the customers without a territory are "(missing)"
     assert groups["customers"].sum() == risk["customers"].iloc[-1]
     assert "territory" in risk.attrs["notes"][0] and risk["territory"].iloc[-2] == OTHER
+    # the page shows the tables under these captions
+    assert risk.attrs["caption"].endswith(risk.attrs["notes"][0])
+    assert clv.attrs["caption"].endswith(clv.attrs["notes"][0])
 
 
 def test_stage_comparison_by_a_free_text_column(feedback):

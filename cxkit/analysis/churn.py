@@ -1793,10 +1793,10 @@ def revenue_at_risk(
           (normal) interval
         - ``share_of_revenue``: ``revenue_at_risk / monthly_revenue`` (0-1)
 
-        ``attrs``: ``currency``, ``caption`` (for the table), ``horizon_months`` (the whole
-        months the churn dates span, None without them): the probabilities, and so the
-        revenue at risk, are of churning within about that many months; and ``notes`` (the
-        levels of ``by`` combined into ``"other"``). Without revenue the table is empty (these
+        ``attrs``: ``currency``, ``caption`` (for the table, ending with the notes),
+        ``horizon_months`` (the whole months the churn dates span, None without them): the
+        probabilities, and so the revenue at risk, are of churning within about that many
+        months; and ``notes`` (the levels of ``by`` combined into ``"other"``). Without revenue the table is empty (these
         columns) and ``attrs["note"]`` says why.
 
     Warns
@@ -1888,7 +1888,8 @@ def revenue_at_risk(
         caption=(
             f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part expected to be "
             f"lost to churn{f' within {horizon} months' if horizon else ''}"
-        ),
+        )
+        + "".join(f". {note}" for note in notes),  # the page shows the caption with the table
     )
     return frame
 
@@ -1990,8 +1991,8 @@ def customer_lifetime_value(
         - ``followed_to_horizon``: False when the group's longest follow-up ends before the
           horizon (the curve is then carried flat: an extrapolation)
 
-        ``attrs``: ``currency``, a ``caption`` naming the horizon and currency, and ``notes``
-        (the levels of ``by`` combined into ``"other"``). Without revenue the table is empty
+        ``attrs``: ``currency``, a ``caption`` naming the horizon and currency (and ending with
+        the notes), and ``notes`` (the levels of ``by`` combined into ``"other"``). Without revenue the table is empty
         (these columns) and ``attrs["note"]`` says why.
 
     Warns
@@ -2074,7 +2075,8 @@ def customer_lifetime_value(
         currency=currency,
         notes=notes,
         caption=f"{years.capitalize()} customer lifetime value"
-        f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue",
+        f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue"
+        + "".join(f". {note}" for note in notes),  # the page shows the caption with the table
     )
     return out
 
