@@ -1,14 +1,17 @@
 """Shared machinery of the group comparisons (stages, touchpoints, funnel): input checks,
-group codes, per-group summaries and the tests they share.
+group codes, per-group summaries and the tests they share; and the lumping of a category with
+many levels (:func:`lump_levels`), which the churn and survival analyses use too.
 
-A private hub: :mod:`cxkit.analysis.stages`, :mod:`cxkit.analysis.touchpoints` and
-:mod:`cxkit.analysis.funnel` take these from here, never from each other.
+A private hub: :mod:`cxkit.analysis.stages`, :mod:`cxkit.analysis.touchpoints`,
+:mod:`cxkit.analysis.funnel` (and, for lumping, :mod:`cxkit.analysis._models`,
+:mod:`cxkit.analysis.churn` and :mod:`cxkit.analysis.survival`) take these from here, never
+from each other.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +25,27 @@ from ..data.schema import STAGES
 
 #: Metrics where a lower score is the better experience (customer effort).
 LOWER_IS_BETTER = {"ces"}
+
+# Lumping. Real exports hold free text used as a category (a "segment" column with 75-100
+# distinct values); each level is a model parameter, a curve, a table row or a group in every
+# pairwise test, and the cost grows with them (a 100-level segment made one churn model take a
+# minute, detractor_effect run out of memory, compare_stages test 4,950 pairs).
+#
+#: Most levels a category keeps in a model or a grouped table; rarer levels are combined into
+#: :data:`OTHER`. Twelve is what a reader can scan in one table or figure (twelve curves, twelve
+#: bars), it costs a categorical covariate at most 11 parameters (110 churners at the ten per
+#: parameter the models ask for: a table of a few thousand customers), and 66 pairs in a
+#: pairwise comparison. A category with at most this many levels is left as it is, however
+#: small a level: it was chosen on purpose, and the models' own checks (separation, events per
+#: parameter, small groups) speak to its small levels.
+LUMP_MAX_LEVELS = 12
+#: Fewest rows a level of a category that is lumped needs to keep its own name: the small-sample
+#: line used across cxkit (groups of fewer than 30 scores get a warning, a hollow point, no rank).
+#: A level below it would be an odds ratio with an interval spanning an order of magnitude, or a
+#: curve that drops in steps of 3% or more.
+LUMP_MIN_COUNT = 30
+#: The level rare levels are combined into (an existing level of that name takes them in).
+OTHER = "other"
 
 
 def score_column(score: str | None, metric: str | None, func: str, default: str = "csat") -> str:
@@ -299,3 +323,145 @@ def welch_anova(g: Groups) -> dict:
         "p": float(stats.f.sf(f, k - 1, df2)),
         "effect_size": float(omega2_from_f(f, k - 1, g.total)),
     }
+
+
+# --------------------------------------------------------------------------- lumping
+
+
+def rare_levels(
+    series: pd.Series,
+    *,
+    max_levels: int = LUMP_MAX_LEVELS,
+    min_count: int = LUMP_MIN_COUNT,
+    keep: Iterable[Hashable] = (),
+    weights: npt.ArrayLike | None = None,
+) -> list:
+    """The levels :func:`lump_levels` combines into :data:`OTHER`, most common first.
+
+    Nothing when ``series`` has at most ``max_levels`` levels. Otherwise the levels in ``keep``
+    stay, then the most common others (ties broken by name, so the result never depends on the
+    row order) while they have ``min_count`` rows and room is left, one level being kept for
+    :data:`OTHER`; the rest are returned. ``weights`` counts the rows each row stands for (a
+    table reduced to counts on a cluster). Missing values are no level.
+
+    >>> s = pd.Series(list("aaaabbbccd") + [None])
+    >>> rare_levels(s, max_levels=3, min_count=1), rare_levels(s, max_levels=4, min_count=1)
+    (['c', 'd'], [])
+    """
+    w = np.ones(len(series)) if weights is None else np.asarray(weights, dtype=float)
+    counts = pd.Series(w, index=series.index).groupby(series, observed=True, sort=False, dropna=True).sum()
+    counts = counts[counts > 0]
+    if len(counts) <= max_levels:
+        return []
+    wanted = {value for value in keep if value in counts.index}
+    ranked = sorted(
+        (level for level in counts.index if level != OTHER and level not in wanted),
+        key=lambda level: (-float(counts[level]), str(level)),
+    )
+    room = max(max_levels - 1 - len(wanted), 0)
+    kept = {level for level in ranked[:room] if counts[level] >= min_count}
+    return [level for level in ranked if level not in kept]
+
+
+def combine_levels(series: pd.Series, levels: Iterable[Hashable]) -> pd.Series:
+    """``series`` with ``levels`` renamed :data:`OTHER`; missing values and every other level
+    untouched. A Categorical stays one (its order kept, :data:`OTHER` last unless it was a
+    category already; no longer ordered), a text column keeps its dtype, anything else becomes
+    object.
+
+    >>> combine_levels(pd.Series(["a", "b", None, "c"]), ["b", "c"]).fillna("(missing)").tolist()
+    ['a', 'other', '(missing)', 'other']
+    """
+    levels = list(levels)
+    if not levels:
+        return series
+    rare = series.isin(levels).to_numpy()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        gone = set(levels)
+        categories = [c for c in series.cat.categories if c not in gone]
+        if OTHER not in categories:
+            categories.append(OTHER)
+        values = series.to_numpy(dtype=object).copy()
+        values[rare] = OTHER
+        return pd.Series(pd.Categorical(values, categories=categories), index=series.index, name=series.name)
+    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype):
+        out = series.copy()
+        out[rare] = OTHER
+        return out
+    values = series.to_numpy(dtype=object).copy()  # as they are: None stays None, NaN stays NaN
+    values[rare] = OTHER
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
+
+
+def lump_note(
+    name: Hashable,
+    counts: Iterable[float],
+    *,
+    max_levels: int = LUMP_MAX_LEVELS,
+    min_count: int = LUMP_MIN_COUNT,
+    unit: str = "rows",
+) -> str:
+    """The sentence a reader gets about a lumped column: which, how many levels, how many rows.
+
+    >>> lump_note("segment", [12, 9, 3], unit="customers")
+    "segment: 3 levels with fewer than 30 customers each were combined into 'other' (24 customers)."
+    """
+    counts = [float(c) for c in counts]
+    k, rows = len(counts), int(round(sum(counts)))
+    levels = "1 level" if k == 1 else f"{k:,} levels"
+    verb = "was" if k == 1 else "were"
+    if max(counts, default=0) < min_count:
+        each = f"with fewer than {min_count} {unit}" + (" each" if k > 1 else "")
+        return f"{name}: {levels} {each} {verb} combined into {OTHER!r} ({rows:,} {unit})."
+    return (
+        f"{name}: its {levels} outside the {max_levels - 1} most common {verb} combined into {OTHER!r} "
+        f"({rows:,} {unit}; at most {int(max(counts)):,} in one level)."
+    )
+
+
+def lump_levels(
+    series: pd.Series,
+    *,
+    max_levels: int = LUMP_MAX_LEVELS,
+    min_count: int = LUMP_MIN_COUNT,
+    keep: Iterable[Hashable] = (),
+    weights: npt.ArrayLike | None = None,
+    name: Hashable | None = None,
+    unit: str = "rows",
+) -> tuple[pd.Series, str | None]:
+    """A category with at most ``max_levels`` levels, and a sentence for readers saying what was
+    combined (None, and ``series`` itself, when nothing was).
+
+    Rare levels (:func:`rare_levels`) become :data:`OTHER` (:func:`combine_levels`); no row is
+    dropped and missing values stay missing. ``name`` (default the series' name) and ``unit``
+    (``"customers"``, ``"responses"``) word the note.
+
+    >>> s = pd.Series(["a"] * 40 + ["b"] * 35 + ["c"] * 5 + ["d"] * 2, name="region")
+    >>> lumped, note = lump_levels(s, max_levels=3, unit="customers")
+    >>> lumped.value_counts().to_dict(), note
+    ({'a': 40, 'b': 35, 'other': 7}, "region: 2 levels with fewer than 30 customers each were combined into 'other' (7 customers).")
+    """
+    rare = rare_levels(series, max_levels=max_levels, min_count=min_count, keep=keep, weights=weights)
+    if not rare:
+        return series, None
+    w = np.ones(len(series)) if weights is None else np.asarray(weights, dtype=float)
+    counts = pd.Series(w, index=series.index).groupby(series, observed=True, sort=False, dropna=True).sum()
+    note = lump_note(
+        series.name if name is None else name,
+        counts[rare].to_list(),
+        max_levels=max_levels,
+        min_count=min_count,
+        unit=unit,
+    )
+    return combine_levels(series, rare), note
+
+
+def other_last(labels: list) -> list:
+    """``labels`` with :data:`OTHER` moved to the end (a lumped table's catch-all row)."""
+    return [label for label in labels if label != OTHER] + [label for label in labels if label == OTHER]
+
+
+def other_rows_last(frame: pd.DataFrame, column: Hashable) -> pd.DataFrame:
+    """``frame`` with its :data:`OTHER` row(s) in ``column`` moved to the end, order otherwise kept."""
+    last = (frame[column].astype(object) == OTHER).to_numpy()
+    return frame.iloc[np.argsort(last, kind="stable")].reset_index(drop=True)

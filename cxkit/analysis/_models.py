@@ -8,6 +8,8 @@ Both models read as the same named steps (lifelines' ``CoxPHFitter.fit`` reads p
 fit -> standard errors -> confidence intervals):
 
 1. **prepare design**: :func:`covariate_formula` (or the analyst's formula), :func:`formula_columns`,
+   :func:`lump_covariates` (a category with many levels keeps its
+   :data:`~cxkit.analysis._groups.LUMP_MAX_LEVELS` most common, the rest become "other"),
    :func:`model_data`, :func:`complete_rows`, :func:`reference_levels`, then the model's own
    statsmodels design and :func:`aliased_design` (exact combinations of other columns are left
    out of the fit, with a warning); the result is a :class:`Design`;
@@ -29,7 +31,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -39,6 +41,8 @@ import pandas as pd
 from scipy import stats
 
 from .._stats import adjust_p, covariance_beside_separation
+from ..errors import DataWarning
+from ._groups import combine_levels, lump_note, rare_levels
 
 if TYPE_CHECKING:
     from patsy import DesignInfo
@@ -541,6 +545,8 @@ class Design:
     notes: list = field(default_factory=list)
     #: (warning class, message) found while preparing (aliased columns).
     found: list = field(default_factory=list)
+    #: The levels of each lumped covariate that were combined into "other" (:func:`lump_covariates`).
+    lumped: dict = field(default_factory=dict)
 
 
 def covariate_formula(
@@ -560,6 +566,48 @@ def covariate_formula(
         require(df, covariates, argument="covariates")
     rhs, refs = formula_rhs(df, covariates, reference)
     return rhs, refs, notes
+
+
+def formula_levels(formula: str | None) -> set[str]:
+    """The quoted strings of a formula (``Treatment('SMB')``'s reference, ``Q('a column')``):
+    levels that lumping must not rename, or the formula would no longer find them.
+
+    >>> sorted(formula_levels("churned ~ C(segment, Treatment('SMB')) + Q('plan type')"))
+    ['SMB', 'plan type']
+    """
+    return {m.group(2) for m in re.finditer(r"""(['"])(.*?)\1""", formula or "")}
+
+
+def lump_covariates(
+    df: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    keep: Mapping[str, Iterable[Hashable]] | None = None,
+    stacklevel: int = 4,
+) -> tuple[pd.DataFrame, dict[str, list], list[str]]:
+    """``df`` with every text or categorical column of ``columns`` lumped to at most
+    :data:`~cxkit.analysis._groups.LUMP_MAX_LEVELS` levels (:func:`~cxkit.analysis._groups.lump_levels`,
+    counted over the rows of ``df``; ``keep[col]`` are levels never renamed, e.g. the
+    reference), the levels combined per lumped column, and a note on each; each note is issued
+    as a :class:`~cxkit.errors.DataWarning` pointing ``stacklevel`` frames up. Numbers and
+    booleans enter a model as they are, so they are never lumped. ``df`` itself is returned
+    when nothing is lumped."""
+    keep = keep or {}
+    changed: dict[str, pd.Series] = {}
+    lumped: dict[str, list] = {}
+    notes: list[str] = []
+    for col in dict.fromkeys(columns):
+        s = df[col]
+        if is_numeric(s) or pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        rare = rare_levels(s, keep=keep.get(col, ()))
+        if not rare:
+            continue
+        changed[col], lumped[col] = combine_levels(s, rare), rare
+        notes.append(lump_note(col, s.value_counts()[rare].to_list(), unit="customers"))
+    for note in notes:
+        warnings.warn(note, DataWarning, stacklevel=stacklevel)
+    return (df.assign(**changed) if changed else df), lumped, notes
 
 
 def complete_rows(data: pd.DataFrame, rows: int) -> pd.Series:

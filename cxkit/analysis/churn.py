@@ -26,6 +26,20 @@ uses its first category instead (the order someone chose on purpose: :func:`join
 ``C(segment)`` gets patsy's default (the alphabetically first level), so write
 ``C(segment, Treatment('Consumer'))`` to choose. ``.formula`` shows the formula that was fitted.
 
+Categories with many levels
+---------------------------
+Free text used as a category (a ``segment`` column with 75 distinct values) would make every
+model and grouped table as large as its levels: a parameter, a curve or a row each, and minutes
+of fitting. So before any model, and in every table grouped by a category, a text or
+categorical column with more than :data:`LUMP_MAX_LEVELS` (12) levels keeps its most common
+levels with at least :data:`LUMP_MIN_COUNT` (30) customers each, at most 11 of them, and the
+rest become one level ``"other"`` (an existing level ``"other"`` takes them in; ties are broken
+by name). No customer is dropped, missing values stay missing, and the reference level (and any
+level a formula names) is never renamed. Each result says so in a note (``.notes`` of a model
+with ``.lumped``, the levels combined; ``attrs["notes"]`` of a table) and a
+:class:`~cxkit.errors.DataWarning`; ``lump=False`` keeps every level. Columns with at most 12
+levels are left as they are. The thresholds are explained in :mod:`cxkit.analysis._groups`.
+
 Why the *first* survey answer
 -----------------------------
 :func:`customer_nps` takes ``which="first"`` by default. A customer's first answer was given
@@ -75,6 +89,14 @@ from ..errors import (  # re-exported: the warnings of churn_model
     LeakageWarning,
     SeparationWarning,
 )
+from ._groups import (  # noqa: F401 (the lumping thresholds are importable here, as the model checks' are)
+    LUMP_MAX_LEVELS,
+    LUMP_MIN_COUNT,
+    combine_levels,
+    lump_levels,
+    other_last,
+    other_rows_last,
+)
 from ._models import (  # noqa: F401 (the thresholds stay importable here)
     DAYS_PER_MONTH,
     FORMULA_NAMESPACE,
@@ -94,6 +116,8 @@ from ._models import (  # noqa: F401 (the thresholds stay importable here)
     far_bounds,
     formula_columns,
     formula_in_words,
+    formula_levels,
+    lump_covariates,
     model_data,
     outcome_leaks,
     quote_name,
@@ -178,7 +202,12 @@ class ChurnModel(SafeDisplay):
     formula, n, events, dropped, notes
         The fitted formula (categorical columns are coded with their reference first),
         customers used, churners among them, customers left out for a
-        missing value, and notes (e.g. columns left out of the default covariates).
+        missing value, and notes (e.g. columns left out of the default covariates, levels
+        combined into "other").
+    lumped : dict
+        The levels of each lumped covariate that were combined into ``"other"`` (see the
+        module notes, "Categories with many levels"); empty when none was.
+        :meth:`design` and :meth:`predict` combine them the same way in new data.
     """
 
     formula: str
@@ -199,6 +228,7 @@ class ChurnModel(SafeDisplay):
     notes: list = field(default_factory=list)
     oof: pd.Series | None = None
     references: dict = field(default_factory=dict)
+    lumped: dict = field(default_factory=dict)
     _design_info: object = None
     _columns: list = field(default_factory=list)
     _levels: dict = field(default_factory=dict)
@@ -211,6 +241,8 @@ class ChurnModel(SafeDisplay):
         import patsy
 
         require(customers, self._columns, argument="covariates")
+        if self.lumped:  # the levels the model saw as "other" are "other" here too
+            customers = customers.assign(**{c: combine_levels(customers[c], v) for c, v in self.lumped.items()})
         data = model_data(customers, self._columns, levels=self._levels)
         (X,) = patsy.build_design_matrices([self._design_info], data, NA_action="drop", return_type="dataframe")
         return X[self._kept]
@@ -237,6 +269,8 @@ class ChurnModel(SafeDisplay):
             ("cross-validated AUC", auc),
             ("Brier score (out of fold)", f"{self.brier:.4f} (no-skill {self.brier_baseline:.4f})"),
         ]
+        if self.lumped:
+            rows.append(("combined into 'other'", _lumped_in_words(self.lumped)))
         return pd.DataFrame(rows, columns=["", "value"])
 
     def __repr__(self) -> str:
@@ -293,6 +327,13 @@ class ChurnModel(SafeDisplay):
         X = np.column_stack([np.ones(len(p)), np.log(p / (1 - p))])
         beta, _ = _newton_logit(X, y)
         return float(beta[1])
+
+
+def _lumped_in_words(lumped: dict) -> str:
+    """``{"segment": [...88 levels]}`` -> ``"88 rare levels of segment"``."""
+    return "; ".join(
+        f"{len(levels):,} rare level{'s' if len(levels) > 1 else ''} of {col}" for col, levels in lumped.items()
+    )
 
 
 def _stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -448,6 +489,7 @@ def churn_model(
     padjust: str = "holm",
     max_levels: int = 50,
     max_missing: float = 0.2,
+    lump: bool | None = True,
 ) -> ChurnModel:
     """Logistic regression of churn with the checks that keep it honest.
 
@@ -494,6 +536,12 @@ def churn_model(
         With neither ``formula`` nor ``covariates``: a column missing for more than this share
         of customers is left out (naming it in ``covariates`` keeps it and drops those
         customers instead).
+    lump : bool, default True, keyword-only
+        Combine the rare levels of a text or categorical covariate with more than
+        :data:`LUMP_MAX_LEVELS` levels into ``"other"`` before fitting (levels with fewer than
+        :data:`LUMP_MIN_COUNT` customers, and those beyond the 11 most common; the reference
+        level and levels a formula names stay), with a note in ``.notes``, the levels in
+        ``.lumped`` and a :class:`~cxkit.errors.DataWarning`. False (or None) fits every level.
 
     Returns
     -------
@@ -518,10 +566,13 @@ def churn_model(
         Also ``.result`` (statsmodels), ``.auc`` / ``.auc_sd`` (cross-validated AUC),
         ``.cv`` (per fold), ``.calibration`` (deciles), ``.brier`` / ``.brier_baseline``,
         ``.vif``, ``.references``, ``.oof``, ``.formula``, ``.n``, ``.events``,
-        ``.dropped``, ``.notes`` and ``.warnings`` (every warning below, in words).
+        ``.dropped``, ``.notes``, ``.lumped`` and ``.warnings`` (every warning below, in words).
 
     Warns
     -----
+    DataWarning
+        A covariate with more than :data:`LUMP_MAX_LEVELS` levels was lumped (``lump``); the
+        message names the column and how many levels and customers became ``"other"``.
     SeparationWarning
         A term has no finite estimate (complete or quasi-complete separation, found exactly
         by a linear program), statsmodels reports perfect separation, a category level (or
@@ -559,7 +610,14 @@ def churn_model(
     True
     """
     design = _logit_design(
-        customers, formula, covariates, event=event, reference=reference, max_levels=max_levels, max_missing=max_missing
+        customers,
+        formula,
+        covariates,
+        event=event,
+        reference=reference,
+        max_levels=max_levels,
+        max_missing=max_missing,
+        lump=bool(lump),
     )
     buffer = np.empty(design.X.shape, dtype=np.float32)  # the Newton steps' workspace, reused by the folds
     result, caught, suspicious = _fit_logit(design, buffer)
@@ -603,6 +661,7 @@ def churn_model(
         notes=design.notes,
         oof=pd.Series(oof, index=design.data.index, name="churn_probability"),
         references={k: v for k, v in design.references.items() if k in design.covariates},
+        lumped=design.lumped,
         _design_info=design.design_info,
         _columns=design.covariates,
         _levels={
@@ -624,9 +683,11 @@ def _logit_design(
     reference: dict | None,
     max_levels: int,
     max_missing: float,
+    lump: bool = True,
 ) -> Design:
-    """Prepare the design: the formula (from the covariates unless given), the model data,
-    patsy's design matrix (through statsmodels' formula API) and the aliased columns left out."""
+    """Prepare the design: the formula (from the covariates unless given), the categorical
+    covariates lumped (``lump``), the model data, patsy's design matrix (through statsmodels'
+    formula API) and the aliased columns left out."""
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
@@ -657,6 +718,12 @@ def _logit_design(
         raise ValueError(f"the formula's left-hand side must be one churn column of the data, e.g. '{event} ~ ...'.")
     event = lhs_cols[0]
     covariates = [c for c in rhs_cols if c != event]
+    lumped: dict[str, list] = {}
+    if lump:  # the reference was chosen among every level: it stays, as do levels the formula names
+        named = formula_levels(formula)
+        fixed = {c: named | ({refs[c]} if c in refs else set()) for c in covariates}
+        customers, lumped, lump_notes = lump_covariates(customers, covariates, keep=fixed, stacklevel=4)
+        notes += lump_notes
     data = model_data(customers, [event] + covariates, event=event, categorical=refs)
     complete_rows(data, len(customers))
     references = reference_levels(data)
@@ -707,6 +774,7 @@ def _logit_design(
         dropped=dropped,
         notes=notes,
         found=[(CollinearityWarning, aliased)] if aliased else [],
+        lumped=lumped,
     )
 
 
@@ -1044,7 +1112,12 @@ def join_cx(
 
 
 def churn_by_nps(
-    customers: pd.DataFrame, *, event: str = "churned", by: str = "nps_category", alpha: float = 0.05
+    customers: pd.DataFrame,
+    *,
+    event: str = "churned",
+    by: str = "nps_category",
+    alpha: float = 0.05,
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """Churn rate per NPS category with Wilson confidence intervals.
 
@@ -1060,12 +1133,18 @@ def churn_by_nps(
         The group column. The groups called ``"no response"`` take no part in the test.
     alpha : float, default 0.05, keyword-only
         1 - confidence level of the intervals.
+    lump : bool, default True, keyword-only
+        A ``by`` column with more than :data:`LUMP_MAX_LEVELS` levels keeps its most common
+        levels (at most 11, each with at least :data:`LUMP_MIN_COUNT` customers, and
+        ``"no response"``) and combines the rest into ``"other"``, with a DataWarning and a
+        note in ``attrs["notes"]``. False (or None): every level.
 
     Returns
     -------
     DataFrame
         One row per group with at least one customer (a Categorical's order, e.g. promoter,
-        passive, detractor, no response; otherwise sorted):
+        passive, detractor, no response; otherwise sorted; a lumped ``"other"`` last;
+        ``attrs["notes"]``: the levels combined into it):
 
         - ``nps_category`` (the ``by`` column): the group, as text
         - ``customers``: customers in the group
@@ -1103,6 +1182,12 @@ def churn_by_nps(
             "y": y,
         }
     ).dropna()
+    notes = []
+    if lump:
+        frame["g"], note = lump_levels(frame["g"], keep=("no response",), name=by, unit="customers")
+        if note:
+            notes.append(note)
+            warnings.warn(note, DataWarning, stacklevel=2)
     out = frame.groupby("g", observed=False, sort=True).agg(customers=("y", "size"), churned=("y", "sum")).reset_index()
     out = out.rename(columns={"g": by})
     out = out[out["customers"] > 0].reset_index(drop=True)
@@ -1117,6 +1202,9 @@ def churn_by_nps(
         chi2, p, dof = np.nan, np.nan, 0
     out["chi2"], out["dof"], out["p"] = chi2, dof, p
     out[by] = out[by].astype(str)
+    if notes:
+        out = other_rows_last(out, by)
+    out.attrs["notes"] = notes
     return out
 
 
@@ -1143,6 +1231,7 @@ def detractor_effect(
     event: str = "churned",
     duration: str = "tenure_months",
     alpha: float = 0.05,
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """Odds ratio and hazard ratio of churn for detractors against promoters, adjusted.
 
@@ -1176,11 +1265,18 @@ def detractor_effect(
     alpha : float, default 0.05, keyword-only
         1 - confidence level of the hazard ratio's interval. The odds ratio's interval is
         always 95% (its model is fitted with :func:`churn_model`'s default ``alpha``).
+    lump : bool, default True, keyword-only
+        A text or categorical ``adjust`` column with more than :data:`LUMP_MAX_LEVELS` levels
+        among the customers who answered keeps its most common levels (at most 11, each with
+        at least :data:`LUMP_MIN_COUNT` customers) and combines the rest into ``"other"``,
+        once for both models, with a DataWarning and a note in ``attrs["notes"]``. False (or
+        None): every level (a free-text column of 75 levels then takes minutes).
 
     Returns
     -------
     DataFrame
-        Two rows, the odds ratio then the hazard ratio:
+        Two rows, the odds ratio then the hazard ratio (``attrs["notes"]``: the ``adjust``
+        columns whose rare levels were combined into ``"other"``):
 
         - ``measure``: ``"odds ratio"`` or ``"hazard ratio"``
         - ``comparison``: ``"detractor vs promoter"``
@@ -1199,6 +1295,8 @@ def detractor_effect(
     ChurnWarning
         Customers who answered the survey when their follow-up ended have no time at risk
         after the answer; they are left out of the hazard ratio (the odds ratio keeps them).
+    DataWarning
+        An ``adjust`` column was lumped (``lump``).
 
     Raises
     ------
@@ -1225,6 +1323,10 @@ def detractor_effect(
     answered["nps_category"] = answered["nps_category"].astype(
         pd.CategoricalDtype(["promoter", "passive", "detractor"])
     )
+    notes: list[str] = []
+    if lump:  # once, on the customers of both models, so that both adjust for the same groups
+        lumpable = [c for c in adjust if c not in ("nps_category", event, duration)]
+        answered, _, notes = lump_covariates(answered, lumpable, stacklevel=3)
     term = "detractor vs promoter"
     rows = []
     empty = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
@@ -1236,7 +1338,7 @@ def detractor_effect(
     if enough:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ChurnWarning)
-            logit = churn_model(answered, covariates=covariates, cv=0, event=event)
+            logit = churn_model(answered, covariates=covariates, cv=0, event=event, lump=False)
         found = logit.summary.set_index("label")
         row = (
             found.loc[f"nps_category: {term}"]
@@ -1296,6 +1398,7 @@ def detractor_effect(
                 event=event,
                 entry="_entry" if entry is not None else None,
                 alpha=alpha,
+                lump=False,
             )
         found = cox.summary.set_index("label")
         row = (
@@ -1329,7 +1432,9 @@ def detractor_effect(
                 "delayed_entry": False,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["notes"] = notes
+    return out
 
 
 # --------------------------------------------------------------------------- churn rate
@@ -1636,6 +1741,7 @@ def revenue_at_risk(
     currency: str = "",
     churned_at: str = "churned_at",
     alpha: float = 0.05,
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """Expected monthly revenue lost to churn: predicted churn probability x monthly revenue.
 
@@ -1666,11 +1772,16 @@ def revenue_at_risk(
         probabilities).
     alpha : float, default 0.05, keyword-only
         1 - confidence level of the intervals.
+    lump : bool, default True, keyword-only
+        A ``by`` column with more than :data:`LUMP_MAX_LEVELS` levels among the customers in
+        the table gets a row for each of its most common levels (at most 11, each with at least
+        :data:`LUMP_MIN_COUNT` customers) and one for ``"other"``, the rest combined, with a
+        DataWarning and a note in ``attrs["notes"]``. False (or None): a row for every level.
 
     Returns
     -------
     DataFrame
-        One row per group (sorted), then ``all``:
+        One row per group (sorted; a lumped ``"other"`` after them), then ``all``:
 
         - the ``by`` column (``segment`` by default; ``group`` when ``by`` is None): the group
         - ``customers``: customers in the group with every covariate and a revenue
@@ -1682,15 +1793,18 @@ def revenue_at_risk(
           (normal) interval
         - ``share_of_revenue``: ``revenue_at_risk / monthly_revenue`` (0-1)
 
-        ``attrs``: ``currency``, ``caption`` (for the table) and ``horizon_months`` (the whole
-        months the churn dates span, None without them): the probabilities, and so the
-        revenue at risk, are of churning within about that many months. Without revenue the
-        table is empty (these columns) and ``attrs["note"]`` says why.
+        ``attrs``: ``currency``, ``caption`` (for the table, ending with the notes),
+        ``horizon_months`` (the whole months the churn dates span, None without them): the
+        probabilities, and so the revenue at risk, are of churning within about that many
+        months; and ``notes`` (the levels of ``by`` combined into ``"other"``). Without revenue the table is empty (these
+        columns) and ``attrs["note"]`` says why.
 
     Warns
     -----
     ChurnWarning
         The data has no revenue (``revenue`` missing or empty): nothing is computed.
+    DataWarning
+        The ``by`` column was lumped (``lump``).
 
     Raises
     ------
@@ -1733,10 +1847,18 @@ def revenue_at_risk(
     cov = np.asarray(model.result.cov_params())
     p = expit(X.to_numpy() @ params)
     groups = [("all", np.ones(len(p), dtype=bool))]
+    notes = []
     if by is not None:
         require(customers, [by], argument="by")
-        g = rows.loc[X.index, by].astype("string").fillna("(missing)").to_numpy(dtype=object)
-        groups = [(name, g == name) for name in sorted(set(g))] + groups
+        labels, note = rows.loc[X.index, by].astype("string"), None
+        if lump:
+            labels, note = lump_levels(labels, name=by, unit="customers")
+        if note:
+            notes.append(note)
+            warnings.warn(note, DataWarning, stacklevel=2)
+        g = labels.fillna("(missing)").to_numpy(dtype=object)
+        order = sorted(set(g))
+        groups = [(name, g == name) for name in (other_last(order) if note else order)] + groups
     z = stats.norm.ppf(1 - alpha / 2)
     Xa = X.to_numpy()
     out = []
@@ -1762,10 +1884,12 @@ def revenue_at_risk(
     frame.attrs.update(
         currency=currency,
         horizon_months=horizon,
+        notes=notes,
         caption=(
             f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part expected to be "
             f"lost to churn{f' within {horizon} months' if horizon else ''}"
-        ),
+        )
+        + "".join(f". {note}" for note in notes),  # the page shows the caption with the table
     )
     return frame
 
@@ -1812,6 +1936,7 @@ def customer_lifetime_value(
     event: str = "churned",
     currency: str = "",
     alpha: float = 0.05,
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """Customer lifetime value: expected paying months within a horizon x mean monthly revenue.
 
@@ -1841,6 +1966,11 @@ def customer_lifetime_value(
         The revenue's currency (e.g. ``"EUR"``), kept in ``attrs`` for the caption.
     alpha : float, default 0.05, keyword-only
         1 - confidence level of the intervals.
+    lump : bool, default True, keyword-only
+        A ``by`` column with more than :data:`LUMP_MAX_LEVELS` levels gets a row for each of
+        its most common levels (at most 11, each with at least :data:`LUMP_MIN_COUNT`
+        customers) and one for ``"other"`` (last), the rest combined, with a DataWarning and a
+        note in ``attrs["notes"]``. False (or None): a row for every level.
 
     Returns
     -------
@@ -1861,13 +1991,16 @@ def customer_lifetime_value(
         - ``followed_to_horizon``: False when the group's longest follow-up ends before the
           horizon (the curve is then carried flat: an extrapolation)
 
-        ``attrs``: ``currency`` and a ``caption`` naming the horizon and currency. Without
-        revenue the table is empty (these columns) and ``attrs["note"]`` says why.
+        ``attrs``: ``currency``, a ``caption`` naming the horizon and currency (and ending with
+        the notes), and ``notes`` (the levels of ``by`` combined into ``"other"``). Without revenue the table is empty
+        (these columns) and ``attrs["note"]`` says why.
 
     Warns
     -----
     ChurnWarning
         The data has no revenue (``revenue`` missing or empty): nothing is computed.
+    DataWarning
+        The ``by`` column was lumped (``lump``).
 
     Raises
     ------
@@ -1898,6 +2031,14 @@ def customer_lifetime_value(
                 "followed_to_horizon",
             ],
         )
+    notes = []
+    if by is not None and lump:  # once, so that the months and the revenue are of the same groups
+        require(customers, [by], argument="by")
+        lumped, note = lump_levels(customers[by], name=by, unit="customers")
+        if note:
+            customers = customers.assign(**{by: lumped})
+            notes.append(note)
+            warnings.warn(note, DataWarning, stacklevel=2)
     rm = restricted_mean_survival(
         customers,
         horizon=horizon_months,
@@ -1906,6 +2047,7 @@ def customer_lifetime_value(
         event=event,
         annual_discount=annual_discount,
         alpha=alpha,
+        lump=False,
     )
     money = pd.to_numeric(customers[revenue], errors="coerce").astype(float)
     if by is None:
@@ -1927,10 +2069,14 @@ def customer_lifetime_value(
     out["horizon_months"] = float(horizon_months)
     out["followed_to_horizon"] = rm["followed_to_horizon"]
     years = f"{horizon_months / 12:g}-year" if horizon_months % 12 == 0 else f"{horizon_months:g}-month"
+    if notes and by is not None:
+        out = other_rows_last(out, by)
     out.attrs.update(
         currency=currency,
+        notes=notes,
         caption=f"{years.capitalize()} customer lifetime value"
-        f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue",
+        f"{f' ({currency})' if currency else ''}: expected paying months times mean monthly revenue"
+        + "".join(f". {note}" for note in notes),  # the page shows the caption with the table
     )
     return out
 

@@ -14,7 +14,11 @@ journey, and where?" in one call:
 
 :func:`stage_scorecard` puts NPS, CSAT, CES and sentiment by stage in one table and flags the
 stage where a metric is significantly worst. The functions work on any grouping column
-(``stage="touchpoint"``); journey stages are always taken in journey order.
+(``stage="touchpoint"``); journey stages are always taken in journey order. A grouping column
+with more than :data:`LUMP_MAX_LEVELS` (12) levels (free text used as a category) is lumped
+first, its rare levels combined into ``"other"`` (:mod:`cxkit.analysis._groups`): every pair
+of groups is tested, so 100 groups would be 4,950 pairs and a minute of studentized-range
+integrals.
 
 Examples
 --------
@@ -49,21 +53,29 @@ from .._stats import (
     unbounded_coordinates,
 )
 from ..display import SafeDisplay
-from ..errors import SeparationWarning, SmallSampleWarning
-from ._groups import (
+from ..errors import DataWarning, SeparationWarning, SmallSampleWarning
+from ._groups import (  # noqa: F401 (the lumping thresholds are importable here)
     LOWER_IS_BETTER,
+    LUMP_MAX_LEVELS,
+    LUMP_MIN_COUNT,
+    OTHER,
     Groups,
     anova,
     check_alpha,
     check_column,
     check_frame,
+    combine_levels,
     counted_median,
     group_codes,
     group_order,
     is_boolean,
     kept_weights,
+    lump_levels,
+    lump_note,
     mean_interval,
     numeric_scores,
+    other_last,
+    rare_levels,
     reduce_counts,
     score_column,
     welch_anova,
@@ -529,6 +541,9 @@ class StageComparison(SafeDisplay):
         NaN (a warning and ``notes`` say why).
     ordinal_result : statsmodels results or None
         The fitted ``OrderedModel`` (thresholds, log-likelihood, ...).
+    notes : list of str
+        What the comparison left out or changed: stages with too few scores, separation, and
+        the levels of a lumped grouping column combined into ``"other"``.
     """
 
     score: str
@@ -623,6 +638,7 @@ def compare_stages(
     ordinal: bool | None = None,
     stages: list | None = None,
     metric: str | None = None,
+    lump: bool | None = True,
 ) -> StageComparison:
     """Compare a score between journey stages: per-stage CIs, omnibus and post hoc tests.
 
@@ -649,6 +665,12 @@ def compare_stages(
         Stages to compare, in this order (default: all present).
     metric : str, optional
         Another name for ``score`` (the one ``DESIGN.md``'s contract uses).
+    lump : bool, default True
+        Without ``stages``, a grouping column with more than :data:`LUMP_MAX_LEVELS` levels
+        among the scored rows keeps its most common levels (at most 11, each with at least
+        :data:`LUMP_MIN_COUNT` scores) and combines the rest into one group ``"other"``
+        (compared last), with a DataWarning and a note in ``.notes``. False (or None), or
+        ``stages`` given: every level.
 
     Returns
     -------
@@ -668,6 +690,8 @@ def compare_stages(
         A stage with fewer than two scores is left out; a stage with fewer than 30 has a wide CI.
     SeparationWarning
         A stage separated in the proportional-odds model (its odds ratio is not estimable).
+    DataWarning
+        The grouping column was lumped (``lump``).
 
     Examples
     --------
@@ -689,7 +713,25 @@ def compare_stages(
         padjust=padjust,
         ordinal=ordinal,
         stages=stages,
+        lump=bool(lump),
     )
+
+
+def _lump_stages(
+    groups: pd.Series, values: np.ndarray, weights: np.ndarray | None, *, stage: str, metric: str
+) -> tuple[pd.Series, str | None]:
+    """The grouping column lumped to at most :data:`LUMP_MAX_LEVELS` levels, counted over the rows
+    with a score (the rows compared; levels without any score go to ``"other"`` too), and the
+    note saying so (None when nothing was combined)."""
+    scored = groups.where(~np.isnan(values))
+    rare = rare_levels(scored, weights=weights)
+    if not rare:
+        return groups, None
+    w = np.ones(len(groups)) if weights is None else weights
+    counts = pd.Series(w, index=groups.index).groupby(scored, observed=True, sort=False).sum()
+    unscored = [level for level in pd.unique(groups.dropna()) if level not in counts.index]
+    note = lump_note(stage, [*counts[rare].to_list(), *[0.0] * len(unscored)], unit=f"{metric} scores")
+    return combine_levels(groups, [*rare, *unscored]), note
 
 
 def _compare_stages(
@@ -702,6 +744,7 @@ def _compare_stages(
     ordinal: bool | None,
     stages: list | None,
     intervals: bool = True,
+    lump: bool = True,
 ) -> StageComparison:
     """:func:`compare_stages`; ``intervals=False`` leaves the pairwise confidence intervals
     out (NaN), for callers that use only the tests (the scorecard)."""
@@ -713,13 +756,21 @@ def _compare_stages(
     _padjust_method(padjust)
     df, weights = reduce_counts(df, [stage, metric])
     values = numeric_scores(df[metric], metric, func)
-    order = group_order(df[stage], stages)
-    codes = group_codes(df[stage], order)
+    groups, lumped = df[stage], None
+    if lump and stages is None:
+        groups, lumped = _lump_stages(groups, values, weights, stage=stage, metric=metric)
+    order = group_order(groups, stages)
+    if lumped:
+        order = other_last(order)
+    codes = group_codes(groups, order)
     keep = (codes >= 0) & ~np.isnan(values)
     values, codes, weights = values[keep], codes[keep], kept_weights(weights, keep)
     if weights is None:
         weights = np.ones(len(values))
     notes: list[str] = []
+    if lumped:
+        warnings.warn(f"compare_stages: {lumped}", DataWarning, stacklevel=3)
+        notes.append(lumped)
 
     counts = np.bincount(codes, weights=weights, minlength=len(order))
     tiny = [order[i] for i in range(len(order)) if counts[i] < 2]
@@ -827,6 +878,7 @@ def stage_scorecard(
     stage: str = "journey_stage",
     sentiment: str = "sentiment",
     alpha: float = 0.05,
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """NPS, CSAT, CES and sentiment by stage in one table, worst stage flagged.
 
@@ -847,13 +899,18 @@ def stage_scorecard(
         Column holding a precomputed sentiment score per response (e.g. the ``compound`` of
         ``cx.sentiment`` on the comments); skipped with a note when absent.
     alpha : float, default 0.05
+    lump : bool, default True
+        A stage column with more than :data:`LUMP_MAX_LEVELS` levels keeps its most common
+        levels (at most 11, each with at least :data:`LUMP_MIN_COUNT` responses) and combines
+        the rest into one stage ``"other"``, the same for every metric, with a DataWarning and
+        a note in ``attrs["notes"]``. False (or None): every level.
 
     Returns
     -------
     DataFrame
         One row per metric and stage: ``metric, stage, n, value, ci_low, ci_high,
         higher_is_better, worst, significant, p_adjusted_max, p``. ``attrs["notes"]`` lists
-        metrics that were skipped and why.
+        metrics that were skipped and why, and the stage levels combined into ``"other"``.
 
     Examples
     --------
@@ -869,6 +926,12 @@ def stage_scorecard(
     check_column(df, stage, "stage", "stage_scorecard")
     requested = list(metrics) if metrics is not None else [m for m in _SCORECARD_METRICS]
     notes, frames = [], []
+    if lump and isinstance(df, pd.DataFrame):  # once, counted over the responses: the same stages for every metric
+        lumped, note = lump_levels(df[stage], name=stage, unit="responses")
+        if note:
+            df = df.assign(**{stage: lumped})
+            warnings.warn(f"stage_scorecard: {note}", DataWarning, stacklevel=2)
+            notes.append(note)
     for metric in requested:
         column = sentiment if metric == "sentiment" else metric
         if column not in df.columns:
@@ -901,10 +964,13 @@ def stage_scorecard(
                     ordinal=False,
                     stages=None,
                     intervals=False,
+                    lump=bool(lump) and not isinstance(df, pd.DataFrame),  # a Dask frame: by its counts
                 )
             except ValueError as err:
                 notes.append(f"{metric}: {err}")
                 continue
+        if not isinstance(df, pd.DataFrame):  # lumped by this metric's counts
+            notes += [f"{metric}: {n}" for n in res.notes if n.startswith(f"{stage}: ") and OTHER in n]
         higher = metric.lower() not in LOWER_IS_BETTER
         low = res.lowest(higher_is_better=higher)
         part = res.stages[["stage", "n", "mean", "ci_low", "ci_high"]].rename(columns={"mean": "value"})

@@ -23,6 +23,12 @@ Durations are in months (``tenure_months``) and the event is ``churned`` by defa
 tables become model data (dtype conversion, reference levels, formula columns, aliased columns,
 term labels) by the machinery :func:`cxkit.churn_model` shares, in :mod:`cxkit.analysis._models`.
 
+A ``by`` column or covariate with more than :data:`LUMP_MAX_LEVELS` (12) levels is lumped
+first: its most common levels with at least :data:`LUMP_MIN_COUNT` (30) customers stay, the
+rest become ``"other"`` (:mod:`cxkit.analysis.churn`, "Categories with many levels"); the
+result's notes (``attrs["notes"]``, ``CoxModel.notes``) say so, and ``lump=False`` keeps every
+level.
+
 Examples
 --------
 >>> import cxkit as cx
@@ -49,7 +55,22 @@ from scipy import stats
 
 from .._stats import unbounded_coordinates
 from ..display import SafeDisplay, findings, table
-from ..errors import ChurnWarning, CollinearityWarning, EventsPerParameterWarning, LeakageWarning, SeparationWarning
+from ..errors import (
+    ChurnWarning,
+    CollinearityWarning,
+    DataWarning,
+    EventsPerParameterWarning,
+    LeakageWarning,
+    SeparationWarning,
+)
+from ._groups import (  # noqa: F401 (the lumping thresholds are importable here)
+    LUMP_MAX_LEVELS,
+    LUMP_MIN_COUNT,
+    combine_levels,
+    lump_note,
+    other_last,
+    rare_levels,
+)
 from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable from here)
     FORMULA_NAMESPACE,
     LEAKAGE_R2,
@@ -67,6 +88,8 @@ from ._models import (  # noqa: F401 (LEAKAGE_R2 stays importable from here)
     far_bounds,
     formula_columns,
     formula_in_words,
+    formula_levels,
+    lump_covariates,
     model_data,
     outcome_leaks,
     quote_name,
@@ -91,9 +114,11 @@ __all__ = [
 ]
 
 
-def _survival_frame(df, duration, event, entry=None, by=None):
+def _survival_frame(df, duration, event, entry=None, by=None, lump=False):
     """Durations, events, entry times and groups as clean arrays; rows with a missing value
-    in any of them are left out and counted."""
+    in any of them are left out and counted. With ``lump``, a ``by`` column of more than
+    :data:`LUMP_MAX_LEVELS` levels among those rows is lumped (its rare levels become
+    ``"other"``, with a DataWarning); the last item is the notes saying so."""
     require(df, [duration], argument="duration")
     require(df, [event], argument="event")
     if entry is not None and isinstance(entry, str):
@@ -122,7 +147,21 @@ def _survival_frame(df, duration, event, entry=None, by=None):
         raise ValueError(f"column {duration!r} has negative durations; durations are months since the start.")
     if (start[ok] > time[ok]).any():
         raise ValueError(f"entry times after the end of follow-up in {duration!r}: entry must be <= duration.")
-    return time, status, start, groups, ok
+    notes = []
+    if lump and groups is not None:
+        analysed = pd.Series(groups[ok], dtype=object)
+        rare = rare_levels(analysed)
+        if rare:
+            notes.append(lump_note(by, analysed.value_counts()[rare].to_list(), unit="customers"))
+            groups = combine_levels(pd.Series(groups, dtype=object), rare).to_numpy(dtype=object)
+            warnings.warn(notes[-1], DataWarning, stacklevel=3)
+    return time, status, start, groups, ok, notes
+
+
+def _group_labels(groups: np.ndarray, ok: np.ndarray, notes: list[str]) -> list:
+    """The groups in reporting order: sorted, with the lumped ``"other"`` last."""
+    labels = sorted(set(groups[ok]))
+    return other_last(labels) if notes else labels
 
 
 def _months(series: pd.Series, name: str, role: str) -> np.ndarray:
@@ -199,6 +238,7 @@ def kaplan_meier(
     times: Sequence[float] | None = None,
     alpha: float = 0.05,
     conf_type: str = "log",
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """Kaplan–Meier survival (share of customers still active) with confidence intervals.
 
@@ -219,12 +259,18 @@ def kaplan_meier(
         1 - confidence level of the pointwise intervals.
     conf_type : {"log", "log-log", "plain"}
         Interval transform; ``"log"`` is R ``survfit``'s default.
+    lump : bool, default True
+        A ``by`` column with more than :data:`LUMP_MAX_LEVELS` levels gets a curve for each of
+        its most common levels (at most 11, each with at least :data:`LUMP_MIN_COUNT`
+        customers) and one for ``"other"``, the rest combined (a DataWarning and
+        ``attrs["notes"]`` say so). False (or None): a curve for every level.
 
     Returns
     -------
     DataFrame
         ``by`` (when given), ``time``, ``at_risk``, ``events`` (churns at that time; with
         ``times``: up to that time), ``survival``, ``se`` (Greenwood), ``ci_low``, ``ci_high``.
+        ``attrs["notes"]``: the levels of ``by`` combined into ``"other"`` (empty when none).
 
     Examples
     --------
@@ -234,10 +280,10 @@ def kaplan_meier(
     >>> list(km.columns)
     ['segment', 'time', 'at_risk', 'events', 'survival', 'se', 'ci_low', 'ci_high']
     """
-    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    time, status, start, groups, ok, notes = _survival_frame(df, duration, event, entry, by, lump=bool(lump))
     if times is None and not status[ok].any():
         raise _no_events_error(event, int(ok.sum()), "a survival curve")
-    labels = [None] if by is None else sorted(set(groups[ok]))
+    labels = [None] if by is None else _group_labels(groups, ok, notes)
     parts = []
     for label in labels:
         rows = ok if label is None else ok & (groups == label)
@@ -268,6 +314,7 @@ def kaplan_meier(
             part.insert(0, by, label)
         parts.append(part)
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    out.attrs["notes"] = notes
     return out
 
 
@@ -303,6 +350,7 @@ def logrank(
     entry: str | None = None,
     weight_type: str | None = None,
     fh_p: float = 1.0,
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """Log-rank test that churn happens at the same rate over tenure in every group.
 
@@ -320,11 +368,17 @@ def logrank(
         (statsmodels ``survdiff``).
     fh_p : float, default 1.0, keyword-only
         The exponent of the Fleming–Harrington weights (``weight_type="fh"`` only).
+    lump : bool, default True, keyword-only
+        A ``by`` column with more than :data:`LUMP_MAX_LEVELS` levels is compared as its most
+        common levels (at most 11, each with at least :data:`LUMP_MIN_COUNT` customers) and
+        ``"other"``, the rest combined (a DataWarning and ``attrs["notes"]`` say so). False
+        (or None): every level.
 
     Returns
     -------
     DataFrame
-        One row per group (sorted), then the test of all groups repeated on every row:
+        One row per group (sorted; a lumped ``"other"`` last), then the test of all groups
+        repeated on every row (``attrs["notes"]``: the levels combined into ``"other"``):
 
         - the ``by`` column (e.g. ``segment``): the group
         - ``n``: customers in the group
@@ -352,9 +406,9 @@ def logrank(
     """
     from statsmodels.duration.survfunc import _survdiff
 
-    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
+    time, status, start, groups, ok, notes = _survival_frame(df, duration, event, entry, by, lump=bool(lump))
+    labels = _group_labels(groups, ok, notes)
     time, status, start, groups = time[ok], status[ok], start[ok], groups[ok]
-    labels = sorted(set(groups))
     if len(labels) < 2:
         raise ValueError(
             f"the log-rank test needs at least two groups in {by!r}; found {labels}. Pass another "
@@ -364,7 +418,7 @@ def logrank(
         raise _no_events_error(event, len(time), "the log-rank test")
     if weight_type not in (None, "gb", "tw", "fh"):
         raise ValueError(f"weight_type={weight_type!r}; use None (log-rank), 'gb', 'tw' or 'fh'.")
-    codes = np.searchsorted(np.array(labels, dtype=object), groups)
+    codes = pd.Categorical(groups, categories=labels).codes.astype(np.int64)
     kwargs = {"fh_p": fh_p} if weight_type == "fh" else {}
     # statsmodels' survdiff solves V x = O - E, which fails when V is singular (a group never at
     # risk when someone churns); R's survdiff uses a generalized inverse with df = rank(V)
@@ -398,9 +452,11 @@ def logrank(
         time, status, start if entry is not None else np.full_like(time, -np.inf), groups, labels
     )
     n = [int(np.sum(groups == g)) for g in labels]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {by: labels, "n": n, "observed": observed.astype(int), "expected": expected, "chi2": chi2, "dof": rank, "p": p}
     )
+    out.attrs["notes"] = notes
+    return out
 
 
 # --------------------------------------------------------------------------- Cox
@@ -813,6 +869,11 @@ class CoxModel(SafeDisplay):
         plain language with the fix.
     ties : str
         The handling of tied churn times used (``"efron"`` or ``"breslow"``).
+    notes : list of str
+        Notes on the data: covariates whose rare levels were combined into ``"other"``.
+    lumped : dict
+        The levels of each lumped covariate that were combined into ``"other"`` (empty when
+        none was).
     """
 
     formula: str
@@ -825,23 +886,30 @@ class CoxModel(SafeDisplay):
     alpha: float
     warnings: list = field(default_factory=list)
     ties: str = "efron"
+    notes: list = field(default_factory=list)
+    lumped: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"CoxModel({self.formula!r}, n={self.n}, events={self.events})\n" + self.summary.to_string(index=False)
 
     def _repr_html_(self) -> str:
-        facts = pd.DataFrame(
-            {
-                "": ["model", "time to churn explained by", "customers", "churned", "left out (missing values)"],
-                "value": [
-                    f"Cox proportional hazards ({self.ties.capitalize()} ties)",
-                    formula_in_words(self.formula),
-                    f"{self.n:,}",
-                    f"{self.events:,}",
-                    f"{self.dropped:,}",
-                ],
-            }
-        )
+        rows = [
+            ("model", f"Cox proportional hazards ({self.ties.capitalize()} ties)"),
+            ("time to churn explained by", formula_in_words(self.formula)),
+            ("customers", f"{self.n:,}"),
+            ("churned", f"{self.events:,}"),
+            ("left out (missing values)", f"{self.dropped:,}"),
+        ]
+        if self.lumped:
+            rows.append(
+                (
+                    "combined into 'other'",
+                    "; ".join(
+                        f"{len(v):,} rare level{'s' if len(v) > 1 else ''} of {c}" for c, v in self.lumped.items()
+                    ),
+                )
+            )
+        facts = pd.DataFrame(rows, columns=["", "value"])
         shown = self.summary.drop(columns=["term", "estimable"] + (["note"] if self.summary["estimable"].all() else []))
         parts = [
             table(facts, caption="Time to churn").html,
@@ -878,6 +946,7 @@ def cox_model(
     padjust: str = "holm",
     transform: str = "km",
     revenue: str = "monthly_revenue",
+    lump: bool | None = True,
 ) -> CoxModel:
     """Cox regression of time to churn: which customers leave sooner, at equal tenure.
 
@@ -915,6 +984,12 @@ def cox_model(
     revenue : str, default "monthly_revenue", keyword-only
         Monthly price column for the leakage check (a covariate that is nearly a function of
         duration x price, like total charges, is flagged).
+    lump : bool, default True, keyword-only
+        Combine the rare levels of a text or categorical covariate with more than
+        :data:`LUMP_MAX_LEVELS` levels into ``"other"`` before fitting (levels with fewer than
+        :data:`LUMP_MIN_COUNT` customers, and those beyond the 11 most common; the reference
+        level and levels a formula names stay), with a note in ``.notes``, the levels in
+        ``.lumped`` and a :class:`~cxkit.errors.DataWarning`. False (or None) fits every level.
 
     Returns
     -------
@@ -938,10 +1013,14 @@ def cox_model(
         ``p`` (raw), the last row ``GLOBAL`` (NaN for non-estimable terms, and for the
         ``GLOBAL`` row when any term is not estimable). Also ``.result`` (statsmodels
         ``PHRegResults``), ``.ties`` (as used), ``.formula``, ``.n``, ``.events``,
-        ``.dropped``, ``.alpha`` and ``.warnings`` (every warning below, in words).
+        ``.dropped``, ``.alpha``, ``.notes``, ``.lumped`` and ``.warnings`` (every warning
+        below, in words).
 
     Warns
     -----
+    DataWarning
+        A covariate with more than :data:`LUMP_MAX_LEVELS` levels was lumped (``lump``); the
+        message names the column and how many levels and customers became ``"other"``.
     SeparationWarning
         A monotone likelihood (the Cox model's separation): some hazard ratio has no finite
         estimate.
@@ -973,7 +1052,15 @@ def cox_model(
     [['segment: Enterprise vs Consumer', 0.42], ['segment: SMB vs Consumer', 0.72], ['support_tickets', 1.24]]
     """
     design = _cox_design(
-        df, formula, covariates, duration=duration, event=event, entry=entry, reference=reference, ties=ties
+        df,
+        formula,
+        covariates,
+        duration=duration,
+        event=event,
+        entry=entry,
+        reference=reference,
+        ties=ties,
+        lump=bool(lump),
     )
     result, caught, suspicious = _fit_cox_checked(design.model)
     monotone = _cox_monotone(design.model) if suspicious else np.zeros(len(design.names), dtype=bool)
@@ -1015,6 +1102,8 @@ def cox_model(
         alpha=alpha,
         warnings=emit(found),
         ties=design.model.ties,
+        notes=design.notes,
+        lumped=design.lumped,
     )
 
 
@@ -1028,10 +1117,12 @@ def _cox_design(
     entry: str | None,
     reference: dict | None,
     ties: str,
+    lump: bool = True,
 ) -> Design:
-    """Prepare the design: the formula (from the covariates unless given), the model data of the
-    customers with every column, patsy's design matrix (through ``PHReg.from_formula``), and the
-    columns aliased among the customers at risk left out."""
+    """Prepare the design: the formula (from the covariates unless given), the categorical
+    covariates lumped (``lump``), the model data of the customers with every column, patsy's
+    design matrix (through ``PHReg.from_formula``), and the columns aliased among the customers
+    at risk left out."""
     PHReg = _ph_model_class()
 
     require(df, [duration], argument="duration")
@@ -1065,6 +1156,13 @@ def _cox_design(
     for col, role in ((duration, "duration"), (entry, "entry")):
         if col:
             _months(df[col], col, role)  # numbers, finite
+    lumped: dict[str, list] = {}
+    notes: list[str] = []
+    if lump:  # the reference was chosen among every level: it stays, as do levels the formula names
+        named = formula_levels(rhs)
+        lumpable = [c for c in used if c not in (duration, event, entry)]
+        fixed = {c: named | ({refs[c]} if c in refs else set()) for c in lumpable}
+        df, lumped, notes = lump_covariates(df, lumpable, keep=fixed, stacklevel=4)
     data = model_data(df, columns, event=event, categorical=refs)
     references = reference_levels(data)
     complete = complete_rows(data, len(df))
@@ -1131,7 +1229,9 @@ def _cox_design(
         gram=X.T @ X,
         design_info=design_info,
         dropped=int((~complete).sum()),
+        notes=notes,
         found=[(CollinearityWarning, aliased)] if aliased else [],
+        lumped=lumped,
     )
 
 
@@ -1239,6 +1339,7 @@ def restricted_mean_survival(
     entry: str | None = None,
     annual_discount: float = 0.0,
     alpha: float = 0.05,
+    lump: bool | None = True,
 ) -> pd.DataFrame:
     """Expected months as a customer within ``horizon`` months: the area under the survival curve.
 
@@ -1267,11 +1368,17 @@ def restricted_mean_survival(
         Annual discount rate r (0: no discounting).
     alpha : float, default 0.05, keyword-only
         1 - confidence level of the intervals.
+    lump : bool, default True, keyword-only
+        A ``by`` column with more than :data:`LUMP_MAX_LEVELS` levels gets a row for each of
+        its most common levels (at most 11, each with at least :data:`LUMP_MIN_COUNT`
+        customers) and one for ``"other"``, the rest combined (a DataWarning and
+        ``attrs["notes"]`` say so). False (or None): a row for every level.
 
     Returns
     -------
     DataFrame
-        One row per group (one row without ``by``):
+        One row per group (one row without ``by``; a lumped ``"other"`` last;
+        ``attrs["notes"]``: the levels combined into it):
 
         - the ``by`` column (when given): the group
         - ``customers``: customers in the group
@@ -1302,8 +1409,8 @@ def restricted_mean_survival(
     """
     if horizon is None or not horizon > 0:
         raise ValueError("horizon must be a positive number of months, e.g. horizon=60.")
-    time, status, start, groups, ok = _survival_frame(df, duration, event, entry, by)
-    labels = [None] if by is None else sorted(set(groups[ok]))
+    time, status, start, groups, ok, notes = _survival_frame(df, duration, event, entry, by, lump=bool(lump))
+    labels = [None] if by is None else _group_labels(groups, ok, notes)
     rate = math.log1p(annual_discount) / 12.0
 
     def area(a, b):  # integral of the discount weight from a to b
@@ -1340,7 +1447,9 @@ def restricted_mean_survival(
         if by is not None:
             row = {by: label, **row}
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["notes"] = notes
+    return out
 
 
 # --------------------------------------------------------------------------- figures
