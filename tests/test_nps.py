@@ -569,3 +569,15 @@ def test_csat_and_ces_on_another_scale_use_it(tmp_path):
     assert c.loc["mean", "ci_high"] <= 10
     trend = cx.kpi_trend(fb, "ces", month="2026-10", periods=1).set_index("metric")
     assert trend.loc["low_effort", "value"] == pytest.approx(np.isin(ces, (1, 2)).mean())
+
+
+def test_a_hundred_level_breakdown_is_compared_with_its_rare_groups_as_other(feedback):
+    fb = feedback[feedback["responded_at"].dt.to_period("M") == "2026-10"].copy()
+    rng = np.random.default_rng(5)
+    fb["region"] = [f"Region {i:03d}" for i in rng.zipf(1.3, len(fb)) % 100]
+    with pytest.warns(cx.DataWarning, match="levels with fewer than 30 responses each were combined into 'other'"):
+        compared = cx.compare_nps(fb, by="region")
+    assert compared["group"].nunique() <= 12 and "other" in set(compared["group"])
+    assert compared["n"].sum() == fb["nps"].notna().sum()  # every response is in one group
+    assert "combined into 'other'" in compared.attrs["notes"][0]
+    assert cx.compare_nps(fb, by="region", lump=False)["group"].nunique() == fb["region"].nunique()

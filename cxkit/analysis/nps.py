@@ -56,6 +56,7 @@ from scipy import stats
 from .._stats import adjust_p, headline_change, net_score_interval
 from ..errors import DataWarning, NotEnoughDataError, WrongScaleError
 from ..periods import resolve_month
+from ._groups import lump_levels
 
 __all__ = [
     "NOT_GIVEN",
@@ -779,12 +780,19 @@ def _compare(
     min_n: int,
     options: dict[str, tuple],
     missing: str = "exclude",
+    lump: bool = True,
 ) -> pd.DataFrame:
     if by is None or not isinstance(by, str):
         raise ValueError("by= must name one group column to compare (e.g. by='segment').")
     _check_alpha(alpha)
     _check_min_n(min_n)
     df = _missing_groups(df, by, missing)
+    note = None
+    if lump and by in df.columns:  # a free-text category: rare groups are compared as one, "other"
+        lumped, note = lump_levels(df[by], unit="responses")
+        if note:
+            warnings.warn(note, DataWarning, stacklevel=3)
+            df = df.assign(**{by: lumped})
     x = _scores(df, score, kind=kpi)
     w = _weights(df, weights)
     codes, keys, _ = _group_codes(df, by)
@@ -865,7 +873,10 @@ def _compare(
         "significant",
         "small_n",
     ]
-    return out[cols]
+    out = out[cols]
+    if note:
+        out.attrs["notes"] = [note]
+    return out
 
 
 _COMPARE_DOC = """by : str, keyword-only
@@ -894,6 +905,11 @@ _COMPARE_DOC = """by : str, keyword-only
         Responses without a ``by`` value: ``"exclude"`` leaves them out of every comparison
         (the rest included), with a :class:`~cxkit.errors.DataWarning` saying how many;
         ``"include"`` compares them as a group of their own, named ``"not given"``.
+    lump : bool, default True, keyword-only
+        A ``by`` column with more than 12 groups (free text used as a category) has its rare
+        groups (fewer than 30 responses, beyond the 11 largest) compared as one group,
+        ``"other"``; the table's ``attrs["notes"]`` and a :class:`~cxkit.errors.DataWarning`
+        say what was combined. False compares every group.
 
     Returns
     -------
@@ -951,6 +967,7 @@ def compare_nps(
     alpha: float = 0.05,
     min_n: int = MIN_N,
     missing: str = "exclude",
+    lump: bool = True,
 ) -> pd.DataFrame:
     """Compare NPS between groups: z = diff / sqrt(SE1^2 + SE2^2) on adjusted-Wald estimates.
 
@@ -980,6 +997,7 @@ def compare_nps(
         alpha=alpha,
         min_n=min_n,
         missing=missing,
+        lump=lump,
         options={},
     )
 
@@ -997,6 +1015,7 @@ def compare_csat(
     alpha: float = 0.05,
     min_n: int = MIN_N,
     missing: str = "exclude",
+    lump: bool = True,
 ) -> pd.DataFrame:
     """Compare CSAT mean (Welch t) and top-2-box share (Agresti-Caffo z) between groups.
 
@@ -1028,6 +1047,7 @@ def compare_csat(
         alpha=alpha,
         min_n=min_n,
         missing=missing,
+        lump=lump,
         options={"top_box": top_box},
     )
 
@@ -1045,6 +1065,7 @@ def compare_ces(
     alpha: float = 0.05,
     min_n: int = MIN_N,
     missing: str = "exclude",
+    lump: bool = True,
 ) -> pd.DataFrame:
     """Compare CES mean (Welch t) and low-effort share (Agresti-Caffo z) between groups.
 
@@ -1076,6 +1097,7 @@ def compare_ces(
         alpha=alpha,
         min_n=min_n,
         missing=missing,
+        lump=lump,
         options={"low_effort": low_effort},
     )
 

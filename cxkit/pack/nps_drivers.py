@@ -360,6 +360,7 @@ def nps_report(
         is not None
     }
     seg_tables, notes = [], []
+    notes_combined: list[str] = []  # many-level breakdowns whose rare groups were combined
     for c in segments:
         if c not in df.columns:
             notes.append(f"{c} (not a column of the survey)")
@@ -380,6 +381,7 @@ def nps_report(
             )
             if compared is not None:
                 seg_tables.append(compared)
+                notes_combined.extend(compared.attrs.get("notes") or [])
     seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
     if seg is None:
         missing["segments"] = (
@@ -476,6 +478,7 @@ def nps_report(
         findings.append(left_out)
     if not_asked:
         findings.append(f"Not asked (no answers) in {end}: {', '.join(not_asked)}.")
+    findings.extend(f"Note: {note}" for note in notes_combined)
     if "nps" in kpis:
         top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0] if kd is not None else None
         kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs if kd is not None else {})
