@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow.compute as pc
 
 from ..display import SafeHTML, safe_text
 from ..errors import DataQualityError, SchemaError, SourceError
 from ..privacy import mask_frame, mask_pii
-from . import formats
+from . import _columns, formats
 from .schema import STAGE_DTYPE, STAGES, TABLES, ColumnSpec, TableSpec, clean_category, normalize_stage
 
 if TYPE_CHECKING:
@@ -225,26 +226,38 @@ class _Problems:
         self.reason: npt.NDArray[np.object_] = np.full(n, None, dtype=object)
         # The reason without the cell value, for counts.
         self.key: npt.NDArray[np.object_] = np.full(n, None, dtype=object)
+        self._bad = np.zeros(n, dtype=bool)
 
     def add(
         self, mask: npt.ArrayLike, reason: str, values: npt.ArrayLike | None = None, *, key: str | None = None
     ) -> None:
         """Mark rows; ``reason`` may hold ``{v}``, filled from ``values`` for marked rows only."""
-        mask = np.asarray(mask, dtype=bool) & pd.isna(self.reason)
+        mask = np.asarray(mask, dtype=bool) & ~self._bad
         if not mask.any():
             return
         if values is None:
             self.reason[mask] = reason
         else:
-            picked = np.asarray(values, dtype=object)[mask]
+            # Only the marked rows' values become Python objects (a column is a million cells).
+            picked = values[mask].tolist() if isinstance(values, pd.Series) else np.asarray(values, dtype=object)[mask]
             self.reason[mask] = [reason.format(v=v) for v in picked]
         if key is None:
             key = re.sub(r"'?\{v(:[^}]*)?\}'?", "…", reason.split(";")[0]).replace("{{", "{").replace("}}", "}")
         self.key[mask] = key
+        self._bad |= mask
+
+    def add_each(self, mask: npt.NDArray[np.bool_], reasons: Sequence[str], *, key: str) -> None:
+        """Mark rows with a reason each (``reasons`` in the order of the marked rows)."""
+        new = mask & ~self._bad
+        if not new.any():
+            return
+        self.reason[new] = np.asarray(reasons, dtype=object)[new[mask]]
+        self.key[new] = key
+        self._bad |= new
 
     @property
     def bad(self) -> npt.NDArray[np.bool_]:
-        return ~pd.isna(self.reason)
+        return self._bad.copy()
 
 
 def _map_unique(series: pd.Series, fn: Callable[[Any], object]) -> pd.Series:
@@ -279,8 +292,35 @@ def _clean_text(v: object) -> str | NAType:
     return pd.NA if v.lower() in MISSING_TOKENS else v
 
 
+def _text(series: pd.Series) -> pd.Series:
+    """:func:`_as_text` as a ``str`` Series with no missing value; over whole columns when the
+    cells are Arrow strings (only cells NFC or ``strip`` could change meet Python)."""
+    values = _columns.arrow_strings(series)
+    if values is None:
+        return pd.Series(_as_text(series).to_numpy(dtype=object), index=series.index, dtype="str")
+    return _columns.as_str_series(_columns.normalised(values, _text_of, _columns.plain(values)), series.index)
+
+
+def _strings(text: pd.Series) -> Any:
+    """The Arrow array of a ``str`` Series made by :func:`_text`."""
+    values = _columns.arrow_strings(text)
+    if values is None:  # _text makes only Arrow-backed strings
+        raise TypeError(f"cxkit bug: expected Arrow-backed strings, got {text.dtype}")
+    return values
+
+
 def _is_missing_token(text: pd.Series) -> npt.NDArray[np.bool_]:
-    return text.str.lower().isin(MISSING_TOKENS).to_numpy()
+    """Cells of a :func:`_text` column that are missing-value tokens (``text.str.lower()`` in
+    :data:`MISSING_TOKENS`)."""
+    return _columns.folded_in(_strings(text), MISSING_TOKENS)
+
+
+def _category(text: pd.Series) -> pd.Series:
+    """:func:`clean_category` of every cell of a :func:`_text` column, as ``string``."""
+    values = _strings(text)
+    return _columns.as_str_series(
+        _columns.normalised(values, clean_category, _columns.label_like(values)), text.index, na="string"
+    )
 
 
 def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
@@ -299,17 +339,33 @@ def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
     return pd.to_numeric(s, errors="coerce")
 
 
+def _numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """``_parse_numbers(text, decimal)`` as float64 for a :func:`_text` column: plain integers
+    (most scores) read by pyarrow, every other cell by :func:`_parse_numbers`, blanks included
+    (they decide how pandas reads the others)."""
+    integers, numbers = _columns.plain_integers(_strings(text))
+    rest = ~integers
+    if rest.any():
+        sub = text[rest]
+        if (sub != "").any():
+            parsed = _parse_numbers(pd.Series(sub.tolist(), index=sub.index, dtype=object), decimal)
+            numbers[rest] = parsed.astype("float64").to_numpy()
+    return pd.Series(numbers, index=text.index)
+
+
 def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
     """Parse dates; naive values are taken as UTC, aware ones converted to UTC."""
     if date_format:
         return pd.to_datetime(text, format=date_format, errors="coerce")
     out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-    todo = out.isna() & (text != "")
+    todo = (out.isna() & (text != "")).to_numpy()
     if todo.any():
+        # The cells ISO 8601 did not read go on as Python strings: the patterns below are
+        # Python's, not pyarrow's.
+        sub = pd.Series(text[todo].tolist(), index=text.index[todo], dtype=object)
         # English ordinal days as review sites write them (19th November 2023, Dec 1st, 2023):
         # strptime has no directive for the suffix, so it is dropped before the formats below.
-        text = text.where(~todo, text.str.replace(_ORDINAL_DAY, r"\1", regex=True))
-        sub = text[todo]
+        sub = sub.str.replace(_ORDINAL_DAY, r"\1", regex=True)
         # 31/10/2026 and 31-10-2026 14:05 (Nordic Excel): day or month first, decided from
         # the data when dayfirst is not given (a first number above 12 is a day).
         numeric = sub[sub.str.fullmatch(r"\d{1,2}([/-])\d{1,2}\1\d{2,4}( \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?")]
@@ -329,11 +385,11 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
                 f"{order}{sep}%Y %I:%M %p",
             ]
         for fmt in fmts:
-            if not todo.any():
+            if not len(sub):
                 break
-            parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
+            parsed = pd.to_datetime(sub, format=fmt, errors="coerce", utc=True)
             out.loc[parsed.index[parsed.notna()]] = parsed[parsed.notna()]
-            todo = out.isna() & (text != "")
+            sub = sub[parsed.isna().to_numpy()]
     return out.dt.tz_convert(None).astype("datetime64[ns]")
 
 
@@ -366,50 +422,48 @@ class _Coercer:
         if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(series):
             out = series.dt.tz_convert(None) if getattr(series.dt, "tz", None) else series
             return self._done(spec, out.astype("datetime64[ns]"), label)
-        text = _as_text(series)
+        codes = (self.options.get("na_codes") or {}).get(spec.name)
+        if not (codes and codes[1]):  # without text codes, two kinds need no text of the cells
+            if kind == "text":
+                return self._done(spec, self._free_text(series, None, spec.name), label)
+            if kind in ("score", "number", "driver") and _is_number_dtype(series):
+                # Numbers typed as numbers (Parquet, SQL, a DataFrame): missing where NA.
+                return self._numbers(spec, series, None, series.isna().to_numpy(), label)
+        text = _text(series)
         missing = _is_missing_token(text)
         not_applicable = self._text_codes(spec.name, text)
         if not_applicable is not None:
             missing = missing | not_applicable
             text = text.where(~not_applicable, "")
         if kind == "text":
-            # Empty text and export artefacts ("None", "NaN", "#N/A") are no text at all.
-            out = _map_unique(series, _clean_text)
-            if not_applicable is not None:
-                out = out.where(~not_applicable, pd.NA)
-            if self.options.get("unescape_html"):
-                decoded = _map_unique(out, lambda v: html_unescape(v) if isinstance(v, str) else v)
-                present = out.notna()
-                changed = int((decoded[present] != out[present]).sum())
-                if changed:
-                    self.notes.append(f"{spec.name}: HTML entities decoded in {changed:,} row(s)")
-                out = decoded
-            out = out.astype("string")
-            return self._done(spec, out, label)
+            return self._done(spec, self._free_text(series, not_applicable, spec.name), label)
         if kind in ("id", "category"):
-            out = _map_unique(text, clean_category)
-            out = out.where(~missing, pd.NA).astype("string")
+            out = _category(text).where(~missing, pd.NA)
             return self._done(spec, out, label)
         if kind == "stage":
-            out = _map_unique(text, lambda v: normalize_stage(v) if v is not None else pd.NA)
-            unknown = np.array([v is None for v in out], dtype=bool) & ~missing
+            positions, mapped = _columns.map_all(
+                _strings(text), lambda v: normalize_stage(v) if v is not None else pd.NA
+            )
+            unknown = np.array([v is None for v in mapped], dtype=bool)[positions] & ~missing
             self.problems.add(
                 unknown,
                 f"{label}: '{{v}}' is not one of the stages {', '.join(STAGES)}; "
                 f"map it with values={{{{'{spec.name}': {{{{'{{v}}': '<stage>'}}}}}}}}",
                 text,
             )
-            out = out.where(~unknown & ~missing, None)
+            order = {stage: i for i, stage in enumerate(STAGES)}
+            stage_codes = np.array([order.get(v, -1) if isinstance(v, str) else -1 for v in mapped], dtype=np.int8)
+            stage_codes = stage_codes[positions]
+            stage_codes[unknown | missing] = -1
             return self._done(
                 spec,
-                pd.Series(pd.Categorical(out.where(out.notna(), None), dtype=STAGE_DTYPE), index=series.index),
+                pd.Series(pd.Categorical.from_codes(stage_codes, dtype=STAGE_DTYPE), index=series.index),
                 label,
             )
         if kind == "bool":
-            lower = text.str.lower()
-            out = pd.Series(pd.NA, index=series.index, dtype="boolean")
-            out[lower.isin(_TRUE).to_numpy()] = True
-            out[lower.isin(_FALSE).to_numpy()] = False
+            values = _strings(text)
+            true, false = _columns.folded_in(values, _TRUE), _columns.folded_in(values, _FALSE)
+            out = pd.Series(pd.arrays.BooleanArray(true & ~false, ~(true | false)), index=series.index)
             bad = out.isna().to_numpy() & ~missing
             self.problems.add(
                 bad,
@@ -432,38 +486,69 @@ class _Coercer:
             )
             return self._done(spec, out, label)
         if kind in ("score", "number", "driver"):
-            if (
-                pd.api.types.is_numeric_dtype(series)
-                and not pd.api.types.is_bool_dtype(series)
-                and not_applicable is None
-            ):
-                numbers = pd.to_numeric(series, errors="coerce").astype("float64")
-            else:
-                numbers = _parse_numbers(text.where(~missing, ""), self.decimal).astype("float64")
-                unread = numbers.isna().to_numpy() & ~missing
-                if kind == "score" and unread.any():  # "10 - Extremely likely", "0 = Not at all"
-                    labelled = text[unread].str.extract(_SCORE_LABEL)[0]
-                    numbers[unread] = pd.to_numeric(labelled, errors="coerce").to_numpy()
-            bad = np.isnan(numbers.to_numpy()) & ~missing
-            self.problems.add(
-                bad,
-                f"{label}: '{{v}}' is not a number; if it means \"not applicable\", "
-                f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})",
-                text,
-            )
-            numbers = numbers.where(~bad & ~missing)
-            numbers = self._na_codes(spec.name, numbers)
-            unit = (self.options.get("units") or {}).get(spec.name)
-            if unit:
-                numbers = numbers * _UNITS[spec.name][unit]
-                self.notes.append(f"{spec.name} converted from {unit}")
-            if kind == "score":
-                frac = numbers.notna().to_numpy() & (numbers.round() != numbers).to_numpy()
-                self.problems.add(frac, f"{label}: {{v:g}} is not a whole number", numbers)
-                numbers = numbers.where(~frac)
-                return self._done(spec, numbers.round().astype("Int64"), label)
-            return self._done(spec, numbers.astype("Float64"), label)
+            return self._numbers(spec, series, text, missing, label)
         raise AssertionError(f"unknown column kind {kind!r}")  # a bug in schema.TABLES, not in data
+
+    def _free_text(self, series: pd.Series, not_applicable: npt.NDArray[np.bool_] | None, name: str) -> pd.Series:
+        """Text kept as written apart from NFC and the ends; empty text and export artefacts
+        ("None", "NaN", "#N/A") are no text at all."""
+        values = _columns.arrow_strings(series)
+        if values is None:
+            out = _map_unique(series, _clean_text)
+        else:
+            keep = _columns.plain(values) & ~_columns.folded_in(values, MISSING_TOKENS)
+            out = _columns.as_str_series(_columns.normalised(values, _clean_text, keep), series.index, na="string")
+        if not_applicable is not None:
+            out = out.where(~not_applicable, pd.NA)
+        if self.options.get("unescape_html"):
+            decoded = _map_unique(out, lambda v: html_unescape(v) if isinstance(v, str) else v)
+            present = out.notna()
+            changed = int((decoded[present] != out[present]).sum())
+            if changed:
+                self.notes.append(f"{name}: HTML entities decoded in {changed:,} row(s)")
+            out = decoded
+        return out.astype("string")
+
+    def _numbers(
+        self,
+        spec: ColumnSpec,
+        series: pd.Series,
+        text: pd.Series | None,
+        missing: npt.NDArray[np.bool_],
+        label: str,
+    ) -> pd.Series:
+        """A score, number or driver column from its cells' ``text`` (None: ``series`` holds
+        numbers already)."""
+        kind = spec.kind
+        if text is None:
+            numbers = pd.to_numeric(series, errors="coerce").astype("float64")
+        else:
+            numbers = _numbers(text.where(~missing, ""), self.decimal)
+            unread = numbers.isna().to_numpy() & ~missing
+            if kind == "score" and unread.any():  # "10 - Extremely likely", "0 = Not at all"
+                labels = pd.Series(text[unread].tolist(), index=text.index[unread], dtype=object)
+                numbers[unread] = pd.to_numeric(labels.str.extract(_SCORE_LABEL)[0], errors="coerce").to_numpy()
+        bad = np.isnan(numbers.to_numpy()) & ~missing
+        if bad.any() and text is None:
+            text = _text(series)
+        self.problems.add(
+            bad,
+            f"{label}: '{{v}}' is not a number; if it means \"not applicable\", "
+            f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})",
+            text,
+        )
+        numbers = numbers.where(~bad & ~missing)
+        numbers = self._na_codes(spec.name, numbers)
+        unit = (self.options.get("units") or {}).get(spec.name)
+        if unit:
+            numbers = numbers * _UNITS[spec.name][unit]
+            self.notes.append(f"{spec.name} converted from {unit}")
+        if kind == "score":
+            frac = numbers.notna().to_numpy() & (numbers.round() != numbers).to_numpy()
+            self.problems.add(frac, f"{label}: {{v:g}} is not a whole number", numbers)
+            numbers = numbers.where(~frac)
+            return self._done(spec, numbers.round().astype("Int64"), label)
+        return self._done(spec, numbers.astype("Float64"), label)
 
     def _text_codes(self, name: str, text: pd.Series) -> npt.NDArray[np.bool_] | None:
         """Cells holding one of the column's text codes ("Ved ikke"), compared ignoring case;
@@ -471,7 +556,7 @@ class _Coercer:
         codes = (self.options.get("na_codes") or {}).get(name)
         if not codes or not codes[1]:
             return None
-        hit = text.str.casefold().isin(codes[1]).to_numpy()
+        hit = _columns.folded_in(_strings(text), codes[1], str.casefold)
         if hit.any():
             self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable code(s) {sorted(codes[1])} read as missing")
         return hit
@@ -492,29 +577,27 @@ class _Coercer:
         return out
 
 
+def _is_number_dtype(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
 def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None]:
     """Type an extra (non-canonical) text column: numbers, booleans, or cleaned categories."""
-    text = _as_text(series)
+    text = _text(series)
     missing = _is_missing_token(text)
     present = text[~missing]
     if len(present) == 0:
         return series, None
-    lower = present.str.lower()
-    seen = set(lower.unique())
     # A yes/no column has at most one way of writing each answer: "x" and "y" are both "true"
     # words, but a column holding both is a category, not a column of trues.
-    if (
-        lower.isin(_TRUE | _FALSE).all()
-        and len(seen & _TRUE) <= 1
-        and len(seen & _FALSE) <= 1
-        and not lower.str.fullmatch(r"[01](\.0)?").all()
-    ):
-        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
-        out[text.str.lower().isin(_TRUE).to_numpy()] = True
-        out[text.str.lower().isin(_FALSE).to_numpy()] = False
-        return out, None
-    numbers = _parse_numbers(text.where(~missing, ""), decimal)
-    if numbers[~missing].notna().all():
+    if _columns.folded_in(_strings(present), _TRUE | _FALSE).all():
+        seen = {str(v).lower() for v in present.unique()}  # a few ways of writing yes and no
+        if len(seen & _TRUE) <= 1 and len(seen & _FALSE) <= 1 and not seen <= {"0", "1", "0.0", "1.0"}:
+            values = _strings(text)
+            true, false = _columns.folded_in(values, _TRUE), _columns.folded_in(values, _FALSE)
+            return pd.Series(pd.arrays.BooleanArray(true & ~false, ~(true | false)), index=series.index), None
+    if _all_numbers(present, decimal):
+        numbers = _numbers(text.where(~missing, ""), decimal)
         blanks = int(missing.sum())
         note = f"{series.name}: {blanks:,} blank or NA value(s) read as missing" if blanks else None
         as_float = numbers.astype("float64")
@@ -524,10 +607,29 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
     # Text: categories (few distinct values) are normalised like canonical categories.
     distinct = present.nunique()
     if distinct <= max(50, 0.05 * len(present)):
-        return _map_unique(text, clean_category).astype("string"), None
-    return _map_unique(series, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else pd.NA).astype(
-        "string"
-    ), None
+        return _category(text), None
+    values = _columns.arrow_strings(series)
+    if values is None:
+        return _map_unique(series, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else pd.NA).astype(
+            "string"
+        ), None
+    ascii_ = _columns.to_mask(pc.string_is_ascii(values))  # ASCII is NFC already
+    nfc = _columns.normalised(values, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else None, ascii_)
+    return _columns.as_str_series(nfc, series.index, na="string"), None
+
+
+def _all_numbers(present: pd.Series, decimal: str) -> bool:
+    """Whether every cell of ``present`` (a :func:`_text` column without its blanks) reads as a
+    number. Whether a cell reads does not depend on the others, so a few distinct cells that do
+    not read settle it for a text column before every cell is parsed."""
+    integers, _ = _columns.plain_integers(_strings(present))
+    others = present[~integers]
+    if not len(others):
+        return True
+    sample = pd.Series(others.drop_duplicates().head(100).tolist(), dtype=object)
+    if _parse_numbers(sample, decimal).isna().any():
+        return False
+    return bool(_numbers(present, decimal).notna().all())
 
 
 # --------------------------------------------------------------------------- source
@@ -798,9 +900,9 @@ def load(
             label=_label(driver, source_col),
         )
 
-    # Nullability, ranges and uniqueness are checked by pandera on the parsed columns.
+    # Nullability, ranges and uniqueness, checked on the parsed columns.
     frame = pd.DataFrame(out, index=src.index)
-    _validate_with_pandera(frame, spec, driver_map, driver_range, problems, name)
+    _validate(frame, spec, driver_map, driver_range, problems)
 
     # Extra source columns are kept, typed, never silently dropped.
     used = set(mapping.values()) | set(driver_map.values())
@@ -1145,71 +1247,59 @@ def _stage_from(
     return pd.Series(pd.Categorical(stage, dtype=STAGE_DTYPE), index=src.index)
 
 
-def _validate_with_pandera(
+def _validate(
     frame: pd.DataFrame,
     spec: TableSpec,
     driver_map: dict[str, str],
     driver_range: tuple[float, float] | None,
     problems: _Problems,
-    name: str,
 ) -> None:
-    import pandera.pandas as pa
+    """Nullability, uniqueness and ranges of the parsed columns, checked over whole columns.
 
-    cols = {}
+    The canonical columns in order, then the drivers; within a column: missing, then duplicate,
+    then out of range; rows rejected while parsing are left out. Each row keeps its first reason.
+    (The order and wording are those of the pandera schema cxkit used before: ``lazy=True``,
+    ``report_duplicates="exclude_first"``, NA ignored by range checks and never a duplicate.)
+    """
+    candidates = ~problems.bad
+    checks: list[tuple[str, bool, bool, tuple[str, float, float | None] | None]] = []
     for col in spec.columns:
         if col.name not in frame.columns:
             continue
-        checks = []
+        bounds: tuple[str, float, float | None] | None = None
         if col.kind in ("score", "number") and (col.low is not None or col.high is not None):
             if col.low is not None and col.high is not None:
-                checks.append(pa.Check.in_range(col.low, col.high, error=f"outside {col.low:g}–{col.high:g}"))
+                bounds = (f"outside {col.low:g}–{col.high:g}", col.low, col.high)
             else:
-                checks.append(pa.Check.ge(col.low, error=f"below {col.low:g}"))
-        cols[col.name] = pa.Column(
-            nullable=not col.nonnull,
-            checks=checks,
-            unique=col.unique,
-            report_duplicates="exclude_first",
-            coerce=False,
-            required=False,
-        )
+                bounds = (f"below {col.low:g}", cast(float, col.low), None)
+        checks.append((col.name, col.nonnull, col.unique, bounds))
     if driver_range:
         for driver in driver_map:
-            cols[driver] = pa.Column(
-                nullable=True,
-                checks=[pa.Check.in_range(*driver_range, error=f"outside {driver_range[0]:g}–{driver_range[1]:g}")],
-            )
-    schema = pa.DataFrameSchema(cols, strict=False)
-    # Rows already rejected while parsing are left out, so each row gets its first reason.
-    candidates = frame.loc[~problems.bad]
-    try:
-        schema.validate(candidates, lazy=True)
-        return
-    except pa.errors.SchemaErrors as exc:
-        failures = exc.failure_cases
-    positions = {idx: pos for pos, idx in enumerate(frame.index)}
-    first_seen = {}
-    for col in spec.columns:
-        if col.unique and col.name in frame.columns:
-            ids = candidates[col.name]
-            first_seen[col.name] = ids[~ids.duplicated() & ids.notna()]
-    for row in failures.itertuples(index=False):
-        if row.index is None or pd.isna(row.index):
-            continue
-        check = str(row.check)
-        column = row.column
-        value = row.failure_case
-        if check == "not_nullable":
-            reason = key = f"{column}: missing (required)"
-        elif check == "field_uniqueness":
-            reason = f"{column}: duplicate '{value}' (the first occurrence is kept)"
-            key = f"{column}: duplicate id"
-        else:
-            value = f"{value:g}" if isinstance(value, float) else value
-            reason, key = f"{column}: {value} {check}", f"{column}: {check}"
-        mask = np.zeros(len(frame), dtype=bool)
-        mask[positions[row.index]] = True
-        problems.add(mask, reason, key=key)
+            checks.append((driver, False, False, (f"outside {driver_range[0]:g}–{driver_range[1]:g}", *driver_range)))
+    for column, nonnull, unique, bounds in checks:
+        series = frame[column]
+        present = series.notna().to_numpy()
+        if nonnull:
+            problems.add(candidates & ~present, f"{column}: missing (required)", key=f"{column}: missing (required)")
+        if unique:
+            # The first occurrence among the candidates is kept.
+            duplicate = np.zeros(len(frame), dtype=bool)
+            duplicate[candidates] = series[candidates].duplicated(keep="first").to_numpy()
+            duplicate &= present
+            if duplicate.any():
+                reasons = [f"{column}: duplicate '{v}' (the first occurrence is kept)" for v in series[duplicate]]
+                problems.add_each(duplicate, reasons, key=f"{column}: duplicate id")
+        if bounds is not None:
+            check, low, high = bounds
+            values = series.to_numpy(dtype="float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                inside = values >= low if high is None else (values >= low) & (values <= high)
+            outside = candidates & present & ~inside
+            if outside.any():
+                shown = series[outside].tolist()
+                is_float = not pd.api.types.is_integer_dtype(series)
+                reasons = [f"{column}: {f'{v:g}' if is_float else v} {check}" for v in shown]
+                problems.add_each(outside, reasons, key=f"{column}: {check}")
 
 
 def _empty(col: ColumnSpec, n: int) -> pd.Series:
