@@ -1,16 +1,21 @@
-"""Whole-column work on Arrow-backed strings, with the per-value functions' own results.
+"""Whole-column work on a column's cells, with the per-value functions' own results.
 
 A private hub of the data layer, used by :mod:`cxkit.data.readers`. The readers normalise every
-cell they parse (Unicode NFC, white space stripped, missing-value tokens, category labels) with
-small Python functions; called on each of a million cells they were most of a load's time.
-Here pyarrow finds, over whole columns at C speed, the cells such a function cannot change
-(printable ASCII with no space at either end: NFC and ``str.strip`` leave those as they are),
-and the Python function runs only on the other cells, once per distinct value. The result is
-the per-value function's by construction, whatever the data; only the time changes.
+cell they parse (Unicode NFC, white space stripped, missing-value tokens, category labels,
+stages, numbers, dates) with small Python functions; called on each of a million cells they
+were most of a load's time. :class:`Cells` holds a column so that each function meets as few
+cells as possible, and gives the function's own result for every cell, whatever the data:
+
+* a column of few distinct values (channels, stages, scores, languages) is dictionary-encoded
+  once; every function then runs on the distinct values only, and the rows follow their
+  position in the dictionary;
+* a column of many distinct values (ids, dates, free text) stays an Arrow array: pyarrow finds,
+  at C speed, the cells a function cannot change (printable ASCII with no space at either end:
+  NFC and ``str.strip`` leave those as they are) and the function runs on the others only.
 
 Membership tests that fold case (``value.lower() in words``) follow the same rule: pyarrow's
-``ascii_lower`` is ``str.lower`` on ASCII, and every other value short enough to fold onto one
-of the words is folded by Python itself.
+``ascii_lower`` is ``str.lower`` (and ``str.casefold``) on ASCII, and every other value short
+enough to fold onto one of the words is folded by Python itself.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ import pyarrow.compute as pc
 #: A boolean per row.
 Mask = npt.NDArray[np.bool_]
 
+#: A column whose first rows hold at most this share of distinct values is dictionary-encoded.
+_FEW = 0.1
+_PROBE = 10_000
+
 
 def arrow_strings(series: pd.Series) -> Any | None:
     """The Arrow array behind a pyarrow-backed string Series (``str`` or ``string`` dtype,
@@ -40,14 +49,6 @@ def arrow_strings(series: pd.Series) -> Any | None:
 def to_mask(values: Any) -> Mask:
     """A numpy boolean array from an Arrow boolean array (null counts as False)."""
     return np.asarray(values.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def as_str_series(values: Any, index: pd.Index, *, na: str = "str") -> pd.Series:
-    """A Series over an Arrow string array, without copying: ``na="str"`` gives pandas' default
-    ``str`` dtype (missing is NaN), ``na="string"`` the ``string`` dtype (missing is ``pd.NA``)."""
-    if pa.types.is_string(values.type):
-        values = values.cast(pa.large_string())
-    return pd.Series(pd.array(values, dtype=na), index=index)
 
 
 def plain(values: Any) -> Mask:
@@ -70,63 +71,12 @@ def label_like(values: Any) -> Mask:
     )
 
 
-def map_all(values: Any, fn: Callable[[Any], Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
-    """``fn`` of every distinct value (a null is passed as None), called once each: returns each
-    row's position in the results, and the results."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    encoded = values.dictionary_encode()
-    uniques = encoded.dictionary.to_pylist()
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [fn(u) for u in uniques]
-    mapped[-1] = fn(None) if encoded.null_count else None
-    positions = np.asarray(encoded.indices.fill_null(len(uniques)).to_numpy(zero_copy_only=False), dtype=np.intp)
-    return positions, mapped
-
-
-def map_rows(values: Any, rows: Mask, fn: Callable[[Any], Any]) -> npt.NDArray[np.object_]:
-    """``fn`` of the value of each row in ``rows``, in row order, called once per distinct value
-    (a null is passed as None)."""
-    picked = values.filter(pa.array(rows))
-    if len(picked) == 0:
-        return np.empty(0, dtype=object)
-    positions, mapped = map_all(picked, fn)
-    out: npt.NDArray[np.object_] = mapped[positions]
-    return out
-
-
-def replace_rows(values: Any, rows: Mask, new: npt.NDArray[np.object_]) -> Any:
-    """``values`` with the values of ``rows`` replaced by ``new`` (strings; None or ``pd.NA``
-    for a null), untouched chunks shared, not copied."""
-    if not rows.any():
-        return values
-    new_values = pa.array([None if v is None or v is pd.NA else v for v in new], type=values.type)
-    chunks, start, used = [], 0, 0
-    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-        here = rows[start : start + len(chunk)]
-        n = int(here.sum())
-        chunks.append(pc.replace_with_mask(chunk, pa.array(here), new_values.slice(used, n)) if n else chunk)
-        start, used = start + len(chunk), used + n
-    return pa.chunked_array(chunks, type=values.type)
-
-
-def normalised(values: Any, fn: Callable[[Any], Any], keep: Mask) -> Any:
-    """``fn`` applied to every value, computed in Python only where ``keep`` is False (rows
-    ``keep`` marks must be values ``fn`` returns unchanged). ``fn`` returns a string, or None /
-    ``pd.NA`` for a null."""
-    if keep.all():
-        return values
-    rows = ~keep
-    return replace_rows(values, rows, map_rows(values, rows, fn))
-
-
 def folded_in(values: Any, words: Collection[str], fold: Callable[[str], str] = str.lower) -> Mask:
-    """Rows whose value, folded by ``fold`` (``str.lower`` or ``str.casefold``), is one of
-    ``words``; exactly ``fold(v) in words``. Nulls: False.
+    """Rows of an Arrow string array whose value, folded by ``fold`` (``str.lower`` or
+    ``str.casefold``), is one of ``words``; exactly ``fold(v) in words``. Nulls: False.
 
     Folding never shortens a string, so only values at most as long as the longest word can
-    match: those in ASCII are folded by pyarrow (``ascii_lower`` is ``str.lower`` and
-    ``str.casefold`` on ASCII), the rest by ``fold`` itself, once per distinct value.
+    match: those in ASCII are folded by pyarrow, the rest by ``fold`` itself.
     """
     out = np.zeros(len(values), dtype=bool)
     words = set(words)
@@ -136,15 +86,15 @@ def folded_in(values: Any, words: Collection[str], fold: Callable[[str], str] = 
     short = to_mask(pc.less_equal(pc.utf8_length(values), longest))
     if not short.any():
         return out
-    rows = np.flatnonzero(short)
     candidates = values.filter(pa.array(short))
     ascii_words = pa.array(sorted(w for w in words if w.isascii()), type=pa.large_string())
     is_ascii = to_mask(pc.string_is_ascii(candidates))
     hit = to_mask(pc.is_in(pc.ascii_lower(candidates), value_set=ascii_words)) & is_ascii
     others = ~is_ascii & to_mask(pc.is_valid(candidates))
     if others.any():
-        hit[others] = map_rows(candidates, others, lambda v: fold(v) in words).astype(bool)
-    out[rows] = hit
+        positions, mapped = _dictionary(candidates.filter(pa.array(others)))
+        hit[others] = np.array([u is not None and fold(u) in words for u in mapped], dtype=bool)[positions]
+    out[short] = hit
     return out
 
 
@@ -152,12 +102,13 @@ def plain_integers(values: Any) -> tuple[Mask, npt.NDArray[np.float64]]:
     """Rows holding a plain integer (ASCII digits, no sign, no leading zero, at most 15 digits)
     and every row's value as float64 (NaN elsewhere). Every number parser reads such a text
     alike, and float64 holds it exactly."""
+    length = pc.binary_length(values)
     rows = to_mask(
         pc.and_(
             pc.ascii_is_decimal(values),
             pc.and_(
-                pc.less_equal(pc.binary_length(values), 15),
-                pc.or_(pc.invert(pc.starts_with(values, "0")), pc.equal(pc.binary_length(values), 1)),
+                pc.less_equal(length, 15),
+                pc.or_(pc.invert(pc.starts_with(values, "0")), pc.equal(length, 1)),
             ),
         )
     )
@@ -165,3 +116,177 @@ def plain_integers(values: Any) -> tuple[Mask, npt.NDArray[np.float64]]:
     if rows.any():
         numbers[rows] = values.filter(pa.array(rows)).cast(pa.int64()).to_numpy(zero_copy_only=False)
     return rows, numbers
+
+
+def _dictionary(values: Any) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    """Each row's position in the list of distinct values (a null is None, at the end)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = values.dictionary_encode()
+    uniques = encoded.dictionary.to_pylist()
+    if encoded.null_count:
+        uniques.append(None)
+    positions = encoded.indices.fill_null(len(uniques) - 1) if encoded.null_count else encoded.indices
+    return np.asarray(positions.to_numpy(zero_copy_only=False), dtype=np.intp), uniques
+
+
+def _strings_of(uniques: list[Any]) -> Any:
+    """Python strings as an Arrow array (None and ``pd.NA`` are nulls)."""
+    return pa.array([None if u is None or u is pd.NA else u for u in uniques], type=pa.large_string())
+
+
+class Cells:
+    """The cells of one column (strings or nulls) for whole-column work; see the module.
+
+    Either ``positions`` into ``uniques`` (a column of few distinct values) or ``values`` (an
+    Arrow string array) or both; what is missing is derived when asked for.
+    """
+
+    def __init__(
+        self,
+        index: pd.Index,
+        *,
+        values: Any | None = None,
+        positions: npt.NDArray[np.intp] | None = None,
+        uniques: list[Any] | None = None,
+    ) -> None:
+        self.index = index
+        self._values = values
+        self.positions = positions
+        self.uniques = uniques
+
+    @classmethod
+    def of_strings(cls, values: Any, index: pd.Index) -> Cells:
+        """An Arrow string array; dictionary-encoded when its first rows repeat values."""
+        probe = values.slice(0, _PROBE)
+        if len(probe) and len(probe.unique()) <= _FEW * len(probe):
+            positions, uniques = _dictionary(values)
+            return cls(index, values=values, positions=positions, uniques=uniques)
+        return cls(index, values=values)
+
+    @classmethod
+    def of_series(cls, series: pd.Series, fn: Callable[[Any], Any]) -> Cells:
+        """``fn`` of every cell of a Series of any dtype, once per distinct value (a missing
+        cell is passed as None), as pandas' ``factorize`` groups them."""
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        mapped = [fn(u) for u in uniques] + [fn(None)]
+        positions = np.where(codes < 0, len(mapped) - 1, codes).astype(np.intp)
+        return cls(series.index, positions=positions, uniques=mapped)
+
+    @property
+    def few(self) -> bool:
+        """Whether the cells are held as distinct values and positions."""
+        return self.positions is not None
+
+    @property
+    def values(self) -> Any:
+        """The cells as an Arrow string array."""
+        if self._values is None:
+            positions, uniques = self._pair()
+            self._values = _strings_of(uniques).take(pa.array(positions))
+        return self._values
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def series(self, na: str = "str") -> pd.Series:
+        """The cells as a Series: ``na="str"`` pandas' default ``str`` dtype (missing is NaN),
+        ``na="string"`` the ``string`` dtype (missing is ``pd.NA``)."""
+        values = self.values
+        if pa.types.is_string(values.type):
+            values = values.cast(pa.large_string())
+        return pd.Series(pd.array(values, dtype=na), index=self.index)
+
+    def rows(self, mask: Mask) -> list[Any]:
+        """The values of the rows in ``mask``, as Python objects."""
+        if self.few:
+            positions, uniques = self._pair()
+            return [uniques[p] for p in positions[mask]]
+        return list(self.values.filter(pa.array(mask)).to_pylist())
+
+    def map(self, fn: Callable[[Any], Any], keep: Callable[[Any], Mask]) -> Cells:
+        """``fn`` of every cell (a null passed as None); ``fn`` returns a string, or None /
+        ``pd.NA`` for a null. ``keep(values)`` marks cells ``fn`` returns unchanged: with many
+        distinct values, only the other cells meet ``fn``, once per distinct value."""
+        if self.few:
+            positions, uniques = self._pair()
+            return Cells(self.index, positions=positions, uniques=[fn(u) for u in uniques])
+        values = self.values
+        rows = ~keep(values)
+        if not rows.any():
+            return Cells(self.index, values=values)
+        positions, uniques = _dictionary(values.filter(pa.array(rows)))
+        mapped = [fn(u) for u in uniques]
+        # Only cells fn changes are replaced: untouched chunks stay shared, not copied.
+        changed = np.array([not (isinstance(m, str) and m == u) for m, u in zip(mapped, uniques)], dtype=bool)
+        if not changed.any():
+            return Cells(self.index, values=values)
+        sub = changed[positions]
+        replace = np.zeros(len(values), dtype=bool)
+        replace[np.flatnonzero(rows)[sub]] = True
+        new = _strings_of(mapped).take(pa.array(positions[sub]))
+        return Cells(self.index, values=_replace(values, replace, new))
+
+    def map_distinct(self, fn: Callable[[Any], Any]) -> tuple[npt.NDArray[np.intp], list[Any]]:
+        """``fn`` of every distinct value: each row's position in the results, and the results."""
+        if self.few:
+            positions, uniques = self._pair()
+            return positions, [fn(u) for u in uniques]
+        positions, uniques = _dictionary(self.values)
+        return positions, [fn(u) for u in uniques]
+
+    def isin(self, words: Collection[str], fold: Callable[[str], str] = str.lower) -> Mask:
+        """Rows whose value, folded by ``fold``, is one of ``words`` (nulls: False)."""
+        if self.few:
+            positions, uniques = self._pair()
+            words = set(words)
+            return np.array([u is not None and fold(u) in words for u in uniques], dtype=bool)[positions]
+        return folded_in(self.values, words, fold)
+
+    def distinct(self, mask: Mask) -> list[Any]:
+        """The distinct values of the rows in ``mask``."""
+        if self.few:
+            positions, uniques = self._pair()
+            return [uniques[p] for p in np.unique(positions[mask])]
+        return list(pc.unique(self.values.filter(pa.array(mask))).to_pylist())
+
+    def blank(self, mask: Mask) -> Cells:
+        """These cells with the rows in ``mask`` made empty strings."""
+        if not mask.any():
+            return self
+        if self.few:
+            positions, uniques = self._pair()
+            positions = positions.copy()
+            positions[mask] = len(uniques)
+            return Cells(self.index, positions=positions, uniques=[*uniques, ""])
+        new = pa.array([""] * int(mask.sum()), type=self.values.type)
+        return Cells(self.index, values=_replace(self.values, mask, new))
+
+    def used(self) -> tuple[npt.NDArray[np.intp], list[Any]]:
+        """Positions and distinct values with every listed value in use (a column of few)."""
+        positions, uniques = self._pair()
+        counts = np.bincount(positions, minlength=len(uniques))
+        if counts.all():
+            return positions, uniques
+        keep = np.flatnonzero(counts)
+        renumber = np.full(len(uniques), -1, dtype=np.intp)
+        renumber[keep] = np.arange(len(keep))
+        return renumber[positions], [uniques[i] for i in keep]
+
+    def _pair(self) -> tuple[npt.NDArray[np.intp], list[Any]]:
+        if self.positions is None or self.uniques is None:
+            raise RuntimeError("cxkit bug: these cells have no dictionary")
+        return self.positions, self.uniques
+
+
+def _replace(values: Any, rows: Mask, new: Any) -> Any:
+    """``values`` with the rows in ``rows`` replaced by ``new`` (in row order); chunks without
+    such a row are shared, not copied."""
+    chunks, start, used = [], 0, 0
+    new = new.cast(values.type) if new.type != values.type else new
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        here = rows[start : start + len(chunk)]
+        n = int(here.sum())
+        chunks.append(pc.replace_with_mask(chunk, pa.array(here), new.slice(used, n)) if n else chunk)
+        start, used = start + len(chunk), used + n
+    return pa.chunked_array(chunks, type=values.type)

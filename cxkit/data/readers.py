@@ -229,7 +229,12 @@ class _Problems:
         self._bad = np.zeros(n, dtype=bool)
 
     def add(
-        self, mask: npt.ArrayLike, reason: str, values: npt.ArrayLike | None = None, *, key: str | None = None
+        self,
+        mask: npt.ArrayLike,
+        reason: str,
+        values: npt.ArrayLike | _columns.Cells | None = None,
+        *,
+        key: str | None = None,
     ) -> None:
         """Mark rows; ``reason`` may hold ``{v}``, filled from ``values`` for marked rows only."""
         mask = np.asarray(mask, dtype=bool) & ~self._bad
@@ -239,7 +244,12 @@ class _Problems:
             self.reason[mask] = reason
         else:
             # Only the marked rows' values become Python objects (a column is a million cells).
-            picked = values[mask].tolist() if isinstance(values, pd.Series) else np.asarray(values, dtype=object)[mask]
+            if isinstance(values, _columns.Cells):
+                picked = values.rows(mask)
+            elif isinstance(values, pd.Series):
+                picked = values[mask].tolist()
+            else:
+                picked = list(np.asarray(values, dtype=object)[mask])
             self.reason[mask] = [reason.format(v=v) for v in picked]
         if key is None:
             key = re.sub(r"'?\{v(:[^}]*)?\}'?", "…", reason.split(";")[0]).replace("{{", "{").replace("}}", "}")
@@ -292,35 +302,23 @@ def _clean_text(v: object) -> str | NAType:
     return pd.NA if v.lower() in MISSING_TOKENS else v
 
 
-def _text(series: pd.Series) -> pd.Series:
-    """:func:`_as_text` as a ``str`` Series with no missing value; over whole columns when the
-    cells are Arrow strings (only cells NFC or ``strip`` could change meet Python)."""
+def _text(series: pd.Series) -> _columns.Cells:
+    """The cells of ``series`` as :func:`_as_text` gives them (NFC, stripped; a missing value is
+    empty), each distinct value or each cell NFC or ``strip`` could change computed once."""
     values = _columns.arrow_strings(series)
     if values is None:
-        return pd.Series(_as_text(series).to_numpy(dtype=object), index=series.index, dtype="str")
-    return _columns.as_str_series(_columns.normalised(values, _text_of, _columns.plain(values)), series.index)
+        return _columns.Cells.of_series(series, _text_of)
+    return _columns.Cells.of_strings(values, series.index).map(_text_of, keep=_columns.plain)
 
 
-def _strings(text: pd.Series) -> Any:
-    """The Arrow array of a ``str`` Series made by :func:`_text`."""
-    values = _columns.arrow_strings(text)
-    if values is None:  # _text makes only Arrow-backed strings
-        raise TypeError(f"cxkit bug: expected Arrow-backed strings, got {text.dtype}")
-    return values
+def _is_missing_token(text: _columns.Cells) -> npt.NDArray[np.bool_]:
+    """Cells of a :func:`_text` column whose lower case is in :data:`MISSING_TOKENS`."""
+    return text.isin(MISSING_TOKENS)
 
 
-def _is_missing_token(text: pd.Series) -> npt.NDArray[np.bool_]:
-    """Cells of a :func:`_text` column that are missing-value tokens (``text.str.lower()`` in
-    :data:`MISSING_TOKENS`)."""
-    return _columns.folded_in(_strings(text), MISSING_TOKENS)
-
-
-def _category(text: pd.Series) -> pd.Series:
+def _category(text: _columns.Cells) -> pd.Series:
     """:func:`clean_category` of every cell of a :func:`_text` column, as ``string``."""
-    values = _strings(text)
-    return _columns.as_str_series(
-        _columns.normalised(values, clean_category, _columns.label_like(values)), text.index, na="string"
-    )
+    return text.map(clean_category, keep=_columns.label_like).series("string")
 
 
 def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
@@ -339,25 +337,41 @@ def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
     return pd.to_numeric(s, errors="coerce")
 
 
-def _numbers(text: pd.Series, decimal: str) -> pd.Series:
-    """``_parse_numbers(text, decimal)`` as float64 for a :func:`_text` column: plain integers
-    (most scores) read by pyarrow, every other cell by :func:`_parse_numbers`, blanks included
-    (they decide how pandas reads the others)."""
-    integers, numbers = _columns.plain_integers(_strings(text))
+def _numbers(text: _columns.Cells, decimal: str) -> pd.Series:
+    """``_parse_numbers(text, decimal)`` as float64 for a :func:`_text` column. With few distinct
+    values, they are parsed together; otherwise plain integers (most scores) are read by pyarrow
+    and every other cell by :func:`_parse_numbers`, blanks included (they decide how pandas
+    reads the others)."""
+    if text.few:
+        positions, uniques = text.used()
+        parsed = _parse_numbers(pd.Series(uniques, dtype=object), decimal).astype("float64").to_numpy()
+        return pd.Series(parsed[positions], index=text.index)
+    integers, numbers = _columns.plain_integers(text.values)
     rest = ~integers
     if rest.any():
-        sub = text[rest]
-        if (sub != "").any():
-            parsed = _parse_numbers(pd.Series(sub.tolist(), index=sub.index, dtype=object), decimal)
-            numbers[rest] = parsed.astype("float64").to_numpy()
+        sub = text.rows(rest)
+        if any(sub):
+            numbers[rest] = _parse_numbers(pd.Series(sub, dtype=object), decimal).astype("float64").to_numpy()
     return pd.Series(numbers, index=text.index)
+
+
+def _dates(text: _columns.Cells, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
+    """:func:`_parse_dates` of a :func:`_text` column (its distinct values, when few)."""
+    if not text.few:
+        return _parse_dates(text.series(), date_format=date_format, dayfirst=dayfirst)
+    positions, uniques = text.used()
+    parsed = _parse_dates(pd.Series(uniques, dtype="str"), date_format=date_format, dayfirst=dayfirst)
+    out = parsed.take(positions)
+    out.index = text.index
+    return out
 
 
 def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
     """Parse dates; naive values are taken as UTC, aware ones converted to UTC."""
+    # cache=False: the same dates, and faster than pandas' cache when most values are distinct.
     if date_format:
-        return pd.to_datetime(text, format=date_format, errors="coerce")
-    out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
+        return pd.to_datetime(text, format=date_format, errors="coerce", cache=False)
+    out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True, cache=False)
     todo = (out.isna() & (text != "")).to_numpy()
     if todo.any():
         # The cells ISO 8601 did not read go on as Python strings: the patterns below are
@@ -434,16 +448,14 @@ class _Coercer:
         not_applicable = self._text_codes(spec.name, text)
         if not_applicable is not None:
             missing = missing | not_applicable
-            text = text.where(~not_applicable, "")
+            text = text.blank(not_applicable)
         if kind == "text":
             return self._done(spec, self._free_text(series, not_applicable, spec.name), label)
         if kind in ("id", "category"):
             out = _category(text).where(~missing, pd.NA)
             return self._done(spec, out, label)
         if kind == "stage":
-            positions, mapped = _columns.map_all(
-                _strings(text), lambda v: normalize_stage(v) if v is not None else pd.NA
-            )
+            positions, mapped = text.map_distinct(lambda v: normalize_stage(v) if v is not None else pd.NA)
             unknown = np.array([v is None for v in mapped], dtype=bool)[positions] & ~missing
             self.problems.add(
                 unknown,
@@ -461,8 +473,7 @@ class _Coercer:
                 label,
             )
         if kind == "bool":
-            values = _strings(text)
-            true, false = _columns.folded_in(values, _TRUE), _columns.folded_in(values, _FALSE)
+            true, false = text.isin(_TRUE), text.isin(_FALSE)
             out = pd.Series(pd.arrays.BooleanArray(true & ~false, ~(true | false)), index=series.index)
             bad = out.isna().to_numpy() & ~missing
             self.problems.add(
@@ -472,8 +483,8 @@ class _Coercer:
             )
             return self._done(spec, out, label)
         if kind == "datetime":
-            out = _parse_dates(
-                text.where(~missing, ""),
+            out = _dates(
+                text.blank(missing),
                 date_format=self.options.get("date_format"),
                 dayfirst=self.options.get("dayfirst"),
             )
@@ -496,8 +507,11 @@ class _Coercer:
         if values is None:
             out = _map_unique(series, _clean_text)
         else:
-            keep = _columns.plain(values) & ~_columns.folded_in(values, MISSING_TOKENS)
-            out = _columns.as_str_series(_columns.normalised(values, _clean_text, keep), series.index, na="string")
+            out = (
+                _columns.Cells.of_strings(values, series.index)
+                .map(_clean_text, keep=lambda v: _columns.plain(v) & ~_columns.folded_in(v, MISSING_TOKENS))
+                .series("string")
+            )
         if not_applicable is not None:
             out = out.where(~not_applicable, pd.NA)
         if self.options.get("unescape_html"):
@@ -513,7 +527,7 @@ class _Coercer:
         self,
         spec: ColumnSpec,
         series: pd.Series,
-        text: pd.Series | None,
+        text: _columns.Cells | None,
         missing: npt.NDArray[np.bool_],
         label: str,
     ) -> pd.Series:
@@ -523,10 +537,10 @@ class _Coercer:
         if text is None:
             numbers = pd.to_numeric(series, errors="coerce").astype("float64")
         else:
-            numbers = _numbers(text.where(~missing, ""), self.decimal)
+            numbers = _numbers(text.blank(missing), self.decimal)
             unread = numbers.isna().to_numpy() & ~missing
             if kind == "score" and unread.any():  # "10 - Extremely likely", "0 = Not at all"
-                labels = pd.Series(text[unread].tolist(), index=text.index[unread], dtype=object)
+                labels = pd.Series(text.rows(unread), index=text.index[unread], dtype=object)
                 numbers[unread] = pd.to_numeric(labels.str.extract(_SCORE_LABEL)[0], errors="coerce").to_numpy()
         bad = np.isnan(numbers.to_numpy()) & ~missing
         if bad.any() and text is None:
@@ -550,13 +564,13 @@ class _Coercer:
             return self._done(spec, numbers.round().astype("Int64"), label)
         return self._done(spec, numbers.astype("Float64"), label)
 
-    def _text_codes(self, name: str, text: pd.Series) -> npt.NDArray[np.bool_] | None:
+    def _text_codes(self, name: str, text: _columns.Cells) -> npt.NDArray[np.bool_] | None:
         """Cells holding one of the column's text codes ("Ved ikke"), compared ignoring case;
         None when the column has no text codes."""
         codes = (self.options.get("na_codes") or {}).get(name)
         if not codes or not codes[1]:
             return None
-        hit = _columns.folded_in(_strings(text), codes[1], str.casefold)
+        hit = text.isin(codes[1], str.casefold)
         if hit.any():
             self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable code(s) {sorted(codes[1])} read as missing")
         return hit
@@ -585,19 +599,18 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
     """Type an extra (non-canonical) text column: numbers, booleans, or cleaned categories."""
     text = _text(series)
     missing = _is_missing_token(text)
-    present = text[~missing]
-    if len(present) == 0:
+    if missing.all():
         return series, None
+    present = ~missing
     # A yes/no column has at most one way of writing each answer: "x" and "y" are both "true"
     # words, but a column holding both is a category, not a column of trues.
-    if _columns.folded_in(_strings(present), _TRUE | _FALSE).all():
-        seen = {str(v).lower() for v in present.unique()}  # a few ways of writing yes and no
+    if text.isin(_TRUE | _FALSE)[present].all():
+        seen = {str(v).lower() for v in text.distinct(present)}
         if len(seen & _TRUE) <= 1 and len(seen & _FALSE) <= 1 and not seen <= {"0", "1", "0.0", "1.0"}:
-            values = _strings(text)
-            true, false = _columns.folded_in(values, _TRUE), _columns.folded_in(values, _FALSE)
+            true, false = text.isin(_TRUE), text.isin(_FALSE)
             return pd.Series(pd.arrays.BooleanArray(true & ~false, ~(true | false)), index=series.index), None
-    if _all_numbers(present, decimal):
-        numbers = _numbers(text.where(~missing, ""), decimal)
+    if _all_numbers(text, present, decimal):
+        numbers = _numbers(text.blank(missing), decimal)
         blanks = int(missing.sum())
         note = f"{series.name}: {blanks:,} blank or NA value(s) read as missing" if blanks else None
         as_float = numbers.astype("float64")
@@ -605,31 +618,34 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
             return as_float.round().astype("Int64"), note
         return as_float.astype("Float64"), note
     # Text: categories (few distinct values) are normalised like canonical categories.
-    distinct = present.nunique()
-    if distinct <= max(50, 0.05 * len(present)):
+    distinct = len(text.distinct(present))
+    if distinct <= max(50, 0.05 * int(present.sum())):
         return _category(text), None
     values = _columns.arrow_strings(series)
     if values is None:
         return _map_unique(series, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else pd.NA).astype(
             "string"
         ), None
-    ascii_ = _columns.to_mask(pc.string_is_ascii(values))  # ASCII is NFC already
-    nfc = _columns.normalised(values, lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else None, ascii_)
-    return _columns.as_str_series(nfc, series.index, na="string"), None
+    nfc = _columns.Cells.of_strings(values, series.index).map(
+        lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else None,
+        keep=lambda v: _columns.to_mask(pc.string_is_ascii(v)),  # ASCII is NFC already
+    )
+    return nfc.series("string"), None
 
 
-def _all_numbers(present: pd.Series, decimal: str) -> bool:
-    """Whether every cell of ``present`` (a :func:`_text` column without its blanks) reads as a
-    number. Whether a cell reads does not depend on the others, so a few distinct cells that do
-    not read settle it for a text column before every cell is parsed."""
-    integers, _ = _columns.plain_integers(_strings(present))
-    others = present[~integers]
-    if not len(others):
-        return True
-    sample = pd.Series(others.drop_duplicates().head(100).tolist(), dtype=object)
-    if _parse_numbers(sample, decimal).isna().any():
-        return False
-    return bool(_numbers(present, decimal).notna().all())
+def _all_numbers(text: _columns.Cells, present: npt.NDArray[np.bool_], decimal: str) -> bool:
+    """Whether every ``present`` cell of a :func:`_text` column reads as a number. Whether a
+    cell reads does not depend on the others, so a few distinct cells that do not read settle
+    it for a text column before every cell is parsed."""
+    if not text.few:
+        integers, _ = _columns.plain_integers(text.values)
+        others = present & ~integers
+        if not others.any():
+            return True
+        sample = pd.Series(text.distinct(others)[:100], dtype=object)
+        if _parse_numbers(sample, decimal).isna().any():
+            return False
+    return bool(_numbers(text, decimal)[present].notna().all())
 
 
 # --------------------------------------------------------------------------- source
@@ -915,7 +931,7 @@ def load(
         if source_col in used or source_col in frame.columns:
             continue
         if source_col in categorical_set:
-            extras[source_col] = _map_unique(_as_text(src[source_col]), clean_category).astype("string")
+            extras[source_col] = _category(_text(src[source_col]))
         elif raw.typed and source_col not in options["na_codes"] and source_col not in recoded:
             extras[source_col] = src[source_col]
         else:
