@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 Mask = npt.NDArray[np.bool_]
 
 #: A column whose first rows hold at most this share of distinct values is dictionary-encoded.
-_FEW = 0.1
+_FEW = 0.25
 _PROBE = 10_000
 
 
@@ -59,16 +59,6 @@ def plain(values: Any) -> Mask:
         pc.invert(pc.or_(pc.starts_with(values, " "), pc.ends_with(values, " "))),
     )
     return to_mask(ok)
-
-
-def label_like(values: Any) -> Mask:
-    """Rows :func:`plain` whose value is not empty and has no run of spaces: a category label
-    :func:`cxkit.data.schema.clean_category` leaves as it is."""
-    return (
-        plain(values)
-        & to_mask(pc.invert(pc.match_substring(values, "  ")))
-        & to_mask(pc.greater(pc.binary_length(values), 0))
-    )
 
 
 def folded_in(values: Any, words: Collection[str], fold: Callable[[str], str] = str.lower) -> Mask:
@@ -120,14 +110,23 @@ def plain_integers(values: Any) -> tuple[Mask, npt.NDArray[np.float64]]:
 
 def _dictionary(values: Any) -> tuple[npt.NDArray[np.intp], list[Any]]:
     """Each row's position in the list of distinct values (a null is None, at the end)."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
     encoded = values.dictionary_encode()
-    uniques = encoded.dictionary.to_pylist()
-    if encoded.null_count:
+    if isinstance(encoded, pa.ChunkedArray):
+        chunks = encoded.chunks
+        # pyarrow gives every chunk the one dictionary it built over the whole column.
+        if chunks and all(len(c.dictionary) == len(chunks[-1].dictionary) for c in chunks):
+            dictionary = chunks[-1].dictionary
+            indices = pa.chunked_array([c.indices for c in chunks], type=chunks[-1].indices.type)
+        else:
+            encoded = values.combine_chunks().dictionary_encode()
+            dictionary, indices = encoded.dictionary, encoded.indices
+    else:
+        dictionary, indices = encoded.dictionary, encoded.indices
+    uniques = dictionary.to_pylist()
+    if indices.null_count:
         uniques.append(None)
-    positions = encoded.indices.fill_null(len(uniques) - 1) if encoded.null_count else encoded.indices
-    return np.asarray(positions.to_numpy(zero_copy_only=False), dtype=np.intp), uniques
+        indices = indices.fill_null(len(uniques) - 1)
+    return np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp), uniques
 
 
 def _strings_of(uniques: list[Any]) -> Any:
@@ -154,6 +153,9 @@ class Cells:
         self._values = values
         self.positions = positions
         self.uniques = uniques
+        # Values derived when first asked for: (original values, rows changed, their new values).
+        self._changes: tuple[Any, Mask, Any] | None = None
+        self._plain: Mask | None = None
 
     @classmethod
     def of_strings(cls, values: Any, index: pd.Index) -> Cells:
@@ -183,7 +185,11 @@ class Cells:
         """The cells as an Arrow string array."""
         if self._values is None:
             positions, uniques = self._pair()
-            self._values = _strings_of(uniques).take(pa.array(positions))
+            if self._changes is not None and self._changes[1].mean() < 0.125:
+                base, rows, new = self._changes  # few rows changed: the others are shared, not copied
+                self._values, self._changes = _replace(base, rows, new.take(pa.array(positions[rows]))), None
+            else:
+                self._values, self._changes = _strings_of(uniques).take(pa.array(positions)), None
         return self._values
 
     def __len__(self) -> int:
@@ -197,6 +203,22 @@ class Cells:
             values = values.cast(pa.large_string())
         return pd.Series(pd.array(values, dtype=na), index=self.index)
 
+    def plain(self) -> Mask:
+        """:func:`plain` of the values (computed once)."""
+        if self._plain is None:
+            self._plain = plain(self.values)
+        return self._plain
+
+    def label_like(self) -> Mask:
+        """Rows :meth:`plain` whose value is not empty and has no run of spaces: a category label
+        :func:`cxkit.data.schema.clean_category` leaves as it is."""
+        values = self.values
+        return (
+            self.plain()
+            & to_mask(pc.invert(pc.match_substring(values, "  ")))
+            & to_mask(pc.greater(pc.binary_length(values), 0))
+        )
+
     def rows(self, mask: Mask) -> list[Any]:
         """The values of the rows in ``mask``, as Python objects."""
         if self.few:
@@ -204,28 +226,44 @@ class Cells:
             return [uniques[p] for p in positions[mask]]
         return list(self.values.filter(pa.array(mask)).to_pylist())
 
-    def map(self, fn: Callable[[Any], Any], keep: Callable[[Any], Mask]) -> Cells:
+    def map(self, fn: Callable[[Any], Any], keep: Callable[[Cells], Mask]) -> Cells:
         """``fn`` of every cell (a null passed as None); ``fn`` returns a string, or None /
-        ``pd.NA`` for a null. ``keep(values)`` marks cells ``fn`` returns unchanged: with many
+        ``pd.NA`` for a null. ``keep(cells)`` marks cells ``fn`` returns unchanged: with many
         distinct values, only the other cells meet ``fn``, once per distinct value."""
         if self.few:
             positions, uniques = self._pair()
-            return Cells(self.index, positions=positions, uniques=[fn(u) for u in uniques])
+            mapped = [fn(u) for u in uniques]
+            out = Cells(self.index, positions=positions, uniques=mapped)
+            if self._values is not None or self._changes is not None:
+                # Built from the original values when asked for: only rows fn changes are replaced.
+                base = self.values
+                changed = np.array([not (isinstance(m, str) and m == u) for m, u in zip(mapped, uniques)], dtype=bool)
+                if changed.any():
+                    out._changes = (base, changed[positions], _strings_of(mapped))
+                else:
+                    out._values = base
+            return out
         values = self.values
-        rows = ~keep(values)
+        rows = ~keep(self)
         if not rows.any():
-            return Cells(self.index, values=values)
+            return self._same()
         positions, uniques = _dictionary(values.filter(pa.array(rows)))
         mapped = [fn(u) for u in uniques]
         # Only cells fn changes are replaced: untouched chunks stay shared, not copied.
         changed = np.array([not (isinstance(m, str) and m == u) for m, u in zip(mapped, uniques)], dtype=bool)
         if not changed.any():
-            return Cells(self.index, values=values)
+            return self._same()
         sub = changed[positions]
         replace = np.zeros(len(values), dtype=bool)
         replace[np.flatnonzero(rows)[sub]] = True
         new = _strings_of(mapped).take(pa.array(positions[sub]))
         return Cells(self.index, values=_replace(values, replace, new))
+
+    def _same(self) -> Cells:
+        """These cells again, as a new object (what is known of them carried over)."""
+        out = Cells(self.index, values=self._values, positions=self.positions, uniques=self.uniques)
+        out._changes, out._plain = self._changes, self._plain
+        return out
 
     def map_distinct(self, fn: Callable[[Any], Any]) -> tuple[npt.NDArray[np.intp], list[Any]]:
         """``fn`` of every distinct value: each row's position in the results, and the results."""
