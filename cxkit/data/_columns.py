@@ -154,7 +154,7 @@ class Cells:
         self.positions = positions
         self.uniques = uniques
         # Values derived when first asked for: (original values, rows changed, their new values).
-        self._changes: tuple[Any, Mask, Any] | None = None
+        self._changes: tuple[Any, Mask, Any, bool] | None = None
         self._plain: Mask | None = None
 
     @classmethod
@@ -185,8 +185,11 @@ class Cells:
         """The cells as an Arrow string array."""
         if self._values is None:
             positions, uniques = self._pair()
-            if self._changes is not None and self._changes[1].mean() < 0.125:
-                base, rows, new = self._changes  # few rows changed: the others are shared, not copied
+            if self._changes is not None and self._changes[3]:
+                base, rows, _, _ = self._changes  # every change makes a null: a new validity bitmap
+                self._values, self._changes = _null_rows(base, rows), None
+            elif self._changes is not None and self._changes[1].mean() < 0.125:
+                base, rows, new, _ = self._changes  # few rows changed: the others are shared, not copied
                 self._values, self._changes = _replace(base, rows, new.take(pa.array(positions[rows]))), None
             else:
                 self._values, self._changes = _strings_of(uniques).take(pa.array(positions)), None
@@ -239,7 +242,8 @@ class Cells:
                 base = self.values
                 changed = np.array([not (isinstance(m, str) and m == u) for m, u in zip(mapped, uniques)], dtype=bool)
                 if changed.any():
-                    out._changes = (base, changed[positions], _strings_of(mapped))
+                    nulls = all(m is None or m is pd.NA for m, c in zip(mapped, changed) if c)
+                    out._changes = (base, changed[positions], _strings_of(mapped), nulls)
                 else:
                     out._values = base
             return out
@@ -256,6 +260,8 @@ class Cells:
         sub = changed[positions]
         replace = np.zeros(len(values), dtype=bool)
         replace[np.flatnonzero(rows)[sub]] = True
+        if all(m is None or m is pd.NA for m, c in zip(mapped, changed) if c):
+            return Cells(self.index, values=_null_rows(values, replace))
         new = _strings_of(mapped).take(pa.array(positions[sub]))
         return Cells(self.index, values=_replace(values, replace, new))
 
@@ -297,8 +303,12 @@ class Cells:
             positions = positions.copy()
             positions[mask] = len(uniques)
             return Cells(self.index, positions=positions, uniques=[*uniques, ""])
-        new = pa.array([""] * int(mask.sum()), type=self.values.type)
-        return Cells(self.index, values=_replace(self.values, mask, new))
+        values = self.values
+        mask = mask & ~to_mask(pc.equal(values, ""))  # those empty already stay as they are
+        if not mask.any():
+            return self._same()
+        new = pa.array([""] * int(mask.sum()), type=values.type)
+        return Cells(self.index, values=_replace(values, mask, new))
 
     def used(self) -> tuple[npt.NDArray[np.intp], list[Any]]:
         """Positions and distinct values with every listed value in use (a column of few)."""
@@ -315,6 +325,24 @@ class Cells:
         if self.positions is None or self.uniques is None:
             raise RuntimeError("cxkit bug: these cells have no dictionary")
         return self.positions, self.uniques
+
+
+def _null_rows(values: Any, rows: Mask) -> Any:
+    """``values`` with the rows in ``rows`` made null: the strings are shared, only the validity
+    bitmap is new (chunks without such a row are shared whole)."""
+    chunks, start = [], 0
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        here = rows[start : start + len(chunk)]
+        start += len(chunk)
+        if not here.any():
+            chunks.append(chunk)
+        elif chunk.offset:
+            chunks.append(pc.if_else(pa.array(here), pa.scalar(None, type=chunk.type), chunk))
+        else:
+            valid = pc.and_(chunk.is_valid(), pa.array(~here))
+            buffers = chunk.buffers()
+            chunks.append(pa.Array.from_buffers(chunk.type, len(chunk), [valid.buffers()[1], *buffers[1:]]))
+    return pa.chunked_array(chunks, type=values.type)
 
 
 def _replace(values: Any, rows: Mask, new: Any) -> Any:

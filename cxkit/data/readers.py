@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..display import SafeHTML, safe_text
@@ -918,7 +919,7 @@ def load(
         )
 
     # Nullability, ranges and uniqueness, checked on the parsed columns.
-    frame = pd.DataFrame(out, index=src.index)
+    frame = pd.DataFrame(out, index=src.index, copy=False)
     _validate(frame, spec, driver_map, driver_range, problems)
 
     # Extra source columns are kept, typed, never silently dropped.
@@ -1007,14 +1008,24 @@ def load(
 
 
 def _rows(frame: pd.DataFrame, mask: npt.NDArray[np.bool_]) -> pd.DataFrame:
-    """``frame.loc[mask]`` numbered afresh from 0: each column filtered on its own (pandas takes
-    rows by position, which is slower on Arrow columns)."""
+    """``frame.loc[mask]`` numbered afresh from 0, each column filtered on its own (pandas takes
+    rows by position, which is slower on Arrow columns). When most rows stay, in few runs, Arrow
+    columns are the runs' slices of the same memory instead of a copy."""
     index = pd.RangeIndex(int(mask.sum()))
-    columns = (frame.iloc[:, i] for i in range(frame.shape[1]))
-    out = pd.DataFrame(
-        {i: pd.Series(c.array[mask], index=index, dtype=c.dtype, copy=False) for i, c in enumerate(columns)},
-        index=index,
-    )
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], mask, [False])).astype(np.int8)))
+    runs = list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    slices = len(index) > len(mask) // 2 and len(runs) <= 4096
+
+    def pick(column: pd.Series) -> pd.Series:
+        values = _columns.arrow_strings(column) if slices else None
+        if values is None:
+            return pd.Series(column.array[mask], index=index, dtype=column.dtype, copy=False)
+        parts = [values.slice(start, stop - start) for start, stop in runs]
+        chunks = [chunk for part in parts for chunk in part.chunks]
+        kept = pa.chunked_array(chunks, type=values.type)
+        return pd.Series(pd.array(kept, dtype=column.dtype), index=index, copy=False)
+
+    out = pd.DataFrame({i: pick(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=index, copy=False)
     out.columns = frame.columns
     out.attrs = deepcopy(frame.attrs)  # as .loc does
     return out
