@@ -443,27 +443,24 @@ def _last_record_parses(path: Path, start: int, line_feeds: int, sep: str) -> bo
 
 def _count_breaks(path: Path, start: int) -> tuple[int, int, int, bool]:
     """The file's line feeds, carriage returns and CR LF pairs from byte ``start``, and whether
-    it ends with a line feed."""
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        has_cr = mapped.find(b"\r", start) >= 0
-        # The array lives only during the call: the map cannot close while a view of it is alive.
-        n_lf, n_cr, n_crlf = _scan_breaks(np.frombuffer(mapped, dtype=np.uint8)[start:], has_cr)
-        ends = len(mapped) > start and mapped[len(mapped) - 1] == 10
-    return n_lf, n_cr, n_crlf, ends
-
-
-def _scan_breaks(data: npt.NDArray[np.uint8], has_cr: bool) -> tuple[int, int, int]:
+    it ends with a line feed (read in blocks into one buffer)."""
+    buffer = bytearray(1 << 24)
+    block = np.frombuffer(buffer, dtype=np.uint8)
     n_lf = n_cr = n_crlf = 0
-    step = 1 << 24
-    for offset in range(0, len(data), step):
-        chunk = data[offset : offset + step + 1]  # one byte more: a CR LF across the cut
-        lf = chunk == 10
-        n_lf += int(np.count_nonzero(lf[:step]))
-        if has_cr:
-            cr = chunk == 13
-            n_cr += int(np.count_nonzero(cr[:step]))
-            n_crlf += int(np.count_nonzero(cr[:-1] & lf[1:]))
-    return n_lf, n_cr, n_crlf
+    after_cr = ends = False
+    with path.open("rb") as handle:
+        handle.seek(start)
+        while size := handle.readinto(buffer):
+            data = block[:size]
+            lf = data == 10
+            n_lf += int(np.count_nonzero(lf))
+            cr = data == 13
+            crs = int(np.count_nonzero(cr))
+            n_cr += crs
+            if crs or after_cr:  # a CR LF pair may straddle two blocks
+                n_crlf += int(np.count_nonzero(cr[:-1] & lf[1:])) + int(after_cr and bool(lf[0]))
+            after_cr, ends = bool(cr[-1]), bool(lf[-1])
+    return n_lf, n_cr, n_crlf, ends
 
 
 def _empty_rows(table: Any) -> npt.NDArray[np.bool_]:

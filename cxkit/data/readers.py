@@ -360,7 +360,17 @@ def _numbers(text: _columns.Cells, decimal: str) -> pd.Series:
 def _dates(text: _columns.Cells, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
     """:func:`_parse_dates` of a :func:`_text` column (its distinct values, when few)."""
     if not text.few:
-        return _parse_dates(text.series(), date_format=date_format, dayfirst=dayfirst)
+        if date_format:
+            return _parse_dates(text.series(), date_format=date_format, dayfirst=dayfirst)
+        # Plain ISO dates by pyarrow; the others (the first ISO attempt failing on them alone
+        # decides nothing for the rest) by _parse_dates.
+        iso, ns = _columns.iso_datetimes(text.values)
+        rest = ~iso & ~text.isin({""})
+        if rest.any():
+            parsed = _parse_dates(pd.Series(text.rows(rest), dtype="str"), date_format=None, dayfirst=dayfirst)
+            ns[rest] = parsed.to_numpy().view(np.int64)
+        ns[~iso & ~rest] = np.iinfo(np.int64).min  # NaT
+        return pd.Series(ns.view("datetime64[ns]"), index=text.index, copy=False)
     positions, uniques = text.used()
     parsed = _parse_dates(pd.Series(uniques, dtype="str"), date_format=date_format, dayfirst=dayfirst)
     out = parsed.take(positions)
