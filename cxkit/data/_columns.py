@@ -108,45 +108,28 @@ def plain_integers(values: Any) -> tuple[Mask, npt.NDArray[np.float64]]:
     return rows, numbers
 
 
-_ISO_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?$"
-_MONTHS = pa.array([f"{m:02d}" for m in range(1, 13)], type=pa.large_string())
-#: The last day of each month; 29 February is left to pandas (it depends on the year).
-_LAST_DAY = pa.array(["31", "28", "31", "30", "31", "30", "31", "31", "30", "31", "30", "31"], type=pa.large_string())
+#: A plain ISO date, or date and time to the minute or second, of a valid day from 1678 to
+#: 2261 (29 February left out: it depends on the year).
+_ISO_DAY = (
+    r"^(?:167[89]|16[89][0-9]|1[7-9][0-9]{2}|20[0-9]{2}|21[0-9]{2}|22[0-5][0-9]|226[01])-"
+    r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?)?$"
+)
 
 
 def iso_datetimes(values: Any) -> tuple[Mask, npt.NDArray[np.int64]]:
     """Rows holding a plain ISO date or date and time (``2026-03-14``, ``2026-03-14T09:30``,
-    ``2026-03-14 09:30:15``) of a valid day between 1678 and 2261, and their nanoseconds since
-    the epoch. pandas' ISO 8601 parser reads each of these as the same instant; everything else
+    ``2026-03-14 09:30:15``) of a valid day from 1678 to 2261, and their nanoseconds since the
+    epoch. pandas' ISO 8601 parser reads each of these as the same instant; everything else
     (other forms, time zones, fractions, 29 February, invalid or far dates) is left out."""
-    rows = to_mask(pc.match_substring_regex(values, _ISO_SHAPE))
+    rows = to_mask(pc.match_substring_regex(values, _ISO_DAY))
     ns = np.zeros(len(values), dtype=np.int64)
     if not rows.any():
         return rows, ns
-    picked = values.filter(pa.array(rows))
-
-    def part(start: int, stop: int) -> Any:
-        return pc.utf8_slice_codeunits(picked, start, stop)
-
-    month, day = part(5, 7), part(8, 10)
-    last_day = pc.take(_LAST_DAY, pc.index_in(month, value_set=_MONTHS))
-    valid = to_mask(
-        pc.and_(
-            pc.and_(pc.greater_equal(part(0, 4), "1678"), pc.less_equal(part(0, 4), "2261")),
-            pc.and_(
-                pc.and_(pc.greater_equal(day, "01"), pc.less_equal(day, last_day)),
-                pc.and_(
-                    pc.less_equal(part(11, 13), "23"),
-                    pc.and_(pc.less_equal(part(14, 16), "59"), pc.less_equal(part(17, 19), "59")),
-                ),
-            ),
-        )
-    )
     try:
-        seconds = picked.filter(pa.array(valid)).cast(pa.timestamp("s")).cast(pa.int64())
+        seconds = values.filter(pa.array(rows)).cast(pa.timestamp("s")).cast(pa.int64())
     except pa.ArrowInvalid:  # not expected; pandas then reads every row
         return np.zeros(len(values), dtype=bool), ns
-    rows[rows] = valid
     ns[rows] = np.asarray(seconds.to_numpy(zero_copy_only=False), dtype=np.int64) * 1_000_000_000
     return rows, ns
 
