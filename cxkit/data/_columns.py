@@ -31,6 +31,8 @@ import pyarrow.compute as pc
 
 #: A boolean per row.
 Mask = npt.NDArray[np.bool_]
+#: Each row's position in a list of distinct values (pyarrow's int32 indices, not copied).
+Positions = npt.NDArray[np.signedinteger[Any]]
 
 #: A column whose first rows hold at most this share of distinct values is dictionary-encoded.
 _FEW = 0.25
@@ -134,7 +136,7 @@ def iso_datetimes(values: Any) -> tuple[Mask, npt.NDArray[np.int64]]:
     return rows, ns
 
 
-def _dictionary(values: Any) -> tuple[npt.NDArray[np.intp], list[Any]]:
+def _dictionary(values: Any) -> tuple[Positions, list[Any]]:
     """Each row's position in the list of distinct values (a null is None, at the end)."""
     encoded = values.dictionary_encode()
     if isinstance(encoded, pa.ChunkedArray):
@@ -152,7 +154,7 @@ def _dictionary(values: Any) -> tuple[npt.NDArray[np.intp], list[Any]]:
     if indices.null_count:
         uniques.append(None)
         indices = indices.fill_null(len(uniques) - 1)
-    return np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.intp), uniques
+    return np.asarray(indices.to_numpy(zero_copy_only=False)), uniques
 
 
 def _strings_of(uniques: list[Any]) -> Any:
@@ -172,7 +174,7 @@ class Cells:
         index: pd.Index,
         *,
         values: Any | None = None,
-        positions: npt.NDArray[np.intp] | None = None,
+        positions: Positions | None = None,
         uniques: list[Any] | None = None,
     ) -> None:
         self.index = index
@@ -297,7 +299,7 @@ class Cells:
         out._changes, out._plain = self._changes, self._plain
         return out
 
-    def map_distinct(self, fn: Callable[[Any], Any]) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    def map_distinct(self, fn: Callable[[Any], Any]) -> tuple[Positions, list[Any]]:
         """``fn`` of every distinct value: each row's position in the results, and the results."""
         if self.few:
             positions, uniques = self._pair()
@@ -336,7 +338,7 @@ class Cells:
         new = pa.array([""] * int(mask.sum()), type=values.type)
         return Cells(self.index, values=_replace(values, mask, new))
 
-    def used(self) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    def used(self) -> tuple[Positions, list[Any]]:
         """Positions and distinct values with every listed value in use (a column of few)."""
         positions, uniques = self._pair()
         counts = np.bincount(positions, minlength=len(uniques))
@@ -347,7 +349,7 @@ class Cells:
         renumber[keep] = np.arange(len(keep))
         return renumber[positions], [uniques[i] for i in keep]
 
-    def _pair(self) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    def _pair(self) -> tuple[Positions, list[Any]]:
         if self.positions is None or self.uniques is None:
             raise RuntimeError("cxkit bug: these cells have no dictionary")
         return self.positions, self.uniques

@@ -544,37 +544,60 @@ class _Coercer:
         label: str,
     ) -> pd.Series:
         """A score, number or driver column from its cells' ``text`` (None: ``series`` holds
-        numbers already)."""
+        numbers already). A column of few distinct texts is worked out once per distinct text
+        (the "units" below), then spread over its rows."""
         kind = spec.kind
+        positions: _columns.Positions | None = None
         if text is None:
-            numbers = pd.to_numeric(series, errors="coerce").astype("float64")
+            numbers, gone, words = pd.to_numeric(series, errors="coerce").astype("float64"), missing, None
+        elif text.few:
+            positions, uniques = text.blank(missing).used()
+            parsed = _parse_numbers(pd.Series(uniques, dtype=object), self.decimal).astype("float64")
+            numbers, words = parsed, pd.Series(uniques, dtype=object)
+            gone = np.zeros(len(uniques), dtype=bool)  # every missing row's text is now ""
+            gone[positions[missing]] = True
         else:
-            numbers = _numbers(text.blank(missing), self.decimal)
-            unread = numbers.isna().to_numpy() & ~missing
+            numbers, gone, words = _numbers(text.blank(missing), self.decimal), missing, None
+
+        def rows(units: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+            return units if positions is None else units[positions]
+
+        def per_row(values: pd.Series) -> pd.Series:
+            if positions is None:
+                return values
+            return pd.Series(values.to_numpy()[positions], index=series.index, copy=False)
+
+        if text is not None:
+            unread = numbers.isna().to_numpy() & ~gone
             if kind == "score" and unread.any():  # "10 - Extremely likely", "0 = Not at all"
-                labels = pd.Series(text.rows(unread), index=text.index[unread], dtype=object)
+                labels = words[unread] if words is not None else pd.Series(text.rows(unread), dtype=object)
                 numbers[unread] = pd.to_numeric(labels.str.extract(_SCORE_LABEL)[0], errors="coerce").to_numpy()
-        bad = np.isnan(numbers.to_numpy()) & ~missing
+        bad = np.isnan(numbers.to_numpy()) & ~gone
         if bad.any() and text is None:
             text = _text(series)
         self.problems.add(
-            bad,
+            rows(bad),
             f"{label}: '{{v}}' is not a number; if it means \"not applicable\", "
             f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})",
             text,
         )
-        numbers = numbers.where(~bad & ~missing)
-        numbers = self._na_codes(spec.name, numbers)
+        numbers = numbers.where(~bad & ~gone)
+        counts = None if positions is None else np.bincount(positions, minlength=len(numbers))
+        numbers = self._na_codes(spec.name, numbers, counts)
         unit = (self.options.get("units") or {}).get(spec.name)
         if unit:
             numbers = numbers * _UNITS[spec.name][unit]
             self.notes.append(f"{spec.name} converted from {unit}")
         if kind == "score":
             frac = numbers.notna().to_numpy() & (numbers.round() != numbers).to_numpy()
-            self.problems.add(frac, f"{label}: {{v:g}} is not a whole number", numbers)
+            if frac.any():
+                self.problems.add(rows(frac), f"{label}: {{v:g}} is not a whole number", per_row(numbers))
             numbers = numbers.where(~frac)
-            return self._done(spec, numbers.round().astype("Int64"), label)
-        return self._done(spec, numbers.astype("Float64"), label)
+            out: pd.Series = per_row(numbers).round().astype("Int64")
+        else:
+            out = per_row(numbers).astype("Float64")
+        out.index = series.index
+        return self._done(spec, out, label)
 
     def _text_codes(self, name: str, text: _columns.Cells) -> npt.NDArray[np.bool_] | None:
         """Cells holding one of the column's text codes ("Ved ikke"), compared ignoring case;
@@ -587,13 +610,16 @@ class _Coercer:
             self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable code(s) {sorted(codes[1])} read as missing")
         return hit
 
-    def _na_codes(self, name: str, numbers: pd.Series) -> pd.Series:
+    def _na_codes(self, name: str, numbers: pd.Series, counts: npt.NDArray[np.intp] | None = None) -> pd.Series:
+        """``numbers`` without the column's numeric not-applicable codes (``counts``: the rows
+        each number stands for, when it stands for several)."""
         codes = (self.options.get("na_codes") or {}).get(name)
         if not codes or not codes[0]:
             return numbers
         hit = numbers.isin(codes[0])
         if hit.any():
-            self.notes.append(f"{name}: {int(hit.sum()):,} not-applicable codes {codes[0]} read as missing")
+            n = int(hit.sum()) if counts is None else int(counts[hit.to_numpy()].sum())
+            self.notes.append(f"{name}: {n:,} not-applicable codes {codes[0]} read as missing")
         return numbers.where(~hit)
 
     def _done(self, spec: ColumnSpec, out: pd.Series, label: str) -> pd.Series:
