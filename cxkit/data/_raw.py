@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,8 +313,18 @@ def read_delimited_file(path: Path, *, suffix: str = "", **options: Any) -> RawT
         return None
     if len(names) < 2 or len(set(names)) != len(names) or any(not n.strip() for n in names):
         return None
-    table = _arrow_csv(path, start, sep, names)
-    if table is None:
+    import pyarrow as pa
+
+    # One memory map serves pyarrow's parse and the line counts (the file is read once).
+    with pa.memory_map(str(path)) as mapped:
+        table = _arrow_csv(mapped, start, sep, names)
+        if table is None:
+            return None
+        mapped.seek(start)
+        body = np.frombuffer(mapped.read_buffer(), dtype=np.uint8)
+        lines = _record_lines(body, table, names, sep, skip_lines)
+        del body  # a view of the map
+    if lines is None:
         return None
     notes.append(f"delimiter {sep!r}")
     frame = pd.DataFrame({name: pd.array(table.column(i), dtype="str") for i, name in enumerate(names)})
@@ -323,18 +332,18 @@ def read_delimited_file(path: Path, *, suffix: str = "", **options: Any) -> RawT
     decimal = decimal or _sniff_decimal(frame, sep)
     if decimal == ",":
         notes.append("decimal comma")
-    lines = _record_lines(path, start, table, names, sep, skip_lines, notes)
-    if lines is None:
-        return None
+    if lines.note:
+        notes.append(lines.note)
+    starts = lines.starts
     # Excel writes trailing rows of bare delimiters; they are not records.
     empty = _empty_rows(table)
-    excluded = pd.DataFrame({"line": lines[empty], "reason": "empty row (every cell blank)"})
+    excluded = pd.DataFrame({"line": starts[empty], "reason": "empty row (every cell blank)"})
     if empty.any():
         frame = frame.loc[~empty].reset_index(drop=True)
-        lines = lines[~empty]
+        starts = starts[~empty]
     return RawTable(
         frame=frame,
-        lines=lines,
+        lines=starts,
         source=str(path),
         format="csv",
         excluded=excluded,
@@ -343,50 +352,57 @@ def read_delimited_file(path: Path, *, suffix: str = "", **options: Any) -> RawT
     )
 
 
-def _arrow_csv(path: Path, start: int, sep: str, names: list[str]) -> Any | None:
-    """Every field of the file from byte ``start`` as a string, or None where pyarrow stops."""
+def _arrow_csv(source: Any, start: int, sep: str, names: list[str]) -> Any | None:
+    """Every field of the file (a pyarrow memory map) from byte ``start`` as a string, or None
+    where pyarrow stops."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     try:
-        with pa.OSFile(str(path)) as handle:
-            handle.seek(start)
-            table = pcsv.read_csv(
-                handle,
-                read_options=pcsv.ReadOptions(block_size=1 << 22),
-                parse_options=pcsv.ParseOptions(
-                    delimiter=sep,
-                    quote_char='"',
-                    double_quote=True,
-                    escape_char=False,
-                    newlines_in_values=True,
-                ),
-                convert_options=pcsv.ConvertOptions(
-                    column_types={name: pa.large_string() for name in names},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                    null_values=[],
-                    check_utf8=True,
-                ),
-            )
+        source.seek(start)
+        table = pcsv.read_csv(
+            source,
+            read_options=pcsv.ReadOptions(block_size=1 << 22),
+            parse_options=pcsv.ParseOptions(
+                delimiter=sep,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={name: pa.large_string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                check_utf8=True,
+            ),
+        )
     except pa.ArrowException:
         return None
     return table if table.column_names == names else None
 
 
+@dataclass
+class _Lines:
+    starts: npt.NDArray[np.int64]  # the physical line where each record starts
+    note: str | None  # on records that span lines
+
+
 def _record_lines(
-    path: Path, start: int, table: Any, names: list[str], sep: str, skip_lines: int, notes: list[str]
-) -> npt.NDArray[np.int64] | None:
-    """The physical line where each record starts: the header's lines, then one line per record
-    plus the line breaks inside its values. None unless that adds up to the file's own count of
-    line breaks, with no carriage return but inside values or before a line feed (a blank line,
-    a record ended by a lone carriage return: the general reader says what it does with them)."""
+    body: npt.NDArray[np.uint8], table: Any, names: list[str], sep: str, skip_lines: int
+) -> _Lines | None:
+    """The physical line where each record of ``body`` (the file's bytes after the BOM and any
+    ``sep=`` line) starts: the header's lines, then one line per record plus the line breaks
+    inside its values. None unless that adds up to the file's own count of line breaks, with no
+    carriage return but inside values or before a line feed (a blank line, a record ended by a
+    lone carriage return: the general reader says what it does with them)."""
     import pyarrow.compute as pc
 
     header_lines = 1 + sum(name.count("\n") for name in names)
-    n_lf, n_cr, n_crlf, ends_with_lf = _count_breaks(path, start)
+    n_lf, n_cr, n_crlf = _count_breaks(body)
     # The line count the general reader computes ("\n"s, plus one for an unterminated last line).
-    n_lines = n_lf + (0 if ends_with_lf else 1)
+    n_lines = n_lf + (0 if len(body) and body[-1] == 10 else 1)
     inside = np.zeros(table.num_rows, dtype=np.int64)
     if n_lines != header_lines + table.num_rows:  # line breaks inside values (or blank lines)
         for column in table.columns:
@@ -400,33 +416,35 @@ def _record_lines(
             lone -= int(pc.sum(pc.count_substring(column, "\r\n")).as_py() or 0)
         if lone != n_cr - n_crlf:
             return None
-    lines = 1 + skip_lines + header_lines + np.arange(table.num_rows, dtype=np.int64)
-    lines[1:] += np.cumsum(inside[:-1])
+    starts = 1 + skip_lines + header_lines + np.arange(table.num_rows, dtype=np.int64)
+    starts[1:] += np.cumsum(inside[:-1])
     # pyarrow ends a quoted field left open at the end of the file; pandas stops there.
-    if not len(lines) or not _last_record_parses(path, start, n_lf - (int(lines[-1]) - skip_lines) + 1, sep):
+    if not len(starts) or not _last_record_parses(body, n_lf - (int(starts[-1]) - skip_lines) + 1, sep):
         return None
-    spanning = int((np.diff(np.append(lines, n_lines + skip_lines + 1)) > 1).sum())
-    if spanning:
-        notes.append(
-            f"{spanning:,} record(s) span several lines (quoted line breaks); if the file "
-            "has no quoted fields, a stray quote is joining lines: set quoting: none"
-        )
-    return lines
+    spanning = int((np.diff(np.append(starts, n_lines + skip_lines + 1)) > 1).sum())
+    note = (
+        f"{spanning:,} record(s) span several lines (quoted line breaks); if the file "
+        "has no quoted fields, a stray quote is joining lines: set quoting: none"
+    )
+    return _Lines(starts, note if spanning else None)
 
 
-def _last_record_parses(path: Path, start: int, line_feeds: int, sep: str) -> bool:
-    """Whether pandas reads the last record (the file's last ``line_feeds`` line feeds and what
-    follows) as one record, as pyarrow did."""
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        at = len(mapped)
-        for _ in range(line_feeds + 1):  # back to the line feed before the record
-            at = mapped.rfind(b"\n", start, at)
-            if at < 0:
-                return False
-        tail = mapped[at + 1 :].decode("utf-8")
+def _last_record_parses(body: npt.NDArray[np.uint8], line_feeds: int, sep: str) -> bool:
+    """Whether pandas reads the last record (the last ``line_feeds`` line feeds of ``body`` and
+    what follows) as one record, as pyarrow did."""
+    window = 1 << 16
+    while True:  # the line feed before the record, searched from the end
+        tail = body[max(0, len(body) - window) :]
+        feeds = np.flatnonzero(tail == 10)
+        if len(feeds) > line_feeds:
+            at = len(body) - len(tail) + int(feeds[len(feeds) - line_feeds - 1])
+            break
+        if len(tail) == len(body):
+            return False
+        window *= 4
     try:
         rows = pd.read_csv(
-            io.StringIO(tail),
+            io.StringIO(body[at + 1 :].tobytes().decode("utf-8")),
             sep=sep,
             dtype=str,
             keep_default_na=False,
@@ -441,26 +459,20 @@ def _last_record_parses(path: Path, start: int, line_feeds: int, sep: str) -> bo
     return len(rows) == 1
 
 
-def _count_breaks(path: Path, start: int) -> tuple[int, int, int, bool]:
-    """The file's line feeds, carriage returns and CR LF pairs from byte ``start``, and whether
-    it ends with a line feed (read in blocks into one buffer)."""
-    buffer = bytearray(1 << 24)
-    block = np.frombuffer(buffer, dtype=np.uint8)
+def _count_breaks(body: npt.NDArray[np.uint8]) -> tuple[int, int, int]:
+    """The line feeds, carriage returns and CR LF pairs in ``body``."""
     n_lf = n_cr = n_crlf = 0
-    after_cr = ends = False
-    with path.open("rb") as handle:
-        handle.seek(start)
-        while size := handle.readinto(buffer):
-            data = block[:size]
-            lf = data == 10
-            n_lf += int(np.count_nonzero(lf))
-            cr = data == 13
-            crs = int(np.count_nonzero(cr))
+    step = 1 << 24
+    for offset in range(0, len(body), step):
+        block = body[offset : offset + step + 1]  # one byte more: a CR LF across the cut
+        lf = block == 10
+        n_lf += int(np.count_nonzero(lf[:step]))
+        cr = block[:step] == 13
+        crs = int(np.count_nonzero(cr))
+        if crs:
             n_cr += crs
-            if crs or after_cr:  # a CR LF pair may straddle two blocks
-                n_crlf += int(np.count_nonzero(cr[:-1] & lf[1:])) + int(after_cr and bool(lf[0]))
-            after_cr, ends = bool(cr[-1]), bool(lf[-1])
-    return n_lf, n_cr, n_crlf, ends
+            n_crlf += int(np.count_nonzero(cr[: len(lf) - 1] & lf[1:]))
+    return n_lf, n_cr, n_crlf
 
 
 def _empty_rows(table: Any) -> npt.NDArray[np.bool_]:
