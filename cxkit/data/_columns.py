@@ -119,20 +119,40 @@ _ISO_DAY = (
 )
 
 
+_FIRST_SECOND = int(np.datetime64("1678-01-01T00:00:00", "s").astype(np.int64))
+_LAST_SECOND = int(np.datetime64("2261-12-31T23:59:59", "s").astype(np.int64))
+
+
 def iso_datetimes(values: Any) -> tuple[Mask, npt.NDArray[np.int64]]:
-    """Rows holding a plain ISO date or date and time (``2026-03-14``, ``2026-03-14T09:30``,
-    ``2026-03-14 09:30:15``) of a valid day from 1678 to 2261, and their nanoseconds since the
-    epoch. pandas' ISO 8601 parser reads each of these as the same instant; everything else
-    (other forms, time zones, fractions, 29 February, invalid or far dates) is left out."""
-    rows = to_mask(pc.match_substring_regex(values, _ISO_DAY))
+    """Rows holding a plain ISO date or date and time (``2026-03-14``, ``2026-03-14T09``,
+    ``2026-03-14 09:30``, ``2026-03-14T09:30:15``) of a valid day from 1678 to 2261, and their
+    nanoseconds since the epoch. pandas' ISO 8601 parser reads each of these as the same instant;
+    everything else (other forms, time zones, fractions, invalid or far dates) is left out.
+
+    pyarrow's cast to seconds accepts exactly these forms (and fails on anything else), so a
+    chunk it casts whole needs no other check than the years; a chunk it refuses is matched
+    value by value against :data:`_ISO_DAY` (which leaves 29 February out)."""
+    rows = np.zeros(len(values), dtype=bool)
     ns = np.zeros(len(values), dtype=np.int64)
-    if not rows.any():
-        return rows, ns
-    try:
-        seconds = values.filter(pa.array(rows)).cast(pa.timestamp("s")).cast(pa.int64())
-    except pa.ArrowInvalid:  # not expected; pandas then reads every row
-        return np.zeros(len(values), dtype=bool), ns
-    ns[rows] = np.asarray(seconds.to_numpy(zero_copy_only=False), dtype=np.int64) * 1_000_000_000
+    start = 0
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        stop = start + len(chunk)
+        try:
+            seconds = np.asarray(chunk.cast(pa.timestamp("s")).cast(pa.int64()).to_numpy(zero_copy_only=False))
+            ok = (seconds >= _FIRST_SECOND) & (seconds <= _LAST_SECOND)
+        except pa.ArrowInvalid:
+            ok = to_mask(pc.match_substring_regex(chunk, _ISO_DAY))
+            seconds = np.zeros(len(chunk), dtype=np.int64)
+            if ok.any():
+                try:
+                    picked = chunk.filter(pa.array(ok)).cast(pa.timestamp("s")).cast(pa.int64())
+                except pa.ArrowInvalid:  # not expected; pandas then reads the chunk
+                    ok[:] = False
+                else:
+                    seconds[ok] = np.asarray(picked.to_numpy(zero_copy_only=False))
+        rows[start:stop] = ok
+        ns[start:stop] = np.where(ok, seconds, 0) * 1_000_000_000
+        start = stop
     return rows, ns
 
 

@@ -1361,9 +1361,7 @@ def _validate(
             problems.add(candidates & ~present, f"{column}: missing (required)", key=f"{column}: missing (required)")
         if unique:
             # The first occurrence among the candidates is kept.
-            duplicate = np.zeros(len(frame), dtype=bool)
-            duplicate[candidates] = series[candidates].duplicated(keep="first").to_numpy()
-            duplicate &= present
+            duplicate = _duplicates(series, candidates & present)
             if duplicate.any():
                 reasons = [f"{column}: duplicate '{v}' (the first occurrence is kept)" for v in series[duplicate]]
                 problems.add_each(duplicate, reasons, key=f"{column}: duplicate id")
@@ -1378,6 +1376,27 @@ def _validate(
                 is_float = not pd.api.types.is_integer_dtype(series)
                 reasons = [f"{column}: {f'{v:g}' if is_float else v} {check}" for v in shown]
                 problems.add_each(outside, reasons, key=f"{column}: {check}")
+
+
+def _duplicates(series: pd.Series, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Rows among ``rows`` whose value an earlier one of ``rows`` holds. With Arrow strings, only
+    values held more than once anywhere (counted by pyarrow) are followed row by row."""
+    values = _columns.arrow_strings(series)
+    if values is None:
+        duplicate = np.zeros(len(series), dtype=bool)
+        duplicate[rows] = series[rows].duplicated(keep="first").to_numpy()
+        return duplicate
+    counts = pc.value_counts(values)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    duplicate = np.zeros(len(series), dtype=bool)
+    if len(repeated) == 0:
+        return duplicate
+    suspects = np.flatnonzero(_columns.to_mask(pc.is_in(values, value_set=repeated)) & rows)
+    seen: set[str] = set()
+    for row, value in zip(suspects.tolist(), values.take(pa.array(suspects)).to_pylist()):
+        duplicate[row] = value in seen
+        seen.add(value)
+    return duplicate
 
 
 def _empty(col: ColumnSpec, n: int) -> pd.Series:
