@@ -156,20 +156,30 @@ def iso_datetimes(values: Any) -> tuple[Mask, npt.NDArray[np.int64]]:
     return rows, ns
 
 
+def _encode(values: Any) -> tuple[Any, Any]:
+    """pyarrow's dictionary encoding of a whole column: (distinct values, each row's index)."""
+    encoded = values.dictionary_encode()
+    if not isinstance(encoded, pa.ChunkedArray):
+        return encoded.dictionary, encoded.indices
+    chunks = encoded.chunks
+    # pyarrow gives every chunk the one dictionary it built over the whole column.
+    if chunks and all(len(c.dictionary) == len(chunks[-1].dictionary) for c in chunks):
+        return chunks[-1].dictionary, pa.chunked_array([c.indices for c in chunks], type=chunks[-1].indices.type)
+    encoded = values.combine_chunks().dictionary_encode()
+    return encoded.dictionary, encoded.indices
+
+
+def codes(values: Any) -> npt.NDArray[np.signedinteger[Any]]:
+    """Each row's number among the distinct values of an Arrow array (null: -1)."""
+    _, indices = _encode(values)
+    if indices.null_count:
+        indices = indices.fill_null(-1)
+    return np.asarray(indices.to_numpy(zero_copy_only=False))
+
+
 def _dictionary(values: Any) -> tuple[Positions, list[Any]]:
     """Each row's position in the list of distinct values (a null is None, at the end)."""
-    encoded = values.dictionary_encode()
-    if isinstance(encoded, pa.ChunkedArray):
-        chunks = encoded.chunks
-        # pyarrow gives every chunk the one dictionary it built over the whole column.
-        if chunks and all(len(c.dictionary) == len(chunks[-1].dictionary) for c in chunks):
-            dictionary = chunks[-1].dictionary
-            indices = pa.chunked_array([c.indices for c in chunks], type=chunks[-1].indices.type)
-        else:
-            encoded = values.combine_chunks().dictionary_encode()
-            dictionary, indices = encoded.dictionary, encoded.indices
-    else:
-        dictionary, indices = encoded.dictionary, encoded.indices
+    dictionary, indices = _encode(values)
     uniques = dictionary.to_pylist()
     if indices.null_count:
         uniques.append(None)

@@ -1379,23 +1379,22 @@ def _validate(
 
 
 def _duplicates(series: pd.Series, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """Rows among ``rows`` whose value an earlier one of ``rows`` holds. With Arrow strings, only
-    values held more than once anywhere (counted by pyarrow) are followed row by row."""
+    """Rows among ``rows`` whose value an earlier one of ``rows`` holds (with Arrow strings, by
+    pyarrow's dictionary codes: only codes held more than once are followed row by row)."""
     values = _columns.arrow_strings(series)
     if values is None:
         duplicate = np.zeros(len(series), dtype=bool)
         duplicate[rows] = series[rows].duplicated(keep="first").to_numpy()
         return duplicate
-    counts = pc.value_counts(values)
-    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    numbers = _columns.codes(values)
+    counts = np.bincount(numbers[rows & (numbers >= 0)])
+    suspects = np.flatnonzero(rows & (numbers >= 0))
+    suspects = suspects[counts[numbers[suspects]] > 1]
     duplicate = np.zeros(len(series), dtype=bool)
-    if len(repeated) == 0:
-        return duplicate
-    suspects = np.flatnonzero(_columns.to_mask(pc.is_in(values, value_set=repeated)) & rows)
-    seen: set[str] = set()
-    for row, value in zip(suspects.tolist(), values.take(pa.array(suspects)).to_pylist()):
-        duplicate[row] = value in seen
-        seen.add(value)
+    if len(suspects):
+        _, first = np.unique(numbers[suspects], return_index=True)
+        duplicate[suspects] = True
+        duplicate[suspects[first]] = False
     return duplicate
 
 
