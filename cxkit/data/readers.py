@@ -1379,18 +1379,29 @@ def _validate(
 
 
 def _duplicates(series: pd.Series, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """Rows among ``rows`` whose value an earlier one of ``rows`` holds (with Arrow strings, by
-    pyarrow's dictionary codes: only codes held more than once are followed row by row)."""
+    """Rows among ``rows`` whose value an earlier one of ``rows`` holds. With Arrow strings: ids
+    in order are compared with their neighbours; others by pyarrow's dictionary codes, only codes
+    held more than once followed row by row."""
     values = _columns.arrow_strings(series)
     if values is None:
         duplicate = np.zeros(len(series), dtype=bool)
         duplicate[rows] = series[rows].duplicated(keep="first").to_numpy()
         return duplicate
+    duplicate = np.zeros(len(series), dtype=bool)
+    if values.null_count == 0 and len(values) > 1:
+        # Ids in order (exports often are): equal ids are neighbours, no hashing needed.
+        before, after = values.slice(0, len(values) - 1), values.slice(1)
+        if not pc.any(pc.less(after, before)).as_py():
+            new_run = np.ones(len(values), dtype=bool)
+            new_run[1:] = ~_columns.to_mask(pc.equal(after, before))
+            kept = np.flatnonzero(rows)
+            run = np.cumsum(new_run)[kept]
+            duplicate[kept[1:][run[1:] == run[:-1]]] = True
+            return duplicate
     numbers = _columns.codes(values)
     counts = np.bincount(numbers[rows & (numbers >= 0)])
     suspects = np.flatnonzero(rows & (numbers >= 0))
     suspects = suspects[counts[numbers[suspects]] > 1]
-    duplicate = np.zeros(len(series), dtype=bool)
     if len(suspects):
         _, first = np.unique(numbers[suspects], return_index=True)
         duplicate[suspects] = True
