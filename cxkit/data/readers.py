@@ -413,10 +413,20 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
         for fmt in fmts:
             if not len(sub):
                 break
+            if not _could_match(fmt, sub):
+                continue  # it would read none of them
             parsed = pd.to_datetime(sub, format=fmt, errors="coerce", utc=True)
             out.loc[parsed.index[parsed.notna()]] = parsed[parsed.notna()]
             sub = sub[parsed.isna().to_numpy()]
     return out.dt.tz_convert(None).astype("datetime64[ns]")
+
+
+def _could_match(fmt: str, texts: pd.Series) -> bool:
+    """Whether a ``strptime`` format could read any of ``texts``: each of its literal separators
+    must appear in a text, and a month name or AM/PM needs a letter."""
+    literals = set(re.sub(r"%.", "", fmt)) & set("-./:,")
+    needs_letter = any(d in fmt for d in ("%b", "%B", "%p"))
+    return any(literals <= set(t) and (not needs_letter or any(c.isalpha() for c in t)) for t in set(texts.tolist()))
 
 
 def _closest(name: str, options: Iterable[str]) -> str:
