@@ -20,6 +20,8 @@ enough to fold onto one of the words is folded by Python itself.
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -61,6 +63,54 @@ def plain(values: Any) -> Mask:
         pc.invert(pc.or_(pc.starts_with(values, " "), pc.ends_with(values, " "))),
     )
     return to_mask(ok)
+
+
+@functools.cache
+def _unstable_pattern() -> str:
+    """A pattern (RE2) matching a text that NFC or ``str.strip`` might change, from Python's own
+    Unicode data: white space at either end, or a character that is not NFC on its own, combines
+    (canonical class not 0), or may compose with the character before it (the second of a
+    canonical pair, Hangul vowel and trailing jamo, or a character decomposing to one first).
+    Without any of these, NFC leaves a text as it is. Characters above U+FFFF count as unstable."""
+    second = {chr(cp) for cp in (*range(0x1161, 0x1176), *range(0x11A8, 0x11C3))}
+    for cp in range(0x80, 0x10000):
+        decomposition = unicodedata.decomposition(chr(cp)).split()
+        if len(decomposition) == 2 and not decomposition[0].startswith("<"):
+            if unicodedata.normalize("NFC", chr(cp)) == chr(cp):
+                second.add(chr(int(decomposition[1], 16)))
+    unstable = [
+        cp
+        for cp in range(0x80, 0x10000)
+        if unicodedata.combining(chr(cp))
+        or unicodedata.normalize("NFC", chr(cp)) != chr(cp)
+        or chr(cp) in second
+        or unicodedata.normalize("NFD", chr(cp))[0] in second
+    ]
+    space = [cp for cp in range(0x10000) if chr(cp).isspace()]
+    chars, spaces = _char_class(unstable, "\\x{10000}-\\x{10ffff}"), _char_class(space)
+    return f"{chars}|^{spaces}|{spaces}$"
+
+
+def _char_class(code_points: list[int], extra: str = "") -> str:
+    """An RE2 character class of these code points (as ranges)."""
+    parts, start = [], 0
+    for i in range(1, len(code_points) + 1):
+        if i == len(code_points) or code_points[i] != code_points[i - 1] + 1:
+            low, high = code_points[start], code_points[i - 1]
+            parts.append(f"\\x{{{low:x}}}" + (f"-\\x{{{high:x}}}" if high > low else ""))
+            start = i
+    return "[" + "".join(parts) + extra + "]"
+
+
+def stable(values: Any) -> Mask:
+    """Rows whose value ``unicodedata.normalize("NFC", v).strip()`` leaves as it is: printable
+    ASCII without a space at either end (:func:`plain`), or any text without a character or end
+    :func:`_unstable_pattern` matches. Nulls: False."""
+    keep = plain(values)
+    rest = ~keep & to_mask(pc.is_valid(values))
+    if rest.any():
+        keep[rest] = ~to_mask(pc.match_substring_regex(values.filter(pa.array(rest)), _unstable_pattern()))
+    return keep
 
 
 def folded_in(values: Any, words: Collection[str], fold: Callable[[str], str] = str.lower) -> Mask:
@@ -214,6 +264,7 @@ class Cells:
         # Values derived when first asked for: (original values, rows changed, their new values).
         self._changes: tuple[Any, Mask, Any, bool] | None = None
         self._plain: Mask | None = None
+        self._stable: Mask | None = None
 
     @classmethod
     def of_strings(cls, values: Any, index: pd.Index) -> Cells:
@@ -269,6 +320,12 @@ class Cells:
         if self._plain is None:
             self._plain = plain(self.values)
         return self._plain
+
+    def stable(self) -> Mask:
+        """:func:`stable` of the values (computed once)."""
+        if self._stable is None:
+            self._stable = stable(self.values)
+        return self._stable
 
     def label_like(self) -> Mask:
         """Rows :meth:`plain` whose value is not empty and has no run of spaces: a category label
@@ -326,7 +383,7 @@ class Cells:
     def _same(self) -> Cells:
         """These cells again, as a new object (what is known of them carried over)."""
         out = Cells(self.index, values=self._values, positions=self.positions, uniques=self.uniques)
-        out._changes, out._plain = self._changes, self._plain
+        out._changes, out._plain, out._stable = self._changes, self._plain, self._stable
         return out
 
     def map_distinct(self, fn: Callable[[Any], Any]) -> tuple[Positions, list[Any]]:

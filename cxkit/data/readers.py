@@ -310,7 +310,7 @@ def _text(series: pd.Series) -> _columns.Cells:
     values = _columns.arrow_strings(series)
     if values is None:
         return _columns.Cells.of_series(series, _text_of)
-    return _columns.Cells.of_strings(values, series.index).map(_text_of, keep=_columns.Cells.plain)
+    return _columns.Cells.of_strings(values, series.index).map(_text_of, keep=_columns.Cells.stable)
 
 
 def _is_missing_token(text: _columns.Cells) -> npt.NDArray[np.bool_]:
@@ -531,7 +531,7 @@ class _Coercer:
         else:
             out = (
                 _columns.Cells.of_strings(values, series.index)
-                .map(_clean_text, keep=lambda cells: cells.plain() & ~cells.isin(MISSING_TOKENS))
+                .map(_clean_text, keep=lambda cells: cells.stable() & ~cells.isin(MISSING_TOKENS))
                 .series("string")
             )
         if not_applicable is not None:
@@ -676,7 +676,7 @@ def _infer_extra(series: pd.Series, decimal: str) -> tuple[pd.Series, str | None
         ), None
     nfc = _columns.Cells.of_strings(values, series.index).map(
         lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else None,
-        keep=lambda cells: _columns.to_mask(pc.string_is_ascii(cells.values)),  # ASCII is NFC already
+        keep=_columns.Cells.stable,
     )
     return nfc.series("string"), None
 
