@@ -261,8 +261,9 @@ class Cells:
         self._values = values
         self.positions = positions
         self.uniques = uniques
-        # Values derived when first asked for: (original values, rows changed, their new values).
-        self._changes: tuple[Any, Mask, Any, bool] | None = None
+        # With a dictionary: the column's original Arrow values and the original value of each
+        # distinct value (same positions), from which the values are derived when asked for.
+        self._root: tuple[Any, list[Any]] | None = None
         self._plain: Mask | None = None
         self._stable: Mask | None = None
 
@@ -272,7 +273,9 @@ class Cells:
         probe = values.slice(0, _PROBE)
         if len(probe) and len(probe.unique()) <= _FEW * len(probe):
             positions, uniques = _dictionary(values)
-            return cls(index, values=values, positions=positions, uniques=uniques)
+            cells = cls(index, values=values, positions=positions, uniques=uniques)
+            cells._root = (values, uniques)
+            return cells
         return cls(index, values=values)
 
     @classmethod
@@ -294,14 +297,18 @@ class Cells:
         """The cells as an Arrow string array."""
         if self._values is None:
             positions, uniques = self._pair()
-            if self._changes is not None and self._changes[3]:
-                base, rows, _, _ = self._changes  # every change makes a null: a new validity bitmap
-                self._values, self._changes = _null_rows(base, rows), None
-            elif self._changes is not None and self._changes[1].mean() < 0.125:
-                base, rows, new, _ = self._changes  # few rows changed: the others are shared, not copied
-                self._values, self._changes = _replace(base, rows, new.take(pa.array(positions[rows]))), None
-            else:
-                self._values, self._changes = _strings_of(uniques).take(pa.array(positions)), None
+            if self._root is not None:  # only the rows whose value changed differ from the original
+                base, before = self._root
+                changed = np.array([not _same_value(u, b) for u, b in zip(uniques, before)], dtype=bool)
+                rows = changed[positions]
+                if not changed.any():
+                    self._values = base
+                elif all(u is None or u is pd.NA for u, c in zip(uniques, changed) if c):
+                    self._values = _null_rows(base, rows)  # a new validity bitmap over the same strings
+                elif rows.mean() < 0.125:
+                    self._values = _replace(base, rows, _strings_of(uniques).take(pa.array(positions[rows])))
+            if self._values is None:
+                self._values = _strings_of(uniques).take(pa.array(positions))
         return self._values
 
     def __len__(self) -> int:
@@ -350,17 +357,8 @@ class Cells:
         distinct values, only the other cells meet ``fn``, once per distinct value."""
         if self.few:
             positions, uniques = self._pair()
-            mapped = [fn(u) for u in uniques]
-            out = Cells(self.index, positions=positions, uniques=mapped)
-            if self._values is not None or self._changes is not None:
-                # Built from the original values when asked for: only rows fn changes are replaced.
-                base = self.values
-                changed = np.array([not (isinstance(m, str) and m == u) for m, u in zip(mapped, uniques)], dtype=bool)
-                if changed.any():
-                    nulls = all(m is None or m is pd.NA for m, c in zip(mapped, changed) if c)
-                    out._changes = (base, changed[positions], _strings_of(mapped), nulls)
-                else:
-                    out._values = base
+            out = Cells(self.index, positions=positions, uniques=[fn(u) for u in uniques])
+            out._root = self._root  # the values, when asked for, are built from the original ones
             return out
         values = self.values
         rows = ~keep(self)
@@ -383,7 +381,7 @@ class Cells:
     def _same(self) -> Cells:
         """These cells again, as a new object (what is known of them carried over)."""
         out = Cells(self.index, values=self._values, positions=self.positions, uniques=self.uniques)
-        out._changes, out._plain, out._stable = self._changes, self._plain, self._stable
+        out._root, out._plain, out._stable = self._root, self._plain, self._stable
         return out
 
     def map_distinct(self, fn: Callable[[Any], Any]) -> tuple[Positions, list[Any]]:
@@ -458,6 +456,13 @@ def _null_rows(values: Any, rows: Mask) -> Any:
             buffers = chunk.buffers()
             chunks.append(pa.Array.from_buffers(chunk.type, len(chunk), [valid.buffers()[1], *buffers[1:]]))
     return pa.chunked_array(chunks, type=values.type)
+
+
+def _same_value(value: Any, before: Any) -> bool:
+    """Whether a derived value equals the original one (both missing counts as equal)."""
+    if value is None or value is pd.NA:
+        return before is None
+    return isinstance(value, str) and value == before
 
 
 def _replace(values: Any, rows: Mask, new: Any) -> Any:

@@ -318,6 +318,11 @@ def _is_missing_token(text: _columns.Cells) -> npt.NDArray[np.bool_]:
     return text.isin(MISSING_TOKENS)
 
 
+def _label_or_na(text: str) -> object:
+    """:func:`clean_category` of a cell's text, or NA for a missing-value token."""
+    return pd.NA if text.lower() in MISSING_TOKENS else clean_category(text)
+
+
 def _category(text: _columns.Cells) -> pd.Series:
     """:func:`clean_category` of every cell of a :func:`_text` column, as ``string``."""
     return text.map(clean_category, keep=_columns.Cells.label_like).series("string")
@@ -474,7 +479,11 @@ class _Coercer:
         if kind == "text":
             return self._done(spec, self._free_text(series, not_applicable, spec.name), label)
         if kind in ("id", "category"):
-            out = _category(text).where(~missing, pd.NA)
+            if text.few:  # a missing cell's text is a missing token: NA is decided per distinct text
+                out = text.map(_label_or_na, keep=_columns.Cells.label_like).series("string")
+            else:
+                out = _category(text)
+                out = out.where(~missing, pd.NA) if missing.any() else out
             return self._done(spec, out, label)
         if kind == "stage":
             positions, mapped = text.map_distinct(lambda v: normalize_stage(v) if v is not None else pd.NA)
@@ -591,7 +600,8 @@ class _Coercer:
             f"list it in na_codes (na_codes: {{{{{spec.name}: ['{{v}}']}}}})",
             text,
         )
-        numbers = numbers.where(~bad & ~gone)
+        if bad.any():  # missing cells are NaN already
+            numbers = numbers.where(~bad & ~gone)
         counts = None if positions is None else np.bincount(positions, minlength=len(numbers))
         numbers = self._na_codes(spec.name, numbers, counts)
         unit = (self.options.get("units") or {}).get(spec.name)
