@@ -22,6 +22,7 @@ import cxkit as cx
 from cxkit.display import Unavailable, broken_text
 from cxkit.errors import ChurnWarning, DataWarning
 from cxkit.pack import churn_regression as cp
+from cxkit.pack.index import render_index
 from cxkit.pack.results import to_jsonable
 
 
@@ -248,3 +249,24 @@ def test_telco_model_checks_name_each_caution_once(public_catalog):
     assert "hazard ratio" in cox and " z " not in cox and "coefficient" not in cox
     assert page.results()["churn"]["headline"]["scope"] == "all customers"
     _assert_nothing_broken(page)
+
+
+class _Notebook:
+    name, title = "churn_regression", "Churn"
+
+
+def test_index_labels_the_all_time_share_and_shows_no_change():
+    kpi = {"value": 0.265, "ci_low": 0.255, "ci_high": 0.276, "n": 7043, "previous": None, "change": None}
+    undated = render_index(
+        {"month": "2026-10", "churn": {"headline": {**kpi, "month": None, "scope": "all customers"}}},
+        notebooks=[_Notebook()],
+        footer="",
+    )
+    assert "Churned, share of all customers in the data" in undated and "not a monthly rate" in undated
+    assert ">Churn rate<" not in undated and "vs previous month" not in undated
+    monthly = render_index(
+        {"month": "2026-10", "churn": {"headline": {**kpi, "month": "2026-10", "scope": "month"}}},
+        notebooks=[_Notebook()],
+        footer="",
+    )
+    assert ">Churn rate<" in monthly and "not a monthly rate" not in monthly
