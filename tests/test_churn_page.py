@@ -232,6 +232,30 @@ def test_no_revenue_leaves_out_the_money_only(sample):
     _assert_nothing_broken(page)
 
 
+def test_a_month_outside_the_churn_data_and_no_segment(sample):
+    customers, feedback = sample
+    page = cx.ChurnReport(customers.drop(columns=["segment"]), feedback=feedback, month="2030-01")
+    assert page.results()["churn"]["headline"] is None and "2030-01" in page.unavailable["headline"]
+    assert page.month == "2030-01" and not isinstance(page.show("trend"), Unavailable)  # the trend still shows
+    assert "no segment" in page.show("logrank").reason and "no segment" in page.show("revenue").reason
+    assert page.show("revenue_table").text.split()[0] == "group"  # the total, without a split
+    assert not page.findings[0].startswith("The churn rate")
+    _assert_nothing_broken(page)
+
+
+def test_notes_on_the_data_are_listed_once_in_the_model_checks(sample):
+    # The analyses note what they did to the data (e.g. rare levels combined into "other"); a
+    # note each table repeats with its own counts is listed once, with the counts of all customers.
+    customers, feedback = sample
+    page = cx.ChurnReport(customers, feedback=feedback, month="2026-10")
+    note = "segment: {} levels with fewer than 30 customers each were combined into 'other' ({} customers)."
+    page.km.attrs["notes"] = [note.format(93, 580)]
+    page.risk.attrs["notes"] = [note.format(91, 440)]
+    page.clv.attrs["notes"] = [note.format(93, 580)]
+    assert page.data_notes == [note.format(93, 580)[:-1] + cp._SAME_ELSEWHERE]
+    assert sum("combined into 'other'" in c for c in page.checks) == 1
+
+
 def test_telco_model_checks_name_each_caution_once(public_catalog):
     telco = public_catalog["telco"].frame
     page = cx.ChurnReport(telco)

@@ -89,6 +89,8 @@ __all__ = [
 MIN_CHURNERS = 10
 #: The scope of a headline without churn dates: the share of all customers who churned.
 ALL_CUSTOMERS = "all customers"
+#: Added to a note on the data that other tables repeat with their own counts.
+_SAME_ELSEWHERE = "; these counts are over all customers, and each other table by this column counts its own."
 #: Readable names of the canonical customer columns (other columns keep their own name).
 READABLE_NAMES = {"tenure_months": "tenure", "monthly_revenue": "monthly revenue", "nps_category": "NPS category"}
 
@@ -195,7 +197,29 @@ class ChurnReport(ReportPage):
     @property
     def checks(self) -> list[str]:
         """The model checks in plain words, each caution once (see :func:`model_checks`)."""
-        return model_checks(self.model, cox=self.cox, detractor=self.detractor, cautions=self.cautions)
+        return model_checks(
+            self.model, cox=self.cox, detractor=self.detractor, cautions=self.cautions, notes=self.data_notes
+        )
+
+    @property
+    def data_notes(self) -> list[str]:
+        """Notes the analyses attach to their results (e.g. the rare levels of a many-level
+        segment combined into "other"), each once, for the model checks."""
+        found: list[str] = []
+        # all customers first: a note that recurs with other counts (the same rare levels counted
+        # over another table's customers) is then given once, with the counts of all customers
+        for frame in (self.km, self.survival, self.clv, self.by_nps, self.detractor, self.risk):
+            if frame is not None:
+                found += [str(note) for note in frame.attrs.get("notes") or []]
+        found += [str(note) for note in getattr(self.cox, "notes", None) or []]
+        kept: dict[str, str] = {}
+        for note in found:
+            key = re.sub(r"\d[\d,.]*", "#", note.strip())
+            if note.strip() and key not in kept:
+                kept[key] = note.strip()
+            elif note.strip() and kept[key] != note.strip() and not kept[key].endswith(_SAME_ELSEWHERE):
+                kept[key] = kept[key].rstrip(".") + _SAME_ELSEWHERE
+        return list(kept.values())
 
     @property
     def findings(self) -> list[str]:
@@ -882,18 +906,22 @@ def model_checks(
     cox: CoxModel | None = None,
     detractor: pd.DataFrame | None = None,
     cautions: list[tuple[str, str]] | None = None,
+    notes: list[str] | None = None,
 ) -> list[str]:
     """The "Model checks" of the churn page in plain words: how well the model predicts
     customers it did not see, then each caution of the churn, Cox and detractor models once.
 
     ``cautions`` are the warnings the models raised, as (model, message) pairs; without
-    them, the messages kept in ``model.warnings`` and ``cox.warnings`` are used. Returns a list of
+    them, the messages kept in ``model.warnings`` and ``cox.warnings`` are used. ``notes``: what
+    the analyses say about the data they used (e.g. levels combined into "other"), each listed
+    once after the model's own notes. Returns a list of
     sentences for :func:`cxkit.findings`.
     """
     if cautions is None:
         cautions = [("logit", w) for w in (model.warnings if model is not None else [])]
         cautions += [("cox", w) for w in (cox.warnings if cox is not None else [])]
     out = _fit_sentences(model) if model is not None else []
+    out += [n.strip().rstrip(".") + "." for n in notes or [] if n.strip().rstrip(".") + "." not in out]
     out += _caution_sentences(cautions)
     if detractor is not None and bool(detractor["delayed_entry"].any()):
         out.append(
