@@ -243,6 +243,19 @@ def test_a_month_outside_the_churn_data_and_no_segment(sample):
     _assert_nothing_broken(page)
 
 
+def test_a_table_with_churn_and_tenure_only(sample):
+    # The leanest export: customer id, churn flag and tenure. The churn model explains churn by
+    # tenure alone; the Cox model has nothing to explain time to churn with (tenure is its time
+    # axis), so it says what would make it possible instead of failing the page.
+    customers, _ = sample
+    page = cx.ChurnReport(customers[["customer_id", "churned", "tenure_months"]])
+    assert "no column besides churn and tenure" in page.show("cox").reason
+    assert page.results()["churn"]["formula"] == "churned ~ tenure_months"
+    assert not isinstance(page.show("survival"), Unavailable)  # one Kaplan-Meier curve for everyone
+    _assert_nothing_broken(page)
+    assert {"trend", "by_nps", "revenue", "lifetime_value", "logrank", "cox", "cohorts", "reasons"} == set(page.skipped)
+
+
 def test_notes_on_the_data_are_listed_once_in_the_model_checks(sample):
     # The analyses note what they did to the data (e.g. rare levels combined into "other"); a
     # note each table repeats with its own counts is listed once, with the counts of all customers.

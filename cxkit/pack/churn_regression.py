@@ -243,14 +243,14 @@ class ChurnReport(ReportPage):
             alt["effects"] = effects_finding(self.effects)
         if self.km is not None:
             alt["survival"] = (
-                churn_findings(survival=self.survival)[0]
-                if self.survival is not None
-                else "Share of customers still active by months of tenure."
-            )
+                churn_findings(survival=self.survival) or ["Share of customers still active by tenure."]
+            )[0]
         if self.by_nps is not None:
             alt["by_nps"] = (churn_findings(detractor=self.detractor) or [_by_nps_alt(self.by_nps)])[0]
         if self.risk is not None:
-            alt["revenue"] = churn_findings(revenue=self.risk)[0]
+            alt["revenue"] = (churn_findings(revenue=self.risk) or ["Revenue at risk by segment, with 95% intervals."])[
+                0
+            ]
         if self.cohorts is not None:
             alt["cohorts"] = cohort_finding(self.cohorts)
         return alt
@@ -541,14 +541,41 @@ def _headline(records: pd.DataFrame, *, month: str, trend: pd.DataFrame | None) 
     return {**kpi, "scope": "month"}
 
 
+#: Canonical customer columns that do not describe a customer (the outcome, time and ids).
+_NOT_COVARIATES = {"customer_id", "churned", "churned_at", "signup_at", "tenure_months", "nps_responded_at", "nps"}
+
+
+def _refused(what: str, error: ValueError) -> NotEnoughDataError:
+    """A model's refusal of the data (its ValueError, documented as such: no usable covariate,
+    a covariate pattern it cannot fit) as the section's one sentence."""
+    reason = str(error).split(". ")[0].rstrip(".")
+    return NotEnoughDataError(f"The {what} cannot be fitted to this data: {reason[:1].lower() + reason[1:]}.")
+
+
 def _fit_churn_model(customers: pd.DataFrame) -> ChurnModel:
     _enough_churners(customers, "a churn model")
-    return churn_model(customers, cv=5, seed=0)
+    try:
+        return churn_model(customers, cv=5, seed=0)
+    except NotEnoughDataError:
+        raise
+    except ValueError as error:  # with the page's arguments, only the data can make it refuse
+        raise _refused("churn model", error) from error
 
 
 def _fit_cox_model(records: pd.DataFrame) -> CoxModel:
     _enough_churners(records, "a model of time to churn")
-    return cox_model(records)
+    described = [c for c in records.columns if c not in _NOT_COVARIATES and records[c].notna().any()]
+    if not described:
+        raise NotEnoughDataError(
+            "The customer table has no column besides churn and tenure, so nothing can explain how fast customers "
+            "leave; customer columns such as plan, segment or revenue in the export would make it possible."
+        )
+    try:
+        return cox_model(records)
+    except NotEnoughDataError:
+        raise
+    except ValueError as error:  # with the page's arguments, only the data can make it refuse
+        raise _refused("model of time to churn", error) from error
 
 
 def _answered(customers: pd.DataFrame) -> pd.DataFrame:
