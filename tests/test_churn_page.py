@@ -307,3 +307,35 @@ def test_index_labels_the_all_time_share_and_shows_no_change():
         footer="",
     )
     assert ">Churn rate<" in monthly and "not a monthly rate" not in monthly
+
+
+def test_the_catalog_chooses_the_churn_models_columns(tmp_path):
+    """Issue 23 Deliver 3: settings: {churn: {exclude: [...]}} keeps a column out of both models;
+    covariates picks them; a wrong name is a CatalogError naming the nearest column."""
+    import yaml
+
+    import cxkit as cx
+
+    catalog = {
+        "version": 1,
+        "sources": {"customers": {"table": "customers", "path": str(cx.SAMPLE_DIR / "customers.csv")}},
+        "settings": {"churn": {"exclude": ["support_tickets", "region"]}},
+    }
+    (tmp_path / "cxkit.yaml").write_text(yaml.safe_dump(catalog))
+    page = cx.ChurnReport.from_catalog(cx.load_catalog(tmp_path / "cxkit.yaml"), month="2026-10")
+    terms = " ".join(page.model.summary["term"].astype(str))
+    assert "support_tickets" not in terms and "region" not in terms and "tenure_months" in terms
+    assert "support_tickets" not in " ".join(page.cox.summary["term"].astype(str))
+    catalog["settings"] = {"churn": {"covariates": ["tenure_months", "contract"]}}
+    (tmp_path / "cxkit.yaml").write_text(yaml.safe_dump(catalog))
+    page = cx.ChurnReport.from_catalog(cx.load_catalog(tmp_path / "cxkit.yaml"), month="2026-10")
+    terms = {t.split("[")[0].split(":")[0] for t in page.model.summary["term"].astype(str)}
+    assert terms <= {"Intercept", "tenure_months", "contract"}
+    catalog["settings"] = {"churn": {"exclude": ["suport_tickets"]}}
+    (tmp_path / "cxkit.yaml").write_text(yaml.safe_dump(catalog))
+    with pytest.raises(cx.CatalogError, match=r"'suport_tickets': did you mean 'support_tickets'\?"):
+        cx.ChurnReport.from_catalog(cx.load_catalog(tmp_path / "cxkit.yaml"), month="2026-10")
+    catalog["settings"] = {"churn": {"drop": ["x"]}}
+    (tmp_path / "cxkit.yaml").write_text(yaml.safe_dump(catalog))
+    with pytest.raises(cx.CatalogError, match="covariates"):
+        cx.ChurnReport.from_catalog(cx.load_catalog(tmp_path / "cxkit.yaml"), month="2026-10")

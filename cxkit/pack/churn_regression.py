@@ -59,7 +59,7 @@ from ..analysis.churn import (
 )
 from ..analysis.survival import CoxModel, cox_model, kaplan_meier, logrank
 from ..display import figure, findings, p_phrase, table
-from ..errors import ChurnWarning, NotEnoughDataError
+from ..errors import CatalogError, ChurnWarning, NotEnoughDataError
 from ..plots import (
     plot_churn_by_nps,
     plot_churn_trend,
@@ -114,6 +114,12 @@ class ChurnReport(ReportPage):
         out when the data has no such column).
     currency : str
         Currency of the revenue columns, for captions and findings.
+    covariates : list of str, optional
+        The churn model's covariates (default: every usable column, see
+        :func:`cxkit.churn_model`); ``formula`` instead fits a patsy formula as written.
+    exclude : list of str, optional
+        Columns kept out of the churn and time-to-churn models (a total-charges column that
+        restates tenure x revenue, an outcome measured after churn).
     """
 
     title = "Churn"
@@ -126,7 +132,12 @@ class ChurnReport(ReportPage):
         month: str = "",
         segment: str = "segment",
         currency: str = "",
+        covariates: list[str] | None = None,
+        formula: str | None = None,
+        exclude: list[str] | None = None,
     ):
+        _check_model_columns(records, covariates, exclude)
+        modelled = records.drop(columns=list(exclude or []))
         self.segment = segment if _groups(records, segment) >= 1 else None
         self.currency = currency
         self.cautions: list[tuple[str, str]] = []  # (model, message) of the models' warnings
@@ -135,7 +146,15 @@ class ChurnReport(ReportPage):
         self.trend = self.attempt("trend", _monthly_trend, records)
         self.headline = self.attempt("headline", _headline, records, month=month, trend=self.trend)
         self.month = (self.headline or {}).get("month") or month or ""
-        self.model = self.attempt("model", self._checked, "logit", _fit_churn_model, self.customers)
+        self.model = self.attempt(
+            "model",
+            self._checked,
+            "logit",
+            _fit_churn_model,
+            self.customers.drop(columns=list(exclude or [])),
+            covariates=covariates,
+            formula=formula,
+        )
         self.effects = (
             None if self.model is None else readable_effects(self.model.summary, self.customers, currency=currency)
         )
@@ -158,7 +177,7 @@ class ChurnReport(ReportPage):
         self.clv = self.attempt("lifetime_value", _lifetime_value, self.customers, by=self.segment, currency=currency)
         self.km = self.attempt("survival", kaplan_meier, self.customers, by=self.segment)
         self.survival = self.attempt("logrank", _logrank, self.customers, self.segment)
-        self.cox = self.attempt("cox", self._checked, "cox", _fit_cox_model, records)
+        self.cox = self.attempt("cox", self._checked, "cox", _fit_cox_model, modelled)
         self.cox_effects = None if self.cox is None else readable_effects(self.cox.summary, records, currency=currency)
         self.cohorts = self.attempt("cohorts", _cohorts, records)
         self.cohorts_wide = None if self.cohorts is None else cohort_retention(records, wide=True)
@@ -169,14 +188,17 @@ class ChurnReport(ReportPage):
         cls, sources: Catalog, *, month: str = "", customers_source: str = "customers", segment: str = "segment"
     ) -> ChurnReport:
         """The page from a catalog's customer records (source ``customers_source``), its
-        ``feedback`` source when it has one, and the currency of its ``settings``."""
+        ``feedback`` source when it has one, and its ``settings``: the ``currency``, and
+        ``churn: {covariates: [...], formula: ..., exclude: [...]}`` for the churn model."""
         feedback = sources["feedback"].frame if "feedback" in sources else None
+        model = _churn_settings(sources.settings.get("churn"))
         return cls(
             sources[customers_source].frame,
             feedback=feedback,
             month=month,
             segment=segment,
             currency=sources.settings.get("currency", ""),
+            **model,
         )
 
     def _checked(self, source: str, compute: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -552,10 +574,52 @@ def _refused(what: str, error: ValueError) -> NotEnoughDataError:
     return NotEnoughDataError(f"The {what} cannot be fitted to this data: {reason[:1].lower() + reason[1:]}.")
 
 
-def _fit_churn_model(customers: pd.DataFrame) -> ChurnModel:
+def _churn_settings(value: Any) -> dict[str, Any]:
+    """The catalog's ``settings: {churn: {...}}``, checked (keys, types); {} when absent."""
+    if value is None:
+        return {}
+    keys = {"covariates", "formula", "exclude"}
+    if not isinstance(value, dict) or set(value) - keys:
+        raise CatalogError(
+            f"settings: churn must be a mapping with covariates: [...], formula: '...' or exclude: [...]; got {value!r}."
+        )
+    for key in ("covariates", "exclude"):
+        listed = value.get(key)
+        if listed is not None and (isinstance(listed, str) or not all(isinstance(c, str) for c in listed)):
+            raise CatalogError(f"settings: churn: {key} must be a list of column names, e.g. {key}: [TotalCharges].")
+    if value.get("formula") is not None and not isinstance(value["formula"], str):
+        raise CatalogError(
+            "settings: churn: formula must be a patsy formula, e.g. 'churned ~ tenure_months + segment'."
+        )
+    if value.get("formula") and value.get("covariates"):
+        raise CatalogError("settings: churn: give covariates or a formula, not both.")
+    return {key: value[key] for key in keys if value.get(key) is not None}
+
+
+def _check_model_columns(records: pd.DataFrame, covariates: list[str] | None, exclude: list[str] | None) -> None:
+    """Names in covariates/exclude that the customer table lacks: a CatalogError naming them."""
+    unknown = [c for c in [*(covariates or []), *(exclude or [])] if c not in records.columns]
+    if unknown:
+        import difflib
+
+        hints = "; ".join(
+            f"{c!r}: did you mean {close[0]!r}?"
+            if (close := difflib.get_close_matches(c, [str(x) for x in records.columns], n=1))
+            else repr(c)
+            for c in unknown
+        )
+        raise CatalogError(
+            f"settings: churn names column(s) the customer table does not have ({hints}). Its columns are "
+            f"{', '.join(map(str, records.columns))}."
+        )
+
+
+def _fit_churn_model(
+    customers: pd.DataFrame, *, covariates: list[str] | None = None, formula: str | None = None
+) -> ChurnModel:
     _enough_churners(customers, "a churn model")
     try:
-        return churn_model(customers, cv=5, seed=0)
+        return churn_model(customers, formula, covariates, cv=5, seed=0)
     except NotEnoughDataError:
         raise
     except ValueError as error:  # with the page's arguments, only the data can make it refuse
