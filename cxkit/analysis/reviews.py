@@ -55,7 +55,8 @@ def _mean_ci(values: pd.Series) -> tuple[float, float, float, int]:
     if n < 2:
         return mean, float("nan"), float("nan"), n
     half = stats.t.ppf(0.975, n - 1) * v.std(ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half, n
+    # A compound score lies in -1..1, and so does its interval (a t interval of a few texts can overshoot).
+    return mean, max(mean - half, -1.0), min(mean + half, 1.0), n
 
 
 def sentiment_trend(
@@ -130,13 +131,12 @@ def sentiment_trend(
     data = df[df[compound].notna()].copy()
     data["month"] = month_of(data[date])
     data = data[data["month"].notna()]
-    if month is not None or months is not None:
+    if (month is not None or months is not None) and len(data):
         last = pd.Period(month, freq="M") if month is not None else data["month"].max()
-        if not pd.isna(last):
-            keep = data["month"] <= last
-            if months is not None:
-                keep &= data["month"] > last - months
-            data = data[keep]
+        keep = data["month"] <= last
+        if months is not None:
+            keep &= data["month"] > last - months
+        data = data[keep]
     keys = ["month"] + ([by] if by else [])
     rows = []
     for key, group in data.groupby(keys, observed=True, sort=True):
@@ -526,7 +526,9 @@ def score_reviews(
     else:
         frame_given = df if df.index.is_unique else df.reset_index(drop=True)
         if "published_at" not in columns:  # an undated export: every row has no month
-            frame_given = frame_given.assign(published_at=pd.NaT)
+            frame_given = frame_given.assign(
+                published_at=pd.Series(pd.NaT, index=frame_given.index, dtype="datetime64[ns]")
+            )
             columns = [*columns, "published_at"]
         reader = MonthlyReader(frame_given, time="published_at")
     has_rating = "rating" in columns
