@@ -176,6 +176,25 @@ def test_reviews_of_one_month_only(reviews):
     assert "no month before" in page.alt["themes"]
 
 
+def test_reviews_dated_by_fieldwork_show_the_month_not_a_day(reviews):
+    # the catalog's fieldwork dates every review to the 1st of its month: the page does not show a day
+    data = _small(reviews, per_month=40)
+    data = data[data["published_at"].dt.to_period("M") == pd.Period(MONTH, "M")]
+    page = _page(data.assign(published_at=pd.Timestamp(f"{MONTH}-01")))
+    _shown(page)
+    assert set(page.examples["published_at"]) == {MONTH}
+
+
+def test_examples_show_a_repeated_text_once(reviews):
+    data = _small(reviews, per_month=40)
+    last = data.tail(1)  # a review of the report month, posted twice with the same text
+    text = "Terrible, awful, useless! The worst ever."
+    copies = [last.assign(review_id=f"copy-{i}", text=text, language="en") for i in range(2)]
+    page = _page(pd.concat([data, *copies], ignore_index=True))
+    assert page.examples["text"].is_unique
+    assert (page.examples["text"] == "Terrible, awful, useless! The worst ever.").sum() == 1
+
+
 def test_a_source_covering_the_report_month_only(reviews):
     data = _small(reviews, per_month=60)
     new_site = (data["published_at"].dt.to_period("M") == pd.Period(MONTH, "M")) & (data["source"] == "google")

@@ -869,11 +869,12 @@ def _emerging_sentence(
 
 
 def _example_reviews(cur: pd.DataFrame, examples: int, max_chars: int, where: str) -> pd.DataFrame:
-    """The month's most negative and most positive reviews (each review once), texts shortened
+    """The month's most negative and most positive reviews (each text once), texts shortened
     to ``max_chars``; columns without a value are left out."""
     if not len(cur):
         raise _no_scores(where)
-    pick = cur.sort_values(["compound", "published_at"])
+    # A text posted twice (exports repeat reviews) is shown once.
+    pick = cur.sort_values(["compound", "published_at"]).drop_duplicates(subset="text")
     cols = [c for c in ("published_at", "source", "language", "rating", "compound", "words", "text") if c in cur]
     cols = [c for c in cols if cur[c].notna().any()]
     n_worst = min(examples, (len(pick) + 1) // 2)
@@ -884,7 +885,11 @@ def _example_reviews(cur: pd.DataFrame, examples: int, max_chars: int, where: st
     if "words" in example_frame:  # a text the lexicon found no sentiment word in
         example_frame["words"] = example_frame["words"].fillna("").replace("", "none found")
     if "published_at" in example_frame:
-        example_frame["published_at"] = pd.to_datetime(example_frame["published_at"]).dt.strftime("%Y-%m-%d")
+        dates = pd.to_datetime(cur["published_at"]).dropna()
+        # Every review on the 1st at midnight: dated by month only (e.g. the catalog's fieldwork), shown as such.
+        by_month = bool(len(dates)) and bool(((dates.dt.day == 1) & (dates == dates.dt.normalize())).all())
+        shown_as = "%Y-%m" if by_month else "%Y-%m-%d"
+        example_frame["published_at"] = pd.to_datetime(example_frame["published_at"]).dt.strftime(shown_as)
     example_frame["text"] = (
         example_frame["text"].astype(str).map(lambda t: t if len(t) <= max_chars else t[: max_chars - 1].rstrip() + "…")
     )
