@@ -98,11 +98,14 @@ def test_reviews_without_ratings_leave_out_agreement_and_calibration(reviews, ho
     assert "rating with" not in page.show("themes_table").text
 
 
-@pytest.mark.parametrize("how", ["no column", "all blank"])
+@pytest.mark.parametrize("how", ["no column", "all blank", "read by month"])
 def test_reviews_without_dates_are_one_undated_set_and_say_so(reviews, how):
+    from cxkit.data.catalog import MonthlyReader
+
     data = _small(reviews, per_month=40)
     data = data.drop(columns="published_at") if how == "no column" else data.assign(published_at=pd.NaT)
-    page = _page(data)
+    # the pack reads a catalog's reviews a run of months at a time: undated ones are one run, texts kept
+    page = _page(MonthlyReader(data, time="published_at") if how == "read by month" else data)
     skipped = _skipped(_shown(page))
     assert set(skipped) == {"trend", "by_source", "emerging"}
     assert "no dates (published_at)" in skipped["trend"] and "fieldwork: YYYY-MM" in skipped["trend"]

@@ -533,7 +533,8 @@ def score_reviews(
         reader = MonthlyReader(frame_given, time="published_at")
     has_rating = "rating" in columns
     index = reader.index(["published_at"] + (["rating"] if has_rating else []))
-    if not month and index["published_at"].isna().all():
+    undated = bool(index["published_at"].isna().all())
+    if not month and undated:
         raise NotEnoughDataError(
             "score_reviews: the reviews have no dates (published_at), so they cannot tell the report month; "
             "pass month='YYYY-MM', or date an export from one period with fieldwork: YYYY-MM in its catalog entry."
@@ -563,7 +564,7 @@ def score_reviews(
             chunk[name] = tags[name].to_numpy()
         if training_ids is not None:
             training_parts.append(chunk.loc[chunk.index.intersection(training_ids)])
-        if frame_given is None and report_month not in run:
+        if frame_given is None and report_month not in run and not undated:  # undated: all are the month's
             chunk = chunk.drop(columns=[c for c in ("text", "title") if c in chunk.columns])
         parts.append(chunk)
     data = pd.concat(parts) if parts else pd.DataFrame(columns=list(columns) + ["_month", "compound", "label"])

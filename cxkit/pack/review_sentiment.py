@@ -720,13 +720,13 @@ def _trend(upto: pd.DataFrame, period: pd.Period, months: int | None, dated: boo
 
 def _by_source(upto: pd.DataFrame, period: pd.Period, months: int | None, dated: bool) -> pd.DataFrame:
     """Mean sentiment per month and source, the last ``months`` months up to the report month."""
-    if not dated:
-        raise NotEnoughDataError(_NO_DATES.format(what="by source and month"))
     if "source" not in upto or upto["source"].isna().all():
         raise NotEnoughDataError(
             "the reviews do not say which site they were posted on (no source column), so sites cannot be "
             "compared; map the export's site column to source under columns in the catalog entry."
         )
+    if not dated:
+        raise NotEnoughDataError(_NO_DATES.format(what="by source and month"))
     by_source = sentiment_trend(upto, by="source", month=period, months=months)
     names = sorted(by_source["source"].astype(str).unique())
     if len(names) < 2:
