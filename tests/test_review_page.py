@@ -153,6 +153,8 @@ def test_a_month_with_one_review(reviews):
     assert "by_language" in skipped and "one language" in skipped["by_language"]
     head = page.findings[0]
     assert "one review, too few for an interval" in head and "cannot be tested with a single review" in head
+    label = page.scored.loc[page.scored["_month"] == pd.Period(MONTH, "M"), "label"].iloc[0]
+    assert page.findings[1] == f"The one review this month was {label}."
     assert "95% CI" not in shown["headline"].text and "significant" not in shown["headline"].text
     assert shown["examples"].text.count("the only review") == 1 and "most positive" not in shown["examples"].text
     # the trend marks the month and keeps its point; the agreement keeps the measures one review gives

@@ -932,7 +932,10 @@ def _findings(
 ) -> list[str]:
     """The page's findings, built only from the numbers it has."""
     out = [_headline_finding(month, kpi, n_previous, dated)]
-    if kpi["n"]:
+    if kpi["n"] == 1:
+        label = "negative" if share_neg else "positive" if share_pos else "neutral"
+        out.append(f"The one review {'this month' if dated else 'of the export'} was {label}.")
+    elif kpi["n"]:
         whose = "this month's reviews" if dated else "the reviews"
         out.append(f"{100 * share_neg:.0f}% of {whose} were negative and {100 * share_pos:.0f}% positive.")
     if emerging:
