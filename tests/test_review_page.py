@@ -179,6 +179,9 @@ def test_reviews_of_one_month_only(reviews):
     for gone in ("previous rate", "change", "emerging"):
         assert gone not in shown["themes_table"].text
     assert "no month before" in page.alt["themes"]
+    ax = page.plot_themes()  # bars without marks of a month that has no reviews, and no 'emerging' in the title
+    assert ax.get_title() == "Negative mentions by theme" and not ax.get_lines()
+    assert ax.get_legend_handles_labels()[1] == [MONTH]
 
 
 def test_reviews_dated_by_fieldwork_show_the_month_not_a_day(reviews):
