@@ -198,6 +198,24 @@ def alexa_reviews(folder: Path) -> dict:
     )
 
 
+def danish_trustpilot(folder: Path) -> dict:
+    """Danish Trustpilot reviews (ProShop, Zalando): 1-5 stars written as fastText labels
+    ("__label__5 "), no dates (the catalog's fieldwork dates them), no source, no language, no ids."""
+    labels = {f"__label__{stars}": stars for stars in range(1, 6)}
+    return _catalog(
+        {
+            "reviews": _entry(
+                "reviews",
+                str(SHARED / "danish_trustpilot_reviews_dev" / "output_proshop_zalando.csv"),
+                columns={"text": "review"},
+                values={"rating": labels},
+                generate_ids=True,
+                fieldwork="2022-05",
+            )
+        }
+    )
+
+
 def bank_beside_anonymous_survey(folder: Path) -> dict:
     """Bank churn customers (tenure in years, no dates) beside an anonymous sample survey."""
     data = _sample()
@@ -239,6 +257,14 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario("telco_only", "IBM Telco customers only (real)", telco_only, shared=True),
         Scenario("alexa_reviews", "Amazon Alexa reviews (real)", alexa_reviews, month=None, shared=True),
+        Scenario(
+            "danish_trustpilot",
+            "Danish Trustpilot reviews, undated (real)",
+            danish_trustpilot,
+            month="2022-05",
+            shared=True,
+            expect_pages={"review_sentiment"},
+        ),
         Scenario(
             "bank_anonymous", "bank churn beside an anonymous survey (real)", bank_beside_anonymous_survey, shared=True
         ),

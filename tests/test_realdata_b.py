@@ -17,6 +17,7 @@ NAMES = [
     "only_on_existing",
     "telco_only",
     "alexa_reviews",
+    "danish_trustpilot",
     "bank_anonymous",
 ]
 #: Scenarios that still fail, with why; each flips to a pass (and strict xfail fails) when fixed.
