@@ -38,7 +38,7 @@ from scipy import stats
 from .._stats import _padjust_method, adjust_p, wilson_interval
 from ..data.schema import STAGES
 from ..distributed import compute, is_dask_frame
-from ..errors import DataWarning
+from ..errors import DataWarning, NotEnoughDataError
 from ._groups import check_alpha, check_column, check_frame, group_codes, group_order
 
 __all__ = ["funnel", "funnel_by_month"]
@@ -243,7 +243,7 @@ def funnel(
     times = _times(df, time)
     keep = (codes >= 0) & (journeys >= 0)
     if not keep.any():
-        raise ValueError(f"funnel: no rows with a {stage} among {order}; check the stage column.")
+        raise NotEnoughDataError(f"funnel: no rows with a {stage} among {order}; check the stage column.")
     codes, journeys = codes[keep], journeys[keep]
     n_journeys = int(journeys.max()) + 1
     furthest = _furthest(journeys, codes, n_journeys)
@@ -367,7 +367,7 @@ def funnel_by_month(
     if period is not None:
         check_column(df, period, "period", func)
     elif time is None or time not in df.columns:
-        raise ValueError(
+        raise NotEnoughDataError(
             f"funnel_by_month needs event times: column {time!r} is not in the data. "
             f"Pass time='<column>', or period='<column>' holding the month."
         )
@@ -385,7 +385,7 @@ def funnel_by_month(
     month_codes, months = pd.factorize(labels)
     keep = (codes >= 0) & (journeys >= 0) & (month_codes >= 0)
     if not keep.any():
-        raise ValueError(f"funnel_by_month: no rows with both a {stage} and a month.")
+        raise NotEnoughDataError(f"funnel_by_month: no rows with both a {stage} and a month.")
     codes, journeys, month_codes = codes[keep], journeys[keep], month_codes[keep]
     pair, _ = pd.factorize(month_codes.astype(np.int64) * (int(journeys.max()) + 1) + journeys)
     furthest = _furthest(pair, codes, int(pair.max()) + 1)
