@@ -96,7 +96,7 @@ def _profile(frame: pd.DataFrame | dd.DataFrame, score: str) -> _Profile:
     present = [c for c in dict.fromkeys(columns) if c in frame.columns]
     parts: list[Any] = [frame[present].count(), frame[_STAGE].value_counts()]
     if score in frame.columns:
-        parts.append(frame.loc[frame[score].notna(), _STAGE].value_counts())
+        parts.append(frame[~frame[score].isna()][_STAGE].value_counts())  # Dask has no notna
     if _TIME in frame.columns:
         parts += [frame[_TIME].min(), frame[_TIME].max()]
     if is_dask_frame(frame):
