@@ -193,27 +193,34 @@ def test_a_stage_without_events_in_the_month_is_named(journey):
     gone = _in_month(journey) & (journey["journey_stage"] == "decision")
     page, shown = build(journey[~gone])
     assert page.stages.stages["stage"].tolist() == ["awareness", "consideration", "retention", "advocacy"]
-    assert "Decision has no journey events in 2026-10, so it is left out of the stage comparison." in page.findings
-    assert (
-        page.findings.index("Decision has no journey events in 2026-10, so it is left out of the stage comparison.")
-        == 1
-    )
+    assert page.findings[1] == "Decision has no journey events in 2026-10, so it is left out of the stage comparison."
     assert not {"stages", "funnel", "months", "pain"} & set(skipped(shown))
+    # with nobody at decision in the month, decision -> retention is not a 100% conversion
+    assert "decision to retention" not in " ".join(page.findings)
+    assert "(decision: no events in the month, so the step from it is not shown)" in shown["month_changes"].html
+    assert "decision->retention" not in shown["month_changes"].text
 
 
-def test_a_hundred_free_text_touchpoints_show_the_worst_fifteen_and_say_how_many(journey):
+def test_a_hundred_free_text_touchpoints_show_fifteen_and_say_how_many(journey):
     # free text used as a category: a few names are frequent, and the month has all 100
     rng = np.random.default_rng(5)
     picks = rng.zipf(1.3, len(journey)) % 100
     picks[np.flatnonzero(_in_month(journey).to_numpy())[:100]] = np.arange(100)
     page, shown = build(journey.assign(touchpoint=[f"Page {i:03d}" for i in picks]))
     pain = shown["pain_table"]
-    assert "(15 of 100 touchpoints: the most excess poor experiences)" in pain.html
+    assert "(15 of 100 touchpoints: those ranked, then the most used)" in pain.html
     assert pain.html.count("<tr>") - 1 == 15
-    assert "The chart shows the 15 touchpoints with the most excess poor experiences of 100." in page.alt["pain"]
+    assert "The chart shows 15 of the 100 touchpoints: those ranked, then the most used." in page.alt["pain"]
     assert "(15 of 100 touchpoints: the lowest task success)" in shown["performance"].html
     assert shown["performance"].html.count("<tr>") - 1 == 15
-    assert "100 touchpoints have events; the tables and charts list the 15 that matter most" in " ".join(page.findings)
+    assert page.findings[-1] == (
+        "To stay readable, the pain points show 15 of 100 (the ranked ones first, then the most used) and task "
+        "success the 15 touchpoints with the lowest success rates."
+    )
+    # the ranked touchpoints come first, and no interval leaves the 1-5 scale
+    rows = page._pain_rows()
+    assert rows["rank"].notna().tolist() == sorted(rows["rank"].notna().tolist(), reverse=True)
+    assert rows["ci_low"].min() >= 1 and rows["ci_high"].max() <= 5
     # the chart draws 15 rows, not 100
     import matplotlib.pyplot as plt
 

@@ -32,6 +32,7 @@ from ..analysis.funnel import funnel_by_month
 from ..analysis.sentiment import comment_sentiment
 from ..analysis.stages import StageComparison, compare_stages, stage_scorecard
 from ..analysis.touchpoints import channel_consistency, pain_points, touchpoint_performance
+from ..data.schema import TABLES
 from ..display import figure, metric_label, p_phrase, table
 from ..distributed import compute, is_dask_frame
 from ..errors import NotEnoughDataError
@@ -114,6 +115,25 @@ def _profile(frame: pd.DataFrame | dd.DataFrame, score: str) -> _Profile:
     )
 
 
+def _scale(frame: pd.DataFrame | dd.DataFrame, score: str) -> tuple[float, float] | None:
+    """The score's scale: the reader's (catalog ``scales``), else the journey table's default."""
+    given = (getattr(frame, "attrs", None) or {}).get("scales", {}).get(score)
+    if given is not None:
+        return float(given[0]), float(given[1])
+    spec = TABLES["journey"].column(score)
+    if spec is None or spec.low is None or spec.high is None:
+        return None
+    return float(spec.low), float(spec.high)
+
+
+def _within_scale(table: pd.DataFrame, scale: tuple[float, float] | None) -> pd.DataFrame:
+    """Intervals of a mean shown within the score's scale (the mean of a 1-5 score is in 1-5; a
+    t interval of two scores is not)."""
+    if scale is None:
+        return table
+    return table.assign(**{c: table[c].clip(*scale) for c in ("ci_low", "ci_high") if c in table})
+
+
 def _and(names: Iterable[object]) -> str:
     items = [str(n) for n in names]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -165,6 +185,7 @@ class JourneyReport(ReportPage):
         top: int = MAX_SHOWN,
     ):
         self.score, self.alpha, self.padjust, self.min_n, self.top = score, alpha, padjust, min_n, top
+        self._scale = _scale(journey, score)
         if _filled(journey, [_TIME]).get(_TIME, 0):
             events = month_events(journey, month)
             self.month = events.attrs["month"]
@@ -371,11 +392,16 @@ class JourneyReport(ReportPage):
         left_out = self._stages_left_out()
         if left_out:
             found.insert(1, left_out)
+        shown = []
         if self.pain is not None and len(self.pain) > self.top:
-            found.append(
-                f"{len(self.pain):,} touchpoints have events; the tables and charts list the {self.top} that "
-                "matter most (the most excess poor experiences, the lowest task success)."
+            shown.append(
+                f"the pain points show {self.top} of {len(self.pain):,} (the ranked ones first, then the most used)"
             )
+        if self.performance is not None and len(self.performance) > self.top:
+            what = "lowest success rates" if "success_rate" in self.performance else "most events"
+            shown.append(f"task success the {self.top} {self.performance.columns[0]}s with the {what}")
+        if shown:
+            found.append(f"To stay readable, {' and '.join(shown)}.")
         return found or [f"The journey data give no finding for {self.period}; each section above says what it needs."]
 
     def _stages_left_out(self) -> str:
@@ -414,8 +440,8 @@ class JourneyReport(ReportPage):
             alt["pain"] = pain_finding(self.pain)
             if len(self._pain_chart_rows()) < len(self.pain):
                 alt["pain"] += (
-                    f" The chart shows the {len(self._pain_chart_rows())} touchpoints with the most excess poor "
-                    f"experiences of {len(self.pain):,}."
+                    f" The chart shows {len(self._pain_chart_rows())} of the {len(self.pain):,} touchpoints: those "
+                    "ranked, then the most used."
                 )
         return alt
 
@@ -441,9 +467,18 @@ class JourneyReport(ReportPage):
         shown = months[months["month"].isin(last)]
         return shown.assign(month=[month_label(m) for m in shown["month"]])
 
-    def _pain_chart_rows(self) -> pd.DataFrame:
+    def _pain_rows(self) -> pd.DataFrame:
+        """The pain points shown: all of them, or (more than ``top``) the ranked ones first, then
+        the unranked ones with the most events; intervals within the score's scale."""
         pain = self.need(self.pain, "pain")
-        return pain[pain["n"] > 0].head(self.top)
+        if len(pain) > self.top:
+            ranked = pain["rank"].notna()
+            pain = pd.concat([pain[ranked], pain[~ranked].sort_values("volume", ascending=False, kind="stable")])
+        return _within_scale(pain.head(self.top), self._scale)
+
+    def _pain_chart_rows(self) -> pd.DataFrame:
+        rows = self._pain_rows()
+        return rows[rows["n"] > 0]
 
     def _of_all(self, shown: int, total: int, what: str) -> str:
         """A caption's note when a table lists some touchpoints only."""
@@ -461,7 +496,7 @@ class JourneyReport(ReportPage):
     def _stages_table(self):
         """The numbers behind the chart."""
         return table(
-            self.need(self.stages, "stages").stages,
+            _within_scale(self.need(self.stages, "stages").stages, self._scale),
             caption=f"{metric_label(self.score)} by journey stage, {self.period}",
             digits=2,
         )
@@ -531,9 +566,16 @@ class JourneyReport(ReportPage):
     def _month_changes(self):
         """The report month's conversions against the month before."""
         months = self.need(self.months, "months")
-        this = months[(months["month"] == self.month) & (months["entered"] > 0)]
+        month = months[(months["month"] == self.month) & (months["entered"] > 0)]
+        this = month[month["conversion"].notna()]
         if this.empty:
             raise NotEnoughDataError(f"there are no journey events in {self.month}, so there is no change to show.")
+        unobserved = month[month["conversion"].isna()]
+        note = (
+            f" ({_and(unobserved['from_stage'])}: no events in the month, so the step from it is not shown)"
+            if len(unobserved)
+            else ""
+        )
         if this["previous"].isna().all():
             raise NotEnoughDataError(
                 f"{self.month} is the first month in the journey data, so there is no month before to compare "
@@ -541,7 +583,7 @@ class JourneyReport(ReportPage):
             )
         return table(
             this.drop(columns=["from_stage", "to_stage", "p"]),
-            caption=f"Conversion in {self.month} against the month before",
+            caption=f"Conversion in {self.month} against the month before{note}",
             digits=2,
             percent=["conversion", "previous"],
             pp=["change"],
@@ -565,9 +607,9 @@ class JourneyReport(ReportPage):
             "p_adjusted",
             "significantly_worse",
         ]
-        note = self._of_all(self.top, len(pain), "the most excess poor experiences")
+        note = self._of_all(self.top, len(pain), "those ranked, then the most used")
         return table(
-            pain[columns].head(self.top), caption=f"Pain points, {self.period}{note}", digits=2, percent=["poor_share"]
+            self._pain_rows()[columns], caption=f"Pain points, {self.period}{note}", digits=2, percent=["poor_share"]
         )
 
     @section("pain")
