@@ -615,7 +615,11 @@ class JourneyReport(ReportPage):
     @section("pain")
     def _pain_chart(self):
         """Pain points at a glance."""
-        return figure(plot_pain_points(self._pain_chart_rows()).figure, alt=self.alt["pain"])
+        rows = self._pain_chart_rows()
+        title = (
+            None if len(self.need(self.pain, "pain")) <= self.top else "Pain points: ranked first, then the most used"
+        )
+        return figure(plot_pain_points(rows, title=title).figure, alt=self.alt["pain"])
 
     @section("performance")
     def _performance(self):
