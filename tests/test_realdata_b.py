@@ -18,6 +18,8 @@ NAMES = [
     "telco_only",
     "alexa_reviews",
     "bank_anonymous",
+    "journey_only",
+    "shoppers_sessions",
 ]
 #: Scenarios that still fail, with why; each flips to a pass (and strict xfail fails) when fixed.
 NOT_YET: dict[str, str] = {}
