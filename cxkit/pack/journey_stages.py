@@ -8,6 +8,14 @@ offers them by the page protocol (:mod:`cxkit.pack.page`): ``findings``, ``alt``
 The findings sentences live here, beside the page: each claims a difference only when its
 test is significant.
 
+The page stands alone on whatever journey export it gets (issue 23): an analysis the data cannot
+give (no survey source, no scores, no customer ids to link touchpoint events into journeys, no
+dates or only one month for the monthly funnel, no touchpoint names, no channel pair, no task
+outcome) leaves its sections one sentence saying what is missing and what would make it
+possible, and the rest is built. An export without dates is reported whole; one row per session
+without ids counts each row as a journey; more than :data:`MAX_SHOWN` touchpoints are listed in
+part, and the page says how many there are.
+
 Examples
 --------
 >>> import cxkit as cx
@@ -32,7 +40,7 @@ from ..analysis.funnel import funnel_by_month
 from ..analysis.sentiment import comment_sentiment
 from ..analysis.stages import StageComparison, compare_stages, stage_scorecard
 from ..analysis.touchpoints import channel_consistency, pain_points, touchpoint_performance
-from ..data.schema import TABLES
+from ..data.schema import STAGES, TABLES
 from ..display import figure, metric_label, p_phrase, table
 from ..distributed import compute, is_dask_frame
 from ..errors import NotEnoughDataError
@@ -57,8 +65,9 @@ __all__ = [
 ]
 
 
-#: The most touchpoints a table or chart of the page lists, the worst first; the caption says how
-#: many there are (a free-text touchpoint column with 100 names would give 100 unreadable rows).
+#: The most touchpoints a table or chart of the page lists (pain points: the ranked ones first,
+#: then the most used; task success: the lowest rates); the caption says how many there are (a
+#: free-text touchpoint column with 100 names would give 100 unreadable rows).
 MAX_SHOWN = 15
 
 _STAGE, _TIME, _CUSTOMER = "journey_stage", "occurred_at", "customer_id"
@@ -110,9 +119,13 @@ def _profile(frame: pd.DataFrame | dd.DataFrame, score: str) -> _Profile:
         filled={c: int(counts[c]) for c in present},
         first=None if pd.isna(first) else pd.Timestamp(first),
         last=None if pd.isna(last) else pd.Timestamp(last),
-        stages={str(k): int(v) for k, v in stages.items() if v > 0},
-        scored={str(k): int(v) for k, v in scored.items() if v > 0},
+        stages=_in_journey_order({str(k): int(v) for k, v in stages.items() if v > 0}),
+        scored=_in_journey_order({str(k): int(v) for k, v in scored.items() if v > 0}),
     )
+
+
+def _in_journey_order(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: STAGES.index(kv[0]) if kv[0] in STAGES else len(STAGES)))
 
 
 def _scale(frame: pd.DataFrame | dd.DataFrame, score: str) -> tuple[float, float] | None:
@@ -402,7 +415,7 @@ class JourneyReport(ReportPage):
             shown.append(f"task success the {self.top} {self.performance.columns[0]}s with the {what}")
         if shown:
             found.append(f"To stay readable, {' and '.join(shown)}.")
-        return found or [f"The journey data give no finding for {self.period}; each section above says what it needs."]
+        return found or ["The journey data give no finding; each section above says what it needs."]
 
     def _stages_left_out(self) -> str:
         """The stages of the journey data that the month's stage comparison has no scores for."""
