@@ -276,3 +276,12 @@ def test_a_dask_table_gives_the_same_page(journey):
         assert remote.findings == local.findings
         assert skipped(shown_remote) == skipped(shown_local)
         assert remote.month == local.month and remote.unit == local.unit
+
+
+def test_touchpoints_served_by_one_channel_each_show_their_means_without_a_comparison(journey):
+    page, shown = build(journey.assign(channel="web"))
+    assert "consistency" not in skipped(shown)
+    html = shown["consistency"].html
+    assert "no touchpoint has two channels with 30 or more scores each, so none is compared" in html
+    assert "Welch" not in html
+    assert "No touchpoint is served by two or more channels with enough scores to compare." in page.findings

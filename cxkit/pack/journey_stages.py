@@ -373,18 +373,14 @@ class JourneyReport(ReportPage):
                 f"{self._the_events()} name no channel, so the same touchpoint cannot be compared across "
                 "channels; map the channel with columns: {channel: <its column>} in the catalog."
             )
-        label = metric_label(self.score)
         try:
-            consistency = channel_consistency(events, score=self.score, min_n=self.min_n, alpha=self.alpha)
+            return channel_consistency(events, score=self.score, min_n=self.min_n, alpha=self.alpha)
         except NotEnoughDataError:
-            consistency = None
-        if consistency is None or not (consistency["channels"] >= 2).any():
             raise NotEnoughDataError(
-                f"no touchpoint has {self.min_n} or more {label} scores in each of two channels"
+                f"no touchpoint has {self.min_n} or more {metric_label(self.score)} scores from one channel"
                 f"{' in ' + self.month if self.dated else ''}, so the channels cannot be compared; a touchpoint "
                 f"is compared once two of its channels have {self.min_n} scores each."
-            )
-        return consistency
+            ) from None
 
     # -- what the page says --------------------------------------------------------------
 
@@ -658,12 +654,19 @@ class JourneyReport(ReportPage):
     def _consistency(self):
         """The same touchpoint across channels."""
         consistency = self.need(self.consistency, "consistency")
-        name = consistency.columns[0]
+        name, channel = consistency.columns[0], consistency.columns[1]
         touches = list(dict.fromkeys(consistency.sort_values("p_adjusted", kind="stable")[name]))
         note = ""
         if len(touches) > self.top:
             consistency = consistency[consistency[name].isin(touches[: self.top])]
             note = self._of_all(self.top, len(touches), "the clearest differences between channels")
+        if not (consistency["channels"] >= 2).any():  # no comparison: the means per channel alone
+            return table(
+                _within_scale(consistency[[name, channel, "n", "mean", "ci_low", "ci_high"]], self._scale),
+                caption=f"{metric_label(self.score)} by {name} and {channel}, {self.period}{note}: no {name} has "
+                f"two {channel}s with {self.min_n} or more scores each, so none is compared",
+                digits=2,
+            )
         return table(
             consistency,
             caption=f"Omnichannel consistency, {self.period}{note}",
