@@ -11,7 +11,6 @@ from realdata import SCENARIOS, check
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NAMES = [
-    "hundred_levels",
     "reviews_only",
     "customers_only",
     "only_on_existing",
