@@ -938,7 +938,7 @@ def _caution_sentences(cautions: list[tuple[str, str]]) -> list[str]:
                 f"{m_tp.group('col')} is almost exactly {readable_name(m_tp.group('t'))} times "
                 f"{readable_name(m_tp.group('r'))} (R² = {m_tp.group('r2')}), like a total-charges column: it adds "
                 "nothing of its own, blurs their effects and, for time to churn, grows with tenure itself; leave it "
-                "out of the customer export or the catalog's read_columns."
+                f"out with settings: {{churn: {{exclude: [{m_tp.group('col')}]}}}} in the catalog."
             )
         elif m_ph:
             changing.append(m_ph.group("term"))
