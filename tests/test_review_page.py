@@ -338,3 +338,24 @@ def test_sentiment_trend_window():
     assert cx.sentiment_trend(df, month="2026-10")["month"].tolist() == ["2024-01", "2025-06", "2026-09", "2026-10"]
     assert cx.sentiment_trend(df, months=2)["month"].tolist() == ["2026-10", "2026-11"]
     assert len(cx.sentiment_trend(df)) == 5
+
+
+def test_breakdowns_from_the_catalog_settings_and_none_by_default():
+    """Issue 23 Deliver 3: breakdown columns (e.g. traveller type) beyond source and language."""
+    import cxkit as cx
+    from cxkit.pack.review_sentiment import SentimentReport
+
+    reviews = cx.load_reviews(cx.SAMPLE_DIR / "reviews.csv").frame
+    reviews = reviews[reviews["published_at"].dt.to_period("M") >= "2026-09"].copy()
+    reviews["traveller_type"] = np.where(np.arange(len(reviews)) % 3 == 0, "Business", "Leisure")
+    page = SentimentReport(
+        reviews, month="2026-10", settings={"breakdowns": ["traveller_type", "cabin"]}, calibrate=False
+    )
+    shown = page.show("breakdowns")
+    assert "Sentiment by traveller_type, 2026-10" in shown.html and "Business" in shown.html
+    assert set(page.breakdowns["group"]) == {"Business", "Leisure"}
+    assert page.breakdowns["n"].sum() == int(page.headline["n"].iloc[0])  # every scored review of the month is in a group
+    plain = SentimentReport(reviews, month="2026-10", calibrate=False)
+    assert plain.show("breakdowns") is None and "breakdowns" not in plain.skipped
+    missing = SentimentReport(reviews, month="2026-10", settings={"breakdowns": ["cabin"]}, calibrate=False)
+    assert "none of the breakdown columns the catalog names (cabin)" in missing.show("breakdowns").text

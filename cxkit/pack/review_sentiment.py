@@ -187,6 +187,8 @@ class SentimentReport(ReportPage):
         self.by_source = self.attempt("by_source", _by_source, upto, period, months, self.dated)
         by_language = self.attempt("by_language", _by_language, cur, where, date)
         self.by_language = by_language.drop(columns="month") if by_language is not None else None
+        named = [c for c in (settings or {}).get("breakdowns") or [] if c not in ("source", "language")]
+        self.breakdowns = self.attempt("breakdowns", _breakdowns, cur, named, where, date) if named else None
         self.agreement = self.attempt("agreement", _agreement, cur, rated, where)
         self.agreement_table = self.attempt("stars_by_label", _star_label_counts, cur, rated, where)
         self.attempt("calibration", _calibration_shown, self.calibration, calibrate, rated)
@@ -383,6 +385,19 @@ class SentimentReport(ReportPage):
         return table(
             _filled_columns(languages, groups=[["ci_low", "ci_high"]]),
             caption=f"Sentiment by language, {self.month}" if self.dated else "Sentiment by language",
+            digits=2,
+            percent=["share_positive", "share_negative"],
+        )
+
+    @section("breakdowns")
+    def _breakdowns(self) -> Any:
+        """This month's reviews by the catalog's breakdown columns (settings: breakdowns)."""
+        if self.breakdowns is None and "breakdowns" not in self.unavailable:
+            return None  # no breakdown named: the section is left out of the page
+        table_ = self.need(self.breakdowns, "breakdowns")
+        return table(
+            _filled_columns(table_, groups=[["ci_low", "ci_high"]]),
+            caption=f"Sentiment by {', '.join(table_['by'].unique())}" + (f", {self.month}" if self.dated else ""),
             digits=2,
             percent=["share_positive", "share_negative"],
         )
@@ -761,6 +776,30 @@ def _by_language(cur: pd.DataFrame, where: str, date: str) -> pd.DataFrame:
             "no languages to compare."
         )
     return by_language
+
+
+#: Groups listed per breakdown column (the largest first); the caption says how many there are.
+BREAKDOWN_ROWS = 15
+
+
+def _breakdowns(cur: pd.DataFrame, columns: list[str], where: str, date: str) -> pd.DataFrame:
+    """The month's scored reviews by each breakdown column the reviews have (the catalog's
+    ``settings: breakdowns``), the largest groups first."""
+    if not len(cur):
+        raise _no_scores(where)
+    present = [c for c in columns if c in cur.columns and cur[c].notna().any()]
+    if not present:
+        raise NotEnoughDataError(
+            f"the reviews have none of the breakdown columns the catalog names ({', '.join(columns)}); keep such a "
+            "column in the reviews export, or name the reviews' own columns under settings: breakdowns."
+        )
+    parts = []
+    for column in present:
+        t = sentiment_trend(cur, by=column, date=date).drop(columns="month", errors="ignore")
+        t = t.sort_values("n", ascending=False, kind="stable").head(BREAKDOWN_ROWS)
+        parts.append(t.rename(columns={column: "group"}).assign(by=column))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["by", "group", *[c for c in out.columns if c not in ("by", "group")]]]
 
 
 def _no_ratings(rated: int, where: str) -> NotEnoughDataError:
