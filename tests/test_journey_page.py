@@ -65,7 +65,10 @@ def build(journey: pd.DataFrame, **options) -> tuple[cx.JourneyReport, dict]:
 
 
 def skipped(shown: dict) -> dict[str, str]:
-    return {name: out.reason for name, out in shown.items() if isinstance(out, Unavailable)}
+    """Each section shown as a sentence, with the sentence as the reader sees it (a reason said
+    once in full; later sections that stop on it point back to it)."""
+    said = {name: out.text.removeprefix("Not shown: ") for name, out in shown.items() if isinstance(out, Unavailable)}
+    return {name: text[:1].lower() + text[1:] for name, text in said.items()}
 
 
 def test_the_sample_month_shows_every_section_but_the_survey_scorecard_without_feedback(journey, feedback):

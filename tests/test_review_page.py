@@ -354,7 +354,9 @@ def test_breakdowns_from_the_catalog_settings_and_none_by_default():
     shown = page.show("breakdowns")
     assert "Sentiment by traveller_type, 2026-10" in shown.html and "Business" in shown.html
     assert set(page.breakdowns["group"]) == {"Business", "Leisure"}
-    assert page.breakdowns["n"].sum() == int(page.headline["n"].iloc[0])  # every scored review of the month is in a group
+    assert page.breakdowns["n"].sum() == int(
+        page.headline["n"].iloc[0]
+    )  # every scored review of the month is in a group
     plain = SentimentReport(reviews, month="2026-10", calibrate=False)
     assert plain.show("breakdowns") is None and "breakdowns" not in plain.skipped
     missing = SentimentReport(reviews, month="2026-10", settings={"breakdowns": ["cabin"]}, calibrate=False)
