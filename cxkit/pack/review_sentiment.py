@@ -389,19 +389,6 @@ class SentimentReport(ReportPage):
             percent=["share_positive", "share_negative"],
         )
 
-    @section("breakdowns")
-    def _breakdowns(self) -> Any:
-        """This month's reviews by the catalog's breakdown columns (settings: breakdowns)."""
-        if self.breakdowns is None and "breakdowns" not in self.unavailable:
-            return None  # no breakdown named: the section is left out of the page
-        table_ = self.need(self.breakdowns, "breakdowns")
-        return table(
-            _filled_columns(table_, groups=[["ci_low", "ci_high"]]),
-            caption=f"Sentiment by {', '.join(table_['by'].unique())}" + (f", {self.month}" if self.dated else ""),
-            digits=2,
-            percent=["share_positive", "share_negative"],
-        )
-
     @section("agreement")
     def _agreement(self):
         """Agreement between sentiment and the rating."""
@@ -553,6 +540,19 @@ class SentimentReport(ReportPage):
             f"SentimentReport({self.month}): {self.title}\n"
             + "\n".join(self._summary())
             + f"\n{found}\nsections: {', '.join(self.sections)}"
+        )
+
+    @section("breakdowns")
+    def _breakdowns(self) -> Any:
+        """This month's reviews by the catalog's breakdown columns (settings: breakdowns)."""
+        if self.breakdowns is None and "breakdowns" not in self.unavailable:
+            return None  # no breakdown named: the section is left out of the page
+        table_ = self.need(self.breakdowns, "breakdowns")
+        return table(
+            _filled_columns(table_, groups=[["ci_low", "ci_high"]]),
+            caption=f"Sentiment by {', '.join(table_['by'].unique())}" + (f", {self.month}" if self.dated else ""),
+            digits=2,
+            percent=["share_positive", "share_negative"],
         )
 
 
