@@ -8,13 +8,14 @@ function):
 - ``cxkit.analysis``: the statistics, one module per family of analyses;
 - ``cxkit.pack``: one module per report page, the index, ``results.json``, the runner, the CLI;
 - the base under all three: ``errors``, ``display``, ``plots``, ``periods``, ``privacy``,
-  ``distributed``.
+  ``progress``, ``distributed``.
 
 >>> import cxkit as cx
 >>> cx.STAGES[0], cx.__version__
 ('awareness', '0.1.0')
 """
 
+from . import progress
 from ._paths import DEFAULT_CATALOG, PROJECT_DIR, SAMPLE_DIR
 from ._stats import adjust_p
 from .analysis.calibration import SentimentModel
@@ -132,6 +133,7 @@ from .plots import (
     plot_themes,
 )
 from .privacy import mask_pii
+from .progress import progress_off, set_progress
 
 __version__ = "0.1.0"
 
@@ -177,6 +179,9 @@ __all__ = [
     "rejection_reasons",
     "normalize_stage",
     "mask_pii",
+    "progress",
+    "progress_off",
+    "set_progress",
     # months
     "parse_month",
     "last_complete_month",

@@ -852,14 +852,16 @@ def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None =
     ``month`` (``YYYY-MM``) against the month before; emerging themes in the highlight colour.
 
     One bar per theme, the largest share on top; a black mark shows the month before. The title
-    is "Negative mentions by theme (red: emerging, significant rise)".
+    is "Negative mentions by theme (red: emerging, significant rise)" ("Negative mentions by
+    theme" when the month before has no reviews).
 
     Parameters
     ----------
     data : DataFrame
         The table of :func:`cxkit.theme_summary`. The figure reads ``theme`` (the labels),
-        ``negative_rate`` (the bars, % of all reviews), ``previous_rate`` (the marks) and
-        ``emerging`` (bars in the highlight colour; the others grey).
+        ``negative_rate`` (the bars, % of all reviews), ``previous_rate`` (the marks; none
+        when the month before has no reviews) and ``emerging`` (bars in the highlight colour;
+        the others grey).
     month : str or Period
         Keyword-only and required: the month of the table (the ``month`` given to
         :func:`cxkit.theme_summary`). It only names the legend's entries (the month for the
@@ -893,10 +895,12 @@ def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None =
     y = np.arange(len(t))
     colours = [NEGATIVE if e else NEUTRAL for e in t["emerging"]]
     ax.barh(y, 100 * t["negative_rate"], color=colours, label=f"{month}")
-    ax.plot(100 * t["previous_rate"], y, "k|", ms=14, mew=2, label=f"{month - 1}")
+    compared = bool(pd.to_numeric(t["previous_rate"], errors="coerce").notna().any())
+    if compared:  # no marks (and nothing can be emerging) without a month before
+        ax.plot(100 * t["previous_rate"], y, "k|", ms=14, mew=2, label=f"{month - 1}")
     ax.set_yticks(y, t["theme"])
     ax.set_xlabel("negative reviews mentioning the theme (% of all reviews)")
-    ax.set_title("Negative mentions by theme (red: emerging, significant rise)")
+    ax.set_title("Negative mentions by theme" + (" (red: emerging, significant rise)" if compared else ""))
     ax.legend(loc="lower right")
     return ax
 

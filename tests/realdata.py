@@ -147,6 +147,21 @@ def hundred_levels(folder: Path) -> dict:
     return _catalog(_write_sample(folder, data, tables=("feedback", "customers")))
 
 
+def journey_only(folder: Path) -> dict:
+    """Journey events alone (no survey): 100 free-text touchpoint names, no decision events in the
+    report month, and no task outcome or duration columns."""
+    data = _sample()
+    journey = data["journey"]
+    rng = np.random.default_rng(7)
+    picks = rng.zipf(1.3, len(journey)) % 100
+    in_month = journey["occurred_at"].astype(str).str.startswith(MONTH).to_numpy()
+    picks[np.flatnonzero(in_month)[:100]] = np.arange(100)  # every name occurs in the month
+    journey["touchpoint"] = [f"Page {i:03d}" for i in picks]
+    journey = journey[~(in_month & (journey["journey_stage"].astype(str) == "decision").to_numpy())]
+    data["journey"] = journey.drop(columns=["success", "duration_s"])
+    return _catalog(_write_sample(folder, data, tables=("journey",)))
+
+
 def reviews_only(folder: Path) -> dict:
     return _catalog(_write_sample(folder, _sample(), tables=("reviews",)))
 
@@ -198,6 +213,46 @@ def alexa_reviews(folder: Path) -> dict:
     )
 
 
+def danish_trustpilot(folder: Path) -> dict:
+    """Danish Trustpilot reviews (ProShop, Zalando): 1-5 stars written as fastText labels
+    ("__label__5 "), no dates (the catalog's fieldwork dates them), no source, no language, no ids."""
+    labels = {f"__label__{stars}": stars for stars in range(1, 6)}
+    return _catalog(
+        {
+            "reviews": _entry(
+                "reviews",
+                str(SHARED / "danish_trustpilot_reviews_dev" / "output_proshop_zalando.csv"),
+                columns={"text": "review"},
+                values={"rating": labels},
+                generate_ids=True,
+                fieldwork="2022-05",
+            )
+        }
+    )
+
+
+def shoppers_sessions(folder: Path) -> dict:
+    """UCI online shoppers: one row per web session, no ids, no dates, no touchpoint, no score
+    (read as data/public.yaml's shoppers entry: page types give the stage, Revenue the success)."""
+    return _catalog(
+        {
+            "journey": _entry(
+                "journey",
+                str(SHARED / "online_shoppers_intention" / "online_shoppers_intention.csv"),
+                generate_ids=True,
+                stage_from=[
+                    ["Informational", "awareness"],
+                    ["ProductRelated", "consideration"],
+                    ["Revenue", "decision"],
+                ],
+                columns={"segment": "VisitorType", "success": "Revenue", "duration_s": "ProductRelated_Duration"},
+                values={"Month": {"June": "Jun"}},
+                categorical=["OperatingSystems", "Browser", "Region", "TrafficType"],
+            )
+        }
+    )
+
+
 def bank_beside_anonymous_survey(folder: Path) -> dict:
     """Bank churn customers (tenure in years, no dates) beside an anonymous sample survey."""
     data = _sample()
@@ -232,6 +287,12 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("ten_point_reviews", "review rating on 1-10", ten_point_reviews),
         Scenario("five_point_ces", "CES on 1-5", five_point_ces),
         Scenario("hundred_levels", "a 100-level category", hundred_levels),
+        Scenario(
+            "journey_only",
+            "journey events only: 100 touchpoints, no decision events in the month, no task outcomes",
+            journey_only,
+            expect_pages={"journey_stages"},
+        ),
         Scenario("reviews_only", "reviews only", reviews_only),
         Scenario("customers_only", "customers only", customers_only),
         Scenario(
@@ -240,7 +301,22 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("telco_only", "IBM Telco customers only (real)", telco_only, shared=True),
         Scenario("alexa_reviews", "Amazon Alexa reviews (real)", alexa_reviews, month=None, shared=True),
         Scenario(
+            "danish_trustpilot",
+            "Danish Trustpilot reviews, undated (real)",
+            danish_trustpilot,
+            month="2022-05",
+            shared=True,
+            expect_pages={"review_sentiment"},
+        ),
+        Scenario(
             "bank_anonymous", "bank churn beside an anonymous survey (real)", bank_beside_anonymous_survey, shared=True
+        ),
+        Scenario(
+            "shoppers_sessions",
+            "UCI online shoppers sessions, journey only: no ids, no dates, no scores (real)",
+            shoppers_sessions,
+            shared=True,
+            expect_pages={"journey_stages"},
         ),
     ]
 }

@@ -709,7 +709,7 @@ def test_churn_notebook_runs_on_the_bank_data(shared_datasets, project_dir, tmp_
         kernel_name="python3",
     )
     text = out.read_text()
-    assert "Revenue at risk and lifetime value were not computed" in text
+    assert "no monthly revenue, so the revenue at risk cannot be put in money" in text
 
 
 def test_answers_given_when_follow_up_ended_leave_the_hazard_ratio_with_a_warning(joined):
@@ -741,43 +741,7 @@ def test_answers_given_when_follow_up_ended_leave_the_hazard_ratio_with_a_warnin
 # --------------------------------------------------------------------------- the page
 
 
-def test_churn_page_shows_what_the_analyses_compute(sample):
-    # The page computes what the notebook used to compose cell by cell (issue 22): its results
-    # part, findings and sections are those of the analyses called directly.
-    customers, feedback = sample
-    page = cx.ChurnReport(customers, feedback=feedback, month="2026-10", currency="EUR")
-    joined = cx.join_cx(customers, feedback, which="first")
-    model = _quiet(cx.churn_model, joined, cv=5, seed=0)
-    detractor = cx.detractor_effect(joined, adjust=["tenure_months", "segment"])
-    risk = cx.revenue_at_risk(model, joined, by="segment", currency="EUR")
-    survival = cx.logrank(joined, by="segment")
-    headline = cx.churn_headline(customers, month="2026-10")
-    expected = cp.churn_results(
-        headline=headline,
-        model=model,
-        detractor=detractor,
-        revenue=risk,
-        survival=survival,
-        by_nps=cx.churn_by_nps(joined),
-    )
-    assert json.dumps(to_jsonable(page.results()), sort_keys=True) == json.dumps(
-        to_jsonable({"churn": expected}), sort_keys=True
-    )
-    assert page.findings == cp.churn_findings(
-        headline=headline,
-        model=model,
-        detractor=detractor,
-        revenue=risk,
-        survival=survival,
-        reasons=cx.churn_reasons(joined, feedback),
-    )
-    assert page.month == "2026-10" and page.title == "Churn"
-    assert page.show("model") is page.model and page.show("cox") is page.cox  # result objects, shown whole
-    assert page.show("trend_table").text.split()[0] == "month"
-    assert page.alt["calibration"] == cp.calibration_finding(model)
-    assert page.alt["cohorts"].endswith("months.")
-    with pytest.raises(KeyError, match="has no section 'nope'"):
-        page.show("nope")
+# The page itself (ChurnReport, its sections and findings): tests/test_churn_page.py.
 
 
 def test_result_objects_render_compactly(sample):

@@ -89,6 +89,33 @@ def test_month_over_month_equals_brute_force(journey):
     assert not october["significant"].any()
 
 
+def test_a_step_out_of_a_stage_without_events_in_the_month_is_not_observed():
+    # September: a at awareness, b at decision and retention; October: nobody at decision, so
+    # decision -> retention would be 1 of 1 (100%) by construction
+    events = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "b", "c", "d", "d"],
+            "occurred_at": pd.to_datetime(
+                ["2026-09-02", "2026-09-03", "2026-09-04", "2026-10-02", "2026-10-03", "2026-10-04"]
+            ),
+            "journey_stage": ["awareness", "decision", "retention", "awareness", "consideration", "retention"],
+        }
+    )
+    months = cx.funnel_by_month(events, stages=["awareness", "consideration", "decision", "retention"])
+    october = months[months["month"] == "2026-10"].set_index("step")
+    step = october.loc["decision->retention"]
+    assert (step["entered"], step["converted"]) == (1, 1)  # d, counted at decision as it went further
+    assert np.isnan(step["conversion"]) and np.isnan(step["ci_low"]) and np.isnan(step["change"])
+    assert not step["significant"]
+    assert "2026-10: no events at decision, so the step from it is not observed" in months.attrs["notes"]
+    # consideration -> decision is observed (d was at consideration): 1 of 1 went on
+    assert october.loc["consideration->decision", "conversion"] == 1.0
+    # September's consideration -> decision: nobody at consideration, so not observed either
+    september = months[months["month"] == "2026-09"].set_index("step")
+    assert np.isnan(september.loc["consideration->decision", "conversion"])
+    assert np.isnan(october.loc["consideration->decision", "previous"])  # no observed month before
+
+
 def test_month_names_are_ordered_by_calendar():
     events = pd.DataFrame(
         {"Month": ["Nov", "Feb", "June", "Mar"] * 30, "journey_stage": ["awareness", "decision"] * 60}

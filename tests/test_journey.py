@@ -166,7 +166,7 @@ def test_notebook_follows_the_pack_conventions(project_dir):
         "title": "Journey stages",
         "order": 40,
         "section": "journey",
-        "needs": ["journey", "feedback"],
+        "needs": ["journey"],
     }
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and params[0].source.splitlines() == [

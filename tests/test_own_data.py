@@ -172,7 +172,7 @@ def test_a_catalog_without_feedback_builds_reviews_churn_and_data_quality(tmp_pa
     ]
     results = json.loads((pack / "results.json").read_text())
     assert set(results["skipped"]) == {"nps_drivers", "journey_stages"}
-    assert results["skipped"]["journey_stages"]["absent"] == ["journey", "feedback"]
+    assert results["skipped"]["journey_stages"]["absent"] == ["journey"]
     assert results["nps"] is None and results["journey"] is None
     # The month's churn rate by hand: customers who left in October over those active on 1 October
     # (signed up before it, not churned before it).

@@ -11,6 +11,7 @@ from realdata import SCENARIOS, check
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NAMES = [
+    "hundred_levels",
     "anonymous_survey",
     "undated_survey",
     "undated_customers",

@@ -11,13 +11,15 @@ from realdata import SCENARIOS, check
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NAMES = [
-    "hundred_levels",
     "reviews_only",
     "customers_only",
     "only_on_existing",
     "telco_only",
     "alexa_reviews",
+    "danish_trustpilot",
     "bank_anonymous",
+    "journey_only",
+    "shoppers_sessions",
 ]
 #: Scenarios that still fail, with why; each flips to a pass (and strict xfail fails) when fixed.
 NOT_YET: dict[str, str] = {}

@@ -393,7 +393,7 @@ def test_the_pack_notebooks_declare_their_sources():
         "nps_drivers": ("feedback",),
         "review_sentiment": ("reviews",),
         "churn_regression": ("customers",),
-        "journey_stages": ("journey", "feedback"),
+        "journey_stages": ("journey",),
         "data_quality": (),
     }
     assert all("needs" in nbformat.read(nb.path, as_version=4).metadata["cxkit"] for nb in notebooks)

@@ -38,7 +38,7 @@ from scipy import stats
 from .._stats import _padjust_method, adjust_p, wilson_interval
 from ..data.schema import STAGES
 from ..distributed import compute, is_dask_frame
-from ..errors import DataWarning
+from ..errors import DataWarning, NotEnoughDataError
 from ._groups import check_alpha, check_column, check_frame, group_codes, group_order
 
 __all__ = ["funnel", "funnel_by_month"]
@@ -243,7 +243,7 @@ def funnel(
     times = _times(df, time)
     keep = (codes >= 0) & (journeys >= 0)
     if not keep.any():
-        raise ValueError(f"funnel: no rows with a {stage} among {order}; check the stage column.")
+        raise NotEnoughDataError(f"funnel: no rows with a {stage} among {order}; check the stage column.")
     codes, journeys = codes[keep], journeys[keep]
     n_journeys = int(journeys.max()) + 1
     furthest = _furthest(journeys, codes, n_journeys)
@@ -323,7 +323,10 @@ def funnel_by_month(
     In each month, a customer counts at the furthest stage their events in that month reached
     (and as having reached every earlier stage). Conversion ``a -> b`` is the share of the
     month's customers at ``a`` or later who were also at ``b`` or later. Customers active in
-    two months appear in both, so the month-to-month z-test is approximate.
+    two months appear in both, so the month-to-month z-test is approximate. In a month without
+    any event at ``a`` (everyone counted there was further on) the step would convert 100% by
+    construction: it is not observed (conversion, interval and change missing, a note in
+    ``attrs["notes"]``), and the next month is compared with the last month it was observed.
 
     Parameters
     ----------
@@ -367,7 +370,7 @@ def funnel_by_month(
     if period is not None:
         check_column(df, period, "period", func)
     elif time is None or time not in df.columns:
-        raise ValueError(
+        raise NotEnoughDataError(
             f"funnel_by_month needs event times: column {time!r} is not in the data. "
             f"Pass time='<column>', or period='<column>' holding the month."
         )
@@ -385,7 +388,7 @@ def funnel_by_month(
     month_codes, months = pd.factorize(labels)
     keep = (codes >= 0) & (journeys >= 0) & (month_codes >= 0)
     if not keep.any():
-        raise ValueError(f"funnel_by_month: no rows with both a {stage} and a month.")
+        raise NotEnoughDataError(f"funnel_by_month: no rows with both a {stage} and a month.")
     codes, journeys, month_codes = codes[keep], journeys[keep], month_codes[keep]
     pair, _ = pd.factorize(month_codes.astype(np.int64) * (int(journeys.max()) + 1) + journeys)
     furthest = _furthest(pair, codes, int(pair.max()) + 1)
@@ -398,6 +401,10 @@ def funnel_by_month(
     counts = np.zeros((len(months), k), dtype=np.int64)
     np.add.at(counts, (pair_month, furthest), pair_weight)
     reached = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
+    # a stage without events in a month (everyone counted there was further on) makes the step
+    # out of it 100% by construction: that step is not observed in the month
+    at_stage = np.zeros((len(months), k), dtype=bool)
+    at_stage[month_codes, codes] = True
 
     month_names = [str(m) for m in months]
     key = _month_key(month_names)
@@ -406,10 +413,13 @@ def funnel_by_month(
     for i in sorted(range(len(month_names)), key=lambda i: key(month_names[i])):
         for s in range(1, k):
             entered, converted = int(reached[i, s - 1]), int(reached[i, s])
-            conv = converted / entered if entered else np.nan
-            low, high = wilson_interval(converted, entered, alpha)
+            observed = bool(at_stage[i, s - 1])
+            if entered and not observed:
+                notes.append(f"{month_names[i]}: no events at {order[s - 1]}, so the step from it is not observed")
+            conv = converted / entered if entered and observed else np.nan
+            low, high = wilson_interval(converted, entered, alpha) if observed else (np.nan, np.nan)
             previous = change = change_p = np.nan
-            if s in last and last[s][0] and entered:
+            if s in last and last[s][0] and entered and observed:
                 prev_n, prev_x = last[s]
                 previous = prev_x / prev_n
                 change = conv - previous
@@ -432,7 +442,8 @@ def funnel_by_month(
                     "p": change_p,
                 }
             )
-            last[s] = (entered, converted)
+            if observed or not entered:
+                last[s] = (entered, converted)
     out = pd.DataFrame(rows)
     out["p_adjusted"] = np.nan
     for _, idx in out.groupby("month", sort=False).groups.items():

@@ -27,6 +27,7 @@ from scipy import stats
 from .._stats import adjust_p, headline_change, wilson_interval
 from ..data.catalog import MonthlyReader
 from ..display import SafeDisplay, safe_text, table
+from ..errors import NotEnoughDataError
 from ..periods import month_of, resolve_month
 from .calibration import SentimentModel, rating_scale, rating_to_class
 from .sentiment import calibrate_sentiment, sentiment
@@ -54,20 +55,24 @@ def _mean_ci(values: pd.Series) -> tuple[float, float, float, int]:
     if n < 2:
         return mean, float("nan"), float("nan"), n
     half = stats.t.ppf(0.975, n - 1) * v.std(ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half, n
+    # A compound score lies in -1..1, and so does its interval (a t interval of a few texts can overshoot).
+    return mean, max(mean - half, -1.0), min(mean + half, 1.0), n
 
 
 def sentiment_trend(
     df: pd.DataFrame,
     *,
     by: str | None = None,
+    month: str | pd.Period | None = None,
+    months: int | None = None,
     date: str = "published_at",
     compound: str = "compound",
     label: str = "label",
 ) -> pd.DataFrame:
     """Mean sentiment per month (and per ``by`` group) with a 95% t confidence interval.
 
-    Unscored texts (missing compound) are left out.
+    Unscored texts (missing compound) are left out; texts without a date too (no month), and
+    so are texts without a ``by`` value.
 
     Parameters
     ----------
@@ -77,6 +82,13 @@ def sentiment_trend(
     by : str, optional, keyword-only
         A group column (e.g. ``"source"``): one row per month and group. None (default): one
         row per month.
+    month : str or pandas.Period, optional, keyword-only
+        The last month of the table (``YYYY-MM``): later texts are left out. None (default):
+        the latest month with a scored text.
+    months : int, optional, keyword-only
+        A window of calendar months ending at ``month``: only the last ``months`` months are
+        kept (24 gives the months a report's trend figures show; :data:`cxkit.plots.TREND_MONTHS`).
+        None (default): every month.
     date : str, default "published_at", keyword-only
         The date column that assigns each text to its calendar month.
     compound : str, default "compound", keyword-only
@@ -112,9 +124,19 @@ def sentiment_trend(
          month  n  mean_compound
     0  2026-01  2            0.2
     1  2026-02  1            0.2
+    >>> sentiment_trend(df, month="2026-02", months=1)[["month", "n"]]
+         month  n
+    0  2026-02  1
     """
     data = df[df[compound].notna()].copy()
     data["month"] = month_of(data[date])
+    data = data[data["month"].notna()]
+    if (month is not None or months is not None) and len(data):
+        last = pd.Period(month, freq="M") if month is not None else data["month"].max()
+        keep = data["month"] <= last
+        if months is not None:
+            keep &= data["month"] > last - months
+        data = data[keep]
     keys = ["month"] + ([by] if by else [])
     rows = []
     for key, group in data.groupby(keys, observed=True, sort=True):
@@ -172,7 +194,8 @@ def theme_summary(
     date : str, default "published_at", keyword-only
         The date column.
     rating : str, default "rating", keyword-only
-        The star-rating column (1-5); without it the rating columns are NaN.
+        The rating column, in its own scale (1-5 stars, or the catalog's ``scales``, e.g. a
+        1-10 rating): the ``rating_*`` columns are in that scale. Without it they are NaN.
     alpha : float, default 0.05, keyword-only
         Level of ``emerging`` (the intervals are always 95%, the adjustment always Holm).
 
@@ -190,14 +213,15 @@ def theme_summary(
         - ``mean_compound``: their mean ``compound`` (-1 to 1), with ``ci_low`` / ``ci_high``,
           its 95% t interval
         - ``negative_rate``: negative reviews mentioning the theme per scored review this month
-        - ``previous_rate``: the same in the previous month
+        - ``previous_rate``: the same in the previous month (NaN when it has no scored
+          review: then ``change``, ``p`` and ``p_adjusted`` are NaN and no theme is emerging)
         - ``change``: ``negative_rate - previous_rate`` (percentage points / 100)
         - ``p``: raw two-sided p-value of the pooled two-proportion z-test of the two rates
           (NaN when a month has no scored review)
         - ``p_adjusted``: ``p`` Holm-adjusted over the themes
         - ``emerging``: the rate rose and ``p_adjusted < alpha``
-        - ``rating_with``, ``rating_without``: mean stars of the reviews (scored or not, all
-          months up to this one) that do / do not mention the theme
+        - ``rating_with``, ``rating_without``: mean rating (in its own scale) of the reviews
+          given (all months up to this one) that do / do not mention the theme
         - ``rating_diff``: ``rating_with - rating_without``
         - ``rating_p``: raw p-value of Welch's t-test of that difference (NaN with fewer than
           two rated reviews on a side)
@@ -376,7 +400,7 @@ class ScoredReviews(SafeDisplay):
         the report month when read from a :class:`~cxkit.data.catalog.MonthlyReader`), then
         ``language``, ``scored``, ``compound``, ``label``, ``words`` (from :func:`cxkit.sentiment`,
         or from the calibrated model when it is used), one boolean column per theme, and
-        ``_month`` (the month of ``published_at``).
+        ``_month`` (the month of ``published_at``; missing for a review without a date).
     themes : list of str
         The theme columns.
     calibration : pandas.DataFrame
@@ -438,7 +462,9 @@ def score_reviews(
     df : pandas.DataFrame or MonthlyReader
         The canonical reviews table (``text``, ``published_at``, ``source``, ``rating``,
         ``language``), or ``catalog.monthly("reviews")`` to read a big table a run of months
-        at a time (see ``chunk_rows``); both give the same numbers.
+        at a time (see ``chunk_rows``); both give the same numbers. An export without dates
+        (no ``published_at`` column, or an empty one) is scored too: its reviews have no
+        month (``_month`` is missing) and ``month`` must be given.
     month : str, keyword-only
         ``YYYY-MM``; empty or None: the last complete month in the data. Only this month's
         texts are kept when ``reviews`` is a reader.
@@ -447,7 +473,9 @@ def score_reviews(
     calibrate : "auto", True or False, keyword-only
         "auto": fit :func:`cxkit.calibrate_sentiment` on the rated reviews (at least 100) and
         use its out-of-fold scores when it is recommended (better than the lexicon in
-        cross-validation); True: always use it; False: lexicon scores only.
+        cross-validation); True: always use it; False: lexicon scores only. A rating on
+        another scale than 1-5 (the catalog's ``scales``, kept in ``attrs["scales"]``) is
+        mapped onto 1-5 for its classes (:func:`cxkit.analysis.calibration.rating_to_class`).
     seed : int, keyword-only
         Seed of the calibration's folds and sample.
     calibrate_max : int, keyword-only
@@ -467,7 +495,15 @@ def score_reviews(
     -------
     ScoredReviews
         ``scored`` (one row per review with ``compound``, ``label``, ``language``, ``words``,
-        one boolean column per theme), ``calibration``, ``model``, ``used``, ``month``.
+        one boolean column per theme; ``attrs["scales"]`` as the input's), ``calibration``,
+        ``model``, ``used``, ``month``.
+
+    Raises
+    ------
+    ValueError
+        The reviews have no ``text`` column, ``month`` is not written ``YYYY-MM``, or (without
+        ``month``) the data have no complete month: a
+        :class:`~cxkit.errors.NotEnoughDataError` when they have no dates at all.
 
     Examples
     --------
@@ -482,18 +518,27 @@ def score_reviews(
     0       en      0.78  positive      True
     1       sv      0.90  positive     False
     """
-    required = ["text", "published_at"]
     columns = df.columns if isinstance(df, MonthlyReader) else list(df.columns)
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise ValueError(f"score_reviews: reviews need column(s) {missing}; load them with cx.load_reviews")
+    if "text" not in columns:
+        raise ValueError("score_reviews: reviews need column(s) ['text']; load them with cx.load_reviews")
     if isinstance(df, MonthlyReader):
         reader, frame_given = df, None
     else:
         frame_given = df if df.index.is_unique else df.reset_index(drop=True)
+        if "published_at" not in columns:  # an undated export: every row has no month
+            frame_given = frame_given.assign(
+                published_at=pd.Series(pd.NaT, index=frame_given.index, dtype="datetime64[ns]")
+            )
+            columns = [*columns, "published_at"]
         reader = MonthlyReader(frame_given, time="published_at")
     has_rating = "rating" in columns
     index = reader.index(["published_at"] + (["rating"] if has_rating else []))
+    undated = bool(index["published_at"].isna().all())
+    if not month and undated:
+        raise NotEnoughDataError(
+            "score_reviews: the reviews have no dates (published_at), so they cannot tell the report month; "
+            "pass month='YYYY-MM', or date an export from one period with fieldwork: YYYY-MM in its catalog entry."
+        )
     report_month = resolve_month(month or None, index["published_at"])
     rated = int(pd.to_numeric(index["rating"], errors="coerce").notna().sum()) if has_rating else 0
     calibrating = calibrate is not False and rated >= 100
@@ -519,11 +564,13 @@ def score_reviews(
             chunk[name] = tags[name].to_numpy()
         if training_ids is not None:
             training_parts.append(chunk.loc[chunk.index.intersection(training_ids)])
-        if frame_given is None and report_month not in run:
+        if frame_given is None and report_month not in run and not undated:  # undated: all are the month's
             chunk = chunk.drop(columns=[c for c in ("text", "title") if c in chunk.columns])
         parts.append(chunk)
     data = pd.concat(parts) if parts else pd.DataFrame(columns=list(columns) + ["_month", "compound", "label"])
     data["_month"] = month_of(data["published_at"])
+    if reader.attrs.get("scales"):  # the rating's own scale (the catalog's scales), for the analyses
+        data.attrs["scales"] = reader.attrs["scales"]
 
     model = None
     calibration_rows = []

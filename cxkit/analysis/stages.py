@@ -53,7 +53,7 @@ from .._stats import (
     unbounded_coordinates,
 )
 from ..display import SafeDisplay
-from ..errors import DataWarning, SeparationWarning, SmallSampleWarning
+from ..errors import DataWarning, NotEnoughDataError, SeparationWarning, SmallSampleWarning
 from ._groups import (  # noqa: F401 (the lumping thresholds are importable here)
     LOWER_IS_BETTER,
     LUMP_MAX_LEVELS,
@@ -788,7 +788,7 @@ def _compare_stages(
         values, codes, weights = values[codes >= 0], codes[codes >= 0], weights[codes >= 0]
         order = [order[i] for i in kept]
     if len(order) < 2:
-        raise ValueError(
+        raise NotEnoughDataError(
             f"compare_stages needs at least two {stage} values with two or more {metric} "
             f"scores each; found {len(order)}. Check the filter or pass another stage column."
         )
@@ -804,7 +804,7 @@ def _compare_stages(
     g = Groups.from_arrays(order, values, codes, weights)
     if not np.any(g.ss > 0):
         shown = ", ".join(f"{name}: {mean:g}" for name, mean in list(zip(order, g.mean))[:10])
-        raise ValueError(
+        raise NotEnoughDataError(
             f"compare_stages: the {metric} scores do not vary within any {stage} (each has a single value: "
             f"{shown}), so the tests, which weigh the differences between {stage}s against the variation "
             f"within them, are undefined. Check that {metric!r} holds one score per response and not a "
@@ -983,8 +983,8 @@ def stage_scorecard(
         frames.append(part)
     if not frames:
         if notes:
-            raise ValueError("stage_scorecard has no metric to show: " + "; ".join(notes))
-        raise ValueError(
+            raise NotEnoughDataError("stage_scorecard has no metric to show: " + "; ".join(notes))
+        raise NotEnoughDataError(
             f"stage_scorecard found none of the metrics {requested} in the data; "
             f"columns: {', '.join(map(str, df.columns[:30]))}."
         )

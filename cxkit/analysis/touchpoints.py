@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from .._stats import _padjust_method, adjust_p, wilson_interval
-from ..errors import SmallSampleWarning
+from ..errors import NotEnoughDataError, SmallSampleWarning
 from ._groups import (
     LOWER_IS_BETTER,
     Groups,
@@ -142,7 +142,7 @@ def pain_points(
     values = numeric_scores(df[metric], metric, func)
     k = len(order)
     if k == 0:
-        raise ValueError(f"pain_points: column {by!r} has no values.")
+        raise NotEnoughDataError(f"pain_points: column {by!r} has no values.")
     if weights is None:
         weights = np.ones(len(values))
     volume = np.bincount(codes[codes >= 0], weights=weights[codes >= 0], minlength=k)
@@ -286,7 +286,7 @@ def touchpoint_performance(
     has_success = success in frames and frames[success][0][success].notna().any()
     has_duration = duration in frames and frames[duration][0][duration].notna().any()
     if not has_success and not has_duration:
-        raise ValueError(
+        raise NotEnoughDataError(
             f"touchpoint_performance needs a task outcome or a duration: neither {success!r} nor "
             f"{duration!r} holds data. Pass success='<column>' or duration='<column>'."
         )
@@ -437,7 +437,7 @@ def channel_consistency(
             )
         )
     if not frames:
-        raise ValueError(
+        raise NotEnoughDataError(
             f"channel_consistency: no {by} has a {channel} with at least {min_n} {metric} "
             f"scores; lower min_n or check the columns."
         )

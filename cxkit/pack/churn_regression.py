@@ -1,13 +1,28 @@
-"""The "Churn" page: who is leaving, how fast, what the customer experience has to do with it,
-and what it costs.
+"""The "Churn" page: who is leaving, what the customer experience has to do with it, what it
+costs, and how far to trust the model.
 
 :class:`ChurnReport` computes the page's analyses once (the month's churn rate and its trend,
-the churn model with cross-validated accuracy and calibration, survival by segment, the Cox
-model, churn by NPS category and the detractor effect, revenue at risk, cohort retention,
-lifetime value and the themes of last comments) and offers them by the page protocol
+the churn model with cross-validated accuracy and calibration, churn by NPS category and the
+detractor effect, revenue at risk and lifetime value, survival by segment, the Cox model, cohort
+retention and the themes of last comments) and offers them by the page protocol
 (:mod:`cxkit.pack.page`): ``findings``, ``alt``, ``results()`` (the ``churn`` part of
 ``results.json``), ``sections`` and ``show(name)``. The findings sentences live here, beside the
 page: each claims an effect only when its test is significant.
+
+The page tells the story a manager acts on first (who leaves, what CX has to do with it, the
+revenue at risk) and keeps the model's diagnostics (collinearity, repeated columns, leakage,
+proportional hazards, calibration) in one short "Model checks" section at the end, in plain
+words, each caution once. Effects are shown under readable names (``tenure_months`` is
+"tenure"), numeric ones per a unit a reader can picture (tenure per 12 months, money per 10,
+100 or 1,000, the power of ten nearest the column's standard deviation), as the label says;
+``results.json`` keeps the per-unit numbers of the model.
+
+Each analysis is computed through :meth:`~cxkit.pack.page.ReportPage.attempt`: one the data
+cannot give (no churn dates, a survey without customer ids, too few churners, no revenue) is
+left out with one sentence saying what is missing and what would make it possible, and the
+rest of the page still builds. Without churn dates there is no monthly churn rate: the headline
+is the share of all customers in the data who churned, labelled as such (``headline["scope"]``
+is ``"all customers"``), and the revenue at risk is given without a time frame.
 
 Examples
 --------
@@ -16,11 +31,14 @@ Examples
 >>> page.month, round(float(page.results()["churn"]["detractor_odds_ratio"]["estimate"]), 2)
 ('2026-10', 2.46)
 >>> list(page.sections)[:3]
-['trend', 'trend_table', 'model']
+['trend', 'trend_table', 'effects']
 """
 
 from __future__ import annotations
 
+import re
+import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,15 +57,42 @@ from ..analysis.churn import (
     join_cx,
     revenue_at_risk,
 )
-from ..analysis.survival import cox_model, kaplan_meier, logrank
-from ..display import figure, p_phrase, table
-from ..plots import plot_churn_by_nps, plot_churn_trend, plot_cohort_retention, plot_km, plot_revenue_at_risk
+from ..analysis.survival import CoxModel, cox_model, kaplan_meier, logrank
+from ..display import figure, findings, p_phrase, table
+from ..errors import CatalogError, ChurnWarning, NotEnoughDataError
+from ..plots import (
+    plot_churn_by_nps,
+    plot_churn_trend,
+    plot_cohort_retention,
+    plot_forest,
+    plot_km,
+    plot_revenue_at_risk,
+)
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
     from ..data.catalog import Catalog
 
-__all__ = ["ChurnReport", "churn_findings", "churn_results", "effects_finding", "cohort_finding", "calibration_finding"]
+__all__ = [
+    "ChurnReport",
+    "churn_findings",
+    "churn_results",
+    "effects_finding",
+    "cohort_finding",
+    "calibration_finding",
+    "model_checks",
+    "readable_effects",
+]
+
+#: The page fits no churn model (nor a Cox model, nor the detractor comparison) with fewer
+#: churners, or fewer customers who stayed, than this: below it every effect is noise.
+MIN_CHURNERS = 10
+#: The scope of a headline without churn dates: the share of all customers who churned.
+ALL_CUSTOMERS = "all customers"
+#: Added to a note on the data that other tables repeat with their own counts.
+_SAME_ELSEWHERE = "; these counts are over all customers, and each other table by this column counts its own."
+#: Readable names of the canonical customer columns (other columns keep their own name).
+READABLE_NAMES = {"tenure_months": "tenure", "monthly_revenue": "monthly revenue", "nps_category": "NPS category"}
 
 
 class ChurnReport(ReportPage):
@@ -59,13 +104,22 @@ class ChurnReport(ReportPage):
         The canonical customers table (one row per customer, with churn and tenure).
     feedback : DataFrame, optional
         Survey responses: each customer's first answer is linked to churn (:func:`cxkit.join_cx`),
-        and last comments give the themes of churn reasons. None leaves both out.
+        and last comments give the themes of churn reasons. None leaves both out (the page
+        says so), as does a survey whose answers carry no customer id.
     month : str
         ``YYYY-MM`` of the headline churn rate; ``""`` means the last month of the churn data.
+        Without churn dates the headline is the share of all customers who churned.
     segment : str
-        Column whose groups get a survival curve, a revenue line and a lifetime value.
+        Column whose groups get a survival curve, a revenue line and a lifetime value (left
+        out when the data has no such column).
     currency : str
         Currency of the revenue columns, for captions and findings.
+    covariates : list of str, optional
+        The churn model's covariates (default: every usable column, see
+        :func:`cxkit.churn_model`); ``formula`` instead fits a patsy formula as written.
+    exclude : list of str, optional
+        Columns kept out of the churn and time-to-churn models (a total-charges column that
+        restates tenure x revenue, an outcome measured after churn).
     """
 
     title = "Churn"
@@ -78,67 +132,157 @@ class ChurnReport(ReportPage):
         month: str = "",
         segment: str = "segment",
         currency: str = "",
+        covariates: list[str] | None = None,
+        formula: str | None = None,
+        exclude: list[str] | None = None,
     ):
-        self.segment = segment
-        self.customers = join_cx(records, feedback, which="first")
-        self.headline = churn_headline(records, month=month)
-        self.month = self.headline["month"] or ""
-        self.trend = churn_rate_by_month(records)
-        self.model = churn_model(self.customers, cv=5, seed=0)
-        self.survival = logrank(self.customers, by=segment)
-        self.km = kaplan_meier(self.customers, by=segment)
-        self.cox = cox_model(records)
-        self.by_nps = churn_by_nps(self.customers)
-        self.detractor = detractor_effect(self.customers, adjust=["tenure_months", segment])
-        self.risk = revenue_at_risk(self.model, self.customers, by=segment, currency=currency)
-        self.cohorts = cohort_retention(records)
-        self.cohorts_wide = cohort_retention(records, wide=True)
-        self.clv = customer_lifetime_value(self.customers, by=segment, horizon_months=60, currency=currency)
-        self.reasons = churn_reasons(self.customers, feedback)
+        _check_model_columns(records, covariates, exclude)
+        modelled = records.drop(columns=list(exclude or []))
+        self.segment = segment if _groups(records, segment) >= 1 else None
+        self.currency = currency
+        self.cautions: list[tuple[str, str]] = []  # (model, message) of the models' warnings
+        survey = self.attempt("survey", _linkable_survey, records, feedback)
+        self.customers = join_cx(records, survey, which="first")
+        self.trend = self.attempt("trend", _monthly_trend, records)
+        self.headline = self.attempt("headline", _headline, records, month=month, trend=self.trend)
+        self.month = (self.headline or {}).get("month") or month or ""
+        self.model = self.attempt(
+            "model",
+            self._checked,
+            "logit",
+            _fit_churn_model,
+            self.customers.drop(columns=list(exclude or [])),
+            covariates=covariates,
+            formula=formula,
+        )
+        self.effects = (
+            None if self.model is None else readable_effects(self.model.summary, self.customers, currency=currency)
+        )
+        no_survey = self.unavailable.get("survey", "")
+        self.by_nps = self.attempt("by_nps", _churn_by_nps, self.customers, survey, no_survey)
+        adjust = ["tenure_months"] + ([self.segment] if self.segment else [])
+        self.detractor = self.attempt(
+            "detractor",
+            self._checked,
+            "detractor",
+            _detractor_effect,
+            self.customers,
+            adjust,
+            by_nps=self.by_nps,
+            no_survey=no_survey,
+        )
+        self.risk = self.attempt(
+            "revenue", _revenue_at_risk, self.model, self.customers, by=self.segment, currency=currency
+        )
+        self.clv = self.attempt("lifetime_value", _lifetime_value, self.customers, by=self.segment, currency=currency)
+        self.km = self.attempt("survival", kaplan_meier, self.customers, by=self.segment)
+        self.survival = self.attempt("logrank", _logrank, self.customers, self.segment)
+        self.cox = self.attempt("cox", self._checked, "cox", _fit_cox_model, modelled)
+        self.cox_effects = None if self.cox is None else readable_effects(self.cox.summary, records, currency=currency)
+        self.cohorts = self.attempt("cohorts", _cohorts, records)
+        self.cohorts_wide = None if self.cohorts is None else cohort_retention(records, wide=True)
+        self.reasons = self.attempt("reasons", _churn_reasons, self.customers, survey, no_survey)
 
     @classmethod
     def from_catalog(
         cls, sources: Catalog, *, month: str = "", customers_source: str = "customers", segment: str = "segment"
     ) -> ChurnReport:
         """The page from a catalog's customer records (source ``customers_source``), its
-        ``feedback`` source when it has one, and the currency of its ``settings``."""
+        ``feedback`` source when it has one, and its ``settings``: the ``currency``, and
+        ``churn: {covariates: [...], formula: ..., exclude: [...]}`` for the churn model."""
         feedback = sources["feedback"].frame if "feedback" in sources else None
+        model = _churn_settings(sources.settings.get("churn"))
         return cls(
             sources[customers_source].frame,
             feedback=feedback,
             month=month,
             segment=segment,
             currency=sources.settings.get("currency", ""),
+            **model,
         )
+
+    def _checked(self, source: str, compute: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``compute(*args, **kwargs)`` with the model's cautions kept for "Model checks"
+        (instead of printed under the cell); other warnings pass on as usual."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = compute(*args, **kwargs)
+        for w in caught:
+            if issubclass(w.category, ChurnWarning):
+                self.cautions.append((source, str(w.message)))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return result
+
+    # -- what the page says ----------------------------------------------------------------
+
+    @property
+    def checks(self) -> list[str]:
+        """The model checks in plain words, each caution once (see :func:`model_checks`)."""
+        return model_checks(
+            self.model, cox=self.cox, detractor=self.detractor, cautions=self.cautions, notes=self.data_notes
+        )
+
+    @property
+    def data_notes(self) -> list[str]:
+        """Notes the analyses attach to their results (e.g. the rare levels of a many-level
+        segment combined into "other"), each once, for the model checks."""
+        found: list[str] = []
+        # all customers first: a note that recurs with other counts (the same rare levels counted
+        # over another table's customers) is then given once, with the counts of all customers
+        for frame in (self.km, self.survival, self.clv, self.by_nps, self.detractor, self.risk):
+            if frame is not None:
+                found += [str(note) for note in frame.attrs.get("notes") or []]
+        found += [str(note) for note in getattr(self.cox, "notes", None) or []]
+        kept: dict[str, str] = {}
+        for note in found:
+            key = re.sub(r"\d[\d,.]*", "#", note.strip())
+            if note.strip() and key not in kept:
+                kept[key] = note.strip()
+            elif note.strip() and kept[key] != note.strip() and not kept[key].endswith(_SAME_ELSEWHERE):
+                kept[key] = kept[key].rstrip(".") + _SAME_ELSEWHERE
+        return list(kept.values())
 
     @property
     def findings(self) -> list[str]:
         return churn_findings(
             headline=self.headline,
             model=self.model,
+            effects=self.effects,
             detractor=self.detractor,
             revenue=self.risk,
             survival=self.survival,
             reasons=self.reasons,
+            cautions=len(_caution_sentences(self.cautions)) if self.model is not None else 0,
         )
 
     @property
     def alt(self) -> dict[str, str]:
-        return {
-            "trend": churn_findings(headline=self.headline)[0],
-            "effects": effects_finding(self.model.summary),
-            "calibration": calibration_finding(self.model),
-            "survival": churn_findings(survival=self.survival)[0],
-            "by_nps": churn_findings(detractor=self.detractor)[0],
-            "revenue": churn_findings(revenue=self.risk)[0],
-            "cohorts": cohort_finding(self.cohorts),
-        }
+        alt = {}
+        if self.trend is not None:
+            alt["trend"] = _trend_alt(self.trend, self.headline)
+        if self.effects is not None:
+            alt["effects"] = effects_finding(self.effects)
+        if self.km is not None:
+            alt["survival"] = (
+                churn_findings(survival=self.survival) or ["Share of customers still active by tenure."]
+            )[0]
+        if self.by_nps is not None:
+            alt["by_nps"] = (churn_findings(detractor=self.detractor) or [_by_nps_alt(self.by_nps)])[0]
+        if self.risk is not None:
+            alt["revenue"] = (churn_findings(revenue=self.risk) or ["Revenue at risk by segment, with 95% intervals."])[
+                0
+            ]
+        if self.cohorts is not None:
+            alt["cohorts"] = cohort_finding(self.cohorts)
+        return alt
 
     def results(self) -> dict:
         return {
             "churn": churn_results(
                 headline=self.headline,
                 model=self.model,
+                effects=self.effects,
                 detractor=self.detractor,
                 revenue=self.risk,
                 survival=self.survival,
@@ -151,98 +295,731 @@ class ChurnReport(ReportPage):
     @section("trend")
     def _trend_chart(self):
         """Monthly churn rate with 95% intervals."""
-        return figure(plot_churn_trend(self.trend).figure, alt=self.alt["trend"])
+        trend = self.need(self.trend, "trend")
+        return figure(plot_churn_trend(trend).figure, alt=self.alt["trend"])
 
     @section("trend_table")
     def _trend_table(self):
-        """The numbers behind the chart."""
+        """The numbers behind the chart (nothing when the chart says why it is not shown)."""
+        if self.trend is None:
+            return None
         return table(self.trend, caption="Monthly churn rate", percent=["churn_rate"])
-
-    @section("model")
-    def _model(self):
-        """The churn model: its facts, odds ratios and warnings."""
-        return self.model
 
     @section("effects")
     def _effects_chart(self):
-        """Odds ratios with their confidence intervals."""
-        return figure(self.model.plot_forest().figure, alt=self.alt["effects"])
+        """Who churns: odds ratios with their confidence intervals, under readable names."""
+        model = self.need(self.model, "model")
+        return figure(plot_forest(self.effects, alpha=model.alpha).figure, alt=self.alt["effects"])
 
-    @section("calibration")
-    def _calibration_chart(self):
-        """Out-of-fold predicted against observed churn by decile of risk."""
-        return figure(self.model.plot_calibration().figure, alt=self.alt["calibration"])
-
-    @section("survival")
-    def _survival_chart(self):
-        """Kaplan–Meier curves by segment."""
-        return figure(plot_km(self.km).figure, alt=self.alt["survival"])
-
-    @section("logrank")
-    def _logrank(self):
-        """The log-rank test of equal churn over tenure across segments."""
+    @section("effects_table")
+    def _effects_table(self):
+        """The numbers behind the chart, significant effects first."""
+        if self.model is None:
+            return None
         return table(
-            self.survival,
-            caption="Observed and expected churners under equal hazards (log-rank test)",
-            digits={"expected": 1, "chi2": 2},
+            _effects_order(self.effects)[["label", "odds_ratio", "ci_low", "ci_high", "p_adjusted"]],
+            caption="Odds of churning, other columns equal (above 1: more churn; p adjusted across the effects)",
+            digits=2,
+            labels={"label": "effect"},
         )
-
-    @section("cox")
-    def _cox(self):
-        """The Cox model: hazard ratios and the proportional-hazards check."""
-        return self.cox
 
     @section("by_nps")
     def _nps_chart(self):
         """Churn by NPS category of the first survey answer."""
-        return figure(plot_churn_by_nps(self.by_nps).figure, alt=self.alt["by_nps"])
+        by_nps = self.need(self.by_nps, "by_nps")
+        # a Wilson limit can land a rounding error beyond a rate of 0 or 1, which matplotlib refuses
+        drawn = by_nps.assign(
+            ci_low=np.minimum(by_nps["ci_low"], by_nps["churn_rate"]),
+            ci_high=np.maximum(by_nps["ci_high"], by_nps["churn_rate"]),
+        )
+        return figure(plot_churn_by_nps(drawn).figure, alt=self.alt["by_nps"])
 
     @section("detractor")
     def _detractor(self):
         """Detractors against promoters, adjusted."""
-        return table(self.detractor, caption="Detractors against promoters", digits=2)
+        if self.by_nps is None:
+            return None  # the chart above says why
+        found = self.need(self.detractor, "detractor")
+        shown = pd.DataFrame(
+            {
+                "": ["odds of churning (odds ratio)", "pace of churning at equal tenure (hazard ratio)"][: len(found)],
+                "estimate": found["estimate"],
+                "ci_low": found["ci_low"],
+                "ci_high": found["ci_high"],
+                "p": found["p"],
+                "customers": found["n"],
+                "churned": found["churned"],
+                "adjusted for": [_readable_list(a) for a in found["adjusted_for"]],
+            }
+        )
+        return table(shown, caption="Detractors against promoters", digits=2)
 
     @section("revenue")
     def _revenue_chart(self):
         """Revenue at risk by segment."""
-        return figure(plot_revenue_at_risk(self.risk).figure, alt=self.alt["revenue"])
+        risk = self.need(self.risk, "revenue")
+        if self.segment is None:
+            raise NotEnoughDataError(
+                "The customer table has no segment to split the revenue at risk by; the table below gives the total."
+            )
+        return figure(plot_revenue_at_risk(risk).figure, alt=self.alt["revenue"])
 
     @section("revenue_table")
     def _revenue_table(self):
         """The numbers behind the chart."""
+        if self.risk is None:
+            return None
         return table(
             self.risk,
-            caption=self.risk.attrs["caption"],
+            caption=_revenue_caption(self.risk),
             percent=["share_of_revenue"],
             digits={"monthly_revenue": 0, "churn_probability": 2, "revenue_at_risk": 0},
+        )
+
+    @section("lifetime_value")
+    def _lifetime_value(self):
+        """Five-year customer lifetime value by segment."""
+        clv = self.need(self.clv, "lifetime_value")
+        return table(
+            clv.drop(columns=["horizon_months"]),
+            caption=clv.attrs["caption"],
+            digits={"expected_months": 1, "monthly_revenue": 2, "clv": 0},
+            labels={"followed_to_horizon": "followed for five years"},
+        )
+
+    @section("survival")
+    def _survival_chart(self):
+        """Kaplan–Meier curves by segment."""
+        km = self.need(self.km, "survival")
+        return figure(plot_km(km).figure, alt=self.alt["survival"])
+
+    @section("logrank")
+    def _logrank(self):
+        """Churners observed and expected per segment under equal hazards (log-rank test)."""
+        if self.km is None:
+            return None
+        found = self.need(self.survival, "logrank")
+        by = found.columns[0]
+        test = found.iloc[0]
+        return table(
+            found[[by, "n", "observed", "expected"]],
+            caption=(
+                f"Churners per {by}, and as many as expected if every {by} churned at the same pace over tenure "
+                f"(log-rank χ² = {test['chi2']:,.1f}, df {int(test['dof'])}, {p_phrase(float(test['p']))})"
+            ),
+            digits={"expected": 1},
+            labels={"n": "customers", "observed": "churned", "expected": "expected at equal pace"},
+        )
+
+    @section("cox")
+    def _cox(self):
+        """How fast: hazard ratios at equal tenure, under readable names."""
+        self.need(self.cox, "cox")
+        return table(
+            _effects_order(self.cox_effects)[["label", "hazard_ratio", "ci_low", "ci_high", "p_adjusted"]],
+            caption="Pace of churning at equal tenure, other columns equal (above 1: leave sooner; p adjusted)",
+            digits=2,
+            labels={"label": "effect"},
         )
 
     @section("cohorts")
     def _cohort_chart(self):
         """Retention by signup cohort."""
-        return figure(plot_cohort_retention(self.cohorts).figure, alt=self.alt["cohorts"])
+        cohorts = self.need(self.cohorts, "cohorts")
+        return figure(plot_cohort_retention(cohorts).figure, alt=self.alt["cohorts"])
 
     @section("cohorts_table")
     def _cohort_table(self):
         """One row per cohort, one column per month since signup."""
+        if self.cohorts_wide is None:
+            return None
         wide = self.cohorts_wide
         return table(wide, caption="Retention by signup cohort", percent=list(wide.columns[2:]))
-
-    @section("lifetime_value")
-    def _lifetime_value(self):
-        """Five-year customer lifetime value by segment."""
-        return table(
-            self.clv,
-            caption=self.clv.attrs["caption"],
-            digits={"expected_months": 1, "monthly_revenue": 2, "clv": 0, "horizon_months": 0},
-        )
 
     @section("reasons")
     def _reasons(self):
         """Themes of churned and active customers' last comments."""
+        reasons = self.need(self.reasons, "reasons")
         return table(
-            self.reasons, caption="Themes of last comments", digits=3, percent=["churned_share", "active_share"]
+            reasons.drop(columns=["churned_comments"]),
+            caption=(
+                f"Themes of the last comments of {int(reasons['churned_comments'].iloc[0]):,} churned customers, "
+                "against active customers'"
+            ),
+            digits=3,
+            percent=["churned_share", "active_share"],
         )
+
+    @section("model_checks")
+    def _model_checks(self):
+        """How far to trust the model: accuracy out of sample and each caution once."""
+        self.need(self.model, "model")
+        return findings(self.checks)
+
+
+# --------------------------------------------------------------------------- what the data can give
+
+
+def _groups(records: pd.DataFrame, column: str | None) -> int:
+    """Distinct non-missing values of ``column`` (0 when the data has no such column)."""
+    if column is None or column not in records.columns:
+        return 0
+    return int(records[column].nunique(dropna=True))
+
+
+def _churn_flags(customers: pd.DataFrame, event: str = "churned") -> pd.Series:
+    """The churn flag as 0/1 floats, missing values left out."""
+    flags = customers[event]
+    if pd.api.types.is_bool_dtype(flags) or isinstance(flags.dtype, pd.BooleanDtype):
+        flags = flags.astype("Float64")
+    return pd.to_numeric(flags, errors="coerce").astype(float).dropna()
+
+
+def _enough_churners(customers: pd.DataFrame, what: str) -> None:
+    """Raise :class:`NotEnoughDataError` when fewer than :data:`MIN_CHURNERS` customers churned
+    (or stayed): ``what`` names the analysis in the sentence."""
+    flags = _churn_flags(customers)
+    churned, n = int(flags.sum()), len(flags)
+    stayed = n - churned
+    if churned < MIN_CHURNERS:
+        raise NotEnoughDataError(
+            f"Only {churned:,} of the {n:,} customers churned, too few for {what} (it needs at least "
+            f"{MIN_CHURNERS} churners); a longer customer history would make it possible."
+        )
+    if stayed < MIN_CHURNERS:
+        raise NotEnoughDataError(
+            f"Only {stayed:,} of the {n:,} customers stayed, too few for {what} (it needs at least "
+            f"{MIN_CHURNERS} customers who stayed and {MIN_CHURNERS} who churned); data on more customers "
+            "would make it possible."
+        )
+
+
+def _has_ids(feedback: pd.DataFrame) -> bool:
+    return "customer_id" in feedback.columns and bool(feedback["customer_id"].notna().any())
+
+
+def _linkable_survey(records: pd.DataFrame, feedback: pd.DataFrame | None) -> pd.DataFrame:
+    """The survey answers that can be linked to customers, or why there are none."""
+    if feedback is None:
+        raise NotEnoughDataError(
+            "There is no survey (feedback source) in the catalog, so the customer experience cannot be related "
+            "to churn; add a feedback source whose answers carry the customer id."
+        )
+    if not _has_ids(feedback):
+        raise NotEnoughDataError(
+            "The survey has no customer ids, so no answer can be linked to a customer; add the customer id to "
+            "the survey export and map its column to customer_id in the catalog's columns to relate NPS to churn."
+        )
+    ids = set(records["customer_id"].dropna().astype(str))
+    if not feedback["customer_id"].dropna().astype(str).isin(ids).any():
+        raise NotEnoughDataError(
+            "None of the survey's customer ids is in the customer table, so no answer can be linked to a "
+            "customer; export both with the same customer id to relate NPS to churn."
+        )
+    return feedback
+
+
+def _has_churn_dates(records: pd.DataFrame) -> bool:
+    return all(c in records.columns and records[c].notna().any() for c in ("signup_at", "churned_at"))
+
+
+def _monthly_trend(records: pd.DataFrame) -> pd.DataFrame:
+    if not _has_churn_dates(records):
+        raise NotEnoughDataError(
+            "The customer table has no signup and churn dates (signup_at, churned_at), so there is no monthly "
+            "churn rate (the findings give the share of all customers who churned instead); map both date "
+            "columns in the catalog to see churn month by month."
+        )
+    trend = churn_rate_by_month(records)
+    if trend.empty:
+        raise NotEnoughDataError(
+            "The churn dates cover no complete month yet, so there is no monthly churn rate; a longer customer "
+            "history would make it possible."
+        )
+    return trend
+
+
+def _headline(records: pd.DataFrame, *, month: str, trend: pd.DataFrame | None) -> dict:
+    """The headline KPI; ``scope`` says whether it is a month's rate or the all-time share."""
+    if trend is None:
+        kpi = churn_headline(records)  # without churn dates: the share of all customers who churned
+        if kpi.get("month") is None:
+            return {**kpi, "scope": ALL_CUSTOMERS}
+    elif month:
+        from ..periods import parse_month
+
+        wanted = str(parse_month(month))
+        if wanted not in set(trend["month"]):
+            raise NotEnoughDataError(
+                f"The churn data covers {trend['month'].iloc[0]} to {trend['month'].iloc[-1]}, so it has no churn "
+                f"rate for {wanted}; customer records that reach {wanted} would make it possible."
+            )
+    kpi = churn_headline(records, month=month)
+    if not np.isfinite(kpi["value"]):
+        raise NotEnoughDataError(
+            f"No customer was active at the start of {kpi['month']}, so it has no churn rate; customer records "
+            "that reach the month would make it possible."
+        )
+    return {**kpi, "scope": "month"}
+
+
+#: Canonical customer columns that do not describe a customer (the outcome, time and ids).
+_NOT_COVARIATES = {"customer_id", "churned", "churned_at", "signup_at", "tenure_months", "nps_responded_at", "nps"}
+
+
+def _refused(what: str, error: ValueError) -> NotEnoughDataError:
+    """A model's refusal of the data (its ValueError, documented as such: no usable covariate,
+    a covariate pattern it cannot fit) as the section's one sentence."""
+    reason = str(error).split(". ")[0].rstrip(".")
+    return NotEnoughDataError(f"The {what} cannot be fitted to this data: {reason[:1].lower() + reason[1:]}.")
+
+
+def _churn_settings(value: Any) -> dict[str, Any]:
+    """The catalog's ``settings: {churn: {...}}``, checked (keys, types); {} when absent."""
+    if value is None:
+        return {}
+    keys = {"covariates", "formula", "exclude"}
+    if not isinstance(value, dict) or set(value) - keys:
+        raise CatalogError(
+            f"settings: churn must be a mapping with covariates: [...], formula: '...' or exclude: [...]; got {value!r}."
+        )
+    for key in ("covariates", "exclude"):
+        listed = value.get(key)
+        if listed is not None and (isinstance(listed, str) or not all(isinstance(c, str) for c in listed)):
+            raise CatalogError(f"settings: churn: {key} must be a list of column names, e.g. {key}: [TotalCharges].")
+    if value.get("formula") is not None and not isinstance(value["formula"], str):
+        raise CatalogError(
+            "settings: churn: formula must be a patsy formula, e.g. 'churned ~ tenure_months + segment'."
+        )
+    if value.get("formula") and value.get("covariates"):
+        raise CatalogError("settings: churn: give covariates or a formula, not both.")
+    return {key: value[key] for key in keys if value.get(key) is not None}
+
+
+def _check_model_columns(records: pd.DataFrame, covariates: list[str] | None, exclude: list[str] | None) -> None:
+    """Names in covariates/exclude that the customer table lacks: a CatalogError naming them."""
+    unknown = [c for c in [*(covariates or []), *(exclude or [])] if c not in records.columns]
+    if unknown:
+        import difflib
+
+        hints = "; ".join(
+            f"{c!r}: did you mean {close[0]!r}?"
+            if (close := difflib.get_close_matches(c, [str(x) for x in records.columns], n=1))
+            else repr(c)
+            for c in unknown
+        )
+        raise CatalogError(
+            f"settings: churn names column(s) the customer table does not have ({hints}). Its columns are "
+            f"{', '.join(map(str, records.columns))}."
+        )
+
+
+def _fit_churn_model(
+    customers: pd.DataFrame, *, covariates: list[str] | None = None, formula: str | None = None
+) -> ChurnModel:
+    _enough_churners(customers, "a churn model")
+    try:
+        return churn_model(customers, formula, covariates, cv=5, seed=0)
+    except NotEnoughDataError:
+        raise
+    except ValueError as error:  # with the page's arguments, only the data can make it refuse
+        raise _refused("churn model", error) from error
+
+
+def _fit_cox_model(records: pd.DataFrame) -> CoxModel:
+    _enough_churners(records, "a model of time to churn")
+    described = [c for c in records.columns if c not in _NOT_COVARIATES and records[c].notna().any()]
+    if not described:
+        raise NotEnoughDataError(
+            "The customer table has no column besides churn and tenure, so nothing can explain how fast customers "
+            "leave; customer columns such as plan, segment or revenue in the export would make it possible."
+        )
+    try:
+        return cox_model(records)
+    except NotEnoughDataError:
+        raise
+    except ValueError as error:  # with the page's arguments, only the data can make it refuse
+        raise _refused("model of time to churn", error) from error
+
+
+def _answered(customers: pd.DataFrame) -> pd.DataFrame:
+    return customers[customers["nps_category"].astype(str).isin(["promoter", "passive", "detractor"])]
+
+
+def _churn_by_nps(customers: pd.DataFrame, survey: pd.DataFrame | None, no_survey: str) -> pd.DataFrame:
+    if survey is None:  # the survey's own sentence (no survey, no ids) says why
+        raise NotEnoughDataError(no_survey)
+    if _answered(customers).empty:
+        raise NotEnoughDataError(
+            "None of the survey answers linked to a customer has an NPS score (0-10), so churn cannot be compared "
+            "across promoters, passives and detractors; map the recommend question's column to nps in the catalog."
+        )
+    return churn_by_nps(customers)
+
+
+def _detractor_effect(
+    customers: pd.DataFrame, adjust: list[str], *, by_nps: pd.DataFrame | None, no_survey: str
+) -> pd.DataFrame:
+    if by_nps is None:
+        raise NotEnoughDataError(no_survey or "No survey answer linked to a customer has an NPS score.")
+    answered = _answered(customers)
+    counts = answered["nps_category"].astype(str).value_counts()
+    missing = [g for g in ("promoter", "detractor") if not counts.get(g, 0)]
+    if missing:
+        raise NotEnoughDataError(
+            f"The survey answers linked to customers include no {missing[0]}s, so detractors cannot be compared "
+            "with promoters; more linked answers would make it possible."
+        )
+    _enough_churners(answered, "comparing detractors with promoters")
+    return detractor_effect(customers, adjust=adjust)
+
+
+def _revenue_missing(customers: pd.DataFrame, what: str) -> NotEnoughDataError | None:
+    if "monthly_revenue" in customers.columns and customers["monthly_revenue"].notna().any():
+        return None
+    return NotEnoughDataError(
+        f"The customer table has no monthly revenue, so {what} cannot be put in money; map the revenue "
+        "column to monthly_revenue in the catalog's columns."
+    )
+
+
+def _revenue_at_risk(
+    model: ChurnModel | None, customers: pd.DataFrame, *, by: str | None, currency: str
+) -> pd.DataFrame:
+    missing = _revenue_missing(customers, "the revenue at risk")
+    if missing:
+        raise missing
+    if model is None:
+        raise NotEnoughDataError(
+            "The revenue at risk weighs each customer's revenue by the churn model's prediction, and there is no "
+            "churn model (see who leaves above)."
+        )
+    risk = revenue_at_risk(model, customers, by=by, currency=currency)
+    if not np.isfinite(risk[["revenue_at_risk", "ci_low", "ci_high"]].to_numpy(dtype=float)).all():
+        raise NotEnoughDataError(
+            "The churn model cannot predict every active customer's churn (a covariate without a finite "
+            "estimate), so the revenue at risk has no interval; see Model checks."
+        )
+    return risk
+
+
+def _lifetime_value(customers: pd.DataFrame, *, by: str | None, currency: str) -> pd.DataFrame:
+    missing = _revenue_missing(customers, "the lifetime value")
+    if missing:
+        raise missing
+    return customer_lifetime_value(customers, by=by, horizon_months=60, currency=currency)
+
+
+def _logrank(customers: pd.DataFrame, segment: str | None) -> pd.DataFrame:
+    if segment is None or _groups(customers, segment) < 2:
+        raise NotEnoughDataError(
+            "The customer table has no segment with two or more groups, so time to churn cannot be compared "
+            "across groups; map a grouping column to segment in the catalog's columns."
+        )
+    if not _churn_flags(customers).sum():
+        raise NotEnoughDataError("No customer churned, so there is no time to churn to compare across groups.")
+    found = logrank(customers, by=segment)
+    return found
+
+
+def _cohorts(records: pd.DataFrame) -> pd.DataFrame:
+    if not _has_churn_dates(records):
+        raise NotEnoughDataError(
+            "The customer table has no signup and churn dates (signup_at, churned_at), so customers cannot be "
+            "grouped by the month they signed up; map both date columns in the catalog to see retention by cohort."
+        )
+    cohorts = cohort_retention(records)
+    if cohorts.empty:
+        raise NotEnoughDataError(
+            "No customer signed up within the churn history, so there is no cohort to follow; a longer "
+            "customer history would make it possible."
+        )
+    return cohorts
+
+
+def _churn_reasons(customers: pd.DataFrame, survey: pd.DataFrame | None, no_survey: str) -> pd.DataFrame:
+    if survey is None:  # said in full under "Customer experience and churn": not repeated here
+        raise NotEnoughDataError(
+            "Last comments need survey answers linked to customers, which this data does not have (see Customer "
+            "experience and churn for what would make it possible)."
+        )
+    if "comment" not in survey.columns or not survey["comment"].astype("string").str.strip().fillna("").ne("").any():
+        raise NotEnoughDataError(
+            "The survey has no comments, so there are no last words of churned customers to read; a comment "
+            "column in the survey export would make it possible."
+        )
+    reasons = churn_reasons(customers, survey)
+    if reasons.empty or not int(reasons["churned_comments"].iloc[0]):
+        raise NotEnoughDataError(
+            "None of the churned customers linked to the survey left a comment, so there are no last words to "
+            "compare with active customers'."
+        )
+    # a theme no active customer mentions has no finite ratio: shown blank, not as "inf"
+    return reasons.assign(ratio=reasons["ratio"].where(np.isfinite(reasons["ratio"].astype(float))))
+
+
+# --------------------------------------------------------------------------- readable effects
+
+
+def readable_name(column: str) -> str:
+    """A column's name for readers: ``tenure_months`` -> "tenure", ``monthly_revenue`` ->
+    "monthly revenue", other names with underscores as spaces."""
+    return READABLE_NAMES.get(column, column.replace("_", " "))
+
+
+def _readable_list(names: str) -> str:
+    """``"tenure_months, segment"`` -> ``"tenure and segment"`` (a trailing note is kept)."""
+    words = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: READABLE_NAMES.get(m.group(0), m.group(0)), names)
+    items = [item.strip() for item in words.split(", ") if item.strip()]
+    return _and(items) if items else words
+
+
+def _per_unit(column: str, values: pd.Series, currency: str) -> tuple[float, str]:
+    """The unit an effect of numeric ``column`` is shown per, and the label that says so."""
+    name = readable_name(column)
+    if pd.api.types.is_bool_dtype(values) or isinstance(values.dtype, pd.BooleanDtype):
+        return 1.0, f"{name} (yes vs no)"
+    numbers = pd.to_numeric(values, errors="coerce").astype(float).dropna()
+    if len(numbers) and set(np.unique(numbers)) <= {0.0, 1.0}:
+        return 1.0, f"{name} (yes vs no)"
+    sd = float(numbers.std()) if len(numbers) > 1 else np.nan
+    if column == "tenure_months":
+        return (12.0, f"{name} (per 12 months)") if sd >= 6 else (1.0, f"{name} (per month)")
+    unit = 10.0 ** round(np.log10(sd)) if np.isfinite(sd) and sd >= 5 else 1.0
+    money = f" {currency}" if currency and column == "monthly_revenue" else ""
+    return unit, f"{name} (per {unit:,.0f}{money})" if unit > 1 or money else f"{name} (per unit)"
+
+
+def readable_effects(summary: pd.DataFrame, customers: pd.DataFrame, *, currency: str = "") -> pd.DataFrame:
+    """The estimable effects of a :func:`cxkit.churn_model` or :func:`cxkit.cox_model` summary
+    as a reader sees them: readable labels, numeric effects per a unit a reader can picture.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The model's ``summary``.
+    customers : DataFrame
+        The data the model was fitted on (the spread of each numeric column sets its unit).
+    currency : str, default ""
+        Named in the unit of ``monthly_revenue``.
+
+    Returns
+    -------
+    DataFrame
+        One row per estimable term other than the intercept, in the summary's order: ``term``,
+        ``label`` (e.g. "tenure (per 12 months)", "segment: SMB vs Consumer", "Partner (yes vs
+        no)"), ``unit`` (the step the effect is per: 12 months, 100 of the currency; 1 for
+        levels and yes/no columns), ``coef`` (log ratio per ``unit``), the ratio column
+        (``odds_ratio`` or ``hazard_ratio``) with ``ci_low`` / ``ci_high``, per ``unit``, and
+        ``p_adjusted`` (unchanged by the unit).
+    """
+    effect = "odds_ratio" if "odds_ratio" in summary.columns else "hazard_ratio"
+    rows = summary[(summary["term"] != "Intercept") & summary["estimable"].astype(bool)].copy()
+    labels, units = [], []
+    for term, label in zip(rows["term"].astype(str), rows["label"].astype(str)):
+        if "[T." in term and ": " in label:
+            var, rest = label.split(": ", 1)
+            labels.append(f"{readable_name(var)}: {rest}")
+            units.append(1.0)
+        elif term in customers.columns:
+            unit, text = _per_unit(term, customers[term], currency)
+            labels.append(text)
+            units.append(unit)
+        else:
+            labels.append(label)
+            units.append(1.0)
+    per = np.asarray(units, dtype=float)
+    rows["label"] = labels
+    rows["unit"] = per
+    rows["coef"] = rows["coef"].to_numpy(dtype=float) * per
+    for column in (effect, "ci_low", "ci_high"):
+        rows[column] = rows[column].to_numpy(dtype=float) ** per
+    return rows[["term", "label", "unit", "coef", effect, "ci_low", "ci_high", "p_adjusted"]].reset_index(drop=True)
+
+
+def _effects_order(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Significant effects first, strongest first; then the others in the model's order."""
+    significant = effects["p_adjusted"] < alpha
+    strength = effects["coef"].abs()
+    top = effects[significant].loc[strength[significant].sort_values(ascending=False).index]
+    return pd.concat([top, effects[~significant]])
+
+
+# --------------------------------------------------------------------------- model checks
+
+#: Cautions whose variables are named in a sentence of their own (the message's subject).
+_COLLINEAR = re.compile(r"^(?P<var>.+?) is strongly collinear with other covariates")
+_ALIASED = re.compile(
+    r"exact combinations of others and were left out of the fit \([^)]*\): (?P<items>.+)\. Try dropping"
+)
+_TENURE_PRICE = re.compile(
+    r"^(?P<col>.+?) is almost exactly a function of (?P<t>\S+) x (?P<r>\S+) \(R² = (?P<r2>[0-9.]+)\)"
+)
+_CHANGES_WITH_TENURE = re.compile(r"^the hazard ratio of (?P<term>.+) changes with tenure")
+_SEPARATED = re.compile(r"^(separation|monotone likelihood): (?P<terms>.+?) (has|have) no finite")
+
+
+def _and(names: list[str]) -> str:
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _level(label: str) -> str:
+    """``"InternetService: No vs Fiber optic"`` -> ``"InternetService: No"``."""
+    return label.split(" vs ", 1)[0]
+
+
+def _readable_label(label: str) -> str:
+    """``"tenure_months"`` -> "tenure"; ``"segment: SMB vs Consumer"`` keeps its levels."""
+    column, sep, rest = label.partition(": ")
+    return readable_name(column) + sep + rest
+
+
+def _grouped_levels(labels: list[str]) -> list[str]:
+    """Effect labels with the levels of one column together: ``["segment: A vs C", "segment:
+    B vs C", "x"]`` -> ``["segment (A and B vs C)", "x"]``."""
+    levels: dict[str, list[str]] = {}
+    refs: dict[str, str] = {}
+    for label in labels:
+        m = re.match(r"^(?P<col>.+?): (?P<level>.+) vs (?P<ref>.+)$", label)
+        if m:
+            levels.setdefault(m.group("col"), []).append(m.group("level"))
+            refs[m.group("col")] = m.group("ref")
+        else:
+            levels.setdefault(label, [])
+    return [
+        f"{readable_name(col)} ({_and(found)} vs {refs[col]})" if found else readable_name(col)
+        for col, found in levels.items()
+    ]
+
+
+def _aliased_sentence(items: str) -> str:
+    groups: dict[tuple[str, str], list[str]] = {}
+    for item in items.split("; "):
+        m = re.match(r"^(?P<name>.+?) \(= a combination of (?P<of>.+)\)$", item)
+        if not m:
+            continue
+        name, of = _level(m.group("name")), _and([_level(x) for x in m.group("of").split(", ")])
+        column, _, level = name.partition(": ")
+        groups.setdefault((level, of), []).append(readable_name(column))
+    parts = [
+        f"{_and(columns)}{': ' + level if level else ''} (already given by {of})"
+        for (level, of), columns in groups.items()
+    ]
+    if not parts:
+        return ""
+    return (
+        "Some columns repeat what another column already says, so they get no effect of their own: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def _caution_sentences(cautions: list[tuple[str, str]]) -> list[str]:
+    """The models' warnings in plain words, each once (the logistic and Cox models repeat most)."""
+    out: list[str] = []
+    collinear: list[str] = []
+    changing: list[str] = []
+    separated: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for source, message in cautions:
+        m_alias = _ALIASED.search(message)
+        m_col = _COLLINEAR.match(message)
+        m_tp = _TENURE_PRICE.match(message)
+        m_ph = _CHANGES_WITH_TENURE.match(message)
+        m_sep = _SEPARATED.match(message)
+        if m_alias:
+            text = _aliased_sentence(m_alias.group("items"))
+        elif m_col:
+            collinear.append(readable_name(m_col.group("var")))
+            continue
+        elif m_tp:
+            text = (
+                f"{m_tp.group('col')} is almost exactly {readable_name(m_tp.group('t'))} times "
+                f"{readable_name(m_tp.group('r'))} (R² = {m_tp.group('r2')}), like a total-charges column: it adds "
+                "nothing of its own, blurs their effects and, for time to churn, grows with tenure itself; leave it "
+                f"out with settings: {{churn: {{exclude: [{m_tp.group('col')}]}}}} in the catalog."
+            )
+        elif m_ph:
+            changing.append(m_ph.group("term"))
+            continue
+        elif m_sep:
+            kind = "odds ratio" if m_sep.group(1) == "separation" else "hazard ratio"
+            separated.setdefault(m_sep.group("terms"), []).append(kind)
+            continue
+        else:
+            text = message[:1].upper() + message[1:]
+            if source == "detractor":
+                text = "Detractors against promoters: " + message
+        key = re.sub(r"\b(odds|hazard) ratios?\b", "ratio", text)
+        if text and key not in seen:
+            seen.add(key)
+            out.append(text)
+    for terms, kinds in separated.items():
+        out.append(
+            f"{terms} cannot be estimated ({_and(kinds)}): in some group nobody, or everybody, churned, so the "
+            "estimate runs off to infinity; it is left out of the effects. Merge rare levels or drop the column."
+        )
+    if collinear:
+        out.append(
+            f"The separate effects of {_and(collinear)} are imprecise: each overlaps strongly with other columns "
+            "(its variance is inflated more than tenfold), so read them together, not one by one."
+        )
+    if changing:
+        grouped = _grouped_levels(changing)
+        many = len(changing) > 1
+        out.append(
+            f"The hazard ratio{'s' if many else ''} of {_and(grouped)} change{'' if many else 's'} with tenure "
+            f"(proportional-hazards test): read {'them' if many else 'it'} as {'averages' if many else 'an average'} "
+            "over a customer's tenure."
+        )
+    return out
+
+
+def _fit_sentences(model: ChurnModel) -> list[str]:
+    out = [f"The churn model was fitted on {model.n:,} customers, {model.events:,} of whom churned."]
+    out += [str(note).strip().rstrip(".") + "." for note in model.notes if str(note).strip()]
+    if np.isfinite(model.auc):
+        spread = f" ± {model.auc_sd:.3f}" if np.isfinite(model.auc_sd) else ""
+        out.append(
+            f"On customers it did not see, the model ranks a churner above a stayer {model.auc:.0%} of the time "
+            f"(cross-validated AUC {model.auc:.3f}{spread}; 50% is chance), and its Brier score is "
+            f"{model.brier:.3f} against {model.brier_baseline:.3f} for a flat guess (lower is better)."
+        )
+    if not model.calibration.empty and np.isfinite(model.calibration_slope):
+        out.append(calibration_finding(model))
+    return out
+
+
+def model_checks(
+    model: ChurnModel | None,
+    *,
+    cox: CoxModel | None = None,
+    detractor: pd.DataFrame | None = None,
+    cautions: list[tuple[str, str]] | None = None,
+    notes: list[str] | None = None,
+) -> list[str]:
+    """The "Model checks" of the churn page in plain words: how well the model predicts
+    customers it did not see, then each caution of the churn, Cox and detractor models once.
+
+    ``cautions`` are the warnings the models raised, as (model, message) pairs; without
+    them, the messages kept in ``model.warnings`` and ``cox.warnings`` are used. ``notes``: what
+    the analyses say about the data they used (e.g. levels combined into "other"), each listed
+    once after the model's own notes. Returns a list of
+    sentences for :func:`cxkit.findings`.
+    """
+    if cautions is None:
+        cautions = [("logit", w) for w in (model.warnings if model is not None else [])]
+        cautions += [("cox", w) for w in (cox.warnings if cox is not None else [])]
+    out = _fit_sentences(model) if model is not None else []
+    out += [n.strip().rstrip(".") + "." for n in notes or [] if n.strip().rstrip(".") + "." not in out]
+    out += _caution_sentences(cautions)
+    if detractor is not None and bool(detractor["delayed_entry"].any()):
+        out.append(
+            "The detractor hazard ratio counts each customer's time at risk from their survey answer on, so the "
+            "months before the answer favour no one."
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- findings
@@ -252,97 +1029,145 @@ def _money(value: float, currency: str) -> str:
     return f"{currency} {value:,.0f}" if currency else f"{value:,.0f}"
 
 
+def _finite(*values: object) -> bool:
+    """Every value is a finite number (a sentence is built only from numbers the page has)."""
+    try:
+        return all(v is not None and bool(np.isfinite(float(v))) for v in values)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
 def calibration_finding(model: ChurnModel) -> str:
-    """One sentence on a churn model's calibration (for the figure's alt text and the findings)."""
+    """One sentence on a churn model's calibration (for the model checks)."""
     cal = model.calibration
     if cal.empty:
         return "The model was not cross-validated, so its calibration is unknown."
     inside = int(((cal["predicted"] >= cal["ci_low"]) & (cal["predicted"] <= cal["ci_high"])).sum())
+    slope = model.calibration_slope
     return (
         f"Predicted churn falls inside the 95% interval of observed churn in {inside} of {len(cal)} deciles "
-        f"of risk (calibration slope {model.calibration_slope:.2f}; 1 is ideal)."
+        f"of risk" + (f" (calibration slope {slope:.2f}; 1 is ideal)." if _finite(slope) else ".")
     )
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+    """A share as a percentage, with two decimals below 1% so that a small rate does not read as 0."""
+    if abs(x) < 5e-5:
+        return "0%"
+    return f"{100 * x:.2f}%" if abs(x) < 0.01 else f"{100 * x:.1f}%"
 
 
 def _p(p: float) -> str:
     return p_phrase(p)  # the pack's one p-value format
 
 
+def _headline_finding(headline: dict) -> str | None:
+    if not headline or not _finite(headline.get("value"), headline.get("ci_low"), headline.get("ci_high")):
+        return None
+    ci = f"95% CI {_pct(headline['ci_low'])} to {_pct(headline['ci_high'])}"
+    if not headline.get("month"):
+        return (
+            f"Of the {headline['n']:,} customers in the data, {_pct(headline['value'])} have churned ({ci}): the "
+            "share of all customers, not a monthly rate, because the customer table has no churn dates."
+        )
+    text = f"The churn rate in {headline['month']} was {_pct(headline['value'])} ({ci}) of {headline['n']:,} customers"
+    if headline.get("previous") is not None and _finite(headline["previous"], headline.get("change_p")):
+        if headline.get("significant"):
+            direction = "up" if headline["change"] > 0 else "down"
+            text += (
+                f", {direction} significantly from {_pct(headline['previous'])} the month before "
+                f"({_p(headline['change_p'])})"
+            )
+        else:
+            text += (
+                f"; the change from {_pct(headline['previous'])} the month before is not significant "
+                f"({_p(headline['change_p'])})"
+            )
+    return text + "."
+
+
+def _revenue_finding(revenue: pd.DataFrame) -> str | None:
+    key = revenue.columns[0]
+    total = revenue[revenue[key] == "all"]
+    if total.empty:
+        return None
+    t = total.iloc[0]
+    if not _finite(t["revenue_at_risk"], t["ci_low"], t["ci_high"], t["share_of_revenue"]):
+        return None
+    currency, horizon = revenue.attrs.get("currency", ""), revenue.attrs.get("horizon_months")
+    parts = revenue[revenue[key] != "all"]
+    most = ""
+    if len(parts) > 1 and t["revenue_at_risk"] > 0:
+        top = parts.sort_values("revenue_at_risk", ascending=False).iloc[0]
+        most = f"{top[key]} ({top['revenue_at_risk'] / t['revenue_at_risk']:.0%})"
+    if horizon:
+        text = (
+            f"Active customers expected to churn within about {horizon} months bring "
+            f"{_money(t['revenue_at_risk'], currency)} of monthly revenue (95% CI {_money(t['ci_low'], currency)} to "
+            f"{_money(t['ci_high'], currency)}), {_pct(t['share_of_revenue'])} of all active customers' monthly revenue"
+        )
+        return text + (f"; the most is in {most}" if most else "") + "."
+    # Without churn dates the model's probabilities have no time frame: say what the number is, no horizon.
+    return (
+        f"Weighted by each active customer's predicted chance of churning, {_money(t['revenue_at_risk'], currency)} "
+        f"of their {_money(t['monthly_revenue'], currency)} monthly revenue is at risk "
+        f"({_pct(t['share_of_revenue'])}, 95% CI {_money(t['ci_low'], currency)} to {_money(t['ci_high'], currency)})"
+        + (f", most of it in {most}" if most else "")
+        + "; without churn dates the data puts no time frame on this loss."
+    )
+
+
 def churn_findings(
     *,
     headline: dict | None = None,
     model: ChurnModel | None = None,
+    effects: pd.DataFrame | None = None,
     detractor: pd.DataFrame | None = None,
     revenue: pd.DataFrame | None = None,
     survival: pd.DataFrame | None = None,
     reasons: pd.DataFrame | None = None,
+    cautions: int = 0,
     alpha: float = 0.05,
     max_effects: int = 3,
 ) -> list[str]:
     """Plain-language findings from the churn numbers; an effect is claimed only when significant.
 
     Parameters are the outputs of :func:`cxkit.churn_headline`, :func:`cxkit.churn_model`,
-    :func:`cxkit.detractor_effect`, :func:`cxkit.revenue_at_risk`, :func:`cxkit.logrank` and
-    :func:`cxkit.churn_reasons` (each optional). Returns a list of sentences for :func:`cxkit.findings`.
+    :func:`readable_effects` (the model's effects as the page shows them; default the model's
+    ``summary``), :func:`cxkit.detractor_effect`, :func:`cxkit.revenue_at_risk`,
+    :func:`cxkit.logrank` and :func:`cxkit.churn_reasons` (each optional), and ``cautions``, the
+    number of cautions the page's model checks list. Returns a list of sentences for
+    :func:`cxkit.findings`: what the manager acts on first (the churn rate, who leaves, what CX
+    has to do with it, the revenue at risk), then how far to trust the model. A sentence is
+    built only from numbers the data gave.
     """
     out = []
-    if headline and headline.get("value") is not None:
-        when = f"in {headline['month']}" if headline.get("month") else "overall"
-        text = (
-            f"The churn rate {when} was {_pct(headline['value'])} (95% CI {_pct(headline['ci_low'])} to "
-            f"{_pct(headline['ci_high'])}) of {headline['n']:,} customers"
-        )
-        if headline.get("previous") is not None:
-            if headline.get("significant"):
-                direction = "up" if headline["change"] > 0 else "down"
-                text += (
-                    f", {direction} significantly from {_pct(headline['previous'])} the month before "
-                    f"({_p(headline['change_p'])})"
-                )
-            else:
-                text += (
-                    f"; the change from {_pct(headline['previous'])} the month before is not significant "
-                    f"({_p(headline['change_p'])})"
-                )
-        out.append(text + ".")
+    text = _headline_finding(headline or {})
+    if text:
+        out.append(text)
     if model is not None:
-        if not np.isnan(model.auc):
-            quality = "well" if model.auc >= 0.8 else "fairly well" if model.auc >= 0.7 else "weakly"
-            out.append(
-                f"The churn model separates churners from stayers {quality} out of sample "
-                f"(cross-validated AUC {model.auc:.3f} ± {model.auc_sd:.3f}); its Brier score is "
-                f"{model.brier:.3f} against {model.brier_baseline:.3f} for a flat guess."
-            )
         # The detractor comparison below is the one figure for detractors against promoters; the
         # model's own NPS-category terms (adjusted for every covariate) are not cited beside it.
         out.append(
             effects_finding(
-                model.summary,
+                model.summary if effects is None else effects,
                 alpha=alpha,
                 max_effects=max_effects,
                 exclude=("nps_category",) if detractor is not None and len(detractor) else (),
             )
         )
-        if not model.calibration.empty:
-            out.append(calibration_finding(model))
-        for w in model.warnings:
-            out.append(f"Caution: {w}")
     if detractor is not None and len(detractor):
         rows: dict[object, Any] = {
             r.measure: r for r in detractor.itertuples()
         }  # itertuples rows: fields unknown to the stubs
         o, h = rows.get("odds ratio"), rows.get("hazard ratio")
-        if o is not None and not np.isnan(o.estimate):
+        if o is not None and _finite(o.estimate, o.ci_low, o.ci_high, o.p):
             if o.p < alpha:
                 text = (
                     f"Detractors churn with {o.estimate:.2f} times the odds of promoters (95% CI {o.ci_low:.2f} "
-                    f"to {o.ci_high:.2f}, {_p(o.p)}), adjusted for {o.adjusted_for}"
+                    f"to {o.ci_high:.2f}, {_p(o.p)}), adjusted for {_readable_list(o.adjusted_for)}"
                 )
-                if h is not None and not np.isnan(h.estimate) and h.p < alpha:
+                if h is not None and _finite(h.estimate, h.ci_low, h.ci_high, h.p) and h.p < alpha:
                     text += (
                         f", and leave {h.estimate:.2f} times as fast at equal tenure (hazard ratio, 95% CI "
                         f"{h.ci_low:.2f} to {h.ci_high:.2f})"
@@ -358,23 +1183,10 @@ def churn_findings(
     if revenue is not None and not len(revenue) and revenue.attrs.get("note"):
         out.append(revenue.attrs["note"].split(" Map one")[0])
     if revenue is not None and len(revenue):
-        key = revenue.columns[0]
-        total = revenue[revenue[key] == "all"]
-        if len(total):
-            t = total.iloc[0]
-            currency, horizon = revenue.attrs.get("currency", ""), revenue.attrs.get("horizon_months")
-            within = f" within about {horizon} months" if horizon else ""
-            text = (
-                f"Active customers expected to churn{within} bring {_money(t['revenue_at_risk'], currency)} of "
-                f"monthly revenue (95% CI {_money(t['ci_low'], currency)} to {_money(t['ci_high'], currency)}), "
-                f"{_pct(t['share_of_revenue'])} of all active customers' monthly revenue"
-            )
-            parts = revenue[revenue[key] != "all"]
-            if len(parts) > 1:
-                top = parts.sort_values("revenue_at_risk", ascending=False).iloc[0]
-                text += f"; the most is in {top[key]} ({top['revenue_at_risk'] / t['revenue_at_risk']:.0%})"
-            out.append(text + ".")
-    if survival is not None and len(survival):
+        text = _revenue_finding(revenue)
+        if text:
+            out.append(text)
+    if survival is not None and len(survival) and _finite(survival["p"].iloc[0]):
         by = survival.columns[0]
         p = float(survival["p"].iloc[0])
         if p < alpha:
@@ -387,30 +1199,40 @@ def churn_findings(
             out.append(f"Time to churn does not differ significantly by {by} (log-rank {_p(p)}).")
     if reasons is not None and len(reasons):
         sig = reasons[(reasons["p_adjusted"] < alpha) & (reasons["ratio"] > 1)]
-        if len(sig):
+        if len(sig) and _finite(sig.iloc[0]["churned_share"], sig.iloc[0]["active_share"]):
             r = sig.iloc[0]
             out.append(
                 f"Churned customers' last comments mention {r['theme']} more often than active customers' "
                 f"({_pct(r['churned_share'])} against {_pct(r['active_share'])}, adjusted {_p(r['p_adjusted'])})."
             )
-        else:
+        elif _finite(reasons.iloc[0]["churned_share"]):
             top = reasons.iloc[0]
             out.append(
                 f"The theme churned customers mention most in their last comment is {top['theme']} "
                 f"({_pct(top['churned_share'])}), no more often than active customers."
             )
+    if model is not None and _finite(model.auc):
+        quality = "well" if model.auc >= 0.8 else "fairly well" if model.auc >= 0.7 else "weakly"
+        text = (
+            f"The churn model tells churners from stayers {quality} on customers it did not see (AUC {model.auc:.2f})"
+        )
+        if cautions:
+            text += f"; the model checks at the end of the page list {cautions} caution{'s' if cautions != 1 else ''}"
+        out.append(text + ".")
     return out
 
 
 def effects_finding(summary: pd.DataFrame, *, alpha: float = 0.05, max_effects: int = 3, exclude: tuple = ()) -> str:
     """One sentence naming the strongest significant effects (adjusted p < alpha) of a
-    :func:`churn_model` or :func:`cox_model` summary, or saying there are none. ``exclude``:
-    covariates whose terms are reported elsewhere (e.g. ``("nps_category",)``)."""
+    :func:`churn_model` or :func:`cox_model` summary (or of :func:`readable_effects`), or
+    saying there are none. ``exclude``: covariates whose terms are reported elsewhere (e.g.
+    ``("nps_category",)``)."""
     effect = "odds_ratio" if "odds_ratio" in summary.columns else "hazard_ratio"
     noun = "odds ratio" if effect == "odds_ratio" else "hazard ratio"
     rows = summary[(summary["term"] != "Intercept") & (summary["p_adjusted"] < alpha)]
     if exclude:
         rows = rows[~rows["term"].astype(str).str.match("|".join(rf"(C\()?{c}\b" for c in exclude))]
+    rows = rows[[_finite(r.ci_low, r.ci_high, getattr(r, effect)) for r in rows.itertuples()]]
     if rows.empty:
         return "No covariate has a significant effect on churn after adjusting for multiple comparisons."
     rows = rows.reindex(rows["coef"].abs().sort_values(ascending=False).index).head(max_effects)
@@ -440,34 +1262,75 @@ def cohort_finding(retention: pd.DataFrame) -> str:
     )
 
 
-def _finding_sentence(headline: dict, detractor: pd.DataFrame | None, model: ChurnModel | None, alpha: float) -> str:
+def _trend_alt(trend: pd.DataFrame, headline: dict | None) -> str:
+    text = _headline_finding(headline or {})
+    if text and (headline or {}).get("month"):
+        return text
+    return f"Monthly churn rate from {trend['month'].iloc[0]} to {trend['month'].iloc[-1]}, with 95% intervals."
+
+
+def _by_nps_alt(by_nps: pd.DataFrame) -> str:
+    shown = by_nps[by_nps["nps_category"] != "no response"]
+    return (
+        "Churn rate by NPS category of the first survey answer: "
+        + "; ".join(
+            f"{r.nps_category} {_pct(float(r.churn_rate))}"  # type: ignore[arg-type]  # itertuples fields are untyped
+            for r in shown.itertuples()
+            if _finite(r.churn_rate)
+        )
+        + "."
+    )
+
+
+def _revenue_caption(risk: pd.DataFrame) -> str:
+    currency = risk.attrs.get("currency", "")
+    if risk.attrs.get("horizon_months"):
+        return str(risk.attrs.get("caption", ""))
+    return (
+        f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part at risk: each "
+        "customer's revenue weighted by their predicted chance of churning (no time frame: the data has no churn dates)"
+    )
+
+
+def _finding_sentence(
+    headline: dict | None, detractor: pd.DataFrame | None, effects: pd.DataFrame | None, alpha: float
+) -> str:
     parts = []
-    if headline and headline.get("value") is not None:
-        when = f" in {headline['month']}" if headline.get("month") else ""
-        change = ""
-        if headline.get("previous") is not None:
-            change = (
-                f", {'up' if headline['change'] > 0 else 'down'} significantly"
-                if headline.get("significant")
-                else ", not a significant change"
+    if headline and _finite(headline.get("value")):
+        if not headline.get("month"):
+            parts.append(
+                f"{_pct(headline['value'])} of all customers in the data have churned (all-time share, not a monthly rate)"
             )
-        parts.append(f"Churn was {_pct(headline['value'])}{when}{change}")
+        else:
+            change = ""
+            if headline.get("previous") is not None and headline.get("change") is not None:
+                change = (
+                    f", {'up' if headline['change'] > 0 else 'down'} significantly"
+                    if headline.get("significant")
+                    else ", not a significant change"
+                )
+            parts.append(f"Churn was {_pct(headline['value'])} in {headline['month']}{change}")
     if detractor is not None and len(detractor):
         o = detractor.set_index("measure").loc["odds ratio"]
-        if not np.isnan(o["estimate"]) and o["p"] < alpha:
+        if _finite(o["estimate"], o["p"]) and o["p"] < alpha:
             parts.append(f"detractors churn with {o['estimate']:.2f} times the odds of promoters")
-    if len(parts) < 2 and model is not None:
-        eff = model.summary[(model.summary["term"] != "Intercept") & (model.summary["p_adjusted"] < alpha)]
+    if len(parts) < 2 and effects is not None:
+        eff = effects[(effects["term"] != "Intercept") & (effects["p_adjusted"] < alpha)]
+        eff = eff[[_finite(v) for v in eff["odds_ratio"]]]
         if len(eff):
             top = eff.loc[eff["coef"].abs().idxmax()]  # type: ignore[call-overload]  # stubs: .loc refuses idxmax's Hashable label
             parts.append(f"the strongest effect is {top['label']} (odds ratio {top['odds_ratio']:.2f})")
-    return ("; ".join(parts) + ".") if parts else "No churn data this month."
+    if not parts:
+        return "No churn figure could be computed from the data this month."
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
 
 
 def churn_results(
     *,
-    headline: dict,
+    headline: dict | None,
     model: ChurnModel | None = None,
+    effects: pd.DataFrame | None = None,
     detractor: pd.DataFrame | None = None,
     revenue: pd.DataFrame | None = None,
     survival: pd.DataFrame | None = None,
@@ -477,16 +1340,27 @@ def churn_results(
     """The ``churn`` section of the pack's ``results.json``.
 
     Keys: ``headline`` (KPI of the month's churn rate: ``value`` 0..1, ``ci_low``, ``ci_high``,
-    ``n``, ``previous``, ``change``, ``change_p``, ``significant``, ``month``), ``finding``
+    ``n``, ``previous``, ``change``, ``change_p``, ``significant``, ``month`` and ``scope``:
+    ``"month"``, or ``"all customers"`` without churn dates, when ``value`` is the share of all
+    customers in the data who churned, not a monthly rate, and ``month`` is None; None when the
+    data gives no churn rate), ``finding``
     (one sentence), ``auc``, ``auc_sd``, ``brier``, ``brier_baseline``, ``customers``,
     ``churned``, ``formula``, ``odds_ratios`` (label -> ``odds_ratio``, ``ci_low``, ``ci_high``,
-    ``p_adjusted``, ``estimable``; the numbers are null when not estimable), ``warnings``, ``detractor_odds_ratio`` and ``detractor_hazard_ratio``
+    ``p_adjusted``, ``estimable``; per unit of each numeric column, as the model has them; the
+    numbers are null when not estimable), ``warnings``, ``detractor_odds_ratio`` and ``detractor_hazard_ratio``
     (``estimate``, ``ci_low``, ``ci_high``, ``p``), ``churn_by_nps`` (category -> ``rate``,
     ``ci_low``, ``ci_high``, ``n``), ``revenue_at_risk`` (``total``, ``ci_low``, ``ci_high``,
     ``share``, ``by_segment``), ``logrank`` (``by``, ``chi2``, ``p``). Keys whose input was not
-    given are None.
+    given are None. ``effects`` (:func:`readable_effects`) names the strongest effect in
+    ``finding`` as the page does (default the model's own labels).
     """
-    out: dict = {"headline": headline, "finding": _finding_sentence(headline, detractor, model, alpha)}
+    out: dict = {
+        "headline": headline,
+        "finding": _finding_sentence(
+            headline, detractor, effects if effects is not None else (None if model is None else model.summary), alpha
+        ),
+    }
+
     if model is not None:
         rows = model.summary[model.summary["term"] != "Intercept"]
         out.update(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..data.catalog import rejection_reasons
-from ..display import table
+from ..display import SafeHTML, findings, table
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -61,8 +61,10 @@ class DataQualityReport(ReportPage):
         )
 
     @section("reasons")
-    def _reasons(self):
+    def _reasons(self) -> SafeHTML:
         """Why rows were rejected."""
+        if self.reasons.empty:  # good news, not a section the data cannot give
+            return findings(["No row was rejected: every row read from every source was accepted."])
         return table(self.reasons, caption="Rejection reasons", percent=["share"], digits=2)
 
 

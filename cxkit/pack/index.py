@@ -8,7 +8,9 @@ A KPI is a mapping with ``value``, ``ci_low``, ``ci_high``, ``n`` and, when ther
 period, ``previous``, ``change``, ``change_p`` (adjusted for the month's headline family,
 :data:`cxkit.pack.results.HEADLINE_POLICY`) and ``significant`` (the change is flagged only when
 significant). The index reads ``nps``, ``csat`` and ``ces`` directly, and the ``headline``
-of ``sentiment`` and ``churn``; each section's ``finding`` is its one-sentence finding.
+of ``sentiment`` and ``churn``; each section's ``finding`` is its one-sentence finding. A churn
+headline without churn dates (``scope`` "all customers") is shown as the share of all customers
+in the data who churned, labelled as such, with no change from a previous month.
 Analyses listed under ``skipped`` (their sources are not in the catalog, or have no rows in
 the month) are shown as not built, with the reason, and their KPIs say so.
 """
@@ -49,6 +51,11 @@ _SECTIONS = [
     ("journey_stages", "journey"),
     ("data_quality", "data_quality"),
 ]
+# The churn KPI without churn dates: its label and what it is (never a month's rate or change).
+_ALL_TIME_CHURN = (
+    "Churned, share of all customers in the data",
+    "All-time share, not a monthly rate: the customer table has no churn dates.",
+)
 # The notebook that writes each KPI, to say why a KPI is missing when it was not built.
 _KPI_NOTEBOOK = {
     "nps": "nps_drivers",
@@ -74,7 +81,21 @@ def _fmt(fmt: str, value: object) -> str:
         return safe_text(value)
 
 
-def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, skipped: dict | None = None) -> str:
+def _all_time(kpi: dict) -> bool:
+    """A churn headline without churn dates: the share of all customers who churned, not a
+    month's rate (``scope`` "all customers"; older results say so by a month of None)."""
+    return kpi.get("scope") == "all customers" or ("month" in kpi and kpi.get("month") is None)
+
+
+def _kpi_card(
+    label: str,
+    kpi: dict | None,
+    fmt: str,
+    higher_is_better: bool,
+    skipped: dict | None = None,
+    *,
+    note: str = "",
+) -> str:
     if not kpi or kpi.get("value") is None:
         why = "not available this month"
         if skipped:
@@ -93,7 +114,9 @@ def _kpi_card(label: str, kpi: dict | None, fmt: str, higher_is_better: bool, sk
         ci = f"95% CI {_fmt(fmt, kpi['ci_low'])} to {_fmt(fmt, kpi['ci_high'])}"
     n = f"n = {kpi['n']:,}" if isinstance(kpi.get("n"), int) else ""
     change = ""
-    if kpi.get("change") is not None and kpi.get("previous") is not None:
+    if note:  # a KPI that is not the month's (e.g. churn without churn dates) has no change to show
+        change = f'<div class="cx-kpi-note">{escape(note)}</div>'
+    elif kpi.get("change") is not None and kpi.get("previous") is not None:
         delta_fmt = fmt.replace("{:", "{:+") if "+" not in fmt else fmt
         if fmt.endswith("%}"):  # a change of a rate is in percentage points, not percent
             delta_fmt = "{:+.1f} pp"
@@ -134,9 +157,17 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
     for key, sub, label, fmt, higher in _KPIS:
         section = results.get(key)
         kpi = section.get(sub) if (sub and isinstance(section, dict)) else section
+        note = ""
+        if key == "churn" and isinstance(kpi, dict) and kpi.get("value") is not None and _all_time(kpi):
+            label, note = _ALL_TIME_CHURN
         cards.append(
             _kpi_card(
-                label, kpi if isinstance(kpi, dict) else None, fmt, higher, skipped.get(_KPI_NOTEBOOK.get(key, ""))
+                label,
+                kpi if isinstance(kpi, dict) else None,
+                fmt,
+                higher,
+                skipped.get(_KPI_NOTEBOOK.get(key, "")),
+                note=note,
             )
         )
     not_shown: dict[str, int] = {}  # sections each page could not compute from the data

@@ -515,8 +515,8 @@ def _nps_trend(df: pd.DataFrame, **options: Any) -> pd.DataFrame:
             raise WrongScaleError(
                 f"the nps column looks like a 1-10 rating, not the 0-10 'how likely are you to recommend us' question: "
                 f"none of its {answers:,} answers is 0. NPS is defined only for the 0-10 question, so it is not shown; "
-                "map a 1-10 overall rating to a column of its own (or as the rating of a reviews source, with "
-                "scales: {rating: [1, 10]}) instead of nps."
+                "map a 1-10 overall satisfaction rating to csat with scales: {csat: [1, 10]} (or as the rating of a "
+                "reviews source, with scales: {rating: [1, 10]}) instead of nps."
             )
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     return trend

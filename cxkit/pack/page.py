@@ -118,6 +118,7 @@ class ReportPage(SafeDisplay):
             reason = shown.reason
             if reason in self.skipped.values():  # said in full once, under the first section it stops
                 shown = Unavailable("for the same reason as the section above that names it.")
+                shown.reason = reason  # what is missing, for results.json and the caller
             self.skipped[name] = reason
         return shown
 
