@@ -1358,6 +1358,11 @@ def _validate(
     then out of range; rows rejected while parsing are left out. Each row keeps its first reason.
     (The order and wording are those of the pandera schema cxkit used before: ``lazy=True``,
     ``report_duplicates="exclude_first"``, NA ignored by range checks and never a duplicate.)
+
+    Written by hand, not with pandera, for speed: pandera's lazy validation builds its failure
+    cases cell by cell and took 3.5 s of a 4 s read of 200k responses (this: 0.06 s). pandera
+    remains the reference: tests/test_validation_reference.py checks that both reject the same
+    rows for the same reasons.
     """
     candidates = ~problems.bad
     checks: list[tuple[str, bool, bool, tuple[str, float, float | None] | None]] = []

@@ -709,7 +709,6 @@ def _versions() -> dict:
         "nbconvert",
         "nbclient",
         "ipykernel",
-        "pandera",
         "pyarrow",
     ]
     out: dict[str, str | None] = {"python": platform.python_version()}
