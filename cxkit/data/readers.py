@@ -328,11 +328,20 @@ def _category(text: _columns.Cells) -> pd.Series:
     return text.map(clean_category, keep=_columns.Cells.label_like).series("string")
 
 
+_SPACED_NUMBER = r"[-+\u2212]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?"
+
+
 def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
     """Parse numbers written with a decimal comma or dot and space/NBSP/dot/comma thousands."""
     plain = pd.to_numeric(text.where(text != "", None), errors="coerce") if decimal == "." else None
     if plain is not None and (plain.notna() | (text == "")).all():
         return plain  # the common case: plain numbers, parsed in C
+    spaced = text.str.contains("[ \u00a0\u202f]", regex=True).fillna(False).astype(bool)
+    if spaced.any():
+        # A space is a thousands separator only between groups of three digits: "1 234,5" is
+        # a number, "+46 70 689 47 25" (a phone number) and "12 34" are not.
+        grouped = text.str.fullmatch(_SPACED_NUMBER).fillna(False).astype(bool)
+        text = text.where(~spaced | grouped, "-")
     s = text.str.replace("\u00a0", "", regex=False).str.replace("\u202f", "", regex=False)
     s = s.str.replace(" ", "", regex=False)
     if decimal == ",":
@@ -355,6 +364,11 @@ def _numbers(text: _columns.Cells, decimal: str) -> pd.Series:
         return pd.Series(parsed[positions], index=text.index, copy=False)
     integers, numbers = _columns.plain_integers(text.values)
     rest = ~integers
+    if rest.any():
+        decimals, values = _columns.plain_decimals(text.values, decimal)
+        decimals &= rest
+        numbers[decimals] = values[decimals]
+        rest &= ~decimals
     if rest.any():
         sub = text.rows(rest)
         if any(sub):
@@ -697,7 +711,8 @@ def _all_numbers(text: _columns.Cells, present: npt.NDArray[np.bool_], decimal: 
     it for a text column before every cell is parsed."""
     if not text.few:
         integers, _ = _columns.plain_integers(text.values)
-        others = present & ~integers
+        decimals, _ = _columns.plain_decimals(text.values, decimal)
+        others = present & ~integers & ~decimals
         if not others.any():
             return True
         sample = pd.Series(text.distinct(others)[:100], dtype=object)
