@@ -51,7 +51,7 @@ import yaml
 from ..errors import CatalogError, CxkitError
 from ..periods import parse_month
 from .readers import Loaded, load
-from .schema import TABLES
+from .schema import STAGE_DTYPE, TABLES
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -613,7 +613,14 @@ class Catalog(Mapping[str, Loaded]):
             files = bool(self.settings.get("shared_storage")) or _workers_are_local()
         if files and "snapshot" in entry and name not in self._cache:
             path, wanted = self._snapshot_file(name, columns)
-            return dd.read_parquet(str(path), columns=wanted, split_row_groups=True)
+            ddf = dd.read_parquet(str(path), columns=wanted, split_row_groups=True)
+            # Parquet stores a categorical per row group, each with the categories it holds:
+            # Dask then knows none, and combining row groups of different stages fails
+            # ("to union ordered Categoricals ..."). The canonical dtype has them all.
+            for col in TABLES[self.table_of(name)].columns:
+                if col.kind == "stage" and col.name in ddf.columns:
+                    ddf[col.name] = ddf[col.name].astype(STAGE_DTYPE)
+            return ddf
         frame = self[name].frame
         frame = frame[_check_columns(columns, frame.columns, self.path, name)] if columns else frame
         return dd.from_pandas(frame, chunksize=_ROW_GROUP, sort=False)

@@ -1,0 +1,296 @@
+"""Ten times the data on one machine (issue 31, Deliver 6): the pack at 1x and 10x the big input.
+
+    .venv/bin/python benchmarks/scale.py                      # 1x and 10x (about 25 minutes, ~12 GB of disk)
+    .venv/bin/python benchmarks/scale.py --scales 1 2         # a quicker growth check
+    .venv/bin/python benchmarks/scale.py --data /tmp/scale    # keep (and reuse) the generated inputs there
+    .venv/bin/python benchmarks/scale.py --dask-only          # only the Dask comparison
+
+The 1x input is the issue's big input: 1,000,000 reviews, 200,000 survey responses, 500,000
+customers and 2,000,000 journey events (``cxkit sample --rows ...``, the sample's generator with
+its planted messy rows); 10x is ten times each. For every scale:
+
+- **the pack**: ``cxkit report`` on that input (the sample's catalog, ``data/cxkit.yaml``), its
+  wall time and the peak resident memory summed over the whole process tree (the runner and every
+  kernel it starts, sampled every 0.1 s), and each notebook's time from the pack's manifest;
+- **loading**: each table read by ``cx.load_catalog`` in a fresh process (wall time of the read
+  and the process's peak resident memory, ``VmHWM``).
+
+Growth from the smallest to the largest scale is reported per stage as the exponent ``b`` of
+``cost ~ rows^b`` (1 = linear). Goals: 10x in <= 10 minutes and <= 8 GiB peak on 2 cores.
+
+**Dask** (``--dask``, on by default): the two steps cxkit can hand to a Dask cluster, on the 1x
+input, in-process against a local cluster of 2 single-threaded workers (``cx.use_cluster``) in
+the same run: sentiment of the 1M reviews' texts (``cx.sentiment``) and the journey comparison
+of the 2M events read as a Dask DataFrame (``cx.compare_stages``). Scaling efficiency =
+in-process time / (2 x cluster time): 1.0 would be a perfect use of the second core.
+
+Results: ``benchmarks/results/scale.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+RESULTS = ROOT / "benchmarks" / "results"
+BASE_ROWS = {"reviews": 1_000_000, "feedback": 200_000, "customers": 500_000, "journey": 2_000_000}
+MONTH = "2026-10"
+GOAL_SECONDS, GOAL_GIB = 600, 8
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak resident bytes of the whole process tree of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    watched = psutil.Process(proc.pid)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                peak = max(peak, _tree_rss(watched))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {err[-3000:]}")
+    return wall, peak
+
+
+def _load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def _input(data: Path, scale: float, env: dict[str, str]) -> Path:
+    """The sample generator's output for ``scale`` x the big input (generated once, then reused)."""
+    folder = data / f"x{scale:g}"
+    if not (folder / "sample" / "truth.json").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        rows = [a for t, n in BASE_ROWS.items() for a in ("--rows", f"{t}={int(n * scale)}")]
+        print(f"generating {scale:g}x ...", flush=True)
+        subprocess.run(
+            [str(VENV_BIN / "cxkit"), "sample", *rows, "--out", str(folder / "sample")],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    shutil.copy(ROOT / "data" / "cxkit.yaml", folder / "cxkit.yaml")
+    return folder
+
+
+_LOAD = """
+import json, sys, time
+import cxkit as cx
+catalog = cx.load_catalog(sys.argv[1])
+t = time.perf_counter()
+loaded = catalog[sys.argv[2]]
+seconds = time.perf_counter() - t
+peak = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({"seconds": seconds, "peak_bytes": peak, "rows": int(loaded.report.read)}))
+"""
+
+
+def _load(catalog: Path, name: str, env: dict[str, str]) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", _LOAD, str(catalog), name], env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_scale(data: Path, scale: float, env: dict[str, str]) -> dict:
+    folder = _input(data, scale, env)
+    catalog = folder / "cxkit.yaml"
+    truth = json.loads((folder / "sample" / "truth.json").read_text())
+    result: dict = {
+        "scale": scale,
+        "rows": {t: truth["row_counts"][t]["rows"] for t in BASE_ROWS},
+        "load": {},
+    }
+    for name in BASE_ROWS:
+        load_before = _load_average()
+        result["load"][name] = {**_load(catalog, name, env), "load_average": load_before}
+        r = result["load"][name]
+        print(f"  {scale:g}x load {name}: {r['seconds']:.1f} s, peak {r['peak_bytes'] / 2**30:.2f} GiB", flush=True)
+    out = folder / "reports"
+    shutil.rmtree(out, ignore_errors=True)
+    load_before = _load_average()
+    seconds, peak = _measure(
+        [str(VENV_BIN / "cxkit"), "report", "--month", MONTH, "--catalog", str(catalog), "--out", str(out), "--quiet"],
+        env,
+    )
+    manifest = json.loads((out / MONTH / "manifest.json").read_text())
+    notebooks = manifest.get("notebooks", {})
+    result["pack"] = {
+        "seconds": seconds,
+        "peak_bytes": peak,
+        "peak_gib": peak / 2**30,
+        "load_average": {"start": load_before, "end": _load_average()},
+        "notebook_seconds": {k: v.get("seconds") for k, v in notebooks.items()} if isinstance(notebooks, dict) else {},
+        "meets_goal": seconds <= GOAL_SECONDS and peak <= GOAL_GIB * 2**30 if scale >= 10 else None,
+    }
+    print(f"  {scale:g}x pack: {seconds:.0f} s, peak {peak / 2**30:.2f} GiB", flush=True)
+    return result
+
+
+def growth(small: dict, large: dict) -> dict:
+    """Exponent b of cost ~ rows^b per stage, between two scales."""
+    ratio = large["scale"] / small["scale"]
+
+    def b(a: float, z: float) -> float | None:
+        return round(math.log(z / a) / math.log(ratio), 2) if a and z and a > 0 and z > 0 else None
+
+    out: dict = {"from": small["scale"], "to": large["scale"]}
+    for name in BASE_ROWS:
+        s, z = small["load"][name], large["load"][name]
+        out[f"load {name} time"] = b(s["seconds"], z["seconds"])
+        out[f"load {name} memory"] = b(s["peak_bytes"], z["peak_bytes"])
+    for nb, sec in small["pack"]["notebook_seconds"].items():
+        out[f"notebook {nb} time"] = b(sec, large["pack"]["notebook_seconds"].get(nb))
+    out["pack time"] = b(small["pack"]["seconds"], large["pack"]["seconds"])
+    out["pack memory"] = b(small["pack"]["peak_bytes"], large["pack"]["peak_bytes"])
+    return out
+
+
+_DASK = """
+import json, sys, time
+import pandas as pd
+import cxkit as cx
+from distributed import LocalCluster
+
+folder = sys.argv[1]
+catalog = cx.load_catalog(folder + "/cxkit.yaml")
+texts = catalog["reviews"].frame["text"]
+snapshot = folder + "/events.parquet"
+catalog["journey"].frame.to_parquet(snapshot, index=False)
+
+def timed(fn):
+    t = time.perf_counter(); value = fn(); return time.perf_counter() - t, value
+
+def stages():
+    import dask.dataframe as dd
+    return cx.compare_stages(dd.read_parquet(snapshot), score="nps")
+
+def stages_pandas():
+    return cx.compare_stages(pd.read_parquet(snapshot), score="nps")
+
+def same(a, b):
+    a, b = (x.stages if hasattr(x, "stages") else x for x in (a, b))
+    try:
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), rtol=1e-9)
+        return True
+    except AssertionError:
+        return False
+
+out = {}
+with cx.progress_off():
+    for name, fn in (("sentiment", lambda: cx.sentiment(texts)), ("compare_stages", stages)):
+        local, a = timed(fn if name == "sentiment" else stages_pandas)
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            with cx.use_cluster(cluster):
+                fn()  # warm the workers (imports, lexicons)
+                remote, b = timed(fn)
+        same_result = same(a, b)
+        out[name] = {"in_process_s": local, "cluster_s": remote, "speedup": local / remote,
+                     "efficiency": local / (2 * remote), "same_result": same_result}
+print(json.dumps(out))
+"""
+
+
+def run_dask(data: Path, env: dict[str, str]) -> dict:
+    folder = _input(data, 1, env)
+    load_before = _load_average()
+    out = subprocess.run([sys.executable, "-c", _DASK, str(folder)], env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"error": out.stderr[-3000:]}
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["load_average"] = {"start": load_before, "end": _load_average()}
+    for name, r in result.items():
+        if isinstance(r, dict) and "speedup" in r:
+            print(
+                f"  dask {name}: in-process {r['in_process_s']:.1f} s, 2 workers {r['cluster_s']:.1f} s, "
+                f"efficiency {r['efficiency']:.2f}",
+                flush=True,
+            )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10])
+    parser.add_argument("--data", type=Path, default=None, help="folder for the generated inputs (kept)")
+    parser.add_argument("--no-dask", dest="dask", action="store_false")
+    parser.add_argument("--dask-only", action="store_true")
+    args = parser.parse_args(argv)
+    data = args.data or Path(tempfile.mkdtemp(prefix="cxkit-scale-"))
+    data.mkdir(parents=True, exist_ok=True)
+    home = data / "home"
+    home.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "PYTHONHASHSEED": "0",
+        "HOME": str(home),
+        "IPYTHONDIR": str(home / ".ipython"),
+        "MPLCONFIGDIR": str(home / ".mpl"),
+        "CXKIT_PROGRESS": "0",
+    }
+    results: dict = {
+        "benchmark": "scale",
+        "goal": {"seconds": GOAL_SECONDS, "peak_gib": GOAL_GIB, "at_scale": 10},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gib": psutil.virtual_memory().total / 2**30,
+            "python": platform.python_version(),
+        },
+        "command": "benchmarks/scale.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+    }
+    if not args.dask_only:
+        runs = [run_scale(data, s, env) for s in sorted(args.scales)]
+        results["runs"] = runs
+        if len(runs) > 1:
+            results["growth"] = growth(runs[0], runs[-1])
+    if args.dask or args.dask_only:
+        results["dask"] = run_dask(data, env)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    if args.data is None:
+        shutil.rmtree(data, ignore_errors=True)
+    print(json.dumps(results.get("growth", {}), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
