@@ -34,6 +34,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -94,19 +95,63 @@ def _load_average() -> float:
     return os.getloadavg()[0]
 
 
+#: The generator builds its tables in memory (about 2 GiB at 1x; 10x was killed at 20 GiB), so
+#: bigger inputs are made of 1x parts with their own seeds, ids made unique per part.
+PART_SCALE = 1
+
+
+def _generate(out: Path, scale: float, seed: int, env: dict[str, str]) -> None:
+    rows = [a for t, n in BASE_ROWS.items() for a in ("--rows", f"{t}={int(n * scale)}")]
+    subprocess.run(
+        [str(VENV_BIN / "cxkit"), "sample", *rows, "--seed", str(seed), "--out", str(out)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+#: Ids at the start of a record (RV0000001, R0000001, E0000001) and customer ids as whole
+#: fields (C000001): part k gets k after the letters, so parts never share an id.
+_RECORD_ID = re.compile(rb"(?m)^(RV|R|E)(?=\d+,)")
+_CUSTOMER_ID = re.compile(rb"(?m)(^|,)C(?=\d{6},)")
+
+
+def _append_part(target: Path, part: Path, k: int) -> None:
+    data = part.read_bytes()
+    if k:
+        data = data.split(b"\n", 1)[1]  # the header once, from part 0
+        tag = str(k).encode()
+        data = _RECORD_ID.sub(lambda m: m.group(1) + tag, data)
+        data = _CUSTOMER_ID.sub(lambda m: m.group(1) + b"C" + tag, data)
+    with target.open("ab") as f:
+        f.write(data)
+
+
 def _input(data: Path, scale: float, env: dict[str, str]) -> Path:
-    """The sample generator's output for ``scale`` x the big input (generated once, then reused)."""
+    """``scale`` x the big input (generated once, then reused): the generator's own output up
+    to :data:`PART_SCALE`, otherwise ``ceil(scale / PART_SCALE)`` seeded parts joined."""
     folder = data / f"x{scale:g}"
-    if not (folder / "sample" / "truth.json").exists():
+    sample = folder / "sample"
+    if not (sample / "truth.json").exists():
         shutil.rmtree(folder, ignore_errors=True)
-        rows = [a for t, n in BASE_ROWS.items() for a in ("--rows", f"{t}={int(n * scale)}")]
         print(f"generating {scale:g}x ...", flush=True)
-        subprocess.run(
-            [str(VENV_BIN / "cxkit"), "sample", *rows, "--out", str(folder / "sample")],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        if scale <= PART_SCALE:
+            _generate(sample, scale, 20261, env)
+        else:
+            parts = math.ceil(scale / PART_SCALE)
+            sample.mkdir(parents=True)
+            counts = {t: {"rows": 0, "valid": 0} for t in BASE_ROWS}
+            for k in range(parts):
+                part = folder / f"part{k}"
+                _generate(part, scale / parts, 20261 + k, env)
+                for table in BASE_ROWS:
+                    _append_part(sample / f"{table}.csv", part / f"{table}.csv", k)
+                facts = json.loads((part / "truth.json").read_text())["row_counts"]
+                for table in BASE_ROWS:
+                    for key in ("rows", "valid"):
+                        counts[table][key] += facts[table][key]
+                shutil.rmtree(part)
+            (sample / "truth.json").write_text(json.dumps({"row_counts": counts, "parts": parts}, indent=1))
     shutil.copy(ROOT / "data" / "cxkit.yaml", folder / "cxkit.yaml")
     return folder
 
