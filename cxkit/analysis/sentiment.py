@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from functools import lru_cache
 from typing import Literal
 
@@ -201,12 +202,17 @@ def _featurise(
     return rows, cols, total, lex_compound, langs
 
 
+def _ignore(_n: int) -> None:
+    """A progress update nobody shows."""
+
+
 def _run_chunk(args):
     return _score_chunk(*args)
 
 
-def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
-    """Score chunks in forked worker processes, a few chunks in flight at a time (bounded memory)."""
+def _run_parallel(arguments: list, workers: int, extra_all: tuple, done_texts: Callable[[int], object]) -> list:
+    """Score chunks in forked worker processes, a few chunks in flight at a time (bounded memory);
+    ``done_texts(k)`` is told each finished chunk's number of texts."""
     import gc
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -229,7 +235,9 @@ def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    results[pending.pop(future)] = future.result()
+                    i = pending.pop(future)
+                    results[i] = future.result()
+                    done_texts(len(arguments[i][0]))
                     nxt = next(queue, None)
                     if nxt is not None:
                         pending[pool.submit(_run_chunk, arguments[nxt])] = nxt
@@ -396,12 +404,20 @@ def sentiment(
     def chunk_args(part, part_given):
         return (part, part_given, explain, extra_all, model)
 
-    if _cluster.current() is not None and jobs:
-        results = _cluster.map_chunks(_run_chunk, [chunk_args(p, g) for _, p, g in jobs])
-    elif workers > 1 and len(jobs) > 1:
-        results = _run_parallel([chunk_args(p, g) for _, p, g in jobs], workers, extra_all)
-    else:
-        results = [_run_chunk(chunk_args(p, g)) for _, p, g in jobs]
+    # a bar counts distinct texts, a chunk (_CHUNK texts: a few seconds of long reviews) at a
+    # time; one chunk has nothing to show on the way, and a bar costs milliseconds to make,
+    # which small calls in a loop should not pay
+    with ExitStack() as stack:
+        update = stack.enter_context(progress.bar(m, "sentiment", unit="text")).update if len(jobs) > 1 else _ignore
+        if _cluster.current() is not None and jobs:
+            results = _cluster.map_chunks(_run_chunk, [chunk_args(p, g) for _, p, g in jobs])
+        elif workers > 1 and len(jobs) > 1:
+            results = _run_parallel([chunk_args(p, g) for _, p, g in jobs], workers, extra_all, update)
+        else:
+            results = []
+            for _, p, g in jobs:
+                results.append(_run_chunk(chunk_args(p, g)))
+                update(len(p))
     labels = np.empty(m, dtype=object)
     for (start, part, _), (lng, c, lab, k, w) in zip(jobs, results):
         sl = slice(start, start + len(part))
