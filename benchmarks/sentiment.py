@@ -34,7 +34,7 @@ on real Danish reviews (section 5) and writes ``benchmarks/results/sentiment_cal
    reviews of ``danish_trustpilot_reviews_dev/output_proshop_zalando.csv`` (5-fold
    cross-validation and the final fit), ``cx.sentiment_report`` on 3,700 reviews of
    ``combined_csv.csv`` (seeded sample, seeded dates over a year) and ``cx.sentiment`` of all
-   18,951 Danish texts, each in a fresh process whose lexicons are built first (a notebook's
+   18,952 Danish texts (one empty), each in a fresh process whose lexicons are built first (a notebook's
    first call: word stems not yet cached). With ``--baseline DIR`` (a checkout of an earlier
    commit, e.g. ``git archive <commit> | tar -x -C DIR``) the same runs alternate between
    DIR's cxkit and this one, round by round, and the ratio of medians is reported; the
