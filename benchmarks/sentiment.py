@@ -4,6 +4,8 @@ Run: ``.venv/bin/python benchmarks/sentiment.py [--quick | --languages]`` (needs
 ../shared/datasets and the test extra: asent, spacy). Prints tables and writes
 ``benchmarks/results/sentiment.json`` and ``benchmarks/results/sentiment_languages.json``;
 ``--languages`` runs only the per-language table (about 10 s) and writes only the latter.
+``--calibration [--baseline DIR]`` runs only the speed of calibration and of the review page
+on real Danish reviews (section 5) and writes ``benchmarks/results/sentiment_calibration.json``.
 
 0. Per language (issue 14): macro-F1 on each labelled set's held-out half, cxkit against VADER
    (en) and asent (da, nb, sv) in the same run, with a 95% paired-bootstrap interval of the
@@ -28,6 +30,15 @@ Run: ``.venv/bin/python benchmarks/sentiment.py [--quick | --languages]`` (needs
    figure the median of several runs.
 4. 1,000,000 review-length texts (two real review sentences each, in the four languages,
    language detected) on 2 worker processes: wall time and peak memory.
+5. Where analysts wait (issue 31): ``cx.calibrate_sentiment`` on the 9,753 Danish Trustpilot
+   reviews of ``danish_trustpilot_reviews_dev/output_proshop_zalando.csv`` (5-fold
+   cross-validation and the final fit), ``cx.sentiment_report`` on 3,700 reviews of
+   ``combined_csv.csv`` (seeded sample, seeded dates over a year) and ``cx.sentiment`` of all
+   18,952 Danish texts (one empty), each in a fresh process whose lexicons are built first (a notebook's
+   first call: word stems not yet cached). With ``--baseline DIR`` (a checkout of an earlier
+   commit, e.g. ``git archive <commit> | tar -x -C DIR``) the same runs alternate between
+   DIR's cxkit and this one, round by round, and the ratio of medians is reported; the
+   calibrated models of both must agree to 1e-12.
 """
 
 from __future__ import annotations
@@ -311,6 +322,96 @@ def million(catalog, n_texts: int, seed: int = 0) -> dict:
     }
 
 
+DANISH = ROOT.parent / "shared" / "datasets" / "danish_trustpilot_reviews_dev"
+
+_WAIT = """
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+import numpy as np, pandas as pd
+import cxkit as cx
+cx.set_progress(False)
+folder = {folder!r}
+def read(name):
+    df = pd.read_csv(os.path.join(folder, name))
+    df["rating"] = df["rating"].str.extract(r"(\\d)", expand=False).astype(int)
+    return df.rename(columns={{"review": "text"}}).assign(language="da")
+cx.sentiment(["Hurtig levering"], "da")  # lexicons built, as after a notebook's first call
+task = {task!r}
+if task == "calibrate_sentiment":
+    df = read("output_proshop_zalando.csv")
+    start = time.perf_counter()
+    model = cx.calibrate_sentiment(df)
+    seconds = time.perf_counter() - start
+    extra = {{"n": int(model.n_), "coef": model.coef.ravel().tolist(), "intercept": model.intercept.tolist(),
+             "vocabulary": list(model.vocabulary), "oof": model.oof_["compound"].tolist(),
+             "cv_accuracy": model.cv_accuracy_}}
+elif task == "sentiment_report":
+    df = read("combined_csv.csv").sample(3700, random_state=0).reset_index(drop=True)
+    rng = np.random.default_rng(0)
+    df["published_at"] = pd.Timestamp("2021-06-01") + pd.to_timedelta(rng.integers(0, 365, len(df)), unit="D")
+    df["source"] = "trustpilot"
+    start = time.perf_counter()
+    report = cx.sentiment_report(df, month="2022-05")
+    seconds = time.perf_counter() - start
+    extra = {{"n": len(df), "results": json.dumps(report.results(), sort_keys=True, default=str)}}
+else:
+    texts = pd.concat([read(n)["text"] for n in ("output_proshop_zalando.csv", "combined_csv.csv")])
+    start = time.perf_counter()
+    out = cx.sentiment(texts, "da")
+    seconds = time.perf_counter() - start
+    extra = {{"n": len(texts), "compound": out["compound"].tolist(), "words": out["words"].tolist()}}
+print(json.dumps({{"seconds": seconds, "load": os.getloadavg()[0], **extra}}))
+"""
+WAIT_TASKS = ("calibrate_sentiment", "sentiment_report", "sentiment_danish")
+
+
+def _wait_run(root: Path, task: str) -> dict:
+    import subprocess
+
+    code = _WAIT.format(root=str(root), folder=str(DANISH), task=task)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _same(a: dict, b: dict, task: str) -> dict:
+    """How far the baseline's outputs are from this tree's (identical is the goal)."""
+    if task == "calibrate_sentiment":
+        same_vocab = a["vocabulary"] == b["vocabulary"]
+        coef = float(np.max(np.abs(np.array(a["coef"]) - np.array(b["coef"])))) if same_vocab else float("inf")
+        oof = float(np.nanmax(np.abs(np.array(a["oof"], dtype=float) - np.array(b["oof"], dtype=float))))
+        return {"same_vocabulary": same_vocab, "max_abs_coef_difference": coef, "max_abs_oof_difference": oof}
+    if task == "sentiment_report":
+        return {"same_results_json": a["results"] == b["results"]}
+    return {"same_compound": a["compound"] == b["compound"], "same_words": a["words"] == b["words"]}
+
+
+def where_analysts_wait(rounds: int, baseline: Path | None) -> dict:
+    """Section 5: seconds per task (median of ``rounds`` fresh processes); with a baseline,
+    baseline and this tree alternate round by round and the ratio of medians is reported."""
+    import os
+
+    trees = {"this": ROOT} | ({"baseline": baseline} if baseline else {})
+    out: dict = {"rounds": rounds, "load_average_at_start": os.getloadavg()[0], "tasks": {}}
+    for task in WAIT_TASKS:
+        runs: dict[str, list[dict]] = {name: [] for name in trees}
+        for r in range(rounds):
+            order = list(trees) if r % 2 == 0 else list(trees)[::-1]
+            for name in order:
+                runs[name].append(_wait_run(trees[name], task))
+        row: dict = {"n": runs["this"][0]["n"]}
+        for name, rs in runs.items():
+            row[f"{name}_s"] = statistics.median(r["seconds"] for r in rs)
+            row[f"{name}_runs_s"] = [r["seconds"] for r in rs]
+            row[f"{name}_load"] = [r["load"] for r in rs]
+        if baseline:
+            row["speedup"] = row["baseline_s"] / row["this_s"]
+            row.update(_same(runs["baseline"][0], runs["this"][0], task))
+        out["tasks"][task] = row
+        print(f"  {task:22s} " + ", ".join(f"{k} {v:.2f}" for k, v in row.items() if isinstance(v, float)))
+    out["load_average_at_end"] = os.getloadavg()[0]
+    return out
+
+
 def languages(catalog) -> dict:
     """Print the per-language table and write ``benchmarks/results/sentiment_languages.json``."""
     import importlib.metadata as md
@@ -352,8 +453,29 @@ def main() -> None:
         action="store_true",
         help="only the per-language macro-F1 table (writes sentiment_languages.json)",
     )
+    parser.add_argument(
+        "--calibration",
+        action="store_true",
+        help="only section 5, calibration and the review page on Danish reviews (writes sentiment_calibration.json)",
+    )
+    parser.add_argument("--baseline", type=Path, help="with --calibration: an earlier checkout to alternate with")
+    parser.add_argument("--rounds", type=int, default=3, help="with --calibration: fresh processes per task and tree")
     parser.add_argument("--million-only", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.calibration:
+        import subprocess
+
+        print("\n== Where analysts wait: Danish reviews, fresh process per run (s) ==")
+        result = where_analysts_wait(args.rounds, args.baseline)
+        result["machine"] = {"python": platform.python_version(), "cores": __import__("os").cpu_count()}
+        if args.baseline:
+            head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+            result["this_commit"] = head
+            result["baseline_dir"] = str(args.baseline)
+        target = ROOT / "benchmarks" / "results" / "sentiment_calibration.json"
+        target.write_text(json.dumps(cx.pack.results.to_jsonable(result), indent=2, sort_keys=True))
+        print(f"\nwritten {target.relative_to(ROOT)}")
+        return
     if args.languages:
         languages(cx.load_catalog(ROOT / "data" / "public.yaml"))
         return

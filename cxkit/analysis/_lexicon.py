@@ -40,6 +40,8 @@ from ._text import TOKEN_RE
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 LANGUAGES = ("en", "da", "nb", "nn", "sv")
 _STEMMERS = {"en": "english", "da": "danish", "nb": "norwegian", "nn": "norwegian", "sv": "swedish"}
+# Snowball algorithms whose stem is always a prefix of the word (English's is not: "happy" -> "happi")
+_SUFFIX_STRIPPING = frozenset({"danish", "norwegian", "swedish"})
 # AFINN and asent's Norwegian list use -5..5; VADER's scale is -4..4.
 _AFINN_SCALE = 0.75
 _DEGREE_ENDINGS = ("este", "aste", "ere", "are", "ste", "est", "ast", "st")
@@ -98,9 +100,16 @@ class Lexicon:
     stems: dict[str, float] = field(default_factory=dict)
     stem_min_len: dict[str, int] = field(default_factory=dict)
     use_stems: bool = True
+    stems_are_prefixes: bool = False  # True for the Nordic stemmers (see _may_have_stem)
     _stemmer: Any = None  # a snowballstemmer stemmer (the package ships no types)
     _cache: dict[str, float] = field(default_factory=dict)
     _stem_cache: dict[str, str] = field(default_factory=dict)
+    _stem_heads: frozenset[str] = frozenset()  # the first 3 letters of every stem
+
+    def __post_init__(self) -> None:
+        self._stem_heads = frozenset(s[:3] for s in self.stems)
+        if any(len(s) < 3 for s in self.stems):  # a user's word stemmed short ("igst" -> "ig")
+            self.stems_are_prefixes = False
 
     def stem(self, word: str) -> str:
         # Snowball stemming is pure Python and the same words recur in every text and every
@@ -110,7 +119,25 @@ class Lexicon:
             hit = self._stem_cache[word] = self._stemmer.stemWord(word)
         return hit
 
+    def _may_have_stem(self, word: str) -> bool:
+        """False when no lexicon stem can be ``word``'s stem, so stemming it can be skipped.
+
+        Snowball's Danish, Norwegian and Swedish stemmers only cut endings (their few
+        replacements, "løst" -> "løs", "erte" -> "er", "fullt" -> "full", shorten the ending
+        too; ``tests/test_sentiment_speed.py`` checks every word of real reviews), so a stem
+        is a prefix of its word: a word none of whose prefixes of 3+ letters is a lexicon stem
+        has no stem valence. Pure-Python stemming was most of the time of scoring a new
+        batch of long reviews; most of their words share no prefix with a lexicon stem."""
+        if not self.stems_are_prefixes:
+            return True
+        if word[:3] not in self._stem_heads:
+            return False
+        stems = self.stems
+        return any(word[:k] in stems for k in range(3, len(word) + 1))
+
     def _stem_valence(self, word: str) -> float:
+        if not self._may_have_stem(word):
+            return 0.0
         stem = self.stem(word)
         # an inflection of a lexicon word, not a shorter word that shares its stem
         # ("jobb" is not "jobbig", "heller" is not "helvede")
@@ -180,7 +207,7 @@ class Lexicon:
                 rest = word[len(prefix) :].lstrip("-")
                 if word.startswith(prefix) and len(rest) >= 3:
                     base = self.words.get(rest)
-                    if base is None and len(rest) >= 4:
+                    if base is None and len(rest) >= 4 and self._may_have_stem(rest):
                         base = self.stems.get(self.stem(rest))
                     if base:
                         value = base * factor
@@ -357,6 +384,7 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
         # VADER's English lexicon lists inflected forms itself, and English stems conflate
         # words of opposite tone ("wonder"/"wonderful"); stems serve the Nordic languages.
         use_stems=language != "en",
+        stems_are_prefixes=_STEMMERS[language] in _SUFFIX_STRIPPING,
         _stemmer=stemmer,
         _stem_cache=stem_cache,
     )

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, sparse
+from threadpoolctl import threadpool_limits
 
 from ..display import SafeDisplay, safe_text, table
 
@@ -49,26 +50,36 @@ def _stemmer(language: str) -> Callable[[str], str]:
 def token_features(
     batch: Batch, language: str, scores: Scores, vocabulary: dict[str, int] | None, grow: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
-    """Rows (doc) and columns (feature id) of the binary stem features of a scored batch."""
+    """Rows (doc) and columns (feature id) of the binary stem features of a scored batch.
+
+    A feature is a token's stem, or ``not:`` and its stem inside a negation's reach; new
+    features get the next ids in the order the tokens first show them (``grow``). Names are
+    built and looked up once per distinct (word form, negated) pair, not once per token: a
+    long review stream repeats the same few thousand words.
+    """
     lowers = batch.lowers
     stem = _stemmer(language)
     alpha = np.fromiter((w[:1].isalpha() and len(w) > 1 for w in lowers), dtype=bool, count=len(lowers))
-    stems = [stem(w) if a else "" for w, a in zip(lowers, alpha)]
     lower = batch.lower
     doc = batch.doc
     keep = alpha[lower]
-    names = np.array(stems, dtype=object)[lower[keep]]
-    negated = scores.scope[keep] if len(scores.scope) else np.zeros(int(keep.sum()), dtype=bool)
-    names = np.where(negated, "not:" + names.astype(str), names.astype(str))
+    token_index = np.flatnonzero(keep)
+    negated = scores.scope[keep] if len(scores.scope) else np.zeros(len(token_index), dtype=bool)
+    # one key per (form, negated) pair: 2 * form + negated
+    key = 2 * lower[keep] + negated
+    distinct, first_seen, key_of_token = np.unique(key, return_index=True, return_inverse=True)
+    stems = {int(i): stem(lowers[i]) for i in np.unique(distinct >> 1)}
+    names = [("not:" if k & 1 else "") + stems[k >> 1] for k in distinct.tolist()]
     if vocabulary is None:
         vocabulary = {}
     if grow:
-        for name in names.tolist():
-            if name not in vocabulary:
-                vocabulary[name] = len(vocabulary)
-    cols = np.fromiter((vocabulary.get(nm, -1) for nm in names.tolist()), dtype=np.int64, count=len(names))
+        # ids in the order of each name's first token, as a token-by-token pass would give
+        for j in np.argsort(first_seen, kind="stable").tolist():
+            if names[j] not in vocabulary:
+                vocabulary[names[j]] = len(vocabulary)
+    col_of_key = np.fromiter((vocabulary.get(nm, -1) for nm in names), dtype=np.int64, count=len(names))
+    cols = col_of_key[key_of_token]
     rows = doc[keep]
-    token_index = np.flatnonzero(keep)
     ok = cols >= 0
     return rows[ok], cols[ok], token_index[ok], vocabulary
 
@@ -118,11 +129,16 @@ def fit_multinomial(
         return C * nll + 0.5 * (W * W).sum(), np.concatenate([np.asarray(gW).ravel(), gb])
 
     theta0 = np.zeros(p * k + k)
+    # L-BFGS-B's own bookkeeping calls BLAS on vectors of all p * k weights, and a threaded
+    # BLAS made those tiny calls 4-8x slower than one thread (threads woken for each call, and
+    # fighting other processes for 2 cores): 38 of 60 s of a 9.7k-review calibration.
+    # One thread; the loss itself (sparse products, element-wise numpy) uses no BLAS.
     # 50 correction pairs instead of 10: about 40% fewer evaluations on review features, and
     # closer to the optimum at the same tolerance (the lexicon features dwarf the stem counts)
-    res = optimize.minimize(
-        loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 400, "ftol": 1e-8, "maxcor": 50}
-    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        res = optimize.minimize(
+            loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 400, "ftol": 1e-8, "maxcor": 50}
+        )
     return res.x[: p * k].reshape(p, k), res.x[p * k :]
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import progress
 from .._stats import adjust_p, headline_change, wilson_interval
 from ..data.catalog import MonthlyReader
 from ..display import SafeDisplay, safe_text, table
@@ -554,7 +555,11 @@ def score_reviews(
     dictionary = theme_dictionary(settings)
     names = list(dictionary)
     parts, training_parts = [], []
-    for run in reader.batches(chunk_rows):
+    runs = reader.batches(chunk_rows)
+    # a big table is scored a run of months at a time: one step per run (one run shows none)
+    for run in progress.track(
+        runs, desc="score_reviews: scoring", unit="run", delay=None if len(runs) > 1 else float("inf")
+    ):
         chunk = reader.read(run)
         lex = sentiment(chunk["text"], chunk["language"] if "language" in chunk.columns else None)
         for col in ("language", "scored", "compound", "label", "words"):

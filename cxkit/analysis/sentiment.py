@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from functools import lru_cache
 from typing import Literal
 
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import distributed as _cluster
+from .. import progress
 from . import _lexicon
 from ._scorer import score_batch
 from ._text import Batch, Texts, as_text_list, encode, texts_and_index
@@ -200,12 +202,17 @@ def _featurise(
     return rows, cols, total, lex_compound, langs
 
 
+def _ignore(_n: int) -> None:
+    """A progress update nobody shows."""
+
+
 def _run_chunk(args):
     return _score_chunk(*args)
 
 
-def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
-    """Score chunks in forked worker processes, a few chunks in flight at a time (bounded memory)."""
+def _run_parallel(arguments: list, workers: int, extra_all: tuple, done_texts: Callable[[int], object]) -> list:
+    """Score chunks in forked worker processes, a few chunks in flight at a time (bounded memory);
+    ``done_texts(k)`` is told each finished chunk's number of texts."""
     import gc
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -228,7 +235,9 @@ def _run_parallel(arguments: list, workers: int, extra_all: tuple) -> list:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    results[pending.pop(future)] = future.result()
+                    i = pending.pop(future)
+                    results[i] = future.result()
+                    done_texts(len(arguments[i][0]))
                     nxt = next(queue, None)
                     if nxt is not None:
                         pending[pool.submit(_run_chunk, arguments[nxt])] = nxt
@@ -395,12 +404,20 @@ def sentiment(
     def chunk_args(part, part_given):
         return (part, part_given, explain, extra_all, model)
 
-    if _cluster.current() is not None and jobs:
-        results = _cluster.map_chunks(_run_chunk, [chunk_args(p, g) for _, p, g in jobs])
-    elif workers > 1 and len(jobs) > 1:
-        results = _run_parallel([chunk_args(p, g) for _, p, g in jobs], workers, extra_all)
-    else:
-        results = [_run_chunk(chunk_args(p, g)) for _, p, g in jobs]
+    # a bar counts distinct texts, a chunk (_CHUNK texts: a few seconds of long reviews) at a
+    # time; one chunk has nothing to show on the way, and a bar costs milliseconds to make,
+    # which small calls in a loop should not pay
+    with ExitStack() as stack:
+        update = stack.enter_context(progress.bar(m, "sentiment", unit="text")).update if len(jobs) > 1 else _ignore
+        if _cluster.current() is not None and jobs:
+            results = _cluster.map_chunks(_run_chunk, [chunk_args(p, g) for _, p, g in jobs])
+        elif workers > 1 and len(jobs) > 1:
+            results = _run_parallel([chunk_args(p, g) for _, p, g in jobs], workers, extra_all, update)
+        else:
+            results = []
+            for _, p, g in jobs:
+                results.append(_run_chunk(chunk_args(p, g)))
+                update(len(p))
     labels = np.empty(m, dtype=object)
     for (start, part, _), (lng, c, lab, k, w) in zip(jobs, results):
         sl = slice(start, start + len(part))
@@ -633,35 +650,30 @@ def calibrate_sentiment(
     u_rows, u_cols, u_total, u_lex, _ = _featurise(
         [items[i] for i in first], None if langs is None else [langs[i] for i in first], all_vocab, True
     )
-    by_unique = np.argsort(u_rows, kind="stable")
-    u_rows, u_cols = u_rows[by_unique], u_cols[by_unique]
+    # a stem repeated in one text is one binary feature: keep each (text, stem) pair once, in
+    # (text, stem) order, so document frequencies are plain counts and each fold's design matrix
+    # is built from the entries it would otherwise sum and reset to 1
+    pair = np.unique(u_rows * (len(all_vocab) + 1) + u_cols)
+    u_rows, u_cols = pair // (len(all_vocab) + 1), pair % (len(all_vocab) + 1)
     u_start = np.searchsorted(u_rows, np.arange(len(first) + 1))
     counts = np.diff(u_start)[codes]
     starts = np.concatenate([[0], np.cumsum(counts)])
-    f_rows = np.repeat(np.arange(len(items)), counts)
     f_cols = u_cols[np.repeat(u_start[codes] - starts[:-1], counts) + np.arange(starts[-1])]
     f_total, f_lex = u_total[codes], u_lex[codes]
     all_names = np.array(list(all_vocab), dtype=object)
     n_vocab = len(all_vocab)
-    by_row = np.argsort(f_rows, kind="stable")
-    f_rows, f_cols = f_rows[by_row], f_cols[by_row]
-    row_start = np.searchsorted(f_rows, np.arange(len(items) + 1))
+    row_start = starts
 
     def entries(idx):
         """Positions (within idx) and global stem ids of the features of the texts idx."""
         counts = row_start[idx + 1] - row_start[idx]
-        take = (
-            np.concatenate([np.arange(row_start[i], row_start[i + 1]) for i in idx])
-            if len(idx)
-            else np.zeros(0, dtype=np.int64)
-        )
+        before = np.cumsum(counts) - counts
+        take = np.repeat(row_start[idx] - before, counts) + np.arange(int(counts.sum()))
         return np.repeat(np.arange(len(idx)), counts), f_cols[take]
 
     def fit(idx):
         rows, cols = entries(idx)
-        # document frequency: a stem repeated in one text counts once
-        pairs = np.unique(rows * (n_vocab + 1) + cols)
-        doc_freq = np.bincount(pairs % (n_vocab + 1), minlength=n_vocab)[:n_vocab]
+        doc_freq = np.bincount(cols, minlength=n_vocab)  # each (text, stem) pair is there once
         keep_ids = np.flatnonzero(doc_freq >= min_count)
         vocab_kept = {all_names[i]: j for j, i in enumerate(keep_ids)}
         remap = np.full(n_vocab, -1)
@@ -690,33 +702,39 @@ def calibrate_sentiment(
     records = []
     oof_compound = np.full(len(data), np.nan)
     oof_label = np.full(len(data), None, dtype=object)
-    for f in range(folds):
-        test = np.flatnonzero(fold == f)
-        train = np.concatenate([np.flatnonzero(fold != f), prior_idx])
-        if len(test) == 0:
-            continue
-        model = fit(train)
-        P, lex_c = predict(model, test)
-        pred = P.argmax(axis=1)
-        oof_compound[test] = P[:, classes.index("positive")] - P[:, classes.index("negative")]
-        oof_label[test] = np.array(classes, dtype=object)[pred]
-        truth = y[test]
-        lex_label = np.where(
-            lex_c >= SENTIMENT_THRESHOLDS["positive"],
-            "positive",
-            np.where(lex_c <= SENTIMENT_THRESHOLDS["negative"], "negative", "neutral"),
-        )
-        records.append(
-            {
-                "fold": f + 1,
-                "n": len(test),
-                "accuracy": float(np.mean(pred == truth)),
-                "macro_f1": macro_f1(truth, pred, range(len(classes))),
-                "lexicon_accuracy": float(np.mean(lex_label == np.array(classes, dtype=object)[truth])),
-            }
-        )
-    cv = pd.DataFrame(records)
-    final = fit(np.arange(len(items)))
+    # the fits are the slow part (9.7k long reviews: a few seconds each): one step per fold
+    # and one for the final model
+    with progress.bar(folds + 1, "calibrate_sentiment: fitting folds", unit="fit") as fits:
+        for f in range(folds):
+            test = np.flatnonzero(fold == f)
+            train = np.concatenate([np.flatnonzero(fold != f), prior_idx])
+            if len(test) == 0:
+                fits.update(1)
+                continue
+            model = fit(train)
+            fits.update(1)
+            P, lex_c = predict(model, test)
+            pred = P.argmax(axis=1)
+            oof_compound[test] = P[:, classes.index("positive")] - P[:, classes.index("negative")]
+            oof_label[test] = np.array(classes, dtype=object)[pred]
+            truth = y[test]
+            lex_label = np.where(
+                lex_c >= SENTIMENT_THRESHOLDS["positive"],
+                "positive",
+                np.where(lex_c <= SENTIMENT_THRESHOLDS["negative"], "negative", "neutral"),
+            )
+            records.append(
+                {
+                    "fold": f + 1,
+                    "n": len(test),
+                    "accuracy": float(np.mean(pred == truth)),
+                    "macro_f1": macro_f1(truth, pred, range(len(classes))),
+                    "lexicon_accuracy": float(np.mean(lex_label == np.array(classes, dtype=object)[truth])),
+                }
+            )
+        cv = pd.DataFrame(records)
+        final = fit(np.arange(len(items)))
+        fits.update(1)
     del final._remap
     final.cv_ = cv
     final.oof_ = pd.DataFrame({"compound": oof_compound, "label": oof_label}, index=data.index)
