@@ -157,3 +157,17 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
+
+
+# -- notebooks run by nbval (testpaths has notebooks/) -----------------------------------------
+
+
+def pytest_collection_modifyitems(items):
+    # nbval fails a cell when the kernel's last messages of a cell come more than 5 s after its
+    # reply (a constant it sets on every cell item): on a loaded machine that is a verdict by
+    # wall-clock speed. 600 s keeps a guard against a hung kernel; a cell that finishes in time
+    # is not waited for. --nbval-kernel-startup-timeout (pyproject's addopts) does the same for
+    # the kernel's start.
+    for item in items:
+        if type(item).__module__.startswith("nbval") and getattr(item, "output_timeout", None) == 5:
+            item.output_timeout = 600
