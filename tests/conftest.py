@@ -1,7 +1,9 @@
-"""Shared fixtures: the project's folders, the shared public datasets, hermetic plotting."""
+"""Shared fixtures: the project's folders, the shared public datasets, the sample pack built once
+per run, hermetic plotting."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -43,11 +45,72 @@ def feedback():
 
 
 @pytest.fixture(scope="session")
+def sample_catalog():
+    """The bundled sample's catalog (data/cxkit.yaml), each source read once per test process
+    and cached by the catalog. Shared by every module: take a table with ``sample_table``,
+    which copies it, never change the catalog's own frames."""
+    import cxkit as cx
+
+    return cx.load_catalog(cx.DEFAULT_CATALOG)
+
+
+@pytest.fixture(scope="module")
+def sample_table(sample_catalog):
+    """``sample_table(name)``: a copy of the sample source's table for this module (as when each
+    module read the catalog itself: a module that changes its table changes only its copy)."""
+    copies: dict = {}
+
+    def table(name: str):
+        if name not in copies:
+            copies[name] = sample_catalog[name].frame.copy()
+        return copies[name]
+
+    return table
+
+
+@pytest.fixture(scope="session")
 def truth() -> dict:
     """The sample's planted truth (data/sample/truth.json)."""
     import json
 
     return json.loads((PROJECT / "data" / "sample" / "truth.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def sample_pack(tmp_path_factory) -> Path:
+    """The bundled sample's pack (every pack notebook, data/cxkit.yaml, its last complete month),
+    built once per test run and read by every test that needs it: never write into it.
+
+    Under pytest-xdist the workers share it: the first worker to ask builds it in the run's
+    shared temporary folder while holding a lock, the others wait for the lock and reuse it
+    (a build takes 20 s idle and minutes under load; two workers must not both pay for it).
+    """
+    from cxkit.pack.runner import build_pack
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # one process: nothing to share
+        return build_pack(out=tmp_path_factory.mktemp("sample_reports"), quiet=True)
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, one per xdist session
+    with _exclusive(shared / "sample_pack.lock"):
+        built = shared / "sample_pack.path"
+        if not built.exists():
+            out = shared / "sample_reports"
+            shutil.rmtree(out, ignore_errors=True)  # a worker that failed to build left it half done
+            built.write_text(str(build_pack(out=out, quiet=True)), encoding="utf-8")
+        return Path(built.read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path):
+    """Hold an exclusive lock on ``path`` (POSIX ``flock``; released by the OS if the holder
+    dies). Hand-written in a few lines: ``filelock`` is only a transitive test dependency."""
+    import fcntl
+
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +157,17 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
+
+
+# -- notebooks run by nbval (testpaths has notebooks/) -----------------------------------------
+
+
+def pytest_collection_modifyitems(items):
+    # nbval fails a cell when the kernel's last messages of a cell come more than 5 s after its
+    # reply (a constant it sets on every cell item): on a loaded machine that is a verdict by
+    # wall-clock speed. 600 s keeps a guard against a hung kernel; a cell that finishes in time
+    # is not waited for. --nbval-kernel-startup-timeout (pyproject's addopts) does the same for
+    # the kernel's start.
+    for item in items:
+        if type(item).__module__.startswith("nbval") and getattr(item, "output_timeout", None) == 5:
+            item.output_timeout = 600

@@ -131,7 +131,7 @@ def _stop(runner: _Runner, pg_ctl: Path, datadir: Path) -> None:
 
 
 @contextlib.contextmanager
-def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_timeout: float = 30) -> Iterator[str]:
+def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_timeout: float = 120) -> Iterator[str]:
     """Start a throwaway PostgreSQL server; yield its SQLAlchemy URL; stop and delete it.
 
     Parameters
@@ -141,7 +141,8 @@ def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_ti
     database : str
         Database named in the URL (``postgres`` always exists after initdb).
     start_timeout : float
-        Seconds to wait for the server to accept connections.
+        Seconds to wait for the server to accept connections (a hang guard: a loaded
+        machine starts it slowly, and a test must not fail for that).
 
     Yields
     ------

@@ -27,9 +27,8 @@ from cxkit.pack.results import to_jsonable
 
 
 @pytest.fixture(scope="module")
-def sample():
-    sources = cx.load_catalog(cx.DEFAULT_CATALOG)
-    return sources["customers"].frame, sources["feedback"].frame
+def sample(sample_table):
+    return sample_table("customers"), sample_table("feedback")
 
 
 def _quiet(fn, *args, **kwargs):

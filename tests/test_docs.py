@@ -43,14 +43,8 @@ def test_every_public_class_has_a_docstring(name):
 
 
 @pytest.fixture(scope="module")
-def sample():
-    catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
-    return {
-        "feedback": catalog["feedback"].frame,
-        "journey": catalog["journey"].frame,
-        "customers": catalog["customers"].frame,
-        "reviews": catalog["reviews"].frame,
-    }
+def sample(sample_table):
+    return {name: sample_table(name) for name in ("feedback", "journey", "customers", "reviews")}
 
 
 #: The analyses that return a table, called on the sample: every column they return must be

@@ -11,8 +11,8 @@ from cxkit.data.sample import truth as sample_truth
 
 
 @pytest.fixture(scope="module")
-def journey():
-    return cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
+def journey(sample_table):
+    return sample_table("journey")
 
 
 def test_sample_funnel_matches_the_planted_truth(journey):

@@ -15,9 +15,8 @@ from cxkit.pack import journey_stages as jp
 
 
 @pytest.fixture(scope="module")
-def sources():
-    catalog = cx.load_catalog(cx.DEFAULT_CATALOG)
-    return catalog["journey"].frame, catalog["feedback"].frame
+def sources(sample_table):
+    return sample_table("journey"), sample_table("feedback")
 
 
 @pytest.fixture(scope="module")

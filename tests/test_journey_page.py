@@ -26,13 +26,13 @@ _MISSING = re.compile(r"(?<![\w-])(nan|NaN|NaT|inf)(?![\w-])|<NA>|&lt;NA&gt;")
 
 
 @pytest.fixture(scope="module")
-def journey():
-    return cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
+def journey(sample_table):
+    return sample_table("journey")
 
 
 @pytest.fixture(scope="module")
-def feedback():
-    return cx.load_catalog(cx.DEFAULT_CATALOG)["feedback"].frame
+def feedback(sample_table):
+    return sample_table("feedback")
 
 
 def _in_month(frame: pd.DataFrame) -> pd.Series:

@@ -1,9 +1,10 @@
 """The pack in a real browser: headless Debian Chromium driven by Playwright.
 
-Two packs are built once per session: the bundled sample, and a hostile copy of it with
-XSS payloads in every text field and in column names (tests/xss.py). Every page must load
-with no console error, no failed or external request, every image decoded, nothing executed,
-each payload visible as text, and no serious or critical axe-core violation.
+Two packs are built once per session: the bundled sample (conftest.py's ``sample_pack``,
+shared with the other test files), and a hostile copy of it with XSS payloads in every text
+field and in column names (tests/xss.py). Every page must load with no console error, no
+failed or external request, every image decoded, nothing executed, each payload visible as
+text, and no serious or critical axe-core violation.
 """
 
 from __future__ import annotations
@@ -18,14 +19,6 @@ from xss import COLUMN_PAYLOAD, PAYLOADS, write_hostile_sample
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 AXE = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="session")
-def sample_pack(tmp_path_factory):
-    from cxkit.pack.runner import build_pack
-
-    out = tmp_path_factory.mktemp("sample_reports")
-    return build_pack(out=out, quiet=True)
 
 
 @pytest.fixture(scope="session")

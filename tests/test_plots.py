@@ -26,7 +26,8 @@ def test_importing_and_plotting_keep_the_users_backend():
         "print(matplotlib.get_backend())"
     )
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    # a hang guard: a loaded machine takes minutes to start Python and import cxkit, never 15
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=900)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "svg"
 
@@ -60,7 +61,10 @@ def test_notebook_shows_cxkit_and_plain_matplotlib_figures_inline(tmp_path, monk
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel chooses, as in JupyterLab
-    ExecutePreprocessor(timeout=300, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    # hang guards, never verdicts: under load a kernel takes minutes to start and import cxkit
+    ExecutePreprocessor(timeout=900, startup_timeout=900, kernel_name="python3").preprocess(
+        nb, {"metadata": {"path": str(tmp_path)}}
+    )
     images = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in nb.cells]
     assert images[:3] == [1, 1, 1], images
     backend = "".join(o.get("text", "") for o in nb.cells[3].outputs).strip()

@@ -21,6 +21,10 @@ from cxkit.pack.runner import PackNotebook, build_pack
 
 pytestmark = pytest.mark.slow
 
+#: A guard against a hung test, never a verdict: a CLI run here takes seconds idle and under a
+#: minute on a loaded machine, and nothing in this file passes or fails by how fast it runs.
+HANG_GUARD = 900
+
 PARAMS = (
     'month: str = ""  # YYYY-MM\ncatalog: str = ""  # catalog file\nresults_path: str = ""  # where to write results'
 )
@@ -74,11 +78,10 @@ def _build(project, **kw):
     )
 
 
-def _cli(project, *args, **kw):
+def _cli(project, *args, wrapper=("-m", "cxkit"), **kw):
     cmd = [
         sys.executable,
-        "-m",
-        "cxkit",
+        *wrapper,
         "report",
         "--catalog",
         str(project / "data" / "cat.yaml"),
@@ -88,7 +91,7 @@ def _cli(project, *args, **kw):
         str(project / "notebooks"),
         *args,
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD, **kw)
 
 
 def _snapshot(folder: Path) -> dict:
@@ -128,20 +131,46 @@ def test_same_inputs_give_the_same_results(project):
     assert first == second
 
 
+#: A cell that never finishes by itself (no sleep that a slow machine could outlast).
+BLOCKS = "import threading\nthreading.Event().wait()  # cxkit-test: times out"
+
+#: ``python -c`` wrapper of ``cxkit report`` giving the cell marked ``cxkit-test: times out`` a
+#: 1 s timeout and every other cell the ``--timeout`` of the command line, which it checks was
+#: passed on (exit 99 otherwise). The timeout then fires on that cell and on no other, however
+#: slowly a loaded machine imports cxkit in the cells before it. nbclient's ``timeout_func``
+#: is its public per-cell timeout; papermill passes extra keywords on to it.
+CELL_TIMEOUT_CLI = """
+import sys, papermill
+from cxkit.pack.cli import main
+expected, execute = int(sys.argv.pop(1)), papermill.execute_notebook
+def with_cell_timeouts(*args, **kw):
+    if kw.get("execution_timeout") != expected:
+        sys.exit(99)
+    kw["timeout_func"] = lambda cell: 1 if "cxkit-test: times out" in cell.source else expected
+    return execute(*args, **kw)
+papermill.execute_notebook = with_cell_timeouts
+sys.exit(main())
+"""
+
+
 @pytest.mark.parametrize(
     "cell, code, kind",
     [
         ("1/0", 4, "ZeroDivisionError"),
         ("import sys\nsys.exit(0)", 4, "stopped early"),
         ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", 6, "Kernel"),
-        ("import time\ntime.sleep(120)", 5, "timed out"),
+        (BLOCKS, 5, "timed out"),
     ],
 )
 def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, code, kind):
     previous = _snapshot(_build(project))
     _notebook(project / "notebooks", "beta", [GOOD[0], cell, "print('after')"], order=20)
-    # 15 s per cell: enough for the import cell on a loaded machine, short for the sleeping one.
-    result = _cli(project, "--timeout", "15", "--month", "2026-10")
+    # No cell but the blocking one can time out: the others have the whole --timeout.
+    args = ["--timeout", str(HANG_GUARD), "--month", "2026-10"]
+    if code == 5:
+        result = _cli(project, *args, wrapper=["-c", CELL_TIMEOUT_CLI, str(HANG_GUARD)])
+    else:
+        result = _cli(project, *args)
     assert result.returncode == code, result.stderr
     assert kind.lower() in result.stderr.lower()
     assert _snapshot(project / "reports" / "2026-10") == previous
@@ -210,7 +239,8 @@ def test_longest_notebooks_start_first():
 
 def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(project):
     previous = _snapshot(_build(project))
-    _notebook(project / "notebooks", "slow", [GOOD[0], "import time\ntime.sleep(60)"], order=20)
+    # The slow notebook never finishes, so the kill always lands mid-run, however long "alpha" took.
+    _notebook(project / "notebooks", "slow", [GOOD[0], "import threading\nthreading.Event().wait()"], order=20)
     cmd = [
         sys.executable,
         "-m",
@@ -246,7 +276,8 @@ def test_a_second_run_for_the_same_month_is_refused(project):
         [
             GOOD[0],
             "import pathlib, time\n"
-            f"for _ in range(3000):  # at most 300 s\n    if pathlib.Path({str(release)!r}).exists():\n"
+            f"for _ in range({HANG_GUARD * 10}):  # a guard against a hung test\n"
+            f"    if pathlib.Path({str(release)!r}).exists():\n"
             "        break\n    time.sleep(0.1)",
         ],
         order=20,
@@ -264,19 +295,19 @@ def test_a_second_run_for_the_same_month_is_refused(project):
         str(project / "notebooks"),
         "--quiet",
         "--timeout",
-        "600",
+        str(HANG_GUARD),
     ]
     first = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline and not (project / "reports" / ".2026-10.lock").exists():
+        # Until the first run holds the month's lock or has ended (no deadline a slow start could miss).
+        while first.poll() is None and not (project / "reports" / ".2026-10.lock").exists():
             time.sleep(0.1)
         assert (project / "reports" / ".2026-10.lock").exists(), "the first run never took the month's lock"
         second = _cli(project, "--quiet")
         assert second.returncode == 7 and "is being built by pid" in second.stderr
     finally:
         release.touch()
-    assert first.wait(timeout=300) == 0
+    assert first.wait(timeout=HANG_GUARD) == 0
 
 
 @pytest.mark.parametrize(
@@ -288,9 +319,24 @@ def test_a_second_run_for_the_same_month_is_refused(project):
         (["--timeout", "0"], "positive"),
     ],
 )
-def test_bad_parameters_exit_2_before_any_kernel(project, args, message):
-    result = _cli(project, *args)
-    assert result.returncode == 2 and message in result.stderr
+def test_bad_parameters_exit_2_before_any_kernel(project, args, message, capsys):
+    # In-process: `python -m cxkit` is `sys.exit(cli.main())` (its exit codes are checked through
+    # a real process in the tests above); a process start here would only import cxkit again.
+    from cxkit.pack import cli
+
+    code = cli.main(
+        [
+            "report",
+            "--catalog",
+            str(project / "data" / "cat.yaml"),
+            "--out",
+            str(project / "reports"),
+            "--notebooks",
+            str(project / "notebooks"),
+            *args,
+        ]
+    )
+    assert code == 2 and message in capsys.readouterr().err
     assert not (project / "reports" / "_logs").exists()
 
 

@@ -24,8 +24,8 @@ MONTH = "2026-10"
 
 
 @pytest.fixture(scope="module")
-def reviews():
-    return cx.load_catalog(cx.DEFAULT_CATALOG)["reviews"].frame
+def reviews(sample_table):
+    return sample_table("reviews")
 
 
 def _small(reviews, per_month=150, seed=0):

@@ -41,13 +41,13 @@ def plant_result(plants):
 
 
 @pytest.fixture(scope="module")
-def sample_journey():
-    return cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
+def sample_journey(sample_table):
+    return sample_table("journey")
 
 
 @pytest.fixture(scope="module")
-def sample_feedback():
-    return cx.load_catalog(cx.DEFAULT_CATALOG)["feedback"].frame
+def sample_feedback(sample_table):
+    return sample_table("feedback")
 
 
 def _pair(result, method, a, b):

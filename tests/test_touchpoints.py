@@ -13,8 +13,8 @@ from cxkit.pack import journey_stages as jp
 
 
 @pytest.fixture(scope="module")
-def journey():
-    return cx.load_catalog(cx.DEFAULT_CATALOG)["journey"].frame
+def journey(sample_table):
+    return sample_table("journey")
 
 
 def test_planted_lowest_touchpoint_is_the_top_pain_point(journey):
