@@ -790,9 +790,13 @@ def _weighted_corrs(centered: np.ndarray, counts: np.ndarray) -> np.ndarray:
     aug[:, 1:] = centered
     iu, ju = np.triu_indices(q + 1)
     sums = np.zeros((len(counts), iu.size))
+    products = np.empty((min(n, _ROWS), iu.size))
     for first in range(0, n, _ROWS):
         rows = aug[first : first + _ROWS]
-        sums += counts[:, first : first + _ROWS] @ (rows[:, iu] * rows[:, ju])
+        for i in range(q + 1):  # columns i..q of the upper triangle's row i (the order of triu_indices)
+            at = i * (q + 1) - i * (i - 1) // 2
+            np.multiply(rows[:, i : i + 1], rows[:, i:], out=products[: len(rows), at : at + q + 1 - i])
+        sums += counts[:, first : first + _ROWS] @ products[: len(rows)]
     full = np.empty((len(counts), q + 1, q + 1))
     full[:, iu, ju] = sums
     full[:, ju, iu] = sums
@@ -861,10 +865,12 @@ def _fit(data: _Data, methods: list[str], *, bootstrap: int, seed: int, label: s
     p = len(data.drivers)
     with progress.bar(bootstrap or None, f"{label}: bootstrap", unit="resample") as bar:
         if _cluster.current_cluster() is None:
-            # blocks: a few per core for an even finish and a moving bar; a linear block's
-            # resample counts (block x rows) held to about 64 MB
-            size = -(-bootstrap // (8 * _threads.workers(bootstrap))) if bootstrap else 1
-            size = max(1, min(size, 25, 8_000_000 // max(1, len(data.y))))
+            # blocks: logistic, a few per core for an even finish and a moving bar; linear,
+            # two per core (each block multiplies the rows' products once), the resample
+            # counts of a block (block x rows) held to about 64 MB
+            per_core = 2 if not data.logistic else 8
+            size = -(-bootstrap // (per_core * _threads.workers(bootstrap))) if bootstrap else 1
+            size = max(1, min(size, 8_000_000 // max(1, len(data.y))))
             blocks = [streams[i : i + size] for i in range(0, bootstrap, size)]
             parts = _threads.thread_map(_resample_block, blocks, data, methods, done=lambda b: bar.update(len(b)))
         else:
