@@ -1,8 +1,19 @@
-"""Speed of exact Shapley/LMG key-driver analysis, against two Python peers in the same run.
+"""Speed of key-driver analysis: exact Shapley/LMG against two Python peers, and the bootstraps
+against cxkit's previous implementation, in the same run.
 
-    .venv/bin/python benchmarks/drivers.py            # the issue's sizes (about 2-3 minutes)
-    .venv/bin/python benchmarks/drivers.py --quick    # smaller sizes, a few seconds
+    .venv/bin/python benchmarks/drivers.py                   # everything at the issues' sizes
+    .venv/bin/python benchmarks/drivers.py --quick           # smaller sizes, a minute or two
+    .venv/bin/python benchmarks/drivers.py --only bootstrap  # issue 31's bootstraps (--load: one core busy)
+    .venv/bin/python benchmarks/drivers.py --only threads    # issue 31's BLAS/worker threads, idle and loaded
     .venv/bin/python benchmarks/drivers.py --peers /tmp/nps_peers
+
+Goals (issue #31, 2 cores): the linear (exact Shapley) bootstrap with 20 drivers, 100,000 rows
+and 200 resamples in at most 10 s; logistic Shapley (binary target) with 200 resamples on 7,000
+rows in at most 3 s (5 drivers) and 60 s (12 drivers), with the floor (one Newton step of every
+subset's logit per resample) beside them. The previous implementation (commit ``PREVIOUS``, read
+with ``git show``) runs on the same data with the same seed in alternating rounds; its slowest
+cases on fewer resamples, scaled (see :func:`bootstrap_cases`). ``--only threads`` compares the
+hot loop's thread settings idle and with a spinner process keeping one core busy.
 
 Goals (issue #4, on this 2-core machine): exact Shapley with 15 drivers and 100,000 responses
 in at most 0.5 s; the same with 200 bootstrap resamples in at most 10 s; 20 drivers exact in
@@ -35,6 +46,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import types
@@ -48,6 +60,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import cxkit as cx  # noqa: E402
+
+#: The implementation before issue 31's bootstraps, measured side by side (git show).
+PREVIOUS = "cf86727"
 
 
 def make_data(n: int, p: int, seed: int = 0) -> tuple[pd.DataFrame, list[str]]:
@@ -160,6 +175,233 @@ def _version(dist: str):
     return get
 
 
+# --------------------------------------------------------------------------- bootstraps (issue 31)
+
+
+def previous_drivers(commit: str = PREVIOUS):
+    """cxkit.analysis.drivers as of ``commit`` (before issue 31), imported from ``git show``
+    as a sibling module so its relative imports resolve to today's base modules."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{commit}:cxkit/analysis/drivers.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "drivers_previous.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("cxkit.analysis.drivers_previous", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def logistic_data(n: int, p: int, seed: int = 0) -> tuple[pd.DataFrame, list[str]]:
+    """make_data with a promoter-like flag: the top 30% of the score."""
+    df, names = make_data(n, p, seed)
+    df["promoter"] = df["nps"] >= df["nps"].quantile(0.7)
+    return df, names
+
+
+def spinner() -> subprocess.Popen:
+    """A second process keeping one core busy: the load of another kernel or notebook."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def with_threads(n: int | None):
+    """CXKIT_THREADS for a measurement (None: cxkit's default, all cores)."""
+
+    @contextlib.contextmanager
+    def env():
+        before = os.environ.get("CXKIT_THREADS")
+        if n is None:
+            os.environ.pop("CXKIT_THREADS", None)
+        else:
+            os.environ["CXKIT_THREADS"] = str(n)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("CXKIT_THREADS", None)
+            else:
+                os.environ["CXKIT_THREADS"] = before
+
+    return env()
+
+
+def floor_one_newton_step(df, names, target: str, resamples: int) -> float:
+    """Seconds for one Newton step of every subset's logit on every resample (zero-count rows
+    left out, one core): the least work any refit of each subset per resample does. Measured
+    on 3 resamples and scaled to ``resamples``."""
+    from cxkit._threads import blas_threads
+    from cxkit.analysis import drivers as kd
+
+    data = kd._Data(df, target, names, missing="listwise", model="auto")
+    n, p = data.x.shape
+    _, (coef, _) = kd._logistic_subset_fits(data.x, data.y, np.ones(n), center=data.logit_center)
+    runs = []
+    with blas_threads(1):
+        for stream in np.random.SeedSequence(0).spawn(3):
+            w = np.bincount(np.random.default_rng(stream).integers(0, n, n), minlength=n).astype(float)
+            keep = w > 0
+            design = np.column_stack([np.ones(keep.sum()), data.x[keep] - data.logit_center])
+            start = time.perf_counter()
+            kd._logistic_newton(design, data.y[keep], w[keep], coef.copy(), kd._subset_masks(p), max_iter=1)
+            runs.append(time.perf_counter() - start)
+    return statistics.median(runs) * resamples
+
+
+def bootstrap_cases(quick: bool, rounds: int) -> list[dict]:
+    """Issue 31's bootstraps: cxkit against its previous implementation (same data, same seed,
+    alternating rounds, medians). The previous implementation's slow cases run on fewer
+    resamples: its time is its point estimate plus its per-resample time (measured) times the
+    resamples. ``max_abs_diff_share`` compares the two tables' shares and interval limits."""
+    previous = previous_drivers()
+    specs = [
+        # name, data, target, drivers, resamples, goal (s), resamples run by the previous code
+        ("linear Shapley, 20 drivers x 100,000 rows", "linear", 20, 100_000, 200, 10.0, 40),
+        ("logistic Shapley, 5 drivers x 7,000 rows", "logistic", 5, 7_000, 200, 3.0, 200),
+        ("logistic Shapley, 12 drivers x 7,000 rows", "logistic", 12, 7_000, 200, 60.0, 2),
+    ]
+    if quick:
+        specs = [
+            ("linear Shapley, 15 drivers x 20,000 rows", "linear", 15, 20_000, 50, None, 10),
+            ("logistic Shapley, 5 drivers x 7,000 rows", "logistic", 5, 7_000, 50, None, 50),
+            ("logistic Shapley, 8 drivers x 7,000 rows", "logistic", 8, 7_000, 20, None, 2),
+        ]
+    out = []
+    for name, kind, p, n, resamples, goal, previous_resamples in specs:
+        df, names = make_data(n, p) if kind == "linear" else logistic_data(n, p)
+        target = "nps" if kind == "linear" else "promoter"
+
+        def run(module, b, df=df, names=names, target=target):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                return module.key_drivers(df, target, names, bootstrap=b, seed=0)
+
+        new_runs, old_runs, load = [], [], []
+        new_table = old_table = None
+        for _ in range(rounds):
+            load.append(os.getloadavg()[0])
+            t0 = time.perf_counter()
+            old_point = run(previous, 0)
+            t1 = time.perf_counter()
+            old_table = run(previous, previous_resamples)
+            t2 = time.perf_counter()
+            per_resample = (t2 - t1 - (t1 - t0)) / previous_resamples
+            old_runs.append((t1 - t0) + per_resample * resamples)
+            start = time.perf_counter()
+            new_table = run(cx, resamples)
+            new_runs.append(time.perf_counter() - start)
+        del old_point
+        seconds, old_seconds = statistics.median(new_runs), statistics.median(old_runs)
+        row = {
+            "case": name,
+            "drivers": p,
+            "rows": n,
+            "bootstrap": resamples,
+            "seconds": seconds,
+            "runs": new_runs,
+            "previous_seconds": old_seconds,
+            "previous_runs": old_runs,
+            "previous_resamples_run": previous_resamples,
+            "speedup": old_seconds / seconds,
+            "goal_seconds": goal,
+            "meets_goal": None if goal is None else seconds <= goal,
+            "load_1min": load,
+        }
+        if previous_resamples == resamples:  # same resamples: the tables can be compared
+            cols = ["share", "ci_low", "ci_high", "importance"]
+            row["max_abs_diff_vs_previous"] = float(
+                np.nanmax(np.abs(new_table[cols].to_numpy(float) - old_table[cols].to_numpy(float)))
+            )
+        if kind == "logistic":
+            row["floor_seconds"] = floor_one_newton_step(df, names, target, resamples) / 2  # two cores
+            row["floor_note"] = "one Newton step of every subset's logit per resample, shared by 2 cores"
+            row["ratio_to_floor"] = seconds / row["floor_seconds"]
+        out.append(row)
+        print(
+            f"  {name:<44} {seconds:7.2f} s (previous {old_seconds:7.1f} s, {old_seconds / seconds:5.1f}x faster)"
+            + (f"  goal {goal:g} s: {'ok' if seconds <= goal else 'MISSED'}" if goal else "")
+            + (f"; floor {row['floor_seconds']:.2f} s ({row['ratio_to_floor']:.1f}x)" if "floor_seconds" in row else "")
+            + f"  load {statistics.median(load):.1f}"
+        )
+    return out
+
+
+def thread_cases(quick: bool, rounds: int) -> list[dict]:
+    """Deliver 3: the hot loops' threads, idle and with a spinner on one core. Configurations,
+    alternated round by round: cxkit's default (workers on all cores, BLAS 1 thread each),
+    one worker with BLAS 1 thread, and the previous implementation with BLAS at its default
+    (one thread per core) and at 1 thread."""
+    from threadpoolctl import threadpool_limits
+
+    previous = previous_drivers()
+    p, n, b = (15, 20_000, 20) if quick else (20, 100_000, 20)
+    df, names = make_data(n, p)
+
+    def run(module):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            module.key_drivers(df, "nps", names, bootstrap=b, seed=0)
+
+    configs = {
+        "cxkit: workers on all cores, BLAS 1 thread each (default)": lambda: run(cx),
+        "cxkit: 1 worker, BLAS 1 thread": lambda: _in_env(1, lambda: run(cx)),
+        "previous: BLAS default threads": lambda: run(previous),
+        "previous: BLAS 1 thread": lambda: _blas1(threadpool_limits, lambda: run(previous)),
+    }
+    out = []
+    for loaded in (False, True):
+        busy = spinner() if loaded else None
+        try:
+            time.sleep(1.0 if loaded else 0.0)
+            times: dict = {k: [] for k in configs}
+            load = []
+            for _ in range(rounds):
+                load.append(os.getloadavg()[0])
+                for label, fn in configs.items():
+                    start = time.perf_counter()
+                    fn()
+                    times[label].append(time.perf_counter() - start)
+        finally:
+            if busy is not None:
+                busy.kill()
+                busy.wait()
+        best = min(statistics.median(v) for v in times.values())
+        for label, runs in times.items():
+            out.append(
+                {
+                    "condition": "one core busy (spinner)" if loaded else "idle",
+                    "config": label,
+                    "drivers": p,
+                    "rows": n,
+                    "bootstrap": b,
+                    "seconds": statistics.median(runs),
+                    "runs": runs,
+                    "ratio_to_fastest": statistics.median(runs) / best,
+                    "load_1min": load,
+                }
+            )
+            print(
+                f"  {out[-1]['condition']:<26} {label:<58} {out[-1]['seconds']:7.2f} s  ({out[-1]['ratio_to_fastest']:.2f}x)"
+            )
+    return out
+
+
+def _in_env(n, fn):
+    with with_threads(n):
+        return fn()
+
+
+def _blas1(threadpool_limits, fn):
+    with threadpool_limits(limits=1):
+        return fn()
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -171,18 +413,74 @@ def main(argv=None) -> int:
         default=os.environ.get("CXKIT_BENCH_PEERS"),
         help="folder with pingouin / dominance-analysis installed (appended to sys.path)",
     )
+    parser.add_argument(
+        "--only",
+        choices=["all", "exact", "bootstrap", "threads"],
+        default="all",
+        help="run one part: issue 4's exact Shapley and peers, issue 31's bootstraps, or the threads",
+    )
+    parser.add_argument("--load", action="store_true", help="bootstraps with a spinner keeping one core busy")
+    parser.add_argument("--rounds", type=int, default=None, help="alternating rounds of the bootstraps (3; quick 1)")
     args = parser.parse_args(argv)
+    cx.set_progress(False)
     add_peers(args.peers)
     quick = args.quick
+    rounds = args.rounds or (1 if quick else 3)
+    out = ROOT / "benchmarks" / "results" / ("drivers_quick.json" if quick else "drivers.json")
+    result = json.loads(out.read_text()) if out.exists() else {}
+    result.update(
+        {
+            "benchmark": "drivers",
+            "mode": "quick" if quick else "full",
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "note": "seconds = median of runs; ratio = peer median / cxkit median on the same data in the same run",
+        }
+    )
+    print(
+        f"cxkit key-driver benchmark ({'quick' if quick else 'full'}), {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, load {os.getloadavg()[0]:.1f}"
+    )
+    if args.only in ("all", "bootstrap"):
+        key = "bootstrap_loaded" if args.load else "bootstrap"
+        print(f"bootstraps (issue 31), {'one core busy' if args.load else 'as the machine is'}; previous = {PREVIOUS}:")
+        busy = spinner() if args.load else None
+        try:
+            result[key] = {"load_1min_start": os.getloadavg()[0], "cases": bootstrap_cases(quick, rounds)}
+        finally:
+            if busy is not None:
+                busy.kill()
+                busy.wait()
+        result[key]["load_1min_end"] = os.getloadavg()[0]
+    if args.only in ("all", "threads"):
+        print("threads of the hot loops (issue 31, Deliver 3), idle and with one core busy:")
+        result["threads"] = thread_cases(quick, rounds)
+    if args.only in ("all", "exact"):
+        result.update(exact_cases(quick))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"written {out.relative_to(ROOT)}")
+    missed = [
+        c["case"]
+        for part in ("bootstrap", "bootstrap_loaded", "cases")
+        for c in (result.get(part, {}).get("cases", []) if isinstance(result.get(part), dict) else result.get(part, []))
+        if c.get("meets_goal") is False
+    ]
+    if missed:
+        print(f"goals missed: {missed}")
+    return 0
+
+
+def exact_cases(quick: bool) -> dict:
+    """Issue 4's figures: exact Shapley and relative weights, and the peers."""
     rows = 20_000 if quick else 100_000
     fast, slow = (3, 1) if quick else (7, 3)
     boot = 50 if quick else 200
 
     cases = []
-    print(
-        f"cxkit key-driver benchmark ({'quick' if quick else 'full'}), {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, numpy {np.__version__}"
-    )
+    print("exact Shapley and relative weights (issue 4):")
 
     def case(name, p, n, goal, repeat, **kw):
         df, names = make_data(n, p)
@@ -269,29 +567,7 @@ def main(argv=None) -> int:
                 f"max |difference| {peer['max_abs_diff_importance']:.1e}"
             )
 
-    out = ROOT / "benchmarks" / "results" / ("drivers_quick.json" if quick else "drivers.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "benchmark": "drivers",
-                "mode": "quick" if quick else "full",
-                "cores": os.cpu_count(),
-                "python": platform.python_version(),
-                "numpy": np.__version__,
-                "pandas": pd.__version__,
-                "note": "seconds = median of runs; ratio = peer median / cxkit median on the same data in the same run",
-                "cases": cases,
-                "peers": peers,
-            },
-            indent=2,
-        )
-    )
-    print(f"written {out.relative_to(ROOT)}")
-    missed = [c["case"] for c in cases if c["meets_goal"] is False]
-    if missed:
-        print(f"goals missed: {missed}")
-    return 0
+    return {"cases": cases, "peers": peers}
 
 
 if __name__ == "__main__":
