@@ -81,7 +81,9 @@ def _read_csv_file(path: Path, options: dict[str, Any]) -> RawTable:
     if not data.strip():
         raise SourceError(f"{path}: the file is empty. Check that the export finished.")
     text, encoding = decode_bytes(data, options.pop("encoding", None), source=str(path))
-    return read_delimited_text(text, source=str(path), encoding=encoding, suffix=path.suffix.lower(), **options)
+    return read_delimited_text(
+        text, source=str(path), encoding=encoding, suffix=path.suffix.lower(), reject_malformed=True, **options
+    )
 
 
 def _read_xlsx(path: Path, options: dict[str, Any]) -> RawTable:

@@ -1021,7 +1021,13 @@ def load(
     excluded = raw.excluded.copy()
     if len(excluded):
         excluded.insert(2 if "reason" in excluded.columns else 0, "kind", "excluded")
-    rejected = pd.concat([excluded, rejected_rows], ignore_index=True) if len(excluded) else rejected_rows
+    # Records the reader could not split into fields: invalid, counted by their reason's kind.
+    malformed = raw.malformed.copy()
+    if len(malformed):
+        malformed.insert(2, "kind", "invalid")
+        malformed["reason_key"] = "more fields than the header (a value holds the delimiter unquoted)"
+    parts = [p for p in (excluded, malformed) if len(p)]
+    rejected = pd.concat([*parts, rejected_rows], ignore_index=True) if parts else rejected_rows
     rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
     lead = ["line", "reason", "kind"]
     rejected = rejected[lead + [c for c in rejected.columns if c not in lead]]
