@@ -51,6 +51,11 @@ class RawTable:
         For text: ``encoding``, ``sep``, ``decimal``. Readers of typed sources leave it empty.
     typed : bool
         False when every cell is a string that still needs parsing.
+    dictionary : list of str
+        Columns of strings read as categoricals for speed (a Parquet column of few distinct
+        values, read as the dictionary it is stored as): each distinct string once, each row its
+        code. :mod:`cxkit.data.readers` parses them once per distinct value and gives back the
+        strings as read wherever the column is kept as it is.
     """
 
     frame: pd.DataFrame
@@ -62,6 +67,7 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     dialect: dict[str, Any] = field(default_factory=dict)
     typed: bool = False
+    dictionary: list[str] = field(default_factory=list)
 
     @property
     def n_read(self) -> int:

@@ -309,6 +309,8 @@ def _text(series: pd.Series) -> _columns.Cells:
     empty), each distinct value or each cell NFC or ``strip`` could change computed once."""
     values = _columns.arrow_strings(series)
     if values is None:
+        if _columns.string_categories(series):
+            return _columns.Cells.of_categories(series).map(_text_of, keep=_columns.Cells.stable)
         return _columns.Cells.of_series(series, _text_of)
     return _columns.Cells.of_strings(values, series.index).map(_text_of, keep=_columns.Cells.stable)
 
@@ -535,7 +537,9 @@ class _Coercer:
         """Text kept as written apart from NFC and the ends; empty text and export artefacts
         ("None", "NaN", "#N/A") are no text at all."""
         values = _columns.arrow_strings(series)
-        if values is None:
+        if values is None and _columns.string_categories(series):
+            out = _columns.Cells.of_categories(series).map(_clean_text, keep=_columns.Cells.stable).series("string")
+        elif values is None:
             out = _map_unique(series, _clean_text)
         else:
             out = (
@@ -936,6 +940,11 @@ def load(
     # Columns recoded by values= are typed afresh (from a DataFrame too: "Yes"/"No" -> 1/0 gives
     # numbers, as it does from a file).
     recoded = {mapping.get(str(k), driver_map.get(str(k), str(k))) for k in (values or {})}
+    # Columns read as dictionaries are parsed from them; every other use takes the strings.
+    parsed = (set(mapping.values()) | set(driver_map.values())) - recoded
+    for source_col in raw.dictionary:
+        if source_col in src.columns and source_col not in parsed:
+            src[source_col] = _columns.decoded(src[source_col])
     if values:
         src = _recode(src, values, mapping, driver_map, name)
     options["na_codes"] = _na_code_map(na_codes, spec, mapping, driver_map, src, name)
@@ -1014,6 +1023,9 @@ def load(
     bad = problems.bad
     accepted = _rows(frame, ~bad)
     rejected_rows = _rows(src, bad)
+    for source_col in raw.dictionary:  # the cells as read: strings
+        if source_col in rejected_rows.columns and _columns.string_categories(rejected_rows[source_col]):
+            rejected_rows[source_col] = _columns.decoded(rejected_rows[source_col])
     rejected_rows.insert(0, "reason_key", problems.key[bad])
     rejected_rows.insert(0, "kind", "invalid")
     rejected_rows.insert(0, "reason", problems.reason[bad])
@@ -1044,7 +1056,8 @@ def load(
     reasons = Counter(keys)
     examples: dict[str, tuple[int, str]] = {}
     for key, line, reason in zip(keys, rejected["line"], rejected["reason"]):
-        examples.setdefault(key, (int(line), cast(str, mask_pii(str(reason)))))  # a str stays a str
+        if key not in examples:  # masked for the first row of each reason only
+            examples[key] = (int(line), cast(str, mask_pii(str(reason))))  # a str stays a str
     report = LoadReport(
         source=name,
         table=table,
