@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -429,11 +430,33 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
 
 
 def _could_match(fmt: str, texts: pd.Series) -> bool:
-    """Whether a ``strptime`` format could read any of ``texts``: each of its literal separators
-    must appear in a text, and a month name or AM/PM needs a letter."""
-    literals = set(re.sub(r"%.", "", fmt)) & set("-./:,")
-    needs_letter = any(d in fmt for d in ("%b", "%B", "%p"))
-    return any(literals <= set(t) and (not needs_letter or any(c.isalpha() for c in t)) for t in set(texts.tolist()))
+    """Whether a ``strptime`` format could read any of ``texts``, by a pattern that accepts more
+    than pandas' ``strptime`` does (its own patterns, from CPython's ``_strptime``: a day,
+    month, hour, minute or second of one or two digits, maybe after a space; a year of two or
+    four; names as letters; white space as any run of it), so that a format is tried only
+    where it could read something."""
+    return any(_format_pattern(fmt).fullmatch(t) for t in set(texts.tolist()))
+
+
+#: A pattern for each ``strptime`` directive the date formats use.
+_DIRECTIVE = {
+    **dict.fromkeys("dmHIMS", r"\s?\d{1,2}"),
+    "y": r"\d{2}",
+    "Y": r"\d{4}",
+    **dict.fromkeys("bBp", r"[^\W\d_]+"),
+}
+
+
+@functools.cache
+def _format_pattern(fmt: str) -> re.Pattern[str]:
+    """:func:`_could_match`'s pattern of a ``strptime`` format (case ignored, as strptime does)."""
+    parts = re.split(r"(%.|\s+)", fmt)
+    pattern = "".join(
+        _DIRECTIVE[part[1]] if part.startswith("%") else r"\s+" if part.isspace() else re.escape(part)
+        for part in parts
+        if part
+    )
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _closest(name: str, options: Iterable[str]) -> str:
