@@ -93,3 +93,14 @@ def test_read_columns_and_a_period_filter_select_the_same_rows(tmp_path):
     assert raw.dictionary == ["channel"] and list(raw.frame.columns) == ["responded_at", "channel", "nps"]
     assert len(raw.frame) == len(reference) > 0
     pd.testing.assert_series_equal(cx.data._columns.decoded(raw.frame["channel"]), reference["channel"])
+
+
+def test_an_index_written_by_pandas_is_dropped_as_before(tmp_path):
+    frame = _feedback(2_000).set_index("response_id", drop=False)
+    frame.index.name = "rid"
+    path = tmp_path / "indexed.parquet"
+    frame.to_parquet(path)
+    raw = formats.read_file(path)
+    reference = pd.read_parquet(path).reset_index(drop=True)
+    assert list(raw.frame.columns) == list(reference.columns) and "rid" not in raw.frame.columns
+    assert raw.dictionary and len(raw.frame) == len(reference)

@@ -123,7 +123,7 @@ def _read_parquet(path: Path, options: dict[str, Any]) -> RawTable:
     import pyarrow.parquet as pq
 
     dictionary = _few_valued_strings(path, columns)
-    names = [str(c) for c in (columns if columns is not None else pq.read_schema(path).names)]
+    names = [str(c) for c in (columns if columns is not None else _data_columns(pq.read_schema(path)))]
     others = [c for c in names if c not in dictionary]
     frame = pd.read_parquet(path, columns=others if dictionary else columns, filters=filters)
     frame.columns = [str(c) for c in frame.columns]
@@ -189,6 +189,13 @@ def _few_valued_strings(path: Path, columns: list[str] | None) -> list[str]:
             return []
         probe = next(parquet.iter_batches(batch_size=_columns.PROBE_ROWS, columns=names))
     return [name for name in names if _columns.few_valued(probe.column(name))]
+
+
+def _data_columns(schema: Any) -> list[str]:
+    """The columns of a Parquet schema but the index pandas wrote (read as the index, which the
+    reader drops)."""
+    index = {c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
+    return [name for name in schema.names if name not in index]
 
 
 def _pandas_dtype(schema: Any, name: str) -> str | None:
