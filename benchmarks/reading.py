@@ -48,7 +48,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))  # a checkout without `pip install -e .`
+    # First: the checkout this file is in is measured, even where another one is installed (a
+    # git worktree next to an editable install of the main checkout).
+    sys.path.insert(0, str(ROOT))
 
 TIME_LIMIT = 3.0
 MEMORY_LIMIT = 2.0

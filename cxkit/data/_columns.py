@@ -39,7 +39,14 @@ Positions = npt.NDArray[np.signedinteger[Any]]
 
 #: A column whose first rows hold at most this share of distinct values is dictionary-encoded.
 _FEW = 0.25
-_PROBE = 10_000
+#: How many first rows decide it.
+PROBE_ROWS = 10_000
+
+
+def few_valued(probe: Any) -> bool:
+    """Whether the first rows of a column (an Arrow array of at most :data:`PROBE_ROWS`) repeat
+    their values enough for the column to be worked on once per distinct value."""
+    return len(probe) > 0 and len(probe.unique()) <= _FEW * len(probe)
 
 
 def arrow_strings(series: pd.Series) -> Any | None:
@@ -49,6 +56,21 @@ def arrow_strings(series: pd.Series) -> Any | None:
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         return series.array.__arrow_array__()  # pandas' Arrow protocol: the array itself, no copy
     return None
+
+
+def string_categories(series: pd.Series) -> bool:
+    """Whether ``series`` is categorical with string categories."""
+    dtype = series.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and dtype.categories.inferred_type in ("string", "empty")
+
+
+def decoded(series: pd.Series) -> pd.Series:
+    """A categorical Series of strings as the ``str`` Series of its values (what pandas reads
+    from a Parquet column of strings without ``read_dictionary``)."""
+    codes = np.asarray(series.array.codes)
+    strings = pa.array(series.cat.categories.to_numpy(dtype=object), type=pa.large_string())
+    values = strings.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(values, dtype="str"), index=series.index, name=series.name, copy=False)
 
 
 def to_mask(values: Any) -> Mask:
@@ -287,13 +309,22 @@ class Cells:
     @classmethod
     def of_strings(cls, values: Any, index: pd.Index) -> Cells:
         """An Arrow string array; dictionary-encoded when its first rows repeat values."""
-        probe = values.slice(0, _PROBE)
-        if len(probe) and len(probe.unique()) <= _FEW * len(probe):
+        if few_valued(values.slice(0, PROBE_ROWS)):
             positions, uniques = _dictionary(values)
             cells = cls(index, values=values, positions=positions, uniques=uniques)
             cells._root = (values, uniques)
             return cells
         return cls(index, values=values)
+
+    @classmethod
+    def of_categories(cls, series: pd.Series) -> Cells:
+        """A categorical Series of strings (a Parquet column read as a dictionary): its codes are
+        the positions, its categories the distinct values (a missing cell is None, at the end)."""
+        # int32 as pyarrow's dictionary indices: the positions take a value one past the categories.
+        positions = np.asarray(series.array.codes).astype(np.int32)
+        uniques: list[Any] = [*series.cat.categories.tolist(), None]
+        positions[positions < 0] = len(uniques) - 1
+        return cls(series.index, positions=positions, uniques=uniques)
 
     @classmethod
     def of_series(cls, series: pd.Series, fn: Callable[[Any], Any]) -> Cells:

@@ -37,6 +37,10 @@ class RawTable:
         Records the source format itself marks as not being responses (Qualtrics previews,
         spam and tests; empty lines of cells), with columns ``line`` and ``reason``. They
         count as read, and :mod:`cxkit.data.readers` lists them among the rejected rows.
+    malformed : DataFrame
+        Records that cannot be split into the header's fields (a value holding the delimiter
+        unquoted), with columns ``line``, ``reason`` and ``record`` (its text as read). They count
+        as read, and :mod:`cxkit.data.readers` lists them among the rejected rows as invalid.
     notes : list of str
         What the reader detected or did (encoding, delimiter, labels applied, ...).
     source : str
@@ -47,6 +51,11 @@ class RawTable:
         For text: ``encoding``, ``sep``, ``decimal``. Readers of typed sources leave it empty.
     typed : bool
         False when every cell is a string that still needs parsing.
+    dictionary : list of str
+        Columns of strings read as categoricals for speed (a Parquet column of few distinct
+        values, read as the dictionary it is stored as): each distinct string once, each row its
+        code. :mod:`cxkit.data.readers` parses them once per distinct value and gives back the
+        strings as read wherever the column is kept as it is.
     """
 
     frame: pd.DataFrame
@@ -54,13 +63,15 @@ class RawTable:
     source: str
     format: str
     excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "reason"]))
+    malformed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["line", "reason", "record"]))
     notes: list[str] = field(default_factory=list)
     dialect: dict[str, Any] = field(default_factory=dict)
     typed: bool = False
+    dictionary: list[str] = field(default_factory=list)
 
     @property
     def n_read(self) -> int:
-        return len(self.frame) + len(self.excluded)
+        return len(self.frame) + len(self.excluded) + len(self.malformed)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -145,7 +156,7 @@ def _record_start_lines(
     """Physical 1-based line where each data record starts (mirrors pandas' reading)."""
     reader = csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting)
     starts = []
-    prev_end = 0
+    start = prev_end = 0
     first = True
     for row in reader:
         start = prev_end + 1
@@ -172,8 +183,17 @@ def read_delimited_text(
     quoting: str = "minimal",
     skip_rows: int = 0,
     suffix: str = "",
+    reject_malformed: bool = False,
 ) -> RawTable:
-    """Parse decoded delimited text into a :class:`RawTable` of strings."""
+    """Parse decoded delimited text into a :class:`RawTable` of strings.
+
+    Lines end at a line feed (CR LF or LF); a carriage return anywhere else is part of a value,
+    as the export wrote it (a text with an original line break), never the end of a row. (A
+    text with carriage returns only, as old Mac files, is split at them.) A record with more
+    fields than the header cannot be read; with ``reject_malformed`` it is listed in
+    ``malformed`` with its line and the fix, and every other record is read; otherwise the
+    whole text is refused (a SourceError).
+    """
     notes: list[str] = [f"encoding {encoding}"]
     quote_modes: dict[str, _QuoteMode] = {"minimal": csv.QUOTE_MINIMAL, "none": csv.QUOTE_NONE}
     quote_mode = quote_modes.get(quoting)
@@ -195,31 +215,54 @@ def read_delimited_text(
         raise SourceError(
             f"{source}: the file has no rows. Check that the export finished, or point the catalog at the right file."
         )
+    # pandas (and Python's csv) end a row at a lone carriage return too; a text whose lines end
+    # at line feeds keeps its lone CRs in the values: they stand in as a character the text
+    # does not hold while it is split, and are put back in the cells.
+    lone_cr = None
+    if "\n" in text and text.count("\r") != text.count("\r\n"):
+        lone_cr = _absent_character(text)
+        n_lone = text.count("\r") - text.count("\r\n")
+        text = re.sub(r"\r(?!\n)", lone_cr, text)
+        notes.append(f"{n_lone:,} carriage return(s) inside values kept (rows end at line feeds)")
     hint = "\t" if suffix in (".tsv", ".tab") else None
     sep = sep or _sniff_sep(text, quote_mode, hint)
     notes.append(f"delimiter {sep!r}")
+    malformed = pd.DataFrame(columns=["line", "reason", "record"])
+    good_lines: npt.NDArray[np.int64] | None = None
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            header=0 if header else None,
-            names=names,
-            quoting=quote_mode,
-            skip_blank_lines=True,
-            engine="c",
-        )
+        frame = _pandas_csv(text, sep, header, names, quote_mode)
+        if reject_malformed and not isinstance(frame.index, pd.RangeIndex):
+            # The first records have one field more than the header: pandas would make the first
+            # field an index (and lose it); they are malformed like any other such record.
+            raise pd.errors.ParserError("Expected fields: records with one field more than the header")
     except pd.errors.ParserError as exc:
-        raise SourceError(
-            f"{source}: cannot split the file into rows with delimiter {sep!r}: {exc}. "
-            "If a text column contains stray quote characters, set quoting: none; otherwise "
-            "set sep explicitly."
-        ) from None
+        # Only records with too many fields are rejected one by one; a quote left open (pandas:
+        # "EOF inside string") leaves no record boundary to trust.
+        split = None
+        if reject_malformed and _too_many(exc):
+            split = _split_malformed(text, sep, quote_mode, skip_lines, header, names)
+        if split is None:
+            raise SourceError(
+                f"{source}: cannot split the file into rows with delimiter {sep!r}: {exc}. "
+                "If a text column contains stray quote characters, set quoting: none; otherwise "
+                "set sep explicitly."
+            ) from None
+        text, good_lines, malformed = split
+        frame = _pandas_csv(text, sep, header, names, csv.QUOTE_MINIMAL)
+        notes.append(
+            f"{len(malformed):,} record(s) with more fields than the header rejected (a value holds the delimiter "
+            f"{sep!r} unquoted)"
+        )
     except pd.errors.EmptyDataError:
         raise SourceError(f"{source}: the file has no header and no rows.") from None
     frame.columns = [str(c) for c in frame.columns]
+    if lone_cr is not None:
+        frame.columns = [c.replace(lone_cr, "\r") for c in frame.columns]
+        for col in frame.columns:
+            if frame[col].str.contains(lone_cr, regex=False).any():
+                frame[col] = frame[col].str.replace(lone_cr, "\r", regex=False)
+        if len(malformed):
+            malformed["record"] = malformed["record"].str.replace(lone_cr, "\r", regex=False)
     decimal = decimal or _sniff_decimal(frame, sep)
     if decimal == ",":
         notes.append("decimal comma")
@@ -227,7 +270,9 @@ def read_delimited_text(
     n_newlines = text.count("\n") + (0 if text.endswith("\n") else 1)
     blank = sum(1 for ln in text.split("\n") if not ln.strip("\r")) - (1 if text.endswith("\n") else 0)
     expected = len(frame) + (1 if header else 0)
-    if n_newlines - blank == expected and blank == 0:
+    if good_lines is not None:  # numbered while the malformed records were split off
+        lines = good_lines
+    elif n_newlines - blank == expected and blank == 0:
         lines = np.arange(len(frame), dtype=np.int64) + (2 if header else 1) + skip_lines
     else:
         lines = _record_start_lines(text, sep, quote_mode, skip_lines, header)
@@ -237,9 +282,9 @@ def read_delimited_text(
                 f"{spanning:,} record(s) span several lines (quoted line breaks); if the file "
                 "has no quoted fields, a stray quote is joining lines: set quoting: none"
             )
-        if len(lines) != len(frame):  # csv and pandas disagree: fall back to record numbers
-            lines = np.arange(len(frame), dtype=np.int64) + (2 if header else 1) + skip_lines
-            notes.append("line numbers are record numbers (multi-line records)")
+    if len(lines) != len(frame):  # csv and pandas disagree: fall back to record numbers
+        lines = np.arange(len(frame), dtype=np.int64) + (2 if header else 1) + skip_lines
+        notes.append("line numbers are record numbers (multi-line records)")
     # Excel writes trailing rows of bare delimiters; they are not records.
     empty = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(False, index=frame.index)
     excluded = pd.DataFrame({"line": lines[empty.to_numpy()], "reason": "empty row (every cell blank)"})
@@ -252,9 +297,93 @@ def read_delimited_text(
         source=source,
         format="csv",
         excluded=excluded,
+        malformed=malformed,
         notes=notes,
         dialect={"encoding": encoding, "sep": sep, "decimal": decimal},
     )
+
+
+def _pandas_csv(text: str, sep: str, header: bool, names: list[str] | None, quoting: _QuoteMode) -> pd.DataFrame:
+    """Every field of ``text`` as a string, as pandas' C parser splits it."""
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        header=0 if header else None,
+        names=names,
+        quoting=quoting,
+        skip_blank_lines=True,
+        engine="c",
+    )
+
+
+def _too_many(error: pd.errors.ParserError) -> bool:
+    """Whether pandas stopped at a record with more fields than the header."""
+    return "Expected " in str(error) and " fields" in str(error)
+
+
+def _absent_character(text: str) -> str:
+    """A private-use character ``text`` does not hold."""
+    for code in range(0xE000, 0xF900):
+        if chr(code) not in text:
+            return chr(code)
+    raise SourceError("cxkit: every private-use character occurs in this text; cannot mark its carriage returns")
+
+
+def _split_malformed(
+    text: str, sep: str, quoting: _QuoteMode, skip_lines: int, header: bool, names: list[str] | None
+) -> tuple[str, npt.NDArray[np.int64], pd.DataFrame] | None:
+    """Split off the records with more fields than the header: the other records written again
+    (every field quoted where needed, for pandas' parser), the line where each starts, and the
+    malformed ones (``line``, ``reason``, ``record``). Records are split by Python's csv module,
+    which splits fields as pandas' parser does (the same quoting, blank lines skipped); a record
+    with fewer fields stays, as pandas fills it with empty cells. None when the last record
+    runs to the end of the file inside an open quote."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quoting=quoting)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    width = len(names) if names else 0  # 0: the first record's width
+    starts: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    start = prev_end = 0
+    first = True
+    for row in reader:
+        start, prev_end = prev_end + 1 + skip_lines, reader.line_num
+        if not row:  # a blank line: pandas skips it too
+            continue
+        if first:
+            first = False
+            width = width or len(row)
+            if header:
+                writer.writerow(row)
+                continue
+        if len(row) > width:
+            spans = (
+                f" (the record spans lines {start}-{prev_end + skip_lines})" if prev_end + skip_lines > start else ""
+            )
+            hint = (
+                "; if the file has no quoted fields, a stray quote joins lines: set quoting: none"
+                if spans and quoting != csv.QUOTE_NONE
+                else ""
+            )
+            reason = (
+                f"line {start}: {len(row)} fields where the header has {width}{spans}: a value holds the delimiter "
+                f"{sep!r} unquoted; quote that value in the export (or remove the delimiter from it) and read the "
+                f"file again{hint}"
+            )
+            bad.append((start, reason, sep.join(row)))
+            continue
+        writer.writerow(row)
+        starts.append(start)
+    if quoting != csv.QUOTE_NONE and prev_end + skip_lines > start:
+        # The last record spans lines: a quote it opened may run to the end of the file.
+        tail = text.split("\n", start - skip_lines - 1)[-1]
+        if tail.count('"') % 2:
+            return None
+    malformed = pd.DataFrame(bad, columns=["line", "reason", "record"]).astype({"line": np.int64})
+    return out.getvalue(), np.asarray(starts, dtype=np.int64), malformed
 
 
 # --------------------------------------------------------------------------- UTF-8 files, parsed by pyarrow

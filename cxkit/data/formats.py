@@ -30,13 +30,13 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from ..errors import SourceError
-from . import surveys
+from . import _columns, surveys
 from ._raw import RawTable, decode_bytes, read_delimited_file, read_delimited_text
 
 if TYPE_CHECKING:
@@ -81,7 +81,9 @@ def _read_csv_file(path: Path, options: dict[str, Any]) -> RawTable:
     if not data.strip():
         raise SourceError(f"{path}: the file is empty. Check that the export finished.")
     text, encoding = decode_bytes(data, options.pop("encoding", None), source=str(path))
-    return read_delimited_text(text, source=str(path), encoding=encoding, suffix=path.suffix.lower(), **options)
+    return read_delimited_text(
+        text, source=str(path), encoding=encoding, suffix=path.suffix.lower(), reject_malformed=True, **options
+    )
 
 
 def _read_xlsx(path: Path, options: dict[str, Any]) -> RawTable:
@@ -118,9 +120,26 @@ def _read_parquet(path: Path, options: dict[str, Any]) -> RawTable:
     if period:
         filters, note = _parquet_period_filter(path, period)
         notes.append(note)
-    frame = pd.read_parquet(path, columns=columns, filters=filters)
+    import pyarrow.parquet as pq
+
+    dictionary = _few_valued_strings(path, columns)
+    names = [str(c) for c in (columns if columns is not None else _data_columns(pq.read_schema(path)))]
+    others = [c for c in names if c not in dictionary]
+    frame = pd.read_parquet(path, columns=others if dictionary else columns, filters=filters)
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
+    if dictionary:
+        # Columns of few distinct strings are read as the dictionaries Parquet stores them in,
+        # without building every string (a categorical each; the readers parse each distinct
+        # value once and give the strings back where a column is kept as read).
+        coded = _dictionary_columns(
+            pq.read_table(path, columns=dictionary, filters=filters, read_dictionary=dictionary)
+        )
+        rows = len(next(iter(coded.values())))
+        if others and rows != len(frame):  # the same filters select the same rows
+            raise SourceError(f"{path}: the file changed while it was read; read it again.")
+        parts = {**{c: frame[c] for c in frame.columns}, **coded}
+        frame = pd.DataFrame({c: parts[c] for c in names if c in parts}, index=pd.RangeIndex(rows), copy=False)
     return RawTable(
         frame=frame,
         lines=np.arange(len(frame), dtype=np.int64) + 1,
@@ -128,7 +147,66 @@ def _read_parquet(path: Path, options: dict[str, Any]) -> RawTable:
         format="parquet",
         notes=notes,
         typed=True,
+        dictionary=[str(c) for c in dictionary],
     )
+
+
+def _dictionary_columns(table: Any) -> dict[str, pd.Series]:
+    """Each dictionary column of an Arrow table as a categorical Series (one set of categories
+    over every chunk; a missing value is code -1)."""
+    import pyarrow as pa
+
+    table = table.unify_dictionaries()
+    out = {}
+    for name in table.column_names:
+        column = table.column(name)
+        index_type = column.type.index_type
+        indices = pa.chunked_array([chunk.indices for chunk in column.chunks], type=index_type)
+        codes = np.asarray(indices.fill_null(-1).to_numpy() if indices.null_count else indices.to_numpy())
+        values = column.chunks[0].dictionary if column.num_chunks else pa.array([], type=column.type.value_type)
+        categories = pd.Index(pd.array(values.cast(pa.large_string()), dtype="str"))
+        dtype = pd.CategoricalDtype(categories)
+        out[str(name)] = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), name=str(name))
+    return out
+
+
+def _few_valued_strings(path: Path, columns: list[str] | None) -> list[str]:
+    """The string columns whose first rows repeat their values (:func:`_columns.few_valued`),
+    read from the file's first rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as parquet:
+        schema = parquet.schema_arrow
+        names = [
+            f.name
+            for f in schema
+            if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+            and (columns is None or f.name in columns)
+            and _pandas_dtype(schema, f.name) in (None, "str", "object")
+        ]
+        if not names or parquet.metadata.num_rows == 0:
+            return []
+        probe = next(parquet.iter_batches(batch_size=_columns.PROBE_ROWS, columns=names))
+    return [name for name in names if _columns.few_valued(probe.column(name))]
+
+
+def _data_columns(schema: Any) -> list[str]:
+    """The columns of a Parquet schema but the index pandas wrote (read as the index, which the
+    reader drops)."""
+    index = {c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
+    return [name for name in schema.names if name not in index]
+
+
+def _pandas_dtype(schema: Any, name: str) -> str | None:
+    """The dtype a file written by pandas records for a column (None without pandas metadata):
+    ``str`` and ``object`` columns read back as ``str``, but a ``string`` column (``pd.NA``) or a
+    categorical one must come back as it was written."""
+    meta = schema.pandas_metadata or {}
+    for column in meta.get("columns", []):
+        if column.get("name") == name:
+            return cast(str, column.get("numpy_type"))
+    return None
 
 
 def _parquet_period_filter(path: Path, period: Mapping[str, Any]) -> tuple[_Filters | None, str]:

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -309,6 +310,8 @@ def _text(series: pd.Series) -> _columns.Cells:
     empty), each distinct value or each cell NFC or ``strip`` could change computed once."""
     values = _columns.arrow_strings(series)
     if values is None:
+        if _columns.string_categories(series):
+            return _columns.Cells.of_categories(series).map(_text_of, keep=_columns.Cells.stable)
         return _columns.Cells.of_series(series, _text_of)
     return _columns.Cells.of_strings(values, series.index).map(_text_of, keep=_columns.Cells.stable)
 
@@ -441,11 +444,33 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
 
 
 def _could_match(fmt: str, texts: pd.Series) -> bool:
-    """Whether a ``strptime`` format could read any of ``texts``: each of its literal separators
-    must appear in a text, and a month name or AM/PM needs a letter."""
-    literals = set(re.sub(r"%.", "", fmt)) & set("-./:,")
-    needs_letter = any(d in fmt for d in ("%b", "%B", "%p"))
-    return any(literals <= set(t) and (not needs_letter or any(c.isalpha() for c in t)) for t in set(texts.tolist()))
+    """Whether a ``strptime`` format could read any of ``texts``, by a pattern that accepts more
+    than pandas' ``strptime`` does (its own patterns, from CPython's ``_strptime``: a day,
+    month, hour, minute or second of one or two digits, maybe after a space; a year of two or
+    four; names as letters; white space as any run of it), so that a format is tried only
+    where it could read something."""
+    return any(_format_pattern(fmt).fullmatch(t) for t in set(texts.tolist()))
+
+
+#: A pattern for each ``strptime`` directive the date formats use.
+_DIRECTIVE = {
+    **dict.fromkeys("dmHIMS", r"\s?\d{1,2}"),
+    "y": r"\d{2}",
+    "Y": r"\d{4}",
+    **dict.fromkeys("bBp", r"[^\W\d_]+"),
+}
+
+
+@functools.cache
+def _format_pattern(fmt: str) -> re.Pattern[str]:
+    """:func:`_could_match`'s pattern of a ``strptime`` format (case ignored, as strptime does)."""
+    parts = re.split(r"(%.|\s+)", fmt)
+    pattern = "".join(
+        _DIRECTIVE[part[1]] if part.startswith("%") else r"\s+" if part.isspace() else re.escape(part)
+        for part in parts
+        if part
+    )
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _closest(name: str, options: Iterable[str]) -> str:
@@ -549,7 +574,9 @@ class _Coercer:
         """Text kept as written apart from NFC and the ends; empty text and export artefacts
         ("None", "NaN", "#N/A") are no text at all."""
         values = _columns.arrow_strings(series)
-        if values is None:
+        if values is None and _columns.string_categories(series):
+            out = _columns.Cells.of_categories(series).map(_clean_text, keep=_columns.Cells.stable).series("string")
+        elif values is None:
             out = _map_unique(series, _clean_text)
         else:
             out = (
@@ -951,6 +978,11 @@ def load(
     # Columns recoded by values= are typed afresh (from a DataFrame too: "Yes"/"No" -> 1/0 gives
     # numbers, as it does from a file).
     recoded = {mapping.get(str(k), driver_map.get(str(k), str(k))) for k in (values or {})}
+    # Columns read as dictionaries are parsed from them; every other use takes the strings.
+    parsed = (set(mapping.values()) | set(driver_map.values())) - recoded
+    for source_col in raw.dictionary:
+        if source_col in src.columns and source_col not in parsed:
+            src[source_col] = _columns.decoded(src[source_col])
     if values:
         src = _recode(src, values, mapping, driver_map, name)
     options["na_codes"] = _na_code_map(na_codes, spec, mapping, driver_map, src, name)
@@ -1029,6 +1061,9 @@ def load(
     bad = problems.bad
     accepted = _rows(frame, ~bad)
     rejected_rows = _rows(src, bad)
+    for source_col in raw.dictionary:  # the cells as read: strings
+        if source_col in rejected_rows.columns and _columns.string_categories(rejected_rows[source_col]):
+            rejected_rows[source_col] = _columns.decoded(rejected_rows[source_col])
     rejected_rows.insert(0, "reason_key", problems.key[bad])
     rejected_rows.insert(0, "kind", "invalid")
     rejected_rows.insert(0, "reason", problems.reason[bad])
@@ -1036,7 +1071,13 @@ def load(
     excluded = raw.excluded.copy()
     if len(excluded):
         excluded.insert(2 if "reason" in excluded.columns else 0, "kind", "excluded")
-    rejected = pd.concat([excluded, rejected_rows], ignore_index=True) if len(excluded) else rejected_rows
+    # Records the reader could not split into fields: invalid, counted by their reason's kind.
+    malformed = raw.malformed.copy()
+    if len(malformed):
+        malformed.insert(2, "kind", "invalid")
+        malformed["reason_key"] = "more fields than the header (a value holds the delimiter unquoted)"
+    parts = [p for p in (excluded, malformed) if len(p)]
+    rejected = pd.concat([*parts, rejected_rows], ignore_index=True) if parts else rejected_rows
     rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
     lead = ["line", "reason", "kind"]
     rejected = rejected[lead + [c for c in rejected.columns if c not in lead]]
@@ -1053,7 +1094,8 @@ def load(
     reasons = Counter(keys)
     examples: dict[str, tuple[int, str]] = {}
     for key, line, reason in zip(keys, rejected["line"], rejected["reason"]):
-        examples.setdefault(key, (int(line), cast(str, mask_pii(str(reason)))))  # a str stays a str
+        if key not in examples:  # masked for the first row of each reason only
+            examples[key] = (int(line), cast(str, mask_pii(str(reason))))  # a str stays a str
     report = LoadReport(
         source=name,
         table=table,
