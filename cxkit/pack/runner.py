@@ -12,7 +12,10 @@
    run left is cleaned up first), logging to ``reports/_logs/``, in a hidden working folder:
 4. **execute** the notebooks in parallel, longest first, each cell with a timeout, after checking
    each notebook's parameters against its parameters cell (paths inside the project or the
-   catalog's data);
+   catalog's data). One kernel per core runs its notebooks one after another, its namespace
+   reset between them, so kernel start-up and imports are paid once per kernel; in a terminal
+   a progress bar counts the notebooks (none under ``--quiet``), and the kernels run with
+   ``CXKIT_PROGRESS=0``, so no progress bar reaches a page;
 5. **export** each executed notebook to self-contained HTML (:mod:`cxkit.pack.export`: no code,
    no scripts, no remote requests; untrusted output sanitised), on a side thread while the next
    notebook runs;
@@ -47,16 +50,18 @@ import json
 import logging
 import os
 import platform
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import nbformat
 
@@ -226,11 +231,14 @@ class _Run:
     log_path: Path = field(init=False)
     outcomes: dict = field(default_factory=dict)
     export_pool: futures.Executor | None = None
+    bar_lock: threading.Lock = field(default_factory=threading.Lock)
+    running: list = field(default_factory=list)  # the notebooks running now (the bar names them)
     strict: bool = False  # --strict: a skipped section fails the run
     previous: dict | None = None  # --only: the month's existing pack (results, manifest, folder)
     candidates: list[PackNotebook] = field(default_factory=list)  # --only: pages to keep from it
     kept: list[PackNotebook] = field(default_factory=list)  # --only: the pages kept
     results_keys: dict = field(default_factory=dict)  # notebook -> the results.json keys it wrote
+    bar: Any = None  # the progress bar over the notebooks, while they run in a terminal
 
     def __post_init__(self):
         self.footer = _footer(self)
@@ -241,12 +249,18 @@ class _Run:
     def progress(self, message: str) -> None:
         log.info(message)
         if not self.quiet:
-            print(f"[cxkit report {self.month}] {message}", file=sys.stderr, flush=True)
+            self._say(f"[cxkit report {self.month}] {message}")
 
     def notice(self, message: str) -> None:
         """Something the person who scheduled the run must see: printed even with --quiet."""
         log.warning(message)
-        print(f"cxkit report {self.month}: {message}", file=sys.stderr, flush=True)
+        self._say(f"cxkit report {self.month}: {message}")
+
+    def _say(self, line: str) -> None:
+        if self.bar is not None:  # above the bar, which tqdm redraws below the line
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------- the pack's notebooks
@@ -873,18 +887,259 @@ def _check_parameters(notebook: PackNotebook, values: dict, allowed_dirs: list[P
 
 
 def _execute(run: _Run, parameters: dict[str, dict]) -> dict[str, dict]:
-    """Run the notebooks, ``run.jobs`` at a time, longest first (:func:`_run_order`); each one
-    that succeeds is exported on a side thread while the next one runs. Returns each notebook's
-    outcome in the order they ran, its export (a future) under ``"export"``."""
+    """Run the notebooks, longest first (:func:`_run_order`), in ``run.jobs`` kernels that each
+    take the next notebook when they are free (:func:`_run_in_one_kernel`); each notebook that
+    succeeds is exported on a side thread while the next one runs. In a terminal a progress bar
+    counts the notebooks (:func:`_notebook_bar`). Returns each notebook's outcome in the order
+    they were started, its export (a future) under ``"export"``."""
     order = _run_order(run.notebooks, _previous_durations(run.out))
+    todo: queue.SimpleQueue[PackNotebook] = queue.SimpleQueue()
+    for nb in order:
+        todo.put(nb)
+    outcomes: dict[str, dict] = {}
+    kernels = min(run.jobs, len(order))
     with (
+        _notebook_bar(run) as run.bar,
         futures.ThreadPoolExecutor(max_workers=1) as run.export_pool,
-        futures.ThreadPoolExecutor(max_workers=run.jobs) as pool,
+        futures.ThreadPoolExecutor(max_workers=kernels) as pool,
     ):
-        outcomes = dict(
-            zip([nb.name for nb in order], pool.map(lambda nb: _execute_notebook(run, nb, parameters[nb.name]), order))
-        )
-    return outcomes
+        running = {pool.submit(_run_in_one_kernel, run, todo, parameters, outcomes) for _ in range(kernels)}
+        while running:
+            done, running = futures.wait(running, timeout=0.5)
+            for kernel in done:
+                kernel.result()
+            _tick(run)
+    run.bar = None
+    return {nb.name: outcomes[nb.name] for nb in order}
+
+
+def _notebook_bar(run: _Run) -> contextlib.AbstractContextManager[Any]:
+    """A progress bar over the notebooks (:mod:`cxkit.progress`: it appears after two seconds)
+    in a terminal only: none under ``--quiet`` or when stderr is a file or a pipe (cron, logs)."""
+    if run.quiet or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from .. import progress
+
+    return cast(
+        contextlib.AbstractContextManager[Any],
+        progress.bar(len(run.notebooks), f"cxkit report {run.month}", unit="notebook"),
+    )
+
+
+def _tick(run: _Run, *, finished: PackNotebook | None = None, started: PackNotebook | None = None) -> None:
+    """Move the progress bar (if any): a notebook finished or started, or only time passed (the
+    bar then appears once the run has taken :data:`cxkit.progress.DELAY` seconds and its clock
+    keeps running during a long notebook). The bar names the notebooks running."""
+    if run.bar is None:
+        return
+    with run.bar_lock:
+        if started is not None:
+            run.running.append(started.name)
+        if finished is not None:
+            run.running.remove(finished.name)
+        if started is not None or finished is not None:
+            run.bar.set_postfix_str(", ".join(run.running), refresh=False)
+        run.bar.update(1 if finished is not None else 0)
+
+
+def _run_in_one_kernel(run: _Run, todo: queue.SimpleQueue[PackNotebook], parameters: dict, outcomes: dict) -> None:
+    """One of the run's kernels: it runs the next notebook of ``todo`` until none is left.
+
+    Its notebooks run one after another in the same kernel, the namespace reset between them
+    (:data:`_RESET`): starting a kernel and importing cxkit, pandas, matplotlib and statsmodels
+    (about 3 s of CPU) is paid once per kernel instead of once per notebook. A notebook that
+    fails takes its kernel with it (a kernel that timed out may still be running the cell, one
+    that died is gone): the next notebook gets a new kernel.
+    """
+    kernel = _Kernel(run)
+    try:
+        while True:
+            try:
+                notebook = todo.get_nowait()
+            except queue.Empty:
+                return
+            _tick(run, started=notebook)
+            kernel.get().cxkit_reset_after = not todo.empty()  # none left: this kernel's last notebook
+            outcome = outcomes[notebook.name] = _execute_notebook(run, notebook, parameters[notebook.name], kernel)
+            if outcome["outcome"] != "ok" or not kernel.reusable:
+                kernel.retire()
+            _tick(run, finished=notebook)
+    finally:
+        kernel.retire()
+
+
+class _Kernel:
+    """The kernel one of the run's threads runs its notebooks in, started on first use."""
+
+    def __init__(self, run: _Run):
+        self.stderr_path = run.log_path
+        self.threads = _kernel_threads(run.jobs)
+        self.manager: Any = None
+
+    def get(self) -> Any:
+        """The kernel manager (a new kernel starts when papermill first uses it)."""
+        if self.manager is None:
+            # A class per kernel: its ``died`` list is then this kernel's alone.
+            self.manager = _ipc_kernel_manager(self.stderr_path, self.threads)(kernel_name="python3")
+        return self.manager
+
+    @property
+    def reusable(self) -> bool:
+        return self.manager is None or getattr(self.manager, "cxkit_reusable", True)
+
+    def retire(self) -> list:
+        """Shut the kernel down; the next notebook gets a new one. Returns the kernel's exit
+        code in a list when it had exited already (it died; see :func:`_ipc_kernel_manager`)."""
+        manager, self.manager = self.manager, None
+        if manager is None:
+            return []
+        from jupyter_core.utils import run_sync
+
+        if manager.has_kernel:
+            try:
+                run_sync(manager.shutdown_kernel)(now=False)
+            except Exception as exc:  # a kernel that cannot be shut down cleanly is gone all the same
+                log.warning("shutting a kernel down: %s: %s", type(exc).__name__, exc)
+        return list(type(manager).died)
+
+
+#: Run in a kernel after each notebook that succeeded when it has another to run: the next
+#: notebook starts as in a new kernel (no variable, figure, matplotlib setting, Dask connection
+#: or progress switch of the one before), with the modules already imported. ``%reset`` ends
+#: with two full garbage collections; what survives them (modules, caches) is then frozen
+#: (``gc.freeze``), so later collections, in the next notebook and at its reset, skip it: the
+#: three full collections of a kernel holding pandas, scipy and matplotlib took ~0.6 s a reset.
+_RESET = """\
+def _cxkit_reset():
+    import sys
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    if "matplotlib" in sys.modules:
+        sys.modules["matplotlib"].rc_file_defaults()
+    if "cxkit" in sys.modules:
+        sys.modules["cxkit"].connect(None)
+        sys.modules["cxkit"].set_progress(None)
+_cxkit_reset()
+get_ipython().run_line_magic("reset", "-f")
+import gc
+gc.freeze()
+del gc
+"""
+
+_ENGINE = "cxkit"
+
+
+def _register_engine() -> str:
+    """Register (once) and name papermill's nbclient engine as the pack runs it. Two changes,
+    through papermill's extension point (engines are registered by name):
+
+    - the executed notebook is written when the run of its cells ends (papermill's ``finally``:
+      after an error, a cell timeout or a dead kernel too, with the cells that ran), not before
+      and after every cell: those 60 writes of a growing notebook cost the runner about a
+      second of CPU per pack and gave no more evidence;
+    - it runs in the kernel it is given (``km``) and leaves it running with its namespace reset
+      (:data:`_RESET`) for the runner's next notebook (:func:`_run_in_one_kernel`).
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    if _ENGINE in papermill_engines._engines:
+        return _ENGINE
+
+    class WrittenAtTheEnd(NotebookExecutionManager):  # type: ignore[misc]  # papermill is not followed: Any
+        ending = False
+
+        def save(self, **kwargs: Any) -> Any:
+            if self.ending:
+                return super().save(**kwargs)
+            self.last_save_time = self.now()
+            return None
+
+        def notebook_complete(self, **kwargs: Any) -> Any:
+            self.ending = True
+            return super().notebook_complete(**kwargs)
+
+    class ClientInGivenKernel(PapermillNotebookClient):  # type: ignore[misc]  # papermill is not followed: Any
+        def execute(self, **kwargs: Any) -> Any:
+            try:
+                return super().execute(**kwargs)
+            finally:
+                client: Any = getattr(self, "kc", None)
+                if client is not None:  # the kernel stays for the next notebook; this client goes
+                    client.stop_channels()
+                    self.kc = None
+
+        def papermill_execute_cells(self) -> None:
+            super().papermill_execute_cells()
+            if not getattr(self.km, "cxkit_reset_after", True):  # its last notebook: the kernel is shut down
+                return
+            client: Any = self.kc
+            try:
+                reply = self.wait_for_reply(client.execute(_RESET, silent=True, store_history=False))
+                ok = reply is not None and reply["content"]["status"] == "ok"
+            except Exception:  # any failure: the kernel is not reused
+                ok = False
+            if not ok:
+                self.km.cxkit_reusable = False
+
+    class Engine(NBClientEngine):  # type: ignore[misc]  # papermill is not followed: Any
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb: Any,
+            kernel_name: str,
+            output_path: Any = None,
+            progress_bar: bool = True,
+            log_output: bool = False,
+            autosave_cell_every: int = 30,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's Engine.execute_notebook, with the manager above.
+            nb_man = WrittenAtTheEnd(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's NBClientEngine.execute_managed_notebook, with the client above.
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return ClientInGivenKernel(nb_man, **final_kwargs).execute()
+
+    papermill_engines.register(_ENGINE, Engine)
+    return _ENGINE
 
 
 def _run_order(notebooks: list[PackNotebook], previous: dict[str, float]) -> list[PackNotebook]:
@@ -906,7 +1161,7 @@ def _previous_durations(out: Path) -> dict[str, float]:
     return {}
 
 
-def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
+def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict, kernel: _Kernel) -> dict:
     import papermill
 
     from .export import export_html
@@ -918,23 +1173,22 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         "notebook": notebook.name,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    manager = _ipc_kernel_manager(run.log_path, _kernel_threads(run.jobs))
     try:
         papermill.execute_notebook(
             str(notebook.path),
             str(output),
             parameters=params,
+            engine_name=_register_engine(),
+            km=kernel.get(),
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
             execution_timeout=run.timeout,
             cwd=str(notebook.path.parent),
-            # Saved after every cell, so a timeout or a dead kernel still leaves the evidence of
-            # the cells that ran (papermill does not save them otherwise: tests/test_report.py).
-            # It costs 1.5-3 s of wall time in a 20 s pack; kept for the evidence.
             start_timeout=120,
+            # The output path reaches the engine, which writes the notebook when its run ends,
+            # after a timeout or a dead kernel too (the evidence of the cells that ran).
             request_save_on_cell_execute=True,
-            kernel_manager_class=manager,
         )
     except Exception as exc:  # papermill, nbclient and kernel errors are all classified below
         if hasattr(exc, "ename"):  # PapermillExecutionError: the failing cell's own error
@@ -942,9 +1196,10 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict) -> dict:
         else:
             lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
             error = f"{type(exc).__name__}: {lines[0] if lines else ''}"
-        kernel_died = bool(manager.died)
+        died = kernel.retire()
+        kernel_died = bool(died)
         if kernel_died and type(exc).__name__ != "DeadKernelError":
-            error = f"the kernel died (exit code {manager.died[0]}) while a cell ran; {error}"
+            error = f"the kernel died (exit code {died[0]}) while a cell ran; {error}"
         outcome.update(
             outcome=_classify(exc, kernel_died=kernel_died).__name__,
             error=error[:500],
@@ -1014,9 +1269,11 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
     environment wins)."""
     from jupyter_client.manager import AsyncKernelManager
 
+    from .. import progress
+
     class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]  # jupyter_client is not followed: Any
         #: Exit codes of this class's kernels that had already exited when shutdown began.
-        died: list = []  # noqa: RUF012 (one list per class: _ipc_kernel_manager makes a class per run)
+        died: list = []  # noqa: RUF012 (one list per class: _ipc_kernel_manager makes a class per kernel)
 
         async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             process = getattr(self.provisioner, "process", None)
@@ -1035,6 +1292,8 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
             # (a desktop backend would open windows from a cron job); cxkit itself never
             # switches backends, so analysts' kernels keep their inline figures.
             env["MPLBACKEND"] = "Agg"
+            # No progress bar reaches a page: a bar's widget or its text would be an output.
+            env[progress.ENV_VAR] = "0"
             if threads:
                 for name in THREAD_VARIABLES:
                     env.setdefault(name, str(threads))
