@@ -701,7 +701,7 @@ def _footer(run: _Run) -> str:
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+            ["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=60
         )
         return out.stdout.strip() or None if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
@@ -1185,7 +1185,9 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict, kernel: _
             log_output=False,
             execution_timeout=run.timeout,
             cwd=str(notebook.path.parent),
-            start_timeout=120,
+            # A kernel start is not what the cell timeout measures, but on a loaded machine it
+            # can take minutes: it gets at least as long as a cell.
+            start_timeout=max(120, run.timeout),
             # The output path reaches the engine, which writes the notebook when its run ends,
             # after a timeout or a dead kernel too (the evidence of the cells that ran).
             request_save_on_cell_execute=True,
