@@ -78,10 +78,9 @@ def _build(project, **kw):
     )
 
 
-def _cli(project, *args, wrapper=("-m", "cxkit"), **kw):
-    cmd = [
-        sys.executable,
-        *wrapper,
+def _report_args(project, *args):
+    """``cxkit report`` on the test project: its catalog, reports folder and notebooks."""
+    return [
         "report",
         "--catalog",
         str(project / "data" / "cat.yaml"),
@@ -91,6 +90,10 @@ def _cli(project, *args, wrapper=("-m", "cxkit"), **kw):
         str(project / "notebooks"),
         *args,
     ]
+
+
+def _cli(project, *args, wrapper=("-m", "cxkit"), **kw):
+    cmd = [sys.executable, *wrapper, *_report_args(project, *args)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD, **kw)
 
 
@@ -324,18 +327,7 @@ def test_bad_parameters_exit_2_before_any_kernel(project, args, message, capsys)
     # a real process in the tests above); a process start here would only import cxkit again.
     from cxkit.pack import cli
 
-    code = cli.main(
-        [
-            "report",
-            "--catalog",
-            str(project / "data" / "cat.yaml"),
-            "--out",
-            str(project / "reports"),
-            "--notebooks",
-            str(project / "notebooks"),
-            *args,
-        ]
-    )
+    code = cli.main(_report_args(project, *args))
     assert code == 2 and message in capsys.readouterr().err
     assert not (project / "reports" / "_logs").exists()
 
