@@ -482,6 +482,10 @@ def _validate_inputs(catalog: Catalog, folder: Path | None = None) -> tuple[dict
                 customer_dates.append(cover.pop("dates"))
             if folder is not None and not problems:
                 catalog.snapshot_source(name, folder)
+                from ..data.catalog import release_memory
+
+                loaded = None
+                release_memory()  # the next source, and the notebooks after, get it back
         inputs[name] = entry
     if problems:
         raise InvalidDataError("invalid data, no notebook was run:\n  " + "\n  ".join(problems))
