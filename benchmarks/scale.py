@@ -39,11 +39,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import psutil
+from pack import _measure  # wall time and peak memory of a command's whole process tree
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -51,44 +50,6 @@ RESULTS = ROOT / "benchmarks" / "results"
 BASE_ROWS = {"reviews": 1_000_000, "feedback": 200_000, "customers": 500_000, "journey": 2_000_000}
 MONTH = "2026-10"
 GOAL_SECONDS, GOAL_GIB = 600, 8
-
-
-def _tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
-
-
-def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and peak resident bytes of the whole process tree of one command."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    watched = psutil.Process(proc.pid)
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            try:
-                peak = max(peak, _tree_rss(watched))
-            except psutil.Error:
-                pass
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = proc.communicate()
-    stop.set()
-    sampler.join()
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {err[-3000:]}")
-    return wall, peak
 
 
 def _load_average() -> float:
@@ -192,7 +153,7 @@ def run_scale(data: Path, scale: float, env: dict[str, str]) -> dict:
     out = folder / "reports"
     shutil.rmtree(out, ignore_errors=True)
     load_before = _load_average()
-    seconds, peak = _measure(
+    seconds, peak, _ = _measure(
         [str(VENV_BIN / "cxkit"), "report", "--month", MONTH, "--catalog", str(catalog), "--out", str(out), "--quiet"],
         env,
     )
