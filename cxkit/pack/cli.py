@@ -86,6 +86,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             notebooks_dir=args.notebooks,
             scheduler=args.scheduler,
             strict=args.strict,
+            max_memory=args.max_memory,
         )
     except PackError as exc:
         print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}", file=sys.stderr)
@@ -144,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
+    p.add_argument(
+        "--max-memory",
+        default=None,
+        metavar="SIZE",
+        help="memory the run may use at once, e.g. 8G: a notebook waits when its estimated peak does not fit "
+        "beside those running (default: 80%% of the memory available at the start)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
     p.add_argument("--notebooks", default=None, metavar="DIR", help="folder of pack notebooks (default: notebooks/)")
     p.add_argument(

@@ -50,7 +50,7 @@ import json
 import logging
 import os
 import platform
-import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -135,6 +135,7 @@ def build_pack(
     notebooks_dir: str | Path | None = None,
     scheduler: str | None = None,
     strict: bool = False,
+    max_memory: str | int | None = None,
 ) -> Path:
     """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure.
 
@@ -147,6 +148,11 @@ def build_pack(
     ``scheduler`` (or the catalog's ``settings: {scheduler: ADDRESS}``) is a Dask scheduler
     address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
     (see :mod:`cxkit.distributed`). It is checked before any notebook starts.
+
+    ``max_memory`` (bytes, or a size such as ``"8G"``; default 80% of the memory available
+    when the run starts) bounds the notebooks run at once: a notebook starts beside the others
+    only when the estimated peaks of all of them, and the runner's own memory, fit in it
+    (:func:`_memory_need`); a notebook that does not fit waits, and one alone always runs.
     """
     request = _check_request(
         month,
@@ -159,6 +165,7 @@ def build_pack(
         notebooks_dir=notebooks_dir,
         scheduler=scheduler,
         strict=strict,
+        max_memory=max_memory,
     )
     with _snapshot_folder(request.out) as snapshots:
         inputs = _validate(request, snapshots)
@@ -192,6 +199,7 @@ class _Request:
     jobs: int | None
     quiet: bool
     scheduler: str  # "" runs the heavy steps in-process
+    max_memory: int  # bytes the runner and its kernels may use at once (see _memory_need)
     started: dt.datetime
     t0: float  # time.perf_counter() at the start, for the timings
 
@@ -205,6 +213,7 @@ class _Inputs:
     coverage: dict  # source -> the months it can report on (see _coverage)
     month: pd.Period  # the report month
     month_note: str | None  # why the month is not last calendar month (no --month)
+    sizes: dict = field(default_factory=dict)  # source -> bytes its validated table takes in memory
 
 
 @dataclass
@@ -221,6 +230,8 @@ class _Run:
     jobs: int
     quiet: bool
     scheduler: str = ""
+    max_memory: int | None = None  # bytes the runner and its kernels may use at once (None: no bound)
+    sizes: dict = field(default_factory=dict)  # source -> bytes its validated table takes in memory
     skipped: dict = field(default_factory=dict)  # notebook -> why it was not built
     sections_skipped: list = field(default_factory=list)  # [{page, section, reason}] the data could not give
     month_note: str | None = None  # why the month is not last calendar month (no --month)
@@ -266,6 +277,13 @@ class _Run:
 # --------------------------------------------------------------------------- the pack's notebooks
 
 
+#: A kernel's own memory before it reads any data (Python, cxkit, pandas, matplotlib and
+#: statsmodels imported): about 0.3 GiB measured, rounded up.
+_KERNEL_BYTES = 400 << 20
+#: A notebook's peak memory per byte of the sources it reads, when its metadata does not say.
+_WORKING_SET = 6.0
+
+
 @dataclass(frozen=True)
 class PackNotebook:
     """A notebook that belongs to the pack (``metadata.cxkit.pack`` is true)."""
@@ -278,13 +296,15 @@ class PackNotebook:
     section: str | None = None  # the results.json key whose "finding" the index shows
     code_cells: int = 0
     needs: tuple[str, ...] = ()  # catalog sources it reads, by the names the notebook uses
+    memory: float = _WORKING_SET  # its peak memory per byte of its ``needs`` in memory (see _memory_need)
 
 
 def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
     """Pack notebooks in ``folder``, in their declared order. A notebook joins the pack by
     setting ``{"cxkit": {"pack": true, "title": ..., "order": N, "section": KEY}}`` in its
     metadata; ``section`` names its part of ``results.json`` (for the index's finding), and
-    ``needs`` the catalog sources it reads (none when absent). A notebook is built only when
+    ``needs`` the catalog sources it reads (none when absent) and ``memory`` its peak memory per
+    byte of them, measured (:func:`_memory_need`). A notebook is built only when
     the catalog has all of them and each has rows in the report month (customer records: the
     month is within their churn history)."""
     import papermill
@@ -307,6 +327,7 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
                 meta.get("section"),
                 sum(c.cell_type == "code" for c in nb.cells),
                 needs,
+                float(meta.get("memory", _WORKING_SET)),
             )
         )
     return sorted(found, key=lambda n: (n.order, n.name))
@@ -327,6 +348,7 @@ def _check_request(
     notebooks_dir: str | Path | None,
     scheduler: str | None,
     strict: bool = False,
+    max_memory: str | int | None = None,
 ) -> _Request:
     """The parameters of :func:`build_pack`, checked; :class:`ParameterError` names the bad one."""
     from ..data.catalog import load_catalog
@@ -361,6 +383,7 @@ def _check_request(
     scheduler = scheduler or str(cat.settings.get("scheduler") or "")
     if scheduler:
         _check_scheduler(scheduler)
+    budget = _memory_budget(max_memory)
     return _Request(
         month=month,
         catalog=cat,
@@ -374,9 +397,33 @@ def _check_request(
         jobs=jobs,
         quiet=quiet,
         scheduler=scheduler,
+        max_memory=budget,
         started=started,
         t0=t0,
     )
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+
+
+def _memory_budget(value: str | int | None) -> int:
+    """``--max-memory`` in bytes: a number of bytes or a size such as ``8G``, ``512M``, ``8GiB``
+    (binary units); by default 80% of the memory available now (:class:`ParameterError` when
+    the size cannot be read or is below a kernel's own memory)."""
+    if value is None or value == "":
+        import psutil
+
+        return int(0.8 * psutil.virtual_memory().available)
+    m = _SIZE.match(str(value))
+    if m is None:
+        raise ParameterError(f"--max-memory {value!r} is not a size; write bytes or e.g. 8G, 512M, 8GiB.")
+    number = float(m.group(1)) * 1024 ** " kmgt".index(m.group(2).lower())  # "" is at 0: bytes
+    if number < 1 << 30:
+        raise ParameterError(
+            f"--max-memory {value!r} is less than a kernel needs to start (about {_KERNEL_BYTES >> 20} MiB) "
+            "and read any data; give at least 1G."
+        )
+    return int(number)
 
 
 def _check_scheduler(address: str) -> None:
@@ -425,15 +472,19 @@ def _validate(request: _Request, snapshots: Path) -> _Inputs:
     """Every catalog source loaded and validated once, written to ``snapshots`` as Parquet with
     a catalog that reads them; then the report month (:class:`NoDataError` when no source has
     a row in it). Invalid data raise :class:`InvalidDataError` before any kernel starts."""
-    quality, provenance, dates, coverage = _validate_inputs(request.catalog, snapshots)
+    sizes: dict[str, int] = {}
+    quality, provenance, dates, coverage = _validate_inputs(request.catalog, snapshots, sizes)
     request.catalog.write_snapshot_catalog(snapshots)
     month, note = _report_month(request.month, dates, coverage)
-    return _Inputs(quality, provenance, coverage, month, note)  # the event dates are let go here
+    return _Inputs(quality, provenance, coverage, month, note, sizes)  # the event dates are let go here
 
 
-def _validate_inputs(catalog: Catalog, folder: Path | None = None) -> tuple[dict, dict, pd.Series, dict]:
+def _validate_inputs(
+    catalog: Catalog, folder: Path | None = None, sizes: dict[str, int] | None = None
+) -> tuple[dict, dict, pd.Series, dict]:
     """Load every source: data-quality summary, input provenance, all event dates (for the
-    month) and each source's months (:func:`_coverage`).
+    month) and each source's months (:func:`_coverage`); in ``sizes`` the bytes each validated
+    table takes in memory (the notebooks' memory is estimated from them, :func:`_memory_need`).
 
     With ``folder``, each usable source is written there as a validated Parquet snapshot
     (:meth:`~cxkit.data.catalog.Catalog.snapshot_source`) and released, so the runner holds one
@@ -478,6 +529,8 @@ def _validate_inputs(catalog: Catalog, folder: Path | None = None) -> tuple[dict
                 if col in loaded.frame and loaded.frame[col].notna().any():
                     dates.append(loaded.frame[col].dropna())
             cover = coverage[name] = _coverage(loaded.frame, options["table"])
+            if sizes is not None:
+                sizes[name] = int(loaded.frame.memory_usage(deep=True, index=False).sum())
             if options["table"] == "customers" and cover is not None:
                 customer_dates.append(cover.pop("dates"))
             if folder is not None and not problems:
@@ -586,6 +639,8 @@ def _plan(request: _Request, inputs: _Inputs) -> _Run:
         jobs=request.jobs or min(len(notebooks), os.cpu_count() or 1),
         quiet=request.quiet,
         scheduler=request.scheduler,
+        max_memory=request.max_memory,
+        sizes=inputs.sizes,
         skipped=skipped,
         month_note=inputs.month_note,
         allowed_dirs=[PROJECT_DIR.resolve()] + [d.resolve() for d in request.catalog.data_dirs] + [request.out],
@@ -897,9 +952,7 @@ def _execute(run: _Run, parameters: dict[str, dict]) -> dict[str, dict]:
     counts the notebooks (:func:`_notebook_bar`). Returns each notebook's outcome in the order
     they were started, its export (a future) under ``"export"``."""
     order = _run_order(run.notebooks, _previous_durations(run.out))
-    todo: queue.SimpleQueue[PackNotebook] = queue.SimpleQueue()
-    for nb in order:
-        todo.put(nb)
+    todo = _Schedule(order, run)
     outcomes: dict[str, dict] = {}
     kernels = min(run.jobs, len(order))
     with (
@@ -946,7 +999,80 @@ def _tick(run: _Run, *, finished: PackNotebook | None = None, started: PackNoteb
         run.bar.update(1 if finished is not None else 0)
 
 
-def _run_in_one_kernel(run: _Run, todo: queue.SimpleQueue[PackNotebook], parameters: dict, outcomes: dict) -> None:
+def _memory_need(notebook: PackNotebook, sizes: dict[str, int]) -> int:
+    """The peak memory a notebook's kernel is expected to reach: a kernel's own
+    (:data:`_KERNEL_BYTES`) plus the notebook's ``memory`` factor times the in-memory size of
+    the validated sources it needs.
+
+    The factors are measured, not derived: each notebook's metadata holds its kernel's peak
+    over those bytes on the 1x input of ``benchmarks/scale.py`` (rounded up; 10x gave lower
+    ratios), :data:`_WORKING_SET` for a notebook that does not say."""
+    data = sum(sizes.get(name, 0) for name in notebook.needs)
+    return _KERNEL_BYTES + int(notebook.memory * data)
+
+
+class _Schedule:
+    """The notebooks still to run, in order, handed to the kernels within ``run.max_memory``.
+
+    A kernel takes the first notebook whose estimated peak (:func:`_memory_need`), with those
+    of the notebooks running and the runner's own memory, fits in the budget; when none fits
+    it waits for a running one to finish. With nothing running, the first notebook starts
+    whatever its estimate: a notebook bigger than the budget runs alone."""
+
+    def __init__(self, order: list[PackNotebook], run: _Run):
+        self.todo = list(order)
+        self.need = {nb.name: _memory_need(nb, run.sizes) for nb in order}
+        self.budget = run.max_memory
+        self.running: dict[str, int] = {}
+        self.changed = threading.Condition()
+        self.waited: set[str] = set()  # notebooks that waited for memory (logged once each)
+
+    def empty(self) -> bool:
+        with self.changed:
+            return not self.todo
+
+    def take(self, before_waiting: Any = None) -> PackNotebook | None:
+        """The next notebook to run in the calling kernel, or None when none is left.
+        ``before_waiting`` is called (once) when the kernel has to wait for memory: it shuts
+        an idle kernel down, so its memory is free for the notebooks running."""
+        with self.changed:
+            while self.todo:
+                notebook = self._fitting()
+                if notebook is not None:
+                    self.todo.remove(notebook)
+                    self.running[notebook.name] = self.need[notebook.name]
+                    return notebook
+                for nb in self.todo:
+                    if nb.name not in self.waited:
+                        self.waited.add(nb.name)
+                        log.info(
+                            "%s: waits for memory (estimated %.1f GiB; %.1f GiB running, budget %.1f GiB)",
+                            nb.name,
+                            self.need[nb.name] / 2**30,
+                            sum(self.running.values()) / 2**30,
+                            (self.budget or 0) / 2**30,
+                        )
+                if before_waiting is not None:
+                    before_waiting()
+                    before_waiting = None
+                self.changed.wait()
+            return None
+
+    def _fitting(self) -> PackNotebook | None:
+        if not self.running or self.budget is None:
+            return self.todo[0]
+        import psutil
+
+        used = psutil.Process().memory_info().rss + sum(self.running.values())
+        return next((nb for nb in self.todo if used + self.need[nb.name] <= self.budget), None)
+
+    def finished(self, notebook: PackNotebook) -> None:
+        with self.changed:
+            self.running.pop(notebook.name, None)
+            self.changed.notify_all()
+
+
+def _run_in_one_kernel(run: _Run, todo: _Schedule, parameters: dict, outcomes: dict) -> None:
     """One of the run's kernels: it runs the next notebook of ``todo`` until none is left.
 
     Its notebooks run one after another in the same kernel, the namespace reset between them
@@ -958,16 +1084,18 @@ def _run_in_one_kernel(run: _Run, todo: queue.SimpleQueue[PackNotebook], paramet
     kernel = _Kernel(run)
     try:
         while True:
-            try:
-                notebook = todo.get_nowait()
-            except queue.Empty:
+            notebook = todo.take(before_waiting=kernel.retire)
+            if notebook is None:
                 return
-            _tick(run, started=notebook)
-            kernel.get().cxkit_reset_after = not todo.empty()  # none left: this kernel's last notebook
-            outcome = outcomes[notebook.name] = _execute_notebook(run, notebook, parameters[notebook.name], kernel)
-            if outcome["outcome"] != "ok" or not kernel.reusable:
-                kernel.retire()
-            _tick(run, finished=notebook)
+            try:
+                _tick(run, started=notebook)
+                kernel.get().cxkit_reset_after = not todo.empty()  # none left: this kernel's last notebook
+                outcome = outcomes[notebook.name] = _execute_notebook(run, notebook, parameters[notebook.name], kernel)
+                if outcome["outcome"] != "ok" or not kernel.reusable:
+                    kernel.retire()
+                _tick(run, finished=notebook)
+            finally:
+                todo.finished(notebook)
     finally:
         kernel.retire()
 
@@ -1013,6 +1141,8 @@ class _Kernel:
 #: with two full garbage collections; what survives them (modules, caches) is then frozen
 #: (``gc.freeze``), so later collections, in the next notebook and at its reset, skip it: the
 #: three full collections of a kernel holding pandas, scipy and matplotlib took ~0.6 s a reset.
+#: Then the freed memory goes back to the system (:func:`cxkit.data.catalog.release_memory`):
+#: pyarrow's pool and glibc's heap would keep the last notebook's peak for the next one.
 _RESET = """\
 def _cxkit_reset():
     import sys
@@ -1028,6 +1158,12 @@ get_ipython().run_line_magic("reset", "-f")
 import gc
 gc.freeze()
 del gc
+def _cxkit_release():
+    import sys
+    if "cxkit.data.catalog" in sys.modules:
+        sys.modules["cxkit.data.catalog"].release_memory()
+_cxkit_release()
+del _cxkit_release
 """
 
 _ENGINE = "cxkit"
