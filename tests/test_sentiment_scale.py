@@ -115,3 +115,8 @@ def test_reading_month_by_month_gives_the_same_report_and_holds_one_run_of_text(
     assert np.allclose(a["compound"].astype(float), b["compound"].astype(float), equal_nan=True)
     kept = b.loc[b["text"].notna(), "_month"].astype(str).unique().tolist()
     assert kept == ["2026-10"]
+    # The sentiment words found are kept for the report month's examples only (issue 31: 10M
+    # reviews' word lists took GBs), and there they are the whole table's.
+    assert b.loc[b["words"].notna(), "_month"].astype(str).unique().tolist() == ["2026-10"]
+    month = (b["_month"].astype(str) == "2026-10").to_numpy()
+    assert a.loc[month, "words"].tolist() == b.loc[month, "words"].tolist()

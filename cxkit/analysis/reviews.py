@@ -129,7 +129,9 @@ def sentiment_trend(
          month  n
     0  2026-02  1
     """
-    data = df[df[compound].notna()].copy()
+    # only the columns used: a full copy of every review (texts included) doubled the page's memory
+    used = list(dict.fromkeys([date, compound, label] + ([by] if by else [])))
+    data = df.loc[df[compound].notna(), used]
     data["month"] = month_of(data[date])
     data = data[data["month"].notna()]
     if (month is not None or months is not None) and len(data):
@@ -235,7 +237,9 @@ def theme_summary(
         ``month`` is not a month.
     """
     month = pd.Period(month, freq="M")
-    data = df.copy()
+    # only the columns used (a copy of every review's texts doubled the page's memory)
+    used = [date, "compound", "label", *themes] + ([rating] if rating in df else [])
+    data = df[list(dict.fromkeys(used))].copy()
     data["_month"] = month_of(data[date])
     data = data[data["_month"] <= month]
     cur = data[data["_month"] == month]
@@ -489,8 +493,8 @@ def score_reviews(
         Reviews are scored in runs of whole consecutive months of at most this many rows
         (a bigger month is a run of its own). With a :class:`~cxkit.data.catalog.MonthlyReader`
         (``catalog.monthly("reviews")``), only one run's texts are in memory at a time; the
-        scores are kept, not the texts, except the report month's. Scores do not depend on
-        the runs.
+        scores are kept, not the texts (``text``, ``title``) or the sentiment words found
+        (``words``, missing), except the report month's. Scores do not depend on the runs.
 
     Returns
     -------
@@ -570,7 +574,9 @@ def score_reviews(
         if training_ids is not None:
             training_parts.append(chunk.loc[chunk.index.intersection(training_ids)])
         if frame_given is None and report_month not in run and not undated:  # undated: all are the month's
+            # the words found serve the report month's examples only; 10M reviews' lists took 4 GB
             chunk = chunk.drop(columns=[c for c in ("text", "title") if c in chunk.columns])
+            chunk["words"] = pd.Series(pd.NA, index=chunk.index, dtype=chunk["words"].dtype)
         parts.append(chunk)
     data = pd.concat(parts) if parts else pd.DataFrame(columns=list(columns) + ["_month", "compound", "label"])
     data["_month"] = month_of(data["published_at"])

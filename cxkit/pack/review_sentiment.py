@@ -168,7 +168,9 @@ class SentimentReport(ReportPage):
         )
         rated = int(ratings.notna().sum())
         self.rating_scale = rating_scale(self.scored, "rating") if rated else None
-        scored = self.scored[self.scored["compound"].notna()]
+        # the same frame, not a copy, when every review is scored (a copy of 10M reviews is GBs)
+        has_score = self.scored["compound"].notna()
+        scored = self.scored if has_score.all() else self.scored[has_score]
         date = "published_at"
         if not self.dated:  # an export without dates: every review counts in the report month
             scored = scored.assign(
@@ -177,7 +179,8 @@ class SentimentReport(ReportPage):
             )
             date = "_counted_in"
         cur = scored[scored["_month"] == period]
-        upto = scored[scored["_month"] <= period]
+        before = scored["_month"] <= period
+        upto = scored if before.all() else scored[before]
         has_previous = bool((scored["_month"] == period - 1).any())
         where = f"in {self.month}" if self.dated else "in the export"
         kpi = sentiment_headline(scored, month=period, alpha=alpha, date=date)

@@ -527,12 +527,12 @@ def _validate_inputs(
             entry.update(rows_read=r.read, rows_accepted=r.accepted)
             for col in ("responded_at", "published_at", "occurred_at"):
                 if col in loaded.frame and loaded.frame[col].notna().any():
-                    dates.append(loaded.frame[col].dropna())
+                    dates.append(_days(loaded.frame[col]))
             cover = coverage[name] = _coverage(loaded.frame, options["table"])
             if sizes is not None:
                 sizes[name] = int(loaded.frame.memory_usage(deep=True, index=False).sum())
             if options["table"] == "customers" and cover is not None:
-                customer_dates.append(cover.pop("dates"))
+                customer_dates.append(_days(cover.pop("dates")))
             if folder is not None and not problems:
                 catalog.snapshot_source(name, folder)
                 from ..data.catalog import release_memory
@@ -546,6 +546,16 @@ def _validate_inputs(
     dates = dates or customer_dates
     all_dates = pd.concat(dates, ignore_index=True) if dates else pd.Series(dtype="datetime64[ns]")
     return quality, inputs, all_dates, coverage
+
+
+def _days(times: pd.Series) -> pd.Series:
+    """The distinct days of ``times`` (midnight of each). The report month and the note on it
+    (:mod:`cxkit.periods`) compare dates with midnights and print days only, so they come out
+    the same, and the runner keeps a few hundred days instead of 20M event times at 10x."""
+    import pandas as pd
+
+    days = times.dropna().dt.floor("D")
+    return pd.Series(days.unique(), dtype=days.dtype)
 
 
 def _sha256(path: Path) -> str:
