@@ -510,7 +510,8 @@ def _linkable_survey(records: pd.DataFrame, feedback: pd.DataFrame | None) -> pd
             "The survey has no customer ids, so no answer can be linked to a customer; add the customer id to "
             "the survey export and map its column to customer_id in the catalog's columns to relate NPS to churn."
         )
-    ids = set(records["customer_id"].dropna().astype(str))
+    # isin on the column, not a Python set of every id (5M customers: GBs of str objects)
+    ids = records["customer_id"].dropna().astype(str)
     if not feedback["customer_id"].dropna().astype(str).isin(ids).any():
         raise NotEnoughDataError(
             "None of the survey's customer ids is in the customer table, so no answer can be linked to a "
