@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -82,13 +83,23 @@ _QuoteMode = Literal[0, 3]
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
-def decode_bytes(data: bytes, encoding: str | None = None, *, source: str = "<text>") -> tuple[str, str]:
+def decode_bytes(
+    data: bytes, encoding: str | None = None, *, source: str = "<text>", notes: list[str] | None = None
+) -> tuple[str, str]:
     """Decode file bytes; return ``(text, encoding)``.
+
+    Without ``encoding``: a BOM decides (UTF-8, UTF-16); then UTF-8. A file that is UTF-8 but
+    for some lines (one line pasted from a cp1252 file) is decoded line by line: UTF-8 where a
+    line is UTF-8, cp1252 (latin-1 where cp1252 leaves a byte undefined) where it is not, and
+    ``notes`` (when given) says which lines. A file with no UTF-8 line of non-ASCII text is
+    cp1252 (or latin-1) throughout.
 
     >>> decode_bytes("blåbær".encode("cp1252"))
     ('blåbær', 'cp1252')
     >>> decode_bytes(codecs.BOM_UTF8 + "ø".encode())
     ('ø', 'utf-8-sig')
+    >>> decode_bytes("Malmö\n".encode() + "Malmö\n".encode("cp1252"))
+    ('Malmö\nMalmö\n', 'utf-8')
     """
     if encoding:
         try:
@@ -99,16 +110,90 @@ def decode_bytes(data: bytes, encoding: str | None = None, *, source: str = "<te
                 "Remove the encoding option to let cxkit detect it, or name the right one."
             ) from None
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if not any(b in _CP1252_UNDEFINED for b in data):
-        return data.decode("cp1252"), "cp1252"
-    return data.decode("latin-1"), "latin-1"
+        text, used = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="surrogateescape"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                f"{source}: starts with a UTF-16 byte-order mark but is not UTF-16 at byte {exc.start:,} "
+                f"({exc.reason}). Export the file again, or name its encoding with the encoding option."
+            ) from None
+    else:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, used = data.decode("utf-8", errors="surrogateescape"), "utf-8"
+    # Bytes that are not UTF-8 are the surrogates U+DC80-U+DCFF now. A file with other non-ASCII
+    # text is UTF-8 with a few foreign lines; without any, the legacy code page of the export.
+    if used == "utf-8" and not _UTF8_NON_ASCII.search(text):
+        if not any(b in _CP1252_UNDEFINED for b in data):
+            return data.decode("cp1252"), "cp1252"
+        return data.decode("latin-1"), "latin-1"
+    return _decode_foreign_lines(text, notes), used
+
+
+#: A character that only valid UTF-8 beyond ASCII decodes to (not one of surrogateescape's U+DC80-U+DCFF).
+_UTF8_NON_ASCII = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+
+
+def _decode_foreign_lines(text: str, notes: list[str] | None) -> str:
+    """``text`` (decoded with surrogateescape) with each line holding bytes that are not UTF-8
+    decoded again as cp1252 (latin-1 where cp1252 leaves a byte undefined)."""
+    lines = text.split("\n")
+    starts = np.cumsum([0] + [len(line) + 1 for line in lines[:-1]])
+    bad = np.unique(np.searchsorted(starts, [m.start() for m in _ESCAPED.finditer(text)], side="right") - 1)
+    codes: Counter[str] = Counter()
+    for i in bad.tolist():
+        raw = lines[i].encode("utf-8", errors="surrogateescape")
+        code = "latin-1" if any(b in _CP1252_UNDEFINED for b in raw) else "cp1252"
+        lines[i] = raw.decode(code)
+        codes[code] += 1
+    if notes is not None:
+        shown = ", ".join(str(i + 1) for i in bad[:10].tolist()) + (", …" if len(bad) > 10 else "")
+        how = " and ".join(f"{n:,} as {code}" for code, n in sorted(codes.items()))
+        n_lines = len(lines) - (1 if not lines[-1] else 0)
+        notes.append(
+            f"mixed encodings: {len(bad):,} line(s) are not UTF-8 and were decoded one by one ({how}: line(s) "
+            f"{shown}); the other {n_lines - len(bad):,} as UTF-8. Save the file as UTF-8 to be sure"
+        )
+    return "\n".join(lines)
+
+
+def strip_nul(text: str, source: str, notes: list[str]) -> str:
+    """``text`` without NUL characters (a NUL makes ``Oslo\\x00`` a value of its own), with a note."""
+    if "\x00" not in text:
+        return text
+    notes.append(f"{text.count(chr(0)):,} NUL character(s) removed (a NUL byte is no text; the export is damaged)")
+    return text.replace("\x00", "")
+
+
+#: The most columns a header may name unless the reader is told more with ``max_columns``: a
+#: header of a million columns would take minutes to read into a table no analysis can use.
+MAX_COLUMNS = 10_000
+#: The longest first line (the header) of a text file, in characters.
+MAX_HEADER_CHARS = 16 << 20
+
+
+def check_header_width(first_line: str, *, source: str, sep: str | None, max_columns: int, line: int = 1) -> None:
+    """A SourceError when the header line (``first_line``, without its line break) names more
+    columns than ``max_columns``; counted from the delimiter (each candidate when ``sep`` is
+    None), so quoted delimiters count too: a bound, not a parse."""
+    if len(first_line) > MAX_HEADER_CHARS:
+        raise SourceError(
+            f"{source}: line {line} (the header) is {len(first_line):,} characters long, more than the "
+            f"{MAX_HEADER_CHARS:,} cxkit reads as a header; this is not a table with a header row. Check the "
+            "file (or skip_rows if the header comes later)."
+        )
+    seps = [sep] if sep else _CANDIDATE_SEPS
+    fields = max(first_line.count(s) for s in seps) + 1
+    if fields > max_columns:
+        raise SourceError(
+            f"{source}: line {line} (the header) has {fields:,} fields, more than the {max_columns:,} columns cxkit "
+            f"reads by default. If the file really is that wide, raise the limit with max_columns: {fields} in the "
+            f"catalog entry (or max_columns={fields} in load_*); otherwise check the delimiter and the export."
+        )
 
 
 # --------------------------------------------------------------------------- dialect
@@ -184,6 +269,7 @@ def read_delimited_text(
     skip_rows: int = 0,
     suffix: str = "",
     reject_malformed: bool = False,
+    max_columns: int = MAX_COLUMNS,
 ) -> RawTable:
     """Parse decoded delimited text into a :class:`RawTable` of strings.
 
@@ -192,9 +278,16 @@ def read_delimited_text(
     text with carriage returns only, as old Mac files, is split at them.) A record with more
     fields than the header cannot be read; with ``reject_malformed`` it is listed in
     ``malformed`` with its line and the fix, and every other record is read; otherwise the
-    whole text is refused (a SourceError).
+    whole text is refused (a SourceError). A header naming a column twice is refused too (pandas
+    would rename the second ``nps.1``), and so is one of more than ``max_columns`` fields. NUL
+    characters are removed, with a note.
     """
     notes: list[str] = [f"encoding {encoding}"]
+    text = strip_nul(text, source, notes)
+    if "\r" in text and "\n" not in text:
+        # Classic Mac files end their lines with a carriage return alone.
+        text = text.replace("\r", "\n")
+        notes.append("lines end with a carriage return alone (classic Mac): read as line breaks")
     quote_modes: dict[str, _QuoteMode] = {"minimal": csv.QUOTE_MINIMAL, "none": csv.QUOTE_NONE}
     quote_mode = quote_modes.get(quoting)
     if quote_mode is None:
@@ -215,6 +308,10 @@ def read_delimited_text(
         raise SourceError(
             f"{source}: the file has no rows. Check that the export finished, or point the catalog at the right file."
         )
+    end = text.find("\n")
+    check_header_width(
+        text[: end if end >= 0 else len(text)], source=source, sep=sep, max_columns=max_columns, line=skip_lines + 1
+    )
     # pandas (and Python's csv) end a row at a lone carriage return too; a text whose lines end
     # at line feeds keeps its lone CRs in the values: they stand in as a character the text
     # does not hold while it is split, and are put back in the cells.
@@ -227,6 +324,8 @@ def read_delimited_text(
     hint = "\t" if suffix in (".tsv", ".tab") else None
     sep = sep or _sniff_sep(text, quote_mode, hint)
     notes.append(f"delimiter {sep!r}")
+    if header and not names:
+        refuse_repeated_names(_first_record(text, sep, quote_mode), source, skip_lines + 1, lone_cr)
     malformed = pd.DataFrame(columns=["line", "reason", "record"])
     good_lines: npt.NDArray[np.int64] | None = None
     try:
@@ -301,6 +400,33 @@ def read_delimited_text(
         notes=notes,
         dialect={"encoding": encoding, "sep": sep, "decimal": decimal},
     )
+
+
+def _first_record(text: str, sep: str, quoting: _QuoteMode) -> list[str]:
+    """The fields of the first record (the header), as pandas splits them; [] when the csv
+    module cannot split it (pandas then says why)."""
+    try:
+        return next(csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting), [])
+    except csv.Error:
+        return []
+
+
+def refuse_repeated_names(names: list[str], source: str, line: int, lone_cr: str | None = None) -> None:
+    """A SourceError naming the first column name the header holds twice (blank names aside:
+    Excel's trailing empty columns)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = name.strip()
+        if not key:
+            continue
+        if key in seen:
+            shown = key.replace(lone_cr, "\r") if lone_cr else key
+            raise SourceError(
+                f"{source}: line {line} (the header) names column {shown!r} twice (columns {seen[key] + 1} and {i + 1}); "
+                f"pandas would silently call the second {shown + '.1'!r}. Rename one of them in the export (e.g. "
+                f"{shown + '_2'!r}) or remove the copy, and read the file again."
+            )
+        seen[key] = i
 
 
 def _pandas_csv(text: str, sep: str, header: bool, names: list[str] | None, quoting: _QuoteMode) -> pd.DataFrame:
@@ -405,11 +531,21 @@ def read_delimited_file(path: Path, *, suffix: str = "", **options: Any) -> RawT
     and ``quoting="minimal"``. Line numbers are counted from the line breaks inside the values,
     checked against the file's own count.
     """
-    defaults = {"header": True, "names": None, "quoting": "minimal", "skip_rows": 0, "sep": None, "decimal": None}
-    if any(k not in defaults or (k not in ("sep", "decimal") and v != defaults[k]) for k, v in options.items()):
+    defaults = {
+        "header": True,
+        "names": None,
+        "quoting": "minimal",
+        "skip_rows": 0,
+        "sep": None,
+        "decimal": None,
+        "max_columns": MAX_COLUMNS,
+    }
+    taken = ("sep", "decimal", "max_columns")
+    if any(k not in defaults or (k not in taken and v != defaults[k]) for k, v in options.items()):
         return None
     sep: str | None = options.get("sep")
     decimal: str | None = options.get("decimal")
+    max_columns: int = options.get("max_columns", MAX_COLUMNS)
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(_HEAD)
@@ -431,8 +567,8 @@ def read_delimited_file(path: Path, *, suffix: str = "", **options: Any) -> RawT
         start += len(first.encode("utf-8")) + 1
         skip_lines = 1
         notes.append(f"'sep={m.group(1)}' first line honoured")
-    if not text.strip() or (size > _HEAD and len(text) < 200_000):
-        return None
+    if not text.strip() or (size > _HEAD and (len(text) < 200_000 or "\n" not in text)):
+        return None  # (a header longer than the head: the general reader bounds it)
     sep = sep or _sniff_sep(text, csv.QUOTE_MINIMAL, "\t" if suffix in (".tsv", ".tab") else None)
     if len(sep) != 1 or sep in '"\r\n':
         return None
@@ -440,7 +576,8 @@ def read_delimited_file(path: Path, *, suffix: str = "", **options: Any) -> RawT
         names = next(csv.reader(io.StringIO(text), delimiter=sep, quoting=csv.QUOTE_MINIMAL))
     except (csv.Error, StopIteration):
         return None
-    if len(names) < 2 or len(set(names)) != len(names) or any(not n.strip() for n in names):
+    check_header_width(sep.join(names), source=str(path), sep=sep, max_columns=max_columns, line=skip_lines + 1)
+    if len(names) < 2 or len(set(names)) != len(names) or any(not n.strip() for n in names) or "\x00" in text:
         return None
     import pyarrow as pa
 
@@ -529,7 +666,9 @@ def _record_lines(
     import pyarrow.compute as pc
 
     header_lines = 1 + sum(name.count("\n") for name in names)
-    n_lf, n_cr, n_crlf = _count_breaks(body)
+    n_lf, n_cr, n_crlf, nul = _count_breaks(body)
+    if nul:  # the general reader removes NUL bytes, with a note
+        return None
     # The line count the general reader computes ("\n"s, plus one for an unterminated last line).
     n_lines = n_lf + (0 if len(body) and body[-1] == 10 else 1)
     inside = np.zeros(table.num_rows, dtype=np.int64)
@@ -588,9 +727,11 @@ def _last_record_parses(body: npt.NDArray[np.uint8], line_feeds: int, sep: str) 
     return len(rows) == 1
 
 
-def _count_breaks(body: npt.NDArray[np.uint8]) -> tuple[int, int, int]:
-    """The line feeds, carriage returns and CR LF pairs in ``body``."""
+def _count_breaks(body: npt.NDArray[np.uint8]) -> tuple[int, int, int, bool]:
+    """The line feeds, carriage returns and CR LF pairs in ``body``, and whether it holds a NUL
+    byte (the smallest byte of each block, while the block is in the cache)."""
     n_lf = n_cr = n_crlf = 0
+    nul = False
     step = 1 << 24
     for offset in range(0, len(body), step):
         block = body[offset : offset + step + 1]  # one byte more: a CR LF across the cut
@@ -601,7 +742,8 @@ def _count_breaks(body: npt.NDArray[np.uint8]) -> tuple[int, int, int]:
         if crs:
             n_cr += crs
             n_crlf += int(np.count_nonzero(cr[: len(lf) - 1] & lf[1:]))
-    return n_lf, n_cr, n_crlf
+        nul = nul or int(block.min()) == 0
+    return n_lf, n_cr, n_crlf, nul
 
 
 def _empty_rows(table: Any) -> npt.NDArray[np.bool_]:

@@ -93,6 +93,8 @@ _READER_OPTIONS = {
     "unfinished",
     "value_labels",
     "read_columns",
+    "max_columns",
+    "max_unpacked_mb",
 }
 _ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
 _TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}

@@ -36,8 +36,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SourceError
-from . import _columns, surveys
-from ._raw import RawTable, decode_bytes, read_delimited_file, read_delimited_text
+from . import _columns, _excel, surveys
+from ._raw import (
+    MAX_COLUMNS,
+    RawTable,
+    decode_bytes,
+    read_delimited_file,
+    read_delimited_text,
+    refuse_repeated_names,
+    strip_nul,
+)
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -80,20 +88,42 @@ def _read_csv_file(path: Path, options: dict[str, Any]) -> RawTable:
     data = path.read_bytes()
     if not data.strip():
         raise SourceError(f"{path}: the file is empty. Check that the export finished.")
-    text, encoding = decode_bytes(data, options.pop("encoding", None), source=str(path))
-    return read_delimited_text(
+    decoding: list[str] = []
+    text, encoding = decode_bytes(data, options.pop("encoding", None), source=str(path), notes=decoding)
+    raw = read_delimited_text(
         text, source=str(path), encoding=encoding, suffix=path.suffix.lower(), reject_malformed=True, **options
     )
+    raw.notes[1:1] = decoding
+    return raw
 
 
 def _read_xlsx(path: Path, options: dict[str, Any]) -> RawTable:
-    sheet = options.pop("sheet", 0)
+    sheet = options.pop("sheet", None)
     header_row = int(options.pop("header_row", 1))
+    max_columns = int(options.pop("max_columns", MAX_COLUMNS))
+    max_unpacked = float(options.pop("max_unpacked_mb", _excel.MAX_UNPACKED_MB))
     _reject_unknown(path, "xlsx", options)
+    _excel.check_archive(path, max_unpacked_mb=max_unpacked)
+    workbook = _excel.open_workbook(path)
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, header=header_row - 1, dtype=object, engine="openpyxl")
-    except ValueError as exc:
-        raise SourceError(f"{path}: {exc}. Name an existing sheet with the sheet option.") from None
+        worksheet, notes = _excel.choose_sheet(workbook, sheet, path)
+        _excel.check_dimension(worksheet, path, max_columns=max_columns)
+        scan = _excel.scan_sheet(workbook, worksheet)
+        header = next(worksheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True), ())
+        refuse_repeated_names([_cell_text(v) for v in header], str(path), header_row)
+        frame = pd.read_excel(
+            workbook, sheet_name=worksheet.title, header=header_row - 1, dtype=object, engine="openpyxl"
+        )
+    except SourceError:
+        raise
+    except Exception as exc:  # the sheet's XML damaged: openpyxl and its parsers fail in many ways
+        raise SourceError(_excel.unreadable(path, exc)) from None
+    finally:
+        workbook.close()
+    notes.append("line numbers are sheet rows")
+    notes += _fill_merged(frame, scan.merged, header_row)
+    if scan.uncached:
+        notes.append(_excel.uncached_note(scan.uncached))
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.loc[:, [not c.startswith("Unnamed: ") or frame[c].notna().any() for c in frame.columns]]
     lines = np.arange(len(frame), dtype=np.int64) + header_row + 1
@@ -106,12 +136,79 @@ def _read_xlsx(path: Path, options: dict[str, Any]) -> RawTable:
         source=str(path),
         format="xlsx",
         excluded=excluded,
-        notes=[f"sheet {sheet!r}", "line numbers are sheet rows"],
+        notes=notes,
         typed=True,
     )
 
 
+def _cell_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _fill_merged(frame: pd.DataFrame, merged: list[tuple[int, int, int, int]], header_row: int) -> list[str]:
+    """Cells of ``frame`` (read from column A, the row below ``header_row`` first) under a
+    merged range of one column below the header given the range's value, as Excel shows it;
+    notes on what was filled and on the ranges left as read (over several columns, or the header)."""
+    filled, left = [], []
+    for merge in merged:
+        c0, r0, c1, r1 = merge
+        first, last = r0 - header_row - 1, r1 - header_row - 1
+        if c0 == c1 and first >= 0 and c0 <= frame.shape[1] and first < len(frame):
+            last = min(last, len(frame) - 1)
+            value: Any = frame.iat[first, c0 - 1]
+            frame.iloc[first + 1 : last + 1, c0 - 1] = value
+            filled.append(_excel.range_name(merge))
+        else:
+            left.append(_excel.range_name(merge))
+    notes = []
+    if filled:
+        shown = ", ".join(filled[:5]) + (", …" if len(filled) > 5 else "")
+        notes.append(
+            f"{len(filled):,} merged range(s) in one column ({shown}): every row of a range given its first cell's "
+            "value, as Excel shows it"
+        )
+    if left:
+        shown = ", ".join(left[:5]) + (", …" if len(left) > 5 else "")
+        notes.append(
+            f"{len(left):,} merged range(s) over several columns or the header ({shown}): only the first cell holds "
+            "the value, the others are read as empty; unmerge them in Excel if they hold data"
+        )
+    return notes
+
+
 def _read_parquet(path: Path, options: dict[str, Any]) -> RawTable:
+    """:func:`_read_parquet_table`, or a SourceError naming the file when it is not Parquet, is
+    damaged, or lacks a column ``read_columns`` names."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        handle.seek(max(path.stat().st_size - 4, 0))
+        tail = handle.read(4)
+    if head != b"PAR1" or tail != b"PAR1":
+        raise SourceError(
+            f"{path}: not a Parquet file: it starts with {head!r} and ends with {tail!r}, where a Parquet file "
+            "starts and ends with b'PAR1' (a file cut short lacks the end). Write it again, or give the file the "
+            "suffix of what it is."
+        )
+    try:
+        if options.get("read_columns") is not None:
+            present = pd.DataFrame(columns=_data_columns(pq.read_schema(path)))
+            _keep_columns(
+                RawTable(frame=present, lines=np.zeros(0, dtype=np.int64), source=str(path), format="parquet"),
+                options["read_columns"],
+                path,
+            )
+        return _read_parquet_table(path, options)
+    except (pa.ArrowException, OSError) as exc:
+        raise SourceError(
+            f"{path}: a damaged Parquet file ({type(exc).__name__}: {exc}). Write or copy it again, and check that "
+            "the copy finished."
+        ) from None
+
+
+def _read_parquet_table(path: Path, options: dict[str, Any]) -> RawTable:
     columns = options.pop("read_columns", None)
     period = options.pop("period", None)
     _reject_unknown(path, "parquet", options)
@@ -242,8 +339,12 @@ def _read_sav(path: Path, options: dict[str, Any]) -> RawTable:
     import pyreadstat
 
     labels = options.pop("value_labels", "categorical")
+    options.pop("max_columns", None)
     _reject_unknown(path, "sav", options)
-    frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+        raise SourceError(_sav_message(path, exc)) from None
     notes = ["line numbers are case numbers", "SPSS user-missing codes read as missing"]
     labelled = []
     for col, label_set in meta.variable_to_label.items():
@@ -269,23 +370,142 @@ def _read_sav(path: Path, options: dict[str, Any]) -> RawTable:
     )
 
 
+def _sav_message(path: Path, error: Exception) -> str:
+    """Why readstat could not read ``path``: not an SPSS file at all (its first bytes), or a
+    damaged or truncated one."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    size = path.stat().st_size
+    if head not in (b"$FL2", b"$FL3"):
+        return (
+            f"{path}: not an SPSS data file: it starts with {head!r}, where a .sav file starts with b'$FL2' "
+            f"(b'$FL3' for .zsav). Export it again from SPSS (File > Save As, SPSS Statistics .sav), or give the "
+            "file the suffix of what it is."
+        )
+    return (
+        f"{path}: a damaged or truncated SPSS file ({size:,} bytes; readstat: {error}). Copy or export it again "
+        "from SPSS, and check that the copy finished."
+    )
+
+
+class _JsonObjects:
+    """``object_pairs_hook`` for :mod:`json`: a dict per object, refusing a key given twice
+    (the standard parser would keep the last silently), NUL characters removed from texts."""
+
+    def __init__(self) -> None:
+        self.nul = 0
+        self.duplicate: str | None = None  # the key given twice, when the parse stopped at one
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            seen: set[str] = set()
+            key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            self.duplicate = key
+            raise SourceError(f"the key {key!r} is given twice in an object")  # completed by _read_json
+        for key, value in pairs:
+            if isinstance(value, str) and "\x00" in value:
+                self.nul += value.count("\x00")
+                out[key] = value.replace("\x00", "")
+        return out
+
+
+def _duplicate_key_message(path: Path, key: str, where: str) -> str:
+    return (
+        f"{path}: {where} has the key {key!r} twice; JSON readers keep only the last value, so which one is meant "
+        f"is a guess. Remove or rename one of them in the export (e.g. {key + '_2'!r}) and read it again."
+    )
+
+
+def _locate_duplicate(text: str) -> str:
+    """Where the record with a repeated key starts in a JSON array (``record 3 (line 12)``),
+    parsing the array an element at a time; ``an object`` when it cannot tell."""
+    decoder = json.JSONDecoder(object_pairs_hook=_JsonObjects())
+    at = len(text) - len(text.lstrip())
+    if not text.startswith("[", at):
+        return "an object"
+    at, number = at + 1, 0
+    while at < len(text):
+        while at < len(text) and text[at] in " \t\r\n,":
+            at += 1
+        start, number = at, number + 1
+        try:
+            _, at = decoder.raw_decode(text, at)
+        except SourceError:  # the repeated key
+            return f"record {number} (line {text.count(chr(10), 0, start) + 1})"
+        except (ValueError, RecursionError):
+            break
+    return "an object"
+
+
+def _deep_at(text: str, depth: int = 500) -> str:
+    """Where a JSON text first nests ``depth`` arrays or objects (``line 1, column 501``),
+    brackets inside strings left out."""
+    level, in_string, escaped = 0, False, False
+    for at, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            level += 1
+            if level >= depth:
+                line = text.count("\n", 0, at) + 1
+                return f"line {line}, column {at - text.rfind(chr(10), 0, at)}"
+        elif char in "]}":
+            level -= 1
+    return "an unknown position"
+
+
 def _read_json(path: Path, options: dict[str, Any], lines: bool = False) -> RawTable:
+    max_columns = int(options.pop("max_columns", MAX_COLUMNS))
     _reject_unknown(path, "json", options)
-    text, encoding = decode_bytes(path.read_bytes(), source=str(path))
+    notes: list[str] = []
+    text, encoding = decode_bytes(path.read_bytes(), source=str(path), notes=notes)
+    text = strip_nul(text, str(path), notes)
     if not text.strip():
         raise SourceError(f"{path}: the file is empty.")
+    objects = _JsonObjects()
+    decoder = json.JSONDecoder(object_pairs_hook=objects)
     records: object
+    number = 0
     try:
         if lines:
-            records = [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+            records = []
+            # Records end at line feeds only: str.splitlines would also cut at U+2028 and other
+            # characters a JSON text may hold as they are.
+            for index, line in enumerate(text.split("\n"), 1):
+                number = index  # where an error below was
+                if line.strip():
+                    records.append(decoder.decode(line))
         else:
-            records = json.loads(text)
+            records = decoder.decode(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"{path}: not valid JSON at line {exc.lineno}: {exc.msg}.") from None
+        where = f"line {number}, column {exc.colno}" if lines else f"line {exc.lineno}, column {exc.colno}"
+        raise SourceError(f"{path}: not valid JSON at {where}: {exc.msg}. Check that the export finished.") from None
+    except SourceError:
+        if objects.duplicate is None:
+            raise
+        where = f"the record on line {number}" if lines else _locate_duplicate(text)
+        raise SourceError(_duplicate_key_message(path, objects.duplicate, where)) from None
+    except RecursionError:
+        where = f"line {number}" if lines else _deep_at(text)
+        raise SourceError(
+            f"{path}: the JSON nests arrays or objects deeper than Python's parser follows (at {where}). cxkit reads "
+            "an array of flat objects, one per row (or one object a line in .jsonl); export the data in that shape."
+        ) from None
     if isinstance(records, dict):
         records = next((v for v in records.values() if isinstance(v, list)), [records])
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise SourceError(f"{path}: expected a JSON array of objects (one per row).")
+    _check_flat(records, path, max_columns)
+    if objects.nul:
+        notes.append(f"{objects.nul:,} NUL character(s) removed from texts (a NUL is no text; the export is damaged)")
     frame = pd.DataFrame.from_records(records)
     frame.columns = [str(c) for c in frame.columns]
     return RawTable(
@@ -293,14 +513,40 @@ def _read_json(path: Path, options: dict[str, Any], lines: bool = False) -> RawT
         lines=np.arange(len(frame), dtype=np.int64) + 1,
         source=str(path),
         format="jsonl" if lines else "json",
-        notes=[f"encoding {encoding}", "line numbers are record numbers"],
+        notes=[f"encoding {encoding}", *notes, "line numbers are record numbers"],
         typed=True,
     )
+
+
+def _check_flat(records: list[dict[str, Any]], path: Path, max_columns: int) -> None:
+    """A SourceError naming the first record with a nested object or array (pandas would keep
+    it as a Python object no column type fits), or when the records name more than
+    ``max_columns`` keys together."""
+    keys: set[str] = set()
+    for number, record in enumerate(records, 1):
+        keys.update(record)
+        for key, value in record.items():
+            if isinstance(value, (dict, list)):
+                what = "an object" if isinstance(value, dict) else "an array"
+                raise SourceError(
+                    f"{path}: record {number}, "
+                    f"key {key!r} holds {what}; cxkit reads flat records, one value per key. Flatten the export "
+                    "first (pandas.json_normalize, or jq), or write that field as text."
+                )
+        if len(keys) > max_columns:
+            raise SourceError(
+                f"{path}: the records name more than {max_columns:,} keys (by record {number}), the columns cxkit "
+                f"reads by default. If the data really is that wide, raise the limit with max_columns in the catalog "
+                "entry (max_columns= in load_*)."
+            )
 
 
 def _reject_unknown(path: Path, fmt: str, options: Mapping[str, Any]) -> None:
     if options:
         raise SourceError(f"{path}: option(s) {sorted(options)} do not apply to {fmt} files.")
+
+
+_XLSX = {".xlsx", ".xlsm"}
 
 
 def read_file(path: str | Path, *, format: str | None = None, **options: Any) -> RawTable:
@@ -326,6 +572,11 @@ def read_file(path: str | Path, *, format: str | None = None, **options: Any) ->
     keep = options.pop("read_columns", None)
     if keep is not None and fmt == "parquet":
         options["read_columns"] = keep
+    if fmt == "parquet":
+        options.pop("max_columns", None)  # a typed schema: its columns are what the file declares
+    if path.suffix.lower() in _XLSX and fmt in ("xlsx", "qualtrics", "surveymonkey"):
+        # Before anything inflates a part of it (the survey-tool detection reads the first row).
+        _excel.check_archive(path, max_unpacked_mb=float(options.get("max_unpacked_mb", _excel.MAX_UNPACKED_MB)))
     if fmt in ("qualtrics", "surveymonkey") or (fmt in ("csv", "xlsx") and format is None):
         detected = fmt if fmt in ("qualtrics", "surveymonkey") else surveys.detect(path)
         if detected:

@@ -105,6 +105,18 @@ _TOOL_COLUMNS = {
     "surveymonkey": {"response_id": "Respondent ID", "responded_at": "End Date"},
 }
 _SCORE_LABEL = re.compile(r"^\s*(-?\d+)\s*(?:[-–—=:]|\(|$)")
+#: A date outside the instants pandas holds (a reason of :class:`_Problems`; ``label`` filled first).
+_FAR_DATE = (
+    "{label}: '{{v}}' is outside the dates cxkit reads (1677-09-22 to 2262-04-11); a placeholder such as "
+    "9999-12-31 is no date: correct it in the source, or leave the cell empty when the date is unknown"
+)
+#: A number that is not finite (``inf``, ``-inf``, ``1e309``: too large for a float).
+_NOT_FINITE = (
+    "{label}: '{{v}}' is not a finite number (infinite, or too large for a float); correct it in the source, "
+    "or leave the cell empty when the value is unknown"
+)
+#: A record that repeats the header (two exports appended, a header copied into the data).
+_REPEATED_HEADER = "repeated header row (the column names again, e.g. two exports appended): remove it from the source"
 
 
 # --------------------------------------------------------------------------- results
@@ -379,8 +391,11 @@ def _numbers(text: _columns.Cells, decimal: str) -> pd.Series:
     return pd.Series(numbers, index=text.index, copy=False)
 
 
-def _dates(text: _columns.Cells, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
-    """:func:`_parse_dates` of a :func:`_text` column (its distinct values, when few)."""
+def _dates(
+    text: _columns.Cells, *, date_format: str | None, dayfirst: bool | None
+) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """:func:`_parse_dates` of a :func:`_text` column (its distinct values, when few): the
+    dates, and the rows holding a date outside the years pandas can hold (NaT among the dates)."""
     if not text.few:
         if date_format:
             return _parse_dates(text.series(), date_format=date_format, dayfirst=dayfirst)
@@ -388,23 +403,50 @@ def _dates(text: _columns.Cells, *, date_format: str | None, dayfirst: bool | No
         # decides nothing for the rest) by _parse_dates.
         iso, ns = _columns.iso_datetimes(text.values)
         rest = ~iso & ~text.isin({""})
+        far = np.zeros(len(ns), dtype=bool)
         if rest.any():
-            parsed = _parse_dates(pd.Series(text.rows(rest), dtype="str"), date_format=None, dayfirst=dayfirst)
+            parsed, far_rest = _parse_dates(
+                pd.Series(text.rows(rest), dtype="str"), date_format=None, dayfirst=dayfirst
+            )
             ns[rest] = parsed.to_numpy().view(np.int64)
+            far[rest] = far_rest
         ns[~iso & ~rest] = np.iinfo(np.int64).min  # NaT
-        return pd.Series(ns.view("datetime64[ns]"), index=text.index, copy=False)
+        return pd.Series(ns.view("datetime64[ns]"), index=text.index, copy=False), far
     positions, uniques = text.used()
-    parsed = _parse_dates(pd.Series(uniques, dtype="str"), date_format=date_format, dayfirst=dayfirst)
+    parsed, far = _parse_dates(pd.Series(uniques, dtype="str"), date_format=date_format, dayfirst=dayfirst)
     out = parsed.take(positions)
     out.index = text.index
-    return out
+    return out, far[positions]
 
 
-def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | None) -> pd.Series:
-    """Parse dates; naive values are taken as UTC, aware ones converted to UTC."""
+#: The instants a ``datetime64[ns]`` column holds (pandas' Timestamp.min and max, about 1677-09-21
+#: to 2262-04-11); a date outside (9999-12-31, 0001-01-01) is a rejected row, not an error.
+_FIRST_NS, _LAST_NS = pd.Timestamp.min, pd.Timestamp.max
+
+
+def _in_ns_range(dates: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """Naive ``dates`` (any unit) as ``datetime64[ns]``, and the rows outside what nanoseconds
+    hold (NaT in the result): compared in the dates' own unit, which holds them."""
+    dtype = dates.dtype
+    unit = "ns"
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        unit = np.datetime_data(cast("np.dtype[np.datetime64]", dtype))[0]
+    if unit == "ns":
+        return dates.astype("datetime64[ns]"), np.zeros(len(dates), dtype=bool)
+    far = (dates.notna() & ((dates < _FIRST_NS) | (dates > _LAST_NS))).to_numpy()
+    if far.any():
+        dates = dates.where(~far)
+    return dates.astype("datetime64[ns]"), far
+
+
+def _parse_dates(
+    text: pd.Series, *, date_format: str | None, dayfirst: bool | None
+) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """Parse dates; naive values are taken as UTC, aware ones converted to UTC. Also the rows
+    whose date lies outside the years ``datetime64[ns]`` holds (NaT among the dates)."""
     # cache=False: the same dates, and faster than pandas' cache when most values are distinct.
     if date_format:
-        return pd.to_datetime(text, format=date_format, errors="coerce", cache=False)
+        return _in_ns_range(pd.to_datetime(text, format=date_format, errors="coerce", cache=False))
     out = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True, cache=False)
     todo = (out.isna() & (text != "")).to_numpy()
     if todo.any():
@@ -440,7 +482,7 @@ def _parse_dates(text: pd.Series, *, date_format: str | None, dayfirst: bool | N
             parsed = pd.to_datetime(sub, format=fmt, errors="coerce", utc=True)
             out.loc[parsed.index[parsed.notna()]] = parsed[parsed.notna()]
             sub = sub[parsed.isna().to_numpy()]
-    return out.dt.tz_convert(None).astype("datetime64[ns]")
+    return _in_ns_range(out.dt.tz_convert(None))
 
 
 def _could_match(fmt: str, texts: pd.Series) -> bool:
@@ -501,7 +543,9 @@ class _Coercer:
         label = label.replace("{", "{{").replace("}", "}}")  # it becomes part of a format string
         if kind == "datetime" and pd.api.types.is_datetime64_any_dtype(series):
             out = series.dt.tz_convert(None) if getattr(series.dt, "tz", None) else series
-            return self._done(spec, out.astype("datetime64[ns]"), label)
+            out, far = _in_ns_range(out)
+            self.problems.add(far, _FAR_DATE.format(label=label), series)
+            return self._done(spec, out, label)
         codes = (self.options.get("na_codes") or {}).get(spec.name)
         if not (codes and codes[1]):  # without text codes, two kinds need no text of the cells
             if kind == "text":
@@ -553,11 +597,12 @@ class _Coercer:
             )
             return self._done(spec, out, label)
         if kind == "datetime":
-            out = _dates(
+            out, far = _dates(
                 text.blank(missing),
                 date_format=self.options.get("date_format"),
                 dayfirst=self.options.get("dayfirst"),
             )
+            self.problems.add(far, _FAR_DATE.format(label=label), text)
             bad = out.isna().to_numpy() & ~missing
             self.problems.add(
                 bad,
@@ -643,6 +688,12 @@ class _Coercer:
         )
         if bad.any():  # missing cells are NaN already
             numbers = numbers.where(~bad & ~gone)
+        infinite = np.isinf(numbers.to_numpy())
+        if infinite.any():
+            self.problems.add(
+                rows(infinite), _NOT_FINITE.format(label=label), text if text is not None else per_row(numbers)
+            )
+            numbers = numbers.where(~infinite)
         counts = None if positions is None else np.bincount(positions, minlength=len(numbers))
         numbers = self._na_codes(spec.name, numbers, counts)
         unit = (self.options.get("units") or {}).get(spec.name)
@@ -960,6 +1011,8 @@ def load(
     n_read = raw.n_read
     if n_read == 0:
         raise SourceError(f"{name}: the source has no rows. Check the export or the query.")
+    _refuse_duplicate_columns(src, name)
+    header_rows = _repeated_headers(src)
     options: dict[str, Any] = {
         "na_codes": na_codes,
         "units": units,
@@ -988,6 +1041,7 @@ def load(
     options["na_codes"] = _na_code_map(na_codes, spec, mapping, driver_map, src, name)
 
     problems = _Problems(len(src))
+    problems.add(header_rows, _REPEATED_HEADER, key="repeated header row")
     coerce = _Coercer(raw, problems, options)
     out: dict[str, pd.Series] = {}
     for col in spec.columns:
@@ -1046,6 +1100,7 @@ def load(
             extras[source_col], note = _infer_extra(column, coerce.decimal)
             if note:
                 raw.notes.append(note)
+        _reject_infinite(extras[source_col], src[source_col], source_col, problems)
     frame = pd.concat([frame, pd.DataFrame(extras, index=src.index)], axis=1) if extras else frame
 
     # Optional canonical columns absent from the source are added empty, so downstream code
@@ -1118,6 +1173,58 @@ def load(
     if len(accepted) == 0:
         raise DataQualityError(f"{name}: no row could be accepted. " + _top_reasons(loaded), loaded)
     return loaded
+
+
+def _refuse_duplicate_columns(src: pd.DataFrame, name: str) -> None:
+    """A SchemaError when two columns of the source share a name: which one a column mapping,
+    a driver or an analysis would take is a guess."""
+    counts = Counter(str(c) for c in src.columns)
+    repeated = [c for c, n in counts.items() if n > 1]
+    if repeated:
+        column = repeated[0]
+        at = [str(i + 1) for i, c in enumerate(src.columns) if str(c) == column]
+        raise SchemaError(
+            f"{name}: column {column!r} appears {len(at)} times (columns {' and '.join(at)}). Rename one of them in "
+            f"the source (e.g. {column + '_2'!r}) or drop the copy, and read it again."
+        )
+
+
+def _repeated_headers(src: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Rows whose cell under every named column is that column's name: the header again (two
+    exports appended). One column is compared over the whole table; the other columns only on
+    the rows that match it."""
+    out = np.zeros(len(src), dtype=bool)
+    named = [c for c in src.columns if str(c).strip() and not str(c).startswith("Unnamed: ")]
+    if len(named) < 2 or not len(src) or any(_is_number_dtype(src[c]) for c in named):
+        return out
+    first = src[named[0]]
+    values = _columns.arrow_strings(first)
+    if values is not None:
+        rows = _columns.to_mask(pc.equal(values, str(named[0])))
+    elif pd.api.types.is_datetime64_any_dtype(first) or pd.api.types.is_bool_dtype(first):
+        return out
+    else:
+        rows = np.asarray((first == named[0]).fillna(False), dtype=bool)
+    if not rows.any():
+        return out
+    found = np.flatnonzero(rows)
+    for column in named[1:]:
+        cells = src[column].iloc[found].tolist()
+        found = found[[_text_of(v) == str(column).strip() for v in cells]]
+        if not len(found):
+            return out
+    out[found] = True
+    return out
+
+
+def _reject_infinite(column: pd.Series, cells: pd.Series, name: str, problems: _Problems) -> None:
+    """Rows of a numeric extra column holding an infinite number (``inf``, ``1e309``); the
+    reason shows the cell as read."""
+    if not pd.api.types.is_float_dtype(column):
+        return
+    infinite = np.isinf(column.to_numpy(dtype="float64", na_value=np.nan))
+    label = name.replace("{", "{{").replace("}", "}}")
+    problems.add(infinite, _NOT_FINITE.format(label=label), cells)
 
 
 def _rows(frame: pd.DataFrame, mask: npt.NDArray[np.bool_]) -> pd.DataFrame:

@@ -27,9 +27,9 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import replace
@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SourceError
-from ._raw import RawTable, decode_bytes, read_delimited_text
+from . import _excel
+from ._raw import MAX_COLUMNS, RawTable, decode_bytes, read_delimited_text
 
 __all__ = ["detect", "read_export", "QUALTRICS_STATUS", "TOOLS"]
 
@@ -72,7 +73,7 @@ _KIND_TEXT = {"preview": "survey preview", "test": "test response", "spam": "spa
 
 _SM_SINGLE = {"response", "open-ended response"}
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
-_CSV_OPTIONS = {"sep", "quoting", "decimal"}
+_CSV_OPTIONS = {"sep", "quoting", "decimal", "max_columns"}
 
 
 # --------------------------------------------------------------------------- detection
@@ -89,7 +90,7 @@ def detect(path: str | Path) -> str | None:
     """
     try:
         first = _first_row(Path(path))
-    except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile):
+    except Exception:  # unreadable (a damaged workbook fails in many ways): the reader then says why
         return None
     if {"StartDate", "Status"} <= first and ({"ResponseId", "ResponseID"} & first):
         return "qualtrics"
@@ -100,17 +101,19 @@ def detect(path: str | Path) -> str | None:
 
 def _first_row(path: Path) -> set[str]:
     if path.suffix.lower() in _XLSX_SUFFIXES:
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        _excel.check_archive(path)
+        workbook = _excel.open_workbook(path)
         try:
-            row = next(workbook.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+            worksheet, _ = _excel.choose_sheet(workbook, None, path)
+            row = next(worksheet.iter_rows(max_row=1, values_only=True), ())
         finally:
             workbook.close()
         return {_text(v).strip() for v in row}
     with path.open("rb") as handle:
         head = handle.read(65536)
-    text, _ = decode_bytes(head[: len(head) - len(head) % 2], source=str(path))  # whole UTF-16 units
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head[: len(head) - len(head) % 2]  # whole UTF-16 units
+    text, _ = decode_bytes(head, source=str(path))
     # Splitting on every candidate delimiter is enough here: the names sought hold none of them.
     return {cell.strip().strip('"') for cell in re.split(r"[,;\t|]", text.split("\n", 1)[0])}
 
@@ -178,18 +181,20 @@ def _read_rows(
     if not path.is_file():
         raise SourceError(f"{path}: no such file. Check the path.")
     is_xlsx = path.suffix.lower() in _XLSX_SUFFIXES
-    unknown = set(options) - ({"sheet"} if is_xlsx else _CSV_OPTIONS)
+    unknown = set(options) - ({"sheet", "max_columns", "max_unpacked_mb"} if is_xlsx else _CSV_OPTIONS)
     if unknown or (is_xlsx and encoding):
         bad = sorted(unknown | ({"encoding"} if is_xlsx and encoding else set()))
         raise SourceError(f"{path}: option(s) {bad} do not apply to a {path.suffix} survey export.")
     if is_xlsx:
-        raw = _read_sheet(path, options.get("sheet", 0))
+        raw = _read_sheet(path, options)
     else:
         data = path.read_bytes()
         if not data.strip():
             raise SourceError(f"{path}: the file is empty. Check that the export finished.")
-        text, used = decode_bytes(data, encoding, source=str(path))
+        decoding: list[str] = []
+        text, used = decode_bytes(data, encoding, source=str(path), notes=decoding)
         raw = read_delimited_text(text, source=str(path), encoding=used, header=False, **options)
+        raw.notes[1:1] = decoding
         raw.notes.append("cells read as text")
     if len(raw.frame) < n_header:
         raise SourceError(
@@ -207,21 +212,28 @@ def _read_rows(
     )
 
 
-def _read_sheet(path: Path, sheet: int | str) -> RawTable:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def _read_sheet(path: Path, options: dict[str, Any]) -> RawTable:
+    _excel.check_archive(path, max_unpacked_mb=float(options.get("max_unpacked_mb", _excel.MAX_UNPACKED_MB)))
+    workbook = _excel.open_workbook(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise SourceError(f"{path}: not a readable Excel workbook ({exc}). Save it again as .xlsx.") from None
-    try:
-        worksheet = workbook.worksheets[sheet] if isinstance(sheet, int) else workbook[sheet]
+        worksheet, notes = _excel.choose_sheet(workbook, options.get("sheet"), path)
+        _excel.check_dimension(worksheet, path, max_columns=int(options.get("max_columns", MAX_COLUMNS)))
+        scan = _excel.scan_sheet(workbook, worksheet)
         rows = [list(r) for r in worksheet.iter_rows(values_only=True)]
-    except (IndexError, KeyError):
-        raise SourceError(f"{path}: no sheet {sheet!r}; the workbook has {workbook.sheetnames}.") from None
+    except SourceError:
+        raise
+    except Exception as exc:  # the sheet's XML damaged: openpyxl and its parsers fail in many ways
+        raise SourceError(_excel.unreadable(path, exc)) from None
     finally:
         workbook.close()
+    if scan.merged:
+        shown = ", ".join(_excel.range_name(m) for m in scan.merged[:5]) + (", …" if len(scan.merged) > 5 else "")
+        notes.append(
+            f"{len(scan.merged):,} merged range(s) ({shown}): only the first cell of each holds the value, the "
+            "others are read as empty; unmerge them in Excel if they hold answers"
+        )
+    if scan.uncached:
+        notes.append(_excel.uncached_note(scan.uncached))
     blank = [all(_text(v).strip() == "" for v in row) for row in rows]
     while blank and blank[-1]:  # Excel's formatted-but-empty rows below the data are not records
         rows.pop()
@@ -236,7 +248,7 @@ def _read_sheet(path: Path, sheet: int | str) -> RawTable:
         source=str(path),
         format="xlsx",
         excluded=pd.DataFrame({"line": lines[~keep], "reason": "empty row (every cell blank)"}),
-        notes=[f"sheet {sheet!r}", "line numbers are sheet rows", "cells keep Excel's types"],
+        notes=[*notes, "line numbers are sheet rows", "cells keep Excel's types"],
         typed=True,
     )
 
