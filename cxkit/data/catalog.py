@@ -50,6 +50,7 @@ import yaml
 
 from ..errors import CatalogError, CxkitError
 from ..periods import parse_month
+from ..safe_files import write_csv
 from .readers import Loaded, load
 from .schema import STAGE_DTYPE, TABLES
 
@@ -641,7 +642,8 @@ class Catalog(Mapping[str, Loaded]):
     def validate(self, *, out: str | Path | None = None) -> pd.DataFrame:
         """Load every source; one row per source: read, accepted, rejected, usable, reasons.
 
-        With ``out``, each source's rejected rows (PII masked) go to ``out/<name>.rejected.csv``.
+        With ``out``, each source's rejected rows (PII masked) go to ``out/<name>.rejected.csv``
+        (formula-like cells neutralised: :func:`cxkit.safe_files.write_csv`).
         A source that raises is listed as not usable with the error message.
         """
         rows = []
@@ -678,7 +680,7 @@ class Catalog(Mapping[str, Loaded]):
                     ),
                 )
                 if out is not None and len(loaded.rejected):
-                    loaded.rejected_masked().to_csv(Path(out) / f"{name}.rejected.csv", index=False)
+                    write_csv(loaded.rejected_masked(), Path(out) / f"{name}.rejected.csv")
             rows.append(row)
         return pd.DataFrame(rows)
 
