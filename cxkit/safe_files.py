@@ -83,22 +83,20 @@ def _neutralise_column(column: pd.Series) -> pd.Series:
         column = column.astype(object)
     elif not (pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)):
         return column  # numbers, booleans and dates cannot hold a formula
-    # One vectorised pass finds the few cells that start like a formula; only those are checked
-    # in Python (an object column's non-text cells, e.g. -3 as an int, are among the candidates).
+    # One vectorised pass finds the cells that start like a formula; only those are looked at
+    # again (an object column's non-text cells, e.g. -3 as an int, are among them: left alone).
     first = column.astype("string").str.slice(0, 1)
     candidates = np.flatnonzero(first.isin(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool))
     if not len(candidates):
         return column
     values = column.to_numpy(dtype=object, copy=True)
-    changed = False
-    for i in candidates:
-        cell = values[i]
-        safe = neutralise(cell)
-        if safe is not cell:
-            values[i] = safe
-            changed = True
-    if not changed:
+    cells = values[candidates]
+    is_text = np.fromiter((isinstance(v, str) for v in cells), dtype=bool, count=len(cells))
+    plain = pd.Series(cells[is_text], dtype=object).str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool)
+    targets = candidates[is_text][~plain]
+    if not len(targets):
         return column
+    values[targets] = "'" + values[targets]
     return pd.Series(values, index=column.index, name=column.name, dtype=object)
 
 
