@@ -25,7 +25,8 @@ def test_validate_prints_summary_writes_rejected_and_exits_zero(tmp_path, capsys
     out = capsys.readouterr().out
     assert code == 0
     assert "feedback" in out and "1 x nps: outside 0–10" in out
-    assert (tmp_path / "out" / "feedback.rejected.csv").read_text().startswith("line,reason,kind")
+    # text cells quoted (cxkit.safe_files: a Nordic Excel splits on ";")
+    assert (tmp_path / "out" / "feedback.rejected.csv").read_text().startswith('"line","reason","kind"')
     assert (tmp_path / "out" / "data_quality.csv").exists()
 
 

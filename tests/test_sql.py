@@ -20,7 +20,8 @@ import pytest
 import sqlalchemy as sa
 from pgserver import PostgresUnavailable, postgres_server
 
-from cxkit.data.sql import mask_url, read_sql
+from cxkit.data import sql as sql_module
+from cxkit.data.sql import check_query, mask_url, read_sql
 from cxkit.errors import SchemaError, SourceError
 
 NORDIC = "Blåbær ære Övervägande"
@@ -439,3 +440,177 @@ def test_period_reads_only_the_months_asked_for(db):
     # A text column is not compared with timestamps in the database (PostgreSQL refuses): read whole.
     text = read_sql(db, table="late_ids", period={"column": "label", "start": None, "end": "2026-03-01"})
     assert len(text.frame) == 2 and any("applied after reading" in n for n in text.notes)
+
+
+# --------------------------------------------------------------------------- read only (issue 24)
+
+REFUSED = {
+    "COPY (SELECT 1) TO 'x.csv'; SELECT 1": "more than one statement",
+    "SELECT 1; DROP TABLE feedback": "more than one statement",
+    "SELECT 1; -- ok\nSELECT 2": "more than one statement",
+    "COPY feedback TO 'x.csv'": "starts with 'COPY'",
+    "ATTACH 'other.duckdb' AS o": "starts with 'ATTACH'",
+    "INSTALL httpfs": "starts with 'INSTALL'",
+    "LOAD httpfs": "starts with 'LOAD'",
+    "PRAGMA database_list": "starts with 'PRAGMA'",
+    "CALL pragma_version()": "starts with 'CALL'",
+    "SET enable_external_access = true": "starts with 'SET'",
+    "DELETE FROM feedback": "starts with 'DELETE'",
+    "WITH d AS (DELETE FROM feedback RETURNING *) SELECT * FROM d": "DELETE writes",
+    "SELECT * INTO copy_of_feedback FROM feedback": "INTO writes",
+    "SELECT * FROM feedback FOR UPDATE": "UPDATE writes",
+    "SELECT * FROM read_csv('/etc/passwd')": "read_csv(...) reads files",
+    "SELECT * FROM READ_PARQUET ('s3://bucket/x.parquet')": "READ_PARQUET(...) reads files",
+    "SELECT * FROM '/etc/passwd'": "FROM '/etc/passwd' reads a file",
+    "SELECT * FROM feedback JOIN 'other.csv' USING (response_id)": "JOIN 'other.csv' reads a file",
+    "SELECT * FROM query('COPY (SELECT 1) TO ''x.csv''')": "query(...) reads files",
+    "SELECT pg_read_file('/etc/passwd')": "pg_read_file(...) reads files",
+    "SELECT * FROM dblink('host=evil', 'SELECT 1') AS t(x int)": "dblink(...) reads files",
+    "SELECT 'unterminated": "quote is not closed",
+    "SELECT 1 /* unterminated": "comment is not closed",
+    "SELECT $x$ unterminated": "quoted string is not closed",
+}
+
+ACCEPTED = [
+    "SELECT 1",
+    "select 1;",
+    "  (SELECT 1) UNION ALL (SELECT 2) ;; ",
+    "WITH m AS (SELECT * FROM feedback) SELECT * FROM m",
+    "VALUES (1), (2)",
+    "FROM feedback SELECT nps",  # DuckDB's FROM-first SELECT
+    # the words and characters below are inside strings, quoted names, comments, casts,
+    # qualified names and placeholders: data, not statements
+    'SELECT comment, "update", "copy" FROM feedback WHERE comment = \'x; DROP TABLE feedback; COPY\'',
+    "SELECT $$; DELETE FROM t$$, $tag$ ' ; $tag$ AS s",
+    "SELECT E'it\\'s; DROP' AS s",
+    "SELECT 'it''s; DROP' AS s",
+    "SELECT t.load, t.call FROM feedback AS t WHERE t.nps > :copy",
+    "SELECT responded_at::date FROM feedback -- ; DROP TABLE feedback\n",
+    "SELECT 1 /* ; COPY /* nested ; */ DELETE */",
+    "SELECT replace(comment, 'a', 'b'), upper(comment) FROM feedback",
+]
+
+
+@pytest.mark.parametrize("query", sorted(REFUSED))
+def test_only_one_reading_statement_is_accepted(query):
+    with pytest.raises(SourceError) as caught:
+        check_query(query, "duckdb:///cx.duckdb query")
+    message = str(caught.value)
+    assert message.startswith("duckdb:///cx.duckdb query: refused: ")  # names the source
+    assert REFUSED[query] in message
+    assert "cxkit only reads" in message or "catalog source (path: ...)" in message  # and the fix
+
+
+@pytest.mark.parametrize("query", ACCEPTED)
+def test_reading_statements_and_look_alikes_are_accepted(query):
+    check_query(query)
+
+
+def test_refused_query_sends_nothing_and_writes_no_file(db, tmp_path, monkeypatch, executed_sql):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SourceError, match="query: refused: it holds more than one statement"):
+        read_sql(db, query="COPY (SELECT 1) TO 'x.csv'; SELECT * FROM feedback")
+    assert not any("COPY" in statement for statement in executed_sql)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def unchecked(monkeypatch):
+    """Queries sent without cxkit's statement check: the database's own read-only mode is the
+    second wall, tested on its own here."""
+    monkeypatch.setattr(sql_module, "check_query", lambda query, where="query": None)
+
+
+DUCKDB_ESCAPES = [
+    "COPY (SELECT 1 AS x) TO '{dir}/copied.csv'",
+    "SELECT * FROM read_csv('{dir}/secret.csv')",
+    "SELECT * FROM '{dir}/secret.csv'",
+    "ATTACH '{dir}/other.duckdb' AS other",
+    "INSTALL httpfs",
+    "SET enable_external_access = true",
+    "SELECT * FROM query('SELECT * FROM read_csv(''{dir}/secret.csv'')')",
+]
+
+
+@pytest.mark.parametrize("statement", DUCKDB_ESCAPES)
+@pytest.mark.parametrize("where", ["file", "memory"])
+def test_duckdb_refuses_files_and_network_even_unchecked(duckdb_url, tmp_path, unchecked, statement, where):
+    (tmp_path / "secret.csv").write_text("password\nhunter2\n")
+    url = duckdb_url if where == "file" else "duckdb:///:memory:"
+    with pytest.raises(SourceError) as caught:
+        read_sql(url, query=statement.format(dir=tmp_path))
+    assert "hunter2" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv"]  # nothing written
+
+
+def test_duckdb_files_are_never_written_even_unchecked(duckdb_url, unchecked):
+    for statement in ("CREATE TABLE written AS SELECT 1 AS x", "DELETE FROM feedback RETURNING response_id"):
+        with pytest.raises(SourceError, match="read-only mode"):
+            read_sql(duckdb_url, query=statement)
+    names = read_sql(duckdb_url, query="SELECT table_name FROM information_schema.tables").frame["table_name"]
+    assert "written" not in names.tolist() and len(read_sql(duckdb_url, table="feedback").frame) == len(FEEDBACK)
+
+
+@pytest.mark.postgres
+def test_postgres_sessions_are_read_only_even_unchecked(pg_url, unchecked):
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.begin() as conn:  # a function that writes, called from a plain SELECT
+            conn.execute(sa.text("CREATE TABLE audit_log (at TIMESTAMP)"))
+            conn.execute(
+                sa.text(
+                    "CREATE FUNCTION log_read() RETURNS INTEGER LANGUAGE sql AS "
+                    "$$ INSERT INTO audit_log VALUES (now()); SELECT 1 $$"
+                )
+            )
+        assert read_sql(pg_url, query="SELECT current_setting('transaction_read_only') AS ro").frame["ro"][0] == "on"
+        for statement in (
+            "SELECT log_read() AS x",
+            "WITH d AS (DELETE FROM feedback RETURNING *) SELECT count(*) AS n FROM d",
+            "SELECT * INTO feedback_copy FROM feedback",
+            "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; DELETE FROM feedback RETURNING 1 AS x",
+        ):
+            with pytest.raises(SourceError, match="read-only transaction"):
+                read_sql(pg_url, query=statement)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM audit_log")).scalar() == 0
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP FUNCTION IF EXISTS log_read(); DROP TABLE IF EXISTS audit_log"))
+        engine.dispose()
+    assert len(read_sql(pg_url, table="feedback").frame) == len(FEEDBACK)
+
+
+def test_sqlite_files_are_opened_read_only(tmp_path, unchecked):
+    import sqlite3
+
+    path = tmp_path / "cx.sqlite"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE feedback (response_id INTEGER, nps INTEGER)")
+        conn.execute("INSERT INTO feedback VALUES (1, 9), (2, 3)")
+        conn.commit()
+    url = f"sqlite:///{path}"
+    assert read_sql(url, table="feedback").frame["nps"].tolist() == [9, 3]
+    with pytest.raises(SourceError, match="readonly database"):
+        read_sql(url, query="DELETE FROM feedback RETURNING response_id")
+    assert len(read_sql(url, query="SELECT * FROM feedback").frame) == 2
+
+
+@pytest.mark.parametrize("backend", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_secrets_never_appear_in_messages(backend, request):
+    url = request.getfixturevalue({"duckdb": "duckdb_url", "postgres": "pg_url"}[backend])
+    token = "tok_LIVE_abc123"
+    calls = [
+        dict(query="SELECT * FROM feedback WHERE comment = :token", params={"token": token}),  # no rows
+        dict(query="SELECT * FROM feedback WHERE nps = CAST(:token AS INTEGER)", params={"token": token}),
+        dict(query=f"SELECT * FROM feedback WHERE nps = CAST('{token}' AS INTEGER)"),  # in the SQL text
+        dict(query=f"SELECT * FROM feedbak WHERE comment = '{token}'"),
+    ]
+    for call in calls:
+        with pytest.raises(SourceError) as caught:
+            read_sql(url, secrets=[token], **call)
+        shown = _shown(caught.value)
+        assert token not in shown and "***" in shown, shown
+    with pytest.raises(SourceError) as caught:  # without secrets= the value is shown (it is the caller's)
+        read_sql(url, **calls[0])
+    assert token in str(caught.value)

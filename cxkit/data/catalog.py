@@ -50,6 +50,7 @@ import yaml
 
 from ..errors import CatalogError, CxkitError
 from ..periods import parse_month
+from ..safe_files import write_csv
 from .readers import Loaded, load
 from .schema import STAGE_DTYPE, TABLES
 
@@ -101,7 +102,11 @@ _TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _expand_env(value: Any, where: str, *, strict: bool, skip: str | None = None) -> Any:
+def _expand_env(
+    value: Any, where: str, *, strict: bool, skip: str | None = None, found: list[str] | None = None
+) -> Any:
+    """``value`` with ``${NAME}`` replaced by environment variables; the values used are
+    appended to ``found``."""
     if isinstance(value, str) and value == skip:
         return value
     if isinstance(value, str):
@@ -109,6 +114,8 @@ def _expand_env(value: Any, where: str, *, strict: bool, skip: str | None = None
         def sub(m: re.Match[str]) -> str:
             name = m.group(1)
             if name in os.environ:
+                if found is not None:
+                    found.append(os.environ[name])
                 return os.environ[name]
             if strict:
                 raise CatalogError(
@@ -119,10 +126,88 @@ def _expand_env(value: Any, where: str, *, strict: bool, skip: str | None = None
 
         return _ENV.sub(sub, value)
     if isinstance(value, Mapping):
-        return {k: _expand_env(v, where, strict=strict, skip=skip) for k, v in value.items()}
+        return {k: _expand_env(v, where, strict=strict, skip=skip, found=found) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_env(v, where, strict=strict, skip=skip) for v in value]
+        return [_expand_env(v, where, strict=strict, skip=skip, found=found) for v in value]
     return value
+
+
+# Keys whose ${NAME} values are shown in messages: a path is where the data is, which the
+# user must see to fix a missing file. Every other value taken from the environment (a token in
+# sql params, a query, a URL's query string) is a secret and never shown.
+_SHOWN_ENV_KEYS = {"path", "snapshot"}
+
+
+def _scrub_text(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _secret_forms(values: Iterable[str]) -> list[str]:
+    """Each secret as written, percent-encoded and inside a Python repr; longest first. Values
+    of one or two characters are left (replacing them would garble every message and they
+    protect nothing), like the SQL password (:mod:`cxkit.data.sql`)."""
+    from urllib.parse import quote
+
+    forms = {form for v in values if len(v) >= 3 for form in (v, quote(v, safe=""), repr(v)[1:-1])}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _scrub_exception(exc: BaseException, secrets: Sequence[str]) -> None:
+    """Remove ``secrets`` from ``exc``'s message, in place, and drop any chained exception that
+    still shows one (a notebook prints the chain)."""
+    exc.args = tuple(_scrub_text(a, secrets) if isinstance(a, str) else a for a in exc.args)
+    for chained in (exc.__cause__, exc.__context__):
+        if chained is not None and any(s in "".join(map(str, chained.args)) for s in secrets):
+            exc.__cause__ = None
+            exc.__suppress_context__ = True
+            exc.__context__ = None
+            break
+
+
+@contextlib.contextmanager
+def _without_secrets(secrets: Sequence[str]) -> Iterator[None]:
+    """Errors and warnings raised inside show ``***`` instead of any of ``secrets``."""
+    if not secrets:
+        yield
+        return
+    import warnings
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield
+    except Exception as exc:
+        _scrub_exception(exc, secrets)
+        raise
+    finally:  # the warnings given before an error, too
+        for w in caught:
+            text = str(w.message)
+            message: Warning | str = w.message
+            if any(s in text for s in secrets):
+                message = w.category(_scrub_text(text, secrets))
+            warnings.warn_explicit(message, w.category, w.filename, w.lineno)
+
+
+def _check_link(path: Path, where: str) -> Path:
+    """``path``, unless it is a symbolic link to a file outside its own folder.
+
+    The catalog names each source explicitly, so a path may lead anywhere (``../`` and
+    absolute paths, links to folders such as a mounted share); but the file itself, when it
+    is a link, must stay in the folder the catalog names: a link planted among the exports
+    (``feedback.csv -> ~/.ssh/id_rsa``) would otherwise publish another file's lines as
+    rejected rows.
+    """
+    folder = path.parent.resolve()
+    real = path.resolve()
+    if real.parent != folder and not real.is_relative_to(folder):
+        raise CatalogError(
+            f"{where}: {path} is a symbolic link to {real}, outside its folder {folder}. cxkit follows a "
+            f"link only within the folder the catalog names. Name the file in the catalog itself "
+            f"(path: {real}), or put the file in place of the link."
+        )
+    return path
 
 
 _ROW_GROUP = 100_000
@@ -348,7 +433,7 @@ class Catalog(Mapping[str, Loaded]):
             if "snapshot" in entry:
                 self._cache[name] = _read_snapshot(self.resolve(entry["snapshot"]))
             else:
-                self._cache[name] = load(**self.options(name))
+                self._cache[name] = self._load(name, self.options(name))
         return self._cache[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -370,12 +455,17 @@ class Catalog(Mapping[str, Loaded]):
             raise CatalogError(f"{where}: is a snapshot of validated data; it has no reader options.")
         # A SQL URL is expanded by cxkit.data.sql, which percent-encodes the password and masks it.
         sql_url = raw_entry["sql"].get("url") if "sql" in raw_entry else None
-        entry = {**self.defaults, **_expand_env(raw_entry, where, strict=True, skip=sql_url)}
+        secrets: list[str] = []
+        expanded = {
+            key: _expand_env(value, where, strict=True, skip=sql_url, found=None if key in _SHOWN_ENV_KEYS else secrets)
+            for key, value in raw_entry.items()
+        }
+        entry = {**self.defaults, **expanded}
         table = entry.pop("table")
         entry.pop("description", None)
         source: str | dict[str, Any]
         if "path" in entry:
-            source = str(self.resolve(entry.pop("path")))
+            source = str(_check_link(self.resolve(entry.pop("path")), where))
         else:
             sql = dict(entry.pop("sql"))
             url = sql.pop("url", None)
@@ -387,8 +477,31 @@ class Catalog(Mapping[str, Loaded]):
                 prefix, rel = url.split(":///", 1)
                 if rel and rel != ":memory:":
                     url = f"{prefix}:///{self.resolve(rel)}"
+            if url and url.startswith(("duckdb:////", "sqlite:////")) and "${" not in url:
+                _check_link(Path(url.split(":///", 1)[1].split("?", 1)[0]), where)
             source = {"url": url, **sql}
+            if secrets:
+                source["secrets"] = secrets
         return {"table": table, "source": source, **entry}
+
+    def _secrets(self, name: str) -> list[str]:
+        """The forms of the values source ``name`` takes from the environment that must not be
+        shown (see :data:`_SHOWN_ENV_KEYS`); empty for a snapshot."""
+        entry = self.entries[name]
+        if "snapshot" in entry:
+            return []
+        found: list[str] = []
+        sql_url = entry["sql"].get("url") if "sql" in entry else None
+        for key, value in entry.items():
+            if key not in _SHOWN_ENV_KEYS:
+                _expand_env(value, "", strict=False, skip=sql_url, found=found)
+        return _secret_forms(found)
+
+    def _load(self, name: str, options: dict[str, Any]) -> Loaded:
+        """:func:`~cxkit.data.readers.load` with the source's secrets kept out of its errors
+        and warnings."""
+        with _without_secrets(self._secrets(name)):
+            return load(**options)
 
     def snapshot(self, folder: str | Path) -> Path:
         """Load every source once and write it, already validated, to ``folder``: one Parquet
@@ -537,7 +650,7 @@ class Catalog(Mapping[str, Loaded]):
             options["period"] = period
         else:
             return None
-        return load(**options)
+        return self._load(name, options)
 
     def _snapshot_file(self, name: str, columns: list[str] | None) -> tuple[Path, list[str] | None]:
         """A snapshot's Parquet file and the columns to read from it (checked; None: all)."""
@@ -643,7 +756,8 @@ class Catalog(Mapping[str, Loaded]):
     def validate(self, *, out: str | Path | None = None) -> pd.DataFrame:
         """Load every source; one row per source: read, accepted, rejected, usable, reasons.
 
-        With ``out``, each source's rejected rows (PII masked) go to ``out/<name>.rejected.csv``.
+        With ``out``, each source's rejected rows (PII masked) go to ``out/<name>.rejected.csv``
+        (formula-like cells neutralised: :func:`cxkit.safe_files.write_csv`).
         A source that raises is listed as not usable with the error message.
         """
         rows = []
@@ -680,7 +794,7 @@ class Catalog(Mapping[str, Loaded]):
                     ),
                 )
                 if out is not None and len(loaded.rejected):
-                    loaded.rejected_masked().to_csv(Path(out) / f"{name}.rejected.csv", index=False)
+                    write_csv(loaded.rejected_masked(), Path(out) / f"{name}.rejected.csv")
             rows.append(row)
         return pd.DataFrame(rows)
 

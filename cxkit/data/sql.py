@@ -10,6 +10,24 @@ User values never enter SQL text: query parameters are bound (``:name`` in the q
 ``params={"name": value}``), and table, schema and column names are quoted by SQLAlchemy
 after they have been matched against what the database lists.
 
+Reading never writes, and a query reaches nothing but the database (:func:`check_query`):
+
+- a ``query`` must be one SELECT (or ``WITH … SELECT``, ``VALUES``, DuckDB's ``FROM …``)
+  statement: a second statement after ``;``, a word that writes (``INSERT``, ``COPY``,
+  ``ATTACH``, ``INSTALL``, ``LOAD``, ``PRAGMA``, ``CALL``, ``SELECT … INTO`` …) and a function
+  that reads files or URLs (``read_csv('/etc/passwd')``, ``FROM 'file.csv'``,
+  ``pg_read_file``, ``dblink`` …) are refused before anything is sent: a file is a catalog
+  source of its own (``path:``), under the catalog's path rules;
+- DuckDB files are opened read-only and every DuckDB connection (``:memory:`` too) with
+  ``enable_external_access = false``, locked, so the database itself refuses to touch a file
+  or the network; SQLite files are opened read-only (``mode=ro``); PostgreSQL sessions are
+  ``READ ONLY`` (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``), so a function
+  that writes fails too. Give cxkit a database user that may only read, as well.
+
+Values passed in ``secrets`` (the catalog passes those it took from ``${NAME}`` variables),
+the URL's password and password-like URL query values are replaced by ``***`` in every
+message.
+
 Examples
 --------
 >>> mask_url("postgresql+psycopg://cx:s3cret@db.example.com:5432/cx")
@@ -28,6 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -42,7 +61,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from ..errors import SchemaError, SourceError
 from .formats import RawTable
 
-__all__ = ["read_sql", "mask_url"]
+__all__ = ["read_sql", "mask_url", "check_query"]
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # scheme://USERINFO@...: the userinfo ends at the last "@" before the path, query or fragment
@@ -129,13 +148,18 @@ def _expand_environment(url: str) -> tuple[str, list[str]]:
 
 
 class _Scrubber:
-    """Removes the password from text that came from a driver or the database."""
+    """Removes secrets from text that came from a driver or the database: the URL's password,
+    its password-like query values (as :func:`mask_url` hides them) and ``extra`` values."""
 
-    def __init__(self, url: URL):
-        password = url.password or ""
-        # Replacing a one- or two-letter password would garble every message (and such a
-        # password protects nothing); anything longer is removed wherever it appears.
-        self.secrets = [password, quote(password, safe="")] if len(password) >= 3 else []
+    def __init__(self, url: URL, extra: Sequence[str] = ()):
+        values = [url.password or ""]
+        values += [v for key, v in url.query.items() if isinstance(v, str) and _SECRET_QUERY_KEY.search(key)]
+        values += list(extra)
+        # Replacing a one- or two-letter value would garble every message (and such a
+        # password protects nothing); anything longer is removed wherever it appears, also
+        # as it is written in a URL and inside a Python repr.
+        forms = {form for v in values if len(v) >= 3 for form in (v, quote(v, safe=""), repr(v)[1:-1])}
+        self.secrets = sorted(forms, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
@@ -157,6 +181,148 @@ def _error(head: str, exc: BaseException, scrub: _Scrubber) -> SourceError:
     return SourceError(f"{head}\n  the database said: {said}")
 
 
+# --------------------------------------------------------------------------- read-only queries
+
+# Words that write, change the session or reach outside the database. A single SELECT can hold
+# some of them (WITH d AS (DELETE ...), SELECT ... INTO t, FOR UPDATE, MySQL's INTO OUTFILE);
+# the others start statements of their own, refused here with a message that names them.
+_WRITING_WORDS = frozenset(
+    """insert update delete merge upsert into drop create alter truncate rename grant revoke
+    copy attach detach install load pragma call export import vacuum checkpoint commit rollback""".split()
+)
+# Functions that read (or write) files or URLs, or run SQL given as text: DuckDB's file
+# readers and scanners of other databases, PostgreSQL's server-file and dblink functions,
+# SQLite's extension loader. Reading a file from a query would pass by the catalog's path rules.
+_FILE_FUNCTIONS = frozenset(
+    """read_csv read_csv_auto read_parquet parquet_scan parquet_metadata parquet_schema
+    parquet_file_metadata parquet_kv_metadata read_json read_json_auto read_json_objects
+    read_json_objects_auto read_ndjson read_ndjson_auto read_ndjson_objects read_text read_blob
+    read_xlsx read_avro sniff_csv glob st_read sqlite_scan sqlite_attach postgres_scan
+    postgres_scan_pushdown postgres_attach postgres_query postgres_execute mysql_scan mysql_query
+    iceberg_scan iceberg_metadata iceberg_snapshots delta_scan query query_table pg_read_file
+    pg_read_binary_file pg_ls_dir pg_stat_file pg_ls_logdir pg_ls_waldir pg_ls_tmpdir
+    pg_file_write lo_import lo_export dblink dblink_exec dblink_connect load_extension readfile
+    writefile""".split()
+)
+_READING_STARTS = frozenset({"select", "with", "values", "table", "from"})
+_TOKEN = re.compile(
+    r"""(?P<space>\s+)
+    | (?P<comment>--[^\n]*)
+    | (?P<block>/\*)
+    | (?P<string>[eE]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*')
+    | (?P<dollar>\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$)
+    | (?P<name>"(?:[^"]|"")*"|`[^`]*`)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
+    | (?P<open>['"`])
+    | (?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(query: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` of the query's tokens without spaces and comments: ``word``,
+    ``string``, ``name`` (quoted), ``other`` (one character). Raises ValueError for an
+    unterminated quote or comment.
+
+    Hand-written (no SQL parser is a dependency): it only has to tell words from the insides of
+    strings, quoted names and comments, in the dialects cxkit reads (PostgreSQL's E'' and
+    dollar quotes, nested block comments; DuckDB and SQLite are subsets)."""
+    tokens: list[tuple[str, str]] = []
+    at = 0
+    while at < len(query):
+        match = cast(re.Match[str], _TOKEN.match(query, at))  # "other" matches any character
+        kind, text, at = cast(str, match.lastgroup), match.group(), match.end()
+        if kind == "block":
+            depth = 1
+            while depth:
+                ends = [i for i in (query.find("/*", at), query.find("*/", at)) if i >= 0]
+                if not ends:
+                    raise ValueError("a /* comment is not closed")
+                nearest = min(ends)
+                depth += 1 if query.startswith("/*", nearest) else -1
+                at = nearest + 2
+        elif kind == "dollar":
+            end = query.find(text, at)
+            if end < 0:
+                raise ValueError(f"a {text} quoted string is not closed")
+            tokens.append(("string", query[match.start() : end + len(text)]))
+            at = end + len(text)
+        elif kind == "open":
+            raise ValueError(f"a {text} quote is not closed")
+        elif kind not in ("space", "comment"):
+            tokens.append((kind, text))
+    return tokens
+
+
+def check_query(query: str, where: str = "query") -> None:
+    """Refuse a query that is not one reading statement (see the module docs).
+
+    Parameters
+    ----------
+    query : str
+        The SQL, with ``:name`` placeholders.
+    where : str
+        What to name in the message (the masked URL and ``query``).
+
+    Raises
+    ------
+    SourceError
+        Naming what was refused and the fix.
+
+    Examples
+    --------
+    >>> check_query("WITH m AS (SELECT * FROM feedback) SELECT nps, \\"update\\" FROM m WHERE c = 'x; DROP'")
+    >>> check_query("COPY (SELECT 1) TO 'x.csv'; SELECT 1", "duckdb:///cx.duckdb query")
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.SourceError: duckdb:///cx.duckdb query: refused: it holds more than one statement (a second one after ';'). cxkit only reads: write one SELECT (or WITH ... SELECT) statement, and run other statements with the database's own tools.
+    """
+    lead = f"{where}: refused: "
+    rule = " cxkit only reads: write one SELECT (or WITH ... SELECT) statement"
+    try:
+        tokens = _tokens(query)
+    except ValueError as exc:
+        raise SourceError(f"{lead}{exc}.{rule} with every quote and comment closed.") from None
+    while tokens and tokens[-1] == ("other", ";"):
+        tokens.pop()
+    if ("other", ";") in tokens:
+        raise SourceError(
+            f"{lead}it holds more than one statement (a second one after ';').{rule}, "
+            "and run other statements with the database's own tools."
+        )
+    first = next((text for kind, text in tokens if (kind, text) != ("other", "(")), "")
+    if first.casefold() not in _READING_STARTS:
+        raise SourceError(
+            f"{lead}it starts with {first!r}, not SELECT or WITH.{rule}; to read a whole table, "
+            "give `table: NAME` instead of `query:`."
+        )
+    for i, (kind, text) in enumerate(tokens):
+        if kind != "word":
+            continue
+        word = text.casefold()
+        before = tokens[i - 1][1] if i else ""
+        after = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+        if before in (".", ":") or after == ".":
+            continue  # a qualified name (t.update) or a :placeholder, not a keyword
+        if word in _WRITING_WORDS:
+            raise SourceError(
+                f"{lead}{text.upper()} writes to the database or to files, or changes the session.{rule}. "
+                f'If {text} is a column or table name, write it in double quotes ("{text}").'
+            )
+        if word in _FILE_FUNCTIONS and after == "(":
+            raise SourceError(
+                f"{lead}{text}(...) reads files, URLs or SQL text from inside the query, which would pass by "
+                "the catalog's path rules. Give the file its own catalog source (path: ...), or load it "
+                "into the database first."
+            )
+        if word in ("from", "join") and i + 1 < len(tokens) and tokens[i + 1][0] == "string":
+            raise SourceError(
+                f"{lead}{text.upper()} {tokens[i + 1][1]} reads a file named in the query, which would "
+                "pass by the catalog's path rules. Give the file its own catalog source (path: ...), or "
+                "load it into the database first."
+            )
+
+
 # --------------------------------------------------------------------------- connecting
 
 
@@ -173,21 +339,48 @@ def _create_engine(url: URL, masked: str) -> sa.Engine:
                 f"Check the path; {backend}:///relative/path is relative to the working directory, "
                 f"{backend}:////absolute/path (four slashes) is absolute."
             )
-    if backend == "duckdb" and database != ":memory:":
-        # Read-only lets several processes (parallel tests, two notebooks) read one file.
-        connect_args["read_only"] = True
+    engine_args: dict[str, Any] = {}
+    if backend == "duckdb":
+        if database != ":memory:":
+            # Read-only lets several processes (parallel tests, two notebooks) read one file,
+            # and nothing a query does can change it.
+            connect_args["read_only"] = True
+        # No file or network access from a query (COPY TO, read_csv, ATTACH, INSTALL, httpfs),
+        # locked so that a query cannot turn it back on.
+        connect_args["config"] = {"enable_external_access": False, "lock_configuration": True}
+    elif backend == "sqlite" and database != ":memory:" and not re.match(r"\w+:", database):
+        import sqlite3
+
+        # SQLite opens a file read-only only through its URI form (file:...?mode=ro).
+        uri = f"file:{quote(str(Path(database).absolute()))}?mode=ro"
+        engine_args["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
     try:
         # Naming the default driver loads the dialect, so it belongs inside the try.
         driver = url.get_driver_name()
         if backend == "postgresql" and driver in ("psycopg", "psycopg2") and "connect_timeout" not in url.query:
             connect_args["connect_timeout"] = _CONNECT_TIMEOUT_S
-        return sa.create_engine(url, connect_args=connect_args)
+        engine = sa.create_engine(url, connect_args=connect_args, **engine_args)
     except (NoSuchModuleError, ImportError) as exc:
         raise SourceError(
             f"{masked}: no SQLAlchemy driver for {url.drivername!r} ({type(exc).__name__}: {exc}). "
             f"cxkit installs the drivers for {_EXAMPLE_URLS}; for another database install its "
             "SQLAlchemy driver package."
         ) from None
+    if backend == "postgresql":
+        sa.event.listen(engine, "connect", _read_only_session)
+    return engine
+
+
+def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
+    """Make every transaction of a new PostgreSQL session read-only: a query that writes, or a
+    function it calls that writes, fails (``cannot execute INSERT in a read-only transaction``).
+    Committed at once, so a rollback later in the read does not undo it."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
 
 
 def _connect(engine: sa.Engine, masked: str, scrub: _Scrubber) -> sa.Connection:
@@ -526,6 +719,7 @@ def read_sql(
     schema: str | None = None,
     columns: list[str] | None = None,
     period: dict[str, Any] | None = None,
+    secrets: Sequence[str] = (),
 ) -> RawTable:
     """Read a table or the result of a query into a typed :class:`~cxkit.data.formats.RawTable`.
 
@@ -553,6 +747,10 @@ def read_sql(
         when the column is a date or timestamp (a text column is read whole; the note says
         so). Used by :meth:`cxkit.data.catalog.Catalog.read` to read one month. Not for
         ``query``: filter inside the query with ``params``.
+    secrets : sequence of str, optional
+        Values never to show: replaced by ``***`` in every message, like the URL's password
+        (the catalog passes the values it took from ``${NAME}`` variables, e.g. a token in
+        ``params``).
 
     Returns
     -------
@@ -567,8 +765,9 @@ def read_sql(
     ------
     SourceError
         Wrong arguments, an unset environment variable, no driver, no connection, a
-        missing table (the message lists the available ones), a failing query, or no rows.
-        Messages show the URL with its password masked.
+        missing table (the message lists the available ones), a query that is not one
+        reading statement (:func:`check_query`), a failing query, or no rows. Messages show
+        the URL with its password masked, and no value of ``secrets``.
     SchemaError
         A name in ``columns`` is not a column of the table or query.
 
@@ -589,10 +788,11 @@ def read_sql(
     except (ArgumentError, ValueError):
         # The parser's message can quote the URL, password included: do not pass it on.
         raise SourceError(f"{masked}: not a database URL. Write it like {_EXAMPLE_URLS}.") from None
-    scrub = _Scrubber(parsed)
+    scrub = _Scrubber(parsed, [s for s in secrets if isinstance(s, str)])
     where = f"{masked} {'table ' + _qualified(schema, table) if table is not None else 'query'}"
     if query is not None:
         query = query.strip().rstrip(";").strip()  # a trailing ";" breaks the subquery for `columns`
+        check_query(query, where)
         _check_params(query, params, where)
 
     engine = _create_engine(parsed, masked)

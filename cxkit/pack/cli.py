@@ -25,6 +25,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     from ..data.catalog import load_catalog
     from ..errors import CxkitError
+    from ..safe_files import write_csv
 
     try:
         catalog = load_catalog(args.catalog, only=args.only or None)
@@ -42,7 +43,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"\n{row['source']}: top rejection reasons: {row['top_reasons']}")
         if row["error"]:
             print(f"\n{row['source']}: NOT USABLE: {row['error']}", file=sys.stderr)
-    summary.to_csv(out / "data_quality.csv", index=False)
+    write_csv(summary, out / "data_quality.csv")
     print(f"\nRejected rows (PII masked) and data_quality.csv written to {out}/")
     return EXIT_OK if summary["usable"].all() else EXIT_INVALID_DATA
 
