@@ -136,12 +136,17 @@ def _mask_ibans(text: str) -> str:
 #   8+4 digits  Swedish personnummer with the century, YYYYMMDD-XXXX or YYYYMMDDXXXX;
 #   6+5 digits  Norwegian fødselsnummer DDMMYYIIIKK (D-number day + 40, H-number month + 40);
 #   6+1+4       Finnish henkilötunnus DDMMYYCZZZQ (C the century sign, Q a check character).
+# A number read as a number loses its leading zero (a CPR or fødselsnummer of someone born on
+# the 1st to 9th, in a spreadsheet or a score column's rejection reason): nine plain digits are
+# tried as a CPR (modulus 11, not after an order word) and ten that fail as themselves as a
+# fødselsnummer, with the zero put back.
 _ID_END = r"(?![\w]|[\-/.,:][0-9])"
 _PERSONAL_ID = re.compile(
     r"(?<![\w+\-.,/])(?:"
     rf"(?P<six>[0-9]{{6}})(?P<sep>[\-+ \u00a0]?)(?P<four>[0-9]{{4}}){_ID_END}"
     rf"|(?P<eight>(?:18|19|20)[0-9]{{6}})-?(?P<last4>[0-9]{{4}}){_ID_END}"
     rf"|(?P<birth>[0-9]{{6}})[ \u00a0\-]?(?P<five>[0-9]{{5}}){_ID_END}"
+    rf"|(?P<nine>[1-9][0-9]{{8}}){_ID_END}"
     r"|(?P<fi>[0-9]{6}[\-+A-FU-Y][0-9]{3}[0-9A-Y])(?!\w)"
     r")"
 )
@@ -253,7 +258,12 @@ def _personal_id(match: re.Match[str]) -> str:
             _personnummer_ok(digits, centuries=centuries)
             or (sep != "+" and _cpr_ok(digits, dashed=sep == "-", named=named))
             or (sep in "-+" and sep != "" and _hetu_ok(text))
+            or (sep == "" and _fodselsnummer_ok("0" + digits))
         )
+    elif match.group("nine"):  # a CPR of someone born on the 1st to 9th, read as a number
+        before = match.string[max(0, match.start() - 40) : match.start()]
+        named = bool(_ID_WORD.search(before))
+        ok = not _NUMBER_WORD.search(before) and _cpr_ok("0" + match.group("nine"), dashed=False, named=named)
     elif match.group("eight"):
         digits = match.group("eight") + match.group("last4")
         ok = _personnummer_ok(digits[2:], centuries=(int(digits[:2]),))
