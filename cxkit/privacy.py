@@ -301,14 +301,15 @@ def _card(match: re.Match[str]) -> str:
 # A phone number: an optional country code (+47, 0047; the first group after it may be one
 # digit, as Stockholm's 8), an optional area code in brackets, then groups of 2-4 digits joined
 # by single spaces, dots or dashes (or one run of 8-15 digits), 8-15 digits in all. A number next
-# to a colon and a digit is part of a clock time (14:05), never of a phone number.
+# to a colon and a digit is part of a clock time (14:05), and one before a file extension is an
+# export's stamp (20261031.csv, in a manifest's paths), never a phone number.
 _SEP = r"[ \u00a0.\-]"
 _PHONE = re.compile(
     r"(?<![\w@.+\-])(?<![0-9]:)"
     rf"(?:(?P<cc>(?:\+|00)[0-9]{{1,3}}){_SEP}?(?:\(0\){_SEP}?)?)?"
     rf"(?P<area>\([0-9]{{1,4}}\){_SEP}?)?"
     rf"(?P<body>(?(cc)[0-9]{{1,4}}|[0-9]{{2,4}})(?:{_SEP}[0-9]{{2,4}}){{1,5}}|[0-9]{{8,15}})"
-    r"(?![\w@]|[.,:][0-9])"
+    r"(?![\w@]|[.,:][0-9]|\.(?:csv|tsv|txt|xlsx?|json|parquet|sav|zip|gz|html?|pdf|png|ipynb|log)\b)"
 )
 # Dates, with a time before or after them (31.10.2026 14.05, 14.05 31-10-2026), and decimals.
 _TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?"

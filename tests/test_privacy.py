@@ -178,6 +178,7 @@ LOOK_ALIKES = [
     "2026-03-14T09:31:00",
     "version 3.11.7",
     "R0000001",
+    "/exports/20261031.csv",
     "NPS 9/10, CSAT 4.5",
     "n = 1 986 in 2026",
     # checksums fail: not masked as that kind (nor as anything else)
