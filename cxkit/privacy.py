@@ -477,9 +477,13 @@ PII_COLUMN_PATTERN = re.compile(
 def _mask_series(series: pd.Series) -> pd.Series:
     """``series`` with its text cells masked; only the cells the cheap :data:`PREFILTER`
     finds (vectorised) go through the Python recognisers, each distinct value once."""
-    try:
-        maybe = series.str.contains(PREFILTER, regex=True, na=False)
-    except (AttributeError, TypeError):  # an object column that is not text (lists, mixed types)
+    maybe = None
+    if len(series) >= 2000:  # below, the vectorised call's fixed cost is more than the cells' own
+        try:
+            maybe = series.str.contains(PREFILTER, regex=True, na=False)
+        except (AttributeError, TypeError):  # an object column that is not text (lists, mixed types)
+            pass
+    if maybe is None:
         maybe = series.map(lambda v: isinstance(v, str) and _PREFILTER.search(v) is not None)
     maybe = maybe.astype(bool)
     if not maybe.any():
