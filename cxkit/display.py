@@ -554,6 +554,8 @@ def table(
     omitted = max(len(shown) - max_rows, 0)
     shown = shown.head(max_rows)
     text = presentable(shown, digits=digits, percent=percent, pp=pp, signed=signed, ci_level=ci_level, labels=labels)
+    # Masked before the text form below shortens cells to 60 characters (the HTML cells are masked again).
+    text = text.map(mask_pii).rename(columns=mask_pii)
     if text.empty or not text.astype(str).map(lambda cell: cell.strip() not in ("", "–", "-")).to_numpy().any():
         what = f"“{caption}”" if caption else "the table"
         return Unavailable(f"there is nothing to list in {what} from the data at hand.")
@@ -585,7 +587,9 @@ def _presentable_sentence(item: str) -> bool:
     why = broken_text(str(item))
     if why:
         warnings.warn(
-            f"a finding was left out because it {why}: {str(item)[:200]!r}", PresentationWarning, stacklevel=3
+            f"a finding was left out because it {why}: {str(mask_pii(str(item)))[:200]!r}",
+            PresentationWarning,
+            stacklevel=3,
         )
     return why is None
 

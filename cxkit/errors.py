@@ -32,6 +32,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .privacy import mask_pii
+
 __all__ = [
     "CxkitError",
     "SourceError",
@@ -66,6 +68,11 @@ __all__ = [
 
 class CxkitError(Exception):
     """Base class of every error cxkit raises on purpose."""
+
+    def __init__(self, *args: Any) -> None:
+        # Messages quote cell values and column names: personal data in them is masked here,
+        # once for every message, log line and traceback (cxkit.privacy).
+        super().__init__(*(mask_pii(a) for a in args))
 
 
 class SourceError(CxkitError, ValueError):
@@ -162,6 +169,9 @@ class NoDataError(PackError):
 
 class CxkitWarning(UserWarning):
     """Base class of every warning cxkit issues on purpose."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(mask_pii(a) for a in args))  # as CxkitError: no personal data in a message
 
 
 class SmallSampleWarning(CxkitWarning):

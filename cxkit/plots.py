@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .display import metric_label
+from .privacy import mask_pii
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -127,8 +128,9 @@ def new_axes(*, figsize: tuple[float, float] | None = None, ax: Axes | None = No
 
 
 def label(text: object, *, max_chars: int = 40) -> str:
-    """A category label from data, shortened for an axis; matplotlib draws it as plain text."""
-    text = "" if text is None else str(text)
+    """A category label from data, personal data masked, then shortened for an axis; matplotlib
+    draws it as plain text."""
+    text = "" if text is None else str(mask_pii(str(text)))
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
@@ -898,7 +900,7 @@ def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None =
     compared = bool(pd.to_numeric(t["previous_rate"], errors="coerce").notna().any())
     if compared:  # no marks (and nothing can be emerging) without a month before
         ax.plot(100 * t["previous_rate"], y, "k|", ms=14, mew=2, label=f"{month - 1}")
-    ax.set_yticks(y, t["theme"])
+    ax.set_yticks(y, [label(v) for v in t["theme"]])
     ax.set_xlabel("negative reviews mentioning the theme (% of all reviews)")
     ax.set_title("Negative mentions by theme" + (" (red: emerging, significant rise)" if compared else ""))
     ax.legend(loc="lower right")

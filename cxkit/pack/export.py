@@ -182,7 +182,10 @@ class SanitizeOutputs(Preprocessor):  # type: ignore[misc]  # nbconvert is not f
             output["text"] = mask_pii(output.get("text", ""))
             return True
         data = output.get("data")
-        if data is None:  # an error's traceback: text only
+        if data is None:  # an error's traceback: text only, masked like any other text
+            if output.get("output_type") == "error":
+                output["evalue"] = mask_pii(output.get("evalue", ""))
+                output["traceback"] = [mask_pii(line) for line in output.get("traceback", [])]
             return True
         for mime in _DROPPED_TYPES:
             if mime in data:

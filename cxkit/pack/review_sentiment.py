@@ -49,6 +49,7 @@ from ..display import SafeHTML, figure, p_phrase, safe_text, table
 from ..display import findings as findings_list
 from ..errors import NotEnoughDataError
 from ..plots import TREND_MONTHS, month_label
+from ..privacy import mask_pii
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -932,8 +933,12 @@ def _example_reviews(cur: pd.DataFrame, examples: int, max_chars: int, where: st
         by_month = bool(len(dates)) and bool(((dates.dt.day == 1) & (dates == dates.dt.normalize())).all())
         shown_as = "%Y-%m" if by_month else "%Y-%m-%d"
         example_frame["published_at"] = pd.to_datetime(example_frame["published_at"]).dt.strftime(shown_as)
+    # Masked before it is cut: a cut can leave half an e-mail address the masking would not recognise.
     example_frame["text"] = (
-        example_frame["text"].astype(str).map(lambda t: t if len(t) <= max_chars else t[: max_chars - 1].rstrip() + "…")
+        example_frame["text"]
+        .astype(str)
+        .map(mask_pii)
+        .map(lambda t: t if len(t) <= max_chars else t[: max_chars - 1].rstrip() + "…")
     )
     return example_frame
 

@@ -79,6 +79,7 @@ from ..errors import (
     ParameterError,
     SectionsSkipped,
 )
+from ..privacy import mask_log_record, mask_nested, mask_pii
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -268,6 +269,7 @@ class _Run:
         self._say(f"cxkit report {self.month}: {message}")
 
     def _say(self, line: str) -> None:
+        line = cast(str, mask_pii(line))  # a str stays a str
         if self.bar is not None:  # above the bar, which tqdm redraws below the line
             self.bar.write(line, file=sys.stderr)
         else:
@@ -854,6 +856,7 @@ def _run_log(run: _Run) -> Iterator[None]:
     run.log_path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(run.log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.addFilter(mask_log_record)
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     try:
@@ -1569,7 +1572,8 @@ def _merge_results(run: _Run, quality: dict) -> dict:
     }
     for key in _STABLE_KEYS:
         results.setdefault(key, None)
-    results = {k: results[k] for k in sorted(results, key=_key_order)}
+    # Personal data in a segment, theme or source name is masked here, once for results.json and the index.
+    results = mask_nested({k: results[k] for k in sorted(results, key=_key_order)})
     (run.tmp / "results.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8"
     )
@@ -1635,7 +1639,9 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
         "git_commit": _git_commit(),
         "platform": {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()},
     }
-    (run.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    (run.tmp / "manifest.json").write_text(
+        json.dumps(mask_nested(manifest), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 # --------------------------------------------------------------------------- 9. publish
