@@ -138,7 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="build the monthly pack of HTML reports",
         description=textwrap.fill(description, 88),
-        epilog=f"exit codes:\n{codes}",
+        epilog=f"exit codes:\n{codes}\n\n"
+        + textwrap.fill(
+            "11 is a read-only or not writable --out folder, or a full disk or quota; 130 and 143 are "
+            "128 + the signal's number. Every failure prints one line, leaves the previous pack untouched "
+            "and removes the temporary folder; once notebooks run (4, 5, 6, 9) and for 11, 130 and 143 "
+            "the line ends with the path of the log that records it.",
+            88,
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--month", help="month to report, YYYY-MM (default: the last complete month in the data)")
