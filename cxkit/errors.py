@@ -13,7 +13,8 @@ Errors::
     ├── ClusterError                                                           (the Dask cluster)
     └── PackError: ParameterError (exit 2), InvalidDataError (3), NotebookError (4),
         NotebookTimeout (5), KernelDied (6), PackLocked (7), NoDataError (8),
-        SectionsSkipped (9, with --strict)                                  (cxkit report)
+        SectionsSkipped (9, with --strict), OutputError (11),
+        PackInterrupted (130 SIGINT, 143 SIGTERM)                           (cxkit report)
 
 Warnings (all are ``UserWarning``)::
 
@@ -53,6 +54,8 @@ __all__ = [
     "NotEnoughDataError",
     "WrongScaleError",
     "SectionsSkipped",
+    "OutputError",
+    "PackInterrupted",
     "CxkitWarning",
     "SmallSampleWarning",
     "DataWarning",
@@ -115,6 +118,7 @@ class PackError(CxkitError):
     """The pack could not be built; ``exit_code`` is what ``cxkit report`` exits with."""
 
     exit_code = 1
+    log_path: Path | None = None  # the run's log that records how it ended, when one was written
 
     def __init__(self, message: str, *, notebook: str | None = None, failed_dir: Path | None = None) -> None:
         super().__init__(message)
@@ -222,6 +226,26 @@ class WrongScaleError(CxkitError, ValueError):
     """A score column holds another scale than the analysis needs: a yes/no or 1-5 column given
     as the 0-10 recommend question, values outside a score's range. The message names the column,
     what it looks like and what to pass instead; a report section shows it and the rest builds."""
+
+
+class OutputError(PackError):
+    """The pack cannot be written: the output folder is read-only or not writable for this user,
+    or the disk (or the user's quota) is full. The previous pack is untouched."""
+
+    exit_code = 11
+
+
+class PackInterrupted(PackError):
+    """A signal stopped the run (SIGINT: Ctrl-C; SIGTERM: ``kill``, a scheduler stopping a task).
+    ``exit_code`` is 128 + the signal's number, as a shell reports it: 130 for SIGINT, 143 for
+    SIGTERM. The previous pack is untouched; the temporary folder and the kernels are gone."""
+
+    exit_code = 130
+
+    def __init__(self, message: str, *, signum: int = 2) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + signum
 
 
 class SectionsSkipped(PackError):

@@ -70,7 +70,28 @@ def _run(budget: int | None, sizes: dict[str, int]) -> runner._Run:
     run = runner._Run.__new__(runner._Run)
     run.max_memory = budget
     run.sizes = sizes
+    run.stop = threading.Event()
     return run
+
+
+def test_a_stopping_run_hands_out_no_more_notebooks():
+    run = _run(None, {})
+    schedule = _Schedule([_nb("a"), _nb("b")], run)
+    assert schedule.take().name == "a"
+    run.stop.set()  # SIGTERM (see test_runner_faults): the kernels take nothing more
+    assert schedule.take() is None
+
+
+def test_a_kernel_waiting_for_memory_gives_up_when_the_run_stops():
+    run = _run(1 << 30, {"x": 50 * GIB})
+    schedule = _Schedule([_nb("big", ("x",), 1), _nb("big2", ("x",), 1)], run)
+    assert schedule.take().name == "big"
+    taken: list = []
+    thread = threading.Thread(target=lambda: taken.append(schedule.take()))
+    thread.start()
+    run.stop.set()  # set by the signal handler, which does not notify the schedule
+    thread.join(30)
+    assert not thread.is_alive() and taken == [None]
 
 
 def test_within_the_budget_the_notebooks_run_side_by_side_in_order():

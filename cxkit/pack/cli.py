@@ -4,13 +4,20 @@
 ``cxkit validate`` checks every source of a catalog (exit 0 only when all are usable, else 1);
 ``cxkit sample`` writes the synthetic sample data. Bad command-line usage exits 2. An
 unexpected error (a bug) never shows a traceback: it exits 10 with one line naming the log file
-that holds it (``<out>/_logs/``).
+that holds it (``<out>/_logs/``). SIGINT (Ctrl-C) and SIGTERM end any command with one line and
+exit 130 or 143 (128 + the signal's number); ``cxkit report`` first removes its temporary folder
+and kernels and leaves the previous pack untouched.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import textwrap
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["main"]
@@ -90,7 +97,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             max_memory=args.max_memory,
         )
     except PackError as exc:
-        print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}", file=sys.stderr)
+        log = f" Log: {exc.log_path}" if exc.log_path else ""
+        print(f"cxkit report: {EXIT_CODES.get(exc.exit_code, 'failed')}: {exc}{log}", file=sys.stderr)
         return exc.exit_code
     if not args.quiet:
         print(path / "index.html")
@@ -117,16 +125,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .runner import EXIT_CODES
 
-    codes = "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
-    p = sub.add_parser(
-        "report",
-        help="build the monthly pack of HTML reports",
-        description="Run every pack notebook in notebooks/ for one month with papermill (in "
+    codes = "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+    description = (
+        "Run every pack notebook in notebooks/ for one month with papermill (in "
         "parallel, each cell with a timeout), export self-contained HTML, and write "
         "reports/YYYY-MM/ with index.html, one HTML per analysis, results.json and "
         "manifest.json. The folder appears only when every notebook succeeded; a "
         "failed run leaves the previous pack untouched and keeps the failed notebook "
-        f"under reports/_failed/<run-id>/. Exit codes: {codes}.",
+        "under reports/_failed/<run-id>/. Every failure ends with one line on stderr "
+        "and a line in the run's log under reports/_logs/; the temporary folder and "
+        "the kernels are removed, and what a killed run left is removed by the next one."
+    )
+    p = sub.add_parser(
+        "report",
+        help="build the monthly pack of HTML reports",
+        description=textwrap.fill(description, 88),
+        epilog=f"exit codes:\n{codes}\n\n"
+        + textwrap.fill(
+            "11 is a read-only or not writable --out folder, or a full disk or quota; 130 and 143 are "
+            "128 + the signal's number. Every failure prints one line, leaves the previous pack untouched "
+            "and removes the temporary folder; once notebooks run (4, 5, 6, 9) and for 11, 130 and 143 "
+            "the line ends with the path of the log that records it.",
+            88,
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--month", help="month to report, YYYY-MM (default: the last complete month in the data)")
     p.add_argument("--catalog", default=None, help="catalog file (default: data/cxkit.yaml)")
@@ -192,8 +214,17 @@ EXIT_INTERNAL = 10
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stopped_by: list[int] = []
     try:
-        return args.func(args)
+        with _signals_raise(stopped_by):
+            return args.func(args)
+    except KeyboardInterrupt:  # a signal before `cxkit report` began its run (which ends its own)
+        signum = stopped_by[0] if stopped_by else signal.SIGINT
+        print(
+            f"cxkit {args.command}: stopped by {signal.Signals(signum).name} (exit {128 + signum}); nothing was written.",
+            file=sys.stderr,
+        )
+        return 128 + signum
     except Exception:  # a bug: one line for the user, the traceback in a log file (issue 23)
         log = _crash_log(args)
         print(
@@ -202,6 +233,27 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+@contextlib.contextmanager
+def _signals_raise(stopped_by: list[int]) -> Iterator[None]:
+    """SIGTERM raises ``KeyboardInterrupt`` as SIGINT does, so a command stopped either way ends
+    with one line instead of Python's traceback or a death by signal; ``stopped_by`` gets the
+    signal's number. In the main thread only (where Python delivers signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        stopped_by.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def _crash_log(args: argparse.Namespace) -> Path:

@@ -30,7 +30,16 @@ Exit codes of ``cxkit report`` (see :data:`EXIT_CODES`): 0 success, 2 bad parame
 3 invalid data, 4 a notebook raised an error (or stopped early), 5 a cell timed out,
 6 a kernel died, 7 another run holds the month's lock, 8 no source has data in the month,
 9 some sections could not be computed (only with ``--strict``), 10 an internal error (a bug:
-one line names the log file that holds the traceback; ``cxkit validate`` uses it too).
+one line names the log file that holds the traceback; ``cxkit validate`` uses it too),
+11 the pack cannot be written (read-only or not writable output folder, a full disk),
+130 and 143 stopped by SIGINT (Ctrl-C) or SIGTERM (128 + the signal's number).
+
+How a run that cannot finish ends (:func:`_ending`): one line on stderr (the CLI), one line in
+the run's log (or, before it exists or when it cannot be written, in a log beside it or in the
+temporary folder), the previous pack untouched, the working folder, the snapshots and the
+kernels with their connection files removed. What a killed (``kill -9``) run left is removed by
+the next run, only what is provably stale: working folders whose month's lock no run holds,
+snapshots and kernel files whose owner process is gone.
 
 A catalog need not have every source: each notebook declares the sources it reads in its
 metadata (``{"cxkit": {"needs": ["feedback"]}}``), and a notebook whose sources are absent from
@@ -44,6 +53,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -52,6 +62,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -74,7 +85,9 @@ from ..errors import (
     NoDataError,
     NotebookError,
     NotebookTimeout,
+    OutputError,
     PackError,
+    PackInterrupted,
     PackLocked,
     ParameterError,
     SectionsSkipped,
@@ -100,6 +113,8 @@ __all__ = [
     "KernelDied",
     "PackLocked",
     "NoDataError",
+    "OutputError",
+    "PackInterrupted",
 ]
 
 log = logging.getLogger("cxkit.report")
@@ -118,6 +133,9 @@ EXIT_CODES = {
     8: "no data for the month",
     9: "sections skipped (--strict)",
     10: "internal error (a bug in cxkit; the traceback is in the log named)",
+    11: "output not writable",
+    130: "stopped by SIGINT (Ctrl-C)",
+    143: "stopped by SIGTERM",
 }
 
 
@@ -168,9 +186,10 @@ def build_pack(
         strict=strict,
         max_memory=max_memory,
     )
-    with _snapshot_folder(request.out) as snapshots:
+    with _ending(request) as ending, _snapshot_folder(request.out) as snapshots:
         inputs = _validate(request, snapshots)
         run = _plan(request, inputs)
+        ending.watch(run)
         with _claim_month(run), _run_log(run), _working_folder(run, snapshots):
             _announce(run)
             parameters = _notebook_parameters(run)
@@ -251,6 +270,7 @@ class _Run:
     kept: list[PackNotebook] = field(default_factory=list)  # --only: the pages kept
     results_keys: dict = field(default_factory=dict)  # notebook -> the results.json keys it wrote
     bar: Any = None  # the progress bar over the notebooks, while they run in a terminal
+    stop: threading.Event = field(default_factory=threading.Event)  # set by SIGINT/SIGTERM (_ending)
 
     def __post_init__(self):
         self.footer = _footer(self)
@@ -317,7 +337,7 @@ def discover_notebooks(folder: Path = NOTEBOOKS_DIR) -> list[PackNotebook]:
         meta = nb.metadata.get("cxkit", {})
         if not meta.get("pack"):
             continue
-        params = papermill.inspect_notebook(str(path))
+        params = papermill.inspect_notebook(_literal_path(path))
         needs = tuple(meta.get("needs", ()))
         found.append(
             PackNotebook(
@@ -360,7 +380,8 @@ def _check_request(
     t0 = time.perf_counter()
     out = Path(out).resolve()
     catalog_path = Path(catalog or DEFAULT_CATALOG).resolve()
-    notebooks = discover_notebooks(Path(notebooks_dir or NOTEBOOKS_DIR))
+    # Resolved now: a relative folder would otherwise depend on the working directory later.
+    notebooks = discover_notebooks(Path(notebooks_dir or NOTEBOOKS_DIR).resolve())
     all_notebooks = list(notebooks)
     if only:
         unknown = sorted(set(only) - {n.name for n in notebooks})
@@ -448,6 +469,8 @@ def _snapshot_folder(out: Path) -> Iterator[Path]:
     (the run moves it into its working folder); removed at the end whatever happens."""
     out.mkdir(parents=True, exist_ok=True)
     _remove_orphaned_inputs(out)
+    _recover_killed_runs(out)
+    _remove_stale_kernel_files()
     folder = Path(tempfile.mkdtemp(prefix=f".inputs-{os.getpid()}-", dir=out))
     try:
         yield folder
@@ -462,12 +485,33 @@ def _remove_orphaned_inputs(out: Path) -> None:
             pid = int(folder.name.split("-")[1])
         except (IndexError, ValueError):
             continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(pid):
             shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            pass
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a process of another user counts: it cannot be signalled)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_LEFTOVER = re.compile(r"^\.(\d{4}-\d{2})\.(?:tmp|old)-")
+
+
+def _recover_killed_runs(out: Path) -> None:
+    """Working folders of killed runs of any month: a month whose lock no run holds has no run
+    building it, so what is left for it is stale (:func:`_recover`); a locked month is skipped."""
+    months = sorted({m.group(1) for p in out.glob(".*-*") if (m := _LEFTOVER.match(p.name))})
+    for month in months:
+        with contextlib.suppress(PackLocked), _month_lock(out, month):
+            _recover(out, month)
 
 
 def _validate(request: _Request, snapshots: Path) -> _Inputs:
@@ -852,18 +896,34 @@ def _recover(out: Path, month: str) -> None:
 
 @contextlib.contextmanager
 def _run_log(run: _Run) -> Iterator[None]:
-    """Everything the run reports also goes to ``reports/_logs/<month>-<run-id>.log``."""
+    """Everything the run reports also goes to ``reports/_logs/<month>-<run-id>.log``, and so do
+    the warnings of papermill and nbclient ("Kernel died while waiting for execute reply"),
+    which would otherwise reach stderr beside the run's own one-line message."""
     run.log_path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(run.log_path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler = _QuietFileHandler(run.log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
     handler.addFilter(mask_log_record)
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.addHandler(handler)
     try:
         yield
     finally:
+        papermill_log.removeHandler(handler)
         log.removeHandler(handler)
         handler.close()
+
+
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+
+class _QuietFileHandler(logging.FileHandler):
+    """The run's log file. A line it cannot write (a full disk) is dropped without logging's
+    traceback on stderr: the run then ends with one line saying why (:func:`_ending`)."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
 
 
 @contextlib.contextmanager
@@ -1034,6 +1094,7 @@ class _Schedule:
 
     def __init__(self, order: list[PackNotebook], run: _Run):
         self.todo = list(order)
+        self.stop = run.stop
         self.need = {nb.name: _memory_need(nb, run.sizes) for nb in order}
         self.budget = run.max_memory
         self.running: dict[str, int] = {}
@@ -1045,11 +1106,12 @@ class _Schedule:
             return not self.todo
 
     def take(self, before_waiting: Any = None) -> PackNotebook | None:
-        """The next notebook to run in the calling kernel, or None when none is left.
-        ``before_waiting`` is called (once) when the kernel has to wait for memory: it shuts
-        an idle kernel down, so its memory is free for the notebooks running."""
+        """The next notebook to run in the calling kernel, or None when none is left or the
+        run is stopping (a signal, :attr:`_Run.stop`). ``before_waiting`` is called (once)
+        when the kernel has to wait for memory: it shuts an idle kernel down, so its memory is
+        free for the notebooks running."""
         with self.changed:
-            while self.todo:
+            while self.todo and not self.stop.is_set():
                 notebook = self._fitting()
                 if notebook is not None:
                     self.todo.remove(notebook)
@@ -1068,7 +1130,7 @@ class _Schedule:
                 if before_waiting is not None:
                     before_waiting()
                     before_waiting = None
-                self.changed.wait()
+                self.changed.wait(timeout=0.5)  # a signal sets run.stop without notifying
             return None
 
     def _fitting(self) -> PackNotebook | None:
@@ -1096,7 +1158,7 @@ def _run_in_one_kernel(run: _Run, todo: _Schedule, parameters: dict, outcomes: d
     """
     kernel = _Kernel(run)
     try:
-        while True:
+        while not run.stop.is_set():  # a signal stops the run: no new notebook starts
             notebook = todo.take(before_waiting=kernel.retire)
             if notebook is None:
                 return
@@ -1119,13 +1181,14 @@ class _Kernel:
     def __init__(self, run: _Run):
         self.stderr_path = run.log_path
         self.threads = _kernel_threads(run.jobs)
+        self.stop = run.stop
         self.manager: Any = None
 
     def get(self) -> Any:
         """The kernel manager (a new kernel starts when papermill first uses it)."""
         if self.manager is None:
             # A class per kernel: its ``died`` list is then this kernel's alone.
-            self.manager = _ipc_kernel_manager(self.stderr_path, self.threads)(kernel_name="python3")
+            self.manager = _ipc_kernel_manager(self.stderr_path, self.threads, self.stop)(kernel_name="python3")
         return self.manager
 
     @property
@@ -1328,8 +1391,8 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict, kernel: _
     }
     try:
         papermill.execute_notebook(
-            str(notebook.path),
-            str(output),
+            _literal_path(notebook.path),
+            _literal_path(output),
             parameters=params,
             engine_name=_register_engine(),
             km=kernel.get(),
@@ -1337,7 +1400,9 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict, kernel: _
             progress_bar=False,
             log_output=False,
             execution_timeout=run.timeout,
-            cwd=str(notebook.path.parent),
+            # The kernel starts in the notebook's folder. Not papermill's ``cwd``: that changes
+            # the working directory of the whole process, under the other kernels' threads too.
+            resources={"metadata": {"path": str(notebook.path.parent)}},
             # A kernel start is not what the cell timeout measures, but on a loaded machine it
             # can take minutes: it gets at least as long as a cell.
             start_timeout=max(120, run.timeout),
@@ -1402,6 +1467,8 @@ def _classify(exc: BaseException, *, kernel_died: bool = False) -> type[PackErro
     name = type(exc).__name__
     if name == "DeadKernelError" or kernel_died:
         return KernelDied
+    if _notebook_errno(exc) in _CANNOT_WRITE:  # the notebook could not write: a full or read-only disk
+        return OutputError
     if name == "CellTimeoutError" or isinstance(exc, TimeoutError):
         return NotebookTimeout
     return NotebookError
@@ -1417,11 +1484,18 @@ def _kernel_threads(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, jobs))
 
 
-def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = None) -> type[Any]:
+def _ipc_kernel_manager(
+    stderr_path: Path | None = None, threads: int | None = None, stop: threading.Event | None = None
+) -> type[Any]:
     """Kernels talk to the runner over local IPC sockets, not TCP ports on localhost; their
     own stderr (start-up warnings, shutdown noise, crash messages) goes to the run's log.
     ``threads`` caps the BLAS/OpenMP threads of each kernel (a value the user set in the
-    environment wins)."""
+    environment wins).
+
+    The kernel's files in the temporary folder (its connection file and sockets) are named
+    ``cxkit-kernel-<runner pid>-<id>``, so a later run can tell those of a killed runner
+    (:func:`_remove_stale_kernel_files`). With ``stop``, the kernel is listed while it runs and
+    killed when ``stop`` is set (a signal, :func:`_kill_kernels`); none starts after that."""
     from jupyter_client.manager import AsyncKernelManager
 
     from .. import progress
@@ -1435,7 +1509,10 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
             code = process.poll() if process is not None else None
             if code is not None:
                 type(self).died.append(code)
-            return await super()._async_shutdown_kernel(now=now, restart=restart)
+            try:
+                return await super()._async_shutdown_kernel(now=now, restart=restart)
+            finally:
+                _LIVE_KERNELS.pop(self, None)
 
         shutdown_kernel = _async_shutdown_kernel
 
@@ -1453,17 +1530,28 @@ def _ipc_kernel_manager(stderr_path: Path | None = None, threads: int | None = N
                 for name in THREAD_VARIABLES:
                     env.setdefault(name, str(threads))
             kw["env"] = env
-            return await super()._async_start_kernel(**kw)
+            if stop is not None and stop.is_set():
+                raise RuntimeError("the run is stopping: no kernel is started")
+            started = await super()._async_start_kernel(**kw)
+            if stop is not None:
+                _LIVE_KERNELS[self] = stop
+                if stop.is_set():  # the signal came while this kernel started
+                    _kill_kernel(self)
+            return started
 
         start_kernel = _async_start_kernel
 
         def __init__(self, **kwargs):
-            import tempfile
-
-            kwargs.setdefault("transport", "ipc")
             # Each kernel needs its own socket path prefix: kernels started side by side from one
             # folder would otherwise share "kernel-ipc-N" files and reject each other's messages.
-            kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"cxkit-kernel-{uuid.uuid4().hex[:12]}"))
+            # The runner's pid in the name tells a later run whether these files are stale.
+            prefix = os.path.join(tempfile.gettempdir(), f"{_KERNEL_FILES}{os.getpid()}-{uuid.uuid4().hex[:12]}")
+            kwargs.setdefault("connection_file", prefix + ".json")
+            # A socket's path must fit in 108 bytes (104 on macOS); under a long TMPDIR the kernel
+            # talks TCP on localhost instead (ZMQError "File name too long" otherwise).
+            if len(os.fsencode(prefix)) + len("-99") < _SOCKET_PATH_MAX:
+                kwargs.setdefault("transport", "ipc")
+                kwargs.setdefault("ip", prefix)
             super().__init__(**kwargs)
 
     return IPCKernelManager
@@ -1518,7 +1606,8 @@ def _keep_failed(run: _Run, failures: list) -> None:
     for failure in failures:
         log.error("%s failed: %s (%s)", failure["notebook"], failure["outcome"], failure["error"])
     first = failures[0]
-    cls = {"NotebookTimeout": NotebookTimeout, "KernelDied": KernelDied}.get(first["outcome"], NotebookError)
+    classes = {"NotebookTimeout": NotebookTimeout, "KernelDied": KernelDied, "OutputError": OutputError}
+    cls = classes.get(first["outcome"], NotebookError)
     names = ", ".join(f"{f['notebook']} ({f['error']})" for f in failures)
     raise cls(
         f"{len(failures)} notebook(s) failed: {names}. The previous pack is untouched; the executed "
@@ -1687,3 +1776,238 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     at_fdcwd, rename_exchange = -100, 2
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+# --------------------------------------------------------------------------- how a run that cannot finish ends
+
+
+@dataclass
+class _Ending:
+    """What :func:`_ending` needs to end a run: its output folder, the run once planned, and
+    the signal that stopped it, if any."""
+
+    out: Path
+    month: str | None
+    stop: threading.Event = field(default_factory=threading.Event)
+    signum: int | None = None
+    run: _Run | None = None
+
+    def watch(self, run: _Run) -> None:
+        """From now on a signal stops ``run``'s kernels and a fault is logged in its log."""
+        self.run = run
+        self.month = run.month
+        run.stop = self.stop
+
+
+@contextlib.contextmanager
+def _ending(request: _Request) -> Iterator[_Ending]:
+    """The faults of a run, each ended the same way: a :class:`PackError` with its exit code,
+    a one-line message, a line in the run's log (:func:`_log_end`, whose path the error carries
+    as ``log_path``), and, by the steps' own clean-up as the error passes them, the previous
+    pack untouched and the working folder and snapshots removed.
+
+    - SIGINT (Ctrl-C) and SIGTERM (while the run holds the main thread): the kernels are killed,
+      no notebook starts, and the run ends with :class:`PackInterrupted` (exit 130 or 143). A
+      second signal during that clean-up (seconds) is ignored; ``kill -9`` always works, and the
+      next run removes what it left.
+    - A read-only or not writable output folder, a full disk or quota: :class:`OutputError`
+      (exit 11) naming the file and the fix.
+    """
+    ending = _Ending(request.out, request.month)
+    error: PackError
+    with _signals_stop_the_run(ending):
+        try:
+            yield ending
+        except PackError as exc:
+            _log_end(ending, exc, always=False)
+            raise
+        except KeyboardInterrupt:
+            error = _interrupted(ending)
+        except OSError as exc:
+            why = _output_fault(exc, request.out)
+            if why is None:
+                _log_end(ending, exc, always=False)
+                raise
+            error = OutputError(why)
+        except Exception as exc:  # a bug: the CLI writes its traceback to a log of its own
+            _log_end(ending, exc, always=False)
+            raise
+        else:
+            return
+    _log_end(ending, error, always=True)
+    raise error from None
+
+
+@contextlib.contextmanager
+def _signals_stop_the_run(ending: _Ending) -> Iterator[None]:
+    """SIGINT and SIGTERM kill the run's kernels (the threads waiting on them then return within
+    about a second) and raise ``KeyboardInterrupt`` in the main thread, which every step's
+    clean-up lets pass: no ``except Exception`` in the runner can take it for a notebook's or a
+    source's failure. Only in the main thread (Python delivers signals there alone); the
+    previous handlers are put back at the end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        if ending.stop.is_set():  # stopping already: let the clean-up finish
+            return
+        ending.signum = signum
+        ending.stop.set()
+        _kill_kernels(ending.stop)
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _interrupted(ending: _Ending) -> PackInterrupted:
+    signum = ending.signum or signal.SIGINT  # a KeyboardInterrupt without our handler is a Ctrl-C
+    ending.stop.set()
+    _kill_kernels(ending.stop)
+    _remove_own_kernel_files()
+    final = ending.out / ending.month if ending.month else None
+    untouched = (
+        f"the previous pack in {final} is untouched" if final is not None and final.exists() else "no pack was written"
+    )
+    return PackInterrupted(
+        f"{untouched}; the run's temporary folder and kernels are removed. Run the same command again to build "
+        "the pack.",
+        signum=signum,
+    )
+
+
+#: The kernels running now, each with the stop event of its run (see :func:`_ending`).
+_LIVE_KERNELS: dict[Any, threading.Event] = {}
+_KERNEL_FILES = "cxkit-kernel-"
+_SOCKET_PATH_MAX = 104  # bytes of a Unix socket's path, with its final NUL (macOS; Linux has 108)
+_KERNEL_FILE = re.compile(r"^(cxkit-kernel-(\d+)-[0-9a-f]{12})(?:-\d+|\.json)$")  # prefix, runner pid
+
+
+def _kill_kernels(stop: threading.Event) -> None:
+    """Kill the kernels of the run that ``stop`` belongs to (a signal is stopping it)."""
+    for manager, owner in list(_LIVE_KERNELS.items()):
+        if owner is stop:
+            _kill_kernel(manager)
+
+
+def _kill_kernel(manager: Any) -> None:
+    """SIGKILL a kernel's process group (the kernel runs in a session of its own): nbclient sees
+    it dead within a second and the runner's thread shuts it down, removing its files."""
+    provisioner = getattr(manager, "provisioner", None)
+    pgid = getattr(provisioner, "pgid", None)
+    process = getattr(provisioner, "process", None)
+    with contextlib.suppress(OSError):
+        if pgid and pgid != os.getpgrp():
+            os.killpg(pgid, signal.SIGKILL)
+        elif process is not None:
+            process.kill()
+
+
+def _remove_stale_kernel_files(folder: Path | None = None) -> list[Path]:
+    """Remove the kernel files (connection file, sockets) of runners that are gone (``kill -9``,
+    a machine that lost power): only those whose name carries a runner pid that no process has.
+    Returns what was removed."""
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{_KERNEL_FILES}*"):
+        match = _KERNEL_FILE.match(path.name)
+        if match and not _alive(int(match.group(2))):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _remove_own_kernel_files() -> None:
+    """After a signal: this process's kernel files that no live kernel holds (a kernel that
+    could not be shut down cleanly leaves them)."""
+    live = {os.path.basename(getattr(m, "ip", "") or "") for m in _LIVE_KERNELS}
+    for path in Path(tempfile.gettempdir()).glob(f"{_KERNEL_FILES}{os.getpid()}-*"):
+        match = _KERNEL_FILE.match(path.name)
+        if match and match.group(1) not in live:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+_DISK_FULL = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file is larger than the file system allows",
+}
+_CANNOT_WRITE = {*_DISK_FULL, errno.EROFS}
+
+
+def _output_fault(exc: OSError, out: Path) -> str | None:
+    """Why the pack cannot be written, with the fix, or None when ``exc`` is about something else
+    (a permission error on an input is not the output's fault)."""
+    where = os.fsdecode(exc.filename) if exc.filename is not None else None
+    name = where or f"the pack in {out}"  # a write that fails on a full disk names no file
+    if exc.errno in _DISK_FULL:
+        return (
+            f"cannot write {name}: {_DISK_FULL[exc.errno]} ({exc.strerror}). The previous pack is untouched. "
+            f"Free space on the disk that holds {out}, or choose another --out, and run again."
+        )
+    inside = where is not None and _inside(Path(where), out)
+    if exc.errno == errno.EROFS or (exc.errno in (errno.EACCES, errno.EPERM) and inside):
+        return (
+            f"cannot write {name}: {exc.strerror}. The previous pack is untouched. Make {out} writable "
+            "for the user running cxkit, or choose another --out, and run again."
+        )
+    return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    resolved = path if path.is_absolute() else Path.cwd() / path
+    resolved = Path(os.path.normpath(resolved))
+    return resolved == folder or folder in resolved.parents
+
+
+def _notebook_errno(exc: BaseException) -> int | None:
+    """The errno of an ``OSError`` a notebook's cell raised (papermill passes its text on)."""
+    if getattr(exc, "ename", None) not in ("OSError", "PermissionError", "IOError"):
+        return None
+    match = re.match(r"\[Errno (\d+)\]", str(getattr(exc, "evalue", "")))
+    return int(match.group(1)) if match else None
+
+
+def _literal_path(path: Path) -> str:
+    """A path for papermill, which fills ``{name}`` in its paths from the parameters
+    (``str.format``): braces doubled, so ``out_{month}`` stays a folder's name."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def _log_end(ending: _Ending, exc: BaseException, *, always: bool) -> None:
+    """One line in the run's log saying how it ended. Before the run has a log (or when the log
+    cannot be written: a full disk), a fault (``always``) gets a log of its own beside the packs,
+    else in the temporary folder; other errors (bad parameters, no data) are only printed."""
+    code = getattr(exc, "exit_code", 10)
+    line = f"run ended: exit {code} ({EXIT_CODES.get(code, 'failed')}): {type(exc).__name__}: {exc}"
+    record = logging.makeLogRecord({"msg": line, "levelname": "ERROR", "levelno": logging.ERROR})
+    text = logging.Formatter(_LOG_FORMAT).format(record) + "\n"
+    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-pid{os.getpid()}"
+    candidates = []
+    if ending.run is not None and ending.run.log_path.exists():
+        candidates.append(ending.run.log_path)
+    if always:
+        candidates += [
+            ending.out / "_logs" / f"{ending.month or 'report'}-{stamp}.log",
+            Path(tempfile.gettempdir()) / f"cxkit-report-{ending.month or 'report'}-{stamp}.log",
+        ]
+    for path in candidates:
+        existed = path.exists()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError:
+            if not existed:  # a full disk lets the file be made, not written: no empty log is left
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            continue
+        if isinstance(exc, PackError):
+            exc.log_path = path
+        return
