@@ -436,6 +436,11 @@ class Catalog(Mapping[str, Loaded]):
                 self._cache[name] = self._load(name, self.options(name))
         return self._cache[name]
 
+    def __contains__(self, name: object) -> bool:
+        # Mapping's own __contains__ reads the source (self[name]): asking whether the catalog
+        # has a source loaded every source again, 8.4 GiB kept by the pack runner at 10x.
+        return name in self.entries
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.entries)
 
