@@ -805,25 +805,14 @@ class Catalog(Mapping[str, Loaded]):
 
 
 def release_memory() -> None:
-    """Give the memory of released tables back to the operating system.
+    """Give the memory of released tables back to the operating system
+    (:func:`cxkit._memory.release_memory`: a collection, pyarrow's ``release_unused`` and
+    glibc's ``malloc_trim``). A table loaded and dropped leaves its memory with pyarrow's pool
+    and glibc's heap, which keep it for reuse: the runner validating 20M journey events held
+    8.8 GiB while the notebooks ran."""
+    from .._memory import release_memory as release
 
-    A table loaded and dropped leaves its memory with pyarrow's pool (mimalloc) and glibc's
-    heap, which keep it for reuse: the runner validating 20M journey events held 8.8 GiB while
-    the notebooks ran. No library offers this step, hence by hand: a collection, pyarrow's
-    ``release_unused`` and glibc's ``malloc_trim`` (skipped where libc is not glibc). On 2M
-    events it took the process from 0.66 to 0.24 GiB.
-    """
-    import ctypes
-    import gc
-
-    import pyarrow as pa
-
-    gc.collect()
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        pass
+    release()
 
 
 def _snapshot_report(stem: Path) -> tuple[LoadReport, dict[Hashable | None, Any]]:

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._memory import return_freed
 from ..display import SafeHTML, safe_text
 from ..errors import DataQualityError, SchemaError, SourceError
 from ..privacy import mask_frame, mask_pii
@@ -836,6 +837,11 @@ def _read_source(source: _Source, *, format: str | None, reader_options: dict[st
 # --------------------------------------------------------------------------- the reader
 
 
+#: Tables of at least this many rows give freed memory back between the steps of a load
+#: (:func:`cxkit._memory.return_freed`); for smaller ones the calls would cost more than they give.
+_RETURN_FREED_ROWS = 200_000
+
+
 def load(
     table: str,
     source: _Source,
@@ -1075,6 +1081,8 @@ def load(
             label=_label(driver, source_col),
         )
 
+    if len(src) >= _RETURN_FREED_ROWS:
+        return_freed()  # what parsing freed, before the checks and the extra columns take more
     # Nullability, ranges and uniqueness, checked on the parsed columns.
     frame = pd.DataFrame(out, index=src.index, copy=False)
     _validate(frame, spec, driver_map, driver_range, problems)
@@ -1114,8 +1122,15 @@ def load(
     frame = frame[ordered]
 
     bad = problems.bad
-    accepted = _rows(frame, ~bad)
     rejected_rows = _rows(src, bad)
+    # The source's cells are done with: let them go before the accepted rows are taken (20M
+    # journey events: the raw strings and the accepted copy at once were the load's peak).
+    del src
+    raw.frame = raw.frame.iloc[:0]
+    if len(bad) >= _RETURN_FREED_ROWS:
+        return_freed()
+    accepted = _rows(frame, ~bad)
+    del frame
     for source_col in raw.dictionary:  # the cells as read: strings
         if source_col in rejected_rows.columns and _columns.string_categories(rejected_rows[source_col]):
             rejected_rows[source_col] = _columns.decoded(rejected_rows[source_col])
