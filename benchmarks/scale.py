@@ -136,7 +136,7 @@ def _load(catalog: Path, name: str, env: dict[str, str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_scale(data: Path, scale: float, env: dict[str, str]) -> dict:
+def run_scale(data: Path, scale: float, env: dict[str, str], max_memory: str = "8G") -> dict:
     folder = _input(data, scale, env)
     catalog = folder / "cxkit.yaml"
     truth = json.loads((folder / "sample" / "truth.json").read_text())
@@ -154,7 +154,10 @@ def run_scale(data: Path, scale: float, env: dict[str, str]) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     load_before = _load_average()
     seconds, peak, _ = _measure(
-        [str(VENV_BIN / "cxkit"), "report", "--month", MONTH, "--catalog", str(catalog), "--out", str(out), "--quiet"],
+        [
+            *[str(VENV_BIN / "cxkit"), "report", "--month", MONTH, "--catalog", str(catalog), "--out", str(out)],
+            *["--quiet", "--max-memory", max_memory],
+        ],
         env,
     )
     manifest = json.loads((out / MONTH / "manifest.json").read_text())
@@ -163,6 +166,7 @@ def run_scale(data: Path, scale: float, env: dict[str, str]) -> dict:
         "seconds": seconds,
         "peak_bytes": peak,
         "peak_gib": peak / 2**30,
+        "max_memory": max_memory,
         "load_average": {"start": load_before, "end": _load_average()},
         "notebook_seconds": {k: v.get("seconds") for k, v in notebooks.items()} if isinstance(notebooks, dict) else {},
         "meets_goal": seconds <= GOAL_SECONDS and peak <= GOAL_GIB * 2**30 if scale >= 10 else None,
@@ -259,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="folder for the generated inputs (kept)")
     parser.add_argument("--no-dask", dest="dask", action="store_false")
     parser.add_argument("--dask-only", action="store_true")
+    parser.add_argument(
+        "--max-memory", default="8G", help="the pack's --max-memory (default 8G, the goal's bound at 10x)"
+    )
     args = parser.parse_args(argv)
     data = args.data or Path(tempfile.mkdtemp(prefix="cxkit-scale-"))
     data.mkdir(parents=True, exist_ok=True)
@@ -284,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "benchmarks/scale.py " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     if not args.dask_only:
-        runs = [run_scale(data, s, env) for s in sorted(args.scales)]
+        runs = [run_scale(data, s, env, args.max_memory) for s in sorted(args.scales)]
         results["runs"] = runs
         if len(runs) > 1:
             results["growth"] = growth(runs[0], runs[-1])
