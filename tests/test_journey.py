@@ -166,6 +166,7 @@ def test_notebook_follows_the_pack_conventions(project_dir):
         "order": 40,
         "section": "journey",
         "needs": ["journey"],
+        "memory": 2,  # its kernel's peak per byte of the journey table (the runner's memory budget)
     }
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and params[0].source.splitlines() == [
