@@ -277,9 +277,9 @@ def _assert_one_step_close(got: dict) -> None:
       interval's width (about 3.92 SD);
     - the interval endpoints themselves within 5% of the exact interval's width;
     - the importance SEs within 5%.
-    Measured (load ~8, 2 cores): simulated 8 drivers x 2,500 rows: 0.03 SD, endpoints 0.6% of the
-    width, SEs within 0.5%; bank churn, 6 drivers: 0.05 SD, 0.4%, 0.7% (10 drivers: 0.08 SD, 1.0%,
-    0.8%).
+    Measured: simulated 8 drivers x 2,500 rows, 40 resamples: 0.03 SD, endpoints 0.6% of the
+    width, SEs within 0.5%; bank churn, 6 drivers, 50 resamples: 0.05 SD, 0.4%, 0.7% (10 drivers,
+    200 resamples, ``benchmarks/drivers.py --only accuracy``: 0.12 SD, 1.0%, 1.1%).
     """
     exact, approx = got["exact"], got["one-step"]
     np.testing.assert_array_equal(exact["point"], approx["point"])  # the point estimate is exact either way
