@@ -5,12 +5,17 @@ against cxkit's previous implementation, in the same run.
     .venv/bin/python benchmarks/drivers.py --quick           # smaller sizes, a minute or two
     .venv/bin/python benchmarks/drivers.py --only bootstrap  # issue 31's bootstraps (--load: one core busy)
     .venv/bin/python benchmarks/drivers.py --only threads    # issue 31's BLAS/worker threads, idle and loaded
+    .venv/bin/python benchmarks/drivers.py --only accuracy   # issue 31's one-step bootstrap against exact refits
     .venv/bin/python benchmarks/drivers.py --peers /tmp/nps_peers
 
 Goals (issue #31, 2 cores): the linear (exact Shapley) bootstrap with 20 drivers, 100,000 rows
 and 200 resamples in at most 10 s; logistic Shapley (binary target) with 200 resamples on 7,000
 rows in at most 3 s (5 drivers) and 60 s (12 drivers), with the floor (one Newton step of every
-subset's logit per resample) beside them. The previous implementation (commit ``PREVIOUS``, read
+subset's logit per resample) beside them. 12 drivers meet it with the one-step bootstrap that
+``bootstrap_method="auto"`` picks there (an approximation, documented in ``cx.key_drivers``):
+its floor is the exact point estimate plus one matrix product, and cxkit's exact refits of the
+same case are measured beside it; ``--only accuracy`` compares the two on the same resamples
+(the benchmark's data and the bank churn data of ``../shared/datasets``). The previous implementation (commit ``PREVIOUS``, read
 with ``git show``) runs on the same data with the same seed in alternating rounds; its slowest
 cases on fewer resamples, scaled (see :func:`bootstrap_cases`). ``--only threads`` compares the
 hot loop's thread settings idle and with a spinner process keeping one core busy.
@@ -254,11 +259,40 @@ def floor_one_newton_step(df, names, target: str, resamples: int) -> float:
     return statistics.median(runs) * resamples
 
 
+def floor_one_step(df, names, target: str, resamples: int, point_seconds: float) -> float:
+    """The least work of the one-step bootstrap: the exact point estimate (``point_seconds``,
+    every subset's logit on the full sample, measured as ``key_drivers(bootstrap=0)``) plus one
+    matrix product of the resample counts (resamples x rows) with the rows' terms of every
+    subset model (its log-likelihood and score terms: 2 + drivers in it), by BLAS on both
+    cores. Median of 3."""
+    from cxkit._threads import blas_threads
+
+    n, p = len(df), len(names)
+    sizes = np.bitwise_count(np.arange(2**p, dtype=np.uint64)).astype(int)
+    terms = int((sizes + 2).sum())
+    counts = np.random.default_rng(0).poisson(1.0, (resamples, n)).astype(float)
+    runs = []
+    with blas_threads(2):
+        for _ in range(3):
+            block = np.random.default_rng(1).standard_normal((min(terms, 8192), n))  # column blocks of the terms
+            start = time.perf_counter()
+            for first in range(0, terms, len(block)):
+                counts @ block[: min(len(block), terms - first)].T
+            runs.append(time.perf_counter() - start)
+    return point_seconds + statistics.median(runs)
+
+
 def bootstrap_cases(quick: bool, rounds: int) -> list[dict]:
     """Issue 31's bootstraps: cxkit against its previous implementation (same data, same seed,
     alternating rounds, medians). The previous implementation's slow cases run on fewer
     resamples: its time is its point estimate plus its per-resample time (measured) times the
-    resamples. ``max_abs_diff_share`` compares the two tables' shares and interval limits."""
+    resamples. ``max_abs_diff_share`` compares the two tables' shares and interval limits.
+
+    Logistic cases record the bootstrap method ``"auto"`` chose. Where it is the one-step
+    approximation, cxkit's exact refits (``bootstrap_method="exact"``) run in the same rounds
+    on fewer resamples, scaled like the previous implementation's, and both floors are given:
+    the exact one (one Newton step of every subset per resample) and the one-step one (the
+    point estimate plus one matrix product, :func:`floor_one_step`)."""
     previous = previous_drivers()
     specs = [
         # name, data, target, drivers, resamples, goal (s), resamples run by the previous code
@@ -270,20 +304,22 @@ def bootstrap_cases(quick: bool, rounds: int) -> list[dict]:
         specs = [
             ("linear Shapley, 15 drivers x 20,000 rows", "linear", 15, 20_000, 50, None, 10),
             ("logistic Shapley, 5 drivers x 7,000 rows", "logistic", 5, 7_000, 50, None, 50),
-            ("logistic Shapley, 8 drivers x 7,000 rows", "logistic", 8, 7_000, 20, None, 2),
+            ("logistic Shapley, 10 drivers x 7,000 rows", "logistic", 10, 7_000, 200, None, 2),
         ]
     out = []
     for name, kind, p, n, resamples, goal, previous_resamples in specs:
         df, names = make_data(n, p) if kind == "linear" else logistic_data(n, p)
         target = "nps" if kind == "linear" else "promoter"
 
-        def run(module, b, df=df, names=names, target=target):
+        def run(module, b, how=None, df=df, names=names, target=target):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                return module.key_drivers(df, target, names, bootstrap=b, seed=0)
+                extra = {} if how is None else {"bootstrap_method": how}
+                return module.key_drivers(df, target, names, bootstrap=b, seed=0, **extra)
 
-        new_runs, old_runs, load = [], [], []
+        new_runs, old_runs, exact_runs, point_runs, load = [], [], [], [], []
         new_table = old_table = None
+        exact_resamples = 10  # cxkit's exact refits where auto chose one-step, scaled to the resamples
         for _ in range(rounds):
             load.append(os.getloadavg()[0])
             t0 = time.perf_counter()
@@ -296,6 +332,14 @@ def bootstrap_cases(quick: bool, rounds: int) -> list[dict]:
             start = time.perf_counter()
             new_table = run(cx, resamples)
             new_runs.append(time.perf_counter() - start)
+            if new_table.attrs["bootstrap_method"] == "one-step":
+                t0 = time.perf_counter()
+                run(cx, 0)
+                t1 = time.perf_counter()
+                run(cx, exact_resamples, "exact")
+                t2 = time.perf_counter()
+                point_runs.append(t1 - t0)
+                exact_runs.append((t1 - t0) + (t2 - t1 - (t1 - t0)) / exact_resamples * resamples)
         del old_point
         seconds, old_seconds = statistics.median(new_runs), statistics.median(old_runs)
         row = {
@@ -303,6 +347,7 @@ def bootstrap_cases(quick: bool, rounds: int) -> list[dict]:
             "drivers": p,
             "rows": n,
             "bootstrap": resamples,
+            "bootstrap_method": new_table.attrs.get("bootstrap_method", "exact"),
             "seconds": seconds,
             "runs": new_runs,
             "previous_seconds": old_seconds,
@@ -319,15 +364,108 @@ def bootstrap_cases(quick: bool, rounds: int) -> list[dict]:
                 np.nanmax(np.abs(new_table[cols].to_numpy(float) - old_table[cols].to_numpy(float)))
             )
         if kind == "logistic":
-            row["floor_seconds"] = floor_one_newton_step(df, names, target, resamples) / 2  # two cores
-            row["floor_note"] = "one Newton step of every subset's logit per resample, shared by 2 cores"
+            exact_floor = floor_one_newton_step(df, names, target, resamples) / 2  # two cores
+            exact_note = "one Newton step of every subset's logit per resample, shared by 2 cores"
+            if row["bootstrap_method"] == "one-step":
+                exact_seconds = statistics.median(exact_runs)
+                row.update(
+                    {
+                        "exact_seconds": exact_seconds,
+                        "exact_runs": exact_runs,
+                        "exact_resamples_run": exact_resamples,
+                        "exact_meets_goal": None if goal is None else exact_seconds <= goal,
+                        "exact_floor_seconds": exact_floor,
+                        "exact_floor_note": exact_note,
+                        "exact_ratio_to_floor": exact_seconds / exact_floor,
+                        "speedup_vs_exact": exact_seconds / seconds,
+                        "point_seconds": statistics.median(point_runs),
+                        "floor_seconds": floor_one_step(df, names, target, resamples, statistics.median(point_runs)),
+                        "floor_note": "the exact point estimate plus one matrix product of the resample counts with "
+                        "every subset's row terms (BLAS on 2 cores)",
+                    }
+                )
+            else:
+                row.update({"floor_seconds": exact_floor, "floor_note": exact_note})
             row["ratio_to_floor"] = seconds / row["floor_seconds"]
         out.append(row)
         print(
-            f"  {name:<44} {seconds:7.2f} s (previous {old_seconds:7.1f} s, {old_seconds / seconds:5.1f}x faster)"
+            f"  {name:<44} {seconds:7.2f} s [{row.get('bootstrap_method', 'exact')}] (previous {old_seconds:7.1f} s, "
+            f"{old_seconds / seconds:5.1f}x faster)"
             + (f"  goal {goal:g} s: {'ok' if seconds <= goal else 'MISSED'}" if goal else "")
             + (f"; floor {row['floor_seconds']:.2f} s ({row['ratio_to_floor']:.1f}x)" if "floor_seconds" in row else "")
+            + (
+                f"; exact {row['exact_seconds']:.1f} s, its floor {row['exact_floor_seconds']:.1f} s "
+                f"({row['exact_ratio_to_floor']:.1f}x)"
+                if "exact_seconds" in row
+                else ""
+            )
             + f"  load {statistics.median(load):.1f}"
+        )
+    return out
+
+
+def one_step_accuracy(quick: bool, shared: Path) -> list[dict]:
+    """The one-step bootstrap against exact refits on the same resamples (issue 31): the
+    benchmark's 12 drivers x 7,000 rows and the bank churn data (10,000 customers, ``Exited``,
+    10 numeric drivers; skipped without ``shared``), 200 resamples each. Per driver: the largest
+    difference of a draw in bootstrap SDs, the SEs' ratio and the share intervals' endpoints'
+    difference as a share of the exact interval's width (key_drivers' intervals, alpha 0.05)."""
+    from cxkit.analysis import drivers as kd
+
+    cases = [("benchmark data, 12 drivers x 7,000 rows", *logistic_data(7_000, 12), "promoter")]
+    if quick:
+        cases = [("benchmark data, 8 drivers x 7,000 rows", *logistic_data(7_000, 8), "promoter")]
+    bank_csv = shared / "bank_customer_churn" / "Churn_Modelling.csv"
+    if bank_csv.exists():
+        bank = pd.read_csv(bank_csv)
+        bank["Germany"] = (bank["Geography"] == "Germany").astype(float)
+        bank["Female"] = (bank["Gender"] == "Female").astype(float)
+        drivers = ["Age", "IsActiveMember", "NumOfProducts", "Germany", "Balance", "Female", "CreditScore"]
+        drivers += [] if quick else ["Tenure", "EstimatedSalary", "HasCrCard"]
+        cases.append((f"bank churn (real), {len(drivers)} drivers x 10,000 customers", bank, drivers, "Exited"))
+    else:
+        print(f"  bank churn skipped: {bank_csv} not found")
+    resamples = 50 if quick else 200
+    out = []
+    for name, df, names, target in cases:
+        data = kd._Data(df, target, names, missing="listwise", model="auto")
+        assoc = kd._association_p(data)
+        got, seconds = {}, {}
+        for how in ("exact", "one-step"):
+            start = time.perf_counter()
+            fit = kd._fit(data, ["shapley"], bootstrap=resamples, seed=0, bootstrap_method=how)
+            seconds[how] = time.perf_counter() - start
+            imp, draws = fit["point"]["shapley"][0], fit["draws"]["shapley"]
+            lo, hi, _ = kd._share_interval(imp / imp.sum(), draws / draws.sum(axis=1, keepdims=True), assoc, alpha=0.05)
+            got[how] = {"draws": draws, "sd": draws.std(axis=0, ddof=1), "lo": lo, "hi": hi}
+        exact, approx = got["exact"], got["one-step"]
+        width = exact["hi"] - exact["lo"]
+        per_draw = np.abs(approx["draws"] - exact["draws"]).max(axis=0) / exact["sd"]
+        endpoints = np.maximum(np.abs(approx["lo"] - exact["lo"]), np.abs(approx["hi"] - exact["hi"])) / width
+        se_ratio = approx["sd"] / exact["sd"]
+        row = {
+            "case": name,
+            "drivers": len(names),
+            "rows": data.n,
+            "bootstrap": resamples,
+            "exact_seconds": seconds["exact"],
+            "one_step_seconds": seconds["one-step"],
+            "max_draw_diff_in_sd": float(per_draw.max()),
+            "max_endpoint_diff_share_of_width": float(endpoints.max()),
+            "se_ratio_min": float(se_ratio.min()),
+            "se_ratio_max": float(se_ratio.max()),
+            "per_driver": {
+                d: {"draw_diff_sd": float(a), "endpoint_diff_width": float(b), "se_ratio": float(c)}
+                for d, a, b, c in zip(names, per_draw, endpoints, se_ratio)
+            },
+            "load_1min": os.getloadavg()[0],
+        }
+        out.append(row)
+        print(
+            f"  {name:<52} draws within {row['max_draw_diff_in_sd']:.3f} SD, endpoints within "
+            f"{row['max_endpoint_diff_share_of_width']:.1%} of the width, SE ratio {row['se_ratio_min']:.3f}-"
+            f"{row['se_ratio_max']:.3f}; exact {seconds['exact']:.1f} s, one-step {seconds['one-step']:.1f} s"
+            f"  load {row['load_1min']:.1f}"
         )
     return out
 
@@ -415,9 +553,15 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["all", "exact", "bootstrap", "threads"],
+        choices=["all", "exact", "bootstrap", "threads", "accuracy"],
         default="all",
-        help="run one part: issue 4's exact Shapley and peers, issue 31's bootstraps, or the threads",
+        help="run one part: issue 4's exact Shapley and peers, issue 31's bootstraps, the threads, or the "
+        "one-step bootstrap against exact refits",
+    )
+    parser.add_argument(
+        "--shared",
+        default=str(ROOT.parent / "shared" / "datasets"),
+        help="the shared datasets folder (bank churn for --only accuracy)",
     )
     parser.add_argument("--load", action="store_true", help="bootstraps with a spinner keeping one core busy")
     parser.add_argument("--rounds", type=int, default=None, help="alternating rounds of the bootstraps (3; quick 1)")
@@ -454,6 +598,9 @@ def main(argv=None) -> int:
                 busy.kill()
                 busy.wait()
         result[key]["load_1min_end"] = os.getloadavg()[0]
+    if args.only in ("all", "accuracy"):
+        print("the one-step bootstrap against exact refits (issue 31), same resamples:")
+        result["one_step_accuracy"] = one_step_accuracy(quick, Path(args.shared))
     if args.only in ("all", "threads"):
         print("threads of the hot loops (issue 31, Deliver 3), idle and with one core busy:")
         result["threads"] = thread_cases(quick, rounds)
