@@ -86,7 +86,7 @@ _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 def decode_bytes(
     data: bytes, encoding: str | None = None, *, source: str = "<text>", notes: list[str] | None = None
 ) -> tuple[str, str]:
-    """Decode file bytes; return ``(text, encoding)``.
+    r"""Decode file bytes; return ``(text, encoding)``.
 
     Without ``encoding``: a BOM decides (UTF-8, UTF-16); then UTF-8. A file that is UTF-8 but
     for some lines (one line pasted from a cp1252 file) is decoded line by line: UTF-8 where a
