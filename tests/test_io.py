@@ -93,6 +93,30 @@ def test_duplicate_keeps_the_first_and_names_it(tmp_path):
     assert loaded.report.reasons == {"response_id: duplicate id": 2}
 
 
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_duplicates_of_a_long_id_column_are_found_part_by_part(monkeypatch, chunks):
+    """Long id columns are checked in parts by their last two characters (issue 31: memory at
+    10x); the answer must be pandas' ``duplicated(keep="first")`` among the candidate rows."""
+    import numpy as np
+    import pyarrow as pa
+
+    from cxkit.data import readers
+
+    monkeypatch.setattr(readers, "_ONE_DICTIONARY_ROWS", 10)
+    rng = np.random.default_rng(31)
+    ids = [f"E{n:05d}" if n % 7 else ("x" if n % 2 else None) for n in rng.integers(0, 400, 3000)]
+    ids[5] = "é"  # shorter than two characters and not ASCII
+    ids[9] = "é"
+    parts = np.array_split(np.arange(len(ids)), chunks)
+    series = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pa.array([ids[i] for i in p]) for p in parts])))
+    rows = rng.random(len(ids)) < 0.9
+    got = readers._duplicates(series, rows)
+    candidates = pd.Series(ids)[rows]
+    expected = np.zeros(len(ids), dtype=bool)
+    expected[np.flatnonzero(rows)] = (candidates.duplicated(keep="first") & candidates.notna()).to_numpy()
+    assert got.sum() > 2000 and (got == expected).all()
+
+
 def test_missing_tokens_are_missing_not_rejected(tmp_path):
     loaded = _load(_csv(tmp_path, GOOD + ["r9,c9,2026-03-05,Web,,N/A,-,,8,7,x"]))
     assert loaded.rejected.empty

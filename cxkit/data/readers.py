@@ -1602,6 +1602,30 @@ def _duplicates(series: pd.Series, rows: npt.NDArray[np.bool_]) -> npt.NDArray[n
             run = np.cumsum(new_run)[kept]
             duplicate[kept[1:][run[1:] == run[:-1]]] = True
             return duplicate
+    if len(values) <= _ONE_DICTIONARY_ROWS:
+        return _duplicate_codes(values, rows)
+    # pyarrow's dictionary of 20M distinct ids (its hash table, grown by doubling) took 3.6 GiB
+    # at once, the peak of validating 10x the sample. Equal values share their last two
+    # characters, so each group of rows by those characters is checked alone: the same answer,
+    # with a dictionary an eighth of the size at a time.
+    ending = _columns.codes(pc.utf8_slice_codeunits(values, start=-2, stop=2**31 - 1))
+    part = np.where(ending >= 0, ending % _ID_PARTS, _ID_PARTS).astype(np.int8)  # nulls: a part of their own
+    for number in range(_ID_PARTS + 1):
+        where = np.flatnonzero(part == number)
+        if len(where):
+            duplicate[where] = _duplicate_codes(values.take(pa.array(where)), rows[where])
+    return duplicate
+
+
+#: Id columns longer than this are checked for duplicates in :data:`_ID_PARTS` parts.
+_ONE_DICTIONARY_ROWS = 2_000_000
+_ID_PARTS = 8
+
+
+def _duplicate_codes(values: Any, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """:func:`_duplicates` by pyarrow's dictionary codes: only codes held more than once are
+    followed row by row (nulls are never duplicates)."""
+    duplicate = np.zeros(len(values), dtype=bool)
     numbers = _columns.codes(values)
     counts = np.bincount(numbers[rows & (numbers >= 0)])
     suspects = np.flatnonzero(rows & (numbers >= 0))
