@@ -14,7 +14,6 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 __all__ = [
     "PADJUST",
@@ -68,6 +67,8 @@ def wilson_interval(
     (0.2553, 0.3662)
     """
     x, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    from scipy import stats  # here, not at the top: reading a catalog must not import scipy.stats (1 s)
+
     z = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
@@ -97,6 +98,8 @@ def net_score_interval(
     (-0.124, -0.0054)
     """
     x, y, n = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (positive, negative, n)))
+    from scipy import stats  # here, not at the top: reading a catalog must not import scipy.stats (1 s)
+
     z = stats.norm.ppf(1 - alpha / 2)
     ok = n > 0
     safe_n = np.where(ok, n, 1.0)
@@ -316,6 +319,8 @@ def studentized_range_sf(q: npt.ArrayLike, k: int, df: npt.ArrayLike) -> npt.NDA
     >>> round(float(studentized_range_sf(3.5, 3, 12)), 8)  # scipy: 0.06999549
     0.06999549
     """
+    from scipy import stats
+
     q, df = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(df, dtype=float))
     out = np.full(q.shape, np.nan)
     flat_q, flat_df, flat_out = q.ravel(), df.ravel(), out.reshape(-1)

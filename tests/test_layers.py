@@ -180,3 +180,28 @@ def test_the_check_finds_a_planted_circle(planted):
         {"analysis/nps.py": "from .drivers import key_drivers\n", "analysis/drivers.py": "from .nps import adjust_p\n"}
     )
     assert check(root)["circles"] == [["cxkit.analysis.drivers", "cxkit.analysis.nps"]]
+
+
+def test_the_flat_api_is_imported_on_first_use_and_is_the_modules_own():
+    """``import cxkit`` imports each public name on first use (PEP 562): every name of
+    ``__all__`` resolves to its module's object, ``dir`` lists it, and a kernel that only
+    reads a catalog and saves results never imports scipy.stats (issue 31: 1 s per kernel)."""
+    import importlib
+    import subprocess
+    import sys
+
+    import cxkit as cx
+
+    for name in cx.__all__:
+        value = getattr(cx, name)
+        if name in cx._WHERE:
+            assert value is getattr(importlib.import_module(cx._WHERE[name], "cxkit"), name), name
+    assert set(cx.__all__) <= set(dir(cx))
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        cx.not_a_name  # noqa: B018
+    code = (
+        "import sys, cxkit as cx\ncx.load_catalog, cx.save_results, cx.table, cx.CxkitError\n"
+        "print('scipy.stats' in sys.modules, 'statsmodels' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "False"]
