@@ -81,8 +81,8 @@ system-deps:  ## install Debian packages the tests use (PostgreSQL); needs root,
 	@bash .ci/system-deps.sh
 
 lock: $(UV)  ## re-pin requirements*.lock from pyproject.toml
-	$(UV) pip compile pyproject.toml --universal --python-version 3.11 -q -o requirements.lock
-	$(UV) pip compile pyproject.toml --extra test --universal --python-version 3.11 -q -o requirements-test.lock
+	$(UV) pip compile pyproject.toml --universal --python-version 3.11 -q --excludes requirements-excludes.txt -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra test --universal --python-version 3.11 -q --excludes requirements-excludes.txt -o requirements-test.lock
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .cache .pytest_cache

@@ -52,6 +52,22 @@ def test_required_packages_are_pinned():
         assert name in pins, f"{name} is required by the project charter"
 
 
+def test_the_lock_files_leave_out_the_excluded_packages():
+    """requirements-excludes.txt (rfc3987-syntax: 0.8-2 s at every nbformat import) is passed
+    to uv by make lock; a lock compiled without it would bring the package back."""
+    excluded = [
+        line.strip().lower()
+        for line in (PROJECT / "requirements-excludes.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert excluded == ["rfc3987-syntax"]
+    for lock in ["requirements.lock", "requirements-test.lock"]:
+        text = (PROJECT / lock).read_text().lower()
+        assert "--excludes requirements-excludes.txt" in text, f"{lock}: run make lock"
+        for name in excluded:
+            assert f"\n{name}==" not in text, f"{lock} pins {name}; run make lock"
+
+
 def test_lock_files_pin_the_same_versions():
     for lock, extra in [("requirements.lock", False), ("requirements-test.lock", True)]:
         pins = _pyproject_pins(runtime_only=not extra)
