@@ -1367,6 +1367,10 @@ def _register_engine() -> str:
             super().papermill_execute_cells()
             if not getattr(self.km, "cxkit_reset_after", True):  # its last notebook: the kernel is shut down
                 return
+            stop = _LIVE_KERNELS.get(self.km)
+            if stop is not None and stop.is_set():  # a signal killed it: no reset, no reuse
+                self.km.cxkit_reusable = False
+                return
             client: Any = self.kc
             try:
                 reply = self.wait_for_reply(client.execute(_RESET, silent=True, store_history=False))
@@ -1428,6 +1432,9 @@ def _register_engine() -> str:
                 log_output=log_output,
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
+                # How long a wait for a reply lasts before the kernel is checked: nbclient's 5 s
+                # made each wait on a killed kernel (a signal, a crash) last 5 s.
+                shell_timeout_interval=1,
             )
             return ClientInGivenKernel(nb_man, **final_kwargs).execute()
 
