@@ -4,8 +4,8 @@
   and nbconvert);
 - **naive**: a loop of the ``papermill`` and ``jupyter nbconvert --to html --no-input`` command
   lines over the same notebooks, one after the other;
-- **floor**: the same ``cxkit report`` pipeline running notebooks that only import cxkit and
-  read their parameters (what no pack can avoid: kernels, imports, validation, export).
+- **floor**: the same ``cxkit report`` pipeline running notebooks that only import cxkit (all
+  of its public names) and read their parameters (what no pack can avoid: kernels, imports, validation, export).
 
 Each round rebuilds the month into the same ``--out`` folder, as the monthly run does: from the
 second round on, the runner starts the notebooks longest first by the previous pack's durations
@@ -118,7 +118,10 @@ def _floor_notebooks(folder: Path) -> Path:
     for path in _pack_notebooks():
         nb = nbformat.read(path, as_version=4)
         params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-        nb.cells = nb.cells[:1] + params + [nbformat.v4.new_code_cell("import cxkit as cx")]
+        # ``import cxkit`` imports each name on first use (PEP 562): the floor loads them all,
+        # what ``import cxkit`` did before and what every pack notebook needs (pandas, scipy ...).
+        imports = "import cxkit as cx\n_ = [getattr(cx, name) for name in cx.__all__]"
+        nb.cells = nb.cells[:1] + params + [nbformat.v4.new_code_cell(imports)]
         nbformat.write(nb, folder / path.name)
     return folder
 
