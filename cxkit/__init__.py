@@ -70,6 +70,7 @@ from .analysis.survival import (
 )
 from .analysis.themes import THEMES, tag_themes, theme_dictionary
 from .analysis.touchpoints import POOR_SCORE, channel_consistency, pain_points, touchpoint_performance
+from .analysis.weighting import poststratify, rake, survey_weights, weight_summary, weighting_statement
 from .data.catalog import Catalog, load_catalog, rejection_reasons
 from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
 from .data.schema import STAGES, TABLES, normalize_stage
@@ -189,6 +190,12 @@ __all__ = [
     "last_complete_month",
     "resolve_month",
     "month_events",
+    # survey weights
+    "rake",
+    "poststratify",
+    "survey_weights",
+    "weight_summary",
+    "weighting_statement",
     # NPS, CSAT, CES and their drivers
     "nps",
     "csat",
