@@ -359,7 +359,7 @@ def rake(
         "rake",
         list(targets),
         {
-            "targets": {m: {str(k): v for k, v in t.items()} for m, t in targets.items()},
+            "targets": {m: {str(k): round(v, 12) for k, v in t.items()} for m, t in targets.items()},
             "iterations": iterations,
             "converged": converged,
             "max_error": worst,
