@@ -276,3 +276,9 @@ def test_weight_summary_and_statement(small):
     text = weighting_statement(w.attrs["weighting"])
     assert text.startswith("Figures are weighted (raking to known region shares): effective sample size 3 of 4")
     assert weighting_statement(None) == ""
+
+
+def test_extreme_weight_column_warns_without_a_margin_to_name():
+    df = pd.DataFrame({"w": [1.0] * 20 + [40.0]})
+    with pytest.warns(DataWarning, match=r"extreme weights: up to 14.0 times the mean.*check the weight column"):
+        survey_weights(df, {"column": "w"})

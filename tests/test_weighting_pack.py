@@ -57,6 +57,7 @@ def test_page_states_the_weighting_first(pages):
     info = weighted.weighting
     assert info["method"] == "rake" and info["margins"] == ["segment", "channel"]
     assert weighted.findings[0] == info["statement"]
+    assert "effective n = " in weighted.findings[1]
     assert info["statement"].startswith("Figures are weighted (raking to known segment and channel shares)")
     assert 0 < info["n_eff"] < info["n"] == weighted.kpis["nps"]["n"]
     assert 0.2 - 1e-9 <= info["min"] <= 1 <= info["max"] <= 5 + 1e-9

@@ -472,10 +472,15 @@ def _warn_extreme(
             got = float(seen.get(level, 0.0))
             if got > 0 and share / got > ratio:
                 worst, ratio = f"{margin}={level!r} ({got:.1%} of responses, target {share:.1%})", share / got
+    scarcest = (
+        f"the scarcest responses against their target are {worst}. Set trim (e.g. trim: [0.3, 3]), collapse that "
+        "level with a neighbour, or collect more responses from it."
+        if worst
+        else "check the weight column, or cap it before use."
+    )
     warnings.warn(
         f"extreme weights: up to {info['max']:.1f} times the mean (effective sample size {info['n_eff']:,.0f} of "
-        f"{info['n']:,}); the scarcest responses against their target are {worst}. Set trim (e.g. trim: [0.3, 3]), "
-        "collapse that level with a neighbour, or collect more responses from it.",
+        f"{info['n']:,}); {scarcest}",
         DataWarning,
         stacklevel=3,
     )

@@ -726,7 +726,8 @@ def _p(p: float) -> str:
 def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, family: int, padjust: str) -> list[str]:
     k = kpis["nps"]
     method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
-    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, n = {k['n']:,})."]
+    sample = f"n = {k['n']:,}" + (f", effective n = {k['n_eff']:,.0f} with the weights" if "n_eff" in k else "")
+    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, {sample})."]
     if k.get("small_n") and k["n"] < k["min_n"]:
         out[0] = (
             f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
