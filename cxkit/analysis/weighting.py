@@ -136,8 +136,11 @@ def _codes(df: pd.DataFrame, column: str, levels: Sequence[Hashable], *, where: 
             f"{where}: {int(values.isna().sum()):,} responses have no {column!r} value, so they cannot be weighted "
             f"to its margin. Fill them (e.g. 'unknown', with a target), or drop those responses first."
         )
-    index = pd.Index(list(levels))
-    codes = index.get_indexer(pd.Index(values.astype(object)))
+    # the values' distinct levels first (one hash pass), then each level's target: a million
+    # responses are read once, not compared as Python objects
+    seen, uniques = pd.factorize(values)
+    position = pd.Index(list(levels), dtype=object).get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
+    codes = position[seen]
     if (codes < 0).any():
         unknown = values[codes < 0].value_counts()
         shown = ", ".join(f"{k!r} ({v:,} responses)" for k, v in unknown.head(5).items())
@@ -393,8 +396,14 @@ def _rake_group(
     if not has_base:
         sizes = [s.size for s in shares]
         cell = np.ravel_multi_index(tuple(codes), sizes) if len(codes) > 1 else codes[0]
-        cells, unit = np.unique(cell, return_inverse=True)
-        count = np.bincount(unit).astype(float)
+        # the cells present and each response's cell, by counting (the cell ids are small
+        # numbers, so this is one pass instead of a sort of every response)
+        per_cell = np.bincount(cell, minlength=int(np.prod(sizes)))
+        cells = np.flatnonzero(per_cell)
+        lookup = np.zeros(per_cell.size, dtype=np.intp)
+        lookup[cells] = np.arange(cells.size)
+        unit = lookup[cell]
+        count = per_cell[cells].astype(float)
         unit_codes = [np.asarray(np.unravel_index(cells, sizes)[k]) for k in range(len(codes))]
         mass, per_row = count, np.ones(cells.size)
     else:
