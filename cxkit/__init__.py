@@ -75,6 +75,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors; at run time
     )
     from .analysis.themes import THEMES, tag_themes, theme_dictionary
     from .analysis.touchpoints import POOR_SCORE, channel_consistency, pain_points, touchpoint_performance
+    from .analysis.weighting import poststratify, rake, survey_weights, weight_summary, weighting_statement
     from .data.catalog import Catalog, load_catalog, rejection_reasons
     from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
     from .data.schema import STAGES, TABLES, normalize_stage
@@ -208,6 +209,11 @@ _WHERE: dict[str, str] = {
     "channel_consistency": ".analysis.touchpoints",
     "pain_points": ".analysis.touchpoints",
     "touchpoint_performance": ".analysis.touchpoints",
+    "poststratify": ".analysis.weighting",
+    "rake": ".analysis.weighting",
+    "survey_weights": ".analysis.weighting",
+    "weight_summary": ".analysis.weighting",
+    "weighting_statement": ".analysis.weighting",
     "Catalog": ".data.catalog",
     "load_catalog": ".data.catalog",
     "rejection_reasons": ".data.catalog",
@@ -347,6 +353,12 @@ __all__ = [
     "last_complete_month",
     "resolve_month",
     "month_events",
+    # survey weights
+    "rake",
+    "poststratify",
+    "survey_weights",
+    "weight_summary",
+    "weighting_statement",
     # NPS, CSAT, CES and their drivers
     "nps",
     "csat",

@@ -670,13 +670,30 @@ def _wcorr(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
 # --------------------------------------------------------------------------- one fit, with bootstrap
 
 
+def _survey_weights(df: pd.DataFrame, weights: str | None, logistic: bool) -> np.ndarray:
+    """The survey-weight column as floats (ones without one); rows without a weight are left out."""
+    if weights is None:
+        return np.ones(len(df))
+    if logistic:
+        raise ValueError(
+            "survey weights (weights=) are supported for a linear target only; use the score itself as the "
+            "target (e.g. target='nps' rather than a promoter flag) or leave weights out."
+        )
+    w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if (w[~np.isnan(w)] < 0).any() or np.isinf(w).any():
+        raise ValueError(f"weights column {weights!r} has negative or infinite weights; weights must be numbers >= 0.")
+    return w
+
+
 class _Data:
     """Target and drivers as float arrays after the missing-value rule, with bookkeeping."""
 
-    def __init__(self, df: pd.DataFrame, target: str, drivers: list[str], *, missing: str, model: str):
+    def __init__(
+        self, df: pd.DataFrame, target: str, drivers: list[str], *, missing: str, model: str, weights: str | None = None
+    ):
         if not isinstance(df, pd.DataFrame):
             raise TypeError(f"key drivers need a DataFrame, not {type(df).__name__}.")
-        missing_cols = [c for c in [target, *drivers] if c not in df.columns]
+        missing_cols = [c for c in [target, *drivers, *([weights] if weights else [])] if c not in df.columns]
         if missing_cols:
             raise ValueError(
                 f"column(s) {missing_cols} not found in the data (columns: {list(df.columns)}). "
@@ -698,14 +715,19 @@ class _Data:
         if self.logistic and not np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
             raise ValueError(f"target {target!r} must be 0/1 (or boolean) for a logistic model.")
         self.n_read = len(df)
-        complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+        #: survey weights of the rows used (None: unweighted); every correlation, mean and
+        #: resample carries them
+        self.weights = weights
+        w = _survey_weights(df, weights, self.logistic)
+        complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1) & ~np.isnan(w)
         if missing == "listwise":
-            x, y = x[complete], y[complete]
+            x, y, w = x[complete], y[complete], w[complete]
             self.n = int(complete.sum())
         else:
-            keep = ~np.isnan(y) & ~np.isnan(x).all(axis=1)
-            x, y = x[keep], y[keep]
+            keep = ~np.isnan(y) & ~np.isnan(x).all(axis=1) & ~np.isnan(w)
+            x, y, w = x[keep], y[keep], w[keep]
             self.n = int(keep.sum())
+        self.w: np.ndarray | None = None if weights is None else w
         self.n_complete = int(complete.sum())
         self.missing = missing
         self.x, self.y = x, y
@@ -731,6 +753,13 @@ class _Data:
         present = ~np.isnan(self.values)
         #: rows with each driver and the target both present (all rows when listwise)
         self.pair_n = (present[:, :-1] & present[:, -1:]).sum(axis=0)
+        pairs = present[:, :-1] & present[:, -1:]
+        #: Kish's effective n of those rows under the survey weights (pair_n when unweighted)
+        self.pair_n_eff = (
+            self.pair_n.astype(float)
+            if self.w is None
+            else (self.w @ pairs) ** 2 / np.maximum((self.w**2) @ pairs, np.finfo(float).tiny)
+        )
         self.notes: list[str] = []  # what was done instead of what was asked, for the warnings
         self.requested = missing
         #: logistic Shapley: the drivers' centre and the full sample's fit of every subset,
@@ -739,6 +768,9 @@ class _Data:
         self.logit_start: tuple[np.ndarray, np.ndarray] | None = None
 
     def corr(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Correlations of the rows used, under the survey weights times the resample's
+        frequency weights ``weights`` (either may be absent)."""
+        weights = self.w if weights is None else (weights if self.w is None else weights * self.w)
         if self.missing == "pairwise":
             return _corr_pairwise(self.values, weights)
         return _corr(self.centered, weights)
@@ -771,7 +803,7 @@ def _checked_pairwise(data: _Data, df: pd.DataFrame, model: str) -> _Data:
             f"outside [0, 1] and negative importances; the fallback, the complete rows, has only "
             f"{data.n_complete} rows for {p} drivers. Use fewer drivers or drivers answered together."
         )
-    listwise = _Data(df, data.target, data.drivers, missing="listwise", model=model)
+    listwise = _Data(df, data.target, data.drivers, missing="listwise", model=model, weights=data.weights)
     listwise.requested = "pairwise"
     listwise.notes.append(
         f"missing='pairwise' was not used: the pairwise correlation matrix {why}, which would give R² outside "
@@ -972,7 +1004,7 @@ def _resample_block(streams: list, data: _Data, methods: list[str]) -> dict:
             corrs[b], fixed = _resample_corr(data, weights)
             repaired += fixed
     else:
-        corrs = _weighted_corrs(data.centered, counts)
+        corrs = _weighted_corrs(data.centered, counts if data.w is None else counts * data.w)
     for b, corr in enumerate(corrs):
         for m in methods:
             draws[m][b] = _importance(data, m, counts[b], corr)[0]
@@ -1127,6 +1159,7 @@ def key_drivers(
     missing: str = "listwise",
     model: str = "auto",
     bootstrap_method: str = "auto",
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Importance of each driver rating for a target score, with bootstrap confidence intervals.
 
@@ -1173,6 +1206,14 @@ def key_drivers(
         (2^p x rows x resamples, about 10 s) and there are at least 100 rows per
         coefficient, exact otherwise. The point estimates are always exact; ``attrs``
         record which was used.
+    weights : str, optional
+        Survey-weight column (e.g. from :func:`cxkit.rake`; linear targets only): the
+        correlations behind Shapley/LMG and relative weights are weighted, each bootstrap
+        resample draws rows with replacement and keeps their weights (the with-replacement
+        bootstrap of a weighted estimator), ``performance`` is the weighted mean rating with a
+        t interval on Kish's effective n, and the association test that sets a lower limit 0
+        uses that effective n. Rows without a weight are left out. ``attrs`` gain ``weights``
+        and ``n_eff``.
 
     Returns
     -------
@@ -1225,7 +1266,7 @@ def key_drivers(
     methods = _methods(method)
     drivers = _drivers(df, drivers)
     _check_options(bootstrap=bootstrap, alpha=alpha)
-    data = _Data(df, target, drivers, missing=missing, model=model)
+    data = _Data(df, target, drivers, missing=missing, model=model, weights=weights)
     if data.missing == "pairwise":
         data = _checked_pairwise(data, df, model)
     _check_size(data, methods)
@@ -1305,7 +1346,7 @@ def _association_p(data: _Data) -> np.ndarray:
         single, _ = _logistic_fits(data.x, data.y, w, np.arange(p)[:, None])
         return stats.chi2.sf(np.clip(2 * (single - null[0]), 0.0, None), 1)
     r = data.corr()[:-1, -1]
-    df = np.maximum(data.pair_n - 2, 1)
+    df = np.maximum(data.pair_n_eff - 2, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = r * np.sqrt(df / np.clip(1 - r**2, 0.0, None))
     return np.where(data.pair_n > 2, 2 * stats.t.sf(np.abs(t), df), 1.0)
@@ -1357,6 +1398,8 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
         n_perf = (~np.isnan(perf)).sum(axis=0)
         mean = np.nanmean(perf, axis=0)
         se = np.nanstd(perf, axis=0, ddof=1) / np.sqrt(n_perf)
+    if data.w is not None:  # weighted mean rating, its SE on Kish's effective n
+        mean, se, n_perf = _weighted_performance(perf, data.w)
     tcrit = stats.t.ppf(1 - alpha / 2, np.maximum(n_perf - 1, 1))
     assoc_p = _association_p(data) if any(len(fit["draws"][m]) for m in methods) else np.ones(len(drivers))
     frames = []
@@ -1484,8 +1527,30 @@ def _summarise(data: _Data, fit: dict, methods: list[str], *, alpha: float) -> t
         "top_agree": agree,
         "drivers": list(drivers),
         "warnings": messages,
+        **(
+            {}
+            if data.w is None
+            else {
+                "weights": data.weights,
+                "n_eff": float(data.w.sum() ** 2 / max((data.w**2).sum(), np.finfo(float).tiny)),
+            }
+        ),
     }
     return table, meta
+
+
+def _weighted_performance(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted mean of each column (rows with a value), its standard error with Kish's
+    effective n, and that n."""
+    present = ~np.isnan(x)
+    filled = np.where(present, x, 0.0)
+    total, squares = w @ present, (w**2) @ present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (w @ filled) / total
+        var = (w @ ((filled - mean) ** 2 * present)) / total
+        n_eff = total**2 / squares
+        se = np.sqrt(var * n_eff / (n_eff - 1) / n_eff)
+    return mean, se, n_eff
 
 
 def _logistic_beta(data: _Data) -> np.ndarray:
@@ -1749,6 +1814,7 @@ def driver_change(
     alpha: float = 0.05,
     model: str = "auto",
     bootstrap_method: str = "auto",
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Did each driver's share of explained variance change from the previous period?
 
@@ -1792,6 +1858,8 @@ def driver_change(
         How logistic Shapley's resamples are fitted, as in :func:`key_drivers` (``"auto"``
         decides each period by its own size). ``attrs["bootstrap_method"]`` maps both periods
         to ``"exact"`` or ``"one-step"``.
+    weights : str, optional, keyword-only
+        Survey-weight column: each period's model is weighted as in :func:`key_drivers`.
 
     Returns
     -------
@@ -1852,7 +1920,7 @@ def driver_change(
         part = df[months.isin(span).to_numpy()]
         if part.empty:
             raise NotEnoughDataError(f"no responses in {_label(span)}; driver_change needs data in both periods.")
-        data = _Data(part, target, drivers, missing="listwise", model=model)
+        data = _Data(part, target, drivers, missing="listwise", model=model, weights=weights)
         _check_size(data, methods)
         if data.logistic:
             _check_logistic(data)

@@ -1170,6 +1170,7 @@ def kpi_trend(
         - ``metric``: ``"nps"``; ``"mean"`` and ``"top2_box"`` (CSAT); ``"mean"`` and
           ``"low_effort"`` (CES)
         - ``n``: responses with a score in the month
+        - ``n_eff``: Kish's effective sample size of the month, only with ``weights``
         - ``value``: the month's estimate (NPS in points, -100 to 100; a mean on the score's
           scale; a share 0-1), with ``ci_low`` / ``ci_high``, its ``1 - alpha`` interval
         - ``previous_period``: the month it is compared with (the row before it; None for the
@@ -1238,6 +1239,7 @@ def kpi_trend(
                 "period": label,
                 "metric": name,
                 "n": int(est["n"][i]),
+                **({} if weights is None else {"n_eff": float(est["n_eff"][i])}),
                 "value": est["value"][i],
                 "ci_low": est["ci_low"][i],
                 "ci_high": est["ci_high"][i],
@@ -1296,7 +1298,8 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
         ``significant``), ``change_p_raw`` (the raw ``p``), ``significant``, ``month``,
         ``previous_month``, ``small_n`` (the month, or the month before, has fewer than
         ``min_n`` responses, so the value is not a finding) and ``min_n`` (from the table's
-        ``attrs``, default :data:`MIN_N`). ``previous``, ``change``, ``change_p``,
+        ``attrs``, default :data:`MIN_N`); ``n_eff`` (Kish's effective sample size) when the
+        table is weighted. ``previous``, ``change``, ``change_p``,
         ``change_p_raw`` and ``previous_month`` are None, and ``significant`` False, when the
         month has no previous month to compare with.
 
@@ -1337,6 +1340,7 @@ def kpi_headline(trend: pd.DataFrame, *, month: str | None = None, metric: str |
         "previous_month": r["previous_period"] if has_prev else None,
         "small_n": bool(r["small_n"]) if "small_n" in r.index else False,
         "min_n": trend.attrs.get("min_n", MIN_N),
+        **({"n_eff": float(r["n_eff"])} if "n_eff" in r.index else {}),
     }
 
 

@@ -101,6 +101,60 @@ _ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTION
 _TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
+# --------------------------------------------------------------------------- weights: (issue 29)
+# The optional ``weights:`` section says how survey responses are weighted to the known customer
+# mix (opt-in: without it every figure is unweighted):
+#
+#     weights:
+#       rake:                       # known margins, as shares summing to 1 or population counts
+#         segment: {SMB: 0.55, Enterprise: 0.15, Consumer: 0.30}
+#         region: {EU: 0.5, US: 0.3, APAC: 0.2}
+#       trim: [0.3, 3]              # optional: weights kept within 0.3-3 times the mean
+#       max_iter: 100               # optional: raking passes; tol: largest share error (1e-6)
+#
+# or ``cells: {columns: [segment, region], targets: {SMB: {EU: 0.3, ...}, ...}}`` (known joint
+# cells) or ``column: weight`` (a weight column already in the export). The pack weights each
+# month's responses separately (cxkit.analysis.weighting.survey_weights); the form is checked
+# here, when the file is read, and the data when the pack runs.
+_TOP_KEYS = _TOP_KEYS | {"weights"}
+_WEIGHT_KINDS = ("rake", "cells", "column")
+_WEIGHT_KEYS = {*_WEIGHT_KINDS, "trim", "max_iter", "tol"}
+
+
+def _weights_section(value: object, path: Path) -> dict[str, Any] | None:
+    """The catalog's ``weights:`` section, its form checked (the data are checked when used)."""
+    if value is None:
+        return None
+    form = (
+        "weights: needs exactly one of rake: {segment: {SMB: 0.55, Enterprise: 0.15, Consumer: 0.30}, ...}, "
+        "cells: {columns: [...], targets: {...}} or column: <weight column>"
+    )
+    if not isinstance(value, Mapping):
+        raise CatalogError(f"{path}: {form}; got {value!r}.")
+    unknown = set(value) - _WEIGHT_KEYS
+    if unknown:
+        raise CatalogError(f"{path}: weights: unknown key(s) {sorted(unknown)}; allowed: {sorted(_WEIGHT_KEYS)}.")
+    kinds = [k for k in _WEIGHT_KINDS if k in value]
+    if len(kinds) != 1:
+        raise CatalogError(f"{path}: {form}.")
+    if "rake" in value:
+        margins = value["rake"]
+        if not isinstance(margins, Mapping) or not margins:
+            raise CatalogError(f"{path}: weights: rake: must map each margin column to its targets. {form}.")
+        for margin, targets in margins.items():
+            if not isinstance(targets, Mapping) or not targets:
+                raise CatalogError(
+                    f"{path}: weights: rake: {margin}: must map each level to its target share or count, e.g. "
+                    f"{margin}: {{A: 0.6, B: 0.4}}; got {targets!r}."
+                )
+    trim = value.get("trim")
+    if trim is not None and (not isinstance(trim, list) or len(trim) != 2):
+        raise CatalogError(f"{path}: weights: trim: must be [low, high], e.g. trim: [0.3, 3]; got {trim!r}.")
+    return dict(value)
+
+
+# --------------------------------------------------------------------------- end of weights:
+
 
 def _expand_env(
     value: Any, where: str, *, strict: bool, skip: str | None = None, found: list[str] | None = None
@@ -417,6 +471,8 @@ class Catalog(Mapping[str, Loaded]):
         self.entries = entries
         self.defaults = defaults
         self.settings = settings
+        #: the ``weights:`` section (None: responses are not weighted; see _weights_section)
+        self.weights: dict[str, Any] | None = None
         self._cache: dict[str, Loaded] = {}
         base = self.path.parent
         dirs = [base] + [(base / d).resolve() for d in data_dirs]
@@ -566,6 +622,7 @@ class Catalog(Mapping[str, Loaded]):
             "sources": entries,
             "settings": self.settings,
             "data_dirs": [str(d) for d in self.data_dirs],
+            **({"weights": self.weights} if self.weights else {}),
         }
         path = folder / "cxkit.yaml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
@@ -982,10 +1039,12 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
         if missing:
             raise CatalogError(f"{path}: no source(s) named {missing}; the catalog has {sorted(entries)}.")
         entries = {n: entries[n] for n in only}
-    return Catalog(
+    catalog = Catalog(
         path,
         entries,
         defaults=defaults,
         settings=dict(doc.get("settings") or {}),
         data_dirs=list(doc.get("data_dirs") or []),
     )
+    catalog.weights = _weights_section(doc.get("weights"), path)
+    return catalog

@@ -42,7 +42,7 @@ import math
 import numbers
 import os
 import string
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, SupportsFloat, cast
@@ -1090,7 +1090,11 @@ _ASCII = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ä": "a", "ö": "o", 
 
 
 def generate(
-    *, seed: int = DEFAULT_SEED, scale: float = 1.0, rows: dict[str, int] | None = None
+    *,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    rows: dict[str, int] | None = None,
+    response_bias: Mapping[str, Any] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Generate the sample tables in memory.
 
@@ -1112,12 +1116,26 @@ def generate(
         ``{"reviews": 1_000_000, "journey": 2_000_000}``). The counts are approximate: rows
         are drawn per month and customer, as at any scale, and journey events come from at most
         the customers there are (raise ``customers`` too for many events per customer).
+    response_bias : mapping, optional
+        Plant a known response bias in the feedback (opt-in; default none, and the tables
+        are exactly those of the default sample): ``{"segment": "Enterprise", "rate": 4.0,
+        "nps_shift": 3}`` makes that segment's customers score ``nps_shift`` points higher on
+        the 0-10 question (kept within 0-10) and answer ``rate`` times as often as the others
+        (the others' responses are kept with probability 1 / ``rate``, drawn from a stream of
+        their own). The full responses before thinning are the population: the returned
+        ``response_bias`` table records, per month, its NPS (the planted population NPS), its
+        segment shares (the margins to weight to) and the biased sample's size and NPS. Raking
+        the biased sample to the segment shares recovers the population NPS (see
+        ``tests/test_weighting_bias.py`` and TRUTH.md).
 
     Returns
     -------
     dict of str to pandas.DataFrame
         ``customers``, ``feedback``, ``reviews``, ``journey`` (the canonical tables) and
-        ``review_templates`` (``review_id``, ``template_id``: which template made each review).
+        ``review_templates`` (``review_id``, ``template_id``: which template made each review);
+        with ``response_bias`` also ``response_bias`` (the truth of the planted bias, one row
+        per month: ``month``, ``population_n``, ``population_nps``, ``sample_n``,
+        ``sample_nps``, and ``share_<segment>`` for each segment).
 
     Examples
     --------
@@ -1127,7 +1145,53 @@ def generate(
     >>> sorted(tables["reviews"]["language"].unique())
     ['da', 'en', 'nb', 'sv']
     """
-    return dict(_build(seed, scale, rows).tables)
+    tables = dict(_build(seed, scale, rows).tables)
+    if response_bias is not None:
+        tables["feedback"], tables["response_bias"] = _plant_response_bias(tables["feedback"], response_bias, seed)
+    return tables
+
+
+def _plant_response_bias(
+    feedback: pd.DataFrame, bias: Mapping[str, Any], seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The biased feedback and the truth of the bias (see :func:`generate`, ``response_bias``)."""
+    unknown = set(bias) - {"segment", "rate", "nps_shift"}
+    segment = bias.get("segment")
+    rate = float(bias.get("rate", 4.0))
+    shift = int(bias.get("nps_shift", 3))
+    if unknown or segment not in set(feedback["segment"].dropna()) or not rate >= 1:
+        raise ValueError(
+            "response_bias must be {'segment': <a segment of the sample>, 'rate': <1 or more>, 'nps_shift': "
+            f"<points>}}, e.g. {{'segment': 'Enterprise', 'rate': 4.0, 'nps_shift': 3}}; got {dict(bias)!r}."
+        )
+    # a stream of its own, so that the default sample's streams are untouched
+    rng = np.random.default_rng([int(seed), 29])
+    out = feedback.copy()
+    chosen = (out["segment"] == segment).to_numpy()
+    score = out["nps"].to_numpy()
+    valid = (score >= 0) & (score <= 10)  # planted bad scores stay as they are
+    out["nps"] = np.where(chosen & valid, np.clip(score + shift, 0, 10), score)
+    keep = chosen | (rng.random(len(out)) < 1.0 / rate)
+    month = pd.to_datetime(out["responded_at"], errors="coerce", format="ISO8601").dt.to_period("M")
+    good = valid & month.notna().to_numpy()
+    rows = []
+    for period in sorted(month[good].unique()):
+        here = good & (month == period).to_numpy()
+        population, sample = out.loc[here], out.loc[here & keep]
+        shares = population["segment"].value_counts(normalize=True)
+        rows.append(
+            {
+                "month": str(period),
+                "population_n": len(population),
+                "population_nps": _nps_value(population["nps"]),
+                "sample_n": len(sample),
+                "sample_nps": _nps_value(sample["nps"]),
+                **{f"share_{k}": float(shares.get(k, 0.0)) for k in _SEGMENTS},
+            }
+        )
+    truth = pd.DataFrame(rows)
+    truth.attrs["response_bias"] = {"segment": segment, "rate": rate, "nps_shift": shift}
+    return out.loc[keep].reset_index(drop=True), truth
 
 
 def write_sample(
@@ -2422,8 +2486,34 @@ def _truth_markdown(facts: dict[str, Any]) -> str:
         + ", ".join(facts["special_comments"]["html"][:12])
         + ".",
         "",
+        _RESPONSE_BIAS_MD,
     ]
     return "\n".join(parts)
+
+
+#: TRUTH.md's section on the opt-in response bias (text only: the bundled files are unbiased).
+#: Its numbers are those of ``generate(response_bias=...)`` at the default seed and scale;
+#: ``tests/test_weighting_bias.py`` checks them against the generator.
+_RESPONSE_BIAS_MD = """## Opt-in: a planted response bias (not in these files)
+
+The files above are an unbiased sample. `generate(response_bias={"segment": "Enterprise", "rate": 4.0,
+"nps_shift": 3})` plants a known response bias in the feedback it returns: Enterprise customers score
+3 points higher on the 0-10 question (kept within 0-10) and answer 4 times as often as the others (the
+others' responses are kept with probability 1/4). The full responses before thinning are the
+population; the returned `response_bias` table records, per month, the planted population NPS, the
+population's segment shares (the margins to weight to) and the biased sample's size and NPS.
+Enterprise is about 10% of the customers and a third of the biased responses, so the unweighted NPS
+is 12 to 19 points too high; raking each month to its segment shares (`cx.rake`) recovers the
+population NPS within its interval (`tests/test_weighting_bias.py`). Seed 20261, scale 1:
+
+| month | population n | planted population NPS | biased responses | unweighted NPS (95% CI) | raked NPS (95% CI) | effective n |
+|---|---|---|---|---|---|---|
+| 2026-08 | 2006 | 15.0 | 688 | 27.0 (20.5 to 33.3) | 14.2 (6.9 to 21.3) | 580 |
+| 2026-09 | 1996 | 19.2 | 678 | 37.8 (31.4 to 43.7) | 25.7 (18.5 to 32.6) | 555 |
+| 2026-10 | 1987 | 25.1 | 665 | 39.5 (33.3 to 45.4) | 29.7 (22.5 to 36.4) | 536 |
+
+Biased responses are those the reader accepts (one duplicate id of 2026-10 is rejected).
+"""
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..analysis.drivers import driver_change, driver_diagnostics, key_drivers
 from ..analysis.nps import MIN_N, adjust_flags, compare_nps, headline_flags, kpi_headline, kpi_trend
-from ..display import figure, format_p, p_phrase, table
+from ..display import SafeHTML, figure, format_p, p_phrase, safe_text, table
 from ..display import findings as findings_list
 from ..errors import CatalogError, CxkitError, DataWarning, NotEnoughDataError, WrongScaleError
 from ..periods import resolve_month
@@ -29,7 +29,16 @@ from .page import ReportPage, section
 if TYPE_CHECKING:
     from ..data.catalog import Catalog
 
-__all__ = ["NpsReport", "nps_report", "headline_view", "driver_findings"]
+__all__ = [
+    "NpsReport",
+    "nps_report",
+    "headline_view",
+    "driver_findings",
+    "weighted_feedback",
+    "weighting_part",
+    "weighting_note",
+    "WEIGHT_COLUMN",
+]
 
 
 @dataclass(repr=False)
@@ -57,6 +66,9 @@ class NpsReport(ReportPage):
     alt: dict[str, str] = field(default_factory=dict)
     family_size: int = 0
     padjust: str = "holm"
+    #: how the figures are weighted, and the unweighted KPIs (empty: unweighted); see
+    #: :func:`weighting_part`
+    weighting: dict = field(default_factory=dict)
 
     def results(self) -> dict:
         """The ``results.json`` part: ``nps``, ``csat``, ``ces`` (KPI dicts) and ``drivers``.
@@ -65,10 +77,12 @@ class NpsReport(ReportPage):
         dicts of the shares). ``drivers`` is a list, one dict per driver in rank order:
         ``driver``, ``importance``, ``share``, ``ci_low``, ``ci_high`` (share interval), ``rank``,
         ``p_first``, ``performance``, ``quadrant``, ``vif``, and the model's ``r2``, ``n``,
-        ``target``, ``month``.
+        ``target``, ``month``. With weights (the catalog's ``weights:``), the KPIs and drivers
+        are weighted and ``weighting`` says how (see :func:`weighting_part`), with the
+        unweighted KPIs beside them.
         """
         if self.drivers.empty:  # the month's data could not give the driver model
-            return {**self.kpis, "drivers": []}
+            return {**self.kpis, "drivers": [], **weighting_part(self.weighting)}
         main = self.drivers[self.drivers["method"] == self.drivers["method"].iloc[0]]
         cols = [
             "driver",
@@ -93,7 +107,7 @@ class NpsReport(ReportPage):
             }
             for _, r in main[cols].iterrows()
         ]
-        return {**{k: v for k, v in self.kpis.items()}, "drivers": drivers}
+        return {**{k: v for k, v in self.kpis.items()}, "drivers": drivers, **weighting_part(self.weighting)}
 
     title: ClassVar[str] = "NPS and key drivers"
 
@@ -105,13 +119,19 @@ class NpsReport(ReportPage):
 
         The catalog's ``settings`` may name the breakdown columns (``breakdowns: [segment,
         channel, traveller_type]``; default segment and channel) and pool months for the driver
-        model (``driver_months: 3``; default 1, the report month alone)."""
+        model (``driver_months: 3``; default 1, the report month alone). With a ``weights:``
+        section the responses of each month are weighted to it (:func:`cxkit.survey_weights`)
+        and every figure of the page is weighted (see :func:`nps_report`, ``weights``)."""
         settings = sources.settings
         if "breakdowns" in settings and "segments" not in options:
             options["segments"] = _setting_list(settings["breakdowns"], "breakdowns")
         if "driver_months" in settings and "driver_months" not in options:
             options["driver_months"] = _setting_int(settings["driver_months"], "driver_months")
-        return nps_report(sources["feedback"].frame, month=month, bootstrap=bootstrap, seed=seed, **options)
+        frame = sources["feedback"].frame
+        spec = getattr(sources, "weights", None)
+        if spec and "weights" not in options:
+            frame, options["weights"], options["weighting"] = weighted_feedback(frame, spec)
+        return nps_report(frame, month=month, bootstrap=bootstrap, seed=seed, **options)
 
     def _repr_html_(self) -> str:
         return findings_list(self.findings, title=f"NPS and key drivers, {self.month}")._repr_html_()
@@ -121,10 +141,11 @@ class NpsReport(ReportPage):
     @section("headline")
     def _headline(self):
         """This month's KPIs against the previous month."""
-        return table(
+        shown = table(
             headline_view(self.need(self.headline, "headline")),
             caption=f"Headline KPIs for {self.month}, with 95% confidence intervals",
         )
+        return _with_unweighted(shown, self.weighting)
 
     @section("trend")
     def _trend(self):
@@ -207,6 +228,8 @@ def nps_report(
     alpha: float = 0.05,
     min_n: int = MIN_N,
     driver_months: int = 1,
+    weights: str | None = None,
+    weighting: dict | None = None,
 ) -> NpsReport:
     """Build the monthly NPS-and-drivers report: every number, flag and finding in one call.
 
@@ -257,6 +280,14 @@ def nps_report(
         Months pooled for the driver model, ending with ``month`` (for months too thin to fit
         it alone; the page says which months were pooled). With more than one the change of
         the drivers (which compares single months) is not shown.
+    weights : str, optional
+        Survey-weight column (e.g. :func:`weighted_feedback`): every KPI, comparison and the
+        driver model are weighted (intervals on Kish's effective n); the page states it (the
+        first finding, above the headline table) and keeps the unweighted KPIs beside them
+        (``weighting["unweighted"]``, a table under the headline, ``results.json``).
+    weighting : dict, optional
+        How the weights were made (``attrs["weighting"]`` of :func:`cxkit.rake` and its
+        kin), for the page's statement.
 
     Returns
     -------
@@ -343,6 +374,7 @@ def nps_report(
             padjust=padjust,
             alpha=alpha,
             min_n=min_n,
+            **_weighted(weights),
         )
     else:
         missing["trend"] = (
@@ -354,7 +386,17 @@ def nps_report(
         if answered(k)
         and (
             t := attempt(
-                k, kpi_trend, df, k, date=date, month=str(end), periods=2, padjust=padjust, alpha=alpha, min_n=min_n
+                k,
+                kpi_trend,
+                df,
+                k,
+                date=date,
+                month=str(end),
+                periods=2,
+                padjust=padjust,
+                alpha=alpha,
+                min_n=min_n,
+                **_weighted(weights),
             )
         )
         is not None
@@ -378,6 +420,7 @@ def nps_report(
                 padjust=padjust,
                 alpha=alpha,
                 min_n=min_n,
+                **_weighted(weights),
             )
             if compared is not None:
                 seg_tables.append(compared)
@@ -412,6 +455,7 @@ def nps_report(
                 bootstrap=bootstrap,
                 seed=seed,
                 alpha=alpha,
+                **_weighted(weights),
             )
             if kd is None and driver_months == 1:
                 missing["drivers"] += (
@@ -443,6 +487,7 @@ def nps_report(
                         seed=seed,
                         padjust=padjust,
                         alpha=alpha,
+                        **_weighted(weights),
                     )
                 )
                 if change is None and "driver_change" not in missing:
@@ -471,6 +516,16 @@ def nps_report(
         trend = None
         missing["trend"] = f"no response in {end} answers the 0-10 recommend question."
     headline = _headline_table(kpis, df.attrs.get("scales") or {})
+    weighted_part = (
+        {}
+        if weights is None
+        else _weighting_summary(
+            this_month[weights],
+            weighting or {},
+            _unweighted_kpis(df, end, date=date, periods=periods, padjust=padjust, alpha=alpha, min_n=min_n),
+            df.attrs.get("scales") or {},
+        )
+    )
     findings = (_nps_findings(kpis, trend, seg, family=family, padjust=padjust) if trend is not None else []) + (
         driver_findings(kd, change) if kd is not None else []
     )
@@ -479,6 +534,8 @@ def nps_report(
     if not_asked:
         findings.append(f"Not asked (no answers) in {end}: {', '.join(not_asked)}.")
     findings.extend(f"Note: {note}" for note in notes_combined)
+    if weighted_part:
+        findings.insert(0, weighted_part["statement"])
     if "nps" in kpis:
         top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0] if kd is not None else None
         kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs if kd is not None else {})
@@ -495,6 +552,7 @@ def nps_report(
         finding=kpis["nps"]["finding"] if "nps" in kpis else "",
         family_size=family,
         padjust=padjust,
+        weighting=weighted_part,
     )
     report.unavailable.update(missing)
     if headline.empty:
@@ -608,6 +666,7 @@ def _headline_table(kpis: dict, scales: dict | None = None) -> pd.DataFrame:
                 "p_adjusted": k["change_p"],
                 "significant": k["significant"],
                 "small_n": k.get("small_n", False),
+                **({"n_eff": k["n_eff"]} if "n_eff" in k else {}),
             }
         )
     return pd.DataFrame(rows)
@@ -651,6 +710,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
                 if known and pd.notna(r.change)
                 else "",
                 "n": f"{r.n:,}",
+                **({"effective n": f"{r.n_eff:,.0f}"} if "n_eff" in headline.columns else {}),
                 "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
                 "p (adjusted)": format_p(r.p_adjusted) if known and pd.notna(r.p_adjusted) else "",
                 "significant": ("yes" if r.significant else "no") if known else "",
@@ -666,7 +726,8 @@ def _p(p: float) -> str:
 def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, family: int, padjust: str) -> list[str]:
     k = kpis["nps"]
     method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
-    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, n = {k['n']:,})."]
+    sample = f"n = {k['n']:,}" + (f", effective n = {k['n_eff']:,.0f} with the weights" if "n_eff" in k else "")
+    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, {sample})."]
     if k.get("small_n") and k["n"] < k["min_n"]:
         out[0] = (
             f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
@@ -921,3 +982,153 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
     if meta.get("warnings"):
         out.append("Caution: " + " ".join(meta["warnings"]))
     return out
+
+
+# --------------------------------------------------------------------------- weighted figures (issue 29)
+
+#: The column :func:`weighted_feedback` adds: each response's survey weight (mean 1 per month).
+WEIGHT_COLUMN = "survey_weight"
+
+
+def weighted_feedback(
+    df: pd.DataFrame, spec: dict[str, Any], *, date: str = "responded_at"
+) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """The feedback table with a survey-weight column, each month weighted to the catalog's
+    ``weights:`` section (:func:`cxkit.survey_weights`, ``by`` month).
+
+    Returns the new table (``df`` is not modified), the weight column's name
+    (:data:`WEIGHT_COLUMN`) and how the weights were made (``attrs["weighting"]``).
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-01"] * 4), "segment": list("aaab")})
+    >>> out, column, info = weighted_feedback(df, {"rake": {"segment": {"a": 0.5, "b": 0.5}}})
+    >>> out[column].round(3).tolist(), info["method"]
+    ([0.667, 0.667, 0.667, 2.0], 'rake')
+    """
+    from ..analysis.weighting import survey_weights
+
+    if date not in df.columns:
+        raise ValueError(f"date column {date!r} not found; the weights are computed per month of it.")
+    months = pd.to_datetime(df[date]).dt.to_period("M").astype(str)
+    w = survey_weights(df.assign(_weight_month=months.to_numpy()), spec, by="_weight_month", name=WEIGHT_COLUMN)
+    out = df.assign(**{WEIGHT_COLUMN: w.to_numpy()})
+    out.attrs = dict(df.attrs)
+    return out, WEIGHT_COLUMN, dict(w.attrs["weighting"])
+
+
+def _weighted(weights: str | None) -> dict[str, str]:
+    """``weights=`` for the analyses when the page is weighted (nothing otherwise, so an
+    unweighted page calls them exactly as before)."""
+    return {} if weights is None else {"weights": weights}
+
+
+def _unweighted_kpis(
+    df: pd.DataFrame, end: pd.Period, *, date: str, periods: int, padjust: str, alpha: float, min_n: int
+) -> dict[str, Any]:
+    """The month's KPI dicts without weights (as the unweighted page has them)."""
+    kpis: dict[str, Any] = {}
+    for key in ("nps", "csat", "ces"):
+        if key not in df.columns or not df[key].notna().any():
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                trend = kpi_trend(
+                    df,
+                    key,
+                    date=date,
+                    month=str(end),
+                    periods=periods if key == "nps" else 2,
+                    padjust=padjust,
+                    alpha=alpha,
+                    min_n=min_n,
+                )
+        except CxkitError:
+            continue
+        flagged = headline_flags(trend, alpha=alpha)
+        if flagged is None:
+            continue
+        if key == "nps":
+            kpis[key] = kpi_headline(flagged, month=str(end))
+        else:
+            share = "top2_box" if key == "csat" else "low_effort"
+            kpis[key] = {
+                **kpi_headline(flagged, month=str(end), metric="mean"),
+                share: kpi_headline(flagged, month=str(end), metric=share),
+            }
+        if not kpis[key]["n"]:
+            del kpis[key]
+    return kpis
+
+
+def _weighting_summary(
+    month_weights: pd.Series, info: dict[str, Any], unweighted: dict[str, Any], scales: dict
+) -> dict[str, Any]:
+    """The page's ``weighting``: how, the month's n, effective n and weight range, the statement
+    and the unweighted KPIs (with their headline table, kept out of results.json)."""
+    from ..analysis.weighting import weighting_statement
+
+    w = month_weights.to_numpy(dtype=float)
+    w = w[~pd.isna(w)]
+    n = int(w.size)
+    n_eff = float(w.sum() ** 2 / (w**2).sum()) if n and (w**2).sum() > 0 else 0.0
+    mean = float(w.mean()) if n else 1.0
+    low, high = (float(w.min() / mean), float(w.max() / mean)) if n else (float("nan"), float("nan"))
+    part = {
+        "method": info.get("method", "column"),
+        "margins": list(info.get("margins") or []),
+        **({"targets": info["targets"]} if info.get("targets") else {}),
+        **({"trim": info["trim"]} if info.get("trim") else {}),
+        "n": n,
+        "n_eff": n_eff,
+        "min": low,
+        "max": high,
+        "unweighted": unweighted,
+    }
+    part["statement"] = weighting_statement(part)
+    part["_table"] = _headline_table(unweighted, scales)
+    return part
+
+
+def weighting_part(weighting: dict[str, Any]) -> dict[str, Any]:
+    """The ``weighting`` key of ``results.json`` (nothing for an unweighted page): ``method``
+    ("rake", "cells" or "column"), ``margins``, ``targets`` (raking), ``trim``, the report
+    month's ``n``, ``n_eff`` (Kish's effective sample size), ``min`` and ``max`` (weights
+    relative to the month's mean), ``statement`` (the sentence the pages show) and
+    ``unweighted`` (the month's KPI dicts without weights: ``nps``, ``csat``, ``ces``, as the
+    weighted ones at the top level).
+
+    >>> weighting_part({})
+    {}
+    """
+    if not weighting:
+        return {}
+    return {"weighting": {k: v for k, v in weighting.items() if not k.startswith("_")}}
+
+
+def weighting_note(results: dict[str, Any]) -> str:
+    """The sentence an index shows when the pack's figures are weighted ("" otherwise), from
+    ``results.json``: which margins, the effective sample size and the weights' range.
+
+    >>> weighting_note({"nps": {}})
+    ''
+    """
+    part = results.get("weighting") or {}
+    return str(part.get("statement") or "")
+
+
+def _with_unweighted(shown: Any, weighting: dict[str, Any]) -> Any:
+    """The headline table, and when the page is weighted, the statement above it and the
+    unweighted KPIs in a table below it."""
+    if not weighting or not isinstance(shown, SafeHTML):
+        return shown
+    unweighted = weighting.get("_table")
+    below = (
+        table(headline_view(unweighted), caption="The same KPIs unweighted (every response counted once)")
+        if isinstance(unweighted, pd.DataFrame) and not unweighted.empty
+        else None
+    )
+    statement = str(weighting.get("statement") or "")
+    html = f'<p class="cx-weighting">{safe_text(statement)}</p>' + shown.html + (below.html if below else "")
+    text = "\n\n".join([statement, shown.text] + ([below.text] if below else []))
+    return SafeHTML(html, text=text)
