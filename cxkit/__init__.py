@@ -68,7 +68,18 @@ from .analysis.survival import (
     proportional_hazards_test,
     restricted_mean_survival,
 )
-from .analysis.themes import THEMES, tag_themes, theme_dictionary
+from .analysis.themes import (
+    THEMES,
+    ThemeSet,
+    tag_themes,
+    theme_dictionary,
+    theme_impact,
+    theme_sentiment,
+    theme_set,
+    theme_templates,
+    theme_trend,
+)
+from .analysis.topics import suggest_topics
 from .analysis.touchpoints import POOR_SCORE, channel_consistency, pain_points, touchpoint_performance
 from .data.catalog import Catalog, load_catalog, rejection_reasons
 from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
@@ -213,6 +224,13 @@ __all__ = [
     "detect_language",
     "tag_themes",
     "theme_dictionary",
+    "ThemeSet",
+    "theme_set",
+    "theme_templates",
+    "theme_impact",
+    "theme_trend",
+    "theme_sentiment",
+    "suggest_topics",
     "sentiment_trend",
     "theme_summary",
     "rating_agreement",
