@@ -571,67 +571,90 @@ def _parse_terms(themes: Mapping[str, Mapping[str, Sequence[str]]]) -> list[_Ter
 def _template_tags(
     texts: list[str], languages: list[str] | None, themes: Mapping[str, Mapping[str, Sequence[str]]]
 ) -> dict[str, np.ndarray]:
-    """Per theme, which texts it claims (one strong term, or two different weak terms)."""
+    """Per theme, which texts it claims (one strong term, or two different weak terms).
+
+    The work is per distinct word, not per text: a word is stemmed only when its first letters
+    could begin a term's stem (a Snowball stem keeps the word's first three letters), a prefix
+    term is a range of the sorted vocabulary, and every phrase is found in one pass per text.
+    """
+    import bisect
+
     terms = _parse_terms(themes)
     n = len(texts)
     lowered = [t.lower() for t in texts]
-    words_of = [_WORD_RE.findall(t) for t in lowered]
     vocab: dict[str, int] = {}
-    rows, cols = [], []
-    for i, words in enumerate(words_of):
-        for w in set(words):
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, text in enumerate(lowered):
+        for w in set(_WORD_RE.findall(text)):
             rows.append(i)
             cols.append(vocab.setdefault(w, len(vocab)))
     docs = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, max(len(vocab), 1)))
     words = list(vocab)
-    # a term's "key": terms with the same stem are one term (so "charge" and "charged" are not two)
+    ordered = sorted(vocab)
+    # one column per term key (theme, language, kind, stem or prefix): "charge" and "charged" are one term
     term_key: dict[tuple[str, str, str, str], int] = {}
-    term_cols: list[np.ndarray] = []
+    term_ids: list[set[int]] = []
     term_info: list[tuple[str, str, bool]] = []  # theme, language, weak
-    stems_cache: dict[str, list[str]] = {}
-
-    def stems(language: str) -> list[str]:
-        if language not in stems_cache:
-            stem = _stemmer(language).stemWord
-            stems_cache[language] = [stem(w) for w in words]
-        return stems_cache[language]
-
-    phrase_hits: list[tuple[str, str, bool, str, np.ndarray]] = []
-    for term in terms:
-        langs = list(THEME_LANGUAGES) if term.language == "*" else [term.language]
-        for lang in langs:
-            if term.kind == "phrase":
-                body = r"\s+".join(re.escape(part) for part in term.text.split())
-                pattern = re.compile(r"(?<!\w)" + body + r"(?!\w)")
-                hit = np.fromiter((pattern.search(t) is not None for t in lowered), dtype=bool, count=n)
-                phrase_hits.append((term.theme, lang, term.weak, term.text, hit))
-                continue
-            if term.kind == "prefix":
-                key = (term.theme, lang, "prefix", term.text)
-                match = np.fromiter((w.startswith(term.text) for w in words), dtype=bool, count=len(words))
-            else:
-                target = _stemmer(lang).stemWord(term.text)
-                key = (term.theme, lang, "word", target)
-                all_stems = stems(lang)
-                match = np.fromiter(
-                    (s == target or w == term.text for s, w in zip(all_stems, words)), dtype=bool, count=len(words)
-                )
-            if key in term_key:  # the same stem twice: one term, weak only if every spelling is
-                j = term_key[key]
-                term_cols[j] = term_cols[j] | match
-                theme, language, weak = term_info[j]
-                term_info[j] = (theme, language, weak and term.weak)
-                continue
-            term_key[key] = len(term_cols)
-            term_cols.append(match)
-            term_info.append((term.theme, lang, term.weak))
-    if term_cols and words:
-        matrix = sp.csc_matrix(np.column_stack(term_cols).astype(np.float32))
+    singles = [(term, lang) for term in terms if term.kind != "phrase" for lang in _languages_of(term)]
+    targets: dict[str, dict[str, str]] = {}  # language -> term text -> its stem
+    for term, lang in singles:
+        if term.kind == "word":
+            targets.setdefault(lang, {})[term.text] = _stemmer(lang).stemWord(term.text)
+    by_stem: dict[str, dict[str, list[int]]] = {}
+    for lang, stems_of_terms in targets.items():
+        heads = {s[:3] for s in stems_of_terms.values()}
+        stem = _stemmer(lang).stemWord
+        table: dict[str, list[int]] = {}
+        for w, k in vocab.items():
+            if w[:3] in heads:
+                table.setdefault(stem(w), []).append(k)
+        by_stem[lang] = table
+    for term, lang in singles:
+        if term.kind == "prefix":
+            key = (term.theme, lang, "prefix", term.text)
+            start = bisect.bisect_left(ordered, term.text)
+            stop = bisect.bisect_left(ordered, term.text + "\U0010ffff")
+            ids = {vocab[w] for w in ordered[start:stop]}
+        else:
+            target = targets[lang][term.text]
+            key = (term.theme, lang, "word", target)
+            ids = set(by_stem[lang].get(target, []))
+            if term.text in vocab:
+                ids.add(vocab[term.text])
+        if key in term_key:  # the same stem twice: one term, weak only if every spelling is
+            k = term_key[key]
+            term_ids[k] |= ids
+            theme, language, weak = term_info[k]
+            term_info[k] = (theme, language, weak and term.weak)
+            continue
+        term_key[key] = len(term_ids)
+        term_ids.append(ids)
+        term_info.append((term.theme, lang, term.weak))
+    if term_ids and words:
+        r = [k for k, ids in enumerate(term_ids) for _ in ids]
+        c = [w for ids in term_ids for w in ids]
+        matrix = sp.csr_matrix((np.ones(len(c), dtype=np.float32), (c, r)), shape=(len(words), len(term_ids)))
         hits = (docs @ matrix).toarray() > 0
     else:
-        hits = np.zeros((n, len(term_cols)), dtype=bool)
-    columns = [hits[:, j] for j in range(len(term_cols))] + [h for *_, h in phrase_hits]
-    info = term_info + [(theme, lang, weak) for theme, lang, weak, _, _ in phrase_hits]
+        hits = np.zeros((n, len(term_ids)), dtype=bool)
+    columns = [hits[:, k] for k in range(len(term_ids))]
+    info = list(term_info)
+    phrases = [(term, lang) for term in terms if term.kind == "phrase" for lang in _languages_of(term)]
+    if phrases:
+        slots: dict[str, list[int]] = {}
+        for term, lang in phrases:
+            slots.setdefault(" ".join(term.text.split()), []).append(len(columns))
+            columns.append(np.zeros(n, dtype=bool))
+            info.append((term.theme, lang, term.weak))
+        bodies = sorted(slots, key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<!\w)(?:" + "|".join(r"\s+".join(re.escape(p) for p in b.split()) for b in bodies) + r")(?!\w)"
+        )
+        for i, text in enumerate(lowered):
+            for found in pattern.finditer(text):
+                for k in slots.get(" ".join(found.group(0).split()), ()):
+                    columns[k][i] = True
     applies: dict[str, np.ndarray] = {}
     if languages is not None:
         codes = np.asarray([str(c or "") for c in languages], dtype=object)
@@ -655,6 +678,10 @@ def _template_tags(
                 strong |= hit
         out[str(theme)] = strong | (weak_count >= 2)
     return out
+
+
+def _languages_of(term: _Term) -> list[str]:
+    return list(THEME_LANGUAGES) if term.language == "*" else [term.language]
 
 
 def tag_themes(
