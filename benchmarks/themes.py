@@ -35,7 +35,10 @@ def labelled_sets() -> pd.DataFrame:
     alexa, norec = catalog["alexa"].frame, catalog["norec_train"].frame
     da = pd.read_csv(SHARED / "danish_trustpilot_reviews_dev" / "output_proshop_zalando.csv")
     lines = (
-        (SHARED / "swedish_trustpilot_reviews_dev" / "trustpilot_reviews.tsv").read_text(encoding="utf-8").split("\r\n")
+        (SHARED / "swedish_trustpilot_reviews_dev" / "trustpilot_reviews.tsv")
+        .read_bytes()
+        .decode("utf-8")
+        .split("\r\n")
     )
     sv = [line.rsplit("\t", 1)[0] for line in lines[1:] if line]
     return pd.concat(

@@ -595,7 +595,7 @@ def _template_tags(
     # one column per term key (theme, language, kind, stem or prefix): "charge" and "charged" are one term
     term_key: dict[tuple[str, str, str, str], int] = {}
     term_ids: list[set[int]] = []
-    term_info: list[tuple[str, str, bool]] = []  # theme, language, weak
+    term_info: list[tuple[str, str, bool, str]] = []  # theme, language, weak, the term as written
     singles = [(term, lang) for term in terms if term.kind != "phrase" for lang in _languages_of(term)]
     targets: dict[str, dict[str, str]] = {}  # language -> term text -> its stem
     for term, lang in singles:
@@ -625,12 +625,12 @@ def _template_tags(
         if key in term_key:  # the same stem twice: one term, weak only if every spelling is
             k = term_key[key]
             term_ids[k] |= ids
-            theme, language, weak = term_info[k]
-            term_info[k] = (theme, language, weak and term.weak)
+            theme, language, weak, written = term_info[k]
+            term_info[k] = (theme, language, weak and term.weak, written)
             continue
         term_key[key] = len(term_ids)
         term_ids.append(ids)
-        term_info.append((term.theme, lang, term.weak))
+        term_info.append((term.theme, lang, term.weak, term.text))
     if term_ids and words:
         r = [k for k, ids in enumerate(term_ids) for _ in ids]
         c = [w for ids in term_ids for w in ids]
@@ -646,7 +646,7 @@ def _template_tags(
         for term, lang in phrases:
             slots.setdefault(" ".join(term.text.split()), []).append(len(columns))
             columns.append(np.zeros(n, dtype=bool))
-            info.append((term.theme, lang, term.weak))
+            info.append((term.theme, lang, term.weak, term.text))
         bodies = sorted(slots, key=len, reverse=True)
         pattern = re.compile(
             r"(?<!\w)(?:" + "|".join(r"\s+".join(re.escape(p) for p in b.split()) for b in bodies) + r")(?!\w)"
@@ -667,15 +667,17 @@ def _template_tags(
     out: dict[str, np.ndarray] = {}
     for theme in themes:
         strong = np.zeros(n, dtype=bool)
-        weak_count = np.zeros(n, dtype=np.int64)
-        for column, (t_theme, lang, weak) in zip(columns, info):
+        # weak hits by the term as written: "online" in the Danish and the English list is one term
+        weak_hits: dict[str, np.ndarray] = {}
+        for column, (t_theme, lang, weak, written) in zip(columns, info):
             if t_theme != theme:
                 continue
             hit = column & applies[lang] if lang in applies else column
             if weak:
-                weak_count += hit
+                weak_hits[written] = weak_hits[written] | hit if written in weak_hits else hit
             else:
                 strong |= hit
+        weak_count = np.sum(list(weak_hits.values()), axis=0) if weak_hits else np.zeros(n, dtype=np.int64)
         out[str(theme)] = strong | (weak_count >= 2)
     return out
 
