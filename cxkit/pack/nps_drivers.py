@@ -208,7 +208,10 @@ class NpsReport(ReportPage):
             caption=f"Comment themes and NPS, {self.month}: responses whose comment mentions the theme against the "
             f"other commented responses, 95% intervals, p adjusted ({self.padjust}) over the page's themes. "
             + self.theme_note,
-            digits={"value_with": 3, "value_without": 3, "diff": 3, "diff_ci_low": 3, "diff_ci_high": 3},
+            percent=["detractor_share_with", "detractor_share_without"],
+            pp=["detractor_share_difference"],
+            signed=["nps_difference"],
+            labels=_IMPACT_LABELS,
         )
 
     @section("comment_themes_csat")
@@ -217,8 +220,13 @@ class NpsReport(ReportPage):
         impact = self.need(self.comment_themes_csat, "comment_themes_csat")
         return table(
             _impact_view(impact),
-            caption=f"Comment themes and CSAT, {self.month} (mean and top-2-box share, with against without)",
-            digits=3,
+            caption=f"Comment themes and CSAT, {self.month}: mean and top-2-box share, responses whose comment "
+            f"mentions the theme against the other commented responses, p adjusted ({self.padjust}) over the themes",
+            digits=2,
+            percent=["top2_box_with", "top2_box_without"],
+            pp=["top2_box_difference"],
+            signed=["mean_difference"],
+            labels=_IMPACT_LABELS,
         )
 
     @section("comment_theme_trend")
@@ -976,25 +984,50 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
 
 
 def _impact_view(impact: pd.DataFrame) -> pd.DataFrame:
-    """The impact table as shown: the interval columns the data could give."""
-    columns = [
-        "theme",
-        "metric",
-        "n_with",
-        "value_with",
-        "ci_low_with",
-        "ci_high_with",
-        "n_without",
-        "value_without",
-        "diff",
-        "diff_ci_low",
-        "diff_ci_high",
-        "p",
-        "p_adjusted",
-        "significant",
-        "small_n",
-    ]
-    return impact[columns]
+    """The impact table as shown: one row per theme, each metric with / without, its difference
+    with the interval written out, and the adjusted p (``theme_impact``'s long table, made wide)."""
+    rows = []
+    for theme, part in impact.groupby("theme", sort=False):
+        row: dict[str, Any] = {"theme": theme}
+        for _, r in part.iterrows():
+            share = r["metric"] in ("detractor_share", "top2_box")
+            scale, unit = (100.0, " pp") if share else (1.0, "")
+            name = str(r["metric"])
+            row["n_with"], row["n_without"] = int(r["n_with"]), int(r["n_without"])
+            row[f"{name}_with"], row[f"{name}_without"] = r["value_with"], r["value_without"]
+            row[f"{name}_difference"] = r["diff"]
+            row[f"{name}_difference_ci"] = f"{scale * r['diff_ci_low']:+.1f} to {scale * r['diff_ci_high']:+.1f}{unit}"
+            row[f"{name}_p_adjusted"] = r["p_adjusted"]
+        row["small_n"] = bool(part["small_n"].any())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+_IMPACT_LABELS = {
+    "n_with": "n with",
+    "n_without": "n without",
+    "nps_with": "NPS with",
+    "nps_without": "NPS without",
+    "nps_difference": "NPS difference",
+    "nps_difference_ci": "NPS difference, 95% CI",
+    "nps_p_adjusted": "NPS p (adjusted)",
+    "detractor_share_with": "detractors with",
+    "detractor_share_without": "detractors without",
+    "detractor_share_difference": "detractors difference",
+    "detractor_share_difference_ci": "detractors difference, 95% CI",
+    "detractor_share_p_adjusted": "detractors p (adjusted)",
+    "mean_with": "CSAT mean with",
+    "mean_without": "CSAT mean without",
+    "mean_difference": "CSAT mean difference",
+    "mean_difference_ci": "CSAT difference, 95% CI",
+    "mean_p_adjusted": "CSAT mean p (adjusted)",
+    "top2_box_with": "top-2-box with",
+    "top2_box_without": "top-2-box without",
+    "top2_box_difference": "top-2-box difference",
+    "top2_box_difference_ci": "top-2-box difference, 95% CI",
+    "top2_box_p_adjusted": "top-2-box p (adjusted)",
+    "small_n": "small n",
+}
 
 
 def _add_comment_themes(
