@@ -53,7 +53,14 @@ def labelled_sets() -> pd.DataFrame:
 
 
 def corpus(n: int, seed: int = 0) -> pd.DataFrame:
-    return labelled_sets().sample(n, replace=True, random_state=seed).reset_index(drop=True)
+    """``n`` comments, nearly all distinct (tagging works per distinct text, so repeats would flatter
+    it): each is two texts of one language drawn with replacement and joined."""
+    pool = labelled_sets()
+    first = pool.sample(n, replace=True, random_state=seed).reset_index(drop=True)
+    for lang, group in first.groupby("language"):
+        second = pool[pool["language"] == lang].sample(len(group), replace=True, random_state=seed + 1)
+        first.loc[group.index, "text"] = group["text"].to_numpy() + " " + second["text"].to_numpy()
+    return first
 
 
 def main() -> None:
@@ -77,6 +84,7 @@ def main() -> None:
     topics_s = time.perf_counter() - t0
     result = {
         "n_comments": args.n,
+        "distinct_comments": int(data["text"].nunique()),
         "load_average_1m_at_end": os.getloadavg()[0],
         "threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
         "template_tagging_s_median": float(np.median(template_s)),
