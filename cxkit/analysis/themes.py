@@ -1045,10 +1045,16 @@ def theme_sentiment(
     df : DataFrame
         Scored texts (``label`` from :func:`cxkit.sentiment`) with one boolean column per theme.
     themes : list of str, keyword-only
+        The theme columns, one block of three rows each.
     label : str, default "label", keyword-only
+        The sentiment label column.
     text : str, optional, keyword-only
         The text column: up to ``examples`` texts per cell are kept (masked with
         :func:`cxkit.privacy.mask_pii` before they are cut to ``max_chars``).
+    examples : int, default 3, keyword-only
+        Texts kept per cell (the first distinct ones in ``df``'s order).
+    max_chars : int, default 160, keyword-only
+        Length at which a kept text is cut (after masking).
 
     Returns
     -------

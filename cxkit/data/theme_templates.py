@@ -55,7 +55,14 @@ _SECTION_KEYS = ("template", "add", "drop")
 
 
 def theme_templates() -> list[str]:
-    """The names of the industry templates, sorted."""
+    """The names of the industry templates, sorted.
+
+    Returns
+    -------
+    list of str
+        One name per ``cxkit/data/themes/<name>.yaml`` (``_common.yaml``, the shared themes, is
+        not a template).
+    """
     return sorted(p.stem for p in THEME_TEMPLATE_DIR.glob("*.yaml") if not p.stem.startswith("_"))
 
 
