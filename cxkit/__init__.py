@@ -73,7 +73,18 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors; at run time
         proportional_hazards_test,
         restricted_mean_survival,
     )
-    from .analysis.themes import THEMES, tag_themes, theme_dictionary
+    from .analysis.themes import (
+        THEMES,
+        ThemeSet,
+        tag_themes,
+        theme_dictionary,
+        theme_impact,
+        theme_sentiment,
+        theme_set,
+        theme_templates,
+        theme_trend,
+    )
+    from .analysis.topics import suggest_topics
     from .analysis.touchpoints import POOR_SCORE, channel_consistency, pain_points, touchpoint_performance
     from .analysis.weighting import poststratify, rake, survey_weights, weight_summary, weighting_statement
     from .data.catalog import Catalog, load_catalog, rejection_reasons
@@ -203,8 +214,15 @@ _WHERE: dict[str, str] = {
     "proportional_hazards_test": ".analysis.survival",
     "restricted_mean_survival": ".analysis.survival",
     "THEMES": ".analysis.themes",
+    "ThemeSet": ".analysis.themes",
     "tag_themes": ".analysis.themes",
     "theme_dictionary": ".analysis.themes",
+    "theme_impact": ".analysis.themes",
+    "theme_sentiment": ".analysis.themes",
+    "theme_set": ".analysis.themes",
+    "theme_templates": ".analysis.themes",
+    "theme_trend": ".analysis.themes",
+    "suggest_topics": ".analysis.topics",
     "POOR_SCORE": ".analysis.touchpoints",
     "channel_consistency": ".analysis.touchpoints",
     "pain_points": ".analysis.touchpoints",
@@ -383,6 +401,13 @@ __all__ = [
     "detect_language",
     "tag_themes",
     "theme_dictionary",
+    "ThemeSet",
+    "theme_set",
+    "theme_templates",
+    "theme_impact",
+    "theme_trend",
+    "theme_sentiment",
+    "suggest_topics",
     "sentiment_trend",
     "theme_summary",
     "rating_agreement",

@@ -559,10 +559,14 @@ def test_report_is_a_page_that_renders_compactly(sample_report):
         "themes_table",
         "themes",
         "emerging",
+        "theme_list",
+        "theme_heatmap",
+        "theme_verbatims",
+        "topics",
         "examples",
         "breakdowns",
     ]
-    assert set(sample_report.alt) == {"trend", "by_source", "themes"}
+    assert set(sample_report.alt) == {"trend", "by_source", "themes", "theme_heatmap"}
     for name in sample_report.sections:  # breakdowns: none named in the sample catalog, so left out
         assert (sample_report.show(name) is None) == (name == "breakdowns"), name
     # issue 22: the report printed every table, 110k+ characters

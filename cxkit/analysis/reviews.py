@@ -32,7 +32,7 @@ from ..errors import NotEnoughDataError
 from ..periods import month_of, resolve_month
 from .calibration import SentimentModel, rating_scale, rating_to_class
 from .sentiment import calibrate_sentiment, sentiment
-from .themes import tag_themes, theme_dictionary
+from .themes import ThemeSet, tag_themes, theme_dictionary
 
 __all__ = [
     "score_reviews",
@@ -459,6 +459,7 @@ def score_reviews(
     seed: int = 0,
     calibrate_max: int = 20_000,
     chunk_rows: int = 100_000,
+    themes: ThemeSet | None = None,
 ) -> ScoredReviews:
     """Score and tag every review, calibrated on the star ratings when that helps.
 
@@ -495,6 +496,9 @@ def score_reviews(
         (``catalog.monthly("reviews")``), only one run's texts are in memory at a time; the
         scores are kept, not the texts (``text``, ``title``) or the sentiment words found
         (``words``, missing), except the report month's. Scores do not depend on the runs.
+    themes : ThemeSet, keyword-only
+        The themes to tag (:func:`cxkit.theme_set`, e.g. an industry template chosen in the
+        catalog); None (default): the generic list extended by ``settings``.
 
     Returns
     -------
@@ -556,8 +560,8 @@ def score_reviews(
 
     # A run of whole months at a time: score and tag its texts, keep the scores and drop the text (except
     # the report month's, for the examples, and the calibration's training sample).
-    dictionary = theme_dictionary(settings)
-    names = list(dictionary)
+    dictionary: ThemeSet | dict = themes if themes is not None else theme_dictionary(settings)
+    names = dictionary.names if isinstance(dictionary, ThemeSet) else list(dictionary)
     parts, training_parts = [], []
     runs = reader.batches(chunk_rows)
     # a big table is scored a run of months at a time: one step per run (one run shows none)
@@ -568,7 +572,7 @@ def score_reviews(
         lex = sentiment(chunk["text"], chunk["language"] if "language" in chunk.columns else None)
         for col in ("language", "scored", "compound", "label", "words"):
             chunk[col] = lex[col].to_numpy()
-        tags = tag_themes(chunk["text"], themes=dictionary)
+        tags = tag_themes(chunk["text"], themes=dictionary, language=chunk["language"] if themes is not None else None)
         for name in names:
             chunk[name] = tags[name].to_numpy()
         if training_ids is not None:

@@ -19,6 +19,8 @@ A catalog names each source once, with where it is and how to read it; notebooks
         table: customers
         sql: {url: "postgresql+psycopg://cx:${CX_PG_PASSWORD}@db:5432/cx", table: customers}
     settings: {}         # free-form settings for the analyses (themes, thresholds, ...)
+    themes:              # optional: the themes of reviews and comments (cxkit.data.theme_templates)
+      template: retail   # an industry template; without one the generic list is used
 
 ``${NAME}`` anywhere in a string is replaced by the environment variable ``NAME``, so
 secrets stay out of the file.
@@ -53,6 +55,7 @@ from ..periods import parse_month
 from ..safe_files import write_csv
 from .readers import Loaded, load
 from .schema import STAGE_DTYPE, TABLES
+from .theme_templates import check_themes_section
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -98,7 +101,7 @@ _READER_OPTIONS = {
     "max_unpacked_mb",
 }
 _ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
-_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs"}
+_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs", "themes"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # --------------------------------------------------------------------------- weights: (issue 29)
@@ -453,6 +456,9 @@ class Catalog(Mapping[str, Loaded]):
         Each source's options as written (environment variables not yet expanded).
     settings : dict
         The free-form ``settings`` section.
+    themes : dict or None
+        The checked ``themes`` section (``template``, ``add``, ``drop``; see
+        :mod:`cxkit.data.theme_templates`), None when the catalog has none (the generic list).
     data_dirs : list of Path
         Folders holding the catalog's files (the catalog's folder, the folders of its file
         sources, and any listed under ``data_dirs``).
@@ -466,6 +472,7 @@ class Catalog(Mapping[str, Loaded]):
         defaults: dict[str, Any],
         settings: dict[str, Any],
         data_dirs: Sequence[str | Path],
+        themes: dict[str, Any] | None = None,
     ) -> None:
         self.path = Path(path)
         self.entries = entries
@@ -473,6 +480,7 @@ class Catalog(Mapping[str, Loaded]):
         self.settings = settings
         #: the ``weights:`` section (None: responses are not weighted; see _weights_section)
         self.weights: dict[str, Any] | None = None
+        self.themes = themes
         self._cache: dict[str, Loaded] = {}
         base = self.path.parent
         dirs = [base] + [(base / d).resolve() for d in data_dirs]
@@ -623,6 +631,7 @@ class Catalog(Mapping[str, Loaded]):
             "settings": self.settings,
             "data_dirs": [str(d) for d in self.data_dirs],
             **({"weights": self.weights} if self.weights else {}),
+            **({"themes": self.themes} if self.themes is not None else {}),
         }
         path = folder / "cxkit.yaml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
@@ -1045,6 +1054,8 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
         defaults=defaults,
         settings=dict(doc.get("settings") or {}),
         data_dirs=list(doc.get("data_dirs") or []),
+        # the theme set (issue 26): checked here so a typo fails before a run starts
+        themes=check_themes_section(doc["themes"], str(path)) if doc.get("themes") is not None else None,
     )
     catalog.weights = _weights_section(doc.get("weights"), path)
     return catalog

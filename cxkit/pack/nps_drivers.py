@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+import numpy as np
 import pandas as pd
 
 from ..analysis.drivers import driver_change, driver_diagnostics, key_drivers
@@ -69,6 +70,11 @@ class NpsReport(ReportPage):
     #: how the figures are weighted, and the unweighted KPIs (empty: unweighted); see
     #: :func:`weighting_part`
     weighting: dict = field(default_factory=dict)
+    # comment themes of the month (issue 26): None when the survey has no comments that month
+    comment_themes: pd.DataFrame | None = None
+    comment_themes_csat: pd.DataFrame | None = None
+    comment_theme_trend: pd.DataFrame | None = None
+    theme_note: str = ""
 
     def results(self) -> dict:
         """The ``results.json`` part: ``nps``, ``csat``, ``ces`` (KPI dicts) and ``drivers``.
@@ -127,6 +133,7 @@ class NpsReport(ReportPage):
             options["segments"] = _setting_list(settings["breakdowns"], "breakdowns")
         if "driver_months" in settings and "driver_months" not in options:
             options["driver_months"] = _setting_int(settings["driver_months"], "driver_months")
+        options.setdefault("themes", getattr(sources, "themes", None))  # the catalog's theme set (issue 26)
         frame = sources["feedback"].frame
         spec = getattr(sources, "weights", None)
         if spec and "weights" not in options:
@@ -211,6 +218,49 @@ class NpsReport(ReportPage):
         """Checks of the driver model."""
         return table(self.need(self.diagnostics, "drivers"), caption="Checks of the key-driver model")
 
+    # -- comment themes (issue 26) -------------------------------------------------------
+
+    @section("comment_themes")
+    def _comment_themes(self):
+        """Themes of this month's comments and their association with NPS."""
+        impact = self.need(self.comment_themes, "comment_themes")
+        return table(
+            _impact_view(impact),
+            caption=f"Comment themes and NPS, {self.month}: responses whose comment mentions the theme against the "
+            f"other commented responses, 95% intervals, p adjusted ({self.padjust}) over the page's themes. "
+            + self.theme_note,
+            percent=["detractor_share_with", "detractor_share_without"],
+            pp=["detractor_share_difference"],
+            signed=["nps_difference"],
+            labels=_IMPACT_LABELS,
+        )
+
+    @section("comment_themes_csat")
+    def _comment_themes_csat(self):
+        """Themes of this month's comments and their association with CSAT."""
+        impact = self.need(self.comment_themes_csat, "comment_themes_csat")
+        return table(
+            _impact_view(impact),
+            caption=f"Comment themes and CSAT, {self.month}: mean and top-2-box share, responses whose comment "
+            f"mentions the theme against the other commented responses, p adjusted ({self.padjust}) over the themes",
+            digits=2,
+            percent=["top2_box_with", "top2_box_without"],
+            pp=["top2_box_difference"],
+            signed=["mean_difference"],
+            labels=_IMPACT_LABELS,
+        )
+
+    @section("comment_theme_trend")
+    def _comment_theme_trend(self):
+        """Each theme's share of the comments, this month against the month before."""
+        trend = self.need(self.comment_theme_trend, "comment_theme_trend")
+        return table(
+            trend[["theme", "n", "share", "previous_n", "previous_share", "change", "p", "p_adjusted", "emerging"]],
+            caption=f"Comment themes, {self.month} against the month before (two-proportion z-test, Holm-adjusted)",
+            percent=["share", "previous_share"],
+            pp=["change"],
+        )
+
 
 def nps_report(
     df: pd.DataFrame,
@@ -230,6 +280,7 @@ def nps_report(
     driver_months: int = 1,
     weights: str | None = None,
     weighting: dict | None = None,
+    themes: dict | None = None,
 ) -> NpsReport:
     """Build the monthly NPS-and-drivers report: every number, flag and finding in one call.
 
@@ -288,6 +339,11 @@ def nps_report(
     weighting : dict, optional
         How the weights were made (``attrs["weighting"]`` of :func:`cxkit.rake` and its
         kin), for the page's statement.
+    themes : dict, optional
+        The catalog's ``themes`` section (:func:`cxkit.theme_set`): the themes of the month's
+        comments (``comment`` column), whose association with NPS and CSAT the page shows
+        (:func:`cxkit.theme_impact`, adjusted over the page's themes) with their month-over-month
+        share (:func:`cxkit.theme_trend`). None: the generic list, which the page says is generic.
 
     Returns
     -------
@@ -558,6 +614,7 @@ def nps_report(
     if headline.empty:
         report.unavailable["headline"] = "the survey has no NPS, CSAT or CES answers in this month."
     report.alt = _alt_texts(report)
+    _add_comment_themes(report, df, months, end, themes=themes, alpha=alpha, padjust=padjust, min_n=min_n)
     return report
 
 
@@ -1132,3 +1189,133 @@ def _with_unweighted(shown: Any, weighting: dict[str, Any]) -> Any:
     html = f'<p class="cx-weighting">{safe_text(statement)}</p>' + shown.html + (below.html if below else "")
     text = "\n\n".join([statement, shown.text] + ([below.text] if below else []))
     return SafeHTML(html, text=text)
+# --------------------------------------------------------------------------- comment themes (issue 26)
+
+
+def _impact_view(impact: pd.DataFrame) -> pd.DataFrame:
+    """The impact table as shown: one row per theme, each metric with / without, its difference
+    with the interval written out, and the adjusted p (``theme_impact``'s long table, made wide)."""
+    rows = []
+    for theme, part in impact.groupby("theme", sort=False):
+        row: dict[str, Any] = {"theme": theme}
+        for _, r in part.iterrows():
+            share = r["metric"] in ("detractor_share", "top2_box")
+            scale, unit = (100.0, " pp") if share else (1.0, "")
+            name = str(r["metric"])
+            row["n_with"], row["n_without"] = int(r["n_with"]), int(r["n_without"])
+            row[f"{name}_with"], row[f"{name}_without"] = r["value_with"], r["value_without"]
+            row[f"{name}_difference"] = r["diff"]
+            row[f"{name}_difference_ci"] = f"{scale * r['diff_ci_low']:+.1f} to {scale * r['diff_ci_high']:+.1f}{unit}"
+            row[f"{name}_p_adjusted"] = r["p_adjusted"]
+        row["small_n"] = bool(part["small_n"].any())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+_IMPACT_LABELS = {
+    "n_with": "n with",
+    "n_without": "n without",
+    "nps_with": "NPS with",
+    "nps_without": "NPS without",
+    "nps_difference": "NPS difference",
+    "nps_difference_ci": "NPS difference, 95% CI",
+    "nps_p_adjusted": "NPS p (adjusted)",
+    "detractor_share_with": "detractors with",
+    "detractor_share_without": "detractors without",
+    "detractor_share_difference": "detractors difference",
+    "detractor_share_difference_ci": "detractors difference, 95% CI",
+    "detractor_share_p_adjusted": "detractors p (adjusted)",
+    "mean_with": "CSAT mean with",
+    "mean_without": "CSAT mean without",
+    "mean_difference": "CSAT mean difference",
+    "mean_difference_ci": "CSAT difference, 95% CI",
+    "mean_p_adjusted": "CSAT mean p (adjusted)",
+    "top2_box_with": "top-2-box with",
+    "top2_box_without": "top-2-box without",
+    "top2_box_difference": "top-2-box difference",
+    "top2_box_difference_ci": "top-2-box difference, 95% CI",
+    "top2_box_p_adjusted": "top-2-box p (adjusted)",
+    "small_n": "small n",
+}
+
+
+def _add_comment_themes(
+    report: NpsReport,
+    df: pd.DataFrame,
+    months: pd.Series,
+    end: pd.Period,
+    *,
+    themes: dict | None,
+    alpha: float,
+    padjust: str,
+    min_n: int,
+) -> None:
+    """The month's comment themes, their association with NPS and CSAT, and their trend: set on
+    ``report`` with one finding (the theme whose mentions go with the lowest NPS, when significant)."""
+    from ..analysis.themes import tag_themes, theme_impact, theme_set, theme_trend
+
+    chosen = theme_set(themes)
+    report.theme_note = chosen.note()
+    reason = None
+    if "comment" not in df.columns or not df["comment"].notna().any():
+        reason = "the survey has no comments (a comment column), so there are no comment themes."
+    window = ((months == end) | (months == end - 1)).to_numpy()
+    has_text = (
+        df["comment"].astype("string").str.strip().fillna("").astype(bool).to_numpy()
+        if reason is None
+        else np.zeros(len(df), dtype=bool)
+    )
+    if reason is None and not (has_text & (months == end).to_numpy()).any():
+        reason = f"no response in {end} has a comment, so there are no comment themes this month."
+    if reason is not None:
+        for name in ("comment_themes", "comment_themes_csat", "comment_theme_trend"):
+            report.unavailable[name] = reason
+        return
+    commented = df[window & has_text]
+    language = commented["language"] if "language" in commented.columns else None
+    tags = tag_themes(commented["comment"], themes=chosen, language=language if not chosen.generic else None)
+    data = pd.concat([commented.drop(columns=[c for c in tags.columns if c in commented.columns]), tags], axis=1)
+    this = data[(months[window & has_text] == end).to_numpy()]
+    names = [n for n in chosen.names if this[n].any()]
+    if not names:
+        report.unavailable["comment_themes"] = f"no comment in {end} mentions a theme. {chosen.note()}"
+    elif "nps" in this.columns and this["nps"].notna().any():
+        impact = _quietly(theme_impact, this, "nps", themes=names, alpha=alpha, padjust=padjust, min_n=min_n)
+        if len(impact):
+            report.comment_themes = impact
+            nps_rows = impact[(impact["metric"] == "nps") & impact["significant"] & ~impact["small_n"]]
+            worst = nps_rows.sort_values("diff").head(1)
+            if len(worst) and worst["diff"].iloc[0] < 0:
+                r = worst.iloc[0]
+                det = impact[(impact["theme"] == r["theme"]) & (impact["metric"] == "detractor_share")].iloc[0]
+                report.findings.append(
+                    f"Comments mentioning {r['theme']} come with an NPS {abs(r['diff']):.0f} points lower than other "
+                    f"comments in {end} ({r['value_with']:.0f} vs {r['value_without']:.0f}, n = {int(r['n_with']):,}; "
+                    f"{100 * det['value_with']:.0f}% detractors vs {100 * det['value_without']:.0f}%; adjusted "
+                    f"{p_phrase(r['p_adjusted'])} over the page's {len(names)} themes)."
+                )
+        else:
+            report.unavailable["comment_themes"] = (
+                f"every comment in {end} mentions the same themes; nothing to compare."
+            )
+    else:
+        report.unavailable["comment_themes"] = f"no commented response in {end} answers the NPS question."
+    if names and "csat" in this.columns and this["csat"].notna().any():
+        csat = _quietly(theme_impact, this, "csat", themes=names, alpha=alpha, padjust=padjust, min_n=min_n)
+        if len(csat):
+            report.comment_themes_csat = csat
+    if report.comment_themes_csat is None:
+        report.unavailable["comment_themes_csat"] = f"no commented response in {end} answers the CSAT question."
+    before = data[(months[window & has_text] == end - 1).to_numpy()]
+    if not len(before):
+        report.unavailable["comment_theme_trend"] = f"there are no comments from {end - 1} to compare with."
+    elif names:
+        trend = theme_trend(data, themes=names, month=str(end), date="responded_at", alpha=alpha)
+        report.comment_theme_trend = trend
+        rising = trend[trend["emerging"]].sort_values("change", ascending=False)
+        if len(rising):
+            r = rising.iloc[0]
+            report.findings.append(
+                f"Emerging comment theme: {r['theme']}, mentioned in {100 * r['share']:.1f}% of comments in {end} "
+                f"against {100 * r['previous_share']:.1f}% in {end - 1} (Holm-adjusted {p_phrase(r['p_adjusted'])})."
+            )

@@ -45,6 +45,8 @@ from ..analysis.reviews import (
     sentiment_trend,
     theme_summary,
 )
+from ..analysis.themes import theme_sentiment, theme_set
+from ..analysis.topics import suggest_topics
 from ..display import SafeHTML, figure, p_phrase, safe_text, table
 from ..display import findings as findings_list
 from ..errors import NotEnoughDataError
@@ -101,6 +103,8 @@ class SentimentReport(ReportPage):
         The monthly tables and figures (``trend``, ``by_source``) cover the last ``months``
         calendar months up to the report month (default 24, :data:`cxkit.plots.TREND_MONTHS`);
         None: every month.
+    themes : dict, keyword-only
+        The catalog's ``themes`` section (:func:`cxkit.theme_set`); None: the generic list.
 
     Attributes
     ----------
@@ -146,7 +150,10 @@ class SentimentReport(ReportPage):
         calibrate_max: int = 20_000,
         chunk_rows: int = 100_000,
         months: int | None = TREND_MONTHS,
+        themes: dict | None = None,
     ):
+        # the theme set: the catalog's template (issue 26), or the generic list as before
+        self.theme_set = theme_set(themes, settings=settings)
         scores = score_reviews(
             df,
             month=month,
@@ -155,6 +162,7 @@ class SentimentReport(ReportPage):
             seed=seed,
             calibrate_max=calibrate_max,
             chunk_rows=chunk_rows,
+            themes=None if self.theme_set.generic else self.theme_set,
         )
         period = scores.month
         self.month = str(period)
@@ -201,6 +209,9 @@ class SentimentReport(ReportPage):
         if self.themes is not None:
             self.emerging = self.attempt("emerging", _emerging, self.themes, has_previous, period, self.dated)
         self.examples = self.attempt("examples", _example_reviews, cur, examples, max_chars, where)
+        # -- themes by sentiment and suggested topics (issue 26) --
+        self.theme_heatmap = self.attempt("theme_heatmap", _theme_heatmap, cur, self.theme_names, where)
+        self.topics = self.attempt("topics", _suggested_topics, cur, self.theme_names, seed, where)
         summary = None
         if comments is not None:
             summary = comment_summary(comments, month=period, model=scores.model if scores.used else None)
@@ -269,6 +280,11 @@ class SentimentReport(ReportPage):
             "comments": summary,
             "rating_scale": list(self.rating_scale) if self.rating_scale is not None else None,
             "dated": self.dated,
+            "theme_list": self.theme_set.name,
+            "suggested_topics": [
+                {"language": r["language"], "terms": list(r["terms"]), "size": int(r["size"])}
+                for _, r in (self.topics if self.topics is not None else pd.DataFrame()).iterrows()
+            ],
         }
         self.alt = {
             "trend": self.findings[0],
@@ -280,6 +296,7 @@ class SentimentReport(ReportPage):
                 else f"Bars: negative reviews mentioning each theme {where}, as a share of all reviews; "
                 "there is no month before to compare with."
             ),
+            "theme_heatmap": _heatmap_alt(self.theme_heatmap, where),
         }
 
     @classmethod
@@ -296,7 +313,15 @@ class SentimentReport(ReportPage):
             if "feedback" in sources
             else None
         )
-        return cls(reviews, month=month, settings=sources.settings, comments=comments, seed=seed, months=months)
+        return cls(
+            reviews,
+            month=month,
+            settings=sources.settings,
+            comments=comments,
+            seed=seed,
+            months=months,
+            themes=getattr(sources, "themes", None),
+        )
 
     def results(self) -> dict:
         """The ``sentiment`` part of ``results.json``.
@@ -489,6 +514,48 @@ class SentimentReport(ReportPage):
             labels=_CHANGE_LABELS,
         )
 
+    @section("theme_list")
+    def _theme_list(self):
+        """Which theme list tagged the reviews (generic, or the catalog's industry template)."""
+        return _note(self.theme_set.note())
+
+    @section("theme_heatmap")
+    def _theme_heatmap_chart(self):
+        """Themes by sentiment: the share of each theme's reviews that is negative, neutral, positive."""
+        cells = self.need(self.theme_heatmap, "theme_heatmap")
+        return figure(_plot_heatmap(cells).figure, alt=self.alt["theme_heatmap"])
+
+    @section("theme_verbatims")
+    def _theme_verbatims(self):
+        """The reviews behind each cell of the heatmap (masked, shortened)."""
+        cells = self.need(self.theme_heatmap, "theme_heatmap")
+        shown = cells[cells["n"] > 0].assign(examples=lambda d: d["examples"].map(" | ".join))
+        return table(
+            shown[["theme", "label", "n", "share", "examples"]],
+            caption=f"Reviews behind each theme and sentiment, {self.month}"
+            if self.dated
+            else "Reviews behind each theme and sentiment",
+            digits=3,
+            percent=["share"],
+            max_chars=520,
+        )
+
+    @section("topics")
+    def _topics(self):
+        """Suggested topics: what the reviews that match no theme talk about."""
+        topics = self.need(self.topics, "topics")
+        if not len(topics):
+            return _note(str(topics.attrs.get("note") or "No topic was found in the reviews that match no theme."))
+        shown = topics.assign(terms=topics["terms"].map(", ".join), examples=topics["examples"].map(" | ".join))
+        return table(
+            shown[["topic", "language", "terms", "size", "share", "mean_compound", "share_negative", "examples"]],
+            caption="Suggested topics in reviews that match no theme: candidates to add to the catalog under "
+            "themes: add (not counted in the theme statistics)",
+            digits=2,
+            percent=["share", "share_negative"],
+            max_chars=520,
+        )
+
     @section("examples")
     def _examples(self):
         """The most negative and most positive reviews this month."""
@@ -574,6 +641,7 @@ def sentiment_report(
     calibrate_max: int = 20_000,
     chunk_rows: int = 100_000,
     months: int | None = TREND_MONTHS,
+    themes: dict | None = None,
 ) -> SentimentReport:
     """Score, calibrate, tag and summarise reviews for one month: the review-sentiment page.
 
@@ -620,6 +688,9 @@ def sentiment_report(
         The monthly tables and figures (``trend``, ``by_source``) cover the last ``months``
         calendar months up to the report month (:data:`cxkit.plots.TREND_MONTHS`); None: every
         month.
+    themes : dict, optional
+        The catalog's ``themes`` section (``{"template": "travel", "add": {...}, "drop": [...]}``,
+        :func:`cxkit.theme_set`); None: the generic list, which the page says is generic.
 
     Returns
     -------
@@ -667,6 +738,7 @@ def sentiment_report(
         calibrate_max=calibrate_max,
         chunk_rows=chunk_rows,
         months=months,
+        themes=themes,
     )
 
 
@@ -1075,3 +1147,87 @@ def _headline_finding(month: pd.Period, kpi: dict, n_previous: int, dated: bool)
             f"; the change of {kpi['change']:+.2f} from {month - 1} cannot be tested with a single review in a month."
         )
     return head
+
+
+# --------------------------------------------------------------------------- themes by sentiment, topics (issue 26)
+
+#: Fewest reviews matching no theme that topic discovery looks at.
+TOPIC_MIN_TEXTS = 30
+
+
+def _theme_heatmap(cur: pd.DataFrame, names: list[str], where: str) -> pd.DataFrame:
+    """Each theme's reviews this month by sentiment label, with up to 3 masked reviews per cell."""
+    if not names or not len(cur):
+        raise _no_scores(where)
+    cells = theme_sentiment(cur, themes=names, text="text" if "text" in cur else None)
+    if "examples" not in cells:
+        cells["examples"] = [[] for _ in range(len(cells))]
+    if not (cells["theme_n"] > 0).any():
+        raise NotEnoughDataError(
+            f"no scored review {where} mentions a theme, so there is no theme to break down by sentiment."
+        )
+    return cells[cells["theme_n"] > 0].reset_index(drop=True)
+
+
+def _heatmap_alt(cells: pd.DataFrame | None, where: str) -> str:
+    """The heatmap's finding: the theme with the largest negative share, and the most positive one."""
+    if cells is None or not len(cells):
+        return "Themes by sentiment: not drawn (see the section's note)."
+    # a theme of two reviews can be "100% negative": the finding names themes of 10 or more when there are any
+    enough = cells[cells["theme_n"] >= 10] if (cells["theme_n"] >= 10).any() else cells
+    neg = enough[enough["label"] == "negative"].sort_values(["share", "theme_n"], ascending=[False, False])
+    pos = enough[enough["label"] == "positive"].sort_values(["share", "theme_n"], ascending=[False, False])
+    worst, best = neg.iloc[0], pos.iloc[0]
+    return (
+        f"Themes by sentiment {where}: {worst['theme']} has the largest negative share, "
+        f"{100 * worst['share']:.0f}% of its {int(worst['theme_n']):,} reviews; {best['theme']} the largest positive "
+        f"share, {100 * best['share']:.0f}% of {int(best['theme_n']):,}. Cells: share of each theme's reviews."
+    )
+
+
+def _plot_heatmap(cells: pd.DataFrame) -> Axes:
+    """Themes (rows) by sentiment label (columns), each cell the share of the theme's reviews."""
+    import matplotlib.pyplot as plt
+
+    grid = cells.pivot(index="theme", columns="label", values="share").reindex(
+        columns=["negative", "neutral", "positive"]
+    )
+    grid = grid.loc[cells.drop_duplicates("theme")["theme"]]
+    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(grid) + 1.4))
+    ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(3), ["negative", "neutral", "positive"])
+    ax.set_yticks(range(len(grid)), [str(t) for t in grid.index])
+    n = cells.drop_duplicates("theme").set_index("theme")["theme_n"]
+    for i, theme in enumerate(grid.index):
+        for j, label in enumerate(grid.columns):
+            value = grid.loc[theme, label]
+            ax.text(j, i, f"{100 * value:.0f}%", ha="center", va="center", color="white" if value > 0.55 else "black")
+        ax.text(2.62, i, f"n = {int(n[theme]):,}", va="center", fontsize=8)
+    ax.set_title("Share of each theme's reviews by sentiment")
+    fig.tight_layout()
+    return ax
+
+
+def _suggested_topics(cur: pd.DataFrame, names: list[str], seed: int, where: str) -> pd.DataFrame:
+    """Topics in the month's reviews that match no theme (cxkit.suggest_topics)."""
+    if "text" not in cur or not len(cur):
+        raise _no_scores(where)
+    has_text = cur["text"].notna() & cur["text"].astype(str).str.strip().astype(bool)
+    matched = cur[names].fillna(False).any(axis=1) if names else pd.Series(False, index=cur.index)
+    rest = cur[has_text & ~matched]
+    if len(rest) < TOPIC_MIN_TEXTS:  # a result, not missing data: the themes cover (nearly) every review
+        none = pd.DataFrame(columns=["topic", "language", "terms", "size"])
+        none.attrs["note"] = (
+            f"Only {len(rest):,} review(s) {where} match no theme (topics are suggested from at least "
+            f"{TOPIC_MIN_TEXTS}): the theme list covers what the reviews talk about."
+        )
+        return none
+    topics = suggest_topics(
+        rest["text"],
+        language=rest["language"] if "language" in rest else None,
+        sentiment=rest[["compound", "label"]].reset_index(drop=True),
+        seed=seed,
+    )
+    if not len(topics):
+        topics.attrs["note"] = f"The {len(rest):,} reviews {where} that match no theme form no topic of 5 or more."
+    return topics
