@@ -19,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import progress  # light, and its switches are used before anything else
+from ._lazy import submodules
 
 if TYPE_CHECKING:  # the names below, for type checkers and editors; at run time see _WHERE
     from ._paths import DEFAULT_CATALOG, PROJECT_DIR, SAMPLE_DIR
@@ -514,13 +515,14 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """The public name ``name``, imported from its module on first use (and kept)."""
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module 'cxkit' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module, __name__), name)
+    if name not in _WHERE:
+        return _submodule(name)  # cx.analysis, cx.plots ...: the subpackage or module of that name
+    value = getattr(importlib.import_module(_WHERE[name], __name__), name)
     globals()[name] = value
     return value
+
+
+_submodule = submodules(__name__)
 
 
 def __dir__() -> list[str]:

@@ -2,3 +2,7 @@
 
 May import every other layer; nothing imports it except the package's ``__init__``.
 """
+
+from .._lazy import submodules
+
+__getattr__ = submodules(__name__)

@@ -1189,6 +1189,8 @@ def _with_unweighted(shown: Any, weighting: dict[str, Any]) -> Any:
     html = f'<p class="cx-weighting">{safe_text(statement)}</p>' + shown.html + (below.html if below else "")
     text = "\n\n".join([statement, shown.text] + ([below.text] if below else []))
     return SafeHTML(html, text=text)
+
+
 # --------------------------------------------------------------------------- comment themes (issue 26)
 
 
