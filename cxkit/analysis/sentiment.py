@@ -37,7 +37,7 @@ from .calibration import (
     rating_to_class,
     token_features,
 )
-from .langdetect import SUPPORTED_LANGUAGES, detect_batch, detect_language, language_model
+from .langdetect import OTHER, SUPPORTED_LANGUAGES, detect_batch, detect_language, language_model
 from .themes import THEMES, tag_themes, theme_dictionary
 
 __all__ = [
@@ -324,7 +324,7 @@ def sentiment(
     pandas.DataFrame
         One row per text, same index, columns:
 
-        - ``language``: the code used (given or detected; ``"und"`` for text in another
+        - ``language``: the code used (given or detected; ``"other"`` for text in another
           language; missing for text without words).
         - ``compound``: sentiment in [-1, 1] (VADER's normalisation of the summed valences);
           missing when not scored.
@@ -338,7 +338,10 @@ def sentiment(
         - ``words``: the strongest contributions after negation, boosters, contrast and the
           1.5 weight of negative words, e.g. ``"waste of money (-4.5), too expensive (-2.7)"``;
           for a calibrated model, each word's contribution to the log-odds of positive
-          against negative.
+          against negative. Each word or phrase is listed once, with its summed contribution.
+        - ``reason``: why a row was not scored: ``"other language"`` (detected as a language
+          cxkit does not score), ``"other language (de)"`` (a given code it does not score) or
+          ``"no words"``; missing for scored rows.
 
     Examples
     --------
@@ -346,13 +349,13 @@ def sentiment(
     >>> out = cx.sentiment(["Complete waste of money, far too expensive.",
     ...                     "Kundeservicen var utrolig venlige og hjælpsomme!",
     ...                     "Inte värt pengarna.", "", "Das ist sehr gut und ich bin zufrieden."])
-    >>> out[["language", "label", "scored"]]
-      language     label  scored
-    0       en  negative    True
-    1       da  positive    True
-    2       sv  negative    True
-    3      NaN       NaN   False
-    4      und       NaN   False
+    >>> out[["language", "label", "scored", "reason"]]
+      language     label  scored          reason
+    0       en  negative    True             NaN
+    1       da  positive    True             NaN
+    2       sv  negative    True             NaN
+    3      NaN       NaN   False        no words
+    4    other       NaN   False  other language
     >>> out.loc[0, "words"]
     'waste of money (-4.5), too expensive (-2.7)'
     """
@@ -434,9 +437,29 @@ def sentiment(
             "scored": scored,
             "n_sentiment_words": n_words,
             "words": words,
+            "reason": _reasons(langs, scored),
         },
         index=index,
     )
+
+
+NOT_SCORED_OTHER = "other language"
+NOT_SCORED_NO_WORDS = "no words"
+
+
+def _reasons(langs: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """Why each text was not scored (None where it was)."""
+    out = np.full(len(langs), None, dtype=object)
+    unscored = np.flatnonzero(~scored)
+    for i in unscored:
+        lang = langs[i]
+        if lang is None or lang in SUPPORTED_LANGUAGES:
+            out[i] = NOT_SCORED_NO_WORDS
+        elif lang == OTHER:
+            out[i] = NOT_SCORED_OTHER
+        else:
+            out[i] = f"{NOT_SCORED_OTHER} ({lang})"
+    return out
 
 
 def comment_sentiment(
