@@ -96,6 +96,11 @@ class Lexicon:
     irrealis: frozenset[str] = frozenset()
     negation_prefixes: dict[str, float] = field(default_factory=dict)
     suffixes: dict[str, float] = field(default_factory=dict)
+    # "too" markers (tokens -> valence), the scalar words they turn into complaints, and sarcasm
+    # cues (tokens -> valence beside a complaint); see the issue-25 block of rules.tsv
+    excess: dict[tuple[str, ...], float] = field(default_factory=dict)
+    scalars: frozenset[str] = frozenset()
+    sarcasm: dict[tuple[str, ...], float] = field(default_factory=dict)
     alternate_endings: tuple[tuple[str, str], ...] = ()
     stems: dict[str, float] = field(default_factory=dict)
     stem_min_len: dict[str, int] = field(default_factory=dict)
@@ -311,6 +316,9 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
     irrealis: set[str] = set()
     negation_prefixes: dict[str, float] = {}
     suffixes: dict[str, float] = {}
+    excess: dict[tuple[str, ...], float] = {}
+    scalars: set[str] = set()
+    sarcasm: dict[tuple[str, ...], float] = {}
     # Nynorsk shares Bokmål's rules and adds its own forms
     applies = {"*", language} | ({"nb"} if language == "nn" else set())
     own: dict[str, float] = {}
@@ -333,6 +341,12 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
             negation_prefixes[entry] = value
         elif kind == "suffix":
             suffixes[entry] = value
+        elif kind == "excess":
+            excess[_tokens(entry)] = value
+        elif kind == "scalar":
+            scalars.add(entry)
+        elif kind == "sarcasm":
+            sarcasm[_tokens(entry)] = value
     if language == "en":
         from vaderSentiment import vaderSentiment as vader
 
@@ -378,6 +392,9 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
         irrealis=frozenset(irrealis),
         negation_prefixes=dict(sorted(negation_prefixes.items(), key=lambda kv: -len(kv[0]))),
         suffixes=dict(sorted(suffixes.items(), key=lambda kv: -len(kv[0]))),
+        excess=excess,
+        scalars=frozenset(scalars),
+        sarcasm=sarcasm,
         alternate_endings=_ALTERNATE_ENDINGS.get(language, ()),
         stems=stems,
         stem_min_len=stem_min_len,
