@@ -50,6 +50,26 @@ _DEGREE_ENDINGS = ("este", "aste", "ere", "are", "ste", "est", "ast", "st")
 _ALTERNATE_ENDINGS = {"da": (("ede", "et"),)}
 
 
+# Languages whose function words are neutral (spaCy's stop-word lists, in lexicons/langid_other.tsv):
+# chosen on the dev parts of the Danish and Swedish Trustpilot sets (3-class macro-F1 on 4,000
+# dev reviews each: da 0.534 -> 0.545, sv 0.519 -> 0.524); English keeps VADER's own choices and
+# Norwegian its NoReC model's inputs.
+_NEUTRAL_FUNCTION_WORDS = frozenset({"da", "sv"})
+
+
+@cache
+def function_words(language: str) -> frozenset[str]:
+    """The function words of a scored language (kind ``scored`` in ``lexicons/langid_other.tsv``)."""
+    out = set()
+    with open(LEXICON_DIR / "langid_other.tsv", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        next(reader)
+        for word, kind, languages in reader:
+            if kind == "scored" and language in languages.split(","):
+                out.add(word)
+    return frozenset(out)
+
+
 def _snowball_version() -> str:
     try:
         return importlib.metadata.version("snowballstemmer")
@@ -354,6 +374,11 @@ def _build_lexicon(language: str, extra: tuple[tuple[str, float], ...]) -> Lexic
         for w, v in vader.BOOSTER_DICT.items():
             if " " not in w:
                 boosters.setdefault(w.lower(), v)
+    if language in _NEUTRAL_FUNCTION_WORDS:
+        # function words ("være", "fik", "kommer", "lika") carry no tone, whatever a lexicon or a
+        # stem shared with a toned word ("været" as "værre") says: 0 as written, so no stem is tried
+        for word in function_words(language):
+            entries[word] = 0.0
     entries.update(own)
     entries.update(dict(extra))
     words: dict[str, float] = {}

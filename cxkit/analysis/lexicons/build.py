@@ -72,7 +72,8 @@ def build_langid_other() -> None:
     def stops(lang: str) -> set[str]:
         return {w.lower() for w in importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS}
 
-    native = set().union(*(stops(lang) for lang in LANGID_LANGUAGES))
+    by_language = {lang: stops(lang) for lang in LANGID_LANGUAGES}
+    native = set().union(*by_language.values())
     zipf: dict[str, float] = {}
     with open(HERE / "langid_words.tsv", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t")
@@ -89,7 +90,8 @@ def build_langid_other() -> None:
         out.write("word\tkind\tlanguages\n")
         for word in sorted(native):
             if word.isalpha():
-                out.write(f"{word}\tscored\t\n")
+                langs = ",".join(lang for lang in LANGID_LANGUAGES if word in by_language[lang])
+                out.write(f"{word}\tscored\t{langs}\n")
         for word in sorted(foreign):
             if word.isalpha():
                 out.write(f"{word}\tother\t{','.join(sorted(foreign[word]))}\n")
