@@ -11,10 +11,13 @@ on real Danish reviews (section 5) and writes ``benchmarks/results/sentiment_cal
    (en) and asent (da, nb, sv) in the same run, with a 95% paired-bootstrap interval of the
    difference (``cxkit/analysis/_sentiment_eval.py``, ``language_table``). Sets and provenance: English,
    Amazon Alexa reviews (3-class from stars) and UCI sentences (2-class), and Norwegian, NoReC
-   sentences (3-class, dev split; cxkit's model was fitted on the train split), all from
-   ``../shared/datasets`` (see each SOURCE.md). Danish and Swedish: no labelled text exists in
-   the shared datasets or in any package installable here; the table says so and lists what was
-   searched (``NO_LABELLED_DATA``) instead of a number.
+   sentences (3-class, dev split; cxkit's model was fitted on the train split), Danish and
+   Swedish Trustpilot reviews (3-class from stars; split by company, seeded:
+   ``danish_trustpilot``, ``swedish_trustpilot``), all from ``../shared/datasets`` (see each
+   SOURCE.md). Also the language-identification table (hand-written held-out sentences in 15
+   languages, short Nordic texts) and throughput on one core against VADER/asent, in the same run.
+   ``--calibration-table``: cx.calibrate_sentiment against a TF-IDF + logistic regression
+   baseline, trained on some companies and scored on others (sentiment_calibration_disjoint.json).
 
 1. Accuracy, every tool on the same rows in one run (rules in ``cxkit/analysis/_sentiment_eval.py``):
    UCI sentences and Alexa reviews (binary accuracy) against VADER, on the whole dataset and

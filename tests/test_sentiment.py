@@ -207,8 +207,8 @@ def test_danish_and_swedish_word_formation():
     ],
 )
 def test_danish_and_swedish_review_language(text, label):
-    # written examples of each rule, not a measure of accuracy: no labelled Danish or Swedish
-    # text exists here (cxkit/analysis/_sentiment_eval.py, NO_LABELLED_DATA)
+    # written examples of each rule, not a measure of accuracy (that is the Danish and Swedish
+    # Trustpilot rows of tests/test_sentiment_languages.py)
     language = "sv" if any(w in text for w in ("och", "Skärmen", "svarade")) else "da"
     assert cx.sentiment([text], language)["label"].iloc[0] == label
 
