@@ -584,7 +584,7 @@ class TfidfLogistic:
     def _transform(self, counts):
         from scipy import sparse
 
-        X = counts[:, self.keep_] @ sparse.diags(self.idf_)
+        X = counts @ sparse.diags(self.idf_)
         out = []
         for prefix_cols in (self.word_cols_, self.char_cols_):
             block = X[:, prefix_cols]
@@ -604,20 +604,16 @@ class TfidfLogistic:
         self.idf_ = np.log((1 + n) / (1 + df[self.keep_])) + 1
         is_word = np.array([name.startswith("w:") for name in names])
         self.word_cols_, self.char_cols_ = np.flatnonzero(is_word), np.flatnonzero(~is_word)
-        X = self._transform(counts)
+        X = self._transform(counts[:, self.keep_])
         freq = np.bincount(y, minlength=n_classes).astype(float)
         weight = (len(y) / (n_classes * np.maximum(freq, 1)))[y]
         self.W_, self.b_ = fit_multinomial(X, y, n_classes, C=self.C, sample_weight=weight)
         return self
 
     def predict(self, texts):
-        full = {name: int(j) for name, j in zip(self.vocab_, self.keep_)}
-        counts, _ = self._counts(texts, {name: j for name, j in full.items()})
-        from scipy import sparse
-
-        counts = sparse.csr_matrix(counts, shape=(len(texts), int(self.keep_.max()) + 1 if len(self.keep_) else 0))
+        counts, _ = self._counts(texts, self.vocab_)
         Z = self._transform(counts) @ self.W_ + self.b_
-        return Z.argmax(axis=1)
+        return np.asarray(Z).argmax(axis=1)
 
 
 def _calibration_sets(catalog) -> list[dict]:
