@@ -347,7 +347,7 @@ def sentiment(
           get no score rather than a made-up neutral one.
         - ``n_sentiment_words``: words and phrases that carried sentiment.
         - ``words``: the strongest contributions after negation, boosters, contrast and the
-          1.5 weight of negative words, e.g. ``"waste of money (-4.5), too expensive (-2.7)"``;
+          1.5 weight of negative words, e.g. ``"waste of money (-4.5), far too expensive (-2.8)"``;
           for a calibrated model, each word's contribution to the log-odds of positive
           against negative. Each word or phrase is listed once, with its summed contribution.
         - ``reason``: why a row was not scored: ``"other language"`` (detected as a language
@@ -368,7 +368,7 @@ def sentiment(
     3      NaN       NaN   False        no words
     4    other       NaN   False  other language
     >>> out.loc[0, "words"]
-    'waste of money (-4.5), too expensive (-2.7)'
+    'waste of money (-4.5), far too expensive (-2.8)'
     """
     items, index = texts_and_index(texts, function="sentiment")
     n = len(items)
