@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -45,7 +47,7 @@ def test_other_languages_and_empty_text():
         "123 456",
     ]
     out = cx.detect_language(texts)
-    assert out["language"].tolist()[:4] == ["und"] * 4
+    assert out["language"].tolist()[:4] == ["other"] * 4
     assert out["language"].iloc[4:].isna().all()
     assert out["confidence"].isna().all()
 
@@ -67,3 +69,56 @@ def test_index_kept_and_chunks_agree():
     assert list(whole.index) == list(texts.index)
     pd.testing.assert_frame_equal(whole, chunked)
     assert whole["language"].tolist()[:3] == ["da", "sv", "en"]
+
+
+# ----------------------------------------------------------------- held-out sentences, 15 languages
+
+SENTENCES = Path(__file__).parent / "data" / "langid_sentences.tsv"
+SCORED = {"en", "da", "nb", "nn", "sv"}
+
+
+def _langid_rows(split: str) -> pd.DataFrame:
+    rows = pd.read_csv(SENTENCES, sep="\t", comment="#")
+    rows = rows[rows["split"] == split].copy()
+    rows["want"] = rows["language"].where(rows["language"].isin(SCORED), "other")
+    rows["got"] = cx.detect_language(rows["text"])["language"].to_numpy()
+    return rows
+
+
+def test_held_out_sentences_in_15_languages():
+    # tests/data/langid_sentences.tsv "test" rows (hand-written, never tuned on): 8 sentences in
+    # each of 10 languages cxkit does not score and 6-8 in each scored one. Measured when the
+    # "other" rule was written (benchmarks/results/sentiment_languages.json, langid): 106 of 118
+    # right; of the 80 foreign ones German 7/8, Dutch 6/8, Finnish 7/8, French 5/8, Italian 5/8,
+    # Spanish 7/8, the other four 8/8 (before the rule: 60 of 80).
+    rows = _langid_rows("test")
+    ok = rows["got"] == rows["want"]
+    assert ok.sum() >= 106
+    foreign = rows[rows["want"] == "other"]
+    # never read as a scored language more often than measured: 11 of 80
+    assert (foreign["got"] != "other").sum() <= 11
+    # the scored languages are never called "other"
+    assert (rows.loc[rows["want"] != "other", "got"] != "other").all()
+
+
+def test_short_nordic_texts():
+    # 20-40 character texts, 12 per language; Danish and Bokmål spell many short phrases the same
+    # ("Elendig kundeservice"), so 34 of 36 right, none called "other"
+    rows = _langid_rows("short")
+    norwegian = rows["want"].isin(["nb", "nn"]) & rows["got"].isin(["nb", "nn"])
+    assert ((rows["got"] == rows["want"]) | norwegian).sum() >= 34
+    assert (rows["got"] != "other").all()
+
+
+def test_function_words_of_other_languages_decide():
+    # "und", "ich", "sehr" are German function words none of en/da/nb/sv uses; "die" and "war"
+    # are common English words, so they alone are no evidence (the German review that
+    # was read as English)
+    out = cx.detect_language(
+        [
+            "Die Lieferung war schnell und ich bin sehr zufrieden.",
+            "Kiitos, toimitus oli nopea ja hyvä.",
+            "Nem betjening og gode priser.",  # Danish; "nem" is also a Hungarian word: one is not enough
+        ]
+    )
+    assert out["language"].tolist() == ["other", "other", "da"]

@@ -32,13 +32,15 @@ def test_columns_index_and_unscored_rows():
         index=[10, 11, 12, 13],
     )
     out = cx.sentiment(texts)
-    assert list(out.columns) == ["language", "compound", "label", "scored", "n_sentiment_words", "words"]
+    assert list(out.columns) == ["language", "compound", "label", "scored", "n_sentiment_words", "words", "reason"]
     assert list(out.index) == [10, 11, 12, 13]
     assert out["scored"].tolist() == [True, False, False, False]
     # never a made-up score: unscored rows have no compound and no label
     assert out.loc[[11, 12, 13], "compound"].isna().all()
     assert out.loc[[11, 12, 13], "label"].isna().all()
-    assert out.loc[13, "language"] == "und"  # German: not a supported language
+    assert out.loc[13, "language"] == "other"  # German: not a supported language
+    assert pd.isna(out.loc[10, "reason"])
+    assert out.loc[[11, 12, 13], "reason"].tolist() == ["no words", "no words", "other language"]
 
 
 def test_unsupported_language_given_is_not_scored():
@@ -205,8 +207,8 @@ def test_danish_and_swedish_word_formation():
     ],
 )
 def test_danish_and_swedish_review_language(text, label):
-    # written examples of each rule, not a measure of accuracy: no labelled Danish or Swedish
-    # text exists here (cxkit/analysis/_sentiment_eval.py, NO_LABELLED_DATA)
+    # written examples of each rule, not a measure of accuracy (that is the Danish and Swedish
+    # Trustpilot rows of tests/test_sentiment_languages.py)
     language = "sv" if any(w in text for w in ("och", "Skärmen", "svarade")) else "da"
     assert cx.sentiment([text], language)["label"].iloc[0] == label
 

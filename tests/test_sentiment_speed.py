@@ -1,8 +1,11 @@
 """Speed-only changes to sentiment scoring and calibration (issue 31) change no number.
 
-The reference outputs in ``tests/data/sentiment_frozen_cf86727.json.gz`` were computed by the
-implementation before these changes (commit cf86727) on the inputs of :func:`_inputs`, with one
-BLAS thread; ``python tests/test_sentiment_speed.py OUT.json.gz`` writes them again. The other
+The reference outputs in ``tests/data/sentiment_frozen_issue25.json.gz`` were computed on the
+inputs of :func:`_inputs`, with one BLAS thread, by the implementation after issue 25's deliberate
+scoring changes ("too" complaints, sarcasm cues, CX domain words, explanations listing each word
+once, neutral Danish and Swedish function words, the da/sv neutral band); before issue 25 they
+were those of commit cf86727, which issue 31's speed work matched to 1e-12.
+``python tests/test_sentiment_speed.py OUT.json.gz`` writes them again. The other
 tests compare a shortcut with the straightforward computation it replaces.
 """
 
@@ -26,7 +29,7 @@ from cxkit.analysis._scorer import score_batch
 from cxkit.analysis._text import encode
 from cxkit.analysis.calibration import token_features
 
-FROZEN = Path(__file__).parent / "data" / "sentiment_frozen_cf86727.json.gz"
+FROZEN = Path(__file__).parent / "data" / "sentiment_frozen_issue25.json.gz"
 
 
 def _inputs() -> tuple[pd.DataFrame, pd.DataFrame]:

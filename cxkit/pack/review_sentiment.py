@@ -585,6 +585,12 @@ class SentimentReport(ReportPage):
         where = self.month if self.dated else "the export (undated)"
         reviews = "review" if r["n_reviews"] == 1 else "reviews"
         lines = [f"{r['n_reviews']:,} {reviews} in {where}, {r['n_scored']:,} scored; scores from {r['scores_from']}"]
+        # issue 25: reviews in a language the scorer does not read are counted, never scored
+        month_rows = self.scored[self.scored["_month"] == pd.Period(self.month, "M")] if self.dated else self.scored
+        langs = month_rows["language"] if "language" in month_rows else pd.Series(dtype=object)
+        n_other = int((langs.notna() & ~langs.isin(SUPPORTED_LANGUAGES) & month_rows["compound"].isna()).sum())
+        if n_other:
+            lines[0] += f"; not scored: other language {n_other:,}"
         if r["n_scored"]:
             line = f"mean sentiment {head['value']:+.2f}"
             if r["n_scored"] > 1:

@@ -58,6 +58,45 @@ def build_langid() -> None:
             writer.writerow([word, *(f"{table[word][lang]:.2f}" if lang in table[word] else "" for lang in LANGID_LANGUAGES)])
 
 
+# Languages cxkit does not score, whose function words mark a text as "other" (spaCy's stop-word
+# lists, MIT); and the scored languages' own function words, which count against "other".
+OTHER_LANGUAGES = tuple("de nl fi fr es pl it pt et is tr ro hu cs sk sl hr lt lv ca id af lb".split())
+# a foreign function word this frequent in English, Danish, Norwegian or Swedish ("die", "war",
+# "per", "la") is no evidence of another language
+OTHER_MAX_NATIVE_ZIPF = 4.5
+
+
+def build_langid_other() -> None:
+    import importlib
+
+    def stops(lang: str) -> set[str]:
+        return {w.lower() for w in importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS}
+
+    by_language = {lang: stops(lang) for lang in LANGID_LANGUAGES}
+    native = set().union(*by_language.values())
+    zipf: dict[str, float] = {}
+    with open(HERE / "langid_words.tsv", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        next(reader)
+        for row in reader:
+            zipf[row[0]] = max(float(z) for z in row[1:] if z)
+    foreign: dict[str, set[str]] = {}
+    for lang in OTHER_LANGUAGES:
+        for word in stops(lang):
+            if len(word) < 2 or word in native or zipf.get(word, 0.0) >= OTHER_MAX_NATIVE_ZIPF:
+                continue
+            foreign.setdefault(word, set()).add(lang)
+    with open(HERE / "langid_other.tsv", "w", encoding="utf-8", newline="") as out:
+        out.write("word\tkind\tlanguages\n")
+        for word in sorted(native):
+            if word.isalpha():
+                langs = ",".join(lang for lang in LANGID_LANGUAGES if word in by_language[lang])
+                out.write(f"{word}\tscored\t{langs}\n")
+        for word in sorted(foreign):
+            if word.isalpha():
+                out.write(f"{word}\tother\t{','.join(sorted(foreign[word]))}\n")
+
+
 def build_norec_model() -> None:
     """Norwegian model calibrated on NoReC_sentence's training split only (never dev or test)."""
     import pandas as pd
@@ -111,7 +150,11 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["stems"]:
         build_stems()
         sys.exit()
+    if sys.argv[1:] == ["langid_other"]:
+        build_langid_other()
+        sys.exit()
     build_asent()
     build_langid()
+    build_langid_other()
     build_norec_model()
     build_stems()
