@@ -25,7 +25,7 @@ EVIDENCE = {
     "sentiment": "review_sentiment.html",
     "churn": "churn_regression.html",
     "journey": "journey_stages.html",
-    "touchpoints": "drill/touchpoints.html",
+    "touchpoints": "appendix/touchpoints.html",
 }
 NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "sentiment": "Review sentiment", "churn": "Churn"}
 HIGHER_IS_BETTER = {"nps": True, "csat": True, "ces": False, "sentiment": True, "churn": False}
@@ -97,7 +97,7 @@ def static_page(title: str, body: str, *, footer: str, depth: int = 0, css: str 
 <p><a href="{up}index.html">Back to the pack's index</a></p>
 {body}
 </main>
-<footer class="cx-footer">{escape(footer)} · <a href="{up}how_to_read.html">How to read this pack</a></footer>
+<footer class="cx-footer">{escape(footer)} · <a href="{up}appendix/how_to_read.html">How to read this pack</a></footer>
 </body>
 </html>
 """

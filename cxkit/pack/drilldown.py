@@ -1,14 +1,14 @@
-"""Drill-down pages without a server (issue 27), in the pack's ``drill/`` folder.
+"""Drill-down pages without a server (issue 27), in the pack's ``appendix/`` folder.
 
-- ``drill/index.html``: every drill-down page, linked from the index's tiles and footer;
-- ``drill/nps-<breakdown>-<n>.html``: one page per value of each breakdown (the catalog's
+- ``appendix/index.html``: every drill-down page, linked from the index's tiles and footer;
+- ``appendix/nps-<breakdown>-<n>.html``: one page per value of each breakdown (the catalog's
   ``settings.breakdowns``, default segment and channel): the value's NPS, CSAT and CES this
   month with their intervals and bases, and its NPS over 13 months (sparkline and table);
-- ``drill/touchpoints.html``: CSAT by touchpoint against the previous month (``results.json``
+- ``appendix/touchpoints.html``: CSAT by touchpoint against the previous month (``results.json``
   ``touchpoint_changes``);
-- ``drill/sentiment-language.html``: review sentiment by language (the review page's
+- ``appendix/sentiment-language.html``: review sentiment by language (the review page's
   ``sentiment.by_language``, not recomputed);
-- ``drill/comments-<theme>-<group>.html``: the month's comments mentioning a theme, one page
+- ``appendix/comments-<theme>-<group>.html``: the month's comments mentioning a theme, one page
   per theme and score group (detractor, passive, promoter), masked
   (:func:`cxkit.privacy.mask_pii`) and escaped, as plain text the browser's find searches.
 
@@ -18,6 +18,7 @@ documented minimum (30) carries a small-base badge and no statement.
 
 from __future__ import annotations
 
+import warnings
 from html import escape
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import pandas as pd
 from ..analysis.nps import MIN_N, ces, csat, nps
 from ..analysis.themes import tag_themes, theme_dictionary
 from ..display import safe_text
+from ..errors import DataWarning
 from ..privacy import mask_pii
 from ._kpis import CSS, sparkline_svg, static_page
 from .summary import TREND_MONTHS, kpi_history
@@ -69,7 +71,11 @@ def _segment_page(feedback: pd.DataFrame, column: str, value: object, *, month: 
     period = pd.Period(month, "M")
     mine = feedback[feedback[column] == value]
     this = mine[mine["responded_at"].dt.to_period("M") == period]
-    history = kpi_history(mine, month=month, periods=TREND_MONTHS).get("nps", [])
+    with warnings.catch_warnings():
+        # The source's 0-10 scale was checked on all its rows when it was read; a segment's month
+        # may lack a 0 by chance, which is no sign of a 1-10 rating.
+        warnings.simplefilter("ignore", DataWarning)
+        history = kpi_history(mine, month=month, periods=TREND_MONTHS).get("nps", [])
     spark = sparkline_svg(history, month=month, fmt="{:+.1f}", label=f"NPS of {mask_pii(str(value))}")
     months = "".join(
         f'<tr><td>{escape(p["period"])}</td><td class="num">{p["value"]:+.1f}</td>'
@@ -88,7 +94,8 @@ def _segment_page(feedback: pd.DataFrame, column: str, value: object, *, month: 
         '<thead><tr><th scope="col">month</th><th scope="col">NPS</th><th scope="col">95% CI</th>'
         f'<th scope="col">n</th></tr></thead><tbody>{months}</tbody></table>'
     )
-    return static_page(f"{column}: {mask_pii(str(value))}, {month}", body, footer=footer, depth=1, css=CSS)
+    # The tab's title names no value from the data (the heading shows it, escaped).
+    return static_page(f"NPS drill-down by {column}, {month}", body, footer=footer, depth=1, css=CSS)
 
 
 def _touchpoint_page(results: dict, *, month: str, footer: str) -> str:
@@ -169,7 +176,7 @@ def _comment_pages(
             )
             pages[f"comments-{t_index}-{group}.html"] = (
                 str(title),
-                static_page(str(title), body, footer=footer, depth=1, css=CSS),
+                static_page(f"Comments by theme, {group}s, {month}", body, footer=footer, depth=1, css=CSS),
                 len(rows),
             )
     return pages
@@ -178,8 +185,8 @@ def _comment_pages(
 def write_drilldown(
     folder: Path, results: dict, feedback: pd.DataFrame | None, *, month: str, settings: dict, footer: str = ""
 ) -> list[str]:
-    """Write the drill-down pages under ``folder/drill/``; return their paths relative to ``folder``."""
-    drill = Path(folder) / "drill"
+    """Write the drill-down pages under ``folder/appendix/``; return their paths relative to ``folder``."""
+    drill = Path(folder) / "appendix"
     drill.mkdir(exist_ok=True)
     written: dict[str, str] = {}
     links: dict[str, list[str]] = {"nps": [], "other": [], "comments": []}
@@ -219,4 +226,4 @@ def write_drilldown(
     written["index.html"] = static_page(f"Drill-down pages, {month}", body, footer=footer, depth=1, css=CSS)
     for name, html in written.items():
         (drill / name).write_text(html, encoding="utf-8")
-    return [f"drill/{name}" for name in sorted(written)]
+    return [f"appendix/{name}" for name in sorted(written)]

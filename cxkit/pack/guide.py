@@ -91,7 +91,7 @@ def render_guide(*, footer: str = "") -> str:
         for key, title, paragraphs in _SECTIONS
     )
     body = f'<h1>How to read this pack</h1><nav aria-label="On this page"><ul>{toc}</ul></nav>{sections}'
-    return static_page("How to read this pack", body, footer=footer)
+    return static_page("How to read this pack", body, footer=footer, depth=1)
 
 
 def write_guide(path: str | Path, *, footer: str = "") -> Path:

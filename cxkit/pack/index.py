@@ -17,7 +17,7 @@ the month) are shown as not built, with the reason, and their KPIs say so.
 Issue 27: the page opens with the executive summary (``summary``), each tile has a 13-month
 sparkline (``kpi_trends``), its catalog target and the one-sided test of missing it
 (``targets``), and a small-base badge when n is below the documented minimum; a finding built on
-a small base is not repeated here. The methodology is on ``how_to_read.html``, linked from the
+a small base is not repeated here. The methodology is on ``appendix/how_to_read.html``, linked from the
 footer.
 """
 
@@ -183,8 +183,8 @@ def _trend_and_target(label: str, kpi: dict, fmt: str, extras: dict, *, note: bo
         else:
             verdict = "meets target"
         html += f'<div class="cx-kpi-note cx-target">Target {_fmt(fmt, target)}: {escape(verdict)}</div>'
-    if extras.get("drill"):
-        href, text = extras["drill"]
+    if extras.get("appendix"):
+        href, text = extras["appendix"]
         html += f'<div class="cx-kpi-note"><a href="{escape(href)}">{escape(text)}</a></div>'
     return html
 
@@ -226,7 +226,7 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
                     "trend": trends.get(key),
                     "target": targets.get(_TARGET_KEY[key]),
                     "month": month,
-                    "drill": _DRILL.get(key) if drill else None,
+                    "appendix": _DRILL.get(key) if drill else None,
                 },
             )
         )
@@ -296,7 +296,7 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
 <thead><tr><th scope="col">source</th><th scope="col">read</th><th scope="col">accepted</th><th scope="col">rejected</th><th scope="col">top reasons</th></tr></thead>
 <tbody>{quality_rows}</tbody></table></section>
 </main>
-<footer class="cx-footer">{escape(footer)} · <a href="how_to_read.html">How to read this pack</a> (intervals, significance, small bases, targets){_drill_link(drill)}</footer>
+<footer class="cx-footer">{escape(footer)} · <a href="appendix/how_to_read.html">How to read this pack</a> (intervals, significance, small bases, targets){_drill_link(drill)}</footer>
 </body>
 </html>
 """
@@ -311,9 +311,9 @@ _TARGET_KEY = {
 }
 # Each tile's drill-down page.
 _DRILL = {
-    "nps": ("drill/index.html#nps", "NPS by segment"),
-    "csat": ("drill/touchpoints.html", "CSAT by touchpoint"),
-    "sentiment": ("drill/index.html#comments", "Comments by theme"),
+    "nps": ("appendix/index.html#nps", "NPS by segment"),
+    "csat": ("appendix/touchpoints.html", "CSAT by touchpoint"),
+    "sentiment": ("appendix/index.html#comments", "Comments by theme"),
 }
 
 
@@ -331,12 +331,12 @@ def _summary_section(results: dict) -> str:
         '<section aria-labelledby="summary"><h2 id="summary">Summary</h2>'
         f'<ul class="cx-summary">{items}</ul>'
         '<p class="cx-note">Only changes and differences that pass their significance test are stated; '
-        '<a href="how_to_read.html">how to read this pack</a>.</p></section>'
+        '<a href="appendix/how_to_read.html">how to read this pack</a>.</p></section>'
     )
 
 
 def _drill_link(drill: bool) -> str:
-    return ' · <a href="drill/index.html">Drill-down pages</a>' if drill else ""
+    return ' · <a href="appendix/index.html">Drill-down pages</a>' if drill else ""
 
 
 def _small_basis(results: dict, section: str) -> str:

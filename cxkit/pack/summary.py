@@ -193,7 +193,7 @@ def target_test(
 
     >>> t = target_test("nps", 25, value=20.0, n=1000, promoters=0.45, detractors=0.25)
     >>> round(t["statistic"], 3), round(t["p"], 4), t["misses"]
-    (-1.962, 0.0249, True)
+    (-1.946, 0.0258, True)
     """
     from ..data.catalog import TARGET_KPIS
 
@@ -408,7 +408,7 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
                 "kind": "no_change",
                 "text": f"No headline KPI changed significantly in {month} against the month before "
                 f"({_and([NAMES[k] for k in tested])} tested; the differences shown on the tiles are within chance).",
-                "href": "how_to_read.html#significance",
+                "href": "appendix/how_to_read.html#significance",
             }
         )
     targets = results.get("targets") or {}
@@ -533,7 +533,8 @@ def summarise_pack(
         json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8"
     )
     alerts_module.write_alerts(folder / "alerts.json", found, month=month)
-    guide.write_guide(folder / "how_to_read.html", footer=_footer_of(folder))
+    (folder / "appendix").mkdir(exist_ok=True)
+    guide.write_guide(folder / "appendix" / "how_to_read.html", footer=_footer_of(folder))
     pages = drilldown.write_drilldown(
         folder, results, feedback, month=month, settings=settings, footer=_footer_of(folder)
     )
@@ -558,7 +559,7 @@ def _note_in_manifest(folder: Path, *, internal: list[dict], pages: list[str], a
         return
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["internal"] = internal
-    manifest["pages_added"] = ["how_to_read.html", *pages]
+    manifest["pages_added"] = sorted(["appendix/how_to_read.html", *pages])
     manifest["alerts"] = alerts
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
 
