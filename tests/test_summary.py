@@ -343,3 +343,38 @@ def test_hostile_drill_down_pages_execute_nothing(browser, tmp_path):
     for name in pages[:12]:
         seen = _visit(browser, tmp_path / name)
         _check_clean(seen, name)
+
+
+def test_index_badges_a_small_base_and_builds_no_claim_on_it():
+    """The issue's real-data index: a tile said "-82.1 ... not a significant change" and the index
+    "seat comfort leads the drivers (27.5%)" from n = 28 and 26 responses."""
+    from types import SimpleNamespace
+
+    from cxkit.pack.index import render_index
+
+    results = {
+        "month": "2026-10",
+        "nps": {
+            "value": -60.0,
+            "ci_low": -80.0,
+            "ci_high": -30.0,
+            "n": 28,
+            "min_n": 30,
+            "small_n": True,
+            "previous": 22.1,
+            "change": -82.1,
+            "change_p": 0.2,
+            "significant": False,
+            "month": "2026-10",
+            "finding": "Seat comfort leads the drivers (27.5%).",
+        },
+        "drivers": [{"driver": "seat_comfort", "share": 0.275, "n": 26, "p_first": 0.6}],
+        "kpi_trends": {"nps": [{"period": f"2026-{m:02d}", "value": float(m)} for m in range(1, 11)]},
+        "summary": [],
+    }
+    notebook = SimpleNamespace(name="nps_drivers", title="NPS and key drivers", section="nps")
+    html = render_index(results, notebooks=[notebook], footer="f")
+    assert "Small base: n = 28, below 30" in html
+    assert "not a significant change" not in html and "the change from the previous month is not assessed" in html
+    assert "Seat comfort" not in html and "rests on n = 28 responses" in html
+    assert html.count("<svg") == 1 and "<title>NPS, 2026-01 to 2026-10" in html

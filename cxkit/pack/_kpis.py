@@ -160,7 +160,7 @@ def sparkline_svg(
 #: Styles of the summary, the tiles' sparklines and badges, and the drill-down pages.
 CSS = """
 .cx-summary li{margin:.35em 0}
-.cx-spark{display:block;margin:.4em 0}
+.cx-spark{display:block;margin:.4em 0;width:100%;height:auto;max-width:220px}
 .cx-spark-line{fill:none;stroke:#1f4e79;stroke-width:2}
 .cx-spark-now{fill:#1f4e79;stroke:#fff;stroke-width:1}
 .cx-spark-target{stroke:#8a4b00;stroke-width:1.5;stroke-dasharray:4 3}
@@ -169,3 +169,22 @@ CSS = """
 .cx-drill{font-size:.9em}
 .cx-verbatim li{margin:.4em 0}
 """
+
+
+def trend_points(trend: Any, *, value: str, n: str = "n", months: int = 13) -> list[dict]:
+    """A page's monthly table (``month``, ``value``, ``ci_low``, ``ci_high``, ``n``) as the last
+    ``months`` points of ``results.json``'s ``trend`` list (the index's sparkline), or an empty list
+    when the page has no trend (issue 27)."""
+    if trend is None or len(trend) == 0 or value not in trend.columns:
+        return []
+    rows = trend.tail(months)
+    return [
+        {
+            "period": str(r["month"]),
+            "value": None if r[value] != r[value] else float(r[value]),
+            "ci_low": None if r.get("ci_low") is None or r["ci_low"] != r["ci_low"] else float(r["ci_low"]),
+            "ci_high": None if r.get("ci_high") is None or r["ci_high"] != r["ci_high"] else float(r["ci_high"]),
+            "n": int(r[n]) if n in r and r[n] == r[n] else None,
+        }
+        for r in rows.to_dict(orient="records")
+    ]

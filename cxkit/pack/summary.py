@@ -6,9 +6,9 @@ snapshot and the merged ``results.json`` it adds these keys to ``results.json``:
 - ``kpi_trends``: per KPI (``nps``, ``csat``, ``ces``, ``sentiment``, ``churn``) up to 13
   months ending with the report month, each ``{period, value, ci_low, ci_high, n, small_n}``.
   NPS, CSAT and CES come from :func:`cxkit.kpi_trend` on the feedback (the function the NPS page
-  uses, so the report month's point equals the tile); sentiment and churn come from the packs
-  of earlier months found in the output folder plus the headline's previous month (their
-  scores are the review and churn pages' own; they are not recomputed here).
+  uses, so the report month's point equals the tile); sentiment and churn from the review and
+  churn pages' own monthly tables (``sentiment.trend``, ``churn.trend``; not recomputed here),
+  else from the packs of earlier months found in the output folder.
 - ``targets``: per KPI with a catalog target (``targets: {nps: 25, csat_mean: 4.0}``, see
   :data:`cxkit.data.catalog.TARGET_KPIS`): ``target``, ``value``, ``gap``, ``statistic``,
   ``p`` (one-sided: the month's true value misses the target), ``misses`` (``p < alpha`` and
@@ -253,7 +253,7 @@ def targets_report(
     if feedback is not None and "responded_at" in feedback.columns:
         this = feedback[feedback["responded_at"].dt.to_period("M") == pd.Period(month, "M")]
     out: dict[str, dict] = {}
-    for kpi, target in targets.items():
+    for kpi, target in sorted(targets.items(), key=lambda item: list(TARGET_SOURCE).index(item[0])):
         key, _ = TARGET_SOURCE[kpi]
         head = headline(results, key)
         if head is None:
@@ -518,8 +518,10 @@ def summarise_pack(
     trends: dict[str, list[dict]] = kpi_history(feedback, month=month) if feedback is not None else {}
     for key in ("sentiment", "churn"):
         head = headline(results, key)
-        if head is not None and head.get("scope") != "all customers":
-            trends[key] = _pack_history(out, month, key, TREND_MONTHS, results)
+        if head is None or head.get("scope") == "all customers":
+            continue
+        own = results[key].get("trend")  # the page's monthly table, when it wrote one
+        trends[key] = own if isinstance(own, list) and own else _pack_history(out, month, key, TREND_MONTHS, results)
     added: dict[str, Any] = {
         "kpi_trends": trends,
         "targets": targets_report(targets, results, feedback, month=month, alpha=alpha),
