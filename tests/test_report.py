@@ -98,7 +98,8 @@ def _cli(project, *args, wrapper=("-m", "cxkit"), **kw):
 
 
 def _snapshot(folder: Path) -> dict:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    # every file, those of the appendix/ folder (issue 27) included
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_pack_is_built_with_index_results_manifest_and_safe_html(project):

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..analysis.nps import MIN_N
+import pandas as pd
+
+from ..analysis.nps import MIN_N, kpi_trend
 
 # Catalog target -> (results.json key, higher is better).
 TARGET_SOURCE = {
@@ -188,3 +190,55 @@ def trend_points(trend: Any, *, value: str, n: str = "n", months: int = 13) -> l
         }
         for r in rows.to_dict(orient="records")
     ]
+
+
+#: Months in a KPI tile's sparkline, ending with the report month.
+TREND_MONTHS = 13
+
+
+def kpi_history(feedback: pd.DataFrame, *, month: str, periods: int = TREND_MONTHS, min_n: int = MIN_N) -> dict:
+    """NPS, CSAT and CES means per month, ``periods`` months ending with ``month``.
+
+    Parameters
+    ----------
+    feedback : DataFrame
+        The canonical feedback table (``responded_at`` and any of ``nps``, ``csat``, ``ces``).
+    month : str
+        The report month, ``YYYY-MM``.
+    periods : int, default 13
+        Months, ending with ``month``; months without responses have no point.
+    min_n : int, default 30
+        A month with fewer responses is marked ``small_n``.
+
+    Returns
+    -------
+    dict
+        ``{"nps": [...], "csat": [...], "ces": [...]}`` (KPIs without answers are left out),
+        each a list of ``{period, value, ci_low, ci_high, n, small_n}`` in month order.
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
+    >>> h = kpi_history(fb, month="2026-10")
+    >>> len(h["nps"]), h["nps"][-1]["period"], round(h["nps"][-1]["value"], 2)
+    (12, '2026-10', 19.44)
+    """
+    out: dict[str, list[dict]] = {}
+    for kpi in ("nps", "csat", "ces"):
+        if kpi not in feedback.columns or not feedback[kpi].notna().any():
+            continue
+        trend = kpi_trend(feedback, kpi, month=month, periods=periods, min_n=min_n)
+        rows = trend[trend["metric"] == ("nps" if kpi == "nps" else "mean")]
+        out[kpi] = [
+            {
+                "period": str(r["period"]),
+                "value": float(r["value"]),
+                "ci_low": float(r["ci_low"]),
+                "ci_high": float(r["ci_high"]),
+                "n": int(r["n"]),
+                "small_n": bool(int(r["n"]) < min_n),
+            }
+            for r in rows.to_dict(orient="records")
+        ]
+    return out

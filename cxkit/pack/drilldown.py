@@ -29,8 +29,7 @@ from ..analysis.themes import tag_themes, theme_dictionary
 from ..display import safe_text
 from ..errors import DataWarning
 from ..privacy import mask_pii
-from ._kpis import CSS, sparkline_svg, static_page
-from .summary import TREND_MONTHS, kpi_history
+from ._kpis import CSS, TREND_MONTHS, kpi_history, sparkline_svg, static_page
 
 __all__ = ["write_drilldown"]
 

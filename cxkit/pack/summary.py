@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,18 @@ from scipy import stats
 from ..analysis.nps import MIN_N, kpi_trend
 from ..display import format_p
 from ..privacy import mask_nested
-from ._kpis import EVIDENCE, FORMATS, HIGHER_IS_BETTER, NAMES, TARGET_SOURCE, emerging_theme, headline, small_base
+from ._kpis import (
+    EVIDENCE,
+    FORMATS,
+    HIGHER_IS_BETTER,
+    NAMES,
+    TARGET_SOURCE,
+    TREND_MONTHS,
+    emerging_theme,
+    headline,
+    kpi_history,
+    small_base,
+)
 
 __all__ = [
     "TREND_MONTHS",
@@ -54,58 +66,7 @@ __all__ = [
     "emerging_theme",
 ]
 
-#: Months in a KPI tile's sparkline, ending with the report month.
-TREND_MONTHS = 13
-
 # --------------------------------------------------------------------------- trends
-
-
-def kpi_history(feedback: pd.DataFrame, *, month: str, periods: int = TREND_MONTHS, min_n: int = MIN_N) -> dict:
-    """NPS, CSAT and CES means per month, ``periods`` months ending with ``month``.
-
-    Parameters
-    ----------
-    feedback : DataFrame
-        The canonical feedback table (``responded_at`` and any of ``nps``, ``csat``, ``ces``).
-    month : str
-        The report month, ``YYYY-MM``.
-    periods : int, default 13
-        Months, ending with ``month``; months without responses have no point.
-    min_n : int, default 30
-        A month with fewer responses is marked ``small_n``.
-
-    Returns
-    -------
-    dict
-        ``{"nps": [...], "csat": [...], "ces": [...]}`` (KPIs without answers are left out),
-        each a list of ``{period, value, ci_low, ci_high, n, small_n}`` in month order.
-
-    Examples
-    --------
-    >>> import cxkit as cx
-    >>> fb = cx.load_feedback(cx.SAMPLE_DIR / "feedback.csv").frame
-    >>> h = kpi_history(fb, month="2026-10")
-    >>> len(h["nps"]), h["nps"][-1]["period"], round(h["nps"][-1]["value"], 2)
-    (12, '2026-10', 19.44)
-    """
-    out: dict[str, list[dict]] = {}
-    for kpi in ("nps", "csat", "ces"):
-        if kpi not in feedback.columns or not feedback[kpi].notna().any():
-            continue
-        trend = kpi_trend(feedback, kpi, month=month, periods=periods, min_n=min_n)
-        rows = trend[trend["metric"] == ("nps" if kpi == "nps" else "mean")]
-        out[kpi] = [
-            {
-                "period": str(r["period"]),
-                "value": float(r["value"]),
-                "ci_low": float(r["ci_low"]),
-                "ci_high": float(r["ci_high"]),
-                "n": int(r["n"]),
-                "small_n": bool(int(r["n"]) < min_n),
-            }
-            for r in rows.to_dict(orient="records")
-        ]
-    return out
 
 
 def _pack_history(out: Path, month: str, key: str, periods: int, results: Mapping[str, Any]) -> list[dict]:
@@ -507,6 +468,7 @@ def summarise_pack(
     from . import alerts as alerts_module
     from . import drilldown, followup, guide
 
+    started = time.perf_counter()
     feedback = None
     settings: dict = {}
     if catalog is not None and Path(catalog).exists():
@@ -543,7 +505,7 @@ def summarise_pack(
     internal = []
     if feedback is not None and settings.get("follow_up"):
         internal = followup.write_followup(feedback, month=month, out=out, settings=settings)
-    _note_in_manifest(folder, internal=internal, pages=pages, alerts=len(found))
+    _note_in_manifest(folder, internal=internal, pages=pages, alerts=len(found), seconds=time.perf_counter() - started)
     return [alerts_module.alert_line(a) for a in found]
 
 
@@ -555,7 +517,7 @@ def _footer_of(folder: Path) -> str:
         return ""
 
 
-def _note_in_manifest(folder: Path, *, internal: list[dict], pages: list[str], alerts: int) -> None:
+def _note_in_manifest(folder: Path, *, internal: list[dict], pages: list[str], alerts: int, seconds: float) -> None:
     path = folder / "manifest.json"
     if not path.exists():
         return
@@ -563,6 +525,7 @@ def _note_in_manifest(folder: Path, *, internal: list[dict], pages: list[str], a
     manifest["internal"] = internal
     manifest["pages_added"] = sorted(["appendix/how_to_read.html", *pages])
     manifest["alerts"] = alerts
+    manifest["summary_seconds"] = round(seconds, 3)  # this step's time (the pack's "seconds" was taken before it)
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
