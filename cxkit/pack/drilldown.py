@@ -116,6 +116,9 @@ def _touchpoint_page(results: dict, *, month: str, footer: str) -> str:
             for h in ("touchpoint", "CSAT", "previous", "change", "adjusted p", "verdict", "n")
         )
         + f"</tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else f"<h1>CSAT by touchpoint, {escape(month)}</h1>"
+        '<p class="cx-note">Not available: the survey has no touchpoint or CSAT column, or no answers this month.</p>'
     )
     return static_page(f"CSAT by touchpoint, {month}", body, footer=footer, depth=1, css=CSS)
 

@@ -368,7 +368,8 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
             {
                 "kind": "no_change",
                 "text": f"No headline KPI changed significantly in {month} against the month before "
-                f"({_and([NAMES[k] for k in tested])} tested; the differences shown on the tiles are within chance).",
+                f"({_and([NAMES[k] if k in ('nps', 'csat', 'ces') else NAMES[k].lower() for k in tested])} tested; "
+                "the differences shown on the tiles are within chance).",
                 "href": "appendix/how_to_read.html#significance",
             }
         )
