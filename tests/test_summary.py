@@ -378,3 +378,11 @@ def test_index_badges_a_small_base_and_builds_no_claim_on_it():
     assert "not a significant change" not in html and "the change from the previous month is not assessed" in html
     assert "Seat comfort" not in html and "rests on n = 28 responses" in html
     assert html.count("<svg") == 1 and "<title>NPS, 2026-01 to 2026-10" in html
+
+
+def test_a_month_without_a_comparison_says_so():
+    churn = {"headline": {"value": 0.265, "n": 7043, "scope": "all customers", "previous": None}}
+    bullets = executive_summary({"month": "2026-10", "churn": churn})
+    assert [b["kind"] for b in bullets] == ["no_test"] and "cannot be tested" not in bullets[0]["text"]
+    assert "can be tested against the month before" in bullets[0]["text"]
+    assert executive_summary({"month": "2026-10"}) == []  # nothing built: nothing to say

@@ -373,6 +373,15 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
                 "href": "appendix/how_to_read.html#significance",
             }
         )
+    elif any(headline(results, k) is not None for k in ("nps", "csat", "ces", "sentiment", "churn")):
+        bullets.append(
+            {
+                "kind": "no_test",
+                "text": f"No headline KPI of {month} can be tested against the month before: the data have no "
+                "previous month to compare with, or too few answers (the tiles say which).",
+                "href": "#kpis",
+            }
+        )
     targets = results.get("targets") or {}
     missed = [(k, t) for k, t in targets.items() if isinstance(t, dict) and t.get("misses")]
     if missed:
