@@ -56,6 +56,7 @@ from ._kpis import (
 )
 
 __all__ = [
+    "ADDED_KEYS",
     "TREND_MONTHS",
     "kpi_history",
     "target_test",
@@ -65,6 +66,10 @@ __all__ = [
     "summarise_pack",
     "emerging_theme",
 ]
+
+#: The top-level keys :func:`summarise_pack` adds to ``results.json``.
+ADDED_KEYS = ("kpi_trends", "targets", "touchpoint_changes", "summary", "alerts")
+
 
 # --------------------------------------------------------------------------- trends
 
