@@ -81,6 +81,12 @@ def test_page_shows_what_the_analyses_compute(sample):
         survival=survival,
         by_nps=cx.churn_by_nps(joined),
     )
+    # issue 27: the monthly rates of the page's trend, for the index's sparkline
+    monthly = cx.churn_rate_by_month(customers).tail(13)
+    expected["trend"] = [
+        {"period": r.month, "value": r.churn_rate, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.active_at_start}
+        for r in monthly.itertuples()
+    ]
     assert json.dumps(to_jsonable(page.results()), sort_keys=True) == json.dumps(
         to_jsonable({"churn": expected}), sort_keys=True
     )

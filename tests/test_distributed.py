@@ -346,6 +346,11 @@ def test_pack_with_a_scheduler_gives_the_same_results_and_uses_the_cluster(clust
     a = {key: (None if key in others else value) for key, value in a.items()}
     a["sections_skipped"] = [entry for entry in a["sections_skipped"] if entry["page"] in heavy]
     b = json.loads((remote / "results.json").read_text())
+    # The summary step's keys (issue 27) are drawn from every page's results, so a pack of three
+    # pages has others than the whole pack; they are left out here.
+    from cxkit.pack.summary import ADDED_KEYS
+
+    a, b = ({k: v for k, v in r.items() if k not in ADDED_KEYS} for r in (a, b))
     assert set(a) == set(b) and {"drivers", "sentiment", "journey"} <= set(a)
     assert others and all(b[key] is None for key in others)
 

@@ -276,8 +276,12 @@ def test_sample_pack_reads_as_one_report(sample_pack):
         assert format_p(kpi["change_p"]) in pages["index"], key
     from html import unescape
 
-    for name in ("index", "nps_drivers", "review_sentiment", "churn_regression"):
-        assert HEADLINE_POLICY in unescape(pages[name]), name
+    guide = (sample_pack / "appendix" / "how_to_read.html").read_text()  # issue 27: the index links to it
+    for name, html in (
+        ("how_to_read", guide),
+        *((n, pages[n]) for n in ("nps_drivers", "review_sentiment", "churn_regression")),
+    ):
+        assert HEADLINE_POLICY in unescape(html), name
     nps_adjusted = format_p(results["nps"]["change_p"])
     assert (
         f"adjusted p = {nps_adjusted}" in pages["nps_drivers"] or f"adjusted p {nps_adjusted}" in pages["nps_drivers"]

@@ -98,13 +98,21 @@ def _cli(project, *args, wrapper=("-m", "cxkit"), **kw):
 
 
 def _snapshot(folder: Path) -> dict:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    # every file, those of the appendix/ folder (issue 27) included
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_pack_is_built_with_index_results_manifest_and_safe_html(project):
     pack = _build(project)
     assert pack == (project / "reports" / "2026-10").resolve()  # the last complete month
-    assert sorted(p.name for p in pack.iterdir()) == ["alpha.html", "index.html", "manifest.json", "results.json"]
+    assert sorted(p.name for p in pack.iterdir()) == [
+        "alerts.json",  # issue 27: the alerts, and the appendix (drill-down pages and how to read the pack)
+        "alpha.html",
+        "appendix",
+        "index.html",
+        "manifest.json",
+        "results.json",
+    ]
     results = json.loads((pack / "results.json").read_text())
     assert results["month"] == "2026-10" and results["nps"]["n"] == 41
     assert results["data_quality"]["feedback"] == {

@@ -120,7 +120,8 @@ def _previous_pack(project: Path) -> dict:
 
 
 def _snapshot(folder: Path) -> dict:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    # every file, those of the appendix/ folder (issue 27) included
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _assert_cleaned(project: Path, out: Path | None = None) -> None:

@@ -101,7 +101,7 @@ _READER_OPTIONS = {
     "max_unpacked_mb",
 }
 _ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
-_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs", "themes"}
+_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs", "themes", "targets"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # --------------------------------------------------------------------------- weights: (issue 29)
@@ -157,6 +157,45 @@ def _weights_section(value: object, path: Path) -> dict[str, Any] | None:
 
 
 # --------------------------------------------------------------------------- end of weights:
+
+# --------------------------------------------------------------------------- targets (issue 27)
+#: The KPIs a catalog's ``targets:`` section may set, and whether a higher value is better. A
+#: KPI misses its target when it is below it (higher is better) or above it (lower is better).
+TARGET_KPIS: dict[str, bool] = {
+    "nps": True,  # points, -100 to 100
+    "csat_mean": True,  # mean CSAT on its 1-5 scale
+    "ces_mean": False,  # mean CES on its 1-7 scale; lower is easier
+    "sentiment_mean": True,  # mean review sentiment, -1 to 1
+    "churn_rate": False,  # the month's churn rate, a share 0-1
+}
+
+
+def check_targets(targets: object, path: str | Path) -> dict[str, float]:
+    """The catalog's ``targets:`` section checked: ``{kpi: number}`` with ``kpi`` one of
+    :data:`TARGET_KPIS`. The pack shows each target on its KPI tile and tests whether the month
+    misses it (one-sided); the runner keeps the section in ``settings["targets"]`` so the
+    notebooks' snapshot catalog carries it.
+
+    >>> check_targets({"nps": 25, "csat_mean": 4.0}, "cxkit.yaml")
+    {'nps': 25.0, 'csat_mean': 4.0}
+    """
+    if targets is None:
+        return {}
+    if not isinstance(targets, Mapping):
+        raise CatalogError(
+            f"{path}: targets: must be a mapping of KPI to number, e.g. targets: {{nps: 25, csat_mean: 4.0}}; "
+            f"got {type(targets).__name__}."
+        )
+    checked: dict[str, float] = {}
+    for kpi, value in targets.items():
+        if kpi not in TARGET_KPIS:
+            raise CatalogError(
+                f"{path}: targets: unknown KPI {kpi!r}; use one of {', '.join(TARGET_KPIS)} (e.g. nps: 25)."
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise CatalogError(f"{path}: targets: {kpi} must be a number, e.g. {kpi}: 25; got {value!r}.")
+        checked[str(kpi)] = float(value)
+    return checked
 
 
 def _expand_env(
@@ -1052,7 +1091,8 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
         path,
         entries,
         defaults=defaults,
-        settings=dict(doc.get("settings") or {}),
+        settings=dict(doc.get("settings") or {})
+        | ({"targets": check_targets(doc["targets"], path)} if doc.get("targets") is not None else {}),
         data_dirs=list(doc.get("data_dirs") or []),
         # the theme set (issue 26): checked here so a typo fails before a run starts
         themes=check_themes_section(doc["themes"], str(path)) if doc.get("themes") is not None else None,

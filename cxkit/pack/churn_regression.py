@@ -68,6 +68,7 @@ from ..plots import (
     plot_km,
     plot_revenue_at_risk,
 )
+from ._kpis import trend_points
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -278,17 +279,19 @@ class ChurnReport(ReportPage):
         return alt
 
     def results(self) -> dict:
-        return {
-            "churn": churn_results(
-                headline=self.headline,
-                model=self.model,
-                effects=self.effects,
-                detractor=self.detractor,
-                revenue=self.risk,
-                survival=self.survival,
-                by_nps=self.by_nps,
-            )
-        }
+        part = churn_results(
+            headline=self.headline,
+            model=self.model,
+            effects=self.effects,
+            detractor=self.detractor,
+            revenue=self.risk,
+            survival=self.survival,
+            by_nps=self.by_nps,
+        )
+        # The monthly rates shown on the page, last 13 months, for the index's sparkline (issue 27).
+        if not isinstance(part, dict) or self.trend is None:
+            return {"churn": part}
+        return {"churn": {**part, "trend": trend_points(self.trend, value="churn_rate", n="active_at_start")}}
 
     # -- sections, in page order ---------------------------------------------------------
 

@@ -102,7 +102,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return exc.exit_code
     if not args.quiet:
         print(path / "index.html")
-    return EXIT_OK
+    return _alert_exit(path) if args.fail_on_alert else EXIT_OK
+
+
+def _alert_exit(pack: Path) -> int:
+    """``--fail-on-alert``: :data:`cxkit.pack.alerts.EXIT_ALERTS` when the published pack's
+    ``alerts.json`` lists any alert (the pack is published either way)."""
+    import json
+
+    from .alerts import EXIT_ALERTS
+
+    try:
+        count = int(json.loads((pack / "alerts.json").read_text(encoding="utf-8")).get("count") or 0)
+    except (OSError, ValueError):
+        return EXIT_OK
+    return EXIT_ALERTS if count else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=textwrap.fill(description, 88),
         epilog=f"exit codes:\n{codes}\n\n"
         + textwrap.fill(
-            "11 is a read-only or not writable --out folder, or a full disk or quota; 130 and 143 are "
+            "11 is a read-only or not writable --out folder, or a full disk or quota; 12 is alerts with "
+            "--fail-on-alert (the pack is published); 130 and 143 are "
             "128 + the signal's number. Every failure prints one line, leaves the previous pack untouched "
             "and removes the temporary folder; once notebooks run (4, 5, 6, 9) and for 11, 130 and 143 "
             "the line ends with the path of the log that records it.",
@@ -176,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
         "beside those running (default: 80%% of the memory available at the start)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
+    p.add_argument(
+        "--fail-on-alert",
+        action="store_true",
+        help="exit 12 when the published pack has alerts (alerts.json: a KPI misses its target, a significant "
+        "change for the worse, an emerging negative theme, a falling touchpoint); the pack is written either way",
+    )
     p.add_argument("--notebooks", default=None, metavar="DIR", help="folder of pack notebooks (default: notebooks/)")
     p.add_argument(
         "--scheduler",

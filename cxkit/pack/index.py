@@ -13,6 +13,12 @@ headline without churn dates (``scope`` "all customers") is shown as the share o
 in the data who churned, labelled as such, with no change from a previous month.
 Analyses listed under ``skipped`` (their sources are not in the catalog, or have no rows in
 the month) are shown as not built, with the reason, and their KPIs say so.
+
+Issue 27: the page opens with the executive summary (``summary``), each tile has a 13-month
+sparkline (``kpi_trends``), its catalog target and the one-sided test of missing it
+(``targets``), and a small-base badge when n is below the documented minimum; a finding built on
+a small base is not repeated here. The methodology is on ``appendix/how_to_read.html``, linked from the
+footer.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 from ..display import format_p, safe_text
-from .results import HEADLINE_POLICY
+from ._kpis import CSS, small_base, sparkline_svg
 
 if TYPE_CHECKING:
     # What the index reads of a pack notebook (a cxkit.pack.runner.PackNotebook; the runner
@@ -95,6 +101,7 @@ def _kpi_card(
     skipped: dict | None = None,
     *,
     note: str = "",
+    extras: dict | None = None,
 ) -> str:
     if not kpi or kpi.get("value") is None:
         why = "not available this month"
@@ -109,6 +116,8 @@ def _kpi_card(
             f'<div class="cx-kpi cx-kpi-missing"><div class="cx-kpi-label">{escape(label)}</div>'
             f'<div class="cx-kpi-value">–</div><div class="cx-kpi-note">{safe_text(why)}</div></div>'
         )
+    extras = extras or {}
+    small = small_base(kpi)
     ci = ""
     if kpi.get("ci_low") is not None and kpi.get("ci_high") is not None:
         ci = f"95% CI {_fmt(fmt, kpi['ci_low'])} to {_fmt(fmt, kpi['ci_high'])}"
@@ -116,6 +125,11 @@ def _kpi_card(
     change = ""
     if note:  # a KPI that is not the month's (e.g. churn without churn dates) has no change to show
         change = f'<div class="cx-kpi-note">{escape(note)}</div>'
+    elif small:  # a small base: shown, but no change is read into it
+        change = (
+            f'<div class="cx-change cx-flat">n below the minimum of {int(kpi.get("min_n") or 30)}: '
+            "the change from the previous month is not assessed</div>"
+        )
     elif kpi.get("change") is not None and kpi.get("previous") is not None:
         delta_fmt = fmt.replace("{:", "{:+") if "+" not in fmt else fmt
         if fmt.endswith("%}"):  # a change of a rate is in percentage points, not percent
@@ -139,8 +153,45 @@ def _kpi_card(
     return (
         f'<div class="cx-kpi"><div class="cx-kpi-label">{escape(label)}</div>'
         f'<div class="cx-kpi-value">{_fmt(fmt, kpi["value"])}</div>'
-        f'<div class="cx-kpi-note">{escape(ci)}{" · " if ci and n else ""}{escape(n)}</div>{change}</div>'
+        + (
+            f'<span class="cx-badge">Small base: n = {kpi.get("n")}, below {int(kpi.get("min_n") or 30)}</span>'
+            if small
+            else ""
+        )
+        + f'<div class="cx-kpi-note">{escape(ci)}{" · " if ci and n else ""}{escape(n)}</div>{change}'
+        + _trend_and_target(label, kpi, fmt, extras, note=bool(note))
+        + "</div>"
     )
+
+
+def _trend_and_target(label: str, kpi: dict, fmt: str, extras: dict, *, note: bool) -> str:
+    """The tile's sparkline (with the target line), the target and its test, the drill-down link."""
+    test = extras.get("target") if isinstance(extras.get("target"), dict) else None
+    target = test.get("target") if test else None
+    trend: list[dict] = extras["trend"] if isinstance(extras.get("trend"), list) and not note else []
+    month = str(kpi.get("month") or extras.get("month") or "")
+    html = sparkline_svg(trend, month=month, fmt=fmt, label=label, target=target)
+    if test:
+        side = "below" if test.get("direction") == "below" else "above"
+        short = (test["value"] < test["target"]) if side == "below" else (test["value"] > test["target"])
+        if test.get("small_n"):
+            verdict = "not tested: small base"
+        elif test.get("misses"):
+            verdict = f"misses target: significantly {side} it (one-sided {_p_plain(test['p'])})"
+        elif short:
+            verdict = f"short of target, within chance (one-sided {_p_plain(test['p'])})"
+        else:
+            verdict = "meets target"
+        html += f'<div class="cx-kpi-note cx-target">Target {_fmt(fmt, target)}: {escape(verdict)}</div>'
+    if extras.get("appendix"):
+        href, text = extras["appendix"]
+        html += f'<div class="cx-kpi-note"><a href="{escape(href)}">{escape(text)}</a></div>'
+    return html
+
+
+def _p_plain(p: float) -> str:
+    text = format_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _and(names: list) -> str:
@@ -153,6 +204,9 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
     title (e.g. why the month is not last calendar month)."""
     month = str(results.get("month", ""))
     skipped = cast(dict, results.get("skipped")) if isinstance(results.get("skipped"), dict) else {}
+    trends: dict = results["kpi_trends"] if isinstance(results.get("kpi_trends"), dict) else {}
+    targets: dict = results["targets"] if isinstance(results.get("targets"), dict) else {}
+    drill = isinstance(results.get("summary"), list)  # the drill-down pages are written with the summary
     cards = []
     for key, sub, label, fmt, higher in _KPIS:
         section = results.get(key)
@@ -168,6 +222,12 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
                 higher,
                 skipped.get(_KPI_NOTEBOOK.get(key, "")),
                 note=note,
+                extras={
+                    "trend": trends.get(key),
+                    "target": targets.get(_TARGET_KEY[key]),
+                    "month": month,
+                    "appendix": _DRILL.get(key) if drill else None,
+                },
             )
         )
     not_shown: dict[str, int] = {}  # sections each page could not compute from the data
@@ -182,6 +242,11 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
             finding = results[section].get("finding") or ""
         if nb.name == "data_quality":
             finding = finding or _quality_finding(results.get("data_quality", {}))
+        elif finding and (small := _small_basis(results, str(section))):
+            finding = (
+                f"Not summarised here: {small}, below the minimum of 30; the page shows the numbers "
+                "without drawing findings from them."
+            )
         links.append(
             f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
             + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "")
@@ -215,13 +280,13 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Customer experience pack {escape(month)}</title>
-<style>{css}</style>
+<style>{css}{CSS}</style>
 </head>
 <body class="cx-index">
 <main>
 <h1>Customer experience, {escape(month)}</h1>
-<p class="cx-lede">Headline numbers for the month with their 95% confidence intervals. {escape(HEADLINE_POLICY)}</p>
 {lede_notes}
+{_summary_section(results)}
 <section aria-labelledby="kpis"><h2 id="kpis">Headline KPIs</h2>
 <div class="cx-kpis">{"".join(cards)}</div></section>
 <section aria-labelledby="reports"><h2 id="reports">Reports and findings</h2>
@@ -231,10 +296,65 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
 <thead><tr><th scope="col">source</th><th scope="col">read</th><th scope="col">accepted</th><th scope="col">rejected</th><th scope="col">top reasons</th></tr></thead>
 <tbody>{quality_rows}</tbody></table></section>
 </main>
-<footer class="cx-footer">{escape(footer)}</footer>
+<footer class="cx-footer">{escape(footer)} · <a href="appendix/how_to_read.html">How to read this pack</a> (intervals, significance, small bases, targets){_drill_link(drill)}</footer>
 </body>
 </html>
 """
+
+
+_TARGET_KEY = {
+    "nps": "nps",
+    "csat": "csat_mean",
+    "ces": "ces_mean",
+    "sentiment": "sentiment_mean",
+    "churn": "churn_rate",
+}
+# Each tile's drill-down page.
+_DRILL = {
+    "nps": ("appendix/index.html#nps", "NPS by segment"),
+    "csat": ("appendix/touchpoints.html", "CSAT by touchpoint"),
+    "sentiment": ("appendix/index.html#comments", "Comments by theme"),
+}
+
+
+def _summary_section(results: dict) -> str:
+    """The executive summary: each bullet with a link to its evidence."""
+    bullets = results.get("summary")
+    if not isinstance(bullets, list) or not bullets:
+        return ""
+    items = "".join(
+        f'<li>{safe_text(b.get("text", ""))} <a href="{escape(str(b.get("href", "")))}">Evidence</a></li>'
+        for b in bullets
+        if isinstance(b, dict)
+    )
+    return (
+        '<section aria-labelledby="summary"><h2 id="summary">Summary</h2>'
+        f'<ul class="cx-summary">{items}</ul>'
+        '<p class="cx-note">Only changes and differences that pass their significance test are stated; '
+        '<a href="appendix/how_to_read.html">how to read this pack</a>.</p></section>'
+    )
+
+
+def _drill_link(drill: bool) -> str:
+    return ' · <a href="appendix/index.html">Drill-down pages</a>' if drill else ""
+
+
+def _small_basis(results: dict, section: str) -> str:
+    """What makes a section's finding rest on a small base ("n = 26 responses"), or ""."""
+    if section == "nps":
+        for key in ("nps", "csat", "ces"):
+            kpi = results.get(key)
+            if isinstance(kpi, dict) and kpi.get("value") is not None and small_base(kpi):
+                return f"{key.upper()} rests on n = {kpi.get('n')} responses"
+        drivers = results.get("drivers") or []
+        if drivers and isinstance(drivers[0], dict) and isinstance(drivers[0].get("n"), int) and drivers[0]["n"] < 30:
+            return f"the driver model rests on n = {drivers[0]['n']} responses"
+    elif section in ("sentiment", "churn"):
+        part = results.get(section)
+        kpi = part.get("headline") if isinstance(part, dict) else None
+        if isinstance(kpi, dict) and kpi.get("value") is not None and small_base(kpi):
+            return f"the headline rests on n = {kpi.get('n')}"
+    return ""
 
 
 def _quality_finding(quality: dict) -> str:

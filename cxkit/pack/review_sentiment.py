@@ -52,6 +52,7 @@ from ..display import findings as findings_list
 from ..errors import NotEnoughDataError
 from ..plots import TREND_MONTHS, month_label
 from ..privacy import mask_pii
+from ._kpis import trend_points
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -334,9 +335,12 @@ class SentimentReport(ReportPage):
         ``emerging_negative_themes``, ``calibration``, ``scores_from``, ``rating_agreement``
         (metric -> value), ``comments``, ``rating_scale`` (``[low, high]``, None without
         ratings) and ``dated`` (False when the reviews have no dates: the numbers are then
-        those of every review of the export).
+        those of every review of the export); ``trend``: the monthly means shown on the page,
+        last 13 months, as ``{period, value, ci_low, ci_high, n}`` (the index's sparkline, issue 27).
         """
-        return {"sentiment": self._results}
+        if not isinstance(self._results, dict):
+            return {"sentiment": self._results}
+        return {"sentiment": {**self._results, "trend": trend_points(self.trend, value="mean_compound")}}
 
     # -- labels in the rating's own scale ------------------------------------------------
 

@@ -200,6 +200,7 @@ def build_pack(
             _check_strict(run)
             _write_index(run, results)
             _write_manifest(run, inputs.provenance)
+            _summarise(run, results)
             return _publish(run)
 
 
@@ -1815,6 +1816,19 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
     (run.tmp / "manifest.json").write_text(
         json.dumps(mask_nested(manifest), indent=2, ensure_ascii=False), encoding="utf-8"
     )
+
+
+def _summarise(run: _Run, results: dict) -> None:
+    """Issue 27: the summary, KPI trends and targets, drill-down pages, ``alerts.json`` and the
+    opt-in internal follow-up file (:func:`cxkit.pack.summary.summarise_pack`, which adds its
+    keys to ``results`` and ``results.json``); the index is rewritten with them, and each alert is
+    printed as one line even with ``--quiet``."""
+    from .summary import summarise_pack
+
+    alerts = summarise_pack(run.tmp, results, catalog=run.tmp / "_inputs" / "cxkit.yaml", out=run.out, month=run.month)
+    _write_index(run, results)
+    for line in alerts:
+        run.notice(line)
 
 
 # --------------------------------------------------------------------------- 9. publish

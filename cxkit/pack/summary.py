@@ -1,0 +1,550 @@
+"""What a manager reads first (issue 27): KPI trends, targets, the executive summary.
+
+:func:`summarise_pack` runs once the pages are built. From the pack's validated feedback
+snapshot and the merged ``results.json`` it adds these keys to ``results.json``:
+
+- ``kpi_trends``: per KPI (``nps``, ``csat``, ``ces``, ``sentiment``, ``churn``) up to 13
+  months ending with the report month, each ``{period, value, ci_low, ci_high, n, small_n}``.
+  NPS, CSAT and CES come from :func:`cxkit.kpi_trend` on the feedback (the function the NPS page
+  uses, so the report month's point equals the tile); sentiment and churn from the review and
+  churn pages' own monthly tables (``sentiment.trend``, ``churn.trend``; not recomputed here),
+  else from the packs of earlier months found in the output folder.
+- ``targets``: per KPI with a catalog target (``targets: {nps: 25, csat_mean: 4.0}``, see
+  :data:`cxkit.data.catalog.TARGET_KPIS`): ``target``, ``value``, ``gap``, ``statistic``,
+  ``p`` (one-sided: the month's true value misses the target), ``misses`` (``p < alpha`` and
+  not a small base), ``method``, ``n``, ``small_n``.
+- ``touchpoint_changes``: the month's CSAT by touchpoint against the previous month (Welch t
+  per touchpoint, Holm-adjusted across touchpoints; touchpoints under ``min_n`` in either
+  month are listed but never flagged).
+- ``summary``: the executive summary, 1-5 bullets ``{text, href, kind}``, each claiming only
+  a significant result (or saying that nothing changed significantly).
+- ``alerts``: see :mod:`cxkit.pack.alerts`.
+
+Tests of being below target, in plain words: NPS uses the Wald standard error of a
+difference of two shares from the same responses, ``100 * sqrt((p+ + p- - (p+ - p-)^2) / n)``,
+and a normal z; CSAT and CES means a one-sample t (n - 1 degrees of freedom); the churn rate
+a binomial z; mean sentiment a z from its 95% interval (its page's interval, normal
+approximation).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from scipy import stats
+
+from ..analysis.nps import MIN_N, kpi_trend
+from ..display import format_p
+from ..privacy import mask_nested
+from ._kpis import (
+    EVIDENCE,
+    FORMATS,
+    HIGHER_IS_BETTER,
+    NAMES,
+    TARGET_SOURCE,
+    TREND_MONTHS,
+    emerging_theme,
+    headline,
+    kpi_history,
+    small_base,
+)
+
+__all__ = [
+    "ADDED_KEYS",
+    "TREND_MONTHS",
+    "kpi_history",
+    "target_test",
+    "targets_report",
+    "touchpoint_changes",
+    "executive_summary",
+    "summarise_pack",
+    "emerging_theme",
+]
+
+#: The top-level keys :func:`summarise_pack` adds to ``results.json``.
+ADDED_KEYS = ("kpi_trends", "targets", "touchpoint_changes", "summary", "alerts")
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def _pack_history(out: Path, month: str, key: str, periods: int, results: Mapping[str, Any]) -> list[dict]:
+    """A headline's months from the packs of earlier months in ``out`` (and the headline's own
+    previous month), then the report month: the points each page published."""
+    end = pd.Period(month, "M")
+    points: dict[str, dict] = {}
+    kpi = headline(results, key)
+    if kpi is None:
+        return []
+    if kpi.get("previous") is not None:
+        prev = str(kpi.get("previous_month") or end - 1)
+        points[prev] = {"period": prev, "value": float(kpi["previous"])}
+    for back in range(periods - 1, 0, -1):
+        period = str(end - back)
+        try:
+            earlier = json.loads((Path(out) / period / "results.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        old = headline(earlier, key) if isinstance(earlier, dict) else None
+        if old is not None and isinstance(old.get("value"), (int, float)):
+            points[period] = {
+                "period": period,
+                "value": float(old["value"]),
+                "ci_low": old.get("ci_low"),
+                "ci_high": old.get("ci_high"),
+                "n": old.get("n"),
+            }
+    points[month] = {
+        "period": month,
+        "value": float(kpi["value"]),
+        "ci_low": kpi.get("ci_low"),
+        "ci_high": kpi.get("ci_high"),
+        "n": kpi.get("n"),
+    }
+    return [points[p] for p in sorted(points)]
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def target_test(
+    kpi: str,
+    target: float,
+    *,
+    value: float,
+    n: int,
+    sd: float | None = None,
+    promoters: float | None = None,
+    detractors: float | None = None,
+    ci: tuple[float, float] | None = None,
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> dict:
+    """One-sided test that the month's true ``kpi`` misses its ``target``.
+
+    Parameters
+    ----------
+    kpi : str
+        A key of :data:`cxkit.data.catalog.TARGET_KPIS` (which says whether higher is better).
+    target : float
+        The target, on the KPI's scale (NPS points; a mean; a share for ``churn_rate``).
+    value, n : float, int
+        The month's estimate and its responses.
+    sd : float, optional
+        The scores' standard deviation (``csat_mean``, ``ces_mean``: one-sample t).
+    promoters, detractors : float, optional
+        Shares 0-1 (``nps``: z with the Wald standard error of their difference).
+    ci : (float, float), optional
+        The estimate's 95% interval (``sentiment_mean``: z from its half-width).
+    alpha : float, default 0.05
+    min_n : int, default 30
+        Below it, ``misses`` is False whatever ``p`` (a small base is not a finding).
+
+    Returns
+    -------
+    dict
+        ``target``, ``value``, ``gap`` (value - target), ``statistic``, ``p`` (one-sided,
+        towards missing), ``misses``, ``direction`` ("below" or "above": the side that misses),
+        ``method``, ``n``, ``small_n``.
+
+    Examples
+    --------
+    NPS 20 from 1,000 responses (45% promoters, 25% detractors) against a target of 25:
+
+    >>> t = target_test("nps", 25, value=20.0, n=1000, promoters=0.45, detractors=0.25)
+    >>> round(t["statistic"], 3), round(t["p"], 4), t["misses"]
+    (-1.946, 0.0258, True)
+    """
+    from ..data.catalog import TARGET_KPIS
+
+    higher = TARGET_KPIS[kpi]
+    if kpi == "nps":
+        if promoters is None or detractors is None:
+            raise ValueError("target_test('nps', ...) needs promoters= and detractors= (shares 0-1).")
+        se = 100 * math.sqrt(max(promoters + detractors - (promoters - detractors) ** 2, 0.0) / n) if n else math.nan
+        method = "z (Wald SE of the NPS)"
+    elif kpi in ("csat_mean", "ces_mean"):
+        if sd is None:
+            raise ValueError(f"target_test({kpi!r}, ...) needs sd= (the scores' standard deviation).")
+        se = sd / math.sqrt(n) if n else math.nan
+        method = "one-sample t"
+    elif kpi == "churn_rate":
+        se = math.sqrt(value * (1 - value) / n) if n else math.nan
+        method = "z (binomial SE)"
+    else:
+        if ci is None:
+            raise ValueError(f"target_test({kpi!r}, ...) needs ci= (the estimate's 95% interval).")
+        se = (ci[1] - ci[0]) / (2 * stats.norm.ppf(0.975))
+        method = "z (SE from the 95% interval)"
+    statistic = (value - target) / se if se and se > 0 else math.nan
+    towards = statistic if higher else -statistic  # negative: on the missing side
+    if math.isnan(statistic):
+        p = math.nan
+    elif method == "one-sample t":
+        p = float(stats.t.cdf(towards, df=max(n - 1, 1)))
+    else:
+        p = float(stats.norm.cdf(towards))
+    small = n < min_n
+    return {
+        "target": float(target),
+        "value": float(value),
+        "gap": float(value - target),
+        "statistic": float(statistic),
+        "p": p,
+        "misses": bool(not small and not math.isnan(p) and p < alpha),
+        "direction": "below" if higher else "above",
+        "method": method,
+        "n": int(n),
+        "small_n": bool(small),
+    }
+
+
+def targets_report(
+    targets: Mapping[str, float],
+    results: Mapping[str, Any],
+    feedback: pd.DataFrame | None,
+    *,
+    month: str,
+    alpha: float = 0.05,
+    min_n: int = MIN_N,
+) -> dict:
+    """:func:`target_test` of every KPI with a target whose headline the month has."""
+    this = pd.DataFrame()
+    if feedback is not None and "responded_at" in feedback.columns:
+        this = feedback[feedback["responded_at"].dt.to_period("M") == pd.Period(month, "M")]
+    out: dict[str, dict] = {}
+    for kpi, target in sorted(targets.items(), key=lambda item: list(TARGET_SOURCE).index(item[0])):
+        key, _ = TARGET_SOURCE[kpi]
+        head = headline(results, key)
+        if head is None:
+            continue
+        value, n = float(head["value"]), int(head.get("n") or 0)
+        if kpi == "nps" and "nps" in this.columns:
+            scores = this["nps"].dropna()
+            test = target_test(
+                kpi,
+                target,
+                value=value,
+                n=len(scores),
+                promoters=float((scores >= 9).mean()) if len(scores) else 0.0,
+                detractors=float((scores <= 6).mean()) if len(scores) else 0.0,
+                alpha=alpha,
+                min_n=min_n,
+            )
+        elif kpi in ("csat_mean", "ces_mean") and key in this.columns:
+            scores = this[key].dropna()
+            test = target_test(
+                kpi,
+                target,
+                value=value,
+                n=len(scores),
+                sd=float(scores.std(ddof=1)) if len(scores) > 1 else math.nan,
+                alpha=alpha,
+                min_n=min_n,
+            )
+        elif kpi == "churn_rate" and n:
+            test = target_test(kpi, target, value=value, n=n, alpha=alpha, min_n=min_n)
+        elif kpi == "sentiment_mean" and head.get("ci_low") is not None and head.get("ci_high") is not None:
+            ci = (float(head["ci_low"]), float(head["ci_high"]))
+            test = target_test(kpi, target, value=value, n=n, ci=ci, alpha=alpha, min_n=min_n)
+        else:
+            continue
+        out[kpi] = test
+    return out
+
+
+# --------------------------------------------------------------------------- touchpoints
+
+
+def touchpoint_changes(
+    feedback: pd.DataFrame, *, month: str, metric: str = "csat", alpha: float = 0.05, min_n: int = MIN_N
+) -> list[dict]:
+    """The month's mean ``metric`` by touchpoint against the previous month.
+
+    Each touchpoint's change is tested as :func:`cxkit.kpi_trend` tests a month-over-month
+    change (Welch t); the p-values are Holm-adjusted across the touchpoints. A touchpoint with
+    fewer than ``min_n`` responses in either month is listed with ``small_n`` and never
+    ``significant``.
+
+    Returns
+    -------
+    list of dict
+        One per touchpoint, by name: ``touchpoint``, ``value``, ``previous``, ``change``,
+        ``n``, ``previous_n``, ``p``, ``p_adjusted``, ``significant``, ``falling``
+        (significant and worse), ``small_n``.
+    """
+    from .._stats import adjust_p
+
+    if "touchpoint" not in feedback.columns or metric not in feedback.columns:
+        return []
+    end = pd.Period(month, "M")
+    periods = feedback["responded_at"].dt.to_period("M")
+    both = feedback[(periods == end) | (periods == end - 1)]
+    rows: list[dict[str, Any]] = []
+    for name, group in both.groupby("touchpoint", observed=True, sort=True):
+        if group[metric].notna().sum() == 0:
+            continue
+        trend = kpi_trend(group, metric, month=month, periods=2, min_n=min_n)
+        mean = trend[(trend["metric"] == "mean") & (trend["period"] == month)]
+        if mean.empty:
+            continue
+        r = mean.to_dict(orient="records")[0]
+        prev = trend[(trend["metric"] == "mean") & (trend["period"] == str(end - 1))]
+        rows.append(
+            {
+                "touchpoint": str(name),
+                "value": float(r["value"]),
+                "previous": float(r["previous"]) if pd.notna(r["previous"]) else None,
+                "change": float(r["change"]) if pd.notna(r["change"]) else None,
+                "n": int(r["n"]),
+                "previous_n": int(prev.iloc[0]["n"]) if not prev.empty else 0,
+                "p": float(r["p"]) if pd.notna(r["p"]) else None,
+                "small_n": bool(r["small_n"]) or prev.empty,
+            }
+        )
+    testable = [r for r in rows if r["p"] is not None and not r["small_n"]]
+    adjusted: list[float] = list(adjust_p([float(r["p"]) for r in testable], method="holm")) if testable else []
+    for row, p in zip(testable, adjusted, strict=True):
+        row["p_adjusted"] = float(p)
+    higher = metric != "ces"
+    for row in rows:
+        row.setdefault("p_adjusted", None)
+        row["significant"] = row["p_adjusted"] is not None and row["p_adjusted"] < alpha
+        worse = row["change"] is not None and ((row["change"] < 0) == higher)
+        row["falling"] = bool(row["significant"] and worse)
+    return rows
+
+
+# --------------------------------------------------------------------------- the summary
+
+
+def _fmt(key: str, value: float) -> str:
+    return FORMATS[key].format(value)
+
+
+def _p(p: float, *, adjusted: bool = True) -> str:
+    text = format_p(p)
+    word = "adjusted p" if adjusted else "p"
+    return f"{word} {text}" if text.startswith("<") else f"{word} = {text}"
+
+
+def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> list[dict]:
+    """The index's executive summary: up to five bullets ``{text, href, kind}``.
+
+    In order: what changed significantly (or that nothing did), the targets the month misses,
+    the likely why (an emerging negative theme, a falling touchpoint, the lowest touchpoint),
+    and what to act on first. Each bullet states only a result its test flags as significant
+    (a small base never makes a bullet) and links to the page with its evidence.
+    """
+    bullets: list[dict] = []
+    month = str(results.get("month", ""))
+    moved, tested = [], []
+    for key in ("nps", "csat", "ces", "sentiment", "churn"):
+        kpi = headline(results, key)
+        if kpi is None or kpi.get("scope") == "all customers" or kpi.get("previous") is None:
+            continue
+        if small_base(kpi):
+            continue
+        tested.append(key)
+        if kpi.get("significant") and kpi.get("change_p") is not None:
+            better = (kpi["change"] > 0) == HIGHER_IS_BETTER[key]
+            moved.append((key, kpi, better))
+    if moved:
+        parts = [
+            f"{NAMES[k]} {'rose' if kpi['change'] > 0 else 'fell'} from {_fmt(k, kpi['previous'])} to "
+            f"{_fmt(k, kpi['value'])} ({'better' if better else 'worse'}; {_p(kpi['change_p'])})"
+            for k, kpi, better in moved
+        ]
+        bullets.append(
+            {
+                "kind": "change",
+                "text": "Changed significantly since last month: " + "; ".join(parts) + ".",
+                "href": EVIDENCE[moved[0][0]],
+            }
+        )
+    elif tested:
+        bullets.append(
+            {
+                "kind": "no_change",
+                "text": f"No headline KPI changed significantly in {month} against the month before "
+                f"({_and([NAMES[k] if k in ('nps', 'csat', 'ces') else NAMES[k].lower() for k in tested])} tested; "
+                "the differences shown on the tiles are within chance).",
+                "href": "appendix/how_to_read.html#significance",
+            }
+        )
+    elif any(headline(results, k) is not None for k in ("nps", "csat", "ces", "sentiment", "churn")):
+        bullets.append(
+            {
+                "kind": "no_test",
+                "text": f"No headline KPI of {month} can be tested against the month before: the data have no "
+                "previous month to compare with, or too few answers (the tiles say which).",
+                "href": "#kpis",
+            }
+        )
+    targets = results.get("targets") or {}
+    missed = [(k, t) for k, t in targets.items() if isinstance(t, dict) and t.get("misses")]
+    if missed:
+        parts = [
+            f"{NAMES[TARGET_SOURCE[k][0]]} {_fmt(TARGET_SOURCE[k][0], t['value'])} is {t['direction']} its target of "
+            f"{_fmt(TARGET_SOURCE[k][0], t['target'])} (one-sided {_p(t['p'], adjusted=False)})"
+            for k, t in missed
+        ]
+        bullets.append({"kind": "target", "text": "Missing target: " + "; ".join(parts) + ".", "href": "#kpis"})
+    why: list[dict] = []
+    theme = emerging_theme(results, alpha=alpha)
+    if theme:
+        why.append(
+            {
+                "kind": "theme",
+                "subject": theme["theme"],
+                "text": f"Negative reviews mentioning {theme['theme']} rose from {theme['previous_rate']:.1%} to "
+                f"{theme['negative_rate']:.1%} of reviews ({_p(theme['p'])}, Holm).",
+                "href": EVIDENCE["sentiment"],
+            }
+        )
+    falling = [t for t in results.get("touchpoint_changes") or [] if isinstance(t, dict) and t.get("falling")]
+    for t in sorted(falling, key=lambda t: t["change"])[:1]:
+        why.append(
+            {
+                "kind": "touchpoint_falling",
+                "subject": t["touchpoint"],
+                "text": f"CSAT at the {t['touchpoint']} touchpoint fell from {t['previous']:.2f} to {t['value']:.2f} "
+                f"({_p(t['p_adjusted'])}, Holm across touchpoints).",
+                "href": EVIDENCE["touchpoints"],
+            }
+        )
+    journey = results.get("journey") if isinstance(results.get("journey"), dict) else {}
+    low = journey.get("lowest_touchpoint") if isinstance(journey, dict) else None
+    if isinstance(low, dict) and low.get("significant") and not small_base({"n": low.get("n")}):
+        why.append(
+            {
+                "kind": "touchpoint_lowest",
+                "subject": low.get("touchpoint"),
+                "text": f"The {low.get('touchpoint')} touchpoint has the lowest CSAT ({low.get('mean', 0):.2f}, "
+                f"significantly below the other touchpoints; {_p(low.get('p_adj', 1.0))}).",
+                "href": EVIDENCE["journey"],
+            }
+        )
+    drivers = results.get("drivers") or []
+    top = drivers[0] if drivers and isinstance(drivers[0], dict) else None
+    if top and (top.get("n") or 0) >= MIN_N and (top.get("p_first") or 0) >= 1 - alpha:
+        why.append(
+            {
+                "kind": "driver",
+                "subject": top.get("driver"),
+                "text": f"{str(top.get('driver', '')).replace('_', ' ').capitalize()} leads the drivers of NPS "
+                f"({top.get('share', 0):.0%} of the explained variance; it ranks first in "
+                f"{top.get('p_first', 0):.0%} of bootstrap resamples).",
+                "href": EVIDENCE["drivers"],
+            }
+        )
+    bullets += why[: max(0, 4 - len(bullets))]
+    act = [w for w in why if w["kind"] in ("theme", "touchpoint_falling", "touchpoint_lowest")][:2]
+    if act and len(bullets) < 5:
+        reasons = {
+            "theme": "rising complaints",
+            "touchpoint_falling": "falling CSAT",
+            "touchpoint_lowest": "lowest CSAT",
+        }
+        subjects = [f"{w['subject']} ({reasons[w['kind']]})" for w in act]
+        bullets.append(
+            {
+                "kind": "act",
+                "text": "Act first on: " + " and ".join(subjects) + ", the significant problems above.",
+                "href": act[0]["href"],
+            }
+        )
+    return [{k: v for k, v in b.items() if k != "subject"} for b in bullets[:5]]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --------------------------------------------------------------------------- the pack step
+
+
+def summarise_pack(
+    folder: Path, results: dict, *, catalog: Path | None, out: Path, month: str, alpha: float = 0.05
+) -> list[str]:
+    """Add ``kpi_trends``, ``targets``, ``touchpoint_changes``, ``summary`` and ``alerts`` to
+    ``results`` (in place) and ``folder/results.json``; write ``alerts.json``, the
+    "How to read this pack" page, the drill-down pages and, when the catalog opts in
+    (``settings: {follow_up: true}``), the internal follow-up file outside the pack (listed in
+    ``manifest.json`` under ``internal``). Returns one line per alert, for the runner to print.
+    """
+    from ..data.catalog import check_targets, load_catalog
+    from . import alerts as alerts_module
+    from . import drilldown, followup, guide
+
+    started = time.perf_counter()
+    feedback = None
+    settings: dict = {}
+    if catalog is not None and Path(catalog).exists():
+        sources = load_catalog(catalog)
+        settings = dict(sources.settings)
+        if "feedback" in sources:
+            feedback = sources["feedback"].frame
+    targets = check_targets(settings.get("targets"), catalog or "catalog")
+    trends: dict[str, list[dict]] = kpi_history(feedback, month=month) if feedback is not None else {}
+    for key in ("sentiment", "churn"):
+        head = headline(results, key)
+        if head is None or head.get("scope") == "all customers":
+            continue
+        own = results[key].get("trend")  # the page's monthly table, when it wrote one
+        trends[key] = own if isinstance(own, list) and own else _pack_history(out, month, key, TREND_MONTHS, results)
+    added: dict[str, Any] = {
+        "kpi_trends": trends,
+        "targets": targets_report(targets, results, feedback, month=month, alpha=alpha),
+        "touchpoint_changes": touchpoint_changes(feedback, month=month, alpha=alpha) if feedback is not None else [],
+    }
+    results.update(mask_nested(_jsonable(added)))
+    results["summary"] = mask_nested(executive_summary(results, alpha=alpha))
+    found = alerts_module.find_alerts(results, alpha=alpha)
+    results["alerts"] = found
+    (folder / "results.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8"
+    )
+    alerts_module.write_alerts(folder / "alerts.json", found, month=month)
+    (folder / "appendix").mkdir(exist_ok=True)
+    guide.write_guide(folder / "appendix" / "how_to_read.html", footer=_footer_of(folder))
+    pages = drilldown.write_drilldown(
+        folder, results, feedback, month=month, settings=settings, footer=_footer_of(folder)
+    )
+    internal = []
+    if feedback is not None and settings.get("follow_up"):
+        internal = followup.write_followup(feedback, month=month, out=out, settings=settings)
+    _note_in_manifest(folder, internal=internal, pages=pages, alerts=len(found), seconds=time.perf_counter() - started)
+    return [alerts_module.alert_line(a) for a in found]
+
+
+def _footer_of(folder: Path) -> str:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return f"run {manifest.get('run_id', '')} · month {manifest.get('month', '')}"
+    except (OSError, ValueError):
+        return ""
+
+
+def _note_in_manifest(folder: Path, *, internal: list[dict], pages: list[str], alerts: int, seconds: float) -> None:
+    path = folder / "manifest.json"
+    if not path.exists():
+        return
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["internal"] = internal
+    manifest["pages_added"] = sorted(["appendix/how_to_read.html", *pages])
+    manifest["alerts"] = alerts
+    manifest["summary_seconds"] = round(seconds, 3)  # this step's time (the pack's "seconds" was taken before it)
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    from .results import to_jsonable
+
+    return to_jsonable(value)
