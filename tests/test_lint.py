@@ -50,3 +50,18 @@ def test_format_check_fails_on_a_planted_unformatted_line(planted):
     planted.write_text(planted.read_text() + "\nx = {  'a':1 }\n")
     result = _ruff("format", "--check", "--no-cache", "cxkit", cwd=planted.parents[1])
     assert result.returncode == 1 and "periods.py" in result.stdout
+
+
+def test_every_notebook_cell_has_an_id_and_no_output():
+    """nbformat 4.5 cell ids: a cell added without one makes every run print nbformat's
+    MissingIDFieldWarning, even under --quiet; outputs never reach the repository."""
+    import json
+
+    for path in sorted((PROJECT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5), path.name
+        missing = [i for i, cell in enumerate(nb["cells"]) if not cell.get("id")]
+        assert missing == [], f"{path.name}: cells {missing} have no id; add one (nbformat.validator.normalize)"
+        ids = [cell["id"] for cell in nb["cells"]]
+        assert len(ids) == len(set(ids)), path.name
+        assert not any(cell.get("outputs") for cell in nb["cells"]), f"{path.name} is stored with outputs"
