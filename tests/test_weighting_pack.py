@@ -91,3 +91,26 @@ def test_headline_section_shows_statement_and_the_unweighted_table(pages):
     assert html.startswith('<p class="cx-weighting">Figures are weighted')
     assert "effective n" in html and "The same KPIs unweighted" in html
     assert "cx-weighting" not in plain.show("headline").html
+
+
+def test_the_index_tiles_and_targets_use_the_weighted_figures(pages):
+    """The index's NPS tile and its trend come from the same weighted table as the page, its
+    target test from the weighted interval (effective n), and the index states the weighting."""
+    from cxkit.pack import _kpis, index, summary
+    from cxkit.pack.nps_drivers import weighted_feedback
+
+    weighted, _ = pages
+    results = weighted.results()
+    catalog = cx.load_catalog(EXAMPLE)
+    frame, column, _ = weighted_feedback(catalog["feedback"].frame, catalog.weights)
+    history = _kpis.kpi_history(frame, month="2026-10", weights=column)
+    assert history["nps"][-1]["value"] == pytest.approx(results["nps"]["value"], abs=1e-9)
+    plain = _kpis.kpi_history(catalog["feedback"].frame, month="2026-10")
+    assert abs(plain["nps"][-1]["value"] - results["nps"]["value"]) > 0.1  # the weights move it
+    test = summary.targets_report({"nps": 25.0}, results, frame, month="2026-10", weighted=True)["nps"]
+    head = results["nps"]
+    half = (head["ci_high"] - head["ci_low"]) / 2 / 1.959963984540054
+    assert test["method"] == "z (SE from the 95% interval)" and test["n"] == round(head["n_eff"])
+    assert test["statistic"] == pytest.approx((head["value"] - 25.0) / half, rel=1e-9)
+    html = index.render_index({"month": "2026-10", **results}, notebooks=[], footer="")
+    assert weighting_note(results) and weighting_note(results) in html.replace("&#x27;", "'")

@@ -196,7 +196,14 @@ def trend_points(trend: Any, *, value: str, n: str = "n", months: int = 13) -> l
 TREND_MONTHS = 13
 
 
-def kpi_history(feedback: pd.DataFrame, *, month: str, periods: int = TREND_MONTHS, min_n: int = MIN_N) -> dict:
+def kpi_history(
+    feedback: pd.DataFrame,
+    *,
+    month: str,
+    periods: int = TREND_MONTHS,
+    min_n: int = MIN_N,
+    weights: str | None = None,
+) -> dict:
     """NPS, CSAT and CES means per month, ``periods`` months ending with ``month``.
 
     Parameters
@@ -209,6 +216,9 @@ def kpi_history(feedback: pd.DataFrame, *, month: str, periods: int = TREND_MONT
         Months, ending with ``month``; months without responses have no point.
     min_n : int, default 30
         A month with fewer responses is marked ``small_n``.
+    weights : str, optional
+        A survey-weight column (the catalog's ``weights:``): weighted means and intervals, as
+        on the NPS page (:func:`cxkit.kpi_trend`).
 
     Returns
     -------
@@ -228,7 +238,7 @@ def kpi_history(feedback: pd.DataFrame, *, month: str, periods: int = TREND_MONT
     for kpi in ("nps", "csat", "ces"):
         if kpi not in feedback.columns or not feedback[kpi].notna().any():
             continue
-        trend = kpi_trend(feedback, kpi, month=month, periods=periods, min_n=min_n)
+        trend = kpi_trend(feedback, kpi, month=month, periods=periods, min_n=min_n, weights=weights)
         rows = trend[trend["metric"] == ("nps" if kpi == "nps" else "mean")]
         out[kpi] = [
             {

@@ -288,7 +288,7 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
 {lede_notes}
 {_summary_section(results)}
 <section aria-labelledby="kpis"><h2 id="kpis">Headline KPIs</h2>
-<div class="cx-kpis">{"".join(cards)}</div></section>
+{_weighting_note(results)}<div class="cx-kpis">{"".join(cards)}</div></section>
 <section aria-labelledby="reports"><h2 id="reports">Reports and findings</h2>
 <ul class="cx-links">{"".join(links)}</ul></section>
 <section aria-labelledby="quality"><h2 id="quality">Data quality</h2>
@@ -315,6 +315,19 @@ _DRILL = {
     "csat": ("appendix/touchpoints.html", "CSAT by touchpoint"),
     "sentiment": ("appendix/index.html#comments", "Comments by theme"),
 }
+
+
+def _weighting_note(results: dict) -> str:
+    """The NPS page's statement that the survey figures are weighted (issue 29: margins,
+    effective n, the weights' range), with the link to the unweighted ones; "" when unweighted."""
+    weighting = results.get("weighting")
+    statement = weighting.get("statement") if isinstance(weighting, dict) else None
+    if not statement:
+        return ""
+    return (
+        f'<p class="cx-note">{safe_text(str(statement))} The survey tiles and their trends are weighted; '
+        '<a href="nps_drivers.html">the NPS page</a> shows the same KPIs unweighted.</p>'
+    )
 
 
 def _summary_section(results: dict) -> str:

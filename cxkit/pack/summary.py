@@ -141,7 +141,8 @@ def target_test(
     promoters, detractors : float, optional
         Shares 0-1 (``nps``: z with the Wald standard error of their difference).
     ci : (float, float), optional
-        The estimate's 95% interval (``sentiment_mean``: z from its half-width).
+        The estimate's 95% interval (``sentiment_mean``, and the survey KPIs when weighted: z
+        from its half-width, with ``n`` the effective sample size).
     alpha : float, default 0.05
     min_n : int, default 30
         Below it, ``misses`` is False whatever ``p`` (a small base is not a finding).
@@ -164,7 +165,10 @@ def target_test(
     from ..data.catalog import TARGET_KPIS
 
     higher = TARGET_KPIS[kpi]
-    if kpi == "nps":
+    if ci is not None and kpi != "churn_rate":  # an interval given (sentiment; weighted survey KPIs)
+        se = (ci[1] - ci[0]) / (2 * stats.norm.ppf(0.975))
+        method = "z (SE from the 95% interval)"
+    elif kpi == "nps":
         if promoters is None or detractors is None:
             raise ValueError("target_test('nps', ...) needs promoters= and detractors= (shares 0-1).")
         se = 100 * math.sqrt(max(promoters + detractors - (promoters - detractors) ** 2, 0.0) / n) if n else math.nan
@@ -213,8 +217,11 @@ def targets_report(
     month: str,
     alpha: float = 0.05,
     min_n: int = MIN_N,
+    weighted: bool = False,
 ) -> dict:
-    """:func:`target_test` of every KPI with a target whose headline the month has."""
+    """:func:`target_test` of every KPI with a target whose headline the month has. With
+    ``weighted`` (survey weights), the survey KPIs are tested from their weighted headline's
+    interval (Kish's effective n), not from the unweighted responses."""
     this = pd.DataFrame()
     if feedback is not None and "responded_at" in feedback.columns:
         this = feedback[feedback["responded_at"].dt.to_period("M") == pd.Period(month, "M")]
@@ -225,7 +232,12 @@ def targets_report(
         if head is None:
             continue
         value, n = float(head["value"]), int(head.get("n") or 0)
-        if kpi == "nps" and "nps" in this.columns:
+        interval = head.get("ci_low") is not None and head.get("ci_high") is not None
+        if weighted and kpi in ("nps", "csat_mean", "ces_mean") and interval:
+            ci = (float(head["ci_low"]), float(head["ci_high"]))
+            n_eff = int(round(float(head.get("n_eff") or n)))
+            test = target_test(kpi, target, value=value, n=n_eff, ci=ci, alpha=alpha, min_n=min_n)
+        elif kpi == "nps" and "nps" in this.columns:
             scores = this["nps"].dropna()
             test = target_test(
                 kpi,
@@ -485,14 +497,19 @@ def summarise_pack(
 
     started = time.perf_counter()
     feedback = None
+    weights = None
     settings: dict = {}
     if catalog is not None and Path(catalog).exists():
         sources = load_catalog(catalog)
         settings = dict(sources.settings)
         if "feedback" in sources:
             feedback = sources["feedback"].frame
+            if sources.weights:  # weighted as on the NPS page, so the tiles show the page's figures
+                from .nps_drivers import weighted_feedback
+
+                feedback, weights, _ = weighted_feedback(feedback, sources.weights)
     targets = check_targets(settings.get("targets"), catalog or "catalog")
-    trends: dict[str, list[dict]] = kpi_history(feedback, month=month) if feedback is not None else {}
+    trends: dict[str, list[dict]] = kpi_history(feedback, month=month, weights=weights) if feedback is not None else {}
     for key in ("sentiment", "churn"):
         head = headline(results, key)
         if head is None or head.get("scope") == "all customers":
@@ -501,7 +518,7 @@ def summarise_pack(
         trends[key] = own if isinstance(own, list) and own else _pack_history(out, month, key, TREND_MONTHS, results)
     added: dict[str, Any] = {
         "kpi_trends": trends,
-        "targets": targets_report(targets, results, feedback, month=month, alpha=alpha),
+        "targets": targets_report(targets, results, feedback, month=month, alpha=alpha, weighted=weights is not None),
         "touchpoint_changes": touchpoint_changes(feedback, month=month, alpha=alpha) if feedback is not None else [],
     }
     results.update(mask_nested(_jsonable(added)))
