@@ -74,15 +74,13 @@ def emerging_theme(results: Mapping[str, Any], *, alpha: float = 0.05) -> dict |
     }
 
 
-def static_page(title: str, body: str, *, footer: str, depth: int = 0, css: str = "") -> str:
-    """A self-contained pack page: the pack's stylesheet inline, no script, a CSP that allows
-    nothing but inline styles and ``data:`` images. ``title`` and ``footer`` are escaped here;
-    ``body`` must be built from escaped text. ``depth``: folders below the pack's top (links
-    back to the index and the guide)."""
+def page_head(title: str, css: str = "") -> str:
+    """The head of a page the pack writes itself (the index, the appendix): the pack's
+    stylesheet inline, no script, a CSP that allows nothing but inline styles and ``data:``
+    images. ``title`` is escaped here."""
     from html import escape
     from pathlib import Path
 
-    up = "../" * depth
     sheet = (Path(__file__).resolve().parent / "templates" / "cxkit.css").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -94,7 +92,17 @@ def static_page(title: str, body: str, *, footer: str, depth: int = 0, css: str 
 <title>{escape(title)}</title>
 <style>{sheet}{css}</style>
 </head>
-<body class="cx-index">
+"""
+
+
+def static_page(title: str, body: str, *, footer: str, depth: int = 0, css: str = "") -> str:
+    """A self-contained pack page (:func:`page_head`). ``title`` and ``footer`` are escaped
+    here; ``body`` must be built from escaped text. ``depth``: folders below the pack's top
+    (links back to the index and the guide)."""
+    from html import escape
+
+    up = "../" * depth
+    return f"""{page_head(title, css)}<body class="cx-index">
 <main>
 <p><a href="{up}index.html">Back to the pack's index</a></p>
 {body}

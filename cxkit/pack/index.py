@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 from ..display import format_p, safe_text
-from ._kpis import CSS, small_base, sparkline_svg
+from ._kpis import CSS, page_head, small_base, sparkline_svg
 
 if TYPE_CHECKING:
     # What the index reads of a pack notebook (a cxkit.pack.runner.PackNotebook; the runner
@@ -271,18 +271,7 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
         for name, q in (results.get("data_quality") or {}).items()
         if isinstance(q, dict)
     )
-    css = (Path(__file__).resolve().parent / "templates" / "cxkit.css").read_text()
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Customer experience pack {escape(month)}</title>
-<style>{css}{CSS}</style>
-</head>
-<body class="cx-index">
+    return f"""{page_head(f"Customer experience pack {month}", CSS)}<body class="cx-index">
 <main>
 <h1>Customer experience, {escape(month)}</h1>
 {lede_notes}
