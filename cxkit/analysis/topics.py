@@ -21,8 +21,8 @@ Measured on the planted-topic benchmark (``benchmarks/topics_recovery.py``, the 
 whole in each of en/da/nb/sv): this method 79 of 80 runs with ``--runs 20`` and 195 of 200 with
 ``--runs 50``, the SciPy ``svds`` + ``kmeans2`` it replaced 79 and 194; in a trial with 20 runs,
 scikit-learn's NMF (``init="nndsvda"``) on the same TF-IDF found it in 65 of 80 and randomized SVD
-instead of ARPACK in 74. On 37k texts (``benchmarks/themes.py``) it takes 3.6 s of CPU, the SciPy
-version 5.0 s.
+instead of ARPACK in 74. On the 37k texts of ``benchmarks/themes.py`` it takes 3.4 s of CPU, the
+SciPy version 4.5 s (``benchmarks/topics_speed.py``, medians of 5 alternated runs, one thread).
 
 Examples
 --------
