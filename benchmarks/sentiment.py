@@ -687,6 +687,19 @@ def calibration_table(catalog) -> dict:
     }
 
 
+def _split_record() -> dict:
+    """How the held-out halves were drawn, for the results files."""
+    return {
+        "rule": "en, nb: heldout when int(sha256(salt + text)[:8], 16) is odd, else dev",
+        "salt": SPLIT_SALT,
+        "trustpilot": "da, sv: by company, seeded (TRUSTPILOT_SEED); see _sentiment_eval.danish_trustpilot, "
+        "swedish_trustpilot: Danish ProShop/Zalando held out whole, the 11 companies of combined_csv "
+        "dealt by a seeded permutation (dev: Komplett), Swedish 4 of 10 scrape-order bands held out; "
+        "held-out texts also in dev dropped",
+        "trustpilot_seed": TRUSTPILOT_SEED,
+    }
+
+
 def languages(catalog) -> dict:
     """Print the per-language table and write ``benchmarks/results/sentiment_languages.json``."""
     import importlib.metadata as md
@@ -704,15 +717,7 @@ def languages(catalog) -> dict:
     out = {
         "machine": {"python": platform.python_version(), "cores": os.cpu_count(), "load_average_at_start": load},
         "versions": {name: md.version(name) for name in ("vadersentiment", "asent", "spacy", "snowballstemmer")},
-        "split": {
-            "rule": "en, nb: heldout when int(sha256(salt + text)[:8], 16) is odd, else dev",
-            "salt": SPLIT_SALT,
-            "trustpilot": "da, sv: by company, seeded (TRUSTPILOT_SEED); see _sentiment_eval.danish_trustpilot, "
-            "swedish_trustpilot: Danish ProShop/Zalando held out whole, the 11 companies of combined_csv "
-            "dealt by a seeded permutation (dev: Komplett), Swedish 4 of 10 scrape-order bands held out; "
-            "held-out texts also in dev dropped",
-            "trustpilot_seed": TRUSTPILOT_SEED,
-        },
+        "split": _split_record(),
         "metric": "macro-F1 over the set's classes (3-class: negative/neutral/positive; 2-class: negative/"
         "positive, a neutral prediction counts as a miss); peers label compound >= 0.05 positive, "
         "<= -0.05 negative (their published thresholds); texts without words count as neutral",
@@ -845,15 +850,7 @@ def main() -> None:
         "accuracy": acc.to_dict(orient="records"),
         "comparisons": comp.to_dict(orient="records"),
         "floors": floors.to_dict(orient="records"),
-        "split": {
-            "rule": "en, nb: heldout when int(sha256(salt + text)[:8], 16) is odd, else dev",
-            "salt": SPLIT_SALT,
-            "trustpilot": "da, sv: by company, seeded (TRUSTPILOT_SEED); see _sentiment_eval.danish_trustpilot, "
-            "swedish_trustpilot: Danish ProShop/Zalando held out whole, the 11 companies of combined_csv "
-            "dealt by a seeded permutation (dev: Komplett), Swedish 4 of 10 scrape-order bands held out; "
-            "held-out texts also in dev dropped",
-            "trustpilot_seed": TRUSTPILOT_SEED,
-        },
+        "split": _split_record(),
         "lexicon_startup_s": startup.to_dict(orient="records"),
         "language_identification": lang.to_dict(orient="records"),
         "speed_per_core": speed,
