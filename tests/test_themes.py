@@ -104,3 +104,10 @@ def test_theme_summary_by_hand():
     se = np.sqrt(3 / 8 * 5 / 8 * (1 / 4 + 1 / 4))
     assert out["p"] == pytest.approx(2 * stats.norm.sf(0.25 / se))
     assert out["rating_with"] == pytest.approx((2 + 1 + 1) / 3)
+    # one theme: its adjusted rating p is its own; with two, Holm: min(1, 2 * the smaller) first
+    assert out["rating_p_adjusted"] == pytest.approx(out["rating_p"])
+    df["price"] = [True, False, False, True, False, True, True, False]
+    two = cx.theme_summary(df, month="2026-10", themes=["delivery", "price"]).set_index("theme")
+    raw = two["rating_p"].sort_values()
+    assert two.loc[raw.index[0], "rating_p_adjusted"] == pytest.approx(min(1.0, 2 * raw.iloc[0]))
+    assert two.loc[raw.index[1], "rating_p_adjusted"] == pytest.approx(max(min(1.0, 2 * raw.iloc[0]), raw.iloc[1]))

@@ -228,6 +228,8 @@ def theme_summary(
         - ``rating_diff``: ``rating_with - rating_without``
         - ``rating_p``: raw p-value of Welch's t-test of that difference (NaN with fewer than
           two rated reviews on a side)
+        - ``rating_p_adjusted``: ``rating_p`` Holm-adjusted over the themes tested (a finding
+          about one theme's rating is drawn from this one)
 
     Raises
     ------
@@ -284,6 +286,7 @@ def theme_summary(
         return out
     out["rating_diff"] = out["rating_with"] - out["rating_without"]
     out["p_adjusted"] = adjust_p(out["p"].to_numpy(), "holm")
+    out["rating_p_adjusted"] = adjust_p(out["rating_p"].to_numpy(), "holm")
     out["emerging"] = (out["change"] > 0) & (out["p_adjusted"] < alpha)
     cols = [
         "theme",
@@ -303,6 +306,7 @@ def theme_summary(
         "rating_without",
         "rating_diff",
         "rating_p",
+        "rating_p_adjusted",
     ]
     return out[cols].sort_values(["emerging", "change"], ascending=[False, False]).reset_index(drop=True)
 

@@ -471,7 +471,9 @@ class SentimentReport(ReportPage):
         if "change" not in shown:  # no month before: nothing was tested, nothing can be emerging
             shown = shown.drop(columns="emerging")
         if "rating_with" not in shown:
-            shown = shown.drop(columns=[c for c in ("rating_without", "rating_diff", "rating_p") if c in shown])
+            shown = shown.drop(
+                columns=[c for c in ("rating_without", "rating_diff", "rating_p", "rating_p_adjusted") if c in shown]
+            )
         labels = dict(_CHANGE_LABELS)
         if not self._on_stars and "rating_with" in shown:
             scale = _scale_text(self.rating_scale)
@@ -480,6 +482,7 @@ class SentimentReport(ReportPage):
                 rating_without=f"rating ({scale}) without",
                 rating_diff=f"rating ({scale}) difference",
                 rating_p="p of rating difference",
+                rating_p_adjusted="p of rating difference (adjusted)",
             )
         caption = f"Themes, {self.month}" if self.dated else "Themes"
         if left_out:
@@ -1072,16 +1075,18 @@ def _findings(
     on_stars = scale is None or tuple(scale) == (1, 5)
     if themes is not None:
         worst = themes.sort_values("rating_diff").iloc[0]
-        if worst["rating_p"] < alpha and worst["rating_diff"] < 0:
+        # the largest gap among the themes is a claim about the family: its p is Holm-adjusted
+        adjusted = _fmt_p(worst["rating_p_adjusted"]) + ", Holm-adjusted over the themes"
+        if worst["rating_p_adjusted"] < alpha and worst["rating_diff"] < 0:
             if on_stars:
                 out.append(
                     f"Reviews that mention {worst['theme']} give {abs(worst['rating_diff']):.1f} fewer stars on "
-                    f"average than those that do not ({_fmt_p(worst['rating_p'])})."
+                    f"average than those that do not ({adjusted})."
                 )
             else:
                 out.append(
                     f"Reviews that mention {worst['theme']} rate {abs(worst['rating_diff']):.1f} points lower on "
-                    f"the {_scale_text(scale)} rating than those that do not ({_fmt_p(worst['rating_p'])})."
+                    f"the {_scale_text(scale)} rating than those that do not ({adjusted})."
                 )
     if agreement is not None:
         a = agreement.set_index("metric")
