@@ -16,9 +16,10 @@ import contextlib
 import signal
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+from ._signals import handling_stops
 
 __all__ = ["main"]
 
@@ -261,20 +262,13 @@ def _signals_raise(stopped_by: list[int]) -> Iterator[None]:
     """SIGTERM raises ``KeyboardInterrupt`` as SIGINT does, so a command stopped either way ends
     with one line instead of Python's traceback or a death by signal; ``stopped_by`` gets the
     signal's number. In the main thread only (where Python delivers signals)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def stop(signum: int, frame: object) -> None:
         stopped_by.append(signum)
         raise KeyboardInterrupt
 
-    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with handling_stops(stop):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def _crash_log(args: argparse.Namespace) -> Path:

@@ -93,6 +93,7 @@ from ..errors import (
     SectionsSkipped,
 )
 from ..privacy import mask_log_record, mask_nested, mask_pii
+from ._signals import handling_stops
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -1943,9 +1944,6 @@ def _signals_stop_the_run(ending: _Ending) -> Iterator[None]:
     clean-up lets pass: no ``except Exception`` in the runner can take it for a notebook's or a
     source's failure. Only in the main thread (Python delivers signals there alone); the
     previous handlers are put back at the end."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def stop(signum: int, frame: Any) -> None:
         if ending.stop.is_set():  # stopping already: let the clean-up finish
@@ -1955,12 +1953,8 @@ def _signals_stop_the_run(ending: _Ending) -> Iterator[None]:
         _kill_kernels(ending.stop)
         raise KeyboardInterrupt
 
-    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with handling_stops(stop):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def _interrupted(ending: _Ending) -> PackInterrupted:

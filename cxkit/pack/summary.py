@@ -93,21 +93,20 @@ def _pack_history(out: Path, month: str, key: str, periods: int, results: Mappin
             continue
         old = headline(earlier, key) if isinstance(earlier, dict) else None
         if old is not None and isinstance(old.get("value"), (int, float)):
-            points[period] = {
-                "period": period,
-                "value": float(old["value"]),
-                "ci_low": old.get("ci_low"),
-                "ci_high": old.get("ci_high"),
-                "n": old.get("n"),
-            }
-    points[month] = {
-        "period": month,
+            points[period] = _point(period, old)
+    points[month] = _point(month, kpi)
+    return [points[p] for p in sorted(points)]
+
+
+def _point(period: str, kpi: Mapping[str, Any]) -> dict:
+    """One month's point of a headline's trend."""
+    return {
+        "period": period,
         "value": float(kpi["value"]),
         "ci_low": kpi.get("ci_low"),
         "ci_high": kpi.get("ci_high"),
         "n": kpi.get("n"),
     }
-    return [points[p] for p in sorted(points)]
 
 
 # --------------------------------------------------------------------------- targets
