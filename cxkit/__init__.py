@@ -125,6 +125,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors; at run time
         TextsError,
         WrongScaleError,
     )
+    from .i18n import get_language, set_language
     from .pack.churn_regression import ChurnReport
     from .pack.data_quality import DataQualityReport
     from .pack.journey_stages import JourneyReport
@@ -318,6 +319,8 @@ _WHERE: dict[str, str] = {
     "mask_pii": ".privacy",
     "progress_off": ".progress",
     "set_progress": ".progress",
+    "set_language": ".i18n",
+    "get_language": ".i18n",
 }
 
 __version__ = "0.1.0"
@@ -367,6 +370,8 @@ __all__ = [
     "progress",
     "progress_off",
     "set_progress",
+    "set_language",
+    "get_language",
     # months
     "parse_month",
     "last_complete_month",

@@ -528,6 +528,12 @@ class Catalog(Mapping[str, Loaded]):
                 dirs.append(self.resolve(entry["path"]).parent)
         self.data_dirs = list(dict.fromkeys(p.resolve() for p in dirs))
 
+    @property
+    def language(self) -> str:
+        """The report language of ``settings: {language: ...}`` (``en``, ``da``, ``nb``, ``sv``);
+        ``""`` when the catalog does not say (the pack is then English, or ``CXKIT_LANGUAGE``)."""
+        return str(self.settings.get("language") or "")
+
     def __getitem__(self, name: str) -> Loaded:
         if name not in self.entries:
             raise KeyError(f"{self.path}: no source named {name!r}; the catalog has {', '.join(self.entries)}.")
@@ -1087,11 +1093,22 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
         if missing:
             raise CatalogError(f"{path}: no source(s) named {missing}; the catalog has {sorted(entries)}.")
         entries = {n: entries[n] for n in only}
+    settings = dict(doc.get("settings") or {})
+    if settings.get("language"):  # the report language (issue 28): a typo fails before a run starts
+        from ..i18n import LANGUAGES, check_language
+
+        try:
+            settings["language"] = check_language(settings["language"])
+        except CxkitError:
+            raise CatalogError(
+                f"{path}: settings: language: {settings['language']!r} is not a report language; "
+                f"use one of {', '.join(LANGUAGES)} (English, Danish, Norwegian Bokmål, Swedish)."
+            ) from None
     catalog = Catalog(
         path,
         entries,
         defaults=defaults,
-        settings=dict(doc.get("settings") or {})
+        settings=settings
         | ({"targets": check_targets(doc["targets"], path)} if doc.get("targets") is not None else {}),
         data_dirs=list(doc.get("data_dirs") or []),
         # the theme set (issue 26): checked here so a typo fails before a run starts

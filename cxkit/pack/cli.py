@@ -96,6 +96,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             strict=args.strict,
             max_memory=args.max_memory,
+            language=args.language,
         )
     except PackError as exc:
         log = f" Log: {exc.log_path}" if exc.log_path else ""
@@ -190,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="memory the run may use at once, e.g. 8G: a notebook waits when its estimated peak does not fit "
         "beside those running (default: 80%% of the memory available at the start)",
+    )
+    p.add_argument(
+        "--language",
+        default=None,
+        metavar="CODE",
+        help="the pack's language: en, da, nb or sv (default: the catalog's settings.language, else English); "
+        "numbers, percentages and months follow the language's locale",
     )
     p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
     p.add_argument(

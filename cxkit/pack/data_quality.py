@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..data.catalog import rejection_reasons
 from ..display import SafeHTML, findings, table
+from ..i18n import N_, integer, ntr, percent, tr
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class DataQualityReport(ReportPage):
     """The data-quality page of a catalog: its :meth:`~cxkit.Catalog.validate` summary and
     :func:`~cxkit.rejection_reasons`."""
 
-    title = "Data quality"
+    title = N_("Data quality")
 
     def __init__(self, sources: Catalog, *, month: str = ""):
         self.month = month
@@ -57,15 +58,15 @@ class DataQualityReport(ReportPage):
         """Rows read, accepted and rejected per source."""
         return table(
             self.summary[["source", "table", "read", "accepted", "rejected", "excluded", "usable"]],
-            caption="Rows per source",
+            caption=tr("Rows per source"),
         )
 
     @section("reasons")
     def _reasons(self) -> SafeHTML:
         """Why rows were rejected."""
         if self.reasons.empty:  # good news, not a section the data cannot give
-            return findings(["No row was rejected: every row read from every source was accepted."])
-        return table(self.reasons, caption="Rejection reasons", percent=["share"], digits=2)
+            return findings([tr("No row was rejected: every row read from every source was accepted.")])
+        return table(self.reasons, caption=tr("Rejection reasons"), percent=["share"], digits=2)
 
 
 def data_quality_finding(summary: pd.DataFrame) -> str:
@@ -80,10 +81,20 @@ def data_quality_finding(summary: pd.DataFrame) -> str:
     excluded = int(summary["excluded"].fillna(0).sum())
     unusable = summary.loc[~summary["usable"].astype(bool), "source"].tolist()
     share = rejected / read if read else 0.0
-    share_text = f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
-    text = f"{rejected:,} of {read:,} rows ({share_text}) were rejected" if read else "No rows were read"
+    share_text = percent(share, 2 if 0 < share < 0.01 else 1)
+    if not read:
+        text = tr("No rows were read")
+    else:
+        text = tr(
+            "{rejected} of {read} rows ({share}) were rejected",
+            rejected=integer(rejected),
+            read=integer(read),
+            share=share_text,
+        )
     if excluded:
-        text += f" ({excluded:,} of them survey previews, tests, spam or empty rows)"
+        text += tr(" ({excluded} of them survey previews, tests, spam or empty rows)", excluded=integer(excluded))
     if unusable:
-        return text + f"; NOT usable: {', '.join(unusable)}."
-    return text + f"; all {len(summary)} sources are usable."
+        return text + tr("; NOT usable: {sources}.", sources=", ".join(unusable))
+    return text + ntr(
+        "; the {n} source is usable.", "; all {n} sources are usable.", len(summary), n=integer(len(summary))
+    )

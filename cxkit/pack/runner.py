@@ -76,6 +76,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import nbformat
 
+from .. import i18n
 from .._paths import DEFAULT_CATALOG, PROJECT_DIR
 from ..errors import (
     ClusterError,
@@ -156,6 +157,7 @@ def build_pack(
     scheduler: str | None = None,
     strict: bool = False,
     max_memory: str | int | None = None,
+    language: str | None = None,
 ) -> Path:
     """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure.
 
@@ -173,6 +175,10 @@ def build_pack(
     when the run starts) bounds the notebooks run at once: a notebook starts beside the others
     only when the estimated peaks of all of them, and the runner's own memory, fit in it
     (:func:`_memory_need`); a notebook that does not fit waits, and one alone always runs.
+
+    ``language`` (``en``, ``da``, ``nb``, ``sv``; default the catalog's ``settings: {language:
+    ...}``, else ``CXKIT_LANGUAGE``, else English) is the language every page is written in
+    (:mod:`cxkit.i18n`).
     """
     request = _check_request(
         month,
@@ -186,8 +192,13 @@ def build_pack(
         scheduler=scheduler,
         strict=strict,
         max_memory=max_memory,
+        language=language,
     )
-    with _ending(request) as ending, _snapshot_folder(request.out) as snapshots:
+    with (
+        i18n.process_language(request.language),
+        _ending(request) as ending,
+        _snapshot_folder(request.out) as snapshots,
+    ):
         inputs = _validate(request, snapshots)
         run = _plan(request, inputs)
         ending.watch(run)
@@ -222,6 +233,7 @@ class _Request:
     quiet: bool
     scheduler: str  # "" runs the heavy steps in-process
     max_memory: int  # bytes the runner and its kernels may use at once (see _memory_need)
+    language: str  # the report language (cxkit.i18n)
     started: dt.datetime
     t0: float  # time.perf_counter() at the start, for the timings
 
@@ -267,6 +279,7 @@ class _Run:
     bar_lock: threading.Lock = field(default_factory=threading.Lock)
     running: list = field(default_factory=list)  # the notebooks running now (the bar names them)
     strict: bool = False  # --strict: a skipped section fails the run
+    language: str = "en"  # the report language (cxkit.i18n)
     previous: dict | None = None  # --only: the month's existing pack (results, manifest, folder)
     candidates: list[PackNotebook] = field(default_factory=list)  # --only: pages to keep from it
     kept: list[PackNotebook] = field(default_factory=list)  # --only: the pages kept
@@ -373,6 +386,7 @@ def _check_request(
     scheduler: str | None,
     strict: bool = False,
     max_memory: str | int | None = None,
+    language: str | None = None,
 ) -> _Request:
     """The parameters of :func:`build_pack`, checked; :class:`ParameterError` names the bad one."""
     from ..data.catalog import load_catalog
@@ -409,7 +423,12 @@ def _check_request(
     if scheduler:
         _check_scheduler(scheduler)
     budget = _memory_budget(max_memory)
+    try:
+        language = i18n.check_language(language) if language else cat.language or i18n.get_language()
+    except CxkitError as exc:
+        raise ParameterError(str(exc).replace("report language", "--language")) from None
     return _Request(
+        language=language,
         month=month,
         catalog=cat,
         catalog_path=catalog_path,
@@ -781,6 +800,7 @@ def _plan(request: _Request, inputs: _Inputs) -> _Run:
         allowed_dirs=[PROJECT_DIR.resolve()] + [d.resolve() for d in request.catalog.data_dirs] + [request.out],
         t0=request.t0,
         strict=request.strict,
+        language=request.language,
         previous=_previous_pack(request, str(inputs.month)) if request.only else None,
         candidates=[nb for nb in request.all_notebooks if nb not in notebooks] if request.only else [],
     )
@@ -1049,6 +1069,7 @@ def _notebook_parameters(run: _Run) -> dict[str, dict]:
             "catalog": str(snapshot),
             "results_path": str(run.parts_dir / f"{nb.name}.json"),
             "scheduler": run.scheduler,
+            "language": run.language,
         }
         params[nb.name] = _check_parameters(
             nb, {k: v for k, v in values.items() if k in nb.parameters}, run.allowed_dirs
@@ -1463,6 +1484,21 @@ def _previous_durations(out: Path) -> dict[str, float]:
     return {}
 
 
+def _localised(run: _Run, notebook: PackNotebook) -> Path:
+    """The notebook to run: itself in English; otherwise a copy in the working folder with its
+    markdown cells in the report language (its code cells unchanged)."""
+    if run.language == "en":
+        return notebook.path
+    nb = nbformat.read(notebook.path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.strip():
+            cell.source = i18n.translate(cell.source)
+    path = run.tmp / "_inputs" / "notebooks" / notebook.path.name  # removed when the pack is published
+    path.parent.mkdir(exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
 def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict, kernel: _Kernel) -> dict:
     import papermill
 
@@ -1477,7 +1513,7 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict, kernel: _
     }
     try:
         papermill.execute_notebook(
-            _literal_path(notebook.path),
+            _literal_path(_localised(run, notebook)),
             _literal_path(output),
             parameters=params,
             engine_name=_register_engine(),
@@ -1540,7 +1576,12 @@ def _execute_notebook(run: _Run, notebook: PackNotebook, params: dict, kernel: _
     # Exported on the export thread while this one starts the next notebook's kernel.
     assert run.export_pool is not None  # _execute runs the notebooks inside its export pool
     outcome["export"] = run.export_pool.submit(
-        export_html, nb, run.tmp / f"{notebook.name}.html", title=notebook.title, month=run.month, footer=run.footer
+        export_html,
+        nb,
+        run.tmp / f"{notebook.name}.html",
+        title=i18n.translate(notebook.title),
+        month=run.month,
+        footer=run.footer,
     )
     return outcome
 
@@ -1665,13 +1706,19 @@ def _export(run: _Run, outcomes: dict[str, dict]) -> None:
     for nb in run.notebooks:
         if not (run.tmp / f"{nb.name}.html").exists():  # notebooks that ran are exported as they finish
             executed = nbformat.read(run.tmp / f"{nb.name}.ipynb", as_version=4)
-            export_html(executed, run.tmp / f"{nb.name}.html", title=nb.title, month=run.month, footer=run.footer)
+            export_html(
+                executed,
+                run.tmp / f"{nb.name}.html",
+                title=i18n.translate(nb.title),
+                month=run.month,
+                footer=run.footer,
+            )
 
 
 def _keep_failed(run: _Run, failures: list) -> None:
     from .export import export_html
 
-    titles = {nb.name: nb.title for nb in run.notebooks}
+    titles = {nb.name: i18n.translate(nb.title) for nb in run.notebooks}
     failed_dir = run.out / "_failed" / run.run_id
     failed_dir.mkdir(parents=True, exist_ok=True)
     for failure in failures:
