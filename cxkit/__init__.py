@@ -88,6 +88,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors; at run time
     from .analysis.topics import suggest_topics
     from .analysis.touchpoints import POOR_SCORE, channel_consistency, pain_points, touchpoint_performance
     from .analysis.weighting import poststratify, rake, survey_weights, weight_summary, weighting_statement
+    from .branding import set_brand
     from .data.catalog import Catalog, load_catalog, rejection_reasons
     from .data.readers import Loaded, LoadReport, load, load_customers, load_feedback, load_journey, load_reviews
     from .data.schema import STAGES, TABLES, normalize_stage
@@ -116,6 +117,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors; at run time
         PackInterrupted,
         PackLocked,
         ParameterError,
+        PdfError,
         PresentationWarning,
         SchemaError,
         SectionsSkipped,
@@ -270,6 +272,7 @@ _WHERE: dict[str, str] = {
     "LeakageWarning": ".errors",
     "ModelWarning": ".errors",
     "NoDataError": ".errors",
+    "PdfError": ".errors",
     "NotebookError": ".errors",
     "NotebookTimeout": ".errors",
     "NotEnoughDataError": ".errors",
@@ -320,6 +323,7 @@ _WHERE: dict[str, str] = {
     "progress_off": ".progress",
     "set_progress": ".progress",
     "set_language": ".i18n",
+    "set_brand": ".branding",
     "get_language": ".i18n",
 }
 
@@ -371,6 +375,7 @@ __all__ = [
     "progress_off",
     "set_progress",
     "set_language",
+    "set_brand",
     "get_language",
     # months
     "parse_month",
@@ -500,6 +505,7 @@ __all__ = [
     "KernelDied",
     "PackLocked",
     "NoDataError",
+    "PdfError",
     "NotEnoughDataError",
     "WrongScaleError",
     "SectionsSkipped",

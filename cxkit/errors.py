@@ -168,6 +168,12 @@ class NoDataError(PackError):
     exit_code = 8
 
 
+class PdfError(PackError):
+    """The PDF of the pack could not be written (``--pdf``): no Chromium, or Chromium failed."""
+
+    exit_code = 13
+
+
 # --------------------------------------------------------------------------- warnings
 
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import i18n
+
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
@@ -177,13 +179,19 @@ def default_month_note(dates: pd.Series, month: pd.Period, *, today: pd.Timestam
     if month >= expected:
         return None
     latest = pd.to_datetime(pd.Series(dates)).dropna().max()
+    last, want, built = i18n.date(latest), i18n.month(expected), i18n.month(month)
     if latest < expected.start_time:
-        why = f"the data end on {latest:%Y-%m-%d}, before {expected} began"
+        why = i18n.tr("the data end on {day}, before {month} began", day=last, month=want)
     elif latest.to_period("M") == expected:
-        why = f"the data end on {latest:%Y-%m-%d}, before {expected} was complete"
+        why = i18n.tr("the data end on {day}, before {month} was complete", day=last, month=want)
     else:  # later data exist, but the months between have none
-        why = f"the data have no rows in {expected}"
-    return f"built {month}, the last complete month in the data, not {expected}: {why}."
+        why = i18n.tr("the data have no rows in {month}", month=want)
+    return i18n.tr(
+        "built {month}, the last complete month in the data, not {expected}: {why}.",
+        month=built,
+        expected=want,
+        why=why,
+    )
 
 
 _TIME_COLUMNS = ("occurred_at", "responded_at", "published_at")

@@ -179,3 +179,22 @@ def test_html_messages_escape_the_text_and_plain_values():
     html = i18n.tr_html("{name} wrote <b>", name="<script>x</script>")
     assert "<script>" not in html and "&lt;b&gt;" in html
     assert i18n.tr_html("see {link}", link=Markup('<a href="a.html">a</a>')) == 'see <a href="a.html">a</a>'
+
+
+def test_the_run_checks_language_and_pdf_before_any_notebook(tmp_path, monkeypatch):
+    """A wrong --language is a parameter error (exit 2); --pdf without Chromium fails at once
+    (exit 13) and says how to install it, before a notebook runs or a pack folder appears."""
+    from cxkit.errors import PdfError
+    from cxkit.pack.runner import build_pack
+
+    with pytest.raises(ParameterError, match=r"--language 'fi' is not one cxkit writes; use one of en \(English\)"):
+        build_pack(out=tmp_path, language="fi", quiet=True)
+    monkeypatch.setenv("CXKIT_CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(PdfError, match=r"CXKIT_CHROMIUM=.* is not a program") as caught:
+        build_pack(out=tmp_path, pdf=True, quiet=True)
+    assert caught.value.exit_code == 13
+    monkeypatch.delenv("CXKIT_CHROMIUM")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PdfError, match=r"sudo apt-get install chromium"):
+        build_pack(out=tmp_path, pdf=True, quiet=True)
+    assert not any(tmp_path.iterdir())

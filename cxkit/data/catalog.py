@@ -18,7 +18,12 @@ A catalog names each source once, with where it is and how to read it; notebooks
       warehouse_customers:
         table: customers
         sql: {url: "postgresql+psycopg://cx:${CX_PG_PASSWORD}@db:5432/cx", table: customers}
-    settings: {}         # free-form settings for the analyses (themes, thresholds, ...)
+    settings: {}         # free-form settings for the analyses (themes, thresholds, ...);
+                         # language: da gives the pack in Danish (en, da, nb, sv; cxkit.i18n)
+    brand:               # optional: the company's look on every page (cxkit.branding)
+      company: Nordlys A/S
+      logo: logo.png     # a local image, embedded in every page
+      accent: "#0B5394"
     themes:              # optional: the themes of reviews and comments (cxkit.data.theme_templates)
       template: retail   # an industry template; without one the generic list is used
 
@@ -50,6 +55,7 @@ import numpy.typing as npt
 import pandas as pd
 import yaml
 
+from ..branding import Brand, check_brand
 from ..errors import CatalogError, CxkitError
 from ..periods import parse_month
 from ..safe_files import write_csv
@@ -101,7 +107,7 @@ _READER_OPTIONS = {
     "max_unpacked_mb",
 }
 _ENTRY_KEYS = {"table", "path", "sql", "snapshot", "description"} | _LOAD_OPTIONS | _READER_OPTIONS
-_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs", "themes", "targets"}
+_TOP_KEYS = {"version", "defaults", "sources", "settings", "data_dirs", "themes", "targets", "brand"}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # --------------------------------------------------------------------------- weights: (issue 29)
@@ -495,6 +501,9 @@ class Catalog(Mapping[str, Loaded]):
         Each source's options as written (environment variables not yet expanded).
     settings : dict
         The free-form ``settings`` section.
+    brand : Brand
+        The checked ``brand`` section (company name, embedded logo, accent colour; see
+        :mod:`cxkit.branding`); empty when the catalog has none.
     themes : dict or None
         The checked ``themes`` section (``template``, ``add``, ``drop``; see
         :mod:`cxkit.data.theme_templates`), None when the catalog has none (the generic list).
@@ -519,6 +528,9 @@ class Catalog(Mapping[str, Loaded]):
         self.settings = settings
         #: the ``weights:`` section (None: responses are not weighted; see _weights_section)
         self.weights: dict[str, Any] | None = None
+        #: the ``brand:`` section (issue 28): company name, embedded logo, accent colour
+        self.brand = Brand()
+        self.brand_section: dict[str, Any] | None = None
         self.themes = themes
         self._cache: dict[str, Loaded] = {}
         base = self.path.parent
@@ -677,6 +689,7 @@ class Catalog(Mapping[str, Loaded]):
             "data_dirs": [str(d) for d in self.data_dirs],
             **({"weights": self.weights} if self.weights else {}),
             **({"themes": self.themes} if self.themes is not None else {}),
+            **({"brand": self.brand_section} if self.brand_section else {}),
         }
         path = folder / "cxkit.yaml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
@@ -1115,4 +1128,10 @@ def load_catalog(path: str | Path = "data/cxkit.yaml", *, only: list[str] | None
         themes=check_themes_section(doc["themes"], str(path)) if doc.get("themes") is not None else None,
     )
     catalog.weights = _weights_section(doc.get("weights"), path)
+    catalog.brand = check_brand(doc.get("brand"), path)
+    if doc.get("brand"):  # kept for snapshots, with the logo's path made absolute
+        section = dict(doc["brand"])
+        if section.get("logo"):
+            section["logo"] = str((path.parent / Path(str(section["logo"])).expanduser()).resolve())
+        catalog.brand_section = section
     return catalog

@@ -97,6 +97,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             strict=args.strict,
             max_memory=args.max_memory,
             language=args.language,
+            pdf=True if args.pdf else None,
         )
     except PackError as exc:
         log = f" Log: {exc.log_path}" if exc.log_path else ""
@@ -159,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"exit codes:\n{codes}\n\n"
         + textwrap.fill(
             "11 is a read-only or not writable --out folder, or a full disk or quota; 12 is alerts with "
-            "--fail-on-alert (the pack is published); 130 and 143 are "
+            "--fail-on-alert (the pack is published); 13 is a PDF that could not be written (--pdf); 130 and 143 are "
             "128 + the signal's number. Every failure prints one line, leaves the previous pack untouched "
             "and removes the temporary folder; once notebooks run (4, 5, 6, 9) and for 11, 130 and 143 "
             "the line ends with the path of the log that records it.",
@@ -198,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE",
         help="the pack's language: en, da, nb or sv (default: the catalog's settings.language, else English); "
         "numbers, percentages and months follow the language's locale",
+    )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write the whole pack as one PDF (pack-YYYY-MM.pdf in the month's folder; needs Chromium); "
+        "the catalog's settings.pdf: true does the same",
     )
     p.add_argument("--quiet", action="store_true", help="no progress lines (for cron); errors still go to stderr")
     p.add_argument(

@@ -36,6 +36,7 @@ from bleach.css_sanitizer import CSSSanitizer
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
+from .. import i18n
 from ..display import SAFE_MARK
 from ..privacy import mask_pii
 
@@ -284,7 +285,12 @@ def export_html(
         "cxkit_css": _CSS.read_text(),
         "cxkit_month": month,
         "cxkit_footer": footer,
+        "cxkit_back": i18n.tr("Monthly pack {month}", month=i18n.month(month)),
+        "cxkit_nav": i18n.tr("Report pack"),
+        "cxkit_figure": i18n.tr("Figure"),
         "metadata": {"name": title},
     }
-    html, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
+    exporter = _exporter(show_code)
+    exporter.language_code = i18n.get_language()  # <html lang="...">: screen readers speak the page's language
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
     path.write_text(html, encoding="utf-8")

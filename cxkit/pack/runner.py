@@ -136,6 +136,7 @@ EXIT_CODES = {
     9: "sections skipped (--strict)",
     10: "internal error (a bug in cxkit; the traceback is in the log named)",
     11: "output not writable",
+    13: "the PDF could not be written (Chromium missing or failing)",
     130: "stopped by SIGINT (Ctrl-C)",
     143: "stopped by SIGTERM",
 }
@@ -158,6 +159,7 @@ def build_pack(
     strict: bool = False,
     max_memory: str | int | None = None,
     language: str | None = None,
+    pdf: bool | None = None,
 ) -> Path:
     """Build ``out/YYYY-MM/``; return its path. Raises a :class:`PackError` subclass on failure.
 
@@ -179,6 +181,10 @@ def build_pack(
     ``language`` (``en``, ``da``, ``nb``, ``sv``; default the catalog's ``settings: {language:
     ...}``, else ``CXKIT_LANGUAGE``, else English) is the language every page is written in
     (:mod:`cxkit.i18n`).
+
+    ``pdf`` (default the catalog's ``settings: {pdf: true}``) also writes the whole pack as one
+    PDF, ``pack-YYYY-MM.pdf`` in the month's folder (:mod:`cxkit.pack.pdf`; needs Chromium,
+    checked before any notebook runs: :class:`~cxkit.errors.PdfError`, exit 13).
     """
     request = _check_request(
         month,
@@ -193,6 +199,7 @@ def build_pack(
         strict=strict,
         max_memory=max_memory,
         language=language,
+        pdf=pdf,
     )
     with (
         i18n.process_language(request.language),
@@ -213,6 +220,9 @@ def build_pack(
             _write_index(run, results)
             _write_manifest(run, inputs.provenance)
             _summarise(run, results)
+            _brand_pages(run, request.catalog.brand)
+            if request.pdf:
+                _write_pdf(run)
             return _publish(run)
 
 
@@ -234,6 +244,7 @@ class _Request:
     scheduler: str  # "" runs the heavy steps in-process
     max_memory: int  # bytes the runner and its kernels may use at once (see _memory_need)
     language: str  # the report language (cxkit.i18n)
+    pdf: bool  # also print the pack as one PDF
     started: dt.datetime
     t0: float  # time.perf_counter() at the start, for the timings
 
@@ -387,6 +398,7 @@ def _check_request(
     strict: bool = False,
     max_memory: str | int | None = None,
     language: str | None = None,
+    pdf: bool | None = None,
 ) -> _Request:
     """The parameters of :func:`build_pack`, checked; :class:`ParameterError` names the bad one."""
     from ..data.catalog import load_catalog
@@ -427,7 +439,13 @@ def _check_request(
         language = i18n.check_language(language) if language else cat.language or i18n.get_language()
     except CxkitError as exc:
         raise ParameterError(str(exc).replace("report language", "--language")) from None
+    pdf = bool(cat.settings.get("pdf")) if pdf is None else pdf
+    if pdf:
+        from .pdf import chromium
+
+        chromium()  # no Chromium: say so now, not after the notebooks ran
     return _Request(
+        pdf=pdf,
         language=language,
         month=month,
         catalog=cat,
@@ -904,11 +922,18 @@ def _span(cov: dict) -> str:
 
 def _footer(run: _Run) -> str:
     commit = _git_commit()
-    return (
-        f"cxkit {_versions()['cxkit']} · run {run.run_id} · month {run.month} · built "
-        f"{run.started:%Y-%m-%d %H:%M} UTC"
-        + (f" · commit {commit[:10]}" if commit else "")
-        + " · inputs and versions in manifest.json"
+    values = {"version": _versions()["cxkit"], "run": run.run_id, "month": i18n.month(run.month)}
+    values["built"] = f"{i18n.date(run.started)} {run.started:%H:%M}"
+    if commit:
+        return i18n.tr(
+            "cxkit {version} · run {run} · month {month} · built {built} UTC · commit {commit} · "
+            "inputs and versions in manifest.json",
+            commit=commit[:10],
+            **values,
+        )
+    return i18n.tr(
+        "cxkit {version} · run {run} · month {month} · built {built} UTC · inputs and versions in manifest.json",
+        **values,
     )
 
 
@@ -1832,6 +1857,28 @@ def _write_index(run: _Run, results: dict) -> None:
         footer=run.footer,
         notes=[run.month_note[:1].upper() + run.month_note[1:]] if run.month_note else None,
     )
+
+
+def _brand_pages(run: _Run, brand: Any) -> None:
+    """The catalog's ``brand:`` (company, logo, accent) on every page of the pack, the kept ones
+    of ``--only`` too (:func:`cxkit.branding.apply_brand` replaces an older brand)."""
+    from ..branding import apply_brand
+
+    for page in sorted(run.tmp.rglob("*.html")):
+        if "_inputs" in page.relative_to(run.tmp).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        branded = apply_brand(text, brand)
+        if branded != text:
+            page.write_text(branded, encoding="utf-8")
+
+
+def _write_pdf(run: _Run) -> None:
+    from .pdf import write_pdf
+
+    started = time.perf_counter()
+    path = write_pdf(run.tmp, run.tmp / f"pack-{run.month}.pdf", month=run.month)
+    run.progress(f"PDF: {path.name}, {path.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
 
 
 def _write_manifest(run: _Run, provenance: dict) -> None:

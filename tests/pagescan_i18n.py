@@ -1,0 +1,92 @@
+"""What a reader of a translated pack sees (issue 28): the visible text of a page without the data
+shown on it, the English words left in it, and the numbers that do not parse in the locale."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.numbers import NumberFormatError, parse_decimal
+from i18n_words import english_left
+
+LOCALES = {"en": "en_GB", "da": "da_DK", "nb": "nb_NO", "sv": "sv_SE"}
+_NUMBER = re.compile(r"(?<![\w.,])[−-]?\d(?:[\d.,\u00a0\u202f]*\d)?(?![\w])")
+_ISO_MONTH = re.compile(r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])\b")
+
+
+def sample_data_values(sample_dir: Path) -> tuple[set[str], set[str]]:
+    """Texts of the sample's data: (short names: segments, channels, touchpoints, drivers ...,
+    long texts: comments and reviews)."""
+    import pandas as pd
+
+    names: set[str] = set()
+    texts: set[str] = set()
+    for csv in sorted(sample_dir.glob("*.csv")):
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        for column in frame.columns:
+            values = set(frame[column].unique())
+            names.add(column)
+            for value in values:
+                (texts if len(value) > 40 or value.count(" ") > 3 else names).add(value.strip())
+    return names, texts
+
+
+def visible_parts(html: str, long_texts: set[str]) -> list[str]:
+    """The page's visible text, one string per element holding text directly, without the
+    footer, code, and any element whose whole text is a comment or review from the data (or the
+    start of one, cut with an ellipsis)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["style", "script", "head", "footer", "code", "pre"]):
+        tag.decompose()
+    starts = sorted(long_texts)
+    parts = []
+    for node in soup.find_all(string=True):
+        text = " ".join(str(node).split())
+        if not text:
+            continue
+        whole = " ".join(node.parent.get_text(" ").split()) if node.parent else text
+        if _is_data(whole, long_texts, starts) or _is_data(text, long_texts, starts):
+            continue
+        parts.append(text)
+    images = [img.get("alt", "") for img in soup.find_all("img")]
+    return parts + [a for a in images if a]
+
+
+def _is_data(text: str, values: set[str], starts: list[str]) -> bool:
+    if text in values:
+        return True
+    if text.endswith("…") and len(text) > 12:
+        import bisect
+
+        stem = text[:-1].rstrip()
+        i = bisect.bisect_left(starts, stem)
+        return i < len(starts) and starts[i].startswith(stem)
+    return False
+
+
+def english_in(parts: list[str], names: set[str]) -> list[str]:
+    """English words left in ``parts`` (words of the data's names allowed)."""
+    allowed = {w.lower() for name in names for w in re.findall(r"[A-Za-zÆØÅæøåÄÖäö]+", name)}
+    return english_left(" \n ".join(parts), allowed=frozenset(allowed))
+
+
+def bad_numbers(parts: list[str], code: str) -> list[str]:
+    """Numbers that do not parse in the locale of ``code``, and ISO months (``2026-10``) left
+    where the language writes month names."""
+    locale = LOCALES[code]
+    bad = []
+    for part in parts:
+        if code != "en":
+            bad += [f"ISO month {m!r} in {part[:80]!r}" for m in _ISO_MONTH.findall(part)]
+        cleaned = _ISO_MONTH.sub(" ", re.sub(r"\b\d{4}-\d\d-\d\d\b", " ", part))
+        for token in _NUMBER.findall(cleaned):
+            token = token.rstrip(".,")
+            if not re.search(r"[.,\u00a0\u202f]", token):
+                continue
+            try:
+                parse_decimal(token.replace("−", "-"), locale=locale, strict=True)
+            except NumberFormatError:
+                bad.append(f"{token!r} in {part[:80]!r}")
+    return bad
