@@ -14,13 +14,14 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..data.catalog import rejection_reasons
 from ..display import SafeHTML, findings, table
-from ..i18n import N_, integer, ntr, percent, tr
+from ..i18n import N_, get_language, integer, ntr, percent, tr, translate
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -66,7 +67,54 @@ class DataQualityReport(ReportPage):
         """Why rows were rejected."""
         if self.reasons.empty:  # good news, not a section the data cannot give
             return findings([tr("No row was rejected: every row read from every source was accepted.")])
-        return table(self.reasons, caption=tr("Rejection reasons"), percent=["share"], digits=2)
+        reasons = self.reasons
+        if get_language() != "en":  # the readers' reasons are English (they also go to the rejected-rows files)
+            reasons = reasons.assign(
+                reason=reasons["reason"].map(reason_text), example=reasons["example"].map(reason_text)
+            )
+        return table(reasons, caption=tr("Rejection reasons"), percent=["share"], digits=2)
+
+
+#: The readers' rejection reasons (cxkit.data.readers) as the page shows them in the report
+#: language: a pattern of the English reason -> its message. A reason not listed stays English.
+_REASONS = [
+    (r"(?P<column>[\w ]+): outside (?P<range>\S+)$", N_("{column}: outside {range}")),
+    (r"(?P<column>[\w ]+): (?P<value>.+?) outside (?P<range>\S+)$", N_("{column}: {value} outside {range}")),
+    (r"(?P<column>[\w ]+): duplicate id$", N_("{column}: duplicate id")),
+    (
+        r"(?P<column>[\w ]+): duplicate (?P<value>.+) \(the first occurrence is kept\)$",
+        N_("{column}: duplicate {value} (the first occurrence is kept)"),
+    ),
+    (r"(?P<column>[\w ]+): missing \(required\)$", N_("{column}: missing (required)")),
+    (
+        r"(?P<column>[\w ]+): (?P<value>.+?) is not a date \(expected e\.g\. (?P<example>[\d-]+)\)"
+        r"(?:; set date_format if the source uses another form)?$",
+        N_(
+            "{column}: {value} is not a date (expected e.g. {example}); set date_format if the source uses another form"
+        ),
+    ),
+    (r"(?P<column>[\w ]+): (?P<value>.+?) is not a number(?:;.*)?$", N_("{column}: {value} is not a number")),
+    (r"(?P<column>[\w ]+): (?P<value>.+?) is not a whole number$", N_("{column}: {value} is not a whole number")),
+    (r"(?P<column>[\w ]+): (?P<value>.+?) is not yes/no(?:;.*)?$", N_("{column}: {value} is not yes/no")),
+]
+
+
+def reason_text(reason: object) -> object:
+    """A rejection reason of the readers in the report language (see :data:`_REASONS`); the
+    column names and values in it are data and stay as they are.
+
+    >>> from cxkit.i18n import language
+    >>> with language("da"):
+    ...     reason_text("nps: 11 outside 0–10"), reason_text("something else")
+    ('nps: 11 uden for 0–10', 'something else')
+    """
+    if not isinstance(reason, str):
+        return reason
+    for pattern, message in _REASONS:
+        match = re.match(pattern, reason)
+        if match:
+            return translate(message, **match.groupdict())
+    return reason
 
 
 def data_quality_finding(summary: pd.DataFrame) -> str:
