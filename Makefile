@@ -17,7 +17,7 @@ HERMETIC := HOME=$(RUNTIME_HOME) IPYTHONDIR=$(RUNTIME_HOME)/.ipython MPLCONFIGDI
             JUPYTER_PLATFORM_DIRS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lint format bench validate sample system-deps lock clean
+.PHONY: help report test lint format bench validate sample system-deps lock messages clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,9 +38,10 @@ $(VENV)/.test: requirements-test.lock pyproject.toml $(VENV)/.runtime
 	$(UV) pip install --quiet --python $(PY) -r requirements-test.lock
 	@touch $@
 
-report: $(VENV)/.runtime  ## set up .venv and build the monthly pack on the bundled sample (MONTH=YYYY-MM to choose)
+report: $(VENV)/.runtime  ## set up .venv and build the monthly pack on the bundled sample (MONTH=YYYY-MM, LANGUAGE=da|nb|sv, PDF=1)
 	@mkdir -p $(RUNTIME_HOME)
-	$(HERMETIC) $(VENV)/bin/cxkit report --catalog data/cxkit.yaml --out reports $(if $(MONTH),--month $(MONTH))
+	$(HERMETIC) $(VENV)/bin/cxkit report --catalog data/cxkit.yaml --out reports $(if $(MONTH),--month $(MONTH)) \
+	  $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(PDF),--pdf)
 
 # axe-core for the accessibility checks, pinned by tests/browser/package-lock.json. Without npm
 # the browser tests skip and say why (make system-deps installs npm).
@@ -83,6 +84,9 @@ system-deps:  ## install Debian packages the tests use (PostgreSQL); needs root,
 lock: $(UV)  ## re-pin requirements*.lock from pyproject.toml
 	$(UV) pip compile pyproject.toml --universal --python-version 3.11 -q --excludes requirements-excludes.txt -o requirements.lock
 	$(UV) pip compile pyproject.toml --extra test --universal --python-version 3.11 -q --excludes requirements-excludes.txt -o requirements-test.lock
+
+messages: $(VENV)/.runtime  ## update cxkit/locale/*/*.po from the code's messages (then translate the new ones)
+	$(PY) -m cxkit._messages --missing
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .cache .pytest_cache

@@ -1893,6 +1893,7 @@ def _write_manifest(run: _Run, provenance: dict) -> None:
             "timeout": run.timeout,
             "jobs": run.jobs,
             "notebooks": [n.name for n in run.notebooks],
+            "language": run.language,
         },
         "month_note": run.month_note,
         "skipped": run.skipped,
