@@ -1312,6 +1312,7 @@ def pain_finding(pain: pd.DataFrame) -> str:
 
 
 def _month(text: str) -> str:
+    """:func:`cxkit.i18n.month`, for the functions whose ``month`` argument hides it."""
     return month(text)
 
 
