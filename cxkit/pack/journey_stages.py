@@ -41,9 +41,10 @@ from ..analysis.sentiment import comment_sentiment
 from ..analysis.stages import StageComparison, compare_stages, stage_scorecard
 from ..analysis.touchpoints import channel_consistency, pain_points, touchpoint_performance
 from ..data.schema import STAGES, TABLES
-from ..display import figure, metric_label, p_phrase, table
+from ..display import figure, metric_label, table
 from ..distributed import compute, is_dask_frame
 from ..errors import NotEnoughDataError
+from ..i18n import N_, date, decimal, integer, month, ntr, p_value, percent, tr, translate
 from ..periods import month_events, parse_month
 from ..plots import TREND_MONTHS, month_label, plot_funnel, plot_funnel_by_month, plot_pain_points, plot_stages
 from .page import ReportPage, section
@@ -149,7 +150,107 @@ def _within_scale(table: pd.DataFrame, scale: tuple[float, float] | None) -> pd.
 
 def _and(names: Iterable[object]) -> str:
     items = [str(n) for n in names]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if len(items) == 1 else tr("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
+
+
+#: The journey stages in the reader's language: cxkit's own vocabulary (stage names of the data
+#: that are not cxkit's are shown as they are).
+_STAGE_NAMES = {
+    "awareness": N_("awareness"),
+    "consideration": N_("consideration"),
+    "decision": N_("decision"),
+    "retention": N_("retention"),
+    "advocacy": N_("advocacy"),
+}
+
+#: Headers of the page's own table columns (the shared ones are display.COLUMN_LABELS).
+_HEADERS = {
+    "stage": N_("stage"),
+    "mean": N_("mean"),
+    "median": N_("median"),
+    "letters": N_("letters"),
+    "test": N_("test"),
+    "statistic": N_("statistic"),
+    "significant": N_("significant"),
+    "effect_size": N_("effect size"),
+    "reference": N_("reference"),
+    "estimable": N_("estimable"),
+    "note": N_("note"),
+    "reached": N_("reached"),
+    "share_of_start": N_("share of start"),
+    "conversion": N_("conversion"),
+    "drop_off": N_("drop off"),
+    "drop_off_rate": N_("drop off rate"),
+    "median_days": N_("median days"),
+    "n_timed": N_("n timed"),
+    "month": N_("month"),
+    "step": N_("step"),
+    "entered": N_("entered"),
+    "converted": N_("converted"),
+    "previous": N_("previous"),
+    "change": N_("change"),
+    "touchpoint": N_("touchpoint"),
+    "segment": N_("segment"),
+    "channel": N_("channel"),
+    "rank": N_("rank"),
+    "volume": N_("volume"),
+    "poor_share": N_("poor share"),
+    "excess_poor": N_("excess poor"),
+    "significantly_worse": N_("significantly worse"),
+    "events": N_("events"),
+    "success_n": N_("success n"),
+    "success_rate": N_("success rate"),
+    "success_ci_low": N_("success 95% CI"),
+    "success_p_adjusted": N_("success p adj"),
+    "lowest_success": N_("lowest success"),
+    "duration_n": N_("duration n"),
+    "median_duration_s": N_("median duration s"),
+    "duration_ci_low": N_("duration 95% CI"),
+    "channels": N_("channels"),
+    "spread": N_("spread"),
+    "consistent": N_("consistent"),
+    "sentiment": N_("sentiment"),
+}
+
+#: Cell values of the page's tables that cxkit writes (test names, notes), in the reader's language.
+_CELLS = {
+    "Proportional odds": N_("Proportional odds"),
+    "separated: not estimable": N_("separated: not estimable"),
+}
+
+
+def _mapping(column: str) -> str:
+    """A catalog ``columns`` entry for a sentence that says what to map: ``{touchpoint: <its column>}``."""
+    return "{" + column + ": <" + tr("its column") + ">}"
+
+
+def _stage(name: object) -> str:
+    """A journey stage as the reader's language names it (a stage of the data's own as it is)."""
+    text = str(name)
+    return translate(_STAGE_NAMES[text]) if text in _STAGE_NAMES else text
+
+
+def _headers(frame: pd.DataFrame, **overrides: str) -> dict[str, str]:
+    """``labels`` for :func:`~cxkit.display.table`: the headers of the page's own columns."""
+    found = {str(c): translate(_HEADERS[str(c)]) for c in frame.columns if str(c) in _HEADERS}
+    return {**found, **overrides}
+
+
+def _in_words(frame: pd.DataFrame, *stages: str) -> pd.DataFrame:
+    """``frame`` with the stage names of the ``stages`` columns, the steps (``a->b``), months and
+    cxkit's own cell texts in the reader's language (the numbers are untouched)."""
+    out: dict[str, Any] = {}
+    for column in frame.columns:
+        name = str(column)
+        if name in stages:
+            out[name] = [_stage(v) if isinstance(v, str) else v for v in frame[column]]
+        elif name == "step":
+            out[name] = ["->".join(map(_stage, v.split("->"))) if isinstance(v, str) else v for v in frame[column]]
+        elif name == "month":
+            out[name] = [month(v) if isinstance(v, str) else v for v in frame[column]]
+        elif name in ("test", "note"):
+            out[name] = [translate(_CELLS[v]) if isinstance(v, str) and v in _CELLS else v for v in frame[column]]
+    return frame.assign(**out) if out else frame
 
 
 class JourneyReport(ReportPage):
@@ -183,7 +284,7 @@ class JourneyReport(ReportPage):
         there are in all.
     """
 
-    title = "Journey stages"
+    title = N_("Journey stages")
 
     def __init__(
         self,
@@ -233,16 +334,19 @@ class JourneyReport(ReportPage):
     @property
     def period(self) -> str:
         """The events reported on, as captions name them: the month, or all of an undated export."""
-        return self.month if self.dated else "all events (the export has no dates)"
+        return month(self.month) if self.dated else tr("all events (the export has no dates)")
 
     def _the_events(self) -> str:
-        return f"the journey events of {self.month}" if self.dated else "the journey events"
+        return tr("the journey events of {month}", month=month(self.month)) if self.dated else tr("the journey events")
 
     def _need_events(self) -> None:
         if self._events.rows == 0:
             raise NotEnoughDataError(
-                f"there are no journey events in {self.month}, so the month has nothing to report; "
-                "choose a month the journey data cover."
+                tr(
+                    "there are no journey events in {month}, so the month has nothing to report; "
+                    "choose a month the journey data cover.",
+                    month=month(self.month),
+                )
             )
 
     def _need_score(self) -> None:
@@ -251,32 +355,52 @@ class JourneyReport(ReportPage):
             return
         if self._history.has(self.score):
             raise NotEnoughDataError(
-                f"{self._the_events()} have no {label} scores ({self.score}), so stages and touchpoints "
-                f"cannot be compared on them this month; they are for a month whose events carry {label} scores."
+                tr(
+                    "{events} have no {label} scores ({score}), so stages and touchpoints cannot be compared on "
+                    "them this month; they are for a month whose events carry {label} scores.",
+                    events=self._the_events(),
+                    label=label,
+                    score=self.score,
+                )
             )
         raise NotEnoughDataError(
-            f"the journey events have no {label} scores ({self.score}), so stages and touchpoints cannot be "
-            f"compared on a score; map a touchpoint score with columns: {{{self.score}: <its column>}} in the catalog."
+            tr(
+                "the journey events have no {label} scores ({score}), so stages and touchpoints cannot be "
+                "compared on a score; map a touchpoint score with columns: {mapping} in the catalog.",
+                label=label,
+                score=self.score,
+                mapping=_mapping(self.score),
+            )
         )
 
     def _need_touchpoints(self) -> None:
         if not self._events.has("touchpoint"):
             raise NotEnoughDataError(
-                f"{self._the_events()} name no touchpoint, so there are no pain points or channel comparisons; "
-                "map the touchpoint with columns: {touchpoint: <its column>} in the catalog."
+                tr(
+                    "{events} name no touchpoint, so there are no pain points or channel comparisons; "
+                    "map the touchpoint with columns: {mapping} in the catalog.",
+                    events=self._the_events(),
+                    mapping=_mapping("touchpoint"),
+                )
             )
 
     def _need_journeys(self) -> None:
         if self._history.rows == 0:
             raise NotEnoughDataError(
-                f"there are no journey events up to {self.month}, so there is no funnel; "
-                "choose a month the journey data cover."
+                tr(
+                    "there are no journey events up to {month}, so there is no funnel; "
+                    "choose a month the journey data cover.",
+                    month=month(self.month),
+                )
             )
         if not self._history.has(_CUSTOMER) and self._history.has("touchpoint"):
             # touchpoint events of many customers; without ids each would count as a journey
             raise NotEnoughDataError(
-                "the journey events have no customer ids, so they cannot be linked into journeys and the funnel "
-                "cannot count customers; map customer_id with columns: {customer_id: <its column>} in the catalog."
+                tr(
+                    "the journey events have no customer ids, so they cannot be linked into journeys and the "
+                    "funnel cannot count customers; map customer_id with columns: {mapping} in the catalog.",
+                    mapping=_mapping("customer_id"),
+                )
             )
 
     def _compute_stages(self, events: pd.DataFrame | dd.DataFrame) -> StageComparison:
@@ -284,29 +408,62 @@ class JourneyReport(ReportPage):
         self._need_score()
         enough = [s for s, n in self._events.scored.items() if n >= 2]
         if len(enough) < 2:
-            where = f"only {enough[0]} has" if enough else "no stage has"
-            raise NotEnoughDataError(
-                f"{where} two or more {metric_label(self.score)} scores {'in ' + self.month if self.dated else ''}"
-                ", so there are no stages to compare; the comparison needs scores at two stages or more."
-            )
+            label = metric_label(self.score)
+            if enough and self.dated:
+                text = tr(
+                    "only {stage} has two or more {label} scores in {month}, so there are no stages to compare; "
+                    "the comparison needs scores at two stages or more.",
+                    stage=_stage(enough[0]),
+                    label=label,
+                    month=month(self.month),
+                )
+            elif enough:
+                text = tr(
+                    "only {stage} has two or more {label} scores , so there are no stages to compare; "
+                    "the comparison needs scores at two stages or more.",
+                    stage=_stage(enough[0]),
+                    label=label,
+                )
+            elif self.dated:
+                text = tr(
+                    "no stage has two or more {label} scores in {month}, so there are no stages to compare; "
+                    "the comparison needs scores at two stages or more.",
+                    label=label,
+                    month=month(self.month),
+                )
+            else:
+                text = tr(
+                    "no stage has two or more {label} scores , so there are no stages to compare; "
+                    "the comparison needs scores at two stages or more.",
+                    label=label,
+                )
+            raise NotEnoughDataError(text)
         return compare_stages(events, score=self.score, stage=_STAGE, alpha=self.alpha, padjust=self.padjust)
 
     def _compute_scorecard(self, feedback: pd.DataFrame | Callable[[str], pd.DataFrame] | None) -> pd.DataFrame:
         if feedback is None:
             raise NotEnoughDataError(
-                "the catalog has no feedback source, so there are no survey scores by stage; add a feedback "
-                "source (survey responses with a journey_stage column) to see NPS, CSAT and CES by stage."
+                tr(
+                    "the catalog has no feedback source, so there are no survey scores by stage; add a feedback "
+                    "source (survey responses with a journey_stage column) to see NPS, CSAT and CES by stage."
+                )
             )
         responses = feedback(self.month) if callable(feedback) else month_events(feedback, self.month)
         if responses.empty:
             raise NotEnoughDataError(
-                f"the survey has no responses in {self.month}, so there are no survey scores by stage this month; "
-                "they show for a month the survey covers."
+                tr(
+                    "the survey has no responses in {month}, so there are no survey scores by stage this month; "
+                    "they show for a month the survey covers.",
+                    month=month(self.month),
+                )
             )
         if _STAGE not in responses.columns or not responses[_STAGE].notna().any():
             raise NotEnoughDataError(
-                "the survey responses name no journey stage, so they cannot be scored by stage; map the stage "
-                "with columns: {journey_stage: <its column>} in the feedback source."
+                tr(
+                    "the survey responses name no journey stage, so they cannot be scored by stage; map the stage "
+                    "with columns: {mapping} in the feedback source.",
+                    mapping=_mapping("journey_stage"),
+                )
             )
         return stage_scorecard(responses.assign(sentiment=comment_sentiment(responses)), alpha=self.alpha)
 
@@ -318,20 +475,30 @@ class JourneyReport(ReportPage):
         self._need_journeys()
         if not self.dated:
             raise NotEnoughDataError(
-                "the journey events have no dates (occurred_at), so there is no funnel by month; map the "
-                "event time with columns: {occurred_at: <its column>} in the catalog."
+                tr(
+                    "the journey events have no dates (occurred_at), so there is no funnel by month; map the "
+                    "event time with columns: {mapping} in the catalog.",
+                    mapping=_mapping("occurred_at"),
+                )
             )
         if not self.timed:
             raise NotEnoughDataError(
-                f"every journey event carries the same date, {self._history.first:%Y-%m-%d} (a fieldwork month "
-                "given for an export without dates), so there is no funnel by month; map the event time with "
-                "columns: {occurred_at: <its column>} in the catalog."
+                tr(
+                    "every journey event carries the same date, {date} (a fieldwork month given for an export "
+                    "without dates), so there is no funnel by month; map the event time with columns: {mapping} "
+                    "in the catalog.",
+                    date=date(cast(pd.Timestamp, self._history.first)),
+                    mapping=_mapping("occurred_at"),
+                )
             )
         months = funnel_by_month(history, time=_TIME, alpha=self.alpha)
         if months["month"].nunique() < 2:
             raise NotEnoughDataError(
-                f"the journey data cover one month, {self.month}, so there is no funnel trend by month; "
-                "it is drawn once the data have a second month."
+                tr(
+                    "the journey data cover one month, {month}, so there is no funnel trend by month; "
+                    "it is drawn once the data have a second month.",
+                    month=month(self.month),
+                )
             )
         return months
 
@@ -341,10 +508,22 @@ class JourneyReport(ReportPage):
         self._need_touchpoints()
         pain = pain_points(events, score=self.score, min_n=self.min_n, alpha=self.alpha)
         if not pain["enough_n"].any():
+            values = {"min_n": integer(self.min_n), "label": metric_label(self.score), "most": integer(pain["n"].max())}
+            if self.dated:
+                raise NotEnoughDataError(
+                    tr(
+                        "no touchpoint has {min_n} or more {label} scores in {month} (the most is {most}), so none "
+                        "is ranked as a pain point; a touchpoint is ranked once it has {min_n} scores.",
+                        month=month(self.month),
+                        **values,
+                    )
+                )
             raise NotEnoughDataError(
-                f"no touchpoint has {self.min_n} or more {metric_label(self.score)} scores"
-                f"{' in ' + self.month if self.dated else ''} (the most is {int(pain['n'].max()):,}), so none is "
-                f"ranked as a pain point; a touchpoint is ranked once it has {self.min_n} scores."
+                tr(
+                    "no touchpoint has {min_n} or more {label} scores (the most is {most}), so none is ranked as "
+                    "a pain point; a touchpoint is ranked once it has {min_n} scores.",
+                    **values,
+                )
             )
         return pain
 
@@ -353,14 +532,22 @@ class JourneyReport(ReportPage):
         by = "touchpoint" if self._events.has("touchpoint") else "segment" if self._events.has("segment") else ""
         if not by:
             raise NotEnoughDataError(
-                f"{self._the_events()} name no touchpoint or segment, so task success and duration cannot be "
-                "broken down; map the touchpoint with columns: {touchpoint: <its column>} in the catalog."
+                tr(
+                    "{events} name no touchpoint or segment, so task success and duration cannot be broken down; "
+                    "map the touchpoint with columns: {mapping} in the catalog.",
+                    events=self._the_events(),
+                    mapping=_mapping("touchpoint"),
+                )
             )
         if not (self._events.has("success") or self._events.has("duration_s")):
+            column = tr("its column")
             raise NotEnoughDataError(
-                f"{self._the_events()} have no task outcome (success) or duration (duration_s), so task success "
-                "and duration cannot be shown; map them with columns: {success: <its column>, duration_s: "
-                "<its column>} in the catalog."
+                tr(
+                    "{events} have no task outcome (success) or duration (duration_s), so task success and "
+                    "duration cannot be shown; map them with columns: {mapping} in the catalog.",
+                    events=self._the_events(),
+                    mapping="{success: <" + column + ">, duration_s: <" + column + ">}",
+                )
             )
         return touchpoint_performance(events, by=by, alpha=self.alpha, min_n=self.min_n)
 
@@ -370,17 +557,31 @@ class JourneyReport(ReportPage):
         self._need_touchpoints()
         if not self._events.has("channel"):
             raise NotEnoughDataError(
-                f"{self._the_events()} name no channel, so the same touchpoint cannot be compared across "
-                "channels; map the channel with columns: {channel: <its column>} in the catalog."
+                tr(
+                    "{events} name no channel, so the same touchpoint cannot be compared across channels; map "
+                    "the channel with columns: {mapping} in the catalog.",
+                    events=self._the_events(),
+                    mapping=_mapping("channel"),
+                )
             )
         try:
             return channel_consistency(events, score=self.score, min_n=self.min_n, alpha=self.alpha)
         except NotEnoughDataError:
-            raise NotEnoughDataError(
-                f"no touchpoint has {self.min_n} or more {metric_label(self.score)} scores from one channel"
-                f"{' in ' + self.month if self.dated else ''}, so the channels cannot be compared; a touchpoint "
-                f"is compared once two of its channels have {self.min_n} scores each."
-            ) from None
+            values = {"min_n": integer(self.min_n), "label": metric_label(self.score)}
+            if self.dated:
+                text = tr(
+                    "no touchpoint has {min_n} or more {label} scores from one channel in {month}, so the channels "
+                    "cannot be compared; a touchpoint is compared once two of its channels have {min_n} scores each.",
+                    month=month(self.month),
+                    **values,
+                )
+            else:
+                text = tr(
+                    "no touchpoint has {min_n} or more {label} scores from one channel, so the channels cannot be "
+                    "compared; a touchpoint is compared once two of its channels have {min_n} scores each.",
+                    **values,
+                )
+            raise NotEnoughDataError(text) from None
 
     # -- what the page says --------------------------------------------------------------
 
@@ -401,17 +602,44 @@ class JourneyReport(ReportPage):
         left_out = self._stages_left_out()
         if left_out:
             found.insert(1, left_out)
-        shown = []
-        if self.pain is not None and len(self.pain) > self.top:
-            shown.append(
-                f"the pain points show {self.top} of {len(self.pain):,} (the ranked ones first, then the most used)"
+        pain = self.pain is not None and len(self.pain) > self.top
+        performance = self.performance is not None and len(self.performance) > self.top
+        if pain or performance:
+            found.append(self._readable(pain, performance))
+        return found or [tr("The journey data give no finding; each section above says what it needs.")]
+
+    def _readable(self, pain: bool, performance: bool) -> str:
+        """The finding that says which tables list some touchpoints only."""
+        top, total = integer(self.top), integer(len(self.pain) if self.pain is not None else 0)
+        if not performance:
+            return tr(
+                "To stay readable, the pain points show {top} of {total} (the ranked ones first, then the most used).",
+                top=top,
+                total=total,
             )
-        if self.performance is not None and len(self.performance) > self.top:
-            what = "lowest success rates" if "success_rate" in self.performance else "most events"
-            shown.append(f"task success the {self.top} {self.performance.columns[0]}s with the {what}")
-        if shown:
-            found.append(f"To stay readable, {' and '.join(shown)}.")
-        return found or ["The journey data give no finding; each section above says what it needs."]
+        table = cast(pd.DataFrame, self.performance)
+        by, rates = str(table.columns[0]), "success_rate" in table
+        if by == "touchpoint" and rates:
+            what = tr("task success the {top} touchpoints with the lowest success rates", top=top)
+        elif by == "touchpoint":
+            what = tr("task success the {top} touchpoints with the most events", top=top)
+        elif by == "segment" and rates:
+            what = tr("task success the {top} segments with the lowest success rates", top=top)
+        elif by == "segment":
+            what = tr("task success the {top} segments with the most events", top=top)
+        elif rates:
+            what = tr("task success the {top} {names} with the lowest success rates", top=top, names=by + "s")
+        else:
+            what = tr("task success the {top} {names} with the most events", top=top, names=by + "s")
+        if not pain:
+            return tr("To stay readable, {what}.", what=what)
+        return tr(
+            "To stay readable, the pain points show {top} of {total} (the ranked ones first, then the most used) "
+            "and {what}.",
+            top=top,
+            total=total,
+            what=what,
+        )
 
     def _stages_left_out(self) -> str:
         """The stages of the journey data that the month's stage comparison has no scores for."""
@@ -421,16 +649,37 @@ class JourneyReport(ReportPage):
         seen = [s for s in self._history.stages if s not in compared]
         if not seen:
             return ""
-        label, month = metric_label(self.score), f" in {self.month}" if self.dated else ""
+        label, when = metric_label(self.score), tr(" in {month}", month=month(self.month)) if self.dated else ""
         idle = [s for s in seen if not self._events.stages.get(s)]
         few = [s for s in seen if s not in idle]
         parts = []
         if idle:
-            parts.append(f"{_and(idle)} {'has' if len(idle) == 1 else 'have'} no journey events{month}")
+            parts.append(
+                ntr(
+                    "{stages} has no journey events{when}",
+                    "{stages} have no journey events{when}",
+                    len(idle),
+                    stages=_and(map(_stage, idle)),
+                    when=when,
+                )
+            )
         if few:
-            parts.append(f"{_and(few)} {'has' if len(few) == 1 else 'have'} fewer than two {label} scores{month}")
-        one = len(seen) == 1
-        sentence = f"{'; '.join(parts)}, so {'it is' if one else 'they are'} left out of the stage comparison."
+            parts.append(
+                ntr(
+                    "{stages} has fewer than two {label} scores{when}",
+                    "{stages} have fewer than two {label} scores{when}",
+                    len(few),
+                    stages=_and(map(_stage, few)),
+                    label=label,
+                    when=when,
+                )
+            )
+        sentence = ntr(
+            "{reasons}, so it is left out of the stage comparison.",
+            "{reasons}, so they are left out of the stage comparison.",
+            len(seen),
+            reasons="; ".join(parts),
+        )
         return sentence[:1].upper() + sentence[1:]
 
     @property
@@ -444,13 +693,18 @@ class JourneyReport(ReportPage):
             alt["months"] = monthly_finding(self.months, self.month)
             shown = self._chart_months()["month"].nunique()
             if shown < self.months["month"].nunique():
-                alt["months"] += f" The chart shows the last {shown} of {self.months['month'].nunique()} months."
+                alt["months"] += " " + tr(
+                    "The chart shows the last {shown} of {total} months.",
+                    shown=integer(shown),
+                    total=integer(self.months["month"].nunique()),
+                )
         if self.pain is not None:
             alt["pain"] = pain_finding(self.pain)
             if len(self._pain_chart_rows()) < len(self.pain):
-                alt["pain"] += (
-                    f" The chart shows {len(self._pain_chart_rows())} of the {len(self.pain):,} touchpoints: those "
-                    "ranked, then the most used."
+                alt["pain"] += " " + tr(
+                    "The chart shows {shown} of the {total} touchpoints: those ranked, then the most used.",
+                    shown=integer(len(self._pain_chart_rows())),
+                    total=integer(len(self.pain)),
                 )
         return alt
 
@@ -491,7 +745,11 @@ class JourneyReport(ReportPage):
 
     def _of_all(self, shown: int, total: int, what: str) -> str:
         """A caption's note when a table lists some touchpoints only."""
-        return f" ({shown} of {total:,} touchpoints: {what})" if total > shown else ""
+        if total <= shown:
+            return ""
+        return " " + tr(
+            "({shown} of {total} touchpoints: {what})", shown=integer(shown), total=integer(total), what=what
+        )
 
     # -- sections, in page order ---------------------------------------------------------
 
@@ -504,29 +762,35 @@ class JourneyReport(ReportPage):
     @section("stages_table")
     def _stages_table(self):
         """The numbers behind the chart."""
+        stages = _within_scale(self.need(self.stages, "stages").stages, self._scale)
         return table(
-            _within_scale(self.need(self.stages, "stages").stages, self._scale),
-            caption=f"{metric_label(self.score)} by journey stage, {self.period}",
+            _in_words(stages, "stage"),
+            caption=tr("{label} by journey stage, {period}", label=metric_label(self.score), period=self.period),
             digits=2,
+            labels=_headers(stages),
         )
 
     @section("omnibus")
     def _omnibus(self):
         """Omnibus tests with effect sizes."""
+        omnibus = self.need(self.stages, "stages").omnibus
         return table(
-            self.need(self.stages, "stages").omnibus,
-            caption="Omnibus tests and effect sizes",
+            _in_words(omnibus),
+            caption=tr("Omnibus tests and effect sizes"),
             digits={"statistic": 2, "df1": 0, "df2": 1, "effect_size": 3},
+            labels=_headers(omnibus),
         )
 
     @section("pairs")
     def _pairs(self):
         """Games-Howell pairwise comparisons."""
         pairs = self.need(self.stages, "stages").pairs("games-howell")
+        shown = pairs[["a", "b", "diff", "ci_low", "ci_high", "p_adjusted", "significant", "effect_size"]]
         return table(
-            pairs[["a", "b", "diff", "ci_low", "ci_high", "p_adjusted", "significant", "effect_size"]],
-            caption="Games-Howell pairwise comparisons (effect size: Hedges' g)",
+            _in_words(shown, "a", "b"),
+            caption=tr("Games-Howell pairwise comparisons (effect size: Hedges' g)"),
             digits=2,
+            labels=_headers(shown),
         )
 
     @section("ordinal")
@@ -535,36 +799,54 @@ class JourneyReport(ReportPage):
         stages = self.need(self.stages, "stages")
         if stages.ordinal is None:
             raise NotEnoughDataError(
-                f"the {metric_label(self.score)} scores are not whole numbers on a short scale, so there is no "
-                "proportional-odds model; it is fitted for scores such as CSAT 1-5."
+                tr(
+                    "the {label} scores are not whole numbers on a short scale, so there is no proportional-odds "
+                    "model; it is fitted for scores such as CSAT 1-5.",
+                    label=metric_label(self.score),
+                )
             )
-        return table(stages.ordinal, caption="Proportional-odds model (logit), odds ratios against awareness", digits=2)
+        return table(
+            _in_words(stages.ordinal, "stage", "reference"),
+            caption=tr("Proportional-odds model (logit), odds ratios against awareness"),
+            digits=2,
+            labels=_headers(stages.ordinal),
+        )
 
     @section("scorecard")
     def _scorecard(self):
         """NPS, CSAT, CES and comment sentiment by stage."""
+        view = scorecard_view(self.need(self.scorecard, "scorecard"))
         return table(
-            scorecard_view(self.need(self.scorecard, "scorecard")),
-            caption=f"Survey scores by stage with 95% confidence intervals, {self.month}",
+            _in_words(view, "stage"),
+            caption=tr("Survey scores by stage with 95% confidence intervals, {month}", month=month(self.month)),
+            labels=_headers(view),
         )
 
     @section("funnel")
     def _funnel_chart(self):
         """Customers reaching each stage."""
-        ax = plot_funnel(self.need(self.funnel, "funnel"), title=f"{self.unit.capitalize()} reaching each stage")
-        ax.set_xlabel(self.unit)
+        journeys = self.unit == "journeys"
+        title = tr("Journeys reaching each stage") if journeys else tr("Customers reaching each stage")
+        ax = plot_funnel(self.need(self.funnel, "funnel"), title=title)
+        ax.set_xlabel(tr("journeys") if journeys else tr("customers"))
         return figure(ax.figure, alt=self.alt["funnel"])
 
     @section("funnel_table")
     def _funnel_table(self):
         """Conversion, drop-off and time between stages."""
         funnel = self.need(self.funnel, "funnel")
-        caption = "Funnel"
+        caption = tr("Funnel")
         if self.unit == "journeys":
-            caption += " (each row of the export is one journey: it has no customer ids)"
+            caption = tr("Funnel (each row of the export is one journey: it has no customer ids)")
         if not funnel["median_days"].notna().any():  # no time between stages without event times
             funnel = funnel.drop(columns=["median_days", "n_timed"])
-        return table(funnel, caption=caption, digits=1, percent=["share_of_start", "conversion", "drop_off_rate"])
+        return table(
+            _in_words(funnel, "stage"),
+            caption=caption,
+            digits=1,
+            percent=["share_of_start", "conversion", "drop_off_rate"],
+            labels=_headers(funnel),
+        )
 
     @section("months")
     def _months_chart(self):
@@ -575,28 +857,39 @@ class JourneyReport(ReportPage):
     def _month_changes(self):
         """The report month's conversions against the month before."""
         months = self.need(self.months, "months")
-        month = months[(months["month"] == self.month) & (months["entered"] > 0)]
-        this = month[month["conversion"].notna()]
+        report_month = month(self.month)
+        month_rows = months[(months["month"] == self.month) & (months["entered"] > 0)]
+        this = month_rows[month_rows["conversion"].notna()]
         if this.empty:
-            raise NotEnoughDataError(f"there are no journey events in {self.month}, so there is no change to show.")
-        unobserved = month[month["conversion"].isna()]
-        note = (
-            f" ({_and(unobserved['from_stage'])}: no events in the month, so the step from it is not shown)"
-            if len(unobserved)
-            else ""
-        )
+            raise NotEnoughDataError(
+                tr("there are no journey events in {month}, so there is no change to show.", month=report_month)
+            )
+        unobserved = month_rows[month_rows["conversion"].isna()]
         if this["previous"].isna().all():
             raise NotEnoughDataError(
-                f"{self.month} is the first month in the journey data, so there is no month before to compare "
-                "with; the change shows from the data's second month on."
+                tr(
+                    "{month} is the first month in the journey data, so there is no month before to compare "
+                    "with; the change shows from the data's second month on.",
+                    month=report_month,
+                )
             )
+        shown = this.drop(columns=["from_stage", "to_stage", "p"])
+        if len(unobserved):
+            caption = tr(
+                "Conversion in {month} against the month before ({stages}: no events in the month, so the step "
+                "from it is not shown)",
+                month=report_month,
+                stages=_and(map(_stage, unobserved["from_stage"])),
+            )
+        else:
+            caption = tr("Conversion in {month} against the month before", month=report_month)
         return table(
-            this.drop(columns=["from_stage", "to_stage", "p"]),
-            caption=f"Conversion in {self.month} against the month before{note}",
+            _in_words(shown),
+            caption=caption,
             digits=2,
             percent=["conversion", "previous"],
             pp=["change"],
-            labels={"p_adjusted": "p of change (adjusted)"},
+            labels=_headers(shown, p_adjusted=tr("p of change (adjusted)")),
         )
 
     @section("pain_table")
@@ -616,9 +909,14 @@ class JourneyReport(ReportPage):
             "p_adjusted",
             "significantly_worse",
         ]
-        note = self._of_all(self.top, len(pain), "those ranked, then the most used")
+        note = self._of_all(self.top, len(pain), tr("those ranked, then the most used"))
+        shown = self._pain_rows()[columns]
         return table(
-            self._pain_rows()[columns], caption=f"Pain points, {self.period}{note}", digits=2, percent=["poor_share"]
+            shown,
+            caption=tr("Pain points, {period}", period=self.period) + note,
+            digits=2,
+            percent=["poor_share"],
+            labels=_headers(shown),
         )
 
     @section("pain")
@@ -626,7 +924,9 @@ class JourneyReport(ReportPage):
         """Pain points at a glance."""
         rows = self._pain_chart_rows()
         title = (
-            None if len(self.need(self.pain, "pain")) <= self.top else "Pain points: ranked first, then the most used"
+            None
+            if len(self.need(self.pain, "pain")) <= self.top
+            else tr("Pain points: ranked first, then the most used")
         )
         return figure(plot_pain_points(rows, title=title).figure, alt=self.alt["pain"])
 
@@ -639,15 +939,20 @@ class JourneyReport(ReportPage):
         if len(performance) > self.top:
             order = "success_rate" if "success_rate" in performance else "events"
             performance = performance.sort_values(order, ascending=order == "success_rate", kind="stable")
-            note = self._of_all(
-                self.top, len(performance), "the lowest task success" if order == "success_rate" else "the most events"
-            )
+            what = tr("the lowest task success") if order == "success_rate" else tr("the most events")
+            note = self._of_all(self.top, len(performance), what)
+        if by == "touchpoint":
+            caption = tr("Task success and duration by touchpoint, {period}", period=self.period)
+        elif by == "segment":
+            caption = tr("Task success and duration by segment, {period}", period=self.period)
+        else:
+            caption = tr("Task success and duration by {by}, {period}", by=str(by), period=self.period)
         return table(
             performance.head(self.top),
-            caption=f"Task success and duration by {by}, {self.period}{note}",
+            caption=caption + note,
             digits=2,
             percent=["success_rate"],
-            labels={"success_p_adjusted": "success p adj"},
+            labels=_headers(performance),
         )
 
     @section("consistency")
@@ -659,19 +964,36 @@ class JourneyReport(ReportPage):
         note = ""
         if len(touches) > self.top:
             consistency = consistency[consistency[name].isin(touches[: self.top])]
-            note = self._of_all(self.top, len(touches), "the clearest differences between channels")
+            note = self._of_all(self.top, len(touches), tr("the clearest differences between channels"))
         if not (consistency["channels"] >= 2).any():  # no comparison: the means per channel alone
-            return table(
-                _within_scale(consistency[[name, channel, "n", "mean", "ci_low", "ci_high"]], self._scale),
-                caption=f"{metric_label(self.score)} by {name} and {channel}, {self.period}{note}: no {name} has "
-                f"two {channel}s with {self.min_n} or more scores each, so none is compared",
-                digits=2,
-            )
+            shown = _within_scale(consistency[[name, channel, "n", "mean", "ci_low", "ci_high"]], self._scale)
+            values = {
+                "label": metric_label(self.score),
+                "period": self.period,
+                "note": note,
+                "min_n": integer(self.min_n),
+            }
+            if (name, channel) == ("touchpoint", "channel"):
+                caption = tr(
+                    "{label} by touchpoint and channel, {period}{note}: no touchpoint has two channels with {min_n} "
+                    "or more scores each, so none is compared",
+                    **values,
+                )
+            else:
+                caption = tr(
+                    "{label} by {name} and {channel}, {period}{note}: no {name} has two {channels} with {min_n} "
+                    "or more scores each, so none is compared",
+                    name=str(name),
+                    channel=str(channel),
+                    channels=f"{channel}s",
+                    **values,
+                )
+            return table(shown, caption=caption, digits=2, labels=_headers(shown))
         return table(
             consistency,
-            caption=f"Omnichannel consistency, {self.period}{note}",
+            caption=tr("Omnichannel consistency, {period}", period=self.period) + note,
             digits=2,
-            labels={"p": "p (Welch)"},
+            labels=_headers(consistency, p=tr("p (Welch)")),
         )
 
 
@@ -679,11 +1001,15 @@ class JourneyReport(ReportPage):
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+    return percent(x, 1)
 
 
 def _p_text(p: float) -> str:
-    return p_phrase(p)  # the pack's one p-value format
+    """``p = 0.034``, ``p < 0.001``: the pack's one p-value format, in the reader's locale."""
+    text = p_value(p)
+    if not text:
+        return tr("p = n/a")
+    return "p " + text if text.startswith("<") else "p = " + text
 
 
 def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dict | None:
@@ -709,28 +1035,80 @@ def _lowest_touchpoint(pain: pd.DataFrame, higher_is_better: bool = True) -> dic
 
 
 def _headline(comparison: StageComparison, pain: pd.DataFrame | None) -> str:
-    label = metric_label(comparison.score)
     low = comparison.lowest()
-    word = "lowest" if low["higher_is_better"] else "highest"
-    stage_part = f"the {low['stage']} stage ({low['mean']:.2f})"
-    touch = _lowest_touchpoint(pain, low["higher_is_better"]) if pain is not None else None
+    lowest = bool(low["higher_is_better"])
+    values = {"label": metric_label(comparison.score), "stage": _stage(low["stage"]), "mean": decimal(low["mean"], 2)}
+    touch = _lowest_touchpoint(pain, lowest) if pain is not None else None
     if touch is None:
-        sig = "significantly" if low["significant"] else "though not significantly"
-        return f"{label} is {word} at {stage_part}, {sig} below every other stage."
-    touch_part = f"the {touch['touchpoint']} touchpoint ({touch['mean']:.2f})"
+        if low["significant"]:
+            if lowest:
+                return tr(
+                    "{label} is lowest at the {stage} stage ({mean}), significantly below every other stage.", **values
+                )
+            return tr(
+                "{label} is highest at the {stage} stage ({mean}), significantly below every other stage.", **values
+            )
+        if lowest:
+            return tr(
+                "{label} is lowest at the {stage} stage ({mean}), though not significantly below every other stage.",
+                **values,
+            )
+        return tr(
+            "{label} is highest at the {stage} stage ({mean}), though not significantly below every other stage.",
+            **values,
+        )
+    values |= {"touchpoint": str(touch["touchpoint"]), "touch_mean": decimal(touch["mean"], 2)}
     if low["significant"] and touch["significant"]:
-        return f"{label} is {word} at {stage_part} and at {touch_part}, both significantly worse than the rest."
+        if lowest:
+            return tr(
+                "{label} is lowest at the {stage} stage ({mean}) and at the {touchpoint} touchpoint ({touch_mean}), "
+                "both significantly worse than the rest.",
+                **values,
+            )
+        return tr(
+            "{label} is highest at the {stage} stage ({mean}) and at the {touchpoint} touchpoint ({touch_mean}), "
+            "both significantly worse than the rest.",
+            **values,
+        )
     if low["significant"]:
-        return (
-            f"{label} is {word} at {stage_part}, significantly worse than every other stage; among "
-            f"touchpoints it is {word} at {touch_part}, not significantly worse than the others."
+        if lowest:
+            return tr(
+                "{label} is lowest at the {stage} stage ({mean}), significantly worse than every other stage; among "
+                "touchpoints it is lowest at the {touchpoint} touchpoint ({touch_mean}), not significantly worse "
+                "than the others.",
+                **values,
+            )
+        return tr(
+            "{label} is highest at the {stage} stage ({mean}), significantly worse than every other stage; among "
+            "touchpoints it is highest at the {touchpoint} touchpoint ({touch_mean}), not significantly worse "
+            "than the others.",
+            **values,
         )
     if touch["significant"]:
-        return (
-            f"{label} is {word} at {touch_part}, significantly worse than the other touchpoints; among "
-            f"stages it is {word} at {stage_part}, not significantly worse than every other stage."
+        if lowest:
+            return tr(
+                "{label} is lowest at the {touchpoint} touchpoint ({touch_mean}), significantly worse than the other "
+                "touchpoints; among stages it is lowest at the {stage} stage ({mean}), not significantly worse than "
+                "every other stage.",
+                **values,
+            )
+        return tr(
+            "{label} is highest at the {touchpoint} touchpoint ({touch_mean}), significantly worse than the other "
+            "touchpoints; among stages it is highest at the {stage} stage ({mean}), not significantly worse than "
+            "every other stage.",
+            **values,
         )
-    return f"{label} is {word} at {stage_part} and at {touch_part}, but neither is significantly worse than the rest."
+    if lowest:
+        return tr(
+            "{label} is lowest at the {stage} stage ({mean}) and at the {touchpoint} touchpoint ({touch_mean}), but "
+            "neither is significantly worse than the rest.",
+            **values,
+        )
+    return tr(
+        "{label} is highest at the {stage} stage ({mean}) and at the {touchpoint} touchpoint ({touch_mean}), but "
+        "neither is significantly worse than the rest.",
+        **values,
+    )
 
 
 def funnel_finding(funnel: pd.DataFrame, *, unit: str = "customers") -> str:
@@ -742,20 +1120,71 @@ def funnel_finding(funnel: pd.DataFrame, *, unit: str = "customers") -> str:
     >>> funnel_finding(funnel(events, time=None))
     'Of 2 customers, 1 (50.0%) reached decision; the largest drop is awareness to consideration: 50.0% continued (95% CI 9.5%–90.5%), 1 did not.'
     """
+    journeys = unit == "journeys"
     if len(funnel) < 2:
-        return f"All {int(funnel['reached'].iloc[0]):,} {unit} are at {funnel['stage'].iloc[0]}."
+        values = {"n": integer(funnel["reached"].iloc[0]), "stage": _stage(funnel["stage"].iloc[0])}
+        if journeys:
+            return tr("All {n} journeys are at {stage}.", **values)
+        if unit == "customers":
+            return tr("All {n} customers are at {stage}.", **values)
+        return tr("All {n} {unit} are at {stage}.", unit=unit, **values)
     start, end = funnel.iloc[0], funnel.iloc[-1]
     steps = funnel.iloc[1:]
     worst = steps.loc[steps["conversion"].idxmin()]  # type: ignore[call-overload]  # stubs: .loc refuses idxmin's Hashable label
     prev_stage = funnel["stage"].iloc[cast(int, funnel.index.get_loc(worst.name)) - 1]  # a label of a unique index
-    text = (
-        f"Of {start['reached']:,} {unit}, {end['reached']:,} ({_pct(end['share_of_start'])}) reached "
-        f"{end['stage']}; the largest drop is {prev_stage} to {worst['stage']}: {_pct(worst['conversion'])} "
-        f"continued (95% CI {_pct(worst['ci_low'])}–{_pct(worst['ci_high'])}), {int(worst['drop_off']):,} did not"
-    )
+    values = {
+        "start": integer(start["reached"]),
+        "end": integer(end["reached"]),
+        "share": _pct(end["share_of_start"]),
+        "stage": _stage(end["stage"]),
+        "from_stage": _stage(prev_stage),
+        "to_stage": _stage(worst["stage"]),
+        "conversion": _pct(worst["conversion"]),
+        "low": _pct(worst["ci_low"]),
+        "high": _pct(worst["ci_high"]),
+        "lost": integer(worst["drop_off"]),
+    }
     if np.isfinite(worst["median_days"]):
-        text += f", and those who did took a median of {worst['median_days']:.1f} days"
-    return text + "."
+        values["days"] = decimal(worst["median_days"], 1)
+        if journeys:
+            return tr(
+                "Of {start} journeys, {end} ({share}) reached {stage}; the largest drop is {from_stage} to "
+                "{to_stage}: {conversion} continued (95% CI {low}–{high}), {lost} did not, and those who did took "
+                "a median of {days} days.",
+                **values,
+            )
+        if unit == "customers":
+            return tr(
+                "Of {start} customers, {end} ({share}) reached {stage}; the largest drop is {from_stage} to "
+                "{to_stage}: {conversion} continued (95% CI {low}–{high}), {lost} did not, and those who did took "
+                "a median of {days} days.",
+                **values,
+            )
+        return tr(
+            "Of {start} {unit}, {end} ({share}) reached {stage}; the largest drop is {from_stage} to "
+            "{to_stage}: {conversion} continued (95% CI {low}–{high}), {lost} did not, and those who did took "
+            "a median of {days} days.",
+            unit=unit,
+            **values,
+        )
+    if journeys:
+        return tr(
+            "Of {start} journeys, {end} ({share}) reached {stage}; the largest drop is {from_stage} to "
+            "{to_stage}: {conversion} continued (95% CI {low}–{high}), {lost} did not.",
+            **values,
+        )
+    if unit == "customers":
+        return tr(
+            "Of {start} customers, {end} ({share}) reached {stage}; the largest drop is {from_stage} to "
+            "{to_stage}: {conversion} continued (95% CI {low}–{high}), {lost} did not.",
+            **values,
+        )
+    return tr(
+        "Of {start} {unit}, {end} ({share}) reached {stage}; the largest drop is {from_stage} to "
+        "{to_stage}: {conversion} continued (95% CI {low}–{high}), {lost} did not.",
+        unit=unit,
+        **values,
+    )
 
 
 def monthly_finding(months: pd.DataFrame, month: str | None = None) -> str:
@@ -769,25 +1198,44 @@ def monthly_finding(months: pd.DataFrame, month: str | None = None) -> str:
     'In Mar, conversion from awareness to decision rose from 10.0% to 50.0% (p < 0.001, adjusted).'
     """
     report = str(month or months["month"].iloc[-1])
+    shown = _month(report)
     this = months[months["month"] == report]
     if this.empty:
-        return f"There are no journey events in {report}."
+        return tr("There are no journey events in {month}.", month=shown)
     if this["previous"].isna().all():
-        return f"{report} is the first month in the data, so there is no month-over-month change."
+        return tr("{month} is the first month in the data, so there is no month-over-month change.", month=shown)
     changed = this[this["significant"].fillna(False).astype(bool)]
     if changed.empty:
-        return (
-            f"No step of the funnel converted significantly differently in {report} than the month "
-            f"before (two-proportion tests, Holm-adjusted over the steps)."
+        return tr(
+            "No step of the funnel converted significantly differently in {month} than the month before "
+            "(two-proportion tests, Holm-adjusted over the steps).",
+            month=shown,
         )
     parts = []
     row: Any  # itertuples rows: the stubs type each field as any scalar
     for row in changed.itertuples(index=False):
-        direction = "rose" if row.change > 0 else "fell"
-        parts.append(
-            f"In {report}, conversion from {row.from_stage} to {row.to_stage} {direction} from "
-            f"{_pct(row.previous)} to {_pct(row.conversion)} ({_p_text(row.p_adjusted)}, adjusted)."
-        )
+        values = {
+            "month": shown,
+            "from_stage": _stage(row.from_stage),
+            "to_stage": _stage(row.to_stage),
+            "before": _pct(row.previous),
+            "after": _pct(row.conversion),
+            "p": _p_text(row.p_adjusted),
+        }
+        if row.change > 0:
+            parts.append(
+                tr(
+                    "In {month}, conversion from {from_stage} to {to_stage} rose from {before} to {after} ({p}, adjusted).",
+                    **values,
+                )
+            )
+        else:
+            parts.append(
+                tr(
+                    "In {month}, conversion from {from_stage} to {to_stage} fell from {before} to {after} ({p}, adjusted).",
+                    **values,
+                )
+            )
     return " ".join(parts)
 
 
@@ -799,69 +1247,148 @@ def pain_finding(pain: pd.DataFrame) -> str:
     >>> pain_finding(pain_points(events)).startswith("The biggest pain point is billing: mean 2.00")
     True
     """
-    name = pain.columns[0]
+    name = str(pain.columns[0])
+    touchpoints = name == "touchpoint"
     ranked = pain[pain["rank"].notna()]
     if ranked.empty:
-        return f"No {name} has enough scores to rank pain points."
+        if touchpoints:
+            return tr("No touchpoint has enough scores to rank pain points.")
+        return tr("No {name} has enough scores to rank pain points.", name=name)
     top = ranked.iloc[0]
     if not round(float(top["excess_poor"])) > 0 and not top["significantly_worse"]:  # none is worse than average
-        return (
-            f"No {name} stands out as a pain point: none produces more poor experiences than an average "
-            f"{name} would at its volume."
+        if touchpoints:
+            return tr(
+                "No touchpoint stands out as a pain point: none produces more poor experiences than an average "
+                "touchpoint would at its volume."
+            )
+        return tr(
+            "No {name} stands out as a pain point: none produces more poor experiences than an average "
+            "{name} would at its volume.",
+            name=name,
         )
-    text = (
-        f"The biggest pain point is {top[name]}: mean {top['mean']:.2f} (95% CI {top['ci_low']:.2f}–"
-        f"{top['ci_high']:.2f}, n = {top['n']:,}), {_pct(top['poor_share'])} poor scores across "
-        f"{top['volume']:,} events, about {top['excess_poor']:,.0f} more poor experiences than an "
-        f"average {name} would give"
-    )
+    values = {
+        "top": str(top[name]),
+        "mean": decimal(top["mean"], 2),
+        "low": decimal(top["ci_low"], 2),
+        "high": decimal(top["ci_high"], 2),
+        "n": integer(top["n"]),
+        "share": _pct(top["poor_share"]),
+        "volume": integer(top["volume"]),
+        "excess": decimal(top["excess_poor"], 0),
+    }
+    if touchpoints and top["significantly_worse"]:
+        return tr(
+            "The biggest pain point is {top}: mean {mean} (95% CI {low}–{high}, n = {n}), {share} poor scores "
+            "across {volume} events, about {excess} more poor experiences than an average touchpoint would give; "
+            "significantly worse than the other touchpoints ({p}, adjusted).",
+            p=_p_text(top["p_adjusted"]),
+            **values,
+        )
+    if touchpoints:
+        return tr(
+            "The biggest pain point is {top}: mean {mean} (95% CI {low}–{high}, n = {n}), {share} poor scores "
+            "across {volume} events, about {excess} more poor experiences than an average touchpoint would give; "
+            "not significantly worse than the other touchpoints.",
+            **values,
+        )
     if top["significantly_worse"]:
-        return text + f"; significantly worse than the other {name}s ({_p_text(top['p_adjusted'])}, adjusted)."
-    return text + f"; not significantly worse than the other {name}s."
+        return tr(
+            "The biggest pain point is {top}: mean {mean} (95% CI {low}–{high}, n = {n}), {share} poor scores "
+            "across {volume} events, about {excess} more poor experiences than an average {name} would give; "
+            "significantly worse than the other {names} ({p}, adjusted).",
+            name=name,
+            names=name + "s",
+            p=_p_text(top["p_adjusted"]),
+            **values,
+        )
+    return tr(
+        "The biggest pain point is {top}: mean {mean} (95% CI {low}–{high}, n = {n}), {share} poor scores "
+        "across {volume} events, about {excess} more poor experiences than an average {name} would give; "
+        "not significantly worse than the other {names}.",
+        name=name,
+        names=name + "s",
+        **values,
+    )
+
+
+def _month(text: str) -> str:
+    """:func:`cxkit.i18n.month`, for the functions whose ``month`` argument hides it."""
+    return month(text)
 
 
 def _fmt(x: float) -> str:
-    return "nan" if not np.isfinite(x) else (f"{x:.2f}" if abs(x) < 100 else f"{x:,.0f}")
-
-
-def _p(p: float) -> str:
-    """The part after "p" (``= 0.034``, ``< 0.001``), in the pack's one p-value format."""
-    return p_phrase(p)[2:]
+    return "nan" if not np.isfinite(x) else decimal(x, 2) if abs(x) < 100 else decimal(x, 0)
 
 
 def _test_text(row: dict) -> str:
-    p = f"p {_p(row['p'])}"
+    test = translate(_CELLS[row["test"]]) if row["test"] in _CELLS else str(row["test"])
+    values = {
+        "test": test,
+        "df1": decimal(row["df1"], 0),
+        "statistic": decimal(row["statistic"], 2),
+        "p": _p_text(row["p"]),
+    }
     if row["stat"] == "F":
-        return f"{row['test']} F({row['df1']:.0f}, {row['df2']:.1f}) = {row['statistic']:.2f}, {p}"
-    return f"{row['test']} {row['stat']}({row['df1']:.0f}) = {row['statistic']:.2f}, {p}"
+        return tr("{test} F({df1}, {df2}) = {statistic}, {p}", df2=decimal(row["df2"], 1), **values)
+    return tr("{test} {stat}({df1}) = {statistic}, {p}", stat=str(row["stat"]), **values)
 
 
 def stage_finding(comparison: StageComparison) -> str:
     """One plain-language sentence on a :func:`cxkit.compare_stages` result; it claims a
     difference only when it is significant."""
-    label = metric_label(comparison.score)
     welch = comparison.test("Welch ANOVA")
     test = welch if np.isfinite(welch["p"]) else comparison.test("Kruskal-Wallis")
     low = comparison.lowest()
-    word = "lowest" if low["higher_is_better"] else "highest"
-    where = (
-        f"{label} is {word} at {low['stage']} ({_fmt(low['mean'])}, 95% CI "
-        f"{_fmt(low['ci_low'])}–{_fmt(low['ci_high'])}, n = {low['n']:,})"
-    )
+    lowest = bool(low["higher_is_better"])
+    journey = comparison.stage == "journey_stage"
+    kind = comparison.stage.replace("_", " ")
+    values = {
+        "label": metric_label(comparison.score),
+        "stage": _stage(low["stage"]),
+        "mean": _fmt(low["mean"]),
+        "test": _test_text(test),
+        "kind": tr("journey stage") if journey else kind,
+        "kinds": tr("journey stages") if journey else kind + "s",
+    }
     if not test["p"] < comparison.alpha:
-        return (
-            f"{label} does not differ significantly between {comparison.stage.replace('_', ' ')}s "
-            f"({_test_text(test)}); the {word} value is at {low['stage']} ({_fmt(low['mean'])})."
+        if lowest:
+            return tr(
+                "{label} does not differ significantly between {kinds} ({test}); the lowest value is at {stage} "
+                "({mean}).",
+                **values,
+            )
+        return tr(
+            "{label} does not differ significantly between {kinds} ({test}); the highest value is at {stage} ({mean}).",
+            **values,
+        )
+    values |= {
+        "low": _fmt(low["ci_low"]),
+        "high": _fmt(low["ci_high"]),
+        "n": integer(low["n"]),
+        "p_max": _p_text(low["p_max"]),
+    }
+    if low["significant"] and lowest:
+        return tr(
+            "{label} is lowest at {stage} ({mean}, 95% CI {low}–{high}, n = {n}), significantly below every other "
+            "{kind} ({test}; Games-Howell, largest adjusted {p_max}).",
+            **values,
         )
     if low["significant"]:
-        return (
-            f"{where}, significantly {'below' if low['higher_is_better'] else 'above'} every other "
-            f"{comparison.stage.replace('_', ' ')} ({_test_text(test)}; Games-Howell, largest adjusted "
-            f"p {_p(low['p_max'])})."
+        return tr(
+            "{label} is highest at {stage} ({mean}, 95% CI {low}–{high}, n = {n}), significantly above every other "
+            "{kind} ({test}; Games-Howell, largest adjusted {p_max}).",
+            **values,
         )
-    return (
-        f"{where}; {comparison.stage.replace('_', ' ')}s differ ({_test_text(test)}), but {low['stage']} is "
-        f"not significantly {word} against every other one (largest adjusted p {_p(low['p_max'])})."
+    if lowest:
+        return tr(
+            "{label} is lowest at {stage} ({mean}, 95% CI {low}–{high}, n = {n}); {kinds} differ ({test}), but "
+            "{stage} is not significantly lowest against every other one (largest adjusted {p_max}).",
+            **values,
+        )
+    return tr(
+        "{label} is highest at {stage} ({mean}, 95% CI {low}–{high}, n = {n}); {kinds} differ ({test}), but "
+        "{stage} is not significantly highest against every other one (largest adjusted {p_max}).",
+        **values,
     )
 
 
@@ -880,11 +1407,15 @@ def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
     for metric, part in card.groupby("metric", sort=False):
         d = 1 if metric == "nps" else digits
         texts = {}
+        r: Any  # itertuples rows: the stubs type each field as any scalar
         for r in part.itertuples(index=False):
-            text = f"{r.value:.{d}f} ({r.ci_low:.{d}f} to {r.ci_high:.{d}f})"
-            if r.significant:
-                text += " ▼ significantly lowest" if r.higher_is_better else " ▲ significantly highest"
-            texts[r.stage] = text
+            values = {"value": decimal(r.value, d), "low": decimal(r.ci_low, d), "high": decimal(r.ci_high, d)}
+            if not r.significant:
+                texts[r.stage] = tr("{value} ({low} to {high})", **values)
+            elif r.higher_is_better:
+                texts[r.stage] = tr("{value} ({low} to {high}) ▼ significantly lowest", **values)
+            else:
+                texts[r.stage] = tr("{value} ({low} to {high}) ▲ significantly highest", **values)
         rows[metric_label(cast(str, metric))] = [texts.get(s, "") for s in stages]
     return pd.DataFrame({"stage": stages, **rows})
 
@@ -944,25 +1475,9 @@ def journey_findings(
     row: Any  # itertuples rows: the stubs type each field as any scalar, and low.iloc[0] below
     if scorecard is not None:
         for row in scorecard[scorecard["worst"]].itertuples(index=False):
-            label = metric_label(row.metric)
-            word = "lowest" if row.higher_is_better else "highest"
-            if row.significant:
-                worse = "" if row.higher_is_better else " (more effort)"
-                out.append(
-                    f"In the survey, {label} is significantly {word}{worse} at {row.stage} ({row.value:.2f}, "
-                    f"95% CI {row.ci_low:.2f}–{row.ci_high:.2f})."
-                )
-            elif not row.p < alpha:
-                out.append(
-                    f"In the survey, {label} does not differ significantly between stages (Welch {_p_text(row.p)})."
-                )
-            else:
-                out.append(
-                    f"In the survey, {label} differs between stages (Welch {_p_text(row.p)}); it is "
-                    f"{word} at {row.stage}, but not significantly against every other stage."
-                )
+            out.append(_scorecard_finding(row, alpha))
         if any(note.startswith("sentiment") for note in scorecard.attrs.get("notes", [])):
-            out.append("Sentiment by stage: this month's survey responses have no comments that could be scored.")
+            out.append(tr("Sentiment by stage: this month's survey responses have no comments that could be scored."))
     if funnel is not None and len(funnel):
         out.append(funnel_finding(funnel, unit=unit))
     if months is not None and len(months):
@@ -970,49 +1485,180 @@ def journey_findings(
     if pain is not None and len(pain):
         out.append(pain_finding(pain))
     if performance is not None and "lowest_success" in performance.columns:
-        name = performance.columns[0]
-        low = performance[performance["lowest_success"]]
-        if len(low):
-            row = low.iloc[0]
-            where = f"at {row[name]}" if name == "touchpoint" else f"in the {name} {row[name]}"
+        out.append(_success_finding(performance))
+    if consistency is not None and len(consistency):
+        out += _consistency_findings(consistency)
+    return out
+
+
+def _scorecard_finding(row: Any, alpha: float) -> str:  # an itertuples row of stage_scorecard
+    values = {"label": metric_label(row.metric), "stage": _stage(row.stage)}
+    if row.significant:
+        values |= {"value": decimal(row.value, 2), "low": decimal(row.ci_low, 2), "high": decimal(row.ci_high, 2)}
+        if row.higher_is_better:
+            return tr(
+                "In the survey, {label} is significantly lowest at {stage} ({value}, 95% CI {low}–{high}).", **values
+            )
+        return tr(
+            "In the survey, {label} is significantly highest (more effort) at {stage} ({value}, 95% CI {low}–{high}).",
+            **values,
+        )
+    if not row.p < alpha:
+        return tr(
+            "In the survey, {label} does not differ significantly between stages (Welch {p}).",
+            label=values["label"],
+            p=_p_text(row.p),
+        )
+    if row.higher_is_better:
+        return tr(
+            "In the survey, {label} differs between stages (Welch {p}); it is lowest at {stage}, but not "
+            "significantly against every other stage.",
+            p=_p_text(row.p),
+            **values,
+        )
+    return tr(
+        "In the survey, {label} differs between stages (Welch {p}); it is highest at {stage}, but not "
+        "significantly against every other stage.",
+        p=_p_text(row.p),
+        **values,
+    )
+
+
+def _success_finding(performance: pd.DataFrame) -> str:
+    name = str(performance.columns[0])
+    low = performance[performance["lowest_success"]]
+    if low.empty:
+        if name == "touchpoint":
+            return tr("No touchpoint has a task success rate significantly below the others.")
+        if name == "segment":
+            return tr("No segment has a task success rate significantly below the others.")
+        return tr("No {name} has a task success rate significantly below the others.", name=name)
+    row = low.iloc[0]
+    values = {
+        "where": str(row[name]),
+        "rate": _pct(row["success_rate"]),
+        "low": _pct(row["success_ci_low"]),
+        "high": _pct(row["success_ci_high"]),
+        "n": integer(row["success_n"]),
+    }
+    if name == "touchpoint":
+        return tr("Task success is significantly lowest at {where}: {rate} (95% CI {low}–{high}, n = {n}).", **values)
+    if name == "segment":
+        return tr(
+            "Task success is significantly lowest in the segment {where}: {rate} (95% CI {low}–{high}, n = {n}).",
+            **values,
+        )
+    return tr(
+        "Task success is significantly lowest in the {name} {where}: {rate} (95% CI {low}–{high}, n = {n}).",
+        name=name,
+        **values,
+    )
+
+
+def _consistency_findings(consistency: pd.DataFrame) -> list[str]:
+    """The sentences on :func:`channel_consistency`: the touchpoints that could not be compared,
+    whether any differs between channels, and each that does."""
+    out = []
+    name, channel = str(consistency.columns[0]), str(consistency.columns[1])
+    own = (name, channel) == ("touchpoint", "channel")  # the page's: the sentences say "touchpoint", "channel"
+    nouns = {"name": name, "names": name + "s", "channel": channel, "channels": channel + "s"}
+    multi = consistency[consistency["channels"] >= 2]
+    tested = multi.drop_duplicates(name)
+    untested = tested[tested["consistent"].isna()]
+    touches = tested[tested["consistent"].notna()]
+    differing = touches[touches["consistent"].eq(False).fillna(False).astype(bool)]
+    if len(untested):
+        names = list(map(str, untested[name]))
+        listed = (
+            ", ".join(names)
+            if len(names) <= 5
+            else tr("{names} and {n} more", names=", ".join(names[:3]), n=integer(len(names) - 3))
+        )
+        if own:
             out.append(
-                f"Task success is significantly lowest {where}: {_pct(row['success_rate'])} (95% CI "
-                f"{_pct(row['success_ci_low'])}–{_pct(row['success_ci_high'])}, n = {row['success_n']:,})."
+                tr(
+                    "{listed}: the channels could not be compared (a channel's scores do not vary, so Welch's test "
+                    "is undefined).",
+                    listed=listed,
+                )
             )
         else:
-            out.append(f"No {name} has a task success rate significantly below the others.")
-    if consistency is not None and len(consistency):
-        name, channel = consistency.columns[0], consistency.columns[1]
-        multi = consistency[consistency["channels"] >= 2]
-        tested = multi.drop_duplicates(name)
-        untested = tested[tested["consistent"].isna()]
-        touches = tested[tested["consistent"].notna()]
-        differing = touches[touches["consistent"].eq(False).fillna(False).astype(bool)]
-        if len(untested):
-            names = list(map(str, untested[name]))
-            listed = ", ".join(names) if len(names) <= 5 else f"{', '.join(names[:3])} and {len(names) - 3} more"
             out.append(
-                f"{listed}: the {channel}s could not be compared (a {channel}'s "
-                f"scores do not vary, so Welch's test is undefined)."
+                tr(
+                    "{listed}: the {channels} could not be compared (a {channel}'s scores do not vary, so Welch's "
+                    "test is undefined).",
+                    listed=listed,
+                    **nouns,
+                )
             )
-        if touches.empty and untested.empty:
-            out.append(f"No {name} is served by two or more {channel}s with enough scores to compare.")
-        elif differing.empty and len(touches) == 1:
+    if touches.empty and untested.empty:
+        if own:
+            out.append(tr("No touchpoint is served by two or more channels with enough scores to compare."))
+        else:
+            out.append(tr("No {name} is served by two or more {channels} with enough scores to compare.", **nouns))
+    elif differing.empty and len(touches) == 1:
+        only = str(touches.iloc[0][name])
+        if own:
             out.append(
-                f"The experience is consistent across {channel}s: {touches.iloc[0][name]}, the only {name} "
-                f"served by several {channel}s, does not differ significantly between them."
+                tr(
+                    "The experience is consistent across channels: {only}, the only touchpoint served by several "
+                    "channels, does not differ significantly between them.",
+                    only=only,
+                )
             )
-        elif differing.empty:
+        else:
             out.append(
-                f"The experience is consistent across {channel}s: none of the {len(touches)} {name}s served "
-                f"by several {channel}s differs significantly between them."
+                tr(
+                    "The experience is consistent across {channels}: {only}, the only {name} served by several "
+                    "{channels}, does not differ significantly between them.",
+                    only=only,
+                    **nouns,
+                )
             )
-        for row in differing.itertuples(index=False):
-            part = multi[multi[name] == getattr(row, name)]
-            best, worst = part.loc[part["mean"].idxmax()], part.loc[part["mean"].idxmin()]
+    elif differing.empty:
+        if own:
             out.append(
-                f"{getattr(row, name)} differs between {channel}s: {best[channel]} {best['mean']:.2f} vs "
-                f"{worst[channel]} {worst['mean']:.2f} ({_p_text(row.p_adjusted)}, adjusted)."
+                tr(
+                    "The experience is consistent across channels: none of the {n} touchpoints served by several "
+                    "channels differs significantly between them.",
+                    n=integer(len(touches)),
+                )
+            )
+        else:
+            out.append(
+                tr(
+                    "The experience is consistent across {channels}: none of the {n} {names} served by several "
+                    "{channels} differs significantly between them.",
+                    n=integer(len(touches)),
+                    **nouns,
+                )
+            )
+    row: Any  # itertuples rows: the stubs type each field as any scalar
+    for row in differing.itertuples(index=False):
+        part = multi[multi[name] == getattr(row, name)]
+        best, worst = part.loc[part["mean"].idxmax()], part.loc[part["mean"].idxmin()]
+        values = {
+            "touch": str(getattr(row, name)),
+            "best": str(best[channel]),
+            "best_mean": decimal(best["mean"], 2),
+            "worst": str(worst[channel]),
+            "worst_mean": decimal(worst["mean"], 2),
+            "p": _p_text(row.p_adjusted),
+        }
+        if own:
+            out.append(
+                tr(
+                    "{touch} differs between channels: {best} {best_mean} vs {worst} {worst_mean} ({p}, adjusted).",
+                    **values,
+                )
+            )
+        else:
+            out.append(
+                tr(
+                    "{touch} differs between {channels}: {best} {best_mean} vs {worst} {worst_mean} ({p}, adjusted).",
+                    channels=nouns["channels"],
+                    **values,
+                )
             )
     return out
 
@@ -1122,7 +1768,14 @@ def _results_without_stages(
     elif funnel is not None and len(funnel):
         finding = funnel_finding(funnel, unit=unit)
     else:
-        finding = f"The journey data give no result for {month or 'the data'}; the page says what each analysis needs."
+        finding = (
+            tr(
+                "The journey data give no result for {month}; the page says what each analysis needs.",
+                month=_month(month),
+            )
+            if month
+            else tr("The journey data give no result for the data; the page says what each analysis needs.")
+        )
     out: dict = {"finding": finding, "month": month, "metric": score, "lowest_stage": None, "stages": {}, "omnibus": {}}
     higher = score.lower() != "ces"
     return {**out, **_touchpoint_and_funnel_results(pain, funnel, months, month, performance, higher)}
