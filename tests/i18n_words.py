@@ -19,7 +19,7 @@ ENGLISH_ONLY = frozenset(
     while within without between against among above below higher lower previous last next
     month months year years week weeks day days customer customers respondent respondents rows row
     share shares change changes changed significant significantly confidence intervals mean means
-    median average overall total per-cent percent points reviews review stage stages churn churned
+    average overall total per-cent percent points reviews review stage stages churn churned
     drivers key importance performance comment comments theme themes finding findings figure
     table section page pages source sources rejected accepted read usable unusable reason reasons
     yes no none missing available unavailable estimate estimates difference differences trend

@@ -175,6 +175,7 @@ def test_notebook_follows_the_pack_conventions(project_dir):
         'results_path: str = ""  # where this notebook writes its part of results.json; "" means nowhere',
         'scheduler: str = ""  # Dask scheduler (tcp://host:8786) running the heavy steps; "" means the catalog\'s '
         "settings.scheduler, else in-process",
+        'language: str = ""  # report language: en, da, nb or sv; "" means the catalog\'s settings.language, else English',
     ]
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "def " not in code and "class " not in code and "for " not in code
