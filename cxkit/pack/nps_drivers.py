@@ -10,6 +10,8 @@ drivers with their change, adjusted as one family; the page offers them by the p
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,11 +20,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import numpy as np
 import pandas as pd
 
-from ..analysis.drivers import driver_change, driver_diagnostics, key_drivers
+from .. import i18n
+from ..analysis.drivers import VIF_WARN, driver_change, driver_diagnostics, key_drivers
 from ..analysis.nps import MIN_N, adjust_flags, compare_nps, headline_flags, kpi_headline, kpi_trend
-from ..display import SafeHTML, figure, format_p, p_phrase, safe_text, table
+from ..display import SafeHTML, figure, safe_text, table
 from ..display import findings as findings_list
 from ..errors import CatalogError, CxkitError, DataWarning, NotEnoughDataError, WrongScaleError
+from ..i18n import N_, decimal, integer, ntr, percent, tr, translate
 from ..periods import resolve_month
 from ..plots import plot_importance, plot_nps_by_segment, plot_nps_trend, plot_quadrant
 from .page import ReportPage, section
@@ -115,7 +119,7 @@ class NpsReport(ReportPage):
         ]
         return {**{k: v for k, v in self.kpis.items()}, "drivers": drivers, **weighting_part(self.weighting)}
 
-    title: ClassVar[str] = "NPS and key drivers"
+    title: ClassVar[str] = N_("NPS and key drivers")
 
     @classmethod
     def from_catalog(
@@ -141,7 +145,9 @@ class NpsReport(ReportPage):
         return nps_report(frame, month=month, bootstrap=bootstrap, seed=seed, **options)
 
     def _repr_html_(self) -> str:
-        return findings_list(self.findings, title=f"NPS and key drivers, {self.month}")._repr_html_()
+        return findings_list(
+            self.findings, title=tr("NPS and key drivers, {month}", month=i18n.month(self.month))
+        )._repr_html_()
 
     # -- sections, in page order ---------------------------------------------------------
 
@@ -150,7 +156,7 @@ class NpsReport(ReportPage):
         """This month's KPIs against the previous month."""
         shown = table(
             headline_view(self.need(self.headline, "headline")),
-            caption=f"Headline KPIs for {self.month}, with 95% confidence intervals",
+            caption=tr("Headline KPIs for {month}, with 95% confidence intervals", month=i18n.month(self.month)),
         )
         return _with_unweighted(shown, self.weighting)
 
@@ -163,7 +169,8 @@ class NpsReport(ReportPage):
     def _trend_table(self):
         """Month-over-month tests."""
         columns = ["period", "n", "value", "ci_low", "ci_high", "change", "p", "p_adjusted", "significant"]
-        return table(self.need(self.trend, "trend")[columns], caption="NPS by month", signed=["change"])
+        shown = self.need(self.trend, "trend")[columns].assign(period=lambda t: t["period"].map(i18n.month))
+        return table(shown, caption=tr("NPS by month"), signed=["change"], labels=_headers(columns))
 
     @section("segments")
     def _segments(self):
@@ -190,11 +197,16 @@ class NpsReport(ReportPage):
             "quadrant",
             "vif",
         ]
+        shown = self.need(self.drivers, "drivers")[columns].assign(quadrant=lambda t: t["quadrant"].map(_quadrant))
         return table(
-            self.need(self.drivers, "drivers")[columns],
-            caption=f"Key drivers of NPS, {self.drivers.attrs.get('months_label') or self.month}",
+            shown,
+            caption=tr(
+                "Key drivers of NPS, {months}",
+                months=self.drivers.attrs.get("months_label") or i18n.month(self.month),
+            ),
             digits={"importance": 3, "performance": 2},
             percent=["share", "prob_first"],
+            labels=_headers(columns),
         )
 
     @section("quadrant")
@@ -208,15 +220,17 @@ class NpsReport(ReportPage):
         columns = ["driver", "share_previous", "share", "change", "ci_low", "ci_high", "p_adjusted", "significant"]
         return table(
             self.need(self.driver_change, "driver_change")[columns],
-            caption="Share of explained variance, previous month against this month",
+            caption=tr("Share of explained variance, previous month against this month"),
             percent=["share_previous", "share"],
             pp=["change"],
+            labels=_headers(columns),
         )
 
     @section("diagnostics")
     def _diagnostics(self):
         """Checks of the driver model."""
-        return table(self.need(self.diagnostics, "drivers"), caption="Checks of the key-driver model")
+        shown = _diagnostics_view(self.need(self.diagnostics, "drivers"), self.drivers)
+        return table(shown, caption=tr("Checks of the key-driver model"), labels=_headers(shown.columns))
 
     # -- comment themes (issue 26) -------------------------------------------------------
 
@@ -226,13 +240,17 @@ class NpsReport(ReportPage):
         impact = self.need(self.comment_themes, "comment_themes")
         return table(
             _impact_view(impact),
-            caption=f"Comment themes and NPS, {self.month}: responses whose comment mentions the theme against the "
-            f"other commented responses, 95% intervals, p adjusted ({self.padjust}) over the page's themes. "
-            + self.theme_note,
+            caption=tr(
+                "Comment themes and NPS, {month}: responses whose comment mentions the theme against the other "
+                "commented responses, 95% intervals, p adjusted ({method}) over the page's themes. {note}",
+                month=i18n.month(self.month),
+                method=self.padjust,
+                note=self.theme_note,
+            ),
             percent=["detractor_share_with", "detractor_share_without"],
             pp=["detractor_share_difference"],
             signed=["nps_difference"],
-            labels=_IMPACT_LABELS,
+            labels=_impact_labels(),
         )
 
     @section("comment_themes_csat")
@@ -241,24 +259,33 @@ class NpsReport(ReportPage):
         impact = self.need(self.comment_themes_csat, "comment_themes_csat")
         return table(
             _impact_view(impact),
-            caption=f"Comment themes and CSAT, {self.month}: mean and top-2-box share, responses whose comment "
-            f"mentions the theme against the other commented responses, p adjusted ({self.padjust}) over the themes",
+            caption=tr(
+                "Comment themes and CSAT, {month}: mean and top-2-box share, responses whose comment mentions the "
+                "theme against the other commented responses, p adjusted ({method}) over the themes",
+                month=i18n.month(self.month),
+                method=self.padjust,
+            ),
             digits=2,
             percent=["top2_box_with", "top2_box_without"],
             pp=["top2_box_difference"],
             signed=["mean_difference"],
-            labels=_IMPACT_LABELS,
+            labels=_impact_labels(),
         )
 
     @section("comment_theme_trend")
     def _comment_theme_trend(self):
         """Each theme's share of the comments, this month against the month before."""
         trend = self.need(self.comment_theme_trend, "comment_theme_trend")
+        columns = ["theme", "n", "share", "previous_n", "previous_share", "change", "p", "p_adjusted", "emerging"]
         return table(
-            trend[["theme", "n", "share", "previous_n", "previous_share", "change", "p", "p_adjusted", "emerging"]],
-            caption=f"Comment themes, {self.month} against the month before (two-proportion z-test, Holm-adjusted)",
+            trend[columns],
+            caption=tr(
+                "Comment themes, {month} against the month before (two-proportion z-test, Holm-adjusted)",
+                month=i18n.month(self.month),
+            ),
             percent=["share", "previous_share"],
             pp=["change"],
+            labels=_headers(columns),
         )
 
 
@@ -402,7 +429,12 @@ def nps_report(
     this_month = df[(months == end).to_numpy()]
     if this_month.empty:
         raise NotEnoughDataError(
-            f"no responses in {end} (data cover {dates.min():%Y-%m} to {dates.max():%Y-%m}); choose a month the data cover."
+            tr(
+                "no responses in {month} (data cover {first} to {last}); choose a month the data cover.",
+                month=i18n.month(end),
+                first=i18n.month(f"{dates.min():%Y-%m}"),
+                last=i18n.month(f"{dates.max():%Y-%m}"),
+            )
         )
     # Each analysis stands alone (issue 23): one the data cannot give is recorded with its reason
     # (shown by its section), and the rest of the page is built.
@@ -433,8 +465,9 @@ def nps_report(
             **_weighted(weights),
         )
     else:
-        missing["trend"] = (
-            "the survey has no answers to the 0-10 recommend question (nps); map it with columns: {nps: <its column>} in the catalog."
+        missing["trend"] = tr(
+            "the survey has no answers to the 0-10 recommend question (nps); map it with {setting} in the catalog.",
+            setting="columns: {nps: <its column>}",
         )
     others = {
         k: t
@@ -461,9 +494,9 @@ def nps_report(
     notes_combined: list[str] = []  # many-level breakdowns whose rare groups were combined
     for c in segments:
         if c not in df.columns:
-            notes.append(f"{c} (not a column of the survey)")
+            notes.append(tr("{column} (not a column of the survey)", column=c))
         elif this_month[c].nunique() < 2:
-            notes.append(f"{c} (fewer than two groups in {end})")
+            notes.append(tr("{column} (fewer than two groups in {month})", column=c, month=i18n.month(end)))
         else:
             compared = attempt(
                 f"segments:{c}",
@@ -483,10 +516,22 @@ def nps_report(
                 notes_combined.extend(compared.attrs.get("notes") or [])
     seg = pd.concat(seg_tables, ignore_index=True) if seg_tables else None
     if seg is None:
+        setting = "settings: {breakdowns: [segment, channel, ...]}"
         missing["segments"] = (
-            f"no breakdown column has two or more groups to compare in {end}"
-            + (f" ({'; '.join(notes)})" if notes else "")
-            + "; name breakdown columns with settings: {breakdowns: [segment, channel, ...]} in the catalog."
+            tr(
+                "no breakdown column has two or more groups to compare in {month} ({notes}); name breakdown columns "
+                "with {setting} in the catalog.",
+                month=i18n.month(end),
+                notes="; ".join(notes),
+                setting=setting,
+            )
+            if notes
+            else tr(
+                "no breakdown column has two or more groups to compare in {month}; name breakdown columns with "
+                "{setting} in the catalog.",
+                month=i18n.month(end),
+                setting=setting,
+            )
         )
     driver_names = list(drivers if drivers is not None else df.attrs.get("drivers") or [])
     pooled, label = _driver_window(df, months, end, driver_months)
@@ -495,11 +540,18 @@ def nps_report(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the warnings are kept in the diagnostics
         if not driver_names:
-            missing["drivers"] = (
-                "the survey has no driver-rating columns; list them with drivers: [...] in the catalog."
+            missing["drivers"] = tr(
+                "the survey has no driver-rating columns; list them with {setting} in the catalog.",
+                setting="drivers: [...]",
             )
         elif not asked:
-            missing["drivers"] = f"none of the {len(driver_names)} driver ratings was answered in {label}."
+            missing["drivers"] = ntr(
+                "the {n} driver rating was not answered in {months}.",
+                "none of the {n} driver ratings was answered in {months}.",
+                len(driver_names),
+                n=integer(len(driver_names)),
+                months=label,
+            )
         else:
             kd = attempt(
                 "drivers",
@@ -514,16 +566,19 @@ def nps_report(
                 **_weighted(weights),
             )
             if kd is None and driver_months == 1:
-                missing["drivers"] += (
-                    " Pool months for the driver model with settings: {driver_months: 3} in the catalog."
+                missing["drivers"] += " " + tr(
+                    "Pool months for the driver model with {setting} in the catalog.",
+                    setting="settings: {driver_months: 3}",
                 )
         if kd is not None:
             kd.attrs["months_label"] = label
             kd.attrs["left_out"] = left_out
             if driver_months > 1:
-                missing["driver_change"] = (
-                    f"the driver model pools {label}, and the change of the drivers compares single months; "
-                    "set driver_months: 1 to see it."
+                missing["driver_change"] = tr(
+                    "the driver model pools {months}, and the change of the drivers compares single months; "
+                    "set {setting} to see it.",
+                    months=label,
+                    setting="driver_months: 1",
                 )
             else:
                 both = [d for d in asked if d in df.columns and df.loc[(months == end - 1).to_numpy(), d].notna().any()]
@@ -547,7 +602,9 @@ def nps_report(
                     )
                 )
                 if change is None and "driver_change" not in missing:
-                    missing["driver_change"] = f"there are no responses in {end - 1} to compare the drivers with."
+                    missing["driver_change"] = tr(
+                        "there are no responses in {month} to compare the drivers with.", month=i18n.month(end - 1)
+                    )
         elif "drivers" in missing:
             missing["driver_change"] = missing["drivers"]
     # Month-over-month changes of the headline KPIs (NPS in every month shown, CSAT and CES) are
@@ -570,7 +627,7 @@ def nps_report(
         del kpis[key]  # asked in other months, not this one: no value to report
     if "nps" not in kpis and trend is not None:
         trend = None
-        missing["trend"] = f"no response in {end} answers the 0-10 recommend question."
+        missing["trend"] = tr("no response in {month} answers the 0-10 recommend question.", month=i18n.month(end))
     headline = _headline_table(kpis, df.attrs.get("scales") or {})
     weighted_part = (
         {}
@@ -588,10 +645,12 @@ def nps_report(
     if kd is not None and left_out:
         findings.append(left_out)
     if not_asked:
-        findings.append(f"Not asked (no answers) in {end}: {', '.join(not_asked)}.")
-    findings.extend(f"Note: {note}" for note in notes_combined)
+        findings.append(
+            tr("Not asked (no answers) in {month}: {kpis}.", month=i18n.month(end), kpis=", ".join(not_asked))
+        )
+    findings.extend(tr("Note: {note}", note=note) for note in notes_combined)
     if weighted_part:
-        findings.insert(0, weighted_part["statement"])
+        findings.insert(0, weighting_sentence(weighted_part))
     if "nps" in kpis:
         top = kd[kd["method"] == kd["method"].iloc[0]].iloc[0] if kd is not None else None
         kpis["nps"]["finding"] = _one_sentence(kpis["nps"], top, kd.attrs if kd is not None else {})
@@ -612,7 +671,7 @@ def nps_report(
     )
     report.unavailable.update(missing)
     if headline.empty:
-        report.unavailable["headline"] = "the survey has no NPS, CSAT or CES answers in this month."
+        report.unavailable["headline"] = tr("the survey has no NPS, CSAT or CES answers in this month.")
     report.alt = _alt_texts(report)
     _add_comment_themes(report, df, months, end, themes=themes, alpha=alpha, padjust=padjust, min_n=min_n)
     return report
@@ -628,10 +687,15 @@ def _nps_trend(df: pd.DataFrame, **options: Any) -> pd.DataFrame:
         if issubclass(warning.category, DataWarning) and "NPS is not defined" in str(warning.message):
             answers = int(df["nps"].notna().sum())
             raise WrongScaleError(
-                f"the nps column looks like a 1-10 rating, not the 0-10 'how likely are you to recommend us' question: "
-                f"none of its {answers:,} answers is 0. NPS is defined only for the 0-10 question, so it is not shown; "
-                "map a 1-10 overall satisfaction rating to csat with scales: {csat: [1, 10]} (or as the rating of a "
-                "reviews source, with scales: {rating: [1, 10]}) instead of nps."
+                tr(
+                    "the nps column looks like a 1-10 rating, not the 0-10 'how likely are you to recommend us' "
+                    "question: none of its {answers} answers is 0. NPS is defined only for the 0-10 question, so it is "
+                    "not shown; map a 1-10 overall satisfaction rating to csat with {csat} (or as the rating of a "
+                    "reviews source, with {rating}) instead of nps.",
+                    answers=integer(answers),
+                    csat="scales: {csat: [1, 10]}",
+                    rating="scales: {rating: [1, 10]}",
+                )
             )
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     return trend
@@ -664,9 +728,11 @@ def _driver_window(df: pd.DataFrame, months: pd.Series, end: pd.Period, driver_m
     """The responses of the driver model: the report month, or the ``driver_months`` months
     ending with it (pooled when one month is too thin), and how to name them."""
     if driver_months <= 1:
-        return df[(months == end).to_numpy()], str(end)
+        return df[(months == end).to_numpy()], i18n.month(end)
     first = end - (driver_months - 1)
-    return df[((months >= first) & (months <= end)).to_numpy()], f"{first} to {end} (pooled)"
+    return df[((months >= first) & (months <= end)).to_numpy()], tr(
+        "{first} to {last} (pooled)", first=i18n.month(first), last=i18n.month(end)
+    )
 
 
 #: A driver answered by fewer than this share of the responses is left out of the driver model
@@ -684,19 +750,22 @@ def _asked_drivers(rows: pd.DataFrame, drivers: list[str], label: str) -> tuple[
     out = [d for d in drivers if d not in asked]
     if not out or not asked:
         return asked, ""
-    named = ", ".join(f"{_pretty(d)} ({share[d]:.0%})" for d in out)
-    return asked, (
-        f"Left out of the driver model: {named}, answered by fewer than {MIN_ANSWERED:.0%} of the responses in "
-        f"{label} (not asked, or asked of few)."
+    named = ", ".join(f"{_pretty(d)} ({percent(share[d], 0)})" for d in out)
+    return asked, tr(
+        "Left out of the driver model: {drivers}, answered by fewer than {share} of the responses in {months} (not "
+        "asked, or asked of few).",
+        drivers=named,
+        share=percent(MIN_ANSWERED, 0),
+        months=label,
     )
 
 
 _LABELS = {
-    ("nps", None): ("NPS", "{:.1f}"),
+    ("nps", None): (N_("NPS"), "{:.1f}"),
     ("csat", None): ("CSAT mean (1-5)", "{:.2f}"),
-    ("csat", "top2_box"): ("CSAT top-2-box share", "{:.1%}"),
+    ("csat", "top2_box"): (N_("CSAT top-2-box share"), "{:.1%}"),
     ("ces", None): ("CES mean (1-7, low = easy)", "{:.2f}"),
-    ("ces", "low_effort"): ("CES low-effort share", "{:.1%}"),
+    ("ces", "low_effort"): (N_("CES low-effort share"), "{:.1%}"),
 }
 
 
@@ -729,11 +798,26 @@ def _headline_table(kpis: dict, scales: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_SCALED_KPI = re.compile(r"^(CSAT|CES) mean \((\S+?)-(\S+?)(, low = easy)?\)$")
+
+
+def _kpi_label(kpi: str) -> str:
+    """A KPI's name in the report language (the headline table keeps the English name, which
+    also chooses its format)."""
+    scaled = _SCALED_KPI.match(kpi)
+    if scaled is None:
+        return translate(kpi)
+    name, low, high, easy = scaled.groups()
+    if easy:
+        return tr("{kpi} mean ({low}-{high}, low = easy)", kpi=name, low=low, high=high)
+    return tr("{kpi} mean ({low}-{high})", kpi=name, low=low, high=high)
+
+
 def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
     """The headline table as a reader sees it: each KPI in its own format (NPS one decimal and
     changes in points, means two decimals, shares as % and their changes in percentage points),
-    the interval beside the value, p-values in the pack's one format. Text only; the numbers
-    stay in ``headline``.
+    the interval beside the value, p-values in the pack's one format, words and numbers in the
+    report language (:mod:`cxkit.i18n`). Text only; the numbers stay in ``headline``.
 
     >>> h = pd.DataFrame({"kpi": ["NPS", "CSAT top-2-box share"], "month": "2026-10", "value": [19.436, 0.5232],
     ...     "ci_low": [15.67, 0.501], "ci_high": [23.15, 0.545], "n": [1986, 1986], "previous": [12.88, 0.491],
@@ -741,91 +825,188 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
     ...     "small_n": [False, False]})
     >>> headline_view(h).iloc[:, 1:5].values.tolist()
     [['19.4', '15.7 to 23.1', '12.9', '+6.6 points'], ['52.3%', '50.1% to 54.5%', '49.1%', '+3.2 pp']]
+    >>> with i18n.language("da"):
+    ...     headline_view(h).iloc[1, :5].tolist()
+    ['CSAT top-2-box-andel', '52,3\\xa0%', '50,1\\xa0% til 54,5\\xa0%', '49,1\\xa0%', '+3,2\\xa0pct.-point']
     """
 
     def fmt(kpi: str) -> tuple[Callable[[float], str], Callable[[float], str]]:
         if "share" in kpi:
-            return (lambda v: f"{100 * v:.1f}%"), (lambda d: f"{100 * d:+.1f} pp")
+            return (lambda v: percent(v, 1)), (lambda d: i18n.points(d))
         if kpi == "NPS":
-            return (lambda v: f"{v:.1f}"), (lambda d: f"{d:+.1f} points")
-        return (lambda v: f"{v:.2f}"), (lambda d: f"{d:+.2f}")
+            return (lambda v: decimal(v, 1)), (lambda d: tr("{change} points", change=decimal(d, 1, sign=True)))
+        return (lambda v: decimal(v, 2)), (lambda d: decimal(d, 2, sign=True))
+
+    def p_cell(p: Any, known: bool) -> str:
+        return i18n.p_value(p) if known and pd.notna(p) else ""
 
     rows = []
     r: Any  # itertuples rows: the stubs type each field as any scalar
     for r in headline.itertuples(index=False):
         value, delta = fmt(r.kpi)
         known = r.previous is not None and pd.notna(r.previous)
+        shown = value(r.value)
         rows.append(
             {
-                "KPI": r.kpi,
-                f"{r.month}": value(r.value) + (" (small sample)" if r.small_n else ""),
-                "95% CI": f"{value(r.ci_low)} to {value(r.ci_high)}"
+                tr("KPI"): _kpi_label(r.kpi),
+                i18n.month(r.month): tr("{value} (small sample)", value=shown) if r.small_n else shown,
+                tr("95% CI"): tr("{low} to {high}", low=value(r.ci_low), high=value(r.ci_high))
                 if pd.notna(r.ci_low) and pd.notna(r.ci_high)
                 else "",
-                "previous month": value(r.previous) if known else "",
-                "change": delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0")
+                tr("previous month"): value(r.previous) if known else "",
+                # The English pack's form is kept (issue 28): the replace below also drops the sign of
+                # a change between -0.1 and 0.1 with two decimals (-0.01 -> 0.01); reported to the lead.
+                tr("change"): delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0")
                 if known and pd.notna(r.change)
                 else "",
-                "n": f"{r.n:,}",
-                **({"effective n": f"{r.n_eff:,.0f}"} if "n_eff" in headline.columns else {}),
-                "p of change": format_p(r.p) if known and pd.notna(r.p) else "",
-                "p (adjusted)": format_p(r.p_adjusted) if known and pd.notna(r.p_adjusted) else "",
-                "significant": ("yes" if r.significant else "no") if known else "",
+                "n": integer(r.n),
+                **({tr("effective n"): integer(r.n_eff)} if "n_eff" in headline.columns else {}),
+                tr("p of change"): p_cell(r.p, known),
+                tr("p (adjusted)"): p_cell(r.p_adjusted, known),
+                tr("significant"): (tr("yes") if r.significant else tr("no")) if known else "",
             }
         )
     return pd.DataFrame(rows)
 
 
 def _p(p: float) -> str:
-    return p_phrase(p)  # the pack's one p-value format
+    """A p-value inside a sentence, in the pack's one format (``p = 0.034``, ``p < 0.001``) and
+    the report language's numbers."""
+    text = i18n.p_value(p)
+    if not text:
+        return tr("p = n/a")
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+#: The names of the adjustments in the findings (proper names, not translated).
+_ADJUSTMENTS = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni"}
+#: The canonical breakdown columns, in words; a catalog's own breakdown columns keep their names.
+_BREAKDOWNS = {"segment": N_("segment"), "channel": N_("channel")}
+
+
+def _breakdown(column: object) -> str:
+    name = str(column)
+    return translate(_BREAKDOWNS[name]) if name in _BREAKDOWNS else name
+
+
+def _or(items: list[str]) -> str:
+    """``a or b or c`` in the report language."""
+    text = items[0] if items else ""
+    for item in items[1:]:
+        text = tr("{first} or {second}", first=text, second=item)
+    return text
+
+
+#: A CSAT or CES figure that changed significantly: (kpi, metric, rose) -> the sentence.
+_MOVES = {
+    ("csat", "mean", True): N_("CSAT mean rose from {previous} in {month} to {value}, adjusted {p}."),
+    ("csat", "mean", False): N_("CSAT mean fell from {previous} in {month} to {value}, adjusted {p}."),
+    ("csat", "top2_box", True): N_("CSAT top-2-box share rose from {previous} in {month} to {value}, adjusted {p}."),
+    ("csat", "top2_box", False): N_("CSAT top-2-box share fell from {previous} in {month} to {value}, adjusted {p}."),
+    ("ces", "mean", True): N_("CES mean rose from {previous} in {month} to {value} (more effort), adjusted {p}."),
+    ("ces", "mean", False): N_("CES mean fell from {previous} in {month} to {value} (less effort), adjusted {p}."),
+    ("ces", "low_effort", True): N_("CES low-effort share rose from {previous} in {month} to {value}, adjusted {p}."),
+    ("ces", "low_effort", False): N_("CES low-effort share fell from {previous} in {month} to {value}, adjusted {p}."),
+}
 
 
 def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, family: int, padjust: str) -> list[str]:
     k = kpis["nps"]
-    method = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no"}[padjust]
-    sample = f"n = {k['n']:,}" + (f", effective n = {k['n_eff']:,.0f} with the weights" if "n_eff" in k else "")
-    out = [f"NPS in {k['month']} is {k['value']:.1f} (95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}, {sample})."]
+    method = _ADJUSTMENTS.get(padjust) or tr("no adjustment")
+    sample = (
+        tr("n = {n}, effective n = {n_eff} with the weights", n=integer(k["n"]), n_eff=integer(k["n_eff"]))
+        if "n_eff" in k
+        else f"n = {integer(k['n'])}"
+    )
+    out = [
+        tr(
+            "NPS in {month} is {value} ({interval}, {sample}).",
+            month=i18n.month(k["month"]),
+            value=decimal(k["value"], 1),
+            interval=i18n.interval(k["ci_low"], k["ci_high"], 1),
+            sample=sample,
+        )
+    ]
     if k.get("small_n") and k["n"] < k["min_n"]:
-        out[0] = (
-            f"NPS in {k['month']} comes from a small sample: {k['value']:.0f} (95% CI {k['ci_low']:.0f} to "
-            f"{k['ci_high']:.0f}) from {k['n']:,} response{'' if k['n'] == 1 else 's'}, fewer than {k['min_n']}; shown, not a finding, and "
-            "its change is not assessed."
+        out[0] = ntr(
+            "NPS in {month} comes from a small sample: {value} ({interval}) from {n} response, fewer than {min_n}; "
+            "shown, not a finding, and its change is not assessed.",
+            "NPS in {month} comes from a small sample: {value} ({interval}) from {n} responses, fewer than {min_n}; "
+            "shown, not a finding, and its change is not assessed.",
+            k["n"],
+            month=i18n.month(k["month"]),
+            value=decimal(k["value"], 0),
+            interval=i18n.interval(k["ci_low"], k["ci_high"], 0),
+            n=integer(k["n"]),
+            min_n=integer(k["min_n"]),
         )
     elif k.get("small_n"):
         out.append(
-            f"{k['previous_month']} had fewer than {k['min_n']} responses, so the change from it is not assessed."
+            tr(
+                "{month} had fewer than {min_n} responses, so the change from it is not assessed.",
+                month=i18n.month(k["previous_month"]),
+                min_n=integer(k["min_n"]),
+            )
         )
     elif k["change"] is not None:
+        values = {"month": i18n.month(k["previous_month"]), "p": _p(k["change_p"])}
         if k["significant"]:
-            word = "rose" if k["change"] > 0 else "fell"
+            values.update(change=decimal(abs(k["change"]), 1), previous=decimal(k["previous"], 1))
             out.append(
-                f"NPS {word} {abs(k['change']):.1f} points from {k['previous']:.1f} in {k['previous_month']}; "
-                f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])})."
+                tr(
+                    "NPS rose {change} points from {previous} in {month}; significant as one of the month's "
+                    "headline KPIs (adjusted {p}).",
+                    **values,
+                )
+                if k["change"] > 0
+                else tr(
+                    "NPS fell {change} points from {previous} in {month}; significant as one of the month's "
+                    "headline KPIs (adjusted {p}).",
+                    **values,
+                )
             )
         else:
             out.append(
-                f"The change of {k['change']:+.1f} points from {k['previous_month']} is not statistically "
-                f"significant as one of the month's headline KPIs (adjusted {_p(k['change_p'])})."
+                tr(
+                    "The change of {change} points from {month} is not statistically significant as one of the "
+                    "month's headline KPIs (adjusted {p}).",
+                    change=decimal(k["change"], 1, sign=True),
+                    **values,
+                )
             )
     earlier = trend[trend["significant"] & (trend["period"] != k["month"]) & ~_small_rows(trend)]
     if len(earlier):
-        out.append(
-            "Earlier significant month-over-month changes: "
-            + "; ".join(
-                f"{r.period}: {r.change:+.1f} points vs {r.previous_period}, adjusted {_p(r.p_adjusted)}"
-                for r in earlier.itertuples()
+        changes = "; ".join(
+            tr(
+                "{month}: {change} points vs {previous}, adjusted {p}",
+                month=i18n.month(r.period),
+                change=decimal(r.change, 1, sign=True),
+                previous=i18n.month(r.previous_period),
+                p=_p(r.p_adjusted),
             )
-            + "."
+            for r in cast("Iterable[Any]", earlier.itertuples())
         )
+        out.append(tr("Earlier significant month-over-month changes: {changes}.", changes=changes))
     elif trend["period"].nunique() > 1:
-        out.append(f"No other month-over-month change in the {trend['period'].nunique()} months shown is significant.")
+        out.append(
+            tr(
+                "No other month-over-month change in the {n} months shown is significant.",
+                n=integer(trend["period"].nunique()),
+            )
+        )
     if seg is not None and len(seg):
         small = _small_rows(seg)
         if small.any():
+            groups = ", ".join(
+                f"{_breakdown(r.by)} {r.group} (n = {integer(r.n)})"
+                for r in cast("Iterable[Any]", seg[small].itertuples())
+            )
             out.append(
-                f"Small groups (fewer than {k['min_n']} responses) are shown but not compared: "
-                + ", ".join(f"{r.by} {r.group} (n = {r.n:,})" for r in seg[small].itertuples())
-                + "."
+                tr(
+                    "Small groups (fewer than {min_n} responses) are shown but not compared: {groups}.",
+                    min_n=integer(k["min_n"]),
+                    groups=groups,
+                )
             )
         seg = seg[~small]
         sig = seg[seg["significant"]]
@@ -834,42 +1015,76 @@ def _nps_findings(kpis: dict, trend: pd.DataFrame, seg: pd.DataFrame | None, *, 
         elif len(sig):
             r: Any  # itertuples rows: the stubs type each field as any scalar
             for r in sig.itertuples():
-                word = "higher" if r.diff > 0 else "lower"
+                values = {
+                    "by": _breakdown(r.by).capitalize(),
+                    "group": str(r.group),
+                    "value": decimal(r.value, 1),
+                    "diff": decimal(abs(r.diff), 1),
+                    "reference": decimal(r.value_reference, 1),
+                    "p": _p(r.p_adjusted),
+                    "family": integer(family),
+                    "method": method,
+                }
                 out.append(
-                    f"{r.by.capitalize()} {r.group}: NPS {r.value:.1f}, {abs(r.diff):.1f} points {word} than the "
-                    f"rest ({r.value_reference:.1f}; adjusted {_p(r.p_adjusted)} across the {family} segment and "
-                    f"driver tests, {method})."
+                    tr(
+                        "{by} {group}: NPS {value}, {diff} points higher than the rest ({reference}; adjusted {p} "
+                        "across the {family} segment and driver tests, {method}).",
+                        **values,
+                    )
+                    if r.diff > 0
+                    else tr(
+                        "{by} {group}: NPS {value}, {diff} points lower than the rest ({reference}; adjusted {p} "
+                        "across the {family} segment and driver tests, {method}).",
+                        **values,
+                    )
                 )
         else:
-            out.append(f"No {' or '.join(seg['by'].unique())} differs significantly from the rest this month.")
+            out.append(
+                tr(
+                    "No {breakdowns} differs significantly from the rest this month.",
+                    breakdowns=_or([_breakdown(b) for b in seg["by"].unique()]),
+                )
+            )
     for key, name in (("csat", "CSAT"), ("ces", "CES")):
         if key not in kpis:
             continue
-        share = "top-2-box" if key == "csat" else "low-effort"
+        share = "top2_box" if key == "csat" else "low_effort"
         moved = [
-            (label, kk, fmt)
-            for label, kk, fmt in (
-                (f"{name} mean", kpis[key], "{:.2f}"),
-                (f"{name} {share} share", kpis[key]["top2_box" if key == "csat" else "low_effort"], "{:.1%}"),
+            (metric, kk, fmt)
+            for metric, kk, fmt in (
+                ("mean", kpis[key], lambda v: decimal(v, 2)),
+                (share, kpis[key][share], lambda v: percent(v, 1)),
             )
             if kk["significant"] and not kk.get("small_n")
         ]
         if moved:
             out.extend(
-                f"{label} {'rose' if kk['change'] > 0 else 'fell'} from {fmt.format(kk['previous'])} in "
-                f"{kk['previous_month']} to {fmt.format(kk['value'])}"
-                + (f" ({'more' if kk['change'] > 0 else 'less'} effort)" if label == "CES mean" else "")
-                + f", adjusted {_p(kk['change_p'])}."
-                for label, kk, fmt in moved
+                translate(
+                    _MOVES[(key, metric, bool(kk["change"] > 0))],
+                    previous=fmt(kk["previous"]),
+                    month=i18n.month(kk["previous_month"]),
+                    value=fmt(kk["value"]),
+                    p=_p(kk["change_p"]),
+                )
+                for metric, kk, fmt in moved
             )
         elif kpis[key].get("small_n"):
             out.append(
-                f"{name} ({kpis[key]['value']:.2f}) comes from a small sample (n = {kpis[key]['n']:,}); its change "
-                "is not assessed."
+                tr(
+                    "{kpi} ({value}) comes from a small sample (n = {n}); its change is not assessed.",
+                    kpi=name,
+                    value=decimal(kpis[key]["value"], 2),
+                    n=integer(kpis[key]["n"]),
+                )
             )
         elif kpis[key]["change"] is not None:
             out.append(
-                f"{name} ({kpis[key]['value']:.2f}) did not change significantly from {kpis[key]['previous_month']}."
+                tr(
+                    "{kpi} ({value}) did not change significantly from {month}.",
+                    kpi=name,
+                    value=decimal(kpis[key]["value"], 2),
+                    month=i18n.month(kpis[key]["previous_month"]),
+                )
             )
     return out
 
@@ -879,27 +1094,46 @@ def _small_rows(table: pd.DataFrame) -> pd.Series:
 
 
 def _one_sentence(k: dict, top: pd.Series | None, meta: dict) -> str:
-    head = f"NPS {k['value']:.1f} in {k['month']}, 95% CI {k['ci_low']:.1f} to {k['ci_high']:.1f}"
+    """The page's one sentence (``results.json``'s ``nps.finding``, the index's headline)."""
+    values = {"value": decimal(k["value"], 1), "month": i18n.month(k["month"])}
+    head = tr("NPS {value} in {month}, {interval}", interval=i18n.interval(k["ci_low"], k["ci_high"], 1), **values)
+    previous = i18n.month(k.get("previous_month") or "")
     if k.get("small_n"):
         if k["n"] < k["min_n"]:
-            head = f"NPS {k['value']:.1f} in {k['month']} from a small sample (n = {k['n']:,}; not a finding)"
+            head = tr(
+                "NPS {value} in {month} from a small sample (n = {n}; not a finding)", n=integer(k["n"]), **values
+            )
         change = ""
     elif k["change"] is None:
         change = ""
     elif k["significant"]:
-        change = f", {'up' if k['change'] > 0 else 'down'} {abs(k['change']):.1f} points from {k['previous_month']} (significant)"
+        moved = decimal(abs(k["change"]), 1)
+        change = (
+            tr(", up {change} points from {month} (significant)", change=moved, month=previous)
+            if k["change"] > 0
+            else tr(", down {change} points from {month} (significant)", change=moved, month=previous)
+        )
     else:
-        change = f", no significant change from {k['previous_month']}"
+        change = tr(", no significant change from {month}", month=previous)
     if top is None:  # no driver model this month: the page says why
         return f"{head}{change}."
     name = _pretty(top["driver"])
+    share = percent(top["share"], 1)
     if pd.notna(top["prob_first"]) and top["prob_first"] >= 0.95:
-        driver = f"{name} is the largest driver ({100 * top['share']:.1f}% of explained variance"
-        driver += (
-            f", 95% CI {100 * top['ci_low']:.1f}% to {100 * top['ci_high']:.1f}%)" if pd.notna(top["ci_low"]) else ")"
+        driver = (
+            tr(
+                "{driver} is the largest driver ({share} of explained variance, {interval})",
+                driver=name,
+                share=share,
+                interval=i18n.interval(top["ci_low"], top["ci_high"], 1, kind="percent"),
+            )
+            if pd.notna(top["ci_low"])
+            else tr("{driver} is the largest driver ({share} of explained variance)", driver=name, share=share)
         )
     else:
-        driver = f"{name} leads the drivers ({100 * top['share']:.1f}% of explained variance; order uncertain)"
+        driver = tr(
+            "{driver} leads the drivers ({share} of explained variance; order uncertain)", driver=name, share=share
+        )
     return f"{head}{change}; {driver}."
 
 
@@ -913,13 +1147,13 @@ def _alt_texts(rep: NpsReport) -> dict:
         alt.update(_trend_alt(rep))
     if len(rep.segments):
         s = rep.segments[rep.segments["significant"]]
-        alt["segments"] = (
-            "NPS by segment and channel with 95% intervals; "
-            + (
-                "; ".join(f"{r.group} differs from the rest ({r.diff:+.0f} points)" for r in s.itertuples())
-                or "no group differs significantly from the rest"
-            )
-            + "."
+        groups = "; ".join(
+            tr("{group} differs from the rest ({diff} points)", group=str(r.group), diff=decimal(r.diff, 0, sign=True))
+            for r in cast("Iterable[Any]", s.itertuples())
+        )
+        alt["segments"] = tr(
+            "NPS by segment and channel with 95% intervals; {groups}.",
+            groups=groups or tr("no group differs significantly from the rest"),
         )
     if not rep.drivers.empty:
         alt.update(_driver_alt(rep))
@@ -930,13 +1164,24 @@ def _trend_alt(rep: NpsReport) -> dict[str, str]:
     trend = rep.trend
     sig = trend[trend["significant"]]
     marks = "; ".join(
-        f"significant change in {r.period}: {'up' if r.change > 0 else 'down'} {abs(r.change):.1f} points"
+        (
+            tr("significant change in {month}: up {change} points", month=i18n.month(r.period), change=moved)
+            if r.change > 0
+            else tr("significant change in {month}: down {change} points", month=i18n.month(r.period), change=moved)
+        )
         for r in cast("Iterable[Any]", sig.itertuples())
+        for moved in [decimal(abs(r.change), 1)]
     )
     k = rep.kpis["nps"]
     alt = {
-        "trend": f"NPS by month from {trend['period'].iloc[0]} to {trend['period'].iloc[-1]} with 95% confidence "
-        f"band; {marks or 'no significant month-over-month change'}; NPS in {k['month']}: {k['value']:.1f}."
+        "trend": tr(
+            "NPS by month from {first} to {last} with 95% confidence band; {changes}; NPS in {month}: {value}.",
+            first=i18n.month(trend["period"].iloc[0]),
+            last=i18n.month(trend["period"].iloc[-1]),
+            changes=marks or tr("no significant month-over-month change"),
+            month=i18n.month(k["month"]),
+            value=decimal(k["value"], 1),
+        )
     }
     return alt
 
@@ -944,26 +1189,168 @@ def _trend_alt(rep: NpsReport) -> dict[str, str]:
 def _driver_alt(rep: NpsReport) -> dict[str, str]:
     alt = {}
     main = rep.drivers[rep.drivers["method"] == rep.drivers["method"].iloc[0]]
-    top = main.iloc[0]
-    alt["importance"] = (
-        f"Share of explained variance per driver with 95% intervals; {_pretty(top['driver'])} is first "
-        f"with {100 * top['share']:.0f}%, {_pretty(main.iloc[-1]['driver'])} last with "
-        f"{100 * main.iloc[-1]['share']:.0f}%."
+    top, last = main.iloc[0], main.iloc[-1]
+    alt["importance"] = tr(
+        "Share of explained variance per driver with 95% intervals; {first} is first with {first_share}, {last} "
+        "last with {last_share}.",
+        first=_pretty(top["driver"]),
+        first_share=percent(top["share"], 0),
+        last=_pretty(last["driver"]),
+        last_share=percent(last["share"], 0),
     )
     fix = [_pretty(d) for d in main[main["quadrant"] == "fix first"]["driver"]]
-    alt["quadrant"] = (
-        "Importance against mean rating per driver, split at the medians; fix first: "
-        + (", ".join(fix) if fix else "none")
-        + "."
+    alt["quadrant"] = tr(
+        "Importance against mean rating per driver, split at the medians; fix first: {drivers}.",
+        drivers=", ".join(fix) if fix else tr("none"),
     )
     return alt
 
 
+#: Headers of this page's tables for the columns the shared labels
+#: (:data:`cxkit.display.COLUMN_LABELS`) show under their own names.
+_HEADERS = {
+    "period": N_("period"),
+    "value": N_("value"),
+    "change": N_("change"),
+    "significant": N_("significant"),
+    "rank": N_("rank"),
+    "driver": N_("driver"),
+    "importance": N_("importance"),
+    "share": N_("share"),
+    "performance": N_("performance"),
+    "quadrant": N_("quadrant"),
+    "share_previous": N_("share previous"),
+    "ci_low": N_("95% CI"),
+    "theme": N_("theme"),
+    "previous_n": N_("previous n"),
+    "previous_share": N_("previous share"),
+    "emerging": N_("emerging"),
+    "check": N_("check"),
+    "status": N_("status"),
+    "note": N_("note"),
+}
+
+
+def _headers(columns: Iterable[object]) -> dict[str, str]:
+    """``labels=`` of :func:`cxkit.display.table` for this page's columns, in the report language."""
+    return {str(c): translate(_HEADERS[str(c)]) for c in columns if str(c) in _HEADERS}
+
+
+#: The importance-performance quadrants of :func:`cxkit.key_drivers`, in words.
+_QUADRANTS = {
+    "fix first": N_("fix first"),
+    "keep up": N_("keep up"),
+    "low priority": N_("low priority"),
+    "maintain": N_("maintain"),
+}
+
+
+def _quadrant(value: object) -> object:
+    return translate(_QUADRANTS[value]) if isinstance(value, str) and value in _QUADRANTS else value
+
+
+#: The checks of :func:`cxkit.driver_diagnostics`, in words.
+_CHECKS = {
+    "rows used": N_("rows used"),
+    "responses per driver": N_("responses per driver"),
+    "largest VIF": N_("largest VIF"),
+    "top driver by method": N_("top driver by method"),
+    "model fit": N_("model fit"),
+    "bootstrap resamples": N_("bootstrap resamples"),
+}
+#: Texts of the driver model (:func:`cxkit.key_drivers`'s ``attrs``) the page shows, in words.
+_MODEL_WORDS = {
+    "ok": N_("ok"),
+    "warning": N_("warning"),
+    "shapley": N_("shapley"),
+    "relative_weights": N_("relative weights"),
+    "R²": "R²",
+    "McFadden pseudo-R²": N_("McFadden pseudo-R²"),
+    "pseudo-R² (McFadden for Shapley; squared outcome-prediction correlation for relative weights)": N_(
+        "pseudo-R² (McFadden for Shapley; squared outcome-prediction correlation for relative weights)"
+    ),
+}
+
+
+#: How the driver model treats missing ratings (``key_drivers(missing=...)``), in words.
+_DELETIONS = {"listwise": N_("listwise"), "pairwise": N_("pairwise")}
+
+
+def _model_word(text: object) -> str:
+    return translate(_MODEL_WORDS[str(text)]) if str(text) in _MODEL_WORDS and _MODEL_WORDS[str(text)] else str(text)
+
+
+def _diagnostics_view(diagnostics: pd.DataFrame, drivers: pd.DataFrame) -> pd.DataFrame:
+    """The checks of the driver model as the page shows them: :func:`cxkit.driver_diagnostics`
+    as it is in English, its words and numbers in the report language otherwise (written again
+    from the model's ``attrs``, since the analysis layer writes English)."""
+    meta = drivers.attrs
+    if i18n.get_language() == "en" or "n" not in meta or len(diagnostics) != len(_CHECKS) or drivers.empty:
+        return diagnostics
+    first = drivers[drivers["method"] == drivers["method"].iloc[0]]
+    view = diagnostics.copy()
+    notes = dict(zip(view["check"], view["note"]))
+    values = dict(zip(view["check"], view["value"]))
+    requested = meta.get("missing_requested", meta["missing"])
+    method = translate(_DELETIONS[meta["missing"]]) if meta["missing"] in _DELETIONS else str(meta["missing"])
+    deletion = (
+        tr("{method} deletion of missing values", method=method)
+        if requested == meta["missing"]
+        else tr(
+            "{method} deletion: the pairwise correlation matrix was not a valid correlation matrix",
+            method=method,
+        )
+    )
+    values["rows used"] = tr("{n} of {total}", n=integer(meta["n"]), total=integer(meta["n_read"]))
+    notes["rows used"] = tr("{share} dropped ({deletion})", share=percent(meta["share_dropped"], 1), deletion=deletion)
+    values["responses per driver"] = integer(meta["n"] / len(first))
+    notes["responses per driver"] = tr("at least 10 per driver wanted")
+    top_vif = first.loc[first["vif"].idxmax()]
+    values["largest VIF"] = f"{decimal(top_vif['vif'], 2) or '∞'} ({top_vif['driver']})"
+    aliased = meta.get("aliased") or []
+    notes["largest VIF"] = (
+        tr(
+            "infinite: {drivers} are exactly collinear",
+            drivers="; ".join(", ".join(group) for group in aliased),
+        )
+        if aliased
+        else tr("above {limit} means drivers overlap strongly", limit=decimal(VIF_WARN, 0))
+    )
+    values["top driver by method"] = ", ".join(
+        f"{_model_word(method)}: {driver}" for method, driver in meta["top_driver"].items()
+    )
+    notes["top driver by method"] = (
+        tr("methods agree") if meta["top_agree"] else tr("methods disagree: treat the leaders as tied")
+    )
+    values["model fit"] = decimal(meta["r2"], 3)
+    notes["model fit"] = _model_word(meta["r2_kind"])
+    values["bootstrap resamples"] = integer(meta["bootstrap"])
+    boot = (
+        tr("no intervals")
+        if not meta["bootstrap"]
+        else tr("percentile intervals, stretched to the estimate; lower limit 0 without a significant own association")
+    )
+    if meta["bootstrap"] < meta.get("bootstrap_requested", meta["bootstrap"]):
+        boot = tr(
+            "{n} resamples had no estimate; {note}",
+            n=integer(meta["bootstrap_requested"] - meta["bootstrap"]),
+            note=boot,
+        )
+    if meta["bootstrap"] and meta.get("bootstrap_method") == "one-step":
+        boot = tr(
+            "{note}; one-step bootstrap (an approximation): each resample's subset models are one Newton step from "
+            "the full-sample fits, not refitted",
+            note=boot,
+        )
+    notes["bootstrap resamples"] = boot
+    view["value"] = view["check"].map(values)
+    view["note"] = view["check"].map(notes)
+    view["status"] = view["status"].map(_model_word)
+    view["check"] = view["check"].map(lambda c: translate(_CHECKS[c]) if c in _CHECKS else c)
+    return view
+
+
 # --------------------------------------------------------------------------- drivers
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
 
 
 _TARGET_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
@@ -973,8 +1360,18 @@ def _name(driver: str) -> str:
     return str(driver).replace("_", " ")
 
 
+def _three_digits(p: float) -> str:
+    """A p-value with three significant digits (the driver-change finding's form), in the
+    report language's numbers."""
+    text = f"{p:.3g}"
+    if "e" in text or i18n.get_language() == "en":
+        return text
+    return decimal(float(text), len(text.split(".")[1]) if "." in text else 0)
+
+
 def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *, level: float = 0.95) -> list[str]:
-    """Plain-language findings from :func:`key_drivers` (and :func:`driver_change`).
+    """Plain-language findings from :func:`key_drivers` (and :func:`driver_change`), in the
+    report language (:mod:`cxkit.i18n`).
 
     Claims only what the numbers support: a driver is called *the largest* only when it ranks
     first in at least ``level`` of the bootstrap resamples; otherwise the leaders are named as
@@ -988,56 +1385,105 @@ def driver_findings(result: pd.DataFrame, change: pd.DataFrame | None = None, *,
     meta = result.attrs
     main = result[result["method"] == result["method"].iloc[0]].sort_values("rank")
     top = main.iloc[0]
-    what = "explained variance" if meta.get("model") == "linear" else "explained pseudo-R²"
-    ci = f", 95% CI {100 * top['ci_low']:.0f}–{_pct(top['ci_high'])}" if pd.notna(top["ci_low"]) else ""
+    what = tr("explained variance") if meta.get("model") == "linear" else tr("explained pseudo-R²")
+    ci = (
+        tr(", 95% CI {low}–{high}", low=decimal(100 * top["ci_low"], 0), high=percent(top["ci_high"], 0))
+        if pd.notna(top["ci_low"])
+        else ""
+    )
     target = _TARGET_NAMES.get(meta["target"], meta["target"])
     out = []
     if pd.notna(top["prob_first"]) and top["prob_first"] >= level:
         out.append(
-            f"{_name(top['driver']).capitalize()} is the largest driver of {target}: "
-            f"{_pct(top['share'])} of the {what}{ci}."
+            tr(
+                "{driver} is the largest driver of {target}: {share} of the {what}{ci}.",
+                driver=_name(top["driver"]).capitalize(),
+                target=target,
+                share=percent(top["share"], 0),
+                what=what,
+                ci=ci,
+            )
         )
     else:
         tied = main[main["prob_first"] >= 1 - level] if main["prob_first"].notna().any() else main.head(2)
         names = ", ".join(_name(d) for d in tied["driver"]) or _name(top["driver"])
         first_note = (
-            f" ({_name(top['driver'])} ranks first in {_pct(top['prob_first'])} of resamples)"
+            tr(
+                " ({driver} ranks first in {share} of resamples)",
+                driver=_name(top["driver"]),
+                share=percent(top["prob_first"], 0),
+            )
             if pd.notna(top["prob_first"])
-            else " (no bootstrap: the order is not tested)"
+            else tr(" (no bootstrap: the order is not tested)")
         )
         out.append(
-            f"The leading drivers of {target} are {names}; their order is uncertain{first_note}. "
-            f"{_name(top['driver']).capitalize()} has {_pct(top['share'])} of the {what}{ci}."
+            tr(
+                "The leading drivers of {target} are {drivers}; their order is uncertain{note}. {driver} has {share} "
+                "of the {what}{ci}.",
+                target=target,
+                drivers=names,
+                note=first_note,
+                driver=_name(top["driver"]).capitalize(),
+                share=percent(top["share"], 0),
+                what=what,
+                ci=ci,
+            )
         )
     out.append(
-        f"The {len(main)} drivers together explain {meta['r2']:.0%} of the variation in {target} "
-        f"({meta['r2_kind']}, n = {meta['n']:,})."
+        tr(
+            "The {count} drivers together explain {r2} of the variation in {target} ({kind}, n = {n}).",
+            count=integer(len(main)),
+            r2=percent(meta["r2"], 0),
+            target=target,
+            kind=_model_word(meta["r2_kind"]),
+            n=integer(meta["n"]),
+        )
     )
     fix = main[main["quadrant"] == "fix first"]
     if len(fix):
         out.append(
-            "Fix first (above-median importance, below-median rating): "
-            + ", ".join(f"{_name(r.driver)} (rated {r.performance:.1f})" for r in fix.itertuples())
-            + "."
+            tr(
+                "Fix first (above-median importance, below-median rating): {drivers}.",
+                drivers=", ".join(
+                    tr("{driver} (rated {rating})", driver=_name(r.driver), rating=decimal(r.performance, 1))
+                    for r in cast("Iterable[Any]", fix.itertuples())
+                ),
+            )
         )
     if change is not None and len(change):
         sig = change[change["significant"]]
-        span = f"{change['previous_period'].iloc[0]} to {change['period'].iloc[0]}"
+        span = tr(
+            "{first} to {last}",
+            first=i18n.month(change["previous_period"].iloc[0]),
+            last=i18n.month(change["period"].iloc[0]),
+        )
         if len(sig):
             r: Any  # itertuples rows: the stubs type each field as any scalar
             for r in sig.itertuples():
-                word = "rose" if r.change > 0 else "fell"
+                values = {
+                    "driver": _name(r.driver),
+                    "previous": percent(r.share_previous, 0),
+                    "share": percent(r.share, 0),
+                    "span": span,
+                    "p": _three_digits(r.p_adjusted),
+                }
                 out.append(
-                    f"The share of {_name(r.driver)} {word} from {_pct(r.share_previous)} to {_pct(r.share)} "
-                    f"({span}; adjusted p = {r.p_adjusted:.3g})."
+                    tr("The share of {driver} rose from {previous} to {share} ({span}; adjusted p = {p}).", **values)
+                    if r.change > 0
+                    else tr(
+                        "The share of {driver} fell from {previous} to {share} ({span}; adjusted p = {p}).", **values
+                    )
                 )
         else:
             out.append(
-                f"No driver's share changed significantly from {span} (bootstrap test, adjusted for "
-                f"{len(change)} drivers)."
+                tr(
+                    "No driver's share changed significantly from {span} (bootstrap test, adjusted for {n} drivers).",
+                    span=span,
+                    n=integer(len(change)),
+                )
             )
     if meta.get("warnings"):
-        out.append("Caution: " + " ".join(meta["warnings"]))
+        out.append(tr("Caution: {warnings}", warnings=" ".join(meta["warnings"])))
     return out
 
 
@@ -1171,7 +1617,47 @@ def weighting_note(results: dict[str, Any]) -> str:
     ''
     """
     part = results.get("weighting") or {}
+    if part and i18n.get_language() != "en" and "n_eff" in part:
+        return weighting_sentence(part)
     return str(part.get("statement") or "")
+
+
+#: How the weights were made, as the weighting statement names it.
+_WEIGHTING_METHODS = {
+    "rake": N_("raking to known {margins} shares"),
+    "cells": N_("post-stratification to known {margins} cells"),
+    "column": N_("the export's weight column {margins}"),
+}
+
+
+def weighting_sentence(part: dict[str, Any]) -> str:
+    """The sentence that the page's figures are weighted (:func:`cxkit.weighting_statement`), in
+    the report language: how, the effective sample size and the weights' range ("" unweighted).
+
+    >>> part = {"method": "rake", "margins": ["segment", "region"], "n": 1000, "n_eff": 812.4, "min": 0.41, "max": 2.83}
+    >>> with i18n.language("da"):
+    ...     weighting_sentence(part)
+    'Tallene er vægtet (raking til kendte andele for segment og region): effektiv stikprøvestørrelse 812 af 1.000 besvarelser, vægte fra 0,41 til 2,83 gange gennemsnittet.'
+    """
+    if not part:
+        return ""
+    margins = [str(m) for m in part.get("margins") or []]
+    names = (
+        tr("{first} and {last}", first=", ".join(margins[:-1]), last=margins[-1])
+        if len(margins) > 1
+        else "".join(margins)
+    )
+    method = str(part.get("method"))
+    how = translate(_WEIGHTING_METHODS[method], margins=names) if method in _WEIGHTING_METHODS else method
+    return tr(
+        "Figures are weighted ({how}): effective sample size {n_eff} of {n} responses, weights {low} to {high} times "
+        "the mean.",
+        how=how,
+        n_eff=integer(float(part.get("n_eff") or 0)),
+        n=integer(int(part.get("n") or 0)),
+        low=decimal(float(part.get("min", math.nan)), 2),
+        high=decimal(float(part.get("max", math.nan)), 2),
+    )
 
 
 def _with_unweighted(shown: Any, weighting: dict[str, Any]) -> Any:
@@ -1181,11 +1667,11 @@ def _with_unweighted(shown: Any, weighting: dict[str, Any]) -> Any:
         return shown
     unweighted = weighting.get("_table")
     below = (
-        table(headline_view(unweighted), caption="The same KPIs unweighted (every response counted once)")
+        table(headline_view(unweighted), caption=tr("The same KPIs unweighted (every response counted once)"))
         if isinstance(unweighted, pd.DataFrame) and not unweighted.empty
         else None
     )
-    statement = str(weighting.get("statement") or "")
+    statement = weighting_sentence(weighting)
     html = f'<p class="cx-weighting">{safe_text(statement)}</p>' + shown.html + (below.html if below else "")
     text = "\n\n".join([statement, shown.text] + ([below.text] if below else []))
     return SafeHTML(html, text=text)
@@ -1202,43 +1688,55 @@ def _impact_view(impact: pd.DataFrame) -> pd.DataFrame:
         row: dict[str, Any] = {"theme": theme}
         for _, r in part.iterrows():
             share = r["metric"] in ("detractor_share", "top2_box")
-            scale, unit = (100.0, " pp") if share else (1.0, "")
+            scale = 100.0 if share else 1.0
             name = str(r["metric"])
             row["n_with"], row["n_without"] = int(r["n_with"]), int(r["n_without"])
             row[f"{name}_with"], row[f"{name}_without"] = r["value_with"], r["value_without"]
             row[f"{name}_difference"] = r["diff"]
-            row[f"{name}_difference_ci"] = f"{scale * r['diff_ci_low']:+.1f} to {scale * r['diff_ci_high']:+.1f}{unit}"
+            low, high = _signed(scale * r["diff_ci_low"]), _signed(scale * r["diff_ci_high"])
+            row[f"{name}_difference_ci"] = (
+                tr("{low} to {high} pp", low=low, high=high) if share else tr("{low} to {high}", low=low, high=high)
+            )
             row[f"{name}_p_adjusted"] = r["p_adjusted"]
         row["small_n"] = bool(part["small_n"].any())
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+def _signed(value: float) -> str:
+    """A signed difference with one decimal; English keeps the pack's ``-0.0`` for a tiny negative."""
+    return f"{value:+.1f}" if i18n.get_language() == "en" else decimal(value, 1, sign=True)
+
+
 _IMPACT_LABELS = {
-    "n_with": "n with",
-    "n_without": "n without",
-    "nps_with": "NPS with",
-    "nps_without": "NPS without",
-    "nps_difference": "NPS difference",
-    "nps_difference_ci": "NPS difference, 95% CI",
-    "nps_p_adjusted": "NPS p (adjusted)",
-    "detractor_share_with": "detractors with",
-    "detractor_share_without": "detractors without",
-    "detractor_share_difference": "detractors difference",
-    "detractor_share_difference_ci": "detractors difference, 95% CI",
-    "detractor_share_p_adjusted": "detractors p (adjusted)",
-    "mean_with": "CSAT mean with",
-    "mean_without": "CSAT mean without",
-    "mean_difference": "CSAT mean difference",
-    "mean_difference_ci": "CSAT difference, 95% CI",
-    "mean_p_adjusted": "CSAT mean p (adjusted)",
-    "top2_box_with": "top-2-box with",
-    "top2_box_without": "top-2-box without",
-    "top2_box_difference": "top-2-box difference",
-    "top2_box_difference_ci": "top-2-box difference, 95% CI",
-    "top2_box_p_adjusted": "top-2-box p (adjusted)",
-    "small_n": "small n",
+    "n_with": N_("n with"),
+    "n_without": N_("n without"),
+    "nps_with": N_("NPS with"),
+    "nps_without": N_("NPS without"),
+    "nps_difference": N_("NPS difference"),
+    "nps_difference_ci": N_("NPS difference, 95% CI"),
+    "nps_p_adjusted": N_("NPS p (adjusted)"),
+    "detractor_share_with": N_("detractors with"),
+    "detractor_share_without": N_("detractors without"),
+    "detractor_share_difference": N_("detractors difference"),
+    "detractor_share_difference_ci": N_("detractors difference, 95% CI"),
+    "detractor_share_p_adjusted": N_("detractors p (adjusted)"),
+    "mean_with": N_("CSAT mean with"),
+    "mean_without": N_("CSAT mean without"),
+    "mean_difference": N_("CSAT mean difference"),
+    "mean_difference_ci": N_("CSAT difference, 95% CI"),
+    "mean_p_adjusted": N_("CSAT mean p (adjusted)"),
+    "top2_box_with": N_("top-2-box with"),
+    "top2_box_without": N_("top-2-box without"),
+    "top2_box_difference": N_("top-2-box difference"),
+    "top2_box_difference_ci": N_("top-2-box difference, 95% CI"),
+    "top2_box_p_adjusted": N_("top-2-box p (adjusted)"),
+    "small_n": N_("small n"),
 }
+
+
+def _impact_labels() -> dict[str, str]:
+    return {**_headers(["theme"]), **{column: translate(label) for column, label in _IMPACT_LABELS.items()}}
 
 
 def _add_comment_themes(
@@ -1257,10 +1755,10 @@ def _add_comment_themes(
     from ..analysis.themes import tag_themes, theme_impact, theme_set, theme_trend
 
     chosen = theme_set(themes)
-    report.theme_note = chosen.note()
+    report.theme_note = _theme_note(chosen)
     reason = None
     if "comment" not in df.columns or not df["comment"].notna().any():
-        reason = "the survey has no comments (a comment column), so there are no comment themes."
+        reason = tr("the survey has no comments (a comment column), so there are no comment themes.")
     window = ((months == end) | (months == end - 1)).to_numpy()
     has_text = (
         df["comment"].astype("string").str.strip().fillna("").astype(bool).to_numpy()
@@ -1268,7 +1766,9 @@ def _add_comment_themes(
         else np.zeros(len(df), dtype=bool)
     )
     if reason is None and not (has_text & (months == end).to_numpy()).any():
-        reason = f"no response in {end} has a comment, so there are no comment themes this month."
+        reason = tr(
+            "no response in {month} has a comment, so there are no comment themes this month.", month=i18n.month(end)
+        )
     if reason is not None:
         for name in ("comment_themes", "comment_themes_csat", "comment_theme_trend"):
             report.unavailable[name] = reason
@@ -1280,7 +1780,9 @@ def _add_comment_themes(
     this = data[(months[window & has_text] == end).to_numpy()]
     names = [n for n in chosen.names if this[n].any()]
     if not names:
-        report.unavailable["comment_themes"] = f"no comment in {end} mentions a theme. {chosen.note()}"
+        report.unavailable["comment_themes"] = tr(
+            "no comment in {month} mentions a theme. {note}", month=i18n.month(end), note=report.theme_note
+        )
     elif "nps" in this.columns and this["nps"].notna().any():
         impact = _quietly(theme_impact, this, "nps", themes=names, alpha=alpha, padjust=padjust, min_n=min_n)
         if len(impact):
@@ -1291,26 +1793,43 @@ def _add_comment_themes(
                 r = worst.iloc[0]
                 det = impact[(impact["theme"] == r["theme"]) & (impact["metric"] == "detractor_share")].iloc[0]
                 report.findings.append(
-                    f"Comments mentioning {r['theme']} come with an NPS {abs(r['diff']):.0f} points lower than other "
-                    f"comments in {end} ({r['value_with']:.0f} vs {r['value_without']:.0f}, n = {int(r['n_with']):,}; "
-                    f"{100 * det['value_with']:.0f}% detractors vs {100 * det['value_without']:.0f}%; adjusted "
-                    f"{p_phrase(r['p_adjusted'])} over the page's {len(names)} themes)."
+                    tr(
+                        "Comments mentioning {theme} come with an NPS {diff} points lower than other comments in "
+                        "{month} ({with_theme} vs {without_theme}, n = {n}; {detractors_with} detractors vs "
+                        "{detractors_without}; adjusted {p} over the page's {themes} themes).",
+                        theme=str(r["theme"]),
+                        diff=decimal(abs(r["diff"]), 0),
+                        month=i18n.month(end),
+                        with_theme=decimal(r["value_with"], 0),
+                        without_theme=decimal(r["value_without"], 0),
+                        n=integer(int(r["n_with"])),
+                        detractors_with=percent(det["value_with"], 0),
+                        detractors_without=percent(det["value_without"], 0),
+                        p=_p(r["p_adjusted"]),
+                        themes=integer(len(names)),
+                    )
                 )
         else:
-            report.unavailable["comment_themes"] = (
-                f"every comment in {end} mentions the same themes; nothing to compare."
+            report.unavailable["comment_themes"] = tr(
+                "every comment in {month} mentions the same themes; nothing to compare.", month=i18n.month(end)
             )
     else:
-        report.unavailable["comment_themes"] = f"no commented response in {end} answers the NPS question."
+        report.unavailable["comment_themes"] = tr(
+            "no commented response in {month} answers the NPS question.", month=i18n.month(end)
+        )
     if names and "csat" in this.columns and this["csat"].notna().any():
         csat = _quietly(theme_impact, this, "csat", themes=names, alpha=alpha, padjust=padjust, min_n=min_n)
         if len(csat):
             report.comment_themes_csat = csat
     if report.comment_themes_csat is None:
-        report.unavailable["comment_themes_csat"] = f"no commented response in {end} answers the CSAT question."
+        report.unavailable["comment_themes_csat"] = tr(
+            "no commented response in {month} answers the CSAT question.", month=i18n.month(end)
+        )
     before = data[(months[window & has_text] == end - 1).to_numpy()]
     if not len(before):
-        report.unavailable["comment_theme_trend"] = f"there are no comments from {end - 1} to compare with."
+        report.unavailable["comment_theme_trend"] = tr(
+            "there are no comments from {month} to compare with.", month=i18n.month(end - 1)
+        )
     elif names:
         trend = theme_trend(data, themes=names, month=str(end), date="responded_at", alpha=alpha)
         report.comment_theme_trend = trend
@@ -1318,6 +1837,47 @@ def _add_comment_themes(
         if len(rising):
             r = rising.iloc[0]
             report.findings.append(
-                f"Emerging comment theme: {r['theme']}, mentioned in {100 * r['share']:.1f}% of comments in {end} "
-                f"against {100 * r['previous_share']:.1f}% in {end - 1} (Holm-adjusted {p_phrase(r['p_adjusted'])})."
+                tr(
+                    "Emerging comment theme: {theme}, mentioned in {share} of comments in {month} against {previous} "
+                    "in {previous_month} (Holm-adjusted {p}).",
+                    theme=str(r["theme"]),
+                    share=percent(r["share"], 1),
+                    month=i18n.month(end),
+                    previous=percent(r["previous_share"], 1),
+                    previous_month=i18n.month(end - 1),
+                    p=_p(r["p_adjusted"]),
+                )
             )
+
+
+def _theme_note(chosen: Any) -> str:
+    """:meth:`cxkit.analysis.themes.ThemeSet.note` in the report language: which list tagged the
+    comments, and how to choose another (theme and template names are the catalog's, as they are)."""
+    from ..analysis.themes import theme_templates
+
+    if chosen.generic:
+        return tr(
+            "Themes come from cxkit's generic list (retail and telecom words: {themes}), not one chosen for this "
+            "business; choose an industry template ({templates}) and add the company's own themes under {setting} in "
+            "the catalog.",
+            themes=", ".join(chosen.names),
+            templates=", ".join(theme_templates()),
+            setting="themes:",
+        )
+    edits = []
+    if chosen.added:
+        edits.append(tr("added or extended by the catalog: {themes}", themes=", ".join(chosen.added)))
+    if chosen.dropped:
+        edits.append(tr("left out: {themes}", themes=", ".join(chosen.dropped)))
+    if edits:
+        return tr(
+            "Themes come from the {template} template ({description}); {edits}.",
+            template=chosen.name,
+            description=chosen.description,
+            edits="; ".join(edits),
+        )
+    return tr(
+        "Themes come from the {template} template ({description}).",
+        template=chosen.name,
+        description=chosen.description,
+    )
