@@ -909,7 +909,7 @@ def readable_name(column: str) -> str:
 
 def _readable_list(names: str) -> str:
     """``"tenure_months, segment"`` -> ``"tenure and segment"`` (a trailing note is kept)."""
-    words = re.sub(r"\(tenure_months: time axis\)", lambda m: "(" + tr("tenure: time axis") + ")", names)
+    words = re.sub(r"\(tenure(?:_months)?: time axis\)", lambda m: "(" + tr("tenure: time axis") + ")", names)
     words = re.sub(
         r"[A-Za-z_][A-Za-z0-9_]*",
         lambda m: translate(READABLE_NAMES[m.group(0)]) if m.group(0) in READABLE_NAMES else m.group(0),
