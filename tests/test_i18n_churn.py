@@ -126,3 +126,34 @@ def test_sections_the_data_cannot_give_say_why_in_danish(catalog):
         assert not english_left(text, allowed=allowed), text
     assert any("afgangsdatoer" in text for text in reasons)
     assert texts["findings"][0].startswith("Af de 10.000 kunder i data er")
+
+
+@pytest.mark.parametrize(
+    ("note", "danish"),
+    [
+        (
+            "segment: 93 levels with fewer than 30 customers each were combined into 'other' (1,580 customers).",
+            "segment: 93 niveauer med hver færre end 30 kunder blev slået sammen til 'other' (1.580 kunder).",
+        ),
+        (
+            "11 customers left out for a missing value in a model column.",
+            "11 kunder udeladt på grund af en manglende værdi i en modelkolonne.",
+        ),
+        ("RowNumber: left out (a different whole number on every row: an identifier).", None),
+        (
+            "a note of a form the page does not know stays as written.",
+            "a note of a form the page does not know stays as written.",
+        ),
+    ],
+)
+def test_notes_of_the_analyses_in_danish(note, danish):
+    """The analyses' notes on the data (model checks, captions) are said in the page's language."""
+    from cxkit.pack.churn_regression import _note_text
+
+    assert _note_text(note) == note  # English: as the analysis wrote it
+    with i18n.language("da"):
+        text = _note_text(note)
+    if danish is None:
+        assert "udeladt" in text and not english_left(text, allowed={"rownumber"})
+    else:
+        assert text == danish

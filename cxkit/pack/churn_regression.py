@@ -60,7 +60,7 @@ from ..analysis.churn import (
 from ..analysis.survival import CoxModel, cox_model, kaplan_meier, logrank
 from ..display import figure, findings, p_phrase, table
 from ..errors import CatalogError, ChurnWarning, NotEnoughDataError
-from ..i18n import N_, decimal, integer, interval, ntr, percent, tr, translate
+from ..i18n import N_, decimal, get_language, integer, interval, ntr, percent, tr, translate
 from ..i18n import month as month_name
 from ..plots import (
     plot_churn_by_nps,
@@ -254,9 +254,14 @@ class ChurnReport(ReportPage):
             key = re.sub(r"\d[\d,.]*", "#", note.strip())
             if note.strip() and key not in kept:
                 kept[key] = note.strip()
-            elif note.strip() and kept[key] != note.strip() and not kept[key].endswith(translate(_SAME_ELSEWHERE)):
-                kept[key] = kept[key].rstrip(".") + translate(_SAME_ELSEWHERE)
-        return list(kept.values())
+            elif note.strip() and kept[key] != note.strip() and not kept[key].endswith(_SAME_ELSEWHERE):
+                kept[key] = kept[key].rstrip(".") + _SAME_ELSEWHERE
+        return [
+            _note_text(note[: -len(_SAME_ELSEWHERE)] + ".").rstrip(".") + translate(_SAME_ELSEWHERE)
+            if note.endswith(_SAME_ELSEWHERE)
+            else _note_text(note)
+            for note in kept.values()
+        ]
 
     @property
     def findings(self) -> list[str]:
@@ -1023,6 +1028,88 @@ def _effects_order(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- model checks
 
+#: The notes the analyses write about the data they used (cxkit.analysis: a column left out of
+#: the model, customers dropped for a missing value, rare levels combined into "other"), read
+#: back so that the page says them in its language (a note of another form is shown as written).
+_LEFT_OUT = re.compile(r"^(?P<col>.+?): left out \((?P<why>.+)\)\.?$")
+_LEFT_OUT_MISSING = re.compile(r"^(?P<share>\d+)% missing; naming it in covariates drops those customers$")
+_LEFT_OUT_DISTINCT = re.compile(r"^(?P<n>[\d,]+) distinct values: an identifier or free text$")
+_DROPPED = re.compile(r"^(?P<n>[\d,]+) customers left out for a missing value in a model column\.?$")
+_LUMPED_RARE = re.compile(
+    r"^(?P<col>.+?): (?P<k>[\d,]+) levels? with fewer than (?P<min>[\d,]+) customers(?: each)? (?:was|were) "
+    r"combined into 'other' \((?P<rows>[\d,]+) customers\)\.?$"
+)
+_LUMPED_MANY = re.compile(
+    r"^(?P<col>.+?): its (?P<k>[\d,]+) levels? outside the (?P<top>[\d,]+) most common (?:was|were) combined into "
+    r"'other' \((?P<rows>[\d,]+) customers; at most (?P<most>[\d,]+) in one level\)\.?$"
+)
+
+
+def _count(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _note_text(note: str) -> str:
+    """A note of the analyses (see :data:`_LEFT_OUT`) in the page's language; English as written."""
+    if get_language() == "en":
+        return note
+    if m := _DROPPED.match(note):
+        n = _count(m.group("n"))
+        return ntr(
+            "{n} customer left out for a missing value in a model column.",
+            "{n} customers left out for a missing value in a model column.",
+            n,
+            n=integer(n),
+        )
+    if m := _LUMPED_RARE.match(note):
+        k = _count(m.group("k"))
+        return ntr(
+            "{column}: {k} level with fewer than {least} customers was combined into 'other' ({n} customers).",
+            "{column}: {k} levels with fewer than {least} customers each were combined into 'other' ({n} customers).",
+            k,
+            column=m.group("col"),
+            k=integer(k),
+            least=integer(_count(m.group("min"))),
+            n=integer(_count(m.group("rows"))),
+        )
+    if m := _LUMPED_MANY.match(note):
+        k = _count(m.group("k"))
+        return ntr(
+            "{column}: its {k} level outside the {top} most common was combined into 'other' ({n} customers; at "
+            "most {most} in one level).",
+            "{column}: its {k} levels outside the {top} most common were combined into 'other' ({n} customers; at "
+            "most {most} in one level).",
+            k,
+            column=m.group("col"),
+            k=integer(k),
+            top=integer(_count(m.group("top"))),
+            n=integer(_count(m.group("rows"))),
+            most=integer(_count(m.group("most"))),
+        )
+    if m := _LEFT_OUT.match(note):
+        column, why = m.group("col"), m.group("why")
+        if why == "named like the outcome; include it explicitly if it is known before churn":
+            return tr(
+                "{column}: left out (named like the outcome; include it explicitly if it is known before churn).",
+                column=column,
+            )
+        if why == "a different whole number on every row: an identifier":
+            return tr("{column}: left out (a different whole number on every row: an identifier).", column=column)
+        if found := _LEFT_OUT_MISSING.match(why):
+            return tr(
+                "{column}: left out ({share} missing; naming it in covariates drops those customers).",
+                column=column,
+                share=percent(int(found.group("share")) / 100, 0),
+            )
+        if found := _LEFT_OUT_DISTINCT.match(why):
+            return tr(
+                "{column}: left out ({n} distinct values: an identifier or free text).",
+                column=column,
+                n=integer(_count(found.group("n"))),
+            )
+    return note
+
+
 #: Cautions whose variables are named in a sentence of their own (the message's subject).
 _COLLINEAR = re.compile(r"^(?P<var>.+?) is strongly collinear with other covariates")
 _ALIASED = re.compile(
@@ -1179,7 +1266,7 @@ def _fit_sentences(model: ChurnModel) -> list[str]:
             churned=integer(model.events),
         )
     ]
-    out += [str(note).strip().rstrip(".") + "." for note in model.notes if str(note).strip()]
+    out += [_note_text(str(note).strip().rstrip(".") + ".") for note in model.notes if str(note).strip()]
     if np.isfinite(model.auc):
         out.append(
             tr(
@@ -1636,7 +1723,7 @@ def _by_nps_alt(by_nps: pd.DataFrame) -> str:
 
 def _with_notes(caption: str, frame: pd.DataFrame) -> str:
     """A caption with the notes of the analysis that made ``frame`` (as its own caption has them)."""
-    return caption + "".join(f". {note}" for note in frame.attrs.get("notes") or [])
+    return caption + "".join(f". {_note_text(str(note))}" for note in frame.attrs.get("notes") or [])
 
 
 def _revenue_caption(risk: pd.DataFrame) -> str:
