@@ -327,7 +327,7 @@ class ChurnReport(ReportPage):
         if self.trend is None:
             return None
         return table(
-            self.trend,
+            self.trend.assign(month=self.trend["month"].map(month_name)),  # "oktober 2026" in Danish
             caption=tr("Monthly churn rate"),
             percent=["churn_rate"],
             labels={
@@ -499,7 +499,7 @@ class ChurnReport(ReportPage):
         wide = self.cohorts_wide
         since = {c: tr("month {k}", k=integer(int(str(c).split()[-1]))) for c in wide.columns[2:] if _month_column(c)}
         return table(
-            wide,
+            wide.assign(cohort=wide["cohort"].map(month_name)),
             caption=tr("Retention by signup cohort"),
             percent=list(wide.columns[2:]),
             labels={"cohort": tr("cohort"), "customers": tr("customers"), **since},
