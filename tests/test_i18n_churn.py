@@ -157,3 +157,33 @@ def test_notes_of_the_analyses_in_danish(note, danish):
         assert "udeladt" in text and not english_left(text, allowed={"rownumber"})
     else:
         assert text == danish
+
+
+def test_model_cautions_in_danish_each_once():
+    """The models' cautions in Danish; the logistic and the Cox model's same caution said once."""
+    from cxkit.pack.churn_regression import _caution_sentences
+
+    few = "only 4.2 churners per parameter (42 churners, 10 parameters; fewer than 10): {} ratios are biased away from 1 and may not replicate. Use fewer covariates or merge levels."
+    cautions = [
+        ("logit", few.format("odds")),
+        ("cox", few.format("hazard")),
+        (
+            "cox",
+            "the hazard ratio of segment: SMB vs Consumer changes with tenure (proportional-hazards test p = 0.028); read it as an average over tenure.",
+        ),
+        (
+            "detractor",
+            "3 customer(s) answered the survey when their follow-up ended, with no time at risk after the answer; they are left out of the hazard ratio (the odds ratio keeps them).",
+        ),
+    ]
+    assert len(_caution_sentences(cautions)) == 3  # English: the two "few churners" cautions are one
+    with i18n.language("da"):
+        found = _caution_sentences(cautions)
+    assert found == [
+        "Kun 4,2 afgåede kunder pr. parameter (42 afgåede, 10 parametre; færre end 10): oddsratioerne er skævvredet væk "
+        "fra 1 og holder måske ikke i nye data. Brug færre forklarende variable, eller slå niveauer sammen.",
+        "Kritikere mod ambassadører: 3 kunder svarede på undersøgelsen, da opfølgningen sluttede, uden tid i risiko "
+        "efter svaret; de er udeladt af risikoforholdet (oddsratioen medtager dem).",
+        "Risikoforholdet for segment (SMB mod Consumer) ændrer sig med kundeancienniteten (test af proportionale "
+        "hazards): læs det som et gennemsnit over kundens anciennitet.",
+    ]

@@ -1183,6 +1183,85 @@ def _aliased_sentence(items: str) -> str:
     )
 
 
+_FEW_EVENTS = re.compile(
+    r"^only (?P<ratio>[\d.]+) (?P<which>churners|stayers) per parameter \((?P<events>[\d,]+) (?:churners|stayers), "
+    r"(?P<params>[\d,]+) parameters; fewer than (?P<least>[\d,]+)\): (?P<effect>odds|hazard) ratios are biased away "
+    r"from 1 and may not replicate\. Use fewer covariates or merge levels\.$"
+)
+_LEAKS = re.compile(
+    r"^(?P<col>.+?) alone predicts churn almost perfectly \(AUC (?P<auc>[\d.]+)\): it is probably recorded at or "
+    r"after churn \(leakage\)\. Try dropping (?P=col), or use its value from before churn\.$"
+)
+_NO_TIME_AT_RISK = re.compile(
+    r"^(?P<n>[\d,]+) customer\(s\) answered the survey when their follow-up ended, with no time at risk after the "
+    r"answer; they are left out of the hazard ratio \(the odds ratio keeps them\)\.$"
+)
+
+
+def _caution_text(message: str, *, first: str = "upper") -> str:
+    """A model warning that has no sentence of its own in :func:`_caution_sentences`, in the
+    page's language when it is one the page knows (English: as written, its first letter
+    ``first``: "upper" or as written)."""
+    english = (message[:1].upper() if first == "upper" else message[:1]) + message[1:]
+    if get_language() == "en":
+        return english
+    text = english
+    if m := _FEW_EVENTS.match(message):
+        values = {
+            "ratio": decimal(float(m.group("ratio")), 1),
+            "events": integer(_count(m.group("events"))),
+            "parameters": integer(_count(m.group("params"))),
+            "least": integer(_count(m.group("least"))),
+        }
+        churners, odds = m.group("which") == "churners", m.group("effect") == "odds"
+        if churners and odds:
+            text = tr(
+                "Only {ratio} churners per parameter ({events} churners, {parameters} parameters; fewer than "
+                "{least}): the odds ratios are biased away from 1 and may not replicate. Use fewer covariates or "
+                "merge levels.",
+                **values,
+            )
+        elif churners:
+            text = tr(
+                "Only {ratio} churners per parameter ({events} churners, {parameters} parameters; fewer than "
+                "{least}): the hazard ratios are biased away from 1 and may not replicate. Use fewer covariates or "
+                "merge levels.",
+                **values,
+            )
+        elif odds:
+            text = tr(
+                "Only {ratio} customers who stayed per parameter ({events} who stayed, {parameters} parameters; "
+                "fewer than {least}): the odds ratios are biased away from 1 and may not replicate. Use fewer "
+                "covariates or merge levels.",
+                **values,
+            )
+        else:
+            text = tr(
+                "Only {ratio} customers who stayed per parameter ({events} who stayed, {parameters} parameters; "
+                "fewer than {least}): the hazard ratios are biased away from 1 and may not replicate. Use fewer "
+                "covariates or merge levels.",
+                **values,
+            )
+    elif m := _LEAKS.match(message):
+        text = tr(
+            "{column} alone predicts churn almost perfectly (AUC {auc}): it is probably recorded at or after churn "
+            "(leakage). Try dropping {column}, or use its value from before churn.",
+            column=m.group("col"),
+            auc=decimal(float(m.group("auc")), 3),
+        )
+    elif m := _NO_TIME_AT_RISK.match(message):
+        n = _count(m.group("n"))
+        text = ntr(
+            "{n} customer answered the survey when their follow-up ended, with no time at risk after the answer; "
+            "they are left out of the hazard ratio (the odds ratio keeps them).",
+            "{n} customers answered the survey when their follow-up ended, with no time at risk after the answer; "
+            "they are left out of the hazard ratio (the odds ratio keeps them).",
+            n,
+            n=integer(n),
+        )
+    return text  # a whole sentence of its own, so capitalised after "Detractors against promoters:" too
+
+
 def _caution_sentences(cautions: list[tuple[str, str]]) -> list[str]:
     """The models' warnings in plain words, each once (the logistic and Cox models repeat most)."""
     out: list[str] = []
@@ -1196,6 +1275,7 @@ def _caution_sentences(cautions: list[tuple[str, str]]) -> list[str]:
         m_tp = _TENURE_PRICE.match(message)
         m_ph = _CHANGES_WITH_TENURE.match(message)
         m_sep = _SEPARATED.match(message)
+        same = ""  # the English text the caution is known by, when it differs from ``text``
         if m_alias:
             text = _aliased_sentence(m_alias.group("items"))
         elif m_col:
@@ -1220,10 +1300,14 @@ def _caution_sentences(cautions: list[tuple[str, str]]) -> list[str]:
             separated.setdefault(m_sep.group("terms"), []).append(kind)
             continue
         else:
-            text = message[:1].upper() + message[1:]
+            # the key is the English text, so that the logistic and the Cox model's same caution
+            # (told apart only by "odds ratio" and "hazard ratio") is said once in every language
+            same = message[:1].upper() + message[1:]
+            text = _caution_text(message)
             if source == "detractor":
-                text = tr("Detractors against promoters: {message}", message=message)
-        key = re.sub(r"\b(odds|hazard) ratios?\b", "ratio", text)
+                same = "Detractors against promoters: " + message
+                text = tr("Detractors against promoters: {message}", message=_caution_text(message, first="lower"))
+        key = re.sub(r"\b(odds|hazard) ratios?\b", "ratio", same or text)
         if text and key not in seen:
             seen.add(key)
             out.append(text)
