@@ -60,6 +60,8 @@ from ..analysis.churn import (
 from ..analysis.survival import CoxModel, cox_model, kaplan_meier, logrank
 from ..display import figure, findings, p_phrase, table
 from ..errors import CatalogError, ChurnWarning, NotEnoughDataError
+from ..i18n import N_, decimal, get_language, integer, interval, ntr, percent, tr, translate
+from ..i18n import month as month_name
 from ..plots import (
     plot_churn_by_nps,
     plot_churn_trend,
@@ -91,9 +93,21 @@ MIN_CHURNERS = 10
 #: The scope of a headline without churn dates: the share of all customers who churned.
 ALL_CUSTOMERS = "all customers"
 #: Added to a note on the data that other tables repeat with their own counts.
-_SAME_ELSEWHERE = "; these counts are over all customers, and each other table by this column counts its own."
-#: Readable names of the canonical customer columns (other columns keep their own name).
-READABLE_NAMES = {"tenure_months": "tenure", "monthly_revenue": "monthly revenue", "nps_category": "NPS category"}
+_SAME_ELSEWHERE = N_("; these counts are over all customers, and each other table by this column counts its own.")
+#: Readable names of the canonical customer columns (other columns keep their own name),
+#: translated where they are shown.
+READABLE_NAMES = {
+    "tenure_months": N_("tenure"),
+    "monthly_revenue": N_("monthly revenue"),
+    "nps_category": N_("NPS category"),
+}
+#: The NPS categories of a customer's first survey answer (cxkit's own words, not data), as shown.
+NPS_CATEGORIES = {
+    "promoter": N_("promoter"),
+    "passive": N_("passive"),
+    "detractor": N_("detractor"),
+    "no response": N_("no response"),
+}
 
 
 class ChurnReport(ReportPage):
@@ -123,7 +137,7 @@ class ChurnReport(ReportPage):
         restates tenure x revenue, an outcome measured after churn).
     """
 
-    title = "Churn"
+    title = N_("Churn")
 
     def __init__(
         self,
@@ -242,7 +256,12 @@ class ChurnReport(ReportPage):
                 kept[key] = note.strip()
             elif note.strip() and kept[key] != note.strip() and not kept[key].endswith(_SAME_ELSEWHERE):
                 kept[key] = kept[key].rstrip(".") + _SAME_ELSEWHERE
-        return list(kept.values())
+        return [
+            _note_text(note[: -len(_SAME_ELSEWHERE)] + ".").rstrip(".") + translate(_SAME_ELSEWHERE)
+            if note.endswith(_SAME_ELSEWHERE)
+            else _note_text(note)
+            for note in kept.values()
+        ]
 
     @property
     def findings(self) -> list[str]:
@@ -266,14 +285,15 @@ class ChurnReport(ReportPage):
             alt["effects"] = effects_finding(self.effects)
         if self.km is not None:
             alt["survival"] = (
-                churn_findings(survival=self.survival) or ["Share of customers still active by tenure."]
+                churn_findings(survival=self.survival) or [tr("Share of customers still active by tenure.")]
             )[0]
         if self.by_nps is not None:
             alt["by_nps"] = (churn_findings(detractor=self.detractor) or [_by_nps_alt(self.by_nps)])[0]
         if self.risk is not None:
-            alt["revenue"] = (churn_findings(revenue=self.risk) or ["Revenue at risk by segment, with 95% intervals."])[
-                0
-            ]
+            alt["revenue"] = (
+                churn_findings(revenue=self.risk)
+                or [tr("Revenue at risk by segment, with {level} intervals.", level=percent(0.95, 0))]
+            )[0]
         if self.cohorts is not None:
             alt["cohorts"] = cohort_finding(self.cohorts)
         return alt
@@ -306,7 +326,17 @@ class ChurnReport(ReportPage):
         """The numbers behind the chart (nothing when the chart says why it is not shown)."""
         if self.trend is None:
             return None
-        return table(self.trend, caption="Monthly churn rate", percent=["churn_rate"])
+        return table(
+            self.trend.assign(month=self.trend["month"].map(month_name)),  # "oktober 2026" in Danish
+            caption=tr("Monthly churn rate"),
+            percent=["churn_rate"],
+            labels={
+                "month": tr("month"),
+                "active_at_start": tr("active at start"),
+                "churned": tr("churned"),
+                "churn_rate": tr("churn rate"),
+            },
+        )
 
     @section("effects")
     def _effects_chart(self):
@@ -321,9 +351,9 @@ class ChurnReport(ReportPage):
             return None
         return table(
             _effects_order(self.effects)[["label", "odds_ratio", "ci_low", "ci_high", "p_adjusted"]],
-            caption="Odds of churning, other columns equal (above 1: more churn; p adjusted across the effects)",
+            caption=tr("Odds of churning, other columns equal (above 1: more churn; p adjusted across the effects)"),
             digits=2,
-            labels={"label": "effect"},
+            labels={"label": tr("effect")},
         )
 
     @section("by_nps")
@@ -345,7 +375,9 @@ class ChurnReport(ReportPage):
         found = self.need(self.detractor, "detractor")
         shown = pd.DataFrame(
             {
-                "": ["odds of churning (odds ratio)", "pace of churning at equal tenure (hazard ratio)"][: len(found)],
+                "": [tr("odds of churning (odds ratio)"), tr("pace of churning at equal tenure (hazard ratio)")][
+                    : len(found)
+                ],
                 "estimate": found["estimate"],
                 "ci_low": found["ci_low"],
                 "ci_high": found["ci_high"],
@@ -355,7 +387,17 @@ class ChurnReport(ReportPage):
                 "adjusted for": [_readable_list(a) for a in found["adjusted_for"]],
             }
         )
-        return table(shown, caption="Detractors against promoters", digits=2)
+        return table(
+            shown,
+            caption=tr("Detractors against promoters"),
+            digits=2,
+            labels={
+                "estimate": tr("estimate"),
+                "customers": tr("customers"),
+                "churned": tr("churned"),
+                "adjusted for": tr("adjusted for"),
+            },
+        )
 
     @section("revenue")
     def _revenue_chart(self):
@@ -363,7 +405,9 @@ class ChurnReport(ReportPage):
         risk = self.need(self.risk, "revenue")
         if self.segment is None:
             raise NotEnoughDataError(
-                "The customer table has no segment to split the revenue at risk by; the table below gives the total."
+                tr(
+                    "The customer table has no segment to split the revenue at risk by; the table below gives the total."
+                )
             )
         return figure(plot_revenue_at_risk(risk).figure, alt=self.alt["revenue"])
 
@@ -377,6 +421,13 @@ class ChurnReport(ReportPage):
             caption=_revenue_caption(self.risk),
             percent=["share_of_revenue"],
             digits={"monthly_revenue": 0, "churn_probability": 2, "revenue_at_risk": 0},
+            labels={
+                "customers": tr("customers"),
+                "monthly_revenue": tr("monthly revenue"),
+                "churn_probability": tr("churn probability"),
+                "revenue_at_risk": tr("revenue at risk"),
+                "share_of_revenue": tr("share of revenue"),
+            },
         )
 
     @section("lifetime_value")
@@ -385,9 +436,14 @@ class ChurnReport(ReportPage):
         clv = self.need(self.clv, "lifetime_value")
         return table(
             clv.drop(columns=["horizon_months"]),
-            caption=clv.attrs["caption"],
+            caption=_lifetime_value_caption(clv),
             digits={"expected_months": 1, "monthly_revenue": 2, "clv": 0},
-            labels={"followed_to_horizon": "followed for five years"},
+            labels={
+                "customers": tr("customers"),
+                "expected_months": tr("expected months"),
+                "monthly_revenue": tr("monthly revenue"),
+                "followed_to_horizon": tr("followed for five years"),
+            },
         )
 
     @section("survival")
@@ -406,12 +462,16 @@ class ChurnReport(ReportPage):
         test = found.iloc[0]
         return table(
             found[[by, "n", "observed", "expected"]],
-            caption=(
-                f"Churners per {by}, and as many as expected if every {by} churned at the same pace over tenure "
-                f"(log-rank χ² = {test['chi2']:,.1f}, df {int(test['dof'])}, {p_phrase(float(test['p']))})"
+            caption=tr(
+                "Churners per {by}, and as many as expected if every {by} churned at the same pace over tenure "
+                "(log-rank χ² = {chi2}, df {dof}, {p})",
+                by=str(by),
+                chi2=decimal(test["chi2"], 1),
+                dof=integer(int(test["dof"])),
+                p=p_phrase(float(test["p"])),
             ),
             digits={"expected": 1},
-            labels={"n": "customers", "observed": "churned", "expected": "expected at equal pace"},
+            labels={"n": tr("customers"), "observed": tr("churned"), "expected": tr("expected at equal pace")},
         )
 
     @section("cox")
@@ -420,9 +480,9 @@ class ChurnReport(ReportPage):
         self.need(self.cox, "cox")
         return table(
             _effects_order(self.cox_effects)[["label", "hazard_ratio", "ci_low", "ci_high", "p_adjusted"]],
-            caption="Pace of churning at equal tenure, other columns equal (above 1: leave sooner; p adjusted)",
+            caption=tr("Pace of churning at equal tenure, other columns equal (above 1: leave sooner; p adjusted)"),
             digits=2,
-            labels={"label": "effect"},
+            labels={"label": tr("effect")},
         )
 
     @section("cohorts")
@@ -437,7 +497,13 @@ class ChurnReport(ReportPage):
         if self.cohorts_wide is None:
             return None
         wide = self.cohorts_wide
-        return table(wide, caption="Retention by signup cohort", percent=list(wide.columns[2:]))
+        since = {c: tr("month {k}", k=integer(int(str(c).split()[-1]))) for c in wide.columns[2:] if _month_column(c)}
+        return table(
+            wide.assign(cohort=wide["cohort"].map(month_name)),
+            caption=tr("Retention by signup cohort"),
+            percent=list(wide.columns[2:]),
+            labels={"cohort": tr("cohort"), "customers": tr("customers"), **since},
+        )
 
     @section("reasons")
     def _reasons(self):
@@ -445,12 +511,19 @@ class ChurnReport(ReportPage):
         reasons = self.need(self.reasons, "reasons")
         return table(
             reasons.drop(columns=["churned_comments"]),
-            caption=(
-                f"Themes of the last comments of {int(reasons['churned_comments'].iloc[0]):,} churned customers, "
-                "against active customers'"
+            caption=tr(
+                "Themes of the last comments of {n} churned customers, against active customers'",
+                n=integer(int(reasons["churned_comments"].iloc[0])),
             ),
             digits=3,
             percent=["churned_share", "active_share"],
+            labels={
+                "theme": tr("theme"),
+                "churned_mentions": tr("churned mentions"),
+                "churned_share": tr("churned share"),
+                "active_share": tr("active share"),
+                "ratio": tr("ratio"),
+            },
         )
 
     @section("model_checks")
@@ -486,14 +559,25 @@ def _enough_churners(customers: pd.DataFrame, what: str) -> None:
     stayed = n - churned
     if churned < MIN_CHURNERS:
         raise NotEnoughDataError(
-            f"Only {churned:,} of the {n:,} customers churned, too few for {what} (it needs at least "
-            f"{MIN_CHURNERS} churners); a longer customer history would make it possible."
+            tr(
+                "Only {churned} of the {n} customers churned, too few for {what} (it needs at least {least} "
+                "churners); a longer customer history would make it possible.",
+                churned=integer(churned),
+                n=integer(n),
+                what=what,
+                least=integer(MIN_CHURNERS),
+            )
         )
     if stayed < MIN_CHURNERS:
         raise NotEnoughDataError(
-            f"Only {stayed:,} of the {n:,} customers stayed, too few for {what} (it needs at least "
-            f"{MIN_CHURNERS} customers who stayed and {MIN_CHURNERS} who churned); data on more customers "
-            "would make it possible."
+            tr(
+                "Only {stayed} of the {n} customers stayed, too few for {what} (it needs at least {least} customers "
+                "who stayed and {least} who churned); data on more customers would make it possible.",
+                stayed=integer(stayed),
+                n=integer(n),
+                what=what,
+                least=integer(MIN_CHURNERS),
+            )
         )
 
 
@@ -505,20 +589,26 @@ def _linkable_survey(records: pd.DataFrame, feedback: pd.DataFrame | None) -> pd
     """The survey answers that can be linked to customers, or why there are none."""
     if feedback is None:
         raise NotEnoughDataError(
-            "There is no survey (feedback source) in the catalog, so the customer experience cannot be related "
-            "to churn; add a feedback source whose answers carry the customer id."
+            tr(
+                "There is no survey (feedback source) in the catalog, so the customer experience cannot be related "
+                "to churn; add a feedback source whose answers carry the customer id."
+            )
         )
     if not _has_ids(feedback):
         raise NotEnoughDataError(
-            "The survey has no customer ids, so no answer can be linked to a customer; add the customer id to "
-            "the survey export and map its column to customer_id in the catalog's columns to relate NPS to churn."
+            tr(
+                "The survey has no customer ids, so no answer can be linked to a customer; add the customer id to "
+                "the survey export and map its column to customer_id in the catalog's columns to relate NPS to churn."
+            )
         )
     # isin on the column, not a Python set of every id (5M customers: GBs of str objects)
     ids = records["customer_id"].dropna().astype(str)
     if not feedback["customer_id"].dropna().astype(str).isin(ids).any():
         raise NotEnoughDataError(
-            "None of the survey's customer ids is in the customer table, so no answer can be linked to a "
-            "customer; export both with the same customer id to relate NPS to churn."
+            tr(
+                "None of the survey's customer ids is in the customer table, so no answer can be linked to a "
+                "customer; export both with the same customer id to relate NPS to churn."
+            )
         )
     return feedback
 
@@ -530,15 +620,19 @@ def _has_churn_dates(records: pd.DataFrame) -> bool:
 def _monthly_trend(records: pd.DataFrame) -> pd.DataFrame:
     if not _has_churn_dates(records):
         raise NotEnoughDataError(
-            "The customer table has no signup and churn dates (signup_at, churned_at), so there is no monthly "
-            "churn rate (the findings give the share of all customers who churned instead); map both date "
-            "columns in the catalog to see churn month by month."
+            tr(
+                "The customer table has no signup and churn dates (signup_at, churned_at), so there is no monthly "
+                "churn rate (the findings give the share of all customers who churned instead); map both date "
+                "columns in the catalog to see churn month by month."
+            )
         )
     trend = churn_rate_by_month(records)
     if trend.empty:
         raise NotEnoughDataError(
-            "The churn dates cover no complete month yet, so there is no monthly churn rate; a longer customer "
-            "history would make it possible."
+            tr(
+                "The churn dates cover no complete month yet, so there is no monthly churn rate; a longer customer "
+                "history would make it possible."
+            )
         )
     return trend
 
@@ -555,14 +649,22 @@ def _headline(records: pd.DataFrame, *, month: str, trend: pd.DataFrame | None) 
         wanted = str(parse_month(month))
         if wanted not in set(trend["month"]):
             raise NotEnoughDataError(
-                f"The churn data covers {trend['month'].iloc[0]} to {trend['month'].iloc[-1]}, so it has no churn "
-                f"rate for {wanted}; customer records that reach {wanted} would make it possible."
+                tr(
+                    "The churn data covers {first} to {last}, so it has no churn rate for {month}; customer records "
+                    "that reach {month} would make it possible.",
+                    first=month_name(trend["month"].iloc[0]),
+                    last=month_name(trend["month"].iloc[-1]),
+                    month=month_name(wanted),
+                )
             )
     kpi = churn_headline(records, month=month)
     if not np.isfinite(kpi["value"]):
         raise NotEnoughDataError(
-            f"No customer was active at the start of {kpi['month']}, so it has no churn rate; customer records "
-            "that reach the month would make it possible."
+            tr(
+                "No customer was active at the start of {month}, so it has no churn rate; customer records that "
+                "reach the month would make it possible.",
+                month=month_name(kpi["month"]),
+            )
         )
     return {**kpi, "scope": "month"}
 
@@ -575,7 +677,9 @@ def _refused(what: str, error: ValueError) -> NotEnoughDataError:
     """A model's refusal of the data (its ValueError, documented as such: no usable covariate,
     a covariate pattern it cannot fit) as the section's one sentence."""
     reason = str(error).split(". ")[0].rstrip(".")
-    return NotEnoughDataError(f"The {what} cannot be fitted to this data: {reason[:1].lower() + reason[1:]}.")
+    return NotEnoughDataError(
+        tr("The {model} cannot be fitted to this data: {reason}.", model=what, reason=reason[:1].lower() + reason[1:])
+    )
 
 
 def _churn_settings(value: Any) -> dict[str, Any]:
@@ -621,29 +725,32 @@ def _check_model_columns(records: pd.DataFrame, covariates: list[str] | None, ex
 def _fit_churn_model(
     customers: pd.DataFrame, *, covariates: list[str] | None = None, formula: str | None = None
 ) -> ChurnModel:
-    _enough_churners(customers, "a churn model")
+    _enough_churners(customers, tr("a churn model"))
     try:
         return churn_model(customers, formula, covariates, cv=5, seed=0)
     except NotEnoughDataError:
         raise
     except ValueError as error:  # with the page's arguments, only the data can make it refuse
-        raise _refused("churn model", error) from error
+        raise _refused(tr("churn model"), error) from error
 
 
 def _fit_cox_model(records: pd.DataFrame) -> CoxModel:
-    _enough_churners(records, "a model of time to churn")
+    _enough_churners(records, tr("a model of time to churn"))
     described = [c for c in records.columns if c not in _NOT_COVARIATES and records[c].notna().any()]
     if not described:
         raise NotEnoughDataError(
-            "The customer table has no column besides churn and tenure, so nothing can explain how fast customers "
-            "leave; customer columns such as plan, segment or revenue in the export would make it possible."
+            tr(
+                "The customer table has no column besides churn and tenure, so nothing can explain how fast "
+                "customers leave; customer columns such as plan, segment or revenue in the export would make it "
+                "possible."
+            )
         )
     try:
         return cox_model(records)
     except NotEnoughDataError:
         raise
     except ValueError as error:  # with the page's arguments, only the data can make it refuse
-        raise _refused("model of time to churn", error) from error
+        raise _refused(tr("model of time to churn"), error) from error
 
 
 def _answered(customers: pd.DataFrame) -> pd.DataFrame:
@@ -655,8 +762,11 @@ def _churn_by_nps(customers: pd.DataFrame, survey: pd.DataFrame | None, no_surve
         raise NotEnoughDataError(no_survey)
     if _answered(customers).empty:
         raise NotEnoughDataError(
-            "None of the survey answers linked to a customer has an NPS score (0-10), so churn cannot be compared "
-            "across promoters, passives and detractors; map the recommend question's column to nps in the catalog."
+            tr(
+                "None of the survey answers linked to a customer has an NPS score (0-10), so churn cannot be "
+                "compared across promoters, passives and detractors; map the recommend question's column to nps in "
+                "the catalog."
+            )
         )
     return churn_by_nps(customers)
 
@@ -665,16 +775,25 @@ def _detractor_effect(
     customers: pd.DataFrame, adjust: list[str], *, by_nps: pd.DataFrame | None, no_survey: str
 ) -> pd.DataFrame:
     if by_nps is None:
-        raise NotEnoughDataError(no_survey or "No survey answer linked to a customer has an NPS score.")
+        raise NotEnoughDataError(no_survey or tr("No survey answer linked to a customer has an NPS score."))
     answered = _answered(customers)
     counts = answered["nps_category"].astype(str).value_counts()
     missing = [g for g in ("promoter", "detractor") if not counts.get(g, 0)]
+    if missing and missing[0] == "promoter":
+        raise NotEnoughDataError(
+            tr(
+                "The survey answers linked to customers include no promoters, so detractors cannot be compared "
+                "with promoters; more linked answers would make it possible."
+            )
+        )
     if missing:
         raise NotEnoughDataError(
-            f"The survey answers linked to customers include no {missing[0]}s, so detractors cannot be compared "
-            "with promoters; more linked answers would make it possible."
+            tr(
+                "The survey answers linked to customers include no detractors, so detractors cannot be compared "
+                "with promoters; more linked answers would make it possible."
+            )
         )
-    _enough_churners(answered, "comparing detractors with promoters")
+    _enough_churners(answered, tr("comparing detractors with promoters"))
     return detractor_effect(customers, adjust=adjust)
 
 
@@ -682,33 +801,40 @@ def _revenue_missing(customers: pd.DataFrame, what: str) -> NotEnoughDataError |
     if "monthly_revenue" in customers.columns and customers["monthly_revenue"].notna().any():
         return None
     return NotEnoughDataError(
-        f"The customer table has no monthly revenue, so {what} cannot be put in money; map the revenue "
-        "column to monthly_revenue in the catalog's columns."
+        tr(
+            "The customer table has no monthly revenue, so {what} cannot be put in money; map the revenue column "
+            "to monthly_revenue in the catalog's columns.",
+            what=what,
+        )
     )
 
 
 def _revenue_at_risk(
     model: ChurnModel | None, customers: pd.DataFrame, *, by: str | None, currency: str
 ) -> pd.DataFrame:
-    missing = _revenue_missing(customers, "the revenue at risk")
+    missing = _revenue_missing(customers, tr("the revenue at risk"))
     if missing:
         raise missing
     if model is None:
         raise NotEnoughDataError(
-            "The revenue at risk weighs each customer's revenue by the churn model's prediction, and there is no "
-            "churn model (see who leaves above)."
+            tr(
+                "The revenue at risk weighs each customer's revenue by the churn model's prediction, and there is "
+                "no churn model (see who leaves above)."
+            )
         )
     risk = revenue_at_risk(model, customers, by=by, currency=currency)
     if not np.isfinite(risk[["revenue_at_risk", "ci_low", "ci_high"]].to_numpy(dtype=float)).all():
         raise NotEnoughDataError(
-            "The churn model cannot predict every active customer's churn (a covariate without a finite "
-            "estimate), so the revenue at risk has no interval; see Model checks."
+            tr(
+                "The churn model cannot predict every active customer's churn (a covariate without a finite "
+                "estimate), so the revenue at risk has no interval; see Model checks."
+            )
         )
     return risk
 
 
 def _lifetime_value(customers: pd.DataFrame, *, by: str | None, currency: str) -> pd.DataFrame:
-    missing = _revenue_missing(customers, "the lifetime value")
+    missing = _revenue_missing(customers, tr("the lifetime value"))
     if missing:
         raise missing
     return customer_lifetime_value(customers, by=by, horizon_months=60, currency=currency)
@@ -717,11 +843,13 @@ def _lifetime_value(customers: pd.DataFrame, *, by: str | None, currency: str) -
 def _logrank(customers: pd.DataFrame, segment: str | None) -> pd.DataFrame:
     if segment is None or _groups(customers, segment) < 2:
         raise NotEnoughDataError(
-            "The customer table has no segment with two or more groups, so time to churn cannot be compared "
-            "across groups; map a grouping column to segment in the catalog's columns."
+            tr(
+                "The customer table has no segment with two or more groups, so time to churn cannot be compared "
+                "across groups; map a grouping column to segment in the catalog's columns."
+            )
         )
     if not _churn_flags(customers).sum():
-        raise NotEnoughDataError("No customer churned, so there is no time to churn to compare across groups.")
+        raise NotEnoughDataError(tr("No customer churned, so there is no time to churn to compare across groups."))
     found = logrank(customers, by=segment)
     return found
 
@@ -729,14 +857,19 @@ def _logrank(customers: pd.DataFrame, segment: str | None) -> pd.DataFrame:
 def _cohorts(records: pd.DataFrame) -> pd.DataFrame:
     if not _has_churn_dates(records):
         raise NotEnoughDataError(
-            "The customer table has no signup and churn dates (signup_at, churned_at), so customers cannot be "
-            "grouped by the month they signed up; map both date columns in the catalog to see retention by cohort."
+            tr(
+                "The customer table has no signup and churn dates (signup_at, churned_at), so customers cannot be "
+                "grouped by the month they signed up; map both date columns in the catalog to see retention by "
+                "cohort."
+            )
         )
     cohorts = cohort_retention(records)
     if cohorts.empty:
         raise NotEnoughDataError(
-            "No customer signed up within the churn history, so there is no cohort to follow; a longer "
-            "customer history would make it possible."
+            tr(
+                "No customer signed up within the churn history, so there is no cohort to follow; a longer customer "
+                "history would make it possible."
+            )
         )
     return cohorts
 
@@ -744,19 +877,25 @@ def _cohorts(records: pd.DataFrame) -> pd.DataFrame:
 def _churn_reasons(customers: pd.DataFrame, survey: pd.DataFrame | None, no_survey: str) -> pd.DataFrame:
     if survey is None:  # said in full under "Customer experience and churn": not repeated here
         raise NotEnoughDataError(
-            "Last comments need survey answers linked to customers, which this data does not have (see Customer "
-            "experience and churn for what would make it possible)."
+            tr(
+                "Last comments need survey answers linked to customers, which this data does not have (see Customer "
+                "experience and churn for what would make it possible)."
+            )
         )
     if "comment" not in survey.columns or not survey["comment"].astype("string").str.strip().fillna("").ne("").any():
         raise NotEnoughDataError(
-            "The survey has no comments, so there are no last words of churned customers to read; a comment "
-            "column in the survey export would make it possible."
+            tr(
+                "The survey has no comments, so there are no last words of churned customers to read; a comment "
+                "column in the survey export would make it possible."
+            )
         )
     reasons = churn_reasons(customers, survey)
     if reasons.empty or not int(reasons["churned_comments"].iloc[0]):
         raise NotEnoughDataError(
-            "None of the churned customers linked to the survey left a comment, so there are no last words to "
-            "compare with active customers'."
+            tr(
+                "None of the churned customers linked to the survey left a comment, so there are no last words to "
+                "compare with active customers'."
+            )
         )
     # a theme no active customer mentions has no finite ratio: shown blank, not as "inf"
     return reasons.assign(ratio=reasons["ratio"].where(np.isfinite(reasons["ratio"].astype(float))))
@@ -768,12 +907,19 @@ def _churn_reasons(customers: pd.DataFrame, survey: pd.DataFrame | None, no_surv
 def readable_name(column: str) -> str:
     """A column's name for readers: ``tenure_months`` -> "tenure", ``monthly_revenue`` ->
     "monthly revenue", other names with underscores as spaces."""
-    return READABLE_NAMES.get(column, column.replace("_", " "))
+    if column in READABLE_NAMES:
+        return translate(READABLE_NAMES[column])
+    return column.replace("_", " ")
 
 
 def _readable_list(names: str) -> str:
     """``"tenure_months, segment"`` -> ``"tenure and segment"`` (a trailing note is kept)."""
-    words = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: READABLE_NAMES.get(m.group(0), m.group(0)), names)
+    words = re.sub(r"\(tenure(?:_months)?: time axis\)", lambda m: "(" + tr("tenure: time axis") + ")", names)
+    words = re.sub(
+        r"[A-Za-z_][A-Za-z0-9_]*",
+        lambda m: translate(READABLE_NAMES[m.group(0)]) if m.group(0) in READABLE_NAMES else m.group(0),
+        words,
+    )
     items = [item.strip() for item in words.split(", ") if item.strip()]
     return _and(items) if items else words
 
@@ -782,16 +928,21 @@ def _per_unit(column: str, values: pd.Series, currency: str) -> tuple[float, str
     """The unit an effect of numeric ``column`` is shown per, and the label that says so."""
     name = readable_name(column)
     if pd.api.types.is_bool_dtype(values) or isinstance(values.dtype, pd.BooleanDtype):
-        return 1.0, f"{name} (yes vs no)"
+        return 1.0, tr("{name} (yes vs no)", name=name)
     numbers = pd.to_numeric(values, errors="coerce").astype(float).dropna()
     if len(numbers) and set(np.unique(numbers)) <= {0.0, 1.0}:
-        return 1.0, f"{name} (yes vs no)"
+        return 1.0, tr("{name} (yes vs no)", name=name)
     sd = float(numbers.std()) if len(numbers) > 1 else np.nan
     if column == "tenure_months":
-        return (12.0, f"{name} (per 12 months)") if sd >= 6 else (1.0, f"{name} (per month)")
+        if sd >= 6:
+            return 12.0, tr("{name} (per 12 months)", name=name)
+        return 1.0, tr("{name} (per month)", name=name)
     unit = 10.0 ** round(np.log10(sd)) if np.isfinite(sd) and sd >= 5 else 1.0
-    money = f" {currency}" if currency and column == "monthly_revenue" else ""
-    return unit, f"{name} (per {unit:,.0f}{money})" if unit > 1 or money else f"{name} (per unit)"
+    if currency and column == "monthly_revenue":
+        return unit, tr("{name} (per {unit} {currency})", name=name, unit=integer(unit), currency=currency)
+    if unit > 1:
+        return unit, tr("{name} (per {unit})", name=name, unit=integer(unit))
+    return unit, tr("{name} (per unit)", name=name)
 
 
 def readable_effects(summary: pd.DataFrame, customers: pd.DataFrame, *, currency: str = "") -> pd.DataFrame:
@@ -823,7 +974,7 @@ def readable_effects(summary: pd.DataFrame, customers: pd.DataFrame, *, currency
     for term, label in zip(rows["term"].astype(str), rows["label"].astype(str)):
         if "[T." in term and ": " in label:
             var, rest = label.split(": ", 1)
-            labels.append(f"{readable_name(var)}: {rest}")
+            labels.append(_level_label(var, rest, term))
             units.append(1.0)
         elif term in customers.columns:
             unit, text = _per_unit(term, customers[term], currency)
@@ -841,6 +992,32 @@ def readable_effects(summary: pd.DataFrame, customers: pd.DataFrame, *, currency
     return rows[["term", "label", "unit", "coef", effect, "ci_low", "ci_high", "p_adjusted"]].reset_index(drop=True)
 
 
+def _category(column: str, value: str) -> str:
+    """A level of ``column`` as shown: cxkit's NPS categories translated, levels from the data as
+    they are."""
+    if column == "nps_category" and value in NPS_CATEGORIES:
+        return translate(NPS_CATEGORIES[value])
+    return value
+
+
+def _level_label(column: str, levels: str, term: str) -> str:
+    """``"segment"``, ``"SMB vs Consumer"`` -> "segment: SMB vs Consumer" in the page's language
+    (the level and the reference are data, the words between them are not)."""
+    found = re.search(r"\[T\.(.+)\]$", term)
+    level = found.group(1) if found else levels
+    name = readable_name(column)
+    if levels.startswith(level + " vs "):
+        return tr(
+            "{column}: {level} vs {reference}",
+            column=name,
+            level=_category(column, level),
+            reference=_category(column, levels[len(level) + 4 :]),
+        )
+    if levels == level:
+        return tr("{column}: {level}", column=name, level=_category(column, level))
+    return f"{name}: {levels}"
+
+
 def _effects_order(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Significant effects first, strongest first; then the others in the model's order."""
     significant = effects["p_adjusted"] < alpha
@@ -850,6 +1027,88 @@ def _effects_order(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- model checks
+
+#: The notes the analyses write about the data they used (cxkit.analysis: a column left out of
+#: the model, customers dropped for a missing value, rare levels combined into "other"), read
+#: back so that the page says them in its language (a note of another form is shown as written).
+_LEFT_OUT = re.compile(r"^(?P<col>.+?): left out \((?P<why>.+)\)\.?$")
+_LEFT_OUT_MISSING = re.compile(r"^(?P<share>\d+)% missing; naming it in covariates drops those customers$")
+_LEFT_OUT_DISTINCT = re.compile(r"^(?P<n>[\d,]+) distinct values: an identifier or free text$")
+_DROPPED = re.compile(r"^(?P<n>[\d,]+) customers left out for a missing value in a model column\.?$")
+_LUMPED_RARE = re.compile(
+    r"^(?P<col>.+?): (?P<k>[\d,]+) levels? with fewer than (?P<min>[\d,]+) customers(?: each)? (?:was|were) "
+    r"combined into 'other' \((?P<rows>[\d,]+) customers\)\.?$"
+)
+_LUMPED_MANY = re.compile(
+    r"^(?P<col>.+?): its (?P<k>[\d,]+) levels? outside the (?P<top>[\d,]+) most common (?:was|were) combined into "
+    r"'other' \((?P<rows>[\d,]+) customers; at most (?P<most>[\d,]+) in one level\)\.?$"
+)
+
+
+def _count(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _note_text(note: str) -> str:
+    """A note of the analyses (see :data:`_LEFT_OUT`) in the page's language; English as written."""
+    if get_language() == "en":
+        return note
+    if m := _DROPPED.match(note):
+        n = _count(m.group("n"))
+        return ntr(
+            "{n} customer left out for a missing value in a model column.",
+            "{n} customers left out for a missing value in a model column.",
+            n,
+            n=integer(n),
+        )
+    if m := _LUMPED_RARE.match(note):
+        k = _count(m.group("k"))
+        return ntr(
+            "{column}: {k} level with fewer than {least} customers was combined into 'other' ({n} customers).",
+            "{column}: {k} levels with fewer than {least} customers each were combined into 'other' ({n} customers).",
+            k,
+            column=m.group("col"),
+            k=integer(k),
+            least=integer(_count(m.group("min"))),
+            n=integer(_count(m.group("rows"))),
+        )
+    if m := _LUMPED_MANY.match(note):
+        k = _count(m.group("k"))
+        return ntr(
+            "{column}: its {k} level outside the {top} most common was combined into 'other' ({n} customers; at "
+            "most {most} in one level).",
+            "{column}: its {k} levels outside the {top} most common were combined into 'other' ({n} customers; at "
+            "most {most} in one level).",
+            k,
+            column=m.group("col"),
+            k=integer(k),
+            top=integer(_count(m.group("top"))),
+            n=integer(_count(m.group("rows"))),
+            most=integer(_count(m.group("most"))),
+        )
+    if m := _LEFT_OUT.match(note):
+        column, why = m.group("col"), m.group("why")
+        if why == "named like the outcome; include it explicitly if it is known before churn":
+            return tr(
+                "{column}: left out (named like the outcome; include it explicitly if it is known before churn).",
+                column=column,
+            )
+        if why == "a different whole number on every row: an identifier":
+            return tr("{column}: left out (a different whole number on every row: an identifier).", column=column)
+        if found := _LEFT_OUT_MISSING.match(why):
+            return tr(
+                "{column}: left out ({share} missing; naming it in covariates drops those customers).",
+                column=column,
+                share=percent(int(found.group("share")) / 100, 0),
+            )
+        if found := _LEFT_OUT_DISTINCT.match(why):
+            return tr(
+                "{column}: left out ({n} distinct values: an identifier or free text).",
+                column=column,
+                n=integer(_count(found.group("n"))),
+            )
+    return note
+
 
 #: Cautions whose variables are named in a sentence of their own (the message's subject).
 _COLLINEAR = re.compile(r"^(?P<var>.+?) is strongly collinear with other covariates")
@@ -865,7 +1124,9 @@ _SEPARATED = re.compile(r"^(separation|monotone likelihood): (?P<terms>.+?) (has
 
 def _and(names: list[str]) -> str:
     names = list(dict.fromkeys(names))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return tr("{items} and {last}", items=", ".join(names[:-1]), last=names[-1])
 
 
 def _level(label: str) -> str:
@@ -892,7 +1153,9 @@ def _grouped_levels(labels: list[str]) -> list[str]:
         else:
             levels.setdefault(label, [])
     return [
-        f"{readable_name(col)} ({_and(found)} vs {refs[col]})" if found else readable_name(col)
+        tr("{column} ({levels} vs {reference})", column=readable_name(col), levels=_and(found), reference=refs[col])
+        if found
+        else readable_name(col)
         for col, found in levels.items()
     ]
 
@@ -907,16 +1170,96 @@ def _aliased_sentence(items: str) -> str:
         column, _, level = name.partition(": ")
         groups.setdefault((level, of), []).append(readable_name(column))
     parts = [
-        f"{_and(columns)}{': ' + level if level else ''} (already given by {of})"
+        tr("{columns}: {level} (already given by {of})", columns=_and(columns), level=level, of=of)
+        if level
+        else tr("{columns} (already given by {of})", columns=_and(columns), of=of)
         for (level, of), columns in groups.items()
     ]
     if not parts:
         return ""
-    return (
-        "Some columns repeat what another column already says, so they get no effect of their own: "
-        + "; ".join(parts)
-        + "."
+    return tr(
+        "Some columns repeat what another column already says, so they get no effect of their own: {columns}.",
+        columns="; ".join(parts),
     )
+
+
+_FEW_EVENTS = re.compile(
+    r"^only (?P<ratio>[\d.]+) (?P<which>churners|stayers) per parameter \((?P<events>[\d,]+) (?:churners|stayers), "
+    r"(?P<params>[\d,]+) parameters; fewer than (?P<least>[\d,]+)\): (?P<effect>odds|hazard) ratios are biased away "
+    r"from 1 and may not replicate\. Use fewer covariates or merge levels\.$"
+)
+_LEAKS = re.compile(
+    r"^(?P<col>.+?) alone predicts churn almost perfectly \(AUC (?P<auc>[\d.]+)\): it is probably recorded at or "
+    r"after churn \(leakage\)\. Try dropping (?P=col), or use its value from before churn\.$"
+)
+_NO_TIME_AT_RISK = re.compile(
+    r"^(?P<n>[\d,]+) customer\(s\) answered the survey when their follow-up ended, with no time at risk after the "
+    r"answer; they are left out of the hazard ratio \(the odds ratio keeps them\)\.$"
+)
+
+
+def _caution_text(message: str, *, first: str = "upper") -> str:
+    """A model warning that has no sentence of its own in :func:`_caution_sentences`, in the
+    page's language when it is one the page knows (English: as written, its first letter
+    ``first``: "upper" or as written)."""
+    english = (message[:1].upper() if first == "upper" else message[:1]) + message[1:]
+    if get_language() == "en":
+        return english
+    text = english
+    if m := _FEW_EVENTS.match(message):
+        values = {
+            "ratio": decimal(float(m.group("ratio")), 1),
+            "events": integer(_count(m.group("events"))),
+            "parameters": integer(_count(m.group("params"))),
+            "least": integer(_count(m.group("least"))),
+        }
+        churners, odds = m.group("which") == "churners", m.group("effect") == "odds"
+        if churners and odds:
+            text = tr(
+                "Only {ratio} churners per parameter ({events} churners, {parameters} parameters; fewer than "
+                "{least}): the odds ratios are biased away from 1 and may not replicate. Use fewer covariates or "
+                "merge levels.",
+                **values,
+            )
+        elif churners:
+            text = tr(
+                "Only {ratio} churners per parameter ({events} churners, {parameters} parameters; fewer than "
+                "{least}): the hazard ratios are biased away from 1 and may not replicate. Use fewer covariates or "
+                "merge levels.",
+                **values,
+            )
+        elif odds:
+            text = tr(
+                "Only {ratio} customers who stayed per parameter ({events} who stayed, {parameters} parameters; "
+                "fewer than {least}): the odds ratios are biased away from 1 and may not replicate. Use fewer "
+                "covariates or merge levels.",
+                **values,
+            )
+        else:
+            text = tr(
+                "Only {ratio} customers who stayed per parameter ({events} who stayed, {parameters} parameters; "
+                "fewer than {least}): the hazard ratios are biased away from 1 and may not replicate. Use fewer "
+                "covariates or merge levels.",
+                **values,
+            )
+    elif m := _LEAKS.match(message):
+        text = tr(
+            "{column} alone predicts churn almost perfectly (AUC {auc}): it is probably recorded at or after churn "
+            "(leakage). Try dropping {column}, or use its value from before churn.",
+            column=m.group("col"),
+            auc=decimal(float(m.group("auc")), 3),
+        )
+    elif m := _NO_TIME_AT_RISK.match(message):
+        n = _count(m.group("n"))
+        text = ntr(
+            "{n} customer answered the survey when their follow-up ended, with no time at risk after the answer; "
+            "they are left out of the hazard ratio (the odds ratio keeps them).",
+            "{n} customers answered the survey when their follow-up ended, with no time at risk after the answer; "
+            "they are left out of the hazard ratio (the odds ratio keeps them).",
+            n,
+            n=integer(n),
+        )
+    return text  # a whole sentence of its own, so capitalised after "Detractors against promoters:" too
 
 
 def _caution_sentences(cautions: list[tuple[str, str]]) -> list[str]:
@@ -932,63 +1275,94 @@ def _caution_sentences(cautions: list[tuple[str, str]]) -> list[str]:
         m_tp = _TENURE_PRICE.match(message)
         m_ph = _CHANGES_WITH_TENURE.match(message)
         m_sep = _SEPARATED.match(message)
+        same = ""  # the English text the caution is known by, when it differs from ``text``
         if m_alias:
             text = _aliased_sentence(m_alias.group("items"))
         elif m_col:
             collinear.append(readable_name(m_col.group("var")))
             continue
         elif m_tp:
-            text = (
-                f"{m_tp.group('col')} is almost exactly {readable_name(m_tp.group('t'))} times "
-                f"{readable_name(m_tp.group('r'))} (R² = {m_tp.group('r2')}), like a total-charges column: it adds "
-                "nothing of its own, blurs their effects and, for time to churn, grows with tenure itself; leave it "
-                f"out with settings: {{churn: {{exclude: [{m_tp.group('col')}]}}}} in the catalog."
+            text = tr(
+                "{column} is almost exactly {a} times {b} (R² = {r2}), like a total-charges column: it adds nothing "
+                "of its own, blurs their effects and, for time to churn, grows with tenure itself; leave it out with "
+                "{setting} in the catalog.",
+                column=m_tp.group("col"),
+                a=readable_name(m_tp.group("t")),
+                b=readable_name(m_tp.group("r")),
+                r2=decimal(float(m_tp.group("r2")), len(m_tp.group("r2").partition(".")[2])),
+                setting=f"settings: {{churn: {{exclude: [{m_tp.group('col')}]}}}}",
             )
         elif m_ph:
             changing.append(m_ph.group("term"))
             continue
         elif m_sep:
-            kind = "odds ratio" if m_sep.group(1) == "separation" else "hazard ratio"
+            kind = tr("odds ratio") if m_sep.group(1) == "separation" else tr("hazard ratio")
             separated.setdefault(m_sep.group("terms"), []).append(kind)
             continue
         else:
-            text = message[:1].upper() + message[1:]
+            # the key is the English text, so that the logistic and the Cox model's same caution
+            # (told apart only by "odds ratio" and "hazard ratio") is said once in every language
+            same = message[:1].upper() + message[1:]
+            text = _caution_text(message)
             if source == "detractor":
-                text = "Detractors against promoters: " + message
-        key = re.sub(r"\b(odds|hazard) ratios?\b", "ratio", text)
+                same = "Detractors against promoters: " + message
+                text = tr("Detractors against promoters: {message}", message=_caution_text(message, first="lower"))
+        key = re.sub(r"\b(odds|hazard) ratios?\b", "ratio", same or text)
         if text and key not in seen:
             seen.add(key)
             out.append(text)
     for terms, kinds in separated.items():
         out.append(
-            f"{terms} cannot be estimated ({_and(kinds)}): in some group nobody, or everybody, churned, so the "
-            "estimate runs off to infinity; it is left out of the effects. Merge rare levels or drop the column."
+            tr(
+                "{terms} cannot be estimated ({kinds}): in some group nobody, or everybody, churned, so the estimate "
+                "runs off to infinity; it is left out of the effects. Merge rare levels or drop the column.",
+                terms=terms,
+                kinds=_and(kinds),
+            )
         )
     if collinear:
         out.append(
-            f"The separate effects of {_and(collinear)} are imprecise: each overlaps strongly with other columns "
-            "(its variance is inflated more than tenfold), so read them together, not one by one."
+            tr(
+                "The separate effects of {columns} are imprecise: each overlaps strongly with other columns (its "
+                "variance is inflated more than tenfold), so read them together, not one by one.",
+                columns=_and(collinear),
+            )
         )
     if changing:
-        grouped = _grouped_levels(changing)
-        many = len(changing) > 1
         out.append(
-            f"The hazard ratio{'s' if many else ''} of {_and(grouped)} change{'' if many else 's'} with tenure "
-            f"(proportional-hazards test): read {'them' if many else 'it'} as {'averages' if many else 'an average'} "
-            "over a customer's tenure."
+            ntr(
+                "The hazard ratio of {terms} changes with tenure (proportional-hazards test): read it as an average "
+                "over a customer's tenure.",
+                "The hazard ratios of {terms} change with tenure (proportional-hazards test): read them as averages "
+                "over a customer's tenure.",
+                len(changing),
+                terms=_and(_grouped_levels(changing)),
+            )
         )
     return out
 
 
 def _fit_sentences(model: ChurnModel) -> list[str]:
-    out = [f"The churn model was fitted on {model.n:,} customers, {model.events:,} of whom churned."]
-    out += [str(note).strip().rstrip(".") + "." for note in model.notes if str(note).strip()]
+    out = [
+        tr(
+            "The churn model was fitted on {n} customers, {churned} of whom churned.",
+            n=integer(model.n),
+            churned=integer(model.events),
+        )
+    ]
+    out += [_note_text(str(note).strip().rstrip(".") + ".") for note in model.notes if str(note).strip()]
     if np.isfinite(model.auc):
-        spread = f" ± {model.auc_sd:.3f}" if np.isfinite(model.auc_sd) else ""
         out.append(
-            f"On customers it did not see, the model ranks a churner above a stayer {model.auc:.0%} of the time "
-            f"(cross-validated AUC {model.auc:.3f}{spread}; 50% is chance), and its Brier score is "
-            f"{model.brier:.3f} against {model.brier_baseline:.3f} for a flat guess (lower is better)."
+            tr(
+                "On customers it did not see, the model ranks a churner above a stayer {share} of the time "
+                "(cross-validated AUC {auc}; {chance} is chance), and its Brier score is {brier} against {baseline} "
+                "for a flat guess (lower is better).",
+                share=percent(model.auc, 0),
+                auc=decimal(model.auc, 3) + (f" ± {decimal(model.auc_sd, 3)}" if np.isfinite(model.auc_sd) else ""),
+                chance=percent(0.5, 0),
+                brier=decimal(model.brier, 3),
+                baseline=decimal(model.brier_baseline, 3),
+            )
         )
     if not model.calibration.empty and np.isfinite(model.calibration_slope):
         out.append(calibration_finding(model))
@@ -1020,8 +1394,10 @@ def model_checks(
     out += _caution_sentences(cautions)
     if detractor is not None and bool(detractor["delayed_entry"].any()):
         out.append(
-            "The detractor hazard ratio counts each customer's time at risk from their survey answer on, so the "
-            "months before the answer favour no one."
+            tr(
+                "The detractor hazard ratio counts each customer's time at risk from their survey answer on, so the "
+                "months before the answer favour no one."
+            )
         )
     return out
 
@@ -1030,7 +1406,8 @@ def model_checks(
 
 
 def _money(value: float, currency: str) -> str:
-    return f"{currency} {value:,.0f}" if currency else f"{value:,.0f}"
+    """An amount in whole units of the currency, in the locale (``EUR 107,686``; ``107.686 EUR`` in Danish)."""
+    return tr("{currency} {amount}", currency=currency, amount=integer(value)) if currency else integer(value)
 
 
 def _finite(*values: object) -> bool:
@@ -1045,20 +1422,31 @@ def calibration_finding(model: ChurnModel) -> str:
     """One sentence on a churn model's calibration (for the model checks)."""
     cal = model.calibration
     if cal.empty:
-        return "The model was not cross-validated, so its calibration is unknown."
+        return tr("The model was not cross-validated, so its calibration is unknown.")
     inside = int(((cal["predicted"] >= cal["ci_low"]) & (cal["predicted"] <= cal["ci_high"])).sum())
     slope = model.calibration_slope
-    return (
-        f"Predicted churn falls inside the 95% interval of observed churn in {inside} of {len(cal)} deciles "
-        f"of risk" + (f" (calibration slope {slope:.2f}; 1 is ideal)." if _finite(slope) else ".")
+    if _finite(slope):
+        return tr(
+            "Predicted churn falls inside the {level} interval of observed churn in {inside} of {deciles} deciles "
+            "of risk (calibration slope {slope}; 1 is ideal).",
+            level=percent(0.95, 0),
+            inside=integer(inside),
+            deciles=integer(len(cal)),
+            slope=decimal(slope, 2),
+        )
+    return tr(
+        "Predicted churn falls inside the {level} interval of observed churn in {inside} of {deciles} deciles of risk.",
+        level=percent(0.95, 0),
+        inside=integer(inside),
+        deciles=integer(len(cal)),
     )
 
 
 def _pct(x: float) -> str:
     """A share as a percentage, with two decimals below 1% so that a small rate does not read as 0."""
     if abs(x) < 5e-5:
-        return "0%"
-    return f"{100 * x:.2f}%" if abs(x) < 0.01 else f"{100 * x:.1f}%"
+        return percent(0.0, 0)
+    return percent(x, 2) if abs(x) < 0.01 else percent(x, 1)
 
 
 def _p(p: float) -> str:
@@ -1068,26 +1456,47 @@ def _p(p: float) -> str:
 def _headline_finding(headline: dict) -> str | None:
     if not headline or not _finite(headline.get("value"), headline.get("ci_low"), headline.get("ci_high")):
         return None
-    ci = f"95% CI {_pct(headline['ci_low'])} to {_pct(headline['ci_high'])}"
+    ci = _ci(headline["ci_low"], headline["ci_high"], _pct)
     if not headline.get("month"):
-        return (
-            f"Of the {headline['n']:,} customers in the data, {_pct(headline['value'])} have churned ({ci}): the "
-            "share of all customers, not a monthly rate, because the customer table has no churn dates."
+        return tr(
+            "Of the {n} customers in the data, {rate} have churned ({ci}): the share of all customers, not a monthly "
+            "rate, because the customer table has no churn dates.",
+            n=integer(headline["n"]),
+            rate=_pct(headline["value"]),
+            ci=ci,
         )
-    text = f"The churn rate in {headline['month']} was {_pct(headline['value'])} ({ci}) of {headline['n']:,} customers"
+    values = {
+        "month": month_name(headline["month"]),
+        "rate": _pct(headline["value"]),
+        "ci": ci,
+        "n": integer(headline["n"]),
+    }
     if headline.get("previous") is not None and _finite(headline["previous"], headline.get("change_p")):
-        if headline.get("significant"):
-            direction = "up" if headline["change"] > 0 else "down"
-            text += (
-                f", {direction} significantly from {_pct(headline['previous'])} the month before "
-                f"({_p(headline['change_p'])})"
+        values.update(previous=_pct(headline["previous"]), p=_p(headline["change_p"]))
+        if not headline.get("significant"):
+            return tr(
+                "The churn rate in {month} was {rate} ({ci}) of {n} customers; the change from {previous} the month "
+                "before is not significant ({p}).",
+                **values,
             )
-        else:
-            text += (
-                f"; the change from {_pct(headline['previous'])} the month before is not significant "
-                f"({_p(headline['change_p'])})"
+        if headline["change"] > 0:
+            return tr(
+                "The churn rate in {month} was {rate} ({ci}) of {n} customers, up significantly from {previous} the "
+                "month before ({p}).",
+                **values,
             )
-    return text + "."
+        return tr(
+            "The churn rate in {month} was {rate} ({ci}) of {n} customers, down significantly from {previous} the "
+            "month before ({p}).",
+            **values,
+        )
+    return tr("The churn rate in {month} was {rate} ({ci}) of {n} customers.", **values)
+
+
+def _ci(low: float, high: float, fmt: Callable[[float], str]) -> str:
+    """``95% CI 2.2% to 2.9%`` in the page's language, the limits formatted by ``fmt``."""
+    # the message of i18n.interval (translated there), with limits formatted as the page does
+    return translate("{level} CI {low} to {high}", level=percent(0.95, 0), low=fmt(low), high=fmt(high))
 
 
 def _revenue_finding(revenue: pd.DataFrame) -> str | None:
@@ -1100,24 +1509,41 @@ def _revenue_finding(revenue: pd.DataFrame) -> str | None:
         return None
     currency, horizon = revenue.attrs.get("currency", ""), revenue.attrs.get("horizon_months")
     parts = revenue[revenue[key] != "all"]
-    most = ""
+    values = {
+        "amount": _money(t["revenue_at_risk"], currency),
+        "ci": _ci(t["ci_low"], t["ci_high"], lambda v: _money(v, currency)),
+        "share": _pct(t["share_of_revenue"]),
+    }
     if len(parts) > 1 and t["revenue_at_risk"] > 0:
         top = parts.sort_values("revenue_at_risk", ascending=False).iloc[0]
-        most = f"{top[key]} ({top['revenue_at_risk'] / t['revenue_at_risk']:.0%})"
+        values.update(segment=str(top[key]), segment_share=percent(top["revenue_at_risk"] / t["revenue_at_risk"], 0))
     if horizon:
-        text = (
-            f"Active customers expected to churn within about {horizon} months bring "
-            f"{_money(t['revenue_at_risk'], currency)} of monthly revenue (95% CI {_money(t['ci_low'], currency)} to "
-            f"{_money(t['ci_high'], currency)}), {_pct(t['share_of_revenue'])} of all active customers' monthly revenue"
+        values.update(months=integer(horizon))
+        if "segment" in values:
+            return tr(
+                "Active customers expected to churn within about {months} months bring {amount} of monthly revenue "
+                "({ci}), {share} of all active customers' monthly revenue; the most is in {segment} "
+                "({segment_share}).",
+                **values,
+            )
+        return tr(
+            "Active customers expected to churn within about {months} months bring {amount} of monthly revenue "
+            "({ci}), {share} of all active customers' monthly revenue.",
+            **values,
         )
-        return text + (f"; the most is in {most}" if most else "") + "."
     # Without churn dates the model's probabilities have no time frame: say what the number is, no horizon.
-    return (
-        f"Weighted by each active customer's predicted chance of churning, {_money(t['revenue_at_risk'], currency)} "
-        f"of their {_money(t['monthly_revenue'], currency)} monthly revenue is at risk "
-        f"({_pct(t['share_of_revenue'])}, 95% CI {_money(t['ci_low'], currency)} to {_money(t['ci_high'], currency)})"
-        + (f", most of it in {most}" if most else "")
-        + "; without churn dates the data puts no time frame on this loss."
+    values.update(revenue=_money(t["monthly_revenue"], currency))
+    if "segment" in values:
+        return tr(
+            "Weighted by each active customer's predicted chance of churning, {amount} of their {revenue} monthly "
+            "revenue is at risk ({share}, {ci}), most of it in {segment} ({segment_share}); without churn dates the "
+            "data puts no time frame on this loss.",
+            **values,
+        )
+    return tr(
+        "Weighted by each active customer's predicted chance of churning, {amount} of their {revenue} monthly "
+        "revenue is at risk ({share}, {ci}); without churn dates the data puts no time frame on this loss.",
+        **values,
     )
 
 
@@ -1167,25 +1593,51 @@ def churn_findings(
         o, h = rows.get("odds ratio"), rows.get("hazard ratio")
         if o is not None and _finite(o.estimate, o.ci_low, o.ci_high, o.p):
             if o.p < alpha:
-                text = (
-                    f"Detractors churn with {o.estimate:.2f} times the odds of promoters (95% CI {o.ci_low:.2f} "
-                    f"to {o.ci_high:.2f}, {_p(o.p)}), adjusted for {_readable_list(o.adjusted_for)}"
-                )
+                values = {
+                    "ratio": decimal(o.estimate, 2),
+                    "ci": interval(o.ci_low, o.ci_high, 2),
+                    "p": _p(o.p),
+                    "adjusted": _readable_list(o.adjusted_for),
+                }
                 if h is not None and _finite(h.estimate, h.ci_low, h.ci_high, h.p) and h.p < alpha:
-                    text += (
-                        f", and leave {h.estimate:.2f} times as fast at equal tenure (hazard ratio, 95% CI "
-                        f"{h.ci_low:.2f} to {h.ci_high:.2f})"
+                    out.append(
+                        tr(
+                            "Detractors churn with {ratio} times the odds of promoters ({ci}, {p}), adjusted for "
+                            "{adjusted}, and leave {hazard} times as fast at equal tenure (hazard ratio, {hazard_ci}).",
+                            hazard=decimal(h.estimate, 2),
+                            hazard_ci=interval(h.ci_low, h.ci_high, 2),
+                            **values,
+                        )
                     )
-                out.append(text + ".")
+                else:
+                    out.append(
+                        tr(
+                            "Detractors churn with {ratio} times the odds of promoters ({ci}, {p}), adjusted for "
+                            "{adjusted}.",
+                            **values,
+                        )
+                    )
             else:
                 out.append(
-                    f"Detractors and promoters do not churn at significantly different odds "
-                    f"(odds ratio {o.estimate:.2f}, 95% CI {o.ci_low:.2f} to {o.ci_high:.2f})."
+                    tr(
+                        "Detractors and promoters do not churn at significantly different odds (odds ratio {ratio}, "
+                        "{ci}).",
+                        ratio=decimal(o.estimate, 2),
+                        ci=interval(o.ci_low, o.ci_high, 2),
+                    )
                 )
         else:
-            out.append("There are no survey answers from both detractors and promoters to link to churn.")
+            out.append(tr("There are no survey answers from both detractors and promoters to link to churn."))
     if revenue is not None and not len(revenue) and revenue.attrs.get("note"):
-        out.append(revenue.attrs["note"].split(" Map one")[0])
+        out.append(
+            tr(
+                "Revenue at risk and lifetime value were not computed: the data has no monthly revenue (column "
+                "{column} is missing or empty).",
+                column=revenue.attrs["note"].split("(column ", 1)[-1].split(" is missing")[0],
+            )
+            if "(column " in revenue.attrs["note"]
+            else revenue.attrs["note"].split(" Map one")[0]
+        )
     if revenue is not None and len(revenue):
         text = _revenue_finding(revenue)
         if text:
@@ -1196,34 +1648,88 @@ def churn_findings(
         if p < alpha:
             ratio = survival.assign(r=survival["observed"] / survival["expected"]).sort_values("r")
             out.append(
-                f"Time to churn differs by {by} (log-rank {_p(p)}): {ratio[by].iloc[-1]} customers leave "
-                f"soonest, {ratio[by].iloc[0]} customers stay longest."
+                tr(
+                    "Time to churn differs by {by} (log-rank {p}): {soonest} customers leave soonest, {longest} "
+                    "customers stay longest.",
+                    by=str(by),
+                    p=_p(p),
+                    soonest=str(ratio[by].iloc[-1]),
+                    longest=str(ratio[by].iloc[0]),
+                )
             )
         else:
-            out.append(f"Time to churn does not differ significantly by {by} (log-rank {_p(p)}).")
+            out.append(tr("Time to churn does not differ significantly by {by} (log-rank {p}).", by=str(by), p=_p(p)))
     if reasons is not None and len(reasons):
         sig = reasons[(reasons["p_adjusted"] < alpha) & (reasons["ratio"] > 1)]
         if len(sig) and _finite(sig.iloc[0]["churned_share"], sig.iloc[0]["active_share"]):
             r = sig.iloc[0]
             out.append(
-                f"Churned customers' last comments mention {r['theme']} more often than active customers' "
-                f"({_pct(r['churned_share'])} against {_pct(r['active_share'])}, adjusted {_p(r['p_adjusted'])})."
+                tr(
+                    "Churned customers' last comments mention {theme} more often than active customers' ({churned} "
+                    "against {active}, adjusted {p}).",
+                    theme=str(r["theme"]),
+                    churned=_pct(r["churned_share"]),
+                    active=_pct(r["active_share"]),
+                    p=_p(r["p_adjusted"]),
+                )
             )
         elif _finite(reasons.iloc[0]["churned_share"]):
             top = reasons.iloc[0]
             out.append(
-                f"The theme churned customers mention most in their last comment is {top['theme']} "
-                f"({_pct(top['churned_share'])}), no more often than active customers."
+                tr(
+                    "The theme churned customers mention most in their last comment is {theme} ({share}), no more "
+                    "often than active customers.",
+                    theme=str(top["theme"]),
+                    share=_pct(top["churned_share"]),
+                )
             )
     if model is not None and _finite(model.auc):
-        quality = "well" if model.auc >= 0.8 else "fairly well" if model.auc >= 0.7 else "weakly"
-        text = (
-            f"The churn model tells churners from stayers {quality} on customers it did not see (AUC {model.auc:.2f})"
-        )
-        if cautions:
-            text += f"; the model checks at the end of the page list {cautions} caution{'s' if cautions != 1 else ''}"
-        out.append(text + ".")
+        out.append(_auc_finding(model.auc, cautions))
     return out
+
+
+def _auc_finding(auc: float, cautions: int) -> str:
+    """How well the churn model tells churners from stayers, and how many cautions the checks list."""
+    values = {"auc": decimal(auc, 2), "n": integer(cautions)}
+    if auc >= 0.8:
+        if not cautions:
+            return tr(
+                "The churn model tells churners from stayers well on customers it did not see (AUC {auc}).", **values
+            )
+        return ntr(
+            "The churn model tells churners from stayers well on customers it did not see (AUC {auc}); the model "
+            "checks at the end of the page list {n} caution.",
+            "The churn model tells churners from stayers well on customers it did not see (AUC {auc}); the model "
+            "checks at the end of the page list {n} cautions.",
+            cautions,
+            **values,
+        )
+    if auc >= 0.7:
+        if not cautions:
+            return tr(
+                "The churn model tells churners from stayers fairly well on customers it did not see (AUC {auc}).",
+                **values,
+            )
+        return ntr(
+            "The churn model tells churners from stayers fairly well on customers it did not see (AUC {auc}); the "
+            "model checks at the end of the page list {n} caution.",
+            "The churn model tells churners from stayers fairly well on customers it did not see (AUC {auc}); the "
+            "model checks at the end of the page list {n} cautions.",
+            cautions,
+            **values,
+        )
+    if not cautions:
+        return tr(
+            "The churn model tells churners from stayers weakly on customers it did not see (AUC {auc}).", **values
+        )
+    return ntr(
+        "The churn model tells churners from stayers weakly on customers it did not see (AUC {auc}); the model "
+        "checks at the end of the page list {n} caution.",
+        "The churn model tells churners from stayers weakly on customers it did not see (AUC {auc}); the model "
+        "checks at the end of the page list {n} cautions.",
+        cautions,
+        **values,
+    )
 
 
 def effects_finding(summary: pd.DataFrame, *, alpha: float = 0.05, max_effects: int = 3, exclude: tuple = ()) -> str:
@@ -1232,37 +1738,48 @@ def effects_finding(summary: pd.DataFrame, *, alpha: float = 0.05, max_effects: 
     saying there are none. ``exclude``: covariates whose terms are reported elsewhere (e.g.
     ``("nps_category",)``)."""
     effect = "odds_ratio" if "odds_ratio" in summary.columns else "hazard_ratio"
-    noun = "odds ratio" if effect == "odds_ratio" else "hazard ratio"
     rows = summary[(summary["term"] != "Intercept") & (summary["p_adjusted"] < alpha)]
     if exclude:
         rows = rows[~rows["term"].astype(str).str.match("|".join(rf"(C\()?{c}\b" for c in exclude))]
     rows = rows[[_finite(r.ci_low, r.ci_high, getattr(r, effect)) for r in rows.itertuples()]]
     if rows.empty:
-        return "No covariate has a significant effect on churn after adjusting for multiple comparisons."
+        return tr("No covariate has a significant effect on churn after adjusting for multiple comparisons.")
     rows = rows.reindex(rows["coef"].abs().sort_values(ascending=False).index).head(max_effects)
-    parts = [
-        f"{r.label} ({noun} {getattr(r, effect):.2f}, 95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
-        for r in rows.itertuples()
-    ]
-    return (
-        "The strongest significant effects on churn, other covariates equal: "
-        + "; ".join(parts)
-        + ". Ratios above 1 mean more churn, below 1 less."
+    parts = []
+    for r in rows.itertuples():
+        values = {
+            "label": str(r.label),
+            "ratio": decimal(getattr(r, effect), 2),
+            "ci": interval(float(r.ci_low), float(r.ci_high), 2),  # type: ignore[arg-type]  # itertuples fields are untyped
+        }
+        if effect == "odds_ratio":
+            parts.append(tr("{label} (odds ratio {ratio}, {ci})", **values))
+        else:
+            parts.append(tr("{label} (hazard ratio {ratio}, {ci})", **values))
+    return tr(
+        "The strongest significant effects on churn, other covariates equal: {effects}. Ratios above 1 mean more "
+        "churn, below 1 less.",
+        effects="; ".join(parts),
     )
 
 
 def cohort_finding(retention: pd.DataFrame) -> str:
     """One sentence on cohort retention (from :func:`cohort_retention`, long form)."""
     if retention.empty:
-        return "Cohort retention needs signup and churn dates, which this data does not have."
+        return tr("Cohort retention needs signup and churn dates, which this data does not have.")
     oldest = retention[retention["cohort"] == retention["cohort"].min()]
     last = oldest.iloc[-1]
     typical = retention.groupby("months_since_signup")["retention"].median()
     k = min(3, int(typical.index.max()))
-    return (
-        f"{last['retention']:.0%} of the {last['cohort']} cohort ({last['customers']:,} customers) is still a "
-        f"customer after {last['months_since_signup']} months; the median cohort keeps {typical.loc[k]:.0%} after "
-        f"{k} months."
+    return tr(
+        "{share} of the {cohort} cohort ({n} customers) is still a customer after {months} months; the median cohort "
+        "keeps {typical} after {k} months.",
+        share=percent(last["retention"], 0),
+        cohort=month_name(last["cohort"]),
+        n=integer(last["customers"]),
+        months=integer(last["months_since_signup"]),
+        typical=percent(typical.loc[k], 0),
+        k=integer(k),
     )
 
 
@@ -1270,62 +1787,137 @@ def _trend_alt(trend: pd.DataFrame, headline: dict | None) -> str:
     text = _headline_finding(headline or {})
     if text and (headline or {}).get("month"):
         return text
-    return f"Monthly churn rate from {trend['month'].iloc[0]} to {trend['month'].iloc[-1]}, with 95% intervals."
+    return tr(
+        "Monthly churn rate from {first} to {last}, with {level} intervals.",
+        first=month_name(trend["month"].iloc[0]),
+        last=month_name(trend["month"].iloc[-1]),
+        level=percent(0.95, 0),
+    )
 
 
 def _by_nps_alt(by_nps: pd.DataFrame) -> str:
     shown = by_nps[by_nps["nps_category"] != "no response"]
-    return (
-        "Churn rate by NPS category of the first survey answer: "
-        + "; ".join(
-            f"{r.nps_category} {_pct(float(r.churn_rate))}"  # type: ignore[arg-type]  # itertuples fields are untyped
-            for r in shown.itertuples()
-            if _finite(r.churn_rate)
-        )
-        + "."
+    rates = "; ".join(
+        f"{_category('nps_category', str(r.nps_category))} {_pct(float(r.churn_rate))}"  # type: ignore[arg-type]  # itertuples fields are untyped
+        for r in shown.itertuples()
+        if _finite(r.churn_rate)
     )
+    return tr("Churn rate by NPS category of the first survey answer: {rates}.", rates=rates)
+
+
+def _with_notes(caption: str, frame: pd.DataFrame) -> str:
+    """A caption with the notes of the analysis that made ``frame`` (as its own caption has them)."""
+    return caption + "".join(f". {_note_text(str(note))}" for note in frame.attrs.get("notes") or [])
 
 
 def _revenue_caption(risk: pd.DataFrame) -> str:
     currency = risk.attrs.get("currency", "")
-    if risk.attrs.get("horizon_months"):
-        return str(risk.attrs.get("caption", ""))
-    return (
-        f"Monthly revenue{f' ({currency})' if currency else ''} of active customers, and the part at risk: each "
-        "customer's revenue weighted by their predicted chance of churning (no time frame: the data has no churn dates)"
+    horizon = risk.attrs.get("horizon_months")
+    if horizon:
+        if currency:
+            text = tr(
+                "Monthly revenue ({currency}) of active customers, and the part expected to be lost to churn within "
+                "{months} months",
+                currency=currency,
+                months=integer(horizon),
+            )
+        else:
+            text = tr(
+                "Monthly revenue of active customers, and the part expected to be lost to churn within {months} months",
+                months=integer(horizon),
+            )
+        return _with_notes(text, risk)
+    if currency:
+        return tr(
+            "Monthly revenue ({currency}) of active customers, and the part at risk: each customer's revenue weighted "
+            "by their predicted chance of churning (no time frame: the data has no churn dates)",
+            currency=currency,
+        )
+    return tr(
+        "Monthly revenue of active customers, and the part at risk: each customer's revenue weighted by their "
+        "predicted chance of churning (no time frame: the data has no churn dates)"
     )
+
+
+def _lifetime_value_caption(clv: pd.DataFrame) -> str:
+    """The lifetime-value table's caption (the analysis names the horizon in years, or months)."""
+    currency = clv.attrs.get("currency", "")
+    horizon = float(clv["horizon_months"].iloc[0]) if len(clv) else 60.0
+    if horizon % 12 == 0:
+        years = int(horizon // 12)
+        if currency:
+            text = tr(
+                "{years}-year customer lifetime value ({currency}): expected paying months times mean monthly revenue",
+                years=integer(years),
+                currency=currency,
+            )
+        else:
+            text = tr(
+                "{years}-year customer lifetime value: expected paying months times mean monthly revenue",
+                years=integer(years),
+            )
+    elif currency:
+        text = tr(
+            "{months}-month customer lifetime value ({currency}): expected paying months times mean monthly revenue",
+            months=integer(horizon),
+            currency=currency,
+        )
+    else:
+        text = tr(
+            "{months}-month customer lifetime value: expected paying months times mean monthly revenue",
+            months=integer(horizon),
+        )
+    return _with_notes(text, clv)
+
+
+def _month_column(column: object) -> bool:
+    """A column of the wide cohort table counting months since signup (``"month 3"``)."""
+    return bool(re.fullmatch(r"month \d+", str(column)))
 
 
 def _finding_sentence(
     headline: dict | None, detractor: pd.DataFrame | None, effects: pd.DataFrame | None, alpha: float
 ) -> str:
+    # Each part is a clause of its own (joined by semicolons), so each is translated whole.
     parts = []
     if headline and _finite(headline.get("value")):
+        rate = _pct(headline["value"])
         if not headline.get("month"):
             parts.append(
-                f"{_pct(headline['value'])} of all customers in the data have churned (all-time share, not a monthly rate)"
+                tr(
+                    "{rate} of all customers in the data have churned (all-time share, not a monthly rate)",
+                    rate=rate,
+                )
             )
         else:
-            change = ""
-            if headline.get("previous") is not None and headline.get("change") is not None:
-                change = (
-                    f", {'up' if headline['change'] > 0 else 'down'} significantly"
-                    if headline.get("significant")
-                    else ", not a significant change"
-                )
-            parts.append(f"Churn was {_pct(headline['value'])} in {headline['month']}{change}")
+            shown = month_name(headline["month"])
+            if headline.get("previous") is None or headline.get("change") is None:
+                parts.append(tr("Churn was {rate} in {month}", rate=rate, month=shown))
+            elif not headline.get("significant"):
+                parts.append(tr("Churn was {rate} in {month}, not a significant change", rate=rate, month=shown))
+            elif headline["change"] > 0:
+                parts.append(tr("Churn was {rate} in {month}, up significantly", rate=rate, month=shown))
+            else:
+                parts.append(tr("Churn was {rate} in {month}, down significantly", rate=rate, month=shown))
     if detractor is not None and len(detractor):
         o = detractor.set_index("measure").loc["odds ratio"]
         if _finite(o["estimate"], o["p"]) and o["p"] < alpha:
-            parts.append(f"detractors churn with {o['estimate']:.2f} times the odds of promoters")
+            ratio = decimal(o["estimate"], 2)  # type: ignore[arg-type]  # stubs: .loc of a label may be a frame
+            parts.append(tr("detractors churn with {ratio} times the odds of promoters", ratio=ratio))
     if len(parts) < 2 and effects is not None:
         eff = effects[(effects["term"] != "Intercept") & (effects["p_adjusted"] < alpha)]
         eff = eff[[_finite(v) for v in eff["odds_ratio"]]]
         if len(eff):
             top = eff.loc[eff["coef"].abs().idxmax()]  # type: ignore[call-overload]  # stubs: .loc refuses idxmax's Hashable label
-            parts.append(f"the strongest effect is {top['label']} (odds ratio {top['odds_ratio']:.2f})")
+            parts.append(
+                tr(
+                    "the strongest effect is {label} (odds ratio {ratio})",
+                    label=str(top["label"]),
+                    ratio=decimal(top["odds_ratio"], 2),
+                )
+            )
     if not parts:
-        return "No churn figure could be computed from the data this month."
+        return tr("No churn figure could be computed from the data this month.")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "."
 
