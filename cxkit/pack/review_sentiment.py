@@ -17,6 +17,13 @@ catalog's ``scales: {rating: [1, 10]}``) is shown in its own scale; its classes 
 agreement and the calibration come from the documented mapping onto 1-5
 (:func:`cxkit.analysis.calibration.rating_to_class`), which the page states once.
 
+The page is written in the report language (issue 28, :mod:`cxkit.i18n`): its sentences,
+captions, headers, notes and reasons are messages of the ``pack.review_sentiment`` catalogs, its
+numbers and months in the locale. What it shows of the pack's own vocabulary (sentiment classes,
+language names, agreement measures) is translated where it is shown; its tables and
+``results()`` keep the canonical values, and data (theme names, sources, review texts) are
+never translated.
+
 Examples
 --------
 >>> import cxkit as cx
