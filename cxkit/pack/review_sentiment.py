@@ -17,6 +17,13 @@ catalog's ``scales: {rating: [1, 10]}``) is shown in its own scale; its classes 
 agreement and the calibration come from the documented mapping onto 1-5
 (:func:`cxkit.analysis.calibration.rating_to_class`), which the page states once.
 
+The page is written in the report language (issue 28, :mod:`cxkit.i18n`): its sentences,
+captions, headers, notes and reasons are messages of the ``pack.review_sentiment`` catalogs, its
+numbers and months in the locale. What it shows of the pack's own vocabulary (sentiment classes,
+language names, agreement measures) is translated where it is shown; its tables and
+``results()`` keep the canonical values, and data (theme names, sources, review texts) are
+never translated.
+
 Examples
 --------
 >>> import cxkit as cx
@@ -35,6 +42,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from .. import i18n
 from ..analysis.calibration import rating_scale, rating_to_class
 from ..analysis.langdetect import SUPPORTED_LANGUAGES
 from ..analysis.reviews import (
@@ -50,6 +58,7 @@ from ..analysis.topics import suggest_topics
 from ..display import SafeHTML, figure, p_phrase, safe_text, table
 from ..display import findings as findings_list
 from ..errors import NotEnoughDataError
+from ..i18n import N_, decimal, integer, percent, tr, translate
 from ..plots import TREND_MONTHS, month_label
 from ..privacy import mask_pii
 from ._kpis import trend_points
@@ -65,7 +74,68 @@ __all__ = ["SentimentReport", "sentiment_report"]
 
 
 #: The p-values of a theme's change, as the page heads them.
-_CHANGE_LABELS = {"p": "p of change", "p_adjusted": "p of change (adjusted)"}
+_CHANGE_LABELS = {"p": N_("p of change"), "p_adjusted": N_("p of change (adjusted)")}
+#: The headers of the page's own columns (the shared ones, n, p and the intervals, come from
+#: cxkit.display); in English each reads as the column's name, as before issue 28.
+_LABELS = {
+    "month": N_("month"),
+    "value": N_("value"),
+    "previous": N_("previous"),
+    "change": N_("change"),
+    "significant": N_("significant"),
+    "language": N_("language"),
+    "source": N_("source"),
+    "mean_compound": N_("mean compound"),
+    "share_positive": N_("share positive"),
+    "share_negative": N_("share negative"),
+    "metric": N_("metric"),
+    "rating": N_("rating"),
+    "negative": N_("negative"),
+    "neutral": N_("neutral"),
+    "positive": N_("positive"),
+    "cv_accuracy": N_("cv accuracy"),
+    "cv_macro_f1": N_("cv macro f1"),
+    "lexicon_accuracy": N_("lexicon accuracy"),
+    "used": N_("used"),
+    "rated": N_("rated"),
+    "note": N_("note"),
+    "theme": N_("theme"),
+    "share_of_reviews": N_("share of reviews"),
+    "negative_rate": N_("negative rate"),
+    "previous_rate": N_("previous rate"),
+    "emerging": N_("emerging"),
+    "rating_with": N_("rating with"),
+    "rating_without": N_("rating without"),
+    "rating_diff": N_("rating diff"),
+    "rating_p": N_("rating p"),
+    "rating_p_adjusted": N_("rating p adjusted"),
+    "label": N_("label"),
+    "share": N_("share"),
+    "examples": N_("examples"),
+    "topic": N_("topic"),
+    "terms": N_("terms"),
+    "size": N_("size"),
+    "example": N_("example"),
+    "published_at": N_("published at"),
+    "compound": N_("compound"),
+    "words": N_("words"),
+    "text": N_("text"),
+    "by": N_("by"),
+    "group": N_("group"),
+}
+#: Sentiment classes, as the page shows them (the tables keep the canonical values).
+_CLASSES = {"negative": N_("negative"), "neutral": N_("neutral"), "positive": N_("positive")}
+#: The agreement measures (shown by name in English, as before; in words in the other languages).
+_METRICS = {
+    "spearman_rho": N_("Spearman rho"),
+    "accuracy": N_("accuracy (label matches the rating's class)"),
+    "binary_accuracy": N_("accuracy without the neutral ones"),
+    "cohen_kappa": N_("Cohen's kappa"),
+}
+#: The pack's words in the example reviews' table (which example a review is; no sentiment word found).
+_EXAMPLE_WORDS = {N_("most negative"), N_("most positive"), N_("the only review"), N_("none found")}
+#: The languages the scorer reads, by name (in English the codes are shown, as before).
+_LANGUAGE_NAMES = {"en": N_("English"), "da": N_("Danish"), "nb": N_("Norwegian"), "sv": N_("Swedish")}
 #: Fewest rated reviews the company's own model is learnt from (cxkit.analysis.reviews.score_reviews).
 _CALIBRATE_MIN = 100
 
@@ -132,7 +202,7 @@ class SentimentReport(ReportPage):
         The page's findings and its figures' alt texts (keyed by section name).
     """
 
-    title = "Review sentiment"
+    title = N_("Review sentiment")
     findings: list[str]
     alt: dict[str, str]
 
@@ -192,7 +262,7 @@ class SentimentReport(ReportPage):
         before = scored["_month"] <= period
         upto = scored if before.all() else scored[before]
         has_previous = bool((scored["_month"] == period - 1).any())
-        where = f"in {self.month}" if self.dated else "in the export"
+        where = self._where
         kpi = sentiment_headline(scored, month=period, alpha=alpha, date=date)
 
         self.headline = self.attempt("headline", _headline_frame, kpi, self.month, where)
@@ -291,11 +361,16 @@ class SentimentReport(ReportPage):
             "trend": self.findings[0],
             "by_source": _by_source_alt(self.by_source, self.month),
             "themes": (
-                f"{self._emerging_sentence} Bars: negative reviews mentioning each theme this month; "
-                "marks: the month before."
+                tr(
+                    "{finding} Bars: negative reviews mentioning each theme this month; marks: the month before.",
+                    finding=self._emerging_sentence,
+                )
                 if self._emerging_sentence
-                else f"Bars: negative reviews mentioning each theme {where}, as a share of all reviews; "
-                "there is no month before to compare with."
+                else tr(
+                    "Bars: negative reviews mentioning each theme {where}, as a share of all reviews; "
+                    "there is no month before to compare with.",
+                    where=where,
+                )
             ),
             "theme_heatmap": _heatmap_alt(self.theme_heatmap, where),
         }
@@ -351,13 +426,13 @@ class SentimentReport(ReportPage):
     @property
     def _rating_name(self) -> str:
         """ "star rating" on 1-5 stars, else "rating (1-10)" (the rating's own scale)."""
-        return "star rating" if self._on_stars else f"rating ({_scale_text(self.rating_scale)})"
+        return tr("star rating") if self._on_stars else tr("rating ({scale})", scale=_scale_text(self.rating_scale))
 
     def _mapping_note(self) -> str:
         """The classes the rating gives for the agreement and the calibration, said once."""
         if self._on_stars:
             return ""
-        return f"; {_class_mapping(cast(tuple[float, float], self.rating_scale))}"
+        return "; " + _class_mapping(cast(tuple[float, float], self.rating_scale))
 
     # -- figures, for an analyst's own axes ----------------------------------------------
 
@@ -383,7 +458,7 @@ class SentimentReport(ReportPage):
         ax = plot_themes(self.need(self.themes, "themes"), month=self.month, ax=ax)
         if not self.dated:  # the bars are every review of the export, not the report month's
             bars, _ = ax.get_legend_handles_labels()
-            ax.legend(bars[:1], ["every review (undated)"], loc="lower right")
+            ax.legend(bars[:1], [tr("every review (undated)")], loc="lower right")
         return ax
 
     # -- sections, in page order ---------------------------------------------------------
@@ -397,9 +472,21 @@ class SentimentReport(ReportPage):
             shown = shown.drop(columns="significant")
         if not self.dated:
             shown = shown.drop(columns="month")
-        what = f"Mean review sentiment, {self.month}" if self.dated else "Mean sentiment of every review in the export"
-        interval = ", with 95% confidence interval" if "ci_low" in shown else ""
-        return table(shown, caption=what + interval, digits=2, signed=["change"])
+        else:
+            shown = shown.assign(month=shown["month"].map(i18n.month))
+        if "ci_low" in shown:
+            caption = (
+                tr("Mean review sentiment, {month}, with 95% confidence interval", month=i18n.month(self.month))
+                if self.dated
+                else tr("Mean sentiment of every review in the export, with 95% confidence interval")
+            )
+        else:
+            caption = (
+                tr("Mean review sentiment, {month}", month=i18n.month(self.month))
+                if self.dated
+                else tr("Mean sentiment of every review in the export")
+            )
+        return table(shown, caption=caption, digits=2, signed=["change"], labels=_labels())
 
     @section("trend")
     def _trend_chart(self):
@@ -414,34 +501,58 @@ class SentimentReport(ReportPage):
     @section("by_language")
     def _by_language(self):
         """This month's reviews by language."""
-        languages = self.need(self.by_language, "by_language")
+        languages = _shown_values(self.need(self.by_language, "by_language"))
         return table(
             _filled_columns(languages, groups=[["ci_low", "ci_high"]]),
-            caption=f"Sentiment by language, {self.month}" if self.dated else "Sentiment by language",
+            caption=tr("Sentiment by language, {month}", month=i18n.month(self.month))
+            if self.dated
+            else tr("Sentiment by language"),
             digits=2,
             percent=["share_positive", "share_negative"],
+            labels=_labels(),
         )
 
     @section("agreement")
     def _agreement(self):
         """Agreement between sentiment and the rating."""
-        agreement = self.need(self.agreement, "agreement")
-        against = "star rating" if self._on_stars else f"the {self._rating_name}"
+        agreement = _shown_values(self.need(self.agreement, "agreement"))
+        caption = (
+            tr("Sentiment against star rating, with 95% confidence intervals")
+            if self._on_stars
+            else tr(
+                "Sentiment against the rating ({scale}), with 95% confidence intervals",
+                scale=_scale_text(self.rating_scale),
+            )
+        )
         return table(
             _filled_columns(agreement, groups=[["ci_low", "ci_high"]]),
-            caption=f"Sentiment against {against}, with 95% confidence intervals{self._mapping_note()}",
+            caption=caption + self._mapping_note(),
             digits=3,
+            labels=_labels(),
         )
 
     @section("stars_by_label")
     def _stars_by_label(self):
         """This month's reviews by rating and sentiment label."""
         counts = self.need(self.agreement_table, "stars_by_label")
-        name = "Star rating" if self._on_stars else self._rating_name.capitalize()
+        month = i18n.month(self.month)
+        if self._on_stars:
+            caption = (
+                tr("Star rating by sentiment label, {month}", month=month)
+                if self.dated
+                else tr("Star rating by sentiment label")
+            )
+        else:
+            scale = _scale_text(self.rating_scale)
+            caption = (
+                tr("Rating ({scale}) by sentiment label, {month}", scale=scale, month=month)
+                if self.dated
+                else tr("Rating ({scale}) by sentiment label", scale=scale)
+            )
         return table(
             counts,
-            caption=f"{name} by sentiment label, {self.month}" if self.dated else f"{name} by sentiment label",
-            labels=None if self._on_stars else {"rating": self._rating_name},
+            caption=caption,
+            labels=_labels() if self._on_stars else _labels(rating=self._rating_name),
         )
 
     @section("calibration")
@@ -450,12 +561,17 @@ class SentimentReport(ReportPage):
         self.need(self.calibration, "calibration")
         # The rating's classes are said once: under the agreement, or here when it is not shown.
         note = self._mapping_note() if self.agreement is None else ""
+        caption = (
+            tr("Cross-validated accuracy against the star ratings")
+            if self._on_stars
+            else tr("Cross-validated accuracy against the rating ({scale})", scale=_scale_text(self.rating_scale))
+        )
         return table(
             self.calibration,
-            caption=f"Cross-validated accuracy against the {'star ratings' if self._on_stars else self._rating_name}"
-            + note,
+            caption=caption + note,
             digits=3,
             percent=["cv_accuracy", "cv_macro_f1", "lexicon_accuracy"],
+            labels=_labels(),
         )
 
     @section("themes_table")
@@ -474,19 +590,25 @@ class SentimentReport(ReportPage):
             shown = shown.drop(
                 columns=[c for c in ("rating_without", "rating_diff", "rating_p", "rating_p_adjusted") if c in shown]
             )
-        labels = dict(_CHANGE_LABELS)
+        labels = _labels(**{column: translate(label) for column, label in _CHANGE_LABELS.items()})
         if not self._on_stars and "rating_with" in shown:
             scale = _scale_text(self.rating_scale)
             labels.update(
-                rating_with=f"rating ({scale}) with",
-                rating_without=f"rating ({scale}) without",
-                rating_diff=f"rating ({scale}) difference",
-                rating_p="p of rating difference",
-                rating_p_adjusted="p of rating difference (adjusted)",
+                rating_with=tr("rating ({scale}) with", scale=scale),
+                rating_without=tr("rating ({scale}) without", scale=scale),
+                rating_diff=tr("rating ({scale}) difference", scale=scale),
+                rating_p=tr("p of rating difference"),
+                rating_p_adjusted=tr("p of rating difference (adjusted)"),
             )
-        caption = f"Themes, {self.month}" if self.dated else "Themes"
+        month = i18n.month(self.month)
         if left_out:
-            caption += f" (not mentioned, so not listed: {', '.join(left_out)})"
+            caption = (
+                tr("Themes, {month} (not mentioned, so not listed: {themes})", month=month, themes=", ".join(left_out))
+                if self.dated
+                else tr("Themes (not mentioned, so not listed: {themes})", themes=", ".join(left_out))
+            )
+        else:
+            caption = tr("Themes, {month}", month=month) if self.dated else tr("Themes")
         return table(
             shown,
             caption=caption,
@@ -502,7 +624,7 @@ class SentimentReport(ReportPage):
         themes = self.need(self.themes, "themes")
         previous = pd.to_numeric(themes["previous_rate"], errors="coerce").fillna(0)
         if not (themes["negative_rate"] > 0).any() and not (previous > 0).any():
-            return _note(f"No negative review {self._where} mentions any of the themes.")
+            return _note(tr("No negative review {where} mentions any of the themes.", where=self._where))
         return figure(self.plot_themes().figure, alt=self.alt["themes"])
 
     @section("emerging")
@@ -514,17 +636,17 @@ class SentimentReport(ReportPage):
             return _note(cast(str, self._emerging_sentence))
         return table(
             emerging[["theme", "n", "negative_rate", "previous_rate", "change", "p_adjusted"]],
-            caption="Emerging negative themes",
+            caption=tr("Emerging negative themes"),
             digits=3,
             percent=["negative_rate", "previous_rate"],
             pp=["change"],
-            labels=_CHANGE_LABELS,
+            labels=_labels(**{column: translate(label) for column, label in _CHANGE_LABELS.items()}),
         )
 
     @section("theme_list")
     def _theme_list(self):
         """Which theme list tagged the reviews (generic, or the catalog's industry template)."""
-        return _note(self.theme_set.note())
+        return _note(_theme_list_note(self.theme_set))
 
     @section("theme_heatmap")
     def _theme_heatmap_chart(self):
@@ -538,13 +660,14 @@ class SentimentReport(ReportPage):
         cells = self.need(self.theme_heatmap, "theme_heatmap")
         shown = cells[cells["n"] > 0].assign(examples=lambda d: d["examples"].map(" | ".join))
         return table(
-            shown[["theme", "label", "n", "share", "examples"]],
-            caption=f"Reviews behind each theme and sentiment, {self.month}"
+            _shown_values(shown[["theme", "label", "n", "share", "examples"]]),
+            caption=tr("Reviews behind each theme and sentiment, {month}", month=i18n.month(self.month))
             if self.dated
-            else "Reviews behind each theme and sentiment",
+            else tr("Reviews behind each theme and sentiment"),
             digits=3,
             percent=["share"],
             max_chars=520,
+            labels=_labels(),
         )
 
     @section("topics")
@@ -552,37 +675,43 @@ class SentimentReport(ReportPage):
         """Suggested topics: what the reviews that match no theme talk about."""
         topics = self.need(self.topics, "topics")
         if not len(topics):
-            return _note(str(topics.attrs.get("note") or "No topic was found in the reviews that match no theme."))
+            return _note(str(topics.attrs.get("note") or tr("No topic was found in the reviews that match no theme.")))
         shown = topics.assign(terms=topics["terms"].map(", ".join), examples=topics["examples"].map(" | ".join))
         return table(
-            shown[["topic", "language", "terms", "size", "share", "mean_compound", "share_negative", "examples"]],
-            caption="Suggested topics in reviews that match no theme: candidates to add to the catalog under "
-            "themes: add (not counted in the theme statistics)",
+            _shown_values(
+                shown[["topic", "language", "terms", "size", "share", "mean_compound", "share_negative", "examples"]]
+            ),
+            caption=tr(
+                "Suggested topics in reviews that match no theme: candidates to add to the catalog under "
+                "themes: add (not counted in the theme statistics)"
+            ),
             digits=2,
             percent=["share", "share_negative"],
             max_chars=520,
+            labels=_labels(),
         )
 
     @section("examples")
     def _examples(self):
         """The most negative and most positive reviews this month."""
-        chosen = self.need(self.examples, "examples")
+        chosen = _shown_values(self.need(self.examples, "examples"))
         caption = (
-            f"Most negative and most positive reviews, {self.month}"
+            tr("Most negative and most positive reviews, {month}", month=i18n.month(self.month))
             if self.dated
-            else "Most negative and most positive reviews"
+            else tr("Most negative and most positive reviews")
         )
         return table(
             chosen,
             caption=caption,
             digits=2,
             max_chars=220,
-            labels=None if self._on_stars else {"rating": self._rating_name},
+            labels=_labels() if self._on_stars else _labels(rating=self._rating_name),
         )
 
     @property
     def _where(self) -> str:
-        return f"in {self.month}" if self.dated else "in the export"
+        """Where the page's numbers come from, as a phrase inside its sentences."""
+        return tr("in {month}", month=i18n.month(self.month)) if self.dated else tr("in the export")
 
     # -- compact views -------------------------------------------------------------------
 
@@ -608,7 +737,7 @@ class SentimentReport(ReportPage):
         return lines
 
     def _repr_html_(self) -> str:
-        head = f"<h3>{safe_text(self.title)}, {safe_text(self.month)}</h3>"
+        head = f"<h3>{safe_text(translate(self.title))}, {safe_text(i18n.month(self.month))}</h3>"
         notes = "".join(f'<p class="cx-note">{safe_text(line)}</p>' for line in self._summary())
         names = ", ".join(safe_text(name) for name in self.sections)
         return (
@@ -632,11 +761,15 @@ class SentimentReport(ReportPage):
         if self.breakdowns is None and "breakdowns" not in self.unavailable:
             return None  # no breakdown named: the section is left out of the page
         table_ = self.need(self.breakdowns, "breakdowns")
+        columns = ", ".join(table_["by"].unique())
         return table(
             _filled_columns(table_, groups=[["ci_low", "ci_high"]]),
-            caption=f"Sentiment by {', '.join(table_['by'].unique())}" + (f", {self.month}" if self.dated else ""),
+            caption=tr("Sentiment by {columns}, {month}", columns=columns, month=i18n.month(self.month))
+            if self.dated
+            else tr("Sentiment by {columns}", columns=columns),
             digits=2,
             percent=["share_positive", "share_negative"],
+            labels=_labels(),
         )
 
 
@@ -758,15 +891,54 @@ def sentiment_report(
 # --------------------------------------------------------------------------- the page's analyses
 # Each raises NotEnoughDataError with the sentence its section shows when the data cannot give it.
 
-_NO_DATES = (
-    "the reviews have no dates (published_at), so they cannot be followed {what}; a date column in the "
-    "export, or fieldwork: YYYY-MM in the catalog entry of an export from one period, would date them."
-)
+
+def _no_dates(what: str) -> NotEnoughDataError:
+    """Why an analysis over time cannot be made from undated reviews; ``what``: "month by month",
+    "by source and month" or "from one month to the next"."""
+    if what == "month by month":
+        reason = tr(
+            "the reviews have no dates (published_at), so they cannot be followed month by month; a date "
+            "column in the export, or fieldwork: YYYY-MM in the catalog entry of an export from one period, "
+            "would date them."
+        )
+    elif what == "by source and month":
+        reason = tr(
+            "the reviews have no dates (published_at), so they cannot be followed by source and month; a date "
+            "column in the export, or fieldwork: YYYY-MM in the catalog entry of an export from one period, "
+            "would date them."
+        )
+    else:
+        reason = tr(
+            "the reviews have no dates (published_at), so they cannot be followed from one month to the next; "
+            "a date column in the export, or fieldwork: YYYY-MM in the catalog entry of an export from one "
+            "period, would date them."
+        )
+    return NotEnoughDataError(reason)
+
+
+def _number(value: float) -> str:
+    """A point of a rating scale as the pack writes it (``1``, ``10``, ``0.5``; ``:g`` in English)."""
+    value = float(value)
+    if i18n.get_language() == "en":
+        return f"{value:g}"
+    text = f"{value:g}"
+    return decimal(value, len(text.split(".")[1]) if "." in text and "e" not in text else 0)
 
 
 def _scale_text(scale: tuple[float, float] | None) -> str:
     low, high = scale or (1, 5)
-    return f"{low:g}-{high:g}"
+    return f"{_number(low)}-{_number(high)}"
+
+
+def _month_word(period: object) -> str:
+    """A month inside a sentence: ``Oct 2026`` in English (as the figures name it), the
+    locale's month otherwise (``oktober 2026``)."""
+    return month_label(period) if i18n.get_language() == "en" else i18n.month(period)
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    """A sentiment score or its change with its sign: ``+0.06``, ``-0.08`` (``+0,06`` in da/nb/sv)."""
+    return decimal(value, digits, sign=True)
 
 
 def _class_mapping(scale: tuple[float, float]) -> str:
@@ -775,20 +947,40 @@ def _class_mapping(scale: tuple[float, float]) -> str:
     low, high = scale
     values = np.arange(low, high + 1) if float(low).is_integer() and float(high).is_integer() else np.array([])
     classes = rating_to_class(values, scale) if len(values) else pd.Series(dtype=object)
-    parts = []
+    ranges = {}
     for name in ("negative", "neutral", "positive"):
         inside = values[(classes == name).to_numpy()] if len(values) else values
         if len(inside):
             first, last = inside.min(), inside.max()
-            parts.append(f"{first:g}{'' if first == last else f'-{last:g}'} {name}")
-    mapped = f"rated {', '.join(parts)}" if parts else f"rated on {_scale_text(scale)}"
-    return f"classes from the rating: {mapped} (the {_scale_text(scale)} scale mapped linearly onto 1-5 stars)"
+            ranges[name] = _number(first) if first == last else f"{_number(first)}-{_number(last)}"
+    if len(ranges) == 3:
+        return tr(
+            "classes from the rating: rated {negative} negative, {neutral} neutral, {positive} positive "
+            "(the {scale} scale mapped linearly onto 1-5 stars)",
+            scale=_scale_text(scale),
+            **ranges,
+        )
+    if ranges:  # a scale too short for three classes: the classes it gives, by name
+        parts = ", ".join(f"{points_} {translate(_CLASSES[name])}" for name, points_ in ranges.items())
+        return tr(
+            "classes from the rating: rated {classes} (the {scale} scale mapped linearly onto 1-5 stars)",
+            classes=parts,
+            scale=_scale_text(scale),
+        )
+    return tr(
+        "classes from the rating: rated on {scale} (the {scale} scale mapped linearly onto 1-5 stars)",
+        scale=_scale_text(scale),
+    )
 
 
 def _no_scores(where: str) -> NotEnoughDataError:
     return NotEnoughDataError(
-        f"no review {where} could be scored for sentiment: their texts are empty or not in a language the "
-        f"scorer reads ({', '.join(SUPPORTED_LANGUAGES)})."
+        tr(
+            "no review {where} could be scored for sentiment: their texts are empty or not in a language the "
+            "scorer reads ({languages}).",
+            where=where,
+            languages=", ".join(SUPPORTED_LANGUAGES),
+        )
     )
 
 
@@ -811,14 +1003,23 @@ def _headline_frame(kpi: dict, month: str, where: str) -> pd.DataFrame:
 def _trend(upto: pd.DataFrame, period: pd.Period, months: int | None, dated: bool) -> pd.DataFrame:
     """Mean sentiment per month, the last ``months`` months up to the report month."""
     if not dated:
-        raise NotEnoughDataError(_NO_DATES.format(what="month by month"))
+        raise _no_dates("month by month")
     trend = sentiment_trend(upto, month=period, months=months)
     if len(trend) < 2:
-        window = f" of the last {months}" if months else ""
-        raise NotEnoughDataError(
-            f"only one month{window} has reviews ({month_label(period)}), so there is no trend yet; "
-            "it shows once a second month's reviews are in."
-        )
+        if months:
+            reason = tr(
+                "only one month of the last {months} has reviews ({month}), so there is no trend yet; "
+                "it shows once a second month's reviews are in.",
+                months=integer(months),
+                month=_month_word(period),
+            )
+        else:
+            reason = tr(
+                "only one month has reviews ({month}), so there is no trend yet; "
+                "it shows once a second month's reviews are in.",
+                month=_month_word(period),
+            )
+        raise NotEnoughDataError(reason)
     return trend
 
 
@@ -826,31 +1027,48 @@ def _by_source(upto: pd.DataFrame, period: pd.Period, months: int | None, dated:
     """Mean sentiment per month and source, the last ``months`` months up to the report month."""
     if "source" not in upto or upto["source"].isna().all():
         raise NotEnoughDataError(
-            "the reviews do not say which site they were posted on (no source column), so sites cannot be "
-            "compared; map the export's site column to source under columns in the catalog entry."
+            tr(
+                "the reviews do not say which site they were posted on (no source column), so sites cannot be "
+                "compared; map the export's site column to source under columns in the catalog entry."
+            )
         )
     if not dated:
-        raise NotEnoughDataError(_NO_DATES.format(what="by source and month"))
+        raise _no_dates("by source and month")
     by_source = sentiment_trend(upto, by="source", month=period, months=months)
     names = sorted(by_source["source"].astype(str).unique())
     if len(names) < 2:
         raise NotEnoughDataError(
-            f"every review comes from one source ({names[0] if names else 'unnamed'}), so there are no sources "
-            "to compare; reviews from a second site would make it possible."
+            tr(
+                "every review comes from one source ({source}), so there are no sources "
+                "to compare; reviews from a second site would make it possible.",
+                source=names[0] if names else tr("unnamed"),
+            )
         )
     return by_source
 
 
 def _by_source_alt(by_source: pd.DataFrame | None, month: str) -> str:
     """The by-source figure's alt text: each source's mean in the report month."""
-    head = "Mean review sentiment per month for each source with 95% intervals"
     if by_source is None:
-        return "Review sentiment by source: not drawn (see the section's note)."
+        return tr("Review sentiment by source: not drawn (see the section's note).")
     this_month = by_source[by_source["month"] == month]
     if not len(this_month):
-        return f"{head}; no source has a scored review in {month}."
-    return f"{head}; " + "; ".join(
-        f"{r['source']}: {r['mean_compound']:+.2f} in {month}" for _, r in this_month.iterrows()
+        return tr(
+            "Mean review sentiment per month for each source with 95% intervals; no source has a scored review "
+            "in {month}.",
+            month=i18n.month(month),
+        )
+    return tr(
+        "Mean review sentiment per month for each source with 95% intervals; {sources}",
+        sources="; ".join(
+            tr(
+                "{source}: {value} in {month}",
+                source=r["source"],
+                value=_signed(r["mean_compound"]),
+                month=i18n.month(month),
+            )
+            for _, r in this_month.iterrows()
+        ),
     )
 
 
@@ -861,8 +1079,11 @@ def _by_language(cur: pd.DataFrame, where: str, date: str) -> pd.DataFrame:
     by_language = sentiment_trend(cur, by="language", date=date)
     if len(by_language) < 2:
         raise NotEnoughDataError(
-            f"every scored review {where} is in one language ({by_language['language'].iloc[0]}), so there are "
-            "no languages to compare."
+            tr(
+                "every scored review {where} is in one language ({language}), so there are no languages to compare.",
+                where=where,
+                language=_language_name(by_language["language"].iloc[0]),
+            )
         )
     return by_language
 
@@ -879,8 +1100,11 @@ def _breakdowns(cur: pd.DataFrame, columns: list[str], where: str, date: str) ->
     present = [c for c in columns if c in cur.columns and cur[c].notna().any()]
     if not present:
         raise NotEnoughDataError(
-            f"the reviews have none of the breakdown columns the catalog names ({', '.join(columns)}); keep such a "
-            "column in the reviews export, or name the reviews' own columns under settings: breakdowns."
+            tr(
+                "the reviews have none of the breakdown columns the catalog names ({columns}); keep such a "
+                "column in the reviews export, or name the reviews' own columns under settings: breakdowns.",
+                columns=", ".join(columns),
+            )
         )
     parts = []
     for column in present:
@@ -894,11 +1118,13 @@ def _breakdowns(cur: pd.DataFrame, columns: list[str], where: str, date: str) ->
 def _no_ratings(rated: int, where: str) -> NotEnoughDataError:
     if not rated:
         return NotEnoughDataError(
-            "the reviews have no rating, so their sentiment cannot be checked against one; map the export's "
-            "star or score column to rating under columns in the catalog entry (and give its scale under scales "
-            "when it is not 1-5)."
+            tr(
+                "the reviews have no rating, so their sentiment cannot be checked against one; map the export's "
+                "star or score column to rating under columns in the catalog entry (and give its scale under "
+                "scales when it is not 1-5)."
+            )
         )
-    return NotEnoughDataError(f"no scored review {where} has a rating to check its sentiment against.")
+    return NotEnoughDataError(tr("no scored review {where} has a rating to check its sentiment against.", where=where))
 
 
 def _agreement(cur: pd.DataFrame, rated: int, where: str) -> pd.DataFrame:
@@ -932,20 +1158,29 @@ def _star_label_counts(cur: pd.DataFrame, rated: int, where: str) -> pd.DataFram
 def _calibration_shown(calibration: pd.DataFrame, calibrate: str | bool, rated: int) -> pd.DataFrame:
     """The calibration's table, or why there is none."""
     if calibrate is False:
-        raise NotEnoughDataError("the calibration was turned off (calibrate=False): the scores are the lexicon's.")
+        raise NotEnoughDataError(tr("the calibration was turned off (calibrate=False): the scores are the lexicon's."))
     if not len(calibration):
         if not rated:
             raise NotEnoughDataError(
-                "the reviews have no rating to learn the company's own model from, so the scores are the "
-                "lexicon's; a rating column (stars or a score) would make it possible."
+                tr(
+                    "the reviews have no rating to learn the company's own model from, so the scores are the "
+                    "lexicon's; a rating column (stars or a score) would make it possible."
+                )
             )
         raise NotEnoughDataError(
-            f"the company's own model is learnt from at least {_CALIBRATE_MIN} rated reviews and there are "
-            f"{rated:,}, so the scores are the lexicon's."
+            tr(
+                "the company's own model is learnt from at least {minimum} rated reviews and there are "
+                "{n}, so the scores are the lexicon's.",
+                minimum=integer(_CALIBRATE_MIN),
+                n=integer(rated),
+            )
         )
     if "note" in calibration and calibration["n"].iloc[0] == 0:
         raise NotEnoughDataError(
-            f"the company's own model could not be fitted, so the scores are the lexicon's: {calibration['note'].iloc[0]}"
+            tr(
+                "the company's own model could not be fitted, so the scores are the lexicon's: {why}",
+                why=calibration["note"].iloc[0],
+            )
         )
     return calibration
 
@@ -955,14 +1190,20 @@ def _themes(
 ) -> pd.DataFrame:
     """:func:`cxkit.theme_summary` of the month, when a review mentions a theme."""
     if not names:
-        raise NotEnoughDataError("no themes are defined; add the company's own under settings: themes in the catalog.")
+        raise NotEnoughDataError(
+            tr("no themes are defined; add the company's own under settings: themes in the catalog.")
+        )
     if not (upto["_month"] == period).any():
         raise _no_scores(where)
     themes = theme_summary(upto, month=period, themes=names, alpha=alpha, date=date)
     if not (themes["n"] > 0).any():
         raise NotEnoughDataError(
-            f"no scored review {where} mentions a theme ({', '.join(names)}); the company's own words for its "
-            "themes can be added under settings: themes in the catalog."
+            tr(
+                "no scored review {where} mentions a theme ({themes}); the company's own words for its "
+                "themes can be added under settings: themes in the catalog.",
+                where=where,
+                themes=", ".join(names),
+            )
         )
     return themes
 
@@ -970,11 +1211,14 @@ def _themes(
 def _emerging(themes: pd.DataFrame, has_previous: bool, period: pd.Period, dated: bool) -> pd.DataFrame:
     """The themes whose negative mentions rose significantly since the month before."""
     if not dated:
-        raise NotEnoughDataError(_NO_DATES.format(what="from one month to the next"))
+        raise _no_dates("from one month to the next")
     if not has_previous:
         raise NotEnoughDataError(
-            f"there are no reviews from {period - 1} to compare with, so no theme can be said to be rising; "
-            "it shows once two consecutive months have reviews."
+            tr(
+                "there are no reviews from {month} to compare with, so no theme can be said to be rising; "
+                "it shows once two consecutive months have reviews.",
+                month=i18n.month(period - 1),
+            )
         )
     return themes[themes["emerging"]]
 
@@ -984,14 +1228,19 @@ def _emerging_sentence(
 ) -> str | None:
     """The finding on emerging themes, or None when it cannot be said (no themes, no month before)."""
     if top is not None:
-        return (
-            f"Emerging negative theme: {top['theme']}. Negative reviews mentioning it rose from "
-            f"{100 * top['previous_rate']:.1f}% to {100 * top['negative_rate']:.1f}% of all reviews "
-            f"(Holm-adjusted {_fmt_p(top['change_p_holm'])})."
+        return tr(
+            "Emerging negative theme: {theme}. Negative reviews mentioning it rose from {before} to {now} of all "
+            "reviews (Holm-adjusted {p}).",
+            theme=top["theme"],
+            before=percent(top["previous_rate"], 1),
+            now=percent(top["negative_rate"], 1),
+            p=_fmt_p(top["change_p_holm"]),
         )
     if themes_given and has_previous:
-        return (
-            f"No theme's share of negative reviews rose significantly from {month - 1} (alpha {alpha}, Holm-adjusted)."
+        return tr(
+            "No theme's share of negative reviews rose significantly from {month} (alpha {alpha}, Holm-adjusted).",
+            month=i18n.month(month - 1),
+            alpha=_alpha_text(alpha),
         )
     return None
 
@@ -1035,6 +1284,75 @@ def _filled_columns(frame: pd.DataFrame, *, groups: list[list[str]]) -> pd.DataF
     return frame.drop(columns=empty)
 
 
+def _labels(**extra: str) -> dict[str, str]:
+    """The headers of the page's own columns in the report language (``extra``, already
+    translated, wins): the ``labels=`` of its tables."""
+    return {**{column: translate(label) for column, label in _LABELS.items()}, **extra}
+
+
+def _language_name(code: object) -> object:
+    """A language in a table or a sentence: its code in English (``da``, as before), its name in
+    the other report languages (``dansk``; a language the pack does not name by Babel's name)."""
+    if i18n.get_language() == "en" or not isinstance(code, str):
+        return code
+    if code in _LANGUAGE_NAMES:
+        return translate(_LANGUAGE_NAMES[code])
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(i18n.get_language()).languages.get(code, code)
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def _shown_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the pack's own words in its cells in the report language, for display
+    only: sentiment classes, languages, agreement measures, which example a review is, and the
+    dates (data values, such as themes, sources and texts, are kept as they are)."""
+    out = frame.copy()
+    if "label" in out:
+        out["label"] = out["label"].map(lambda v: translate(_CLASSES[v]) if v in _CLASSES else v)
+    if "language" in out:
+        out["language"] = out["language"].map(_language_name)
+    if "metric" in out and i18n.get_language() != "en":
+        out["metric"] = out["metric"].map(lambda v: translate(_METRICS[v]) if v in _METRICS else v)
+    for column in ("example", "words"):
+        if column in out:
+            out[column] = out[column].map(lambda v: translate(v) if v in _EXAMPLE_WORDS else v)
+    if "published_at" in out:
+        out["published_at"] = out["published_at"].map(
+            lambda v: v if not isinstance(v, str) else i18n.month(v) if len(v) == 7 else i18n.date(v)
+        )
+    return out
+
+
+def _theme_list_note(themes: Any) -> str:
+    """Which theme list tagged the reviews, and how to choose another (the sentence of
+    :meth:`cxkit.analysis.themes.ThemeSet.note`, in the report language; the template's
+    name, description and themes are the catalog's)."""
+    from ..analysis.themes import theme_templates
+
+    if themes.generic:
+        return tr(
+            "Themes come from cxkit's generic list (retail and telecom words: {themes}), not one chosen for this "
+            "business; choose an industry template ({templates}) and add the company's own themes under themes: "
+            "in the catalog.",
+            themes=", ".join(themes.names),
+            templates=", ".join(theme_templates()),
+        )
+    head = tr(
+        "Themes come from the {template} template ({description})",
+        template=themes.name,
+        description=themes.description,
+    )
+    edits = []
+    if themes.added:
+        edits.append(tr("added or extended by the catalog: {themes}", themes=", ".join(themes.added)))
+    if themes.dropped:
+        edits.append(tr("left out: {themes}", themes=", ".join(themes.dropped)))
+    return head + (f"; {'; '.join(edits)}." if edits else ".")
+
+
 def _note(sentence: str) -> SafeHTML:
     """A result in one sentence (nothing to list: e.g. no theme emerging), shown as text."""
     return SafeHTML(f'<p class="cx-note">{safe_text(sentence)}</p>', text=sentence)
@@ -1044,7 +1362,17 @@ def _note(sentence: str) -> SafeHTML:
 
 
 def _fmt_p(p: float) -> str:
-    return p_phrase(p)  # the pack's one p-value format
+    """A p-value inside a sentence (``p = 0.034``, ``p < 0.001``; :func:`cxkit.display.p_phrase`)
+    with the locale's decimal mark."""
+    if i18n.get_language() == "en":
+        return p_phrase(p)  # the pack's one p-value format
+    text = i18n.p_value(p)
+    return tr("p = n/a") if not text else f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def _alpha_text(alpha: float) -> str:
+    """The significance level as the findings write it (``0.05``)."""
+    return str(alpha) if i18n.get_language() == "en" else i18n.p_value(alpha)
 
 
 def _findings(
@@ -1065,63 +1393,114 @@ def _findings(
     """The page's findings, built only from the numbers it has."""
     out = [_headline_finding(month, kpi, n_previous, dated)]
     if kpi["n"] == 1:
-        label = "negative" if share_neg else "positive" if share_pos else "neutral"
-        out.append(f"The one review {'this month' if dated else 'of the export'} was {label}.")
+        label = translate(_CLASSES["negative" if share_neg else "positive" if share_pos else "neutral"])
+        out.append(
+            tr("The one review this month was {label}.", label=label)
+            if dated
+            else tr("The one review of the export was {label}.", label=label)
+        )
     elif kpi["n"]:
-        whose = "this month's reviews" if dated else "the reviews"
-        out.append(f"{100 * share_neg:.0f}% of {whose} were negative and {100 * share_pos:.0f}% positive.")
+        shares = {"negative": percent(share_neg, 0), "positive": percent(share_pos, 0)}
+        out.append(
+            tr("{negative} of this month's reviews were negative and {positive} positive.", **shares)
+            if dated
+            else tr("{negative} of the reviews were negative and {positive} positive.", **shares)
+        )
     if emerging:
         out.append(emerging)
     on_stars = scale is None or tuple(scale) == (1, 5)
     if themes is not None:
         worst = themes.sort_values("rating_diff").iloc[0]
         # the largest gap among the themes is a claim about the family: its p is Holm-adjusted
-        adjusted = _fmt_p(worst["rating_p_adjusted"]) + ", Holm-adjusted over the themes"
         if worst["rating_p_adjusted"] < alpha and worst["rating_diff"] < 0:
+            gap = {
+                "theme": worst["theme"],
+                "difference": decimal(abs(worst["rating_diff"]), 1),
+                "p": _fmt_p(worst["rating_p_adjusted"]),
+            }
             if on_stars:
                 out.append(
-                    f"Reviews that mention {worst['theme']} give {abs(worst['rating_diff']):.1f} fewer stars on "
-                    f"average than those that do not ({adjusted})."
+                    tr(
+                        "Reviews that mention {theme} give {difference} fewer stars on average than those that do "
+                        "not ({p}, Holm-adjusted over the themes).",
+                        **gap,
+                    )
                 )
             else:
                 out.append(
-                    f"Reviews that mention {worst['theme']} rate {abs(worst['rating_diff']):.1f} points lower on "
-                    f"the {_scale_text(scale)} rating than those that do not ({adjusted})."
+                    tr(
+                        "Reviews that mention {theme} rate {difference} points lower on the {scale} rating than "
+                        "those that do not ({p}, Holm-adjusted over the themes).",
+                        scale=_scale_text(scale),
+                        **gap,
+                    )
                 )
     if agreement is not None:
         a = agreement.set_index("metric")
         if "spearman_rho" in a.index and "accuracy" in a.index:
-            rho = cast(float, a.loc["spearman_rho", "value"])
             rho_low = cast(float, a.loc["spearman_rho", "ci_low"])
-            rho_high = cast(float, a.loc["spearman_rho", "ci_high"])
-            accuracy = cast(float, a.loc["accuracy", "value"])
-            against, whose = (
-                ("the star rating", "the stars' class")
-                if on_stars
-                else (f"the {_scale_text(scale)} rating", "the rating's class")
-            )
-            verb = "agrees" if rho_low > 0 else "does not clearly agree"  # the interval leaves out 0, or not
-            out.append(
-                f"Sentiment {verb} with {against}: Spearman rho {rho:.2f} "
-                f"(95% CI {rho_low:.2f} to {rho_high:.2f}); "
-                f"the label matches {whose} for {100 * accuracy:.0f}% of reviews."
-            )
+            numbers = {
+                "rho": decimal(cast(float, a.loc["spearman_rho", "value"]), 2),
+                "low": decimal(rho_low, 2),
+                "high": decimal(cast(float, a.loc["spearman_rho", "ci_high"]), 2),
+                "accuracy": percent(cast(float, a.loc["accuracy", "value"]), 0),
+            }
+            agrees = rho_low > 0  # the interval leaves out 0, or not
+            if on_stars and agrees:
+                sentence = tr(
+                    "Sentiment agrees with the star rating: Spearman rho {rho} (95% CI {low} to {high}); "
+                    "the label matches the stars' class for {accuracy} of reviews.",
+                    **numbers,
+                )
+            elif on_stars:
+                sentence = tr(
+                    "Sentiment does not clearly agree with the star rating: Spearman rho {rho} (95% CI {low} to "
+                    "{high}); the label matches the stars' class for {accuracy} of reviews.",
+                    **numbers,
+                )
+            elif agrees:
+                sentence = tr(
+                    "Sentiment agrees with the {scale} rating: Spearman rho {rho} (95% CI {low} to {high}); "
+                    "the label matches the rating's class for {accuracy} of reviews.",
+                    scale=_scale_text(scale),
+                    **numbers,
+                )
+            else:
+                sentence = tr(
+                    "Sentiment does not clearly agree with the {scale} rating: Spearman rho {rho} (95% CI {low} "
+                    "to {high}); the label matches the rating's class for {accuracy} of reviews.",
+                    scale=_scale_text(scale),
+                    **numbers,
+                )
+            out.append(sentence)
     if len(calibration) and "cv_accuracy" in calibration and calibration["cv_accuracy"].notna().iloc[0]:
         c = calibration.iloc[0]
-        verdict = (
-            "it beat the lexicon scorer, so this report uses its out-of-fold scores"
-            if c["used"]
-            else "it did not beat the lexicon scorer, so this report uses the lexicon scores"
-        )
+        numbers = {
+            "n": integer(int(c["n"])),
+            "accuracy": percent(c["cv_accuracy"], 0),
+            "lexicon": percent(c["lexicon_accuracy"], 0),
+        }
         out.append(
-            f"Calibrated on {int(c['n']):,} rated reviews, the company's own model classified "
-            f"{100 * c['cv_accuracy']:.0f}% correctly in 5-fold cross-validation (lexicon scorer: "
-            f"{100 * c['lexicon_accuracy']:.0f}%); {verdict}."
+            tr(
+                "Calibrated on {n} rated reviews, the company's own model classified {accuracy} correctly in "
+                "5-fold cross-validation (lexicon scorer: {lexicon}); it beat the lexicon scorer, so this report "
+                "uses its out-of-fold scores.",
+                **numbers,
+            )
+            if c["used"]
+            else tr(
+                "Calibrated on {n} rated reviews, the company's own model classified {accuracy} correctly in "
+                "5-fold cross-validation (lexicon scorer: {lexicon}); it did not beat the lexicon scorer, so this "
+                "report uses the lexicon scores.",
+                **numbers,
+            )
         )
     if comments:
+        numbers = {"mean": _signed(comments["mean_compound"]), "n": integer(comments["n"])}
         out.append(
-            f"Survey comments this month scored {comments['mean_compound']:+.2f} on average "
-            f"(n = {comments['n']:,}, {comments['model']} model)."
+            tr("Survey comments this month scored {mean} on average (n = {n}, calibrated model).", **numbers)
+            if comments["model"] == "calibrated"
+            else tr("Survey comments this month scored {mean} on average (n = {n}, lexicon model).", **numbers)
         )
     return out
 
@@ -1130,38 +1509,75 @@ def _headline_finding(month: pd.Period, kpi: dict, n_previous: int, dated: bool)
     """The month's mean sentiment, its interval and its change, as far as the data give them."""
     n = kpi["n"]
     if not n:
-        where = f"in {month}" if dated else "in the export"
-        return f"No review {where} could be scored for sentiment, so there is no mean sentiment to report."
-    interval = (
-        f"95% CI {kpi['ci_low']:+.2f} to {kpi['ci_high']:+.2f}, n = {n:,}"
-        if n > 1
-        else "one review, too few for an interval"
-    )
-    if not dated:
         return (
-            f"Mean review sentiment was {kpi['value']:+.2f} on a -1 to 1 scale ({interval}), over every review "
-            "of the export: the reviews have no dates, so they are not split by month."
+            tr(
+                "No review in {month} could be scored for sentiment, so there is no mean sentiment to report.",
+                month=i18n.month(month),
+            )
+            if dated
+            else tr("No review in the export could be scored for sentiment, so there is no mean sentiment to report.")
         )
-    head = f"Mean review sentiment in {month} was {kpi['value']:+.2f} on a -1 to 1 scale ({interval})"
+    interval = (
+        tr(
+            "95% CI {low} to {high}, n = {n}",
+            low=_signed(kpi["ci_low"]),
+            high=_signed(kpi["ci_high"]),
+            n=integer(n),
+        )
+        if n > 1
+        else tr("one review, too few for an interval")
+    )
+    value = _signed(kpi["value"])
+    if not dated:
+        return tr(
+            "Mean review sentiment was {value} on a -1 to 1 scale ({interval}), over every review of the export: "
+            "the reviews have no dates, so they are not split by month.",
+            value=value,
+            interval=interval,
+        )
+    words = {
+        "month": i18n.month(month),
+        "previous": i18n.month(month - 1),
+        "value": value,
+        "interval": interval,
+    }
     if kpi["change_p"] is not None:
+        p = _fmt_p(kpi["change_p"])
+        if kpi["significant"] and kpi["change"] > 0:
+            return tr(
+                "Mean review sentiment in {month} was {value} on a -1 to 1 scale ({interval}), up {change} from "
+                "{previous} (adjusted {p} for the month's headline KPIs).",
+                change=decimal(abs(kpi["change"]), 2),
+                p=p,
+                **words,
+            )
         if kpi["significant"]:
-            direction = "up" if kpi["change"] > 0 else "down"
-            head += (
-                f", {direction} {abs(kpi['change']):.2f} from {month - 1} "
-                f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs)."
+            return tr(
+                "Mean review sentiment in {month} was {value} on a -1 to 1 scale ({interval}), down {change} from "
+                "{previous} (adjusted {p} for the month's headline KPIs).",
+                change=decimal(abs(kpi["change"]), 2),
+                p=p,
+                **words,
             )
-        else:
-            head += (
-                f"; the change of {kpi['change']:+.2f} from {month - 1} is not significant "
-                f"(adjusted {_fmt_p(kpi['change_p'])} for the month's headline KPIs)."
-            )
-    elif not n_previous:
-        head += f"; there are no reviews from {month - 1} to compare with."
-    else:
-        head += (
-            f"; the change of {kpi['change']:+.2f} from {month - 1} cannot be tested with a single review in a month."
+        return tr(
+            "Mean review sentiment in {month} was {value} on a -1 to 1 scale ({interval}); the change of {change} "
+            "from {previous} is not significant (adjusted {p} for the month's headline KPIs).",
+            change=_signed(kpi["change"]),
+            p=p,
+            **words,
         )
-    return head
+    if not n_previous:
+        return tr(
+            "Mean review sentiment in {month} was {value} on a -1 to 1 scale ({interval}); there are no reviews "
+            "from {previous} to compare with.",
+            **words,
+        )
+    return tr(
+        "Mean review sentiment in {month} was {value} on a -1 to 1 scale ({interval}); the change of {change} "
+        "from {previous} cannot be tested with a single review in a month.",
+        change=_signed(kpi["change"]),
+        **words,
+    )
 
 
 # --------------------------------------------------------------------------- themes by sentiment, topics (issue 26)
@@ -1179,7 +1595,10 @@ def _theme_heatmap(cur: pd.DataFrame, names: list[str], where: str) -> pd.DataFr
         cells["examples"] = [[] for _ in range(len(cells))]
     if not (cells["theme_n"] > 0).any():
         raise NotEnoughDataError(
-            f"no scored review {where} mentions a theme, so there is no theme to break down by sentiment."
+            tr(
+                "no scored review {where} mentions a theme, so there is no theme to break down by sentiment.",
+                where=where,
+            )
         )
     return cells[cells["theme_n"] > 0].reset_index(drop=True)
 
@@ -1187,16 +1606,23 @@ def _theme_heatmap(cur: pd.DataFrame, names: list[str], where: str) -> pd.DataFr
 def _heatmap_alt(cells: pd.DataFrame | None, where: str) -> str:
     """The heatmap's finding: the theme with the largest negative share, and the most positive one."""
     if cells is None or not len(cells):
-        return "Themes by sentiment: not drawn (see the section's note)."
+        return tr("Themes by sentiment: not drawn (see the section's note).")
     # a theme of two reviews can be "100% negative": the finding names themes of 10 or more when there are any
     enough = cells[cells["theme_n"] >= 10] if (cells["theme_n"] >= 10).any() else cells
     neg = enough[enough["label"] == "negative"].sort_values(["share", "theme_n"], ascending=[False, False])
     pos = enough[enough["label"] == "positive"].sort_values(["share", "theme_n"], ascending=[False, False])
     worst, best = neg.iloc[0], pos.iloc[0]
-    return (
-        f"Themes by sentiment {where}: {worst['theme']} has the largest negative share, "
-        f"{100 * worst['share']:.0f}% of its {int(worst['theme_n']):,} reviews; {best['theme']} the largest positive "
-        f"share, {100 * best['share']:.0f}% of {int(best['theme_n']):,}. Cells: share of each theme's reviews."
+    return tr(
+        "Themes by sentiment {where}: {worst} has the largest negative share, {worst_share} of its {worst_n} "
+        "reviews; {best} the largest positive share, {best_share} of {best_n}. Cells: share of each theme's "
+        "reviews.",
+        where=where,
+        worst=worst["theme"],
+        worst_share=percent(worst["share"], 0),
+        worst_n=integer(int(worst["theme_n"])),
+        best=best["theme"],
+        best_share=percent(best["share"], 0),
+        best_n=integer(int(best["theme_n"])),
     )
 
 
@@ -1210,15 +1636,15 @@ def _plot_heatmap(cells: pd.DataFrame) -> Axes:
     grid = grid.loc[cells.drop_duplicates("theme")["theme"]]
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(grid) + 1.4))
     ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(3), ["negative", "neutral", "positive"])
+    ax.set_xticks(range(3), [translate(_CLASSES[name]) for name in ("negative", "neutral", "positive")])
     ax.set_yticks(range(len(grid)), [str(t) for t in grid.index])
     n = cells.drop_duplicates("theme").set_index("theme")["theme_n"]
     for i, theme in enumerate(grid.index):
         for j, label in enumerate(grid.columns):
             value = grid.loc[theme, label]
-            ax.text(j, i, f"{100 * value:.0f}%", ha="center", va="center", color="white" if value > 0.55 else "black")
-        ax.text(2.62, i, f"n = {int(n[theme]):,}", va="center", fontsize=8)
-    ax.set_title("Share of each theme's reviews by sentiment")
+            ax.text(j, i, percent(value, 0), ha="center", va="center", color="white" if value > 0.55 else "black")
+        ax.text(2.62, i, tr("n = {n}", n=integer(int(n[theme]))), va="center", fontsize=8)
+    ax.set_title(tr("Share of each theme's reviews by sentiment"))
     fig.tight_layout()
     return ax
 
@@ -1232,9 +1658,12 @@ def _suggested_topics(cur: pd.DataFrame, names: list[str], seed: int, where: str
     rest = cur[has_text & ~matched]
     if len(rest) < TOPIC_MIN_TEXTS:  # a result, not missing data: the themes cover (nearly) every review
         none = pd.DataFrame(columns=["topic", "language", "terms", "size"])
-        none.attrs["note"] = (
-            f"Only {len(rest):,} review(s) {where} match no theme (topics are suggested from at least "
-            f"{TOPIC_MIN_TEXTS}): the theme list covers what the reviews talk about."
+        none.attrs["note"] = tr(
+            "Only {n} review(s) {where} match no theme (topics are suggested from at least {minimum}): the theme "
+            "list covers what the reviews talk about.",
+            n=integer(len(rest)),
+            where=where,
+            minimum=integer(TOPIC_MIN_TEXTS),
         )
         return none
     topics = suggest_topics(
@@ -1244,5 +1673,7 @@ def _suggested_topics(cur: pd.DataFrame, names: list[str], seed: int, where: str
         seed=seed,
     )
     if not len(topics):
-        topics.attrs["note"] = f"The {len(rest):,} reviews {where} that match no theme form no topic of 5 or more."
+        topics.attrs["note"] = tr(
+            "The {n} reviews {where} that match no theme form no topic of 5 or more.", n=integer(len(rest)), where=where
+        )
     return topics
