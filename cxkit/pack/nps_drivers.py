@@ -854,9 +854,8 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
                 if pd.notna(r.ci_low) and pd.notna(r.ci_high)
                 else "",
                 tr("previous month"): value(r.previous) if known else "",
-                # The English pack's form is kept (issue 28): the replace below also drops the sign of
-                # a change between -0.1 and 0.1 with two decimals (-0.01 -> 0.01); reported to the lead.
-                tr("change"): delta(r.change).replace("-0.0", "0.0").replace("+0.0", "0.0")
+                # a change that rounds to zero is shown unsigned (the formatters drop the sign of 0.0)
+                tr("change"): delta(r.change)
                 if known and pd.notna(r.change)
                 else "",
                 "n": integer(r.n),
