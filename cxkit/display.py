@@ -58,6 +58,7 @@ __all__ = [
     "SafeDisplay",
     "safe_text",
     "COLUMN_LABELS",
+    "COLUMN_WORDS",
     "metric_label",
 ]
 
@@ -244,6 +245,7 @@ COLUMN_WORDS = {
         ("excluded", N_("excluded")),
         ("group", N_("group")),
         ("importance", N_("importance")),
+        ("journey_stage", N_("journey stage")),
         ("label", N_("label")),
         ("language", N_("language")),
         ("mean", N_("mean")),
@@ -589,7 +591,7 @@ def presentable(
             stem = str(column)[: -len("ci_low")].rstrip("_")
             position = columns.index(column)
             estimate = columns[position - 1] if position > 0 else None
-            level = i18n.percent(ci_level, 0)
+            level = i18n.percent(cast(float, ci_level), 0)  # pairs are joined only with a level
             header = labels.get(column) or (
                 tr("{column} {level} CI", column=_label(stem), level=level) if stem else tr("{level} CI", level=level)
             )
