@@ -123,14 +123,13 @@ def _segment_page(feedback: pd.DataFrame, column: str, value: object, *, month: 
     )
     link = Markup('<a href="../nps_drivers.html">{}</a>').format(tr("NPS and key drivers"))
     ci = tr("95% CI")
+    note = tr_html(
+        "The numbers of this group alone; differences between groups are tested on the NPS page ({page}).", page=link
+    )
     body = (
-        f'<h1>{escape(_column(column))}: {name}, {escape(i18n.month(month))}</h1><p class="cx-note">{{}}</p>'.format(
-            tr_html(
-                "The numbers of this group alone; differences between groups are tested on the NPS page ({page}).",
-                page=link,
-            )
-        )
-        + f'<table class="cx-table"><caption>{tr_html("This month, with 95% confidence intervals")}</caption>'
+        f"<h1>{escape(_column(column))}: {name}, {escape(i18n.month(month))}</h1>"
+        f'<p class="cx-note">{note}</p>'
+        f'<table class="cx-table"><caption>{tr_html("This month, with 95% confidence intervals")}</caption>'
         f"<thead><tr>{_th(tr('KPI'), tr('value'), ci, 'n')}</tr></thead><tbody>{_kpi_rows(this)}</tbody></table>"
         f"<h2>{tr_html('NPS by month')}</h2>{spark}"
         f'<table class="cx-table"><caption>{tr_html("NPS by month, with 95% confidence intervals")}</caption>'
@@ -152,16 +151,14 @@ def _touchpoint_page(results: dict, *, month: str, footer: str) -> str:
         if isinstance(t, dict)
     )
     heading = tr_html("CSAT by touchpoint, {month}", month=i18n.month(month))
+    caption = tr_html("Mean CSAT by touchpoint against the previous month (Welch t, Holm-adjusted across touchpoints)")
+    heads = _th(tr("touchpoint"), "CSAT", tr("previous"), tr("change"), tr("adjusted p"), tr("verdict"), "n")
+    missing = tr_html("Not available: the survey has no touchpoint or CSAT column, or no answers this month.")
     body = (
-        f'<h1>{heading}</h1><table class="cx-table"><caption>{{}}</caption><thead><tr>'.format(
-            tr_html("Mean CSAT by touchpoint against the previous month (Welch t, Holm-adjusted across touchpoints)")
-        )
-        + _th(tr("touchpoint"), "CSAT", tr("previous"), tr("change"), tr("adjusted p"), tr("verdict"), "n")
-        + f"</tr></thead><tbody>{rows}</tbody></table>"
+        f'<h1>{heading}</h1><table class="cx-table"><caption>{caption}</caption><thead><tr>{heads}'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
         if rows
-        else f'<h1>{heading}</h1><p class="cx-note">{{}}</p>'.format(
-            tr_html("Not available: the survey has no touchpoint or CSAT column, or no answers this month.")
-        )
+        else f'<h1>{heading}</h1><p class="cx-note">{missing}</p>'
     )
     return static_page(
         tr("CSAT by touchpoint, {month}", month=i18n.month(month)), body, footer=footer, depth=1, css=CSS
@@ -187,12 +184,12 @@ def _language_page(results: dict, *, month: str, footer: str) -> str:
     )
     title = tr("Review sentiment by language, {month}", month=i18n.month(month))
     link = Markup('<a href="../review_sentiment.html">{}</a>').format(tr("review sentiment page"))
+    note = tr_html("From the {page}.", page=link)
+    caption = tr_html("Mean sentiment and share of negative reviews by language")
     body = (
-        f'<h1>{escape(title)}</h1><p class="cx-note">{{}}</p>'.format(tr_html("From the {page}.", page=link))
-        + '<table class="cx-table"><caption>{}</caption>'.format(
-            tr_html("Mean sentiment and share of negative reviews by language")
-        )
-        + f"<thead><tr>{_th(tr('language'), tr('mean sentiment'), tr('negative'), 'n')}</tr></thead>"
+        f'<h1>{escape(title)}</h1><p class="cx-note">{note}</p>'
+        f'<table class="cx-table"><caption>{caption}</caption>'
+        f"<thead><tr>{_th(tr('language'), tr('mean sentiment'), tr('negative'), 'n')}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
     )
     return static_page(title, body, footer=footer, depth=1, css=CSS)

@@ -380,12 +380,10 @@ def _summary_section(results: dict) -> str:
         if isinstance(b, dict)
     )
     guide = Markup('<a href="appendix/how_to_read.html">{}</a>').format(tr("how to read this pack"))
+    note = tr_html("Only changes and differences that pass their significance test are stated; {guide}.", guide=guide)
     return (
         f'<section aria-labelledby="summary"><h2 id="summary">{tr_html("Summary")}</h2>'
-        f'<ul class="cx-summary">{items}</ul>'
-        '<p class="cx-note">{}</p></section>'.format(
-            tr_html("Only changes and differences that pass their significance test are stated; {guide}.", guide=guide)
-        )
+        f'<ul class="cx-summary">{items}</ul><p class="cx-note">{note}</p></section>'
     )
 
 
