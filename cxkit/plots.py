@@ -661,7 +661,12 @@ def plot_importance(
         ends = 100 * rows["ci_high"].to_numpy(float) if has_ci else share
         for yi, s, e in zip(y, share, ends):
             ax.annotate(
-                i18n.percent(s / 100, 0), (e, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+                i18n.decimal(s, 0) + ("%" if i18n.get_language() == "en" else "\u00a0%"),
+                (e, yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
             )
     ax.set_yticks(y0, [label(d.replace("_", " ")) for d in order])
     kind = data.attrs.get("r2_kind", "R²")
