@@ -118,6 +118,7 @@ def test_index_numbers_months_and_lang_are_the_locales(shell):
     assert "+19,4" in text and "19.4" not in text
     assert "oktober 2026" in text and MONTH not in text.replace("2026-10-", "")
     assert "2,5\u00a0%" in text  # the churn tile
+    assert "p &lt; 0,001" in page and "p < 0" not in page  # the significant CSAT tile's p, escaped
     assert f'<html lang="{code}">' in page and f'<html lang="{code}">' in shell["guide"]
     bullets = " ".join(b["text"] for b in shell["results"]["summary"])
     assert "15,3\u00a0%" in bullets and "3,3\u00a0%" in bullets  # the emerging theme's shares

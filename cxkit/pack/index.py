@@ -148,7 +148,7 @@ def _kpi_card(
             said = {
                 "change": Markup(f"<strong>{escape(_fmt(delta_fmt, kpi['change']))}</strong>"),
                 "previous": _fmt(fmt, kpi["previous"]),
-                "p": Markup(_p_text(cast(float, p))),  # as the page always wrote it
+                "p": _p_markup(_p_text(cast(float, p))),
             }
             sentence = (
                 tr_html("{change} vs previous month ({previous}), significant (better; {p})", **said)
@@ -162,7 +162,7 @@ def _kpi_card(
                 "{change} vs previous month ({previous}); not a significant change ({p})",
                 change=_fmt(delta_fmt, kpi["change"]),
                 previous=_fmt(fmt, kpi["previous"]),
-                p=Markup(ptext),
+                p=_p_markup(ptext),
             )
             change = f'<div class="cx-change cx-flat">{sentence}</div>'
     return (
@@ -223,6 +223,12 @@ def _and(names: list) -> str:
     if len(names) < 2:
         return "".join(names)
     return tr("{names} and {last}", names=", ".join(names[:-1]), last=names[-1])
+
+
+def _p_markup(text: str) -> str:
+    """A p-value phrase for a tile: written raw in English, as the page always wrote it (``p < 0.001``
+    in the HTML source), escaped in the other languages."""
+    return Markup(text) if i18n.get_language() == "en" else text
 
 
 def _plain(n: object) -> str:
