@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, TypeVar, cast
 import numpy as np
 import pandas as pd
 
+from . import i18n
 from .errors import PresentationWarning
+from .i18n import N_, ntr, tr, translate
 from .privacy import mask_pii
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ __all__ = [
     "SafeDisplay",
     "safe_text",
     "COLUMN_LABELS",
+    "COLUMN_WORDS",
     "metric_label",
 ]
 
@@ -113,10 +116,10 @@ class Unavailable(SafeHTML):
     """
 
     def __init__(self, reason: str):
-        reason = " ".join(str(reason).split()) or "the data at hand cannot give this section."
+        reason = " ".join(str(reason).split()) or tr("the data at hand cannot give this section.")
         self.reason = reason
-        sentence = (
-            "Not shown: " + reason[:1].lower() + reason[1:] if not reason[:2].isupper() else "Not shown: " + reason
+        sentence = tr(
+            "Not shown: {reason}", reason=reason[:1].lower() + reason[1:] if not reason[:2].isupper() else reason
         )
         super().__init__(f'<p class="cx-unavailable">{safe_text(sentence)}</p>', text=sentence)
 
@@ -165,50 +168,157 @@ def safe_text(value: object, *, max_chars: int | None = None) -> str:
 #: not listed here is shown with underscores as spaces.
 COLUMN_LABELS = {
     "n": "n",
-    "k": "groups",
-    "se": "std. error",
-    "sd": "std. deviation",
+    "k": N_("groups"),
+    "se": N_("std. error"),
+    "sd": N_("std. deviation"),
     "z": "z",
     "t": "t",
-    "coef": "coefficient",
+    "coef": N_("coefficient"),
     "p": "p",
-    "p_adjusted": "p (adjusted)",
-    "p_adjusted_max": "largest p (adjusted)",
-    "prob_first": "chance ranked first",
+    "p_adjusted": N_("p (adjusted)"),
+    "p_adjusted_max": N_("largest p (adjusted)"),
+    "prob_first": N_("chance ranked first"),
     "chi2": "χ²",
-    "dof": "df",
-    "df1": "df (between groups)",
-    "df2": "df (within groups)",
-    "rho": "correlation with time",
-    "stat": "statistic name",
-    "effect": "effect-size measure",
+    "dof": N_("df"),
+    "df1": N_("df (between groups)"),
+    "df2": N_("df (within groups)"),
+    "rho": N_("correlation with time"),
+    "stat": N_("statistic name"),
+    "effect": N_("effect-size measure"),
     "omega2": "ω²",
     "epsilon2": "ε²",
-    "mcfadden_r2": "McFadden's R²",
+    "mcfadden_r2": N_("McFadden's R²"),
     "r2": "R²",
-    "log_odds": "log-odds",
-    "odds_ratio": "odds ratio",
-    "hazard_ratio": "hazard ratio",
+    "log_odds": N_("log-odds"),
+    "odds_ratio": N_("odds ratio"),
+    "hazard_ratio": N_("hazard ratio"),
     "nps": "NPS",
     "csat": "CSAT",
     "ces": "CES",
-    "vif": "overlap (VIF)",
-    "diff": "difference",
-    "a": "group A",
-    "b": "group B",
-    "clv": "lifetime value",
+    "vif": N_("overlap (VIF)"),
+    "diff": N_("difference"),
+    "a": N_("group A"),
+    "b": N_("group B"),
+    "clv": N_("lifetime value"),
+}
+
+#: Headers of the other canonical column names of cxkit's tables: in English the name with
+#: underscores as spaces (as any identifier is shown), translated in the other report
+#: languages. A column name from the data (a driver, a category) is shown as it is.
+COLUMN_WORDS = {
+    name: word
+    for name, word in [
+        ("accepted", N_("accepted")),
+        ("active_at_start", N_("active at start")),
+        ("active_share", N_("active share")),
+        ("adjusted_for", N_("adjusted for")),
+        ("category", N_("category")),
+        ("change", N_("change")),
+        ("channel", N_("channel")),
+        ("channels", N_("channels")),
+        ("check", N_("check")),
+        ("churn_probability", N_("churn probability")),
+        ("churn_rate", N_("churn rate")),
+        ("churned", N_("churned")),
+        ("churned_share", N_("churned share")),
+        ("ci", N_("ci")),
+        ("cohort", N_("cohort")),
+        ("comment", N_("comment")),
+        ("comments", N_("comments")),
+        ("compound", N_("compound")),
+        ("conversion", N_("conversion")),
+        ("converted", N_("converted")),
+        ("count", N_("count")),
+        ("customers", N_("customers")),
+        ("detractors", N_("detractors")),
+        ("difference", N_("difference")),
+        ("driver", N_("driver")),
+        ("drop_off", N_("drop off")),
+        ("drop_off_rate", N_("drop off rate")),
+        ("effect_size", N_("effect size")),
+        ("emerging", N_("emerging")),
+        ("entered", N_("entered")),
+        ("estimate", N_("estimate")),
+        ("events", N_("events")),
+        ("example", N_("example")),
+        ("examples", N_("examples")),
+        ("excluded", N_("excluded")),
+        ("group", N_("group")),
+        ("importance", N_("importance")),
+        ("journey_stage", N_("journey stage")),
+        ("label", N_("label")),
+        ("language", N_("language")),
+        ("mean", N_("mean")),
+        ("mean_compound", N_("mean compound")),
+        ("median", N_("median")),
+        ("metric", N_("metric")),
+        ("month", N_("month")),
+        ("monthly_revenue", N_("monthly revenue")),
+        ("negative", N_("negative")),
+        ("negative_rate", N_("negative rate")),
+        ("neutral", N_("neutral")),
+        ("note", N_("note")),
+        ("passives", N_("passives")),
+        ("performance", N_("performance")),
+        ("period", N_("period")),
+        ("positive", N_("positive")),
+        ("previous", N_("previous")),
+        ("previous_n", N_("previous n")),
+        ("previous_rate", N_("previous rate")),
+        ("previous_share", N_("previous share")),
+        ("promoters", N_("promoters")),
+        ("published_at", N_("published at")),
+        ("quadrant", N_("quadrant")),
+        ("rank", N_("rank")),
+        ("rating", N_("rating")),
+        ("ratio", N_("ratio")),
+        ("reached", N_("reached")),
+        ("read", N_("read")),
+        ("reason", N_("reason")),
+        ("reference", N_("reference")),
+        ("rejected", N_("rejected")),
+        ("revenue", N_("revenue")),
+        ("revenue_at_risk", N_("revenue at risk")),
+        ("rows", N_("rows")),
+        ("segment", N_("segment")),
+        ("sentiment", N_("sentiment")),
+        ("share", N_("share")),
+        ("share_negative", N_("share negative")),
+        ("share_positive", N_("share positive")),
+        ("significant", N_("significant")),
+        ("small_n", N_("small n")),
+        ("source", N_("source")),
+        ("stage", N_("stage")),
+        ("statistic", N_("statistic")),
+        ("status", N_("status")),
+        ("step", N_("step")),
+        ("success", N_("success")),
+        ("success_rate", N_("success rate")),
+        ("table", N_("table")),
+        ("tenure_months", N_("tenure months")),
+        ("test", N_("test")),
+        ("text", N_("text")),
+        ("theme", N_("theme")),
+        ("touchpoint", N_("touchpoint")),
+        ("usable", N_("usable")),
+        ("used", N_("used")),
+        ("value", N_("value")),
+        ("volume", N_("volume")),
+        ("weight", N_("weight")),
+        ("words", N_("words")),
+    ]
 }
 
 #: Cell values that are statistical jargon, in words (only in these columns).
 VALUE_LABELS = {
     "effect": {
-        "omega2": "ω² (share of variance)",
-        "epsilon2": "ε² (rank-based share of variance)",
-        "mcfadden_r2": "McFadden's R²",
-        "hedges_g": "Hedges' g",
-        "cliffs_delta": "Cliff's delta",
+        "omega2": N_("ω² (share of variance)"),
+        "epsilon2": N_("ε² (rank-based share of variance)"),
+        "mcfadden_r2": N_("McFadden's R²"),
+        "hedges_g": N_("Hedges' g"),
+        "cliffs_delta": N_("Cliff's delta"),
     },
-    "stat": {"LR chi2": "likelihood-ratio χ²"},
+    "stat": {"LR chi2": N_("likelihood-ratio χ²")},
 }
 
 #: Decimals that a kind of number always has, whatever a table's ``digits`` say (a mapping
@@ -224,19 +334,25 @@ _Column = TypeVar("_Column", bound=Hashable)
 def _label(column: object) -> str:
     name = str(column)
     if name in COLUMN_LABELS:
-        return COLUMN_LABELS[name]
+        return translate(COLUMN_LABELS[name])
+    if name in COLUMN_WORDS:
+        return translate(COLUMN_WORDS[name])
     if not name.isidentifier():
         return name  # a name from the data (a driver or a category) is shown as it is
     return name.replace("_", " ")
 
 
 def metric_label(metric: str) -> str:
-    """A score's name as a reader says it: ``csat`` -> ``CSAT``, ``mean_wait`` -> ``mean wait``.
+    """A score's name as a reader says it: ``csat`` -> ``CSAT``, ``mean_wait`` -> ``mean wait``
+    (a canonical name of :data:`COLUMN_WORDS` in the report language).
 
     >>> metric_label("nps"), metric_label("task_success")
     ('NPS', 'task success')
     """
-    return {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(str(metric).lower(), str(metric).replace("_", " "))
+    name = str(metric)
+    if name.lower() in ("nps", "csat", "ces"):
+        return name.upper()
+    return translate(COLUMN_WORDS[name]) if name in COLUMN_WORDS else name.replace("_", " ")
 
 
 def format_p(p: float) -> str:
@@ -269,9 +385,7 @@ def format_p(p: float) -> str:
     """
     if p is None or not np.isfinite(p):
         return ""
-    if p < 0.001:
-        return "< 0.001"
-    return f"{float(f'{p:.2g}'):.6f}".rstrip("0").rstrip(".")
+    return i18n.p_value(p)  # the same rule, in the report language's decimal mark
 
 
 def p_phrase(p: float) -> str:
@@ -281,40 +395,42 @@ def p_phrase(p: float) -> str:
     ('p = 0.034', 'p < 0.001', 'p = n/a')
     """
     text = format_p(p)
-    return "p = n/a" if not text else f"p {text}" if text.startswith("<") else f"p = {text}"
+    if not text:
+        return tr("p = n/a")
+    return tr("p {p}", p=text) if text.startswith("<") else tr("p = {p}", p=text)
 
 
 def _number(value: float, digits: int, kind: str = "plain") -> str:
-    """One number in one of :func:`presentable`'s formats; ``-0.0`` is shown as ``0.0``."""
-    scale = 100 if kind in ("percent", "pp") else 1
-    text = f"{scale * value:,.{digits}f}"
-    if float(text.replace(",", "")) == 0:
-        text = text.lstrip("-")
-        if kind == "percent":
+    """One number in one of :func:`presentable`'s formats, in the report language's format
+    (:mod:`cxkit.i18n`); ``-0.0`` is shown as ``0.0``."""
+    if kind == "pp":
+        return i18n.points(value, digits)
+    if kind == "percent":
+        text = i18n.decimal(100 * value, digits)
+        if not any(ch in "123456789" for ch in text):
             text = "0"
-    elif kind in ("pp", "signed") and not text.startswith("-"):
-        text = "+" + text
-    if kind == "percent" and float(text.replace(",", "")) == 100 and abs(value - 1) < 1e-12:
-        text = "100"
-    return text + {"percent": "%", "pp": " pp"}.get(kind, "")
+        elif abs(value - 1) < 1e-12:
+            text = "100"
+        return text + ("%" if i18n.get_language() == "en" else "\u00a0%")
+    return i18n.decimal(value, digits, sign=kind == "signed")
 
 
 def _format_cell(value: object, digits: int, kind: str = "plain") -> str:
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
+        return tr("yes") if value else tr("no")
     if isinstance(value, (int, np.integer, float, np.floating)):
         value = float(value) if isinstance(value, (float, np.floating)) or kind != "plain" else int(value)
         if isinstance(value, int):
-            return f"{value:,}"
+            return f"{value:,}" if i18n.get_language() == "en" else i18n.integer(value)
         if kind == "p":
             return format_p(value)
         if not np.isfinite(value):
             return "∞" if value > 0 else "−∞"
         return _number(value, digits, kind)
     if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
+        return i18n.date(value) if value == value.normalize() else i18n.date(value) + value.strftime(" %H:%M")
     text = str(value)
     if len(text) <= 40 and _MISSING_WORD.search(text):  # a formatted number built from a missing value
         warnings.warn(
@@ -329,9 +445,14 @@ def _pretty_term(value: object) -> object:
     if not isinstance(value, str):
         return value
     if value == "Intercept":
-        return "baseline (intercept)"
+        return tr("baseline (intercept)")
     match = _TERM.match(value)
-    return f"{match.group(1) or match.group(2)}: {match.group(3)}" if match else value
+    if not match:
+        return value
+    name = match.group(1) or match.group(2)
+    if name in COLUMN_WORDS and i18n.get_language() != "en":  # a canonical covariate, in words
+        name = translate(COLUMN_WORDS[name])
+    return f"{name}: {match.group(3)}"
 
 
 def _layout(columns: Sequence[_Column], ci_level: float | None) -> list[tuple[_Column, str | None]]:
@@ -452,7 +573,8 @@ def presentable(
         if column == "term":
             values = values.map(_pretty_term)
         elif column in VALUE_LABELS:
-            values = values.map(lambda v: VALUE_LABELS[column].get(v, v) if isinstance(v, str) else v)
+            words = VALUE_LABELS[column]
+            values = values.map(lambda v: translate(words[v]) if isinstance(v, str) and v in words else v)
         own = column in percent or column in pp or column in signed or column in explicit
         source = like if (like is not None and not own) else column
         kind = kind_of(source)
@@ -469,9 +591,12 @@ def presentable(
             stem = str(column)[: -len("ci_low")].rstrip("_")
             position = columns.index(column)
             estimate = columns[position - 1] if position > 0 else None
-            header = labels.get(column) or ((_label(stem) + " ") if stem else "") + f"{ci_level:.0%} CI"
+            level = i18n.percent(cast(float, ci_level), 0)  # pairs are joined only with a level
+            header = labels.get(column) or (
+                tr("{column} {level} CI", column=_label(stem), level=level) if stem else tr("{level} CI", level=level)
+            )
             values = [
-                f"{lo} to {hi}" if lo and hi else ""
+                tr("{low} to {high}", low=lo, high=hi) if lo and hi else ""
                 for lo, hi in zip(cells(column, like=estimate), cells(high, like=estimate))
             ]
         while header in out:
@@ -557,8 +682,9 @@ def table(
     # Masked before the text form below shortens cells to 60 characters (the HTML cells are masked again).
     text = text.map(mask_pii).rename(columns=mask_pii)
     if text.empty or not text.astype(str).map(lambda cell: cell.strip() not in ("", "–", "-")).to_numpy().any():
-        what = f"“{caption}”" if caption else "the table"
-        return Unavailable(f"there is nothing to list in {what} from the data at hand.")
+        if caption:
+            return Unavailable(tr("there is nothing to list in “{caption}” from the data at hand.", caption=caption))
+        return Unavailable(tr("there is nothing to list in the table from the data at hand."))
     numeric = [
         pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column])
         for column, _ in _layout(list(shown.columns), ci_level)
@@ -571,10 +697,14 @@ def table(
             for value, num in zip(row, numeric)
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    note = f" ({omitted:,} more rows not shown)" if omitted else ""
+    note = (
+        ntr(" ({n} more row not shown)", " ({n} more rows not shown)", omitted, n=_format_cell(omitted, 0))
+        if omitted
+        else ""
+    )
     cap = f"<caption>{safe_text(caption or '')}{escape(note)}</caption>" if (caption or note) else ""
     # A region that scrolls must be reachable by keyboard (tabindex) and named for screen readers.
-    name = safe_text(caption or "table", max_chars=120)
+    name = safe_text(caption or tr("table"), max_chars=120)
     html = (
         f'<div class="cx-table-wrap" tabindex="0" role="region" aria-label="{name}">'
         f'<table class="cx-table">{cap}<thead><tr>{head}</tr></thead>'
@@ -673,7 +803,7 @@ def figure(fig: Figure, *, alt: str, dpi: int = 100) -> Image | Unavailable:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-        return Unavailable("there is nothing to draw from the data at hand.")
+        return Unavailable(tr("there is nothing to draw from the data at hand."))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     import matplotlib.pyplot as plt

@@ -19,14 +19,17 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, cast
 
 import numpy as np
 import pandas as pd
 
-from .display import metric_label
+from . import i18n
+from .display import COLUMN_LABELS, COLUMN_WORDS, metric_label
+from .i18n import N_, tr, translate
 from .privacy import mask_pii
 
 if TYPE_CHECKING:
@@ -134,6 +137,93 @@ def label(text: object, *, max_chars: int = 40) -> str:
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
 
 
+#: Category values that cxkit itself defines (journey stages, NPS groups, sentiment classes,
+#: the importance-performance quadrants): pack vocabulary, drawn in the report language.
+#: Values from the data (segments, drivers, themes, sources) are drawn as they are.
+VOCABULARY = {
+    "awareness": N_("awareness"),
+    "consideration": N_("consideration"),
+    "decision": N_("decision"),
+    "retention": N_("retention"),
+    "advocacy": N_("advocacy"),
+    "promoter": N_("promoter"),
+    "passive": N_("passive"),
+    "detractor": N_("detractor"),
+    "no response": N_("no response"),
+    "positive": N_("positive"),
+    "neutral": N_("neutral"),
+    "negative": N_("negative"),
+    "fix first": N_("fix first"),
+    "keep up": N_("keep up"),
+    "low priority": N_("low priority"),
+    "maintain": N_("maintain"),
+}
+
+
+def _word(value: object, *, max_chars: int = 40) -> str:
+    """A category for an axis: pack vocabulary in the report language, a value from data as it is."""
+    text = str(value)
+    return label(translate(VOCABULARY[text]) if text in VOCABULARY else value, max_chars=max_chars)
+
+
+def _column(name: object) -> str:
+    """A column's name in a label: as it is in English; a canonical name in words of the other
+    report languages."""
+    text = str(name)
+    if i18n.get_language() == "en":
+        return text
+    if text in COLUMN_LABELS:
+        return translate(COLUMN_LABELS[text])
+    return translate(COLUMN_WORDS[text]) if text in COLUMN_WORDS else text
+
+
+def _mark(text: str) -> str:
+    """A number matplotlib formatted (``1.5``), with the report language's decimal mark."""
+    return text if i18n.get_language() == "en" else text.replace(".", i18n.decimal(0.5, 1)[1])
+
+
+def _locale_axis(axis: Any) -> None:
+    """Tick numbers of ``axis`` in the report language (decimal mark, percent sign); labels
+    that are categories are left alone."""
+    from matplotlib.ticker import PercentFormatter, ScalarFormatter
+
+    class _Scalar(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return _mark(super().__call__(x, pos))
+
+        def get_offset(self) -> str:
+            return _mark(super().get_offset())
+
+    class _Percent(PercentFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return _mark(super().__call__(x, pos))
+
+    formatter = axis.get_major_formatter()
+    if isinstance(formatter, _Scalar | _Percent):
+        return
+    if isinstance(formatter, PercentFormatter):
+        axis.set_major_formatter(_Percent(formatter.xmax, formatter.decimals, symbol="\u00a0%"))
+    elif type(formatter) is ScalarFormatter:
+        axis.set_major_formatter(_Scalar())
+
+
+_P = ParamSpec("_P")
+
+
+def _in_language(plot: Callable[_P, Axes]) -> Callable[_P, Axes]:
+    """A figure function whose axes' tick numbers follow the report language (English as drawn)."""
+
+    @functools.wraps(plot)
+    def draw(*args: _P.args, **kwargs: _P.kwargs) -> Axes:
+        ax = plot(*args, **kwargs)
+        if i18n.get_language() != "en":
+            _locale_axis(ax.xaxis)
+            _locale_axis(ax.yaxis)
+        return ax
+
+    return draw
+
+
 # --------------------------------------------------------------------------- NPS and key drivers
 
 
@@ -164,7 +254,13 @@ def month_label(value: object) -> str:
         return label(value)
     if not isinstance(value, pd.Period) and not re.fullmatch(r"\d{4}-\d{2}", str(value)):
         return label(value)
-    return period.strftime("%b %Y")
+    code = i18n.get_language()
+    if code == "en":
+        return period.strftime("%b %Y")
+    from babel.dates import format_date
+
+    locale = {"da": "da_DK", "nb": "nb_NO", "sv": "sv_SE"}[code]
+    return format_date(period.to_timestamp().date(), "MMM y", locale=locale)
 
 
 def _last_months(data: pd.DataFrame, column: str, months: int | None) -> pd.DataFrame:
@@ -229,6 +325,7 @@ def _spread_labels(ys: np.ndarray, min_gap: float) -> np.ndarray:
     return out
 
 
+@_in_language
 def plot_nps_trend(
     data: pd.DataFrame, *, ax: Axes | None = None, metric: str | None = None, title: str | None = None
 ) -> Axes:
@@ -291,16 +388,10 @@ def plot_nps_trend(
         color=colour,
         alpha=0.18,
         linewidth=0,
-        label="95% confidence interval",
+        label=tr("95% confidence interval"),
     )
-    ax.plot(
-        x,
-        rows["value"].astype(float),
-        marker="o",
-        color=colour,
-        linewidth=2,
-        label=metric.upper() if metric == "nps" else metric,
-    )
+    name = "NPS" if metric == "nps" else _column(metric)
+    ax.plot(x, rows["value"].astype(float), marker="o", color=colour, linewidth=2, label=name)
     sig = rows["significant"].fillna(False).to_numpy(dtype=bool) if "significant" in rows else np.zeros(len(rows), bool)
     small = _small(rows)
     sig = sig & ~small
@@ -313,7 +404,7 @@ def plot_nps_trend(
             edgecolors=colour,
             linewidths=1.8,
             zorder=6,
-            label="small sample (fewer than the minimum responses): not a finding",
+            label=tr("small sample (fewer than the minimum responses): not a finding"),
         )
     if sig.any():
         ax.scatter(
@@ -324,13 +415,13 @@ def plot_nps_trend(
             edgecolors=SIGNIFICANT,
             linewidths=2.2,
             zorder=5,
-            label="significant change from previous month (adjusted p)",
+            label=tr("significant change from previous month (adjusted p)"),
         )
         for i in np.flatnonzero(sig).tolist():
             change = cast(float, rows.loc[i, "change"])
             below = change < 0
             ax.annotate(
-                f"{change:+.1f}",
+                i18n.decimal(change, 1, sign=True),
                 (x[i], rows.loc[i, "value"]),
                 xytext=(0, -22 if below else 14),
                 textcoords="offset points",
@@ -339,7 +430,7 @@ def plot_nps_trend(
                 fontweight="bold",
             )
     ax.set_xticks(x, [month_label(p) for p in rows["period"]], rotation=45, ha="right")
-    ax.set_ylabel("NPS (−100 to 100)" if metric == "nps" else metric)
+    ax.set_ylabel(tr("NPS (−100 to 100)") if metric == "nps" else name)
     ax.set_xlabel("")
     low, high = float(rows["ci_low"].min()), float(rows["ci_high"].max())
     pad = max(3.0, 0.15 * (high - low))
@@ -347,7 +438,10 @@ def plot_nps_trend(
         ax.set_ylim(max(low - pad, -102.0), min(high + pad, 102.0))
     else:
         ax.set_ylim(low - pad, high + pad)
-    ax.set_title(title or ("NPS by month, with 95% confidence band" if metric == "nps" else f"{metric} by month"))
+    ax.set_title(
+        title
+        or (tr("NPS by month, with 95% confidence band") if metric == "nps" else tr("{metric} by month", metric=name))
+    )
     ax.legend(loc="best", fontsize=8)
     return ax
 
@@ -372,6 +466,7 @@ def _as_comparison(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@_in_language
 def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """NPS per group (from :func:`cxkit.compare_nps`) with 95% intervals, significant groups highlighted.
 
@@ -427,9 +522,9 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: st
     sig = rows["significant"].to_numpy(dtype=bool) & ~small
     status = np.where(small, 2, sig.astype(int))
     for flag, colour, name in (
-        (0, NEUTRAL, "not significantly different from the rest"),
-        (1, SIGNIFICANT, "significantly different from the rest (adjusted p)"),
-        (2, NEUTRAL, "small sample (fewer than the minimum responses): not compared"),
+        (0, NEUTRAL, tr("not significantly different from the rest")),
+        (1, SIGNIFICANT, tr("significantly different from the rest (adjusted p)")),
+        (2, NEUTRAL, tr("small sample (fewer than the minimum responses): not compared")),
     ):
         pick = status == flag
         if not pick.any():
@@ -452,7 +547,7 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: st
         )
     for i in np.flatnonzero(sig).tolist():
         ax.annotate(
-            f"{cast(float, rows.loc[i, 'diff']):+.0f} vs rest",
+            tr("{difference} vs rest", difference=i18n.decimal(cast(float, rows.loc[i, "diff"]), 0, sign=True)),
             (rows.loc[i, "ci_high"], y[i]),
             xytext=(6, 0),
             textcoords="offset points",
@@ -465,7 +560,7 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: st
         ys = y[part.index.to_numpy()]
         ax.plot([overall, overall], [ys.min() - 0.4, ys.max() + 0.4], linestyle="--", color="#555555", linewidth=1)
         ax.annotate(
-            f"all: {overall:.0f}",
+            tr("all: {nps}", nps=i18n.decimal(overall, 0)),
             (overall, ys.max() + 0.4),
             xytext=(3, 0),
             textcoords="offset points",
@@ -477,13 +572,14 @@ def plot_nps_by_segment(data: pd.DataFrame, *, ax: Axes | None = None, title: st
     breaks = [i for i in range(1, len(rows)) if rows.loc[i, "by"] != rows.loc[i - 1, "by"]]  # type: ignore[operator]
     for b in breaks:
         ax.axhline(y[b] + 0.5, color="#cccccc", linewidth=0.8)
-    ax.set_yticks(y, [label(f"{b}: {g}") for b, g in zip(rows["by"], rows["group"])])
-    ax.set_xlabel("NPS with 95% confidence interval")
-    ax.set_title(title or "NPS by group this month")
+    ax.set_yticks(y, [label(f"{_column(b)}: {g}") for b, g in zip(rows["by"], rows["group"])])
+    ax.set_xlabel(tr("NPS with 95% confidence interval"))
+    ax.set_title(title or tr("NPS by group this month"))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(rows) > 6 else -0.2), ncol=1, fontsize=8)
     return ax
 
 
+@_in_language
 def plot_importance(
     data: pd.DataFrame, *, ax: Axes | None = None, method: str | None = None, title: str | None = None
 ) -> Axes:
@@ -564,23 +660,39 @@ def plot_importance(
         )
         ends = 100 * rows["ci_high"].to_numpy(float) if has_ci else share
         for yi, s, e in zip(y, share, ends):
-            ax.annotate(f"{s:.0f}%", (e, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+            ax.annotate(
+                i18n.decimal(s, 0) + ("%" if i18n.get_language() == "en" else "\u00a0%"),
+                (e, yi),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
     ax.set_yticks(y0, [label(d.replace("_", " ")) for d in order])
     kind = data.attrs.get("r2_kind", "R²")
-    ax.set_xlabel(f"share of explained variance (% of {kind}), 95% bootstrap CI")
+    ax.set_xlabel(tr("share of explained variance (% of {kind}), 95% bootstrap CI", kind=kind))
     target = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}.get(
-        data.attrs.get("target", ""), data.attrs.get("target", "the target")
+        data.attrs.get("target", ""), data.attrs.get("target", tr("the target"))
     )
     r2 = data.attrs.get("r2")
-    ax.set_title(
-        title or (f"Key drivers of {target}" + (f" (R² = {r2:.2f}, n = {data.attrs['n']:,})" if r2 is not None else ""))
-    )
+    if r2 is not None:
+        n = data.attrs["n"]
+        default = tr(
+            "Key drivers of {target} (R² = {r2}, n = {n})",
+            target=target,
+            r2=i18n.decimal(r2, 2),
+            n=f"{n:,}" if i18n.get_language() == "en" else i18n.integer(n),
+        )
+    else:
+        default = tr("Key drivers of {target}", target=target)
+    ax.set_title(title or default)
     if len(methods) > 1:
         ax.legend(loc="lower right", fontsize=8)
     ax.set_xlim(0, ax.get_xlim()[1] * 1.08)
     return ax
 
 
+@_in_language
 def plot_quadrant(
     data: pd.DataFrame, *, ax: Axes | None = None, method: str | None = None, title: str | None = None
 ) -> Axes:
@@ -658,7 +770,7 @@ def plot_quadrant(
                 elinewidth=1.2,
                 capsize=3,
                 markersize=8,
-                label=quadrant,
+                label=_word(quadrant),
             )
     ax.axvline(np.median(x), linestyle="--", color="#777777", linewidth=1)
     ax.axhline(np.median(y), linestyle="--", color="#777777", linewidth=1)
@@ -688,7 +800,7 @@ def plot_quadrant(
         ax.text(
             tx,
             ty,
-            text,
+            _word(text),
             transform=ax.transAxes,
             ha=ha,
             va=va,
@@ -697,15 +809,16 @@ def plot_quadrant(
             alpha=0.8,
             fontweight="bold",
         )
-    ax.set_xlabel("performance: mean rating (95% CI)")
-    ax.set_ylabel("importance: share of explained variance (%, 95% CI)")
-    ax.set_title(title or "Importance against performance (lines at the medians)")
+    ax.set_xlabel(tr("performance: mean rating (95% CI)"))
+    ax.set_ylabel(tr("importance: share of explained variance (%, 95% CI)"))
+    ax.set_title(title or tr("Importance against performance (lines at the medians)"))
     return ax
 
 
 # --------------------------------------------------------------------------- review sentiment
 
 
+@_in_language
 def plot_sentiment_trend(
     data: pd.DataFrame,
     *,
@@ -758,8 +871,8 @@ def plot_sentiment_trend(
     t = _last_months(data, "month", months).reset_index(drop=True)
     x = np.arange(len(t))
     low, high = _within(t["ci_low"], -1, 1), _within(t["ci_high"], -1, 1)
-    ax.fill_between(x, low, high, color=PALETTE[0], alpha=0.2, label="95% interval")
-    ax.plot(x, t["mean_compound"], marker="o", color=PALETTE[0], label="mean sentiment")
+    ax.fill_between(x, low, high, color=PALETTE[0], alpha=0.2, label=tr("95% interval"))
+    ax.plot(x, t["mean_compound"], marker="o", color=PALETTE[0], label=tr("mean sentiment"))
     small = _small_months(t)
     if small.any():
         ax.scatter(
@@ -770,20 +883,21 @@ def plot_sentiment_trend(
             edgecolors=PALETTE[0],
             linewidths=1.5,
             zorder=6,
-            label=f"fewer than {SMALL_MONTH} reviews: not a finding",
+            label=tr("fewer than {n} reviews: not a finding", n=i18n.integer(SMALL_MONTH)),
         )
     if month is not None and str(month) in set(t["month"].astype(str)):
         i = int(np.flatnonzero(t["month"].astype(str).to_numpy() == str(month))[0])
-        ax.plot([x[i]], [t["mean_compound"].iloc[i]], "o", ms=11, mfc="none", mec=NEGATIVE, label="report month")
+        ax.plot([x[i]], [t["mean_compound"].iloc[i]], "o", ms=11, mfc="none", mec=NEGATIVE, label=tr("report month"))
     ax.set_xticks(x, [month_label(m) for m in t["month"]], rotation=45, ha="right")
     if len(t):
         _scale_limits(ax, low, high, -1, 1)
-    ax.set_ylabel("mean compound (-1 to 1)")
-    ax.set_title("Review sentiment by month")
+    ax.set_ylabel(tr("mean compound (-1 to 1)"))
+    ax.set_title(tr("Review sentiment by month"))
     ax.legend(loc="best")
     return ax
 
 
+@_in_language
 def plot_sentiment_by_source(data: pd.DataFrame, *, months: int | None = TREND_MONTHS, ax: Axes | None = None) -> Axes:
     """Mean sentiment per month for each review source (from :func:`cxkit.sentiment_trend` with
     ``by="source"``), with 95% intervals.
@@ -843,12 +957,13 @@ def plot_sentiment_by_source(data: pd.DataFrame, *, months: int | None = TREND_M
     ax.set_xticks(range(len(shown)), [month_label(m) for m in shown], rotation=45, ha="right")
     if len(data):
         _scale_limits(ax, _within(data["ci_low"], -1, 1), _within(data["ci_high"], -1, 1), -1, 1)
-    ax.set_ylabel("mean compound (-1 to 1)")
-    ax.set_title("Review sentiment by source")
+    ax.set_ylabel(tr("mean compound (-1 to 1)"))
+    ax.set_title(tr("Review sentiment by source"))
     ax.legend(loc="best", ncols=min(len(sources), 4))
     return ax
 
 
+@_in_language
 def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None = None) -> Axes:
     """Share of reviews that are negative and mention each theme (from :func:`cxkit.theme_summary`):
     ``month`` (``YYYY-MM``) against the month before; emerging themes in the highlight colour.
@@ -896,13 +1011,17 @@ def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None =
     t = data.sort_values("negative_rate")
     y = np.arange(len(t))
     colours = [NEGATIVE if e else NEUTRAL for e in t["emerging"]]
-    ax.barh(y, 100 * t["negative_rate"], color=colours, label=f"{month}")
+    ax.barh(y, 100 * t["negative_rate"], color=colours, label=i18n.month(month))
     compared = bool(pd.to_numeric(t["previous_rate"], errors="coerce").notna().any())
     if compared:  # no marks (and nothing can be emerging) without a month before
-        ax.plot(100 * t["previous_rate"], y, "k|", ms=14, mew=2, label=f"{month - 1}")
+        ax.plot(100 * t["previous_rate"], y, "k|", ms=14, mew=2, label=i18n.month(month - 1))
     ax.set_yticks(y, [label(v) for v in t["theme"]])
-    ax.set_xlabel("negative reviews mentioning the theme (% of all reviews)")
-    ax.set_title("Negative mentions by theme" + (" (red: emerging, significant rise)" if compared else ""))
+    ax.set_xlabel(tr("negative reviews mentioning the theme (% of all reviews)"))
+    ax.set_title(
+        tr("Negative mentions by theme (red: emerging, significant rise)")
+        if compared
+        else tr("Negative mentions by theme")
+    )
     ax.legend(loc="lower right")
     return ax
 
@@ -910,6 +1029,7 @@ def plot_themes(data: pd.DataFrame, *, month: str | pd.Period, ax: Axes | None =
 # --------------------------------------------------------------------------- churn and survival
 
 
+@_in_language
 def plot_churn_trend(
     data: pd.DataFrame, *, months: int | None = TREND_MONTHS, ax: Axes | None = None, title: str | None = None
 ) -> Axes:
@@ -953,7 +1073,12 @@ def plot_churn_trend(
     ax = new_axes(ax=ax, figsize=(8, 3.8))
     if data.empty:
         ax.text(
-            0.5, 0.5, "no churn dates in the data: no monthly trend", ha="center", va="center", transform=ax.transAxes
+            0.5,
+            0.5,
+            tr("no churn dates in the data: no monthly trend"),
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
         )
         ax.set_axis_off()
         return ax
@@ -966,11 +1091,12 @@ def plot_churn_trend(
     ax.set_xticks(x, [month_label(m) for m in data["month"]], rotation=45, ha="right")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("churned / active at start")
-    ax.set_title(title or "Monthly churn rate (95% CI)")
+    ax.set_ylabel(tr("churned / active at start"))
+    ax.set_title(title or tr("Monthly churn rate (95% CI)"))
     return ax
 
 
+@_in_language
 def plot_calibration(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Observed churn against predicted probability per decile, with the diagonal of perfect calibration.
 
@@ -1010,20 +1136,26 @@ def plot_calibration(data: pd.DataFrame, *, ax: Axes | None = None, title: str |
     """
     ax = new_axes(ax=ax, figsize=(5, 5))
     top = float(max(data["ci_high"].max(), data["predicted"].max(), 0.05)) * 1.05
-    ax.plot([0, top], [0, top], color=NEUTRAL, linestyle="--", linewidth=1, label="perfect calibration")
+    ax.plot([0, top], [0, top], color=NEUTRAL, linestyle="--", linewidth=1, label=tr("perfect calibration"))
     yerr = np.vstack([data["observed"] - data["ci_low"], data["ci_high"] - data["observed"]])
     ax.errorbar(
-        data["predicted"], data["observed"], yerr=yerr, fmt="o", color=PALETTE[0], label="decile of predicted risk"
+        data["predicted"],
+        data["observed"],
+        yerr=yerr,
+        fmt="o",
+        color=PALETTE[0],
+        label=tr("decile of predicted risk"),
     )
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
-    ax.set_xlabel("predicted churn probability (out of fold)")
-    ax.set_ylabel("observed churn rate")
-    ax.set_title(title or "Calibration by decile (95% CI)")
+    ax.set_xlabel(tr("predicted churn probability (out of fold)"))
+    ax.set_ylabel(tr("observed churn rate"))
+    ax.set_title(title or tr("Calibration by decile (95% CI)"))
     ax.legend(loc="upper left")
     return ax
 
 
+@_in_language
 def plot_churn_by_nps(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Churn rate per NPS category (from :func:`churn_by_nps`) with confidence intervals.
 
@@ -1069,13 +1201,14 @@ def plot_churn_by_nps(data: pd.DataFrame, *, ax: Axes | None = None, title: str 
     ax.bar(x, data["churn_rate"], color=[colours.get(c, "#BBBBBB") for c in cats])
     yerr = np.vstack([data["churn_rate"] - data["ci_low"], data["ci_high"] - data["churn_rate"]])
     ax.errorbar(x, data["churn_rate"], yerr=yerr, fmt="none", color="black", capsize=4)
-    ax.set_xticks(x, [label(c) for c in cats])
+    ax.set_xticks(x, [_word(c) for c in cats])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("churn rate")
-    ax.set_title(title or "Churn by NPS category of the first survey answer (95% CI)")
+    ax.set_ylabel(tr("churn rate"))
+    ax.set_title(title or tr("Churn by NPS category of the first survey answer (95% CI)"))
     return ax
 
 
+@_in_language
 def plot_revenue_at_risk(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Revenue at risk per group (from :func:`revenue_at_risk`, without the ``all`` row).
 
@@ -1125,13 +1258,13 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, ax: Axes | None = None, title: s
         ax.text(
             0.5,
             0.5,
-            "No monthly revenue in the data:\nrevenue at risk not computed",
+            tr("No monthly revenue in the data:\nrevenue at risk not computed"),
             ha="center",
             va="center",
             transform=ax.transAxes,
         )
         ax.set_axis_off()
-        ax.set_title(title or "Revenue at risk")
+        ax.set_title(title or tr("Revenue at risk"))
         return ax
     y = np.arange(len(parts))
     ax.barh(y, parts["revenue_at_risk"], color=PALETTE[1])
@@ -1140,16 +1273,27 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, ax: Axes | None = None, title: s
     ax.set_yticks(y, [label(v) for v in parts[key]])
     from matplotlib.ticker import FuncFormatter
 
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.decimal(v, 0)))
     currency, horizon = data.attrs.get("currency", ""), data.attrs.get("horizon_months")
-    ax.set_xlabel(
-        f"monthly revenue{f' ({currency})' if currency else ''} of customers expected to churn"
-        f"{f' within {horizon} months' if horizon else ''} (95% CI)"
-    )
-    ax.set_title(title or f"Revenue at risk by {key}")
+    months = str(horizon) if i18n.get_language() == "en" else _mark(str(horizon))
+    if currency and horizon:
+        what = tr(
+            "monthly revenue ({currency}) of customers expected to churn within {months} months (95% CI)",
+            currency=currency,
+            months=months,
+        )
+    elif currency:
+        what = tr("monthly revenue ({currency}) of customers expected to churn (95% CI)", currency=currency)
+    elif horizon:
+        what = tr("monthly revenue of customers expected to churn within {months} months (95% CI)", months=months)
+    else:
+        what = tr("monthly revenue of customers expected to churn (95% CI)")
+    ax.set_xlabel(what)
+    ax.set_title(title or tr("Revenue at risk by {column}", column=_column(key)))
     return ax
 
 
+@_in_language
 def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Heatmap of retention by signup cohort (rows) and months since signup (columns).
 
@@ -1193,7 +1337,7 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, title: 
         ax.text(
             0.5,
             0.5,
-            "no signup and churn dates in the data: no cohorts",
+            tr("no signup and churn dates in the data: no cohorts"),
             ha="center",
             va="center",
             transform=ax.transAxes,
@@ -1210,16 +1354,25 @@ def plot_cohort_retention(data: pd.DataFrame, *, ax: Axes | None = None, title: 
         vmax=1.0,
         annot=len(grid.columns) <= 15,
         fmt=".0%",
-        cbar_kws={"label": "still a customer"},
+        cbar_kws={"label": tr("still a customer")},
         annot_kws={"fontsize": 7},
     )
     ax.grid(False)
-    ax.set_xlabel("months since signup")
-    ax.set_ylabel("signup month")
-    ax.set_title(title or "Retention by signup cohort")
+    if i18n.get_language() != "en":  # the cells' percentages, the colour bar and the cohorts in the locale
+        for text in ax.texts:
+            text.set_text(text.get_text().replace("%", "\u00a0%"))
+        for mesh in ax.collections:
+            bar = getattr(mesh, "colorbar", None)
+            if bar is not None:
+                _locale_axis(bar.ax.yaxis)
+        ax.set_yticks(ax.get_yticks(), [month_label(t.get_text()) for t in ax.get_yticklabels()])
+    ax.set_xlabel(tr("months since signup"))
+    ax.set_ylabel(tr("signup month"))
+    ax.set_title(title or tr("Retention by signup cohort"))
     return ax
 
 
+@_in_language
 def plot_km(
     data: pd.DataFrame, *, by: str | None = None, ax: Axes | None = None, ci: bool = True, title: str | None = None
 ) -> Axes:
@@ -1271,20 +1424,21 @@ def plot_km(
         colour = PALETTE[i % len(PALETTE)]
         t = np.r_[0.0, part["time"].to_numpy()]
         s = np.r_[1.0, part["survival"].to_numpy()]
-        ax.step(t, s, where="post", color=colour, label=label(name) if name is not None else "all customers")
+        ax.step(t, s, where="post", color=colour, label=label(name) if name is not None else tr("all customers"))
         if ci:
             lo = np.r_[1.0, part["ci_low"].to_numpy()]
             hi = np.r_[1.0, part["ci_high"].to_numpy()]
             ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0)
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("months as a customer")
-    ax.set_ylabel("share still a customer")
-    ax.set_title(title or "Customers still active by tenure (Kaplan–Meier, 95% CI)")
+    ax.set_xlabel(tr("months as a customer"))
+    ax.set_ylabel(tr("share still a customer"))
+    ax.set_title(title or tr("Customers still active by tenure (Kaplan–Meier, 95% CI)"))
     if by is not None:
-        ax.legend(title=label(by))
+        ax.legend(title=label(_column(by)))
     return ax
 
 
+@_in_language
 def plot_forest(
     data: pd.DataFrame,
     *,
@@ -1365,18 +1519,20 @@ def plot_forest(
         t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100) if low / 1.5 <= t <= high * 1.5
     ] or [1]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _mark(f"{v:g}")))
     ax.xaxis.set_minor_formatter(NullFormatter())
     labels = rows["label"] if "label" in rows.columns else rows["term"]
     ax.set_yticks(y, [label(t, max_chars=45) for t in labels])
-    ax.set_xlabel(f"{effect.replace('_', ' ')} (log scale, {1 - alpha:.0%} CI)")
-    ax.set_title(title or ("Effects on churn" if effect == "odds_ratio" else "Effects on time to churn"))
+    effect_name = translate(COLUMN_LABELS[effect]) if effect in COLUMN_LABELS else effect.replace("_", " ")
+    ax.set_xlabel(tr("{effect} (log scale, {level} CI)", effect=effect_name, level=i18n.percent(1 - alpha, 0)))
+    ax.set_title(title or (tr("Effects on churn") if effect == "odds_ratio" else tr("Effects on time to churn")))
     return ax
 
 
 # --------------------------------------------------------------------------- journey
 
 
+@_in_language
 def plot_stages(data: _StageComparisonLike, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Means with confidence intervals per stage; the letters above each stage are the
     compact letter display (stages sharing a letter do not differ significantly), and the
@@ -1434,16 +1590,19 @@ def plot_stages(data: _StageComparisonLike, *, ax: Axes | None = None, title: st
     span = float(s["ci_high"].max() - s["ci_low"].min()) or 1.0
     for xi, top, letters in zip(x, s["ci_high"], s["letters"]):
         ax.annotate(letters, (xi, top + 0.04 * span), ha="center", va="bottom", fontsize=10)
-    ax.set_xticks(x, [label(v) for v in s["stage"]])
+    ax.set_xticks(x, [_word(v) for v in s["stage"]])
     ax.set_ylim(s["ci_low"].min() - 0.1 * span, s["ci_high"].max() + 0.2 * span)
     pct = int(round(100 * (1 - data.alpha)))
-    ax.set_ylabel(f"mean {metric_label(data.score)} ({pct}% CI)")
+    ax.set_ylabel(tr("mean {metric} ({level} CI)", metric=metric_label(data.score), level=i18n.percent(pct / 100, 0)))
     ax.set_xlabel("")
-    ax.set_title(title or f"{metric_label(data.score)} by {data.stage.replace('_', ' ')}")
+    ax.set_title(title or tr("{metric} by {column}", metric=metric_label(data.score), column=metric_label(data.stage)))
     ax.text(
         0,
         -0.16,
-        f"Stages sharing a letter do not differ significantly (Games-Howell, alpha {data.alpha}).",
+        tr(
+            "Stages sharing a letter do not differ significantly (Games-Howell, alpha {alpha}).",
+            alpha=_mark(str(data.alpha)),
+        ),
         transform=ax.transAxes,
         fontsize=8,
         color=NEUTRAL,
@@ -1451,7 +1610,8 @@ def plot_stages(data: _StageComparisonLike, *, ax: Axes | None = None, title: st
     return ax
 
 
-def plot_funnel(data: pd.DataFrame, *, ax: Axes | None = None, title: str = "Customers reaching each stage") -> Axes:
+@_in_language
+def plot_funnel(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Horizontal funnel bars (from :func:`funnel`) labelled with counts and conversions.
 
     One bar per stage, the first stage on top; each bar is labelled with the customers who
@@ -1466,7 +1626,8 @@ def plot_funnel(data: pd.DataFrame, *, ax: Axes | None = None, title: str = "Cus
     ax : matplotlib.axes.Axes, optional
         The Axes to draw on; by default a new figure of 8 x 3.8 inches. The house style
         (:func:`house_style`) is applied either way.
-    title : str, default "Customers reaching each stage"
+    title : str, optional
+        The figure's title. Default: "Customers reaching each stage".
         The figure's title.
 
     Returns
@@ -1491,21 +1652,25 @@ def plot_funnel(data: pd.DataFrame, *, ax: Axes | None = None, title: str = "Cus
     top = float(data["reached"].max()) or 1.0
     row: Any  # itertuples' fields (numbers here); the stubs type them as any scalar
     for yi, row in zip(y, data.itertuples(index=False)):
-        text = f"{row.reached:,}"
+        text = f"{row.reached:,}" if i18n.get_language() == "en" else i18n.integer(row.reached)
         if np.isfinite(row.conversion):
-            text += f"  ({100 * row.conversion:.1f}% of previous, CI {100 * row.ci_low:.1f}–{100 * row.ci_high:.1f}%)"
+            text += "  " + tr(
+                "({share} of previous, CI {low}–{high})",
+                share=i18n.percent(row.conversion, 1),
+                low=i18n.decimal(100 * row.ci_low, 1),
+                high=i18n.percent(row.ci_high, 1),
+            )
         ax.annotate(text, (row.reached + 0.01 * top, yi), va="center", fontsize=9)
-    ax.set_yticks(y, [label(s) for s in data["stage"]])
+    ax.set_yticks(y, [_word(s) for s in data["stage"]])
     ax.set_xlim(0, top * 1.75)
-    ax.set_xlabel("customers")
-    ax.set_title(title)
+    ax.set_xlabel(tr("customers"))
+    ax.set_title(title or tr("Customers reaching each stage"))
     ax.grid(axis="y", visible=False)
     return ax
 
 
-def plot_funnel_by_month(
-    data: pd.DataFrame, *, ax: Axes | None = None, title: str = "Conversion between stages by month"
-) -> Axes:
+@_in_language
+def plot_funnel_by_month(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Conversion of each step by month (from :func:`funnel_by_month`) with Wilson CI bands.
 
     One line per step (``a -> b`` labelled ``a → b``), in percent, over the months in the
@@ -1521,7 +1686,8 @@ def plot_funnel_by_month(
     ax : matplotlib.axes.Axes, optional
         The Axes to draw on; by default a new figure of 9 x 4.2 inches. The house style
         (:func:`house_style`) is applied either way.
-    title : str, default "Conversion between stages by month"
+    title : str, optional
+        The figure's title. Default: "Conversion between stages by month".
         The figure's title.
 
     Returns
@@ -1553,18 +1719,19 @@ def plot_funnel_by_month(
             marker="o",
             ms=3,
             color=colour,
-            label=label(cast(str, step).replace("->", " → ")),
+            label=label(" → ".join(_word(part, max_chars=10**6) for part in cast(str, step).split("->"))),
         )
         ax.fill_between(x, 100 * part["ci_low"], 100 * part["ci_high"], color=colour, alpha=0.15, linewidth=0)
     step = max(1, len(months) // 12)
     ax.set_xticks(x[::step], [label(m) for m in months[::step]], rotation=45, ha="right")
-    ax.set_ylabel("conversion (%), 95% CI")
+    ax.set_ylabel(tr("conversion (%), 95% CI"))
     ax.set_ylim(0, 100)
-    ax.set_title(title)
+    ax.set_title(title or tr("Conversion between stages by month"))
     ax.legend(loc="lower left", fontsize=8, ncols=2)
     return ax
 
 
+@_in_language
 def plot_pain_points(data: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Mean score with CI per touchpoint (from :func:`pain_points`), ranked pain points on top;
     dot area shows volume, significantly worse touchpoints are highlighted.
@@ -1617,6 +1784,6 @@ def plot_pain_points(data: pd.DataFrame, *, ax: Axes | None = None, title: str |
     size = 30 + 270 * data["volume"] / max(float(data["volume"].max()), 1.0)
     ax.scatter(data["mean"], y, s=size, color=colours, zorder=2, alpha=0.9)
     ax.set_yticks(y, [label(v) for v in data[name]])
-    ax.set_xlabel("mean score (95% CI); dot area = volume")
-    ax.set_title(title or f"Pain points by {name} (top = most excess poor experiences)")
+    ax.set_xlabel(tr("mean score (95% CI); dot area = volume"))
+    ax.set_title(title or tr("Pain points by {column} (top = most excess poor experiences)", column=_column(name)))
     return ax

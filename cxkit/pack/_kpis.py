@@ -3,12 +3,15 @@ called, where its evidence is, and how to read it from ``results.json``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from .. import i18n
 from ..analysis.nps import MIN_N, kpi_trend
+from ..i18n import N_, tr, tr_html, translate
 
 # Catalog target -> (results.json key, higher is better).
 TARGET_SOURCE = {
@@ -29,9 +32,46 @@ EVIDENCE = {
     "journey": "journey_stages.html",
     "touchpoints": "appendix/touchpoints.html",
 }
-NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "sentiment": "Review sentiment", "churn": "Churn"}
+NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "sentiment": N_("Review sentiment"), "churn": N_("Churn")}
 HIGHER_IS_BETTER = {"nps": True, "csat": True, "ces": False, "sentiment": True, "churn": False}
+#: Each KPI's number format, in English (:func:`number` writes it in the report language).
 FORMATS = {"nps": "{:+.1f}", "csat": "{:.2f}", "ces": "{:.2f}", "sentiment": "{:+.2f}", "churn": "{:.1%}"}
+
+_SPEC = re.compile(r"\{:(\+?),?\.(\d+)([fg%])\}(.*)")
+
+
+def kpi_name(key: str) -> str:
+    """A KPI's name in the report language (:data:`NAMES`)."""
+    return translate(NAMES[key])
+
+
+def number(fmt: str, value: Any) -> str:
+    """``value`` in one of the pack's number formats (``{:+.1f}``, ``{:.1%}``, ``{:+.1f} pp``,
+    ``{:.3g}`` ...): exactly ``fmt.format(value)`` in English, the same number in the report
+    language's format otherwise (:mod:`cxkit.i18n`).
+
+    >>> number("{:+.1f}", 19.44), number("{:.1%}", 0.0312)
+    ('+19.4', '3.1%')
+    >>> with i18n.language("da"):
+    ...     number("{:+.1f}", 19.44), number("{:.1%}", 0.0312), number("{:+.1f} pp", 2.5)
+    ('+19,4', '3,1\xa0%', '+2,5\xa0pct.-point')
+    """
+    match = _SPEC.fullmatch(fmt)
+    if i18n.get_language() == "en" or match is None or not isinstance(value, int | float):
+        return fmt.format(value)
+    sign, digits, kind, rest = match.group(1) == "+", int(match.group(2)), match.group(3), match.group(4)
+    if kind == "%":
+        return i18n.percent(value, digits, sign=sign) + rest
+    if kind == "f" and rest == " pp":
+        return i18n.points(value / 100, digits)
+    if kind == "f":
+        return i18n.decimal(value, digits, sign=sign) + rest
+    return f"{value:{'+' if sign else ''}.{digits}g}".replace(".", i18n.decimal(0.5, 1)[1]) + rest
+
+
+def format_kpi(key: str, value: Any) -> str:
+    """A KPI's value in its format (:data:`FORMATS`) and the report language."""
+    return number(FORMATS[key], value)
 
 
 def headline(results: Mapping[str, Any], key: str) -> dict | None:
@@ -83,7 +123,7 @@ def page_head(title: str, css: str = "") -> str:
 
     sheet = (Path(__file__).resolve().parent / "templates" / "cxkit.css").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{i18n.get_language()}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
@@ -104,10 +144,10 @@ def static_page(title: str, body: str, *, footer: str, depth: int = 0, css: str 
     up = "../" * depth
     return f"""{page_head(title, css)}<body class="cx-index">
 <main>
-<p><a href="{up}index.html">Back to the pack's index</a></p>
+<p><a href="{up}index.html">{escape(tr("Back to the pack's index"), quote=False)}</a></p>
 {body}
 </main>
-<footer class="cx-footer">{escape(footer)} · <a href="{up}appendix/how_to_read.html">How to read this pack</a></footer>
+<footer class="cx-footer">{escape(footer)} · <a href="{up}appendix/how_to_read.html">{tr_html("How to read this pack")}</a></footer>
 </body>
 </html>
 """
@@ -154,12 +194,28 @@ def sparkline_svg(
     if target is not None:
         goal = f'<line x1="{pad}" x2="{width - pad}" y1="{y(target)}" y2="{y(target)}" class="cx-spark-target"/>'
     first, last = shown[0], shown[-1]
-    title = (
-        f"{label}, {first['period']} to {last['period']}: from {fmt.format(values[0])} to {fmt.format(values[-1])}; "
-        f"lowest {fmt.format(min(values))}, highest {fmt.format(max(values))}"
-        + (f"; target {fmt.format(target)}" if target is not None else "")
-        + f"; {month} marked."
-    )
+    values_said = {
+        "label": label,
+        "start": i18n.month(first["period"]),
+        "end": i18n.month(last["period"]),
+        "first": number(fmt, values[0]),
+        "last": number(fmt, values[-1]),
+        "lowest": number(fmt, min(values)),
+        "highest": number(fmt, max(values)),
+        "month": i18n.month(month),
+    }
+    if target is not None:
+        title = tr(
+            "{label}, {start} to {end}: from {first} to {last}; lowest {lowest}, highest {highest}; "
+            "target {target}; {month} marked.",
+            target=number(fmt, target),
+            **values_said,
+        )
+    else:
+        title = tr(
+            "{label}, {start} to {end}: from {first} to {last}; lowest {lowest}, highest {highest}; {month} marked.",
+            **values_said,
+        )
     return (
         f'<svg class="cx-spark" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{goal}'

@@ -26,8 +26,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..display import format_p
-from ._kpis import EVIDENCE, FORMATS, HIGHER_IS_BETTER, NAMES, TARGET_SOURCE, emerging_theme, headline, small_base
+from ..i18n import tr
+from ._kpis import EVIDENCE, HIGHER_IS_BETTER, TARGET_SOURCE, emerging_theme, format_kpi, headline, kpi_name, small_base
 
 __all__ = ["EXIT_ALERTS", "find_alerts", "alert_line", "write_alerts"]
 
@@ -38,7 +40,7 @@ EXIT_ALERTS = 12
 
 def _p(p: float) -> str:
     text = format_p(p)
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
+    return tr("p {p}", p=text) if text.startswith("<") else tr("p = {p}", p=text)
 
 
 def find_alerts(results: Mapping[str, Any], *, alpha: float = 0.05) -> list[dict]:
@@ -47,13 +49,19 @@ def find_alerts(results: Mapping[str, Any], *, alpha: float = 0.05) -> list[dict
     for kpi, test in (results.get("targets") or {}).items():
         if isinstance(test, dict) and test.get("misses"):
             key = TARGET_SOURCE[kpi][0]
-            fmt = FORMATS[key]
+            said = {
+                "kpi": kpi_name(key),
+                "value": format_kpi(key, test["value"]),
+                "target": format_kpi(key, test["target"]),
+                "p": _p(test["p"]),
+            }
             found.append(
                 {
                     "kind": "kpi_below_target",
                     "subject": kpi,
-                    "message": f"{NAMES[key]} {fmt.format(test['value'])} is {test['direction']} its target "
-                    f"{fmt.format(test['target'])} (one-sided {_p(test['p'])}).",
+                    "message": tr("{kpi} {value} is below its target {target} (one-sided {p}).", **said)
+                    if test["direction"] == "below"
+                    else tr("{kpi} {value} is above its target {target} (one-sided {p}).", **said),
                     "value": test["value"],
                     "previous": None,
                     "target": test["target"],
@@ -67,13 +75,17 @@ def find_alerts(results: Mapping[str, Any], *, alpha: float = 0.05) -> list[dict
             continue
         worse = (kpi["change"] > 0) != HIGHER_IS_BETTER[key]
         if worse:
-            fmt = FORMATS[key]
             found.append(
                 {
                     "kind": "significant_move",
                     "subject": key,
-                    "message": f"{NAMES[key]} moved from {fmt.format(kpi['previous'])} to {fmt.format(kpi['value'])}, "
-                    f"significantly worse (adjusted {_p(kpi['change_p'])}).",
+                    "message": tr(
+                        "{kpi} moved from {previous} to {value}, significantly worse (adjusted {p}).",
+                        kpi=kpi_name(key),
+                        previous=format_kpi(key, kpi["previous"]),
+                        value=format_kpi(key, kpi["value"]),
+                        p=_p(kpi["change_p"]),
+                    ),
                     "value": kpi["value"],
                     "previous": kpi["previous"],
                     "p": kpi.get("change_p"),
@@ -86,8 +98,13 @@ def find_alerts(results: Mapping[str, Any], *, alpha: float = 0.05) -> list[dict
             {
                 "kind": "emerging_negative_theme",
                 "subject": theme["theme"],
-                "message": f"Negative reviews mentioning {theme['theme']} rose from {theme['previous_rate']:.1%} to "
-                f"{theme['negative_rate']:.1%} (Holm-adjusted {_p(theme['p'])}).",
+                "message": tr(
+                    "Negative reviews mentioning {theme} rose from {previous} to {share} (Holm-adjusted {p}).",
+                    theme=theme["theme"],
+                    previous=i18n.percent(theme["previous_rate"], 1),
+                    share=i18n.percent(theme["negative_rate"], 1),
+                    p=_p(theme["p"]),
+                ),
                 "value": theme["negative_rate"],
                 "previous": theme["previous_rate"],
                 "p": theme["p"],
@@ -100,8 +117,13 @@ def find_alerts(results: Mapping[str, Any], *, alpha: float = 0.05) -> list[dict
                 {
                     "kind": "touchpoint_falling",
                     "subject": t["touchpoint"],
-                    "message": f"CSAT at the {t['touchpoint']} touchpoint fell from {t['previous']:.2f} to "
-                    f"{t['value']:.2f} (Holm-adjusted {_p(t['p_adjusted'])}).",
+                    "message": tr(
+                        "CSAT at the {touchpoint} touchpoint fell from {previous} to {value} (Holm-adjusted {p}).",
+                        touchpoint=t["touchpoint"],
+                        previous=i18n.decimal(t["previous"], 2),
+                        value=i18n.decimal(t["value"], 2),
+                        p=_p(t["p_adjusted"]),
+                    ),
                     "value": t["value"],
                     "previous": t["previous"],
                     "p": t["p_adjusted"],

@@ -23,32 +23,71 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
+from .. import i18n
 from ..analysis.nps import MIN_N, ces, csat, nps
 from ..analysis.themes import tag_themes, theme_dictionary
-from ..display import safe_text
+from ..display import COLUMN_WORDS, safe_text
 from ..errors import DataWarning
+from ..i18n import N_, ntr, tr, tr_html, translate
 from ..privacy import mask_pii
-from ._kpis import CSS, TREND_MONTHS, kpi_history, sparkline_svg, static_page
+from ._kpis import CSS, TREND_MONTHS, kpi_history, number, sparkline_svg, static_page
 
 __all__ = ["write_drilldown"]
 
 _GROUPS = {"detractor": (0, 6), "passive": (7, 8), "promoter": (9, 10)}
+#: Each score group in the plural, as page titles name it.
+_GROUP_WORDS = {"detractor": N_("detractors"), "passive": N_("passives"), "promoter": N_("promoters")}
 #: Comments shown per theme and group page (the most recent first); the page says how many more.
 MAX_COMMENTS = 200
 
 
 def _num(value: object, fmt: str) -> str:
-    return fmt.format(value) if isinstance(value, (int, float)) and value == value else "–"
+    return number(fmt, value) if isinstance(value, (int, float)) and value == value else "–"
+
+
+def _count(n: int) -> str:
+    return i18n.integer(n)
+
+
+def _plain(n: int) -> str:
+    """A small count as the English page writes it (no separator), in the report language otherwise."""
+    return str(n) if i18n.get_language() == "en" else i18n.integer(n)
 
 
 def _badge(n: int) -> str:
-    return f' <span class="cx-badge">Small base: n = {n}, below {MIN_N}</span>' if n < MIN_N else ""
+    if n >= MIN_N:
+        return ""
+    return ' <span class="cx-badge">{}</span>'.format(
+        tr_html("Small base: n = {n}, below {min_n}", n=_plain(n), min_n=_plain(MIN_N))
+    )
+
+
+def _interval(low: object, high: object, fmt: str) -> str:
+    return tr("{low} to {high}", low=_num(low, fmt), high=_num(high, fmt))
+
+
+def _column(column: str) -> str:
+    """A breakdown column's name for a heading (``segment`` -> ``Segment``), in the report language."""
+    word = translate(COLUMN_WORDS[column]) if column in COLUMN_WORDS else column.replace("_", " ")
+    return word.capitalize()
+
+
+def _word(column: str) -> str:
+    """A breakdown column's name in a sentence: as it is in English, in words of the other languages."""
+    if i18n.get_language() == "en" or column not in COLUMN_WORDS:
+        return column
+    return translate(COLUMN_WORDS[column])
+
+
+def _th(*heads: str) -> str:
+    return "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
 
 
 def _kpi_rows(rows: pd.DataFrame) -> str:
     out = []
-    for label, fn, fmt in (("NPS", nps, "{:+.1f}"), ("CSAT mean", csat, "{:.2f}"), ("CES mean", ces, "{:.2f}")):
+    for label, fn, fmt in (("NPS", nps, "{:+.1f}"), (N_("CSAT mean"), csat, "{:.2f}"), (N_("CES mean"), ces, "{:.2f}")):
         column = {"NPS": "nps", "CSAT mean": "csat", "CES mean": "ces"}[label]
         if column not in rows.columns or not rows[column].notna().any():
             continue
@@ -58,9 +97,9 @@ def _kpi_rows(rows: pd.DataFrame) -> str:
         value = est["nps"] if column == "nps" else est["value"]
         n = int(est["n"])
         out.append(
-            f'<tr><th scope="row">{label}</th><td class="num">{_num(value, fmt)}</td>'
-            f'<td class="num">{_num(est["ci_low"], fmt)} to {_num(est["ci_high"], fmt)}</td>'
-            f'<td class="num">{n:,}{_badge(n)}</td></tr>'
+            f'<tr><th scope="row">{escape(translate(label))}</th><td class="num">{_num(value, fmt)}</td>'
+            f'<td class="num">{_interval(est["ci_low"], est["ci_high"], fmt)}</td>'
+            f'<td class="num">{_count(n)}{_badge(n)}</td></tr>'
         )
     return "".join(out)
 
@@ -75,26 +114,30 @@ def _segment_page(feedback: pd.DataFrame, column: str, value: object, *, month: 
         # may lack a 0 by chance, which is no sign of a 1-10 rating.
         warnings.simplefilter("ignore", DataWarning)
         history = kpi_history(mine, month=month, periods=TREND_MONTHS).get("nps", [])
-    spark = sparkline_svg(history, month=month, fmt="{:+.1f}", label=f"NPS of {mask_pii(str(value))}")
+    spark = sparkline_svg(history, month=month, fmt="{:+.1f}", label=tr("NPS of {group}", group=mask_pii(str(value))))
     months = "".join(
-        f'<tr><td>{escape(p["period"])}</td><td class="num">{p["value"]:+.1f}</td>'
-        f'<td class="num">{p["ci_low"]:+.1f} to {p["ci_high"]:+.1f}</td><td class="num">{p["n"]:,}{_badge(p["n"])}</td></tr>'
+        f'<tr><td>{escape(i18n.month(p["period"]))}</td><td class="num">{_num(p["value"], "{:+.1f}")}</td>'
+        f'<td class="num">{_interval(p["ci_low"], p["ci_high"], "{:+.1f}")}</td>'
+        f'<td class="num">{_count(p["n"])}{_badge(p["n"])}</td></tr>'
         for p in history
     )
+    link = Markup('<a href="../nps_drivers.html">{}</a>').format(tr("NPS and key drivers"))
+    ci = tr("95% CI")
+    note = tr_html(
+        "The numbers of this group alone; differences between groups are tested on the NPS page ({page}).", page=link
+    )
     body = (
-        f"<h1>{escape(column.replace('_', ' ').capitalize())}: {name}, {escape(month)}</h1>"
-        '<p class="cx-note">The numbers of this group alone; differences between groups are tested on the NPS '
-        'page (<a href="../nps_drivers.html">NPS and key drivers</a>).</p>'
-        '<table class="cx-table"><caption>This month, with 95% confidence intervals</caption>'
-        '<thead><tr><th scope="col">KPI</th><th scope="col">value</th><th scope="col">95% CI</th>'
-        f'<th scope="col">n</th></tr></thead><tbody>{_kpi_rows(this)}</tbody></table>'
-        f"<h2>NPS by month</h2>{spark}"
-        '<table class="cx-table"><caption>NPS by month, with 95% confidence intervals</caption>'
-        '<thead><tr><th scope="col">month</th><th scope="col">NPS</th><th scope="col">95% CI</th>'
-        f'<th scope="col">n</th></tr></thead><tbody>{months}</tbody></table>'
+        f"<h1>{escape(_column(column))}: {name}, {escape(i18n.month(month))}</h1>"
+        f'<p class="cx-note">{note}</p>'
+        f'<table class="cx-table"><caption>{tr_html("This month, with 95% confidence intervals")}</caption>'
+        f"<thead><tr>{_th(tr('KPI'), tr('value'), ci, 'n')}</tr></thead><tbody>{_kpi_rows(this)}</tbody></table>"
+        f"<h2>{tr_html('NPS by month')}</h2>{spark}"
+        f'<table class="cx-table"><caption>{tr_html("NPS by month, with 95% confidence intervals")}</caption>'
+        f"<thead><tr>{_th(tr('month'), 'NPS', ci, 'n')}</tr></thead><tbody>{months}</tbody></table>"
     )
     # The tab's title names no value from the data (the heading shows it, escaped).
-    return static_page(f"NPS drill-down by {column}, {month}", body, footer=footer, depth=1, css=CSS)
+    title = tr("NPS drill-down by {column}, {month}", column=_word(column), month=i18n.month(month))
+    return static_page(title, body, footer=footer, depth=1, css=CSS)
 
 
 def _touchpoint_page(results: dict, *, month: str, footer: str) -> str:
@@ -102,25 +145,32 @@ def _touchpoint_page(results: dict, *, month: str, footer: str) -> str:
         f'<tr><td>{safe_text(t.get("touchpoint"))}</td><td class="num">{_num(t.get("value"), "{:.2f}")}</td>'
         f'<td class="num">{_num(t.get("previous"), "{:.2f}")}</td><td class="num">{_num(t.get("change"), "{:+.2f}")}</td>'
         f'<td class="num">{_num(t.get("p_adjusted"), "{:.3g}")}</td>'
-        f"<td>{'significant fall' if t.get('falling') else ('significant rise' if t.get('significant') else ('small base' if t.get('small_n') else 'no significant change'))}</td>"
-        f'<td class="num">{int(t.get("n") or 0):,}{_badge(int(t.get("n") or 0))}</td></tr>'
+        f"<td>{escape(_verdict(t))}</td>"
+        f'<td class="num">{_count(int(t.get("n") or 0))}{_badge(int(t.get("n") or 0))}</td></tr>'
         for t in results.get("touchpoint_changes") or []
         if isinstance(t, dict)
     )
+    heading = tr_html("CSAT by touchpoint, {month}", month=i18n.month(month))
+    caption = tr_html("Mean CSAT by touchpoint against the previous month (Welch t, Holm-adjusted across touchpoints)")
+    heads = _th(tr("touchpoint"), "CSAT", tr("previous"), tr("change"), tr("adjusted p"), tr("verdict"), "n")
+    missing = tr_html("Not available: the survey has no touchpoint or CSAT column, or no answers this month.")
     body = (
-        f"<h1>CSAT by touchpoint, {escape(month)}</h1>"
-        '<table class="cx-table"><caption>Mean CSAT by touchpoint against the previous month '
-        "(Welch t, Holm-adjusted across touchpoints)</caption><thead><tr>"
-        + "".join(
-            f'<th scope="col">{h}</th>'
-            for h in ("touchpoint", "CSAT", "previous", "change", "adjusted p", "verdict", "n")
-        )
-        + f"</tr></thead><tbody>{rows}</tbody></table>"
+        f'<h1>{heading}</h1><table class="cx-table"><caption>{caption}</caption><thead><tr>{heads}'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
         if rows
-        else f"<h1>CSAT by touchpoint, {escape(month)}</h1>"
-        '<p class="cx-note">Not available: the survey has no touchpoint or CSAT column, or no answers this month.</p>'
+        else f'<h1>{heading}</h1><p class="cx-note">{missing}</p>'
     )
-    return static_page(f"CSAT by touchpoint, {month}", body, footer=footer, depth=1, css=CSS)
+    return static_page(
+        tr("CSAT by touchpoint, {month}", month=i18n.month(month)), body, footer=footer, depth=1, css=CSS
+    )
+
+
+def _verdict(t: dict) -> str:
+    if t.get("falling"):
+        return tr("significant fall")
+    if t.get("significant"):
+        return tr("significant rise")
+    return tr("small base") if t.get("small_n") else tr("no significant change")
 
 
 def _language_page(results: dict, *, month: str, footer: str) -> str:
@@ -128,18 +178,21 @@ def _language_page(results: dict, *, month: str, footer: str) -> str:
     by = part.get("by_language") if isinstance(part, dict) else None
     rows = "".join(
         f'<tr><td>{safe_text(lang)}</td><td class="num">{_num(v.get("mean_compound"), "{:+.2f}")}</td>'
-        f'<td class="num">{_num(v.get("share_negative"), "{:.1%}")}</td><td class="num">{int(v.get("n") or 0):,}{_badge(int(v.get("n") or 0))}</td></tr>'
+        f'<td class="num">{_num(v.get("share_negative"), "{:.1%}")}</td><td class="num">{_count(int(v.get("n") or 0))}{_badge(int(v.get("n") or 0))}</td></tr>'
         for lang, v in (by or {}).items()
         if isinstance(v, dict)
     )
+    title = tr("Review sentiment by language, {month}", month=i18n.month(month))
+    link = Markup('<a href="../review_sentiment.html">{}</a>').format(tr("review sentiment page"))
+    note = tr_html("From the {page}.", page=link)
+    caption = tr_html("Mean sentiment and share of negative reviews by language")
     body = (
-        f"<h1>Review sentiment by language, {escape(month)}</h1>"
-        '<p class="cx-note">From the <a href="../review_sentiment.html">review sentiment page</a>.</p>'
-        '<table class="cx-table"><caption>Mean sentiment and share of negative reviews by language</caption>'
-        '<thead><tr><th scope="col">language</th><th scope="col">mean sentiment</th><th scope="col">negative</th>'
-        f'<th scope="col">n</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<h1>{escape(title)}</h1><p class="cx-note">{note}</p>'
+        f'<table class="cx-table"><caption>{caption}</caption>'
+        f"<thead><tr>{_th(tr('language'), tr('mean sentiment'), tr('negative'), 'n')}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
     )
-    return static_page(f"Review sentiment by language, {month}", body, footer=footer, depth=1, css=CSS)
+    return static_page(title, body, footer=footer, depth=1, css=CSS)
 
 
 def _comment_pages(
@@ -161,24 +214,41 @@ def _comment_pages(
             rows = rows.sort_values("responded_at", ascending=False, kind="stable")
             shown = rows.head(MAX_COMMENTS)
             items = "".join(
-                f'<li>{safe_text(mask_pii(str(c)))} <span class="cx-note">(score {int(s)})</span></li>'
+                f'<li>{safe_text(mask_pii(str(c)))} <span class="cx-note">{tr_html("(score {score})", score=str(int(s)))}</span></li>'
                 for c, s in zip(shown["comment"], shown["nps"], strict=True)
             )
             more = (
-                f'<p class="cx-note">The {MAX_COMMENTS} most recent of {len(rows):,} comments.</p>'
+                '<p class="cx-note">{}</p>'.format(
+                    tr_html("The {shown} most recent of {n} comments.", shown=_plain(MAX_COMMENTS), n=_count(len(rows)))
+                )
                 if len(rows) > MAX_COMMENTS
                 else ""
             )
-            label = mask_pii(str(theme))
-            title = f"Comments on {label} from {group}s, {month}"
+            label = str(mask_pii(str(theme)))
+            groups = translate(_GROUP_WORDS[group])
+            title = tr(
+                "Comments on {theme} from {groups}, {month}", theme=label, groups=groups, month=i18n.month(month)
+            )
+            said = ntr(
+                "{n} comment this month mentions {theme} and comes from {groups} (NPS {low}-{high}); "
+                "personal data are masked.",
+                "{n} comments this month mention {theme} and come from {groups} (NPS {low}-{high}); "
+                "personal data are masked.",
+                len(rows),
+                n=_count(len(rows)),
+                theme=label,
+                groups=groups,
+                low=str(lo),
+                high=str(hi),
+            )
             body = (
-                f'<h1>{escape(str(title))}</h1><p class="cx-note">{len(rows):,} comment{"s" if len(rows) != 1 else ""} this month '
-                f"mention {safe_text(label)} and come from {group}s (NPS {lo}-{hi}); personal data are masked.</p>"
+                f'<h1>{escape(str(title))}</h1><p class="cx-note">{safe_text(said)}</p>'
                 f'{more}<ul class="cx-verbatim">{items}</ul>'
             )
+            tab = tr("Comments by theme, {groups}, {month}", groups=groups, month=i18n.month(month))
             pages[f"comments-{t_index}-{group}.html"] = (
                 str(title),
-                static_page(f"Comments by theme, {group}s, {month}", body, footer=footer, depth=1, css=CSS),
+                static_page(tab, body, footer=footer, depth=1, css=CSS),
                 len(rows),
             )
     return pages
@@ -204,28 +274,34 @@ def write_drilldown(
                 written[name] = _segment_page(feedback, column, value, month=month, footer=footer)
                 n = int((this[column] == value).sum())
                 links["nps"].append(
-                    f'<li><a href="{escape(name)}">{safe_text(column)}: {safe_text(mask_pii(str(value)))}</a> (n = {n:,}){_badge(n)}</li>'
+                    f'<li><a href="{escape(name)}">{safe_text(_word(column))}: {safe_text(mask_pii(str(value)))}</a> '
+                    f"(n = {_count(n)}){_badge(n)}</li>"
                 )
         for name, (title, html, count) in _comment_pages(
             feedback, month=month, settings=settings, footer=footer
         ).items():
             written[name] = html
-            links["comments"].append(f'<li><a href="{escape(name)}">{safe_text(title)}</a> ({count:,})</li>')
+            links["comments"].append(f'<li><a href="{escape(name)}">{safe_text(title)}</a> ({_count(count)})</li>')
     written["touchpoints.html"] = _touchpoint_page(results, month=month, footer=footer)
-    links["other"].append('<li><a href="touchpoints.html">CSAT by touchpoint</a></li>')
+    links["other"].append(f'<li><a href="touchpoints.html">{tr_html("CSAT by touchpoint")}</a></li>')
     if isinstance(results.get("sentiment"), dict) and results["sentiment"].get("by_language"):
         written["sentiment-language.html"] = _language_page(results, month=month, footer=footer)
-        links["other"].append('<li><a href="sentiment-language.html">Review sentiment by language</a></li>')
+        links["other"].append(
+            f'<li><a href="sentiment-language.html">{tr_html("Review sentiment by language")}</a></li>'
+        )
+    none_nps = f"<li>{tr_html('No breakdown column in the survey.')}</li>"
+    none_comments = f"<li>{tr_html('No comments this month.')}</li>"
+    title = tr("Drill-down pages, {month}", month=i18n.month(month))
     body = (
-        f"<h1>Drill-down pages, {escape(month)}</h1>"
-        '<section aria-labelledby="nps"><h2 id="nps">NPS by segment</h2>'
-        f'<ul class="cx-drill">{"".join(links["nps"]) or "<li>No breakdown column in the survey.</li>"}</ul></section>'
-        '<section aria-labelledby="other"><h2 id="other">Touchpoints and languages</h2>'
+        f"<h1>{escape(title)}</h1>"
+        f'<section aria-labelledby="nps"><h2 id="nps">{tr_html("NPS by segment")}</h2>'
+        f'<ul class="cx-drill">{"".join(links["nps"]) or none_nps}</ul></section>'
+        f'<section aria-labelledby="other"><h2 id="other">{tr_html("Touchpoints and languages")}</h2>'
         f'<ul class="cx-drill">{"".join(links["other"])}</ul></section>'
-        '<section aria-labelledby="comments"><h2 id="comments">Comments by theme and score group</h2>'
-        f'<ul class="cx-drill">{"".join(links["comments"]) or "<li>No comments this month.</li>"}</ul></section>'
+        f'<section aria-labelledby="comments"><h2 id="comments">{tr_html("Comments by theme and score group")}</h2>'
+        f'<ul class="cx-drill">{"".join(links["comments"]) or none_comments}</ul></section>'
     )
-    written["index.html"] = static_page(f"Drill-down pages, {month}", body, footer=footer, depth=1, css=CSS)
+    written["index.html"] = static_page(title, body, footer=footer, depth=1, css=CSS)
     for name, html in written.items():
         (drill / name).write_text(html, encoding="utf-8")
     return [f"appendix/{name}" for name in sorted(written)]

@@ -28,8 +28,12 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
+from markupsafe import Markup
+
+from .. import i18n
 from ..display import format_p, safe_text
-from ._kpis import CSS, page_head, small_base, sparkline_svg
+from ..i18n import N_, ntr, tr, tr_html, translate
+from ._kpis import CSS, number, page_head, small_base, sparkline_svg
 
 if TYPE_CHECKING:
     # What the index reads of a pack notebook (a cxkit.pack.runner.PackNotebook; the runner
@@ -45,10 +49,10 @@ __all__ = ["write_index", "render_index"]
 
 _KPIS = [
     ("nps", None, "NPS", "{:+.1f}", True),
-    ("csat", None, "CSAT (mean, 1–5)", "{:.2f}", True),
-    ("ces", None, "CES (mean, 1–7, lower is easier)", "{:.2f}", False),
-    ("sentiment", "headline", "Review sentiment (mean compound, −1 to 1)", "{:+.2f}", True),
-    ("churn", "headline", "Churn rate", "{:.1%}", False),
+    ("csat", None, N_("CSAT (mean, 1–5)"), "{:.2f}", True),
+    ("ces", None, N_("CES (mean, 1–7, lower is easier)"), "{:.2f}", False),
+    ("sentiment", "headline", N_("Review sentiment (mean compound, −1 to 1)"), "{:+.2f}", True),
+    ("churn", "headline", N_("Churn rate"), "{:.1%}", False),
 ]
 _SECTIONS = [
     ("nps_drivers", "nps"),
@@ -59,8 +63,8 @@ _SECTIONS = [
 ]
 # The churn KPI without churn dates: its label and what it is (never a month's rate or change).
 _ALL_TIME_CHURN = (
-    "Churned, share of all customers in the data",
-    "All-time share, not a monthly rate: the customer table has no churn dates.",
+    N_("Churned, share of all customers in the data"),
+    N_("All-time share, not a monthly rate: the customer table has no churn dates."),
 )
 # The notebook that writes each KPI, to say why a KPI is missing when it was not built.
 _KPI_NOTEBOOK = {
@@ -75,14 +79,14 @@ _KPI_NOTEBOOK = {
 def _p_text(p: float) -> str:
     """The adjusted p-value of a headline change, in the pack's one p-value format."""
     text = format_p(p)
-    return f"adjusted p {text}" if text.startswith("<") else f"adjusted p = {text}"
+    return tr("adjusted p {p}", p=text) if text.startswith("<") else tr("adjusted p = {p}", p=text)
 
 
 def _fmt(fmt: str, value: object) -> str:
     if value is None:
         return "–"
     try:
-        return fmt.format(value)
+        return number(fmt, value)
     except (TypeError, ValueError):
         return safe_text(value)
 
@@ -104,13 +108,13 @@ def _kpi_card(
     extras: dict | None = None,
 ) -> str:
     if not kpi or kpi.get("value") is None:
-        why = "not available this month"
+        why = tr("not available this month")
         if skipped:
             absent = skipped.get("absent") or []
             why = (
-                f"not built: no {_and(absent)} source"
+                tr("not built: no {sources} source", sources=_and(absent))
                 if absent
-                else f"not built: no {_and(skipped.get('no_rows') or [])} data this month"
+                else tr("not built: no {sources} data this month", sources=_and(skipped.get("no_rows") or []))
             )
         return (
             f'<div class="cx-kpi cx-kpi-missing"><div class="cx-kpi-label">{escape(label)}</div>'
@@ -120,15 +124,17 @@ def _kpi_card(
     small = small_base(kpi)
     ci = ""
     if kpi.get("ci_low") is not None and kpi.get("ci_high") is not None:
-        ci = f"95% CI {_fmt(fmt, kpi['ci_low'])} to {_fmt(fmt, kpi['ci_high'])}"
-    n = f"n = {kpi['n']:,}" if isinstance(kpi.get("n"), int) else ""
+        ci = tr("95% CI {low} to {high}", low=_fmt(fmt, kpi["ci_low"]), high=_fmt(fmt, kpi["ci_high"]))
+    n = tr("n = {n}", n=i18n.integer(kpi["n"])) if isinstance(kpi.get("n"), int) else ""
     change = ""
     if note:  # a KPI that is not the month's (e.g. churn without churn dates) has no change to show
         change = f'<div class="cx-kpi-note">{escape(note)}</div>'
     elif small:  # a small base: shown, but no change is read into it
-        change = (
-            f'<div class="cx-change cx-flat">n below the minimum of {int(kpi.get("min_n") or 30)}: '
-            "the change from the previous month is not assessed</div>"
+        change = '<div class="cx-change cx-flat">{}</div>'.format(
+            tr_html(
+                "n below the minimum of {min_n}: the change from the previous month is not assessed",
+                min_n=i18n.integer(int(kpi.get("min_n") or 30)),
+            )
         )
     elif kpi.get("change") is not None and kpi.get("previous") is not None:
         delta_fmt = fmt.replace("{:", "{:+") if "+" not in fmt else fmt
@@ -139,22 +145,37 @@ def _kpi_card(
         if kpi.get("significant"):
             better = (kpi["change"] > 0) == higher_is_better
             cls = "cx-up" if better else "cx-down"
-            word = "better" if better else "worse"
-            change = (
-                f'<div class="cx-change {cls}"><strong>{_fmt(delta_fmt, kpi["change"])}</strong> vs previous '
-                f"month ({_fmt(fmt, kpi['previous'])}), significant ({word}; {_p_text(cast(float, p))})</div>"
+            said = {
+                "change": Markup(f"<strong>{escape(_fmt(delta_fmt, kpi['change']))}</strong>"),
+                "previous": _fmt(fmt, kpi["previous"]),
+                "p": _p_markup(_p_text(cast(float, p))),
+            }
+            sentence = (
+                tr_html("{change} vs previous month ({previous}), significant (better; {p})", **said)
+                if better
+                else tr_html("{change} vs previous month ({previous}), significant (worse; {p})", **said)
             )
+            change = f'<div class="cx-change {cls}">{sentence}</div>'
         else:
-            ptext = _p_text(p) if isinstance(p, (int, float)) else "not tested"
-            change = (
-                f'<div class="cx-change cx-flat">{_fmt(delta_fmt, kpi["change"])} vs previous month '
-                f"({_fmt(fmt, kpi['previous'])}); not a significant change ({ptext})</div>"
+            ptext = _p_text(p) if isinstance(p, (int, float)) else tr("not tested")
+            sentence = tr_html(
+                "{change} vs previous month ({previous}); not a significant change ({p})",
+                change=_fmt(delta_fmt, kpi["change"]),
+                previous=_fmt(fmt, kpi["previous"]),
+                p=_p_markup(ptext),
             )
+            change = f'<div class="cx-change cx-flat">{sentence}</div>'
     return (
         f'<div class="cx-kpi"><div class="cx-kpi-label">{escape(label)}</div>'
         f'<div class="cx-kpi-value">{_fmt(fmt, kpi["value"])}</div>'
         + (
-            f'<span class="cx-badge">Small base: n = {kpi.get("n")}, below {int(kpi.get("min_n") or 30)}</span>'
+            '<span class="cx-badge">{}</span>'.format(
+                tr_html(
+                    "Small base: n = {n}, below {min_n}",
+                    n=_plain(kpi.get("n")),
+                    min_n=i18n.integer(int(kpi.get("min_n") or 30)),
+                )
+            )
             if small
             else ""
         )
@@ -175,28 +196,49 @@ def _trend_and_target(label: str, kpi: dict, fmt: str, extras: dict, *, note: bo
         side = "below" if test.get("direction") == "below" else "above"
         short = (test["value"] < test["target"]) if side == "below" else (test["value"] > test["target"])
         if test.get("small_n"):
-            verdict = "not tested: small base"
+            verdict = tr("not tested: small base")
+        elif test.get("misses") and side == "below":
+            verdict = tr("misses target: significantly below it (one-sided {p})", p=_p_plain(test["p"]))
         elif test.get("misses"):
-            verdict = f"misses target: significantly {side} it (one-sided {_p_plain(test['p'])})"
+            verdict = tr("misses target: significantly above it (one-sided {p})", p=_p_plain(test["p"]))
         elif short:
-            verdict = f"short of target, within chance (one-sided {_p_plain(test['p'])})"
+            verdict = tr("short of target, within chance (one-sided {p})", p=_p_plain(test["p"]))
         else:
-            verdict = "meets target"
-        html += f'<div class="cx-kpi-note cx-target">Target {_fmt(fmt, target)}: {escape(verdict)}</div>'
+            verdict = tr("meets target")
+        target_said = tr_html("Target {target}: {verdict}", target=_fmt(fmt, target), verdict=verdict)
+        html += f'<div class="cx-kpi-note cx-target">{target_said}</div>'
     if extras.get("appendix"):
         href, text = extras["appendix"]
-        html += f'<div class="cx-kpi-note"><a href="{escape(href)}">{escape(text)}</a></div>'
+        html += f'<div class="cx-kpi-note"><a href="{escape(href)}">{escape(translate(text))}</a></div>'
     return html
 
 
 def _p_plain(p: float) -> str:
     text = format_p(p)
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
+    return tr("p {p}", p=text) if text.startswith("<") else tr("p = {p}", p=text)
 
 
 def _and(names: list) -> str:
     names = [str(n) for n in names]
-    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) < 2:
+        return "".join(names)
+    return tr("{names} and {last}", names=", ".join(names[:-1]), last=names[-1])
+
+
+def _p_markup(text: str) -> str:
+    """A p-value phrase for a tile: written raw in English, as the page always wrote it (``p < 0.001``
+    in the HTML source), escaped in the other languages."""
+    return Markup(text) if i18n.get_language() == "en" else text
+
+
+def _plain(n: object) -> str:
+    """A small count as the English page writes it (no separator), in the report language otherwise."""
+    return str(n) if i18n.get_language() == "en" else _count(n)
+
+
+def _count(n: object) -> str:
+    """A count in the report language (as it is when it is not a number)."""
+    return i18n.integer(n) if isinstance(n, int) and not isinstance(n, bool) else str(n)
 
 
 def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, notes: list[str] | None = None) -> str:
@@ -216,12 +258,12 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
             label, note = _ALL_TIME_CHURN
         cards.append(
             _kpi_card(
-                label,
+                translate(label),
                 kpi if isinstance(kpi, dict) else None,
                 fmt,
                 higher,
                 skipped.get(_KPI_NOTEBOOK.get(key, "")),
-                note=note,
+                note=translate(note) if note else "",
                 extras={
                     "trend": trends.get(key),
                     "target": targets.get(_TARGET_KEY[key]),
@@ -243,17 +285,27 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
         if nb.name == "data_quality":
             finding = finding or _quality_finding(results.get("data_quality", {}))
         elif finding and (small := _small_basis(results, str(section))):
-            finding = (
-                f"Not summarised here: {small}, below the minimum of 30; the page shows the numbers "
-                "without drawing findings from them."
+            finding = tr(
+                "Not summarised here: {basis}, below the minimum of 30; the page shows the numbers "
+                "without drawing findings from them.",
+                basis=small,
             )
+        count = not_shown.get(nb.name, 0)
         links.append(
-            f'<li><a href="{escape(nb.name)}.html">{escape(nb.title)}</a>'
+            f'<li><a href="{escape(nb.name)}.html">{escape(translate(nb.title))}</a>'
             + (f'<p class="cx-finding">{safe_text(finding)}</p>' if finding else "")
             + (
-                f'<p class="cx-note">{not_shown[nb.name]} section{"s" if not_shown[nb.name] != 1 else ""} not shown: '
-                "the data at hand cannot give them (the page says what is missing).</p>"
-                if not_shown.get(nb.name)
+                '<p class="cx-note">{}</p>'.format(
+                    escape(
+                        ntr(
+                            "{n} section not shown: the data at hand cannot give them (the page says what is missing).",
+                            "{n} sections not shown: the data at hand cannot give them (the page says what is missing).",
+                            count,
+                            n=i18n.integer(count),
+                        )
+                    )
+                )
+                if count
                 else ""
             )
             + "</li>"
@@ -261,31 +313,36 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
     for why in skipped.values():
         if isinstance(why, dict):
             links.append(
-                f'<li class="cx-skipped"><span>{safe_text(why.get("title", ""))}</span>'
-                f'<p class="cx-finding">Not built: {safe_text(why.get("reason", ""))}.</p></li>'
+                f'<li class="cx-skipped"><span>{safe_text(translate(str(why.get("title", ""))))}</span>'
+                f'<p class="cx-finding">{safe_text(tr("Not built: {reason}.", reason=why.get("reason", "")))}</p></li>'
             )
     lede_notes = "".join(f'<p class="cx-note">{safe_text(note)}</p>' for note in notes or [])
     quality_rows = "".join(
-        f'<tr><td>{safe_text(name)}</td><td class="num">{q.get("read", 0):,}</td><td class="num">{q.get("accepted", 0):,}</td>'
-        f'<td class="num">{q.get("rejected", 0):,}</td><td>{safe_text("; ".join(f"{n:,} × {r}" for r, n in (q.get("reasons") or {}).items()))}</td></tr>'
+        f'<tr><td>{safe_text(name)}</td><td class="num">{_count(q.get("read", 0))}</td><td class="num">{_count(q.get("accepted", 0))}</td>'
+        f'<td class="num">{_count(q.get("rejected", 0))}</td><td>{safe_text("; ".join(f"{_count(n)} × {r}" for r, n in (q.get("reasons") or {}).items()))}</td></tr>'
         for name, q in (results.get("data_quality") or {}).items()
         if isinstance(q, dict)
     )
-    return f"""{page_head(f"Customer experience pack {month}", CSS)}<body class="cx-index">
+    heads = "".join(
+        f'<th scope="col">{h}</th>'
+        for h in (tr_html("source"), tr_html("read"), tr_html("accepted"), tr_html("rejected"), tr_html("top reasons"))
+    )
+    shown_month = i18n.month(month)
+    return f"""{page_head(tr("Customer experience pack {month}", month=shown_month), CSS)}<body class="cx-index">
 <main>
-<h1>Customer experience, {escape(month)}</h1>
+<h1>{tr_html("Customer experience, {month}", month=shown_month)}</h1>
 {lede_notes}
 {_summary_section(results)}
-<section aria-labelledby="kpis"><h2 id="kpis">Headline KPIs</h2>
+<section aria-labelledby="kpis"><h2 id="kpis">{tr_html("Headline KPIs")}</h2>
 {_weighting_note(results)}<div class="cx-kpis">{"".join(cards)}</div></section>
-<section aria-labelledby="reports"><h2 id="reports">Reports and findings</h2>
+<section aria-labelledby="reports"><h2 id="reports">{tr_html("Reports and findings")}</h2>
 <ul class="cx-links">{"".join(links)}</ul></section>
-<section aria-labelledby="quality"><h2 id="quality">Data quality</h2>
-<table class="cx-table"><caption>Rows read, accepted and rejected per source, with the top rejection reasons</caption>
-<thead><tr><th scope="col">source</th><th scope="col">read</th><th scope="col">accepted</th><th scope="col">rejected</th><th scope="col">top reasons</th></tr></thead>
+<section aria-labelledby="quality"><h2 id="quality">{tr_html("Data quality")}</h2>
+<table class="cx-table"><caption>{tr_html("Rows read, accepted and rejected per source, with the top rejection reasons")}</caption>
+<thead><tr>{heads}</tr></thead>
 <tbody>{quality_rows}</tbody></table></section>
 </main>
-<footer class="cx-footer">{escape(footer)} · <a href="appendix/how_to_read.html">How to read this pack</a> (intervals, significance, small bases, targets){_drill_link(drill)}</footer>
+<footer class="cx-footer">{escape(footer)} · <a href="appendix/how_to_read.html">{tr_html("How to read this pack")}</a> {tr_html("(intervals, significance, small bases, targets)")}{_drill_link(drill)}</footer>
 </body>
 </html>
 """
@@ -300,9 +357,9 @@ _TARGET_KEY = {
 }
 # Each tile's drill-down page.
 _DRILL = {
-    "nps": ("appendix/index.html#nps", "NPS by segment"),
-    "csat": ("appendix/touchpoints.html", "CSAT by touchpoint"),
-    "sentiment": ("appendix/index.html#comments", "Comments by theme"),
+    "nps": ("appendix/index.html#nps", N_("NPS by segment")),
+    "csat": ("appendix/touchpoints.html", N_("CSAT by touchpoint")),
+    "sentiment": ("appendix/index.html#comments", N_("Comments by theme")),
 }
 
 
@@ -313,10 +370,9 @@ def _weighting_note(results: dict) -> str:
     statement = weighting.get("statement") if isinstance(weighting, dict) else None
     if not statement:
         return ""
-    return (
-        f'<p class="cx-note">{safe_text(str(statement))} The survey tiles and their trends are weighted; '
-        '<a href="nps_drivers.html">the NPS page</a> shows the same KPIs unweighted.</p>'
-    )
+    link = Markup('<a href="nps_drivers.html">{}</a>').format(tr("the NPS page"))
+    said = tr_html("The survey tiles and their trends are weighted; {page} shows the same KPIs unweighted.", page=link)
+    return f'<p class="cx-note">{safe_text(str(statement))} {said}</p>'
 
 
 def _summary_section(results: dict) -> str:
@@ -325,20 +381,20 @@ def _summary_section(results: dict) -> str:
     if not isinstance(bullets, list) or not bullets:
         return ""
     items = "".join(
-        f'<li>{safe_text(b.get("text", ""))} <a href="{escape(str(b.get("href", "")))}">Evidence</a></li>'
+        f'<li>{safe_text(b.get("text", ""))} <a href="{escape(str(b.get("href", "")))}">{tr_html("Evidence")}</a></li>'
         for b in bullets
         if isinstance(b, dict)
     )
+    guide = Markup('<a href="appendix/how_to_read.html">{}</a>').format(tr("how to read this pack"))
+    note = tr_html("Only changes and differences that pass their significance test are stated; {guide}.", guide=guide)
     return (
-        '<section aria-labelledby="summary"><h2 id="summary">Summary</h2>'
-        f'<ul class="cx-summary">{items}</ul>'
-        '<p class="cx-note">Only changes and differences that pass their significance test are stated; '
-        '<a href="appendix/how_to_read.html">how to read this pack</a>.</p></section>'
+        f'<section aria-labelledby="summary"><h2 id="summary">{tr_html("Summary")}</h2>'
+        f'<ul class="cx-summary">{items}</ul><p class="cx-note">{note}</p></section>'
     )
 
 
 def _drill_link(drill: bool) -> str:
-    return ' · <a href="appendix/index.html">Drill-down pages</a>' if drill else ""
+    return f' · <a href="appendix/index.html">{tr_html("Drill-down pages")}</a>' if drill else ""
 
 
 def _small_basis(results: dict, section: str) -> str:
@@ -347,15 +403,15 @@ def _small_basis(results: dict, section: str) -> str:
         for key in ("nps", "csat", "ces"):
             kpi = results.get(key)
             if isinstance(kpi, dict) and kpi.get("value") is not None and small_base(kpi):
-                return f"{key.upper()} rests on n = {kpi.get('n')} responses"
+                return tr("{kpi} rests on n = {n} responses", kpi=key.upper(), n=_plain(kpi.get("n")))
         drivers = results.get("drivers") or []
         if drivers and isinstance(drivers[0], dict) and isinstance(drivers[0].get("n"), int) and drivers[0]["n"] < 30:
-            return f"the driver model rests on n = {drivers[0]['n']} responses"
+            return tr("the driver model rests on n = {n} responses", n=_plain(drivers[0]["n"]))
     elif section in ("sentiment", "churn"):
         part = results.get(section)
         kpi = part.get("headline") if isinstance(part, dict) else None
         if isinstance(kpi, dict) and kpi.get("value") is not None and small_base(kpi):
-            return f"the headline rests on n = {kpi.get('n')}"
+            return tr("the headline rests on n = {n}", n=_plain(kpi.get("n")))
     return ""
 
 
@@ -364,15 +420,20 @@ def _quality_finding(quality: dict) -> str:
     rejected = sum(q.get("rejected", 0) for q in quality.values() if isinstance(q, dict))
     if not read:
         return ""
-    return (
-        f"{rejected:,} of {read:,} rows ({_share(rejected / read)}) across {len(quality)} source{'s' if len(quality) != 1 else ''} were "
-        "rejected; every source was usable."
+    return ntr(
+        "{rejected} of {read} rows ({share}) across {n} source were rejected; every source was usable.",
+        "{rejected} of {read} rows ({share}) across {n} sources were rejected; every source was usable.",
+        len(quality),
+        rejected=_count(rejected),
+        read=_count(read),
+        share=_share(rejected / read),
+        n=_count(len(quality)),
     )
 
 
 def _share(share: float) -> str:
     """A share with enough decimals to not read as zero: 0.02%, 1.5%."""
-    return f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
+    return i18n.percent(share, 2) if 0 < share < 0.01 else i18n.percent(share, 1)
 
 
 def write_index(

@@ -42,9 +42,11 @@ from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from .. import i18n
 from ..display import SafeDisplay, Unavailable, safe_text
 from ..display import findings as findings_list
 from ..errors import CxkitError, NotEnoughDataError
+from ..i18n import tr, tr_html, translate
 
 __all__ = ["ReportPage", "Section", "section"]
 
@@ -117,7 +119,7 @@ class ReportPage(SafeDisplay):
         if isinstance(shown, Unavailable):
             reason = shown.reason
             if reason in self.skipped.values():  # said in full once, under the first section it stops
-                shown = Unavailable("for the same reason as the section above that names it.")
+                shown = Unavailable(tr("for the same reason as the section above that names it."))
                 shown.reason = reason  # what is missing, for results.json and the caller
             self.skipped[name] = reason
         return shown
@@ -149,7 +151,9 @@ class ReportPage(SafeDisplay):
         the page could not compute (its section then shows the reason)."""
         if value is None or name in self.unavailable:
             raise NotEnoughDataError(
-                self.unavailable.get(name, f"{name.replace('_', ' ')} cannot be computed from the data at hand.")
+                self.unavailable.get(
+                    name, tr("{result} cannot be computed from the data at hand.", result=name.replace("_", " "))
+                )
             )
         return value
 
@@ -163,12 +167,13 @@ class ReportPage(SafeDisplay):
 
     def _repr_html_(self) -> str:
         month = getattr(self, "month", "")
-        head = f"<h3>{safe_text(self.title)}{', ' + safe_text(month) if month else ''}</h3>"
+        title = translate(self.title) if self.title else ""
+        head = f"<h3>{safe_text(title)}{', ' + safe_text(i18n.month(month)) if month else ''}</h3>"
         names = ", ".join(safe_text(name) for name in self.sections)
         return (
             head
             + findings_list(getattr(self, "findings", [])).html
-            + f'<p class="cx-note">Sections (page.show(name)): {names}</p>'
+            + f'<p class="cx-note">{tr_html("Sections (page.show(name)):")} {names}</p>'
         )
 
     def __repr__(self) -> str:

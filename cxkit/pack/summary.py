@@ -39,19 +39,21 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
+from .. import i18n
 from ..analysis.nps import MIN_N, kpi_trend
 from ..display import format_p
+from ..i18n import N_, tr, translate
 from ..privacy import mask_nested
 from ._kpis import (
     EVIDENCE,
-    FORMATS,
     HIGHER_IS_BETTER,
-    NAMES,
     TARGET_SOURCE,
     TREND_MONTHS,
     emerging_theme,
+    format_kpi,
     headline,
     kpi_history,
+    kpi_name,
     small_base,
 )
 
@@ -336,13 +338,57 @@ def touchpoint_changes(
 
 
 def _fmt(key: str, value: float) -> str:
-    return FORMATS[key].format(value)
+    return format_kpi(key, value)
 
 
 def _p(p: float, *, adjusted: bool = True) -> str:
     text = format_p(p)
-    word = "adjusted p" if adjusted else "p"
-    return f"{word} {text}" if text.startswith("<") else f"{word} = {text}"
+    if adjusted:
+        return tr("adjusted p {p}", p=text) if text.startswith("<") else tr("adjusted p = {p}", p=text)
+    return tr("p {p}", p=text) if text.startswith("<") else tr("p = {p}", p=text)
+
+
+def _moved(key: str, kpi: Mapping[str, Any], better: bool) -> str:
+    """One KPI's significant change, as the summary says it."""
+    said = {
+        "kpi": kpi_name(key),
+        "previous": _fmt(key, kpi["previous"]),
+        "value": _fmt(key, kpi["value"]),
+        "p": _p(kpi["change_p"]),
+    }
+    if kpi["change"] > 0:
+        return (
+            tr("{kpi} rose from {previous} to {value} (better; {p})", **said)
+            if better
+            else tr("{kpi} rose from {previous} to {value} (worse; {p})", **said)
+        )
+    return (
+        tr("{kpi} fell from {previous} to {value} (better; {p})", **said)
+        if better
+        else tr("{kpi} fell from {previous} to {value} (worse; {p})", **said)
+    )
+
+
+def _missed(kpi: str, test: Mapping[str, Any]) -> str:
+    """One missed target, as the summary says it."""
+    key = TARGET_SOURCE[kpi][0]
+    said = {
+        "kpi": kpi_name(key),
+        "value": _fmt(key, test["value"]),
+        "target": _fmt(key, test["target"]),
+        "p": _p(test["p"], adjusted=False),
+    }
+    if test["direction"] == "below":
+        return tr("{kpi} {value} is below its target of {target} (one-sided {p})", **said)
+    return tr("{kpi} {value} is above its target of {target} (one-sided {p})", **said)
+
+
+#: What to act on, by the kind of problem.
+_ACT_REASONS = {
+    "theme": N_("rising complaints"),
+    "touchpoint_falling": N_("falling CSAT"),
+    "touchpoint_lowest": N_("lowest CSAT"),
+}
 
 
 def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> list[dict]:
@@ -367,15 +413,11 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
             better = (kpi["change"] > 0) == HIGHER_IS_BETTER[key]
             moved.append((key, kpi, better))
     if moved:
-        parts = [
-            f"{NAMES[k]} {'rose' if kpi['change'] > 0 else 'fell'} from {_fmt(k, kpi['previous'])} to "
-            f"{_fmt(k, kpi['value'])} ({'better' if better else 'worse'}; {_p(kpi['change_p'])})"
-            for k, kpi, better in moved
-        ]
+        parts = [_moved(k, kpi, better) for k, kpi, better in moved]
         bullets.append(
             {
                 "kind": "change",
-                "text": "Changed significantly since last month: " + "; ".join(parts) + ".",
+                "text": tr("Changed significantly since last month: {changes}.", changes="; ".join(parts)),
                 "href": EVIDENCE[moved[0][0]],
             }
         )
@@ -383,9 +425,12 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
         bullets.append(
             {
                 "kind": "no_change",
-                "text": f"No headline KPI changed significantly in {month} against the month before "
-                f"({_and([NAMES[k] if k in ('nps', 'csat', 'ces') else NAMES[k].lower() for k in tested])} tested; "
-                "the differences shown on the tiles are within chance).",
+                "text": tr(
+                    "No headline KPI changed significantly in {month} against the month before "
+                    "({kpis} tested; the differences shown on the tiles are within chance).",
+                    month=i18n.month(month),
+                    kpis=_and([kpi_name(k) if k in ("nps", "csat", "ces") else kpi_name(k).lower() for k in tested]),
+                ),
                 "href": "appendix/how_to_read.html#significance",
             }
         )
@@ -393,20 +438,21 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
         bullets.append(
             {
                 "kind": "no_test",
-                "text": f"No headline KPI of {month} can be tested against the month before: the data have no "
-                "previous month to compare with, or too few answers (the tiles say which).",
+                "text": tr(
+                    "No headline KPI of {month} can be tested against the month before: the data have no "
+                    "previous month to compare with, or too few answers (the tiles say which).",
+                    month=i18n.month(month),
+                ),
                 "href": "#kpis",
             }
         )
     targets = results.get("targets") or {}
     missed = [(k, t) for k, t in targets.items() if isinstance(t, dict) and t.get("misses")]
     if missed:
-        parts = [
-            f"{NAMES[TARGET_SOURCE[k][0]]} {_fmt(TARGET_SOURCE[k][0], t['value'])} is {t['direction']} its target of "
-            f"{_fmt(TARGET_SOURCE[k][0], t['target'])} (one-sided {_p(t['p'], adjusted=False)})"
-            for k, t in missed
-        ]
-        bullets.append({"kind": "target", "text": "Missing target: " + "; ".join(parts) + ".", "href": "#kpis"})
+        parts = [_missed(k, t) for k, t in missed]
+        bullets.append(
+            {"kind": "target", "text": tr("Missing target: {targets}.", targets="; ".join(parts)), "href": "#kpis"}
+        )
     why: list[dict] = []
     theme = emerging_theme(results, alpha=alpha)
     if theme:
@@ -414,8 +460,13 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
             {
                 "kind": "theme",
                 "subject": theme["theme"],
-                "text": f"Negative reviews mentioning {theme['theme']} rose from {theme['previous_rate']:.1%} to "
-                f"{theme['negative_rate']:.1%} of reviews ({_p(theme['p'])}, Holm).",
+                "text": tr(
+                    "Negative reviews mentioning {theme} rose from {previous} to {share} of reviews ({p}, Holm).",
+                    theme=theme["theme"],
+                    previous=i18n.percent(theme["previous_rate"], 1),
+                    share=i18n.percent(theme["negative_rate"], 1),
+                    p=_p(theme["p"]),
+                ),
                 "href": EVIDENCE["sentiment"],
             }
         )
@@ -425,8 +476,13 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
             {
                 "kind": "touchpoint_falling",
                 "subject": t["touchpoint"],
-                "text": f"CSAT at the {t['touchpoint']} touchpoint fell from {t['previous']:.2f} to {t['value']:.2f} "
-                f"({_p(t['p_adjusted'])}, Holm across touchpoints).",
+                "text": tr(
+                    "CSAT at the {touchpoint} touchpoint fell from {previous} to {value} ({p}, Holm across touchpoints).",
+                    touchpoint=t["touchpoint"],
+                    previous=i18n.decimal(t["previous"], 2),
+                    value=i18n.decimal(t["value"], 2),
+                    p=_p(t["p_adjusted"]),
+                ),
                 "href": EVIDENCE["touchpoints"],
             }
         )
@@ -437,8 +493,13 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
             {
                 "kind": "touchpoint_lowest",
                 "subject": low.get("touchpoint"),
-                "text": f"The {low.get('touchpoint')} touchpoint has the lowest CSAT ({low.get('mean', 0):.2f}, "
-                f"significantly below the other touchpoints; {_p(low.get('p_adj', 1.0))}).",
+                "text": tr(
+                    "The {touchpoint} touchpoint has the lowest CSAT ({mean}, significantly below the other "
+                    "touchpoints; {p}).",
+                    touchpoint=low.get("touchpoint"),
+                    mean=i18n.decimal(low.get("mean", 0), 2),
+                    p=_p(low.get("p_adj", 1.0)),
+                ),
                 "href": EVIDENCE["journey"],
             }
         )
@@ -449,25 +510,24 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
             {
                 "kind": "driver",
                 "subject": top.get("driver"),
-                "text": f"{str(top.get('driver', '')).replace('_', ' ').capitalize()} leads the drivers of NPS "
-                f"({top.get('share', 0):.0%} of the explained variance; it ranks first in "
-                f"{top.get('p_first', 0):.0%} of bootstrap resamples).",
+                "text": tr(
+                    "{driver} leads the drivers of NPS ({share} of the explained variance; it ranks first in "
+                    "{p_first} of bootstrap resamples).",
+                    driver=str(top.get("driver", "")).replace("_", " ").capitalize(),
+                    share=i18n.percent(top.get("share", 0), 0),
+                    p_first=i18n.percent(top.get("p_first", 0), 0),
+                ),
                 "href": EVIDENCE["drivers"],
             }
         )
     bullets += why[: max(0, 4 - len(bullets))]
     act = [w for w in why if w["kind"] in ("theme", "touchpoint_falling", "touchpoint_lowest")][:2]
     if act and len(bullets) < 5:
-        reasons = {
-            "theme": "rising complaints",
-            "touchpoint_falling": "falling CSAT",
-            "touchpoint_lowest": "lowest CSAT",
-        }
-        subjects = [f"{w['subject']} ({reasons[w['kind']]})" for w in act]
+        subjects = [f"{w['subject']} ({translate(_ACT_REASONS[w['kind']])})" for w in act]
         bullets.append(
             {
                 "kind": "act",
-                "text": "Act first on: " + " and ".join(subjects) + ", the significant problems above.",
+                "text": tr("Act first on: {subjects}, the significant problems above.", subjects=_and(subjects)),
                 "href": act[0]["href"],
             }
         )
@@ -475,7 +535,9 @@ def executive_summary(results: Mapping[str, Any], *, alpha: float = 0.05) -> lis
 
 
 def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return tr("{names} and {last}", names=", ".join(names[:-1]), last=names[-1])
 
 
 # --------------------------------------------------------------------------- the pack step
@@ -543,7 +605,9 @@ def summarise_pack(
 def _footer_of(folder: Path) -> str:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        return f"run {manifest.get('run_id', '')} · month {manifest.get('month', '')}"
+        return tr(
+            "run {run} · month {month}", run=manifest.get("run_id", ""), month=i18n.month(manifest.get("month", ""))
+        )
     except (OSError, ValueError):
         return ""
 
