@@ -196,8 +196,19 @@ _FIGURE_ACCENT: str | None = None
 
 
 def set_brand(brand: Brand | None) -> None:
-    """Use ``brand``'s accent as the first colour of the figures drawn from now on (None: the
-    house palette)."""
+    """Use ``brand``'s accent as the first colour of the figures drawn from now on.
+
+    Parameters
+    ----------
+    brand : Brand or None
+        The catalog's brand (``catalog.brand``); without an accent, or None, the figures use the
+        house palette. The accent is darkened until it contrasts 3:1 with white (WCAG's
+        non-text contrast).
+
+    Returns
+    -------
+    None
+    """
     global _FIGURE_ACCENT
     _FIGURE_ACCENT = readable(brand.accent, 3.0) if brand and brand.accent else None
 

@@ -94,16 +94,41 @@ def check_language(code: object) -> str:
 
 
 def set_language(code: str | None) -> None:
-    """Write the pack (pages, tables, figures) in ``code`` from now on: ``en``, ``da``, ``nb``
-    (``no`` is taken as ``nb``) or ``sv``; None or ``""`` goes back to the default (the
-    environment's ``CXKIT_LANGUAGE``, else English)."""
+    """Write the pack (pages, tables, figures) in ``code`` from now on.
+
+    Parameters
+    ----------
+    code : str or None
+        ``en``, ``da``, ``nb`` (``no`` is taken as ``nb``) or ``sv``; None or ``""`` goes back
+        to the default (the environment's ``CXKIT_LANGUAGE``, else English). Another code raises
+        a :class:`~cxkit.errors.ParameterError` listing the four.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import cxkit as cx
+    >>> from cxkit import i18n
+    >>> cx.set_language("da"); cx.get_language(), i18n.percent(0.265)
+    ('da', '26,5\xa0%')
+    >>> cx.set_language(None)
+    """
     global _process_language
     _process_language = check_language(code) if code else None
     _current.set(None)
 
 
 def get_language() -> str:
-    """The language the pack is written in now (see :func:`set_language`)."""
+    """The language the pack is written in now (see :func:`set_language`).
+
+    Returns
+    -------
+    str
+        ``en``, ``da``, ``nb`` or ``sv``: the language of the innermost :func:`language` block,
+        else the one :func:`set_language` chose, else ``CXKIT_LANGUAGE``, else ``en``.
+    """
     code = _current.get() or _process_language
     if code:
         return code

@@ -81,6 +81,9 @@ __all__ = [
 
 #: Okabe-Ito colours (readable with every common colour-vision deficiency).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: The palette's first colour without a brand; :func:`house_style` puts the brand's accent in its
+#: place when the catalog has one (cxkit.branding.set_brand), so every figure leads with it.
+HOUSE_FIRST = PALETTE[0]
 POSITIVE = "#009E73"
 NEGATIVE = "#D55E00"
 NEUTRAL = "#7F7F7F"
@@ -97,6 +100,9 @@ def house_style() -> None:
     import matplotlib.pyplot as plt
     import seaborn as sns
 
+    from .branding import figure_accent
+
+    PALETTE[0] = figure_accent() or HOUSE_FIRST
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)
     plt.rcParams.update(
         {

@@ -24,7 +24,7 @@ ENGLISH_ONLY = frozenset(
     table section page pages source sources rejected accepted read usable unusable reason reasons
     yes no none missing available unavailable estimate estimates difference differences trend
     trends channel channels group groups sample samples rating
-    ratings sentiment-score promoters detractors passives promoter detractor passive
+    ratings sentiment-score promoters detractors passives promoter detractor
     survey surveys response responses weighted unweighted weight weights value values shown
     see because therefore however whether either neither both same other others any some
     """.split()

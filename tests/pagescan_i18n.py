@@ -14,12 +14,14 @@ _NUMBER = re.compile(r"(?<![\w.,])[−-]?\d(?:[\d.,\u00a0\u202f]*\d)?(?![\w])")
 _ISO_MONTH = re.compile(r"\b(?:19|20)\d\d-(?:0[1-9]|1[0-2])\b")
 
 
-def sample_data_values(sample_dir: Path) -> tuple[set[str], set[str]]:
-    """Texts of the sample's data: (short names: segments, channels, touchpoints, drivers ...,
-    long texts: comments and reviews)."""
+def sample_data_values(sample_dir: Path, catalog: Path | None = None) -> tuple[set[str], set[str]]:
+    """Texts of the sample's data: (short names: segments, channels, touchpoints, drivers, the
+    catalog's source names ..., long texts: comments and reviews)."""
     import pandas as pd
 
-    names: set[str] = set()
+    import cxkit as cx
+
+    names: set[str] = set(cx.load_catalog(catalog or cx.DEFAULT_CATALOG).entries)
     texts: set[str] = set()
     for csv in sorted(sample_dir.glob("*.csv")):
         frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
@@ -49,7 +51,10 @@ def visible_parts(html: str, long_texts: set[str]) -> list[str]:
         whole = " ".join(node.parent.get_text(" ").split()) if node.parent else text
         if _is_data(whole, long_texts, starts) or _is_data(text, long_texts, starts):
             continue
-        parts.append(text)
+        # a cell of examples joins several texts from the data with " | "
+        pieces = [p for p in text.split(" | ") if not _is_data(p.strip(), long_texts, starts)]
+        if pieces:
+            parts.append(" | ".join(pieces))
     images = [img.get("alt", "") for img in soup.find_all("img")]
     return parts + [a for a in images if a]
 
@@ -66,10 +71,18 @@ def _is_data(text: str, values: set[str], starts: list[str]) -> bool:
     return False
 
 
+#: Catalog keys a page may name when it says how to configure something (``themes:``).
+CONFIG_KEYS = ("themes", "targets", "weights", "settings", "brand", "sources", "drivers", "language", "pdf")
+_CONFIG = re.compile(r"\b(?:" + "|".join(CONFIG_KEYS) + r"):")
+_IDENTIFIER = re.compile(r"\b\w+_\w+\b")  # a column or key name (csat_mean, date_format): code, not prose
+
+
 def english_in(parts: list[str], names: set[str]) -> list[str]:
-    """English words left in ``parts`` (words of the data's names allowed)."""
+    """English words left in ``parts`` (words of the data's names allowed; catalog keys written
+    as ``key:`` and identifiers with underscores are code, not prose)."""
     allowed = {w.lower() for name in names for w in re.findall(r"[A-Za-zÆØÅæøåÄÖäö]+", name)}
-    return english_left(" \n ".join(parts), allowed=frozenset(allowed))
+    text = _IDENTIFIER.sub(" ", _CONFIG.sub(" ", " \n ".join(parts)))
+    return english_left(text, allowed=frozenset(allowed))
 
 
 def bad_numbers(parts: list[str], code: str) -> list[str]:
@@ -78,9 +91,11 @@ def bad_numbers(parts: list[str], code: str) -> list[str]:
     locale = LOCALES[code]
     bad = []
     for part in parts:
+        # a full date (an example of a format) and a YAML example ({nps: 25, csat_mean: 4.0}) are code
+        days = re.sub(r"\b\d{4}-\d\d-\d\d\b|\{[^{}]*\}", " ", part)
         if code != "en":
-            bad += [f"ISO month {m!r} in {part[:80]!r}" for m in _ISO_MONTH.findall(part)]
-        cleaned = _ISO_MONTH.sub(" ", re.sub(r"\b\d{4}-\d\d-\d\d\b", " ", part))
+            bad += [f"ISO month {m!r} in {part[:80]!r}" for m in _ISO_MONTH.findall(days)]
+        cleaned = _ISO_MONTH.sub(" ", days)
         for token in _NUMBER.findall(cleaned):
             token = token.rstrip(".,")
             if not re.search(r"[.,\u00a0\u202f]", token):

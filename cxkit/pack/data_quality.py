@@ -57,17 +57,15 @@ class DataQualityReport(ReportPage):
     @section("sources")
     def _sources(self):
         """Rows read, accepted and rejected per source."""
-        return table(
-            self.summary[["source", "table", "read", "accepted", "rejected", "excluded", "usable"]],
-            caption=tr("Rows per source"),
-        )
+        shown = self.summary[["source", "table", "read", "accepted", "rejected", "excluded", "usable"]]
+        return table(shown.assign(table=shown["table"].map(table_name)), caption=tr("Rows per source"))
 
     @section("reasons")
     def _reasons(self) -> SafeHTML:
         """Why rows were rejected."""
         if self.reasons.empty:  # good news, not a section the data cannot give
             return findings([tr("No row was rejected: every row read from every source was accepted.")])
-        reasons = self.reasons
+        reasons = self.reasons.assign(table=self.reasons["table"].map(table_name))
         if get_language() != "en":  # the readers' reasons are English (they also go to the rejected-rows files)
             reasons = reasons.assign(
                 reason=reasons["reason"].map(reason_text), example=reasons["example"].map(reason_text)
@@ -97,6 +95,30 @@ _REASONS = [
     (r"(?P<column>[\w ]+): (?P<value>.+?) is not a whole number$", N_("{column}: {value} is not a whole number")),
     (r"(?P<column>[\w ]+): (?P<value>.+?) is not yes/no(?:;.*)?$", N_("{column}: {value} is not yes/no")),
 ]
+
+
+#: cxkit's canonical tables (cxkit.data.schema), as the page names them: pack vocabulary, unlike
+#: the catalog's source names, which are the user's.
+_TABLES = {
+    "feedback": N_("survey responses"),
+    "reviews": N_("reviews"),
+    "customers": N_("customers"),
+    "journey": N_("journey events"),
+}
+
+
+def table_name(table: object) -> object:
+    """A canonical table's name in the report language; English keeps the table's own name (the
+    one a catalog's ``table:`` uses, ``feedback``).
+
+    >>> from cxkit.i18n import language
+    >>> with language("sv"):
+    ...     table_name("feedback"), table_name("my_table")
+    ('enkätsvar', 'my_table')
+    """
+    if get_language() == "en" or table not in _TABLES:
+        return table
+    return translate(_TABLES[str(table)])
 
 
 def reason_text(reason: object) -> object:

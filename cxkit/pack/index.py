@@ -34,6 +34,7 @@ from .. import i18n
 from ..display import format_p, safe_text
 from ..i18n import N_, ntr, tr, tr_html, translate
 from ._kpis import CSS, number, page_head, small_base, sparkline_svg
+from .data_quality import reason_text
 
 if TYPE_CHECKING:
     # What the index reads of a pack notebook (a cxkit.pack.runner.PackNotebook; the runner
@@ -319,7 +320,7 @@ def render_index(results: dict, *, notebooks: Iterable[_Notebook], footer: str, 
     lede_notes = "".join(f'<p class="cx-note">{safe_text(note)}</p>' for note in notes or [])
     quality_rows = "".join(
         f'<tr><td>{safe_text(name)}</td><td class="num">{_count(q.get("read", 0))}</td><td class="num">{_count(q.get("accepted", 0))}</td>'
-        f'<td class="num">{_count(q.get("rejected", 0))}</td><td>{safe_text("; ".join(f"{_count(n)} × {r}" for r, n in (q.get("reasons") or {}).items()))}</td></tr>'
+        f'<td class="num">{_count(q.get("rejected", 0))}</td><td>{safe_text("; ".join(f"{_count(n)} × {reason_text(r)}" for r, n in (q.get("reasons") or {}).items()))}</td></tr>'
         for name, q in (results.get("data_quality") or {}).items()
         if isinstance(q, dict)
     )

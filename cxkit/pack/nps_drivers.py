@@ -855,9 +855,7 @@ def headline_view(headline: pd.DataFrame) -> pd.DataFrame:
                 else "",
                 tr("previous month"): value(r.previous) if known else "",
                 # a change that rounds to zero is shown unsigned (the formatters drop the sign of 0.0)
-                tr("change"): delta(r.change)
-                if known and pd.notna(r.change)
-                else "",
+                tr("change"): delta(r.change) if known and pd.notna(r.change) else "",
                 "n": integer(r.n),
                 **({tr("effective n"): integer(r.n_eff)} if "n_eff" in headline.columns else {}),
                 tr("p of change"): p_cell(r.p, known),

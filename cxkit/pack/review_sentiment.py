@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -1319,6 +1320,14 @@ def _shown_values(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("example", "words"):
         if column in out:
             out[column] = out[column].map(lambda v: translate(v) if v in _EXAMPLE_WORDS else v)
+    if "words" in out and i18n.get_language() != "en":  # the lexicon's weights, "bad (-2.1)", in the locale
+        out["words"] = out["words"].map(
+            lambda v: (
+                re.sub(r"\(([+-]\d+\.\d)\)", lambda m: f"({i18n.decimal(float(m.group(1)), 1, sign=True)})", v)
+                if isinstance(v, str)
+                else v
+            )
+        )
     if "published_at" in out:
         out["published_at"] = out["published_at"].map(
             lambda v: v if not isinstance(v, str) else i18n.month(v) if len(v) == 7 else i18n.date(v)
