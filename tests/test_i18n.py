@@ -198,3 +198,23 @@ def test_the_run_checks_language_and_pdf_before_any_notebook(tmp_path, monkeypat
     with pytest.raises(PdfError, match=r"sudo apt-get install chromium"):
         build_pack(out=tmp_path, pdf=True, quiet=True)
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_a_message_has_one_translation(code):
+    """The catalogs of all domains are merged at run time (one lookup per message): a message
+    translated two ways in two domains would depend on the order the files are read."""
+    from babel.messages.pofile import read_po
+
+    seen: dict = {}
+    for path in sorted((i18n.LOCALE_DIR / code).glob("*.po")):
+        with path.open("rb") as handle:
+            for m in read_po(handle, locale=code):
+                if m.id:
+                    key = m.id if isinstance(m.id, str) else tuple(m.id)
+                    text = m.string if isinstance(m.string, str) else tuple(m.string or ())
+                    seen.setdefault(key, {}).setdefault(text, []).append(path.stem)
+    differ = {key: texts for key, texts in seen.items() if len(texts) > 1}
+    assert not differ, "translated differently in two domains:\n" + "\n".join(
+        f"{key!r}: {texts}" for key, texts in list(differ.items())[:10]
+    )

@@ -188,7 +188,7 @@ def test_shared_formats_follow_the_language():
     """p-values, the p phrase, metric names and Unavailable's frame in Swedish; English as documented."""
     with i18n.language("sv"):
         assert (format_p(0.0341), format_p(0.00001), p_phrase(float("nan"))) == ("0,034", "< 0,001", "p = e.t.")
-        assert metric_label("journey_stage") == "steg i kundresan" and metric_label("csat") == "CSAT"
+        assert metric_label("journey_stage") == "fas i kundresan" and metric_label("csat") == "CSAT"
         assert cx.Unavailable("no rows.").text == "Visas inte: no rows."
     assert (format_p(0.0341), format_p(0.00001), p_phrase(float("nan"))) == ("0.034", "< 0.001", "p = n/a")
 
