@@ -30,6 +30,7 @@ from ..i18n import N_, decimal, integer, ntr, percent, tr, translate
 from ..periods import resolve_month
 from ..plots import plot_importance, plot_nps_by_segment, plot_nps_trend, plot_quadrant
 from .page import ReportPage, section
+from .review_sentiment import theme_list_note
 
 if TYPE_CHECKING:
     from ..data.catalog import Catalog
@@ -1752,7 +1753,7 @@ def _add_comment_themes(
     from ..analysis.themes import tag_themes, theme_impact, theme_set, theme_trend
 
     chosen = theme_set(themes)
-    report.theme_note = _theme_note(chosen)
+    report.theme_note = theme_list_note(chosen)
     reason = None
     if "comment" not in df.columns or not df["comment"].notna().any():
         reason = tr("the survey has no comments (a comment column), so there are no comment themes.")
@@ -1845,36 +1846,3 @@ def _add_comment_themes(
                     p=_p(r["p_adjusted"]),
                 )
             )
-
-
-def _theme_note(chosen: Any) -> str:
-    """:meth:`cxkit.analysis.themes.ThemeSet.note` in the report language: which list tagged the
-    comments, and how to choose another (theme and template names are the catalog's, as they are)."""
-    from ..analysis.themes import theme_templates
-
-    if chosen.generic:
-        return tr(
-            "Themes come from cxkit's generic list (retail and telecom words: {themes}), not one chosen for this "
-            "business; choose an industry template ({templates}) and add the company's own themes under {setting} in "
-            "the catalog.",
-            themes=", ".join(chosen.names),
-            templates=", ".join(theme_templates()),
-            setting="themes:",
-        )
-    edits = []
-    if chosen.added:
-        edits.append(tr("added or extended by the catalog: {themes}", themes=", ".join(chosen.added)))
-    if chosen.dropped:
-        edits.append(tr("left out: {themes}", themes=", ".join(chosen.dropped)))
-    if edits:
-        return tr(
-            "Themes come from the {template} template ({description}); {edits}.",
-            template=chosen.name,
-            description=chosen.description,
-            edits="; ".join(edits),
-        )
-    return tr(
-        "Themes come from the {template} template ({description}).",
-        template=chosen.name,
-        description=chosen.description,
-    )

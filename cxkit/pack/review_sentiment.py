@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from ..analysis.calibration import SentimentModel
     from ..data.catalog import Catalog, MonthlyReader
 
-__all__ = ["SentimentReport", "sentiment_report"]
+__all__ = ["SentimentReport", "sentiment_report", "theme_list_note"]
 
 
 #: The p-values of a theme's change, as the page heads them.
@@ -647,7 +647,7 @@ class SentimentReport(ReportPage):
     @section("theme_list")
     def _theme_list(self):
         """Which theme list tagged the reviews (generic, or the catalog's industry template)."""
-        return _note(_theme_list_note(self.theme_set))
+        return _note(theme_list_note(self.theme_set))
 
     @section("theme_heatmap")
     def _theme_heatmap_chart(self):
@@ -1335,31 +1335,38 @@ def _shown_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _theme_list_note(themes: Any) -> str:
-    """Which theme list tagged the reviews, and how to choose another (the sentence of
-    :meth:`cxkit.analysis.themes.ThemeSet.note`, in the report language; the template's
-    name, description and themes are the catalog's)."""
+def theme_list_note(chosen: Any) -> str:
+    """:meth:`cxkit.analysis.themes.ThemeSet.note` in the report language: which theme list tagged
+    the texts, and how to choose another (theme and template names are the catalog's, as they
+    are). The NPS page says the same of its comments."""
     from ..analysis.themes import theme_templates
 
-    if themes.generic:
+    if chosen.generic:
         return tr(
             "Themes come from cxkit's generic list (retail and telecom words: {themes}), not one chosen for this "
-            "business; choose an industry template ({templates}) and add the company's own themes under themes: "
-            "in the catalog.",
-            themes=", ".join(themes.names),
+            "business; choose an industry template ({templates}) and add the company's own themes under {setting} in "
+            "the catalog.",
+            themes=", ".join(chosen.names),
             templates=", ".join(theme_templates()),
+            setting="themes:",
         )
-    head = tr(
-        "Themes come from the {template} template ({description})",
-        template=themes.name,
-        description=themes.description,
-    )
     edits = []
-    if themes.added:
-        edits.append(tr("added or extended by the catalog: {themes}", themes=", ".join(themes.added)))
-    if themes.dropped:
-        edits.append(tr("left out: {themes}", themes=", ".join(themes.dropped)))
-    return head + (f"; {'; '.join(edits)}." if edits else ".")
+    if chosen.added:
+        edits.append(tr("added or extended by the catalog: {themes}", themes=", ".join(chosen.added)))
+    if chosen.dropped:
+        edits.append(tr("left out: {themes}", themes=", ".join(chosen.dropped)))
+    if edits:
+        return tr(
+            "Themes come from the {template} template ({description}); {edits}.",
+            template=chosen.name,
+            description=chosen.description,
+            edits="; ".join(edits),
+        )
+    return tr(
+        "Themes come from the {template} template ({description}).",
+        template=chosen.name,
+        description=chosen.description,
+    )
 
 
 def _note(sentence: str) -> SafeHTML:
