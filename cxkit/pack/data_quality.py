@@ -130,7 +130,7 @@ def reason_text(reason: object) -> object:
     ...     reason_text("nps: 11 outside 0–10"), reason_text("something else")
     ('nps: 11 uden for 0–10', 'something else')
     """
-    if not isinstance(reason, str):
+    if not isinstance(reason, str) or get_language() == "en":
         return reason
     for pattern, message in _REASONS:
         match = re.match(pattern, reason)
