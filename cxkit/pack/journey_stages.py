@@ -419,7 +419,7 @@ class JourneyReport(ReportPage):
                 )
             elif enough:
                 text = tr(
-                    "only {stage} has two or more {label} scores , so there are no stages to compare; "
+                    "only {stage} has two or more {label} scores, so there are no stages to compare; "
                     "the comparison needs scores at two stages or more.",
                     stage=_stage(enough[0]),
                     label=label,
@@ -433,7 +433,7 @@ class JourneyReport(ReportPage):
                 )
             else:
                 text = tr(
-                    "no stage has two or more {label} scores , so there are no stages to compare; "
+                    "no stage has two or more {label} scores, so there are no stages to compare; "
                     "the comparison needs scores at two stages or more.",
                     label=label,
                 )
@@ -1046,7 +1046,7 @@ def _headline(comparison: StageComparison, pain: pd.DataFrame | None) -> str:
                     "{label} is lowest at the {stage} stage ({mean}), significantly below every other stage.", **values
                 )
             return tr(
-                "{label} is highest at the {stage} stage ({mean}), significantly below every other stage.", **values
+                "{label} is highest at the {stage} stage ({mean}), significantly above every other stage.", **values
             )
         if lowest:
             return tr(
@@ -1054,7 +1054,7 @@ def _headline(comparison: StageComparison, pain: pd.DataFrame | None) -> str:
                 **values,
             )
         return tr(
-            "{label} is highest at the {stage} stage ({mean}), though not significantly below every other stage.",
+            "{label} is highest at the {stage} stage ({mean}), though not significantly above every other stage.",
             **values,
         )
     values |= {"touchpoint": str(touch["touchpoint"]), "touch_mean": decimal(touch["mean"], 2)}
