@@ -18,6 +18,7 @@ Every mean comes with a 95% confidence interval.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -243,7 +244,9 @@ def sentiment_by_group(
         mean_rest = float(rest.mean()) if n_rest else float("nan")
         p_mean = float("nan")
         if n >= 2 and n_rest >= 2:
-            p_mean = float(stats.ttest_ind(group["compound"], rest, equal_var=False).pvalue)
+            with warnings.catch_warnings():  # identical scores (a canned text): the test is NaN, said as such
+                warnings.simplefilter("ignore", RuntimeWarning)
+                p_mean = float(stats.ttest_ind(group["compound"], rest, equal_var=False).pvalue)
         rows.append(
             {
                 "by": by,
