@@ -189,3 +189,12 @@ def test_hostile_review_text_shows_as_text(review_pages):
     assert any("&lt;script&gt;alert(" in html for html in pages.values())
     for name, html in pages.items():
         assert "<script" not in html.lower(), name
+
+
+def test_a_survey_without_comments_gets_no_sentiment_page(sample_feedback, tmp_path):
+    fb = sample_feedback.drop(columns=["comment"])
+    names = write_drilldown(tmp_path, {"month": MONTH}, fb, month=MONTH, settings={"breakdowns": ["segment"]})
+    assert not any("sentiment-segment" in n for n in names) and "appendix/nps-segment-0.html" in names
+    fb = sample_feedback.assign(comment=None)
+    names = write_drilldown(tmp_path, {"month": MONTH}, fb, month=MONTH, settings={"breakdowns": ["segment"]})
+    assert not any("sentiment-segment" in n for n in names)

@@ -485,7 +485,7 @@ def write_drilldown(
             links["comments"].append(f'<li><a href="{escape(name)}">{safe_text(title)}</a> ({_count(count)})</li>')
         comments = _scored_comments(feedback, month)
         for column in [str(c) for c in breakdowns]:
-            if column not in comments.columns:
+            if comments.empty or column not in comments.columns:
                 continue
             page = _sentiment_page(comments, column, month=month, footer=footer)
             if page is None:
