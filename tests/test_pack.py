@@ -232,6 +232,45 @@ def test_every_page_passes_axe_with_no_serious_or_critical_violation(browser, sa
     assert not problems, problems
 
 
+def _drilldown_sentiment_and_review_pages(pack: Path) -> list[Path]:
+    """Issue 27's comment-sentiment-by-segment and review verbatim pages, with the drill-down index
+    and the language page that link to them."""
+    appendix = pack / "appendix"
+    pages = sorted(appendix.glob("sentiment-*.html")) + sorted(appendix.glob("reviews-*.html"))
+    return [appendix / "index.html", *pages]
+
+
+def test_drilldown_sentiment_and_review_pages_pass_axe(browser, sample_pack):
+    if not AXE.exists():
+        _unavailable(
+            f"axe-core not installed at {AXE}; `make test` installs it with npm (make system-deps installs npm)"
+        )
+    pages = _drilldown_sentiment_and_review_pages(sample_pack)
+    assert any(p.name == "sentiment-segment.html" for p in pages) and any(p.name.startswith("reviews-") for p in pages)
+    problems = {}
+    for page in pages:
+        _check_clean(_visit(browser, page), page.name)
+        seen = _visit(browser, page, bypass_csp=True)
+        serious = [v for v in seen["axe"] if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[page.name] = serious
+    assert not problems, problems
+
+
+def test_drilldown_sentiment_and_review_pages_of_the_hostile_pack_execute_nothing(browser, hostile_pack):
+    pages = _drilldown_sentiment_and_review_pages(hostile_pack)
+    assert any(p.name.startswith("sentiment-") for p in pages) and any(p.name.startswith("reviews-") for p in pages)
+    shown = []
+    for page in pages:
+        for bypass in (False, True):
+            seen = _visit(browser, page, bypass_csp=bypass)
+            _check_clean(seen, f"{page.name} (bypass_csp={bypass})")
+        if MARKER.search(_norm(seen["text"])):
+            shown.append(page.name)
+    # the hostile segment names and review texts reach these pages, as text
+    assert any(n.startswith("reviews-") for n in shown) and any(n.startswith("sentiment-") for n in shown), shown
+
+
 def test_sample_pack_contents(sample_pack):
     import json
 

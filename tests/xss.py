@@ -110,8 +110,9 @@ def write_hostile_sample(folder: Path, *, scale: float = 0.15, seed: int = 7) ->
     rv.loc[rv.index[:n], "title"] = PAYLOADS
     rv["source"] = rv["source"].map(lambda s: sources.get(s, s))
     last_month = rv.index[rv["published_at"].astype(str).str.startswith("2026-10")][:3]
-    # The three most negative reviews of the month are shown as examples; two payloads each.
-    rv.loc[last_month, "text"] = [f"Terrible, awful, useless, worst ever!!! {_two(13, i)}" for i in range(3)]
+    # The three most negative reviews of the month are shown as examples, and (mentioning delivery)
+    # on the drill-down's page of negative delivery reviews; two payloads each.
+    rv.loc[last_month, "text"] = [f"Terrible, awful, useless delivery, worst ever!!! {_two(13, i)}" for i in range(3)]
     rv.loc[last_month, "rating"] = 1
     rv.loc[last_month, "language"] = "en"
     rv.to_csv(folder / "reviews.csv", index=False)

@@ -10,13 +10,15 @@
 - :func:`sentiment_trend` (monthly means with 95% intervals), :func:`theme_summary` (per theme:
   volume, sentiment, the change of negative mentions with Holm-adjusted tests, the star
   rating's association), :func:`rating_agreement` (sentiment against the stars) and
-  :func:`comment_summary` (the month's survey comments).
+  :func:`comment_summary` (the month's survey comments) and :func:`sentiment_by_group` (each
+  group's sentiment against the rest, Holm-adjusted across the groups).
 
 Every mean comes with a 95% confidence interval.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +38,7 @@ from .themes import ThemeSet, tag_themes, theme_dictionary
 
 __all__ = [
     "score_reviews",
+    "sentiment_by_group",
     "ScoredReviews",
     "sentiment_headline",
     "sentiment_trend",
@@ -170,6 +173,113 @@ def _two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float:
         return 1.0
     z = (x1 / n1 - x2 / n2) / se
     return float(2 * stats.norm.sf(abs(z)))
+
+
+def sentiment_by_group(
+    df: pd.DataFrame,
+    *,
+    by: str,
+    compound: str = "compound",
+    label: str = "label",
+    alpha: float = 0.05,
+    padjust: str = "holm",
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """Each group's sentiment against the rest: mean with its 95% interval, class shares, tests.
+
+    Per value of ``by`` (rows with a score only): the mean ``compound`` with its t interval
+    (clipped to -1..1), the shares of negative, neutral and positive texts, and two tests
+    against all other scored rows: the mean (Welch t-test) and the share negative (two-sample
+    z-test of proportions). Each family of tests is adjusted across the groups (``padjust``);
+    a difference counts only when its adjusted p is below ``alpha`` and both sides have at
+    least ``min_n`` texts.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Scored texts, one row each (e.g. comments scored with :func:`cxkit.sentiment`).
+    by : str, keyword-only
+        The group column (segment, channel, ...); rows without a value are left out.
+    compound, label : str, keyword-only
+        The score (-1 to 1) and class (negative, neutral, positive) columns.
+    alpha : float, default 0.05, keyword-only
+    padjust : str, default "holm", keyword-only
+        The adjustment across the groups (:func:`cxkit._stats.adjust_p`).
+    min_n : int, default 30, keyword-only
+        The smallest group (and rest) a difference is claimed for.
+
+    Returns
+    -------
+    DataFrame
+        One row per group, in the order of its values: ``by`` (the column's name), ``value``,
+        ``n``, ``mean``, ``ci_low``, ``ci_high``, ``share_negative``, ``share_neutral``,
+        ``share_positive``, ``n_rest``, ``mean_rest``, ``share_negative_rest``, ``p_mean``,
+        ``p_mean_adjusted``, ``mean_differs`` (bool), ``p_negative``, ``p_negative_adjusted``,
+        ``negative_differs`` (bool), ``small_n`` (bool).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"segment": ["a"] * 40 + ["b"] * 40,
+    ...                    "compound": [-0.5] * 30 + [0.1] * 10 + [0.5] * 30 + [0.0] * 10})
+    >>> df["label"] = np.where(df["compound"] <= -0.05, "negative", np.where(df["compound"] >= 0.05, "positive", "neutral"))
+    >>> out = sentiment_by_group(df, by="segment")
+    >>> out[["value", "n", "mean", "share_negative", "mean_differs", "negative_differs"]].round(3)
+      value   n   mean  share_negative  mean_differs  negative_differs
+    0     a  40 -0.350            0.75          True              True
+    1     b  40  0.375            0.00          True              True
+    """
+    if by not in df.columns:
+        raise ValueError(f"sentiment_by_group: by={by!r} is not a column of df")
+    scores = pd.to_numeric(df[compound], errors="coerce")
+    data = pd.DataFrame({"value": df[by], "compound": scores, "label": df[label]})
+    data = data[data["compound"].notna() & data["value"].notna()]
+    rows = []
+    total_n = len(data)
+    total_neg = int((data["label"] == "negative").sum())
+    for value, group in data.groupby("value", sort=True):
+        mean, lo, hi, n = _mean_ci(group["compound"])
+        neg = int((group["label"] == "negative").sum())
+        rest = data.loc[data["value"] != value, "compound"].to_numpy(dtype=float)
+        n_rest = total_n - n
+        mean_rest = float(rest.mean()) if n_rest else float("nan")
+        p_mean = float("nan")
+        if n >= 2 and n_rest >= 2:
+            with warnings.catch_warnings():  # identical scores (a canned text): the test is NaN, said as such
+                warnings.simplefilter("ignore", RuntimeWarning)
+                p_mean = float(stats.ttest_ind(group["compound"], rest, equal_var=False).pvalue)
+        rows.append(
+            {
+                "by": by,
+                "value": value,
+                "n": n,
+                "mean": mean,
+                "ci_low": lo,
+                "ci_high": hi,
+                "share_negative": neg / n,
+                "share_neutral": float((group["label"] == "neutral").mean()),
+                "share_positive": float((group["label"] == "positive").mean()),
+                "n_rest": n_rest,
+                "mean_rest": mean_rest,
+                "share_negative_rest": (total_neg - neg) / n_rest if n_rest else float("nan"),
+                "p_mean": p_mean,
+                "p_negative": _two_proportion_p(neg, n, total_neg - neg, n_rest),
+            }
+        )
+    columns = [
+        "by", "value", "n", "mean", "ci_low", "ci_high", "share_negative", "share_neutral", "share_positive",
+        "n_rest", "mean_rest", "share_negative_rest", "p_mean", "p_mean_adjusted", "mean_differs",
+        "p_negative", "p_negative_adjusted", "negative_differs", "small_n",
+    ]  # fmt: skip
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return pd.DataFrame(columns=columns)
+    out["small_n"] = (out["n"] < min_n) | (out["n_rest"] < min_n)
+    for test in ("mean", "negative"):
+        # groups too small to claim anything are not tests of the family
+        p = out[f"p_{test}"].where(~out["small_n"])
+        out[f"p_{test}_adjusted"] = adjust_p(p.to_numpy(dtype=float), padjust)
+        out[f"{test}_differs"] = out[f"p_{test}_adjusted"].lt(alpha)
+    return out[columns]
 
 
 def theme_summary(

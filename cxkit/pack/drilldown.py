@@ -10,7 +10,12 @@
   ``sentiment.by_language``, not recomputed);
 - ``appendix/comments-<theme>-<group>.html``: the month's comments mentioning a theme, one page
   per theme and score group (detractor, passive, promoter), masked
-  (:func:`cxkit.privacy.mask_pii`) and escaped, as plain text the browser's find searches.
+  (:func:`cxkit.privacy.mask_pii`) and escaped, as plain text the browser's find searches;
+- ``appendix/sentiment-<breakdown>.html``: the sentiment of the month's survey comments per value
+  of each breakdown, against the rest (:func:`cxkit.analysis.reviews.sentiment_by_group`,
+  Holm-adjusted across the values);
+- ``appendix/reviews-<theme>-<class>.html``: the month's reviews mentioning a theme (the review
+  page's theme set), one page per theme and sentiment class, masked and escaped like the comments.
 
 Every page is static: the pack's CSP, no script, text from data escaped. A group below the
 documented minimum (30) carries a small-base badge and no statement.
@@ -19,6 +24,7 @@ documented minimum (30) carries a small-base badge and no statement.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -27,6 +33,8 @@ from markupsafe import Markup
 
 from .. import i18n
 from ..analysis.nps import MIN_N, ces, csat, nps
+from ..analysis.reviews import sentiment_by_group
+from ..analysis.sentiment import sentiment
 from ..analysis.themes import tag_themes, theme_dictionary
 from ..display import COLUMN_WORDS, safe_text
 from ..errors import DataWarning
@@ -39,6 +47,8 @@ __all__ = ["write_drilldown"]
 _GROUPS = {"detractor": (0, 6), "passive": (7, 8), "promoter": (9, 10)}
 #: Each score group in the plural, as page titles name it.
 _GROUP_WORDS = {"detractor": N_("detractors"), "passive": N_("passives"), "promoter": N_("promoters")}
+#: Each sentiment class as a page names it.
+_CLASS_WORDS = {"negative": N_("negative"), "neutral": N_("neutral"), "positive": N_("positive")}
 #: Comments shown per theme and group page (the most recent first); the page says how many more.
 MAX_COMMENTS = 200
 
@@ -173,7 +183,7 @@ def _verdict(t: dict) -> str:
     return tr("small base") if t.get("small_n") else tr("no significant change")
 
 
-def _language_page(results: dict, *, month: str, footer: str) -> str:
+def _language_page(results: dict, *, month: str, footer: str, more: str = "") -> str:
     part = results.get("sentiment") if isinstance(results.get("sentiment"), dict) else {}
     by = part.get("by_language") if isinstance(part, dict) else None
     rows = "".join(
@@ -190,9 +200,189 @@ def _language_page(results: dict, *, month: str, footer: str) -> str:
         f'<h1>{escape(title)}</h1><p class="cx-note">{note}</p>'
         f'<table class="cx-table"><caption>{caption}</caption>'
         f"<thead><tr>{_th(tr('language'), tr('mean sentiment'), tr('negative'), 'n')}</tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        f"<tbody>{rows}</tbody></table>{more}"
     )
     return static_page(title, body, footer=footer, depth=1, css=CSS)
+
+
+def _scored_comments(feedback: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The month's survey comments with their sentiment (``compound``, ``label``), scored ones only.
+
+    Scored as :func:`cxkit.comment_sentiment` scores them (the lexicon, each row's language when
+    the survey has a ``language`` column), keeping the class as well."""
+    if "comment" not in feedback.columns:
+        return feedback.iloc[0:0]
+    this = feedback[(feedback["responded_at"].dt.to_period("M") == pd.Period(month, "M")) & feedback["comment"].notna()]
+    if this.empty:
+        return this
+    scores = sentiment(this["comment"], this["language"] if "language" in this.columns else None, explain=0)
+    scored = scores["scored"].astype(bool).to_numpy()
+    return this.assign(compound=scores["compound"].to_numpy(), label=scores["label"].to_numpy())[scored]
+
+
+def _p(p: float) -> str:
+    """``= 0.034`` or ``< 0.001``, in the report language."""
+    text = i18n.p_value(float(p))
+    return text if text.startswith("<") else "= " + text
+
+
+def _differs(row: pd.Series, test: str, higher: str, lower: str) -> str:
+    if row["small_n"]:
+        return tr("small base")
+    if not row[f"{test}_differs"]:
+        return tr("no significant difference")
+    ours, rest = (
+        (row["mean"], row["mean_rest"]) if test == "mean" else (row["share_negative"], row["share_negative_rest"])
+    )
+    return higher if ours > rest else lower
+
+
+def _sentiment_page(comments: pd.DataFrame, column: str, *, month: str, footer: str) -> tuple[str, int] | None:
+    """The page of comment sentiment by ``column`` and how many values it shows (None: no value)."""
+    table = sentiment_by_group(comments, by=column, min_n=MIN_N)
+    if table.empty:
+        return None
+    rows, said = [], []
+    for _, r in table.iterrows():
+        value = safe_text(mask_pii(str(r["value"])))
+        n = int(r["n"])
+        rows.append(
+            f"<tr><td>{value}</td>"
+            f'<td class="num">{_num(r["mean"], "{:+.2f}")}</td>'
+            f'<td class="num">{_interval(r["ci_low"], r["ci_high"], "{:+.2f}")}</td>'
+            + "".join(
+                f'<td class="num">{_num(r[k], "{:.1%}")}</td>'
+                for k in ("share_negative", "share_neutral", "share_positive")
+            )
+            + f"<td>{escape(_differs(r, 'mean', tr('higher'), tr('lower')))}</td>"
+            f'<td class="num">{_num(r["p_mean_adjusted"], "{:.3g}")}</td>'
+            f"<td>{escape(_differs(r, 'negative', tr('higher'), tr('lower')))}</td>"
+            f'<td class="num">{_num(r["p_negative_adjusted"], "{:.3g}")}</td>'
+            f'<td class="num">{_count(n)}{_badge(n)}</td></tr>'
+        )
+        label = str(mask_pii(str(r["value"])))
+        if r["mean_differs"] and not r["small_n"]:
+            said.append(
+                tr(
+                    "{value}: mean sentiment {mean} against {rest} in the other comments (Holm-adjusted p {p}).",
+                    value=label,
+                    mean=_num(r["mean"], "{:+.2f}"),
+                    rest=_num(r["mean_rest"], "{:+.2f}"),
+                    p=_p(r["p_mean_adjusted"]),
+                )
+            )
+        if r["negative_differs"] and not r["small_n"]:
+            said.append(
+                tr(
+                    "{value}: {share} of comments negative against {rest} in the other comments (Holm-adjusted p {p}).",
+                    value=label,
+                    share=_num(r["share_negative"], "{:.1%}"),
+                    rest=_num(r["share_negative_rest"], "{:.1%}"),
+                    p=_p(r["p_negative_adjusted"]),
+                )
+            )
+    if not said:
+        said.append(
+            tr(
+                "No {column} differs significantly from the other comments in sentiment this month.",
+                column=_word(column),
+            )
+        )
+    method = tr(
+        "The month's survey comments, scored with the sentiment lexicon. Each {column} is compared with all "
+        "other comments: the mean by Welch's t-test, the share of negative comments by a two-sample test of "
+        "proportions, each Holm-adjusted across the values; a difference is stated only when its adjusted p "
+        "is below {alpha} and both sides have at least {min_n} comments.",
+        column=_word(column),
+        alpha=i18n.decimal(0.05, 2),
+        min_n=_plain(MIN_N),
+    )
+    heads = _th(
+        _column(column),
+        tr("mean sentiment"),
+        tr("95% CI"),
+        tr("negative"),
+        tr("neutral"),
+        tr("positive"),
+        tr("mean against the rest"),
+        tr("adjusted p"),
+        tr("share negative against the rest"),
+        tr("adjusted p"),
+        "n",
+    )
+    title = tr("Comment sentiment by {column}, {month}", column=_word(column), month=i18n.month(month))
+    caption = tr_html("Mean sentiment with 95% confidence intervals and shares of each class, against the rest")
+    findings = "".join(f"<li>{safe_text(s)}</li>" for s in said)
+    body = (
+        f'<h1>{escape(title)}</h1><ul>{findings}</ul><p class="cx-note">{escape(method)}</p>'
+        f'<div class="cx-table-wrap" role="region" tabindex="0" aria-label="{escape(title)}">'
+        f'<table class="cx-table"><caption>{caption}</caption><thead><tr>{heads}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    return static_page(title, body, footer=footer, depth=1, css=CSS), len(table)
+
+
+def _review_pages(
+    reviews: pd.DataFrame, themes: list[str], *, month: str, footer: str
+) -> dict[str, tuple[str, str, int]]:
+    """file name -> (title, html, reviews) of each theme x sentiment class page with reviews.
+
+    ``reviews``: the month's scored reviews (``text``, ``label``, one boolean column per theme),
+    as :func:`cxkit.analysis.reviews.score_reviews` gives them for the review page."""
+    if reviews.empty or "text" not in reviews.columns or "label" not in reviews.columns:
+        return {}
+    if "published_at" in reviews.columns:
+        reviews = reviews.sort_values("published_at", ascending=False, kind="stable")
+    pages = {}
+    for t_index, theme in enumerate(themes):
+        if theme not in reviews.columns:
+            continue
+        mentions = reviews[theme].fillna(False).astype(bool).to_numpy()
+        for label in _CLASS_WORDS:
+            rows = reviews[mentions & (reviews["label"] == label).to_numpy() & reviews["text"].notna().to_numpy()]
+            if rows.empty:
+                continue
+            shown = rows.head(MAX_COMMENTS)
+            ratings = shown["rating"] if "rating" in shown.columns else pd.Series(index=shown.index, dtype=float)
+            items = "".join(
+                f"<li>{safe_text(mask_pii(str(text)))}"
+                + (
+                    f' <span class="cx-note">{tr_html("(rating {rating})", rating=_num(float(rating), "{:g}"))}</span>'
+                    if pd.notna(pd.to_numeric(rating, errors="coerce"))
+                    else ""
+                )
+                + "</li>"
+                for text, rating in zip(shown["text"], ratings, strict=True)
+            )
+            more = (
+                '<p class="cx-note">{}</p>'.format(
+                    tr_html("The {shown} most recent of {n} reviews.", shown=_plain(MAX_COMMENTS), n=_count(len(rows)))
+                )
+                if len(rows) > MAX_COMMENTS
+                else ""
+            )
+            name = str(mask_pii(str(theme)))
+            word = translate(_CLASS_WORDS[label])
+            title = tr("Reviews on {theme}, {sentiment}, {month}", theme=name, sentiment=word, month=i18n.month(month))
+            said = ntr(
+                "{n} review this month mentions {theme} and is classed {sentiment}; personal data are masked.",
+                "{n} reviews this month mention {theme} and are classed {sentiment}; personal data are masked.",
+                len(rows),
+                n=_count(len(rows)),
+                theme=name,
+                sentiment=word,
+            )
+            body = (
+                f'<h1>{escape(title)}</h1><p class="cx-note">{safe_text(said)}</p>'
+                f'{more}<ul class="cx-verbatim">{items}</ul>'
+            )
+            tab = tr("Reviews by theme, {sentiment}, {month}", sentiment=word, month=i18n.month(month))
+            pages[f"reviews-{t_index}-{label}.html"] = (
+                title,
+                static_page(tab, body, footer=footer, depth=1, css=CSS),
+                len(rows),
+            )
+    return pages
 
 
 def _comment_pages(
@@ -255,13 +445,24 @@ def _comment_pages(
 
 
 def write_drilldown(
-    folder: Path, results: dict, feedback: pd.DataFrame | None, *, month: str, settings: dict, footer: str = ""
+    folder: Path,
+    results: dict,
+    feedback: pd.DataFrame | None,
+    *,
+    month: str,
+    settings: dict,
+    footer: str = "",
+    reviews: pd.DataFrame | None = None,
+    themes: Sequence[str] = (),
 ) -> list[str]:
-    """Write the drill-down pages under ``folder/appendix/``; return their paths relative to ``folder``."""
+    """Write the drill-down pages under ``folder/appendix/``; return their paths relative to ``folder``.
+
+    ``reviews``: the month's scored reviews with one boolean column per theme of ``themes`` (the
+    review page's scores, :func:`cxkit.analysis.reviews.score_reviews`), for the review pages."""
     drill = Path(folder) / "appendix"
     drill.mkdir(exist_ok=True)
     written: dict[str, str] = {}
-    links: dict[str, list[str]] = {"nps": [], "other": [], "comments": []}
+    links: dict[str, list[str]] = {"nps": [], "other": [], "comments": [], "sentiment": [], "reviews": []}
     if feedback is not None:
         period = pd.Period(month, "M")
         this = feedback[feedback["responded_at"].dt.to_period("M") == period]
@@ -282,10 +483,35 @@ def write_drilldown(
         ).items():
             written[name] = html
             links["comments"].append(f'<li><a href="{escape(name)}">{safe_text(title)}</a> ({_count(count)})</li>')
+        comments = _scored_comments(feedback, month)
+        for column in [str(c) for c in breakdowns]:
+            if comments.empty or column not in comments.columns:
+                continue
+            page = _sentiment_page(comments, column, month=month, footer=footer)
+            if page is None:
+                continue
+            name = f"sentiment-{column}.html"
+            written[name] = page[0]
+            label = tr("Comment sentiment by {column}", column=_word(column))
+            links["sentiment"].append(f'<li><a href="{escape(name)}">{safe_text(label)}</a></li>')
+    if reviews is not None:
+        for name, (title, html, count) in _review_pages(reviews, list(themes), month=month, footer=footer).items():
+            written[name] = html
+            links["reviews"].append(f'<li><a href="{escape(name)}">{safe_text(title)}</a> ({_count(count)})</li>')
     written["touchpoints.html"] = _touchpoint_page(results, month=month, footer=footer)
     links["other"].append(f'<li><a href="touchpoints.html">{tr_html("CSAT by touchpoint")}</a></li>')
     if isinstance(results.get("sentiment"), dict) and results["sentiment"].get("by_language"):
-        written["sentiment-language.html"] = _language_page(results, month=month, footer=footer)
+        more = ""
+        if links["sentiment"] or links["reviews"]:
+            more = '<p class="cx-note">{}</p>'.format(
+                tr_html(
+                    "Sentiment of the survey comments by segment and reviews by theme and sentiment: {index}.",
+                    index=Markup('<a href="index.html#{}">{}</a>').format(
+                        "sentiment" if links["sentiment"] else "reviews", tr("drill-down pages")
+                    ),
+                )
+            )
+        written["sentiment-language.html"] = _language_page(results, month=month, footer=footer, more=more)
         links["other"].append(
             f'<li><a href="sentiment-language.html">{tr_html("Review sentiment by language")}</a></li>'
         )
@@ -301,6 +527,16 @@ def write_drilldown(
         f'<section aria-labelledby="comments"><h2 id="comments">{tr_html("Comments by theme and score group")}</h2>'
         f'<ul class="cx-drill">{"".join(links["comments"]) or none_comments}</ul></section>'
     )
+    if links["sentiment"]:
+        body += (
+            f'<section aria-labelledby="sentiment"><h2 id="sentiment">{tr_html("Comment sentiment by segment")}</h2>'
+            f'<ul class="cx-drill">{"".join(links["sentiment"])}</ul></section>'
+        )
+    if links["reviews"]:
+        body += (
+            f'<section aria-labelledby="reviews"><h2 id="reviews">{tr_html("Reviews by theme and sentiment")}</h2>'
+            f'<ul class="cx-drill">{"".join(links["reviews"])}</ul></section>'
+        )
     written["index.html"] = static_page(title, body, footer=footer, depth=1, css=CSS)
     for name, html in written.items():
         (drill / name).write_text(html, encoding="utf-8")

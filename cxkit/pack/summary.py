@@ -557,6 +557,7 @@ def summarise_pack(
     from . import drilldown, followup, guide
 
     started = time.perf_counter()
+    sources = None
     feedback = None
     weights = None
     settings: dict = {}
@@ -592,14 +593,47 @@ def summarise_pack(
     alerts_module.write_alerts(folder / "alerts.json", found, month=month)
     (folder / "appendix").mkdir(exist_ok=True)
     guide.write_guide(folder / "appendix" / "how_to_read.html", footer=_footer_of(folder))
+    reviews, themes = _month_reviews(sources, month)
     pages = drilldown.write_drilldown(
-        folder, results, feedback, month=month, settings=settings, footer=_footer_of(folder)
+        folder,
+        results,
+        feedback,
+        month=month,
+        settings=settings,
+        footer=_footer_of(folder),
+        reviews=reviews,
+        themes=themes,
     )
     internal = []
     if feedback is not None and settings.get("follow_up"):
         internal = followup.write_followup(feedback, month=month, out=out, settings=settings)
     _note_in_manifest(folder, internal=internal, pages=pages, alerts=len(found), seconds=time.perf_counter() - started)
     return [alerts_module.alert_line(a) for a in found]
+
+
+def _month_reviews(sources: Any, month: str) -> tuple[pd.DataFrame | None, list[str]]:
+    """The month's reviews scored and tagged as the review page scores them (its theme set, its
+    calibration and seed), for the verbatim pages; (None, []) without reviews."""
+    if sources is None or "reviews" not in sources:
+        return None, []
+    from ..analysis.reviews import score_reviews
+    from ..analysis.themes import theme_set
+
+    try:
+        chosen = theme_set(getattr(sources, "themes", None), settings=sources.settings)
+        scores = score_reviews(
+            sources.monthly("reviews"),
+            month=month,
+            settings=sources.settings,
+            seed=0,
+            themes=None if chosen.generic else chosen,
+        )
+    except ValueError:  # no text, no month: the review page says why; no verbatim pages
+        return None, []
+    scored = scores.scored
+    if scored["_month"].notna().any():
+        scored = scored[scored["_month"] == scores.month]
+    return scored, list(scores.themes)
 
 
 def _footer_of(folder: Path) -> str:
