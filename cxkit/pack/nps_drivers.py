@@ -1514,7 +1514,11 @@ def weighted_feedback(
     w = survey_weights(df.assign(_weight_month=months.to_numpy()), spec, by="_weight_month", name=WEIGHT_COLUMN)
     out = df.assign(**{WEIGHT_COLUMN: w.to_numpy()})
     out.attrs = dict(df.attrs)
-    return out, WEIGHT_COLUMN, dict(w.attrs["weighting"])
+    info = dict(w.attrs["weighting"])
+    # the margins, for the linearised variance of cx.kpi_trend's monthly intervals (each month
+    # is calibrated separately, and kpi_trend takes each month as its own stratum)
+    out.attrs["calibration"] = {WEIGHT_COLUMN: {"method": info["method"], "margins": list(info["margins"])}}
+    return out, WEIGHT_COLUMN, info
 
 
 def _weighted(weights: str | None) -> dict[str, str]:
