@@ -361,7 +361,8 @@ def nps_report(
         the drivers (which compares single months) is not shown.
     weights : str, optional
         Survey-weight column (e.g. :func:`weighted_feedback`): every KPI, comparison and the
-        driver model are weighted (intervals on Kish's effective n); the page states it (the
+        driver model are weighted (the monthly KPI intervals from the linearised variance of
+        the calibrated estimate, the rest on Kish's effective n); the page states it (the
         first finding, above the headline table) and keeps the unweighted KPIs beside them
         (``weighting["unweighted"]``, a table under the headline, ``results.json``).
     weighting : dict, optional
