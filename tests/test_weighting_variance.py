@@ -4,7 +4,7 @@ spread of the raked NPS in a Monte Carlo with a seeded population (brute force).
 
 Why: Kish's effective n ignores what the calibration fixes (the part of the score the margins
 explain) and how the weights go with the score; on raked samples of 500 its NPS interval
-covered 97.4% (``benchmarks/results/weighting.json``). The linearised variance residualises each
+covered 97.45% (``benchmarks/results/weighting.json``). The linearised variance residualises each
 response's influence on the margins (Deville & Sarndal 1992, JASA 87:376; R's
 ``survey::svymean`` on a ``rake()``d design removes the post-stratum means of the influence
 functions, margin after margin, in ``svyrecvar``).
@@ -173,3 +173,92 @@ def test_calibration_errors_name_the_fix():
         cx.nps(s, weights="w", calibration=w.attrs["weighting"])
     with pytest.raises(ValueError, match="calibration must be"):
         cx.nps(df.assign(w=w.to_numpy()), weights="w", calibration="segment")
+
+
+# --------------------------------------------------------------------------- R survey on api
+#
+# tests/data/api_clus1_api00.csv: snum, dnum and api00 of R's apiclus1 (survey package, data(api)),
+# taken from the copy in xKDR/Survey.jl, assets/clus1.csv ("identical to the ones in the R survey
+# package"); the order is that of tests/data/api_rake_r_weights.csv. R's reference numbers are
+# from xKDR/Survey.jl, test/r_reference/ (survey 4.5, R 4.6.1; generate_fixtures.R there):
+#   d_clus1_w <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1)
+#   ps  <- postStratify(d_clus1_w, ~stype, pop.types); svymean(~api00, ps)
+#       -> poststratify_results.csv: lin_mean_est 642.310788211584, lin_mean_se 24.1610605814973
+#   rkjk <- rake(as.svrepdesign(d_clus1_w, type = "JK1", mse = TRUE), list(~stype, ~sch.wide), ...)
+#   svymean(~api00, rkjk) -> rake_results.csv: mean_est 641.230246862208, mean_se 27.1442128318128
+# R's linearised SE of the raked mean is not among them (its raked SE is the jackknife's).
+API_CELLS = {
+    29.8704638727345: ("E", "Yes"),
+    36.7921816646831: ("M", "Yes"),
+    50.3301527726748: ("H", "Yes"),
+    39.838509410554: ("E", "No"),
+    49.0700673992951: ("M", "No"),
+    67.1257826263303: ("H", "No"),
+}  # the raked weight of each stype x sch.wide cell (see tests/test_weighting.py)
+API_MARGINS = {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch.wide": {"No": 1072, "Yes": 5122}}
+
+
+@pytest.fixture(scope="module")
+def api() -> pd.DataFrame:
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    r = pd.read_csv(data / "api_rake_r_weights.csv")
+    df = pd.read_csv(data / "api_clus1_api00.csv")
+    assert (r["snum"].to_numpy() == df["snum"].to_numpy()).all()
+    df["r_weight"] = r["weight"].to_numpy()
+    df["stype"] = [API_CELLS[w][0] for w in r["weight"]]
+    df["sch.wide"] = [API_CELLS[w][1] for w in r["weight"]]
+    return df
+
+
+def _cluster_variance(z: np.ndarray, clusters: pd.Series) -> float:
+    """R's with-replacement variance of a one-stage cluster design without fpc (svyrecvar):
+    m / (m - 1) times the sum of squares of the cluster totals about their mean."""
+    totals = pd.Series(z).groupby(clusters.to_numpy()).sum().to_numpy()
+    m = totals.size
+    return float(m / (m - 1) * np.sum((totals - totals.mean()) ** 2))
+
+
+def test_api_values_give_rs_raked_mean(api):
+    w = api["r_weight"].to_numpy()
+    assert np.sum(w * api["api00"]) / w.sum() == pytest.approx(641.230246862208, rel=1e-12)
+
+
+def test_post_stratified_linearised_se_is_rs(api):
+    from cxkit.analysis.nps import _residualised_influence
+
+    w = cx.poststratify(api, "stype", API_MARGINS["stype"]).to_numpy()
+    y = api["api00"].to_numpy(float)
+    assert np.sum(w * y) / w.sum() == pytest.approx(642.310788211584, rel=1e-12)
+    z = _residualised_influence(y, w, np.zeros(len(y), dtype=np.intp), 1, [pd.factorize(api["stype"])[0]])[:, 0]
+    assert np.sqrt(_cluster_variance(z, api["dnum"])) == pytest.approx(24.1610605814973, rel=1e-9)
+
+
+def test_raked_jackknife_se_is_rs_and_the_linearised_one_is_near(api):
+    # JK1: drop one district at a time, rake the rest to the margins again (as R rakes each
+    # replicate), (m - 1) / m times the squared deviations from the full estimate (mse = TRUE).
+    # R's raking stops when no cell moves by a whole school, cxkit's at 1e-6 of a share: 2e-5
+    # apart. Measured: jackknife 27.1447, linearised (residuals on both margins) 23.98.
+    from cxkit.analysis.nps import _residualised_influence
+
+    y = api["api00"].to_numpy(float)
+    w = api["r_weight"].to_numpy()
+    full = np.sum(w * y) / w.sum()
+    districts = sorted(api["dnum"].unique())
+    replicates = []
+    for d in districts:
+        part = api[api["dnum"] != d]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            wd = cx.rake(part, API_MARGINS).to_numpy()
+        replicates.append(np.sum(wd * part["api00"]) / wd.sum())
+    m = len(districts)
+    jackknife = np.sqrt((m - 1) / m * np.sum((np.array(replicates) - full) ** 2))
+    assert jackknife == pytest.approx(27.1442128318128, rel=1e-4)
+    cells = [pd.factorize(api["stype"])[0], pd.factorize(api["sch.wide"])[0]]
+    z = _residualised_influence(y, w, np.zeros(len(y), dtype=np.intp), 1, cells)[:, 0]
+    linearised = np.sqrt(_cluster_variance(z, api["dnum"]))
+    assert linearised == pytest.approx(23.98, abs=0.01)
+    # 15 districts: the jackknife and the linearisation agree to their own noise (about 20%)
+    assert 0.8 < linearised / jackknife < 1.0
