@@ -674,7 +674,8 @@ def nps(
     -------
     DataFrame
         The ``by`` columns, then ``n`` (responses), ``promoters``, ``passives``, ``detractors``
-        (shares 0-1), ``nps`` (-100 to 100), ``se`` (plain Wald standard error, points),
+        (shares 0-1), ``nps`` (-100 to 100), ``se`` (Wald standard error, points; the linearised
+        one with ``calibration``),
         ``ci_low``, ``ci_high`` (always containing ``nps``; NaN without responses),
         ``small_n`` (fewer than ``min_n`` responses: not a finding); with ``weights`` also
         ``n_eff``.
