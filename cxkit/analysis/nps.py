@@ -31,7 +31,20 @@ Welch's t test. p-values are adjusted for multiple testing (Holm by default, or 
 reviewer can trust each "significant".
 
 Weights (``weights="w"``) give weighted shares and means; intervals then use Kish's effective
-sample size (sum w)^2 / sum w^2.
+sample size (sum w)^2 / sum w^2. When the weights were **calibrated** to known margins (raked or
+post-stratified: ``calibration=`` with the ``attrs["weighting"]`` of :func:`cxkit.rake`,
+:func:`cxkit.poststratify` or :func:`cxkit.survey_weights`, or found in
+``df.attrs["calibration"][weights]``), the intervals use the **linearised** variance instead:
+each response's influence on the estimate, residualised on the margins (the part of the score
+the margins explain is fixed by the calibration and has no sampling variance; Deville &
+Sarndal 1992, JASA 87:376; R's ``survey::svymean`` on a ``rake()``d or ``postStratify()``d
+design). The interval is then computed at the sample size whose simple-random-sample variance
+equals the linearised one (the effective n of Korn & Graubard 1998), at most the responses;
+``n_eff`` stays Kish's. Kish's n ignores both the calibration and the correlation of the weights
+with the score: on raked samples its NPS interval covered 97.5% (n = 500) and 97.2% (n = 2000),
+too wide; the linearised one 93.9% and 95.1% (``benchmarks/weighting.py``). The residuals
+reproduce R's linearised SE of the post-stratified mean of ``api00`` on ``apiclus1`` to 1e-9
+(``tests/test_weighting_variance.py``).
 
 Examples
 --------
@@ -47,7 +60,7 @@ True
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -337,6 +350,146 @@ def _n_eff(s: dict) -> np.ndarray:
         return np.where(s["w2"] > 0, s["w"] ** 2 / s["w2"], 0.0)
 
 
+#: Passes of the residualisation on several margins (alternating projections converge fast).
+_CALIBRATION_PASSES = 200
+
+
+def _calibration_margins(
+    df: pd.DataFrame, weights: str | None, calibration: object
+) -> tuple[list[list[str]], str | None] | None:
+    """The margins (each a list of columns: one column, or the joint cells of several) the
+    weights were calibrated to, and the column of the groups calibrated separately; None
+    without weights or calibration (Kish's effective n is used then)."""
+    if weights is None:
+        return None
+    spec = calibration
+    if spec is None:
+        spec = (df.attrs.get("calibration") or {}).get(weights)
+        if spec is None:
+            return None
+    by = None
+    if isinstance(spec, Mapping):
+        method, given, by = spec.get("method", "rake"), spec.get("margins"), spec.get("by")
+        if method == "column":  # a weight column of the export: no known margins
+            return None
+        if not given:
+            raise ValueError(f"calibration: no margins in {spec!r}; pass the attrs['weighting'] of cx.rake.")
+        margins = [list(given)] if method == "cells" else [[m] for m in given]
+    elif isinstance(spec, Sequence) and not isinstance(spec, str) and spec:
+        margins = [[m] if isinstance(m, str) else list(m) for m in spec]
+    else:
+        raise ValueError(
+            "calibration must be the attrs['weighting'] of cx.rake / cx.poststratify / cx.survey_weights, or a list "
+            f"of the margin columns the weights were raked to (a tuple for joint cells), not {spec!r}."
+        )
+    wanted = [c for m in margins for c in m] + ([by] if by is not None else [])
+    missing = [c for c in wanted if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"calibration: column(s) {missing} the weights were calibrated on are not in the data (columns: "
+            f"{list(df.columns)}); keep them, or drop calibration= to use Kish's effective n."
+        )
+    return margins, by
+
+
+def _calibration_cells(
+    df: pd.DataFrame, ok: np.ndarray, margins: list[list[str]], strata: np.ndarray
+) -> list[np.ndarray]:
+    """Per margin, each valid response's cell code (level of the margin within its stratum)."""
+    cells = []
+    for columns in margins:
+        frame = df.loc[ok, columns].reset_index(drop=True).assign(_stratum=strata)
+        cells.append(frame.groupby([*columns, "_stratum"], sort=False, dropna=False).ngroup().to_numpy())
+    return cells
+
+
+def _residualised_influence(
+    y: np.ndarray, w: np.ndarray, codes: np.ndarray, size: int, cells: list[np.ndarray]
+) -> np.ndarray:
+    """Each response's influence on its group's weighted mean of ``y``, residualised on the
+    margins whose cell codes are ``cells`` (one column per group).
+
+    The influence is ``w (y - mean) / sum w`` (0 outside the group: a domain). The weighted mean
+    of ``(y - mean) / sum w`` per cell is removed, margin after margin, until nothing moves (the
+    weighted least-squares residual on the margins' indicators): the part of the score the
+    margins explain is fixed by the calibration (Deville & Sarndal 1992, JASA 87:376). R's
+    ``survey`` package does the same for a ``rake()``d design, removing the post-stratum means
+    of the influence functions in turn over the margins (``svyrecvar``).
+    """
+    n = y.size
+    wsum = np.bincount(codes, weights=w, minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(codes, weights=w * y, minlength=size) / wsum
+        e = np.zeros((n, size))
+        e[np.arange(n), codes] = np.where(wsum[codes] > 0, (y - mean[codes]) / wsum[codes], 0.0)
+    scale = float(np.abs(e).max()) if n else 0.0
+    for _ in range(_CALIBRATION_PASSES if len(cells) > 1 else 1):
+        moved = 0.0
+        for cell in cells:
+            k = int(cell.max()) + 1
+            cw = np.bincount(cell, weights=w, minlength=k)
+            sums = np.stack([np.bincount(cell, weights=w * e[:, j], minlength=k) for j in range(size)], axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                shift = np.where(cw[:, None] > 0, sums / cw[:, None], 0.0)
+            e -= shift[cell]
+            moved = max(moved, float(np.abs(shift).max()))
+        if moved <= 1e-13 * scale:
+            break
+    return w[:, None] * e
+
+
+def _linearised_variance(
+    y: np.ndarray, w: np.ndarray, codes: np.ndarray, size: int, cells: list[np.ndarray], strata: np.ndarray
+) -> np.ndarray:
+    """Linearised variance of each group's weighted mean of ``y`` under weights calibrated to
+    the margins whose cell codes are ``cells``: the with-replacement variance of the
+    residualised influences (:func:`_residualised_influence`) within each stratum (group
+    calibrated separately), ``n_h / (n_h - 1)`` times their sum of squares about the stratum's
+    mean, summed over the strata."""
+    z = _residualised_influence(y, w, codes, size, cells)
+    var = np.zeros(size)
+    for h in np.unique(strata):
+        rows = strata == h
+        m = int(rows.sum())
+        if m > 1:
+            zh = z[rows]
+            var += m / (m - 1) * ((zh - zh.mean(axis=0)) ** 2).sum(axis=0)
+    return var
+
+
+def _calibrated(
+    df: pd.DataFrame,
+    x: np.ndarray,
+    w: np.ndarray,
+    codes: np.ndarray,
+    size: int,
+    found: tuple[list[list[str]], str | None] | None,
+    *,
+    strata: np.ndarray | None = None,
+) -> Callable[[str, dict[str, np.ndarray]], np.ndarray] | None:
+    """A function of an estimator kind and its flags giving the linearised variance per group,
+    or None (no calibration: Kish)."""
+    if found is None:
+        return None
+    margins, by = found
+    ok = ~np.isnan(x) & ~np.isnan(w)
+    if strata is None:
+        strata = pd.factorize(df[by])[0] if by is not None else np.zeros(len(df), dtype=np.intp)
+    stratum = np.asarray(strata)[ok]
+    cells = _calibration_cells(df, ok, margins, stratum)
+
+    def variance(kind: str, flags: dict[str, np.ndarray]) -> np.ndarray:
+        if kind == "nps":
+            y = flags["pos"][ok] - flags["neg"][ok]
+        elif kind == "share":
+            y = flags["pos"][ok]
+        else:
+            y = x[ok]
+        return _linearised_variance(y, w[ok], codes[ok], size, cells, stratum)
+
+    return variance
+
+
 _NPS_CI = ("score", "adjusted-wald", "wald")
 
 
@@ -352,14 +505,47 @@ def _check_alpha(alpha: object) -> None:
         raise ValueError(f"alpha must be a number between 0 and 1 (e.g. 0.05), not {alpha!r}.")
 
 
-def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: tuple | None = None) -> dict:
+def _variance_n(metric: str, s: dict, kish: np.ndarray, var: np.ndarray | None) -> np.ndarray:
+    """The sample size the intervals use: Kish's effective n, or with a linearised variance
+    ``var`` the n whose simple-random-sample variance equals it (Korn & Graubard 1998), at most
+    the responses (never narrower than an unweighted sample of the same size), and Kish's where
+    the variance is 0 or undefined (a constant score, one response)."""
+    if var is None:
+        return kish
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if metric == "nps":
+            p, d = s["pos"] / s["w"], s["neg"] / s["w"]
+            srs = p + d - (p - d) ** 2
+        elif metric == "mean":
+            m = s["wx"] / s["w"]
+            srs = np.clip(s["wx2"] / s["w"] - m**2, 0, None)
+        else:
+            v = s["pos"] / s["w"]
+            srs = v * (1 - v)
+        n = srs / var
+    usable = np.isfinite(n) & (var > 0) & (srs > 0) & (s["count"] > 1)
+    return np.where(usable, np.fmin(n, s["count"]), kish)
+
+
+def _estimate(
+    metric: str,
+    s: dict,
+    *,
+    alpha: float,
+    ci: str = "score",
+    bounds: tuple | None = None,
+    var: np.ndarray | None = None,
+) -> dict:
     """Estimate, SE, interval and the adjusted quantities used by the tests, per group.
 
     Every interval contains its estimate (NaN where there is none: no responses, or one for a
-    mean). ``bounds`` keeps a mean's interval on its scale.
+    mean). ``bounds`` keeps a mean's interval on its scale. ``var``: the linearised variance of
+    each group's estimate under calibrated weights (on the 0-1 scale for NPS and shares), whose
+    n replaces Kish's in the SE, the interval and the tests' quantities (``n_eff`` stays Kish's).
     """
     z = stats.norm.ppf(1 - alpha / 2)
-    n = _n_eff(s)
+    kish = _n_eff(s)
+    n = _variance_n(metric, s, kish, var)
     with np.errstate(divide="ignore", invalid="ignore"):
         if metric == "nps":
             p, d = s["pos"] / s["w"], s["neg"] / s["w"]
@@ -381,15 +567,16 @@ def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: 
             extra = {"promoters": p, "passives": 1 - p - d, "detractors": d}
         elif metric == "mean":
             value = s["wx"] / s["w"]
-            var = np.clip(s["wx2"] / s["w"] - value**2, 0, None) * n / (n - 1)
-            var = np.where(n > 1, var, np.nan)  # one response has no spread to speak of
-            se = np.sqrt(var / n)
+            s2 = np.clip(s["wx2"] / s["w"] - value**2, 0, None) * n / (n - 1)
+            s2 = np.where(n > 1, s2, np.nan)  # one response has no spread to speak of
+            se = np.sqrt(s2 / n)
             t = stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1))
             lo, hi = value - t * se, value + t * se
             if bounds is not None:  # the mean lies on the scale, and so can its interval
                 lo, hi = np.clip(lo, *bounds), np.clip(hi, *bounds)
             adj, adj_se = value, se
-            extra = {"sd": np.sqrt(var)}
+            spread = np.clip(s["wx2"] / s["w"] - value**2, 0, None) * kish / (kish - 1)
+            extra = {"sd": np.sqrt(np.where(kish > 1, spread, np.nan))}
         else:  # a share of the responses (top-2 box, low effort)
             value = s["pos"] / s["w"]
             se = np.sqrt(value * (1 - value) / n)
@@ -409,7 +596,7 @@ def _estimate(metric: str, s: dict, *, alpha: float, ci: str = "score", bounds: 
         "adj": adj,
         "adj_se": adj_se,
         "n": s["count"],
-        "n_eff": n,
+        "n_eff": kish,
         **extra,
     }
 
@@ -449,6 +636,7 @@ def nps(
     ci: str = "score",
     min_n: int = MIN_N,
     check_scale: bool = True,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Net Promoter Score with its confidence interval, overall or per group.
 
@@ -474,12 +662,20 @@ def nps(
         Groups with fewer responses (effective n with weights) are flagged ``small_n``.
     check_scale : bool
         Refuse a column that holds only 1-7 (see ``score``); False skips that check.
+    calibration : mapping or list, optional, keyword-only
+        The margins the weights were raked or post-stratified to: the ``attrs["weighting"]``
+        of :func:`cxkit.rake` / :func:`cxkit.poststratify` / :func:`cxkit.survey_weights`, or a
+        list of margin columns (a tuple of columns for joint cells). The interval then uses the
+        linearised variance of the calibrated estimator (see the module notes); default: the
+        entry ``df.attrs["calibration"][weights]`` if there is one (the pack sets it), else
+        Kish's effective n.
 
     Returns
     -------
     DataFrame
         The ``by`` columns, then ``n`` (responses), ``promoters``, ``passives``, ``detractors``
-        (shares 0-1), ``nps`` (-100 to 100), ``se`` (plain Wald standard error, points),
+        (shares 0-1), ``nps`` (-100 to 100), ``se`` (Wald standard error, points; the linearised
+        one with ``calibration``),
         ``ci_low``, ``ci_high`` (always containing ``nps``; NaN without responses),
         ``small_n`` (fewer than ``min_n`` responses: not a finding); with ``weights`` also
         ``n_eff``.
@@ -498,7 +694,10 @@ def nps(
     x = _scores(df, score, kind="nps", check_scale=check_scale)
     w = _weights(df, weights)
     codes, keys, _ = _group_codes(df, by)
-    est = _estimate("nps", _sums(x, w, codes, len(keys), _flags("nps", None, x)), alpha=alpha, ci=ci)
+    flags = _flags("nps", None, x)
+    variance = _calibrated(df, x, w, codes, len(keys), _calibration_margins(df, weights, calibration))
+    var = None if variance is None else variance("nps", flags)
+    est = _estimate("nps", _sums(x, w, codes, len(keys), flags), alpha=alpha, ci=ci, var=var)
     out = keys.copy()
     out["n"] = est["n"].astype(int)
     for col in ("promoters", "passives", "detractors"):
@@ -525,6 +724,7 @@ def _kpi_table(
     alpha: float,
     min_n: int,
     options: dict[str, tuple],
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     _check_alpha(alpha)
     _check_min_n(min_n)
@@ -533,8 +733,11 @@ def _kpi_table(
     codes, keys, _ = _group_codes(df, by)
     frames = []
     bounds = _range(df, kpi, score)
+    variance = _calibrated(df, x, w, codes, len(keys), _calibration_margins(df, weights, calibration))
     for name, kind, values in _metrics(kpi, **_on_scale(kpi, options, bounds)):
-        est = _estimate(kind, _sums(x, w, codes, len(keys), _flags(kind, values, x)), alpha=alpha, bounds=bounds)
+        flags = _flags(kind, values, x)
+        var = None if variance is None else variance(kind, flags)
+        est = _estimate(kind, _sums(x, w, codes, len(keys), flags), alpha=alpha, bounds=bounds, var=var)
         part = keys.copy()
         part["metric"] = name
         part["n"] = est["n"].astype(int)
@@ -560,6 +763,7 @@ def csat(
     top_box: tuple = (4, 5),
     alpha: float = 0.05,
     min_n: int = MIN_N,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """CSAT (1-5): mean and top-2-box share, each with its confidence interval.
 
@@ -586,6 +790,9 @@ def csat(
         1 - confidence level of the intervals.
     min_n : int, default :data:`MIN_N` (30), keyword-only
         Groups with fewer responses (effective n with weights) are flagged ``small_n``.
+    calibration : mapping or list, optional, keyword-only
+        The margins the weights were raked or post-stratified to (as for :func:`nps`): the
+        intervals then use the linearised variance of the calibrated estimator.
 
     Returns
     -------
@@ -625,7 +832,17 @@ def csat(
     >>> cx.csat(fb)[["metric", "value"]].round(2).values.tolist()
     [['mean', 3.51], ['top2_box', 0.52]]
     """
-    return _kpi_table(df, "csat", score, by=by, weights=weights, alpha=alpha, min_n=min_n, options={"top_box": top_box})
+    return _kpi_table(
+        df,
+        "csat",
+        score,
+        by=by,
+        weights=weights,
+        alpha=alpha,
+        min_n=min_n,
+        options={"top_box": top_box},
+        calibration=calibration,
+    )
 
 
 def ces(
@@ -637,6 +854,7 @@ def ces(
     low_effort: tuple = (1, 2, 3),
     alpha: float = 0.05,
     min_n: int = MIN_N,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """CES (1-7, low = easy): mean and low-effort share (scores in ``low_effort``), with intervals.
 
@@ -663,6 +881,9 @@ def ces(
         1 - confidence level of the intervals.
     min_n : int, default :data:`MIN_N` (30), keyword-only
         Groups with fewer responses (effective n with weights) are flagged ``small_n``.
+    calibration : mapping or list, optional, keyword-only
+        The margins the weights were raked or post-stratified to (as for :func:`nps`): the
+        intervals then use the linearised variance of the calibrated estimator.
 
     Returns
     -------
@@ -703,7 +924,15 @@ def ces(
     ['mean', 'low_effort']
     """
     return _kpi_table(
-        df, "ces", score, by=by, weights=weights, alpha=alpha, min_n=min_n, options={"low_effort": low_effort}
+        df,
+        "ces",
+        score,
+        by=by,
+        weights=weights,
+        alpha=alpha,
+        min_n=min_n,
+        options={"low_effort": low_effort},
+        calibration=calibration,
     )
 
 
@@ -1124,6 +1353,7 @@ def kpi_trend(
     top_box: tuple = (4, 5),
     low_effort: tuple = (1, 2, 3),
     min_n: int = MIN_N,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """A KPI per calendar month with its interval and the test of each month-over-month change.
 
@@ -1160,6 +1390,11 @@ def kpi_trend(
         CES scores counted as low effort (``kpi="ces"`` only).
     min_n : int, default :data:`MIN_N` (30), keyword-only
         A month with fewer responses (effective n with weights) is flagged ``small_n``.
+    calibration : mapping or list, optional, keyword-only
+        The margins each month's weights were raked or post-stratified to (as for
+        :func:`nps`; default ``df.attrs["calibration"][weights]`` if set): each month's
+        interval then uses the linearised variance of the calibrated estimator, the month its
+        own stratum.
 
     Returns
     -------
@@ -1230,8 +1465,13 @@ def kpi_trend(
     labels = keys["period"].tolist()
     frames = []
     bounds = _range(df, kpi, score)
+    # calibrated weights are calibrated per month (as the pack weights them): each month its own stratum
+    found = _calibration_margins(part, weights, calibration)
+    variance = _calibrated(part, x, w, codes, len(labels), found, strata=codes)
     for name, kind, values in _metrics(kpi, **_on_scale(kpi, options, bounds)):
-        est = _estimate(kind, _sums(x, w, codes, len(labels), _flags(kind, values, x)), alpha=alpha, bounds=bounds)
+        flags = _flags(kind, values, x)
+        var = None if variance is None else variance(kind, flags)
+        est = _estimate(kind, _sums(x, w, codes, len(labels), flags), alpha=alpha, bounds=bounds, var=var)
         small = _small(est, weights, min_n)
         rows = []
         for i, label in enumerate(labels):

@@ -361,7 +361,8 @@ def nps_report(
         the drivers (which compares single months) is not shown.
     weights : str, optional
         Survey-weight column (e.g. :func:`weighted_feedback`): every KPI, comparison and the
-        driver model are weighted (intervals on Kish's effective n); the page states it (the
+        driver model are weighted (the monthly KPI intervals from the linearised variance of
+        the calibrated estimate, the rest on Kish's effective n); the page states it (the
         first finding, above the headline table) and keeps the unweighted KPIs beside them
         (``weighting["unweighted"]``, a table under the headline, ``results.json``).
     weighting : dict, optional
@@ -1514,7 +1515,11 @@ def weighted_feedback(
     w = survey_weights(df.assign(_weight_month=months.to_numpy()), spec, by="_weight_month", name=WEIGHT_COLUMN)
     out = df.assign(**{WEIGHT_COLUMN: w.to_numpy()})
     out.attrs = dict(df.attrs)
-    return out, WEIGHT_COLUMN, dict(w.attrs["weighting"])
+    info = dict(w.attrs["weighting"])
+    # the margins, for the linearised variance of cx.kpi_trend's monthly intervals (each month
+    # is calibrated separately, and kpi_trend takes each month as its own stratum)
+    out.attrs["calibration"] = {WEIGHT_COLUMN: {"method": info["method"], "margins": list(info["margins"])}}
+    return out, WEIGHT_COLUMN, info
 
 
 def _weighted(weights: str | None) -> dict[str, str]:

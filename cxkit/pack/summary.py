@@ -222,7 +222,8 @@ def targets_report(
 ) -> dict:
     """:func:`target_test` of every KPI with a target whose headline the month has. With
     ``weighted`` (survey weights), the survey KPIs are tested from their weighted headline's
-    interval (Kish's effective n), not from the unweighted responses."""
+    interval (the linearised variance of the calibrated estimate, else Kish's effective n), not
+    from the unweighted responses."""
     this = pd.DataFrame()
     if feedback is not None and "responded_at" in feedback.columns:
         this = feedback[feedback["responded_at"].dt.to_period("M") == pd.Period(month, "M")]
