@@ -198,3 +198,25 @@ def test_a_survey_without_comments_gets_no_sentiment_page(sample_feedback, tmp_p
     fb = sample_feedback.assign(comment=None)
     names = write_drilldown(tmp_path, {"month": MONTH}, fb, month=MONTH, settings={"breakdowns": ["segment"]})
     assert not any("sentiment-segment" in n for n in names)
+
+
+def test_the_review_page_hands_its_scores_to_the_drilldown(tmp_path):
+    """The review page writes the month's scored reviews beside its results part, and they are
+    the rows the drill-down would get by scoring the reviews again (same texts, classes, themes),
+    so the runner scores 1M reviews once, not twice."""
+    from cxkit.pack.summary import _month_reviews
+
+    sources = cx.load_catalog(cx.DEFAULT_CATALOG)
+    page = cx.SentimentReport.from_catalog(sources, month=MONTH)
+    page.save_results(tmp_path / "review_sentiment.json")
+    handed = pd.read_parquet(tmp_path / "review_sentiment.reviews.parquet")
+    again, themes = _month_reviews(sources, MONTH)
+    assert handed.attrs["themes"] == themes and len(handed) == len(again) > 0
+    columns = ["text", "label", *themes]
+    pd.testing.assert_frame_equal(handed[columns], again[columns].reset_index(drop=True), check_dtype=False)
+
+
+def test_the_scores_file_never_reaches_the_pack(sample_pack):
+    """It holds review texts unmasked: it stays in the run's working folder, removed before publishing."""
+    assert not list(sample_pack.rglob("*.parquet"))
+    assert not list(sample_pack.rglob("*reviews.parquet*"))

@@ -1921,7 +1921,14 @@ def _summarise(run: _Run, results: dict) -> None:
     printed as one line even with ``--quiet``."""
     from .summary import summarise_pack
 
-    alerts = summarise_pack(run.tmp, results, catalog=run.tmp / "_inputs" / "cxkit.yaml", out=run.out, month=run.month)
+    alerts = summarise_pack(
+        run.tmp,
+        results,
+        catalog=run.tmp / "_inputs" / "cxkit.yaml",
+        out=run.out,
+        month=run.month,
+        reviews_file=run.parts_dir / "review_sentiment.reviews.parquet",
+    )
     _write_index(run, results)
     for line in alerts:
         run.notice(line)

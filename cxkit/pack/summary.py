@@ -545,13 +545,24 @@ def _and(names: list[str]) -> str:
 
 
 def summarise_pack(
-    folder: Path, results: dict, *, catalog: Path | None, out: Path, month: str, alpha: float = 0.05
+    folder: Path,
+    results: dict,
+    *,
+    catalog: Path | None,
+    out: Path,
+    month: str,
+    alpha: float = 0.05,
+    reviews_file: Path | None = None,
 ) -> list[str]:
     """Add ``kpi_trends``, ``targets``, ``touchpoint_changes``, ``summary`` and ``alerts`` to
     ``results`` (in place) and ``folder/results.json``; write ``alerts.json``, the
     "How to read this pack" page, the drill-down pages and, when the catalog opts in
     (``settings: {follow_up: true}``), the internal follow-up file outside the pack (listed in
     ``manifest.json`` under ``internal``). Returns one line per alert, for the runner to print.
+
+    ``reviews_file`` is the month's scored reviews the review page wrote for the drill-down
+    pages (:meth:`cxkit.pack.review_sentiment.SentimentReport.save_results`); without it (a page
+    kept by ``--only``) the reviews are scored here as the page scores them.
     """
     from ..data.catalog import check_targets, load_catalog
     from . import alerts as alerts_module
@@ -594,7 +605,12 @@ def summarise_pack(
     alerts_module.write_alerts(folder / "alerts.json", found, month=month)
     (folder / "appendix").mkdir(exist_ok=True)
     guide.write_guide(folder / "appendix" / "how_to_read.html", footer=_footer_of(folder))
-    reviews, themes = _month_reviews(sources, month)
+    reviews: pd.DataFrame | None
+    if reviews_file is not None and Path(reviews_file).exists():
+        reviews = pd.read_parquet(reviews_file)
+        themes = list(reviews.attrs.get("themes") or [])
+    else:
+        reviews, themes = _month_reviews(sources, month)
     pages = drilldown.write_drilldown(
         folder,
         results,
