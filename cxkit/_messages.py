@@ -1,11 +1,12 @@
 """The message catalogs of the report languages (issue 28): what the code asks to translate,
 and the ``.po`` files that hold the translations (:mod:`cxkit.i18n` reads them).
 
-``python -m cxkit._messages`` (``make messages``) extracts every message (Babel's extractor:
-the first arguments of ``tr``, ``ntr``, ``tr_html`` and ``N_`` in ``cxkit/``, and each markdown
-cell of ``notebooks/``) and updates ``cxkit/locale/<language>/<domain>.po`` for da, nb and sv:
-new messages are added untranslated, translations of messages that left the code are dropped,
-translations kept. ``tests/test_i18n.py`` fails while any message is untranslated.
+``python -m cxkit._messages`` (``make messages``) extracts every message (the message
+arguments of ``tr``, ``ntr``, ``tr_html`` and ``N_`` in ``cxkit/``, read from the syntax tree;
+each markdown cell and the title of ``notebooks/``) and updates
+``cxkit/locale/<language>/<domain>.po`` for da, nb and sv with Babel's catalog reader and
+writer: new messages are added untranslated, messages that left the code are dropped, the
+other translations kept. ``tests/test_i18n.py`` fails while any message is untranslated.
 
 One domain per source file (``pack.nps_drivers``, ``notebook.nps_drivers``, ``display`` ...),
 so that work on two pages never touches the same catalog file.

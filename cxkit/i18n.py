@@ -301,9 +301,9 @@ def points(value: float, digits: int = 1) -> str:
     (da), ``+2,3 prosentpoeng`` (nb), ``+2,3 procentenheter`` (sv)."""
     if _blank(value):
         return ""
-    code = get_language()
-    unit = {"en": "pp", "da": "pct.-point", "nb": "prosentpoeng", "sv": "procentenheter"}[code]
-    return decimal(100 * float(value), digits, sign=True) + (" " if code == "en" else "\u00a0") + unit
+    # Translators: the unit of a change of a percentage (percentage points), after the number.
+    unit = tr("pp")
+    return decimal(100 * float(value), digits, sign=True) + (" " if get_language() == "en" else "\u00a0") + unit
 
 
 def interval(low: float, high: float, digits: int = 1, *, level: float = 0.95, kind: str = "decimal") -> str:
