@@ -77,12 +77,26 @@ _CONFIG = re.compile(r"\b(?:" + "|".join(CONFIG_KEYS) + r"):")
 _IDENTIFIER = re.compile(r"\b\w+_\w+\b")  # a column or key name (csat_mean, date_format): code, not prose
 
 
+_ALLOWED: dict[int, tuple[set[str], frozenset[str]]] = {}
+
+
+def _allowed_words(names: set[str]) -> frozenset[str]:
+    """The words of the data's names, lower-cased: once per set of names (kept by identity: the
+    same set is passed for every page), not once per page (a findall per name and page took 85 of
+    the 89 s a pack's scan took)."""
+    kept = _ALLOWED.get(id(names))
+    if kept is None or kept[0] is not names:
+        words = frozenset(w.lower() for w in re.findall(r"[A-Za-zÆØÅæøåÄÖäö]+", "\n".join(names)))
+        kept = _ALLOWED[id(names)] = (names, words)
+    return kept[1]
+
+
 def english_in(parts: list[str], names: set[str]) -> list[str]:
     """English words left in ``parts`` (words of the data's names allowed; catalog keys written
     as ``key:`` and identifiers with underscores are code, not prose)."""
-    allowed = {w.lower() for name in names for w in re.findall(r"[A-Za-zÆØÅæøåÄÖäö]+", name)}
+    allowed = _allowed_words(names)
     text = _IDENTIFIER.sub(" ", _CONFIG.sub(" ", " \n ".join(parts)))
-    return english_left(text, allowed=frozenset(allowed))
+    return english_left(text, allowed=allowed)
 
 
 def bad_numbers(parts: list[str], code: str) -> list[str]:
