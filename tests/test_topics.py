@@ -65,6 +65,27 @@ def test_per_language_and_sentiment():
     assert list(topics["topic"]) == list(range(1, len(topics) + 1))
 
 
+def test_discovery_shows_progress_only_when_on(monkeypatch, capsys):
+    """Issue 31 D4: a bar over three steps per language (100k comments take about ten seconds)."""
+    from cxkit import progress
+
+    monkeypatch.setattr(progress, "_tqdm_class", lambda: __import__("tqdm.std").std.tqdm)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    texts, _ = _corpus(4, n_per_topic=40, n_planted=20)
+    language = ["en"] * (len(texts) - 40) + ["da"] * 40
+    try:
+        cx.set_progress(True)
+        shown = cx.suggest_topics(texts, language=language, seed=1)
+        err = capsys.readouterr().err
+        assert "suggest_topics" in err and "6/6" in err  # two languages, every step counted
+        cx.set_progress(False)
+        silent = cx.suggest_topics(texts, language=language, seed=1)
+        assert capsys.readouterr().err == ""
+    finally:
+        cx.set_progress(None)
+    pd.testing.assert_frame_equal(shown, silent)
+
+
 def test_too_few_texts_give_an_empty_table():
     out = cx.suggest_topics(["one short text", "another"])
     assert out.empty and list(out.columns)[:3] == ["topic", "language", "terms"]

@@ -37,12 +37,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .. import progress
 from ..privacy import mask_pii
 from ._text import Texts, texts_and_index
 
@@ -108,7 +110,10 @@ def _topics_of(
     min_df: int | None,
     min_size: int | None,
     top_terms: int,
+    step: Callable[[], object] = lambda: None,
 ) -> list[dict[str, Any]]:
+    """Topics of one language's texts; ``step()`` is called after each of the three costly steps
+    (vectorising, the decomposition, k-means), for the progress bar."""
     from sklearn.cluster import KMeans
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -134,11 +139,13 @@ def _topics_of(
     if has_words.sum() < 10:
         return []
     counts, positions = counts[has_words], positions[has_words]
+    step()
     x = sp.csr_matrix(TfidfTransformer(sublinear_tf=True).fit_transform(counts))
     k = n_topics if n_topics is not None else int(min(8, max(2, round(math.sqrt(x.shape[0] / 25)))))
     k = max(1, min(k, x.shape[0] // 2))
     dims = int(min(50, x.shape[1] - 1, x.shape[0] - 1))
     z = normalize(TruncatedSVD(dims, algorithm="arpack", random_state=seed).fit_transform(x))
+    step()
     if k > 1:
         # several seeded starts, the tightest kept: one k-means++ start can split a clear topic
         # in two and merge two others
@@ -146,6 +153,7 @@ def _topics_of(
         centroids, labels = km.cluster_centers_, km.labels_
     else:
         centroids, labels = z.mean(axis=0, keepdims=True), np.zeros(z.shape[0], dtype=int)
+    step()
     weights = _c_tf_idf(counts, labels, k)
     words = counter.get_feature_names_out()
     smallest = min_size if min_size is not None else max(5, math.ceil(0.02 * x.shape[0]))
@@ -234,19 +242,32 @@ def suggest_topics(
     frame = pd.DataFrame({"text": items, "language": [c or "unknown" for c in codes]})
     frame = frame[frame["text"].str.strip().astype(bool)]
     rows = []
-    for lang, group in sorted(frame.groupby("language"), key=lambda kv: (-len(kv[1]), str(kv[0]))):
-        if len(group) < min_texts:
-            continue
-        found = _topics_of(
-            group["text"].tolist(),
-            group.index.to_numpy(),
-            str(lang),
-            n_topics=n_topics,
-            seed=seed,
-            min_df=min_df,
-            min_size=min_size,
-            top_terms=top_terms,
-        )
+    groups = [
+        (lang, group)
+        for lang, group in sorted(frame.groupby("language"), key=lambda kv: (-len(kv[1]), str(kv[0])))
+        if len(group) >= min_texts
+    ]
+    # a bar over three steps per language, shown once discovery has run DELAY seconds (100k
+    # comments take about ten)
+    with progress.bar(3 * len(groups), "suggest_topics", unit="step") as bar:
+        found_by_language = []
+        for lang, group in groups:
+            done = bar.n
+            found_by_language.append(
+                _topics_of(
+                    group["text"].tolist(),
+                    group.index.to_numpy(),
+                    str(lang),
+                    n_topics=n_topics,
+                    seed=seed,
+                    min_df=min_df,
+                    min_size=min_size,
+                    top_terms=top_terms,
+                    step=lambda: bar.update(1),
+                )
+            )
+            bar.update(done + 3 - bar.n)  # a language left early (too few words) counts as done
+    for (lang, group), found in zip(groups, found_by_language, strict=True):
         for topic in sorted(found, key=lambda t: (-t["size"], t["terms"])):
             members = topic["members"]
             picked = pd.Series([items[i] for i in members]).drop_duplicates().head(examples)
