@@ -141,7 +141,7 @@ def score() -> None:
     samples: dict[str, dict] = {}
     for (language, name), part in verdicts.groupby(["language", "sample"]):
         for template in sorted({t for ts in part["templates"] for t in ts.split("+")}) + ["all"]:
-            mine = part if template == "all" else part[part["templates"].str.split("+").map(lambda ts: template in ts)]
+            mine = part if template == "all" else part[[template in ts.split("+") for ts in part["templates"]]]
             if template == "all" and part["templates"].nunique() == 1:
                 continue
             now = mine[mine["still_matched"]]
