@@ -137,6 +137,26 @@ def test_exact_forms_and_exclusions_by_hand():
     assert tags["delivery"].tolist() == [True, False, False, False, False, False]
 
 
+def test_english_terms_are_weak_in_a_nordic_text():
+    utilities = cx.theme_set({"template": "utilities"})
+    software = cx.theme_set({"template": "software"})
+    texts = ["Han skjøt fra 16 meter", "The meter was read wrong", "Med Bill Murray i hovedrollen"]
+    tags = cx.tag_themes(texts, themes=utilities, language=["nb", "en", "nb"])
+    # Norwegian "meter" (metres) is not the English "meter"; in an English text it is
+    assert tags["meter"].tolist() == [False, True, False]
+    assert not tags.loc[2, "billing"]  # "Bill" (a name): one English word, weak in a Norwegian text
+    # two English words of the theme together still claim it: "bugs" and "glitches" in a game review
+    both = cx.tag_themes(["Jeg opplevde mange bugs og glitches"], themes=software, language=["nb"])
+    assert both.loc[0, "bugs_performance"]
+
+
+def test_one_word_is_not_two_weak_terms():
+    retail = cx.theme_set({"template": "retail"})
+    # "solide" is matched by English "~solid" (its stem) and Norwegian "~=solide": one word, one piece of evidence
+    tags = cx.tag_themes(["Solide skuespillere", "Solide materialer"], themes=retail, language=["nb", "nb"])
+    assert tags["product_quality"].tolist() == [False, True]  # the second has "materialer" as well
+
+
 def test_a_text_gets_its_own_languages_terms_and_english():
     travel = cx.theme_set({"template": "travel"})
     # Danish "mad" (food) must not tag an English text; it does tag a Danish one

@@ -33,7 +33,9 @@ theme. A term marked ``!`` is an exclusion: the words it matches are ignored for
 ("!set* * pris på": "setter pris på", "satte stor pris på", "appreciates", is not price; in an
 exclusion a word ending in ``*`` takes any ending and a lone ``*`` stands for one word or none).
 A text's own language's terms and the English ones apply to it (English words are common in
-Nordic reviews); a text of unknown language gets every language's.
+Nordic reviews), the English ones as weak terms in a Danish, Norwegian or Swedish text (there an
+English word is often a name, a title or a word of the text's own language: "Bill Murray", "16
+meter"); a text of unknown language gets every language's.
 
 Impact (:func:`theme_impact`, :func:`theme_trend`) and the heatmap's numbers
 (:func:`theme_sentiment`) are computed from the tags.
@@ -684,29 +686,58 @@ def _template_tags(
                 for k in slots.get(" ".join(found.group(0).split()), ()):
                     columns[k][i] = True
     applies: dict[str, np.ndarray] = {}
+    # In a Danish, Norwegian or Swedish text an English term is weak: an English word there is often a
+    # name, a title or a word of the text's own language ("Bill Murray", "16 meter", "Eva Green")
+    nordic = np.zeros(n, dtype=bool)
     if languages is not None:
         codes = np.asarray([str(c or "") for c in languages], dtype=object)
         known = np.isin(codes, list(_STEMMER_NAMES))
+        nordic = known & (codes != "en")
         for lang in THEME_LANGUAGES:
             same = codes == lang
             if lang == "nb":
                 same |= codes == "nn"
             applies[lang] = same | ~known | (lang == "en")
+    # texts in which the same terms apply (one group per language code), to count words that hit weak terms
+    groups = [np.ones(n, dtype=bool)] if languages is None else [codes == c for c in np.unique(codes)]
+    group_docs = [docs[group] for group in groups]
     out: dict[str, np.ndarray] = {}
     for theme in themes:
         strong = np.zeros(n, dtype=bool)
         # weak hits by the term as written: "online" in the Danish and the English list is one term
         weak_hits: dict[str, np.ndarray] = {}
-        for column, (t_theme, lang, weak, written) in zip(columns, info):
+        weak_words: list[tuple[set[int], np.ndarray]] = []  # a single-word term's words, where it is weak
+        weak_phrases = np.zeros(n, dtype=np.int64)
+        for k, (column, (t_theme, lang, weak, written)) in enumerate(zip(columns, info)):
             if t_theme != theme:
                 continue
             hit = column & applies[lang] if lang in applies else column
+            where_weak = np.ones(n, dtype=bool) if weak else np.zeros(n, dtype=bool)
+            if not weak and lang == "en":
+                strong |= hit & ~nordic
+                hit = hit & nordic
+                where_weak = nordic
+                weak = True
             if weak:
                 weak_hits[written] = weak_hits[written] | hit if written in weak_hits else hit
+                if k < len(term_ids):
+                    weak_words.append((term_ids[k], where_weak & (applies[lang] if lang in applies else True)))
+                else:
+                    weak_phrases += hit
             else:
                 strong |= hit
         weak_count = np.sum(list(weak_hits.values()), axis=0) if weak_hits else np.zeros(n, dtype=np.int64)
-        out[str(theme)] = strong | (weak_count >= 2)
+        # Two different weak terms, found through two different words: one word that two weak terms match
+        # ("solide": English "~solid" and Norwegian "~=solide") is one piece of evidence, not two.
+        evidence = weak_phrases.copy()
+        for group, in_group in zip(groups, group_docs):
+            weak_vocab: set[int] = set()
+            for word_ids, where in weak_words:
+                if (where & group).any():
+                    weak_vocab |= word_ids
+            if weak_vocab:
+                evidence[group] += np.asarray(in_group[:, sorted(weak_vocab)].sum(axis=1)).ravel().astype(np.int64)
+        out[str(theme)] = strong | ((weak_count >= 2) & (evidence >= 2))
     # Exclusions: a text holding one is matched again for that theme with the excluded words blanked
     # out ("setter pris på" leaves no "pris"). Few texts hold one, so matching them again is cheap.
     for theme in {t.theme for t in exclusions}:
