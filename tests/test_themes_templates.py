@@ -35,8 +35,8 @@ def test_plain_words_keep_a_stem_long_enough_to_be_specific():
             for lang, terms in by_lang.items():
                 stemmer = snowballstemmer.stemmer(names[lang])
                 for term in terms:
-                    word = term.lstrip("~")
-                    if " " in word or word.endswith("*"):
+                    word = term.lstrip("!~")
+                    if " " in word or word.endswith("*") or word.startswith("="):  # "=word" is not stemmed
                         continue
                     assert len(stemmer.stemWord(word)) >= 2, (name, theme, lang, term)
 
@@ -79,6 +79,82 @@ def test_a_weak_term_alone_claims_nothing():
     charge = cx.tag_themes(["Battery charge lasts a day", "They charged me twice for one payment"], themes=telecom)
     assert not charge.loc[0, "billing"]  # "charge" is weak: a phone's charge is not a bill
     assert charge.loc[1, "billing"]  # "charged twice" is a phrase of its own; "payment" a second term
+
+
+@pytest.mark.parametrize(
+    "text, language, theme, claimed",
+    [
+        # Norwegian, the senses that made NoReC's matches wrong (benchmarks/results/themes_judgments.csv);
+        # each verdict is the sentence's meaning, read by hand
+        ("Han lever et stille liv på landet", "nb", "delivery", False),  # "lever" (lives) shares "levert"'s stem
+        ("Skuespillerne leverer en sterk prestasjon", "nb", "delivery", False),  # "leverer" (performs): weak alone
+        ("Pakken ble levert etter to dager", "nb", "delivery", True),  # two weak delivery terms
+        ("Leveringen tok over en uke", "nb", "delivery", True),
+        ("Han ble byttet ut etter 70 minutter", "nb", "returns", False),  # "byttet ut" (substituted): weak
+        ("Jeg byttet varen uten problemer", "nb", "returns", True),
+        ("Vi setter stor pris på rask levering", "nb", "price", False),  # "setter pris på": appreciates
+        ("Vi setter stor pris på rask levering", "nb", "delivery", True),
+        ("Prisen var altfor høy", "nb", "price", True),
+        ("Filmen vant prisbelønte kritikerpriser", "nb", "price", False),  # no price form or price compound
+        ("Bilen er rask og stille", "nb", "price", False),  # "billig" stems to "bil" (car): matched as written
+        ("Vi koste oss hele kvelden", "nb", "price", False),  # "koste" (enjoyed) shares "koster"'s stem
+        ("Den koster 300 kroner", "nb", "price", True),
+        ("Det er ingen grunn til å klage", "nb", "support", False),  # "klage": weak
+        ("Han var svart i ansiktet", "nb", "support", False),  # "svart" (black) is no answer
+        ("Hun selger bilen sin", "nb", "staff", False),  # "selger" (sells): weak
+        ("Selgeren var svært hjelpsom", "nb", "staff", True),
+        ("Han ble hardt skadet i ulykken", "nb", "product_quality", False),  # "skadet" (injured): weak
+        ("Den gikk i stykker etter en uke", "nb", "product_quality", True),
+        # Danish and Swedish, the same senses
+        ("Intet at klage over", "da", "support", False),
+        ("Vi sætter stor pris på jer", "da", "price", False),
+        ("De leverer hurtigt og præcist", "da", "delivery", True),
+        ("Varen blev leveret til tiden", "da", "delivery", True),
+        ("Smidigt byte av container", "sv", "returns", False),  # "byte" (change, swap): weak
+        ("Vi sätter stort pris på er", "sv", "price", False),
+    ],
+)
+def test_ambiguous_nordic_words_do_not_claim_a_theme_alone(text, language, theme, claimed):
+    tags = cx.tag_themes([text], themes=cx.theme_set({"template": "retail"}), language=[language])
+    assert bool(tags.loc[0, theme]) is claimed, (text, theme)
+
+
+def test_exact_forms_and_exclusions_by_hand():
+    terms = {"price": {"nb": ["=pris", "=prisen", "!set* * pris på"]}, "delivery": {"nb": ["=levert"]}}
+    themes = cx.ThemeSet("custom", terms, "two hand-made themes")
+    texts = [
+        "Pris og levert",
+        "Prisene",
+        "Setter pris på prisen",
+        "Setter pris på",
+        "Leverte",
+        "Vi setter ikke pris på",
+    ]
+    tags = cx.tag_themes(texts, themes=themes, language=["nb"] * 6)
+    # "=pris" is that form only ("prisene" is not it); "setter pris på" is blanked out, "prisen" after it stays;
+    # "*" in an exclusion is one word or none ("setter ikke pris på")
+    assert tags["price"].tolist() == [True, False, True, False, False, False]
+    assert tags["delivery"].tolist() == [True, False, False, False, False, False]
+
+
+def test_english_terms_are_weak_in_a_nordic_text():
+    utilities = cx.theme_set({"template": "utilities"})
+    software = cx.theme_set({"template": "software"})
+    texts = ["Han skjøt fra 16 meter", "The meter was read wrong", "Med Bill Murray i hovedrollen"]
+    tags = cx.tag_themes(texts, themes=utilities, language=["nb", "en", "nb"])
+    # Norwegian "meter" (metres) is not the English "meter"; in an English text it is
+    assert tags["meter"].tolist() == [False, True, False]
+    assert not tags.loc[2, "billing"]  # "Bill" (a name): one English word, weak in a Norwegian text
+    # two English words of the theme together still claim it: "bugs" and "glitches" in a game review
+    both = cx.tag_themes(["Jeg opplevde mange bugs og glitches"], themes=software, language=["nb"])
+    assert both.loc[0, "bugs_performance"]
+
+
+def test_one_word_is_not_two_weak_terms():
+    retail = cx.theme_set({"template": "retail"})
+    # "solide" is matched by English "~solid" (its stem) and Norwegian "~=solide": one word, one piece of evidence
+    tags = cx.tag_themes(["Solide skuespillere", "Solide materialer"], themes=retail, language=["nb", "nb"])
+    assert tags["product_quality"].tolist() == [False, True]  # the second has "materialer" as well
 
 
 def test_a_text_gets_its_own_languages_terms_and_english():
@@ -130,6 +206,7 @@ def _catalog(tmp_path, project_dir, section: str):
         ("themes:\n  add: {lounge: {fr: [salon]}}\n", "themes: add: lounge: 'fr' is not a language of the themes"),
         ("themes:\n  add: {lounge: lounge}\n", "themes: add: lounge must map languages"),
         ("themes:\n  add: {lounge: {en: ['~']}}\n", "'~' is not a term"),
+        ("themes:\n  add: {lounge: {en: ['!=']}}\n", "'!=' is not a term"),
         ("themes: travel\n", "themes must be a mapping like {template: travel"),
     ],
 )

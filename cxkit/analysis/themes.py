@@ -26,10 +26,16 @@ Templates live in ``cxkit/data/themes/*.yaml``, in English, Danish, Norwegian Bo
 Their terms are matched more carefully than the generic list's (:func:`tag_themes`): a plain word
 matches its inflections (the same Snowball stem in its language: "delay" finds "delays",
 "delayed"), ``word*`` matches words starting with it (Nordic compounds), ``"two words"`` is a
-phrase, and a term marked ``~`` is weak (ambiguous: "arrived" for delivery, "charge" for billing,
-"store" for staff): it claims a theme only together with another, different term of the theme.
+phrase, ``=word`` is that word form only (no stemming: Norwegian "levert" and "lever", "lives",
+share a stem), and a term marked ``~`` is weak (ambiguous: "arrived" for delivery, "charge" for
+billing, "store" for staff): it claims a theme only together with another, different term of the
+theme. A term marked ``!`` is an exclusion: the words it matches are ignored for that theme
+("!set* * pris på": "setter pris på", "satte stor pris på", "appreciates", is not price; in an
+exclusion a word ending in ``*`` takes any ending and a lone ``*`` stands for one word or none).
 A text's own language's terms and the English ones apply to it (English words are common in
-Nordic reviews); a text of unknown language gets every language's.
+Nordic reviews), the English ones as weak terms in a Danish, Norwegian or Swedish text (there an
+English word is often a name, a title or a word of the text's own language: "Bill Murray", "16
+meter"); a text of unknown language gets every language's.
 
 Impact (:func:`theme_impact`, :func:`theme_trend`) and the heatmap's numbers
 (:func:`theme_sentiment`) are computed from the tags.
@@ -548,9 +554,10 @@ def _stemmer(language: str) -> Any:
 class _Term:
     theme: str
     language: str  # "*": every language
-    text: str  # lower case, without "~" and "*"
-    kind: str  # "word", "prefix" or "phrase"
+    text: str  # lower case, without "~", "!", "=" and "*"
+    kind: str  # "word" (its Snowball stem), "exact" (this form only), "prefix" or "phrase"
     weak: bool
+    exclude: bool = False
 
 
 def _parse_terms(themes: Mapping[str, Mapping[str, Sequence[str]]]) -> list[_Term]:
@@ -559,13 +566,31 @@ def _parse_terms(themes: Mapping[str, Mapping[str, Sequence[str]]]) -> list[_Ter
         for lang, terms in by_lang.items():
             for raw in terms:
                 term = str(raw).strip().lower()
+                exclude = term.startswith("!")
+                term = term.lstrip("!").strip()
                 weak = term.startswith("~")
                 term = term.lstrip("~").strip()
+                exact = term.startswith("=")
+                term = term.lstrip("=").strip()
                 if not term.rstrip("*"):
                     continue
-                kind = "phrase" if " " in term else "prefix" if term.endswith("*") else "word"
-                out.append(_Term(str(theme), str(lang), term.rstrip("*"), kind, weak))
+                kind = "phrase" if " " in term else "prefix" if term.endswith("*") else "exact" if exact else "word"
+                out.append(_Term(str(theme), str(lang), term.rstrip("*"), kind, weak, exclude))
     return out
+
+
+def _exclusion_pattern(terms: list[_Term]) -> re.Pattern:
+    """One regular expression for exclusion terms: phrases and words as written, prefixes with any ending."""
+    parts = []
+    for body in sorted({t.text + ("*" if t.kind == "prefix" else "") for t in terms}, key=len, reverse=True):
+        part = ""
+        for word in body.split():
+            if word == "*":  # any one word, or none: "setter * pris på" finds "setter stor pris på"
+                part += r"(?:[^\W_]+\s+)?"
+            else:  # a word, or with "*" a word and its endings ("set*": setter, sette)
+                part += re.escape(word.rstrip("*")) + (r"[^\W_]*" if word.endswith("*") else "") + r"\s+"
+        parts.append(part.removesuffix(r"\s+"))
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
 def _template_tags(
@@ -579,7 +604,9 @@ def _template_tags(
     """
     import bisect
 
-    terms = _parse_terms(themes)
+    parsed = _parse_terms(themes)
+    terms = [t for t in parsed if not t.exclude]
+    exclusions = [t for t in parsed if t.exclude]
     n = len(texts)
     lowered = [t.lower() for t in texts]
     vocab: dict[str, int] = {}
@@ -599,7 +626,7 @@ def _template_tags(
     singles = [(term, lang) for term in terms if term.kind != "phrase" for lang in _languages_of(term)]
     targets: dict[str, dict[str, str]] = {}  # language -> term text -> its stem
     for term, lang in singles:
-        if term.kind == "word":
+        if term.kind == "word":  # an "exact" term is looked up as written, below
             targets.setdefault(lang, {})[term.text] = _stemmer(lang).stemWord(term.text)
     by_stem: dict[str, dict[str, list[int]]] = {}
     for lang, stems_of_terms in targets.items():
@@ -616,6 +643,9 @@ def _template_tags(
             start = bisect.bisect_left(ordered, term.text)
             stop = bisect.bisect_left(ordered, term.text + "\U0010ffff")
             ids = {vocab[w] for w in ordered[start:stop]}
+        elif term.kind == "exact":
+            key = (term.theme, lang, "exact", term.text)
+            ids = {vocab[term.text]} if term.text in vocab else set()
         else:
             target = targets[lang][term.text]
             key = (term.theme, lang, "word", target)
@@ -656,29 +686,73 @@ def _template_tags(
                 for k in slots.get(" ".join(found.group(0).split()), ()):
                     columns[k][i] = True
     applies: dict[str, np.ndarray] = {}
+    # In a Danish, Norwegian or Swedish text an English term is weak: an English word there is often a
+    # name, a title or a word of the text's own language ("Bill Murray", "16 meter", "Eva Green")
+    nordic = np.zeros(n, dtype=bool)
     if languages is not None:
         codes = np.asarray([str(c or "") for c in languages], dtype=object)
         known = np.isin(codes, list(_STEMMER_NAMES))
+        nordic = known & (codes != "en")
         for lang in THEME_LANGUAGES:
             same = codes == lang
             if lang == "nb":
                 same |= codes == "nn"
             applies[lang] = same | ~known | (lang == "en")
+    # texts in which the same terms apply (one group per language code), to count words that hit weak terms
+    groups = [np.ones(n, dtype=bool)] if languages is None else [codes == c for c in np.unique(codes)]
+    group_docs = [docs[group] for group in groups]
     out: dict[str, np.ndarray] = {}
     for theme in themes:
         strong = np.zeros(n, dtype=bool)
         # weak hits by the term as written: "online" in the Danish and the English list is one term
         weak_hits: dict[str, np.ndarray] = {}
-        for column, (t_theme, lang, weak, written) in zip(columns, info):
+        weak_words: list[tuple[set[int], np.ndarray]] = []  # a single-word term's words, where it is weak
+        weak_phrases = np.zeros(n, dtype=np.int64)
+        for k, (column, (t_theme, lang, weak, written)) in enumerate(zip(columns, info)):
             if t_theme != theme:
                 continue
             hit = column & applies[lang] if lang in applies else column
+            where_weak = np.ones(n, dtype=bool) if weak else np.zeros(n, dtype=bool)
+            if not weak and lang == "en":
+                strong |= hit & ~nordic
+                hit = hit & nordic
+                where_weak = nordic
+                weak = True
             if weak:
                 weak_hits[written] = weak_hits[written] | hit if written in weak_hits else hit
+                if k < len(term_ids):
+                    weak_words.append((term_ids[k], where_weak & (applies[lang] if lang in applies else True)))
+                else:
+                    weak_phrases += hit
             else:
                 strong |= hit
         weak_count = np.sum(list(weak_hits.values()), axis=0) if weak_hits else np.zeros(n, dtype=np.int64)
-        out[str(theme)] = strong | (weak_count >= 2)
+        # Two different weak terms, found through two different words: one word that two weak terms match
+        # ("solide": English "~solid" and Norwegian "~=solide") is one piece of evidence, not two.
+        evidence = weak_phrases.copy()
+        for group, in_group in zip(groups, group_docs):
+            weak_vocab: set[int] = set()
+            for word_ids, where in weak_words:
+                if (where & group).any():
+                    weak_vocab |= word_ids
+            if weak_vocab:
+                evidence[group] += np.asarray(in_group[:, sorted(weak_vocab)].sum(axis=1)).ravel().astype(np.int64)
+        out[str(theme)] = strong | ((weak_count >= 2) & (evidence >= 2))
+    # Exclusions: a text holding one is matched again for that theme with the excluded words blanked
+    # out ("setter pris på" leaves no "pris"). Few texts hold one, so matching them again is cheap.
+    for theme in {t.theme for t in exclusions}:
+        own = [t for t in exclusions if t.theme == theme]
+        for lang in sorted({lg for t in own for lg in _languages_of(t)}):
+            pattern = _exclusion_pattern([t for t in own if lang in _languages_of(t)])
+            where = applies[lang] if lang in applies else np.ones(n, dtype=bool)
+            hit = [i for i in np.flatnonzero(where & out[theme]) if pattern.search(lowered[i])]
+            if hit:
+                blanked = [pattern.sub(" ", lowered[i]) for i in hit]
+                kept = {lg: list(ts) for lg, ts in themes[theme].items()}
+                again = _template_tags(
+                    blanked, None if languages is None else [languages[i] for i in hit], {theme: kept}
+                )
+                out[theme][hit] = again[theme]
     return out
 
 

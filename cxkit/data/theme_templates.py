@@ -114,11 +114,12 @@ def _check_terms(terms: object, where: str) -> list[str]:
     out = []
     for term in terms:
         word = str(term).strip() if isinstance(term, (str, int)) else ""
-        body = word.lstrip("~").rstrip("*").strip()
+        body = word.lstrip("!").strip().lstrip("~").strip().lstrip("=").rstrip("*").strip()
         if not body:
             raise CatalogError(
                 f"{where}: {term!r} is not a term; write a word (delay), a prefix (forsink*), a phrase "
-                '("on time") or a weak term ("~late").'
+                '("on time"), a word form only ("=levert"), a weak term ("~late") or an exclusion '
+                '("!setter pris på").'
             )
         out.append(word)
     return out
