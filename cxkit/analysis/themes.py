@@ -54,6 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
+from .. import progress
 from .._stats import adjust_p, wilson_interval
 from ..data.theme_templates import (
     THEME_LANGUAGES,
@@ -612,10 +613,16 @@ def _template_tags(
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
+    phrases = [(term, lang) for term in terms if term.kind == "phrase" for lang in _languages_of(term)]
+    # a bar over the two passes over the texts (words, then phrases), about 6 s for 100k comments
+    bar = progress.bar(n * (1 + bool(phrases)), "tag_themes", unit="text")
     for i, text in enumerate(lowered):
         for w in set(_WORD_RE.findall(text)):
             rows.append(i)
             cols.append(vocab.setdefault(w, len(vocab)))
+        if i % 10_000 == 9_999:
+            bar.update(10_000)
+    bar.update(n - bar.n)
     docs = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, max(len(vocab), 1)))
     words = list(vocab)
     ordered = sorted(vocab)
@@ -670,7 +677,6 @@ def _template_tags(
         hits = np.zeros((n, len(term_ids)), dtype=bool)
     columns = [hits[:, k] for k in range(len(term_ids))]
     info = list(term_info)
-    phrases = [(term, lang) for term in terms if term.kind == "phrase" for lang in _languages_of(term)]
     if phrases:
         slots: dict[str, list[int]] = {}
         for term, lang in phrases:
@@ -685,6 +691,10 @@ def _template_tags(
             for found in pattern.finditer(text):
                 for k in slots.get(" ".join(found.group(0).split()), ()):
                     columns[k][i] = True
+            if i % 10_000 == 9_999:
+                bar.update(10_000)
+        bar.update(2 * n - bar.n)
+    bar.close()
     applies: dict[str, np.ndarray] = {}
     # In a Danish, Norwegian or Swedish text an English term is weak: an English word there is often a
     # name, a title or a word of the text's own language ("Bill Murray", "16 meter", "Eva Green")
