@@ -1,6 +1,6 @@
 """Survey weighting: raking speed on 1,000,000 responses, and coverage of the weighted intervals.
 
-    .venv/bin/python benchmarks/weighting.py            # about 7 minutes on 2 cores
+    .venv/bin/python benchmarks/weighting.py            # about 10 minutes on 2 cores
     .venv/bin/python benchmarks/weighting.py --quick    # a smoke run, under a minute
 
 **Speed** (issue 29: 1M responses on 3 margins in under 5 s): ``cx.rake`` on 1,000,000 responses
@@ -20,8 +20,10 @@ reported beside them as "weighted, Kish n"), and the weighted 95% intervals of `
 ``cx.csat`` (mean and top-2-box share) and the weighted ``cx.key_drivers`` shares checked
 against the population values, with their Monte Carlo standard errors. The propensity is a
 product of a segment and a region factor, the case where raking on the two margins removes the
-bias. Samples of 100 (1,000 replications, no drivers), 500 (2,000; drivers 400) and 2,000
-(1,000; drivers 200). Each row has ``empirical_sd`` (the spread of the estimate over the
+bias. Samples of 100 (4,000 replications, no drivers), 500 (2,000; drivers 400) and 2,000
+(2,000; drivers 200). The differences of NPS between two groups of a sample (``cx.compare_nps``:
+EU, a level of a raking margin, and the app channel, not a margin but mostly Consumer, each
+against the rest) are checked against the population's differences the same way. Each row has ``empirical_sd`` (the spread of the estimate over the
 samples) and ``rms_se`` (the root mean square of the SEs the intervals used): the measurement
 of whether an SE is right. The unweighted intervals are reported beside them (they miss: the
 bias). Results go to
@@ -124,6 +126,11 @@ POP_REGIONS = {"EU": 0.4, "US": 0.4, "APAC": 0.2}
 PROPENSITY_SEGMENT = {"Consumer": 1.0, "SMB": 2.0, "Enterprise": 5.0}
 PROPENSITY_REGION = {"EU": 3.0, "US": 1.0, "APAC": 1.5}
 DRIVERS = ["support", "price", "quality", "delivery"]
+#: The share of each segment that answers in the app (the channel compared with compare_nps).
+APP_SHARE = {"Consumer": 0.7, "SMB": 0.4, "Enterprise": 0.15}
+#: The differences of NPS the coverage checks (cx.compare_nps, group against the rest): a
+#: raking margin's level, and a group that is not a margin but shares the margins' cells.
+COMPARISONS = (("region", "EU"), ("channel", "app"))
 
 
 def _population(size: int, seed: int) -> pd.DataFrame:
@@ -143,13 +150,24 @@ def _population(size: int, seed: int) -> pd.DataFrame:
     df["propensity"] = (
         pd.Series(seg).map(PROPENSITY_SEGMENT).to_numpy() * pd.Series(reg).map(PROPENSITY_REGION).to_numpy()
     )
+    # a channel that is not a raking margin and goes with the segment (app mostly Consumer); drawn
+    # from its own stream, so the columns above are those of the runs before it was added
+    app = np.random.default_rng(seed + 7).random(size) < pd.Series(seg).map(APP_SHARE).to_numpy()
+    df["channel"] = np.where(app, "app", "web")
     return df
 
 
 def _truth(pop: pd.DataFrame) -> dict:
     from cxkit.analysis.drivers import _lmg
 
-    nps = 100 * (np.mean(pop["nps"] >= 9) - np.mean(pop["nps"] <= 6))
+    def net(scores: pd.Series) -> float:
+        return float(100 * (np.mean(scores >= 9) - np.mean(scores <= 6)))
+
+    nps = net(pop["nps"])
+    differences = {
+        f"{by}={group}": net(pop.loc[pop[by] == group, "nps"]) - net(pop.loc[pop[by] != group, "nps"])
+        for by, group in COMPARISONS
+    }
     corr = np.corrcoef(pop[[*DRIVERS, "nps"]].to_numpy(), rowvar=False)
     imp, r2 = _lmg(corr)
     return {
@@ -157,6 +175,7 @@ def _truth(pop: pd.DataFrame) -> dict:
         "csat_mean": float(pop["csat"].mean()),
         "csat_top2": float(np.mean(pop["csat"] >= 4)),
         "shares": dict(zip(DRIVERS, (imp / r2).tolist())),
+        "differences": differences,
     }
 
 
@@ -209,6 +228,21 @@ def coverage(reps: int, n: int, driver_reps: int, seed: int = 29) -> list[dict]:
             m, t = c.iloc[0], c.iloc[1]
             record(f"csat mean {label}", m["ci_low"], m["ci_high"], m["value"], truth["csat_mean"], m["se"])
             record(f"csat top-2-box {label}", t["ci_low"], t["ci_high"], t["value"], truth["csat_top2"], t["se"])
+            for by, group in COMPARISONS:
+                # the difference of two weighted NPS of one raked sample: with calibration= the
+                # linearised SE of the difference (the two sides correlated by the raking)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DataWarning)
+                    compared = cx.compare_nps(s, by=by, weights=weights, calibration=calibration)
+                d = compared[compared["group"] == group].iloc[0]
+                record(
+                    f"nps difference {group} - rest {label}",
+                    d["diff_ci_low"],
+                    d["diff_ci_high"],
+                    d["diff"],
+                    truth["differences"][f"{by}={group}"],
+                    d["se"],
+                )
         if r < driver_reps:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -259,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         result_speed = speed(200_000 if args.quick else 1_000_000, 3 if args.quick else 5)
     rows = []
     for n, reps, driver_reps in (
-        ((500, 200, 50), (2000, 100, 20)) if args.quick else ((100, 1000, 0), (500, 2000, 400), (2000, 1000, 200))
+        ((500, 200, 50), (2000, 100, 20)) if args.quick else ((100, 4000, 0), (500, 2000, 400), (2000, 2000, 200))
     ):
         rows += coverage(reps, n, driver_reps)
     out = {

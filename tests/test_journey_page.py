@@ -80,6 +80,8 @@ def test_the_sample_month_shows_every_section_but_the_survey_scorecard_without_f
     assert page.results()["journey"]["lowest_stage"]["stage"] == "decision"
     page, shown = build(journey, feedback=feedback)
     assert skipped(shown) == {}
+    # unweighted (no weights: section): the results keep their keys, the section no statement
+    assert "weighting" not in page.results()["journey"] and "cx-weighting" not in shown["scorecard"].html
 
 
 def test_touchpoint_events_without_customer_ids_give_no_funnel_and_say_why(journey):
@@ -288,3 +290,34 @@ def test_touchpoints_served_by_one_channel_each_show_their_means_without_a_compa
     assert "no touchpoint has two channels with 30 or more scores each, so none is compared" in html
     assert "Welch" not in html
     assert "No touchpoint is served by two or more channels with enough scores to compare." in page.findings
+
+
+def test_weighted_survey_scores_by_stage_say_so_and_keep_the_unweighted(journey, feedback):
+    """With the catalog's weights: section the scorecard is weighted (as the NPS page weights the
+    month), the section and the findings state it with the NPS page's sentence, the unweighted
+    scorecard stays below, and results.json carries both."""
+    from pathlib import Path
+
+    from cxkit.pack.nps_drivers import WEIGHT_COLUMN, weighted_feedback
+
+    spec = cx.load_catalog(Path(__file__).resolve().parents[1] / "data" / "examples" / "weighted.yaml").weights
+    page, shown = build(journey, feedback=feedback, weights=spec)
+    statement = page.weighting["statement"]
+    assert statement.startswith("Figures are weighted (raking to known segment and channel shares)")
+    assert f"Survey scores by stage: {statement}" in page.findings
+    html = shown["scorecard"].html
+    assert html.startswith('<p class="cx-weighting">Figures are weighted')
+    assert "effective n" in html and "The same KPIs unweighted (every response counted once)" in html
+    # the weighted CSAT at decision: the month's responses raked as the NPS page rakes them
+    month = feedback[feedback["responded_at"].dt.strftime("%Y-%m") == MONTH]
+    raked, column, _ = weighted_feedback(month, spec)
+    assert column == WEIGHT_COLUMN
+    decision = raked[(raked["journey_stage"] == "decision") & raked["csat"].notna()]
+    expected = np.sum(decision[column] * decision["csat"]) / decision[column].sum()
+    results = page.results()["journey"]
+    row = next(r for r in results["scorecard"]["weighted"] if r["metric"] == "csat" and r["stage"] == "decision")
+    assert row["value"] == pytest.approx(expected, rel=1e-12)
+    assert row["n"] == len(decision) and row["n_eff"] < row["n"]
+    plain = next(r for r in results["scorecard"]["unweighted"] if r["metric"] == "csat" and r["stage"] == "decision")
+    assert plain["value"] == pytest.approx(decision["csat"].mean(), rel=1e-12)
+    assert results["weighting"]["statement"] == statement and results["weighting"]["n"] == len(month)

@@ -553,3 +553,66 @@ def test_metric_is_the_design_contracts_name_for_score(sample_journey):
     assert by_metric.score == by_metric.metric == "csat"
     with pytest.raises(ValueError, match="score='csat' and metric='ces' name different columns"):
         cx.compare_stages(sample_journey, score="csat", metric="ces")
+
+
+# --------------------------------------------------------------------------- survey weights (issue 29)
+
+
+@pytest.fixture(scope="module")
+def weighted_stages() -> pd.DataFrame:
+    rng = np.random.default_rng(29)
+    stage = np.repeat(["awareness", "decision", "retention"], [60, 50, 40])
+    csat = np.clip(np.rint(3.6 - 0.7 * (stage == "decision") + rng.normal(size=stage.size)), 1, 5)
+    return pd.DataFrame({"journey_stage": stage, "csat": csat, "w": rng.uniform(0.3, 3.0, stage.size)})
+
+
+def test_weighted_stage_means_and_intervals_by_hand(weighted_stages):
+    df = weighted_stages
+    res = cx.compare_stages(df, score="csat", weights="w")
+    assert res.weights == "w" and list(res.stages.columns[:3]) == ["stage", "n", "n_eff"]
+    for row in res.stages.itertuples(index=False):
+        part = df[df["journey_stage"] == row.stage]
+        y, w = part["csat"].to_numpy(), part["w"].to_numpy()
+        # the weighted mean, Kish's effective n (sum w)^2 / sum w^2, the weighted variance with
+        # n_eff - 1 in the denominator (Kish 1965: the variance of a mean is inflated by n / n_eff),
+        # and the t interval at n_eff - 1 degrees of freedom
+        mean = sum(wi * yi for wi, yi in zip(w, y)) / sum(w)
+        n_eff = sum(w) ** 2 / sum(wi * wi for wi in w)
+        var = sum(wi * (yi - mean) ** 2 for wi, yi in zip(w, y)) / sum(w) * n_eff / (n_eff - 1)
+        se = (var / n_eff) ** 0.5
+        t = stats.t.ppf(0.975, n_eff - 1)
+        assert row.n == len(part)
+        assert row.n_eff == pytest.approx(n_eff, rel=1e-12)
+        assert row.mean == pytest.approx(mean, rel=1e-12)
+        assert row.se == pytest.approx(se, rel=1e-12)
+        assert (row.ci_low, row.ci_high) == pytest.approx((mean - t * se, mean + t * se), rel=1e-12)
+    # Games-Howell's difference and SE are Welch's at the effective n
+    pair = res.pairs("games-howell").set_index(["a", "b"]).loc[("awareness", "decision")]
+    a, d = res.stages.set_index("stage").loc["awareness"], res.stages.set_index("stage").loc["decision"]
+    assert pair["diff"] == pytest.approx(a["mean"] - d["mean"], rel=1e-12)
+    assert pair["se"] == pytest.approx(np.hypot(a["se"], d["se"]), rel=1e-12)
+    assert (pair["n_a"], pair["n_b"]) == (60, 50)  # the responses, as in the stages table
+    assert any("effective sample size" in note for note in res.notes)
+
+
+def test_equal_weights_are_the_unweighted_comparison(weighted_stages):
+    df = weighted_stages.assign(w=2.5)
+    weighted, plain = cx.compare_stages(df, score="csat", weights="w"), cx.compare_stages(df, score="csat")
+    pd.testing.assert_frame_equal(weighted.stages.drop(columns="n_eff"), plain.stages)
+    pd.testing.assert_frame_equal(weighted.omnibus, plain.omnibus, rtol=1e-9)
+    pd.testing.assert_frame_equal(weighted.pairwise, plain.pairwise, rtol=1e-9)
+
+
+def test_weighted_scorecard_and_bad_weights(weighted_stages):
+    df = weighted_stages.assign(nps=np.where(weighted_stages["csat"] >= 4, 9.0, 5.0))
+    card = cx.stage_scorecard(df, metrics=["nps", "csat"], weights="w")
+    assert card.attrs["weights"] == "w" and "n_eff" in card.columns
+    part = df[df["journey_stage"] == "decision"]
+    # weighted NPS: 100 x (weighted promoter share - weighted detractor share)
+    promoters = part.loc[part["nps"] >= 9, "w"].sum() / part["w"].sum()
+    row = card[(card["metric"] == "nps") & (card["stage"] == "decision")].iloc[0]
+    assert row["value"] == pytest.approx(100 * (promoters - (1 - promoters)), rel=1e-12)
+    with pytest.raises(ValueError, match=r"weights column 'w' has 1 row\(s\) without a weight"):
+        cx.stage_scorecard(df.assign(w=df["w"].where(df.index != 3)), weights="w")
+    with pytest.raises(ValueError, match="weights column 'x' not found"):
+        cx.compare_stages(df, score="csat", weights="x")

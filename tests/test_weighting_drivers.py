@@ -93,9 +93,98 @@ def test_unit_weights_change_nothing_and_the_bootstrap_keeps_the_weights(survey)
     assert (weighted["ci_low"] <= weighted["share"]).all() and (weighted["share"] <= weighted["ci_high"]).all()
 
 
-def test_weights_refused_for_a_binary_target(survey):
-    with pytest.raises(ValueError, match="linear target only"):
-        cx.key_drivers(survey.assign(promoter=survey["nps"] > 1), "promoter", DRIVERS, bootstrap=0, weights="w")
+# --------------------------------------------------------------------------- binary target
+
+
+@pytest.fixture(scope="module")
+def binary(survey) -> pd.DataFrame:
+    """A 0/1 target from the drivers (a promoter flag), on 300 rows and three drivers."""
+    rng = np.random.default_rng(5)
+    part = survey.iloc[:300].copy()
+    eta = part[DRIVERS[:3]].to_numpy() @ np.array([0.9, 0.4, 0.6]) - 0.2
+    part["promoter"] = (rng.random(len(part)) < 1 / (1 + np.exp(-eta))).astype(int)
+    return part
+
+
+def _mcfadden(df: pd.DataFrame, cols: list[str], w: np.ndarray) -> float:
+    """McFadden's pseudo-R² of the weighted logistic fit of promoter on ``cols``: statsmodels
+    GLM (Binomial) with freq_weights, its log-likelihood against the intercept-only model's."""
+    import statsmodels.api as sm
+
+    if not cols:
+        return 0.0
+    X = sm.add_constant(df[cols].to_numpy())
+    fit = sm.GLM(df["promoter"].to_numpy(), X, family=sm.families.Binomial(), freq_weights=w).fit(tol=1e-12)
+    null = sm.GLM(df["promoter"].to_numpy(), np.ones((len(df), 1)), family=sm.families.Binomial(), freq_weights=w)
+    return 1.0 - fit.llf / null.fit(tol=1e-12).llf
+
+
+def _brute_shapley(df: pd.DataFrame, drivers: list[str], w: np.ndarray) -> dict[str, float]:
+    """Shapley values of McFadden's R²: each driver's gain averaged over every order of entry."""
+    r2 = {}
+    gains = dict.fromkeys(drivers, 0.0)
+    orders = list(permutations(drivers))
+    for order in orders:
+        for k, d in enumerate(order):
+            for cols in (order[: k + 1], order[:k]):
+                key = frozenset(cols)
+                if key not in r2:
+                    r2[key] = _mcfadden(df, [c for c in drivers if c in key], w)
+            gains[d] += r2[frozenset(order[: k + 1])] - r2[frozenset(order[:k])]
+    return {d: g / len(orders) for d, g in gains.items()}
+
+
+def test_weighted_logistic_shapley_equals_brute_force_glm(binary):
+    w = binary["w"].to_numpy()
+    brute = _brute_shapley(binary, DRIVERS[:3], w)
+    kd = cx.key_drivers(binary, "promoter", DRIVERS[:3], bootstrap=0, weights="w").set_index("driver")
+    for d in DRIVERS[:3]:
+        # cxkit's Newton stops at a step of 1e-4 and adds half the step's gain: R² within 1e-9
+        assert kd.loc[d, "importance"] == pytest.approx(brute[d], abs=1e-9)
+    assert kd["r2"].iloc[0] == pytest.approx(_mcfadden(binary, DRIVERS[:3], w), abs=1e-9)
+    plain = cx.key_drivers(binary, "promoter", DRIVERS[:3], bootstrap=0).set_index("driver")
+    assert not np.allclose(plain.loc[DRIVERS[:3], "importance"], kd.loc[DRIVERS[:3], "importance"], rtol=1e-3)
+
+
+def test_whole_weights_are_replicated_rows_for_both_logistic_methods(binary):
+    # a weight of 2 or 3 (the survey's 1.0, 2.0, 3.0 rows) counts the row twice or three times:
+    # the weighted likelihood and weighted correlations are those of the replicated rows
+    whole = binary[binary["w"] >= 1].copy()
+    replicated = whole.loc[whole.index.repeat(whole["w"].astype(int))]
+    for method in ("shapley", "relative_weights"):
+        weighted = cx.key_drivers(whole, "promoter", DRIVERS[:3], bootstrap=0, method=method, weights="w")
+        rows = cx.key_drivers(replicated, "promoter", DRIVERS[:3], bootstrap=0, method=method)
+        np.testing.assert_allclose(weighted["importance"], rows["importance"], rtol=1e-7, atol=1e-10)
+
+
+def test_weighted_logistic_bootstrap_refits_each_resample_with_its_weights(binary):
+    from cxkit.analysis.drivers import _Data, _importance, _resample_counts
+
+    data = _Data(binary, "promoter", DRIVERS[:3], missing="listwise", model="auto", weights="w")
+    _importance(data, "shapley")  # the point estimate: its fits warm-start the resample's
+    counts = _resample_counts(np.random.SeedSequence(7).spawn(1), data.n)[0]
+    got = _importance(data, "shapley", counts)[0]
+    drawn = counts > 0
+    brute = _brute_shapley(binary[drawn], DRIVERS[:3], (counts * binary["w"].to_numpy())[drawn])
+    np.testing.assert_allclose(got, [brute[d] for d in DRIVERS[:3]], atol=1e-9)
+
+
+def test_constant_logistic_weights_change_nothing_and_one_step_agrees(binary):
+    plain = cx.key_drivers(binary, "promoter", DRIVERS[:3], bootstrap=30, seed=2, bootstrap_method="exact")
+    doubled = cx.key_drivers(
+        binary.assign(w=2.0), "promoter", DRIVERS[:3], bootstrap=30, seed=2, bootstrap_method="exact", weights="w"
+    )
+    cols = ["importance", "share", "ci_low", "ci_high", "prob_first"]
+    np.testing.assert_allclose(plain[cols].to_numpy(float), doubled[cols].to_numpy(float), rtol=1e-7, atol=1e-9)
+    # the one-step bootstrap expands the weighted likelihood: its intervals near the refitted ones
+    exact = cx.key_drivers(binary, "promoter", DRIVERS[:3], bootstrap=60, seed=4, bootstrap_method="exact", weights="w")
+    step = cx.key_drivers(
+        binary, "promoter", DRIVERS[:3], bootstrap=60, seed=4, bootstrap_method="one-step", weights="w"
+    )
+    assert step.attrs["bootstrap_method"] == "one-step" and exact.attrs["bootstrap_method"] == "exact"
+    width = (exact["ci_high"] - exact["ci_low"]).to_numpy()
+    np.testing.assert_allclose(step["ci_low"], exact["ci_low"], atol=0.1 * width.max())
+    np.testing.assert_allclose(step["ci_high"], exact["ci_high"], atol=0.1 * width.max())
 
 
 def test_weighted_nps_by_hand_with_kish_n():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import cxkit as cx
@@ -114,3 +115,27 @@ def test_the_index_tiles_and_targets_use_the_weighted_figures(pages):
     assert test["statistic"] == pytest.approx((head["value"] - 25.0) / half, rel=1e-9)
     html = index.render_index({"month": "2026-10", **results}, notebooks=[], footer="")
     assert weighting_note(results) and weighting_note(results) in html.replace("&#x27;", "'")
+
+
+def test_segment_comparisons_use_the_calibration(pages):
+    """The page's segment tests are cx.compare_nps on the month's weighted responses with the
+    margins they were raked to (the linearised variance of each difference), not Kish's n."""
+    import warnings
+
+    from cxkit.pack.nps_drivers import weighted_feedback
+
+    weighted, _ = pages
+    catalog = cx.load_catalog(EXAMPLE)
+    frame, column, info = weighted_feedback(catalog["feedback"].frame, catalog.weights)
+    month = frame[frame["responded_at"].dt.strftime("%Y-%m") == "2026-10"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        expected = cx.compare_nps(month, by="segment", weights=column, calibration=info["margins"])
+        bare = month.copy()
+        bare.attrs = {}  # no margins known: Kish's effective n
+        kish = cx.compare_nps(bare, by="segment", weights=column)
+    page = weighted.segments[weighted.segments["by"] == "segment"].reset_index(drop=True)
+    assert page["se"].to_numpy() == pytest.approx(expected["se"].to_numpy(), rel=1e-12)
+    assert page["p"].to_numpy() == pytest.approx(expected["p"].to_numpy(), rel=1e-12)
+    assert month.attrs["calibration"][column]["margins"] == ["segment", "channel"]
+    assert not np.allclose(page["se"], kish["se"], rtol=1e-4)

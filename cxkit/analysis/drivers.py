@@ -25,7 +25,10 @@ so it is exact up to :data:`MAX_EXACT_LOGISTIC` drivers. Its point estimate is a
 its bootstrap refits every model on every resample (``bootstrap_method="exact"``) or, for many
 drivers on many rows where that takes minutes, approximates each resample's fits by one Newton
 step from the full-sample fits (``"one-step"``, chosen by ``"auto"``, recorded in ``attrs`` and
-in :func:`driver_diagnostics`; see :func:`key_drivers`).
+in :func:`driver_diagnostics`; see :func:`key_drivers`). Survey weights (``weights=``) weight
+the correlations of a linear target and the likelihood of a binary one, in the point estimate
+and in every resample (``tests/test_weighting_drivers.py`` checks the weighted logistic Shapley
+values against statsmodels' GLM with ``freq_weights`` over every order of entry).
 
 Missing values are dropped listwise by default (the share of rows dropped is reported);
 ``missing="pairwise"`` builds the correlation matrix from pairwise-complete rows instead (linear
@@ -500,10 +503,10 @@ def _logistic_subset_fits(
 
 
 def _logistic_full_fits(
-    x: np.ndarray, y: np.ndarray, center: np.ndarray, *, max_iter: int = 30
+    x: np.ndarray, y: np.ndarray, center: np.ndarray, *, w: np.ndarray | None = None, max_iter: int = 30
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """The full sample's fits of every subset model: :func:`_logistic_subset_fits` with unit
-    weights and no start, faster.
+    """The full sample's fits of every subset model: :func:`_logistic_subset_fits` with the
+    survey weights ``w`` (default none: unit weights) and no start, faster.
 
     Subsets are fitted a level at a time: those whose largest driver is j start from their
     parent's fit (the subset without driver j, fitted at an earlier level; the new coefficient
@@ -515,9 +518,9 @@ def _logistic_full_fits(
     n, p = x.shape
     models = 2**p
     design = np.column_stack([np.ones(n), x - center])
-    w = np.ones(n)
+    w = np.ones(n) if w is None else w
     active = _subset_masks(p)
-    ybar = float(np.clip(y.mean(), 1e-9, 1 - 1e-9))
+    ybar = float(np.clip((w @ y) / w.sum(), 1e-9, 1 - 1e-9))
     coef = np.zeros((models, p + 1))
     coef[:, 0] = np.log(ybar / (1 - ybar))
     loglik = np.full(models, np.nan)
@@ -670,15 +673,10 @@ def _wcorr(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
 # --------------------------------------------------------------------------- one fit, with bootstrap
 
 
-def _survey_weights(df: pd.DataFrame, weights: str | None, logistic: bool) -> np.ndarray:
+def _survey_weights(df: pd.DataFrame, weights: str | None) -> np.ndarray:
     """The survey-weight column as floats (ones without one); rows without a weight are left out."""
     if weights is None:
         return np.ones(len(df))
-    if logistic:
-        raise ValueError(
-            "survey weights (weights=) are supported for a linear target only; use the score itself as the "
-            "target (e.g. target='nps' rather than a promoter flag) or leave weights out."
-        )
     w = pd.to_numeric(df[weights], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if (w[~np.isnan(w)] < 0).any() or np.isinf(w).any():
         raise ValueError(f"weights column {weights!r} has negative or infinite weights; weights must be numbers >= 0.")
@@ -718,7 +716,7 @@ class _Data:
         #: survey weights of the rows used (None: unweighted); every correlation, mean and
         #: resample carries them
         self.weights = weights
-        w = _survey_weights(df, weights, self.logistic)
+        w = _survey_weights(df, weights)
         complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1) & ~np.isnan(w)
         if missing == "listwise":
             x, y, w = x[complete], y[complete], w[complete]
@@ -897,11 +895,14 @@ def _importance(
     data: _Data, method: str, weights: np.ndarray | None = None, corr: np.ndarray | None = None
 ) -> tuple[np.ndarray, float]:
     if data.logistic:
-        w = np.ones(len(data.y)) if weights is None else weights
+        # the survey weights times the resample's counts: a weighted (pseudo-)likelihood, whose
+        # McFadden R² is that of the weighted fits (statsmodels GLM with freq_weights)
+        counts = np.ones(len(data.y)) if weights is None else weights
+        w = counts if data.w is None else counts * data.w
         if method == "shapley":
             if weights is None:  # the full sample: its fits warm-start the bootstrap's
                 center = data.x.mean(axis=0) if data.logit_center is None else data.logit_center
-                loglik, data.logit_start = _logistic_full_fits(data.x, data.y, center)
+                loglik, data.logit_start = _logistic_full_fits(data.x, data.y, center, w=data.w)
                 r2 = 1.0 - loglik / loglik[0]
             else:
                 r2 = _logistic_subset_r2(data.x, data.y, w, start=data.logit_start, center=data.logit_center)
@@ -1053,6 +1054,8 @@ def _one_step_draws(data: _Data, streams: list, bar: Any) -> np.ndarray:
     design = np.column_stack([np.ones(n), data.x - data.logit_center])
     iu, ju = np.triu_indices(p + 1)
     outer = design[:, iu] * design[:, ju]
+    if data.w is not None:  # the full sample's information is the weighted one
+        outer *= data.w[:, None]
     fits = data.logit_start
     if fits is None:
         raise RuntimeError("the one-step bootstrap starts from the point estimate's fits; fit it first.")
@@ -1062,6 +1065,8 @@ def _one_step_draws(data: _Data, streams: list, bar: Any) -> np.ndarray:
     shown = 0
     for first in range(0, len(streams), size):
         counts = _resample_counts(streams[first : first + size], n)
+        if data.w is not None:  # each drawn row counts with its survey weight
+            counts *= data.w
         finished = [0]
 
         def done(chunk: np.ndarray, first: int = first, block: int = len(counts), finished: list = finished) -> None:
@@ -1207,13 +1212,15 @@ def key_drivers(
         coefficient, exact otherwise. The point estimates are always exact; ``attrs``
         record which was used.
     weights : str, optional
-        Survey-weight column (e.g. from :func:`cxkit.rake`; linear targets only): the
-        correlations behind Shapley/LMG and relative weights are weighted, each bootstrap
+        Survey-weight column (e.g. from :func:`cxkit.rake`): the correlations behind
+        Shapley/LMG and relative weights are weighted (a binary target: every logistic model
+        is fitted by weighted maximum likelihood, and McFadden's pseudo-R² is that of the
+        weighted log-likelihoods, as statsmodels' GLM with ``freq_weights``), each bootstrap
         resample draws rows with replacement and keeps their weights (the with-replacement
-        bootstrap of a weighted estimator), ``performance`` is the weighted mean rating with a
-        t interval on Kish's effective n, and the association test that sets a lower limit 0
-        uses that effective n. Rows without a weight are left out. ``attrs`` gain ``weights``
-        and ``n_eff``.
+        bootstrap of a weighted estimator; the one-step bootstrap expands the weighted
+        likelihood), ``performance`` is the weighted mean rating with a t interval on Kish's
+        effective n, and the association test that sets a lower limit 0 uses that effective
+        n. Rows without a weight are left out. ``attrs`` gain ``weights`` and ``n_eff``.
 
     Returns
     -------
@@ -1337,11 +1344,16 @@ def _association_p(data: _Data) -> np.ndarray:
     included, so it has no association of its own with the target: this test rejects a zero
     importance at level alpha (exactly so for Shapley/LMG and linear relative weights). Linear:
     the t test of the correlation on the rows where both are present; logistic: the
-    likelihood-ratio test of the one-driver model.
+    likelihood-ratio test of the one-driver model. With survey weights both are taken at
+    Kish's effective n (the logistic likelihoods with the weights scaled to sum to it, the
+    design-effect correction of the likelihood-ratio statistic).
     """
     if data.logistic:
         p = len(data.drivers)
-        w = np.ones(data.n)
+        if data.w is None:
+            w = np.ones(data.n)
+        else:
+            w = data.w * (data.w.sum() / max(float(data.w @ data.w), np.finfo(float).tiny))
         null, _ = _logistic_fits(data.x, data.y, w, np.zeros((1, 0), dtype=np.intp))
         single, _ = _logistic_fits(data.x, data.y, w, np.arange(p)[:, None])
         return stats.chi2.sf(np.clip(2 * (single - null[0]), 0.0, None), 1)

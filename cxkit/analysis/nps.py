@@ -44,7 +44,12 @@ equals the linearised one (the effective n of Korn & Graubard 1998), at most the
 with the score: on raked samples its NPS interval covered 97.5% (n = 500) and 97.2% (n = 2000),
 too wide; the linearised one 93.9% and 95.1% (``benchmarks/weighting.py``). The residuals
 reproduce R's linearised SE of the post-stratified mean of ``api00`` on ``apiclus1`` to 1e-9
-(``tests/test_weighting_variance.py``).
+(``tests/test_weighting_variance.py``). The comparisons (:func:`compare_nps` ...) take the same
+``calibration``: two groups of one calibrated sample share the margins' cells and so are
+correlated, and the SE of their difference is the linearised SE of the difference (within 5% of a
+jackknife that rakes every replicate again, where taking the sides as independent was 6-9% off:
+``tests/test_weighting_compare.py``); months calibrated separately (:func:`kpi_trend`) are
+independent.
 
 Examples
 --------
@@ -407,21 +412,33 @@ def _residualised_influence(
     y: np.ndarray, w: np.ndarray, codes: np.ndarray, size: int, cells: list[np.ndarray]
 ) -> np.ndarray:
     """Each response's influence on its group's weighted mean of ``y``, residualised on the
-    margins whose cell codes are ``cells`` (one column per group).
+    margins whose cell codes are ``cells`` (one column per group; :func:`_domain_influence`
+    with the groups as the domains)."""
+    member = np.zeros((y.size, size), dtype=bool)
+    member[np.arange(y.size), codes] = True
+    return _domain_influence(y, w, member, cells)
 
-    The influence is ``w (y - mean) / sum w`` (0 outside the group: a domain). The weighted mean
+
+def _domain_influence(y: np.ndarray, w: np.ndarray, member: np.ndarray, cells: list[np.ndarray]) -> np.ndarray:
+    """Each response's influence on the weighted mean of ``y`` in each domain (a column of the
+    boolean ``member``: the responses it holds; domains may overlap, e.g. a group and the
+    rest), residualised on the margins whose cell codes are ``cells``.
+
+    The influence is ``w (y - mean) / sum w`` (0 outside the domain). The weighted mean
     of ``(y - mean) / sum w`` per cell is removed, margin after margin, until nothing moves (the
     weighted least-squares residual on the margins' indicators): the part of the score the
     margins explain is fixed by the calibration (Deville & Sarndal 1992, JASA 87:376). R's
     ``survey`` package does the same for a ``rake()``d design, removing the post-stratum means
-    of the influence functions in turn over the margins (``svyrecvar``).
+    of the influence functions in turn over the margins (``svyrecvar``). The residual of one
+    domain reaches responses outside it (those sharing its cells), so the estimates of two
+    disjoint domains are correlated under calibration: the variance of a difference is that of
+    the difference of the two columns.
     """
-    n = y.size
-    wsum = np.bincount(codes, weights=w, minlength=size)
+    n, size = member.shape
+    wsum = (w[:, None] * member).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(codes, weights=w * y, minlength=size) / wsum
-        e = np.zeros((n, size))
-        e[np.arange(n), codes] = np.where(wsum[codes] > 0, (y - mean[codes]) / wsum[codes], 0.0)
+        mean = (w[:, None] * member * y[:, None]).sum(axis=0) / wsum
+        e = np.where(member & (wsum > 0)[None, :], (y[:, None] - mean[None, :]) / wsum[None, :], 0.0)
     scale = float(np.abs(e).max()) if n else 0.0
     for _ in range(_CALIBRATION_PASSES if len(cells) > 1 else 1):
         moved = 0.0
@@ -438,6 +455,20 @@ def _residualised_influence(
     return w[:, None] * e
 
 
+def _stratum_variance(z: np.ndarray, strata: np.ndarray) -> np.ndarray:
+    """With-replacement variance of the totals of the columns of ``z`` (influences): within
+    each stratum ``n_h / (n_h - 1)`` times their sum of squares about the stratum's mean,
+    summed over the strata."""
+    var = np.zeros(z.shape[1])
+    for h in np.unique(strata):
+        rows = strata == h
+        m = int(rows.sum())
+        if m > 1:
+            zh = z[rows]
+            var += m / (m - 1) * ((zh - zh.mean(axis=0)) ** 2).sum(axis=0)
+    return var
+
+
 def _linearised_variance(
     y: np.ndarray, w: np.ndarray, codes: np.ndarray, size: int, cells: list[np.ndarray], strata: np.ndarray
 ) -> np.ndarray:
@@ -446,15 +477,34 @@ def _linearised_variance(
     residualised influences (:func:`_residualised_influence`) within each stratum (group
     calibrated separately), ``n_h / (n_h - 1)`` times their sum of squares about the stratum's
     mean, summed over the strata."""
-    z = _residualised_influence(y, w, codes, size, cells)
-    var = np.zeros(size)
-    for h in np.unique(strata):
-        rows = strata == h
-        m = int(rows.sum())
-        if m > 1:
-            zh = z[rows]
-            var += m / (m - 1) * ((zh - zh.mean(axis=0)) ** 2).sum(axis=0)
-    return var
+    return _stratum_variance(_residualised_influence(y, w, codes, size, cells), strata)
+
+
+def _calibration_design(
+    df: pd.DataFrame,
+    x: np.ndarray,
+    w: np.ndarray,
+    found: tuple[list[list[str]], str | None],
+    strata: np.ndarray | None,
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """The responses that count (score and weight given), their cell codes per margin and
+    their stratum (the groups calibrated separately)."""
+    margins, by = found
+    ok = ~np.isnan(x) & ~np.isnan(w)
+    if strata is None:
+        strata = pd.factorize(df[by])[0] if by is not None else np.zeros(len(df), dtype=np.intp)
+    stratum = np.asarray(strata)[ok]
+    return ok, _calibration_cells(df, ok, margins, stratum), stratum
+
+
+def _linearised_score(kind: str, flags: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """The variable whose mean an estimator is: promoter minus detractor indicator (NPS, on the
+    0-1 scale), the share's indicator, or the score (a mean)."""
+    if kind == "nps":
+        return flags["pos"] - flags["neg"]
+    if kind == "share":
+        return flags["pos"]
+    return x
 
 
 def _calibrated(
@@ -471,23 +521,71 @@ def _calibrated(
     or None (no calibration: Kish)."""
     if found is None:
         return None
-    margins, by = found
-    ok = ~np.isnan(x) & ~np.isnan(w)
-    if strata is None:
-        strata = pd.factorize(df[by])[0] if by is not None else np.zeros(len(df), dtype=np.intp)
-    stratum = np.asarray(strata)[ok]
-    cells = _calibration_cells(df, ok, margins, stratum)
+    ok, cells, stratum = _calibration_design(df, x, w, found, strata)
 
     def variance(kind: str, flags: dict[str, np.ndarray]) -> np.ndarray:
-        if kind == "nps":
-            y = flags["pos"][ok] - flags["neg"][ok]
-        elif kind == "share":
-            y = flags["pos"][ok]
-        else:
-            y = x[ok]
+        y = _linearised_score(kind, flags, x)[ok]
         return _linearised_variance(y, w[ok], codes[ok], size, cells, stratum)
 
     return variance
+
+
+#: A variance function of :func:`_calibrated_contrasts`: per estimator kind and flags, the
+#: linearised variances of the groups, of the rest of each group, and of each planned difference.
+_ContrastVariance = Callable[[str, dict[str, np.ndarray]], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _calibrated_contrasts(
+    df: pd.DataFrame,
+    x: np.ndarray,
+    w: np.ndarray,
+    codes: np.ndarray,
+    size: int,
+    found: tuple[list[list[str]], str | None] | None,
+    plan: Sequence[tuple[int, int | None]],
+) -> _ContrastVariance | None:
+    """Linearised variances for comparisons under calibrated weights, or None (no calibration:
+    Kish's n, groups taken as independent).
+
+    The domains are the groups and, for the comparisons against the rest, each group's
+    complement; the variance of a difference is that of the difference of the two domains'
+    residualised influences (R's ``svycontrast`` on ``svyby`` of a calibrated design does the
+    same with the influence functions it keeps), so it counts the correlation the calibration
+    puts between two groups sharing the margins' cells."""
+    if found is None:
+        return None
+    ok, cells, stratum = _calibration_design(df, x, w, found, None)
+    group = codes[ok]
+    rests = sorted({i for i, j in plan if j is None})
+    member = np.concatenate(
+        [group[:, None] == np.arange(size)[None, :], group[:, None] != np.asarray(rests, dtype=np.intp)[None, :]],
+        axis=1,
+    )
+    column = {("rest", i): size + k for k, i in enumerate(rests)}
+
+    def variance(kind: str, flags: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        y = _linearised_score(kind, flags, x)[ok]
+        z = _domain_influence(y, w[ok], member, cells)
+        pairs = (
+            np.stack([z[:, i] - (z[:, column["rest", i]] if j is None else z[:, j]) for i, j in plan], axis=1)
+            if plan
+            else np.zeros((z.shape[0], 0))
+        )
+        own = _stratum_variance(z, stratum)
+        rest = np.full(size, np.nan)
+        for i in rests:
+            rest[i] = own[column["rest", i]]
+        return own[:size], rest, _stratum_variance(pairs, stratum)
+
+    return variance
+
+
+def _correlation(var_a: float, var_b: float, var_diff: float) -> float:
+    """The correlation of two estimates from their variances and that of their difference
+    (0 where a variance is 0 or undefined)."""
+    if not (np.isfinite(var_a) and np.isfinite(var_b) and np.isfinite(var_diff)) or var_a <= 0 or var_b <= 0:
+        return 0.0
+    return float(np.clip((var_a + var_b - var_diff) / (2 * np.sqrt(var_a * var_b)), -1.0, 1.0))
 
 
 _NPS_CI = ("score", "adjusted-wald", "wald")
@@ -597,6 +695,7 @@ def _estimate(
         "adj_se": adj_se,
         "n": s["count"],
         "n_eff": kish,
+        "n_var": n,
         **extra,
     }
 
@@ -939,15 +1038,25 @@ def ces(
 # --------------------------------------------------------------------------- comparisons
 
 
-def _test(kind: str, a: dict, b: dict, *, alpha: float) -> dict:
-    """Difference a - b: raw difference, test statistic, p-value and interval."""
+def _test(kind: str, a: dict, b: dict, *, alpha: float, rho: float = 0.0) -> dict:
+    """Difference a - b: raw difference, test statistic, p-value and interval.
+
+    ``rho``: the correlation of the two estimates (calibrated weights make two groups of one
+    sample correlated; 0 for independent samples, such as two months, or without calibration).
+    """
     diff = a["value"] - b["value"]
     with np.errstate(divide="ignore", invalid="ignore"):
         est = a["adj"] - b["adj"]
-        se = np.sqrt(a["adj_se"] ** 2 + b["adj_se"] ** 2)
+        variance = a["adj_se"] ** 2 + b["adj_se"] ** 2
+        if rho:
+            variance = np.clip(variance - 2 * rho * a["adj_se"] * b["adj_se"], 0, None)
+        se = np.sqrt(variance)
         statistic = est / se
         if kind == "mean":
-            dof = se**4 / (a["adj_se"] ** 4 / (a["n_eff"] - 1) + b["adj_se"] ** 4 / (b["n_eff"] - 1))
+            # Welch-Satterthwaite on the groups' own variances, at the n their SEs use
+            dof = np.sqrt(a["adj_se"] ** 2 + b["adj_se"] ** 2) ** 4 / (
+                a["adj_se"] ** 4 / (a["n_var"] - 1) + b["adj_se"] ** 4 / (b["n_var"] - 1)
+            )
             p = 2 * stats.t.sf(np.abs(statistic), dof)
             crit = stats.t.ppf(1 - alpha / 2, dof)
             test = "Welch t"
@@ -1010,6 +1119,7 @@ def _compare(
     options: dict[str, tuple],
     missing: str = "exclude",
     lump: bool = True,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     if by is None or not isinstance(by, str):
         raise ValueError("by= must name one group column to compare (e.g. by='segment').")
@@ -1050,15 +1160,21 @@ def _compare(
         )
     rows = []
     bounds = _range(df, kpi, score)
+    variance = _calibrated_contrasts(df, x, w, codes, size, _calibration_margins(df, weights, calibration), plan)
     for name, kind, values in _metrics(kpi, **_on_scale(kpi, options, bounds)):
-        sums = _sums(x, w, codes, size, _flags(kind, values, x))
-        est = _estimate(kind, sums, alpha=alpha, bounds=bounds)
-        rest = _estimate(kind, _complement(sums), alpha=alpha, bounds=bounds)
+        flags = _flags(kind, values, x)
+        sums = _sums(x, w, codes, size, flags)
+        var_group, var_rest, var_diff = (None, None, None) if variance is None else variance(kind, flags)
+        est = _estimate(kind, sums, alpha=alpha, bounds=bounds, var=var_group)
+        rest = _estimate(kind, _complement(sums), alpha=alpha, bounds=bounds, var=var_rest)
         small_est, small_rest = _small(est, weights, min_n), _small(rest, weights, min_n)
-        for i, j in plan:
+        for k, (i, j) in enumerate(plan):
             a = _take(est, i)
             b = _take(rest, i) if j is None else _take(est, j)
-            test = _test(kind, a, b, alpha=alpha)
+            rho = 0.0
+            if var_group is not None and var_rest is not None and var_diff is not None:
+                rho = _correlation(var_group[i], var_rest[i] if j is None else var_group[j], var_diff[k])
+            test = _test(kind, a, b, alpha=alpha, rho=rho)
             rows.append(
                 {
                     "by": by,
@@ -1120,7 +1236,16 @@ _COMPARE_DOC = """by : str, keyword-only
         (default) compares every pair of groups. Ignored otherwise.
     weights : str, optional, keyword-only
         Survey-weight column (>= 0): weighted estimates, Kish's effective sample size for the
-        standard errors.
+        standard errors (groups taken as independent samples).
+    calibration : mapping or list, optional, keyword-only
+        The margins the weights were raked or post-stratified to (as for :func:`nps`; default
+        ``df.attrs["calibration"][weights]`` if set). Each group's interval and the test of each
+        difference then use the linearised variance of the calibrated estimators: each side at
+        the n whose simple-random-sample variance equals its linearised one (as :func:`nps`),
+        and the difference's SE counts the correlation the calibration puts between the two
+        sides (both share the margins' cells): the linearised variance of the difference
+        (R's ``svycontrast`` of ``svyby`` on a calibrated design), the adjustments of the
+        tests kept.
     padjust : {"holm", "bh", "bonferroni", "none"}, default "holm", keyword-only
         Adjustment across the rows of this table (every comparison and metric; any name
         :func:`cxkit.adjust_p` accepts); use :func:`adjust_flags` to adjust across several
@@ -1160,7 +1285,9 @@ _COMPARE_DOC = """by : str, keyword-only
         - ``diff_ci_low``, ``diff_ci_high``: the test's ``1 - alpha`` interval of the
           difference, centred on the adjusted difference the test uses and stretched to
           contain ``diff`` where the adjustment moved it past
-        - ``se``: standard error of the (adjusted) difference, sqrt(SE1^2 + SE2^2)
+        - ``se``: standard error of the (adjusted) difference, sqrt(SE1^2 + SE2^2) (with
+          ``calibration``, sqrt(SE1^2 + SE2^2 - 2 r SE1 SE2), r the linearised correlation of
+          the two sides)
         - ``statistic``: the adjusted difference / ``se`` (z, or Welch's t)
         - ``test``: ``"z, adjusted Wald"`` (NPS: 3/4 promoter and 3/4 detractor added to each
           side's counts, 3 to its n), ``"z, Agresti-Caffo"`` (shares: one success and one
@@ -1197,6 +1324,7 @@ def compare_nps(
     min_n: int = MIN_N,
     missing: str = "exclude",
     lump: bool = True,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Compare NPS between groups: z = diff / sqrt(SE1^2 + SE2^2) on adjusted-Wald estimates.
 
@@ -1227,6 +1355,7 @@ def compare_nps(
         min_n=min_n,
         missing=missing,
         lump=lump,
+        calibration=calibration,
         options={},
     )
 
@@ -1245,6 +1374,7 @@ def compare_csat(
     min_n: int = MIN_N,
     missing: str = "exclude",
     lump: bool = True,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Compare CSAT mean (Welch t) and top-2-box share (Agresti-Caffo z) between groups.
 
@@ -1277,6 +1407,7 @@ def compare_csat(
         min_n=min_n,
         missing=missing,
         lump=lump,
+        calibration=calibration,
         options={"top_box": top_box},
     )
 
@@ -1295,6 +1426,7 @@ def compare_ces(
     min_n: int = MIN_N,
     missing: str = "exclude",
     lump: bool = True,
+    calibration: Mapping[str, object] | Sequence[str | Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Compare CES mean (Welch t) and low-effort share (Agresti-Caffo z) between groups.
 
@@ -1327,6 +1459,7 @@ def compare_ces(
         min_n=min_n,
         missing=missing,
         lump=lump,
+        calibration=calibration,
         options={"low_effort": low_effort},
     )
 

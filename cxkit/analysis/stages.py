@@ -20,6 +20,14 @@ first, its rare levels combined into ``"other"`` (:mod:`cxkit.analysis._groups`)
 of groups is tested, so 100 groups would be 4,950 pairs and a minute of studentized-range
 integrals.
 
+**Survey weights** (``weights="w"``, e.g. responses raked to the customer mix): each stage's
+mean, SD, median and the rank and proportional-odds fits are weighted, and every test and
+interval is computed as if the stage had Kish's effective sample size (sum w)^2 / sum w^2 of
+responses: the weights are rescaled within each stage to sum to it, so the frequency-weight
+formulas of the unweighted tests (ANOVA, Welch, Games-Howell, Tukey, Kruskal-Wallis, Dunn) hold
+at that n (Potter 1990's effective-n approach; the design effect of unequal weights, Kish 1965).
+``n`` stays the responses, ``n_eff`` is shown beside it.
+
 Examples
 --------
 >>> import cxkit as cx
@@ -541,6 +549,9 @@ class StageComparison(SafeDisplay):
         NaN (a warning and ``notes`` say why).
     ordinal_result : statsmodels results or None
         The fitted ``OrderedModel`` (thresholds, log-likelihood, ...).
+    weights : str or None
+        The survey-weight column the comparison is weighted by (``stages`` then has
+        ``n_eff``, Kish's effective sample size, after ``n``); None unweighted.
     notes : list of str
         What the comparison left out or changed: stages with too few scores, separation, and
         the levels of a lumped grouping column combined into ``"other"``.
@@ -556,6 +567,7 @@ class StageComparison(SafeDisplay):
     ordinal: pd.DataFrame | None = None
     ordinal_result: object = None
     notes: list = field(default_factory=list)
+    weights: str | None = None
 
     @property
     def metric(self) -> str:
@@ -639,6 +651,7 @@ def compare_stages(
     stages: list | None = None,
     metric: str | None = None,
     lump: bool | None = True,
+    weights: str | None = None,
 ) -> StageComparison:
     """Compare a score between journey stages: per-stage CIs, omnibus and post hoc tests.
 
@@ -671,6 +684,10 @@ def compare_stages(
         :data:`LUMP_MIN_COUNT` scores) and combines the rest into one group ``"other"``
         (compared last), with a DataWarning and a note in ``.notes``. False (or None), or
         ``stages`` given: every level.
+    weights : str, optional
+        A column of survey weights (>= 0; a pandas table only): weighted means and
+        distributions, tests and intervals at each stage's Kish effective sample size (see the
+        module notes); ``.stages`` gains ``n_eff``. Rows without a weight are refused.
 
     Returns
     -------
@@ -714,7 +731,33 @@ def compare_stages(
         ordinal=ordinal,
         stages=stages,
         lump=bool(lump),
+        survey_weights=weights,
     )
+
+
+def _survey_weights(df: pd.DataFrame, column: str | None, func: str) -> np.ndarray | None:
+    """The survey-weight column as floats (None without one), checked: a pandas table, the
+    column present, numeric, given and >= 0 on every row."""
+    if column is None:
+        return None
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(
+            f"{func}: weights= needs a pandas table (survey weights do not reduce to counts); compute() the "
+            "responses first."
+        )
+    if column not in df.columns:
+        raise ValueError(
+            f"{func}: weights column {column!r} not found (columns: {list(df.columns)[:30]}); pass weights= with "
+            "the column of survey weights."
+        )
+    w = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(w) | (w < 0))
+    if bad.size:
+        raise ValueError(
+            f"{func}: weights column {column!r} has {bad.size:,} row(s) without a weight >= 0 (first at row "
+            f"{df.index[bad[0]]!r}: {df[column].iloc[bad[0]]!r}); give every response a weight, or leave them out."
+        )
+    return w
 
 
 def _lump_stages(
@@ -745,6 +788,7 @@ def _compare_stages(
     stages: list | None,
     intervals: bool = True,
     lump: bool = True,
+    survey_weights: str | None = None,
 ) -> StageComparison:
     """:func:`compare_stages`; ``intervals=False`` leaves the pairwise confidence intervals
     out (NaN), for callers that use only the tests (the scorecard)."""
@@ -754,11 +798,16 @@ def _compare_stages(
     check_column(df, stage, "stage", func)
     check_alpha(alpha)
     _padjust_method(padjust)
+    surveyed = _survey_weights(df, survey_weights, func)
     df, weights = reduce_counts(df, [stage, metric])
+    if surveyed is not None:
+        weights = surveyed
     values = numeric_scores(df[metric], metric, func)
     groups, lumped = df[stage], None
     if lump and stages is None:
-        groups, lumped = _lump_stages(groups, values, weights, stage=stage, metric=metric)
+        groups, lumped = _lump_stages(
+            groups, values, None if surveyed is not None else weights, stage=stage, metric=metric
+        )
     order = group_order(groups, stages)
     if lumped:
         order = other_last(order)
@@ -772,7 +821,8 @@ def _compare_stages(
         warnings.warn(f"compare_stages: {lumped}", DataWarning, stacklevel=3)
         notes.append(lumped)
 
-    counts = np.bincount(codes, weights=weights, minlength=len(order))
+    # responses per stage (survey weights are not counts)
+    counts = np.bincount(codes, weights=None if surveyed is not None else weights, minlength=len(order))
     tiny = [order[i] for i in range(len(order)) if counts[i] < 2]
     if tiny:
         warnings.warn(
@@ -791,6 +841,18 @@ def _compare_stages(
         raise NotEnoughDataError(
             f"compare_stages needs at least two {stage} values with two or more {metric} "
             f"scores each; found {len(order)}. Check the filter or pass another stage column."
+        )
+    responses = np.bincount(codes, minlength=len(order))
+    n_eff = None
+    if surveyed is not None:
+        # each stage's weights rescaled to sum to its Kish effective n: the weighted means stay,
+        # and the frequency-weight formulas of every test below hold at that n
+        total = np.bincount(codes, weights=weights, minlength=len(order))
+        n_eff = total**2 / np.bincount(codes, weights=weights * weights, minlength=len(order))
+        weights = weights * (n_eff / total)[codes]
+        notes.append(
+            f"weighted by {survey_weights!r}: tests and intervals at each stage's effective sample size "
+            f"({', '.join(f'{order[i]} {n_eff[i]:.0f} of {responses[i]}' for i in range(len(order)))})"
         )
     small = [order[i] for i, c in enumerate(np.bincount(codes, weights=weights, minlength=len(order))) if c < 30]
     if small:
@@ -814,6 +876,9 @@ def _compare_stages(
     kruskal_row, mean_rank = _kruskal(g, ranks, ties)
     rows = [anova(g), welch_anova(g), kruskal_row]
     pairwise = _pairwise(g, mean_rank, ties, alpha, padjust, intervals=intervals)
+    if n_eff is not None:  # the pairs' n are the responses, as in the stages table
+        count = dict(zip(order, responses.tolist()))
+        pairwise["n_a"], pairwise["n_b"] = pairwise["a"].map(count), pairwise["b"].map(count)
 
     if ordinal is None:
         ordinal = bool(n_levels <= _MAX_ORDINAL_LEVELS and n_levels > 2 and np.all(values == np.round(values)))
@@ -841,7 +906,8 @@ def _compare_stages(
     stage_table = pd.DataFrame(
         {
             "stage": order,
-            "n": g.n.astype(np.int64),
+            "n": (g.n if n_eff is None else responses).astype(np.int64),
+            **({} if n_eff is None else {"n_eff": n_eff}),
             "mean": g.mean,
             "sd": np.sqrt(g.var),
             "se": se,
@@ -862,6 +928,7 @@ def _compare_stages(
         ordinal=ordinal_table,
         ordinal_result=ordinal_result,
         notes=notes,
+        weights=survey_weights,
     )
 
 
@@ -879,6 +946,7 @@ def stage_scorecard(
     sentiment: str = "sentiment",
     alpha: float = 0.05,
     lump: bool | None = True,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """NPS, CSAT, CES and sentiment by stage in one table, worst stage flagged.
 
@@ -904,12 +972,17 @@ def stage_scorecard(
         levels (at most 11, each with at least :data:`LUMP_MIN_COUNT` responses) and combines
         the rest into one stage ``"other"``, the same for every metric, with a DataWarning and
         a note in ``attrs["notes"]``. False (or None): every level.
+    weights : str, optional
+        A column of survey weights (>= 0): every value weighted, tests and intervals at each
+        stage's effective sample size (as :func:`compare_stages`); the table gains ``n_eff``
+        after ``n`` and ``attrs["weights"]`` names the column.
 
     Returns
     -------
     DataFrame
         One row per metric and stage: ``metric, stage, n, value, ci_low, ci_high,
-        higher_is_better, worst, significant, p_adjusted_max, p``. ``attrs["notes"]`` lists
+        higher_is_better, worst, significant, p_adjusted_max, p`` (``n_eff`` after ``n`` with
+        ``weights``). ``attrs["notes"]`` lists
         metrics that were skipped and why, and the stage levels combined into ``"other"``.
 
     Examples
@@ -924,6 +997,7 @@ def stage_scorecard(
     """
     check_frame(df, "stage_scorecard")
     check_column(df, stage, "stage", "stage_scorecard")
+    _survey_weights(df, weights, "stage_scorecard")  # a bad weight column is an error, not a skipped metric
     requested = list(metrics) if metrics is not None else [m for m in _SCORECARD_METRICS]
     notes, frames = [], []
     if lump and isinstance(df, pd.DataFrame):  # once, counted over the responses: the same stages for every metric
@@ -941,13 +1015,15 @@ def stage_scorecard(
                 else f"{metric}: no {column!r} column"
             )
             continue
-        data = df[[stage, column]]
+        kept = [stage, column] + ([weights] if weights is not None and weights in df.columns else [])
+        data = df[kept]
         if metric == "nps":
             scores = numeric_scores(df[column], column, "stage_scorecard")
             data = pd.DataFrame(
                 {
                     stage: df[stage].to_numpy(),
                     column: np.select([scores >= 9, scores >= 7, scores >= 0], [100.0, 0.0, -100.0], np.nan),
+                    **{c: df[c].to_numpy() for c in kept[2:]},
                 }
             )
         with warnings.catch_warnings():
@@ -965,6 +1041,7 @@ def stage_scorecard(
                     stages=None,
                     intervals=False,
                     lump=bool(lump) and not isinstance(df, pd.DataFrame),  # a Dask frame: by its counts
+                    survey_weights=weights,
                 )
             except ValueError as err:
                 notes.append(f"{metric}: {err}")
@@ -973,7 +1050,8 @@ def stage_scorecard(
             notes += [f"{metric}: {n}" for n in res.notes if n.startswith(f"{stage}: ") and OTHER in n]
         higher = metric.lower() not in LOWER_IS_BETTER
         low = res.lowest(higher_is_better=higher)
-        part = res.stages[["stage", "n", "mean", "ci_low", "ci_high"]].rename(columns={"mean": "value"})
+        shown = ["stage", "n", *(["n_eff"] if weights is not None else []), "mean", "ci_low", "ci_high"]
+        part = res.stages[shown].rename(columns={"mean": "value"})
         part.insert(0, "metric", metric)
         part["higher_is_better"] = higher
         part["worst"] = part["stage"] == low["stage"]
@@ -990,6 +1068,8 @@ def stage_scorecard(
         )
     out = pd.concat(frames, ignore_index=True)
     out.attrs["notes"] = notes
+    if weights is not None:
+        out.attrs["weights"] = weights
     return out
 
 

@@ -40,13 +40,15 @@ from ..analysis.funnel import funnel_by_month
 from ..analysis.sentiment import comment_sentiment
 from ..analysis.stages import StageComparison, compare_stages, stage_scorecard
 from ..analysis.touchpoints import channel_consistency, pain_points, touchpoint_performance
+from ..analysis.weighting import weighting_statement
 from ..data.schema import STAGES, TABLES
-from ..display import figure, metric_label, table
+from ..display import SafeHTML, figure, metric_label, safe_text, table
 from ..distributed import compute, is_dask_frame
 from ..errors import NotEnoughDataError
 from ..i18n import N_, date, decimal, integer, month, ntr, p_value, percent, tr, translate
 from ..periods import month_events, parse_month
 from ..plots import TREND_MONTHS, month_label, plot_funnel, plot_funnel_by_month, plot_pain_points, plot_stages
+from .nps_drivers import weighted_feedback, weighting_facts, weighting_sentence
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ __all__ = [
     "monthly_finding",
     "pain_finding",
     "scorecard_view",
+    "scorecard_records",
 ]
 
 
@@ -272,6 +275,12 @@ class JourneyReport(ReportPage):
         Survey responses for the stage scorecard: a table (its rows of the report month are
         used), or a function ``month -> DataFrame`` that reads that month's rows. None leaves
         the scorecard out (its section says why).
+    weights : dict, optional
+        The catalog's ``weights:`` section: the month's survey responses are weighted to it as
+        on the NPS page (:func:`cxkit.pack.nps_drivers.weighted_feedback`), the scorecard's
+        values, tests and intervals are weighted (effective n beside n), the section says so
+        and keeps the unweighted scorecard in a table below; ``weighting`` holds how, and
+        ``scorecard_unweighted`` the unweighted table. None: unweighted.
     month : str
         ``YYYY-MM``; ``""`` means the last complete month in the journey data.
     score : str, default "csat"
@@ -297,8 +306,16 @@ class JourneyReport(ReportPage):
         padjust: str = "holm",
         min_n: int = 30,
         top: int = MAX_SHOWN,
+        weights: dict[str, Any] | None = None,
     ):
         self.score, self.alpha, self.padjust, self.min_n, self.top = score, alpha, padjust, min_n, top
+        self._weights = weights
+        #: How the survey responses of the scorecard are weighted (``{}`` unweighted): the
+        #: facts of :func:`~cxkit.pack.nps_drivers.weighting_facts`, ``statement`` and ``by_stage``
+        #: (responses and effective n per stage).
+        self.weighting: dict[str, Any] = {}
+        #: The scorecard without weights, when the page is weighted.
+        self.scorecard_unweighted: pd.DataFrame | None = None
         self._scale = _scale(journey, score)
         if _filled(journey, [_TIME]).get(_TIME, 0):
             events = month_events(journey, month)
@@ -327,6 +344,9 @@ class JourneyReport(ReportPage):
         """The page from a catalog's ``journey`` source (scanned: a big table stays out of
         memory) and the report month's rows of its ``feedback`` source, when it has one."""
         feedback = (lambda m: sources.read("feedback", month=m)) if "feedback" in sources else None
+        spec = getattr(sources, "weights", None)
+        if spec and "weights" not in options:
+            options["weights"] = spec
         return cls(sources.scan("journey"), feedback=feedback, month=month, **options)
 
     # -- the analyses, each attempted (a CxkitError is the section's reason) --------------
@@ -465,7 +485,20 @@ class JourneyReport(ReportPage):
                     mapping=_mapping("journey_stage"),
                 )
             )
-        return stage_scorecard(responses.assign(sentiment=comment_sentiment(responses)), alpha=self.alpha)
+        responses = responses.assign(sentiment=comment_sentiment(responses))
+        if not self._weights:
+            return stage_scorecard(responses, alpha=self.alpha)
+        responses, column, info = weighted_feedback(responses, self._weights)
+        card = stage_scorecard(responses, alpha=self.alpha, weights=column)
+        self.scorecard_unweighted = stage_scorecard(responses.drop(columns=column), alpha=self.alpha)
+        facts = weighting_facts(responses[column], info)
+        staged = responses[responses[_STAGE].notna()]
+        by_stage = {
+            str(name): {"n": int(part.size), "n_eff": float(part.sum() ** 2 / (part**2).sum())}
+            for name, part in staged.groupby(_STAGE, sort=False, observed=True)[column]
+        }
+        self.weighting = {**facts, "statement": weighting_statement(facts), "by_stage": by_stage}
+        return card
 
     def _compute_funnel(self, history: pd.DataFrame | dd.DataFrame) -> pd.DataFrame:
         self._need_journeys()
@@ -602,6 +635,9 @@ class JourneyReport(ReportPage):
         left_out = self._stages_left_out()
         if left_out:
             found.insert(1, left_out)
+        if self.weighting and self.scorecard is not None:  # before the scorecard's findings
+            at = (self.stages is not None) + bool(left_out)
+            found.insert(at, tr("Survey scores by stage: {statement}", statement=weighting_sentence(self.weighting)))
         pain = self.pain is not None and len(self.pain) > self.top
         performance = self.performance is not None and len(self.performance) > self.top
         if pain or performance:
@@ -710,18 +746,24 @@ class JourneyReport(ReportPage):
 
     def results(self) -> dict:
         by_touchpoint = self.performance is not None and self.performance.columns[0] == "touchpoint"
-        return {
-            "journey": journey_results(
-                self.stages,
-                pain=self.pain,
-                funnel=self.funnel,
-                months=self.months,
-                month=self.month,
-                performance=self.performance if by_touchpoint else None,
-                score=self.score,
-                unit=self.unit,
-            )
-        }
+        part = journey_results(
+            self.stages,
+            pain=self.pain,
+            funnel=self.funnel,
+            months=self.months,
+            month=self.month,
+            performance=self.performance if by_touchpoint else None,
+            score=self.score,
+            unit=self.unit,
+        )
+        if self.weighting and self.scorecard is not None and self.scorecard_unweighted is not None:
+            # weighted survey scores by stage: both scorecards, and how they are weighted
+            part["weighting"] = self.weighting
+            part["scorecard"] = {
+                "weighted": scorecard_records(self.scorecard),
+                "unweighted": scorecard_records(self.scorecard_unweighted),
+            }
+        return {"journey": part}
 
     def _chart_months(self) -> pd.DataFrame:
         """The monthly funnel of the last :data:`~cxkit.plots.TREND_MONTHS` months, labelled ``Oct 2026``."""
@@ -816,11 +858,29 @@ class JourneyReport(ReportPage):
     def _scorecard(self):
         """NPS, CSAT, CES and comment sentiment by stage."""
         view = scorecard_view(self.need(self.scorecard, "scorecard"))
-        return table(
+        caption = tr("Survey scores by stage with 95% confidence intervals, {month}", month=month(self.month))
+        if not self.weighting or self.scorecard_unweighted is None:
+            return table(_in_words(view, "stage"), caption=caption, labels=_headers(view))
+        # weighted: the statement, the weighted scorecard with the responses and the effective n
+        # of each stage, and the unweighted scorecard below (as the NPS page's headline)
+        counts = self.weighting["by_stage"]
+        view.insert(1, "n", [counts.get(str(s), {}).get("n", 0) for s in view["stage"]])
+        view.insert(2, "n_eff", [counts.get(str(s), {}).get("n_eff", float("nan")) for s in view["stage"]])
+        shown = table(
             _in_words(view, "stage"),
-            caption=tr("Survey scores by stage with 95% confidence intervals, {month}", month=month(self.month)),
-            labels=_headers(view),
+            caption=caption,
+            labels=_headers(view, n_eff=tr("effective n")),
+            digits={"n": 0, "n_eff": 0},
         )
+        plain = scorecard_view(self.scorecard_unweighted)
+        below = table(
+            _in_words(plain, "stage"),
+            caption=tr("The same KPIs unweighted (every response counted once)"),
+            labels=_headers(plain),
+        )
+        statement = weighting_sentence(self.weighting)
+        html = f'<p class="cx-weighting">{safe_text(statement)}</p>' + shown.html + below.html
+        return SafeHTML(html, text="\n\n".join([statement, shown.text, below.text]))
 
     @section("funnel")
     def _funnel_chart(self):
@@ -1390,6 +1450,35 @@ def stage_finding(comparison: StageComparison) -> str:
         "{stage} is not significantly highest against every other one (largest adjusted {p_max}).",
         **values,
     )
+
+
+def scorecard_records(card: pd.DataFrame) -> list[dict[str, Any]]:
+    """A :func:`cxkit.stage_scorecard` table as ``results.json`` rows: ``metric, stage, n``
+    (``n_eff`` when weighted), ``value, ci_low, ci_high, worst, significant, p``.
+
+    >>> card = pd.DataFrame({"metric": ["csat"], "stage": ["decision"], "n": [12], "value": [3.0],
+    ...     "ci_low": [2.6], "ci_high": [3.4], "worst": [True], "significant": [False], "p": [0.2]})
+    >>> scorecard_records(card)
+    [{'metric': 'csat', 'stage': 'decision', 'n': 12, 'value': 3.0, 'ci_low': 2.6, 'ci_high': 3.4, 'worst': True, 'significant': False, 'p': 0.2}]
+    """
+    rows = []
+    r: Any
+    for r in card.itertuples(index=False):
+        rows.append(
+            {
+                "metric": str(r.metric),
+                "stage": str(r.stage),
+                "n": int(r.n),
+                **({"n_eff": float(r.n_eff)} if "n_eff" in card.columns else {}),
+                "value": float(r.value),
+                "ci_low": float(r.ci_low),
+                "ci_high": float(r.ci_high),
+                "worst": bool(r.worst),
+                "significant": bool(r.significant),
+                "p": float(r.p),
+            }
+        )
+    return rows
 
 
 def scorecard_view(card: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:

@@ -1567,20 +1567,24 @@ def _unweighted_kpis(
     return kpis
 
 
-def _weighting_summary(
-    month_weights: pd.Series, info: dict[str, Any], unweighted: dict[str, Any], scales: dict
-) -> dict[str, Any]:
-    """The page's ``weighting``: how, the month's n, effective n and weight range, the statement
-    and the unweighted KPIs (with their headline table, kept out of results.json)."""
-    from ..analysis.weighting import weighting_statement
+def weighting_facts(weights: pd.Series, info: dict[str, Any]) -> dict[str, Any]:
+    """How a month's responses are weighted, as the pages state it: ``method``, ``margins``
+    (and ``targets``, ``trim`` when set) from ``info`` (the ``attrs["weighting"]`` of
+    :func:`cxkit.survey_weights`), the responses ``n``, ``n_eff`` (Kish's effective sample
+    size) and ``min`` / ``max`` (the weights relative to their mean) of ``weights``.
 
-    w = month_weights.to_numpy(dtype=float)
+    >>> import pandas as pd
+    >>> facts = weighting_facts(pd.Series([0.5, 1.0, 1.5]), {"method": "rake", "margins": ["segment"]})
+    >>> facts["n"], round(facts["n_eff"], 2), facts["min"], facts["max"]
+    (3, 2.57, 0.5, 1.5)
+    """
+    w = weights.to_numpy(dtype=float)
     w = w[~pd.isna(w)]
     n = int(w.size)
     n_eff = float(w.sum() ** 2 / (w**2).sum()) if n and (w**2).sum() > 0 else 0.0
     mean = float(w.mean()) if n else 1.0
     low, high = (float(w.min() / mean), float(w.max() / mean)) if n else (float("nan"), float("nan"))
-    part = {
+    return {
         "method": info.get("method", "column"),
         "margins": list(info.get("margins") or []),
         **({"targets": info["targets"]} if info.get("targets") else {}),
@@ -1589,8 +1593,17 @@ def _weighting_summary(
         "n_eff": n_eff,
         "min": low,
         "max": high,
-        "unweighted": unweighted,
     }
+
+
+def _weighting_summary(
+    month_weights: pd.Series, info: dict[str, Any], unweighted: dict[str, Any], scales: dict
+) -> dict[str, Any]:
+    """The page's ``weighting``: how, the month's n, effective n and weight range, the statement
+    and the unweighted KPIs (with their headline table, kept out of results.json)."""
+    from ..analysis.weighting import weighting_statement
+
+    part = {**weighting_facts(month_weights, info), "unweighted": unweighted}
     part["statement"] = weighting_statement(part)
     part["_table"] = _headline_table(unweighted, scales)
     return part
