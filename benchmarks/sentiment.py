@@ -388,7 +388,9 @@ def _same(a: dict, b: dict, task: str) -> dict:
     """How far the baseline's outputs are from this tree's (identical is the goal)."""
     if task == "calibrate_sentiment":
         same_vocab = a["vocabulary"] == b["vocabulary"]
-        coef = float(np.max(np.abs(np.array(a["coef"]) - np.array(b["coef"])))) if same_vocab else float("inf")
+        ca, cb = np.array(a["coef"]), np.array(b["coef"])
+        # a model with other features (issue 25's character n-grams) has other coefficients
+        coef = float(np.max(np.abs(ca - cb))) if same_vocab and ca.shape == cb.shape else float("inf")
         oof = float(np.nanmax(np.abs(np.array(a["oof"], dtype=float) - np.array(b["oof"], dtype=float))))
         return {"same_vocabulary": same_vocab, "max_abs_coef_difference": coef, "max_abs_oof_difference": oof}
     if task == "sentiment_report":
