@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.analysis.calibration import fit_multinomial, macro_f1
+from cxkit.analysis.calibration import macro_f1
 
 sentiment_module = importlib.import_module("cxkit.analysis.sentiment")  # cx.sentiment is the function
 
@@ -393,21 +393,6 @@ def test_duplicates_are_scored_once_and_identically():
 
 
 # ----------------------------------------------------------------------------- calibration
-
-
-def test_fit_multinomial_matches_statsmodels_mnlogit():
-    # With a negligible penalty the L2 fit is the maximum-likelihood multinomial logit, which
-    # statsmodels' MNLogit computes independently (reference class 0: compare differences).
-    import statsmodels.api as sm
-
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(400, 2))
-    logits = np.column_stack([np.zeros(400), 0.5 + X @ [1.0, -1.0], -0.5 + X @ [-0.5, 1.5]])
-    y = np.array([rng.choice(3, p=np.exp(row) / np.exp(row).sum()) for row in logits])
-    W, b = fit_multinomial(X, y, 3, C=1e8)
-    ref = sm.MNLogit(y, sm.add_constant(X)).fit(disp=0)
-    ours = np.vstack([b[1:] - b[0], (W[:, 1:] - W[:, :1])])
-    np.testing.assert_allclose(ours, np.asarray(ref.params), atol=2e-3)
 
 
 def test_macro_f1_against_hand_count():

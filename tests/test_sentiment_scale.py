@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import cxkit as cx
 from cxkit.analysis.reviews import _calibration_sample
@@ -45,39 +46,62 @@ def test_report_with_a_capped_calibration_scores_every_review_out_of_sample():
     assert uncapped.results()["sentiment"]["scores_from"] == "calibrated (out-of-fold)"
 
 
-def test_calibration_folds_equal_featurising_each_fold_anew():
-    """The texts are featurised once; a fold must still see only its training texts' stems.
+@pytest.mark.parametrize("two_classes", [False, True])
+def test_calibration_folds_equal_featurising_each_fold_anew(two_classes):
+    """The texts are featurised once; a fold must still see only its training texts' stems and
+    n-grams, with idf learnt on them.
 
-    Reference: fold 1 refitted by hand, featurising its training texts with a fresh
-    vocabulary (stems in >= min_count training texts) and its test texts through it.
+    Reference: fold 1 refitted by hand, featurising its training texts with fresh vocabularies
+    (stems and n-grams in >= min_count training texts), weighted by scikit-learn's
+    ``TfidfTransformer`` fitted on them, and scikit-learn's ``LogisticRegression`` (balanced,
+    C = 1); its test texts featurised through those vocabularies. Two classes (neutral reviews
+    left out) check the conversion of scikit-learn's one binary column into two class columns.
     """
-    from cxkit.analysis.calibration import SentimentModel, fit_multinomial, multinomial_probabilities, rating_to_class
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    from cxkit.analysis.calibration import rating_to_class
     from cxkit.analysis.sentiment import CLASSES, _featurise
 
     data = _reviews().dropna(subset=["rating"]).head(1500)
+    if two_classes:
+        data = data[data["rating"] != 3]
     model = cx.calibrate_sentiment(data, seed=3, folds=5)
     y_names = rating_to_class(data["rating"].to_numpy())
     classes = tuple(c for c in CLASSES if (y_names == c).any())
+    assert len(classes) == (2 if two_classes else 3)
     y = np.array([classes.index(c) for c in y_names])
     fold = np.empty(len(data), dtype=np.int64)
     fold[np.random.default_rng(3).permutation(len(data))] = np.arange(len(data)) % 5
     train, test = np.flatnonzero(fold != 0), np.flatnonzero(fold == 0)
     texts, langs = data["text"].tolist(), data["language"].tolist()
+
+    def design(idx, vocab, grams, grow):
+        rows, cols, total, _, _, chars = _featurise(
+            [texts[i] for i in idx], [langs[i] for i in idx], vocab, grow, grams
+        )
+        stems = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(idx), len(vocab)))
+        stems.data[:] = 1.0  # binary (duplicates summed by the constructor first)
+        s = np.clip(total, -40, 40) / 16  # LEXICON_SCALE_TFIDF
+        return stems, chars, np.column_stack([s, np.abs(s)])
+
     vocab: dict[str, int] = {}
-    rows, cols, total, _, _ = _featurise([texts[i] for i in train], [langs[i] for i in train], vocab, True)
-    df = np.bincount(np.unique(rows * (len(vocab) + 1) + cols) % (len(vocab) + 1), minlength=len(vocab))[: len(vocab)]
-    kept = {name: j for j, name in enumerate(n for n, i in vocab.items() if df[i] >= 2)}
-    remap = np.array([kept.get(n, -1) for n in vocab])
-    ref = SentimentModel(kept, np.zeros((len(kept) + 2, len(classes))), np.zeros(len(classes)), classes, 0.1)
-    ok = remap[cols] >= 0
-    X = ref._matrix(len(train), rows[ok], remap[cols][ok], total)
-    freq = np.bincount(y[train], minlength=len(classes)).astype(float)
-    ref.coef, ref.intercept = fit_multinomial(
-        X, y[train], len(classes), C=0.1, sample_weight=(len(train) / (len(classes) * freq))[y[train]]
-    )
-    rows, cols, total, _, _ = _featurise([texts[i] for i in test], [langs[i] for i in test], kept, False)
-    P = multinomial_probabilities(ref._matrix(len(test), rows, cols, total), ref.coef, ref.intercept)
+    grams: dict[str, int] = {}
+    stems, chars, lex = design(train, vocab, grams, True)
+    keep_s = np.flatnonzero(np.asarray((stems > 0).sum(axis=0)).ravel() >= 2)
+    keep_c = np.flatnonzero(np.asarray((chars > 0).sum(axis=0)).ravel() >= 2)
+    tf_s = TfidfTransformer().fit(stems[:, keep_s])
+    tf_c = TfidfTransformer().fit(chars[:, keep_c])
+    X = sparse.hstack([tf_s.transform(stems[:, keep_s]), tf_c.transform(chars[:, keep_c]), lex]).tocsr()
+    ref = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(X, y[train])
+    kept_vocab = {name: j for j, name in enumerate(np.array(list(vocab), dtype=object)[keep_s])}
+    kept_grams = {name: j for j, name in enumerate(np.array(list(grams), dtype=object)[keep_c])}
+    stems, chars, lex = design(test, kept_vocab, kept_grams, False)
+    X = sparse.hstack([tf_s.transform(stems), tf_c.transform(chars), lex]).tocsr()
+    P = ref.predict_proba(X)
     expected = P[:, classes.index("positive")] - P[:, classes.index("negative")]
+    # lbfgs stops at scikit-learn's tolerance: the two fits see the same matrix up to rounding
     assert np.allclose(model.oof_["compound"].to_numpy()[test], expected, atol=1e-6)
 
 

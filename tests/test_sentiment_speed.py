@@ -4,7 +4,11 @@ The reference outputs in ``tests/data/sentiment_frozen_issue25.json.gz`` were co
 inputs of :func:`_inputs`, with one BLAS thread, by the implementation after issue 25's deliberate
 scoring changes ("too" complaints, sarcasm cues, CX domain words, explanations listing each word
 once, neutral Danish and Swedish function words, the da/sv neutral band); before issue 25 they
-were those of commit cf86727, which issue 31's speed work matched to 1e-12.
+were those of commit cf86727, which issue 31's speed work matched to 1e-12. The calibrated
+model's parts (``default``, ``groups_prior``, ``sentiment_model``) were written again when issue 25
+(deliverable 3) moved the calibration to scikit-learn's LogisticRegression with character n-grams
+and idf-weighted stems, a deliberate change; the lexicon scores and the built-in Norwegian model's
+(``sentiment``, a format-1 model) were unchanged by it.
 ``python tests/test_sentiment_speed.py OUT.json.gz`` writes them again. The other
 tests compare a shortcut with the straightforward computation it replaces.
 """
@@ -57,6 +61,7 @@ def _outputs() -> dict:
     for name, m in (("default", m1), ("groups_prior", m2)):
         out[name] = {
             "vocabulary": list(m.vocabulary),
+            "ngrams": list(m.ngrams),
             "coef": m.coef.tolist(),
             "intercept": m.intercept.tolist(),
             "cv": m.cv_.to_dict(orient="list"),
@@ -83,6 +88,7 @@ def frozen_and_now():
 def test_calibrated_model_is_the_previous_implementations(frozen_and_now, case):
     frozen, now = (x[case] for x in frozen_and_now)
     assert now["vocabulary"] == frozen["vocabulary"]  # the same stems in the same order
+    assert now["ngrams"] == frozen["ngrams"]
     # 1e-12: the issue's bar; one BLAS thread here gave 0.0 (other CPUs' BLAS kernels round
     # L-BFGS-B's dot products differently, by about 1e-13 on 9.7k Danish reviews)
     np.testing.assert_allclose(now["coef"], frozen["coef"], rtol=0, atol=1e-12)

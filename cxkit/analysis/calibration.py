@@ -1,19 +1,46 @@
 """Self-calibrating sentiment: learn a company's own vocabulary from its rated reviews.
 
-:func:`calibrate_sentiment` fits a multinomial logistic regression with an L2 penalty (the
-regularised model the issue asks for; fitted here with scipy's L-BFGS, no scikit-learn) on
+:func:`calibrate_sentiment` fits scikit-learn's multinomial ``LogisticRegression`` (L2 penalty,
+classes weighted to balance, lbfgs) on three blocks of features per text:
 
-- the lexicon scorer's summed valence ``s`` and ``|s|`` (divided by 4), so the lexicon's
-  negation, boosters and phrases carry over, and
-- one binary feature per word stem in the text (stems from the text language's Snowball
-  stemmer; a stem within a negation's reach is a separate feature, ``not:stem``), kept when
-  it occurs in at least ``min_count`` training texts.
+- **word stems**: one feature per stem in the text (the text language's Snowball stemmer; a
+  stem within a negation's reach is a separate feature, ``not:stem``), present or not, times
+  its idf, the block l2-normalised (scikit-learn's ``TfidfTransformer``);
+- **character n-grams**: 2- to 5-character n-grams within each word, padded with a space at
+  both ends (scikit-learn's ``char_wb`` analyzer, the same n-grams as
+  ``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))``), counted, times their idf, the
+  block l2-normalised. They catch inflections, compounds and misspellings that the stems miss
+  (Danish and Swedish compounds above all);
+- **the lexicon scorer's** summed valence ``s`` and ``|s|`` (divided by 16), so the lexicon's
+  negation, boosters and phrases carry over to companies and words the training reviews lack.
+
+Stems and n-grams are kept when they occur in at least ``min_count`` training texts. The words
+are cxkit's own tokens (``cxkit/analysis/_text.py``), and the n-grams are built once per distinct
+word form and summed per text (a sparse product), not once per text: review streams repeat the
+same few thousand words. Because every n-gram lies inside one word, each word's share of a
+prediction is exact: its stem's and its n-grams' weights and its lexicon valence's (that is what
+explanations list; with the intercepts and the ``|s|`` feature they add up to the log-odds of
+positive against negative).
+
+Where the time goes (5,666 Danish reviews, 5 folds and the final fit, under cProfile on the
+loaded 2-core machine: 87 s in all): about two thirds in scikit-learn's lbfgs (46 s: the sparse
+products of the loss and its gradient, 40-60 iterations per fit on ~55k features x 3 classes,
+and lbfgs's own updates), 8 s building each fold's idf-weighted blocks, and 27 s featurising
+every distinct text once (character n-grams per distinct form, lexicon rules, Snowball stems
+per distinct form, tokenising; the profiler inflates these many small calls: the n-grams of
+the 25k distinct forms take 0.7 s unprofiled). Word pairs (bigrams) as a fourth block were
+tried and left out: 5-fold cross-validated macro-F1 on the training parts changed by -0.5
+(da), -0.15 (nb) and +1.4 (sv) points, and the fits took 1.4-2.5x as long.
 
 Classes are weighted to balance (each class counts equally in the loss), so a mostly-positive
 review stream does not teach the model to call everything positive. Accuracy is estimated by
 seeded K-fold cross-validation (out-of-fold predictions), next to the lexicon scorer's accuracy
 on the same reviews. The fitted :class:`SentimentModel` scores unrated text (survey comments,
 exit-survey reasons) through ``cx.sentiment(texts, model=model)``.
+
+Against scikit-learn's plain TF-IDF (words and character n-grams) + class-balanced logistic
+regression fitted on the same rated reviews, on companies neither saw: see
+``benchmarks/sentiment.py --calibration-table`` and ``benchmarks/results/sentiment_calibration_disjoint.json``.
 """
 
 from __future__ import annotations
@@ -21,14 +48,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import optimize, sparse
-from threadpoolctl import threadpool_limits
+from scipy import sparse
 
 from ..display import SafeDisplay, safe_text, table
 
@@ -37,8 +64,18 @@ if TYPE_CHECKING:
     from ._text import Batch
 
 CLASSES = ("negative", "neutral", "positive")
+# The lexicon features are s / scale and |s| / scale. Format-1 models (binary stems) were fitted
+# with 4. With the l2-normalised stem and n-gram blocks (entries of about 0.05-0.3) s / 4 made
+# the problem badly conditioned: lbfgs took 80-115 iterations per fold on the Danish training
+# part against 42-59 with s / 16, and 5-fold cross-validated macro-F1 was the same (0.680 and
+# 0.680; s / 48: 0.680, 42-48 iterations). 16 keeps more of the lexicon's weight for the same
+# penalty (a feature k times larger is penalised as if C were k^2 times larger).
 LEXICON_SCALE = 4.0
+LEXICON_SCALE_TFIDF = 16.0
+CHAR_NGRAMS = (2, 5)
 _LEX_FEATURES = ("__lexicon_sum__", "__lexicon_abs__")
+# prefixes of the two feature blocks in a saved model (format 2)
+_STEM, _CHAR = "s:", "c:"
 
 
 def _stemmer(language: str) -> Callable[[str], str]:
@@ -84,62 +121,57 @@ def token_features(
     return rows[ok], cols[ok], token_index[ok], vocabulary
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+@lru_cache(maxsize=1)
+def _char_analyzer() -> Callable[[str], list[str]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # scikit-learn's own definition of char_wb n-grams (a word padded with a space each side);
+    # the forms are lower-cased already
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, lowercase=False).build_analyzer()
 
 
-def multinomial_probabilities(X: sparse.spmatrix | np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-    """Class probabilities (one row per text, one column per class) of the multinomial model
-    ``(coef, intercept)`` that :func:`fit_multinomial` returns, for the design matrix ``X``."""
-    return _softmax(X @ coef + intercept)
+def form_ngrams(lowers: Sequence[str], ngrams: dict[str, int], grow: bool = False) -> sparse.csr_matrix:
+    """Counts of each character n-gram (column: id in ``ngrams``) in each word form (row).
 
-
-def fit_multinomial(
-    X: sparse.spmatrix | np.ndarray,
-    y: np.ndarray,
-    n_classes: int,
-    *,
-    C: float,
-    sample_weight: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """L2-penalised multinomial logistic regression: minimise C * weighted NLL + ||W||^2 / 2.
-
-    The intercepts are not penalised (as in R's glmnet and scikit-learn). Returns (W, b).
+    New n-grams get the next ids when ``grow``; otherwise n-grams not in ``ngrams`` are left out.
     """
-    n, p = X.shape
-    k = n_classes
-    Y = np.zeros((n, k))
-    Y[np.arange(n), y] = 1.0
-    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    Xt = cast("sparse.spmatrix", X).T.tocsr() if sparse.issparse(X) else X.T
+    analyze = _char_analyzer()
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, word in enumerate(lowers):
+        for gram in analyze(word):
+            j = ngrams.setdefault(gram, len(ngrams)) if grow else ngrams.get(gram, -1)
+            if j >= 0:
+                rows.append(i)
+                cols.append(j)
+    out = sparse.csr_matrix(
+        (np.ones(len(rows)), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+        shape=(len(lowers), len(ngrams)),
+    )
+    out.sum_duplicates()
+    return out
 
-    def loss(theta):
-        W = theta[: p * k].reshape(p, k)
-        b = theta[p * k :]
-        Z = X @ W + b
-        Z = Z - Z.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(Z).sum(axis=1))
-        nll = -(w * ((Z * Y).sum(axis=1) - lse)).sum()
-        P = np.exp(Z - lse[:, None])
-        G = (P - Y) * w[:, None]
-        gW = C * (Xt @ G) + W
-        gb = C * G.sum(axis=0)
-        return C * nll + 0.5 * (W * W).sum(), np.concatenate([np.asarray(gW).ravel(), gb])
 
-    theta0 = np.zeros(p * k + k)
-    # L-BFGS-B's own bookkeeping calls BLAS on vectors of all p * k weights, and a threaded
-    # BLAS made those tiny calls 4-8x slower than one thread (threads woken for each call, and
-    # fighting other processes for 2 cores): 38 of 60 s of a 9.7k-review calibration.
-    # One thread; the loss itself (sparse products, element-wise numpy) uses no BLAS.
-    # 50 correction pairs instead of 10: about 40% fewer evaluations on review features, and
-    # closer to the optimum at the same tolerance (the lexicon features dwarf the stem counts)
-    with threadpool_limits(limits=1, user_api="blas"):
-        res = optimize.minimize(
-            loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 400, "ftol": 1e-8, "maxcor": 50}
-        )
-    return res.x[: p * k].reshape(p, k), res.x[p * k :]
+def doc_forms(batch: Batch, keep_docs: np.ndarray | None = None) -> sparse.csr_matrix:
+    """Counts of each lower-cased form (column) in each text (row) of ``batch``; texts where
+    ``keep_docs`` is False get an empty row."""
+    lower, doc = batch.lower, batch.doc
+    if keep_docs is not None:
+        on = keep_docs[doc]
+        lower, doc = lower[on], doc[on]
+    out = sparse.csr_matrix((np.ones(len(doc)), (doc, lower)), shape=(batch.n_docs, len(batch.lowers)))
+    out.sum_duplicates()
+    return out
+
+
+def l2_rows(X: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Rows scaled to unit length, as ``TfidfTransformer(norm="l2")`` does, and the lengths (1 for
+    an empty row). By hand because scikit-learn's ``normalize`` does not return the lengths of
+    sparse rows, and explanations need them."""
+    X = sparse.csr_matrix(X)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms = np.where(norms > 0, norms, 1.0)
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ X), norms
 
 
 def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, classes: Iterable[object]) -> float:
@@ -152,9 +184,20 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, classes: Iterable[object]) 
     return float(np.mean(scores))
 
 
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 @dataclass
 class SentimentModel(SafeDisplay):
-    """A fitted calibration: word-stem and lexicon weights per class.
+    """A fitted calibration: weights per class of word stems, character n-grams and the lexicon score.
+
+    ``coef`` has one row per stem (``vocabulary``), then one per n-gram (``ngrams``), then the
+    two lexicon features; ``stem_idf`` and ``ngram_idf`` are the idf weights of the two blocks.
+    A model saved before the n-grams (format 1, e.g. the built-in Norwegian model) has no
+    n-grams and ``stem_idf`` None: binary stems, no idf, no normalising.
 
     Attributes ending in ``_`` come from fitting: ``cv_`` (one row per fold: accuracy,
     macro_f1, lexicon_accuracy, n), ``cv_accuracy_``, ``cv_macro_f1_``,
@@ -165,11 +208,14 @@ class SentimentModel(SafeDisplay):
     """
 
     vocabulary: dict[str, int]
-    coef: np.ndarray  # (features + 2 lexicon features, classes)
+    coef: np.ndarray  # (stems + n-grams + 2 lexicon features, classes)
     intercept: np.ndarray
     classes: tuple[str, ...]
     C: float
     source: str = ""
+    ngrams: dict[str, int] = field(default_factory=dict)
+    stem_idf: np.ndarray | None = None
+    ngram_idf: np.ndarray | None = None
     cv_: pd.DataFrame | None = None
     n_: int = 0
     cv_accuracy_: float = float("nan")
@@ -181,7 +227,8 @@ class SentimentModel(SafeDisplay):
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row: n, classes, C, cv_accuracy, cv_macro_f1, lexicon_accuracy, recommended."""
+        """One row: n, classes, C, features (stems), ngrams, cv_accuracy, cv_macro_f1,
+        lexicon_accuracy, recommended."""
         return pd.DataFrame(
             [
                 {
@@ -189,6 +236,7 @@ class SentimentModel(SafeDisplay):
                     "classes": ", ".join(self.classes),
                     "C": self.C,
                     "features": len(self.vocabulary),
+                    "ngrams": len(self.ngrams),
                     "cv_accuracy": self.cv_accuracy_,
                     "cv_macro_f1": self.cv_macro_f1_,
                     "lexicon_accuracy": self.lexicon_accuracy_,
@@ -199,8 +247,10 @@ class SentimentModel(SafeDisplay):
 
     def _lines(self) -> list[str]:
         origin = f"; from {self.source}" if self.source else ""
+        grams = f", {len(self.ngrams):,} character n-grams" if self.ngrams else ""
         head = (
-            f"SentimentModel(classes {', '.join(self.classes)}; {len(self.vocabulary):,} stems; C = {self.C:g}{origin})"
+            f"SentimentModel(classes {', '.join(self.classes)}; {len(self.vocabulary):,} stems{grams}; "
+            f"C = {self.C:g}{origin})"
         )
         if not self.n_:
             return [head, "no cross-validation results (a model read from a file)"]
@@ -224,32 +274,55 @@ class SentimentModel(SafeDisplay):
             table(self.summary, caption=head, digits=3)._repr_html_() + f'<p class="cx-note">{safe_text(verdict)}</p>'
         )
 
+    @property
+    def lexicon_scale(self) -> float:
+        """What the lexicon sum is divided by in the lexicon features (see ``LEXICON_SCALE_TFIDF``)."""
+        return LEXICON_SCALE if self.stem_idf is None else LEXICON_SCALE_TFIDF
+
+    def _delta(self) -> np.ndarray:
+        """Each feature's weight on the log-odds of positive against negative."""
+        return self.coef[:, self.classes.index("positive")] - self.coef[:, self.classes.index("negative")]
+
     def coefficients(self, top: int = 15) -> pd.DataFrame:
         """The stems that most raise the log-odds of positive against negative (and lower it).
 
-        Columns: ``feature``, ``weight`` (log-odds of positive vs negative per occurrence).
+        Columns: ``feature``, ``weight``: the stem's coefficient (positive minus negative) times
+        its idf, i.e. its push on the log-odds in a text where it is the only stem (in a longer
+        text the stem block is l2-normalised, so each stem pushes less). Character n-grams are
+        not listed (there are tens of thousands, each a fragment of words); their share of a
+        prediction shows in the words of ``cx.sentiment(..., model=model)["words"]``.
         """
-        pos, neg = self.classes.index("positive"), self.classes.index("negative")
         names = np.array(list(self.vocabulary), dtype=object)
         ids = np.fromiter(self.vocabulary.values(), dtype=np.int64, count=len(names))
-        delta = self.coef[ids, pos] - self.coef[ids, neg]
+        delta = self._delta()[ids]
+        if self.stem_idf is not None:
+            delta = delta * self.stem_idf[ids]
         order = np.argsort(delta)
         pick = np.concatenate([order[::-1][:top], order[:top]])
         return pd.DataFrame({"feature": names[pick], "weight": delta[pick]}).reset_index(drop=True)
 
-    def _design(
-        self, batch: Batch, language: str, scores: Scores, grow_vocab: bool = False
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        rows, cols, token_index, _vocab = token_features(batch, language, scores, self.vocabulary, grow_vocab)
-        return rows, cols, token_index
+    def design(self, batch: Batch, language: str, scores: Scores) -> tuple[sparse.csr_matrix, dict[str, np.ndarray]]:
+        """The design matrix of the texts of a scored batch (one language), and what
+        explanations need: stem entries (rows, cols, token_index) and each block's row lengths."""
+        rows, cols, token_index, _ = token_features(batch, language, scores, self.vocabulary, False)
+        n_docs = batch.n_docs
+        stems = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_docs, len(self.vocabulary)))
+        stems.sum_duplicates()
+        stems.data[:] = 1.0  # a stem counts once per text
+        parts = {"rows": rows, "cols": cols, "token_index": token_index}
+        lex = lexicon_block(scores.total, self.lexicon_scale)
+        if self.stem_idf is None:  # a format-1 model: binary stems only
+            return sparse.hstack([stems, lex]).tocsr(), parts
+        stems, parts["stem_norm"] = l2_rows(stems.multiply(self.stem_idf).tocsr())
+        F = form_ngrams(batch.lowers, self.ngrams)
+        assert self.ngram_idf is not None  # set together with stem_idf
+        chars, parts["char_norm"] = l2_rows((doc_forms(batch) @ F).multiply(self.ngram_idf).tocsr())
+        parts["form_ngrams"] = F
+        return sparse.hstack([stems, chars, lex]).tocsr(), parts
 
-    def _matrix(self, n_docs: int, rows: np.ndarray, cols: np.ndarray, total: np.ndarray) -> sparse.csr_matrix:
-        p = len(self.vocabulary)
-        X = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_docs, p))
-        X.data[:] = 1.0  # binary: a word counts once per text
-        s = np.clip(total, -40, 40) / LEXICON_SCALE
-        lex = sparse.csr_matrix(np.column_stack([s, np.abs(s)]))
-        return sparse.hstack([X, lex]).tocsr()
+    def probabilities(self, X: sparse.csr_matrix) -> np.ndarray:
+        """Class probabilities (one row per text, one column per class) for the design matrix ``X``."""
+        return _softmax(np.asarray(X @ self.coef) + self.intercept)
 
     def predict_batch(
         self, batch: Batch, language: str, scores: Scores, explain: int
@@ -258,60 +331,83 @@ class SentimentModel(SafeDisplay):
         from ._scorer import top_contributions
 
         n_docs = batch.n_docs
-        rows, cols, token_index = self._design(batch, language, scores)
-        X = self._matrix(n_docs, rows, cols, scores.total)
-        P = multinomial_probabilities(X, self.coef, self.intercept)
+        X, parts = self.design(batch, language, scores)
+        P = self.probabilities(X)
         pos = self.classes.index("positive")
         neg = self.classes.index("negative")
         compound = P[:, pos] - P[:, neg]
         label = np.array(self.classes, dtype=object)[P.argmax(axis=1)]
         words = None
         if explain:
-            delta = self.coef[:, pos] - self.coef[:, neg]
-            n_tok = len(batch.code)
-            contribution = np.zeros(n_tok)
-            # a stem counts once per text: credit its first occurrence
-            key = rows * (len(self.vocabulary) + 1) + cols
-            _, first = np.unique(key, return_index=True)
-            contribution[token_index[first]] += delta[cols[first]]
-            p = len(self.vocabulary)
-            contribution += scores.token_val / LEXICON_SCALE * (delta[p])
-            words = top_contributions(batch.doc, contribution, scores.labels, n_docs, explain)
+            words = top_contributions(
+                batch.doc, self._contributions(batch, scores, parts), scores.labels, n_docs, explain
+            )
         return compound, label, words
+
+    def _contributions(self, batch: Batch, scores: Scores, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """Each token's exact share of the log-odds of positive against negative: its stem (credited
+        to the stem's first occurrence in the text), its character n-grams, its lexicon valence."""
+        delta = self._delta()
+        p, q = len(self.vocabulary), len(self.ngrams)
+        rows, cols, token_index = parts["rows"], parts["cols"], parts["token_index"]
+        contribution = np.zeros(len(batch.code))
+        # a stem counts once per text: credit its first occurrence
+        _, first = np.unique(rows * (p + 1) + cols, return_index=True)
+        stem_weight = delta[cols[first]]
+        if self.stem_idf is not None:
+            stem_weight = stem_weight * self.stem_idf[cols[first]] / parts["stem_norm"][rows[first]]
+        contribution[token_index[first]] += stem_weight
+        if q:
+            assert self.ngram_idf is not None
+            # every n-gram lies inside one word: a form's n-gram weights, summed once per form
+            per_form = np.asarray(parts["form_ngrams"] @ (delta[p : p + q] * self.ngram_idf)).ravel()
+            contribution += per_form[batch.lower] / parts["char_norm"][batch.doc]
+        contribution += scores.token_val / self.lexicon_scale * delta[p + q]
+        return contribution
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> None:
-        """Write the model as a tab-separated table (feature, one coefficient per class)."""
+        """Write the model as a tab-separated table: feature, idf, one coefficient per class
+        (stems ``s:``, character n-grams ``c:``, the lexicon features, the intercept)."""
         path = Path(path)
         with open(path, "w", encoding="utf-8", newline="") as out:
-            out.write(f"# cxkit SentimentModel; C={self.C}; source={self.source}\n")
+            out.write(f"# cxkit SentimentModel; C={self.C}; source={self.source}; format=2\n")
             writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
-            writer.writerow(["feature", *self.classes])
-            writer.writerow(["__intercept__", *(f"{v:.5g}" for v in self.intercept)])
-            names = list(self.vocabulary) + list(_LEX_FEATURES)
+            writer.writerow(["feature", "idf", *self.classes])
+            writer.writerow(["__intercept__", "", *(f"{v:.9g}" for v in self.intercept)])
+            idf = np.concatenate(
+                [
+                    self.stem_idf if self.stem_idf is not None else np.ones(len(self.vocabulary)),
+                    self.ngram_idf if self.ngram_idf is not None else np.zeros(0),
+                ]
+            )
+            names = [_STEM + s for s in self.vocabulary] + [_CHAR + g for g in self.ngrams]
+            # every feature is written: dropping a small weight would change the blocks' lengths
             for i, name in enumerate(names):
-                row = self.coef[i]
-                if np.abs(row).max() >= 1e-4 or name in _LEX_FEATURES:
-                    writer.writerow([name, *(f"{v:.5g}" for v in row)])
+                writer.writerow([name, f"{idf[i]:.9g}", *(f"{v:.9g}" for v in self.coef[i])])
+            for j, name in enumerate(_LEX_FEATURES):
+                writer.writerow([name, "", *(f"{v:.9g}" for v in self.coef[len(names) + j])])
 
     @classmethod
     def load(cls, path: str | Path) -> SentimentModel:
-        """Read a model written by :meth:`save`."""
+        """Read a model written by :meth:`save` (or by cxkit before the character n-grams)."""
         path = Path(path)
         with open(path, encoding="utf-8", newline="") as handle:
             first = handle.readline()
             meta = dict(part.strip().split("=", 1) for part in first.lstrip("#").split(";")[1:] if "=" in part)
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
             header = next(reader)
-            classes = tuple(header[1:])
+            with_idf = len(header) > 1 and header[1] == "idf"
+            classes = tuple(header[2:] if with_idf else header[1:])
             intercept = None
-            names, rows = [], []
+            names, idfs, rows = [], [], []
             for row in reader:
-                values = [float(v) for v in row[1:]]
+                values = [float(v) for v in row[-len(classes) :]]
                 if row[0] == "__intercept__":
                     intercept = np.array(values)
                 else:
                     names.append(row[0])
+                    idfs.append(float(row[1]) if with_idf and row[1] else 1.0)
                     rows.append(values)
         if intercept is None:
             raise ValueError(
@@ -320,16 +416,33 @@ class SentimentModel(SafeDisplay):
             )
         position = {nm: i for i, nm in enumerate(names)}
         lex_rows = [rows[position[f]] for f in _LEX_FEATURES]
-        vocab_names = [nm for nm in names if nm not in _LEX_FEATURES]
-        coef = np.array([rows[position[nm]] for nm in vocab_names] + lex_rows).reshape(-1, len(classes))
+        C = float(meta.get("C", "nan"))
+        source = meta.get("source", str(path.name))
+        if not with_idf:  # format 1: binary stems and the lexicon features
+            stems = [nm for nm in names if nm not in _LEX_FEATURES]
+            coef = np.array([rows[position[nm]] for nm in stems] + lex_rows).reshape(-1, len(classes))
+            vocabulary = {nm: i for i, nm in enumerate(stems)}
+            return cls(vocabulary, coef, intercept, classes, C, source=source)
+        stem_ids = [i for i, nm in enumerate(names) if nm.startswith(_STEM)]
+        gram_ids = [i for i, nm in enumerate(names) if nm.startswith(_CHAR)]
+        coef = np.array([rows[i] for i in stem_ids + gram_ids] + lex_rows).reshape(-1, len(classes))
         return cls(
-            vocabulary={nm: i for i, nm in enumerate(vocab_names)},
-            coef=coef,
-            intercept=intercept,
-            classes=classes,
-            C=float(meta.get("C", "nan")),
-            source=meta.get("source", str(path.name)),
+            {names[i][len(_STEM) :]: j for j, i in enumerate(stem_ids)},
+            coef,
+            intercept,
+            classes,
+            C,
+            source=source,
+            ngrams={names[i][len(_CHAR) :]: j for j, i in enumerate(gram_ids)},
+            stem_idf=np.array([idfs[i] for i in stem_ids]),
+            ngram_idf=np.array([idfs[i] for i in gram_ids]),
         )
+
+
+def lexicon_block(total: np.ndarray, scale: float = LEXICON_SCALE_TFIDF) -> sparse.csr_matrix:
+    """The lexicon scorer's summed valence s and |s|, over ``scale`` (clipped at +-40 first)."""
+    s = np.clip(total, -40, 40) / scale
+    return sparse.csr_matrix(np.column_stack([s, np.abs(s)]))
 
 
 def rating_to_class(rating: npt.ArrayLike, scale: Sequence[float] = (1, 5)) -> pd.Series:
