@@ -276,8 +276,11 @@ def folded_in(values: Any, words: Collection[str], fold: Callable[[str], str] = 
     maybe = to_mask(pc.less_equal(pc.binary_length(values), 4 * longest))
     if not maybe.any():
         return out
-    short = np.zeros(len(values), dtype=bool)
-    short[maybe] = to_mask(pc.less_equal(pc.utf8_length(values.filter(pa.array(maybe))), longest))
+    if maybe.mean() > 0.5:  # mostly short values (ids, labels): counting them all is cheaper than picking
+        short = to_mask(pc.less_equal(pc.utf8_length(values), longest))
+    else:
+        short = np.zeros(len(values), dtype=bool)
+        short[maybe] = to_mask(pc.less_equal(pc.utf8_length(values.filter(pa.array(maybe))), longest))
     if not short.any():
         return out
     candidates = values.filter(pa.array(short))
