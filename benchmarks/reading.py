@@ -22,14 +22,18 @@ Cases, each against its peer on the same file:
   rows and report) against ``pd.read_parquet`` of the snapshot's table.
 
 Every figure is measured in a fresh child process that imports cxkit and pyarrow first (both
-sides pay the same imports), then reads: the wall time of the first read (what a notebook's
-first cell pays: on this machine a fresh process pays dearly for every page of memory it first
-touches), the process's peak resident memory (``VmHWM``, also minus the resident memory after the
-imports: "added"), and the wall time of a second read in the same process ("warm"). Peer and
-cxkit alternate within each round; medians over ``--repeat`` rounds. Ratios are cxkit / peer.
-``reviews_unique`` is the reviews file with every title and text made distinct: the sample's
-texts repeat a few thousand templates, real reviews do not, and text cells that NFC could change
-(not plain ASCII) are checked in Python once per distinct value. Results:
+sides pay the same imports; cxkit's reading modules, which ``import cxkit`` loads lazily, are
+imported before the clock starts too, their seconds reported as ``cxkit_import_s``), then
+reads: the wall time of the first read (what a notebook's first cell pays: on this machine a
+fresh process pays dearly for every page of memory it first touches), the process's peak
+resident memory (``VmHWM``, also minus the resident memory after the imports: "added"), and the
+wall time of a second read in the same process ("warm"). Peer and cxkit alternate within each
+round; medians over ``--repeat`` rounds. Ratios are cxkit / peer. Also reported: the median of
+each round's own ratio ("paired") and the ratio of processor seconds (every thread of the
+process: "cpu"), which a loaded machine disturbs less than wall time. ``reviews_unique`` is the
+reviews file with every title and text made distinct: the sample's texts repeat a few thousand
+templates, real reviews do not, and text cells that NFC or stripping could change are checked
+in Python once per distinct value. Results:
 ``benchmarks/results/reading.json`` (``reading_quick.json`` with ``--quick``).
 """
 
@@ -80,6 +84,8 @@ def child(name: str, kind: str, side: str, data: str) -> None:
     pyarrow's threads started)."""
     import gc
 
+    if side == "base":  # an earlier checkout of cxkit, the same reader (--base)
+        sys.path.insert(0, os.environ["CXKIT_BENCH_BASE"])
     import pandas as pd
     import pyarrow.csv
     import pyarrow.parquet
@@ -91,6 +97,14 @@ def child(name: str, kind: str, side: str, data: str) -> None:
     path = folder / "snapshot" / f"{name}.parquet" if kind == "snapshot" else folder / f"{name}.{kind}"
     table = TABLE[name]
 
+    # cxkit's modules load lazily (PEP 562): name the reader now, so that its modules are
+    # imported before the clock starts, as pandas' and pyarrow's are; the seconds this takes
+    # are reported apart ("import_seconds").
+    start = time.perf_counter()
+    readers = (cx.load, cx.load_catalog) if side != "pandas" else ()
+    imported = time.perf_counter() - start
+    del readers
+
     def read() -> int:
         if side == "pandas":
             return len(pd.read_csv(path, engine="pyarrow") if kind == "csv" else pd.read_parquet(path))
@@ -101,15 +115,28 @@ def child(name: str, kind: str, side: str, data: str) -> None:
 
     gc.collect()
     before = _memory_mb("VmRSS")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     rows = read()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _memory_mb("VmHWM")
     gc.collect()
-    start = time.perf_counter()
+    start, warm_cpu = time.perf_counter(), time.process_time()
     read()
-    warm = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "warm_seconds": warm, "peak_mb": peak, "imports_mb": before, "rows": rows}))
+    warm, warm_cpu = time.perf_counter() - start, time.process_time() - warm_cpu
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "warm_seconds": warm,
+                "peak_mb": peak,
+                "imports_mb": before,
+                "rows": rows,
+                "import_seconds": imported,
+                "cpu_seconds": cpu,
+                "warm_cpu_seconds": warm_cpu,
+            }
+        )
+    )
 
 
 def _memory_mb(field: str) -> float:
@@ -192,8 +219,19 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=None, help="rounds (default 3; 1 with --quick)")
     parser.add_argument("--data", type=Path, default=None, help="folder for the inputs (default: a temporary one)")
     parser.add_argument("--only", nargs="*", default=None, help="cases to run, e.g. reviews.csv feedback.snapshot")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        default=None,
+        help="an earlier checkout (e.g. `git worktree` or `git archive` of main) measured as a third side",
+    )
+    parser.add_argument(
+        "--out", default=None, help="results file name in benchmarks/results (written also with --only)"
+    )
     parser.add_argument("--child", nargs=4, metavar=("TABLE", "KIND", "SIDE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.base:
+        os.environ["CXKIT_BENCH_BASE"] = str(args.base.resolve())
     if args.child:
         child(*args.child)
         return 0
@@ -208,15 +246,17 @@ def main(argv=None) -> int:
         sizes = make_inputs(data, rows)
         print(f"inputs in {data} ({time.perf_counter() - start:.0f} s, not timed)", flush=True)
         load_start = os.getloadavg()[0]
-        runs: dict[tuple[str, str], dict[str, list[dict]]] = {c: {"pandas": [], "cxkit": []} for c in cases}
+        sides_run = ("pandas", "cxkit", "base") if args.base else ("pandas", "cxkit")
+        runs: dict[tuple[str, str], dict[str, list[dict]]] = {c: {s: [] for s in sides_run} for c in cases}
         for round_ in range(repeat):
             for case in cases:
-                for side in ("pandas", "cxkit"):
+                for side in sides_run:
                     runs[case][side].append(measure(*case, side, data))
                     last = runs[case][side][-1]
                     print(
                         f"round {round_ + 1}  {case[0] + '.' + case[1]:<24} {side:<7} {last['seconds']:7.2f} s"
-                        f"  (warm {last['warm_seconds']:.2f} s)  peak {last['peak_mb']:6.0f} MB",
+                        f"  (warm {last['warm_seconds']:.2f} s)  cpu {last['cpu_seconds']:5.2f} s"
+                        f"  peak {last['peak_mb']:6.0f} MB",
                         flush=True,
                     )
         load_end = os.getloadavg()[0]
@@ -230,8 +270,25 @@ def main(argv=None) -> int:
             row[f"{side}_added_mb"] = statistics.median(m["peak_mb"] - m["imports_mb"] for m in measured)
             row[f"{side}_runs_s"] = [round(m["seconds"], 3) for m in measured]
             row[f"{side}_warm_s"] = statistics.median(m["warm_seconds"] for m in measured)
+            row[f"{side}_import_s"] = statistics.median(m.get("import_seconds", 0.0) for m in measured)
+            row[f"{side}_cpu_s"] = statistics.median(m["cpu_seconds"] for m in measured)
+            row[f"{side}_warm_cpu_s"] = statistics.median(m["warm_cpu_seconds"] for m in measured)
+            row[f"{side}_runs_cpu_s"] = [round(m["cpu_seconds"], 3) for m in measured]
         row["time_ratio"] = row["cxkit_s"] / row["pandas_s"]
         row["warm_ratio"] = row["cxkit_warm_s"] / row["pandas_warm_s"]
+        row["cpu_ratio"] = row["cxkit_cpu_s"] / row["pandas_cpu_s"]
+        row["warm_cpu_ratio"] = row["cxkit_warm_cpu_s"] / row["pandas_warm_cpu_s"]
+        # Each round's own ratio (cxkit and its peer ran one after the other), then their median:
+        # less exposed to a load that changes between rounds than the ratio of medians.
+        row["paired_time_ratio"] = statistics.median(
+            c["seconds"] / p["seconds"] for c, p in zip(sides["cxkit"], sides["pandas"])
+        )
+        if "base" in sides:  # the earlier checkout, in the same rounds
+            row["base_time_ratio"] = row["base_s"] / row["pandas_s"]
+            row["base_cpu_ratio"] = row["base_cpu_s"] / row["pandas_cpu_s"]
+            row["base_paired_time_ratio"] = statistics.median(
+                b["seconds"] / p["seconds"] for b, p in zip(sides["base"], sides["pandas"])
+            )
         row["peak_ratio"] = row["cxkit_peak_mb"] / row["pandas_peak_mb"]
         row["added_ratio"] = row["cxkit_added_mb"] / max(row["pandas_added_mb"], 1.0)
         row["meets_goal"] = row["time_ratio"] <= TIME_LIMIT and row["peak_ratio"] <= MEMORY_LIMIT
@@ -239,18 +296,27 @@ def main(argv=None) -> int:
 
     print(
         f"\n{'case':<24} {'rows':>10} {'pandas s':>9} {'cxkit s':>8} {'time x':>7} {'warm x':>7} "
-        f"{'pandas MB':>10} {'cxkit MB':>9} {'peak x':>7} {'added x':>8}  goal"
+        f"{'pandas MB':>10} {'cxkit MB':>9} {'peak x':>7} {'added x':>8} {'paired x':>8} {'cpu x':>6}  goal"
     )
     for r in results:
         print(
             f"{r['case']:<24} {r['rows']:>10,} {r['pandas_s']:9.2f} {r['cxkit_s']:8.2f} {r['time_ratio']:7.2f} "
             f"{r['warm_ratio']:7.2f} {r['pandas_peak_mb']:10.0f} {r['cxkit_peak_mb']:9.0f} {r['peak_ratio']:7.2f} "
-            f"{r['added_ratio']:8.2f}  {'meets' if r['meets_goal'] else 'MISSES'}"
+            f"{r['added_ratio']:8.2f} {r['paired_time_ratio']:8.2f} {r['cpu_ratio']:6.2f}  "
+            f"{'meets' if r['meets_goal'] else 'MISSES'}"
         )
     print(
         f"(goal: time x <= {TIME_LIMIT:g}, peak x <= {MEMORY_LIMIT:g}; load average {load_start:.1f} -> "
-        f"{load_end:.1f}; warm x: a second read in the same process)"
+        f"{load_end:.1f}; warm x: a second read in the same process; paired x: the median of each round's "
+        "ratio; cpu x: processor seconds of the first read, every thread, less exposed to the load)"
     )
+
+    for r in results:
+        if "base_time_ratio" in r:
+            print(
+                f"{r['case']:<24} earlier checkout ({args.base}): {r['base_s']:.2f} s, time x {r['base_time_ratio']:.2f}, "
+                f"paired x {r['base_paired_time_ratio']:.2f}, cpu x {r['base_cpu_ratio']:.2f}"
+            )
 
     import pandas as pd
     import pyarrow as pa
@@ -271,14 +337,16 @@ def main(argv=None) -> int:
             "pandas": pd.__version__,
             "pyarrow": pa.__version__,
         },
-        "command": "benchmarks/reading.py" + (" --quick" if args.quick else ""),
+        "command": "benchmarks/reading.py " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     folder = ROOT / "benchmarks" / "results"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ("reading_quick.json" if args.quick else "reading.json")
-    if args.only is None and args.rows is None:
+    if args.out:
+        path = folder / args.out
+    if (args.only is None and args.rows is None) or args.out:
         path.write_text(json.dumps(out, indent=2) + "\n")
-        print(f"\nwritten {path.relative_to(ROOT)}")
+        print(f"\nwritten {path}")
     return 0
 
 

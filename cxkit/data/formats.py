@@ -273,7 +273,9 @@ def _few_valued_strings(path: Path, columns: list[str] | None) -> list[str]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    with pq.ParquetFile(path) as parquet:
+    # Without pre-buffering pyarrow reads only the pages of the first rows, not every column
+    # chunk whole (a million distinct texts: 0.2 s of decompressing for 10,000 rows).
+    with pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 16) as parquet:
         schema = parquet.schema_arrow
         names = [
             f.name

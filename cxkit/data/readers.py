@@ -423,6 +423,7 @@ def _dates(
 #: The instants a ``datetime64[ns]`` column holds (pandas' Timestamp.min and max, about 1677-09-21
 #: to 2262-04-11); a date outside (9999-12-31, 0001-01-01) is a rejected row, not an error.
 _FIRST_NS, _LAST_NS = pd.Timestamp.min, pd.Timestamp.max
+_NS_PER = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000}
 
 
 def _in_ns_range(dates: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
@@ -434,7 +435,12 @@ def _in_ns_range(dates: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
         unit = np.datetime_data(cast("np.dtype[np.datetime64]", dtype))[0]
     if unit == "ns":
         return dates.astype("datetime64[ns]"), np.zeros(len(dates), dtype=bool)
-    far = (dates.notna() & ((dates < _FIRST_NS) | (dates > _LAST_NS))).to_numpy()
+    if unit in _NS_PER:  # compared as integers of the unit (pandas' comparison: 0.1 s a million)
+        ticks = dates.to_numpy().view(np.int64)
+        low, high = -(-_FIRST_NS.value // _NS_PER[unit]), _LAST_NS.value // _NS_PER[unit]
+        far = ((ticks < low) & (ticks != np.iinfo(np.int64).min)) | (ticks > high)
+    else:
+        far = (dates.notna() & ((dates < _FIRST_NS) | (dates > _LAST_NS))).to_numpy()
     if far.any():
         dates = dates.where(~far)
     return dates.astype("datetime64[ns]"), far
