@@ -119,7 +119,7 @@ def last_complete_month(dates: pd.Series, *, today: pd.Timestamp | str | None = 
     month = latest.to_period("M")
     if month >= now.to_period("M") or latest < month.end_time.normalize() - pd.Timedelta(days=grace_days - 1):
         month -= 1
-    present = set(dates.dt.to_period("M"))
+    present = set(dates.dt.to_period("M").unique())  # the distinct months: no Period boxed per row
     earliest = min(present)
     while month not in present and month >= earliest:
         month -= 1

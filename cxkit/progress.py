@@ -82,7 +82,12 @@ def progress_off() -> Iterator[None]:
 
 def _tqdm_class() -> Any:
     # tqdm.auto picks the notebook widget in Jupyter; without ipywidgets it would warn and fall
-    # back, so the plain bar is chosen directly then.
+    # back, so the plain bar is chosen directly then. A disabled bar draws nothing either way: the
+    # plain one spares importing ipywidgets (0.4 s in each of the pack's kernels).
+    if not enabled():
+        from tqdm.std import tqdm as plain
+
+        return plain
     try:
         import ipywidgets  # noqa: F401
     except ImportError:

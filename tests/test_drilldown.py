@@ -200,16 +200,23 @@ def test_a_survey_without_comments_gets_no_sentiment_page(sample_feedback, tmp_p
     assert not any("sentiment-segment" in n for n in names)
 
 
-def test_the_review_page_hands_its_scores_to_the_drilldown(tmp_path):
+@pytest.fixture(scope="module")
+def review_parts(tmp_path_factory):
+    """The sample's review page's results part and side files, written once for this module."""
+    folder = tmp_path_factory.mktemp("parts")
+    sources = cx.load_catalog(cx.DEFAULT_CATALOG)
+    cx.SentimentReport.from_catalog(sources, month=MONTH).save_results(folder / "review_sentiment.json")
+    return sources, folder
+
+
+def test_the_review_page_hands_its_scores_to_the_drilldown(review_parts):
     """The review page writes the month's scored reviews beside its results part, and they are
     the rows the drill-down would get by scoring the reviews again (same texts, classes, themes),
     so the runner scores 1M reviews once, not twice."""
     from cxkit.pack.summary import _month_reviews
 
-    sources = cx.load_catalog(cx.DEFAULT_CATALOG)
-    page = cx.SentimentReport.from_catalog(sources, month=MONTH)
-    page.save_results(tmp_path / "review_sentiment.json")
-    handed = pd.read_parquet(tmp_path / "review_sentiment.reviews.parquet")
+    sources, folder = review_parts
+    handed = pd.read_parquet(folder / "review_sentiment.reviews.parquet")
     again, themes = _month_reviews(sources, MONTH)
     assert handed.attrs["themes"] == themes and len(handed) == len(again) > 0
     columns = ["text", "label", *themes]
@@ -220,3 +227,26 @@ def test_the_scores_file_never_reaches_the_pack(sample_pack):
     """It holds review texts unmasked: it stays in the run's working folder, removed before publishing."""
     assert not list(sample_pack.rglob("*.parquet"))
     assert not list(sample_pack.rglob("*reviews.parquet*"))
+
+
+def test_the_review_page_hands_the_comment_scores_to_the_drilldown(review_parts):
+    """The review page writes the lexicon sentiment of the month's survey comments beside its
+    results part (issue 31 D5: its kernel holds the lexicons; the runner would build them again
+    after every notebook), and the drill-down's comments from them equal scoring them again;
+    scores of other rows are not used."""
+    from cxkit.pack.drilldown import _scored_comments
+
+    sources, folder = review_parts
+    handed = pd.read_parquet(folder / "review_sentiment.comments.parquet")
+    feedback = sources["feedback"].frame
+    again = _scored_comments(feedback, MONTH)
+    assert handed.attrs["month"] == MONTH and len(handed) >= len(again) > 0
+    pd.testing.assert_frame_equal(_scored_comments(feedback, MONTH, handed), again)
+    # handed scores of these rows are used as they are (here: every label made negative) ...
+    assert (_scored_comments(feedback, MONTH, handed.assign(label="negative"))["label"] == "negative").all()
+    # ... and scores of other comments (one row short, or the comments in another order) are
+    # not: the comments are scored again
+    short = handed.iloc[1:].assign(label="negative")
+    shuffled = handed.assign(label="negative", comment=handed["comment"].to_numpy()[::-1])
+    for wrong in (short, shuffled):
+        pd.testing.assert_frame_equal(_scored_comments(feedback, MONTH, wrong), again)

@@ -205,3 +205,25 @@ def test_the_flat_api_is_imported_on_first_use_and_is_the_modules_own():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
+
+
+def test_a_churn_model_and_a_silenced_bar_import_only_what_they_use():
+    """Issue 31 D5: a pack kernel fits its churn model through statsmodels' Logit module, not
+    ``statsmodels.api`` (which also imports the graphics and time-series packages: about 1 s
+    per kernel), and a silenced progress bar (the pack's kernels) does not import ipywidgets."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, pandas as pd, cxkit as cx\n"
+        "rng = np.random.default_rng(0)\n"
+        "x = rng.normal(size=400)\n"
+        "df = pd.DataFrame({'churned': rng.random(400) < 1 / (1 + np.exp(-x)), 'x': x})\n"
+        "cx.churn_model(df, covariates=['x'])\n"
+        "cx.set_progress(False)\n"
+        "list(cx.progress.track(range(3), desc='silent'))\n"
+        "print('statsmodels.discrete.discrete_model' in sys.modules, 'statsmodels.api' in sys.modules,"
+        " 'ipywidgets' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False", "False"]

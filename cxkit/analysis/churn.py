@@ -688,8 +688,9 @@ def _logit_design(
     """Prepare the design: the formula (from the covariates unless given), the categorical
     covariates lumped (``lump``), the model data, patsy's design matrix (through statsmodels'
     formula API) and the aliased columns left out."""
-    import statsmodels.api as sm
-    import statsmodels.formula.api as smf
+    # the model's own module, not statsmodels.api: that also imports the graphics and time-series
+    # packages (about 1 s in every kernel that fits a churn model)
+    from statsmodels.discrete.discrete_model import Logit
 
     if not isinstance(customers, pd.DataFrame):
         raise TypeError(f"churn_model expects a DataFrame of customers, got {type(customers).__name__}.")
@@ -729,7 +730,7 @@ def _logit_design(
     references = reference_levels(data)
     try:
         # the rank check is ours (aliased_design, which also says which columns are redundant)
-        model = smf.logit(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
+        model = Logit.from_formula(formula, data, check_rank=False, eval_env=dict(FORMULA_NAMESPACE))
     except Exception as exc:  # patsy names the failing factor; add what to do
         raise ValueError(
             f"could not build the model {formula!r}: {exc}. Columns: {', '.join(map(str, data.columns))}."
@@ -756,7 +757,7 @@ def _logit_design(
     gram = gram[np.ix_(keep, keep)]
     if aliased:
         X = X[:, keep]
-        model = sm.Logit(
+        model = Logit(
             pd.Series(y, index=index, name=event), pd.DataFrame(X, columns=kept, index=index), check_rank=False
         )
     return Design(

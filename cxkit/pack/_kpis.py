@@ -267,6 +267,7 @@ def kpi_history(
     periods: int = TREND_MONTHS,
     min_n: int = MIN_N,
     weights: str | None = None,
+    kpis: tuple[str, ...] = ("nps", "csat", "ces"),
 ) -> dict:
     """NPS, CSAT and CES means per month, ``periods`` months ending with ``month``.
 
@@ -283,6 +284,8 @@ def kpi_history(
     weights : str, optional
         A survey-weight column (the catalog's ``weights:``): weighted means and intervals, as
         on the NPS page (:func:`cxkit.kpi_trend`).
+    kpis : tuple of str, default ("nps", "csat", "ces")
+        The KPIs to compute (a segment's drill-down page shows only its NPS).
 
     Returns
     -------
@@ -298,8 +301,11 @@ def kpi_history(
     >>> len(h["nps"]), h["nps"][-1]["period"], round(h["nps"][-1]["value"], 2)
     (12, '2026-10', 19.44)
     """
+    unknown = sorted(set(kpis) - {"nps", "csat", "ces"})
+    if unknown:
+        raise ValueError(f"kpi_history computes nps, csat and ces, not {', '.join(unknown)}.")
     out: dict[str, list[dict]] = {}
-    for kpi in ("nps", "csat", "ces"):
+    for kpi in kpis:
         if kpi not in feedback.columns or not feedback[kpi].notna().any():
             continue
         trend = kpi_trend(feedback, kpi, month=month, periods=periods, min_n=min_n, weights=weights)

@@ -42,7 +42,7 @@ from ..i18n import N_, ntr, tr, tr_html, translate
 from ..privacy import mask_pii
 from ._kpis import CSS, TREND_MONTHS, kpi_history, number, sparkline_svg, static_page
 
-__all__ = ["write_drilldown"]
+__all__ = ["comment_scores", "write_drilldown"]
 
 _GROUPS = {"detractor": (0, 6), "passive": (7, 8), "promoter": (9, 10)}
 #: Each score group in the plural, as page titles name it.
@@ -123,7 +123,7 @@ def _segment_page(feedback: pd.DataFrame, column: str, value: object, *, month: 
         # The source's 0-10 scale was checked on all its rows when it was read; a segment's month
         # may lack a 0 by chance, which is no sign of a 1-10 rating.
         warnings.simplefilter("ignore", DataWarning)
-        history = kpi_history(mine, month=month, periods=TREND_MONTHS).get("nps", [])
+        history = kpi_history(mine, month=month, periods=TREND_MONTHS, kpis=("nps",)).get("nps", [])
     spark = sparkline_svg(history, month=month, fmt="{:+.1f}", label=tr("NPS of {group}", group=mask_pii(str(value))))
     months = "".join(
         f'<tr><td>{escape(i18n.month(p["period"]))}</td><td class="num">{_num(p["value"], "{:+.1f}")}</td>'
@@ -205,18 +205,67 @@ def _language_page(results: dict, *, month: str, footer: str, more: str = "") ->
     return static_page(title, body, footer=footer, depth=1, css=CSS)
 
 
-def _scored_comments(feedback: pd.DataFrame, month: str) -> pd.DataFrame:
+def _month_comments(feedback: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The feedback rows of ``month`` with a comment."""
+    return feedback[(feedback["responded_at"].dt.to_period("M") == pd.Period(month, "M")) & feedback["comment"].notna()]
+
+
+def comment_scores(feedback: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The sentiment of the month's survey comments as the drill-down pages score them: the
+    lexicon, each row's language when the survey has a ``language`` column, as
+    :func:`cxkit.comment_sentiment` scores them.
+
+    Returns one row per feedback row of ``month`` with a comment, in their order: ``comment``,
+    ``language`` (when the survey has one), ``compound``, ``label`` and ``scored`` (False for a
+    comment the lexicon cannot read). The review page, whose kernel holds the lexicons already,
+    hands this frame to the runner
+    (:meth:`cxkit.pack.review_sentiment.SentimentReport.save_results`), so the runner does not
+    build them again (0.3-0.6 s of the summary step, which runs after every notebook).
+    """
+    this = _month_comments(feedback, month) if "comment" in feedback.columns else feedback.iloc[0:0]
+    texts = ["comment", "language"] if "language" in this.columns else ["comment"]
+    if this.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in texts}).assign(
+            compound=pd.Series([], dtype=float), label=pd.Series([], dtype=object), scored=pd.Series([], dtype=bool)
+        )
+    scores = sentiment(this["comment"], this["language"] if "language" in this.columns else None, explain=0)
+    return (
+        this[texts]
+        .reset_index(drop=True)
+        .assign(
+            compound=scores["compound"].to_numpy(),
+            label=scores["label"].to_numpy(),
+            scored=scores["scored"].astype(bool).to_numpy(),
+        )
+    )
+
+
+def _scores_fit(scores: pd.DataFrame, this: pd.DataFrame) -> bool:
+    """Whether ``scores`` (:func:`comment_scores`) were computed from exactly the comments and
+    languages of ``this``, in its order: then they are what scoring ``this`` gives."""
+    texts = ["comment", "language"] if "language" in this.columns else ["comment"]
+    if len(scores) != len(this) or [c for c in scores.columns if c in ("comment", "language")] != texts:
+        return False
+    return all(
+        scores[c].astype("string").reset_index(drop=True).equals(this[c].astype("string").reset_index(drop=True))
+        for c in texts
+    )
+
+
+def _scored_comments(feedback: pd.DataFrame, month: str, scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """The month's survey comments with their sentiment (``compound``, ``label``), scored ones only.
 
-    Scored as :func:`cxkit.comment_sentiment` scores them (the lexicon, each row's language when
-    the survey has a ``language`` column), keeping the class as well."""
+    ``scores``: :func:`comment_scores` of these comments, computed elsewhere (the review page);
+    used when they are of exactly these comments and languages, else the comments are scored
+    here."""
     if "comment" not in feedback.columns:
         return feedback.iloc[0:0]
-    this = feedback[(feedback["responded_at"].dt.to_period("M") == pd.Period(month, "M")) & feedback["comment"].notna()]
+    this = _month_comments(feedback, month)
     if this.empty:
         return this
-    scores = sentiment(this["comment"], this["language"] if "language" in this.columns else None, explain=0)
-    scored = scores["scored"].astype(bool).to_numpy()
+    if scores is None or not _scores_fit(scores, this):
+        scores = comment_scores(this, month)
+    scored = scores["scored"].to_numpy(dtype=bool)
     return this.assign(compound=scores["compound"].to_numpy(), label=scores["label"].to_numpy())[scored]
 
 
@@ -454,9 +503,11 @@ def write_drilldown(
     footer: str = "",
     reviews: pd.DataFrame | None = None,
     themes: Sequence[str] = (),
+    comments: pd.DataFrame | None = None,
 ) -> list[str]:
     """Write the drill-down pages under ``folder/appendix/``; return their paths relative to ``folder``.
 
+    ``comments``: :func:`comment_scores` of the month's survey comments, when a page computed them.
     ``reviews``: the month's scored reviews with one boolean column per theme of ``themes`` (the
     review page's scores, :func:`cxkit.analysis.reviews.score_reviews`), for the review pages."""
     drill = Path(folder) / "appendix"
@@ -483,7 +534,7 @@ def write_drilldown(
         ).items():
             written[name] = html
             links["comments"].append(f'<li><a href="{escape(name)}">{safe_text(title)}</a> ({_count(count)})</li>')
-        comments = _scored_comments(feedback, month)
+        comments = _scored_comments(feedback, month, comments)
         for column in [str(c) for c in breakdowns]:
             if comments.empty or column not in comments.columns:
                 continue

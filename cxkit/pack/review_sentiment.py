@@ -65,6 +65,7 @@ from ..i18n import N_, decimal, integer, percent, tr, translate
 from ..plots import TREND_MONTHS, month_label
 from ..privacy import mask_pii
 from ._kpis import trend_points
+from .drilldown import comment_scores
 from .page import ReportPage, section
 
 if TYPE_CHECKING:
@@ -286,6 +287,7 @@ class SentimentReport(ReportPage):
         # -- themes by sentiment and suggested topics (issue 26) --
         self.theme_heatmap = self.attempt("theme_heatmap", _theme_heatmap, cur, self.theme_names, where)
         self.topics = self.attempt("topics", _suggested_topics, cur, self.theme_names, seed, where)
+        self._comments = comments  # for the drill-down's comment scores (save_results)
         summary = None
         if comments is not None:
             summary = comment_summary(comments, month=period, model=scores.model if scores.used else None)
@@ -407,7 +409,9 @@ class SentimentReport(ReportPage):
         scored reviews (text, class, rating, date, one column per theme), so the runner's
         drill-down pages list the reviews this page counted without scoring them again (10 s
         for 1M reviews). The file sits in the run's working folder, which the runner removes
-        before it publishes the pack: it holds review texts, which leave the pack only masked."""
+        before it publishes the pack: it holds review texts, which leave the pack only masked.
+        Also beside it (``<path>.comments.parquet``) the lexicon sentiment of the month's survey
+        comments (:func:`cxkit.pack.drilldown.comment_scores`), with the comments they score."""
         super().save_results(path)
         if not path:
             return
@@ -416,6 +420,12 @@ class SentimentReport(ReportPage):
         rows = month_rows[keep].reset_index(drop=True)
         rows.attrs = {"themes": list(self.theme_names)}
         rows.to_parquet(Path(path).with_suffix(".reviews.parquet"), index=False)
+        # The month's survey comments scored as the drill-down scores them, while this kernel holds
+        # the lexicons (<path>.comments.parquet, in the same working folder, removed with it).
+        if self._comments is not None and self.month:
+            scores = comment_scores(self._comments, self.month)
+            scores.attrs = {"month": self.month}
+            scores.to_parquet(Path(path).with_suffix(".comments.parquet"))
 
     def results(self) -> dict:
         """The ``sentiment`` part of ``results.json``.

@@ -1928,6 +1928,7 @@ def _summarise(run: _Run, results: dict) -> None:
         out=run.out,
         month=run.month,
         reviews_file=run.parts_dir / "review_sentiment.reviews.parquet",
+        comments_file=run.parts_dir / "review_sentiment.comments.parquet",
     )
     _write_index(run, results)
     for line in alerts:

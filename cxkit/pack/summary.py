@@ -553,6 +553,7 @@ def summarise_pack(
     month: str,
     alpha: float = 0.05,
     reviews_file: Path | None = None,
+    comments_file: Path | None = None,
 ) -> list[str]:
     """Add ``kpi_trends``, ``targets``, ``touchpoint_changes``, ``summary`` and ``alerts`` to
     ``results`` (in place) and ``folder/results.json``; write ``alerts.json``, the
@@ -562,7 +563,10 @@ def summarise_pack(
 
     ``reviews_file`` is the month's scored reviews the review page wrote for the drill-down
     pages (:meth:`cxkit.pack.review_sentiment.SentimentReport.save_results`); without it (a page
-    kept by ``--only``) the reviews are scored here as the page scores them.
+    kept by ``--only``) the reviews are scored here as the page scores them. ``comments_file``,
+    the same for the sentiment of the month's survey comments
+    (:func:`cxkit.pack.drilldown.comment_scores`): without it, or for another month or other
+    rows, they are scored here.
     """
     from ..data.catalog import check_targets, load_catalog
     from . import alerts as alerts_module
@@ -611,6 +615,10 @@ def summarise_pack(
         themes = list(reviews.attrs.get("themes") or [])
     else:
         reviews, themes = _month_reviews(sources, month)
+    comments = None
+    if comments_file is not None and Path(comments_file).exists():
+        comments = pd.read_parquet(comments_file)
+        comments = comments if comments.attrs.get("month") == month else None
     pages = drilldown.write_drilldown(
         folder,
         results,
@@ -620,6 +628,7 @@ def summarise_pack(
         footer=_footer_of(folder),
         reviews=reviews,
         themes=themes,
+        comments=comments,
     )
     internal = []
     if feedback is not None and settings.get("follow_up"):
