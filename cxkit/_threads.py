@@ -28,6 +28,7 @@ set for the numerical libraries (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ _LIBRARY_CAPS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 _R = TypeVar("_R")
 _controller: Any = None
+_controller_modules = 0
 
 
 def _env_int(name: str) -> int | None:
@@ -72,12 +74,14 @@ def workers(tasks: int) -> int:
 
 
 def _threadpool_controller() -> Any:
-    # built once: it inspects every loaded library, which costs milliseconds
-    global _controller
-    if _controller is None:
+    # built once per set of imported modules: it inspects every loaded library, which costs
+    # milliseconds, and a library loaded since (scikit-learn's OpenMP, on its first import) would
+    # otherwise escape the limit
+    global _controller, _controller_modules
+    if _controller is None or _controller_modules != len(sys.modules):
         from threadpoolctl import ThreadpoolController
 
-        _controller = ThreadpoolController()
+        _controller, _controller_modules = ThreadpoolController(), len(sys.modules)
     return _controller
 
 

@@ -209,6 +209,31 @@ def test_threads_helpers(monkeypatch):
     assert sorted(seen) == [2, 3, 4]
 
 
+def test_blas_threads_also_holds_a_library_loaded_after_its_first_use():
+    """scikit-learn loads its OpenMP library on first import; a limit entered before that must
+    still hold it the next time (the controller was built once and missed it: found when the
+    suite's order put the calibration's first import after a bootstrap)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from threadpoolctl import threadpool_info\n"
+        "from cxkit import _threads\n"
+        "with _threads.blas_threads(1):\n"
+        "    pass\n"
+        "import sklearn.linear_model\n"
+        "assert any(p['internal_api'] == 'openmp' for p in threadpool_info())\n"
+        "with _threads.blas_threads(1):\n"
+        "    pools = threadpool_info()\n"
+        "assert all(p['num_threads'] == 1 for p in pools), pools\n"
+    )
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", _threads.ENV_VAR)
+    }
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 # --------------------------------------------------------------------------- one-step bootstrap
 
 
