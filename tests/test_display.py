@@ -183,6 +183,48 @@ def test_report_pages_leave_out_sections_that_show_nothing():
     assert kept == ["# Title", "setup()", "## 1. Table", "t", "## 2. Note only"]
 
 
+def test_section_numbers_leave_no_gap_where_a_section_was_left_out():
+    """A section left out (no breakdowns in the catalog) left "12. Example reviews" followed by
+    "14. Which theme list" on the review page; the headings are numbered in the reader's order."""
+    import nbformat
+
+    from cxkit.pack.export import REPORT_PASSES, DropEmptySections, FindingsFirst, NumberSections
+
+    assert REPORT_PASSES[-1] is NumberSections  # after the passes that drop and move sections
+    v4 = nbformat.v4
+    shown = v4.new_output("display_data", data={"text/plain": "1"})
+    findings = v4.new_markdown_cell("## Findings")
+    findings.metadata["tags"] = ["findings"]
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell("# Title\n\n## 9. not a heading line? it is: renumbered"),
+            v4.new_markdown_cell("## 1. Headline\n\nText with 3. a number"),
+            v4.new_code_cell("a", outputs=[shown]),
+            v4.new_markdown_cell("## 2. Sentiment by breakdown"),
+            v4.new_code_cell("b"),  # shows nothing: left out
+            v4.new_markdown_cell("## 3. Trombe-l'œil 12. words\n### 4. a sub-heading keeps its number"),
+            v4.new_code_cell("c", outputs=[shown]),
+            findings,
+            v4.new_code_cell("f", outputs=[shown]),
+        ]
+    )
+    for step in (DropEmptySections, FindingsFirst, NumberSections):
+        nb, _ = step().preprocess(nb, {})
+    headings = [
+        line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("#")
+    ]
+    assert headings == [
+        "# Title",
+        "## 1. not a heading line? it is: renumbered",
+        "## Findings",
+        "## 2. Headline",
+        "## 3. Trombe-l'œil 12. words",
+        "### 4. a sub-heading keeps its number",
+    ]
+    headline = next(c.source for c in nb.cells if "Headline" in c.source)
+    assert headline.endswith("Text with 3. a number")  # only the heading's own number changes
+
+
 def test_report_pages_show_tagged_findings_first():
     import nbformat
 

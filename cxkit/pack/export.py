@@ -1,12 +1,13 @@
 """Export an executed pack notebook as one self-contained, safe HTML page.
 
 nbconvert's :class:`~nbconvert.HTMLExporter` renders the page with the house template
-(``templates/cxkit_report``: no code, no scripts, no remote requests). Three preprocessors,
+(``templates/cxkit_report``: no code, no scripts, no remote requests). Four preprocessors,
 registered on the exporter, shape the notebook first, in this order:
 
 1. :class:`SanitizeOutputs`: outputs reduced to what is safe to show (every page);
 2. :class:`DropEmptySections`: sections whose code shows nothing are left out;
-3. :class:`FindingsFirst`: the cells tagged ``findings`` move to just after the title.
+3. :class:`FindingsFirst`: the cells tagged ``findings`` move to just after the title;
+4. :class:`NumberSections`: the numbered headings are numbered again, with no gap.
 
 A failed notebook (kept under ``reports/_failed/<run-id>/``) is shown whole, with its code:
 its page gets the first pass only.
@@ -40,7 +41,7 @@ from .. import i18n
 from ..display import SAFE_MARK
 from ..privacy import mask_pii
 
-__all__ = ["SanitizeOutputs", "DropEmptySections", "FindingsFirst", "export_html", "sanitize_html"]
+__all__ = ["SanitizeOutputs", "DropEmptySections", "FindingsFirst", "NumberSections", "export_html", "sanitize_html"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _CSS = TEMPLATES_DIR / "cxkit.css"
@@ -247,10 +248,34 @@ class FindingsFirst(Preprocessor):  # type: ignore[misc]  # nbconvert is not fol
         return nb, resources
 
 
+_NUMBERED = re.compile(r"^(##[ \t]+)\d+\.(?=[ \t])", re.MULTILINE)
+
+
+class NumberSections(Preprocessor):  # type: ignore[misc]  # nbconvert is not followed: Any
+    """Number the page's numbered section headings (``## 7. ...``) 1, 2, 3 ... in the order the
+    reader meets them: a section left out (no breakdowns named, no tenure column) leaves no gap
+    ("12. Example reviews" followed by "14. Which theme list"). Unnumbered headings keep none."""
+
+    def preprocess(
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any]
+    ) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+        number = 0
+
+        def renumber(match: re.Match[str]) -> str:
+            nonlocal number
+            number += 1
+            return f"{match.group(1)}{number}."
+
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = _NUMBERED.sub(renumber, cell.source)
+        return nb, resources
+
+
 # --------------------------------------------------------------------------- the exporter
 
 #: The passes of a report page, in order; a failed notebook shown with its code gets the first.
-REPORT_PASSES = (SanitizeOutputs, DropEmptySections, FindingsFirst)
+REPORT_PASSES = (SanitizeOutputs, DropEmptySections, FindingsFirst, NumberSections)
 EVIDENCE_PASSES = (SanitizeOutputs,)
 
 _EXPORTERS = threading.local()
