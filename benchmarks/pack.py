@@ -345,6 +345,9 @@ def run(
     breakdown: bool = False,
 ) -> dict:
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    # The cxkit of this checkout, in the runner and its kernels alike (a shared virtual environment
+    # may have another checkout installed in editable mode).
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     home = Path(tempfile.mkdtemp(prefix="cxkit-bench-home-"))
     env.update(HOME=str(home), IPYTHONDIR=str(home / ".ipython"), MPLCONFIGDIR=str(home / ".mpl"))
     work = Path(tempfile.mkdtemp(prefix="cxkit-bench-"))
