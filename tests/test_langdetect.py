@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -122,3 +123,59 @@ def test_function_words_of_other_languages_decide():
         ]
     )
     assert out["language"].tolist() == ["other", "other", "da"]
+
+
+def _tables_by_loops(freqs: dict[str, float]) -> tuple[dict, ...]:
+    """One language's character tables built word by word and position by position, as
+    ``language_model`` built them before issue 31 D5 (the reference for its array version)."""
+    total = sum(freqs.values())
+    tri: dict[str, float] = {}
+    bi: dict[str, float] = {}
+    uni: dict[str, float] = {}
+    for w, f in freqs.items():
+        s = "^^" + w + "$"
+        for i in range(2, len(s)):
+            tri[s[i - 2 : i + 1]] = tri.get(s[i - 2 : i + 1], 0.0) + f / total
+            bi[s[i - 1 : i + 1]] = bi.get(s[i - 1 : i + 1], 0.0) + f / total
+            uni[s[i]] = uni.get(s[i], 0.0) + f / total
+    ctx2: dict[str, float] = {}
+    for k, v in tri.items():
+        ctx2[k[:2]] = ctx2.get(k[:2], 0.0) + v
+    ctx1: dict[str, float] = {}
+    for k, v in bi.items():
+        ctx1[k[:1]] = ctx1.get(k[:1], 0.0) + v
+    n_uni = sum(uni.values())
+    return tri, ctx2, bi, ctx1, {c: v / n_uni for c, v in uni.items()}
+
+
+def test_language_model_tables_equal_the_loops_to_the_last_bit():
+    """The array-built tables (issue 31 D5) hold the same keys, in the same order, with the same
+    floats as the loops over words and positions: the sums are added in the same order."""
+    import csv
+    import math
+
+    from cxkit.analysis import langdetect
+
+    words: dict[str, dict[str, float]] = {lang: {} for lang in langdetect._MODEL_LANGUAGES}
+    with open(langdetect.LEXICON_DIR / "langid_words.tsv", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        langs = next(reader)[1:]
+        for row in reader:
+            for lang, zipf in zip(langs, row[1:], strict=True):
+                if zipf:
+                    words[lang][row[0]] = 10.0 ** (float(zipf) - 9.0)
+    word_logp, chars = langdetect.language_model.__wrapped__()
+    for lang, freqs in words.items():
+        total = sum(freqs.values())
+        assert word_logp[lang] == {w: math.log((1 - langdetect._OOV_MASS) * f / total) for w, f in freqs.items()}
+        for got, expected in zip(chars[lang], _tables_by_loops(freqs), strict=True):
+            assert list(got.items()) == list(expected.items()), lang
+    # Where the order of addition shows: one trigram in several words and positions, a letter
+    # outside Latin-1, weights whose sums differ in the last bit when added in another order.
+    freqs = {"aaa": 0.1, "ba": 0.2, "aåa": 0.3, "a": 0.4, "ѣaa": 0.7}
+    total = sum(freqs.values())
+    got = langdetect._char_tables(list(freqs), np.array(list(freqs.values())) / total)
+    for table, expected in zip(got, _tables_by_loops(freqs), strict=True):
+        assert list(table.items()) == list(expected.items())
+    assert got[0]["^^a"] == ((0.1 / total + 0.3 / total) + 0.4 / total)  # words 1, 3, 4 in turn
+    assert got[0]["aa$"] == 0.1 / total + 0.7 / total and got[0]["^^ѣ"] == 0.7 / total
