@@ -54,8 +54,11 @@ def test_calibration_folds_equal_featurising_each_fold_anew(two_classes):
     Reference: fold 1 refitted by hand, featurising its training texts with fresh vocabularies
     (stems and n-grams in >= min_count training texts), weighted by scikit-learn's
     ``TfidfTransformer`` fitted on them, and scikit-learn's ``LogisticRegression`` (balanced,
-    C = 1); its test texts featurised through those vocabularies. Two classes (neutral reviews
-    left out) check the conversion of scikit-learn's one binary column into two class columns.
+    C = 1) on every training row, repeated texts repeated; its test texts featurised through
+    those vocabularies. calibrate_sentiment fits each distinct (text, class) pair once, weighted
+    by its count, and computes the idf by hand from weighted document frequencies: this checks
+    both against the plain computation. Two classes (neutral reviews left out) check the
+    conversion of scikit-learn's one binary column into two class columns.
     """
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -67,7 +70,8 @@ def test_calibration_folds_equal_featurising_each_fold_anew(two_classes):
     data = _reviews().dropna(subset=["rating"]).head(1500)
     if two_classes:
         data = data[data["rating"] != 3]
-    model = cx.calibrate_sentiment(data, seed=3, folds=5)
+    # one C (no grid, so no warm start): the fold's fit starts from zeros, as the reference's does
+    model = cx.calibrate_sentiment(data, seed=3, folds=5, C=1.0)
     y_names = rating_to_class(data["rating"].to_numpy())
     classes = tuple(c for c in CLASSES if (y_names == c).any())
     assert len(classes) == (2 if two_classes else 3)

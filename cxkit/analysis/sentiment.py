@@ -547,6 +547,24 @@ def comment_sentiment(
     return scores["compound"].where(scores["scored"].astype(bool)).astype(float).rename("sentiment")
 
 
+# calibrate_sentiment's default grid of C (see its docstring)
+C_GRID = (0.5, 1.0, 2.0, 4.0)
+# the folds' design matrices are kept across C up to this many stored entries in all (~12 bytes
+# each: 120 MB), and built again for each C beyond it
+_FOLD_CACHE_ENTRIES = 10_000_000
+
+
+def _C_grid(C: float | Sequence[float]) -> tuple[float, ...]:
+    """C as an ascending tuple of positive floats (one number: a grid of one)."""
+    values: list[object] = list(C) if isinstance(C, (Sequence, np.ndarray)) and not isinstance(C, str) else [C]
+    numbers = [
+        float(c) for c in values if isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool)
+    ]
+    if not numbers or len(numbers) < len(values) or not all(np.isfinite(c) and c > 0 for c in numbers):
+        raise ValueError(f"calibrate_sentiment: C must be a positive number or a list of them; got {C!r}")
+    return tuple(sorted(set(numbers)))
+
+
 def calibrate_sentiment(
     df: pd.DataFrame,
     *,
@@ -556,7 +574,7 @@ def calibrate_sentiment(
     language: str | None = "language",
     folds: int = 5,
     seed: int = 0,
-    C: float = 1.0,
+    C: float | Sequence[float] = C_GRID,
     min_count: int = 2,
     groups: str | None = None,
     prior: pd.DataFrame | None = None,
@@ -586,10 +604,15 @@ def calibrate_sentiment(
         ``groups``.
     seed : int, default 0, keyword-only
         Seed of the fold assignment (same seed, same folds, same numbers).
-    C : float, default 1.0, keyword-only
-        Inverse strength of the L2 penalty (scikit-learn's ``C``; chosen by 5-fold
-        cross-validation on the Danish training part of the benchmark, never on its test
-        companies: C = 1, 3, 10 gave macro-F1 0.685, 0.677, 0.668).
+    C : float or sequence of floats, default (0.5, 1, 2, 4), keyword-only
+        Inverse strength of the L2 penalty (scikit-learn's ``C``). A sequence is a grid,
+        walked from the smallest C up: every fold is fitted at one C (warm-started from its
+        fit at the previous C) before the next C, until a C's pooled out-of-fold macro-F1 does
+        not beat the best so far. The best C (the smallest of ties) gives the final model,
+        ``oof_`` and ``cv_``; ``C_`` is the choice and ``cv_C_`` the C tried. The choice is made
+        on the rows given here only. A single number is used as it is (no choice). The best C
+        differs by data set (see ``benchmarks/results/sentiment_calibration_disjoint.json``),
+        hence the grid.
     min_count : int, default 2, keyword-only
         A stem or character n-gram becomes a feature when it occurs in at least this many
         training texts.
@@ -617,6 +640,9 @@ def calibrate_sentiment(
         - ``recommended_``: True when there are at least 100 texts and the model's accuracy
           beat the lexicon scorer's by more than one standard error of the mean fold
           difference
+        - ``C_`` (the C chosen, also ``C``) and ``cv_C_``: one row per C tried, ``C``,
+          ``cv_accuracy``, ``cv_macro_f1`` (pooled out-of-fold), ``lbfgs_iterations`` (mean
+          per fold)
         - ``n_``, ``classes``, ``C``, ``vocabulary``, ``coefficients()`` (the stems that
           matter most)
 
@@ -624,7 +650,8 @@ def calibrate_sentiment(
     ------
     ValueError
         A column is missing, neither ``rating`` nor ``label`` is given, fewer than two
-        classes or ``2 * folds`` usable texts, or no positive or no negative text.
+        classes or ``2 * folds`` usable texts, no positive or no negative text, or a C that is
+        not a positive number.
 
     Examples
     --------
@@ -633,7 +660,10 @@ def calibrate_sentiment(
     >>> model = cx.calibrate_sentiment(reviews.sample(2000, random_state=1), seed=1)
     >>> bool(model.cv_accuracy_ > model.lexicon_accuracy_), model.recommended_
     (True, True)
+    >>> model.cv_C_["C"].tolist()[:2], bool(model.C_ in model.cv_C_["C"].tolist())
+    ([0.5, 1.0], True)
     """
+    grid = _C_grid(C)
     for col in [text] + [c for c in (rating if label is None else label, language, groups) if c]:
         if col not in df.columns and col != language:
             raise ValueError(f"calibrate_sentiment: column {col!r} not found; columns are {list(df.columns)}")
@@ -693,94 +723,173 @@ def calibrate_sentiment(
     # learns their idf there (so nothing leaks from the test fold), and reads the test texts
     # through that fold's vocabulary. The same features as featurising each fold's texts anew,
     # without tokenising and scoring them eleven times. Identical texts in one language have
-    # identical features: each is featurised once and its row repeated for every row that holds
-    # it (review streams repeat themselves).
+    # identical features: each is featurised once, and a fold fits one row per distinct
+    # (text, class) pair, weighted by how often it occurs (review streams repeat themselves; the
+    # weighted loss is the repeated rows' loss exactly, so the fit is the same, only cheaper).
     all_vocab: dict[str, int] = {}
     all_ngrams: dict[str, int] = {}
     key = np.array([f"{lang or ''}\x1f{t}" for t, lang in zip(items, langs or [None] * len(items))], dtype=object)
     codes, _ = pd.factorize(key)
     first = np.unique(codes, return_index=True)[1]
+    n_unique = len(first)
     u_rows, u_cols, u_total, u_lex, _, u_chars = _featurise(
         [items[i] for i in first], None if langs is None else [langs[i] for i in first], all_vocab, True, all_ngrams
     )
     # a stem repeated in one text is one binary feature: keep each (text, stem) pair once
-    u_stems = sparse.csr_matrix((np.ones(len(u_rows)), (u_rows, u_cols)), shape=(len(first), len(all_vocab)))
+    u_stems = sparse.csr_matrix((np.ones(len(u_rows)), (u_rows, u_cols)), shape=(n_unique, len(all_vocab)))
     u_stems.sum_duplicates()
     u_stems.data[:] = 1.0
-    stems_all, chars_all = u_stems[codes], u_chars[codes]
-    f_total, f_lex = u_total[codes], u_lex[codes]
+    u_chars = sparse.csr_matrix(u_chars)
+    u_chars_seen = u_chars.copy()
+    u_chars_seen.data[:] = 1.0
+    f_lex = u_lex[codes]
     stem_names = np.array(list(all_vocab), dtype=object)
     gram_names = np.array(list(all_ngrams), dtype=object)
+    k = len(classes)
 
-    def block(counts, idx):
-        """The columns of a block kept in the texts idx (in >= min_count of them), and their
-        idf, learnt on those texts by scikit-learn (smooth idf, as TfidfVectorizer)."""
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        part = counts[idx]
-        doc_freq = np.bincount(part.indices, minlength=counts.shape[1])
+    def block(seen, per_text, n):
+        """The columns of a block kept in a fold's training texts (in >= min_count of them) and
+        their idf there. ``per_text``: how many of the training texts each distinct text is.
+        scikit-learn's smooth idf, ln((1 + n) / (1 + df)) + 1 (TfidfTransformer's definition,
+        checked against it in tests/test_sentiment_scale.py), by hand because TfidfTransformer
+        counts rows and takes no weights, and the rows here are distinct texts."""
+        doc_freq = np.asarray(seen.T @ per_text).ravel()
         kept = np.flatnonzero(doc_freq >= min_count)
-        idf = TfidfTransformer().fit(part[:, kept]).idf_
-        return kept, idf
+        return kept, np.log((1 + n) / (1 + doc_freq[kept])) + 1
 
-    def matrix(model, idx):
-        stems, _ = l2_rows(stems_all[idx][:, model._stem_ids].multiply(model.stem_idf).tocsr())
-        chars, _ = l2_rows(chars_all[idx][:, model._gram_ids].multiply(model.ngram_idf).tocsr())
-        return sparse.hstack([stems, chars, lexicon_block(f_total[idx])]).tocsr()
-
-    def fit(idx):
-        from sklearn.linear_model import LogisticRegression
-
-        stem_ids, stem_idf = block(stems_all, idx)
-        gram_ids, gram_idf = block(chars_all, idx)
-        k = len(classes)
+    def features(idx):
+        """A fold's feature list (an unfitted SentimentModel) from its training rows idx."""
+        per_text = np.bincount(codes[idx], minlength=n_unique).astype(float)
+        stem_ids, stem_idf = block(u_stems, per_text, len(idx))
+        gram_ids, gram_idf = block(u_chars_seen, per_text, len(idx))
         model = SentimentModel(
             {name: j for j, name in enumerate(stem_names[stem_ids])},
             np.zeros((len(stem_ids) + len(gram_ids) + 2, k)),
             np.zeros(k),
             classes,
-            C,
+            grid[0],
             ngrams={name: j for j, name in enumerate(gram_names[gram_ids])},
             stem_idf=stem_idf,
             ngram_idf=gram_idf,
         )
         model._stem_ids, model._gram_ids = stem_ids, gram_ids
-        # scikit-learn's lbfgs, classes weighted to balance (n / (classes * class count), the
-        # weights the hand-written fitter used before); most of the fitting time is here. One
-        # BLAS thread: lbfgs's vector bookkeeping on ~10^5 weights is slower threaded (threads
-        # woken for each small call, and fighting other processes for the cores).
-        classifier = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+        return model
+
+    def matrix(model, texts):
+        """Design matrix of the distinct texts ``texts`` (codes) in a fold's features."""
+        stems, _ = l2_rows(u_stems[texts][:, model._stem_ids].multiply(model.stem_idf).tocsr())
+        chars, _ = l2_rows(u_chars[texts][:, model._gram_ids].multiply(model.ngram_idf).tocsr())
+        return sparse.hstack([stems, chars, lexicon_block(u_total[texts])]).tocsr()
+
+    def training_rows(idx):
+        """One row per distinct (text, class) pair of the rows idx: its text (code), class and
+        weight, its count times its class's balancing weight n / (classes * class count):
+        scikit-learn's class_weight="balanced" on the repeated rows."""
+        pair, count = np.unique(codes[idx] * k + y[idx], return_counts=True)
+        texts, labels = pair // k, pair % k
+        per_class = np.bincount(y[idx], minlength=k)
+        balance = len(idx) / (np.count_nonzero(per_class) * np.maximum(per_class, 1))
+        return texts, labels, count * balance[labels]
+
+    def fit_at(model, classifier, X, labels, weights, c):
+        """Fit at C = c, from the classifier's current weights (warm_start; zeros at first), and
+        set the model's weights."""
+        classifier.set_params(C=c)
+        # scikit-learn's lbfgs; most of the fitting time is here. One BLAS thread: lbfgs's
+        # vector bookkeeping on ~10^5 weights is slower threaded (threads woken for each small
+        # call, and fighting other processes for the cores).
         with threadpool_limits(limits=1, user_api="blas"):
-            classifier.fit(matrix(model, idx), y[idx])
+            classifier.fit(X, labels, sample_weight=weights)
         if k == 2:  # scikit-learn keeps one column for two classes: log-odds of the second
             model.coef = np.column_stack([-classifier.coef_[0] / 2, classifier.coef_[0] / 2])
             model.intercept = np.array([-classifier.intercept_[0] / 2, classifier.intercept_[0] / 2])
         else:
             model.coef, model.intercept = classifier.coef_.T.copy(), classifier.intercept_.copy()
-        return model
+        model.C = c
+        return int(classifier.n_iter_.max())
 
-    def predict(model, idx):
-        return model.probabilities(matrix(model, idx)), f_lex[idx]
+    from sklearn.linear_model import LogisticRegression
 
-    records = []
-    oof_compound = np.full(len(data), np.nan)
-    oof_label = np.full(len(data), None, dtype=object)
-    # the fits are the slow part (9.7k long reviews: a few seconds each): one step per fold
-    # and one for the final model
-    with progress.bar(folds + 1, "calibrate_sentiment: fitting folds", unit="fit") as fits:
-        for f in range(folds):
-            test = np.flatnonzero(fold == f)
+    n_rows = len(data)
+    truth = y[:n_rows]
+    # out-of-fold class probabilities at every C of the grid tried
+    oof_P = np.full((len(grid), n_rows, k), np.nan)
+    n_stems_all = len(all_vocab)
+    # Each fold's features (kept columns and idf) are learnt once and serve every C; its design
+    # matrices too, while they fit in _FOLD_CACHE_ENTRIES stored entries (else rebuilt per C:
+    # a fraction of a fit's time, against the memory of five near-copies of the data).
+    folds_fitted = []
+    for f in range(folds):
+        test = np.flatnonzero(fold == f)
+        if len(test):
             train = np.concatenate([np.flatnonzero(fold != f), prior_idx])
-            if len(test) == 0:
+            folds_fitted.append(
+                {
+                    "test": test,
+                    "model": features(train),
+                    "rows": training_rows(train),
+                    "test_texts": np.unique(codes[test], return_inverse=True),
+                    "classifier": LogisticRegression(max_iter=2000, warm_start=True),
+                    "weights": {},
+                }
+            )
+    cache: dict[int, tuple[sparse.csr_matrix, sparse.csr_matrix]] = {}
+    stored = 0
+
+    def design_of(i, spec):
+        nonlocal stored
+        if i in cache:
+            return cache[i]
+        pair = (matrix(spec["model"], spec["rows"][0]), matrix(spec["model"], spec["test_texts"][0]))
+        if stored + pair[0].nnz + pair[1].nnz <= _FOLD_CACHE_ENTRIES:
+            cache[i] = pair
+            stored += pair[0].nnz + pair[1].nnz
+        return pair
+
+    path_rows = []
+    best = 0
+    # the fits are the slow part (9.7k long reviews: a second or more each): one step per fit
+    with progress.bar(len(folds_fitted) * len(grid) + 1, "calibrate_sentiment: fitting folds", unit="fit") as fits:
+        # The grid is walked from the smallest C up, every fold at one C before the next C, each
+        # fold's fit warm-started from its fit at the previous C; the walk stops when the pooled
+        # out-of-fold macro-F1 does not rise above the best so far, so the larger C, the
+        # slowest fits, are fitted only while they help. On the benchmark's training sets the
+        # whole grid gives the same choice, except English, where C = 4 ties C = 1 (0.9165
+        # both, 0.914 at C = 2) and the walk keeps 1 (cv_C_ of the whole grid, session 8: da
+        # 0.685 0.680 0.673 0.672, sv 0.690 0.689 0.689 0.688, nb 0.631 0.630 0.628 0.620).
+        for g, c in enumerate(grid):
+            iterations = 0
+            for i, spec in enumerate(folds_fitted):
+                X, X_test = design_of(i, spec)
+                _, labels, weights = spec["rows"]
+                iterations += fit_at(spec["model"], spec["classifier"], X, labels, weights, c)
                 fits.update(1)
-                continue
-            model = fit(train)
-            fits.update(1)
-            P, lex_c = predict(model, test)
-            pred = P.argmax(axis=1)
-            oof_compound[test] = P[:, classes.index("positive")] - P[:, classes.index("negative")]
-            oof_label[test] = np.array(classes, dtype=object)[pred]
-            truth = y[test]
+                oof_P[g, spec["test"]] = spec["model"].probabilities(X_test)[spec["test_texts"][1]]
+                spec["weights"][c] = (spec["classifier"].coef_.copy(), spec["classifier"].intercept_.copy())
+            pred = oof_P[g].argmax(axis=1)
+            path_rows.append(
+                {
+                    "C": c,
+                    "cv_accuracy": float(np.mean(pred == truth)),
+                    "cv_macro_f1": macro_f1(truth, pred, range(k)),
+                    "lbfgs_iterations": iterations / len(folds_fitted),
+                }
+            )
+            if path_rows[g]["cv_macro_f1"] > path_rows[best]["cv_macro_f1"]:
+                best = g
+            elif g > best:
+                fits.update(len(folds_fitted) * (len(grid) - g - 1))  # the larger C are not fitted
+                break
+        cache.clear()
+        path = pd.DataFrame(path_rows)
+        chosen = grid[best]
+        P_best = oof_P[best]
+        records = []
+        for spec in folds_fitted:
+            test = spec["test"]
+            pred = P_best[test].argmax(axis=1)
+            truth_f = y[test]
+            lex_c = f_lex[test]
             lex_label = np.where(
                 lex_c >= SENTIMENT_THRESHOLDS["positive"],
                 "positive",
@@ -788,19 +897,53 @@ def calibrate_sentiment(
             )
             records.append(
                 {
-                    "fold": f + 1,
+                    "fold": int(fold[test[0]]) + 1,
                     "n": len(test),
-                    "accuracy": float(np.mean(pred == truth)),
-                    "macro_f1": macro_f1(truth, pred, range(len(classes))),
-                    "lexicon_accuracy": float(np.mean(lex_label == np.array(classes, dtype=object)[truth])),
+                    "accuracy": float(np.mean(pred == truth_f)),
+                    "macro_f1": macro_f1(truth_f, pred, range(k)),
+                    "lexicon_accuracy": float(np.mean(lex_label == np.array(classes, dtype=object)[truth_f])),
                 }
             )
         cv = pd.DataFrame(records)
-        final = fit(np.arange(len(items)))
+        everything = np.arange(len(items))
+        final = features(everything)
+        classifier = LogisticRegression(max_iter=2000, warm_start=True)
+        if len(grid) > 1:
+            # start the final fit from the folds' weights at the chosen C, averaged over the
+            # folds that kept each feature (their features and idf are close to the final ones,
+            # so lbfgs starts near the optimum; it stops at the same tolerance)
+            n_all = n_stems_all + len(all_ngrams)
+            total = np.zeros((folds_fitted[0]["weights"][chosen][0].shape[0], n_all + 2))
+            seen = np.zeros(n_all + 2)
+            intercept_sum = np.zeros(total.shape[0])
+            for spec in folds_fitted:
+                coef, intercept = spec["weights"][chosen]
+                m = spec["model"]
+                columns = np.concatenate([m._stem_ids, n_stems_all + m._gram_ids, [n_all, n_all + 1]])
+                total[:, columns] += coef
+                seen[columns] += 1
+                intercept_sum += intercept
+            ids = np.concatenate([final._stem_ids, n_stems_all + final._gram_ids, [n_all, n_all + 1]])
+            classifier.coef_ = total[:, ids] / np.maximum(seen[ids], 1)
+            classifier.intercept_ = intercept_sum / len(folds_fitted)
+        del folds_fitted
+        texts, labels, weights = training_rows(everything)
+        fit_at(final, classifier, matrix(final, texts), labels, weights, chosen)
         fits.update(1)
     del final._stem_ids, final._gram_ids
+    pos, neg = classes.index("positive"), classes.index("negative")
     final.cv_ = cv
-    final.oof_ = pd.DataFrame({"compound": oof_compound, "label": oof_label}, index=data.index)
+    final.cv_C_ = path
+    final.C_ = chosen
+    final.oof_ = pd.DataFrame(
+        {
+            "compound": P_best[:, pos] - P_best[:, neg],
+            "label": np.where(
+                np.isnan(P_best[:, 0]), None, np.array(classes, dtype=object)[np.nan_to_num(P_best).argmax(axis=1)]
+            ),
+        },
+        index=data.index,
+    )
     final.n_ = len(data)
     final.cv_accuracy_ = float(np.average(cv["accuracy"], weights=cv["n"]))
     final.cv_macro_f1_ = float(np.average(cv["macro_f1"], weights=cv["n"]))
