@@ -1262,7 +1262,7 @@ def _rows(frame: pd.DataFrame, mask: npt.NDArray[np.bool_]) -> pd.DataFrame:
 
     The bound on the runs grows with the rows: a fixed 4,096 runs was met by 1M reviews (500
     rejected rows, 1,000 runs) but not by 10M (5,000 rejected, 10,000 runs), whose every text
-    was then copied (3.4 s of the load, most of its growth beyond linear)."""
+    was then copied (3.4 s of processor time, against 0.2 s as slices)."""
     index = pd.RangeIndex(int(mask.sum()))
     edges = np.flatnonzero(np.diff(np.concatenate(([False], mask, [False])).astype(np.int8)))
     runs = list(zip(edges[::2].tolist(), edges[1::2].tolist()))
@@ -1630,8 +1630,8 @@ def _duplicates_in_runs(
     Within a run equal ids are neighbours, so no hashing is needed. An id held in two runs lies
     within both runs' ranges (first to last id), so only the rows of each run inside another
     run's range (found by bisection) are compared across runs, by their dictionary codes. This
-    keeps 10M reviews joined from ten sorted parts as fast as one sorted part: the whole column's
-    dictionary took 3.5 s there, against 0.02 s for 1M ids in order."""
+    keeps 10M review ids joined from ten sorted parts linear in the rows: 0.27 s of processor
+    time, where the whole column's dictionary took 3.05 s (1M ids in order: 0.024 s)."""
     n = len(values)
     duplicate = np.zeros(n, dtype=bool)
     new_group = np.ones(n, dtype=bool)
