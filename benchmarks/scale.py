@@ -4,6 +4,9 @@
     .venv/bin/python benchmarks/scale.py --scales 1 2         # a quicker growth check
     .venv/bin/python benchmarks/scale.py --data /tmp/scale    # keep (and reuse) the generated inputs there
     .venv/bin/python benchmarks/scale.py --dask-only          # only the Dask comparison
+    .venv/bin/python benchmarks/scale.py --load-growth reviews --data /tmp/scale --base /tmp/before --rounds 2
+                                                              # one table's load at 1x and 10x, alternating with
+                                                              # the code before (another checkout)
 
 The 1x input is the issue's big input: 1,000,000 reviews, 200,000 survey responses, 500,000
 customers and 2,000,000 journey events (``cxkit sample --rows ...``, the sample's generator with
@@ -40,6 +43,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,22 +126,76 @@ def _input(data: Path, scale: float, env: dict[str, str]) -> Path:
 
 
 _LOAD = """
-import json, sys, time
+import json, resource, sys, time
 import cxkit as cx
 catalog = cx.load_catalog(sys.argv[1])
+before = resource.getrusage(resource.RUSAGE_SELF)
 t, cpu = time.perf_counter(), time.process_time()
 loaded = catalog[sys.argv[2]]
 seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+after = resource.getrusage(resource.RUSAGE_SELF)
 peak = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_bytes": peak, "rows": int(loaded.report.read)}))
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_bytes": peak, "rows": int(loaded.report.read),
+                  "user_seconds": after.ru_utime - before.ru_utime, "system_seconds": after.ru_stime - before.ru_stime,
+                  "cxkit": cx.__file__}))
 """
 
 
-def _load(catalog: Path, name: str, env: dict[str, str]) -> dict:
+def _load(catalog: Path, name: str, env: dict[str, str], cwd: Path | None = None) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", _LOAD, str(catalog), name], env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", _LOAD, str(catalog), name], env=env, check=True, capture_output=True, text=True, cwd=cwd
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_load_growth(
+    data: Path, table: str, scales: list[float], env: dict[str, str], base: Path | None, rounds: int
+) -> dict:
+    """``table`` loaded at each scale in fresh processes (:data:`_LOAD`), by this checkout and,
+    with ``base``, by another one (e.g. a checkout of the code before a change), in alternating
+    rounds; medians and the growth exponent b of wall, processor, user and system seconds and of
+    the peak from the smallest to the largest scale. Processor seconds split into user time (the
+    code's own work) and system time (mostly the kernel handing the process memory it has not
+    touched before, which on this VM costs 1-2.5 s per GiB)."""
+    codes = {"this checkout": ROOT} | ({"base": base.resolve()} if base else {})
+    catalogs = {s: _input(data, s, env) / "cxkit.yaml" for s in scales}
+    runs: dict[str, list[dict]] = {}
+    for r in range(rounds):
+        order = [(code, s) for s in sorted(scales) for code in codes]
+        for code, scale in order if r % 2 == 0 else order[::-1]:
+            load_before = _load_average()
+            # the checkout's folder first on the path (python -c puts the working folder first)
+            run = _load(catalogs[scale], table, {**env, "PYTHONPATH": str(codes[code])}, cwd=codes[code])
+            run["load_average"] = load_before
+            runs.setdefault(f"{code} {scale:g}x", []).append(run)
+            print(
+                f"  round {r + 1} {code} {scale:g}x load {table}: {run['seconds']:.1f} s, processor "
+                f"{run['cpu_seconds']:.1f} s (user {run['user_seconds']:.1f}, system {run['system_seconds']:.1f}), "
+                f"peak {run['peak_bytes'] / 2**30:.2f} GiB, load {load_before:.1f}",
+                flush=True,
+            )
+    keys = ("seconds", "cpu_seconds", "user_seconds", "system_seconds", "peak_bytes")
+    small, large = min(scales), max(scales)
+    summary: dict = {}
+    for code in codes:
+        median = {f"{s:g}x": {k: statistics.median(x[k] for x in runs[f"{code} {s:g}x"]) for k in keys} for s in scales}
+        ratio = runs[f"{code} {large:g}x"][0]["rows"] / runs[f"{code} {small:g}x"][0]["rows"]
+        summary[code] = {
+            "median": median,
+            "growth_exponent": {
+                k: round(math.log(median[f"{large:g}x"][k] / median[f"{small:g}x"][k]) / math.log(ratio), 2)
+                for k in keys
+            },
+        }
+    loads = [x["load_average"] for v in runs.values() for x in v]
+    return {
+        "table": table,
+        "rounds": rounds,
+        "base": str(base) if base else None,
+        "load_average": [min(loads), max(loads)],
+        "summary": summary,
+        "runs": runs,
+    }
 
 
 def run_scale(data: Path, scale: float, env: dict[str, str], max_memory: str = "8G") -> dict:
@@ -340,6 +398,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-memory", default="8G", help="the pack's --max-memory (default 8G, the goal's bound at 10x)"
     )
+    parser.add_argument(
+        "--load-growth",
+        metavar="TABLE",
+        help="only load TABLE at --scales in fresh processes, --rounds times (with --base: alternating with that "
+        "checkout); results under 'load_growth' in scale.json, the rest kept",
+    )
+    parser.add_argument("--base", type=Path, default=None, help="another checkout for --load-growth (the code before)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of --load-growth")
     args = parser.parse_args(argv)
     data = args.data or Path(tempfile.mkdtemp(prefix="cxkit-scale-"))
     data.mkdir(parents=True, exist_ok=True)
@@ -364,6 +430,16 @@ def main(argv: list[str] | None = None) -> int:
         },
         "command": "benchmarks/scale.py " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
+    target = RESULTS / "scale.json"
+    if args.load_growth:
+        growth_result = run_load_growth(data, args.load_growth, args.scales, env, args.base, args.rounds)
+        growth_result["command"] = results["command"]
+        RESULTS.mkdir(exist_ok=True)
+        kept = json.loads(target.read_text()) if target.exists() else results
+        kept.setdefault("load_growth", {})[args.load_growth] = growth_result
+        target.write_text(json.dumps(kept, indent=2) + "\n")
+        print(json.dumps({k: v["growth_exponent"] for k, v in growth_result["summary"].items()}, indent=1))
+        return 0
     if not args.dask_only:
         runs = [run_scale(data, s, env, args.max_memory) for s in sorted(args.scales)]
         results["runs"] = runs
@@ -372,7 +448,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.dask or args.dask_only:
         results["dask"] = run_dask(data, env, rounds=args.dask_rounds)
     RESULTS.mkdir(exist_ok=True)
-    target = RESULTS / "scale.json"
     if args.dask_only and target.exists():  # keep the scales' figures of an earlier run
         results = {**json.loads(target.read_text()), "dask": results["dask"]}
     target.write_text(json.dumps(results, indent=2) + "\n")

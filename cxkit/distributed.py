@@ -71,6 +71,19 @@ def current_cluster() -> Client | None:
 current = current_cluster
 
 
+def threads() -> int | None:
+    """The worker threads of the connected cluster (summed over its workers), or None
+    in-process: how many tasks it runs at once, for sizing the work sent to it.
+
+    >>> threads() is None
+    True
+    """
+    client = current()
+    if client is None:
+        return None
+    return max(1, sum(int(n) for n in client.nthreads().values()))
+
+
 def _close_current() -> None:
     client, owned = _state["client"], _state["owned"]
     _state["client"], _state["owned"] = None, False
