@@ -1,6 +1,6 @@
 """Survey weighting: raking speed on 1,000,000 responses, and coverage of the weighted intervals.
 
-    .venv/bin/python benchmarks/weighting.py            # about 10 minutes on 2 cores
+    .venv/bin/python benchmarks/weighting.py            # 47 minutes on 2 shared cores at load 5-8
     .venv/bin/python benchmarks/weighting.py --quick    # a smoke run, under a minute
 
 **Speed** (issue 29: 1M responses on 3 margins in under 5 s): ``cx.rake`` on 1,000,000 responses
