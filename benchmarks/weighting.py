@@ -1,6 +1,6 @@
 """Survey weighting: raking speed on 1,000,000 responses, and coverage of the weighted intervals.
 
-    .venv/bin/python benchmarks/weighting.py            # about 10 minutes on 2 cores
+    .venv/bin/python benchmarks/weighting.py            # 47 minutes on 2 shared cores at load 5-8
     .venv/bin/python benchmarks/weighting.py --quick    # a smoke run, under a minute
 
 **Speed** (issue 29: 1M responses on 3 margins in under 5 s): ``cx.rake`` on 1,000,000 responses
@@ -15,8 +15,9 @@ must do once). Ratios are cxkit / peer and cxkit / floor; the load average is re
 CSAT and driver ratings depend on segment and region, surveyed with a response propensity that
 depends on both (Enterprise and EU answer far more often: a biased sample), each sample raked
 to the population's segment and region shares (``calibration=`` its ``attrs["weighting"]``: the
-linearised variance of the raked estimator; the same intervals on Kish's effective n are
-reported beside them as "weighted, Kish n"), and the weighted 95% intervals of ``cx.nps``,
+linearised variance of the raked estimator, or below ``cxkit.analysis.nps.JACKKNIFE_BELOW`` (300) responses the
+jackknife that rakes every replicate again, named in each row's ``variance``; the same
+intervals on Kish's effective n are reported beside them as "weighted, Kish n"), and the weighted 95% intervals of ``cx.nps``,
 ``cx.csat`` (mean and top-2-box share) and the weighted ``cx.key_drivers`` shares checked
 against the population values, with their Monte Carlo standard errors. The propensity is a
 product of a segment and a region factor, the case where raking on the two margins removes the
@@ -26,8 +27,14 @@ EU, a level of a raking margin, and the app channel, not a margin but mostly Con
 against the rest) are checked against the population's differences the same way. Each row has ``empirical_sd`` (the spread of the estimate over the
 samples) and ``rms_se`` (the root mean square of the SEs the intervals used): the measurement
 of whether an SE is right. The unweighted intervals are reported beside them (they miss: the
-bias). Results go to
-``benchmarks/results/weighting.json`` (``weighting_quick.json`` with ``--quick``).
+bias).
+
+**Cost of the jackknife** (``variance_cost``): ``cx.nps``, ``cx.csat`` and ``cx.compare_nps`` (by
+region) with ``calibration=`` on one raked sample of 100 and one of 299 responses, with the
+jackknife against the same calls with the linearised variance (``JACKKNIFE_BELOW`` set to 0),
+alternating, medians of 15 runs.
+
+Results go to ``benchmarks/results/weighting.json`` (``weighting_quick.json`` with ``--quick``).
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import cxkit as cx  # noqa: E402
+import cxkit.analysis.nps as nps_module  # noqa: E402
 from cxkit.errors import DataWarning  # noqa: E402
 
 BAND = (0.93, 0.97)
@@ -272,10 +280,67 @@ def coverage(reps: int, n: int, driver_reps: int, seed: int = 29) -> list[dict]:
                 "empirical_sd": float(np.std(estimates[name], ddof=1)),
                 "rms_se": float(np.sqrt(np.mean(np.square(ses[name])))) if np.isfinite(ses[name]).all() else None,
                 "in_band": bool(BAND[0] <= c <= BAND[1]),
+                "variance": (
+                    ("jackknife" if n < nps_module.JACKKNIFE_BELOW else "linearised")
+                    if name.endswith(" weighted")
+                    else "kish"
+                    if name.endswith("Kish n")
+                    else "unweighted"
+                )
+                if not name.startswith("driver")
+                else "bootstrap",
                 "mean_deff": float(np.mean(deff)),
             }
         )
     return rows
+
+
+def variance_cost(runs: int = 15, seed: int = 29) -> list[dict]:
+    """Seconds of the calibrated estimates on one raked sample with the jackknife and with the
+    linearised variance (alternating rounds, medians)."""
+    pop = _population(200_000, seed)
+    margins = {m: pop[m].value_counts(normalize=True).to_dict() for m in ("segment", "region")}
+    p = pop["propensity"].to_numpy() / pop["propensity"].sum()
+    rng = np.random.default_rng(seed + 2)
+    out = []
+    for n in (100, nps_module.JACKKNIFE_BELOW - 1):
+        sample = pop.iloc[rng.choice(len(pop), n, replace=False, p=p)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            w = cx.rake(sample, margins)
+        s = sample.assign(w=w.to_numpy())
+        info = w.attrs["weighting"]
+
+        def estimates(s: pd.DataFrame = s, info: dict = info) -> None:
+            cx.nps(s, weights="w", calibration=info, check_scale=False)
+            cx.csat(s, weights="w", calibration=info)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataWarning)
+                cx.compare_nps(s, by="region", weights="w", calibration=info)
+
+        times: dict[str, list[float]] = {"jackknife": [], "linearised": []}
+        below = nps_module.JACKKNIFE_BELOW
+        try:
+            for _ in range(runs):
+                for label, threshold in (("jackknife", below), ("linearised", 0)):
+                    nps_module.JACKKNIFE_BELOW = threshold
+                    t = time.perf_counter()
+                    estimates()
+                    times[label].append(time.perf_counter() - t)
+        finally:
+            nps_module.JACKKNIFE_BELOW = below
+        med = {k: float(np.median(v)) for k, v in times.items()}
+        out.append(
+            {
+                "rows": n,
+                "calls": "nps + csat (mean, top-2-box) + compare_nps by region",
+                "runs": runs,
+                "median_s": med,
+                "ratio_jackknife_to_linearised": med["jackknife"] / med["linearised"],
+                "load": os.getloadavg()[0],
+            }
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -291,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         result_speed = json.loads(stored.read_text())["speed"]
     else:
         result_speed = speed(200_000 if args.quick else 1_000_000, 3 if args.quick else 5)
+    cost = variance_cost(5 if args.quick else 15)
     rows = []
     for n, reps, driver_reps in (
         ((500, 200, 50), (2000, 100, 20)) if args.quick else ((100, 4000, 0), (500, 2000, 400), (2000, 2000, 200))
@@ -304,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_after": os.getloadavg(),
         },
         "speed": result_speed,
+        "variance_cost": cost,
         "coverage": rows,
         "band": list(BAND),
         "seconds": time.perf_counter() - started,
@@ -315,6 +382,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{s['median_s']['pandas_rake']:.2f} s, ratio {s['ratio_to_pandas_rake']:.2f}; factorize floor "
         f"{s['median_s']['factorize']:.2f} s, ratio {s['ratio_to_factorize']:.2f}); load {load_before[0]:.1f}"
     )
+    for c in cost:
+        print(
+            f"calibrated estimates on {c['rows']} rows: jackknife {1000 * c['median_s']['jackknife']:.1f} ms, "
+            f"linearised {1000 * c['median_s']['linearised']:.1f} ms (ratio {c['ratio_jackknife_to_linearised']:.2f})"
+        )
     print(
         pd.DataFrame(rows)[
             ["case", "quantity", "coverage", "mc_se", "replications", "mean_width", "in_band"]

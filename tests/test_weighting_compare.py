@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
+import cxkit.analysis.nps as nps_module
 from cxkit.analysis.nps import _calibrated_contrasts, _calibration_margins, _group_codes
 from cxkit.errors import DataWarning
 
@@ -73,7 +74,10 @@ def _srs_var(z):
     return len(z) / (len(z) - 1) * np.sum((z - z.mean()) ** 2)
 
 
-def test_post_stratified_difference_of_means_written_out_by_hand():
+def test_post_stratified_difference_of_means_written_out_by_hand(monkeypatch):
+    # the linearisation (used from JACKKNIFE_BELOW = 300 responses on; below it the jackknife,
+    # tests/test_weighting_jackknife.py), checked on 40 responses by lowering the threshold
+    monkeypatch.setattr(nps_module, "JACKKNIFE_BELOW", 0)
     df = _sample(40, 1)
     w = cx.poststratify(df, "segment", SEGMENTS)
     s = df.assign(w=w.to_numpy())

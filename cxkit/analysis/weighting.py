@@ -37,7 +37,9 @@ margins too (``calibration=w.attrs["weighting"]``, which the pack passes on in t
 use the linearised variance of the calibrated estimator instead (Deville & Sarndal 1992; R's
 ``survey::svymean`` on a ``rake()``d design): Kish's n ignores what the margins fix, and on
 raked samples of 500 its NPS interval covered 97.5%, the linearised one 93.9% (95.1% at
-2,000; ``benchmarks/weighting.py``).
+2,000; ``benchmarks/weighting.py``). Below 300 responses per calibrated group the linearisation
+runs short, and they use the delete-one jackknife with every replicate raked again instead
+(:data:`cxkit.analysis.nps.JACKKNIFE_BELOW`).
 
 Why hand-written: raking is a few lines of vectorised NumPy over the cells of the margins
 (1 million responses on three margins in well under a second), and the packages that do it
