@@ -12,6 +12,17 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # a runtime-only environment: the property tests skip themselves
+    pass
+else:
+    # Hypothesis by default fails an example that takes over 200 ms (its deadline) and a test
+    # whose data are slow to generate (the too_slow health check): verdicts by wall-clock speed
+    # on a loaded machine. Tests that give their own settings inherit these.
+    settings.register_profile("cxkit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("cxkit")
+
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = PROJECT.parent / "shared" / "datasets"
 
@@ -154,9 +165,37 @@ def browser():
     except ImportError:
         browser_unavailable("playwright is not installed; it is in the test extra: `make test` installs it")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=BROWSER_GUARD_MS)
+        yield _GuardedBrowser(browser)
         browser.close()
+
+
+#: Playwright's waits (launch, page loads, evaluations) give up after 30 s by default: on a
+#: loaded machine a big page can take longer, which would be a verdict by wall-clock speed.
+#: 10 minutes keeps a guard against a hung browser.
+BROWSER_GUARD_MS = 600_000
+
+
+class _GuardedBrowser:
+    """The session's browser, whose new contexts wait up to :data:`BROWSER_GUARD_MS`."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(BROWSER_GUARD_MS)
+        context.set_default_navigation_timeout(BROWSER_GUARD_MS)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(BROWSER_GUARD_MS)
+        page.set_default_navigation_timeout(BROWSER_GUARD_MS)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 # -- notebooks run by nbval (testpaths has notebooks/) -----------------------------------------
