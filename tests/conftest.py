@@ -201,7 +201,64 @@ class _GuardedBrowser:
 # -- notebooks run by nbval (testpaths has notebooks/) -----------------------------------------
 
 
+#: Seconds of processor time per test file, the slowest (measured with a per-test CPU probe
+#: over `pytest -n 2`, session 8; refresh them when a file's cost changes much). The run
+#: starts with these, so that under `--dist loadfile` the two workers end on small files and
+#: finish together; xdist's own order (most tests first) left files of a few heavy tests, such
+#: as the real-data matrix, to the end, where one worker ran them alone.
+SLOW_FILES = {
+    "tests/test_realdata_b.py": 88,
+    "tests/test_report.py": 77,
+    "tests/test_realdata_a.py": 67,
+    "tests/test_distributed.py": 53,
+    "tests/test_runner_faults.py": 43,
+    "tests/test_pack_languages.py": 38,
+    "tests/test_sentiment_languages.py": 34,
+    "tests/test_pack_danish.py": 27,
+    "tests/test_own_data.py": 25,
+    "tests/test_summary.py": 21,
+    "tests/test_sentiment.py": 18,
+    "tests/test_pack.py": 17,
+    "tests/test_sentiment_scale.py": 17,
+    "tests/test_privacy.py": 16,
+    "tests/test_runner_progress.py": 15,
+    "tests/test_journey_page.py": 14,
+    "tests/test_review_page.py": 13,
+    "tests/test_properties_models.py": 13,
+    "tests/test_churn_page.py": 12,
+    "tests/test_drilldown.py": 12,
+    "tests/test_reader_fuzz.py": 11,
+    "tests/test_churn.py": 11,
+    "tests/test_sample.py": 10,
+    "tests/test_catalog_policy.py": 10,
+    "notebooks/review_sentiment.ipynb": 8,
+    "tests/test_i18n_reviews.py": 8,
+    "tests/test_runner_memory.py": 7,
+    "tests/test_weighting_variance.py": 7,
+    "tests/test_cli.py": 6,
+    "tests/test_stages.py": 5,
+    "tests/test_drivers_bootstrap.py": 5,
+    "tests/test_sentiment_speed.py": 5,
+    "tests/test_layers.py": 5,
+    "tests/test_nps_page.py": 5,
+    "tests/test_topics.py": 5,
+    "tests/test_validation_reference.py": 5,
+    "tests/test_plots.py": 4,
+    "tests/test_properties_intervals.py": 4,
+    "tests/test_catalog.py": 4,
+    "tests/test_i18n_churn.py": 4,
+    "notebooks/journey_stages.ipynb": 4,
+    "notebooks/churn_regression.ipynb": 4,
+    "tests/test_nps.py": 4,
+    "notebooks/nps_drivers.ipynb": 3,
+}
+
+
 def pytest_collection_modifyitems(items):
+    # The slowest files first (SLOW_FILES; a stable sort keeps each file's tests in order, and
+    # the other files in collection order). pyproject's --no-loadscope-reorder makes xdist
+    # hand out the files in this order.
+    items.sort(key=lambda item: -SLOW_FILES.get(item.nodeid.split("::", 1)[0], 0))
     # nbval fails a cell when the kernel's last messages of a cell come more than 5 s after its
     # reply (a constant it sets on every cell item): on a loaded machine that is a verdict by
     # wall-clock speed. 600 s keeps a guard against a hung kernel; a cell that finishes in time
