@@ -86,7 +86,9 @@ def _previous(project: Path, built_before: Path) -> dict:
     """The pack a failed run must leave as it was: a copy of ``built_before`` as the project's
     reports folder (what a run in ``project`` would leave: the pack, its log and lock file)."""
     shutil.copytree(built_before, project / "reports", symlinks=True)
-    return _snapshot(project / "reports" / "2026-10")
+    snapshot = _snapshot(project / "reports" / "2026-10")
+    assert {"index.html", "alpha.html", "results.json", "manifest.json"} <= set(snapshot)  # a pack to lose
+    return snapshot
 
 
 def _build(project, **kw):

@@ -131,7 +131,9 @@ def _previous_pack(project: Path, built_before: Path) -> dict:
     same project's run, as a run in ``project`` would leave it: pack, log and lock file) as the
     project's reports folder; a pack is a folder of files, so a copy is the pack."""
     shutil.copytree(built_before, project / "reports", symlinks=True)
-    return _snapshot(project / "reports" / "2026-10")
+    snapshot = _snapshot(project / "reports" / "2026-10")
+    assert {"index.html", "alpha.html", "results.json", "manifest.json"} <= set(snapshot)  # a pack to lose
+    return snapshot
 
 
 def _snapshot(folder: Path) -> dict:
