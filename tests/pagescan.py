@@ -98,10 +98,21 @@ def defects(seen: dict) -> list[str]:
 
 def scan(browser, page_path) -> list[str]:
     """Open ``page_path`` in ``browser`` (a Playwright browser) and list its defects."""
+    return scan_pages(browser, [page_path])[page_path]
+
+
+def scan_pages(browser, page_paths) -> dict:
+    """The defects of each page of ``page_paths``, opened one after the other in one tab (each
+    load is a new document; the pages run no script, so nothing carries over from one to the
+    next). A context per page cost a new renderer each: 3.0 s instead of 1.7 s for a pack's six
+    pages."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        page.goto(page_path.resolve().as_uri())
-        return defects(page.evaluate(COLLECT))
+        found = {}
+        for path in page_paths:
+            page.goto(path.resolve().as_uri())
+            found[path] = defects(page.evaluate(COLLECT))
+        return found
     finally:
         context.close()

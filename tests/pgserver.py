@@ -131,7 +131,7 @@ def _stop(runner: _Runner, pg_ctl: Path, datadir: Path) -> None:
 
 
 @contextlib.contextmanager
-def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_timeout: float = 120) -> Iterator[str]:
+def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_timeout: float = 600) -> Iterator[str]:
     """Start a throwaway PostgreSQL server; yield its SQLAlchemy URL; stop and delete it.
 
     Parameters
@@ -182,7 +182,7 @@ def postgres_server(*, user: str = "cxkit", database: str = "postgres", start_ti
                 "--locale=C",  # C works everywhere; UTF8 stores any text
                 "--no-sync",  # no fsync: the cluster is thrown away
             ],
-            timeout=120,
+            timeout=600,  # a hang guard, as start_timeout: initdb takes seconds idle
             what="initdb",
         )
         pwfile.unlink()

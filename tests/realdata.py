@@ -354,14 +354,15 @@ def check(scenario: Scenario, folder: Path, browser) -> list[str]:
     """Build the scenario's pack and scan every page in the browser; the problems found."""
     import json
 
-    from pagescan import scan
+    from pagescan import scan_pages
 
     if scenario.shared and not SHARED.is_dir():
         import pytest
 
         pytest.skip(f"shared datasets not found at {SHARED} (CI has them; a plain clone does not)")
     pack = build(scenario, folder)
-    problems = [f"{page.name}: {found}" for page in sorted(pack.glob("*.html")) for found in scan(browser, page)]
+    scanned = scan_pages(browser, sorted(pack.glob("*.html")))
+    problems = [f"{page.name}: {found}" for page, defects in scanned.items() for found in defects]
     results = json.loads((pack / "results.json").read_text(encoding="utf-8"))
     built = {p.stem for p in pack.glob("*.html")} - {"index"}
     missing = scenario.expect_pages - built

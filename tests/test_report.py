@@ -6,6 +6,7 @@ import inspect
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,9 +51,8 @@ GOOD = [
 ]
 
 
-@pytest.fixture
-def project(tmp_path):
-    data = tmp_path / "data"
+def _write_project(folder: Path) -> Path:
+    data = folder / "data"
     data.mkdir()
     rows = ["response_id,responded_at,nps,comment"]
     for i in range(40):
@@ -62,10 +62,33 @@ def project(tmp_path):
     rows.append("r40,2026-10-31,5,last day")
     (data / "fb.csv").write_text("\n".join(rows) + "\n")
     (data / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n")
-    nbs = tmp_path / "notebooks"
+    nbs = folder / "notebooks"
     nbs.mkdir()
     _notebook(nbs, "alpha", GOOD, section="nps")
-    return tmp_path
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path):
+    return _write_project(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def built_before(tmp_path_factory) -> Path:
+    """The reports folder of a run of the same project (its last complete month, 2026-10),
+    built once per module; :func:`_previous` copies it into a test's project."""
+    folder = _write_project(tmp_path_factory.mktemp("built_before"))
+    _build(folder)
+    return folder / "reports"
+
+
+def _previous(project: Path, built_before: Path) -> dict:
+    """The pack a failed run must leave as it was: a copy of ``built_before`` as the project's
+    reports folder (what a run in ``project`` would leave: the pack, its log and lock file)."""
+    shutil.copytree(built_before, project / "reports", symlinks=True)
+    snapshot = _snapshot(project / "reports" / "2026-10")
+    assert {"index.html", "alpha.html", "results.json", "manifest.json"} <= set(snapshot)  # a pack to lose
+    return snapshot
 
 
 def _build(project, **kw):
@@ -95,6 +118,19 @@ def _report_args(project, *args):
 def _cli(project, *args, wrapper=("-m", "cxkit"), **kw):
     cmd = [sys.executable, *wrapper, *_report_args(project, *args)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_GUARD, **kw)
+
+
+def _main(project, capsys, *args) -> subprocess.CompletedProcess:
+    """``cxkit report`` in this process, with what it printed: `python -m cxkit` is
+    ``sys.exit(cli.main())``, so a process start would only import cxkit again (2 s of CPU).
+    The tests that hold the command to its whole stderr (no stray warning) or need a process
+    (signals, a kill) start one with :func:`_cli`."""
+    from cxkit.pack import cli
+
+    capsys.readouterr()
+    code = cli.main(_report_args(project, *args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["cxkit", *args], code, out, err)
 
 
 def _snapshot(folder: Path) -> dict:
@@ -173,15 +209,15 @@ sys.exit(main())
         (BLOCKS, 5, "timed out"),
     ],
 )
-def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, cell, code, kind):
-    previous = _snapshot(_build(project))
+def test_failures_keep_the_previous_pack_and_the_failed_notebook(project, built_before, capsys, cell, code, kind):
+    previous = _previous(project, built_before)
     _notebook(project / "notebooks", "beta", [GOOD[0], cell, "print('after')"], order=20)
     # No cell but the blocking one can time out: the others have the whole --timeout.
     args = ["--timeout", str(HANG_GUARD), "--month", "2026-10"]
     if code == 5:
         result = _cli(project, *args, wrapper=["-c", CELL_TIMEOUT_CLI, str(HANG_GUARD)])
     else:
-        result = _cli(project, *args)
+        result = _main(project, capsys, *args)
     assert result.returncode == code, result.stderr
     assert kind.lower() in result.stderr.lower()
     assert _snapshot(project / "reports" / "2026-10") == previous
@@ -248,8 +284,8 @@ def test_longest_notebooks_start_first():
     assert [nb.name for nb in report._run_order(nbs, {"a": 9.0, "b": 2.0, "c": 5.0})] == ["a", "c", "b"]
 
 
-def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(project):
-    previous = _snapshot(_build(project))
+def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(project, built_before):
+    previous = _previous(project, built_before)
     # The slow notebook never finishes, so the kill always lands mid-run, however long "alpha" took.
     _notebook(project / "notebooks", "slow", [GOOD[0], "import threading\nthreading.Event().wait()"], order=20)
     cmd = [
@@ -277,7 +313,7 @@ def test_a_killed_run_leaves_the_previous_pack_and_is_cleaned_up_next_time(proje
     assert not list((project / "reports").glob(".2026-10.*-*"))
 
 
-def test_a_second_run_for_the_same_month_is_refused(project):
+def test_a_second_run_for_the_same_month_is_refused(project, capsys):
     # The first run's notebook holds until the test releases it, so the second run meets the
     # first one building however slowly the machine starts kernels (no race on a fixed sleep).
     release = project / "release"
@@ -314,7 +350,7 @@ def test_a_second_run_for_the_same_month_is_refused(project):
         while first.poll() is None and not (project / "reports" / ".2026-10.lock").exists():
             time.sleep(0.1)
         assert (project / "reports" / ".2026-10.lock").exists(), "the first run never took the month's lock"
-        second = _cli(project, "--quiet")
+        second = _main(project, capsys, "--quiet")  # another process holds the lock
         assert second.returncode == 7 and "is being built by pid" in second.stderr
     finally:
         release.touch()
@@ -340,10 +376,10 @@ def test_bad_parameters_exit_2_before_any_kernel(project, args, message, capsys)
     assert not (project / "reports" / "_logs").exists()
 
 
-def test_invalid_data_exits_3(project):
+def test_invalid_data_exits_3(project, capsys):
     with open(project / "data" / "fb.csv", "a") as f:
         f.write("".join(f"x{i},2026-10-02,42,bad\n" for i in range(10)))
-    result = _cli(project)
+    result = _main(project, capsys)
     assert result.returncode == 3 and "5% allowed" in result.stderr and "no notebook was run" in result.stderr
 
 
@@ -402,11 +438,11 @@ def _needs(folder: Path, name: str, needs: list[str], cells: list[str], order: i
     nbformat.write(nb, path)
 
 
-def test_analyses_whose_sources_are_not_in_the_catalog_are_skipped_and_listed(project):
+def test_analyses_whose_sources_are_not_in_the_catalog_are_skipped_and_listed(project, capsys):
     # "gamma" would fail if it ran; the catalog has no customers source, so it must not run.
     _needs(project / "notebooks", "gamma", ["customers"], ["1/0"])
     _needs(project / "notebooks", "delta", ["customers", "reviews"], ["1/0"], order=30)
-    result = _cli(project, "--month", "2026-10")
+    result = _main(project, capsys, "--month", "2026-10")
     assert result.returncode == 0, result.stderr
     pack = project / "reports" / "2026-10"
     assert sorted(p.name for p in pack.glob("*.html")) == ["alpha.html", "index.html"]
@@ -464,11 +500,11 @@ def test_a_month_without_data_is_exit_8_and_one_message(project):
     assert not (project / "reports" / "_failed").exists() and not (project / "reports" / "_logs").exists()
 
 
-def test_a_source_without_rows_in_the_month_skips_its_analyses_and_says_so_under_quiet(project):
+def test_a_source_without_rows_in_the_month_skips_its_analyses_and_says_so_under_quiet(project, capsys):
     (project / "data" / "rv.csv").write_text("review_id,published_at,rating,text\nv1,2026-09-03,4,fine\n")
     (project / "data" / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n  reviews: {path: rv.csv}\n")
     _needs(project / "notebooks", "gamma", ["reviews"], ["1/0"])
-    result = _cli(project, "--month", "2026-10", "--quiet")
+    result = _main(project, capsys, "--month", "2026-10", "--quiet")
     assert result.returncode == 0, result.stderr
     assert (
         "gamma: not built: the reviews source has no rows in 2026-10 (its data cover 2026-09 to 2026-09)"
@@ -477,10 +513,10 @@ def test_a_source_without_rows_in_the_month_skips_its_analyses_and_says_so_under
     skipped = json.loads((project / "reports" / "2026-10" / "results.json").read_text())["skipped"]
     assert skipped["gamma"]["no_rows"] == ["reviews"] and skipped["gamma"]["absent"] == []
     # --only of analyses that cannot be built: no pack, a clear error
-    result = _cli(project, "--only", "gamma", "--month", "2026-10")
+    result = _main(project, capsys, "--only", "gamma", "--month", "2026-10")
     assert result.returncode == 8 and "no notebook can be built for 2026-10: gamma: the reviews source" in result.stderr
     (project / "data" / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n")
-    result = _cli(project, "--only", "gamma", "--month", "2026-10")
+    result = _main(project, capsys, "--only", "gamma", "--month", "2026-10")
     assert result.returncode == 2 and "gamma: needs the reviews source in the catalog" in result.stderr
 
 
@@ -582,11 +618,11 @@ def test_only_rebuilds_one_page_and_keeps_the_months_others(project):
     assert set(manifest["kept"]) == {"beta"} and manifest["notebooks"]["beta"]["kept_from_run"]
 
 
-def test_strict_fails_on_a_skipped_section_and_leaves_the_previous_pack(project):
+def test_strict_fails_on_a_skipped_section_and_leaves_the_previous_pack(project, capsys):
     _notebook(project / "notebooks", "beta", PAGE_WITH_A_GAP, order=20, section="gap")
     pack = _build(project, month="2026-10")
     first = _snapshot(pack)
-    result = _cli(project, "--month", "2026-10", "--strict", "--quiet")
+    result = _main(project, capsys, "--month", "2026-10", "--strict", "--quiet")
     assert result.returncode == 9, result.stderr
     assert "beta/csat: the survey has no CSAT question" in result.stderr and "Traceback" not in result.stderr
     assert _snapshot(pack) == first

@@ -62,9 +62,8 @@ def _blocking(marker: Path) -> list[str]:
     ]
 
 
-@pytest.fixture
-def project(tmp_path):
-    data = tmp_path / "data"
+def _write_project(folder: Path) -> None:
+    data = folder / "data"
     data.mkdir()
     rows = ["response_id,responded_at,nps,comment"]
     for i in range(40):
@@ -73,8 +72,13 @@ def project(tmp_path):
     rows.append("r40,2026-10-31,5,last day")
     (data / "fb.csv").write_text("\n".join(rows) + "\n")
     (data / "cat.yaml").write_text("sources:\n  feedback: {path: fb.csv}\n")
-    (tmp_path / "notebooks").mkdir()
-    _notebook(tmp_path / "notebooks", "alpha", GOOD)
+    (folder / "notebooks").mkdir()
+    _notebook(folder / "notebooks", "alpha", GOOD)
+
+
+@pytest.fixture
+def project(tmp_path):
+    _write_project(tmp_path)
     # The runs' TMPDIR, where kernel files must not stay. A short path, so the kernels use IPC
     # sockets (files) as they do under /tmp; project/tmpdir links to it.
     short = Path(tempfile.mkdtemp(prefix="cxf-", dir="/tmp" if Path("/tmp").is_dir() else None))
@@ -107,16 +111,29 @@ def _env(project: Path) -> dict:
     return {**os.environ, "TMPDIR": str(_tmp(project))}
 
 
-def _previous_pack(project: Path) -> dict:
-    """Build the month's pack once: the one every fault below must leave intact."""
-    pack = build_pack(
+@pytest.fixture(scope="module")
+def built_before(tmp_path_factory) -> Path:
+    """The reports folder of a run of the same project for 2026-10, built once per module."""
+    folder = tmp_path_factory.mktemp("built_before")
+    _write_project(folder)
+    build_pack(
         "2026-10",
-        catalog=project / "data" / "cat.yaml",
-        out=project / "reports",
-        notebooks_dir=project / "notebooks",
+        catalog=folder / "data" / "cat.yaml",
+        out=folder / "reports",
+        notebooks_dir=folder / "notebooks",
         quiet=True,
     )
-    return _snapshot(pack)
+    return folder / "reports"
+
+
+def _previous_pack(project: Path, built_before: Path) -> dict:
+    """The month's pack every fault below must leave intact: a copy of ``built_before`` (the
+    same project's run, as a run in ``project`` would leave it: pack, log and lock file) as the
+    project's reports folder; a pack is a folder of files, so a copy is the pack."""
+    shutil.copytree(built_before, project / "reports", symlinks=True)
+    snapshot = _snapshot(project / "reports" / "2026-10")
+    assert {"index.html", "alpha.html", "results.json", "manifest.json"} <= set(snapshot)  # a pack to lose
+    return snapshot
 
 
 def _snapshot(folder: Path) -> dict:
@@ -151,8 +168,8 @@ def _run_log_ending(project: Path, code: int) -> str:
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_signal_mid_run_ends_with_its_code_and_leaves_nothing_behind(project, signum, code):
-    previous = _previous_pack(project)
+def test_a_signal_mid_run_ends_with_its_code_and_leaves_nothing_behind(project, built_before, signum, code):
+    previous = _previous_pack(project, built_before)
     marker = project / "kernel.pid"
     _notebook(project / "notebooks", "slow", _blocking(marker), order=20)
     cmd = [sys.executable, "-m", "cxkit", *_args(project, "--jobs", "2", "--timeout", str(HANG_GUARD))]
@@ -206,8 +223,8 @@ def test_a_signal_before_the_run_began_is_one_line_too(monkeypatch, capsys):
 # --------------------------------------------------------------------------- kill -9
 
 
-def test_what_a_killed_run_left_is_removed_by_the_next_run_and_only_that(project):
-    previous = _previous_pack(project)
+def test_what_a_killed_run_left_is_removed_by_the_next_run_and_only_that(project, built_before):
+    previous = _previous_pack(project, built_before)
     marker = project / "kernel.pid"
     _notebook(project / "notebooks", "slow", _blocking(marker), order=20)
     cmd = [sys.executable, "-m", "cxkit", *_args(project, "--timeout", str(HANG_GUARD))]
@@ -295,8 +312,10 @@ def _notebook_fills_the_disk(project):
         ("in a notebook", None),
     ],
 )
-def test_a_full_disk_is_exit_11_one_line_a_log_line_and_the_previous_pack(project, monkeypatch, capsys, where, patch):
-    previous = _previous_pack(project)
+def test_a_full_disk_is_exit_11_one_line_a_log_line_and_the_previous_pack(
+    project, built_before, monkeypatch, capsys, where, patch
+):
+    previous = _previous_pack(project, built_before)
     monkeypatch.setattr(tempfile, "tempdir", str(_tmp(project)))  # where the kernels' files go
     if patch is None:
         _notebook_fills_the_disk(project)
@@ -316,10 +335,10 @@ def test_a_full_disk_is_exit_11_one_line_a_log_line_and_the_previous_pack(projec
     _assert_cleaned(project)
 
 
-def test_a_log_that_cannot_be_written_does_not_print_logging_tracebacks(project, monkeypatch, capsys):
+def test_a_log_that_cannot_be_written_does_not_print_logging_tracebacks(project, built_before, monkeypatch, capsys):
     # On a full disk the run's log fails too: logging's "--- Logging error ---" with a
     # traceback must not reach stderr; the fault's line goes to a log in the temporary folder.
-    previous = _previous_pack(project)
+    previous = _previous_pack(project, built_before)
     monkeypatch.setattr(tempfile, "tempdir", str(_tmp(project)))
     monkeypatch.setattr(report._QuietFileHandler, "emit", lambda self, record: self.handleError(record))
     monkeypatch.setattr("cxkit.pack.export.export_html", _enospc)
@@ -340,9 +359,9 @@ def test_a_log_that_cannot_be_written_does_not_print_logging_tracebacks(project,
     _assert_cleaned(project)
 
 
-def test_a_read_only_output_folder_is_exit_11_in_process(project, monkeypatch, capsys):
+def test_a_read_only_output_folder_is_exit_11_in_process(project, built_before, monkeypatch, capsys):
     # The first write under --out is the snapshot folder; a read-only file system refuses it.
-    previous = _previous_pack(project)
+    previous = _previous_pack(project, built_before)
     real_mkdtemp = tempfile.mkdtemp
 
     def read_only(*args, dir=None, **kwargs):
@@ -377,8 +396,8 @@ def _read_only_runner(out: Path) -> list[str] | None:
     )
 
 
-def test_a_read_only_output_folder_is_exit_11_one_line_and_the_previous_pack(project):
-    previous = _previous_pack(project)
+def test_a_read_only_output_folder_is_exit_11_one_line_and_the_previous_pack(project, built_before):
+    previous = _previous_pack(project, built_before)
     out = project / "reports"
     prefix = _read_only_runner(out)
     if prefix is None:
@@ -399,13 +418,13 @@ def test_a_read_only_output_folder_is_exit_11_one_line_and_the_previous_pack(pro
     _assert_cleaned(project)
 
 
-def test_a_really_full_disk_in_a_subprocess(project):
+def test_a_really_full_disk_in_a_subprocess(project, built_before):
     """A real ENOSPC: --out on a tmpfs that is full (root in a private mount namespace; skipped
     elsewhere, where the in-process tests above cover it)."""
     unshare = shutil.which("unshare")
     if os.geteuid() != 0 or unshare is None:
         pytest.skip("a full tmpfs needs root and unshare")
-    previous = _previous_pack(project)
+    previous = _previous_pack(project, built_before)
     out, after = project / "reports", project / "after"
     stage = project / "stage"
     shutil.copytree(out, stage)

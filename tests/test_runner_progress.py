@@ -111,14 +111,21 @@ def test_no_bar_when_stderr_is_not_a_terminal(tmp_path):
     assert "notebook/s" not in result.stderr and "\r" not in result.stderr  # but no bar
 
 
+#: ``cxkit report`` with its bars drawn at once: a bar appears once the run has taken
+#: cxkit.progress.DELAY seconds (two), so without this the notebook would have to outlast them
+#: (a sleep, which only a wall clock ends).
+AT_ONCE = (
+    "import sys\nimport cxkit.progress\ncxkit.progress.DELAY = 0\nfrom cxkit.pack.cli import main\nsys.exit(main())"
+)
+
+
 def test_a_terminal_shows_a_bar_over_the_notebooks_and_quiet_silences_it(tmp_path):
-    # The bar appears once the run has taken two seconds (cxkit.progress.DELAY): the notebook
-    # sleeps for longer than that.
-    project = _project(tmp_path, ["import time\ntime.sleep(4)"])
-    code, out, terminal = _run_in_terminal(_command(project))
+    project = _project(tmp_path, ["x = 1"])
+    at_once = [sys.executable, "-c", AT_ONCE, *_command(project)[3:]]
+    code, out, terminal = _run_in_terminal(at_once)
     assert code == 0, terminal
     assert out.strip().endswith("index.html")
     assert "cxkit report 2026-10" in terminal and "notebook" in terminal and "0/1" in terminal
-    code, out, terminal = _run_in_terminal(_command(project, "--quiet"))
+    code, out, terminal = _run_in_terminal([*at_once, "--quiet"])
     assert code == 0, terminal
     assert out == "" and terminal == ""

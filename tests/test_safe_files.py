@@ -10,7 +10,6 @@ import csv
 import io
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -121,13 +120,26 @@ def test_duplicate_and_non_text_headers():
     assert neutralise_frame(frame).columns.tolist() == ["'=a", "'=a", "5"]
 
 
-def test_a_million_cells_take_well_under_a_second():
+def test_a_million_cells_are_screened_without_a_python_step_per_cell():
+    # Only the 1,000 cells that start like a formula are looked at in Python: the profiler sees
+    # a few thousand events plus about 8 per such cell (11,633 in all with pandas 3.1), while a
+    # step in Python per cell (a map, a comprehension, an isinstance per value) makes at least
+    # one per cell, a million. A count of calls, not a stopwatch (the time is for benchmarks).
     column = pd.Series(np.where(np.arange(1_000_000) % 1000 == 0, "=1+1", "Ålesund"), dtype=object)
-    started = time.perf_counter()
-    safe = neutralise_frame(column.to_frame("city"))
-    elapsed = time.perf_counter() - started
+    frame = column.to_frame("city")
+    events = 0
+
+    def count(_frame, _event, _arg):
+        nonlocal events
+        events += 1
+
+    sys.setprofile(count)
+    try:
+        safe = neutralise_frame(frame)
+    finally:
+        sys.setprofile(None)
     assert (safe["city"] == "'=1+1").sum() == 1000
-    assert elapsed < 3, elapsed  # measured 0.3 s on the 2-core test machine
+    assert events < 100_000, events
 
 
 def test_validate_writes_neutralised_rejected_rows_and_data_quality(tmp_path):
