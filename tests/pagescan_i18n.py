@@ -53,10 +53,28 @@ def visible_parts(html: str, long_texts: set[str]) -> list[str]:
             continue
         # a cell of examples joins several texts from the data with " | "
         pieces = [p for p in text.split(" | ") if not _is_data(p.strip(), long_texts, starts)]
+        # an example's explanation lists the review's own words with their contributions
+        # ("poor (-3,6), not good (-2,2)"): data when every word is a word of the data's texts
+        pieces = [p for p in pieces if not _is_explanation_of_data(p.strip(), long_texts)]
         if pieces:
             parts.append(" | ".join(pieces))
     images = [img.get("alt", "") for img in soup.find_all("img")]
     return parts + [a for a in images if a]
+
+
+_EXPLANATION = re.compile(r"^[^()]+? \([+\-−]?\d+(?:[.,]\d+)?\)(?:, [^()]+? \([+\-−]?\d+(?:[.,]\d+)?\))*$")
+_TEXT_WORDS: dict[int, tuple[set[str], frozenset[str]]] = {}
+
+
+def _is_explanation_of_data(text: str, long_texts: set[str]) -> bool:
+    if not _EXPLANATION.match(text):
+        return False
+    kept = _TEXT_WORDS.get(id(long_texts))
+    if kept is None or kept[0] is not long_texts:
+        words = frozenset(w.lower() for w in re.findall(r"\w+", "\n".join(long_texts)))
+        kept = _TEXT_WORDS[id(long_texts)] = (long_texts, words)
+    terms = re.sub(r" \([^()]*\)", " ", text)
+    return all(w.lower() in kept[1] for w in re.findall(r"[^\W\d]+", terms))
 
 
 def _is_data(text: str, values: set[str], starts: list[str]) -> bool:

@@ -246,7 +246,12 @@ def test_a_kernel_killed_before_its_timeout_is_noticed_is_reported_as_dead(tmp_p
         km.provisioner.process.wait(timeout=30)
         await km.shutdown_kernel()
 
-    asyncio.run(kill_then_shut_down())
+    # in a thread of its own: a session's Playwright browser (sync API) leaves its event loop
+    # marked as running in this worker's main thread, where asyncio.run would refuse to start
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, kill_then_shut_down()).result(timeout=600)
     assert manager_class.died == [-signal.SIGKILL]
     timeout = type("CellTimeoutError", (Exception,), {})()
     assert report._classify(timeout, kernel_died=True) is report.KernelDied
