@@ -27,9 +27,10 @@ SEGMENTS = {"Consumer": 0.6, "SMB": 0.3, "Enterprise": 0.1}
 REGIONS = {"EU": 0.4, "US": 0.4, "APAC": 0.2}
 
 
-def _sample(n: int, seed: int) -> pd.DataFrame:
+def _sample(n: int, seed: int, noise: float = 1.0, csat_noise: float = 0.5) -> pd.DataFrame:
     """Segment and region drive the scores; the app channel is mostly Consumer (so the channel
-    groups share the segment margin's cells unevenly)."""
+    groups share the segment margin's cells unevenly). ``noise`` and ``csat_noise``: the SDs of
+    the latent score's and the CSAT's own noise."""
     rng = np.random.default_rng(seed)
     seg = rng.choice(list(SEGMENTS), n, p=[0.3, 0.3, 0.4])
     reg = rng.choice(list(REGIONS), n, p=[0.5, 0.3, 0.2])
@@ -38,7 +39,7 @@ def _sample(n: int, seed: int) -> pd.DataFrame:
         7.0
         + pd.Series(seg).map({"Consumer": -2.0, "SMB": 0.0, "Enterprise": 2.0}).to_numpy()
         + pd.Series(reg).map({"EU": 1.0, "US": -1.0, "APAC": 0.0}).to_numpy()
-        + rng.normal(scale=1.0, size=n)
+        + rng.normal(scale=noise, size=n)
     )
     return pd.DataFrame(
         {
@@ -46,7 +47,7 @@ def _sample(n: int, seed: int) -> pd.DataFrame:
             "region": reg,
             "channel": np.where(app, "app", "web"),
             "nps": np.clip(np.rint(latent), 0, 10),
-            "csat": np.clip(np.rint(3.4 + 0.5 * (latent - 7) + rng.normal(scale=0.5, size=n)), 1, 5),
+            "csat": np.clip(np.rint(3.4 + 0.5 * (latent - 7) + rng.normal(scale=csat_noise, size=n)), 1, 5),
             "ces": np.clip(np.rint(4.0 - 0.5 * (latent - 7) + rng.normal(scale=0.8, size=n)), 1, 7),
         }
     )

@@ -40,25 +40,11 @@ TOL = 1e-11
 
 
 def _sample(n: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    seg = rng.choice(list(SEGMENTS), n, p=[0.3, 0.3, 0.4])
-    reg = rng.choice(list(REGIONS), n, p=[0.5, 0.3, 0.2])
-    app = rng.random(n) < pd.Series(seg).map({"Consumer": 0.8, "SMB": 0.4, "Enterprise": 0.1}).to_numpy()
-    latent = (
-        7.0
-        + pd.Series(seg).map({"Consumer": -2.0, "SMB": 0.0, "Enterprise": 2.0}).to_numpy()
-        + pd.Series(reg).map({"EU": 1.0, "US": -1.0, "APAC": 0.0}).to_numpy()
-        + rng.normal(scale=1.5, size=n)
-    )
-    return pd.DataFrame(
-        {
-            "segment": seg,
-            "region": reg,
-            "channel": np.where(app, "app", "web"),
-            "nps": np.clip(np.rint(latent), 0, 10),
-            "csat": np.clip(np.rint(3.4 + 0.5 * (latent - 7) + rng.normal(scale=0.6, size=n)), 1, 5),
-        }
-    )
+    """test_weighting_compare's sample (segment and region drive the scores, app mostly
+    Consumer), noisier."""
+    from tests.test_weighting_compare import _sample as sample
+
+    return sample(n, seed, noise=1.5, csat_noise=0.6)
 
 
 def _raked(n: int, seed: int) -> tuple[pd.DataFrame, dict]:
