@@ -225,15 +225,12 @@ def coverage(reps: int, n: int, driver_reps: int, seed: int = 29, kpis: bool = T
         # weighted: the linearised variance of the raked estimator (calibration=), and Kish's
         # effective n without it (what the intervals used before: too wide)
         calibrated = w.attrs["weighting"]
-        for label, weights, calibration in (
-            ()
-            if not kpis
-            else (
-                ("weighted", "w", calibrated),
-                ("weighted, Kish n", "w", None),
-                ("unweighted", None, None),
-            )
-        ):
+        variants = (
+            ("weighted", "w", calibrated),
+            ("weighted, Kish n", "w", None),
+            ("unweighted", None, None),
+        )
+        for label, weights, calibration in variants if kpis else ():
             a = cx.nps(s, weights=weights, check_scale=False, calibration=calibration).iloc[0]  # few 0s: still 0-10
             record(f"nps {label}", a["ci_low"], a["ci_high"], a["nps"], truth["nps"], a["se"])
             if weights is not None:
