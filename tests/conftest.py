@@ -11,6 +11,12 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Under `pytest -n N` (make test: -n 2 on 2 cores) the workers already keep every core busy, so
+# a pack built by a test runs its notebooks in one kernel (CXKIT_JOBS, the runner's default for
+# --jobs): a second kernel per pack would only add its start and imports, about 3 s of CPU per
+# pack. Tests about running notebooks side by side pass jobs=2 themselves.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    os.environ.setdefault("CXKIT_JOBS", "1")
 
 try:
     from hypothesis import HealthCheck, settings

@@ -185,7 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
         "by default such a section shows a sentence saying what is missing",
     )
     p.add_argument("--timeout", type=int, default=600, help="seconds one cell may run (default: 600)")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
+    p.add_argument(
+        "--jobs", type=int, default=None, help="notebooks run at once (default: CXKIT_JOBS, else one per core)"
+    )
     p.add_argument(
         "--max-memory",
         default=None,

@@ -169,6 +169,9 @@ def build_pack(
     (:class:`SectionsSkipped`, exit 9, the previous pack untouched) when any section could not
     be computed from the data; by default such a section shows a sentence saying why.
 
+    ``jobs`` is the number of notebooks run at once, each in a kernel of its own (default
+    ``CXKIT_JOBS``, else one per core this process may run on).
+
     ``scheduler`` (or the catalog's ``settings: {scheduler: ADDRESS}``) is a Dask scheduler
     address: notebooks that declare a ``scheduler`` parameter run their heavy steps there
     (see :mod:`cxkit.distributed`). It is checked before any notebook starts.
@@ -427,6 +430,9 @@ def _check_request(
             raise ParameterError(str(exc)) from None
     if timeout <= 0:
         raise ParameterError("--timeout must be a positive number of seconds.")
+    if jobs is not None and jobs < 1:
+        raise ParameterError(f"--jobs must be 1 or more notebooks at once, not {jobs}.")
+    jobs = jobs or _jobs_from_environment()
     try:
         cat = load_catalog(catalog_path)
     except CxkitError as exc:
@@ -463,6 +469,34 @@ def _check_request(
         started=started,
         t0=t0,
     )
+
+
+#: ``CXKIT_JOBS=n``: the notebooks a pack runs at once when ``--jobs`` is not given (default:
+#: one per core this process may run on). Each kernel beyond the first pays its own start and
+#: imports (about 3 s of CPU): where other work already keeps the cores busy (several packs built
+#: side by side by a scheduler, a test suite's workers), fewer kernels finish sooner overall.
+JOBS_VARIABLE = "CXKIT_JOBS"
+
+
+def _jobs_from_environment() -> int | None:
+    """``CXKIT_JOBS`` as a number of notebooks at once, None when it is not set."""
+    value = os.environ.get(JOBS_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ParameterError(
+            f"{JOBS_VARIABLE}={value!r} is not a number of notebooks at once: set it to 1 or more, "
+            "or unset it to run one notebook per core."
+        )
+    return int(value)
+
+
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -808,7 +842,7 @@ def _plan(request: _Request, inputs: _Inputs) -> _Run:
         started=request.started,
         notebooks=notebooks,
         timeout=request.timeout,
-        jobs=request.jobs or min(len(notebooks), os.cpu_count() or 1),
+        jobs=min(len(notebooks), request.jobs or _cores()),
         quiet=request.quiet,
         scheduler=request.scheduler,
         max_memory=request.max_memory,
