@@ -29,13 +29,18 @@ $(VENV)/bin/python:
 $(UV): $(VENV)/bin/python
 	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
 
-$(VENV)/.runtime: requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+# --no-deps: the lock files already hold every package, pinned; resolving again would bring back
+# what requirements-excludes.txt keeps out (rfc3987-syntax: 1.2 s added to every process that
+# imports nbformat). An environment made before this rule loses it here.
+$(VENV)/.runtime: requirements.lock pyproject.toml Makefile | $(UV)
+	$(UV) pip install --quiet --python $(PY) --no-deps -r requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@if $(PY) -c 'import importlib.util as u, sys; sys.exit(u.find_spec("rfc3987_syntax") is None)'; then \
+	  $(UV) pip uninstall --quiet --python $(PY) rfc3987-syntax lark; fi
 	@touch $@
 
 $(VENV)/.test: requirements-test.lock pyproject.toml $(VENV)/.runtime
-	$(UV) pip install --quiet --python $(PY) -r requirements-test.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -r requirements-test.lock
 	@touch $@
 
 report: $(VENV)/.runtime  ## set up .venv and build the monthly pack on the bundled sample (MONTH=YYYY-MM, LANGUAGE=da|nb|sv, PDF=1)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import tomllib
+from pathlib import Path
 
+import pytest
 import yaml
 from conftest import PROJECT
 
@@ -66,6 +70,22 @@ def test_the_lock_files_leave_out_the_excluded_packages():
         assert "--excludes requirements-excludes.txt" in text, f"{lock}: run make lock"
         for name in excluded:
             assert f"\n{name}==" not in text, f"{lock} pins {name}; run make lock"
+
+
+def test_make_installs_the_locks_as_they_are_and_the_excluded_packages_stay_out():
+    """A lock installed with dependency resolution brings the excluded package back (jupyter-events'
+    format-nongpl extra asks for it): so it was in every environment make built until session 9,
+    and every process that imports nbformat paid 1.2 s. make installs the locks with --no-deps."""
+    makefile = (PROJECT / "Makefile").read_text()
+    installs = [line for line in makefile.splitlines() if "pip install" in line and "-r requirements" in line]
+    assert len(installs) == 2 and all("--no-deps" in line for line in installs), installs
+    if Path(sys.prefix).resolve() != (PROJECT / ".venv").resolve():
+        pytest.skip(f"not the environment make builds ({sys.prefix}); the check of what it holds needs .venv")
+    for line in (PROJECT / "requirements-excludes.txt").read_text().splitlines():
+        name = line.strip()
+        if name and not name.startswith("#"):
+            module = name.lower().replace("-", "_")
+            assert importlib.util.find_spec(module) is None, f"{name} is installed in {sys.prefix}: run make test"
 
 
 def test_lock_files_pin_the_same_versions():
