@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxkit.analysis._sentiment_eval import (
     DA_COMBINED_COMPANIES,
+    PEER_LABELS_FILE,
     PEERS,
+    FrozenPeers,
+    _peer_labels,
     danish_trustpilot,
+    language_sets,
     language_summary,
     language_table,
     macro_f1_resampled,
@@ -62,8 +68,15 @@ def test_split_is_fixed_by_the_text():
 @pytest.fixture(scope="module")
 def languages(public_catalog):
     # held-out rows only: the claim is about them, and the peers' time on dev rows is the
-    # benchmark's (benchmarks/sentiment.py --languages scores both)
-    return language_table(public_catalog, splits=("heldout",))
+    # benchmark's (benchmarks/sentiment.py --languages scores both). The peers' labels come from
+    # tests/data/sentiment_peer_labels.json where the texts' digest and the peer's version match
+    # (else the peer runs live, and a warning says so); cxkit is always run.
+    # test_the_frozen_peer_labels_equal_a_fresh_peer_run_on_a_slice keeps the file honest.
+    frozen = FrozenPeers(PEER_LABELS_FILE)
+    got = language_table(public_catalog, splits=("heldout",), frozen=frozen)
+    for key, reason in frozen.recomputed:
+        warnings.warn(f"peer labels recomputed for {key}: {reason}", stacklevel=1)
+    return got
 
 
 @pytest.mark.shared
@@ -89,6 +102,29 @@ def test_cxkit_is_ahead_of_the_peer_on_every_held_out_set_it_can_measure(languag
     # each set is split about half and half, the same rows for both tools
     counts = table[table["status"] == "measured"].groupby(["dataset", "split"])["n"].agg(["min", "max"])
     assert (counts["min"] == counts["max"]).all()
+
+
+@pytest.mark.shared
+def test_the_frozen_peer_labels_equal_a_fresh_peer_run_on_a_slice(public_catalog):
+    # the frozen labels are valid (same texts, same peer version) and are what the peer gives now
+    # on a seeded slice of each set's held-out rows, the first and last row among them
+    frozen = FrozenPeers(PEER_LABELS_FILE)
+    rng = np.random.default_rng(31)
+    keys = set()
+    for entry in language_sets(public_catalog):
+        lang, dataset = entry["language"], entry["dataset"]
+        texts = entry["frame"].loc[entry["frame"]["split"] == "heldout", "text"].astype(str).tolist()
+        stored, reason = frozen.stored(texts, lang, dataset, ("heldout",))
+        assert stored is not None, (
+            f"{dataset}: {reason}; refresh with python -m cxkit.analysis._sentiment_eval --freeze-peers"
+        )
+        rows = np.union1d(rng.choice(len(texts), size=min(300, len(texts)), replace=False), [0, len(texts) - 1])
+        live = _peer_labels([texts[i] for i in rows], lang)
+        differ = rows[stored[rows] != live]
+        assert not len(differ), f"{dataset}: the frozen peer labels differ from a live run at rows {differ[:10]}"
+        keys.add(FrozenPeers.key(lang, dataset, ("heldout",)))
+    # no set is frozen that the table does not have
+    assert set(frozen.entries) == keys
 
 
 @pytest.mark.shared

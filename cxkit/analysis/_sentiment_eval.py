@@ -22,6 +22,7 @@ sentencizer + ``asent_no_v1``), and cxkit's calibration on the dataset's own rat
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -367,8 +368,103 @@ def _peer_labels(texts: Iterable[str], language: str) -> np.ndarray:
     return label_from_compound(asent_compound(texts, {"nn": "nb"}.get(language, language)))
 
 
+# ----------------------------------------------------------------------------- frozen peer labels
+# A peer's labels on a set are fixed by the peer's version and the set's texts, and the peers take
+# most of language_table's time (asent: about 40 s of CPU on the held-out rows, cxkit: 3 s).
+# FrozenPeers keeps them in a file (labels only, never text: some sets are for internal testing
+# only), each set keyed by a digest of its texts and the peer's version; a set whose digest or
+# version differs (or that is not in the file) is scored by the peer live, and ``recomputed`` says
+# which and why. The test of the held-out claim reads tests/data/sentiment_peer_labels.json, and
+# another test runs the peers live on a seeded slice of every set and compares. Refresh the file:
+#
+#     python -m cxkit.analysis._sentiment_eval --freeze-peers [PATH]
+PEER_LABELS_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "sentiment_peer_labels.json"
+_LABEL_CODES = {"negative": "-", "neutral": "0", "positive": "+"}
+
+
+def peer_version(language: str) -> str:
+    """The installed version of the language's peer (asent's labels also depend on spaCy's tokenizer)."""
+    from importlib.metadata import version
+
+    if PEERS[language] == "vader":
+        return f"vaderSentiment {version('vaderSentiment')}"
+    return f"asent {version('asent')}, spacy {version('spacy')}"
+
+
+def texts_digest(texts: Iterable[object]) -> str:
+    """SHA-256 of the texts in order (each length-prefixed, so no two lists of texts share one)."""
+    digest = hashlib.sha256()
+    for text in texts:
+        data = str(text).encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class FrozenPeers:
+    """Peer labels read from ``path`` where its digest and version match, else run live (see above).
+
+    ``recomputed``: ``(key, reason)`` of each set scored live. ``save()`` writes what is held now
+    (the frozen sets still valid plus the ones scored live)."""
+
+    def __init__(self, path: Path = PEER_LABELS_FILE, *, refresh: bool = False) -> None:
+        self.path = Path(path)
+        self.entries: dict[str, dict] = {}
+        if not refresh and self.path.exists():
+            self.entries = json.loads(self.path.read_text(encoding="utf-8"))["sets"]
+        self.recomputed: list[tuple[str, str]] = []
+
+    @staticmethod
+    def key(language: str, dataset: str, splits: Sequence[str]) -> str:
+        return f"{language} | {dataset} | {'+'.join(splits)}"
+
+    def stored(
+        self, texts: Sequence[str], language: str, dataset: str, splits: Sequence[str]
+    ) -> tuple[np.ndarray | None, str]:
+        """The frozen labels of these texts, or ``None`` and why they cannot be used."""
+        entry = self.entries.get(self.key(language, dataset, splits))
+        if entry is None:
+            return None, "not in the file"
+        if entry["digest"] != texts_digest(texts) or len(entry["labels"]) != len(texts):
+            return None, f"the texts differ from the frozen ones ({entry['n']:,} rows then, {len(texts):,} now)"
+        if entry["version"] != peer_version(language):
+            return None, f"the peer is {peer_version(language)}, the labels are of {entry['version']}"
+        decode = {code: label for label, code in _LABEL_CODES.items()}
+        return np.array([decode[c] for c in entry["labels"]], dtype=object), ""
+
+    def labels(self, texts: Iterable[str], language: str, dataset: str, splits: Sequence[str]) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        got, reason = self.stored(texts, language, dataset, splits)
+        if got is not None:
+            return got
+        key = self.key(language, dataset, splits)
+        self.recomputed.append((key, reason))
+        out = _peer_labels(texts, language)
+        self.entries[key] = {
+            "peer": PEERS[language],
+            "version": peer_version(language),
+            "n": len(texts),
+            "digest": texts_digest(texts),
+            "labels": "".join(_LABEL_CODES[str(label)] for label in out),
+        }
+        return out
+
+    def save(self) -> None:
+        note = (
+            "Peer labels (- negative, 0 neutral, + positive) per set of cxkit.analysis._sentiment_eval."
+            "language_sets, row by row; no text. Written by python -m cxkit.analysis._sentiment_eval "
+            "--freeze-peers; used where digest (texts_digest) and version match."
+        )
+        body = {"note": note, "sets": dict(sorted(self.entries.items()))}
+        self.path.write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def language_table(
-    catalog: Catalog, *, peers: bool = True, splits: Sequence[str] = ("dev", "heldout")
+    catalog: Catalog,
+    *,
+    peers: bool = True,
+    splits: Sequence[str] = ("dev", "heldout"),
+    frozen: FrozenPeers | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Macro-F1 per language, set, split and tool, every tool on the same rows in one run, and
     the held-out labels behind it (``{(language, dataset): (truth, cxkit, peer, classes)}``, for
@@ -380,6 +476,8 @@ def language_table(
     cxkit is run with its defaults and the language given; missing labels (no words) count as
     neutral for every tool. ``splits=("heldout",)`` scores only the held-out rows (the test of
     the held-out claim; the peers take most of the time, about half of it on dev rows).
+    ``frozen``: take the peers' labels from it where they are still valid (:class:`FrozenPeers`);
+    cxkit is always run.
     """
     from .sentiment import sentiment
 
@@ -392,7 +490,10 @@ def language_table(
         truth = frame["label"].to_numpy(dtype=object)
         labels = {"cxkit": sentiment(texts, lang, explain=0)["label"].fillna("neutral").to_numpy(dtype=object)}
         if peers:
-            labels[PEERS[lang]] = _peer_labels(texts, lang)
+            if frozen is None:
+                labels[PEERS[lang]] = _peer_labels(texts, lang)
+            else:
+                labels[PEERS[lang]] = frozen.labels(texts, lang, entry["dataset"], splits)
         held = (frame["split"] == "heldout").to_numpy()
         if peers:
             held_labels[(lang, entry["dataset"])] = (
@@ -560,3 +661,27 @@ LANGID_SENTENCES = [
     ("en", "We got our money back after a fortnight, which I was actually happy with."),
     ("en", "The bed was hard and the room smelled of smoke."),
 ]
+
+
+def _freeze_peers(argv: Sequence[str] | None = None) -> int:
+    """``python -m cxkit.analysis._sentiment_eval --freeze-peers [PATH]``: score the held-out rows
+    of every set with its peer and write the labels (default :data:`PEER_LABELS_FILE`)."""
+    import argparse
+
+    from ..data.catalog import load_catalog
+
+    parser = argparse.ArgumentParser(prog="python -m cxkit.analysis._sentiment_eval")
+    parser.add_argument("--freeze-peers", metavar="PATH", nargs="?", const=str(PEER_LABELS_FILE), required=True)
+    args = parser.parse_args(argv)
+    frozen = FrozenPeers(Path(args.freeze_peers), refresh=True)
+    catalog = load_catalog(Path(__file__).resolve().parents[2] / "data" / "public.yaml")
+    language_table(catalog, splits=("heldout",), frozen=frozen)
+    frozen.save()
+    for key, _ in frozen.recomputed:
+        print(f"froze {frozen.entries[key]['n']:>6,} labels: {key} ({frozen.entries[key]['version']})")
+    print(f"wrote {frozen.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_freeze_peers())
