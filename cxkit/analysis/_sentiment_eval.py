@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._paths import PROJECT_DIR
 from .calibration import macro_f1
 
 if TYPE_CHECKING:
@@ -378,7 +379,7 @@ def _peer_labels(texts: Iterable[str], language: str) -> np.ndarray:
 # another test runs the peers live on a seeded slice of every set and compares. Refresh the file:
 #
 #     python -m cxkit.analysis._sentiment_eval --freeze-peers [PATH]
-PEER_LABELS_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "sentiment_peer_labels.json"
+PEER_LABELS_FILE = PROJECT_DIR / "tests" / "data" / "sentiment_peer_labels.json"
 _LABEL_CODES = {"negative": "-", "neutral": "0", "positive": "+"}
 
 
@@ -674,7 +675,7 @@ def _freeze_peers(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--freeze-peers", metavar="PATH", nargs="?", const=str(PEER_LABELS_FILE), required=True)
     args = parser.parse_args(argv)
     frozen = FrozenPeers(Path(args.freeze_peers), refresh=True)
-    catalog = load_catalog(Path(__file__).resolve().parents[2] / "data" / "public.yaml")
+    catalog = load_catalog(PROJECT_DIR / "data" / "public.yaml")
     language_table(catalog, splits=("heldout",), frozen=frozen)
     frozen.save()
     for key, _ in frozen.recomputed:
