@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["ENV_VAR", "blas_threads", "cores", "thread_map", "workers"]
+__all__ = ["ENV_VAR", "available_cores", "blas_threads", "cores", "thread_map", "workers"]
 
 #: ``CXKIT_THREADS=n`` caps the threads of cxkit's hot loops (1 runs them in the calling thread).
 ENV_VAR = "CXKIT_THREADS"
@@ -62,6 +62,11 @@ def cores() -> int:
     caps = [c for c in (_env_int(name) for name in _LIBRARY_CAPS) if c is not None]
     if caps:
         return min(caps)
+    return available_cores()
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -47,4 +47,4 @@ def test_jobs_below_one_is_refused(tmp_path, monkeypatch):
 
 def test_one_per_core_this_process_may_use(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
-    assert runner._cores() == 3
+    assert runner.available_cores() == 3

@@ -78,6 +78,7 @@ import nbformat
 
 from .. import i18n
 from .._paths import DEFAULT_CATALOG, PROJECT_DIR
+from .._threads import available_cores
 from ..errors import (
     ClusterError,
     CxkitError,
@@ -491,14 +492,6 @@ def _jobs_from_environment() -> int | None:
     return int(value)
 
 
-def _cores() -> int:
-    """The cores this process may run on (its CPU affinity, else the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
 
 
@@ -842,7 +835,7 @@ def _plan(request: _Request, inputs: _Inputs) -> _Run:
         started=request.started,
         notebooks=notebooks,
         timeout=request.timeout,
-        jobs=min(len(notebooks), request.jobs or _cores()),
+        jobs=min(len(notebooks), request.jobs or available_cores()),
         quiet=request.quiet,
         scheduler=request.scheduler,
         max_memory=request.max_memory,
