@@ -223,6 +223,8 @@ SLOW_FILES = {
     "tests/test_runner_faults.py": 48,
     "tests/test_summary.py": 45,
     "tests/test_distributed.py": 39,
+    # mypy on the whole tree, cold on a fresh clone (make test no longer runs it before the suite)
+    "tests/test_types.py": 41,
     "tests/test_pack_languages.py": 37,
     "tests/test_pack_danish.py": 32,
     "tests/test_privacy.py": 18,
