@@ -382,9 +382,9 @@ if __name__ == "__main__":
             print(name, "FAILED", type(error).__name__, str(error).splitlines()[0][:300], flush=True)
 
 
-def check(scenario: Scenario, folder: Path, browser, sample_pack: Path | None = None) -> list[str]:
+def check(scenario: Scenario, folder: Path, browser, request) -> list[str]:
     """Build the scenario's pack and scan every page in the browser; the problems found
-    (``sample_pack``: see :func:`build`)."""
+    (``request``: the test's, for the session's ``sample_pack`` when the scenario builds on it)."""
     import json
 
     from pagescan import scan_pages
@@ -393,6 +393,7 @@ def check(scenario: Scenario, folder: Path, browser, sample_pack: Path | None = 
         import pytest
 
         pytest.skip(f"shared datasets not found at {SHARED} (CI has them; a plain clone does not)")
+    sample_pack = request.getfixturevalue("sample_pack") if scenario.on_sample_pack else None
     pack = build(scenario, folder, sample_pack)
     scanned = scan_pages(browser, sorted(pack.glob("*.html")))
     problems = [f"{page.name}: {found}" for page, defects in scanned.items() for found in defects]

@@ -29,7 +29,5 @@ NOT_YET: dict[str, str] = {}
 def test_the_pack_builds_and_no_page_is_broken(name, tmp_path, browser, request):
     if name in NOT_YET:
         request.applymarker(pytest.mark.xfail(reason=NOT_YET[name], strict=True))
-    scenario = SCENARIOS[name]
-    sample_pack = request.getfixturevalue("sample_pack") if scenario.on_sample_pack else None
-    problems = check(scenario, tmp_path, browser, sample_pack)
+    problems = check(SCENARIOS[name], tmp_path, browser, request)
     assert not problems, "\n".join(problems)
