@@ -1731,6 +1731,7 @@ def _ipc_kernel_manager(
             if len(os.fsencode(prefix)) + len("-99") < _SOCKET_PATH_MAX:
                 kwargs.setdefault("transport", "ipc")
                 kwargs.setdefault("ip", prefix)
+            kwargs.setdefault("shutdown_wait_time", _KERNEL_SHUTDOWN_WAIT)
             super().__init__(**kwargs)
 
     return IPCKernelManager
@@ -2107,6 +2108,14 @@ def _interrupted(ending: _Ending) -> PackInterrupted:
 _LIVE_KERNELS: dict[Any, threading.Event] = {}
 _KERNEL_FILES = "cxkit-kernel-"
 _SOCKET_PATH_MAX = 104  # bytes of a Unix socket's path, with its final NUL (macOS; Linux has 108)
+#: Seconds a kernel is given to exit after the runner asks it to shut down: half of them for a
+#: clean exit, then SIGTERM, then the other half before SIGKILL (jupyter_client's
+#: ``shutdown_wait_time``; its default 5 s). A kernel exits about 0.1 s after the request, but
+#: ipykernel 7 sometimes hangs on the way out (its control thread waits on a flush the closing
+#: iopub thread never serves; positron-dev/positron#7142 shows the same hang), and 2 of 5 sample
+#: packs then waited the full 2.5 s before the SIGTERM. The kernel has nothing left to do
+#: by then: the notebook and its results were received before the request.
+_KERNEL_SHUTDOWN_WAIT = 1.0
 _KERNEL_FILE = re.compile(r"^(cxkit-kernel-(\d+)-[0-9a-f]{12})(?:-\d+|\.json)$")  # prefix, runner pid
 
 
