@@ -61,10 +61,12 @@ def test_notebook_shows_cxkit_and_plain_matplotlib_figures_inline(tmp_path, monk
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel chooses, as in JupyterLab
-    # hang guards, never verdicts: under load a kernel takes minutes to start and import cxkit
-    ExecutePreprocessor(timeout=900, startup_timeout=900, kernel_name="python3").preprocess(
-        nb, {"metadata": {"path": str(tmp_path)}}
-    )
+    # hang guards, never verdicts: under load a kernel takes minutes to start and import cxkit;
+    # the kernel is killed when done (a graceful shutdown sometimes waits 2.5 s on ipykernel 7's
+    # exit hang, see cxkit.pack.runner._KERNEL_SHUTDOWN_WAIT)
+    ExecutePreprocessor(
+        timeout=900, startup_timeout=900, kernel_name="python3", shutdown_kernel="immediate"
+    ).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     images = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in nb.cells]
     assert images[:3] == [1, 1, 1], images
     backend = "".join(o.get("text", "") for o in nb.cells[3].outputs).strip()

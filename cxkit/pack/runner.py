@@ -2112,7 +2112,7 @@ _SOCKET_PATH_MAX = 104  # bytes of a Unix socket's path, with its final NUL (mac
 #: clean exit, then SIGTERM, then the other half before SIGKILL (jupyter_client's
 #: ``shutdown_wait_time``; its default 5 s). A kernel exits about 0.1 s after the request, but
 #: ipykernel 7 sometimes hangs on the way out (its control thread waits on a flush the closing
-#: iopub thread never serves; positron-dev/positron#7142 shows the same hang), and 2 of 5 sample
+#: iopub thread never serves; posit-dev/positron#7142 shows the same hang), and 2 of 5 sample
 #: packs then waited the full 2.5 s before the SIGTERM. The kernel has nothing left to do
 #: by then: the notebook and its results were received before the request.
 _KERNEL_SHUTDOWN_WAIT = 1.0
