@@ -401,9 +401,15 @@ def test_pack_with_a_scheduler_gives_the_same_results_and_uses_the_cluster(clust
     same(a, b, "results")
 
 
-def test_pack_refuses_an_unreachable_scheduler_before_running(tmp_path):
+def test_pack_refuses_an_unreachable_scheduler_before_running(tmp_path, monkeypatch):
+    import functools
+
+    import cxkit.distributed
     from cxkit.pack.runner import ParameterError, build_pack
 
+    # Nothing listens on the port, so no wait can reach it: 1 s instead of the default 10 s
+    # that Dask spends retrying a refused connection (the verdict does not depend on it).
+    monkeypatch.setattr(cxkit.distributed, "connect", functools.partial(cxkit.distributed.connect, timeout=1))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
