@@ -528,3 +528,11 @@ def test_kernels_use_ipc_sockets_unless_the_temporary_folder_is_too_long(monkeyp
     monkeypatch.setattr(tempfile, "tempdir", "/tmp/" + "x" * 100)
     long = manager_class(kernel_name="python3")
     assert long.transport == "tcp" and long.connection_file.startswith(f"/tmp/{'x' * 100}/cxkit-kernel-{os.getpid()}-")
+
+
+def test_a_kernel_gets_one_second_to_exit_after_its_shutdown_request():
+    # ipykernel 7 sometimes hangs on its way out; jupyter_client's default (5 s: SIGTERM after
+    # 2.5 s) made 2 of 5 sample packs wait 2.5 s at their end. The runner's kernels get 1 s.
+    manager = report._ipc_kernel_manager()(kernel_name="python3")
+    assert manager.shutdown_wait_time == report._KERNEL_SHUTDOWN_WAIT == 1.0
+    assert report._ipc_kernel_manager()(kernel_name="python3", shutdown_wait_time=3).shutdown_wait_time == 3
