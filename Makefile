@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 # statsmodels and seaborn (4-6 s instead of about 2 s; see ../shared/TOOLCHAIN.md).
 export UV_COMPILE_BYTECODE := 1
 # uv's own default link mode (hardlinks from its cache on Linux; a copy where the cache is on
-# another file system): a fresh environment in about 20 s instead of 27 s with copies.
+# another file system): a fresh environment in about 21 s instead of 27 s with copies.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 MONTH ?=
 # Hermetic runs: tests and reports never write to the user's ~/.ipython, ~/.jupyter or caches.
