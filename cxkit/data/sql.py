@@ -109,7 +109,7 @@ def mask_url(url: str) -> str:
     # SQLAlchemy percent-encodes the database and query ("duckdb:///%3Amemory%3A"); people
     # recognise their path as they wrote it, so only the part before the database is rendered.
     server = URL.create(parsed.drivername, parsed.username, parsed.password, parsed.host, parsed.port)
-    shown = server.render_as_string(hide_password=True)
+    shown: str = server.render_as_string(hide_password=True)
     if parsed.database:
         shown += "/" + parsed.database
     pairs = [
@@ -409,7 +409,7 @@ def _short_schema(schema: str) -> str:
 
 def _materialized_views(inspector: sa.Inspector, schema: str) -> list[str]:
     try:
-        return inspector.get_materialized_view_names(schema=schema)
+        return list(inspector.get_materialized_view_names(schema=schema))
     except NotImplementedError:  # dialects without materialized views
         return []
 
