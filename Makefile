@@ -14,8 +14,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # These machines set PYTHONDONTWRITEBYTECODE=1. make's own runs write Python's bytecode cache
 # (cxkit/__pycache__, tests/__pycache__; git ignores them): without it every process compiles the
 # cxkit modules it imports from source again (about 0.35 s of processor time for the whole
-# package; a pack starts a runner, a validating process and two kernels, the suite about 150
-# processes) and pytest rewrites every test module's asserts again on each run.
+# package; a pack starts a runner and two kernels, and the suite starts about 74 kernels besides
+# its workers and subprocesses) and pytest rewrites every test module's asserts again each run.
 unexport PYTHONDONTWRITEBYTECODE
 MONTH ?=
 # Hermetic runs: tests and reports never write to the user's ~/.ipython, ~/.jupyter or caches.
