@@ -76,7 +76,7 @@ format: $(VENV)/.test  ## format the tree and apply ruff's safe fixes
 
 # mypy runs as one of the suite's tests (tests/test_types.py::test_mypy_is_clean_on_the_tree runs
 # the same command as make lint), beside the others instead of before them: a cold mypy takes
-# about 36 s, which a fresh clone (CI) no longer waits for before the suite starts.
+# 24-27 s, which a fresh clone (CI) no longer waits for before the suite starts.
 test: $(VENV)/.test $(AXE)  ## set up .venv with test tools, run the lint checks and the whole suite
 	$(RUFF_CHECKS)
 	@mkdir -p $(RUNTIME_HOME)
