@@ -33,6 +33,25 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = PROJECT.parent / "shared" / "datasets"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def warm_kernels():
+    """The packs a test process builds (in-process, or by the ``cxkit report`` commands it
+    starts) fork their kernels from one warm kernel server (:mod:`cxkit.pack.kernels`):
+    about 75 kernels start in a run, each saving ~3 s of CPU. ``CXKIT_TEST_KERNEL_SERVER=0``
+    starts every kernel from scratch instead; tests about the kernels' own life
+    (``test_runner_faults.py``) and the server itself choose per test."""
+    if os.environ.get("CXKIT_TEST_KERNEL_SERVER", "1") == "0":
+        yield None
+        return
+    try:
+        from cxkit.pack.kernels import kernel_server
+    except ImportError:  # a runtime-only environment without the pack's dependencies
+        yield None
+        return
+    with kernel_server() as path:
+        yield path
+
+
 @pytest.fixture(scope="session")
 def project_dir() -> Path:
     return PROJECT

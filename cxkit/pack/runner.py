@@ -96,6 +96,12 @@ from ..errors import (
 )
 from ..privacy import mask_log_record, mask_nested, mask_pii
 from ._signals import handling_stops
+from .kernels import (
+    jobs_from_environment,
+    kernel_command,
+    kernel_environment,
+    kernel_threads,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -433,7 +439,7 @@ def _check_request(
         raise ParameterError("--timeout must be a positive number of seconds.")
     if jobs is not None and jobs < 1:
         raise ParameterError(f"--jobs must be 1 or more notebooks at once, not {jobs}.")
-    jobs = jobs or _jobs_from_environment()
+    jobs = jobs or jobs_from_environment()
     try:
         cat = load_catalog(catalog_path)
     except CxkitError as exc:
@@ -470,26 +476,6 @@ def _check_request(
         started=started,
         t0=t0,
     )
-
-
-#: ``CXKIT_JOBS=n``: the notebooks a pack runs at once when ``--jobs`` is not given (default:
-#: one per core this process may run on). Each kernel beyond the first pays its own start and
-#: imports (about 3 s of CPU): where other work already keeps the cores busy (several packs built
-#: side by side by a scheduler, a test suite's workers), fewer kernels finish sooner overall.
-JOBS_VARIABLE = "CXKIT_JOBS"
-
-
-def _jobs_from_environment() -> int | None:
-    """``CXKIT_JOBS`` as a number of notebooks at once, None when it is not set."""
-    value = os.environ.get(JOBS_VARIABLE, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or int(value) < 1:
-        raise ParameterError(
-            f"{JOBS_VARIABLE}={value!r} is not a number of notebooks at once: set it to 1 or more, "
-            "or unset it to run one notebook per core."
-        )
-    return int(value)
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -1332,7 +1318,7 @@ class _Kernel:
 
     def __init__(self, run: _Run):
         self.stderr_path = run.log_path
-        self.threads = _kernel_threads(run.jobs)
+        self.threads = kernel_threads(run.jobs)
         self.stop = run.stop
         self.manager: Any = None
 
@@ -1653,16 +1639,6 @@ def _classify(exc: BaseException, *, kernel_died: bool = False) -> type[PackErro
     return NotebookError
 
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _kernel_threads(jobs: int) -> int:
-    """Threads each kernel's numerical libraries may use: the cores shared out among the
-    kernels that run at once. OpenBLAS otherwise starts one busy-waiting thread per core in
-    every kernel, and two kernels on two cores then spend ~10% of the pack's CPU spinning."""
-    return max(1, (os.cpu_count() or 1) // max(1, jobs))
-
-
 def _ipc_kernel_manager(
     stderr_path: Path | None = None, threads: int | None = None, stop: threading.Event | None = None
 ) -> type[Any]:
@@ -1676,8 +1652,6 @@ def _ipc_kernel_manager(
     (:func:`_remove_stale_kernel_files`). With ``stop``, the kernel is listed while it runs and
     killed when ``stop`` is set (a signal, :func:`_kill_kernels`); none starts after that."""
     from jupyter_client.manager import AsyncKernelManager
-
-    from .. import progress
 
     class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]  # jupyter_client is not followed: Any
         #: Exit codes of this class's kernels that had already exited when shutdown began.
@@ -1698,17 +1672,7 @@ def _ipc_kernel_manager(
         async def _async_start_kernel(self, **kw):
             if stderr_path is not None:
                 kw.setdefault("stderr", open(stderr_path, "ab"))
-            env = dict(kw.get("env") or os.environ)
-            # Figures are rendered off-screen, whatever backend the user's environment names
-            # (a desktop backend would open windows from a cron job); cxkit itself never
-            # switches backends, so analysts' kernels keep their inline figures.
-            env["MPLBACKEND"] = "Agg"
-            # No progress bar reaches a page: a bar's widget or its text would be an output.
-            env[progress.ENV_VAR] = "0"
-            if threads:
-                for name in THREAD_VARIABLES:
-                    env.setdefault(name, str(threads))
-            kw["env"] = env
+            kw["env"] = kernel_environment(dict(kw.get("env") or os.environ), threads)
             if stop is not None and stop.is_set():
                 raise RuntimeError("the run is stopping: no kernel is started")
             started = await super()._async_start_kernel(**kw)
@@ -1719,6 +1683,10 @@ def _ipc_kernel_manager(
             return started
 
         start_kernel = _async_start_kernel
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            # Forked from a warm kernel server when one runs (cxkit.pack.kernels).
+            return kernel_command(super().format_kernel_cmd(extra_arguments))
 
         def __init__(self, **kwargs):
             # Each kernel needs its own socket path prefix: kernels started side by side from one
