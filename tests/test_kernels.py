@@ -36,10 +36,16 @@ def server():
         yield path
 
 
-def _start(tmp_path, threads=None, **env):
-    """A kernel started as the runner starts one, from ``tmp_path``; (manager, client)."""
+def _start(tmp_path, threads=None, scratch=False, **env):
+    """A kernel started as the runner starts one, from ``tmp_path`` (``scratch``: as if no
+    server ran); (manager, client)."""
     manager = _ipc_kernel_manager(threads=threads or kernel_threads(1))(kernel_name="python3")
-    run_sync(manager.start_kernel)(cwd=str(tmp_path), env={**os.environ, **env})
+    server = os.environ.pop(ks.ENV_VAR) if scratch else None
+    try:
+        run_sync(manager.start_kernel)(cwd=str(tmp_path), env={**os.environ, **env})
+    finally:
+        if server is not None:
+            os.environ[ks.ENV_VAR] = server
     client = BlockingKernelClient(connection_file=manager.connection_file)
     client.load_connection_file()
     client.start_channels()
@@ -104,7 +110,7 @@ def test_a_forked_kernel_has_the_libraries_and_is_the_kernel_the_runner_asked_fo
 def test_a_forked_kernel_has_the_path_arguments_and_flags_of_one_started_from_scratch(server, tmp_path):
     code = "import sys, json; print(json.dumps([sys.path, sys.argv[1:2], sys.flags, sys.executable, __name__]))"
     forked = _start(tmp_path)
-    scratch = _start(tmp_path, threads=3, OPENBLAS_NUM_THREADS="3")  # refused: see below
+    scratch = _start(tmp_path, scratch=True)
     try:
         assert _run(forked[1], "import os; print(os.getpid())") != str(forked[0].provisioner.process.pid)
         assert _run(scratch[1], "import os; print(os.getpid())") == f"{scratch[0].provisioner.process.pid}\n"
@@ -191,17 +197,36 @@ def test_a_kernel_ends_when_the_runner_that_started_it_is_killed(server, tmp_pat
         runner.stdout.close()
 
 
-def test_a_kernel_whose_import_time_settings_differ_starts_from_scratch(server, tmp_path):
-    # Two threads for numerical libraries were read by OpenBLAS when the server imported numpy:
-    # a kernel asking for three cannot be one of its forks.
-    manager, client = _start(tmp_path, threads=3, OPENBLAS_NUM_THREADS="3")
+def test_kernels_whose_import_time_settings_differ_fork_from_a_server_for_those(server, tmp_path):
+    # OpenBLAS read its threads from the environment when the server imported numpy: a kernel
+    # asking for other threads cannot be one of its forks. The first such kernel starts from
+    # scratch while the server starts a second server with those settings; the next forks from it.
+    other = "1" if kernel_threads(1) != 1 else "2"
+    code = "import os, sys, json; print(json.dumps([os.getpid(), 'pandas' in sys.modules, os.environ['OPENBLAS_NUM_THREADS']]))"
+    blas = (
+        "import threadpoolctl, numpy; print(sorted({p['num_threads'] for p in "
+        "threadpoolctl.threadpool_info() if p['user_api'] == 'blas'}))"
+    )
+    first = _start(tmp_path, threads=int(other))
     try:
-        facts = json.loads(
-            _run(client, "import os, sys, json; print(json.dumps([os.getpid(), 'pandas' in sys.modules]))")
-        )
-        assert facts == [manager.provisioner.process.pid, False]
+        assert json.loads(_run(first[1], code)) == [first[0].provisioner.process.pid, False, other]
+        scratch_blas = _run(first[1], blas)
     finally:
-        _stop(manager, client)
+        _stop(*first)
+    deadline = time.monotonic() + HANG
+    while True:  # the second server takes a few seconds to import the libraries
+        second = _start(tmp_path, threads=int(other))
+        shim = second[0].provisioner.process.pid
+        try:
+            pid, preloaded, threads = json.loads(_run(second[1], code))
+            forked_blas = _run(second[1], blas)
+        finally:
+            _stop(*second)
+        if pid != shim or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert pid != shim and preloaded and threads == other
+    assert forked_blas == scratch_blas  # the BLAS threads of a kernel started from scratch
 
 
 def test_without_a_server_the_command_is_the_kernels_own():

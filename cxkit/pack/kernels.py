@@ -7,12 +7,14 @@ itself (IPython, ipykernel, zmq) and then pandas, pyarrow, scipy.stats, statsmod
 scikit-learn, matplotlib and seaborn. The runner pays that once per kernel and reuses each
 kernel for the pack's notebooks; a job that builds many packs (a backfill of months, one pack
 per brand, a test suite) pays it again for every pack. Inside ``with kernel_server():`` the
-runner's kernels are instead forked from one process that imported those libraries once:
+runner's kernels are instead forked from one process that imported those libraries once::
 
->>> from cxkit.pack.kernels import kernel_server  # doctest: +SKIP
->>> with kernel_server():  # doctest: +SKIP
-...     for month in ["2026-08", "2026-09", "2026-10"]:
-...         build_pack(month=month)
+    from cxkit.pack.kernels import kernel_server
+    from cxkit.pack.runner import build_pack
+
+    with kernel_server():
+        for month in ["2026-08", "2026-09", "2026-10"]:
+            build_pack(month)
 
 A forked kernel is a new process like any other: its own pid, session, environment, working
 folder, connection file and standard streams (the runner's log), the runner's signals and
@@ -23,8 +25,10 @@ with its siblings is only the memory of the preloaded libraries, copy-on-write.
 Libraries read some settings when they are imported (matplotlib its backend and configuration
 folder, OpenBLAS its threads, Python its hash seed and path). The server therefore forks a
 kernel only when those settings in the kernel's environment (:data:`IMPORT_TIME_SETTINGS`) are
-the server's own; any other kernel starts from scratch, as without a server. Start the server
-with the settings the packs will use (``jobs``, as the packs' ``--jobs``).
+the server's own. The first kernel with other settings starts from scratch, as without a
+server, while the server starts another server with those settings (up to
+:data:`OTHER_SETTINGS`) and hands it the next such kernels. Start the server with the settings
+the packs will use (``jobs``, as the packs' ``--jobs``) and none is needed.
 
 The process tree: the runner starts ``_kernel_shim.py`` as the kernel (a process of ~20 ms); the
 shim hands its command, environment and streams to the server over a Unix socket, and stands in
@@ -260,111 +264,194 @@ def serve(path: str, preload: tuple[str, ...] = PRELOAD) -> None:
     for name in preload:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    own = {name: os.environ.get(name) for name in IMPORT_TIME_SETTINGS}
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    # Objects alive now live as long as the server: kept out of the collector, a kernel's
-    # collections do not touch (and so copy) the pages they share with the server.
-    gc.collect()
-    gc.freeze()
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    listener.bind(path)
-    listener.listen(64)
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ)
-    waker_r, waker_w = os.pipe()  # a signal wakes the select
-    os.set_blocking(waker_w, False)
-    signal.set_wakeup_fd(waker_w)
-    selector.register(waker_r, selectors.EVENT_READ)
-    kernels: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, the shim's connection)
-    print("ready", flush=True)
-    while not stopping.is_set():
-        for key, _ in selector.select():
-            if key.fileobj is listener:
-                conn, _ = listener.accept()
-                started = _start(conn, own, [listener, selector, waker_r, waker_w, kernels])
-                if started is None:
-                    conn.close()
-                    continue
-                handle = os.pidfd_open(started)
-                kernels[handle] = (started, conn)
-                selector.register(handle, selectors.EVENT_READ)
-            elif key.fileobj == waker_r:
-                os.read(waker_r, 64)
-            else:
-                handle = key.fd
-                pid, conn = kernels.pop(handle)
-                selector.unregister(handle)
-                os.close(handle)
-                _, status = os.waitpid(pid, 0)
-                with contextlib.suppress(OSError):
-                    conn.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
-                conn.close()
-    listener.close()
-    for handle, (pid, conn) in kernels.items():  # kernels outliving the server end with it
-        with contextlib.suppress(OSError):
+    _Server(path, preload).run()
+
+
+#: Servers a server starts for other import-time settings (each holds its own libraries: about
+#: 250 MB of memory); kernels with yet other settings start from scratch.
+OTHER_SETTINGS = 3
+
+
+class _Server:
+    """The server's state: its socket, the kernels it forked (a pidfd each, and the connection of
+    the shim standing in for each), and the servers it started for other settings."""
+
+    def __init__(self, path: str, preload: tuple[str, ...]):
+        self.path, self.preload = path, preload
+        self.own = _settings(dict(os.environ))
+        self.stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
+        signal.signal(signal.SIGINT, lambda *_: self.stopping.set())
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.listener.bind(path)
+        self.listener.listen(64)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ)
+        self.waker_r, self.waker_w = os.pipe()  # a signal wakes the select
+        os.set_blocking(self.waker_w, False)
+        signal.set_wakeup_fd(self.waker_w)
+        self.selector.register(self.waker_r, selectors.EVENT_READ)
+        self.kernels: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, shim's connection)
+        #: settings -> [server process, its socket, ready]; None when it could not start
+        self.others: dict[tuple, list | None] = {}
+
+    def run(self) -> None:
+        # Objects alive now live as long as the server: kept out of the collector, a kernel's
+        # collections do not touch (and so copy) the pages they share with the server.
+        gc.collect()
+        gc.freeze()
+        print("ready", flush=True)
+        while not self.stopping.is_set():
+            for key, _ in self.selector.select():
+                if key.fileobj is self.listener:
+                    self._request()
+                elif key.fileobj == self.waker_r:
+                    os.read(self.waker_r, 64)
+                elif key.data is not None:  # another server's first line
+                    self._other_started(key.data)
+                else:
+                    self._ended(key.fd, kill=False)
+        self.listener.close()
+        for handle in list(self.kernels):  # kernels outliving the server end with it
+            self._ended(handle, kill=True)
+        for other in self.others.values():
+            if other is not None:
+                other[0].terminate()
+        for other in self.others.values():
+            if other is not None:
+                other[0].wait()
+
+    def _request(self) -> None:
+        conn, _ = self.listener.accept()
+        try:
+            message, fds, _, _ = socket.recv_fds(conn, _MESSAGE, 4)
+            request = json.loads(message)
+        except (OSError, ValueError):
+            conn.close()
+            return
+        handed_on = len(fds) == 4  # by the server that started this one, with the shim's connection
+        if handed_on:
+            shim = socket.socket(fileno=fds.pop())
+            conn.close()
+            conn = shim
+        problem = _problem(request, fds)
+        settings = _settings(request.get("env", {}))
+        if not problem and settings != self.own:
+            if not handed_on and self._hand_on(settings, message, fds, conn):
+                return
+            different = [n for n, mine, theirs in zip(IMPORT_TIME_SETTINGS, self.own, settings) if mine != theirs]
+            problem = "settings read at import differ: " + ", ".join(different)
+        if problem:
+            for fd in fds:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                conn.send(json.dumps({"refused": problem}).encode())
+            conn.close()
+            return
+        pid = os.fork()
+        if pid == 0:  # the kernel
+            code = 1
+            try:
+                self._close_in_child(conn)
+                code = _kernel(request, fds)
+            finally:
+                os._exit(code)
+        for fd in fds:
+            os.close(fd)
+        try:
+            conn.send(json.dumps({"pid": pid}).encode())
+        except OSError:  # the shim is gone: so is the reason for this kernel
             os.kill(pid, signal.SIGKILL)
+        handle = os.pidfd_open(pid)
+        self.kernels[handle] = (pid, conn)
+        self.selector.register(handle, selectors.EVENT_READ)
+
+    def _hand_on(self, settings: tuple, message: bytes, fds: list[int], conn: socket.socket) -> bool:
+        """Pass the request to the server for ``settings`` when it is ready (True); start one
+        for the next request when there is none yet and room for it."""
+        other = self.others.get(settings, ...)
+        if other is ...:
+            self.others[settings] = self._start_other(json.loads(message)["env"])
+            return False
+        if other is None or not other[2]:
+            return False
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as link:
+                link.connect(other[1])
+                socket.send_fds(link, [message], [*fds, conn.fileno()])
+        except OSError:
+            return False
+        for fd in fds:
+            os.close(fd)
+        conn.close()
+        return True
+
+    def _start_other(self, env: dict) -> list | None:
+        if sum(other is not None for other in self.others.values()) >= OTHER_SETTINGS:
+            return None
+        path = f"{self.path}-{len(self.others) + 1}"
+        env = {name: value for name, value in env.items() if name != ENV_VAR}
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "cxkit.pack.kernels", path, *self.preload],
+                env=env,
+                cwd=os.path.dirname(self.path),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+            )
+        except OSError:
+            return None
+        other = [process, path, False]
+        self.selector.register(process.stdout, selectors.EVENT_READ, data=other)  # type: ignore[arg-type]
+        return other
+
+    def _other_started(self, other: list) -> None:
+        self.selector.unregister(other[0].stdout)
+        other[2] = other[0].stdout.readline().strip() == b"ready"
+        other[0].stdout.close()
+
+    def _ended(self, handle: int, kill: bool) -> None:
+        pid, conn = self.kernels.pop(handle)
+        if kill:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        else:
+            self.selector.unregister(handle)
+        os.close(handle)
         _, status = os.waitpid(pid, 0)
         with contextlib.suppress(OSError):
             conn.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
         conn.close()
-        os.close(handle)
 
-
-def _start(conn: socket.socket, own: dict, inherited: list) -> int | None:
-    """Fork a kernel for the shim on ``conn``; its pid (sent to the shim too), or None after
-    telling the shim to start the kernel itself."""
-    try:
-        message, fds, _, _ = socket.recv_fds(conn, _MESSAGE, 3)
-        request = json.loads(message)
-    except (OSError, ValueError):
-        return None
-    refusal = _refusal(request, own, fds)
-    if refusal:
-        for fd in fds:
+    def _close_in_child(self, conn: socket.socket) -> None:
+        """In a forked kernel: let go of everything the server holds."""
+        signal.set_wakeup_fd(-1)
+        conn.close()
+        self.listener.close()
+        self.selector.close()
+        for fd in (self.waker_r, self.waker_w, *self.kernels):
             os.close(fd)
-        with contextlib.suppress(OSError):
-            conn.send(json.dumps({"refused": refusal}).encode())
-        return None
-    pid = os.fork()
-    if pid == 0:  # the kernel
-        code = 1
-        try:
-            code = _kernel(request, fds, [conn, *inherited])
-        finally:
-            os._exit(code)
-    for fd in fds:
-        os.close(fd)
-    try:
-        conn.send(json.dumps({"pid": pid}).encode())
-    except OSError:  # the shim is gone: so is the reason for this kernel
-        os.kill(pid, signal.SIGKILL)
-    return pid
+        for _pid, shim in self.kernels.values():
+            shim.close()
+        for other in self.others.values():
+            if other is not None and not other[0].stdout.closed:
+                other[0].stdout.close()
 
 
-def _refusal(request: dict, own: dict, fds: list[int]) -> str:
-    env = request.get("env", {})
-    different = [name for name in IMPORT_TIME_SETTINGS if env.get(name) != own[name]]
-    if different:
-        return "settings read at import differ: " + ", ".join(different)
+def _settings(env: dict) -> tuple:
+    return tuple(env.get(name) for name in IMPORT_TIME_SETTINGS)
+
+
+def _problem(request: dict, fds: list[int]) -> str:
     if len(fds) != 3 or not _is_this_pythons_kernel(request.get("argv", [])):
         return "not an IPython kernel of this Python"
     return ""
 
 
-def _kernel(request: dict, fds: list[int], inherited: list) -> int:
+def _kernel(request: dict, fds: list[int]) -> int:
     """In the forked child: become the kernel the shim was asked to start. Returns its exit code."""
     import atexit
 
-    listener, selector, waker_r, waker_w, kernels = inherited[1:]
-    signal.set_wakeup_fd(-1)
-    for item in (inherited[0], listener, selector):
-        item.close()
-    for fd in (waker_r, waker_w, *kernels):
-        os.close(fd)
-    for _pid, conn in kernels.values():
-        conn.close()
     os.setsid()
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
