@@ -201,13 +201,14 @@ def test_kernels_whose_import_time_settings_differ_fork_from_a_server_for_those(
     # OpenBLAS read its threads from the environment when the server imported numpy: a kernel
     # asking for other threads cannot be one of its forks. The first such kernel starts from
     # scratch while the server starts a second server with those settings; the next forks from it.
-    other = "1" if kernel_threads(1) != 1 else "2"
+    own = ks.kernel_environment(dict(os.environ), kernel_threads(1))["OPENBLAS_NUM_THREADS"]  # the server's
+    other = "1" if own != "1" else "2"
     code = "import os, sys, json; print(json.dumps([os.getpid(), 'pandas' in sys.modules, os.environ['OPENBLAS_NUM_THREADS']]))"
     blas = (
         "import threadpoolctl, numpy; print(sorted({p['num_threads'] for p in "
         "threadpoolctl.threadpool_info() if p['user_api'] == 'blas'}))"
     )
-    first = _start(tmp_path, threads=int(other))
+    first = _start(tmp_path, OPENBLAS_NUM_THREADS=other)
     try:
         assert json.loads(_run(first[1], code)) == [first[0].provisioner.process.pid, False, other]
         scratch_blas = _run(first[1], blas)
@@ -215,7 +216,7 @@ def test_kernels_whose_import_time_settings_differ_fork_from_a_server_for_those(
         _stop(*first)
     deadline = time.monotonic() + HANG
     while True:  # the second server takes a few seconds to import the libraries
-        second = _start(tmp_path, threads=int(other))
+        second = _start(tmp_path, OPENBLAS_NUM_THREADS=other)
         shim = second[0].provisioner.process.pid
         try:
             pid, preloaded, threads = json.loads(_run(second[1], code))

@@ -452,6 +452,7 @@ def _kernel(request: dict, fds: list[int]) -> int:
     """In the forked child: become the kernel the shim was asked to start. Returns its exit code."""
     import atexit
 
+    server_folder = os.getcwd()
     os.setsid()
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
@@ -466,6 +467,9 @@ def _kernel(request: dict, fds: list[int]) -> int:
     # What ``python -m ipykernel_launcher`` does, with the runner's pid given to ipykernel
     # (which read it from the server's environment when the server imported it): the
     # launcher's folder off the path (here the server's), then the kernel application.
+    # Python put the server's folder on its path where the kernel's would be (first, for ``-m``,
+    # and for each empty entry of PYTHONPATH, such as the ":x" of ``PYTHONPATH=$PYTHONPATH:x``).
+    sys.path[:] = [request["cwd"] if entry == server_folder else entry for entry in sys.path]
     del sys.path[0]
     for name in [name for name in sys.modules if name == "cxkit" or name.startswith("cxkit.")]:
         del sys.modules[name]  # the server's own: the kernel imports the current cxkit
