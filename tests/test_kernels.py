@@ -6,6 +6,7 @@ numbers as one built without."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -54,17 +55,16 @@ def _start(tmp_path, threads=None, scratch=False, **env):
 
 
 def _run(client, code: str) -> str:
-    """What ``code`` printed in the kernel; its error's name when it raised."""
-    out: list[str] = []
-
-    def hook(msg):
-        if msg["msg_type"] == "stream":
-            out.append(msg["content"]["text"])
-        elif msg["msg_type"] == "error":
-            out.append(msg["content"]["ename"])
-
-    client.execute_interactive(code, timeout=HANG, output_hook=hook)
-    return "".join(out)
+    """What ``code`` printed in the kernel; its error's name when it raised. The printed text
+    comes back in the execute reply (``user_expressions``), not as stream messages: ipykernel
+    may send those after the cell's "idle" status on a loaded machine."""
+    body = textwrap.indent(code, "    ")
+    wrapped = f"import contextlib as _c, io as _i\n_out = _i.StringIO()\nwith _c.redirect_stdout(_out):\n{body}\n"
+    reply = client.execute_interactive(wrapped, timeout=HANG, user_expressions={"out": "_out.getvalue()"})
+    content = reply["content"]
+    if content["status"] != "ok":
+        return content.get("ename", content["status"])
+    return ast.literal_eval(content["user_expressions"]["out"]["data"]["text/plain"])
 
 
 def _stop(manager, client):
