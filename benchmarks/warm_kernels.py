@@ -44,6 +44,39 @@ with kernel_server(jobs=jobs) if warm else contextlib.nullcontext():
 """
 
 
+#: One kernel started as the runner starts one, then the imports of a pack's first cell; n times,
+#: in a process of its own (``warm``: inside a kernel server, whose start is included).
+KERNELS = """
+import contextlib, sys, tempfile
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_core.utils import run_sync
+from cxkit.pack.kernels import kernel_server, kernel_threads
+from cxkit.pack.runner import _ipc_kernel_manager
+IMPORTS = "import cxkit, pandas, scipy.stats, statsmodels.api, sklearn.linear_model, matplotlib.pyplot, seaborn"
+with kernel_server(jobs=1) if sys.argv[1] == "warm" else contextlib.nullcontext():
+    for _ in range(int(sys.argv[2])):
+        manager = _ipc_kernel_manager(threads=kernel_threads(1))(kernel_name="python3")
+        run_sync(manager.start_kernel)(cwd=tempfile.gettempdir())
+        client = BlockingKernelClient(connection_file=manager.connection_file)
+        client.load_connection_file()
+        client.start_channels()
+        client.wait_for_ready(timeout=600)
+        client.execute_interactive(IMPORTS, timeout=600)
+        client.stop_channels()
+        run_sync(manager.shutdown_kernel)()
+"""
+
+
+def _kernels(variant: str, count: int) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", KERNELS, variant, str(count)], check=True, cwd=PROJECT)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"kernels": count, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
+
+
 def _months(count: int) -> list[str]:
     """The sample's last ``count`` complete months, oldest first."""
     sys.path.insert(0, str(PROJECT))
@@ -87,6 +120,15 @@ def main(argv=None) -> int:
         rounds.append(result)
         print(json.dumps(result), flush=True)
 
+    # Kernels alone, 1 and 5 each way: the difference is 4 kernels' start and imports (the
+    # measuring process's own start and the server's cancel out).
+    kernels = {variant: {n: _kernels(variant, n) for n in (1, 5)} for variant in ("scratch", "warm")}
+    per_kernel = {v: round((kernels[v][5]["cpu_s"] - kernels[v][1]["cpu_s"]) / 4, 2) for v in kernels}
+    server = round(
+        kernels["warm"][1]["cpu_s"] - kernels["scratch"][1]["cpu_s"] + per_kernel["scratch"] - per_kernel["warm"], 2
+    )
+    print(json.dumps({"kernel_start_and_imports_cpu_s": per_kernel, "server_start_cpu_s": server}), flush=True)
+
     def median(variant: str, key: str) -> float:
         return round(statistics.median(r[variant][key] for r in rounds), 2)
 
@@ -99,6 +141,8 @@ def main(argv=None) -> int:
         "warm_cpu_s": median("warm", "cpu_s"),
         "wall_ratio": round(statistics.median(r["wall_ratio"] for r in rounds), 3),
         "cpu_ratio": round(statistics.median(r["cpu_ratio"] for r in rounds), 3),
+        "kernel_start_and_imports_cpu_s": per_kernel,
+        "server_start_cpu_s": server,
         "load": [
             min(r[v]["load"] for r in rounds for v in ("scratch", "warm")),
             max(r[v]["load"] for r in rounds for v in ("scratch", "warm")),
@@ -107,6 +151,7 @@ def main(argv=None) -> int:
     result = {
         "summary": summary,
         "rounds": rounds,
+        "kernels": kernels,
         "command": " ".join(["benchmarks/warm_kernels.py", *(argv or sys.argv[1:])]),
     }
     name = "warm_kernels_quick.json" if args.quick else "warm_kernels.json"
