@@ -57,7 +57,7 @@ with kernel_server(jobs=1) if sys.argv[1] == "warm" else contextlib.nullcontext(
     for _ in range(int(sys.argv[2])):
         manager = _ipc_kernel_manager(threads=kernel_threads(1))(kernel_name="python3")
         run_sync(manager.start_kernel)(cwd=tempfile.gettempdir())
-        client = BlockingKernelClient(connection_file=manager.connection_file)
+        client = BlockingKernelClient(connection_file=manager.connection_file, parent=manager)
         client.load_connection_file()
         client.start_channels()
         client.wait_for_ready(timeout=600)

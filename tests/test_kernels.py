@@ -47,7 +47,7 @@ def _start(tmp_path, threads=None, scratch=False, **env):
     finally:
         if server is not None:
             os.environ[ks.ENV_VAR] = server
-    client = BlockingKernelClient(connection_file=manager.connection_file)
+    client = BlockingKernelClient(connection_file=manager.connection_file, parent=manager)
     client.load_connection_file()
     client.start_channels()
     client.wait_for_ready(timeout=HANG)
@@ -124,7 +124,7 @@ def test_a_kernels_stderr_reaches_the_runners_log_and_its_exit_code_is_returned(
     log = tmp_path / "run.log"
     manager = _ipc_kernel_manager(log, kernel_threads(1))(kernel_name="python3")
     run_sync(manager.start_kernel)(cwd=str(tmp_path))
-    client = BlockingKernelClient(connection_file=manager.connection_file)
+    client = BlockingKernelClient(connection_file=manager.connection_file, parent=manager)
     client.load_connection_file()
     client.start_channels()
     client.wait_for_ready(timeout=HANG)
@@ -176,7 +176,7 @@ def test_a_kernel_ends_when_the_runner_that_started_it_is_killed(server, tmp_pat
         from cxkit.pack.runner import _ipc_kernel_manager
         manager = _ipc_kernel_manager(threads=kernel_threads(1))(kernel_name="python3")
         run_sync(manager.start_kernel)(cwd={str(tmp_path)!r})
-        client = BlockingKernelClient(connection_file=manager.connection_file)
+        client = BlockingKernelClient(connection_file=manager.connection_file, parent=manager)
         client.load_connection_file(); client.start_channels(); client.wait_for_ready(timeout=60)
         out = []
         client.execute_interactive("import os; print(os.getpid())", timeout=60,
@@ -262,6 +262,32 @@ def test_a_pack_through_the_server_has_the_numbers_of_one_without(sample_pack, t
     scratch = json.loads((built / "results.json").read_text())
     assert scratch["drivers"] and scratch["sentiment"]["n_scored"]
     assert scratch == served  # every number, to the last digit
+
+
+def test_a_server_whose_starter_is_killed_ends_and_so_do_its_kernels(tmp_path):
+    script = textwrap.dedent(
+        """
+        import os, time
+        from cxkit.pack.kernels import kernel_server
+        with kernel_server(jobs=1) as path:
+            print(path, flush=True)
+            time.sleep(600)
+        """
+    )
+    starter = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        path = starter.stdout.readline().strip()
+        assert os.path.exists(path)
+        starter.kill()  # kill -9: the with block never ends
+        starter.wait()
+        deadline = time.monotonic() + HANG
+        while os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not os.path.exists(path)  # the server saw its starter go, stopped and removed its socket
+        assert not os.path.exists(os.path.dirname(path))  # and its folder
+    finally:
+        starter.kill()
+        starter.stdout.close()
 
 
 def test_a_stopped_server_ends_its_kernels_and_removes_its_socket(tmp_path):

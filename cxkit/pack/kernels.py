@@ -48,6 +48,7 @@ import importlib.util
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -250,10 +251,7 @@ def kernel_server(jobs: int | None = None, preload: tuple[str, ...] = PRELOAD) -
             server.wait()
         if server.stdout is not None:
             server.stdout.close()
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        with contextlib.suppress(OSError):
-            os.rmdir(folder)
+        shutil.rmtree(folder, ignore_errors=True)  # the sockets of this server and of those it started
 
 
 # --------------------------------------------------------------------------- the server process
@@ -291,6 +289,9 @@ class _Server:
         os.set_blocking(self.waker_w, False)
         signal.set_wakeup_fd(self.waker_w)
         self.selector.register(self.waker_r, selectors.EVENT_READ)
+        # The process that started this server: when it is gone (``kill -9``), so is the server.
+        self.parent = os.pidfd_open(os.getppid())
+        self.selector.register(self.parent, selectors.EVENT_READ)
         self.kernels: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, shim's connection)
         #: settings -> [server process, its socket, ready]; None when it could not start
         self.others: dict[tuple, list | None] = {}
@@ -307,6 +308,8 @@ class _Server:
                     self._request()
                 elif key.fileobj == self.waker_r:
                     os.read(self.waker_r, 64)
+                elif key.fileobj == self.parent:
+                    self.stopping.set()
                 elif key.data is not None:  # another server's first line
                     self._other_started(key.data)
                 else:
@@ -320,6 +323,10 @@ class _Server:
         for other in self.others.values():
             if other is not None:
                 other[0].wait()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):  # empty once this server's own servers removed theirs
+            os.rmdir(os.path.dirname(self.path))
 
     def _request(self) -> None:
         conn, _ = self.listener.accept()
@@ -429,7 +436,7 @@ class _Server:
         conn.close()
         self.listener.close()
         self.selector.close()
-        for fd in (self.waker_r, self.waker_w, *self.kernels):
+        for fd in (self.waker_r, self.waker_w, self.parent, *self.kernels):
             os.close(fd)
         for _pid, shim in self.kernels.values():
             shim.close()
