@@ -37,17 +37,15 @@ SHARED_DATASETS = PROJECT.parent / "shared" / "datasets"
 def warm_kernels():
     """The packs a test process builds (in-process, or by the ``cxkit report`` commands it
     starts) fork their kernels from one warm kernel server (:mod:`cxkit.pack.kernels`):
-    about 75 kernels start in a run, each saving ~3 s of CPU. ``CXKIT_TEST_KERNEL_SERVER=0``
-    starts every kernel from scratch instead; tests about the kernels' own life
-    (``test_runner_faults.py``) and the server itself choose per test."""
+    about 80 kernels start in a run, each saving ~3 s of CPU. The runner's fault tests
+    (``test_runner_faults.py``) run through it too; ``tests/test_kernels.py`` tests the server
+    itself and kernels started from scratch. ``CXKIT_TEST_KERNEL_SERVER=0`` starts every
+    kernel from scratch."""
     if os.environ.get("CXKIT_TEST_KERNEL_SERVER", "1") == "0":
         yield None
         return
-    try:
-        from cxkit.pack.kernels import kernel_server
-    except ImportError:  # a runtime-only environment without the pack's dependencies
-        yield None
-        return
+    from cxkit.pack.kernels import kernel_server
+
     with kernel_server() as path:
         yield path
 

@@ -471,11 +471,11 @@ def _kernel(request: dict, fds: list[int]) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if "numpy" in sys.modules:  # a forked process keeps its parent's random state
         sys.modules["numpy"].random.seed()
-    # What ``python -m ipykernel_launcher`` does, with the runner's pid given to ipykernel
-    # (which read it from the server's environment when the server imported it): the
-    # launcher's folder off the path (here the server's), then the kernel application.
-    # Python put the server's folder on its path where the kernel's would be (first, for ``-m``,
-    # and for each empty entry of PYTHONPATH, such as the ":x" of ``PYTHONPATH=$PYTHONPATH:x``).
+    # Then what ``python -m ipykernel_launcher`` started in the kernel's folder does. Python put
+    # the server's folder on the path where the kernel's would be (first, for ``-m``, and for
+    # each empty entry of PYTHONPATH, such as the ":x" of ``PYTHONPATH=$PYTHONPATH:x``); the
+    # launcher takes the first off; the kernel application gets the runner's pid, which
+    # ipykernel read from the server's environment when the server imported it.
     sys.path[:] = [request["cwd"] if entry == server_folder else entry for entry in sys.path]
     del sys.path[0]
     for name in [name for name in sys.modules if name == "cxkit" or name.startswith("cxkit.")]:
