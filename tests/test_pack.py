@@ -36,24 +36,60 @@ def _pages(pack: Path) -> list[Path]:
     return pages
 
 
+class _Tab:
+    """One tab of the session's browser for one CSP setting, reused by every visit in this test
+    worker. Each ``goto`` is a new document; what a page did (console, dialogs, requests) is
+    recorded into the visit that opened it. A context per visit cost a new renderer each (about
+    0.2 s, and axe-core compiled from scratch each time): over the suite's ~90 visits, half a
+    minute of a worker. Reuse cannot hide a defect: anything a page runs or loads is caught on
+    that page; at worst a late event shows up on the next page, as a failure."""
+
+    def __init__(self, browser, bypass_csp: bool):
+        self.context = browser.new_context(bypass_csp=bypass_csp, java_script_enabled=True)
+        self.page = self.context.new_page()
+        self.seen: dict = {}
+        page, seen = self.page, lambda: self.seen
+        page.on(
+            "console",
+            lambda m: seen()["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+        )
+        page.on("pageerror", lambda e: seen()["console"].append(f"pageerror: {e}"))
+        page.on("request", lambda r: seen()["requests"].append(r.url))
+        page.on("requestfailed", lambda r: seen()["failed"].append(r.url))
+
+        def on_dialog(dialog):
+            seen()["dialogs"].append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+
+
+_TABS: dict[tuple[int, bool], _Tab] = {}
+
+#: Resolves once the page has rendered two frames after its load event: autofocus (and its
+#: focus handlers), a zero-second meta refresh and anything else queued at load have had their
+#: turn. Event-driven, where a fixed 300 ms wait was both slower and a guess.
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def _visit(browser, page_path: Path, *, bypass_csp: bool = False) -> dict:
-    context = browser.new_context(bypass_csp=bypass_csp, java_script_enabled=True)
-    page = context.new_page()
-    seen = {"console": [], "requests": [], "failed": [], "dialogs": []}
-    page.on(
-        "console", lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
-    )
-    page.on("pageerror", lambda e: seen["console"].append(f"pageerror: {e}"))
-    page.on("request", lambda r: seen["requests"].append(r.url))
-    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+    key = (id(browser), bypass_csp)
+    if key not in _TABS:
+        _TABS[key] = _Tab(browser, bypass_csp)
+    tab = _TABS[key]
+    try:
+        return _look(tab, page_path, bypass_csp)
+    except BaseException:  # a page that navigated away mid-visit, say: the next visit starts afresh
+        del _TABS[key]
+        tab.context.close()
+        raise
 
-    def on_dialog(dialog):
-        seen["dialogs"].append(dialog.message)
-        dialog.dismiss()
 
-    page.on("dialog", on_dialog)
+def _look(tab: _Tab, page_path: Path, bypass_csp: bool) -> dict:
+    page = tab.page
+    seen = tab.seen = {"console": [], "requests": [], "failed": [], "dialogs": []}
     page.goto(page_path.as_uri(), wait_until="load")
-    page.wait_for_timeout(300)  # let anything that would fire (onload, autofocus, meta refresh) fire
+    page.evaluate(_TWO_FRAMES)
     seen["url"] = page.url
     seen["text"] = page.inner_text("body")
     seen["images"] = page.evaluate(
@@ -78,7 +114,6 @@ def _visit(browser, page_path: Path, *, bypass_csp: bool = False) -> dict:
             "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => "
             "({id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help, target: v.nodes[0].target})))"
         )
-    context.close()
     return seen
 
 
