@@ -294,7 +294,7 @@ def test_a_server_whose_starter_is_killed_ends_and_so_do_its_kernels(tmp_path):
         """
         import os, time
         from cxkit.pack.kernels import kernel_server
-        with kernel_server(jobs=1) as path:
+        with kernel_server(jobs=1, preload=("ipykernel.kernelapp",)) as path:  # the server's life only
             print(path, flush=True)
             time.sleep(600)
         """
@@ -316,7 +316,9 @@ def test_a_server_whose_starter_is_killed_ends_and_so_do_its_kernels(tmp_path):
 
 
 def test_a_stopped_server_ends_its_kernels_and_removes_its_socket(tmp_path):
-    with ks.kernel_server(jobs=1) as path:
+    # A server that preloads only the kernel: its kernels and its end are what is tested here,
+    # and the libraries' imports (about 4 s of processor time) are the module server's.
+    with ks.kernel_server(jobs=1, preload=("ipykernel.kernelapp",)) as path:
         assert os.path.exists(path)
         manager, client = _start(tmp_path)
         kernel = int(_run(client, "import os; print(os.getpid())"))
