@@ -47,21 +47,20 @@ class _Tab:
     def __init__(self, browser, bypass_csp: bool):
         self.context = browser.new_context(bypass_csp=bypass_csp, java_script_enabled=True)
         self.page = self.context.new_page()
-        self.seen: dict = {}
-        page, seen = self.page, lambda: self.seen
-        page.on(
-            "console",
-            lambda m: seen()["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
-        )
-        page.on("pageerror", lambda e: seen()["console"].append(f"pageerror: {e}"))
-        page.on("request", lambda r: seen()["requests"].append(r.url))
-        page.on("requestfailed", lambda r: seen()["failed"].append(r.url))
+        self.seen: dict = {}  # the current visit's, replaced by each visit
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.seen["console"].append(f"pageerror: {e}"))
+        self.page.on("request", lambda r: self.seen["requests"].append(r.url))
+        self.page.on("requestfailed", lambda r: self.seen["failed"].append(r.url))
+        self.page.on("dialog", self._dialog)
 
-        def on_dialog(dialog):
-            seen()["dialogs"].append(dialog.message)
-            dialog.dismiss()
+    def _console(self, message) -> None:
+        if message.type in ("error", "warning"):
+            self.seen["console"].append(f"{message.type}: {message.text}")
 
-        page.on("dialog", on_dialog)
+    def _dialog(self, dialog) -> None:
+        self.seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
 
 
 _TABS: dict[tuple[int, bool], _Tab] = {}
