@@ -67,14 +67,19 @@ with kernel_server(jobs=1) if sys.argv[1] == "warm" else contextlib.nullcontext(
 """
 
 
-def _kernels(variant: str, count: int) -> dict:
+def _timed(script: str, *args: str) -> dict:
+    """Wall and processor seconds (the whole process tree's) of ``python -c script args``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", KERNELS, variant, str(count)], check=True, cwd=PROJECT)
+    subprocess.run([sys.executable, "-c", script, *args], check=True, cwd=PROJECT)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"kernels": count, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
+
+
+def _kernels(variant: str, count: int) -> dict:
+    return {"kernels": count, **_timed(KERNELS, variant, str(count))}
 
 
 def _months(count: int) -> list[str]:
@@ -92,13 +97,7 @@ def _months(count: int) -> list[str]:
 
 
 def _measure(variant: str, jobs: int, months: list[str]) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", CHILD, variant, str(jobs), *months], check=True, cwd=PROJECT)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "load": round(os.getloadavg()[0], 2)}
+    return {**_timed(CHILD, variant, str(jobs), *months), "load": round(os.getloadavg()[0], 2)}
 
 
 def main(argv=None) -> int:

@@ -21,6 +21,7 @@ import pytest
 
 import cxkit as cx
 from cxkit.pack import journey_stages as jp
+from cxkit.pack.kernels import THREAD_VARIABLES
 
 drivers_module = importlib.import_module("cxkit.analysis.drivers")
 sentiment_module = importlib.import_module("cxkit.analysis.sentiment")  # cx.sentiment is the function
@@ -182,7 +183,7 @@ def test_key_driver_bootstrap_is_the_same_on_the_cluster(october, on_cluster):
 def test_driver_change_is_the_same_on_the_cluster(catalog, on_cluster, monkeypatch):
     # To the last digit with the workers' threads (one each, capped by their nannies): the
     # bootstrap's blocks follow the threads, and their sums round by the order of the blocks.
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    for name in THREAD_VARIABLES:
         monkeypatch.setenv(name, "1")
     fb = catalog["feedback"].frame
     with cx.use_cluster(""):
